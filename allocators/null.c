@@ -1,0 +1,88 @@
+/* null.c - hands out memory from one pre-mapped, pre-faulted buffer and never
+ * reuses it: the cheapest possible allocator, so a run on `null` measures the
+ * harness's own cost per op (engine, slot table, touch). Not an allocator to
+ * use: when the buffer is exhausted it wraps around and reuses it. */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "allocscope_module.h"
+
+typedef struct {
+	uint64_t buffer_bytes;
+} null_params_t;
+
+static const as_param_spec_t null_spec[] = {
+    {"buffer", AS_PARAM_SIZE, "64M", 1 << 16, 1ULL << 40, NULL,
+     "size of the pre-faulted buffer (reused round-robin)", offsetof(null_params_t, buffer_bytes)},
+};
+
+typedef struct {
+	char *base;
+	size_t size;
+	size_t next;
+} null_inst_t;
+
+static int null_create(const char *params, void **out, char *err, size_t errlen)
+{
+	null_params_t p;
+	null_inst_t *n;
+	if (as_params_parse(null_spec, 1, params, &p, err, errlen) != 0)
+		return -1;
+	n = mmap(NULL, sizeof(*n) + p.buffer_bytes, PROT_READ | PROT_WRITE,
+	         MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (n == MAP_FAILED) {
+		strncpy(err, "cannot map the buffer", errlen);
+		return -1;
+	}
+	n->base = (char *)(n + 1);
+	n->size = p.buffer_bytes;
+	n->next = 0;
+	*out = n;
+	return 0;
+}
+
+static void null_destroy(void *inst)
+{
+	null_inst_t *n = inst;
+	munmap(n, sizeof(*n) + n->size);
+}
+
+static void *null_alloc(void *inst, size_t size, size_t align)
+{
+	null_inst_t *n = inst;
+	size_t a = align > 16 ? align : 16;
+	size_t off = (n->next + a - 1) & ~(a - 1);
+	if (size > n->size)
+		return NULL;
+	if (off + size > n->size)
+		off = 0; /* wrap: contents are never checked by null's users */
+	n->next = off + size;
+	return n->base + off;
+}
+
+static void null_free(void *inst, void *ptr, size_t size)
+{
+	(void)inst;
+	(void)ptr;
+	(void)size;
+}
+
+static const as_module_t null_module = {
+    .abi_version = AS_MODULE_ABI_VERSION,
+    .struct_size = sizeof(as_module_t),
+    .name = "null",
+    .version = "1",
+    .description = "pre-faulted buffer, no bookkeeping: the harness's own cost per op",
+    .caps = AS_CAP_ANY_SIZE,
+    .nparams = 1,
+    .params = null_spec,
+    .create = null_create,
+    .destroy = null_destroy,
+    .alloc = null_alloc,
+    .free = null_free,
+};
+
+AS_MODULE_EXPORT(null_module)

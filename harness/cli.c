@@ -1,0 +1,99 @@
+/* cli.c - see cli.h. */
+#define _GNU_SOURCE
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+void as_cli_help(FILE *f, const as_cmd_t *cmd)
+{
+	int width = 0;
+	char left[128];
+	fprintf(f, "usage: allocscope %s\n\n%s\n", cmd->synopsis, cmd->summary);
+	if (cmd->nopts)
+		fprintf(f, "\nOptions:\n");
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < cmd->nopts; i++) {
+			const as_opt_t *o = &cmd->opts[i];
+			int n;
+			if (o->key < 256)
+				n = snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name,
+				             o->arg ? " " : "", o->arg ? o->arg : "");
+			else
+				n = snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				             o->arg ? " " : "", o->arg ? o->arg : "");
+			if (pass == 0) {
+				if (n > width)
+					width = n;
+				continue;
+			}
+			fprintf(f, "  %-*s  %s", width, left, o->help);
+			if (o->defval)
+				fprintf(f, " (default: %s)", o->defval);
+			fputc('\n', f);
+		}
+	}
+	fprintf(f, "  %-*s  %s\n", width, "-h, --help", "show this help");
+	if (cmd->examples)
+		fprintf(f, "\nExamples:\n%s", cmd->examples);
+}
+
+int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
+                 int (*on)(int key, const char *arg, void *ctx), void *ctx)
+{
+	struct option lo[64];
+	char so[160];
+	int n = 0, s = 0;
+
+	so[s++] = '+'; /* stop at the first non-option (e.g. "--" PROG) */
+	so[s++] = ':';
+	for (int i = 0; i < cmd->nopts && n < 62; i++) {
+		const as_opt_t *o = &cmd->opts[i];
+		lo[n].name = o->name;
+		lo[n].has_arg = o->arg ? required_argument : no_argument;
+		lo[n].flag = NULL;
+		lo[n].val = o->key;
+		n++;
+		if (o->key < 256) {
+			so[s++] = (char)o->key;
+			if (o->arg)
+				so[s++] = ':';
+		}
+	}
+	lo[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	lo[n] = (struct option){0, 0, 0, 0};
+	so[s++] = 'h';
+	so[s] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		int li = -1;
+		int c = getopt_long(argc, argv, so, lo, &li);
+		if (c == -1)
+			break;
+		if (c == 'h') {
+			as_cli_help(stdout, cmd);
+			return -2;
+		}
+		if (c == '?') {
+			if (optopt && optopt < 256)
+				fprintf(stderr,
+				        "allocscope %s: unknown option '-%c' (see --help)\n",
+				        cmd->name, optopt);
+			else
+				fprintf(stderr, "allocscope %s: unknown option '%s' (see --help)\n",
+				        cmd->name, argv[optind - 1]);
+			return -1;
+		}
+		if (c == ':') {
+			fprintf(stderr, "allocscope %s: option '%s' needs a value (see --help)\n",
+			        cmd->name, argv[optind - 1]);
+			return -1;
+		}
+		if (on(c, optarg, ctx) != 0)
+			return -1;
+	}
+	return optind;
+}

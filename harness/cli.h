@@ -1,0 +1,38 @@
+/* cli.h - one option table per command generates both the getopt_long
+ * parsing and the --help text (two aligned columns, defaults shown, an
+ * Examples section), so the two can never disagree. */
+#ifndef AS_CLI_H
+#define AS_CLI_H
+
+#include <stdio.h>
+
+typedef struct as_opt {
+	int key;            /* short letter, or a value >= 256 for long-only */
+	const char *name;   /* long name */
+	const char *arg;    /* argument placeholder, NULL for a flag */
+	const char *defval; /* default shown in help (NULL: none) */
+	const char *help;
+} as_opt_t;
+
+typedef struct as_cmd {
+	const char *name;
+	const char *synopsis; /* "run -a MODULES [-w WORKLOADS] ..." */
+	const char *summary;  /* one line */
+	const as_opt_t *opts;
+	int nopts;
+	const char *examples; /* lines of real command lines */
+	int (*main)(int argc, char **argv);
+} as_cmd_t;
+
+/* Print the help of one command. */
+void as_cli_help(FILE *f, const as_cmd_t *cmd);
+
+/* getopt_long over cmd's table; calls on(key, optarg, ctx) per option.
+ * Returns optind after parsing, or -1 after printing a one-line error
+ * naming the option (unknown option, missing argument) or when on()
+ * returns non-zero (it prints its own message). "-h/--help" prints help
+ * and returns -2. */
+int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
+                 int (*on)(int key, const char *arg, void *ctx), void *ctx);
+
+#endif /* AS_CLI_H */

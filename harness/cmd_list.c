@@ -1,0 +1,95 @@
+/* cmd_list.c - `allocscope list`: every module found on the search path
+ * (version, capabilities, params), every workload with its params, so that
+ * nothing runnable is undiscoverable. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../workloads/workload.h"
+#include "commands.h"
+#include "loader.h"
+
+static void print_params(const as_param_spec_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		printf("      %-16s %s (default %s", p[i].key, p[i].help,
+		       p[i].defval && *p[i].defval ? p[i].defval : "none");
+		if (p[i].type == AS_PARAM_ENUM)
+			printf("; one of %s", p[i].choices);
+		printf(")\n");
+	}
+}
+
+static void caps_string(uint32_t caps, char *out, size_t len)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {{AS_CAP_THREAD_SAFE, "thread-safe"},
+	             {AS_CAP_FREE, "free"},
+	             {AS_CAP_RESET, "reset"},
+	             {AS_CAP_SIZE_UNKNOWN, "unsized-free"},
+	             {AS_CAP_ANY_SIZE, "any-size"},
+	             {AS_CAP_ZEROED, "zeroed"}};
+	size_t w = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (caps & names[i].bit)
+			w += (size_t)snprintf(out + w, w < len ? len - w : 0, "%s%s", w ? "," : "",
+			                      names[i].name);
+}
+
+typedef struct {
+	char seen[64][64];
+	int nseen;
+} list_ctx_t;
+
+static void list_module(const char *path, void *vctx)
+{
+	list_ctx_t *c = vctx;
+	as_loaded_t lm;
+	char err[1024], caps[128];
+	if (as_module_load(path, &lm, err, sizeof(err)) != AS_OK) {
+		printf("  %-12s (cannot load: %s)\n", path, err);
+		return;
+	}
+	for (int i = 0; i < c->nseen; i++)
+		if (!strcmp(c->seen[i], lm.mod->name))
+			return; /* shadowed by an earlier folder */
+	if (c->nseen < 64)
+		snprintf(c->seen[c->nseen++], sizeof(c->seen[0]), "%s", lm.mod->name);
+	caps_string(lm.mod->caps, caps, sizeof(caps));
+	printf("  %-12s %-10s %s\n", lm.mod->name, lm.mod->version ? lm.mod->version : "?",
+	       lm.mod->description ? lm.mod->description : "");
+	printf("      capabilities: %s\n", caps[0] ? caps : "(none)");
+	printf("      file: %s\n", lm.path);
+	print_params(lm.mod->params, lm.mod->nparams);
+}
+
+static int list_main(int argc, char **argv)
+{
+	list_ctx_t c;
+	int r = as_cli_parse(&as_cmd_list, argc, argv, NULL, NULL);
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return 2;
+	memset(&c, 0, sizeof(c));
+	printf("Modules (search path: $ALLOCSCOPE_MODULE_PATH:%s):\n", as_module_dir());
+	as_module_foreach(list_module, &c);
+	printf("\nWorkloads (-w NAME[:k=v,...]):\n");
+	for (size_t i = 0; as_workloads[i]; i++) {
+		printf("  %-12s %s\n", as_workloads[i]->name, as_workloads[i]->description);
+		print_params(as_workloads[i]->params, as_workloads[i]->nparams);
+	}
+	return 0;
+}
+
+const as_cmd_t as_cmd_list = {
+    .name = "list",
+    .synopsis = "list",
+    .summary = "list modules (version, capabilities, params) and workloads",
+    .examples = "  allocscope list\n  ALLOCSCOPE_MODULE_PATH=./mymods allocscope list\n",
+    .main = list_main,
+};

@@ -1,0 +1,10 @@
+/* commands.h - the CLI's commands, one as_cmd_t each, defined in cmd_*.c. */
+#ifndef AS_COMMANDS_H
+#define AS_COMMANDS_H
+
+#include "cli.h"
+
+extern const as_cmd_t as_cmd_run;
+extern const as_cmd_t as_cmd_list;
+
+#endif /* AS_COMMANDS_H */

@@ -1,0 +1,20 @@
+/* context.h - what a result needs next to it to be reproducible: the
+ * machine (hwloc topology, CPU model, kernel, glibc), the build (compiler,
+ * flags, git revision) and the run's own settings. Collected by the parent
+ * into key,value rows of context.csv. */
+#ifndef AS_CONTEXT_H
+#define AS_CONTEXT_H
+
+#include "results.h"
+
+/* Start a context table (header row) in b. */
+void as_context_begin(as_buf_t *b);
+/* Add one key,value row. */
+void as_context_add(as_buf_t *b, const char *key, const char *value);
+void as_context_addf(as_buf_t *b, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Add the machine and build rows (hwloc, /proc/cpuinfo, uname, glibc,
+ * compiler, build type, git revision) and warnings about the environment. */
+void as_context_machine(as_buf_t *b, unsigned max_threads);
+
+#endif /* AS_CONTEXT_H */

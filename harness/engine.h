@@ -1,0 +1,62 @@
+/* engine.h - the one op-stream engine: executes a built as_opstream_t
+ * against a loaded module instance, one thread per stream thread (thread 0
+ * on the calling thread, so single-threaded runs stay on glibc's main arena).
+ * Keeps its slot table in kernel-mapped, pre-faulted memory. Knows nothing of
+ * CSV or processes; measurement hooks are called between ops. */
+#ifndef AS_ENGINE_H
+#define AS_ENGINE_H
+
+#include <stdint.h>
+
+#include "../allocators/allocscope_module.h"
+#include "../workloads/opstream.h"
+#include "status.h"
+
+typedef struct as_slot {
+	void *ptr;
+	uint64_t size;
+	uint32_t seq; /* ops applied to this id (atomic when cross-thread) */
+	uint32_t pad;
+} as_slot_t;
+
+/* Called on thread 0 every `sample_every` ops (and once at start and end)
+ * with the ops done so far on thread 0 and the engine's live requested
+ * bytes. Runs inside the timed region, so it must be cheap. */
+typedef void (*as_sample_fn)(void *ctx, uint64_t ops_done, int64_t live_bytes);
+
+/* Per-op latency hook, called when latency timing is on (see engine.c). */
+typedef void (*as_latency_fn)(void *ctx, uint32_t thread, unsigned kind, uint64_t ticks);
+
+typedef struct as_engine_cfg {
+	const as_module_t *mod;
+	void *inst;
+	as_sample_fn sample; /* may be NULL */
+	void *sample_ctx;
+	uint64_t sample_every; /* ops on thread 0 between samples; 0 = never */
+	int validate;          /* check every returned block (alignment, bounds) */
+} as_engine_cfg_t;
+
+typedef struct as_engine_result {
+	as_status_t status;
+	char reason[256];
+	uint64_t ops;            /* ops executed, all threads */
+	uint64_t elapsed_ns;     /* wall time of the timed region */
+	int64_t live_bytes_peak; /* max of live requested bytes (thread 0's view
+	                            when multi-threaded: sum at sample points) */
+	int64_t live_bytes_end;
+	uint64_t resets_native; /* RESET ops served by module reset() */
+} as_engine_result_t;
+
+/* Prepare slot table for `s` (mapped + pre-faulted) and thread resources.
+ * Must be called before the baseline measurement. Returns 0 or -1. */
+int as_engine_prepare(const as_opstream_t *s);
+
+/* Run the whole stream. Timing covers only the ops (threads are created and
+ * parked before the clock starts). Returns 0; errors go in res->status. */
+int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_result_t *res);
+
+/* Free every object still live in the slot table (after the timed region),
+ * returning how many were freed. */
+uint64_t as_engine_drain(const as_opstream_t *s, const as_engine_cfg_t *cfg);
+
+#endif /* AS_ENGINE_H */

@@ -1,0 +1,224 @@
+/* loader.c - see loader.h. The module folder is found relative to the
+ * running executable (build tree: <build>/allocators; install tree:
+ * <prefix>/lib/allocscope), so the CLI works from anywhere without env. */
+#define _GNU_SOURCE
+#include "loader.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef AS_INSTALL_MODULE_DIR
+#define AS_INSTALL_MODULE_DIR "/usr/local/lib/allocscope"
+#endif
+
+static char module_dirs[8192];
+
+const char *as_module_dir(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (module_dirs[0])
+		return module_dirs;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		/* build tree: <build>/harness/allocscope -> <build>/allocators;
+		 * install: <prefix>/bin/allocscope -> <prefix>/lib/allocscope */
+		snprintf(module_dirs, sizeof(module_dirs),
+		         "%s/../allocators:%s/../lib/allocscope:%s", exe, exe,
+		         AS_INSTALL_MODULE_DIR);
+	} else {
+		snprintf(module_dirs, sizeof(module_dirs), "%s", AS_INSTALL_MODULE_DIR);
+	}
+	return module_dirs;
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Try NAME.so and libas_NAME.so in each folder of a ':' list. */
+static int search_dirs(const char *dirs, const char *name, char *path, size_t pathlen)
+{
+	const char *p = dirs;
+	while (p && *p) {
+		size_t len = strcspn(p, ":");
+		if (len > 0) {
+			snprintf(path, pathlen, "%.*s/%s.so", (int)len, p, name);
+			if (is_file(path))
+				return 1;
+			snprintf(path, pathlen, "%.*s/libas_%s.so", (int)len, p, name);
+			if (is_file(path))
+				return 1;
+		}
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
+as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char *err,
+                              size_t errlen)
+{
+	const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
+	size_t nlen = strlen(name);
+
+	if (strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"))) {
+		if (!is_file(name)) {
+			snprintf(err, errlen, "%s: module file not found", name);
+			return AS_ERR_NOT_FOUND;
+		}
+		snprintf(path, pathlen, "%s", name);
+		return AS_OK;
+	}
+	if ((env && search_dirs(env, name, path, pathlen)) ||
+	    search_dirs(as_module_dir(), name, path, pathlen))
+		return AS_OK;
+	snprintf(err, errlen, "%s: module not found (searched ALLOCSCOPE_MODULE_PATH=%s and %s)",
+	         name, env ? env : "", as_module_dir());
+	return AS_ERR_NOT_FOUND;
+}
+
+/* dlerror() text for a file that is not an ELF shared object is long and
+ * varies; check the header ourselves so the reason is stable and short. */
+static int is_elf_shared(const char *path)
+{
+	Elf64_Ehdr h;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	if (fd < 0)
+		return 0;
+	n = read(fd, &h, sizeof(h));
+	close(fd);
+	return n == (ssize_t)sizeof(h) && !memcmp(h.e_ident, ELFMAG, SELFMAG) && h.e_type == ET_DYN;
+}
+
+as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t errlen)
+{
+	as_status_t st;
+	as_module_entry_fn entry;
+	const as_module_t *m;
+	const char *missing = NULL;
+	/* fields of ABI v1 end at `trim` */
+	const size_t need = offsetof(as_module_t, trim) + sizeof(m->trim);
+
+	memset(out, 0, sizeof(*out));
+	st = as_module_resolve(name, out->path, sizeof(out->path), err, errlen);
+	if (st != AS_OK)
+		return st;
+	if (!is_elf_shared(out->path)) {
+		snprintf(err, errlen, "%s: not a shared object (no ELF shared-library header)",
+		         out->path);
+		return AS_ERR_NOT_SO;
+	}
+	out->handle = dlopen(out->path, RTLD_NOW | RTLD_LOCAL);
+	if (!out->handle) {
+		const char *e = dlerror();
+		snprintf(err, errlen, "%s: cannot be loaded: %s", out->path,
+		         e ? e : "dlopen failed");
+		return AS_ERR_NOT_SO;
+	}
+	*(void **)&entry = dlsym(out->handle, AS_MODULE_ENTRY_NAME);
+	if (!entry) {
+		snprintf(err, errlen, "%s: entry symbol '%s' not found (is it exported?)",
+		         out->path, AS_MODULE_ENTRY_NAME);
+		st = AS_ERR_NO_ENTRY;
+		goto out_close;
+	}
+	m = entry();
+	if (!m) {
+		snprintf(err, errlen, "%s: entry symbol returned NULL", out->path);
+		st = AS_ERR_NO_ENTRY;
+		goto out_close;
+	}
+	if (m->abi_version != AS_MODULE_ABI_VERSION) {
+		snprintf(err, errlen, "%s: ABI version %u, this allocscope speaks %u", out->path,
+		         m->abi_version, AS_MODULE_ABI_VERSION);
+		st = AS_ERR_ABI_VERSION;
+		goto out_close;
+	}
+	if (m->struct_size < need) {
+		snprintf(err, errlen, "%s: vtable struct is %u bytes, ABI %u needs at least %zu",
+		         out->path, m->struct_size, AS_MODULE_ABI_VERSION, need);
+		st = AS_ERR_STRUCT_SIZE;
+		goto out_close;
+	}
+	if (!m->name || !*m->name)
+		missing = "name";
+	else if (!m->create)
+		missing = "create";
+	else if (!m->destroy)
+		missing = "destroy";
+	else if (!m->alloc)
+		missing = "alloc";
+	else if (!m->free)
+		missing = "free";
+	else if ((m->caps & AS_CAP_RESET) && !m->reset)
+		missing = "reset (AS_CAP_RESET is set)";
+	else if (m->nparams > 0 && !m->params)
+		missing = "params (nparams > 0)";
+	if (missing) {
+		snprintf(err, errlen, "%s: required operation '%s' is missing", out->path, missing);
+		st = AS_ERR_MISSING_OP;
+		goto out_close;
+	}
+	out->mod = m;
+	return AS_OK;
+
+out_close:
+	dlclose(out->handle);
+	out->handle = NULL;
+	return st;
+}
+
+void as_module_spec_split(const char *spec, char *namebuf, size_t namelen, const char **params)
+{
+	const char *slash = strrchr(spec, '/');
+	const char *colon = strchr(slash ? slash : spec, ':');
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+	if (n >= namelen)
+		n = namelen - 1;
+	memcpy(namebuf, spec, n);
+	namebuf[n] = '\0';
+	*params = colon ? colon + 1 : "";
+}
+
+void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx)
+{
+	char dirs[16384];
+	const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
+	char *save = NULL;
+	snprintf(dirs, sizeof(dirs), "%s%s%s", env ? env : "", env ? ":" : "", as_module_dir());
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		DIR *dir = opendir(d);
+		struct dirent *e;
+		if (!dir)
+			continue;
+		while ((e = readdir(dir))) {
+			size_t l = strlen(e->d_name);
+			char p[PATH_MAX];
+			if (l < 4 || strcmp(e->d_name + l - 3, ".so"))
+				continue;
+			snprintf(p, sizeof(p), "%s/%s", d, e->d_name);
+			fn(p, ctx);
+		}
+		closedir(dir);
+	}
+}

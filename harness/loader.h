@@ -1,0 +1,43 @@
+/* loader.h - find, dlopen and validate allocator modules. Every refusal is
+ * one line naming the file and the check that failed, with its own status
+ * code; a module that was asked for and cannot be loaded is never replaced
+ * by another. Not thread-safe (called before any trial thread starts). */
+#ifndef AS_LOADER_H
+#define AS_LOADER_H
+
+#include <stddef.h>
+
+#include "../allocators/allocscope_module.h"
+#include "status.h"
+
+typedef struct as_loaded {
+	void *handle;           /* dlopen handle */
+	const as_module_t *mod; /* validated vtable */
+	char path[4096];        /* resolved file */
+} as_loaded_t;
+
+/* Resolve a module name or path to a file. A spec containing '/' or ending
+ * in ".so" is a path; otherwise NAME is looked up as NAME.so (and
+ * libas_NAME.so) in each folder of $ALLOCSCOPE_MODULE_PATH (':'-separated),
+ * then in the build's/installed module folder. Returns AS_OK and the path,
+ * or AS_ERR_NOT_FOUND with the places searched in err. */
+as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char *err,
+                              size_t errlen);
+
+/* Resolve, dlopen(RTLD_NOW|RTLD_LOCAL) and validate (entry symbol, ABI
+ * version, struct size, required operations, reset present when claimed).
+ * Returns AS_OK with *out filled, or the refusal's status with
+ * "PATH: reason" in err (the handle is closed again). */
+as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t errlen);
+
+/* The folders searched by default, ':'-separated, for messages and `list`. */
+const char *as_module_dir(void);
+
+/* Split "NAME[:params]" into name (copied into namebuf) and params (points
+ * into spec, "" when absent). Paths may contain ':' only before the last '/'. */
+void as_module_spec_split(const char *spec, char *namebuf, size_t namelen, const char **params);
+
+/* List every module file found on the search path, calling fn(path, ctx). */
+void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx);
+
+#endif /* AS_LOADER_H */

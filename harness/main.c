@@ -1,0 +1,46 @@
+/* main.c - the allocscope CLI: dispatches to one command per subcommand.
+ * Only main() exits; exit codes are 0 ok, 1 a trial or test failed, 2 bad
+ * usage or input. The hidden `__worker` command is the trial's child. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "trial.h"
+
+static const as_cmd_t *const commands[] = {
+    &as_cmd_run,
+    &as_cmd_list,
+    NULL,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: allocscope COMMAND [options]\n\n"
+	           "Loads allocator modules, drives them with workloads in isolated worker\n"
+	           "processes, and measures time, memory and system calls.\n\nCommands:\n");
+	for (int i = 0; commands[i]; i++)
+		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "\n'allocscope COMMAND --help' shows a command's options and examples.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "__worker"))
+		return as_worker_main(argc - 1, argv + 1);
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (int i = 0; commands[i]; i++)
+		if (!strcmp(argv[1], commands[i]->name))
+			return commands[i]->main(argc - 1, argv + 1);
+	fprintf(stderr, "allocscope: unknown command '%s' (see 'allocscope --help')\n", argv[1]);
+	return 2;
+}

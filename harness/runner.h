@@ -1,0 +1,41 @@
+/* runner.h - runs a matrix of trials (modules x workloads x threads x
+ * repetitions) one worker process at a time, interleaving repetitions so
+ * drift hits every module alike, writes results/<run-id>/ after every trial
+ * and prints the console table. Used by `run` and by `suite`. */
+#ifndef AS_RUNNER_H
+#define AS_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AS_RUN_MAX_ITEMS 64
+
+typedef struct as_run_cfg {
+	char *modules[AS_RUN_MAX_ITEMS];
+	int nmodules;
+	char *workloads[AS_RUN_MAX_ITEMS];
+	int nworkloads;
+	uint32_t threads[AS_RUN_MAX_ITEMS];
+	int nthreads;
+	uint32_t reps;
+	uint64_t seed;
+	double timeout_s;
+	int validate;
+	uint64_t sample_every;
+	int quiet;           /* no console table */
+	const char *out_dir; /* NULL: results/<run-id> */
+	const char *label;   /* free text recorded in the context (suite name) */
+	int argc;            /* command line, recorded in the context */
+	char **argv;
+} as_run_cfg_t;
+
+/* Check every module can be found and every workload spec parses, before
+ * any trial starts. Returns 0, or 2 after printing one line per problem. */
+int as_run_validate(const as_run_cfg_t *cfg);
+
+/* Run the matrix. Returns 0 when every trial completed (or was skipped with
+ * a reason), 1 when any failed, 2 when results could not be written. The
+ * run folder is printed on stdout at the end. */
+int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len);
+
+#endif /* AS_RUNNER_H */

@@ -1,0 +1,179 @@
+/* util.c - see util.h. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../allocators/allocscope_module.h"
+#include "status.h"
+
+static const char *const status_names[] = {
+#define X(code, name, msg) name,
+    AS_STATUS_MAP(X)
+#undef X
+};
+static const char *const status_msgs[] = {
+#define X(code, name, msg) msg,
+    AS_STATUS_MAP(X)
+#undef X
+};
+
+const char *as_status_name(as_status_t s)
+{
+	return (unsigned)s < AS_STATUS_COUNT ? status_names[s] : "unknown";
+}
+
+const char *as_status_msg(as_status_t s)
+{
+	return (unsigned)s < AS_STATUS_COUNT ? status_msgs[s] : "unknown status";
+}
+
+void *as_map(size_t bytes)
+{
+	void *p;
+	if (bytes == 0)
+		bytes = 1;
+	p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+	         -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void as_unmap(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes ? bytes : 1);
+}
+
+uint64_t as_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int as_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out,
+                 char *err, size_t errlen)
+{
+	char *end;
+	unsigned long long v;
+	errno = 0;
+	if (!s || !*s || *s == '-' || *s == '+')
+		goto bad;
+	v = strtoull(s, &end, 10);
+	if (errno || *end != '\0')
+		goto bad;
+	if (v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	snprintf(err, errlen, "option %s: '%s' is not a whole number in %llu..%llu", opt,
+	         s ? s : "", (unsigned long long)min, (unsigned long long)max);
+	return -1;
+}
+
+int as_parse_double(const char *opt, const char *s, double min, double max, double *out, char *err,
+                    size_t errlen)
+{
+	char *end;
+	double v;
+	errno = 0;
+	if (!s || !*s)
+		goto bad;
+	v = strtod(s, &end);
+	if (errno || *end != '\0' || isnan(v) || v < min || v > max)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	snprintf(err, errlen, "option %s: '%s' is not a number in %g..%g", opt, s ? s : "", min,
+	         max);
+	return -1;
+}
+
+int as_split_list(char *s, char **items, int max)
+{
+	int n = 0;
+	char *p = s;
+	for (;;) {
+		char *c = strchr(p, ',');
+		char *e;
+		if (c)
+			*c = '\0';
+		while (*p == ' ')
+			p++;
+		e = p + strlen(p);
+		while (e > p && e[-1] == ' ')
+			*--e = '\0';
+		if (!*p || n >= max)
+			return -1;
+		items[n++] = p;
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	return n;
+}
+
+int as_split_specs(char *s, char **items, int max)
+{
+	char *raw[1024];
+	int n = as_split_list(s, raw, 1024);
+	int k = 0;
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		if (strchr(raw[i], '=') && !strchr(raw[i], ':')) {
+			if (k == 0)
+				return -1;
+			/* rejoin with the previous spec: the split left a NUL there */
+			raw[i][-1] = ',';
+			continue;
+		}
+		if (k >= max)
+			return -1;
+		items[k++] = raw[i];
+	}
+	return k;
+}
+
+int as_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+long as_read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = read(fd, p + got, len - got);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}

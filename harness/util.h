@@ -1,0 +1,41 @@
+/* util.h - small helpers the harness shares: kernel-mapped scratch memory
+ * (never the allocator under test), monotonic time, checked number parsing
+ * for CLI values, and comma-list splitting. */
+#ifndef AS_UTIL_H
+#define AS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* mmap `bytes` of zeroed, pre-faulted memory; NULL on failure. */
+void *as_map(size_t bytes);
+void as_unmap(void *p, size_t bytes);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t as_now_ns(void);
+
+/* Parse an unsigned integer option value: whole string, base 10, within
+ * [min, max]. Returns 0, or -1 with "option NAME: 'V' is not ... (allowed
+ * min..max)" in err. */
+int as_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out,
+                 char *err, size_t errlen);
+/* Same for a non-negative decimal number (seconds, etc). */
+int as_parse_double(const char *opt, const char *s, double min, double max, double *out, char *err,
+                    size_t errlen);
+
+/* Split a comma list into at most `max` items in place (modifies s); items
+ * are trimmed of spaces; empty items are an error. Returns the count, or -1. */
+int as_split_list(char *s, char **items, int max);
+
+/* Split a list of NAME[:k=v,...] specs ("refmalloc:a=1,b=2,glibc") in place:
+ * an item holding '=' but no ':' continues the previous spec's params, so
+ * params need no other separator. Returns the count, or -1 (empty item, a
+ * leading "k=v", or more than max). */
+int as_split_specs(char *s, char **items, int max);
+
+/* Write all of buf to fd; -1 on error (errno set). */
+int as_write_all(int fd, const void *buf, size_t len);
+/* Read exactly len bytes; returns bytes read (< len at EOF) or -1. */
+long as_read_full(int fd, void *buf, size_t len);
+
+#endif /* AS_UTIL_H */

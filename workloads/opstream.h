@@ -1,0 +1,97 @@
+/* opstream.h - the op stream: what every workload (synthetic generator or
+ * trace reader) produces and what the one engine executes. Objects are named
+ * by dense ids so the engine keeps a flat slot table instead of a pointer map.
+ * All storage is mapped directly from the kernel (never malloc), so building a
+ * stream does not disturb the allocator under test. Not thread-safe while
+ * being built; read-only (and shareable between threads) once built. */
+#ifndef AS_OPSTREAM_H
+#define AS_OPSTREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum as_op_kind {
+	AS_OP_ALLOC = 0, /* slot[id] = alloc(size, align) */
+	AS_OP_CALLOC,    /* slot[id] = calloc(size, align), contents must be zero */
+	AS_OP_REALLOC,   /* slot[id] = realloc(slot[id], old size, size) */
+	AS_OP_FREE,      /* free(slot[id], its size) */
+	AS_OP_RESET,     /* phase end: every live object of this thread is gone
+	                    (module reset() where supported, else frees) */
+	AS_OP_KIND_COUNT
+} as_op_kind_t;
+
+/* Op flags, in the high bits of as_op_t.kind. */
+#define AS_OP_KIND_MASK 0x0fu
+enum {
+	/* The previous op on this id ran on another thread: wait until the id
+	 * has seen exactly `seq` ops (mod 2^16) before executing this one. The
+	 * wait is exact despite the wrap: the id cannot advance past `seq`
+	 * without this op. Set by as_opstream_push, never by hand. */
+	AS_OPF_WAIT = 0x10u,
+};
+
+/* 16 bytes. `size` is the requested size (REALLOC: the new size; RESET: the
+ * number of ids starting at `id` whose objects die; unused for FREE).
+ * align_log2 0 means the module's default alignment. */
+typedef struct as_op {
+	uint8_t kind; /* as_op_kind_t | AS_OPF_* */
+	uint8_t align_log2;
+	uint16_t seq; /* with AS_OPF_WAIT: ops applied to this id before this one */
+	uint32_t id;
+	uint64_t size;
+} as_op_t;
+
+/* Per-thread op array. */
+typedef struct as_opthread {
+	as_op_t *ops;
+	uint64_t nops;
+	uint64_t cap; /* capacity in ops (mapped) */
+} as_opthread_t;
+
+/* Touch policy: what the program does with fresh memory (RSS depends on it,
+ * pages are only given on first touch). */
+typedef enum as_touch {
+	AS_TOUCH_NONE = 0,
+	AS_TOUCH_FIRST, /* write the first byte */
+	AS_TOUCH_PAGES, /* write one byte per 4 KiB page */
+	AS_TOUCH_ALL,   /* write every byte (memset) */
+} as_touch_t;
+
+#define AS_MAX_THREADS 256
+
+typedef struct as_opstream {
+	uint32_t nthreads;
+	uint32_t nslots;       /* ids are < nslots */
+	as_touch_t touch;      /* engine touch policy for this stream */
+	uint32_t needs_free;   /* 1 if the workload relies on frees to stay bounded */
+	uint32_t cross_thread; /* 1 if any op has AS_OPF_WAIT */
+	as_opthread_t thread[AS_MAX_THREADS];
+	/* builder state, per id: ops so far (mod 2^16) and last thread + 1 */
+	uint16_t *id_seq;
+	uint16_t *id_thread;
+	uint64_t id_cap;
+} as_opstream_t;
+
+/* Initialise an empty stream with `nthreads` (1..AS_MAX_THREADS) threads.
+ * Returns 0, or -1 with errno set. */
+int as_opstream_init(as_opstream_t *s, uint32_t nthreads);
+
+/* Append one op to thread `t` in global program order, growing its mapping
+ * as needed (amortised O(1)); keeps nslots > id. When the previous op on this
+ * id was pushed for another
+ * thread, the op gets AS_OPF_WAIT and its seq, so cross-thread order holds at
+ * replay. Returns 0, or -1 when the kernel refuses memory (errno set). */
+int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size,
+                     uint32_t align_log2);
+
+/* Total ops over all threads. */
+uint64_t as_opstream_total(const as_opstream_t *s);
+
+/* Fault in every page of the op arrays now, so that the timed region does
+ * not take page faults on the stream itself. */
+void as_opstream_prefault(as_opstream_t *s);
+
+/* Unmap everything; the stream is empty afterwards. */
+void as_opstream_free(as_opstream_t *s);
+
+#endif /* AS_OPSTREAM_H */

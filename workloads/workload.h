@@ -1,0 +1,49 @@
+/* workload.h - the workload registry: every synthetic generator and trace
+ * reader is an as_workload_t that turns a params string into an op stream.
+ * Building happens before the timed region, in the trial's worker process. */
+#ifndef AS_WORKLOAD_H
+#define AS_WORKLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../allocators/allocscope_params.h"
+#include "opstream.h"
+
+/* What the harness tells a generator. */
+typedef struct as_wl_ctx {
+	uint32_t threads; /* -t value; generators that fix their own count say so */
+	uint64_t seed;    /* --seed; same seed and params => identical stream */
+} as_wl_ctx_t;
+
+typedef struct as_workload {
+	const char *name;
+	const char *description;       /* one line for `allocscope list` */
+	const as_param_spec_t *params; /* accepted params */
+	uint32_t nparams;
+	size_t params_size; /* size of the struct params are parsed into */
+	/* Build the op stream into `out` (already initialised with ctx->threads
+	 * threads). `params` points at the parsed params struct. Returns 0, or
+	 * non-zero with a one-line reason in err. */
+	int (*build)(const void *params, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,
+	             size_t errlen);
+} as_workload_t;
+
+/* NULL-terminated table of every built-in workload. */
+extern const as_workload_t *const as_workloads[];
+
+/* Find a workload by name; NULL if none. */
+const as_workload_t *as_workload_find(const char *name);
+
+/* Split "name:params" and parse params against the workload's spec. A first
+ * item without '=' is the value of the workload's first param
+ * ("trace:run.ast" == "trace:file=run.ast"). On success *wl is set and the
+ * parsed struct written to `pbuf` (at least params_size bytes, zeroed by the
+ * caller). Returns 0, or -1 with "workload NAME: reason" in err. */
+int as_workload_parse(const char *spec, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
+                      char *err, size_t errlen);
+
+/* Largest params struct of any workload, for callers' buffers. */
+#define AS_WL_PARAMS_MAX 4096
+
+#endif /* AS_WORKLOAD_H */
