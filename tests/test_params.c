@@ -1,0 +1,66 @@
+/* test_params.c - the params grammar shared by modules and workloads:
+ * defaults, every type, suffixes, ranges, and the one-line errors. */
+#include <stddef.h>
+#include <string.h>
+
+#include "../allocators/allocscope_params.h"
+#include "check.h"
+
+typedef struct {
+	uint64_t n;
+	uint64_t sz;
+	double d;
+	int b;
+	int e;
+	char s[AS_PARAM_STR_MAX];
+} p_t;
+
+static const as_param_spec_t spec[] = {
+    {"n", AS_PARAM_U64, "5", 1, 100, NULL, "", offsetof(p_t, n)},
+    {"sz", AS_PARAM_SIZE, "4k", 0, 0, NULL, "", offsetof(p_t, sz)},
+    {"d", AS_PARAM_DOUBLE, "0.5", 0, 1, NULL, "", offsetof(p_t, d)},
+    {"b", AS_PARAM_BOOL, "no", 0, 0, NULL, "", offsetof(p_t, b)},
+    {"e", AS_PARAM_ENUM, "fifo", 0, 0, "lifo|fifo|random", "", offsetof(p_t, e)},
+    {"s", AS_PARAM_STR, "", 0, 0, NULL, "", offsetof(p_t, s)},
+};
+#define N (sizeof(spec) / sizeof(spec[0]))
+
+int main(void)
+{
+	p_t p;
+	char err[256];
+
+	CHECK(as_params_parse(spec, N, NULL, &p, err, sizeof(err)) == 0);
+	CHECK(p.n == 5 && p.sz == 4096 && p.d == 0.5 && p.b == 0 && p.e == 1 && p.s[0] == 0);
+
+	CHECK(as_params_parse(spec, N, "n=7,sz=2M,d=0.25,b=true,e=random,s=a/b.txt", &p, err,
+	                      sizeof(err)) == 0);
+	CHECK(p.n == 7 && p.sz == 2u << 20 && p.d == 0.25 && p.b == 1 && p.e == 2);
+	CHECK(!strcmp(p.s, "a/b.txt"));
+	CHECK(as_params_parse(spec, N, "sz=1g", &p, err, sizeof(err)) == 0 && p.sz == 1u << 30);
+	CHECK(as_params_parse(spec, N, "n=0x10", &p, err, sizeof(err)) == 0 && p.n == 16);
+
+	CHECK(as_params_parse(spec, N, "n=101", &p, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "'n'") && strstr(err, "out of range"));
+	CHECK(as_params_parse(spec, N, "n=-1", &p, err, sizeof(err)) != 0);
+	CHECK(as_params_parse(spec, N, "n=12x", &p, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "not a valid"));
+	CHECK(as_params_parse(spec, N, "sz=4q", &p, err, sizeof(err)) != 0);
+	CHECK(as_params_parse(spec, N, "d=nan", &p, err, sizeof(err)) != 0);
+	CHECK(as_params_parse(spec, N, "b=maybe", &p, err, sizeof(err)) != 0);
+	CHECK(as_params_parse(spec, N, "e=lif", &p, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "lifo|fifo|random"));
+	CHECK(as_params_parse(spec, N, "zz=1", &p, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "unknown key 'zz'") && strstr(err, " sz"));
+	CHECK(as_params_parse(spec, N, "n", &p, err, sizeof(err)) != 0);
+	CHECK(strstr(err, "not key=value"));
+	CHECK(as_params_parse(spec, N, "n=,", &p, err, sizeof(err)) != 0);
+	CHECK(as_params_parse(spec, N, "sz=99999999999999999999", &p, err, sizeof(err)) != 0);
+	CHECK(as_params_parse(spec, N, "sz=17179869184g", &p, err, sizeof(err)) != 0);
+	/* empty items are tolerated, the last value wins */
+	CHECK(as_params_parse(spec, N, ",n=3,,n=4,", &p, err, sizeof(err)) == 0 && p.n == 4);
+	/* no spec: any key is unknown, empty is fine */
+	CHECK(as_params_parse(NULL, 0, "", NULL, err, sizeof(err)) == 0);
+	CHECK(as_params_parse(NULL, 0, "x=1", NULL, err, sizeof(err)) != 0);
+	return as_check_done();
+}
