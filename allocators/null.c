@@ -31,13 +31,13 @@ static int null_create(const char *params, void **out, char *err, size_t errlen)
 	null_inst_t *n;
 	if (as_params_parse(null_spec, 1, params, &p, err, errlen) != 0)
 		return -1;
-	n = mmap(NULL, sizeof(*n) + p.buffer_bytes, PROT_READ | PROT_WRITE,
+	n = mmap(NULL, 64 + p.buffer_bytes, PROT_READ | PROT_WRITE,
 	         MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (n == MAP_FAILED) {
 		strncpy(err, "cannot map the buffer", errlen);
 		return -1;
 	}
-	n->base = (char *)(n + 1);
+	n->base = (char *)n + 64; /* keep the buffer 64-byte aligned */
 	n->size = p.buffer_bytes;
 	n->next = 0;
 	*out = n;
@@ -47,19 +47,20 @@ static int null_create(const char *params, void **out, char *err, size_t errlen)
 static void null_destroy(void *inst)
 {
 	null_inst_t *n = inst;
-	munmap(n, sizeof(*n) + n->size);
+	munmap(n, 64 + n->size);
 }
 
 static void *null_alloc(void *inst, size_t size, size_t align)
 {
 	null_inst_t *n = inst;
 	size_t a = align > 16 ? align : 16;
-	size_t off = (n->next + a - 1) & ~(a - 1);
+	uintptr_t at = ((uintptr_t)n->base + n->next + a - 1) & ~(uintptr_t)(a - 1);
+	size_t off = (size_t)(at - (uintptr_t)n->base);
 	if (size > n->size)
 		return NULL;
 	if (off + size > n->size)
 		off = 0; /* wrap: contents are never checked by null's users */
-	n->next = off + size;
+	n->next = off + (size ? size : 1); /* alloc(0) pointers stay unique */
 	return n->base + off;
 }
 

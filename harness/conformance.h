@@ -1,0 +1,16 @@
+/* conformance.h - the one conformance suite every module must pass for what
+ * it claims (its caps). Used by `allocscope check` and by ctest for every
+ * built module. Each check runs in a forked child with a time limit, so a
+ * module that crashes or hangs fails that check instead of the suite. */
+#ifndef AS_CONFORMANCE_H
+#define AS_CONFORMANCE_H
+
+#include <stdio.h>
+
+/* Run every check against the module spec (NAME[:params] or PATH[:params]),
+ * printing one "PASS/FAIL/SKIP name: detail" line per check to `out`.
+ * Returns 0 when every applicable check passed, 1 when any failed, 2 when
+ * the module could not be loaded (one line saying why on stderr). */
+int as_conformance_run(const char *spec, FILE *out, int verbose);
+
+#endif /* AS_CONFORMANCE_H */
