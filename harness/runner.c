@@ -13,6 +13,7 @@
 #include "context.h"
 #include "loader.h"
 #include "results.h"
+#include "status.h"
 #include "trial.h"
 #include "util.h"
 
@@ -24,7 +25,8 @@ int as_run_validate(const as_run_cfg_t *cfg)
 	for (int i = 0; i < cfg->nmodules; i++) {
 		const char *params;
 		as_module_spec_split(cfg->modules[i], name, sizeof(name), &params);
-		if (as_module_resolve(name, path, sizeof(path), err, sizeof(err)) != AS_OK) {
+		if (as_module_resolve(name, path, sizeof(path), err, sizeof(err)) != AS_OK ||
+		    as_module_probe(cfg->modules[i], err, sizeof(err)) != AS_OK) {
 			fprintf(stderr, "allocscope: %s\n", err);
 			bad = 1;
 		}

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "loader.h"
 #include "util.h"
 
 /* Accumulates the worker's byte stream and decodes complete messages. */
@@ -185,4 +186,67 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 		         WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
 	}
 	return 0;
+}
+
+as_status_t as_module_probe(const char *spec, char *err, size_t errlen)
+{
+	int pfd[2];
+	pid_t pid;
+	int wstatus;
+	as_msg_status_t m;
+	long n;
+	struct pollfd p;
+
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return AS_ERR_WORKER;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		char name[4096], e[600];
+		const char *params;
+		as_loaded_t lm;
+		void *inst;
+		as_status_t st;
+		close(pfd[0]);
+		memset(&m, 0, sizeof(m));
+		as_module_spec_split(spec, name, sizeof(name), &params);
+		st = as_module_load(name, &lm, m.reason, sizeof(m.reason));
+		if (st == AS_OK) {
+			if (lm.mod->create(params, &inst, e, sizeof(e)) != 0) {
+				st = AS_ERR_PARAMS;
+				snprintf(m.reason, sizeof(m.reason), "module %s (%s): %s",
+				         lm.mod->name, lm.path, e);
+			} else {
+				lm.mod->destroy(inst);
+			}
+		}
+		m.status = st;
+		_exit(as_write_all(pfd[1], &m, sizeof(m)) == 0 ? 0 : 3);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return AS_ERR_WORKER;
+	}
+	p.fd = pfd[0];
+	p.events = POLLIN;
+	n = poll(&p, 1, 20000) > 0 ? as_read_full(pfd[0], &m, sizeof(m)) : -1;
+	close(pfd[0]);
+	if (n != (long)sizeof(m))
+		kill(pid, SIGKILL);
+	waitpid(pid, &wstatus, 0);
+	if (n != (long)sizeof(m)) {
+		if (WIFSIGNALED(wstatus))
+			snprintf(err, errlen, "%s: module crashed while loading (signal %d, %s)",
+			         spec, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+		else
+			snprintf(err, errlen, "%s: module did not load within 20 s", spec);
+		return AS_ERR_CRASH;
+	}
+	m.reason[sizeof(m.reason) - 1] = '\0';
+	snprintf(err, errlen, "%s", m.reason);
+	return (as_status_t)m.status;
 }

@@ -6,6 +6,7 @@
 #ifndef AS_TRIAL_H
 #define AS_TRIAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "status.h"
@@ -34,6 +35,12 @@ typedef struct as_trial_result {
  * timeout_s; then it is killed). Always fills *res; returns 0, or -1 when
  * the worker could not even be started (res says why). */
 int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res);
+
+/* Load the module spec and create + destroy an instance in a short-lived
+ * child process (so a module that crashes on load cannot take the caller
+ * down). Returns AS_OK, or the refusal's status with a one-line reason in
+ * err (ABI mismatch, bad params naming the key, crash on load, ...). */
+as_status_t as_module_probe(const char *spec, char *err, size_t errlen);
 
 /* Worker entry: `allocscope __worker FD MODULE WORKLOAD THREADS SEED
  * VALIDATE SAMPLE_EVERY`. Reports on FD; returns the process exit code. */

@@ -1,0 +1,87 @@
+/* broken.c - one source for every deliberately broken test module; the
+ * BROKEN_* define chosen by tests/CMakeLists.txt picks the defect. Each proves
+ * that the loader (or the trial runner) refuses or survives it clearly. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "allocscope_module.h"
+
+static char arena_buf[1 << 20] __attribute__((aligned(64)));
+static size_t used;
+
+static int t_create(const char *params, void **out, char *err, size_t errlen)
+{
+	if (as_params_parse(NULL, 0, params, NULL, err, errlen) != 0)
+		return -1;
+	used = 0;
+	*out = arena_buf;
+	return 0;
+}
+
+static void t_destroy(void *inst)
+{
+	(void)inst;
+}
+
+static void *t_alloc(void *inst, size_t size, size_t align)
+{
+	(void)inst;
+	(void)align;
+#if defined(BROKEN_CRASH)
+	if (used > 4096)
+		raise(SIGSEGV);
+#elif defined(BROKEN_HANG)
+	if (used > 4096)
+		for (;;)
+			pause();
+#elif defined(BROKEN_MISALIGNED)
+	used += 1; /* every block after the first is misaligned */
+#endif
+	size = (size + 15) & ~(size_t)15;
+	if (size > sizeof(arena_buf) - used)
+		used = 0;
+	used += size;
+	return arena_buf + used - size;
+}
+
+static void t_free(void *inst, void *ptr, size_t size)
+{
+	(void)inst;
+	(void)ptr;
+	(void)size;
+}
+
+static const as_module_t mod = {
+#if defined(BROKEN_ABI)
+    .abi_version = 99,
+#else
+    .abi_version = AS_MODULE_ABI_VERSION,
+#endif
+#if defined(BROKEN_SMALL)
+    .struct_size = 16,
+#else
+    .struct_size = sizeof(as_module_t),
+#endif
+    .name = "broken",
+    .version = "0",
+    .description = "test-only module",
+    .caps = AS_CAP_ANY_SIZE,
+    .create = t_create,
+    .destroy = t_destroy,
+#if !defined(BROKEN_NO_ALLOC)
+    .alloc = t_alloc,
+#endif
+    .free = t_free,
+};
+
+#if defined(BROKEN_NO_ENTRY)
+__attribute__((visibility("default"))) const as_module_t *not_the_entry(void);
+__attribute__((visibility("default"))) const as_module_t *not_the_entry(void)
+{
+	return &mod;
+}
+#else
+AS_MODULE_EXPORT(mod)
+#endif
