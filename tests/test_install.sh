@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# test_install.sh - a third party's view: install allocscope into a prefix,
+# build examples/mymodule against the installed header alone (pkg-config),
+# then load it with the installed CLI: `check` passes and `run` completes.
+set -u
+build=$1 src=$2
+pass=0 fail=0
+t() { if "$@" >/dev/null 2>"$tmp/last.err"; then pass=$((pass+1)); else fail=$((fail+1)); echo "check failed: $*" >&2; cat "$tmp/last.err" >&2; fi; }
+tmp=$(mktemp -d)
+prefix=$tmp/prefix
+
+t cmake --install "$build" --prefix "$prefix"
+t test -x "$prefix/bin/allocscope"
+t test -f "$prefix/include/allocscope/allocscope_module.h"
+t test -f "$prefix/share/pkgconfig/allocscope.pc"
+t test -f "$prefix/lib/allocscope/glibc.so"
+export PKG_CONFIG_PATH=$prefix/share/pkgconfig
+cflags=$(pkg-config --cflags allocscope)
+t test -n "$cflags"
+# shellcheck disable=SC2086
+t cc -O2 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror $cflags \
+  "$src/examples/mymodule/mymodule.c" -o "$tmp/mymodule.so"
+t "$prefix/bin/allocscope" check "$tmp/mymodule.so"
+t "$prefix/bin/allocscope" run -q -a glibc,"$tmp/mymodule.so" -w random:ops=20000,live=1000 -o "$tmp/res"
+t grep -q "mymodule.so,,1.0,random" "$tmp/res/trials.csv"
+# the installed CLI finds its modules by name without any environment
+t "$prefix/bin/allocscope" check null
+rm -rf "$tmp"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
