@@ -1,8 +1,7 @@
 /* tables.h - the result schema: every numeric column of every results CSV,
  * as X-macro tables (name with unit, format, meaning). The worker fills rows
  * of doubles in this order, the parent writes them after the key columns,
- * and `allocscope columns` prints the same table that results/README.md
- * documents (a test keeps the two in step). NaN means "n/a". */
+ * and results/README.md documents each one (a test keeps the two in step). NaN means "n/a". */
 #ifndef AS_TABLES_H
 #define AS_TABLES_H
 
