@@ -10,6 +10,14 @@
 
 #include "allocscope_module.h"
 
+/* glibc's own entry points, bound by name so that the module measures glibc
+ * even when another malloc is interposed (allocscope exec preloads one). */
+extern void *__libc_malloc(size_t size);
+extern void __libc_free(void *ptr);
+extern void *__libc_realloc(void *ptr, size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_memalign(size_t align, size_t size);
+
 static int glibc_create(const char *params, void **out, char *err, size_t errlen)
 {
 	if (as_params_parse(NULL, 0, params, NULL, err, errlen) != 0)
@@ -27,22 +35,22 @@ static void *glibc_alloc(void *inst, size_t size, size_t align)
 {
 	(void)inst;
 	if (align <= 16)
-		return malloc(size);
-	return aligned_alloc(align, (size + align - 1) & ~(align - 1));
+		return __libc_malloc(size);
+	return __libc_memalign(align, size);
 }
 
 static void glibc_free(void *inst, void *ptr, size_t size)
 {
 	(void)inst;
 	(void)size;
-	free(ptr);
+	__libc_free(ptr);
 }
 
 static void *glibc_realloc(void *inst, void *ptr, size_t old_size, size_t new_size)
 {
 	(void)inst;
 	(void)old_size;
-	return realloc(ptr, new_size);
+	return __libc_realloc(ptr, new_size);
 }
 
 static void *glibc_calloc(void *inst, size_t size, size_t align)
@@ -50,7 +58,7 @@ static void *glibc_calloc(void *inst, size_t size, size_t align)
 	void *p;
 	(void)inst;
 	if (align <= 16)
-		return calloc(1, size);
+		return __libc_calloc(1, size);
 	p = glibc_alloc(inst, size, align);
 	if (p)
 		memset(p, 0, size);
