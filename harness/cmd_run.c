@@ -37,6 +37,7 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 	uint64_t u;
 	switch (key) {
 	case 'a':
+		free(c->abuf);
 		c->abuf = strdup(arg);
 		c->cfg.nmodules = as_split_specs(c->abuf, c->cfg.modules, AS_RUN_MAX_ITEMS);
 		if (c->cfg.nmodules <= 0) {
@@ -46,6 +47,7 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 		}
 		return 0;
 	case 'w':
+		free(c->wbuf);
 		c->wbuf = strdup(arg);
 		c->cfg.nworkloads = as_split_specs(c->wbuf, c->cfg.workloads, AS_RUN_MAX_ITEMS);
 		if (c->cfg.nworkloads <= 0) {
@@ -123,17 +125,23 @@ static int run_main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
 	r = as_cli_parse(&as_cmd_run, argc, argv, on_run_opt, &c);
-	if (r == -2)
-		return 0;
-	if (r < 0)
-		return 2;
+	if (r == -2) {
+		r = 0;
+		goto out;
+	}
+	if (r < 0) {
+		r = 2;
+		goto out;
+	}
 	if (r < argc) {
 		fprintf(stderr, "allocscope run: unexpected argument '%s'\n", argv[r]);
-		return 2;
+		r = 2;
+		goto out;
 	}
 	if (c.cfg.nmodules == 0) {
 		fprintf(stderr, "allocscope run: option -a is required (try 'allocscope list')\n");
-		return 2;
+		r = 2;
+		goto out;
 	}
 	if (c.cfg.nworkloads == 0) {
 		c.cfg.workloads[0] = default_wl;
@@ -142,6 +150,7 @@ static int run_main(int argc, char **argv)
 	r = as_run_validate(&c.cfg);
 	if (r == 0)
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
+out:
 	free(c.abuf);
 	free(c.wbuf);
 	return r;

@@ -60,13 +60,21 @@ static void on_row(int c, void *data)
 	((table_t *)data)->rows++;
 }
 
+static void free_csv(table_t *t)
+{
+	for (int r = 0; r < 64; r++)
+		for (int i = 0; i < t->nf[r]; i++)
+			free(t->f[r][i]);
+	memset(t, 0, sizeof(*t));
+}
+
 static int load_csv(const char *path, table_t *t)
 {
 	struct csv_parser p;
 	char buf[4096];
 	size_t n;
 	FILE *f = fopen(path, "r");
-	memset(t, 0, sizeof(*t));
+	free_csv(t);
 	if (!f)
 		return -1;
 	csv_init(&p, CSV_APPEND_NULL);
@@ -105,7 +113,7 @@ int main(void)
 {
 	char args[4096], path[512];
 	const char *build = getenv("ALLOCSCOPE_BUILD");
-	table_t t;
+	static table_t t;
 	as_buf_t hdr = {0};
 	int rc, r;
 
@@ -211,5 +219,6 @@ int main(void)
 	if (!as_checks_failed)
 		CHECK(system(args) == 0);
 	as_buf_free(&hdr);
+	free_csv(&t);
 	return as_check_done();
 }
