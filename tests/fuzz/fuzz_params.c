@@ -17,12 +17,12 @@ typedef struct {
 } p_t;
 
 static const as_param_spec_t spec[] = {
-	{"n", AS_PARAM_U64, "5", 1, 100, NULL, "", offsetof(p_t, n)},
-	{"sz", AS_PARAM_SIZE, "4k", 0, 0, NULL, "", offsetof(p_t, sz)},
-	{"d", AS_PARAM_DOUBLE, "0.5", 0, 1, NULL, "", offsetof(p_t, d)},
-	{"b", AS_PARAM_BOOL, "no", 0, 0, NULL, "", offsetof(p_t, b)},
-	{"e", AS_PARAM_ENUM, "fifo", 0, 0, "lifo|fifo|random", "", offsetof(p_t, e)},
-	{"s", AS_PARAM_STR, "", 0, 0, NULL, "", offsetof(p_t, s)},
+    {"n", AS_PARAM_U64, "5", 1, 100, NULL, "", offsetof(p_t, n)},
+    {"sz", AS_PARAM_SIZE, "4k", 0, 0, NULL, "", offsetof(p_t, sz)},
+    {"d", AS_PARAM_DOUBLE, "0.5", 0, 1, NULL, "", offsetof(p_t, d)},
+    {"b", AS_PARAM_BOOL, "no", 0, 0, NULL, "", offsetof(p_t, b)},
+    {"e", AS_PARAM_ENUM, "fifo", 0, 0, "lifo|fifo|random", "", offsetof(p_t, e)},
+    {"s", AS_PARAM_STR, "", 0, 0, NULL, "", offsetof(p_t, s)},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
