@@ -85,7 +85,7 @@
 #define AS_ROW_KEY_COLS(X)                              \
 	X(trial, I, "trial number in the run's matrix") \
 	X(rep, I, "repetition")                         \
-	X(module, S, "module name")                     \
+	X(module, S, "NAME[:params]")                   \
 	X(workload, S, "workload name and params")      \
 	X(threads, I, "threads")
 
