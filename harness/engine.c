@@ -122,7 +122,8 @@ static int fail(thread_ctx_t *c, as_status_t st, const char *what, const as_op_t
 {
 	c->status = st;
 	snprintf(c->reason, sizeof(c->reason), "%s (thread %u, op %llu: id %u, %llu bytes)", what,
-	         c->t, (unsigned long long)c->done, op->id, (unsigned long long)op->size);
+	         c->t, (unsigned long long)(op - c->s->thread[c->t].ops), op->id,
+	         (unsigned long long)op->size);
 	return -1;
 }
 
@@ -149,8 +150,15 @@ static void *do_alloc(const as_module_t *m, void *inst, const as_op_t *op, unsig
 	return m->alloc(inst, op->size, align);
 }
 
+/* Per-thread counters the loop keeps in registers (exec_op is inlined into
+ * every loop variant); published to thread_ctx_t every 64 ops and at the end. */
+typedef struct {
+	int64_t live, peak;
+	int validate;
+} acc_t;
+
 static inline int exec_op(thread_ctx_t *c, const as_op_t *op, as_slot_t *sl, void *inst,
-                          const as_module_t *m, as_touch_t tp)
+                          const as_module_t *m, as_touch_t tp, acc_t *a)
 {
 	unsigned kind = op->kind & AS_OP_KIND_MASK;
 	void *p;
@@ -163,10 +171,10 @@ static inline int exec_op(thread_ctx_t *c, const as_op_t *op, as_slot_t *sl, voi
 			return fail(c, AS_ERR_OOM, "alloc returned NULL", op);
 		sl->ptr = p;
 		sl->size = op->size;
-		c->live += (int64_t)op->size;
-		if (c->live > c->live_peak)
-			c->live_peak = c->live;
-		if (c->cfg->validate && p && check_block(c, p, op))
+		a->live += (int64_t)op->size;
+		if (a->live > a->peak)
+			a->peak = a->live;
+		if (a->validate && p && check_block(c, p, op))
 			return -1;
 		touch(p, op->size, tp);
 		break;
@@ -188,10 +196,10 @@ static inline int exec_op(thread_ctx_t *c, const as_op_t *op, as_slot_t *sl, voi
 			return fail(c, AS_ERR_OOM, "realloc returned NULL", op);
 		sl->ptr = p;
 		sl->size = op->size;
-		c->live += (int64_t)op->size - (int64_t)old;
-		if (c->live > c->live_peak)
-			c->live_peak = c->live;
-		if (c->cfg->validate && p && check_block(c, p, op))
+		a->live += (int64_t)op->size - (int64_t)old;
+		if (a->live > a->peak)
+			a->peak = a->live;
+		if (a->validate && p && check_block(c, p, op))
 			return -1;
 		if (op->size > old)
 			touch((char *)p + old, op->size - old, tp);
@@ -200,7 +208,7 @@ static inline int exec_op(thread_ctx_t *c, const as_op_t *op, as_slot_t *sl, voi
 	case AS_OP_FREE:
 		if (sl->ptr)
 			m->free(inst, sl->ptr, sl->size);
-		c->live -= (int64_t)sl->size;
+		a->live -= (int64_t)sl->size;
 		sl->ptr = NULL;
 		sl->size = 0;
 		break;
@@ -214,7 +222,7 @@ static inline int exec_op(thread_ctx_t *c, const as_op_t *op, as_slot_t *sl, voi
 		for (uint64_t i = 0; i < op->size; i++) {
 			if (r[i].ptr && !native)
 				m->free(inst, r[i].ptr, r[i].size);
-			c->live -= (int64_t)r[i].size;
+			a->live -= (int64_t)r[i].size;
 			r[i].ptr = NULL;
 			r[i].size = 0;
 		}
@@ -267,10 +275,17 @@ static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, cons
 	int chained = lat_every == 1; /* one clock read per op: end of op i starts i+1 */
 	as_hist_t *h = timed ? &hists[(size_t)c->t * AS_OP_KIND_COUNT] : NULL;
 	uint64_t tprev = timed ? as_ticks() : 0;
+	acc_t a = {0, 0, cfg->validate};
+	uint64_t i;
 
-	for (uint64_t i = 0; i < th->nops; i++) {
+	for (i = 0; i < th->nops; i++) {
 		const as_op_t *op = &th->ops[i];
 		as_slot_t *sl = &slots[op->id];
+		if ((i & 63) == 0) {
+			/* publish for the sampler and for error messages */
+			__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
+			__atomic_store_n(&c->done, i, __ATOMIC_RELAXED);
+		}
 		if (xt && (op->kind & AS_OPF_WAIT)) {
 			wait_seq(sl, op->seq);
 			if (timed && chained)
@@ -278,23 +293,26 @@ static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, cons
 		}
 		if (timed && (chained || i == next_lat)) {
 			uint64_t t0 = chained ? tprev : as_ticks(), t1;
-			if (exec_op(c, op, sl, inst, m, tp) != 0)
+			if (exec_op(c, op, sl, inst, m, tp, &a) != 0)
 				break;
 			t1 = as_ticks();
 			as_hist_record(&h[op->kind & AS_OP_KIND_MASK], t1 - t0);
 			tprev = t1;
 			next_lat += lat_every;
-		} else if (exec_op(c, op, sl, inst, m, tp) != 0) {
+		} else if (exec_op(c, op, sl, inst, m, tp, &a) != 0) {
 			break;
 		}
 		if (xt)
 			atomic_fetch_add_explicit((_Atomic uint32_t *)&sl->seq, 1,
 			                          memory_order_release);
-		c->done = i + 1;
-		if (sampled && (c->done == next_sample ||
-		                ((c->done & 63) == 0 && interval && as_now_ns() >= next_time))) {
+		if (sampled && (i + 1 == next_sample ||
+		                ((i & 63) == 0 && interval && as_now_ns() >= next_time))) {
+			c->done = i + 1;
+			c->live = a.live;
+			c->live_peak = a.peak;
 			take_sample(c);
-			if (c->done == next_sample)
+			a.peak = c->live_peak; /* the sampler may raise it (sum over threads) */
+			if (i + 1 == next_sample)
 				next_sample += every;
 			if (interval)
 				next_time = as_now_ns() + interval;
@@ -303,6 +321,10 @@ static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, cons
 		}
 	}
 	c->end_ns = as_now_ns();
+	c->done = i;
+	c->live = a.live;
+	if (a.peak > c->live_peak)
+		c->live_peak = a.peak;
 }
 
 static void run_thread(thread_ctx_t *c)

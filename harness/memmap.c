@@ -1,6 +1,8 @@
 /* memmap.c - see memmap.h. smaps_rollup would give one total, and full
  * smaps costs milliseconds on a large process; maps + mincore on the
- * ranges of interest costs a read of maps and one bit per page. */
+ * ranges of interest costs a read of maps and one byte per page, and the
+ * read of maps (the larger part on a small process) is skipped while the
+ * caller knows no mapping syscall happened. */
 #define _GNU_SOURCE
 #include "memmap.h"
 
@@ -25,6 +27,14 @@ static struct {
 	uintptr_t lo, hi;
 } excl[MAX_EXCL];
 static int nexcl;
+/* ranges (after exclusion) found by the last parse of maps, for reuse while
+ * the layout cannot have changed */
+#define MAX_RANGES 16384
+static struct {
+	uintptr_t lo, hi;
+	int heap;
+} rng[MAX_RANGES];
+static int nrng, have_layout;
 
 int as_memmap_init(void)
 {
@@ -75,30 +85,31 @@ static uint64_t resident(uintptr_t lo, uintptr_t hi)
 	return n;
 }
 
-/* Add [lo, hi) minus the excluded ranges to size/rss (bytes, pages). */
-static void add_range(uintptr_t lo, uintptr_t hi, uint64_t *size, uint64_t *pages)
+/* Record [lo, hi) minus the excluded ranges. */
+static void add_range(uintptr_t lo, uintptr_t hi, int heap)
 {
 	for (int i = 0; i < nexcl && lo < hi; i++) {
 		if (excl[i].hi <= lo || excl[i].lo >= hi)
 			continue;
 		if (excl[i].lo > lo)
-			add_range(lo, excl[i].lo, size, pages);
+			add_range(lo, excl[i].lo, heap);
 		lo = excl[i].hi;
 	}
-	if (lo >= hi)
+	if (lo >= hi || nrng == MAX_RANGES)
 		return;
-	*size += hi - lo;
-	*pages += resident(lo, hi);
+	rng[nrng].lo = lo;
+	rng[nrng].hi = hi;
+	rng[nrng].heap = heap;
+	nrng++;
 }
 
-int as_memmap_read(as_memmap_t *out)
+static int parse_maps(void)
 {
-	uint64_t hs = 0, hp = 0, ms = 0, mp = 0;
 	size_t len = 0;
 	ssize_t n;
 	char *line;
 
-	out->heap_size_kib = out->heap_rss_kib = out->mmap_size_kib = out->mmap_rss_kib = -1;
+	nrng = 0;
 	if (maps_fd < 0 || lseek(maps_fd, 0, SEEK_SET) != 0)
 		return -1;
 	while (len < MAPS_BUF_BYTES - 1 &&
@@ -116,11 +127,34 @@ int as_memmap_read(as_memmap_t *out)
 		           &pathpos) >= 4) {
 			const char *path = pathpos ? line + pathpos : "";
 			if (!strcmp(path, "[heap]"))
-				add_range(lo, hi, &hs, &hp);
+				add_range(lo, hi, 1);
 			else if (inode == 0 && (!*path || !strncmp(path, "[anon:", 6)))
-				add_range(lo, hi, &ms, &mp);
+				add_range(lo, hi, 0);
 		}
 		line = next;
+	}
+	return 0;
+}
+
+int as_memmap_read(as_memmap_t *out, int layout_changed)
+{
+	uint64_t hs = 0, hp = 0, ms = 0, mp = 0;
+
+	out->heap_size_kib = out->heap_rss_kib = out->mmap_size_kib = out->mmap_rss_kib = -1;
+	if (layout_changed || !have_layout) {
+		have_layout = parse_maps() == 0;
+		if (!have_layout)
+			return -1;
+	}
+	for (int i = 0; i < nrng; i++) {
+		uint64_t size = rng[i].hi - rng[i].lo, pages = resident(rng[i].lo, rng[i].hi);
+		if (rng[i].heap) {
+			hs += size;
+			hp += pages;
+		} else {
+			ms += size;
+			mp += pages;
+		}
 	}
 	out->heap_size_kib = (int64_t)(hs / 1024);
 	out->heap_rss_kib = (int64_t)(hp * page / 1024);

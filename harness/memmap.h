@@ -21,7 +21,11 @@ int as_memmap_init(void);
 /* Leave [p, p+len) out of the mmap figures (at most 4096 ranges). */
 void as_memmap_exclude(const void *p, size_t len);
 
-/* Read the current split. Returns 0, or -1 (fields set to -1). */
-int as_memmap_read(as_memmap_t *out);
+/* Read the current split. layout_changed = 0 promises that no brk, mmap,
+ * munmap, mremap or mprotect happened since the previous call (the syscall
+ * counters say so), so the ranges found then are reused and only their
+ * residency is read again; pass 1 when unsure. New exclusions apply from
+ * the next call with layout_changed = 1. Returns 0, or -1 (fields -1). */
+int as_memmap_read(as_memmap_t *out, int layout_changed);
 
 #endif /* AS_MEMMAP_H */

@@ -70,6 +70,16 @@ static void peak_of(int64_t *peak, int64_t v)
 		*peak = v;
 }
 
+/* Did any call that changes the set of mappings happen between a and b? */
+static int layout_changed(const uint64_t *a, const uint64_t *b)
+{
+	return a[AS_SYS_brk_calls] != b[AS_SYS_brk_calls] ||
+	       a[AS_SYS_mmap_calls] != b[AS_SYS_mmap_calls] ||
+	       a[AS_SYS_munmap_calls] != b[AS_SYS_munmap_calls] ||
+	       a[AS_SYS_mremap_calls] != b[AS_SYS_mremap_calls] ||
+	       a[AS_SYS_mprotect_calls] != b[AS_SYS_mprotect_calls];
+}
+
 static void on_sample(void *ctx, uint64_t ops_done, int64_t live, uint64_t elapsed_ns)
 {
 	uint64_t sys[AS_SYS_NCOLS], minf, majf;
@@ -78,18 +88,24 @@ static void on_sample(void *ctx, uint64_t ops_done, int64_t live, uint64_t elaps
 	int first = smp.nrows == 0 && smp.dropped == 0;
 	(void)ctx;
 
-	as_memmap_read(&mm);
-	as_faults(&minf, &majf);
 	if (first) {
 		smp.have_sys = as_syscount_read(smp.sys0) == 0;
 		memcpy(sys, smp.sys0, sizeof(sys));
+		as_memmap_read(&mm, 1);
+		as_faults(&minf, &majf);
 		smp.min0 = minf;
 		smp.maj0 = majf;
 		as_rss_peak_reset();
 		smp.rss0 = as_rss_kib();
 		smp.peak = mm;
-	} else if (smp.have_sys) {
-		smp.have_sys = as_syscount_read(sys) == 0;
+	} else {
+		int changed = 1;
+		if (smp.have_sys && as_syscount_read(sys) == 0)
+			changed = layout_changed(smp.sys_last, sys);
+		else
+			smp.have_sys = 0;
+		as_memmap_read(&mm, changed);
+		as_faults(&minf, &majf);
 	}
 	if (smp.have_sys)
 		memcpy(smp.sys_last, sys, sizeof(sys));
@@ -341,13 +357,13 @@ int as_worker_main(int argc, char **argv)
 	if (er.status == AS_OK) {
 		as_engine_drain(&stream, &cfg);
 		v[AS_TC_rss_after_free_kib] = (double)as_rss_kib();
-		as_memmap_read(&mm);
+		as_memmap_read(&mm, 1);
 		v[AS_TC_heap_rss_after_free_kib] = (double)mm.heap_rss_kib;
 		v[AS_TC_mmap_rss_after_free_kib] = (double)mm.mmap_rss_kib;
 		if (lm.mod->trim) {
 			lm.mod->trim(inst);
 			v[AS_TC_rss_after_trim_kib] = (double)as_rss_kib();
-			as_memmap_read(&mm);
+			as_memmap_read(&mm, 1);
 			v[AS_TC_heap_rss_after_trim_kib] = (double)mm.heap_rss_kib;
 			v[AS_TC_mmap_rss_after_trim_kib] = (double)mm.mmap_rss_kib;
 		}

@@ -48,11 +48,11 @@ int main(void)
 	AS_HIST_COLS(E)
 	AS_SUMMARY_KEY_COLS(E)
 #undef E
-#define E(name, fmt, doc)                                        \
-	for (int s = 0; s < 5; s++) {                            \
-		char c[96];                                      \
+#define E(name, fmt, doc)                                         \
+	for (int s = 0; s < 5; s++) {                             \
+		char c[96];                                       \
 		snprintf(c, sizeof(c), "%s_%s", #name, stats[s]); \
-		expect(c);                                       \
+		expect(c);                                        \
 	}
 	AS_SUMMARY_METRICS(E)
 #undef E
