@@ -37,7 +37,8 @@ static const as_opt_t run_opts[] = {
     {OPT_VALIDATE, "validate", NULL, NULL, "check every returned block's alignment"},
     {'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"},
     {OPT_LATENCY, "latency", "N", "off",
-     "time every Nth op per thread into latency.csv/histogram.csv (1 = every op)"},
+     "time every Nth op per thread (on average, jittered) into latency.csv and "
+     "histogram.csv (1 = every op)"},
     {OPT_SAMPLE_EVERY, "sample-every", "N", "auto",
      "series.csv point every N ops of thread 0 (auto: ~256 per trial; 0: start+end)"},
     {OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0",

@@ -272,6 +272,9 @@ static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, cons
 	uint64_t next_time = interval ? as_now_ns() + interval : UINT64_MAX;
 	uint64_t lat_every = cfg->latency_every;
 	uint64_t next_lat = 0;
+	/* every Nth op on average, at jittered gaps in [1, 2N-1]: a fixed stride
+	 * would alias with periodic streams (free, alloc, free, alloc, ...) */
+	uint64_t jit = 0x9e3779b97f4a7c15ULL ^ c->t;
 	int chained = lat_every == 1; /* one clock read per op: end of op i starts i+1 */
 	as_hist_t *h = timed ? &hists[(size_t)c->t * AS_OP_KIND_COUNT] : NULL;
 	uint64_t tprev = timed ? as_ticks() : 0;
@@ -298,7 +301,12 @@ static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, cons
 			t1 = as_ticks();
 			as_hist_record(&h[op->kind & AS_OP_KIND_MASK], t1 - t0);
 			tprev = t1;
-			next_lat += lat_every;
+			if (!chained) {
+				jit ^= jit << 13;
+				jit ^= jit >> 7;
+				jit ^= jit << 17;
+				next_lat = i + 1 + jit % (2 * lat_every - 1);
+			}
 		} else if (exec_op(c, op, sl, inst, m, tp, &a) != 0) {
 			break;
 		}
