@@ -135,7 +135,8 @@ static inline int check_block(thread_ctx_t *c, void *p, const as_op_t *op)
 	return 0;
 }
 
-static void *do_alloc(const as_module_t *m, void *inst, const as_op_t *op, unsigned kind)
+static inline __attribute__((always_inline)) void *do_alloc(const as_module_t *m, void *inst,
+                                                            const as_op_t *op, unsigned kind)
 {
 	size_t align = op->align_log2 ? (size_t)1 << op->align_log2 : 0;
 	void *p;
@@ -157,8 +158,10 @@ typedef struct {
 	int validate;
 } acc_t;
 
-static inline int exec_op(thread_ctx_t *c, const as_op_t *op, as_slot_t *sl, void *inst,
-                          const as_module_t *m, as_touch_t tp, acc_t *a)
+static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const as_op_t *op,
+                                                         as_slot_t *sl, void *inst,
+                                                         const as_module_t *m, as_touch_t tp,
+                                                         acc_t *a)
 {
 	unsigned kind = op->kind & AS_OP_KIND_MASK;
 	void *p;
@@ -294,11 +297,13 @@ static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, cons
 			if (timed && chained)
 				tprev = as_ticks(); /* waiting is not the op's latency */
 		}
-		if (timed && (chained || i == next_lat)) {
-			uint64_t t0 = chained ? tprev : as_ticks(), t1;
-			if (exec_op(c, op, sl, inst, m, tp, &a) != 0)
-				break;
-			t1 = as_ticks();
+		/* one call site of exec_op per variant, so it inlines */
+		int t_this = timed && (chained || i == next_lat);
+		uint64_t t0 = t_this ? (chained ? tprev : as_ticks()) : 0;
+		if (exec_op(c, op, sl, inst, m, tp, &a) != 0)
+			break;
+		if (t_this) {
+			uint64_t t1 = as_ticks();
 			as_hist_record(&h[op->kind & AS_OP_KIND_MASK], t1 - t0);
 			tprev = t1;
 			if (!chained) {
@@ -307,8 +312,6 @@ static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, cons
 				jit ^= jit << 17;
 				next_lat = i + 1 + jit % (2 * lat_every - 1);
 			}
-		} else if (exec_op(c, op, sl, inst, m, tp, &a) != 0) {
-			break;
 		}
 		if (xt)
 			atomic_fetch_add_explicit((_Atomic uint32_t *)&sl->seq, 1,

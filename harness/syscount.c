@@ -189,6 +189,12 @@ int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len)
 	return 0;
 }
 
+void as_syscount_stop(void)
+{
+	close_all();
+	method = AS_SYSCOUNT_OFF;
+}
+
 int as_syscount_read(uint64_t out[AS_SYS_NCOLS])
 {
 	if (method == AS_SYSCOUNT_PERF) {

@@ -37,6 +37,9 @@ int as_syscount_start_perf(char *why, size_t len);
  * -1 with the reason. */
 int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len);
 
+/* Close the perf counters (counting is off afterwards). */
+void as_syscount_stop(void);
+
 /* Cumulative counts in AS_SYSCALL_COLS order. Returns 0, or -1 when
  * counting is off or failed (the caller writes n/a). */
 int as_syscount_read(uint64_t out[AS_SYS_NCOLS]);
