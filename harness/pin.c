@@ -70,7 +70,6 @@ int as_pin_plan(as_pin_t p, uint32_t nthreads, char *why, size_t len)
 		if (!pu)
 			goto out_destroy;
 		hwloc_cpuset_to_glibc_sched_affinity(topo, pu->cpuset, &sets[t], sizeof(sets[t]));
-		snprintf(desc[t], sizeof(desc[t]), "%u", pu->os_index);
 	}
 	rc = 0;
 out_destroy:
@@ -81,11 +80,36 @@ out_nolib:
 	return rc;
 }
 
+/* "0-3,6" from a cpu set, without allocating. */
+static void format_set(const cpu_set_t *cs, char *out, size_t len)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (int c = 0; c < CPU_SETSIZE && n + 12 < len; c++) {
+		int e = c;
+		if (!CPU_ISSET(c, cs))
+			continue;
+		while (e + 1 < CPU_SETSIZE && CPU_ISSET(e + 1, cs))
+			e++;
+		n += (size_t)snprintf(out + n, len - n, n ? ",%d" : "%d", c);
+		if (e > c)
+			n += (size_t)snprintf(out + n, len - n, "-%d", e);
+		c = e;
+	}
+}
+
 int as_pin_apply(uint32_t t)
 {
-	if (policy == AS_PIN_NONE)
-		return 0;
-	return sched_setaffinity(0, sizeof(sets[t]), &sets[t]) == 0 ? 0 : -1;
+	cpu_set_t now;
+	int rc = 0;
+	if (t >= AS_MAX_THREADS)
+		return -1;
+	if (policy != AS_PIN_NONE && sched_setaffinity(0, sizeof(sets[t]), &sets[t]) != 0)
+		rc = -1;
+	/* record what the kernel actually applied */
+	if (sched_getaffinity(0, sizeof(now), &now) == 0)
+		format_set(&now, desc[t], sizeof(desc[t]));
+	return rc;
 }
 
 const char *as_pin_desc(uint32_t t)

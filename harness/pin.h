@@ -19,12 +19,13 @@ const char *as_pin_name(as_pin_t p);
  * call before the baseline). Returns 0, or -1 with the reason. */
 int as_pin_plan(as_pin_t p, uint32_t nthreads, char *why, size_t len);
 
-/* Bind the calling thread as thread t of the plan (no-op for none).
- * Returns 0 or -1. Async-signal-safe enough for the engine: no malloc. */
+/* Bind the calling thread as thread t of the plan (none: leave it) and
+ * record the affinity the kernel reports afterwards. Returns 0 or -1. No
+ * allocation: safe between the baseline and the timed region. */
 int as_pin_apply(uint32_t t);
 
-/* The binding of thread t as a CPU list ("3" or "0-1"), "none" when
- * unpinned. Valid after as_pin_plan. */
+/* The affinity of thread t recorded by as_pin_apply, as a CPU list ("3",
+ * "0-1"); "none" before it ran. */
 const char *as_pin_desc(uint32_t t);
 
 #endif /* AS_PIN_H */

@@ -231,6 +231,10 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	as_context_addf(&ctx, "seed", "%llu", (unsigned long long)cfg->seed);
 	as_context_addf(&ctx, "repetitions", "%u", cfg->reps);
 	as_context_addf(&ctx, "timeout_s", "%g", cfg->timeout_s);
+	for (int i = 0; i < cfg->nmodules; i++)
+		as_context_addf(&ctx, "module", "%s", cfg->modules[i]);
+	for (int i = 0; i < cfg->nworkloads; i++)
+		as_context_addf(&ctx, "workload", "%s", cfg->workloads[i]);
 	measurement_context(&ctx, cfg, &ti);
 	{
 		as_buf_t cmd = {0};
@@ -275,6 +279,15 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 			                specs[i].trial, res[i].syscalls_na);
 			syscalls_warned = 1;
 			flush_table(out_dir, "context.csv", &ctx, &io_failed);
+		}
+		if (specs[i].rep == 0 && res[i].module_version[0]) {
+			/* module versions are known once a worker loaded the module */
+			char key[600];
+			snprintf(key, sizeof(key), "module_version.%s", specs[i].module);
+			if (!ctx.data || !strstr(ctx.data, key)) {
+				as_context_add(&ctx, key, res[i].module_version);
+				flush_table(out_dir, "context.csv", &ctx, &io_failed);
+			}
 		}
 		if (res[i].warning[0]) {
 			as_context_addf(&ctx, "warning_trial", "trial %u rep %u: %s",

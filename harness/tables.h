@@ -123,7 +123,7 @@
 	X(seed, I, "PRNG seed for the workload")                                      \
 	X(status, S, "ok, or why the trial did not complete (see results/README.md)") \
 	X(reason, S, "one line: what failed, empty when ok")                          \
-	X(cpu_binding, S, "thread:CPU pairs chosen by --pin (\"0:none\" unpinned)")
+	X(cpu_binding, S, "thread:CPUs each engine thread was allowed to run on")
 
 enum {
 #define AS_COL_ENUM(name, fmt, doc) AS_TC_##name,

@@ -272,11 +272,6 @@ int as_worker_main(int argc, char **argv)
 		send_status(AS_ERR_WORKER, err);
 		return 0;
 	}
-	for (uint32_t t = 0; t < stream.nthreads; t++) {
-		char key[32];
-		snprintf(key, sizeof(key), "binding.%u", t);
-		send_info(key, as_pin_desc(t));
-	}
 	if (scm == AS_SYSCOUNT_PERF && as_syscount_start_perf(err, sizeof(err)) != 0)
 		send_info("syscalls_na", err);
 
@@ -367,6 +362,11 @@ int as_worker_main(int argc, char **argv)
 			v[AS_TC_heap_rss_after_trim_kib] = (double)mm.heap_rss_kib;
 			v[AS_TC_mmap_rss_after_trim_kib] = (double)mm.mmap_rss_kib;
 		}
+	}
+	for (uint32_t t = 0; t < stream.nthreads; t++) {
+		char key[32];
+		snprintf(key, sizeof(key), "binding.%u", t);
+		send_info(key, as_pin_desc(t));
 	}
 	for (uint64_t i = 0; i < smp.nrows; i++)
 		send_msg(AS_MSG_SERIES, smp.rows[i], sizeof(smp.rows[i]));
