@@ -65,19 +65,33 @@ static const char *const tracefs_dirs[] = {"/sys/kernel/tracing", "/sys/kernel/d
 static int tracepoint_id(const char *name, long long *id, char *why, size_t len)
 {
 	char path[256], buf[32];
-	int fd = -1;
+	int fd = -1, err = ENOENT;
 	for (int pass = 0; pass < 2 && fd < 0; pass++) {
 		for (size_t i = 0; i < 2 && fd < 0; i++) {
 			snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", tracefs_dirs[i],
 			         name);
 			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 && errno != ENOENT)
+				err = errno;
 		}
-		if (fd < 0 && pass == 0 &&
-		    mount("nodev", tracefs_dirs[0], "tracefs", 0, NULL) != 0 && errno != EBUSY) {
-			snprintf(why, len, "tracefs not mounted and mount failed: %s",
+		if (fd >= 0 || err != ENOENT)
+			break;
+		/* not mounted (a fresh boot): mount it, as root may */
+		if (pass == 0 && mount("nodev", tracefs_dirs[0], "tracefs", 0, NULL) != 0 &&
+		    errno != EBUSY) {
+			snprintf(why, len,
+			         "tracefs not mounted and mounting it failed: %s (needs root; try "
+			         "--syscalls seccomp)",
 			         strerror(errno));
 			return -1;
 		}
+	}
+	if (fd < 0 && err != ENOENT) {
+		snprintf(why, len,
+		         "cannot read tracepoint ids under %s: %s (needs root or CAP_PERFMON; try "
+		         "--syscalls seccomp)",
+		         tracefs_dirs[0], strerror(err));
+		return -1;
 	}
 	if (fd < 0) {
 		snprintf(why, len, "%s: no such tracepoint (kernel without syscall tracepoints?)",
