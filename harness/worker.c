@@ -19,6 +19,7 @@
 #include "memmap.h"
 #include "pin.h"
 #include "procstat.h"
+#include "sampler.h"
 #include "syscount.h"
 #include "timer.h"
 #include "trial.h"
@@ -57,10 +58,7 @@ static void send_info(const char *key, const char *value)
 static struct {
 	double (*rows)[AS_SERIES_NCOLS];
 	uint64_t nrows, dropped;
-	int have_sys;
-	uint64_t sys0[AS_SYS_NCOLS], sys_last[AS_SYS_NCOLS];
-	uint64_t min0, maj0;
-	int64_t rss0;
+	as_point_t base, last; /* baseline and latest point */
 	as_memmap_t peak;
 } smp;
 
@@ -70,49 +68,24 @@ static void peak_of(int64_t *peak, int64_t v)
 		*peak = v;
 }
 
-/* Did any call that changes the set of mappings happen between a and b? */
-static int layout_changed(const uint64_t *a, const uint64_t *b)
-{
-	return a[AS_SYS_brk_calls] != b[AS_SYS_brk_calls] ||
-	       a[AS_SYS_mmap_calls] != b[AS_SYS_mmap_calls] ||
-	       a[AS_SYS_munmap_calls] != b[AS_SYS_munmap_calls] ||
-	       a[AS_SYS_mremap_calls] != b[AS_SYS_mremap_calls] ||
-	       a[AS_SYS_mprotect_calls] != b[AS_SYS_mprotect_calls];
-}
-
 static void on_sample(void *ctx, uint64_t ops_done, int64_t live, uint64_t elapsed_ns)
 {
-	uint64_t sys[AS_SYS_NCOLS], minf, majf;
-	as_memmap_t mm;
+	as_point_t pt;
 	double *r;
 	int first = smp.nrows == 0 && smp.dropped == 0;
 	(void)ctx;
 
+	as_point_take(&pt, first ? NULL : &smp.last);
 	if (first) {
-		smp.have_sys = as_syscount_read(smp.sys0) == 0;
-		memcpy(sys, smp.sys0, sizeof(sys));
-		as_memmap_read(&mm, 1);
-		as_faults(&minf, &majf);
-		smp.min0 = minf;
-		smp.maj0 = majf;
+		smp.base = pt;
 		as_rss_peak_reset();
-		smp.rss0 = as_rss_kib();
-		smp.peak = mm;
-	} else {
-		int changed = 1;
-		if (smp.have_sys && as_syscount_read(sys) == 0)
-			changed = layout_changed(smp.sys_last, sys);
-		else
-			smp.have_sys = 0;
-		as_memmap_read(&mm, changed);
-		as_faults(&minf, &majf);
+		smp.peak = pt.mm;
 	}
-	if (smp.have_sys)
-		memcpy(smp.sys_last, sys, sizeof(sys));
-	peak_of(&smp.peak.heap_rss_kib, mm.heap_rss_kib);
-	peak_of(&smp.peak.heap_size_kib, mm.heap_size_kib);
-	peak_of(&smp.peak.mmap_rss_kib, mm.mmap_rss_kib);
-	peak_of(&smp.peak.mmap_size_kib, mm.mmap_size_kib);
+	smp.last = pt;
+	peak_of(&smp.peak.heap_rss_kib, pt.mm.heap_rss_kib);
+	peak_of(&smp.peak.heap_size_kib, pt.mm.heap_size_kib);
+	peak_of(&smp.peak.mmap_rss_kib, pt.mm.mmap_rss_kib);
+	peak_of(&smp.peak.mmap_size_kib, pt.mm.mmap_size_kib);
 	if (smp.nrows == SERIES_MAX_ROWS) {
 		smp.dropped++;
 		return;
@@ -121,15 +94,16 @@ static void on_sample(void *ctx, uint64_t ops_done, int64_t live, uint64_t elaps
 	r[AS_SC_sample] = (double)smp.nrows;
 	r[AS_SC_ops_done] = (double)ops_done;
 	r[AS_SC_elapsed_ns] = (double)elapsed_ns;
-	r[AS_SC_rss_kib] = first ? (double)smp.rss0 : (double)as_rss_kib();
-	r[AS_SC_heap_rss_kib] = (double)mm.heap_rss_kib;
-	r[AS_SC_heap_size_kib] = (double)mm.heap_size_kib;
-	r[AS_SC_mmap_rss_kib] = (double)mm.mmap_rss_kib;
-	r[AS_SC_mmap_size_kib] = (double)mm.mmap_size_kib;
+	r[AS_SC_rss_kib] = (double)pt.rss_kib;
+	r[AS_SC_heap_rss_kib] = (double)pt.mm.heap_rss_kib;
+	r[AS_SC_heap_size_kib] = (double)pt.mm.heap_size_kib;
+	r[AS_SC_mmap_rss_kib] = (double)pt.mm.mmap_rss_kib;
+	r[AS_SC_mmap_size_kib] = (double)pt.mm.mmap_size_kib;
 	r[AS_SC_live_bytes] = (double)live;
 	for (int i = 0; i < AS_SYS_NCOLS; i++)
-		r[AS_SC_brk_calls + i] = smp.have_sys ? (double)(sys[i] - smp.sys0[i]) : NAN;
-	r[AS_SC_minflt] = (double)(minf - smp.min0);
+		r[AS_SC_brk_calls + i] =
+		    pt.have_sys && smp.base.have_sys ? (double)(pt.sys[i] - smp.base.sys[i]) : NAN;
+	r[AS_SC_minflt] = (double)(pt.minflt - smp.base.minflt);
 	smp.nrows++;
 }
 
@@ -327,22 +301,22 @@ int as_worker_main(int argc, char **argv)
 	v[AS_TC_ops_per_sec] = er.elapsed_ns ? (double)er.ops * 1e9 / (double)er.elapsed_ns : NAN;
 	v[AS_TC_sampling_ns] = (double)er.sampling_ns;
 	v[AS_TC_live_bytes_peak] = (double)er.live_bytes_peak;
-	v[AS_TC_rss_before_kib] = (double)smp.rss0;
+	v[AS_TC_rss_before_kib] = (double)smp.base.rss_kib;
 	v[AS_TC_rss_peak_kib] = (double)rss_peak;
 	v[AS_TC_rss_end_kib] = (double)rss_end;
-	v[AS_TC_overhead_ratio] = er.live_bytes_peak > 0 ? (double)(rss_peak - smp.rss0) * 1024.0 /
-	                                                       (double)er.live_bytes_peak
+	v[AS_TC_overhead_ratio] = er.live_bytes_peak > 0 ? (double)(rss_peak - smp.base.rss_kib) *
+	                                                       1024.0 / (double)er.live_bytes_peak
 	                                                 : NAN;
 	v[AS_TC_heap_rss_peak_kib] = (double)smp.peak.heap_rss_kib;
 	v[AS_TC_heap_size_peak_kib] = (double)smp.peak.heap_size_kib;
 	v[AS_TC_mmap_rss_peak_kib] = (double)smp.peak.mmap_rss_kib;
 	v[AS_TC_mmap_size_peak_kib] = (double)smp.peak.mmap_size_kib;
-	v[AS_TC_minflt] = (double)(min1 - smp.min0);
-	v[AS_TC_majflt] = (double)(maj1 - smp.maj0);
-	if (smp.have_sys) {
+	v[AS_TC_minflt] = (double)(min1 - smp.base.minflt);
+	v[AS_TC_majflt] = (double)(maj1 - smp.base.majflt);
+	if (smp.base.have_sys && smp.last.have_sys) {
 		double total = 0;
 		for (int i = 0; i < AS_SYS_NCOLS; i++)
-			v[AS_TC_brk_calls + i] = (double)(smp.sys_last[i] - smp.sys0[i]);
+			v[AS_TC_brk_calls + i] = (double)(smp.last.sys[i] - smp.base.sys[i]);
 		total = v[AS_TC_brk_calls] + v[AS_TC_mmap_calls] + v[AS_TC_munmap_calls] +
 		        v[AS_TC_mremap_calls] + v[AS_TC_madvise_calls] + v[AS_TC_mprotect_calls];
 		v[AS_TC_syscalls_total] = total;

@@ -70,12 +70,21 @@ int main(void)
 	CHECK(ti.ns_per_tick > 0.01 && ti.ns_per_tick <= 1.0);
 	CHECK(ti.floor_ns > 0 && ti.floor_ns < 1e6);
 	{
-		uint64_t a = as_ticks(), n0 = as_now_ns(), b;
-		while (as_now_ns() - n0 < 10000000)
-			;
-		b = as_ticks();
-		double ms = (double)(b - a) * ti.ns_per_tick / 1e6;
-		CHECKF(ms > 9 && ms < 13, "10 ms measured as %.2f ms", ms);
+		/* ticks and CLOCK_MONOTONIC agree over ~10 ms; best of 5 tries, since
+		 * being descheduled between two paired reads skews one try */
+		double best = 1e9;
+		for (int k = 0; k < 5; k++) {
+			uint64_t a = as_ticks(), n0 = as_now_ns(), b, n1;
+			while (as_now_ns() - n0 < 10000000)
+				;
+			b = as_ticks();
+			n1 = as_now_ns();
+			double err = fabs((double)(b - a) * ti.ns_per_tick - (double)(n1 - n0)) /
+			             (double)(n1 - n0);
+			if (err < best)
+				best = err;
+		}
+		CHECKF(best < 0.02, "ticks and CLOCK_MONOTONIC differ by %.1f %%", best * 100);
 	}
 	return as_check_done();
 }
