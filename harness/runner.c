@@ -57,12 +57,15 @@ static void progress(int i, int n, uint64_t t0, const char *what)
 }
 
 static void console_table(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                          uint32_t reps)
+                          uint32_t reps, int latency)
 {
-	printf("\n%-14s %-28s %3s %-10s %10s %12s %10s %10s %9s\n", "module", "workload", "thr",
+	printf("\n%-14s %-28s %3s %-10s %10s %12s %10s %10s %9s", "module", "workload", "thr",
 	       "status", "ns/op", "ops/s", "peakRSS", "minflt", "syscalls");
+	if (latency)
+		printf(" %11s %11s", "p99alloc_ns", "p99free_ns");
+	printf("\n");
 	for (int i = 0; i < n; i++) {
-		double ns[256], ops[256], rss[256], flt[256], sys[256];
+		double ns[256], ops[256], rss[256], flt[256], sys[256], pa[256], pf[256];
 		int k = 0, bad = -1;
 		char wl[29], st[16];
 		if (specs[i].rep != 0)
@@ -81,6 +84,8 @@ static void console_table(const as_trial_spec_t *specs, const as_trial_result_t 
 			rss[k] = res[j].v[AS_TC_rss_peak_kib] / 1024.0;
 			flt[k] = res[j].v[AS_TC_minflt];
 			sys[k] = res[j].v[AS_TC_syscalls_total];
+			pa[k] = res[j].p99_ns[AS_OP_ALLOC];
+			pf[k] = res[j].p99_ns[AS_OP_FREE];
 			k++;
 		}
 		snprintf(wl, sizeof(wl), "%s", specs[i].workload);
@@ -97,13 +102,18 @@ static void console_table(const as_trial_spec_t *specs, const as_trial_result_t 
 				snprintf(sbuf, sizeof(sbuf), "n/a");
 			else
 				snprintf(sbuf, sizeof(sbuf), "%.0f", sm);
-			printf("%-14.14s %-28s %3u %-10s %10.2f %12.4g %9.1fM %10.0f %9s\n",
+			printf("%-14.14s %-28s %3u %-10s %10.2f %12.4g %9.1fM %10.0f %9s",
 			       specs[i].module, wl, specs[i].threads, st, as_median(ns, k),
 			       as_median(ops, k), as_median(rss, k), as_median(flt, k), sbuf);
+			if (latency)
+				printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
+			printf("\n");
 		}
 	}
 	if (reps > 1)
 		printf("(medians over %u repetitions)\n", reps);
+	if (latency)
+		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
 }
 
 /* Atomically rewrite one table; on failure print why and set *io_failed. */
@@ -313,7 +323,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	if (tty)
 		progress(nwarm + n, nwarm + n, t0, "done");
 	if (!cfg->quiet)
-		console_table(specs, res, n, cfg->reps);
+		console_table(specs, res, n, cfg->reps, cfg->latency_every != 0);
 	printf("results: %s/\n", out_dir);
 	as_buf_free(&trials);
 	as_buf_free(&series);

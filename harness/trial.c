@@ -86,7 +86,11 @@ static void decode(inbox_t *in, as_trial_result_t *res)
 		} else if (h.type == AS_MSG_SERIES && h.len == AS_SERIES_NCOLS * sizeof(double)) {
 			rows_add(&res->series, p, AS_SERIES_NCOLS);
 		} else if (h.type == AS_MSG_LATENCY && h.len == AS_LATENCY_NCOLS * sizeof(double)) {
-			rows_add(&res->latency, p, AS_LATENCY_NCOLS);
+			double row[AS_LATENCY_NCOLS];
+			memcpy(row, p, sizeof(row));
+			rows_add(&res->latency, row, AS_LATENCY_NCOLS);
+			if ((unsigned)row[AS_LC_kind] < AS_OP_KIND_COUNT)
+				res->p99_ns[(unsigned)row[AS_LC_kind]] = row[AS_LC_p99_ns];
 		} else if (h.type == AS_MSG_HIST && h.len == AS_HIST_NCOLS * sizeof(double)) {
 			rows_add(&res->hist, p, AS_HIST_NCOLS);
 		} else if (h.type == AS_MSG_INFO) {
@@ -177,6 +181,8 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 	memset(res, 0, sizeof(*res));
 	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
 		res->v[i] = NAN;
+	for (int i = 0; i < AS_OP_KIND_COUNT; i++)
+		res->p99_ns[i] = NAN;
 	res->status = AS_ERR_WORKER;
 
 	if (pipe2(pfd, O_CLOEXEC) != 0) {

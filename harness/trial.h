@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../workloads/opstream.h"
 #include "status.h"
 #include "tables.h"
 
@@ -49,6 +50,7 @@ typedef struct as_trial_result {
 	char bindings[256];       /* "0:3 1:1": thread:CPU list, or "" */
 	char syscalls_na[256];    /* why the worker could not count, or "" */
 	char warning[256];
+	double p99_ns[AS_OP_KIND_COUNT]; /* from the latency rows, for the console; NaN */
 } as_trial_result_t;
 
 /* Free the row arrays of a result (safe on a zeroed result). */
