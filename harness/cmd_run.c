@@ -230,7 +230,7 @@ const as_cmd_t as_cmd_run = {
         "  allocscope run -a glibc,null\n"
         "  allocscope run -a glibc,refmalloc:mmap_threshold=64k -w random:min=16,max=4096 -r 5\n"
         "  allocscope run -a ./mymodule.so -w random:live=100000 -t 1,2 -o results/mine\n"
-        "  allocscope run -a glibc,jemalloc,null -r 5 --warmup 1 --latency 1 --pin compact\n"
+        "  allocscope run -a glibc,null -r 5 --warmup 1 --latency 1 --pin compact\n"
         "  allocscope run -a glibc -w random:max=1m --syscalls seccomp --sample-every 1000\n",
     .main = run_main,
 };
