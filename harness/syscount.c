@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/perf_event.h>
 #include <linux/seccomp.h>
@@ -37,6 +38,14 @@ static const struct {
     {"sys_enter_madvise", "behavior == 8", SYS_madvise, MADV_FREE},
     {"sys_enter_mprotect", NULL, SYS_mprotect, -1},
 };
+
+#if defined(__x86_64__)
+#define AS_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AS_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "seccomp counting: add this architecture's AUDIT_ARCH_* here"
+#endif
 
 static as_syscount_method_t method = AS_SYSCOUNT_OFF;
 static int fds[AS_SYS_NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
@@ -180,8 +189,12 @@ int as_syscount_start_perf(char *why, size_t len)
 
 int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len)
 {
-	/* trap exactly the counted calls, allow everything else */
+	/* trap exactly the counted calls of the native ABI, allow everything
+	 * else (another ABI, e.g. int 0x80, numbers its calls differently) */
 	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AS_AUDIT_ARCH, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_brk, 6, 0),
 	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 5, 0),
