@@ -7,10 +7,23 @@
 
 #include "../workloads/opstream.h"
 #include "commands.h"
+#include "pin.h"
 #include "runner.h"
+#include "syscount.h"
+#include "trial.h"
 #include "util.h"
 
-enum { OPT_TIMEOUT = 256, OPT_VALIDATE, OPT_SAMPLE_EVERY, OPT_SEED };
+enum {
+	OPT_TIMEOUT = 256,
+	OPT_VALIDATE,
+	OPT_SAMPLE_EVERY,
+	OPT_SEED,
+	OPT_LATENCY,
+	OPT_SAMPLE_INTERVAL,
+	OPT_SYSCALLS,
+	OPT_PIN,
+	OPT_WARMUP,
+};
 
 static const as_opt_t run_opts[] = {
     {'a', "allocators", "LIST", NULL,
@@ -23,6 +36,17 @@ static const as_opt_t run_opts[] = {
     {OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
     {OPT_VALIDATE, "validate", NULL, NULL, "check every returned block's alignment"},
     {'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"},
+    {OPT_LATENCY, "latency", "N", "off",
+     "time every Nth op per thread (on average, jittered) into latency.csv and "
+     "histogram.csv (1 = every op)"},
+    {OPT_SAMPLE_EVERY, "sample-every", "N", "auto",
+     "series.csv point every N ops of thread 0 (auto: ~256 per trial; 0: start+end)"},
+    {OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0",
+     "also sample every MS of wall time (0: off)"},
+    {OPT_SYSCALLS, "syscalls", "METHOD", "perf",
+     "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"},
+    {OPT_PIN, "pin", "POLICY", "none", "thread binding through hwloc: none, compact, scatter"},
+    {OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"},
 };
 
 typedef struct {
@@ -94,6 +118,52 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 			break;
 		return 0;
 	case OPT_VALIDATE: c->cfg.validate = 1; return 0;
+	case OPT_LATENCY:
+		if (as_parse_u64("--latency", arg, 1, UINT32_MAX, &c->cfg.latency_every, err,
+		                 sizeof(err)))
+			break;
+		return 0;
+	case OPT_SAMPLE_EVERY:
+		if (!strcmp(arg, "auto")) {
+			c->cfg.sample_every = AS_SAMPLE_AUTO;
+			return 0;
+		}
+		if (as_parse_u64("--sample-every", arg, 0, UINT64_MAX - 1, &c->cfg.sample_every,
+		                 err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_SAMPLE_INTERVAL:
+		if (as_parse_u64("--sample-interval-ms", arg, 0, 3600000,
+		                 &c->cfg.sample_interval_ms, err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_SYSCALLS: {
+		as_syscount_method_t m;
+		if (as_syscount_parse(arg, &m) != 0) {
+			snprintf(err, sizeof(err),
+			         "option --syscalls: '%s' is not a method (perf, seccomp, off)",
+			         arg);
+			break;
+		}
+		c->cfg.syscalls = (int)m;
+		return 0;
+	}
+	case OPT_PIN: {
+		as_pin_t p;
+		if (as_pin_parse(arg, &p) != 0) {
+			snprintf(err, sizeof(err),
+			         "option --pin: '%s' is not a policy (none, compact, scatter)",
+			         arg);
+			break;
+		}
+		c->cfg.pin = (int)p;
+		return 0;
+	}
+	case OPT_WARMUP:
+		if (as_parse_u64("--warmup", arg, 0, 100, &u, err, sizeof(err)))
+			break;
+		c->cfg.warmup = (uint32_t)u;
+		return 0;
 	case 'q': c->cfg.quiet = 1; return 0;
 	default: return -1;
 	}
@@ -111,6 +181,9 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 	cfg->timeout_s = 60;
 	cfg->threads[0] = 1;
 	cfg->nthreads = 1;
+	cfg->sample_every = AS_SAMPLE_AUTO;
+	cfg->syscalls = AS_SYSCOUNT_PERF;
+	cfg->pin = AS_PIN_NONE;
 	cfg->argc = argc;
 	cfg->argv = argv;
 }
@@ -165,6 +238,8 @@ const as_cmd_t as_cmd_run = {
     .examples =
         "  allocscope run -a glibc,null\n"
         "  allocscope run -a glibc,refmalloc:mmap_threshold=64k -w random:min=16,max=4096 -r 5\n"
-        "  allocscope run -a ./mymodule.so -w random:live=100000 -t 1,2 -o results/mine\n",
+        "  allocscope run -a ./mymodule.so -w random:live=100000 -t 1,2 -o results/mine\n"
+        "  allocscope run -a glibc,null -r 5 --warmup 1 --latency 1 --pin compact\n"
+        "  allocscope run -a glibc -w random:max=1m --syscalls seccomp --sample-every 1000\n",
     .main = run_main,
 };

@@ -21,11 +21,16 @@ typedef struct as_run_cfg {
 	uint64_t seed;
 	double timeout_s;
 	int validate;
-	uint64_t sample_every;
-	int quiet;           /* no console table */
-	const char *out_dir; /* NULL: results/<run-id> */
-	const char *label;   /* free text recorded in the context (suite name) */
-	int argc;            /* command line, recorded in the context */
+	uint64_t sample_every;       /* AS_SAMPLE_AUTO (default): ~256 points per trial */
+	uint64_t sample_interval_ms; /* also sample on wall time; 0: off (default) */
+	uint64_t latency_every;      /* time every Nth op; 0: off (default) */
+	int syscalls;                /* as_syscount_method_t; default perf */
+	int pin;                     /* as_pin_t; default none */
+	uint32_t warmup;             /* uncounted runs of each trial first; default 0 */
+	int quiet;                   /* no console table */
+	const char *out_dir;         /* NULL: results/<run-id> */
+	const char *label;           /* free text recorded in the context (suite name) */
+	int argc;                    /* command line, recorded in the context */
 	char **argv;
 } as_run_cfg_t;
 
