@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -179,6 +180,24 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	}
 }
 
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	as_interrupted = 1;
+}
+
+/* SIGINT/SIGTERM stop the run between complete rows: the handler only sets a
+ * flag (no SA_RESTART, so the trial's poll() wakes up and kills the worker). */
+static void install_stop_handlers(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 {
 	int n = cfg->nmodules * cfg->nworkloads * cfg->nthreads * (int)cfg->reps;
@@ -188,7 +207,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	as_buf_t trials = {0}, ctx = {0}, series = {0}, lat = {0}, hist = {0}, summary = {0};
 	as_timer_info_t ti;
 	char err[1024];
-	int k = 0, failed = 0, io_failed = 0, tty = isatty(2) && !getenv("CI");
+	int k = 0, failed = 0, io_failed = 0, interrupted = 0, tty = isatty(2) && !getenv("CI");
 	int nwarm = (int)cfg->warmup * ndistinct, syscalls_warned = 0;
 	uint64_t t0 = as_now_ns();
 	uint32_t max_threads = 1;
@@ -210,6 +229,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		return 2;
 	}
 	as_timer_calibrate(&ti);
+	install_stop_handlers();
 
 	/* matrix: repetitions outermost, so each module's reps are spread out */
 	for (uint32_t r = 0; r < cfg->reps; r++) {
@@ -258,7 +278,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	flush_table(out_dir, "context.csv", &ctx, &io_failed);
 
 	/* warm-up runs: the first `warmup` reps of each distinct trial, discarded */
-	for (int i = 0; i < nwarm && !io_failed; i++) {
+	for (int i = 0; i < nwarm && !io_failed && !as_interrupted; i++) {
 		as_trial_spec_t w = specs[i % ndistinct];
 		as_trial_result_t wr;
 		w.warmup = 1;
@@ -279,6 +299,13 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		if (tty)
 			progress(nwarm + i, nwarm + n, t0, what);
 		as_trial_run(&specs[i], &res[i]);
+		if (as_interrupted) {
+			/* the trial in progress is not recorded; earlier rows are complete */
+			as_trial_result_free(&res[i]);
+			n = i;
+			interrupted = 1;
+			break;
+		}
 		if (res[i].status != AS_OK && res[i].status != AS_ERR_UNSUPPORTED)
 			failed = 1;
 		if (res[i].status != AS_OK && !tty)
@@ -322,8 +349,13 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		}
 		flush_table(out_dir, "summary.csv", &summary, &io_failed);
 	}
-	if (tty)
+	if (tty && !interrupted)
 		progress(nwarm + n, nwarm + n, t0, "done");
+	if (interrupted)
+		fprintf(stderr,
+		        "\nallocscope: interrupted after %d complete trial(s); resume with: "
+		        "allocscope run --resume %s\n",
+		        n, out_dir);
 	if (!cfg->quiet)
 		console_table(specs, res, n, cfg->reps, cfg->latency_every != 0);
 	printf("results: %s/\n", out_dir);
@@ -335,5 +367,5 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	as_buf_free(&ctx);
 	free(specs);
 	free(res);
-	return io_failed ? 2 : failed ? 1 : 0;
+	return io_failed ? 2 : interrupted ? 130 : failed ? 1 : 0;
 }

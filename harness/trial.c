@@ -166,6 +166,8 @@ static int trace_stops(pid_t pid, volatile uint64_t *counts, int *wstatus)
 	}
 }
 
+volatile int as_interrupted;
+
 int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 {
 	int pfd[2];
@@ -173,7 +175,7 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 	char fdarg[16], threads[16], seed[32], validate[4], every[32], lat[32], ival[32], tick[40];
 	inbox_t in = {0};
 	uint64_t deadline;
-	int wstatus = 0, timed_out = 0, reaped = 0, eof = 0;
+	int wstatus = 0, timed_out = 0, reaped = 0, eof = 0, interrupted = 0;
 	int tracing = spec->syscalls == AS_SYSCOUNT_SECCOMP;
 	int memfd = -1, sfd = -1;
 	volatile uint64_t *counts = NULL;
@@ -268,6 +270,10 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 		uint64_t now = as_now_ns();
 		struct pollfd p[2] = {{eof ? -1 : pfd[0], POLLIN, 0}, {sfd, POLLIN, 0}};
 		int timeout_ms, r;
+		if (as_interrupted) {
+			interrupted = timed_out = 1; /* kill it like a late worker */
+			break;
+		}
 		if (now >= deadline) {
 			timed_out = 1;
 			break;
@@ -325,7 +331,10 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 		waitpid(pid, &wstatus, tracing ? __WALL : 0);
 	free(in.buf);
 
-	if (timed_out) {
+	if (interrupted) {
+		res->status = AS_ERR_INTERRUPTED;
+		snprintf(res->reason, sizeof(res->reason), "interrupted");
+	} else if (timed_out) {
 		res->status = AS_ERR_TIMEOUT;
 		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s", spec->timeout_s,
 		         in.got_trial ? " (after reporting its numbers)" : "");

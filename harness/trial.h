@@ -56,6 +56,10 @@ typedef struct as_trial_result {
 /* Free the row arrays of a result (safe on a zeroed result). */
 void as_trial_result_free(as_trial_result_t *res);
 
+/* Set (by the runner's SIGINT/SIGTERM handler) to stop the run: a trial in
+ * progress is killed and returns AS_ERR_INTERRUPTED, and is not recorded. */
+extern volatile int as_interrupted;
+
 /* Parent: run one trial in a worker process and wait for it (at most
  * timeout_s; then it is killed). Always fills *res; returns 0, or -1 when
  * the worker could not even be started (res says why). */

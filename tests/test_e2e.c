@@ -215,6 +215,46 @@ int main(void)
 	      strstr(out_text, "(default: 42)"));
 	CHECK(run("list") == 0 && strstr(out_text, "glibc") && strstr(out_text, "random"));
 
+	/* 5. SIGINT mid-run: exit 130, only complete rows, no worker left */
+	{
+		char cmd[4096];
+		int st;
+		snprintf(cmd, sizeof(cmd),
+		         "CI=1 %s run -q -a glibc,null -w random:ops=3000000 -r 50 -o %s/r5 "
+		         ">/dev/null 2>%s/err.txt & pid=$!; sleep 1.5; kill -INT $pid; wait $pid",
+		         cli, tmp, tmp);
+		st = system(cmd);
+		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 130, "exit %d", WEXITSTATUS(st));
+		slurp(strcat(strcpy((char[300]){0}, tmp), "/err.txt"), err_text, sizeof(err_text));
+		CHECK(strstr(err_text, "--resume") != NULL);
+		snprintf(path, sizeof(path), "%s/r5/trials.csv", tmp);
+		CHECK(load_csv(path, &t) == 0);
+		CHECK(t.rows >= 1 && t.rows < 101);
+		for (r = 1; r < t.rows; r++)
+			CHECK(!strcmp(cell(&t, r, "status"), "ok") && t.nf[r] == t.nf[0]);
+		/* [0] keeps the pattern from matching the shell that runs pgrep */
+		CHECK(system("pgrep -f '__worker .*random:ops=300000[0]' >/dev/null") != 0);
+	}
+
+	/* 6. a write error (file-size limit) is reported, exit 2, rows kept */
+	{
+		char cmd[4096];
+		int st;
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "ulimit -f 8; CI=1 %s run -q -a glibc,null -w random:ops=1000,live=10 -r 40 "
+		    "-o %s/r6 >/dev/null 2>%s/err.txt",
+		    cli, tmp, tmp);
+		st = system(cmd);
+		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit %d", WEXITSTATUS(st));
+		slurp(strcat(strcpy((char[300]){0}, tmp), "/err.txt"), err_text, sizeof(err_text));
+		CHECKF(strstr(err_text, "cannot write") != NULL, "%s", err_text);
+		snprintf(path, sizeof(path), "%s/r6/trials.csv", tmp);
+		CHECK(load_csv(path, &t) == 0 && t.rows >= 2);
+		for (r = 1; r < t.rows; r++)
+			CHECK(t.nf[r] == t.nf[0]);
+	}
+
 	snprintf(args, sizeof(args), "rm -rf %s", tmp);
 	if (!as_checks_failed)
 		CHECK(system(args) == 0);
