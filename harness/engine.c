@@ -173,6 +173,17 @@ static inline int exec_op(thread_ctx_t *c, const as_op_t *op, as_slot_t *sl, voi
 		}
 		break;
 	}
+	case AS_OP_TRIM:
+		if (m->trim)
+			m->trim(inst);
+		break;
+	case AS_OP_WRITE: {
+		volatile char *b = sl->ptr;
+		for (uint64_t r = 0; b && r < op->size; r++)
+			for (uint64_t k = 0; k < sl->size; k++)
+				b[k]++;
+		break;
+	}
 	}
 	return 0;
 }
@@ -195,7 +206,10 @@ static void run_thread(thread_ctx_t *c)
 			wait_seq(sl, op->seq);
 		if (exec_op(c, op, sl, inst, m, tp) != 0)
 			break;
-		if (xt)
+		/* RESET and TRIM are not ops on op->id (as_opstream_push counts
+		 * only per-object ops), so they must not advance its seq */
+		if (xt && (op->kind & AS_OP_KIND_MASK) != AS_OP_RESET &&
+		    (op->kind & AS_OP_KIND_MASK) != AS_OP_TRIM)
 			atomic_fetch_add_explicit((_Atomic uint32_t *)&sl->seq, 1,
 			                          memory_order_release);
 		c->done = i + 1;

@@ -77,6 +77,8 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
 	op->id = id;
 	op->size = size;
 
+	if (kind == AS_OP_TRIM)
+		return 0; /* names no object */
 	if (kind == AS_OP_RESET) {
 		uint64_t end = (uint64_t)id + size;
 		if (end > s->nslots)

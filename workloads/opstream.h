@@ -17,6 +17,8 @@ typedef enum as_op_kind {
 	AS_OP_FREE,      /* free(slot[id], its size) */
 	AS_OP_RESET,     /* phase end: every live object of this thread is gone
 	                    (module reset() where supported, else frees) */
+	AS_OP_TRIM,      /* module trim() mid-stream (malloc_trim); id, size unused */
+	AS_OP_WRITE,     /* write every byte of slot[id] `size` times (false sharing) */
 	AS_OP_KIND_COUNT
 } as_op_kind_t;
 
@@ -31,7 +33,8 @@ enum {
 };
 
 /* 16 bytes. `size` is the requested size (REALLOC: the new size; RESET: the
- * number of ids starting at `id` whose objects die; unused for FREE).
+ * number of ids starting at `id` whose objects die; WRITE: passes over the
+ * object; unused for FREE and TRIM).
  * align_log2 0 means the module's default alignment. */
 typedef struct as_op {
 	uint8_t kind; /* as_op_kind_t | AS_OPF_* */

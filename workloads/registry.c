@@ -7,9 +7,11 @@
 #include "workload.h"
 
 extern const as_workload_t as_wl_random;
+extern const as_workload_t as_wl_synth;
 
 const as_workload_t *const as_workloads[] = {
     &as_wl_random,
+    &as_wl_synth,
     NULL,
 };
 
@@ -54,6 +56,10 @@ int as_workload_parse(const char *spec, const as_workload_t **wl, void *pbuf, si
 	else
 		snprintf(params, sizeof(params), "%s", rest);
 	if (as_params_parse(w->params, w->nparams, params, pbuf, perr, sizeof(perr)) != 0) {
+		snprintf(err, errlen, "workload %s: %s", name, perr);
+		return -1;
+	}
+	if (w->check && w->check(pbuf, perr, sizeof(perr)) != 0) {
 		snprintf(err, errlen, "workload %s: %s", name, perr);
 		return -1;
 	}
