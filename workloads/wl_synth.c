@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "dist.h"
+#include "gen.h"
 #include "scratch.h"
 #include "workload.h"
 
@@ -74,12 +75,6 @@ static int synth_check(const void *pv, char *err, size_t errlen)
 	return as_dist_check(&p->dist, err, errlen);
 }
 
-#define PUSH(t, k, id, size, al)                                                   \
-	do {                                                                       \
-		if (as_opstream_push(out, (t), (k), (uint32_t)(id), (size), (al))) \
-			goto out_nomem;                                            \
-	} while (0)
-
 static int synth_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,
                        size_t errlen)
 {
@@ -109,7 +104,7 @@ static int synth_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 	if (p->order == ORD_RANDOM && !(perm = as_scratch_map(perm_bytes)))
 		goto out_nomem;
 	for (uint32_t t = 0; t < nt; t++)
-		as_rng_seed(&rng[t], ctx->seed * 0x100000001b3ULL + t);
+		as_gen_seed(&rng[t], ctx->seed, t);
 	out->touch = (as_touch_t)p->touch;
 	out->needs_free = p->order != ORD_NEVER && p->order != ORD_PHASE;
 
@@ -125,10 +120,10 @@ static int synth_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 					k = AS_OP_CALLOC;
 				if (p->aligned_share > 0 && as_rng_unit(g) < p->aligned_share)
 					al = align_log2;
-				PUSH(t, k, base + i, as_dist_sample(&dist, g), al);
+				AS_PUSH(t, k, base + i, as_dist_sample(&dist, g), al);
 				if (p->realloc_share > 0 && as_rng_unit(g) < p->realloc_share)
-					PUSH(t, AS_OP_REALLOC, base + as_rng_below(g, i + 1),
-					     as_dist_sample(&dist, g), 0);
+					AS_PUSH(t, AS_OP_REALLOC, base + as_rng_below(g, i + 1),
+					        as_dist_sample(&dist, g), 0);
 			}
 		}
 		for (uint32_t t = 0; t < nt && p->order != ORD_NEVER; t++) {
@@ -137,11 +132,11 @@ static int synth_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 			switch (p->order) {
 			case ORD_LIFO:
 				for (uint64_t i = n; i-- > 0;)
-					PUSH(c, AS_OP_FREE, base + i, 0, 0);
+					AS_PUSH(c, AS_OP_FREE, base + i, 0, 0);
 				break;
 			case ORD_FIFO:
 				for (uint64_t i = 0; i < n; i++)
-					PUSH(c, AS_OP_FREE, base + i, 0, 0);
+					AS_PUSH(c, AS_OP_FREE, base + i, 0, 0);
 				break;
 			case ORD_RANDOM:
 				for (uint64_t i = 0; i < n; i++)
@@ -153,9 +148,9 @@ static int synth_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 					perm[j] = x;
 				}
 				for (uint64_t i = 0; i < n; i++)
-					PUSH(c, AS_OP_FREE, base + perm[i], 0, 0);
+					AS_PUSH(c, AS_OP_FREE, base + perm[i], 0, 0);
 				break;
-			case ORD_PHASE: PUSH(t, AS_OP_RESET, base, n, 0); break;
+			case ORD_PHASE: AS_PUSH(t, AS_OP_RESET, base, n, 0); break;
 			}
 		}
 	}
