@@ -13,6 +13,7 @@
 static const as_cmd_t *const commands[] = {
     &as_cmd_run,
     &as_cmd_list,
+    &as_cmd_suite,
     NULL,
 };
 
