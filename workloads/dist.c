@@ -60,7 +60,12 @@ static void on_field(void *s, size_t len, void *ctx)
 	char buf[64], *end;
 	if (r->err[0])
 		return;
-	if (r->field < 2) {
+	if (r->row == 1 && r->field == 0 && r->header_ok == 1) {
+		/* a first row whose size field is not a number is a header */
+		const char *c = s;
+		r->header_ok = len > 0 && !(c[0] >= '0' && c[0] <= '9') ? 2 : 0;
+	}
+	if (r->field < 2 && r->header_ok != 2) {
 		int bad = len == 0 || len >= sizeof(buf);
 		if (!bad) {
 			memcpy(buf, s, len);
@@ -74,9 +79,7 @@ static void on_field(void *s, size_t len, void *ctx)
 				bad = errno || *end || !(r->weight >= 0) || isinf(r->weight);
 			}
 		}
-		if (bad && r->row == 1 && r->header_ok) {
-			r->header_ok = 2; /* a header row: skip it */
-		} else if (bad) {
+		if (bad) {
 			snprintf(r->err, sizeof(r->err), "%s:%llu: field %d is not a %s", r->path,
 			         (unsigned long long)r->row, r->field + 1,
 			         r->field == 0 ? "positive size in bytes" : "non-negative weight");
@@ -96,8 +99,7 @@ static void on_row(int c, void *ctx)
 		else if (table_push(r->d, r->size, r->weight) != 0)
 			snprintf(r->err, sizeof(r->err), "%s: out of memory", r->path);
 	}
-	if (r->header_ok == 2 || r->row == 1)
-		r->header_ok = 0;
+	r->header_ok = 0;
 	r->row++;
 	r->field = 0;
 }
