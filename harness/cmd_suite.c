@@ -185,13 +185,26 @@ static int suite_main(int argc, char **argv)
 
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
+	/* NAME may come first or after the options */
+	if (argc > 1 && argv[1][0] != '-') {
+		name = argv[1];
+		argc--;
+		argv++;
+	}
 	r = as_cli_parse(&as_cmd_suite, argc, argv, on_suite_opt, &c);
 	if (r == -2)
-		return 0;
+		goto out_ok;
 	if (r < 0)
-		return 2;
-	if (r < argc)
-		name = argv[r++];
+		goto out_usage;
+	if (r < argc && !strcmp(name, "default") && argv[r][0] != '-') {
+		int shift = r;
+		name = argv[r];
+		argc -= shift;
+		argv += shift;
+		r = as_cli_parse(&as_cmd_suite, argc, argv, on_suite_opt, &c);
+		if (r < 0)
+			goto out_usage;
+	}
 	if (r < argc) {
 		fprintf(stderr, "allocscope suite: unexpected argument '%s'\n", argv[r]);
 		goto out_usage;
@@ -266,6 +279,9 @@ static int suite_main(int argc, char **argv)
 		printf("some trials failed: their rows in trials.csv say why\n");
 	free(c.abuf);
 	return worst;
+out_ok:
+	free(c.abuf);
+	return 0;
 out_usage:
 	free(c.abuf);
 	return 2;
