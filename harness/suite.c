@@ -38,9 +38,9 @@ static const as_scenario_t sc_threshold = {
     .shape = "glibc and refmalloc: about 1 below 128 KiB (blocks come from the brk heap and the "
              "newest one pins its top), about 1/n from 128 KiB up (each block is its own mmap, "
              "munmap on free). After prime=1m (a 1 MiB mmapped block freed first) glibc's "
-             "threshold has moved to about 1 MiB: about 1 up to 1 MiB. Modules without brk "
-             "(jemalloc, tcmalloc, mimalloc) follow their own size classes; bump never frees "
-             "(1).",
+             "threshold has moved to about 1 MiB: about 1 up to 1 MiB. jemalloc, tcmalloc "
+             "and mimalloc keep freed memory cached (about 1 at every size); bump and arena "
+             "never free single blocks (1).",
     .workloads = threshold_wl,
     .quick = threshold_q,
 };
@@ -60,7 +60,8 @@ static const as_scenario_t sc_leak = {
     .shape = "1 KiB blocks: about 1 for glibc and refmalloc (90 % is free for malloc but the "
              "heap cannot shrink under its top); with trim=1 glibc drops to about 0.1 "
              "(malloc_trim gives the free pages back with madvise while brk stays); 256 KiB "
-             "blocks: about 0.1 at once (munmap on free).",
+             "blocks: about 0.1 at once (munmap on free) for glibc and refmalloc, while "
+             "caching allocators (jemalloc, tcmalloc, mimalloc) may keep them.",
     .workloads = leak_wl,
     .quick = leak_q,
 };
@@ -108,8 +109,9 @@ static const as_scenario_t sc_lazy = {
     .shape = "256 KiB blocks: near 0 with touch=none or first (the address space is reserved, "
              "pages arrive on first write; glibc's mmapped chunk header costs one page per "
              "block, about 0.016), about 1 with pages or all; minflt follows RSS. 1 KiB blocks "
-             "with touch=none: about 1 for allocators that write a header into every block "
-             "(glibc), near 0 for a bump allocator.",
+             "with touch=none: about 1 for allocators that write into every block (a header "
+             "or a free-list link: glibc, refmalloc, freelist, tcmalloc, mimalloc), near 0 "
+             "for bump and arena.",
     .workloads = lazy_wl,
     .quick = lazy_q,
 };
@@ -133,10 +135,13 @@ static const as_scenario_t sc_bump = {
     .y = "ns_per_op",
     .metric = AS_MET_NS_PER_OP,
     .metric_name = "ns per op (allocation, or a reset of 1000)",
-    .shape = "16-64 B: bump and arena a few ns per allocation, glibc 15-25 ns including its "
-             "free at the reset: the order-of-magnitude gap. Each block is written in full "
-             "(touch=all), so as size grows the writing dominates and the ratio closes toward 1 "
-             "by 4-16 KiB.",
+    .shape = "16-64 B: bump and arena about half of glibc's ns/op; the harness's own floor "
+             "(null, about 15 ns/op with touch=all) hides most of the 2 ns vs 15-20 ns gap of "
+             "the bare calls. From 256 B-1 KiB up the gap is set by page faults, not code: "
+             "modules that give memory back at each phase end (glibc and refmalloc trim the "
+             "heap top above M_TRIM_THRESHOLD, arena unmaps its blocks) fault it in again "
+             "every phase and fall 10x behind those that keep it (bump, pool, tcmalloc, "
+             "mimalloc); minflt shows it.",
     .workloads = bump_wl,
     .quick = bump_q,
 };
@@ -157,10 +162,12 @@ static const as_scenario_t sc_phase = {
     .y = "ns_per_op; rss_peak_kib",
     .metric = AS_MET_NS_PER_OP,
     .metric_name = "ns per op",
-    .shape = "order=phase: arena and bump fastest (one reset releases a request); with "
-             "individual frees (fifo, lifo) they gain nothing - and without free their memory "
-             "is never reused (the row says so). glibc, which has no reset, costs about the "
-             "same in all three (the engine frees each object at the reset).",
+    .shape = "order=phase: bump fastest (one reset rewinds a request), arena only when its "
+             "reset keeps its blocks; with individual frees (fifo, lifo) bump and arena gain "
+             "nothing and, without free, never reuse memory (the row's reason says so). glibc "
+             "has no reset: the engine frees each object at the phase end, and the freed "
+             "heap top is trimmed and faulted in again, so phase costs glibc more than "
+             "fifo/lifo.",
     .workloads = phase_wl,
     .quick = phase_q,
 };
@@ -294,6 +301,41 @@ double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t r
 #define MAX_COLS 16
 #define MAX_ROWS 64
 
+/* Does `key` hold `tok` (len n) as a whole token (separated by ':' ',' ' ')? */
+static int has_token(const char *key, const char *tok, size_t n)
+{
+	for (const char *p = key; *p;) {
+		size_t l = strcspn(p, ":, ");
+		if (l == n && !strncmp(p, tok, n))
+			return 1;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* The tokens of keys[k] ("workload:k=v,k=v tN") that not every key has, so
+ * that rows show what varies ("size=64k", "touch=none", "t2"). */
+static void short_label(char keys[][160], int nkeys, int k, char *out, size_t len)
+{
+	size_t w = 0;
+	out[0] = '\0';
+	for (const char *p = keys[k]; *p;) {
+		size_t l = strcspn(p, ":, ");
+		int common = 1;
+		for (int j = 0; j < nkeys && common; j++)
+			common = has_token(keys[j], p, l);
+		if (!common && l > 0 && w + l + 2 < len)
+			w += (size_t)snprintf(out + w, len - w, "%s%.*s", w ? "," : "", (int)l, p);
+		p += l;
+		if (*p)
+			p++;
+	}
+	if (w == 0)
+		snprintf(out, len, "%s", keys[k]);
+}
+
 int as_scenario_summary(const as_scenario_t *sc, const char *trials_csv, char *err, size_t errlen)
 {
 	as_table_t t;
@@ -326,9 +368,9 @@ int as_scenario_summary(const as_scenario_t *sc, const char *trials_csv, char *e
 	printf("\n");
 	for (int k = 0; k < nkeys; k++) {
 		const char *label = keys[k];
-		/* drop the shared "synth:dist=fixed," style prefix noise: show the tail */
-		size_t len = strlen(label);
-		printf("   %-44s", len > 44 ? label + len - 44 : label);
+		char shown[160];
+		short_label(keys, nkeys, k, shown, sizeof(shown));
+		printf("   %-44.44s", shown);
 		for (int m = 0; m < nmods; m++) {
 			double sum = 0;
 			int n = 0;
