@@ -134,7 +134,7 @@ static const struct {
 } specs[] = {
     {"random:ops=3000,live=100", 1, 1},
     {"synth:ops=3000,live=100,order=random,realloc=0.1,calloc=0.2,aligned=0.1", 1, 1},
-    {"synth:lognormal,size=100,min=16,max=4k,ops=3000,live=64,handoff=1", 1, 1},
+    {"synth:lognormal,size=100,min=16,max=4k,ops=3000,live=64,handoff=1,realloc=0.2", 1, 1},
     {"synth:power,ops=2000,live=50,order=phase", 1, 1},
     {"synth:fixed,size=64,ops=1000,order=never", 0, 1},
     {"threshold:size=256k,total=4m,prime=1m", 0, 0},
