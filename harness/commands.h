@@ -8,5 +8,6 @@ extern const as_cmd_t as_cmd_run;
 extern const as_cmd_t as_cmd_list;
 extern const as_cmd_t as_cmd_check;
 extern const as_cmd_t as_cmd_exec;
+extern const as_cmd_t as_cmd_suite;
 
 #endif /* AS_COMMANDS_H */

@@ -237,6 +237,17 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 		}
 		break;
 	}
+	case AS_OP_TRIM:
+		if (m->trim)
+			m->trim(inst);
+		break;
+	case AS_OP_WRITE: {
+		volatile char *b = sl->ptr;
+		for (uint64_t r = 0; b && r < op->size; r++)
+			for (uint64_t k = 0; k < sl->size; k++)
+				b[k]++;
+		break;
+	}
 	}
 	return 0;
 }
@@ -319,7 +330,10 @@ static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, cons
 				next_lat = i + 1 + jit % (2 * lat_every - 1);
 			}
 		}
-		if (xt)
+		/* RESET and TRIM are not ops on op->id (as_opstream_push counts
+		 * only per-object ops), so they must not advance its seq */
+		if (xt && (op->kind & AS_OP_KIND_MASK) != AS_OP_RESET &&
+		    (op->kind & AS_OP_KIND_MASK) != AS_OP_TRIM)
 			atomic_fetch_add_explicit((_Atomic uint32_t *)&sl->seq, 1,
 			                          memory_order_release);
 		if (sampled && (i + 1 == next_sample ||

@@ -12,7 +12,7 @@
 #include "trial.h"
 
 static const as_cmd_t *const commands[] = {
-    &as_cmd_run, &as_cmd_list, &as_cmd_check, &as_cmd_exec, NULL,
+    &as_cmd_run, &as_cmd_suite, &as_cmd_list, &as_cmd_check, &as_cmd_exec, NULL,
 };
 
 static void usage(FILE *f)

@@ -188,8 +188,6 @@ void as_trials_row(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_resu
 	}
 }
 
-static const char *const kind_names[] = {"alloc", "calloc", "realloc", "free", "reset"};
-
 static void row_keys(as_buf_t *b, const as_trial_spec_t *spec)
 {
 	as_buf_csv_num(b, spec->trial, 'I', 0);
@@ -222,7 +220,7 @@ static void rows(as_buf_t *b, const as_trial_spec_t *spec, const as_rows_t *r, c
 		for (int c = 0; c < ncols; c++) {
 			if (fmts[c] == 'K') {
 				unsigned k = (unsigned)v[c];
-				as_buf_csv_str(b, k < 5 ? kind_names[k] : "?", c == ncols - 1);
+				as_buf_csv_str(b, as_op_kind_name((unsigned)k), c == ncols - 1);
 				if (c == ncols - 1)
 					as_buf_add(b, "\n", 1);
 			} else {

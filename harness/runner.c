@@ -289,6 +289,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	}
 
 	as_trials_header(&trials);
+	flush_table(out_dir, "trials.csv", &trials, &io_failed); /* the schema, at once */
 	as_series_header(&series);
 	as_latency_header(&lat);
 	as_hist_header(&hist);
