@@ -1,6 +1,7 @@
 /* cmd_run.c - `allocscope run`: parse the matrix options and hand them to
  * the runner. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ enum {
 	OPT_SYSCALLS,
 	OPT_PIN,
 	OPT_WARMUP,
+	OPT_RESUME,
 };
 
 static const as_opt_t run_opts[] = {
@@ -47,11 +49,14 @@ static const as_opt_t run_opts[] = {
      "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"},
     {OPT_PIN, "pin", "POLICY", "none", "thread binding through hwloc: none, compact, scatter"},
     {OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"},
+    {OPT_RESUME, "resume", "DIR", NULL,
+     "finish an interrupted run: same matrix (from DIR/run.args), only missing trials"},
 };
 
 typedef struct {
 	as_run_cfg_t cfg;
 	char *abuf, *wbuf;
+	const char *resume_dir;
 } run_ctx_t;
 
 static int on_run_opt(int key, const char *arg, void *vctx)
@@ -118,6 +123,7 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 			break;
 		return 0;
 	case OPT_VALIDATE: c->cfg.validate = 1; return 0;
+	case OPT_RESUME: c->resume_dir = arg; return 0;
 	case OPT_LATENCY:
 		if (as_parse_u64("--latency", arg, 1, UINT32_MAX, &c->cfg.latency_every, err,
 		                 sizeof(err)))
@@ -188,9 +194,68 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 	cfg->argv = argv;
 }
 
+typedef struct {
+	char *text;  /* run.args contents */
+	char **argv; /* "run" + its NUL-separated arguments */
+} run_args_t;
+
+/* --resume DIR: the only option allowed; the matrix comes from DIR/run.args,
+ * parsed by the same option table, and results stay in DIR. */
+static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
+{
+	char path[4200];
+	const char *dir = c->resume_dir;
+	FILE *f;
+	long len;
+	int n = 1, r;
+
+	if (argc != 3) {
+		fprintf(stderr, "allocscope run: --resume DIR takes no other options (the run's "
+		                "own are in DIR/run.args)\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/run.args", dir);
+	f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "allocscope run: cannot resume %s: %s: %s\n", dir, path,
+		        strerror(errno));
+		return 2;
+	}
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	ra->text = calloc(1, (size_t)len + 1);
+	if (len <= 0 || fread(ra->text, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		fprintf(stderr, "allocscope run: cannot resume %s: %s is empty or unreadable\n",
+		        dir, path);
+		return 2;
+	}
+	fclose(f);
+	ra->argv = calloc((size_t)len + 2, sizeof(char *));
+	ra->argv[0] = argv[0];
+	for (long i = 0; i < len; i += (long)strlen(ra->text + i) + 1)
+		ra->argv[n++] = ra->text + i;
+	memset(&c->cfg, 0, sizeof(c->cfg));
+	as_run_defaults(&c->cfg, n, ra->argv);
+	c->resume_dir = NULL;
+	r = as_cli_parse(&as_cmd_run, n, ra->argv, on_run_opt, c);
+	if (r < 0 || r < n || c->resume_dir) {
+		fprintf(stderr, "allocscope run: cannot resume %s: %s is not a run's arguments\n",
+		        dir, path);
+		return 2;
+	}
+	c->cfg.out_dir = dir;
+	c->cfg.resume = 1;
+	c->cfg.argc = argc; /* the context records the resuming command */
+	c->cfg.argv = argv;
+	return 0;
+}
+
 static int run_main(int argc, char **argv)
 {
 	static char default_wl[] = "random";
+	run_args_t rargs = {0};
 	run_ctx_t c;
 	char out[4096];
 	int r;
@@ -211,6 +276,11 @@ static int run_main(int argc, char **argv)
 		r = 2;
 		goto out;
 	}
+	if (c.resume_dir) {
+		r = resume_args(&c, argc, argv, &rargs);
+		if (r != 0)
+			goto out;
+	}
 	if (c.cfg.nmodules == 0) {
 		fprintf(stderr, "allocscope run: option -a is required (try 'allocscope list')\n");
 		r = 2;
@@ -226,6 +296,8 @@ static int run_main(int argc, char **argv)
 out:
 	free(c.abuf);
 	free(c.wbuf);
+	free(rargs.text);
+	free(rargs.argv);
 	return r;
 }
 
@@ -240,6 +312,7 @@ const as_cmd_t as_cmd_run = {
         "  allocscope run -a glibc,refmalloc:mmap_threshold=64k -w random:min=16,max=4096 -r 5\n"
         "  allocscope run -a ./mymodule.so -w random:live=100000 -t 1,2 -o results/mine\n"
         "  allocscope run -a glibc,null -r 5 --warmup 1 --latency 1 --pin compact\n"
-        "  allocscope run -a glibc -w random:max=1m --syscalls seccomp --sample-every 1000\n",
+        "  allocscope run -a glibc -w random:max=1m --syscalls seccomp --sample-every 1000\n"
+        "  allocscope run --resume results/20261126-101500\n",
     .main = run_main,
 };

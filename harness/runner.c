@@ -19,6 +19,7 @@
 #include "syscount.h"
 #include "timer.h"
 #include "trial.h"
+#include "trials_read.h"
 #include "util.h"
 
 int as_run_validate(const as_run_cfg_t *cfg)
@@ -180,6 +181,132 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	}
 }
 
+int as_results_format_check(const char *dir, char *err, size_t errlen)
+{
+	char path[4200];
+	as_table_t t;
+	long v = -1;
+	snprintf(path, sizeof(path), "%s/context.csv", dir);
+	if (as_table_read(path, &t, err, errlen) != 0)
+		return -1;
+	for (size_t r = 0; r < t.nrows; r++)
+		if (!strcmp(as_table_str(&t, r, "key"), "results_format"))
+			v = strtol(as_table_str(&t, r, "value"), NULL, 10);
+	as_table_free(&t);
+	if (v < 1) {
+		snprintf(err, errlen,
+		         "%s: no results_format in context.csv (not an allocscope run folder?)",
+		         path);
+		return -1;
+	}
+	if (v > AS_RESULTS_FORMAT) {
+		snprintf(
+		    err, errlen,
+		    "%s: results format %ld is newer than this allocscope reads (%d): use a newer "
+		    "allocscope",
+		    path, v, AS_RESULTS_FORMAT);
+		return -1;
+	}
+	return 0;
+}
+
+/* run.args: the run's own command line, NUL-separated, so that --resume
+ * rebuilds exactly the same matrix. */
+static int write_run_args(const char *dir, const as_run_cfg_t *cfg, char *err, size_t errlen)
+{
+	as_buf_t b = {0};
+	int r;
+	for (int i = 1; i < cfg->argc; i++)
+		as_buf_add(&b, cfg->argv[i], strlen(cfg->argv[i]) + 1);
+	r = as_write_file_atomic(dir, "run.args", &b, err, errlen);
+	as_buf_free(&b);
+	return r;
+}
+
+/* Keep the rows of an existing long table (series, latency, histogram)
+ * whose (trial, rep) is in done[]; drop the header (it is written anew). */
+static void keep_done_rows(const char *dir, const char *name, const as_trial_spec_t *specs,
+                           const int *done, int n, as_buf_t *out)
+{
+	char path[4200];
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int first = 1;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		unsigned trial, rep;
+		if (first) {
+			first = 0;
+			continue;
+		}
+		if (sscanf(line, "%u,%u,", &trial, &rep) != 2)
+			continue;
+		for (int i = 0; i < n; i++)
+			if (done[i] && specs[i].trial == trial && specs[i].rep == rep) {
+				as_buf_add(out, line, (size_t)len);
+				break;
+			}
+	}
+	free(line);
+	fclose(f);
+}
+
+/* Load the complete rows of DIR/trials.csv into res[] and done[]; a row
+ * that does not match the matrix (other module, workload or threads at that
+ * trial number) means DIR is another run. Returns 0 or -1 with err. */
+static int load_done_trials(const char *dir, as_trial_spec_t *specs, as_trial_result_t *res,
+                            int *done, int n, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+#define N(name, fmt, doc) #name,
+	    AS_TRIAL_COLS(N)
+#undef N
+	};
+	char path[4200];
+	as_table_t t;
+	snprintf(path, sizeof(path), "%s/trials.csv", dir);
+	if (as_table_read(path, &t, err, errlen) != 0)
+		return -1;
+	for (size_t r = 0; r < t.nrows; r++) {
+		unsigned trial = (unsigned)as_table_num(&t, r, "trial");
+		unsigned rep = (unsigned)as_table_num(&t, r, "rep");
+		int i;
+		for (i = 0; i < n; i++)
+			if (specs[i].trial == trial && specs[i].rep == rep)
+				break;
+		if (i == n || (unsigned)as_table_num(&t, r, "threads") != specs[i].threads ||
+		    !strstr(specs[i].workload, as_table_str(&t, r, "workload"))) {
+			snprintf(err, errlen,
+			         "%s: row %zu (trial %u rep %u) does not belong to the matrix in "
+			         "run.args",
+			         path, r + 2, trial, rep);
+			as_table_free(&t);
+			return -1;
+		}
+		done[i] = 1;
+		res[i].status = AS_ERR_WORKER;
+		for (int st = 0; st < AS_STATUS_COUNT; st++)
+			if (!strcmp(as_status_name((as_status_t)st), as_table_str(&t, r, "status")))
+				res[i].status = (as_status_t)st;
+		snprintf(res[i].reason, sizeof(res[i].reason), "%s", as_table_str(&t, r, "reason"));
+		snprintf(res[i].module_version, sizeof(res[i].module_version), "%s",
+		         as_table_str(&t, r, "module_version"));
+		snprintf(res[i].bindings, sizeof(res[i].bindings), "%s",
+		         as_table_str(&t, r, "cpu_binding"));
+		for (int c = 0; c < AS_TRIAL_NCOLS; c++)
+			res[i].v[c] = as_table_num(&t, r, names[c]);
+		for (int k = 0; k < AS_OP_KIND_COUNT; k++)
+			res[i].p99_ns[k] = NAN;
+	}
+	as_table_free(&t);
+	return 0;
+}
+
 static void on_stop_signal(int sig)
 {
 	(void)sig;
@@ -208,6 +335,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	as_timer_info_t ti;
 	char err[1024];
 	int k = 0, failed = 0, io_failed = 0, interrupted = 0, tty = isatty(2) && !getenv("CI");
+	int *done = NULL;
 	int nwarm = (int)cfg->warmup * ndistinct, syscalls_warned = 0;
 	uint64_t t0 = as_now_ns();
 	uint32_t max_threads = 1;
@@ -257,7 +385,23 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 				}
 	}
 
+	done = calloc((size_t)(n ? n : 1), sizeof(int));
+	if (cfg->resume) {
+		if (as_results_format_check(out_dir, err, sizeof(err)) != 0 ||
+		    load_done_trials(out_dir, specs, res, done, n, err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope: cannot resume: %s\n", err);
+			free(specs);
+			free(res);
+			free(done);
+			return 2;
+		}
+	} else if (write_run_args(out_dir, cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope: %s\n", err);
+		io_failed = 1;
+	}
+
 	as_context_begin(&ctx);
+	as_context_addf(&ctx, "results_format", "%d", AS_RESULTS_FORMAT);
 	as_context_machine(&ctx, max_threads);
 	as_context_add(&ctx, "label", cfg->label ? cfg->label : "run");
 	as_context_addf(&ctx, "seed", "%llu", (unsigned long long)cfg->seed);
@@ -289,12 +433,27 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	}
 
 	as_trials_header(&trials);
-	flush_table(out_dir, "trials.csv", &trials, &io_failed); /* the schema, at once */
 	as_series_header(&series);
 	as_latency_header(&lat);
 	as_hist_header(&hist);
+	if (cfg->resume) {
+		/* keep what the interrupted run completed, rows of unfinished
+		 * trials dropped, in matrix order */
+		for (int i = 0; i < n; i++)
+			if (done[i])
+				as_trials_row(&trials, &specs[i], &res[i]);
+		keep_done_rows(out_dir, "series.csv", specs, done, n, &series);
+		keep_done_rows(out_dir, "latency.csv", specs, done, n, &lat);
+		keep_done_rows(out_dir, "histogram.csv", specs, done, n, &hist);
+	}
+	flush_table(out_dir, "trials.csv", &trials, &io_failed); /* the schema, at once */
 	for (int i = 0; i < n && !io_failed; i++) {
 		char what[128];
+		if (done[i]) {
+			if (res[i].status != AS_OK && res[i].status != AS_ERR_UNSUPPORTED)
+				failed = 1;
+			continue;
+		}
 		snprintf(what, sizeof(what), "%s / %s / %ut", specs[i].module, specs[i].workload,
 		         specs[i].threads);
 		if (tty)
@@ -352,6 +511,12 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	}
 	if (tty && !interrupted)
 		progress(nwarm + n, nwarm + n, t0, "done");
+	if (!io_failed) {
+		/* a resumed run whose trials were all done still gets its summary */
+		summary.len = 0;
+		as_summary_table(&summary, specs, res, n);
+		flush_table(out_dir, "summary.csv", &summary, &io_failed);
+	}
 	if (interrupted)
 		fprintf(stderr,
 		        "\nallocscope: interrupted after %d complete trial(s); resume with: "
@@ -368,5 +533,6 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	as_buf_free(&ctx);
 	free(specs);
 	free(res);
+	free(done);
 	return io_failed ? 2 : interrupted ? 130 : failed ? 1 : 0;
 }

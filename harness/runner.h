@@ -29,6 +29,8 @@ typedef struct as_run_cfg {
 	uint32_t warmup;             /* uncounted runs of each trial first; default 0 */
 	int quiet;                   /* no console table */
 	const char *out_dir;         /* NULL: results/<run-id> */
+	int resume;                  /* out_dir holds an interrupted run of this
+	                                same matrix: run only its missing trials */
 	const char *label;           /* free text recorded in the context (suite name) */
 	int argc;                    /* command line, recorded in the context */
 	char **argv;
@@ -37,6 +39,15 @@ typedef struct as_run_cfg {
 /* Check every module can be found and every workload spec parses, before
  * any trial starts. Returns 0, or 2 after printing one line per problem. */
 int as_run_validate(const as_run_cfg_t *cfg);
+
+/* Version of the run-folder format written into context.csv as
+ * results_format; a folder from a newer version is refused by --resume and
+ * plot rather than misread. */
+#define AS_RESULTS_FORMAT 1
+
+/* Check DIR/context.csv's results_format. Returns 0, or -1 with a one-line
+ * reason in err (missing, unreadable, or newer than this allocscope). */
+int as_results_format_check(const char *dir, char *err, size_t errlen);
 
 /* Run the matrix. Returns 0 when every trial completed (or was skipped with
  * a reason), 1 when any failed, 2 when results could not be written. The

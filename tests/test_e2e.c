@@ -41,8 +41,8 @@ static int run(const char *args)
 
 /* CSV table loaded with libcsv: rows x fields of strings. */
 typedef struct {
-	char *f[64][64];
-	int nf[64];
+	char *f[128][64];
+	int nf[128];
 	int rows;
 	int cur;
 } table_t;
@@ -50,7 +50,7 @@ typedef struct {
 static void on_field(void *s, size_t len, void *data)
 {
 	table_t *t = data;
-	if (t->rows < 64 && t->nf[t->rows] < 64)
+	if (t->rows < 128 && t->nf[t->rows] < 64)
 		t->f[t->rows][t->nf[t->rows]++] = strndup(s ? s : "", len);
 }
 
@@ -62,7 +62,7 @@ static void on_row(int c, void *data)
 
 static void free_csv(table_t *t)
 {
-	for (int r = 0; r < 64; r++)
+	for (int r = 0; r < 128; r++)
 		for (int i = 0; i < t->nf[r]; i++)
 			free(t->f[r][i]);
 	memset(t, 0, sizeof(*t));
@@ -220,8 +220,8 @@ int main(void)
 		char cmd[4096];
 		int st;
 		snprintf(cmd, sizeof(cmd),
-		         "CI=1 %s run -q -a glibc,null -w random:ops=1000000 -r 50 -o %s/r5 "
-		         ">/dev/null 2>%s/err.txt & pid=$!; sleep 2.5; kill -INT $pid; wait $pid",
+		         "CI=1 %s run -q -a glibc,null -w random:ops=200000 -r 50 -o %s/r5 "
+		         ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
 		         cli, tmp, tmp);
 		st = system(cmd);
 		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 130, "exit %d", WEXITSTATUS(st));
@@ -233,7 +233,31 @@ int main(void)
 		for (r = 1; r < t.rows; r++)
 			CHECK(!strcmp(cell(&t, r, "status"), "ok") && t.nf[r] == t.nf[0]);
 		/* [0] keeps the pattern from matching the shell that runs pgrep */
-		CHECK(system("pgrep -f '__worker .*random:ops=100000[0]' >/dev/null") != 0);
+		CHECK(system("pgrep -f '__worker .*random:ops=20000[0]' >/dev/null") != 0);
+	}
+
+	/* 5b. --resume runs exactly the missing trials of that matrix */
+	{
+		int before = t.rows - 1, seen[100] = {0}, dup = 0;
+		snprintf(args, sizeof(args), "run --resume %s/r5", tmp);
+		rc = run(args);
+		CHECKF(rc == 0, "exit %d: %s", rc, err_text);
+		snprintf(path, sizeof(path), "%s/r5/trials.csv", tmp);
+		CHECK(load_csv(path, &t) == 0);
+		CHECKF(t.rows == 101 && before < 100, "%d rows after resume, %d before", t.rows - 1,
+		       before);
+		for (r = 1; r < t.rows; r++) {
+			int idx = atoi(cell(&t, r, "trial")) * 50 + atoi(cell(&t, r, "rep"));
+			if (idx >= 0 && idx < 100 && seen[idx]++)
+				dup = 1;
+		}
+		CHECK(!dup);
+		rc = run(args); /* everything done: nothing to run, still ok */
+		CHECK(rc == 0);
+		snprintf(args, sizeof(args), "run --resume %s/nonexistent", tmp);
+		CHECK(run(args) == 2 && strstr(err_text, "run.args"));
+		snprintf(args, sizeof(args), "run --resume %s/r5 -r 2", tmp);
+		CHECK(run(args) == 2 && strstr(err_text, "--resume"));
 	}
 
 	/* 6. a write error (file-size limit) is reported, exit 2, rows kept */
