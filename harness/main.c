@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "statictls.h"
 #include "trial.h"
 
 static const as_cmd_t *const commands[] = {
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
 	if (argc >= 2 && !strcmp(argv[1], "__worker"))
 		return as_worker_main(argc - 1, argv + 1);
 	if (argc < 2) {
