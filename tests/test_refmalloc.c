@@ -170,8 +170,9 @@ static void test_pinned_top(void)
 	CHECKF(sbrk(0) == brk1 && st(r, "heap_bytes") == heap1 && st(r, "trim_events") == trims,
 	       "a block in use at the top pins the heap: break and heap size unchanged");
 	CHECK(st(r, "bin_free_bytes") >= NB * BS);
-	CHECKF(!check_rss || rss2 >= rss1 - 8, "RSS stays after freeing 99%% of the heap (%lld -> %lld KiB)",
-	       (long long)rss1, (long long)rss2);
+	CHECKF(!check_rss || rss2 >= rss1 - 8,
+	       "RSS stays after freeing 99%% of the heap (%lld -> %lld KiB)", (long long)rss1,
+	       (long long)rss2);
 	M->free(r, pin, 16); /* unpinned: everything merges into top and is trimmed */
 	rss3 = as_rss_kib();
 	CHECKF((char *)sbrk(0) < brk1 && st(r, "trim_events") > trims,
