@@ -54,15 +54,18 @@ static void *mim_realloc(void *inst, void *ptr, size_t old_size, size_t new_size
 	return mi_realloc(ptr, new_size);
 }
 
+/* Debian's mimalloc is built without its statistics (MI_STAT=0), so it
+ * keeps no allocated-bytes counter; mi_process_info's figures are the
+ * process's (RSS and an estimate of committed memory), named as such. */
 static void mim_stats(void *inst, as_stat_fn emit, void *ctx)
 {
 	size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
 	(void)inst;
 	mi_process_info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
-	emit(ctx, "committed_bytes", (double)commit);
-	emit(ctx, "peak_committed_bytes", (double)peak_commit);
-	emit(ctx, "rss_bytes", (double)rss);
-	emit(ctx, "peak_rss_bytes", (double)peak_rss);
+	emit(ctx, "process_rss_bytes", (double)rss);
+	emit(ctx, "process_peak_rss_bytes", (double)peak_rss);
+	emit(ctx, "process_commit_bytes", (double)commit);
+	emit(ctx, "process_page_faults", (double)faults);
 }
 
 static int mim_trim(void *inst)

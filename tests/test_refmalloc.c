@@ -3,7 +3,7 @@
  * dynamic threshold (and its 32 MiB cap, and fixed_threshold), trimming with
  * a negative sbrk, the pinned top ("apparent leak"), foreign sbrk by glibc,
  * one instance per process, and a random stress with content checks.
- * Usage: test_refmalloc [STRESS_OPS [norss]] (default 2000000 ops; valgrind runs
+ * Usage: test_refmalloc [STRESS_OPS [norss]] (default 1000000 ops; valgrind runs
  * fewer, and "norss" since RSS under valgrind is valgrind's, not ours). */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -409,7 +409,7 @@ static void test_stress(uint64_t ops)
 int main(int argc, char **argv)
 {
 	as_loaded_t lm;
-	uint64_t ops = 2000000;
+	uint64_t ops = 1000000;
 	if (argc > 1) {
 		char *end;
 		ops = strtoull(argv[1], &end, 10);
