@@ -1,6 +1,6 @@
 /* arena.c - the region (arena) allocator: a chain of mapped blocks, each
  * twice the previous one up to a cap, bumped through; individual free is a
- * no-op, reset releases everything at once (keeping the first block), and
+ * no-op, reset releases everything at once (keeping the newest block), and
  * mark/release rolls back to a saved point. mark/release are not in the
  * module ABI: they are two extra exported functions, allocscope_arena_mark
  * and allocscope_arena_release, for code that dlsym()s them (the tests).
@@ -161,21 +161,25 @@ static void *arena_realloc(void *inst, void *ptr, size_t old_size, size_t new_si
 	return p;
 }
 
-/* Release all: keep the oldest block (so a steady request/phase loop makes
- * no syscalls), unmap the rest, and start growing from the first size. */
+/* Release all: keep the newest (largest) block, so a steady request/phase
+ * loop makes no syscalls after the first few phases (as bumpalo's reset
+ * keeps its last chunk), and unmap the older ones. */
 static int arena_reset(void *inst)
 {
 	arena_t *a = inst;
-	block_t *first = a->cur;
-	while (first->prev)
-		first = first->prev;
-	drop_blocks(a, first);
-	a->ptr = (char *)first + BLOCK_HDR;
-	a->end = (char *)first + first->len;
+	block_t *keep = a->cur;
+	block_t *b = keep->prev;
+	while (b) {
+		block_t *prev = b->prev;
+		a->blocks--;
+		a->block_bytes -= b->len;
+		munmap(b, b->len);
+		b = prev;
+	}
+	keep->prev = NULL;
+	a->ptr = (char *)keep + BLOCK_HDR;
+	a->end = (char *)keep + keep->len;
 	a->last = NULL;
-	a->next_len = a->first_len * a->growth > (double)a->max_len
-	                  ? a->max_len
-	                  : (size_t)((double)a->first_len * a->growth);
 	a->resets++;
 	return 0;
 }
@@ -190,6 +194,7 @@ void allocscope_arena_mark(void *inst, as_arena_mark_t *out)
 	arena_t *a = inst;
 	out->block = a->cur;
 	out->ptr = a->ptr;
+	out->resets = a->resets;
 }
 
 /* Free everything allocated after the mark (blocks added since are
@@ -198,7 +203,7 @@ void allocscope_arena_mark(void *inst, as_arena_mark_t *out)
 int allocscope_arena_release(void *inst, const as_arena_mark_t *m)
 {
 	arena_t *a = inst;
-	block_t *b = a->cur;
+	block_t *b = m->resets == a->resets ? a->cur : NULL;
 	while (b && b != m->block)
 		b = b->prev;
 	if (!b)

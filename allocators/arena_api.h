@@ -8,6 +8,7 @@
 typedef struct as_arena_mark {
 	void *block;
 	char *ptr;
+	unsigned long long resets; /* a reset since the mark invalidates it */
 } as_arena_mark_t;
 
 #define AS_ARENA_MARK_SYM    "allocscope_arena_mark"
@@ -16,7 +17,8 @@ typedef struct as_arena_mark {
 /* Save the current position into *out. */
 typedef void (*as_arena_mark_fn)(void *inst, as_arena_mark_t *out);
 /* Free everything allocated after the mark (blocks added since are
- * unmapped). Returns 0, or -1 when the mark's block no longer exists. */
+ * unmapped). Returns 0, or -1 when the mark is stale: its block was
+ * released by an older mark, or the arena was reset since. */
 typedef int (*as_arena_release_fn)(void *inst, const as_arena_mark_t *mark);
 
 #endif /* AS_ARENA_API_H */

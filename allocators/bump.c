@@ -29,9 +29,8 @@ typedef struct {
 	char *end;
 	char *base;
 	size_t region;
-	char *last; /* most recent block, for in-place realloc */
 	size_t peak;
-	uint64_t allocs, failed, resets;
+	uint64_t failed, resets;
 	int release_on_reset;
 } bump_t;
 
@@ -72,13 +71,11 @@ static void *bump_alloc(void *inst, size_t size, size_t align)
 	bump_t *b = inst;
 	uintptr_t a = align > 16 ? align : 16;
 	char *p = (char *)(((uintptr_t)b->cur + a - 1) & ~(a - 1));
-	if (size > (size_t)(b->end - p)) {
+	if (__builtin_expect(size > (size_t)(b->end - p), 0)) {
 		b->failed++;
 		return NULL;
 	}
 	b->cur = p + size;
-	b->last = p;
-	b->allocs++;
 	return p;
 }
 
@@ -94,8 +91,8 @@ static void *bump_realloc(void *inst, void *ptr, size_t old_size, size_t new_siz
 {
 	bump_t *b = inst;
 	char *p;
-	if (ptr == b->last && old_size != AS_SIZE_UNKNOWN) {
-		/* the newest block grows or shrinks in place */
+	if (old_size != AS_SIZE_UNKNOWN && (char *)ptr + old_size == b->cur) {
+		/* the newest block (it ends where the pointer is) resizes in place */
 		if (new_size > (size_t)(b->end - (char *)ptr))
 			return NULL;
 		b->cur = (char *)ptr + new_size;
@@ -125,7 +122,6 @@ static int bump_reset(void *inst)
 			madvise((void *)lo, hi - lo, MADV_DONTNEED);
 	}
 	b->cur = b->base;
-	b->last = NULL;
 	b->resets++;
 	return 0;
 }
@@ -137,7 +133,6 @@ static void bump_stats(void *inst, as_stat_fn emit, void *ctx)
 	emit(ctx, "region_bytes", (double)(b->end - b->base));
 	emit(ctx, "used_bytes", (double)(b->cur - b->base));
 	emit(ctx, "peak_used_bytes", (double)b->peak);
-	emit(ctx, "allocs", (double)b->allocs);
 	emit(ctx, "failed_allocs", (double)b->failed);
 	emit(ctx, "resets", (double)b->resets);
 }

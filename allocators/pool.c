@@ -202,9 +202,10 @@ static void *big_alloc(pool_t *p, size_t size, size_t align)
 	return a + off;
 }
 
-static void *pool_alloc(void *inst, size_t size, size_t align)
+/* Everything but a hit on the class's free list: bump in the class's slab,
+ * a new slab, over-aligned and oversize requests. */
+__attribute__((noinline)) static void *alloc_slow(pool_t *p, size_t size, size_t align)
 {
-	pool_t *p = inst;
 	uint32_t ci;
 	cls_t *c;
 	void *s;
@@ -233,12 +234,24 @@ static void *pool_alloc(void *inst, size_t size, size_t align)
 	return s;
 }
 
-static void pool_free(void *inst, void *ptr, size_t size)
+static void *pool_alloc(void *inst, size_t size, size_t align)
 {
 	pool_t *p = inst;
-	hdr_t *h = (hdr_t *)((uintptr_t)ptr & ~(uintptr_t)(p->slab - 1));
+	if (__builtin_expect(align <= 16 && size <= p->max_slot, 1)) {
+		cls_t *c = &p->cls[class_of(p, size)];
+		void *s = c->free;
+		if (__builtin_expect(s != NULL, 1)) {
+			c->free = *(void **)s;
+			p->in_use_slots++;
+			return s;
+		}
+	}
+	return alloc_slow(p, size, align);
+}
+
+__attribute__((noinline)) static void free_slow(pool_t *p, hdr_t *h, void *ptr)
+{
 	cls_t *c;
-	(void)size; /* the slab header knows the class */
 	if (h->kind == KIND_BIG) {
 		h->prev->next = h->next;
 		h->next->prev = h->prev;
@@ -248,11 +261,26 @@ static void pool_free(void *inst, void *ptr, size_t size)
 		return;
 	}
 	c = &p->cls[h->cls];
-	if (h->aligned) /* an over-aligned pointer may sit inside its slot */
-		ptr = h->slots + (size_t)((char *)ptr - h->slots) / h->slot_bytes * h->slot_bytes;
+	/* an over-aligned pointer may sit inside its slot */
+	ptr = h->slots + (size_t)((char *)ptr - h->slots) / h->slot_bytes * h->slot_bytes;
 	*(void **)ptr = c->free;
 	c->free = ptr;
 	p->in_use_slots--;
+}
+
+static void pool_free(void *inst, void *ptr, size_t size)
+{
+	pool_t *p = inst;
+	hdr_t *h = (hdr_t *)((uintptr_t)ptr & ~(uintptr_t)(p->slab - 1));
+	(void)size; /* the slab header knows the class */
+	if (__builtin_expect(h->kind == KIND_SLAB && !h->aligned, 1)) {
+		cls_t *c = &p->cls[h->cls];
+		*(void **)ptr = c->free;
+		c->free = ptr;
+		p->in_use_slots--;
+		return;
+	}
+	free_slow(p, h, ptr);
 }
 
 static void *pool_realloc(void *inst, void *ptr, size_t old_size, size_t new_size)

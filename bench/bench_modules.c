@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "loader.h"
 #include "statictls.h"
@@ -20,7 +22,8 @@
 #define REPS   7
 
 typedef struct {
-	const char *name;
+	const char *name; /* the spec as given: NAME[:params] */
+	const char *params;
 	const as_module_t *m;
 	void *inst;
 } bmod_t;
@@ -43,15 +46,127 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median of REPS runs of fn (after one warm-up run), in ns per unit. */
-static double median_run(double (*fn)(bmod_t *, uint64_t), bmod_t *b, uint64_t n)
+typedef double (*pattern_fn)(bmod_t *, uint64_t);
+
+/* Run one pattern on every selected module, repetitions interleaved
+ * (module A, B, C, A, B, C, ...) so that load from other processes hits all
+ * of them alike; one warm-up run each first. Prints the median and the
+ * minimum of REPS runs, and the median's ratio to glibc's. */
+static void pattern(const char *title, const char *unit, pattern_fn fn, uint64_t n,
+                    int (*want)(const bmod_t *), double *glibc_med)
 {
-	double v[REPS];
-	fn(b, n); /* warm-up: pages faulted, caches and lists primed */
+	double v[MAXMOD][REPS];
+	int on[MAXMOD] = {0};
+	char err[256];
+	for (int i = 0; i < nmods; i++) {
+		if (!want(&mods[i]))
+			continue;
+		if (mods[i].m->create(mods[i].params, &mods[i].inst, err, sizeof(err)) != 0) {
+			fprintf(stderr, "%s: %s\n", mods[i].name, err);
+			continue;
+		}
+		on[i] = 1;
+		fn(&mods[i], n); /* warm-up: pages faulted, lists primed */
+	}
 	for (int r = 0; r < REPS; r++)
-		v[r] = fn(b, n);
-	qsort(v, REPS, sizeof(v[0]), cmp_d);
-	return v[REPS / 2];
+		for (int i = 0; i < nmods; i++)
+			if (on[i])
+				v[i][r] = fn(&mods[i], n);
+	for (int i = 0; i < nmods; i++) {
+		double med;
+		if (!on[i])
+			continue;
+		qsort(v[i], REPS, sizeof(double), cmp_d);
+		med = v[i][REPS / 2];
+		if (!strcmp(mods[i].name, "glibc") && glibc_med)
+			*glibc_med = med;
+		printf("%-34s %-10s %10.2f %10.2f %-8s", title, mods[i].name, med, v[i][0], unit);
+		if (glibc_med && *glibc_med > 0 && strcmp(mods[i].name, "glibc"))
+			printf(" %7.2fx", *glibc_med / med);
+		printf("\n");
+		mods[i].m->destroy(mods[i].inst);
+	}
+	printf("\n");
+}
+
+/* Allocate-only from cold: in a fresh child process per run (a fork, so
+ * glibc's heap is as new as the parent's), create the instance and time n
+ * allocations of 32 bytes, no frees, nothing written: the allocator's own
+ * work including the pages its metadata touches (glibc writes a header per
+ * block; bump touches nothing). Prints median and min of REPS. */
+static void cold_alloc_only(uint64_t n, double *glibc_med)
+{
+	for (int i = 0; i < nmods; i++) {
+		double v[REPS];
+		int ok = 1;
+		for (int r = 0; r < REPS && ok; r++) {
+			int fd[2];
+			pid_t pid;
+			if (pipe(fd) != 0)
+				return;
+			pid = fork();
+			if (pid == 0) {
+				bmod_t *b = &mods[i];
+				char err[256];
+				double t = -1;
+				close(fd[0]);
+				if (b->m->create(b->params, &b->inst, err, sizeof(err)) == 0) {
+					uint64_t t0 = now_ns();
+					for (uint64_t k = 0; k < n; k++)
+						slots[k] = b->m->alloc(b->inst, 32, 0);
+					t = (double)(now_ns() - t0) / (double)n;
+					for (uint64_t k = 0; k < n; k++)
+						if (!slots[k])
+							t = -1;
+				}
+				if (write(fd[1], &t, sizeof(t)) != sizeof(t))
+					_exit(1);
+				_exit(0);
+			}
+			close(fd[1]);
+			if (pid < 0 || read(fd[0], &v[r], sizeof(v[r])) != sizeof(v[r]) || v[r] < 0)
+				ok = 0;
+			close(fd[0]);
+			if (pid > 0)
+				waitpid(pid, NULL, 0);
+		}
+		if (!ok) {
+			printf("%-34s %-10s (failed: out of memory or create error)\n",
+			       "alloc-only 32 B x 1M, cold", mods[i].name);
+			continue;
+		}
+		qsort(v, REPS, sizeof(double), cmp_d);
+		if (!strcmp(mods[i].name, "glibc"))
+			*glibc_med = v[REPS / 2];
+		printf("%-34s %-10s %10.2f %10.2f %-8s", "alloc-only 32 B x 1M, cold", mods[i].name,
+		       v[REPS / 2], v[0], "ns/alloc");
+		if (*glibc_med > 0 && strcmp(mods[i].name, "glibc"))
+			printf(" %7.2fx", *glibc_med / v[REPS / 2]);
+		printf("\n");
+	}
+	printf("\n");
+}
+
+static int want_all(const bmod_t *b)
+{
+	(void)b;
+	return 1;
+}
+
+static int want_free(const bmod_t *b)
+{
+	return (b->m->caps & AS_CAP_FREE) != 0;
+}
+
+static int want_reset(const bmod_t *b)
+{
+	return b->m->reset != NULL && !strstr(b->name, "slot=");
+}
+
+/* mixed sizes: a single-slot pool would send most requests to oversize */
+static int want_free_mixed(const bmod_t *b)
+{
+	return want_free(b) && !strstr(b->name, "slot=");
 }
 
 static void free_all(bmod_t *b, uint64_t n, size_t size)
@@ -63,20 +178,24 @@ static void free_all(bmod_t *b, uint64_t n, size_t size)
 			b->m->free(b->inst, slots[i], size);
 }
 
-/* n allocations of 32 bytes, first byte written; ns per allocation. The
- * blocks are released untimed afterwards (reset or free). */
+/* n allocations of 32 bytes in batches of 10000 (a working set that stays
+ * in cache); only the allocation loops are timed, each batch is released
+ * untimed (reset, or free). Nothing is written into the blocks: this is the
+ * cost of allocating, the allocator's own metadata writes included. ns per
+ * allocation. */
+#define BATCH 10000
 static double alloc_only(bmod_t *b, uint64_t n)
 {
 	const as_module_t *m = b->m;
-	uint64_t t0 = now_ns(), t1;
-	for (uint64_t i = 0; i < n; i++) {
-		char *p = m->alloc(b->inst, 32, 0);
-		*p = 1;
-		slots[i] = p;
+	uint64_t t = 0;
+	for (uint64_t done = 0; done < n; done += BATCH) {
+		uint64_t t0 = now_ns();
+		for (uint64_t i = 0; i < BATCH; i++)
+			slots[i] = m->alloc(b->inst, 32, 0);
+		t += now_ns() - t0;
+		free_all(b, BATCH, 32);
 	}
-	t1 = now_ns();
-	free_all(b, n, 32);
-	return (double)(t1 - t0) / (double)n;
+	return (double)t / (double)n;
 }
 
 /* Fixed-size churn, batches of 1000: allocate 1000 blocks of 64 bytes, free
@@ -135,29 +254,15 @@ static double requests(bmod_t *b, uint64_t nreq)
 	return (double)(now_ns() - t0) / (double)nreq;
 }
 
-static bmod_t *find(const char *name)
-{
-	for (int i = 0; i < nmods; i++)
-		if (!strcmp(mods[i].name, name))
-			return &mods[i];
-	return NULL;
-}
-
-static void row(const char *pattern, const char *unit, bmod_t *b, double v, double base)
-{
-	printf("%-28s %-10s %10.2f %-8s", pattern, b->name, v, unit);
-	if (base > 0)
-		printf("  %6.2fx faster than glibc", base / v);
-	printf("\n");
-}
-
 int main(int argc, char **argv)
 {
-	const char *list = "glibc,bump,arena,pool,freelist,refmalloc,jemalloc,tcmalloc,mimalloc";
+	/* null: the floor (loop + indirect call); pool:slot=64 is the fixed-size
+	 * pool for the fixed-size patterns */
+	const char *list = "null,glibc,bump,arena,pool,pool:slot=64,freelist,refmalloc,jemalloc,"
+	                   "tcmalloc,mimalloc";
 	char buf[512], err[1024];
 	uint64_t n_alloc = 1000000, n_churn = 5000000, n_req = 20000;
 	double base;
-	bmod_t *g;
 
 	as_static_tls_reexec(argv);
 	for (int i = 1; i < argc; i++) {
@@ -175,12 +280,16 @@ int main(int argc, char **argv)
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (char *s = strtok(buf, ","); s && nmods < MAXMOD; s = strtok(NULL, ",")) {
 		as_loaded_t *lm = calloc(1, sizeof(*lm));
-		if (!lm || as_module_load(s, lm, err, sizeof(err)) != AS_OK) {
+		char name[256];
+		const char *params;
+		as_module_spec_split(s, name, sizeof(name), &params);
+		if (!lm || as_module_load(name, lm, err, sizeof(err)) != AS_OK) {
 			fprintf(stderr, "bench_modules: skipping %s: %s\n", s, err);
 			free(lm);
 			continue;
 		}
-		mods[nmods].name = lm->mod->name;
+		mods[nmods].name = s;
+		mods[nmods].params = params;
 		mods[nmods].m = lm->mod;
 		nmods++;
 	}
@@ -188,66 +297,29 @@ int main(int argc, char **argv)
 	sizes = malloc(64 * PER_REQ * sizeof(uint32_t));
 	if (!slots || !sizes)
 		return 1;
+	memset(slots, 1, n_alloc * sizeof(void *)); /* resident before any fork */
 	srand(42);
 	for (int i = 0; i < 64 * PER_REQ; i++)
 		sizes[i] = 16 + (uint32_t)(rand() % 497);
-	g = find("glibc");
-	printf("bench_modules: single thread, median of %d runs after a warm-up; glibc is the "
-	       "baseline\n\n",
-	       REPS);
-	printf("%-28s %-10s %10s %-8s\n", "pattern", "module", "value", "unit");
-
-	/* each module is created for a pattern and destroyed after it, so only
-	 * one refmalloc instance ever exists */
-#define EACH(cond, body)                                               \
-	for (int i = 0; i < nmods; i++) {                              \
-		bmod_t *b = &mods[i];                                  \
-		char e2[256];                                          \
-		if (!(cond))                                           \
-			continue;                                      \
-		if (b->m->create("", &b->inst, e2, sizeof(e2)) != 0) { \
-			fprintf(stderr, "%s: %s\n", b->name, e2);      \
-			continue;                                      \
-		}                                                      \
-		body;                                                  \
-		b->m->destroy(b->inst);                                \
-	}
-
+	printf(
+	    "bench_modules: single thread; each module's runs interleaved with the others';\n"
+	    "median and min of %d runs after a warm-up; ratio = glibc median / module median\n\n",
+	    REPS);
+	printf("%-34s %-10s %10s %10s %-8s %8s\n", "pattern", "module", "median", "min", "unit",
+	       "vs glibc");
 	base = 0;
-	EACH(1, {
-		double v = median_run(alloc_only, b, n_alloc);
-		if (b == g)
-			base = v;
-		row("alloc-only 32 B x 1M", "ns/alloc", b, v, b == g ? 0 : base);
-	});
-	printf("\n");
+	cold_alloc_only(n_alloc, &base);
 	base = 0;
-	EACH(b->m->caps & AS_CAP_FREE, {
-		double v = median_run(churn_batch, b, n_churn);
-		if (b == g)
-			base = v;
-		row("churn 64 B, batch 1000 FIFO", "ns/pair", b, v, b == g ? 0 : base);
-	});
-	printf("\n");
+	pattern("alloc-only 32 B, warm, batch 10k", "ns/alloc", alloc_only, n_alloc, want_all,
+	        &base);
 	base = 0;
-	EACH(b->m->caps & AS_CAP_FREE, {
-		double v = median_run(churn_pair, b, n_churn);
-		if (b == g)
-			base = v;
-		row("churn 64 B, one pair", "ns/pair", b, v, b == g ? 0 : base);
-	});
-	printf("\n");
+	pattern("churn 64 B, batch 1000 FIFO", "ns/pair", churn_batch, n_churn, want_free, &base);
 	base = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		use_reset = pass;
-		EACH(pass ? b->m->reset != NULL : (b->m->caps & AS_CAP_FREE) != 0, {
-			double v = median_run(requests, b, n_req);
-			if (b == g)
-				base = v;
-			row(pass ? "request 200 x 16-512 B, reset"
-			         : "request 200 x 16-512 B, frees",
-			    "ns/req", b, v, b == g ? 0 : base);
-		});
-	}
+	pattern("churn 64 B, one pair", "ns/pair", churn_pair, n_churn, want_free, &base);
+	base = 0;
+	use_reset = 0;
+	pattern("request 200 x 16-512 B, frees", "ns/req", requests, n_req, want_free_mixed, &base);
+	use_reset = 1; /* base stays glibc's individual frees */
+	pattern("request 200 x 16-512 B, reset", "ns/req", requests, n_req, want_reset, &base);
 	return 0;
 }
