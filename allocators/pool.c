@@ -51,6 +51,7 @@ typedef struct {
 	char *bump; /* uncarved part of the newest slab of this class */
 	char *bump_end;
 	uint32_t size;
+	uint64_t carved; /* slots ever carved since the last reset */
 } cls_t;
 
 typedef struct {
@@ -62,7 +63,7 @@ typedef struct {
 	hdr_t *slabs;      /* every slab in use by a class */
 	hdr_t *free_slabs; /* mapped, not given to a class */
 	hdr_t big;         /* circular list of oversize mappings */
-	uint64_t nslabs, nfree_slabs, maps, big_blocks, big_bytes, in_use_slots, resets;
+	uint64_t nslabs, nfree_slabs, maps, big_blocks, big_bytes, resets;
 } pool_t;
 
 static uint32_t class_size(uint32_t i)
@@ -222,10 +223,12 @@ __attribute__((noinline)) static void *alloc_slow(pool_t *p, size_t size, size_t
 	} else if ((size_t)(c->bump_end - c->bump) >= c->size) {
 		s = c->bump;
 		c->bump += c->size;
+		c->carved++;
 	} else if (!(s = slot_from_new_slab(p, ci))) {
 		return NULL;
+	} else {
+		c->carved++;
 	}
-	p->in_use_slots++;
 	if (inner) {
 		hdr_t *h = (hdr_t *)((uintptr_t)s & ~(uintptr_t)(p->slab - 1));
 		h->aligned = 1;
@@ -241,8 +244,9 @@ static void *pool_alloc(void *inst, size_t size, size_t align)
 		cls_t *c = &p->cls[class_of(p, size)];
 		void *s = c->free;
 		if (__builtin_expect(s != NULL, 1)) {
+			/* no counter here: a read-modify-write shared by alloc and
+			 * free would chain them (stats() counts the lists instead) */
 			c->free = *(void **)s;
-			p->in_use_slots++;
 			return s;
 		}
 	}
@@ -265,7 +269,6 @@ __attribute__((noinline)) static void free_slow(pool_t *p, hdr_t *h, void *ptr)
 	ptr = h->slots + (size_t)((char *)ptr - h->slots) / h->slot_bytes * h->slot_bytes;
 	*(void **)ptr = c->free;
 	c->free = ptr;
-	p->in_use_slots--;
 }
 
 static void pool_free(void *inst, void *ptr, size_t size)
@@ -277,7 +280,6 @@ static void pool_free(void *inst, void *ptr, size_t size)
 		cls_t *c = &p->cls[h->cls];
 		*(void **)ptr = c->free;
 		c->free = ptr;
-		p->in_use_slots--;
 		return;
 	}
 	free_slow(p, h, ptr);
@@ -329,10 +331,11 @@ static int pool_reset(void *inst)
 		p->nfree_slabs++;
 	}
 	p->nslabs = 0;
-	for (uint32_t i = 0; i < p->nclasses; i++)
+	for (uint32_t i = 0; i < p->nclasses; i++) {
 		p->cls[i].free = p->cls[i].bump = p->cls[i].bump_end = NULL;
+		p->cls[i].carved = 0;
+	}
 	unmap_bigs(p);
-	p->in_use_slots = 0;
 	p->resets++;
 	return 0;
 }
@@ -352,6 +355,12 @@ static void pool_destroy(void *inst)
 static void pool_stats(void *inst, as_stat_fn emit, void *ctx)
 {
 	pool_t *p = inst;
+	uint64_t in_use = 0;
+	for (uint32_t i = 0; i < p->nclasses; i++) {
+		in_use += p->cls[i].carved;
+		for (void *s = p->cls[i].free; s; s = *(void **)s)
+			in_use--;
+	}
 	emit(ctx, "slab_bytes", (double)p->slab);
 	emit(ctx, "slabs_in_use", (double)p->nslabs);
 	emit(ctx, "slabs_free", (double)p->nfree_slabs);
@@ -359,7 +368,7 @@ static void pool_stats(void *inst, as_stat_fn emit, void *ctx)
 	emit(ctx, "slab_maps", (double)p->maps);
 	emit(ctx, "size_classes", (double)p->nclasses);
 	emit(ctx, "max_slot_bytes", (double)p->max_slot);
-	emit(ctx, "slots_in_use", (double)p->in_use_slots);
+	emit(ctx, "slots_in_use", (double)in_use);
 	emit(ctx, "oversize_blocks", (double)p->big_blocks);
 	emit(ctx, "oversize_bytes", (double)p->big_bytes);
 	emit(ctx, "resets", (double)p->resets);

@@ -153,9 +153,10 @@ static int want_all(const bmod_t *b)
 	return 1;
 }
 
+/* null (no free: it never reuses) stays in as the floor of the loop */
 static int want_free(const bmod_t *b)
 {
-	return (b->m->caps & AS_CAP_FREE) != 0;
+	return (b->m->caps & AS_CAP_FREE) != 0 || !strcmp(b->name, "null");
 }
 
 static int want_reset(const bmod_t *b)
@@ -166,7 +167,7 @@ static int want_reset(const bmod_t *b)
 /* mixed sizes: a single-slot pool would send most requests to oversize */
 static int want_free_mixed(const bmod_t *b)
 {
-	return want_free(b) && !strstr(b->name, "slot=");
+	return (b->m->caps & AS_CAP_FREE) != 0 && !strstr(b->name, "slot=");
 }
 
 static void free_all(bmod_t *b, uint64_t n, size_t size)
