@@ -153,10 +153,9 @@ static int want_all(const bmod_t *b)
 	return 1;
 }
 
-/* null (no free: it never reuses) stays in as the floor of the loop */
 static int want_free(const bmod_t *b)
 {
-	return (b->m->caps & AS_CAP_FREE) != 0 || !strcmp(b->name, "null");
+	return (b->m->caps & AS_CAP_FREE) != 0;
 }
 
 static int want_reset(const bmod_t *b)
