@@ -126,6 +126,7 @@ static void *arena_alloc(void *inst, size_t size, size_t align)
 	arena_t *a = inst;
 	uintptr_t al = align > 16 ? align : 16;
 	char *p = (char *)(((uintptr_t)a->ptr + al - 1) & ~(al - 1));
+	size += size == 0; /* a zero-size block still gets a pointer of its own */
 	if (size > (size_t)(a->end - p)) {
 		if (size > SIZE_MAX / 2 - al || new_block(a, size + al) != 0) {
 			a->failed++;

@@ -211,6 +211,8 @@ __attribute__((noinline)) static void *alloc_slow(pool_t *p, size_t size, size_t
 	cls_t *c;
 	void *s;
 	int inner = align > 16;
+	if (size > SIZE_MAX / 2 || align > p->slab / 2)
+		return NULL;
 	if (inner)
 		size += align - 16;
 	if (size > p->max_slot)

@@ -46,6 +46,8 @@ static void test_bump(const as_module_t *m)
 	CHECK(m->reset(b) == 0);
 	CHECK(mt_stat(m, b, "used_bytes") == 0);
 	CHECK(m->alloc(b, 100, 0) == first); /* rewound */
+	p = m->alloc(b, 0, 0);
+	CHECK(p && m->alloc(b, 0, 0) != p); /* zero-size blocks are distinct */
 	p = m->alloc(b, 10, 4096);
 	CHECK(p && ((uintptr_t)p & 4095) == 0);
 	/* the newest block grows in place */
@@ -198,6 +200,8 @@ static void test_arena(const as_loaded_t *lm)
 	CHECK(mt_check(p, 1 << 20, 4));
 	p = m->alloc(a, 10, 512);
 	CHECK(p && ((uintptr_t)p & 511) == 0);
+	CHECK(m->alloc(a, 0, 0) != m->alloc(a, 0, 0));
+	CHECK(m->alloc(a, SIZE_MAX / 2, 0) == NULL);
 	m->destroy(a);
 }
 
