@@ -173,6 +173,28 @@ static void test_pinned_top(void)
 	CHECKF(!check_rss || rss2 >= rss1 - 8,
 	       "RSS stays after freeing 99%% of the heap (%lld -> %lld KiB)", (long long)rss1,
 	       (long long)rss2);
+	/* trim() (malloc_trim(0)): the top above the pin goes back, and the free
+	 * chunks' pages below it are madvised away: RSS drops, the freed heap
+	 * stays (the break cannot pass the pin) */
+	{
+		double binned = st(r, "bin_free_bytes");
+		CHECK(M->trim(r) == 0);
+		CHECKF(st(r, "madvise_calls") >= 1 && (char *)sbrk(0) > (char *)pin &&
+		           st(r, "bin_free_bytes") == binned &&
+		           st(r, "heap_bytes") >= heap1 - 128 * 1024 - 8192,
+		       "trim madvises the bins and keeps the heap below the pin");
+	}
+	CHECKF(!check_rss || as_rss_kib() < rss2 - 200, "RSS drops after trim (%lld -> %lld KiB)",
+	       (long long)rss2, (long long)as_rss_kib());
+	rss2 = as_rss_kib() + 300;   /* the pin's release below is checked against this */
+	for (int i = 0; i < NB; i++) /* the madvised memory is still usable */
+		b[i] = M->alloc(r, BS, 0);
+	touch_all(b, NB);
+	for (int i = 0; i < NB; i++)
+		CHECK(mt_check(b[i], BS, (uint32_t)i + 10));
+	for (int i = 0; i < NB; i++)
+		M->free(r, b[i], BS);
+	rss2 = as_rss_kib();
 	M->free(r, pin, 16); /* unpinned: everything merges into top and is trimmed */
 	rss3 = as_rss_kib();
 	CHECKF((char *)sbrk(0) < brk1 && st(r, "trim_events") > trims,
