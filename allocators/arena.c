@@ -127,7 +127,7 @@ static void *arena_alloc(void *inst, size_t size, size_t align)
 	uintptr_t al = align > 16 ? align : 16;
 	char *p = (char *)(((uintptr_t)a->ptr + al - 1) & ~(al - 1));
 	size += size == 0; /* a zero-size block still gets a pointer of its own */
-	if (size > (size_t)(a->end - p)) {
+	if (p > a->end || size > (size_t)(a->end - p)) { /* p may be past the end: large align */
 		if (size > SIZE_MAX / 2 - al || new_block(a, size + al) != 0) {
 			a->failed++;
 			return NULL;

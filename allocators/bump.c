@@ -72,7 +72,7 @@ static void *bump_alloc(void *inst, size_t size, size_t align)
 	uintptr_t a = align > 16 ? align : 16;
 	char *p = (char *)(((uintptr_t)b->cur + a - 1) & ~(a - 1));
 	size += size == 0; /* a zero-size block still gets a pointer of its own */
-	if (__builtin_expect(size > (size_t)(b->end - p), 0)) {
+	if (__builtin_expect(p > b->end || size > (size_t)(b->end - p), 0)) {
 		b->failed++;
 		return NULL;
 	}

@@ -54,6 +54,8 @@ static void test_bump(const as_module_t *m)
 	mt_fill(p, 10, 3);
 	CHECK(m->realloc(b, p, 10, 2000) == p && mt_check(p, 10, 3));
 	CHECK(m->alloc(b, 1 << 20, 0) == NULL);
+	CHECK(m->alloc(b, 16, 1 << 20) == NULL); /* aligned past the end */
+	CHECK(m->alloc(b, SIZE_MAX / 2, 1 << 20) == NULL);
 	m->destroy(b);
 	CHECK(m->create("region=12", &b, err, sizeof(err)) != 0 && strstr(err, "region"));
 }
@@ -202,6 +204,10 @@ static void test_arena(const as_loaded_t *lm)
 	CHECK(p && ((uintptr_t)p & 511) == 0);
 	CHECK(m->alloc(a, 0, 0) != m->alloc(a, 0, 0));
 	CHECK(m->alloc(a, SIZE_MAX / 2, 0) == NULL);
+	CHECK(m->alloc(a, SIZE_MAX / 2, 1 << 20) == NULL);
+	p = m->alloc(a, 100, 1 << 20); /* past the block's end: a new block */
+	CHECK(p && ((uintptr_t)p & ((1 << 20) - 1)) == 0);
+	memset(p, 1, 100);
 	m->destroy(a);
 }
 
