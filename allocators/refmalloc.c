@@ -6,12 +6,13 @@
  * no per-thread caches, one lock. One instance per process (the break is
  * process-wide); docs/modules.md explains the design. */
 #define _GNU_SOURCE
-#include <sched.h>
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "allocscope_module.h"
@@ -116,26 +117,37 @@ static atomic_int instance_live;
 static uint64_t orphaned_brk_bytes; /* brk left behind by destroyed instances */
 
 /* One lock around the whole heap: bins, top and the break are one shared
- * structure, and every path touches several of them. A spin lock with yield
- * because the critical sections are tens of nanoseconds (a futex mutex's
- * unlock costs a second atomic); it falls back to sched_yield so a holder in a
- * syscall (sbrk, mmap) is not fought for a whole time slice. */
+ * structure, and every path touches several of them. A futex-based spin
+ * then sleep lock: spin briefly (the critical sections are tens of
+ * nanoseconds), then sleep in the kernel, so a waiter does not burn the
+ * holder's CPU while the holder is in sbrk/mmap or was preempted (on a
+ * 2-vCPU guest shared with other work, pure spinning or yielding convoys). */
 static inline void lock(void)
 {
-	while (atomic_exchange_explicit(&S.lock, 1, memory_order_acquire)) {
-		unsigned spins = 0;
-		while (atomic_load_explicit(&S.lock, memory_order_relaxed)) {
-			if (++spins > 64)
-				sched_yield();
-			else
-				__builtin_ia32_pause();
-		}
+	int c = 0;
+	if (atomic_compare_exchange_strong_explicit(&S.lock, &c, 1, memory_order_acquire,
+	                                            memory_order_relaxed))
+		return;
+	for (int spins = 0; spins < 100; spins++) {
+		__builtin_ia32_pause();
+		c = 0;
+		if (atomic_load_explicit(&S.lock, memory_order_relaxed) == 0 &&
+		    atomic_compare_exchange_strong_explicit(&S.lock, &c, 1, memory_order_acquire,
+		                                            memory_order_relaxed))
+			return;
 	}
+	/* 2 = locked with waiters (Drepper, "Futexes Are Tricky", mutex2) */
+	if (atomic_exchange_explicit(&S.lock, 2, memory_order_acquire) == 0)
+		return;
+	do
+		syscall(SYS_futex, &S.lock, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+	while (atomic_exchange_explicit(&S.lock, 2, memory_order_acquire) != 0);
 }
 
 static inline void unlock(void)
 {
-	atomic_store_explicit(&S.lock, 0, memory_order_release);
+	if (atomic_exchange_explicit(&S.lock, 0, memory_order_release) == 2)
+		syscall(SYS_futex, &S.lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 static inline size_t csize(const chunk_t *c)
