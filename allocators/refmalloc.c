@@ -12,6 +12,7 @@
 #include <string.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -99,6 +100,9 @@ typedef struct {
 	int fixed_threshold;
 
 	chunk_t *top; /* last chunk of the newest segment; NULL before the first */
+	chunk_t *dv;  /* "designated victim": the remainder of the last split for a
+	               * small request, kept out of the bins (dlmalloc's dv, glibc's
+	               * last_remainder) so runs of small requests carve it in order */
 	seg_t *seg;   /* newest segment */
 	uint64_t binmap[NMAP];
 	chunk_t bins[NBINS]; /* list heads: only fd/bk are used */
@@ -122,12 +126,9 @@ static uint64_t orphaned_brk_bytes; /* brk left behind by destroyed instances */
  * nanoseconds), then sleep in the kernel, so a waiter does not burn the
  * holder's CPU while the holder is in sbrk/mmap or was preempted (on a
  * 2-vCPU guest shared with other work, pure spinning or yielding convoys). */
-static inline void lock(void)
+static void lock_slow(void)
 {
 	int c = 0;
-	if (atomic_compare_exchange_strong_explicit(&S.lock, &c, 1, memory_order_acquire,
-	                                            memory_order_relaxed))
-		return;
 	for (int spins = 0; spins < 100; spins++) {
 		__builtin_ia32_pause();
 		c = 0;
@@ -144,9 +145,27 @@ static inline void lock(void)
 	while (atomic_exchange_explicit(&S.lock, 2, memory_order_acquire) != 0);
 }
 
-static inline void unlock(void)
+/* Returns whether the lock was taken (pass it to unlock). While the process
+ * has only ever had one thread (glibc's __libc_single_threaded, what its own
+ * malloc's SINGLE_THREAD_P tests) no atomic is needed: a locked instruction
+ * waits for every earlier store, and on this allocator's cache-missing
+ * header writes that was most of an uncontended operation's cost. The flag
+ * turns false in the creating thread before a second thread exists, so no
+ * operation can be in flight unlocked when it does. */
+static inline int lock(void)
 {
-	if (atomic_exchange_explicit(&S.lock, 0, memory_order_release) == 2)
+	int c = 0;
+	if (__libc_single_threaded)
+		return 0;
+	if (!atomic_compare_exchange_strong_explicit(&S.lock, &c, 1, memory_order_acquire,
+	                                             memory_order_relaxed))
+		lock_slow();
+	return 1;
+}
+
+static inline void unlock(int locked)
+{
+	if (locked && atomic_exchange_explicit(&S.lock, 0, memory_order_release) == 2)
 		syscall(SYS_futex, &S.lock, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
@@ -239,6 +258,18 @@ static void bin_unlink(chunk_t *c)
 	S.bin_chunks--;
 }
 
+/* Take free chunk c out of wherever it is kept: the dv slot or its bin.
+ * Returns 1 when it was the dv. */
+static inline int take_free(chunk_t *c)
+{
+	if (c == S.dv) {
+		S.dv = NULL;
+		return 1;
+	}
+	bin_unlink(c);
+	return 0;
+}
+
 /* First non-empty bin at or after idx, or NBINS. */
 static unsigned next_bin(unsigned idx)
 {
@@ -263,11 +294,12 @@ static void int_free(chunk_t *c)
 {
 	size_t sz = csize(c);
 	chunk_t *next = at(c, sz);
+	int dv = 0;
 
 	if (!(c->size & PREV_INUSE)) {
 		size_t psz = c->prev_size;
 		c = at(c, 0 - psz);
-		bin_unlink(c);
+		dv |= take_free(c);
 		sz += psz;
 	}
 	if (next == S.top) {
@@ -279,14 +311,17 @@ static void int_free(chunk_t *c)
 		return;
 	}
 	if (!is_inuse(next)) {
-		bin_unlink(next);
+		dv |= take_free(next);
 		sz += csize(next);
 	} else {
 		next->size &= ~(size_t)PREV_INUSE;
 	}
 	c->size = sz | PREV_INUSE;
 	at(c, sz)->prev_size = sz;
-	bin_insert(c, sz);
+	if (dv)
+		S.dv = c; /* grown around the dv: it stays the dv */
+	else
+		bin_insert(c, sz);
 }
 
 /* Give back the top beyond `pad` with a negative sbrk, only while the break
@@ -500,6 +535,21 @@ static chunk_t *from_bins_or_top(size_t nb)
 			next_chunk(c)->size |= PREV_INUSE;
 			return c;
 		}
+		c = S.dv;
+		if (c && csize(c) >= nb) {
+			size_t sz = csize(c);
+			if (sz >= nb + MINSIZE) {
+				chunk_t *r = at(c, nb);
+				c->size = nb | PREV_INUSE;
+				r->size = (sz - nb) | PREV_INUSE;
+				at(r, sz - nb)->prev_size = sz - nb;
+				S.dv = r;
+			} else {
+				S.dv = NULL;
+				next_chunk(c)->size |= PREV_INUSE;
+			}
+			return c;
+		}
 	}
 	for (idx = next_bin(bin_index(nb)); idx < NBINS; idx = next_bin(idx + 1)) {
 		chunk_t *b = &S.bins[idx];
@@ -512,7 +562,14 @@ static chunk_t *from_bins_or_top(size_t nb)
 					c->size = nb | PREV_INUSE;
 					r->size = (sz - nb) | PREV_INUSE;
 					at(r, sz - nb)->prev_size = sz - nb;
-					bin_insert(r, sz - nb);
+					if (nb < SMALL_LIMIT) {
+						/* the remainder becomes the dv */
+						if (S.dv)
+							bin_insert(S.dv, csize(S.dv));
+						S.dv = r;
+					} else {
+						bin_insert(r, sz - nb);
+					}
 				} else {
 					next_chunk(c)->size |= PREV_INUSE;
 				}
@@ -596,13 +653,13 @@ static void *ref_alloc(void *inst, size_t size, size_t align)
 	if (size > SIZE_MAX / 2)
 		return NULL;
 	nb = request2size(size);
-	lock();
+	int locked = lock();
 	c = alloc_aligned(nb, align);
 	if (c) {
 		S.in_use_bytes += csize(c);
 		S.in_use_blocks++;
 	}
-	unlock();
+	unlock(locked);
 	return c ? chunk2mem(c) : NULL;
 }
 
@@ -623,9 +680,9 @@ static void ref_free(void *inst, void *ptr, size_t size)
 {
 	(void)inst;
 	(void)size; /* the header knows: AS_SIZE_UNKNOWN is as good as a size */
-	lock();
+	int locked = lock();
 	free_chunk_locked(mem2chunk(ptr));
-	unlock();
+	unlock(locked);
 }
 
 /* Resize in place where the heap allows (shrink, grow into top or a free
@@ -672,7 +729,7 @@ static chunk_t *realloc_locked(chunk_t *c, size_t nb, size_t new_size)
 			return c;
 		}
 		if (next != S.top && !is_inuse(next) && sz + csize(next) >= nb) {
-			bin_unlink(next);
+			take_free(next);
 			c->size = (sz + csize(next)) | (c->size & PREV_INUSE);
 			next_chunk(c)->size |= PREV_INUSE;
 			split_tail(c, nb);
@@ -699,14 +756,14 @@ static void *ref_realloc(void *inst, void *ptr, size_t old_size, size_t new_size
 	(void)old_size;
 	if (new_size > SIZE_MAX / 2)
 		return NULL;
-	lock();
+	int locked = lock();
 	before = csize(c);
 	nc = realloc_locked(c, request2size(new_size), new_size);
 	if (nc) {
 		S.in_use_bytes += csize(nc);
 		S.in_use_bytes -= before;
 	}
-	unlock();
+	unlock(locked);
 	return nc ? chunk2mem(nc) : NULL;
 }
 
@@ -750,7 +807,7 @@ static void ref_destroy(void *inst)
 {
 	seg_t *s;
 	(void)inst;
-	lock();
+	int locked = lock();
 	while (S.mmapped.next != &S.mmapped) {
 		mnode_t *n = S.mmapped.next;
 		n->prev->next = n->next;
@@ -769,7 +826,8 @@ static void ref_destroy(void *inst)
 	}
 	S.seg = NULL;
 	S.top = NULL;
-	unlock();
+	S.dv = NULL;
+	unlock(locked);
 	atomic_store(&instance_live, 0);
 }
 
@@ -778,8 +836,12 @@ static void ref_destroy(void *inst)
 static int ref_trim(void *inst)
 {
 	(void)inst;
-	lock();
+	int locked = lock();
 	systrim(0);
+	if (S.dv) { /* keep it: bin it so the loop below sees it */
+		bin_insert(S.dv, csize(S.dv));
+		S.dv = NULL;
+	}
 	for (int i = 0; i < NBINS; i++) {
 		for (chunk_t *c = S.bins[i].fd; c != &S.bins[i]; c = c->fd) {
 			uintptr_t lo =
@@ -791,20 +853,21 @@ static int ref_trim(void *inst)
 			}
 		}
 	}
-	unlock();
+	unlock(locked);
 	return 0;
 }
 
 static void ref_stats(void *inst, as_stat_fn emit, void *ctx)
 {
 	(void)inst;
-	lock();
+	int locked = lock();
 	emit(ctx, "heap_bytes", (double)S.heap_bytes);
 	emit(ctx, "heap_segments", (double)S.heap_segments);
 	emit(ctx, "heap_mmap_segments", (double)S.mmap_segments);
 	emit(ctx, "top_bytes", (double)(S.top ? csize(S.top) : 0));
-	emit(ctx, "bin_free_bytes", (double)S.bin_bytes);
-	emit(ctx, "bin_free_chunks", (double)S.bin_chunks);
+	emit(ctx, "bin_free_bytes", (double)(S.bin_bytes + (S.dv ? csize(S.dv) : 0)));
+	emit(ctx, "bin_free_chunks", (double)(S.bin_chunks + (S.dv != NULL)));
+	emit(ctx, "dv_bytes", (double)(S.dv ? csize(S.dv) : 0));
 	emit(ctx, "in_use_bytes", (double)S.in_use_bytes);
 	emit(ctx, "in_use_blocks", (double)S.in_use_blocks);
 	emit(ctx, "mmap_bytes", (double)S.mmap_bytes);
@@ -823,7 +886,7 @@ static void ref_stats(void *inst, as_stat_fn emit, void *ctx)
 	emit(ctx, "trim_threshold_bytes", (double)S.trim_threshold);
 	emit(ctx, "top_pad_bytes", (double)S.top_pad);
 	emit(ctx, "orphaned_brk_bytes", (double)orphaned_brk_bytes);
-	unlock();
+	unlock(locked);
 }
 
 static const as_module_t refmalloc_module = {
