@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "statictls.h"
 #include "trial.h"
 
 static const as_cmd_t *const commands[] = {
@@ -27,6 +28,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
 	/* a file-size limit must make writes fail (and be reported), not kill us */
 	signal(SIGXFSZ, SIG_IGN);
 	if (argc >= 2 && !strcmp(argv[1], "__worker"))
