@@ -36,7 +36,8 @@ static const as_opt_t run_opts[] = {
     {'o', "out", "DIR", "results/<run-id>", "results folder"},
     {OPT_SEED, "seed", "N", "42", "workload PRNG seed"},
     {OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
-    {OPT_VALIDATE, "validate", NULL, NULL, "check every returned block's alignment"},
+    {OPT_VALIDATE, "validate", NULL, NULL,
+     "check every returned block: alignment and no overlap with live blocks (slow)"},
     {'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"},
     {OPT_LATENCY, "latency", "N", "off",
      "time every Nth op per thread (on average, jittered) into latency.csv and "

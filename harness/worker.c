@@ -23,6 +23,7 @@
 #include "syscount.h"
 #include "timer.h"
 #include "trial.h"
+#include "validate.h"
 #include "util.h"
 
 static int result_fd = -1;
@@ -258,7 +259,8 @@ int as_worker_main(int argc, char **argv)
 	/* harness memory, all mapped and faulted in before the baseline */
 	if (as_engine_prepare(&stream) != 0 ||
 	    (lat_every && as_engine_prepare_latency(stream.nthreads) != 0) ||
-	    as_memmap_init() != 0 || !(smp.rows = as_map(SERIES_MAX_ROWS * sizeof(*smp.rows)))) {
+	    (validate && as_validate_init(stream.nslots) != 0) || as_memmap_init() != 0 ||
+	    !(smp.rows = as_map(SERIES_MAX_ROWS * sizeof(*smp.rows)))) {
 		send_status(AS_ERR_WORKER, "cannot map the harness's buffers");
 		return 0;
 	}

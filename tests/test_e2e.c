@@ -196,6 +196,22 @@ int main(void)
 	CHECK(load_csv(path, &t) == 0 && t.rows == 2);
 	CHECK(!strcmp(cell(&t, 1, "status"), "invalid_memory"));
 	CHECK(strstr(cell(&t, 1, "reason"), "misaligned") != NULL);
+	/* ... and overlapping blocks, while well-behaved modules pass */
+	snprintf(
+	    args, sizeof(args),
+	    "run -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w random:ops=20000,live=300 "
+	    "--validate -o %s/r3b",
+	    build, tmp);
+	rc = run(args);
+	CHECK(rc == 1);
+	snprintf(path, sizeof(path), "%s/r3b/trials.csv", tmp);
+	CHECK(load_csv(path, &t) == 0 && t.rows == 4);
+	CHECK((r = row_of(&t, "broken_overlap")) > 0 &&
+	      !strcmp(cell(&t, r, "status"), "invalid_memory"));
+	CHECKF(strstr(cell(&t, r, "reason"), "overlaps live object") != NULL, "%s",
+	       cell(&t, r, "reason"));
+	CHECK((r = row_of(&t, "glibc")) > 0 && !strcmp(cell(&t, r, "status"), "ok"));
+	CHECK((r = row_of(&t, "refmalloc")) > 0 && !strcmp(cell(&t, r, "status"), "ok"));
 
 	/* 4. bad usage: one line, exit 2, nothing run */
 	snprintf(args, sizeof(args), "run -a %s/tests/mods/broken_abi.so", build);
