@@ -10,8 +10,6 @@
 #include "runner.h"
 #include "util.h"
 
-enum { OPT_TIMEOUT = 256, OPT_VALIDATE, OPT_SAMPLE_EVERY, OPT_SEED };
-
 static const as_opt_t run_opts[] = {
     {'a', "allocators", "LIST", NULL,
      "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated (required)"},
@@ -30,21 +28,56 @@ typedef struct {
 	char *abuf, *wbuf;
 } run_ctx_t;
 
+/* Options run shares with replay (-a -r -o --seed --timeout --validate -q).
+ * Returns 0 when handled, 1 when the key is not a common one, -1 after
+ * printing an error. *abuf receives the strdup'd -a list (caller frees). */
+int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg, char **abuf)
+{
+	char err[256];
+	uint64_t u;
+	switch (key) {
+	case 'a':
+		free(*abuf);
+		*abuf = strdup(arg);
+		cfg->nmodules = as_split_specs(*abuf, cfg->modules, AS_RUN_MAX_ITEMS);
+		if (cfg->nmodules <= 0) {
+			fprintf(stderr, "allocscope %s: option -a: '%s' is not a list of modules\n",
+			        cmd, arg);
+			return -1;
+		}
+		return 0;
+	case 'r':
+		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err)))
+			break;
+		cfg->reps = (uint32_t)u;
+		return 0;
+	case 'o': cfg->out_dir = arg; return 0;
+	case OPT_SEED:
+		if (as_parse_u64("--seed", arg, 0, UINT64_MAX, &cfg->seed, err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_TIMEOUT:
+		if (as_parse_double("--timeout", arg, 0.1, 86400, &cfg->timeout_s, err,
+		                    sizeof(err)))
+			break;
+		return 0;
+	case OPT_VALIDATE: cfg->validate = 1; return 0;
+	case 'q': cfg->quiet = 1; return 0;
+	default: return 1;
+	}
+	fprintf(stderr, "allocscope %s: %s\n", cmd, err);
+	return -1;
+}
+
 static int on_run_opt(int key, const char *arg, void *vctx)
 {
 	run_ctx_t *c = vctx;
 	char err[256];
 	uint64_t u;
+	int r = as_run_common_opt("run", key, arg, &c->cfg, &c->abuf);
+	if (r <= 0)
+		return r;
 	switch (key) {
-	case 'a':
-		c->abuf = strdup(arg);
-		c->cfg.nmodules = as_split_specs(c->abuf, c->cfg.modules, AS_RUN_MAX_ITEMS);
-		if (c->cfg.nmodules <= 0) {
-			fprintf(stderr,
-			        "allocscope run: option -a: '%s' is not a list of modules\n", arg);
-			return -1;
-		}
-		return 0;
 	case 'w':
 		c->wbuf = strdup(arg);
 		c->cfg.nworkloads = as_split_specs(c->wbuf, c->cfg.workloads, AS_RUN_MAX_ITEMS);
@@ -76,31 +109,11 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 		free(tmp);
 		return 0;
 	}
-	case 'r':
-		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err)))
-			break;
-		c->cfg.reps = (uint32_t)u;
-		return 0;
-	case 'o': c->cfg.out_dir = arg; return 0;
-	case OPT_SEED:
-		if (as_parse_u64("--seed", arg, 0, UINT64_MAX, &c->cfg.seed, err, sizeof(err)))
-			break;
-		return 0;
-	case OPT_TIMEOUT:
-		if (as_parse_double("--timeout", arg, 0.1, 86400, &c->cfg.timeout_s, err,
-		                    sizeof(err)))
-			break;
-		return 0;
-	case OPT_VALIDATE: c->cfg.validate = 1; return 0;
-	case 'q': c->cfg.quiet = 1; return 0;
 	default: return -1;
 	}
-	fprintf(stderr, "allocscope run: %s\n", err);
-	return -1;
 }
 
-/* Defaults shared by run and suite. */
-void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
+/* Defaults shared by run, replay and suite. */
 void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -11,9 +11,7 @@
 #include "trial.h"
 
 static const as_cmd_t *const commands[] = {
-    &as_cmd_run,
-    &as_cmd_list,
-    NULL,
+    &as_cmd_run, &as_cmd_list, &as_cmd_trace, &as_cmd_capture, &as_cmd_replay, NULL,
 };
 
 static void usage(FILE *f)

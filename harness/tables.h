@@ -20,7 +20,9 @@
 	X(rss_after_trim_kib, I, "resident set after the module's trim(), if it has one") \
 	X(overhead_ratio, F, "(rss_peak_kib - rss_before_kib) * 1024 / live_bytes_peak")  \
 	X(minflt, I, "minor page faults in the timed region")                             \
-	X(majflt, I, "major page faults in the timed region")
+	X(majflt, I, "major page faults in the timed region")                             \
+	X(trace_live_bytes_peak, I,                                                       \
+	  "the trace's own live_bytes_peak (must equal live_bytes_peak), n/a if no trace")
 
 /* Key columns written by the parent before the metrics on trials.csv. */
 #define AS_TRIAL_KEY_COLS(X)                                                          \

@@ -102,8 +102,9 @@ int as_worker_main(int argc, char **argv)
 		snprintf(
 		    err, sizeof(err),
 		    "module %s is not thread-safe and the workload shares one instance across %u "
-		    "threads",
-		    lm.mod->name, stream.nthreads);
+		    "threads%s",
+		    lm.mod->name, stream.nthreads,
+		    !strcmp(wl->name, "trace") ? " (trace:FILE,serialize=1 replays on one)" : "");
 		send_status(AS_ERR_UNSUPPORTED, err);
 		return 0;
 	}
@@ -152,6 +153,16 @@ int as_worker_main(int argc, char **argv)
 	                           : NAN;
 	v[AS_TC_minflt] = (double)(min1 - min0);
 	v[AS_TC_majflt] = (double)(maj1 - maj0);
+	if (stream.expect_live_bytes_peak >= 0) {
+		v[AS_TC_trace_live_bytes_peak] = (double)stream.expect_live_bytes_peak;
+		if (er.status == AS_OK && er.live_bytes_peak != stream.expect_live_bytes_peak) {
+			er.status = AS_ERR_FIDELITY;
+			snprintf(er.reason, sizeof(er.reason),
+			         "live_bytes_peak %lld differs from the trace's %lld",
+			         (long long)er.live_bytes_peak,
+			         (long long)stream.expect_live_bytes_peak);
+		}
+	}
 
 	if (er.status == AS_OK) {
 		as_engine_drain(&stream, &cfg);

@@ -7,9 +7,11 @@
 #include "workload.h"
 
 extern const as_workload_t as_wl_random;
+extern const as_workload_t as_wl_trace;
 
 const as_workload_t *const as_workloads[] = {
     &as_wl_random,
+    &as_wl_trace,
     NULL,
 };
 

@@ -1,0 +1,57 @@
+/* spool.h - the capture library's raw spool file: what
+ * allocscope_capture.so appends while the program runs and what `allocscope
+ * capture` turns into a trace afterwards. Fixed-size records, in per-thread
+ * chunks, totally ordered by a global sequence number. Private to the
+ * capture library and cmd_capture.c; not a trace format anyone else reads. */
+#ifndef AS_CAPTURE_SPOOL_H
+#define AS_CAPTURE_SPOOL_H
+
+#include <stdint.h>
+
+#define AS_SPOOL_MAGIC "ASSPOOL1"
+
+/* 0 is reserved: an empty slot when records are placed by seq. */
+enum {
+	AS_SPOOL_MALLOC = 1, /* addr = block, size, align_log2 */
+	AS_SPOOL_CALLOC,     /* addr = block, size = n * size */
+	AS_SPOOL_FREE,       /* addr = block (seq taken before the real free) */
+	AS_SPOOL_RBEGIN,     /* realloc starts: addr = old block (seq before the call) */
+	AS_SPOOL_REND,       /* realloc ends: addr = new block (0: failed), size */
+};
+
+typedef struct as_spool_hdr {
+	char magic[8];
+	uint32_t pid;
+	uint32_t generation; /* 0, then +1 per exec in the same process */
+	uint64_t tsc0;       /* cycle counter when the spool was opened */
+	uint64_t reserved;
+} as_spool_hdr_t;
+
+typedef struct as_spool_rec {
+	uint64_t seq; /* global order, dense from 0 in each spool */
+	uint64_t tsc; /* cycle counter (or ns where there is none) */
+	uint64_t addr;
+	uint64_t size;
+	uint32_t tid; /* kernel thread id */
+	uint8_t op;
+	uint8_t align_log2;
+	uint16_t pad;
+} as_spool_rec_t;
+
+/* Environment the capture command hands to the library. */
+#define AS_CAPTURE_ENV_DIR  "ALLOCSCOPE_CAPTURE_DIR"
+#define AS_CAPTURE_ENV_ROOT "ALLOCSCOPE_CAPTURE_ROOT_PID"
+#define AS_CAPTURE_ENV_FORK "ALLOCSCOPE_CAPTURE_FORK" /* follow | exclude */
+
+static inline uint64_t as_spool_ticks(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return __builtin_ia32_rdtsc();
+#else
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+#endif
+}
+
+#endif /* AS_CAPTURE_SPOOL_H */
