@@ -263,18 +263,39 @@ static int import_main(int argc, char **argv)
 {
 	imp_ctx_t c = {0};
 	as_trace_out_t o;
+	char *av[256];
+	int ac = 0;
 	as_trace_fmt_t fmt;
 	as_mtrace_report_t rep;
 	as_trace_err_t err;
 	const void *buf;
 	size_t len;
 	char msg[1024], where[300];
-	int r = as_cli_parse(&cmd_import, argc, argv, on_imp_opt, &c), ret;
+	int r, ret;
+	const char *kind = NULL, *log = NULL;
+
+	/* `import mtrace LOG -o TRACE`: take the leading words out first */
+	if (argc > 2 && argc < 256 && argv[1][0] != '-' && argv[2][0] != '-') {
+		kind = argv[1];
+		log = argv[2];
+		av[ac++] = argv[0];
+		for (int i = 3; i < argc; i++)
+			av[ac++] = argv[i];
+		av[ac] = NULL;
+		argc = ac;
+		argv = av;
+	}
+	r = as_cli_parse(&cmd_import, argc, argv, on_imp_opt, &c);
 	if (r == -2)
 		return 0;
 	if (r < 0)
 		return 2;
-	if (argc - r != 2 || strcmp(argv[r], "mtrace") != 0) {
+	if (!kind && argc - r == 2) {
+		kind = argv[r];
+		log = log;
+		r += 2;
+	}
+	if (!kind || r != argc || strcmp(kind, "mtrace") != 0) {
 		fprintf(stderr, "allocscope trace import: expected 'mtrace LOG' (the only importer "
 		                "so far)\n");
 		return 2;
@@ -283,7 +304,7 @@ static int import_main(int argc, char **argv)
 		fprintf(stderr, "allocscope trace import: option -o TRACE is required\n");
 		return 2;
 	}
-	if (as_trace_map_file(argv[r + 1], &buf, &len, msg, sizeof(msg)) != 0) {
+	if (as_trace_map_file(log, &buf, &len, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "allocscope trace import: %s\n", msg);
 		return 2;
 	}
@@ -297,7 +318,7 @@ static int import_main(int argc, char **argv)
 	as_trace_unmap_file(buf, len);
 	if (ret != 0) {
 		as_trace_err_format(&err, where, sizeof(where));
-		fprintf(stderr, "allocscope trace import: %s: %s\n", argv[r + 1], where);
+		fprintf(stderr, "allocscope trace import: %s: %s\n", log, where);
 		as_trace_out_close(&o, 0);
 		return 2;
 	}

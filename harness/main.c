@@ -10,9 +10,17 @@
 #include "commands.h"
 #include "trial.h"
 
+/* one command a line, so branches adding commands merge */
+// clang-format off
 static const as_cmd_t *const commands[] = {
-    &as_cmd_run, &as_cmd_list, &as_cmd_trace, &as_cmd_capture, &as_cmd_replay, NULL,
+    &as_cmd_run,
+    &as_cmd_list,
+    &as_cmd_trace,
+    &as_cmd_capture,
+    &as_cmd_replay,
+    NULL,
 };
+/* clang-format on */
 
 static void usage(FILE *f)
 {
