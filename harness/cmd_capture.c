@@ -171,6 +171,7 @@ static int convert_spool(const char *spool, const char *out, as_trace_fmt_t fmt,
 	cc.w = &o.w;
 	cc.events = &rep->events;
 	as_trace_norm_init(&rep->norm, 1, count_write, &cc);
+	rep->norm.live.shift = 4; /* keys are malloc pointers */
 	for (uint64_t s = 0; n && s <= maxseq; s++) {
 		const as_spool_rec_t *rc;
 		as_tev_t ev;
@@ -416,6 +417,8 @@ static int capture_main(int argc, char **argv)
 		rmdir(dir);
 	else
 		printf("spool kept in %s\n", dir);
+	printf("program ran %.3f s; writing the traces took %.3f s\n", (double)(ns1 - ns0) / 1e9,
+	       (double)(as_now_ns() - ns1) / 1e9);
 	return ret;
 }
 

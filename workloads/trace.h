@@ -58,10 +58,14 @@ typedef enum as_trace_fmt { AS_TRACE_BIN = 0, AS_TRACE_CSV = 1 } as_trace_fmt_t;
 
 /* ---- a small u64 -> u64 hash map in kernel-mapped memory ---------------- */
 typedef struct as_u64map {
-	uint64_t *keys;
-	uint64_t *vals; /* AS_U64MAP_EMPTY marks a free slot */
-	uint64_t cap;   /* power of two */
+	struct {
+		uint64_t key;
+		uint64_t val; /* AS_U64MAP_EMPTY marks a free slot */
+	} *e;
+	uint64_t cap; /* power of two */
 	uint64_t count;
+	unsigned shift; /* keys are addresses aligned to 2^shift (4 for malloc
+	                   pointers), 0 for dense ids; set before the first put */
 } as_u64map_t;
 #define AS_U64MAP_EMPTY UINT64_MAX
 

@@ -46,7 +46,8 @@ static void *remap(void *old, size_t old_bytes, size_t new_bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-/* ---- u64 map: linear probing, backward-shift deletion (no tombstones) ---- */
+/* ---- u64 map: linear probing over interleaved key/value pairs (one cache
+ * line per probe), backward-shift deletion (no tombstones) ---- */
 static uint64_t hash64(uint64_t k)
 {
 	k ^= k >> 33;
@@ -55,23 +56,32 @@ static uint64_t hash64(uint64_t k)
 	return k;
 }
 
+/* Keys within one 16 MiB stretch keep their order (neighbouring keys land in
+ * neighbouring slots, so an allocator's address locality is the map's cache
+ * locality); stretches are scattered by a mixing hash. */
+static inline uint64_t slot_of(const as_u64map_t *m, uint64_t k)
+{
+	return ((k >> m->shift) + hash64(k >> 24)) & (m->cap - 1);
+}
+
 static int map_grow(as_u64map_t *m)
 {
 	as_u64map_t n = {0};
+	n.shift = m->shift;
 	n.cap = m->cap ? m->cap * 2 : 1024;
-	n.keys = mmap(NULL, n.cap * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	n.vals = mmap(NULL, n.cap * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (n.keys == MAP_FAILED || n.vals == MAP_FAILED) {
-		if (n.keys != MAP_FAILED)
-			munmap(n.keys, n.cap * 8);
-		if (n.vals != MAP_FAILED)
-			munmap(n.vals, n.cap * 8);
+	n.e = mmap(NULL, n.cap * sizeof(*n.e), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	           -1, 0);
+	if (n.e == MAP_FAILED)
 		return -1;
-	}
-	memset(n.vals, 0xff, n.cap * 8);
+	/* big live sets make every probe a cache and TLB miss: huge pages
+	 * take the TLB half away (a hint; fine where refused) */
+	if (n.cap * sizeof(*n.e) >= (4u << 20))
+		madvise(n.e, n.cap * sizeof(*n.e), MADV_HUGEPAGE);
+	for (uint64_t i = 0; i < n.cap; i++)
+		n.e[i].val = AS_U64MAP_EMPTY;
 	for (uint64_t i = 0; i < m->cap; i++)
-		if (m->vals[i] != AS_U64MAP_EMPTY)
-			as_u64map_put(&n, m->keys[i], m->vals[i]);
+		if (m->e[i].val != AS_U64MAP_EMPTY)
+			as_u64map_put(&n, m->e[i].key, m->e[i].val);
 	as_u64map_free(m);
 	*m = n;
 	return 0;
@@ -82,15 +92,15 @@ int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
 	uint64_t i;
 	if ((m->count + 1) * 4 > m->cap * 3 && map_grow(m) != 0)
 		return -1;
-	for (i = hash64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->vals[i] == AS_U64MAP_EMPTY) {
-			m->keys[i] = key;
-			m->vals[i] = val;
+	for (i = slot_of(m, key);; i = (i + 1) & (m->cap - 1)) {
+		if (m->e[i].val == AS_U64MAP_EMPTY) {
+			m->e[i].key = key;
+			m->e[i].val = val;
 			m->count++;
 			return 0;
 		}
-		if (m->keys[i] == key) {
-			m->vals[i] = val;
+		if (m->e[i].key == key) {
+			m->e[i].val = val;
 			return 0;
 		}
 	}
@@ -100,11 +110,11 @@ int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val)
 {
 	if (!m->cap)
 		return 0;
-	for (uint64_t i = hash64(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->vals[i] == AS_U64MAP_EMPTY)
+	for (uint64_t i = slot_of(m, key);; i = (i + 1) & (m->cap - 1)) {
+		if (m->e[i].val == AS_U64MAP_EMPTY)
 			return 0;
-		if (m->keys[i] == key) {
-			*val = m->vals[i];
+		if (m->e[i].key == key) {
+			*val = m->e[i].val;
 			return 1;
 		}
 	}
@@ -115,35 +125,34 @@ int as_u64map_del(as_u64map_t *m, uint64_t key, uint64_t *val)
 	uint64_t i, j, mask = m->cap - 1;
 	if (!m->cap)
 		return 0;
-	for (i = hash64(key) & mask;; i = (i + 1) & mask) {
-		if (m->vals[i] == AS_U64MAP_EMPTY)
+	for (i = slot_of(m, key);; i = (i + 1) & mask) {
+		if (m->e[i].val == AS_U64MAP_EMPTY)
 			return 0;
-		if (m->keys[i] == key)
+		if (m->e[i].key == key)
 			break;
 	}
-	*val = m->vals[i];
+	*val = m->e[i].val;
 	/* backward shift: move later entries of the cluster into the hole when
 	 * their home slot is not between the hole and them */
-	for (j = (i + 1) & mask; m->vals[j] != AS_U64MAP_EMPTY; j = (j + 1) & mask) {
-		uint64_t home = hash64(m->keys[j]) & mask;
+	for (j = (i + 1) & mask; m->e[j].val != AS_U64MAP_EMPTY; j = (j + 1) & mask) {
+		uint64_t home = slot_of(m, m->e[j].key);
 		if (((j - home) & mask) >= ((j - i) & mask)) {
-			m->keys[i] = m->keys[j];
-			m->vals[i] = m->vals[j];
+			m->e[i] = m->e[j];
 			i = j;
 		}
 	}
-	m->vals[i] = AS_U64MAP_EMPTY;
+	m->e[i].val = AS_U64MAP_EMPTY;
 	m->count--;
 	return 1;
 }
 
 void as_u64map_free(as_u64map_t *m)
 {
-	if (m->keys)
-		munmap(m->keys, m->cap * 8);
-	if (m->vals)
-		munmap(m->vals, m->cap * 8);
+	unsigned shift = m->shift;
+	if (m->e)
+		munmap(m->e, m->cap * sizeof(*m->e));
 	memset(m, 0, sizeof(*m));
+	m->shift = shift;
 }
 
 /* ---- normaliser ---- */

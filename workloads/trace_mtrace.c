@@ -74,6 +74,8 @@ int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
 	m.ctx = ctx;
 	memset(&m.owed, 0, sizeof(m.owed));
 	as_trace_norm_init(&m.norm, 1, count_fn, &m);
+	m.norm.live.shift = 4; /* keys are malloc pointers */
+	m.owed.shift = 4;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end, *s = p;
