@@ -105,6 +105,105 @@ typedef struct {
 	uint64_t *events;
 } count_ctx_t;
 
+static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		if (*p >= end)
+			return -1;
+		uint8_t b = *(*p)++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Decode every chunk into fixed records (malloc'd *out, *n). A damaged
+ * chunk ends decoding (counted in *bad); what came before is kept. */
+static int decode_spool(const uint8_t *p, const uint8_t *end, as_spool_rec_t **out, uint64_t *n,
+                        uint64_t *bad)
+{
+	struct tstate {
+		uint64_t seq, tsc, addr;
+	} *st = NULL;
+	as_u64map_t slot = {0}; /* tid -> index in st */
+	uint64_t nst = 0, cap = 0;
+	*out = NULL;
+	*n = 0;
+	while (p < end) {
+		as_spool_chunk_t h;
+		const uint8_t *ce;
+		uint64_t k;
+		struct tstate *s;
+		if ((size_t)(end - p) < sizeof(h)) {
+			(*bad)++;
+			break;
+		}
+		memcpy(&h, p, sizeof(h));
+		p += sizeof(h);
+		if (h.magic != AS_SPOOL_CHUNK_MAGIC || h.len > (size_t)(end - p)) {
+			(*bad)++;
+			break;
+		}
+		ce = p + h.len;
+		if (!as_u64map_get(&slot, h.tid, &k)) {
+			k = nst++;
+			st = realloc(st, nst * sizeof(*st));
+			if (!st || as_u64map_put(&slot, h.tid, k) != 0)
+				goto out_nomem;
+			memset(&st[k], 0, sizeof(*st));
+		}
+		s = &st[k];
+		if (h.flags & AS_SPOOL_CHUNK_FIRST)
+			memset(s, 0, sizeof(*s));
+		while (p < ce) {
+			as_spool_rec_t r;
+			uint64_t ds, dt, za;
+			memset(&r, 0, sizeof(r));
+			r.op = *p & 7;
+			int has_align = *p & 8;
+			p++;
+			if (get_varint(&p, ce, &ds) || get_varint(&p, ce, &dt) ||
+			    get_varint(&p, ce, &za) ||
+			    ((r.op == AS_SPOOL_MALLOC || r.op == AS_SPOOL_CALLOC ||
+			      r.op == AS_SPOOL_REND) &&
+			     get_varint(&p, ce, &r.size)) ||
+			    (has_align && p >= ce)) {
+				(*bad)++;
+				p = ce;
+				break;
+			}
+			if (has_align)
+				r.align_log2 = *p++;
+			s->seq += ds;
+			s->tsc += dt;
+			s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
+			r.seq = s->seq;
+			r.tsc = s->tsc;
+			r.addr = s->addr;
+			r.tid = h.tid;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 65536;
+				as_spool_rec_t *nr = realloc(*out, cap * sizeof(**out));
+				if (!nr)
+					goto out_nomem;
+				*out = nr;
+			}
+			(*out)[(*n)++] = r;
+		}
+	}
+	free(st);
+	as_u64map_free(&slot);
+	return 0;
+out_nomem:
+	free(st);
+	as_u64map_free(&slot);
+	return -1;
+}
+
 static int count_write(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 {
 	count_ctx_t *c = vctx;
@@ -120,7 +219,7 @@ static int convert_spool(const char *spool, const char *out, as_trace_fmt_t fmt,
 	size_t len;
 	char msg[1024];
 	const as_spool_hdr_t *h;
-	const as_spool_rec_t *recs;
+	as_spool_rec_t *recs = NULL;
 	uint64_t n, maxseq = 0, *at = NULL, tsc_first = 0, last_ns = 0;
 	as_u64map_t tids = {0};
 	struct {
@@ -144,9 +243,11 @@ static int convert_spool(const char *spool, const char *out, as_trace_fmt_t fmt,
 		fprintf(stderr, "allocscope capture: %s: not a capture spool\n", spool);
 		goto out_unmap;
 	}
-	recs = (const as_spool_rec_t *)(h + 1);
-	n = (len - sizeof(*h)) / sizeof(as_spool_rec_t);
-	rep->torn = (len - sizeof(*h)) % sizeof(as_spool_rec_t) ? 1 : 0;
+	if (decode_spool((const uint8_t *)(h + 1), (const uint8_t *)buf + len, &recs, &n,
+	                 &rep->torn) != 0) {
+		fprintf(stderr, "allocscope capture: %s: out of memory\n", spool);
+		goto out_unmap;
+	}
 	rep->records = n;
 	for (uint64_t i = 0; i < n; i++)
 		if (recs[i].op >= AS_SPOOL_MALLOC && recs[i].op <= AS_SPOOL_REND &&
@@ -155,7 +256,7 @@ static int convert_spool(const char *spool, const char *out, as_trace_fmt_t fmt,
 	at = n ? calloc(maxseq + 1, sizeof(uint64_t)) : NULL;
 	if (n && !at) {
 		fprintf(stderr, "allocscope capture: %s: out of memory\n", spool);
-		goto out_unmap;
+		goto out_free;
 	}
 	for (uint64_t i = 0; i < n; i++) {
 		const as_spool_rec_t *rc = &recs[i];
@@ -264,6 +365,7 @@ out_free:
 	as_u64map_free(&tids);
 out_unmap:
 	as_trace_unmap_file(buf, len);
+	free(recs);
 	return r;
 }
 

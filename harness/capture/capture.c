@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,16 +30,19 @@
 
 #define EXPORT     __attribute__((visibility("default")))
 #define TLS        static __thread __attribute__((tls_model("initial-exec")))
-#define BUF_RECS   4096 /* records per thread buffer (160 KiB) */
-#define MAX_THREAD 4096 /* registered buffers at once */
+#define BUF_BYTES  (128 * 1024) /* encoded records per thread buffer */
+#define MAX_REC    48           /* longest encoded record */
+#define MAX_THREAD 4096         /* registered buffers at once */
 
 typedef struct tbuf {
-	as_spool_rec_t recs[BUF_RECS];
-	_Atomic uint32_t committed; /* records written by the owner */
-	uint32_t flushed;           /* records already in the spool */
+	uint8_t bytes[BUF_BYTES];
+	_Atomic uint32_t committed; /* bytes written by the owner */
+	uint32_t flushed;           /* bytes already in the spool */
 	atomic_flag lock;           /* held while writing to the spool */
 	uint32_t tid;
 	int slot;
+	int first;                              /* no chunk written yet: decoder starts from 0 */
+	uint64_t prev_seq, prev_tsc, prev_addr; /* owner only: delta bases */
 } tbuf_t;
 
 static void *(*real_malloc)(size_t);
@@ -55,11 +59,15 @@ static void (*real_exit)(int) __attribute__((noreturn));
 static int (*real_execve)(const char *, char *const[], char *const[]);
 static int (*real_execvpe)(const char *, char *const[], char *const[]);
 static int (*real_fexecve)(int, char *const[], char *const[]);
+static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 static int initialized; /* 0 no, 1 resolving, 2 done */
 static int enabled;     /* recording on */
 static int spool_fd = -1;
 static _Atomic uint64_t seq;
+/* Set (before the thread exists) by the first pthread_create: until then
+ * the one thread bumps seq without a locked instruction. */
+static int multi;
 static tbuf_t *registry[MAX_THREAD];
 static atomic_flag reg_lock = ATOMIC_FLAG_INIT;
 static pthread_key_t tkey;
@@ -126,13 +134,31 @@ static void write_all(int fd, const void *p, size_t n)
 	}
 }
 
-/* Write the buffer's committed records. Caller holds b->lock. */
+/* Write the buffer's committed records as one chunk (header + bytes in one
+ * writev: O_APPEND keeps chunks whole). Caller holds b->lock. */
 static void flush_locked(tbuf_t *b)
 {
 	uint32_t c = atomic_load_explicit(&b->committed, memory_order_acquire);
-	if (spool_fd >= 0 && c > b->flushed)
-		write_all(spool_fd, &b->recs[b->flushed],
-		          (c - b->flushed) * sizeof(as_spool_rec_t));
+	if (spool_fd >= 0 && c > b->flushed) {
+		as_spool_chunk_t h = {AS_SPOOL_CHUNK_MAGIC, b->tid, c - b->flushed,
+		                      b->first ? AS_SPOOL_CHUNK_FIRST : 0};
+		struct iovec iov[2] = {{&h, sizeof(h)}, {&b->bytes[b->flushed], c - b->flushed}};
+		size_t total = sizeof(h) + (c - b->flushed);
+		ssize_t w;
+		while ((w = writev(spool_fd, iov, 2)) < 0 && errno == EINTR)
+			;
+		if (w > 0 && (size_t)w < total) {
+			/* short write (disk full?): finish it so the file stays framed */
+			size_t done = (size_t)w;
+			if (done < sizeof(h)) {
+				write_all(spool_fd, (char *)&h + done, sizeof(h) - done);
+				done = sizeof(h);
+			}
+			write_all(spool_fd, &b->bytes[b->flushed + (done - sizeof(h))],
+			          total - done);
+		}
+		b->first = 0;
+	}
 	b->flushed = c;
 }
 
@@ -180,6 +206,7 @@ static tbuf_t *tbuf_new(void)
 	atomic_flag_clear(&b->lock);
 	b->tid = (uint32_t)syscall(SYS_gettid);
 	b->slot = -1;
+	b->first = 1;
 	spin_lock(&reg_lock);
 	for (int i = 0; i < MAX_THREAD; i++)
 		if (!registry[i]) {
@@ -197,19 +224,30 @@ static tbuf_t *tbuf_new(void)
 	return b;
 }
 
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
 /* Append one record. seq is taken here: callers place the call so that an
  * allocation is recorded after it returns, a free before it starts. */
 static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_log2)
 {
 	tbuf_t *b = my_buf;
-	as_spool_rec_t *r;
+	uint8_t *p, *start;
+	uint64_t s, t, a = (uint64_t)(uintptr_t)addr, d;
 	uint32_t i;
 	if (!enabled)
 		return;
 	if (!b && !(b = tbuf_new()))
 		return;
 	i = atomic_load_explicit(&b->committed, memory_order_relaxed);
-	if (i == BUF_RECS) {
+	if (i + MAX_REC > BUF_BYTES) {
 		spin_lock(&b->lock);
 		flush_locked(b);
 		b->flushed = 0;
@@ -217,16 +255,27 @@ static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_lo
 		spin_unlock(&b->lock);
 		i = 0;
 	}
-	r = &b->recs[i];
-	r->seq = atomic_fetch_add_explicit(&seq, 1, memory_order_relaxed);
-	r->tsc = as_spool_ticks();
-	r->addr = (uint64_t)(uintptr_t)addr;
-	r->size = size;
-	r->tid = b->tid;
-	r->op = op;
-	r->align_log2 = align_log2;
-	r->pad = 0;
-	atomic_store_explicit(&b->committed, i + 1, memory_order_release);
+	if (__builtin_expect(multi, 1)) {
+		s = atomic_fetch_add_explicit(&seq, 1, memory_order_relaxed);
+	} else {
+		s = atomic_load_explicit(&seq, memory_order_relaxed);
+		atomic_store_explicit(&seq, s + 1, memory_order_relaxed);
+	}
+	t = as_spool_ticks();
+	start = p = &b->bytes[i];
+	*p++ = (uint8_t)(op | (align_log2 ? 8 : 0));
+	p = put_varint(p, s - b->prev_seq);
+	p = put_varint(p, t - b->prev_tsc);
+	d = a - b->prev_addr;
+	p = put_varint(p, (d << 1) ^ (uint64_t)((int64_t)d >> 63)); /* zigzag */
+	if (op == AS_SPOOL_MALLOC || op == AS_SPOOL_CALLOC || op == AS_SPOOL_REND)
+		p = put_varint(p, size);
+	if (align_log2)
+		*p++ = align_log2;
+	b->prev_seq = s;
+	b->prev_tsc = t;
+	b->prev_addr = a;
+	atomic_store_explicit(&b->committed, i + (uint32_t)(p - start), memory_order_release);
 }
 
 static void put_dec(char *p, uint64_t v)
@@ -315,6 +364,8 @@ static void atfork_child(void)
 		if (b == my_buf) {
 			atomic_store(&b->committed, 0);
 			b->flushed = 0;
+			b->first = 1;
+			b->prev_seq = b->prev_tsc = b->prev_addr = 0;
 			atomic_flag_clear(&b->lock);
 			b->tid = (uint32_t)syscall(SYS_gettid);
 		} else {
@@ -354,6 +405,7 @@ static void init(void)
 	*(void **)&real_execve = dlsym(RTLD_NEXT, "execve");
 	*(void **)&real_execvpe = dlsym(RTLD_NEXT, "execvpe");
 	*(void **)&real_fexecve = dlsym(RTLD_NEXT, "fexecve");
+	*(void **)&real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
 	pthread_key_create(&tkey, thread_gone);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
@@ -557,6 +609,13 @@ EXPORT size_t malloc_usable_size(void *p)
 	if (!ready())
 		return 0;
 	return real_usable(p);
+}
+
+EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	ready();
+	__atomic_store_n(&multi, 1, __ATOMIC_SEQ_CST);
+	return real_pthread_create(t, attr, fn, arg);
 }
 
 /* ---- process ends and image changes: flush first ---- */

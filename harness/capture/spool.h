@@ -1,7 +1,8 @@
 /* spool.h - the capture library's raw spool file: what
  * allocscope_capture.so appends while the program runs and what `allocscope
- * capture` turns into a trace afterwards. Fixed-size records, in per-thread
- * chunks, totally ordered by a global sequence number. Private to the
+ * capture` turns into a trace afterwards: per-thread chunks of
+ * delta-encoded records (writing is what costs the traced program most, so
+ * records are small), totally ordered by a global sequence number. Private to the
  * capture library and cmd_capture.c; not a trace format anyone else reads. */
 #ifndef AS_CAPTURE_SPOOL_H
 #define AS_CAPTURE_SPOOL_H
@@ -27,6 +28,22 @@ typedef struct as_spool_hdr {
 	uint64_t reserved;
 } as_spool_hdr_t;
 
+/* A chunk: this header, then `len` bytes of records of thread `tid`. Each
+ * record: one byte (op in bits 0-2, bit 3: an alignment byte follows), then
+ * varints: seq - previous seq, tsc - previous tsc, zigzag(addr - previous
+ * addr), and for MALLOC, CALLOC, REND the size; then the alignment byte.
+ * "previous" is the thread's previous record, across chunks; a chunk with
+ * AS_SPOOL_CHUNK_FIRST starts from zero (a new thread buffer). */
+#define AS_SPOOL_CHUNK_MAGIC 0x4b434841u /* "AHCK" */
+#define AS_SPOOL_CHUNK_FIRST 1u
+typedef struct as_spool_chunk {
+	uint32_t magic;
+	uint32_t tid;
+	uint32_t len;
+	uint32_t flags;
+} as_spool_chunk_t;
+
+/* A decoded record. */
 typedef struct as_spool_rec {
 	uint64_t seq; /* global order, dense from 0 in each spool */
 	uint64_t tsc; /* cycle counter (or ns where there is none) */
