@@ -112,6 +112,10 @@ int as_worker_main(int argc, char **argv)
 		snprintf(note, sizeof(note),
 		         "note: %s has no individual free, so freed memory is never reused",
 		         lm.mod->name);
+	else if (stream.nthreads != ctx.threads)
+		snprintf(note, sizeof(note),
+		         "note: the workload ran on its own %u threads, not -t %u", stream.nthreads,
+		         ctx.threads);
 
 	if (lm.mod->create(modparams, &inst, err, sizeof(err)) != 0) {
 		char m[700];

@@ -274,7 +274,7 @@ typedef struct {
 	const uint8_t *p, *end, *base;
 } cur_t;
 
-static int get_varint(cur_t *c, uint64_t *out, const char *what, as_trace_err_t *err)
+static int varint_slow(cur_t *c, uint64_t *out, const char *what, as_trace_err_t *err)
 {
 	uint64_t v = 0;
 	const uint8_t *start = c->p;
@@ -303,24 +303,39 @@ static int get_varint(cur_t *c, uint64_t *out, const char *what, as_trace_err_t 
 	return 0;
 }
 
+/* most varints are one byte: keep that path inline */
+static inline int get_varint(cur_t *c, uint64_t *out, const char *what, as_trace_err_t *err)
+{
+	if (__builtin_expect(c->p < c->end && *c->p < 0x80, 1)) {
+		*out = *c->p++;
+		return 0;
+	}
+	return varint_slow(c, out, what, err);
+}
+
 /* live bitmap indexed by object number */
 typedef struct {
 	uint8_t *bits;
 	uint64_t bytes;
 } bitmap_t;
 
-static int bm_set(bitmap_t *b, uint64_t i, int v)
+static int bm_grow(bitmap_t *b, uint64_t i)
 {
-	if (i / 8 >= b->bytes) {
-		uint64_t nb = b->bytes ? b->bytes : 4096;
-		while (nb <= i / 8)
-			nb *= 2;
-		uint8_t *n = remap(b->bits, b->bytes, nb);
-		if (!n)
-			return -1;
-		b->bits = n;
-		b->bytes = nb;
-	}
+	uint64_t nb = b->bytes ? b->bytes : 4096;
+	while (nb <= i / 8)
+		nb *= 2;
+	uint8_t *n = remap(b->bits, b->bytes, nb);
+	if (!n)
+		return -1;
+	b->bits = n;
+	b->bytes = nb;
+	return 0;
+}
+
+static inline int bm_set(bitmap_t *b, uint64_t i, int v)
+{
+	if (__builtin_expect(i / 8 >= b->bytes, 0) && bm_grow(b, i) != 0)
+		return -1;
 	if (v)
 		b->bits[i / 8] |= (uint8_t)(1u << (i % 8));
 	else
