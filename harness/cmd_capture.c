@@ -31,7 +31,8 @@ enum { OPT_FORK = 400, OPT_KEEP };
 
 static const as_opt_t capture_opts[] = {
     {'o', "out", "TRACE", NULL,
-     "trace to write (required); children/exec'd images go to TRACE.PID.GEN"},
+     "trace of the program's last image (required); children and earlier images "
+     "(before an exec) go to TRACE.PID.GEN"},
     {OPT_FORK, "fork", "follow|exclude", "follow",
      "child processes: traced each to its own file, or not traced"},
     {'f', "format", "bin|csv", "from TRACE's extension", "format of the traces"},
@@ -480,6 +481,15 @@ static int capture_main(int argc, char **argv)
 		        argv[r]);
 		ret = 2;
 	}
+	/* TRACE is the program's last image (after `env X prog` or a shell
+	 * wrapper exec'd it); earlier images and children get TRACE.PID.GEN */
+	unsigned root_gen = 0;
+	for (int i = 0; i < nspool; i++) {
+		unsigned spid = 0, gen = 0;
+		if (sscanf(names[i], "%u.%u", &spid, &gen) == 2 && spid == (unsigned)pid &&
+		    gen > root_gen)
+			root_gen = gen;
+	}
 	for (int i = 0; i < nspool; i++) {
 		char spool[PATH_MAX * 2], out[PATH_MAX + 64];
 		conv_report_t rep;
@@ -488,7 +498,7 @@ static int capture_main(int argc, char **argv)
 		double tpn = tick1 > tick0 ? (double)(ns1 - ns0) / (double)(tick1 - tick0) : 1.0;
 		sscanf(names[i], "%u.%u", &spid, &gen);
 		snprintf(spool, sizeof(spool), "%s/%s", dir, names[i]);
-		if (spid == (unsigned)pid && gen == 0)
+		if (spid == (unsigned)pid && gen == root_gen)
 			snprintf(out, sizeof(out), "%s", c.out);
 		else
 			snprintf(out, sizeof(out), "%s.%u.%u", c.out, spid, gen);

@@ -1,7 +1,7 @@
 /* capture_prog.c - the program test_capture traces: known numbers of
  * malloc-family calls with sizes nothing else uses (1001..1009, 2001), on
  * one thread or several with cross-thread frees and address reuse, and
- * optionally a fork, an _exit or a fatal signal at the end. Not a test by
+ * optionally a fork, an exec, an _exit or a fatal signal at the end. Not a test by
  * itself: test_capture checks its trace. */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -120,6 +120,10 @@ int main(int argc, char **argv)
 		sink = malloc(4001); /* still buffered: _exit must flush it */
 		fflush(stdout);
 		_exit(0);
+	} else if (!strcmp(mode, "exec")) {
+		sink = malloc(4002); /* still buffered: exec must flush it */
+		execl("/proc/self/exe", argv[0], "single", (char *)NULL);
+		return 1;
 	} else if (!strcmp(mode, "abort")) {
 		sink = malloc(4001);
 		abort();

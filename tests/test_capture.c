@@ -194,6 +194,30 @@ int main(int argc, char **argv)
 	CHECKF(rc == 0 && out && !strstr(out, "(child process)"), "%s", out ? out : "");
 	free(out);
 
+	/* exec: the image before it is flushed to TRACE.PID.0, TRACE is the last */
+	out = capture("exec", "", "exec.ast", &rc);
+	CHECKF(rc == 0 && out && strstr(out, "exec.ast: "), "%s", out ? out : "");
+	free(out);
+	snprintf(path, sizeof(path), "%s/exec.ast", dir);
+	CHECK(count_trace(path, &c) == 0);
+	check_single_ops(&c, 200);
+	CHECK(c.alloc_by_size[4002] == 0);
+	{
+		char cmd[600], *name;
+		snprintf(cmd, sizeof(cmd), "ls %s/exec.ast.*.0 > %s/execname 2>/dev/null", dir,
+		         dir);
+		CHECK(run_sh(cmd) == 0);
+		snprintf(path, sizeof(path), "%s/execname", dir);
+		name = slurp(path);
+		if (name) {
+			name[strcspn(name, "\n")] = '\0';
+			CHECK(count_trace(name, &c) == 0);
+			check_single_ops(&c, 200);
+			CHECK(c.alloc_by_size[4002] == 1);
+			free(name);
+		}
+	}
+
 	/* _exit and abort: what was recorded is flushed */
 	out = capture("_exit", "", "exit.ast", &rc);
 	CHECK(rc == 0);
