@@ -250,16 +250,23 @@ static int convert_spool(const char *spool, const char *out, as_trace_fmt_t fmt,
 		goto out_unmap;
 	}
 	rep->records = n;
-	for (uint64_t i = 0; i < n; i++)
+	/* one thread, nothing lost: already in order, no placement needed */
+	int in_order = 1;
+	for (uint64_t i = 0; i < n && in_order; i++)
+		in_order = recs[i].seq == i && recs[i].op >= AS_SPOOL_MALLOC &&
+		           recs[i].op <= AS_SPOOL_REND;
+	if (in_order && n)
+		maxseq = n - 1;
+	for (uint64_t i = 0; i < n && !in_order; i++)
 		if (recs[i].op >= AS_SPOOL_MALLOC && recs[i].op <= AS_SPOOL_REND &&
 		    recs[i].seq > maxseq && recs[i].seq < n * 4 + 1024)
 			maxseq = recs[i].seq;
-	at = n ? calloc(maxseq + 1, sizeof(uint64_t)) : NULL;
-	if (n && !at) {
+	at = n && !in_order ? calloc(maxseq + 1, sizeof(uint64_t)) : NULL;
+	if (n && !in_order && !at) {
 		fprintf(stderr, "allocscope capture: %s: out of memory\n", spool);
 		goto out_free;
 	}
-	for (uint64_t i = 0; i < n; i++) {
+	for (uint64_t i = 0; i < n && !in_order; i++) {
 		const as_spool_rec_t *rc = &recs[i];
 		if (rc->op < AS_SPOOL_MALLOC || rc->op > AS_SPOOL_REND || rc->seq > maxseq ||
 		    at[rc->seq]) {
@@ -279,11 +286,14 @@ static int convert_spool(const char *spool, const char *out, as_trace_fmt_t fmt,
 		as_tev_t ev;
 		uint64_t t, ns;
 		int rr = 0;
-		if (!at[s]) {
+		if (in_order) {
+			rc = &recs[s];
+		} else if (!at[s]) {
 			rep->lost++;
 			continue;
+		} else {
+			rc = &recs[at[s] - 1];
 		}
-		rc = &recs[at[s] - 1];
 		if (!as_u64map_get(&tids, rc->tid, &t)) {
 			t = tids.count;
 			if (t >= AS_TRACE_MAX_THREADS) {
