@@ -61,7 +61,7 @@ typedef struct as_u64map {
 	struct {
 		uint64_t key;
 		uint64_t val; /* AS_U64MAP_EMPTY marks a free slot */
-	} *e;
+	} * e;
 	uint64_t cap; /* power of two */
 	uint64_t count;
 	unsigned shift; /* keys are addresses aligned to 2^shift (4 for malloc

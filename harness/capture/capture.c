@@ -162,21 +162,25 @@ static void flush_locked(tbuf_t *b)
 	b->flushed = c;
 }
 
-/* Flush every thread's buffer (exit, exec, fatal signal). With trylock a
- * buffer whose owner is mid-flush is skipped rather than deadlocking. */
+/* Flush every thread's buffer (exit, exec, fatal signal). Never waits on
+ * our own thread's lock (a signal handler that calls _exit may have
+ * interrupted our own flush), nor forever on another's: a buffer that stays
+ * locked is skipped rather than deadlocking. try_only: no waiting at all. */
 static void flush_all(int try_only)
 {
 	int saved = errno;
 	for (int i = 0; i < MAX_THREAD; i++) {
 		tbuf_t *b = __atomic_load_n(&registry[i], __ATOMIC_ACQUIRE);
+		int got = 0;
 		if (!b)
 			continue;
-		if (try_only) {
-			if (!spin_trylock(&b->lock))
-				continue;
-		} else {
-			spin_lock(&b->lock);
+		for (int spins = 0; !(got = spin_trylock(&b->lock)); spins++) {
+			if (try_only || b == my_buf || spins > 100000)
+				break;
+			sched_yield();
 		}
+		if (!got)
+			continue;
 		flush_locked(b);
 		spin_unlock(&b->lock);
 	}
