@@ -41,7 +41,8 @@ typedef struct tbuf {
 	atomic_flag lock;           /* held while writing to the spool */
 	uint32_t tid;
 	int slot;
-	int first;                              /* no chunk written yet: decoder starts from 0 */
+	int first; /* no chunk written yet: decoder starts from 0 */
+	int dead;  /* its thread has exited: free for the next new thread */
 	uint64_t prev_seq, prev_tsc, prev_addr; /* owner only: delta bases */
 } tbuf_t;
 
@@ -187,42 +188,59 @@ static void flush_all(int try_only)
 	errno = saved;
 }
 
+/* Thread exit: flush, then leave the buffer registered but dead. Buffers
+ * are never unmapped (a flush_all in another thread may hold a pointer to
+ * this one); the next new thread takes it over. */
 static void thread_gone(void *v)
 {
 	tbuf_t *b = v;
 	spin_lock(&b->lock);
 	flush_locked(b);
+	atomic_store(&b->committed, 0);
+	b->flushed = 0;
+	b->first = 1;
+	b->prev_seq = b->prev_tsc = b->prev_addr = 0;
+	__atomic_store_n(&b->dead, 1, __ATOMIC_RELEASE);
 	spin_unlock(&b->lock);
-	spin_lock(&reg_lock);
-	__atomic_store_n(&registry[b->slot], NULL, __ATOMIC_RELEASE);
-	spin_unlock(&reg_lock);
 	if (my_buf == b)
 		my_buf = NULL;
-	munmap(b, sizeof(*b));
 }
 
 static tbuf_t *tbuf_new(void)
 {
-	tbuf_t *b =
-	    mmap(NULL, sizeof(tbuf_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (b == MAP_FAILED)
-		return NULL;
-	atomic_flag_clear(&b->lock);
-	b->tid = (uint32_t)syscall(SYS_gettid);
-	b->slot = -1;
-	b->first = 1;
+	tbuf_t *b = NULL;
+	uint32_t tid = (uint32_t)syscall(SYS_gettid);
 	spin_lock(&reg_lock);
-	for (int i = 0; i < MAX_THREAD; i++)
-		if (!registry[i]) {
-			b->slot = i;
-			__atomic_store_n(&registry[i], b, __ATOMIC_RELEASE);
-			break;
+	for (int i = 0; i < MAX_THREAD && !b; i++)
+		if (registry[i] && __atomic_load_n(&registry[i]->dead, __ATOMIC_ACQUIRE))
+			b = registry[i];
+	if (b) {
+		spin_lock(&b->lock);
+		b->tid = tid;
+		b->dead = 0;
+		spin_unlock(&b->lock);
+	} else {
+		b = mmap(NULL, sizeof(tbuf_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		         -1, 0);
+		if (b == MAP_FAILED)
+			b = NULL;
+		for (int i = 0; b && i < MAX_THREAD; i++)
+			if (!registry[i]) {
+				atomic_flag_clear(&b->lock);
+				b->tid = tid;
+				b->slot = i;
+				b->first = 1;
+				__atomic_store_n(&registry[i], b, __ATOMIC_RELEASE);
+				break;
+			}
+		if (b && registry[b->slot] != b) {
+			munmap(b, sizeof(*b)); /* registry full: this thread goes untraced */
+			b = NULL;
 		}
-	spin_unlock(&reg_lock);
-	if (b->slot < 0) {
-		munmap(b, sizeof(*b));
-		return NULL;
 	}
+	spin_unlock(&reg_lock);
+	if (!b)
+		return NULL;
 	my_buf = b;
 	pthread_setspecific(tkey, b);
 	return b;
