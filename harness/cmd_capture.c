@@ -27,7 +27,7 @@
 #define AS_INSTALL_MODULE_DIR "/usr/local/lib/allocscope"
 #endif
 
-enum { OPT_FORK = 400, OPT_KEEP };
+enum { OPT_FORK = 400, OPT_KEEP, OPT_TIME_EVERY };
 
 static const as_opt_t capture_opts[] = {
     {'o', "out", "TRACE", NULL,
@@ -36,12 +36,15 @@ static const as_opt_t capture_opts[] = {
     {OPT_FORK, "fork", "follow|exclude", "follow",
      "child processes: traced each to its own file, or not traced"},
     {'f', "format", "bin|csv", "from TRACE's extension", "format of the traces"},
+    {OPT_TIME_EVERY, "time-every", "N", "16",
+     "read the clock every Nth call per thread, interpolate between (1 = every call)"},
     {OPT_KEEP, "keep-spool", NULL, NULL, "keep the raw spool folder (debugging)"},
 };
 
 typedef struct {
 	const char *out, *format;
 	int exclude, keep;
+	uint64_t time_every;
 } cap_ctx_t;
 
 static int on_capture_opt(int key, const char *arg, void *vctx)
@@ -51,6 +54,15 @@ static int on_capture_opt(int key, const char *arg, void *vctx)
 	case 'o': c->out = arg; return 0;
 	case 'f': c->format = arg; return 0;
 	case OPT_KEEP: c->keep = 1; return 0;
+	case OPT_TIME_EVERY: {
+		char err[256];
+		if (as_parse_u64("--time-every", arg, 1, 100000, &c->time_every, err,
+		                 sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope capture: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
 	case OPT_FORK:
 		if (!strcmp(arg, "follow"))
 			c->exclude = 0;
@@ -129,6 +141,8 @@ static int decode_spool(const uint8_t *p, const uint8_t *end, as_spool_rec_t **o
 {
 	struct tstate {
 		uint64_t seq, tsc, addr;
+		uint64_t last;    /* index + 1 of the thread's previous record */
+		uint64_t untimed; /* records since the last timed one */
 	} *st = NULL;
 	as_u64map_t slot = {0}; /* tid -> index in st */
 	uint64_t nst = 0, cap = 0;
@@ -158,7 +172,7 @@ static int decode_spool(const uint8_t *p, const uint8_t *end, as_spool_rec_t **o
 			memset(&st[k], 0, sizeof(*st));
 		}
 		s = &st[k];
-		if (h.flags & AS_SPOOL_CHUNK_FIRST)
+		if (h.flags & AS_SPOOL_CHUNK_FIRST) /* a new thread under a reused tid */
 			memset(s, 0, sizeof(*s));
 		while (p < ce) {
 			as_spool_rec_t r;
@@ -180,12 +194,25 @@ static int decode_spool(const uint8_t *p, const uint8_t *end, as_spool_rec_t **o
 			if (has_align)
 				r.align_log2 = *p++;
 			s->seq += ds;
+			if (dt == 0 && s->last) {
+				s->untimed++; /* the clock was not read: filled in below */
+			} else if (s->untimed) {
+				/* spread the untimed records evenly since the last reading */
+				uint64_t t0 = s->tsc, parts = s->untimed + 1, idx = s->last;
+				for (uint64_t j = s->untimed; j >= 1 && idx; j--) {
+					as_spool_rec_t *u = &(*out)[idx - 1];
+					u->tsc = t0 + dt * j / parts;
+					idx = u->prev;
+				}
+				s->untimed = 0;
+			}
 			s->tsc += dt;
 			s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
 			r.seq = s->seq;
 			r.tsc = s->tsc;
 			r.addr = s->addr;
 			r.tid = h.tid;
+			r.prev = s->last;
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 65536;
 				as_spool_rec_t *nr = realloc(*out, cap * sizeof(**out));
@@ -194,6 +221,7 @@ static int decode_spool(const uint8_t *p, const uint8_t *end, as_spool_rec_t **o
 				*out = nr;
 			}
 			(*out)[(*n)++] = r;
+			s->last = *n;
 		}
 	}
 	free(st);
@@ -387,7 +415,7 @@ static int name_cmp(const void *a, const void *b)
 
 static int capture_main(int argc, char **argv)
 {
-	cap_ctx_t c = {0};
+	cap_ctx_t c = {.time_every = 16};
 	char lib[PATH_MAX], dir[PATH_MAX + 64], env[PATH_MAX * 2], *slash;
 	as_trace_fmt_t fmt;
 	pid_t pid;
@@ -457,6 +485,8 @@ static int capture_main(int argc, char **argv)
 		setenv(AS_CAPTURE_ENV_DIR, dir, 1);
 		setenv(AS_CAPTURE_ENV_ROOT, me, 1);
 		setenv(AS_CAPTURE_ENV_FORK, c.exclude ? "exclude" : "follow", 1);
+		snprintf(me, sizeof(me), "%llu", (unsigned long long)c.time_every);
+		setenv(AS_CAPTURE_ENV_TIME_EVERY, me, 1);
 		execvp(argv[r], argv + r);
 		fprintf(stderr, "allocscope capture: %s: %s\n", argv[r], strerror(errno));
 		_exit(127);

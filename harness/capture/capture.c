@@ -44,6 +44,7 @@ typedef struct tbuf {
 	int first; /* no chunk written yet: decoder starts from 0 */
 	int dead;  /* its thread has exited: free for the next new thread */
 	uint64_t prev_seq, prev_tsc, prev_addr; /* owner only: delta bases */
+	uint32_t untimed;                       /* records since the clock was read */
 } tbuf_t;
 
 static void *(*real_malloc)(size_t);
@@ -69,6 +70,7 @@ static _Atomic uint64_t seq;
 /* Set (before the thread exists) by the first pthread_create: until then
  * the one thread bumps seq without a locked instruction. */
 static int multi;
+static uint32_t time_every = 1; /* read the clock every Nth record per thread */
 static tbuf_t *registry[MAX_THREAD];
 static atomic_flag reg_lock = ATOMIC_FLAG_INIT;
 static pthread_key_t tkey;
@@ -283,7 +285,14 @@ static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_lo
 		s = atomic_load_explicit(&seq, memory_order_relaxed);
 		atomic_store_explicit(&seq, s + 1, memory_order_relaxed);
 	}
-	t = as_spool_ticks();
+	/* the cycle counter costs more than the rest of a record in a VM: read
+	 * it every time_every-th call; the converter interpolates between */
+	if (++b->untimed >= time_every || !b->prev_tsc) {
+		t = as_spool_ticks();
+		b->untimed = 0;
+	} else {
+		t = b->prev_tsc;
+	}
 	start = p = &b->bytes[i];
 	*p++ = (uint8_t)(op | (align_log2 ? 8 : 0));
 	p = put_varint(p, s - b->prev_seq);
@@ -319,12 +328,19 @@ static void spool_open(void)
 	const char *dir = getenv(AS_CAPTURE_ENV_DIR);
 	const char *root = getenv(AS_CAPTURE_ENV_ROOT);
 	const char *mode = getenv(AS_CAPTURE_ENV_FORK);
+	const char *every = getenv(AS_CAPTURE_ENV_TIME_EVERY);
 	char path[4096], num[24];
 	size_t dl;
 	pid_t pid = getpid();
 
 	if (!dir || (dl = strlen(dir)) > sizeof(path) - 64)
 		return;
+	if (every) {
+		uint32_t v = 0;
+		for (const char *c = every; *c >= '0' && *c <= '9' && v < 100000; c++)
+			v = v * 10 + (uint32_t)(*c - '0');
+		time_every = v ? v : 1;
+	}
 	if (mode && !strcmp(mode, "exclude") && root) {
 		char me[24];
 		put_dec(me, (uint64_t)pid);

@@ -53,12 +53,17 @@ typedef struct as_spool_rec {
 	uint8_t op;
 	uint8_t align_log2;
 	uint16_t pad;
+	uint64_t prev; /* decoder: index + 1 of this thread's previous record */
 } as_spool_rec_t;
 
 /* Environment the capture command hands to the library. */
 #define AS_CAPTURE_ENV_DIR  "ALLOCSCOPE_CAPTURE_DIR"
 #define AS_CAPTURE_ENV_ROOT "ALLOCSCOPE_CAPTURE_ROOT_PID"
 #define AS_CAPTURE_ENV_FORK "ALLOCSCOPE_CAPTURE_FORK" /* follow | exclude */
+#define AS_CAPTURE_ENV_TIME_EVERY                                                   \
+	"ALLOCSCOPE_CAPTURE_TIME_EVERY" /* read the clock every N calls per thread  \
+	                                   (1..100000); a record whose tsc delta is \
+	                                   0 was not timed */
 
 static inline uint64_t as_spool_ticks(void)
 {
