@@ -159,7 +159,15 @@ int as_worker_main(int argc, char **argv)
 	v[AS_TC_majflt] = (double)(maj1 - maj0);
 	if (stream.expect_live_bytes_peak >= 0) {
 		v[AS_TC_trace_live_bytes_peak] = (double)stream.expect_live_bytes_peak;
-		if (er.status == AS_OK && er.live_bytes_peak != stream.expect_live_bytes_peak) {
+		if (er.status == AS_OK && stream.expect_live_bytes_end >= 0 &&
+		    er.live_bytes_end != stream.expect_live_bytes_end) {
+			er.status = AS_ERR_FIDELITY;
+			snprintf(er.reason, sizeof(er.reason),
+			         "live bytes at the end %lld differ from the trace's %lld",
+			         (long long)er.live_bytes_end,
+			         (long long)stream.expect_live_bytes_end);
+		} else if (er.status == AS_OK &&
+		           er.live_bytes_peak != stream.expect_live_bytes_peak) {
 			er.status = AS_ERR_FIDELITY;
 			snprintf(er.reason, sizeof(er.reason),
 			         "live_bytes_peak %lld differs from the trace's %lld",

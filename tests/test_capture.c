@@ -152,6 +152,7 @@ int main(int argc, char **argv)
 	check_single_ops(&c, 200);
 	CHECKF(c.threads == 5, "%llu threads", (unsigned long long)c.threads);
 	CHECK(c.alloc_by_size[2001] == 400 && c.free_by_size[2001] == 400);
+	CHECK(c.alloc_by_size[2002] == 2 && c.free_by_size[2002] == 2);
 	CHECK(c.alloc_by_size[1009] == 800 && c.free_by_size[1009] == 800);
 	CHECK(c.cross_thread_frees >= 400);
 	/* multi-threaded replay on a thread-safe module: fidelity holds */
@@ -237,6 +238,8 @@ int main(int argc, char **argv)
 	/* bad usage: one line, exit 2 */
 	CHECK(run_sh("\"$ALLOCSCOPE\" capture -- true 2>/dev/null") == 2);
 	CHECK(run_sh("\"$ALLOCSCOPE\" capture -o /tmp/x.ast --fork sideways -- true 2>/dev/null") ==
+	      2);
+	CHECK(run_sh("\"$ALLOCSCOPE\" capture -o /tmp/x.ast --time-every 0 -- true 2>/dev/null") ==
 	      2);
 
 	{

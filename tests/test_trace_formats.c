@@ -263,6 +263,9 @@ int main(void)
 		 * allocates 7*i for i = 1, 4, ..., 298 (thread 2 frees those) */
 		CHECKF(s.expect_live_bytes_peak == (int64_t)(1ULL << 33) + 24 - 4096 + 7 * 14950,
 		       "%lld", (long long)s.expect_live_bytes_peak);
+		/* left live: object 0 (48), object 3 (0) and the even i (7 * 22350) */
+		CHECKF(s.expect_live_bytes_end == 48 + 7 * 22350, "%lld",
+		       (long long)s.expect_live_bytes_end);
 		as_opstream_free(&s);
 		snprintf(spec, sizeof(spec), "trace:%s,serialize=1", path);
 		CHECK(as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), perr, sizeof(perr)) == 0);

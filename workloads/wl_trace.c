@@ -164,6 +164,7 @@ static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 		out->touch = (as_touch_t)p->touch;
 		out->needs_free = b->frees > 0;
 		out->expect_live_bytes_peak = peak;
+		out->expect_live_bytes_end = b->live; /* the same whatever the interleaving */
 	}
 	as_u64map_free(&b->ids);
 	if (b->free_ids)
