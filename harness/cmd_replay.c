@@ -2,9 +2,11 @@
  * -w trace:file=TRACE -a A,B` (same options handler, validation and runner),
  * with --serialize for modules that are not thread-safe. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "runner.h"
@@ -84,6 +86,11 @@ static int replay_main(int argc, char **argv)
 	if (c.cfg.nmodules == 0) {
 		fprintf(stderr,
 		        "allocscope replay: option -a is required (try 'allocscope list')\n");
+		return 2;
+	}
+	if (access(trace, R_OK) != 0) {
+		fprintf(stderr, "allocscope replay: %s: %s\n", trace, strerror(errno));
+		free(c.abuf);
 		return 2;
 	}
 	snprintf(wl, sizeof(wl), "trace:file=%s%s", trace, c.serialize ? ",serialize=1" : "");

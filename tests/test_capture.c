@@ -236,6 +236,7 @@ int main(int argc, char **argv)
 	CHECK(c.alloc_by_size[4001] == 1);
 
 	/* bad usage: one line, exit 2 */
+	CHECK(run_sh("\"$ALLOCSCOPE\" replay /nonexistent.ast -a glibc 2>/dev/null") == 2);
 	CHECK(run_sh("\"$ALLOCSCOPE\" capture -- true 2>/dev/null") == 2);
 	CHECK(run_sh("\"$ALLOCSCOPE\" capture -o /tmp/x.ast --fork sideways -- true 2>/dev/null") ==
 	      2);
