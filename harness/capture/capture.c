@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -66,6 +67,8 @@ static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)
 static int initialized; /* 0 no, 1 resolving, 2 done */
 static int enabled;     /* recording on */
 static int spool_fd = -1;
+static dev_t spool_dev; /* the spool's identity: a program that closes all */
+static ino_t spool_ino; /* its fds may reuse the number for its own file */
 static _Atomic uint64_t seq;
 /* Set (before the thread exists) by the first pthread_create: until then
  * the one thread bumps seq without a locked instruction. */
@@ -142,6 +145,12 @@ static void write_all(int fd, const void *p, size_t n)
 static void flush_locked(tbuf_t *b)
 {
 	uint32_t c = atomic_load_explicit(&b->committed, memory_order_acquire);
+	struct stat st;
+	if (spool_fd >= 0 && c > b->flushed &&
+	    (fstat(spool_fd, &st) != 0 || st.st_dev != spool_dev || st.st_ino != spool_ino)) {
+		spool_fd = -1; /* never write into a file that is not our spool */
+		enabled = 0;
+	}
 	if (spool_fd >= 0 && c > b->flushed) {
 		as_spool_chunk_t h = {AS_SPOOL_CHUNK_MAGIC, b->tid, c - b->flushed,
 		                      b->first ? AS_SPOOL_CHUNK_FIRST : 0};
@@ -361,6 +370,19 @@ static void spool_open(void)
 			continue;
 		if (spool_fd < 0)
 			return;
+		{
+			/* out of the way of programs that reuse low fd numbers */
+			int high = fcntl(spool_fd, F_DUPFD_CLOEXEC, 900);
+			struct stat st;
+			if (high >= 0) {
+				close(spool_fd);
+				spool_fd = high;
+			}
+			if (fstat(spool_fd, &st) == 0) {
+				spool_dev = st.st_dev;
+				spool_ino = st.st_ino;
+			}
+		}
 		memset(&h, 0, sizeof(h));
 		memcpy(h.magic, AS_SPOOL_MAGIC, 8);
 		h.pid = (uint32_t)pid;
