@@ -12,9 +12,20 @@
 #include "statictls.h"
 #include "trial.h"
 
+/* one command a line, so branches adding commands merge */
+// clang-format off
 static const as_cmd_t *const commands[] = {
-    &as_cmd_run, &as_cmd_suite, &as_cmd_list, &as_cmd_check, &as_cmd_exec, NULL,
+    &as_cmd_run,
+    &as_cmd_suite,
+    &as_cmd_replay,
+    &as_cmd_list,
+    &as_cmd_check,
+    &as_cmd_exec,
+    &as_cmd_capture,
+    &as_cmd_trace,
+    NULL,
 };
+/* clang-format on */
 
 static void usage(FILE *f)
 {

@@ -235,10 +235,11 @@ int main(void)
 	{
 		char cmd[4096];
 		int st;
-		snprintf(cmd, sizeof(cmd),
-		         "CI=1 %s run -q -a glibc,null -w random:ops=200000 -r 50 -o %s/r5 "
-		         ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
-		         cli, tmp, tmp);
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "CI=1 %s run -q -a glibc,null -w random:ops=200000 -r 50 --seed %d -o %s/r5 "
+		    ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
+		    cli, (int)getpid(), tmp, tmp);
 		st = system(cmd);
 		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 130, "exit %d", WEXITSTATUS(st));
 		slurp(strcat(strcpy((char[300]){0}, tmp), "/err.txt"), err_text, sizeof(err_text));
@@ -248,8 +249,12 @@ int main(void)
 		CHECK(t.rows >= 1 && t.rows < 101);
 		for (r = 1; r < t.rows; r++)
 			CHECK(!strcmp(cell(&t, r, "status"), "ok") && t.nf[r] == t.nf[0]);
-		/* [0] keeps the pattern from matching the shell that runs pgrep */
-		CHECK(system("pgrep -f '__worker .*random:ops=20000[0]' >/dev/null") != 0);
+		/* no worker of this run is left (its seed is our pid; [0-9] keeps
+		 * the pattern from matching the shell that runs pgrep) */
+		snprintf(cmd, sizeof(cmd),
+		         "pgrep -f '__worker .*random:ops=200000 [0-9]+ %d ' >/dev/null",
+		         (int)getpid());
+		CHECK(system(cmd) != 0);
 	}
 
 	/* 5b. --resume runs exactly the missing trials of that matrix */
