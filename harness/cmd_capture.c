@@ -20,6 +20,7 @@
 #include "../workloads/trace.h"
 #include "capture/spool.h"
 #include "commands.h"
+#include "loader.h"
 #include "trace_out.h"
 #include "util.h"
 
@@ -78,34 +79,15 @@ static int on_capture_opt(int key, const char *arg, void *vctx)
 	return -1;
 }
 
-/* <exe>/../lib/allocscope (build and install trees alike), then the
- * configured install folder; $ALLOCSCOPE_CAPTURE_LIB overrides. */
+/* $ALLOCSCOPE_CAPTURE_LIB overrides the library shipped with the CLI. */
 static int find_lib(char *path, size_t len)
 {
-	char exe[PATH_MAX];
 	const char *env = getenv("ALLOCSCOPE_CAPTURE_LIB");
-	ssize_t n;
 	if (env && *env) {
 		snprintf(path, len, "%s", env);
 		return access(path, R_OK) == 0 ? 0 : -1;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(path, len, "%s/../lib/allocscope/allocscope_capture.so", exe);
-		if (access(path, R_OK) == 0) {
-			char real[PATH_MAX];
-			if (realpath(path, real))
-				snprintf(path, len, "%s", real);
-			return 0;
-		}
-	}
-	snprintf(path, len, "%s/allocscope_capture.so", AS_INSTALL_MODULE_DIR);
-	return access(path, R_OK) == 0 ? 0 : -1;
+	return as_find_preload("allocscope_capture.so", path, len);
 }
 
 typedef struct {
@@ -444,8 +426,8 @@ static int capture_main(int argc, char **argv)
 		return 2;
 	if (find_lib(lib, sizeof(lib)) != 0) {
 		fprintf(stderr,
-		        "allocscope capture: allocscope_capture.so not found (looked next to the "
-		        "executable in ../lib/allocscope and in %s; set ALLOCSCOPE_CAPTURE_LIB)\n",
+		        "allocscope capture: allocscope_capture.so not found (last looked at %s; "
+		        "set ALLOCSCOPE_CAPTURE_LIB)\n",
 		        AS_INSTALL_MODULE_DIR);
 		return 2;
 	}

@@ -17,10 +17,6 @@
 #include "loader.h"
 #include "trial.h"
 
-#ifndef AS_INSTALL_PRELOAD_DIR
-#define AS_INSTALL_PRELOAD_DIR "/usr/local/lib/allocscope-preload"
-#endif
-
 enum { OPT_STATS = 256 };
 
 static const as_opt_t exec_opts[] = {
@@ -45,31 +41,6 @@ static int on_exec_opt(int key, const char *arg, void *vctx)
 	else
 		return -1;
 	return 0;
-}
-
-/* Find a preload library shipped with the CLI: <exe>/exec/NAME in the build
- * tree, <exe>/../lib/allocscope-preload/NAME when installed. */
-int as_find_preload(const char *name, char *out, size_t len);
-int as_find_preload(const char *name, char *out, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct stat st;
-	if (n > 0) {
-		char *slash;
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(out, len, "%s/exec/%s", exe, name);
-		if (stat(out, &st) == 0)
-			return 0;
-		snprintf(out, len, "%s/../lib/allocscope-preload/%s", exe, name);
-		if (stat(out, &st) == 0)
-			return 0;
-	}
-	snprintf(out, len, "%s/%s", AS_INSTALL_PRELOAD_DIR, name);
-	return stat(out, &st) == 0 ? 0 : -1;
 }
 
 static int exec_main(int argc, char **argv)
