@@ -11,10 +11,7 @@
 #include "trial.h"
 
 static const as_cmd_t *const commands[] = {
-    &as_cmd_run,
-    &as_cmd_list,
-    &as_cmd_check,
-    NULL,
+    &as_cmd_run, &as_cmd_list, &as_cmd_check, &as_cmd_plot, NULL,
 };
 
 static void usage(FILE *f)
