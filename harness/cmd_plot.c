@@ -37,18 +37,31 @@ static int on_plot_opt(int key, const char *arg, void *vctx)
 static int plot_main(int argc, char **argv)
 {
 	as_plot_opts_t o;
-	int r;
+	const char *dir;
+	int r, r2;
 	memset(&o, 0, sizeof(o));
 	r = as_cli_parse(&as_cmd_plot, argc, argv, on_plot_opt, &o);
 	if (r == -2)
 		return 0;
 	if (r < 0)
 		return 2;
-	if (r != argc - 1) {
-		fprintf(stderr, "allocscope plot: expected one results folder (see --help)\n");
+	if (r >= argc) {
+		fprintf(stderr, "allocscope plot: expected a results folder (see --help)\n");
 		return 2;
 	}
-	return as_plot_dir(argv[r], &o);
+	dir = argv[r];
+	/* options may follow the folder too: parse what comes after it */
+	r2 = as_cli_parse(&as_cmd_plot, argc - r, argv + r, on_plot_opt, &o);
+	if (r2 == -2)
+		return 0;
+	if (r2 < 0)
+		return 2;
+	if (r2 < argc - r) {
+		fprintf(stderr, "allocscope plot: unexpected argument '%s' (one results folder)\n",
+		        argv[r + r2]);
+		return 2;
+	}
+	return as_plot_dir(dir, &o);
 }
 
 const as_cmd_t as_cmd_plot = {

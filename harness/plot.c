@@ -132,19 +132,35 @@ static void gstr(as_buf_t *b, const char *s)
 	for (; *s; s++) {
 		if (*s == '\'')
 			as_buf_add(b, "''", 2);
-		else if (*s != '\n')
+		else if (*s == '\n')
+			as_buf_add(b, "'.\"\\n\".'", 8);
+		else
 			as_buf_add(b, s, 1);
 	}
 	as_buf_add(b, "'", 1);
 }
 
-/* A gnuplot double-quoted string inside a data file (xtic labels). */
+/* A category label inside a data file (xtic): double-quoted, broken into
+ * short lines ("\n", which gnuplot reads as a line break there) after the
+ * workload name and at commas once a line is long. */
 static void dstr(as_buf_t *b, const char *s)
 {
+	int col = 0, broke_name = 0;
 	as_buf_add(b, "\"", 1);
-	for (; *s; s++)
-		if (*s != '"' && *s != '\n')
-			as_buf_add(b, s, 1);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\n' || *s == '\\')
+			continue;
+		if ((*s == ':' && !broke_name) || (*s == ',' && (col >= 10 || s[1] == ' '))) {
+			broke_name |= *s == ':';
+			as_buf_add(b, "\\n", 2);
+			col = 0;
+			if (s[1] == ' ')
+				s++;
+			continue;
+		}
+		as_buf_add(b, s, 1);
+		col++;
+	}
 	as_buf_add(b, "\"", 1);
 }
 
@@ -247,7 +263,8 @@ typedef struct {
 static const char *group_of(const run_t *r, const trow_t *t, char *out, size_t len)
 {
 	if (r->multi_threads)
-		snprintf(out, len, "%s, %ld threads", t->wlabel, t->threads);
+		snprintf(out, len, "%s, %ld thread%s", t->wlabel, t->threads,
+		         t->threads == 1 ? "" : "s");
 	else
 		snprintf(out, len, "%s", t->wlabel);
 	return out;
@@ -427,6 +444,23 @@ static void vars_str(as_buf_t *v, const char *name, const char *s)
 	as_buf_add(v, "; ", 2);
 }
 
+/* Bar chart layout: categories and the most lines a category label takes. */
+static void vars_cats(as_buf_t *v, const as_buf_t *data)
+{
+	int ncat = 0, lines = 1, maxl = 1;
+	for (size_t i = 0; data->data && i < data->len; i++) {
+		if (data->data[i] == '\n') {
+			ncat++;
+			lines = 1;
+		} else if (data->data[i] == '\\' && i + 1 < data->len && data->data[i + 1] == 'n') {
+			lines++;
+			if (lines > maxl)
+				maxl = lines;
+		}
+	}
+	as_buf_printf(v, "NCAT=%d; NLINES=%d; ", ncat, maxl);
+}
+
 /* Whether values in [lo, hi] span more than a factor of 100: log axis. */
 static int spans_decades(double lo, double hi)
 {
@@ -498,6 +532,7 @@ static void chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const ch
 		return;
 	}
 	vars_series(&c->vars, &r->mods);
+	vars_cats(&c->vars, &c->data);
 	as_buf_printf(&c->vars, "LOGY=%d; ", spans_decades(lo, hi));
 	vars_str(&c->vars, "TITLE_TEXT", c->title);
 }
@@ -532,7 +567,7 @@ static void chart_syscalls(run_t *r, charts_t *cs)
 		int any = 0;
 		if (!c)
 			return;
-		snprintf(c->title, sizeof(c->title), "Memory system calls per module: %s",
+		snprintf(c->title, sizeof(c->title), "Memory system calls per module\n%s",
 		         r->groups.v[g]);
 		as_buf_printf(&c->table, "| module |");
 		for (int k = 0; k < nc; k++)
@@ -600,6 +635,7 @@ static void chart_syscalls(run_t *r, charts_t *cs)
 			return;
 		}
 		vars_series(&c->vars, &r->mods);
+		vars_cats(&c->vars, &c->data);
 		as_buf_printf(&c->vars, "LOGY=%d; ", hi > 100);
 		vars_str(&c->vars, "TITLE_TEXT", c->title);
 	}
@@ -788,7 +824,7 @@ static void chart_series(run_t *r, charts_t *cs)
 				c = new_chart(cs, kinds[k].kind, g, kinds[k].kind);
 				if (!c)
 					break;
-				snprintf(c->title, sizeof(c->title), "%s: %s", kinds[k].title,
+				snprintf(c->title, sizeof(c->title), "%s\n%s", kinds[k].title,
 				         r->groups.v[g]);
 				as_buf_add(&c->data, data.data, data.len);
 				as_buf_add(&c->table, tab.data, tab.len);
@@ -874,7 +910,7 @@ static void chart_latency(run_t *r, charts_t *cs)
 					snprintf(c->name, sizeof(c->name), "latency-%d-%s", g + 1,
 					         kinds.v[k]);
 					snprintf(c->title, sizeof(c->title),
-					         "Latency percentiles of %s per module: %s",
+					         "Latency percentiles of %s per module\n%s",
 					         kinds.v[k], r->groups.v[g]);
 					as_buf_add(&c->data, data.data, data.len);
 					as_buf_add(&c->table, tab.data, tab.len);
@@ -968,7 +1004,7 @@ static void chart_latency(run_t *r, charts_t *cs)
 					snprintf(c->name, sizeof(c->name), "latency_cdf-%d-%s",
 					         g + 1, hkinds.v[k]);
 					snprintf(c->title, sizeof(c->title),
-					         "Latency CDF of %s per module: %s", hkinds.v[k],
+					         "Latency CDF of %s per module\n%s", hkinds.v[k],
 					         r->groups.v[g]);
 					as_buf_add(&c->data, data.data, data.len);
 					as_buf_add(&c->table, tab.data, tab.len);
@@ -1082,7 +1118,7 @@ static void chart_threshold(run_t *r, charts_t *cs)
 		c = new_chart(cs, "threshold", w, "threshold");
 		if (c) {
 			snprintf(c->title, sizeof(c->title),
-			         "mmap threshold sweep: calls and RSS against request size (%s)",
+			         "mmap threshold sweep: calls and RSS against request size\n%s",
 			         wls.v[w]);
 			as_buf_add(&c->data, data.data, data.len);
 			as_buf_add(&c->table, tab.data, tab.len);
@@ -1209,6 +1245,7 @@ static void chart_metadata(run_t *r, charts_t *cs)
 		as_buf_add(&c->data, "\n", 1);
 	}
 	vars_series(&c->vars, &r->mods);
+	vars_cats(&c->vars, &c->data);
 	as_buf_printf(&c->vars, "LOGY=%d; REF=", spans_decades(lo, hi));
 	dnum(&c->vars, same_size ? size0 : NAN, "; ");
 	vars_str(&c->vars, "TITLE_TEXT", c->title);
@@ -1251,7 +1288,7 @@ static void chart_scaling(run_t *r, charts_t *cs)
 		if (!c)
 			break;
 		snprintf(c->title, sizeof(c->title),
-		         "Thread scaling: throughput against threads (%s)", wls.v[w]);
+		         "Thread scaling: throughput against threads\n%s", wls.v[w]);
 		as_buf_printf(&c->table,
 		              "| module | threads | reps ok | ops/s median | min | max |\n"
 		              "|---|---|---|---|---|---|\n");
@@ -1362,21 +1399,22 @@ static int run_gnuplot(const char *gnuplot, char *const *args, int nargs, const 
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+/* The gnuplot error in LOG: its last non-empty line ("file" line N: why). */
 static void first_line_of(const char *path, char *out, size_t len)
 {
 	FILE *f = fopen(path, "r");
-	char line[512];
+	char line[512], last[512] = "";
 	snprintf(out, len, "gnuplot failed (see %s)", path);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (strstr(line, "rror") || strstr(line, "warning")) {
-			snprintf(out, len, "gnuplot: %s (see %s)", line, path);
-			break;
-		}
+		if (line[strspn(line, " ^")] != '\0')
+			snprintf(last, sizeof(last), "%s", line);
 	}
 	fclose(f);
+	if (*last)
+		snprintf(out, len, "gnuplot: %s (see %s)", last, path);
 }
 
 static const struct {
@@ -1529,9 +1567,14 @@ static void report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const c
 	as_buf_printf(b, "%s Charts\n\n", h);
 	for (int i = 0; i < cs->n; i++) {
 		const chart_t *c = &cs->ch[i];
-		as_buf_printf(b, "%s# %s\n\n", h, c->title);
+		char head[LABEL];
+		snprintf(head, sizeof(head), "%s", c->title);
+		for (char *p = head; *p; p++)
+			if (*p == '\n')
+				*p = ':';
+		as_buf_printf(b, "%s# %s\n\n", h, head);
 		if (c->drawn) {
-			as_buf_printf(b, "![%s](%s%s.png)\n\n", c->title, prefix, c->name);
+			as_buf_printf(b, "![%s](%s%s.png)\n\n", head, prefix, c->name);
 			if (fmts & AS_PLOT_PNG)
 				as_buf_printf(b, "[PNG 2x](%s%s@2x.png) ", prefix, c->name);
 			if (fmts & AS_PLOT_SVG)

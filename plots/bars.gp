@@ -5,7 +5,8 @@
 set style data histogram
 set style histogram errorbars gap 1.5 lw 1.5
 set boxwidth 0.9
-set xtics nomirror rotate by -15 left
+set xtics nomirror
+set bmargin NLINES + 3
 if (LOGY) set logscale y 10; set format y '%.0s%c'
 plot for [i = 1:NS] DATA using (column(3 * i - 1)):(column(3 * i)):(column(3 * i + 1)):xtic(1) \
     title TITLE[i] lt modlt(MOD[i]) fillstyle pattern modpat(MOD[i]) border lt modlt(MOD[i])

@@ -4,14 +4,14 @@
 # the panel title names the module.
 ROWS = int((NS + 1) / 2)
 COLS = NS > 1 ? 2 : 1
-eval termcmd(COLS == 1 ? 900 : 1100, 90 + 280 * ROWS)
-set multiplot layout ROWS, COLS title TITLE_TEXT font ',+2'
+eval termcmd(COLS == 1 ? 900 : 1100, 60 + 330 * ROWS)
+set multiplot layout ROWS, COLS title TITLE_TEXT font TFONT
 set xlabel 'time in the timed region (ms)'
 set ylabel 'resident (MiB)'
 set yrange [0:*]
-set key inside left top vertical Left reverse
+set key below horizontal Left reverse
 do for [i = 1:NS] {
-    set title TITLE[i] font ',+1'
+    set title TITLE[i] font PFONT
     plot DATA index (i - 1) using 2:4 with filledcurves x1 fillstyle solid 0.55 \
              lc rgb '#0072B2' title 'brk heap', \
          DATA index (i - 1) using 2:4:($4 + $5) with filledcurves \

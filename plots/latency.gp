@@ -1,7 +1,7 @@
 # latency.gp - latency percentiles of one op kind per module (latency.csv,
 # median of the repetitions), log y.
 eval termcmd(900, 520)
-set title TITLE_TEXT
+set title TITLE_TEXT font TFONT
 set xlabel 'percentile'
 set ylabel 'latency (ns, log scale)'
 set logscale y 10

@@ -1,7 +1,7 @@
 # latency_cdf.gp - cumulative distribution of one op kind's latency per
 # module (histogram.csv, first completed repetition), log x.
 eval termcmd(900, 520)
-set title TITLE_TEXT
+set title TITLE_TEXT font TFONT
 set xlabel 'latency (ns, log scale)'
 set ylabel 'fraction of timed ops at or below'
 set logscale x 10

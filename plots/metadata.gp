@@ -1,8 +1,8 @@
 # metadata.gp - bytes of RSS per live block per module, for workloads of one
 # fixed block size; the dashed line is the requested size itself (no
 # overhead at all).
-eval termcmd(900, 520)
-set title TITLE_TEXT
+eval termcmd(NCAT * NS > 12 ? 250 + 40 * NCAT * (NS + 1) : 900, 500 + 14 * NLINES)
+set title TITLE_TEXT font TFONT
 set ylabel 'RSS per live block (bytes)'
 set yrange [0:*]
 if (LOGY) set yrange [*:*]

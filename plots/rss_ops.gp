@@ -2,7 +2,7 @@
 # completed, per module, with the requested bytes live at that point as the
 # dashed reference: the gap is the allocator's overhead and what it keeps.
 eval termcmd(900, 520)
-set title TITLE_TEXT
+set title TITLE_TEXT font TFONT
 set xlabel 'ops completed'
 set ylabel 'memory (MiB)'
 set format x '%.0s%c'

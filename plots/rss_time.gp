@@ -1,7 +1,7 @@
 # rss_time.gp - RSS growth since the start of the timed region against
 # elapsed time, per module (same samples as rss_ops.gp).
 eval termcmd(900, 520)
-set title TITLE_TEXT
+set title TITLE_TEXT font TFONT
 set xlabel 'time in the timed region (ms)'
 set ylabel 'RSS growth (MiB)'
 set yrange [0:*]

@@ -1,7 +1,7 @@
 # scaling.gp - throughput against thread count per module, median of the
 # repetitions with min..max error bars.
 eval termcmd(900, 520)
-set title TITLE_TEXT
+set title TITLE_TEXT font TFONT
 set xlabel 'threads'
 set ylabel 'throughput (million ops/s)'
 set xtics 1

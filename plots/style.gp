@@ -10,6 +10,11 @@ reset
 if (!exists("SCALE")) SCALE = 1
 if (!exists("FMT")) FMT = "png"
 
+# Font sizes: the terminal's base size and the title's.
+BASEFONT = (FMT eq "png") ? 10 * SCALE : (FMT eq "svg") ? 12 : 8
+TFONT = sprintf(",%d", BASEFONT + 2 * (FMT eq "png" ? SCALE : 1))
+PFONT = sprintf(",%d", BASEFONT + 1)
+
 # Terminal and output at W x H (pixels at 1x); a chart script calls
 #   eval termcmd(W, H)
 termcmd(w, h) = (FMT eq "png") ? \
@@ -56,5 +61,4 @@ set border 3 lw 1
 set tics nomirror out scale 0.6
 set grid ytics lc rgb '#dddddd' lw 1 dt 1
 set key outside right top vertical Left reverse noautotitle spacing 1.2 samplen 3
-set title font ',+2'
 set datafile missing 'NaN'

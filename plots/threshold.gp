@@ -3,7 +3,7 @@
 # freed (bottom); glibc's default M_MMAP_THRESHOLD (128 KiB) is marked.
 # Data columns: size_bytes mmap_calls rss_held_mib rss_peak_growth_mib.
 eval termcmd(900, HAS_MMAP ? 760 : 480)
-if (HAS_MMAP) set multiplot layout 2, 1 title TITLE_TEXT font ',+2'; else set title TITLE_TEXT
+if (HAS_MMAP) set multiplot layout 2, 1 title TITLE_TEXT font TFONT; else set title TITLE_TEXT font TFONT
 set logscale x 2
 set format x '%.0b %BB'
 set xlabel 'request size (log scale)'

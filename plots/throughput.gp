@@ -1,7 +1,7 @@
 # throughput.gp - ops per second per module and workload, median of the
 # repetitions with min..max error bars (trials.csv ops_per_sec).
-eval termcmd(900, 520)
-set title TITLE_TEXT
+eval termcmd(NCAT * NS > 12 ? 250 + 40 * NCAT * (NS + 1) : 900, 500 + 14 * NLINES)
+set title TITLE_TEXT font TFONT
 set ylabel 'throughput (million ops/s)'
 set yrange [0:*]
 if (LOGY) set yrange [*:*]

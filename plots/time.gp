@@ -1,7 +1,7 @@
 # time.gp - time per op per module and workload, median of the repetitions
 # with min..max error bars (trials.csv ns_per_op).
-eval termcmd(900, 520)
-set title TITLE_TEXT
+eval termcmd(NCAT * NS > 12 ? 250 + 40 * NCAT * (NS + 1) : 900, 500 + 14 * NLINES)
+set title TITLE_TEXT font TFONT
 set ylabel 'time per op (ns)'
 set yrange [0:*]
 if (LOGY) set yrange [*:*]
