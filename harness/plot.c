@@ -1159,7 +1159,7 @@ static void chart_metadata(run_t *r, charts_t *cs)
 	/* groups whose trials all share one block size */
 	for (int g = 0; g < r->groups.n; g++) {
 		double sz = NAN;
-		int ok = 1, any = 0;
+		int ok = !r->sweep[g], any = 0;
 		for (int i = 0; i < r->nt; i++) {
 			char gl[LABEL + 32], dist[64];
 			const trow_t *t = &r->t[i];
@@ -1367,36 +1367,31 @@ static int find_scripts(char *out, size_t len)
 	return -1;
 }
 
-/* Run one gnuplot for a chart: for each format "-e VARS style.gp SCRIPT.gp"
- * in turn; stdout and stderr go to LOG. Returns 0 when it exited 0. */
-static int run_gnuplot(const char *gnuplot, char *const *args, int nargs, const char *scripts,
-                       const char *log)
+/* Start one gnuplot for a chart: for each format "-e VARS style.gp
+ * SCRIPT.gp" in turn, in the scripts folder; stdout and stderr go to LOG.
+ * Returns the child's pid or -1. */
+static pid_t start_gnuplot(const char *gnuplot, char *const *args, int nargs, const char *scripts,
+                           const char *log)
 {
 	char *argv[40];
 	pid_t pid;
-	int status, fd, n = 0;
+	int fd, n = 0;
 	argv[n++] = "gnuplot";
 	for (int i = 0; i < nargs && n < 39; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
 	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 2);
-			dup2(fd, 1);
-		}
-		if (chdir(scripts) != 0)
-			_exit(127);
-		execv(gnuplot, argv);
-		_exit(127);
+	if (pid != 0)
+		return pid;
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dup2(fd, 2);
+		dup2(fd, 1);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+	if (chdir(scripts) != 0)
+		_exit(127);
+	execv(gnuplot, argv);
+	_exit(127);
 }
 
 /* The gnuplot error in LOG: its last non-empty line ("file" line N: why). */
@@ -1428,23 +1423,73 @@ static const struct {
     {AS_PLOT_PDF, "pdf", ".pdf", 1},
 };
 
-/* Write each chart's data file and draw it in every format. Returns the
- * number of charts not drawn. */
+/* Whether chart C's files exist and are non-empty, after its gnuplot
+ * exited with STATUS; sets c->drawn, c->error, and removes the log when
+ * drawn. */
+static void finish_chart(chart_t *c, int status, const char *chart_dir, unsigned fmts)
+{
+	char log[4600];
+	snprintf(log, sizeof(log), "%s/data/%s.log", chart_dir, c->name);
+	c->drawn = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+		char out[4600];
+		struct stat st;
+		if (!(fmts & formats[f].bit))
+			continue;
+		snprintf(out, sizeof(out), "%s/%s%s", chart_dir, c->name, formats[f].suffix);
+		if (stat(out, &st) != 0 || st.st_size == 0)
+			c->drawn = 0;
+	}
+	if (c->drawn)
+		unlink(log);
+	else
+		first_line_of(log, c->error, sizeof(c->error));
+}
+
+/* Write each chart's data file and draw it in every format, a few gnuplot
+ * processes at a time (one per online CPU, at most 4). Returns the number
+ * of charts not drawn. */
 static int draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const char *gnuplot,
                        const char *scripts)
 {
-	char data_dir[4200], err[1024];
-	int bad = 0;
+	char data_dir[4200], err[1024], style[4200];
+	pid_t pids[MAXCH];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int bad = 0, running = 0, jobs = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
+
 	snprintf(data_dir, sizeof(data_dir), "%s/data", chart_dir);
+	snprintf(style, sizeof(style), "%s/style.gp", scripts);
 	if (as_mkdir_p(data_dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope plot: %s\n", err);
 		for (int i = 0; i < cs->n; i++)
 			snprintf(cs->ch[i].error, sizeof(cs->ch[i].error), "%s", err);
 		return cs->n;
 	}
-	for (int i = 0; i < cs->n; i++) {
-		chart_t *c = &cs->ch[i];
-		char name[300], log[4600], dpath[4600];
+	for (int i = 0; i <= cs->n; i++) {
+		chart_t *c = i < cs->n ? &cs->ch[i] : NULL;
+		as_buf_t v[4] = {{0}};
+		char name[300], log[4600], dpath[4600], chart[4200], *args[16];
+		int na = 0, nout = 0;
+
+		/* wait for a slot, or for everything at the end */
+		while (running > 0 && (running >= jobs || !c)) {
+			int status;
+			pid_t pid = wait(&status);
+			if (pid < 0 && errno == EINTR)
+				continue;
+			if (pid < 0)
+				break;
+			for (int k = 0; k < cs->n; k++)
+				if (pids[k] == pid) {
+					pids[k] = 0;
+					running--;
+					finish_chart(&cs->ch[k], status, chart_dir, fmts);
+					bad += !cs->ch[k].drawn;
+				}
+		}
+		if (!c)
+			break;
+		pids[i] = 0;
 		snprintf(name, sizeof(name), "%s.dat", c->name);
 		snprintf(dpath, sizeof(dpath), "%s/%s", data_dir, name);
 		snprintf(log, sizeof(log), "%s/%s.log", data_dir, c->name);
@@ -1458,43 +1503,36 @@ static int draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const
 			bad++;
 			continue;
 		}
-		{
-			as_buf_t v[4] = {{0}};
-			char outs[4][4600], style[4200], chart[4200], *args[16];
-			int na = 0, nout = 0;
-			snprintf(style, sizeof(style), "%s/style.gp", scripts);
-			snprintf(chart, sizeof(chart), "%s/%s.gp", scripts, c->script);
-			for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
-				if (!(fmts & formats[f].bit))
-					continue;
-				snprintf(outs[nout], sizeof(outs[nout]), "%s/%s%s", chart_dir,
-				         c->name, formats[f].suffix);
-				unlink(outs[nout]);
-				as_buf_add(&v[nout], c->vars.data ? c->vars.data : "", c->vars.len);
-				vars_str(&v[nout], "FMT", formats[f].fmt);
-				as_buf_printf(&v[nout], "SCALE=%d; ", formats[f].scale);
-				vars_str(&v[nout], "DATA", dpath);
-				vars_str(&v[nout], "OUT", outs[nout]);
-				args[na++] = "-e";
-				args[na++] = v[nout].data;
-				args[na++] = style;
-				args[na++] = chart;
-				nout++;
-			}
-			c->drawn = run_gnuplot(gnuplot, args, na, scripts, log) == 0;
-			for (int k = 0; k < nout; k++) {
-				struct stat st;
-				if (stat(outs[k], &st) != 0 || st.st_size == 0)
-					c->drawn = 0;
-				as_buf_free(&v[k]);
-			}
-			if (!c->drawn)
-				first_line_of(log, c->error, sizeof(c->error));
+		snprintf(chart, sizeof(chart), "%s/%s.gp", scripts, c->script);
+		for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+			char out[4600];
+			if (!(fmts & formats[f].bit))
+				continue;
+			snprintf(out, sizeof(out), "%s/%s%s", chart_dir, c->name,
+			         formats[f].suffix);
+			unlink(out);
+			as_buf_add(&v[nout], c->vars.data ? c->vars.data : "", c->vars.len);
+			vars_str(&v[nout], "FMT", formats[f].fmt);
+			as_buf_printf(&v[nout], "SCALE=%d; ", formats[f].scale);
+			vars_str(&v[nout], "DATA", dpath);
+			vars_str(&v[nout], "OUT", out);
+			args[na++] = "-e";
+			args[na++] = v[nout].data;
+			args[na++] = style;
+			args[na++] = chart;
+			nout++;
 		}
-		if (!c->drawn)
+		pids[i] = start_gnuplot(gnuplot, args, na, scripts, log);
+		for (int k = 0; k < nout; k++)
+			as_buf_free(&v[k]);
+		if (pids[i] < 0) {
+			pids[i] = 0;
+			snprintf(c->error, sizeof(c->error), "cannot start gnuplot: %s",
+			         strerror(errno));
 			bad++;
-		else
-			unlink(log);
+			continue;
+		}
+		running++;
 	}
 	return bad;
 }
