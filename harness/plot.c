@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,7 +429,8 @@ static void vars_series(as_buf_t *v, const strlist_t *labels)
 	              labels->n ? labels->n : 1, labels->n ? labels->n : 1);
 	for (int i = 0; i < labels->n; i++) {
 		char base[128];
-		snprintf(base, sizeof(base), "%.*s", (int)strcspn(labels->v[i], ":"), labels->v[i]);
+		snprintf(base, sizeof(base), "%.*s", (int)strcspn(labels->v[i], ": ,"),
+		         labels->v[i]);
 		as_buf_printf(v, "MOD[%d]=", i + 1);
 		gstr(v, base);
 		as_buf_printf(v, "; TITLE[%d]=", i + 1);
@@ -1020,86 +1022,103 @@ static void chart_latency(run_t *r, charts_t *cs)
 	sl_free(&kinds);
 }
 
-/* The mmap threshold sweep: a workload run at three or more values of its
- * `size` param. One series per module (and per other params, e.g. prime=),
- * x = size; mmap calls and the RSS still held at the end against it. */
-static void chart_threshold(run_t *r, charts_t *cs)
+/* A size sweep: a workload run at three or more values of its `size` param
+ * (the article's mmap threshold scenario, the bump/arena size scenario).
+ * One series per module (and per other params, e.g. prime=, and threads);
+ * against the size: time per op, mmap calls, and the RSS still held at the
+ * end of the timed region (after the blocks were freed). Data columns:
+ * size_bytes ns_per_op mmap_calls rss_held_mib rss_peak_growth_mib. */
+static void series_key(int multi_threads, const trow_t *t, char *out, size_t len)
 {
-	strlist_t wls = {0};
+	char rest[LABEL];
+	param_drop(t->wparams, "size", rest, sizeof(rest));
+	if (multi_threads)
+		snprintf(out, len, "%s%s%s, %ld thread%s", t->mlabel, *rest ? " " : "", rest,
+		         t->threads, t->threads == 1 ? "" : "s");
+	else
+		snprintf(out, len, "%s%s%s", t->mlabel, *rest ? " " : "", rest);
+}
+
+static void chart_sweep(run_t *r, charts_t *cs)
+{
+	int c_ns = as_csvtab_col(&r->trials, "ns_per_op");
 	int c_mmap = as_csvtab_col(&r->trials, "mmap_calls");
 	int c_end = as_csvtab_col(&r->trials, "rss_end_kib");
 	int c_before = as_csvtab_col(&r->trials, "rss_before_kib");
 	int c_peak = as_csvtab_col(&r->trials, "rss_peak_kib");
-	int drawn = 0;
-	for (int i = 0; i < r->nt; i++)
-		if (!isnan(param_size(r->t[i].wparams, "size")))
-			sl_add(&wls, r->t[i].wname);
-	for (int w = 0; w < wls.n; w++) {
-		strlist_t sizes = {0}, labels = {0};
+	if (r->sweeps.n == 0) {
+		skip(cs, "sweep", "no workload was run at three or more values of size=");
+		return;
+	}
+	for (int w = 0; w < r->sweeps.n; w++) {
+		strlist_t labels = {0};
 		as_buf_t data = {0}, tab = {0};
+		double xs[256], lo = INFINITY, hi = 0;
+		int nx = 0, any_mmap = 0, mt = 0;
+		long thr0 = -1;
 		chart_t *c;
-		char sz[64];
 		for (int i = 0; i < r->nt; i++)
-			if (!strcmp(r->t[i].wname, wls.v[w])) {
-				snprintf(sz, sizeof(sz), "%.0f",
-				         param_size(r->t[i].wparams, "size"));
-				if (strcmp(sz, "nan"))
-					sl_add(&sizes, sz);
+			if (!strcmp(r->t[i].wname, r->sweeps.v[w])) {
+				mt |= thr0 >= 0 && r->t[i].threads != thr0;
+				thr0 = r->t[i].threads;
 			}
-		if (sizes.n < 3) {
-			sl_free(&sizes);
-			continue;
-		}
-		/* series: module label + the params other than size */
 		for (int i = 0; i < r->nt; i++) {
-			char rest[LABEL], key[2 * LABEL + 8];
-			if (strcmp(r->t[i].wname, wls.v[w]))
+			char key[2 * LABEL + 64];
+			double sz = param_size(r->t[i].wparams, "size");
+			int seen = 0;
+			if (strcmp(r->t[i].wname, r->sweeps.v[w]) || isnan(sz))
 				continue;
-			param_drop(r->t[i].wparams, "size", rest, sizeof(rest));
-			snprintf(key, sizeof(key), "%s%s%s", r->t[i].mlabel, *rest ? " " : "",
-			         rest);
+			for (int z = 0; z < nx; z++)
+				seen |= xs[z] == sz;
+			if (!seen && nx < 256)
+				xs[nx++] = sz;
+			series_key(mt, &r->t[i], key, sizeof(key));
 			if (labels.n < MAXS)
 				sl_add(&labels, key);
 		}
+		qsort(xs, (size_t)nx, sizeof(double), cmp_double);
 		as_buf_printf(&tab,
-		              "| series | size (bytes) | reps ok | mmap calls | RSS held at "
-		              "end (MiB) | RSS peak growth (MiB) |\n|---|---|---|---|---|---|\n");
+		              "| series | size (bytes) | reps ok | ns/op | mmap calls | RSS held "
+		              "at end (MiB) | RSS peak growth (MiB) |\n"
+		              "|---|---|---|---|---|---|---|\n");
 		for (int s = 0; s < labels.n; s++) {
-			double xs[256];
-			int nx = 0;
 			as_buf_printf(&data, "# %s\n", labels.v[s]);
-			for (int z = 0; z < sizes.n && nx < 256; z++)
-				xs[nx++] = strtod(sizes.v[z], NULL);
-			qsort(xs, (size_t)nx, sizeof(double), cmp_double);
 			for (int z = 0; z < nx; z++) {
-				double vm[256], ve[256], vp[256], mm, me, mp, lo, hi;
-				int n = 0, k;
+				double vn[256], vm[256], ve[256], vp[256], mn, mm, me, mp, a, b;
+				int n = 0;
 				for (int i = 0; i < r->nt && n < 256; i++) {
-					char rest[LABEL], key[2 * LABEL + 8];
+					char key[2 * LABEL + 64];
 					const trow_t *t = &r->t[i];
-					if (!t->ok || strcmp(t->wname, wls.v[w]) ||
+					const as_csvtab_t *tc = &r->trials;
+					double before;
+					if (!t->ok || strcmp(t->wname, r->sweeps.v[w]) ||
 					    param_size(t->wparams, "size") != xs[z])
 						continue;
-					param_drop(t->wparams, "size", rest, sizeof(rest));
-					snprintf(key, sizeof(key), "%s%s%s", t->mlabel,
-					         *rest ? " " : "", rest);
+					series_key(mt, t, key, sizeof(key));
 					if (strcmp(key, labels.v[s]))
 						continue;
-					vm[n] = as_csvtab_num(&r->trials, t->row, c_mmap);
-					ve[n] = (as_csvtab_num(&r->trials, t->row, c_end) -
-					         as_csvtab_num(&r->trials, t->row, c_before)) /
-					        1024.0;
-					vp[n] = (as_csvtab_num(&r->trials, t->row, c_peak) -
-					         as_csvtab_num(&r->trials, t->row, c_before)) /
-					        1024.0;
+					before = as_csvtab_num(tc, t->row, c_before);
+					vn[n] = as_csvtab_num(tc, t->row, c_ns);
+					vm[n] = as_csvtab_num(tc, t->row, c_mmap);
+					ve[n] =
+					    (as_csvtab_num(tc, t->row, c_end) - before) / 1024.0;
+					vp[n] =
+					    (as_csvtab_num(tc, t->row, c_peak) - before) / 1024.0;
 					n++;
 				}
-				k = reduce(vm, n, &mm, &lo, &hi);
-				reduce(ve, n, &me, &lo, &hi);
-				reduce(vp, n, &mp, &lo, &hi);
 				if (n == 0)
 					continue;
+				reduce(vn, n, &mn, &a, &b);
+				reduce(vm, n, &mm, &a, &b);
+				reduce(ve, n, &me, &a, &b);
+				reduce(vp, n, &mp, &a, &b);
+				any_mmap |= !isnan(mm);
+				if (mn > 0 && mn < lo)
+					lo = mn;
+				if (mn > hi)
+					hi = mn;
 				dnum(&data, xs[z], "\t");
+				dnum(&data, mn, "\t");
 				dnum(&data, mm, "\t");
 				dnum(&data, me, "\t");
 				dnum(&data, mp, "\n");
@@ -1107,7 +1126,7 @@ static void chart_threshold(run_t *r, charts_t *cs)
 				tstr(&tab, labels.v[s]);
 				tnum(&tab, xs[z]);
 				as_buf_printf(&tab, " %d |", n);
-				(void)k;
+				tnum(&tab, mn);
 				tnum(&tab, mm);
 				tnum(&tab, me);
 				tnum(&tab, mp);
@@ -1115,26 +1134,25 @@ static void chart_threshold(run_t *r, charts_t *cs)
 			}
 			as_buf_add(&data, "\n\n", 2);
 		}
-		c = new_chart(cs, "threshold", w, "threshold");
+		c = new_chart(cs, "sweep", w, "sweep");
 		if (c) {
+			int thr = !strcmp(r->sweeps.v[w], "threshold");
 			snprintf(c->title, sizeof(c->title),
-			         "mmap threshold sweep: calls and RSS against request size\n%s",
-			         wls.v[w]);
+			         "%s: time, mmap calls and RSS held against request size\n%s",
+			         thr ? "mmap threshold sweep" : "Size sweep", r->sweeps.v[w]);
 			as_buf_add(&c->data, data.data, data.len);
 			as_buf_add(&c->table, tab.data, tab.len);
 			vars_series(&c->vars, &labels);
-			as_buf_printf(&c->vars, "HAS_MMAP=%d; ", c_mmap >= 0);
+			/* mark 128 KiB only where the sizes reach that far */
+			as_buf_printf(&c->vars, "HAS_MMAP=%d; MARK=%d; LOGY=%d; ", any_mmap,
+			              nx > 0 && xs[nx - 1] >= 65536 && xs[0] <= 262144,
+			              spans_decades(lo, hi));
 			vars_str(&c->vars, "TITLE_TEXT", c->title);
-			drawn = 1;
 		}
 		as_buf_free(&data);
 		as_buf_free(&tab);
-		sl_free(&sizes);
 		sl_free(&labels);
 	}
-	if (!drawn)
-		skip(cs, "threshold", "no workload was run at three or more values of size=");
-	sl_free(&wls);
 }
 
 /* Bytes of RSS per live block: for fixed-size workloads (size= param, and
@@ -1360,7 +1378,8 @@ static int find_scripts(char *out, size_t len)
 			continue;
 		snprintf(p, sizeof(p), "%s/style.gp", dirs[i]);
 		if (access(p, R_OK) == 0) {
-			snprintf(out, len, "%s", dirs[i]);
+			char abs[PATH_MAX];
+			snprintf(out, len, "%s", realpath(dirs[i], abs) ? abs : dirs[i]);
 			return 0;
 		}
 	}
@@ -1452,19 +1471,24 @@ static void finish_chart(chart_t *c, int status, const char *chart_dir, unsigned
 static int draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const char *gnuplot,
                        const char *scripts)
 {
-	char data_dir[4200], err[1024], style[4200];
+	char data_dir[4200], err[1024], style[4200], abs_dir[PATH_MAX];
 	pid_t pids[MAXCH];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int bad = 0, running = 0, jobs = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
 
 	snprintf(data_dir, sizeof(data_dir), "%s/data", chart_dir);
 	snprintf(style, sizeof(style), "%s/style.gp", scripts);
-	if (as_mkdir_p(data_dir, err, sizeof(err)) != 0) {
+	if (as_mkdir_p(data_dir, err, sizeof(err)) != 0 ||
+	    /* gnuplot runs in the scripts folder: give it absolute paths */
+	    (!realpath(chart_dir, abs_dir) &&
+	     snprintf(err, sizeof(err), "%s: %s", chart_dir, strerror(errno)) > 0)) {
 		fprintf(stderr, "allocscope plot: %s\n", err);
 		for (int i = 0; i < cs->n; i++)
 			snprintf(cs->ch[i].error, sizeof(cs->ch[i].error), "%s", err);
 		return cs->n;
 	}
+	chart_dir = abs_dir;
+	snprintf(data_dir, sizeof(data_dir), "%s/data", chart_dir);
 	for (int i = 0; i <= cs->n; i++) {
 		chart_t *c = i < cs->n ? &cs->ch[i] : NULL;
 		as_buf_t v[4] = {{0}};
@@ -1695,7 +1719,7 @@ static int plot_run(const char *dir, const char *chart_dir, const char *report_d
 	for (int i = 0; i < r.sweeps.n; i++) {
 		char why[LABEL];
 		snprintf(why, sizeof(why),
-		         "%s: run at several sizes; drawn as the threshold sweep, not one chart "
+		         "%s: run at several sizes; drawn as the size sweep, not one chart "
 		         "per size",
 		         r.sweeps.v[i]);
 		skip(cs, "latency, rss, heap_mmap, syscalls per size", why);
@@ -1705,7 +1729,7 @@ static int plot_run(const char *dir, const char *chart_dir, const char *report_d
 	chart_latency(&r, cs);
 	chart_series(&r, cs);
 	chart_syscalls(&r, cs);
-	chart_threshold(&r, cs);
+	chart_sweep(&r, cs);
 	chart_metadata(&r, cs);
 	chart_scaling(&r, cs);
 	if (as_mkdir_p(chart_dir, err, sizeof(err)) != 0) {

@@ -4,6 +4,7 @@
 # The chart script sets the labels and terminal first; LOGY picks a log y.
 set style data histogram
 set style histogram errorbars gap 1.5 lw 1.5
+set errorbars front lc rgb '#000000'
 set boxwidth 0.9
 set xtics nomirror
 set bmargin NLINES + 3

@@ -143,10 +143,10 @@ int main(void)
 		/* the sweep chart: named after the sweep workload's index */
 		char cmd[1024];
 		FILE *p;
-		snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^threshold-[0-9]*\\.png$'", plots);
+		snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^sweep-[0-9]*\\.png$'", plots);
 		p = popen(cmd, "r");
 		CHECKF(p && fgets(path, sizeof(path), p) && atoi(path) == 1,
-		       "expected one threshold-N.png in %s", plots);
+		       "expected one sweep-N.png in %s", plots);
 		if (p)
 			pclose(p);
 	}
@@ -180,8 +180,8 @@ int main(void)
 	         ">'%s/trials.csv' && cp '%s/tests/fixtures/results-small/context.csv' '%s'",
 	         run_dir, src, run_dir, src, run_dir);
 	CHECK(system(args) == 0);
-	snprintf(args, sizeof(args), "%s --format png", run_dir);
-	rc = run("", args);
+	snprintf(args, sizeof(args), "cd '%s' &&", tmp);
+	rc = run(args, "suite/a --format png"); /* a relative folder */
 	CHECKF(rc == 0, "plot trials-only folder: exit %d: %s", rc, err_text);
 	snprintf(path, sizeof(path), "%s/plots/time.png", run_dir);
 	CHECKF(access(path, F_OK) == 0, "time chart from trials.csv alone");
