@@ -1188,7 +1188,8 @@ static void chart_metadata(run_t *r, charts_t *cs)
 			if (param_get(t->wparams, "dist", dist, sizeof(dist)) == 0 &&
 			    strcmp(dist, "fixed"))
 				s = NAN;
-			if (isnan(s) || (!isnan(sz) && s != sz))
+			/* per-block overhead is a small-block question */
+			if (isnan(s) || s > 4096 || (!isnan(sz) && s != sz))
 				ok = 0;
 			sz = s;
 			any = 1;
@@ -1202,7 +1203,9 @@ static void chart_metadata(run_t *r, charts_t *cs)
 		}
 	}
 	if (groups.n == 0) {
-		skip(cs, "metadata", "no workload with one fixed block size (size=, dist=fixed)");
+		skip(cs, "metadata",
+		     "no workload with one fixed block size of at most 4 KiB (size=, "
+		     "dist=fixed)");
 		sl_free(&groups);
 		return;
 	}
@@ -1620,10 +1623,12 @@ static void report_trials(as_buf_t *b, const run_t *r)
 
 /* The body of a run's report; links are PREFIX + chart file name. */
 static void report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const char *prefix,
-                        unsigned fmts, const char *h)
+                        unsigned fmts, const char *h, int with_context)
 {
-	as_buf_printf(b, "%s Context\n\n", h);
-	report_context(b, r);
+	if (with_context) {
+		as_buf_printf(b, "%s Context\n\n", h);
+		report_context(b, r);
+	}
 	as_buf_printf(b, "%s Trials\n\n", h);
 	report_trials(b, r);
 	as_buf_printf(b, "%s Charts\n\n", h);
@@ -1702,7 +1707,7 @@ int as_plot_parse_formats(const char *list, unsigned *out, char *err, size_t err
  * to `suite` (with suite_prefix before the links) when given. */
 static int plot_run(const char *dir, const char *chart_dir, const char *report_dir,
                     const char *prefix, unsigned fmts, const char *gnuplot, const char *scripts,
-                    as_buf_t *suite, const char *suite_prefix)
+                    as_buf_t *suite, const char *suite_prefix, int suite_context)
 {
 	run_t r;
 	charts_t *cs = calloc(1, sizeof(*cs));
@@ -1744,7 +1749,7 @@ static int plot_run(const char *dir, const char *chart_dir, const char *report_d
 		              "**Charts not drawn: gnuplot was not found. Install it "
 		              "(apt-get install gnuplot-nox) and run `allocscope plot %s`.**\n\n",
 		              dir);
-	report_body(&rep, &r, cs, prefix, fmts, "##");
+	report_body(&rep, &r, cs, prefix, fmts, "##", 1);
 	rc = bad ? AS_PLOT_NOT_DRAWN : AS_PLOT_OK;
 	if (as_write_file_atomic(report_dir, "report.md", &rep, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope plot: %s\n", err);
@@ -1753,7 +1758,7 @@ static int plot_run(const char *dir, const char *chart_dir, const char *report_d
 	if (suite) {
 		char full[4200];
 		snprintf(full, sizeof(full), "%s%s", suite_prefix, prefix);
-		report_body(suite, &r, cs, full, fmts, "###");
+		report_body(suite, &r, cs, full, fmts, "###", suite_context);
 	}
 	for (int i = 0; i < cs->n; i++)
 		if (!cs->ch[i].drawn && gnuplot)
@@ -1811,7 +1816,7 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 			return AS_PLOT_NOT_DRAWN;
 		}
 		rc = plot_run(dir, chart_dir, report_dir, out ? "" : "plots/", fmts, gnuplot,
-		              scripts, NULL, NULL);
+		              scripts, NULL, NULL, 0);
 		if (rc != AS_PLOT_BAD_INPUT && !(opts && opts->quiet))
 			printf("report: %s/report.md\n", report_dir);
 		return rc;
@@ -1824,6 +1829,7 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 		char **subs = NULL;
 		int n = 0;
 		as_buf_t suite = {0};
+		as_csvtab_t scen = {0};
 		if (!d) {
 			fprintf(stderr, "allocscope plot: %s: cannot read: %s\n", dir,
 			        strerror(errno));
@@ -1851,6 +1857,22 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 			return AS_PLOT_BAD_INPUT;
 		}
 		qsort(subs, (size_t)n, sizeof(char *), cmp_str);
+		/* a suite's scenarios.csv (folder, title, x, y, expected_shape):
+		 * its order, and each scenario's title and expected shape */
+		snprintf(path, sizeof(path), "%s/scenarios.csv", dir);
+		if (as_csvtab_load(path, &scen, err, sizeof(err)) < 0)
+			fprintf(stderr, "allocscope plot: %s (scenario titles left out)\n", err);
+		{
+			int cf = as_csvtab_col(&scen, "folder"), k = 0;
+			for (int row = 0; cf >= 0 && row < scen.nrows; row++)
+				for (int i = k; i < n; i++)
+					if (!strcmp(subs[i], as_csvtab_str(&scen, row, cf))) {
+						char *t = subs[k];
+						subs[k++] = subs[i];
+						subs[i] = t;
+						break;
+					}
+		}
 		as_buf_printf(&suite, "# allocscope suite report: %s\n\n", dir);
 		if (!gnuplot)
 			as_buf_printf(&suite,
@@ -1879,9 +1901,23 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 				continue;
 			}
 			as_buf_printf(&suite, "## Scenario %s\n\n", subs[i]);
+			for (int row = 0; row < scen.nrows; row++) {
+				static const char *keys[] = {"title", "x", "y", "expected_shape"};
+				static const char *names[] = {"What", "x", "y", "Expected shape"};
+				if (strcmp(
+				        as_csvtab_str(&scen, row, as_csvtab_col(&scen, "folder")),
+				        subs[i]))
+					continue;
+				for (int k = 0; k < 4; k++) {
+					const char *v = as_csvtab_str(
+					    &scen, row, as_csvtab_col(&scen, keys[k]));
+					if (*v)
+						as_buf_printf(&suite, "%s: %s\n\n", names[k], v);
+				}
+			}
 			snprintf(sp, sizeof(sp), "%s/", subs[i]);
 			r1 = plot_run(sub, chart_dir, report_dir, out ? "" : "plots/", fmts,
-			              gnuplot, scripts, &suite, sp);
+			              gnuplot, scripts, &suite, sp, i == 0);
 			if (r1 > rc)
 				rc = r1;
 		}
@@ -1896,6 +1932,7 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 			free(subs[i]);
 		free(subs);
 		as_buf_free(&suite);
+		as_csvtab_free(&scen);
 	}
 	return rc;
 }
