@@ -422,11 +422,13 @@ static void skip(charts_t *cs, const char *kind, const char *why)
 	sl_add(&cs->skipped, line);
 }
 
-/* Series variables: NS, MOD[] (module names, for the colour) and TITLE[]. */
+/* Series variables: NS, MOD[] (module names, for the colour), TITLE[] and
+ * VAR[] (0 for a module's first series, 1.. for its other params). */
 static void vars_series(as_buf_t *v, const strlist_t *labels)
 {
-	as_buf_printf(v, "NS=%d; array MOD[%d]; array TITLE[%d]; ", labels->n,
-	              labels->n ? labels->n : 1, labels->n ? labels->n : 1);
+	int n1 = labels->n ? labels->n : 1;
+	as_buf_printf(v, "NS=%d; array MOD[%d]; array TITLE[%d]; array VAR[%d]; ", labels->n, n1,
+	              n1, n1);
 	for (int i = 0; i < labels->n; i++) {
 		char base[128];
 		snprintf(base, sizeof(base), "%.*s", (int)strcspn(labels->v[i], ": ,"),
@@ -435,7 +437,15 @@ static void vars_series(as_buf_t *v, const strlist_t *labels)
 		gstr(v, base);
 		as_buf_printf(v, "; TITLE[%d]=", i + 1);
 		gstr(v, labels->v[i]);
-		as_buf_add(v, "; ", 2);
+		/* the how-manieth series of this module: its variant style */
+		{
+			int var = 0;
+			size_t bl = strlen(base);
+			for (int j = 0; j < i; j++)
+				var += !strncmp(labels->v[j], base, bl) &&
+				       strchr(": ,", labels->v[j][bl]) != NULL;
+			as_buf_printf(v, "; VAR[%d]=%d; ", i + 1, var);
+		}
 	}
 }
 

@@ -10,4 +10,4 @@ set xtics nomirror
 set bmargin NLINES + 3
 if (LOGY) set logscale y 10; set format y '%.0s%c'
 plot for [i = 1:NS] DATA using (column(3 * i - 1)):(column(3 * i)):(column(3 * i + 1)):xtic(1) \
-    title TITLE[i] lt modlt(MOD[i]) fillstyle pattern modpat(MOD[i]) border lt modlt(MOD[i])
+    title TITLE[i] lt sty(i) fillstyle pattern pat(i) border lt sty(i)

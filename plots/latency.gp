@@ -8,4 +8,4 @@ set logscale y 10
 set format y '%.0s%c'
 set xrange [-0.3:5.3]
 plot for [i = 1:NS] DATA index (i - 1) using 1:3:xtic(2) with linespoints \
-    title TITLE[i] lt modlt(MOD[i])
+    title TITLE[i] lt sty(i)

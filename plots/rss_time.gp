@@ -5,5 +5,5 @@ set title TITLE_TEXT font TFONT
 set xlabel 'time in the timed region (ms)'
 set ylabel 'RSS growth (MiB)'
 set yrange [0:*]
-plot for [i = 1:NS] DATA index (i - 1) using 2:3 with linespoints lt modlt(MOD[i]) pointinterval -8 \
+plot for [i = 1:NS] DATA index (i - 1) using 2:3 with linespoints lt sty(i) pointinterval -8 \
          title TITLE[i]

@@ -8,4 +8,4 @@ set xtics 1
 set offsets graph 0.04, graph 0.04, 0, 0
 set yrange [0:*]
 plot for [i = 1:NS] DATA index (i - 1) using 1:($2 / 1e6):($3 / 1e6):($4 / 1e6) \
-    with yerrorlines title TITLE[i] lt modlt(MOD[i])
+    with yerrorlines title TITLE[i] lt sty(i)

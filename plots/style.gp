@@ -45,6 +45,19 @@ set linetype 14 lc rgb '#7570B3' lw 2 pt 14 ps 1.2 dt (6,6)
 set linetype 15 lc rgb '#66A61E' lw 2 pt 15 ps 1.2 dt (1,3)
 set linetype 16 lc rgb '#A6761D' lw 2 pt 3  ps 1.2 dt (12,3,3,3)
 
+# Variants of one module (other params, e.g. glibc and glibc prime=1m):
+# the module's colour with dash type 2, 3, 4 and other points, as
+# linetypes L + 20 * variant.
+COLORS = "#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9 #000000 #8C510A #6A3D9A #888888 #1B9E77 #B2182B #2166AC #7570B3 #66A61E #A6761D"
+VPTS = "6 4 8"
+do for [v = 1:3] {
+    VDT = v + 1
+    VPT = int(word(VPTS, v))
+    do for [L = 1:16] {
+        set linetype (L + 20 * v) lc rgb word(COLORS, L) lw 2 pt VPT ps 1.1 dt VDT
+    }
+}
+
 KNOWN = "glibc refmalloc bump pool freelist arena jemalloc tcmalloc mimalloc null"
 CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_-.ABCDEFGHIJKLMNOPQRSTUVWXYZ/+"
 namehash(s) = sum [j = 1:strlen(s)] (strstrt(CHARS, s[j:j]) + 1) * j
@@ -53,6 +66,9 @@ modlt(s) = knownidx(s) > 0 ? knownidx(s) : 11 + int(namehash(s)) % 6
 # Fill pattern for bars: 3 is solid; the others are hatchings.
 PATTERNS = "3 1 4 5 2 6 7 0 4 1 2 5 6 7 1 4"
 modpat(s) = int(word(PATTERNS, modlt(s)))
+# Style of series i (arrays MOD and VAR set by allocscope).
+sty(i) = modlt(MOD[i]) + 20 * (VAR[i] > 3 ? 3 : VAR[i])
+pat(i) = (modpat(MOD[i]) + VAR[i]) % 8
 
 # Common look.
 set termoption noenhanced

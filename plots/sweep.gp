@@ -17,14 +17,14 @@ set key outside right top vertical Left reverse
 
 set ylabel 'time per op (ns)'
 if (LOGY) set logscale y 10; set format y '%.0s%c'
-plot for [i = 1:NS] DATA index (i - 1) using 1:2 with linespoints title TITLE[i] lt modlt(MOD[i])
+plot for [i = 1:NS] DATA index (i - 1) using 1:2 with linespoints title TITLE[i] lt sty(i)
 unset logscale y
 set format y '%g'
 set yrange [0:*]
 
 if (HAS_MMAP) set ylabel 'mmap calls'; \
-    plot for [i = 1:NS] DATA index (i - 1) using 1:3 with linespoints title TITLE[i] lt modlt(MOD[i])
+    plot for [i = 1:NS] DATA index (i - 1) using 1:3 with linespoints title TITLE[i] lt sty(i)
 
 set ylabel 'RSS held after free (MiB)'
-plot for [i = 1:NS] DATA index (i - 1) using 1:4 with linespoints title TITLE[i] lt modlt(MOD[i])
+plot for [i = 1:NS] DATA index (i - 1) using 1:4 with linespoints title TITLE[i] lt sty(i)
 unset multiplot

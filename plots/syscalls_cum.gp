@@ -6,5 +6,5 @@ set xlabel 'ops completed'
 set ylabel 'memory system calls so far'
 set format x '%.0s%c'
 set yrange [0:*]
-plot for [i = 1:NS] DATA index (i - 1) using 1:7 with linespoints lt modlt(MOD[i]) pointinterval -8 \
+plot for [i = 1:NS] DATA index (i - 1) using 1:7 with linespoints lt sty(i) pointinterval -8 \
          title TITLE[i]
