@@ -959,6 +959,7 @@ static void chart_latency(run_t *r, charts_t *cs)
 				strlist_t labels = {0};
 				as_buf_t data = {0}, tab = {0};
 				chart_t *c;
+				int maxnb = 1;
 				as_buf_printf(&tab,
 				              "| module | rep | buckets | p50 bucket top (ns) | "
 				              "p99 bucket top (ns) | last bucket top (ns) |\n"
@@ -1003,6 +1004,8 @@ static void chart_latency(run_t *r, charts_t *cs)
 						last = x;
 					}
 					as_buf_add(&data, "\n\n", 2);
+					if (nb > maxnb)
+						maxnb = nb;
 					as_buf_add(&tab, "|", 1);
 					tstr(&tab, r->mods.v[m]);
 					as_buf_printf(&tab, " %ld | %d |", best->rep, nb);
@@ -1022,6 +1025,10 @@ static void chart_latency(run_t *r, charts_t *cs)
 					as_buf_add(&c->table, tab.data, tab.len);
 					vars_series(&c->vars, &labels);
 					vars_str(&c->vars, "TITLE_TEXT", c->title);
+					/* about 8 points per curve tell the modules apart in grey
+					 */
+					as_buf_printf(&c->vars, "PEVERY=%d; ",
+					              maxnb / 8 > 1 ? maxnb / 8 : 1);
 				}
 				as_buf_free(&data);
 				as_buf_free(&tab);

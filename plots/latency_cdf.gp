@@ -9,4 +9,4 @@ set format x '%.0s%c'
 set yrange [0:1.02]
 set ytics 0.1
 plot for [i = 1:NS] DATA index (i - 1) using 1:2 with steps title TITLE[i] lt sty(i), \
-     for [i = 1:NS] DATA index (i - 1) using 1:2 every 4 with points notitle lt sty(i)
+     for [i = 1:NS] DATA index (i - 1) using 1:2 every PEVERY with points notitle lt sty(i)

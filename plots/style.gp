@@ -26,6 +26,9 @@ termcmd(w, h) = (FMT eq "png") ? \
     sprintf("set terminal pdfcairo noenhanced size %.2fin,%.2fin font 'DejaVu Sans,8'; set output '%s'", \
             w / 130.0, h / 130.0, OUT)
 
+# Width of a bar chart: room for every bar, within 900..1400 pixels.
+barsw(ncat, ns) = (w = 250 + 40 * ncat * (ns + 1), w < 900 ? 900 : w > 1400 ? 1400 : w)
+
 # The fixed table: one linetype per known module. 11..16 are the fallback
 # for other modules, picked by a hash of the name (same name, same style).
 set linetype 1  lc rgb '#0072B2' lw 2 pt 7  ps 1.1 dt 1             # glibc

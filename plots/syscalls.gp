@@ -2,7 +2,7 @@
 # module (trials.csv *_calls, median of the repetitions, min..max bars).
 # Log y when counts span decades; a zero count then shows no bar (the
 # report's table has every number).
-eval termcmd(NCAT * NS > 12 ? 250 + 40 * NCAT * (NS + 1) : 900, 500 + 14 * NLINES)
+eval termcmd(barsw(NCAT, NS), 500 + 14 * NLINES)
 set title TITLE_TEXT font TFONT
 set xlabel 'system call'
 set ylabel 'calls in the timed region'

@@ -1,6 +1,6 @@
 # throughput.gp - ops per second per module and workload, median of the
 # repetitions with min..max error bars (trials.csv ops_per_sec).
-eval termcmd(NCAT * NS > 12 ? 250 + 40 * NCAT * (NS + 1) : 900, 500 + 14 * NLINES)
+eval termcmd(barsw(NCAT, NS), 500 + 14 * NLINES)
 set title TITLE_TEXT font TFONT
 set ylabel 'throughput (million ops/s)'
 set yrange [0:*]

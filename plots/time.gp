@@ -1,6 +1,6 @@
 # time.gp - time per op per module and workload, median of the repetitions
 # with min..max error bars (trials.csv ns_per_op).
-eval termcmd(NCAT * NS > 12 ? 250 + 40 * NCAT * (NS + 1) : 900, 500 + 14 * NLINES)
+eval termcmd(barsw(NCAT, NS), 500 + 14 * NLINES)
 set title TITLE_TEXT font TFONT
 set ylabel 'time per op (ns)'
 set yrange [0:*]
