@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../allocators/allocscope_params.h"
@@ -28,9 +29,11 @@
 #define AS_INSTALL_PLOTS_DIR "/usr/local/share/allocscope/plots"
 #endif
 
-#define MAXS  64  /* series (modules) per chart */
-#define MAXCH 256 /* charts per run */
-#define LABEL 512
+#define MAXS       64   /* series (modules) per chart */
+#define MAXCH      1024 /* charts per run */
+#define AS_STR_(x) #x
+#define AS_STR(x)  AS_STR_(x)
+#define LABEL      512
 
 /* ---- small helpers ---- */
 
@@ -390,21 +393,33 @@ static void free_run(run_t *r)
 	sl_free(&r->groups);
 }
 
+/* The trials.csv row of (trial, rep). Rows of the other files come grouped
+ * by trial, so the search starts where the last one ended. */
 static const trow_t *find_trial(const run_t *r, long trial, long rep)
 {
-	for (int i = 0; i < r->nt; i++)
-		if (r->t[i].trial == trial && r->t[i].rep == rep)
+	static int hint;
+	for (int k = 0; k < r->nt; k++) {
+		int i = (hint + k) % r->nt;
+		if (r->t[i].trial == trial && r->t[i].rep == rep) {
+			hint = i;
 			return &r->t[i];
+		}
+	}
 	return NULL;
 }
 
 /* ---- charts ---- */
 
+static void skip(charts_t *cs, const char *kind, const char *why);
+
 static chart_t *new_chart(charts_t *cs, const char *kind, int gi, const char *script)
 {
 	chart_t *c;
-	if (cs->n == MAXCH)
+	if (cs->n == MAXCH) {
+		skip(cs, kind,
+		     "more than " AS_STR(MAXCH) " charts in one folder: the rest left out");
 		return NULL;
+	}
 	c = &cs->ch[cs->n++];
 	memset(c, 0, sizeof(*c));
 	if (gi >= 0)
@@ -1517,19 +1532,20 @@ static int draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const
 
 		/* wait for a slot, or for everything at the end */
 		while (running > 0 && (running >= jobs || !c)) {
-			int status;
-			pid_t pid = wait(&status);
-			if (pid < 0 && errno == EINTR)
-				continue;
-			if (pid < 0)
-				break;
-			for (int k = 0; k < cs->n; k++)
-				if (pids[k] == pid) {
-					pids[k] = 0;
-					running--;
-					finish_chart(&cs->ch[k], status, chart_dir, fmts);
-					bad += !cs->ch[k].drawn;
-				}
+			/* only our own children: the caller may have others */
+			int reaped = 0;
+			for (int k = 0; k < cs->n; k++) {
+				int status;
+				if (pids[k] <= 0 || waitpid(pids[k], &status, WNOHANG) != pids[k])
+					continue;
+				pids[k] = 0;
+				running--;
+				reaped = 1;
+				finish_chart(&cs->ch[k], status, chart_dir, fmts);
+				bad += !cs->ch[k].drawn;
+			}
+			if (!reaped)
+				nanosleep(&(struct timespec){0, 5000000}, NULL);
 		}
 		if (!c)
 			break;
@@ -1793,6 +1809,26 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* DIR has a trials.csv, or a subfolder has one (a suite). */
+static int is_results_folder(const char *dir)
+{
+	char path[4200];
+	DIR *d;
+	struct dirent *e;
+	int found = 0;
+	snprintf(path, sizeof(path), "%s/trials.csv", dir);
+	if (access(path, F_OK) == 0)
+		return 1;
+	d = opendir(dir);
+	while (d && !found && (e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s/trials.csv", dir, e->d_name);
+		found = e->d_name[0] != '.' && access(path, F_OK) == 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 {
 	unsigned fmts = opts && opts->formats ? opts->formats : AS_PLOT_ALL;
@@ -1811,6 +1847,13 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 		                "$ALLOCSCOPE_PLOTS_DIR, " AS_SOURCE_DIR
 		                "/plots or " AS_INSTALL_PLOTS_DIR "\n");
 		return AS_PLOT_NOT_DRAWN;
+	}
+	if (!is_results_folder(dir)) {
+		fprintf(stderr,
+		        "allocscope plot: %s: not a results folder (no trials.csv in it or in its "
+		        "subfolders)\n",
+		        dir);
+		return AS_PLOT_BAD_INPUT;
 	}
 	if (find_in_path(gpname && *gpname ? gpname : "gnuplot", gp, sizeof(gp)) == 0)
 		gnuplot = gp;

@@ -237,6 +237,15 @@ int main(void)
 	       err_text);
 	rc = run("", "");
 	CHECKF(rc == 2, "no folder: exit %d", rc);
+	snprintf(args, sizeof(args),
+	         "mkdir -p '%s/bad' && printf 'foo,bar\\n1,2\\n' >'%s/bad/trials.csv'", tmp, tmp);
+	CHECK(system(args) == 0);
+	snprintf(path, sizeof(path), "%s/bad", tmp);
+	rc = run("", path);
+	CHECKF(rc == 2 && strstr(err_text, "trials.csv: no column 'trial'") &&
+	           !strchr(strchr(err_text, '\n') + 1, '\n'),
+	       "malformed trials.csv: exit %d, one line: %s", rc, err_text);
+	CHECK(!exists(path, "report.md") && !exists(path, "plots"));
 
 	/* 6. a real (tiny) run of this build, then plot it */
 	snprintf(args, sizeof(args),
