@@ -3,16 +3,47 @@
  * is malloc_trim(0). The instance is the process-wide malloc, so create/destroy
  * hold no state and reset is not offered. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <gnu/libc-version.h>
+#include <stdio.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "allocscope_module.h"
 
+/* glibc's own entry points, looked up in libc.so.6's handle so that the
+ * module measures glibc even when another malloc is interposed (allocscope
+ * exec preloads one; sanitizers intercept malloc and even __libc_memalign). */
+static void *(*libc_malloc)(size_t);
+static void (*libc_free)(void *);
+static void *(*libc_realloc)(void *, size_t);
+static void *(*libc_calloc)(size_t, size_t);
+static void *(*libc_memalign)(size_t, size_t);
+
+static int bind_libc(char *err, size_t errlen)
+{
+	void *h = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	if (!h) {
+		snprintf(err, errlen, "libc.so.6 is not loaded");
+		return -1;
+	}
+	*(void **)&libc_malloc = dlsym(h, "malloc");
+	*(void **)&libc_free = dlsym(h, "free");
+	*(void **)&libc_realloc = dlsym(h, "realloc");
+	*(void **)&libc_calloc = dlsym(h, "calloc");
+	*(void **)&libc_memalign = dlsym(h, "memalign");
+	dlclose(h);
+	if (!libc_malloc || !libc_free || !libc_realloc || !libc_calloc || !libc_memalign) {
+		snprintf(err, errlen, "glibc's malloc entry points not found in libc.so.6");
+		return -1;
+	}
+	return 0;
+}
+
 static int glibc_create(const char *params, void **out, char *err, size_t errlen)
 {
-	if (as_params_parse(NULL, 0, params, NULL, err, errlen) != 0)
+	if (as_params_parse(NULL, 0, params, NULL, err, errlen) != 0 || bind_libc(err, errlen))
 		return -1;
 	*out = (void *)1; /* no state: the process-wide heap is the instance */
 	return 0;
@@ -27,22 +58,22 @@ static void *glibc_alloc(void *inst, size_t size, size_t align)
 {
 	(void)inst;
 	if (align <= 16)
-		return malloc(size);
-	return aligned_alloc(align, (size + align - 1) & ~(align - 1));
+		return libc_malloc(size);
+	return libc_memalign(align, size);
 }
 
 static void glibc_free(void *inst, void *ptr, size_t size)
 {
 	(void)inst;
 	(void)size;
-	free(ptr);
+	libc_free(ptr);
 }
 
 static void *glibc_realloc(void *inst, void *ptr, size_t old_size, size_t new_size)
 {
 	(void)inst;
 	(void)old_size;
-	return realloc(ptr, new_size);
+	return libc_realloc(ptr, new_size);
 }
 
 static void *glibc_calloc(void *inst, size_t size, size_t align)
@@ -50,7 +81,7 @@ static void *glibc_calloc(void *inst, size_t size, size_t align)
 	void *p;
 	(void)inst;
 	if (align <= 16)
-		return calloc(1, size);
+		return libc_calloc(1, size);
 	p = glibc_alloc(inst, size, align);
 	if (p)
 		memset(p, 0, size);

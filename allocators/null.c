@@ -59,7 +59,7 @@ static void *null_alloc(void *inst, size_t size, size_t align)
 	if (size > n->size)
 		return NULL;
 	if (off + size > n->size)
-		off = 0; /* wrap: contents are never checked by null's users */
+		off = 0;                   /* wrap: contents are never checked by null's users */
 	n->next = off + (size ? size : 1); /* alloc(0) pointers stay unique */
 	return n->base + off;
 }

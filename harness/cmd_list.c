@@ -9,6 +9,7 @@
 #include "../workloads/workload.h"
 #include "commands.h"
 #include "loader.h"
+#include "suite.h"
 
 static void print_params(const as_param_spec_t *p, uint32_t n)
 {
@@ -83,13 +84,24 @@ static int list_main(int argc, char **argv)
 		printf("  %-12s %s\n", as_workloads[i]->name, as_workloads[i]->description);
 		print_params(as_workloads[i]->params, as_workloads[i]->nparams);
 	}
+	printf("\nSuites (allocscope suite NAME [--quick]):\n");
+	for (size_t i = 0; as_suites[i]; i++) {
+		printf("  %-12s %s\n      scenarios:", as_suites[i]->name,
+		       as_suites[i]->description);
+		for (size_t j = 0; as_suites[i]->scenarios[j]; j++)
+			printf(" %s", as_suites[i]->scenarios[j]);
+		printf("\n");
+	}
+	printf("\nScenarios (allocscope suite SCENARIO):\n");
+	for (size_t i = 0; as_scenarios[i]; i++)
+		printf("  %-12s %s\n", as_scenarios[i]->name, as_scenarios[i]->title);
 	return 0;
 }
 
 const as_cmd_t as_cmd_list = {
     .name = "list",
     .synopsis = "list",
-    .summary = "list modules (version, capabilities, params) and workloads",
+    .summary = "list modules (version, capabilities, params), workloads and suites",
     .examples = "  allocscope list\n  ALLOCSCOPE_MODULE_PATH=./mymods allocscope list\n",
     .main = list_main,
 };

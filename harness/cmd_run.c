@@ -1,16 +1,31 @@
 /* cmd_run.c - `allocscope run`: parse the matrix options and hand them to
  * the runner. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../workloads/opstream.h"
 #include "commands.h"
+#include "pin.h"
 #include "runner.h"
+#include "syscount.h"
+#include "trial.h"
 #include "util.h"
 
-enum { OPT_TIMEOUT = 256, OPT_VALIDATE, OPT_SAMPLE_EVERY, OPT_SEED };
+enum {
+	OPT_TIMEOUT = 256,
+	OPT_VALIDATE,
+	OPT_SAMPLE_EVERY,
+	OPT_SEED,
+	OPT_LATENCY,
+	OPT_SAMPLE_INTERVAL,
+	OPT_SYSCALLS,
+	OPT_PIN,
+	OPT_WARMUP,
+	OPT_RESUME,
+};
 
 static const as_opt_t run_opts[] = {
     {'a', "allocators", "LIST", NULL,
@@ -23,11 +38,25 @@ static const as_opt_t run_opts[] = {
     {OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
     {OPT_VALIDATE, "validate", NULL, NULL, "check every returned block's alignment"},
     {'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"},
+    {OPT_LATENCY, "latency", "N", "off",
+     "time every Nth op per thread (on average, jittered) into latency.csv and "
+     "histogram.csv (1 = every op)"},
+    {OPT_SAMPLE_EVERY, "sample-every", "N", "auto",
+     "series.csv point every N ops of thread 0 (auto: ~256 per trial; 0: start+end)"},
+    {OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0",
+     "also sample every MS of wall time (0: off)"},
+    {OPT_SYSCALLS, "syscalls", "METHOD", "perf",
+     "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"},
+    {OPT_PIN, "pin", "POLICY", "none", "thread binding through hwloc: none, compact, scatter"},
+    {OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"},
+    {OPT_RESUME, "resume", "DIR", NULL,
+     "finish an interrupted run: same matrix (from DIR/run.args), only missing trials"},
 };
 
 typedef struct {
 	as_run_cfg_t cfg;
 	char *abuf, *wbuf;
+	const char *resume_dir;
 } run_ctx_t;
 
 static int on_run_opt(int key, const char *arg, void *vctx)
@@ -37,6 +66,7 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 	uint64_t u;
 	switch (key) {
 	case 'a':
+		free(c->abuf);
 		c->abuf = strdup(arg);
 		c->cfg.nmodules = as_split_specs(c->abuf, c->cfg.modules, AS_RUN_MAX_ITEMS);
 		if (c->cfg.nmodules <= 0) {
@@ -46,6 +76,7 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 		}
 		return 0;
 	case 'w':
+		free(c->wbuf);
 		c->wbuf = strdup(arg);
 		c->cfg.nworkloads = as_split_specs(c->wbuf, c->cfg.workloads, AS_RUN_MAX_ITEMS);
 		if (c->cfg.nworkloads <= 0) {
@@ -92,6 +123,53 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 			break;
 		return 0;
 	case OPT_VALIDATE: c->cfg.validate = 1; return 0;
+	case OPT_RESUME: c->resume_dir = arg; return 0;
+	case OPT_LATENCY:
+		if (as_parse_u64("--latency", arg, 1, UINT32_MAX, &c->cfg.latency_every, err,
+		                 sizeof(err)))
+			break;
+		return 0;
+	case OPT_SAMPLE_EVERY:
+		if (!strcmp(arg, "auto")) {
+			c->cfg.sample_every = AS_SAMPLE_AUTO;
+			return 0;
+		}
+		if (as_parse_u64("--sample-every", arg, 0, UINT64_MAX - 1, &c->cfg.sample_every,
+		                 err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_SAMPLE_INTERVAL:
+		if (as_parse_u64("--sample-interval-ms", arg, 0, 3600000,
+		                 &c->cfg.sample_interval_ms, err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_SYSCALLS: {
+		as_syscount_method_t m;
+		if (as_syscount_parse(arg, &m) != 0) {
+			snprintf(err, sizeof(err),
+			         "option --syscalls: '%s' is not a method (perf, seccomp, off)",
+			         arg);
+			break;
+		}
+		c->cfg.syscalls = (int)m;
+		return 0;
+	}
+	case OPT_PIN: {
+		as_pin_t p;
+		if (as_pin_parse(arg, &p) != 0) {
+			snprintf(err, sizeof(err),
+			         "option --pin: '%s' is not a policy (none, compact, scatter)",
+			         arg);
+			break;
+		}
+		c->cfg.pin = (int)p;
+		return 0;
+	}
+	case OPT_WARMUP:
+		if (as_parse_u64("--warmup", arg, 0, 100, &u, err, sizeof(err)))
+			break;
+		c->cfg.warmup = (uint32_t)u;
+		return 0;
 	case 'q': c->cfg.quiet = 1; return 0;
 	default: return -1;
 	}
@@ -109,13 +187,75 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 	cfg->timeout_s = 60;
 	cfg->threads[0] = 1;
 	cfg->nthreads = 1;
+	cfg->sample_every = AS_SAMPLE_AUTO;
+	cfg->syscalls = AS_SYSCOUNT_PERF;
+	cfg->pin = AS_PIN_NONE;
 	cfg->argc = argc;
 	cfg->argv = argv;
+}
+
+typedef struct {
+	char *text;  /* run.args contents */
+	char **argv; /* "run" + its NUL-separated arguments */
+} run_args_t;
+
+/* --resume DIR: the only option allowed; the matrix comes from DIR/run.args,
+ * parsed by the same option table, and results stay in DIR. */
+static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
+{
+	char path[4200];
+	const char *dir = c->resume_dir;
+	FILE *f;
+	long len;
+	int n = 1, r;
+
+	if (argc != 3) {
+		fprintf(stderr, "allocscope run: --resume DIR takes no other options (the run's "
+		                "own are in DIR/run.args)\n");
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/run.args", dir);
+	f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "allocscope run: cannot resume %s: %s: %s\n", dir, path,
+		        strerror(errno));
+		return 2;
+	}
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	ra->text = calloc(1, (size_t)len + 1);
+	if (len <= 0 || fread(ra->text, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		fprintf(stderr, "allocscope run: cannot resume %s: %s is empty or unreadable\n",
+		        dir, path);
+		return 2;
+	}
+	fclose(f);
+	ra->argv = calloc((size_t)len + 2, sizeof(char *));
+	ra->argv[0] = argv[0];
+	for (long i = 0; i < len; i += (long)strlen(ra->text + i) + 1)
+		ra->argv[n++] = ra->text + i;
+	memset(&c->cfg, 0, sizeof(c->cfg));
+	as_run_defaults(&c->cfg, n, ra->argv);
+	c->resume_dir = NULL;
+	r = as_cli_parse(&as_cmd_run, n, ra->argv, on_run_opt, c);
+	if (r < 0 || r < n || c->resume_dir) {
+		fprintf(stderr, "allocscope run: cannot resume %s: %s is not a run's arguments\n",
+		        dir, path);
+		return 2;
+	}
+	c->cfg.out_dir = dir;
+	c->cfg.resume = 1;
+	c->cfg.argc = argc; /* the context records the resuming command */
+	c->cfg.argv = argv;
+	return 0;
 }
 
 static int run_main(int argc, char **argv)
 {
 	static char default_wl[] = "random";
+	run_args_t rargs = {0};
 	run_ctx_t c;
 	char out[4096];
 	int r;
@@ -123,17 +263,28 @@ static int run_main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
 	r = as_cli_parse(&as_cmd_run, argc, argv, on_run_opt, &c);
-	if (r == -2)
-		return 0;
-	if (r < 0)
-		return 2;
+	if (r == -2) {
+		r = 0;
+		goto out;
+	}
+	if (r < 0) {
+		r = 2;
+		goto out;
+	}
 	if (r < argc) {
 		fprintf(stderr, "allocscope run: unexpected argument '%s'\n", argv[r]);
-		return 2;
+		r = 2;
+		goto out;
+	}
+	if (c.resume_dir) {
+		r = resume_args(&c, argc, argv, &rargs);
+		if (r != 0)
+			goto out;
 	}
 	if (c.cfg.nmodules == 0) {
 		fprintf(stderr, "allocscope run: option -a is required (try 'allocscope list')\n");
-		return 2;
+		r = 2;
+		goto out;
 	}
 	if (c.cfg.nworkloads == 0) {
 		c.cfg.workloads[0] = default_wl;
@@ -142,8 +293,11 @@ static int run_main(int argc, char **argv)
 	r = as_run_validate(&c.cfg);
 	if (r == 0)
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
+out:
 	free(c.abuf);
 	free(c.wbuf);
+	free(rargs.text);
+	free(rargs.argv);
 	return r;
 }
 
@@ -156,6 +310,9 @@ const as_cmd_t as_cmd_run = {
     .examples =
         "  allocscope run -a glibc,null\n"
         "  allocscope run -a glibc,refmalloc:mmap_threshold=64k -w random:min=16,max=4096 -r 5\n"
-        "  allocscope run -a ./mymodule.so -w random:live=100000 -t 1,2 -o results/mine\n",
+        "  allocscope run -a ./mymodule.so -w random:live=100000 -t 1,2 -o results/mine\n"
+        "  allocscope run -a glibc,null -r 5 --warmup 1 --latency 1 --pin compact\n"
+        "  allocscope run -a glibc -w random:max=1m --syscalls seccomp --sample-every 1000\n"
+        "  allocscope run --resume results/20261126-101500\n",
     .main = run_main,
 };

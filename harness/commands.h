@@ -7,6 +7,8 @@
 extern const as_cmd_t as_cmd_run;
 extern const as_cmd_t as_cmd_list;
 extern const as_cmd_t as_cmd_check;
+extern const as_cmd_t as_cmd_exec;
+extern const as_cmd_t as_cmd_suite;
 extern const as_cmd_t as_cmd_plot;
 
 #endif /* AS_COMMANDS_H */

@@ -10,6 +10,7 @@
 
 #include "../allocators/allocscope_module.h"
 #include "../workloads/opstream.h"
+#include "latency.h"
 #include "status.h"
 
 typedef struct as_slot {
@@ -19,28 +20,37 @@ typedef struct as_slot {
 	uint32_t pad;
 } as_slot_t;
 
-/* Called on thread 0 every `sample_every` ops (and once at start and end)
- * with the ops done so far on thread 0 and the engine's live requested
- * bytes. Runs inside the timed region, so it must be cheap. */
-typedef void (*as_sample_fn)(void *ctx, uint64_t ops_done, int64_t live_bytes);
+/* Called on thread 0 every `sample_every` ops of thread 0, every
+ * `sample_interval_ns` of wall time (checked every 64 ops), and once at start
+ * (after the threads exist, before the clock starts: the baseline) and at the
+ * end (after every thread finished, before any exits), with the ops done so
+ * far by all threads, the live requested bytes (sum of the threads' counts)
+ * and the elapsed time with sampling excluded. Time spent inside it is
+ * accounted as sampling_ns, not as op time. */
+typedef void (*as_sample_fn)(void *ctx, uint64_t ops_done, int64_t live_bytes, uint64_t elapsed_ns);
 
-/* Per-op latency hook, called when latency timing is on (see engine.c). */
-typedef void (*as_latency_fn)(void *ctx, uint32_t thread, unsigned kind, uint64_t ticks);
+/* Called by each engine thread before the start barrier (pinning). */
+typedef void (*as_thread_start_fn)(void *ctx, uint32_t thread);
 
 typedef struct as_engine_cfg {
 	const as_module_t *mod;
 	void *inst;
 	as_sample_fn sample; /* may be NULL */
 	void *sample_ctx;
-	uint64_t sample_every; /* ops on thread 0 between samples; 0 = never */
-	int validate;          /* check every returned block (alignment, bounds) */
+	uint64_t sample_every;           /* ops on thread 0 between samples; 0 = never */
+	uint64_t sample_interval_ns;     /* wall time between samples; 0 = never */
+	uint64_t latency_every;          /* time every Nth op of each thread; 0 = off */
+	as_thread_start_fn thread_start; /* may be NULL */
+	void *thread_ctx;
+	int validate; /* check every returned block (alignment, bounds) */
 } as_engine_cfg_t;
 
 typedef struct as_engine_result {
 	as_status_t status;
 	char reason[256];
 	uint64_t ops;            /* ops executed, all threads */
-	uint64_t elapsed_ns;     /* wall time of the timed region */
+	uint64_t elapsed_ns;     /* wall time of the timed region minus sampling_ns */
+	uint64_t sampling_ns;    /* time thread 0 spent in sample() while timing */
 	int64_t live_bytes_peak; /* max of live requested bytes (thread 0's view
 	                            when multi-threaded: sum at sample points) */
 	int64_t live_bytes_end;
@@ -50,6 +60,19 @@ typedef struct as_engine_result {
 /* Prepare slot table for `s` (mapped + pre-faulted) and thread resources.
  * Must be called before the baseline measurement. Returns 0 or -1. */
 int as_engine_prepare(const as_opstream_t *s);
+
+/* Map and pre-fault one latency histogram per thread and op kind (call
+ * after as_engine_prepare, before the baseline, when latency_every > 0).
+ * Returns 0 or -1. */
+int as_engine_prepare_latency(uint32_t nthreads);
+
+/* Histogram of thread t for op kind k (ticks of as_ticks()), or NULL when
+ * latency timing was not prepared. */
+const as_hist_t *as_engine_hist(uint32_t t, unsigned kind);
+
+/* Report every mapping the engine holds (slot table, histograms, thread
+ * stacks) to fn, so measurements can exclude them. */
+void as_engine_mappings(void (*fn)(const void *p, size_t len));
 
 /* Run the whole stream. Timing covers only the ops (threads are created and
  * parked before the clock starts). Returns 0; errors go in res->status. */

@@ -2,6 +2,7 @@
  * Only main() exits; exit codes are 0 ok, 1 a trial or test failed, 2 bad
  * usage or input. The hidden `__worker` command is the trial's child. */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 #include "trial.h"
 
 static const as_cmd_t *const commands[] = {
-    &as_cmd_run, &as_cmd_list, &as_cmd_check, &as_cmd_plot, NULL,
+    &as_cmd_run, &as_cmd_suite, &as_cmd_list, &as_cmd_check, &as_cmd_exec, &as_cmd_plot, NULL,
 };
 
 static void usage(FILE *f)
@@ -26,6 +27,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* a file-size limit must make writes fail (and be reported), not kill us */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc >= 2 && !strcmp(argv[1], "__worker"))
 		return as_worker_main(argc - 1, argv + 1);
 	if (argc < 2) {

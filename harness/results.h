@@ -38,4 +38,25 @@ int as_mkdir_p(const char *dir, char *err, size_t errlen);
 void as_trials_header(as_buf_t *b);
 void as_trials_row(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res);
 
+/* series.csv, latency.csv, histogram.csv: header, and the rows of one
+ * trial (appended, so a long run never reformats earlier rows). */
+void as_series_header(as_buf_t *b);
+void as_series_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res);
+void as_latency_header(as_buf_t *b);
+void as_latency_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res);
+void as_hist_header(as_buf_t *b);
+void as_hist_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res);
+
+/* summary.csv over the first n results: one row per (module, workload,
+ * threads) with median/min/max/95 % CI of AS_SUMMARY_METRICS over the ok
+ * repetitions and the null module's cost on the same workload. */
+void as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res,
+                      int n);
+
+/* Median of v[0..n) (sorts v); NaN when n == 0. */
+double as_median(double *v, int n);
+/* Distribution-free 95 % confidence interval of the median of sorted
+ * v[0..n) (binomial order statistics); NaN bounds when n < 6. */
+void as_median_ci95(const double *sorted, int n, double *lo, double *hi);
+
 #endif /* AS_RESULTS_H */

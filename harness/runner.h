@@ -21,17 +21,33 @@ typedef struct as_run_cfg {
 	uint64_t seed;
 	double timeout_s;
 	int validate;
-	uint64_t sample_every;
-	int quiet;           /* no console table */
-	const char *out_dir; /* NULL: results/<run-id> */
-	const char *label;   /* free text recorded in the context (suite name) */
-	int argc;            /* command line, recorded in the context */
+	uint64_t sample_every;       /* AS_SAMPLE_AUTO (default): ~256 points per trial */
+	uint64_t sample_interval_ms; /* also sample on wall time; 0: off (default) */
+	uint64_t latency_every;      /* time every Nth op; 0: off (default) */
+	int syscalls;                /* as_syscount_method_t; default perf */
+	int pin;                     /* as_pin_t; default none */
+	uint32_t warmup;             /* uncounted runs of each trial first; default 0 */
+	int quiet;                   /* no console table */
+	const char *out_dir;         /* NULL: results/<run-id> */
+	int resume;                  /* out_dir holds an interrupted run of this
+	                                same matrix: run only its missing trials */
+	const char *label;           /* free text recorded in the context (suite name) */
+	int argc;                    /* command line, recorded in the context */
 	char **argv;
 } as_run_cfg_t;
 
 /* Check every module can be found and every workload spec parses, before
  * any trial starts. Returns 0, or 2 after printing one line per problem. */
 int as_run_validate(const as_run_cfg_t *cfg);
+
+/* Version of the run-folder format written into context.csv as
+ * results_format; a folder from a newer version is refused by --resume and
+ * plot rather than misread. */
+#define AS_RESULTS_FORMAT 1
+
+/* Check DIR/context.csv's results_format. Returns 0, or -1 with a one-line
+ * reason in err (missing, unreadable, or newer than this allocscope). */
+int as_results_format_check(const char *dir, char *err, size_t errlen);
 
 /* Run the matrix. Returns 0 when every trial completed (or was skipped with
  * a reason), 1 when any failed, 2 when results could not be written. The

@@ -23,7 +23,8 @@
 	X(ERR_WORKER, "worker_error", "worker failed")                                      \
 	X(ERR_INVALID, "invalid_memory", "module returned invalid memory")                  \
 	X(ERR_IO, "io_error", "results could not be written")                               \
-	X(ERR_USAGE, "usage", "bad usage")
+	X(ERR_USAGE, "usage", "bad usage")                                                  \
+	X(ERR_INTERRUPTED, "interrupted", "run interrupted by SIGINT/SIGTERM (never written)")
 
 typedef enum as_status {
 #define AS_STATUS_ENUM(code, name, msg) AS_##code,

@@ -6,20 +6,108 @@
 #define AS_TABLES_H
 
 /* X(name, fmt, doc); fmt: I integer, F decimal, K op kind name */
-#define AS_TRIAL_COLS(X)                                                                  \
-	X(ops, I, "operations executed in the timed region, all threads")                 \
-	X(elapsed_ns, I, "wall time of the timed region")                                 \
-	X(ns_per_op, F, "elapsed_ns / ops")                                               \
-	X(ops_per_sec, F, "ops / elapsed seconds")                                        \
-	X(live_bytes_peak, I, "peak of requested bytes live at once (engine's count)")    \
-	X(rss_before_kib, I, "resident set right before the timed region")                \
-	X(rss_peak_kib, I, "peak resident set of the worker process (VmHWM)")             \
-	X(rss_end_kib, I, "resident set at the end of the timed region")                  \
-	X(rss_after_free_kib, I, "resident set after every remaining object was freed")   \
-	X(rss_after_trim_kib, I, "resident set after the module's trim(), if it has one") \
-	X(overhead_ratio, F, "(rss_peak_kib - rss_before_kib) * 1024 / live_bytes_peak")  \
-	X(minflt, I, "minor page faults in the timed region")                             \
-	X(majflt, I, "major page faults in the timed region")
+/* Memory system calls, in the order syscount.c opens their tracepoints.
+ * Trial columns hold counts in the timed region; series columns the
+ * cumulative count since its start. */
+#define AS_SYSCALL_COLS(X)                                                                 \
+	X(brk_calls, I, "brk calls (moves and queries of the program break)")              \
+	X(mmap_calls, I, "mmap calls")                                                     \
+	X(munmap_calls, I, "munmap calls")                                                 \
+	X(mremap_calls, I, "mremap calls")                                                 \
+	X(madvise_calls, I, "madvise calls, every advice")                                 \
+	X(madvise_dontneed_calls, I, "madvise calls with MADV_DONTNEED (part of madvise)") \
+	X(madvise_free_calls, I, "madvise calls with MADV_FREE (part of madvise)")         \
+	X(mprotect_calls, I, "mprotect calls")
+
+#define AS_TRIAL_COLS(X)                                                                      \
+	X(ops, I, "operations executed in the timed region, all threads")                     \
+	X(elapsed_ns, I, "wall time of the timed region minus sampling_ns")                   \
+	X(ns_per_op, F, "elapsed_ns / ops")                                                   \
+	X(ops_per_sec, F, "ops / elapsed seconds")                                            \
+	X(sampling_ns, I, "time thread 0 spent taking samples inside the timed region")       \
+	X(live_bytes_peak, I, "peak of requested bytes live at once (engine's count)")        \
+	X(rss_before_kib, I, "resident set right before the timed region")                    \
+	X(rss_peak_kib, I, "peak resident set of the worker process (VmHWM)")                 \
+	X(rss_end_kib, I, "resident set at the end of the timed region")                      \
+	X(rss_after_free_kib, I, "resident set after every remaining object was freed")       \
+	X(rss_after_trim_kib, I, "resident set after the module's trim(), if it has one")     \
+	X(overhead_ratio, F, "(rss_peak_kib - rss_before_kib) * 1024 / live_bytes_peak")      \
+	X(heap_rss_peak_kib, I, "largest resident part of the brk heap at a sample point")    \
+	X(heap_size_peak_kib, I, "largest size of the brk heap at a sample point")            \
+	X(mmap_rss_peak_kib, I, "largest resident anonymous mmap memory at a sample point")   \
+	X(mmap_size_peak_kib, I, "largest size of anonymous mmap memory at a sample point")   \
+	X(heap_rss_after_free_kib, I, "resident brk heap after every object was freed")       \
+	X(mmap_rss_after_free_kib, I, "resident anonymous mmap after every object was freed") \
+	X(heap_rss_after_trim_kib, I, "resident brk heap after the module's trim()")          \
+	X(mmap_rss_after_trim_kib, I, "resident anonymous mmap after the module's trim()")    \
+	X(minflt, I, "minor page faults in the timed region")                                 \
+	X(majflt, I, "major page faults in the timed region")                                 \
+	X(syscalls_total, I, "brk + mmap + munmap + mremap + madvise + mprotect calls")       \
+	AS_SYSCALL_COLS(X)                                                                    \
+	X(samples, I, "rows this trial wrote to series.csv")
+
+/* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
+#define AS_SERIES_COLS(X)                                                               \
+	X(sample, I, "sample number within the trial (0 = start of the timed region)")  \
+	X(ops_done, I, "ops completed so far, all threads")                             \
+	X(elapsed_ns, I, "time since the start of the timed region, sampling excluded") \
+	X(rss_kib, I, "resident set of the worker (statm)")                             \
+	X(heap_rss_kib, I, "resident part of the brk heap ([heap] mapping, mincore)")   \
+	X(heap_size_kib, I, "size of the brk heap (program break - heap start)")        \
+	X(mmap_rss_kib, I, "resident anonymous mmap memory, harness mappings excluded") \
+	X(mmap_size_kib, I, "size of anonymous mmap memory, harness mappings excluded") \
+	X(live_bytes, I, "requested bytes live at this point (engine's count)")         \
+	AS_SYSCALL_COLS(X)                                                              \
+	X(minflt, I, "minor page faults since the start of the timed region")
+
+/* latency.csv: one row per trial x op kind, after AS_ROW_KEY_COLS. */
+#define AS_LATENCY_COLS(X)                                                 \
+	X(kind, K, "op kind: alloc, calloc, realloc, free or reset")       \
+	X(timed_ops, I, "ops of this kind that were timed (every Nth op)") \
+	X(mean_ns, F, "mean latency (bucket midpoints)")                   \
+	X(p50_ns, F, "median latency")                                     \
+	X(p90_ns, F, "90th percentile latency")                            \
+	X(p99_ns, F, "99th percentile latency")                            \
+	X(p99_9_ns, F, "99.9th percentile latency")                        \
+	X(p99_99_ns, F, "99.99th percentile latency")                      \
+	X(max_ns, F, "largest latency seen")
+
+/* histogram.csv: one row per trial x op kind x non-empty bucket. */
+#define AS_HIST_COLS(X)                                                     \
+	X(kind, K, "op kind")                                               \
+	X(bucket_low_ns, F, "smallest latency that falls into this bucket") \
+	X(bucket_high_ns, F, "largest latency that falls into this bucket") \
+	X(count, I, "timed ops in the bucket")                              \
+	X(cum_fraction, F, "fraction of this kind's timed ops at or below bucket_high_ns")
+
+/* Key columns of series.csv, latency.csv and histogram.csv. */
+#define AS_ROW_KEY_COLS(X)                              \
+	X(trial, I, "trial number in the run's matrix") \
+	X(rep, I, "repetition")                         \
+	X(module, S, "NAME[:params]")                   \
+	X(workload, S, "workload name and params")      \
+	X(threads, I, "threads")
+
+/* summary.csv: per module x workload x threads over the ok repetitions,
+ * each metric as METRIC_median, _min, _max, _ci95_low, _ci95_high. */
+#define AS_SUMMARY_METRICS(X)                             \
+	X(elapsed_ns, I, "wall time of the timed region") \
+	X(ns_per_op, F, "time per op")                    \
+	X(ops_per_sec, F, "throughput")                   \
+	X(rss_peak_kib, I, "peak resident set")           \
+	X(syscalls_total, I, "memory system calls")
+
+/* Key and extra columns of summary.csv. */
+#define AS_SUMMARY_KEY_COLS(X)                                                      \
+	X(module, S, "module name")                                                 \
+	X(module_params, S, "module params string")                                 \
+	X(workload, S, "workload name and params")                                  \
+	X(threads, I, "threads")                                                    \
+	X(reps_ok, I, "repetitions that completed (the statistics use only these)") \
+	X(null_ns_per_op_median, F,                                                 \
+	  "null module's median ns_per_op on the same workload and "                \
+	  "threads: the harness's own cost (empty without null)")                   \
+	X(ns_per_op_minus_null, F, "ns_per_op_median - null_ns_per_op_median")
 
 /* Key columns written by the parent before the metrics on trials.csv. */
 #define AS_TRIAL_KEY_COLS(X)                                                          \
@@ -33,7 +121,8 @@
 	X(threads, I, "threads")                                                      \
 	X(seed, I, "PRNG seed for the workload")                                      \
 	X(status, S, "ok, or why the trial did not complete (see results/README.md)") \
-	X(reason, S, "one line: what failed, empty when ok")
+	X(reason, S, "one line: what failed, empty when ok")                          \
+	X(cpu_binding, S, "thread:CPUs each engine thread was allowed to run on")
 
 enum {
 #define AS_COL_ENUM(name, fmt, doc) AS_TC_##name,
@@ -41,12 +130,39 @@ enum {
 #undef AS_COL_ENUM
 	    AS_TRIAL_NCOLS
 };
+enum {
+#define AS_COL_ENUM(name, fmt, doc) AS_SC_##name,
+	AS_SERIES_COLS(AS_COL_ENUM)
+#undef AS_COL_ENUM
+	    AS_SERIES_NCOLS
+};
+enum {
+#define AS_COL_ENUM(name, fmt, doc) AS_LC_##name,
+	AS_LATENCY_COLS(AS_COL_ENUM)
+#undef AS_COL_ENUM
+	    AS_LATENCY_NCOLS
+};
+enum {
+#define AS_COL_ENUM(name, fmt, doc) AS_HC_##name,
+	AS_HIST_COLS(AS_COL_ENUM)
+#undef AS_COL_ENUM
+	    AS_HIST_NCOLS
+};
+enum {
+#define AS_COL_ENUM(name, fmt, doc) AS_SYS_##name,
+	AS_SYSCALL_COLS(AS_COL_ENUM)
+#undef AS_COL_ENUM
+	    AS_SYS_NCOLS
+};
 
 /* Messages from worker to parent: header then payload. */
 typedef enum as_msg_type {
-	AS_MSG_TRIAL = 1,  /* double[AS_TRIAL_NCOLS] */
-	AS_MSG_STATUS = 2, /* as_msg_status_t */
-	AS_MSG_INFO = 3,   /* "key=value" text, e.g. module_version=5.3.0 */
+	AS_MSG_TRIAL = 1,   /* double[AS_TRIAL_NCOLS] */
+	AS_MSG_STATUS = 2,  /* as_msg_status_t */
+	AS_MSG_INFO = 3,    /* "key=value" text, e.g. module_version=5.3.0 */
+	AS_MSG_SERIES = 4,  /* double[AS_SERIES_NCOLS] */
+	AS_MSG_LATENCY = 5, /* double[AS_LATENCY_NCOLS], kind as its number */
+	AS_MSG_HIST = 6,    /* double[AS_HIST_NCOLS], kind as its number */
 } as_msg_type_t;
 
 typedef struct as_msg_hdr {

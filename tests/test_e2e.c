@@ -41,8 +41,8 @@ static int run(const char *args)
 
 /* CSV table loaded with libcsv: rows x fields of strings. */
 typedef struct {
-	char *f[64][64];
-	int nf[64];
+	char *f[128][64];
+	int nf[128];
 	int rows;
 	int cur;
 } table_t;
@@ -50,7 +50,7 @@ typedef struct {
 static void on_field(void *s, size_t len, void *data)
 {
 	table_t *t = data;
-	if (t->rows < 64 && t->nf[t->rows] < 64)
+	if (t->rows < 128 && t->nf[t->rows] < 64)
 		t->f[t->rows][t->nf[t->rows]++] = strndup(s ? s : "", len);
 }
 
@@ -60,13 +60,21 @@ static void on_row(int c, void *data)
 	((table_t *)data)->rows++;
 }
 
+static void free_csv(table_t *t)
+{
+	for (int r = 0; r < 128; r++)
+		for (int i = 0; i < t->nf[r]; i++)
+			free(t->f[r][i]);
+	memset(t, 0, sizeof(*t));
+}
+
 static int load_csv(const char *path, table_t *t)
 {
 	struct csv_parser p;
 	char buf[4096];
 	size_t n;
 	FILE *f = fopen(path, "r");
-	memset(t, 0, sizeof(*t));
+	free_csv(t);
 	if (!f)
 		return -1;
 	csv_init(&p, CSV_APPEND_NULL);
@@ -105,7 +113,7 @@ int main(void)
 {
 	char args[4096], path[512];
 	const char *build = getenv("ALLOCSCOPE_BUILD");
-	table_t t;
+	static table_t t;
 	as_buf_t hdr = {0};
 	int rc, r;
 
@@ -207,9 +215,74 @@ int main(void)
 	      strstr(out_text, "(default: 42)"));
 	CHECK(run("list") == 0 && strstr(out_text, "glibc") && strstr(out_text, "random"));
 
+	/* 5. SIGINT mid-run: exit 130, only complete rows, no worker left */
+	{
+		char cmd[4096];
+		int st;
+		snprintf(cmd, sizeof(cmd),
+		         "CI=1 %s run -q -a glibc,null -w random:ops=200000 -r 50 -o %s/r5 "
+		         ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
+		         cli, tmp, tmp);
+		st = system(cmd);
+		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 130, "exit %d", WEXITSTATUS(st));
+		slurp(strcat(strcpy((char[300]){0}, tmp), "/err.txt"), err_text, sizeof(err_text));
+		CHECK(strstr(err_text, "--resume") != NULL);
+		snprintf(path, sizeof(path), "%s/r5/trials.csv", tmp);
+		CHECK(load_csv(path, &t) == 0);
+		CHECK(t.rows >= 1 && t.rows < 101);
+		for (r = 1; r < t.rows; r++)
+			CHECK(!strcmp(cell(&t, r, "status"), "ok") && t.nf[r] == t.nf[0]);
+		/* [0] keeps the pattern from matching the shell that runs pgrep */
+		CHECK(system("pgrep -f '__worker .*random:ops=20000[0]' >/dev/null") != 0);
+	}
+
+	/* 5b. --resume runs exactly the missing trials of that matrix */
+	{
+		int before = t.rows - 1, seen[100] = {0}, dup = 0;
+		snprintf(args, sizeof(args), "run --resume %s/r5", tmp);
+		rc = run(args);
+		CHECKF(rc == 0, "exit %d: %s", rc, err_text);
+		snprintf(path, sizeof(path), "%s/r5/trials.csv", tmp);
+		CHECK(load_csv(path, &t) == 0);
+		CHECKF(t.rows == 101 && before < 100, "%d rows after resume, %d before", t.rows - 1,
+		       before);
+		for (r = 1; r < t.rows; r++) {
+			int idx = atoi(cell(&t, r, "trial")) * 50 + atoi(cell(&t, r, "rep"));
+			if (idx >= 0 && idx < 100 && seen[idx]++)
+				dup = 1;
+		}
+		CHECK(!dup);
+		rc = run(args); /* everything done: nothing to run, still ok */
+		CHECK(rc == 0);
+		snprintf(args, sizeof(args), "run --resume %s/nonexistent", tmp);
+		CHECK(run(args) == 2 && strstr(err_text, "run.args"));
+		snprintf(args, sizeof(args), "run --resume %s/r5 -r 2", tmp);
+		CHECK(run(args) == 2 && strstr(err_text, "--resume"));
+	}
+
+	/* 6. a write error (file-size limit) is reported, exit 2, rows kept */
+	{
+		char cmd[4096];
+		int st;
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "ulimit -f 8; CI=1 %s run -q -a glibc,null -w random:ops=1000,live=10 -r 40 "
+		    "-o %s/r6 >/dev/null 2>%s/err.txt",
+		    cli, tmp, tmp);
+		st = system(cmd);
+		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit %d", WEXITSTATUS(st));
+		slurp(strcat(strcpy((char[300]){0}, tmp), "/err.txt"), err_text, sizeof(err_text));
+		CHECKF(strstr(err_text, "cannot write") != NULL, "%s", err_text);
+		snprintf(path, sizeof(path), "%s/r6/trials.csv", tmp);
+		CHECK(load_csv(path, &t) == 0 && t.rows >= 2);
+		for (r = 1; r < t.rows; r++)
+			CHECK(t.nf[r] == t.nf[0]);
+	}
+
 	snprintf(args, sizeof(args), "rm -rf %s", tmp);
 	if (!as_checks_failed)
 		CHECK(system(args) == 0);
 	as_buf_free(&hdr);
+	free_csv(&t);
 	return as_check_done();
 }

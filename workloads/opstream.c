@@ -77,6 +77,8 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
 	op->id = id;
 	op->size = size;
 
+	if (kind == AS_OP_TRIM)
+		return 0; /* names no object */
 	if (kind == AS_OP_RESET) {
 		uint64_t end = (uint64_t)id + size;
 		if (end > s->nslots)
@@ -97,6 +99,16 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
 		s->id_seq[id]++;
 	}
 	return 0;
+}
+
+const char *as_op_kind_name(unsigned kind)
+{
+	static const char *const names[AS_OP_KIND_COUNT] = {
+	    [AS_OP_ALLOC] = "alloc", [AS_OP_CALLOC] = "calloc", [AS_OP_REALLOC] = "realloc",
+	    [AS_OP_FREE] = "free",   [AS_OP_RESET] = "reset",   [AS_OP_TRIM] = "trim",
+	    [AS_OP_WRITE] = "write",
+	};
+	return kind < AS_OP_KIND_COUNT && names[kind] ? names[kind] : "?";
 }
 
 uint64_t as_opstream_total(const as_opstream_t *s)

@@ -17,6 +17,8 @@ typedef enum as_op_kind {
 	AS_OP_FREE,      /* free(slot[id], its size) */
 	AS_OP_RESET,     /* phase end: every live object of this thread is gone
 	                    (module reset() where supported, else frees) */
+	AS_OP_TRIM,      /* module trim() mid-stream (malloc_trim); id, size unused */
+	AS_OP_WRITE,     /* write every byte of slot[id] `size` times (false sharing) */
 	AS_OP_KIND_COUNT
 } as_op_kind_t;
 
@@ -31,7 +33,8 @@ enum {
 };
 
 /* 16 bytes. `size` is the requested size (REALLOC: the new size; RESET: the
- * number of ids starting at `id` whose objects die; unused for FREE).
+ * number of ids starting at `id` whose objects die; WRITE: passes over the
+ * object; unused for FREE and TRIM).
  * align_log2 0 means the module's default alignment. */
 typedef struct as_op {
 	uint8_t kind; /* as_op_kind_t | AS_OPF_* */
@@ -83,6 +86,10 @@ int as_opstream_init(as_opstream_t *s, uint32_t nthreads);
  * replay. Returns 0, or -1 when the kernel refuses memory (errno set). */
 int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size,
                      uint32_t align_log2);
+
+/* Lower-case name of an op kind ("alloc", "trim"...), "?" when out of range:
+ * the one spelling used in CSV files and traces. */
+const char *as_op_kind_name(unsigned kind);
 
 /* Total ops over all threads. */
 uint64_t as_opstream_total(const as_opstream_t *s);

@@ -7,10 +7,18 @@
 #include "workload.h"
 
 extern const as_workload_t as_wl_random;
+extern const as_workload_t as_wl_synth;
+extern const as_workload_t as_wl_threshold;
+extern const as_workload_t as_wl_leak;
+extern const as_workload_t as_wl_larson;
+extern const as_workload_t as_wl_xmalloc;
+extern const as_workload_t as_wl_cache_thrash;
+extern const as_workload_t as_wl_cache_scratch;
+extern const as_workload_t as_wl_benchmt;
 
 const as_workload_t *const as_workloads[] = {
-    &as_wl_random,
-    NULL,
+    &as_wl_random,  &as_wl_synth,        &as_wl_threshold,     &as_wl_leak,    &as_wl_larson,
+    &as_wl_xmalloc, &as_wl_cache_thrash, &as_wl_cache_scratch, &as_wl_benchmt, NULL,
 };
 
 const as_workload_t *as_workload_find(const char *name)
@@ -54,6 +62,10 @@ int as_workload_parse(const char *spec, const as_workload_t **wl, void *pbuf, si
 	else
 		snprintf(params, sizeof(params), "%s", rest);
 	if (as_params_parse(w->params, w->nparams, params, pbuf, perr, sizeof(perr)) != 0) {
+		snprintf(err, errlen, "workload %s: %s", name, perr);
+		return -1;
+	}
+	if (w->check && w->check(pbuf, perr, sizeof(perr)) != 0) {
 		snprintf(err, errlen, "workload %s: %s", name, perr);
 		return -1;
 	}

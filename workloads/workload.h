@@ -27,6 +27,10 @@ typedef struct as_workload {
 	 * non-zero with a one-line reason in err. */
 	int (*build)(const void *params, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,
 	             size_t errlen);
+	/* Optional: check relations between params (min <= max, a readable
+	 * table file) right after parsing, so that a bad spec is refused by the
+	 * CLI before any trial runs. Returns 0, or -1 with "key 'k': reason". */
+	int (*check)(const void *params, char *err, size_t errlen);
 } as_workload_t;
 
 /* NULL-terminated table of every built-in workload. */

@@ -1,0 +1,175 @@
+/* cmd_exec.c - `allocscope exec -a MODULE -- PROG ARGS`: run an unmodified
+ * program with a module as its malloc, through the LD_PRELOAD shim in
+ * harness/exec/. The module is resolved and probed here first, so a bad
+ * module is a one-line error before the program starts. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "loader.h"
+#include "trial.h"
+
+#ifndef AS_INSTALL_PRELOAD_DIR
+#define AS_INSTALL_PRELOAD_DIR "/usr/local/lib/allocscope-preload"
+#endif
+
+enum { OPT_STATS = 256 };
+
+static const as_opt_t exec_opts[] = {
+    {'a', "allocator", "MODULE", NULL,
+     "module to use as the program's malloc: NAME[:k=v,...] or PATH.so (required)"},
+    {OPT_STATS, "stats", NULL, NULL,
+     "at exit, print the module's stats, call counts and peak RSS per process"},
+};
+
+typedef struct {
+	const char *module;
+	int stats;
+} exec_ctx_t;
+
+static int on_exec_opt(int key, const char *arg, void *vctx)
+{
+	exec_ctx_t *c = vctx;
+	if (key == 'a')
+		c->module = arg;
+	else if (key == OPT_STATS)
+		c->stats = 1;
+	else
+		return -1;
+	return 0;
+}
+
+/* Find a preload library shipped with the CLI: <exe>/exec/NAME in the build
+ * tree, <exe>/../lib/allocscope-preload/NAME when installed. */
+int as_find_preload(const char *name, char *out, size_t len);
+int as_find_preload(const char *name, char *out, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	struct stat st;
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(out, len, "%s/exec/%s", exe, name);
+		if (stat(out, &st) == 0)
+			return 0;
+		snprintf(out, len, "%s/../lib/allocscope-preload/%s", exe, name);
+		if (stat(out, &st) == 0)
+			return 0;
+	}
+	snprintf(out, len, "%s/%s", AS_INSTALL_PRELOAD_DIR, name);
+	return stat(out, &st) == 0 ? 0 : -1;
+}
+
+static int exec_main(int argc, char **argv)
+{
+	exec_ctx_t c = {0};
+	char name[4096], path[PATH_MAX], abs[PATH_MAX], spec[PATH_MAX + 1024], shim[PATH_MAX];
+	char preload[2 * PATH_MAX], err[1024], stats_path[64] = "";
+	const char *params, *old;
+	pid_t pid;
+	int r, status;
+
+	r = as_cli_parse(&as_cmd_exec, argc, argv, on_exec_opt, &c);
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return 2;
+	if (!c.module) {
+		fprintf(stderr, "allocscope exec: option -a is required\n");
+		return 2;
+	}
+	if (r >= argc) {
+		fprintf(
+		    stderr,
+		    "allocscope exec: no program given (allocscope exec -a MODULE -- PROG ARGS)\n");
+		return 2;
+	}
+	as_module_spec_split(c.module, name, sizeof(name), &params);
+	if (as_module_resolve(name, path, sizeof(path), err, sizeof(err)) != AS_OK ||
+	    as_module_probe(c.module, err, sizeof(err)) != AS_OK) {
+		fprintf(stderr, "allocscope exec: %s\n", err);
+		return 2;
+	}
+	if (!realpath(path, abs)) {
+		fprintf(stderr, "allocscope exec: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	snprintf(spec, sizeof(spec), "%s%s%s", abs, *params ? ":" : "", params);
+	if (as_find_preload("as_exec.so", shim, sizeof(shim)) != 0) {
+		fprintf(stderr,
+		        "allocscope exec: the preload library as_exec.so was not found next to the "
+		        "CLI (%s)\n",
+		        shim);
+		return 2;
+	}
+	if (c.stats) {
+		int fd;
+		snprintf(stats_path, sizeof(stats_path), "/tmp/allocscope-exec-XXXXXX");
+		fd = mkstemp(stats_path);
+		if (fd < 0) {
+			fprintf(stderr, "allocscope exec: cannot create a stats file: %s\n",
+			        strerror(errno));
+			return 2;
+		}
+		close(fd);
+	}
+	old = getenv("LD_PRELOAD");
+	snprintf(preload, sizeof(preload), "%s%s%s", shim, old && *old ? ":" : "", old ? old : "");
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		setenv("LD_PRELOAD", preload, 1);
+		setenv("ALLOCSCOPE_EXEC_MODULE", spec, 1);
+		if (c.stats)
+			setenv("ALLOCSCOPE_EXEC_STATS", stats_path, 1);
+		execvp(argv[r], argv + r);
+		fprintf(stderr, "allocscope exec: %s: %s\n", argv[r], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0) {
+		fprintf(stderr, "allocscope exec: fork: %s\n", strerror(errno));
+		return 2;
+	}
+	signal(SIGINT, SIG_IGN); /* the program gets the terminal's signals */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (c.stats) {
+		FILE *f = fopen(stats_path, "r");
+		char line[512];
+		fprintf(stderr, "allocscope exec: stats (%s)\n", c.module);
+		while (f && fgets(line, sizeof(line), f))
+			fprintf(stderr, "  %s", line);
+		if (f)
+			fclose(f);
+		unlink(stats_path);
+	}
+	if (WIFSIGNALED(status)) {
+		fprintf(stderr, "allocscope exec: %s died on signal %d (%s)\n", argv[r],
+		        WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return 128 + WTERMSIG(status);
+	}
+	return WEXITSTATUS(status);
+}
+
+const as_cmd_t as_cmd_exec = {
+    .name = "exec",
+    .synopsis = "exec -a MODULE[:params] [--stats] -- PROG [ARGS...]",
+    .summary = "run an unmodified program with a module as its malloc (LD_PRELOAD)",
+    .opts = exec_opts,
+    .nopts = sizeof(exec_opts) / sizeof(exec_opts[0]),
+    .examples = "  allocscope exec -a refmalloc --stats -- python3 -c 'print(sum(range(10**6)))'\n"
+                "  allocscope exec -a freelist:fit=best -- sqlite3 :memory: 'select 1'\n",
+    .main = exec_main,
+};

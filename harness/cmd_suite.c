@@ -1,0 +1,301 @@
+/* cmd_suite.c - `allocscope suite [NAME]`: run a suite (or one scenario)
+ * over every built module or the -a list, one results folder per scenario
+ * under one run folder, then print per scenario the expected shape next to
+ * what was measured. The run folder's scenarios.csv lists the scenarios with
+ * their folders, titles, axes and expected shapes for charts and reports. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../workloads/opstream.h"
+#include "commands.h"
+#include "loader.h"
+#include "results.h"
+#include "runner.h"
+#include "suite.h"
+#include "util.h"
+
+enum { OPT_TIMEOUT = 256, OPT_SEED, OPT_QUICK, OPT_TABLE };
+
+static const as_opt_t suite_opts[] = {
+    {'a', "allocators", "LIST", "every built module",
+     "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated"},
+    {'r', "reps", "N", "1", "repetitions of each trial, each in a fresh process (1..1000)"},
+    {'o', "out", "DIR", "results/<run-id>-NAME", "run folder (one sub-folder per scenario)"},
+    {OPT_QUICK, "quick", NULL, NULL, "small sizes and counts: seconds, for tests"},
+    {OPT_TABLE, "table", NULL, NULL, "also print every trial's row (as `run` does)"},
+    {OPT_SEED, "seed", "N", "42", "workload PRNG seed"},
+    {OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
+};
+
+typedef struct {
+	as_run_cfg_t cfg;
+	char *abuf;
+	int quick, table;
+} suite_ctx_t;
+
+void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv); /* cmd_run.c */
+
+static int on_suite_opt(int key, const char *arg, void *vctx)
+{
+	suite_ctx_t *c = vctx;
+	char err[256];
+	uint64_t u;
+	switch (key) {
+	case 'a':
+		c->abuf = strdup(arg);
+		c->cfg.nmodules = as_split_specs(c->abuf, c->cfg.modules, AS_RUN_MAX_ITEMS);
+		if (c->cfg.nmodules <= 0) {
+			fprintf(stderr,
+			        "allocscope suite: option -a: '%s' is not a list of modules\n",
+			        arg);
+			return -1;
+		}
+		return 0;
+	case 'r':
+		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err)))
+			break;
+		c->cfg.reps = (uint32_t)u;
+		return 0;
+	case 'o': c->cfg.out_dir = arg; return 0;
+	case OPT_QUICK: c->quick = 1; return 0;
+	case OPT_TABLE: c->table = 1; return 0;
+	case OPT_SEED:
+		if (as_parse_u64("--seed", arg, 0, UINT64_MAX, &c->cfg.seed, err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_TIMEOUT:
+		if (as_parse_double("--timeout", arg, 0.1, 86400, &c->cfg.timeout_s, err,
+		                    sizeof(err)))
+			break;
+		return 0;
+	default: return -1;
+	}
+	fprintf(stderr, "allocscope suite: %s\n", err);
+	return -1;
+}
+
+/* Every module on the search path, once per name, glibc (the baseline)
+ * first, the rest by name. A file that does not load is kept by path, so its
+ * rows say why instead of it vanishing. */
+typedef struct {
+	char names[AS_RUN_MAX_ITEMS][256];
+	int n;
+} found_t;
+
+static void on_module(const char *path, void *vctx)
+{
+	found_t *f = vctx;
+	as_loaded_t lm;
+	char err[1024];
+	const char *name = path;
+	if (as_module_load(path, &lm, err, sizeof(err)) == AS_OK)
+		name = lm.mod->name;
+	for (int i = 0; i < f->n; i++)
+		if (!strcmp(f->names[i], name))
+			return; /* shadowed by an earlier folder */
+	if (f->n < AS_RUN_MAX_ITEMS)
+		snprintf(f->names[f->n++], sizeof(f->names[0]), "%s", name);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const char *x = a, *y = b;
+	if (!strcmp(x, "glibc") || !strcmp(y, "glibc"))
+		return !strcmp(x, "glibc") ? (strcmp(y, "glibc") ? -1 : 0) : 1;
+	return strcmp(x, y);
+}
+
+static int list_scenarios(const char *name, const as_scenario_t **out, int max)
+{
+	const as_suite_t *su = as_suite_find(name);
+	const as_scenario_t *one = as_scenario_find(name);
+	int n = 0;
+	if (su) {
+		for (int i = 0; su->scenarios[i] && n < max; i++)
+			out[n++] = as_scenario_find(su->scenarios[i]);
+	} else if (one) {
+		out[n++] = one;
+	}
+	return n;
+}
+
+/* Fill cfg's workloads and threads for one scenario (pointers into the
+ * static tables; `tbuf` holds the split thread list). */
+static int scenario_cfg(const as_scenario_t *sc, int quick, as_run_cfg_t *cfg)
+{
+	char tmp[64], *items[AS_RUN_MAX_ITEMS], err[256];
+	const char *const *wl = quick ? sc->quick : sc->workloads;
+	int n;
+	uint64_t u;
+	cfg->nworkloads = 0;
+	for (int i = 0; wl[i] && cfg->nworkloads < AS_RUN_MAX_ITEMS; i++)
+		cfg->workloads[cfg->nworkloads++] = (char *)wl[i];
+	snprintf(tmp, sizeof(tmp), "%s", sc->threads);
+	n = as_split_list(tmp, items, AS_RUN_MAX_ITEMS);
+	for (int i = 0; i < n; i++) {
+		if (as_parse_u64("threads", items[i], 1, AS_MAX_THREADS, &u, err, sizeof(err)))
+			return -1;
+		cfg->threads[i] = (uint32_t)u;
+	}
+	cfg->nthreads = n;
+	return n > 0 ? 0 : -1;
+}
+
+static int write_scenarios_csv(const char *dir, const as_scenario_t **sc, int n, int quick,
+                               char *err, size_t errlen)
+{
+	as_buf_t b = {0};
+	int rc;
+	as_buf_printf(&b, "scenario,folder,title,threads,x,y,summary_metric,expected_shape,"
+	                  "workloads\n");
+	for (int i = 0; i < n; i++) {
+		const char *const *wl = quick ? sc[i]->quick : sc[i]->workloads;
+		as_buf_t w = {0};
+		for (int j = 0; wl[j]; j++)
+			as_buf_printf(&w, "%s%s", j ? " " : "", wl[j]);
+		as_buf_csv_str(&b, sc[i]->name, 0);
+		as_buf_csv_str(&b, sc[i]->name, 0);
+		as_buf_csv_str(&b, sc[i]->title, 0);
+		as_buf_csv_str(&b, sc[i]->threads, 0);
+		as_buf_csv_str(&b, sc[i]->x, 0);
+		as_buf_csv_str(&b, sc[i]->y, 0);
+		as_buf_csv_str(&b, sc[i]->metric_name, 0);
+		as_buf_csv_str(&b, sc[i]->shape, 0);
+		as_buf_csv_str(&b, w.data ? w.data : "", 1);
+		as_buf_add(&b, "\n", 1);
+		as_buf_free(&w);
+	}
+	rc = as_write_file_atomic(dir, "scenarios.csv", &b, err, errlen);
+	as_buf_free(&b);
+	return rc;
+}
+
+static int suite_main(int argc, char **argv)
+{
+	suite_ctx_t c;
+	static found_t found;
+	const as_scenario_t *sc[32];
+	const char *name = "default";
+	char base[4096], dir[4096], out[4096], err[1024], label[256];
+	int nsc, r, worst = 0;
+
+	memset(&c, 0, sizeof(c));
+	as_run_defaults(&c.cfg, argc, argv);
+	/* NAME may come first or after the options */
+	if (argc > 1 && argv[1][0] != '-') {
+		name = argv[1];
+		argc--;
+		argv++;
+	}
+	r = as_cli_parse(&as_cmd_suite, argc, argv, on_suite_opt, &c);
+	if (r == -2)
+		goto out_ok;
+	if (r < 0)
+		goto out_usage;
+	if (r < argc && !strcmp(name, "default") && argv[r][0] != '-') {
+		int shift = r;
+		name = argv[r];
+		argc -= shift;
+		argv += shift;
+		r = as_cli_parse(&as_cmd_suite, argc, argv, on_suite_opt, &c);
+		if (r < 0)
+			goto out_usage;
+	}
+	if (r < argc) {
+		fprintf(stderr, "allocscope suite: unexpected argument '%s'\n", argv[r]);
+		goto out_usage;
+	}
+	nsc = list_scenarios(name, sc, 32);
+	if (nsc == 0) {
+		fprintf(stderr,
+		        "allocscope suite: '%s' is neither a suite nor a scenario (see 'allocscope "
+		        "list')\n",
+		        name);
+		goto out_usage;
+	}
+	if (c.cfg.nmodules == 0) {
+		memset(&found, 0, sizeof(found));
+		as_module_foreach(on_module, &found);
+		qsort(found.names, (size_t)found.n, sizeof(found.names[0]), by_name);
+		for (int i = 0; i < found.n; i++)
+			c.cfg.modules[i] = found.names[i];
+		c.cfg.nmodules = found.n;
+		if (found.n == 0) {
+			fprintf(stderr, "allocscope suite: no modules found in %s\n",
+			        as_module_dir());
+			goto out_usage;
+		}
+	}
+	/* refuse bad input before the first trial */
+	for (int i = 0; i < nsc; i++) {
+		if (scenario_cfg(sc[i], c.quick, &c.cfg) != 0 || as_run_validate(&c.cfg) != 0) {
+			fprintf(stderr, "allocscope suite: scenario %s cannot run\n", sc[i]->name);
+			goto out_usage;
+		}
+	}
+	if (c.cfg.out_dir) {
+		snprintf(base, sizeof(base), "%s", c.cfg.out_dir);
+	} else {
+		char stamp[64];
+		time_t now = time(NULL);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+		snprintf(base, sizeof(base), "results/%s-%s", stamp, name);
+		for (int s = 2; access(base, F_OK) == 0; s++)
+			snprintf(base, sizeof(base), "results/%s-%s-%d", stamp, name, s);
+	}
+	if (as_mkdir_p(base, err, sizeof(err)) != 0 ||
+	    write_scenarios_csv(base, sc, nsc, c.quick, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope suite: %s\n", err);
+		free(c.abuf);
+		return 2;
+	}
+	printf("suite %s%s: %d scenario%s x %d module%s -> %s/\n", name, c.quick ? " (quick)" : "",
+	       nsc, nsc == 1 ? "" : "s", c.cfg.nmodules, c.cfg.nmodules == 1 ? "" : "s", base);
+	c.cfg.quiet = !c.table;
+	for (int i = 0; i < nsc; i++) {
+		scenario_cfg(sc[i], c.quick, &c.cfg);
+		snprintf(dir, sizeof(dir), "%s/%s", base, sc[i]->name);
+		snprintf(label, sizeof(label), "suite %s: %s", name, sc[i]->name);
+		c.cfg.out_dir = dir;
+		c.cfg.label = label;
+		r = as_run_matrix(&c.cfg, out, sizeof(out));
+		if (r > worst)
+			worst = r;
+		if (r == 2)
+			break; /* results cannot be written: stop */
+	}
+	for (int i = 0; i < nsc; i++) {
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/%s/trials.csv", base, sc[i]->name);
+		if (as_scenario_summary(sc[i], path, err, sizeof(err)) != 0)
+			fprintf(stderr, "allocscope suite: %s\n", err);
+	}
+	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
+	if (worst == 1)
+		printf("some trials failed: their rows in trials.csv say why\n");
+	free(c.abuf);
+	return worst;
+out_ok:
+	free(c.abuf);
+	return 0;
+out_usage:
+	free(c.abuf);
+	return 2;
+}
+
+const as_cmd_t as_cmd_suite = {
+    .name = "suite",
+    .synopsis = "suite [NAME] [--quick] [-a MODULES] [-r REPS] [-o DIR]",
+    .summary = "run a named suite or scenario (default: the article's claims + classics)",
+    .opts = suite_opts,
+    .nopts = sizeof(suite_opts) / sizeof(suite_opts[0]),
+    .examples = "  allocscope suite\n"
+                "  allocscope suite --quick\n"
+                "  allocscope suite article -a glibc,refmalloc,bump\n"
+                "  allocscope suite threshold -r 3 -o results/threshold\n",
+    .main = suite_main,
+};

@@ -1,0 +1,164 @@
+/* memmap.c - see memmap.h. smaps_rollup would give one total, and full
+ * smaps costs milliseconds on a large process; maps + mincore on the
+ * ranges of interest costs a read of maps and one byte per page, and the
+ * read of maps (the larger part on a small process) is skipped while the
+ * caller knows no mapping syscall happened. */
+#define _GNU_SOURCE
+#include "memmap.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define MAPS_BUF_BYTES (4u << 20)
+#define VEC_PAGES      (1u << 16)
+#define MAX_EXCL       4096
+
+static char *maps_buf;
+static unsigned char *vec;
+static int maps_fd = -1;
+static size_t page;
+static struct {
+	uintptr_t lo, hi;
+} excl[MAX_EXCL];
+static int nexcl;
+/* ranges (after exclusion) found by the last parse of maps, for reuse while
+ * the layout cannot have changed */
+#define MAX_RANGES 16384
+static struct {
+	uintptr_t lo, hi;
+	int heap;
+} rng[MAX_RANGES];
+static int nrng, have_layout;
+
+int as_memmap_init(void)
+{
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	if (!maps_buf)
+		maps_buf = as_map(MAPS_BUF_BYTES);
+	if (!vec)
+		vec = as_map(VEC_PAGES);
+	if (maps_fd < 0)
+		maps_fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (!maps_buf || !vec || maps_fd < 0)
+		return -1;
+	as_memmap_exclude(maps_buf, MAPS_BUF_BYTES);
+	as_memmap_exclude(vec, VEC_PAGES);
+	return 0;
+}
+
+void as_memmap_exclude(const void *p, size_t len)
+{
+	if (!p || !len || nexcl == MAX_EXCL)
+		return;
+	excl[nexcl].lo = (uintptr_t)p & ~(uintptr_t)4095;
+	excl[nexcl].hi = ((uintptr_t)p + len + 4095) & ~(uintptr_t)4095;
+	nexcl++;
+}
+
+/* Resident pages in [lo, hi). */
+static uint64_t resident(uintptr_t lo, uintptr_t hi)
+{
+	uint64_t n = 0;
+	while (lo < hi) {
+		size_t pages = (hi - lo) / page;
+		if (pages > VEC_PAGES)
+			pages = VEC_PAGES;
+		if (mincore((void *)lo, pages * page, vec) != 0)
+			return n;
+		/* bit 0 of each byte: eight pages per 64-bit word */
+		size_t i = 0;
+		for (; i + 8 <= pages; i += 8) {
+			uint64_t w;
+			memcpy(&w, vec + i, 8);
+			n += (uint64_t)__builtin_popcountll(w & 0x0101010101010101ULL);
+		}
+		for (; i < pages; i++)
+			n += vec[i] & 1;
+		lo += pages * page;
+	}
+	return n;
+}
+
+/* Record [lo, hi) minus the excluded ranges. */
+static void add_range(uintptr_t lo, uintptr_t hi, int heap)
+{
+	for (int i = 0; i < nexcl && lo < hi; i++) {
+		if (excl[i].hi <= lo || excl[i].lo >= hi)
+			continue;
+		if (excl[i].lo > lo)
+			add_range(lo, excl[i].lo, heap);
+		lo = excl[i].hi;
+	}
+	if (lo >= hi || nrng == MAX_RANGES)
+		return;
+	rng[nrng].lo = lo;
+	rng[nrng].hi = hi;
+	rng[nrng].heap = heap;
+	nrng++;
+}
+
+static int parse_maps(void)
+{
+	size_t len = 0;
+	ssize_t n;
+	char *line;
+
+	nrng = 0;
+	if (maps_fd < 0 || lseek(maps_fd, 0, SEEK_SET) != 0)
+		return -1;
+	while (len < MAPS_BUF_BYTES - 1 &&
+	       (n = read(maps_fd, maps_buf + len, MAPS_BUF_BYTES - 1 - len)) > 0)
+		len += (size_t)n;
+	maps_buf[len] = '\0';
+	for (line = maps_buf; line && *line;) {
+		char *next = strchr(line, '\n');
+		unsigned long lo, hi, inode;
+		char perms[8];
+		int pathpos = 0;
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*x %*x:%*x %lu %n", &lo, &hi, perms, &inode,
+		           &pathpos) >= 4) {
+			const char *path = pathpos ? line + pathpos : "";
+			if (!strcmp(path, "[heap]"))
+				add_range(lo, hi, 1);
+			else if (inode == 0 && (!*path || !strncmp(path, "[anon:", 6)))
+				add_range(lo, hi, 0);
+		}
+		line = next;
+	}
+	return 0;
+}
+
+int as_memmap_read(as_memmap_t *out, int layout_changed)
+{
+	uint64_t hs = 0, hp = 0, ms = 0, mp = 0;
+
+	out->heap_size_kib = out->heap_rss_kib = out->mmap_size_kib = out->mmap_rss_kib = -1;
+	if (layout_changed || !have_layout) {
+		have_layout = parse_maps() == 0;
+		if (!have_layout)
+			return -1;
+	}
+	for (int i = 0; i < nrng; i++) {
+		uint64_t size = rng[i].hi - rng[i].lo, pages = resident(rng[i].lo, rng[i].hi);
+		if (rng[i].heap) {
+			hs += size;
+			hp += pages;
+		} else {
+			ms += size;
+			mp += pages;
+		}
+	}
+	out->heap_size_kib = (int64_t)(hs / 1024);
+	out->heap_rss_kib = (int64_t)(hp * page / 1024);
+	out->mmap_size_kib = (int64_t)(ms / 1024);
+	out->mmap_rss_kib = (int64_t)(mp * page / 1024);
+	return 0;
+}

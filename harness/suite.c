@@ -1,0 +1,421 @@
+/* suite.c - see suite.h. Each scenario carries its expected shape in words,
+ * the same text docs/workloads.md gives, so a report can show it next to
+ * the chart. Sizes and counts keep the default suite under 3 minutes on 2
+ * cores with ~9 modules; --quick specs keep it to seconds. */
+#define _GNU_SOURCE
+#include "suite.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the article's six scenarios ---- */
+
+static const char *const threshold_wl[] = {"threshold:size=4k",
+                                           "threshold:size=64k",
+                                           "threshold:size=120k",
+                                           "threshold:size=128k",
+                                           "threshold:size=256k",
+                                           "threshold:size=1m",
+                                           "threshold:size=256k,prime=1m",
+                                           "threshold:size=1m,prime=1m",
+                                           NULL};
+static const char *const threshold_q[] = {"threshold:size=64k,total=4m",
+                                          "threshold:size=256k,total=4m",
+                                          "threshold:size=256k,total=4m,prime=1m", NULL};
+static const as_scenario_t sc_threshold = {
+    .name = "threshold",
+    .title = "mmap threshold: RSS still held after free, by block size",
+    .threads = "1",
+    .x = "workload_params size (and prime)",
+    .y = "(rss_end_kib - rss_before_kib) / (rss_peak_kib - rss_before_kib); later mmap_calls, "
+         "brk_calls",
+    .metric = AS_MET_RETAINED,
+    .metric_name = "share of peak RSS still held after freeing all but the newest block",
+    .shape = "glibc and refmalloc: about 1 below 128 KiB (blocks come from the brk heap and the "
+             "newest one pins its top), about 1/n from 128 KiB up (each block is its own mmap, "
+             "munmap on free). After prime=1m (a 1 MiB mmapped block freed first) glibc's "
+             "threshold has moved to about 1 MiB: about 1 up to 1 MiB. jemalloc, tcmalloc "
+             "and mimalloc keep freed memory cached (about 1 at every size); bump and arena "
+             "never free single blocks (1).",
+    .workloads = threshold_wl,
+    .quick = threshold_q,
+};
+
+static const char *const leak_wl[] = {"leak:total=64m", "leak:total=64m,trim=1",
+                                      "leak:size=256k,total=64m", NULL};
+static const char *const leak_q[] = {"leak:total=8m", "leak:total=8m,trim=1",
+                                     "leak:size=256k,total=8m", NULL};
+static const as_scenario_t sc_leak = {
+    .name = "leak",
+    .title = "apparent leak: RSS after freeing 90 % while the newest blocks stay",
+    .threads = "1",
+    .x = "workload_params (1 KiB blocks, with trim, 256 KiB blocks)",
+    .y = "(rss_end_kib - rss_before_kib) / (rss_peak_kib - rss_before_kib); later heap_kib",
+    .metric = AS_MET_RETAINED,
+    .metric_name = "share of peak RSS still held after freeing 90 %",
+    .shape = "1 KiB blocks: about 1 for glibc and refmalloc (90 % is free for malloc but the "
+             "heap cannot shrink under its top); with trim=1 glibc drops to about 0.1 "
+             "(malloc_trim gives the free pages back with madvise while brk stays); 256 KiB "
+             "blocks: about 0.1 at once (munmap on free) for glibc and refmalloc, while "
+             "caching allocators (jemalloc, tcmalloc, mimalloc) may keep them.",
+    .workloads = leak_wl,
+    .quick = leak_q,
+};
+
+static const char *const metadata_wl[] = {
+    "synth:dist=fixed,size=64,order=never,ops=10000,touch=all",
+    "synth:dist=fixed,size=64,order=never,ops=1000000,touch=all", NULL};
+static const char *const metadata_q[] = {
+    "synth:dist=fixed,size=64,order=never,ops=100000,touch=all", NULL};
+static const as_scenario_t sc_metadata = {
+    .name = "metadata",
+    .title = "metadata: RSS bytes per 64-byte block",
+    .threads = "1",
+    .x = "workload_params ops (10,000 and 1,000,000 blocks)",
+    .y = "(rss_end_kib - rss_before_kib) * 1024 * 64 / live_bytes_peak",
+    .metric = AS_MET_RSS_PER_LIVE,
+    .scale = 64,
+    .metric_name = "RSS bytes per 64-byte block",
+    .shape = "glibc about 80 (a chunk is max(32, round16(64 + 8)) bytes), bump and pool about "
+             "64 (no header), jemalloc/tcmalloc/mimalloc 64-67 at 1,000,000 blocks; 10,000 "
+             "blocks is only 640 KB, so page granularity and start-up slack add noise there.",
+    .workloads = metadata_wl,
+    .quick = metadata_q,
+};
+
+static const char *const lazy_wl[] = {"synth:dist=fixed,size=256k,order=never,ops=128,touch=none",
+                                      "synth:dist=fixed,size=256k,order=never,ops=128,touch=first",
+                                      "synth:dist=fixed,size=256k,order=never,ops=128,touch=pages",
+                                      "synth:dist=fixed,size=256k,order=never,ops=128,touch=all",
+                                      "synth:dist=fixed,size=1k,order=never,ops=32768,touch=none",
+                                      "synth:dist=fixed,size=1k,order=never,ops=32768,touch=all",
+                                      NULL};
+static const char *const lazy_q[] = {"synth:dist=fixed,size=256k,order=never,ops=32,touch=none",
+                                     "synth:dist=fixed,size=256k,order=never,ops=32,touch=pages",
+                                     NULL};
+static const as_scenario_t sc_lazy = {
+    .name = "lazy",
+    .title = "lazy allocation: RSS per requested byte, by touch policy",
+    .threads = "1",
+    .x = "workload_params touch (none, first, pages, all) for 256 KiB and 1 KiB blocks",
+    .y = "(rss_end_kib - rss_before_kib) * 1024 / live_bytes_peak; minflt",
+    .metric = AS_MET_RSS_PER_LIVE,
+    .scale = 1,
+    .metric_name = "RSS / requested bytes",
+    .shape = "256 KiB blocks: near 0 with touch=none or first (the address space is reserved, "
+             "pages arrive on first write; glibc's mmapped chunk header costs one page per "
+             "block, about 0.016), about 1 with pages or all; minflt follows RSS. 1 KiB blocks "
+             "with touch=none: about 1 for allocators that write into every block (a header "
+             "or a free-list link: glibc, refmalloc, freelist, tcmalloc, mimalloc), near 0 "
+             "for bump and arena.",
+    .workloads = lazy_wl,
+    .quick = lazy_q,
+};
+
+static const char *const bump_wl[] = {
+    "synth:dist=fixed,size=16,order=phase,live=1000,ops=200000,touch=all",
+    "synth:dist=fixed,size=64,order=phase,live=1000,ops=200000,touch=all",
+    "synth:dist=fixed,size=256,order=phase,live=1000,ops=200000,touch=all",
+    "synth:dist=fixed,size=1k,order=phase,live=1000,ops=100000,touch=all",
+    "synth:dist=fixed,size=4k,order=phase,live=1000,ops=20000,touch=all",
+    "synth:dist=fixed,size=16k,order=phase,live=500,ops=10000,touch=all",
+    NULL};
+static const char *const bump_q[] = {
+    "synth:dist=fixed,size=16,order=phase,live=1000,ops=20000,touch=all",
+    "synth:dist=fixed,size=4k,order=phase,live=1000,ops=5000,touch=all", NULL};
+static const as_scenario_t sc_bump = {
+    .name = "bump",
+    .title = "small objects: bump and arena against malloc, by object size",
+    .threads = "1",
+    .x = "workload_params size (16 B .. 16 KiB)",
+    .y = "ns_per_op",
+    .metric = AS_MET_NS_PER_OP,
+    .metric_name = "ns per op (allocation, or a reset of 1000)",
+    .shape = "16-64 B: bump and arena about half of glibc's ns/op; the harness's own floor "
+             "(null, about 15 ns/op with touch=all) hides most of the 2 ns vs 15-20 ns gap of "
+             "the bare calls. From 256 B-1 KiB up the gap is set by page faults, not code: "
+             "modules that give memory back at each phase end (glibc and refmalloc trim the "
+             "heap top above M_TRIM_THRESHOLD, arena unmaps its blocks) fault it in again "
+             "every phase and fall 10x behind those that keep it (bump, pool, tcmalloc, "
+             "mimalloc); minflt shows it.",
+    .workloads = bump_wl,
+    .quick = bump_q,
+};
+
+static const char *const phase_wl[] = {
+    "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=400000,order=phase",
+    "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=400000,order=fifo",
+    "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=400000,order=lifo", NULL};
+static const char *const phase_q[] = {
+    "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=phase",
+    "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=fifo", NULL};
+static const as_scenario_t sc_phase = {
+    .name = "phase",
+    .title = "request/phase workload: arena reset against individual frees",
+    .threads = "1",
+    .x = "workload_params order (phase = one reset per request of 2000 objects; fifo, lifo = "
+         "each object freed)",
+    .y = "elapsed_ns (every row makes the same allocations; ns_per_op is not comparable "
+         "across orders: a reset is one op, frees are one op each); rss_peak_kib",
+    .metric = AS_MET_ELAPSED_MS,
+    .metric_name = "ms for the same allocations and their release",
+    .shape = "order=phase: bump fastest (one reset rewinds a whole request); arena gains "
+             "where its reset keeps its blocks; with individual frees (fifo, lifo) bump and "
+             "arena gain nothing and, having no free, never reuse memory (the row's reason "
+             "says so). glibc has no reset: the engine frees each object at the phase end, "
+             "so its phase and fifo rows cost about the same.",
+    .workloads = phase_wl,
+    .quick = phase_q,
+};
+
+/* ---- classic multi-threaded benchmarks ---- */
+
+static const char *const larson_wl[] = {"larson:ops=100000", NULL};
+static const char *const larson_q[] = {"larson:blocks=200,ops=5000", NULL};
+static const as_scenario_t sc_larson = {
+    .name = "larson",
+    .title = "larson server simulation (cross-thread frees)",
+    .threads = "1,2",
+    .x = "threads",
+    .y = "ops_per_sec",
+    .metric = AS_MET_NS_PER_OP,
+    .metric_name = "ns per op",
+    .shape = "thread-caching allocators (tcmalloc, mimalloc, jemalloc) ahead of glibc; "
+             "non-thread-safe modules are skipped at 2 threads (the row says why). Published "
+             "(mimalloc TR, 16 cores): glibc 1.6x, tcmalloc 2.8x, jemalloc 3.1x mimalloc's time.",
+    .workloads = larson_wl,
+    .quick = larson_q,
+};
+
+static const char *const xmalloc_wl[] = {"xmalloc:batches=2000", NULL};
+static const char *const xmalloc_q[] = {"xmalloc:batches=100", NULL};
+static const as_scenario_t sc_xmalloc = {
+    .name = "xmalloc",
+    .title = "xmalloc-test producer/consumer (remote frees)",
+    .threads = "1,2",
+    .x = "threads",
+    .y = "ops_per_sec",
+    .metric = AS_MET_NS_PER_OP,
+    .metric_name = "ns per op",
+    .shape = "at 2 threads every free is remote: allocators with cheap remote frees (mimalloc, "
+             "jemalloc) lead; glibc and tcmalloc pay more (mimalloc TR: 11.8x and 8.2x its "
+             "time on 16 cores; the gap is smaller on 2).",
+    .workloads = xmalloc_wl,
+    .quick = xmalloc_q,
+};
+
+static const char *const cache_wl[] = {"cache-thrash:iterations=20000",
+                                       "cache-scratch:iterations=20000", NULL};
+static const char *const cache_q[] = {"cache-thrash:iterations=1000",
+                                      "cache-scratch:iterations=1000", NULL};
+static const as_scenario_t sc_cache = {
+    .name = "cache",
+    .title = "false sharing: Hoard's cache-thrash and cache-scratch",
+    .threads = "1,2",
+    .x = "workload and threads",
+    .y = "ns_per_op",
+    .metric = AS_MET_NS_PER_OP,
+    .metric_name = "ns per op",
+    .shape = "an allocator without false sharing keeps ns/op flat from 1 to 2 threads; one "
+             "that puts two threads' objects on one cache line slows down at 2 threads "
+             "(cache-scratch: glibc 4.2x, tcmalloc 19x mimalloc's time in the mimalloc TR).",
+    .workloads = cache_wl,
+    .quick = cache_q,
+};
+
+static const char *const benchmt_wl[] = {"benchmt:ops=200000", NULL};
+static const char *const benchmt_q[] = {"benchmt:ops=10000", NULL};
+static const as_scenario_t sc_benchmt = {
+    .name = "benchmt",
+    .title = "glibc bench-malloc-thread pattern",
+    .threads = "1,2",
+    .x = "threads",
+    .y = "ns_per_op",
+    .metric = AS_MET_NS_PER_OP,
+    .metric_name = "ns per op",
+    .shape = "per-op cost of random replacement with inverse-square sizes 4..32768: tens of ns "
+             "for every general allocator, roughly flat from 1 to 2 threads on 2 cores for "
+             "those with per-thread caches.",
+    .workloads = benchmt_wl,
+    .quick = benchmt_q,
+};
+
+const as_scenario_t *const as_scenarios[] = {&sc_threshold, &sc_leak,    &sc_metadata, &sc_lazy,
+                                             &sc_bump,      &sc_phase,   &sc_larson,   &sc_xmalloc,
+                                             &sc_cache,     &sc_benchmt, NULL};
+
+static const char *const suite_default[] = {"threshold", "leak",    "metadata", "lazy",
+                                            "bump",      "phase",   "larson",   "xmalloc",
+                                            "cache",     "benchmt", NULL};
+static const char *const suite_article[] = {"threshold", "leak",  "metadata", "lazy",
+                                            "bump",      "phase", NULL};
+static const char *const suite_classic[] = {"larson", "xmalloc", "cache", "benchmt", NULL};
+
+static const as_suite_t su_default = {
+    "default", "the article's six scenarios and the classic benchmarks", suite_default};
+static const as_suite_t su_article = {
+    "article", "the six scenarios of 'brk, sbrk, mmap: what malloc hides'", suite_article};
+static const as_suite_t su_classic = {
+    "classic", "larson, xmalloc, cache-thrash/scratch, bench-malloc-thread", suite_classic};
+
+const as_suite_t *const as_suites[] = {&su_default, &su_article, &su_classic, NULL};
+
+const as_scenario_t *as_scenario_find(const char *name)
+{
+	for (size_t i = 0; as_scenarios[i]; i++)
+		if (!strcmp(as_scenarios[i]->name, name))
+			return as_scenarios[i];
+	return NULL;
+}
+
+const as_suite_t *as_suite_find(const char *name)
+{
+	for (size_t i = 0; as_suites[i]; i++)
+		if (!strcmp(as_suites[i]->name, name))
+			return as_suites[i];
+	return NULL;
+}
+
+double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t row)
+{
+	double before = as_table_num(t, row, "rss_before_kib");
+	double end = as_table_num(t, row, "rss_end_kib");
+	double peak = as_table_num(t, row, "rss_peak_kib");
+	double live = as_table_num(t, row, "live_bytes_peak");
+
+	if (strcmp(as_table_str(t, row, "status"), "ok") != 0)
+		return NAN;
+	switch (sc->metric) {
+	case AS_MET_RETAINED: return peak > before ? (end - before) / (peak - before) : NAN;
+	case AS_MET_RSS_PER_LIVE:
+		return live > 0 ? (end - before) * 1024.0 / live * sc->scale : NAN;
+	case AS_MET_NS_PER_OP: return as_table_num(t, row, "ns_per_op");
+	case AS_MET_ELAPSED_MS: return as_table_num(t, row, "elapsed_ns") / 1e6;
+	}
+	return NAN;
+}
+
+#define MAX_COLS 16
+#define MAX_ROWS 64
+
+/* Does `key` hold `tok` (len n) as a whole token (separated by ':' ',' ' ')? */
+static int has_token(const char *key, const char *tok, size_t n)
+{
+	for (const char *p = key; *p;) {
+		size_t l = strcspn(p, ":, ");
+		if (l == n && !strncmp(p, tok, n))
+			return 1;
+		p += l;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* The tokens of keys[k] ("workload:k=v,k=v tN") that not every key has, so
+ * that rows show what varies ("size=64k", "touch=none", "t2"). */
+static void short_label(char keys[][160], int nkeys, int k, char *out, size_t len)
+{
+	size_t w = 0;
+	out[0] = '\0';
+	for (const char *p = keys[k]; *p;) {
+		size_t l = strcspn(p, ":, ");
+		int common = 1;
+		for (int j = 0; j < nkeys && common; j++)
+			common = has_token(keys[j], p, l);
+		if (!common && l > 0 && w + l + 2 < len)
+			w += (size_t)snprintf(out + w, len - w, "%s%.*s", w ? "," : "", (int)l, p);
+		p += l;
+		if (*p)
+			p++;
+	}
+	if (w == 0)
+		snprintf(out, len, "%s", keys[k]);
+}
+
+int as_scenario_summary(const as_scenario_t *sc, const char *trials_csv, char *err, size_t errlen)
+{
+	as_table_t t;
+	const char *mods[MAX_COLS];
+	char keys[MAX_ROWS][160];
+	int nmods = 0, nkeys = 0;
+
+	if (as_table_read(trials_csv, &t, err, errlen) != 0)
+		return -1;
+	for (size_t r = 0; r < t.nrows; r++) {
+		const char *m = as_table_str(&t, r, "module");
+		char key[160];
+		int i;
+		for (i = 0; i < nmods && strcmp(mods[i], m); i++)
+			;
+		if (i == nmods && nmods < MAX_COLS)
+			mods[nmods++] = m;
+		snprintf(key, sizeof(key), "%s:%s t%s", as_table_str(&t, r, "workload"),
+		         as_table_str(&t, r, "workload_params"), as_table_str(&t, r, "threads"));
+		for (i = 0; i < nkeys && strcmp(keys[i], key); i++)
+			;
+		if (i == nkeys && nkeys < MAX_ROWS)
+			snprintf(keys[nkeys++], sizeof(keys[0]), "%s", key);
+	}
+	printf("\n== %s: %s\n", sc->name, sc->title);
+	printf("   expected: %s\n", sc->shape);
+	printf("   %s:\n   %-44s", sc->metric_name, "workload");
+	for (int m = 0; m < nmods; m++)
+		printf(" %9.9s", mods[m]);
+	printf("\n");
+	for (int k = 0; k < nkeys; k++) {
+		const char *label = keys[k];
+		char shown[160];
+		short_label(keys, nkeys, k, shown, sizeof(shown));
+		printf("   %-44.44s", shown);
+		for (int m = 0; m < nmods; m++) {
+			double sum = 0;
+			int n = 0;
+			const char *status = NULL;
+			for (size_t r = 0; r < t.nrows; r++) {
+				char key[160];
+				double v;
+				if (strcmp(as_table_str(&t, r, "module"), mods[m]))
+					continue;
+				snprintf(key, sizeof(key), "%s:%s t%s",
+				         as_table_str(&t, r, "workload"),
+				         as_table_str(&t, r, "workload_params"),
+				         as_table_str(&t, r, "threads"));
+				if (strcmp(key, label))
+					continue;
+				v = as_scenario_metric(sc, &t, r);
+				if (isnan(v)) {
+					status = as_table_str(&t, r, "status");
+					continue;
+				}
+				sum += v;
+				n++;
+			}
+			if (n)
+				printf(" %9.3g", sum / n);
+			else
+				printf(" %9.9s", !status                ? "-"
+				                 : strcmp(status, "ok") ? status
+				                                        : "n/a");
+		}
+		printf("\n");
+	}
+	/* every reason once: skips, failures, and notes on completed rows */
+	for (size_t r = 0; r < t.nrows; r++) {
+		const char *reason = as_table_str(&t, r, "reason");
+		int seen = 0;
+		if (!*reason)
+			continue;
+		for (size_t q = 0; q < r && !seen; q++)
+			seen =
+			    !strcmp(as_table_str(&t, q, "module"), as_table_str(&t, r, "module")) &&
+			    !strcmp(as_table_str(&t, q, "reason"), reason);
+		if (!seen)
+			printf("   %s (%s): %s\n", as_table_str(&t, r, "module"),
+			       as_table_str(&t, r, "status"), reason);
+	}
+	as_table_free(&t);
+	return 0;
+}

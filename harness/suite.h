@@ -1,0 +1,58 @@
+/* suite.h - named scenarios (a set of workload specs, thread counts, what a
+ * chart of them plots and the shape it is expected to show) and suites
+ * (lists of scenarios). `allocscope suite` runs them; `allocscope list` shows
+ * them; the charts and the report read scenarios.csv. Definitions only plus
+ * the two files a suite run writes about itself; running is cmd_suite.c. */
+#ifndef AS_SUITE_H
+#define AS_SUITE_H
+
+#include <stddef.h>
+
+#include "trials_read.h"
+
+/* The number printed per (workload, module) in the console summary. */
+typedef enum as_metric {
+	AS_MET_RETAINED,     /* (rss_end - rss_before) / (rss_peak - rss_before) */
+	AS_MET_RSS_PER_LIVE, /* (rss_end - rss_before) * 1024 / live_bytes_peak * scale */
+	AS_MET_NS_PER_OP,    /* ns_per_op */
+	AS_MET_ELAPSED_MS,   /* elapsed_ns / 1e6: rows that do the same work */
+} as_metric_t;
+
+typedef struct as_scenario {
+	const char *name;             /* folder name too: results/<run>/<name>/ */
+	const char *title;            /* chart title */
+	const char *threads;          /* thread counts, "1" or "1,2" */
+	const char *x;                /* what varies across rows */
+	const char *y;                /* what to plot, in trials.csv columns */
+	as_metric_t metric;           /* console summary number */
+	double scale;                 /* AS_MET_RSS_PER_LIVE multiplier */
+	const char *metric_name;      /* its heading */
+	const char *shape;            /* the expected shape, in words */
+	const char *const *workloads; /* NULL-terminated specs (default run) */
+	const char *const *quick;     /* NULL-terminated specs (--quick) */
+} as_scenario_t;
+
+typedef struct as_suite {
+	const char *name;
+	const char *description;
+	const char *const *scenarios; /* NULL-terminated scenario names */
+} as_suite_t;
+
+/* NULL-terminated tables. */
+extern const as_scenario_t *const as_scenarios[];
+extern const as_suite_t *const as_suites[];
+
+const as_scenario_t *as_scenario_find(const char *name);
+const as_suite_t *as_suite_find(const char *name);
+
+/* The metric of one trials.csv row; NaN when the row has no numbers
+ * (skipped or failed). */
+double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t row);
+
+/* Print the scenario's console summary from its trials.csv: title, the
+ * expected shape, and one row per workload spec x threads with one column
+ * per module (the metric, or the status when there is no number). Returns
+ * 0, or -1 with err when the file cannot be read. */
+int as_scenario_summary(const as_scenario_t *sc, const char *trials_csv, char *err, size_t errlen);
+
+#endif /* AS_SUITE_H */

@@ -1,0 +1,249 @@
+/* syscount.c - see syscount.h. The tracepoint ids come from tracefs, which
+ * a fresh boot may not have mounted: as root the harness mounts it itself
+ * (and says why not when it cannot). madvise is split by advice with a perf
+ * tracepoint filter on its `behavior` field. */
+#define _GNU_SOURCE
+#include "syscount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/perf_event.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* In AS_SYSCALL_COLS order. */
+static const struct {
+	const char *tracepoint;
+	const char *filter;
+	long nr;
+	int advice; /* -1: any */
+} calls[AS_SYS_NCOLS] = {
+    {"sys_enter_brk", NULL, SYS_brk, -1},
+    {"sys_enter_mmap", NULL, SYS_mmap, -1},
+    {"sys_enter_munmap", NULL, SYS_munmap, -1},
+    {"sys_enter_mremap", NULL, SYS_mremap, -1},
+    {"sys_enter_madvise", NULL, SYS_madvise, -1},
+    {"sys_enter_madvise", "behavior == 4", SYS_madvise, MADV_DONTNEED},
+    {"sys_enter_madvise", "behavior == 8", SYS_madvise, MADV_FREE},
+    {"sys_enter_mprotect", NULL, SYS_mprotect, -1},
+};
+
+#if defined(__x86_64__)
+#define AS_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AS_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "seccomp counting: add this architecture's AUDIT_ARCH_* here"
+#endif
+
+static as_syscount_method_t method = AS_SYSCOUNT_OFF;
+static int fds[AS_SYS_NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
+static volatile uint64_t *shared_counts;
+
+int as_syscount_parse(const char *s, as_syscount_method_t *out)
+{
+	if (!strcmp(s, "off"))
+		*out = AS_SYSCOUNT_OFF;
+	else if (!strcmp(s, "perf"))
+		*out = AS_SYSCOUNT_PERF;
+	else if (!strcmp(s, "seccomp"))
+		*out = AS_SYSCOUNT_SECCOMP;
+	else
+		return -1;
+	return 0;
+}
+
+const char *as_syscount_name(as_syscount_method_t m)
+{
+	return m == AS_SYSCOUNT_PERF ? "perf" : m == AS_SYSCOUNT_SECCOMP ? "seccomp" : "off";
+}
+
+static const char *const tracefs_dirs[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+
+static int tracepoint_id(const char *name, long long *id, char *why, size_t len)
+{
+	char path[256], buf[32];
+	int fd = -1, err = ENOENT;
+	for (int pass = 0; pass < 2 && fd < 0; pass++) {
+		for (size_t i = 0; i < 2 && fd < 0; i++) {
+			snprintf(path, sizeof(path), "%s/events/syscalls/%s/id", tracefs_dirs[i],
+			         name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 && errno != ENOENT)
+				err = errno;
+		}
+		if (fd >= 0 || err != ENOENT)
+			break;
+		/* not mounted (a fresh boot): mount it, as root may */
+		if (pass == 0 && mount("nodev", tracefs_dirs[0], "tracefs", 0, NULL) != 0 &&
+		    errno != EBUSY) {
+			snprintf(why, len,
+			         "tracefs not mounted and mounting it failed: %s (needs root; try "
+			         "--syscalls seccomp)",
+			         strerror(errno));
+			return -1;
+		}
+	}
+	if (fd < 0 && err != ENOENT) {
+		snprintf(why, len,
+		         "cannot read tracepoint ids under %s: %s (needs root or CAP_PERFMON; try "
+		         "--syscalls seccomp)",
+		         tracefs_dirs[0], strerror(err));
+		return -1;
+	}
+	if (fd < 0) {
+		snprintf(why, len, "%s: no such tracepoint (kernel without syscall tracepoints?)",
+		         name);
+		return -1;
+	}
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		snprintf(why, len, "%s: cannot read tracepoint id", name);
+		return -1;
+	}
+	buf[n] = '\0';
+	*id = strtoll(buf, NULL, 10);
+	return 0;
+}
+
+static void close_all(void)
+{
+	for (int i = 0; i < AS_SYS_NCOLS; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		fds[i] = -1;
+	}
+}
+
+static int open_perf(char *why, size_t len)
+{
+	for (int i = 0; i < AS_SYS_NCOLS; i++) {
+		struct perf_event_attr a;
+		long long id;
+		if (tracepoint_id(calls[i].tracepoint, &id, why, len) != 0)
+			goto out_fail;
+		memset(&a, 0, sizeof(a));
+		a.type = PERF_TYPE_TRACEPOINT;
+		a.size = sizeof(a);
+		a.config = (uint64_t)id;
+		a.inherit = 1; /* every thread created after this counts too */
+		fds[i] = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fds[i] < 0) {
+			snprintf(why, len,
+			         "perf_event_open(%s): %s (perf_event_paranoid or missing "
+			         "CAP_PERFMON; try --syscalls seccomp)",
+			         calls[i].tracepoint, strerror(errno));
+			goto out_fail;
+		}
+		if (calls[i].filter &&
+		    ioctl(fds[i], PERF_EVENT_IOC_SET_FILTER, calls[i].filter) != 0) {
+			snprintf(why, len, "perf filter '%s' on %s: %s", calls[i].filter,
+			         calls[i].tracepoint, strerror(errno));
+			goto out_fail;
+		}
+	}
+	return 0;
+out_fail:
+	close_all();
+	return -1;
+}
+
+int as_syscount_probe(as_syscount_method_t m, char *why, size_t len)
+{
+	if (m == AS_SYSCOUNT_OFF) {
+		snprintf(why, len, "disabled by --syscalls off");
+		return -1;
+	}
+	if (m == AS_SYSCOUNT_SECCOMP) {
+		if (prctl(PR_GET_SECCOMP) < 0) {
+			snprintf(why, len, "kernel without seccomp: %s", strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (open_perf(why, len) != 0)
+		return -1;
+	close_all();
+	return 0;
+}
+
+int as_syscount_start_perf(char *why, size_t len)
+{
+	if (open_perf(why, len) != 0)
+		return -1;
+	method = AS_SYSCOUNT_PERF;
+	return 0;
+}
+
+int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len)
+{
+	/* trap exactly the counted calls of the native ABI, allow everything
+	 * else (another ABI, e.g. int 0x80, numbers its calls differently) */
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AS_AUDIT_ARCH, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_brk, 6, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 5, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 4, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mremap, 3, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_madvise, 2, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
+	};
+	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
+		snprintf(why, len, "seccomp filter: %s", strerror(errno));
+		return -1;
+	}
+	shared_counts = shared;
+	method = AS_SYSCOUNT_SECCOMP;
+	return 0;
+}
+
+void as_syscount_stop(void)
+{
+	close_all();
+	method = AS_SYSCOUNT_OFF;
+}
+
+int as_syscount_read(uint64_t out[AS_SYS_NCOLS])
+{
+	if (method == AS_SYSCOUNT_PERF) {
+		for (int i = 0; i < AS_SYS_NCOLS; i++)
+			if (read(fds[i], &out[i], sizeof(out[i])) != (ssize_t)sizeof(out[i]))
+				return -1;
+		return 0;
+	}
+	if (method == AS_SYSCOUNT_SECCOMP) {
+		for (int i = 0; i < AS_SYS_NCOLS; i++)
+			out[i] = __atomic_load_n(&shared_counts[i], __ATOMIC_ACQUIRE);
+		return 0;
+	}
+	return -1;
+}
+
+int as_syscount_classify(long nr, unsigned long arg2, int idx[2])
+{
+	int n = 0;
+	for (int i = 0; i < AS_SYS_NCOLS && n < 2; i++)
+		if (calls[i].nr == nr &&
+		    (calls[i].advice < 0 || (unsigned long)calls[i].advice == arg2))
+			idx[n++] = i;
+	return n;
+}

@@ -1,0 +1,52 @@
+/* syscount.h - exact counts of the memory system calls (brk, mmap, munmap,
+ * mremap, madvise, mprotect) made by the worker and every thread it creates.
+ * Method "perf": syscall tracepoints through perf_event_open with inherit=1,
+ * opened before any engine thread exists. Method "seccomp": a seccomp filter
+ * traps only those calls and the parent (a ptrace tracer) counts them into
+ * memory shared with the worker. Never an LD_PRELOAD wrapper: glibc's
+ * malloc enters the kernel directly. Not thread-safe: start once, then read
+ * from one thread. */
+#ifndef AS_SYSCOUNT_H
+#define AS_SYSCOUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tables.h"
+
+typedef enum as_syscount_method {
+	AS_SYSCOUNT_OFF = 0,
+	AS_SYSCOUNT_PERF,
+	AS_SYSCOUNT_SECCOMP,
+} as_syscount_method_t;
+
+/* "off", "perf", "seccomp" <-> method. parse returns 0 or -1. */
+int as_syscount_parse(const char *s, as_syscount_method_t *out);
+const char *as_syscount_name(as_syscount_method_t m);
+
+/* Parent: can `m` work here? Returns 0, or -1 with the reason in why (perf:
+ * tries to open the tracepoints on itself, mounting tracefs if needed). */
+int as_syscount_probe(as_syscount_method_t m, char *why, size_t len);
+
+/* Worker, perf: open the counters on this process (inherited by threads
+ * created later). Returns 0, or -1 with the reason. */
+int as_syscount_start_perf(char *why, size_t len);
+
+/* Worker, seccomp: counters live in the shared memory at `shared` (written
+ * by the tracing parent); install the filter on every thread. Returns 0 or
+ * -1 with the reason. */
+int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len);
+
+/* Close the perf counters (counting is off afterwards). */
+void as_syscount_stop(void);
+
+/* Cumulative counts in AS_SYSCALL_COLS order. Returns 0, or -1 when
+ * counting is off or failed (the caller writes n/a). */
+int as_syscount_read(uint64_t out[AS_SYS_NCOLS]);
+
+/* Parent side of the seccomp method: index (AS_SYS_*) counters to bump for
+ * syscall number nr and its advice argument; returns how many indices were
+ * written to idx (0: not a counted call). */
+int as_syscount_classify(long nr, unsigned long arg2, int idx[2]);
+
+#endif /* AS_SYSCOUNT_H */

@@ -1,0 +1,162 @@
+/* trials_read.c - see trials_read.h. Runs in the parent (or a test), never
+ * in a worker, so plain malloc is fine here. */
+#define _GNU_SOURCE
+#include "trials_read.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+	as_table_t *t;
+	char **row; /* fields of the record being read */
+	size_t nrow, caprow;
+	size_t caprows; /* capacity of t->cells in rows */
+	int oom;
+} rd_t;
+
+static void on_field(void *s, size_t len, void *ctx)
+{
+	rd_t *r = ctx;
+	char *f;
+	if (r->nrow == r->caprow) {
+		size_t n = r->caprow ? r->caprow * 2 : 32;
+		char **nr = realloc(r->row, n * sizeof(char *));
+		if (!nr) {
+			r->oom = 1;
+			return;
+		}
+		r->row = nr;
+		r->caprow = n;
+	}
+	f = strndup(s ? s : "", len);
+	if (!f)
+		r->oom = 1;
+	r->row[r->nrow++] = f;
+}
+
+static void on_row(int c, void *ctx)
+{
+	rd_t *r = ctx;
+	as_table_t *t = r->t;
+	(void)c;
+	if (!t->head) {
+		t->head = r->row;
+		t->ncols = r->nrow;
+		r->row = NULL;
+		r->nrow = r->caprow = 0;
+		return;
+	}
+	if (t->nrows == r->caprows) {
+		size_t n = r->caprows ? r->caprows * 2 : 64;
+		char **nc = realloc(t->cells, n * t->ncols * sizeof(char *));
+		if (!nc) {
+			r->oom = 1;
+			goto out_row;
+		}
+		t->cells = nc;
+		r->caprows = n;
+	}
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] =
+		    strdup(i < r->nrow && r->row[i] ? r->row[i] : "");
+	t->nrows++;
+out_row:
+	for (size_t i = 0; i < r->nrow; i++)
+		free(r->row[i]);
+	r->nrow = 0;
+}
+
+int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
+{
+	struct csv_parser p;
+	rd_t r;
+	char buf[16384];
+	size_t n;
+	int rc = -1;
+	FILE *f = fopen(path, "r");
+
+	memset(t, 0, sizeof(*t));
+	memset(&r, 0, sizeof(r));
+	r.t = t;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+		snprintf(err, errlen, "%s: cannot start the CSV parser", path);
+		goto out_close;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
+			snprintf(err, errlen, "%s: %s", path, csv_strerror(csv_error(&p)));
+			goto out_free;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto out_free;
+	}
+	csv_fini(&p, on_field, on_row, &r);
+	if (r.oom) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out_free;
+	}
+	if (!t->head) {
+		snprintf(err, errlen, "%s: empty file (no header row)", path);
+		goto out_free;
+	}
+	rc = 0;
+out_free:
+	csv_free(&p);
+	for (size_t i = 0; i < r.nrow; i++)
+		free(r.row[i]);
+	free(r.row);
+	if (rc != 0)
+		as_table_free(t);
+out_close:
+	fclose(f);
+	return rc;
+}
+
+int as_table_col(const as_table_t *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (!strcmp(t->head[i], name))
+			return (int)i;
+	return -1;
+}
+
+const char *as_table_str(const as_table_t *t, size_t row, const char *name)
+{
+	int c = as_table_col(t, name);
+	if (c < 0 || row >= t->nrows)
+		return "";
+	return t->cells[row * t->ncols + (size_t)c];
+}
+
+double as_table_num(const as_table_t *t, size_t row, const char *name)
+{
+	const char *s = as_table_str(t, row, name);
+	char *end;
+	double v;
+	if (!*s)
+		return NAN;
+	errno = 0;
+	v = strtod(s, &end);
+	return errno || *end ? NAN : v;
+}
+
+void as_table_free(as_table_t *t)
+{
+	for (size_t i = 0; t->cells && i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	for (size_t i = 0; t->head && i < t->ncols; i++)
+		free(t->head[i]);
+	free(t->cells);
+	free(t->head);
+	memset(t, 0, sizeof(*t));
+}

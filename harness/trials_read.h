@@ -1,0 +1,31 @@
+/* trials_read.h - read a results CSV (trials.csv) back through libcsv into
+ * a table of strings addressed by column name, so that the suite summary and
+ * the scenario tests find columns by their names and keep working when new
+ * columns are added. Not a general CSV API; not thread-safe. */
+#ifndef AS_TRIALS_READ_H
+#define AS_TRIALS_READ_H
+
+#include <stddef.h>
+
+typedef struct as_table {
+	size_t ncols, nrows;
+	char **head;  /* ncols names */
+	char **cells; /* nrows * ncols strings, row-major; "" when missing */
+} as_table_t;
+
+/* Read PATH (header row first). Returns 0, or -1 with "PATH: reason" in
+ * err. The caller releases the table with as_table_free. */
+int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen);
+
+/* Index of column NAME, or -1. */
+int as_table_col(const as_table_t *t, const char *name);
+
+/* Cell text ("" when the column is absent). */
+const char *as_table_str(const as_table_t *t, size_t row, const char *name);
+
+/* Cell as a number; NaN when absent, empty (n/a) or not a number. */
+double as_table_num(const as_table_t *t, size_t row, const char *name);
+
+void as_table_free(as_table_t *t);
+
+#endif /* AS_TRIALS_READ_H */

@@ -1,0 +1,80 @@
+/* test_pin.c - thread binding through the CLI: with --pin compact two
+ * threads land on two different single CPUs (when the machine has two),
+ * with --pin none each thread keeps the whole allowed set; a bad policy is
+ * refused with a one-line error and exit code 2. */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "csvread.h"
+
+static csvr_t t;
+static char dir[] = "/tmp/as_test_pin_XXXXXX";
+
+static const char *binding(const char *pin)
+{
+	char cmd[8192], p[4300];
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' run -q -o '%s/%s' -a glibc -w random:live=100,ops=1000 -t 2 --pin %s "
+	         ">/dev/null",
+	         getenv("ALLOCSCOPE"), dir, pin, pin);
+	if (system(cmd) != 0)
+		return NULL;
+	csvr_free(&t);
+	snprintf(p, sizeof(p), "%s/%s/trials.csv", dir, pin);
+	if (csvr_load(&t, p) != 0)
+		return NULL;
+	return csvr_get(&t, 0, "cpu_binding");
+}
+
+int main(void)
+{
+	cpu_set_t cs;
+	int ncpu;
+	const char *b;
+	char cmd[8192];
+
+	if (!getenv("ALLOCSCOPE") || !mkdtemp(dir))
+		return 1;
+	sched_getaffinity(0, sizeof(cs), &cs);
+	ncpu = CPU_COUNT(&cs);
+
+	b = binding("compact");
+	CHECK(b != NULL);
+	if (b) {
+		unsigned c0 = 999, c1 = 999;
+		char tail[8] = "";
+		int n = sscanf(b, "0:%u 1:%u%7s", &c0, &c1, tail);
+		CHECKF(n == 2, "compact binding '%s' is not one CPU per thread", b);
+		if (ncpu >= 2)
+			CHECKF(c0 != c1, "compact put both threads on CPU %u", c0);
+	}
+	b = binding("scatter");
+	CHECK(b != NULL && !strncmp(b, "0:", 2) && strstr(b, " 1:"));
+	b = binding("none");
+	if (b) {
+		/* unpinned: both threads may run on every allowed CPU */
+		char first[64];
+		const char *sp = strchr(b, ' ');
+		CHECK(sp != NULL);
+		snprintf(first, sizeof(first), "%.*s", sp ? (int)(sp - b - 2) : 0, b + 2);
+		CHECKF(sp && !strcmp(sp + 3, first), "none: '%s'", b);
+		if (ncpu >= 2)
+			CHECKF(strchr(first, '-') || strchr(first, ','), "none: '%s'", b);
+	} else {
+		CHECK(!"run with --pin none");
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' run -a glibc --pin diagonal 2>/dev/null",
+	         getenv("ALLOCSCOPE"));
+	CHECK(WEXITSTATUS(system(cmd)) == 2);
+
+	csvr_free(&t);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return as_check_done();
+}

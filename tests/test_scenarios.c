@@ -1,0 +1,216 @@
+/* test_scenarios.c - the suite end to end: `allocscope suite article
+ * --quick` runs on glibc (and refmalloc when its module is in the build),
+ * and each scenario's expected shape is checked on
+ * the trials.csv it wrote (RSS columns now; the syscall-count checks below
+ * turn on by themselves once the measurement columns exist). Also: the
+ * classic benchmarks run cross-thread on the real engine, skipped rows carry
+ * their reason, bad suite input exits 2. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../harness/suite.h"
+#include "../harness/trials_read.h"
+#include "check.h"
+
+static char tmpdir[] = "/tmp/as_test_scen_XXXXXX";
+
+/* Run the CLI with args; stdout+stderr to tmpdir/log. Returns exit code. */
+static int cli(const char *args)
+{
+	char cmd[4096];
+	const char *exe = getenv("ALLOCSCOPE");
+	int st;
+	snprintf(cmd, sizeof(cmd), "'%s' %s >'%s/log' 2>&1", exe ? exe : "allocscope", args,
+	         tmpdir);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void show_log(void)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "tail -20 '%s/log' >&2", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "(no log)\n");
+}
+
+/* One expected shape: for rows of SCENARIO whose workload_params equal
+ * PARAMS and whose module is in MODULES, COLUMN (NULL: the scenario's
+ * summary metric) lies in [lo, hi]. */
+typedef struct {
+	const char *scenario, *params, *column, *modules;
+	double lo, hi;
+	const char *why;
+} shape_t;
+
+static const shape_t shapes[] = {
+    {"threshold", "size=64k,total=4m", NULL, "glibc,refmalloc", 0.8, 1.2,
+     "below 128 KiB freed heap memory stays resident under the newest block"},
+    {"threshold", "size=256k,total=4m", NULL, "glibc,refmalloc", -0.05, 0.3,
+     "from 128 KiB blocks are mmapped and munmapped on free"},
+    {"threshold", "size=256k,total=4m,prime=1m", NULL, "glibc,refmalloc", 0.8, 1.2,
+     "freeing a 1 MiB mmapped block moved the threshold above 256 KiB"},
+    {"leak", "total=8m", NULL, "glibc,refmalloc", 0.8, 1.2,
+     "RSS does not drop while the top block lives"},
+    {"leak", "total=8m,trim=1", NULL, "glibc", -0.05, 0.4,
+     "malloc_trim returns the free pages below the top"},
+    {"leak", "size=256k,total=8m", NULL, "glibc,refmalloc", -0.05, 0.4,
+     "mmapped blocks are returned at once"},
+    {"metadata", "dist=fixed,size=64,order=never,ops=100000,touch=all", NULL, "glibc", 76, 88,
+     "glibc's chunk for 64 B is 80 B"},
+    {"metadata", "dist=fixed,size=64,order=never,ops=100000,touch=all", NULL, "refmalloc", 64, 100,
+     "a boundary-tag heap pays a header per block"},
+    {"lazy", "dist=fixed,size=256k,order=never,ops=32,touch=none", NULL, "glibc,refmalloc", -0.05,
+     0.1, "untouched mmapped memory is not resident"},
+    {"lazy", "dist=fixed,size=256k,order=never,ops=32,touch=pages", NULL, "glibc,refmalloc", 0.9,
+     1.15, "touched pages are resident"},
+    {"bump", "dist=fixed,size=16,order=phase,live=1000,ops=20000,touch=all", "ns_per_op",
+     "glibc,refmalloc", 0.1, 1e6, "completes (speed is a benchmark, not a test)"},
+    {"phase", "dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=phase",
+     "ns_per_op", "glibc,refmalloc", 0.1, 1e6, "completes"},
+    /* syscall counts: checked once the measurement columns exist */
+    {"threshold", "size=256k,total=4m", "mmap_calls", "glibc,refmalloc", 16, 20,
+     "one mmap per 256 KiB block (16 blocks)"},
+    {"threshold", "size=64k,total=4m", "mmap_calls", "glibc,refmalloc", 0, 1,
+     "no mmap below the threshold"},
+    {"threshold", "size=64k,total=4m", "brk_calls", "glibc,refmalloc", 1, 1e9,
+     "the heap grows with brk"},
+};
+
+static int in_list(const char *list, const char *m)
+{
+	size_t n = strlen(m);
+	for (const char *p = list; (p = strstr(p, m)); p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static void check_shapes(const char *modules)
+{
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const shape_t *s = &shapes[i];
+		const as_scenario_t *sc = as_scenario_find(s->scenario);
+		char path[512], err[512];
+		as_table_t t;
+		int rows = 0;
+		snprintf(path, sizeof(path), "%s/article/%s/trials.csv", tmpdir, s->scenario);
+		CHECK(sc != NULL);
+		if (!sc || as_table_read(path, &t, err, sizeof(err)) != 0) {
+			CHECKF(0, "%s", err);
+			continue;
+		}
+		if (s->column && as_table_col(&t, s->column) < 0) {
+			printf("not yet checked (no column %s in trials.csv): %s %s: %s\n",
+			       s->column, s->scenario, s->params, s->why);
+			as_table_free(&t);
+			continue;
+		}
+		for (size_t r = 0; r < t.nrows; r++) {
+			const char *m = as_table_str(&t, r, "module");
+			double v;
+			if (strcmp(as_table_str(&t, r, "workload_params"), s->params) ||
+			    !in_list(s->modules, m) || !in_list(modules, m))
+				continue;
+			rows++;
+			v = s->column ? as_table_num(&t, r, s->column)
+			              : as_scenario_metric(sc, &t, r);
+			CHECKF(v >= s->lo && v <= s->hi, "%s %s on %s: %g not in [%g, %g] (%s; %s)",
+			       s->scenario, s->params, m, v, s->lo, s->hi, s->why,
+			       as_table_str(&t, r, "reason"));
+		}
+		if (in_list(s->modules, "glibc"))
+			CHECKF(rows > 0, "%s %s: no glibc row", s->scenario, s->params);
+		as_table_free(&t);
+	}
+}
+
+int main(void)
+{
+	char args[1024], path[512], err[512], mods[64] = "glibc";
+	const char *build = getenv("ALLOCSCOPE_BUILD");
+	as_table_t t;
+	int rc;
+
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/allocators/refmalloc.so", build ? build : ".");
+	if (access(path, F_OK) == 0)
+		snprintf(mods, sizeof(mods), "glibc,refmalloc");
+	printf("modules checked: %s\n", mods);
+
+	/* the article's scenarios */
+	snprintf(args, sizeof(args), "suite article --quick --timeout 10 -a %s -o '%s/article'",
+	         mods, tmpdir);
+	rc = cli(args);
+	CHECKF(rc == 0, "suite article exited %d", rc);
+	if (rc != 0)
+		show_log();
+	check_shapes(mods);
+
+	/* scenarios.csv lists the six with their expected shapes */
+	snprintf(path, sizeof(path), "%s/article/scenarios.csv", tmpdir);
+	CHECK(as_table_read(path, &t, err, sizeof(err)) == 0);
+	CHECK(t.nrows == 6);
+	for (size_t r = 0; r < t.nrows; r++)
+		CHECK(strlen(as_table_str(&t, r, "expected_shape")) > 20 &&
+		      *as_table_str(&t, r, "folder"));
+	as_table_free(&t);
+
+	/* the classic benchmarks at 2 threads through the real engine (cross-thread
+	 * waits must not deadlock): glibc completes; null, not thread-safe, gets a
+	 * skipped row with the reason, never a missing one */
+	snprintf(args, sizeof(args),
+	         "run -q --timeout 10 -a glibc,null -t 2 -w "
+	         "larson:blocks=200,ops=5000,xmalloc:batches=100,"
+	         "cache-scratch:iterations=1000,benchmt:ops=10000 -o '%s/classic'",
+	         tmpdir);
+	rc = cli(args);
+	CHECKF(rc == 0, "run classic exited %d", rc);
+	snprintf(path, sizeof(path), "%s/classic/trials.csv", tmpdir);
+	if (as_table_read(path, &t, err, sizeof(err)) == 0) {
+		CHECK(t.nrows == 8);
+		for (size_t r = 0; r < t.nrows; r++) {
+			const char *m = as_table_str(&t, r, "module");
+			const char *st = as_table_str(&t, r, "status");
+			const char *wl = as_table_str(&t, r, "workload");
+			if (!strcmp(m, "null"))
+				CHECKF(!strcmp(st, "skipped") &&
+				           strstr(as_table_str(&t, r, "reason"), "not thread-safe"),
+				       "%s null: %s", wl, st);
+			else
+				CHECKF(!strcmp(st, "ok"), "%s %s: %s %s", wl, m, st,
+				       as_table_str(&t, r, "reason"));
+		}
+		as_table_free(&t);
+	} else {
+		CHECKF(0, "%s", err);
+	}
+
+	/* bad input: exit 2, one line naming the thing */
+	CHECK(cli("suite nosuch") == 2);
+	snprintf(path, sizeof(path), "%s/log", tmpdir);
+	{
+		FILE *f = fopen(path, "r");
+		char line[512] = "";
+		CHECK(f && fgets(line, sizeof(line), f));
+		CHECKF(strstr(line, "'nosuch' is neither a suite nor a scenario"), "%s", line);
+		if (f)
+			fclose(f);
+	}
+	CHECK(cli("suite threshold --quick -a nosuchmodule -o /tmp/as_never_written") == 2);
+	CHECK(access("/tmp/as_never_written", F_OK) != 0);
+	CHECK(cli("suite --quick --reps 0") == 2);
+
+	snprintf(args, sizeof(args), "rm -rf '%s'", tmpdir);
+	if (as_checks_failed == 0 && system(args) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	return as_check_done();
+}

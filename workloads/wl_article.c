@@ -1,0 +1,143 @@
+/* wl_article.c - the two workloads whose op sequence is the article's
+ * experiment itself ("brk, sbrk, mmap: what malloc hides"): "threshold"
+ * (blocks of one size around M_MMAP_THRESHOLD, optionally after an mmapped
+ * block was freed, which moves glibc's threshold up) and "leak" (free most
+ * of the heap while a block at the top stays; optionally trim). The other
+ * article scenarios are "synth" presets (see harness/suite.c). One thread. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "gen.h"
+#include "workload.h"
+
+/* ---- threshold ---- */
+
+typedef struct {
+	uint64_t size;
+	uint64_t total;
+	uint64_t prime;
+	int touch;
+} threshold_params_t;
+
+static const as_param_spec_t threshold_spec[] = {
+    {"size", AS_PARAM_SIZE, "128k", 1, 1ULL << 32, NULL, "size of every block, bytes",
+     offsetof(threshold_params_t, size)},
+    {"total", AS_PARAM_SIZE, "16m", 1, 1ULL << 36, NULL,
+     "bytes allocated in all (blocks = max(1, total / size))", offsetof(threshold_params_t, total)},
+    {"prime", AS_PARAM_SIZE, "0", 0, 1ULL << 32, NULL,
+     "first allocate and free one block of this size (0: no); freeing an mmapped block "
+     "raises glibc's threshold to its size",
+     offsetof(threshold_params_t, prime)},
+    {"touch", AS_PARAM_ENUM, "pages", 0, 0, "none|first|pages|all",
+     "what is written into each new block", offsetof(threshold_params_t, touch)},
+};
+
+/* [prime: alloc+free], alloc N blocks, free all but the newest: it sits at
+ * the top of a brk heap (a separate small pin would be served from an older
+ * free chunk, below the top). At the end of the timed region the heap's
+ * memory is still resident, mmapped blocks (all but one) are gone. */
+static int threshold_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,
+                           size_t errlen)
+{
+	const threshold_params_t *p = pv;
+	uint64_t n = p->total / p->size ? p->total / p->size : 1;
+	uint32_t id = 0;
+
+	if (as_gen_one_thread(ctx, err, errlen) != 0)
+		return -1;
+	if (n > (1u << 24)) {
+		snprintf(err, errlen, "key 'total': %llu blocks is too many (max 2^24)",
+		         (unsigned long long)n);
+		return -1;
+	}
+	out->touch = (as_touch_t)p->touch;
+	out->needs_free = 1;
+	if (p->prime) {
+		AS_PUSH(0, AS_OP_ALLOC, id, p->prime, 0);
+		AS_PUSH(0, AS_OP_FREE, id, 0, 0);
+		id++;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		AS_PUSH(0, AS_OP_ALLOC, id + i, p->size, 0);
+	for (uint64_t i = 0; i + 1 < n; i++)
+		AS_PUSH(0, AS_OP_FREE, id + i, 0, 0);
+	return 0;
+out_nomem:
+	snprintf(err, errlen, "out of memory building the op stream");
+	return -1;
+}
+
+const as_workload_t as_wl_threshold = {
+    .name = "threshold",
+    .description = "article: blocks of one size around M_MMAP_THRESHOLD, all but the newest "
+                   "freed; heap memory stays resident, mmapped memory goes (prime= moves the "
+                   "threshold)",
+    .params = threshold_spec,
+    .nparams = sizeof(threshold_spec) / sizeof(threshold_spec[0]),
+    .params_size = sizeof(threshold_params_t),
+    .build = threshold_build,
+};
+
+/* ---- leak ---- */
+
+typedef struct {
+	uint64_t size;
+	uint64_t total;
+	double free_share;
+	int trim;
+	int touch;
+} leak_params_t;
+
+static const as_param_spec_t leak_spec[] = {
+    {"size", AS_PARAM_SIZE, "1k", 1, 1ULL << 32, NULL, "size of every block, bytes",
+     offsetof(leak_params_t, size)},
+    {"total", AS_PARAM_SIZE, "64m", 1, 1ULL << 36, NULL, "bytes allocated in all",
+     offsetof(leak_params_t, total)},
+    {"free", AS_PARAM_DOUBLE, "0.9", 0, 1, NULL,
+     "share of the blocks freed, oldest first; the newest (at least one) stay",
+     offsetof(leak_params_t, free_share)},
+    {"trim", AS_PARAM_BOOL, "0", 0, 0, NULL,
+     "call the module's trim() (malloc_trim) after the frees", offsetof(leak_params_t, trim)},
+    {"touch", AS_PARAM_ENUM, "pages", 0, 0, "none|first|pages|all",
+     "what is written into each new block", offsetof(leak_params_t, touch)},
+};
+
+static int leak_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,
+                      size_t errlen)
+{
+	const leak_params_t *p = pv;
+	uint64_t n = p->total / p->size ? p->total / p->size : 1;
+	uint64_t nfree = (uint64_t)((double)n * p->free_share);
+
+	if (as_gen_one_thread(ctx, err, errlen) != 0)
+		return -1;
+	if (n > (1u << 26)) {
+		snprintf(err, errlen, "key 'total': %llu blocks is too many (max 2^26)",
+		         (unsigned long long)n);
+		return -1;
+	}
+	out->touch = (as_touch_t)p->touch;
+	out->needs_free = 1;
+	for (uint64_t i = 0; i < n; i++)
+		AS_PUSH(0, AS_OP_ALLOC, i, p->size, 0);
+	if (nfree >= n)
+		nfree = n - 1; /* the newest block always stays: it pins the top */
+	for (uint64_t i = 0; i < nfree; i++)
+		AS_PUSH(0, AS_OP_FREE, i, 0, 0);
+	if (p->trim)
+		AS_PUSH(0, AS_OP_TRIM, 0, 0, 0);
+	return 0;
+out_nomem:
+	snprintf(err, errlen, "out of memory building the op stream");
+	return -1;
+}
+
+const as_workload_t as_wl_leak = {
+    .name = "leak",
+    .description = "article: the apparent leak - free most blocks while the newest stay on top; "
+                   "RSS stays for a brk heap unless trimmed",
+    .params = leak_spec,
+    .nparams = sizeof(leak_spec) / sizeof(leak_spec[0]),
+    .params_size = sizeof(leak_params_t),
+    .build = leak_build,
+};
