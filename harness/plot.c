@@ -1674,7 +1674,10 @@ static void report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const c
 				*p = ':';
 		as_buf_printf(b, "%s# %s\n\n", h, head);
 		if (c->drawn) {
-			as_buf_printf(b, "![%s](%s%s.png)\n\n", head, prefix, c->name);
+			/* the picture: PNG where drawn, else SVG, else a PDF link */
+			if (fmts & (AS_PLOT_PNG | AS_PLOT_SVG))
+				as_buf_printf(b, "![%s](%s%s.%s)\n\n", head, prefix, c->name,
+				              fmts & AS_PLOT_PNG ? "png" : "svg");
 			if (fmts & AS_PLOT_PNG)
 				as_buf_printf(b, "[PNG 2x](%s%s@2x.png) ", prefix, c->name);
 			if (fmts & AS_PLOT_SVG)
