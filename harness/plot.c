@@ -1,4 +1,4 @@
-/* plot.c - see plot.h. The C side only reads CSV (libcsv, csvtab.h), groups
+/* plot.c - see plot.h. The C side only reads CSV (libcsv, trials_read.h), groups
  * rows and reduces repetitions (median, min, max); everything visual (axes,
  * log scales, the per-module colours, titles) lives in the gnuplot scripts
  * in plots/, which receive the prepared data file and a few variables. */
@@ -19,7 +19,8 @@
 #include <unistd.h>
 
 #include "../allocators/allocscope_params.h"
-#include "csvtab.h"
+#include "runner.h"
+#include "trials_read.h"
 #include "results.h"
 
 #ifndef AS_SOURCE_DIR
@@ -34,6 +35,43 @@
 #define AS_STR_(x) #x
 #define AS_STR(x)  AS_STR_(x)
 #define LABEL      512
+
+/* ---- reading the CSV files (trials_read.h, libcsv) by column index ---- */
+
+#define NROWS(t) ((int)(t)->nrows)
+#define NCOLS(t) ((int)(t)->ncols)
+
+/* Read PATH into t: 0; 1 when the file does not exist (t left empty); -1
+ * with "PATH: reason" in err. */
+static int table_load(const char *path, as_table_t *t, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 1;
+	return as_table_read(path, t, err, errlen) == 0 ? 0 : -1;
+}
+
+/* Cell text by column index ("" for a missing column, col < 0). */
+static const char *cell(const as_table_t *t, int row, int col)
+{
+	if (col < 0 || col >= NCOLS(t) || row < 0 || row >= NROWS(t))
+		return "";
+	return t->cells[(size_t)row * t->ncols + (size_t)col];
+}
+
+/* Cell as a number: NaN when the column is missing, the cell is empty (n/a)
+ * or not a number. */
+static double cellnum(const as_table_t *t, int row, int col)
+{
+	const char *s = cell(t, row, col);
+	char *end;
+	double v;
+	if (!*s)
+		return NAN;
+	errno = 0;
+	v = strtod(s, &end);
+	return end == s || *end || errno == ERANGE ? NAN : v;
+}
 
 /* ---- small helpers ---- */
 
@@ -239,7 +277,7 @@ typedef struct {
 
 typedef struct {
 	const char *dir;
-	as_csvtab_t trials, context, series, latency, hist;
+	as_table_t trials, context, series, latency, hist;
 	trow_t *t;
 	int nt;
 	strlist_t mods;    /* module labels in order of first appearance */
@@ -292,10 +330,10 @@ static int load_run(run_t *r, const char *dir)
 	memset(r, 0, sizeof(*r));
 	r->dir = dir;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		as_csvtab_t *t = (as_csvtab_t *)((char *)r + files[i].off);
+		as_table_t *t = (as_table_t *)((char *)r + files[i].off);
 		int rc;
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
-		rc = as_csvtab_load(path, t, err, sizeof(err));
+		rc = table_load(path, t, err, sizeof(err));
 		if (rc < 0) {
 			fprintf(stderr, "allocscope plot: %s\n", err);
 			return -1;
@@ -306,11 +344,25 @@ static int load_run(run_t *r, const char *dir)
 			return -1;
 		}
 	}
+	/* a folder written by a newer allocscope is refused, not misread */
+	for (int i = 0; i < NROWS(&r->context); i++)
+		if (!strcmp(cell(&r->context, i, as_table_col(&r->context, "key")),
+		            "results_format") &&
+		    cellnum(&r->context, i, as_table_col(&r->context, "value")) >
+		        AS_RESULTS_FORMAT) {
+			fprintf(
+			    stderr,
+			    "allocscope plot: %s/context.csv: results format %s is newer than this "
+			    "allocscope reads (%d): use a newer allocscope\n",
+			    dir, cell(&r->context, i, as_table_col(&r->context, "value")),
+			    AS_RESULTS_FORMAT);
+			return -1;
+		}
 	{
 		static const char *need[] = {"trial",    "rep",     "module",
 		                             "workload", "threads", "status"};
 		for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-			if (as_csvtab_col(&r->trials, need[i]) < 0) {
+			if (as_table_col(&r->trials, need[i]) < 0) {
 				fprintf(stderr,
 				        "allocscope plot: %s/trials.csv: no column '%s': not a "
 				        "trials table\n",
@@ -318,28 +370,26 @@ static int load_run(run_t *r, const char *dir)
 				return -1;
 			}
 	}
-	r->nt = r->trials.nrows;
+	r->nt = NROWS(&r->trials);
 	r->t = calloc((size_t)r->nt + 1, sizeof(trow_t));
 	if (!r->t)
 		abort();
 	for (int i = 0; i < r->nt; i++) {
 		trow_t *t = &r->t[i];
-		const as_csvtab_t *c = &r->trials;
-		const char *mp = as_csvtab_str(c, i, as_csvtab_col(c, "module_params"));
+		const as_table_t *c = &r->trials;
+		const char *mp = cell(c, i, as_table_col(c, "module_params"));
 		t->row = i;
-		t->trial = (long)as_csvtab_num(c, i, as_csvtab_col(c, "trial"));
-		t->rep = (long)as_csvtab_num(c, i, as_csvtab_col(c, "rep"));
-		t->threads = (long)as_csvtab_num(c, i, as_csvtab_col(c, "threads"));
-		snprintf(t->mbase, sizeof(t->mbase), "%s",
-		         as_csvtab_str(c, i, as_csvtab_col(c, "module")));
+		t->trial = (long)cellnum(c, i, as_table_col(c, "trial"));
+		t->rep = (long)cellnum(c, i, as_table_col(c, "rep"));
+		t->threads = (long)cellnum(c, i, as_table_col(c, "threads"));
+		snprintf(t->mbase, sizeof(t->mbase), "%s", cell(c, i, as_table_col(c, "module")));
 		snprintf(t->mlabel, sizeof(t->mlabel), "%s%s%s", t->mbase, *mp ? ":" : "", mp);
-		snprintf(t->wname, sizeof(t->wname), "%s",
-		         as_csvtab_str(c, i, as_csvtab_col(c, "workload")));
+		snprintf(t->wname, sizeof(t->wname), "%s", cell(c, i, as_table_col(c, "workload")));
 		snprintf(t->wparams, sizeof(t->wparams), "%s",
-		         as_csvtab_str(c, i, as_csvtab_col(c, "workload_params")));
+		         cell(c, i, as_table_col(c, "workload_params")));
 		snprintf(t->wlabel, sizeof(t->wlabel), "%s%s%s", t->wname, *t->wparams ? ":" : "",
 		         t->wparams);
-		t->ok = !strcmp(as_csvtab_str(c, i, as_csvtab_col(c, "status")), "ok");
+		t->ok = !strcmp(cell(c, i, as_table_col(c, "status")), "ok");
 		sl_add(&r->mods, t->mlabel);
 		if (thr0 < 0)
 			thr0 = t->threads;
@@ -381,11 +431,11 @@ static int load_run(run_t *r, const char *dir)
 
 static void free_run(run_t *r)
 {
-	as_csvtab_free(&r->trials);
-	as_csvtab_free(&r->context);
-	as_csvtab_free(&r->series);
-	as_csvtab_free(&r->latency);
-	as_csvtab_free(&r->hist);
+	as_table_free(&r->trials);
+	as_table_free(&r->context);
+	as_table_free(&r->series);
+	as_table_free(&r->latency);
+	as_table_free(&r->hist);
 	free(r->t);
 	free(r->sweep);
 	sl_free(&r->sweeps);
@@ -499,7 +549,7 @@ static int spans_decades(double lo, double hi)
 static void chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
                               const char *what, const char *unit, double scale)
 {
-	int ci = as_csvtab_col(&r->trials, col);
+	int ci = as_table_col(&r->trials, col);
 	double lo = INFINITY, hi = 0;
 	int any = 0;
 	chart_t *c;
@@ -526,7 +576,7 @@ static void chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const ch
 				if (!t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
 				    strcmp(group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
 					continue;
-				v[n++] = as_csvtab_num(&r->trials, t->row, ci) * scale;
+				v[n++] = cellnum(&r->trials, t->row, ci) * scale;
 			}
 			k = reduce(v, n, &med, &mn, &mx);
 			as_buf_add(&c->data, "\t", 1);
@@ -573,7 +623,7 @@ static void chart_syscalls(run_t *r, charts_t *cs)
 	int cols[6], nc = 0;
 	const char *names[6];
 	for (int i = 0; i < 6; i++) {
-		int ci = as_csvtab_col(&r->trials, calls[i]);
+		int ci = as_table_col(&r->trials, calls[i]);
 		if (ci >= 0) {
 			cols[nc] = ci;
 			names[nc++] = calls[i];
@@ -616,7 +666,7 @@ static void chart_syscalls(run_t *r, charts_t *cs)
 					if (!t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
 					    strcmp(group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
 						continue;
-					v[n++] = as_csvtab_num(&r->trials, t->row, cols[k]);
+					v[n++] = cellnum(&r->trials, t->row, cols[k]);
 				}
 				if (reduce(v, n, &med, &mn, &mx) > 0) {
 					any = 1;
@@ -644,7 +694,7 @@ static void chart_syscalls(run_t *r, charts_t *cs)
 					if (!t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
 					    strcmp(group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
 						continue;
-					v[n++] = as_csvtab_num(&r->trials, t->row, cols[k]);
+					v[n++] = cellnum(&r->trials, t->row, cols[k]);
 				}
 				has |= reduce(v, n, &med, &mn, &mx) > 0;
 				tnum(&row, med);
@@ -678,15 +728,15 @@ typedef struct {
 
 static srun_t *series_runs(run_t *r, int *nout)
 {
-	const as_csvtab_t *s = &r->series;
-	int ct = as_csvtab_col(s, "trial"), cr = as_csvtab_col(s, "rep");
+	const as_table_t *s = &r->series;
+	int ct = as_table_col(s, "trial"), cr = as_table_col(s, "rep");
 	srun_t *runs = NULL;
 	int n = 0, last = -1;
 	*nout = 0;
 	if (ct < 0 || cr < 0)
 		return NULL;
-	for (int i = 0; i < s->nrows; i++) {
-		long tr = (long)as_csvtab_num(s, i, ct), rp = (long)as_csvtab_num(s, i, cr);
+	for (int i = 0; i < NROWS(s); i++) {
+		long tr = (long)cellnum(s, i, ct), rp = (long)cellnum(s, i, cr);
 		int k = -1;
 		if (last >= 0 && runs[last].trial == tr && runs[last].rep == rp)
 			k = last;
@@ -719,23 +769,23 @@ static void chart_series(run_t *r, charts_t *cs)
 {
 	static const char *sys[] = {"brk_calls",    "mmap_calls",    "munmap_calls",
 	                            "mremap_calls", "madvise_calls", "mprotect_calls"};
-	const as_csvtab_t *s = &r->series;
+	const as_table_t *s = &r->series;
 	int c_ops, c_el, c_rss, c_heap, c_mmap, c_live, c_sys[6];
 	srun_t *runs;
 	int nruns;
 
-	if (s->nrows == 0 && s->ncols == 0) {
+	if (NROWS(s) == 0 && NCOLS(s) == 0) {
 		skip(cs, "rss, heap_mmap, syscalls_cum", "no series.csv in this folder");
 		return;
 	}
-	c_ops = as_csvtab_col(s, "ops_done");
-	c_el = as_csvtab_col(s, "elapsed_ns");
-	c_rss = as_csvtab_col(s, "rss_kib");
-	c_heap = as_csvtab_col(s, "heap_rss_kib");
-	c_mmap = as_csvtab_col(s, "mmap_rss_kib");
-	c_live = as_csvtab_col(s, "live_bytes");
+	c_ops = as_table_col(s, "ops_done");
+	c_el = as_table_col(s, "elapsed_ns");
+	c_rss = as_table_col(s, "rss_kib");
+	c_heap = as_table_col(s, "heap_rss_kib");
+	c_mmap = as_table_col(s, "mmap_rss_kib");
+	c_live = as_table_col(s, "live_bytes");
 	for (int i = 0; i < 6; i++)
-		c_sys[i] = as_csvtab_col(s, sys[i]);
+		c_sys[i] = as_table_col(s, sys[i]);
 	if (c_ops < 0 || c_rss < 0) {
 		skip(cs, "rss, heap_mmap, syscalls_cum", "series.csv lacks ops_done or rss_kib");
 		return;
@@ -774,23 +824,23 @@ static void chart_series(run_t *r, charts_t *cs)
 		              "(MiB) | memory syscalls |\n|---|---|---|---|---|---|---|---|---|\n");
 		for (int i = 0; i < labels.n; i++) {
 			const srun_t *sr = pick[i];
-			double rss0 = as_csvtab_num(s, sr->rows[0], c_rss);
+			double rss0 = cellnum(s, sr->rows[0], c_rss);
 			double pk = NAN, lpk = NAN, hpk = NAN, mpk = NAN, sysl = NAN, opsl = NAN;
 			as_buf_printf(&data, "# %s\n", labels.v[i]);
 			for (int j = 0; j < sr->n; j++) {
 				int row = sr->rows[j];
-				double rss = (as_csvtab_num(s, row, c_rss) - rss0) / 1024.0;
-				double heap = as_csvtab_num(s, row, c_heap) / 1024.0;
-				double mm = as_csvtab_num(s, row, c_mmap) / 1024.0;
-				double live = as_csvtab_num(s, row, c_live) / 1048576.0;
-				double el = as_csvtab_num(s, row, c_el) / 1e6;
+				double rss = (cellnum(s, row, c_rss) - rss0) / 1024.0;
+				double heap = cellnum(s, row, c_heap) / 1024.0;
+				double mm = cellnum(s, row, c_mmap) / 1024.0;
+				double live = cellnum(s, row, c_live) / 1048576.0;
+				double el = cellnum(s, row, c_el) / 1e6;
 				double sc = NAN;
 				for (int k = 0; k < 6; k++) {
-					double v = as_csvtab_num(s, row, c_sys[k]);
+					double v = cellnum(s, row, c_sys[k]);
 					if (!isnan(v))
 						sc = isnan(sc) ? v : sc + v;
 				}
-				opsl = as_csvtab_num(s, row, c_ops);
+				opsl = cellnum(s, row, c_ops);
 				dnum(&data, opsl, "\t");
 				dnum(&data, el, "\t");
 				dnum(&data, rss, "\t");
@@ -874,20 +924,20 @@ static void chart_latency(run_t *r, charts_t *cs)
 {
 	static const char *pc[] = {"p50_ns", "p90_ns", "p99_ns", "p99_9_ns", "p99_99_ns", "max_ns"};
 	static const char *pl[] = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
-	const as_csvtab_t *l = &r->latency, *h = &r->hist;
+	const as_table_t *l = &r->latency, *h = &r->hist;
 	strlist_t kinds = {0};
 	int ck, ctr, crp, cpc[6];
 
-	if (l->ncols == 0) {
+	if (NCOLS(l) == 0) {
 		skip(cs, "latency", "no latency.csv in this folder");
-	} else if ((ck = as_csvtab_col(l, "kind")) < 0 || (ctr = as_csvtab_col(l, "trial")) < 0 ||
-	           (crp = as_csvtab_col(l, "rep")) < 0) {
+	} else if ((ck = as_table_col(l, "kind")) < 0 || (ctr = as_table_col(l, "trial")) < 0 ||
+	           (crp = as_table_col(l, "rep")) < 0) {
 		skip(cs, "latency", "latency.csv lacks trial, rep or kind");
 	} else {
 		for (int i = 0; i < 6; i++)
-			cpc[i] = as_csvtab_col(l, pc[i]);
-		for (int i = 0; i < l->nrows; i++)
-			sl_add(&kinds, as_csvtab_str(l, i, ck));
+			cpc[i] = as_table_col(l, pc[i]);
+		for (int i = 0; i < NROWS(l); i++)
+			sl_add(&kinds, cell(l, i, ck));
 		for (int g = 0; g < r->groups.n; g++)
 			for (int k = 0; k < kinds.n && !r->sweep[g]; k++) {
 				strlist_t labels = {0};
@@ -900,19 +950,19 @@ static void chart_latency(run_t *r, charts_t *cs)
 				for (int m = 0; m < r->mods.n; m++) {
 					double v[6][256], med[6], mn, mx;
 					int n = 0;
-					for (int i = 0; i < l->nrows && n < 256; i++) {
+					for (int i = 0; i < NROWS(l) && n < 256; i++) {
 						char gl[LABEL + 32];
 						const trow_t *t =
-						    find_trial(r, (long)as_csvtab_num(l, i, ctr),
-						               (long)as_csvtab_num(l, i, crp));
+						    find_trial(r, (long)cellnum(l, i, ctr),
+						               (long)cellnum(l, i, crp));
 						if (!t || !t->ok ||
 						    strcmp(t->mlabel, r->mods.v[m]) ||
 						    strcmp(group_of(r, t, gl, sizeof(gl)),
 						           r->groups.v[g]) ||
-						    strcmp(as_csvtab_str(l, i, ck), kinds.v[k]))
+						    strcmp(cell(l, i, ck), kinds.v[k]))
 							continue;
 						for (int p = 0; p < 6; p++)
-							v[p][n] = as_csvtab_num(l, i, cpc[p]);
+							v[p][n] = cellnum(l, i, cpc[p]);
 						n++;
 					}
 					if (n == 0)
@@ -950,15 +1000,15 @@ static void chart_latency(run_t *r, charts_t *cs)
 			}
 	}
 
-	if (h->ncols == 0) {
+	if (NCOLS(h) == 0) {
 		skip(cs, "latency_cdf", "no histogram.csv in this folder");
 		sl_free(&kinds);
 		return;
 	}
 	{
-		int hk = as_csvtab_col(h, "kind"), ht = as_csvtab_col(h, "trial"),
-		    hr = as_csvtab_col(h, "rep"), hx = as_csvtab_col(h, "bucket_high_ns"),
-		    hy = as_csvtab_col(h, "cum_fraction");
+		int hk = as_table_col(h, "kind"), ht = as_table_col(h, "trial"),
+		    hr = as_table_col(h, "rep"), hx = as_table_col(h, "bucket_high_ns"),
+		    hy = as_table_col(h, "cum_fraction");
 		strlist_t hkinds = {0};
 		if (hk < 0 || ht < 0 || hr < 0 || hx < 0 || hy < 0) {
 			skip(
@@ -967,8 +1017,8 @@ static void chart_latency(run_t *r, charts_t *cs)
 			sl_free(&kinds);
 			return;
 		}
-		for (int i = 0; i < h->nrows; i++)
-			sl_add(&hkinds, as_csvtab_str(h, i, hk));
+		for (int i = 0; i < NROWS(h); i++)
+			sl_add(&hkinds, cell(h, i, hk));
 		for (int g = 0; g < r->groups.n; g++)
 			for (int k = 0; k < hkinds.n && !r->sweep[g]; k++) {
 				strlist_t labels = {0};
@@ -983,16 +1033,16 @@ static void chart_latency(run_t *r, charts_t *cs)
 					const trow_t *best = NULL;
 					double p50 = NAN, p99 = NAN, last = NAN;
 					int nb = 0;
-					for (int i = 0; i < h->nrows; i++) {
+					for (int i = 0; i < NROWS(h); i++) {
 						char gl[LABEL + 32];
 						const trow_t *t =
-						    find_trial(r, (long)as_csvtab_num(h, i, ht),
-						               (long)as_csvtab_num(h, i, hr));
+						    find_trial(r, (long)cellnum(h, i, ht),
+						               (long)cellnum(h, i, hr));
 						if (!t || !t->ok ||
 						    strcmp(t->mlabel, r->mods.v[m]) ||
 						    strcmp(group_of(r, t, gl, sizeof(gl)),
 						           r->groups.v[g]) ||
-						    strcmp(as_csvtab_str(h, i, hk), hkinds.v[k]))
+						    strcmp(cell(h, i, hk), hkinds.v[k]))
 							continue;
 						if (!best || t->rep < best->rep)
 							best = t;
@@ -1001,14 +1051,14 @@ static void chart_latency(run_t *r, charts_t *cs)
 						continue;
 					sl_add(&labels, r->mods.v[m]);
 					as_buf_printf(&data, "# %s\n", r->mods.v[m]);
-					for (int i = 0; i < h->nrows; i++) {
+					for (int i = 0; i < NROWS(h); i++) {
 						double x, y;
-						if ((long)as_csvtab_num(h, i, ht) != best->trial ||
-						    (long)as_csvtab_num(h, i, hr) != best->rep ||
-						    strcmp(as_csvtab_str(h, i, hk), hkinds.v[k]))
+						if ((long)cellnum(h, i, ht) != best->trial ||
+						    (long)cellnum(h, i, hr) != best->rep ||
+						    strcmp(cell(h, i, hk), hkinds.v[k]))
 							continue;
-						x = as_csvtab_num(h, i, hx);
-						y = as_csvtab_num(h, i, hy);
+						x = cellnum(h, i, hx);
+						y = cellnum(h, i, hy);
 						dnum(&data, x, "\t");
 						dnum(&data, y, "\n");
 						nb++;
@@ -1073,11 +1123,11 @@ static void series_key(int multi_threads, const trow_t *t, char *out, size_t len
 
 static void chart_sweep(run_t *r, charts_t *cs)
 {
-	int c_ns = as_csvtab_col(&r->trials, "ns_per_op");
-	int c_mmap = as_csvtab_col(&r->trials, "mmap_calls");
-	int c_end = as_csvtab_col(&r->trials, "rss_end_kib");
-	int c_before = as_csvtab_col(&r->trials, "rss_before_kib");
-	int c_peak = as_csvtab_col(&r->trials, "rss_peak_kib");
+	int c_ns = as_table_col(&r->trials, "ns_per_op");
+	int c_mmap = as_table_col(&r->trials, "mmap_calls");
+	int c_end = as_table_col(&r->trials, "rss_end_kib");
+	int c_before = as_table_col(&r->trials, "rss_before_kib");
+	int c_peak = as_table_col(&r->trials, "rss_peak_kib");
 	if (r->sweeps.n == 0) {
 		skip(cs, "sweep", "no workload was run at three or more values of size=");
 		return;
@@ -1121,7 +1171,7 @@ static void chart_sweep(run_t *r, charts_t *cs)
 				for (int i = 0; i < r->nt && n < 256; i++) {
 					char key[2 * LABEL + 64];
 					const trow_t *t = &r->t[i];
-					const as_csvtab_t *tc = &r->trials;
+					const as_table_t *tc = &r->trials;
 					double before;
 					if (!t->ok || strcmp(t->wname, r->sweeps.v[w]) ||
 					    param_size(t->wparams, "size") != xs[z])
@@ -1129,13 +1179,11 @@ static void chart_sweep(run_t *r, charts_t *cs)
 					series_key(mt, t, key, sizeof(key));
 					if (strcmp(key, labels.v[s]))
 						continue;
-					before = as_csvtab_num(tc, t->row, c_before);
-					vn[n] = as_csvtab_num(tc, t->row, c_ns);
-					vm[n] = as_csvtab_num(tc, t->row, c_mmap);
-					ve[n] =
-					    (as_csvtab_num(tc, t->row, c_end) - before) / 1024.0;
-					vp[n] =
-					    (as_csvtab_num(tc, t->row, c_peak) - before) / 1024.0;
+					before = cellnum(tc, t->row, c_before);
+					vn[n] = cellnum(tc, t->row, c_ns);
+					vm[n] = cellnum(tc, t->row, c_mmap);
+					ve[n] = (cellnum(tc, t->row, c_end) - before) / 1024.0;
+					vp[n] = (cellnum(tc, t->row, c_peak) - before) / 1024.0;
 					n++;
 				}
 				if (n == 0)
@@ -1192,10 +1240,10 @@ static void chart_sweep(run_t *r, charts_t *cs)
  * live_blocks_peak where the trials have it, else live_bytes_peak / size. */
 static void chart_metadata(run_t *r, charts_t *cs)
 {
-	int c_peak = as_csvtab_col(&r->trials, "rss_peak_kib");
-	int c_before = as_csvtab_col(&r->trials, "rss_before_kib");
-	int c_live = as_csvtab_col(&r->trials, "live_bytes_peak");
-	int c_blocks = as_csvtab_col(&r->trials, "live_blocks_peak");
+	int c_peak = as_table_col(&r->trials, "rss_peak_kib");
+	int c_before = as_table_col(&r->trials, "rss_before_kib");
+	int c_live = as_table_col(&r->trials, "live_bytes_peak");
+	int c_blocks = as_table_col(&r->trials, "live_blocks_peak");
 	strlist_t groups = {0};
 	chart_t *c;
 	double hi = 0, lo = INFINITY, size0 = NAN;
@@ -1263,13 +1311,12 @@ static void chart_metadata(run_t *r, charts_t *cs)
 				    strcmp(group_of(r, t, gl, sizeof(gl)), groups.v[g]))
 					continue;
 				size = param_size(t->wparams, "size");
-				blocks = c_blocks >= 0 ? as_csvtab_num(&r->trials, t->row, c_blocks)
-				                       : NAN;
+				blocks =
+				    c_blocks >= 0 ? cellnum(&r->trials, t->row, c_blocks) : NAN;
 				if (isnan(blocks))
-					blocks =
-					    floor(as_csvtab_num(&r->trials, t->row, c_live) / size);
-				rss = (as_csvtab_num(&r->trials, t->row, c_peak) -
-				       as_csvtab_num(&r->trials, t->row, c_before)) *
+					blocks = floor(cellnum(&r->trials, t->row, c_live) / size);
+				rss = (cellnum(&r->trials, t->row, c_peak) -
+				       cellnum(&r->trials, t->row, c_before)) *
 				      1024.0;
 				v[n++] = blocks > 0 ? rss / blocks : NAN;
 			}
@@ -1309,7 +1356,7 @@ static void chart_metadata(run_t *r, charts_t *cs)
 static void chart_scaling(run_t *r, charts_t *cs)
 {
 	strlist_t wls = {0};
-	int ci = as_csvtab_col(&r->trials, "ops_per_sec"), drawn = 0;
+	int ci = as_table_col(&r->trials, "ops_per_sec"), drawn = 0;
 	if (ci < 0) {
 		skip(cs, "scaling", "trials.csv has no ops_per_sec");
 		return;
@@ -1354,7 +1401,7 @@ static void chart_scaling(run_t *r, charts_t *cs)
 					const trow_t *t = &r->t[i];
 					if (t->ok && !strcmp(t->mlabel, r->mods.v[m]) &&
 					    !strcmp(t->wlabel, wls.v[w]) && t->threads == thr[j])
-						v[n++] = as_csvtab_num(&r->trials, t->row, ci);
+						v[n++] = cellnum(&r->trials, t->row, ci);
 				}
 				k = reduce(v, n, &med, &mn, &mx);
 				as_buf_printf(&c->data, "%ld\t", thr[j]);
@@ -1601,15 +1648,15 @@ static int draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const
 
 static void report_context(as_buf_t *b, const run_t *r)
 {
-	const as_csvtab_t *c = &r->context;
-	int ck = as_csvtab_col(c, "key"), cv = as_csvtab_col(c, "value");
+	const as_table_t *c = &r->context;
+	int ck = as_table_col(c, "key"), cv = as_table_col(c, "value");
 	if (ck < 0 || cv < 0) {
 		as_buf_printf(b, "No context.csv in this folder.\n\n");
 		return;
 	}
 	as_buf_printf(b, "| key | value |\n|---|---|\n");
-	for (int i = 0; i < c->nrows; i++) {
-		const char *k = as_csvtab_str(c, i, ck);
+	for (int i = 0; i < NROWS(c); i++) {
+		const char *k = cell(c, i, ck);
 		as_buf_add(b, "|", 1);
 		if (!strncmp(k, "warning", 7)) {
 			char w[300];
@@ -1618,7 +1665,7 @@ static void report_context(as_buf_t *b, const run_t *r)
 		} else {
 			tstr(b, k);
 		}
-		tstr(b, as_csvtab_str(c, i, cv));
+		tstr(b, cell(c, i, cv));
 		as_buf_add(b, "\n", 1);
 	}
 	as_buf_add(b, "\n", 1);
@@ -1626,8 +1673,8 @@ static void report_context(as_buf_t *b, const run_t *r)
 
 static void report_trials(as_buf_t *b, const run_t *r)
 {
-	int nok = 0, nbad = 0, cr = as_csvtab_col(&r->trials, "reason");
-	int cs = as_csvtab_col(&r->trials, "status");
+	int nok = 0, nbad = 0, cr = as_table_col(&r->trials, "reason");
+	int cs = as_table_col(&r->trials, "status");
 	for (int i = 0; i < r->nt; i++)
 		r->t[i].ok ? nok++ : nbad++;
 	as_buf_printf(b,
@@ -1647,8 +1694,8 @@ static void report_trials(as_buf_t *b, const run_t *r)
 		tstr(b, t->mlabel);
 		tstr(b, t->wlabel);
 		as_buf_printf(b, " %ld |", t->threads);
-		tstr(b, as_csvtab_str(&r->trials, t->row, cs));
-		tstr(b, as_csvtab_str(&r->trials, t->row, cr));
+		tstr(b, cell(&r->trials, t->row, cs));
+		tstr(b, cell(&r->trials, t->row, cr));
 		as_buf_add(b, "\n", 1);
 	}
 	as_buf_add(b, "\n", 1);
@@ -1892,7 +1939,7 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 		char **subs = NULL;
 		int n = 0;
 		as_buf_t suite = {0};
-		as_csvtab_t scen = {0};
+		as_table_t scen = {0};
 		if (!d) {
 			fprintf(stderr, "allocscope plot: %s: cannot read: %s\n", dir,
 			        strerror(errno));
@@ -1923,13 +1970,13 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 		/* a suite's scenarios.csv (folder, title, x, y, expected_shape):
 		 * its order, and each scenario's title and expected shape */
 		snprintf(path, sizeof(path), "%s/scenarios.csv", dir);
-		if (as_csvtab_load(path, &scen, err, sizeof(err)) < 0)
+		if (table_load(path, &scen, err, sizeof(err)) < 0)
 			fprintf(stderr, "allocscope plot: %s (scenario titles left out)\n", err);
 		{
-			int cf = as_csvtab_col(&scen, "folder"), k = 0;
-			for (int row = 0; cf >= 0 && row < scen.nrows; row++)
+			int cf = as_table_col(&scen, "folder"), k = 0;
+			for (int row = 0; cf >= 0 && row < NROWS(&scen); row++)
 				for (int i = k; i < n; i++)
-					if (!strcmp(subs[i], as_csvtab_str(&scen, row, cf))) {
+					if (!strcmp(subs[i], cell(&scen, row, cf))) {
 						char *t = subs[k];
 						subs[k++] = subs[i];
 						subs[i] = t;
@@ -1964,16 +2011,15 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 				continue;
 			}
 			as_buf_printf(&suite, "## Scenario %s\n\n", subs[i]);
-			for (int row = 0; row < scen.nrows; row++) {
+			for (int row = 0; row < NROWS(&scen); row++) {
 				static const char *keys[] = {"title", "x", "y", "expected_shape"};
 				static const char *names[] = {"What", "x", "y", "Expected shape"};
-				if (strcmp(
-				        as_csvtab_str(&scen, row, as_csvtab_col(&scen, "folder")),
-				        subs[i]))
+				if (strcmp(cell(&scen, row, as_table_col(&scen, "folder")),
+				           subs[i]))
 					continue;
 				for (int k = 0; k < 4; k++) {
-					const char *v = as_csvtab_str(
-					    &scen, row, as_csvtab_col(&scen, keys[k]));
+					const char *v =
+					    cell(&scen, row, as_table_col(&scen, keys[k]));
 					if (*v)
 						as_buf_printf(&suite, "%s: %s\n\n", names[k], v);
 				}
@@ -1995,7 +2041,7 @@ int as_plot_dir(const char *dir, const as_plot_opts_t *opts)
 			free(subs[i]);
 		free(subs);
 		as_buf_free(&suite);
-		as_csvtab_free(&scen);
+		as_table_free(&scen);
 	}
 	return rc;
 }

@@ -261,6 +261,17 @@ int main(void)
 	       "malformed trials.csv: exit %d, one line: %s", rc, err_text);
 	CHECK(!exists(path, "report.md") && !exists(path, "plots"));
 
+	/* a folder written by a newer allocscope is refused, not misread */
+	snprintf(args, sizeof(args),
+	         "mkdir -p '%s/newer' && cp '%s/tests/fixtures/results-small/trials.csv' "
+	         "'%s/newer/' && printf 'key,value\\nresults_format,99\\n' >'%s/newer/context.csv'",
+	         tmp, src, tmp, tmp);
+	CHECK(system(args) == 0);
+	snprintf(path, sizeof(path), "%s/newer", tmp);
+	rc = run("", path);
+	CHECKF(rc == 2 && strstr(err_text, "results format 99 is newer"),
+	       "newer results format: exit %d: %s", rc, err_text);
+
 	/* 6. a real (tiny) run of this build, then plot it */
 	if (AS_UNDER_ASAN) {
 		printf("test_plot: real run skipped under AddressSanitizer\n");
