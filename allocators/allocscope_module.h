@@ -73,8 +73,9 @@ typedef struct as_module {
 	void (*destroy)(void *inst);
 
 	/* Return a block of at least `size` bytes aligned to `align` (a power of
-	 * two; 0 means the module's default, at least alignof(max_align_t)),
-	 * or NULL when it cannot. size may be 0: then return NULL or a unique
+	 * two; 0 means the default: alignof(max_align_t) = 16, or for requests
+	 * smaller than 16 bytes the largest power of two <= size), or NULL when
+	 * it cannot. size may be 0: then return NULL or a unique
 	 * pointer that free() accepts. Required. */
 	void *(*alloc)(void *inst, size_t size, size_t align);
 

@@ -4,6 +4,7 @@
  * module is a one-line error before the program starts. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,11 +16,8 @@
 
 #include "commands.h"
 #include "loader.h"
+#include "syscount.h"
 #include "trial.h"
-
-#ifndef AS_INSTALL_PRELOAD_DIR
-#define AS_INSTALL_PRELOAD_DIR "/usr/local/lib/allocscope-preload"
-#endif
 
 enum { OPT_STATS = 256 };
 
@@ -27,7 +25,8 @@ static const as_opt_t exec_opts[] = {
     {'a', "allocator", "MODULE", NULL,
      "module to use as the program's malloc: NAME[:k=v,...] or PATH.so (required)"},
     {OPT_STATS, "stats", NULL, NULL,
-     "at exit, print the module's stats, call counts and peak RSS per process"},
+     "at exit, print the module's stats, call counts and peak RSS per process, and the memory "
+     "syscalls of the program and its children"},
 };
 
 typedef struct {
@@ -47,31 +46,6 @@ static int on_exec_opt(int key, const char *arg, void *vctx)
 	return 0;
 }
 
-/* Find a preload library shipped with the CLI: <exe>/exec/NAME in the build
- * tree, <exe>/../lib/allocscope-preload/NAME when installed. */
-int as_find_preload(const char *name, char *out, size_t len);
-int as_find_preload(const char *name, char *out, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	struct stat st;
-	if (n > 0) {
-		char *slash;
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash)
-			*slash = '\0';
-		snprintf(out, len, "%s/exec/%s", exe, name);
-		if (stat(out, &st) == 0)
-			return 0;
-		snprintf(out, len, "%s/../lib/allocscope-preload/%s", exe, name);
-		if (stat(out, &st) == 0)
-			return 0;
-	}
-	snprintf(out, len, "%s/%s", AS_INSTALL_PRELOAD_DIR, name);
-	return stat(out, &st) == 0 ? 0 : -1;
-}
-
 static int exec_main(int argc, char **argv)
 {
 	exec_ctx_t c = {0};
@@ -79,7 +53,9 @@ static int exec_main(int argc, char **argv)
 	char preload[2 * PATH_MAX], err[1024], stats_path[64] = "";
 	const char *params, *old;
 	pid_t pid;
-	int r, status;
+	int r, status, go[2], counting = 0;
+	char sys_why[512] = "";
+	uint64_t sys[AS_SYS_NCOLS];
 
 	r = as_cli_parse(&as_cmd_exec, argc, argv, on_exec_opt, &c);
 	if (r == -2)
@@ -127,9 +103,18 @@ static int exec_main(int argc, char **argv)
 	}
 	old = getenv("LD_PRELOAD");
 	snprintf(preload, sizeof(preload), "%s%s%s", shim, old && *old ? ":" : "", old ? old : "");
+	if (pipe2(go, O_CLOEXEC) != 0) {
+		fprintf(stderr, "allocscope exec: pipe: %s\n", strerror(errno));
+		return 2;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		char b;
+		/* wait until the parent has attached the syscall counters */
+		close(go[1]);
+		if (read(go[0], &b, 1) < 0)
+			_exit(127);
 		setenv("LD_PRELOAD", preload, 1);
 		setenv("ALLOCSCOPE_EXEC_MODULE", spec, 1);
 		if (c.stats)
@@ -142,6 +127,17 @@ static int exec_main(int argc, char **argv)
 		fprintf(stderr, "allocscope exec: fork: %s\n", strerror(errno));
 		return 2;
 	}
+	close(go[0]);
+	if (c.stats && as_syscount_start_perf_pid(pid, sys_why, sizeof(sys_why)) == 0)
+		counting = 1;
+	if (write(go[1], "g", 1) != 1) {
+		fprintf(stderr, "allocscope exec: cannot start the program: %s\n", strerror(errno));
+		close(go[1]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return 2;
+	}
+	close(go[1]);
 	signal(SIGINT, SIG_IGN); /* the program gets the terminal's signals */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
@@ -154,6 +150,21 @@ static int exec_main(int argc, char **argv)
 		if (f)
 			fclose(f);
 		unlink(stats_path);
+		if (counting && as_syscount_read(sys) == 0) {
+			/* the program and every process it started, from exec to exit */
+			static const char *const names[] = {
+#define N(name, fmt, doc) #name,
+			    AS_SYSCALL_COLS(N)
+#undef N
+			};
+			fprintf(stderr, "  syscalls (program and its children):");
+			for (int i = 0; i < AS_SYS_NCOLS; i++)
+				fprintf(stderr, " %s=%llu", names[i], (unsigned long long)sys[i]);
+			fputc('\n', stderr);
+		} else {
+			fprintf(stderr, "  syscalls: n/a: %s\n",
+			        sys_why[0] ? sys_why : "not counted");
+		}
 	}
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "allocscope exec: %s died on signal %d (%s)\n", argv[r],

@@ -14,41 +14,10 @@
 #include "trial.h"
 #include "util.h"
 
-enum {
-	OPT_TIMEOUT = 256,
-	OPT_VALIDATE,
-	OPT_SAMPLE_EVERY,
-	OPT_SEED,
-	OPT_LATENCY,
-	OPT_SAMPLE_INTERVAL,
-	OPT_SYSCALLS,
-	OPT_PIN,
-	OPT_WARMUP,
-	OPT_RESUME,
-};
-
 static const as_opt_t run_opts[] = {
-    {'a', "allocators", "LIST", NULL,
-     "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated (required)"},
     {'w', "workload", "LIST", "random", "workloads: NAME[:k=v,...], comma-separated"},
     {'t', "threads", "LIST", "1", "thread counts, comma-separated"},
-    {'r', "reps", "N", "1", "repetitions of each trial, each in a fresh process (1..1000)"},
-    {'o', "out", "DIR", "results/<run-id>", "results folder"},
-    {OPT_SEED, "seed", "N", "42", "workload PRNG seed"},
-    {OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
-    {OPT_VALIDATE, "validate", NULL, NULL, "check every returned block's alignment"},
-    {'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"},
-    {OPT_LATENCY, "latency", "N", "off",
-     "time every Nth op per thread (on average, jittered) into latency.csv and "
-     "histogram.csv (1 = every op)"},
-    {OPT_SAMPLE_EVERY, "sample-every", "N", "auto",
-     "series.csv point every N ops of thread 0 (auto: ~256 per trial; 0: start+end)"},
-    {OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0",
-     "also sample every MS of wall time (0: off)"},
-    {OPT_SYSCALLS, "syscalls", "METHOD", "perf",
-     "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"},
-    {OPT_PIN, "pin", "POLICY", "none", "thread binding through hwloc: none, compact, scatter"},
-    {OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"},
+    AS_RUN_COMMON_OPTS,
     {OPT_RESUME, "resume", "DIR", NULL,
      "finish an interrupted run: same matrix (from DIR/run.args), only missing trials"},
 };
@@ -59,22 +28,103 @@ typedef struct {
 	const char *resume_dir;
 } run_ctx_t;
 
+/* Options run shares with replay and suite (AS_RUN_COMMON_OPTS in
+ * commands.h). Returns 0 when handled, 1 when the key is not a common one,
+ * -1 after printing an error. *abuf receives the strdup'd -a list (the
+ * caller frees it). */
+int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg, char **abuf)
+{
+	char err[256];
+	uint64_t u;
+	switch (key) {
+	case 'a':
+		free(*abuf);
+		*abuf = strdup(arg);
+		cfg->nmodules = as_split_specs(*abuf, cfg->modules, AS_RUN_MAX_ITEMS);
+		if (cfg->nmodules <= 0) {
+			fprintf(stderr, "allocscope %s: option -a: '%s' is not a list of modules\n",
+			        cmd, arg);
+			return -1;
+		}
+		return 0;
+	case 'r':
+		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err)))
+			break;
+		cfg->reps = (uint32_t)u;
+		return 0;
+	case 'o': cfg->out_dir = arg; return 0;
+	case OPT_SEED:
+		if (as_parse_u64("--seed", arg, 0, UINT64_MAX, &cfg->seed, err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_TIMEOUT:
+		if (as_parse_double("--timeout", arg, 0.1, 86400, &cfg->timeout_s, err,
+		                    sizeof(err)))
+			break;
+		return 0;
+	case OPT_VALIDATE: cfg->validate = 1; return 0;
+	case OPT_LATENCY:
+		if (as_parse_u64("--latency", arg, 1, UINT32_MAX, &cfg->latency_every, err,
+		                 sizeof(err)))
+			break;
+		return 0;
+	case OPT_SAMPLE_EVERY:
+		if (!strcmp(arg, "auto")) {
+			cfg->sample_every = AS_SAMPLE_AUTO;
+			return 0;
+		}
+		if (as_parse_u64("--sample-every", arg, 0, UINT64_MAX - 1, &cfg->sample_every, err,
+		                 sizeof(err)))
+			break;
+		return 0;
+	case OPT_SAMPLE_INTERVAL:
+		if (as_parse_u64("--sample-interval-ms", arg, 0, 3600000, &cfg->sample_interval_ms,
+		                 err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_SYSCALLS: {
+		as_syscount_method_t m;
+		if (as_syscount_parse(arg, &m) != 0) {
+			snprintf(err, sizeof(err),
+			         "option --syscalls: '%s' is not a method (perf, seccomp, off)",
+			         arg);
+			break;
+		}
+		cfg->syscalls = (int)m;
+		return 0;
+	}
+	case OPT_PIN: {
+		as_pin_t p;
+		if (as_pin_parse(arg, &p) != 0) {
+			snprintf(err, sizeof(err),
+			         "option --pin: '%s' is not a policy (none, compact, scatter)",
+			         arg);
+			break;
+		}
+		cfg->pin = (int)p;
+		return 0;
+	}
+	case OPT_WARMUP:
+		if (as_parse_u64("--warmup", arg, 0, 100, &u, err, sizeof(err)))
+			break;
+		cfg->warmup = (uint32_t)u;
+		return 0;
+	case 'q': cfg->quiet = 1; return 0;
+	default: return 1;
+	}
+	fprintf(stderr, "allocscope %s: %s\n", cmd, err);
+	return -1;
+}
+
 static int on_run_opt(int key, const char *arg, void *vctx)
 {
 	run_ctx_t *c = vctx;
 	char err[256];
 	uint64_t u;
+	int r = as_run_common_opt("run", key, arg, &c->cfg, &c->abuf);
+	if (r <= 0)
+		return r;
 	switch (key) {
-	case 'a':
-		free(c->abuf);
-		c->abuf = strdup(arg);
-		c->cfg.nmodules = as_split_specs(c->abuf, c->cfg.modules, AS_RUN_MAX_ITEMS);
-		if (c->cfg.nmodules <= 0) {
-			fprintf(stderr,
-			        "allocscope run: option -a: '%s' is not a list of modules\n", arg);
-			return -1;
-		}
-		return 0;
 	case 'w':
 		free(c->wbuf);
 		c->wbuf = strdup(arg);
@@ -107,78 +157,12 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 		free(tmp);
 		return 0;
 	}
-	case 'r':
-		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err)))
-			break;
-		c->cfg.reps = (uint32_t)u;
-		return 0;
-	case 'o': c->cfg.out_dir = arg; return 0;
-	case OPT_SEED:
-		if (as_parse_u64("--seed", arg, 0, UINT64_MAX, &c->cfg.seed, err, sizeof(err)))
-			break;
-		return 0;
-	case OPT_TIMEOUT:
-		if (as_parse_double("--timeout", arg, 0.1, 86400, &c->cfg.timeout_s, err,
-		                    sizeof(err)))
-			break;
-		return 0;
-	case OPT_VALIDATE: c->cfg.validate = 1; return 0;
 	case OPT_RESUME: c->resume_dir = arg; return 0;
-	case OPT_LATENCY:
-		if (as_parse_u64("--latency", arg, 1, UINT32_MAX, &c->cfg.latency_every, err,
-		                 sizeof(err)))
-			break;
-		return 0;
-	case OPT_SAMPLE_EVERY:
-		if (!strcmp(arg, "auto")) {
-			c->cfg.sample_every = AS_SAMPLE_AUTO;
-			return 0;
-		}
-		if (as_parse_u64("--sample-every", arg, 0, UINT64_MAX - 1, &c->cfg.sample_every,
-		                 err, sizeof(err)))
-			break;
-		return 0;
-	case OPT_SAMPLE_INTERVAL:
-		if (as_parse_u64("--sample-interval-ms", arg, 0, 3600000,
-		                 &c->cfg.sample_interval_ms, err, sizeof(err)))
-			break;
-		return 0;
-	case OPT_SYSCALLS: {
-		as_syscount_method_t m;
-		if (as_syscount_parse(arg, &m) != 0) {
-			snprintf(err, sizeof(err),
-			         "option --syscalls: '%s' is not a method (perf, seccomp, off)",
-			         arg);
-			break;
-		}
-		c->cfg.syscalls = (int)m;
-		return 0;
-	}
-	case OPT_PIN: {
-		as_pin_t p;
-		if (as_pin_parse(arg, &p) != 0) {
-			snprintf(err, sizeof(err),
-			         "option --pin: '%s' is not a policy (none, compact, scatter)",
-			         arg);
-			break;
-		}
-		c->cfg.pin = (int)p;
-		return 0;
-	}
-	case OPT_WARMUP:
-		if (as_parse_u64("--warmup", arg, 0, 100, &u, err, sizeof(err)))
-			break;
-		c->cfg.warmup = (uint32_t)u;
-		return 0;
-	case 'q': c->cfg.quiet = 1; return 0;
 	default: return -1;
 	}
-	fprintf(stderr, "allocscope run: %s\n", err);
-	return -1;
 }
 
 /* Defaults shared by run and suite. */
-void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
 void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 {
 	memset(cfg, 0, sizeof(*cfg));

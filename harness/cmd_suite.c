@@ -18,17 +18,15 @@
 #include "suite.h"
 #include "util.h"
 
-enum { OPT_TIMEOUT = 256, OPT_SEED, OPT_QUICK, OPT_TABLE };
+enum { OPT_QUICK = 320, OPT_TABLE };
 
 static const as_opt_t suite_opts[] = {
     {'a', "allocators", "LIST", "every built module",
      "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated"},
-    {'r', "reps", "N", "1", "repetitions of each trial, each in a fresh process (1..1000)"},
     {'o', "out", "DIR", "results/<run-id>-NAME", "run folder (one sub-folder per scenario)"},
     {OPT_QUICK, "quick", NULL, NULL, "small sizes and counts: seconds, for tests"},
     {OPT_TABLE, "table", NULL, NULL, "also print every trial's row (as `run` does)"},
-    {OPT_SEED, "seed", "N", "42", "workload PRNG seed"},
-    {OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
+    AS_RUN_MEASURE_OPTS,
 };
 
 typedef struct {
@@ -37,45 +35,18 @@ typedef struct {
 	int quick, table;
 } suite_ctx_t;
 
-void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv); /* cmd_run.c */
-
 static int on_suite_opt(int key, const char *arg, void *vctx)
 {
 	suite_ctx_t *c = vctx;
-	char err[256];
-	uint64_t u;
+	int r;
 	switch (key) {
-	case 'a':
-		c->abuf = strdup(arg);
-		c->cfg.nmodules = as_split_specs(c->abuf, c->cfg.modules, AS_RUN_MAX_ITEMS);
-		if (c->cfg.nmodules <= 0) {
-			fprintf(stderr,
-			        "allocscope suite: option -a: '%s' is not a list of modules\n",
-			        arg);
-			return -1;
-		}
-		return 0;
-	case 'r':
-		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err)))
-			break;
-		c->cfg.reps = (uint32_t)u;
-		return 0;
 	case 'o': c->cfg.out_dir = arg; return 0;
 	case OPT_QUICK: c->quick = 1; return 0;
 	case OPT_TABLE: c->table = 1; return 0;
-	case OPT_SEED:
-		if (as_parse_u64("--seed", arg, 0, UINT64_MAX, &c->cfg.seed, err, sizeof(err)))
-			break;
-		return 0;
-	case OPT_TIMEOUT:
-		if (as_parse_double("--timeout", arg, 0.1, 86400, &c->cfg.timeout_s, err,
-		                    sizeof(err)))
-			break;
-		return 0;
-	default: return -1;
+	default: break;
 	}
-	fprintf(stderr, "allocscope suite: %s\n", err);
-	return -1;
+	r = as_run_common_opt("suite", key, arg, &c->cfg, &c->abuf);
+	return r > 0 ? -1 : r;
 }
 
 /* Every module on the search path, once per name, glibc (the baseline)

@@ -3,12 +3,64 @@
 #define AS_COMMANDS_H
 
 #include "cli.h"
+#include "runner.h"
+
+/* Helpers cmd_run.c shares with the commands that run a matrix (replay,
+ * suite): long-option keys, defaults, and the common options' handler. */
+enum {
+	OPT_TIMEOUT = 256,
+	OPT_VALIDATE,
+	OPT_SAMPLE_EVERY,
+	OPT_SEED,
+	OPT_LATENCY,
+	OPT_SAMPLE_INTERVAL,
+	OPT_SYSCALLS,
+	OPT_PIN,
+	OPT_WARMUP,
+	OPT_RESUME,
+};
+
+/* The option-table rows of the options every matrix command takes (run and
+ * replay take all of them; suite has its own -a and -o rows), all handled by
+ * as_run_common_opt: one source for --help and for parsing. */
+/* clang-format off */
+#define AS_RUN_MEASURE_OPTS \
+	{'r', "reps", "N", "1", "repetitions of each trial, each in a fresh process (1..1000)"}, \
+	{OPT_SEED, "seed", "N", "42", "workload PRNG seed"}, \
+	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"}, \
+	{OPT_VALIDATE, "validate", NULL, NULL, \
+	 "check every returned block: alignment and no overlap with live blocks (slow)"}, \
+	{'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"}, \
+	{OPT_LATENCY, "latency", "N", "off", \
+	 "time every Nth op per thread (on average, jittered) into latency.csv and " \
+	 "histogram.csv (1 = every op)"}, \
+	{OPT_SAMPLE_EVERY, "sample-every", "N", "auto", \
+	 "series.csv point every N ops of thread 0 (auto: ~256 per trial; 0: start+end)"}, \
+	{OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0", \
+	 "also sample every MS of wall time (0: off)"}, \
+	{OPT_SYSCALLS, "syscalls", "METHOD", "perf", \
+	 "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"}, \
+	{OPT_PIN, "pin", "POLICY", "none", "thread binding through hwloc: none, compact, scatter"}, \
+	{OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"}
+
+#define AS_RUN_COMMON_OPTS \
+	{'a', "allocators", "LIST", NULL, \
+	 "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated (required)"}, \
+	{'o', "out", "DIR", "results/<run-id>", "results folder"}, \
+	AS_RUN_MEASURE_OPTS
+/* clang-format on */
+
+void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
+int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg, char **abuf);
 
 extern const as_cmd_t as_cmd_run;
 extern const as_cmd_t as_cmd_list;
 extern const as_cmd_t as_cmd_check;
 extern const as_cmd_t as_cmd_exec;
 extern const as_cmd_t as_cmd_suite;
+extern const as_cmd_t as_cmd_trace;
+extern const as_cmd_t as_cmd_capture;
+extern const as_cmd_t as_cmd_replay;
 extern const as_cmd_t as_cmd_plot;
 
 #endif /* AS_COMMANDS_H */

@@ -16,6 +16,7 @@
 
 #include "timer.h"
 #include "util.h"
+#include "validate.h"
 
 static as_slot_t *slots;
 static size_t slots_bytes;
@@ -133,11 +134,26 @@ static int fail(thread_ctx_t *c, as_status_t st, const char *what, const as_op_t
 	return -1;
 }
 
-static inline int check_block(thread_ctx_t *c, void *p, const as_op_t *op)
+/* --validate: alignment, and no overlap with any other live block. */
+static int check_block(thread_ctx_t *c, void *p, const as_op_t *op)
 {
 	uintptr_t a = op->align_log2 ? (uintptr_t)1 << op->align_log2 : 16;
-	if ((uintptr_t)p & (a - 1))
-		return fail(c, AS_ERR_INVALID, "misaligned block", op);
+	uint32_t other;
+	/* default alignment: 16, or the largest power of two <= size for smaller
+	 * requests (an 8-byte object needs no more; jemalloc uses that) */
+	while (!op->align_log2 && a > 1 && a > op->size)
+		a >>= 1;
+	char what[160];
+	if ((uintptr_t)p & (a - 1)) {
+		snprintf(what, sizeof(what), "misaligned block %p (alignment %llu)", p,
+		         (unsigned long long)a);
+		return fail(c, AS_ERR_INVALID, what, op);
+	}
+	if (as_validate_insert(op->id, p, op->size, &other) != 0) {
+		snprintf(what, sizeof(what), "block %p overlaps live object %u (%p, %llu bytes)", p,
+		         other, slots[other].ptr, (unsigned long long)slots[other].size);
+		return fail(c, AS_ERR_INVALID, what, op);
+	}
 	return 0;
 }
 
@@ -190,6 +206,8 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 	case AS_OP_REALLOC: {
 		size_t align = op->align_log2 ? (size_t)1 << op->align_log2 : 0;
 		uint64_t old = sl->size;
+		if (a->validate)
+			as_validate_remove(op->id);
 		if (!sl->ptr) {
 			p = m->alloc(inst, op->size, align);
 		} else if (m->realloc) {
@@ -215,6 +233,8 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 		break;
 	}
 	case AS_OP_FREE:
+		if (a->validate)
+			as_validate_remove(op->id);
 		if (sl->ptr)
 			m->free(inst, sl->ptr, sl->size);
 		a->live -= (int64_t)sl->size;
@@ -229,6 +249,8 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 			c->resets_native++;
 		}
 		for (uint64_t i = 0; i < op->size; i++) {
+			if (a->validate)
+				as_validate_remove(op->id + (uint32_t)i);
 			if (r[i].ptr && !native)
 				m->free(inst, r[i].ptr, r[i].size);
 			a->live -= (int64_t)r[i].size;

@@ -16,6 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifndef AS_INSTALL_PRELOAD_DIR
+#define AS_INSTALL_PRELOAD_DIR "/usr/local/lib/allocscope-preload"
+#endif
 #ifndef AS_INSTALL_MODULE_DIR
 #define AS_INSTALL_MODULE_DIR "/usr/local/lib/allocscope"
 #endif
@@ -221,4 +224,25 @@ void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx)
 		}
 		closedir(dir);
 	}
+}
+
+int as_find_preload(const char *name, char *out, size_t len)
+{
+	char exe[PATH_MAX], real[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(out, len, "%s/../lib/allocscope-preload/%s", exe, name);
+		if (is_file(out)) {
+			if (realpath(out, real))
+				snprintf(out, len, "%s", real);
+			return 0;
+		}
+	}
+	snprintf(out, len, "%s/%s", AS_INSTALL_PRELOAD_DIR, name);
+	return is_file(out) ? 0 : -1;
 }

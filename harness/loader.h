@@ -37,6 +37,12 @@ const char *as_module_dir(void);
  * into spec, "" when absent). Paths may contain ':' only before the last '/'. */
 void as_module_spec_split(const char *spec, char *namebuf, size_t namelen, const char **params);
 
+/* Find a preload library shipped with the CLI (as_exec.so,
+ * allocscope_capture.so): <exe>/../lib/allocscope-preload/NAME in the build
+ * and install trees alike, then the configured install folder. Writes the
+ * absolute path; returns 0, or -1 (out then holds the last place tried). */
+int as_find_preload(const char *name, char *out, size_t len);
+
 /* List every module file found on the search path, calling fn(path, ctx). */
 void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx);
 

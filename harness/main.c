@@ -9,11 +9,24 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "statictls.h"
 #include "trial.h"
 
+/* one command a line, so branches adding commands merge */
+// clang-format off
 static const as_cmd_t *const commands[] = {
-    &as_cmd_run, &as_cmd_suite, &as_cmd_list, &as_cmd_check, &as_cmd_exec, &as_cmd_plot, NULL,
+    &as_cmd_run,
+    &as_cmd_suite,
+    &as_cmd_replay,
+    &as_cmd_list,
+    &as_cmd_check,
+    &as_cmd_exec,
+    &as_cmd_capture,
+    &as_cmd_trace,
+    &as_cmd_plot,
+    NULL,
 };
+/* clang-format on */
 
 static void usage(FILE *f)
 {
@@ -27,6 +40,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
 	/* a file-size limit must make writes fail (and be reported), not kill us */
 	signal(SIGXFSZ, SIG_IGN);
 	if (argc >= 2 && !strcmp(argv[1], "__worker"))

@@ -468,7 +468,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		}
 		if (res[i].status != AS_OK && res[i].status != AS_ERR_UNSUPPORTED)
 			failed = 1;
-		if (res[i].status != AS_OK && !tty)
+		if (res[i].status != AS_OK && res[i].status != AS_ERR_UNSUPPORTED && !tty)
 			fprintf(stderr,
 			        "allocscope: trial %u rep %u (%s, %s, %u threads): %s: %s\n",
 			        specs[i].trial, specs[i].rep, specs[i].module, specs[i].workload,

@@ -127,7 +127,7 @@ static void close_all(void)
 	}
 }
 
-static int open_perf(char *why, size_t len)
+static int open_perf(pid_t pid, char *why, size_t len)
 {
 	for (int i = 0; i < AS_SYS_NCOLS; i++) {
 		struct perf_event_attr a;
@@ -139,7 +139,7 @@ static int open_perf(char *why, size_t len)
 		a.size = sizeof(a);
 		a.config = (uint64_t)id;
 		a.inherit = 1; /* every thread created after this counts too */
-		fds[i] = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+		fds[i] = (int)syscall(SYS_perf_event_open, &a, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
 		if (fds[i] < 0) {
 			snprintf(why, len,
 			         "perf_event_open(%s): %s (perf_event_paranoid or missing "
@@ -173,7 +173,7 @@ int as_syscount_probe(as_syscount_method_t m, char *why, size_t len)
 		}
 		return 0;
 	}
-	if (open_perf(why, len) != 0)
+	if (open_perf(0, why, len) != 0)
 		return -1;
 	close_all();
 	return 0;
@@ -181,7 +181,12 @@ int as_syscount_probe(as_syscount_method_t m, char *why, size_t len)
 
 int as_syscount_start_perf(char *why, size_t len)
 {
-	if (open_perf(why, len) != 0)
+	return as_syscount_start_perf_pid(0, why, len);
+}
+
+int as_syscount_start_perf_pid(pid_t pid, char *why, size_t len)
+{
+	if (open_perf(pid, why, len) != 0)
 		return -1;
 	method = AS_SYSCOUNT_PERF;
 	return 0;

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "tables.h"
 
@@ -31,6 +32,11 @@ int as_syscount_probe(as_syscount_method_t m, char *why, size_t len);
 /* Worker, perf: open the counters on this process (inherited by threads
  * created later). Returns 0, or -1 with the reason. */
 int as_syscount_start_perf(char *why, size_t len);
+
+/* The same for another process (allocscope exec counts the program it
+ * started: the counters follow it across exec and into its children, whose
+ * counts are added when they exit). Call before the process runs. */
+int as_syscount_start_perf_pid(pid_t pid, char *why, size_t len);
 
 /* Worker, seccomp: counters live in the shared memory at `shared` (written
  * by the tracing parent); install the filter on every thread. Returns 0 or

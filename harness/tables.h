@@ -44,7 +44,9 @@
 	X(majflt, I, "major page faults in the timed region")                                 \
 	X(syscalls_total, I, "brk + mmap + munmap + mremap + madvise + mprotect calls")       \
 	AS_SYSCALL_COLS(X)                                                                    \
-	X(samples, I, "rows this trial wrote to series.csv")
+	X(samples, I, "rows this trial wrote to series.csv")                                  \
+	X(trace_live_bytes_peak, I,                                                           \
+	  "the trace's own live_bytes_peak (must equal live_bytes_peak), n/a if no trace")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \

@@ -23,6 +23,7 @@
 #include "syscount.h"
 #include "timer.h"
 #include "trial.h"
+#include "validate.h"
 #include "util.h"
 
 static int result_fd = -1;
@@ -233,8 +234,9 @@ int as_worker_main(int argc, char **argv)
 		snprintf(
 		    err, sizeof(err),
 		    "module %s is not thread-safe and the workload shares one instance across %u "
-		    "threads",
-		    lm.mod->name, stream.nthreads);
+		    "threads%s",
+		    lm.mod->name, stream.nthreads,
+		    !strcmp(wl->name, "trace") ? " (trace:FILE,serialize=1 replays on one)" : "");
 		send_status(AS_ERR_UNSUPPORTED, err);
 		return 0;
 	}
@@ -242,6 +244,10 @@ int as_worker_main(int argc, char **argv)
 		snprintf(note, sizeof(note),
 		         "note: %s has no individual free, so freed memory is never reused",
 		         lm.mod->name);
+	else if (stream.nthreads != ctx.threads)
+		snprintf(note, sizeof(note),
+		         "note: the workload ran on its own %u threads, not -t %u", stream.nthreads,
+		         ctx.threads);
 	if (as_pin_plan(pin, stream.nthreads, err, sizeof(err)) != 0) {
 		send_status(AS_ERR_WORKER, err);
 		return 0;
@@ -258,7 +264,8 @@ int as_worker_main(int argc, char **argv)
 	/* harness memory, all mapped and faulted in before the baseline */
 	if (as_engine_prepare(&stream) != 0 ||
 	    (lat_every && as_engine_prepare_latency(stream.nthreads) != 0) ||
-	    as_memmap_init() != 0 || !(smp.rows = as_map(SERIES_MAX_ROWS * sizeof(*smp.rows)))) {
+	    (validate && as_validate_init(stream.nslots) != 0) || as_memmap_init() != 0 ||
+	    !(smp.rows = as_map(SERIES_MAX_ROWS * sizeof(*smp.rows)))) {
 		send_status(AS_ERR_WORKER, "cannot map the harness's buffers");
 		return 0;
 	}
@@ -322,6 +329,24 @@ int as_worker_main(int argc, char **argv)
 		v[AS_TC_syscalls_total] = total;
 	}
 	v[AS_TC_samples] = (double)smp.nrows;
+	if (stream.expect_live_bytes_peak >= 0) {
+		v[AS_TC_trace_live_bytes_peak] = (double)stream.expect_live_bytes_peak;
+		if (er.status == AS_OK && stream.expect_live_bytes_end >= 0 &&
+		    er.live_bytes_end != stream.expect_live_bytes_end) {
+			er.status = AS_ERR_FIDELITY;
+			snprintf(er.reason, sizeof(er.reason),
+			         "live bytes at the end %lld differ from the trace's %lld",
+			         (long long)er.live_bytes_end,
+			         (long long)stream.expect_live_bytes_end);
+		} else if (er.status == AS_OK &&
+		           er.live_bytes_peak != stream.expect_live_bytes_peak) {
+			er.status = AS_ERR_FIDELITY;
+			snprintf(er.reason, sizeof(er.reason),
+			         "live_bytes_peak %lld differs from the trace's %lld",
+			         (long long)er.live_bytes_peak,
+			         (long long)stream.expect_live_bytes_peak);
+		}
+	}
 
 	if (er.status == AS_OK) {
 		as_engine_drain(&stream, &cfg);

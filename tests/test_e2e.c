@@ -196,6 +196,22 @@ int main(void)
 	CHECK(load_csv(path, &t) == 0 && t.rows == 2);
 	CHECK(!strcmp(cell(&t, 1, "status"), "invalid_memory"));
 	CHECK(strstr(cell(&t, 1, "reason"), "misaligned") != NULL);
+	/* ... and overlapping blocks, while well-behaved modules pass */
+	snprintf(
+	    args, sizeof(args),
+	    "run -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w random:ops=20000,live=300 "
+	    "--validate -o %s/r3b",
+	    build, tmp);
+	rc = run(args);
+	CHECK(rc == 1);
+	snprintf(path, sizeof(path), "%s/r3b/trials.csv", tmp);
+	CHECK(load_csv(path, &t) == 0 && t.rows == 4);
+	CHECK((r = row_of(&t, "broken_overlap")) > 0 &&
+	      !strcmp(cell(&t, r, "status"), "invalid_memory"));
+	CHECKF(strstr(cell(&t, r, "reason"), "overlaps live object") != NULL, "%s",
+	       cell(&t, r, "reason"));
+	CHECK((r = row_of(&t, "glibc")) > 0 && !strcmp(cell(&t, r, "status"), "ok"));
+	CHECK((r = row_of(&t, "refmalloc")) > 0 && !strcmp(cell(&t, r, "status"), "ok"));
 
 	/* 4. bad usage: one line, exit 2, nothing run */
 	snprintf(args, sizeof(args), "run -a %s/tests/mods/broken_abi.so", build);
@@ -219,10 +235,11 @@ int main(void)
 	{
 		char cmd[4096];
 		int st;
-		snprintf(cmd, sizeof(cmd),
-		         "CI=1 %s run -q -a glibc,null -w random:ops=200000 -r 50 -o %s/r5 "
-		         ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
-		         cli, tmp, tmp);
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "CI=1 %s run -q -a glibc,null -w random:ops=200000 -r 50 --seed %d -o %s/r5 "
+		    ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
+		    cli, (int)getpid(), tmp, tmp);
 		st = system(cmd);
 		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 130, "exit %d", WEXITSTATUS(st));
 		slurp(strcat(strcpy((char[300]){0}, tmp), "/err.txt"), err_text, sizeof(err_text));
@@ -232,8 +249,12 @@ int main(void)
 		CHECK(t.rows >= 1 && t.rows < 101);
 		for (r = 1; r < t.rows; r++)
 			CHECK(!strcmp(cell(&t, r, "status"), "ok") && t.nf[r] == t.nf[0]);
-		/* [0] keeps the pattern from matching the shell that runs pgrep */
-		CHECK(system("pgrep -f '__worker .*random:ops=20000[0]' >/dev/null") != 0);
+		/* no worker of this run is left (its seed is our pid; [0-9] keeps
+		 * the pattern from matching the shell that runs pgrep) */
+		snprintf(cmd, sizeof(cmd),
+		         "pgrep -f '__worker .*random:ops=200000 [0-9]+ %d ' >/dev/null",
+		         (int)getpid());
+		CHECK(system(cmd) != 0);
 	}
 
 	/* 5b. --resume runs exactly the missing trials of that matrix */

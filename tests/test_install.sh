@@ -25,6 +25,15 @@ t "$prefix/bin/allocscope" run -q -a glibc,"$tmp/mymodule.so" -w random:ops=2000
 t grep -q "mymodule.so,,1.0,random" "$tmp/res/trials.csv"
 # the installed CLI finds its modules by name without any environment
 t "$prefix/bin/allocscope" check null
+# ... and its preload libraries (exec, capture), not listed as modules
+t test -f "$prefix/lib/allocscope-preload/as_exec.so"
+t test -f "$prefix/lib/allocscope-preload/allocscope_capture.so"
+t "$prefix/bin/allocscope" exec -a refmalloc -- /bin/true
+t "$prefix/bin/allocscope" capture -o "$tmp/t.ast" -- /bin/ls "$src"
+t "$prefix/bin/allocscope" trace stats "$tmp/t.ast"
+if "$prefix/bin/allocscope" list 2>&1 | grep -q "cannot load"; then
+  fail=$((fail+1)); echo "check failed: list shows files that are not modules" >&2
+else pass=$((pass+1)); fi
 rm -rf "$tmp"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -68,6 +68,10 @@ typedef struct as_opstream {
 	as_touch_t touch;      /* engine touch policy for this stream */
 	uint32_t needs_free;   /* 1 if the workload relies on frees to stay bounded */
 	uint32_t cross_thread; /* 1 if any op has AS_OPF_WAIT */
+	/* live_bytes_peak the engine must report when it replays this stream
+	 * faithfully (a trace knows it), -1 when unknown */
+	int64_t expect_live_bytes_peak;
+	int64_t expect_live_bytes_end; /* same for live_bytes_end, -1 when unknown */
 	as_opthread_t thread[AS_MAX_THREADS];
 	/* builder state, per id: ops so far (mod 2^16) and last thread + 1 */
 	uint16_t *id_seq;

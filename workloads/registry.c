@@ -15,10 +15,12 @@ extern const as_workload_t as_wl_xmalloc;
 extern const as_workload_t as_wl_cache_thrash;
 extern const as_workload_t as_wl_cache_scratch;
 extern const as_workload_t as_wl_benchmt;
+extern const as_workload_t as_wl_trace;
 
 const as_workload_t *const as_workloads[] = {
     &as_wl_random,  &as_wl_synth,        &as_wl_threshold,     &as_wl_leak,    &as_wl_larson,
-    &as_wl_xmalloc, &as_wl_cache_thrash, &as_wl_cache_scratch, &as_wl_benchmt, NULL,
+    &as_wl_xmalloc, &as_wl_cache_thrash, &as_wl_cache_scratch, &as_wl_benchmt, &as_wl_trace,
+    NULL,
 };
 
 const as_workload_t *as_workload_find(const char *name)

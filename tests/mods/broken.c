@@ -38,6 +38,9 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 			pause();
 #elif defined(BROKEN_MISALIGNED)
 	used += 1; /* every block after the first is misaligned */
+#elif defined(BROKEN_OVERLAP)
+	if (used > 4096)
+		return arena_buf + 64; /* hands out the same block again */
 #endif
 	size = (size + 15) & ~(size_t)15;
 	if (size > sizeof(arena_buf) - used)

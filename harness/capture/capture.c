@@ -1,0 +1,771 @@
+/* capture.c - allocscope_capture.so, the LD_PRELOAD library behind
+ * `allocscope capture`: wraps every malloc-family entry point, appends one
+ * fixed-size record per call to a per-thread buffer, and writes full buffers
+ * to a spool file that the capture command turns into a trace. Ordering: a
+ * global sequence number taken after an allocation returns and before a
+ * free begins (realloc takes one at each end), so a free is never ordered
+ * before its allocation and a reused address never before its free. Not a
+ * malloc: every call goes to the next malloc in the link order. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "spool.h"
+
+#define EXPORT     __attribute__((visibility("default")))
+#define TLS        static __thread __attribute__((tls_model("initial-exec")))
+#define BUF_BYTES  (128 * 1024) /* encoded records per thread buffer */
+#define MAX_REC    48           /* longest encoded record */
+#define MAX_THREAD 4096         /* registered buffers at once */
+
+typedef struct tbuf {
+	uint8_t bytes[BUF_BYTES];
+	_Atomic uint32_t committed; /* bytes written by the owner */
+	uint32_t flushed;           /* bytes already in the spool */
+	atomic_flag lock;           /* held while writing to the spool */
+	uint32_t tid;
+	int slot;
+	int first; /* no chunk written yet: decoder starts from 0 */
+	int dead;  /* its thread has exited: free for the next new thread */
+	uint64_t prev_seq, prev_tsc, prev_addr; /* owner only: delta bases */
+	uint32_t untimed;                       /* records since the clock was read */
+} tbuf_t;
+
+static void *(*real_malloc)(size_t);
+static void (*real_free)(void *);
+static void *(*real_calloc)(size_t, size_t);
+static void *(*real_realloc)(void *, size_t);
+static int (*real_posix_memalign)(void **, size_t, size_t);
+static void *(*real_aligned_alloc)(size_t, size_t);
+static void *(*real_memalign)(size_t, size_t);
+static void *(*real_valloc)(size_t);
+static void *(*real_pvalloc)(size_t);
+static size_t (*real_usable)(void *);
+static void (*real_exit)(int) __attribute__((noreturn));
+static int (*real_execve)(const char *, char *const[], char *const[]);
+static int (*real_execvpe)(const char *, char *const[], char *const[]);
+static int (*real_fexecve)(int, char *const[], char *const[]);
+static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+static int initialized; /* 0 no, 1 resolving, 2 done */
+static int enabled;     /* recording on */
+static int spool_fd = -1;
+static dev_t spool_dev; /* the spool's identity: a program that closes all */
+static ino_t spool_ino; /* its fds may reuse the number for its own file */
+static _Atomic uint64_t seq;
+/* Set (before the thread exists) by the first pthread_create: until then
+ * the one thread bumps seq without a locked instruction. */
+static int multi;
+static uint32_t time_every = 1; /* read the clock every Nth record per thread */
+static tbuf_t *registry[MAX_THREAD];
+static atomic_flag reg_lock = ATOMIC_FLAG_INIT;
+static pthread_key_t tkey;
+
+TLS tbuf_t *my_buf;
+TLS int in_hook;
+
+/* ---- bootstrap: calls before dlsym has resolved the real allocator ---- */
+static char boot[1 << 20] __attribute__((aligned(64)));
+static size_t boot_off;
+
+static int is_boot(const void *p)
+{
+	return (const char *)p >= boot && (const char *)p < boot + sizeof(boot);
+}
+
+static void *boot_alloc(size_t size, size_t align)
+{
+	size_t off, hdr = 16;
+	if (align < 16)
+		align = 16;
+	off = (boot_off + hdr + align - 1) & ~(align - 1);
+	if (off + size > sizeof(boot))
+		return NULL;
+	boot_off = off + size;
+	memcpy(boot + off - 8, &size, sizeof(size));
+	return boot + off;
+}
+
+static size_t boot_size(const void *p)
+{
+	size_t s;
+	memcpy(&s, (const char *)p - 8, sizeof(s));
+	return s;
+}
+
+static void spin_lock(atomic_flag *f)
+{
+	while (atomic_flag_test_and_set_explicit(f, memory_order_acquire))
+		sched_yield();
+}
+
+static int spin_trylock(atomic_flag *f)
+{
+	return !atomic_flag_test_and_set_explicit(f, memory_order_acquire);
+}
+
+static void spin_unlock(atomic_flag *f)
+{
+	atomic_flag_clear_explicit(f, memory_order_release);
+}
+
+static void write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* spool lost: nothing sensible to do inside malloc */
+		c += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Write the buffer's committed records as one chunk (header + bytes in one
+ * writev: O_APPEND keeps chunks whole). Caller holds b->lock. */
+static void flush_locked(tbuf_t *b)
+{
+	uint32_t c = atomic_load_explicit(&b->committed, memory_order_acquire);
+	struct stat st;
+	if (spool_fd >= 0 && c > b->flushed &&
+	    (fstat(spool_fd, &st) != 0 || st.st_dev != spool_dev || st.st_ino != spool_ino)) {
+		spool_fd = -1; /* never write into a file that is not our spool */
+		enabled = 0;
+	}
+	if (spool_fd >= 0 && c > b->flushed) {
+		as_spool_chunk_t h = {AS_SPOOL_CHUNK_MAGIC, b->tid, c - b->flushed,
+		                      b->first ? AS_SPOOL_CHUNK_FIRST : 0};
+		struct iovec iov[2] = {{&h, sizeof(h)}, {&b->bytes[b->flushed], c - b->flushed}};
+		size_t total = sizeof(h) + (c - b->flushed);
+		ssize_t w;
+		while ((w = writev(spool_fd, iov, 2)) < 0 && errno == EINTR)
+			;
+		if (w > 0 && (size_t)w < total) {
+			/* short write (disk full?): finish it so the file stays framed */
+			size_t done = (size_t)w;
+			if (done < sizeof(h)) {
+				write_all(spool_fd, (char *)&h + done, sizeof(h) - done);
+				done = sizeof(h);
+			}
+			write_all(spool_fd, &b->bytes[b->flushed + (done - sizeof(h))],
+			          total - done);
+		}
+		b->first = 0;
+	}
+	b->flushed = c;
+}
+
+/* Flush every thread's buffer (exit, exec, fatal signal). Never waits on
+ * our own thread's lock (a signal handler that calls _exit may have
+ * interrupted our own flush), nor forever on another's: a buffer that stays
+ * locked is skipped rather than deadlocking. try_only: no waiting at all. */
+static void flush_all(int try_only)
+{
+	int saved = errno;
+	for (int i = 0; i < MAX_THREAD; i++) {
+		tbuf_t *b = __atomic_load_n(&registry[i], __ATOMIC_ACQUIRE);
+		int got = 0;
+		if (!b)
+			continue;
+		for (int spins = 0; !(got = spin_trylock(&b->lock)); spins++) {
+			if (try_only || b == my_buf || spins > 100000)
+				break;
+			sched_yield();
+		}
+		if (!got)
+			continue;
+		flush_locked(b);
+		spin_unlock(&b->lock);
+	}
+	errno = saved;
+}
+
+/* Thread exit: flush, then leave the buffer registered but dead. Buffers
+ * are never unmapped (a flush_all in another thread may hold a pointer to
+ * this one); the next new thread takes it over. */
+static void thread_gone(void *v)
+{
+	tbuf_t *b = v;
+	spin_lock(&b->lock);
+	flush_locked(b);
+	atomic_store(&b->committed, 0);
+	b->flushed = 0;
+	b->first = 1;
+	b->prev_seq = b->prev_tsc = b->prev_addr = 0;
+	__atomic_store_n(&b->dead, 1, __ATOMIC_RELEASE);
+	spin_unlock(&b->lock);
+	if (my_buf == b)
+		my_buf = NULL;
+}
+
+static tbuf_t *tbuf_new(void)
+{
+	tbuf_t *b = NULL;
+	uint32_t tid = (uint32_t)syscall(SYS_gettid);
+	spin_lock(&reg_lock);
+	for (int i = 0; i < MAX_THREAD && !b; i++)
+		if (registry[i] && __atomic_load_n(&registry[i]->dead, __ATOMIC_ACQUIRE))
+			b = registry[i];
+	if (b) {
+		spin_lock(&b->lock);
+		b->tid = tid;
+		b->dead = 0;
+		spin_unlock(&b->lock);
+	} else {
+		b = mmap(NULL, sizeof(tbuf_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		         -1, 0);
+		if (b == MAP_FAILED)
+			b = NULL;
+		for (int i = 0; b && i < MAX_THREAD; i++)
+			if (!registry[i]) {
+				atomic_flag_clear(&b->lock);
+				b->tid = tid;
+				b->slot = i;
+				b->first = 1;
+				__atomic_store_n(&registry[i], b, __ATOMIC_RELEASE);
+				break;
+			}
+		if (b && registry[b->slot] != b) {
+			munmap(b, sizeof(*b)); /* registry full: this thread goes untraced */
+			b = NULL;
+		}
+	}
+	spin_unlock(&reg_lock);
+	if (!b)
+		return NULL;
+	my_buf = b;
+	pthread_setspecific(tkey, b);
+	return b;
+}
+
+static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* Append one record. seq is taken here: callers place the call so that an
+ * allocation is recorded after it returns, a free before it starts. */
+static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_log2)
+{
+	tbuf_t *b = my_buf;
+	uint8_t *p, *start;
+	uint64_t s, t, a = (uint64_t)(uintptr_t)addr, d;
+	uint32_t i;
+	if (!enabled)
+		return;
+	if (!b && !(b = tbuf_new()))
+		return;
+	i = atomic_load_explicit(&b->committed, memory_order_relaxed);
+	if (i + MAX_REC > BUF_BYTES) {
+		spin_lock(&b->lock);
+		flush_locked(b);
+		b->flushed = 0;
+		atomic_store_explicit(&b->committed, 0, memory_order_relaxed);
+		spin_unlock(&b->lock);
+		i = 0;
+	}
+	if (__builtin_expect(multi, 1)) {
+		s = atomic_fetch_add_explicit(&seq, 1, memory_order_relaxed);
+	} else {
+		s = atomic_load_explicit(&seq, memory_order_relaxed);
+		atomic_store_explicit(&seq, s + 1, memory_order_relaxed);
+	}
+	/* the cycle counter costs more than the rest of a record in a VM: read
+	 * it every time_every-th call; the converter interpolates between */
+	if (++b->untimed >= time_every || !b->prev_tsc) {
+		t = as_spool_ticks();
+		b->untimed = 0;
+	} else {
+		t = b->prev_tsc;
+	}
+	start = p = &b->bytes[i];
+	*p++ = (uint8_t)(op | (align_log2 ? 8 : 0));
+	p = put_varint(p, s - b->prev_seq);
+	p = put_varint(p, t - b->prev_tsc);
+	d = a - b->prev_addr;
+	p = put_varint(p, (d << 1) ^ (uint64_t)((int64_t)d >> 63)); /* zigzag */
+	if (op == AS_SPOOL_MALLOC || op == AS_SPOOL_CALLOC || op == AS_SPOOL_REND)
+		p = put_varint(p, size);
+	if (align_log2)
+		*p++ = align_log2;
+	b->prev_seq = s;
+	b->prev_tsc = t;
+	b->prev_addr = a;
+	atomic_store_explicit(&b->committed, i + (uint32_t)(p - start), memory_order_release);
+}
+
+static void put_dec(char *p, uint64_t v)
+{
+	char t[24];
+	int n = 0;
+	do
+		t[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		*p++ = t[--n];
+	*p = '\0';
+}
+
+/* Open DIR/PID.GEN.spool (the first free GEN: each exec starts a new one).
+ * No malloc: this runs inside the first allocation. */
+static void spool_open(void)
+{
+	const char *dir = getenv(AS_CAPTURE_ENV_DIR);
+	const char *root = getenv(AS_CAPTURE_ENV_ROOT);
+	const char *mode = getenv(AS_CAPTURE_ENV_FORK);
+	const char *every = getenv(AS_CAPTURE_ENV_TIME_EVERY);
+	char path[4096], num[24];
+	size_t dl;
+	pid_t pid = getpid();
+
+	if (!dir || (dl = strlen(dir)) > sizeof(path) - 64)
+		return;
+	if (every) {
+		uint32_t v = 0;
+		for (const char *c = every; *c >= '0' && *c <= '9' && v < 100000; c++)
+			v = v * 10 + (uint32_t)(*c - '0');
+		time_every = v ? v : 1;
+	}
+	if (mode && !strcmp(mode, "exclude") && root) {
+		char me[24];
+		put_dec(me, (uint64_t)pid);
+		if (strcmp(me, root) != 0)
+			return; /* a child (forked then exec'd): not traced */
+	}
+	for (uint32_t gen = 0; gen < 1000; gen++) {
+		as_spool_hdr_t h;
+		memcpy(path, dir, dl);
+		path[dl] = '/';
+		put_dec(path + dl + 1, (uint64_t)pid);
+		strcat(path, ".");
+		put_dec(num, gen);
+		strcat(path, num);
+		strcat(path, ".spool");
+		spool_fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+		if (spool_fd < 0 && errno == EEXIST)
+			continue;
+		if (spool_fd < 0)
+			return;
+		{
+			/* out of the way of programs that reuse low fd numbers */
+			int high = fcntl(spool_fd, F_DUPFD_CLOEXEC, 900);
+			struct stat st;
+			if (high >= 0) {
+				close(spool_fd);
+				spool_fd = high;
+			}
+			if (fstat(spool_fd, &st) == 0) {
+				spool_dev = st.st_dev;
+				spool_ino = st.st_ino;
+			}
+		}
+		memset(&h, 0, sizeof(h));
+		memcpy(h.magic, AS_SPOOL_MAGIC, 8);
+		h.pid = (uint32_t)pid;
+		h.generation = gen;
+		h.tsc0 = as_spool_ticks();
+		write_all(spool_fd, &h, sizeof(h));
+		atomic_store(&seq, 0);
+		enabled = 1;
+		return;
+	}
+}
+
+static void on_fatal(int sig)
+{
+	flush_all(1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void atfork_prepare(void)
+{
+	spin_lock(&reg_lock);
+}
+
+static void atfork_parent(void)
+{
+	spin_unlock(&reg_lock);
+}
+
+/* The child: the parent's buffers are the parent's records; drop them, then
+ * trace into a spool of our own (follow) or stop (exclude). */
+static void atfork_child(void)
+{
+	const char *mode = getenv(AS_CAPTURE_ENV_FORK);
+	for (int i = 0; i < MAX_THREAD; i++) {
+		tbuf_t *b = registry[i];
+		if (!b)
+			continue;
+		if (b == my_buf) {
+			atomic_store(&b->committed, 0);
+			b->flushed = 0;
+			b->first = 1;
+			b->prev_seq = b->prev_tsc = b->prev_addr = 0;
+			atomic_flag_clear(&b->lock);
+			b->tid = (uint32_t)syscall(SYS_gettid);
+		} else {
+			registry[i] = NULL;
+			munmap(b, sizeof(*b));
+		}
+	}
+	atomic_flag_clear(&reg_lock);
+	enabled = 0;
+	if (spool_fd >= 0)
+		close(spool_fd);
+	spool_fd = -1;
+	if (mode && !strcmp(mode, "exclude"))
+		return;
+	spool_open();
+}
+
+static void init(void)
+{
+	static const int fatal[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL,
+	                            SIGTERM, SIGINT, SIGHUP,  SIGQUIT};
+	if (initialized)
+		return;
+	initialized = 1;
+	in_hook++;
+	*(void **)&real_malloc = dlsym(RTLD_NEXT, "malloc");
+	*(void **)&real_free = dlsym(RTLD_NEXT, "free");
+	*(void **)&real_calloc = dlsym(RTLD_NEXT, "calloc");
+	*(void **)&real_realloc = dlsym(RTLD_NEXT, "realloc");
+	*(void **)&real_posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
+	*(void **)&real_aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
+	*(void **)&real_memalign = dlsym(RTLD_NEXT, "memalign");
+	*(void **)&real_valloc = dlsym(RTLD_NEXT, "valloc");
+	*(void **)&real_pvalloc = dlsym(RTLD_NEXT, "pvalloc");
+	*(void **)&real_usable = dlsym(RTLD_NEXT, "malloc_usable_size");
+	*(void **)&real_exit = dlsym(RTLD_NEXT, "_exit");
+	*(void **)&real_execve = dlsym(RTLD_NEXT, "execve");
+	*(void **)&real_execvpe = dlsym(RTLD_NEXT, "execvpe");
+	*(void **)&real_fexecve = dlsym(RTLD_NEXT, "fexecve");
+	*(void **)&real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
+	pthread_key_create(&tkey, thread_gone);
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
+		struct sigaction old;
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			signal(fatal[i], on_fatal);
+	}
+	spool_open();
+	in_hook--;
+	initialized = 2;
+}
+
+__attribute__((constructor)) static void capture_ctor(void)
+{
+	init();
+}
+
+__attribute__((destructor)) static void capture_dtor(void)
+{
+	flush_all(0);
+}
+
+static inline int ready(void)
+{
+	if (initialized != 2) {
+		if (initialized == 0)
+			init();
+		if (initialized != 2)
+			return 0;
+	}
+	return 1;
+}
+
+static unsigned log2_of(size_t a)
+{
+	return a > 1 ? (unsigned)__builtin_ctzll(a) : 0;
+}
+
+EXPORT void *malloc(size_t size)
+{
+	void *p;
+	if (!ready() || in_hook)
+		return real_malloc ? real_malloc(size) : boot_alloc(size, 16);
+	in_hook++;
+	p = real_malloc(size);
+	if (p)
+		record(AS_SPOOL_MALLOC, p, size, 0);
+	in_hook--;
+	return p;
+}
+
+EXPORT void free(void *p)
+{
+	if (!p || is_boot(p))
+		return;
+	if (!ready() || in_hook) {
+		if (real_free)
+			real_free(p);
+		return;
+	}
+	in_hook++;
+	record(AS_SPOOL_FREE, p, 0, 0);
+	real_free(p);
+	in_hook--;
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+	void *p;
+	size_t total;
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!ready() || in_hook) {
+		if (real_calloc)
+			return real_calloc(n, size);
+		return boot_alloc(total, 16); /* static buffer: already zero */
+	}
+	in_hook++;
+	p = real_calloc(n, size);
+	if (p)
+		record(AS_SPOOL_CALLOC, p, total, 0);
+	in_hook--;
+	return p;
+}
+
+EXPORT void *realloc(void *old, size_t size)
+{
+	void *p;
+	if (old && is_boot(old)) {
+		size_t os = boot_size(old);
+		p = malloc(size);
+		if (p)
+			memcpy(p, old, os < size ? os : size);
+		return p;
+	}
+	if (!ready() || in_hook)
+		return real_realloc ? real_realloc(old, size) : boot_alloc(size, 16);
+	if (!old)
+		return malloc(size);
+	if (size == 0) {
+		/* glibc frees and returns NULL: a free */
+		in_hook++;
+		record(AS_SPOOL_FREE, old, 0, 0);
+		p = real_realloc(old, 0);
+		in_hook--;
+		return p;
+	}
+	in_hook++;
+	record(AS_SPOOL_RBEGIN, old, 0, 0);
+	p = real_realloc(old, size);
+	record(AS_SPOOL_REND, p, size, 0);
+	in_hook--;
+	return p;
+}
+
+EXPORT void *reallocarray(void *old, size_t n, size_t size)
+{
+	size_t total;
+	if (__builtin_mul_overflow(n, size, &total)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(old, total);
+}
+
+static void *aligned_common(void *(*fn)(size_t, size_t), size_t align, size_t size)
+{
+	void *p;
+	if (!ready() || in_hook)
+		return fn ? fn(align, size) : boot_alloc(size, align);
+	in_hook++;
+	p = fn(align, size);
+	if (p)
+		record(AS_SPOOL_MALLOC, p, size, (uint8_t)log2_of(align));
+	in_hook--;
+	return p;
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	int r;
+	if (!ready() || in_hook) {
+		if (real_posix_memalign)
+			return real_posix_memalign(out, align, size);
+		*out = boot_alloc(size, align);
+		return *out ? 0 : ENOMEM;
+	}
+	in_hook++;
+	r = real_posix_memalign(out, align, size);
+	if (r == 0)
+		record(AS_SPOOL_MALLOC, *out, size, (uint8_t)log2_of(align));
+	in_hook--;
+	return r;
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	return aligned_common(real_aligned_alloc, align, size);
+}
+
+EXPORT void *memalign(size_t align, size_t size)
+{
+	return aligned_common(real_memalign, align, size);
+}
+
+EXPORT void *valloc(size_t size)
+{
+	void *p;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	if (!ready() || in_hook)
+		return real_valloc ? real_valloc(size) : boot_alloc(size, page);
+	in_hook++;
+	p = real_valloc(size);
+	if (p)
+		record(AS_SPOOL_MALLOC, p, size, (uint8_t)log2_of(page));
+	in_hook--;
+	return p;
+}
+
+EXPORT void *pvalloc(size_t size)
+{
+	void *p;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t rounded = (size + page - 1) & ~(page - 1);
+	if (!ready() || in_hook)
+		return real_pvalloc ? real_pvalloc(size) : boot_alloc(rounded, page);
+	in_hook++;
+	p = real_pvalloc(size);
+	if (p)
+		record(AS_SPOOL_MALLOC, p, rounded ? rounded : page, (uint8_t)log2_of(page));
+	in_hook--;
+	return p;
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	if (p && is_boot(p))
+		return boot_size(p);
+	if (!ready())
+		return 0;
+	return real_usable(p);
+}
+
+EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	ready();
+	__atomic_store_n(&multi, 1, __ATOMIC_SEQ_CST);
+	return real_pthread_create(t, attr, fn, arg);
+}
+
+/* ---- process ends and image changes: flush first ---- */
+EXPORT void _exit(int status)
+{
+	flush_all(0);
+	if (!real_exit)
+		syscall(SYS_exit_group, status);
+	real_exit(status);
+	__builtin_unreachable();
+}
+
+EXPORT void _Exit(int status)
+{
+	_exit(status);
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	ready();
+	flush_all(0);
+	return real_execve(path, argv, envp);
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	ready();
+	flush_all(0);
+	return real_execvpe(file, argv, envp);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	ready();
+	flush_all(0);
+	return real_fexecve(fd, argv, envp);
+}
+
+/* execl family: collect the variadic arguments, then the vector form */
+#define COLLECT_ARGS(first, ap, argv)                                   \
+	do {                                                            \
+		size_t n_ = 1;                                          \
+		va_list c_;                                             \
+		va_copy(c_, ap);                                        \
+		while (va_arg(c_, char *))                              \
+			n_++;                                           \
+		va_end(c_);                                             \
+		argv = __builtin_alloca((n_ + 1) * sizeof(char *));     \
+		argv[0] = (char *)(first);                              \
+		for (size_t i_ = 1; i_ <= n_; i_++)                     \
+			argv[i_] = i_ < n_ ? va_arg(ap, char *) : NULL; \
+	} while (0)
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	char **argv;
+	va_list ap;
+	va_start(ap, arg);
+	COLLECT_ARGS(arg, ap, argv);
+	va_end(ap);
+	return execve(path, argv, environ);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	char **argv;
+	va_list ap;
+	va_start(ap, arg);
+	COLLECT_ARGS(arg, ap, argv);
+	va_end(ap);
+	return execvpe(file, argv, environ);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	char **argv, **envp;
+	va_list ap;
+	va_start(ap, arg);
+	COLLECT_ARGS(arg, ap, argv);
+	envp = va_arg(ap, char **);
+	va_end(ap);
+	return execve(path, argv, envp);
+}

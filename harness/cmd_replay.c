@@ -1,0 +1,110 @@
+/* cmd_replay.c - `allocscope replay TRACE -a A,B`: exactly `allocscope run
+ * -w trace:file=TRACE -a A,B` (same options handler, validation and runner),
+ * with --serialize for modules that are not thread-safe. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "runner.h"
+
+enum { OPT_SERIALIZE = 300 };
+
+static const as_opt_t replay_opts[] = {
+    {OPT_SERIALIZE, "serialize", NULL, NULL,
+     "replay every traced thread on one thread in recorded order"},
+    AS_RUN_COMMON_OPTS,
+};
+
+typedef struct {
+	as_run_cfg_t cfg;
+	char *abuf;
+	int serialize;
+} replay_ctx_t;
+
+static int on_replay_opt(int key, const char *arg, void *vctx)
+{
+	replay_ctx_t *c = vctx;
+	int r = as_run_common_opt("replay", key, arg, &c->cfg, &c->abuf);
+	if (r <= 0)
+		return r;
+	if (key == OPT_SERIALIZE) {
+		c->serialize = 1;
+		return 0;
+	}
+	return -1;
+}
+
+static int replay_main(int argc, char **argv)
+{
+	replay_ctx_t c;
+	char out[4096], wl[4200], *av[256];
+	const char *trace = NULL;
+	int r, ac = 0;
+
+	memset(&c, 0, sizeof(c));
+	as_run_defaults(&c.cfg, argc, argv);
+	/* `replay TRACE -a ...`: take a leading TRACE out before the options */
+	if (argc > 1 && argv[1][0] != '-' && argc < 256) {
+		trace = argv[1];
+		av[ac++] = argv[0];
+		for (int i = 2; i < argc; i++)
+			av[ac++] = argv[i];
+		av[ac] = NULL;
+		argc = ac;
+		argv = av;
+	}
+	r = as_cli_parse(&as_cmd_replay, argc, argv, on_replay_opt, &c);
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return 2;
+	if (!trace && argc - r == 1)
+		trace = argv[r++];
+	if (!trace || r != argc) {
+		fprintf(stderr, "allocscope replay: expected one TRACE argument\n");
+		free(c.abuf);
+		return 2;
+	}
+	if (strchr(trace, ',') || strlen(trace) >= 255) {
+		fprintf(stderr,
+		        "allocscope replay: %s: a trace path must be shorter than 255 bytes and "
+		        "hold no ','\n",
+		        trace);
+		free(c.abuf);
+		return 2;
+	}
+	if (c.cfg.nmodules == 0) {
+		fprintf(stderr,
+		        "allocscope replay: option -a is required (try 'allocscope list')\n");
+		return 2;
+	}
+	if (access(trace, R_OK) != 0) {
+		fprintf(stderr, "allocscope replay: %s: %s\n", trace, strerror(errno));
+		free(c.abuf);
+		return 2;
+	}
+	snprintf(wl, sizeof(wl), "trace:file=%s%s", trace, c.serialize ? ",serialize=1" : "");
+	c.cfg.workloads[0] = wl;
+	c.cfg.nworkloads = 1;
+	c.cfg.label = "replay";
+	r = as_run_validate(&c.cfg);
+	if (r == 0)
+		r = as_run_matrix(&c.cfg, out, sizeof(out));
+	free(c.abuf);
+	return r;
+}
+
+const as_cmd_t as_cmd_replay = {
+    .name = "replay",
+    .synopsis = "replay TRACE -a MODULES [--serialize] [-r REPS] [-o DIR]",
+    .summary = "replay a trace against modules (= run -w trace:TRACE)",
+    .opts = replay_opts,
+    .nopts = sizeof(replay_opts) / sizeof(replay_opts[0]),
+    .examples = "  allocscope replay prog.ast -a glibc,jemalloc,mimalloc -r 3\n"
+                "  allocscope replay prog.ast -a null --serialize\n",
+    .main = replay_main,
+};

@@ -1,0 +1,371 @@
+/* cmd_trace.c - `allocscope trace stats|convert|import`: look inside a trace
+ * (events by op, threads, sizes, peak live bytes, lifetimes, unknown frees),
+ * convert between the binary and CSV forms, import a glibc mtrace log. The
+ * formats themselves live in workloads/trace*.c. Outputs are written to a
+ * temporary file and renamed, so a failed command leaves no partial file. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../workloads/trace.h"
+#include "commands.h"
+#include "trace_out.h"
+
+/* ---- stats ---- */
+#define NBUCKETS 65
+
+typedef struct {
+	uint64_t n, by_op[AS_TEV_OP_COUNT];
+	uint64_t size_hist[NBUCKETS], life_hist[NBUCKETS], life_ns_hist[NBUCKETS];
+	uint32_t threads_seen[AS_TRACE_MAX_THREADS];
+	int64_t live, peak;
+	uint64_t peak_event, peak_time_ns, last_time;
+	uint64_t *born, *born_ns, *osize; /* by object number */
+	uint64_t cap, objs, freed;
+} stats_t;
+
+static unsigned bucket(uint64_t v)
+{
+	return v ? 64u - (unsigned)__builtin_clzll(v) : 0; /* 0, [1], [2,3], [4,7], ... */
+}
+
+static int stats_fn(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
+{
+	stats_t *s = vctx;
+	s->by_op[ev->op]++;
+	s->threads_seen[ev->thread] = 1;
+	s->last_time = ev->time_ns;
+	if (ev->op == AS_TEV_ALLOC || ev->op == AS_TEV_CALLOC) {
+		if (ev->obj >= s->cap) {
+			uint64_t nc = s->cap ? s->cap * 2 : 65536;
+			uint64_t *a = realloc(s->born, nc * 8), *b, *c;
+			if (a)
+				s->born = a;
+			b = realloc(s->born_ns, nc * 8);
+			if (b)
+				s->born_ns = b;
+			c = realloc(s->osize, nc * 8);
+			if (c)
+				s->osize = c;
+			if (!a || !b || !c) {
+				snprintf(err->msg, sizeof(err->msg), "out of memory");
+				return -1;
+			}
+			s->cap = nc;
+		}
+		s->born[ev->obj] = s->n;
+		s->born_ns[ev->obj] = ev->time_ns;
+		s->osize[ev->obj] = ev->size;
+		s->objs++;
+		s->live += (int64_t)ev->size;
+		s->size_hist[bucket(ev->size)]++;
+	} else if (ev->op == AS_TEV_REALLOC) {
+		s->live += (int64_t)ev->size - (int64_t)s->osize[ev->obj];
+		s->osize[ev->obj] = ev->size;
+		s->size_hist[bucket(ev->size)]++;
+	} else if (ev->op == AS_TEV_FREE) {
+		s->live -= (int64_t)s->osize[ev->obj];
+		s->life_hist[bucket(s->n - s->born[ev->obj])]++;
+		s->life_ns_hist[bucket(ev->time_ns - s->born_ns[ev->obj])]++;
+		s->freed++;
+	}
+	if (s->live > s->peak) {
+		s->peak = s->live;
+		s->peak_event = s->n;
+		s->peak_time_ns = ev->time_ns;
+	}
+	s->n++;
+	return 0;
+}
+
+static void print_hist(const char *title, const char *unit, const uint64_t *h, uint64_t total)
+{
+	printf("%s\n", title);
+	for (unsigned b = 0; b < NBUCKETS; b++) {
+		char range[64];
+		if (!h[b])
+			continue;
+		if (b == 0)
+			snprintf(range, sizeof(range), "0");
+		else if (b == 1)
+			snprintf(range, sizeof(range), "1");
+		else
+			snprintf(range, sizeof(range), "%llu..%llu", 1ULL << (b - 1),
+			         b == 64 ? ~0ULL : (1ULL << b) - 1);
+		printf("  %24s %-6s %12llu  %5.1f%%\n", range, unit, (unsigned long long)h[b],
+		       total ? 100.0 * (double)h[b] / (double)total : 0.0);
+	}
+}
+
+static const as_opt_t no_opts[1];
+
+static const as_cmd_t cmd_stats = {
+    .name = "trace stats",
+    .synopsis = "trace stats TRACE",
+    .summary = "events by op, threads, size histogram, peak live bytes and when, lifetimes, "
+               "unknown frees",
+    .opts = no_opts,
+    .nopts = 0,
+    .examples = "  allocscope trace stats prog.ast\n  allocscope trace stats prog.csv\n",
+};
+
+static int stats_main(int argc, char **argv)
+{
+	stats_t *s;
+	char msg[1024];
+	as_trace_fmt_t fmt;
+	struct stat st;
+	int r = as_cli_parse(&cmd_stats, argc, argv, NULL, NULL), nthreads = 0;
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return 2;
+	if (argc - r != 1) {
+		fprintf(stderr, "allocscope trace stats: expected one TRACE argument\n");
+		return 2;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return 2;
+	if (as_trace_read_file(argv[r], stats_fn, s, &fmt, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "allocscope trace stats: %s\n", msg);
+		r = 2;
+		goto out;
+	}
+	for (int t = 0; t < AS_TRACE_MAX_THREADS; t++)
+		nthreads += s->threads_seen[t] ? 1 : 0;
+	stat(argv[r], &st);
+	printf("trace:          %s (%s, %lld bytes, %.2f bytes/event)\n", argv[r],
+	       fmt == AS_TRACE_BIN ? "binary" : "csv", (long long)st.st_size,
+	       s->n ? (double)st.st_size / (double)s->n : 0.0);
+	printf("events:         %llu over %.3f s\n", (unsigned long long)s->n,
+	       (double)s->last_time / 1e9);
+	for (int o = 0; o < AS_TEV_OP_COUNT; o++)
+		printf("  %-13s %llu\n", as_tev_op_names[o], (unsigned long long)s->by_op[o]);
+	printf("threads:        %d\n", nthreads);
+	printf("objects:        %llu allocated, %llu freed, %llu never freed\n",
+	       (unsigned long long)s->objs, (unsigned long long)s->freed,
+	       (unsigned long long)(s->objs - s->freed));
+	printf("unknown frees:  %llu (objects allocated before tracing began)\n",
+	       (unsigned long long)s->by_op[AS_TEV_FREE_UNKNOWN]);
+	printf("peak live:      %lld bytes at event %llu (%.6f s)\n", (long long)s->peak,
+	       (unsigned long long)s->peak_event, (double)s->peak_time_ns / 1e9);
+	printf("live at end:    %lld bytes\n", (long long)s->live);
+	print_hist("request sizes (alloc, calloc, realloc):", "bytes", s->size_hist,
+	           s->by_op[0] + s->by_op[1] + s->by_op[2]);
+	print_hist("lifetimes of freed objects, in events:", "events", s->life_hist, s->freed);
+	print_hist("lifetimes of freed objects, in time:", "ns", s->life_ns_hist, s->freed);
+	r = 0;
+out:
+	free(s->born);
+	free(s->born_ns);
+	free(s->osize);
+	free(s);
+	return r;
+}
+
+/* ---- convert ---- */
+typedef struct {
+	const char *format;
+} conv_ctx_t;
+
+static const as_opt_t conv_opts[] = {
+    {'f', "format", "bin|csv", "from OUT's extension: .csv = csv, else bin", "format of OUT"},
+};
+
+static int on_conv_opt(int key, const char *arg, void *vctx)
+{
+	conv_ctx_t *c = vctx;
+	if (key == 'f' || key == 'o') {
+		if (key == 'f')
+			c->format = arg;
+		return 0;
+	}
+	return -1;
+}
+
+static const as_cmd_t cmd_convert = {
+    .name = "trace convert",
+    .synopsis = "trace convert [-f bin|csv] IN OUT",
+    .summary = "convert a trace between the binary and CSV forms (either way)",
+    .opts = conv_opts,
+    .nopts = 1,
+    .examples = "  allocscope trace convert prog.ast prog.csv\n"
+                "  allocscope trace convert edited.csv edited.ast\n",
+};
+
+static int convert_main(int argc, char **argv)
+{
+	conv_ctx_t c = {0};
+	as_trace_out_t o;
+	as_trace_fmt_t fmt;
+	char msg[1024];
+	int r = as_cli_parse(&cmd_convert, argc, argv, on_conv_opt, &c);
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return 2;
+	if (argc - r != 2) {
+		fprintf(stderr, "allocscope trace convert: expected IN and OUT\n");
+		return 2;
+	}
+	if (as_trace_fmt_for(argv[r + 1], c.format, &fmt) != 0 ||
+	    as_trace_out_open(&o, argv[r + 1], fmt) != 0)
+		return 2;
+	if (as_trace_read_file(argv[r], as_trace_writer_fn, &o.w, NULL, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "allocscope trace convert: %s\n", msg);
+		as_trace_out_close(&o, 0);
+		return 2;
+	}
+	if (as_trace_out_close(&o, 1) != 0)
+		return 2;
+	printf("%s: %llu events\n", argv[r + 1], (unsigned long long)o.w.n);
+	return 0;
+}
+
+/* ---- import mtrace ---- */
+typedef struct {
+	const char *out, *format;
+} imp_ctx_t;
+
+static const as_opt_t imp_opts[] = {
+    {'o', "out", "TRACE", NULL, "trace to write (required)"},
+    {'f', "format", "bin|csv", "from TRACE's extension", "format of TRACE"},
+};
+
+static int on_imp_opt(int key, const char *arg, void *vctx)
+{
+	imp_ctx_t *c = vctx;
+	if (key == 'o')
+		c->out = arg;
+	else if (key == 'f')
+		c->format = arg;
+	else
+		return -1;
+	return 0;
+}
+
+static const as_cmd_t cmd_import = {
+    .name = "trace import",
+    .synopsis = "trace import mtrace LOG -o TRACE [-f bin|csv]",
+    .summary = "import a glibc MALLOC_TRACE log; reports what was repaired or dropped",
+    .opts = imp_opts,
+    .nopts = 2,
+    .examples = "  MALLOC_TRACE=prog.mtrace LD_PRELOAD=libc_malloc_debug.so.0 ./prog\n"
+                "  allocscope trace import mtrace prog.mtrace -o prog.ast\n",
+};
+
+static int import_main(int argc, char **argv)
+{
+	imp_ctx_t c = {0};
+	as_trace_out_t o;
+	char *av[256];
+	int ac = 0;
+	as_trace_fmt_t fmt;
+	as_mtrace_report_t rep;
+	as_trace_err_t err;
+	const void *buf;
+	size_t len;
+	char msg[1024], where[300];
+	int r, ret;
+	const char *kind = NULL, *log = NULL;
+
+	/* `import mtrace LOG -o TRACE`: take the leading words out first */
+	if (argc > 2 && argc < 256 && argv[1][0] != '-' && argv[2][0] != '-') {
+		kind = argv[1];
+		log = argv[2];
+		av[ac++] = argv[0];
+		for (int i = 3; i < argc; i++)
+			av[ac++] = argv[i];
+		av[ac] = NULL;
+		argc = ac;
+		argv = av;
+	}
+	r = as_cli_parse(&cmd_import, argc, argv, on_imp_opt, &c);
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return 2;
+	if (!kind && argc - r == 2) {
+		kind = argv[r];
+		log = argv[r + 1];
+		r += 2;
+	}
+	if (!kind || r != argc || strcmp(kind, "mtrace") != 0) {
+		fprintf(stderr, "allocscope trace import: expected 'mtrace LOG' (the only importer "
+		                "so far)\n");
+		return 2;
+	}
+	if (!c.out) {
+		fprintf(stderr, "allocscope trace import: option -o TRACE is required\n");
+		return 2;
+	}
+	if (as_trace_map_file(log, &buf, &len, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "allocscope trace import: %s\n", msg);
+		return 2;
+	}
+	if (as_trace_fmt_for(c.out, c.format, &fmt) != 0 ||
+	    as_trace_out_open(&o, c.out, fmt) != 0) {
+		as_trace_unmap_file(buf, len);
+		return 2;
+	}
+	memset(&err, 0, sizeof(err));
+	ret = as_trace_mtrace_read(buf, len, as_trace_writer_fn, &o.w, &rep, &err);
+	as_trace_unmap_file(buf, len);
+	if (ret != 0) {
+		as_trace_err_format(&err, where, sizeof(where));
+		fprintf(stderr, "allocscope trace import: %s: %s\n", log, where);
+		as_trace_out_close(&o, 0);
+		return 2;
+	}
+	if (as_trace_out_close(&o, 1) != 0)
+		return 2;
+	printf("%s: %llu events from %llu lines\n", c.out, (unsigned long long)rep.events,
+	       (unsigned long long)rep.lines);
+	printf("repaired: %llu frees of blocks allocated before tracing (kept as free_unknown), "
+	       "%llu allocations at a live address (old block freed first), %llu reallocs of "
+	       "unknown blocks (made allocs), %llu unpaired realloc lines\n",
+	       (unsigned long long)rep.unknown_frees, (unsigned long long)rep.live_realloc_as_free,
+	       (unsigned long long)rep.unknown_realloc, (unsigned long long)rep.unpaired_realloc);
+	printf("dropped:  %llu lines (%llu late frees of already-replaced blocks, %llu failed "
+	       "reallocs '!', %llu free(NULL), the rest markers like '= Start')\n",
+	       (unsigned long long)rep.dropped_lines, (unsigned long long)rep.late_frees,
+	       (unsigned long long)rep.failed_realloc, (unsigned long long)rep.null_frees);
+	return 0;
+}
+
+static int trace_main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		FILE *f = argc < 2 ? stderr : stdout;
+		fprintf(f,
+		        "usage: allocscope trace stats|convert|import ...\n\n"
+		        "  stats TRACE                        %s\n"
+		        "  convert [-f bin|csv] IN OUT        %s\n"
+		        "  import mtrace LOG -o TRACE         %s\n\n"
+		        "'allocscope trace SUBCOMMAND --help' shows its options and examples.\n",
+		        cmd_stats.summary, cmd_convert.summary, cmd_import.summary);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "stats"))
+		return stats_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "convert"))
+		return convert_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "import"))
+		return import_main(argc - 1, argv + 1);
+	fprintf(stderr, "allocscope trace: unknown subcommand '%s' (stats, convert, import)\n",
+	        argv[1]);
+	return 2;
+}
+
+const as_cmd_t as_cmd_trace = {
+    .name = "trace",
+    .synopsis = "trace stats|convert|import ...",
+    .summary = "trace files: stats, convert binary<->CSV, import glibc mtrace",
+    .examples = "  allocscope trace stats prog.ast\n",
+    .main = trace_main,
+};

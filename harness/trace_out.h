@@ -1,0 +1,27 @@
+/* trace_out.h - writing a trace file the safe way for the CLI commands
+ * (trace convert/import, capture): into PATH.tmp.PID, then fsync and rename,
+ * so a failed command never leaves a partial trace or clobbers a good one.
+ * Errors are printed on stderr as one line naming the file. */
+#ifndef AS_TRACE_OUT_H
+#define AS_TRACE_OUT_H
+
+#include <stdio.h>
+
+#include "../workloads/trace.h"
+
+typedef struct {
+	char path[4096], tmp[4200];
+	FILE *f;
+	as_trace_writer_t w; /* write events through as_trace_writer_fn(&o.w) */
+} as_trace_out_t;
+
+/* Create the temp file and write the header. Returns 0 or -1. */
+int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt);
+/* ok: end record, flush, fsync, rename over PATH; !ok: remove the temp
+ * file. Returns 0 or -1 (the temp file is removed on any failure). */
+int as_trace_out_close(as_trace_out_t *o, int ok);
+/* Format from --format (given: "bin" or "csv") or PATH's extension (.csv =
+ * CSV, else binary). Returns 0 or -1 after printing why. */
+int as_trace_fmt_for(const char *path, const char *given, as_trace_fmt_t *fmt);
+
+#endif /* AS_TRACE_OUT_H */

@@ -1,0 +1,133 @@
+/* capture_prog.c - the program test_capture traces: known numbers of
+ * malloc-family calls with sizes nothing else uses (1001..1009, 2001), on
+ * one thread or several with cross-thread frees and address reuse, and
+ * optionally a fork, an exec, an _exit or a fatal signal at the end. Not a test by
+ * itself: test_capture checks its trace. */
+#define _GNU_SOURCE
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define N     200
+#define QSIZE 64
+
+static void *queue[QSIZE];
+static int qhead, qtail, qcount, producers_done;
+static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t qcond = PTHREAD_COND_INITIALIZER;
+static void *volatile sink;
+
+static void single_ops(void)
+{
+	for (int i = 0; i < N; i++) {
+		void *a = malloc(1001);
+		void *b = calloc(1, 1002);
+		void *c = realloc(NULL, 1003);
+		void *d = NULL, *e, *f, *g;
+		if (posix_memalign(&d, 64, 1004) != 0)
+			abort();
+		e = aligned_alloc(128, 1024);
+		f = memalign(256, 1005);
+		g = valloc(1006);
+		c = realloc(c, 1007);         /* grow */
+		a = reallocarray(a, 1, 1008); /* grow through reallocarray */
+		memset(b, 1, malloc_usable_size(b) < 1002 ? 0 : 1002);
+		free(a);
+		free(b);
+		free(c);
+		free(d);
+		free(e);
+		free(f);
+		free(g);
+		free(NULL);
+	}
+}
+
+static void *producer(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < N; i++) {
+		void *p = malloc(2001);
+		void *tmp = malloc(1009); /* freed at once: its address gets reused */
+		free(tmp);
+		pthread_mutex_lock(&qlock);
+		while (qcount == QSIZE)
+			pthread_cond_wait(&qcond, &qlock);
+		queue[qtail] = p;
+		qtail = (qtail + 1) % QSIZE;
+		qcount++;
+		pthread_cond_broadcast(&qcond);
+		pthread_mutex_unlock(&qlock);
+	}
+	return NULL;
+}
+
+static void *consumer(void *arg)
+{
+	(void)arg;
+	free(malloc(2002)); /* every consumer records something, even if starved */
+	for (;;) {
+		void *p;
+		pthread_mutex_lock(&qlock);
+		while (qcount == 0 && producers_done < 2)
+			pthread_cond_wait(&qcond, &qlock);
+		if (qcount == 0) {
+			pthread_mutex_unlock(&qlock);
+			return NULL;
+		}
+		p = queue[qhead];
+		qhead = (qhead + 1) % QSIZE;
+		qcount--;
+		pthread_cond_broadcast(&qcond);
+		pthread_mutex_unlock(&qlock);
+		free(p); /* allocated on a producer thread */
+		free(malloc(1009));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "single";
+	pthread_t p[2], c[2];
+
+	single_ops();
+	if (!strcmp(mode, "threads")) {
+		for (int i = 0; i < 2; i++) {
+			pthread_create(&c[i], NULL, consumer, NULL);
+			pthread_create(&p[i], NULL, producer, NULL);
+		}
+		for (int i = 0; i < 2; i++)
+			pthread_join(p[i], NULL);
+		pthread_mutex_lock(&qlock);
+		producers_done = 2;
+		pthread_cond_broadcast(&qcond);
+		pthread_mutex_unlock(&qlock);
+		for (int i = 0; i < 2; i++)
+			pthread_join(c[i], NULL);
+	} else if (!strcmp(mode, "fork")) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			for (int i = 0; i < 7; i++)
+				free(malloc(3001));
+			exit(0);
+		}
+		waitpid(pid, NULL, 0);
+	} else if (!strcmp(mode, "_exit")) {
+		sink = malloc(4001); /* still buffered: _exit must flush it */
+		fflush(stdout);
+		_exit(0);
+	} else if (!strcmp(mode, "exec")) {
+		sink = malloc(4002); /* still buffered: exec must flush it */
+		execl("/proc/self/exe", argv[0], "single", (char *)NULL);
+		return 1;
+	} else if (!strcmp(mode, "abort")) {
+		sink = malloc(4001);
+		abort();
+	}
+	return 0;
+}

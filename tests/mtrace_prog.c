@@ -1,0 +1,41 @@
+/* mtrace_prog.c - the program whose glibc mtrace log test_mtrace imports:
+ * run with LD_PRELOAD=libc_malloc_debug.so.0 and MALLOC_TRACE=FILE. A block
+ * allocated before mtrace() starts and freed after gives an unknown free;
+ * the rest are plain, realloc(NULL), realloc(p, 0), free(NULL) and a
+ * realloc that moves. Not a test by itself. */
+#define _GNU_SOURCE
+#include <mcheck.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *early;
+
+__attribute__((constructor(101))) static void before_tracing(void)
+{
+	early = malloc(5001);
+}
+
+__attribute__((constructor(102))) static void start_tracing(void)
+{
+	mtrace();
+}
+
+int main(void)
+{
+	void *keep[10];
+	for (int i = 0; i < 10; i++)
+		keep[i] = malloc(100 + (size_t)i);
+	for (int i = 0; i < 10; i += 2)
+		free(keep[i]);
+	void *r = realloc(NULL, 64); /* logged as a plain allocation */
+	r = realloc(r, 1 << 20);     /* moves: "<" then ">" */
+	void *z = calloc(4, 16);
+	z = realloc(z, 0); /* freed */
+	free(NULL);
+	free(r);
+	free(early); /* allocated before mtrace(): unknown */
+	for (int i = 1; i < 10; i += 2)
+		free(keep[i]);
+	(void)z;
+	return 0;
+}

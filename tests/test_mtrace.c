@@ -1,0 +1,136 @@
+/* test_mtrace.c - import of a real glibc mtrace log, produced here by glibc
+ * itself (libc_malloc_debug.so.0 + MALLOC_TRACE + mtrace() in a
+ * constructor of mtrace_prog), and the importer's repairs and errors on
+ * hand-made messy and malformed logs. */
+#include <unistd.h>
+
+#include "check.h"
+#include "trace_util.h"
+
+#define DEBUG_LIB "/usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0"
+
+static int import_buf(const char *log, evvec_t *v, as_mtrace_report_t *rep, as_trace_err_t *err)
+{
+	memset(v, 0, sizeof(*v));
+	memset(err, 0, sizeof(*err));
+	return as_trace_mtrace_read(log, strlen(log), evvec_push, v, rep, err);
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/as_test_mtrace.XXXXXX", cmd[2048], path[300];
+	const char *cli = getenv("ALLOCSCOPE");
+	as_mtrace_report_t rep;
+	as_trace_err_t err;
+	evvec_t v;
+	char *out, *log;
+
+	if (!cli || argc < 2 || !mkdtemp(dir))
+		return 1;
+
+	/* a real log from glibc */
+	if (access(DEBUG_LIB, R_OK) != 0) {
+		fprintf(stderr, "test_mtrace: %s missing (libc6 without malloc debug?)\n",
+		        DEBUG_LIB);
+		CHECK(0);
+	}
+	snprintf(cmd, sizeof(cmd), "cd %s && MALLOC_TRACE=%s/prog.mtrace LD_PRELOAD=%s '%s'", dir,
+	         dir, DEBUG_LIB, argv[1]);
+	CHECK(run_sh(cmd) == 0);
+	snprintf(path, sizeof(path), "%s/prog.mtrace", dir);
+	log = slurp(path);
+	CHECKF(log && strstr(log, "= Start") && strstr(log, "\n@ "), "log: %s",
+	       log ? log : "(none)");
+	CHECK(log && import_buf(log, &v, &rep, &err) == 0);
+	{
+		int allocs = 0, frees = 0, reallocs = 0, unknown = 0, big = 0;
+		for (size_t i = 0; i < v.n; i++) {
+			allocs += v.ev[i].op == AS_TEV_ALLOC;
+			frees += v.ev[i].op == AS_TEV_FREE;
+			reallocs += v.ev[i].op == AS_TEV_REALLOC;
+			unknown += v.ev[i].op == AS_TEV_FREE_UNKNOWN;
+			big += v.ev[i].op == AS_TEV_REALLOC && v.ev[i].size == (1 << 20);
+		}
+		/* 10 + realloc(NULL) + calloc (mtrace logs it as '+') */
+		CHECKF(allocs >= 12, "allocs %d", allocs);
+		CHECKF(reallocs == 1 && big == 1, "reallocs %d", reallocs);
+		/* 10 + r + realloc(z, 0) */
+		CHECKF(frees >= 12, "frees %d", frees);
+		CHECKF(unknown >= 1 && rep.unknown_frees >= 1, "unknown %d", unknown);
+	}
+	free(v.ev);
+	free(log);
+	snprintf(cmd, sizeof(cmd),
+	         "cd %s && '%s' trace import mtrace prog.mtrace -o prog.ast > imp.txt && "
+	         "'%s' trace stats prog.ast > stats.txt",
+	         dir, cli, cli);
+	CHECK(run_sh(cmd) == 0);
+	snprintf(path, sizeof(path), "%s/imp.txt", dir);
+	out = slurp(path);
+	CHECKF(out && strstr(out, "repaired:") && strstr(out, "dropped:"), "%s", out ? out : "");
+	free(out);
+
+	/* messy logs: out-of-order lines, late frees, unknown realloc, "!" */
+	const char *messy = "= Start\n"
+	                    "@ ./p:[0x401136] + 0x1000 0x10\n"
+	                    "@ ./p:(main+0x1c)[0x401136] + 0x1000 0x20\n" /* still live */
+	                    "- 0x1000\n"                                  /* the late free */
+	                    "- 0x1000\n"
+	                    "- 0x9000\n" /* allocated before tracing */
+	                    "< 0x7000\n"
+	                    "@ [0x4011] > 0x8000 0x40\n" /* realloc of unknown */
+	                    "! 0x8000 0xffffffffff\n"
+	                    "- (nil)\n"
+	                    "+ 0x2000 0\n"
+	                    "= End\n";
+	CHECK(import_buf(messy, &v, &rep, &err) == 0);
+	CHECKF(rep.live_realloc_as_free == 1 && rep.late_frees == 1, "%llu %llu",
+	       (unsigned long long)rep.live_realloc_as_free, (unsigned long long)rep.late_frees);
+	CHECK(rep.unknown_frees == 1 && rep.unknown_realloc == 1 && rep.failed_realloc == 1);
+	CHECK(rep.null_frees == 1 && rep.lines == 12);
+	/* events: alloc, free(repair), alloc, free, free_unknown, alloc, alloc */
+	CHECKF(v.n == 7, "%zu events", v.n);
+	if (v.n == 7) {
+		CHECK(v.ev[1].op == AS_TEV_FREE && v.ev[1].obj == 0);
+		CHECK(v.ev[2].op == AS_TEV_ALLOC && v.ev[2].obj == 1 && v.ev[2].size == 0x20);
+		CHECK(v.ev[3].op == AS_TEV_FREE && v.ev[3].obj == 1);
+		CHECK(v.ev[4].op == AS_TEV_FREE_UNKNOWN);
+		CHECK(v.ev[5].op == AS_TEV_ALLOC && v.ev[5].size == 0x40);
+	}
+	free(v.ev);
+
+	/* malformed lines: the line number and the reason */
+	static const struct {
+		const char *log;
+		unsigned line;
+		const char *why;
+	} bad[] = {
+	    {"= Start\n+ 0x10\n", 2, "size"},
+	    {"= Start\n+ 0x10 0x10\n? 0x10\n", 3, "unknown operation"},
+	    {"@ ./p:[0x4011 + 0x10 0x10\n", 1, "caller"},
+	    {"+ zz 0x10\n", 1, "pointer"},
+	    {"- 0x10 extra\n", 1, "unexpected text"},
+	    {"+ 0x10 0x10\n+ (nil) 0x10\n", 2, "(nil)"},
+	    {"+ 0x12345678901234567 0x1\n", 1, "pointer"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = import_buf(bad[i].log, &v, &rep, &err);
+		CHECKF(r != 0 && err.is_line && err.pos == bad[i].line &&
+		           strstr(err.msg, bad[i].why),
+		       "case %zu: r=%d line %llu: %s", i, r, (unsigned long long)err.pos, err.msg);
+		free(v.ev);
+	}
+	snprintf(cmd, sizeof(cmd),
+	         "cd %s && printf '+ 0x10 0x10\\n? 1\\n' > bad.mtrace && '%s' trace import mtrace "
+	         "bad.mtrace -o bad.ast 2> err.txt; test $? -eq 2 && test ! -e bad.ast",
+	         dir, cli);
+	CHECK(run_sh(cmd) == 0);
+	snprintf(path, sizeof(path), "%s/err.txt", dir);
+	out = slurp(path);
+	CHECKF(out && strstr(out, "bad.mtrace: line 2: unknown operation"), "%s", out ? out : "");
+	free(out);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run_sh(cmd);
+	return as_check_done();
+}

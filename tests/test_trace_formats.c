@@ -1,0 +1,291 @@
+/* test_trace_formats.c - the trace formats in-process: binary and CSV round
+ * trips are exact, binary -> CSV -> binary is byte-identical, every
+ * truncation and corruption of either form is a clean error with its
+ * position, the writer refuses non-canonical input, the id map holds up
+ * against a reference, and the trace workload builds the right op stream. */
+#include <unistd.h>
+
+#include "../workloads/workload.h"
+#include "check.h"
+#include "trace_util.h"
+
+static as_tev_t mk(uint8_t op, uint16_t t, uint64_t obj, uint64_t size, uint8_t al, uint64_t ns)
+{
+	as_tev_t e;
+	memset(&e, 0, sizeof(e));
+	e.op = op;
+	e.thread = t;
+	e.obj = obj;
+	e.size = size;
+	e.align_log2 = al;
+	e.time_ns = ns;
+	return e;
+}
+
+/* A canonical sample trace: 2 threads, cross-thread free, realloc, calloc,
+ * aligned, an unknown free, big sizes and time gaps. */
+static size_t sample(as_tev_t *ev)
+{
+	size_t n = 0;
+	ev[n++] = mk(AS_TEV_ALLOC, 0, 0, 24, 0, 0);
+	ev[n++] = mk(AS_TEV_CALLOC, 0, 1, 4096, 0, 100);
+	ev[n++] = mk(AS_TEV_ALLOC, 1, 2, 1ULL << 33, 6, 150);
+	ev[n++] = mk(AS_TEV_REALLOC, 1, 0, 48, 0, 150);
+	ev[n++] = mk(AS_TEV_FREE_UNKNOWN, 1, 0, 0, 0, 1000000000ULL);
+	ev[n++] = mk(AS_TEV_FREE, 0, 2, 0, 0, 1000000300ULL);
+	ev[n++] = mk(AS_TEV_ALLOC, 0, 3, 0, 12, 1000000301ULL);
+	ev[n++] = mk(AS_TEV_FREE, 1, 1, 0, 0, 1000000302ULL);
+	for (uint64_t i = 0; i < 300; i++) {
+		ev[n++] = mk(AS_TEV_ALLOC, (uint16_t)(i % 3), 4 + i, i * 7, 0, 1000000400ULL + i);
+		if (i % 2)
+			ev[n++] = mk(AS_TEV_FREE, 2, 4 + i, 0, 0, 1000000400ULL + i);
+	}
+	return n;
+}
+
+static int write_mem(const as_tev_t *ev, size_t n, as_trace_fmt_t fmt, char **buf, size_t *len)
+{
+	as_trace_writer_t w;
+	as_trace_err_t err;
+	FILE *f = open_memstream(buf, len);
+	int r = as_trace_writer_open(&w, f, fmt);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = as_trace_writer_put(&w, &ev[i], &err);
+	if (as_trace_writer_close(&w) != 0)
+		r = -1;
+	fclose(f);
+	return r;
+}
+
+static int same_events(const evvec_t *v, const as_tev_t *ev, size_t n)
+{
+	if (v->n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(&v->ev[i], &ev[i], sizeof(as_tev_t)) != 0) {
+			fprintf(stderr, "event %zu differs\n", i);
+			return 0;
+		}
+	return 1;
+}
+
+static int read_any(const char *buf, size_t len, as_trace_fmt_t fmt, evvec_t *v,
+                    as_trace_err_t *err)
+{
+	memset(v, 0, sizeof(*v));
+	memset(err, 0, sizeof(*err));
+	return fmt == AS_TRACE_BIN ? as_trace_bin_read(buf, len, evvec_push, v, err)
+	                           : as_trace_csv_read(buf, len, evvec_push, v, err);
+}
+
+static void csv_bad(const char *text, uint64_t line, const char *why)
+{
+	evvec_t v;
+	as_trace_err_t err;
+	int r = read_any(text, strlen(text), AS_TRACE_CSV, &v, &err);
+	CHECKF(r != 0 && err.is_line && err.pos == line && strstr(err.msg, why),
+	       "'%s': r=%d line %llu: %s", text, r, (unsigned long long)err.pos, err.msg);
+	free(v.ev);
+}
+
+#define HDR "op,thread,id,size_bytes,align_bytes,time_ns\n"
+
+int main(void)
+{
+	static as_tev_t ev[1000];
+	size_t n = sample(ev), blen, clen, b2len;
+	char *bin, *csv, *bin2;
+	evvec_t v;
+	as_trace_err_t err;
+	as_trace_writer_t w;
+
+	/* round trips */
+	CHECK(write_mem(ev, n, AS_TRACE_BIN, &bin, &blen) == 0);
+	CHECK(read_any(bin, blen, AS_TRACE_BIN, &v, &err) == 0 && same_events(&v, ev, n));
+	free(v.ev);
+	CHECK(write_mem(ev, n, AS_TRACE_CSV, &csv, &clen) == 0);
+	CHECK(read_any(csv, clen, AS_TRACE_CSV, &v, &err) == 0 && same_events(&v, ev, n));
+	CHECK(write_mem(v.ev, v.n, AS_TRACE_BIN, &bin2, &b2len) == 0);
+	CHECK(b2len == blen && !memcmp(bin, bin2, blen)); /* bin -> CSV -> bin identical */
+	free(v.ev);
+	free(bin2);
+	CHECKF(blen < n * 6, "%zu bytes for %zu events", blen, n);
+
+	/* every truncation of the binary form: an error with a position */
+	for (size_t cut = 0; cut < blen; cut++) {
+		int r = read_any(bin, cut, AS_TRACE_BIN, &v, &err);
+		CHECKF(r != 0 && !err.is_line && err.pos <= cut && err.msg[0], "cut %zu", cut);
+		free(v.ev);
+	}
+	/* corruptions */
+	{
+		char *c = malloc(blen + 1);
+		memcpy(c, bin, blen);
+		c[0] = 'X';
+		CHECK(read_any(c, blen, AS_TRACE_BIN, &v, &err) != 0 && strstr(err.msg, "magic"));
+		free(v.ev);
+		memcpy(c, bin, blen);
+		c[8] = 9;
+		CHECK(read_any(c, blen, AS_TRACE_BIN, &v, &err) != 0 && err.pos == 8 &&
+		      strstr(err.msg, "version"));
+		free(v.ev);
+		memcpy(c, bin, blen);
+		c[16] |= 0x40;
+		CHECK(read_any(c, blen, AS_TRACE_BIN, &v, &err) != 0 && err.pos == 16 &&
+		      strstr(err.msg, "reserved"));
+		free(v.ev);
+		memcpy(c, bin, blen);
+		c[blen] = 0;
+		CHECK(read_any(c, blen + 1, AS_TRACE_BIN, &v, &err) != 0 &&
+		      strstr(err.msg, "after the end record"));
+		free(v.ev);
+		/* every single-byte change: never a crash, either ok or an error */
+		for (size_t i = 16; i < blen; i++) {
+			memcpy(c, bin, blen);
+			c[i] ^= 0x5a;
+			int r = read_any(c, blen, AS_TRACE_BIN, &v, &err);
+			CHECK(r == 0 || (err.msg[0] && err.pos < blen));
+			free(v.ev);
+		}
+		free(c);
+	}
+	{ /* a free of a dead object */
+		as_tev_t e2[3] = {mk(AS_TEV_ALLOC, 0, 0, 8, 0, 0), mk(AS_TEV_FREE, 0, 0, 0, 0, 0),
+		                  mk(AS_TEV_ALLOC, 0, 1, 8, 0, 0)};
+		char *b;
+		size_t bl;
+		CHECK(write_mem(e2, 3, AS_TRACE_BIN, &b, &bl) == 0);
+		b[bl - 2 - 3] = 1; /* last alloc -> free of object delta 0: object 0, dead */
+		b[bl - 2 - 3] = AS_TEV_FREE;
+		b[bl - 2 - 2] = 1;
+		CHECK(read_any(b, bl, AS_TRACE_BIN, &v, &err) != 0 && strstr(err.msg, "not live"));
+		free(v.ev);
+		free(b);
+	}
+
+	/* CSV: cut inside a row is an error naming the row's line */
+	{
+		size_t cut = 0;
+		int lines = 0;
+		while (lines < 5)
+			if (csv[cut++] == '\n')
+				lines++;
+		cut += 3; /* inside line 6 */
+		CHECK(read_any(csv, cut, AS_TRACE_CSV, &v, &err) != 0 && err.pos == 6);
+		free(v.ev);
+	}
+	csv_bad("", 1, "empty");
+	csv_bad("op,thread,id,size,align_bytes,time_ns\n", 1, "size_bytes");
+	csv_bad(HDR "malloc,0,1,8,0,0\nmalloc,0,1,8,0,5\n", 3, "still live");
+	csv_bad(HDR "malloc,0,1,8,0,0\nsbrk,0,1,8,0,0\n", 3, "op 'sbrk'");
+	csv_bad(HDR "malloc,0,1,-8,0,0\n", 2, "size_bytes");
+	csv_bad(HDR "malloc,0,1,8x,0,0\n", 2, "size_bytes");
+	csv_bad(HDR "malloc,256,1,8,0,0\n", 2, "thread");
+	csv_bad(HDR "malloc,0,1,8,3,0\n", 2, "align_bytes");
+	csv_bad(HDR "malloc,0,1,8,0,10\nfree,0,1,0,0,9\n", 3, "time goes back");
+	csv_bad(HDR "realloc,0,7,8,0,0\n", 2, "not live");
+	csv_bad(HDR "malloc,0,,8,0,0\n", 2, "empty");
+	csv_bad(HDR "malloc,0,1,8,0\n", 2, "columns");
+	csv_bad(HDR "malloc,0,1,8,0,0,1\n", 2, "columns");
+	csv_bad(HDR "\"malloc,0,1,8,0,0\n", 2, "malformed");
+	{ /* free-form ids are renumbered; "free" with no id is an unknown free */
+		const char *t = HDR "malloc,0,77,8,0,0\nmalloc,1,5,9,16,1\nfree,0,,0,0,2\n"
+		                    "realloc,1,77,10,0,3\nfree,1,5,0,0,4\nmalloc,0,5,1,0,5\n";
+		CHECK(read_any(t, strlen(t), AS_TRACE_CSV, &v, &err) == 0 && v.n == 6);
+		CHECK(v.ev[0].obj == 0 && v.ev[1].obj == 1 && v.ev[1].align_log2 == 4);
+		CHECK(v.ev[2].op == AS_TEV_FREE_UNKNOWN && v.ev[3].obj == 0 && v.ev[4].obj == 1);
+		CHECK(v.ev[5].obj == 2 && v.ev[3].op == AS_TEV_REALLOC && v.ev[3].size == 10);
+		free(v.ev);
+	}
+
+	/* the writer accepts only canonical events */
+	{
+		FILE *f = fopen("/dev/null", "w");
+		as_tev_t e = mk(AS_TEV_ALLOC, 0, 5, 8, 0, 0);
+		CHECK(as_trace_writer_open(&w, f, AS_TRACE_BIN) == 0);
+		CHECK(as_trace_writer_put(&w, &e, &err) != 0 && strstr(err.msg, "canonical"));
+		e = mk(AS_TEV_FREE, 0, 0, 0, 0, 0);
+		CHECK(as_trace_writer_put(&w, &e, &err) != 0);
+		e = mk(AS_TEV_ALLOC, 0, 0, 8, 0, 10);
+		CHECK(as_trace_writer_put(&w, &e, &err) == 0);
+		e = mk(AS_TEV_FREE, 0, 0, 0, 0, 5);
+		CHECK(as_trace_writer_put(&w, &e, &err) != 0); /* time going back */
+		as_trace_writer_close(&w);
+		fclose(f);
+	}
+
+	/* the id map against a reference array */
+	{
+		static uint64_t ref[5000];
+		as_u64map_t m = {0};
+		uint64_t x = 12345, val;
+		int ok = 1;
+		for (int i = 0; i < 200000; i++) {
+			uint64_t k;
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			k = (x >> 33) % 5000;
+			if ((x >> 20) & 1) {
+				ok &= as_u64map_put(&m, k * 4096, (uint64_t)i) == 0;
+				ref[k] = (uint64_t)i + 1;
+			} else {
+				int had = as_u64map_del(&m, k * 4096, &val);
+				ok &= had == (ref[k] != 0) && (!had || val + 1 == ref[k]);
+				ref[k] = 0;
+			}
+		}
+		for (uint64_t k = 0; k < 5000; k++) {
+			int had = as_u64map_get(&m, k * 4096, &val);
+			ok &= had == (ref[k] != 0) && (!had || val + 1 == ref[k]);
+		}
+		CHECK(ok);
+		as_u64map_free(&m);
+	}
+
+	/* the trace workload: threads, dense ids, expected peak, serialize */
+	{
+		char path[] = "/tmp/as_test_trace_XXXXXX", spec[128], perr[512];
+		static char pbuf[AS_WL_PARAMS_MAX];
+		const as_workload_t *wl;
+		as_wl_ctx_t ctx = {1, 1};
+		as_opstream_t s;
+		int fd = mkstemp(path);
+		CHECK(fd >= 0 && write(fd, bin, blen) == (ssize_t)blen);
+		close(fd);
+		snprintf(spec, sizeof(spec), "trace:%s", path);
+		memset(pbuf, 0, sizeof(pbuf));
+		CHECK(as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), perr, sizeof(perr)) == 0);
+		as_opstream_init(&s, 1);
+		CHECK(wl->build(pbuf, &ctx, &s, perr, sizeof(perr)) == 0);
+		CHECK(s.nthreads == 3 && s.cross_thread == 1 && s.needs_free == 1);
+		CHECK(as_opstream_total(&s) == n - 1); /* the unknown free is not replayed */
+		CHECK(s.nslots < 300);                 /* ids are reused after frees */
+		/* thread 1: 2^33, realloc +24, frees 4096 of thread 0's, then
+		 * allocates 7*i for i = 1, 4, ..., 298 (thread 2 frees those) */
+		CHECKF(s.expect_live_bytes_peak == (int64_t)(1ULL << 33) + 24 - 4096 + 7 * 14950,
+		       "%lld", (long long)s.expect_live_bytes_peak);
+		/* left live: object 0 (48), object 3 (0) and the even i (7 * 22350) */
+		CHECKF(s.expect_live_bytes_end == 48 + 7 * 22350, "%lld",
+		       (long long)s.expect_live_bytes_end);
+		as_opstream_free(&s);
+		snprintf(spec, sizeof(spec), "trace:%s,serialize=1", path);
+		CHECK(as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), perr, sizeof(perr)) == 0);
+		as_opstream_init(&s, 1);
+		CHECK(wl->build(pbuf, &ctx, &s, perr, sizeof(perr)) == 0);
+		CHECK(s.nthreads == 1 && s.cross_thread == 0 && as_opstream_total(&s) == n - 1);
+		/* recorded order on one thread: the global peak, right after
+		 * the realloc (objects 0, 1, 2 live; 2 is freed next) */
+		CHECKF(s.expect_live_bytes_peak == (int64_t)(1ULL << 33) + 4096 + 48, "%lld",
+		       (long long)s.expect_live_bytes_peak);
+		as_opstream_free(&s);
+		unlink(path);
+		CHECK(as_workload_parse("trace:/nonexistent/x.ast", &wl, pbuf, sizeof(pbuf), perr,
+		                        sizeof(perr)) == 0);
+		as_opstream_init(&s, 1);
+		CHECK(wl->build(pbuf, &ctx, &s, perr, sizeof(perr)) != 0 &&
+		      strstr(perr, "/nonexistent/x.ast"));
+		as_opstream_free(&s);
+	}
+	free(bin);
+	free(csv);
+	return as_check_done();
+}

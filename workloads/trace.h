@@ -1,0 +1,186 @@
+/* trace.h - allocation traces: the event record every reader produces and
+ * every writer takes, the native binary format (trace_bin.c), the CSV form
+ * (trace_csv.c), the glibc mtrace importer (trace_mtrace.c) and the id
+ * normaliser that turns addresses or free-form ids into object numbers.
+ * Every parser takes (buffer, length) and reports errors with a position
+ * (byte offset or line number); none aborts. Not thread-safe per object;
+ * separate readers may run in parallel. Memory comes from mmap, never malloc,
+ * so reading a trace in a worker leaves the allocator under test alone. */
+#ifndef AS_TRACE_H
+#define AS_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Event kinds. An object is named by its object number: 0, 1, 2, ... in the
+ * order of allocation (canonical form). REALLOC keeps the object's number.
+ * FREE_UNKNOWN is a free of an object the trace never saw allocated (it was
+ * allocated before tracing began): kept so it can be counted, a no-op on
+ * replay; its obj is meaningless (0). */
+typedef enum as_tev_op {
+	AS_TEV_ALLOC = 0,
+	AS_TEV_CALLOC = 1,
+	AS_TEV_REALLOC = 2,
+	AS_TEV_FREE = 3,
+	AS_TEV_FREE_UNKNOWN = 4,
+	AS_TEV_OP_COUNT
+} as_tev_op_t;
+
+typedef struct as_tev {
+	uint8_t op;         /* as_tev_op_t */
+	uint8_t align_log2; /* 0 = default alignment */
+	uint16_t thread;    /* dense thread index, 0..AS_TRACE_MAX_THREADS-1 */
+	uint32_t pad;
+	uint64_t obj;     /* object number */
+	uint64_t size;    /* requested bytes (ALLOC, CALLOC, REALLOC) */
+	uint64_t time_ns; /* since the trace began */
+} as_tev_t;
+
+#define AS_TRACE_MAX_THREADS 256
+
+/* Where and why a parse failed: "byte 123: ..." or "line 7: ...". */
+typedef struct as_trace_err {
+	uint64_t pos;
+	int is_line; /* pos is a 1-based line number, else a byte offset */
+	char msg[240];
+} as_trace_err_t;
+
+/* Format "line N: msg" / "byte N: msg" into out. */
+void as_trace_err_format(const as_trace_err_t *e, char *out, size_t len);
+
+/* Receives each event in trace order. Return 0 to go on, non-zero to stop
+ * (the reader then returns that value, with err->msg filled by the callee
+ * if it wants a message). */
+typedef int (*as_tev_fn)(void *ctx, const as_tev_t *ev, as_trace_err_t *err);
+
+typedef enum as_trace_fmt { AS_TRACE_BIN = 0, AS_TRACE_CSV = 1 } as_trace_fmt_t;
+
+/* ---- a small u64 -> u64 hash map in kernel-mapped memory ---------------- */
+typedef struct as_u64map {
+	struct {
+		uint64_t key;
+		uint64_t val; /* AS_U64MAP_EMPTY marks a free slot */
+	} * e;
+	uint64_t cap; /* power of two */
+	uint64_t count;
+	unsigned shift; /* keys are addresses aligned to 2^shift (4 for malloc
+	                   pointers), 0 for dense ids; set before the first put */
+} as_u64map_t;
+#define AS_U64MAP_EMPTY UINT64_MAX
+
+/* All return 0 / -1 (no memory). get/del return 1 when found, 0 when not. */
+int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val);
+int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val);
+int as_u64map_del(as_u64map_t *m, uint64_t key, uint64_t *val);
+void as_u64map_free(as_u64map_t *m);
+
+/* ---- id normaliser: raw ids (addresses, free-form CSV ids) -> objects --- */
+typedef struct as_trace_norm {
+	as_u64map_t live; /* raw id -> object number */
+	uint64_t next_obj;
+	int repair; /* 1: repair what can be repaired (mtrace, capture); 0: error */
+	/* counters of what was repaired (repair mode) */
+	uint64_t live_realloc_as_free; /* alloc at a live raw id: old object freed first */
+	uint64_t unknown_realloc;      /* realloc of an unknown raw id: made an alloc */
+	uint64_t unknown_frees;        /* free of an unknown raw id: FREE_UNKNOWN */
+	as_tev_fn fn;
+	void *ctx;
+} as_trace_norm_t;
+
+void as_trace_norm_init(as_trace_norm_t *n, int repair, as_tev_fn fn, void *ctx);
+void as_trace_norm_free(as_trace_norm_t *n);
+/* Emit canonical events for one raw event. For REALLOC, raw_new is the id the
+ * object has afterwards (== raw for id-based formats). ev->obj is ignored.
+ * Returns 0, the callback's non-zero value, or -1 with err->msg set (strict
+ * mode: alloc of a live id; no memory). */
+int as_trace_norm_event(as_trace_norm_t *n, const as_tev_t *ev, uint64_t raw, uint64_t raw_new,
+                        as_trace_err_t *err);
+/* Lower-level steps for two-phase records (capture's realloc): unbind a raw
+ * id (returns 1 and the object, 0 when unknown), bind one to an object. */
+int as_trace_norm_unbind(as_trace_norm_t *n, uint64_t raw, uint64_t *obj);
+int as_trace_norm_bind(as_trace_norm_t *n, uint64_t raw, uint64_t obj);
+
+/* ---- native binary (docs/trace-format.md) ------------------------------ */
+#define AS_TRACE_MAGIC \
+	"\x89"         \
+	"ASTRACE"
+#define AS_TRACE_MAGIC_LEN 8
+#define AS_TRACE_VERSION   1u
+
+/* Decode a whole binary trace. Checks magic, version, every record, that
+ * objects are referenced only while live, and the end record (event count).
+ * Returns 0, the callback's non-zero value, or -1 with err (byte offset). */
+int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err);
+
+/* ---- CSV: header "op,thread,id,size_bytes,align_bytes,time_ns" ---------- */
+/* Parse with libcsv. ids are free-form unsigned integers naming objects (an
+ * empty id on a free = unknown object); they are normalised (strict), so the
+ * callback sees canonical object numbers. Returns 0, the callback's value,
+ * or -1 with err (line number). */
+int as_trace_csv_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err);
+
+/* ---- glibc mtrace import ---------------------------------------------- */
+typedef struct as_mtrace_report {
+	uint64_t lines;
+	uint64_t events;               /* canonical events produced */
+	uint64_t unknown_frees;        /* "- p" of a p never seen allocated (allocated before
+	                                  tracing began): kept as FREE_UNKNOWN */
+	uint64_t live_realloc_as_free; /* "+ p" at a p still live (lines out of order): the
+	                                  old object is freed first */
+	uint64_t unknown_realloc;      /* "< p" of an unknown p: the new block becomes an alloc */
+	uint64_t failed_realloc;       /* "!" lines: nothing changed, dropped */
+	uint64_t unpaired_realloc;     /* "<" without its ">" (or the reverse): dropped or
+	                                  made an alloc */
+	uint64_t late_frees;           /* "- p" owed by such an out-of-order allocation at p:
+	                                  dropped (the old object was already freed) */
+	uint64_t null_frees;           /* "- (nil)": dropped */
+	uint64_t dropped_lines;        /* every line that yields no event, the above included
+	                                  ("= Start", "= End", ...) */
+} as_mtrace_report_t;
+
+/* Read a MALLOC_TRACE log. Thread: all events on thread 0 (mtrace has no
+ * thread ids); time: the line number (mtrace has no clock). A malformed line
+ * gives -1 with its line number. */
+int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
+                         as_mtrace_report_t *rep, as_trace_err_t *err);
+
+/* ---- files ------------------------------------------------------------- */
+/* Map a whole file read-only. Returns 0, or -1 with "PATH: reason" in err. */
+int as_trace_map_file(const char *path, const void **buf, size_t *len, char *err, size_t errlen);
+void as_trace_unmap_file(const void *buf, size_t len);
+
+/* Read a trace file of either format (binary by its magic, else CSV). On
+ * error, msg is "PATH: line/byte N: reason". */
+int as_trace_read_file(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t *fmt, char *msg,
+                       size_t msglen);
+
+/* ---- writer (either format) -------------------------------------------- */
+typedef struct as_trace_writer {
+	FILE *f;
+	as_trace_fmt_t fmt;
+	uint64_t n;         /* events written */
+	uint64_t next_obj;  /* canonical check: the next ALLOC must be this */
+	uint64_t last_time; /* previous event's time_ns */
+	uint32_t last_thread;
+	int io_error;
+} as_trace_writer_t;
+
+/* Start a trace on f (header). Returns 0 or -1 (write error). */
+int as_trace_writer_open(as_trace_writer_t *w, FILE *f, as_trace_fmt_t fmt);
+/* Append one canonical event (allocs numbered 0,1,2,..., time never going
+ * back). Returns 0, or -1 with a reason in err (not canonical, write error). */
+int as_trace_writer_put(as_trace_writer_t *w, const as_tev_t *ev, as_trace_err_t *err);
+/* End record (binary) and flush. Does not close f. Returns 0 or -1. */
+int as_trace_writer_close(as_trace_writer_t *w);
+
+/* An as_tev_fn that writes into the as_trace_writer_t passed as ctx. */
+int as_trace_writer_fn(void *ctx, const as_tev_t *ev, as_trace_err_t *err);
+
+extern const char *const as_tev_op_names[AS_TEV_OP_COUNT];
+
+/* CSV writing, used by the writer (trace_csv.c). Return 0 or -1 (I/O). */
+int as_trace_csv_write_header(FILE *f);
+int as_trace_csv_write_event(FILE *f, const as_tev_t *ev);
+
+#endif /* AS_TRACE_H */

@@ -1,0 +1,234 @@
+/* trace_mtrace.c - import glibc's mtrace log (MALLOC_TRACE): "= Start",
+ * "@ caller + ptr size", "- ptr", realloc as "< old" then "> new size", "!"
+ * for a failed realloc, "(nil)" for NULL, sizes in hex. Repairs what real
+ * logs need (frees of blocks allocated before tracing, allocations at
+ * addresses still live) through the id normaliser and counts every repair
+ * and drop. Not a general log parser: anything else is a malformed line. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace.h"
+
+/* Parse "0x1f", "1f", "0" or "(nil)" (= 0) at *p; advances past it. */
+static int hexnum(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int digits = 0;
+	if (end - s >= 5 && !memcmp(s, "(nil)", 5)) {
+		*p = s + 5;
+		*out = 0;
+		return 0;
+	}
+	if (end - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	for (; s < end; s++, digits++) {
+		int d;
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (*s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (*s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			break;
+		if (digits >= 16)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	if (!digits)
+		return -1;
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+typedef struct {
+	as_trace_norm_t norm;
+	as_u64map_t owed; /* address -> frees logged late, still to come */
+	as_mtrace_report_t *rep;
+	as_tev_fn fn;
+	void *ctx;
+} mt_t;
+
+static int count_fn(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
+{
+	mt_t *m = vctx;
+	m->rep->events++;
+	return m->fn(m->ctx, ev, err);
+}
+
+int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
+                         as_mtrace_report_t *rep, as_trace_err_t *err)
+{
+	const char *p = buf, *end = p + len;
+	mt_t m;
+	uint64_t line = 0, pending_old = 0;
+	int have_pending = 0, r = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	m.rep = rep;
+	m.fn = fn;
+	m.ctx = ctx;
+	memset(&m.owed, 0, sizeof(m.owed));
+	as_trace_norm_init(&m.norm, 1, count_fn, &m);
+	m.norm.live.shift = 4; /* keys are malloc pointers */
+	m.owed.shift = 4;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end, *s = p;
+		uint64_t a = 0, size = 0;
+		as_tev_t ev;
+		char op;
+
+		line++;
+		p = nl ? nl + 1 : end;
+		if (le > s && le[-1] == '\r')
+			le--;
+		if (s == le) {
+			rep->dropped_lines++;
+			continue;
+		}
+		if (*s == '@') {
+			/* caller: "@ file:(sym+off)[0xaddr] " or "@ file:[0xaddr] " */
+			const char *q = s;
+			while (q + 1 < le && !(q[0] == ']' && q[1] == ' '))
+				q++;
+			if (q + 1 >= le) {
+				r = -1;
+				snprintf(err->msg, sizeof(err->msg),
+				         "caller field '@ ...' does not end with '] '");
+				goto out_line;
+			}
+			s = q + 2;
+		}
+		if (s >= le) {
+			r = -1;
+			snprintf(err->msg, sizeof(err->msg), "caller without an operation");
+			goto out_line;
+		}
+		op = *s++;
+		if (op == '=') {
+			rep->dropped_lines++;
+			continue;
+		}
+		if (s >= le || *s != ' ') {
+			r = -1;
+			snprintf(err->msg, sizeof(err->msg), "'%c' is not followed by a space", op);
+			goto out_line;
+		}
+		s++;
+		if (!strchr("+-<>!", op)) {
+			r = -1;
+			snprintf(err->msg, sizeof(err->msg),
+			         "unknown operation '%c' (expected + - < > ! =)", op);
+			goto out_line;
+		}
+		if (hexnum(&s, le, &a) != 0) {
+			r = -1;
+			snprintf(err->msg, sizeof(err->msg), "bad pointer after '%c'", op);
+			goto out_line;
+		}
+		if (op == '+' || op == '>' || op == '!') {
+			if (s >= le || *s != ' ' || (s++, hexnum(&s, le, &size) != 0)) {
+				r = -1;
+				snprintf(err->msg, sizeof(err->msg),
+				         "bad or missing size after '%c'", op);
+				goto out_line;
+			}
+		}
+		if (s != le) {
+			r = -1;
+			snprintf(err->msg, sizeof(err->msg), "unexpected text after '%c' record",
+			         op);
+			goto out_line;
+		}
+		if (have_pending && op != '>') {
+			/* "<" whose ">" never came: the realloc is lost */
+			rep->unpaired_realloc++;
+			have_pending = 0;
+		}
+		memset(&ev, 0, sizeof(ev));
+		ev.size = size;
+		if (op == '+' || op == '>') {
+			uint64_t obj, n = 0;
+			/* an allocation at a live address: another thread's free of
+			 * it was written late; expect that line and drop it */
+			if (as_u64map_get(&m.norm.live, a, &obj)) {
+				as_u64map_get(&m.owed, a, &n);
+				if (as_u64map_put(&m.owed, a, n + 1) != 0) {
+					r = -1;
+					snprintf(err->msg, sizeof(err->msg), "out of memory");
+					goto out_line;
+				}
+			}
+		} else if (op == '-') {
+			uint64_t n;
+			if (as_u64map_get(&m.owed, a, &n)) {
+				as_u64map_del(&m.owed, a, &n);
+				if (n > 1)
+					as_u64map_put(&m.owed, a, n - 1);
+				rep->late_frees++;
+				rep->dropped_lines++;
+				continue;
+			}
+		}
+		switch (op) {
+		case '+':
+			if (a == 0) {
+				r = -1;
+				snprintf(err->msg, sizeof(err->msg), "allocation at (nil)");
+				goto out_line;
+			}
+			ev.op = AS_TEV_ALLOC;
+			r = as_trace_norm_event(&m.norm, &ev, a, a, err);
+			break;
+		case '-':
+			if (a == 0) {
+				rep->null_frees++;
+				rep->dropped_lines++;
+				continue;
+			}
+			ev.op = AS_TEV_FREE;
+			r = as_trace_norm_event(&m.norm, &ev, a, a, err);
+			break;
+		case '<':
+			pending_old = a;
+			have_pending = 1;
+			continue;
+		case '>':
+			if (!have_pending) {
+				rep->unpaired_realloc++;
+				ev.op = AS_TEV_ALLOC;
+				r = as_trace_norm_event(&m.norm, &ev, a, a, err);
+				break;
+			}
+			have_pending = 0;
+			ev.op = AS_TEV_REALLOC;
+			r = as_trace_norm_event(&m.norm, &ev, pending_old, a, err);
+			break;
+		case '!':
+			rep->failed_realloc++;
+			rep->dropped_lines++;
+			continue;
+		}
+		if (r != 0)
+			goto out_line;
+	}
+	if (have_pending)
+		rep->unpaired_realloc++;
+	goto out;
+out_line:
+	err->pos = line;
+	err->is_line = 1;
+out:
+	rep->lines = line;
+	rep->unknown_frees = m.norm.unknown_frees;
+	rep->live_realloc_as_free = m.norm.live_realloc_as_free;
+	rep->unknown_realloc = m.norm.unknown_realloc;
+	as_trace_norm_free(&m.norm);
+	as_u64map_free(&m.owed);
+	return r;
+}

@@ -1,0 +1,185 @@
+/* wl_trace.c - the "trace" workload: replays a trace file (binary or CSV)
+ * as an op stream, one stream thread per traced thread (or all on one with
+ * serialize=1), objects renamed to dense ids that are reused after a free.
+ * Cross-thread order comes from as_opstream_push. It also computes the live
+ * bytes the engine must see, so the worker can check the replay's fidelity.
+ * Replays as fast as possible: recorded times are not waited for. */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "trace.h"
+#include "workload.h"
+
+typedef struct {
+	char file[AS_PARAM_STR_MAX];
+	int serialize;
+	int touch;
+} trace_params_t;
+
+static const as_param_spec_t trace_spec[] = {
+    {"file", AS_PARAM_STR, "", 0, 0, NULL, "trace file (binary or CSV); required",
+     offsetof(trace_params_t, file)},
+    {"serialize", AS_PARAM_BOOL, "0", 0, 0, NULL,
+     "fold every thread into one stream in recorded order (for non-thread-safe modules)",
+     offsetof(trace_params_t, serialize)},
+    {"touch", AS_PARAM_ENUM, "first", 0, 0, "none|first|pages|all",
+     "what is written into each new block", offsetof(trace_params_t, touch)},
+};
+
+typedef struct {
+	as_opstream_t *s;
+	int serialize;
+	as_u64map_t ids; /* object number -> dense id */
+	uint32_t *free_ids;
+	uint64_t nfree, free_cap;
+	uint64_t *size; /* dense id -> current size */
+	uint64_t size_cap;
+	uint32_t next_id;
+	uint32_t max_thread;
+	int64_t live, live_peak;
+	int64_t tlive[AS_MAX_THREADS], tpeak[AS_MAX_THREADS];
+	uint64_t frees;
+} build_t;
+
+static int grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
+{
+	uint64_t n = *cap ? *cap : 4096;
+	void *q;
+	while (n <= need)
+		n *= 2;
+	q = *p ? mremap(*p, *cap * elem, n * elem, MREMAP_MAYMOVE)
+	       : mmap(NULL, n * elem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (q == MAP_FAILED)
+		return -1;
+	*p = q;
+	*cap = n;
+	return 0;
+}
+
+static int on_event(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
+{
+	build_t *b = vctx;
+	uint32_t t = b->serialize ? 0 : ev->thread;
+	uint64_t id;
+	int64_t delta = 0;
+	as_op_kind_t kind;
+
+	if (ev->thread > b->max_thread)
+		b->max_thread = ev->thread;
+	switch (ev->op) {
+	case AS_TEV_ALLOC:
+	case AS_TEV_CALLOC:
+		if (b->nfree) {
+			id = b->free_ids[--b->nfree];
+		} else {
+			if (b->next_id == UINT32_MAX)
+				goto out_ids;
+			id = b->next_id++;
+		}
+		if (id >= b->size_cap &&
+		    grow((void **)&b->size, &b->size_cap, id, sizeof(uint64_t)) != 0)
+			goto out_nomem;
+		if (as_u64map_put(&b->ids, ev->obj, id) != 0)
+			goto out_nomem;
+		delta = (int64_t)ev->size;
+		b->size[id] = ev->size;
+		kind = ev->op == AS_TEV_CALLOC ? AS_OP_CALLOC : AS_OP_ALLOC;
+		break;
+	case AS_TEV_REALLOC:
+		if (!as_u64map_get(&b->ids, ev->obj, &id))
+			goto out_dead;
+		delta = (int64_t)ev->size - (int64_t)b->size[id];
+		b->size[id] = ev->size;
+		kind = AS_OP_REALLOC;
+		break;
+	case AS_TEV_FREE:
+		if (!as_u64map_del(&b->ids, ev->obj, &id))
+			goto out_dead;
+		delta = -(int64_t)b->size[id];
+		b->size[id] = 0;
+		if (b->nfree >= b->free_cap &&
+		    grow((void **)&b->free_ids, &b->free_cap, b->nfree, sizeof(uint32_t)) != 0)
+			goto out_nomem;
+		b->free_ids[b->nfree++] = (uint32_t)id;
+		b->frees++;
+		kind = AS_OP_FREE;
+		break;
+	default: return 0; /* FREE_UNKNOWN: nothing to replay */
+	}
+	if (as_opstream_push(b->s, t, kind, (uint32_t)id, ev->op == AS_TEV_FREE ? 0 : ev->size,
+	                     ev->align_log2) != 0)
+		goto out_nomem;
+	/* the engine's own count: per stream thread, peak updated on growth */
+	b->live += delta;
+	if (b->live > b->live_peak)
+		b->live_peak = b->live;
+	b->tlive[t] += delta;
+	if (delta > 0 && b->tlive[t] > b->tpeak[t])
+		b->tpeak[t] = b->tlive[t];
+	return 0;
+out_dead:
+	snprintf(err->msg, sizeof(err->msg), "object %llu is not live",
+	         (unsigned long long)ev->obj);
+	return -1;
+out_ids:
+	snprintf(err->msg, sizeof(err->msg), "more than 2^32 objects live at once");
+	return -1;
+out_nomem:
+	snprintf(err->msg, sizeof(err->msg), "out of memory building the op stream");
+	return -1;
+}
+
+static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,
+                       size_t errlen)
+{
+	const trace_params_t *p = pv;
+	build_t *b;
+	int r;
+
+	(void)ctx;
+	if (!p->file[0]) {
+		snprintf(err, errlen, "no trace file given (trace:FILE or trace:file=FILE)");
+		return -1;
+	}
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	/* the trace decides its thread count, not -t */
+	as_opstream_free(out);
+	as_opstream_init(out, p->serialize ? 1 : AS_MAX_THREADS);
+	b->s = out;
+	b->serialize = p->serialize;
+	r = as_trace_read_file(p->file, on_event, b, NULL, err, errlen);
+	if (r == 0) {
+		int64_t peak = 0;
+		out->nthreads = p->serialize ? 1 : b->max_thread + 1;
+		for (uint32_t t = 0; t < out->nthreads; t++)
+			if (b->tpeak[t] > peak)
+				peak = b->tpeak[t];
+		out->touch = (as_touch_t)p->touch;
+		out->needs_free = b->frees > 0;
+		out->expect_live_bytes_peak = peak;
+		out->expect_live_bytes_end = b->live; /* the same whatever the interleaving */
+	}
+	as_u64map_free(&b->ids);
+	if (b->free_ids)
+		munmap(b->free_ids, b->free_cap * sizeof(uint32_t));
+	if (b->size)
+		munmap(b->size, b->size_cap * sizeof(uint64_t));
+	munmap(b, sizeof(*b));
+	return r ? -1 : 0;
+}
+
+const as_workload_t as_wl_trace = {
+    .name = "trace",
+    .description = "replay a trace file (allocscope capture / trace import / CSV)",
+    .params = trace_spec,
+    .nparams = sizeof(trace_spec) / sizeof(trace_spec[0]),
+    .params_size = sizeof(trace_params_t),
+    .build = trace_build,
+};
