@@ -61,5 +61,6 @@ extern const as_cmd_t as_cmd_suite;
 extern const as_cmd_t as_cmd_trace;
 extern const as_cmd_t as_cmd_capture;
 extern const as_cmd_t as_cmd_replay;
+extern const as_cmd_t as_cmd_plot;
 
 #endif /* AS_COMMANDS_H */

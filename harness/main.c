@@ -23,6 +23,7 @@ static const as_cmd_t *const commands[] = {
     &as_cmd_exec,
     &as_cmd_capture,
     &as_cmd_trace,
+    &as_cmd_plot,
     NULL,
 };
 /* clang-format on */

@@ -1,0 +1,79 @@
+/* cmd_plot.c - `allocscope plot DIR`: charts and report from a results
+ * folder (run or suite) that already exists. Never runs a trial. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "plot.h"
+
+enum { OPT_FORMAT = 256 };
+
+static const as_opt_t plot_opts[] = {
+    {OPT_FORMAT, "format", "LIST", "png,svg,pdf",
+     "output formats, comma-separated; png also writes NAME@2x.png"},
+    {'o', "out", "DIR", "DIR/plots, report in DIR",
+     "folder for the charts, their data files and report.md"},
+    {'q', "quiet", NULL, NULL, "do not print the report's path"},
+};
+
+static int on_plot_opt(int key, const char *arg, void *vctx)
+{
+	as_plot_opts_t *o = vctx;
+	char err[256];
+	switch (key) {
+	case OPT_FORMAT:
+		if (as_plot_parse_formats(arg, &o->formats, err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope plot: %s\n", err);
+			return -1;
+		}
+		return 0;
+	case 'o': o->out_dir = arg; return 0;
+	case 'q': o->quiet = 1; return 0;
+	default: return -1;
+	}
+}
+
+static int plot_main(int argc, char **argv)
+{
+	as_plot_opts_t o;
+	const char *dir;
+	int r, r2;
+	memset(&o, 0, sizeof(o));
+	r = as_cli_parse(&as_cmd_plot, argc, argv, on_plot_opt, &o);
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return 2;
+	if (r >= argc) {
+		fprintf(stderr, "allocscope plot: expected a results folder (see --help)\n");
+		return 2;
+	}
+	dir = argv[r];
+	/* options may follow the folder too: parse what comes after it */
+	r2 = as_cli_parse(&as_cmd_plot, argc - r, argv + r, on_plot_opt, &o);
+	if (r2 == -2)
+		return 0;
+	if (r2 < 0)
+		return 2;
+	if (r2 < argc - r) {
+		fprintf(stderr, "allocscope plot: unexpected argument '%s' (one results folder)\n",
+		        argv[r + r2]);
+		return 2;
+	}
+	return as_plot_dir(dir, &o);
+}
+
+const as_cmd_t as_cmd_plot = {
+    .name = "plot",
+    .synopsis = "plot DIR [--format png,svg,pdf] [-o OUTDIR]",
+    .summary = "draw charts (gnuplot) and write report.md from a results folder; exit 1 when "
+               "charts could not be drawn (e.g. gnuplot missing), 2 when DIR is not a results "
+               "folder",
+    .opts = plot_opts,
+    .nopts = sizeof(plot_opts) / sizeof(plot_opts[0]),
+    .examples = "  allocscope plot results/20260101-120000\n"
+                "  allocscope plot results/suite --format png\n"
+                "  allocscope plot results/mine --format pdf,svg -o paper/figures\n",
+    .main = plot_main,
+};

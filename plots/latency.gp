@@ -1,0 +1,11 @@
+# latency.gp - latency percentiles of one op kind per module (latency.csv,
+# median of the repetitions), log y.
+eval termcmd(900, 520)
+set title TITLE_TEXT font TFONT
+set xlabel 'percentile'
+set ylabel 'latency (ns, log scale)'
+set logscale y 10
+set format y '%.0s%c'
+set xrange [-0.3:5.3]
+plot for [i = 1:NS] DATA index (i - 1) using 1:3:xtic(2) with linespoints \
+    title TITLE[i] lt sty(i)

@@ -1,0 +1,9 @@
+# rss_time.gp - RSS growth since the start of the timed region against
+# elapsed time, per module (same samples as rss_ops.gp).
+eval termcmd(900, 520)
+set title TITLE_TEXT font TFONT
+set xlabel 'time in the timed region (ms)'
+set ylabel 'RSS growth (MiB)'
+set yrange [0:*]
+plot for [i = 1:NS] DATA index (i - 1) using 2:3 with linespoints lt sty(i) pointinterval -8 \
+         title TITLE[i]

@@ -1,0 +1,12 @@
+# scaling.gp - throughput against thread count per module, median of the
+# repetitions with min..max error bars.
+eval termcmd(900, 520)
+set title TITLE_TEXT font TFONT
+set xlabel 'threads'
+set ylabel 'throughput (million ops/s)'
+set xtics 1
+set autoscale xfix
+set offsets graph 0.05, graph 0.05, 0, 0
+set yrange [0:*]
+plot for [i = 1:NS] DATA index (i - 1) using 1:($2 / 1e6):($3 / 1e6):($4 / 1e6) \
+    with yerrorlines title TITLE[i] lt sty(i)

@@ -1,0 +1,298 @@
+/* test_plot.c - `allocscope plot` end to end on the committed fixture
+ * (tests/fixtures/results-small, synthetic numbers in the measurement
+ * schema, one crashed trial): every chart kind with data is drawn as valid
+ * PNG (1x, 2x), SVG and PDF, the report lists the failed trial, the CSVs are
+ * not modified; a folder with only trials.csv still plots what it can; a
+ * suite folder gets one report; gnuplot missing, a non-results folder and a
+ * bad --format give the documented exit codes. Also plots a real tiny run. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+/* Under AddressSanitizer a worker's memory sampling walks the sanitizer's
+ * shadow mappings and a tiny run takes minutes: the real-run part is left
+ * to the plain build there. */
+#if defined(__SANITIZE_ADDRESS__)
+#define AS_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AS_UNDER_ASAN 1
+#endif
+#endif
+#ifndef AS_UNDER_ASAN
+#define AS_UNDER_ASAN 0
+#endif
+
+static const char *cli, *src;
+static char tmp[256];
+static char out_text[65536], err_text[65536];
+
+static size_t slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Run `ENV allocscope plot ARGS`; returns the exit code, output captured. */
+static int run(const char *env, const char *args)
+{
+	char cmd[8192], p[512];
+	int rc;
+	snprintf(cmd, sizeof(cmd), "CI=1 %s %s plot %s >%s/out.txt 2>%s/err.txt", env, cli, args,
+	         tmp, tmp);
+	rc = system(cmd);
+	snprintf(p, sizeof(p), "%s/out.txt", tmp);
+	slurp(p, out_text, sizeof(out_text));
+	snprintf(p, sizeof(p), "%s/err.txt", tmp);
+	slurp(p, err_text, sizeof(err_text));
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static int sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	return system(cmd);
+}
+
+static unsigned png_width(const unsigned char *b)
+{
+	return (unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19];
+}
+
+/* Check that chart NAME exists in DIR as PNG (1x, 2x at twice the width),
+ * SVG and PDF, each with the right signature. */
+static void check_chart(const char *dir, const char *name)
+{
+	static char buf[1 << 20];
+	char p[1024];
+	unsigned w1 = 0;
+	size_t n;
+
+	snprintf(p, sizeof(p), "%s/%s.png", dir, name);
+	n = slurp(p, buf, sizeof(buf));
+	CHECKF(n > 1000 && !memcmp(buf, "\x89PNG\r\n\x1a\n", 8), "%s: not a PNG (%zu bytes)", p, n);
+	if (n > 24)
+		w1 = png_width((unsigned char *)buf);
+	snprintf(p, sizeof(p), "%s/%s@2x.png", dir, name);
+	n = slurp(p, buf, sizeof(buf));
+	CHECKF(n > 1000 && !memcmp(buf, "\x89PNG\r\n\x1a\n", 8), "%s: not a PNG", p);
+	CHECKF(n > 24 && png_width((unsigned char *)buf) == 2 * w1, "%s: width %u, 1x is %u", p,
+	       n > 24 ? png_width((unsigned char *)buf) : 0, w1);
+	snprintf(p, sizeof(p), "%s/%s.svg", dir, name);
+	n = slurp(p, buf, sizeof(buf));
+	CHECKF(n > 1000 && strstr(buf, "<svg") && strstr(buf, "</svg>"), "%s: not an SVG", p);
+	snprintf(p, sizeof(p), "%s/%s.pdf", dir, name);
+	n = slurp(p, buf, sizeof(buf));
+	CHECKF(n > 1000 && !memcmp(buf, "%PDF", 4), "%s: not a PDF", p);
+}
+
+static int exists(const char *dir, const char *name)
+{
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	return access(p, F_OK) == 0;
+}
+
+/* Concatenation of the results CSVs, to prove plot leaves them alone. */
+static void csv_snapshot(const char *dir, char *buf, size_t len)
+{
+	static const char *files[] = {"trials.csv", "context.csv", "series.csv", "latency.csv",
+	                              "histogram.csv"};
+	size_t w = 0;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && w < len; i++) {
+		char p[1024];
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		w += slurp(p, buf + w, len - w);
+	}
+}
+
+int main(void)
+{
+	static char report[1 << 20], before[4 << 20], after[4 << 20];
+	char run_dir[512], plots[600], path[700], args[2048];
+	int rc;
+
+	cli = getenv("ALLOCSCOPE");
+	src = getenv("ALLOCSCOPE_SOURCE");
+	if (!cli || !src) {
+		fprintf(stderr, "test_plot: run through ctest (ALLOCSCOPE, ALLOCSCOPE_SOURCE)\n");
+		return 1;
+	}
+	snprintf(tmp, sizeof(tmp), "/tmp/as_test_plot.XXXXXX");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+
+	/* 1. the fixture: every chart kind it has data for, in every format */
+	snprintf(run_dir, sizeof(run_dir), "%s/run", tmp);
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
+	csv_snapshot(run_dir, before, sizeof(before));
+	rc = run("", run_dir);
+	CHECKF(rc == 0, "plot fixture: exit %d: %s", rc, err_text);
+	snprintf(plots, sizeof(plots), "%s/plots", run_dir);
+	{
+		static const char *charts[] = {
+		    "time",           "throughput",      "latency-1-alloc",
+		    "latency-1-free", "latency-2-alloc", "latency_cdf-1-alloc",
+		    "rss_ops-1",      "rss_time-1",      "heap_mmap-1",
+		    "syscalls-1",     "syscalls-2",      "syscalls_cum-1",
+		    "metadata",       "scaling-1",
+		};
+		for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
+			check_chart(plots, charts[i]);
+	}
+	{
+		/* the sweep chart: named after the sweep workload's index */
+		char cmd[1024];
+		FILE *p;
+		snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^sweep-[0-9]*\\.png$'", plots);
+		p = popen(cmd, "r");
+		CHECKF(p && fgets(path, sizeof(path), p) && atoi(path) == 1,
+		       "expected one sweep-N.png in %s", plots);
+		if (p)
+			pclose(p);
+	}
+	CHECKF(strstr(out_text, "report.md") != NULL, "plot prints the report path: %s", out_text);
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	slurp(path, report, sizeof(report));
+	CHECKF(strstr(report, "## Context") && strstr(report, "synthetic fixture"),
+	       "report has the context");
+	CHECKF(strstr(report, "Failed and skipped trials") &&
+	           strstr(report, "worker died on signal 11"),
+	       "report lists the crashed trial with its reason");
+	CHECKF(strstr(report, "![Time per op per module and workload](plots/time.png)") != NULL,
+	       "report embeds the time chart");
+	CHECKF(
+	    strstr(
+	        report,
+	        "| synth:dist=fixed,size=64,live=10000,order=never, 2 threads | mimalloc | 1 |") !=
+	        NULL,
+	    "the crashed repetition is left out of the table (1 rep ok)");
+	CHECKF(strstr(report, "threshold: run at several sizes") != NULL,
+	       "per-size charts of the sweep are explained");
+	csv_snapshot(run_dir, after, sizeof(after));
+	CHECKF(!strcmp(before, after), "plot must not modify the results CSVs");
+
+	/* 2. a folder with only trials.csv + context.csv (no series etc): the
+	 * bar charts are drawn, the rest is listed as without data */
+	snprintf(run_dir, sizeof(run_dir), "%s/suite/a", tmp);
+	/* the synth rows only (1 and 2 threads), to keep the test short */
+	snprintf(args, sizeof(args),
+	         "mkdir -p '%s' && head -13 '%s/tests/fixtures/results-small/trials.csv' "
+	         ">'%s/trials.csv' && cp '%s/tests/fixtures/results-small/context.csv' '%s'",
+	         run_dir, src, run_dir, src, run_dir);
+	CHECK(system(args) == 0);
+	snprintf(args, sizeof(args), "cd '%s' &&", tmp);
+	rc = run(args, "suite/a --format svg"); /* a relative folder */
+	CHECKF(rc == 0, "plot trials-only folder: exit %d: %s", rc, err_text);
+	snprintf(path, sizeof(path), "%s/plots/time.svg", run_dir);
+	CHECKF(access(path, F_OK) == 0, "time chart from trials.csv alone");
+	snprintf(path, sizeof(path), "%s/plots/time.png", run_dir);
+	CHECKF(access(path, F_OK) != 0, "--format svg writes no PNG");
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	slurp(path, report, sizeof(report));
+	CHECKF(strstr(report, "no series.csv in this folder") != NULL,
+	       "report says why the series charts are missing");
+
+	/* 3. a suite folder: scenario subfolders, one report covering them */
+	snprintf(
+	    args, sizeof(args),
+	    "mkdir -p '%s/suite/b' && head -7 '%s/suite/a/trials.csv' >'%s/suite/b/trials.csv'",
+	    tmp, tmp, tmp);
+	CHECK(system(args) == 0);
+	snprintf(args, sizeof(args), "%s/suite --format svg", tmp);
+	rc = run("", args);
+	CHECKF(rc == 0, "plot suite: exit %d: %s", rc, err_text);
+	snprintf(path, sizeof(path), "%s/suite/report.md", tmp);
+	slurp(path, report, sizeof(report));
+	CHECKF(strstr(report, "## Scenario a") && strstr(report, "## Scenario b") &&
+	           strstr(report, "(b/plots/time.svg)"),
+	       "suite report covers both scenarios with working links");
+	snprintf(path, sizeof(path), "%s/suite/b", tmp);
+	CHECK(exists(path, "plots/throughput.svg") && exists(path, "report.md"));
+
+	/* 4. gnuplot missing: a clear message, exit 1, CSVs untouched, the
+	 * report (tables) still written */
+	snprintf(run_dir, sizeof(run_dir), "%s/nognuplot", tmp);
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
+	csv_snapshot(run_dir, before, sizeof(before));
+	rc = run("ALLOCSCOPE_GNUPLOT=/nonexistent/gnuplot", run_dir);
+	CHECKF(rc == 1, "gnuplot missing: exit %d, want 1", rc);
+	CHECKF(strstr(err_text, "gnuplot not found") && strstr(err_text, "apt-get install"),
+	       "gnuplot missing: message says so and how to fix: %s", err_text);
+	csv_snapshot(run_dir, after, sizeof(after));
+	CHECKF(!strcmp(before, after), "gnuplot missing: CSVs untouched");
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	slurp(path, report, sizeof(report));
+	CHECKF(strstr(report, "gnuplot was not found") != NULL, "report says charts are missing");
+	CHECK(!exists(run_dir, "plots/time.png"));
+
+	/* 5. bad input: not a results folder, bad --format, no folder */
+	snprintf(path, sizeof(path), "%s/empty", tmp);
+	mkdir(path, 0755);
+	rc = run("", path);
+	CHECKF(rc == 2 && strstr(err_text, "not a results folder"), "empty folder: exit %d: %s", rc,
+	       err_text);
+	snprintf(args, sizeof(args), "%s/run --format gif", tmp);
+	rc = run("", args);
+	CHECKF(rc == 2 && strstr(err_text, "'gif' is not a format"), "bad format: exit %d: %s", rc,
+	       err_text);
+	rc = run("", "");
+	CHECKF(rc == 2, "no folder: exit %d", rc);
+	snprintf(args, sizeof(args),
+	         "mkdir -p '%s/bad' && printf 'foo,bar\\n1,2\\n' >'%s/bad/trials.csv'", tmp, tmp);
+	CHECK(system(args) == 0);
+	snprintf(path, sizeof(path), "%s/bad", tmp);
+	rc = run("", path);
+	CHECKF(rc == 2 && strstr(err_text, "trials.csv: no column 'trial'") &&
+	           !strchr(strchr(err_text, '\n') + 1, '\n'),
+	       "malformed trials.csv: exit %d, one line: %s", rc, err_text);
+	CHECK(!exists(path, "report.md") && !exists(path, "plots"));
+
+	/* a folder written by a newer allocscope is refused, not misread */
+	snprintf(args, sizeof(args),
+	         "mkdir -p '%s/newer' && cp '%s/tests/fixtures/results-small/trials.csv' "
+	         "'%s/newer/' && printf 'key,value\\nresults_format,99\\n' >'%s/newer/context.csv'",
+	         tmp, src, tmp, tmp);
+	CHECK(system(args) == 0);
+	snprintf(path, sizeof(path), "%s/newer", tmp);
+	rc = run("", path);
+	CHECKF(rc == 2 && strstr(err_text, "results format 99 is newer"),
+	       "newer results format: exit %d: %s", rc, err_text);
+
+	/* 6. a real (tiny) run of this build, then plot it */
+	if (AS_UNDER_ASAN) {
+		printf("test_plot: real run skipped under AddressSanitizer\n");
+	} else {
+		snprintf(args, sizeof(args),
+		         "run -q -a glibc,null -w random:ops=20000,live=1000 -r 2 -o %s/real", tmp);
+		{
+			char cmd[4096];
+			snprintf(cmd, sizeof(cmd), "CI=1 %s %s >/dev/null 2>&1", cli, args);
+			rc = system(cmd);
+		}
+		CHECKF(rc == 0, "tiny run failed");
+		snprintf(args, sizeof(args), "%s/real --format svg", tmp);
+		rc = run("", args);
+		CHECKF(rc == 0, "plot real run: exit %d: %s", rc, err_text);
+		snprintf(path, sizeof(path), "%s/real", tmp);
+		CHECK(exists(path, "plots/time.svg") && exists(path, "plots/throughput.svg") &&
+		      exists(path, "plots/rss_ops-1.svg"));
+	}
+	snprintf(args, sizeof(args), "rm -rf '%s'", tmp);
+	if (as_checks_failed == 0 && system(args) != 0)
+		fprintf(stderr, "test_plot: could not remove %s\n", tmp);
+	return as_check_done();
+}
