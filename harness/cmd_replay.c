@@ -92,8 +92,11 @@ static int replay_main(int argc, char **argv)
 	c.cfg.nworkloads = 1;
 	c.cfg.label = "replay";
 	r = as_run_validate(&c.cfg);
-	if (r == 0)
+	if (r == 0) {
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
+		if (r != 2)
+			as_run_plot(&c.cfg, out);
+	}
 	free(c.abuf);
 	return r;
 }

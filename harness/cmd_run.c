@@ -8,6 +8,7 @@
 
 #include "../workloads/opstream.h"
 #include "commands.h"
+#include "plot.h"
 #include "pin.h"
 #include "runner.h"
 #include "syscount.h"
@@ -110,6 +111,7 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		cfg->warmup = (uint32_t)u;
 		return 0;
 	case 'q': cfg->quiet = 1; return 0;
+	case OPT_NO_PLOT: cfg->no_plot = 1; return 0;
 	default: return 1;
 	}
 	fprintf(stderr, "allocscope %s: %s\n", cmd, err);
@@ -160,6 +162,15 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 	case OPT_RESUME: c->resume_dir = arg; return 0;
 	default: return -1;
 	}
+}
+
+void as_run_plot(const as_run_cfg_t *cfg, const char *dir)
+{
+	as_plot_opts_t po;
+	if (cfg->no_plot)
+		return;
+	memset(&po, 0, sizeof(po));
+	as_plot_dir(dir, &po);
 }
 
 /* Defaults shared by run and suite. */
@@ -275,8 +286,11 @@ static int run_main(int argc, char **argv)
 		c.cfg.nworkloads = 1;
 	}
 	r = as_run_validate(&c.cfg);
-	if (r == 0)
+	if (r == 0) {
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
+		if (r != 2)
+			as_run_plot(&c.cfg, out);
+	}
 out:
 	free(c.abuf);
 	free(c.wbuf);

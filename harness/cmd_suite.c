@@ -246,6 +246,8 @@ static int suite_main(int argc, char **argv)
 			fprintf(stderr, "allocscope suite: %s\n", err);
 	}
 	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
+	if (worst != 2)
+		as_run_plot(&c.cfg, base);
 	if (worst == 1)
 		printf("some trials failed: their rows in trials.csv say why\n");
 	free(c.abuf);

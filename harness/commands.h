@@ -18,6 +18,7 @@ enum {
 	OPT_PIN,
 	OPT_WARMUP,
 	OPT_RESUME,
+	OPT_NO_PLOT,
 };
 
 /* The option-table rows of the options every matrix command takes (run and
@@ -41,7 +42,8 @@ enum {
 	{OPT_SYSCALLS, "syscalls", "METHOD", "perf", \
 	 "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"}, \
 	{OPT_PIN, "pin", "POLICY", "none", "thread binding through hwloc: none, compact, scatter"}, \
-	{OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"}
+	{OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"}, \
+	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}
 
 #define AS_RUN_COMMON_OPTS \
 	{'a', "allocators", "LIST", NULL, \
@@ -51,6 +53,9 @@ enum {
 /* clang-format on */
 
 void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
+/* Unless cfg->no_plot: charts and report.md for DIR (a run or suite folder).
+ * A plotting problem is reported on stderr and never changes the exit code. */
+void as_run_plot(const as_run_cfg_t *cfg, const char *dir);
 int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg, char **abuf);
 
 extern const as_cmd_t as_cmd_run;

@@ -28,6 +28,7 @@ typedef struct as_run_cfg {
 	int pin;                     /* as_pin_t; default none */
 	uint32_t warmup;             /* uncounted runs of each trial first; default 0 */
 	int quiet;                   /* no console table */
+	int no_plot;                 /* --no-plot: no charts at the end */
 	const char *out_dir;         /* NULL: results/<run-id> */
 	int resume;                  /* out_dir holds an interrupted run of this
 	                                same matrix: run only its missing trials */
