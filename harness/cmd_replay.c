@@ -94,7 +94,7 @@ static int replay_main(int argc, char **argv)
 	r = as_run_validate(&c.cfg);
 	if (r == 0) {
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
-		if (r != 2)
+		if (r == 0 || r == 1) /* not after a write error or an interrupt */
 			as_run_plot(&c.cfg, out);
 	}
 	free(c.abuf);

@@ -236,8 +236,8 @@ static int suite_main(int argc, char **argv)
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
 		if (r > worst)
 			worst = r;
-		if (r == 2)
-			break; /* results cannot be written: stop */
+		if (r == 2 || r == 130)
+			break; /* results cannot be written, or interrupted: stop */
 	}
 	for (int i = 0; i < nsc; i++) {
 		char path[4200];
@@ -246,7 +246,7 @@ static int suite_main(int argc, char **argv)
 			fprintf(stderr, "allocscope suite: %s\n", err);
 	}
 	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
-	if (worst != 2)
+	if (worst == 0 || worst == 1)
 		as_run_plot(&c.cfg, base);
 	if (worst == 1)
 		printf("some trials failed: their rows in trials.csv say why\n");

@@ -98,8 +98,9 @@ static void check_single_ops(const counts_t *c, uint64_t n)
 static char *replay(const char *trace, const char *module, const char *extra, int *rc)
 {
 	char cmd[2048], path[300];
-	snprintf(cmd, sizeof(cmd), "cd %s && '%s' replay %s -a %s %s -q -o r_%s > /dev/null 2>&1",
-	         dir, cli, trace, module, extra, module);
+	snprintf(cmd, sizeof(cmd),
+	         "cd %s && '%s' replay %s -a %s %s -q --no-plot -o r_%s > /dev/null 2>&1", dir, cli,
+	         trace, module, extra, module);
 	*rc = run_sh(cmd);
 	snprintf(path, sizeof(path), "%s/r_%s/trials.csv", dir, module);
 	return slurp(path);

@@ -132,6 +132,11 @@ int main(void)
 	CHECKF(rc == 0, "exit %d, stderr: %s", rc, err_text);
 	CHECK(strstr(out_text, "glibc") && strstr(out_text, "null"));
 	CHECK(strstr(out_text, "results:") != NULL);
+	/* charts and report at the end of a run (no --no-plot here) */
+	snprintf(path, sizeof(path), "%s/r1/report.md", tmp);
+	CHECK(access(path, R_OK) == 0);
+	snprintf(path, sizeof(path), "%s/r1/plots/time.svg", tmp);
+	CHECKF(access(path, R_OK) == 0, "%s: no such chart", path);
 	snprintf(path, sizeof(path), "%s/r1/trials.csv", tmp);
 	CHECK(load_csv(path, &t) == 0);
 	as_trials_header(&hdr);
@@ -171,7 +176,8 @@ int main(void)
 
 	/* 2. crash and hang: failed rows, the other trials complete, exit 1 */
 	snprintf(args, sizeof(args),
-	         "run -a glibc,%s/tests/mods/broken_crash.so,%s/tests/mods/broken_hang.so,null "
+	         "run --no-plot -a "
+	         "glibc,%s/tests/mods/broken_crash.so,%s/tests/mods/broken_hang.so,null "
 	         "-w random:ops=5000,live=100 --timeout 3 -o %s/r2",
 	         build, build, tmp);
 	rc = run(args);
@@ -187,7 +193,8 @@ int main(void)
 
 	/* 3. --validate catches misaligned blocks */
 	snprintf(args, sizeof(args),
-	         "run -a %s/tests/mods/broken_misaligned.so -w random:ops=100,live=10 --validate "
+	         "run --no-plot -a %s/tests/mods/broken_misaligned.so -w random:ops=100,live=10 "
+	         "--validate "
 	         "-o %s/r3",
 	         build, tmp);
 	rc = run(args);
@@ -197,11 +204,11 @@ int main(void)
 	CHECK(!strcmp(cell(&t, 1, "status"), "invalid_memory"));
 	CHECK(strstr(cell(&t, 1, "reason"), "misaligned") != NULL);
 	/* ... and overlapping blocks, while well-behaved modules pass */
-	snprintf(
-	    args, sizeof(args),
-	    "run -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w random:ops=20000,live=300 "
-	    "--validate -o %s/r3b",
-	    build, tmp);
+	snprintf(args, sizeof(args),
+	         "run --no-plot -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w "
+	         "random:ops=20000,live=300 "
+	         "--validate -o %s/r3b",
+	         build, tmp);
 	rc = run(args);
 	CHECK(rc == 1);
 	snprintf(path, sizeof(path), "%s/r3b/trials.csv", tmp);
@@ -235,11 +242,11 @@ int main(void)
 	{
 		char cmd[4096];
 		int st;
-		snprintf(
-		    cmd, sizeof(cmd),
-		    "CI=1 %s run -q -a glibc,null -w random:ops=200000 -r 50 --seed %d -o %s/r5 "
-		    ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
-		    cli, (int)getpid(), tmp, tmp);
+		snprintf(cmd, sizeof(cmd),
+		         "CI=1 %s run -q --no-plot -a glibc,null -w random:ops=200000 -r 50 --seed "
+		         "%d -o %s/r5 "
+		         ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
+		         cli, (int)getpid(), tmp, tmp);
 		st = system(cmd);
 		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 130, "exit %d", WEXITSTATUS(st));
 		slurp(strcat(strcpy((char[300]){0}, tmp), "/err.txt"), err_text, sizeof(err_text));

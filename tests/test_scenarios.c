@@ -147,8 +147,9 @@ int main(void)
 	printf("modules checked: %s\n", mods);
 
 	/* the article's scenarios */
-	snprintf(args, sizeof(args), "suite article --quick --timeout 10 -a %s -o '%s/article'",
-	         mods, tmpdir);
+	snprintf(args, sizeof(args),
+	         "suite article --quick --no-plot --timeout 10 -a %s -o '%s/article'", mods,
+	         tmpdir);
 	rc = cli(args);
 	CHECKF(rc == 0, "suite article exited %d", rc);
 	if (rc != 0)
@@ -168,7 +169,7 @@ int main(void)
 	 * waits must not deadlock): glibc completes; null, not thread-safe, gets a
 	 * skipped row with the reason, never a missing one */
 	snprintf(args, sizeof(args),
-	         "run -q --timeout 10 -a glibc,null -t 2 -w "
+	         "run -q --no-plot --timeout 10 -a glibc,null -t 2 -w "
 	         "larson:blocks=200,ops=5000,xmalloc:batches=100,"
 	         "cache-scratch:iterations=1000,benchmt:ops=10000 -o '%s/classic'",
 	         tmpdir);

@@ -18,7 +18,7 @@ static char dir[] = "/tmp/as_test_syscount_XXXXXX";
 static int run(const char *prefix, const char *args)
 {
 	char cmd[8192], path[4200];
-	snprintf(cmd, sizeof(cmd), "%s '%s' run -q -o '%s/out' %s >/dev/null", prefix,
+	snprintf(cmd, sizeof(cmd), "%s '%s' run -q --no-plot -o '%s/out' %s >/dev/null", prefix,
 	         getenv("ALLOCSCOPE"), dir, args);
 	if (system(cmd) != 0) {
 		fprintf(stderr, "command failed: %s\n", cmd);
