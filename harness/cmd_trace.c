@@ -299,7 +299,7 @@ static int import_main(int argc, char **argv)
 		return 2;
 	if (!kind && argc - r == 2) {
 		kind = argv[r];
-		log = log;
+		log = argv[r + 1];
 		r += 2;
 	}
 	if (!kind || r != argc || strcmp(kind, "mtrace") != 0) {
