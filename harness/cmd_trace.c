@@ -20,7 +20,8 @@
 
 typedef struct {
 	uint64_t n, by_op[AS_TEV_OP_COUNT];
-	uint64_t size_hist[NBUCKETS], life_hist[NBUCKETS], life_ns_hist[NBUCKETS];
+	as_size_hist_t sizes; /* exact; bucketed when printed */
+	uint64_t life_hist[NBUCKETS], life_ns_hist[NBUCKETS];
 	uint32_t threads_seen[AS_TRACE_MAX_THREADS];
 	int64_t live, peak;
 	uint64_t peak_event, peak_time_ns, last_time;
@@ -36,6 +37,10 @@ static unsigned bucket(uint64_t v)
 static int stats_fn(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 {
 	stats_t *s = vctx;
+	if (as_size_hist_add(&s->sizes, ev) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
 	s->by_op[ev->op]++;
 	s->threads_seen[ev->thread] = 1;
 	s->last_time = ev->time_ns;
@@ -62,11 +67,9 @@ static int stats_fn(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 		s->osize[ev->obj] = ev->size;
 		s->objs++;
 		s->live += (int64_t)ev->size;
-		s->size_hist[bucket(ev->size)]++;
 	} else if (ev->op == AS_TEV_REALLOC) {
 		s->live += (int64_t)ev->size - (int64_t)s->osize[ev->obj];
 		s->osize[ev->obj] = ev->size;
-		s->size_hist[bucket(ev->size)]++;
 	} else if (ev->op == AS_TEV_FREE) {
 		s->live -= (int64_t)s->osize[ev->obj];
 		s->life_hist[bucket(s->n - s->born[ev->obj])]++;
@@ -116,6 +119,7 @@ static const as_cmd_t cmd_stats = {
 static int stats_main(int argc, char **argv)
 {
 	stats_t *s;
+	uint64_t size_hist[NBUCKETS] = {0};
 	char msg[1024];
 	as_trace_fmt_t fmt;
 	struct stat st;
@@ -155,12 +159,15 @@ static int stats_main(int argc, char **argv)
 	printf("peak live:      %lld bytes at event %llu (%.6f s)\n", (long long)s->peak,
 	       (unsigned long long)s->peak_event, (double)s->peak_time_ns / 1e9);
 	printf("live at end:    %lld bytes\n", (long long)s->live);
-	print_hist("request sizes (alloc, calloc, realloc):", "bytes", s->size_hist,
-	           s->by_op[0] + s->by_op[1] + s->by_op[2]);
+	for (uint64_t i = 0; i < s->sizes.n; i++)
+		size_hist[bucket(s->sizes.size_bytes[i])] += s->sizes.count[i];
+	print_hist("request sizes (alloc, calloc, realloc):", "bytes", size_hist,
+	           s->sizes.requests);
 	print_hist("lifetimes of freed objects, in events:", "events", s->life_hist, s->freed);
 	print_hist("lifetimes of freed objects, in time:", "ns", s->life_ns_hist, s->freed);
 	r = 0;
 out:
+	as_size_hist_free(&s->sizes);
 	free(s->born);
 	free(s->born_ns);
 	free(s->osize);

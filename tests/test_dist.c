@@ -1,7 +1,7 @@
 /* test_dist.c - size distributions: every sample within [min, max], sample
  * statistics within tolerance of the parameters (mean, median, spread of
- * ln(size), table frequencies), determinism per seed, and the one-line
- * errors for bad params and bad table files. */
+ * ln(size), table frequencies, a trace's size histogram), determinism per
+ * seed, and the one-line errors for bad params, table and trace files. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../workloads/dist.h"
+#include "../workloads/trace.h"
 #include "check.h"
 
 #define N 200000
@@ -59,6 +60,109 @@ static void sample(as_dist_t *d, uint64_t seed, double *mean, double *median, do
 static int near(double got, double want, double rel)
 {
 	return fabs(got - want) <= rel * fabs(want);
+}
+
+/* A trace of 16-byte mallocs, 64-byte callocs, each 64 realloc'd to 1000,
+ * then all freed, plus a free of an unknown object (not a request): 100 x 16,
+ * 300 x 64, 300 x 1000 requests. allocs=0 writes only the unknown free. */
+static int write_trace(const char *path, as_trace_fmt_t fmt, int allocs)
+{
+	as_trace_writer_t w;
+	as_trace_err_t e;
+	as_tev_t ev;
+	uint64_t obj = 0, t = 0;
+	FILE *f = fopen(path, "w");
+	int rc = 0;
+	if (!f || as_trace_writer_open(&w, f, fmt) != 0)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.op = AS_TEV_FREE_UNKNOWN;
+	rc |= as_trace_writer_put(&w, &ev, &e);
+	for (int i = 0; allocs && i < 100; i++) {
+		ev.op = AS_TEV_ALLOC, ev.obj = obj++, ev.size = 16, ev.time_ns = t++;
+		rc |= as_trace_writer_put(&w, &ev, &e);
+		for (int j = 0; j < 3; j++) {
+			ev.op = AS_TEV_CALLOC, ev.obj = obj++, ev.size = 64, ev.time_ns = t++;
+			rc |= as_trace_writer_put(&w, &ev, &e);
+			ev.op = AS_TEV_REALLOC, ev.size = 1000, ev.time_ns = t++;
+			rc |= as_trace_writer_put(&w, &ev, &e);
+		}
+	}
+	for (uint64_t o = 0; o < obj; o++) {
+		ev.op = AS_TEV_FREE, ev.obj = o, ev.size = 0, ev.time_ns = t++;
+		rc |= as_trace_writer_put(&w, &ev, &e);
+	}
+	rc |= as_trace_writer_close(&w);
+	return fclose(f) != 0 || rc ? -1 : 0;
+}
+
+/* dist=trace over a trace of each format: sizes as often as requested. */
+static void check_trace(void)
+{
+	static const as_trace_fmt_t fmts[2] = {AS_TRACE_BIN, AS_TRACE_CSV};
+	static const char bad_csv[] = "op,thread,id,size_bytes,align_bytes,time_ns\n"
+	                              "alloc,0,1,x,0,0\n";
+	char path[] = "/tmp/as_test_dist_trace_XXXXXX", err[512];
+	as_dist_params_t p;
+	as_dist_t d;
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	memset(&p, 0, sizeof(p));
+	p.kind = AS_DIST_TRACE;
+	snprintf(p.table, sizeof(p.table), "%s", path);
+	for (int k = 0; k < 2; k++) {
+		CHECK(write_trace(path, fmts[k], 1) == 0);
+		CHECKF(as_dist_init(&p, &d, err, sizeof(err)) == 0, "%s", err);
+		CHECKF(d.tn == 3 && d.min == 16 && d.max == 1000, "format %d: %llu sizes", k,
+		       (unsigned long long)d.tn);
+		if (d.tn == 3) {
+			as_rng_t rng;
+			int c16 = 0, c64 = 0, c1000 = 0, other = 0;
+			as_rng_seed(&rng, 11 + (uint64_t)k);
+			for (int i = 0; i < N; i++) {
+				uint64_t s = as_dist_sample(&d, &rng);
+				c16 += s == 16;
+				c64 += s == 64;
+				c1000 += s == 1000;
+				other += s != 16 && s != 64 && s != 1000;
+			}
+			CHECKF(near(c16 / (double)N, 100 / 700.0, 0.03) &&
+			           near(c64 / (double)N, 300 / 700.0, 0.02) &&
+			           near(c1000 / (double)N, 300 / 700.0, 0.02) && other == 0,
+			       "format %d: %d %d %d %d", k, c16, c64, c1000, other);
+			CHECK(near(as_dist_mean(&d), (100 * 16 + 300 * 64 + 300 * 1000) / 700.0,
+			           1e-9));
+		}
+		as_dist_release(&d);
+	}
+
+	/* a trace without a request, a malformed one, a missing one: one line
+	 * naming the key and the file */
+	CHECK(write_trace(path, AS_TRACE_BIN, 0) == 0);
+	CHECKF(as_dist_init(&p, &d, err, sizeof(err)) != 0 && strstr(err, "key 'table'") &&
+	           strstr(err, path) && strstr(err, "no alloc, calloc or realloc"),
+	       "%s", err);
+	CHECK(write_trace(path, AS_TRACE_BIN, 1) == 0);
+	CHECK(truncate(path, 100) == 0);
+	CHECKF(as_dist_init(&p, &d, err, sizeof(err)) != 0 && strstr(err, "key 'table'") &&
+	           strstr(err, path) && strstr(err, "byte ") && !strchr(err, '\n'),
+	       "%s", err);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, bad_csv, sizeof(bad_csv) - 1) == (ssize_t)(sizeof(bad_csv) - 1));
+	close(fd);
+	CHECKF(as_dist_init(&p, &d, err, sizeof(err)) != 0 && strstr(err, "key 'table'") &&
+	           strstr(err, path) && strstr(err, "line 2"),
+	       "%s", err);
+	unlink(path);
+	CHECKF(as_dist_init(&p, &d, err, sizeof(err)) != 0 && strstr(err, path) &&
+	           strstr(err, "No such file"),
+	       "%s", err);
+	p.table[0] = '\0';
+	CHECKF(as_dist_check(&p, err, sizeof(err)) != 0 && strstr(err, "dist=trace needs table="),
+	       "%s", err);
 }
 
 int main(void)
@@ -188,5 +292,7 @@ int main(void)
 	CHECKF(as_dist_check(&p, err, sizeof(err)) != 0 && strstr(err, "key 'size'"), "%s", err);
 	p = params(AS_DIST_TABLE, 64, 1, 1);
 	CHECKF(as_dist_check(&p, err, sizeof(err)) != 0 && strstr(err, "table=FILE"), "%s", err);
+
+	check_trace();
 	return as_check_done();
 }

@@ -69,6 +69,12 @@ int main(int argc, char **argv)
 	out = slurp(path);
 	CHECKF(out && strstr(out, "repaired:") && strstr(out, "dropped:"), "%s", out ? out : "");
 	free(out);
+	/* options before the words: the same import, the same trace */
+	snprintf(cmd, sizeof(cmd),
+	         "cd %s && '%s' trace import -o prog2.ast mtrace prog.mtrace > /dev/null && "
+	         "cmp -s prog.ast prog2.ast",
+	         dir, cli);
+	CHECK(run_sh(cmd) == 0);
 
 	/* messy logs: out-of-order lines, late frees, unknown realloc, "!" */
 	const char *messy = "= Start\n"

@@ -1,6 +1,6 @@
 /* dist.c - see dist.h. The table reader uses libcsv with mapped buffers
- * (scratch.h) so that reading a table never touches the allocator under
- * test. */
+ * (scratch.h), and the trace histogram lives in mapped memory too, so that
+ * reading either never touches the allocator under test. */
 #define _GNU_SOURCE
 #include "dist.h"
 
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "scratch.h"
+#include "trace.h"
 
 /* libcsv callbacks' state while reading a table. */
 typedef struct {
@@ -153,6 +154,37 @@ out_close:
 	return rc;
 }
 
+/* dist=trace: the table is the trace's exact request-size histogram, each
+ * size weighted by how often it is requested; errors come from the trace
+ * reader ("FILE: line N: ..." / "FILE: byte N: ..."). */
+static int read_trace(as_dist_t *d, const char *path, char *err, size_t errlen)
+{
+	as_size_hist_t h;
+	char msg[512];
+	int rc = -1;
+
+	memset(&h, 0, sizeof(h));
+	if (as_trace_read_file(path, as_size_hist_fn, &h, NULL, msg, sizeof(msg)) != 0) {
+		snprintf(err, errlen, "key 'table': %s", msg);
+		goto out_free;
+	}
+	if (h.requests == 0) {
+		snprintf(err, errlen, "key 'table': %s has no alloc, calloc or realloc event",
+		         path);
+		goto out_free;
+	}
+	for (uint64_t i = 0; i < h.n; i++) {
+		if (table_push(d, h.size_bytes[i], (double)h.count[i]) != 0) {
+			snprintf(err, errlen, "key 'table': %s: out of memory", path);
+			goto out_free;
+		}
+	}
+	rc = 0;
+out_free:
+	as_size_hist_free(&h);
+	return rc;
+}
+
 int as_dist_init(const as_dist_params_t *p, as_dist_t *d, char *err, size_t errlen)
 {
 	memset(d, 0, sizeof(*d));
@@ -160,7 +192,8 @@ int as_dist_init(const as_dist_params_t *p, as_dist_t *d, char *err, size_t errl
 	d->size = p->size;
 	d->min = p->min;
 	d->max = p->max;
-	if (d->kind != AS_DIST_FIXED && d->kind != AS_DIST_TABLE && p->min > p->max) {
+	if (d->kind != AS_DIST_FIXED && d->kind != AS_DIST_TABLE && d->kind != AS_DIST_TRACE &&
+	    p->min > p->max) {
 		snprintf(err, errlen, "key 'min': %llu is larger than max %llu",
 		         (unsigned long long)p->min, (unsigned long long)p->max);
 		return -1;
@@ -191,11 +224,15 @@ int as_dist_init(const as_dist_params_t *p, as_dist_t *d, char *err, size_t errl
 		}
 		break;
 	case AS_DIST_TABLE:
+	case AS_DIST_TRACE:
 		if (!p->table[0]) {
-			snprintf(err, errlen, "key 'table': dist=table needs table=FILE.csv");
+			snprintf(err, errlen, "key 'table': dist=%s needs table=FILE%s",
+			         d->kind == AS_DIST_TABLE ? "table" : "trace",
+			         d->kind == AS_DIST_TABLE ? ".csv" : " (a trace)");
 			return -1;
 		}
-		if (read_table(d, p->table, err, errlen) != 0) {
+		if ((d->kind == AS_DIST_TABLE ? read_table(d, p->table, err, errlen)
+		                              : read_trace(d, p->table, err, errlen)) != 0) {
 			as_dist_release(d);
 			return -1;
 		}
@@ -255,7 +292,8 @@ uint64_t as_dist_sample(as_dist_t *d, as_rng_t *rng)
 			return d->max;
 		return (uint64_t)x;
 	}
-	case AS_DIST_TABLE: {
+	case AS_DIST_TABLE:
+	case AS_DIST_TRACE: {
 		double w = as_rng_unit(rng) * d->tcum[d->tn - 1];
 		uint64_t lo = 0, hi = d->tn - 1;
 		while (lo < hi) {
@@ -289,7 +327,8 @@ double as_dist_mean(const as_dist_t *d)
 			m = e / (e + 1) * (pow(b, e + 1) - pow(a, e + 1)) / (pow(b, e) - pow(a, e));
 		return m - 0.5;
 	}
-	case AS_DIST_TABLE: {
+	case AS_DIST_TABLE:
+	case AS_DIST_TRACE: {
 		double s = 0, prev = 0;
 		for (uint64_t i = 0; i < d->tn; i++) {
 			s += (double)d->tsize[i] * (d->tcum[i] - prev);

@@ -4,8 +4,8 @@
  * weight) through libcsv. A generator embeds as_dist_params_t in its params
  * struct and AS_DIST_SPECS() in its spec table, so every generator takes the
  * same keys. Sampling is deterministic for a given as_rng_t. Not thread-safe
- * per as_dist_t (one per generator call). The size histogram of a trace is
- * not here yet: it needs the trace reader (workloads/trace.h). */
+ * per as_dist_t (one per generator call). dist=trace turns a trace's request
+ * sizes (trace.h's histogram) into such a table: one sampler for both. */
 #ifndef AS_DIST_H
 #define AS_DIST_H
 
@@ -21,9 +21,10 @@ typedef enum as_dist_kind {
 	AS_DIST_LOGNORMAL,
 	AS_DIST_POWER,
 	AS_DIST_TABLE,
+	AS_DIST_TRACE,
 } as_dist_kind_t;
 
-#define AS_DIST_CHOICES "fixed|uniform|lognormal|power|table"
+#define AS_DIST_CHOICES "fixed|uniform|lognormal|power|table|trace"
 
 /* Parsed from params (see AS_DIST_SPECS for the keys and their meaning). */
 typedef struct as_dist_params {
@@ -33,7 +34,7 @@ typedef struct as_dist_params {
 	uint64_t max;                 /* uniform/lognormal/power: largest size */
 	double sigma;                 /* lognormal: standard deviation of ln(size) */
 	double alpha;                 /* power: density ~ size^-alpha */
-	char table[AS_PARAM_STR_MAX]; /* table: CSV file of size,weight rows */
+	char table[AS_PARAM_STR_MAX]; /* table: CSV of size,weight rows; trace: a trace */
 } as_dist_params_t;
 
 /* Spec entries for a params struct TYPE holding an as_dist_params_t MEMBER;
@@ -89,7 +90,7 @@ typedef struct as_dist_params {
 	     offsetof(TYPE, MEMBER.alpha)},                                               \
 	{                                                                                 \
 		"table", AS_PARAM_STR, "", 0, 0, NULL,                                    \
-		    "dist=table: CSV file of size,weight rows (a header row is allowed)", \
+		    "dist=table: CSV of size,weight rows; dist=trace: trace, bin or CSV", \
 		    offsetof(TYPE, MEMBER.table)                                          \
 	}
 
@@ -99,21 +100,22 @@ typedef struct as_dist {
 	uint64_t size, min, max;
 	double mu, sigma;    /* lognormal: ln(median), sigma */
 	double pa, pb, pexp; /* power: inverse-CDF constants */
-	uint64_t *tsize;     /* table: sizes (mapped) */
-	double *tcum;        /* table: cumulative weights (mapped) */
+	uint64_t *tsize;     /* table, trace: sizes (mapped) */
+	double *tcum;        /* table, trace: cumulative weights (mapped) */
 	uint64_t tn, tcap;
 } as_dist_t;
 
-/* Check the params and prepare the distribution (reads the table file).
- * Returns 0, or -1 with a one-line reason in err naming the key ("key
- * 'min': 600 is larger than max 512", "key 'table': FILE:3: ..."). */
+/* Check the params and prepare the distribution (reads the table or trace
+ * file). Returns 0, or -1 with a one-line reason in err naming the key ("key
+ * 'min': 600 is larger than max 512", "key 'table': FILE:3: ...", "key
+ * 'table': FILE: byte 40: ..." for a malformed trace). */
 int as_dist_init(const as_dist_params_t *p, as_dist_t *d, char *err, size_t errlen);
 
 /* as_dist_init + as_dist_release: validates params (and the table file)
  * without keeping anything. Same return and messages as as_dist_init. */
 int as_dist_check(const as_dist_params_t *p, char *err, size_t errlen);
 
-/* One size in [min, max] (fixed: size; table: one of the table's sizes). */
+/* One size in [min, max] (fixed: size; table, trace: one of the table's sizes). */
 uint64_t as_dist_sample(as_dist_t *d, as_rng_t *rng);
 
 /* Theoretical mean of the distribution (for tests and docs). */

@@ -75,6 +75,26 @@ int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val);
 int as_u64map_del(as_u64map_t *m, uint64_t key, uint64_t *val);
 void as_u64map_free(as_u64map_t *m);
 
+/* ---- exact request-size histogram (trace_hist.c) ---------------------- */
+/* How often each size is requested by ALLOC, CALLOC and REALLOC events (FREE
+ * events are not requests). Zero-initialise before the first add; memory is
+ * mapped, never malloc'd. */
+typedef struct as_size_hist {
+	as_u64map_t index;    /* size -> slot in the arrays below */
+	uint64_t *size_bytes; /* distinct requested sizes, in order of first request */
+	uint64_t *count;      /* requests of size_bytes[i] */
+	uint64_t n, cap;      /* distinct sizes, array capacity */
+	uint64_t requests;    /* events counted: the sum of count[] */
+} as_size_hist_t;
+
+/* Count ev if it is a request (other events are ignored). 0, or -1 when out
+ * of memory (the histogram is unchanged). */
+int as_size_hist_add(as_size_hist_t *h, const as_tev_t *ev);
+/* An as_tev_fn over the as_size_hist_t passed as ctx ("out of memory" in err). */
+int as_size_hist_fn(void *ctx, const as_tev_t *ev, as_trace_err_t *err);
+/* Release the memory; h is empty again afterwards. */
+void as_size_hist_free(as_size_hist_t *h);
+
 /* ---- id normaliser: raw ids (addresses, free-form CSV ids) -> objects --- */
 typedef struct as_trace_norm {
 	as_u64map_t live; /* raw id -> object number */
