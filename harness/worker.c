@@ -157,6 +157,56 @@ static void send_latency(double ns_per_tick)
 	as_unmap(all, sizeof(as_hist_t));
 }
 
+/* Replay fidelity at every sample point (single-threaded streams, where a
+ * sample's op count is a position in the one stream): the live requested
+ * bytes the engine saw must equal the stream's own running total there,
+ * recomputed here from the ops after the run. Returns 0, or -1 with the
+ * first mismatch in why. */
+static int check_series_fidelity(const as_opstream_t *s, char *why, size_t len)
+{
+	const as_opthread_t *th = &s->thread[0];
+	size_t bytes = ((size_t)s->nslots + 1) * sizeof(uint64_t);
+	uint64_t *size = as_map(bytes);
+	int64_t live = 0;
+	uint64_t j = 0;
+	int rc = 0;
+	if (!size)
+		return 0; /* cannot check: not a mismatch */
+	for (uint32_t k = 0; k < smp.nrows && !rc; k++) {
+		uint64_t upto = (uint64_t)smp.rows[k][AS_SC_ops_done];
+		for (; j < upto && j < th->nops; j++) {
+			const as_op_t *op = &th->ops[j];
+			switch (op->kind & AS_OP_KIND_MASK) {
+			case AS_OP_ALLOC:
+			case AS_OP_CALLOC:
+			case AS_OP_REALLOC:
+				live += (int64_t)op->size - (int64_t)size[op->id];
+				size[op->id] = op->size;
+				break;
+			case AS_OP_FREE:
+				live -= (int64_t)size[op->id];
+				size[op->id] = 0;
+				break;
+			case AS_OP_RESET:
+				for (uint64_t i = 0; i < op->size; i++) {
+					live -= (int64_t)size[op->id + i];
+					size[op->id + i] = 0;
+				}
+				break;
+			default: break;
+			}
+		}
+		if ((int64_t)smp.rows[k][AS_SC_live_bytes] != live) {
+			snprintf(why, len, "sample %u (op %llu): live bytes %lld, the trace's %lld",
+			         k, (unsigned long long)upto,
+			         (long long)smp.rows[k][AS_SC_live_bytes], (long long)live);
+			rc = -1;
+		}
+	}
+	as_unmap(size, bytes);
+	return rc;
+}
+
 int as_worker_main(int argc, char **argv)
 {
 	static char wl_params[AS_WL_PARAMS_MAX];
@@ -345,6 +395,9 @@ int as_worker_main(int argc, char **argv)
 			         "live_bytes_peak %lld differs from the trace's %lld",
 			         (long long)er.live_bytes_peak,
 			         (long long)stream.expect_live_bytes_peak);
+		} else if (er.status == AS_OK && stream.nthreads == 1 &&
+		           check_series_fidelity(&stream, er.reason, sizeof(er.reason)) != 0) {
+			er.status = AS_ERR_FIDELITY;
 		}
 	}
 
