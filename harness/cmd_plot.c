@@ -67,13 +67,13 @@ static int plot_main(int argc, char **argv)
 const as_cmd_t as_cmd_plot = {
     .name = "plot",
     .synopsis = "plot DIR [--format png,svg,pdf] [-o OUTDIR]",
-    .summary = "draw charts (gnuplot) and write report.md from a results folder; exit 1 when "
-               "charts could not be drawn (e.g. gnuplot missing), 2 when DIR is not a results "
-               "folder",
+    .summary = "draw charts (gnuplot) and report.md from a results folder",
     .opts = plot_opts,
     .nopts = sizeof(plot_opts) / sizeof(plot_opts[0]),
     .examples = "  allocscope plot results/20260101-120000\n"
                 "  allocscope plot results/suite --format png\n"
-                "  allocscope plot results/mine --format pdf,svg -o paper/figures\n",
+                "  allocscope plot results/mine --format pdf,svg -o paper/figures\n"
+                "Exit status: 0 every chart drawn, 1 some not (e.g. gnuplot missing: the\n"
+                "report says which), 2 DIR is not a results folder.\n",
     .main = plot_main,
 };

@@ -29,7 +29,7 @@ static const as_scenario_t sc_threshold = {
     .title = "mmap threshold: RSS still held after free, by block size",
     .threads = "1",
     .x = "workload_params size (and prime)",
-    .y = "(rss_end_kib - rss_before_kib) / (rss_peak_kib - rss_before_kib); later mmap_calls, "
+    .y = "(rss_end_kib - rss_before_kib) / (rss_peak_kib - rss_before_kib); also mmap_calls, "
          "brk_calls",
     .metric = AS_MET_RETAINED,
     .metric_name = "share of peak RSS still held after freeing all but the newest block",
@@ -52,7 +52,7 @@ static const as_scenario_t sc_leak = {
     .title = "apparent leak: RSS after freeing 90 % while the newest blocks stay",
     .threads = "1",
     .x = "workload_params (1 KiB blocks, with trim, 256 KiB blocks)",
-    .y = "(rss_end_kib - rss_before_kib) / (rss_peak_kib - rss_before_kib); later heap_kib",
+    .y = "(rss_end_kib - rss_before_kib) / (rss_peak_kib - rss_before_kib); also heap_rss_peak_kib",
     .metric = AS_MET_RETAINED,
     .metric_name = "share of peak RSS still held after freeing 90 %",
     .shape = "1 KiB blocks: about 1 for glibc and refmalloc (90 % is free for malloc but the "
