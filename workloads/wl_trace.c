@@ -175,6 +175,27 @@ static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 	return r ? -1 : 0;
 }
 
+static int count_event(void *ctx, const as_tev_t *ev, as_trace_err_t *err)
+{
+	(void)ev;
+	(void)err;
+	++*(uint64_t *)ctx;
+	return 0;
+}
+
+/* Before any trial: the file must read to the end as a trace (so a missing
+ * or malformed trace is one line and exit 2, not a failed row per trial). */
+static int trace_check(const void *pv, char *err, size_t errlen)
+{
+	const trace_params_t *p = pv;
+	uint64_t n = 0;
+	if (!p->file[0]) {
+		snprintf(err, errlen, "key 'file': a trace file is required (trace:FILE)");
+		return -1;
+	}
+	return as_trace_read_file(p->file, count_event, &n, NULL, err, errlen) != 0 ? -1 : 0;
+}
+
 const as_workload_t as_wl_trace = {
     .name = "trace",
     .description = "replay a trace file (allocscope capture / trace import / CSV)",
@@ -182,4 +203,5 @@ const as_workload_t as_wl_trace = {
     .nparams = sizeof(trace_spec) / sizeof(trace_spec[0]),
     .params_size = sizeof(trace_params_t),
     .build = trace_build,
+    .check = trace_check,
 };
