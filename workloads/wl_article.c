@@ -28,8 +28,7 @@ static const as_param_spec_t threshold_spec[] = {
      "first allocate and free one block of this size (0: no); freeing an mmapped block "
      "raises glibc's threshold to its size",
      offsetof(threshold_params_t, prime)},
-    {"touch", AS_PARAM_ENUM, "pages", 0, 0, "none|first|pages|all",
-     "what is written into each new block", offsetof(threshold_params_t, touch)},
+    AS_TOUCH_SPEC(threshold_params_t, touch, "pages"),
 };
 
 /* [prime: alloc+free], alloc N blocks, free all but the newest: it sits at
@@ -98,8 +97,7 @@ static const as_param_spec_t leak_spec[] = {
      offsetof(leak_params_t, free_share)},
     {"trim", AS_PARAM_BOOL, "0", 0, 0, NULL,
      "call the module's trim() (malloc_trim) after the frees", offsetof(leak_params_t, trim)},
-    {"touch", AS_PARAM_ENUM, "pages", 0, 0, "none|first|pages|all",
-     "what is written into each new block", offsetof(leak_params_t, touch)},
+    AS_TOUCH_SPEC(leak_params_t, touch, "pages"),
 };
 
 static int leak_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,

@@ -26,8 +26,7 @@ static const as_param_spec_t benchmt_spec[] = {
      offsetof(benchmt_params_t, slots)},
     {"ops", AS_PARAM_U64, "500000", 1, 1ULL << 32, NULL, "replacements per thread",
      offsetof(benchmt_params_t, ops)},
-    {"touch", AS_PARAM_ENUM, "none", 0, 0, "none|first|pages|all",
-     "what is written into each new block", offsetof(benchmt_params_t, touch)},
+    AS_TOUCH_SPEC(benchmt_params_t, touch, "none"),
 };
 
 static int benchmt_check(const void *pv, char *err, size_t errlen)

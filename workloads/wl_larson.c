@@ -30,8 +30,7 @@ static const as_param_spec_t larson_spec[] = {
     {"epochs", AS_PARAM_U64, "4", 1, 1 << 16, NULL,
      "times the arrays pass to the next thread (cross-thread frees at each pass)",
      offsetof(larson_params_t, epochs)},
-    {"touch", AS_PARAM_ENUM, "first", 0, 0, "none|first|pages|all",
-     "what is written into each new block", offsetof(larson_params_t, touch)},
+    AS_TOUCH_SPEC(larson_params_t, touch, "first"),
 };
 
 static int larson_check(const void *pv, char *err, size_t errlen)

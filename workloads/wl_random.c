@@ -25,8 +25,7 @@ static const as_param_spec_t random_spec[] = {
      offsetof(random_params_t, live)},
     {"ops", AS_PARAM_U64, "1000000", 0, 1ULL << 34, NULL,
      "random replacements (free + alloc) per thread", offsetof(random_params_t, ops)},
-    {"touch", AS_PARAM_ENUM, "first", 0, 0, "none|first|pages|all",
-     "what is written into each new block", offsetof(random_params_t, touch)},
+    AS_TOUCH_SPEC(random_params_t, touch, "first"),
 };
 
 static int random_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,

@@ -30,8 +30,7 @@ static const as_param_spec_t xmalloc_spec[] = {
     {"depth", AS_PARAM_U64, "4", 1, 1024, NULL,
      "batches a producer may be ahead of its consumer (queue length)",
      offsetof(xmalloc_params_t, depth)},
-    {"touch", AS_PARAM_ENUM, "first", 0, 0, "none|first|pages|all",
-     "what is written into each new block", offsetof(xmalloc_params_t, touch)},
+    AS_TOUCH_SPEC(xmalloc_params_t, touch, "first"),
 };
 
 static int xmalloc_check(const void *pv, char *err, size_t errlen)

@@ -33,6 +33,17 @@ typedef struct as_workload {
 	int (*check)(const void *params, char *err, size_t errlen);
 } as_workload_t;
 
+/* The one `touch` param row every generator takes, its words in as_touch_t
+ * order (none, first, pages, all): use inside a spec table as
+ * AS_TOUCH_SPEC(my_params_t, touch, "first"). MEMBER is an int. */
+#define AS_TOUCH_SPEC(TYPE, MEMBER, DEF)                                                     \
+	{                                                                                    \
+		"touch", AS_PARAM_ENUM, DEF, 0, 0, "none|first|pages|all",                   \
+		    "what is written into each new block (pages arrive on first write: RSS " \
+		    "follows)",                                                              \
+		    offsetof(TYPE, MEMBER)                                                   \
+	}
+
 /* NULL-terminated table of every built-in workload. */
 extern const as_workload_t *const as_workloads[];
 
