@@ -458,6 +458,21 @@ static const trow_t *find_trial(const run_t *r, long trial, long rep)
 	return NULL;
 }
 
+/* The completed trial a per-op-kind row (latency.csv, histogram.csv)
+ * belongs to when it is of module `mod`, group `group` and op kind `kind`;
+ * NULL otherwise. cols: the trial, rep and kind columns of tb. */
+static const trow_t *kind_row_trial(const run_t *r, const as_table_t *tb, int i, const int cols[3],
+                                    const char *mod, const char *group, const char *kind)
+{
+	char gl[LABEL + 32];
+	const trow_t *t =
+	    find_trial(r, (long)cellnum(tb, i, cols[0]), (long)cellnum(tb, i, cols[1]));
+	if (!t || !t->ok || strcmp(t->mlabel, mod) ||
+	    strcmp(group_of(r, t, gl, sizeof(gl)), group) || strcmp(cell(tb, i, cols[2]), kind))
+		return NULL;
+	return t;
+}
+
 /* ---- charts ---- */
 
 static void skip(charts_t *cs, const char *kind, const char *why);
@@ -950,16 +965,10 @@ static void chart_latency(run_t *r, charts_t *cs)
 				for (int m = 0; m < r->mods.n; m++) {
 					double v[6][256], med[6], mn, mx;
 					int n = 0;
+					const int lc[3] = {ctr, crp, ck};
 					for (int i = 0; i < NROWS(l) && n < 256; i++) {
-						char gl[LABEL + 32];
-						const trow_t *t =
-						    find_trial(r, (long)cellnum(l, i, ctr),
-						               (long)cellnum(l, i, crp));
-						if (!t || !t->ok ||
-						    strcmp(t->mlabel, r->mods.v[m]) ||
-						    strcmp(group_of(r, t, gl, sizeof(gl)),
-						           r->groups.v[g]) ||
-						    strcmp(cell(l, i, ck), kinds.v[k]))
+						if (!kind_row_trial(r, l, i, lc, r->mods.v[m],
+						                    r->groups.v[g], kinds.v[k]))
 							continue;
 						for (int p = 0; p < 6; p++)
 							v[p][n] = cellnum(l, i, cpc[p]);
@@ -1033,16 +1042,12 @@ static void chart_latency(run_t *r, charts_t *cs)
 					const trow_t *best = NULL;
 					double p50 = NAN, p99 = NAN, last = NAN;
 					int nb = 0;
+					const int hc[3] = {ht, hr, hk};
 					for (int i = 0; i < NROWS(h); i++) {
-						char gl[LABEL + 32];
 						const trow_t *t =
-						    find_trial(r, (long)cellnum(h, i, ht),
-						               (long)cellnum(h, i, hr));
-						if (!t || !t->ok ||
-						    strcmp(t->mlabel, r->mods.v[m]) ||
-						    strcmp(group_of(r, t, gl, sizeof(gl)),
-						           r->groups.v[g]) ||
-						    strcmp(cell(h, i, hk), hkinds.v[k]))
+						    kind_row_trial(r, h, i, hc, r->mods.v[m],
+						                   r->groups.v[g], hkinds.v[k]);
+						if (!t)
 							continue;
 						if (!best || t->rep < best->rep)
 							best = t;
