@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../workloads/spec.h"
 #include "loader.h"
 #include "statictls.h"
 
@@ -293,7 +294,7 @@ int main(int argc, char **argv)
 	 * pool for the fixed-size patterns */
 	const char *list = "null,glibc,bump,arena,pool,pool:slot=64,freelist,refmalloc,jemalloc,"
 	                   "tcmalloc,mimalloc";
-	char buf[512], err[1024];
+	char err[1024];
 	uint64_t n_alloc = 1000000, n_churn = 5000000, n_req = 20000, n_mix = 2000000;
 	double base;
 
@@ -311,21 +312,26 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (char *s = strtok(buf, ","); s && nmods < MAXMOD; s = strtok(NULL, ",")) {
-		as_loaded_t *lm = calloc(1, sizeof(*lm));
-		char name[256];
-		const char *params;
-		as_module_spec_split(s, name, sizeof(name), &params);
-		if (!lm || as_module_load(name, lm, err, sizeof(err)) != AS_OK) {
-			fprintf(stderr, "bench_modules: skipping %s: %s\n", s, err);
-			free(lm);
-			continue;
+	{
+		static as_spec_t specs[MAXMOD];
+		int n = as_spec_parse_list(list, AS_SPEC_MODULE, specs, MAXMOD, err, sizeof(err));
+		if (n <= 0) {
+			fprintf(stderr, "bench_modules: -m: %s\n", err);
+			return 2;
 		}
-		mods[nmods].name = s;
-		mods[nmods].params = params;
-		mods[nmods].m = lm->mod;
-		nmods++;
+		for (int k = 0; k < n; k++) {
+			as_loaded_t *lm = calloc(1, sizeof(*lm));
+			if (!lm || as_module_load(specs[k].name, lm, err, sizeof(err)) != AS_OK) {
+				fprintf(stderr, "bench_modules: skipping %s: %s\n", specs[k].label,
+				        err);
+				free(lm);
+				continue;
+			}
+			mods[nmods].name = specs[k].label;
+			mods[nmods].params = specs[k].params;
+			mods[nmods].m = lm->mod;
+			nmods++;
+		}
 	}
 	slots = calloc(n_alloc, sizeof(void *));
 	sizes = malloc(64 * PER_REQ * sizeof(uint32_t));

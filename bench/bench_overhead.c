@@ -78,11 +78,12 @@ int main(int argc, char **argv)
 	static char pbuf[AS_WL_PARAMS_MAX];
 	static as_opstream_t s;
 	static double ns[NV][64], samples[64];
-	char err[1024], name[4096];
+	char err[1024];
 	const char *params;
 	const as_workload_t *wl;
 	as_wl_ctx_t wctx = {1, 42};
 	as_loaded_t lm;
+	as_spec_t mspec;
 	as_timer_info_t ti;
 	void **ptr;
 	uint64_t *size;
@@ -97,8 +98,12 @@ int main(int argc, char **argv)
 		        "usage: bench_overhead [MODULE[:params] [WORKLOAD[:params] [RUNS]]]\n");
 		return 2;
 	}
-	as_module_spec_split(modspec, name, sizeof(name), &params);
-	if (as_module_load(name, &lm, err, sizeof(err)) != AS_OK ||
+	if (as_spec_parse(modspec, AS_SPEC_MODULE, &mspec, err, sizeof(err)) != 0) {
+		fprintf(stderr, "bench_overhead: %s\n", err);
+		return 2;
+	}
+	params = mspec.params;
+	if (as_module_load(mspec.name, &lm, err, sizeof(err)) != AS_OK ||
 	    as_workload_parse(wlspec, &wl, pbuf, sizeof(pbuf), err, sizeof(err)) != 0) {
 		fprintf(stderr, "bench_overhead: %s\n", err);
 		return 2;

@@ -36,7 +36,15 @@ static int check_main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = r; i < argc; i++) {
-		int rc = as_conformance_run(argv[i], stdout, verbose);
+		as_spec_t spec;
+		char err[1024];
+		int rc = 2;
+		if (as_spec_parse(argv[i], AS_SPEC_MODULE, &spec, err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope check: %s\n", err);
+		} else {
+			rc = as_conformance_run(&spec, stdout, verbose);
+			as_spec_free(&spec);
+		}
 		if (rc > worst)
 			worst = rc;
 	}

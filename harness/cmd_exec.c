@@ -49,9 +49,10 @@ static int on_exec_opt(int key, const char *arg, void *vctx)
 static int exec_main(int argc, char **argv)
 {
 	exec_ctx_t c = {0};
-	char name[4096], path[PATH_MAX], abs[PATH_MAX], spec[PATH_MAX + 1024], shim[PATH_MAX];
+	char path[PATH_MAX], abs[PATH_MAX], shim[PATH_MAX];
 	char preload[2 * PATH_MAX], err[1024], stats_path[64] = "";
-	const char *params, *old;
+	const char *old;
+	as_spec_t spec;
 	pid_t pid;
 	int r, status, go[2], counting = 0;
 	char sys_why[512] = "";
@@ -72,17 +73,21 @@ static int exec_main(int argc, char **argv)
 		    "allocscope exec: no program given (allocscope exec -a MODULE -- PROG ARGS)\n");
 		return 2;
 	}
-	as_module_spec_split(c.module, name, sizeof(name), &params);
-	if (as_module_resolve(name, path, sizeof(path), err, sizeof(err)) != AS_OK ||
-	    as_module_probe(c.module, err, sizeof(err)) != AS_OK) {
+	if (as_spec_parse(c.module, AS_SPEC_MODULE, &spec, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope exec: option -a: %s\n", err);
+		return 2;
+	}
+	if (as_module_resolve(spec.name, path, sizeof(path), err, sizeof(err)) != AS_OK ||
+	    as_module_probe(&spec, err, sizeof(err)) != AS_OK) {
 		fprintf(stderr, "allocscope exec: %s\n", err);
+		as_spec_free(&spec);
 		return 2;
 	}
 	if (!realpath(path, abs)) {
 		fprintf(stderr, "allocscope exec: %s: %s\n", path, strerror(errno));
+		as_spec_free(&spec);
 		return 2;
 	}
-	snprintf(spec, sizeof(spec), "%s%s%s", abs, *params ? ":" : "", params);
 	if (as_find_preload("as_exec.so", shim, sizeof(shim)) != 0) {
 		fprintf(stderr,
 		        "allocscope exec: the preload library as_exec.so was not found next to the "
@@ -116,7 +121,9 @@ static int exec_main(int argc, char **argv)
 		if (read(go[0], &b, 1) < 0)
 			_exit(127);
 		setenv("LD_PRELOAD", preload, 1);
-		setenv("ALLOCSCOPE_EXEC_MODULE", spec, 1);
+		/* path and params travel apart: the shim never splits a string */
+		setenv("ALLOCSCOPE_EXEC_MODULE", abs, 1);
+		setenv("ALLOCSCOPE_EXEC_PARAMS", spec.params, 1);
 		if (c.stats)
 			setenv("ALLOCSCOPE_EXEC_STATS", stats_path, 1);
 		execvp(argv[r], argv + r);

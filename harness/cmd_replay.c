@@ -3,6 +3,7 @@
  * with --serialize for modules that are not thread-safe. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +22,13 @@ static const as_opt_t replay_opts[] = {
 
 typedef struct {
 	as_run_cfg_t cfg;
-	char *abuf;
 	int serialize;
 } replay_ctx_t;
 
 static int on_replay_opt(int key, const char *arg, void *vctx)
 {
 	replay_ctx_t *c = vctx;
-	int r = as_run_common_opt("replay", key, arg, &c->cfg, &c->abuf);
+	int r = as_run_common_opt("replay", key, arg, &c->cfg);
 	if (r <= 0)
 		return r;
 	if (key == OPT_SERIALIZE) {
@@ -41,7 +41,7 @@ static int on_replay_opt(int key, const char *arg, void *vctx)
 static int replay_main(int argc, char **argv)
 {
 	replay_ctx_t c;
-	char out[4096], wl[4200], *av[256];
+	char out[PATH_MAX], *av[256];
 	const char *trace = NULL;
 	int r, ac = 0;
 
@@ -66,15 +66,7 @@ static int replay_main(int argc, char **argv)
 		trace = argv[r++];
 	if (!trace || r != argc) {
 		fprintf(stderr, "allocscope replay: expected one TRACE argument\n");
-		free(c.abuf);
-		return 2;
-	}
-	if (strchr(trace, ',') || strlen(trace) >= 255) {
-		fprintf(stderr,
-		        "allocscope replay: %s: a trace path must be shorter than 255 bytes and "
-		        "hold no ','\n",
-		        trace);
-		free(c.abuf);
+		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
 	if (c.cfg.nmodules == 0) {
@@ -84,12 +76,19 @@ static int replay_main(int argc, char **argv)
 	}
 	if (access(trace, R_OK) != 0) {
 		fprintf(stderr, "allocscope replay: %s: %s\n", trace, strerror(errno));
-		free(c.abuf);
+		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
-	snprintf(wl, sizeof(wl), "trace:file=%s%s", trace, c.serialize ? ",serialize=1" : "");
-	c.cfg.workloads[0] = wl;
-	c.cfg.nworkloads = 1;
+	{
+		/* the path travels as a value, never joined into a spec string */
+		const char *keys[] = {"file", "serialize"}, *vals[] = {trace, "1"};
+		if (as_spec_make("trace", keys, vals, c.serialize ? 2 : 1, &c.cfg.workloads[0])) {
+			fprintf(stderr, "allocscope replay: out of memory\n");
+			as_run_cfg_free_specs(&c.cfg);
+			return 2;
+		}
+		c.cfg.nworkloads = 1;
+	}
 	c.cfg.label = "replay";
 	r = as_run_validate(&c.cfg);
 	if (r == 0) {
@@ -97,7 +96,7 @@ static int replay_main(int argc, char **argv)
 		if (r == 0 || r == 1) /* not after a write error or an interrupt */
 			as_run_plot(&c.cfg, out);
 	}
-	free(c.abuf);
+	as_run_cfg_free_specs(&c.cfg);
 	return r;
 }
 

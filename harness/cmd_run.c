@@ -2,6 +2,7 @@
  * the runner. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,29 +26,32 @@ static const as_opt_t run_opts[] = {
 
 typedef struct {
 	as_run_cfg_t cfg;
-	char *abuf, *wbuf;
 	const char *resume_dir;
 } run_ctx_t;
 
 /* Options run shares with replay and suite (AS_RUN_COMMON_OPTS in
  * commands.h). Returns 0 when handled, 1 when the key is not a common one,
- * -1 after printing an error. *abuf receives the strdup'd -a list (the
- * caller frees it). */
-int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg, char **abuf)
+ * -1 after printing an error. -a fills cfg->modules with parsed specs
+ * (freed by as_run_cfg_free_specs). */
+int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg)
 {
-	char err[256];
+	char err[1024];
 	uint64_t u;
 	switch (key) {
-	case 'a':
-		free(*abuf);
-		*abuf = strdup(arg);
-		cfg->nmodules = as_split_specs(*abuf, cfg->modules, AS_RUN_MAX_ITEMS);
-		if (cfg->nmodules <= 0) {
-			fprintf(stderr, "allocscope %s: option -a: '%s' is not a list of modules\n",
-			        cmd, arg);
+	case 'a': {
+		int n;
+		for (int i = 0; i < cfg->nmodules; i++)
+			as_spec_free(&cfg->modules[i]);
+		cfg->nmodules = 0;
+		n = as_spec_parse_list(arg, AS_SPEC_MODULE, cfg->modules, AS_RUN_MAX_ITEMS, err,
+		                       sizeof(err));
+		if (n <= 0) {
+			fprintf(stderr, "allocscope %s: option -a: %s\n", cmd, err);
 			return -1;
 		}
+		cfg->nmodules = n;
 		return 0;
+	}
 	case 'r':
 		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err)))
 			break;
@@ -121,23 +125,26 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 static int on_run_opt(int key, const char *arg, void *vctx)
 {
 	run_ctx_t *c = vctx;
-	char err[256];
+	char err[1024];
 	uint64_t u;
-	int r = as_run_common_opt("run", key, arg, &c->cfg, &c->abuf);
+	int r = as_run_common_opt("run", key, arg, &c->cfg);
 	if (r <= 0)
 		return r;
 	switch (key) {
-	case 'w':
-		free(c->wbuf);
-		c->wbuf = strdup(arg);
-		c->cfg.nworkloads = as_split_specs(c->wbuf, c->cfg.workloads, AS_RUN_MAX_ITEMS);
-		if (c->cfg.nworkloads <= 0) {
-			fprintf(stderr,
-			        "allocscope run: option -w: '%s' is not a list of workloads\n",
-			        arg);
+	case 'w': {
+		int n;
+		for (int i = 0; i < c->cfg.nworkloads; i++)
+			as_spec_free(&c->cfg.workloads[i]);
+		c->cfg.nworkloads = 0;
+		n = as_spec_parse_list(arg, AS_SPEC_WORKLOAD, c->cfg.workloads, AS_RUN_MAX_ITEMS,
+		                       err, sizeof(err));
+		if (n <= 0) {
+			fprintf(stderr, "allocscope run: option -w: %s\n", err);
 			return -1;
 		}
+		c->cfg.nworkloads = n;
 		return 0;
+	}
 	case 't': {
 		char *tmp = strdup(arg), *items[AS_RUN_MAX_ITEMS];
 		int n = as_split_list(tmp, items, AS_RUN_MAX_ITEMS);
@@ -231,7 +238,7 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 	ra->argv[0] = argv[0];
 	for (long i = 0; i < len; i += (long)strlen(ra->text + i) + 1)
 		ra->argv[n++] = ra->text + i;
-	memset(&c->cfg, 0, sizeof(c->cfg));
+	as_run_cfg_free_specs(&c->cfg);
 	as_run_defaults(&c->cfg, n, ra->argv);
 	c->resume_dir = NULL;
 	r = as_cli_parse(&as_cmd_run, n, ra->argv, on_run_opt, c);
@@ -249,10 +256,9 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 
 static int run_main(int argc, char **argv)
 {
-	static char default_wl[] = "random";
 	run_args_t rargs = {0};
 	run_ctx_t c;
-	char out[4096];
+	char out[PATH_MAX];
 	int r;
 
 	memset(&c, 0, sizeof(c));
@@ -282,7 +288,12 @@ static int run_main(int argc, char **argv)
 		goto out;
 	}
 	if (c.cfg.nworkloads == 0) {
-		c.cfg.workloads[0] = default_wl;
+		char err[256];
+		if (as_spec_parse("random", AS_SPEC_WORKLOAD, &c.cfg.workloads[0], err,
+		                  sizeof(err)) != 0) {
+			r = 2;
+			goto out;
+		}
 		c.cfg.nworkloads = 1;
 	}
 	r = as_run_validate(&c.cfg);
@@ -292,8 +303,7 @@ static int run_main(int argc, char **argv)
 			as_run_plot(&c.cfg, out);
 	}
 out:
-	free(c.abuf);
-	free(c.wbuf);
+	as_run_cfg_free_specs(&c.cfg);
 	free(rargs.text);
 	free(rargs.argv);
 	return r;

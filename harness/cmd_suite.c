@@ -31,7 +31,6 @@ static const as_opt_t suite_opts[] = {
 
 typedef struct {
 	as_run_cfg_t cfg;
-	char *abuf;
 	int quick, table;
 } suite_ctx_t;
 
@@ -45,7 +44,7 @@ static int on_suite_opt(int key, const char *arg, void *vctx)
 	case OPT_TABLE: c->table = 1; return 0;
 	default: break;
 	}
-	r = as_run_common_opt("suite", key, arg, &c->cfg, &c->abuf);
+	r = as_run_common_opt("suite", key, arg, &c->cfg);
 	return r > 0 ? -1 : r;
 }
 
@@ -94,17 +93,25 @@ static int list_scenarios(const char *name, const as_scenario_t **out, int max)
 	return n;
 }
 
-/* Fill cfg's workloads and threads for one scenario (pointers into the
- * static tables; `tbuf` holds the split thread list). */
+/* Fill cfg's workloads (parsed from the scenario's specs) and threads for
+ * one scenario. Returns 0, or -1 with a line on stderr. */
 static int scenario_cfg(const as_scenario_t *sc, int quick, as_run_cfg_t *cfg)
 {
 	char tmp[64], *items[AS_RUN_MAX_ITEMS], err[256];
 	const char *const *wl = quick ? sc->quick : sc->workloads;
 	int n;
 	uint64_t u;
+	for (int i = 0; i < cfg->nworkloads; i++)
+		as_spec_free(&cfg->workloads[i]);
 	cfg->nworkloads = 0;
-	for (int i = 0; wl[i] && cfg->nworkloads < AS_RUN_MAX_ITEMS; i++)
-		cfg->workloads[cfg->nworkloads++] = (char *)wl[i];
+	for (int i = 0; wl[i] && cfg->nworkloads < AS_RUN_MAX_ITEMS; i++) {
+		if (as_spec_parse(wl[i], AS_SPEC_WORKLOAD, &cfg->workloads[cfg->nworkloads], err,
+		                  sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope suite: scenario %s: %s\n", sc->name, err);
+			return -1;
+		}
+		cfg->nworkloads++;
+	}
 	snprintf(tmp, sizeof(tmp), "%s", sc->threads);
 	n = as_split_list(tmp, items, AS_RUN_MAX_ITEMS);
 	for (int i = 0; i < n; i++) {
@@ -193,8 +200,9 @@ static int suite_main(int argc, char **argv)
 		as_module_foreach(on_module, &found);
 		qsort(found.names, (size_t)found.n, sizeof(found.names[0]), by_name);
 		for (int i = 0; i < found.n; i++)
-			c.cfg.modules[i] = found.names[i];
-		c.cfg.nmodules = found.n;
+			if (as_spec_make(found.names[i], NULL, NULL, 0,
+			                 &c.cfg.modules[c.cfg.nmodules]) == 0)
+				c.cfg.nmodules++;
 		if (found.n == 0) {
 			fprintf(stderr, "allocscope suite: no modules found in %s\n",
 			        as_module_dir());
@@ -221,7 +229,7 @@ static int suite_main(int argc, char **argv)
 	if (as_mkdir_p(base, err, sizeof(err)) != 0 ||
 	    write_scenarios_csv(base, sc, nsc, c.quick, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope suite: %s\n", err);
-		free(c.abuf);
+		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
 	printf("suite %s%s: %d scenario%s x %d module%s -> %s/\n", name, c.quick ? " (quick)" : "",
@@ -250,13 +258,13 @@ static int suite_main(int argc, char **argv)
 		as_run_plot(&c.cfg, base);
 	if (worst == 1)
 		printf("some trials failed: their rows in trials.csv say why\n");
-	free(c.abuf);
+	as_run_cfg_free_specs(&c.cfg);
 	return worst;
 out_ok:
-	free(c.abuf);
+	as_run_cfg_free_specs(&c.cfg);
 	return 0;
 out_usage:
-	free(c.abuf);
+	as_run_cfg_free_specs(&c.cfg);
 	return 2;
 }
 

@@ -56,7 +56,7 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
 /* Unless cfg->no_plot: charts and report.md for DIR (a run or suite folder).
  * A plotting problem is reported on stderr and never changes the exit code. */
 void as_run_plot(const as_run_cfg_t *cfg, const char *dir);
-int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg, char **abuf);
+int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg);
 
 extern const as_cmd_t as_cmd_run;
 extern const as_cmd_t as_cmd_list;

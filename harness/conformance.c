@@ -593,16 +593,15 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, char 
 	return buf[0] == 'P' ? 0 : buf[0] == 'S' ? -1 : 1;
 }
 
-int as_conformance_run(const char *spec, FILE *out, int verbose)
+int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose)
 {
-	char name[4096], err[1024], why[300];
-	const char *params;
+	char err[1024], why[300];
+	const char *params = spec->params;
 	as_loaded_t lm;
 	as_status_t st;
 	int failed = 0, passed = 0, skipped = 0;
 
-	as_module_spec_split(spec, name, sizeof(name), &params);
-	st = as_module_load(name, &lm, err, sizeof(err));
+	st = as_module_load(spec->name, &lm, err, sizeof(err));
 	if (st != AS_OK) {
 		fprintf(stderr, "allocscope check: %s\n", err);
 		return 2;

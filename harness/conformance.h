@@ -7,10 +7,12 @@
 
 #include <stdio.h>
 
-/* Run every check against the module spec (NAME[:params] or PATH[:params]),
+#include "../workloads/spec.h"
+
+/* Run every check against the module spec (name or path, and params),
  * printing one "PASS/FAIL/SKIP name: detail" line per check to `out`.
  * Returns 0 when every applicable check passed, 1 when any failed, 2 when
  * the module could not be loaded (one line saying why on stderr). */
-int as_conformance_run(const char *spec, FILE *out, int verbose);
+int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose);
 
 #endif /* AS_CONFORMANCE_H */

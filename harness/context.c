@@ -13,6 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pin.h"
+#include "syscount.h"
+#include "trial.h"
+
 #ifndef AS_BUILD_TYPE
 #define AS_BUILD_TYPE "unknown"
 #endif
@@ -144,4 +148,75 @@ void as_context_machine(as_buf_t *b, unsigned max_threads)
 	if (strcmp(AS_BUILD_TYPE, "Release") && strcmp(AS_BUILD_TYPE, "RelWithDebInfo"))
 		as_context_add(b, "warning_build",
 		               "not an optimised build: timings are not representative");
+}
+
+static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_t *ti)
+{
+	char why[512];
+	as_context_add(ctx, "timer_source", ti->source);
+	as_context_addf(ctx, "timer_ns_per_tick", "%.6g", ti->ns_per_tick);
+	as_context_addf(ctx, "timer_floor_ns", "%.3g", ti->floor_ns);
+	as_context_addf(ctx, "timer_read_ns", "%.3g", ti->read_cost_ns);
+	if (ti->why[0])
+		as_context_add(ctx, "warning_timer", ti->why);
+	if (!cfg->latency_every)
+		as_context_add(ctx, "latency_every", "off (enable with --latency)");
+	else
+		as_context_addf(ctx, "latency_every", "%llu",
+		                (unsigned long long)cfg->latency_every);
+	if (cfg->sample_every == AS_SAMPLE_AUTO)
+		as_context_add(ctx, "sample_every", "auto (about 256 points per trial)");
+	else
+		as_context_addf(ctx, "sample_every", "%llu", (unsigned long long)cfg->sample_every);
+	as_context_addf(ctx, "sample_interval_ms", "%llu",
+	                (unsigned long long)cfg->sample_interval_ms);
+	as_context_addf(ctx, "warmup_runs", "%u", cfg->warmup);
+	as_context_add(ctx, "pinning", as_pin_name((as_pin_t)cfg->pin));
+	if (as_syscount_probe((as_syscount_method_t)cfg->syscalls, why, sizeof(why)) == 0) {
+		as_context_add(ctx, "syscall_counting",
+		               cfg->syscalls == AS_SYSCOUNT_PERF
+		                   ? "perf (syscall tracepoints, perf_event_open, inherit=1)"
+		                   : "seccomp (SECCOMP_RET_TRACE + ptrace counter in the parent)");
+	} else {
+		as_context_addf(ctx, "syscall_counting", "n/a: %s", why);
+	}
+	{
+		FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "r");
+		char gov[64] = "";
+		if (f) {
+			if (!fgets(gov, sizeof(gov), f))
+				gov[0] = '\0';
+			fclose(f);
+			gov[strcspn(gov, "\n")] = '\0';
+		}
+		if (!gov[0])
+			as_context_add(
+			    ctx, "warning_frequency",
+			    "CPU frequency scaling unknown (no cpufreq governor visible)");
+		else if (strcmp(gov, "performance"))
+			as_context_addf(ctx, "warning_frequency",
+			                "cpufreq governor is '%s', not 'performance'", gov);
+	}
+}
+
+void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_t *ti,
+                    unsigned max_threads)
+{
+	as_buf_t cmd = {0};
+	as_context_begin(ctx);
+	as_context_addf(ctx, "results_format", "%d", AS_RESULTS_FORMAT);
+	as_context_machine(ctx, max_threads);
+	as_context_add(ctx, "label", cfg->label ? cfg->label : "run");
+	as_context_addf(ctx, "seed", "%llu", (unsigned long long)cfg->seed);
+	as_context_addf(ctx, "repetitions", "%u", cfg->reps);
+	as_context_addf(ctx, "timeout_s", "%g", cfg->timeout_s);
+	for (int i = 0; i < cfg->nmodules; i++)
+		as_context_add(ctx, "module", cfg->modules[i].label);
+	for (int i = 0; i < cfg->nworkloads; i++)
+		as_context_add(ctx, "workload", cfg->workloads[i].label);
+	measurement_context(ctx, cfg, ti);
+	for (int i = 0; i < cfg->argc; i++)
+		as_buf_printf(&cmd, "%s%s", i ? " " : "", cfg->argv[i]);
+	as_context_add(ctx, "command", cmd.data ? cmd.data : "");
+	as_buf_free(&cmd);
 }

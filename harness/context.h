@@ -5,7 +5,9 @@
 #ifndef AS_CONTEXT_H
 #define AS_CONTEXT_H
 
-#include "results.h"
+#include "buf.h"
+#include "runner.h"
+#include "timer.h"
 
 /* Start a context table (header row) in b. */
 void as_context_begin(as_buf_t *b);
@@ -16,5 +18,11 @@ void as_context_addf(as_buf_t *b, const char *key, const char *fmt, ...)
 /* Add the machine and build rows (hwloc, /proc/cpuinfo, uname, glibc,
  * compiler, build type, git revision) and warnings about the environment. */
 void as_context_machine(as_buf_t *b, unsigned max_threads);
+
+/* The whole context of a run: header, results_format, the machine, the
+ * run's settings and specs, how each measurement is taken (timer, syscall
+ * counting, pinning) with warnings, and the command line. */
+void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_t *ti,
+                    unsigned max_threads);
 
 #endif /* AS_CONTEXT_H */

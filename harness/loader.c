@@ -191,18 +191,6 @@ out_close:
 	return st;
 }
 
-void as_module_spec_split(const char *spec, char *namebuf, size_t namelen, const char **params)
-{
-	const char *slash = strrchr(spec, '/');
-	const char *colon = strchr(slash ? slash : spec, ':');
-	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
-	if (n >= namelen)
-		n = namelen - 1;
-	memcpy(namebuf, spec, n);
-	namebuf[n] = '\0';
-	*params = colon ? colon + 1 : "";
-}
-
 void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx)
 {
 	char dirs[16384];

@@ -33,10 +33,6 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 /* The folders searched by default, ':'-separated, for messages and `list`. */
 const char *as_module_dir(void);
 
-/* Split "NAME[:params]" into name (copied into namebuf) and params (points
- * into spec, "" when absent). Paths may contain ':' only before the last '/'. */
-void as_module_spec_split(const char *spec, char *namebuf, size_t namelen, const char **params);
-
 /* Find a preload library shipped with the CLI (as_exec.so,
  * allocscope_capture.so): <exe>/../lib/allocscope-preload/NAME in the build
  * and install trees alike, then the configured install folder. Writes the

@@ -1,19 +1,22 @@
 /* runner.h - runs a matrix of trials (modules x workloads x threads x
  * repetitions) one worker process at a time, interleaving repetitions so
- * drift hits every module alike, writes results/<run-id>/ after every trial
- * and prints the console table. Used by `run` and by `suite`. */
+ * drift hits every module alike, and hands every result to the reporters
+ * (reporter.h: the results folder, the console). Used by `run`, `replay`
+ * and `suite`. */
 #ifndef AS_RUNNER_H
 #define AS_RUNNER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../workloads/spec.h"
+
 #define AS_RUN_MAX_ITEMS 64
 
 typedef struct as_run_cfg {
-	char *modules[AS_RUN_MAX_ITEMS];
+	as_spec_t modules[AS_RUN_MAX_ITEMS]; /* parsed once at the CLI */
 	int nmodules;
-	char *workloads[AS_RUN_MAX_ITEMS];
+	as_spec_t workloads[AS_RUN_MAX_ITEMS];
 	int nworkloads;
 	uint32_t threads[AS_RUN_MAX_ITEMS];
 	int nthreads;
@@ -37,14 +40,18 @@ typedef struct as_run_cfg {
 	char **argv;
 } as_run_cfg_t;
 
-/* Check every module can be found and every workload spec parses, before
- * any trial starts. Returns 0, or 2 after printing one line per problem. */
+/* Check every module can be found and loads with its params, and every
+ * workload spec is accepted, before any trial starts. Returns 0, or 2 after
+ * printing one line per problem. */
 int as_run_validate(const as_run_cfg_t *cfg);
+
+/* Free the module and workload specs cfg owns (the lists are emptied). */
+void as_run_cfg_free_specs(as_run_cfg_t *cfg);
 
 /* Version of the run-folder format written into context.csv as
  * results_format; a folder from a newer version is refused by --resume and
  * plot rather than misread. */
-#define AS_RESULTS_FORMAT 1
+#define AS_RESULTS_FORMAT 2 /* 2: split key columns in every table */
 
 /* Check DIR/context.csv's results_format. Returns 0, or -1 with a one-line
  * reason in err (missing, unreadable, or newer than this allocscope). */

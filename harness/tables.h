@@ -83,11 +83,13 @@
 	X(cum_fraction, F, "fraction of this kind's timed ops at or below bucket_high_ns")
 
 /* Key columns of series.csv, latency.csv and histogram.csv. */
-#define AS_ROW_KEY_COLS(X)                              \
-	X(trial, I, "trial number in the run's matrix") \
-	X(rep, I, "repetition")                         \
-	X(module, S, "NAME[:params]")                   \
-	X(workload, S, "workload name and params")      \
+#define AS_ROW_KEY_COLS(X)                                       \
+	X(trial, I, "trial number in the run's matrix")          \
+	X(rep, I, "repetition")                                  \
+	X(module, S, "module name (or path) as given")           \
+	X(module_params, S, "module params string as given")     \
+	X(workload, S, "workload name")                          \
+	X(workload_params, S, "workload params string as given") \
 	X(threads, I, "threads")
 
 /* summary.csv: per module x workload x threads over the ok repetitions,
@@ -101,9 +103,10 @@
 
 /* Key and extra columns of summary.csv. */
 #define AS_SUMMARY_KEY_COLS(X)                                                      \
-	X(module, S, "module name")                                                 \
-	X(module_params, S, "module params string")                                 \
-	X(workload, S, "workload name and params")                                  \
+	X(module, S, "module name (or path) as given")                              \
+	X(module_params, S, "module params string as given")                        \
+	X(workload, S, "workload name")                                             \
+	X(workload_params, S, "workload params string as given")                    \
 	X(threads, I, "threads")                                                    \
 	X(reps_ok, I, "repetitions that completed (the statistics use only these)") \
 	X(null_ns_per_op_median, F,                                                 \
@@ -115,7 +118,7 @@
 #define AS_TRIAL_KEY_COLS(X)                                                          \
 	X(trial, I, "trial number in the run's matrix (0-based)")                     \
 	X(rep, I, "repetition of that trial (0-based)")                               \
-	X(module, S, "module name")                                                   \
+	X(module, S, "module name (or path) as given")                                \
 	X(module_params, S, "module params string as given")                          \
 	X(module_version, S, "module's version (its library's where it reports one)") \
 	X(workload, S, "workload name")                                               \
@@ -156,25 +159,5 @@ enum {
 #undef AS_COL_ENUM
 	    AS_SYS_NCOLS
 };
-
-/* Messages from worker to parent: header then payload. */
-typedef enum as_msg_type {
-	AS_MSG_TRIAL = 1,   /* double[AS_TRIAL_NCOLS] */
-	AS_MSG_STATUS = 2,  /* as_msg_status_t */
-	AS_MSG_INFO = 3,    /* "key=value" text, e.g. module_version=5.3.0 */
-	AS_MSG_SERIES = 4,  /* double[AS_SERIES_NCOLS] */
-	AS_MSG_LATENCY = 5, /* double[AS_LATENCY_NCOLS], kind as its number */
-	AS_MSG_HIST = 6,    /* double[AS_HIST_NCOLS], kind as its number */
-} as_msg_type_t;
-
-typedef struct as_msg_hdr {
-	unsigned type;
-	unsigned len;
-} as_msg_hdr_t;
-
-typedef struct as_msg_status {
-	int status; /* as_status_t */
-	char reason[256];
-} as_msg_status_t;
 
 #endif /* AS_TABLES_H */

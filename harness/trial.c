@@ -24,6 +24,7 @@
 #include "loader.h"
 #include "pin.h"
 #include "syscount.h"
+#include "trial_wire.h"
 #include "util.h"
 
 /* glibc's <sys/ptrace.h> clashes with <linux/ptrace.h>; use the syscall. */
@@ -41,85 +42,6 @@ void as_trial_result_free(as_trial_result_t *res)
 	memset(&res->series, 0, sizeof(res->series));
 	memset(&res->latency, 0, sizeof(res->latency));
 	memset(&res->hist, 0, sizeof(res->hist));
-}
-
-static void rows_add(as_rows_t *r, const void *row, size_t ncols)
-{
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 256;
-		double *nv = realloc(r->v, ncap * ncols * sizeof(double));
-		if (!nv)
-			return; /* row lost, never the run */
-		r->v = nv;
-		r->cap = ncap;
-	}
-	memcpy(r->v + r->n * ncols, row, ncols * sizeof(double));
-	r->n++;
-}
-
-/* Accumulates the worker's byte stream and decodes complete messages. */
-typedef struct {
-	char *buf;
-	size_t len, cap;
-	int got_status;
-	int got_trial;
-} inbox_t;
-
-static void decode(inbox_t *in, as_trial_result_t *res)
-{
-	size_t off = 0;
-	while (in->len - off >= sizeof(as_msg_hdr_t)) {
-		as_msg_hdr_t h;
-		memcpy(&h, in->buf + off, sizeof(h));
-		if (in->len - off - sizeof(h) < h.len)
-			break;
-		const char *p = in->buf + off + sizeof(h);
-		if (h.type == AS_MSG_TRIAL && h.len == sizeof(res->v)) {
-			memcpy(res->v, p, sizeof(res->v));
-			in->got_trial = 1;
-		} else if (h.type == AS_MSG_STATUS && h.len == sizeof(as_msg_status_t)) {
-			as_msg_status_t m;
-			memcpy(&m, p, sizeof(m));
-			res->status = (as_status_t)m.status;
-			m.reason[sizeof(m.reason) - 1] = '\0';
-			snprintf(res->reason, sizeof(res->reason), "%s", m.reason);
-			in->got_status = 1;
-		} else if (h.type == AS_MSG_SERIES && h.len == AS_SERIES_NCOLS * sizeof(double)) {
-			rows_add(&res->series, p, AS_SERIES_NCOLS);
-		} else if (h.type == AS_MSG_LATENCY && h.len == AS_LATENCY_NCOLS * sizeof(double)) {
-			double row[AS_LATENCY_NCOLS];
-			memcpy(row, p, sizeof(row));
-			rows_add(&res->latency, row, AS_LATENCY_NCOLS);
-			if ((unsigned)row[AS_LC_kind] < AS_OP_KIND_COUNT)
-				res->p99_ns[(unsigned)row[AS_LC_kind]] = row[AS_LC_p99_ns];
-		} else if (h.type == AS_MSG_HIST && h.len == AS_HIST_NCOLS * sizeof(double)) {
-			rows_add(&res->hist, p, AS_HIST_NCOLS);
-		} else if (h.type == AS_MSG_INFO) {
-			char kv[512];
-			size_t n = h.len < sizeof(kv) - 1 ? h.len : sizeof(kv) - 1;
-			memcpy(kv, p, n);
-			kv[n] = '\0';
-			if (!strncmp(kv, "module_version=", 15)) {
-				snprintf(res->module_version, sizeof(res->module_version), "%s",
-				         kv + 15);
-			} else if (!strncmp(kv, "binding.", 8)) {
-				size_t l = strlen(res->bindings);
-				char *eq = strchr(kv, '=');
-				if (eq && l + 1 < sizeof(res->bindings)) {
-					*eq = ':';
-					snprintf(res->bindings + l, sizeof(res->bindings) - l,
-					         "%s%s", l ? " " : "", kv + 8);
-				}
-			} else if (!strncmp(kv, "syscalls_na=", 12)) {
-				snprintf(res->syscalls_na, sizeof(res->syscalls_na), "%s", kv + 12);
-			} else if (!strncmp(kv, "warning=", 8)) {
-				snprintf(res->warning, sizeof(res->warning), "%s", kv + 8);
-			}
-		}
-		off += sizeof(h) + h.len;
-	}
-	memmove(in->buf, in->buf + off, in->len - off);
-	in->len -= off;
 }
 
 /* The seccomp tracer: handle every pending ptrace stop of the worker's
@@ -168,205 +90,234 @@ static int trace_stops(pid_t pid, volatile uint64_t *counts, int *wstatus)
 
 volatile int as_interrupted;
 
+/* What the parent knows of one running worker. */
+typedef struct {
+	pid_t pid;
+	int rfd;                   /* result pipe, read end */
+	int tracing;               /* --syscalls seccomp: the parent is the tracer */
+	int memfd, sfd;            /* shared counters page, SIGCHLD signalfd */
+	volatile uint64_t *counts; /* the shared counters page */
+	sigset_t oldmask;
+	int wstatus, reaped, timed_out, interrupted;
+} worker_t;
+
+/* The worker's side of the fork: move the fds where trial_wire.h says,
+ * become traceable where asked, and exec this same program. */
+static void exec_worker(const worker_t *w, int wfd, int specfd)
+{
+	char *argv[] = {"allocscope", "__worker", NULL};
+	int devnull;
+	/* own process group so a timeout kill reaches every process the
+	 * module may have started; stdin from /dev/null */
+	int cfd = -1;
+	setpgid(0, 0);
+	/* lift every source above the targets first: a source may sit on
+	 * another's target number (dup2 onto itself would keep CLOEXEC) */
+	wfd = fcntl(wfd, F_DUPFD_CLOEXEC, 16);
+	specfd = fcntl(specfd, F_DUPFD_CLOEXEC, 16);
+	if (w->tracing)
+		cfd = fcntl(w->memfd, F_DUPFD_CLOEXEC, 16);
+	if (wfd < 0 || specfd < 0 || dup2(wfd, AS_WIRE_FD_RESULT) < 0 ||
+	    dup2(specfd, AS_WIRE_FD_SPEC) < 0)
+		_exit(127);
+	if (w->tracing) {
+		if (cfd < 0 || dup2(cfd, AS_WIRE_FD_COUNTERS) < 0)
+			_exit(127);
+		sigprocmask(SIG_SETMASK, &w->oldmask, NULL);
+		if (xptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
+			_exit(127);
+	}
+	devnull = open("/dev/null", O_RDONLY);
+	if (devnull >= 0)
+		dup2(devnull, 0);
+	execv("/proc/self/exe", argv);
+	_exit(127);
+}
+
+/* Shared counters and SIGCHLD signalfd for the seccomp tracer. */
+static int tracer_setup(worker_t *w, char *err, size_t errlen)
+{
+	sigset_t chld;
+	w->memfd = memfd_create("allocscope-syscalls", MFD_CLOEXEC);
+	if (w->memfd < 0 || ftruncate(w->memfd, 4096) != 0 ||
+	    (w->counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, w->memfd, 0)) ==
+	        MAP_FAILED) {
+		snprintf(err, errlen, "shared counters: %s", strerror(errno));
+		if (w->memfd >= 0)
+			close(w->memfd);
+		w->counts = NULL;
+		return -1;
+	}
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &w->oldmask);
+	w->sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	return 0;
+}
+
+static void tracer_teardown(worker_t *w)
+{
+	if (!w->tracing || !w->counts)
+		return;
+	close(w->sfd);
+	sigprocmask(SIG_SETMASK, &w->oldmask, NULL);
+	munmap((void *)w->counts, 4096);
+	close(w->memfd);
+}
+
+/* Start the worker for spec. Returns 0, or -1 with res->reason. */
+static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_result_t *res)
+{
+	int pfd[2], specfd;
+	w->tracing = spec->syscalls == AS_SYSCOUNT_SECCOMP;
+	w->pid = -1;
+	specfd = as_wire_spec_memfd(spec, res->reason, sizeof(res->reason));
+	if (specfd < 0)
+		return -1;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		snprintf(res->reason, sizeof(res->reason), "pipe: %s", strerror(errno));
+		close(specfd);
+		return -1;
+	}
+	if (w->tracing && tracer_setup(w, res->reason, sizeof(res->reason)) != 0) {
+		w->tracing = 0;
+		goto out_close;
+	}
+	fflush(NULL);
+	w->pid = fork();
+	if (w->pid == 0)
+		exec_worker(w, pfd[1], specfd);
+	if (w->pid < 0) {
+		snprintf(res->reason, sizeof(res->reason), "fork: %s", strerror(errno));
+		tracer_teardown(w);
+		goto out_close;
+	}
+	close(pfd[1]);
+	close(specfd);
+	w->rfd = pfd[0];
+	return 0;
+out_close:
+	close(pfd[0]);
+	close(pfd[1]);
+	close(specfd);
+	return -1;
+}
+
+/* Read the worker's messages until EOF (and, when tracing, until it is
+ * reaped), the deadline or an interrupt. */
+static void collect(worker_t *w, uint64_t deadline, as_trial_result_t *res, as_wire_inbox_t *in)
+{
+	int eof = 0;
+	while (!eof || (w->tracing && !w->reaped)) {
+		uint64_t now = as_now_ns();
+		struct pollfd p[2] = {{eof ? -1 : w->rfd, POLLIN, 0}, {w->sfd, POLLIN, 0}};
+		int r;
+		long n;
+		if (as_interrupted) {
+			w->interrupted = w->timed_out = 1; /* kill it like a late worker */
+			return;
+		}
+		if (now >= deadline) {
+			w->timed_out = 1;
+			return;
+		}
+		r = poll(p, w->tracing ? 2 : 1, (int)((deadline - now) / 1000000ULL) + 1);
+		if (r <= 0)
+			continue;
+		if (w->tracing && (p[1].revents & POLLIN)) {
+			struct signalfd_siginfo si;
+			while (read(w->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				;
+			if (trace_stops(w->pid, w->counts, &w->wstatus))
+				w->reaped = 1;
+		}
+		if (eof || !(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = as_wire_inbox_read(in, w->rfd, res);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			eof = 1; /* EOF: worker finished or died */
+	}
+}
+
+/* After EOF give the worker the rest of its time to exit; kill it when it
+ * is late; reap it. */
+static void finish(worker_t *w, uint64_t deadline)
+{
+	while (!w->timed_out && !w->reaped && as_now_ns() < deadline) {
+		if (waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid) {
+			w->reaped = 1;
+			break;
+		}
+		usleep(1000);
+	}
+	if (!w->reaped && !w->timed_out)
+		w->timed_out = 1;
+	if (w->timed_out && !w->reaped) {
+		kill(-w->pid, SIGKILL);
+		kill(w->pid, SIGKILL);
+	}
+	if (!w->reaped)
+		waitpid(w->pid, &w->wstatus, w->tracing ? __WALL : 0);
+}
+
+/* Turn how the worker ended into the result's status. */
+static void classify(const worker_t *w, const as_wire_inbox_t *in, double timeout_s,
+                     as_trial_result_t *res)
+{
+	if (w->interrupted) {
+		res->status = AS_ERR_INTERRUPTED;
+		snprintf(res->reason, sizeof(res->reason), "interrupted");
+	} else if (w->timed_out) {
+		res->status = AS_ERR_TIMEOUT;
+		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s", timeout_s,
+		         in->got_trial ? " (after reporting its numbers)" : "");
+	} else if (WIFSIGNALED(w->wstatus)) {
+		int sig = WTERMSIG(w->wstatus);
+		res->status = AS_ERR_CRASH;
+		snprintf(res->reason, sizeof(res->reason), "worker died on signal %d (%s)%s", sig,
+		         strsignal(sig),
+		         in->got_status ? " after reporting: in destroy or exit" : "");
+	} else if (!in->got_status) {
+		res->status = AS_ERR_WORKER;
+		snprintf(res->reason, sizeof(res->reason),
+		         "worker exited with status %d without a result",
+		         WIFEXITED(w->wstatus) ? WEXITSTATUS(w->wstatus) : -1);
+	}
+}
+
 int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 {
-	int pfd[2];
-	pid_t pid;
-	char fdarg[16], threads[16], seed[32], validate[4], every[32], lat[32], ival[32], tick[40];
-	inbox_t in = {0};
+	worker_t w;
+	as_wire_inbox_t in = {0};
 	uint64_t deadline;
-	int wstatus = 0, timed_out = 0, reaped = 0, eof = 0, interrupted = 0;
-	int tracing = spec->syscalls == AS_SYSCOUNT_SECCOMP;
-	int memfd = -1, sfd = -1;
-	volatile uint64_t *counts = NULL;
-	sigset_t chld, oldmask;
 
 	memset(res, 0, sizeof(*res));
+	memset(&w, 0, sizeof(w));
 	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
 		res->v[i] = NAN;
 	for (int i = 0; i < AS_OP_KIND_COUNT; i++)
 		res->p99_ns[i] = NAN;
 	res->status = AS_ERR_WORKER;
-
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		snprintf(res->reason, sizeof(res->reason), "pipe: %s", strerror(errno));
+	if (start_worker(spec, &w, res) != 0)
 		return -1;
-	}
-	if (tracing) {
-		memfd = memfd_create("allocscope-syscalls", 0);
-		if (memfd < 0 || ftruncate(memfd, 4096) != 0 ||
-		    (counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0)) ==
-		        MAP_FAILED) {
-			snprintf(res->reason, sizeof(res->reason), "shared counters: %s",
-			         strerror(errno));
-			if (memfd >= 0)
-				close(memfd);
-			close(pfd[0]);
-			close(pfd[1]);
-			return -1;
-		}
-		sigemptyset(&chld);
-		sigaddset(&chld, SIGCHLD);
-		sigprocmask(SIG_BLOCK, &chld, &oldmask);
-		sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	}
-	snprintf(fdarg, sizeof(fdarg), "%d", 3);
-	snprintf(threads, sizeof(threads), "%u", spec->threads);
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)spec->seed);
-	snprintf(validate, sizeof(validate), "%d", spec->validate ? 1 : 0);
-	snprintf(every, sizeof(every), "%llu", (unsigned long long)spec->sample_every);
-	snprintf(lat, sizeof(lat), "%llu", (unsigned long long)spec->latency_every);
-	snprintf(ival, sizeof(ival), "%llu", (unsigned long long)spec->sample_interval_ms);
-	snprintf(tick, sizeof(tick), "%.17g", spec->ns_per_tick);
-
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		snprintf(res->reason, sizeof(res->reason), "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		goto out_untrace;
-	}
-	if (pid == 0) {
-		char *argv[] = {"allocscope",
-		                "__worker",
-		                fdarg,
-		                (char *)spec->module,
-		                (char *)spec->workload,
-		                threads,
-		                seed,
-		                validate,
-		                every,
-		                lat,
-		                ival,
-		                (char *)as_syscount_name((as_syscount_method_t)spec->syscalls),
-		                (char *)as_pin_name((as_pin_t)spec->pin),
-		                tick,
-		                NULL};
-		/* result pipe on fd 3; stdin from /dev/null; own process group so a
-		 * timeout kill reaches every process the module may have started */
-		setpgid(0, 0);
-		if (dup2(pfd[1], 3) < 0)
-			_exit(127);
-		if (tracing) {
-			if (dup2(memfd, 4) < 0)
-				_exit(127);
-			sigprocmask(SIG_SETMASK, &oldmask, NULL);
-			if (xptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
-				_exit(127);
-		}
-		int devnull = open("/dev/null", O_RDONLY);
-		if (devnull >= 0)
-			dup2(devnull, 0);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-
-	in.cap = 65536;
-	in.buf = malloc(in.cap);
 	deadline = as_now_ns() + (uint64_t)(spec->timeout_s * 1e9);
-	while (!eof || (tracing && !reaped)) {
-		uint64_t now = as_now_ns();
-		struct pollfd p[2] = {{eof ? -1 : pfd[0], POLLIN, 0}, {sfd, POLLIN, 0}};
-		int timeout_ms, r;
-		if (as_interrupted) {
-			interrupted = timed_out = 1; /* kill it like a late worker */
-			break;
-		}
-		if (now >= deadline) {
-			timed_out = 1;
-			break;
-		}
-		timeout_ms = (int)((deadline - now) / 1000000ULL) + 1;
-		r = poll(p, tracing ? 2 : 1, timeout_ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			continue;
-		if (tracing && (p[1].revents & POLLIN)) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-				;
-			if (trace_stops(pid, counts, &wstatus))
-				reaped = 1;
-		}
-		if (eof || !(p[0].revents & (POLLIN | POLLHUP)))
-			continue;
-		if (in.len == in.cap) {
-			in.cap *= 2;
-			in.buf = realloc(in.buf, in.cap);
-		}
-		ssize_t n = read(pfd[0], in.buf + in.len, in.cap - in.len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			eof = 1; /* EOF: worker finished or died */
-			continue;
-		}
-		in.len += (size_t)n;
-		decode(&in, res);
-	}
-	close(pfd[0]);
-	if (timed_out) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-	} else if (!reaped) {
-		/* EOF came; give the worker the rest of its time to exit */
-		while (as_now_ns() < deadline) {
-			pid_t w = waitpid(pid, &wstatus, WNOHANG);
-			if (w == pid) {
-				reaped = 1;
-				break;
-			}
-			usleep(1000);
-		}
-		if (!reaped) {
-			timed_out = 1;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-		}
-	}
-	if (!reaped)
-		waitpid(pid, &wstatus, tracing ? __WALL : 0);
-	free(in.buf);
-
-	if (interrupted) {
-		res->status = AS_ERR_INTERRUPTED;
-		snprintf(res->reason, sizeof(res->reason), "interrupted");
-	} else if (timed_out) {
-		res->status = AS_ERR_TIMEOUT;
-		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s", spec->timeout_s,
-		         in.got_trial ? " (after reporting its numbers)" : "");
-	} else if (WIFSIGNALED(wstatus)) {
-		int sig = WTERMSIG(wstatus);
-		res->status = AS_ERR_CRASH;
-		snprintf(res->reason, sizeof(res->reason), "worker died on signal %d (%s)%s", sig,
-		         strsignal(sig),
-		         in.got_status ? " after reporting: in destroy or exit" : "");
-	} else if (!in.got_status) {
-		res->status = AS_ERR_WORKER;
-		snprintf(res->reason, sizeof(res->reason),
-		         "worker exited with status %d without a result",
-		         WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
-	}
-out_untrace:
-	if (tracing) {
-		close(sfd);
-		sigprocmask(SIG_SETMASK, &oldmask, NULL);
-		munmap((void *)counts, 4096);
-		close(memfd);
-	}
-	return pid < 0 ? -1 : 0;
+	collect(&w, deadline, res, &in);
+	close(w.rfd);
+	finish(&w, deadline);
+	classify(&w, &in, spec->timeout_s, res);
+	as_wire_inbox_free(&in);
+	tracer_teardown(&w);
+	return 0;
 }
 
-as_status_t as_module_probe(const char *spec, char *err, size_t errlen)
+as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen)
 {
 	int pfd[2];
 	pid_t pid;
-	int wstatus;
-	as_msg_status_t m;
-	long n;
+	int wstatus, got;
+	as_status_t st = AS_ERR_WORKER;
 	struct pollfd p;
 
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
@@ -376,26 +327,21 @@ as_status_t as_module_probe(const char *spec, char *err, size_t errlen)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		char name[4096], e[600];
-		const char *params;
+		char reason[256] = "", e[600];
 		as_loaded_t lm;
 		void *inst;
-		as_status_t st;
 		close(pfd[0]);
-		memset(&m, 0, sizeof(m));
-		as_module_spec_split(spec, name, sizeof(name), &params);
-		st = as_module_load(name, &lm, m.reason, sizeof(m.reason));
+		st = as_module_load(module->name, &lm, reason, sizeof(reason));
 		if (st == AS_OK) {
-			if (lm.mod->create(params, &inst, e, sizeof(e)) != 0) {
+			if (lm.mod->create(module->params, &inst, e, sizeof(e)) != 0) {
 				st = AS_ERR_PARAMS;
-				snprintf(m.reason, sizeof(m.reason), "module %s (%s): %s",
-				         lm.mod->name, lm.path, e);
+				snprintf(reason, sizeof(reason), "module %s (%s): %s", lm.mod->name,
+				         lm.path, e);
 			} else {
 				lm.mod->destroy(inst);
 			}
 		}
-		m.status = st;
-		_exit(as_write_all(pfd[1], &m, sizeof(m)) == 0 ? 0 : 3);
+		_exit(as_wire_send_status(pfd[1], st, reason) == 0 ? 0 : 3);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
@@ -405,20 +351,18 @@ as_status_t as_module_probe(const char *spec, char *err, size_t errlen)
 	}
 	p.fd = pfd[0];
 	p.events = POLLIN;
-	n = poll(&p, 1, 20000) > 0 ? as_read_full(pfd[0], &m, sizeof(m)) : -1;
+	got = poll(&p, 1, 20000) > 0 && as_wire_read_status(pfd[0], &st, err, errlen) == 0;
 	close(pfd[0]);
-	if (n != (long)sizeof(m))
+	if (!got)
 		kill(pid, SIGKILL);
 	waitpid(pid, &wstatus, 0);
-	if (n != (long)sizeof(m)) {
+	if (!got) {
 		if (WIFSIGNALED(wstatus))
 			snprintf(err, errlen, "%s: module crashed while loading (signal %d, %s)",
-			         spec, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+			         module->label, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
 		else
-			snprintf(err, errlen, "%s: module did not load within 20 s", spec);
+			snprintf(err, errlen, "%s: module did not load within 20 s", module->label);
 		return AS_ERR_CRASH;
 	}
-	m.reason[sizeof(m.reason) - 1] = '\0';
-	snprintf(err, errlen, "%s", m.reason);
-	return (as_status_t)m.status;
+	return st;
 }

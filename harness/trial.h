@@ -10,12 +10,13 @@
 #include <stdint.h>
 
 #include "../workloads/opstream.h"
+#include "../workloads/spec.h"
 #include "status.h"
 #include "tables.h"
 
 typedef struct as_trial_spec {
-	const char *module;   /* NAME[:params] or PATH[:params] */
-	const char *workload; /* NAME[:params] */
+	const as_spec_t *module;   /* parsed once at the CLI; not owned */
+	const as_spec_t *workload; /* not owned */
 	uint32_t threads;
 	uint64_t seed;
 	uint32_t trial; /* index in the matrix */
@@ -69,12 +70,11 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res);
  * child process (so a module that crashes on load cannot take the caller
  * down). Returns AS_OK, or the refusal's status with a one-line reason in
  * err (ABI mismatch, bad params naming the key, crash on load, ...). */
-as_status_t as_module_probe(const char *spec, char *err, size_t errlen);
+as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen);
 
-/* Worker entry: `allocscope __worker FD MODULE WORKLOAD THREADS SEED
- * VALIDATE SAMPLE_EVERY LATENCY_EVERY SAMPLE_INTERVAL_MS SYSCALLS PIN
- * NS_PER_TICK`. Reports on FD; with SYSCALLS=seccomp, fd 4 is the page of
- * counters the tracing parent writes. Returns the process exit code. */
+/* Worker entry: `allocscope __worker`, started by as_trial_run. It reads
+ * its trial spec and reports through the fds trial_wire.h names. Returns
+ * the process exit code. */
 int as_worker_main(int argc, char **argv);
 
 #endif /* AS_TRIAL_H */

@@ -122,28 +122,6 @@ int as_split_list(char *s, char **items, int max)
 	return n;
 }
 
-int as_split_specs(char *s, char **items, int max)
-{
-	char *raw[1024];
-	int n = as_split_list(s, raw, 1024);
-	int k = 0;
-	if (n < 0)
-		return -1;
-	for (int i = 0; i < n; i++) {
-		if (strchr(raw[i], '=') && !strchr(raw[i], ':')) {
-			if (k == 0)
-				return -1;
-			/* rejoin with the previous spec: the split left a NUL there */
-			raw[i][-1] = ',';
-			continue;
-		}
-		if (k >= max)
-			return -1;
-		items[k++] = raw[i];
-	}
-	return k;
-}
-
 int as_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

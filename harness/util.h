@@ -27,12 +27,6 @@ int as_parse_double(const char *opt, const char *s, double min, double max, doub
  * are trimmed of spaces; empty items are an error. Returns the count, or -1. */
 int as_split_list(char *s, char **items, int max);
 
-/* Split a list of NAME[:k=v,...] specs ("refmalloc:a=1,b=2,glibc") in place:
- * an item holding '=' but no ':' continues the previous spec's params, so
- * params need no other separator. Returns the count, or -1 (empty item, a
- * leading "k=v", or more than max). */
-int as_split_specs(char *s, char **items, int max);
-
 /* Write all of buf to fd; -1 on error (errno set). */
 int as_write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes; returns bytes read (< len at EOF) or -1. */

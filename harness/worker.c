@@ -23,33 +23,28 @@
 #include "syscount.h"
 #include "timer.h"
 #include "trial.h"
+#include "trial_wire.h"
 #include "validate.h"
 #include "util.h"
 
-static int result_fd = -1;
-
-static void send_msg(unsigned type, const void *payload, unsigned len)
+/* Every message goes to AS_WIRE_FD_RESULT; when the parent is gone there
+ * is no one to report to, so the worker ends. */
+static void send_msg(as_wire_msg_t type, const void *payload, size_t len)
 {
-	as_msg_hdr_t h = {type, len};
-	if (as_write_all(result_fd, &h, sizeof(h)) != 0 ||
-	    as_write_all(result_fd, payload, len) != 0)
-		_exit(3); /* parent is gone: nothing to report to */
+	if (as_wire_send(AS_WIRE_FD_RESULT, type, payload, len) != 0)
+		_exit(3);
 }
 
 static void send_status(as_status_t st, const char *reason)
 {
-	as_msg_status_t m;
-	memset(&m, 0, sizeof(m));
-	m.status = st;
-	snprintf(m.reason, sizeof(m.reason), "%s", reason ? reason : "");
-	send_msg(AS_MSG_STATUS, &m, sizeof(m));
+	if (as_wire_send_status(AS_WIRE_FD_RESULT, st, reason) != 0)
+		_exit(3);
 }
 
 static void send_info(const char *key, const char *value)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "%s=%s", key, value ? value : "");
-	send_msg(AS_MSG_INFO, buf, (unsigned)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
+	if (as_wire_send_info(AS_WIRE_FD_RESULT, key, value) != 0)
+		_exit(3);
 }
 
 #define SERIES_MAX_ROWS 16384
@@ -207,163 +202,128 @@ static int check_series_fidelity(const as_opstream_t *s, char *why, size_t len)
 	return rc;
 }
 
-int as_worker_main(int argc, char **argv)
-{
-	static char wl_params[AS_WL_PARAMS_MAX];
-	static as_opstream_t stream;
-	char err[512];
-	char modname[4096];
-	const char *modparams;
+/* One worker's state: the loaded module, its instance, the op stream. */
+typedef struct {
+	const as_trial_spec_t *spec;
 	as_loaded_t lm;
-	as_status_t st;
-	const as_workload_t *wl;
-	as_wl_ctx_t ctx;
-	uint64_t threads, seed, validate, sample_every, lat_every, interval_ms, fdnum;
-	int64_t shm_fd;
-	double ns_per_tick;
-	as_syscount_method_t scm;
-	as_pin_t pin;
-	void *inst = NULL;
-	double v[AS_TRIAL_NCOLS];
+	void *inst;
+	as_opstream_t *stream;
 	as_engine_cfg_t cfg;
 	as_engine_result_t er;
-	uint64_t min1, maj1;
-	int64_t rss_end, rss_peak;
-	as_memmap_t mm;
-	char note[256] = "";
+	char note[256];
+} worker_t;
 
-	if (argc != 13) {
-		fprintf(stderr, "allocscope __worker: internal command, wrong arguments\n");
-		return 2;
+/* Load the module, build the op stream, check they fit, create the
+ * instance. Returns AS_OK, or a status with the reason in err. */
+static as_status_t setup(worker_t *w, char *err, size_t errlen)
+{
+	static char wl_params[AS_WL_PARAMS_MAX];
+	const as_trial_spec_t *spec = w->spec;
+	const as_workload_t *wl;
+	as_wl_ctx_t ctx;
+	char e[512];
+	as_status_t st = as_module_load(spec->module->name, &w->lm, err, errlen);
+	if (st != AS_OK)
+		return st;
+	send_info("module_version", w->lm.mod->version);
+	if (as_workload_configure_spec(spec->workload, &wl, wl_params, sizeof(wl_params), err,
+	                               errlen))
+		return AS_ERR_WORKLOAD;
+	ctx.threads = spec->threads;
+	ctx.seed = spec->seed;
+	as_opstream_init(w->stream, ctx.threads);
+	if (wl->build(wl_params, &ctx, w->stream, e, sizeof(e)) != 0) {
+		snprintf(err, errlen, "workload %s: %s", wl->name, e);
+		return AS_ERR_WORKLOAD;
 	}
-	if (as_parse_u64("fd", argv[1], 0, 1024, &fdnum, err, sizeof(err)) != 0)
-		return 2;
-	result_fd = (int)fdnum;
-	if (as_parse_u64("threads", argv[4], 1, AS_MAX_THREADS, &threads, err, sizeof(err)) ||
-	    as_parse_u64("seed", argv[5], 0, UINT64_MAX, &seed, err, sizeof(err)) ||
-	    as_parse_u64("validate", argv[6], 0, 1, &validate, err, sizeof(err)) ||
-	    as_parse_u64("sample_every", argv[7], 0, UINT64_MAX, &sample_every, err, sizeof(err)) ||
-	    as_parse_u64("latency_every", argv[8], 0, UINT64_MAX, &lat_every, err, sizeof(err)) ||
-	    as_parse_u64("sample_interval_ms", argv[9], 0, UINT64_MAX / 1000000, &interval_ms, err,
-	                 sizeof(err)) ||
-	    as_parse_double("ns_per_tick", argv[12], 0, 1e6, &ns_per_tick, err, sizeof(err))) {
-		send_status(AS_ERR_USAGE, err);
-		return 0;
+	if (w->stream->nthreads > 1 && !(w->lm.mod->caps & AS_CAP_THREAD_SAFE)) {
+		snprintf(err, errlen,
+		         "module %s is not thread-safe and the workload shares one instance "
+		         "across %u threads%s",
+		         w->lm.mod->name, w->stream->nthreads,
+		         !strcmp(wl->name, "trace") ? " (trace:FILE,serialize=1 replays on one)"
+		                                    : "");
+		return AS_ERR_UNSUPPORTED;
 	}
-	if (as_syscount_parse(argv[10], &scm) != 0 || as_pin_parse(argv[11], &pin) != 0) {
-		send_status(AS_ERR_USAGE, "bad syscall method or pin policy");
-		return 0;
-	}
-	shm_fd = scm == AS_SYSCOUNT_SECCOMP ? 4 : -1;
-	as_timer_use(ns_per_tick);
-	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
-		v[i] = NAN;
-
-	as_module_spec_split(argv[2], modname, sizeof(modname), &modparams);
-	st = as_module_load(modname, &lm, err, sizeof(err));
-	if (st != AS_OK) {
-		send_status(st, err);
-		return 0;
-	}
-	send_info("module_version", lm.mod->version);
-
-	if (as_workload_parse(argv[3], &wl, wl_params, sizeof(wl_params), err, sizeof(err))) {
-		send_status(AS_ERR_WORKLOAD, err);
-		return 0;
-	}
-	ctx.threads = (uint32_t)threads;
-	ctx.seed = seed;
-	as_opstream_init(&stream, ctx.threads);
-	if (wl->build(wl_params, &ctx, &stream, err, sizeof(err)) != 0) {
-		char m[600];
-		snprintf(m, sizeof(m), "workload %s: %s", wl->name, err);
-		send_status(AS_ERR_WORKLOAD, m);
-		return 0;
-	}
-	if (stream.nthreads > 1 && !(lm.mod->caps & AS_CAP_THREAD_SAFE)) {
-		snprintf(
-		    err, sizeof(err),
-		    "module %s is not thread-safe and the workload shares one instance across %u "
-		    "threads%s",
-		    lm.mod->name, stream.nthreads,
-		    !strcmp(wl->name, "trace") ? " (trace:FILE,serialize=1 replays on one)" : "");
-		send_status(AS_ERR_UNSUPPORTED, err);
-		return 0;
-	}
-	if (stream.needs_free && !(lm.mod->caps & AS_CAP_FREE))
-		snprintf(note, sizeof(note),
+	if (w->stream->needs_free && !(w->lm.mod->caps & AS_CAP_FREE))
+		snprintf(w->note, sizeof(w->note),
 		         "note: %s has no individual free, so freed memory is never reused",
-		         lm.mod->name);
-	else if (stream.nthreads != ctx.threads)
-		snprintf(note, sizeof(note),
-		         "note: the workload ran on its own %u threads, not -t %u", stream.nthreads,
-		         ctx.threads);
-	if (as_pin_plan(pin, stream.nthreads, err, sizeof(err)) != 0) {
-		send_status(AS_ERR_WORKER, err);
-		return 0;
+		         w->lm.mod->name);
+	else if (w->stream->nthreads != ctx.threads)
+		snprintf(w->note, sizeof(w->note),
+		         "note: the workload ran on its own %u threads, not -t %u",
+		         w->stream->nthreads, ctx.threads);
+	if (as_pin_plan((as_pin_t)spec->pin, w->stream->nthreads, err, errlen) != 0)
+		return AS_ERR_WORKER;
+	if (spec->syscalls == AS_SYSCOUNT_PERF && as_syscount_start_perf(e, sizeof(e)) != 0)
+		send_info("syscalls_na", e);
+	if (w->lm.mod->create(spec->module->params, &w->inst, e, sizeof(e)) != 0) {
+		snprintf(err, errlen, "module %s: %s", w->lm.mod->name, e);
+		return AS_ERR_PARAMS;
 	}
-	if (scm == AS_SYSCOUNT_PERF && as_syscount_start_perf(err, sizeof(err)) != 0)
-		send_info("syscalls_na", err);
+	return AS_OK;
+}
 
-	if (lm.mod->create(modparams, &inst, err, sizeof(err)) != 0) {
-		char m[700];
-		snprintf(m, sizeof(m), "module %s: %s", lm.mod->name, err);
-		send_status(AS_ERR_PARAMS, m);
-		return 0;
-	}
-	/* harness memory, all mapped and faulted in before the baseline */
-	if (as_engine_prepare(&stream) != 0 ||
-	    (lat_every && as_engine_prepare_latency(stream.nthreads) != 0) ||
-	    (validate && as_validate_init(stream.nslots) != 0) || as_memmap_init() != 0 ||
-	    !(smp.rows = as_map(SERIES_MAX_ROWS * sizeof(*smp.rows)))) {
-		send_status(AS_ERR_WORKER, "cannot map the harness's buffers");
-		return 0;
-	}
-	as_opstream_prefault(&stream);
+/* Harness memory, all mapped and faulted in before the baseline and kept
+ * out of the heap/mmap split. Returns 0, or -1. */
+static int prepare_memory(worker_t *w)
+{
+	const as_opstream_t *s = w->stream;
+	if (as_engine_prepare(w->stream) != 0 ||
+	    (w->spec->latency_every && as_engine_prepare_latency(s->nthreads) != 0) ||
+	    (w->spec->validate && as_validate_init(s->nslots) != 0) || as_memmap_init() != 0 ||
+	    !(smp.rows = as_map(SERIES_MAX_ROWS * sizeof(*smp.rows))))
+		return -1;
+	as_opstream_prefault(w->stream);
 	as_procstat_open();
 	as_memmap_exclude(smp.rows, SERIES_MAX_ROWS * sizeof(*smp.rows));
-	for (uint32_t t = 0; t < stream.nthreads; t++)
-		as_memmap_exclude(stream.thread[t].ops, stream.thread[t].cap * sizeof(as_op_t));
-	as_memmap_exclude(stream.id_seq, stream.id_cap * sizeof(uint16_t));
-	as_memmap_exclude(stream.id_thread, stream.id_cap * sizeof(uint16_t));
+	for (uint32_t t = 0; t < s->nthreads; t++)
+		as_memmap_exclude(s->thread[t].ops, s->thread[t].cap * sizeof(as_op_t));
+	as_memmap_exclude(s->id_seq, s->id_cap * sizeof(uint16_t));
+	as_memmap_exclude(s->id_thread, s->id_cap * sizeof(uint16_t));
 	as_engine_mappings(exclude_mapping);
+	return 0;
+}
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.mod = lm.mod;
-	cfg.inst = inst;
-	cfg.validate = (int)validate;
-	cfg.sample = on_sample;
-	if (sample_every == UINT64_MAX) /* auto: about 256 points per trial */
-		sample_every = stream.thread[0].nops / 256 ? stream.thread[0].nops / 256 : 1;
-	cfg.sample_every = sample_every;
-	cfg.sample_interval_ns = interval_ms * 1000000ULL;
-	cfg.latency_every = lat_every;
-	cfg.thread_start = on_thread_start;
+static void engine_cfg(worker_t *w)
+{
+	const as_trial_spec_t *spec = w->spec;
+	uint64_t every = spec->sample_every;
+	memset(&w->cfg, 0, sizeof(w->cfg));
+	w->cfg.mod = w->lm.mod;
+	w->cfg.inst = w->inst;
+	w->cfg.validate = spec->validate;
+	w->cfg.sample = on_sample;
+	if (every == AS_SAMPLE_AUTO) /* about 256 points per trial */
+		every = w->stream->thread[0].nops / 256 ? w->stream->thread[0].nops / 256 : 1;
+	w->cfg.sample_every = every;
+	w->cfg.sample_interval_ns = spec->sample_interval_ms * 1000000ULL;
+	w->cfg.latency_every = spec->latency_every;
+	w->cfg.thread_start = on_thread_start;
+}
 
-	if (shm_fd >= 0) {
-		void *shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, (int)shm_fd, 0);
-		if (shm == MAP_FAILED || as_syscount_start_seccomp(shm, err, sizeof(err)) != 0)
-			send_info("syscalls_na",
-			          shm == MAP_FAILED ? "cannot map shared counters" : err);
-	}
-
-	as_engine_run(&stream, &cfg, &er);
+/* The timed region's columns, from the engine's result and the samples. */
+static void measure(const worker_t *w, double *v)
+{
+	const as_engine_result_t *er = &w->er;
+	uint64_t min1, maj1;
+	int64_t rss_end, rss_peak;
 	as_faults(&min1, &maj1);
 	rss_end = as_rss_kib();
 	rss_peak = as_rss_peak_kib();
-
-	v[AS_TC_ops] = (double)er.ops;
-	v[AS_TC_elapsed_ns] = (double)er.elapsed_ns;
-	v[AS_TC_ns_per_op] = er.ops ? (double)er.elapsed_ns / (double)er.ops : NAN;
-	v[AS_TC_ops_per_sec] = er.elapsed_ns ? (double)er.ops * 1e9 / (double)er.elapsed_ns : NAN;
-	v[AS_TC_sampling_ns] = (double)er.sampling_ns;
-	v[AS_TC_live_bytes_peak] = (double)er.live_bytes_peak;
+	v[AS_TC_ops] = (double)er->ops;
+	v[AS_TC_elapsed_ns] = (double)er->elapsed_ns;
+	v[AS_TC_ns_per_op] = er->ops ? (double)er->elapsed_ns / (double)er->ops : NAN;
+	v[AS_TC_ops_per_sec] =
+	    er->elapsed_ns ? (double)er->ops * 1e9 / (double)er->elapsed_ns : NAN;
+	v[AS_TC_sampling_ns] = (double)er->sampling_ns;
+	v[AS_TC_live_bytes_peak] = (double)er->live_bytes_peak;
 	v[AS_TC_rss_before_kib] = (double)smp.base.rss_kib;
 	v[AS_TC_rss_peak_kib] = (double)rss_peak;
 	v[AS_TC_rss_end_kib] = (double)rss_end;
-	v[AS_TC_overhead_ratio] = er.live_bytes_peak > 0 ? (double)(rss_peak - smp.base.rss_kib) *
-	                                                       1024.0 / (double)er.live_bytes_peak
-	                                                 : NAN;
+	v[AS_TC_overhead_ratio] = er->live_bytes_peak > 0 ? (double)(rss_peak - smp.base.rss_kib) *
+	                                                        1024.0 / (double)er->live_bytes_peak
+	                                                  : NAN;
 	v[AS_TC_heap_rss_peak_kib] = (double)smp.peak.heap_rss_kib;
 	v[AS_TC_heap_size_peak_kib] = (double)smp.peak.heap_size_kib;
 	v[AS_TC_mmap_rss_peak_kib] = (double)smp.peak.mmap_rss_kib;
@@ -371,51 +331,65 @@ int as_worker_main(int argc, char **argv)
 	v[AS_TC_minflt] = (double)(min1 - smp.base.minflt);
 	v[AS_TC_majflt] = (double)(maj1 - smp.base.majflt);
 	if (smp.base.have_sys && smp.last.have_sys) {
-		double total = 0;
 		for (int i = 0; i < AS_SYS_NCOLS; i++)
 			v[AS_TC_brk_calls + i] = (double)(smp.last.sys[i] - smp.base.sys[i]);
-		total = v[AS_TC_brk_calls] + v[AS_TC_mmap_calls] + v[AS_TC_munmap_calls] +
-		        v[AS_TC_mremap_calls] + v[AS_TC_madvise_calls] + v[AS_TC_mprotect_calls];
-		v[AS_TC_syscalls_total] = total;
+		v[AS_TC_syscalls_total] = v[AS_TC_brk_calls] + v[AS_TC_mmap_calls] +
+		                          v[AS_TC_munmap_calls] + v[AS_TC_mremap_calls] +
+		                          v[AS_TC_madvise_calls] + v[AS_TC_mprotect_calls];
 	}
 	v[AS_TC_samples] = (double)smp.nrows;
-	if (stream.expect_live_bytes_peak >= 0) {
-		v[AS_TC_trace_live_bytes_peak] = (double)stream.expect_live_bytes_peak;
-		if (er.status == AS_OK && stream.expect_live_bytes_end >= 0 &&
-		    er.live_bytes_end != stream.expect_live_bytes_end) {
-			er.status = AS_ERR_FIDELITY;
-			snprintf(er.reason, sizeof(er.reason),
-			         "live bytes at the end %lld differ from the trace's %lld",
-			         (long long)er.live_bytes_end,
-			         (long long)stream.expect_live_bytes_end);
-		} else if (er.status == AS_OK &&
-		           er.live_bytes_peak != stream.expect_live_bytes_peak) {
-			er.status = AS_ERR_FIDELITY;
-			snprintf(er.reason, sizeof(er.reason),
-			         "live_bytes_peak %lld differs from the trace's %lld",
-			         (long long)er.live_bytes_peak,
-			         (long long)stream.expect_live_bytes_peak);
-		} else if (er.status == AS_OK && stream.nthreads == 1 &&
-		           check_series_fidelity(&stream, er.reason, sizeof(er.reason)) != 0) {
-			er.status = AS_ERR_FIDELITY;
-		}
-	}
+}
 
-	if (er.status == AS_OK) {
-		as_engine_drain(&stream, &cfg);
-		v[AS_TC_rss_after_free_kib] = (double)as_rss_kib();
-		as_memmap_read(&mm, 1);
-		v[AS_TC_heap_rss_after_free_kib] = (double)mm.heap_rss_kib;
-		v[AS_TC_mmap_rss_after_free_kib] = (double)mm.mmap_rss_kib;
-		if (lm.mod->trim) {
-			lm.mod->trim(inst);
-			v[AS_TC_rss_after_trim_kib] = (double)as_rss_kib();
-			as_memmap_read(&mm, 1);
-			v[AS_TC_heap_rss_after_trim_kib] = (double)mm.heap_rss_kib;
-			v[AS_TC_mmap_rss_after_trim_kib] = (double)mm.mmap_rss_kib;
-		}
+/* A replay must reproduce its trace: live bytes at the end, at the peak
+ * and (one thread) at every sample point. */
+static void check_fidelity(worker_t *w, double *v)
+{
+	const as_opstream_t *s = w->stream;
+	as_engine_result_t *er = &w->er;
+	if (s->expect_live_bytes_peak < 0)
+		return;
+	v[AS_TC_trace_live_bytes_peak] = (double)s->expect_live_bytes_peak;
+	if (er->status != AS_OK)
+		return;
+	if (s->expect_live_bytes_end >= 0 && er->live_bytes_end != s->expect_live_bytes_end) {
+		er->status = AS_ERR_FIDELITY;
+		snprintf(er->reason, sizeof(er->reason),
+		         "live bytes at the end %lld differ from the trace's %lld",
+		         (long long)er->live_bytes_end, (long long)s->expect_live_bytes_end);
+	} else if (er->live_bytes_peak != s->expect_live_bytes_peak) {
+		er->status = AS_ERR_FIDELITY;
+		snprintf(er->reason, sizeof(er->reason),
+		         "live_bytes_peak %lld differs from the trace's %lld",
+		         (long long)er->live_bytes_peak, (long long)s->expect_live_bytes_peak);
+	} else if (s->nthreads == 1 && check_series_fidelity(s, er->reason, sizeof(er->reason))) {
+		er->status = AS_ERR_FIDELITY;
 	}
-	for (uint32_t t = 0; t < stream.nthreads; t++) {
+}
+
+/* What the module gives back: RSS after every object is freed, and after
+ * the module's trim() where it has one. */
+static void after_free(worker_t *w, double *v)
+{
+	as_memmap_t mm;
+	as_engine_drain(w->stream, &w->cfg);
+	v[AS_TC_rss_after_free_kib] = (double)as_rss_kib();
+	as_memmap_read(&mm, 1);
+	v[AS_TC_heap_rss_after_free_kib] = (double)mm.heap_rss_kib;
+	v[AS_TC_mmap_rss_after_free_kib] = (double)mm.mmap_rss_kib;
+	if (w->lm.mod->trim) {
+		w->lm.mod->trim(w->inst);
+		v[AS_TC_rss_after_trim_kib] = (double)as_rss_kib();
+		as_memmap_read(&mm, 1);
+		v[AS_TC_heap_rss_after_trim_kib] = (double)mm.heap_rss_kib;
+		v[AS_TC_mmap_rss_after_trim_kib] = (double)mm.mmap_rss_kib;
+	}
+}
+
+/* Bindings, series rows, latency, the trial row, then the status last:
+ * the parent counts a trial as reported once the status arrived. */
+static void report(const worker_t *w, const double *v)
+{
+	for (uint32_t t = 0; t < w->stream->nthreads; t++) {
 		char key[32];
 		snprintf(key, sizeof(key), "binding.%u", t);
 		send_info(key, as_pin_desc(t));
@@ -428,12 +402,60 @@ int as_worker_main(int argc, char **argv)
 		         (unsigned long long)smp.dropped, SERIES_MAX_ROWS);
 		send_info("warning", m);
 	}
-	if (lat_every)
-		send_latency(as_timer_tsc ? ns_per_tick : 1.0);
-	send_msg(AS_MSG_TRIAL, v, sizeof(v));
-	send_status(er.status, er.status == AS_OK ? note : er.reason);
+	if (w->spec->latency_every)
+		send_latency(as_timer_tsc ? w->spec->ns_per_tick : 1.0);
+	send_msg(AS_MSG_TRIAL, v, sizeof(double) * AS_TRIAL_NCOLS);
+	send_status(w->er.status, w->er.status == AS_OK ? w->note : w->er.reason);
+}
+
+int as_worker_main(int argc, char **argv)
+{
+	static as_opstream_t stream;
+	static as_wire_trial_t t;
+	static worker_t w;
+	char err[700];
+	double v[AS_TRIAL_NCOLS];
+	as_status_t st;
+
+	(void)argv;
+	if (argc != 1 || as_wire_spec_read(&t, err, sizeof(err)) != 0) {
+		/* no spec: tell the parent on the result fd if there is one */
+		if (argc != 1)
+			snprintf(err, sizeof(err), "internal command, wrong arguments");
+		if (as_wire_send_status(AS_WIRE_FD_RESULT, AS_ERR_USAGE, err) != 0)
+			fprintf(stderr, "allocscope __worker: %s\n", err);
+		return 2;
+	}
+	w.spec = &t.spec;
+	w.stream = &stream;
+	as_timer_use(t.spec.ns_per_tick);
+	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
+		v[i] = NAN;
+	st = setup(&w, err, sizeof(err));
+	if (st != AS_OK) {
+		send_status(st, err);
+		return 0;
+	}
+	if (prepare_memory(&w) != 0) {
+		send_status(AS_ERR_WORKER, "cannot map the harness's buffers");
+		return 0;
+	}
+	engine_cfg(&w);
+	if (t.spec.syscalls == AS_SYSCOUNT_SECCOMP) {
+		void *shm =
+		    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, AS_WIRE_FD_COUNTERS, 0);
+		if (shm == MAP_FAILED || as_syscount_start_seccomp(shm, err, sizeof(err)) != 0)
+			send_info("syscalls_na",
+			          shm == MAP_FAILED ? "cannot map shared counters" : err);
+	}
+	as_engine_run(&stream, &w.cfg, &w.er);
+	measure(&w, v);
+	check_fidelity(&w, v);
+	if (w.er.status == AS_OK)
+		after_free(&w, v);
+	report(&w, v);
 	/* destroy after reporting: a module that crashes in destroy has still
 	 * produced its numbers, but the crash is reported by the parent */
-	lm.mod->destroy(inst);
+	w.lm.mod->destroy(w.inst);
 	return 0;
 }

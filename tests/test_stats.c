@@ -14,6 +14,8 @@ int main(void)
 	as_trial_spec_t specs[4];
 	as_trial_result_t *res = calloc(4, sizeof(*res));
 	as_buf_t b = {0};
+	as_spec_t mods[2], wl;
+	char err[256];
 
 	double a[] = {5, 1, 3};
 	CHECK(as_median(a, 3) == 3);
@@ -35,9 +37,12 @@ int main(void)
 
 	/* summary: two modules, two reps; null's cost appears next to glibc */
 	memset(specs, 0, sizeof(specs));
+	CHECK(as_spec_parse("glibc", AS_SPEC_MODULE, &mods[0], err, sizeof(err)) == 0);
+	CHECK(as_spec_parse("null", AS_SPEC_MODULE, &mods[1], err, sizeof(err)) == 0);
+	CHECK(as_spec_parse("random", AS_SPEC_WORKLOAD, &wl, err, sizeof(err)) == 0);
 	for (int i = 0; i < 4; i++) {
-		specs[i].module = i % 2 ? "null" : "glibc";
-		specs[i].workload = "random";
+		specs[i].module = &mods[i % 2];
+		specs[i].workload = &wl;
 		specs[i].threads = 1;
 		specs[i].trial = (uint32_t)(i % 2);
 		specs[i].rep = (uint32_t)(i / 2);
@@ -49,8 +54,11 @@ int main(void)
 	as_summary_table(&b, specs, res, 4);
 	CHECK(b.data && strstr(b.data, "null_ns_per_op_median"));
 	/* glibc: median(50, 52) = 51, null: median(11, 13) = 12, difference 39 */
-	CHECKF(b.data && strstr(b.data, "\nglibc,,random,1,2,12,39,"), "%s", b.data);
+	CHECKF(b.data && strstr(b.data, "\nglibc,,random,,1,2,12,39,"), "%s", b.data);
 	as_buf_free(&b);
+	as_spec_free(&mods[0]);
+	as_spec_free(&mods[1]);
+	as_spec_free(&wl);
 	free(res);
 	return as_check_done();
 }

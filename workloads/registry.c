@@ -2,8 +2,10 @@
  * shared by the CLI, `list` and the worker. Add a workload by declaring it
  * here and adding it to as_workloads[]. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "spec.h"
 #include "workload.h"
 
 extern const as_workload_t as_wl_random;
@@ -31,24 +33,35 @@ const as_workload_t *as_workload_find(const char *name)
 	return NULL;
 }
 
-int as_workload_parse(const char *spec, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
-                      char *err, size_t errlen)
+/* Apply one key=value to the params struct; key "" is the first param. */
+static int set_param(const as_workload_t *w, const char *key, const char *val, void *pbuf,
+                     char *err, size_t errlen)
 {
-	char name[64];
-	char params[1024];
-	char perr[512];
-	const char *colon = strchr(spec, ':');
-	size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
-	const char *rest = colon ? colon + 1 : "";
-	const as_workload_t *w;
-
-	if (nlen == 0 || nlen >= sizeof(name)) {
-		snprintf(err, errlen, "workload '%s': bad name", spec);
+	const char *k = *key ? key : w->nparams ? w->params[0].key : "";
+	for (uint32_t i = 0; i < w->nparams; i++)
+		if (!strcmp(w->params[i].key, k))
+			return as_param_set_(&w->params[i], val, strlen(val), pbuf, err, errlen);
+	if (!*key) {
+		snprintf(err, errlen, "'%s' is not key=value", val);
 		return -1;
 	}
-	memcpy(name, spec, nlen);
-	name[nlen] = '\0';
-	w = as_workload_find(name);
+	{
+		int n = snprintf(err, errlen, "unknown key '%s' (known:", key);
+		for (uint32_t i = 0; i < w->nparams && n > 0 && (size_t)n < errlen; i++)
+			n += snprintf(err + n, errlen - (size_t)n, " %s", w->params[i].key);
+		if (n > 0 && (size_t)n < errlen)
+			snprintf(err + n, errlen - (size_t)n, ")");
+	}
+	return -1;
+}
+
+int as_workload_configure(const char *name, const char *const *keys, const char *const *values,
+                          size_t n, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
+                          char *err, size_t errlen)
+{
+	char perr[512];
+	const as_workload_t *w = as_workload_find(name);
+
 	if (!w) {
 		snprintf(err, errlen, "workload '%s': no such workload (see 'allocscope list')",
 		         name);
@@ -58,19 +71,50 @@ int as_workload_parse(const char *spec, const as_workload_t **wl, void *pbuf, si
 		snprintf(err, errlen, "workload %s: params struct too large", name);
 		return -1;
 	}
-	/* A bare first value belongs to the first param. */
-	if (*rest && w->nparams > 0 && !memchr(rest, '=', strcspn(rest, ",")))
-		snprintf(params, sizeof(params), "%s=%s", w->params[0].key, rest);
-	else
-		snprintf(params, sizeof(params), "%s", rest);
-	if (as_params_parse(w->params, w->nparams, params, pbuf, perr, sizeof(perr)) != 0) {
-		snprintf(err, errlen, "workload %s: %s", name, perr);
-		return -1;
-	}
-	if (w->check && w->check(pbuf, perr, sizeof(perr)) != 0) {
-		snprintf(err, errlen, "workload %s: %s", name, perr);
-		return -1;
-	}
+	/* defaults first, checked by the same code as user values */
+	if (as_params_parse(w->params, w->nparams, NULL, pbuf, perr, sizeof(perr)) != 0)
+		goto out_bad;
+	for (size_t i = 0; i < n; i++)
+		if (set_param(w, keys[i], values[i], pbuf, perr, sizeof(perr)) != 0)
+			goto out_bad;
+	if (w->check && w->check(pbuf, perr, sizeof(perr)) != 0)
+		goto out_bad;
 	*wl = w;
 	return 0;
+out_bad:
+	snprintf(err, errlen, "workload %s: %s", name, perr);
+	return -1;
+}
+
+int as_workload_parse(const char *text, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
+                      char *err, size_t errlen)
+{
+	as_spec_t s;
+	int rc;
+	if (as_spec_parse(text, AS_SPEC_WORKLOAD, &s, err, errlen) != 0)
+		return -1;
+	rc = as_workload_configure_spec(&s, wl, pbuf, pbuf_len, err, errlen);
+	as_spec_free(&s);
+	return rc;
+}
+
+int as_workload_configure_spec(const as_spec_t *s, const as_workload_t **wl, void *pbuf,
+                               size_t pbuf_len, char *err, size_t errlen)
+{
+	const char **keys = calloc(s->nkv + 1, sizeof(char *));
+	const char **vals = calloc(s->nkv + 1, sizeof(char *));
+	int rc = -1;
+	if (!keys || !vals) {
+		snprintf(err, errlen, "workload %s: out of memory", s->name);
+		goto out;
+	}
+	for (size_t i = 0; i < s->nkv; i++) {
+		keys[i] = s->kv[i].key;
+		vals[i] = s->kv[i].value;
+	}
+	rc = as_workload_configure(s->name, keys, vals, s->nkv, wl, pbuf, pbuf_len, err, errlen);
+out:
+	free(keys);
+	free(vals);
+	return rc;
 }

@@ -50,12 +50,24 @@ extern const as_workload_t *const as_workloads[];
 /* Find a workload by name; NULL if none. */
 const as_workload_t *as_workload_find(const char *name);
 
-/* Split "name:params" and parse params against the workload's spec. A first
- * item without '=' is the value of the workload's first param
+/* Look up workload NAME and parse its params, given as n key/value pairs
+ * (the CLI splits NAME[:k=v,...] once; values are taken whole, so a trace
+ * path may hold ',' or ':'). Key "" is the workload's first param
  * ("trace:run.ast" == "trace:file=run.ast"). On success *wl is set and the
  * parsed struct written to `pbuf` (at least params_size bytes, zeroed by the
  * caller). Returns 0, or -1 with "workload NAME: reason" in err. */
-int as_workload_parse(const char *spec, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
+int as_workload_configure(const char *name, const char *const *keys, const char *const *values,
+                          size_t n, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
+                          char *err, size_t errlen);
+
+/* The same for a parsed spec (spec.h): its pairs, no string split again. */
+struct as_spec;
+int as_workload_configure_spec(const struct as_spec *s, const as_workload_t **wl, void *pbuf,
+                               size_t pbuf_len, char *err, size_t errlen);
+
+/* Convenience for tests and tools: parse "NAME[:k=v,...]" with
+ * as_spec_parse, then as_workload_configure. Same returns. */
+int as_workload_parse(const char *text, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
                       char *err, size_t errlen);
 
 /* Largest params struct of any workload, for callers' buffers. */

@@ -78,15 +78,16 @@ static int is_boot(const void *p)
 
 static void load_module(void)
 {
-	const char *spec = getenv("ALLOCSCOPE_EXEC_MODULE");
-	char name[4096], err[1024];
-	const char *params;
+	const char *path = getenv("ALLOCSCOPE_EXEC_MODULE");
+	const char *params = getenv("ALLOCSCOPE_EXEC_PARAMS");
+	char err[1024];
 	static as_loaded_t lm;
 
-	if (!spec || !*spec)
+	if (!path || !*path)
 		die("ALLOCSCOPE_EXEC_MODULE is not set");
-	as_module_spec_split(spec, name, sizeof(name), &params);
-	if (as_module_load(name, &lm, err, sizeof(err)) != AS_OK)
+	if (!params)
+		params = "";
+	if (as_module_load(path, &lm, err, sizeof(err)) != AS_OK)
 		die(err);
 	if (lm.mod->create(params, &inst, err, sizeof(err)) != 0)
 		die(err);

@@ -1,0 +1,84 @@
+/* buf.c - see buf.h. */
+#define _GNU_SOURCE
+#include "buf.h"
+
+#include <csv.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void as_buf_add(as_buf_t *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = b->cap ? b->cap : 4096;
+		while (ncap < b->len + n + 1)
+			ncap *= 2;
+		b->data = realloc(b->data, ncap);
+		if (!b->data)
+			abort();
+		b->cap = ncap;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void as_buf_printf(as_buf_t *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(tmp)) {
+		as_buf_add(b, tmp, (size_t)n);
+	} else {
+		char *big = malloc((size_t)n + 1);
+		va_start(ap, fmt);
+		vsnprintf(big, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		as_buf_add(b, big, (size_t)n);
+		free(big);
+	}
+}
+
+void as_buf_csv_str(as_buf_t *b, const char *s, int last)
+{
+	size_t n = strlen(s);
+	if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' '))) {
+		size_t need = n * 2 + 2;
+		char *q = malloc(need);
+		size_t w = csv_write(q, need, s, n);
+		as_buf_add(b, q, w);
+		free(q);
+	} else {
+		as_buf_add(b, s, n);
+	}
+	if (!last)
+		as_buf_add(b, ",", 1);
+}
+
+void as_buf_csv_num(as_buf_t *b, double v, char fmt, int last)
+{
+	if (isnan(v))
+		;
+	else if (fmt == 'I' && fabs(v) < 9.0e15)
+		as_buf_printf(b, "%.0f", v);
+	else
+		as_buf_printf(b, "%.6g", v);
+	if (!last)
+		as_buf_add(b, ",", 1);
+	else
+		as_buf_add(b, "\n", 1);
+}
+
+void as_buf_free(as_buf_t *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,70 @@
+/* files.c - see files.h. */
+#define _GNU_SOURCE
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int as_mkdir_p(const char *dir, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", dir) >= sizeof(tmp)) {
+		snprintf(err, errlen, "%.200s...: folder path longer than %d bytes", dir,
+		         PATH_MAX - 1);
+		return -1;
+	}
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			goto fail;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: cannot create folder: %s", tmp, strerror(errno));
+	return -1;
+}
+
+int as_write_file_atomic(const char *dir, const char *name, const as_buf_t *b, char *err,
+                         size_t errlen)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int fd;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >= sizeof(tmp)) {
+		snprintf(err, errlen, "%.200s.../%s: path longer than %d bytes", dir, name,
+		         PATH_MAX - 1);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		goto fail;
+	if (as_write_all(fd, b->data ? b->data : "", b->len) != 0 || fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		goto fail;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+	return -1;
+}

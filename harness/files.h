@@ -1,0 +1,21 @@
+/* files.h - folders and whole-file writes for the results folder: a file
+ * is replaced atomically (temp file, fsync, rename), so a reader or an
+ * interrupted run sees the old contents or the new, never a short file.
+ * Every write is checked: a full disk is an error. Paths that do not fit
+ * are errors too, never cut. */
+#ifndef AS_FILES_H
+#define AS_FILES_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Atomically replace DIR/NAME with the buffer. Returns 0, or -1 with
+ * "PATH: reason" in err. */
+int as_write_file_atomic(const char *dir, const char *name, const as_buf_t *b, char *err,
+                         size_t errlen);
+
+/* Create DIR (and parents). Returns 0 or -1 with err. */
+int as_mkdir_p(const char *dir, char *err, size_t errlen);
+
+#endif /* AS_FILES_H */

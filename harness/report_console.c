@@ -1,0 +1,154 @@
+/* report_console.c - the console reporter: a progress bar with trial i/n
+ * and ETA on stderr while the run goes (only on a terminal, never under
+ * CI), and at the end the table of medians per trial on stdout, the same
+ * numbers the CSV reporter writes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reporter.h"
+#include "stats.h"
+#include "tables.h"
+#include "util.h"
+
+typedef struct {
+	int tty;
+} console_t;
+
+static void bar(const as_run_t *run, int i, int n, const char *what)
+{
+	double el = (double)(as_now_ns() - run->t0_ns) / 1e9;
+	double eta = i > 0 ? el / i * (n - i) : 0;
+	int width = 30, fill = n ? i * width / n : 0;
+	fprintf(stderr, "\r[%.*s%*s] %d/%d  ETA %4.0fs  %-40.40s", fill,
+	        "##############################", width - fill, "", i, n, eta, what);
+	if (i == n)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static void con_progress(void *self, const as_run_t *run, int i, int warm)
+{
+	console_t *c = self;
+	char what[128];
+	int total = run->nwarm + run->n;
+	if (!c->tty)
+		return;
+	if (warm) {
+		bar(run, i, total, "warm-up");
+		return;
+	}
+	snprintf(what, sizeof(what), "%s / %s / %ut", run->specs[i].module->label,
+	         run->specs[i].workload->label, run->specs[i].threads);
+	bar(run, run->nwarm + i, total, what);
+}
+
+/* A failed trial gets a line on stderr when no progress bar shows it (the
+ * row in trials.csv says the same); skipped trials are not failures. */
+static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t errlen)
+{
+	console_t *c = self;
+	const as_trial_spec_t *s = &run->specs[i];
+	const as_trial_result_t *r = &run->res[i];
+	(void)err;
+	(void)errlen;
+	if (!c->tty && r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
+		fprintf(stderr, "allocscope: trial %u rep %u (%s, %s, %u threads): %s: %s\n",
+		        s->trial, s->rep, s->module->label, s->workload->label, s->threads,
+		        as_status_name(r->status), r->reason);
+	return 0;
+}
+
+/* One table line: medians over the ok repetitions of trial `first`. */
+static void table_line(const as_run_t *run, int first, int latency)
+{
+	const as_trial_spec_t *specs = run->specs;
+	const as_trial_result_t *res = run->res;
+	double ns[256], ops[256], rss[256], flt[256], sys[256], pa[256], pf[256];
+	int k = 0, bad = -1;
+	char wl[29], st[16], sbuf[16];
+	double sm;
+	for (int j = 0; j < run->n && k < 256; j++) {
+		if (specs[j].trial != specs[first].trial)
+			continue;
+		if (res[j].status != AS_OK) {
+			if (bad < 0)
+				bad = j; /* show the first failing rep's status */
+			continue;
+		}
+		ns[k] = res[j].v[AS_TC_ns_per_op];
+		ops[k] = res[j].v[AS_TC_ops_per_sec];
+		rss[k] = res[j].v[AS_TC_rss_peak_kib] / 1024.0;
+		flt[k] = res[j].v[AS_TC_minflt];
+		sys[k] = res[j].v[AS_TC_syscalls_total];
+		pa[k] = res[j].p99_ns[AS_OP_ALLOC];
+		pf[k] = res[j].p99_ns[AS_OP_FREE];
+		k++;
+	}
+	snprintf(wl, sizeof(wl), "%s", specs[first].workload->label);
+	snprintf(st, sizeof(st), "%s", bad < 0 ? "ok" : as_status_name(res[bad].status));
+	if (k == 0) {
+		printf("%-14.14s %-28s %3u %-10s %s\n", specs[first].module->label, wl,
+		       specs[first].threads, st, res[bad].reason);
+		return;
+	}
+	sm = as_median(sys, k);
+	if (isnan(sm))
+		snprintf(sbuf, sizeof(sbuf), "n/a");
+	else
+		snprintf(sbuf, sizeof(sbuf), "%.0f", sm);
+	printf("%-14.14s %-28s %3u %-10s %10.2f %12.4g %9.1fM %10.0f %9s",
+	       specs[first].module->label, wl, specs[first].threads, st, as_median(ns, k),
+	       as_median(ops, k), as_median(rss, k), as_median(flt, k), sbuf);
+	if (latency)
+		printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
+	printf("\n");
+}
+
+static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
+{
+	console_t *c = self;
+	int latency = run->cfg->latency_every != 0;
+	(void)err;
+	(void)errlen;
+	if (c->tty && !run->interrupted)
+		bar(run, run->nwarm + run->n, run->nwarm + run->n, "done");
+	if (run->cfg->quiet)
+		return 0;
+	printf("\n%-14s %-28s %3s %-10s %10s %12s %10s %10s %9s", "module", "workload", "thr",
+	       "status", "ns/op", "ops/s", "peakRSS", "minflt", "syscalls");
+	if (latency)
+		printf(" %11s %11s", "p99alloc_ns", "p99free_ns");
+	printf("\n");
+	for (int i = 0; i < run->n; i++)
+		if (run->specs[i].rep == 0)
+			table_line(run, i, latency);
+	if (run->cfg->reps > 1)
+		printf("(medians over %u repetitions)\n", run->cfg->reps);
+	if (latency)
+		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
+	return 0;
+}
+
+static void con_destroy(void *self)
+{
+	free(self);
+}
+
+int as_reporter_console(as_reporter_t *r)
+{
+	console_t *c = calloc(1, sizeof(*c));
+	memset(r, 0, sizeof(*r));
+	if (!c)
+		return -1;
+	c->tty = isatty(2) && !getenv("CI");
+	r->name = "console";
+	r->self = c;
+	r->progress = con_progress;
+	r->trial = con_trial;
+	r->end = con_end;
+	r->destroy = con_destroy;
+	return 0;
+}

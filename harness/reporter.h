@@ -1,0 +1,60 @@
+/* reporter.h - what a run tells the outside world goes through reporters
+ * (google/benchmark's ConsoleReporter/CSVReporter habit): the runner only
+ * runs trials and hands each reporter the run's context at the start, each
+ * trial's result as it completes, and the whole matrix at the end. The CSV
+ * reporter writes the results folder, the console reporter draws progress
+ * and the table; a JSON reporter fits the same three calls. Not
+ * thread-safe: called from the runner's one thread. */
+#ifndef AS_REPORTER_H
+#define AS_REPORTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "runner.h"
+#include "trial.h"
+
+/* The run as reporters see it. The runner owns everything here. */
+typedef struct as_run {
+	const as_run_cfg_t *cfg;
+	const char *dir;         /* the results folder */
+	as_trial_spec_t *specs;  /* the matrix, n entries, repetitions interleaved */
+	as_trial_result_t *res;  /* res[i] is valid once done[i] */
+	int *done;               /* 1: res[i] holds a result (this run or resumed) */
+	int n;                   /* matrix size; at the end, the trials that ran */
+	int nwarm;               /* warm-up runs before the matrix */
+	as_buf_t ctx;            /* context.csv rows; grows during the run */
+	unsigned ctx_generation; /* bumped whenever ctx changes */
+	uint64_t t0_ns;          /* start of the run (as_now_ns) */
+	int interrupted;         /* SIGINT/SIGTERM stopped the run */
+} as_run_t;
+
+typedef struct as_reporter {
+	const char *name;
+	/* Start of the run (context complete apart from what trials add).
+	 * Returns 0, or -1 with a one-line reason in err (the run stops). */
+	int (*begin)(void *self, const as_run_t *run, char *err, size_t errlen);
+	/* Optional: trial i (or warm-up run i when warm) is about to start. */
+	void (*progress)(void *self, const as_run_t *run, int i, int warm);
+	/* Trial i has completed and res[i] is final (its rows still present).
+	 * Returns 0, or -1 with err (the run stops: results cannot be kept). */
+	int (*trial)(void *self, const as_run_t *run, int i, char *err, size_t errlen);
+	/* End of the run: run->n trials ran (fewer when interrupted).
+	 * Returns 0, or -1 with err. */
+	int (*end)(void *self, const as_run_t *run, char *err, size_t errlen);
+	void (*destroy)(void *self);
+	void *self;
+} as_reporter_t;
+
+/* The results folder's CSV files (context, trials, series, latency,
+ * histogram, summary), each rewritten atomically after every trial; on a
+ * resumed run the rows of the trials already done are kept. Returns 0, or
+ * -1 when out of memory. */
+int as_reporter_csv(as_reporter_t *r);
+
+/* Progress bar on stderr (only when stderr is a terminal and CI is unset)
+ * and, unless cfg->quiet, the table of medians on stdout at the end. */
+int as_reporter_console(as_reporter_t *r);
+
+#endif /* AS_REPORTER_H */

@@ -1,0 +1,28 @@
+/* resume.h - what makes `run --resume DIR` possible: the run's own
+ * arguments saved in DIR/run.args, and reading back the trials an
+ * interrupted run completed (their trials.csv rows, and the rows of the
+ * long tables that belong to them). Not thread-safe. */
+#ifndef AS_RESUME_H
+#define AS_RESUME_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "trial.h"
+
+/* Write DIR/run.args: argv[1..argc), NUL-separated, so that --resume
+ * rebuilds exactly the same matrix. Returns 0, or -1 with err. */
+int as_resume_save_args(const char *dir, int argc, char *const *argv, char *err, size_t errlen);
+
+/* Load the complete rows of DIR/trials.csv into res[] and done[]; a row
+ * that does not match the matrix (other module, workload or threads at that
+ * trial number) means DIR is another run. Returns 0, or -1 with err. */
+int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
+                          int *done, int n, char *err, size_t errlen);
+
+/* Append to out the rows of DIR/NAME (series, latency or histogram: first
+ * columns trial,rep) whose (trial, rep) is done; the header is dropped. */
+void as_resume_keep_rows(const char *dir, const char *name, const as_trial_spec_t *specs,
+                         const int *done, int n, as_buf_t *out);
+
+#endif /* AS_RESUME_H */

@@ -1,0 +1,92 @@
+/* trial_wire.h - the parent <-> worker protocol, in one place: how a trial
+ * spec travels to the worker (a versioned binary record in a memfd on
+ * AS_WIRE_FD_SPEC), every message the worker sends back on AS_WIRE_FD_RESULT
+ * (header + payload), and the decoder that turns those messages into a
+ * trial result. trial.c and worker.c only call these functions; neither
+ * knows an fd number, a message layout or the order of fields. The two ends
+ * are always the same executable (/proc/self/exe), so layouts are native;
+ * the version still guards against a stale worker. Not thread-safe. */
+#ifndef AS_TRIAL_WIRE_H
+#define AS_TRIAL_WIRE_H
+
+#include <stddef.h>
+
+#include "status.h"
+#include "trial.h"
+
+#define AS_WIRE_VERSION 1
+
+/* The worker's fds (the parent dup2s them there before exec). */
+enum {
+	AS_WIRE_FD_RESULT = 3,   /* worker -> parent messages (pipe) */
+	AS_WIRE_FD_SPEC = 4,     /* the encoded trial spec (memfd, read from offset 0) */
+	AS_WIRE_FD_COUNTERS = 5, /* --syscalls seccomp: the shared page of counters */
+};
+
+/* Messages from worker to parent: as_wire_hdr_t, then `len` payload bytes. */
+typedef enum as_wire_msg {
+	AS_MSG_TRIAL = 1,   /* double[AS_TRIAL_NCOLS] */
+	AS_MSG_STATUS = 2,  /* as_wire_status_t */
+	AS_MSG_INFO = 3,    /* "key=value" text, e.g. module_version=5.3.0 */
+	AS_MSG_SERIES = 4,  /* double[AS_SERIES_NCOLS] */
+	AS_MSG_LATENCY = 5, /* double[AS_LATENCY_NCOLS], kind as its number */
+	AS_MSG_HIST = 6,    /* double[AS_HIST_NCOLS], kind as its number */
+} as_wire_msg_t;
+
+typedef struct as_wire_hdr {
+	unsigned type;
+	unsigned len;
+} as_wire_hdr_t;
+
+typedef struct as_wire_status {
+	int status; /* as_status_t */
+	char reason[256];
+} as_wire_status_t;
+
+/* ---- the trial spec ---- */
+
+/* Encode spec (module and workload specs included) into a new memfd, ready
+ * to be dup2'd to AS_WIRE_FD_SPEC. Returns the fd, or -1 with err. */
+int as_wire_spec_memfd(const as_trial_spec_t *spec, char *err, size_t errlen);
+
+/* A decoded spec and the storage its pointers refer to. */
+typedef struct as_wire_trial {
+	as_trial_spec_t spec;
+	as_spec_t module, workload;
+} as_wire_trial_t;
+
+/* Worker: read and decode the spec from AS_WIRE_FD_SPEC into *out. Returns
+ * 0, or -1 with err (wrong version, truncated record). Free with
+ * as_wire_trial_free. */
+int as_wire_spec_read(as_wire_trial_t *out, char *err, size_t errlen);
+void as_wire_trial_free(as_wire_trial_t *t);
+
+/* ---- worker -> parent ---- */
+
+/* Send one message on fd (AS_WIRE_FD_RESULT in a worker). Returns 0, or -1
+ * when the parent is gone (the caller then has no one to report to). */
+int as_wire_send(int fd, as_wire_msg_t type, const void *payload, size_t len);
+int as_wire_send_status(int fd, as_status_t st, const char *reason);
+int as_wire_send_info(int fd, const char *key, const char *value);
+
+/* ---- parent: decoding ---- */
+
+/* Accumulates the worker's byte stream. */
+typedef struct as_wire_inbox {
+	char *buf;
+	size_t len, cap;
+	int got_status; /* a STATUS message arrived */
+	int got_trial;  /* a TRIAL message arrived */
+} as_wire_inbox_t;
+
+/* Read what is available on fd into the inbox and decode every complete
+ * message into res. Returns >0 bytes read, 0 at EOF, -1 on a read error
+ * (errno set; EINTR and EAGAIN mean try again). */
+long as_wire_inbox_read(as_wire_inbox_t *in, int fd, as_trial_result_t *res);
+void as_wire_inbox_free(as_wire_inbox_t *in);
+
+/* Read exactly one STATUS message from fd (the module probe's child).
+ * Returns 0 with *st and reason filled, or -1 (EOF or garbage). */
+int as_wire_read_status(int fd, as_status_t *st, char *reason, size_t len);
+
+#endif /* AS_TRIAL_WIRE_H */

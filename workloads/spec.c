@@ -1,0 +1,207 @@
+/* spec.c - see spec.h. The only place that splits NAME[:k=v,...]. */
+#define _GNU_SOURCE
+#include "spec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void as_spec_free(as_spec_t *s)
+{
+	for (size_t i = 0; i < s->nkv; i++) {
+		free(s->kv[i].key);
+		free(s->kv[i].value);
+	}
+	free(s->kv);
+	free(s->name);
+	free(s->params);
+	free(s->label);
+	memset(s, 0, sizeof(*s));
+}
+
+static int add_kv(as_spec_t *s, const char *k, size_t klen, const char *v, size_t vlen)
+{
+	as_kv_t *nkv = realloc(s->kv, (s->nkv + 1) * sizeof(*nkv));
+	if (!nkv)
+		return -1;
+	s->kv = nkv;
+	nkv[s->nkv].key = strndup(k, klen);
+	nkv[s->nkv].value = strndup(v, vlen);
+	s->nkv++;
+	return nkv[s->nkv - 1].key && nkv[s->nkv - 1].value ? 0 : -1;
+}
+
+/* label = name, or name:params */
+static int set_label(as_spec_t *s)
+{
+	if (!s->params || !s->name)
+		return -1;
+	if (!*s->params)
+		s->label = strdup(s->name);
+	else if (asprintf(&s->label, "%s:%s", s->name, s->params) < 0)
+		s->label = NULL;
+	return s->label ? 0 : -1;
+}
+
+int as_spec_parse(const char *text, as_spec_kind_t kind, as_spec_t *out, char *err, size_t errlen)
+{
+	const char *slash = kind == AS_SPEC_MODULE ? strrchr(text, '/') : NULL;
+	const char *colon = strchr(slash ? slash : text, ':');
+	size_t nlen = colon ? (size_t)(colon - text) : strlen(text);
+	const char *p = colon ? colon + 1 : "";
+
+	memset(out, 0, sizeof(*out));
+	if (nlen == 0) {
+		snprintf(err, errlen, "'%s': empty name", text);
+		return -1;
+	}
+	out->name = strndup(text, nlen);
+	out->params = strdup(p);
+	if (!out->name || !out->params)
+		goto out_oom;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		const char *eq = memchr(p, '=', len);
+		if (len == 0) {
+			snprintf(err, errlen, "'%s': empty param", text);
+			goto out_fail;
+		}
+		if (!eq && !(kind == AS_SPEC_WORKLOAD && out->nkv == 0)) {
+			snprintf(err, errlen, "'%s': '%.*s' is not key=value", text, (int)len, p);
+			goto out_fail;
+		}
+		if (eq ? add_kv(out, p, (size_t)(eq - p), eq + 1, len - (size_t)(eq - p) - 1)
+		       : add_kv(out, "", 0, p, len))
+			goto out_oom;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	if (set_label(out) == 0)
+		return 0;
+out_oom:
+	snprintf(err, errlen, "'%s': out of memory", text);
+out_fail:
+	as_spec_free(out);
+	return -1;
+}
+
+int as_spec_make(const char *name, const char *const *keys, const char *const *values, size_t n,
+                 as_spec_t *out)
+{
+	size_t len = 1;
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		len += strlen(keys[i]) + strlen(values[i]) + 2;
+	out->name = strdup(name);
+	out->params = calloc(1, len);
+	if (!out->name || !out->params)
+		goto out_oom;
+	for (size_t i = 0; i < n; i++) {
+		if (add_kv(out, keys[i], strlen(keys[i]), values[i], strlen(values[i])))
+			goto out_oom;
+		if (i)
+			strcat(out->params, ",");
+		strcat(strcat(strcat(out->params, keys[i]), "="), values[i]);
+	}
+	if (set_label(out) == 0)
+		return 0;
+out_oom:
+	as_spec_free(out);
+	return -1;
+}
+
+int as_spec_copy(const as_spec_t *src, as_spec_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = strdup(src->name);
+	out->params = strdup(src->params);
+	out->label = strdup(src->label);
+	if (!out->name || !out->params || !out->label)
+		goto out_oom;
+	for (size_t i = 0; i < src->nkv; i++)
+		if (add_kv(out, src->kv[i].key, strlen(src->kv[i].key), src->kv[i].value,
+		           strlen(src->kv[i].value)))
+			goto out_oom;
+	return 0;
+out_oom:
+	as_spec_free(out);
+	return -1;
+}
+
+int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, int max, char *err,
+                       size_t errlen)
+{
+	char *tmp = strdup(list), *p = tmp, *item = NULL;
+	int n = 0;
+	size_t cap = strlen(list) + 1;
+	char *cur = calloc(1, cap);
+
+	if (!tmp || !cur) {
+		snprintf(err, errlen, "'%s': out of memory", list);
+		goto out_fail;
+	}
+	/* join items that continue a spec's params, then parse each spec */
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char *end = p + len;
+		int last = *end == '\0';
+		*end = '\0';
+		item = p;
+		while (*item == ' ')
+			item++;
+		for (char *e = item + strlen(item); e > item && e[-1] == ' ';)
+			*--e = '\0';
+		if (!*item) {
+			snprintf(err, errlen, "'%s': empty item in the list", list);
+			goto out_fail;
+		}
+		if (strchr(item, '=') && !strchr(item, ':')) {
+			if (!*cur) {
+				snprintf(err, errlen, "'%s': '%s' belongs to no spec", list, item);
+				goto out_fail;
+			}
+			strcat(cur, ",");
+			strcat(cur, item);
+		} else {
+			if (*cur) {
+				if (n >= max) {
+					snprintf(err, errlen, "'%s': more than %d items", list,
+					         max);
+					goto out_fail;
+				}
+				if (as_spec_parse(cur, kind, &out[n], err, errlen))
+					goto out_fail;
+				n++;
+			}
+			strcpy(cur, item);
+		}
+		if (last)
+			break;
+		p = end + 1;
+	}
+	if (n >= max) {
+		snprintf(err, errlen, "'%s': more than %d items", list, max);
+		goto out_fail;
+	}
+	if (as_spec_parse(cur, kind, &out[n], err, errlen))
+		goto out_fail;
+	n++;
+	free(tmp);
+	free(cur);
+	return n;
+out_fail:
+	for (int i = 0; i < n; i++)
+		as_spec_free(&out[i]);
+	free(tmp);
+	free(cur);
+	return -1;
+}
+
+const char *as_spec_get(const as_spec_t *s, const char *key)
+{
+	for (size_t i = 0; i < s->nkv; i++)
+		if (!strcmp(s->kv[i].key, key))
+			return s->kv[i].value;
+	return NULL;
+}
