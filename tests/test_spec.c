@@ -1,0 +1,211 @@
+/* test_spec.c - the one spec parser (workloads/spec.c) and the parent <->
+ * worker wire (harness/trial_wire.c): a spec parsed once keeps paths with
+ * ':' and values with ',' whole, a trial spec survives the memfd round trip
+ * field by field, worker messages decode into a result, and a replay of a
+ * trace whose path holds ',' and ':' runs end to end through the CLI. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../workloads/spec.h"
+#include "../workloads/workload.h"
+#include "check.h"
+#include "tables.h"
+#include "trial_wire.h"
+
+static void parse_cases(void)
+{
+	as_spec_t s, list[8];
+	char err[256];
+	int n;
+
+	CHECK(as_spec_parse("refmalloc:mmap_threshold=64k,trim=1", AS_SPEC_MODULE, &s, err,
+	                    sizeof(err)) == 0);
+	CHECK(!strcmp(s.name, "refmalloc") && !strcmp(s.params, "mmap_threshold=64k,trim=1"));
+	CHECK(s.nkv == 2 && !strcmp(s.kv[1].key, "trim") && !strcmp(s.kv[1].value, "1"));
+	CHECK(!strcmp(s.label, "refmalloc:mmap_threshold=64k,trim=1"));
+	CHECK(as_spec_get(&s, "mmap_threshold") && !as_spec_get(&s, "nope"));
+	as_spec_free(&s);
+
+	/* a module path may hold ':' before its last '/' */
+	CHECK(as_spec_parse("./a:b/x.so:k=v", AS_SPEC_MODULE, &s, err, sizeof(err)) == 0);
+	CHECKF(!strcmp(s.name, "./a:b/x.so") && !strcmp(s.params, "k=v"), "%s|%s", s.name,
+	       s.params);
+	as_spec_free(&s);
+
+	/* a workload's bare first value is its first param (key "") */
+	CHECK(as_spec_parse("trace:run.ast,serialize=1", AS_SPEC_WORKLOAD, &s, err, sizeof(err)) ==
+	      0);
+	CHECK(s.nkv == 2 && !strcmp(s.kv[0].key, "") && !strcmp(s.kv[0].value, "run.ast"));
+	as_spec_free(&s);
+
+	/* refusals name the text */
+	CHECK(as_spec_parse("", AS_SPEC_MODULE, &s, err, sizeof(err)) != 0);
+	CHECK(as_spec_parse(":a=1", AS_SPEC_MODULE, &s, err, sizeof(err)) != 0);
+	CHECK(as_spec_parse("glibc:novalue", AS_SPEC_MODULE, &s, err, sizeof(err)) != 0 &&
+	      strstr(err, "novalue"));
+	CHECK(as_spec_parse("random:a=1,,b=2", AS_SPEC_WORKLOAD, &s, err, sizeof(err)) != 0);
+
+	/* lists: an item with '=' and no ':' continues the previous spec */
+	n = as_spec_parse_list("refmalloc:a=1,b=2, glibc ,random:x=1", AS_SPEC_MODULE, list, 8, err,
+	                       sizeof(err));
+	CHECKF(n == 3, "n=%d %s", n, err);
+	if (n == 3) {
+		CHECK(!strcmp(list[0].params, "a=1,b=2") && !strcmp(list[1].name, "glibc"));
+		CHECK(!strcmp(list[2].label, "random:x=1"));
+		for (int i = 0; i < n; i++)
+			as_spec_free(&list[i]);
+	}
+	CHECK(as_spec_parse_list("a=1,glibc", AS_SPEC_MODULE, list, 8, err, sizeof(err)) < 0);
+	CHECK(as_spec_parse_list("glibc,,null", AS_SPEC_MODULE, list, 8, err, sizeof(err)) < 0);
+	CHECK(as_spec_parse_list("a,b,c", AS_SPEC_MODULE, list, 2, err, sizeof(err)) < 0);
+}
+
+static void workload_from_pairs(void)
+{
+	static char pbuf[AS_WL_PARAMS_MAX];
+	const as_workload_t *wl;
+	char err[512];
+	const char *k1[] = {"ops", "nosuch"}, *v1[] = {"1000", "1"};
+	CHECK(as_workload_configure("random", k1, v1, 1, &wl, pbuf, sizeof(pbuf), err,
+	                            sizeof(err)) == 0);
+	CHECK(as_workload_configure("random", k1, v1, 2, &wl, pbuf, sizeof(pbuf), err,
+	                            sizeof(err)) != 0 &&
+	      strstr(err, "unknown key 'nosuch'"));
+	CHECK(as_workload_configure("nosuch", k1, v1, 0, &wl, pbuf, sizeof(pbuf), err,
+	                            sizeof(err)) != 0);
+	/* the string convenience goes through the same parser */
+	CHECK(as_workload_parse("random:ops=1000", &wl, pbuf, sizeof(pbuf), err, sizeof(err)) == 0);
+}
+
+static void wire_spec_roundtrip(void)
+{
+	as_spec_t mod, wl;
+	as_trial_spec_t t;
+	as_wire_trial_t got;
+	const char *k[] = {"file"}, *v[] = {"/tmp/a,b:c/trace.ast"};
+	char err[256];
+	int fd;
+
+	CHECK(as_spec_parse("refmalloc:mmap_threshold=64k", AS_SPEC_MODULE, &mod, err,
+	                    sizeof(err)) == 0);
+	CHECK(as_spec_make("trace", k, v, 1, &wl) == 0);
+	memset(&t, 0, sizeof(t));
+	t.module = &mod;
+	t.workload = &wl;
+	t.threads = 3;
+	t.seed = 0xfeedfacecafebeefULL;
+	t.trial = 7;
+	t.rep = 2;
+	t.timeout_s = 12.5;
+	t.validate = 1;
+	t.sample_every = AS_SAMPLE_AUTO;
+	t.sample_interval_ms = 9;
+	t.latency_every = 16;
+	t.syscalls = 1;
+	t.pin = 2;
+	t.ns_per_tick = 0.3125;
+	fd = as_wire_spec_memfd(&t, err, sizeof(err));
+	CHECK(fd >= 0);
+	CHECK(dup2(fd, AS_WIRE_FD_SPEC) == AS_WIRE_FD_SPEC);
+	CHECKF(as_wire_spec_read(&got, err, sizeof(err)) == 0, "%s", err);
+	CHECK(got.spec.threads == 3 && got.spec.seed == t.seed && got.spec.trial == 7 &&
+	      got.spec.rep == 2 && got.spec.timeout_s == 12.5 && got.spec.validate == 1 &&
+	      got.spec.sample_every == AS_SAMPLE_AUTO && got.spec.sample_interval_ms == 9 &&
+	      got.spec.latency_every == 16 && got.spec.syscalls == 1 && got.spec.pin == 2 &&
+	      got.spec.ns_per_tick == 0.3125);
+	CHECK(got.spec.module && !strcmp(got.spec.module->name, "refmalloc") &&
+	      !strcmp(got.spec.module->params, "mmap_threshold=64k") && got.spec.module->nkv == 1);
+	CHECK(got.spec.workload && got.spec.workload->nkv == 1 &&
+	      !strcmp(got.spec.workload->kv[0].value, "/tmp/a,b:c/trace.ast"));
+	as_wire_trial_free(&got);
+
+	/* a stale or damaged record is refused, not misread */
+	CHECK(ftruncate(fd, 20) == 0 && lseek(fd, 0, SEEK_SET) == 0);
+	CHECK(dup2(fd, AS_WIRE_FD_SPEC) == AS_WIRE_FD_SPEC);
+	CHECK(as_wire_spec_read(&got, err, sizeof(err)) != 0);
+	close(fd);
+	close(AS_WIRE_FD_SPEC);
+	as_spec_free(&mod);
+	as_spec_free(&wl);
+}
+
+static void wire_messages(void)
+{
+	int p[2];
+	double row[AS_SERIES_NCOLS], v[AS_TRIAL_NCOLS];
+	as_trial_result_t res;
+	as_wire_inbox_t in = {0};
+	long n;
+
+	CHECK(pipe(p) == 0);
+	for (int i = 0; i < AS_SERIES_NCOLS; i++)
+		row[i] = i;
+	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
+		v[i] = 100 + i;
+	CHECK(as_wire_send_info(p[1], "module_version", "5.3.0") == 0);
+	CHECK(as_wire_send_info(p[1], "binding.0", "1") == 0);
+	CHECK(as_wire_send(p[1], AS_MSG_SERIES, row, sizeof(row)) == 0);
+	CHECK(as_wire_send(p[1], AS_MSG_SERIES, row, sizeof(row)) == 0);
+	CHECK(as_wire_send(p[1], AS_MSG_TRIAL, v, sizeof(v)) == 0);
+	CHECK(as_wire_send_status(p[1], AS_ERR_FIDELITY, "live bytes differ") == 0);
+	close(p[1]);
+	memset(&res, 0, sizeof(res));
+	while ((n = as_wire_inbox_read(&in, p[0], &res)) > 0)
+		;
+	CHECK(n == 0 && in.got_status && in.got_trial);
+	CHECK(res.status == AS_ERR_FIDELITY && !strcmp(res.reason, "live bytes differ"));
+	CHECK(!strcmp(res.module_version, "5.3.0") && !strcmp(res.bindings, "0:1"));
+	CHECK(res.series.n == 2 && res.series.v[AS_SERIES_NCOLS + 3] == 3);
+	CHECK(res.v[AS_TC_ops] == 100);
+	as_trial_result_free(&res);
+	as_wire_inbox_free(&in);
+	close(p[0]);
+}
+
+static int sh(const char *cmd)
+{
+	int st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* capture a real program into a folder whose name holds ',' and ':', then
+ * replay it: the path travels as a value, never split */
+static void replay_odd_path(void)
+{
+	const char *cli = getenv("ALLOCSCOPE");
+	char dir[] = "/tmp/as-spec-XXXXXX", cmd[4 * PATH_MAX], odd[PATH_MAX];
+	if (!cli || !mkdtemp(dir)) {
+		CHECKF(0, "ALLOCSCOPE unset or no temp folder");
+		return;
+	}
+	snprintf(odd, sizeof(odd), "%s/a,b:c", dir);
+	CHECK(mkdir(odd, 0755) == 0);
+	snprintf(cmd, sizeof(cmd), "'%s' capture -o '%s/t.ast' -- /bin/ls / >/dev/null 2>&1", cli,
+	         odd);
+	CHECK(sh(cmd) == 0);
+	snprintf(cmd, sizeof(cmd), "'%s' replay '%s/t.ast' -a glibc -q --no-plot -o '%s/out'", cli,
+	         odd, dir);
+	CHECKF(sh(cmd) == 0, "%s", cmd);
+	snprintf(cmd, sizeof(cmd), "grep -q ',trace,\"file=%s/t.ast\",1,' '%s/out/trials.csv'", odd,
+	         dir);
+	CHECKF(sh(cmd) == 0, "trials.csv lacks the path as workload_params");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	sh(cmd);
+}
+
+int main(void)
+{
+	parse_cases();
+	workload_from_pairs();
+	wire_spec_roundtrip();
+	wire_messages();
+	replay_odd_path();
+	return as_check_done();
+}
