@@ -411,8 +411,8 @@ static void report(const worker_t *w, const double *v)
 int as_worker_main(int argc, char **argv)
 {
 	static as_opstream_t stream;
-	static as_wire_trial_t t;
-	static worker_t w;
+	as_wire_trial_t t; /* on the stack: a larger .bss would shift the */
+	worker_t w;        /* anonymous-mmap baseline of every trial */
 	char err[700];
 	double v[AS_TRIAL_NCOLS];
 	as_status_t st;
@@ -426,6 +426,7 @@ int as_worker_main(int argc, char **argv)
 			fprintf(stderr, "allocscope __worker: %s\n", err);
 		return 2;
 	}
+	memset(&w, 0, sizeof(w));
 	w.spec = &t.spec;
 	w.stream = &stream;
 	as_timer_use(t.spec.ns_per_tick);
