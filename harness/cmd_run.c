@@ -205,7 +205,7 @@ typedef struct {
  * parsed by the same option table, and results stay in DIR. */
 static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 {
-	char path[4200];
+	char path[PATH_MAX];
 	const char *dir = c->resume_dir;
 	FILE *f;
 	long len;
@@ -216,7 +216,10 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 		                "own are in DIR/run.args)\n");
 		return 2;
 	}
-	snprintf(path, sizeof(path), "%s/run.args", dir);
+	if ((size_t)snprintf(path, sizeof(path), "%s/run.args", dir) >= sizeof(path)) {
+		fprintf(stderr, "allocscope run: cannot resume %.200s...: path too long\n", dir);
+		return 2;
+	}
 	f = fopen(path, "rb");
 	if (!f) {
 		fprintf(stderr, "allocscope run: cannot resume %s: %s: %s\n", dir, path,

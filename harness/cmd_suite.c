@@ -4,6 +4,7 @@
  * what was measured. The run folder's scenarios.csv lists the scenarios with
  * their folders, titles, axes and expected shapes for charts and reports. */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,7 +159,7 @@ static int suite_main(int argc, char **argv)
 	static found_t found;
 	const as_scenario_t *sc[32];
 	const char *name = "default";
-	char base[4096], dir[4096], out[4096], err[1024], label[256];
+	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
 	int nsc, r, worst = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -217,6 +218,12 @@ static int suite_main(int argc, char **argv)
 		}
 	}
 	if (c.cfg.out_dir) {
+		/* room for "/<scenario>/trials.csv" below */
+		if (strlen(c.cfg.out_dir) + 64 >= sizeof(base)) {
+			fprintf(stderr, "allocscope suite: -o %.200s...: path too long\n",
+			        c.cfg.out_dir);
+			goto out_usage;
+		}
 		snprintf(base, sizeof(base), "%s", c.cfg.out_dir);
 	} else {
 		char stamp[64];
@@ -248,7 +255,7 @@ static int suite_main(int argc, char **argv)
 			break; /* results cannot be written, or interrupted: stop */
 	}
 	for (int i = 0; i < nsc; i++) {
-		char path[4200];
+		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/%s/trials.csv", base, sc[i]->name);
 		if (as_scenario_summary(sc[i], path, err, sizeof(err)) != 0)
 			fprintf(stderr, "allocscope suite: %s\n", err);
