@@ -1,9 +1,9 @@
-/* cmd_capture.c - `allocscope capture -o TRACE -- PROG ARGS`: runs PROG with
- * allocscope_capture.so preloaded, waits for it, then turns each spool the
- * library wrote (the program, and with --fork follow each child process and
- * each exec'd image) into a trace: records placed by their global sequence
- * number, addresses renamed to object numbers, thread ids to indexes, cycle
- * counts to ns. Reports lost records and repairs, which should both be 0. */
+/* cmd_capture.c - `allocscope capture -o TRACE -- PROG ARGS`: the command
+ * only: its options, running PROG with allocscope_capture.so preloaded, then
+ * turning each spool the library wrote (the program, and with --fork follow
+ * each child process and each exec'd image) into a trace file and printing
+ * what was lost or repaired. Reading and converting a spool is
+ * capture/spool_read.c; the spool format is capture/spool.h. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "../workloads/trace.h"
-#include "capture/spool.h"
+#include "capture/spool_read.h"
 #include "commands.h"
 #include "loader.h"
 #include "trace_out.h"
@@ -79,315 +79,84 @@ static int on_capture_opt(int key, const char *arg, void *vctx)
 	return -1;
 }
 
-/* $ALLOCSCOPE_CAPTURE_LIB overrides the library shipped with the CLI. */
-static int find_lib(char *path, size_t len)
+/* The capture library: $ALLOCSCOPE_CAPTURE_LIB, else the one shipped with
+ * the CLI (found into buf). Returns the path, or NULL. */
+static const char *find_lib(char *buf, size_t len)
 {
 	const char *env = getenv("ALLOCSCOPE_CAPTURE_LIB");
-	if (env && *env) {
-		snprintf(path, len, "%s", env);
-		return access(path, R_OK) == 0 ? 0 : -1;
+	if (env && *env)
+		return access(env, R_OK) == 0 ? env : NULL;
+	return as_find_preload("allocscope_capture.so", buf, len) == 0 ? buf : NULL;
+}
+
+/* "DIR/.allocscope-capture-XXXXXX" where DIR is out's folder: the spool
+ * folder sits next to the output (same filesystem, and traces of long runs
+ * do not fill a small /tmp). malloc'd; NULL when out of memory. */
+static char *spool_dir_template(const char *out)
+{
+	static const char name[] = ".allocscope-capture-XXXXXX";
+	const char *slash = strrchr(out, '/');
+	size_t keep = slash ? (size_t)(slash + 1 - out) : 0;
+	char *dir = malloc(keep + sizeof(name));
+	if (dir) {
+		memcpy(dir, out, keep);
+		memcpy(dir + keep, name, sizeof(name));
 	}
-	return as_find_preload("allocscope_capture.so", path, len);
+	return dir;
 }
 
-typedef struct {
-	uint64_t records, lost, torn, bad, events, threads;
-	as_trace_norm_t norm;
-} conv_report_t;
-
-typedef struct {
-	as_trace_writer_t *w;
-	uint64_t *events;
-} count_ctx_t;
-
-static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+/* Run argv with the capture library preloaded, spooling into dir; wait for
+ * it. The tick and ns clocks are read around the run (*t0, *t1: ticks then
+ * ns). Returns 0 with *status, or -1 after printing (fork failed). */
+static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char **argv, pid_t *pid,
+                      int *status, uint64_t t0[2], uint64_t t1[2])
 {
-	uint64_t v = 0;
-	for (unsigned shift = 0; shift < 64; shift += 7) {
-		if (*p >= end)
-			return -1;
-		uint8_t b = *(*p)++;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			return 0;
-		}
-	}
-	return -1;
-}
+	struct sigaction ign, old_int, old_quit;
+	const char *pre = getenv("LD_PRELOAD");
+	char *preload;
 
-/* Decode every chunk into fixed records (malloc'd *out, *n). A damaged
- * chunk ends decoding (counted in *bad); what came before is kept. */
-static int decode_spool(const uint8_t *p, const uint8_t *end, as_spool_rec_t **out, uint64_t *n,
-                        uint64_t *bad)
-{
-	struct tstate {
-		uint64_t seq, tsc, addr;
-		uint64_t last;    /* index + 1 of the thread's previous record */
-		uint64_t untimed; /* records since the last timed one */
-	} *st = NULL;
-	as_u64map_t slot = {0}; /* tid -> index in st */
-	uint64_t nst = 0, cap = 0;
-	*out = NULL;
-	*n = 0;
-	while (p < end) {
-		as_spool_chunk_t h;
-		const uint8_t *ce;
-		uint64_t k;
-		struct tstate *s;
-		if ((size_t)(end - p) < sizeof(h)) {
-			(*bad)++;
-			break;
-		}
-		memcpy(&h, p, sizeof(h));
-		p += sizeof(h);
-		if (h.magic != AS_SPOOL_CHUNK_MAGIC || h.len > (size_t)(end - p)) {
-			(*bad)++;
-			break;
-		}
-		ce = p + h.len;
-		if (!as_u64map_get(&slot, h.tid, &k)) {
-			k = nst++;
-			st = realloc(st, nst * sizeof(*st));
-			if (!st || as_u64map_put(&slot, h.tid, k) != 0)
-				goto out_nomem;
-			memset(&st[k], 0, sizeof(*st));
-		}
-		s = &st[k];
-		if (h.flags & AS_SPOOL_CHUNK_FIRST) /* a new thread under a reused tid */
-			memset(s, 0, sizeof(*s));
-		while (p < ce) {
-			as_spool_rec_t r;
-			uint64_t ds, dt, za;
-			memset(&r, 0, sizeof(r));
-			r.op = *p & 7;
-			int has_align = *p & 8;
-			p++;
-			if (get_varint(&p, ce, &ds) || get_varint(&p, ce, &dt) ||
-			    get_varint(&p, ce, &za) ||
-			    ((r.op == AS_SPOOL_MALLOC || r.op == AS_SPOOL_CALLOC ||
-			      r.op == AS_SPOOL_REND) &&
-			     get_varint(&p, ce, &r.size)) ||
-			    (has_align && p >= ce)) {
-				(*bad)++;
-				p = ce;
-				break;
-			}
-			if (has_align)
-				r.align_log2 = *p++;
-			s->seq += ds;
-			if (dt == 0 && s->last) {
-				s->untimed++; /* the clock was not read: filled in below */
-			} else if (s->untimed) {
-				/* spread the untimed records evenly since the last reading */
-				uint64_t t0 = s->tsc, parts = s->untimed + 1, idx = s->last;
-				for (uint64_t j = s->untimed; j >= 1 && idx; j--) {
-					as_spool_rec_t *u = &(*out)[idx - 1];
-					u->tsc = t0 + dt * j / parts;
-					idx = u->prev;
-				}
-				s->untimed = 0;
-			}
-			s->tsc += dt;
-			s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
-			r.seq = s->seq;
-			r.tsc = s->tsc;
-			r.addr = s->addr;
-			r.tid = h.tid;
-			r.prev = s->last;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 65536;
-				as_spool_rec_t *nr = realloc(*out, cap * sizeof(**out));
-				if (!nr)
-					goto out_nomem;
-				*out = nr;
-			}
-			(*out)[(*n)++] = r;
-			s->last = *n;
-		}
-	}
-	free(st);
-	as_u64map_free(&slot);
-	return 0;
-out_nomem:
-	free(st);
-	as_u64map_free(&slot);
-	return -1;
-}
-
-static int count_write(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
-{
-	count_ctx_t *c = vctx;
-	(*c->events)++;
-	return as_trace_writer_put(c->w, ev, err);
-}
-
-/* Turn one spool into a trace at out. Returns 0, or -1 after printing. */
-static int convert_spool(const char *spool, const char *out, as_trace_fmt_t fmt, double ns_per_tick,
-                         conv_report_t *rep)
-{
-	const void *buf;
-	size_t len;
-	char msg[1024];
-	const as_spool_hdr_t *h;
-	as_spool_rec_t *recs = NULL;
-	uint64_t n, maxseq = 0, *at = NULL, tsc_first = 0, last_ns = 0;
-	as_u64map_t tids = {0};
-	struct {
-		int state; /* 0 none, 1 known object, 2 unknown */
-		uint64_t old, obj;
-	} pend[AS_TRACE_MAX_THREADS];
-	as_trace_out_t o;
-	as_trace_err_t err;
-	count_ctx_t cc;
-	int r = -1, have_first = 0;
-
-	memset(rep, 0, sizeof(*rep));
-	memset(pend, 0, sizeof(pend));
-	memset(&err, 0, sizeof(err));
-	if (as_trace_map_file(spool, &buf, &len, msg, sizeof(msg)) != 0) {
-		fprintf(stderr, "allocscope capture: %s\n", msg);
+	if (asprintf(&preload, "%s%s%s", lib, pre && *pre ? ":" : "", pre ? pre : "") < 0) {
+		fprintf(stderr, "allocscope capture: out of memory\n");
 		return -1;
 	}
-	h = buf;
-	if (len < sizeof(*h) || memcmp(h->magic, AS_SPOOL_MAGIC, 8) != 0) {
-		fprintf(stderr, "allocscope capture: %s: not a capture spool\n", spool);
-		goto out_unmap;
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, &old_int); /* like system(): ^C is the program's */
+	sigaction(SIGQUIT, &ign, &old_quit);
+	fflush(NULL);
+	t0[1] = as_now_ns();
+	t0[0] = as_spool_ticks();
+	*pid = fork();
+	if (*pid < 0) {
+		fprintf(stderr, "allocscope capture: fork: %s\n", strerror(errno));
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		free(preload);
+		return -1;
 	}
-	if (decode_spool((const uint8_t *)(h + 1), (const uint8_t *)buf + len, &recs, &n,
-	                 &rep->torn) != 0) {
-		fprintf(stderr, "allocscope capture: %s: out of memory\n", spool);
-		goto out_unmap;
+	if (*pid == 0) {
+		char me[32];
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		snprintf(me, sizeof(me), "%d", (int)getpid());
+		setenv("LD_PRELOAD", preload, 1);
+		setenv(AS_CAPTURE_ENV_DIR, dir, 1);
+		setenv(AS_CAPTURE_ENV_ROOT, me, 1);
+		setenv(AS_CAPTURE_ENV_FORK, c->exclude ? "exclude" : "follow", 1);
+		snprintf(me, sizeof(me), "%llu", (unsigned long long)c->time_every);
+		setenv(AS_CAPTURE_ENV_TIME_EVERY, me, 1);
+		execvp(argv[0], argv);
+		fprintf(stderr, "allocscope capture: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
 	}
-	rep->records = n;
-	/* one thread, nothing lost: already in order, no placement needed */
-	int in_order = 1;
-	for (uint64_t i = 0; i < n && in_order; i++)
-		in_order = recs[i].seq == i && recs[i].op >= AS_SPOOL_MALLOC &&
-		           recs[i].op <= AS_SPOOL_REND;
-	if (in_order && n)
-		maxseq = n - 1;
-	for (uint64_t i = 0; i < n && !in_order; i++)
-		if (recs[i].op >= AS_SPOOL_MALLOC && recs[i].op <= AS_SPOOL_REND &&
-		    recs[i].seq > maxseq && recs[i].seq < n * 4 + 1024)
-			maxseq = recs[i].seq;
-	at = n && !in_order ? calloc(maxseq + 1, sizeof(uint64_t)) : NULL;
-	if (n && !in_order && !at) {
-		fprintf(stderr, "allocscope capture: %s: out of memory\n", spool);
-		goto out_free;
-	}
-	for (uint64_t i = 0; i < n && !in_order; i++) {
-		const as_spool_rec_t *rc = &recs[i];
-		if (rc->op < AS_SPOOL_MALLOC || rc->op > AS_SPOOL_REND || rc->seq > maxseq ||
-		    at[rc->seq]) {
-			rep->bad++;
-			continue;
-		}
-		at[rc->seq] = i + 1;
-	}
-	if (as_trace_out_open(&o, out, fmt) != 0)
-		goto out_free;
-	cc.w = &o.w;
-	cc.events = &rep->events;
-	as_trace_norm_init(&rep->norm, 1, count_write, &cc);
-	rep->norm.live.shift = 4; /* keys are malloc pointers */
-	for (uint64_t s = 0; n && s <= maxseq; s++) {
-		const as_spool_rec_t *rc;
-		as_tev_t ev;
-		uint64_t t, ns;
-		int rr = 0;
-		if (in_order) {
-			rc = &recs[s];
-		} else if (!at[s]) {
-			rep->lost++;
-			continue;
-		} else {
-			rc = &recs[at[s] - 1];
-		}
-		if (!as_u64map_get(&tids, rc->tid, &t)) {
-			t = tids.count;
-			if (t >= AS_TRACE_MAX_THREADS) {
-				fprintf(stderr,
-				        "allocscope capture: %s: more than %d threads; the trace "
-				        "format holds %d\n",
-				        spool, AS_TRACE_MAX_THREADS, AS_TRACE_MAX_THREADS);
-				goto out_close;
-			}
-			as_u64map_put(&tids, rc->tid, t);
-		}
-		if (!have_first) {
-			tsc_first = rc->tsc;
-			have_first = 1;
-		}
-		ns = rc->tsc > tsc_first ? (uint64_t)((double)(rc->tsc - tsc_first) * ns_per_tick)
-		                         : 0;
-		if (ns < last_ns)
-			ns = last_ns; /* the clock is read just after the sequence number */
-		last_ns = ns;
-		memset(&ev, 0, sizeof(ev));
-		ev.thread = (uint16_t)t;
-		ev.time_ns = ns;
-		ev.size = rc->size;
-		ev.align_log2 = rc->align_log2;
-		switch (rc->op) {
-		case AS_SPOOL_MALLOC:
-		case AS_SPOOL_CALLOC:
-			ev.op = rc->op == AS_SPOOL_MALLOC ? AS_TEV_ALLOC : AS_TEV_CALLOC;
-			rr = as_trace_norm_event(&rep->norm, &ev, rc->addr, rc->addr, &err);
-			break;
-		case AS_SPOOL_FREE:
-			ev.op = AS_TEV_FREE;
-			rr = as_trace_norm_event(&rep->norm, &ev, rc->addr, rc->addr, &err);
-			break;
-		case AS_SPOOL_RBEGIN:
-			/* the old address is released now: another thread may get it
-			 * before our realloc returns */
-			pend[t].old = rc->addr;
-			pend[t].state =
-			    as_trace_norm_unbind(&rep->norm, rc->addr, &pend[t].obj) ? 1 : 2;
-			break;
-		case AS_SPOOL_REND:
-			if (pend[t].state == 0) {
-				rep->bad++;
-				break;
-			}
-			if (rc->addr == 0) { /* failed: the old block stays */
-				if (pend[t].state == 1)
-					as_trace_norm_bind(&rep->norm, pend[t].old, pend[t].obj);
-			} else if (pend[t].state == 2) {
-				ev.op = AS_TEV_ALLOC;
-				rep->norm.unknown_realloc++;
-				rr = as_trace_norm_event(&rep->norm, &ev, rc->addr, rc->addr, &err);
-			} else {
-				/* bind the object under a temporary raw id, then realloc it
-				 * onto the new address through the normaliser */
-				uint64_t tmp = UINT64_MAX - t;
-				as_trace_norm_bind(&rep->norm, tmp, pend[t].obj);
-				ev.op = AS_TEV_REALLOC;
-				rr = as_trace_norm_event(&rep->norm, &ev, tmp, rc->addr, &err);
-			}
-			pend[t].state = 0;
-			break;
-		}
-		if (rr != 0) {
-			fprintf(stderr, "allocscope capture: %s: record %llu: %s\n", spool,
-			        (unsigned long long)s, err.msg);
-			goto out_close;
-		}
-	}
-	rep->threads = tids.count;
-	r = 0;
-out_close:
-	if (as_trace_out_close(&o, r == 0) != 0)
-		r = -1;
-	as_trace_norm_free(&rep->norm);
-out_free:
-	free(at);
-	as_u64map_free(&tids);
-out_unmap:
-	as_trace_unmap_file(buf, len);
-	free(recs);
-	return r;
+	while (waitpid(*pid, status, 0) < 0 && errno == EINTR)
+		;
+	t1[0] = as_spool_ticks();
+	t1[1] = as_now_ns();
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	free(preload);
+	return 0;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -395,18 +164,134 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The spool files in dir, sorted (malloc'd names). Returns 0, or -1 when
+ * out of memory (*names then holds what was read). */
+static int list_spools(const char *dir, char ***names, int *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int cap = 0, r = 0;
+	*names = NULL;
+	*n = 0;
+	while (d && (e = readdir(d))) {
+		if (!strstr(e->d_name, ".spool"))
+			continue;
+		if (*n == cap) {
+			char **grown;
+			cap = cap ? cap * 2 : 64;
+			if (!(grown = realloc(*names, (size_t)cap * sizeof(**names)))) {
+				r = -1;
+				break;
+			}
+			*names = grown;
+		}
+		if (!((*names)[*n] = strdup(e->d_name))) {
+			r = -1;
+			break;
+		}
+		(*n)++;
+	}
+	if (d)
+		closedir(d);
+	if (*n)
+		qsort(*names, (size_t)*n, sizeof(**names), name_cmp);
+	return r;
+}
+
+/* Turn one spool into a trace at out. Returns 0, or -1 after printing. */
+static int convert_one(const char *spool, const char *out, as_trace_fmt_t fmt, double ns_per_tick,
+                       as_spool_report_t *rep)
+{
+	as_spool_t sp;
+	as_trace_out_t o;
+	char msg[1024];
+	int r = -1;
+
+	if (as_spool_open(spool, &sp, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "allocscope capture: %s\n", msg);
+		return -1;
+	}
+	if (as_trace_out_open(&o, out, fmt) != 0)
+		goto out_close;
+	r = as_spool_convert(&sp, ns_per_tick, as_trace_writer_fn, &o.w, msg, sizeof(msg));
+	if (r != 0)
+		fprintf(stderr, "allocscope capture: %s\n", msg);
+	if (as_trace_out_close(&o, r == 0) != 0)
+		r = -1;
+	*rep = sp.rep;
+out_close:
+	as_spool_close(&sp);
+	return r;
+}
+
+static void print_report(const char *out, const as_spool_report_t *rep, int child)
+{
+	struct stat st;
+	if (stat(out, &st) != 0)
+		st.st_size = 0;
+	printf("%s: %llu events, %llu threads, %lld bytes (%.2f bytes/event)%s\n", out,
+	       (unsigned long long)rep->events, (unsigned long long)rep->threads,
+	       (long long)st.st_size, rep->events ? (double)st.st_size / (double)rep->events : 0.0,
+	       child ? " (child process)" : "");
+	printf("  lost records %llu, torn %llu, bad %llu; repaired: %llu allocations "
+	       "at a live address, %llu reallocs of unknown blocks; unknown frees "
+	       "%llu\n",
+	       (unsigned long long)rep->lost, (unsigned long long)rep->torn,
+	       (unsigned long long)rep->bad, (unsigned long long)rep->live_realloc_as_free,
+	       (unsigned long long)rep->unknown_realloc, (unsigned long long)rep->unknown_frees);
+}
+
+/* Convert every spool in dir: TRACE is the program's last image (after `env
+ * X prog` or a shell wrapper exec'd it); earlier images and children get
+ * TRACE.PID.GEN. Removes the spools unless kept. Returns 0, or 2 when one
+ * failed. */
+static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, char **names,
+                       int nspool, pid_t pid, double ns_per_tick)
+{
+	unsigned root_gen = 0;
+	int ret = 0;
+	for (int i = 0; i < nspool; i++) {
+		unsigned spid = 0, gen = 0;
+		if (sscanf(names[i], "%u.%u", &spid, &gen) == 2 && spid == (unsigned)pid &&
+		    gen > root_gen)
+			root_gen = gen;
+	}
+	for (int i = 0; i < nspool; i++) {
+		char *spool = NULL, *out = NULL;
+		as_spool_report_t rep;
+		unsigned spid = 0, gen = 0;
+		int n;
+		sscanf(names[i], "%u.%u", &spid, &gen);
+		if (spid == (unsigned)pid && gen == root_gen)
+			n = asprintf(&out, "%s", c->out);
+		else
+			n = asprintf(&out, "%s.%u.%u", c->out, spid, gen);
+		if (n < 0 || asprintf(&spool, "%s/%s", dir, names[i]) < 0) {
+			fprintf(stderr, "allocscope capture: out of memory\n");
+			free(n < 0 ? NULL : out);
+			return 2;
+		}
+		if (convert_one(spool, out, fmt, ns_per_tick, &rep) != 0)
+			ret = 2;
+		else
+			print_report(out, &rep, spid != (unsigned)pid);
+		if (!c->keep)
+			unlink(spool);
+		free(spool);
+		free(out);
+	}
+	return ret;
+}
+
 static int capture_main(int argc, char **argv)
 {
 	cap_ctx_t c = {.time_every = 16};
-	char lib[PATH_MAX], dir[PATH_MAX + 64], env[PATH_MAX * 2], *slash;
+	char libbuf[PATH_MAX], *dir = NULL, **names = NULL;
+	const char *lib;
 	as_trace_fmt_t fmt;
 	pid_t pid;
 	int r, status = 0, ret = 0, nspool = 0;
-	uint64_t tick0, tick1, ns0, ns1;
-	struct sigaction ign, old_int, old_quit;
-	DIR *d;
-	struct dirent *e;
-	char *names[1024];
+	uint64_t t0[2], t1[2]; /* ticks, ns */
 
 	r = as_cli_parse(&as_cmd_capture, argc, argv, on_capture_opt, &c);
 	if (r == -2)
@@ -424,61 +309,24 @@ static int capture_main(int argc, char **argv)
 	}
 	if (as_trace_fmt_for(c.out, c.format, &fmt) != 0)
 		return 2;
-	if (find_lib(lib, sizeof(lib)) != 0) {
+	if (!(lib = find_lib(libbuf, sizeof(libbuf)))) {
 		fprintf(stderr,
 		        "allocscope capture: allocscope_capture.so not found (last looked at %s; "
 		        "set ALLOCSCOPE_CAPTURE_LIB)\n",
 		        AS_INSTALL_MODULE_DIR);
 		return 2;
 	}
-	/* the spool folder sits next to the output: same filesystem, and
-	 * traces of long runs do not fill a small /tmp */
-	snprintf(dir, sizeof(dir), "%s", c.out);
-	slash = strrchr(dir, '/');
-	snprintf(slash ? slash + 1 : dir, sizeof(dir) - (size_t)(slash ? slash + 1 - dir : 0),
-	         ".allocscope-capture-XXXXXX");
-	if (!mkdtemp(dir)) {
-		fprintf(stderr, "allocscope capture: cannot create a spool folder %s: %s\n", dir,
-		        strerror(errno));
+	if (!(dir = spool_dir_template(c.out)) || !mkdtemp(dir)) {
+		fprintf(stderr, "allocscope capture: cannot create a spool folder %s: %s\n",
+		        dir ? dir : c.out, strerror(errno));
+		free(dir);
 		return 2;
 	}
-
-	memset(&ign, 0, sizeof(ign));
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, &old_int); /* like system(): ^C is the program's */
-	sigaction(SIGQUIT, &ign, &old_quit);
-	fflush(NULL);
-	ns0 = as_now_ns();
-	tick0 = as_spool_ticks();
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "allocscope capture: fork: %s\n", strerror(errno));
+	if (run_traced(&c, lib, dir, argv + r, &pid, &status, t0, t1) != 0) {
 		rmdir(dir);
+		free(dir);
 		return 2;
 	}
-	if (pid == 0) {
-		const char *pre = getenv("LD_PRELOAD");
-		char me[32];
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGQUIT, &old_quit, NULL);
-		snprintf(env, sizeof(env), "%s%s%s", lib, pre && *pre ? ":" : "", pre ? pre : "");
-		snprintf(me, sizeof(me), "%d", (int)getpid());
-		setenv("LD_PRELOAD", env, 1);
-		setenv(AS_CAPTURE_ENV_DIR, dir, 1);
-		setenv(AS_CAPTURE_ENV_ROOT, me, 1);
-		setenv(AS_CAPTURE_ENV_FORK, c.exclude ? "exclude" : "follow", 1);
-		snprintf(me, sizeof(me), "%llu", (unsigned long long)c.time_every);
-		setenv(AS_CAPTURE_ENV_TIME_EVERY, me, 1);
-		execvp(argv[r], argv + r);
-		fprintf(stderr, "allocscope capture: %s: %s\n", argv[r], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	tick1 = as_spool_ticks();
-	ns1 = as_now_ns();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
 	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "allocscope capture: %s exited with status %d\n", argv[r],
 		        WEXITSTATUS(status));
@@ -489,70 +337,29 @@ static int capture_main(int argc, char **argv)
 		ret = 1;
 	}
 
-	d = opendir(dir);
-	while (d && (e = readdir(d)) && nspool < 1024)
-		if (strstr(e->d_name, ".spool"))
-			names[nspool++] = strdup(e->d_name);
-	if (d)
-		closedir(d);
-	qsort(names, (size_t)nspool, sizeof(names[0]), name_cmp);
-	if (nspool == 0) {
+	if (list_spools(dir, &names, &nspool) != 0) {
+		fprintf(stderr, "allocscope capture: out of memory listing %s\n", dir);
+		ret = 2;
+	} else if (nspool == 0) {
 		fprintf(stderr,
 		        "allocscope capture: no trace was recorded (did %s start? is it "
 		        "statically linked?)\n",
 		        argv[r]);
 		ret = 2;
 	}
-	/* TRACE is the program's last image (after `env X prog` or a shell
-	 * wrapper exec'd it); earlier images and children get TRACE.PID.GEN */
-	unsigned root_gen = 0;
-	for (int i = 0; i < nspool; i++) {
-		unsigned spid = 0, gen = 0;
-		if (sscanf(names[i], "%u.%u", &spid, &gen) == 2 && spid == (unsigned)pid &&
-		    gen > root_gen)
-			root_gen = gen;
-	}
-	for (int i = 0; i < nspool; i++) {
-		char spool[PATH_MAX * 2], out[PATH_MAX + 64];
-		conv_report_t rep;
-		unsigned spid = 0, gen = 0;
-		struct stat st;
-		double tpn = tick1 > tick0 ? (double)(ns1 - ns0) / (double)(tick1 - tick0) : 1.0;
-		sscanf(names[i], "%u.%u", &spid, &gen);
-		snprintf(spool, sizeof(spool), "%s/%s", dir, names[i]);
-		if (spid == (unsigned)pid && gen == root_gen)
-			snprintf(out, sizeof(out), "%s", c.out);
-		else
-			snprintf(out, sizeof(out), "%s.%u.%u", c.out, spid, gen);
-		if (convert_spool(spool, out, fmt, tpn, &rep) != 0) {
-			ret = 2;
-		} else {
-			stat(out, &st);
-			printf("%s: %llu events, %llu threads, %lld bytes (%.2f bytes/event)%s\n",
-			       out, (unsigned long long)rep.events, (unsigned long long)rep.threads,
-			       (long long)st.st_size,
-			       rep.events ? (double)st.st_size / (double)rep.events : 0.0,
-			       spid == (unsigned)pid ? "" : " (child process)");
-			printf(
-			    "  lost records %llu, torn %llu, bad %llu; repaired: %llu allocations "
-			    "at a live address, %llu reallocs of unknown blocks; unknown frees "
-			    "%llu\n",
-			    (unsigned long long)rep.lost, (unsigned long long)rep.torn,
-			    (unsigned long long)rep.bad,
-			    (unsigned long long)rep.norm.live_realloc_as_free,
-			    (unsigned long long)rep.norm.unknown_realloc,
-			    (unsigned long long)rep.norm.unknown_frees);
-		}
-		if (!c.keep)
-			unlink(spool);
+	double tpn = t1[0] > t0[0] ? (double)(t1[1] - t0[1]) / (double)(t1[0] - t0[0]) : 1.0;
+	if (convert_all(&c, fmt, dir, names, nspool, pid, tpn) != 0)
+		ret = 2;
+	for (int i = 0; i < nspool; i++)
 		free(names[i]);
-	}
+	free(names);
 	if (!c.keep)
 		rmdir(dir);
 	else
 		printf("spool kept in %s\n", dir);
-	printf("program ran %.3f s; writing the traces took %.3f s\n", (double)(ns1 - ns0) / 1e9,
-	       (double)(as_now_ns() - ns1) / 1e9);
+	printf("program ran %.3f s; writing the traces took %.3f s\n",
+	       (double)(t1[1] - t0[1]) / 1e9, (double)(as_now_ns() - t1[1]) / 1e9);
+	free(dir);
 	return ret;
 }
 

@@ -1,11 +1,14 @@
 /* trace.h - allocation traces: the event record every reader produces and
- * every writer takes, the native binary format (trace_bin.c), the CSV form
- * (trace_csv.c), the glibc mtrace importer (trace_mtrace.c) and the id
- * normaliser that turns addresses or free-form ids into object numbers.
- * Every parser takes (buffer, length) and reports errors with a position
- * (byte offset or line number); none aborts. Not thread-safe per object;
- * separate readers may run in parallel. Memory comes from mmap, never malloc,
- * so reading a trace in a worker leaves the allocator under test alone. */
+ * every writer takes, and the public face of the trace files: the id map and
+ * id normaliser that turn addresses or free-form ids into object numbers
+ * (trace_norm.c), the native binary format (trace_bin.c), the CSV form
+ * (trace_csv.c), reading either from a file and the writer (trace_file.c),
+ * the glibc mtrace importer (trace_mtrace.c) and the request-size histogram
+ * (trace_hist.c). Every parser takes (buffer, length) and reports errors with
+ * a position (byte offset or line number); none aborts or prints. Not
+ * thread-safe per object; separate readers may run in parallel. Memory comes
+ * from mmap, never malloc, so reading a trace in a worker leaves the
+ * allocator under test alone. */
 #ifndef AS_TRACE_H
 #define AS_TRACE_H
 
@@ -197,10 +200,7 @@ int as_trace_writer_close(as_trace_writer_t *w);
 /* An as_tev_fn that writes into the as_trace_writer_t passed as ctx. */
 int as_trace_writer_fn(void *ctx, const as_tev_t *ev, as_trace_err_t *err);
 
+/* "alloc", "calloc", "realloc", "free", "free_unknown" (trace_norm.c). */
 extern const char *const as_tev_op_names[AS_TEV_OP_COUNT];
-
-/* CSV writing, used by the writer (trace_csv.c). Return 0 or -1 (I/O). */
-int as_trace_csv_write_header(FILE *f);
-int as_trace_csv_write_event(FILE *f, const as_tev_t *ev);
 
 #endif /* AS_TRACE_H */

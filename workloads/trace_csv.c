@@ -2,7 +2,8 @@
  * one header row "op,thread,id,size_bytes,align_bytes,time_ns", one event a
  * row (docs/trace-format.md). ids are any unsigned integers naming objects;
  * the reader normalises them, so hand-written files need not number objects
- * 0,1,2. Not the binary format (trace_bin.c). */
+ * 0,1,2. Not the binary format (trace_bin.c), nor the writer's canonical
+ * checks (trace_file.c). */
 #define _GNU_SOURCE
 #include <csv.h>
 #include <errno.h>
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "trace.h"
+#include "trace_int.h"
 
 static const char *const header[] = {"op", "thread", "id", "size_bytes", "align_bytes", "time_ns"};
 #define NCOLS 6

@@ -51,6 +51,8 @@ typedef struct {
 	as_mtrace_report_t *rep;
 	as_tev_fn fn;
 	void *ctx;
+	uint64_t pending_old; /* "<" seen, its ">" expected next */
+	int have_pending;
 } mt_t;
 
 static int count_fn(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
@@ -60,19 +62,150 @@ static int count_fn(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 	return m->fn(m->ctx, ev, err);
 }
 
+/* Parse one non-empty line s..le into its operation, pointer and size.
+ * Returns 0, 1 for a line that is no record ("= Start", "= End"), or -1 with
+ * err->msg set. */
+static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uint64_t *size,
+                      as_trace_err_t *err)
+{
+	char op;
+	if (*s == '@') {
+		/* caller: "@ file:(sym+off)[0xaddr] " or "@ file:[0xaddr] " */
+		const char *q = s;
+		while (q + 1 < le && !(q[0] == ']' && q[1] == ' '))
+			q++;
+		if (q + 1 >= le) {
+			snprintf(err->msg, sizeof(err->msg),
+			         "caller field '@ ...' does not end with '] '");
+			return -1;
+		}
+		s = q + 2;
+	}
+	if (s >= le) {
+		snprintf(err->msg, sizeof(err->msg), "caller without an operation");
+		return -1;
+	}
+	op = *s++;
+	if (op == '=')
+		return 1;
+	if (s >= le || *s != ' ') {
+		snprintf(err->msg, sizeof(err->msg), "'%c' is not followed by a space", op);
+		return -1;
+	}
+	s++;
+	if (!strchr("+-<>!", op)) {
+		snprintf(err->msg, sizeof(err->msg),
+		         "unknown operation '%c' (expected + - < > ! =)", op);
+		return -1;
+	}
+	if (hexnum(&s, le, a) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "bad pointer after '%c'", op);
+		return -1;
+	}
+	if (op == '+' || op == '>' || op == '!') {
+		if (s >= le || *s != ' ' || (s++, hexnum(&s, le, size) != 0)) {
+			snprintf(err->msg, sizeof(err->msg), "bad or missing size after '%c'", op);
+			return -1;
+		}
+	}
+	if (s != le) {
+		snprintf(err->msg, sizeof(err->msg), "unexpected text after '%c' record", op);
+		return -1;
+	}
+	*opp = op;
+	return 0;
+}
+
+/* Late frees: an allocation at a live address means another thread's free
+ * of it was written late; expect that "-" line and drop it. Returns 0, 1
+ * when this line is such a late free (dropped), or -1 (no memory). */
+static int track_owed(mt_t *m, char op, uint64_t a, as_trace_err_t *err)
+{
+	uint64_t obj, n = 0;
+	if (op == '+' || op == '>') {
+		if (as_u64map_get(&m->norm.live, a, &obj)) {
+			as_u64map_get(&m->owed, a, &n);
+			if (as_u64map_put(&m->owed, a, n + 1) != 0) {
+				snprintf(err->msg, sizeof(err->msg), "out of memory");
+				return -1;
+			}
+		}
+	} else if (op == '-' && as_u64map_get(&m->owed, a, &n)) {
+		as_u64map_del(&m->owed, a, &n);
+		if (n > 1)
+			as_u64map_put(&m->owed, a, n - 1);
+		m->rep->late_frees++;
+		m->rep->dropped_lines++;
+		return 1;
+	}
+	return 0;
+}
+
+/* Turn one parsed record into events. Returns 0 (an event or a counted
+ * drop), the callback's value, or -1 with err->msg set. */
+static int apply_line(mt_t *m, char op, uint64_t a, uint64_t size, as_trace_err_t *err)
+{
+	as_mtrace_report_t *rep = m->rep;
+	as_tev_t ev;
+	int r;
+	if (m->have_pending && op != '>') {
+		/* "<" whose ">" never came: the realloc is lost */
+		rep->unpaired_realloc++;
+		m->have_pending = 0;
+	}
+	if ((r = track_owed(m, op, a, err)) != 0)
+		return r < 0 ? r : 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.size = size;
+	switch (op) {
+	case '+':
+		if (a == 0) {
+			snprintf(err->msg, sizeof(err->msg), "allocation at (nil)");
+			return -1;
+		}
+		ev.op = AS_TEV_ALLOC;
+		return as_trace_norm_event(&m->norm, &ev, a, a, err);
+	case '-':
+		if (a == 0) {
+			rep->null_frees++;
+			rep->dropped_lines++;
+			return 0;
+		}
+		ev.op = AS_TEV_FREE;
+		return as_trace_norm_event(&m->norm, &ev, a, a, err);
+	case '<':
+		m->pending_old = a;
+		m->have_pending = 1;
+		return 0;
+	case '>':
+		if (!m->have_pending) {
+			rep->unpaired_realloc++;
+			ev.op = AS_TEV_ALLOC;
+			return as_trace_norm_event(&m->norm, &ev, a, a, err);
+		}
+		m->have_pending = 0;
+		ev.op = AS_TEV_REALLOC;
+		return as_trace_norm_event(&m->norm, &ev, m->pending_old, a, err);
+	}
+	/* '!' */
+	rep->failed_realloc++;
+	rep->dropped_lines++;
+	return 0;
+}
+
 int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
                          as_mtrace_report_t *rep, as_trace_err_t *err)
 {
 	const char *p = buf, *end = p + len;
 	mt_t m;
-	uint64_t line = 0, pending_old = 0;
-	int have_pending = 0, r = 0;
+	uint64_t line = 0;
+	int r = 0;
 
 	memset(rep, 0, sizeof(*rep));
+	memset(&m, 0, sizeof(m));
 	m.rep = rep;
 	m.fn = fn;
 	m.ctx = ctx;
-	memset(&m.owed, 0, sizeof(m.owed));
 	as_trace_norm_init(&m.norm, 1, count_fn, &m);
 	m.norm.live.shift = 4; /* keys are malloc pointers */
 	m.owed.shift = 4;
@@ -80,8 +213,7 @@ int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end, *s = p;
 		uint64_t a = 0, size = 0;
-		as_tev_t ev;
-		char op;
+		char op = 0;
 
 		line++;
 		p = nl ? nl + 1 : end;
@@ -91,133 +223,16 @@ int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
 			rep->dropped_lines++;
 			continue;
 		}
-		if (*s == '@') {
-			/* caller: "@ file:(sym+off)[0xaddr] " or "@ file:[0xaddr] " */
-			const char *q = s;
-			while (q + 1 < le && !(q[0] == ']' && q[1] == ' '))
-				q++;
-			if (q + 1 >= le) {
-				r = -1;
-				snprintf(err->msg, sizeof(err->msg),
-				         "caller field '@ ...' does not end with '] '");
-				goto out_line;
-			}
-			s = q + 2;
-		}
-		if (s >= le) {
-			r = -1;
-			snprintf(err->msg, sizeof(err->msg), "caller without an operation");
-			goto out_line;
-		}
-		op = *s++;
-		if (op == '=') {
+		r = parse_line(s, le, &op, &a, &size, err);
+		if (r == 1) {
+			r = 0;
 			rep->dropped_lines++;
 			continue;
 		}
-		if (s >= le || *s != ' ') {
-			r = -1;
-			snprintf(err->msg, sizeof(err->msg), "'%c' is not followed by a space", op);
-			goto out_line;
-		}
-		s++;
-		if (!strchr("+-<>!", op)) {
-			r = -1;
-			snprintf(err->msg, sizeof(err->msg),
-			         "unknown operation '%c' (expected + - < > ! =)", op);
-			goto out_line;
-		}
-		if (hexnum(&s, le, &a) != 0) {
-			r = -1;
-			snprintf(err->msg, sizeof(err->msg), "bad pointer after '%c'", op);
-			goto out_line;
-		}
-		if (op == '+' || op == '>' || op == '!') {
-			if (s >= le || *s != ' ' || (s++, hexnum(&s, le, &size) != 0)) {
-				r = -1;
-				snprintf(err->msg, sizeof(err->msg),
-				         "bad or missing size after '%c'", op);
-				goto out_line;
-			}
-		}
-		if (s != le) {
-			r = -1;
-			snprintf(err->msg, sizeof(err->msg), "unexpected text after '%c' record",
-			         op);
-			goto out_line;
-		}
-		if (have_pending && op != '>') {
-			/* "<" whose ">" never came: the realloc is lost */
-			rep->unpaired_realloc++;
-			have_pending = 0;
-		}
-		memset(&ev, 0, sizeof(ev));
-		ev.size = size;
-		if (op == '+' || op == '>') {
-			uint64_t obj, n = 0;
-			/* an allocation at a live address: another thread's free of
-			 * it was written late; expect that line and drop it */
-			if (as_u64map_get(&m.norm.live, a, &obj)) {
-				as_u64map_get(&m.owed, a, &n);
-				if (as_u64map_put(&m.owed, a, n + 1) != 0) {
-					r = -1;
-					snprintf(err->msg, sizeof(err->msg), "out of memory");
-					goto out_line;
-				}
-			}
-		} else if (op == '-') {
-			uint64_t n;
-			if (as_u64map_get(&m.owed, a, &n)) {
-				as_u64map_del(&m.owed, a, &n);
-				if (n > 1)
-					as_u64map_put(&m.owed, a, n - 1);
-				rep->late_frees++;
-				rep->dropped_lines++;
-				continue;
-			}
-		}
-		switch (op) {
-		case '+':
-			if (a == 0) {
-				r = -1;
-				snprintf(err->msg, sizeof(err->msg), "allocation at (nil)");
-				goto out_line;
-			}
-			ev.op = AS_TEV_ALLOC;
-			r = as_trace_norm_event(&m.norm, &ev, a, a, err);
-			break;
-		case '-':
-			if (a == 0) {
-				rep->null_frees++;
-				rep->dropped_lines++;
-				continue;
-			}
-			ev.op = AS_TEV_FREE;
-			r = as_trace_norm_event(&m.norm, &ev, a, a, err);
-			break;
-		case '<':
-			pending_old = a;
-			have_pending = 1;
-			continue;
-		case '>':
-			if (!have_pending) {
-				rep->unpaired_realloc++;
-				ev.op = AS_TEV_ALLOC;
-				r = as_trace_norm_event(&m.norm, &ev, a, a, err);
-				break;
-			}
-			have_pending = 0;
-			ev.op = AS_TEV_REALLOC;
-			r = as_trace_norm_event(&m.norm, &ev, pending_old, a, err);
-			break;
-		case '!':
-			rep->failed_realloc++;
-			rep->dropped_lines++;
-			continue;
-		}
-		if (r != 0)
+		if (r != 0 || (r = apply_line(&m, op, a, size, err)) != 0)
 			goto out_line;
 	}
-	if (have_pending)
+	if (m.have_pending)
 		rep->unpaired_realloc++;
 	goto out;
 out_line:

@@ -2,12 +2,14 @@
  * allocscope_capture.so appends while the program runs and what `allocscope
  * capture` turns into a trace afterwards: per-thread chunks of
  * delta-encoded records (writing is what costs the traced program most, so
- * records are small), totally ordered by a global sequence number. Private to the
- * capture library and cmd_capture.c; not a trace format anyone else reads. */
+ * records are small), totally ordered by a global sequence number. Written by
+ * capture.c (the preload library), read back by spool_read.c (in the CLI);
+ * not a trace format anyone else reads. */
 #ifndef AS_CAPTURE_SPOOL_H
 #define AS_CAPTURE_SPOOL_H
 
 #include <stdint.h>
+#include <time.h>
 
 #define AS_SPOOL_MAGIC "ASSPOOL1"
 

@@ -1,0 +1,60 @@
+/* spool_read.h - reading a capture spool (spool.h) back and turning it into
+ * canonical trace events: records decoded per thread, placed by their global
+ * sequence number, addresses renamed to object numbers, thread ids to
+ * indexes, cycle counts to ns. For `allocscope capture` after the program
+ * has ended; built into the CLI, never into allocscope_capture.so (which
+ * only writes spools). Prints nothing: errors come back as "SPOOL: reason".
+ * Not thread-safe per as_spool_t. */
+#ifndef AS_CAPTURE_SPOOL_READ_H
+#define AS_CAPTURE_SPOOL_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../workloads/trace.h"
+#include "spool.h"
+
+/* What a conversion found. lost, torn and bad should all be 0; the repair
+ * counters come from the id normaliser (as_trace_norm_t). */
+typedef struct as_spool_report {
+	uint64_t records; /* decoded */
+	uint64_t lost;    /* sequence numbers no record carries */
+	uint64_t torn;    /* damaged chunks or records: decoding stopped there */
+	uint64_t bad;     /* records that could not be placed or paired */
+	uint64_t events;  /* canonical events produced */
+	uint64_t threads;
+	uint64_t live_realloc_as_free; /* allocations at a live address repaired */
+	uint64_t unknown_realloc;      /* reallocs of unknown blocks made allocs */
+	uint64_t unknown_frees;        /* frees of blocks never seen allocated */
+} as_spool_report_t;
+
+/* A mapped and decoded spool. Fields are private to spool_read.c except rep. */
+typedef struct as_spool {
+	const char *path; /* not copied: must outlive the as_spool_t */
+	const void *map;
+	size_t map_len;
+	as_spool_rec_t *recs; /* decoded records, in file order (malloc'd) */
+	uint64_t n;
+	uint64_t *at;    /* seq -> index + 1 in recs; NULL when in order */
+	uint64_t maxseq; /* highest placed sequence number */
+	int in_order;    /* recs[i].seq == i for all i: no placement needed */
+	as_spool_report_t rep;
+} as_spool_t;
+
+/* Map the spool at path, check its header, decode and place its records
+ * (rep.records, rep.torn, rep.bad). Returns 0, or -1 with "PATH: reason" in
+ * msg (nothing to close then). */
+int as_spool_open(const char *path, as_spool_t *sp, char *msg, size_t msglen);
+
+/* Emit the spool's records as canonical events in sequence order to fn
+ * (e.g. as_trace_writer_fn), ns_per_tick turning cycle counts into ns.
+ * Fills the rest of sp->rep. Returns 0, or -1 with "PATH: reason" in msg
+ * (more threads than a trace holds; "record N: ..." for an event the
+ * normaliser or fn refused). Call once per as_spool_open. */
+int as_spool_convert(as_spool_t *sp, double ns_per_tick, as_tev_fn fn, void *ctx, char *msg,
+                     size_t msglen);
+
+/* Unmap and free; sp->rep stays readable. */
+void as_spool_close(as_spool_t *sp);
+
+#endif /* AS_CAPTURE_SPOOL_READ_H */

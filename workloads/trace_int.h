@@ -1,0 +1,27 @@
+/* trace_int.h - private to the trace files of workloads/: how the
+ * either-format front (trace_file.c) reaches each format's record writer
+ * (trace_bin.c, trace_csv.c). Not for code outside workloads/trace_*.c: the
+ * public face is trace.h (as_trace_writer_*). Includes: trace_file.c ->
+ * trace_int.h -> trace.h; the format files never call trace_file.c. */
+#ifndef AS_TRACE_INT_H
+#define AS_TRACE_INT_H
+
+#include <stdio.h>
+
+#include "trace.h"
+
+/* Native binary (trace_bin.c). All return 0, or -1 on a write error. */
+/* The 16-byte file header: magic, version, flags. */
+int as_trace_bin_write_header(FILE *f);
+/* One record of ev, delta-encoded against the writer's state before ev
+ * (w->n, w->last_thread, w->next_obj, w->last_time); w is not changed. The
+ * caller has checked that ev is canonical. */
+int as_trace_bin_write_event(const as_trace_writer_t *w, const as_tev_t *ev);
+/* The end record holding the event count. */
+int as_trace_bin_write_end(FILE *f, uint64_t events);
+
+/* CSV (trace_csv.c). Return 0, or -1 on a write error. */
+int as_trace_csv_write_header(FILE *f);
+int as_trace_csv_write_event(FILE *f, const as_tev_t *ev);
+
+#endif /* AS_TRACE_INT_H */
