@@ -15,6 +15,7 @@
 #include "loader.h"
 #include "pin.h"
 #include "results.h"
+#include "results_format.h"
 #include "status.h"
 #include "syscount.h"
 #include "timer.h"
@@ -179,35 +180,6 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 			as_context_addf(ctx, "warning_frequency",
 			                "cpufreq governor is '%s', not 'performance'", gov);
 	}
-}
-
-int as_results_format_check(const char *dir, char *err, size_t errlen)
-{
-	char path[4200];
-	as_table_t t;
-	long v = -1;
-	snprintf(path, sizeof(path), "%s/context.csv", dir);
-	if (as_table_read(path, &t, err, errlen) != 0)
-		return -1;
-	for (size_t r = 0; r < t.nrows; r++)
-		if (!strcmp(as_table_str(&t, r, "key"), "results_format"))
-			v = strtol(as_table_str(&t, r, "value"), NULL, 10);
-	as_table_free(&t);
-	if (v < 1) {
-		snprintf(err, errlen,
-		         "%s: no results_format in context.csv (not an allocscope run folder?)",
-		         path);
-		return -1;
-	}
-	if (v > AS_RESULTS_FORMAT) {
-		snprintf(
-		    err, errlen,
-		    "%s: results format %ld is newer than this allocscope reads (%d): use a newer "
-		    "allocscope",
-		    path, v, AS_RESULTS_FORMAT);
-		return -1;
-	}
-	return 0;
 }
 
 /* run.args: the run's own command line, NUL-separated, so that --resume
