@@ -53,6 +53,23 @@ void plot_drop_last(charts_t *cs)
 	as_buf_free(&c->vars);
 }
 
+/* Column col (times scale) of the completed trials of module `mod` in
+ * group `group`, at most max values into v; returns how many. */
+static int group_values(const run_t *r, const char *mod, const char *group, int col, double scale,
+                        double *v, int max)
+{
+	int n = 0;
+	for (int i = 0; i < r->nt && n < max; i++) {
+		char gl[LABEL + 32];
+		const trow_t *t = &r->t[i];
+		if (!t->ok || strcmp(t->mlabel, mod) ||
+		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
+			continue;
+		v[n++] = plot_cellnum(&r->trials, t->row, col) * scale;
+	}
+	return n;
+}
+
 /* Clustered bars with min..max error bars from repetitions: for each group
  * (category on x) and module (bars), reduce column COL over ok trials. */
 void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
@@ -78,15 +95,8 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 		plot_dstr(&c->data, r->groups.v[g]);
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx;
-			int n = 0, k;
-			for (int i = 0; i < r->nt && n < 1024; i++) {
-				char gl[LABEL + 32];
-				const trow_t *t = &r->t[i];
-				if (!t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
-				    strcmp(plot_group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
-					continue;
-				v[n++] = plot_cellnum(&r->trials, t->row, ci) * scale;
-			}
+			int n = group_values(r, r->mods.v[m], r->groups.v[g], ci, scale, v, 1024),
+			    k;
 			k = plot_reduce(v, n, &med, &mn, &mx);
 			as_buf_add(&c->data, "\t", 1);
 			plot_dnum(&c->data, med, "\t");
@@ -166,16 +176,8 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			plot_dstr(&c->data, lab);
 			for (int m = 0; m < r->mods.n; m++) {
 				double v[1024], med, mn, mx;
-				int n = 0;
-				for (int i = 0; i < r->nt && n < 1024; i++) {
-					char gl[LABEL + 32];
-					const trow_t *t = &r->t[i];
-					if (!t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
-					    strcmp(plot_group_of(r, t, gl, sizeof(gl)),
-					           r->groups.v[g]))
-						continue;
-					v[n++] = plot_cellnum(&r->trials, t->row, cols[k]);
-				}
+				int n = group_values(r, r->mods.v[m], r->groups.v[g], cols[k], 1.0,
+				                     v, 1024);
 				if (plot_reduce(v, n, &med, &mn, &mx) > 0) {
 					any = 1;
 					if (mx > hi)
@@ -195,16 +197,8 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			plot_tstr(&row, r->mods.v[m]);
 			for (int k = 0; k < nc; k++) {
 				double v[1024], med, mn, mx;
-				int n = 0;
-				for (int i = 0; i < r->nt && n < 1024; i++) {
-					char gl[LABEL + 32];
-					const trow_t *t = &r->t[i];
-					if (!t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
-					    strcmp(plot_group_of(r, t, gl, sizeof(gl)),
-					           r->groups.v[g]))
-						continue;
-					v[n++] = plot_cellnum(&r->trials, t->row, cols[k]);
-				}
+				int n = group_values(r, r->mods.v[m], r->groups.v[g], cols[k], 1.0,
+				                     v, 1024);
 				has |= plot_reduce(v, n, &med, &mn, &mx) > 0;
 				plot_tnum(&row, med);
 			}
@@ -214,9 +208,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			as_buf_free(&row);
 		}
 		if (!any) {
-			cs->n--;
-			as_buf_free(&c->data);
-			as_buf_free(&c->table);
+			plot_drop_last(cs);
 			plot_skip(cs, "syscalls",
 			          "syscall counts are n/a in every completed trial");
 			return;
