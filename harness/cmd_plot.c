@@ -34,6 +34,27 @@ static int on_plot_opt(int key, const char *arg, void *vctx)
 	}
 }
 
+int as_plot_and_print(const char *dir, const as_plot_opts_t *opts)
+{
+	as_plot_result_t res;
+	as_plot_status_t st = as_plot_dir(dir, opts, &res);
+	const char *m = res.messages;
+	while (m && *m) {
+		size_t n = strcspn(m, "\n");
+		fprintf(stderr, "allocscope plot: %.*s\n", (int)n, m);
+		m += n + (m[n] == '\n');
+	}
+	if (res.report && !(opts && opts->quiet))
+		printf("report: %s\n", res.report);
+	as_plot_result_free(&res);
+	switch (st) {
+	case AS_PLOT_OK: return 0;
+	case AS_PLOT_INCOMPLETE: return 1;
+	case AS_PLOT_BAD_INPUT:
+	default: return 2;
+	}
+}
+
 static int plot_main(int argc, char **argv)
 {
 	as_plot_opts_t o;
@@ -61,7 +82,7 @@ static int plot_main(int argc, char **argv)
 		        argv[r + r2]);
 		return 2;
 	}
-	return as_plot_dir(dir, &o);
+	return as_plot_and_print(dir, &o);
 }
 
 const as_cmd_t as_cmd_plot = {

@@ -177,7 +177,7 @@ void as_run_plot(const as_run_cfg_t *cfg, const char *dir)
 	if (cfg->no_plot)
 		return;
 	memset(&po, 0, sizeof(po));
-	as_plot_dir(dir, &po);
+	as_plot_and_print(dir, &po);
 }
 
 /* Defaults shared by run and suite. */

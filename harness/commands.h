@@ -56,6 +56,11 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
 /* Unless cfg->no_plot: charts and report.md for DIR (a run or suite folder).
  * A plotting problem is reported on stderr and never changes the exit code. */
 void as_run_plot(const as_run_cfg_t *cfg, const char *dir);
+/* `plot`'s CLI layer (cmd_plot.c): as_plot_dir, then its messages on stderr
+ * ("allocscope plot: ..."), the report's path on stdout unless opts->quiet.
+ * Returns the exit code: 0 ok, 1 a chart or report not written, 2 bad input. */
+struct as_plot_opts;
+int as_plot_and_print(const char *dir, const struct as_plot_opts *opts);
 int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg);
 
 extern const as_cmd_t as_cmd_run;

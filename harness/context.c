@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pin.h"
+#include "results_format.h"
 #include "syscount.h"
 #include "trial.h"
 

@@ -3,7 +3,8 @@
  * prepares one small data file per chart, runs gnuplot with the scripts in
  * plots/ for PNG (1x and 2x), SVG and PDF, and writes report.md with every
  * chart, the table behind it, the context and the failed/skipped trials.
- * Never runs a trial and never modifies a results CSV. Not thread-safe. */
+ * Never runs a trial, never modifies a results CSV, never prints: what went
+ * wrong comes back in an as_plot_result_t for the CLI. Not thread-safe. */
 #ifndef AS_PLOT_H
 #define AS_PLOT_H
 
@@ -12,20 +13,32 @@
 /* Output formats, as bits. PNG means both plots/NAME.png and NAME@2x.png. */
 enum { AS_PLOT_PNG = 1, AS_PLOT_SVG = 2, AS_PLOT_PDF = 4, AS_PLOT_ALL = 7 };
 
-/* What as_plot_dir returns; the values are the CLI's exit codes. */
-enum {
-	AS_PLOT_OK = 0,        /* every chart with data drawn, report written */
-	AS_PLOT_NOT_DRAWN = 1, /* report written, but some charts could not be drawn
-	                          (gnuplot missing or failed; the report says which) */
-	AS_PLOT_BAD_INPUT = 2, /* DIR is not a results folder or a CSV is unreadable */
-};
+/* What as_plot_dir returns; a larger value is worse. The CLI maps them to
+ * exit codes (0, 1, 2). */
+typedef enum as_plot_status {
+	AS_PLOT_OK = 0,     /* every chart with data drawn, report written */
+	AS_PLOT_INCOMPLETE, /* report written, but some charts could not be drawn
+	                       (gnuplot missing or failed; the report says which),
+	                       or a report could not be written */
+	AS_PLOT_BAD_INPUT,  /* DIR is not a results folder or a CSV is unreadable */
+} as_plot_status_t;
 
 typedef struct as_plot_opts {
 	unsigned formats;    /* AS_PLOT_* bits; 0 means all */
 	const char *out_dir; /* charts and report go here; NULL: charts in DIR/plots,
 	                        report in DIR/report.md */
-	int quiet;           /* no "report: PATH" line on stdout */
+	int quiet;           /* for the CLI: no "report: PATH" line on stdout */
 } as_plot_opts_t;
+
+/* What one as_plot_dir call did. Release with as_plot_result_free. */
+typedef struct as_plot_result {
+	int charts_drawn;     /* drawn in every requested format */
+	int charts_not_drawn; /* had data, but gnuplot was missing or failed */
+	int charts_skipped;   /* chart kinds without data ("Charts without data") */
+	char *report;         /* path of the top report.md to announce, or NULL */
+	char *messages;       /* one line per problem, each ending in '\n', in the
+	                         order they happened; NULL when there were none */
+} as_plot_result_t;
 
 /* Parse a --format list ("png,svg,pdf") into AS_PLOT_* bits. Returns 0, or
  * -1 with a one-line message in err naming the bad item. */
@@ -34,9 +47,11 @@ int as_plot_parse_formats(const char *list, unsigned *out, char *err, size_t err
 /* Draw every chart the CSV files in DIR have data for and write the report.
  * DIR is a run folder (has trials.csv) or a suite folder (subfolders that
  * are run folders: each is plotted, and DIR/report.md covers them all).
- * Call it at the end of `run`/`suite` unless --no-plot: a missing gnuplot is
- * reported on stderr in one line and the run's own results stay as they are.
- * Messages go to stderr, prefixed "allocscope plot:". Returns AS_PLOT_*. */
-int as_plot_dir(const char *dir, const as_plot_opts_t *opts);
+ * Fills *res (always; free it with as_plot_result_free) and returns an
+ * as_plot_status_t. A missing gnuplot is one line in res->messages; the
+ * results stay as they are. */
+as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plot_result_t *res);
+
+void as_plot_result_free(as_plot_result_t *res);
 
 #endif /* AS_PLOT_H */

@@ -17,6 +17,7 @@
 #include "files.h"
 #include "loader.h"
 #include "reporter.h"
+#include "results_format.h"
 #include "resume.h"
 #include "status.h"
 #include "timer.h"
@@ -56,35 +57,6 @@ void as_run_cfg_free_specs(as_run_cfg_t *cfg)
 	for (int i = 0; i < cfg->nworkloads; i++)
 		as_spec_free(&cfg->workloads[i]);
 	cfg->nmodules = cfg->nworkloads = 0;
-}
-
-int as_results_format_check(const char *dir, char *err, size_t errlen)
-{
-	char path[4200];
-	as_table_t t;
-	long v = -1;
-	snprintf(path, sizeof(path), "%s/context.csv", dir);
-	if (as_table_read(path, &t, err, errlen) != 0)
-		return -1;
-	for (size_t r = 0; r < t.nrows; r++)
-		if (!strcmp(as_table_str(&t, r, "key"), "results_format"))
-			v = strtol(as_table_str(&t, r, "value"), NULL, 10);
-	as_table_free(&t);
-	if (v < 1) {
-		snprintf(err, errlen,
-		         "%s: no results_format in context.csv (not an allocscope run folder?)",
-		         path);
-		return -1;
-	}
-	if (v > AS_RESULTS_FORMAT) {
-		snprintf(
-		    err, errlen,
-		    "%s: results format %ld is newer than this allocscope reads (%d): use a newer "
-		    "allocscope",
-		    path, v, AS_RESULTS_FORMAT);
-		return -1;
-	}
-	return 0;
 }
 
 static void on_stop_signal(int sig)

@@ -48,15 +48,6 @@ int as_run_validate(const as_run_cfg_t *cfg);
 /* Free the module and workload specs cfg owns (the lists are emptied). */
 void as_run_cfg_free_specs(as_run_cfg_t *cfg);
 
-/* Version of the run-folder format written into context.csv as
- * results_format; a folder from a newer version is refused by --resume and
- * plot rather than misread. */
-#define AS_RESULTS_FORMAT 2 /* 2: split key columns in every table */
-
-/* Check DIR/context.csv's results_format. Returns 0, or -1 with a one-line
- * reason in err (missing, unreadable, or newer than this allocscope). */
-int as_results_format_check(const char *dir, char *err, size_t errlen);
-
 /* Run the matrix. Returns 0 when every trial completed (or was skipped with
  * a reason), 1 when any failed, 2 when results could not be written. The
  * run folder is printed on stdout at the end. */

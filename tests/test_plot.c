@@ -3,7 +3,8 @@
  * schema, one crashed trial): every chart kind with data is drawn as valid
  * PNG (1x, 2x), SVG and PDF, the report lists the failed trial, the CSVs are
  * not modified; a folder with only trials.csv still plots what it can; a
- * suite folder gets one report; gnuplot missing, a non-results folder and a
+ * suite folder gets one report; series/latency/histogram keyed by split
+ * module/workload columns plot the same as joined ones; gnuplot missing, a non-results folder and a
  * bad --format give the documented exit codes. Also plots a real tiny run. */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -117,6 +118,43 @@ static void csv_snapshot(const char *dir, char *buf, size_t len)
 	}
 }
 
+/* Rewrite DIR/NAME's key columns from the joined form (module,
+ * workload = "NAME:params") to the split form (module, module_params,
+ * workload, workload_params), as trials.csv has them; the fixture's first
+ * three fields never hold commas, the workload is quoted when it does. */
+static int split_keys(const char *dir, const char *name)
+{
+	char in[1024], out[1100], line[4096];
+	FILE *fi, *fo;
+	int first = 1;
+	snprintf(in, sizeof(in), "%s/%s", dir, name);
+	snprintf(out, sizeof(out), "%s/%s.new", dir, name);
+	fi = fopen(in, "r");
+	fo = fopen(out, "w");
+	if (!fi || !fo)
+		return -1;
+	while (fgets(line, sizeof(line), fi)) {
+		char *p = line, *w, *end, *colon;
+		for (int k = 0; k < 3; k++)
+			p = strchr(p, ',') + 1;
+		fwrite(line, 1, (size_t)(p - line), fo);
+		if (first) {
+			fprintf(fo, "module_params,workload,workload_params%s", strchr(p, ','));
+			first = 0;
+			continue;
+		}
+		w = p + (*p == '"');
+		end = *p == '"' ? strchr(w, '"') : strchr(w, ',');
+		colon = memchr(w, ':', (size_t)(end - w));
+		fprintf(fo, ",%.*s,\"%.*s\"%s", (int)((colon ? colon : end) - w), w,
+		        colon ? (int)(end - colon - 1) : 0, colon ? colon + 1 : "",
+		        end + (*p == '"'));
+	}
+	fclose(fi);
+	fclose(fo);
+	return rename(out, in);
+}
+
 int main(void)
 {
 	static char report[1 << 20], before[4 << 20], after[4 << 20];
@@ -184,6 +222,33 @@ int main(void)
 	       "per-size charts of the sweep are explained");
 	csv_snapshot(run_dir, after, sizeof(after));
 	CHECKF(!strcmp(before, after), "plot must not modify the results CSVs");
+
+	/* 1b. the same with series/latency/histogram keyed by split columns
+	 * (module, module_params, workload, workload_params): plot takes a
+	 * row's identity from trials.csv through (trial, rep), so the charts'
+	 * data and the report come out the same */
+	{
+		static char report2[1 << 20];
+		char split[512], cmd[2048];
+		snprintf(split, sizeof(split), "%s/split", tmp);
+		sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, split);
+		CHECK(split_keys(split, "series.csv") == 0 &&
+		      split_keys(split, "latency.csv") == 0 &&
+		      split_keys(split, "histogram.csv") == 0);
+		rc = run("", split);
+		CHECKF(rc == 0, "plot split keys: exit %d: %s", rc, err_text);
+		snprintf(path, sizeof(path), "%s/report.md", run_dir);
+		slurp(path, report, sizeof(report));
+		snprintf(path, sizeof(path), "%s/report.md", split);
+		slurp(path, report2, sizeof(report2));
+		/* past the first line, which names the folder */
+		CHECKF(strchr(report, '\n') && strchr(report2, '\n') &&
+		           !strcmp(strchr(report, '\n'), strchr(report2, '\n')),
+		       "split key columns: the report differs from the joined one");
+		snprintf(cmd, sizeof(cmd), "diff -r '%s/plots/data' '%s/plots/data' >/dev/null",
+		         run_dir, split);
+		CHECKF(system(cmd) == 0, "split key columns: the chart data files differ");
+	}
 
 	/* 2. a folder with only trials.csv + context.csv (no series etc): the
 	 * bar charts are drawn, the rest is listed as without data */

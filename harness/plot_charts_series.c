@@ -1,0 +1,442 @@
+/* plot_charts_series.c - the charts drawn from series.csv (RSS, heap vs
+ * mmap, cumulative syscalls over ops and time) and from latency.csv and
+ * histogram.csv (percentiles, CDF). Rows of those files are matched to
+ * trials.csv by (trial, rep) only. Not the trials.csv charts nor drawing. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot_int.h"
+
+typedef struct {
+	long trial, rep;
+	const trow_t *t;
+	int *rows;
+	int n;
+} srun_t;
+
+static srun_t *series_runs(run_t *r, int *nout)
+{
+	const as_table_t *s = &r->series;
+	int ct = as_table_col(s, "trial"), cr = as_table_col(s, "rep");
+	srun_t *runs = NULL;
+	int n = 0, last = -1;
+	*nout = 0;
+	if (ct < 0 || cr < 0)
+		return NULL;
+	for (int i = 0; i < NROWS(s); i++) {
+		long tr = (long)plot_cellnum(s, i, ct), rp = (long)plot_cellnum(s, i, cr);
+		int k = -1;
+		if (last >= 0 && runs[last].trial == tr && runs[last].rep == rp)
+			k = last;
+		for (int j = 0; k < 0 && j < n; j++)
+			if (runs[j].trial == tr && runs[j].rep == rp)
+				k = j;
+		if (k < 0) {
+			runs = realloc(runs, (size_t)(n + 1) * sizeof(*runs));
+			if (!runs)
+				abort();
+			runs[n] = (srun_t){tr, rp, plot_find_trial(r, tr, rp), NULL, 0};
+			k = n++;
+		}
+		runs[k].rows = realloc(runs[k].rows, (size_t)(runs[k].n + 1) * sizeof(int));
+		if (!runs[k].rows)
+			abort();
+		runs[k].rows[runs[k].n++] = i;
+		last = k;
+	}
+	*nout = n;
+	return runs;
+}
+
+static const char *pl[] = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
+
+/* Copy a group's data file and table into chart c, with the series
+ * variables and the title. */
+static void fill_chart(chart_t *c, const as_buf_t *data, const as_buf_t *tab,
+                       const strlist_t *labels)
+{
+	as_buf_add(&c->data, data->data, data->len);
+	as_buf_add(&c->table, tab->data, tab->len);
+	plot_vars_series(&c->vars, labels);
+	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
+}
+
+/* The series.csv columns the series charts read (-1 when absent). */
+typedef struct {
+	int ops, el, rss, heap, mmap, live, sys[6];
+} scols_t;
+
+/* What one group's sample paths have: heap/mmap, syscalls, elapsed time. */
+typedef struct {
+	int heap, sys, el;
+} shas_t;
+
+/* Per module of group g, its first completed repetition in series.csv:
+ * labels gets the module labels, pick the matching runs. */
+static void pick_runs(const run_t *r, const srun_t *runs, int nruns, int g, strlist_t *labels,
+                      const srun_t **pick)
+{
+	for (int m = 0; m < r->mods.n && labels->n < MAXS; m++) {
+		const srun_t *best = NULL;
+		for (int k = 0; k < nruns; k++) {
+			char gl[LABEL + 32];
+			const trow_t *t = runs[k].t;
+			if (!t || !t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
+			    strcmp(plot_group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
+				continue;
+			if (!best || t->rep < best->t->rep)
+				best = &runs[k];
+		}
+		if (!best)
+			continue;
+		pick[labels->n] = best;
+		plot_sl_add(labels, r->mods.v[m]);
+	}
+}
+
+/* One module's sample path: its block in the data file and its table row
+ * (peaks and last values). */
+static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr, const char *label,
+                         as_buf_t *data, as_buf_t *tab, shas_t *has)
+{
+	double rss0 = plot_cellnum(s, sr->rows[0], c->rss);
+	double pk = NAN, lpk = NAN, hpk = NAN, mpk = NAN, sysl = NAN, opsl = NAN;
+	as_buf_printf(data, "# %s\n", label);
+	for (int j = 0; j < sr->n; j++) {
+		int row = sr->rows[j];
+		double rss = (plot_cellnum(s, row, c->rss) - rss0) / 1024.0;
+		double heap = plot_cellnum(s, row, c->heap) / 1024.0;
+		double mm = plot_cellnum(s, row, c->mmap) / 1024.0;
+		double live = plot_cellnum(s, row, c->live) / 1048576.0;
+		double el = plot_cellnum(s, row, c->el) / 1e6;
+		double sc = NAN;
+		for (int k = 0; k < 6; k++) {
+			double v = plot_cellnum(s, row, c->sys[k]);
+			if (!isnan(v))
+				sc = isnan(sc) ? v : sc + v;
+		}
+		opsl = plot_cellnum(s, row, c->ops);
+		plot_dnum(data, opsl, "\t");
+		plot_dnum(data, el, "\t");
+		plot_dnum(data, rss, "\t");
+		plot_dnum(data, heap, "\t");
+		plot_dnum(data, mm, "\t");
+		plot_dnum(data, live, "\t");
+		plot_dnum(data, sc, "\n");
+		has->heap |= !isnan(heap) || !isnan(mm);
+		has->sys |= !isnan(sc);
+		has->el |= !isnan(el);
+		pk = isnan(pk) || rss > pk ? rss : pk;
+		lpk = isnan(lpk) || live > lpk ? live : lpk;
+		hpk = isnan(hpk) || heap > hpk ? heap : hpk;
+		mpk = isnan(mpk) || mm > mpk ? mm : mpk;
+		if (!isnan(sc))
+			sysl = sc;
+	}
+	as_buf_add(data, "\n\n", 2);
+	as_buf_add(tab, "|", 1);
+	plot_tstr(tab, label);
+	as_buf_printf(tab, " %ld | %d |", sr->rep, sr->n);
+	plot_tnum(tab, opsl);
+	plot_tnum(tab, pk);
+	plot_tnum(tab, lpk);
+	plot_tnum(tab, hpk);
+	plot_tnum(tab, mpk);
+	plot_tnum(tab, sysl);
+	as_buf_add(tab, "\n", 1);
+}
+
+/* The four charts of group g that share its data file and table; the ones
+ * whose columns the series lacks are skipped with the reason. */
+static void series_charts(const run_t *r, charts_t *cs, int g, const as_buf_t *data,
+                          const as_buf_t *tab, const strlist_t *labels, const shas_t *has)
+{
+	static const struct {
+		const char *kind, *title;
+		int need; /* 0 none, 1 heap/mmap, 2 syscalls, 3 elapsed */
+	} kinds[] = {
+	    {"rss_ops", "RSS growth over ops per module, live requested bytes as reference", 0},
+	    {"rss_time", "RSS growth over time per module", 3},
+	    {"heap_mmap", "brk heap vs mmap resident memory, stacked, over time", 1},
+	    {"syscalls_cum", "Cumulative memory system calls over ops", 2},
+	};
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		chart_t *c;
+		if ((kinds[k].need == 1 && !has->heap) || (kinds[k].need == 2 && !has->sys) ||
+		    (kinds[k].need == 3 && !has->el)) {
+			char why[LABEL + 64];
+			snprintf(why, sizeof(why), "%s: series.csv has no %s", r->groups.v[g],
+			         kinds[k].need == 1   ? "heap/mmap columns"
+			         : kinds[k].need == 2 ? "syscall counts"
+			                              : "elapsed_ns");
+			plot_skip(cs, kinds[k].kind, why);
+			continue;
+		}
+		c = plot_new_chart(cs, kinds[k].kind, g, kinds[k].kind);
+		if (!c)
+			break;
+		snprintf(c->title, sizeof(c->title), "%s\n%s", kinds[k].title, r->groups.v[g]);
+		fill_chart(c, data, tab, labels);
+	}
+}
+
+/* series.csv, one data file per workload group feeding four charts: RSS
+ * over ops and over time, brk heap vs mmap stacked, cumulative syscalls.
+ * Per module the first completed repetition is drawn (a sample path, not an
+ * average). Block columns: ops_done elapsed_ms rss_growth_mib heap_rss_mib
+ * mmap_rss_mib live_mib syscalls_cum. */
+void plot_chart_series(run_t *r, charts_t *cs)
+{
+	static const char *sys[] = {"brk_calls",    "mmap_calls",    "munmap_calls",
+	                            "mremap_calls", "madvise_calls", "mprotect_calls"};
+	const as_table_t *s = &r->series;
+	scols_t c;
+	srun_t *runs;
+	int nruns;
+
+	if (NROWS(s) == 0 && NCOLS(s) == 0) {
+		plot_skip(cs, "rss, heap_mmap, syscalls_cum", "no series.csv in this folder");
+		return;
+	}
+	c.ops = as_table_col(s, "ops_done");
+	c.el = as_table_col(s, "elapsed_ns");
+	c.rss = as_table_col(s, "rss_kib");
+	c.heap = as_table_col(s, "heap_rss_kib");
+	c.mmap = as_table_col(s, "mmap_rss_kib");
+	c.live = as_table_col(s, "live_bytes");
+	for (int i = 0; i < 6; i++)
+		c.sys[i] = as_table_col(s, sys[i]);
+	if (c.ops < 0 || c.rss < 0) {
+		plot_skip(cs, "rss, heap_mmap, syscalls_cum",
+		          "series.csv lacks ops_done or rss_kib");
+		return;
+	}
+	runs = series_runs(r, &nruns);
+	for (int g = 0; g < r->groups.n; g++) {
+		strlist_t labels = {0};
+		const srun_t *pick[MAXS];
+		as_buf_t data = {0}, tab = {0};
+		shas_t has = {0, 0, 0};
+		if (r->sweep[g])
+			continue;
+		pick_runs(r, runs, nruns, g, &labels, pick);
+		if (labels.n == 0) {
+			plot_sl_free(&labels);
+			continue;
+		}
+		as_buf_printf(&tab,
+		              "| module | rep | samples | ops | RSS growth peak (MiB) | "
+		              "live peak (MiB) | brk heap RSS peak (MiB) | mmap RSS peak "
+		              "(MiB) | memory syscalls |\n|---|---|---|---|---|---|---|---|---|\n");
+		for (int i = 0; i < labels.n; i++)
+			series_block(s, &c, pick[i], labels.v[i], &data, &tab, &has);
+		series_charts(r, cs, g, &data, &tab, &labels, &has);
+		as_buf_free(&data);
+		as_buf_free(&tab);
+		plot_sl_free(&labels);
+	}
+	for (int k = 0; k < nruns; k++)
+		free(runs[k].rows);
+	free(runs);
+}
+
+/* Module m's percentiles of op kind `kind` in group g (median over its ok
+ * repetitions): a data block and a table row. Returns 0, or -1 when it has
+ * no such rows. cols: trial, rep, kind, then the six percentile columns. */
+static int percentile_row(const run_t *r, int g, int m, const char *kind, const int cols[9],
+                          as_buf_t *data, as_buf_t *tab)
+{
+	const as_table_t *l = &r->latency;
+	double v[6][256], med[6], mn, mx;
+	int n = 0;
+	for (int i = 0; i < NROWS(l) && n < 256; i++) {
+		if (!plot_kind_row_trial(r, l, i, cols, r->mods.v[m], r->groups.v[g], kind))
+			continue;
+		for (int p = 0; p < 6; p++)
+			v[p][n] = plot_cellnum(l, i, cols[3 + p]);
+		n++;
+	}
+	if (n == 0)
+		return -1;
+	for (int p = 0; p < 6; p++)
+		plot_reduce(v[p], n, &med[p], &mn, &mx);
+	as_buf_printf(data, "# %s\n", r->mods.v[m]);
+	as_buf_add(tab, "|", 1);
+	plot_tstr(tab, r->mods.v[m]);
+	as_buf_printf(tab, " %d |", n);
+	for (int p = 0; p < 6; p++) {
+		as_buf_printf(data, "%d\t\"%s\"\t", p, pl[p]);
+		plot_dnum(data, med[p], "\n");
+		plot_tnum(tab, med[p]);
+	}
+	as_buf_add(tab, "\n", 1);
+	as_buf_add(data, "\n\n", 2);
+	return 0;
+}
+
+/* latency.csv: percentiles per op kind (median over ok reps), one chart per
+ * workload group and kind. */
+static void latency_percentiles(run_t *r, charts_t *cs)
+{
+	static const char *pc[] = {"p50_ns", "p90_ns", "p99_ns", "p99_9_ns", "p99_99_ns", "max_ns"};
+	const as_table_t *l = &r->latency;
+	strlist_t kinds = {0};
+	int cols[9];
+
+	if (NCOLS(l) == 0) {
+		plot_skip(cs, "latency", "no latency.csv in this folder");
+		return;
+	}
+	if ((cols[2] = as_table_col(l, "kind")) < 0 || (cols[0] = as_table_col(l, "trial")) < 0 ||
+	    (cols[1] = as_table_col(l, "rep")) < 0) {
+		plot_skip(cs, "latency", "latency.csv lacks trial, rep or kind");
+		return;
+	}
+	for (int i = 0; i < 6; i++)
+		cols[3 + i] = as_table_col(l, pc[i]);
+	for (int i = 0; i < NROWS(l); i++)
+		plot_sl_add(&kinds, plot_cell(l, i, cols[2]));
+	for (int g = 0; g < r->groups.n; g++)
+		for (int k = 0; k < kinds.n && !r->sweep[g]; k++) {
+			strlist_t labels = {0};
+			as_buf_t data = {0}, tab = {0};
+			chart_t *c;
+			as_buf_printf(&tab, "| module | reps |");
+			for (int p = 0; p < 6; p++)
+				as_buf_printf(&tab, " %s (ns) |", pl[p]);
+			as_buf_printf(&tab, "\n|---|---|---|---|---|---|---|---|\n");
+			for (int m = 0; m < r->mods.n; m++)
+				if (percentile_row(r, g, m, kinds.v[k], cols, &data, &tab) == 0)
+					plot_sl_add(&labels, r->mods.v[m]);
+			if (labels.n > 0 &&
+			    (c = plot_new_chart(cs, "latency", g * 8 + k, "latency")) != NULL) {
+				snprintf(c->name, sizeof(c->name), "latency-%d-%s", g + 1,
+				         kinds.v[k]);
+				snprintf(c->title, sizeof(c->title),
+				         "Latency percentiles of %s per module\n%s", kinds.v[k],
+				         r->groups.v[g]);
+				fill_chart(c, &data, &tab, &labels);
+			}
+			as_buf_free(&data);
+			as_buf_free(&tab);
+			plot_sl_free(&labels);
+		}
+	plot_sl_free(&kinds);
+}
+
+/* Module m's CDF of op kind `kind` in group g, from its first ok
+ * repetition: a data block and a table row. Returns the bucket count, or
+ * -1 when it has no such rows. cols: trial, rep, kind, x, y. */
+static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[5],
+                   as_buf_t *data, as_buf_t *tab)
+{
+	const as_table_t *h = &r->hist;
+	const trow_t *best = NULL;
+	double p50 = NAN, p99 = NAN, last = NAN;
+	int nb = 0;
+	for (int i = 0; i < NROWS(h); i++) {
+		const trow_t *t =
+		    plot_kind_row_trial(r, h, i, cols, r->mods.v[m], r->groups.v[g], kind);
+		if (t && (!best || t->rep < best->rep))
+			best = t;
+	}
+	if (!best)
+		return -1;
+	as_buf_printf(data, "# %s\n", r->mods.v[m]);
+	for (int i = 0; i < NROWS(h); i++) {
+		double x, y;
+		if ((long)plot_cellnum(h, i, cols[0]) != best->trial ||
+		    (long)plot_cellnum(h, i, cols[1]) != best->rep ||
+		    strcmp(plot_cell(h, i, cols[2]), kind))
+			continue;
+		x = plot_cellnum(h, i, cols[3]);
+		y = plot_cellnum(h, i, cols[4]);
+		plot_dnum(data, x, "\t");
+		plot_dnum(data, y, "\n");
+		nb++;
+		if (isnan(p50) && y >= 0.5)
+			p50 = x;
+		if (isnan(p99) && y >= 0.99)
+			p99 = x;
+		last = x;
+	}
+	as_buf_add(data, "\n\n", 2);
+	as_buf_add(tab, "|", 1);
+	plot_tstr(tab, r->mods.v[m]);
+	as_buf_printf(tab, " %ld | %d |", best->rep, nb);
+	plot_tnum(tab, p50);
+	plot_tnum(tab, p99);
+	plot_tnum(tab, last);
+	as_buf_add(tab, "\n", 1);
+	return nb;
+}
+
+/* histogram.csv: the CDF of the first ok rep, one chart per workload group
+ * and op kind. */
+static void latency_cdf(run_t *r, charts_t *cs)
+{
+	const as_table_t *h = &r->hist;
+	strlist_t kinds = {0};
+	int cols[5];
+	if (NCOLS(h) == 0) {
+		plot_skip(cs, "latency_cdf", "no histogram.csv in this folder");
+		return;
+	}
+	cols[0] = as_table_col(h, "trial");
+	cols[1] = as_table_col(h, "rep");
+	cols[2] = as_table_col(h, "kind");
+	cols[3] = as_table_col(h, "bucket_high_ns");
+	cols[4] = as_table_col(h, "cum_fraction");
+	if (cols[2] < 0 || cols[0] < 0 || cols[1] < 0 || cols[3] < 0 || cols[4] < 0) {
+		plot_skip(cs, "latency_cdf",
+		          "histogram.csv lacks trial, rep, kind, bucket_high_ns or cum_fraction");
+		return;
+	}
+	for (int i = 0; i < NROWS(h); i++)
+		plot_sl_add(&kinds, plot_cell(h, i, cols[2]));
+	for (int g = 0; g < r->groups.n; g++)
+		for (int k = 0; k < kinds.n && !r->sweep[g]; k++) {
+			strlist_t labels = {0};
+			as_buf_t data = {0}, tab = {0};
+			chart_t *c;
+			int maxnb = 1;
+			as_buf_printf(&tab, "| module | rep | buckets | p50 bucket top (ns) | "
+			                    "p99 bucket top (ns) | last bucket top (ns) |\n"
+			                    "|---|---|---|---|---|---|\n");
+			for (int m = 0; m < r->mods.n; m++) {
+				int nb = cdf_row(r, g, m, kinds.v[k], cols, &data, &tab);
+				if (nb < 0)
+					continue;
+				plot_sl_add(&labels, r->mods.v[m]);
+				if (nb > maxnb)
+					maxnb = nb;
+			}
+			if (labels.n > 0 &&
+			    (c = plot_new_chart(cs, "latency_cdf", g, "latency_cdf")) != NULL) {
+				snprintf(c->name, sizeof(c->name), "latency_cdf-%d-%s", g + 1,
+				         kinds.v[k]);
+				snprintf(c->title, sizeof(c->title),
+				         "Latency CDF of %s per module\n%s", kinds.v[k],
+				         r->groups.v[g]);
+				fill_chart(c, &data, &tab, &labels);
+				/* about 8 points per curve tell the modules apart in grey */
+				as_buf_printf(&c->vars, "PEVERY=%d; ",
+				              maxnb / 8 > 1 ? maxnb / 8 : 1);
+			}
+			as_buf_free(&data);
+			as_buf_free(&tab);
+			plot_sl_free(&labels);
+		}
+	plot_sl_free(&kinds);
+}
+
+/* latency.csv: percentiles per op kind (median over ok reps), one chart per
+ * workload group and kind; histogram.csv: the CDF of the first ok rep. */
+void plot_chart_latency(run_t *r, charts_t *cs)
+{
+	latency_percentiles(r, cs);
+	latency_cdf(r, cs);
+}

@@ -1,0 +1,341 @@
+/* plot_data.c - loads a run folder's CSV files (through trials_read.c) into
+ * a run_t: the trials.csv rows with their module, workload and group labels,
+ * the size sweeps, and the reductions charts use (median, min, max). Knows
+ * nothing of charts, gnuplot or the report. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../allocators/allocscope_params.h"
+#include "plot_int.h"
+#include "results_format.h"
+
+/* ---- reading the CSV files (trials_read.h, libcsv) by column index ---- */
+
+/* Read PATH into t: 0; 1 when the file does not exist (t left empty); -1
+ * with "PATH: reason" in err. */
+int plot_table_load(const char *path, as_table_t *t, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 1;
+	return as_table_read(path, t, err, errlen) == 0 ? 0 : -1;
+}
+
+/* Cell text by column index ("" for a missing column, col < 0). */
+const char *plot_cell(const as_table_t *t, int row, int col)
+{
+	if (col < 0 || col >= NCOLS(t) || row < 0 || row >= NROWS(t))
+		return "";
+	return t->cells[(size_t)row * t->ncols + (size_t)col];
+}
+
+/* Cell as a number: NaN when the column is missing, the cell is empty (n/a)
+ * or not a number. */
+double plot_cellnum(const as_table_t *t, int row, int col)
+{
+	const char *s = plot_cell(t, row, col);
+	char *end;
+	double v;
+	if (!*s)
+		return NAN;
+	errno = 0;
+	v = strtod(s, &end);
+	return end == s || *end || errno == ERANGE ? NAN : v;
+}
+
+/* ---- small helpers ---- */
+
+int plot_sl_find(const strlist_t *l, const char *s)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return i;
+	return -1;
+}
+
+int plot_sl_add(strlist_t *l, const char *s)
+{
+	int i = plot_sl_find(l, s);
+	if (i >= 0)
+		return i;
+	l->v = realloc(l->v, (size_t)(l->n + 1) * sizeof(char *));
+	if (!l->v)
+		abort();
+	l->v[l->n] = strdup(s);
+	return l->n++;
+}
+
+void plot_sl_free(strlist_t *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int plot_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Median, min and max of the non-NaN values; all NaN when there are none.
+ * Sorts v. Returns the count used. */
+int plot_reduce(double *v, int n, double *med, double *lo, double *hi)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (!isnan(v[i]))
+			v[k++] = v[i];
+	*med = *lo = *hi = NAN;
+	if (k == 0)
+		return 0;
+	qsort(v, (size_t)k, sizeof(double), plot_cmp_double);
+	*med = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+	*lo = v[0];
+	*hi = v[k - 1];
+	return k;
+}
+
+/* A number for a data file: gnuplot reads "NaN" as a missing point. */
+
+/* Value of key K in a "k=v,k=v" params string, or NULL. */
+int plot_param_get(const char *params, const char *key, char *out, size_t outlen)
+{
+	size_t kl = strlen(key);
+	const char *p = params;
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		if (len > kl && !strncmp(p, key, kl) && p[kl] == '=') {
+			snprintf(out, outlen, "%.*s", (int)(len - kl - 1), p + kl + 1);
+			return 0;
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return -1;
+}
+
+/* The params string without key K. */
+void plot_param_drop(const char *params, const char *key, char *out, size_t outlen)
+{
+	size_t kl = strlen(key), w = 0;
+	const char *p = params;
+	out[0] = '\0';
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		if (!(len > kl && !strncmp(p, key, kl) && p[kl] == '=') && len > 0 &&
+		    w + len + 2 < outlen) {
+			if (w)
+				out[w++] = ',';
+			memcpy(out + w, p, len);
+			w += len;
+			out[w] = '\0';
+		}
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+}
+
+/* A size param ("128k") in bytes through the one params grammar; NaN when
+ * absent or malformed. */
+double plot_param_size(const char *params, const char *key)
+{
+	static const as_param_spec_t spec = {"size", AS_PARAM_SIZE, "0", 0, 0, NULL, "", 0};
+	char v[64], err[128];
+	uint64_t out;
+	if (plot_param_get(params, key, v, sizeof(v)) != 0)
+		return NAN;
+	if (as_param_set_(&spec, v, strlen(v), &out, err, sizeof(err)) != 0)
+		return NAN;
+	return (double)out;
+}
+
+const char *plot_group_of(const run_t *r, const trow_t *t, char *out, size_t len)
+{
+	if (r->multi_threads)
+		snprintf(out, len, "%s, %ld thread%s", t->wlabel, t->threads,
+		         t->threads == 1 ? "" : "s");
+	else
+		snprintf(out, len, "%s", t->wlabel);
+	return out;
+}
+
+/* Read the run's CSV files into r; trials.csv is required, the others may
+ * be absent (empty tables). A folder written by a newer allocscope is
+ * refused, not misread. */
+static int load_tables(run_t *r, const char *dir, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+		int required;
+	} files[] = {
+	    {"trials.csv", offsetof(run_t, trials), 1},
+	    {"context.csv", offsetof(run_t, context), 0},
+	    {"series.csv", offsetof(run_t, series), 0},
+	    {"latency.csv", offsetof(run_t, latency), 0},
+	    {"histogram.csv", offsetof(run_t, hist), 0},
+	};
+	static const char *need[] = {"trial", "rep", "module", "workload", "threads", "status"};
+	char path[PLOT_PATH_MAX];
+	long format;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		as_table_t *t = (as_table_t *)((char *)r + files[i].off);
+		int rc;
+		if (plot_path(path, sizeof(path), "%s/%s", dir, files[i].name) != 0) {
+			snprintf(err, errlen, "%s: path too long", dir);
+			return -1;
+		}
+		rc = plot_table_load(path, t, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 1 && files[i].required) {
+			snprintf(err, errlen, "%s: no trials.csv: not a results folder", dir);
+			return -1;
+		}
+	}
+	if (as_results_format_read(dir, &format, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (as_table_col(&r->trials, need[i]) < 0) {
+			snprintf(err, errlen, "%s/trials.csv: no column '%s': not a trials table",
+			         dir, need[i]);
+			return -1;
+		}
+	return 0;
+}
+
+/* One trow_t per trials.csv row: the identity (module, params, workload,
+ * threads) every chart groups by, from trials.csv's split key columns. */
+static void build_rows(run_t *r)
+{
+	const as_table_t *c = &r->trials;
+	int c_trial = as_table_col(c, "trial"), c_rep = as_table_col(c, "rep");
+	int c_thr = as_table_col(c, "threads"), c_mod = as_table_col(c, "module");
+	int c_mp = as_table_col(c, "module_params"), c_wl = as_table_col(c, "workload");
+	int c_wp = as_table_col(c, "workload_params"), c_st = as_table_col(c, "status");
+	long thr0 = -1;
+	r->nt = NROWS(c);
+	r->t = calloc((size_t)r->nt + 1, sizeof(trow_t));
+	if (!r->t)
+		abort();
+	for (int i = 0; i < r->nt; i++) {
+		trow_t *t = &r->t[i];
+		const char *mp = plot_cell(c, i, c_mp);
+		t->row = i;
+		t->trial = (long)plot_cellnum(c, i, c_trial);
+		t->rep = (long)plot_cellnum(c, i, c_rep);
+		t->threads = (long)plot_cellnum(c, i, c_thr);
+		snprintf(t->mbase, sizeof(t->mbase), "%s", plot_cell(c, i, c_mod));
+		snprintf(t->mlabel, sizeof(t->mlabel), "%s%s%s", t->mbase, *mp ? ":" : "", mp);
+		snprintf(t->wname, sizeof(t->wname), "%s", plot_cell(c, i, c_wl));
+		snprintf(t->wparams, sizeof(t->wparams), "%s", plot_cell(c, i, c_wp));
+		snprintf(t->wlabel, sizeof(t->wlabel), "%s%s%s", t->wname, *t->wparams ? ":" : "",
+		         t->wparams);
+		t->ok = !strcmp(plot_cell(c, i, c_st), "ok");
+		plot_sl_add(&r->mods, t->mlabel);
+		if (thr0 < 0)
+			thr0 = t->threads;
+		else if (t->threads != thr0)
+			r->multi_threads = 1;
+	}
+	for (int i = 0; i < r->nt; i++) {
+		char g[LABEL + 32];
+		plot_sl_add(&r->groups, plot_group_of(r, &r->t[i], g, sizeof(g)));
+	}
+}
+
+/* A workload run at 3+ sizes is a sweep: its per-size groups get no charts
+ * of their own (one chart per size would bury the rest). */
+static void find_sweeps(run_t *r)
+{
+	r->sweep = calloc((size_t)r->groups.n + 1, 1);
+	if (!r->sweep)
+		abort();
+	for (int i = 0; i < r->nt; i++) {
+		strlist_t sizes = {0};
+		if (isnan(plot_param_size(r->t[i].wparams, "size")) ||
+		    plot_sl_find(&r->sweeps, r->t[i].wname) >= 0)
+			continue;
+		for (int j = 0; j < r->nt; j++) {
+			char sz[64];
+			if (strcmp(r->t[j].wname, r->t[i].wname))
+				continue;
+			snprintf(sz, sizeof(sz), "%.0f", plot_param_size(r->t[j].wparams, "size"));
+			plot_sl_add(&sizes, sz);
+		}
+		if (sizes.n >= 3)
+			plot_sl_add(&r->sweeps, r->t[i].wname);
+		plot_sl_free(&sizes);
+	}
+	for (int i = 0; i < r->nt; i++) {
+		char g[LABEL + 32];
+		if (plot_sl_find(&r->sweeps, r->t[i].wname) >= 0)
+			r->sweep[plot_sl_find(&r->groups,
+			                      plot_group_of(r, &r->t[i], g, sizeof(g)))] = 1;
+	}
+}
+
+int plot_load_run(run_t *r, const char *dir, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	if (load_tables(r, dir, err, errlen) != 0)
+		return -1;
+	build_rows(r);
+	find_sweeps(r);
+	return 0;
+}
+
+void plot_free_run(run_t *r)
+{
+	as_table_free(&r->trials);
+	as_table_free(&r->context);
+	as_table_free(&r->series);
+	as_table_free(&r->latency);
+	as_table_free(&r->hist);
+	free(r->t);
+	free(r->sweep);
+	plot_sl_free(&r->sweeps);
+	plot_sl_free(&r->mods);
+	plot_sl_free(&r->groups);
+}
+
+/* The trials.csv row of (trial, rep). Rows of the other files come grouped
+ * by trial, so the search starts where the last one ended. */
+const trow_t *plot_find_trial(const run_t *r, long trial, long rep)
+{
+	static int hint;
+	for (int k = 0; k < r->nt; k++) {
+		int i = (hint + k) % r->nt;
+		if (r->t[i].trial == trial && r->t[i].rep == rep) {
+			hint = i;
+			return &r->t[i];
+		}
+	}
+	return NULL;
+}
+
+/* The completed trial a per-op-kind row (latency.csv, histogram.csv)
+ * belongs to when it is of module `mod`, group `group` and op kind `kind`;
+ * NULL otherwise. cols: the trial, rep and kind columns of tb. */
+const trow_t *plot_kind_row_trial(const run_t *r, const as_table_t *tb, int i, const int cols[3],
+                                  const char *mod, const char *group, const char *kind)
+{
+	char gl[LABEL + 32];
+	const trow_t *t = plot_find_trial(r, (long)plot_cellnum(tb, i, cols[0]),
+	                                  (long)plot_cellnum(tb, i, cols[1]));
+	if (!t || !t->ok || strcmp(t->mlabel, mod) ||
+	    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group) ||
+	    strcmp(plot_cell(tb, i, cols[2]), kind))
+		return NULL;
+	return t;
+}

@@ -1,0 +1,196 @@
+/* plot_int.h - private to the plot_*.c files: the loaded run (trials.csv
+ * rows with the labels charts group by), the prepared charts, and the
+ * helpers the files share. Not for code outside plot*.c; see plot.h. */
+#ifndef AS_PLOT_INT_H
+#define AS_PLOT_INT_H
+
+#include <stddef.h>
+
+#include "plot.h"
+#include "results.h"
+#include "trials_read.h"
+
+#define MAXS       64   /* series (modules) per chart */
+#define MAXCH      1024 /* charts per run */
+#define AS_STR_(x) #x
+#define AS_STR(x)  AS_STR_(x)
+#define LABEL      512
+
+#define PLOT_PATH_MAX 4096 /* a longer path is refused, never cut */
+
+#ifndef AS_SOURCE_DIR
+#define AS_SOURCE_DIR "."
+#endif
+#ifndef AS_INSTALL_PLOTS_DIR
+#define AS_INSTALL_PLOTS_DIR "/usr/local/share/allocscope/plots"
+#endif
+
+#define NROWS(t) ((int)(t)->nrows)
+#define NCOLS(t) ((int)(t)->ncols)
+
+typedef struct {
+	char **v;
+	int n;
+} strlist_t;
+
+/* One trials.csv row, with the labels charts group by. The identity of a
+ * row of series.csv, latency.csv or histogram.csv is always taken from
+ * here through its (trial, rep), never from that file's own key text. */
+typedef struct {
+	long trial, rep;
+	char mlabel[LABEL]; /* module[:params] */
+	char mbase[128];    /* module name: picks the colour */
+	char wlabel[LABEL]; /* workload[:params] */
+	char wname[128];
+	char wparams[LABEL];
+	long threads;
+	int ok;
+	int row;
+} trow_t;
+
+typedef struct {
+	const char *dir;
+	as_table_t trials, context, series, latency, hist;
+	trow_t *t;
+	int nt;
+	strlist_t mods;    /* module labels in order of first appearance */
+	strlist_t groups;  /* "workload label" or "workload label, N threads" */
+	int multi_threads; /* the run has several thread counts */
+	char *sweep;       /* per group: part of a size= sweep (drawn by threshold) */
+	strlist_t sweeps;  /* workload names run at three or more size= values */
+} run_t;
+
+typedef struct {
+	char name[160];  /* file stem */
+	char script[32]; /* plots/SCRIPT.gp */
+	char title[LABEL];
+	as_buf_t data, table, vars;
+	char error[LABEL]; /* why it was not drawn, when drawn == 0 */
+	int drawn;
+} chart_t;
+
+typedef struct {
+	chart_t ch[MAXCH];
+	int n;
+	strlist_t skipped; /* "chart kind: reason" lines */
+} charts_t;
+
+/* ---- plot_data.c: reading a run folder, reducing rows ---- */
+
+/* Read PATH into t: 0; 1 when the file does not exist (t left empty); -1
+ * with "PATH: reason" in err. */
+int plot_table_load(const char *path, as_table_t *t, char *err, size_t errlen);
+/* Cell text by column index ("" for a missing column, col < 0). */
+const char *plot_cell(const as_table_t *t, int row, int col);
+/* Cell as a number: NaN when the column is missing, the cell is empty (n/a)
+ * or not a number. */
+double plot_cellnum(const as_table_t *t, int row, int col);
+
+int plot_sl_find(const strlist_t *l, const char *s);
+/* Index of s, added at the end when new. */
+int plot_sl_add(strlist_t *l, const char *s);
+void plot_sl_free(strlist_t *l);
+
+int plot_cmp_double(const void *a, const void *b);
+/* Median, min and max of the non-NaN values; all NaN when there are none.
+ * Sorts v. Returns the count used. */
+int plot_reduce(double *v, int n, double *med, double *lo, double *hi);
+
+/* Value of key K in a "k=v,k=v" params string: 0, or -1 when absent. */
+int plot_param_get(const char *params, const char *key, char *out, size_t outlen);
+/* The params string without key K. */
+void plot_param_drop(const char *params, const char *key, char *out, size_t outlen);
+/* A size param ("128k") in bytes; NaN when absent or malformed. */
+double plot_param_size(const char *params, const char *key);
+
+/* Load DIR's CSV files and build the rows, groups and sweeps. Returns 0, or
+ * -1 with one line in err (not a results folder, unreadable, too new). The
+ * caller frees r with plot_free_run either way. */
+int plot_load_run(run_t *r, const char *dir, char *err, size_t errlen);
+void plot_free_run(run_t *r);
+/* The group label of row t ("workload label[, N threads]") in out. */
+const char *plot_group_of(const run_t *r, const trow_t *t, char *out, size_t len);
+/* The trials.csv row of (trial, rep), or NULL. */
+const trow_t *plot_find_trial(const run_t *r, long trial, long rep);
+/* The completed trial a per-op-kind row (latency.csv, histogram.csv)
+ * belongs to when it is of module `mod`, group `group` and op kind `kind`;
+ * NULL otherwise. cols: the trial, rep and kind columns of tb. */
+const trow_t *plot_kind_row_trial(const run_t *r, const as_table_t *tb, int i, const int cols[3],
+                                  const char *mod, const char *group, const char *kind);
+
+/* ---- plot_text.c: numbers and labels in data files, tables, variables ---- */
+
+/* A number for a data file: gnuplot reads "NaN" as a missing point. */
+void plot_dnum(as_buf_t *b, double v, const char *sep);
+/* A number for a Markdown table. */
+void plot_tnum(as_buf_t *b, double v);
+/* Markdown cell text: pipes escaped. */
+void plot_tstr(as_buf_t *b, const char *s);
+/* A gnuplot single-quoted string literal. */
+void plot_gstr(as_buf_t *b, const char *s);
+/* A category label inside a data file (xtic), broken into short lines. */
+void plot_dstr(as_buf_t *b, const char *s);
+/* Series variables: NS, MOD[], TITLE[], VAR[]. */
+void plot_vars_series(as_buf_t *v, const strlist_t *labels);
+/* NAME='s'; */
+void plot_vars_str(as_buf_t *v, const char *name, const char *s);
+/* Bar chart layout: NCAT, NLINES. */
+void plot_vars_cats(as_buf_t *v, const as_buf_t *data);
+/* Whether values in [lo, hi] span more than a factor of 100: log axis. */
+int plot_spans_decades(double lo, double hi);
+
+/* ---- plot_charts.c, plot_charts_series.c: chart definitions ---- */
+
+/* The next chart slot, named KIND[-GI+1]; NULL (and a skip line) when the
+ * folder has MAXCH charts already. */
+chart_t *plot_new_chart(charts_t *cs, const char *kind, int gi, const char *script);
+/* Record "KIND: WHY" under "Charts without data". */
+void plot_skip(charts_t *cs, const char *kind, const char *why);
+/* Give back the last chart slot (it had no data). */
+void plot_drop_last(charts_t *cs);
+void plot_free_charts(charts_t *cs);
+
+void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
+                            const char *what, const char *unit, double scale);
+void plot_chart_syscalls(run_t *r, charts_t *cs);
+void plot_chart_sweep(run_t *r, charts_t *cs);
+void plot_chart_metadata(run_t *r, charts_t *cs);
+void plot_chart_scaling(run_t *r, charts_t *cs);
+void plot_chart_series(run_t *r, charts_t *cs);
+void plot_chart_latency(run_t *r, charts_t *cs);
+
+/* ---- plot_gnuplot.c: finding and driving gnuplot ---- */
+
+/* PROG as an executable path: found on $PATH unless it has a '/'. Returns
+ * 0, or -1 (not found, or the path does not fit in out). */
+int plot_find_in_path(const char *prog, char *out, size_t len);
+/* The folder of the gnuplot scripts (has style.gp), absolute. 0 or -1. */
+int plot_find_scripts(char *out, size_t len);
+/* Write each chart's data file and draw it in every format. Returns the
+ * number of charts not drawn (each with its c->error); when the chart
+ * folder itself cannot be prepared, every chart and err say why. */
+int plot_draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const char *gnuplot,
+                     const char *scripts, char *err, size_t errlen);
+
+/* ---- plot_report.c: report.md ---- */
+
+/* The body of a run's report; links are PREFIX + chart file name; H is
+ * the heading level ("##"). */
+void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const char *prefix,
+                      unsigned fmts, const char *h, int with_context);
+/* The "gnuplot was not found" paragraph. */
+void plot_report_no_gnuplot(as_buf_t *b, const char *dir);
+/* A suite report's head: title, the note when gnuplot is missing and the
+ * links to every scenario's own report. */
+void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char *const *subs,
+                            int n);
+/* A suite scenario's heading and its scenarios.csv lines (title, x, y,
+ * expected shape). */
+void plot_report_scenario(as_buf_t *b, const as_table_t *scen, const char *sub);
+
+/* ---- plot.c ---- */
+
+/* "FMT" into out: 0, or -1 when it does not fit (a path is never cut). */
+int plot_path(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif /* AS_PLOT_INT_H */

@@ -1,0 +1,144 @@
+/* plot_report.c - report.md: a run's context, its failed and skipped
+ * trials, every chart with its links and table, and a suite report's head
+ * and scenario sections. Builds text only; plot.c writes the file. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "plot_int.h"
+
+static void report_context(as_buf_t *b, const run_t *r)
+{
+	const as_table_t *c = &r->context;
+	int ck = as_table_col(c, "key"), cv = as_table_col(c, "value");
+	if (ck < 0 || cv < 0) {
+		as_buf_printf(b, "No context.csv in this folder.\n\n");
+		return;
+	}
+	as_buf_printf(b, "| key | value |\n|---|---|\n");
+	for (int i = 0; i < NROWS(c); i++) {
+		const char *k = plot_cell(c, i, ck);
+		as_buf_add(b, "|", 1);
+		if (!strncmp(k, "warning", 7)) {
+			char w[300];
+			snprintf(w, sizeof(w), "**%s**", k);
+			plot_tstr(b, w);
+		} else {
+			plot_tstr(b, k);
+		}
+		plot_tstr(b, plot_cell(c, i, cv));
+		as_buf_add(b, "\n", 1);
+	}
+	as_buf_add(b, "\n", 1);
+}
+
+static void report_trials(as_buf_t *b, const run_t *r)
+{
+	int nok = 0, nbad = 0, cr = as_table_col(&r->trials, "reason");
+	int cs = as_table_col(&r->trials, "status");
+	for (int i = 0; i < r->nt; i++)
+		r->t[i].ok ? nok++ : nbad++;
+	as_buf_printf(b,
+	              "%d trial rows (repetitions included): %d completed, %d failed or "
+	              "skipped.\n\n",
+	              r->nt, nok, nbad);
+	if (nbad == 0)
+		return;
+	as_buf_printf(b, "### Failed and skipped trials\n\nCharts and tables leave these rows "
+	                 "out.\n\n| trial | rep | module | workload | threads | status | reason |\n"
+	                 "|---|---|---|---|---|---|---|\n");
+	for (int i = 0; i < r->nt; i++) {
+		const trow_t *t = &r->t[i];
+		if (t->ok)
+			continue;
+		as_buf_printf(b, "| %ld | %ld |", t->trial, t->rep);
+		plot_tstr(b, t->mlabel);
+		plot_tstr(b, t->wlabel);
+		as_buf_printf(b, " %ld |", t->threads);
+		plot_tstr(b, plot_cell(&r->trials, t->row, cs));
+		plot_tstr(b, plot_cell(&r->trials, t->row, cr));
+		as_buf_add(b, "\n", 1);
+	}
+	as_buf_add(b, "\n", 1);
+}
+
+/* The body of a run's report; links are PREFIX + chart file name. */
+void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const char *prefix,
+                      unsigned fmts, const char *h, int with_context)
+{
+	if (with_context) {
+		as_buf_printf(b, "%s Context\n\n", h);
+		report_context(b, r);
+	}
+	as_buf_printf(b, "%s Trials\n\n", h);
+	report_trials(b, r);
+	as_buf_printf(b, "%s Charts\n\n", h);
+	for (int i = 0; i < cs->n; i++) {
+		const chart_t *c = &cs->ch[i];
+		char head[LABEL];
+		snprintf(head, sizeof(head), "%s", c->title);
+		for (char *p = head; *p; p++)
+			if (*p == '\n')
+				*p = ':';
+		as_buf_printf(b, "%s# %s\n\n", h, head);
+		if (c->drawn) {
+			/* the picture: PNG where drawn, else SVG, else a PDF link */
+			if (fmts & (AS_PLOT_PNG | AS_PLOT_SVG))
+				as_buf_printf(b, "![%s](%s%s.%s)\n\n", head, prefix, c->name,
+				              fmts & AS_PLOT_PNG ? "png" : "svg");
+			if (fmts & AS_PLOT_PNG)
+				as_buf_printf(b, "[PNG 2x](%s%s@2x.png) ", prefix, c->name);
+			if (fmts & AS_PLOT_SVG)
+				as_buf_printf(b, "[SVG](%s%s.svg) ", prefix, c->name);
+			if (fmts & AS_PLOT_PDF)
+				as_buf_printf(b, "[PDF](%s%s.pdf) ", prefix, c->name);
+			as_buf_printf(b, "[data](%sdata/%s.dat)\n\n", prefix, c->name);
+		} else {
+			as_buf_printf(b, "*Chart not drawn: %s.*\n\n", c->error);
+		}
+		as_buf_add(b, c->table.data ? c->table.data : "", c->table.len);
+		as_buf_add(b, "\n", 1);
+	}
+	if (cs->skipped.n) {
+		as_buf_printf(b, "%s Charts without data\n\n", h);
+		for (int i = 0; i < cs->skipped.n; i++)
+			as_buf_printf(b, "- %s\n", cs->skipped.v[i]);
+		as_buf_add(b, "\n", 1);
+	}
+}
+
+void plot_report_no_gnuplot(as_buf_t *b, const char *dir)
+{
+	as_buf_printf(b,
+	              "**Charts not drawn: gnuplot was not found. Install it "
+	              "(apt-get install gnuplot-nox) and run `allocscope plot %s`.**\n\n",
+	              dir);
+}
+
+void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char *const *subs,
+                            int n)
+{
+	as_buf_printf(b, "# allocscope suite report: %s\n\n", dir);
+	if (!have_gnuplot)
+		plot_report_no_gnuplot(b, dir);
+	as_buf_printf(b, "Scenarios:");
+	for (int i = 0; i < n; i++)
+		as_buf_printf(b, " [%s](%s/report.md)%s", subs[i], subs[i],
+		              i + 1 < n ? "," : "\n\n");
+}
+
+void plot_report_scenario(as_buf_t *b, const as_table_t *scen, const char *sub)
+{
+	static const char *keys[] = {"title", "x", "y", "expected_shape"};
+	static const char *names[] = {"What", "x", "y", "Expected shape"};
+	as_buf_printf(b, "## Scenario %s\n\n", sub);
+	for (int row = 0; row < NROWS(scen); row++) {
+		if (strcmp(plot_cell(scen, row, as_table_col(scen, "folder")), sub))
+			continue;
+		for (int k = 0; k < 4; k++) {
+			const char *v = plot_cell(scen, row, as_table_col(scen, keys[k]));
+			if (*v)
+				as_buf_printf(b, "%s: %s\n\n", names[k], v);
+		}
+	}
+}

@@ -1,0 +1,139 @@
+/* plot_text.c - how numbers and labels are written into the chart data
+ * files (NaN for a missing point, xtic labels), the report's Markdown tables
+ * and the gnuplot variables a chart script receives. No chart logic here. */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plot_int.h"
+/* A number for a data file: gnuplot reads "NaN" as a missing point. */
+void plot_dnum(as_buf_t *b, double v, const char *sep)
+{
+	if (isnan(v))
+		as_buf_printf(b, "NaN%s", sep);
+	else
+		as_buf_printf(b, "%.6g%s", v, sep);
+}
+
+/* A number for a Markdown table. */
+void plot_tnum(as_buf_t *b, double v)
+{
+	if (isnan(v))
+		as_buf_printf(b, " n/a |");
+	else if (fabs(v) >= 1e6 || (v != 0 && fabs(v) < 0.01))
+		as_buf_printf(b, " %.4g |", v);
+	else if (v == floor(v))
+		as_buf_printf(b, " %.0f |", v);
+	else
+		as_buf_printf(b, " %.2f |", v);
+}
+
+/* Markdown cell text: pipes escaped. */
+void plot_tstr(as_buf_t *b, const char *s)
+{
+	as_buf_add(b, " ", 1);
+	for (; *s; s++) {
+		if (*s == '|')
+			as_buf_add(b, "\\|", 2);
+		else if (*s != '\n' && *s != '\r')
+			as_buf_add(b, s, 1);
+	}
+	as_buf_add(b, " |", 2);
+}
+
+/* A gnuplot single-quoted string literal ('' is a quote inside). */
+void plot_gstr(as_buf_t *b, const char *s)
+{
+	as_buf_add(b, "'", 1);
+	for (; *s; s++) {
+		if (*s == '\'')
+			as_buf_add(b, "''", 2);
+		else if (*s == '\n')
+			as_buf_add(b, "'.\"\\n\".'", 8);
+		else
+			as_buf_add(b, s, 1);
+	}
+	as_buf_add(b, "'", 1);
+}
+
+/* A category label inside a data file (xtic): double-quoted, broken into
+ * short lines ("\n", which gnuplot reads as a line break there) after the
+ * workload name and at commas once a line is long. */
+void plot_dstr(as_buf_t *b, const char *s)
+{
+	int col = 0, broke_name = 0;
+	as_buf_add(b, "\"", 1);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\n' || *s == '\\')
+			continue;
+		if ((*s == ':' && !broke_name) || (*s == ',' && (col >= 10 || s[1] == ' '))) {
+			broke_name |= *s == ':';
+			as_buf_add(b, "\\n", 2);
+			col = 0;
+			if (s[1] == ' ')
+				s++;
+			continue;
+		}
+		as_buf_add(b, s, 1);
+		col++;
+	}
+	as_buf_add(b, "\"", 1);
+}
+
+/* Series variables: NS, MOD[] (module names, for the colour), TITLE[] and
+ * VAR[] (0 for a module's first series, 1.. for its other params). */
+void plot_vars_series(as_buf_t *v, const strlist_t *labels)
+{
+	int n1 = labels->n ? labels->n : 1;
+	as_buf_printf(v, "NS=%d; array MOD[%d]; array TITLE[%d]; array VAR[%d]; ", labels->n, n1,
+	              n1, n1);
+	for (int i = 0; i < labels->n; i++) {
+		char base[128];
+		snprintf(base, sizeof(base), "%.*s", (int)strcspn(labels->v[i], ": ,"),
+		         labels->v[i]);
+		as_buf_printf(v, "MOD[%d]=", i + 1);
+		plot_gstr(v, base);
+		as_buf_printf(v, "; TITLE[%d]=", i + 1);
+		plot_gstr(v, labels->v[i]);
+		/* the how-manieth series of this module: its variant style */
+		{
+			int var = 0;
+			size_t bl = strlen(base);
+			for (int j = 0; j < i; j++)
+				var += !strncmp(labels->v[j], base, bl) &&
+				       strchr(": ,", labels->v[j][bl]) != NULL;
+			as_buf_printf(v, "; VAR[%d]=%d; ", i + 1, var);
+		}
+	}
+}
+
+void plot_vars_str(as_buf_t *v, const char *name, const char *s)
+{
+	as_buf_printf(v, "%s=", name);
+	plot_gstr(v, s);
+	as_buf_add(v, "; ", 2);
+}
+
+/* Bar chart layout: categories and the most lines a category label takes. */
+void plot_vars_cats(as_buf_t *v, const as_buf_t *data)
+{
+	int ncat = 0, lines = 1, maxl = 1;
+	for (size_t i = 0; data->data && i < data->len; i++) {
+		if (data->data[i] == '\n') {
+			ncat++;
+			lines = 1;
+		} else if (data->data[i] == '\\' && i + 1 < data->len && data->data[i + 1] == 'n') {
+			lines++;
+			if (lines > maxl)
+				maxl = lines;
+		}
+	}
+	as_buf_printf(v, "NCAT=%d; NLINES=%d; ", ncat, maxl);
+}
+
+/* Whether values in [lo, hi] span more than a factor of 100: log axis. */
+int plot_spans_decades(double lo, double hi)
+{
+	return lo > 0 && hi / lo > 100;
+}

@@ -1,0 +1,115 @@
+/* results_format.c - see results_format.h. Reads context.csv through
+ * trials_read.c; never writes. */
+#define _GNU_SOURCE
+#include "results_format.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trials_read.h"
+
+/* "DIR/NAME", malloc'd (sized from the input, never cut); aborts on OOM
+ * like the rest of the harness. */
+static char *join(const char *dir, const char *name)
+{
+	char *p;
+	if (asprintf(&p, "%s/%s", dir, name) < 0)
+		abort();
+	return p;
+}
+
+int as_results_format_read(const char *dir, long *format, char *err, size_t errlen)
+{
+	char *path = join(dir, "context.csv"), *end;
+	as_table_t t;
+	const char *value = NULL;
+	int rc = -1;
+	long v;
+	*format = 0;
+	if (access(path, F_OK) != 0 && errno == ENOENT) {
+		rc = 0;
+		goto out_path;
+	}
+	if (as_table_read(path, &t, err, errlen) != 0)
+		goto out_path;
+	for (size_t r = 0; r < t.nrows; r++)
+		if (!strcmp(as_table_str(&t, r, "key"), "results_format"))
+			value = as_table_str(&t, r, "value");
+	if (!value) {
+		rc = 0;
+		goto out_table;
+	}
+	errno = 0;
+	v = strtol(value, &end, 10);
+	if (end == value || *end || errno || v < 1) {
+		snprintf(err, errlen, "%s: results_format '%s' is not a format number", path,
+		         value);
+		goto out_table;
+	}
+	if (v > AS_RESULTS_FORMAT) {
+		snprintf(
+		    err, errlen,
+		    "%s: results format %ld is newer than this allocscope reads (%d): use a newer "
+		    "allocscope",
+		    path, v, AS_RESULTS_FORMAT);
+		goto out_table;
+	}
+	*format = v;
+	rc = 0;
+out_table:
+	as_table_free(&t);
+out_path:
+	free(path);
+	return rc;
+}
+
+int as_results_format_check(const char *dir, char *err, size_t errlen)
+{
+	long v;
+	char *path;
+	if (as_results_format_read(dir, &v, err, errlen) != 0)
+		return -1;
+	if (v > 0)
+		return 0;
+	path = join(dir, "context.csv");
+	if (access(path, F_OK) != 0)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else
+		snprintf(err, errlen,
+		         "%s: no results_format in context.csv (not an allocscope run folder?)",
+		         path);
+	free(path);
+	return -1;
+}
+
+as_results_kind_t as_results_kind(const char *dir)
+{
+	char *path = join(dir, "trials.csv");
+	as_results_kind_t kind = AS_RESULTS_NONE;
+	DIR *d;
+	struct dirent *e;
+	if (access(path, F_OK) == 0)
+		kind = AS_RESULTS_RUN;
+	free(path);
+	if (kind != AS_RESULTS_NONE)
+		return kind;
+	d = opendir(dir);
+	while (d && kind == AS_RESULTS_NONE && (e = readdir(d)) != NULL) {
+		char *sub;
+		if (e->d_name[0] == '.')
+			continue;
+		sub = join(dir, e->d_name);
+		path = join(sub, "trials.csv");
+		if (access(path, F_OK) == 0)
+			kind = AS_RESULTS_SUITE;
+		free(path);
+		free(sub);
+	}
+	if (d)
+		closedir(d);
+	return kind;
+}

@@ -1,0 +1,32 @@
+/* results_format.h - the one place that knows the version of the results
+ * folder layout and what makes a folder a results folder: `run --resume`
+ * and `plot` both ask here, so a folder from a newer allocscope is refused
+ * the same way everywhere. Not a reader of the results themselves. */
+#ifndef AS_RESULTS_FORMAT_H
+#define AS_RESULTS_FORMAT_H
+
+#include <stddef.h>
+
+/* Version of the run-folder format written into context.csv as
+ * results_format; a folder from a newer version is refused by --resume and
+ * plot rather than misread. */
+#define AS_RESULTS_FORMAT 2 /* 2: split key columns in every table */
+
+/* Read DIR/context.csv's results_format into *format: 0 when DIR has no
+ * context.csv or it has no results_format row (folders written before the
+ * key existed, hand-made fixtures). Returns 0, or -1 with one line in err
+ * when context.csv cannot be read, the value is not a number, or it is
+ * newer than AS_RESULTS_FORMAT. Thread-safe. */
+int as_results_format_read(const char *dir, long *format, char *err, size_t errlen);
+
+/* Check DIR/context.csv's results_format, which must be there (what
+ * --resume needs). Returns 0, or -1 with a one-line reason in err
+ * (missing, unreadable, or newer than this allocscope). */
+int as_results_format_check(const char *dir, char *err, size_t errlen);
+
+/* What DIR holds: a run (DIR/trials.csv), a suite (some DIR/SUB/trials.csv,
+ * SUB not starting with '.'), or neither. */
+typedef enum { AS_RESULTS_NONE = 0, AS_RESULTS_RUN, AS_RESULTS_SUITE } as_results_kind_t;
+as_results_kind_t as_results_kind(const char *dir);
+
+#endif /* AS_RESULTS_FORMAT_H */
