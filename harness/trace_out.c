@@ -3,13 +3,19 @@
 #include "trace_out.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
 int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt)
 {
-	snprintf(o->path, sizeof(o->path), "%s", path);
-	snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid());
+	if ((size_t)snprintf(o->path, sizeof(o->path), "%s", path) >= sizeof(o->path) ||
+	    (size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid()) >=
+	        sizeof(o->tmp)) {
+		fprintf(stderr, "allocscope: %.200s...: path longer than %d bytes\n", path,
+		        PATH_MAX - 32);
+		return -1;
+	}
 	o->f = fopen(o->tmp, "wb");
 	if (!o->f) {
 		fprintf(stderr, "allocscope: %s: %s\n", o->tmp, strerror(errno));

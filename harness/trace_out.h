@@ -1,16 +1,18 @@
 /* trace_out.h - writing a trace file the safe way for the CLI commands
  * (trace convert/import, capture): into PATH.tmp.PID, then fsync and rename,
  * so a failed command never leaves a partial trace or clobbers a good one.
- * Errors are printed on stderr as one line naming the file. */
+ * Part of the CLI layer: errors are printed on stderr as one line naming
+ * the file. */
 #ifndef AS_TRACE_OUT_H
 #define AS_TRACE_OUT_H
 
+#include <limits.h>
 #include <stdio.h>
 
 #include "../workloads/trace.h"
 
 typedef struct {
-	char path[4096], tmp[4200];
+	char path[PATH_MAX], tmp[PATH_MAX]; /* a longer path is refused, never cut */
 	FILE *f;
 	as_trace_writer_t w; /* write events through as_trace_writer_fn(&o.w) */
 } as_trace_out_t;
