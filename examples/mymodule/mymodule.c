@@ -127,6 +127,8 @@ static void my_free(void *inst, void *ptr, size_t size)
 static const as_module_t my_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "mymodule",
     .version = "1.0",
     .description = "example: power-of-two free lists over mmap'd chunks",
