@@ -184,7 +184,8 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 		goto out_close;
 	}
 	spec_size = as_module_param_spec_size(m);
-	if (spec_size < AS_PARAM_SPEC_SIZE_V1 || spec_size % _Alignof(as_param_spec_t)) {
+	if (m->nparams > 0 &&
+	    (spec_size < AS_PARAM_SPEC_SIZE_V1 || spec_size % _Alignof(as_param_spec_t))) {
 		snprintf(err, errlen,
 		         "%s: param spec entries are %u bytes, params version 1 needs a multiple "
 		         "of %zu and at least %u",
