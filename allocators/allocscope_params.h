@@ -2,7 +2,13 @@
  * spec table. Header-only so that a third-party module needs nothing but the
  * installed headers; the harness uses the same code for workload params, so
  * every params string in allocscope follows one grammar and one error style.
- * Not a general config parser: no quoting, no nesting, no repeated keys.
+ * Not a general config parser: no quoting, no nesting, so a value cannot
+ * contain ','.
+ *
+ * Grammar (version 1): items separated by ','; empty items are skipped; each
+ * item is key=value, the key one of the spec's, the value everything after
+ * the first '=' (at most AS_PARAM_STR_MAX-1 bytes, else refused). A key given
+ * twice takes its last value. Keys not given take their spec default.
  *
  * ABI status: this header is part of the module ABI. A module compiles this
  * parser into itself and exports its spec table, so a change here reaches
@@ -36,10 +42,12 @@ extern "C" {
 /* Version of the params grammar and of as_param_spec_t (see above). */
 #define AS_PARAMS_VERSION 1u
 
-/* Value types. SIZE is an unsigned byte count that accepts the suffixes
- * k/K (KiB), m/M (MiB), g/G (GiB). ENUM stores the index of the chosen word
- * in `choices` ("lifo|fifo|random"). STR copies at most AS_PARAM_STR_MAX-1
- * bytes into a char array. BOOL accepts 1/0/true/false/yes/no/on/off. */
+/* Value types. U64 and SIZE are unsigned integers as strtoull base 0 reads
+ * them (decimal, 0x hex, 0-prefixed octal; no sign); SIZE also accepts one
+ * suffix k/K (KiB), m/M (MiB), g/G (GiB). DOUBLE is strtod's, NaN refused.
+ * ENUM stores the index of the chosen word in `choices` ("lifo|fifo|random").
+ * STR copies the value, NUL-terminated, into a char[AS_PARAM_STR_MAX]. BOOL
+ * accepts 1/0/true/false/yes/no/on/off. New types only ever go at the end. */
 typedef enum as_param_type {
 	AS_PARAM_U64 = 1,
 	AS_PARAM_SIZE,
