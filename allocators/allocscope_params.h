@@ -2,7 +2,28 @@
  * spec table. Header-only so that a third-party module needs nothing but the
  * installed headers; the harness uses the same code for workload params, so
  * every params string in allocscope follows one grammar and one error style.
- * Not a general config parser: no quoting, no nesting, no repeated keys. */
+ * Not a general config parser: no quoting, no nesting, so a value cannot
+ * contain ','.
+ *
+ * Grammar (version 1): items separated by ','; empty items are skipped; each
+ * item is key=value, the key one of the spec's, the value everything after
+ * the first '=' (at most AS_PARAM_STR_MAX-1 bytes, else refused). A key given
+ * twice takes its last value. Keys not given take their spec default.
+ *
+ * ABI status: this header is part of the module ABI. A module compiles this
+ * parser into itself and exports its spec table, so a change here reaches
+ * modules built long ago. The rules, for modules and workloads alike:
+ *  - The grammar is frozen at AS_PARAMS_VERSION. A string accepted by version
+ *    N means the same under every later version; a change may only accept
+ *    strings that were refused before (a new type, a new suffix), and it
+ *    increments AS_PARAMS_VERSION.
+ *  - as_param_spec_t grows only at its end and as_param_type_t only gets new
+ *    values at its end; no field or value changes meaning. A reader of a
+ *    module's table steps by the module's param_spec_size.
+ *  - Workloads and the harness use only the public functions below
+ *    (as_params_parse, as_param_parse_value); names ending in '_' are
+ *    internal. A workload that needs more than the grammar offers parses an
+ *    AS_PARAM_STR value itself, or extends this header under these rules. */
 #ifndef ALLOCSCOPE_PARAMS_H
 #define ALLOCSCOPE_PARAMS_H
 
@@ -18,20 +39,29 @@
 extern "C" {
 #endif
 
-/* Value types. SIZE is an unsigned byte count that accepts the suffixes
- * k/K (KiB), m/M (MiB), g/G (GiB). ENUM stores the index of the chosen word
- * in `choices` ("lifo|fifo|random"). STR copies at most AS_PARAM_STR_MAX-1
- * bytes into a char array. BOOL accepts 1/0/true/false/yes/no/on/off. */
+/* Version of the params grammar and of as_param_spec_t (see above). */
+#define AS_PARAMS_VERSION 2u /* 2: AS_PARAM_PATH */
+
+/* Value types. U64 and SIZE are unsigned integers as strtoull base 0 reads
+ * them (decimal, 0x hex, 0-prefixed octal; no sign); SIZE also accepts one
+ * suffix k/K (KiB), m/M (MiB), g/G (GiB). DOUBLE is strtod's, NaN refused.
+ * ENUM stores the index of the chosen word in `choices` ("lifo|fifo|random").
+ * STR copies the value, NUL-terminated, into a char[AS_PARAM_STR_MAX]. BOOL
+ * accepts 1/0/true/false/yes/no/on/off. New types only ever go at the end. */
 typedef enum as_param_type {
 	AS_PARAM_U64 = 1,
 	AS_PARAM_SIZE,
 	AS_PARAM_DOUBLE,
 	AS_PARAM_BOOL,
 	AS_PARAM_ENUM,
-	AS_PARAM_STR
+	AS_PARAM_STR,
+	AS_PARAM_PATH /* version 2 */
 } as_param_type_t;
 
 #define AS_PARAM_STR_MAX 256
+/* PATH copies the value, NUL-terminated, into a char[AS_PARAM_PATH_MAX]:
+ * any path the kernel accepts (PATH_MAX), where STR stops at 255 bytes. */
+#define AS_PARAM_PATH_MAX 4096
 
 /* One accepted key. `offset` is offsetof() the destination field in the
  * caller's struct: uint64_t for U64/SIZE, double for DOUBLE, int for BOOL and
@@ -47,7 +77,12 @@ typedef struct as_param_spec {
 	const char *choices;
 	const char *help;
 	size_t offset;
+	/* new fields only ever go here, after the fields of version 1 */
 } as_param_spec_t;
+
+/* Bytes of one as_param_spec_t entry of version 1 (64 on LP64): the entry
+ * size of a module that does not say its own. */
+#define AS_PARAM_SPEC_SIZE_V1 ((uint32_t)(offsetof(as_param_spec_t, offset) + sizeof(size_t)))
 
 static inline int as_param_set_(const as_param_spec_t *s, const char *val, size_t vlen, void *out,
                                 char *err, size_t errlen)
@@ -56,6 +91,16 @@ static inline int as_param_set_(const as_param_spec_t *s, const char *val, size_
 	char *end = NULL;
 	char *dst = (char *)out + s->offset;
 
+	if (s->type == AS_PARAM_PATH) {
+		if (vlen >= AS_PARAM_PATH_MAX) {
+			snprintf(err, errlen, "key '%s': path is longer than %d bytes", s->key,
+			         AS_PARAM_PATH_MAX - 1);
+			return -1;
+		}
+		memcpy(dst, val, vlen);
+		dst[vlen] = '\0';
+		return 0;
+	}
 	if (vlen >= sizeof(buf)) {
 		snprintf(err, errlen, "key '%s': value is longer than %d bytes", s->key,
 		         AS_PARAM_STR_MAX - 1);
@@ -151,6 +196,7 @@ static inline int as_param_set_(const as_param_spec_t *s, const char *val, size_
 		return -1;
 	}
 	case AS_PARAM_STR: memcpy(dst, buf, vlen + 1); return 0;
+	case AS_PARAM_PATH: break; /* handled above */
 	}
 	snprintf(err, errlen, "key '%s': unknown parameter type", s->key);
 	return -1;
@@ -169,6 +215,16 @@ bad_range:
 		snprintf(err, errlen, "key '%s': %s is below the minimum %.15g", s->key, buf,
 		         s->min);
 	return -1;
+}
+
+/* Parse one value string `val` as the spec entry `s` says and store it at
+ * `out` + s->offset, exactly as a "key=val" in a params string would be.
+ * Returns 0, or -1 with a one-line message in `err` naming s->key. Pure
+ * function of its inputs; thread-safe. */
+static inline int as_param_parse_value(const as_param_spec_t *s, const char *val, void *out,
+                                       char *err, size_t errlen)
+{
+	return as_param_set_(s, val, strlen(val), out, err, errlen);
 }
 
 /* Fill `out` with every default from `spec`, then apply "k=v,k=v" from `str`

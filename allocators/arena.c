@@ -232,6 +232,8 @@ static void arena_stats(void *inst, as_stat_fn emit, void *ctx)
 static const as_module_t arena_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "arena",
     .version = "1.0",
     .description = "chained blocks growing geometrically, bump inside; reset releases all",

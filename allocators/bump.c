@@ -141,6 +141,8 @@ static void bump_stats(void *inst, as_stat_fn emit, void *ctx)
 static const as_module_t bump_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "bump",
     .version = "1.0",
     .description = "one pointer through one reserved region; free is a no-op, reset rewinds",

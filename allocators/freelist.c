@@ -345,6 +345,8 @@ static void fl_stats(void *inst, as_stat_fn emit, void *ctx)
 static const as_module_t freelist_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "freelist",
     .version = "1.0",
     .description = "explicit free list over mapped regions, first/best fit, split + coalesce",

@@ -112,6 +112,8 @@ static char glibc_version[32];
 static const as_module_t glibc_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "glibc",
     .version = glibc_version,
     .description = "the system malloc (ptmalloc2): brk heap, mmap above M_MMAP_THRESHOLD",

@@ -74,6 +74,8 @@ static void null_free(void *inst, void *ptr, size_t size)
 static const as_module_t null_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "null",
     .version = "1",
     .description = "pre-faulted buffer, no bookkeeping: the harness's own cost per op",

@@ -379,6 +379,8 @@ static void pool_stats(void *inst, as_stat_fn emit, void *ctx)
 static const as_module_t pool_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "pool",
     .version = "1.0",
     .description = "fixed-size slots from aligned slabs, intrusive free list, no per-object "

@@ -892,11 +892,15 @@ static void ref_stats(void *inst, as_stat_fn emit, void *ctx)
 static const as_module_t refmalloc_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "refmalloc",
     .version = "1.0",
     .description = "reference brk/mmap malloc: sbrk heap, bins, top trim, mmap above a "
                    "self-tuning threshold",
-    .caps = AS_CAP_THREAD_SAFE | AS_CAP_FREE | AS_CAP_SIZE_UNKNOWN | AS_CAP_ANY_SIZE,
+    /* one instance per process: the program break is process-wide */
+    .caps = AS_CAP_THREAD_SAFE | AS_CAP_FREE | AS_CAP_SIZE_UNKNOWN | AS_CAP_ANY_SIZE |
+            AS_CAP_SINGLE_INSTANCE,
     .nparams = NSPEC,
     .params = ref_spec,
     .create = ref_create,

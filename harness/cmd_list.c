@@ -11,15 +11,13 @@
 #include "loader.h"
 #include "suite.h"
 
-static void print_params(const as_param_spec_t *p, uint32_t n)
+static void print_param(const as_param_spec_t *p)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		printf("      %-16s %s (default %s", p[i].key, p[i].help,
-		       p[i].defval && *p[i].defval ? p[i].defval : "none");
-		if (p[i].type == AS_PARAM_ENUM)
-			printf("; one of %s", p[i].choices);
-		printf(")\n");
-	}
+	printf("      %-16s %s (default %s", p->key, p->help ? p->help : "",
+	       p->defval && *p->defval ? p->defval : "none");
+	if (p->type == AS_PARAM_ENUM)
+		printf("; one of %s", p->choices);
+	printf(")\n");
 }
 
 static void caps_string(uint32_t caps, char *out, size_t len)
@@ -32,7 +30,8 @@ static void caps_string(uint32_t caps, char *out, size_t len)
 	             {AS_CAP_RESET, "reset"},
 	             {AS_CAP_SIZE_UNKNOWN, "unsized-free"},
 	             {AS_CAP_ANY_SIZE, "any-size"},
-	             {AS_CAP_ZEROED, "zeroed"}};
+	             {AS_CAP_ZEROED, "zeroed"},
+	             {AS_CAP_SINGLE_INSTANCE, "single-instance"}};
 	size_t w = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -65,7 +64,12 @@ static void list_module(const char *path, void *vctx)
 	       lm.mod->description ? lm.mod->description : "");
 	printf("      capabilities: %s\n", caps[0] ? caps : "(none)");
 	printf("      file: %s\n", lm.path);
-	print_params(lm.mod->params, lm.mod->nparams);
+	/* entries are the module's own size apart: read them through the loader */
+	for (uint32_t i = 0; i < lm.mod->nparams; i++) {
+		as_param_spec_t p;
+		as_module_param(lm.mod, i, &p);
+		print_param(&p);
+	}
 }
 
 static int list_main(int argc, char **argv)
@@ -82,7 +86,8 @@ static int list_main(int argc, char **argv)
 	printf("\nWorkloads (-w NAME[:k=v,...]):\n");
 	for (size_t i = 0; as_workloads[i]; i++) {
 		printf("  %-12s %s\n", as_workloads[i]->name, as_workloads[i]->description);
-		print_params(as_workloads[i]->params, as_workloads[i]->nparams);
+		for (uint32_t k = 0; k < as_workloads[i]->nparams; k++)
+			print_param(&as_workloads[i]->params[k]);
 	}
 	printf("\nSuites (allocscope suite NAME [--quick]):\n");
 	for (size_t i = 0; as_suites[i]; i++) {

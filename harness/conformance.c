@@ -511,6 +511,47 @@ static int check_instances(cctx_t *c)
 	return 0;
 }
 
+static int check_two_instances(cctx_t *c)
+{
+	/* two live instances are independent: blocks of one survive the other's
+	 * allocations and its destroy. A single-instance module is never asked
+	 * for a second live instance (AS_CAP_SINGLE_INSTANCE). */
+	enum { N = 200 };
+	char err[256];
+	void *b = NULL, *pa[N], *pb[N];
+	if (c->m->caps & AS_CAP_SINGLE_INSTANCE) {
+		snprintf(c->why, sizeof(c->why),
+		         "AS_CAP_SINGLE_INSTANCE: no second instance is created");
+		return -1;
+	}
+	if (c->m->create(NULL, &b, err, sizeof(err)) != 0)
+		FAILF("second live instance refused (set AS_CAP_SINGLE_INSTANCE?): %s", err);
+	for (uint64_t i = 0; i < N; i++) {
+		pa[i] = c->m->alloc(c->inst, csize(c->m, i), 0);
+		pb[i] = c->m->alloc(b, csize(c->m, i), 0);
+		if (!pa[i] || !pb[i])
+			FAILF("alloc #%llu returned NULL with two instances live",
+			      (unsigned long long)i);
+		fill(pa[i], csize(c->m, i), i);
+		fill(pb[i], csize(c->m, i), i + N);
+	}
+	for (uint64_t i = 0; i < N; i++)
+		if (verify(pa[i], csize(c->m, i), i) != csize(c->m, i) ||
+		    verify(pb[i], csize(c->m, i), i + N) != csize(c->m, i))
+			FAILF("block #%llu overwritten: the two instances share memory",
+			      (unsigned long long)i);
+	c->m->destroy(b);
+	for (uint64_t i = 0; i < N; i++)
+		if (verify(pa[i], csize(c->m, i), i) != csize(c->m, i))
+			FAILF("block #%llu of the first instance damaged by destroying the second",
+			      (unsigned long long)i);
+	pa[0] = c->m->alloc(c->inst, 32, 0);
+	if (!pa[0])
+		FAILF("alloc after destroying the other instance returned NULL");
+	fill(pa[0], 32, 5);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	check_fn fn;
@@ -529,6 +570,7 @@ static const struct {
     {"threads", check_threads, "4 threads, cross-thread frees, patterns intact"},
     {"stats_trim", check_stats, "stats names and values are sane; trim succeeds"},
     {"recreate", check_instances, "destroy then create again"},
+    {"two_instances", check_two_instances, "two live instances are independent"},
 };
 
 /* Run one check in a forked child; 0 pass, 1 fail, -1 skip. */

@@ -119,6 +119,7 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	as_module_entry_fn entry;
 	const as_module_t *m;
 	const char *missing = NULL;
+	uint32_t spec_size;
 	/* fields of ABI v1 end at `trim` */
 	const size_t need = offsetof(as_module_t, trim) + sizeof(m->trim);
 
@@ -182,6 +183,16 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 		st = AS_ERR_MISSING_OP;
 		goto out_close;
 	}
+	spec_size = as_module_param_spec_size(m);
+	if (m->nparams > 0 &&
+	    (spec_size < AS_PARAM_SPEC_SIZE_V1 || spec_size % _Alignof(as_param_spec_t))) {
+		snprintf(err, errlen,
+		         "%s: param spec entries are %u bytes, params version 1 needs a multiple "
+		         "of %zu and at least %u",
+		         out->path, spec_size, _Alignof(as_param_spec_t), AS_PARAM_SPEC_SIZE_V1);
+		st = AS_ERR_STRUCT_SIZE;
+		goto out_close;
+	}
 	out->mod = m;
 	return AS_OK;
 
@@ -189,6 +200,24 @@ out_close:
 	dlclose(out->handle);
 	out->handle = NULL;
 	return st;
+}
+
+uint32_t as_module_param_spec_size(const as_module_t *m)
+{
+	return AS_MODULE_HAS(m, param_spec_size) ? m->param_spec_size : AS_PARAM_SPEC_SIZE_V1;
+}
+
+uint32_t as_module_params_version(const as_module_t *m)
+{
+	return AS_MODULE_HAS(m, params_version) ? m->params_version : 1;
+}
+
+void as_module_param(const as_module_t *m, uint32_t i, as_param_spec_t *out)
+{
+	size_t step = as_module_param_spec_size(m);
+	memset(out, 0, sizeof(*out));
+	memcpy(out, (const char *)m->params + (size_t)i * step,
+	       step < sizeof(*out) ? step : sizeof(*out));
 }
 
 void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx)

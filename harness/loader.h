@@ -25,10 +25,24 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
                               size_t errlen);
 
 /* Resolve, dlopen(RTLD_NOW|RTLD_LOCAL) and validate (entry symbol, ABI
- * version, struct size, required operations, reset present when claimed).
+ * version, struct size, required operations, reset present when claimed,
+ * size of its param spec entries when it has params).
  * Returns AS_OK with *out filled, or the refusal's status with
  * "PATH: reason" in err (the handle is closed again). */
 as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t errlen);
+
+/* Bytes between the module's params[] entries: its param_spec_size, or
+ * AS_PARAM_SPEC_SIZE_V1 for a module that does not state one. */
+uint32_t as_module_param_spec_size(const as_module_t *m);
+
+/* The params grammar version the module's create() parses (1 when it does
+ * not say). */
+uint32_t as_module_params_version(const as_module_t *m);
+
+/* Copy entry i (< m->nparams) of the module's params[] into *out, stepping
+ * by the module's entry size; fields the module's entries do not have are
+ * zero. Use this, never m->params[i], for a loaded module. */
+void as_module_param(const as_module_t *m, uint32_t i, as_param_spec_t *out);
 
 /* The folders searched by default, ':'-separated, for messages and `list`. */
 const char *as_module_dir(void);

@@ -205,6 +205,7 @@ static int check_series_fidelity(const as_opstream_t *s, char *why, size_t len)
 /* One worker's state: the loaded module, its instance, the op stream. */
 typedef struct {
 	const as_trial_spec_t *spec;
+	void *wl_params; /* mapped, not .bss: see prepare_memory */
 	as_loaded_t lm;
 	void *inst;
 	as_opstream_t *stream;
@@ -217,7 +218,6 @@ typedef struct {
  * instance. Returns AS_OK, or a status with the reason in err. */
 static as_status_t setup(worker_t *w, char *err, size_t errlen)
 {
-	static char wl_params[AS_WL_PARAMS_MAX];
 	const as_trial_spec_t *spec = w->spec;
 	const as_workload_t *wl;
 	as_wl_ctx_t ctx;
@@ -226,13 +226,18 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 	if (st != AS_OK)
 		return st;
 	send_info("module_version", w->lm.mod->version);
-	if (as_workload_configure_spec(spec->workload, &wl, wl_params, sizeof(wl_params), err,
+	w->wl_params = as_map(AS_WL_PARAMS_MAX);
+	if (!w->wl_params) {
+		snprintf(err, errlen, "cannot map the workload's params");
+		return AS_ERR_WORKER;
+	}
+	if (as_workload_configure_spec(spec->workload, &wl, w->wl_params, AS_WL_PARAMS_MAX, err,
 	                               errlen))
 		return AS_ERR_WORKLOAD;
 	ctx.threads = spec->threads;
 	ctx.seed = spec->seed;
 	as_opstream_init(w->stream, ctx.threads);
-	if (wl->build(wl_params, &ctx, w->stream, e, sizeof(e)) != 0) {
+	if (wl->build(w->wl_params, &ctx, w->stream, e, sizeof(e)) != 0) {
 		snprintf(err, errlen, "workload %s: %s", wl->name, e);
 		return AS_ERR_WORKLOAD;
 	}
@@ -277,6 +282,7 @@ static int prepare_memory(worker_t *w)
 	as_opstream_prefault(w->stream);
 	as_procstat_open();
 	as_memmap_exclude(smp.rows, SERIES_MAX_ROWS * sizeof(*smp.rows));
+	as_memmap_exclude(w->wl_params, AS_WL_PARAMS_MAX);
 	for (uint32_t t = 0; t < s->nthreads; t++)
 		as_memmap_exclude(s->thread[t].ops, s->thread[t].cap * sizeof(as_op_t));
 	as_memmap_exclude(s->id_seq, s->id_cap * sizeof(uint16_t));

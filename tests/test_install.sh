@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_install.sh - a third party's view: install allocscope into a prefix,
-# build examples/mymodule against the installed header alone (pkg-config),
+# build examples/mymodule against the installed header alone, both ways
+# (pkg-config, and CMake's find_package(allocscope) with allocscope::module),
 # then load it with the installed CLI: `check` passes and `run` completes.
 set -u
 build=$1 src=$2 sanitized=${3:-0}
@@ -21,6 +22,18 @@ t test -n "$cflags"
 t cc -O2 -shared -fPIC -fvisibility=hidden -Wall -Wextra -Werror $cflags \
   "$src/examples/mymodule/mymodule.c" -o "$tmp/mymodule.so"
 t "$prefix/bin/allocscope" check "$tmp/mymodule.so"
+# the CMake package beside the .pc file: find_package + allocscope::module
+t test -f "$prefix/share/cmake/allocscope/allocscopeConfig.cmake"
+t cmake -S "$src/examples/mymodule" -B "$tmp/mm-cmake" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS=-Wall -Wextra -Werror"
+t cmake --build "$tmp/mm-cmake"
+t test -f "$tmp/mm-cmake/mymodule.so"
+t "$prefix/bin/allocscope" check "$tmp/mm-cmake/mymodule.so"
+# the package is relocatable: a moved prefix still finds its headers
+t mv "$prefix" "$tmp/moved"
+t cmake -S "$src/examples/mymodule" -B "$tmp/mm-moved" -DCMAKE_PREFIX_PATH="$tmp/moved"
+t cmake --build "$tmp/mm-moved"
+t mv "$tmp/moved" "$prefix"
 t "$prefix/bin/allocscope" run -q -a glibc,"$tmp/mymodule.so" -w random:ops=20000,live=1000 -o "$tmp/res"
 t grep -q "mymodule.so,,1.0,random" "$tmp/res/trials.csv"
 # the installed CLI finds its modules by name without any environment

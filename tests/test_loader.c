@@ -1,6 +1,8 @@
 /* test_loader.c - every refusal of the module loader, each against a
  * deliberately broken module, with its own status and a one-line message
- * naming the file and the reason; plus lookup by name and search path. */
+ * naming the file and the reason; plus lookup by name and search path, the
+ * ABI's growth rules (AS_MODULE_HAS, param spec entry size, a module built
+ * against the frozen v1 header) and AS_CAP_SINGLE_INSTANCE being honoured. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "conformance.h"
 #include "loader.h"
 
 static char mods[4096];
@@ -27,6 +30,112 @@ static as_status_t load(const char *file, char *err, size_t errlen)
 		CHECK(strstr(perr, "nosuchkey") != NULL);
 	}
 	return st;
+}
+
+/* AS_MODULE_HAS and entry stepping on hand-made vtables: a struct that ends
+ * before a field does not have it, a zero field is absent, and entries of a
+ * larger (future) as_param_spec_t are read at the module's stride. */
+static void abi_growth(void)
+{
+	typedef struct {
+		as_param_spec_t s;
+		uint64_t later_field; /* what a later params version might append */
+	} spec_v2_t;
+	static const spec_v2_t big[2] = {
+	    {{"a", AS_PARAM_U64, "1", 0, 0, NULL, "first", 0}, 7},
+	    {{"b", AS_PARAM_SIZE, "2k", 0, 0, NULL, "second", 0}, 8},
+	};
+	as_module_t m;
+	as_param_spec_t p;
+
+	memset(&m, 0, sizeof(m));
+	m.param_spec_size = sizeof(spec_v2_t);
+	m.params_version = 2;
+	m.struct_size = (uint32_t)offsetof(as_module_t, param_spec_size);
+	CHECK(!AS_MODULE_HAS(&m, param_spec_size) && !AS_MODULE_HAS(&m, params_version));
+	CHECK(as_module_param_spec_size(&m) == AS_PARAM_SPEC_SIZE_V1);
+	CHECK(as_module_params_version(&m) == 1);
+	m.struct_size = (uint32_t)sizeof(m);
+	CHECK(AS_MODULE_HAS(&m, param_spec_size) && AS_MODULE_HAS(&m, params_version));
+	CHECK(AS_MODULE_HAS(&m, struct_size) && !AS_MODULE_HAS(&m, trim));
+	m.param_spec_size = 0; /* present but unset: the v1 size */
+	CHECK(as_module_param_spec_size(&m) == AS_PARAM_SPEC_SIZE_V1);
+	m.param_spec_size = sizeof(spec_v2_t);
+	m.nparams = 2;
+	m.params = &big[0].s;
+	as_module_param(&m, 1, &p);
+	CHECK(!strcmp(p.key, "b") && p.type == AS_PARAM_SIZE && !strcmp(p.help, "second"));
+}
+
+/* A module built against tests/mods/abi_v1 (the header as version 1 first
+ * shipped): loads, its params read at the v1 stride, it passes `check`. */
+/* The conformance suite on a module file, through a parsed spec. */
+static int check_path(const char *path, FILE *out)
+{
+	as_spec_t spec;
+	int rc;
+	if (as_spec_make(path, NULL, NULL, 0, &spec) != 0)
+		return -1;
+	rc = as_conformance_run(&spec, out, 0);
+	as_spec_free(&spec);
+	return rc;
+}
+
+static void old_module(void)
+{
+	char path[8192], err[1024];
+	as_loaded_t lm;
+	as_param_spec_t p;
+	FILE *null = fopen("/dev/null", "w");
+
+	snprintf(path, sizeof(path), "%s/testmod_v1.so", mods);
+	CHECKF(as_module_load(path, &lm, err, sizeof(err)) == AS_OK, "%s", err);
+	if (!lm.mod)
+		return;
+	CHECK(lm.mod->struct_size < sizeof(as_module_t));
+	CHECK(!AS_MODULE_HAS(lm.mod, param_spec_size));
+	CHECK(as_module_param_spec_size(lm.mod) == AS_PARAM_SPEC_SIZE_V1);
+	CHECK(lm.mod->nparams == 2);
+	as_module_param(lm.mod, 1, &p);
+	CHECK(!strcmp(p.key, "gap") && p.type == AS_PARAM_SIZE && !strcmp(p.defval, "0"));
+	CHECK(check_path(path, null) == 0);
+
+	snprintf(path, sizeof(path), "%s/testmod_single.so", mods);
+	CHECKF(as_module_load(path, &lm, err, sizeof(err)) == AS_OK, "%s", err);
+	CHECK(lm.mod && AS_MODULE_HAS(lm.mod, param_spec_size));
+	CHECK(lm.mod && as_module_param_spec_size(lm.mod) == sizeof(as_param_spec_t));
+	CHECK(lm.mod && (lm.mod->caps & AS_CAP_SINGLE_INSTANCE));
+	/* the suite never creates a second live instance of a flagged module
+	 * (this one aborts if it does) ... */
+	CHECK(check_path(path, null) == 0);
+	/* ... and catches the same module when it does not say so */
+	snprintf(path, sizeof(path), "%s/testmod_single_unflagged.so", mods);
+	CHECK(check_path(path, null) == 1);
+	fclose(null);
+}
+
+/* `allocscope list` shows the flag with the other capabilities. */
+static void list_shows_flag(void)
+{
+	char cmd[8192], line[4096];
+	const char *cli = getenv("ALLOCSCOPE");
+	int in_ref = 0, flagged = 0;
+	FILE *f;
+	if (!cli)
+		return;
+	snprintf(cmd, sizeof(cmd), "ALLOCSCOPE_MODULE_PATH= '%s' list", cli);
+	f = popen(cmd, "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "  ", 2) && line[2] != ' ')
+			in_ref = !strncmp(line + 2, "refmalloc ", 10);
+		if (in_ref && strstr(line, "capabilities:") && strstr(line, "single-instance"))
+			flagged = 1;
+	}
+	CHECK(pclose(f) == 0);
+	CHECK(flagged);
 }
 
 int main(void)
@@ -69,6 +178,10 @@ int main(void)
 
 	CHECK(load("broken_no_alloc.so", err, sizeof(err)) == AS_ERR_MISSING_OP);
 	CHECK(strstr(err, "broken_no_alloc.so") && strstr(err, "'alloc'"));
+	CHECK(strchr(err, '\n') == NULL);
+
+	CHECK(load("broken_spec_size.so", err, sizeof(err)) == AS_ERR_STRUCT_SIZE);
+	CHECK(strstr(err, "broken_spec_size.so") && strstr(err, "param spec entries are 8 bytes"));
 
 	/* every message is one line */
 	CHECK(strchr(err, '\n') == NULL);
@@ -81,5 +194,10 @@ int main(void)
 	CHECK(as_module_load("broken_ok", &lm, err, sizeof(err)) == AS_OK);
 	CHECK(as_module_load("nosuchmodule", &lm, err, sizeof(err)) == AS_ERR_NOT_FOUND);
 	CHECK(strstr(err, "nosuchmodule") && strstr(err, mods));
+	unsetenv("ALLOCSCOPE_MODULE_PATH");
+
+	abi_growth();
+	old_module();
+	list_shows_flag();
 	return as_check_done();
 }

@@ -185,8 +185,13 @@ static void replay_odd_path(void)
 		CHECKF(0, "ALLOCSCOPE unset or no temp folder");
 		return;
 	}
+	/* longer than the 255 bytes a STR param holds: a PATH param takes it */
 	snprintf(odd, sizeof(odd), "%s/a,b:c", dir);
 	CHECK(mkdir(odd, 0755) == 0);
+	snprintf(odd + strlen(odd), sizeof(odd) - strlen(odd), "/%0200d", 0);
+	CHECK(mkdir(odd, 0755) == 0);
+	snprintf(odd + strlen(odd), sizeof(odd) - strlen(odd), "/%0100d", 1);
+	CHECK(mkdir(odd, 0755) == 0 && strlen(odd) > 300);
 	snprintf(cmd, sizeof(cmd), "'%s' capture -o '%s/t.ast' -- /bin/ls / >/dev/null 2>&1", cli,
 	         odd);
 	CHECK(sh(cmd) == 0);

@@ -28,13 +28,13 @@ typedef enum as_dist_kind {
 
 /* Parsed from params (see AS_DIST_SPECS for the keys and their meaning). */
 typedef struct as_dist_params {
-	int kind;                     /* as_dist_kind_t */
-	uint64_t size;                /* fixed: the size; lognormal: the median */
-	uint64_t min;                 /* uniform/lognormal/power: smallest size */
-	uint64_t max;                 /* uniform/lognormal/power: largest size */
-	double sigma;                 /* lognormal: standard deviation of ln(size) */
-	double alpha;                 /* power: density ~ size^-alpha */
-	char table[AS_PARAM_STR_MAX]; /* table: CSV of size,weight rows; trace: a trace */
+	int kind;                      /* as_dist_kind_t */
+	uint64_t size;                 /* fixed: the size; lognormal: the median */
+	uint64_t min;                  /* uniform/lognormal/power: smallest size */
+	uint64_t max;                  /* uniform/lognormal/power: largest size */
+	double sigma;                  /* lognormal: standard deviation of ln(size) */
+	double alpha;                  /* power: density ~ size^-alpha */
+	char table[AS_PARAM_PATH_MAX]; /* table: CSV of size,weight rows; trace: a trace */
 } as_dist_params_t;
 
 /* Spec entries for a params struct TYPE holding an as_dist_params_t MEMBER;
@@ -89,7 +89,7 @@ typedef struct as_dist_params {
 	     "dist=power: density ~ size^-alpha (2 = glibc's inverse square)",            \
 	     offsetof(TYPE, MEMBER.alpha)},                                               \
 	{                                                                                 \
-		"table", AS_PARAM_STR, "", 0, 0, NULL,                                    \
+		"table", AS_PARAM_PATH, "", 0, 0, NULL,                                   \
 		    "dist=table: CSV of size,weight rows; dist=trace: trace, bin or CSV", \
 		    offsetof(TYPE, MEMBER.table)                                          \
 	}

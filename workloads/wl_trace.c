@@ -14,13 +14,13 @@
 #include "workload.h"
 
 typedef struct {
-	char file[AS_PARAM_STR_MAX];
+	char file[AS_PARAM_PATH_MAX];
 	int serialize;
 	int touch;
 } trace_params_t;
 
 static const as_param_spec_t trace_spec[] = {
-    {"file", AS_PARAM_STR, "", 0, 0, NULL, "trace file (binary or CSV); required",
+    {"file", AS_PARAM_PATH, "", 0, 0, NULL, "trace file (binary or CSV); required",
      offsetof(trace_params_t, file)},
     {"serialize", AS_PARAM_BOOL, "0", 0, 0, NULL,
      "fold every thread into one stream in recorded order (for non-thread-safe modules)",

@@ -71,6 +71,6 @@ int as_workload_parse(const char *text, const as_workload_t **wl, void *pbuf, si
                       char *err, size_t errlen);
 
 /* Largest params struct of any workload, for callers' buffers. */
-#define AS_WL_PARAMS_MAX 4096
+#define AS_WL_PARAMS_MAX 32768 /* path params are AS_PARAM_PATH_MAX each */
 
 #endif /* AS_WORKLOAD_H */

@@ -2,10 +2,13 @@
  * two size classes (16 B .. 64 KiB) with one intrusive free list each, carved
  * from 1 MiB chunks obtained with mmap; larger requests get their own mmap.
  * Not thread-safe (it does not claim AS_CAP_THREAD_SAFE, so the harness never
- * shares it between threads). Build it against the installed header alone:
+ * shares it between threads). Build it against the installed header alone,
+ * with pkg-config:
  *   cc -O2 -shared -fPIC -fvisibility=hidden $(pkg-config --cflags allocscope) \
  *      mymodule.c -o mymodule.so
- *   allocscope check ./mymodule.so && allocscope run -a glibc,./mymodule.so */
+ * or with CMake (find_package(allocscope), the CMakeLists.txt beside this):
+ *   cmake -S . -B build -DCMAKE_PREFIX_PATH=PREFIX && cmake --build build
+ * then: allocscope check ./mymodule.so && allocscope run -a glibc,./mymodule.so */
 #define _GNU_SOURCE
 #include <allocscope_module.h>
 #include <stdint.h>
@@ -127,6 +130,8 @@ static void my_free(void *inst, void *ptr, size_t size)
 static const as_module_t my_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
     .name = "mymodule",
     .version = "1.0",
     .description = "example: power-of-two free lists over mmap'd chunks",

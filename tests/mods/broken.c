@@ -77,6 +77,12 @@ static const as_module_t mod = {
     .alloc = t_alloc,
 #endif
     .free = t_free,
+#if defined(BROKEN_SPEC_SIZE)
+    /* entries claimed shorter than version 1's: a foreign or truncated table */
+    .param_spec_size = 8,
+    .nparams = 1,
+    .params = &(const as_param_spec_t){"x", AS_PARAM_U64, "0", 0, 0, NULL, "", 0},
+#endif
 };
 
 #if defined(BROKEN_NO_ENTRY)
