@@ -9,8 +9,9 @@
 
 typedef struct as_table {
 	size_t ncols, nrows;
-	char **head;  /* ncols names */
-	char **cells; /* nrows * ncols strings, row-major; "" when missing */
+	char **head;        /* ncols names */
+	char **cells;       /* nrows * ncols strings, row-major; "" when missing */
+	size_t ragged_rows; /* rows whose field count differs from the header's */
 } as_table_t;
 
 /* Read PATH (header row first). Returns 0, or -1 with "PATH: reason" in
@@ -19,6 +20,12 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen);
 
 /* Index of column NAME, or -1. */
 int as_table_col(const as_table_t *t, const char *name);
+
+/* Cell text of ROW in column NAME. Returns 0 with *cell set, or -1 when the
+ * table has no column NAME or no row ROW (*cell = ""). For readers that
+ * must tell a renamed or missing column from an empty (n/a) cell. The
+ * string belongs to the table. */
+int as_table_cell(const as_table_t *t, size_t row, const char *name, const char **cell);
 
 /* Cell text ("" when the column is absent). */
 const char *as_table_str(const as_table_t *t, size_t row, const char *name);
