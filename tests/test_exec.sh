@@ -31,9 +31,10 @@ progs=(python3 sqlite3 git perl)
 bin_of() { case $1 in python3|short) echo /usr/bin/python3 ;; *) echo "$1" ;; esac; }
 
 runone() { # module program
-  local m=$1 name=$2 bin
+  local m=$1 name=$2 bin path
   bin=$(bin_of "$2")
-  if ! command -v "$bin" >/dev/null; then
+  # (bash's command -v also names a file it cannot execute)
+  if ! path=$(command -v "$bin") || [ ! -x "$path" ]; then
     echo "skipped: $name on $m ($bin is not installed; scripts/quickstart test installs it)"
     skip=$((skip+1)); return
   fi

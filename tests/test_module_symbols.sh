@@ -8,7 +8,7 @@
 # Usage: test_module_symbols.sh MODULE.so...
 set -u
 pass=0 fail=0
-if ! command -v nm >/dev/null; then
+if ! nm=$(command -v nm) || [ ! -x "$nm" ]; then
   echo "skipped: nm is not installed (binutils)"
   echo "$pass passed, $fail failed"
   exit 77
