@@ -1,7 +1,8 @@
-/* trials_read.h - read a results CSV (trials.csv) back through libcsv into
- * a table of strings addressed by column name, so that the suite summary and
- * the scenario tests find columns by their names and keep working when new
- * columns are added. Not a general CSV API; not thread-safe. */
+/* trials_read.h - read a results CSV (trials.csv, series.csv, ...) back
+ * through libcsv into a table of strings addressed by column name: the one
+ * reader of results files, used by the suite summary, plot, --resume and
+ * every test, which find columns by name and keep working when new columns
+ * are added. Not a general CSV API; not thread-safe. */
 #ifndef AS_TRIALS_READ_H
 #define AS_TRIALS_READ_H
 

@@ -21,8 +21,8 @@ int main(void)
 	int mono = 1;
 
 	if (!getenv("ALLOCSCOPE") || !mkdtemp(dir)) {
-		fprintf(stderr, "ALLOCSCOPE must be set\n");
-		return 1;
+		fprintf(stderr, "ALLOCSCOPE must be set (run through ctest)\n");
+		return 2;
 	}
 	/* 1000 live + 2 x 20000 replacement ops + 1000 frees = 42000 ops */
 	snprintf(cmd, sizeof(cmd),
