@@ -43,6 +43,8 @@ static void on_row(int c, void *ctx)
 	rd_t *r = ctx;
 	as_table_t *t = r->t;
 	(void)c;
+	if (t->head && r->nrow != t->ncols)
+		t->ragged_rows++;
 	if (!t->head) {
 		t->head = r->row;
 		t->ncols = r->nrow;
@@ -130,12 +132,22 @@ int as_table_col(const as_table_t *t, const char *name)
 	return -1;
 }
 
-const char *as_table_str(const as_table_t *t, size_t row, const char *name)
+int as_table_cell(const as_table_t *t, size_t row, const char *name, const char **cell)
 {
 	int c = as_table_col(t, name);
-	if (c < 0 || row >= t->nrows)
-		return "";
-	return t->cells[row * t->ncols + (size_t)c];
+	if (c < 0 || row >= t->nrows) {
+		*cell = "";
+		return -1;
+	}
+	*cell = t->cells[row * t->ncols + (size_t)c];
+	return 0;
+}
+
+const char *as_table_str(const as_table_t *t, size_t row, const char *name)
+{
+	const char *s;
+	as_table_cell(t, row, name, &s);
+	return s;
 }
 
 double as_table_num(const as_table_t *t, size_t row, const char *name)

@@ -1,7 +1,8 @@
-/* trials_read.h - read a results CSV (trials.csv) back through libcsv into
- * a table of strings addressed by column name, so that the suite summary and
- * the scenario tests find columns by their names and keep working when new
- * columns are added. Not a general CSV API; not thread-safe. */
+/* trials_read.h - read a results CSV (trials.csv, series.csv, ...) back
+ * through libcsv into a table of strings addressed by column name: the one
+ * reader of results files, used by the suite summary, plot, --resume and
+ * every test, which find columns by name and keep working when new columns
+ * are added. Not a general CSV API; not thread-safe. */
 #ifndef AS_TRIALS_READ_H
 #define AS_TRIALS_READ_H
 
@@ -9,8 +10,9 @@
 
 typedef struct as_table {
 	size_t ncols, nrows;
-	char **head;  /* ncols names */
-	char **cells; /* nrows * ncols strings, row-major; "" when missing */
+	char **head;        /* ncols names */
+	char **cells;       /* nrows * ncols strings, row-major; "" when missing */
+	size_t ragged_rows; /* rows whose field count differs from the header's */
 } as_table_t;
 
 /* Read PATH (header row first). Returns 0, or -1 with "PATH: reason" in
@@ -19,6 +21,12 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen);
 
 /* Index of column NAME, or -1. */
 int as_table_col(const as_table_t *t, const char *name);
+
+/* Cell text of ROW in column NAME. Returns 0 with *cell set, or -1 when the
+ * table has no column NAME or no row ROW (*cell = ""). For readers that
+ * must tell a renamed or missing column from an empty (n/a) cell. The
+ * string belongs to the table. */
+int as_table_cell(const as_table_t *t, size_t row, const char *name, const char **cell);
 
 /* Cell text ("" when the column is absent). */
 const char *as_table_str(const as_table_t *t, size_t row, const char *name);

@@ -44,6 +44,8 @@ t test -f "$prefix/lib/allocscope-preload/allocscope_capture.so"
 # (a sanitized module cannot be preloaded into a plain program: not there)
 if [ "$sanitized" != 1 ]; then
   t "$prefix/bin/allocscope" exec -a refmalloc -- /bin/true
+else
+  echo "skipped: exec through the installed CLI (sanitizer build)"
 fi
 t "$prefix/bin/allocscope" capture -o "$tmp/t.ast" -- /bin/ls "$src"
 t "$prefix/bin/allocscope" trace stats "$tmp/t.ast"

@@ -11,18 +11,18 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "csvread.h"
+#include "tablecheck.h"
 
 int main(void)
 {
 	static char dir[] = "/tmp/as_test_series_XXXXXX";
-	static csvr_t tr, se, la, su;
+	static as_table_t tr, se, la, su;
 	char cmd[8192], p[4300];
 	int mono = 1;
 
 	if (!getenv("ALLOCSCOPE") || !mkdtemp(dir)) {
-		fprintf(stderr, "ALLOCSCOPE must be set\n");
-		return 1;
+		fprintf(stderr, "ALLOCSCOPE must be set (run through ctest)\n");
+		return 2;
 	}
 	/* 1000 live + 2 x 20000 replacement ops + 1000 frees = 42000 ops */
 	snprintf(cmd, sizeof(cmd),
@@ -31,65 +31,65 @@ int main(void)
 	         getenv("ALLOCSCOPE"), dir);
 	CHECK(system(cmd) == 0);
 	snprintf(p, sizeof(p), "%s/out/trials.csv", dir);
-	CHECK(csvr_load(&tr, p) == 0);
+	tc_load(p, &tr);
 	snprintf(p, sizeof(p), "%s/out/series.csv", dir);
-	CHECK(csvr_load(&se, p) == 0);
+	tc_load(p, &se);
 	snprintf(p, sizeof(p), "%s/out/latency.csv", dir);
-	CHECK(csvr_load(&la, p) == 0);
+	tc_load(p, &la);
 	snprintf(p, sizeof(p), "%s/out/summary.csv", dir);
-	CHECK(csvr_load(&su, p) == 0);
+	tc_load(p, &su);
 
 	CHECK(tr.nrows == 2);
-	CHECK(csvr_num(&tr, 0, "ops") == 42000);
+	CHECK(tc_num(&tr, 0, "ops") == 42000);
 	/* 42 points at 1000, 2000, ... 42000, plus start and end */
-	CHECKF(csvr_num(&tr, 0, "samples") == 44, "samples %s", csvr_get(&tr, 0, "samples"));
-	CHECKF(se.nrows == 88, "series rows %d", se.nrows);
-	for (int r = 1; r < 44 && r < se.nrows; r++) {
-		if (csvr_num(&se, r, "ops_done") < csvr_num(&se, r - 1, "ops_done") ||
-		    csvr_num(&se, r, "elapsed_ns") < csvr_num(&se, r - 1, "elapsed_ns") ||
-		    csvr_num(&se, r, "minflt") < csvr_num(&se, r - 1, "minflt"))
+	CHECKF(tc_num(&tr, 0, "samples") == 44, "samples %s", tc_str(&tr, 0, "samples"));
+	CHECKF(se.nrows == 88, "series rows %zu", se.nrows);
+	for (size_t r = 1; r < 44 && r < se.nrows; r++) {
+		if (tc_num(&se, r, "ops_done") < tc_num(&se, r - 1, "ops_done") ||
+		    tc_num(&se, r, "elapsed_ns") < tc_num(&se, r - 1, "elapsed_ns") ||
+		    tc_num(&se, r, "minflt") < tc_num(&se, r - 1, "minflt"))
 			mono = 0;
 	}
 	CHECK(mono);
-	CHECK(csvr_num(&se, 0, "ops_done") == 0);
-	CHECK(csvr_num(&se, 1, "ops_done") == 1000);
-	CHECK(csvr_num(&se, 43, "ops_done") == 42000);
-	CHECK(csvr_num(&se, 43, "live_bytes") == 0); /* everything freed at the end */
-	CHECK(csvr_num(&se, 43, "elapsed_ns") == csvr_num(&tr, 0, "elapsed_ns"));
+	CHECK(tc_num(&se, 0, "ops_done") == 0);
+	CHECK(tc_num(&se, 1, "ops_done") == 1000);
+	CHECK(tc_num(&se, 43, "ops_done") == 42000);
+	CHECK(tc_num(&se, 43, "live_bytes") == 0); /* everything freed at the end */
+	CHECK(tc_num(&se, 43, "elapsed_ns") == tc_num(&tr, 0, "elapsed_ns"));
 	/* filling 1000 objects of 16..512 bytes grows glibc's brk heap by ~260 KiB:
 	 * the split must be re-read when faults happen, not reused */
-	CHECKF(csvr_num(&se, 1, "heap_rss_kib") > csvr_num(&se, 0, "heap_rss_kib") + 100,
-	       "heap_rss_kib %s -> %s", csvr_get(&se, 0, "heap_rss_kib"),
-	       csvr_get(&se, 1, "heap_rss_kib"));
-	CHECK(csvr_num(&se, 1, "heap_size_kib") >= csvr_num(&se, 1, "heap_rss_kib"));
-	CHECK(csvr_num(&tr, 0, "heap_rss_peak_kib") >= csvr_num(&se, 1, "heap_rss_kib"));
-	CHECK(csvr_num(&tr, 0, "live_bytes_peak") > 0);
+	CHECKF(tc_num(&se, 1, "heap_rss_kib") > tc_num(&se, 0, "heap_rss_kib") + 100,
+	       "heap_rss_kib %s -> %s", tc_str(&se, 0, "heap_rss_kib"),
+	       tc_str(&se, 1, "heap_rss_kib"));
+	CHECK(tc_num(&se, 1, "heap_size_kib") >= tc_num(&se, 1, "heap_rss_kib"));
+	CHECK(tc_num(&tr, 0, "heap_rss_peak_kib") >= tc_num(&se, 1, "heap_rss_kib"));
+	CHECK(tc_num(&tr, 0, "live_bytes_peak") > 0);
 	/* null's buffer is an anonymous mapping of 64 MiB made before the baseline */
-	CHECKF(csvr_num(&se, 44, "mmap_size_kib") >= 65536, "null mmap_size_kib %s",
-	       csvr_get(&se, 44, "mmap_size_kib"));
+	CHECKF(tc_num(&se, 44, "mmap_size_kib") >= 65536, "null mmap_size_kib %s",
+	       tc_str(&se, 44, "mmap_size_kib"));
 
 	/* latency: alloc and free both sampled, about 1 in 4 of 21000 each */
 	CHECK(la.nrows == 4);
-	for (int r = 0; r < la.nrows; r++) {
-		double n = csvr_num(&la, r, "timed_ops");
+	for (size_t r = 0; r < la.nrows; r++) {
+		double n = tc_num(&la, r, "timed_ops");
 		CHECKF(n > 21000 / 4 * 0.8 && n < 21000 / 4 * 1.2, "%s %s timed %g",
-		       csvr_get(&la, r, "module"), csvr_get(&la, r, "kind"), n);
-		CHECK(csvr_num(&la, r, "p50_ns") <= csvr_num(&la, r, "p99_ns"));
-		CHECK(csvr_num(&la, r, "p99_ns") <= csvr_num(&la, r, "max_ns"));
+		       tc_str(&la, r, "module"), tc_str(&la, r, "kind"), n);
+		CHECK(tc_num(&la, r, "p50_ns") <= tc_num(&la, r, "p99_ns"));
+		CHECK(tc_num(&la, r, "p99_ns") <= tc_num(&la, r, "max_ns"));
 	}
 
 	/* summary: null's cost next to glibc */
 	CHECK(su.nrows == 2);
-	CHECK(!strcmp(csvr_get(&su, 0, "module"), "glibc"));
-	CHECK(csvr_num(&su, 0, "null_ns_per_op_median") == csvr_num(&su, 1, "ns_per_op_median"));
-	CHECK(fabs(csvr_num(&su, 0, "ns_per_op_minus_null") -
-	           (csvr_num(&su, 0, "ns_per_op_median") - csvr_num(&su, 1, "ns_per_op_median"))) <
+	CHECK(!strcmp(tc_str(&su, 0, "module"), "glibc"));
+	CHECK(tc_num(&su, 0, "null_ns_per_op_median") == tc_num(&su, 1, "ns_per_op_median"));
+	CHECK(fabs(tc_num(&su, 0, "ns_per_op_minus_null") -
+	           (tc_num(&su, 0, "ns_per_op_median") - tc_num(&su, 1, "ns_per_op_median"))) <
 	      0.01);
 
-	csvr_free(&tr);
-	csvr_free(&se);
-	csvr_free(&la);
-	csvr_free(&su);
+	as_table_free(&tr);
+	as_table_free(&se);
+	as_table_free(&la);
+	as_table_free(&su);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
