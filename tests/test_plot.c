@@ -339,7 +339,8 @@ int main(void)
 
 	/* 6. a real (tiny) run of this build, then plot it */
 	if (AS_UNDER_ASAN) {
-		printf("skipped: the real run under AddressSanitizer (sampling there takes minutes)\n");
+		printf("skipped: the real run under AddressSanitizer (sampling there takes "
+		       "minutes)\n");
 	} else {
 		snprintf(args, sizeof(args),
 		         "run -q -a glibc,null -w random:ops=20000,live=1000 -r 2 -o %s/real", tmp);
