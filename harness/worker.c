@@ -441,11 +441,11 @@ int as_worker_main(int argc, char **argv)
 	st = setup(&w, err, sizeof(err));
 	if (st != AS_OK) {
 		send_status(st, err);
-		return 0;
+		goto out;
 	}
 	if (prepare_memory(&w) != 0) {
 		send_status(AS_ERR_WORKER, "cannot map the harness's buffers");
-		return 0;
+		goto out;
 	}
 	engine_cfg(&w);
 	if (t.spec.syscalls == AS_SYSCOUNT_SECCOMP) {
@@ -464,5 +464,7 @@ int as_worker_main(int argc, char **argv)
 	/* destroy after reporting: a module that crashes in destroy has still
 	 * produced its numbers, but the crash is reported by the parent */
 	w.lm.mod->destroy(w.inst);
+out:
+	as_wire_trial_free(&t);
 	return 0;
 }
