@@ -16,7 +16,7 @@
 #include "pin.h"
 #include "results_format.h"
 #include "syscount.h"
-#include "trial.h"
+#include "trial_types.h"
 
 #ifndef AS_BUILD_TYPE
 #define AS_BUILD_TYPE "unknown"

@@ -6,7 +6,7 @@
 #define AS_CONTEXT_H
 
 #include "buf.h"
-#include "runner.h"
+#include "run_cfg.h"
 #include "timer.h"
 
 /* Start a context table (header row) in b. */

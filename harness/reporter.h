@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "runner.h"
-#include "trial.h"
+#include "run_cfg.h"
+#include "trial_types.h"
 
 /* The run as reporters see it. The runner owns everything here. */
 typedef struct as_run {

@@ -12,7 +12,7 @@
 #include "files.h"
 #include "stats.h"
 #include "status.h"
-#include "trial.h"
+#include "trial_types.h"
 
 /* Header line of trials.csv and one row for a trial result. */
 void as_trials_header(as_buf_t *b);

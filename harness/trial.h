@@ -9,50 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../workloads/opstream.h"
-#include "../workloads/spec.h"
-#include "status.h"
-#include "tables.h"
-
-typedef struct as_trial_spec {
-	const as_spec_t *module;   /* parsed once at the CLI; not owned */
-	const as_spec_t *workload; /* not owned */
-	uint32_t threads;
-	uint64_t seed;
-	uint32_t trial; /* index in the matrix */
-	uint32_t rep;
-	double timeout_s;
-	int validate;
-	uint64_t sample_every;       /* AS_SAMPLE_AUTO: about 256 points */
-	uint64_t sample_interval_ms; /* 0: no wall-clock samples */
-	uint64_t latency_every;      /* time every Nth op; 0: off */
-	int syscalls;                /* as_syscount_method_t */
-	int pin;                     /* as_pin_t */
-	double ns_per_tick;          /* rdtsc scale from the parent; 0: clock_gettime */
-	int warmup;                  /* a warm-up run: not written anywhere */
-} as_trial_spec_t;
-
-#define AS_SAMPLE_AUTO UINT64_MAX
-
-/* Rows of doubles received from the worker (series, latency, histogram). */
-typedef struct as_rows {
-	double *v;
-	size_t n, cap; /* rows */
-} as_rows_t;
-
-typedef struct as_trial_result {
-	as_status_t status;
-	char reason[512];
-	char module_version[64];
-	double v[AS_TRIAL_NCOLS]; /* NaN = n/a */
-	as_rows_t series;         /* AS_SERIES_NCOLS per row */
-	as_rows_t latency;        /* AS_LATENCY_NCOLS per row */
-	as_rows_t hist;           /* AS_HIST_NCOLS per row */
-	char bindings[256];       /* "0:3 1:1": thread:CPU list, or "" */
-	char syscalls_na[256];    /* why the worker could not count, or "" */
-	char warning[256];
-	double p99_ns[AS_OP_KIND_COUNT]; /* from the latency rows, for the console; NaN */
-} as_trial_result_t;
+#include "trial_types.h"
 
 /* Free the row arrays of a result (safe on a zeroed result). */
 void as_trial_result_free(as_trial_result_t *res);

@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "results.h"
+#include "buf.h"
 #include "util.h"
 
 #define WIRE_MAGIC 0x31575341u /* "ASW1" */

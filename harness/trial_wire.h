@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "status.h"
-#include "trial.h"
+#include "trial_types.h"
 
 #define AS_WIRE_VERSION 1
 

@@ -17,6 +17,7 @@
 #include "../workloads/workload.h"
 #include "check.h"
 #include "tables.h"
+#include "trial.h"
 #include "trial_wire.h"
 
 static void parse_cases(void)
