@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <gperftools/malloc_extension_c.h>
+#include <gperftools/nallocx.h>
 #include <gperftools/tcmalloc.h>
 
 #include "allocscope_module.h"
@@ -61,11 +62,26 @@ static void tcm_free(void *inst, void *ptr, size_t size)
 		tc_free_sized(ptr, size);
 }
 
+/* tc_realloc keeps a moderately shrunk block in place, in its old size
+ * class; the harness frees it later with the new size, and tc_free_sized
+ * would then file it under the new size's class and corrupt the heap (a
+ * C program never meets this: its free() is unsized). So when the block
+ * tcmalloc kept is not of new_size's class, it moves to one that is: a
+ * copy only in that case, and tcmalloc's own behaviour everywhere else. */
 static void *tcm_realloc(void *inst, void *ptr, size_t old_size, size_t new_size)
 {
+	void *r = tc_realloc(ptr, new_size), *n;
 	(void)inst;
 	(void)old_size;
-	return tc_realloc(ptr, new_size);
+	if (!r || new_size == 0 || atomic_load_explicit(&served_aligned, memory_order_relaxed) ||
+	    tc_malloc_size(r) == tc_nallocx(new_size, 0))
+		return r;
+	n = tc_malloc(new_size);
+	if (!n)
+		return r; /* out of memory: the data is kept, the class is not */
+	memcpy(n, r, new_size);
+	tc_free(r);
+	return n;
 }
 
 static void tcm_stats(void *inst, as_stat_fn emit, void *ctx)

@@ -111,6 +111,26 @@ static void test_tcmalloc(void)
 	lm.mod->free(inst, p, 1000);
 	d = counter_delta(lm.mod, inst, "allocated_bytes", blocks, 16, 1 << 20);
 	CHECKF(d >= 16 << 20, "tcmalloc current_allocated_bytes moved by %g for 16 MiB", d);
+	/* a moderate shrink: tc_realloc keeps the block in place, in its old
+	 * size class, and the harness then frees it sized with the new size.
+	 * The block's class must be the new size's, or tc_free_sized files it
+	 * under the wrong class and corrupts the heap (issue 19). */
+	{
+		size_t (*nalloc)(size_t, int);
+		*(void **)&nalloc = dlsym(lm.handle, "tc_nallocx");
+		CHECK(nalloc != NULL);
+		for (size_t old = 64; nalloc && old <= 64 << 10; old *= 2) {
+			size_t nw = old - old / 3;
+			char *q = lm.mod->alloc(inst, old, 0), *r;
+			memset(q, 0x5a, old);
+			r = lm.mod->realloc(inst, q, old, nw);
+			CHECKF(r && tc_size(r) == nalloc(nw, 0),
+			       "realloc %zu -> %zu: block of %zu bytes, the class of %zu is %zu",
+			       old, nw, r ? tc_size(r) : 0, nw, nalloc(nw, 0));
+			CHECK(r && r[0] == 0x5a && r[nw - 1] == 0x5a);
+			lm.mod->free(inst, r, nw);
+		}
+	}
 	basic_ops(lm.mod, inst);
 	lm.mod->destroy(inst);
 }
