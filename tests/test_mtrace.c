@@ -105,6 +105,29 @@ int main(int argc, char **argv)
 	}
 	free(v.ev);
 
+	/* in-place realloc ("< p" then "> p"): the same block grows, nothing is
+	 * repaired (only the "= Start" marker is dropped), and the genuine free that follows is
+	 * imported (issue 14) */
+	{
+		const char *inplace = "= Start\n"
+		                      "@ a:[0x1] + 0x1000 0x10\n"
+		                      "@ a:[0x1] < 0x1000\n"
+		                      "@ a:[0x1] > 0x1000 0x20\n"
+		                      "@ a:[0x1] - 0x1000\n";
+		CHECK(import_buf(inplace, &v, &rep, &err) == 0);
+		CHECKF(rep.late_frees == 0 && rep.dropped_lines == 1 &&
+		           rep.live_realloc_as_free == 0,
+		       "late %llu dropped %llu repaired %llu", (unsigned long long)rep.late_frees,
+		       (unsigned long long)rep.dropped_lines,
+		       (unsigned long long)rep.live_realloc_as_free);
+		CHECKF(v.n == 3, "%zu events", v.n);
+		if (v.n == 3) {
+			CHECK(v.ev[1].op == AS_TEV_REALLOC && v.ev[1].size == 0x20);
+			CHECK(v.ev[2].op == AS_TEV_FREE && v.ev[2].obj == v.ev[0].obj);
+		}
+		free(v.ev);
+	}
+
 	/* malformed lines: the line number and the reason */
 	static const struct {
 		const char *log;

@@ -122,7 +122,10 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 static int track_owed(mt_t *m, char op, uint64_t a, as_trace_err_t *err)
 {
 	uint64_t obj, n = 0;
-	if (op == '+' || op == '>') {
+	/* "< p" then "> p": realloc in place; p is live because it is the
+	 * block being resized, not because a free was written late */
+	int in_place = op == '>' && m->have_pending && m->pending_old == a;
+	if ((op == '+' || op == '>') && !in_place) {
 		if (as_u64map_get(&m->norm.live, a, &obj)) {
 			as_u64map_get(&m->owed, a, &n);
 			if (as_u64map_put(&m->owed, a, n + 1) != 0) {
