@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# test_quickstart.sh - scripts/quickstart refuses a bad argument before it
+# installs or builds anything, and the configuration `main` uses builds the
+# CLI and modules but no tests, test modules or benchmarks.
+set -u
+src=$1
+pass=0 fail=0
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "check failed: $*" >&2; }
+tmp=$(mktemp -d /tmp/test_quickstart.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+for args in "tests" "main extra" "--help"; do
+  # shellcheck disable=SC2086
+  ALLOCSCOPE_BUILD_DIR=$tmp/build "$src/scripts/quickstart" $args >"$tmp/out" 2>&1
+  rc=$?
+  if [ $rc -eq 2 ]; then ok; else bad "quickstart $args: exit $rc, want 2"; fi
+  if grep -q "usage: scripts/quickstart" "$tmp/out"; then ok; else bad "quickstart $args: no usage line"; cat "$tmp/out" >&2; fi
+  if [ ! -e "$tmp/build" ]; then ok; else bad "quickstart $args: configured a build before checking"; fi
+  if grep -q "installing\|Building\|Configuring" "$tmp/out"; then bad "quickstart $args: did work first"; else ok; fi
+done
+
+# the flags `main` passes (read from the script, so the test follows it)
+flags=$(grep -o -- '-DBUILD_TESTING=\$extras -DALLOCSCOPE_BENCH=\$extras' "$src/scripts/quickstart" | head -1)
+if [ -n "$flags" ]; then ok; else bad "quickstart main no longer passes BUILD_TESTING/ALLOCSCOPE_BENCH"; fi
+if cmake -S "$src" -B "$tmp/main" -DBUILD_TESTING=OFF -DALLOCSCOPE_BENCH=OFF >"$tmp/cfg" 2>&1; then
+  ok
+  targets=$(cmake --build "$tmp/main" --target help 2>/dev/null)
+  for want in allocscope glibc null as_exec allocscope_capture; do
+    if grep -qw "$want" <<<"$targets"; then ok; else bad "main configuration lacks $want"; fi
+  done
+  for unwanted in test_e2e broken_crash testmod_v1 bench_overhead trace_bench fuzz_params; do
+    if grep -qw "$unwanted" <<<"$targets"; then bad "main configuration builds $unwanted"; else ok; fi
+  done
+else
+  bad "configure as main does"; cat "$tmp/cfg" >&2
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
