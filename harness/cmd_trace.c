@@ -237,11 +237,16 @@ static int convert_main(int argc, char **argv)
 /* ---- import mtrace ---- */
 typedef struct {
 	const char *out, *format;
+	int strict;
 } imp_ctx_t;
+
+enum { OPT_STRICT = 256 };
 
 static const as_opt_t imp_opts[] = {
     {'o', "out", "TRACE", NULL, "trace to write (required)"},
     {'f', "format", "bin|csv", "from TRACE's extension", "format of TRACE"},
+    {OPT_STRICT, "strict", NULL, NULL,
+     "refuse a log with a torn line (exit 2, its line number) instead of skipping it"},
 };
 
 static int on_imp_opt(int key, const char *arg, void *vctx)
@@ -251,17 +256,54 @@ static int on_imp_opt(int key, const char *arg, void *vctx)
 		c->out = arg;
 	else if (key == 'f')
 		c->format = arg;
+	else if (key == OPT_STRICT)
+		c->strict = 1;
 	else
 		return -1;
 	return 0;
 }
 
+/* The import summary: one line per repair or drop, "name count what", the
+ * torn lines' numbers (the first few) after their count. */
+static void import_report(const as_mtrace_report_t *rep)
+{
+	static const char *const what[] = {
+	    "torn lines (cut by a kill or by another process's writes): skipped",
+	    "frees of blocks allocated before tracing: kept as free_unknown",
+	    "allocations at a live address (lines out of order): old block freed first",
+	    "late frees owed by those: dropped",
+	    "reallocs of unknown blocks: made allocations",
+	    "'<' without its '>' or the reverse: dropped or made an allocation",
+	    "failed reallocs '!': dropped",
+	    "free(NULL) '- (nil)': dropped",
+	    "markers ('= Start', '= End') and empty lines: dropped",
+	};
+	const char *const name[] = {"torn_lines",      "unknown_frees",    "live_address_allocs",
+	                            "late_frees",      "unknown_reallocs", "unpaired_reallocs",
+	                            "failed_reallocs", "null_frees",       "markers"};
+	const uint64_t n[] = {rep->torn_lines,     rep->unknown_frees,   rep->live_realloc_as_free,
+	                      rep->late_frees,     rep->unknown_realloc, rep->unpaired_realloc,
+	                      rep->failed_realloc, rep->null_frees,      rep->markers};
+	printf("repairs and drops:\n");
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		printf("  %-20s %10llu  %s", name[i], (unsigned long long)n[i], what[i]);
+		if (i == 0 && n[0]) {
+			printf(" (line");
+			for (uint64_t k = 0; k < n[0] && k < AS_MTRACE_TORN_LISTED; k++)
+				printf("%s %llu", k ? "," : "",
+				       (unsigned long long)rep->torn_first[k]);
+			printf("%s)", n[0] > AS_MTRACE_TORN_LISTED ? ", ..." : "");
+		}
+		printf("\n");
+	}
+}
+
 static const as_cmd_t cmd_import = {
     .name = "trace import",
-    .synopsis = "trace import mtrace LOG -o TRACE [-f bin|csv]",
+    .synopsis = "trace import mtrace LOG -o TRACE [-f bin|csv] [--strict]",
     .summary = "import a glibc MALLOC_TRACE log; reports what was repaired or dropped",
     .opts = imp_opts,
-    .nopts = 2,
+    .nopts = 3,
     .examples = "  MALLOC_TRACE=prog.mtrace LD_PRELOAD=libc_malloc_debug.so.0 ./prog\n"
                 "  allocscope trace import mtrace prog.mtrace -o prog.ast\n",
 };
@@ -321,7 +363,7 @@ static int import_main(int argc, char **argv)
 		return 2;
 	}
 	memset(&err, 0, sizeof(err));
-	ret = as_trace_mtrace_read(buf, len, as_trace_writer_fn, &o.w, &rep, &err);
+	ret = as_trace_mtrace_read(buf, len, c.strict, as_trace_writer_fn, &o.w, &rep, &err);
 	as_trace_unmap_file(buf, len);
 	if (ret != 0) {
 		as_trace_err_format(&err, where, sizeof(where));
@@ -333,15 +375,7 @@ static int import_main(int argc, char **argv)
 		return 2;
 	printf("%s: %llu events from %llu lines\n", c.out, (unsigned long long)rep.events,
 	       (unsigned long long)rep.lines);
-	printf("repaired: %llu frees of blocks allocated before tracing (kept as free_unknown), "
-	       "%llu allocations at a live address (old block freed first), %llu reallocs of "
-	       "unknown blocks (made allocs), %llu unpaired realloc lines\n",
-	       (unsigned long long)rep.unknown_frees, (unsigned long long)rep.live_realloc_as_free,
-	       (unsigned long long)rep.unknown_realloc, (unsigned long long)rep.unpaired_realloc);
-	printf("dropped:  %llu lines (%llu late frees of already-replaced blocks, %llu failed "
-	       "reallocs '!', %llu free(NULL), the rest markers like '= Start')\n",
-	       (unsigned long long)rep.dropped_lines, (unsigned long long)rep.late_frees,
-	       (unsigned long long)rep.failed_realloc, (unsigned long long)rep.null_frees);
+	import_report(&rep);
 	return 0;
 }
 

@@ -1,14 +1,15 @@
 /* mtrace_prog.c - the program whose glibc mtrace log test_mtrace imports:
  * run with LD_PRELOAD=libc_malloc_debug.so.0 and MALLOC_TRACE=FILE. A block
  * allocated before mtrace() starts and freed after gives an unknown free;
- * the rest are plain, realloc(NULL), realloc(p, 0), free(NULL) and a
- * realloc that moves. Not a test by itself. */
+ * the rest are plain, realloc(NULL), realloc(p, 0), free(NULL), a realloc
+ * that moves and one that fails ('!'). Not a test by itself. */
 #define _GNU_SOURCE
 #include <mcheck.h>
 #include <stdlib.h>
 #include <string.h>
 
 static void *early;
+static volatile size_t huge = (size_t)1 << 62; /* no allocator gives this */
 
 __attribute__((constructor(101))) static void before_tracing(void)
 {
@@ -29,6 +30,8 @@ int main(void)
 		free(keep[i]);
 	void *r = realloc(NULL, 64); /* logged as a plain allocation */
 	r = realloc(r, 1 << 20);     /* moves: "<" then ">" */
+	if (realloc(r, huge))        /* fails: "!", r stays */
+		return 1;
 	void *z = calloc(4, 16);
 	z = realloc(z, 0); /* freed */
 	free(NULL);

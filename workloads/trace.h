@@ -144,9 +144,14 @@ int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_t
 int as_trace_csv_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err);
 
 /* ---- glibc mtrace import ---------------------------------------------- */
+#define AS_MTRACE_TORN_LISTED 8 /* torn lines whose numbers are kept */
 typedef struct as_mtrace_report {
 	uint64_t lines;
-	uint64_t events;               /* canonical events produced */
+	uint64_t events;     /* canonical events produced */
+	uint64_t torn_lines; /* lines that are no record (cut by a kill, or torn and
+	                        interleaved by several processes writing one log):
+	                        skipped */
+	uint64_t torn_first[AS_MTRACE_TORN_LISTED]; /* their line numbers, the first few */
 	uint64_t unknown_frees;        /* "- p" of a p never seen allocated (allocated before
 	                                  tracing began): kept as FREE_UNKNOWN */
 	uint64_t live_realloc_as_free; /* "+ p" at a p still live (lines out of order): the
@@ -158,14 +163,17 @@ typedef struct as_mtrace_report {
 	uint64_t late_frees;           /* "- p" owed by such an out-of-order allocation at p:
 	                                  dropped (the old object was already freed) */
 	uint64_t null_frees;           /* "- (nil)": dropped */
-	uint64_t dropped_lines;        /* every line that yields no event, the above included
-	                                  ("= Start", "= End", ...) */
+	uint64_t markers;              /* "= Start", "= End" and empty lines: dropped */
+	uint64_t dropped_lines;        /* every line that yields no event, the above included */
 } as_mtrace_report_t;
 
 /* Read a MALLOC_TRACE log. Thread: all events on thread 0 (mtrace has no
- * thread ids); time: the line number (mtrace has no clock). A malformed line
- * gives -1 with its line number. */
-int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
+ * thread ids); time: the line number (mtrace has no clock). A line that is no
+ * record (a last line without its newline is one: glibc ends every record
+ * with one) is torn: skipped and counted (strict = 0), or an error with its
+ * line number (strict = 1). Returns 0, the callback's value, or -1 with err
+ * (line number). */
+int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, void *ctx,
                          as_mtrace_report_t *rep, as_trace_err_t *err);
 
 /* ---- files ------------------------------------------------------------- */

@@ -3,7 +3,9 @@
  * for a failed realloc, "(nil)" for NULL, sizes in hex. Repairs what real
  * logs need (frees of blocks allocated before tracing, allocations at
  * addresses still live) through the id normaliser and counts every repair
- * and drop. Not a general log parser: anything else is a malformed line. */
+ * and drop. Anything else is a torn line (a killed program's last line, or
+ * lines of several processes writing one log, cut and interleaved): skipped
+ * and counted, or an error in strict mode. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -108,6 +110,11 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 			return -1;
 		}
 	}
+	if ((op == '+' || op == '>') && *a == 0) {
+		/* glibc logs a failed allocation as nothing, a failed realloc as '!' */
+		snprintf(err->msg, sizeof(err->msg), "allocation at (nil)");
+		return -1;
+	}
 	if (s != le) {
 		snprintf(err->msg, sizeof(err->msg), "unexpected text after '%c' record", op);
 		return -1;
@@ -161,13 +168,7 @@ static int apply_line(mt_t *m, char op, uint64_t a, uint64_t size, as_trace_err_
 	memset(&ev, 0, sizeof(ev));
 	ev.size = size;
 	switch (op) {
-	case '+':
-		if (a == 0) {
-			snprintf(err->msg, sizeof(err->msg), "allocation at (nil)");
-			return -1;
-		}
-		ev.op = AS_TEV_ALLOC;
-		return as_trace_norm_event(&m->norm, &ev, a, a, err);
+	case '+': ev.op = AS_TEV_ALLOC; return as_trace_norm_event(&m->norm, &ev, a, a, err);
 	case '-':
 		if (a == 0) {
 			rep->null_frees++;
@@ -196,7 +197,7 @@ static int apply_line(mt_t *m, char op, uint64_t a, uint64_t size, as_trace_err_
 	return 0;
 }
 
-int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
+int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, void *ctx,
                          as_mtrace_report_t *rep, as_trace_err_t *err)
 {
 	const char *p = buf, *end = p + len;
@@ -223,13 +224,29 @@ int as_trace_mtrace_read(const void *buf, size_t len, as_tev_fn fn, void *ctx,
 		if (le > s && le[-1] == '\r')
 			le--;
 		if (s == le) {
+			rep->markers++;
 			rep->dropped_lines++;
 			continue;
 		}
 		r = parse_line(s, le, &op, &a, &size, err);
+		if (r == 0 && !nl) {
+			/* glibc ends every record with a newline: the program was
+			 * killed in the middle of this one */
+			snprintf(err->msg, sizeof(err->msg), "last line cut short (no newline)");
+			r = -1;
+		}
 		if (r == 1) {
 			r = 0;
+			rep->markers++;
 			rep->dropped_lines++;
+			continue;
+		}
+		if (r != 0 && !strict) {
+			if (rep->torn_lines < AS_MTRACE_TORN_LISTED)
+				rep->torn_first[rep->torn_lines] = line;
+			rep->torn_lines++;
+			rep->dropped_lines++;
+			r = 0;
 			continue;
 		}
 		if (r != 0 || (r = apply_line(&m, op, a, size, err)) != 0)

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		as_mtrace_report_t rep;
 		memset(&rep, 0, sizeof(rep));
-		if (as_trace_mtrace_read(data, size, on_event, &sum, &rep, &err) != 0)
+		if (as_trace_mtrace_read(data, size, 0, on_event, &sum, &rep, &err) != 0)
 			as_trace_err_format(&err, msg, sizeof(msg));
 	}
 #endif
