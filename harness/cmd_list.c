@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "loader.h"
 #include "suite.h"
+#include "version.h"
 
 static void print_param(const as_param_spec_t *p)
 {
@@ -81,6 +82,7 @@ static int list_main(int argc, char **argv)
 	if (r < 0)
 		return 2;
 	memset(&c, 0, sizeof(c));
+	printf("allocscope %s\n\n", as_version());
 	printf("Modules (search path: $ALLOCSCOPE_MODULE_PATH:%s):\n", as_module_dir());
 	as_module_foreach(list_module, &c);
 	printf("\nWorkloads (-w NAME[:k=v,...]):\n");

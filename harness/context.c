@@ -17,15 +17,10 @@
 #include "results_format.h"
 #include "syscount.h"
 #include "trial_types.h"
+#include "version.h"
 
-#ifndef AS_BUILD_TYPE
-#define AS_BUILD_TYPE "unknown"
-#endif
 #ifndef AS_C_FLAGS
 #define AS_C_FLAGS ""
-#endif
-#ifndef AS_SOURCE_DIR
-#define AS_SOURCE_DIR "."
 #endif
 
 void as_context_begin(as_buf_t *b)
@@ -69,23 +64,6 @@ static void cpu_model(char *out, size_t len)
 		}
 	}
 	fclose(f);
-}
-
-static void git_revision(char *out, size_t len)
-{
-	char cmd[4200];
-	FILE *p;
-	snprintf(out, len, "unknown");
-	snprintf(cmd, sizeof(cmd), "git -C '%s' describe --always --dirty --abbrev=12 2>/dev/null",
-	         AS_SOURCE_DIR);
-	p = popen(cmd, "r");
-	if (!p)
-		return;
-	if (fgets(out, (int)len, p))
-		out[strcspn(out, "\n")] = '\0';
-	else
-		snprintf(out, len, "unknown");
-	pclose(p);
 }
 
 static void topology(as_buf_t *b, unsigned max_threads)
@@ -140,13 +118,15 @@ void as_context_machine(as_buf_t *b, unsigned max_threads)
 	as_context_addf(b, "page_bytes", "%ld", sysconf(_SC_PAGESIZE));
 	topology(b, max_threads);
 	as_context_add(b, "compiler", "gcc-compatible " __VERSION__);
-	as_context_add(b, "build_type", AS_BUILD_TYPE);
+	as_context_add(b, "build_type", as_version_build_type());
 	as_context_add(b, "c_flags", AS_C_FLAGS);
-	git_revision(buf, sizeof(buf));
-	as_context_add(b, "git_revision", buf);
+	/* the build's revision, the same as --version's (not the source tree's now) */
+	as_context_add(b, "git_revision", as_version_git());
+	as_context_add(b, "version", as_version());
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	as_context_add(b, "date_utc", buf);
-	if (strcmp(AS_BUILD_TYPE, "Release") && strcmp(AS_BUILD_TYPE, "RelWithDebInfo"))
+	if (strcmp(as_version_build_type(), "Release") &&
+	    strcmp(as_version_build_type(), "RelWithDebInfo"))
 		as_context_add(b, "warning_build",
 		               "not an optimised build: timings are not representative");
 }

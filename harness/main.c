@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "statictls.h"
 #include "trial.h"
+#include "version.h"
 
 /* one command a line, so branches adding commands merge */
 // clang-format off
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 	           "processes, and measures time, memory and system calls.\n\nCommands:\n");
 	for (int i = 0; commands[i]; i++)
 		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\n'allocscope COMMAND --help' shows a command's options and examples.\n");
+	fprintf(f, "\n'allocscope COMMAND --help' shows a command's options and examples;\n"
+	           "'allocscope --version' which build this is.\n");
 }
 
 int main(int argc, char **argv)
@@ -51,6 +53,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("allocscope %s\n", as_version());
 		return 0;
 	}
 	for (int i = 0; commands[i]; i++)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# test_cli.sh - the CLI's conventions as a user meets them: --version (the
+# same string in `list` and context.csv), "did you mean" in every "unknown
+# X" error, one spelling of each option across commands.
+# usage: test_cli.sh ALLOCSCOPE SOURCE_DIR PROJECT_VERSION BUILD_TYPE
+set -u
+as=$1 src=$2 version=$3 build_type=$4
+pass=0 fail=0
+tmp=$(mktemp -d /tmp/test_cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "check failed: $*" >&2; }
+# expect RC PATTERN ARGS...: exit code RC and stdout+stderr matching PATTERN (grep -E)
+expect() {
+  local rc=$1 pat=$2 got
+  shift 2
+  "$as" "$@" >"$tmp/out" 2>&1
+  got=$?
+  if [ "$got" -eq "$rc" ] && grep -qE -- "$pat" "$tmp/out"; then ok; else
+    bad "allocscope $*: exit $got (want $rc), output:"; sed 's/^/  | /' "$tmp/out" >&2
+    echo "  (wanted /$pat/)" >&2
+  fi
+}
+# refuse RC PATTERN ARGS...: as expect, and PATTERN must NOT appear
+refuse() {
+  local rc=$1 pat=$2 got
+  shift 2
+  "$as" "$@" >"$tmp/out" 2>&1
+  got=$?
+  if [ "$got" -eq "$rc" ] && ! grep -qE -- "$pat" "$tmp/out"; then ok; else
+    bad "allocscope $*: exit $got (want $rc) or /$pat/ present:"; sed 's/^/  | /' "$tmp/out" >&2
+  fi
+}
+
+# --- version -----------------------------------------------------------------
+v=$("$as" --version)
+if grep -qE "^allocscope ${version//./\\.} \(git ([0-9a-f]{7,}(-dirty)?|unknown), ${build_type}\)$" <<<"$v"; then ok; else bad "--version: '$v' (want allocscope $version (git REV, $build_type))"; fi
+if [ "$("$as" version)" = "$v" ]; then ok; else bad "'version' differs from --version"; fi
+if [ "$("$as" list | head -1)" = "$v" ]; then ok; else bad "list's first line is not the version"; fi
+if "$as" --help | grep -q -- "--version"; then ok; else bad "--help does not mention --version"; fi
+if "$as" run -q --no-plot -a null -w random:ops=1000,live=10 -o "$tmp/r" >/dev/null 2>&1 &&
+   grep -qxF "version,\"${v#allocscope }\"" "$tmp/r/context.csv"; then ok
+else bad "context.csv has no version row equal to --version"; fi
+if rev=$(git -C "$src" describe --always --dirty --abbrev=12 2>/dev/null); then
+  if grep -qF "(git $rev," <<<"$v"; then ok; else bad "--version's revision is not $rev: $v"; fi
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
