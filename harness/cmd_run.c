@@ -58,6 +58,7 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		cfg->reps = (uint32_t)u;
 		return 0;
 	case 'o': cfg->out_dir = arg; return 0;
+	case OPT_FORCE: cfg->force = 1; return 0;
 	case OPT_SEED:
 		if (as_parse_u64("--seed", arg, 0, UINT64_MAX, &cfg->seed, err, sizeof(err)))
 			break;

@@ -17,6 +17,7 @@
 #include "results.h"
 #include "runner.h"
 #include "suite.h"
+#include "results_dir.h"
 #include "util.h"
 
 enum { OPT_QUICK = 320, OPT_TABLE };
@@ -24,7 +25,9 @@ enum { OPT_QUICK = 320, OPT_TABLE };
 static const as_opt_t suite_opts[] = {
     {'a', "allocators", "LIST", "every built module",
      "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated"},
-    {'o', "out", "DIR", "results/<run-id>-NAME", "run folder (one sub-folder per scenario)"},
+    {'o', "out", "DIR", "results/<run-id>-NAME",
+     "run folder (one sub-folder per scenario; must be new or empty)"},
+    AS_RUN_FORCE_OPT,
     {OPT_QUICK, "quick", NULL, NULL, "small sizes and counts: seconds, for tests"},
     {OPT_TABLE, "table", NULL, NULL, "also print every trial's row (as `run` does)"},
     AS_RUN_MEASURE_OPTS,
@@ -160,7 +163,7 @@ static int suite_main(int argc, char **argv)
 	const as_scenario_t *sc[32];
 	const char *name = "default";
 	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
-	int nsc, r, worst = 0;
+	int nsc, r, worst = 0, lock_fd = -1;
 
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
@@ -226,16 +229,19 @@ static int suite_main(int argc, char **argv)
 		}
 		snprintf(base, sizeof(base), "%s", c.cfg.out_dir);
 	} else {
-		char stamp[64];
-		time_t now = time(NULL);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-		snprintf(base, sizeof(base), "results/%s-%s", stamp, name);
-		for (int s = 2; access(base, F_OK) == 0; s++)
-			snprintf(base, sizeof(base), "results/%s-%s-%d", stamp, name, s);
+		char suffix[128];
+		snprintf(suffix, sizeof(suffix), "-%s", name);
+		if (as_results_dir_new(suffix, base, sizeof(base), err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope suite: %s\n", err);
+			goto out_usage;
+		}
 	}
-	if (as_mkdir_p(base, err, sizeof(err)) != 0 ||
-	    write_scenarios_csv(base, sc, nsc, c.quick, err, sizeof(err)) != 0) {
+	/* the suite's folder is the suite's alone, its scenarios' folders inside */
+	lock_fd =
+	    as_results_dir_claim(base, c.cfg.force ? AS_DIR_FORCE : AS_DIR_NEW, err, sizeof(err));
+	if (lock_fd < 0 || write_scenarios_csv(base, sc, nsc, c.quick, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope suite: %s\n", err);
+		as_results_dir_release(lock_fd);
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
@@ -265,6 +271,7 @@ static int suite_main(int argc, char **argv)
 		as_run_plot(&c.cfg, base);
 	if (worst == 1)
 		printf("some trials failed: their rows in trials.csv say why\n");
+	as_results_dir_release(lock_fd);
 	as_run_cfg_free_specs(&c.cfg);
 	return worst;
 out_ok:

@@ -19,6 +19,7 @@ enum {
 	OPT_WARMUP,
 	OPT_RESUME,
 	OPT_NO_PLOT,
+	OPT_FORCE,
 };
 
 /* The option-table rows of the options every matrix command takes (run and
@@ -45,10 +46,14 @@ enum {
 	{OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"}, \
 	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}
 
+#define AS_RUN_FORCE_OPT \
+	{OPT_FORCE, "force", NULL, NULL, "clear a -o folder holding an earlier run's results first"}
+
 #define AS_RUN_COMMON_OPTS \
 	{'a', "allocators", "LIST", NULL, \
 	 "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated (required)"}, \
-	{'o', "out", "DIR", "results/<run-id>", "results folder"}, \
+	{'o', "out", "DIR", "results/<run-id>", "results folder (must be new or empty)"}, \
+	AS_RUN_FORCE_OPT, \
 	AS_RUN_MEASURE_OPTS
 /* clang-format on */
 

@@ -31,6 +31,7 @@ typedef struct as_run_cfg {
 	int quiet;                   /* no console table */
 	int no_plot;                 /* --no-plot: no charts at the end */
 	const char *out_dir;         /* NULL: results/<run-id> */
+	int force;                   /* --force: clear a non-empty out_dir first */
 	int resume;                  /* out_dir holds an interrupted run of this
 	                                same matrix: run only its missing trials */
 	const char *label;           /* free text recorded in the context (suite name) */

@@ -17,6 +17,7 @@
 #include "files.h"
 #include "loader.h"
 #include "reporter.h"
+#include "results_dir.h"
 #include "results_format.h"
 #include "resume.h"
 #include "status.h"
@@ -77,18 +78,31 @@ static void install_stop_handlers(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-/* results/<stamp>, or results/<stamp>-N when that exists, or -o DIR. */
-static int choose_dir(const as_run_cfg_t *cfg, char *out, size_t len)
+/* Take the results folder: -o DIR (refused when it holds another run's files
+ * unless --force or --resume), or a new results/<stamp>. Returns the lock's
+ * fd, or -1 after printing why. */
+static int claim_dir(const as_run_cfg_t *cfg, char *out, size_t len)
 {
-	char stamp[64];
-	time_t now = time(NULL);
-	if (cfg->out_dir)
-		return (size_t)snprintf(out, len, "%s", cfg->out_dir) < len ? 0 : -1;
-	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-	snprintf(out, len, "results/%s", stamp);
-	for (int s = 2; access(out, F_OK) == 0; s++)
-		snprintf(out, len, "results/%s-%d", stamp, s);
-	return 0;
+	char err[PATH_MAX + 256];
+	int fd;
+	if (cfg->out_dir) {
+		if ((size_t)snprintf(out, len, "%s", cfg->out_dir) >= len) {
+			fprintf(stderr, "allocscope: %.200s...: results folder path too long\n",
+			        cfg->out_dir);
+			return -1;
+		}
+	} else if (as_results_dir_new("", out, len, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope: %s\n", err);
+		return -1;
+	}
+	fd = as_results_dir_claim(out,
+	                          cfg->resume  ? AS_DIR_RESUME
+	                          : cfg->force ? AS_DIR_FORCE
+	                                       : AS_DIR_NEW,
+	                          err, sizeof(err));
+	if (fd < 0)
+		fprintf(stderr, "allocscope: %s\n", err);
+	return fd;
 }
 
 /* The matrix, repetitions outermost, so each module's reps are spread out
@@ -219,12 +233,32 @@ static void warm_up(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinct)
 	}
 }
 
+/* --resume: the rows the interrupted run completed. A run killed before its
+ * first trial may have no context.csv or trials.csv yet: nothing is done. */
+static int load_done(as_run_t *run, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", run->dir) >= sizeof(path)) {
+		snprintf(err, errlen, "%.200s...: path too long", run->dir);
+		return -1;
+	}
+	if (access(path, F_OK) != 0) {
+		snprintf(path, sizeof(path), "%s/context.csv", run->dir);
+		if (access(path, F_OK) != 0)
+			return 0;
+	}
+	if (as_results_format_check(run->dir, err, errlen) != 0)
+		return -1;
+	return as_resume_load_trials(run->dir, run->specs, run->res, run->done, run->n, err,
+	                             errlen);
+}
+
 int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 {
 	int ndistinct = cfg->nmodules * cfg->nworkloads * cfg->nthreads;
 	as_run_t run = {.cfg = cfg, .dir = out_dir, .n = ndistinct * (int)cfg->reps};
 	as_reporter_t reps[2];
-	int nrep = 0, failed = 0, io_failed = 0;
+	int nrep = 0, failed = 0, io_failed = 0, began = 0, lock_fd = -1;
 	as_timer_info_t ti;
 	uint32_t max_threads;
 	char err[1024];
@@ -238,35 +272,32 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		fprintf(stderr, "allocscope: out of memory for %d trials\n", run.n);
 		goto out_usage;
 	}
-	if (choose_dir(cfg, out_dir, out_len) != 0) {
-		fprintf(stderr, "allocscope: %s: results folder path too long\n", cfg->out_dir);
+	lock_fd = claim_dir(cfg, out_dir, out_len);
+	if (lock_fd < 0)
 		goto out_usage;
-	}
-	if (as_mkdir_p(out_dir, err, sizeof(err)) != 0) {
-		fprintf(stderr, "allocscope: %s\n", err);
-		goto out_usage;
-	}
 	as_timer_calibrate(&ti);
 	install_stop_handlers();
 	max_threads = expand(cfg, run.specs, as_timer_tsc ? ti.ns_per_tick : 0);
-	if (cfg->resume) {
-		if (as_results_format_check(out_dir, err, sizeof(err)) != 0 ||
-		    as_resume_load_trials(out_dir, run.specs, run.res, run.done, run.n, err,
-		                          sizeof(err)) != 0) {
-			fprintf(stderr, "allocscope: cannot resume: %s\n", err);
-			goto out_usage;
-		}
-	} else if (as_resume_save_args(out_dir, cfg->argc, cfg->argv, err, sizeof(err)) != 0) {
-		fprintf(stderr, "allocscope: %s\n", err);
-		io_failed = 1;
+	if (cfg->resume && load_done(&run, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope: cannot resume: %s\n", err);
+		goto out_usage;
 	}
 	as_context_run(&run.ctx, cfg, &ti, max_threads);
 	if (as_reporter_csv(&reps[nrep]) == 0)
 		nrep++;
 	if (as_reporter_console(&reps[nrep]) == 0)
 		nrep++;
-	if (!io_failed && report_all(&run, reps, nrep, HOOK_BEGIN, 0))
+	/* context.csv and trials.csv first, run.args last: a folder with run.args
+	 * can always be resumed */
+	if (report_all(&run, reps, nrep, HOOK_BEGIN, 0))
 		io_failed = 1;
+	else
+		began = 1;
+	if (!io_failed && !cfg->resume &&
+	    as_resume_save_args(out_dir, cfg->argc, cfg->argv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope: %s\n", err);
+		io_failed = 1;
+	}
 	if (!io_failed) {
 		warm_up(&run, reps, nrep, ndistinct);
 		failed = run_trials(&run, reps, nrep, &io_failed);
@@ -278,17 +309,20 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		        "\nallocscope: interrupted after %d complete trial(s); resume with: "
 		        "allocscope run --resume %s\n",
 		        run.n, out_dir);
-	printf("results: %s/\n", out_dir);
+	if (began)
+		printf("results: %s/\n", out_dir);
 	for (int k = 0; k < nrep; k++)
 		reps[k].destroy(reps[k].self);
 	as_buf_free(&run.ctx);
 	free(run.specs);
 	free(run.res);
 	free(run.done);
+	as_results_dir_release(lock_fd);
 	return io_failed ? 2 : run.interrupted ? 130 : failed ? 1 : 0;
 out_usage:
 	free(run.specs);
 	free(run.res);
 	free(run.done);
+	as_results_dir_release(lock_fd);
 	return 2;
 }

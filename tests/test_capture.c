@@ -101,8 +101,8 @@ static char *replay(const char *trace, const char *module, const char *extra, in
 {
 	char cmd[2048], path[300];
 	snprintf(cmd, sizeof(cmd),
-	         "cd %s && '%s' replay %s -a %s %s -q --no-plot -o r_%s > /dev/null 2>&1", dir, cli,
-	         trace, module, extra, module);
+	         "cd %s && '%s' replay %s -a %s %s -q --no-plot --force -o r_%s > /dev/null 2>&1",
+	         dir, cli, trace, module, extra, module);
 	*rc = run_sh(cmd);
 	snprintf(path, sizeof(path), "%s/r_%s/trials.csv", dir, module);
 	return slurp(path);

@@ -1,0 +1,200 @@
+/* results_dir.c - see results_dir.h. */
+#define _GNU_SOURCE
+#include "results_dir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "util.h"
+
+/* The longest name the runner writes in a folder (atomic writes go through
+ * ".NAME.tmp"): "/.histogram.csv.tmp" with room to spare. */
+#define LONGEST_NAME 32
+
+/* A path the folder's files fit under: no component over NAME_MAX, room
+ * for the longest file name under PATH_MAX. */
+static int path_fits(const char *dir, char *err, size_t errlen)
+{
+	size_t len = strlen(dir), comp = 0;
+	if (len == 0) {
+		snprintf(err, errlen, "results folder: empty path");
+		return -1;
+	}
+	if (len + LONGEST_NAME >= PATH_MAX) {
+		snprintf(err, errlen, "%.200s...: results folder path longer than %d bytes", dir,
+		         PATH_MAX - LONGEST_NAME - 1);
+		return -1;
+	}
+	for (const char *p = dir;; p++) {
+		if (*p == '/' || !*p) {
+			if (comp > NAME_MAX) {
+				snprintf(
+				    err, errlen,
+				    "%.200s...: a folder name in the path is longer than %d bytes",
+				    dir, NAME_MAX);
+				return -1;
+			}
+			comp = 0;
+			if (!*p)
+				break;
+		} else {
+			comp++;
+		}
+	}
+	return 0;
+}
+
+/* 1 when DIR holds anything but the lock file, 0 when not, -1 on error. */
+static int has_files(const char *dir, int *ours)
+{
+	static const char *const marks[] = {"run.args", "context.csv", "trials.csv",
+	                                    "scenarios.csv"};
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int any = 0;
+	*ours = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, AS_DIR_LOCK))
+			continue;
+		any = 1;
+		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+			if (!strcmp(e->d_name, marks[i]))
+				*ours = 1;
+	}
+	closedir(d);
+	return any;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	if (ftw->level == 0)
+		return 0; /* the folder itself stays (it holds the lock) */
+	if (ftw->level == 1 && !strcmp(path + ftw->base, AS_DIR_LOCK))
+		return 0;
+	return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 ? 0 : -1;
+}
+
+/* Write our pid into the lock file, for the message a second run gets. */
+static void note_owner(int fd)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0)
+		(void)!pwrite(fd, pid, (size_t)n, 0);
+}
+
+static void owner_of(int fd, char *out, size_t len)
+{
+	char pid[32] = "";
+	ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+	long v = n > 0 ? strtol(pid, NULL, 10) : 0;
+	if (v > 0)
+		snprintf(out, len, " (pid %ld)", v);
+	else
+		out[0] = '\0';
+}
+
+int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t errlen)
+{
+	char lock[PATH_MAX], who[48];
+	int fd, any, ours;
+	if (path_fits(dir, err, errlen) != 0)
+		return -1;
+	if (mode == AS_DIR_RESUME ? access(dir, F_OK) != 0 : as_mkdir_p(dir, err, errlen) != 0) {
+		if (mode == AS_DIR_RESUME)
+			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(lock, sizeof(lock), "%s/%s", dir, AS_DIR_LOCK);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create the lock file: %s", lock, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		owner_of(fd, who, sizeof(who));
+		if (e == EWOULDBLOCK)
+			snprintf(err, errlen, "%s: another allocscope run is writing there%s", dir,
+			         who);
+		else
+			snprintf(err, errlen, "%s: cannot lock: %s", lock, strerror(e));
+		goto out_close;
+	}
+	any = has_files(dir, &ours);
+	if (any < 0) {
+		snprintf(err, errlen, "%s: cannot list: %s", dir, strerror(errno));
+		goto out_close;
+	}
+	if (any && mode == AS_DIR_NEW) {
+		snprintf(err, errlen,
+		         "%s: folder is not empty; --force replaces what it holds, --resume "
+		         "finishes the run in it",
+		         dir);
+		goto out_close;
+	}
+	if (any && mode == AS_DIR_FORCE) {
+		if (!ours) {
+			snprintf(err, errlen,
+			         "%s: not an allocscope results folder (no run.args, context.csv, "
+			         "trials.csv or scenarios.csv); --force clears only those",
+			         dir);
+			goto out_close;
+		}
+		if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
+			snprintf(err, errlen, "%s: cannot clear it: %s", dir, strerror(errno));
+			goto out_close;
+		}
+	}
+	note_owner(fd);
+	return fd;
+out_close:
+	close(fd);
+	return -1;
+}
+
+int as_results_dir_new(const char *suffix, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char stamp[64];
+	time_t now = time(NULL);
+	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+	if (as_mkdir_p("results", err, errlen) != 0)
+		return -1;
+	for (int s = 1; s < 10000; s++) {
+		int n = s == 1 ? snprintf(out, outlen, "results/%s%s", stamp, suffix)
+		               : snprintf(out, outlen, "results/%s%s-%d", stamp, suffix, s);
+		if (n < 0 || (size_t)n >= outlen) {
+			snprintf(err, errlen, "results/%s%s: path too long", stamp, suffix);
+			return -1;
+		}
+		if (mkdir(out, 0755) == 0)
+			return 0;
+		if (errno != EEXIST) {
+			snprintf(err, errlen, "%s: cannot create folder: %s", out, strerror(errno));
+			return -1;
+		}
+	}
+	snprintf(err, errlen, "results/%s%s: too many folders with that name", stamp, suffix);
+	return -1;
+}
+
+void as_results_dir_release(int lock_fd)
+{
+	if (lock_fd >= 0)
+		close(lock_fd);
+}
