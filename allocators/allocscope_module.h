@@ -66,6 +66,10 @@ enum {
 	 * refuses a second one. The harness then never creates a second live
 	 * instance; destroy followed by create is still allowed. */
 	AS_CAP_SINGLE_INSTANCE = 1u << 6,
+	/* May hand out memory that is still in use (null wraps around its
+	 * buffer): fine for timing the harness, never a program's heap, so
+	 * `allocscope exec` refuses the module. */
+	AS_CAP_RECYCLES_LIVE = 1u << 7,
 };
 
 /* Called by stats() once per counter. `name` is a short snake_case key with

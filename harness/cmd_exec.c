@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,17 +48,241 @@ static int on_exec_opt(int key, const char *arg, void *vctx)
 	return 0;
 }
 
+/* The file execvp would run for `prog`: PATH searched as execvp does.
+ * Returns 0, or -1 when none is found (exec then gives the error). */
+static int find_program(const char *prog, char *out, size_t len)
+{
+	const char *pathv = getenv("PATH"), *p;
+	if (strchr(prog, '/')) {
+		snprintf(out, len, "%s", prog);
+		return access(out, F_OK);
+	}
+	for (p = pathv && *pathv ? pathv : "/bin:/usr/bin"; p;
+	     p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+		size_t dl = strcspn(p, ":");
+		snprintf(out, len, "%.*s%s%s", (int)dl, p, dl ? "/" : "", prog);
+		if (access(out, X_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* 1 when the ELF file at fd has no program interpreter (statically linked,
+ * static-pie included), 0 when it has one or is not ELF. */
+static int elf_is_static(int fd)
+{
+	unsigned char h[64];
+	uint64_t phoff;
+	unsigned phnum, phsz, is64;
+	if (pread(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || memcmp(h, "\177ELF", 4) != 0)
+		return 0;
+	is64 = h[4] == 2;
+	if (is64) {
+		memcpy(&phoff, h + 32, 8);
+		phsz = (unsigned)(h[54] | h[55] << 8);
+		phnum = (unsigned)(h[56] | h[57] << 8);
+	} else {
+		uint32_t o;
+		memcpy(&o, h + 28, 4);
+		phoff = o;
+		phsz = (unsigned)(h[42] | h[43] << 8);
+		phnum = (unsigned)(h[44] | h[45] << 8);
+	}
+	for (unsigned i = 0; i < phnum && i < 4096; i++) {
+		uint32_t type;
+		if (pread(fd, &type, 4, (off_t)(phoff + (uint64_t)i * phsz)) != 4)
+			return 0;
+		if (type == 3) /* PT_INTERP */
+			return 0;
+	}
+	return 1;
+}
+
+/* Refuse a program the preload cannot reach: a statically linked ELF file,
+ * or a script whose interpreter is one. Returns 0 or -1 with the reason. */
+static int check_dynamic(const char *path, int depth, char *why, size_t len)
+{
+	char line[PATH_MAX + 2];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* exec itself reports it */
+	if (elf_is_static(fd)) {
+		close(fd);
+		snprintf(why, len, "%s: not dynamically linked: LD_PRELOAD cannot reach its malloc",
+		         path);
+		return -1;
+	}
+	n = pread(fd, line, sizeof(line) - 1, 0);
+	close(fd);
+	if (n > 2 && line[0] == '#' && line[1] == '!' && depth < 4) {
+		char *interp = line + 2, *e;
+		line[n] = '\0';
+		interp += strspn(interp, " \t");
+		e = interp + strcspn(interp, " \t\n");
+		*e = '\0';
+		if (*interp)
+			return check_dynamic(interp, depth + 1, why, len);
+	}
+	return 0;
+}
+
+/* The program's environment: the caller's, with the shim's variables set
+ * (built here, before fork, so that the child makes no call of its own
+ * between the counters starting and exec). Returns a NULL-terminated array
+ * (owned by the caller, freed with env_free) or NULL. */
+static char **build_env(const char *preload, const char *module, const char *params,
+                        const char *stats_path)
+{
+	static const char *const ours[] = {"LD_PRELOAD=", "ALLOCSCOPE_EXEC_MODULE=",
+	                                   "ALLOCSCOPE_EXEC_PARAMS=", "ALLOCSCOPE_EXEC_STATS="};
+	size_t n = 0, k = 0;
+	char **env;
+	while (environ[n])
+		n++;
+	env = calloc(n + 5, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		int skip = 0;
+		for (size_t j = 0; j < sizeof(ours) / sizeof(ours[0]); j++)
+			skip |= strncmp(environ[i], ours[j], strlen(ours[j])) == 0;
+		if (!skip)
+			env[k++] = strdup(environ[i]);
+	}
+	if (asprintf(&env[k++], "LD_PRELOAD=%s", preload) < 0 ||
+	    asprintf(&env[k++], "ALLOCSCOPE_EXEC_MODULE=%s", module) < 0 ||
+	    asprintf(&env[k++], "ALLOCSCOPE_EXEC_PARAMS=%s", params) < 0 ||
+	    (*stats_path && asprintf(&env[k++], "ALLOCSCOPE_EXEC_STATS=%s", stats_path) < 0))
+		env[--k] = NULL;
+	for (size_t i = 0; i < k; i++)
+		if (!env[i]) {
+			for (size_t j = 0; j < k; j++)
+				free(env[j]);
+			free(env);
+			return NULL;
+		}
+	return env;
+}
+
+static void env_free(char **env)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* Signals for the program: SIGTERM, SIGHUP, SIGUSR1/2 sent to the CLI are
+ * passed on, as is a SIGINT/SIGQUIT sent with kill(2) (one typed at the
+ * terminal already reaches the program, which is in the same group). */
+static volatile pid_t prog_pid;
+
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
+		return;
+	if (prog_pid > 0)
+		kill(prog_pid, sig);
+}
+
+static void forward_signals(void)
+{
+	static const int sigs[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forward_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Processes the program started that were still running when it ended:
+ * with PR_SET_CHILD_SUBREAPER they are now the CLI's children. */
+static int count_stragglers(void)
+{
+	char path[64], buf[4096];
+	int fd, n = 0;
+	ssize_t len;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return waitpid(-1, NULL, WNOHANG) == 0 ? 1 : 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	for (ssize_t i = 0; i < len; i++)
+		n += buf[i] == ' ';
+	return n;
+}
+
+static void print_stats(const char *module, const char *stats_path, int counting,
+                        const char *sys_why)
+{
+	FILE *f = fopen(stats_path, "r");
+	char line[512];
+	int blocks = 0, late;
+	uint64_t sys[AS_SYS_NCOLS];
+	late = count_stragglers();
+	fprintf(stderr, "allocscope exec: stats (%s)\n", module);
+	while (f && fgets(line, sizeof(line), f)) {
+		blocks += strncmp(line, "pid=", 4) == 0;
+		fprintf(stderr, "  %s", line);
+	}
+	if (f)
+		fclose(f);
+	unlink(stats_path);
+	if (counting && as_syscount_read(sys) == 0) {
+		/* the program and every process it started, from exec to exit */
+		static const char *const names[] = {
+#define N(name, fmt, doc) #name,
+		    AS_SYSCALL_COLS(N)
+#undef N
+		};
+		fprintf(stderr, "  syscalls (program and its children):");
+		for (int i = 0; i < AS_SYS_NCOLS; i++)
+			fprintf(stderr, " %s=%llu", names[i], (unsigned long long)sys[i]);
+		fputc('\n', stderr);
+	} else {
+		fprintf(stderr, "  syscalls: n/a: %s\n", sys_why[0] ? sys_why : "not counted");
+	}
+	fprintf(stderr, "  processes reported: %d\n", blocks);
+	if (late)
+		fprintf(stderr,
+		        "  still running when the program ended: %d process%s it started (not "
+		        "reported above, their syscalls not counted)\n",
+		        late, late == 1 ? "" : "es");
+}
+
+/* Refuse a module that cannot be a program's heap, before anything runs. */
+static int check_module(const char *abs, char *err, size_t len)
+{
+	as_loaded_t lm;
+	if (as_module_load(abs, &lm, err, len) != AS_OK)
+		return -1;
+	if (lm.mod->caps & AS_CAP_RECYCLES_LIVE) {
+		snprintf(err, len,
+		         "module %s hands out memory that may still be in use (recycles-live): it "
+		         "cannot serve a program's heap",
+		         lm.mod->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int exec_main(int argc, char **argv)
 {
 	exec_ctx_t c = {0};
-	char path[PATH_MAX], abs[PATH_MAX], shim[PATH_MAX];
-	char preload[2 * PATH_MAX], err[1024], stats_path[64] = "";
+	char path[PATH_MAX], abs[PATH_MAX], shim[PATH_MAX], prog[PATH_MAX];
+	char preload[2 * PATH_MAX], err[1024], stats_path[PATH_MAX] = "";
+	char **env;
 	const char *old;
 	as_spec_t spec;
 	pid_t pid;
-	int r, status, go[2], counting = 0;
+	int r, status, go[2], ep[2], child_errno = 0, counting = 0;
 	char sys_why[512] = "";
-	uint64_t sys[AS_SYS_NCOLS];
 
 	r = as_cli_parse(&as_cmd_exec, argc, argv, on_exec_opt, &c);
 	if (r == -2)
@@ -88,53 +314,78 @@ static int exec_main(int argc, char **argv)
 		as_spec_free(&spec);
 		return 2;
 	}
+	if (check_module(abs, err, sizeof(err)) != 0 ||
+	    (find_program(argv[r], prog, sizeof(prog)) == 0 &&
+	     check_dynamic(prog, 0, err, sizeof(err)) != 0)) {
+		fprintf(stderr, "allocscope exec: %s\n", err);
+		as_spec_free(&spec);
+		return 2;
+	}
 	if (as_find_preload("as_exec.so", shim, sizeof(shim)) != 0) {
 		fprintf(stderr,
 		        "allocscope exec: the preload library as_exec.so was not found next to the "
 		        "CLI (%s)\n",
 		        shim);
+		as_spec_free(&spec);
 		return 2;
 	}
 	if (c.stats) {
 		int fd;
-		snprintf(stats_path, sizeof(stats_path), "/tmp/allocscope-exec-XXXXXX");
+		const char *tmp = getenv("TMPDIR");
+		snprintf(stats_path, sizeof(stats_path), "%s/allocscope-exec-XXXXXX",
+		         tmp && *tmp ? tmp : "/tmp");
 		fd = mkstemp(stats_path);
 		if (fd < 0) {
 			fprintf(stderr, "allocscope exec: cannot create a stats file: %s\n",
 			        strerror(errno));
+			as_spec_free(&spec);
 			return 2;
 		}
 		close(fd);
+		/* descendants that outlive the program become ours: counted below */
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	}
 	old = getenv("LD_PRELOAD");
 	snprintf(preload, sizeof(preload), "%s%s%s", shim, old && *old ? ":" : "", old ? old : "");
-	if (pipe2(go, O_CLOEXEC) != 0) {
-		fprintf(stderr, "allocscope exec: pipe: %s\n", strerror(errno));
+	/* path and params travel apart: the shim never splits a string */
+	env = build_env(preload, abs, spec.params, stats_path);
+	as_spec_free(&spec);
+	if (!env || pipe2(go, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0) {
+		fprintf(stderr, "allocscope exec: cannot prepare the program: %s\n",
+		        strerror(errno));
+		if (*stats_path)
+			unlink(stats_path);
+		env_free(env);
 		return 2;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
 		char b;
-		/* wait until the parent has attached the syscall counters */
+		int e;
+		/* wait until the parent has attached the syscall counters; from
+		 * here to exec the child makes no call the program would be
+		 * charged for */
 		close(go[1]);
-		if (read(go[0], &b, 1) < 0)
+		close(ep[0]);
+		if (read(go[0], &b, 1) == 1)
+			execvpe(argv[r], argv + r, env);
+		e = errno;
+		if (write(ep[1], &e, sizeof(e)) < 0)
 			_exit(127);
-		setenv("LD_PRELOAD", preload, 1);
-		/* path and params travel apart: the shim never splits a string */
-		setenv("ALLOCSCOPE_EXEC_MODULE", abs, 1);
-		setenv("ALLOCSCOPE_EXEC_PARAMS", spec.params, 1);
-		if (c.stats)
-			setenv("ALLOCSCOPE_EXEC_STATS", stats_path, 1);
-		execvp(argv[r], argv + r);
-		fprintf(stderr, "allocscope exec: %s: %s\n", argv[r], strerror(errno));
 		_exit(127);
 	}
+	close(ep[1]);
+	close(go[0]);
+	env_free(env);
 	if (pid < 0) {
 		fprintf(stderr, "allocscope exec: fork: %s\n", strerror(errno));
+		if (*stats_path)
+			unlink(stats_path);
 		return 2;
 	}
-	close(go[0]);
+	prog_pid = pid;
+	forward_signals();
 	if (c.stats && as_syscount_start_perf_pid(pid, sys_why, sizeof(sys_why)) == 0)
 		counting = 1;
 	if (write(go[1], "g", 1) != 1) {
@@ -145,33 +396,21 @@ static int exec_main(int argc, char **argv)
 		return 2;
 	}
 	close(go[1]);
-	signal(SIGINT, SIG_IGN); /* the program gets the terminal's signals */
+	if (read(ep[0], &child_errno, sizeof(child_errno)) != (ssize_t)sizeof(child_errno))
+		child_errno = 0;
+	close(ep[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (c.stats) {
-		FILE *f = fopen(stats_path, "r");
-		char line[512];
-		fprintf(stderr, "allocscope exec: stats (%s)\n", c.module);
-		while (f && fgets(line, sizeof(line), f))
-			fprintf(stderr, "  %s", line);
-		if (f)
-			fclose(f);
-		unlink(stats_path);
-		if (counting && as_syscount_read(sys) == 0) {
-			/* the program and every process it started, from exec to exit */
-			static const char *const names[] = {
-#define N(name, fmt, doc) #name,
-			    AS_SYSCALL_COLS(N)
-#undef N
-			};
-			fprintf(stderr, "  syscalls (program and its children):");
-			for (int i = 0; i < AS_SYS_NCOLS; i++)
-				fprintf(stderr, " %s=%llu", names[i], (unsigned long long)sys[i]);
-			fputc('\n', stderr);
-		} else {
-			fprintf(stderr, "  syscalls: n/a: %s\n",
-			        sys_why[0] ? sys_why : "not counted");
-		}
+		if (child_errno)
+			unlink(stats_path);
+		else
+			print_stats(c.module, stats_path, counting, sys_why);
+	}
+	if (child_errno) {
+		/* as env(1): 127 when the program is not found, 126 otherwise */
+		fprintf(stderr, "allocscope exec: %s: %s\n", argv[r], strerror(child_errno));
+		return child_errno == ENOENT ? 127 : 126;
 	}
 	if (WIFSIGNALED(status)) {
 		fprintf(stderr, "allocscope exec: %s died on signal %d (%s)\n", argv[r],

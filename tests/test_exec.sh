@@ -69,6 +69,70 @@ for m in "$@"; do
 done
 
 ran=$((pass+fail))
+
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "check failed: $*" >&2; }
+export TMPDIR="$tmp/t"   # the stats files land here: none may be left behind
+mkdir -p "$TMPDIR"
+
+# --stats completes (no hang: timeout) on every module, a threaded program
+# included, and reports one block per process
+for m in "$@"; do
+  [ -x /usr/bin/python3 ] || break
+  timeout 30 "$cli" exec -a "$m" --stats -- /usr/bin/python3 -c 'import threading
+t=threading.Thread(target=print);t.start();t.join()' >/dev/null 2>"$tmp/st.err"; rc=$?
+  if [ $rc -eq 0 ] && grep -q "^  calls=" "$tmp/st.err" && grep -q "processes reported: 1$" "$tmp/st.err"; then ok
+  else bad "--stats with a thread on $m: rc=$rc $(head -c 300 "$tmp/st.err")"; fi
+  timeout 30 "$cli" exec -a "$m" --stats -- /bin/true 2>"$tmp/st.err"; rc=$?
+  if [ $rc -eq 0 ] && grep -q "processes reported: 1$" "$tmp/st.err"; then ok
+  else bad "--stats on /bin/true on $m: rc=$rc $(head -c 300 "$tmp/st.err")"; fi
+done
+m1=$1   # one module for the checks of exec itself
+if [ -x /usr/bin/python3 ]; then
+  # a process ending with _exit reports too; a forked child's counts start at zero
+  timeout 30 "$cli" exec -a "$m1" --stats -- /usr/bin/python3 -c 'import os
+pid = os.fork()
+if pid == 0: os._exit(0)
+os.waitpid(pid, 0)' 2>"$tmp/st.err"; rc=$?
+  calls=$(sed -n 's/^  calls=//p' "$tmp/st.err" | sort -n | tr '\n' ' ')
+  if [ $rc -eq 0 ] && grep -q "processes reported: 2$" "$tmp/st.err" && [ "${calls%% *}" -lt 100 ]; then ok
+  else bad "fork + _exit under --stats: rc=$rc calls per process: $calls"; fi
+fi
+# a child still running when the program ends is stated; no stats file stays
+timeout 30 "$cli" exec -a "$m1" --stats -- /bin/sh -c 'sleep 1 & exit 0' 2>"$tmp/st.err"
+if grep -q "still running when the program ended: 1 process" "$tmp/st.err"; then ok
+else bad "a straggler is not stated: $(cat "$tmp/st.err")"; fi
+sleep 1.5
+if [ -z "$(ls -A "$TMPDIR")" ]; then ok; else bad "files left in TMPDIR: $(ls "$TMPDIR")"; fi
+# SIGTERM to exec reaches the program and exec exits as it did
+"$cli" exec -a "$m1" -- sleep 30 & clipid=$!
+sleep 0.5
+prog=$(pgrep -P $clipid sleep)
+kill -TERM $clipid; wait $clipid; rc=$?
+if [ $rc -eq 143 ] && [ -n "$prog" ] && ! kill -0 "$prog" 2>/dev/null; then ok
+else bad "SIGTERM not forwarded: rc=$rc, program ${prog:-?} $(kill -0 "${prog:-0}" 2>/dev/null && echo still running)"; kill "${prog:-0}" 2>/dev/null; fi
+# exit statuses as env(1): 126 for a file that cannot be executed
+printf 'x' >"$tmp/noexec"
+"$cli" exec -a "$m1" -- "$tmp/noexec" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 126 ] && grep -q noexec "$tmp/err"; then ok; else bad "non-executable rc=$rc"; fi
+# a static program is refused before it runs
+if printf 'int main(void){return 0;}' | cc -static -x c -o "$tmp/static" - 2>/dev/null; then
+  "$cli" exec -a "$m1" -- "$tmp/static" 2>"$tmp/err"; rc=$?
+  if [ $rc -eq 2 ] && grep -q "not dynamically linked" "$tmp/err"; then ok; else bad "static program rc=$rc $(cat "$tmp/err")"; fi
+else
+  echo "skipped: static program (cc -static does not link here)"
+fi
+# null cannot be a program's heap: refused with the reason
+if "$cli" list 2>/dev/null | grep -q "^null"; then
+  "$cli" exec -a null -- true 2>"$tmp/err"; rc=$?
+  if [ $rc -eq 2 ] && grep -q "recycles-live" "$tmp/err"; then ok; else bad "null not refused: rc=$rc"; fi
+fi
+# a module running out says so in one line, naming the module
+if "$cli" list 2>/dev/null | grep -q "^bump" && [ -x /usr/bin/python3 ]; then
+  "$cli" exec -a bump:region=16m -- /usr/bin/python3 -c 'for i in range(10**5): s=bytearray(1000)' >/dev/null 2>"$tmp/err"
+  if grep -q "^allocscope exec: module bump ran out of memory.*used_bytes=" "$tmp/err"; then ok
+  else bad "bump running out gives no message: $(head -3 "$tmp/err")"; fi
+fi
 # --stats reports the module and per-process figures; a bad module is refused
 if [ -x /usr/bin/python3 ]; then
   out=$("$cli" exec -a glibc --stats -- /usr/bin/python3 -c 'print(1)' 2>&1)

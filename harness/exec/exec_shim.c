@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../loader.h"
@@ -113,6 +115,8 @@ static int ensure_loaded(void)
 	return state == 2;
 }
 
+static void ran_out(size_t size);
+
 static void *shim_alloc(size_t size, size_t align, int zero)
 {
 	size_t a = align < 16 ? 16 : align;
@@ -133,6 +137,8 @@ static void *shim_alloc(size_t size, size_t align, int zero)
 	if (serialise)
 		pthread_mutex_lock(&lock);
 	base = zero && mod->calloc ? mod->calloc(inst, total, 16) : mod->alloc(inst, total, 16);
+	if (!base && size < ((size_t)64 << 20))
+		ran_out(size);
 	if (serialise)
 		pthread_mutex_unlock(&lock);
 	__atomic_fetch_add(&calls_total, 1, __ATOMIC_RELAXED);
@@ -307,38 +313,195 @@ EXPORT size_t malloc_usable_size(void *p)
 }
 
 /* Module stats, peak RSS and call counts appended at exit to the file named
- * by ALLOCSCOPE_EXEC_STATS (set by `allocscope exec --stats`), one
- * "key=value" block per process. */
-static void emit_stat(void *ctx, const char *name, double v)
+ * by ALLOCSCOPE_EXEC_STATS (created by `allocscope exec --stats`), one
+ * "key=value" block per process. Written without malloc or stdio: the block
+ * is formatted into a fixed buffer and appended with one write(2), so it can
+ * run while another thread, or the module's own stats(), holds a lock that
+ * malloc would take. The file is opened without O_CREAT: a process that
+ * outlives the CLI (which has read and removed the file) writes nothing. */
+typedef struct {
+	char b[8192];
+	size_t n;
+} outbuf_t;
+
+static void put_str(outbuf_t *o, const char *s)
 {
-	dprintf(*(int *)ctx, "module_%s=%.0f\n", name, v);
+	while (*s && o->n < sizeof(o->b))
+		o->b[o->n++] = *s++;
 }
 
-__attribute__((destructor)) static void shim_report(void)
+static void put_u64(outbuf_t *o, uint64_t v)
 {
+	char d[24];
+	int i = 0;
+	do
+		d[i++] = (char)('0' + v % 10);
+	while ((v /= 10) && i < (int)sizeof(d));
+	while (i > 0 && o->n < sizeof(o->b))
+		o->b[o->n++] = d[--i];
+}
+
+/* printf's "%.0f", without the libc formatter (which may allocate). */
+static void put_double(outbuf_t *o, double v)
+{
+	int zeros = 0;
+	if (v != v) {
+		put_str(o, "nan");
+		return;
+	}
+	if (v < 0) {
+		put_str(o, "-");
+		v = -v;
+	}
+	if (v > 1.7e308) {
+		put_str(o, "inf");
+		return;
+	}
+	while (v >= 1e18) {
+		v /= 10;
+		zeros++;
+	}
+	put_u64(o, (uint64_t)(v + 0.5));
+	while (zeros-- > 0)
+		put_str(o, "0");
+}
+
+static void put_kv(outbuf_t *o, const char *key, uint64_t v)
+{
+	put_str(o, key);
+	put_str(o, "=");
+	put_u64(o, v);
+	put_str(o, "\n");
+}
+
+static void emit_stat(void *ctx, const char *name, double v)
+{
+	outbuf_t *o = ctx;
+	put_str(o, "module_");
+	put_str(o, name);
+	put_str(o, "=");
+	put_double(o, v);
+	put_str(o, "\n");
+}
+
+/* The first time the module refuses an ordinary request (under 64 MiB: one
+ * any heap serves), one line on stderr names the module and the request,
+ * with the module's counters when the shim's lock already makes reading them
+ * safe (a bump region or an arena used up shows there), before the program
+ * sees NULL and perhaps crashes on it. Called with the lock held when the
+ * module is serialised. */
+static void ran_out(size_t size)
+{
+	static int said;
+	static outbuf_t o;
+	if (__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		return;
+	o.n = 0;
+	put_str(&o, "allocscope exec: module ");
+	put_str(&o, mod->name);
+	put_str(&o, " ran out of memory: it returned NULL for a request of ");
+	put_u64(&o, size);
+	put_str(&o, " bytes, and the program gets ENOMEM");
+	if (serialise && mod->stats) {
+		size_t at;
+		put_str(&o, " (module stats: ");
+		at = o.n;
+		mod->stats(inst, emit_stat, &o);
+		/* "module_k=v\n" lines -> " k=v" */
+		for (size_t i = at, w = at; i <= o.n; i++) {
+			if (i == o.n) {
+				o.n = w;
+				break;
+			}
+			if (o.b[i] == '\n')
+				o.b[w++] = ' ';
+			else if (!(strncmp(o.b + i, "module_", 7) == 0 &&
+			           (i == at || o.b[i - 1] == '\n')))
+				o.b[w++] = o.b[i];
+			else
+				i += 6;
+		}
+		if (o.n > at && o.b[o.n - 1] == ' ')
+			o.n--;
+		put_str(&o, ")");
+	}
+	put_str(&o, "\n");
+	if (write(2, o.b, o.n) < 0) {
+		/* stderr closed: nothing else to say it on */
+	}
+}
+
+static pid_t self_pid;   /* this process; a vfork child sees its parent's */
+static pid_t report_pid; /* the process that wrote its block, once */
+
+static void shim_report(void)
+{
+	static outbuf_t o; /* one report per process, under report_pid */
 	const char *path = getenv("ALLOCSCOPE_EXEC_STATS");
 	struct rusage ru;
+	struct timespec until;
+	pid_t me = (pid_t)syscall(SYS_getpid);
 	int fd;
 	if (!path || !*path || state != 2)
 		return;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* a vfork child shares this memory with its parent: leave it alone */
+	if (me != self_pid || !__sync_bool_compare_and_swap(&report_pid, 0, me))
+		return;
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	getrusage(RUSAGE_SELF, &ru);
-	dprintf(fd,
-	        "pid=%d\nmodule=%s\nmodule_version=%s\ncalls=%llu\nbootstrap_calls=%llu\n"
-	        "rss_peak_kib=%ld\nminflt=%ld\nmajflt=%ld\n",
-	        (int)getpid(), mod->name, mod->version ? mod->version : "",
-	        (unsigned long long)calls_total, (unsigned long long)boot_calls, ru.ru_maxrss,
-	        ru.ru_minflt, ru.ru_majflt);
+	o.n = 0;
+	put_kv(&o, "pid", (uint64_t)me);
+	put_str(&o, "module=");
+	put_str(&o, mod->name);
+	put_str(&o, "\nmodule_version=");
+	put_str(&o, mod->version ? mod->version : "");
+	put_str(&o, "\n");
+	put_kv(&o, "calls", __atomic_load_n(&calls_total, __ATOMIC_RELAXED));
+	put_kv(&o, "bootstrap_calls", boot_calls);
+	put_kv(&o, "rss_peak_kib", (uint64_t)ru.ru_maxrss);
+	put_kv(&o, "minflt", (uint64_t)ru.ru_minflt);
+	put_kv(&o, "majflt", (uint64_t)ru.ru_majflt);
 	if (mod->stats) {
-		if (serialise)
-			pthread_mutex_lock(&lock);
-		mod->stats(inst, emit_stat, &fd);
-		if (serialise)
-			pthread_mutex_unlock(&lock);
+		/* another thread may still be inside the module (exit does not stop
+		 * threads); wait for it a while, and say so if it never lets go */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 2;
+		if (!serialise || pthread_mutex_timedlock(&lock, &until) == 0) {
+			mod->stats(inst, emit_stat, &o);
+			if (serialise)
+				pthread_mutex_unlock(&lock);
+		} else {
+			put_str(&o,
+			        "module_stats=not read: another thread held the module for 2 s\n");
+		}
+	}
+	if (o.n == sizeof(o.b))
+		o.b[o.n - 1] = '\n';
+	if (write(fd, o.b, o.n) < 0) {
+		/* nothing to do: the CLI reports a missing block */
 	}
 	close(fd);
+}
+
+__attribute__((destructor)) static void shim_report_at_exit(void)
+{
+	shim_report();
+}
+
+/* _exit and _Exit skip destructors (dash's `sh -c` ends with _exit), so the
+ * shim takes them too; glibc's own internal calls are out of its reach. */
+EXPORT void _exit(int status)
+{
+	shim_report();
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+EXPORT void _Exit(int status)
+{
+	_exit(status);
 }
 
 static void fork_prepare(void)
@@ -351,8 +514,20 @@ static void fork_release(void)
 	pthread_mutex_unlock(&lock);
 }
 
+/* A forked child is a process of its own: its counts start at zero (the
+ * module instance, and so module_* counters, is inherited with the heap). */
+static void fork_child(void)
+{
+	calls_total = 0;
+	boot_calls = 0;
+	report_pid = 0;
+	self_pid = (pid_t)syscall(SYS_getpid);
+	pthread_mutex_unlock(&lock);
+}
+
 __attribute__((constructor)) static void shim_init(void)
 {
-	pthread_atfork(fork_prepare, fork_release, fork_release);
+	self_pid = (pid_t)syscall(SYS_getpid);
+	pthread_atfork(fork_prepare, fork_release, fork_child);
 	ensure_loaded();
 }
