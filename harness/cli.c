@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suggest.h"
+
 void as_cli_help(FILE *f, const as_cmd_t *cmd)
 {
 	int width = 0;
@@ -37,6 +39,21 @@ void as_cli_help(FILE *f, const as_cmd_t *cmd)
 	fprintf(f, "  %-*s  %s\n", width, "-h, --help", "show this help");
 	if (cmd->examples)
 		fprintf(f, "\nExamples:\n%s", cmd->examples);
+}
+
+/* "unknown option '--reps2'; did you mean '--reps'?" */
+static void unknown_long(const as_cmd_t *cmd, const char *arg)
+{
+	char name[64], dym[96];
+	as_suggest_t sg;
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg + strspn(arg, "-"), "="),
+	         arg + strspn(arg, "-"));
+	as_suggest_init(&sg, name);
+	for (int i = 0; i < cmd->nopts; i++)
+		as_suggest_add(&sg, cmd->opts[i].name);
+	as_suggest_add(&sg, "help");
+	fprintf(stderr, "allocscope %s: unknown option '%s' (see --help)%s\n", cmd->name, arg,
+	        as_suggest_fmt(&sg, "--", dym, sizeof(dym)));
 }
 
 int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
@@ -83,8 +100,7 @@ int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
 				        "allocscope %s: unknown option '-%c' (see --help)\n",
 				        cmd->name, optopt);
 			else
-				fprintf(stderr, "allocscope %s: unknown option '%s' (see --help)\n",
-				        cmd->name, argv[optind - 1]);
+				unknown_long(cmd, argv[optind - 1]);
 			return -1;
 		}
 		if (c == ':') {

@@ -22,6 +22,10 @@ typedef struct as_cmd {
 	int nopts;
 	const char *examples; /* lines of real command lines */
 	int (*main)(int argc, char **argv);
+	/* subcommands ("trace stats", ...: name is "CMD SUB"), NULL-terminated;
+	 * NULL for a command without them. Their tables feed --help, the man
+	 * pages and the completion like any command's. */
+	const struct as_cmd *const *subs;
 } as_cmd_t;
 
 /* Print the help of one command. */

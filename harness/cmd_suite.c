@@ -16,6 +16,7 @@
 #include "loader.h"
 #include "results.h"
 #include "runner.h"
+#include "suggest.h"
 #include "suite.h"
 #include "results_dir.h"
 #include "util.h"
@@ -193,10 +194,17 @@ static int suite_main(int argc, char **argv)
 	}
 	nsc = list_scenarios(name, sc, 32);
 	if (nsc == 0) {
+		as_suggest_t sg;
+		char dym[96];
+		as_suggest_init(&sg, name);
+		for (size_t i = 0; as_suites[i]; i++)
+			as_suggest_add(&sg, as_suites[i]->name);
+		for (size_t i = 0; as_scenarios[i]; i++)
+			as_suggest_add(&sg, as_scenarios[i]->name);
 		fprintf(stderr,
 		        "allocscope suite: '%s' is neither a suite nor a scenario (see 'allocscope "
-		        "list')\n",
-		        name);
+		        "list')%s\n",
+		        name, as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
 		goto out_usage;
 	}
 	if (c.cfg.nmodules == 0) {

@@ -13,6 +13,7 @@
 
 #include "../workloads/trace.h"
 #include "commands.h"
+#include "suggest.h"
 #include "trace_out.h"
 
 /* ---- stats ---- */
@@ -106,6 +107,7 @@ static void print_hist(const char *title, const char *unit, const uint64_t *h, u
 
 static const as_opt_t no_opts[1];
 
+static int stats_main(int argc, char **argv);
 static const as_cmd_t cmd_stats = {
     .name = "trace stats",
     .synopsis = "trace stats TRACE",
@@ -114,6 +116,7 @@ static const as_cmd_t cmd_stats = {
     .opts = no_opts,
     .nopts = 0,
     .examples = "  allocscope trace stats prog.ast\n  allocscope trace stats prog.csv\n",
+    .main = stats_main,
 };
 
 static int stats_main(int argc, char **argv)
@@ -195,6 +198,7 @@ static int on_conv_opt(int key, const char *arg, void *vctx)
 	return -1;
 }
 
+static int convert_main(int argc, char **argv);
 static const as_cmd_t cmd_convert = {
     .name = "trace convert",
     .synopsis = "trace convert [-f bin|csv] IN OUT",
@@ -203,6 +207,7 @@ static const as_cmd_t cmd_convert = {
     .nopts = 1,
     .examples = "  allocscope trace convert prog.ast prog.csv\n"
                 "  allocscope trace convert edited.csv edited.ast\n",
+    .main = convert_main,
 };
 
 static int convert_main(int argc, char **argv)
@@ -298,6 +303,7 @@ static void import_report(const as_mtrace_report_t *rep)
 	}
 }
 
+static int import_main(int argc, char **argv);
 static const as_cmd_t cmd_import = {
     .name = "trace import",
     .synopsis = "trace import mtrace LOG -o TRACE [-f bin|csv] [--strict]",
@@ -306,6 +312,7 @@ static const as_cmd_t cmd_import = {
     .nopts = 3,
     .examples = "  MALLOC_TRACE=prog.mtrace LD_PRELOAD=libc_malloc_debug.so.0 ./prog\n"
                 "  allocscope trace import mtrace prog.mtrace -o prog.ast\n",
+    .main = import_main,
 };
 
 static int import_main(int argc, char **argv)
@@ -379,8 +386,13 @@ static int import_main(int argc, char **argv)
 	return 0;
 }
 
+static const as_cmd_t *const trace_subs[] = {&cmd_stats, &cmd_convert, &cmd_import, NULL};
+
 static int trace_main(int argc, char **argv)
 {
+	as_suggest_t sg;
+	char dym[96];
+
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		FILE *f = argc < 2 ? stderr : stdout;
 		fprintf(f,
@@ -392,14 +404,15 @@ static int trace_main(int argc, char **argv)
 		        cmd_stats.summary, cmd_convert.summary, cmd_import.summary);
 		return argc < 2 ? 2 : 0;
 	}
-	if (!strcmp(argv[1], "stats"))
-		return stats_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "convert"))
-		return convert_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "import"))
-		return import_main(argc - 1, argv + 1);
-	fprintf(stderr, "allocscope trace: unknown subcommand '%s' (stats, convert, import)\n",
-	        argv[1]);
+	as_suggest_init(&sg, argv[1]);
+	for (int i = 0; trace_subs[i]; i++) {
+		const char *word = strchr(trace_subs[i]->name, ' ') + 1; /* "trace WORD" */
+		if (!strcmp(argv[1], word))
+			return trace_subs[i]->main(argc - 1, argv + 1);
+		as_suggest_add(&sg, word);
+	}
+	fprintf(stderr, "allocscope trace: unknown subcommand '%s' (stats, convert, import)%s\n",
+	        argv[1], as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
 	return 2;
 }
 
@@ -409,4 +422,5 @@ const as_cmd_t as_cmd_trace = {
     .summary = "trace files: stats, convert binary<->CSV, import glibc mtrace",
     .examples = "  allocscope trace stats prog.ast\n",
     .main = trace_main,
+    .subs = trace_subs,
 };

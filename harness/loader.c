@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "suggest.h"
+
 #ifndef AS_INSTALL_PRELOAD_DIR
 #define AS_INSTALL_PRELOAD_DIR "/usr/local/lib/allocscope-preload"
 #endif
@@ -77,6 +79,23 @@ static int search_dirs(const char *dirs, const char *name, char *path, size_t pa
 	return 0;
 }
 
+/* as_module_foreach callback: offer the name a file on the search path is
+ * found by (NAME.so or libas_NAME.so), without loading it. */
+static void suggest_module(const char *path, void *ctx)
+{
+	const char *base = strrchr(path, '/');
+	char name[64];
+	size_t len;
+	base = base ? base + 1 : path;
+	if (!strncmp(base, "libas_", 6))
+		base += 6;
+	len = strlen(base) - 3; /* as_module_foreach gives only *.so */
+	if (len < sizeof(name)) {
+		snprintf(name, sizeof(name), "%.*s", (int)len, base);
+		as_suggest_add(ctx, name);
+	}
+}
+
 as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char *err,
                               size_t errlen)
 {
@@ -94,8 +113,16 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 	if ((env && search_dirs(env, name, path, pathlen)) ||
 	    search_dirs(as_module_dir(), name, path, pathlen))
 		return AS_OK;
-	snprintf(err, errlen, "%s: module not found (searched ALLOCSCOPE_MODULE_PATH=%s and %s)",
-	         name, env ? env : "", as_module_dir());
+	{
+		as_suggest_t sg;
+		char dym[96];
+		as_suggest_init(&sg, name);
+		as_module_foreach(suggest_module, &sg);
+		snprintf(err, errlen,
+		         "%s: module not found (searched ALLOCSCOPE_MODULE_PATH=%s and %s)%s", name,
+		         env ? env : "", as_module_dir(),
+		         as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
+	}
 	return AS_ERR_NOT_FOUND;
 }
 

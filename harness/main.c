@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "statictls.h"
+#include "suggest.h"
 #include "trial.h"
 #include "version.h"
 
@@ -42,6 +43,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	as_suggest_t sg;
+	char dym[96];
+
 	as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
 	/* a file-size limit must make writes fail (and be reported), not kill us */
 	signal(SIGXFSZ, SIG_IGN);
@@ -62,6 +66,12 @@ int main(int argc, char **argv)
 	for (int i = 0; commands[i]; i++)
 		if (!strcmp(argv[1], commands[i]->name))
 			return commands[i]->main(argc - 1, argv + 1);
-	fprintf(stderr, "allocscope: unknown command '%s' (see 'allocscope --help')\n", argv[1]);
+	as_suggest_init(&sg, argv[1]);
+	for (int i = 0; commands[i]; i++)
+		as_suggest_add(&sg, commands[i]->name);
+	as_suggest_add(&sg, "help");
+	as_suggest_add(&sg, argv[1][0] == '-' ? "--version" : "version");
+	fprintf(stderr, "allocscope: unknown command '%s' (see 'allocscope --help')%s\n", argv[1],
+	        as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
 	return 2;
 }

@@ -23,6 +23,7 @@
 
 #include "loader.h"
 #include "pin.h"
+#include "suggest.h"
 #include "syscount.h"
 #include "trial_wire.h"
 #include "util.h"
@@ -312,6 +313,28 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 	return 0;
 }
 
+/* After a module refused its params: "; did you mean 'KEY'?" for the first
+ * given key the module does not declare, when a declared one is close. */
+static const char *suggest_param(const as_loaded_t *lm, const as_spec_t *module, char *out,
+                                 size_t len)
+{
+	out[0] = '\0';
+	for (size_t k = 0; k < module->nkv; k++) {
+		as_suggest_t sg;
+		int known = 0;
+		as_suggest_init(&sg, module->kv[k].key);
+		for (uint32_t i = 0; i < lm->mod->nparams && !known; i++) {
+			as_param_spec_t p;
+			as_module_param(lm->mod, i, &p);
+			known = !strcmp(p.key, module->kv[k].key);
+			as_suggest_add(&sg, p.key);
+		}
+		if (!known)
+			return as_suggest_fmt(&sg, NULL, out, len);
+	}
+	return out;
+}
+
 as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen)
 {
 	int pfd[2];
@@ -334,9 +357,11 @@ as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen)
 		st = as_module_load(module->name, &lm, reason, sizeof(reason));
 		if (st == AS_OK) {
 			if (lm.mod->create(module->params, &inst, e, sizeof(e)) != 0) {
+				char dym[96];
 				st = AS_ERR_PARAMS;
-				snprintf(reason, sizeof(reason), "module %s (%s): %s", lm.mod->name,
-				         lm.path, e);
+				snprintf(reason, sizeof(reason), "module %s (%s): %s%s",
+				         lm.mod->name, lm.path, e,
+				         suggest_param(&lm, module, dym, sizeof(dym)));
 			} else {
 				lm.mod->destroy(inst);
 			}

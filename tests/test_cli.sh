@@ -45,5 +45,23 @@ if rev=$(git -C "$src" describe --always --dirty --abbrev=12 2>/dev/null); then
   if grep -qF "(git $rev," <<<"$v"; then ok; else bad "--version's revision is not $rev: $v"; fi
 fi
 
+# --- did you mean: every kind of unknown name, and none when nothing is close --
+o=(-q --no-plot -o "$tmp/dym")
+expect 2 "unknown command 'rn'.*did you mean 'run'\?" rn
+expect 2 "did you mean '--version'\?" --verison
+refuse 2 "did you mean" frobnicate
+expect 2 "unknown option '--reps2'.*did you mean '--reps'\?" run --reps2 3 -a null
+expect 2 "unknown option '--sttas'.*did you mean '--stats'\?" exec -a null --sttas -- true
+refuse 2 "did you mean" run --zzzzzzzz -a null
+expect 2 "glibcc: module not found.*did you mean 'glibc'\?" run -a glibcc "${o[@]}"
+refuse 2 "did you mean" run -a zzqqxx "${o[@]}"
+expect 2 "no such workload.*did you mean 'random'\?" run -a null -w randm "${o[@]}"
+expect 2 "unknown key 'opz'.*did you mean 'ops'\?" run -a null -w random:opz=3 "${o[@]}"
+expect 2 "unknown key 'top_pat'.*did you mean 'top_pad'\?" run -a refmalloc:top_pat=1 "${o[@]}"
+refuse 2 "did you mean" run -a refmalloc:zzz=1 "${o[@]}"
+expect 2 "neither a suite nor a scenario.*did you mean 'article'\?" suite artcle --quick
+expect 2 "unknown subcommand 'stat'.*did you mean 'stats'\?" trace stat x.ast
+if [ ! -e "$tmp/dym" ]; then ok; else bad "a refused command wrote results"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "spec.h"
+#include "suggest.h"
 #include "workload.h"
 
 extern const as_workload_t as_wl_random;
@@ -46,11 +47,17 @@ static int set_param(const as_workload_t *w, const char *key, const char *val, v
 		return -1;
 	}
 	{
+		as_suggest_t sg;
+		char dym[96];
 		int n = snprintf(err, errlen, "unknown key '%s' (known:", key);
-		for (uint32_t i = 0; i < w->nparams && n > 0 && (size_t)n < errlen; i++)
+		as_suggest_init(&sg, key);
+		for (uint32_t i = 0; i < w->nparams && n > 0 && (size_t)n < errlen; i++) {
 			n += snprintf(err + n, errlen - (size_t)n, " %s", w->params[i].key);
+			as_suggest_add(&sg, w->params[i].key);
+		}
 		if (n > 0 && (size_t)n < errlen)
-			snprintf(err + n, errlen - (size_t)n, ")");
+			snprintf(err + n, errlen - (size_t)n, ")%s",
+			         as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
 	}
 	return -1;
 }
@@ -63,8 +70,13 @@ int as_workload_configure(const char *name, const char *const *keys, const char 
 	const as_workload_t *w = as_workload_find(name);
 
 	if (!w) {
-		snprintf(err, errlen, "workload '%s': no such workload (see 'allocscope list')",
-		         name);
+		as_suggest_t sg;
+		char dym[96];
+		as_suggest_init(&sg, name);
+		for (size_t i = 0; as_workloads[i]; i++)
+			as_suggest_add(&sg, as_workloads[i]->name);
+		snprintf(err, errlen, "workload '%s': no such workload (see 'allocscope list')%s",
+		         name, as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
 		return -1;
 	}
 	if (w->params_size > pbuf_len) {
