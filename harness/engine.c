@@ -1,9 +1,11 @@
-/* engine.c - see engine.h. The hot loop is exec_op(): one switch per op, a
- * slot-table access, the module call through its vtable, and the touch
- * policy. Cross-thread order costs an acquire load and a release store only
- * on streams that have cross-thread ops. run_loop() is instantiated once per
- * combination of (sampling, latency timing), so a measurement that is off
- * costs nothing in the loop; exec_op() is shared by every variant. */
+/* engine.c - see engine.h. The hot loop is run_chunk(): runs of ops with
+ * no measurement between them, where an alloc (default alignment) or a free
+ * is two compares, a slot-table access and the module call through its
+ * vtable, with no switch; every other op kind goes through exec_op()'s
+ * switch. run_chunk() is instantiated once per touch policy. Series
+ * samples, latency timing, publishing counters for the sampler (every 64
+ * ops), cross-thread waits and --validate happen between chunks or in
+ * one_op(), so a measurement that is off costs nothing in the loop. */
 #define _GNU_SOURCE
 #include "engine.h"
 
@@ -28,6 +30,23 @@ static uint32_t nstacks;
 #define STACK_BYTES          (8u << 20)
 #define STACK_PREFAULT_BYTES (128u << 10)
 
+typedef void *(*as_alloc_fn)(void *inst, size_t size, size_t align);
+typedef void (*as_free_fn)(void *inst, void *p, size_t size);
+
+/* Latency timing of one thread: which ops are timed, and the harness's own
+ * cost of timing an op (cal, measured on the same path with an empty op
+ * before the clock starts), which every recorded value has subtracted; the
+ * result is rounded to the clock's resolution (res), the smallest step it
+ * can show. In ticks of as_ticks(). */
+typedef struct as_lat {
+	as_hist_t *h; /* [kind] */
+	uint64_t every, jit, prev;
+	uint64_t cal, res;
+	int chained;   /* every op: the end of op i is the start of op i+1 */
+	uint64_t *raw; /* calibration: raw deltas go here, not to h */
+	uint32_t nraw;
+} as_lat_t;
+
 typedef struct thread_ctx {
 	const as_opstream_t *s;
 	const as_engine_cfg_t *cfg;
@@ -43,6 +62,8 @@ typedef struct thread_ctx {
 	pthread_t tid;
 	pthread_barrier_t *ready, *start, *finished, *release;
 	uint64_t t0;
+	int timed;
+	as_lat_t lat;
 } thread_ctx_t;
 
 static thread_ctx_t tctx[AS_MAX_THREADS];
@@ -206,6 +227,8 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 	case AS_OP_REALLOC: {
 		size_t align = op->align_log2 ? (size_t)1 << op->align_log2 : 0;
 		uint64_t old = sl->size;
+		if (a->live > a->peak) /* the fast path settles it only at frees */
+			a->peak = a->live;
 		if (a->validate)
 			as_validate_remove(op->id);
 		if (!sl->ptr) {
@@ -233,6 +256,8 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 		break;
 	}
 	case AS_OP_FREE:
+		if (a->live > a->peak)
+			a->peak = a->live;
 		if (a->validate)
 			as_validate_remove(op->id);
 		if (sl->ptr)
@@ -244,6 +269,8 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 	case AS_OP_RESET: {
 		as_slot_t *r = &slots[op->id];
 		int native = c->s->nthreads == 1 && m->reset;
+		if (a->live > a->peak)
+			a->peak = a->live;
 		if (native) {
 			m->reset(inst);
 			c->resets_native++;
@@ -298,84 +325,253 @@ static void take_sample(thread_ctx_t *c)
 	c->sampling_ns += as_now_ns() - a;
 }
 
-/* The loop, specialised by the compiler for each (sampled, timed) pair. */
-static inline __attribute__((always_inline)) void run_loop(thread_ctx_t *c, const int sampled,
-                                                           const int timed)
+/* A timed op's latency net of the harness, rounded to the clock's step. */
+static inline uint64_t as_lat_net(const as_lat_t *l, uint64_t d)
 {
+	d = d > l->cal ? d - l->cal : 0;
+	return (d + l->res / 2) / l->res * l->res;
+}
+
+/* Index of the next op to time after `i` ops: every op when chained, else
+ * at jittered gaps in [1, 2N-1] (mean N): a fixed stride would alias with
+ * periodic streams (free, alloc, free, alloc, ...). */
+static inline uint64_t as_lat_next(as_lat_t *l, uint64_t i)
+{
+	if (l->chained)
+		return i;
+	l->jit ^= l->jit << 13;
+	l->jit ^= l->jit >> 7;
+	l->jit ^= l->jit << 17;
+	return i + l->jit % (2 * l->every - 1);
+}
+
+/* The common ops without the switch: an alloc with default alignment and
+ * no flags, or a free. Returns 1 when the op was one of them, 0 when it is
+ * not (the caller runs exec_op), -1 on failure. The peak is settled before
+ * a free rather than after every alloc: the same maximum, one compare
+ * fewer on the path that grows. */
+static inline __attribute__((always_inline)) int fast_op(thread_ctx_t *c, const as_op_t *op,
+                                                         as_slot_t *sl, void *inst,
+                                                         as_alloc_fn alloc_fn, as_free_fn free_fn,
+                                                         const as_touch_t tp, acc_t *a)
+{
+	if (op->kind == AS_OP_ALLOC && !op->align_log2) {
+		void *p = alloc_fn(inst, op->size, 0);
+		if (__builtin_expect(!p && op->size, 0))
+			return fail(c, AS_ERR_OOM, "alloc returned NULL", op);
+		sl->ptr = p;
+		sl->size = op->size;
+		a->live += (int64_t)op->size;
+		touch(p, op->size, tp);
+		return 1;
+	}
+	if (op->kind == AS_OP_FREE) {
+		if (a->live > a->peak)
+			a->peak = a->live;
+		if (sl->ptr)
+			free_fn(inst, sl->ptr, sl->size);
+		a->live -= (int64_t)sl->size;
+		sl->ptr = NULL;
+		sl->size = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* Ops [from, to) of one thread with no measurement between them and no
+ * cross-thread waits: the hot loop, instantiated once per touch policy so
+ * the policy costs nothing when it is none. Returns the index reached (to,
+ * or the failing op's). */
+static inline __attribute__((always_inline)) uint64_t run_chunk(thread_ctx_t *c, const as_op_t *ops,
+                                                                uint64_t from, uint64_t to,
+                                                                void *inst, const as_module_t *m,
+                                                                const as_touch_t tp, acc_t *a)
+{
+	as_alloc_fn alloc_fn = m->alloc;
+	as_free_fn free_fn = m->free;
+	as_slot_t *const sl = slots;
+	uint64_t i;
+	for (i = from; i < to; i++) {
+		const as_op_t *op = &ops[i];
+		int r = fast_op(c, op, &sl[op->id], inst, alloc_fn, free_fn, tp, a);
+		if (__builtin_expect(r == 0, 0))
+			r = exec_op(c, op, &sl[op->id], inst, m, tp, a) == 0 ? 1 : -1;
+		if (__builtin_expect(r < 0, 0))
+			break;
+	}
+	return i;
+}
+
+#define RUN_CHUNK_FOR(name, policy)                                                               \
+	static uint64_t run_chunk_##name(thread_ctx_t *c, const as_op_t *ops, uint64_t from,      \
+	                                 uint64_t to, void *inst, const as_module_t *m, acc_t *a) \
+	{                                                                                         \
+		return run_chunk(c, ops, from, to, inst, m, policy, a);                           \
+	}
+RUN_CHUNK_FOR(none, AS_TOUCH_NONE)
+RUN_CHUNK_FOR(first, AS_TOUCH_FIRST)
+RUN_CHUNK_FOR(pages, AS_TOUCH_PAGES)
+RUN_CHUNK_FOR(all, AS_TOUCH_ALL)
+
+typedef uint64_t (*chunk_fn)(thread_ctx_t *c, const as_op_t *ops, uint64_t from, uint64_t to,
+                             void *inst, const as_module_t *m, acc_t *a);
+
+/* One op with everything the fast loop leaves out: the cross-thread wait
+ * and sequence, --validate, and (timed) the latency record. Returns 0 or
+ * -1. */
+static int one_op(thread_ctx_t *c, const as_op_t *op, void *inst, const as_module_t *m,
+                  as_touch_t tp, acc_t *a, as_lat_t *lat)
+{
+	as_slot_t *sl = &slots[op->id];
+	uint64_t t0 = 0;
+	unsigned kind = op->kind & AS_OP_KIND_MASK;
+	int r;
+	if (c->s->cross_thread && (op->kind & AS_OPF_WAIT)) {
+		wait_seq(sl, op->seq);
+		if (lat && lat->chained)
+			lat->prev = as_ticks(); /* waiting is not the op's latency */
+	}
+	if (lat)
+		t0 = lat->chained ? lat->prev : as_ticks();
+	r = a->validate ? 0 : fast_op(c, op, sl, inst, m->alloc, m->free, tp, a);
+	if (r == 0)
+		r = exec_op(c, op, sl, inst, m, tp, a) == 0 ? 1 : -1;
+	if (lat) {
+		uint64_t t1 = as_ticks();
+		if (__builtin_expect(lat->raw != NULL, 0))
+			lat->raw[lat->nraw++] = t1 - t0;
+		else
+			as_hist_record(&lat->h[kind], as_lat_net(lat, t1 - t0));
+		lat->prev = t1;
+	}
+	if (r < 0)
+		return -1;
+	/* RESET and TRIM are not ops on op->id (as_opstream_push counts only
+	 * per-object ops), so they must not advance its seq */
+	if (c->s->cross_thread && kind != AS_OP_RESET && kind != AS_OP_TRIM)
+		atomic_fetch_add_explicit((_Atomic uint32_t *)&sl->seq, 1, memory_order_release);
+	return 0;
+}
+
+#define LAT_CAL_OPS 255
+
+/* Before the clock starts: the clock's step (smallest non-zero difference
+ * of back-to-back reads) and the cost of timing an empty op on the timed
+ * path itself, the median over LAT_CAL_OPS frees of the spare slot (nslots:
+ * never used by the stream, its pointer is NULL so the module is not
+ * called). Every recorded latency has that cost subtracted. */
+static void lat_prepare(thread_ctx_t *c)
+{
+	const as_engine_cfg_t *cfg = c->cfg;
+	as_lat_t *l = &c->lat;
+	uint64_t raw[LAT_CAL_OPS], step = UINT64_MAX;
+	as_op_t empty = {AS_OP_FREE, 0, 0, c->s->nslots, 0};
+	acc_t a = {0, 0, 0};
+
+	memset(l, 0, sizeof(*l));
+	l->h = &hists[(size_t)c->t * AS_OP_KIND_COUNT];
+	l->every = cfg->latency_every;
+	l->chained = l->every == 1;
+	l->jit = 0x9e3779b97f4a7c15ULL ^ c->t;
+	l->res = 1;
+	for (int k = 0; k < 1000; k++) {
+		uint64_t t0 = as_ticks(), d = as_ticks() - t0;
+		if (d && d < step)
+			step = d;
+	}
+	l->raw = raw;
+	l->prev = as_ticks();
+	for (int k = 0; k < LAT_CAL_OPS; k++)
+		one_op(c, &empty, cfg->inst, cfg->mod, AS_TOUCH_NONE, &a, l);
+	/* median by insertion sort: no qsort, which may call malloc */
+	for (uint32_t k = 1; k < l->nraw; k++)
+		for (uint32_t j = k; j > 0 && raw[j - 1] > raw[j]; j--) {
+			uint64_t t = raw[j];
+			raw[j] = raw[j - 1];
+			raw[j - 1] = t;
+		}
+	l->cal = raw[l->nraw / 2];
+	l->res = step == UINT64_MAX ? 1 : step;
+	l->raw = NULL;
+	l->nraw = 0;
+}
+
+/* The op loop: runs of untimed ops between measurement points go through
+ * run_chunk (no switch for alloc and free, no bookkeeping); at the points
+ * (every 64 ops, a series sample, a timed op) the published counters,
+ * samples and latency records are handled once. Cross-thread streams and
+ * --validate take one_op for every op. */
+static void run_loop(thread_ctx_t *c, int sampled, int timed)
+{
+	static const chunk_fn chunks[] = {run_chunk_none, run_chunk_first, run_chunk_pages,
+	                                  run_chunk_all};
 	const as_opthread_t *th = &c->s->thread[c->t];
 	const as_engine_cfg_t *cfg = c->cfg;
 	const as_module_t *m = cfg->mod;
 	void *inst = cfg->inst;
 	as_touch_t tp = c->s->touch;
-	int xt = c->s->cross_thread;
+	chunk_fn chunk = chunks[tp];
+	int slow = c->s->cross_thread || cfg->validate;
 	uint64_t every = cfg->sample_every;
-	uint64_t next_sample = every ? every : UINT64_MAX;
-	uint64_t interval = cfg->sample_interval_ns;
+	uint64_t next_sample = sampled && every ? every : UINT64_MAX;
+	uint64_t interval = sampled ? cfg->sample_interval_ns : 0;
 	uint64_t next_time = interval ? as_now_ns() + interval : UINT64_MAX;
-	uint64_t lat_every = cfg->latency_every;
-	uint64_t next_lat = 0;
-	/* every Nth op on average, at jittered gaps in [1, 2N-1]: a fixed stride
-	 * would alias with periodic streams (free, alloc, free, alloc, ...) */
-	uint64_t jit = 0x9e3779b97f4a7c15ULL ^ c->t;
-	int chained = lat_every == 1; /* one clock read per op: end of op i starts i+1 */
-	as_hist_t *h = timed ? &hists[(size_t)c->t * AS_OP_KIND_COUNT] : NULL;
-	uint64_t tprev = timed ? as_ticks() : 0;
+	as_lat_t *lat = timed ? &c->lat : NULL;
+	uint64_t next_lat = UINT64_MAX;
 	acc_t a = {0, 0, cfg->validate};
-	uint64_t i;
+	uint64_t i = 0;
 
-	for (i = 0; i < th->nops; i++) {
-		const as_op_t *op = &th->ops[i];
-		as_slot_t *sl = &slots[op->id];
-		if ((i & 63) == 0) {
-			/* publish for the sampler and for error messages */
-			__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
-			__atomic_store_n(&c->done, i, __ATOMIC_RELAXED);
+	if (timed) {
+		next_lat = as_lat_next(lat, 0);
+		lat->prev = as_ticks();
+	}
+	while (i < th->nops) {
+		uint64_t end = (i | 63) + 1;
+		if (end > th->nops)
+			end = th->nops;
+		if (next_sample < end)
+			end = next_sample;
+		if (next_lat < end)
+			end = next_lat;
+		if (slow) {
+			for (; i < end; i++)
+				if (one_op(c, &th->ops[i], inst, m, tp, &a, NULL) != 0)
+					break;
+		} else {
+			i = chunk(c, th->ops, i, end, inst, m, &a);
 		}
-		if (xt && (op->kind & AS_OPF_WAIT)) {
-			wait_seq(sl, op->seq);
-			if (timed && chained)
-				tprev = as_ticks(); /* waiting is not the op's latency */
+		if (i < end)
+			break; /* failed */
+		/* a sample due at i comes first; the timed op in the next round */
+		if (i == next_lat && i < th->nops && i != next_sample) {
+			if (one_op(c, &th->ops[i], inst, m, tp, &a, lat) != 0)
+				break;
+			i++;
+			next_lat = as_lat_next(lat, i);
 		}
-		/* one call site of exec_op per variant, so it inlines */
-		int t_this = timed && (chained || i == next_lat);
-		uint64_t t0 = t_this ? (chained ? tprev : as_ticks()) : 0;
-		if (exec_op(c, op, sl, inst, m, tp, &a) != 0)
-			break;
-		if (t_this) {
-			uint64_t t1 = as_ticks();
-			as_hist_record(&h[op->kind & AS_OP_KIND_MASK], t1 - t0);
-			tprev = t1;
-			if (!chained) {
-				jit ^= jit << 13;
-				jit ^= jit >> 7;
-				jit ^= jit << 17;
-				next_lat = i + 1 + jit % (2 * lat_every - 1);
-			}
-		}
-		/* RESET and TRIM are not ops on op->id (as_opstream_push counts
-		 * only per-object ops), so they must not advance its seq */
-		if (xt && (op->kind & AS_OP_KIND_MASK) != AS_OP_RESET &&
-		    (op->kind & AS_OP_KIND_MASK) != AS_OP_TRIM)
-			atomic_fetch_add_explicit((_Atomic uint32_t *)&sl->seq, 1,
-			                          memory_order_release);
-		if (sampled && (i + 1 == next_sample ||
-		                ((i & 63) == 0 && interval && as_now_ns() >= next_time))) {
-			c->done = i + 1;
-			c->live = a.live;
+		/* publish for the sampler and for error messages */
+		__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->done, i, __ATOMIC_RELAXED);
+		if (sampled &&
+		    (i == next_sample || ((i & 63) == 0 && interval && as_now_ns() >= next_time))) {
+			if (a.live > a.peak)
+				a.peak = a.live;
 			c->live_peak = a.peak;
 			take_sample(c);
 			a.peak = c->live_peak; /* the sampler may raise it (sum over threads) */
-			if (i + 1 == next_sample)
+			if (i == next_sample)
 				next_sample += every;
 			if (interval)
 				next_time = as_now_ns() + interval;
 			if (timed)
-				tprev = as_ticks();
+				lat->prev = as_ticks();
 		}
 	}
 	c->end_ns = as_now_ns();
 	c->done = i;
 	c->live = a.live;
+	if (a.live > a.peak)
+		a.peak = a.live;
 	if (a.peak > c->live_peak)
 		c->live_peak = a.peak;
 }
@@ -384,15 +580,15 @@ static void run_thread(thread_ctx_t *c)
 {
 	int sampled =
 	    c->t == 0 && c->cfg->sample && (c->cfg->sample_every || c->cfg->sample_interval_ns);
-	int timed = c->cfg->latency_every && hists && c->t < hists_threads;
-	if (sampled && timed)
-		run_loop(c, 1, 1);
-	else if (sampled)
-		run_loop(c, 1, 0);
-	else if (timed)
-		run_loop(c, 0, 1);
-	else
-		run_loop(c, 0, 0);
+	run_loop(c, sampled, c->timed);
+}
+
+/* Per thread, before the start barrier: the latency calibration. */
+static void thread_prepare(thread_ctx_t *c)
+{
+	c->timed = c->cfg->latency_every && hists && c->t < hists_threads;
+	if (c->timed)
+		lat_prepare(c);
 }
 
 static void *thread_main(void *arg)
@@ -400,6 +596,7 @@ static void *thread_main(void *arg)
 	thread_ctx_t *c = arg;
 	if (c->cfg->thread_start)
 		c->cfg->thread_start(c->cfg->thread_ctx, c->t);
+	thread_prepare(c);
 	pthread_barrier_wait(c->ready);
 	pthread_barrier_wait(c->start);
 	run_thread(c);
@@ -449,6 +646,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	pthread_attr_destroy(&attr);
 	if (cfg->thread_start)
 		cfg->thread_start(cfg->thread_ctx, 0);
+	thread_prepare(&tctx[0]);
 	pthread_barrier_wait(&ready);
 	if (cfg->sample)
 		cfg->sample(cfg->sample_ctx, 0, 0, 0);
@@ -474,6 +672,8 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 		}
 	}
 	res->sampling_ns = tctx[0].sampling_ns;
+	res->lat_cal_ticks = tctx[0].lat.cal;
+	res->lat_res_ticks = tctx[0].lat.res;
 	res->elapsed_ns = tend - t0 - res->sampling_ns;
 	if (cfg->sample)
 		cfg->sample(cfg->sample_ctx, res->ops, res->live_bytes_end, res->elapsed_ns);

@@ -55,6 +55,8 @@ typedef struct as_engine_result {
 	                            when multi-threaded: sum at sample points) */
 	int64_t live_bytes_end;
 	uint64_t resets_native; /* RESET ops served by module reset() */
+	uint64_t lat_cal_ticks; /* thread 0's cost of timing an empty op, subtracted */
+	uint64_t lat_res_ticks; /* the clock's step: latencies are multiples of it */
 } as_engine_result_t;
 
 /* Prepare slot table for `s` (mapped + pre-faulted) and thread resources.
