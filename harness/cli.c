@@ -8,6 +8,22 @@
 
 #include "suggest.h"
 
+/* One spelling per concept across commands; the other spelling people type
+ * is accepted wherever the option exists, and shown in the man pages. */
+static const struct {
+	const char *name, *alias;
+} aliases[] = {
+    {"allocators", "allocator"},
+};
+
+const char *as_cli_alias(const char *name)
+{
+	for (size_t a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++)
+		if (!strcmp(name, aliases[a].name))
+			return aliases[a].alias;
+	return NULL;
+}
+
 void as_cli_help(FILE *f, const as_cmd_t *cmd)
 {
 	int width = 0;
@@ -49,8 +65,10 @@ static void unknown_long(const as_cmd_t *cmd, const char *arg)
 	snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg + strspn(arg, "-"), "="),
 	         arg + strspn(arg, "-"));
 	as_suggest_init(&sg, name);
-	for (int i = 0; i < cmd->nopts; i++)
+	for (int i = 0; i < cmd->nopts; i++) {
 		as_suggest_add(&sg, cmd->opts[i].name);
+		as_suggest_add(&sg, as_cli_alias(cmd->opts[i].name));
+	}
 	as_suggest_add(&sg, "help");
 	fprintf(stderr, "allocscope %s: unknown option '%s' (see --help)%s\n", cmd->name, arg,
 	        as_suggest_fmt(&sg, "--", dym, sizeof(dym)));
@@ -65,13 +83,17 @@ int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
 
 	so[s++] = '+'; /* stop at the first non-option (e.g. "--" PROG) */
 	so[s++] = ':';
-	for (int i = 0; i < cmd->nopts && n < 62; i++) {
+	for (int i = 0; i < cmd->nopts && n < 61; i++) {
 		const as_opt_t *o = &cmd->opts[i];
 		lo[n].name = o->name;
 		lo[n].has_arg = o->arg ? required_argument : no_argument;
 		lo[n].flag = NULL;
 		lo[n].val = o->key;
 		n++;
+		if (as_cli_alias(o->name)) {
+			lo[n] = lo[n - 1];
+			lo[n++].name = as_cli_alias(o->name);
+		}
 		if (o->key < 256) {
 			so[s++] = (char)o->key;
 			if (o->arg)

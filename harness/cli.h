@@ -28,6 +28,10 @@ typedef struct as_cmd {
 	const struct as_cmd *const *subs;
 } as_cmd_t;
 
+/* The other long name accepted for option NAME (e.g. "allocator" for
+ * "allocators"), or NULL. */
+const char *as_cli_alias(const char *name);
+
 /* Print the help of one command. */
 void as_cli_help(FILE *f, const as_cmd_t *cmd);
 

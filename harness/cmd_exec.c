@@ -24,8 +24,8 @@
 enum { OPT_STATS = 256 };
 
 static const as_opt_t exec_opts[] = {
-    {'a', "allocator", "MODULE", NULL,
-     "module to use as the program's malloc: NAME[:k=v,...] or PATH.so (required)"},
+    {'a', "allocators", "MODULE", NULL,
+     "module to use as the program's malloc: NAME[:k=v,...] or PATH.so, one (required)"},
     {OPT_STATS, "stats", NULL, NULL,
      "at exit, print the module's stats, call counts and peak RSS per process, and the memory "
      "syscalls of the program and its children"},
@@ -301,6 +301,12 @@ static int exec_main(int argc, char **argv)
 	}
 	if (as_spec_parse(c.module, AS_SPEC_MODULE, &spec, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope exec: option -a: %s\n", err);
+		return 2;
+	}
+	if (!strchr(spec.name, '/') && strchr(spec.name, ',')) {
+		fprintf(stderr, "allocscope exec: option -a: one module only, not a list ('%s')\n",
+		        c.module);
+		as_spec_free(&spec);
 		return 2;
 	}
 	if (as_module_resolve(spec.name, path, sizeof(path), err, sizeof(err)) != AS_OK ||

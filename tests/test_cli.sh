@@ -2,9 +2,9 @@
 # test_cli.sh - the CLI's conventions as a user meets them: --version (the
 # same string in `list` and context.csv), "did you mean" in every "unknown
 # X" error, one spelling of each option across commands.
-# usage: test_cli.sh ALLOCSCOPE SOURCE_DIR PROJECT_VERSION BUILD_TYPE
+# usage: test_cli.sh ALLOCSCOPE SOURCE_DIR PROJECT_VERSION BUILD_TYPE SANITIZED(0|1)
 set -u
-as=$1 src=$2 version=$3 build_type=$4
+as=$1 src=$2 version=$3 build_type=$4 sanitized=${5:-0}
 pass=0 fail=0
 tmp=$(mktemp -d /tmp/test_cli.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -62,6 +62,22 @@ refuse 2 "did you mean" run -a refmalloc:zzz=1 "${o[@]}"
 expect 2 "neither a suite nor a scenario.*did you mean 'article'\?" suite artcle --quick
 expect 2 "unknown subcommand 'stat'.*did you mean 'stats'\?" trace stat x.ast
 if [ ! -e "$tmp/dym" ]; then ok; else bad "a refused command wrote results"; fi
+
+# --- one spelling: -a/--allocators everywhere, the singular accepted --------
+for cmd in run suite replay exec; do
+  if "$as" $cmd --help | grep -qE -- "^  -a, --allocators "; then ok; else bad "$cmd --help has no -a, --allocators"; fi
+done
+if [ "$sanitized" != 1 ]; then
+  expect 0 "^0$" exec --allocators refmalloc -- sh -c 'echo 0'
+  expect 0 "^0$" exec --allocator refmalloc -- sh -c 'echo 0'
+else
+  echo "skipped: exec of a program (sanitizer build: a sanitized module needs the ASan runtime)"
+fi
+expect 2 "one module only" exec -a null,glibc -- true
+for spelling in --allocators --allocator; do
+  if "$as" run -q --no-plot $spelling null -w random:ops=1000,live=10 -o "$tmp/a$spelling" >/dev/null 2>&1 &&
+     grep -q ",null," "$tmp/a$spelling/trials.csv"; then ok; else bad "run $spelling null"; fi
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
