@@ -117,6 +117,7 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		return 0;
 	case 'q': cfg->quiet = 1; return 0;
 	case OPT_NO_PLOT: cfg->no_plot = 1; return 0;
+	case OPT_BASELINE: cfg->baseline = arg; return 0;
 	default: return 1;
 	}
 	fprintf(stderr, "allocscope %s: %s\n", cmd, err);

@@ -20,6 +20,7 @@ enum {
 	OPT_RESUME,
 	OPT_NO_PLOT,
 	OPT_FORCE,
+	OPT_BASELINE,
 };
 
 /* The option-table rows of the options every matrix command takes (run and
@@ -44,7 +45,9 @@ enum {
 	 "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"}, \
 	{OPT_PIN, "pin", "POLICY", "none", "thread binding through hwloc: none, compact, scatter"}, \
 	{OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"}, \
-	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}
+	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}, \
+	{OPT_BASELINE, "baseline", "MODULE", "first module", \
+	 "module the others are compared with in comparisons.csv (as given in -a; null is never one)"}
 
 #define AS_RUN_FORCE_OPT \
 	{OPT_FORCE, "force", NULL, NULL, "clear a -o folder holding an earlier run's results first"}

@@ -57,4 +57,13 @@ int as_reporter_csv(as_reporter_t *r);
  * and, unless cfg->quiet, the table of medians on stdout at the end. */
 int as_reporter_console(as_reporter_t *r);
 
+/* comparisons.csv at the end of the run (compare.c): each module against
+ * the baseline per workload and threads, and unless cfg->quiet the
+ * sentences on stdout. Returns 0. */
+int as_reporter_compare(as_reporter_t *r);
+
+/* The baseline of a run's comparisons: cfg->baseline, else the first
+ * module that is not `null` (its label). */
+const char *as_run_baseline(const as_run_cfg_t *cfg);
+
 #endif /* AS_REPORTER_H */

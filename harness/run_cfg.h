@@ -34,6 +34,8 @@ typedef struct as_run_cfg {
 	int force;                   /* --force: clear a non-empty out_dir first */
 	int resume;                  /* out_dir holds an interrupted run of this
 	                                same matrix: run only its missing trials */
+	const char *baseline;        /* --baseline: module label the others are
+	                                compared with; NULL: the first non-null */
 	const char *label;           /* free text recorded in the context (suite name) */
 	int argc;                    /* command line, recorded in the context */
 	char **argv;

@@ -48,6 +48,17 @@ int as_run_validate(const as_run_cfg_t *cfg)
 			bad = 1;
 		}
 	}
+	if (cfg->baseline) {
+		int found = 0;
+		for (int i = 0; i < cfg->nmodules && !found; i++)
+			found = !strcmp(cfg->modules[i].label, cfg->baseline);
+		if (!found || !strcmp(cfg->baseline, "null")) {
+			fprintf(stderr, "allocscope: --baseline %s: %s\n", cfg->baseline,
+			        found ? "null has no cost of its own to compare with"
+			              : "not one of the modules (-a), as given there");
+			bad = 1;
+		}
+	}
 	return bad ? 2 : 0;
 }
 
@@ -257,7 +268,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 {
 	int ndistinct = cfg->nmodules * cfg->nworkloads * cfg->nthreads;
 	as_run_t run = {.cfg = cfg, .dir = out_dir, .n = ndistinct * (int)cfg->reps};
-	as_reporter_t reps[2];
+	as_reporter_t reps[3];
 	int nrep = 0, failed = 0, io_failed = 0, began = 0, lock_fd = -1;
 	as_timer_info_t ti;
 	uint32_t max_threads;
@@ -286,6 +297,8 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	if (as_reporter_csv(&reps[nrep]) == 0)
 		nrep++;
 	if (as_reporter_console(&reps[nrep]) == 0)
+		nrep++;
+	if (as_reporter_compare(&reps[nrep]) == 0)
 		nrep++;
 	/* context.csv and trials.csv first, run.args last: a folder with run.args
 	 * can always be resumed */

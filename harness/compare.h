@@ -1,0 +1,83 @@
+/* compare.h - one module against a baseline on the same workload and
+ * threads: the ratio of median ns/op with its bootstrap 95 % interval, the
+ * Mann-Whitney p-value and a hyperfine-style sentence ("mimalloc 1.92x
+ * (1.71-2.10) faster than glibc"). Samples are grouped by strings (module
+ * label, workload label, threads) so that a run in memory and a results
+ * folder read back (`allocscope compare`) go through the same code. The
+ * comparisons reporter (report_compare.c) writes comparisons.csv with it.
+ * Not thread-safe. */
+#ifndef AS_COMPARE_H
+#define AS_COMPARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Significance level of every comparison and verdict. */
+#define AS_CMP_ALPHA 0.05
+
+typedef enum as_cmp_outcome {
+	AS_CMP_FASTER,   /* significantly lower ns/op than the baseline */
+	AS_CMP_SLOWER,   /* significantly higher */
+	AS_CMP_SAME,     /* no significant difference */
+	AS_CMP_TOO_FEW,  /* no p below AS_CMP_ALPHA is possible with these n */
+	AS_CMP_NO_RATIO, /* a side has no ok repetition, or the net baseline is <= 0 */
+} as_cmp_outcome_t;
+
+typedef struct as_cmp {
+	double ratio;        /* median(module) / median(baseline), net of the floor */
+	double ci_lo, ci_hi; /* bootstrap 95 % interval of ratio; NaN with n < 2 */
+	double p;            /* two-sided Mann-Whitney p of the raw samples */
+	int n, n_base;       /* ok repetitions on each side */
+	as_cmp_outcome_t outcome;
+} as_cmp_t;
+
+/* Compare samples x (module) against base (baseline), both net of the
+ * floor samples null[0..nnull) when nnull > 0. Significant when p <
+ * AS_CMP_ALPHA and the interval excludes 1. Returns 0, or -1 when out of
+ * memory. */
+int as_cmp_samples(const double *x, int nx, const double *base, int nb, const double *null,
+                   int nnull, as_cmp_t *out);
+
+/* The sentence for c: "M 1.92× (1.71–2.10) faster than B", "M 1.30×
+ * (1.20–1.41) slower than B", "M vs B: no significant difference, p =
+ * 0.41", "M vs B: too few repetitions for a test (n = 3, 3)", "M vs B: no
+ * ratio (...)". UTF-8. */
+void as_cmp_sentence(const as_cmp_t *c, const char *module, const char *baseline, char *buf,
+                     size_t len);
+
+/* Samples of one (module, workload, threads): the ok repetitions. */
+typedef struct as_group {
+	char *module;   /* module label: NAME or NAME:params */
+	char *workload; /* workload label */
+	uint32_t threads;
+	double *v;
+	int n, cap;
+} as_group_t;
+
+typedef struct as_groups {
+	as_group_t *g;
+	int n, cap;
+} as_groups_t;
+
+/* Add one value to its group (created in first-seen order). NaN values
+ * create the group but add nothing. Out of memory aborts, as as_buf. */
+void as_groups_add(as_groups_t *gs, const char *module, const char *workload, uint32_t threads,
+                   double v);
+/* The group of (module, workload, threads), or NULL. */
+as_group_t *as_groups_find(const as_groups_t *gs, const char *module, const char *workload,
+                           uint32_t threads);
+void as_groups_free(as_groups_t *gs);
+
+/* comparisons.csv: the header, then one row per group whose module is not
+ * the baseline (nor `null`), compared with the baseline's group on the same
+ * workload and threads; ns_per_op net of the `null` module's cost when the
+ * run has one and every module's median there is above null's (metric
+ * ns_per_op_minus_null), else raw (ns_per_op).
+ * When `lines` is not NULL the sentences are appended there too, one per
+ * line, under a heading per workload and threads. Returns the number of
+ * rows, or -1 when out of memory. */
+int as_comparisons(const as_groups_t *gs, const char *baseline, as_buf_t *csv, as_buf_t *lines);
+
+#endif /* AS_COMPARE_H */

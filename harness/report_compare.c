@@ -1,0 +1,69 @@
+/* report_compare.c - the comparisons reporter: at the end of a run, each
+ * module against the baseline (--baseline, default the first module that
+ * is not `null`) on every workload and thread count, through compare.c:
+ * comparisons.csv in the results folder and, unless quiet, the sentences on
+ * stdout after the console table. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "files.h"
+#include "reporter.h"
+#include "status.h"
+#include "tables.h"
+
+const char *as_run_baseline(const as_run_cfg_t *cfg)
+{
+	if (cfg->baseline)
+		return cfg->baseline;
+	for (int m = 0; m < cfg->nmodules; m++)
+		if (strcmp(cfg->modules[m].name, "null") != 0)
+			return cfg->modules[m].label;
+	return cfg->nmodules ? cfg->modules[0].label : "";
+}
+
+static int cmp_end(void *self, const as_run_t *run, char *err, size_t errlen)
+{
+	as_groups_t gs = {0};
+	as_buf_t csv = {0}, lines = {0};
+	const char *base = as_run_baseline(run->cfg);
+	int rows, rc = 0;
+	(void)self;
+	for (int i = 0; i < run->n; i++) {
+		const as_trial_spec_t *s = &run->specs[i];
+		const as_trial_result_t *r = &run->res[i];
+		as_groups_add(&gs, s->module->label, s->workload->label, s->threads,
+		              run->done[i] && r->status == AS_OK ? r->v[AS_TC_ns_per_op] : NAN);
+	}
+	rows = as_comparisons(&gs, base, &csv, &lines);
+	if (rows < 0) {
+		snprintf(err, errlen, "comparisons.csv: out of memory");
+		rc = -1;
+	} else if (as_write_file_atomic(run->dir, "comparisons.csv", &csv, err, errlen) != 0) {
+		rc = -1;
+	} else if (rows > 0 && !run->cfg->quiet) {
+		printf(
+		    "\nAgainst %s (median ratio, bootstrap 95 %% CI, Mann-Whitney p < %.2g):\n%s",
+		    base, AS_CMP_ALPHA, lines.data);
+	}
+	as_buf_free(&csv);
+	as_buf_free(&lines);
+	as_groups_free(&gs);
+	return rc;
+}
+
+static void cmp_destroy(void *self)
+{
+	(void)self;
+}
+
+int as_reporter_compare(as_reporter_t *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->name = "comparisons";
+	r->end = cmp_end;
+	r->destroy = cmp_destroy;
+	return 0;
+}
