@@ -158,6 +158,25 @@ typedef struct as_module {
 	 * built from: the params grammar create() understands. 0 (or absent)
 	 * means 1. */
 	uint32_t params_version;
+
+	/* Environment that `params` needs in a process before the allocator
+	 * starts: variables read when the process execs (GLIBC_TUNABLES) or
+	 * when the library initialises (MALLOC_CONF, TCMALLOC_*, MIMALLOC_*).
+	 * Writes them into buf as "NAME=VALUE\n" lines ("" when the params need
+	 * none). The same lines give the settings to an unmodified program that
+	 * uses this allocator as its malloc. The harness sets them for every
+	 * process that will load the module with these params (workers, probes,
+	 * `exec`), before it execs or dlopens the module. Must not start the
+	 * allocator; may be called in a process that never creates an
+	 * instance. Returns 0, or non-zero with a one-line reason in err (a bad
+	 * params string, or buf too small). Optional: NULL means no variables;
+	 * create() is then the only place params apply. */
+	int (*params_env)(const char *params, char *buf, size_t len, char *err, size_t errlen);
+	/* Path of the shared library that makes this allocator an unmodified
+	 * program's malloc through LD_PRELOAD (where the module's own library
+	 * was found), or NULL when there is none to preload (the system malloc).
+	 * Optional. */
+	const char *(*preload_library)(void);
 } as_module_t;
 
 /* The entry symbol's type. */

@@ -29,6 +29,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,7 +41,7 @@ extern "C" {
 #endif
 
 /* Version of the params grammar and of as_param_spec_t (see above). */
-#define AS_PARAMS_VERSION 2u /* 2: AS_PARAM_PATH */
+#define AS_PARAMS_VERSION 3u /* 2: AS_PARAM_PATH; 3: unset numeric defaults */
 
 /* Value types. U64 and SIZE are unsigned integers as strtoull base 0 reads
  * them (decimal, 0x hex, 0-prefixed octal; no sign); SIZE also accepts one
@@ -62,6 +63,17 @@ typedef enum as_param_type {
 /* PATH copies the value, NUL-terminated, into a char[AS_PARAM_PATH_MAX]:
  * any path the kernel accepts (PATH_MAX), where STR stops at 255 bytes. */
 #define AS_PARAM_PATH_MAX 4096
+
+/* Version 3: a U64, SIZE, DOUBLE or BOOL key whose defval is "" (or NULL)
+ * is "unset" until given: as_params_parse stores these sentinels, which no
+ * user value can produce, so a module can leave the allocator's own setting
+ * alone (a setting whose mere presence changes behaviour, such as glibc's
+ * M_MMAP_THRESHOLD switching its dynamic threshold off). Give such a U64 or
+ * SIZE key a max, so that no user value reaches the sentinel. Before version 3
+ * such a default was refused, so no older module meets this. */
+#define AS_PARAM_UNSET_U64       UINT64_MAX
+#define AS_PARAM_UNSET_BOOL      (-1)
+#define AS_PARAM_IS_UNSET_DBL(v) ((v) != (v)) /* NaN */
 
 /* One accepted key. `offset` is offsetof() the destination field in the
  * caller's struct: uint64_t for U64/SIZE, double for DOUBLE, int for BOOL and
@@ -227,7 +239,8 @@ static inline int as_param_parse_value(const as_param_spec_t *s, const char *val
 	return as_param_set_(s, val, strlen(val), out, err, errlen);
 }
 
-/* Fill `out` with every default from `spec`, then apply "k=v,k=v" from `str`
+/* Fill `out` with every default from `spec` (the unset sentinels above for an
+ * empty numeric or boolean default), then apply "k=v,k=v" from `str`
  * (NULL or "" means defaults only). Returns 0 on success, -1 with a one-line
  * message in `err` naming the key and the reason (unknown key, missing '=',
  * bad or out-of-range value). Pure function of its inputs; thread-safe. */
@@ -239,6 +252,19 @@ static inline int as_params_parse(const as_param_spec_t *spec, size_t nspec, con
 
 	for (i = 0; i < nspec; i++) {
 		const char *d = spec[i].defval ? spec[i].defval : "";
+		char *dst = (char *)out + spec[i].offset;
+		if (!*d && (spec[i].type == AS_PARAM_U64 || spec[i].type == AS_PARAM_SIZE)) {
+			memcpy(dst, &(uint64_t){AS_PARAM_UNSET_U64}, sizeof(uint64_t));
+			continue;
+		}
+		if (!*d && spec[i].type == AS_PARAM_DOUBLE) {
+			memcpy(dst, &(double){NAN}, sizeof(double));
+			continue;
+		}
+		if (!*d && spec[i].type == AS_PARAM_BOOL) {
+			memcpy(dst, &(int){AS_PARAM_UNSET_BOOL}, sizeof(int));
+			continue;
+		}
 		if (as_param_set_(&spec[i], d, strlen(d), out, err, errlen) != 0)
 			return -1;
 	}

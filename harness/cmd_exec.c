@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "loader.h"
+#include "modenv.h"
 #include "syscount.h"
 #include "trial.h"
 
@@ -283,6 +284,7 @@ static int exec_main(int argc, char **argv)
 	pid_t pid;
 	int r, status, go[2], ep[2], child_errno = 0, counting = 0;
 	char sys_why[512] = "";
+	static as_modenv_t me;
 
 	r = as_cli_parse(&as_cmd_exec, argc, argv, on_exec_opt, &c);
 	if (r == -2)
@@ -311,6 +313,11 @@ static int exec_main(int argc, char **argv)
 	}
 	if (as_module_resolve(spec.name, path, sizeof(path), err, sizeof(err)) != AS_OK ||
 	    as_module_probe(&spec, err, sizeof(err)) != AS_OK) {
+		fprintf(stderr, "allocscope exec: %s\n", err);
+		as_spec_free(&spec);
+		return 2;
+	}
+	if (as_module_env(&spec, &me, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope exec: %s\n", err);
 		as_spec_free(&spec);
 		return 2;
@@ -353,6 +360,13 @@ static int exec_main(int argc, char **argv)
 	}
 	old = getenv("LD_PRELOAD");
 	snprintf(preload, sizeof(preload), "%s%s%s", shim, old && *old ? ":" : "", old ? old : "");
+	/* the module's own variables (MALLOC_CONF, GLIBC_TUNABLES...), set in
+	 * this process, past its own start, so that build_env passes them on */
+	if (as_env_apply(me.env) != 0) {
+		fprintf(stderr, "allocscope exec: cannot set the module's environment\n");
+		as_spec_free(&spec);
+		return 2;
+	}
 	/* path and params travel apart: the shim never splits a string */
 	env = build_env(preload, abs, spec.params, stats_path);
 	as_spec_free(&spec);

@@ -14,10 +14,21 @@
 
 static void print_param(const as_param_spec_t *p)
 {
+	int numeric = p->type == AS_PARAM_U64 || p->type == AS_PARAM_SIZE ||
+	              p->type == AS_PARAM_DOUBLE || p->type == AS_PARAM_BOOL;
 	printf("      %-16s %s (default %s", p->key, p->help ? p->help : "",
-	       p->defval && *p->defval ? p->defval : "none");
+	       p->defval && *p->defval ? p->defval
+	       : numeric               ? "unset: the allocator's own"
+	                               : "none");
 	if (p->type == AS_PARAM_ENUM)
 		printf("; one of %s", p->choices);
+	else if (p->type == AS_PARAM_BOOL)
+		printf("; 0 or 1");
+	else if (numeric && p->max > 0)
+		printf("; range %.15g..%.15g%s", p->min, p->max,
+		       p->type == AS_PARAM_SIZE ? " bytes, k/M/G suffix" : "");
+	else if (numeric)
+		printf("; at least %.15g", p->min);
 	printf(")\n");
 }
 
@@ -45,6 +56,8 @@ static void caps_string(uint32_t caps, char *out, size_t len)
 typedef struct {
 	char seen[64][64];
 	int nseen;
+	const char *only; /* `list MODULE`: that module alone */
+	int found;
 } list_ctx_t;
 
 static void list_module(const char *path, void *vctx)
@@ -61,6 +74,9 @@ static void list_module(const char *path, void *vctx)
 			return; /* shadowed by an earlier folder */
 	if (c->nseen < 64)
 		snprintf(c->seen[c->nseen++], sizeof(c->seen[0]), "%s", lm.mod->name);
+	if (c->only && strcmp(c->only, lm.mod->name))
+		return;
+	c->found = 1;
 	caps_string(lm.mod->caps, caps, sizeof(caps));
 	printf("  %-12s %-10s %s\n", lm.mod->name, lm.mod->version ? lm.mod->version : "?",
 	       lm.mod->description ? lm.mod->description : "");
@@ -83,6 +99,18 @@ static int list_main(int argc, char **argv)
 	if (r < 0)
 		return 2;
 	memset(&c, 0, sizeof(c));
+	if (r < argc) {
+		c.only = argv[r];
+		as_module_foreach(list_module, &c);
+		if (!c.found) {
+			fprintf(
+			    stderr,
+			    "allocscope list: no module named '%s' (allocscope list shows them)\n",
+			    c.only);
+			return 2;
+		}
+		return 0;
+	}
 	printf("allocscope %s\n\n", as_version());
 	printf("Modules (search path: $ALLOCSCOPE_MODULE_PATH:%s):\n", as_module_dir());
 	as_module_foreach(list_module, &c);
@@ -108,8 +136,9 @@ static int list_main(int argc, char **argv)
 
 const as_cmd_t as_cmd_list = {
     .name = "list",
-    .synopsis = "list",
+    .synopsis = "list [MODULE]",
     .summary = "list modules (version, capabilities, params), workloads and suites",
-    .examples = "  allocscope list\n  ALLOCSCOPE_MODULE_PATH=./mymods allocscope list\n",
+    .examples = "  allocscope list\n  allocscope list jemalloc\n  ALLOCSCOPE_MODULE_PATH=./mymods "
+                "allocscope list\n",
     .main = list_main,
 };

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "modenv.h"
 #include "pin.h"
 #include "suggest.h"
 #include "syscount.h"
@@ -104,7 +105,7 @@ typedef struct {
 
 /* The worker's side of the fork: move the fds where trial_wire.h says,
  * become traceable where asked, and exec this same program. */
-static void exec_worker(const worker_t *w, int wfd, int specfd)
+static void exec_worker(const worker_t *w, int wfd, int specfd, const char *env)
 {
 	char *argv[] = {"allocscope", "__worker", NULL};
 	int devnull;
@@ -131,6 +132,9 @@ static void exec_worker(const worker_t *w, int wfd, int specfd)
 	devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0)
 		dup2(devnull, 0);
+	/* the module's variables, read when the worker or its allocator starts */
+	if (as_env_apply(env) != 0)
+		_exit(127);
 	execv("/proc/self/exe", argv);
 	_exit(127);
 }
@@ -170,8 +174,11 @@ static void tracer_teardown(worker_t *w)
 static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_result_t *res)
 {
 	int pfd[2], specfd;
+	static as_modenv_t me;
 	w->tracing = spec->syscalls == AS_SYSCOUNT_SECCOMP;
 	w->pid = -1;
+	if (as_module_env(spec->module, &me, res->reason, sizeof(res->reason)) != 0)
+		return -1;
 	specfd = as_wire_spec_memfd(spec, res->reason, sizeof(res->reason));
 	if (specfd < 0)
 		return -1;
@@ -187,7 +194,7 @@ static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_resul
 	fflush(NULL);
 	w->pid = fork();
 	if (w->pid == 0)
-		exec_worker(w, pfd[1], specfd);
+		exec_worker(w, pfd[1], specfd, me.env);
 	if (w->pid < 0) {
 		snprintf(res->reason, sizeof(res->reason), "fork: %s", strerror(errno));
 		tracer_teardown(w);
@@ -342,7 +349,10 @@ as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen)
 	int wstatus, got;
 	as_status_t st = AS_ERR_WORKER;
 	struct pollfd p;
+	static as_modenv_t me;
 
+	if (as_module_env(module, &me, err, errlen) != 0)
+		return AS_ERR_PARAMS;
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return AS_ERR_WORKER;
@@ -354,6 +364,9 @@ as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen)
 		as_loaded_t lm;
 		void *inst;
 		close(pfd[0]);
+		/* as a worker would start: the variables before the allocator */
+		if (as_env_apply(me.env) != 0)
+			_exit(3);
 		st = as_module_load(module->name, &lm, reason, sizeof(reason));
 		if (st == AS_OK) {
 			if (lm.mod->create(module->params, &inst, e, sizeof(e)) != 0) {

@@ -71,10 +71,33 @@ int main(void)
 	CHECK(strstr(err, "'n'") && strstr(err, "out of range"));
 	CHECK(as_param_parse_value(&spec[0], "010", &p, err, sizeof(err)) == 0 && p.n == 8);
 
-	/* version 2 added AS_PARAM_PATH at the end; a change to the spec layout
-	 * or the grammar must bump these on purpose (see the ABI rules in
-	 * allocscope_params.h) */
-	CHECK(AS_PARAMS_VERSION == 2);
+	/* version 3: an empty numeric/boolean default is "unset" (a sentinel no
+	 * user value reaches); given values parse as before */
+	{
+		typedef struct {
+			uint64_t u;
+			double d;
+			int b;
+		} u_t;
+		static const as_param_spec_t us[] = {
+		    {"u", AS_PARAM_SIZE, "", 0, 1 << 20, NULL, "", offsetof(u_t, u)},
+		    {"d", AS_PARAM_DOUBLE, "", 0, 10, NULL, "", offsetof(u_t, d)},
+		    {"b", AS_PARAM_BOOL, NULL, 0, 0, NULL, "", offsetof(u_t, b)},
+		};
+		u_t u;
+		CHECK(as_params_parse(us, 3, "", &u, err, sizeof(err)) == 0);
+		CHECK(u.u == AS_PARAM_UNSET_U64 && AS_PARAM_IS_UNSET_DBL(u.d) &&
+		      u.b == AS_PARAM_UNSET_BOOL);
+		CHECK(as_params_parse(us, 3, "u=4k,d=0,b=0", &u, err, sizeof(err)) == 0);
+		CHECK(u.u == 4096 && u.d == 0 && u.b == 0);
+		CHECK(as_params_parse(us, 3, "u=", &u, err, sizeof(err)) != 0); /* not unset */
+		CHECK(as_params_parse(us, 3, "u=2M", &u, err, sizeof(err)) != 0);
+	}
+
+	/* version 2 added AS_PARAM_PATH at the end, version 3 unset defaults; a
+	 * change to the spec layout or the grammar must bump these on purpose
+	 * (see the ABI rules in allocscope_params.h) */
+	CHECK(AS_PARAMS_VERSION == 3);
 	CHECK(AS_PARAM_PATH == 7 && AS_PARAM_PATH_MAX == 4096);
 	CHECK(AS_PARAM_SPEC_SIZE_V1 == sizeof(as_param_spec_t));
 	CHECK(offsetof(as_param_spec_t, key) == 0 &&

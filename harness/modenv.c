@@ -1,0 +1,178 @@
+/* modenv.c - see modenv.h. The module is asked in a forked child: dlopen of
+ * jemalloc or mimalloc starts the allocator, and it must start in the
+ * process that uses it only after the variables are set. */
+#define _GNU_SOURCE
+#include "modenv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "util.h"
+
+typedef struct {
+	char *key; /* name '\0' params */
+	size_t keylen;
+	as_modenv_t val;
+} cached_t;
+
+static cached_t *cache;
+static size_t ncache;
+
+/* The child's answer: status byte, then env and preload, NUL-terminated,
+ * or the error text. */
+static void ask_child(const as_spec_t *m, int fd)
+{
+	static as_modenv_t me;
+	static char err[1024];
+	as_loaded_t lm;
+	char ok = 0;
+	memset(&me, 0, sizeof(me));
+	if (as_module_load(m->name, &lm, err, sizeof(err)) == AS_OK) {
+		ok = 1;
+		if (AS_MODULE_HAS(lm.mod, params_env) &&
+		    lm.mod->params_env(m->params, me.env, sizeof(me.env), err, sizeof(err)) != 0) {
+			char tmp[1024];
+			snprintf(tmp, sizeof(tmp), "module %s (%s): %s", lm.mod->name, lm.path,
+			         err);
+			snprintf(err, sizeof(err), "%s", tmp);
+			ok = 0;
+		}
+		if (ok && AS_MODULE_HAS(lm.mod, preload_library)) {
+			const char *p = lm.mod->preload_library();
+			snprintf(me.preload, sizeof(me.preload), "%s", p ? p : "");
+		}
+	}
+	if (as_write_all(fd, &ok, 1) == 0) {
+		if (ok)
+			(void)(as_write_all(fd, me.env, strlen(me.env) + 1) == 0 &&
+			       as_write_all(fd, me.preload, strlen(me.preload) + 1) == 0);
+		else
+			(void)as_write_all(fd, err, strlen(err) + 1);
+	}
+	_exit(0);
+}
+
+static int ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t errlen)
+{
+	static char buf[2 * AS_MODENV_MAX + 2];
+	size_t n = 0;
+	int pfd[2], status;
+	ssize_t r;
+	pid_t pid;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		ask_child(m, pfd[1]);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		close(pfd[0]);
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	while (n < sizeof(buf) &&
+	       ((r = read(pfd[0], buf + n, sizeof(buf) - n)) > 0 || (r < 0 && errno == EINTR)))
+		n += r > 0 ? (size_t)r : 0;
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n < 2 || buf[n - 1] != '\0') {
+		snprintf(err, errlen, "module %s: the process asking it for its environment died",
+		         m->name);
+		return -1;
+	}
+	if (buf[0] != 1) {
+		snprintf(err, errlen, "%s", buf + 1);
+		return -1;
+	}
+	snprintf(out->env, sizeof(out->env), "%s", buf + 1);
+	snprintf(out->preload, sizeof(out->preload), "%s", buf + 2 + strlen(buf + 1));
+	return 0;
+}
+
+int as_module_env(const as_spec_t *module, as_modenv_t *out, char *err, size_t errlen)
+{
+	size_t nl = strlen(module->name), pl = strlen(module->params ? module->params : "");
+	cached_t *c;
+	for (size_t i = 0; i < ncache; i++)
+		if (cache[i].keylen == nl + pl + 1 && !memcmp(cache[i].key, module->name, nl + 1) &&
+		    !memcmp(cache[i].key + nl + 1, module->params ? module->params : "", pl)) {
+			*out = cache[i].val;
+			return 0;
+		}
+	if (ask(module, out, err, errlen) != 0)
+		return -1;
+	c = realloc(cache, (ncache + 1) * sizeof(*cache));
+	if (!c)
+		return 0; /* answered, just not remembered */
+	cache = c;
+	c = &cache[ncache];
+	c->keylen = nl + pl + 1;
+	c->key = malloc(c->keylen);
+	if (!c->key)
+		return 0;
+	memcpy(c->key, module->name, nl + 1);
+	memcpy(c->key + nl + 1, module->params ? module->params : "", pl);
+	c->val = *out;
+	ncache++;
+	return 0;
+}
+
+/* Variables that hold a list whose later items override earlier ones: a
+ * module's value is appended, so what the user (or statictls.c) set stays. */
+static const struct {
+	const char *name;
+	char sep;
+} lists[] = {{"GLIBC_TUNABLES", ':'}, {"MALLOC_CONF", ','}};
+
+static int set_one(const char *name, const char *value)
+{
+	const char *cur = getenv(name);
+	for (size_t i = 0; cur && *cur && i < sizeof(lists) / sizeof(lists[0]); i++) {
+		char *both = NULL;
+		int r;
+		if (strcmp(name, lists[i].name))
+			continue;
+		if (asprintf(&both, "%s%c%s", cur, lists[i].sep, value) < 0)
+			return -1;
+		r = setenv(name, both, 1);
+		free(both);
+		return r;
+	}
+	return setenv(name, value, 1);
+}
+
+int as_env_apply(const char *lines)
+{
+	char line[AS_MODENV_MAX];
+	for (const char *p = lines; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		char *eq;
+		if (n >= sizeof(line))
+			return -1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (p[n] == '\n');
+		if (!n)
+			continue;
+		eq = strchr(line, '=');
+		if (!eq || eq == line)
+			return -1;
+		*eq = '\0';
+		if (set_one(line, eq + 1) != 0)
+			return -1;
+	}
+	return 0;
+}

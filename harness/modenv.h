@@ -1,0 +1,34 @@
+/* modenv.h - the environment a module's params need before the allocator
+ * starts (GLIBC_TUNABLES, MALLOC_CONF, TCMALLOC_*, MIMALLOC_*: the module's
+ * params_env), and the library that makes the allocator a real program's
+ * malloc (its preload_library). One mechanism for every process that loads a
+ * module with params: workers, probes, `exec`, and the env line `tune`
+ * prints. Not thread-safe (the CLI calls it before starting processes). */
+#ifndef AS_MODENV_H
+#define AS_MODENV_H
+
+#include <stddef.h>
+
+#include "../workloads/spec.h"
+
+#define AS_MODENV_MAX 4096
+
+typedef struct as_modenv {
+	char env[AS_MODENV_MAX];     /* "NAME=VALUE\n" lines; "" when none */
+	char preload[AS_MODENV_MAX]; /* library to LD_PRELOAD; "" when none */
+} as_modenv_t;
+
+/* Ask the module (loaded in a short-lived child process, so this process
+ * never starts the allocator) for the variables its params need and its
+ * preload library. Answers are cached per (name, params). Returns 0, or -1
+ * with a one-line reason in err (the module cannot be loaded, bad params). */
+int as_module_env(const as_spec_t *module, as_modenv_t *out, char *err, size_t errlen);
+
+/* setenv() every "NAME=VALUE" line of `lines` (in a child about to exec or
+ * load the module). GLIBC_TUNABLES and MALLOC_CONF, lists where a later item
+ * overrides an earlier one, get VALUE appended to what they already hold
+ * (the user's settings, the CLI's static TLS tunable); other variables are
+ * replaced. Returns 0, or -1 (a line without '=', out of memory). */
+int as_env_apply(const char *lines);
+
+#endif /* AS_MODENV_H */
