@@ -1,15 +1,22 @@
 /* glibc.c - the system malloc as a module: the baseline every other module is
  * compared with. Binds glibc's own symbols; stats come from mallinfo2 and trim
  * is malloc_trim(0). The instance is the process-wide malloc, so create/destroy
- * hold no state and reset is not offered. */
+ * hold no state and reset is not offered. Params are glibc's malloc tunables:
+ * each one given goes into GLIBC_TUNABLES for the process (read by glibc when
+ * it starts), and create() also applies the ones mallopt reaches, so they hold
+ * in a process started without the variable; tcache_count and tcache_max have
+ * no mallopt and need the variable. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
-#include <stdio.h>
 #include <malloc.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocscope_env.h"
 #include "allocscope_module.h"
 
 /* glibc's own entry points, looked up in libc.so.6's handle so that the
@@ -41,10 +48,105 @@ static int bind_libc(char *err, size_t errlen)
 	return 0;
 }
 
+/* Every key is unset by default: glibc keeps its own (dynamic) values. */
+typedef struct {
+	uint64_t v[7];
+} glibc_params_t;
+
+/* Ranges are glibc 2.36's (malloc/malloc.c, elf/dl-tunables.list): the
+ * mmap threshold's maximum is DEFAULT_MMAP_THRESHOLD_MAX (32 MiB on LP64),
+ * tcache bins hold at most MAX_TCACHE_COUNT (65535) blocks, and the largest
+ * cached request is MAX_TCACHE_SIZE (1032 B on LP64). glibc_opt[i] is the
+ * mallopt option of glibc_spec[i] for create(), 0 when only GLIBC_TUNABLES
+ * (glibc.malloc.KEY) reaches it. */
+#define K(i, name, type, max, opt, help)                                       \
+	{                                                                      \
+#name, type, "", 0, max, NULL,                                 \
+		    help " (" #opt ", GLIBC_TUNABLES glibc.malloc." #name ")", \
+		    offsetof(glibc_params_t, v) + sizeof(uint64_t) * (i)       \
+	}
+static const as_param_spec_t glibc_spec[] = {
+    K(0, mmap_threshold, AS_PARAM_SIZE, 32 << 20, mallopt M_MMAP_THRESHOLD,
+      "requests at least this big get their own mmap; setting it stops the threshold moving"),
+    K(1, trim_threshold, AS_PARAM_SIZE, 1ULL << 30, mallopt M_TRIM_THRESHOLD,
+      "free memory at the top of the heap above this goes back to the OS"),
+    K(2, top_pad, AS_PARAM_SIZE, 1ULL << 30, mallopt M_TOP_PAD,
+      "extra bytes asked of sbrk on each growth"),
+    K(3, arena_max, AS_PARAM_U64, 1024, mallopt M_ARENA_MAX,
+      "most arenas (heaps) threads spread over"),
+    K(4, arena_test, AS_PARAM_U64, 1024, mallopt M_ARENA_TEST,
+      "arenas created before arena_max is checked against the CPU count"),
+    K(5, tcache_count, AS_PARAM_U64, 65535, no mallopt,
+      "blocks kept per thread-cache bin (0 turns the thread cache off)"),
+    K(6, tcache_max, AS_PARAM_SIZE, 1032, no mallopt, "largest request served by the thread cache"),
+};
+#undef K
+static const int glibc_opt[] = {
+    M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_TOP_PAD, M_ARENA_MAX, M_ARENA_TEST, 0, 0};
+#define NKEYS (sizeof(glibc_spec) / sizeof(glibc_spec[0]))
+
+static int parse(const char *params, glibc_params_t *p, char *err, size_t errlen)
+{
+	return as_params_parse(glibc_spec, NKEYS, params, p, err, errlen);
+}
+
+/* GLIBC_TUNABLES=glibc.malloc.k=v:glibc.malloc.k=v for every key given. */
+static int glibc_params_env(const char *params, char *buf, size_t len, char *err, size_t errlen)
+{
+	glibc_params_t p;
+	as_envbuf_t e;
+	int items = 0;
+	as_env_init(&e, buf, len);
+	if (parse(params, &p, err, errlen) != 0)
+		return -1;
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (p.v[i] == AS_PARAM_UNSET_U64)
+			continue;
+		as_env_item(&e, &items, "GLIBC_TUNABLES", ':');
+		as_env_add(&e, "glibc.malloc.%s=%llu", glibc_spec[i].key,
+		           (unsigned long long)p.v[i]);
+	}
+	return as_env_done(&e, items, err, errlen);
+}
+
+/* True when GLIBC_TUNABLES holds glibc.malloc.KEY=value: what glibc read at
+ * start (there is no call that reads a tunable back). */
+static int tunable_given(const char *key, uint64_t value)
+{
+	const char *env = getenv("GLIBC_TUNABLES");
+	char want[96];
+	size_t n = (size_t)snprintf(want, sizeof(want), "glibc.malloc.%s=%llu", key,
+	                            (unsigned long long)value);
+	for (const char *p = env; p && *p; p += strcspn(p, ":"), p += *p == ':') {
+		if (!strncmp(p, want, n) && (p[n] == ':' || p[n] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
 static int glibc_create(const char *params, void **out, char *err, size_t errlen)
 {
-	if (as_params_parse(NULL, 0, params, NULL, err, errlen) != 0 || bind_libc(err, errlen))
+	glibc_params_t p;
+	if (parse(params, &p, err, errlen) != 0 || bind_libc(err, errlen))
 		return -1;
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (p.v[i] == AS_PARAM_UNSET_U64)
+			continue;
+		if (glibc_opt[i]) {
+			if (mallopt(glibc_opt[i], (int)p.v[i]) != 1) {
+				snprintf(err, errlen, "mallopt refused %s=%llu", glibc_spec[i].key,
+				         (unsigned long long)p.v[i]);
+				return -1;
+			}
+		} else if (!tunable_given(glibc_spec[i].key, p.v[i])) {
+			snprintf(
+			    err, errlen,
+			    "%s can only be set through GLIBC_TUNABLES=glibc.malloc.%s=%llu when "
+			    "the process starts (allocscope sets it for its workers and for exec)",
+			    glibc_spec[i].key, glibc_spec[i].key, (unsigned long long)p.v[i]);
+			return -1;
+		}
+	}
 	*out = (void *)1; /* no state: the process-wide heap is the instance */
 	return 0;
 }
@@ -126,6 +228,9 @@ static const as_module_t glibc_module = {
     .calloc = glibc_calloc,
     .stats = glibc_stats,
     .trim = glibc_trim,
+    .nparams = NKEYS,
+    .params = glibc_spec,
+    .params_env = glibc_params_env,
 };
 
 __attribute__((constructor)) static void glibc_module_init(void)
