@@ -72,12 +72,15 @@ static int csv_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	as_series_rows(&c->series, s, r);
 	as_latency_rows(&c->lat, s, r);
 	as_hist_rows(&c->hist, s, r);
-	if (flush_context(c, run, err, errlen) ||
-	    flush(run, "trials.csv", &c->trials, err, errlen) ||
-	    flush(run, "series.csv", &c->series, err, errlen))
+	/* the trial's own rows first, its trials.csv row last: a row in
+	 * trials.csv means every row of that trial is on disk (--resume drops
+	 * series rows of trials without one) */
+	if (flush_context(c, run, err, errlen) || flush(run, "series.csv", &c->series, err, errlen))
 		return -1;
 	if (run->cfg->latency_every && (flush(run, "latency.csv", &c->lat, err, errlen) ||
 	                                flush(run, "histogram.csv", &c->hist, err, errlen)))
+		return -1;
+	if (flush(run, "trials.csv", &c->trials, err, errlen))
 		return -1;
 	return write_summary(c, run, i + 1, err, errlen);
 }

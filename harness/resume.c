@@ -77,25 +77,109 @@ static void result_from_row(const as_table_t *t, size_t r, as_trial_result_t *re
 		res->p99_ns[k] = NAN;
 }
 
+/* Index of (trial, rep) in the matrix, or -1. The matrix is reps outermost
+ * (runner.c), so the guess rep * ndistinct + trial is usually right. */
+static int find_spec(const as_trial_spec_t *specs, int n, unsigned trial, unsigned rep)
+{
+	int ndistinct = 0, g;
+	while (ndistinct < n && specs[ndistinct].rep == 0)
+		ndistinct++;
+	g = (int)(rep * (unsigned)ndistinct + trial);
+	if (ndistinct && g >= 0 && g < n && specs[g].trial == trial && specs[g].rep == rep)
+		return g;
+	for (int i = 0; i < n; i++)
+		if (specs[i].trial == trial && specs[i].rep == rep)
+			return i;
+	return -1;
+}
+
+/* rows[i]: how many series.csv rows trial i has (unknown trials ignored). */
+static void count_series(const char *dir, const as_trial_spec_t *specs, int n, size_t *rows)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	if ((size_t)snprintf(path, sizeof(path), "%s/series.csv", dir) >= sizeof(path))
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0) {
+		unsigned trial, rep;
+		int i;
+		if (sscanf(line, "%u,%u,", &trial, &rep) == 2 &&
+		    (i = find_spec(specs, n, trial, rep)) >= 0)
+			rows[i]++;
+	}
+	free(line);
+	fclose(f);
+}
+
+/* Why row r cannot count as a complete trial, or NULL. A row cut short, a
+ * status this allocscope does not know, an ok row without its numbers, or
+ * a row whose series.csv rows are not all there is run again. */
+static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, char *why, size_t len)
+{
+	static const char *const required[] = {"ops", "elapsed_ns", "ns_per_op", "rss_peak_kib",
+	                                       "samples"};
+	const char *status = as_table_str(t, r, "status");
+	double samples = as_table_num(t, r, "samples");
+	int known = 0;
+	if (t->nfields[r] != t->ncols) {
+		snprintf(why, len, "%zu of %zu fields", t->nfields[r], t->ncols);
+		return why;
+	}
+	for (int st = 0; st < AS_STATUS_COUNT; st++)
+		if (st != AS_ERR_INTERRUPTED && !strcmp(as_status_name((as_status_t)st), status))
+			known = 1;
+	if (!known) {
+		snprintf(why, len, "status '%.40s' is not one allocscope writes", status);
+		return why;
+	}
+	for (size_t k = 0; !strcmp(status, "ok") && k < sizeof(required) / sizeof(*required); k++)
+		if (isnan(as_table_num(t, r, required[k]))) {
+			snprintf(why, len, "status ok without %s", required[k]);
+			return why;
+		}
+	if (!strcmp(status, "ok") && (size_t)samples != nseries) {
+		snprintf(why, len, "%zu of its %.0f series.csv rows", nseries, samples);
+		return why;
+	}
+	return NULL;
+}
+
 int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
                           int *done, int n, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[128];
 	as_table_t t;
+	size_t *nseries;
 	if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", dir) >= sizeof(path)) {
 		snprintf(err, errlen, "%.200s...: path too long", dir);
 		return -1;
 	}
 	if (as_table_read(path, &t, err, errlen) != 0)
 		return -1;
+	nseries = calloc((size_t)n + 1, sizeof(*nseries));
+	if (!nseries) {
+		snprintf(err, errlen, "out of memory");
+		as_table_free(&t);
+		return -1;
+	}
+	count_series(dir, specs, n, nseries);
 	for (size_t r = 0; r < t.nrows; r++) {
-		unsigned trial = (unsigned)as_table_num(&t, r, "trial");
-		unsigned rep = (unsigned)as_table_num(&t, r, "rep");
-		int i;
-		for (i = 0; i < n; i++)
-			if (specs[i].trial == trial && specs[i].rep == rep)
-				break;
-		if (i == n || (unsigned)as_table_num(&t, r, "threads") != specs[i].threads ||
+		double dt = as_table_num(&t, r, "trial"), dr = as_table_num(&t, r, "rep");
+		unsigned trial = (unsigned)dt, rep = (unsigned)dr;
+		int i = isnan(dt) || isnan(dr) ? -1 : find_spec(specs, n, trial, rep);
+		const char *bad = i < 0 ? NULL : row_problem(&t, r, nseries[i], why, sizeof(why));
+		if (bad || (i < 0 && t.nfields[r] != t.ncols)) {
+			/* damaged, not foreign: that trial simply runs again */
+			fprintf(stderr,
+			        "allocscope: %s: row %zu (trial %u rep %u): %s; running it again\n",
+			        path, r + 2, trial, rep, bad ? bad : "cut short");
+			continue;
+		}
+		if (i < 0 || (unsigned)as_table_num(&t, r, "threads") != specs[i].threads ||
 		    strcmp(specs[i].module->name, as_table_str(&t, r, "module")) ||
 		    strcmp(specs[i].module->params, as_table_str(&t, r, "module_params")) ||
 		    strcmp(specs[i].workload->name, as_table_str(&t, r, "workload")) ||
@@ -104,12 +188,14 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 			         "%s: row %zu (trial %u rep %u) does not belong to the matrix in "
 			         "run.args",
 			         path, r + 2, trial, rep);
+			free(nseries);
 			as_table_free(&t);
 			return -1;
 		}
 		done[i] = 1;
 		result_from_row(&t, r, &res[i]);
 	}
+	free(nseries);
 	as_table_free(&t);
 	return 0;
 }

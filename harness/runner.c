@@ -219,8 +219,14 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int *io_fail
 			}
 			run->done[i] = 1;
 			note_context(run, i, &syscalls_warned);
-			if (report_all(run, reps, nrep, HOOK_TRIAL, i))
+			if (report_all(run, reps, nrep, HOOK_TRIAL, i)) {
+				/* its rows are not all on disk: it is not done */
+				run->done[i] = 0;
+				run->n = i;
 				*io_failed = 1;
+				as_trial_result_free(r);
+				break;
+			}
 			as_trial_result_free(r); /* rows are written; keep the numbers */
 		}
 		if (r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)

@@ -55,13 +55,17 @@ static void on_row(int c, void *ctx)
 	if (t->nrows == r->caprows) {
 		size_t n = r->caprows ? r->caprows * 2 : 64;
 		char **nc = realloc(t->cells, n * t->ncols * sizeof(char *));
-		if (!nc) {
+		size_t *nf = nc ? realloc(t->nfields, n * sizeof(size_t)) : NULL;
+		if (nc)
+			t->cells = nc;
+		if (!nf) {
 			r->oom = 1;
 			goto out_row;
 		}
-		t->cells = nc;
+		t->nfields = nf;
 		r->caprows = n;
 	}
+	t->nfields[t->nrows] = r->nrow;
 	for (size_t i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * t->ncols + i] =
 		    strdup(i < r->nrow && r->row[i] ? r->row[i] : "");
@@ -170,5 +174,6 @@ void as_table_free(as_table_t *t)
 		free(t->head[i]);
 	free(t->cells);
 	free(t->head);
+	free(t->nfields);
 	memset(t, 0, sizeof(*t));
 }

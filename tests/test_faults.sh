@@ -60,6 +60,76 @@ case_concurrent() {
   check "the finished folder resumes (nothing to do)" test "$rc" = 1
 }
 
-for c in reuse concurrent; do "case_$c"; done
+# --- a trial's rows land as one unit; --resume trusts only whole rows ------
+# every trials.csv row of status ok has exactly `samples` series.csv rows,
+# and every row has the header's field count
+consistent() {
+  python3 - "$1" <<'PY'
+import csv, sys, collections
+d = sys.argv[1]
+t = list(csv.reader(open(d + "/trials.csv")))
+s = list(csv.reader(open(d + "/series.csv")))
+n = collections.Counter((r[0], r[1]) for r in s[1:])
+bad = [r for r in t[1:] if len(r) != len(t[0])]
+h = t[0]
+for r in t[1:]:
+    row = dict(zip(h, r))
+    if row.get("status") == "ok" and int(row["samples"]) != n[(row["trial"], row["rep"])]:
+        bad.append(r)
+keys = [(r[0], r[1]) for r in t[1:]]
+sys.exit(1 if bad or len(keys) != len(set(keys)) else 0)
+PY
+}
+nrows() { echo $(( $(lines "$1/trials.csv") - 1 )); }
+
+case_full_disk() {
+  local d=$tmp/full
+  # a 30 KiB file size limit: series.csv cannot grow past the first trials
+  (ulimit -f 30; trap '' XFSZ; exec "$cli" run "${q[@]}" -a glibc,null \
+    -w random:ops=20000,live=500 -r 3 -o "$d" >/dev/null 2>"$tmp/err.txt")
+  rc=$?
+  check "a write error stops the run with exit 2" test "$rc" = 2
+  check "  ... naming the file" grep -q "series.csv: cannot write" "$tmp/err.txt"
+  check "  ... and every trials.csv row has all its series rows" consistent "$d"
+  as run --resume "$d"
+  check "--resume then finishes the matrix" test "$rc" = 0 -a "$(nrows "$d")" = 6
+  check "  ... consistently" consistent "$d"
+}
+
+case_damaged_rows() {
+  local d=$tmp/dmg
+  as run "${q[@]}" -a glibc,null -w $wl -r 2 -o "$d"
+  # a row cut in the middle, and a trial whose series rows are gone
+  head -c -200 "$d/trials.csv" >"$tmp/t" && cp "$tmp/t" "$d/trials.csv"
+  grep -v '^1,0,' "$d/series.csv" >"$tmp/s" && cp "$tmp/s" "$d/series.csv"
+  as run --resume "$d"
+  check "--resume runs damaged rows again (exit 0)" test "$rc" = 0
+  check "  ... saying which (one line each)" \
+    test "$(grep -c 'running it again' "$tmp/err.txt")" = 2
+  check "  ... and ends with 4 whole rows" test "$(nrows "$d")" = 4
+  check "  ... consistent with series.csv" consistent "$d"
+}
+
+case_killed_early() {
+  local d=$tmp/early
+  # a run killed after run.args and before context.csv (older allocscope
+  # wrote them in that order; this one writes run.args last)
+  mkdir -p "$d" && printf 'run\0-q\0--no-plot\0-a\0null\0-w\0%s\0' "$wl" |
+    tail -c +5 >"$d/run.args"
+  as run --resume "$d"
+  check "a run killed before its first trial resumes" test "$rc" = 0 -a "$(nrows "$d")" = 1
+}
+
+case_format() {
+  local d=$tmp/fmt
+  as run "${q[@]}" -a null -w $wl -o "$d"
+  sed -i 's/^results_format,\([0-9]*\)$/results_format,\1beta/' "$d/context.csv"
+  as run --resume "$d"
+  check "results_format=2beta refused by --resume" test "$rc" = 2
+  as plot "$d"
+  check "  ... and by plot" test "$rc" = 2
+}
+
+for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format}; do "case_$c"; done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
