@@ -236,11 +236,11 @@ int main(void)
 	{
 		char cmd[4096];
 		int st;
-		snprintf(
-		    cmd, sizeof(cmd),
-		    "ulimit -f 8; CI=1 %s run -q -a glibc,null -w random:ops=1000,live=10 -r 40 "
-		    "-o %s/r6 >/dev/null 2>%s/err.txt",
-		    cli, tmp, tmp);
+		snprintf(cmd, sizeof(cmd),
+		         "ulimit -f 8; CI=1 %s run -q -a glibc,null -w random:ops=1000,live=10 -r "
+		         "40 --sample-every 0 "
+		         "-o %s/r6 >/dev/null 2>%s/err.txt",
+		         cli, tmp, tmp);
 		st = system(cmd);
 		CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 2, "exit %d", WEXITSTATUS(st));
 		slurp(strcat(strcpy((char[300]){0}, tmp), "/err.txt"), err_text, sizeof(err_text));
