@@ -26,6 +26,10 @@ typedef struct as_cmd {
 	 * NULL for a command without them. Their tables feed --help, the man
 	 * pages and the completion like any command's. */
 	const struct as_cmd *const *subs;
+	/* what the command's operands are, for shell completion: "none",
+	 * "modules", "suites", "dirs", "command" (a program after --); NULL:
+	 * file names */
+	const char *operands;
 } as_cmd_t;
 
 /* The other long name accepted for option NAME (e.g. "allocator" for

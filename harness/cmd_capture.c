@@ -374,4 +374,5 @@ const as_cmd_t as_cmd_capture = {
                 "python3 x.py\n"
                 "  allocscope trace stats ls.ast && allocscope replay ls.ast -a glibc,null\n",
     .main = capture_main,
+    .operands = "command",
 };

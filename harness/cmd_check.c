@@ -60,4 +60,5 @@ const as_cmd_t as_cmd_check = {
     .examples = "  allocscope check glibc\n"
                 "  allocscope check ./build/mymalloc.so refmalloc:mmap_threshold=64k\n",
     .main = check_main,
+    .operands = "modules",
 };

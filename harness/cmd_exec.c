@@ -449,4 +449,5 @@ const as_cmd_t as_cmd_exec = {
     .examples = "  allocscope exec -a refmalloc --stats -- python3 -c 'print(sum(range(10**6)))'\n"
                 "  allocscope exec -a freelist:fit=best -- sqlite3 :memory: 'select 1'\n",
     .main = exec_main,
+    .operands = "command",
 };

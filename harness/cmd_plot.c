@@ -97,4 +97,5 @@ const as_cmd_t as_cmd_plot = {
                 "Exit status: 0 every chart drawn, 1 some not (e.g. gnuplot missing: the\n"
                 "report says which), 2 DIR is not a results folder.\n",
     .main = plot_main,
+    .operands = "dirs",
 };

@@ -328,4 +328,5 @@ const as_cmd_t as_cmd_run = {
         "  allocscope run -a glibc -w random:max=1m --syscalls seccomp --sample-every 1000\n"
         "  allocscope run --resume results/20261126-101500\n",
     .main = run_main,
+    .operands = "none",
 };

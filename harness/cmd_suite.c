@@ -301,4 +301,5 @@ const as_cmd_t as_cmd_suite = {
                 "  allocscope suite article -a glibc,refmalloc,bump\n"
                 "  allocscope suite threshold -r 3 -o results/threshold\n",
     .main = suite_main,
+    .operands = "suites",
 };

@@ -41,9 +41,9 @@ enum {
 	 "series.csv point every N ops of thread 0 (auto: ~256 per trial; 0: start+end)"}, \
 	{OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0", \
 	 "also sample every MS of wall time (0: off)"}, \
-	{OPT_SYSCALLS, "syscalls", "METHOD", "perf", \
+	{OPT_SYSCALLS, "syscalls", "perf|seccomp|off", "perf", \
 	 "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"}, \
-	{OPT_PIN, "pin", "POLICY", "none", "thread binding through hwloc: none, compact, scatter"}, \
+	{OPT_PIN, "pin", "none|compact|scatter", "none", "thread binding through hwloc"}, \
 	{OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"}, \
 	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}, \
 	{OPT_BASELINE, "baseline", "MODULE", "first module", \

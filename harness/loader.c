@@ -79,21 +79,27 @@ static int search_dirs(const char *dirs, const char *name, char *path, size_t pa
 	return 0;
 }
 
-/* as_module_foreach callback: offer the name a file on the search path is
- * found by (NAME.so or libas_NAME.so), without loading it. */
-static void suggest_module(const char *path, void *ctx)
+int as_module_file_name(const char *path, char *name, size_t len)
 {
 	const char *base = strrchr(path, '/');
-	char name[64];
-	size_t len;
+	size_t n;
 	base = base ? base + 1 : path;
 	if (!strncmp(base, "libas_", 6))
 		base += 6;
-	len = strlen(base) - 3; /* as_module_foreach gives only *.so */
-	if (len < sizeof(name)) {
-		snprintf(name, sizeof(name), "%.*s", (int)len, base);
+	n = strlen(base);
+	if (n < 4 || strcmp(base + n - 3, ".so") || n - 3 >= len)
+		return -1;
+	snprintf(name, len, "%.*s", (int)(n - 3), base);
+	return 0;
+}
+
+/* as_module_foreach callback: offer the name a file on the search path is
+ * found by, without loading it. */
+static void suggest_module(const char *path, void *ctx)
+{
+	char name[64];
+	if (as_module_file_name(path, name, sizeof(name)) == 0)
 		as_suggest_add(ctx, name);
-	}
 }
 
 as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char *err,

@@ -53,6 +53,11 @@ const char *as_module_dir(void);
  * absolute path; returns 0, or -1 (out then holds the last place tried). */
 int as_find_preload(const char *name, char *out, size_t len);
 
+/* The name a module file on the search path is found by: "x/NAME.so" or
+ * "x/libas_NAME.so" -> NAME. Returns 0, or -1 when path is not such a file
+ * name or NAME does not fit in len. */
+int as_module_file_name(const char *path, char *name, size_t len);
+
 /* List every module file found on the search path, calling fn(path, ctx). */
 void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx);
 

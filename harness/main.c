@@ -8,9 +8,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_doc.h"
 #include "commands.h"
 #include "statictls.h"
 #include "suggest.h"
+#include "results_doc.h"
 #include "trial.h"
 #include "version.h"
 
@@ -37,8 +39,35 @@ static void usage(FILE *f)
 	           "processes, and measures time, memory and system calls.\n\nCommands:\n");
 	for (int i = 0; commands[i]; i++)
 		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f, "\n'allocscope COMMAND --help' shows a command's options and examples;\n"
-	           "'allocscope --version' which build this is.\n");
+	fprintf(f,
+	        "\n'allocscope COMMAND --help' (or 'allocscope help COMMAND', 'man "
+	        "allocscope-COMMAND')\nshows a command's options and examples; 'allocscope help "
+	        "results' what every\nresults file and column means; 'allocscope --version' which "
+	        "build this is.\n");
+}
+
+/* `allocscope help results` (what every results file and column means), or
+ * `allocscope help COMMAND` (that command's --help). */
+static int help_topic(const char *topic)
+{
+	as_suggest_t sg;
+	char dym[96];
+	if (!strcmp(topic, "results")) {
+		as_results_doc(stdout, 0);
+		return 0;
+	}
+	as_suggest_init(&sg, topic);
+	as_suggest_add(&sg, "results");
+	for (int i = 0; commands[i]; i++) {
+		if (!strcmp(topic, commands[i]->name)) {
+			char *args[] = {(char *)commands[i]->name, "--help", NULL};
+			return commands[i]->main(2, args);
+		}
+		as_suggest_add(&sg, commands[i]->name);
+	}
+	fprintf(stderr, "allocscope help: unknown topic '%s' (results, or a command)%s\n", topic,
+	        as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
+	return 2;
 }
 
 int main(int argc, char **argv)
@@ -55,6 +84,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* hidden: the build writes the man pages and completion; the completion
+	 * asks for names and keys */
+	if (!strcmp(argv[1], "__gen-docs") && argc == 3)
+		return as_cli_gen_docs(argv[2], commands) == 0 ? 0 : 2;
+	if (!strcmp(argv[1], "__complete") && argc >= 3)
+		return as_cli_complete(stdout, argv[2], argc > 3 ? argv[3] : NULL);
+	if (!strcmp(argv[1], "help") && argc >= 3)
+		return help_topic(argv[2]);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;

@@ -49,6 +49,24 @@ else
 fi
 t "$prefix/bin/allocscope" capture -o "$tmp/t.ast" -- /bin/ls "$src"
 t "$prefix/bin/allocscope" trace stats "$tmp/t.ast"
+# --version, the man pages, the completion and the documentation
+t grep -qE "^allocscope [0-9]+\.[0-9]+\.[0-9]+ \(git [^,]+, [A-Za-z]+\)$" <("$prefix/bin/allocscope" --version)
+for page in man1/allocscope.1 man1/allocscope-run.1 man1/allocscope-exec.1 man1/allocscope-trace.1 \
+  man5/allocscope-results.5; do
+  t test -s "$prefix/share/man/$page"
+done
+if command -v man >/dev/null 2>&1; then
+  t env MANPATH="$prefix/share/man" man -w allocscope-run
+  t grep -q -- "--allocators" <(MANWIDTH=100 MANPATH="$prefix/share/man" man allocscope-run 2>/dev/null)
+fi
+t test -s "$prefix/share/bash-completion/completions/allocscope"
+t grep -q "^complete -F _allocscope allocscope" "$prefix/share/bash-completion/completions/allocscope"
+# the completion asks the installed CLI for module names
+t grep -qx glibc <("$prefix/bin/allocscope" __complete modules)
+t test -s "$prefix/share/doc/allocscope/README.md"
+t test -s "$prefix/share/doc/allocscope/results/README.md"
+t test -s "$prefix/share/doc/allocscope/docs/measure.md"
+t grep -q "rss_peak_kib" <("$prefix/bin/allocscope" help results)
 if "$prefix/bin/allocscope" list 2>&1 | grep -q "cannot load"; then
   fail=$((fail+1)); echo "check failed: list shows files that are not modules" >&2
 else pass=$((pass+1)); fi
