@@ -70,7 +70,7 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		return 0;
 	case OPT_VALIDATE: cfg->validate = 1; return 0;
 	case OPT_LATENCY:
-		if (as_parse_u64("--latency", arg, 1, UINT32_MAX, &cfg->latency_every, err,
+		if (as_parse_u64("--latency", arg, 0, UINT32_MAX, &cfg->latency_every, err,
 		                 sizeof(err)))
 			break;
 		return 0;
@@ -192,6 +192,7 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 	cfg->threads[0] = 1;
 	cfg->nthreads = 1;
 	cfg->sample_every = AS_SAMPLE_AUTO;
+	cfg->latency_every = AS_LATENCY_DEFAULT;
 	cfg->syscalls = AS_SYSCOUNT_PERF;
 	cfg->pin = AS_PIN_NONE;
 	cfg->argc = argc;

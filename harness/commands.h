@@ -34,9 +34,9 @@ enum {
 	{OPT_VALIDATE, "validate", NULL, NULL, \
 	 "check every returned block: alignment and no overlap with live blocks (slow)"}, \
 	{'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"}, \
-	{OPT_LATENCY, "latency", "N", "off", \
+	{OPT_LATENCY, "latency", "N", "64", \
 	 "time every Nth op per thread (on average, jittered) into latency.csv and " \
-	 "histogram.csv (1 = every op)"}, \
+	 "histogram.csv (1 = every op, 0 = off)"}, \
 	{OPT_SAMPLE_EVERY, "sample-every", "N", "auto", \
 	 "series.csv point every N ops of thread 0 (auto: ~256 per trial; 0: start+end)"}, \
 	{OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0", \

@@ -141,7 +141,7 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	if (ti->why[0])
 		as_context_add(ctx, "warning_timer", ti->why);
 	if (!cfg->latency_every)
-		as_context_add(ctx, "latency_every", "off (enable with --latency)");
+		as_context_add(ctx, "latency_every", "off (--latency 0)");
 	else
 		as_context_addf(ctx, "latency_every", "%llu",
 		                (unsigned long long)cfg->latency_every);

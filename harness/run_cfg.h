@@ -24,7 +24,7 @@ typedef struct as_run_cfg {
 	int validate;
 	uint64_t sample_every;       /* AS_SAMPLE_AUTO (default): ~256 points per trial */
 	uint64_t sample_interval_ms; /* also sample on wall time; 0: off (default) */
-	uint64_t latency_every;      /* time every Nth op; 0: off (default) */
+	uint64_t latency_every;      /* time every Nth op; 0: off; default AS_LATENCY_DEFAULT */
 	int syscalls;                /* as_syscount_method_t; default perf */
 	int pin;                     /* as_pin_t; default none */
 	uint32_t warmup;             /* uncounted runs of each trial first; default 0 */

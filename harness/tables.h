@@ -63,16 +63,18 @@
 	X(minflt, I, "minor page faults since the start of the timed region")
 
 /* latency.csv: one row per trial x op kind, after AS_ROW_KEY_COLS. */
-#define AS_LATENCY_COLS(X)                                                 \
-	X(kind, K, "op kind: alloc, calloc, realloc, free or reset")       \
-	X(timed_ops, I, "ops of this kind that were timed (every Nth op)") \
-	X(mean_ns, F, "mean latency (bucket midpoints)")                   \
-	X(p50_ns, F, "median latency")                                     \
-	X(p90_ns, F, "90th percentile latency")                            \
-	X(p99_ns, F, "99th percentile latency")                            \
-	X(p99_9_ns, F, "99.9th percentile latency")                        \
-	X(p99_99_ns, F, "99.99th percentile latency")                      \
-	X(max_ns, F, "largest latency seen")
+#define AS_LATENCY_COLS(X)                                                          \
+	X(kind, K, "op kind: alloc, calloc, realloc, free or reset")                \
+	X(timed_ops, I, "ops of this kind that were timed (every Nth op)")          \
+	X(mean_ns, F, "mean latency (bucket midpoints)")                            \
+	X(p50_ns, F, "median latency")                                              \
+	X(p90_ns, F, "90th percentile latency")                                     \
+	X(p99_ns, F, "99th percentile latency")                                     \
+	X(p99_9_ns, F, "99.9th percentile latency")                                 \
+	X(p99_99_ns, F, "99.99th percentile latency")                               \
+	X(max_ns, F, "largest latency seen")                                        \
+	X(harness_ns, F, "cost of timing an empty op, subtracted from every value") \
+	X(step_ns, F, "the clock's step: values are rounded to multiples of it")
 
 /* histogram.csv: one row per trial x op kind x non-empty bucket. */
 #define AS_HIST_COLS(X)                                                     \

@@ -31,6 +31,9 @@ typedef struct as_trial_spec {
 } as_trial_spec_t;
 
 #define AS_SAMPLE_AUTO UINT64_MAX
+/* Default latency sampling: one op in 64 per thread (jittered), under
+ * 1 ns/op amortised (docs/measure.md), so every run has percentiles. */
+#define AS_LATENCY_DEFAULT 64
 
 /* Rows of doubles received from the worker (series, latency, histogram). */
 typedef struct as_rows {

@@ -114,44 +114,6 @@ static void exclude_mapping(const void *p, size_t len)
 	as_memmap_exclude(p, len);
 }
 
-static void send_latency(double ns_per_tick)
-{
-	as_hist_t *all = as_map(sizeof(as_hist_t));
-	if (!all)
-		return;
-	for (unsigned k = 0; k < AS_OP_KIND_COUNT; k++) {
-		double row[AS_LATENCY_NCOLS], hrow[AS_HIST_NCOLS];
-		uint64_t cum = 0;
-		memset(all, 0, sizeof(*all));
-		for (uint32_t t = 0; t < AS_MAX_THREADS && as_engine_hist(t, k); t++)
-			as_hist_merge(all, as_engine_hist(t, k));
-		if (!all->total)
-			continue;
-		row[AS_LC_kind] = k;
-		row[AS_LC_timed_ops] = (double)all->total;
-		row[AS_LC_mean_ns] = as_hist_mean(all) * ns_per_tick;
-		row[AS_LC_p50_ns] = (double)as_hist_quantile(all, 0.50) * ns_per_tick;
-		row[AS_LC_p90_ns] = (double)as_hist_quantile(all, 0.90) * ns_per_tick;
-		row[AS_LC_p99_ns] = (double)as_hist_quantile(all, 0.99) * ns_per_tick;
-		row[AS_LC_p99_9_ns] = (double)as_hist_quantile(all, 0.999) * ns_per_tick;
-		row[AS_LC_p99_99_ns] = (double)as_hist_quantile(all, 0.9999) * ns_per_tick;
-		row[AS_LC_max_ns] = (double)all->max * ns_per_tick;
-		send_msg(AS_MSG_LATENCY, row, sizeof(row));
-		for (uint32_t i = 0; i < AS_HIST_BUCKETS; i++) {
-			if (!all->counts[i])
-				continue;
-			cum += all->counts[i];
-			hrow[AS_HC_kind] = k;
-			hrow[AS_HC_bucket_low_ns] = (double)as_hist_bucket_low(i) * ns_per_tick;
-			hrow[AS_HC_bucket_high_ns] = (double)as_hist_bucket_high(i) * ns_per_tick;
-			hrow[AS_HC_count] = (double)all->counts[i];
-			hrow[AS_HC_cum_fraction] = (double)cum / (double)all->total;
-			send_msg(AS_MSG_HIST, hrow, sizeof(hrow));
-		}
-	}
-	as_unmap(all, sizeof(as_hist_t));
-}
-
 /* Replay fidelity at every sample point (single-threaded streams, where a
  * sample's op count is a position in the one stream): the live requested
  * bytes the engine saw must equal the stream's own running total there,
@@ -213,6 +175,46 @@ typedef struct {
 	as_engine_result_t er;
 	char note[256];
 } worker_t;
+
+static void send_latency(const worker_t *w, double ns_per_tick)
+{
+	as_hist_t *all = as_map(sizeof(as_hist_t));
+	if (!all)
+		return;
+	for (unsigned k = 0; k < AS_OP_KIND_COUNT; k++) {
+		double row[AS_LATENCY_NCOLS], hrow[AS_HIST_NCOLS];
+		uint64_t cum = 0;
+		memset(all, 0, sizeof(*all));
+		for (uint32_t t = 0; t < AS_MAX_THREADS && as_engine_hist(t, k); t++)
+			as_hist_merge(all, as_engine_hist(t, k));
+		if (!all->total)
+			continue;
+		row[AS_LC_kind] = k;
+		row[AS_LC_timed_ops] = (double)all->total;
+		row[AS_LC_mean_ns] = as_hist_mean(all) * ns_per_tick;
+		row[AS_LC_p50_ns] = (double)as_hist_quantile(all, 0.50) * ns_per_tick;
+		row[AS_LC_p90_ns] = (double)as_hist_quantile(all, 0.90) * ns_per_tick;
+		row[AS_LC_p99_ns] = (double)as_hist_quantile(all, 0.99) * ns_per_tick;
+		row[AS_LC_p99_9_ns] = (double)as_hist_quantile(all, 0.999) * ns_per_tick;
+		row[AS_LC_p99_99_ns] = (double)as_hist_quantile(all, 0.9999) * ns_per_tick;
+		row[AS_LC_max_ns] = (double)all->max * ns_per_tick;
+		row[AS_LC_harness_ns] = (double)w->er.lat_cal_ticks * ns_per_tick;
+		row[AS_LC_step_ns] = (double)w->er.lat_res_ticks * ns_per_tick;
+		send_msg(AS_MSG_LATENCY, row, sizeof(row));
+		for (uint32_t i = 0; i < AS_HIST_BUCKETS; i++) {
+			if (!all->counts[i])
+				continue;
+			cum += all->counts[i];
+			hrow[AS_HC_kind] = k;
+			hrow[AS_HC_bucket_low_ns] = (double)as_hist_bucket_low(i) * ns_per_tick;
+			hrow[AS_HC_bucket_high_ns] = (double)as_hist_bucket_high(i) * ns_per_tick;
+			hrow[AS_HC_count] = (double)all->counts[i];
+			hrow[AS_HC_cum_fraction] = (double)cum / (double)all->total;
+			send_msg(AS_MSG_HIST, hrow, sizeof(hrow));
+		}
+	}
+	as_unmap(all, sizeof(as_hist_t));
+}
 
 /* Load the module, build the op stream, check they fit, create the
  * instance. Returns AS_OK, or a status with the reason in err. */
@@ -409,7 +411,7 @@ static void report(const worker_t *w, const double *v)
 		send_info("warning", m);
 	}
 	if (w->spec->latency_every)
-		send_latency(as_timer_tsc ? w->spec->ns_per_tick : 1.0);
+		send_latency(w, as_timer_tsc ? w->spec->ns_per_tick : 1.0);
 	send_msg(AS_MSG_TRIAL, v, sizeof(double) * AS_TRIAL_NCOLS);
 	send_status(w->er.status, w->er.status == AS_OK ? w->note : w->er.reason);
 }

@@ -29,7 +29,7 @@ case_reuse() {
     test "$rc" = 2 -a "$(lines "$tmp/err.txt")" = 1
   check "  ... and says why" grep -q "not empty.*--force" "$tmp/err.txt"
   check "  ... and the first run's rows are intact" grep -q "^1,0,null" "$d/trials.csv"
-  as run "${q[@]}" -a null -w $wl --force -o "$d"
+  as run "${q[@]}" -a null -w $wl --latency 0 --force -o "$d"
   check "--force replaces it" test "$rc" = 0
   check "  ... with no stale file of the earlier run" test ! -e "$d/latency.csv"
   check "  ... and no stale row" test "$(lines "$d/trials.csv")" = 2
