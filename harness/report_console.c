@@ -66,7 +66,7 @@ static void table_line(const as_run_t *run, int first, int latency)
 {
 	const as_trial_spec_t *specs = run->specs;
 	const as_trial_result_t *res = run->res;
-	double ns[256], ops[256], rss[256], flt[256], sys[256], pa[256], pf[256];
+	double ns[256], ops[256], rss[256], ovh[256], flt[256], sys[256], pa[256], pf[256];
 	int k = 0, bad = -1;
 	char wl[29], st[16], sbuf[16];
 	double sm;
@@ -80,7 +80,10 @@ static void table_line(const as_run_t *run, int first, int latency)
 		}
 		ns[k] = res[j].v[AS_TC_ns_per_op];
 		ops[k] = res[j].v[AS_TC_ops_per_sec];
-		rss[k] = res[j].v[AS_TC_rss_peak_kib] / 1024.0;
+		/* growth, not the absolute peak: the baseline holds the harness's
+		 * own memory (op arrays, buffers), the growth is the module's */
+		rss[k] = (res[j].v[AS_TC_rss_peak_kib] - res[j].v[AS_TC_rss_before_kib]) / 1024.0;
+		ovh[k] = res[j].v[AS_TC_overhead_ratio];
 		flt[k] = res[j].v[AS_TC_minflt];
 		sys[k] = res[j].v[AS_TC_syscalls_total];
 		pa[k] = res[j].p99_ns[AS_OP_ALLOC];
@@ -99,9 +102,9 @@ static void table_line(const as_run_t *run, int first, int latency)
 		snprintf(sbuf, sizeof(sbuf), "n/a");
 	else
 		snprintf(sbuf, sizeof(sbuf), "%.0f", sm);
-	printf("%-14.14s %-28s %3u %-10s %10.2f %12.4g %9.1fM %10.0f %9s",
+	printf("%-14.14s %-28s %3u %-10s %10.2f %12.4g %9.2fM %6.2f %10.0f %9s",
 	       specs[first].module->label, wl, specs[first].threads, st, as_median(ns, k),
-	       as_median(ops, k), as_median(rss, k), as_median(flt, k), sbuf);
+	       as_median(ops, k), as_median(rss, k), as_median(ovh, k), as_median(flt, k), sbuf);
 	if (latency)
 		printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
 	printf("\n");
@@ -117,14 +120,16 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 		bar(run, run->nwarm + run->n, run->nwarm + run->n, "done");
 	if (run->cfg->quiet)
 		return 0;
-	printf("\n%-14s %-28s %3s %-10s %10s %12s %10s %10s %9s", "module", "workload", "thr",
-	       "status", "ns/op", "ops/s", "peakRSS", "minflt", "syscalls");
+	printf("\n%-14s %-28s %3s %-10s %10s %12s %10s %6s %10s %9s", "module", "workload", "thr",
+	       "status", "ns/op", "ops/s", "RSSgrowth", "ovh", "minflt", "syscalls");
 	if (latency)
 		printf(" %11s %11s", "p99alloc_ns", "p99free_ns");
 	printf("\n");
 	for (int i = 0; i < run->n; i++)
 		if (run->specs[i].rep == 0)
 			table_line(run, i, latency);
+	printf("(RSSgrowth: peak RSS - RSS before the timed region, MiB; ovh: that / peak live "
+	       "bytes)\n");
 	if (run->cfg->reps > 1)
 		printf("(medians over %u repetitions)\n", run->cfg->reps);
 	if (latency)

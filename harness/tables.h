@@ -27,7 +27,7 @@
 	X(sampling_ns, I, "time thread 0 spent taking samples inside the timed region")       \
 	X(live_bytes_peak, I, "peak of requested bytes live at once (engine's count)")        \
 	X(rss_before_kib, I, "resident set right before the timed region")                    \
-	X(rss_peak_kib, I, "peak resident set of the worker process (VmHWM)")                 \
+	X(rss_peak_kib, I, "peak resident set: max of VmHWM and the samples")                 \
 	X(rss_end_kib, I, "resident set at the end of the timed region")                      \
 	X(rss_after_free_kib, I, "resident set after every remaining object was freed")       \
 	X(rss_after_trim_kib, I, "resident set after the module's trim(), if it has one")     \

@@ -26,9 +26,9 @@ int main(void)
 	}
 	/* 1000 live + 2 x 20000 replacement ops + 1000 frees = 42000 ops */
 	snprintf(cmd, sizeof(cmd),
-	         "'%s' run -q --no-plot -o '%s/out' -a glibc,null -w random:live=1000,ops=20000 "
-	         "--sample-every 1000 --latency 4 >/dev/null",
-	         getenv("ALLOCSCOPE"), dir);
+	         "'%s' run --no-plot -o '%s/out' -a glibc,null -w random:live=1000,ops=20000 "
+	         "--sample-every 1000 --latency 4 >'%s/console.txt'",
+	         getenv("ALLOCSCOPE"), dir, dir);
 	CHECK(system(cmd) == 0);
 	snprintf(p, sizeof(p), "%s/out/trials.csv", dir);
 	tc_load(p, &tr);
@@ -67,6 +67,33 @@ int main(void)
 	/* null's buffer is an anonymous mapping of 64 MiB made before the baseline */
 	CHECKF(tc_num(&se, 44, "mmap_size_kib") >= 65536, "null mmap_size_kib %s",
 	       tc_str(&se, 44, "mmap_size_kib"));
+
+	/* peak RSS is the larger of VmHWM and every sample (VmHWM can trail) */
+	for (size_t r = 0; r < 44 && r < se.nrows; r++)
+		CHECKF(tc_num(&tr, 0, "rss_peak_kib") >= tc_num(&se, r, "rss_kib"),
+		       "rss_peak_kib %s below sample %zu's rss_kib %s",
+		       tc_str(&tr, 0, "rss_peak_kib"), r, tc_str(&se, r, "rss_kib"));
+	/* the console shows the growth over the baseline (not the absolute peak,
+	 * which holds the harness's own buffers) and the overhead ratio */
+	{
+		char want[128], line[512];
+		int seen = 0, hdr = 0;
+		FILE *f;
+		snprintf(p, sizeof(p), "%s/console.txt", dir);
+		f = fopen(p, "r");
+		snprintf(want, sizeof(want), " %.2fM %6.2f ",
+		         (tc_num(&tr, 0, "rss_peak_kib") - tc_num(&tr, 0, "rss_before_kib")) /
+		             1024.0,
+		         tc_num(&tr, 0, "overhead_ratio"));
+		while (f && fgets(line, sizeof(line), f)) {
+			hdr |= strstr(line, "RSSgrowth") && strstr(line, "ovh");
+			seen |= !strncmp(line, "glibc ", 6) && strstr(line, want);
+		}
+		if (f)
+			fclose(f);
+		CHECK(hdr);
+		CHECKF(seen, "console line for glibc shows '%s'", want);
+	}
 
 	/* latency: alloc and free both sampled, about 1 in 4 of 21000 each */
 	CHECK(la.nrows == 4);
