@@ -10,6 +10,7 @@
 
 #include "reporter.h"
 #include "stats.h"
+#include "syscount.h"
 #include "tables.h"
 #include "util.h"
 
@@ -45,6 +46,23 @@ static void con_progress(void *self, const as_run_t *run, int i, int warm)
 	bar(run, run->nwarm + i, total, what);
 }
 
+/* Counting asked for but not possible here (no permission for perf, no
+ * tracefs, no seccomp): the syscalls column only shows n/a and the reason
+ * sits in context.csv, so the terminal says it too, once per process (a
+ * suite is many runs), with the remedy. */
+static void syscalls_notice(const console_t *c, const as_run_t *run, const char *why)
+{
+	static int said;
+	if (said || !why[0])
+		return;
+	said = 1;
+	fprintf(stderr, "%sallocscope: memory syscalls not counted (syscalls columns n/a): %s%s\n",
+	        c->tty ? "\n" : "", why,
+	        run->cfg->syscalls == AS_SYSCOUNT_PERF && !strstr(why, "--syscalls seccomp")
+	            ? " (try --syscalls seccomp)"
+	            : "");
+}
+
 /* A failed trial gets a line on stderr when no progress bar shows it (the
  * row in trials.csv says the same); skipped trials are not failures. */
 static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t errlen)
@@ -54,6 +72,7 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	const as_trial_result_t *r = &run->res[i];
 	(void)err;
 	(void)errlen;
+	syscalls_notice(c, run, r->syscalls_na);
 	if (!c->tty && r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
 		fprintf(stderr, "allocscope: trial %u rep %u (%s, %s, %u threads): %s: %s\n",
 		        s->trial, s->rep, s->module->label, s->workload->label, s->threads,

@@ -79,5 +79,31 @@ for spelling in --allocators --allocator; do
      grep -q ",null," "$tmp/a$spelling/trials.csv"; then ok; else bad "run $spelling null"; fi
 done
 
+# --- an unavailable measurement is said on the terminal, once, with the remedy
+# (perf counting needs root or CAP_PERFMON: as root, run as nobody)
+asuser=()
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+  asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+fi
+nb=$tmp/nobody
+mkdir -p "$nb" && chmod 777 "$tmp" "$nb"
+"${asuser[@]}" "$as" run -q --no-plot -a null,glibc -r 2 -w random:ops=1000,live=10 -o "$nb/perf" \
+  >"$tmp/out" 2>"$tmp/err"
+if grep -q "^syscall_counting,n/a" "$nb/perf/context.csv" 2>/dev/null; then
+  n=$(grep -c "memory syscalls not counted" "$tmp/err")
+  if [ "$n" -eq 1 ]; then ok; else bad "unavailable perf counting: $n notices, want 1"; cat "$tmp/err" >&2; fi
+  if grep -q "not counted.*--syscalls seccomp" "$tmp/err"; then ok; else bad "the notice does not name --syscalls seccomp"; fi
+  # the remedy works for the same user; off asks for nothing: no notice
+  for m in seccomp off; do
+    "${asuser[@]}" "$as" run -q --no-plot -a null -w random:ops=1000,live=10 --syscalls $m \
+      -o "$nb/$m" >/dev/null 2>"$tmp/err"
+    if ! grep -q "not counted" "$tmp/err"; then ok; else bad "--syscalls $m: a notice"; cat "$tmp/err" >&2; fi
+  done
+  if awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "mmap_calls") c = i} NR == 2 {exit !($c != "")}' \
+    "$nb/seccomp/trials.csv"; then ok; else bad "--syscalls seccomp as the same user counts nothing"; fi
+else
+  echo "skipped: perf counting works for this user and no way to drop root (the unavailable notice)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
