@@ -1,26 +1,24 @@
 /* syscount.c - see syscount.h. The tracepoint ids come from tracefs, which
  * a fresh boot may not have mounted: as root the harness mounts it itself
  * (and says why not when it cannot). madvise is split by advice with a perf
- * tracepoint filter on its `behavior` field. */
+ * tracepoint filter on its `behavior` field. The seccomp filter itself is
+ * seccomp_count.c's (libseccomp); this file keeps the counters' state. */
 #define _GNU_SOURCE
 #include "syscount.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
 #include <linux/perf_event.h>
-#include <linux/seccomp.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "seccomp_count.h"
 
 /* In AS_SYSCALL_COLS order. */
 static const struct {
@@ -38,14 +36,6 @@ static const struct {
     {"sys_enter_madvise", "behavior == 8", SYS_madvise, MADV_FREE},
     {"sys_enter_mprotect", NULL, SYS_mprotect, -1},
 };
-
-#if defined(__x86_64__)
-#define AS_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define AS_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#else
-#error "seccomp counting: add this architecture's AUDIT_ARCH_* here"
-#endif
 
 static as_syscount_method_t method = AS_SYSCOUNT_OFF;
 static int fds[AS_SYS_NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
@@ -166,13 +156,8 @@ int as_syscount_probe(as_syscount_method_t m, char *why, size_t len)
 		snprintf(why, len, "disabled by --syscalls off");
 		return -1;
 	}
-	if (m == AS_SYSCOUNT_SECCOMP) {
-		if (prctl(PR_GET_SECCOMP) < 0) {
-			snprintf(why, len, "kernel without seccomp: %s", strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
+	if (m == AS_SYSCOUNT_SECCOMP)
+		return as_seccomp_probe(why, len);
 	if (open_perf(0, why, len) != 0)
 		return -1;
 	close_all();
@@ -194,28 +179,11 @@ int as_syscount_start_perf_pid(pid_t pid, char *why, size_t len)
 
 int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len)
 {
-	/* trap exactly the counted calls of the native ABI, allow everything
-	 * else (another ABI, e.g. int 0x80, numbers its calls differently) */
-	struct sock_filter f[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AS_AUDIT_ARCH, 1, 0),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_brk, 6, 0),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 5, 0),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 4, 0),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mremap, 3, 0),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_madvise, 2, 0),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 1, 0),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE),
-	};
-	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog) != 0) {
-		snprintf(why, len, "seccomp filter: %s", strerror(errno));
+	long nrs[AS_SYS_NCOLS];
+	for (int i = 0; i < AS_SYS_NCOLS; i++)
+		nrs[i] = calls[i].nr;
+	if (as_seccomp_trap(nrs, AS_SYS_NCOLS, why, len) != 0)
 		return -1;
-	}
 	shared_counts = shared;
 	method = AS_SYSCOUNT_SECCOMP;
 	return 0;

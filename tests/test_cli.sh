@@ -79,6 +79,13 @@ for spelling in --allocators --allocator; do
      grep -q ",null," "$tmp/a$spelling/trials.csv"; then ok; else bad "run $spelling null"; fi
 done
 
+# --- seccomp counting completes its trials (in a sanitizer build too, where
+# LeakSanitizer's exit check once hung every such trial until its timeout)
+if "$as" run -q --no-plot -a null,glibc -w random:ops=2000,live=20 --syscalls seccomp --timeout 20 \
+  -o "$tmp/secc" >/dev/null 2>"$tmp/err" &&
+  [ "$(grep -c ",1,42,ok," "$tmp/secc/trials.csv")" -eq 2 ]; then ok
+else bad "--syscalls seccomp trials did not all complete"; cat "$tmp/err" >&2; fi
+
 # --- an unavailable measurement is said on the terminal, once, with the remedy
 # (perf counting needs root or CAP_PERFMON: as root, run as nobody)
 asuser=()
