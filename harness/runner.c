@@ -77,7 +77,7 @@ static void on_stop_signal(int sig)
 	as_interrupted = 1;
 }
 
-/* SIGINT/SIGTERM stop the run between complete rows: the handler only sets a
+/* SIGINT/SIGTERM/SIGHUP stop the run between complete rows: the handler only sets a
  * flag (no SA_RESTART, so the trial's poll() wakes up and kills the worker). */
 static void install_stop_handlers(void)
 {
@@ -87,6 +87,7 @@ static void install_stop_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* a closed terminal: keep the rows too */
 }
 
 /* Take the results folder: -o DIR (refused when it holds another run's files

@@ -14,9 +14,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <linux/ptrace.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,18 +103,26 @@ typedef struct {
 	volatile uint64_t *counts; /* the shared counters page */
 	sigset_t oldmask;
 	int wstatus, reaped, timed_out, interrupted;
+	int strays; /* processes the trial left behind (the module forked) */
 } worker_t;
 
 /* The worker's side of the fork: move the fds where trial_wire.h says,
  * become traceable where asked, and exec this same program. */
-static void exec_worker(const worker_t *w, int wfd, int specfd, const char *env)
+static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, const char *env)
 {
 	char *argv[] = {"allocscope", "__worker", NULL};
 	int devnull;
-	/* own process group so a timeout kill reaches every process the
-	 * module may have started; stdin from /dev/null */
+	/* own process group, killed at the end of every trial, so it reaches
+	 * every process the module may have started; stdin from /dev/null */
 	int cfd = -1;
 	setpgid(0, 0);
+	/* die with the run (kill -9, SIGHUP): PDEATHSIG survives the exec; the
+	 * parent may have died before it was set, hence the getppid check */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+		_exit(127);
+	/* a module's processes orphaned while the worker runs (a setsid escape
+	 * too) come to the worker, and with it to the parent, which sweeps them */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* lift every source above the targets first: a source may sit on
 	 * another's target number (dup2 onto itself would keep CLOEXEC) */
 	wfd = fcntl(wfd, F_DUPFD_CLOEXEC, 16);
@@ -174,6 +184,7 @@ static void tracer_teardown(worker_t *w)
 static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_result_t *res)
 {
 	int pfd[2], specfd;
+	pid_t parent;
 	static as_modenv_t me;
 	w->tracing = spec->syscalls == AS_SYSCOUNT_SECCOMP;
 	w->pid = -1;
@@ -192,9 +203,10 @@ static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_resul
 		goto out_close;
 	}
 	fflush(NULL);
+	parent = getpid();
 	w->pid = fork();
 	if (w->pid == 0)
-		exec_worker(w, pfd[1], specfd, me.env);
+		exec_worker(w, parent, pfd[1], specfd, me.env);
 	if (w->pid < 0) {
 		snprintf(res->reason, sizeof(res->reason), "fork: %s", strerror(errno));
 		tracer_teardown(w);
@@ -209,6 +221,23 @@ out_close:
 	close(pfd[1]);
 	close(specfd);
 	return -1;
+}
+
+/* 1 once the worker has exited (not reaped: its pid stays reserved, so
+ * its process group can still be killed by number). */
+static int worker_exited(const worker_t *w)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	return waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid;
+}
+
+/* Wait at most until the deadline, and at most 100 ms at a time so a worker
+ * that exited while a process it started holds the pipe is noticed. */
+static int poll_ms(uint64_t deadline, uint64_t now)
+{
+	uint64_t ms = (deadline - now) / 1000000ULL + 1;
+	return ms > 100 ? 100 : (int)ms;
 }
 
 /* Read the worker's messages until EOF (and, when tracing, until it is
@@ -229,7 +258,9 @@ static void collect(worker_t *w, uint64_t deadline, as_trial_result_t *res, as_w
 			w->timed_out = 1;
 			return;
 		}
-		r = poll(p, w->tracing ? 2 : 1, (int)((deadline - now) / 1000000ULL) + 1);
+		r = poll(p, w->tracing ? 2 : 1, poll_ms(deadline, now));
+		if (r == 0 && !w->tracing && worker_exited(w))
+			return; /* a process it left behind holds the pipe open */
 		if (r <= 0)
 			continue;
 		if (w->tracing && (p[1].revents & POLLIN)) {
@@ -249,32 +280,91 @@ static void collect(worker_t *w, uint64_t deadline, as_trial_result_t *res, as_w
 	}
 }
 
+/* Parent process of pid from /proc/PID/stat, or -1. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *rp;
+	long ppid = -1;
+	size_t n;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	rp = strrchr(buf, ')'); /* the name may hold spaces and ')' */
+	return rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 ? (pid_t)ppid : -1;
+}
+
+/* Kill and reap every process the trial left behind. The parent is a child
+ * subreaper (as is the worker), so whatever the module started, setsid
+ * escapes included, is by now a child of ours or below one. Returns how
+ * many there were. */
+static int sweep(void)
+{
+	pid_t self = getpid(), c;
+	int n = 0, more = 1, st;
+	for (int round = 0; more && round < 64; round++) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		more = 0;
+		while ((c = waitpid(-1, &st, WNOHANG | __WALL)) > 0) {
+			n++;
+			more = 1;
+		}
+		while (d && (e = readdir(d)) != NULL) {
+			pid_t p = (pid_t)strtol(e->d_name, NULL, 10);
+			if (p <= 0 || parent_of(p) != self)
+				continue;
+			kill(p, SIGKILL);
+			if (waitpid(p, &st, __WALL) == p)
+				n++;
+			more = 1;
+		}
+		if (d)
+			closedir(d);
+	}
+	return n;
+}
+
 /* After EOF give the worker the rest of its time to exit; kill it when it
- * is late; reap it. */
+ * is late. Its process group is killed in every case (a module's children
+ * die with the trial), then it is reaped and what is left is swept. */
 static void finish(worker_t *w, uint64_t deadline)
 {
 	while (!w->timed_out && !w->reaped && as_now_ns() < deadline) {
-		if (waitpid(w->pid, &w->wstatus, WNOHANG) == w->pid) {
-			w->reaped = 1;
+		if (worker_exited(w))
 			break;
-		}
 		usleep(1000);
 	}
-	if (!w->reaped && !w->timed_out)
+	if (!w->reaped && !w->timed_out && !worker_exited(w))
 		w->timed_out = 1;
-	if (w->timed_out && !w->reaped) {
-		kill(-w->pid, SIGKILL);
+	kill(-w->pid, SIGKILL);
+	if (w->timed_out && !w->reaped)
 		kill(w->pid, SIGKILL);
-	}
 	if (!w->reaped)
 		waitpid(w->pid, &w->wstatus, w->tracing ? __WALL : 0);
+	w->reaped = 1;
+	w->strays = sweep();
 }
 
 /* Turn how the worker ended into the result's status. */
 static void classify(const worker_t *w, const as_wire_inbox_t *in, double timeout_s,
                      as_trial_result_t *res)
 {
-	if (w->interrupted) {
+	if (w->strays && !w->interrupted && !w->timed_out) {
+		/* the rows may hold two processes' reports: none is kept */
+		res->status = AS_ERR_WORKER;
+		snprintf(res->reason, sizeof(res->reason),
+		         "the module started %d process%s (fork in the trial?): a trial must stay "
+		         "in one process; its numbers are dropped",
+		         w->strays, w->strays == 1 ? "" : "es");
+		as_trial_result_free(res);
+		for (int i = 0; i < AS_TRIAL_NCOLS; i++)
+			res->v[i] = NAN;
+		res->bindings[0] = '\0';
+	} else if (w->interrupted) {
 		res->status = AS_ERR_INTERRUPTED;
 		snprintf(res->reason, sizeof(res->reason), "interrupted");
 	} else if (w->timed_out) {
@@ -301,8 +391,11 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 	as_wire_inbox_t in = {0};
 	uint64_t deadline;
 
+	static int subreaper;
 	memset(res, 0, sizeof(*res));
 	memset(&w, 0, sizeof(w));
+	if (!subreaper++)
+		prctl(PR_SET_CHILD_SUBREAPER, 1); /* see sweep() */
 	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
 		res->v[i] = NAN;
 	for (int i = 0; i < AS_OP_KIND_COUNT; i++)

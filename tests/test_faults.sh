@@ -130,6 +130,62 @@ case_format() {
   check "  ... and by plot" test "$rc" = 2
 }
 
-for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format}; do "case_$c"; done
+# --- no stray process; a module that forks fails its row --------------------
+# 0 when no process runs (a zombie has run its course) with the pid in FILE
+gone() {
+  local p; p=$(cat "$1" 2>/dev/null) || return 0
+  for _ in $(seq 30); do
+    st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || return 0
+    [ "$st" = Z ] && return 0
+    sleep 0.1
+  done
+  kill -9 "$p" 2>/dev/null; return 1
+}
+
+case_fork() {
+  local m
+  for m in fork fork_sleep setsid; do
+    rm -f "$tmp/pid"
+    AS_BROKEN_PIDFILE=$tmp/pid as run "${q[@]}" -a "$mods/broken_$m.so",null -w $wl \
+      --timeout 20 -o "$tmp/fork_$m"
+    check "broken_$m: its row fails, the other is ok (exit 1)" test "$rc" = 1 -a \
+      "$(grep -c ',ok,' "$tmp/fork_$m/trials.csv")" = 1
+    check "  ... naming the fork" grep -q "^0,0,.*,worker_error,the module started 1 process" \
+      "$tmp/fork_$m/trials.csv"
+    check "  ... with no series rows of its own" test "$(grep -c '^0,0,' "$tmp/fork_$m/series.csv")" = 0
+    check "  ... and its processes are gone" gone "$tmp/pid"
+  done
+}
+
+case_killed_parent() {
+  local sig d=$tmp/killed
+  for sig in KILL HUP; do
+    rm -rf "$d"
+    "$cli" run "${q[@]}" -a "$mods/broken_hang.so" -w $wl --timeout 60 -o "$d" \
+      >/dev/null 2>&1 &
+    local parent=$!
+    # the worker (not the module probe before it) is running
+    for _ in $(seq 50); do
+      pgrep -P $parent -f __worker >"$tmp/wpid" && break
+      sleep 0.1
+    done
+    kill -$sig $parent
+    wait $parent 2>/dev/null
+    check "SIG$sig of the run: its hanging worker dies too" gone "$tmp/wpid"
+  done
+}
+
+case_check_children() {
+  "$cli" check null >/dev/null 2>&1 &
+  local p=$!
+  sleep 0.3
+  pgrep -P $p >"$tmp/kids"
+  wait $p
+  local left=0 k
+  for k in $(cat "$tmp/kids"); do [ -e "/proc/$k" ] && [ "$(awk '{print $3}' /proc/$k/stat)" != Z ] && left=1; done
+  check "check leaves no children" test "$left" = 0
+}
+
+for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format fork killed_parent check_children}; do "case_$c"; done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

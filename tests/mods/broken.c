@@ -2,6 +2,7 @@
  * BROKEN_* define chosen by tests/CMakeLists.txt picks the defect. Each proves
  * that the loader (or the trial runner) refuses or survives it clearly. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,36 @@
 
 static char arena_buf[1 << 20] __attribute__((aligned(64)));
 static size_t used;
+
+#if defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
+/* Start a process once, in the timed region. FORK: both go on running the
+ * trial (and both report); FORK_SLEEP: the child sleeps; SETSID: the child
+ * leaves the process group and sleeps. The sleeper writes its pid to
+ * $AS_BROKEN_PIDFILE, so a test can tell whether it survived. */
+static void fork_once(void)
+{
+	static int forked;
+	if (forked++)
+		return;
+	if (fork() != 0)
+		return;
+#if defined(BROKEN_FORK)
+	return;
+#else
+#if defined(BROKEN_SETSID)
+	setsid();
+#endif
+	const char *pf = getenv("AS_BROKEN_PIDFILE");
+	FILE *f = pf ? fopen(pf, "w") : NULL;
+	if (f) {
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
+	}
+	for (;;)
+		pause();
+#endif
+}
+#endif
 
 static int t_create(const char *params, void **out, char *err, size_t errlen)
 {
@@ -41,6 +72,9 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 #elif defined(BROKEN_OVERLAP)
 	if (used > 4096)
 		return arena_buf + 64; /* hands out the same block again */
+#elif defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
+	if (used > 4096)
+		fork_once();
 #endif
 	size = (size + 15) & ~(size_t)15;
 	if (size > sizeof(arena_buf) - used)
