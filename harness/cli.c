@@ -135,3 +135,16 @@ int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
 	}
 	return optind;
 }
+
+int as_cli_take_leading(int argc, char **argv, char **av, int avmax, const char **arg)
+{
+	int ac = 0;
+	if (argc < 2 || argv[1][0] == '-' || argc > avmax)
+		return argc;
+	*arg = argv[1];
+	av[ac++] = argv[0];
+	for (int i = 2; i < argc; i++)
+		av[ac++] = argv[i];
+	av[ac] = NULL;
+	return ac;
+}

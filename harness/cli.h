@@ -47,4 +47,11 @@ void as_cli_help(FILE *f, const as_cmd_t *cmd);
 int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
                  int (*on)(int key, const char *arg, void *ctx), void *ctx);
 
+/* `CMD ARG [options]`: when argv[1] is not an option, set *arg to it and
+ * return argc - 1 with argv's other words copied into av (avmax entries,
+ * NULL-terminated), to be parsed instead of argv; else return argc and leave
+ * av and *arg alone. For commands whose one operand may come first
+ * (replay TRACE, tune TRACE). */
+int as_cli_take_leading(int argc, char **argv, char **av, int avmax, const char **arg);
+
 #endif /* AS_CLI_H */

@@ -48,12 +48,8 @@ static int replay_main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
 	/* `replay TRACE -a ...`: take a leading TRACE out before the options */
-	if (argc > 1 && argv[1][0] != '-' && argc < 256) {
-		trace = argv[1];
-		av[ac++] = argv[0];
-		for (int i = 2; i < argc; i++)
-			av[ac++] = argv[i];
-		av[ac] = NULL;
+	ac = as_cli_take_leading(argc, argv, av, 255, &trace);
+	if (ac != argc) {
 		argc = ac;
 		argv = av;
 	}
