@@ -80,5 +80,6 @@ extern const as_cmd_t as_cmd_trace;
 extern const as_cmd_t as_cmd_capture;
 extern const as_cmd_t as_cmd_replay;
 extern const as_cmd_t as_cmd_plot;
+extern const as_cmd_t as_cmd_tune;
 
 #endif /* AS_COMMANDS_H */

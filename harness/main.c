@@ -28,6 +28,7 @@ static const as_cmd_t *const commands[] = {
     &as_cmd_capture,
     &as_cmd_trace,
     &as_cmd_plot,
+    &as_cmd_tune,
     NULL,
 };
 /* clang-format on */

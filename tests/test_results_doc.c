@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "tables.h"
+#include "tune.h"
 
 static char *doc;
 
@@ -47,6 +48,8 @@ int main(void)
 	AS_LATENCY_COLS(E)
 	AS_HIST_COLS(E)
 	AS_SUMMARY_KEY_COLS(E)
+	AS_TUNE_COLS(E)
+	AS_VERIFY_COLS(E)
 #undef E
 #define E(name, fmt, doc)                                         \
 	for (int s = 0; s < 5; s++) {                             \

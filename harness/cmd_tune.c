@@ -1,0 +1,567 @@
+/* cmd_tune.c - `allocscope tune TRACE | -- PROG ARGS`: capture the program
+ * first when given one, replay the trace over a grid of modules x settings
+ * (the runner's trials, nothing new underneath), then print the Pareto
+ * frontier of time against peak RSS growth, the recommendation for an
+ * objective with its gain and CI against glibc's defaults, and the exact
+ * environment line that applies it. --verify runs the real program with the
+ * recommendation and the baseline (tune_verify.c). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../allocators/allocscope_params.h"
+#include "commands.h"
+#include "files.h"
+#include "loader.h"
+#include "modenv.h"
+#include "runner.h"
+#include "trial.h"
+#include "trials_read.h"
+#include "tune.h"
+#include "util.h"
+
+enum {
+	OPT_GRID = 400,
+	OPT_OBJECTIVE,
+	OPT_MAX_RSS,
+	OPT_VERIFY,
+	OPT_VERIFY_REPS,
+	OPT_TTIMEOUT,
+};
+
+static const as_opt_t tune_opts[] = {
+    {'a', "allocators", "LIST", "default grid",
+     "configurations to try: NAME[:k=v,...], comma-separated (glibc's defaults, the baseline, "
+     "are always added)"},
+    {OPT_GRID, "grid", "FILE", NULL,
+     "configurations to try, one NAME[:k=v,...] per line ('#' starts a comment)"},
+    {'o', "out", "DIR", "results/tune-<stamp>", "results folder (must be new or empty)"},
+    {'r', "reps", "N", "5", "replays of each configuration, interleaved (2..1000)"},
+    {OPT_OBJECTIVE, "objective", "WHAT", "balanced",
+     "time, memory (peak RSS growth) or balanced (least time/base + RSS/base)"},
+    {OPT_MAX_RSS, "max-rss", "SIZE", "none",
+     "only recommend configurations whose median peak RSS growth is at most SIZE (k/M/G)"},
+    {OPT_VERIFY, "verify", NULL, NULL,
+     "then run PROG with the recommendation and with glibc's defaults, interleaved, and "
+     "report whether the predicted gain shows in its wall time and peak RSS"},
+    {OPT_VERIFY_REPS, "verify-reps", "N", "9", "runs of PROG per configuration for --verify"},
+    {OPT_TTIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
+};
+
+/* Default grid: each real allocator's defaults and the settings that move
+ * it most along time or memory (docs/tune.md says why each is there). */
+static const char *const default_grid[] = {
+    "glibc",
+    "glibc:mmap_threshold=4M,trim_threshold=16M",
+    "glibc:trim_threshold=0,top_pad=0",
+    "jemalloc",
+    "jemalloc:dirty_decay_ms=0,muzzy_decay_ms=0",
+    "jemalloc:narenas=1",
+    "tcmalloc",
+    "tcmalloc:release_rate=10",
+    "tcmalloc:release_rate=0",
+    "mimalloc",
+    "mimalloc:decommit_delay=0",
+    "mimalloc:eager_commit=0",
+    "refmalloc",
+    NULL,
+};
+
+typedef struct {
+	as_run_cfg_t cfg;
+	const char *grid_list, *grid_file;
+	as_tune_objective_t objective;
+	double max_rss_kib;
+	int verify;
+	uint64_t verify_reps;
+	char not_significant[512]; /* best by medians, but within the noise */
+} tune_ctx_t;
+
+static int on_tune_opt(int key, const char *arg, void *vctx)
+{
+	tune_ctx_t *c = vctx;
+	char err[512];
+	uint64_t v;
+	switch (key) {
+	case 'a': c->grid_list = arg; return 0;
+	case OPT_GRID: c->grid_file = arg; return 0;
+	case 'o': c->cfg.out_dir = arg; return 0;
+	case 'r':
+		if (as_parse_u64("-r", arg, 2, 1000, &v, err, sizeof(err)) != 0)
+			break;
+		c->cfg.reps = (uint32_t)v;
+		return 0;
+	case OPT_OBJECTIVE:
+		if (!strcmp(arg, "time"))
+			c->objective = AS_TUNE_TIME;
+		else if (!strcmp(arg, "memory"))
+			c->objective = AS_TUNE_MEMORY;
+		else if (!strcmp(arg, "balanced"))
+			c->objective = AS_TUNE_BALANCED;
+		else {
+			snprintf(err, sizeof(err),
+			         "option --objective: '%s' is not one of time, memory, balanced",
+			         arg);
+			break;
+		}
+		return 0;
+	case OPT_MAX_RSS: {
+		static const as_param_spec_t s = {"--max-rss", AS_PARAM_SIZE, "0", 0,
+		                                  0,           NULL,          "",  0};
+		uint64_t bytes;
+		if (as_param_parse_value(&s, arg, &bytes, err, sizeof(err)) != 0)
+			break;
+		c->max_rss_kib = (double)bytes / 1024.0;
+		return 0;
+	}
+	case OPT_VERIFY: c->verify = 1; return 0;
+	case OPT_VERIFY_REPS:
+		if (as_parse_u64("--verify-reps", arg, 2, 1000, &c->verify_reps, err, sizeof(err)))
+			break;
+		return 0;
+	case OPT_TTIMEOUT:
+		if (as_parse_double("--timeout", arg, 0.1, 86400, &c->cfg.timeout_s, err,
+		                    sizeof(err)) != 0)
+			break;
+		return 0;
+	default: return -1;
+	}
+	fprintf(stderr, "allocscope tune: %s\n", err);
+	return -1;
+}
+
+/* Add one configuration spec (skipped when already there). */
+static int add_config(as_run_cfg_t *cfg, const char *text)
+{
+	char err[512];
+	as_spec_t s;
+	if (as_spec_parse(text, AS_SPEC_MODULE, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: configuration %s\n", err);
+		return -1;
+	}
+	for (int i = 0; i < cfg->nmodules; i++)
+		if (!strcmp(cfg->modules[i].label, s.label)) {
+			as_spec_free(&s);
+			return 0;
+		}
+	if (cfg->nmodules == AS_RUN_MAX_ITEMS) {
+		fprintf(stderr, "allocscope tune: more than %d configurations\n", AS_RUN_MAX_ITEMS);
+		as_spec_free(&s);
+		return -1;
+	}
+	cfg->modules[cfg->nmodules++] = s;
+	return 0;
+}
+
+/* The grid: glibc's defaults first (the baseline), then -a, --grid or the
+ * default grid (its modules that are not built are left out, said once). */
+static int build_grid(tune_ctx_t *c)
+{
+	char line[4096], path[PATH_MAX], err[512];
+	if (add_config(&c->cfg, "glibc") != 0)
+		return -1;
+	if (c->grid_list) {
+		static as_spec_t specs[AS_RUN_MAX_ITEMS];
+		int n = as_spec_parse_list(c->grid_list, AS_SPEC_MODULE, specs, AS_RUN_MAX_ITEMS,
+		                           err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "allocscope tune: option -a: %s\n", err);
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			int r = add_config(&c->cfg, specs[i].label);
+			as_spec_free(&specs[i]);
+			if (r)
+				return -1;
+		}
+	}
+	if (c->grid_file) {
+		FILE *f = fopen(c->grid_file, "r");
+		int lineno = 0;
+		if (!f) {
+			fprintf(stderr, "allocscope tune: --grid %s: %s\n", c->grid_file,
+			        strerror(errno));
+			return -1;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			char *s = line, *e;
+			lineno++;
+			s[strcspn(s, "#\r\n")] = '\0';
+			while (*s == ' ' || *s == '\t')
+				s++;
+			for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t');)
+				*--e = '\0';
+			if (*s && add_config(&c->cfg, s) != 0) {
+				fprintf(stderr, "allocscope tune: --grid %s:%d: not used\n",
+				        c->grid_file, lineno);
+				fclose(f);
+				return -1;
+			}
+		}
+		fclose(f);
+	}
+	if (!c->grid_list && !c->grid_file) {
+		for (int i = 0; default_grid[i]; i++) {
+			as_spec_t s;
+			if (as_spec_parse(default_grid[i], AS_SPEC_MODULE, &s, err, sizeof(err)) !=
+			    0)
+				return -1;
+			if (as_module_resolve(s.name, path, sizeof(path), err, sizeof(err)) ==
+			    AS_OK)
+				add_config(&c->cfg, default_grid[i]);
+			else if (!strchr(default_grid[i], ':'))
+				fprintf(stderr,
+				        "allocscope tune: %s is not built; left out of the grid\n",
+				        s.name);
+			as_spec_free(&s);
+		}
+	}
+	return 0;
+}
+
+/* Run `allocscope capture -o TRACE -- PROG ARGS` (this same program). */
+static int capture(const char *trace, char **prog)
+{
+	int n = 0, st;
+	pid_t pid;
+	char **av;
+	while (prog[n])
+		n++;
+	av = calloc((size_t)n + 8, sizeof(*av));
+	if (!av)
+		return -1;
+	av[0] = "allocscope";
+	av[1] = "capture";
+	av[2] = "-o";
+	av[3] = (char *)trace;
+	av[4] = "--fork"; /* the program's own allocations, not its children's */
+	av[5] = "exclude";
+	av[6] = "--";
+	memcpy(av + 7, prog, (size_t)n * sizeof(*av));
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		execv("/proc/self/exe", av);
+		_exit(127);
+	}
+	free(av);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* Shell-quote s into b when it needs it. */
+static void quoted(as_buf_t *b, const char *s)
+{
+	if (*s && !s[strcspn(s, " \t\n'\"\\$`!*?[]{}()<>|&;~#")]) {
+		as_buf_printf(b, "%s", s);
+		return;
+	}
+	as_buf_add(b, "'", 1);
+	for (; *s; s++)
+		if (*s == '\'')
+			as_buf_add(b, "'\\''", 4);
+		else
+			as_buf_add(b, s, 1);
+	as_buf_add(b, "'", 1);
+}
+
+int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *err, size_t errlen)
+{
+	as_modenv_t me;
+	if (as_module_env(spec, &me, err, errlen) != 0)
+		return -1;
+	if (!me.preload[0] && strcmp(spec->name, "glibc")) {
+		/* no library to preload (refmalloc, a module of one's own) */
+		as_buf_printf(b, "allocscope exec -a ");
+		quoted(b, spec->label);
+		as_buf_printf(b, " --");
+	} else {
+		if (me.preload[0]) {
+			as_buf_printf(b, "LD_PRELOAD=");
+			quoted(b, me.preload);
+		}
+		for (const char *p = me.env; *p;) {
+			size_t n = strcspn(p, "\n");
+			char line[AS_MODENV_MAX], *eq;
+			snprintf(line, sizeof(line), "%.*s", (int)n, p);
+			p += n + (p[n] == '\n');
+			eq = strchr(line, '=');
+			if (!eq)
+				continue;
+			*eq = '\0';
+			as_buf_printf(b, "%s%s=", b->len ? " " : "", line);
+			quoted(b, eq + 1);
+		}
+	}
+	for (int i = 0; prog && prog[i]; i++) {
+		if (b->len)
+			as_buf_add(b, " ", 1);
+		quoted(b, prog[i]);
+	}
+	return 0;
+}
+
+static void print_point(const as_tune_point_t *q, int base)
+{
+	char label[160];
+	snprintf(label, sizeof(label), "%s%s%s", q->module, *q->params ? ":" : "", q->params);
+	printf("%c %-44s %10.2f %10.0f %9.0f",
+	       q->recommended ? '*'
+	       : q->frontier  ? 'F'
+	                      : ' ',
+	       label, q->time_med / 1e6, q->rss_med, q->sys_med);
+	if (base || !q->n)
+		printf("   %s\n", q->n ? "(baseline)" : "no completed replay");
+	else
+		printf("   %5.2f (%.2f-%.2f)  %5.2f (%.2f-%.2f)\n", q->t_ratio, q->t_lo, q->t_hi,
+		       q->r_ratio, q->r_lo, q->r_hi);
+}
+
+static void print_gain(const char *what, double r, double lo, double hi, double p)
+{
+	if (!(lo < 1 && hi > 1) && !isnan(lo))
+		printf("  %-16s %.2fx glibc (95%% CI %.2f-%.2f, p = %.2g): %.0f %% %s\n", what, r,
+		       lo, hi, p, fabs(1 - r) * 100, r < 1 ? "less" : "more");
+	else
+		printf("  %-16s %.2fx glibc (95%% CI %.2f-%.2f, p = %.2g): no significant "
+		       "difference\n",
+		       what, r, lo, hi, p);
+}
+
+/* Print the table and the recommendation; write tune.csv/frontier.csv.
+ * Returns the recommended index, -1 none, -2 error. */
+static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune_point_t **pts,
+                    int *npts)
+{
+	char path[PATH_MAX], err[1024];
+	as_table_t t;
+	int n, rec;
+	as_tune_point_t *p;
+	snprintf(path, sizeof(path), "%s/trials.csv", run_dir);
+	if (as_table_read(path, &t, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: %s\n", err);
+		return -2;
+	}
+	n = as_tune_points(&t, &p);
+	as_table_free(&t);
+	if (n <= 0 || p[0].n == 0) {
+		fprintf(stderr, "allocscope tune: the baseline (glibc) has no completed replay\n");
+		if (n > 0)
+			as_tune_points_free(p, n);
+		return -2;
+	}
+	if (as_tune_stats(p, n, 0) != 0) {
+		as_tune_points_free(p, n);
+		return -2;
+	}
+	as_tune_frontier(p, n);
+	rec = as_tune_pick(p, n, c->objective, c->max_rss_kib, 0);
+	if (rec > 0 && !as_tune_significant(&p[rec], c->objective) &&
+	    (c->max_rss_kib < 0 || p[0].rss_med <= c->max_rss_kib)) {
+		/* better by medians, not beyond the noise: glibc's defaults stay */
+		snprintf(c->not_significant, sizeof(c->not_significant), "%s%s%s", p[rec].module,
+		         *p[rec].params ? ":" : "", p[rec].params);
+		p[rec].recommended = 0;
+		p[0].recommended = 1;
+		rec = 0;
+	}
+	if (as_tune_write(dir, p, n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: %s\n", err);
+		as_tune_points_free(p, n);
+		return -2;
+	}
+	printf("\n  %-44s %10s %10s %9s   %-18s %s\n", "configuration", "time_ms", "rss_kib",
+	       "syscalls", "time vs glibc", "rss vs glibc");
+	for (int i = 0; i < n; i++)
+		print_point(&p[i], i == 0);
+	printf("(F: on the frontier of time vs peak RSS growth; *: recommended; medians of "
+	       "replays, ratios with bootstrap 95 %% CIs)\n\n");
+	*pts = p;
+	*npts = n;
+	return rec;
+}
+
+static int tune_main(int argc, char **argv)
+{
+	tune_ctx_t c;
+	char dir[PATH_MAX], run_dir[PATH_MAX], made[PATH_MAX], trace[PATH_MAX], err[1024], *av[256];
+	const char *trace_arg = NULL;
+	char **prog = NULL;
+	as_tune_point_t *p = NULL;
+	int r, ac = 0, n = 0, rec, ret = 0;
+
+	memset(&c, 0, sizeof(c));
+	as_run_defaults(&c.cfg, argc, argv);
+	c.cfg.reps = 5;
+	c.cfg.quiet = 1;
+	c.cfg.no_plot = 1;
+	c.objective = AS_TUNE_BALANCED;
+	c.max_rss_kib = -1;
+	c.verify_reps = 9;
+	/* `tune TRACE [options]`: a leading TRACE before the options */
+	ac = as_cli_take_leading(argc, argv, av, 255, &trace_arg);
+	if (ac != argc) {
+		argc = ac;
+		argv = av;
+	}
+	r = as_cli_parse(&as_cmd_tune, argc, argv, on_tune_opt, &c);
+	if (r == -2)
+		return 0;
+	if (r < 0)
+		return 2;
+	if (r < argc && !strcmp(argv[r - 1], "--"))
+		prog = argv + r;
+	else if (!trace_arg && r == argc - 1)
+		trace_arg = argv[r];
+	else if (r != argc || !trace_arg) {
+		fprintf(stderr,
+		        "allocscope tune: expected TRACE or -- PROG [ARGS] (allocscope tune "
+		        "--help)\n");
+		return 2;
+	}
+	if (prog && trace_arg) {
+		fprintf(stderr, "allocscope tune: give TRACE or -- PROG, not both\n");
+		return 2;
+	}
+	if (c.verify && !prog) {
+		fprintf(stderr,
+		        "allocscope tune: --verify needs the program: tune --verify -- PROG "
+		        "[ARGS]\n");
+		return 2;
+	}
+	if (trace_arg && access(trace_arg, R_OK) != 0) {
+		fprintf(stderr, "allocscope tune: %s: %s\n", trace_arg, strerror(errno));
+		return 2;
+	}
+	/* every configuration is checked before anything runs */
+	if (build_grid(&c) != 0 || as_run_validate(&c.cfg) != 0) {
+		as_run_cfg_free_specs(&c.cfg);
+		return 2;
+	}
+	if (c.cfg.out_dir)
+		snprintf(dir, sizeof(dir), "%s", c.cfg.out_dir);
+	else {
+		char stamp[64];
+		time_t now = time(NULL);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
+		snprintf(dir, sizeof(dir), "results/tune-%s", stamp);
+	}
+	if ((size_t)snprintf(run_dir, sizeof(run_dir), "%s/replay", dir) >= sizeof(run_dir) ||
+	    as_mkdir_p(dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: %s: %s\n", dir, err);
+		as_run_cfg_free_specs(&c.cfg);
+		return 2;
+	}
+	if (prog) {
+		snprintf(trace, sizeof(trace), "%s/trace.ast", dir);
+		fprintf(stderr, "allocscope tune: capturing %s into %s\n", prog[0], trace);
+		if (capture(trace, prog) != 0) {
+			fprintf(stderr, "allocscope tune: the capture of %s failed\n", prog[0]);
+			as_run_cfg_free_specs(&c.cfg);
+			return 1;
+		}
+	} else {
+		snprintf(trace, sizeof(trace), "%s", trace_arg);
+	}
+	{
+		/* the path travels as a value, never joined into a spec string */
+		const char *keys[] = {"file"}, *vals[] = {trace};
+		if (as_spec_make("trace", keys, vals, 1, &c.cfg.workloads[0])) {
+			as_run_cfg_free_specs(&c.cfg);
+			return 2;
+		}
+		c.cfg.nworkloads = 1;
+	}
+	c.cfg.out_dir = run_dir;
+	c.cfg.label = "tune";
+	fprintf(stderr, "allocscope tune: %d configurations x %u replays of %s\n", c.cfg.nmodules,
+	        c.cfg.reps, trace);
+	r = as_run_matrix(&c.cfg, made, sizeof(made));
+	if (r == 2 || as_interrupted) {
+		as_run_cfg_free_specs(&c.cfg);
+		return 2;
+	}
+	rec = conclude(&c, dir, run_dir, &p, &n);
+	if (rec == -2) {
+		ret = 1;
+		goto out;
+	}
+	if (rec < 0) {
+		printf("no configuration fits --max-rss %.0f KiB\n", c.max_rss_kib);
+		ret = 1;
+		goto out;
+	}
+	{
+		as_buf_t line = {0};
+		const as_tune_point_t *q = &p[rec];
+		const as_spec_t *spec = NULL;
+		char label[256];
+		snprintf(label, sizeof(label), "%s%s%s", q->module, *q->params ? ":" : "",
+		         q->params);
+		printf("recommendation (objective %s%s): %s\n",
+		       c.objective == AS_TUNE_TIME     ? "time"
+		       : c.objective == AS_TUNE_MEMORY ? "memory"
+		                                       : "balanced",
+		       c.max_rss_kib >= 0 ? ", within --max-rss" : "", label);
+		if (rec == 0 && c.not_significant[0])
+			printf("  keep glibc's defaults: the best by medians, %s, is not "
+			       "significantly "
+			       "better (its 95 %% CI holds 1; more repetitions, -r, may tell)\n",
+			       c.not_significant);
+		else if (rec == 0)
+			printf("  keep glibc's defaults: no configuration is better on the "
+			       "objective\n");
+		else {
+			print_gain("time", q->t_ratio, q->t_lo, q->t_hi, q->t_p);
+			print_gain("peak RSS growth", q->r_ratio, q->r_lo, q->r_hi, q->r_p);
+		}
+		for (int i = 0; i < c.cfg.nmodules; i++)
+			if (!strcmp(c.cfg.modules[i].label, label))
+				spec = &c.cfg.modules[i];
+		if (!spec || as_tune_apply_line(spec, prog ? prog : (char *[]){"PROG", NULL}, &line,
+		                                err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope tune: %s\n",
+			        spec ? err : "recommendation not found");
+			as_buf_free(&line);
+			ret = 1;
+			goto out;
+		}
+		if (rec == 0)
+			printf("  apply:           nothing: the program already runs on it\n");
+		else
+			printf("  apply:           %s\n", line.data ? line.data : "");
+		as_buf_free(&line);
+		printf("results: %s/ (tune.csv, frontier.csv, replay/)\n", dir);
+		if (c.verify)
+			ret = as_tune_verify(&c.cfg.modules[0], spec, q, prog, (int)c.verify_reps,
+			                     dir);
+	}
+out:
+	as_tune_points_free(p, n);
+	as_run_cfg_free_specs(&c.cfg);
+	return ret;
+}
+
+const as_cmd_t as_cmd_tune = {
+    .name = "tune",
+    .synopsis = "tune TRACE | [--verify] -- PROG [ARGS...]  [-a LIST | --grid FILE] "
+                "[--objective time|memory|balanced] [--max-rss SIZE] [-r N] [-o DIR]",
+    .summary = "find the allocator and settings for a program: replay over a grid, Pareto "
+               "frontier, recommendation, the line that applies it",
+    .opts = tune_opts,
+    .nopts = sizeof(tune_opts) / sizeof(tune_opts[0]),
+    .examples = "  allocscope tune prog.ast\n"
+                "  allocscope tune --verify -- python3 script.py\n"
+                "  allocscope tune prog.ast -a jemalloc:narenas=1,mimalloc --objective time\n"
+                "  allocscope tune prog.ast --grid grid.txt --max-rss 200M -r 9\n",
+    .main = tune_main,
+};

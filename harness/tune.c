@@ -1,0 +1,200 @@
+/* tune.c - see tune.h. */
+#define _GNU_SOURCE
+#include "tune.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "files.h"
+#include "stats.h"
+
+static int find(as_tune_point_t *p, int n, const char *m, const char *params)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(p[i].module, m) && !strcmp(p[i].params, params))
+			return i;
+	return -1;
+}
+
+static int push(double **v, int n, double x)
+{
+	double *g = realloc(*v, (size_t)(n + 1) * sizeof(double));
+	if (!g)
+		return -1;
+	g[n] = x;
+	*v = g;
+	return 0;
+}
+
+int as_tune_points(const as_table_t *t, as_tune_point_t **out)
+{
+	as_tune_point_t *p = NULL;
+	int n = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *m = as_table_str(t, r, "module"),
+		           *params = as_table_str(t, r, "module_params");
+		double tm = as_table_num(t, r, "elapsed_ns");
+		double rss =
+		    as_table_num(t, r, "rss_peak_kib") - as_table_num(t, r, "rss_before_kib");
+		int i = find(p, n, m, params);
+		if (i < 0) {
+			as_tune_point_t *g = realloc(p, (size_t)(n + 1) * sizeof(*p));
+			if (!g)
+				goto fail;
+			p = g;
+			memset(&p[n], 0, sizeof(p[n]));
+			p[n].module = strdup(m);
+			p[n].params = strdup(params);
+			i = n++;
+			if (!p[i].module || !p[i].params)
+				goto fail;
+		}
+		if (strcmp(as_table_str(t, r, "status"), "ok") || isnan(tm) || isnan(rss))
+			continue;
+		if (push(&p[i].time_ns, p[i].n, tm) || push(&p[i].rss_kib, p[i].n, rss) ||
+		    push(&p[i].sys, p[i].n, as_table_num(t, r, "syscalls_total")))
+			goto fail;
+		p[i].n++;
+	}
+	*out = p;
+	return n;
+fail:
+	as_tune_points_free(p, n);
+	return -1;
+}
+
+void as_tune_points_free(as_tune_point_t *p, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(p[i].module);
+		free(p[i].params);
+		free(p[i].time_ns);
+		free(p[i].rss_kib);
+		free(p[i].sys);
+	}
+	free(p);
+}
+
+int as_tune_stats(as_tune_point_t *p, int n, int base)
+{
+	for (int i = 0; i < n; i++) {
+		p[i].time_med = as_median_of(p[i].time_ns, p[i].n);
+		p[i].rss_med = as_median_of(p[i].rss_kib, p[i].n);
+		p[i].sys_med = as_median_of(p[i].sys, p[i].n);
+	}
+	for (int i = 0; i < n; i++) {
+		const as_tune_point_t *b = &p[base];
+		double u;
+		p[i].t_ratio = p[i].r_ratio = p[i].t_lo = p[i].t_hi = p[i].r_lo = p[i].r_hi = NAN;
+		p[i].t_p = p[i].r_p = NAN;
+		if (!p[i].n || !b->n)
+			continue;
+		if (as_boot_ratio_ci95(p[i].time_ns, p[i].n, b->time_ns, b->n, NULL, 0,
+		                       AS_BOOT_RESAMPLES, AS_BOOT_SEED, &p[i].t_ratio, &p[i].t_lo,
+		                       &p[i].t_hi) != 0 ||
+		    as_boot_ratio_ci95(p[i].rss_kib, p[i].n, b->rss_kib, b->n, NULL, 0,
+		                       AS_BOOT_RESAMPLES, AS_BOOT_SEED, &p[i].r_ratio, &p[i].r_lo,
+		                       &p[i].r_hi) != 0)
+			return -1;
+		p[i].t_p = as_mann_whitney_p(p[i].time_ns, p[i].n, b->time_ns, b->n, &u);
+		p[i].r_p = as_mann_whitney_p(p[i].rss_kib, p[i].n, b->rss_kib, b->n, &u);
+	}
+	return 0;
+}
+
+int as_tune_frontier(as_tune_point_t *p, int n)
+{
+	int count = 0;
+	for (int i = 0; i < n; i++) {
+		p[i].frontier = p[i].n > 0;
+		for (int j = 0; j < n && p[i].frontier; j++)
+			if (j != i && p[j].n > 0 && p[j].time_med <= p[i].time_med &&
+			    p[j].rss_med <= p[i].rss_med &&
+			    (p[j].time_med < p[i].time_med || p[j].rss_med < p[i].rss_med))
+				p[i].frontier = 0;
+		count += p[i].frontier;
+	}
+	return count;
+}
+
+/* Lower is better. RSS growth can be near 0 (a trace that fits in what the
+ * worker already holds): the baseline's is floored at 1 MiB. */
+static double score(const as_tune_point_t *q, as_tune_objective_t obj, const as_tune_point_t *b)
+{
+	switch (obj) {
+	case AS_TUNE_TIME: return q->time_med + q->rss_med * 1e-9; /* ties: less memory */
+	case AS_TUNE_MEMORY: return q->rss_med + q->time_med * 1e-12;
+	case AS_TUNE_BALANCED: break;
+	}
+	return q->time_med / b->time_med + q->rss_med / fmax(b->rss_med, 1024.0);
+}
+
+int as_tune_pick(as_tune_point_t *p, int n, as_tune_objective_t obj, double max_rss_kib, int base)
+{
+	int best = -1;
+	for (int i = 0; i < n; i++) {
+		p[i].recommended = 0;
+		if (!p[i].frontier || (max_rss_kib >= 0 && p[i].rss_med > max_rss_kib))
+			continue;
+		if (best < 0 || score(&p[i], obj, &p[base]) < score(&p[best], obj, &p[base]))
+			best = i;
+	}
+	if (best >= 0)
+		p[best].recommended = 1;
+	return best;
+}
+
+int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj)
+{
+	switch (obj) {
+	case AS_TUNE_TIME: return q->t_hi < 1;
+	case AS_TUNE_MEMORY: return q->r_hi < 1;
+	case AS_TUNE_BALANCED: break;
+	}
+	return (q->t_hi < 1 || q->r_hi < 1) && !(q->t_lo > 1) && !(q->r_lo > 1);
+}
+
+/* One row of tune.csv in AS_TUNE_COLS order. */
+static void row(as_buf_t *b, const as_tune_point_t *q)
+{
+	double lo = NAN, hi = NAN;
+	for (int i = 0; i < q->n; i++) {
+		lo = i == 0 || q->time_ns[i] < lo ? q->time_ns[i] : lo;
+		hi = i == 0 || q->time_ns[i] > hi ? q->time_ns[i] : hi;
+	}
+	{
+		const double v[] = {q->n,       q->time_med, lo,          hi,
+		                    q->rss_med, q->sys_med,  q->t_ratio,  q->t_lo,
+		                    q->t_hi,    q->t_p,      q->r_ratio,  q->r_lo,
+		                    q->r_hi,    q->r_p,      q->frontier, q->recommended};
+		const size_t nv = sizeof(v) / sizeof(v[0]);
+		as_buf_csv_str(b, q->module, 0);
+		as_buf_csv_str(b, q->params, 0);
+		for (size_t i = 0; i < nv; i++)
+			as_buf_csv_num(b, v[i], i < 6 || i >= nv - 2 ? 'I' : 'F', i + 1 == nv);
+	}
+}
+
+int as_tune_write(const char *dir, const as_tune_point_t *p, int n, char *err, size_t errlen)
+{
+	as_buf_t all = {0}, front = {0};
+	int r;
+#define H(name, fmt, doc) #name ","
+	static const char head[] = AS_TUNE_COLS(H);
+#undef H
+	as_buf_add(&all, head, sizeof(head) - 2);
+	as_buf_add(&all, "\n", 1);
+	as_buf_add(&front, all.data, all.len);
+	for (int i = 0; i < n; i++) {
+		row(&all, &p[i]);
+		if (p[i].frontier)
+			row(&front, &p[i]);
+	}
+	r = as_write_file_atomic(dir, "tune.csv", &all, err, errlen) ||
+	    as_write_file_atomic(dir, "frontier.csv", &front, err, errlen);
+	as_buf_free(&all);
+	as_buf_free(&front);
+	return r ? -1 : 0;
+}

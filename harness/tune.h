@@ -1,0 +1,125 @@
+/* tune.h - what `allocscope tune` concludes from replayed repetitions: one
+ * point per configuration (module + params) with its samples of time, peak
+ * RSS growth and memory syscalls, the Pareto frontier of time against RSS,
+ * and the recommendation for an objective. Pure computation over arrays, so
+ * the frontier and the choice are tested on fixture data; the command
+ * (cmd_tune.c) runs the trials and prints. Not thread-safe. */
+#ifndef AS_TUNE_H
+#define AS_TUNE_H
+
+#include <stddef.h>
+
+#include "../workloads/spec.h"
+#include "buf.h"
+#include "trials_read.h"
+
+/* tune.csv: one row per configuration (frontier.csv: the frontier rows). */
+#define AS_TUNE_COLS(X)                                                                \
+	X(module, S, "module name as given")                                           \
+	X(module_params, S, "module params string as given (empty: the defaults)")     \
+	X(reps_ok, I, "repetitions that completed (the statistics use only these)")    \
+	X(elapsed_ns_median, F, "median wall time of the replay's timed region")       \
+	X(elapsed_ns_min, F, "fastest repetition")                                     \
+	X(elapsed_ns_max, F, "slowest repetition")                                     \
+	X(rss_growth_kib_median, F, "median of rss_peak_kib - rss_before_kib")         \
+	X(syscalls_total_median, F, "median memory syscalls (empty when not counted)") \
+	X(time_ratio, F, "elapsed_ns_median / the baseline's (glibc defaults)")        \
+	X(time_ratio_ci95_low, F, "bootstrap 95 % CI of time_ratio, low")              \
+	X(time_ratio_ci95_high, F, "bootstrap 95 % CI of time_ratio, high")            \
+	X(time_p, F, "Mann-Whitney p of the times against the baseline's")             \
+	X(rss_ratio, F, "rss_growth_kib_median / the baseline's")                      \
+	X(rss_ratio_ci95_low, F, "bootstrap 95 % CI of rss_ratio, low")                \
+	X(rss_ratio_ci95_high, F, "bootstrap 95 % CI of rss_ratio, high")              \
+	X(rss_p, F, "Mann-Whitney p of the RSS growths against the baseline's")        \
+	X(frontier, I,                                                                 \
+	  "1 when no other configuration is at least as good on both time "            \
+	  "and RSS growth and better on one")                                          \
+	X(recommended, I, "1 on the row the objective chose")
+
+typedef enum as_tune_objective {
+	AS_TUNE_TIME,     /* fastest */
+	AS_TUNE_MEMORY,   /* least RSS growth */
+	AS_TUNE_BALANCED, /* least time/base + rss/base */
+} as_tune_objective_t;
+
+/* One configuration and its repetitions (samples owned by the point). */
+typedef struct as_tune_point {
+	char *module, *params; /* as in trials.csv */
+	double *time_ns, *rss_kib, *sys;
+	int n;
+	double time_med, rss_med, sys_med; /* medians; sys NaN when not counted */
+	double t_ratio, t_lo, t_hi, t_p;   /* against the baseline */
+	double r_ratio, r_lo, r_hi, r_p;
+	int frontier, recommended;
+} as_tune_point_t;
+
+/* Group the ok rows of a trials.csv table by (module, module_params), in
+ * order of first appearance. Returns the number of points (>= 0) with *out
+ * allocated, or -1 (out of memory). Free with as_tune_points_free. */
+int as_tune_points(const as_table_t *t, as_tune_point_t **out);
+void as_tune_points_free(as_tune_point_t *p, int n);
+
+/* Medians, then ratios, bootstrap CIs and Mann-Whitney p against p[base]
+ * (as_boot_ratio_ci95, as_mann_whitney_p of stats.h). Returns 0 or -1. */
+int as_tune_stats(as_tune_point_t *p, int n, int base);
+
+/* Set p[i].frontier: 1 when no p[j] has time_med <= and rss_med <= with
+ * one of them strictly smaller. Points without samples are never on it.
+ * Returns the number of frontier points. */
+int as_tune_frontier(as_tune_point_t *p, int n);
+
+/* The recommended point for the objective among the frontier points whose
+ * rss_med is at most max_rss_kib (< 0: no budget). Every objective is
+ * monotone in time and RSS, so its best point under a budget is a frontier
+ * point. Balanced is measured against p[base]. Call as_tune_frontier first.
+ * Sets its .recommended. Returns its index, or -1 when none fits. */
+int as_tune_pick(as_tune_point_t *p, int n, as_tune_objective_t obj, double max_rss_kib, int base);
+
+/* 1 when q's gain over the baseline on the objective is significant: the
+ * 95 % CI of its time ratio (time), RSS ratio (memory) lies below 1; for
+ * balanced, one of the two does and neither lies above 1. A recommendation
+ * that is not gives way to the baseline (the command says so). */
+int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj);
+
+/* Write DIR/tune.csv (every point) and DIR/frontier.csv (the frontier
+ * points), AS_TUNE_COLS, atomically. Returns 0, or -1 with err. */
+int as_tune_write(const char *dir, const as_tune_point_t *p, int n, char *err, size_t errlen);
+
+/* The shell line that gives configuration `spec` to an unmodified program:
+ * LD_PRELOAD of the module's library and its variables (glibc: the
+ * variables alone), or `allocscope exec -a SPEC --` for a module with no
+ * library to preload; then prog's words, shell-quoted. Appended to b.
+ * Returns 0, or -1 with err (the module cannot be asked). */
+int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *err, size_t errlen);
+
+/* verify.csv: the real program under the baseline and the recommendation. */
+#define AS_VERIFY_COLS(X)                                                                \
+	X(metric, S,                                                                     \
+	  "wall_time_ns or peak_rss_kib (largest ru_maxrss of the program's processes)") \
+	X(baseline_median, F, "median over the baseline's runs")                         \
+	X(baseline_min, F, "fewest")                                                     \
+	X(baseline_max, F, "most")                                                       \
+	X(recommended_median, F, "median over the recommendation's runs")                \
+	X(recommended_min, F, "fewest")                                                  \
+	X(recommended_max, F, "most")                                                    \
+	X(ratio, F, "recommended_median / baseline_median")                              \
+	X(ratio_ci95_low, F, "bootstrap 95 % CI of ratio, low")                          \
+	X(ratio_ci95_high, F, "bootstrap 95 % CI of ratio, high")                        \
+	X(p, F, "Mann-Whitney p of the two sets of runs")                                \
+	X(predicted_ratio, F, "the ratio replay predicted (tune.csv)")                   \
+	X(predicted_ci95_low, F, "its CI, low")                                          \
+	X(predicted_ci95_high, F, "its CI, high")                                        \
+	X(holds, I,                                                                      \
+	  "1 when the measured ratio falls the same side of 1 as predicted (both "       \
+	  "significant, or both not); 0 when the prediction does not hold")
+
+/* Run prog `reps` times under each of base and rec, interleaved (a pair per
+ * round, the order alternating), measure wall time and peak RSS, compare
+ * with the ratios replay predicted for rec (rp), print the verdict and
+ * write DIR/verify.csv. A prediction that does not hold is a result, not an
+ * error. Returns 0, 1 when a run of prog failed, 2 when verify.csv cannot
+ * be written. */
+int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_point_t *rp,
+                   char **prog, int reps, const char *dir);
+
+#endif /* AS_TUNE_H */

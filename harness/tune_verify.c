@@ -1,0 +1,208 @@
+/* tune_verify.c - `tune --verify`: the proof on the real program. PROG runs
+ * under glibc's defaults and under the recommendation, a pair per round in
+ * alternating order, each run applied exactly as the printed line says
+ * (LD_PRELOAD of the library and its variables, or `allocscope exec`); wall
+ * time and peak RSS (wait4's ru_maxrss) are compared with what replay
+ * predicted. A prediction that does not hold is printed as such. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "files.h"
+#include "modenv.h"
+#include "stats.h"
+#include "tune.h"
+#include "util.h"
+
+typedef struct {
+	const as_spec_t *spec;
+	as_modenv_t me;
+	int via_exec; /* no library to preload: `allocscope exec -a SPEC --` */
+	double *t, *rss;
+	int n;
+} config_t;
+
+/* One run of prog under cfg. Returns 0 with wall ns and peak KiB, or -1. */
+static int run_once(const config_t *c, char **prog, double *ns, double *kib)
+{
+	struct rusage ru;
+	uint64_t t0;
+	int st, argc = 0;
+	pid_t pid;
+	while (prog[argc])
+		argc++;
+	fflush(NULL);
+	t0 = as_now_ns();
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		if (c->via_exec) {
+			char **av = calloc((size_t)argc + 6, sizeof(*av));
+			if (!av)
+				_exit(127);
+			av[0] = "allocscope";
+			av[1] = "exec";
+			av[2] = "-a";
+			av[3] = c->spec->label;
+			av[4] = "--";
+			memcpy(av + 5, prog, (size_t)argc * sizeof(*av));
+			execv("/proc/self/exe", av);
+			_exit(127);
+		}
+		if (as_env_apply(c->me.env) != 0)
+			_exit(127);
+		if (c->me.preload[0]) {
+			const char *old = getenv("LD_PRELOAD");
+			char *pre = NULL;
+			if (asprintf(&pre, "%s%s%s", c->me.preload, old && *old ? ":" : "",
+			             old ? old : "") < 0 ||
+			    setenv("LD_PRELOAD", pre, 1) != 0)
+				_exit(127);
+		}
+		execvp(prog[0], prog);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	while (wait4(pid, &st, 0, &ru) < 0)
+		if (errno != EINTR)
+			return -1;
+	*ns = (double)(as_now_ns() - t0);
+	*kib = (double)ru.ru_maxrss;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static double vmin(const double *v, int n)
+{
+	double m = INFINITY;
+	for (int i = 0; i < n; i++)
+		m = fmin(m, v[i]);
+	return m;
+}
+
+static double vmax(const double *v, int n)
+{
+	double m = -INFINITY;
+	for (int i = 0; i < n; i++)
+		m = fmax(m, v[i]);
+	return m;
+}
+
+/* -1 fewer, +1 more, 0 no significant difference (the CI holds 1). */
+static int direction(double lo, double hi)
+{
+	return hi < 1 ? -1 : lo > 1 ? 1 : 0;
+}
+
+/* Print and append one metric; returns 1 when the prediction holds. */
+static int metric(as_buf_t *b, const char *name, const double *bv, const double *rv, int n,
+                  double pr, double plo, double phi, double scale, const char *unit)
+{
+	double ratio = NAN, lo = NAN, hi = NAN, p, u, bm = as_median_of(bv, n),
+	       rm = as_median_of(rv, n);
+	int holds;
+	as_boot_ratio_ci95(rv, n, bv, n, NULL, 0, AS_BOOT_RESAMPLES, AS_BOOT_SEED, &ratio, &lo,
+	                   &hi);
+	p = as_mann_whitney_p(rv, n, bv, n, &u);
+	holds = direction(lo, hi) == direction(plo, phi);
+	printf("  %-13s %9.1f %s (%.1f-%.1f)  %9.1f %s (%.1f-%.1f)  %5.2f (%.2f-%.2f) p=%-7.2g "
+	       "%5.2f (%.2f-%.2f)  %s\n",
+	       name, bm / scale, unit, vmin(bv, n) / scale, vmax(bv, n) / scale, rm / scale, unit,
+	       vmin(rv, n) / scale, vmax(rv, n) / scale, ratio, lo, hi, p, pr, plo, phi,
+	       holds ? "holds" : "DOES NOT HOLD");
+	as_buf_csv_str(b, name, 0);
+	{
+		const double v[] = {bm,          vmin(bv, n), vmax(bv, n), rm,   vmin(rv, n),
+		                    vmax(rv, n), ratio,       lo,          hi,   p,
+		                    pr,          plo,         phi,         holds};
+		const size_t nv = sizeof(v) / sizeof(v[0]);
+		for (size_t i = 0; i < nv; i++)
+			as_buf_csv_num(b, v[i], i + 1 == nv ? 'I' : 'F', i + 1 == nv);
+	}
+	return holds;
+}
+
+static int setup(config_t *c, const as_spec_t *spec, int reps)
+{
+	char err[1024];
+	memset(c, 0, sizeof(*c));
+	c->spec = spec;
+	if (as_module_env(spec, &c->me, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: %s\n", err);
+		return -1;
+	}
+	c->via_exec = !c->me.preload[0] && strcmp(spec->name, "glibc") != 0;
+	c->t = calloc((size_t)reps, sizeof(double));
+	c->rss = calloc((size_t)reps, sizeof(double));
+	return c->t && c->rss ? 0 : -1;
+}
+
+int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_point_t *rp,
+                   char **prog, int reps, const char *dir)
+{
+	config_t c[2];
+	as_buf_t b = {0};
+	char err[1024];
+	int ret = 0, holds = 0;
+	memset(c, 0, sizeof(c));
+	if (setup(&c[0], base, reps) != 0 || setup(&c[1], rec, reps) != 0) {
+		ret = 1;
+		goto out;
+	}
+	printf("\nverify: %s, %d runs under each configuration, interleaved (machine shared: "
+	       "timings are noisy)\n",
+	       prog[0], reps);
+	for (int r = 0; r < reps; r++)
+		for (int k = 0; k < 2; k++) {
+			config_t *x = &c[(r + k) % 2]; /* alternate who goes first */
+			if (run_once(x, prog, &x->t[x->n], &x->rss[x->n]) != 0) {
+				fprintf(stderr,
+				        "allocscope tune: --verify: %s failed under %s (run %d)\n",
+				        prog[0], x->spec->label, r + 1);
+				ret = 1;
+				goto out;
+			}
+			x->n++;
+		}
+	printf("  %-13s %-26s  %-26s  %-27s %-19s  %s\n", "", "baseline (glibc defaults)",
+	       rec->label, "measured ratio, 95% CI", "predicted by replay", "prediction");
+#define H(name, fmt, doc) #name ","
+	{
+		static const char head[] = AS_VERIFY_COLS(H);
+		as_buf_add(&b, head, sizeof(head) - 2);
+		as_buf_add(&b, "\n", 1);
+	}
+#undef H
+	holds += metric(&b, "wall_time_ns", c[0].t, c[1].t, reps, rp->t_ratio, rp->t_lo, rp->t_hi,
+	                1e6, "ms");
+	holds += metric(&b, "peak_rss_kib", c[0].rss, c[1].rss, reps, rp->r_ratio, rp->r_lo,
+	                rp->r_hi, 1024, "MiB");
+	printf("  (replay predicts the allocator's own time and RSS growth; the program's wall "
+	       "time and peak RSS include everything else it does)\n");
+	printf("verify: %s\n", holds == 2 ? "both predictions hold"
+	                       : holds    ? "one prediction does not hold"
+	                                  : "neither prediction holds");
+	if (as_write_file_atomic(dir, "verify.csv", &b, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: %s\n", err);
+		ret = 2;
+	}
+out:
+	for (int k = 0; k < 2; k++) {
+		free(c[k].t);
+		free(c[k].rss);
+	}
+	as_buf_free(&b);
+	return ret;
+}
