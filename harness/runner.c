@@ -46,7 +46,14 @@ int as_run_validate(const as_run_cfg_t *cfg)
 		                               sizeof(err))) {
 			fprintf(stderr, "allocscope: %s\n", err);
 			bad = 1;
+			continue;
 		}
+		for (int t = 0; t < cfg->nthreads; t++)
+			if (as_workload_check_threads(wl, cfg->threads[t], err, sizeof(err))) {
+				fprintf(stderr, "allocscope: %s\n", err);
+				bad = 1;
+				break;
+			}
 	}
 	if (cfg->baseline) {
 		int found = 0;

@@ -186,6 +186,18 @@ case_check_children() {
   check "check leaves no children" test "$left" = 0
 }
 
-for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format fork killed_parent check_children}; do "case_$c"; done
+# --- usage errors known before running: exit 2, nothing run, no folder -----
+case_usage() {
+  local w
+  for w in "random:max=8 -t 1" "random:min=1k,max=16 -t 1" "threshold -t 1,2" "leak -t 2"; do
+    rm -rf "$tmp/usage"
+    # shellcheck disable=SC2086
+    as run "${q[@]}" -a null -w $w -o "$tmp/usage"
+    check "-w $w: exit 2 with one line, no folder" test "$rc" = 2 -a ! -e "$tmp/usage" \
+      -a "$(lines "$tmp/err.txt")" = 1
+  done
+}
+
+for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format fork killed_parent check_children usage}; do "case_$c"; done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

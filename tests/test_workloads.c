@@ -288,7 +288,12 @@ int main(void)
 	as_opstream_free(&a);
 	CHECK(build("larson:dist=table", 1, 1, &a) != 0 && strstr(errbuf, "key 'table'"));
 	as_opstream_free(&a);
-	CHECK(build("threshold:size=64k", 2, 1, &a) != 0 && strstr(errbuf, "one thread"));
-	as_opstream_free(&a);
+	/* one-thread scenarios: refused for -t 2 by the check the CLI runs */
+	CHECK(as_workload_check_threads(as_workload_find("threshold"), 2, errbuf, sizeof(errbuf)) !=
+	          0 &&
+	      strstr(errbuf, "workload threshold: runs on one thread only"));
+	CHECK(as_workload_check_threads(as_workload_find("leak"), 1, errbuf, sizeof(errbuf)) == 0);
+	CHECK(as_workload_check_threads(as_workload_find("random"), 64, errbuf, sizeof(errbuf)) ==
+	      0);
 	return as_check_done();
 }

@@ -23,14 +23,4 @@ static inline void as_gen_seed(as_rng_t *r, uint64_t seed, uint32_t t)
 			goto out_nomem;                                                 \
 	} while (0)
 
-/* Scenario workloads measure one heap from one thread: refuse -t > 1 with a
- * message rather than silently ignoring it. Returns 0 or -1 with err. */
-static inline int as_gen_one_thread(const as_wl_ctx_t *ctx, char *err, size_t errlen)
-{
-	if (ctx->threads == 1)
-		return 0;
-	snprintf(err, errlen, "runs on one thread only (asked for %u; use -t 1)", ctx->threads);
-	return -1;
-}
-
 #endif /* AS_GEN_H */

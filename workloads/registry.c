@@ -130,3 +130,17 @@ out:
 	free(vals);
 	return rc;
 }
+
+int as_workload_check_threads(const as_workload_t *wl, uint32_t threads, char *err, size_t errlen)
+{
+	if (!wl->max_threads || threads <= wl->max_threads)
+		return 0;
+	if (wl->max_threads == 1)
+		snprintf(err, errlen,
+		         "workload %s: runs on one thread only (asked for %u; use -t 1)", wl->name,
+		         threads);
+	else
+		snprintf(err, errlen, "workload %s: runs on at most %u threads (asked for %u)",
+		         wl->name, wl->max_threads, threads);
+	return -1;
+}

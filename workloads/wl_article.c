@@ -42,8 +42,7 @@ static int threshold_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t
 	uint64_t n = p->total / p->size ? p->total / p->size : 1;
 	uint32_t id = 0;
 
-	if (as_gen_one_thread(ctx, err, errlen) != 0)
-		return -1;
+	(void)ctx; /* one thread: max_threads = 1, checked before any trial */
 	if (n > (1u << 24)) {
 		snprintf(err, errlen, "key 'total': %llu blocks is too many (max 2^24)",
 		         (unsigned long long)n);
@@ -75,6 +74,7 @@ const as_workload_t as_wl_threshold = {
     .nparams = sizeof(threshold_spec) / sizeof(threshold_spec[0]),
     .params_size = sizeof(threshold_params_t),
     .build = threshold_build,
+    .max_threads = 1,
 };
 
 /* ---- leak ---- */
@@ -107,8 +107,7 @@ static int leak_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out
 	uint64_t n = p->total / p->size ? p->total / p->size : 1;
 	uint64_t nfree = (uint64_t)((double)n * p->free_share);
 
-	if (as_gen_one_thread(ctx, err, errlen) != 0)
-		return -1;
+	(void)ctx; /* one thread: max_threads = 1, checked before any trial */
 	if (n > (1u << 26)) {
 		snprintf(err, errlen, "key 'total': %llu blocks is too many (max 2^26)",
 		         (unsigned long long)n);
@@ -138,4 +137,5 @@ const as_workload_t as_wl_leak = {
     .nparams = sizeof(leak_spec) / sizeof(leak_spec[0]),
     .params_size = sizeof(leak_params_t),
     .build = leak_build,
+    .max_threads = 1,
 };

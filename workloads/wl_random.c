@@ -28,17 +28,24 @@ static const as_param_spec_t random_spec[] = {
     AS_TOUCH_SPEC(random_params_t, touch, "first"),
 };
 
+/* Checked when the spec is parsed (in the CLI), before any trial. */
+static int random_check(const void *pv, char *err, size_t errlen)
+{
+	const random_params_t *p = pv;
+	if (p->min > p->max) {
+		snprintf(err, errlen, "key 'min': %llu is larger than max %llu",
+		         (unsigned long long)p->min, (unsigned long long)p->max);
+		return -1;
+	}
+	return 0;
+}
+
 static int random_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,
                         size_t errlen)
 {
 	const random_params_t *p = pv;
 	as_rng_t rng;
 
-	if (p->min > p->max) {
-		snprintf(err, errlen, "min (%llu) is larger than max (%llu)",
-		         (unsigned long long)p->min, (unsigned long long)p->max);
-		return -1;
-	}
 	if (p->live * ctx->threads > UINT32_MAX) {
 		snprintf(err, errlen, "live * threads exceeds 2^32 ids");
 		return -1;
@@ -77,4 +84,5 @@ const as_workload_t as_wl_random = {
     .nparams = sizeof(random_spec) / sizeof(random_spec[0]),
     .params_size = sizeof(random_params_t),
     .build = random_build,
+    .check = random_check,
 };

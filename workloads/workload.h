@@ -31,6 +31,9 @@ typedef struct as_workload {
 	 * table file) right after parsing, so that a bad spec is refused by the
 	 * CLI before any trial runs. Returns 0, or -1 with "key 'k': reason". */
 	int (*check)(const void *params, char *err, size_t errlen);
+	/* 0: any thread count; 1: a scenario that measures one heap from one
+	 * thread (-t 1 only). Checked by as_workload_check_threads. */
+	uint32_t max_threads;
 } as_workload_t;
 
 /* The one `touch` param row every generator takes, its words in as_touch_t
@@ -64,6 +67,11 @@ int as_workload_configure(const char *name, const char *const *keys, const char 
 struct as_spec;
 int as_workload_configure_spec(const struct as_spec *s, const as_workload_t **wl, void *pbuf,
                                size_t pbuf_len, char *err, size_t errlen);
+
+/* Whether wl runs on `threads` threads (its max_threads). Returns 0, or -1
+ * with "workload NAME: reason" in err. The CLI checks it for every -t value
+ * before any trial runs. */
+int as_workload_check_threads(const as_workload_t *wl, uint32_t threads, char *err, size_t errlen);
 
 /* Convenience for tests and tools: parse "NAME[:k=v,...]" with
  * as_spec_parse, then as_workload_configure. Same returns. */
