@@ -541,7 +541,10 @@ static int tune_main(int argc, char **argv)
 			printf("  apply:           %s\n", line.data ? line.data : "");
 		as_buf_free(&line);
 		printf("results: %s/ (tune.csv, frontier.csv, replay/)\n", dir);
-		if (c.verify)
+		if (c.verify && rec == 0)
+			printf("verify: nothing to verify: the recommendation is what the program "
+			       "runs on now\n");
+		else if (c.verify)
 			ret = as_tune_verify(&c.cfg.modules[0], spec, q, prog, (int)c.verify_reps,
 			                     dir);
 	}

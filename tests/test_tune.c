@@ -192,6 +192,39 @@ static void end_to_end(const char *tmp)
 	as_table_free(&tb);
 }
 
+/* --verify's machinery on sqlite3: two configurations, two runs each,
+ * verify.csv with both metrics and a verdict on each. */
+static void verify(const char *tmp)
+{
+	char *prog[] = {"sqlite3", ":memory:", "select 1;", NULL};
+	as_spec_t base, rec;
+	as_tune_point_t rp;
+	as_table_t tb;
+	char err[512], path[4096];
+	memset(&rp, 0, sizeof(rp));
+	rp.t_ratio = rp.r_ratio = 1;
+	rp.t_lo = rp.r_lo = 0.99;
+	rp.t_hi = rp.r_hi = 1.01;
+	CHECK(as_spec_parse("glibc", AS_SPEC_MODULE, &base, err, sizeof(err)) == 0);
+	CHECK(as_spec_parse("glibc:top_pad=8M", AS_SPEC_MODULE, &rec, err, sizeof(err)) == 0);
+	CHECK(as_tune_verify(&base, &rec, &rp, prog, 2, tmp) == 0);
+	snprintf(path, sizeof(path), "%s/verify.csv", tmp);
+	if (as_table_read(path, &tb, err, sizeof(err)) == 0) {
+		CHECK(tb.nrows == 2 && !strcmp(as_table_str(&tb, 0, "metric"), "wall_time_ns") &&
+		      !strcmp(as_table_str(&tb, 1, "metric"), "peak_rss_kib"));
+		for (size_t r = 0; r < tb.nrows; r++) {
+			double h = as_table_num(&tb, r, "holds");
+			CHECK(h == 0 || h == 1);
+			CHECK(as_table_num(&tb, r, "baseline_median") > 0);
+		}
+		as_table_free(&tb);
+	} else {
+		CHECKF(0, "%s", err);
+	}
+	as_spec_free(&base);
+	as_spec_free(&rec);
+}
+
 #ifdef AS_HAVE_JEMALLOC
 /* The line tune prints for jemalloc:narenas=3, run as printed: python3
  * asks the preloaded jemalloc for opt.narenas through mallctl. */
@@ -240,6 +273,7 @@ int main(int argc, char **argv)
 	if (!mkdtemp(tmp))
 		return 1;
 	end_to_end(tmp);
+	verify(tmp);
 #ifdef AS_HAVE_JEMALLOC
 	env_line(tmp);
 #endif
