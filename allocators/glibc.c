@@ -27,6 +27,7 @@ static void (*libc_free)(void *);
 static void *(*libc_realloc)(void *, size_t);
 static void *(*libc_calloc)(size_t, size_t);
 static void *(*libc_memalign)(size_t, size_t);
+static int (*libc_mallopt)(int, int); /* sanitizers intercept mallopt too */
 
 static int bind_libc(char *err, size_t errlen)
 {
@@ -40,8 +41,10 @@ static int bind_libc(char *err, size_t errlen)
 	*(void **)&libc_realloc = dlsym(h, "realloc");
 	*(void **)&libc_calloc = dlsym(h, "calloc");
 	*(void **)&libc_memalign = dlsym(h, "memalign");
+	*(void **)&libc_mallopt = dlsym(h, "mallopt");
 	dlclose(h);
-	if (!libc_malloc || !libc_free || !libc_realloc || !libc_calloc || !libc_memalign) {
+	if (!libc_malloc || !libc_free || !libc_realloc || !libc_calloc || !libc_memalign ||
+	    !libc_mallopt) {
 		snprintf(err, errlen, "glibc's malloc entry points not found in libc.so.6");
 		return -1;
 	}
@@ -133,7 +136,7 @@ static int glibc_create(const char *params, void **out, char *err, size_t errlen
 		if (p.v[i] == AS_PARAM_UNSET_U64)
 			continue;
 		if (glibc_opt[i]) {
-			if (mallopt(glibc_opt[i], (int)p.v[i]) != 1) {
+			if (libc_mallopt(glibc_opt[i], (int)p.v[i]) != 1) {
 				snprintf(err, errlen, "mallopt refused %s=%llu", glibc_spec[i].key,
 				         (unsigned long long)p.v[i]);
 				return -1;

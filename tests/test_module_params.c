@@ -98,20 +98,18 @@ static size_t mmapped_by(const as_loaded_t *lm, void *inst, size_t size)
 	return after - before;
 }
 
-static int glibc_64k(const as_loaded_t *lm, void *inst)
+/* Requests far above what the heap's top could hold: with the threshold
+ * below them they are mmapped, above them they come from the heap (a
+ * request that fits in the top is served there whatever the threshold). */
+static int glibc_4m(const as_loaded_t *lm, void *inst)
 {
-	return mmapped_by(lm, inst, 100 << 10) == 1 ? 0 : 1;
-}
-
-static int glibc_1m(const as_loaded_t *lm, void *inst)
-{
-	/* 512 KiB is above glibc's default threshold (128 KiB), below 1 MiB */
-	return mmapped_by(lm, inst, 512 << 10) == 0 && mmapped_by(lm, inst, 2 << 20) == 1 ? 0 : 1;
+	/* 2 MiB is above glibc's default threshold (128 KiB), below 4 MiB */
+	return mmapped_by(lm, inst, 2 << 20) == 0 && mmapped_by(lm, inst, 8 << 20) == 1 ? 0 : 1;
 }
 
 static int glibc_default(const as_loaded_t *lm, void *inst)
 {
-	return mmapped_by(lm, inst, 512 << 10) == 1 ? 0 : 1;
+	return mmapped_by(lm, inst, 2 << 20) == 1 ? 0 : 1;
 }
 
 static int nothing(const as_loaded_t *lm, void *inst)
@@ -126,13 +124,11 @@ static void test_glibc(void)
 	env_is("glibc", "", "");
 	env_is("glibc", "mmap_threshold=1M,tcache_count=0",
 	       "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576:glibc.malloc.tcache_count=0\n");
-	CHECKF(in_child("glibc", "", 1, glibc_default) == 0, "glibc: 512 KiB mmapped by default");
-	CHECKF(in_child("glibc", "mmap_threshold=64k", 1, glibc_64k) == 0,
-	       "glibc: mmap_threshold=64k mmaps 100 KiB");
-	CHECKF(in_child("glibc", "mmap_threshold=1M", 1, glibc_1m) == 0,
-	       "glibc: mmap_threshold=1M keeps 512 KiB on the heap");
+	CHECKF(in_child("glibc", "", 1, glibc_default) == 0, "glibc: 2 MiB mmapped by default");
+	CHECKF(in_child("glibc", "mmap_threshold=4M", 1, glibc_4m) == 0,
+	       "glibc: mmap_threshold=4M keeps 2 MiB on the heap, mmaps 8 MiB");
 	/* mallopt reaches mmap_threshold even without the variable */
-	CHECKF(in_child("glibc", "mmap_threshold=1M", 0, glibc_1m) == 0,
+	CHECKF(in_child("glibc", "mmap_threshold=4M", 0, glibc_4m) == 0,
 	       "glibc: mmap_threshold through mallopt alone");
 	/* tcache_count has no mallopt: without GLIBC_TUNABLES it is refused */
 	CHECKF(in_child("glibc", "tcache_count=0", 0, nothing) == 2,
