@@ -1,29 +1,59 @@
 #!/usr/bin/env bash
-# plot_cost.sh - how long `allocscope plot` takes: plots a results folder
-# (default: the committed fixture, 19 charts) ROUNDS times per format set,
-# interleaved, and prints the median wall time and the time per chart.
-# Usage: bench/plot_cost.sh [RESULTS_DIR] [ROUNDS]   (build first)
+# plot_cost.sh - how long `allocscope plot` takes. Plots a results folder
+# ROUNDS times per variant, the variants interleaved round by round (so load
+# changes hit them alike), and prints per variant the median, min and max
+# wall time, the charts drawn and the bytes written, and the ratio of
+# medians to the first variant.
+#   new:      this build, defaults (PNG 1x, the charts that do not repeat
+#             others' data)
+#   new-all:  this build, --format all --all-charts (what plot drew before)
+#   base:     with -b BIN, that allocscope binary's defaults (e.g. a build
+#             of an older commit)
+# Usage: bench/plot_cost.sh [-b BASE_BIN] [RESULTS_DIR] [ROUNDS]   (build first)
+# RESULTS_DIR defaults to the committed fixture; `quick` makes a fresh
+# `suite --quick --no-plot` folder and plots that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as=${ALLOCSCOPE:-build/harness/allocscope}
+base=
+if [ "${1:-}" = -b ]; then
+  base=$2
+  shift 2
+fi
 src=${1:-tests/fixtures/results-small}
-rounds=${2:-5}
-tmp=$(mktemp -d)
+rounds=${2:-9}
+tmp=$(mktemp -d /tmp/plot_cost.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-declare -A times
+if [ "$src" = quick ]; then
+  "$as" suite --quick --no-plot -q -o "$tmp/src" >/dev/null 2>&1
+  src=$tmp/src
+fi
+variants=(new new-all)
+[ -n "$base" ] && variants+=(base)
+declare -A times charts bytes
 for r in $(seq "$rounds"); do
-  for fmt in png svg pdf png,svg,pdf; do
+  for v in "${variants[@]}"; do
     rm -rf "$tmp/run" && cp -r "$src" "$tmp/run"
+    case $v in
+      new) cmd=("$as" plot "$tmp/run" -q) ;;
+      new-all) cmd=("$as" plot "$tmp/run" -q --format all --all-charts) ;;
+      base) cmd=("$base" plot "$tmp/run" -q) ;;
+    esac
     t0=$(date +%s%N)
-    "$as" plot "$tmp/run" --format "$fmt" -q
+    "${cmd[@]}" || echo "$v: plot exited $?" >&2
     t1=$(date +%s%N)
-    times[$fmt]+="$(( (t1 - t0) / 1000000 )) "
-    n=$(find "$tmp/run" -name '*.dat' | wc -l)
+    times[$v]+="$(((t1 - t0) / 1000000)) "
+    charts[$v]=$(find "$tmp/run" -name '*.dat' -path '*/plots/data/*' | wc -l)
+    bytes[$v]=$(find "$tmp/run" -path '*/plots/*' -type f ! -path '*/data/*' -printf '%s\n' |
+      awk '{s += $1} END {print s + 0}')
   done
 done
-printf '%-12s %8s %8s %12s\n' formats charts median_ms ms_per_chart
-for fmt in png svg pdf png,svg,pdf; do
-  med=$(tr ' ' '\n' <<<"${times[$fmt]}" | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  printf '%-12s %8d %8d %12.0f\n' "$fmt" "$n" "$med" "$(echo "$med / $n" | bc -l)"
+stat() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)], a[1], a[NR]}'; }
+printf '%-8s %6s %10s %8s %8s %10s %8s\n' variant charts median_ms min_ms max_ms MB_written ratio
+read -r m0 _ _ <<<"$(stat "${times[new]}")"
+for v in "${variants[@]}"; do
+  read -r med mn mx <<<"$(stat "${times[$v]}")"
+  printf '%-8s %6d %10d %8d %8d %10.1f %8.2f\n' "$v" "${charts[$v]}" "$med" "$mn" "$mx" \
+    "$(echo "${bytes[$v]} / 1048576" | bc -l)" "$(echo "$med / $m0" | bc -l)"
 done
-echo "cpus: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "rounds: $rounds, cpus: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: read ratios, not absolute times)"

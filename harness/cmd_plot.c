@@ -7,11 +7,14 @@
 #include "commands.h"
 #include "plot.h"
 
-enum { OPT_FORMAT = 256 };
+enum { OPT_FORMAT = 256, OPT_ALL_CHARTS };
 
 static const as_opt_t plot_opts[] = {
-    {OPT_FORMAT, "format", "LIST", "png,svg,pdf",
-     "output formats, comma-separated; png also writes NAME@2x.png"},
+    {OPT_FORMAT, "format", "LIST", "png",
+     "output formats, comma-separated: png, png2x (NAME@2x.png, twice the pixels), svg, pdf, "
+     "all"},
+    {OPT_ALL_CHARTS, "all-charts", NULL, NULL,
+     "also the charts that repeat others' data: RSS over time, cumulative syscalls"},
     {'o', "out", "DIR", "DIR/plots, report in DIR",
      "folder for the charts, their data files and report.md"},
     {'q', "quiet", NULL, NULL, "do not print the report's path"},
@@ -28,6 +31,7 @@ static int on_plot_opt(int key, const char *arg, void *vctx)
 			return -1;
 		}
 		return 0;
+	case OPT_ALL_CHARTS: o->all_charts = 1; return 0;
 	case 'o': o->out_dir = arg; return 0;
 	case 'q': o->quiet = 1; return 0;
 	default: return -1;
@@ -87,12 +91,12 @@ static int plot_main(int argc, char **argv)
 
 const as_cmd_t as_cmd_plot = {
     .name = "plot",
-    .synopsis = "plot DIR [--format png,svg,pdf] [-o OUTDIR]",
+    .synopsis = "plot DIR [--format png,png2x,svg,pdf] [--all-charts] [-o OUTDIR]",
     .summary = "draw charts (gnuplot) and report.md from a results folder",
     .opts = plot_opts,
     .nopts = sizeof(plot_opts) / sizeof(plot_opts[0]),
     .examples = "  allocscope plot results/20260101-120000\n"
-                "  allocscope plot results/suite --format png\n"
+                "  allocscope plot results/suite --format png,svg --all-charts\n"
                 "  allocscope plot results/mine --format pdf,svg -o paper/figures\n"
                 "Exit status: 0 every chart drawn, 1 some not (e.g. gnuplot missing: the\n"
                 "report says which), 2 DIR is not a results folder.\n",

@@ -21,6 +21,7 @@
  * happened so far. */
 typedef struct {
 	unsigned fmts;
+	int all_charts;
 	const char *gnuplot; /* NULL: not found */
 	const char *scripts;
 	as_buf_t msgs;
@@ -48,30 +49,40 @@ int plot_path(char *out, size_t len, const char *fmt, ...)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
+#define FORMAT_NAMES "png, png2x, svg, pdf, all"
+
 int as_plot_parse_formats(const char *list, unsigned *out, char *err, size_t errlen)
 {
 	const char *p = list;
 	*out = 0;
 	while (*p) {
 		size_t n = strcspn(p, ",");
-		if (n == 3 && !strncmp(p, "png", 3))
-			*out |= AS_PLOT_PNG;
-		else if (n == 3 && !strncmp(p, "svg", 3))
-			*out |= AS_PLOT_SVG;
-		else if (n == 3 && !strncmp(p, "pdf", 3))
-			*out |= AS_PLOT_PDF;
-		else {
+		static const struct {
+			const char *name;
+			unsigned bits;
+		} names[] = {{"png", AS_PLOT_PNG},
+		             {"png2x", AS_PLOT_PNG2X},
+		             {"svg", AS_PLOT_SVG},
+		             {"pdf", AS_PLOT_PDF},
+		             {"all", AS_PLOT_ALL}};
+		size_t k = 0;
+		while (k < sizeof(names) / sizeof(names[0]) &&
+		       (strlen(names[k].name) != n || strncmp(p, names[k].name, n)))
+			k++;
+		if (k == sizeof(names) / sizeof(names[0])) {
 			snprintf(err, errlen,
-			         "option --format: '%.*s' is not a format (allowed: png, svg, pdf)",
+			         "option --format: '%.*s' is not a format (allowed: " FORMAT_NAMES
+			         ")",
 			         (int)n, p);
 			return -1;
 		}
+		*out |= names[k].bits;
 		p += n;
 		if (*p == ',')
 			p++;
 	}
 	if (!*out) {
-		snprintf(err, errlen, "option --format: empty list (allowed: png, svg, pdf)");
+		snprintf(err, errlen, "option --format: empty list (allowed: " FORMAT_NAMES ")");
 		return -1;
 	}
 	return 0;
@@ -89,7 +100,7 @@ static void define_charts(run_t *r, charts_t *cs)
 		plot_skip(cs, "latency, rss, heap_mmap, syscalls per size", why);
 	}
 	plot_chart_bars_metric(r, cs, "time", "ns_per_op", "Time per op", "ns/op", 1.0);
-	plot_chart_bars_metric(r, cs, "throughput", "ops_per_sec", "Throughput", "Mops/s", 1e-6);
+	plot_chart_bars_metric(r, cs, "throughput", "ops_per_sec", "Throughput", "ops/s", 0);
 	plot_chart_latency(r, cs);
 	plot_chart_series(r, cs);
 	plot_chart_syscalls(r, cs);
@@ -117,6 +128,8 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		msg(p, "%s", err);
 		goto out_run;
 	}
+	plot_label_run(&r);
+	cs->all = p->all_charts;
 	define_charts(&r, cs);
 	if (as_mkdir_p(chart_dir, err, sizeof(err)) != 0) {
 		msg(p, "%s", err);
@@ -155,6 +168,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 out_run:
 	plot_free_charts(cs);
 	free(cs);
+	plot_free_labels(&r);
 	plot_free_run(&r);
 	return rc;
 }
@@ -306,7 +320,12 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 	const char *out = opts ? opts->out_dir : NULL;
 	const char *gpname = getenv("ALLOCSCOPE_GNUPLOT");
 	char gp[PLOT_PATH_MAX], scripts[PLOT_PATH_MAX];
-	plot_t p = {opts && opts->formats ? opts->formats : AS_PLOT_ALL, NULL, scripts, {0}, res};
+	plot_t p = {opts && opts->formats ? opts->formats : AS_PLOT_PNG,
+	            opts ? opts->all_charts : 0,
+	            NULL,
+	            scripts,
+	            {0},
+	            res};
 	struct stat st;
 	as_results_kind_t kind;
 	as_plot_status_t rc;

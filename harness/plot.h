@@ -1,7 +1,7 @@
 /* plot.h - charts and report for a results folder: reads only the CSV files
  * in it (trials, context, and where present series, latency, histogram),
  * prepares one small data file per chart, runs gnuplot with the scripts in
- * plots/ for PNG (1x and 2x), SVG and PDF, and writes report.md with every
+ * plots/ for PNG (1x, 2x), SVG or PDF, and writes report.md with every
  * chart, the table behind it, the context and the failed/skipped trials.
  * Never runs a trial, never modifies a results CSV, never prints: what went
  * wrong comes back in an as_plot_result_t for the CLI. Not thread-safe. */
@@ -10,8 +10,9 @@
 
 #include <stddef.h>
 
-/* Output formats, as bits. PNG means both plots/NAME.png and NAME@2x.png. */
-enum { AS_PLOT_PNG = 1, AS_PLOT_SVG = 2, AS_PLOT_PDF = 4, AS_PLOT_ALL = 7 };
+/* Output formats, as bits: plots/NAME.png, NAME@2x.png (twice the pixels,
+ * for high-density screens), NAME.svg, NAME.pdf. */
+enum { AS_PLOT_PNG = 1, AS_PLOT_SVG = 2, AS_PLOT_PDF = 4, AS_PLOT_PNG2X = 8, AS_PLOT_ALL = 15 };
 
 /* What as_plot_dir returns; a larger value is worse. The CLI maps them to
  * exit codes (0, 1, 2). */
@@ -24,7 +25,9 @@ typedef enum as_plot_status {
 } as_plot_status_t;
 
 typedef struct as_plot_opts {
-	unsigned formats;    /* AS_PLOT_* bits; 0 means all */
+	unsigned formats;    /* AS_PLOT_* bits; 0 means AS_PLOT_PNG */
+	int all_charts;      /* also the charts that repeat others' data (RSS over
+	                        time, cumulative syscalls) */
 	const char *out_dir; /* charts and report go here; NULL: charts in DIR/plots,
 	                        report in DIR/report.md */
 	int quiet;           /* for the CLI: no "report: PATH" line on stdout */

@@ -10,7 +10,7 @@
 
 #include "plot_int.h"
 
-chart_t *plot_new_chart(charts_t *cs, const char *kind, int gi, const char *script)
+chart_t *plot_new_chart(charts_t *cs, const char *kind, const char *stem, const char *script)
 {
 	chart_t *c;
 	if (cs->n == MAXCH) {
@@ -20,8 +20,8 @@ chart_t *plot_new_chart(charts_t *cs, const char *kind, int gi, const char *scri
 	}
 	c = &cs->ch[cs->n++];
 	memset(c, 0, sizeof(*c));
-	if (gi >= 0)
-		snprintf(c->name, sizeof(c->name), "%s-%d", kind, gi + 1);
+	if (stem)
+		snprintf(c->name, sizeof(c->name), "%s-%.140s", kind, stem);
 	else
 		snprintf(c->name, sizeof(c->name), "%s", kind);
 	snprintf(c->script, sizeof(c->script), "%s", script);
@@ -70,6 +70,71 @@ static int group_values(const run_t *r, const char *mod, const char *group, int 
 	return n;
 }
 
+/* Why module `mod` has no completed row in group `group`, as a line
+ * "WHY\tMODULE" in `why` (once per module and reason); nothing when it
+ * has no row there at all. WHY is the status and the reason's first
+ * clause, without the module's own name, so that modules skipped for the
+ * same reason share one line of the note. */
+static void note_missing(const run_t *r, const char *mod, const char *group, strlist_t *why)
+{
+	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
+	for (int i = 0; i < r->nt; i++) {
+		char gl[LABEL + 32], line[LABEL + 160], pre[LABEL], clause[96];
+		const trow_t *t = &r->t[i];
+		const char *reason, *p;
+		size_t n;
+		if (t->ok || strcmp(t->mlabel, mod) ||
+		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
+			continue;
+		reason = plot_cell(&r->trials, t->row, cr);
+		snprintf(pre, sizeof(pre), "module %s is ", t->mbase);
+		if (!strncmp(reason, pre, strlen(pre)))
+			reason += strlen(pre);
+		n = strcspn(reason, ";(");
+		if ((p = strstr(reason, " and ")) != NULL && (size_t)(p - reason) < n)
+			n = (size_t)(p - reason);
+		snprintf(clause, sizeof(clause), "%.*s%s", (int)(n > 60 ? 60 : n), reason,
+		         n > 60 ? "..." : "");
+		snprintf(line, sizeof(line), "%s%s%s\t%s", plot_cell(&r->trials, t->row, cs),
+		         *clause ? ": " : "", clause, plot_mod_show(r, mod));
+		plot_sl_add(why, line);
+		return;
+	}
+}
+
+/* NOTE: what the whiskers are (when `whiskers`), and per reason the
+ * modules not shown ("WHY\tMODULE" lines, or whole lines). */
+void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why)
+{
+	as_buf_t n = {0};
+	strlist_t reasons = {0};
+	if (whiskers)
+		as_buf_printf(&n, "bar or point: median of the repetitions; whisker: min..max");
+	for (int i = 0; i < why->n; i++) {
+		char r1[LABEL + 160];
+		snprintf(r1, sizeof(r1), "%.*s", (int)strcspn(why->v[i], "\t"), why->v[i]);
+		plot_sl_add(&reasons, r1);
+	}
+	for (int k = 0; k < reasons.n && k < 3; k++) {
+		int first = 1;
+		as_buf_printf(&n, "%snot shown: ", n.len ? "\n" : "");
+		for (int i = 0; i < why->n; i++) {
+			size_t l = strcspn(why->v[i], "\t");
+			if (why->v[i][l] != '\t' || strlen(reasons.v[k]) != l ||
+			    strncmp(why->v[i], reasons.v[k], l))
+				continue;
+			as_buf_printf(&n, "%s%s", first ? "" : ", ", why->v[i] + l + 1);
+			first = 0;
+		}
+		as_buf_printf(&n, first ? "%s" : " (%s)", reasons.v[k]);
+	}
+	if (reasons.n > 3)
+		as_buf_printf(&n, "\n%d more reasons in the report", reasons.n - 3);
+	plot_vars_str(v, "NOTE", n.data ? n.data : "");
+	as_buf_free(&n);
+	plot_sl_free(&reasons);
+}
+
 /* Clustered bars with min..max error bars from repetitions: for each group
  * (category on x) and module (bars), reduce column COL over ok trials. */
 void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
@@ -78,21 +143,38 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	int ci = as_table_col(&r->trials, col);
 	double lo = INFINITY, hi = 0;
 	int any = 0;
+	strlist_t why = {0};
+	char yunit[64];
 	chart_t *c;
 	if (ci < 0) {
 		plot_skip(cs, kind, "trials.csv has no column for it");
 		return;
 	}
-	c = plot_new_chart(cs, kind, -1, kind);
+	snprintf(yunit, sizeof(yunit), "%s", unit);
+	if (scale == 0) {
+		/* per second: in millions, thousands or ones, whichever fits the
+		 * largest value, so ticks read as plain numbers */
+		double top = 0;
+		for (int i = 0; i < r->nt; i++)
+			if (r->t[i].ok && plot_cellnum(&r->trials, r->t[i].row, ci) > top)
+				top = plot_cellnum(&r->trials, r->t[i].row, ci);
+		scale = top >= 1e6 ? 1e-6 : top >= 1e3 ? 1e-3 : 1;
+		snprintf(yunit, sizeof(yunit), "%s%s",
+		         scale == 1e-6   ? "million "
+		         : scale == 1e-3 ? "thousand "
+		                         : "",
+		         unit);
+	}
+	c = plot_new_chart(cs, kind, NULL, kind);
 	if (!c)
 		return;
 	snprintf(c->title, sizeof(c->title), "%s per module and workload", what);
 	as_buf_printf(&c->table,
 	              "| workload | module | reps ok | median %s | min | max |\n"
 	              "|---|---|---|---|---|---|\n",
-	              unit);
+	              yunit);
 	for (int g = 0; g < r->groups.n; g++) {
-		plot_dstr(&c->data, r->groups.v[g]);
+		plot_dstr(&c->data, r->gshow[g]);
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx;
 			int n = group_values(r, r->mods.v[m], r->groups.v[g], ci, scale, v, 1024),
@@ -102,16 +184,18 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 			plot_dnum(&c->data, med, "\t");
 			plot_dnum(&c->data, mn, "\t");
 			plot_dnum(&c->data, mx, "");
-			if (k == 0)
+			if (k == 0) {
+				note_missing(r, r->mods.v[m], r->groups.v[g], &why);
 				continue;
+			}
 			any = 1;
 			if (mn > 0 && mn < lo)
 				lo = mn;
 			if (mx > hi)
 				hi = mx;
 			as_buf_add(&c->table, "|", 1);
-			plot_tstr(&c->table, r->groups.v[g]);
-			plot_tstr(&c->table, r->mods.v[m]);
+			plot_tstr(&c->table, r->gshow[g]);
+			plot_tstr(&c->table, r->mshow[m]);
 			as_buf_printf(&c->table, " %d |", k);
 			plot_tnum(&c->table, med);
 			plot_tnum(&c->table, mn);
@@ -123,11 +207,16 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	if (!any) {
 		plot_drop_last(cs);
 		plot_skip(cs, kind, "no completed trial has a value for it");
+		plot_sl_free(&why);
 		return;
 	}
-	plot_vars_series(&c->vars, &r->mods);
+	plot_vars_series(&c->vars, r, &r->mods, NULL);
 	plot_vars_cats(&c->vars, &c->data);
-	as_buf_printf(&c->vars, "LOGY=%d; ", plot_spans_decades(lo, hi));
+	as_buf_printf(&c->vars, "LOGY=%d; YLO=", plot_spans_decades(lo, hi));
+	plot_dnum(&c->vars, lo, "; ");
+	plot_vars_str(&c->vars, "YUNIT", yunit);
+	plot_vars_note(&c->vars, 1, &why);
+	plot_sl_free(&why);
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 }
 
@@ -154,15 +243,29 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 	}
 	for (int g = 0; g < r->groups.n; g++) {
 		chart_t *c;
+		double hi = 0;
+		int any = 0, kc[6], nk = 0;
+		strlist_t why = {0};
 		if (r->sweep[g])
 			continue;
-		c = plot_new_chart(cs, "syscalls", g, "syscalls");
-		double hi = 0;
-		int any = 0;
+		/* the call kinds some module made in this group: an empty group of
+		 * bars says nothing (the table has the zeros) */
+		for (int k = 0; k < nc; k++) {
+			int made = 0;
+			for (int m = 0; m < r->mods.n && !made; m++) {
+				double v[1024], med, mn, mx;
+				int n = group_values(r, r->mods.v[m], r->groups.v[g], cols[k], 1.0,
+				                     v, 1024);
+				made = plot_reduce(v, n, &med, &mn, &mx) > 0 && mx > 0;
+			}
+			if (made)
+				kc[nk++] = k;
+		}
+		c = plot_new_chart(cs, "syscalls", r->gslug[g], "syscalls");
 		if (!c)
 			return;
 		snprintf(c->title, sizeof(c->title), "Memory system calls per module\n%s",
-		         r->groups.v[g]);
+		         r->gshow[g]);
 		as_buf_printf(&c->table, "| module |");
 		for (int k = 0; k < nc; k++)
 			as_buf_printf(&c->table, " %s |", names[k]);
@@ -170,7 +273,8 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 		for (int k = 0; k < nc; k++)
 			as_buf_printf(&c->table, "---|");
 		as_buf_add(&c->table, "\n", 1);
-		for (int k = 0; k < nc; k++) {
+		for (int j = 0; j < nk; j++) {
+			int k = kc[j];
 			char lab[64];
 			snprintf(lab, sizeof(lab), "%.*s", (int)(strlen(names[k]) - 6), names[k]);
 			plot_dstr(&c->data, lab);
@@ -194,7 +298,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			int has = 0;
 			as_buf_t row = {0};
 			as_buf_add(&row, "|", 1);
-			plot_tstr(&row, r->mods.v[m]);
+			plot_tstr(&row, r->mshow[m]);
 			for (int k = 0; k < nc; k++) {
 				double v[1024], med, mn, mx;
 				int n = group_values(r, r->mods.v[m], r->groups.v[g], cols[k], 1.0,
@@ -205,17 +309,24 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			as_buf_add(&row, "\n", 1);
 			if (has)
 				as_buf_add(&c->table, row.data, row.len);
+			else
+				note_missing(r, r->mods.v[m], r->groups.v[g], &why);
 			as_buf_free(&row);
 		}
 		if (!any) {
 			plot_drop_last(cs);
 			plot_skip(cs, "syscalls",
-			          "syscall counts are n/a in every completed trial");
-			return;
+			          nk == 0 && nc > 0
+			              ? "no memory system call in the timed region"
+			              : "syscall counts are n/a in every completed trial");
+			plot_sl_free(&why);
+			continue;
 		}
-		plot_vars_series(&c->vars, &r->mods);
+		plot_vars_series(&c->vars, r, &r->mods, NULL);
 		plot_vars_cats(&c->vars, &c->data);
-		as_buf_printf(&c->vars, "LOGY=%d; ", hi > 100);
+		as_buf_printf(&c->vars, "LOGY=%d; YLO=1; ", hi > 100);
+		plot_vars_note(&c->vars, 1, &why);
+		plot_sl_free(&why);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 	}
 }
@@ -226,15 +337,66 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
  * against the size: time per op, mmap calls, and the RSS still held at the
  * end of the timed region (after the blocks were freed). Data columns:
  * size_bytes ns_per_op mmap_calls rss_held_mib rss_peak_growth_mib. */
-static void series_key(int multi_threads, const trow_t *t, char *out, size_t len)
+typedef struct {
+	const char *wname; /* the sweep's workload */
+	strlist_t keys;    /* params that tell two series apart at one size */
+	int mt;            /* its trials have several thread counts */
+} sweep_t;
+
+/* Whether rows a and b of the sweep differ in param KEY while they share
+ * module and size: then KEY separates series. */
+static int separates(const trow_t *a, const trow_t *b, const char *key)
 {
-	char rest[LABEL];
-	plot_param_drop(t->wparams, "size", rest, sizeof(rest));
-	if (multi_threads)
-		snprintf(out, len, "%s%s%s, %ld thread%s", t->mlabel, *rest ? " " : "", rest,
-		         t->threads, t->threads == 1 ? "" : "s");
-	else
-		snprintf(out, len, "%s%s%s", t->mlabel, *rest ? " " : "", rest);
+	char va[LABEL] = "", vb[LABEL] = "";
+	int ha = plot_param_get(a->wparams, key, va, sizeof(va)) == 0;
+	int hb = plot_param_get(b->wparams, key, vb, sizeof(vb)) == 0;
+	return !strcmp(a->mlabel, b->mlabel) &&
+	       plot_param_size(a->wparams, "size") == plot_param_size(b->wparams, "size") &&
+	       (ha != hb || strcmp(va, vb));
+}
+
+/* The params of sweep w's workload that separate series: a param that
+ * changes only with the size (ops=20000 at 16 B, ops=5000 at 4 KiB) is
+ * part of the x value, not of a series. */
+static void sweep_keys(const run_t *r, sweep_t *sw)
+{
+	long thr0 = -1;
+	for (int i = 0; i < r->nt; i++) {
+		const char *p = r->t[i].wparams;
+		if (strcmp(r->t[i].wname, sw->wname))
+			continue;
+		sw->mt |= thr0 >= 0 && r->t[i].threads != thr0;
+		thr0 = r->t[i].threads;
+		while (*p) {
+			char key[LABEL];
+			size_t len = strcspn(p, ",");
+			snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, "=,"), p);
+			p += len + (p[len] == ',');
+			if (!strcmp(key, "size") || plot_sl_find(&sw->keys, key) >= 0)
+				continue;
+			for (int j = 0; j < r->nt; j++)
+				if (!strcmp(r->t[j].wname, sw->wname) &&
+				    separates(&r->t[i], &r->t[j], key)) {
+					plot_sl_add(&sw->keys, key);
+					break;
+				}
+		}
+	}
+}
+
+/* Row t's series in sweep sw: the module's label, the separating params
+ * and the threads. */
+static void series_key(const run_t *r, const sweep_t *sw, const trow_t *t, char *out, size_t len)
+{
+	size_t w = (size_t)snprintf(out, len, "%s", plot_mod_show(r, t->mlabel));
+	for (int k = 0; k < sw->keys.n && w < len; k++) {
+		char v[LABEL];
+		if (plot_param_get(t->wparams, sw->keys.v[k], v, sizeof(v)) == 0)
+			w += (size_t)snprintf(out + w, len - w, " %s=%s", sw->keys.v[k], v);
+	}
+	if (sw->mt && w < len)
+		snprintf(out + w, len - w, ", %ld thread%s", t->threads,
+		         t->threads == 1 ? "" : "s");
 }
 
 void plot_chart_sweep(run_t *r, charts_t *cs)
@@ -252,14 +414,10 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 		strlist_t labels = {0};
 		as_buf_t data = {0}, tab = {0};
 		double xs[256], lo = INFINITY, hi = 0;
-		int nx = 0, any_mmap = 0, mt = 0;
-		long thr0 = -1;
+		int nx = 0, any_mmap = 0, smod[MAXS];
+		sweep_t sw = {r->sweeps.v[w], {0}, 0};
 		chart_t *c;
-		for (int i = 0; i < r->nt; i++)
-			if (!strcmp(r->t[i].wname, r->sweeps.v[w])) {
-				mt |= thr0 >= 0 && r->t[i].threads != thr0;
-				thr0 = r->t[i].threads;
-			}
+		sweep_keys(r, &sw);
 		for (int i = 0; i < r->nt; i++) {
 			char key[2 * LABEL + 64];
 			double sz = plot_param_size(r->t[i].wparams, "size");
@@ -270,9 +428,11 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 				seen |= xs[z] == sz;
 			if (!seen && nx < 256)
 				xs[nx++] = sz;
-			series_key(mt, &r->t[i], key, sizeof(key));
-			if (labels.n < MAXS)
+			series_key(r, &sw, &r->t[i], key, sizeof(key));
+			if (labels.n < MAXS && plot_sl_find(&labels, key) < 0) {
+				smod[labels.n] = plot_sl_find(&r->mods, r->t[i].mlabel);
 				plot_sl_add(&labels, key);
+			}
 		}
 		qsort(xs, (size_t)nx, sizeof(double), plot_cmp_double);
 		as_buf_printf(&tab,
@@ -292,7 +452,7 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 					if (!t->ok || strcmp(t->wname, r->sweeps.v[w]) ||
 					    plot_param_size(t->wparams, "size") != xs[z])
 						continue;
-					series_key(mt, t, key, sizeof(key));
+					series_key(r, &sw, t, key, sizeof(key));
 					if (strcmp(key, labels.v[s]))
 						continue;
 					before = plot_cellnum(tc, t->row, c_before);
@@ -331,7 +491,11 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 			}
 			as_buf_add(&data, "\n\n", 2);
 		}
-		c = plot_new_chart(cs, "sweep", w, "sweep");
+		{
+			char stem[160];
+			plot_slug(r->sweeps.v[w], stem, sizeof(stem));
+			c = plot_new_chart(cs, "sweep", stem, "sweep");
+		}
 		if (c) {
 			int thr = !strcmp(r->sweeps.v[w], "threshold");
 			snprintf(c->title, sizeof(c->title),
@@ -339,7 +503,7 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 			         thr ? "mmap threshold sweep" : "Size sweep", r->sweeps.v[w]);
 			as_buf_add(&c->data, data.data, data.len);
 			as_buf_add(&c->table, tab.data, tab.len);
-			plot_vars_series(&c->vars, &labels);
+			plot_vars_series(&c->vars, r, &labels, smod);
 			/* mark 128 KiB only where the sizes reach that far */
 			as_buf_printf(&c->vars, "HAS_MMAP=%d; MARK=%d; LOGY=%d; ", any_mmap,
 			              nx > 0 && xs[nx - 1] >= 65536 && xs[0] <= 262144,
@@ -349,6 +513,7 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 		as_buf_free(&data);
 		as_buf_free(&tab);
 		plot_sl_free(&labels);
+		plot_sl_free(&sw.keys);
 	}
 }
 
@@ -361,7 +526,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	int c_before = as_table_col(&r->trials, "rss_before_kib");
 	int c_live = as_table_col(&r->trials, "live_bytes_peak");
 	int c_blocks = as_table_col(&r->trials, "live_blocks_peak");
-	strlist_t groups = {0};
+	strlist_t groups = {0}, why = {0};
 	chart_t *c;
 	double hi = 0, lo = INFINITY, size0 = NAN;
 	int same_size = 1;
@@ -406,7 +571,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 		plot_sl_free(&groups);
 		return;
 	}
-	c = plot_new_chart(cs, "metadata", -1, "metadata");
+	c = plot_new_chart(cs, "metadata", NULL, "metadata");
 	if (!c) {
 		plot_sl_free(&groups);
 		return;
@@ -416,7 +581,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	                         "RSS bytes per block (median) | min | max |\n"
 	                         "|---|---|---|---|---|---|---|---|\n");
 	for (int g = 0; g < groups.n; g++) {
-		plot_dstr(&c->data, groups.v[g]);
+		plot_dstr(&c->data, plot_group_show(r, groups.v[g]));
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx, size = NAN, blocks = NAN;
 			int n = 0, k;
@@ -439,19 +604,31 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 				v[n++] = blocks > 0 ? rss / blocks : NAN;
 			}
 			k = plot_reduce(v, n, &med, &mn, &mx);
+			/* no RSS growth at all (a module that takes its memory before
+			 * the timed region, such as null): no bar, the note says why */
+			if (k > 0 && med < 1) {
+				char line[LABEL + 64];
+				snprintf(line, sizeof(line),
+				         "%s (no RSS growth in the timed region: nothing to "
+				         "divide)",
+				         r->mshow[m]);
+				plot_sl_add(&why, line);
+			}
 			as_buf_add(&c->data, "\t", 1);
-			plot_dnum(&c->data, med, "\t");
-			plot_dnum(&c->data, mn, "\t");
-			plot_dnum(&c->data, mx, "");
-			if (k == 0)
+			plot_dnum(&c->data, k > 0 && med < 1 ? NAN : med, "\t");
+			plot_dnum(&c->data, k > 0 && med < 1 ? NAN : mn, "\t");
+			plot_dnum(&c->data, k > 0 && med < 1 ? NAN : mx, "");
+			if (k == 0) {
+				note_missing(r, r->mods.v[m], groups.v[g], &why);
 				continue;
+			}
 			if (mx > hi)
 				hi = mx;
 			if (mn > 0 && mn < lo)
 				lo = mn;
 			as_buf_add(&c->table, "|", 1);
-			plot_tstr(&c->table, groups.v[g]);
-			plot_tstr(&c->table, r->mods.v[m]);
+			plot_tstr(&c->table, plot_group_show(r, groups.v[g]));
+			plot_tstr(&c->table, r->mshow[m]);
 			plot_tnum(&c->table, size);
 			plot_tnum(&c->table, blocks);
 			as_buf_printf(&c->table, " %d |", k);
@@ -462,18 +639,22 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 		}
 		as_buf_add(&c->data, "\n", 1);
 	}
-	plot_vars_series(&c->vars, &r->mods);
+	plot_vars_series(&c->vars, r, &r->mods, NULL);
 	plot_vars_cats(&c->vars, &c->data);
-	as_buf_printf(&c->vars, "LOGY=%d; REF=", plot_spans_decades(lo, hi));
+	as_buf_printf(&c->vars, "LOGY=%d; YLO=", plot_spans_decades(lo, hi));
+	plot_dnum(&c->vars, lo, "; REF=");
 	plot_dnum(&c->vars, same_size ? size0 : NAN, "; ");
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
+	plot_vars_note(&c->vars, 1, &why);
+	plot_sl_free(&why);
 	plot_sl_free(&groups);
 }
 
 /* Throughput against threads, per workload run at several thread counts. */
 void plot_chart_scaling(run_t *r, charts_t *cs)
 {
-	strlist_t wls = {0};
+	strlist_t wls = {0}, why = {0};
+	char **wshow;
 	int ci = as_table_col(&r->trials, "ops_per_sec"), drawn = 0;
 	if (ci < 0) {
 		plot_skip(cs, "scaling", "trials.csv has no ops_per_sec");
@@ -481,7 +662,12 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 	}
 	for (int i = 0; i < r->nt; i++)
 		plot_sl_add(&wls, r->t[i].wlabel);
+	wshow = calloc((size_t)wls.n + 1, sizeof(char *));
+	if (!wshow)
+		abort();
+	plot_short_labels(wls.v, wls.n, wshow);
 	for (int w = 0; w < wls.n; w++) {
+		char stem[160];
 		long thr[64];
 		int nthr = 0;
 		chart_t *c;
@@ -502,14 +688,16 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				thr[b] = thr[b - 1];
 				thr[b - 1] = t;
 			}
-		c = plot_new_chart(cs, "scaling", w, "scaling");
+		plot_slug(wshow[w], stem, sizeof(stem));
+		c = plot_new_chart(cs, "scaling", stem, "scaling");
 		if (!c)
 			break;
 		snprintf(c->title, sizeof(c->title),
-		         "Thread scaling: throughput against threads\n%s", wls.v[w]);
+		         "Thread scaling: throughput against threads\n%s", wshow[w]);
 		as_buf_printf(&c->table,
 		              "| module | threads | reps ok | ops/s median | min | max |\n"
 		              "|---|---|---|---|---|---|\n");
+		plot_sl_free(&why);
 		for (int m = 0; m < r->mods.n; m++) {
 			as_buf_printf(&c->data, "# %s\n", r->mods.v[m]);
 			for (int j = 0; j < nthr; j++) {
@@ -526,10 +714,22 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				plot_dnum(&c->data, med, "\t");
 				plot_dnum(&c->data, mn, "\t");
 				plot_dnum(&c->data, mx, "\n");
-				if (k == 0)
+				if (k == 0) {
+					for (int i = 0; i < r->nt; i++)
+						if (!strcmp(r->t[i].wlabel, wls.v[w]) &&
+						    r->t[i].threads == thr[j] &&
+						    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
+							char gl[LABEL + 32];
+							note_missing(r, r->mods.v[m],
+							             plot_group_of(r, &r->t[i], gl,
+							                           sizeof(gl)),
+							             &why);
+							break;
+						}
 					continue;
+				}
 				as_buf_add(&c->table, "|", 1);
-				plot_tstr(&c->table, r->mods.v[m]);
+				plot_tstr(&c->table, r->mshow[m]);
 				as_buf_printf(&c->table, " %ld | %d |", thr[j], k);
 				plot_tnum(&c->table, med);
 				plot_tnum(&c->table, mn);
@@ -538,11 +738,16 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 			}
 			as_buf_add(&c->data, "\n\n", 2);
 		}
-		plot_vars_series(&c->vars, &r->mods);
+		plot_vars_series(&c->vars, r, &r->mods, NULL);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
+		plot_vars_note(&c->vars, 1, &why);
 		drawn = 1;
 	}
 	if (!drawn)
 		plot_skip(cs, "scaling", "no workload was run at two or more thread counts");
+	for (int w = 0; w < wls.n; w++)
+		free(wshow[w]);
+	free(wshow);
+	plot_sl_free(&why);
 	plot_sl_free(&wls);
 }

@@ -55,12 +55,12 @@ static const char *pl[] = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
 
 /* Copy a group's data file and table into chart c, with the series
  * variables and the title. */
-static void fill_chart(chart_t *c, const as_buf_t *data, const as_buf_t *tab,
+static void fill_chart(const run_t *r, chart_t *c, const as_buf_t *data, const as_buf_t *tab,
                        const strlist_t *labels)
 {
 	as_buf_add(&c->data, data->data, data->len);
 	as_buf_add(&c->table, tab->data, tab->len);
-	plot_vars_series(&c->vars, labels);
+	plot_vars_series(&c->vars, r, labels, NULL);
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 }
 
@@ -72,6 +72,8 @@ typedef struct {
 /* What one group's sample paths have: heap/mmap, syscalls, elapsed time. */
 typedef struct {
 	int heap, sys, el;
+	double ops;            /* the most ops of any module */
+	double sys_lo, sys_hi; /* the smallest and largest positive syscall total */
 } shas_t;
 
 /* Per module of group g, its first completed repetition in series.csv:
@@ -100,7 +102,7 @@ static void pick_runs(const run_t *r, const srun_t *runs, int nruns, int g, strl
 /* One module's sample path: its block in the data file and its table row
  * (peaks and last values). */
 static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr, const char *label,
-                         as_buf_t *data, as_buf_t *tab, shas_t *has)
+                         const char *show, as_buf_t *data, as_buf_t *tab, shas_t *has)
 {
 	double rss0 = plot_cellnum(s, sr->rows[0], c->rss);
 	double pk = NAN, lpk = NAN, hpk = NAN, mpk = NAN, sysl = NAN, opsl = NAN;
@@ -135,10 +137,16 @@ static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr
 		mpk = isnan(mpk) || mm > mpk ? mm : mpk;
 		if (!isnan(sc))
 			sysl = sc;
+		if (opsl > has->ops)
+			has->ops = opsl;
 	}
+	if (sysl > 0 && !(sysl >= has->sys_lo))
+		has->sys_lo = sysl;
+	if (sysl > 0 && !(sysl <= has->sys_hi))
+		has->sys_hi = sysl;
 	as_buf_add(data, "\n\n", 2);
 	as_buf_add(tab, "|", 1);
-	plot_tstr(tab, label);
+	plot_tstr(tab, show);
 	as_buf_printf(tab, " %ld | %d |", sr->rep, sr->n);
 	plot_tnum(tab, opsl);
 	plot_tnum(tab, pk);
@@ -156,30 +164,44 @@ static void series_charts(const run_t *r, charts_t *cs, int g, const as_buf_t *d
 {
 	static const struct {
 		const char *kind, *title;
-		int need; /* 0 none, 1 heap/mmap, 2 syscalls, 3 elapsed */
+		int need;  /* 0 none, 1 heap/mmap, 2 syscalls, 3 elapsed */
+		int extra; /* repeats another chart's data: with --all-charts */
 	} kinds[] = {
-	    {"rss_ops", "RSS growth over ops per module, live requested bytes as reference", 0},
-	    {"rss_time", "RSS growth over time per module", 3},
-	    {"heap_mmap", "brk heap vs mmap resident memory, stacked, over time", 1},
-	    {"syscalls_cum", "Cumulative memory system calls over ops", 2},
+	    {"rss_ops", "RSS growth over ops per module, live requested bytes as reference", 0, 0},
+	    {"rss_time", "RSS growth over time per module", 3, 1},
+	    {"heap_mmap", "brk heap vs mmap resident memory, stacked, over time", 1, 0},
+	    {"syscalls_cum", "Cumulative memory system calls over ops", 2, 1},
 	};
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		chart_t *c;
+		if (kinds[k].extra && !cs->all)
+			continue;
 		if ((kinds[k].need == 1 && !has->heap) || (kinds[k].need == 2 && !has->sys) ||
 		    (kinds[k].need == 3 && !has->el)) {
 			char why[LABEL + 64];
-			snprintf(why, sizeof(why), "%s: series.csv has no %s", r->groups.v[g],
+			snprintf(why, sizeof(why), "%s: series.csv has no %s", r->gshow[g],
 			         kinds[k].need == 1   ? "heap/mmap columns"
 			         : kinds[k].need == 2 ? "syscall counts"
 			                              : "elapsed_ns");
 			plot_skip(cs, kinds[k].kind, why);
 			continue;
 		}
-		c = plot_new_chart(cs, kinds[k].kind, g, kinds[k].kind);
+		c = plot_new_chart(cs, kinds[k].kind, r->gslug[g], kinds[k].kind);
 		if (!c)
 			break;
-		snprintf(c->title, sizeof(c->title), "%s\n%s", kinds[k].title, r->groups.v[g]);
-		fill_chart(c, data, tab, labels);
+		snprintf(c->title, sizeof(c->title), "%s\n%s", kinds[k].title, r->gshow[g]);
+		fill_chart(r, c, data, tab, labels);
+		/* ops in thousands or millions: plain tick numbers, none rounded
+		 * into its neighbour */
+		as_buf_printf(&c->vars, "XDIV=%g; ",
+		              has->ops >= 1e6   ? 1e6
+		              : has->ops >= 1e4 ? 1e3
+		                                : 1);
+		plot_vars_str(&c->vars, "XUNIT",
+		              has->ops >= 1e6   ? " (millions)"
+		              : has->ops >= 1e4 ? " (thousands)"
+		                                : "");
+		as_buf_printf(&c->vars, "LOGY=%d; ", plot_spans_decades(has->sys_lo, has->sys_hi));
 	}
 }
 
@@ -219,7 +241,7 @@ void plot_chart_series(run_t *r, charts_t *cs)
 		strlist_t labels = {0};
 		const srun_t *pick[MAXS];
 		as_buf_t data = {0}, tab = {0};
-		shas_t has = {0, 0, 0};
+		shas_t has = {0, 0, 0, 0, NAN, NAN};
 		if (r->sweep[g])
 			continue;
 		pick_runs(r, runs, nruns, g, &labels, pick);
@@ -232,7 +254,8 @@ void plot_chart_series(run_t *r, charts_t *cs)
 		              "live peak (MiB) | brk heap RSS peak (MiB) | mmap RSS peak "
 		              "(MiB) | memory syscalls |\n|---|---|---|---|---|---|---|---|---|\n");
 		for (int i = 0; i < labels.n; i++)
-			series_block(s, &c, pick[i], labels.v[i], &data, &tab, &has);
+			series_block(s, &c, pick[i], labels.v[i], plot_mod_show(r, labels.v[i]),
+			             &data, &tab, &has);
 		series_charts(r, cs, g, &data, &tab, &labels, &has);
 		as_buf_free(&data);
 		as_buf_free(&tab);
@@ -265,7 +288,7 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
 		plot_reduce(v[p], n, &med[p], &mn, &mx);
 	as_buf_printf(data, "# %s\n", r->mods.v[m]);
 	as_buf_add(tab, "|", 1);
-	plot_tstr(tab, r->mods.v[m]);
+	plot_tstr(tab, r->mshow[m]);
 	as_buf_printf(tab, " %d |", n);
 	for (int p = 0; p < 6; p++) {
 		as_buf_printf(data, "%d\t\"%s\"\t", p, pl[p]);
@@ -312,13 +335,13 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 				if (percentile_row(r, g, m, kinds.v[k], cols, &data, &tab) == 0)
 					plot_sl_add(&labels, r->mods.v[m]);
 			if (labels.n > 0 &&
-			    (c = plot_new_chart(cs, "latency", g * 8 + k, "latency")) != NULL) {
-				snprintf(c->name, sizeof(c->name), "latency-%d-%s", g + 1,
-				         kinds.v[k]);
+			    (c = plot_new_chart(cs, "latency", r->gslug[g], "latency")) != NULL) {
+				snprintf(c->name, sizeof(c->name), "latency-%.100s-%.40s",
+				         r->gslug[g], kinds.v[k]);
 				snprintf(c->title, sizeof(c->title),
 				         "Latency percentiles of %s per module\n%s", kinds.v[k],
-				         r->groups.v[g]);
-				fill_chart(c, &data, &tab, &labels);
+				         r->gshow[g]);
+				fill_chart(r, c, &data, &tab, &labels);
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);
@@ -331,11 +354,11 @@ static void latency_percentiles(run_t *r, charts_t *cs)
  * repetition: a data block and a table row. Returns the bucket count, or
  * -1 when it has no such rows. cols: trial, rep, kind, x, y. */
 static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[5],
-                   as_buf_t *data, as_buf_t *tab)
+                   as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax)
 {
 	const as_table_t *h = &r->hist;
 	const trow_t *best = NULL;
-	double p50 = NAN, p99 = NAN, last = NAN;
+	double p50 = NAN, p99 = NAN, last = NAN, prevy = 0;
 	int nb = 0;
 	for (int i = 0; i < NROWS(h); i++) {
 		const trow_t *t =
@@ -354,9 +377,18 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 			continue;
 		x = plot_cellnum(h, i, cols[3]);
 		y = plot_cellnum(h, i, cols[4]);
+		/* x, the CDF, and the tail: the share of calls slower than x (none
+		 * is a missing point on the log axis) */
 		plot_dnum(data, x, "\t");
-		plot_dnum(data, y, "\n");
+		plot_dnum(data, y, "\t");
+		plot_dnum(data, y < 1 ? 1 - y : NAN, "\n");
 		nb++;
+		/* the x range: from the fastest bucket with calls to the slowest */
+		if (y > 0 && !(x >= *xmin))
+			*xmin = x;
+		if (y > prevy && !(x <= *xmax))
+			*xmax = x;
+		prevy = y;
 		if (isnan(p50) && y >= 0.5)
 			p50 = x;
 		if (isnan(p99) && y >= 0.99)
@@ -365,7 +397,7 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 	}
 	as_buf_add(data, "\n\n", 2);
 	as_buf_add(tab, "|", 1);
-	plot_tstr(tab, r->mods.v[m]);
+	plot_tstr(tab, r->mshow[m]);
 	as_buf_printf(tab, " %ld | %d |", best->rep, nb);
 	plot_tnum(tab, p50);
 	plot_tnum(tab, p99);
@@ -403,28 +435,34 @@ static void latency_cdf(run_t *r, charts_t *cs)
 			as_buf_t data = {0}, tab = {0};
 			chart_t *c;
 			int maxnb = 1;
+			double xmin = NAN, xmax = NAN;
 			as_buf_printf(&tab, "| module | rep | buckets | p50 bucket top (ns) | "
 			                    "p99 bucket top (ns) | last bucket top (ns) |\n"
 			                    "|---|---|---|---|---|---|\n");
 			for (int m = 0; m < r->mods.n; m++) {
-				int nb = cdf_row(r, g, m, kinds.v[k], cols, &data, &tab);
+				int nb =
+				    cdf_row(r, g, m, kinds.v[k], cols, &data, &tab, &xmin, &xmax);
 				if (nb < 0)
 					continue;
 				plot_sl_add(&labels, r->mods.v[m]);
 				if (nb > maxnb)
 					maxnb = nb;
 			}
-			if (labels.n > 0 &&
-			    (c = plot_new_chart(cs, "latency_cdf", g, "latency_cdf")) != NULL) {
-				snprintf(c->name, sizeof(c->name), "latency_cdf-%d-%s", g + 1,
-				         kinds.v[k]);
-				snprintf(c->title, sizeof(c->title),
-				         "Latency CDF of %s per module\n%s", kinds.v[k],
-				         r->groups.v[g]);
-				fill_chart(c, &data, &tab, &labels);
+			if (labels.n > 0 && (c = plot_new_chart(cs, "latency_tail", r->gslug[g],
+			                                        "latency_tail")) != NULL) {
+				snprintf(c->name, sizeof(c->name), "latency_tail-%.100s-%.40s",
+				         r->gslug[g], kinds.v[k]);
+				snprintf(
+				    c->title, sizeof(c->title),
+				    "Latency tail of %s per module: share of calls slower than "
+				    "x\n%s",
+				    kinds.v[k], r->gshow[g]);
+				fill_chart(r, c, &data, &tab, &labels);
 				/* about 8 points per curve tell the modules apart in grey */
-				as_buf_printf(&c->vars, "PEVERY=%d; ",
-				              maxnb / 8 > 1 ? maxnb / 8 : 1);
+				as_buf_printf(&c->vars,
+				              "PEVERY=%d; XMIN=", maxnb / 8 > 1 ? maxnb / 8 : 1);
+				plot_dnum(&c->vars, xmin, "; XMAX=");
+				plot_dnum(&c->vars, xmax, "; ");
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);

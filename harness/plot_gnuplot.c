@@ -1,7 +1,9 @@
 /* plot_gnuplot.c - finds gnuplot and the chart scripts, writes each chart's
- * data file and runs one gnuplot per chart (a few at a time) for every
- * format, then checks what it drew. Prints nothing: what went wrong is left
- * in each chart's error for the caller. */
+ * data file and draws the charts: a few gnuplot processes per folder (one
+ * per CPU, at most 4), each fed one script that draws its share of the
+ * charts in every format, then checks what it drew. A gnuplot error in one
+ * chart ends that process: the charts after it are drawn by a new one.
+ * Prints nothing: what went wrong is left in each chart's error. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,9 @@
 #include <unistd.h>
 
 #include "plot_int.h"
+
+/* What a gnuplot script prints when chart K is finished. */
+#define DONE_MARK "allocscope-done "
 
 int plot_find_in_path(const char *prog, char *out, size_t len)
 {
@@ -52,20 +57,13 @@ int plot_find_scripts(char *out, size_t len)
 	return -1;
 }
 
-/* Start one gnuplot for a chart: for each format "-e VARS style.gp
- * SCRIPT.gp" in turn, in the scripts folder; stdout and stderr go to LOG.
- * Returns the child's pid or -1. */
-static pid_t start_gnuplot(const char *gnuplot, char *const *args, int nargs, const char *scripts,
+/* Start gnuplot on SCRIPT in the scripts folder; stdout and stderr go to
+ * LOG. Returns the child's pid or -1. */
+static pid_t start_gnuplot(const char *gnuplot, const char *script, const char *scripts,
                            const char *log)
 {
-	char *argv[40];
-	pid_t pid;
-	int fd, n = 0;
-	argv[n++] = "gnuplot";
-	for (int i = 0; i < nargs && n < 39; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	pid = fork();
+	pid_t pid = fork();
+	int fd;
 	if (pid != 0)
 		return pid;
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -75,12 +73,13 @@ static pid_t start_gnuplot(const char *gnuplot, char *const *args, int nargs, co
 	}
 	if (chdir(scripts) != 0)
 		_exit(127);
-	execv(gnuplot, argv);
+	execl(gnuplot, "gnuplot", script, (char *)NULL);
 	_exit(127);
 }
 
-/* The gnuplot error in LOG: its last non-empty line ("file" line N: why). */
-static void first_line_of(const char *path, char *out, size_t len)
+/* The gnuplot error in LOG after its last "allocscope-done" line: the last
+ * non-empty line ("file" line N: why). */
+static void error_of(const char *path, char *out, size_t len)
 {
 	FILE *f = fopen(path, "r");
 	char line[512], last[512] = "";
@@ -89,12 +88,29 @@ static void first_line_of(const char *path, char *out, size_t len)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (line[strspn(line, " ^")] != '\0')
+		if (!strncmp(line, DONE_MARK, strlen(DONE_MARK)))
+			*last = '\0';
+		else if (line[strspn(line, " ^")] != '\0')
 			snprintf(last, sizeof(last), "%s", line);
 	}
 	fclose(f);
 	if (*last)
 		snprintf(out, len, "gnuplot: %s (see %s)", last, path);
+}
+
+/* The charts LOG says were finished: the highest "allocscope-done K". */
+static int last_done(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	int k = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, DONE_MARK, strlen(DONE_MARK)))
+			k = atoi(line + strlen(DONE_MARK));
+	fclose(f);
+	return k;
 }
 
 static const struct {
@@ -103,23 +119,16 @@ static const struct {
 	int scale;
 } formats[] = {
     {AS_PLOT_PNG, "png", ".png", 1},
-    {AS_PLOT_PNG, "png", "@2x.png", 2},
+    {AS_PLOT_PNG2X, "png", "@2x.png", 2},
     {AS_PLOT_SVG, "svg", ".svg", 1},
     {AS_PLOT_PDF, "pdf", ".pdf", 1},
 };
 
-/* Whether chart C's files exist and are non-empty, after its gnuplot
- * exited with STATUS; sets c->drawn, c->error, and removes the log when
- * drawn. */
-static void finish_chart(chart_t *c, int status, const char *chart_dir, unsigned fmts)
+/* Whether chart C's files exist and are non-empty; sets c->drawn and, when
+ * not, c->error (unless the caller set it already). */
+static void finish_chart(chart_t *c, const char *chart_dir, unsigned fmts)
 {
-	char log[PLOT_PATH_MAX];
-	if (plot_path(log, sizeof(log), "%s/data/%s.log", chart_dir, c->name) != 0) {
-		snprintf(c->error, sizeof(c->error), "%s: path too long", chart_dir);
-		c->drawn = 0;
-		return;
-	}
-	c->drawn = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	c->drawn = !*c->error;
 	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
 		char out[PLOT_PATH_MAX];
 		struct stat st;
@@ -127,46 +136,39 @@ static void finish_chart(chart_t *c, int status, const char *chart_dir, unsigned
 			continue;
 		if (plot_path(out, sizeof(out), "%s/%s%s", chart_dir, c->name, formats[f].suffix) !=
 		        0 ||
-		    stat(out, &st) != 0 || st.st_size == 0)
+		    stat(out, &st) != 0 || st.st_size == 0) {
+			if (c->drawn) {
+				char why[sizeof(c->name) + 64];
+				snprintf(why, sizeof(why), "gnuplot wrote no %s%s", c->name,
+				         formats[f].suffix);
+				snprintf(c->error, sizeof(c->error), "%s", why);
+			}
 			c->drawn = 0;
+		}
 	}
-	if (c->drawn)
-		unlink(log);
-	else
-		first_line_of(log, c->error, sizeof(c->error));
 }
 
-/* Where a chart's drawing happens: the absolute chart folder, its data
- * folder, and the scripts. */
+/* Where the drawing happens: the absolute chart folder, its data folder,
+ * the scripts. */
 typedef struct {
-	const char *chart_dir, *data_dir, *gnuplot, *scripts, *style;
+	const char *chart_dir, *data_dir, *gnuplot, *scripts;
 	unsigned fmts;
 } draw_t;
 
-/* Write chart C's data file and start its gnuplot. Returns the pid, or 0
- * with c->error set when the chart cannot be drawn. */
-static pid_t start_chart(const draw_t *d, chart_t *c)
+/* Write chart C's data file and append to S the commands that draw it in
+ * every format, then print the done mark with its index K. Returns 0, or
+ * -1 with c->error set. */
+static int chart_commands(const draw_t *d, chart_t *c, int k, as_buf_t *s)
 {
-	as_buf_t v[4] = {{0}};
-	char name[300], log[PLOT_PATH_MAX], dpath[PLOT_PATH_MAX], chart[PLOT_PATH_MAX];
-	char err[1024], *args[16];
-	int na = 0, nout = 0;
-	pid_t pid;
-
+	char name[300], dpath[PLOT_PATH_MAX], err[1024];
 	if (plot_path(name, sizeof(name), "%s.dat", c->name) != 0 ||
-	    plot_path(dpath, sizeof(dpath), "%s/%s", d->data_dir, name) != 0 ||
-	    plot_path(log, sizeof(log), "%s/%s.log", d->data_dir, c->name) != 0 ||
-	    plot_path(chart, sizeof(chart), "%s/%s.gp", d->scripts, c->script) != 0) {
+	    plot_path(dpath, sizeof(dpath), "%s/%s", d->data_dir, name) != 0) {
 		snprintf(c->error, sizeof(c->error), "%s: path too long", d->chart_dir);
-		return 0;
+		return -1;
 	}
 	if (as_write_file_atomic(d->data_dir, name, &c->data, err, sizeof(err)) != 0) {
 		snprintf(c->error, sizeof(c->error), "%s", err);
-		return 0;
-	}
-	if (!d->gnuplot) {
-		snprintf(c->error, sizeof(c->error), "gnuplot not found");
-		return 0;
+		return -1;
 	}
 	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
 		char out[PLOT_PATH_MAX];
@@ -175,62 +177,122 @@ static pid_t start_chart(const draw_t *d, chart_t *c)
 		if (plot_path(out, sizeof(out), "%s/%s%s", d->chart_dir, c->name,
 		              formats[f].suffix) != 0) {
 			snprintf(c->error, sizeof(c->error), "%s: path too long", d->chart_dir);
-			pid = 0;
-			goto out_free;
+			return -1;
 		}
 		unlink(out);
-		as_buf_add(&v[nout], c->vars.data ? c->vars.data : "", c->vars.len);
-		plot_vars_str(&v[nout], "FMT", formats[f].fmt);
-		as_buf_printf(&v[nout], "SCALE=%d; ", formats[f].scale);
-		plot_vars_str(&v[nout], "DATA", dpath);
-		plot_vars_str(&v[nout], "OUT", out);
-		args[na++] = "-e";
-		args[na++] = v[nout].data;
-		args[na++] = (char *)d->style;
-		args[na++] = chart;
-		nout++;
+		/* nothing of the previous chart may leak into this one */
+		as_buf_printf(s, "reset session\n");
+		as_buf_add(s, c->vars.data ? c->vars.data : "", c->vars.len);
+		plot_vars_str(s, "FMT", formats[f].fmt);
+		as_buf_printf(s, "SCALE=%d; ", formats[f].scale);
+		plot_vars_str(s, "DATA", dpath);
+		plot_vars_str(s, "OUT", out);
+		as_buf_printf(s, "\nload 'style.gp'\nload '%s.gp'\nunset output\n", c->script);
 	}
-	pid = start_gnuplot(d->gnuplot, args, na, d->scripts, log);
-	if (pid < 0) {
-		snprintf(c->error, sizeof(c->error), "cannot start gnuplot: %s", strerror(errno));
-		pid = 0;
-	}
-out_free:
-	for (int k = 0; k < nout; k++)
-		as_buf_free(&v[k]);
-	return pid;
+	as_buf_printf(s, "print '" DONE_MARK "%d'\n", k);
+	return 0;
 }
 
-/* Reap the finished ones among our own children (the caller may have
- * others); returns how many were reaped, and counts the not drawn. */
-static int reap_charts(charts_t *cs, pid_t *pids, const draw_t *d, int *bad)
+/* One gnuplot process and the charts it draws, in order. */
+typedef struct {
+	int *idx, n; /* chart indexes */
+	int next;    /* the first of them not finished yet */
+	pid_t pid;
+} worker_t;
+
+/* Start worker W's gnuplot on its charts from w->next: their data files
+ * and one script. Charts that cannot be prepared are finished as not
+ * drawn. Returns 0 when a gnuplot runs, -1 when nothing is left. */
+static int start_worker(const draw_t *d, charts_t *cs, worker_t *w, int wi)
 {
-	int reaped = 0;
-	for (int k = 0; k < cs->n; k++) {
-		int status;
-		if (pids[k] <= 0 || waitpid(pids[k], &status, WNOHANG) != pids[k])
-			continue;
-		pids[k] = 0;
-		reaped++;
-		finish_chart(&cs->ch[k], status, d->chart_dir, d->fmts);
-		*bad += !cs->ch[k].drawn;
+	as_buf_t s = {0};
+	char sname[64], spath[PLOT_PATH_MAX], log[PLOT_PATH_MAX], err[1024];
+	int any = 0;
+	w->pid = 0;
+	if (w->next >= w->n)
+		return -1;
+	snprintf(sname, sizeof(sname), "draw-%d.gp", wi);
+	if (plot_path(spath, sizeof(spath), "%s/%s", d->data_dir, sname) != 0 ||
+	    plot_path(log, sizeof(log), "%s/draw-%d.log", d->data_dir, wi) != 0) {
+		for (; w->next < w->n; w->next++)
+			snprintf(cs->ch[w->idx[w->next]].error, sizeof(cs->ch[0].error),
+			         "%s: path too long", d->chart_dir);
+		return -1;
 	}
-	return reaped;
+	as_buf_printf(&s, "# allocscope plot: charts of one gnuplot process\n");
+	for (int j = w->next; j < w->n; j++)
+		any |= chart_commands(d, &cs->ch[w->idx[j]], j, &s) == 0;
+	if (!any)
+		*err = '\0';
+	else if (!d->gnuplot)
+		snprintf(err, sizeof(err), "gnuplot not found");
+	else if (as_write_file_atomic(d->data_dir, sname, &s, err, sizeof(err)) != 0)
+		;
+	else if ((w->pid = start_gnuplot(d->gnuplot, spath, d->scripts, log)) < 0)
+		snprintf(err, sizeof(err), "cannot start gnuplot: %s", strerror(errno));
+	else
+		*err = '\0';
+	as_buf_free(&s);
+	if (w->pid > 0)
+		return 0;
+	w->pid = 0;
+	for (; w->next < w->n; w->next++) {
+		chart_t *c = &cs->ch[w->idx[w->next]];
+		if (!*c->error)
+			snprintf(c->error, sizeof(c->error), "%s", *err ? err : "not drawn");
+	}
+	return -1;
 }
 
-/* Write each chart's data file and draw it in every format, a few gnuplot
- * processes at a time (one per online CPU, at most 4). */
+/* Worker W's gnuplot exited with STATUS: finish the charts it did; on an
+ * error the next chart is the failed one, and a new gnuplot takes the
+ * rest. Returns 0 when it runs again, -1 when the worker is done. */
+static int worker_exited(const draw_t *d, charts_t *cs, worker_t *w, int wi, int status)
+{
+	char log[PLOT_PATH_MAX], script[PLOT_PATH_MAX];
+	int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	int done = 0;
+	if (plot_path(log, sizeof(log), "%s/draw-%d.log", d->data_dir, wi) != 0 ||
+	    plot_path(script, sizeof(script), "%s/draw-%d.gp", d->data_dir, wi) != 0)
+		ok = 0, done = -1;
+	else
+		done = ok ? w->n - 1 : last_done(log);
+	for (; w->next <= done && w->next < w->n; w->next++)
+		finish_chart(&cs->ch[w->idx[w->next]], d->chart_dir, d->fmts);
+	if (ok) {
+		unlink(log);
+		unlink(script);
+		return -1;
+	}
+	if (w->next < w->n) {
+		chart_t *c = &cs->ch[w->idx[w->next++]];
+		char keep[PLOT_PATH_MAX];
+		/* keep the failed script and its log next to the data files */
+		if (plot_path(keep, sizeof(keep), "%s/%s.gp", d->data_dir, c->name) == 0)
+			rename(script, keep);
+		if (plot_path(keep, sizeof(keep), "%s/%s.log", d->data_dir, c->name) == 0 &&
+		    rename(log, keep) == 0)
+			snprintf(log, sizeof(log), "%s", keep);
+		if (!*c->error)
+			error_of(log, c->error, sizeof(c->error));
+		c->drawn = 0;
+	}
+	return start_worker(d, cs, w, wi);
+}
+
+/* Write each chart's data file and draw it in every format, with a few
+ * gnuplot processes (one per online CPU, at most 4) that each draw a share
+ * of the charts. */
 int plot_draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const char *gnuplot,
                      const char *scripts, char *err, size_t errlen)
 {
-	char data_dir[PLOT_PATH_MAX], style[PLOT_PATH_MAX], abs_dir[PATH_MAX];
-	pid_t pids[MAXCH];
+	char data_dir[PLOT_PATH_MAX], abs_dir[PATH_MAX];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int bad = 0, running = 0, jobs = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
-	draw_t d = {NULL, data_dir, gnuplot, scripts, style, fmts};
+	worker_t w[4];
+	draw_t d = {NULL, data_dir, gnuplot, scripts, fmts};
 
-	if (plot_path(data_dir, sizeof(data_dir), "%s/data", chart_dir) != 0 ||
-	    plot_path(style, sizeof(style), "%s/style.gp", scripts) != 0)
+	if (plot_path(data_dir, sizeof(data_dir), "%s/data", chart_dir) != 0)
 		snprintf(err, errlen, "%s: path too long", chart_dir);
 	else if (as_mkdir_p(data_dir, err, errlen) != 0)
 		;
@@ -247,21 +309,37 @@ int plot_draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const c
 		return cs->n;
 	}
 	d.chart_dir = abs_dir;
-	for (int i = 0; i <= cs->n; i++) {
-		/* wait for a slot, or for everything at the end */
-		while (running > 0 && (running >= jobs || i == cs->n)) {
-			int reaped = reap_charts(cs, pids, &d, &bad);
-			running -= reaped;
-			if (!reaped)
-				nanosleep(&(struct timespec){0, 5000000}, NULL);
-		}
-		if (i == cs->n)
-			break;
-		pids[i] = start_chart(&d, &cs->ch[i]);
-		if (pids[i] == 0)
-			bad++;
-		else
-			running++;
+	if (jobs > cs->n)
+		jobs = cs->n;
+	/* chart i to worker i % jobs: the big charts of a kind spread out */
+	for (int k = 0; k < jobs; k++) {
+		w[k] = (worker_t){malloc(sizeof(int) * (size_t)(cs->n / jobs + 1)), 0, 0, 0};
+		if (!w[k].idx)
+			abort();
 	}
+	for (int i = 0; i < cs->n; i++) {
+		worker_t *wk = &w[i % jobs];
+		wk->idx[wk->n++] = i;
+	}
+	for (int k = 0; k < jobs; k++)
+		running += start_worker(&d, cs, &w[k], k) == 0;
+	/* reap only our own children: the caller may have others */
+	while (running > 0) {
+		int reaped = 0;
+		for (int k = 0; k < jobs; k++) {
+			int status;
+			if (w[k].pid <= 0 || waitpid(w[k].pid, &status, WNOHANG) != w[k].pid)
+				continue;
+			reaped++;
+			if (worker_exited(&d, cs, &w[k], k, status) != 0)
+				running--;
+		}
+		if (!reaped)
+			nanosleep(&(struct timespec){0, 5000000}, NULL);
+	}
+	for (int k = 0; k < jobs; k++)
+		free(w[k].idx);
+	for (int i = 0; i < cs->n; i++)
+		bad += !cs->ch[i].drawn;
 	return bad;
 }

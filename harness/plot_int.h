@@ -58,6 +58,11 @@ typedef struct {
 	int multi_threads; /* the run has several thread counts */
 	char *sweep;       /* per group: part of a size= sweep (drawn by threshold) */
 	strlist_t sweeps;  /* workload names run at three or more size= values */
+	/* plot_labels.c: what charts call each module and group */
+	char **mshow; /* per module: shortest distinguishing label */
+	int *mstyle;  /* per module: its linetype in plots/style.gp */
+	char **gshow; /* per group: shortest distinguishing label */
+	char **gslug; /* per group: file-name stem, unique in the run */
 } run_t;
 
 typedef struct {
@@ -73,6 +78,7 @@ typedef struct {
 	chart_t ch[MAXCH];
 	int n;
 	strlist_t skipped; /* "chart kind: reason" lines */
+	int all;           /* also the charts that repeat others' data */
 } charts_t;
 
 /* ---- plot_data.c: reading a run folder, reducing rows ---- */
@@ -130,8 +136,6 @@ void plot_tstr(as_buf_t *b, const char *s);
 void plot_gstr(as_buf_t *b, const char *s);
 /* A category label inside a data file (xtic), broken into short lines. */
 void plot_dstr(as_buf_t *b, const char *s);
-/* Series variables: NS, MOD[], TITLE[], VAR[]. */
-void plot_vars_series(as_buf_t *v, const strlist_t *labels);
 /* NAME='s'; */
 void plot_vars_str(as_buf_t *v, const char *name, const char *s);
 /* Bar chart layout: NCAT, NLINES. */
@@ -139,19 +143,42 @@ void plot_vars_cats(as_buf_t *v, const as_buf_t *data);
 /* Whether values in [lo, hi] span more than a factor of 100: log axis. */
 int plot_spans_decades(double lo, double hi);
 
+/* ---- plot_labels.c: names and styles ---- */
+
+/* The shortest distinguishing form of each "name:k=v,..." label into out[i]
+ * (malloc'd): the name (a path's file name without .so) and the params whose
+ * value differs between labels of that name. */
+void plot_short_labels(char *const *in, int n, char **out);
+/* File-name stem of a label (letters, digits, '.', '_'; '-' for the rest). */
+void plot_slug(const char *s, char *out, size_t len);
+/* Fill r->mshow, mstyle, gshow, gslug; free them with plot_free_labels. */
+void plot_label_run(run_t *r);
+void plot_free_labels(run_t *r);
+/* The display label of module label / group label (itself when unknown). */
+const char *plot_mod_show(const run_t *r, const char *mlabel);
+const char *plot_group_show(const run_t *r, const char *glabel);
+/* Series variables NS, TITLE[], LT[]. mod: each series' index in r->mods,
+ * or NULL when the labels are module labels (shown by plot_mod_show). */
+void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, const int *mod);
+
 /* ---- plot_charts.c, plot_charts_series.c: chart definitions ---- */
 
-/* The next chart slot, named KIND[-GI+1]; NULL (and a skip line) when the
+/* The next chart slot, named KIND[-STEM]; NULL (and a skip line) when the
  * folder has MAXCH charts already. */
-chart_t *plot_new_chart(charts_t *cs, const char *kind, int gi, const char *script);
+chart_t *plot_new_chart(charts_t *cs, const char *kind, const char *stem, const char *script);
 /* Record "KIND: WHY" under "Charts without data". */
 void plot_skip(charts_t *cs, const char *kind, const char *why);
 /* Give back the last chart slot (it had no data). */
 void plot_drop_last(charts_t *cs);
 void plot_free_charts(charts_t *cs);
 
+/* Bars of column COL times SCALE; SCALE 0: a per-second rate shown in
+ * millions, thousands or ones of UNIT, whichever fits. */
 void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
                             const char *what, const char *unit, double scale);
+/* NOTE: whiskers explained (when `whiskers`), and the "module (why)" lines
+ * of series not shown. */
+void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why);
 void plot_chart_syscalls(run_t *r, charts_t *cs);
 void plot_chart_sweep(run_t *r, charts_t *cs);
 void plot_chart_metadata(run_t *r, charts_t *cs);

@@ -82,11 +82,13 @@ void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const cha
 				*p = ':';
 		as_buf_printf(b, "%s# %s\n\n", h, head);
 		if (c->drawn) {
-			/* the picture: PNG where drawn, else SVG, else a PDF link */
-			if (fmts & (AS_PLOT_PNG | AS_PLOT_SVG))
-				as_buf_printf(b, "![%s](%s%s.%s)\n\n", head, prefix, c->name,
-				              fmts & AS_PLOT_PNG ? "png" : "svg");
-			if (fmts & AS_PLOT_PNG)
+			/* the picture: PNG where drawn, else SVG, else the 2x PNG */
+			if (fmts & (AS_PLOT_PNG | AS_PLOT_SVG | AS_PLOT_PNG2X))
+				as_buf_printf(b, "![%s](%s%s%s)\n\n", head, prefix, c->name,
+				              fmts & AS_PLOT_PNG   ? ".png"
+				              : fmts & AS_PLOT_SVG ? ".svg"
+				                                   : "@2x.png");
+			if (fmts & AS_PLOT_PNG2X)
 				as_buf_printf(b, "[PNG 2x](%s%s@2x.png) ", prefix, c->name);
 			if (fmts & AS_PLOT_SVG)
 				as_buf_printf(b, "[SVG](%s%s.svg) ", prefix, c->name);

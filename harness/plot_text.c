@@ -81,33 +81,6 @@ void plot_dstr(as_buf_t *b, const char *s)
 	as_buf_add(b, "\"", 1);
 }
 
-/* Series variables: NS, MOD[] (module names, for the colour), TITLE[] and
- * VAR[] (0 for a module's first series, 1.. for its other params). */
-void plot_vars_series(as_buf_t *v, const strlist_t *labels)
-{
-	int n1 = labels->n ? labels->n : 1;
-	as_buf_printf(v, "NS=%d; array MOD[%d]; array TITLE[%d]; array VAR[%d]; ", labels->n, n1,
-	              n1, n1);
-	for (int i = 0; i < labels->n; i++) {
-		char base[128];
-		snprintf(base, sizeof(base), "%.*s", (int)strcspn(labels->v[i], ": ,"),
-		         labels->v[i]);
-		as_buf_printf(v, "MOD[%d]=", i + 1);
-		plot_gstr(v, base);
-		as_buf_printf(v, "; TITLE[%d]=", i + 1);
-		plot_gstr(v, labels->v[i]);
-		/* the how-manieth series of this module: its variant style */
-		{
-			int var = 0;
-			size_t bl = strlen(base);
-			for (int j = 0; j < i; j++)
-				var += !strncmp(labels->v[j], base, bl) &&
-				       strchr(": ,", labels->v[j][bl]) != NULL;
-			as_buf_printf(v, "; VAR[%d]=%d; ", i + 1, var);
-		}
-	}
-}
-
 void plot_vars_str(as_buf_t *v, const char *name, const char *s)
 {
 	as_buf_printf(v, "%s=", name);

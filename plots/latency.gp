@@ -5,7 +5,7 @@ set title TITLE_TEXT font TFONT
 set xlabel 'percentile'
 set ylabel 'latency (ns, log scale)'
 set logscale y 10
-set format y '%.0s%c'
+set format y logfmt(1)
 set xrange [-0.3:5.3]
 plot for [i = 1:NS] DATA index (i - 1) using 1:3:xtic(2) with linespoints \
     title TITLE[i] lt sty(i)

@@ -5,5 +5,6 @@ set title TITLE_TEXT font TFONT
 set xlabel 'time in the timed region (ms)'
 set ylabel 'RSS growth (MiB)'
 set yrange [0:*]
+eval keycmd
 plot for [i = 1:NS] DATA index (i - 1) using 2:3 with linespoints lt sty(i) pointinterval -8 \
          title TITLE[i]

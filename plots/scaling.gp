@@ -1,9 +1,12 @@
 # scaling.gp - throughput against thread count per module, median of the
-# repetitions with min..max error bars.
+# repetitions with min..max error bars (NOTE says so, and which modules
+# have no point and why).
 eval termcmd(900, 520)
 set title TITLE_TEXT font TFONT
 set xlabel 'threads'
 set ylabel 'throughput (million ops/s)'
+set bmargin 4 + NOTELINES
+eval notecmd
 set xtics 1
 set autoscale xfix
 set offsets graph 0.05, graph 0.05, 0, 0

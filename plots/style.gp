@@ -1,17 +1,16 @@
 # style.gp - loaded before every chart script: output terminal for FMT
 # (png, svg, pdf) at SCALE (2 = PNG for high-density screens), and the one
-# fixed style per module (colour, point type, dash, fill pattern) that every
-# chart uses. Colours: Okabe-Ito (colour-blind safe); point type, dash type
+# style table (colour, point type, dash, fill pattern) the series use. Colours: Okabe-Ito (colour-blind safe); point type, dash type
 # and fill pattern differ too, so charts stay readable printed in grey.
 # Variables set by allocscope: FMT, SCALE, OUT, DATA, TITLE_TEXT, NS,
-# MOD[1..NS] (module names), TITLE[1..NS] (legend entries).
+# TITLE[1..NS] (legend entries), LT[1..NS] (linetypes), NOTE.
 
 reset
 if (!exists("SCALE")) SCALE = 1
 if (!exists("FMT")) FMT = "png"
 
 # Font sizes: the terminal's base size and the title's.
-BASEFONT = (FMT eq "png") ? 10 * SCALE : (FMT eq "svg") ? 12 : 8
+BASEFONT = (FMT eq "png") ? 11 * SCALE : (FMT eq "svg") ? 12 : 8
 TFONT = sprintf(",%d", BASEFONT + 2 * (FMT eq "png" ? SCALE : 1))
 PFONT = sprintf(",%d", BASEFONT + 1)
 
@@ -19,7 +18,7 @@ PFONT = sprintf(",%d", BASEFONT + 1)
 #   eval termcmd(W, H)
 termcmd(w, h) = (FMT eq "png") ? \
     sprintf("set terminal pngcairo noenhanced size %d,%d font 'DejaVu Sans,%d' linewidth %g; set output '%s'", \
-            w * SCALE, h * SCALE, 10 * SCALE, SCALE, OUT) : \
+            w * SCALE, h * SCALE, 11 * SCALE, SCALE, OUT) : \
   (FMT eq "svg") ? \
     sprintf("set terminal svg noenhanced size %d,%d font 'DejaVu Sans,12' linewidth 1.2 background '#ffffff'; set output '%s'", \
             w, h, OUT) : \
@@ -29,29 +28,27 @@ termcmd(w, h) = (FMT eq "png") ? \
 # Width of a bar chart: room for every bar, within 900..1400 pixels.
 barsw(ncat, ns) = (w = 250 + 40 * ncat * (ns + 1), w < 900 ? 900 : w > 1400 ? 1400 : w)
 
-# The fixed table: one linetype per known module. 11..16 are the fallback
-# for other modules, picked by a hash of the name (same name, same style).
+# The fixed table: one linetype per known module (allocscope picks it,
+# harness/plot_labels.c): 1..10 the known modules, 11..16 for other modules
+# and for a second series of one module, 21.. the same colours with
+# other dashes when a chart has more than 16 series.
 set linetype 1  lc rgb '#0072B2' lw 2 pt 7  ps 1.1 dt 1             # glibc
 set linetype 2  lc rgb '#D55E00' lw 2 pt 5  ps 1.0 dt 2             # refmalloc
 set linetype 3  lc rgb '#009E73' lw 2 pt 9  ps 1.2 dt 3             # bump
 set linetype 4  lc rgb '#CC79A7' lw 2 pt 11 ps 1.2 dt 4             # pool
 set linetype 5  lc rgb '#E69F00' lw 2 pt 13 ps 1.2 dt 5             # freelist
-set linetype 6  lc rgb '#56B4E9' lw 2 pt 6  ps 1.1 dt (8,3,2,3)     # arena
+set linetype 6  lc rgb '#999933' lw 2 pt 6  ps 1.1 dt (8,3,2,3)     # arena
 set linetype 7  lc rgb '#000000' lw 2 pt 4  ps 1.0 dt 1             # jemalloc
 set linetype 8  lc rgb '#8C510A' lw 2 pt 8  ps 1.2 dt 2             # tcmalloc
 set linetype 9  lc rgb '#6A3D9A' lw 2 pt 12 ps 1.2 dt 3             # mimalloc
 set linetype 10 lc rgb '#888888' lw 2 pt 1  ps 1.3 dt 4             # null
-set linetype 11 lc rgb '#1B9E77' lw 2 pt 2  ps 1.2 dt (2,2)
-set linetype 12 lc rgb '#B2182B' lw 2 pt 3  ps 1.2 dt (10,3)
-set linetype 13 lc rgb '#2166AC' lw 2 pt 10 ps 1.2 dt (4,2,1,2)
-set linetype 14 lc rgb '#7570B3' lw 2 pt 14 ps 1.2 dt (6,6)
-set linetype 15 lc rgb '#66A61E' lw 2 pt 15 ps 1.2 dt (1,3)
-set linetype 16 lc rgb '#A6761D' lw 2 pt 3  ps 1.2 dt (12,3,3,3)
-
-# Variants of one module (other params, e.g. glibc and glibc prime=1m):
-# the module's colour with dash type 2, 3, 4 and other points, as
-# linetypes L + 20 * variant.
-COLORS = "#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #56B4E9 #000000 #8C510A #6A3D9A #888888 #1B9E77 #B2182B #2166AC #7570B3 #66A61E #A6761D"
+set linetype 11 lc rgb '#56B4E9' lw 2 pt 2  ps 1.2 dt (2,2)
+set linetype 12 lc rgb '#882255' lw 2 pt 3  ps 1.2 dt (10,3)
+set linetype 13 lc rgb '#44AA99' lw 2 pt 10 ps 1.2 dt (4,2,1,2)
+set linetype 14 lc rgb '#DDAA33' lw 2 pt 14 ps 1.2 dt (6,6)
+set linetype 15 lc rgb '#332288' lw 2 pt 15 ps 1.2 dt (1,3)
+set linetype 16 lc rgb '#EE3377' lw 2 pt 3  ps 1.2 dt (12,3,3,3)
+COLORS = "#0072B2 #D55E00 #009E73 #CC79A7 #E69F00 #999933 #000000 #8C510A #6A3D9A #888888 #56B4E9 #882255 #44AA99 #DDAA33 #332288 #EE3377"
 VPTS = "6 4 8"
 do for [v = 1:3] {
     VDT = v + 1
@@ -61,17 +58,19 @@ do for [v = 1:3] {
     }
 }
 
-KNOWN = "glibc refmalloc bump pool freelist arena jemalloc tcmalloc mimalloc null"
-CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_-.ABCDEFGHIJKLMNOPQRSTUVWXYZ/+"
-namehash(s) = sum [j = 1:strlen(s)] (strstrt(CHARS, s[j:j]) + 1) * j
-knownidx(s) = sum [j = 1:words(KNOWN)] (word(KNOWN, j) eq s ? j : 0)
-modlt(s) = knownidx(s) > 0 ? knownidx(s) : 11 + int(namehash(s)) % 6
-# Fill pattern for bars: 3 is solid; the others are hatchings.
-PATTERNS = "3 1 4 5 2 6 7 0 4 1 2 5 6 7 1 4"
-modpat(s) = int(word(PATTERNS, modlt(s)))
-# Style of series i (arrays MOD and VAR set by allocscope).
-sty(i) = modlt(MOD[i]) + 20 * (VAR[i] > 3 ? 3 : VAR[i])
-pat(i) = (modpat(MOD[i]) + VAR[i]) % 8
+# Fill pattern for bars: 3 is solid, 1, 2, 4..7 hatchings (never 0, empty:
+# a hollow bar is hard to see).
+PATTERNS = "3 1 4 5 2 6 7 1 4 2 5 6 7 1 4 2"
+# Style of series i (arrays LT and TITLE set by allocscope).
+sty(i) = LT[i]
+pat(i) = (p = int(word(PATTERNS, (LT[i] - 1) % 20 + 1)) + int((LT[i] - 1) / 20), \
+          p > 7 ? p - 6 : p)
+
+# A note under the chart (NOTE, set by allocscope: what the whiskers are,
+# which modules have no bar and why), and the bottom margin lines it takes.
+if (!exists("NOTE")) NOTE = ""
+NOTELINES = (NOTE eq "") ? 0 : 1 + sum [j = 1:strlen(NOTE)] (NOTE[j:j] eq "\n" ? 1 : 0)
+notecmd = "if (NOTE ne '') set label 99 NOTE at character 1, character NOTELINES left front font PFONT"
 
 # Common look.
 set termoption noenhanced
@@ -81,3 +80,13 @@ set tics nomirror out scale 0.6
 set grid ytics lc rgb '#dddddd' lw 1 dt 1
 set key outside right top vertical Left reverse noautotitle spacing 1.2 samplen 3
 set datafile missing 'NaN'
+
+# Tick labels of a log axis: decades, with k/M/G from 1 up; below 1 plain
+# numbers (an "m" prefix would read as millions under a "million" label).
+logfmt(lo) = lo >= 1 ? '%.0s%c' : '%g'
+
+# The legend of a line chart: at the right while the labels are short and
+# few, below the plot otherwise (it must not take half the width).
+keycmd = (exists("KEYBELOW") && KEYBELOW) ? \
+    "set key below horizontal Left reverse maxrows 4" : \
+    "set key outside right top vertical Left reverse"

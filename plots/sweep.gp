@@ -19,8 +19,8 @@ set xtics ('16 B' 16, '64 B' 64, '256 B' 256, '1 KiB' 1024, '4 KiB' 4096, '16 Ki
 set offsets graph 0.02, graph 0.02, 0, 0
 set xlabel 'request size (log scale)'
 if (MARK) set arrow 1 from 131072, graph 0 to 131072, graph 1 nohead dt 3 lw 1.5 lc rgb '#444444' front; \
-    set label 1 '128 KiB (glibc default M_MMAP_THRESHOLD)' at 131072, graph 0.94 right offset -0.6, 0 front
-set key at screen 0.99, screen 0.93 right top vertical Left reverse maxcols KEYCOLS
+    set label 1 '128 KiB: glibc default M_MMAP_THRESHOLD' at 131072, graph 0.94 left offset 0.6, 0 front
+set key at screen RM + 0.03, screen 0.93 left top vertical Left reverse maxcols KEYCOLS
 
 set ylabel 'time per op (ns)'
 if (LOGY) set logscale y 10; set format y '%.0s%c'

@@ -2,9 +2,17 @@
 # mprotect together) made so far, against ops completed, per module.
 eval termcmd(900, 520)
 set title TITLE_TEXT font TFONT
-set xlabel 'ops completed'
+set xlabel 'ops completed' . XUNIT
 set ylabel 'memory system calls so far'
-set format x '%.0s%c'
-set yrange [0:*]
-plot for [i = 1:NS] DATA index (i - 1) using 1:7 with linespoints lt sty(i) pointinterval -8 \
-         title TITLE[i]
+# log y when the modules' totals span decades (one module's 58k would
+# flatten the others' tens); a count of 0 is then not drawn
+if (LOGY) {
+    set logscale y 10
+    set format y logfmt(1)
+    set ylabel 'memory system calls so far (log scale)'
+} else {
+    set yrange [0:*]
+}
+eval keycmd
+plot for [i = 1:NS] DATA index (i - 1) using ($1 / XDIV):($7 > 0 || !LOGY ? $7 : NaN) \
+         with linespoints lt sty(i) pointinterval -8 title TITLE[i]

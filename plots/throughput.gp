@@ -2,7 +2,7 @@
 # repetitions with min..max error bars (trials.csv ops_per_sec).
 eval termcmd(barsw(NCAT, NS), 500 + 14 * NLINES)
 set title TITLE_TEXT font TFONT
-set ylabel 'throughput (million ops/s)'
+set ylabel 'throughput (' . YUNIT . (LOGY ? ', log scale)' : ')')
 set yrange [0:*]
 if (LOGY) set yrange [*:*]
 load 'bars.gp'

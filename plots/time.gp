@@ -5,4 +5,5 @@ set title TITLE_TEXT font TFONT
 set ylabel 'time per op (ns)'
 set yrange [0:*]
 if (LOGY) set yrange [*:*]
+set ylabel 'time per op (ns' . (LOGY ? ', log scale)' : ')')
 load 'bars.gp'

@@ -71,10 +71,10 @@ int main(void)
 	CHECKF(rc == 0, "exit %d, stderr: %s", rc, err_text);
 	CHECK(strstr(out_text, "glibc") && strstr(out_text, "null"));
 	CHECK(strstr(out_text, "results:") != NULL);
-	/* charts and report at the end of a run (no --no-plot here) */
+	/* charts (PNG by default) and report at the end of a run (no --no-plot) */
 	snprintf(path, sizeof(path), "%s/r1/report.md", tmp);
 	CHECK(access(path, R_OK) == 0);
-	snprintf(path, sizeof(path), "%s/r1/plots/time.svg", tmp);
+	snprintf(path, sizeof(path), "%s/r1/plots/time.png", tmp);
 	if (system("command -v gnuplot >/dev/null 2>&1") == 0)
 		CHECKF(access(path, R_OK) == 0, "%s: no such chart", path);
 	else

@@ -98,6 +98,98 @@ static void check_chart(const char *dir, const char *name)
 	CHECKF(n > 1000 && !memcmp(buf, "%PDF", 4), "%s: not a PDF", p);
 }
 
+/* The chart check: in every SVG of DIR, the tick labels of one axis (the
+ * labels at one height under a panel, or at one x beside it) are unique
+ * and carry no sub-unit prefix ("100m" under "million ops/s"), and the
+ * legend has unique entries, at most 16. Returns the charts checked. */
+static int check_svgs(const char *dir)
+{
+	char cmd[1024], name[512];
+	FILE *ls;
+	int n = 0;
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep '\\.svg$'", dir);
+	ls = popen(cmd, "r");
+	while (ls && fgets(name, sizeof(name), ls)) {
+		static char buf[4 << 20];
+		char path[1024], lab[512][64], leg[64][128];
+		double key[512], pos[512];
+		int axis[512], grp[512], nl = 0, ng = 0;
+		const char *p;
+		name[strcspn(name, "\n")] = '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		slurp(path, buf, sizeof(buf));
+		n++;
+		for (p = buf; (p = strstr(p, "d='M")) != NULL && nl < 512; p++) {
+			double x1, y1, x2, y2, tx, ty;
+			char t[64] = "";
+			const char *g = strstr(p, "\n"), *end = strstr(p, "\n</g>"), *tt;
+			if (sscanf(p, "d='M%lf,%lf L%lf,%lf  '/>", &x1, &y1, &x2, &y2) != 4 || !g ||
+			    !end)
+				continue;
+			/* a tick mark is followed by its label on the same line; a
+			 * label of several lines is several texts before the </g> */
+			tt = strstr(p, "<g transform=\"translate(");
+			if (!tt || tt > g ||
+			    sscanf(tt, "<g transform=\"translate(%lf,%lf)", &tx, &ty) != 2)
+				continue;
+			while ((tt = strstr(tt, "<text>")) != NULL && tt < end) {
+				char line[64];
+				if (sscanf(tt, "<text>%63[^<]</text>", line) == 1)
+					snprintf(t + strlen(t), sizeof(t) - strlen(t), "%s%s",
+					         *t ? "/" : "", line + strspn(line, " "));
+				tt++;
+			}
+			if (!*t)
+				continue;
+			if (x1 == x2 && y1 != y2) {
+				axis[nl] = 0; /* x axis: labels at one height, left to right */
+				key[nl] = ty;
+				pos[nl] = tx;
+			} else if (y1 == y2 && x1 != x2) {
+				axis[nl] = 1; /* y axis: at one x, bottom to top */
+				key[nl] = tx;
+				pos[nl] = -ty;
+			} else {
+				continue;
+			}
+			/* a new axis (another panel) where the order breaks */
+			grp[nl] = nl == 0 ? 0
+			          : axis[nl] == axis[nl - 1] && key[nl] == key[nl - 1] &&
+			                  pos[nl] > pos[nl - 1]
+			              ? grp[nl - 1]
+			              : grp[nl - 1] + 1;
+			snprintf(lab[nl++], sizeof(lab[0]), "%s", t);
+		}
+		for (int i = 0; i < nl; i++) {
+			size_t l = strlen(lab[i]);
+			CHECKF(!(l > 1 && strchr("0123456789.", lab[i][l - 2]) &&
+			         strchr("mun", lab[i][l - 1])),
+			       "%s: tick label '%s' has a sub-unit prefix", path, lab[i]);
+			for (int j = i + 1; j < nl; j++)
+				CHECKF(grp[i] != grp[j] || strcmp(lab[i], lab[j]),
+				       "%s: tick label '%s' twice on one axis", path, lab[i]);
+		}
+		/* legend entries: left-aligned texts (not the fixed legend of the
+		 * per-module panels of heap_mmap, nor the note under a chart) */
+		if (strstr(name, "heap_mmap"))
+			continue;
+		for (p = buf; (p = strstr(p, "text-anchor=\"start\">\n\t\t<text>")) != NULL; p++) {
+			char t[128];
+			if (sscanf(p, "text-anchor=\"start\">\n\t\t<text>%127[^<]</text>", t) !=
+			        1 ||
+			    strstr(t, "not shown") || strstr(t, "whisker") || ng == 64)
+				continue;
+			for (int j = 0; j < ng; j++)
+				CHECKF(strcmp(leg[j], t), "%s: legend entry '%s' twice", path, t);
+			snprintf(leg[ng++], sizeof(leg[0]), "%s", t);
+		}
+		CHECKF(ng <= 16, "%s: %d legend entries, more than a chart can show", path, ng);
+	}
+	if (ls)
+		pclose(ls);
+	return n;
+}
+
 static int exists(const char *dir, const char *name)
 {
 	char p[1024];
@@ -177,30 +269,34 @@ int main(void)
 	snprintf(run_dir, sizeof(run_dir), "%s/run", tmp);
 	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
 	csv_snapshot(run_dir, before, sizeof(before));
-	rc = run("", run_dir);
+	snprintf(args, sizeof(args), "%s --format all --all-charts", run_dir);
+	rc = run("", args);
 	CHECKF(rc == 0, "plot fixture: exit %d: %s", rc, err_text);
 	snprintf(plots, sizeof(plots), "%s/plots", run_dir);
 	{
+		/* charts are named by kind and workload (shortest label that tells
+		 * the run's workloads apart), never by an index */
 		static const char *charts[] = {
-		    "time",           "throughput",      "latency-1-alloc",
-		    "latency-1-free", "latency-2-alloc", "latency_cdf-1-alloc",
-		    "rss_ops-1",      "rss_time-1",      "heap_mmap-1",
-		    "syscalls-1",     "syscalls-2",      "syscalls_cum-1",
-		    "metadata",       "scaling-1",
+		    "time",
+		    "throughput",
+		    "latency-synth-1t-alloc",
+		    "latency-synth-1t-free",
+		    "latency-synth-2t-alloc",
+		    "latency_tail-synth-1t-alloc",
+		    "rss_ops-synth-1t",
+		    "rss_time-synth-1t",
+		    "heap_mmap-synth-1t",
+		    "syscalls-synth-1t",
+		    "syscalls-synth-2t",
+		    "syscalls_cum-synth-1t",
+		    "metadata",
+		    "scaling-synth",
+		    "sweep-threshold",
 		};
 		for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
 			check_chart(plots, charts[i]);
-	}
-	{
-		/* the sweep chart: named after the sweep workload's index */
-		char cmd[1024];
-		FILE *p;
-		snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^sweep-[0-9]*\\.png$'", plots);
-		p = popen(cmd, "r");
-		CHECKF(p && fgets(path, sizeof(path), p) && atoi(path) == 1,
-		       "expected one sweep-N.png in %s", plots);
-		if (p)
-			pclose(p);
+		CHECKF(check_svgs(plots) >= (int)(sizeof(charts) / sizeof(charts[0])),
+		       "every chart passes the chart check");
 	}
 	CHECKF(strstr(out_text, "report.md") != NULL, "plot prints the report path: %s", out_text);
 	snprintf(path, sizeof(path), "%s/report.md", run_dir);
@@ -212,12 +308,8 @@ int main(void)
 	       "report lists the crashed trial with its reason");
 	CHECKF(strstr(report, "![Time per op per module and workload](plots/time.png)") != NULL,
 	       "report embeds the time chart");
-	CHECKF(
-	    strstr(
-	        report,
-	        "| synth:dist=fixed,size=64,live=10000,order=never, 2 threads | mimalloc | 1 |") !=
-	        NULL,
-	    "the crashed repetition is left out of the table (1 rep ok)");
+	CHECKF(strstr(report, "| synth, 2 threads | mimalloc | 1 |") != NULL,
+	       "the crashed repetition is left out of the table (1 rep ok)");
 	CHECKF(strstr(report, "threshold: run at several sizes") != NULL,
 	       "per-size charts of the sweep are explained");
 	csv_snapshot(run_dir, after, sizeof(after));
@@ -235,7 +327,8 @@ int main(void)
 		CHECK(split_keys(split, "series.csv") == 0 &&
 		      split_keys(split, "latency.csv") == 0 &&
 		      split_keys(split, "histogram.csv") == 0);
-		rc = run("", split);
+		snprintf(cmd, sizeof(cmd), "%s --format all --all-charts", split);
+		rc = run("", cmd);
 		CHECKF(rc == 0, "plot split keys: exit %d: %s", rc, err_text);
 		snprintf(path, sizeof(path), "%s/report.md", run_dir);
 		slurp(path, report, sizeof(report));
@@ -249,6 +342,90 @@ int main(void)
 		         run_dir, split);
 		CHECKF(system(cmd) == 0, "split key columns: the chart data files differ");
 	}
+
+	/* 1e. the chart check on data that used to break tick labels: sample
+	 * paths up to 1.5 million ops ("1M, 2M, 2M" on the x axis) and a
+	 * throughput spanning 0.05 to 50 million ops/s ("10m" under "million
+	 * ops/s"); two param variants of one module (distinct legend labels) */
+	snprintf(run_dir, sizeof(run_dir), "%s/ticks", tmp);
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
+	snprintf(
+	    args, sizeof(args),
+	    "cd '%s' && python3 - <<'EOF'\n"
+	    "import csv\n"
+	    "def edit(name, fn):\n"
+	    "    rows = list(csv.DictReader(open(name)))\n"
+	    "    head = list(rows[0].keys())\n"
+	    "    for r in rows: fn(r)\n"
+	    "    w = csv.DictWriter(open(name, 'w', newline=''), head, lineterminator='\\n')\n"
+	    "    w.writeheader(); w.writerows(rows)\n"
+	    "def ops(r): r['ops_done'] = str(int(r['ops_done']) * 75)\n"
+	    "def thr(r):\n"
+	    "    if r['module'] == 'null': r['ops_per_sec'] = str(float(r['ops_per_sec']) / 1000)\n"
+	    "    if r['module'] == 'mimalloc': r['module'] = 'glibc'; r['module_params'] = "
+	    "'mmap_threshold=64k'\n"
+	    "edit('series.csv', ops)\n"
+	    "edit('trials.csv', thr)\n"
+	    "EOF",
+	    run_dir);
+	CHECKF(system(args) == 0, "python3 edits the fixture copy");
+	snprintf(args, sizeof(args), "%s --format svg --all-charts", run_dir);
+	rc = run("", args);
+	CHECKF(rc == 0, "plot edited fixture: exit %d: %s", rc, err_text);
+	snprintf(plots, sizeof(plots), "%s/plots", run_dir);
+	CHECKF(check_svgs(plots) >= 10, "the edited fixture's charts pass the chart check");
+	{
+		static char svg[1 << 20];
+		snprintf(path, sizeof(path), "%s/rss_ops-synth-1t.svg", plots);
+		slurp(path, svg, sizeof(svg));
+		CHECKF(strstr(svg, "ops completed (millions)") && strstr(svg, "<text> 1.2</text>"),
+		       "rss_ops: ops in millions, plain ticks");
+		snprintf(path, sizeof(path), "%s/throughput.svg", plots);
+		slurp(path, svg, sizeof(svg));
+		CHECKF(strstr(svg, "<text>0.1</text>") && strstr(svg, "million ops/s, log scale"),
+		       "throughput: plain numbers on its log axis");
+		CHECKF(strstr(svg, "<text>glibc</text>") &&
+		           strstr(svg, "<text>glibc:mmap_threshold=64k</text>"),
+		       "variants of one module keep distinct labels");
+		CHECKF(strstr(svg, "whisker: min..max") != NULL, "the whiskers are explained");
+	}
+
+	/* 1c. the default: PNG only (1x), and not the charts that repeat
+	 * others' data */
+	snprintf(run_dir, sizeof(run_dir), "%s/default", tmp);
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
+	rc = run("", run_dir);
+	CHECKF(rc == 0, "plot fixture by default: exit %d: %s", rc, err_text);
+	CHECK(exists(run_dir, "plots/time.png") && exists(run_dir, "plots/rss_ops-synth-1t.png"));
+	CHECK(!exists(run_dir, "plots/time@2x.png") && !exists(run_dir, "plots/time.svg") &&
+	      !exists(run_dir, "plots/time.pdf"));
+	CHECK(!exists(run_dir, "plots/rss_time-synth-1t.png") &&
+	      !exists(run_dir, "plots/syscalls_cum-synth-1t.png"));
+	CHECK(!exists(run_dir, "plots/data/draw-0.gp") &&
+	      !exists(run_dir, "plots/data/draw-0.log"));
+
+	/* 1d. a gnuplot error in one chart kind: that kind's charts are not
+	 * drawn (the message names the chart and gnuplot's error), every other
+	 * chart is, though the same gnuplot process was drawing them */
+	snprintf(run_dir, sizeof(run_dir), "%s/broken", tmp);
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
+	sh("cp -r '%s/plots' '%s/gp'", src, tmp);
+	snprintf(args, sizeof(args), "echo 'plot no_such_variable' >>'%s/gp/syscalls.gp'", tmp);
+	CHECK(system(args) == 0);
+	snprintf(args, sizeof(args), "ALLOCSCOPE_PLOTS_DIR='%s/gp'", tmp);
+	rc = run(args, run_dir);
+	CHECKF(rc == 1, "a broken chart script: exit %d, want 1", rc);
+	CHECKF(strstr(err_text, "chart syscalls-synth-1t not drawn") &&
+	           strstr(err_text, "undefined variable: no_such_variable") &&
+	           strstr(err_text, "syscalls-synth-1t.log"),
+	       "the message names the chart, the error and its log: %s", err_text);
+	CHECKF(exists(run_dir, "plots/time.png") && exists(run_dir, "plots/rss_ops-synth-1t.png") &&
+	           exists(run_dir, "plots/metadata.png") &&
+	           exists(run_dir, "plots/scaling-synth.png"),
+	       "the other charts are drawn");
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	slurp(path, report, sizeof(report));
+	CHECKF(strstr(report, "Chart not drawn: gnuplot:") != NULL, "the report says which");
 
 	/* 2. a folder with only trials.csv + context.csv (no series etc): the
 	 * bar charts are drawn, the rest is listed as without data */
@@ -355,7 +532,9 @@ int main(void)
 		CHECKF(rc == 0, "plot real run: exit %d: %s", rc, err_text);
 		snprintf(path, sizeof(path), "%s/real", tmp);
 		CHECK(exists(path, "plots/time.svg") && exists(path, "plots/throughput.svg") &&
-		      exists(path, "plots/rss_ops-1.svg"));
+		      exists(path, "plots/rss_ops-random.svg"));
+		snprintf(path, sizeof(path), "%s/real/plots", tmp);
+		CHECK(check_svgs(path) >= 5);
 	}
 	snprintf(args, sizeof(args), "rm -rf '%s'", tmp);
 	if (as_checks_failed == 0 && system(args) != 0)
