@@ -11,7 +11,8 @@
 #             of an older commit)
 # Usage: bench/plot_cost.sh [-b BASE_BIN] [RESULTS_DIR] [ROUNDS]   (build first)
 # RESULTS_DIR defaults to the committed fixture; `quick` makes a fresh
-# `suite --quick --no-plot` folder and plots that.
+# `suite --quick --no-plot` folder and plots that. ALLOCSCOPE (binary) and
+# ALLOCSCOPE_PLOTS_DIR (its scripts) apply to the new variants only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 as=${ALLOCSCOPE:-build/harness/allocscope}
@@ -37,7 +38,8 @@ for r in $(seq "$rounds"); do
     case $v in
       new) cmd=("$as" plot "$tmp/run" -q) ;;
       new-all) cmd=("$as" plot "$tmp/run" -q --format all --all-charts) ;;
-      base) cmd=("$base" plot "$tmp/run" -q) ;;
+      # the base binary uses its own scripts, not $ALLOCSCOPE_PLOTS_DIR
+      base) cmd=(env -u ALLOCSCOPE_PLOTS_DIR "$base" plot "$tmp/run" -q) ;;
     esac
     t0=$(date +%s%N)
     "${cmd[@]}" || echo "$v: plot exited $?" >&2
