@@ -26,7 +26,9 @@ rounds=${2:-9}
 tmp=$(mktemp -d /tmp/plot_cost.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 if [ "$src" = quick ]; then
-  "$as" suite --quick --no-plot -q -o "$tmp/src" >/dev/null 2>&1
+  # a suite exits 1 when a trial failed; its folder is still complete
+  "$as" suite --quick --no-plot -q -o "$tmp/src" >/dev/null 2>&1 || true
+  [ -f "$tmp/src/scenarios.csv" ] || { echo "plot_cost: suite --quick wrote no results" >&2; exit 1; }
   src=$tmp/src
 fi
 variants=(new new-all)

@@ -109,17 +109,39 @@ static void define_charts(run_t *r, charts_t *cs)
 	plot_chart_scaling(r, cs);
 }
 
+/* Write report.md and report.html of markdown B into DIR; 0, or -1 (the
+ * message added). */
+static int write_reports(plot_t *p, const char *dir, const char *title, const as_buf_t *b)
+{
+	char err[1024];
+	if (as_write_file_atomic(dir, "report.md", b, err, sizeof(err)) != 0 ||
+	    plot_html_write(dir, title, b, dir, err, sizeof(err)) != 0) {
+		msg(p, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Where a suite scenario's part of the suite report goes. */
+typedef struct {
+	as_buf_t *body;     /* the scenario sections */
+	as_buf_t *context;  /* the context, from the first scenario */
+	const char *prefix; /* links from the suite report into the scenario */
+	const char *metric; /* its summary metric (scenarios.csv) */
+	const char *report; /* its own report, relative to the suite report */
+} suite_part_t;
+
 /* Plot one run folder. chart_dir gets the charts; the run's report goes to
- * report_dir/report.md with links prefix + name. The body is also appended
- * to `suite` (with suite_prefix before the links) when given. */
+ * report_dir/report.md (and .html) with links prefix + name. In a suite,
+ * the scenario's key chart goes to sp->body. */
 static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_dir,
-                                 const char *report_dir, const char *prefix, as_buf_t *suite,
-                                 const char *suite_prefix, int suite_context)
+                                 const char *report_dir, const char *prefix, const suite_part_t *sp)
 {
 	run_t r;
 	charts_t *cs = calloc(1, sizeof(*cs));
 	as_buf_t rep = {0};
-	char err[1024] = "", full[PLOT_PATH_MAX];
+	plot_results_t res = {0};
+	char err[1024] = "", full[PLOT_PATH_MAX], title[PLOT_PATH_MAX + 32];
 	int bad;
 	as_plot_status_t rc = AS_PLOT_BAD_INPUT;
 	if (!cs)
@@ -140,22 +162,31 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		if (*err)
 			msg(p, "%s", err);
 	}
-	as_buf_printf(&rep, "# allocscope report: %s\n\n", dir);
+	rc = bad ? AS_PLOT_INCOMPLETE : AS_PLOT_OK;
+	snprintf(title, sizeof(title), "allocscope report: %s", dir);
+	as_buf_printf(&rep, "# %s\n\n", title);
 	if (!p->gnuplot)
 		plot_report_no_gnuplot(&rep, dir);
-	plot_report_body(&rep, &r, cs, prefix, p->fmts, "##", 1);
-	rc = bad ? AS_PLOT_INCOMPLETE : AS_PLOT_OK;
-	if (as_write_file_atomic(report_dir, "report.md", &rep, err, sizeof(err)) != 0) {
+	/* results first: verdicts and comparisons where the run has them */
+	if (plot_results_add(&res, dir, NULL, 0, PLOT_VERDICTS | PLOT_COMPARISONS, err,
+	                     sizeof(err)) != 0) {
 		msg(p, "%s", err);
 		rc = AS_PLOT_INCOMPLETE;
 	}
-	if (suite) {
-		if (plot_path(full, sizeof(full), "%s%s", suite_prefix, prefix) != 0) {
-			msg(p, "%s: path too long", suite_prefix);
+	plot_results_write(&rep, &res, 0);
+	plot_report_body(&rep, &r, cs, prefix, p->fmts, "##");
+	plot_report_context(&rep, &r, "##");
+	if (write_reports(p, report_dir, title, &rep) != 0)
+		rc = AS_PLOT_INCOMPLETE;
+	if (sp) {
+		if (plot_path(full, sizeof(full), "%s%s", sp->prefix, prefix) != 0) {
+			msg(p, "%s: path too long", sp->prefix);
 			rc = AS_PLOT_INCOMPLETE;
 		} else {
-			plot_report_body(suite, &r, cs, full, p->fmts, "###", suite_context);
+			plot_report_key_chart(sp->body, cs, full, p->fmts, sp->metric, sp->report);
 		}
+		if (sp->context->len == 0)
+			plot_report_context(sp->context, &r, "##");
 	}
 	for (int i = 0; i < cs->n; i++) {
 		if (!cs->ch[i].drawn && p->gnuplot)
@@ -166,6 +197,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	p->res->charts_skipped += cs->skipped.n;
 	as_buf_free(&rep);
 out_run:
+	plot_results_free(&res);
 	plot_free_charts(cs);
 	free(cs);
 	plot_free_labels(&r);
@@ -195,7 +227,7 @@ static as_plot_status_t plot_one(plot_t *p, const char *dir, const char *out)
 		msg(p, "%s", err);
 		return AS_PLOT_INCOMPLETE;
 	}
-	rc = plot_run(p, dir, chart_dir, report_dir, out ? "" : "plots/", NULL, NULL, 0);
+	rc = plot_run(p, dir, chart_dir, report_dir, out ? "" : "plots/", NULL);
 	if (rc != AS_PLOT_BAD_INPUT)
 		set_report(p, report_dir);
 	return rc;
@@ -264,14 +296,17 @@ static void suite_order(plot_t *p, const char *dir, char **subs, int n, as_table
 /* Scenario SUB of suite DIR: its own report and charts, and its section in
  * the suite report. */
 static as_plot_status_t plot_scenario(plot_t *p, const char *dir, const char *out, const char *sub,
-                                      as_buf_t *suite, const as_table_t *scen, int first)
+                                      as_buf_t *body, as_buf_t *context, const as_table_t *scen)
 {
 	char path[PLOT_PATH_MAX], chart_dir[PLOT_PATH_MAX], report_dir[PLOT_PATH_MAX];
-	char sp[PLOT_PATH_MAX], err[1024];
+	char sp[PLOT_PATH_MAX], rp[PLOT_PATH_MAX], err[1024];
+	char metric[2048] = "";
+	suite_part_t part;
 	if (plot_path(path, sizeof(path), "%s/%s", dir, sub) != 0 ||
 	    plot_path(report_dir, sizeof(report_dir), "%s/%s", out ? out : dir, sub) != 0 ||
 	    plot_path(chart_dir, sizeof(chart_dir), "%s%s", report_dir, out ? "" : "/plots") != 0 ||
-	    plot_path(sp, sizeof(sp), "%s/", sub) != 0) {
+	    plot_path(sp, sizeof(sp), "%s/", sub) != 0 ||
+	    plot_path(rp, sizeof(rp), "%s/report.md", sub) != 0) {
 		msg(p, "%s/%s: path too long", out ? out : dir, sub);
 		return AS_PLOT_BAD_INPUT;
 	}
@@ -279,39 +314,70 @@ static as_plot_status_t plot_scenario(plot_t *p, const char *dir, const char *ou
 		msg(p, "%s", err);
 		return AS_PLOT_INCOMPLETE;
 	}
-	plot_report_scenario(suite, scen, sub);
-	return plot_run(p, path, chart_dir, report_dir, out ? "" : "plots/", suite, sp, first);
+	/* what the scenario measures: its y and summary metric */
+	for (int row = 0; row < NROWS(scen); row++)
+		if (!strcmp(plot_cell(scen, row, as_table_col(scen, "folder")), sub))
+			snprintf(metric, sizeof(metric), "%s %s",
+			         plot_cell(scen, row, as_table_col(scen, "summary_metric")),
+			         plot_cell(scen, row, as_table_col(scen, "y")));
+	plot_report_scenario(body, scen, sub);
+	part = (suite_part_t){body, context, sp, metric, rp};
+	return plot_run(p, path, chart_dir, report_dir, out ? "" : "plots/", &part);
 }
 
-/* DIR is a suite folder: every subfolder with a trials.csv is a scenario. */
+/* DIR is a suite folder: every subfolder with a trials.csv is a scenario.
+ * The suite report: verdicts and comparisons, one key chart per scenario,
+ * the context. */
 static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 {
-	as_buf_t suite = {0};
+	as_buf_t suite = {0}, body = {0}, context = {0};
 	as_table_t scen = {0};
-	char err[1024];
+	plot_results_t res = {0};
+	char err[1024], title[PLOT_PATH_MAX + 32];
 	int n;
 	char **subs = suite_scenarios(p, dir, &n);
 	as_plot_status_t rc = AS_PLOT_OK;
 	if (n == 0)
 		return AS_PLOT_BAD_INPUT;
 	suite_order(p, dir, subs, n, &scen);
+	snprintf(title, sizeof(title), "allocscope suite report: %s", dir);
 	plot_report_suite_head(&suite, dir, p->gnuplot != NULL, subs, n);
+	/* the suite's verdicts.csv, else its scenarios'; their comparisons */
+	if (plot_results_add(&res, dir, NULL, 1, PLOT_VERDICTS | PLOT_COMPARISONS, err,
+	                     sizeof(err)) != 0) {
+		msg(p, "%s", err);
+		rc = AS_PLOT_INCOMPLETE;
+	}
 	for (int i = 0; i < n; i++) {
-		as_plot_status_t r1 = plot_scenario(p, dir, out, subs[i], &suite, &scen, i == 0);
+		char sub[PLOT_PATH_MAX];
+		if (plot_path(sub, sizeof(sub), "%s/%s", dir, subs[i]) == 0 &&
+		    plot_results_add(&res, sub, subs[i], 1,
+		                     (res.nv ? 0 : PLOT_VERDICTS) | PLOT_COMPARISONS, err,
+		                     sizeof(err)) != 0) {
+			msg(p, "%s", err);
+			rc = AS_PLOT_INCOMPLETE;
+		}
+	}
+	plot_results_write(&suite, &res, 1);
+	for (int i = 0; i < n; i++) {
+		as_plot_status_t r1 = plot_scenario(p, dir, out, subs[i], &body, &context, &scen);
 		if (r1 > rc)
 			rc = r1;
 	}
-	if (as_write_file_atomic(out ? out : dir, "report.md", &suite, err, sizeof(err)) != 0) {
-		msg(p, "%s", err);
+	as_buf_add(&suite, body.data ? body.data : "", body.len);
+	as_buf_add(&suite, context.data ? context.data : "", context.len);
+	if (write_reports(p, out ? out : dir, title, &suite) != 0)
 		rc = rc > AS_PLOT_INCOMPLETE ? rc : AS_PLOT_INCOMPLETE;
-	} else {
+	else
 		set_report(p, out ? out : dir);
-	}
 	for (int i = 0; i < n; i++)
 		free(subs[i]);
 	free(subs);
 	as_buf_free(&suite);
+	as_buf_free(&body);
+	as_buf_free(&context);
 	as_table_free(&scen);
+	plot_results_free(&res);
 	return rc;
 }
 

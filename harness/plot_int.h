@@ -201,10 +201,17 @@ int plot_draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const c
 
 /* ---- plot_report.c: report.md ---- */
 
-/* The body of a run's report; links are PREFIX + chart file name; H is
- * the heading level ("##"). */
+/* The charts, the trials (failed and skipped ones listed) and the charts
+ * without data; links are PREFIX + chart file name; H is the heading
+ * level ("##"). */
 void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const char *prefix,
-                      unsigned fmts, const char *h, int with_context);
+                      unsigned fmts, const char *h);
+/* The context, folded: it matters after the results. */
+void plot_report_context(as_buf_t *b, const run_t *r, const char *h);
+/* A suite scenario's one chart for its summary METRIC (scenarios.csv
+ * summary_metric), with its table, and the link to DETAILS (its report). */
+void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, unsigned fmts,
+                           const char *metric, const char *details);
 /* The "gnuplot was not found" paragraph. */
 void plot_report_no_gnuplot(as_buf_t *b, const char *dir);
 /* A suite report's head: title, the note when gnuplot is missing and the
@@ -214,6 +221,34 @@ void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char
 /* A suite scenario's heading and its scenarios.csv lines (title, x, y,
  * expected shape). */
 void plot_report_scenario(as_buf_t *b, const as_table_t *scen, const char *sub);
+
+/* ---- plot_results.c: verdicts.csv, comparisons.csv ---- */
+
+typedef struct {
+	as_buf_t verdicts, comps; /* Markdown table rows */
+	int nv, nc;               /* rows */
+	int counts[3];            /* confirmed, refuted, inconclusive */
+} plot_results_t;
+
+enum { PLOT_VERDICTS = 1, PLOT_COMPARISONS = 2 };
+/* Add DIR's verdicts.csv and/or comparisons.csv rows (WHAT: PLOT_* bits;
+ * absent files: none); SCENARIO names DIR in a suite (rows link to its
+ * section when SUITE). Returns 0, or -1 with one line in err (a malformed
+ * file, left out). */
+int plot_results_add(plot_results_t *res, const char *dir, const char *scenario, int suite,
+                     unsigned what, char *err, size_t errlen);
+/* The Verdicts and Comparisons sections (nothing when there are no rows). */
+void plot_results_write(as_buf_t *b, const plot_results_t *res, int suite);
+void plot_results_free(plot_results_t *res);
+
+/* ---- plot_html.c: report.html ---- */
+
+/* report.html in DIR from the Markdown in md: the same text, with each
+ * chart image read from CHART_ROOT + its link and put inline (SVG as
+ * markup, PNG as a data: URI); no file outside the page is referenced.
+ * Returns 0, or -1 with the reason in err. */
+int plot_html_write(const char *dir, const char *title, const as_buf_t *md, const char *chart_root,
+                    char *err, size_t errlen);
 
 /* ---- plot.c ---- */
 

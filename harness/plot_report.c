@@ -7,15 +7,22 @@
 
 #include "plot_int.h"
 
-static void report_context(as_buf_t *b, const run_t *r)
+void plot_report_context(as_buf_t *b, const run_t *r, const char *h)
 {
 	const as_table_t *c = &r->context;
-	int ck = as_table_col(c, "key"), cv = as_table_col(c, "value");
+	int ck = as_table_col(c, "key"), cv = as_table_col(c, "value"), nw = 0;
+	as_buf_printf(b, "%s Context\n\n", h);
 	if (ck < 0 || cv < 0) {
 		as_buf_printf(b, "No context.csv in this folder.\n\n");
 		return;
 	}
-	as_buf_printf(b, "| key | value |\n|---|---|\n");
+	for (int i = 0; i < NROWS(c); i++)
+		nw += !strncmp(plot_cell(c, i, ck), "warning", 7);
+	/* folded: the machine, build and settings matter after the results */
+	as_buf_printf(b,
+	              "<details><summary>Machine, build and settings: %d rows of context.csv%s"
+	              "</summary>\n\n| key | value |\n|---|---|\n",
+	              NROWS(c), nw ? ", with warnings" : "");
 	for (int i = 0; i < NROWS(c); i++) {
 		const char *k = plot_cell(c, i, ck);
 		as_buf_add(b, "|", 1);
@@ -29,7 +36,7 @@ static void report_context(as_buf_t *b, const run_t *r)
 		plot_tstr(b, plot_cell(c, i, cv));
 		as_buf_add(b, "\n", 1);
 	}
-	as_buf_add(b, "\n", 1);
+	as_buf_printf(b, "\n</details>\n\n");
 }
 
 static void report_trials(as_buf_t *b, const run_t *r)
@@ -44,7 +51,7 @@ static void report_trials(as_buf_t *b, const run_t *r)
 	              r->nt, nok, nbad);
 	if (nbad == 0)
 		return;
-	as_buf_printf(b, "### Failed and skipped trials\n\nCharts and tables leave these rows "
+	as_buf_printf(b, "Failed and skipped trials: charts and tables leave these rows "
 	                 "out.\n\n| trial | rep | module | workload | threads | status | reason |\n"
 	                 "|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < r->nt; i++) {
@@ -62,51 +69,91 @@ static void report_trials(as_buf_t *b, const run_t *r)
 	as_buf_add(b, "\n", 1);
 }
 
+/* One chart: its heading, the picture and links, and its table. */
+static void report_chart(as_buf_t *b, const chart_t *c, const char *prefix, unsigned fmts,
+                         const char *h)
+{
+	char head[LABEL];
+	snprintf(head, sizeof(head), "%s", c->title);
+	for (char *p = head; *p; p++)
+		if (*p == '\n')
+			*p = ':';
+	as_buf_printf(b, "%s %s\n\n", h, head);
+	if (c->drawn) {
+		/* the picture: PNG where drawn, else SVG, else the 2x PNG */
+		if (fmts & (AS_PLOT_PNG | AS_PLOT_SVG | AS_PLOT_PNG2X))
+			as_buf_printf(b, "![%s](%s%s%s)\n\n", head, prefix, c->name,
+			              fmts & AS_PLOT_PNG   ? ".png"
+			              : fmts & AS_PLOT_SVG ? ".svg"
+			                                   : "@2x.png");
+		if (fmts & AS_PLOT_PNG2X)
+			as_buf_printf(b, "[PNG 2x](%s%s@2x.png) ", prefix, c->name);
+		if (fmts & AS_PLOT_SVG)
+			as_buf_printf(b, "[SVG](%s%s.svg) ", prefix, c->name);
+		if (fmts & AS_PLOT_PDF)
+			as_buf_printf(b, "[PDF](%s%s.pdf) ", prefix, c->name);
+		as_buf_printf(b, "[data](%sdata/%s.dat)\n\n", prefix, c->name);
+	} else {
+		as_buf_printf(b, "*Chart not drawn: %s.*\n\n", c->error);
+	}
+	as_buf_add(b, c->table.data ? c->table.data : "", c->table.len);
+	as_buf_add(b, "\n", 1);
+}
+
 /* The body of a run's report; links are PREFIX + chart file name. */
 void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const char *prefix,
-                      unsigned fmts, const char *h, int with_context)
+                      unsigned fmts, const char *h)
 {
-	if (with_context) {
-		as_buf_printf(b, "%s Context\n\n", h);
-		report_context(b, r);
-	}
+	char h2[16];
+	snprintf(h2, sizeof(h2), "%s#", h);
+	as_buf_printf(b, "%s Charts\n\n", h);
+	for (int i = 0; i < cs->n; i++)
+		report_chart(b, &cs->ch[i], prefix, fmts, h2);
 	as_buf_printf(b, "%s Trials\n\n", h);
 	report_trials(b, r);
-	as_buf_printf(b, "%s Charts\n\n", h);
-	for (int i = 0; i < cs->n; i++) {
-		const chart_t *c = &cs->ch[i];
-		char head[LABEL];
-		snprintf(head, sizeof(head), "%s", c->title);
-		for (char *p = head; *p; p++)
-			if (*p == '\n')
-				*p = ':';
-		as_buf_printf(b, "%s# %s\n\n", h, head);
-		if (c->drawn) {
-			/* the picture: PNG where drawn, else SVG, else the 2x PNG */
-			if (fmts & (AS_PLOT_PNG | AS_PLOT_SVG | AS_PLOT_PNG2X))
-				as_buf_printf(b, "![%s](%s%s%s)\n\n", head, prefix, c->name,
-				              fmts & AS_PLOT_PNG   ? ".png"
-				              : fmts & AS_PLOT_SVG ? ".svg"
-				                                   : "@2x.png");
-			if (fmts & AS_PLOT_PNG2X)
-				as_buf_printf(b, "[PNG 2x](%s%s@2x.png) ", prefix, c->name);
-			if (fmts & AS_PLOT_SVG)
-				as_buf_printf(b, "[SVG](%s%s.svg) ", prefix, c->name);
-			if (fmts & AS_PLOT_PDF)
-				as_buf_printf(b, "[PDF](%s%s.pdf) ", prefix, c->name);
-			as_buf_printf(b, "[data](%sdata/%s.dat)\n\n", prefix, c->name);
-		} else {
-			as_buf_printf(b, "*Chart not drawn: %s.*\n\n", c->error);
-		}
-		as_buf_add(b, c->table.data ? c->table.data : "", c->table.len);
-		as_buf_add(b, "\n", 1);
-	}
 	if (cs->skipped.n) {
 		as_buf_printf(b, "%s Charts without data\n\n", h);
 		for (int i = 0; i < cs->skipped.n; i++)
 			as_buf_printf(b, "- %s\n", cs->skipped.v[i]);
 		as_buf_add(b, "\n", 1);
 	}
+}
+
+/* Whether chart c's name starts with KIND followed by '-' or its end. */
+static int is_kind(const chart_t *c, const char *kind)
+{
+	size_t n = strlen(kind);
+	return !strncmp(c->name, kind, n) && (c->name[n] == '\0' || c->name[n] == '-');
+}
+
+void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, unsigned fmts,
+                           const char *metric, const char *details)
+{
+	/* the chart that shows the scenario's summary metric: a size sweep or
+	 * bytes per block where there is one, thread scaling for a rate,
+	 * else the bars of the metric, else RSS over ops, else the first */
+	const char *order[6] = {"sweep", "metadata", NULL, NULL, NULL, NULL};
+	int k = 2, pick = -1;
+	if (strcasestr(metric, "ops_per_sec")) {
+		order[k++] = "scaling";
+		order[k++] = "throughput";
+	} else if (strcasestr(metric, "ns_per_op") || strcasestr(metric, "elapsed")) {
+		order[k++] = "time";
+	} else if (strcasestr(metric, "rss")) {
+		order[k++] = "rss_ops";
+	}
+	order[k++] = "time";
+	for (int o = 0; o < k && pick < 0; o++)
+		for (int i = 0; i < cs->n && pick < 0; i++)
+			if (is_kind(&cs->ch[i], order[o]))
+				pick = i;
+	if (pick < 0 && cs->n > 0)
+		pick = 0;
+	if (pick >= 0)
+		report_chart(b, &cs->ch[pick], prefix, fmts, "###");
+	as_buf_printf(
+	    b, "All %d charts with their tables, the trials and what was skipped: [%s](%s)\n\n",
+	    cs->n, details, details);
 }
 
 void plot_report_no_gnuplot(as_buf_t *b, const char *dir)
@@ -123,6 +170,8 @@ void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char
 	as_buf_printf(b, "# allocscope suite report: %s\n\n", dir);
 	if (!have_gnuplot)
 		plot_report_no_gnuplot(b, dir);
+	as_buf_printf(b, "Verdicts and comparisons first, then one key chart per scenario; "
+	                 "each scenario's own report has every chart. ");
 	as_buf_printf(b, "Scenarios:");
 	for (int i = 0; i < n; i++)
 		as_buf_printf(b, " [%s](%s/report.md)%s", subs[i], subs[i],

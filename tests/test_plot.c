@@ -427,6 +427,66 @@ int main(void)
 	slurp(path, report, sizeof(report));
 	CHECKF(strstr(report, "Chart not drawn: gnuplot:") != NULL, "the report says which");
 
+	/* 1f. results first: verdicts.csv and comparisons.csv (the columns of
+	 * the conclusions code; tests/fixtures/verdicts) open the report, the
+	 * context comes last and folded; report.html is the same page with the
+	 * charts inline and nothing referenced outside it */
+	snprintf(run_dir, sizeof(run_dir), "%s/verdicts", tmp);
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
+	sh("cp '%s/tests/fixtures/verdicts/'*.csv '%s'", src, run_dir);
+	rc = run("", run_dir);
+	CHECKF(rc == 0, "plot with verdicts: exit %d: %s", rc, err_text);
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	slurp(path, report, sizeof(report));
+	{
+		const char *v = strstr(report, "## Verdicts"),
+		           *c = strstr(report, "## Comparisons");
+		const char *ch = strstr(report, "## Charts"), *cx = strstr(report, "## Context");
+		int line = 1;
+		for (const char *q = report; v && q < v; q++)
+			line += *q == '\n';
+		CHECKF(v && line <= 10, "verdicts open the report (line %d)", line);
+		CHECKF(strstr(report, "**1 confirmed, 1 refuted, 1 inconclusive**") &&
+		           strstr(report, "| **REFUTED** |") &&
+		           strstr(report, "| 0.982 share of peak [0.95, 1.01] | **CONFIRMED** |"),
+		       "verdict rows with value, interval and verdict");
+		CHECKF(c && strstr(report,
+		                   "| mimalloc | glibc | 0.512 [0.47, 0.55] | 0.0012 | 2 / 2 |"),
+		       "comparison rows with ratio and interval");
+		CHECKF(v && c && ch && cx && v < c && c < ch && ch < cx,
+		       "order: verdicts, comparisons, charts, context last");
+		CHECKF(cx && strstr(cx, "<details><summary>") && strstr(cx, "</details>"),
+		       "the context is folded");
+	}
+	{
+		static char html[8 << 20];
+		size_t n;
+		snprintf(path, sizeof(path), "%s/report.html", run_dir);
+		n = slurp(path, html, sizeof(html));
+		CHECKF(n > 1000 && strstr(html, "<!DOCTYPE html>") && strstr(html, "</html>"),
+		       "report.html written");
+		CHECKF(strstr(html, "<td><strong>REFUTED</strong></td>") &&
+		           strstr(html, "id=\"verdicts\""),
+		       "report.html has the verdicts");
+		CHECKF(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo") != NULL,
+		       "charts inline as data: PNG");
+		CHECKF(!strstr(html, "src=\"http") && !strstr(html, "<script") &&
+		           !strstr(html, "<link") && !strstr(html, "src=\"plots/") &&
+		           !strstr(html, "chart not found"),
+		       "report.html references nothing outside itself");
+	}
+	/* a verdicts.csv that breaks the contract: one line, exit 1, the rest
+	 * of the report still written */
+	sh("sed -i 's/,CONFIRMED$/,MAYBE/' '%s/verdicts.csv'%s", run_dir, "");
+	rc = run("", run_dir);
+	CHECKF(rc == 1 && strstr(err_text, "verdicts.csv row 1: verdict 'MAYBE' is not CONFIRMED"),
+	       "bad verdict: exit %d: %s", rc, err_text);
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	slurp(path, report, sizeof(report));
+	CHECKF(!strstr(report, "## Verdicts") && strstr(report, "## Comparisons") &&
+	           strstr(report, "## Charts"),
+	       "bad verdicts left out, the rest written");
+
 	/* 2. a folder with only trials.csv + context.csv (no series etc): the
 	 * bar charts are drawn, the rest is listed as without data */
 	snprintf(run_dir, sizeof(run_dir), "%s/suite/a", tmp);
@@ -460,8 +520,34 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/suite/report.md", tmp);
 	slurp(path, report, sizeof(report));
 	CHECKF(strstr(report, "## Scenario a") && strstr(report, "## Scenario b") &&
-	           strstr(report, "(b/plots/time.svg)"),
+	           strstr(report, "](b/plots/") && strstr(report, "(b/report.md)"),
 	       "suite report covers both scenarios with working links");
+	/* the suite's verdicts.csv comes first, each row linking to its
+	 * scenario's section */
+	snprintf(
+	    args, sizeof(args),
+	    "printf 'scenario,workload,module,claim,expected,measured,ci_lo,ci_hi,unit,verdict\\n"
+	    "b,synth,glibc,fast,10,9,8,11,ns,CONFIRMED\\n' >'%s/suite/verdicts.csv'",
+	    tmp);
+	CHECK(system(args) == 0);
+	snprintf(args, sizeof(args), "%s/suite --format svg", tmp);
+	rc = run("", args);
+	CHECKF(rc == 0, "plot suite with verdicts: exit %d: %s", rc, err_text);
+	snprintf(path, sizeof(path), "%s/suite/report.md", tmp);
+	slurp(path, report, sizeof(report));
+	CHECKF(strstr(report, "| [b](#scenario-b) | synth | glibc | fast |") &&
+	           strstr(report, "## Verdicts") < strstr(report, "## Scenario a"),
+	       "suite verdicts first, linked to their scenario");
+	snprintf(path, sizeof(path), "%s/suite/report.html", tmp);
+	{
+		static char html[8 << 20];
+		slurp(path, html, sizeof(html));
+		CHECKF(strstr(html, "<h2 id=\"scenario-b\">") &&
+		           strstr(html, "href=\"#scenario-b\"") &&
+		           strstr(html, "<figure role=\"img\"") &&
+		           strstr(html, "href=\"b/report.html\""),
+		       "suite report.html: anchors, inline SVG, links to the scenario pages");
+	}
 	snprintf(path, sizeof(path), "%s/suite/b", tmp);
 	CHECK(exists(path, "plots/throughput.svg") && exists(path, "report.md"));
 
