@@ -3,46 +3,95 @@
  * check. */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "commands.h"
 #include "conformance.h"
+#include "util.h"
+
+enum { OPT_CHECK_TIMEOUT = 256 };
 
 static const as_opt_t check_opts[] = {
     {'v', "verbose", NULL, NULL, "show the detail of passing and skipped checks too"},
+    {OPT_CHECK_TIMEOUT, "timeout", "SEC", "20", "per-check time limit; a hung check fails"},
 };
 
-static int on_check_opt(int key, const char *arg, void *ctx)
+typedef struct {
+	int verbose;
+	unsigned timeout_s;
+	int nmods;
+	char *mods[256];
+} check_ctx_t;
+
+static int on_check_opt(int key, const char *arg, void *vctx)
 {
-	(void)arg;
+	check_ctx_t *c = vctx;
+	char err[256];
+	uint64_t u;
 	if (key == 'v') {
-		*(int *)ctx = 1;
+		c->verbose = 1;
+		return 0;
+	}
+	if (key == OPT_CHECK_TIMEOUT) {
+		if (as_parse_u64("--timeout", arg, 1, 86400, &u, err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope check: %s\n", err);
+			return -1;
+		}
+		c->timeout_s = (unsigned)u;
 		return 0;
 	}
 	return -1;
 }
 
+/* Options may come before, between and after the module names: parse up
+ * to the next name, take it, go on (the parser stops at a non-option). */
+static int parse_args(int argc, char **argv, check_ctx_t *c)
+{
+	char **av = argv;
+	int ac = argc;
+	for (;;) {
+		int r = as_cli_parse(&as_cmd_check, ac, av, on_check_opt, c);
+		if (r < 0)
+			return r;
+		if (r < ac && !strcmp(av[r], "--"))
+			r++;
+		if (r >= ac)
+			return 0;
+		if (c->nmods == (int)(sizeof(c->mods) / sizeof(c->mods[0]))) {
+			fprintf(stderr, "allocscope check: too many modules (at most %d)\n",
+			        c->nmods);
+			return -1;
+		}
+		c->mods[c->nmods++] = av[r];
+		/* the name's slot becomes argv[0] of what follows */
+		av += r;
+		ac -= r;
+	}
+}
+
 static int check_main(int argc, char **argv)
 {
-	int verbose = 0, worst = 0;
-	int r = as_cli_parse(&as_cmd_check, argc, argv, on_check_opt, &verbose);
+	check_ctx_t c = {.timeout_s = 20};
+	int worst = 0;
+	int r = parse_args(argc, argv, &c);
 	if (r == -2)
 		return 0;
 	if (r < 0)
 		return 2;
-	if (r >= argc) {
+	if (c.nmods == 0) {
 		fprintf(stderr,
 		        "allocscope check: name at least one module (see 'allocscope list')\n");
 		return 2;
 	}
-	for (int i = r; i < argc; i++) {
+	for (int i = 0; i < c.nmods; i++) {
 		as_spec_t spec;
 		char err[1024];
 		int rc = 2;
-		if (as_spec_parse(argv[i], AS_SPEC_MODULE, &spec, err, sizeof(err)) != 0) {
+		if (as_spec_parse(c.mods[i], AS_SPEC_MODULE, &spec, err, sizeof(err)) != 0) {
 			fprintf(stderr, "allocscope check: %s\n", err);
 		} else {
-			rc = as_conformance_run(&spec, stdout, verbose);
+			rc = as_conformance_run(&spec, stdout, c.verbose, c.timeout_s);
 			as_spec_free(&spec);
 		}
 		if (rc > worst)
@@ -53,12 +102,13 @@ static int check_main(int argc, char **argv)
 
 const as_cmd_t as_cmd_check = {
     .name = "check",
-    .synopsis = "check [-v] MODULE[:params]...",
+    .synopsis = "check [-v] [--timeout SEC] MODULE[:params]...",
     .summary = "run the conformance suite against modules (names or .so paths)",
     .opts = check_opts,
-    .nopts = 1,
+    .nopts = sizeof(check_opts) / sizeof(check_opts[0]),
     .examples = "  allocscope check glibc\n"
-                "  allocscope check ./build/mymalloc.so refmalloc:mmap_threshold=64k\n",
+                "  allocscope check ./build/mymalloc.so refmalloc:mmap_threshold=64k\n"
+                "  allocscope check refmalloc --timeout 5\n",
     .main = check_main,
     .operands = "modules",
 };

@@ -574,7 +574,8 @@ static const struct {
 };
 
 /* Run one check in a forked child; 0 pass, 1 fail, -1 skip. */
-static int run_isolated(const as_module_t *m, const char *params, int idx, char *why, size_t whylen)
+static int run_isolated(const as_module_t *m, const char *params, int idx, unsigned timeout_s,
+                        char *why, size_t whylen)
 {
 	int pfd[2];
 	pid_t pid;
@@ -594,7 +595,7 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, char 
 		char err[256];
 		int rc;
 		close(pfd[0]);
-		alarm(20);
+		alarm(timeout_s);
 		if (m->create(params, &c.inst, err, sizeof(err)) != 0) {
 			snprintf(buf, sizeof(buf), "F create failed: %s", err);
 		} else {
@@ -614,16 +615,18 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, char 
 	close(pfd[1]);
 	pf.fd = pfd[0];
 	pf.events = POLLIN;
-	r = poll(&pf, 1, 30000);
+	r = poll(&pf, 1, (int)(timeout_s + 10) * 1000); /* the alarm fires first */
 	n = r > 0 ? read(pfd[0], buf, sizeof(buf) - 1) : -1;
 	close(pfd[0]);
 	if (r == 0)
 		kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	if (WIFSIGNALED(status)) {
-		snprintf(why, whylen, "crashed on signal %d (%s)", WTERMSIG(status),
-		         WTERMSIG(status) == SIGALRM ? "hung for 20 s"
-		                                     : strsignal(WTERMSIG(status)));
+		if (WTERMSIG(status) == SIGALRM)
+			snprintf(why, whylen, "hung: killed after %u s", timeout_s);
+		else
+			snprintf(why, whylen, "crashed on signal %d (%s)", WTERMSIG(status),
+			         strsignal(WTERMSIG(status)));
 		return 1;
 	}
 	if (n <= 0) {
@@ -635,7 +638,7 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, char 
 	return buf[0] == 'P' ? 0 : buf[0] == 'S' ? -1 : 1;
 }
 
-int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose)
+int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s)
 {
 	char err[1024], why[300];
 	const char *params = spec->params;
@@ -651,7 +654,7 @@ int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose)
 	fprintf(out, "module %s %s (%s)\n", lm.mod->name, lm.mod->version ? lm.mod->version : "?",
 	        lm.path);
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		int r = run_isolated(lm.mod, params, (int)i, why, sizeof(why));
+		int r = run_isolated(lm.mod, params, (int)i, timeout_s, why, sizeof(why));
 		const char *tag = r == 0 ? "PASS" : r < 0 ? "SKIP" : "FAIL";
 		if (r == 0)
 			passed++;

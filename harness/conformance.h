@@ -10,9 +10,10 @@
 #include "../workloads/spec.h"
 
 /* Run every check against the module spec (name or path, and params),
- * printing one "PASS/FAIL/SKIP name: detail" line per check to `out`.
+ * printing one "PASS/FAIL/SKIP name: detail" line per check to `out`; a
+ * check that runs longer than timeout_s seconds fails as hung.
  * Returns 0 when every applicable check passed, 1 when any failed, 2 when
  * the module could not be loaded (one line saying why on stderr). */
-int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose);
+int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s);
 
 #endif /* AS_CONFORMANCE_H */

@@ -142,6 +142,9 @@ static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, co
 	devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0)
 		dup2(devnull, 0);
+	/* what a module prints goes to stderr: the tool's stdout is its table
+	 * and the results line (-q keeps it empty) */
+	dup2(2, 1);
 	/* the module's variables, read when the worker or its allocator starts */
 	if (as_env_apply(env) != 0)
 		_exit(127);
@@ -385,6 +388,15 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, double timeou
 	}
 }
 
+/* A reason is one line on stderr and one CSV cell: a module's newlines and
+ * other control characters become spaces. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
 int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 {
 	worker_t w;
@@ -408,6 +420,7 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 	close(w.rfd);
 	finish(&w, deadline);
 	classify(&w, &in, spec->timeout_s, res);
+	one_line(res->reason);
 	as_wire_inbox_free(&in);
 	tracer_teardown(&w);
 	return 0;
@@ -457,6 +470,7 @@ as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen)
 		as_loaded_t lm;
 		void *inst;
 		close(pfd[0]);
+		dup2(2, 1); /* as in a worker: a module's prints stay off stdout */
 		/* as a worker would start: the variables before the allocator */
 		if (as_env_apply(me.env) != 0)
 			_exit(3);
@@ -495,5 +509,6 @@ as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: module did not load within 20 s", module->label);
 		return AS_ERR_CRASH;
 	}
+	one_line(err);
 	return st;
 }

@@ -49,8 +49,9 @@ typedef struct as_trial_result {
 	as_rows_t series;         /* AS_SERIES_NCOLS per row */
 	as_rows_t latency;        /* AS_LATENCY_NCOLS per row */
 	as_rows_t hist;           /* AS_HIST_NCOLS per row */
-	char bindings[256];       /* "0:3 1:1": thread:CPU list, or "" */
-	char syscalls_na[256];    /* why the worker could not count, or "" */
+	/* "0:3 1:1": thread:CPU list, or ""; room for AS_MAX_THREADS threads */
+	char bindings[AS_MAX_THREADS * 16];
+	char syscalls_na[256]; /* why the worker could not count, or "" */
 	char warning[256];
 	double p99_ns[AS_OP_KIND_COUNT]; /* from the latency rows, for the console; NaN */
 } as_trial_result_t;

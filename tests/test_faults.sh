@@ -198,6 +198,28 @@ case_usage() {
   done
 }
 
-for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format fork killed_parent check_children usage}; do "case_$c"; done
+# --- messages and inputs -------------------------------------------------
+case_messages() {
+  as run -q --no-plot -a "$mods/broken_chatty.so" -w $wl -o "$tmp/talk"
+  check "a module's stdout stays off the tool's stdout" \
+    test "$rc" = 0 -a "$(grep -c "hello from create" "$tmp/out.txt")" = 0
+  AS_BROKEN_FAIL_CREATE=1 as run -q --no-plot -a "$mods/broken_chatty.so" -w $wl \
+    -o "$tmp/talk2"
+  check "a module reason with a newline is one stderr line" test "$rc" = 2 -a \
+    "$(grep -vc "hello from create" "$tmp/err.txt")" = 1
+  check "  ... holding both lines" grep -q "first line second line" "$tmp/err.txt"
+  as check null --timeout 3
+  check "check MOD --timeout 3 parses" test "$rc" = 0
+  as check null --timeout 3 nosuchmodule
+  check "  ... and a name after it is a module" test "$rc" = 2 -a \
+    "$(grep -c nosuchmodule "$tmp/err.txt")" = 1
+  as run "${q[@]}" -a glibc -w random:ops=100,live=10 -t 256 -o "$tmp/threads"
+  check "cpu_binding holds all 256 threads" python3 -c "
+import csv, sys
+r = list(csv.DictReader(open('$tmp/threads/trials.csv')))[0]
+sys.exit(len(r['cpu_binding'].split()) != 256)"
+}
+
+for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format fork killed_parent check_children usage messages}; do "case_$c"; done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -46,6 +46,16 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 {
 	if (as_params_parse(NULL, 0, params, NULL, err, errlen) != 0)
 		return -1;
+#if defined(BROKEN_CHATTY)
+	/* prints on stdout; with $AS_BROKEN_FAIL_CREATE, fails with a reason
+	 * of two lines */
+	printf("chatty module: hello from create\n");
+	fflush(stdout);
+	if (getenv("AS_BROKEN_FAIL_CREATE")) {
+		snprintf(err, errlen, "first line\nsecond line");
+		return -1;
+	}
+#endif
 	used = 0;
 	*out = arena_buf;
 	return 0;
