@@ -108,16 +108,24 @@ static int tracepoint_id(const char *name, long long *id, char *why, size_t len)
 	return 0;
 }
 
-static void close_all(void)
+/* The probe's counters, kept open (inherit=0, on the parent only) for the
+ * rest of the process: while one event holds a syscall tracepoint, a
+ * worker's counters on it are opened and torn down without the kernel
+ * (un)registering the tracepoint, which waits for an RCU grace period per
+ * event (~15-30 ms each on the project's VM: 8 per worker and thread,
+ * ~140 ms at every worker's exit). */
+static int hold[AS_SYS_NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
+
+static void close_all(int *set)
 {
 	for (int i = 0; i < AS_SYS_NCOLS; i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-		fds[i] = -1;
+		if (set[i] >= 0)
+			close(set[i]);
+		set[i] = -1;
 	}
 }
 
-static int open_perf(pid_t pid, char *why, size_t len)
+static int open_perf(pid_t pid, int *set, int inherit, char *why, size_t len)
 {
 	for (int i = 0; i < AS_SYS_NCOLS; i++) {
 		struct perf_event_attr a;
@@ -128,9 +136,9 @@ static int open_perf(pid_t pid, char *why, size_t len)
 		a.type = PERF_TYPE_TRACEPOINT;
 		a.size = sizeof(a);
 		a.config = (uint64_t)id;
-		a.inherit = 1; /* every thread created after this counts too */
-		fds[i] = (int)syscall(SYS_perf_event_open, &a, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
-		if (fds[i] < 0) {
+		a.inherit = (unsigned)inherit; /* 1: every thread created later counts too */
+		set[i] = (int)syscall(SYS_perf_event_open, &a, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+		if (set[i] < 0) {
 			snprintf(why, len,
 			         "perf_event_open(%s): %s (perf_event_paranoid or missing "
 			         "CAP_PERFMON; try --syscalls seccomp)",
@@ -138,7 +146,7 @@ static int open_perf(pid_t pid, char *why, size_t len)
 			goto out_fail;
 		}
 		if (calls[i].filter &&
-		    ioctl(fds[i], PERF_EVENT_IOC_SET_FILTER, calls[i].filter) != 0) {
+		    ioctl(set[i], PERF_EVENT_IOC_SET_FILTER, calls[i].filter) != 0) {
 			snprintf(why, len, "perf filter '%s' on %s: %s", calls[i].filter,
 			         calls[i].tracepoint, strerror(errno));
 			goto out_fail;
@@ -146,7 +154,7 @@ static int open_perf(pid_t pid, char *why, size_t len)
 	}
 	return 0;
 out_fail:
-	close_all();
+	close_all(set);
 	return -1;
 }
 
@@ -158,10 +166,10 @@ int as_syscount_probe(as_syscount_method_t m, char *why, size_t len)
 	}
 	if (m == AS_SYSCOUNT_SECCOMP)
 		return as_seccomp_probe(why, len);
-	if (open_perf(0, why, len) != 0)
-		return -1;
-	close_all();
-	return 0;
+	if (hold[0] >= 0)
+		return 0; /* probed before: still open */
+	/* not inherited: a forked worker must not carry these */
+	return open_perf(0, hold, 0, why, len);
 }
 
 int as_syscount_start_perf(char *why, size_t len)
@@ -171,7 +179,7 @@ int as_syscount_start_perf(char *why, size_t len)
 
 int as_syscount_start_perf_pid(pid_t pid, char *why, size_t len)
 {
-	if (open_perf(pid, why, len) != 0)
+	if (open_perf(pid, fds, 1, why, len) != 0)
 		return -1;
 	method = AS_SYSCOUNT_PERF;
 	return 0;
@@ -191,7 +199,7 @@ int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len)
 
 void as_syscount_stop(void)
 {
-	close_all();
+	close_all(fds);
 	method = AS_SYSCOUNT_OFF;
 }
 

@@ -26,7 +26,9 @@ int as_syscount_parse(const char *s, as_syscount_method_t *out);
 const char *as_syscount_name(as_syscount_method_t m);
 
 /* Parent: can `m` work here? Returns 0, or -1 with the reason in why (perf:
- * tries to open the tracepoints on itself, mounting tracefs if needed). */
+ * opens the tracepoints on itself, mounting tracefs if needed, and keeps
+ * them open, not inherited, for the rest of the process: holding the
+ * tracepoints registered makes every worker's counters cheap to tear down). */
 int as_syscount_probe(as_syscount_method_t m, char *why, size_t len);
 
 /* Worker, perf: open the counters on this process (inherited by threads

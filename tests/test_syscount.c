@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "syscount.h"
+#include "util.h"
 #include "tablecheck.h"
 
 static as_table_t t;
@@ -118,6 +119,29 @@ static void check_strace(const char *mod, const char *wl, const char *method)
 	       "strace %ld munmaps, allocscope %s", n_munmap, tc_str(&t, 0, "munmap_calls"));
 }
 
+/* A trial's fixed cost: once the probe holds the tracepoints, a worker's
+ * counters open and close without the kernel unregistering a tracepoint
+ * (an RCU grace period, 15-30 ms per counter on the project's VM, so
+ * >= 120 ms for the 8). Fastest of 3 open+read+close cycles. */
+static void check_teardown_cost(void)
+{
+	char why[512];
+	uint64_t best = UINT64_MAX, v[AS_SYS_NCOLS];
+	for (int k = 0; k < 3; k++) {
+		uint64_t t0 = as_now_ns();
+		if (as_syscount_start_perf(why, sizeof(why)) != 0) {
+			CHECKF(0, "perf counters after a successful probe: %s", why);
+			return;
+		}
+		CHECK(as_syscount_read(v) == 0);
+		as_syscount_stop();
+		if (as_now_ns() - t0 < best)
+			best = as_now_ns() - t0;
+	}
+	CHECKF(best < 40000000ULL, "opening and closing the 8 counters took %.1f ms",
+	       (double)best / 1e6);
+}
+
 int main(void)
 {
 	const char *build = getenv("ALLOCSCOPE_BUILD");
@@ -133,9 +157,10 @@ int main(void)
 	perf = as_syscount_probe(AS_SYSCOUNT_PERF, perf_why, sizeof(perf_why)) == 0;
 	secc = as_syscount_probe(AS_SYSCOUNT_SECCOMP, secc_why, sizeof(secc_why)) == 0;
 
-	if (perf)
+	if (perf) {
+		check_teardown_cost();
 		check_perf(mod, wl);
-	else
+	} else
 		as_check_skip_case("perf counts: %s", perf_why);
 	if (secc)
 		check_seccomp(mod, wl);
