@@ -9,9 +9,9 @@ set xlabel 'latency x (ns, log scale)'
 set ylabel 'share of calls slower than x (log scale)'
 set logscale x 10
 set logscale y 10
-set format x logfmt(XMIN)
+set format x logfmt(1)
 set format y '%g'
-if (XMIN == XMIN && XMAX == XMAX && XMAX > XMIN) set xrange [XMIN / 1.5:XMAX * 1.5]
+if (XMIN == XMIN && XMAX == XMAX && XMAX > XMIN) set xrange [XMIN < 1.5 ? 1 : XMIN / 1.5:XMAX * 1.5]
 set yrange [*:1.2]
 set grid xtics ytics lc rgb '#dddddd'
 eval keycmd

@@ -7,9 +7,9 @@
 # Data columns: size_bytes ns_per_op mmap_calls rss_held_mib rss_peak_growth_mib.
 NP = HAS_MMAP ? 3 : 2
 KEYCOLS = NS > 12 ? 2 : 1
-eval termcmd(KEYCOLS == 2 ? 1150 : 950, 80 + 270 * NP)
+eval termcmd(KEYCOLS == 2 ? 1400 : 950, 80 + 270 * NP)
 # one key for every panel, at the right; panels share the same width
-RM = KEYCOLS == 2 ? 0.62 : 0.74
+RM = KEYCOLS == 2 ? 0.58 : 0.74
 set multiplot layout NP, 1 title TITLE_TEXT font TFONT
 set rmargin at screen RM
 set logscale x 2
@@ -19,7 +19,7 @@ set xtics ('16 B' 16, '64 B' 64, '256 B' 256, '1 KiB' 1024, '4 KiB' 4096, '16 Ki
 set offsets graph 0.02, graph 0.02, 0, 0
 set xlabel 'request size (log scale)'
 if (MARK) set arrow 1 from 131072, graph 0 to 131072, graph 1 nohead dt 3 lw 1.5 lc rgb '#444444' front; \
-    set label 1 '128 KiB: glibc default M_MMAP_THRESHOLD' at 131072, graph 0.94 left offset 0.6, 0 front
+    set label 1 'dotted: 128 KiB, glibc default M_MMAP_THRESHOLD' at graph 0.02, graph 0.94 left front
 set key at screen RM + 0.03, screen 0.93 left top vertical Left reverse maxcols KEYCOLS
 
 set ylabel 'time per op (ns)'
