@@ -93,7 +93,9 @@ static void *bump_realloc(void *inst, void *ptr, size_t old_size, size_t new_siz
 	bump_t *b = inst;
 	char *p;
 	if (old_size != AS_SIZE_UNKNOWN && (char *)ptr + old_size == b->cur) {
-		/* the newest block (it ends where the pointer is) resizes in place */
+		/* the newest block (it ends where the pointer is) resizes in place;
+		 * a zero-size block still keeps a byte of its own */
+		new_size += new_size == 0;
 		if (new_size > (size_t)(b->end - (char *)ptr))
 			return NULL;
 		b->cur = (char *)ptr + new_size;

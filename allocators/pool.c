@@ -213,6 +213,7 @@ __attribute__((noinline)) static void *alloc_slow(pool_t *p, size_t size, size_t
 	int inner = align > 16;
 	if (size > SIZE_MAX / 2 || align > p->slab / 2)
 		return NULL;
+	size += size == 0; /* aligned up inside its slot, it must not reach the next */
 	if (inner)
 		size += align - 16;
 	if (size > p->max_slot)

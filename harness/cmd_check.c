@@ -10,16 +10,20 @@
 #include "conformance.h"
 #include "util.h"
 
-enum { OPT_CHECK_TIMEOUT = 256 };
+enum { OPT_CHECK_TIMEOUT = 256, OPT_STRESS_OPS, OPT_STRESS_SEED };
 
 static const as_opt_t check_opts[] = {
     {'v', "verbose", NULL, NULL, "show the detail of passing and skipped checks too"},
     {OPT_CHECK_TIMEOUT, "timeout", "SEC", "20", "per-check time limit; a hung check fails"},
+    {OPT_STRESS_OPS, "stress-ops", "N", "200000",
+     "operations of the randomised stress check, over all its threads (a longer run: more)"},
+    {OPT_STRESS_SEED, "seed", "N", "1", "seed of the stress check's random sequence"},
 };
 
 typedef struct {
 	int verbose;
 	unsigned timeout_s;
+	as_stress_opts_t stress;
 	int nmods;
 	char *mods[256];
 } check_ctx_t;
@@ -41,6 +45,13 @@ static int on_check_opt(int key, const char *arg, void *vctx)
 		c->timeout_s = (unsigned)u;
 		return 0;
 	}
+	if ((key == OPT_STRESS_OPS && as_parse_u64("--stress-ops", arg, 1, 1000000000,
+	                                           &c->stress.ops, err, sizeof(err)) == 0) ||
+	    (key == OPT_STRESS_SEED &&
+	     as_parse_u64("--seed", arg, 0, UINT64_MAX, &c->stress.seed, err, sizeof(err)) == 0))
+		return 0;
+	if (key == OPT_STRESS_OPS || key == OPT_STRESS_SEED)
+		fprintf(stderr, "allocscope check: %s\n", err);
 	return -1;
 }
 
@@ -72,7 +83,8 @@ static int parse_args(int argc, char **argv, check_ctx_t *c)
 
 static int check_main(int argc, char **argv)
 {
-	check_ctx_t c = {.timeout_s = 20};
+	check_ctx_t c = {.timeout_s = 20,
+	                 .stress = {AS_STRESS_OPS_DEFAULT, AS_STRESS_SEED_DEFAULT}};
 	int worst = 0;
 	int r = parse_args(argc, argv, &c);
 	if (r == -2)
@@ -91,7 +103,7 @@ static int check_main(int argc, char **argv)
 		if (as_spec_parse(c.mods[i], AS_SPEC_MODULE, &spec, err, sizeof(err)) != 0) {
 			fprintf(stderr, "allocscope check: %s\n", err);
 		} else {
-			rc = as_conformance_run(&spec, stdout, c.verbose, c.timeout_s);
+			rc = as_conformance_run(&spec, stdout, c.verbose, c.timeout_s, &c.stress);
 			as_spec_free(&spec);
 		}
 		if (rc > worst)
@@ -102,13 +114,14 @@ static int check_main(int argc, char **argv)
 
 const as_cmd_t as_cmd_check = {
     .name = "check",
-    .synopsis = "check [-v] [--timeout SEC] MODULE[:params]...",
+    .synopsis = "check [-v] [--timeout SEC] [--stress-ops N] [--seed N] MODULE[:params]...",
     .summary = "run the conformance suite against modules (names or .so paths)",
     .opts = check_opts,
     .nopts = sizeof(check_opts) / sizeof(check_opts[0]),
     .examples = "  allocscope check glibc\n"
                 "  allocscope check ./build/mymalloc.so refmalloc:mmap_threshold=64k\n"
-                "  allocscope check refmalloc --timeout 5\n",
+                "  allocscope check refmalloc --timeout 5\n"
+                "  allocscope check --stress-ops 5000000 --seed 7 tcmalloc\n",
     .main = check_main,
     .operands = "modules",
 };

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "loader.h"
+#include "stress.h"
 #include "util.h"
 
 typedef struct {
@@ -552,6 +553,13 @@ static int check_two_instances(cctx_t *c)
 	return 0;
 }
 
+static as_stress_opts_t stress_opts = {AS_STRESS_OPS_DEFAULT, AS_STRESS_SEED_DEFAULT};
+
+static int check_stress(cctx_t *c)
+{
+	return as_stress_run(c->m, c->inst, &stress_opts, c->why, sizeof(c->why));
+}
+
 static const struct {
 	const char *name;
 	check_fn fn;
@@ -571,6 +579,8 @@ static const struct {
     {"stats_trim", check_stats, "stats names and values are sane; trim succeeds"},
     {"recreate", check_instances, "destroy then create again"},
     {"two_instances", check_two_instances, "two live instances are independent"},
+    {"stress", check_stress,
+     "random malloc/calloc/realloc/aligned/free, threads, contents + overlap checked"},
 };
 
 /* Run one check in a forked child; 0 pass, 1 fail, -1 skip. */
@@ -638,7 +648,8 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 	return buf[0] == 'P' ? 0 : buf[0] == 'S' ? -1 : 1;
 }
 
-int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s)
+int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s,
+                       const as_stress_opts_t *stress)
 {
 	char err[1024], why[300];
 	const char *params = spec->params;
@@ -646,6 +657,8 @@ int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned t
 	as_status_t st;
 	int failed = 0, passed = 0, skipped = 0;
 
+	if (stress)
+		stress_opts = *stress;
 	st = as_module_load(spec->name, &lm, err, sizeof(err));
 	if (st != AS_OK) {
 		fprintf(stderr, "allocscope check: %s\n", err);

@@ -8,12 +8,15 @@
 #include <stdio.h>
 
 #include "../workloads/spec.h"
+#include "stress.h"
 
 /* Run every check against the module spec (name or path, and params),
  * printing one "PASS/FAIL/SKIP name: detail" line per check to `out`; a
- * check that runs longer than timeout_s seconds fails as hung.
+ * check that runs longer than timeout_s seconds fails as hung. The `stress`
+ * check runs with `stress` (NULL: AS_STRESS_*_DEFAULT).
  * Returns 0 when every applicable check passed, 1 when any failed, 2 when
  * the module could not be loaded (one line saying why on stderr). */
-int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s);
+int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s,
+                       const as_stress_opts_t *stress);
 
 #endif /* AS_CONFORMANCE_H */

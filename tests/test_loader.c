@@ -76,7 +76,7 @@ static int check_path(const char *path, FILE *out)
 	int rc;
 	if (as_spec_make(path, NULL, NULL, 0, &spec) != 0)
 		return -1;
-	rc = as_conformance_run(&spec, out, 0, 20);
+	rc = as_conformance_run(&spec, out, 0, 20, NULL);
 	as_spec_free(&spec);
 	return rc;
 }
