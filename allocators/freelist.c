@@ -65,6 +65,13 @@ static inline fchunk_t *at(void *c, size_t off)
 	return (fchunk_t *)((char *)c + off);
 }
 
+/* The chunk `off` bytes below c (a pointer minus an unsigned offset: adding
+ * a wrapped-around size_t is undefined behaviour, which UBSan reports). */
+static inline fchunk_t *below(void *c, size_t off)
+{
+	return (fchunk_t *)((char *)c - off);
+}
+
 static void list_add(fl_t *f, fchunk_t *c)
 {
 	c->fd = f->list.fd;
@@ -198,8 +205,8 @@ static void release(fl_t *f, fchunk_t *c)
 	size_t sz = csz(c);
 	fchunk_t *next = at(c, sz);
 	if (!(c->head & PREV_INUSE)) {
-		size_t psz = at(c, 0 - 8)->head;
-		c = at(c, 0 - psz);
+		size_t psz = below(c, 8)->head;
+		c = below(c, psz);
 		list_del(f, c);
 		sz += psz;
 		f->coalesces++;

@@ -179,6 +179,13 @@ static inline chunk_t *at(void *c, size_t off)
 	return (chunk_t *)((char *)c + off);
 }
 
+/* The chunk `off` bytes below c (a pointer minus an unsigned offset: adding
+ * a wrapped-around size_t is undefined behaviour, which UBSan reports). */
+static inline chunk_t *below(void *c, size_t off)
+{
+	return (chunk_t *)((char *)c - off);
+}
+
 static inline chunk_t *next_chunk(chunk_t *c)
 {
 	return at(c, csize(c));
@@ -298,7 +305,7 @@ static void int_free(chunk_t *c)
 
 	if (!(c->size & PREV_INUSE)) {
 		size_t psz = c->prev_size;
-		c = at(c, 0 - psz);
+		c = below(c, psz);
 		dv |= take_free(c);
 		sz += psz;
 	}
