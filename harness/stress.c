@@ -34,8 +34,9 @@ typedef struct {
 	xchg_t *x;
 	int t;
 	uint64_t rng;
-	uint64_t op;  /* index of the current op, for messages */
-	uint64_t ops; /* this thread's share of o->ops */
+	uint64_t op;   /* index of the current op, for messages */
+	uint64_t ops;  /* this thread's share of o->ops */
+	int exhausted; /* a module without free or reset ran out: not a failure */
 	slot_t slot[SLOTS];
 	char why[256];
 } thr_t;
@@ -169,6 +170,10 @@ static int do_alloc(thr_t *a, uint32_t id, slot_t *s)
 		}
 	} else {
 		s->p = a->m->alloc(a->inst, s->size, s->align);
+	}
+	if (!s->p && !(a->m->caps & AS_CAP_FREE) && !a->m->reset) {
+		a->exhausted = 1; /* nothing gives its memory back: the run ends */
+		return 1;
 	}
 	if (!s->p)
 		return fail(a, "alloc returned NULL", s, 0);
@@ -342,7 +347,7 @@ int as_stress_run(const as_module_t *m, void *inst, const as_stress_opts_t *o, c
 	for (int t = 0; t < nt && nt > 1; t++)
 		pthread_join(tid[t], NULL);
 	for (int t = 0; t < nt && !r; t++)
-		if (a[t].why[0]) {
+		if (a[t].why[0] && !a[t].exhausted) {
 			snprintf(why, whylen, "%s", a[t].why);
 			r = 1;
 		}
@@ -351,7 +356,12 @@ int as_stress_run(const as_module_t *m, void *inst, const as_stress_opts_t *o, c
 			m->free(inst, x.s[k].p, x.s[k].size);
 			x.s[k].p = NULL;
 		}
-	if (!r)
+	if (!r && a[0].exhausted)
+		snprintf(
+		    why, whylen,
+		    "stopped after %llu ops, seed %llu: the module (no free, no reset) ran out",
+		    (unsigned long long)a[0].op, (unsigned long long)o->seed);
+	else if (!r)
 		snprintf(why, whylen, "%llu ops on %d thread%s, seed %llu",
 		         (unsigned long long)o->ops, nt, nt > 1 ? "s" : "",
 		         (unsigned long long)o->seed);
