@@ -53,9 +53,34 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		return 0;
 	}
 	case 'r':
-		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err)))
+		if (!strcmp(arg, "auto")) {
+			cfg->reps_auto = 1;
+			cfg->reps = AS_AUTO_MAX_REPS;
+			return 0;
+		}
+		if (as_parse_u64("-r", arg, 1, 1000, &u, err, sizeof(err))) {
+			snprintf(err, sizeof(err), "option -r: '%s' is not auto or a count 1..1000",
+			         arg);
 			break;
+		}
 		cfg->reps = (uint32_t)u;
+		cfg->reps_auto = 0;
+		return 0;
+	case OPT_CI: {
+		char *end = NULL;
+		double pct = strtod(arg, &end);
+		if (end == arg || (*end && strcmp(end, "%")) || !(pct >= 0.1 && pct <= 100)) {
+			snprintf(err, sizeof(err),
+			         "option --ci: '%s' is not a percentage 0.1%%..100%%", arg);
+			break;
+		}
+		cfg->ci_rel = pct / 100;
+		return 0;
+	}
+	case OPT_MAX_TIME:
+		if (as_parse_double("--max-time", arg, 0, 86400, &cfg->group_max_s, err,
+		                    sizeof(err)))
+			break;
 		return 0;
 	case 'o': cfg->out_dir = arg; return 0;
 	case OPT_FORCE: cfg->force = 1; return 0;
@@ -186,7 +211,10 @@ void as_run_plot(const as_run_cfg_t *cfg, const char *dir)
 void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->reps = 1;
+	cfg->reps = AS_AUTO_MAX_REPS;
+	cfg->reps_auto = 1;
+	cfg->ci_rel = 0.03;
+	cfg->group_max_s = 2;
 	cfg->seed = 42;
 	cfg->timeout_s = 60;
 	cfg->threads[0] = 1;

@@ -29,14 +29,15 @@ static const as_opt_t suite_opts[] = {
     {'o', "out", "DIR", "results/<run-id>-NAME",
      "run folder (one sub-folder per scenario; must be new or empty)"},
     AS_RUN_FORCE_OPT,
-    {OPT_QUICK, "quick", NULL, NULL, "small sizes and counts: seconds, for tests"},
+    {OPT_QUICK, "quick", NULL, NULL,
+     "small sizes and counts, one repetition unless -r is given: seconds, for tests"},
     {OPT_TABLE, "table", NULL, NULL, "also print every trial's row (as `run` does)"},
     AS_RUN_MEASURE_OPTS,
 };
 
 typedef struct {
 	as_run_cfg_t cfg;
-	int quick, table;
+	int quick, table, reps_given;
 } suite_ctx_t;
 
 static int on_suite_opt(int key, const char *arg, void *vctx)
@@ -46,6 +47,7 @@ static int on_suite_opt(int key, const char *arg, void *vctx)
 	switch (key) {
 	case 'o': c->cfg.out_dir = arg; return 0;
 	case OPT_QUICK: c->quick = 1; return 0;
+	case 'r': c->reps_given = 1; break;
 	case OPT_TABLE: c->table = 1; return 0;
 	default: break;
 	}
@@ -191,6 +193,10 @@ static int suite_main(int argc, char **argv)
 	if (r < argc) {
 		fprintf(stderr, "allocscope suite: unexpected argument '%s'\n", argv[r]);
 		goto out_usage;
+	}
+	if (c.quick && !c.reps_given) {
+		c.cfg.reps = 1;
+		c.cfg.reps_auto = 0;
 	}
 	nsc = list_scenarios(name, sc, 32);
 	if (nsc == 0) {

@@ -21,6 +21,8 @@ enum {
 	OPT_NO_PLOT,
 	OPT_FORCE,
 	OPT_BASELINE,
+	OPT_CI,
+	OPT_MAX_TIME,
 };
 
 /* The option-table rows of the options every matrix command takes (run and
@@ -28,7 +30,11 @@ enum {
  * as_run_common_opt: one source for --help and for parsing. */
 /* clang-format off */
 #define AS_RUN_MEASURE_OPTS \
-	{'r', "reps", "N", "1", "repetitions of each trial, each in a fresh process (1..1000)"}, \
+	{'r', "reps", "N|auto", "auto", \
+	 "repetitions of each trial, each in a fresh process (1..1000); auto: at least 6, then " \
+	 "more until the median's 95 % CI is within --ci (at most 30 or --max-time per trial)"}, \
+	{OPT_CI, "ci", "PCT", "3%", "-r auto stops a trial when its ns/op CI is within +-PCT of the median"}, \
+	{OPT_MAX_TIME, "max-time", "SEC", "2", "-r auto adds no repetition to a trial whose reps took SEC in all"}, \
 	{OPT_SEED, "seed", "N", "42", "workload PRNG seed"}, \
 	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"}, \
 	{OPT_VALIDATE, "validate", NULL, NULL, \

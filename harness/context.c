@@ -189,7 +189,14 @@ void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_
 	as_context_machine(ctx, max_threads);
 	as_context_add(ctx, "label", cfg->label ? cfg->label : "run");
 	as_context_addf(ctx, "seed", "%llu", (unsigned long long)cfg->seed);
-	as_context_addf(ctx, "repetitions", "%u", cfg->reps);
+	if (cfg->reps_auto)
+		as_context_addf(
+		    ctx, "repetitions",
+		    "auto: %d..%u per trial, until the ns/op median's 95 %% CI is within "
+		    "+-%g %% or its repetitions took %g s",
+		    AS_AUTO_MIN_REPS, cfg->reps, cfg->ci_rel * 100, cfg->group_max_s);
+	else
+		as_context_addf(ctx, "repetitions", "%u", cfg->reps);
 	as_context_addf(ctx, "timeout_s", "%g", cfg->timeout_s);
 	for (int i = 0; i < cfg->nmodules; i++)
 		as_context_add(ctx, "module", cfg->modules[i].label);

@@ -88,7 +88,8 @@ static void table_line(const as_run_t *run, int first, int latency)
 	double ns[256], ops[256], rss[256], ovh[256], flt[256], sys[256], pa[256], pf[256];
 	int k = 0, bad = -1;
 	char wl[29], st[16], sbuf[16];
-	double sm;
+	double sm, med_ns, lo, hi;
+	char cibuf[24];
 	for (int j = 0; j < run->n && k < 256; j++) {
 		if (specs[j].trial != specs[first].trial)
 			continue;
@@ -116,13 +117,20 @@ static void table_line(const as_run_t *run, int first, int latency)
 		       specs[first].threads, st, res[bad].reason);
 		return;
 	}
+	med_ns = as_median(ns, k); /* sorts ns: the CI reads it sorted */
+	as_median_ci95(ns, k, &lo, &hi);
+	if (isnan(lo))
+		snprintf(cibuf, sizeof(cibuf), "n/a");
+	else
+		snprintf(cibuf, sizeof(cibuf), "±%.1f%%",
+		         fmax(med_ns - lo, hi - med_ns) / med_ns * 100);
 	sm = as_median(sys, k);
 	if (isnan(sm))
 		snprintf(sbuf, sizeof(sbuf), "n/a");
 	else
 		snprintf(sbuf, sizeof(sbuf), "%.0f", sm);
-	printf("%-14.14s %-28s %3u %-10s %10.2f %12.4g %9.2fM %6.2f %10.0f %9s",
-	       specs[first].module->label, wl, specs[first].threads, st, as_median(ns, k),
+	printf("%-14.14s %-28s %3u %-10s %3d %10.2f %7s %12.4g %9.2fM %6.2f %10.0f %9s",
+	       specs[first].module->label, wl, specs[first].threads, st, k, med_ns, cibuf,
 	       as_median(ops, k), as_median(rss, k), as_median(ovh, k), as_median(flt, k), sbuf);
 	if (latency)
 		printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
@@ -139,8 +147,9 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 		bar(run, run->nwarm + run->n, run->nwarm + run->n, "done");
 	if (run->cfg->quiet)
 		return 0;
-	printf("\n%-14s %-28s %3s %-10s %10s %12s %10s %6s %10s %9s", "module", "workload", "thr",
-	       "status", "ns/op", "ops/s", "RSSgrowth", "ovh", "minflt", "syscalls");
+	printf("\n%-14s %-28s %3s %-10s %3s %10s %7s %12s %10s %6s %10s %9s", "module", "workload",
+	       "thr", "status", "n", "ns/op", "95% CI", "ops/s", "RSSgrowth", "ovh", "minflt",
+	       "syscalls");
 	if (latency)
 		printf(" %11s %11s", "p99alloc_ns", "p99free_ns");
 	printf("\n");
@@ -149,8 +158,9 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 			table_line(run, i, latency);
 	printf("(RSSgrowth: peak RSS - RSS before the timed region, MiB; ovh: that / peak live "
 	       "bytes)\n");
-	if (run->cfg->reps > 1)
-		printf("(medians over %u repetitions)\n", run->cfg->reps);
+	printf("(medians over n ok repetitions; 95%% CI of the ns/op median, order statistics, "
+	       "n/a below n = 6%s)\n",
+	       run->cfg->reps_auto ? "; -r auto: more reps until it is within --ci" : "");
 	if (latency)
 		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
 	return 0;

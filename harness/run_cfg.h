@@ -10,6 +10,11 @@
 #include "../workloads/spec.h"
 
 #define AS_RUN_MAX_ITEMS 64
+/* -r auto: at least this many repetitions of every trial (6: the first n
+ * at which a distribution-free 95 % CI of a median exists), at most
+ * AS_AUTO_MAX_REPS. */
+#define AS_AUTO_MIN_REPS 6
+#define AS_AUTO_MAX_REPS 30
 
 typedef struct as_run_cfg {
 	as_spec_t modules[AS_RUN_MAX_ITEMS]; /* parsed once at the CLI */
@@ -18,7 +23,12 @@ typedef struct as_run_cfg {
 	int nworkloads;
 	uint32_t threads[AS_RUN_MAX_ITEMS];
 	int nthreads;
-	uint32_t reps;
+	uint32_t reps;      /* -r N; with reps_auto the most per trial */
+	int reps_auto;      /* -r auto (default): AS_AUTO_MIN_REPS, then
+	                       on until the median's CI is within ci_rel */
+	double ci_rel;      /* --ci: CI half-width / median to stop at */
+	double group_max_s; /* --max-time: wall time per trial group
+	                       after which -r auto stops adding reps */
 	uint64_t seed;
 	double timeout_s;
 	int validate;

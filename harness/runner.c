@@ -20,7 +20,9 @@
 #include "results_dir.h"
 #include "results_format.h"
 #include "resume.h"
+#include "stats.h"
 #include "status.h"
+#include "tables.h"
 #include "timer.h"
 #include "trial.h"
 #include "trials_read.h"
@@ -205,41 +207,96 @@ static int report_all(const as_run_t *run, as_reporter_t *reps, int nrep, int ho
 	return 0;
 }
 
-/* Run the trials not done yet; returns 1 when any failed, and stops early
- * on an interrupt or when a reporter cannot keep results. */
-static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int *io_failed)
+/* -r auto: does trial group `trial` need no more repetitions, judging by
+ * the first w entries of the matrix (its earlier reps) and the wall time
+ * they took? A group whose repetition did not complete is settled (a skip
+ * or a failure does not go away by asking again); one of at least
+ * AS_AUTO_MIN_REPS is settled when its reps took group_max_s, or when the
+ * ns/op median's 95 % CI (order statistics) is within ci_rel. */
+static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 {
-	int failed = 0, syscalls_warned = 0;
+	const as_run_cfg_t *cfg = run->cfg;
+	double v[AS_AUTO_MAX_REPS], med, lo, hi;
+	int tried = 0, ok = 0;
+	if (!cfg->reps_auto)
+		return 0;
+	for (int j = 0; j < w; j++) {
+		if (run->specs[j].trial != trial)
+			continue;
+		tried++;
+		if (run->res[j].status != AS_OK)
+			return 1;
+		if (!isnan(run->res[j].v[AS_TC_ns_per_op]) && ok < (int)(sizeof(v) / sizeof(v[0])))
+			v[ok++] = run->res[j].v[AS_TC_ns_per_op];
+	}
+	if (tried < AS_AUTO_MIN_REPS)
+		return 0;
+	if (wall_s >= cfg->group_max_s)
+		return 1;
+	med = as_median(v, ok);
+	as_median_ci95(v, ok, &lo, &hi);
+	return !isnan(lo) && lo >= med * (1 - cfg->ci_rel) && hi <= med * (1 + cfg->ci_rel);
+}
+
+/* Run the trials not done yet; returns 1 when any failed, and stops early
+ * on an interrupt or when a reporter cannot keep results. With -r auto the
+ * matrix holds the most repetitions allowed and a repetition of a settled
+ * group is dropped: entries move down over it, so the reporters always see
+ * run->specs[0..i] without gaps, and run->n ends as the number kept. */
+static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinct, int *io_failed)
+{
+	int failed = 0, syscalls_warned = 0, w = 0;
+	double *wall_s = calloc((size_t)ndistinct, sizeof(double));
+	if (!wall_s) {
+		fprintf(stderr, "allocscope: out of memory\n");
+		*io_failed = 1;
+		return 0;
+	}
 	for (int i = 0; i < run->n && !*io_failed; i++) {
-		as_trial_result_t *r = &run->res[i];
-		if (!run->done[i]) {
+		as_trial_result_t *r;
+		uint32_t trial = run->specs[i].trial;
+		if (!run->done[i] && settled(run, w, trial, wall_s[trial]))
+			continue;
+		if (w != i) {
+			run->specs[w] = run->specs[i];
+			run->res[w] = run->res[i];
+			run->done[w] = run->done[i];
+			run->done[i] = 0;
+		}
+		r = &run->res[w];
+		if (!run->done[w]) {
+			uint64_t t0 = as_now_ns();
 			for (int k = 0; k < nrep; k++)
 				if (reps[k].progress)
-					reps[k].progress(reps[k].self, run, i, 0);
-			as_trial_run(&run->specs[i], r);
+					reps[k].progress(reps[k].self, run, w, 0);
+			as_trial_run(&run->specs[w], r);
 			if (as_interrupted) {
 				/* the trial in progress is not recorded; earlier rows are complete
 				 */
 				as_trial_result_free(r);
-				run->n = i;
 				run->interrupted = 1;
 				break;
 			}
-			run->done[i] = 1;
-			note_context(run, i, &syscalls_warned);
-			if (report_all(run, reps, nrep, HOOK_TRIAL, i)) {
+			wall_s[trial] += (double)(as_now_ns() - t0) / 1e9;
+			run->done[w] = 1;
+			note_context(run, w, &syscalls_warned);
+			if (report_all(run, reps, nrep, HOOK_TRIAL, w)) {
 				/* its rows are not all on disk: it is not done */
-				run->done[i] = 0;
-				run->n = i;
+				run->done[w] = 0;
 				*io_failed = 1;
 				as_trial_result_free(r);
 				break;
 			}
 			as_trial_result_free(r); /* rows are written; keep the numbers */
+		} else {
+			wall_s[trial] += run->res[w].v[AS_TC_elapsed_ns] / 1e9; /* resumed */
 		}
 		if (r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
 			failed = 1;
+		w++;
 	}
+	run->n = w; /* after an interrupt or a write error: the rows kept */
+	free(wall_s);
 	return failed;
 }
 
@@ -327,7 +384,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	}
 	if (!io_failed) {
 		warm_up(&run, reps, nrep, ndistinct);
-		failed = run_trials(&run, reps, nrep, &io_failed);
+		failed = run_trials(&run, reps, nrep, ndistinct, &io_failed);
 	}
 	if (!io_failed && report_all(&run, reps, nrep, HOOK_END, 0))
 		io_failed = 1;

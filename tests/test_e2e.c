@@ -120,7 +120,7 @@ int main(void)
 
 	/* 2. crash and hang: failed rows, the other trials complete, exit 1 */
 	snprintf(args, sizeof(args),
-	         "run --no-plot -a "
+	         "run -r 1 --no-plot -a "
 	         "glibc,%s/tests/mods/broken_crash.so,%s/tests/mods/broken_hang.so,null "
 	         "-w random:ops=5000,live=100 --timeout 3 -o %s/r2",
 	         build, build, tmp);
@@ -136,11 +136,12 @@ int main(void)
 	CHECK((r = row_of(&t, "broken_hang")) >= 0 && !strcmp(tc_str(&t, r, "status"), "timeout"));
 
 	/* 3. --validate catches misaligned blocks */
-	snprintf(args, sizeof(args),
-	         "run --no-plot -a %s/tests/mods/broken_misaligned.so -w random:ops=100,live=10 "
-	         "--validate "
-	         "-o %s/r3",
-	         build, tmp);
+	snprintf(
+	    args, sizeof(args),
+	    "run -r 1 --no-plot -a %s/tests/mods/broken_misaligned.so -w random:ops=100,live=10 "
+	    "--validate "
+	    "-o %s/r3",
+	    build, tmp);
 	rc = run(args);
 	CHECK(rc == 1);
 	snprintf(path, sizeof(path), "%s/r3/trials.csv", tmp);
@@ -149,7 +150,7 @@ int main(void)
 	CHECK(strstr(tc_str(&t, 0, "reason"), "misaligned") != NULL);
 	/* ... and overlapping blocks, while well-behaved modules pass */
 	snprintf(args, sizeof(args),
-	         "run --no-plot -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w "
+	         "run -r 1 --no-plot -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w "
 	         "random:ops=20000,live=300 "
 	         "--validate -o %s/r3b",
 	         build, tmp);
@@ -249,6 +250,38 @@ int main(void)
 		CHECK(tc_load(path, &t) == 0 && t.nrows >= 1);
 		CHECK(t.ragged_rows == 0);
 	}
+
+	/* 7. -r auto (the default): every trial gets 6 repetitions before the
+	 * stop rule looks; --max-time 0 stops there; a skipped trial is not
+	 * repeated; -r 1 gives one; a bad --ci or -r is refused */
+	snprintf(args, sizeof(args),
+	         "run -q --no-plot --max-time 0 -a glibc,bump -t 1,2 -w random:ops=2000,live=50 "
+	         "-o %s/r7",
+	         tmp);
+	rc = run(args);
+	CHECKF(rc == 0, "exit %d: %s", rc, err_text);
+	snprintf(path, sizeof(path), "%s/r7/trials.csv", tmp);
+	CHECK(tc_load(path, &t) == 0);
+	{
+		int per[4] = {0}, skipped = 0;
+		for (r = 0; r < (int)t.nrows; r++) {
+			int trial = (int)tc_num(&t, r, "trial");
+			if (trial >= 0 && trial < 4)
+				per[trial]++;
+			skipped += !strcmp(tc_str(&t, r, "status"), "skipped");
+		}
+		/* trials: glibc t1, bump t1, glibc t2, bump t2 (not thread-safe) */
+		CHECKF(per[0] == 6 && per[1] == 6 && per[2] == 6 && per[3] == 1 && skipped == 1,
+		       "reps %d %d %d %d, skipped %d", per[0], per[1], per[2], per[3], skipped);
+	}
+	snprintf(path, sizeof(path), "%s/r7/context.csv", tmp);
+	CHECK(tc_load(path, &t) == 0);
+	for (r = 0; r < (int)t.nrows && strcmp(tc_str(&t, r, "key"), "repetitions"); r++)
+		;
+	CHECK(r < (int)t.nrows && !strncmp(tc_str(&t, r, "value"), "auto: 6..30", 11));
+	CHECK(run("run -a glibc --ci 0") == 2 && strstr(err_text, "--ci"));
+	CHECK(run("run -a glibc --ci 3x") == 2 && strstr(err_text, "--ci"));
+	CHECK(run("run -a glibc -r 0") == 2 && strstr(err_text, "auto or a count"));
 
 	snprintf(args, sizeof(args), "rm -rf %s", tmp);
 	if (!as_checks_failed)

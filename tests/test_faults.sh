@@ -9,7 +9,7 @@ pass=0 fail=0
 tmp=$(mktemp -d /tmp/as-faults-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 wl=random:ops=2000,live=100
-q=(-q --no-plot)
+q=(-r 1 -q --no-plot)
 
 ok() { pass=$((pass+1)); echo "ok: $*"; }
 bad() { fail=$((fail+1)); echo "FAILED: $*"; }

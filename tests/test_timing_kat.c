@@ -50,7 +50,7 @@ static int check_run(const char *mod, const char *extra)
 	int rc = 0;
 
 	snprintf(cmd, sizeof(cmd),
-	         "'%s' run -q --no-plot --force -o '%s/out' -a '%s:ticks=%.0f' "
+	         "'%s' run -r 1 -q --no-plot --force -o '%s/out' -a '%s:ticks=%.0f' "
 	         "-w random:live=100,ops=1000,touch=none --syscalls off -r 5 %s >/dev/null",
 	         getenv("ALLOCSCOPE"), dir, mod, TICKS, extra);
 	if (system(cmd) != 0) {
