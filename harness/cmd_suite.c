@@ -20,8 +20,9 @@
 #include "suite.h"
 #include "results_dir.h"
 #include "util.h"
+#include "verdict.h"
 
-enum { OPT_QUICK = 320, OPT_TABLE };
+enum { OPT_QUICK = 320, OPT_TABLE, OPT_STRICT };
 
 static const as_opt_t suite_opts[] = {
     {'a', "allocators", "LIST", "every built module",
@@ -32,12 +33,14 @@ static const as_opt_t suite_opts[] = {
     {OPT_QUICK, "quick", NULL, NULL,
      "small sizes and counts, one repetition unless -r is given: seconds, for tests"},
     {OPT_TABLE, "table", NULL, NULL, "also print every trial's row (as `run` does)"},
+    {OPT_STRICT, "strict", NULL, NULL,
+     "exit 1 when a scenario's claim is REFUTED (a refuted claim is a result: exit 0 without)"},
     AS_RUN_MEASURE_OPTS,
 };
 
 typedef struct {
 	as_run_cfg_t cfg;
-	int quick, table, reps_given;
+	int quick, table, reps_given, strict;
 } suite_ctx_t;
 
 static int on_suite_opt(int key, const char *arg, void *vctx)
@@ -47,6 +50,7 @@ static int on_suite_opt(int key, const char *arg, void *vctx)
 	switch (key) {
 	case 'o': c->cfg.out_dir = arg; return 0;
 	case OPT_QUICK: c->quick = 1; return 0;
+	case OPT_STRICT: c->strict = 1; return 0;
 	case 'r': c->reps_given = 1; break;
 	case OPT_TABLE: c->table = 1; return 0;
 	default: break;
@@ -166,7 +170,8 @@ static int suite_main(int argc, char **argv)
 	const as_scenario_t *sc[32];
 	const char *name = "default";
 	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
-	int nsc, r, worst = 0, lock_fd = -1;
+	int nsc, r, worst = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0};
+	as_buf_t verdicts = {0};
 
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
@@ -274,17 +279,33 @@ static int suite_main(int argc, char **argv)
 		if (r == 2 || r == 130)
 			break; /* results cannot be written, or interrupted: stop */
 	}
+	as_verdicts_header(&verdicts);
 	for (int i = 0; i < nsc; i++) {
 		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/%s/trials.csv", base, sc[i]->name);
-		if (as_scenario_summary(sc[i], path, err, sizeof(err)) != 0)
+		printf("\n== %s: %s\n", sc[i]->name, sc[i]->title);
+		if (as_scenario_verdicts(sc[i], path, &verdicts, counts, err, sizeof(err)) < 0 ||
+		    as_scenario_summary(sc[i], path, err, sizeof(err)) != 0)
 			fprintf(stderr, "allocscope suite: %s\n", err);
 	}
+	if (as_write_file_atomic(base, "verdicts.csv", &verdicts, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope suite: %s\n", err);
+		if (worst < 2)
+			worst = 2;
+	}
+	printf("\nverdicts: %d confirmed, %d refuted, %d inconclusive (verdicts.csv)\n",
+	       counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
+	       counts[AS_VERDICT_INCONCLUSIVE]);
 	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
 	if (worst == 0 || worst == 1)
 		as_run_plot(&c.cfg, base);
 	if (worst == 1)
 		printf("some trials failed: their rows in trials.csv say why\n");
+	if (c.strict && counts[AS_VERDICT_REFUTED] && worst == 0) {
+		printf("--strict: a claim was refuted\n");
+		worst = 1;
+	}
+	as_buf_free(&verdicts);
 	as_results_dir_release(lock_fd);
 	as_run_cfg_free_specs(&c.cfg);
 	return worst;

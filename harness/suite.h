@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "trials_read.h"
+#include "verdict.h"
 
 /* The number printed per (workload, module) in the console summary. */
 typedef enum as_metric {
@@ -28,6 +29,8 @@ typedef struct as_scenario {
 	double scale;                 /* AS_MET_RSS_PER_LIVE multiplier */
 	const char *metric_name;      /* its heading */
 	const char *shape;            /* the expected shape, in words */
+	const as_claim_t *claims;     /* the shape as checked numbers, or NULL */
+	const char *unit;             /* the metric's unit in verdicts.csv */
 	const char *const *workloads; /* NULL-terminated specs (default run) */
 	const char *const *quick;     /* NULL-terminated specs (--quick) */
 } as_scenario_t;
@@ -49,8 +52,8 @@ const as_suite_t *as_suite_find(const char *name);
  * (skipped or failed). */
 double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t row);
 
-/* Print the scenario's console summary from its trials.csv: title, the
- * expected shape, and one row per workload spec x threads with one column
+/* Print the scenario's console summary from its trials.csv: the expected
+ * shape, and one row per workload spec x threads with one column
  * per module (the metric, or the status when there is no number). Returns
  * 0, or -1 with err when the file cannot be read. */
 int as_scenario_summary(const as_scenario_t *sc, const char *trials_csv, char *err, size_t errlen);

@@ -1,0 +1,132 @@
+/* verdict.c - see verdict.h. */
+#define _GNU_SOURCE
+#include "verdict.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "suite.h"
+
+static const char *const verdict_names[] = {"CONFIRMED", "REFUTED", "INCONCLUSIVE"};
+
+const char *as_verdict_name(as_verdict_t v)
+{
+	return v < AS_VERDICT_COUNT ? verdict_names[v] : "?";
+}
+
+as_verdict_t as_claim_judge(const as_claim_t *c, double lo, double hi)
+{
+	double min = c->op == AS_CLAIM_AT_LEAST ? c->bound
+	             : c->op == AS_CLAIM_WITHIN ? c->bound - c->tol
+	                                        : -INFINITY;
+	double max = c->op == AS_CLAIM_AT_MOST  ? c->bound
+	             : c->op == AS_CLAIM_WITHIN ? c->bound + c->tol
+	                                        : INFINITY;
+	if (isnan(lo) || isnan(hi))
+		return AS_VERDICT_INCONCLUSIVE;
+	if (lo >= min && hi <= max)
+		return AS_VERDICT_CONFIRMED;
+	if (hi < min || lo > max)
+		return AS_VERDICT_REFUTED;
+	return AS_VERDICT_INCONCLUSIVE;
+}
+
+static void expected_text(const as_claim_t *c, char *buf, size_t len)
+{
+	switch (c->op) {
+	case AS_CLAIM_AT_LEAST: snprintf(buf, len, ">= %g", c->bound); return;
+	case AS_CLAIM_AT_MOST: snprintf(buf, len, "<= %g", c->bound); return;
+	case AS_CLAIM_WITHIN: snprintf(buf, len, "%g +- %g", c->bound, c->tol); return;
+	}
+}
+
+void as_verdicts_header(as_buf_t *csv)
+{
+	as_buf_printf(csv, "scenario,workload,module,claim,expected,measured,ci_lo,ci_hi,unit,"
+	                   "verdict,n\n");
+}
+
+/* The metric of every ok repetition of (module, workload) in t. */
+static int gather(const as_scenario_t *sc, const as_table_t *t, const as_claim_t *c,
+                  const char *module, double *v, int max, int *rows)
+{
+	int k = 0;
+	*rows = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		char label[512];
+		const char *params = as_table_str(t, r, "workload_params");
+		double x;
+		snprintf(label, sizeof(label), "%s%s%s", as_table_str(t, r, "workload"),
+		         *params ? ":" : "", params);
+		if (strcmp(label, c->workload) || strcmp(as_table_str(t, r, "module"), module) ||
+		    (c->threads && as_table_num(t, r, "threads") != c->threads))
+			continue;
+		(*rows)++;
+		x = as_scenario_metric(sc, t, r);
+		if (!isnan(x) && k < max)
+			v[k++] = x;
+	}
+	return k;
+}
+
+int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf_t *csv,
+                         int counts[AS_VERDICT_COUNT], char *err, size_t errlen)
+{
+	as_table_t t;
+	int judged = 0;
+	double v[1000], w[1000];
+	if (!sc->claims)
+		return 0;
+	if (as_table_read(trials_csv, &t, err, errlen) != 0)
+		return -1;
+	for (const as_claim_t *c = sc->claims; c->claim; c++) {
+		char exp[64];
+		double med, lo, hi;
+		char meas[64], who[64];
+		int rows, vrows = 1, nv = 0, n = gather(sc, &t, c, c->module, v, 1000, &rows);
+		as_verdict_t vd;
+		if (c->vs)
+			nv = gather(sc, &t, c, c->vs, w, 1000, &vrows);
+		if (rows == 0 || vrows == 0)
+			continue; /* not in this run (another module list, --quick) */
+		if (c->vs) {
+			if (as_boot_ratio_ci95(v, n, w, nv, NULL, 0, AS_BOOT_RESAMPLES,
+			                       AS_BOOT_SEED, &med, &lo, &hi) != 0)
+				lo = hi = NAN;
+		} else {
+			med = as_median(v, n);
+			as_median_ci95(v, n, &lo, &hi);
+			if (isnan(lo) && n > 0) {
+				lo = v[0];
+				hi = v[n - 1];
+			}
+		}
+		vd = as_claim_judge(c, lo, hi);
+		expected_text(c, exp, sizeof(exp));
+		if (judged++ == 0)
+			printf("   %-12s %-18s %-44s %-12s %-22s %s\n", "verdict", "module",
+			       "claim", "expected", "measured (interval)", "n");
+		snprintf(meas, sizeof(meas), "%.3g (%.3g-%.3g)", med, lo, hi);
+		snprintf(who, sizeof(who), "%s%s%s", c->module, c->vs ? "/" : "",
+		         c->vs ? c->vs : "");
+		printf("   %-12s %-18.18s %-44.44s %-12s %-22s %d\n", as_verdict_name(vd), who,
+		       c->claim, exp, meas, n);
+		counts[vd]++;
+		as_buf_csv_str(csv, sc->name, 0);
+		as_buf_csv_str(csv, c->workload, 0);
+		as_buf_csv_str(csv, who, 0);
+		as_buf_csv_str(csv, c->claim, 0);
+		as_buf_csv_str(csv, exp, 0);
+		as_buf_csv_num(csv, med, 'F', 0);
+		as_buf_csv_num(csv, lo, 'F', 0);
+		as_buf_csv_num(csv, hi, 'F', 0);
+		as_buf_csv_str(csv, c->vs ? "ratio of medians" : sc->unit ? sc->unit : "", 0);
+		as_buf_csv_str(csv, as_verdict_name(vd), 0);
+		as_buf_csv_num(csv, n, 'I', 1);
+	}
+	as_table_free(&t);
+	return judged;
+}

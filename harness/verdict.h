@@ -1,0 +1,61 @@
+/* verdict.h - a scenario's expected shape as numbers: claims ("glibc's
+ * held share is at least 0.9 for 64 KiB blocks") checked against a
+ * scenario's trials.csv, each CONFIRMED, REFUTED or INCONCLUSIVE with the
+ * measured value beside the expectation. The claims live with their
+ * scenarios in suite.c; `allocscope suite` prints the verdict table first
+ * and writes verdicts.csv. Not thread-safe. */
+#ifndef AS_VERDICT_H
+#define AS_VERDICT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+struct as_scenario;
+
+typedef enum as_claim_op {
+	AS_CLAIM_AT_LEAST, /* metric >= bound */
+	AS_CLAIM_AT_MOST,  /* metric <= bound */
+	AS_CLAIM_WITHIN,   /* |metric - bound| <= tol */
+} as_claim_op_t;
+
+typedef struct as_claim {
+	const char *module;   /* module label the claim is about */
+	const char *workload; /* exact workload label (spec as in the scenario) */
+	as_claim_op_t op;
+	double bound, tol;
+	const char *claim; /* in words; NULL ends a scenario's list */
+	uint32_t threads;  /* rows with this thread count; 0: every row */
+	const char *vs;    /* NULL: the metric itself; a module label: the
+	                      ratio of medians module / vs, bootstrap CI */
+} as_claim_t;
+
+typedef enum as_verdict {
+	AS_VERDICT_CONFIRMED,
+	AS_VERDICT_REFUTED,
+	AS_VERDICT_INCONCLUSIVE,
+	AS_VERDICT_COUNT
+} as_verdict_t;
+
+/* The verdict of a claim on an interval [lo, hi] around the measured
+ * median: CONFIRMED when the whole interval satisfies the claim, REFUTED
+ * when none of it does, INCONCLUSIVE when it straddles a bound. */
+as_verdict_t as_claim_judge(const as_claim_t *c, double lo, double hi);
+const char *as_verdict_name(as_verdict_t v);
+
+/* verdicts.csv's header line. */
+void as_verdicts_header(as_buf_t *csv);
+
+/* Judge every claim of sc whose module and workload are in trials_csv
+ * (one row each in csv, one line each on stdout under the scenario's
+ * heading, counts[verdict]++). The measured value is the median of the
+ * scenario's metric over the ok repetitions, its interval the order-
+ * statistic 95 % CI of the median (n >= 6), or with fewer repetitions the
+ * range of the repetitions; for a claim with `vs`, the ratio of medians
+ * and its bootstrap 95 % CI (compare.c's), INCONCLUSIVE without one. Returns the number of claims
+ * judged, or -1 with err when the file cannot be read. */
+int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv, as_buf_t *csv,
+                         int counts[AS_VERDICT_COUNT], char *err, size_t errlen);
+
+#endif /* AS_VERDICT_H */

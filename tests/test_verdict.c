@@ -1,0 +1,110 @@
+/* test_verdict.c - scenario claims judged on fixture results: a claim that
+ * holds (CONFIRMED), one that fails (REFUTED), one whose interval
+ * straddles the bound (INCONCLUSIVE), a ratio claim against another
+ * module, claims about rows a run does not have (not judged), and
+ * verdicts.csv's columns. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "suite.h"
+#include "verdict.h"
+
+/* One trials.csv row of glibc on threshold:PARAMS holding `held` of its
+ * peak: before 1000 KiB, peak 2000, end 1000 + 1000 * held. */
+static void held_row(FILE *f, const char *params, double held)
+{
+	fprintf(f, "glibc,threshold,\"%s\",1,ok,%.0f,2000,%.0f,1000000,\n", params, 1000.0,
+	        1000 + 1000 * held);
+}
+
+static void judge(void)
+{
+	as_claim_t at_least = {"m", "w", AS_CLAIM_AT_LEAST, 0.9, 0, "c", 0, NULL};
+	as_claim_t within = {"m", "w", AS_CLAIM_WITHIN, 80, 4, "c", 0, NULL};
+	CHECK(as_claim_judge(&at_least, 0.95, 1.0) == AS_VERDICT_CONFIRMED);
+	CHECK(as_claim_judge(&at_least, 0.5, 0.8) == AS_VERDICT_REFUTED);
+	CHECK(as_claim_judge(&at_least, 0.85, 0.95) == AS_VERDICT_INCONCLUSIVE);
+	CHECK(as_claim_judge(&at_least, NAN, NAN) == AS_VERDICT_INCONCLUSIVE);
+	CHECK(as_claim_judge(&within, 79, 83) == AS_VERDICT_CONFIRMED);
+	CHECK(as_claim_judge(&within, 85, 90) == AS_VERDICT_REFUTED);
+	CHECK(as_claim_judge(&within, 70, 78) == AS_VERDICT_INCONCLUSIVE);
+	CHECK(!strcmp(as_verdict_name(AS_VERDICT_REFUTED), "REFUTED"));
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/as_verdict_XXXXXX", path[256], err[256];
+	const as_scenario_t *th = as_scenario_find("threshold"), *bump = as_scenario_find("bump");
+	int counts[AS_VERDICT_COUNT] = {0}, n;
+	as_buf_t csv = {0};
+	FILE *f;
+
+	judge();
+	CHECK(th && bump && mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/threshold.csv", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "module,workload,workload_params,threads,status,rss_before_kib,rss_peak_kib,"
+	           "rss_end_kib,live_bytes_peak,ns_per_op\n");
+	for (int r = 0; r < 6; r++) {
+		held_row(f, "size=64k", 0.98 + 0.004 * r); /* >= 0.9: confirmed */
+		held_row(f, "size=256k", 0.5 + 0.01 * r);  /* <= 0.1 fails: refuted */
+		held_row(f, "size=1m", 0.04 + 0.025 * r);  /* 0.04..0.165 around 0.1 */
+	}
+	fclose(f);
+	as_verdicts_header(&csv);
+	n = as_scenario_verdicts(th, path, &csv, counts, err, sizeof(err));
+	CHECKF(n == 3, "%d claims judged (%s)", n, err);
+	CHECKF(counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1 &&
+	           counts[AS_VERDICT_INCONCLUSIVE] == 1,
+	       "%d %d %d", counts[0], counts[1], counts[2]);
+	CHECKF(csv.data && !strncmp(csv.data,
+	                            "scenario,workload,module,claim,expected,measured,ci_lo,"
+	                            "ci_hi,unit,verdict,n\n",
+	                            strlen("scenario,workload,module,claim,expected,measured,"
+	                                   "ci_lo,ci_hi,unit,verdict,n\n")),
+	       "%s", csv.data);
+	CHECKF(strstr(csv.data, "threshold,threshold:size=64k,glibc,") &&
+	           strstr(csv.data, ",>= 0.9,0.99,0.98,1,share of peak RSS,CONFIRMED,6\n"),
+	       "%s", csv.data);
+	CHECKF(strstr(csv.data, ",<= 0.1,0.525,0.5,0.55,share of peak RSS,REFUTED,6\n"), "%s",
+	       csv.data);
+	CHECKF(strstr(csv.data, "threshold:size=1m,glibc,") && strstr(csv.data, "INCONCLUSIVE,6\n"),
+	       "%s", csv.data);
+
+	/* a ratio claim: bump at most 0.75 of glibc's ns/op on the quick spec */
+	snprintf(path, sizeof(path), "%s/bump.csv", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "module,workload,workload_params,threads,status,ns_per_op\n");
+	for (int r = 0; r < 6; r++) {
+		const char *p = "dist=fixed,size=16,order=phase,live=1000,ops=20000,touch=all";
+		fprintf(f, "glibc,synth,\"%s\",1,ok,%d\n", p, 26 + r % 2);
+		fprintf(f, "bump,synth,\"%s\",1,ok,%d\n", p, 11 + r % 3);
+	}
+	fclose(f);
+	memset(counts, 0, sizeof(counts));
+	csv.len = 0;
+	n = as_scenario_verdicts(bump, path, &csv, counts, err, sizeof(err));
+	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "%d judged, %s", n, csv.data);
+	CHECKF(strstr(csv.data, "bump/glibc,") && strstr(csv.data, "ratio of medians,CONFIRMED"),
+	       "%s", csv.data);
+
+	/* a file that is not there: -1 with the path in err */
+	CHECK(as_scenario_verdicts(th, "/nonexistent/trials.csv", &csv, counts, err, sizeof(err)) ==
+	          -1 &&
+	      strstr(err, "/nonexistent"));
+	as_buf_free(&csv);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (!as_checks_failed)
+		CHECK(system(path) == 0);
+	return as_check_done();
+}
