@@ -87,5 +87,6 @@ extern const as_cmd_t as_cmd_capture;
 extern const as_cmd_t as_cmd_replay;
 extern const as_cmd_t as_cmd_plot;
 extern const as_cmd_t as_cmd_tune;
+extern const as_cmd_t as_cmd_compare;
 
 #endif /* AS_COMMANDS_H */

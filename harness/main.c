@@ -29,6 +29,7 @@ static const as_cmd_t *const commands[] = {
     &as_cmd_trace,
     &as_cmd_plot,
     &as_cmd_tune,
+    &as_cmd_compare,
     NULL,
 };
 /* clang-format on */

@@ -5,33 +5,7 @@
 # usage: test_cli.sh ALLOCSCOPE SOURCE_DIR PROJECT_VERSION BUILD_TYPE SANITIZED(0|1)
 set -u
 as=$1 src=$2 version=$3 build_type=$4 sanitized=${5:-0}
-pass=0 fail=0
-tmp=$(mktemp -d /tmp/test_cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "check failed: $*" >&2; }
-# expect RC PATTERN ARGS...: exit code RC and stdout+stderr matching PATTERN (grep -E)
-expect() {
-  local rc=$1 pat=$2 got
-  shift 2
-  "$as" "$@" >"$tmp/out" 2>&1
-  got=$?
-  if [ "$got" -eq "$rc" ] && grep -qE -- "$pat" "$tmp/out"; then ok; else
-    bad "allocscope $*: exit $got (want $rc), output:"; sed 's/^/  | /' "$tmp/out" >&2
-    echo "  (wanted /$pat/)" >&2
-  fi
-}
-# refuse RC PATTERN ARGS...: as expect, and PATTERN must NOT appear
-refuse() {
-  local rc=$1 pat=$2 got
-  shift 2
-  "$as" "$@" >"$tmp/out" 2>&1
-  got=$?
-  if [ "$got" -eq "$rc" ] && ! grep -qE -- "$pat" "$tmp/out"; then ok; else
-    bad "allocscope $*: exit $got (want $rc) or /$pat/ present:"; sed 's/^/  | /' "$tmp/out" >&2
-  fi
-}
-
+. "$(dirname "$0")/cli_expect.sh"
 # --- version -----------------------------------------------------------------
 v=$("$as" --version)
 if grep -qE "^allocscope ${version//./\\.} \(git ([0-9a-f]{7,}(-dirty)?|unknown), ${build_type}\)$" <<<"$v"; then ok; else bad "--version: '$v' (want allocscope $version (git REV, $build_type))"; fi

@@ -1,0 +1,30 @@
+# cli_expect.sh - the check helpers shell tests of the CLI share (sourced):
+# counters, ok/bad, and expect/refuse on an allocscope command's exit code
+# and output. The sourcing script sets `as` (the CLI) first.
+pass=0 fail=0
+tmp=$(mktemp -d "/tmp/$(basename "$0" .sh).XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "check failed: $*" >&2; }
+# expect RC PATTERN ARGS...: exit code RC and stdout+stderr matching PATTERN (grep -E)
+expect() {
+  local rc=$1 pat=$2 got
+  shift 2
+  "$as" "$@" >"$tmp/out" 2>&1
+  got=$?
+  if [ "$got" -eq "$rc" ] && grep -qE -- "$pat" "$tmp/out"; then ok; else
+    bad "allocscope $*: exit $got (want $rc), output:"; sed 's/^/  | /' "$tmp/out" >&2
+    echo "  (wanted /$pat/)" >&2
+  fi
+}
+# refuse RC PATTERN ARGS...: as expect, and PATTERN must NOT appear
+refuse() {
+  local rc=$1 pat=$2 got
+  shift 2
+  "$as" "$@" >"$tmp/out" 2>&1
+  got=$?
+  if [ "$got" -eq "$rc" ] && ! grep -qE -- "$pat" "$tmp/out"; then ok; else
+    bad "allocscope $*: exit $got (want $rc) or /$pat/ present:"; sed 's/^/  | /' "$tmp/out" >&2
+  fi
+}
+
