@@ -402,6 +402,7 @@ static int tune_main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
 	c.cfg.reps = 5;
+	c.cfg.reps_auto = 0; /* tune has its own fixed -r */
 	c.cfg.quiet = 1;
 	c.cfg.no_plot = 1;
 	c.objective = AS_TUNE_BALANCED;
