@@ -114,7 +114,7 @@ case_killed_early() {
   local d=$tmp/early
   # a run killed after run.args and before context.csv (older allocscope
   # wrote them in that order; this one writes run.args last)
-  mkdir -p "$d" && printf 'run\0-q\0--no-plot\0-a\0null\0-w\0%s\0' "$wl" |
+  mkdir -p "$d" && printf 'run\0-r\0%s\0-q\0--no-plot\0-a\0null\0-w\0%s\0' 1 "$wl" |
     tail -c +5 >"$d/run.args"
   as run --resume "$d"
   check "a run killed before its first trial resumes" test "$rc" = 0 -a "$(nrows "$d")" = 1
