@@ -18,11 +18,11 @@ static char dir[] = "/tmp/as_test_pin_XXXXXX";
 static const char *binding(const char *pin)
 {
 	char cmd[8192], p[4300];
-	snprintf(
-	    cmd, sizeof(cmd),
-	    "'%s' run -r 1 -q --no-plot -o '%s/%s' -a glibc -w random:live=100,ops=1000 -t 2 --pin %s "
-	    ">/dev/null",
-	    getenv("ALLOCSCOPE"), dir, pin, pin);
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' run -r 1 -q --no-plot -o '%s/%s' -a glibc -w random:live=100,ops=1000 -t 2 "
+	         "--pin %s "
+	         ">/dev/null",
+	         getenv("ALLOCSCOPE"), dir, pin, pin);
 	if (system(cmd) != 0)
 		return NULL;
 	as_table_free(&t);
