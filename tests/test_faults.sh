@@ -200,10 +200,10 @@ case_usage() {
 
 # --- messages and inputs -------------------------------------------------
 case_messages() {
-  as run -q --no-plot -a "$mods/broken_chatty.so" -w $wl -o "$tmp/talk"
+  as run -r 1 -q --no-plot -a "$mods/broken_chatty.so" -w $wl -o "$tmp/talk"
   check "a module's stdout stays off the tool's stdout" \
     test "$rc" = 0 -a "$(grep -c "hello from create" "$tmp/out.txt")" = 0
-  AS_BROKEN_FAIL_CREATE=1 as run -q --no-plot -a "$mods/broken_chatty.so" -w $wl \
+  AS_BROKEN_FAIL_CREATE=1 as run -r 1 -q --no-plot -a "$mods/broken_chatty.so" -w $wl \
     -o "$tmp/talk2"
   check "a module reason with a newline is one stderr line" test "$rc" = 2 -a \
     "$(grep -vc "hello from create" "$tmp/err.txt")" = 1
