@@ -60,11 +60,16 @@ typedef struct mnode {
 	size_t pad;
 } mnode_t;
 
-/* Bins: exact small bins for chunks below 1 KiB (one per 16-byte size), then
- * ranged large bins, four per power of two, each kept sorted by size so the
- * first chunk that fits is the best fit within the bin. */
+/* Bins: exact small bins for chunks below 1 KiB (one per 16-byte size, a
+ * LIFO list each: any chunk in one fits), and for larger chunks one tree
+ * ordered by (size, address), so that best fit, insertion and removal of
+ * any chunk are O(log n) however many free chunks the heap holds (dlmalloc
+ * keeps tries per size range, glibc size-sorted lists with skip links; a
+ * sorted list walked on every insert made perl 6-9x slower, issue 19). The
+ * tree is a treap whose priorities hash the chunk's address; a large free
+ * chunk keeps its children in fd (left) and bk (right). */
 #define SMALL_LIMIT 1024u
-#define NBINS       280
+#define NBINS       (SMALL_LIMIT / 16)
 #define NMAP        ((NBINS + 63) / 64)
 
 typedef struct {
@@ -105,7 +110,8 @@ typedef struct {
 	               * last_remainder) so runs of small requests carve it in order */
 	seg_t *seg;   /* newest segment */
 	uint64_t binmap[NMAP];
-	chunk_t bins[NBINS]; /* list heads: only fd/bk are used */
+	chunk_t bins[NBINS]; /* small bins' list heads: only fd/bk are used */
+	chunk_t *large;      /* root of the tree of free chunks >= SMALL_LIMIT */
 	mnode_t mmapped;     /* circular list of live mmapped blocks */
 
 	/* counters (under the lock) */
@@ -114,6 +120,7 @@ typedef struct {
 	uint64_t sbrk_calls, mmap_calls, munmap_calls, mremap_calls, madvise_calls;
 	uint64_t trims, trim_blocked, threshold_moves;
 	uint64_t in_use_bytes, in_use_blocks;
+	uint64_t bin_steps; /* tree nodes visited placing, finding, removing */
 } state_t;
 
 static state_t S;
@@ -225,28 +232,107 @@ static void die(const char *msg)
 	abort();
 }
 
-static inline unsigned bin_index(size_t sz)
+/* --- the large-chunk tree ------------------------------------------------ */
+
+static inline uint32_t prio(const chunk_t *c)
 {
-	unsigned l;
-	if (sz < SMALL_LIMIT)
-		return (unsigned)(sz >> 4);
-	l = 63u - (unsigned)__builtin_clzll(sz);
-	return 64u + (l - 10u) * 4u + (unsigned)((sz >> (l - 2u)) & 3u);
+	uint64_t h = (uint64_t)(uintptr_t)c * 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(h >> 32);
 }
+
+static inline int before(const chunk_t *a, const chunk_t *b)
+{
+	size_t sa = csize(a), sb = csize(b);
+	return sa < sb || (sa == sb && a < b);
+}
+
+/* Split tree t into the chunks before `key` (*l) and the rest (*r). */
+static void t_split(chunk_t *t, const chunk_t *key, chunk_t **l, chunk_t **r)
+{
+	S.bin_steps++;
+	if (!t) {
+		*l = *r = NULL;
+	} else if (before(t, key)) {
+		t_split(t->bk, key, &t->bk, r);
+		*l = t;
+	} else {
+		t_split(t->fd, key, l, &t->fd);
+		*r = t;
+	}
+}
+
+static chunk_t *t_merge(chunk_t *l, chunk_t *r)
+{
+	S.bin_steps++;
+	if (!l || !r)
+		return l ? l : r;
+	if (prio(l) > prio(r)) {
+		l->bk = t_merge(l->bk, r);
+		return l;
+	}
+	r->fd = t_merge(l, r->fd);
+	return r;
+}
+
+static chunk_t *t_insert(chunk_t *t, chunk_t *c)
+{
+	S.bin_steps++;
+	if (!t || prio(c) > prio(t)) {
+		t_split(t, c, &c->fd, &c->bk);
+		return c;
+	}
+	if (before(c, t))
+		t->fd = t_insert(t->fd, c);
+	else
+		t->bk = t_insert(t->bk, c);
+	return t;
+}
+
+static chunk_t *t_remove(chunk_t *t, chunk_t *c)
+{
+	S.bin_steps++;
+	if (t == c)
+		return t_merge(c->fd, c->bk);
+	if (!t)
+		die("refmalloc: a free chunk is missing from its tree: heap corrupted\n");
+	if (before(c, t))
+		t->fd = t_remove(t->fd, c);
+	else
+		t->bk = t_remove(t->bk, c);
+	return t;
+}
+
+/* The smallest chunk of at least nb bytes (lowest address among equals). */
+static chunk_t *t_best_fit(size_t nb)
+{
+	chunk_t *best = NULL;
+	for (chunk_t *t = S.large; t;) {
+		S.bin_steps++;
+		if (csize(t) >= nb) {
+			best = t;
+			t = t->fd;
+		} else {
+			t = t->bk;
+		}
+	}
+	return best;
+}
+
+/* --- bins ------------------------------------------------------------------ */
 
 static void bin_insert(chunk_t *c, size_t sz)
 {
-	unsigned idx = bin_index(sz);
-	chunk_t *b = &S.bins[idx];
-	chunk_t *pos = b->fd;
-	if (idx >= SMALL_LIMIT / 16)
-		while (pos != b && csize(pos) < sz)
-			pos = pos->fd;
-	c->fd = pos;
-	c->bk = pos->bk;
-	pos->bk->fd = c;
-	pos->bk = c;
-	S.binmap[idx / 64] |= 1ULL << (idx % 64);
+	if (sz >= SMALL_LIMIT) {
+		S.large = t_insert(S.large, c);
+	} else {
+		unsigned idx = (unsigned)(sz >> 4);
+		chunk_t *b = &S.bins[idx];
+		c->fd = b->fd;
+		c->bk = b;
+		b->fd->bk = c;
+		b->fd = c;
+		S.binmap[idx / 64] |= 1ULL << (idx % 64);
+	}
 	S.bin_bytes += sz;
 	S.bin_chunks++;
 }
@@ -254,12 +340,16 @@ static void bin_insert(chunk_t *c, size_t sz)
 static void bin_unlink(chunk_t *c)
 {
 	size_t sz = csize(c);
-	c->fd->bk = c->bk;
-	c->bk->fd = c->fd;
-	if (c->fd == c->bk) {
-		unsigned idx = bin_index(sz);
-		if (S.bins[idx].fd == &S.bins[idx])
-			S.binmap[idx / 64] &= ~(1ULL << (idx % 64));
+	if (sz >= SMALL_LIMIT) {
+		S.large = t_remove(S.large, c);
+	} else {
+		c->fd->bk = c->bk;
+		c->bk->fd = c->fd;
+		if (c->fd == c->bk) {
+			unsigned idx = (unsigned)(sz >> 4);
+			if (S.bins[idx].fd == &S.bins[idx])
+				S.binmap[idx / 64] &= ~(1ULL << (idx % 64));
+		}
 	}
 	S.bin_bytes -= sz;
 	S.bin_chunks--;
@@ -277,7 +367,7 @@ static inline int take_free(chunk_t *c)
 	return 0;
 }
 
-/* First non-empty bin at or after idx, or NBINS. */
+/* First non-empty small bin at or after idx, or NBINS. */
 static unsigned next_bin(unsigned idx)
 {
 	unsigned w = idx / 64;
@@ -558,31 +648,30 @@ static chunk_t *from_bins_or_top(size_t nb)
 			return c;
 		}
 	}
-	for (idx = next_bin(bin_index(nb)); idx < NBINS; idx = next_bin(idx + 1)) {
-		chunk_t *b = &S.bins[idx];
-		for (c = b->fd; c != b; c = c->fd) {
-			if (csize(c) >= nb) {
-				size_t sz = csize(c);
-				bin_unlink(c);
-				if (sz >= nb + MINSIZE) {
-					chunk_t *r = at(c, nb);
-					c->size = nb | PREV_INUSE;
-					r->size = (sz - nb) | PREV_INUSE;
-					at(r, sz - nb)->prev_size = sz - nb;
-					if (nb < SMALL_LIMIT) {
-						/* the remainder becomes the dv */
-						if (S.dv)
-							bin_insert(S.dv, csize(S.dv));
-						S.dv = r;
-					} else {
-						bin_insert(r, sz - nb);
-					}
-				} else {
-					next_chunk(c)->size |= PREV_INUSE;
-				}
-				return c;
+	/* best fit: the first non-empty larger small bin (any chunk fits),
+	 * else the smallest large chunk that fits */
+	idx = nb < SMALL_LIMIT ? next_bin((unsigned)(nb >> 4)) : NBINS;
+	c = idx < NBINS ? S.bins[idx].fd : t_best_fit(nb);
+	if (c) {
+		size_t sz = csize(c);
+		bin_unlink(c);
+		if (sz >= nb + MINSIZE) {
+			chunk_t *r = at(c, nb);
+			c->size = nb | PREV_INUSE;
+			r->size = (sz - nb) | PREV_INUSE;
+			at(r, sz - nb)->prev_size = sz - nb;
+			if (nb < SMALL_LIMIT) {
+				/* the remainder becomes the dv */
+				if (S.dv)
+					bin_insert(S.dv, csize(S.dv));
+				S.dv = r;
+			} else {
+				bin_insert(r, sz - nb);
 			}
+		} else {
+			next_chunk(c)->size |= PREV_INUSE;
 		}
+		return c;
 	}
 	if (S.top && csize(S.top) >= nb + MINSIZE) {
 		size_t ts = csize(S.top);
@@ -800,7 +889,7 @@ static int ref_create(const char *params, void **out, char *err, size_t errlen)
 	S.trim_threshold = p.trim_threshold;
 	S.top_pad = p.top_pad;
 	S.fixed_threshold = p.fixed_threshold;
-	for (int i = 0; i < NBINS; i++)
+	for (unsigned i = 0; i < NBINS; i++)
 		S.bins[i].fd = S.bins[i].bk = &S.bins[i];
 	S.mmapped.next = S.mmapped.prev = &S.mmapped;
 	*out = &S;
@@ -834,8 +923,28 @@ static void ref_destroy(void *inst)
 	S.seg = NULL;
 	S.top = NULL;
 	S.dv = NULL;
+	S.large = NULL;
 	unlock(locked);
 	atomic_store(&instance_live, 0);
+}
+
+/* madvise away the whole pages inside free chunk c, past its header. */
+static void release_pages(chunk_t *c)
+{
+	uintptr_t lo = ((uintptr_t)c + sizeof(chunk_t) + S.page - 1) & ~(S.page - 1);
+	uintptr_t hi = ((uintptr_t)c + csize(c)) & ~(S.page - 1);
+	if (hi > lo) {
+		madvise((void *)lo, hi - lo, MADV_DONTNEED);
+		S.madvise_calls++;
+	}
+}
+
+static void t_release_pages(chunk_t *t)
+{
+	for (; t; t = t->bk) {
+		t_release_pages(t->fd);
+		release_pages(t);
+	}
 }
 
 /* malloc_trim(0): shrink the break to the top's minimum, and madvise away
@@ -849,17 +958,10 @@ static int ref_trim(void *inst)
 		bin_insert(S.dv, csize(S.dv));
 		S.dv = NULL;
 	}
-	for (int i = 0; i < NBINS; i++) {
-		for (chunk_t *c = S.bins[i].fd; c != &S.bins[i]; c = c->fd) {
-			uintptr_t lo =
-			    ((uintptr_t)c + sizeof(chunk_t) + S.page - 1) & ~(S.page - 1);
-			uintptr_t hi = ((uintptr_t)c + csize(c)) & ~(S.page - 1);
-			if (hi > lo) {
-				madvise((void *)lo, hi - lo, MADV_DONTNEED);
-				S.madvise_calls++;
-			}
-		}
-	}
+	for (unsigned i = 0; i < NBINS; i++)
+		for (chunk_t *c = S.bins[i].fd; c != &S.bins[i]; c = c->fd)
+			release_pages(c);
+	t_release_pages(S.large);
 	unlock(locked);
 	return 0;
 }
@@ -893,6 +995,7 @@ static void ref_stats(void *inst, as_stat_fn emit, void *ctx)
 	emit(ctx, "trim_threshold_bytes", (double)S.trim_threshold);
 	emit(ctx, "top_pad_bytes", (double)S.top_pad);
 	emit(ctx, "orphaned_brk_bytes", (double)orphaned_brk_bytes);
+	emit(ctx, "bin_steps", (double)S.bin_steps);
 	unlock(locked);
 }
 

@@ -428,6 +428,42 @@ static void test_stress(uint64_t ops)
 	M->destroy(r);
 }
 
+/* Many free chunks of nearly the same size (one size range, as a hash-heavy
+ * perl script leaves them) cost O(log n) each to bin and to find: a sorted
+ * list walked on every insert made this quadratic (issue 19). bin_steps
+ * counts the tree nodes visited. */
+static void test_many_free_chunks(void)
+{
+	enum { N = 20000 };
+	void *r = mk(""), **big, **sep;
+	double steps;
+	CHECK(r != NULL);
+	big = malloc(N * sizeof(void *));
+	sep = malloc(N * sizeof(void *));
+	for (int i = 0; i < N; i++) {
+		big[i] = M->alloc(r, 1024 + 16 * (size_t)(i % 15), 0);
+		sep[i] = M->alloc(r, 32, 0); /* keeps the big ones apart */
+		CHECK(big[i] && sep[i]);
+	}
+	steps = st(r, "bin_steps");
+	for (int i = 0; i < N; i++)
+		M->free(r, big[i], 1024 + 16 * (size_t)(i % 15));
+	CHECKF(st(r, "bin_free_chunks") >= N * 9 / 10, "about %d separate free chunks (%g)", N,
+	       st(r, "bin_free_chunks"));
+	for (int i = 0; i < N; i++)
+		big[i] = M->alloc(r, 1024 + 16 * (size_t)((i * 7) % 15), 0);
+	steps = (st(r, "bin_steps") - steps) / (2.0 * N);
+	CHECKF(steps < 100, "bin steps per free or alloc with %d free chunks: %.1f (O(log n))", N,
+	       steps);
+	for (int i = 0; i < N; i++) {
+		M->free(r, big[i], 1024 + 16 * (size_t)((i * 7) % 15));
+		M->free(r, sep[i], 32);
+	}
+	free(big);
+	free(sep);
+	M->destroy(r);
+}
+
 int main(int argc, char **argv)
 {
 	as_loaded_t lm;
@@ -456,6 +492,7 @@ int main(int argc, char **argv)
 	test_pinned_top();
 	test_foreign_sbrk();
 	test_api_edges();
+	test_many_free_chunks();
 	test_stress(ops);
 	return as_check_done();
 }
