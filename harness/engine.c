@@ -52,7 +52,8 @@ typedef struct thread_ctx {
 	const as_engine_cfg_t *cfg;
 	uint32_t t;
 	int64_t live;
-	int64_t live_peak;
+	int64_t live_peak; /* this thread's own running count */
+	int64_t sum_peak;  /* thread 0: largest sum over threads at a sample */
 	uint64_t done;
 	uint64_t resets_native;
 	uint64_t end_ns;
@@ -319,8 +320,8 @@ static void take_sample(thread_ctx_t *c)
 	const as_engine_cfg_t *cfg = c->cfg;
 	uint64_t a = as_now_ns(), done;
 	int64_t live = sum_live(c->s, &done);
-	if (live > c->live_peak)
-		c->live_peak = live;
+	if (live > c->sum_peak)
+		c->sum_peak = live;
 	cfg->sample(cfg->sample_ctx, done, live, a - c->t0 - c->sampling_ns);
 	c->sampling_ns += as_now_ns() - a;
 }
@@ -558,7 +559,6 @@ static void run_loop(thread_ctx_t *c, int sampled, int timed)
 				a.peak = a.live;
 			c->live_peak = a.peak;
 			take_sample(c);
-			a.peak = c->live_peak; /* the sampler may raise it (sum over threads) */
 			if (i == next_sample)
 				next_sample += every;
 			if (interval)
@@ -664,13 +664,16 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 		res->ops += c->done;
 		res->live_bytes_end += c->live;
 		res->resets_native += c->resets_native;
-		if (c->live_peak > res->live_bytes_peak)
-			res->live_bytes_peak = c->live_peak;
+		if (c->live_peak > res->thread_live_bytes_peak)
+			res->thread_live_bytes_peak = c->live_peak;
 		if (c->status != AS_OK && res->status == AS_OK) {
 			res->status = c->status;
 			snprintf(res->reason, sizeof(res->reason), "%s", c->reason);
 		}
 	}
+	res->live_bytes_peak = res->thread_live_bytes_peak > tctx[0].sum_peak
+	                           ? res->thread_live_bytes_peak
+	                           : tctx[0].sum_peak;
 	res->sampling_ns = tctx[0].sampling_ns;
 	res->lat_cal_ticks = tctx[0].lat.cal;
 	res->lat_res_ticks = tctx[0].lat.res;

@@ -48,11 +48,14 @@ typedef struct as_engine_cfg {
 typedef struct as_engine_result {
 	as_status_t status;
 	char reason[256];
-	uint64_t ops;            /* ops executed, all threads */
-	uint64_t elapsed_ns;     /* wall time of the timed region minus sampling_ns */
-	uint64_t sampling_ns;    /* time thread 0 spent in sample() while timing */
-	int64_t live_bytes_peak; /* max of live requested bytes (thread 0's view
-	                            when multi-threaded: sum at sample points) */
+	uint64_t ops;                   /* ops executed, all threads */
+	uint64_t elapsed_ns;            /* wall time of the timed region minus sampling_ns */
+	uint64_t sampling_ns;           /* time thread 0 spent in sample() while timing */
+	int64_t live_bytes_peak;        /* max of live requested bytes (thread 0's view
+	                                   when multi-threaded: sum at sample points) */
+	int64_t thread_live_bytes_peak; /* max over threads of each thread's own running
+	                                   count (the samples' sums left out): what a
+	                                   replayed trace must reproduce exactly */
 	int64_t live_bytes_end;
 	uint64_t resets_native; /* RESET ops served by module reset() */
 	uint64_t lat_cal_ticks; /* thread 0's cost of timing an empty op, subtracted */

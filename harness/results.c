@@ -32,6 +32,13 @@ static void workload_keys(as_buf_t *b, const as_trial_spec_t *spec)
 	as_buf_csv_str(b, spec->workload->params, 0);
 }
 
+/* The threads a trial ran on: the workload's own count where it has one
+ * (a trace replays its recorded threads), else -t. */
+static uint32_t threads_of(const as_trial_spec_t *spec, const as_trial_result_t *res)
+{
+	return res->threads ? res->threads : spec->threads;
+}
+
 void as_trials_row(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res)
 {
 	as_buf_csv_num(b, spec->trial, 'I', 0);
@@ -39,7 +46,7 @@ void as_trials_row(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_resu
 	spec_keys(b, spec);
 	as_buf_csv_str(b, res->module_version, 0);
 	workload_keys(b, spec);
-	as_buf_csv_num(b, spec->threads, 'I', 0);
+	as_buf_csv_num(b, threads_of(spec, res), 'I', 0);
 	as_buf_printf(b, "%llu,", (unsigned long long)spec->seed);
 	as_buf_csv_str(b, as_status_name(res->status), 0);
 	as_buf_csv_str(b, res->reason, 0);
@@ -55,13 +62,13 @@ void as_trials_row(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_resu
 	}
 }
 
-static void row_keys(as_buf_t *b, const as_trial_spec_t *spec)
+static void row_keys(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res)
 {
 	as_buf_csv_num(b, spec->trial, 'I', 0);
 	as_buf_csv_num(b, spec->rep, 'I', 0);
 	spec_keys(b, spec);
 	workload_keys(b, spec);
-	as_buf_csv_num(b, spec->threads, 'I', 0);
+	as_buf_csv_num(b, threads_of(spec, res), 'I', 0);
 }
 
 static void header(as_buf_t *b, const char *const *names, int n)
@@ -78,12 +85,12 @@ static void header(as_buf_t *b, const char *const *names, int n)
 	as_buf_add(b, "\n", 1);
 }
 
-static void rows(as_buf_t *b, const as_trial_spec_t *spec, const as_rows_t *r, const char *fmts,
-                 int ncols)
+static void rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res,
+                 const as_rows_t *r, const char *fmts, int ncols)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		const double *v = r->v + i * (size_t)ncols;
-		row_keys(b, spec);
+		row_keys(b, spec, res);
 		for (int c = 0; c < ncols; c++) {
 			if (fmts[c] == 'K') {
 				unsigned k = (unsigned)v[c];
@@ -112,7 +119,7 @@ void as_series_header(as_buf_t *b)
 }
 void as_series_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res)
 {
-	rows(b, spec, &res->series, series_fmts, AS_SERIES_NCOLS);
+	rows(b, spec, res, &res->series, series_fmts, AS_SERIES_NCOLS);
 }
 void as_latency_header(as_buf_t *b)
 {
@@ -120,7 +127,7 @@ void as_latency_header(as_buf_t *b)
 }
 void as_latency_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res)
 {
-	rows(b, spec, &res->latency, latency_fmts, AS_LATENCY_NCOLS);
+	rows(b, spec, res, &res->latency, latency_fmts, AS_LATENCY_NCOLS);
 }
 void as_hist_header(as_buf_t *b)
 {
@@ -128,7 +135,7 @@ void as_hist_header(as_buf_t *b)
 }
 void as_hist_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res)
 {
-	rows(b, spec, &res->hist, hist_fmts, AS_HIST_NCOLS);
+	rows(b, spec, res, &res->hist, hist_fmts, AS_HIST_NCOLS);
 }
 
 static int gather(const as_trial_spec_t *specs, const as_trial_result_t *res, int n, uint32_t trial,
@@ -179,7 +186,7 @@ void as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_
 		}
 		spec_keys(b, &specs[i]);
 		workload_keys(b, &specs[i]);
-		as_buf_csv_num(b, specs[i].threads, 'I', 0);
+		as_buf_csv_num(b, threads_of(&specs[i], &res[i]), 'I', 0);
 		k = gather(specs, res, n, specs[i].trial, AS_TC_ns_per_op, v);
 		own_ns = as_median(v, k);
 		as_buf_csv_num(b, k, 'I', 0);

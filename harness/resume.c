@@ -148,6 +148,17 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, ch
 	return NULL;
 }
 
+/* The row ran on the spec's -t, or on the workload's own thread count (a
+ * trace's), which the worker's note names next to the -t it replaced. */
+static int threads_match(const as_table_t *t, size_t r, uint32_t threads)
+{
+	char want[48];
+	if ((unsigned)as_table_num(t, r, "threads") == threads)
+		return 1;
+	snprintf(want, sizeof(want), " threads, not -t %u", threads);
+	return strstr(as_table_str(t, r, "reason"), want) != NULL;
+}
+
 int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
                           int *done, int n, char *err, size_t errlen)
 {
@@ -179,7 +190,7 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 			        path, r + 2, trial, rep, bad ? bad : "cut short");
 			continue;
 		}
-		if (i < 0 || (unsigned)as_table_num(&t, r, "threads") != specs[i].threads ||
+		if (i < 0 || !threads_match(&t, r, specs[i].threads) ||
 		    strcmp(specs[i].module->name, as_table_str(&t, r, "module")) ||
 		    strcmp(specs[i].module->params, as_table_str(&t, r, "module_params")) ||
 		    strcmp(specs[i].workload->name, as_table_str(&t, r, "workload")) ||
@@ -194,6 +205,8 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 		}
 		done[i] = 1;
 		result_from_row(&t, r, &res[i]);
+		if ((unsigned)as_table_num(&t, r, "threads") != specs[i].threads)
+			res[i].threads = (uint32_t)as_table_num(&t, r, "threads");
 	}
 	free(nseries);
 	as_table_free(&t);

@@ -25,7 +25,8 @@
 	X(ns_per_op, F, "elapsed_ns / ops")                                                   \
 	X(ops_per_sec, F, "ops / elapsed seconds")                                            \
 	X(sampling_ns, I, "time thread 0 spent taking samples inside the timed region")       \
-	X(live_bytes_peak, I, "peak of requested bytes live at once (engine's count)")        \
+	X(live_bytes_peak, I,                                                                 \
+	  "peak of requested bytes live at once (engine's count; a trace: its own)")          \
 	X(rss_before_kib, I, "resident set right before the timed region")                    \
 	X(rss_peak_kib, I, "peak resident set: max of VmHWM and the samples")                 \
 	X(rss_end_kib, I, "resident set at the end of the timed region")                      \
@@ -46,7 +47,7 @@
 	AS_SYSCALL_COLS(X)                                                                    \
 	X(samples, I, "rows this trial wrote to series.csv")                                  \
 	X(trace_live_bytes_peak, I,                                                           \
-	  "the trace's own live_bytes_peak (must equal live_bytes_peak), n/a if no trace")
+	  "the trace's peak live bytes in recorded global order, n/a if no trace")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \
@@ -92,7 +93,7 @@
 	X(module_params, S, "module params string as given")     \
 	X(workload, S, "workload name")                          \
 	X(workload_params, S, "workload params string as given") \
-	X(threads, I, "threads")
+	X(threads, I, "threads the trial ran on: -t, or a trace's own")
 
 /* summary.csv: per module x workload x threads over the ok repetitions,
  * each metric as METRIC_median, _min, _max, _ci95_low, _ci95_high. */

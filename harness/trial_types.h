@@ -53,6 +53,7 @@ typedef struct as_trial_result {
 	char bindings[AS_MAX_THREADS * 16];
 	char syscalls_na[256]; /* why the worker could not count, or "" */
 	char warning[256];
+	uint32_t threads; /* threads the workload ran on when not -t (a trace's own); 0: -t */
 	double p99_ns[AS_OP_KIND_COUNT]; /* from the latency rows, for the console; NaN */
 } as_trial_result_t;
 

@@ -274,6 +274,8 @@ static void decode_info(const char *p, size_t len, as_trial_result_t *res)
 		snprintf(res->syscalls_na, sizeof(res->syscalls_na), "%s", kv + 12);
 	} else if (!strncmp(kv, "warning=", 8)) {
 		snprintf(res->warning, sizeof(res->warning), "%s", kv + 8);
+	} else if (!strncmp(kv, "threads=", 8)) {
+		res->threads = (uint32_t)strtoul(kv + 8, NULL, 10);
 	}
 }
 

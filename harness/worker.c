@@ -258,10 +258,20 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		snprintf(w->note, sizeof(w->note),
 		         "note: %s has no individual free, so freed memory is never reused",
 		         w->lm.mod->name);
-	else if (w->stream->nthreads != ctx.threads)
-		snprintf(w->note, sizeof(w->note),
-		         "note: the workload ran on its own %u threads, not -t %u",
-		         w->stream->nthreads, ctx.threads);
+	if (w->stream->nthreads != ctx.threads) {
+		/* always there when threads differ from -t: --resume matches rows
+		 * to the matrix by it */
+		size_t l = strlen(w->note);
+		snprintf(w->note + l, sizeof(w->note) - l,
+		         "%sthe workload ran on its own %u threads, not -t %u",
+		         l ? "; " : "note: ", w->stream->nthreads, ctx.threads);
+	}
+	if (w->stream->nthreads != ctx.threads) {
+		/* the row's threads column: what ran, not what -t asked for */
+		char n[16];
+		snprintf(n, sizeof(n), "%u", w->stream->nthreads);
+		send_info("threads", n);
+	}
 	if (as_pin_plan((as_pin_t)spec->pin, w->stream->nthreads, err, errlen) != 0)
 		return AS_ERR_WORKER;
 	if (spec->syscalls == AS_SYSCOUNT_PERF && as_syscount_start_perf(e, sizeof(e)) != 0)
@@ -317,7 +327,7 @@ static void measure(const worker_t *w, double *v)
 {
 	const as_engine_result_t *er = &w->er;
 	uint64_t min1, maj1;
-	int64_t rss_end, rss_peak;
+	int64_t rss_end, rss_peak, peak;
 	as_faults(&min1, &maj1);
 	rss_end = as_rss_kib();
 	/* VmHWM can trail a sample (seen up to 144 kB below): the larger */
@@ -330,13 +340,16 @@ static void measure(const worker_t *w, double *v)
 	v[AS_TC_ops_per_sec] =
 	    er->elapsed_ns ? (double)er->ops * 1e9 / (double)er->elapsed_ns : NAN;
 	v[AS_TC_sampling_ns] = (double)er->sampling_ns;
-	v[AS_TC_live_bytes_peak] = (double)er->live_bytes_peak;
+	/* a trace's peak is its recorded global order's: threads replayed side
+	 * by side have no one order, and their count is checked per thread */
+	peak = w->stream->expect_live_bytes_peak >= 0 ? w->stream->expect_live_bytes_peak
+	                                              : er->live_bytes_peak;
+	v[AS_TC_live_bytes_peak] = (double)peak;
 	v[AS_TC_rss_before_kib] = (double)smp.base.rss_kib;
 	v[AS_TC_rss_peak_kib] = (double)rss_peak;
 	v[AS_TC_rss_end_kib] = (double)rss_end;
-	v[AS_TC_overhead_ratio] = er->live_bytes_peak > 0 ? (double)(rss_peak - smp.base.rss_kib) *
-	                                                        1024.0 / (double)er->live_bytes_peak
-	                                                  : NAN;
+	v[AS_TC_overhead_ratio] =
+	    peak > 0 ? (double)(rss_peak - smp.base.rss_kib) * 1024.0 / (double)peak : NAN;
 	v[AS_TC_heap_rss_peak_kib] = (double)smp.peak.heap_rss_kib;
 	v[AS_TC_heap_size_peak_kib] = (double)smp.peak.heap_size_kib;
 	v[AS_TC_mmap_rss_peak_kib] = (double)smp.peak.mmap_rss_kib;
@@ -353,8 +366,8 @@ static void measure(const worker_t *w, double *v)
 	v[AS_TC_samples] = (double)smp.nrows;
 }
 
-/* A replay must reproduce its trace: live bytes at the end, at the peak
- * and (one thread) at every sample point. */
+/* A replay must reproduce its trace: live bytes at the end, each stream
+ * thread's own peak, and (one thread) the live bytes at every sample point. */
 static void check_fidelity(worker_t *w, double *v)
 {
 	const as_opstream_t *s = w->stream;
@@ -369,11 +382,15 @@ static void check_fidelity(worker_t *w, double *v)
 		snprintf(er->reason, sizeof(er->reason),
 		         "live bytes at the end %lld differ from the trace's %lld",
 		         (long long)er->live_bytes_end, (long long)s->expect_live_bytes_end);
-	} else if (er->live_bytes_peak != s->expect_live_bytes_peak) {
+	} else if (s->expect_thread_live_bytes_peak >= 0 &&
+	           er->thread_live_bytes_peak != s->expect_thread_live_bytes_peak) {
+		/* like with like: each thread's own count against the same count
+		 * over the trace's ops of that thread in recorded order */
 		er->status = AS_ERR_FIDELITY;
 		snprintf(er->reason, sizeof(er->reason),
-		         "live_bytes_peak %lld differs from the trace's %lld",
-		         (long long)er->live_bytes_peak, (long long)s->expect_live_bytes_peak);
+		         "live bytes peak of a thread %lld differs from the trace's %lld",
+		         (long long)er->thread_live_bytes_peak,
+		         (long long)s->expect_thread_live_bytes_peak);
 	} else if (s->nthreads == 1 && check_series_fidelity(s, er->reason, sizeof(er->reason))) {
 		er->status = AS_ERR_FIDELITY;
 	}
@@ -418,6 +435,14 @@ static void report(const worker_t *w, const double *v)
 	if (w->spec->latency_every)
 		send_latency(w, as_timer_tsc ? w->spec->ns_per_tick : 1.0);
 	send_msg(AS_MSG_TRIAL, v, sizeof(double) * AS_TRIAL_NCOLS);
+	if (w->er.status != AS_OK && w->stream->nthreads != w->spec->threads) {
+		/* the failure's reason, and the threads note --resume needs */
+		char r[sizeof(w->er.reason) + 64];
+		snprintf(r, sizeof(r), "%s (the workload ran on its own %u threads, not -t %u)",
+		         w->er.reason, w->stream->nthreads, w->spec->threads);
+		send_status(w->er.status, r);
+		return;
+	}
 	send_status(w->er.status, w->er.status == AS_OK ? w->note : w->er.reason);
 }
 

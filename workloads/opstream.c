@@ -31,6 +31,7 @@ int as_opstream_init(as_opstream_t *s, uint32_t nthreads)
 	memset(s, 0, sizeof(*s));
 	s->nthreads = nthreads;
 	s->expect_live_bytes_peak = -1;
+	s->expect_thread_live_bytes_peak = -1;
 	s->expect_live_bytes_end = -1;
 	return 0;
 }

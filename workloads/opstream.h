@@ -68,10 +68,15 @@ typedef struct as_opstream {
 	as_touch_t touch;      /* engine touch policy for this stream */
 	uint32_t needs_free;   /* 1 if the workload relies on frees to stay bounded */
 	uint32_t cross_thread; /* 1 if any op has AS_OPF_WAIT */
-	/* live_bytes_peak the engine must report when it replays this stream
-	 * faithfully (a trace knows it), -1 when unknown */
+	/* A trace knows its live requested bytes; -1 when unknown. The peak in
+	 * the recorded global order (the program's own, what the row reports
+	 * as live_bytes_peak), the largest peak of each stream thread's own
+	 * running count in recorded order (what the engine's per-thread count
+	 * must reproduce: the same as the first for one thread), and the live
+	 * bytes at the end (the same whatever the interleaving). */
 	int64_t expect_live_bytes_peak;
-	int64_t expect_live_bytes_end; /* same for live_bytes_end, -1 when unknown */
+	int64_t expect_thread_live_bytes_peak;
+	int64_t expect_live_bytes_end;
 	as_opthread_t thread[AS_MAX_THREADS];
 	/* builder state, per id: ops so far (mod 2^16) and last thread + 1 */
 	uint16_t *id_seq;

@@ -111,7 +111,8 @@ static int on_event(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 	if (as_opstream_push(b->s, t, kind, (uint32_t)id, ev->op == AS_TEV_FREE ? 0 : ev->size,
 	                     ev->align_log2) != 0)
 		goto out_nomem;
-	/* the engine's own count: per stream thread, peak updated on growth */
+	/* the whole trace in recorded order, and the engine's own count: per
+	 * stream thread, peak updated on growth */
 	b->live += delta;
 	if (b->live > b->live_peak)
 		b->live_peak = b->live;
@@ -162,7 +163,8 @@ static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 				peak = b->tpeak[t];
 		out->touch = (as_touch_t)p->touch;
 		out->needs_free = b->frees > 0;
-		out->expect_live_bytes_peak = peak;
+		out->expect_live_bytes_peak = b->live_peak; /* in recorded global order */
+		out->expect_thread_live_bytes_peak = peak;
 		out->expect_live_bytes_end = b->live; /* the same whatever the interleaving */
 	}
 	as_u64map_free(&b->ids);
