@@ -229,6 +229,9 @@ static int convert_main(int argc, char **argv)
 	    as_trace_out_open(&o, argv[r + 1], fmt) != 0)
 		return 2;
 	if (as_trace_read_file(argv[r], as_trace_writer_fn, &o.w, NULL, msg, sizeof(msg)) != 0) {
+		if (o.w.io_error) /* the output's fault, not the input's */
+			snprintf(msg, sizeof(msg), "%s: write failed: %s", argv[r + 1],
+			         strerror(o.w.io_errno));
 		fprintf(stderr, "allocscope trace convert: %s\n", msg);
 		as_trace_out_close(&o, 0);
 		return 2;
@@ -360,7 +363,9 @@ static int import_main(int argc, char **argv)
 		fprintf(stderr, "allocscope trace import: option -o TRACE is required\n");
 		return 2;
 	}
-	if (as_trace_map_file(log, &buf, &len, msg, sizeof(msg)) != 0) {
+	if (as_trace_map_file(log, &buf, &len, msg, sizeof(msg)) != 0 ||
+	    (as_trace_compressed(log, buf, len, msg, sizeof(msg)) &&
+	     (as_trace_unmap_file(buf, len), 1))) {
 		fprintf(stderr, "allocscope trace import: %s\n", msg);
 		return 2;
 	}
@@ -372,6 +377,12 @@ static int import_main(int argc, char **argv)
 	memset(&err, 0, sizeof(err));
 	ret = as_trace_mtrace_read(buf, len, c.strict, as_trace_writer_fn, &o.w, &rep, &err);
 	as_trace_unmap_file(buf, len);
+	if (ret != 0 && o.w.io_error) {
+		fprintf(stderr, "allocscope trace import: %s: write failed: %s\n", c.out,
+		        strerror(o.w.io_errno));
+		as_trace_out_close(&o, 0);
+		return 2;
+	}
 	if (ret != 0) {
 		as_trace_err_format(&err, where, sizeof(where));
 		fprintf(stderr, "allocscope trace import: %s: %s\n", log, where);

@@ -33,11 +33,13 @@ int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt)
 
 int as_trace_out_close(as_trace_out_t *o, int ok)
 {
-	int bad = as_trace_writer_close(&o->w) != 0;
-	bad |= fsync(fileno(o->f)) != 0;
-	bad |= fclose(o->f) != 0;
+	int bad = as_trace_writer_close(&o->w) != 0, e = o->w.io_errno;
+	if (!bad && fsync(fileno(o->f)) != 0)
+		bad = 1, e = errno;
+	if (fclose(o->f) != 0 && !bad)
+		bad = 1, e = errno;
 	if (ok && bad)
-		fprintf(stderr, "allocscope: %s: write failed: %s\n", o->tmp, strerror(errno));
+		fprintf(stderr, "allocscope: %s: write failed: %s\n", o->path, strerror(e));
 	if (!ok || bad || rename(o->tmp, o->path) != 0) {
 		if (ok && !bad)
 			fprintf(stderr, "allocscope: %s: %s\n", o->path, strerror(errno));

@@ -206,6 +206,19 @@ int main(int argc, char **argv)
 	CHECKF(out && strstr(out, "bad.mtrace: line 2: unknown operation"), "%s", out ? out : "");
 	free(out);
 
+	/* refusals (issue 14): compressed input named, an empty trace, a
+	 * write error naming the output, not the input */
+	snprintf(cmd, sizeof(cmd),
+	         "cd %s && gzip -c prog.mtrace > z.gz && ! '%s' trace import mtrace z.gz -o z.ast "
+	         "2> e1 && grep -q 'z.gz: gzip-compressed' e1 && ! '%s' trace stats z.gz 2> e2 && "
+	         "grep -q 'z.gz: gzip-compressed' e2 && printf '= Start\\n' > empty.mtrace && "
+	         "'%s' trace import mtrace empty.mtrace -o empty.ast > /dev/null && "
+	         "! '%s' replay empty.ast -a glibc -q --no-plot -o r_empty 2> e3; "
+	         "grep -q 'no events' e3 && (trap '' XFSZ; ulimit -f 0; exec '%s' trace convert "
+	         "prog.ast big.csv) 2>&1 | grep -q 'big.csv: write failed' && test ! -e big.csv",
+	         dir, cli, cli, cli, cli, cli);
+	CHECK(run_sh(cmd) == 0);
+
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	run_sh(cmd);
 	return as_check_done();

@@ -90,6 +90,27 @@ static void csv_bad(const char *text, uint64_t line, const char *why)
 
 #define HDR "op,thread,id,size_bytes,align_bytes,time_ns\n"
 
+static uint32_t le32(const char *b)
+{
+	const uint8_t *u = (const uint8_t *)b;
+	return (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+}
+
+/* Recompute every block's checksum after an edit of its records, so that
+ * the record checks behind the checksum are reached. */
+static void reseal(char *b, size_t len)
+{
+	for (size_t pos = 16; pos + 8 <= len;) {
+		uint32_t n = le32(b + pos), crc;
+		if (n > len - pos - 8)
+			break;
+		crc = as_crc32c(as_crc32c(0, b + pos, 4), b + pos + 8, n);
+		for (int k = 0; k < 4; k++)
+			b[pos + 4 + (size_t)k] = (char)(crc >> (8 * k));
+		pos += 8 + n;
+	}
+}
+
 int main(void)
 {
 	static as_tev_t ev[1000];
@@ -130,8 +151,12 @@ int main(void)
 		      strstr(err.msg, "version"));
 		free(v.ev);
 		memcpy(c, bin, blen);
-		c[16] |= 0x40;
+		c[24] |= 0x40; /* the first record, after the block's length and CRC */
 		CHECK(read_any(c, blen, AS_TRACE_BIN, &v, &err) != 0 && err.pos == 16 &&
+		      strstr(err.msg, "checksum"));
+		free(v.ev);
+		reseal(c, blen);
+		CHECK(read_any(c, blen, AS_TRACE_BIN, &v, &err) != 0 && err.pos == 24 &&
 		      strstr(err.msg, "reserved"));
 		free(v.ev);
 		memcpy(c, bin, blen);
@@ -139,15 +164,63 @@ int main(void)
 		CHECK(read_any(c, blen + 1, AS_TRACE_BIN, &v, &err) != 0 &&
 		      strstr(err.msg, "after the end record"));
 		free(v.ev);
-		/* every single-byte change: never a crash, either ok or an error */
-		for (size_t i = 16; i < blen; i++) {
+		/* every single-bit flip anywhere: detected, with an offset in the
+		 * file (the block checksum, or the header's own checks) */
+		{
+			size_t flips = 0, caught = 0;
+			for (size_t i = 0; i < blen; i++)
+				for (int bit = 0; bit < 8; bit++) {
+					memcpy(c, bin, blen);
+					c[i] ^= (char)(1 << bit);
+					int r = read_any(c, blen, AS_TRACE_BIN, &v, &err);
+					flips++;
+					caught += r != 0 && err.msg[0] && err.pos < blen;
+					free(v.ev);
+				}
+			CHECKF(caught == flips, "%zu of %zu single-bit flips detected", caught,
+			       flips);
+		}
+		/* every single-byte change behind a resealed checksum: never a
+		 * crash, either ok or an error */
+		for (size_t i = 24; i < blen; i++) {
 			memcpy(c, bin, blen);
 			c[i] ^= 0x5a;
+			reseal(c, blen);
 			int r = read_any(c, blen, AS_TRACE_BIN, &v, &err);
 			CHECK(r == 0 || (err.msg[0] && err.pos < blen));
 			free(v.ev);
 		}
+		/* version 1 (no blocks) is still read: the same records */
+		CHECK(le32(bin + 16) == blen - 24); /* one block */
+		memcpy(c, bin, 16);
+		c[8] = 1;
+		memcpy(c + 16, bin + 24, blen - 24);
+		CHECK(read_any(c, blen - 8, AS_TRACE_BIN, &v, &err) == 0 && same_events(&v, ev, n));
+		free(v.ev);
 		free(c);
+		/* CRC-32C check value (RFC 3720) */
+		CHECKF(as_crc32c(0, "123456789", 9) == 0xe3069283u, "0x%08x",
+		       as_crc32c(0, "123456789", 9));
+		CHECK(as_crc32c(as_crc32c(0, "1234", 4), "56789", 5) == 0xe3069283u);
+		{ /* traces of more than one block: each block checked, all events read */
+			static as_tev_t big[20000];
+			char *b;
+			size_t bl;
+			for (size_t i = 0; i < 20000; i++)
+				big[i] = i & 1 ? mk(AS_TEV_FREE, 0, i / 2, 0, 0, i)
+				               : mk(AS_TEV_ALLOC, 0, i / 2, 100000 + i, 0, i);
+			CHECK(write_mem(big, 20000, AS_TRACE_BIN, &b, &bl) == 0);
+			CHECKF(le32(b + 16) <= AS_TRACE_BLOCK && bl > 16 + 8 + AS_TRACE_BLOCK,
+			       "%zu bytes", bl);
+			CHECK(read_any(b, bl, AS_TRACE_BIN, &v, &err) == 0 &&
+			      same_events(&v, big, 20000));
+			free(v.ev);
+			b[bl - 3] ^= 1; /* in the last block */
+			CHECK(read_any(b, bl, AS_TRACE_BIN, &v, &err) != 0 &&
+			      strstr(err.msg, "checksum") && err.pos > 16);
+			free(v.ev);
+			free(b);
+		}
 	}
 	{ /* a free of a dead object */
 		as_tev_t e2[3] = {mk(AS_TEV_ALLOC, 0, 0, 8, 0, 0), mk(AS_TEV_FREE, 0, 0, 0, 0, 0),
@@ -157,11 +230,18 @@ int main(void)
 		CHECK(write_mem(e2, 3, AS_TRACE_BIN, &b, &bl) == 0);
 		b[bl - 2 - 3] = 1; /* last alloc -> free of object delta 0: object 0, dead */
 		b[bl - 2 - 3] = AS_TEV_FREE;
-		b[bl - 2 - 2] = 1;
-		CHECK(read_any(b, bl, AS_TRACE_BIN, &v, &err) != 0 && strstr(err.msg, "not live"));
+		b[bl - 2 - 2] = 0;
+		reseal(b, bl);
+		CHECKF(read_any(b, bl, AS_TRACE_BIN, &v, &err) != 0 &&
+		           strstr(err.msg, "double free"),
+		       "%s", err.msg);
 		free(v.ev);
 		free(b);
 	}
+
+	/* sizes above the address space, and a double free named as one */
+	csv_bad(HDR "malloc,0,1,18446744073709551615,0,0\n", 2, "address space");
+	csv_bad(HDR "malloc,0,1,8,0,0\nfree,0,1,0,0,0\nfree,0,1,0,0,0\n", 4, "double free");
 
 	/* CSV: cut inside a row is an error naming the row's line */
 	{

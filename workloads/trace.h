@@ -41,6 +41,9 @@ typedef struct as_tev {
 } as_tev_t;
 
 #define AS_TRACE_MAX_THREADS 256
+/* Largest request a trace may hold: what malloc can ever give (PTRDIFF_MAX);
+ * every reader refuses larger sizes. */
+#define AS_TRACE_MAX_SIZE ((uint64_t)INT64_MAX)
 
 /* Where and why a parse failed: "byte 123: ..." or "line 7: ...". */
 typedef struct as_trace_err {
@@ -129,10 +132,15 @@ int as_trace_norm_bind(as_trace_norm_t *n, uint64_t raw, uint64_t obj);
 	"\x89"         \
 	"ASTRACE"
 #define AS_TRACE_MAGIC_LEN 8
-#define AS_TRACE_VERSION   1u
+#define AS_TRACE_VERSION   2u     /* 2: records in checksummed blocks; 1 is still read */
+#define AS_TRACE_BLOCK     16384u /* most payload bytes in one block */
 
-/* Decode a whole binary trace. Checks magic, version, every record, that
- * objects are referenced only while live, and the end record (event count).
+/* CRC-32C (Castagnoli) of n bytes, continuing crc (0 to start). */
+uint32_t as_crc32c(uint32_t crc, const void *buf, size_t n);
+
+/* Decode a whole binary trace. Checks magic, version, every block's length
+ * and checksum (version 2), every record, that objects are referenced only
+ * while live, and the end record (event count).
  * Returns 0, the callback's non-zero value, or -1 with err (byte offset). */
 int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err);
 
@@ -181,6 +189,11 @@ int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, 
 int as_trace_map_file(const char *path, const void **buf, size_t *len, char *err, size_t errlen);
 void as_trace_unmap_file(const void *buf, size_t len);
 
+/* A compressed file (gzip, xz, zstd, bzip2, lz4, told by its magic bytes)
+ * is no trace: returns 1 with "PATH: NAME-compressed ...; decompress it
+ * first: TOOL PATH" in msg, else 0. */
+int as_trace_compressed(const char *path, const void *buf, size_t len, char *msg, size_t msglen);
+
 /* Read a trace file of either format (binary by its magic, else CSV). On
  * error, msg is "PATH: line/byte N: reason". */
 int as_trace_read_file(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t *fmt, char *msg,
@@ -195,6 +208,9 @@ typedef struct as_trace_writer {
 	uint64_t last_time; /* previous event's time_ns */
 	uint32_t last_thread;
 	int io_error;
+	int io_errno;                      /* errno of the first write error */
+	uint32_t block_n;                  /* binary: payload bytes in block */
+	uint8_t block[8 + AS_TRACE_BLOCK]; /* binary: length, CRC, payload */
 } as_trace_writer_t;
 
 /* Start a trace on f (header). Returns 0 or -1 (write error). */

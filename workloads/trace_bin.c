@@ -23,6 +23,56 @@ static void seterr(as_trace_err_t *e, uint64_t pos, int is_line, const char *fmt
 	va_end(ap);
 }
 
+/* ---- CRC-32C (Castagnoli), the SSE4.2 instruction where the CPU has it ---- */
+static uint32_t crc32c_sw(uint32_t crc, const uint8_t *p, size_t n)
+{
+	crc = ~crc;
+	while (n--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0x82f63b78u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(uint32_t crc, const uint8_t *p,
+                                                            size_t n)
+{
+	uint64_t c = ~crc;
+	for (; n >= 8; n -= 8, p += 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		c = __builtin_ia32_crc32di(c, v);
+	}
+	while (n--)
+		c = __builtin_ia32_crc32qi((uint32_t)c, *p++);
+	return ~(uint32_t)c;
+}
+#endif
+
+uint32_t as_crc32c(uint32_t crc, const void *buf, size_t n)
+{
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("sse4.2"))
+		return crc32c_hw(crc, buf, n);
+#endif
+	return crc32c_sw(crc, buf, n);
+}
+
+static uint32_t get_u32(const uint8_t *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static void put_u32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+	b[2] = (uint8_t)(v >> 16);
+	b[3] = (uint8_t)(v >> 24);
+}
+
 /* ---- kernel-mapped growable memory ---- */
 static void *remap(void *old, size_t old_bytes, size_t new_bytes)
 {
@@ -121,7 +171,8 @@ typedef struct {
 	uint32_t thread;
 } bin_rd_t;
 
-/* 16 bytes: magic, version (u32 LE), flags (u32 LE, none defined). */
+/* 16 bytes: magic, version (u32 LE: 1, or 2 with blocks), flags (u32 LE,
+ * none defined). Returns the version, or -1. */
 static int check_header(const uint8_t *b, size_t len, as_trace_err_t *err)
 {
 	uint64_t version, flags;
@@ -137,8 +188,8 @@ static int check_header(const uint8_t *b, size_t len, as_trace_err_t *err)
 	    (uint64_t)b[8] | (uint64_t)b[9] << 8 | (uint64_t)b[10] << 16 | (uint64_t)b[11] << 24;
 	flags =
 	    (uint64_t)b[12] | (uint64_t)b[13] << 8 | (uint64_t)b[14] << 16 | (uint64_t)b[15] << 24;
-	if (version != AS_TRACE_VERSION) {
-		seterr(err, 8, 0, "format version %llu, this reader knows %u",
+	if (version != 1 && version != AS_TRACE_VERSION) {
+		seterr(err, 8, 0, "format version %llu, this reader knows 1 and %u",
 		       (unsigned long long)version, AS_TRACE_VERSION);
 		return -1;
 	}
@@ -146,6 +197,36 @@ static int check_header(const uint8_t *b, size_t len, as_trace_err_t *err)
 		seterr(err, 12, 0, "unknown header flags 0x%llx", (unsigned long long)flags);
 		return -1;
 	}
+	return (int)version;
+}
+
+/* Version 2: the block at pos (length, CRC-32C of length and payload, then
+ * the payload) must be whole and its checksum right; sets c to its payload. */
+static int open_block(bin_rd_t *s, size_t pos, size_t len, as_trace_err_t *err)
+{
+	const uint8_t *b = s->c.base + pos;
+	uint32_t n, crc;
+	if (len - pos < 8) {
+		seterr(err, pos, 0, "truncated block header (%zu of 8 bytes)", len - pos);
+		return -1;
+	}
+	n = get_u32(b);
+	if (n == 0 || n > AS_TRACE_BLOCK) {
+		seterr(err, pos, 0, "block length %u is out of range 1..%u (corrupt)", n,
+		       AS_TRACE_BLOCK);
+		return -1;
+	}
+	if (len - pos - 8 < n) {
+		seterr(err, pos, 0, "truncated block (%zu of %u bytes)", len - pos - 8, n);
+		return -1;
+	}
+	crc = as_crc32c(as_crc32c(0, b, 4), b + 8, n);
+	if (crc != get_u32(b + 4)) {
+		seterr(err, pos, 0, "checksum mismatch in the block of %u bytes here (corrupt)", n);
+		return -1;
+	}
+	s->c.p = b + 8;
+	s->c.end = b + 8 + n;
 	return 0;
 }
 
@@ -210,9 +291,17 @@ static int read_event(bin_rd_t *s, uint8_t h, uint64_t pos, as_tev_t *ev, as_tra
 	if (op == AS_TEV_REALLOC || op == AS_TEV_FREE) {
 		if (get_varint(&s->c, &v, "object delta", err))
 			return -1;
-		if (v >= s->next_obj || !bm_get(&s->live, s->next_obj - 1 - v)) {
-			seterr(err, pos, 0, "%s of object %lld, which is not live",
-			       as_tev_op_names[op], (long long)(s->next_obj - 1 - v));
+		if (v >= s->next_obj) {
+			seterr(err, pos, 0, "%s names object delta %llu; only %llu were allocated",
+			       as_tev_op_names[op], (unsigned long long)v,
+			       (unsigned long long)s->next_obj);
+			return -1;
+		}
+		if (!bm_get(&s->live, s->next_obj - 1 - v)) {
+			seterr(err, pos, 0, "%s of object %llu, which is not live (%s)",
+			       op == AS_TEV_FREE ? "double free" : as_tev_op_names[op],
+			       (unsigned long long)(s->next_obj - 1 - v),
+			       op == AS_TEV_FREE ? "freed already" : "realloc after free");
 			return -1;
 		}
 		ev->obj = s->next_obj - 1 - v;
@@ -225,6 +314,11 @@ static int read_event(bin_rd_t *s, uint8_t h, uint64_t pos, as_tev_t *ev, as_tra
 	}
 	if (op <= AS_TEV_REALLOC && get_varint(&s->c, &ev->size, "size", err))
 		return -1;
+	if (ev->size > AS_TRACE_MAX_SIZE) {
+		seterr(err, pos, 0, "size %llu is larger than the address space",
+		       (unsigned long long)ev->size);
+		return -1;
+	}
 	if (op == AS_TEV_FREE)
 		bm_set(&s->live, ev->obj, 0);
 	if (get_varint(&s->c, &v, "time delta", err))
@@ -242,19 +336,27 @@ static int read_event(bin_rd_t *s, uint8_t h, uint64_t pos, as_tev_t *ev, as_tra
 int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err)
 {
 	bin_rd_t s;
-	int r = -1;
+	int r = -1, version = check_header(buf, len, err);
 
-	if (check_header(buf, len, err) != 0)
+	if (version < 0)
 		return -1;
 	memset(&s, 0, sizeof(s));
 	s.c.base = buf;
 	s.c.p = s.c.base + 16;
 	s.c.end = s.c.base + len;
+	if (version >= 2 && len > 16 && open_block(&s, 16, len, err) != 0)
+		return -1;
 	for (;;) {
 		as_tev_t ev;
 		uint64_t pos = (uint64_t)(s.c.p - s.c.base);
 		uint8_t h;
 		if (s.c.p >= s.c.end) {
+			/* version 2: the next block, if any */
+			if (version >= 2 && pos < len) {
+				if (open_block(&s, pos, len, err) != 0)
+					goto out;
+				continue;
+			}
 			seterr(err, pos, 0, "truncated: end record missing after %llu events",
 			       (unsigned long long)s.n);
 			goto out;
@@ -266,6 +368,12 @@ int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_t
 		}
 		if ((h & 7) == 7) {
 			r = read_end(&s, h, pos, err);
+			if (r == 0 && s.c.end != s.c.base + len) {
+				seterr(err, (uint64_t)(s.c.end - s.c.base), 0,
+				       "%zu bytes after the end record",
+				       (size_t)(s.c.base + len - s.c.end));
+				r = -1;
+			}
 			goto out;
 		}
 		if (read_event(&s, h, pos, &ev, err) != 0)
@@ -303,7 +411,31 @@ int as_trace_bin_write_header(FILE *f)
 	return fwrite(h, 1, sizeof(h), f) == sizeof(h) ? 0 : -1;
 }
 
-int as_trace_bin_write_event(const as_trace_writer_t *w, const as_tev_t *ev)
+/* The block so far: length, checksum, payload. */
+static int flush_block(as_trace_writer_t *w)
+{
+	uint8_t *b = w->block;
+	if (!w->block_n)
+		return 0;
+	put_u32(b, w->block_n);
+	put_u32(b + 4, as_crc32c(as_crc32c(0, b, 4), b + 8, w->block_n));
+	if (fwrite(b, 1, 8 + (size_t)w->block_n, w->f) != 8 + (size_t)w->block_n)
+		return -1;
+	w->block_n = 0;
+	return 0;
+}
+
+/* Append one record (n bytes); records never straddle blocks. */
+static int put_record(as_trace_writer_t *w, const uint8_t *rec, int n)
+{
+	if (w->block_n + (uint32_t)n > AS_TRACE_BLOCK && flush_block(w) != 0)
+		return -1;
+	memcpy(w->block + 8 + w->block_n, rec, (size_t)n);
+	w->block_n += (uint32_t)n;
+	return 0;
+}
+
+int as_trace_bin_write_event(as_trace_writer_t *w, const as_tev_t *ev)
 {
 	uint8_t rec[48];
 	int n = 1;
@@ -321,14 +453,14 @@ int as_trace_bin_write_event(const as_trace_writer_t *w, const as_tev_t *ev)
 	if (ev->op <= AS_TEV_REALLOC)
 		n += put_varint(rec + n, ev->size);
 	n += put_varint(rec + n, ev->time_ns - w->last_time);
-	return fwrite(rec, 1, (size_t)n, w->f) == (size_t)n ? 0 : -1;
+	return put_record(w, rec, n);
 }
 
-int as_trace_bin_write_end(FILE *f, uint64_t events)
+int as_trace_bin_write_end(as_trace_writer_t *w)
 {
 	uint8_t rec[12];
 	int n;
 	rec[0] = 7;
-	n = 1 + put_varint(rec + 1, events);
-	return fwrite(rec, 1, (size_t)n, f) == (size_t)n ? 0 : -1;
+	n = 1 + put_varint(rec + 1, w->n);
+	return put_record(w, rec, n) != 0 || flush_block(w) != 0 ? -1 : 0;
 }

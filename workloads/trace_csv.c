@@ -165,6 +165,10 @@ static void on_row(int ch, void *vr)
 	}
 	ev.thread = (uint16_t)r->v[1];
 	ev.size = r->op == AS_TEV_FREE ? 0 : r->v[3];
+	if (ev.size > AS_TRACE_MAX_SIZE) {
+		fail(r, "column size_bytes: larger than the address space%s%s", "", "");
+		goto out;
+	}
 	if (r->v[4] & (r->v[4] - 1) || r->v[4] == 1 || r->v[4] > (1ULL << 40)) {
 		fail(r, "column align_bytes: must be 0 or a power of two 2..2^40%s%s", "", "");
 		goto out;

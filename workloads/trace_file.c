@@ -56,6 +56,31 @@ void as_trace_unmap_file(const void *buf, size_t len)
 		munmap((void *)buf, len);
 }
 
+int as_trace_compressed(const char *path, const void *buf, size_t len, char *msg, size_t msglen)
+{
+	static const struct {
+		const char *magic, *name, *undo;
+		size_t n;
+	} kinds[] = {
+	    {"\x1f\x8b", "gzip", "gzip -dk", 2},
+	    {"\xfd"
+	     "7zXZ\0",
+	     "xz", "xz -dk", 6},
+	    {"\x28\xb5\x2f\xfd", "zstd", "zstd -d", 4},
+	    {"BZh", "bzip2", "bzip2 -dk", 3},
+	    {"\x04\x22\x4d\x18", "lz4", "lz4 -d", 4},
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (len >= kinds[i].n && !memcmp(buf, kinds[i].magic, kinds[i].n)) {
+			snprintf(
+			    msg, msglen,
+			    "%s: %s-compressed (by its magic bytes); decompress it first: %s %s",
+			    path, kinds[i].name, kinds[i].undo, path);
+			return 1;
+		}
+	return 0;
+}
+
 int as_trace_read_file(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t *fmt, char *msg,
                        size_t msglen)
 {
@@ -69,6 +94,10 @@ int as_trace_read_file(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t
 	memset(&err, 0, sizeof(err));
 	if (as_trace_map_file(path, &buf, &len, msg, msglen) != 0)
 		return -1;
+	if (as_trace_compressed(path, buf, len, msg, msglen)) {
+		as_trace_unmap_file(buf, len);
+		return -1;
+	}
 	f = len >= AS_TRACE_MAGIC_LEN && !memcmp(buf, AS_TRACE_MAGIC, AS_TRACE_MAGIC_LEN)
 	        ? AS_TRACE_BIN
 	        : AS_TRACE_CSV;
@@ -90,10 +119,10 @@ int as_trace_writer_open(as_trace_writer_t *w, FILE *f, as_trace_fmt_t fmt)
 	memset(w, 0, sizeof(*w));
 	w->f = f;
 	w->fmt = fmt;
-	if (fmt == AS_TRACE_CSV)
-		return as_trace_csv_write_header(f);
-	if (as_trace_bin_write_header(f) != 0) {
+	if ((fmt == AS_TRACE_CSV ? as_trace_csv_write_header(f) : as_trace_bin_write_header(f)) !=
+	    0) {
 		w->io_error = 1;
+		w->io_errno = errno;
 		return -1;
 	}
 	return 0;
@@ -131,6 +160,7 @@ int as_trace_writer_put(as_trace_writer_t *w, const as_tev_t *ev, as_trace_err_t
 	return 0;
 out_io:
 	w->io_error = 1;
+	w->io_errno = errno;
 	snprintf(err->msg, sizeof(err->msg), "write failed: %s", strerror(errno));
 	return -1;
 }
@@ -142,9 +172,11 @@ int as_trace_writer_fn(void *ctx, const as_tev_t *ev, as_trace_err_t *err)
 
 int as_trace_writer_close(as_trace_writer_t *w)
 {
-	if (w->fmt == AS_TRACE_BIN && !w->io_error && as_trace_bin_write_end(w->f, w->n) != 0)
+	if ((w->fmt == AS_TRACE_BIN && !w->io_error && as_trace_bin_write_end(w) != 0) ||
+	    fflush(w->f) != 0 || ferror(w->f)) {
+		if (!w->io_error)
+			w->io_errno = errno;
 		w->io_error = 1;
-	if (fflush(w->f) != 0 || ferror(w->f))
-		w->io_error = 1;
+	}
 	return w->io_error ? -1 : 0;
 }

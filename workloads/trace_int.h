@@ -14,11 +14,12 @@
 /* The 16-byte file header: magic, version, flags. */
 int as_trace_bin_write_header(FILE *f);
 /* One record of ev, delta-encoded against the writer's state before ev
- * (w->n, w->last_thread, w->next_obj, w->last_time); w is not changed. The
- * caller has checked that ev is canonical. */
-int as_trace_bin_write_event(const as_trace_writer_t *w, const as_tev_t *ev);
-/* The end record holding the event count. */
-int as_trace_bin_write_end(FILE *f, uint64_t events);
+ * (w->n, w->last_thread, w->next_obj, w->last_time), into the writer's
+ * block (written out, with its checksum, when full); only the block changes.
+ * The caller has checked that ev is canonical. */
+int as_trace_bin_write_event(as_trace_writer_t *w, const as_tev_t *ev);
+/* The end record holding the event count (w->n), then the last block. */
+int as_trace_bin_write_end(as_trace_writer_t *w);
 
 /* CSV (trace_csv.c). Return 0, or -1 on a write error. */
 int as_trace_csv_write_header(FILE *f);

@@ -218,6 +218,14 @@ int as_trace_norm_event(as_trace_norm_t *n, const as_tev_t *in, uint64_t raw, ui
 		return n->fn(n->ctx, &ev, err);
 	case AS_TEV_FREE:
 		if (!as_u64map_del(&n->live, raw, &obj)) {
+			if (!n->repair) {
+				snprintf(
+				    err->msg, sizeof(err->msg),
+				    "free of id %llu, which is not live (a double free? a block "
+				    "from before tracing has an empty id)",
+				    (unsigned long long)raw);
+				return -1;
+			}
 			n->unknown_frees++;
 			ev.op = AS_TEV_FREE_UNKNOWN;
 			ev.obj = 0;

@@ -194,7 +194,13 @@ static int trace_check(const void *pv, char *err, size_t errlen)
 		snprintf(err, errlen, "key 'file': a trace file is required (trace:FILE)");
 		return -1;
 	}
-	return as_trace_read_file(p->file, count_event, &n, NULL, err, errlen) != 0 ? -1 : 0;
+	if (as_trace_read_file(p->file, count_event, &n, NULL, err, errlen) != 0)
+		return -1;
+	if (n == 0) {
+		snprintf(err, errlen, "%s: the trace has no events: nothing to replay", p->file);
+		return -1;
+	}
+	return 0;
 }
 
 const as_workload_t as_wl_trace = {
