@@ -134,7 +134,7 @@ static int run_rows(const char *cmd, const char *out, as_table_t *t)
  * total climbs to 5000 while the program never holds more than 500). */
 static void threads_truth(void)
 {
-	char path[300];
+	char path[2048]; /* the commands hold the CLI's path twice */
 	as_table_t t;
 	FILE *f;
 	uint64_t id = 0, time = 0;
