@@ -31,7 +31,8 @@ static const as_opt_t suite_opts[] = {
      "run folder (one sub-folder per scenario; must be new or empty)"},
     AS_RUN_FORCE_OPT,
     {OPT_QUICK, "quick", NULL, NULL,
-     "small sizes and counts, one repetition unless -r is given: seconds, for tests"},
+     "small sizes and counts, one repetition unless -r is given: seconds, for tests "
+     "(without both: memory scenarios 3 repetitions, timing ones -r auto up to 10)"},
     {OPT_TABLE, "table", NULL, NULL, "also print every trial's row (as `run` does)"},
     {OPT_STRICT, "strict", NULL, NULL,
      "exit 1 when a scenario's claim is REFUTED (a refuted claim is a result: exit 0 without)"},
@@ -102,6 +103,19 @@ static int list_scenarios(const char *name, const as_scenario_t **out, int max)
 		out[n++] = one;
 	}
 	return n;
+}
+
+/* Repetitions when -r is not given. A memory scenario's figures are page
+ * counts that repeat to the page, so it gets 3 repetitions (its verdicts judge
+ * their range) rather than adaptive ones driven by an ns/op it does not
+ * report; timing scenarios keep -r auto, at most AS_SUITE_AUTO_MAX repetitions,
+ * so the default suite takes minutes, not an hour. */
+#define AS_SUITE_AUTO_MAX 10
+static void scenario_reps(const as_scenario_t *sc, as_run_cfg_t *cfg)
+{
+	int memory = sc->metric == AS_MET_RETAINED || sc->metric == AS_MET_RSS_PER_LIVE;
+	cfg->reps_auto = !memory;
+	cfg->reps = memory ? 3 : AS_SUITE_AUTO_MAX;
 }
 
 /* Fill cfg's workloads (parsed from the scenario's specs) and threads for
@@ -269,6 +283,8 @@ static int suite_main(int argc, char **argv)
 	c.cfg.quiet = !c.table;
 	for (int i = 0; i < nsc; i++) {
 		scenario_cfg(sc[i], c.quick, &c.cfg);
+		if (!c.reps_given && !c.quick)
+			scenario_reps(sc[i], &c.cfg);
 		snprintf(dir, sizeof(dir), "%s/%s", base, sc[i]->name);
 		snprintf(label, sizeof(label), "suite %s: %s", name, sc[i]->name);
 		c.cfg.out_dir = dir;
