@@ -28,6 +28,22 @@
 #include "trials_read.h"
 #include "util.h"
 
+/* 1, with a line on stderr, when two of specs[0..n) are the same text. */
+static int given_twice(const char *opt, const as_spec_t *specs, int n)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			if (!strcmp(specs[i].label, specs[j].label)) {
+				fprintf(stderr,
+				        "allocscope: %s: '%s' is given twice (its rows could not "
+				        "be told "
+				        "apart)\n",
+				        opt, specs[i].label);
+				return 1;
+			}
+	return 0;
+}
+
 int as_run_validate(const as_run_cfg_t *cfg)
 {
 	int bad = 0;
@@ -57,6 +73,10 @@ int as_run_validate(const as_run_cfg_t *cfg)
 				break;
 			}
 	}
+	/* the same spec twice gives rows nothing tells apart */
+	if (given_twice("-a", cfg->modules, cfg->nmodules) ||
+	    given_twice("-w", cfg->workloads, cfg->nworkloads))
+		bad = 1;
 	if (cfg->baseline) {
 		int found = 0;
 		for (int i = 0; i < cfg->nmodules && !found; i++)

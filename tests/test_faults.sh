@@ -196,6 +196,15 @@ case_usage() {
     check "-w $w: exit 2 with one line, no folder" test "$rc" = 2 -a ! -e "$tmp/usage" \
       -a "$(lines "$tmp/err.txt")" = 1
   done
+  # the same -a or -w entry twice: rows nothing tells apart
+  for w in "-a null,null -w $wl" "-a null -w random,random"; do
+    rm -rf "$tmp/usage"
+    # shellcheck disable=SC2086
+    as run "${q[@]}" $w -o "$tmp/usage"
+    check "$w: exit 2, one line naming the duplicate, no folder" test "$rc" = 2 \
+      -a ! -e "$tmp/usage" -a "$(lines "$tmp/err.txt")" = 1
+    check "$w: the message says 'given twice'" grep -q "given twice" "$tmp/err.txt"
+  done
 }
 
 # --- messages and inputs -------------------------------------------------
