@@ -127,8 +127,11 @@ static inline void touch(void *p, uint64_t size, as_touch_t policy)
 		if (size)
 			c[0] = 1;
 		break;
-	case AS_TOUCH_PAGES:
-		for (uint64_t off = 0; off < size; off += 4096)
+	case AS_TOUCH_PAGES: /* the first byte, then each page start inside the
+	                      * block: every page it spans, the last too */
+		if (size)
+			c[0] = 1;
+		for (uint64_t off = 4096 - ((uintptr_t)p & 4095); off < size; off += 4096)
 			c[off] = 1;
 		break;
 	case AS_TOUCH_ALL: memset(p, 0xa5, size); break;

@@ -56,7 +56,7 @@ typedef struct as_opthread {
 typedef enum as_touch {
 	AS_TOUCH_NONE = 0,
 	AS_TOUCH_FIRST, /* write the first byte */
-	AS_TOUCH_PAGES, /* write one byte per 4 KiB page */
+	AS_TOUCH_PAGES, /* write one byte in every 4 KiB page the block spans */
 	AS_TOUCH_ALL,   /* write every byte (memset) */
 } as_touch_t;
 

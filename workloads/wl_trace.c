@@ -25,7 +25,7 @@ static const as_param_spec_t trace_spec[] = {
     {"serialize", AS_PARAM_BOOL, "0", 0, 0, NULL,
      "fold every thread into one stream in recorded order (for non-thread-safe modules)",
      offsetof(trace_params_t, serialize)},
-    AS_TOUCH_SPEC(trace_params_t, touch, "first"),
+    AS_TOUCH_SPEC(trace_params_t, touch, "pages"),
 };
 
 typedef struct {
