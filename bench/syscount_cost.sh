@@ -6,9 +6,8 @@
 # test-only module mod_syscall_kat: the per-syscall cost). Methods are run in
 # interleaved rounds (off, perf, seccomp, off, ...) so that load drift hits
 # each alike; prints the median and minimum ns/op over ROUNDS (default 7).
-# Then the fixed cost of a trial: wall time of a 10-trial tiny run
-# (glibc,null x 5 repetitions of 1000 replacements over 100 live) with
-# --syscalls off and perf, interleaved, median and min-max over ROUNDS.
+# Then the fixed cost of a trial: bench/trial_cost.sh with --syscalls off
+# (A) against perf (B) on the same build.
 # usage: bench/syscount_cost.sh [BUILD_DIR] [ROUNDS]
 set -euo pipefail
 build=${1:-build}
@@ -41,19 +40,5 @@ for case in "null|random:live=1000,ops=500000,touch=none" \
   rm -f "$out/figures"
 done
 
-echo "10-trial tiny run (-a glibc,null -w random:ops=1000,live=100 -r 5), $rounds rounds"
-for ((r = 0; r < rounds; r++)); do
-  for m in off perf; do
-    t0=$(date +%s.%N)
-    "$as" run -q --no-plot -a glibc,null -w random:ops=1000,live=100 -r 5 --syscalls "$m" \
-      -o "$out/run" >/dev/null
-    echo "$m $(echo "$(date +%s.%N) - $t0" | bc)" >>"$out/trials"
-    rm -rf "$out/run"
-  done
-done
-for m in off perf; do
-  awk -v m="$m" '$1 == m { print $2 }' "$out/trials" | sort -g |
-    awk -v m="$m" '{ v[NR] = $1 } END { med = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "  --syscalls %-5s %.3f s median (%.3f - %.3f), %.1f ms per trial, %.0f trials/s\n",
-        m, med, v[1], v[NR], med * 100, 10 / med }'
-done
+# the fixed cost of a trial, counting off against perf: trial_cost.sh
+"$(dirname "$0")/trial_cost.sh" "$build:off" "$build:perf" "$rounds"

@@ -36,8 +36,8 @@ fail:
 	return -1;
 }
 
-int as_write_file_atomic(const char *dir, const char *name, const as_buf_t *b, char *err,
-                         size_t errlen)
+static int write_atomic(const char *dir, const char *name, const as_buf_t *b, int sync, char *err,
+                        size_t errlen)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	int fd;
@@ -50,7 +50,7 @@ int as_write_file_atomic(const char *dir, const char *name, const as_buf_t *b, c
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		goto fail;
-	if (as_write_all(fd, b->data ? b->data : "", b->len) != 0 || fsync(fd) != 0) {
+	if (as_write_all(fd, b->data ? b->data : "", b->len) != 0 || (sync && fsync(fd) != 0)) {
 		int e = errno;
 		close(fd);
 		unlink(tmp);
@@ -67,4 +67,34 @@ int as_write_file_atomic(const char *dir, const char *name, const as_buf_t *b, c
 fail:
 	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
 	return -1;
+}
+
+int as_write_file_atomic(const char *dir, const char *name, const as_buf_t *b, char *err,
+                         size_t errlen)
+{
+	return write_atomic(dir, name, b, 1, err, errlen);
+}
+
+int as_write_file_atomic_nosync(const char *dir, const char *name, const as_buf_t *b, char *err,
+                                size_t errlen)
+{
+	return write_atomic(dir, name, b, 0, err, errlen);
+}
+
+int as_fsync_file(const char *dir, const char *name, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		snprintf(err, errlen, "%.200s.../%s: path longer than %d bytes", dir, name,
+		         PATH_MAX - 1);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	rc = fd < 0 ? -1 : fsync(fd);
+	if (fd >= 0 && close(fd) != 0)
+		rc = -1;
+	if (rc != 0)
+		snprintf(err, errlen, "%s: cannot sync to disk: %s", path, strerror(errno));
+	return rc;
 }

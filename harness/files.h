@@ -15,6 +15,16 @@
 int as_write_file_atomic(const char *dir, const char *name, const as_buf_t *b, char *err,
                          size_t errlen);
 
+/* as_write_file_atomic without the fsync: still all-or-nothing for a
+ * reader or a killed process (the rename is atomic), not yet durable
+ * across a machine crash until as_fsync_file. For files rewritten after
+ * every trial, synced once at the end of the run. */
+int as_write_file_atomic_nosync(const char *dir, const char *name, const as_buf_t *b, char *err,
+                                size_t errlen);
+
+/* fsync DIR/NAME. Returns 0, or -1 with "PATH: reason" in err. */
+int as_fsync_file(const char *dir, const char *name, char *err, size_t errlen);
+
 /* Create DIR (and parents). Returns 0 or -1 with err. */
 int as_mkdir_p(const char *dir, char *err, size_t errlen);
 

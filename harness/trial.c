@@ -300,6 +300,34 @@ static pid_t parent_of(pid_t pid)
 	return rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 ? (pid_t)ppid : -1;
 }
 
+/* 1 when this process has a child, 0 when it has none, -1 when the kernel
+ * cannot say (no /proc/PID/task/TID/children). One small read per thread
+ * instead of a stat of every process on the machine (~260 here: 3-90 ms). */
+static int has_children(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int r = 0;
+	if (!d)
+		return -1;
+	while (r == 0 && (e = readdir(d)) != NULL) {
+		char path[96], c;
+		int fd;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%.40s/children", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			r = -1;
+		else if (read(fd, &c, 1) == 1)
+			r = 1;
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return r;
+}
+
 /* Kill and reap every process the trial left behind. The parent is a child
  * subreaper (as is the worker), so whatever the module started, setsid
  * escapes included, is by now a child of ours or below one. Returns how
@@ -308,6 +336,9 @@ static int sweep(void)
 {
 	pid_t self = getpid(), c;
 	int n = 0, more = 1, st;
+	/* the usual case: nothing left, no zombie to reap, no child at all */
+	if (has_children() == 0)
+		return 0;
 	for (int round = 0; more && round < 64; round++) {
 		DIR *d = opendir("/proc");
 		struct dirent *e;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# trial_cost.sh - the fixed cost of a trial, two variants side by side: wall
+# time of the 10-trial tiny run (-a glibc,null -w random:ops=1000,live=100
+# -r 5, the issue's yardstick). A variant is BUILD_DIR or BUILD_DIR:SYSCALLS
+# (--syscalls perf unless given): two builds (before/after a change), or one
+# build with counting off and on. Runs A, B, A, B, ... so that load drift
+# hits both alike; prints each one's median and min-max over ROUNDS pairs
+# and the median of the per-pair differences B - A.
+# usage: bench/trial_cost.sh A B [ROUNDS]
+set -euo pipefail
+rounds=${3:-9}
+out=$(mktemp -d /tmp/as_trial_cost.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+for ((r = 0; r < rounds; r++)); do
+  for v in A B; do
+    spec=$1
+    [ $v = B ] && spec=$2
+    sys=perf
+    [[ $spec == *:* ]] && sys=${spec##*:} && spec=${spec%:*}
+    t0=$(date +%s.%N)
+    "$spec/harness/allocscope" run -q --no-plot -a glibc,null -w random:ops=1000,live=100 -r 5 \
+      --syscalls "$sys" -o "$out/run" > /dev/null
+    echo "$v $r $(echo "$(date +%s.%N) - $t0" | bc)" >> "$out/t"
+    rm -rf "$out/run"
+  done
+done
+echo "10-trial tiny run, $rounds interleaved pairs; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+for v in A B; do
+  awk -v v=$v '$1 == v { print $3 }' "$out/t" | sort -g |
+    awk -v v=$v -v p="$([ $v = A ] && echo "$1" || echo "$2")" '{ x[NR] = $1 } END {
+      med = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2;
+      printf "  %s (%s): %.3f s median (%.3f - %.3f), %.1f ms per trial, %.0f trials/s\n",
+        v, p, med, x[1], x[NR], med * 100, 10 / med }'
+done
+awk '{ t[$2, $1] = $3 } END { for (r = 0; t[r, "A"] != ""; r++) print t[r, "B"] - t[r, "A"] }' "$out/t" |
+  sort -g | awk '{ x[NR] = $1 } END { med = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2;
+    printf "  B - A per pair: median %+.3f s (%+.3f .. %+.3f)\n", med, x[1], x[NR] }'
