@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_sample.h"
 #include "engine.h"
 #include "loader.h"
 #include "memmap.h"
 #include "procstat.h"
 #include "results.h"
-#include "sampler.h"
 #include "syscount.h"
 #include "timer.h"
 #include "util.h"
@@ -32,23 +32,6 @@ static const char *const vnames[NV] = {"hand-written loop",
                                        "engine + latency every 64th",
                                        "engine + sampling (auto, ~256 points)",
                                        "engine + perf syscall counters"};
-
-/* What the worker's sample point does (as_point_take), minus the row. */
-static as_point_t last;
-static int have_last;
-static uint64_t splits;
-static void on_sample(void *ctx, uint64_t ops, int64_t live, uint64_t ns)
-{
-	as_point_t pt;
-	(void)ctx;
-	(void)ops;
-	(void)live;
-	(void)ns;
-	as_point_take(&pt, have_last ? &last : NULL);
-	splits += (uint64_t)pt.split_read;
-	last = pt;
-	have_last = 1;
-}
 
 /* One op as a careful person would write it: no engine, same module calls. */
 static inline __attribute__((always_inline)) void
@@ -130,7 +113,7 @@ static int bench_module(int mi, const char *modspec)
 		fprintf(stderr, "bench_overhead: %s\n", err);
 		return 2;
 	}
-	splits = 0;
+	bench_splits = 0;
 	for (uint64_t r = 0; r < runs; r++) {
 		for (int v = 0; v < NV; v++) {
 			void *inst;
@@ -169,8 +152,8 @@ static int bench_module(int mi, const char *modspec)
 				if (v == V_LAT64)
 					cfg.latency_every = 64;
 				if (v == V_SAMPLE) {
-					have_last = 0;
-					cfg.sample = on_sample;
+					bench_sample_reset();
+					cfg.sample = bench_on_sample;
 					cfg.sample_every =
 					    s.thread[0].nops / 256 ? s.thread[0].nops / 256 : 1;
 				}
@@ -225,7 +208,7 @@ static int bench_module(int mi, const char *modspec)
 		printf("one sample point (258 per run): median %.1f us; heap/mmap split re-read "
 		       "at %.0f%% of points\n",
 		       as_median(samples, (int)runs),
-		       100.0 * (double)splits / (258.0 * (double)runs));
+		       100.0 * (double)bench_splits / (258.0 * (double)runs));
 	}
 	return 0;
 }

@@ -1,0 +1,355 @@
+/* replay_bench.c - what replaying a trace costs, in one process:
+ *   setup: the trace workload's build (read, ids resolved to dense slots,
+ *     op arrays) plus the engine's preparation, as a trial's worker does
+ *     it, in a fresh child per round: seconds and peak memory added, per
+ *     event;
+ *   speed: the engine replaying the op arrays into the glibc module against
+ *     a hand-written loop replaying the same op arrays straight into
+ *     malloc/calloc/realloc/aligned_alloc/free (the same touch of each new
+ *     block as the engine's default touch=first), the two interleaved in
+ *     every round (the order rotating), ns/op medians and min-max, and
+ *     the per-round ratio hand/engine (1.0: as fast as the hand loop); the
+ *     engine twice: with every measurement off, and measuring as
+ *     `allocscope replay` does by default (latency of every 64th op, about
+ *     256 series samples whose time is left out as the worker does, perf
+ *     syscall counters open).
+ * The trace is replayed as one stream (serialize=1), so one hand loop is the
+ * whole program. Not a test: it asserts nothing; docs/traces.md records the
+ * figures with the command (bench/replay_speed).
+ *   replay_bench TRACE [ROUNDS [SETUP_ROUNDS]]    (defaults 9, 3)
+ *   replay_bench --make EVENTS OUT.ast            a synthetic trace */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench_sample.h"
+#include "engine.h"
+#include "loader.h"
+#include "memmap.h"
+#include "procstat.h"
+#include "stats.h"
+#include "syscount.h"
+#include "trace.h"
+#include "util.h"
+#include "workload.h"
+
+#define MAX_ROUNDS 64
+
+typedef struct {
+	void *p;
+	uint64_t size;
+} hand_slot_t;
+
+/* One op as a careful person would replay it: a pointer and a size per
+ * object, the libc call, the first byte of new memory written. */
+static uint64_t hand_loop(const as_opthread_t *th, hand_slot_t *slot)
+{
+	uint64_t t0 = as_now_ns();
+	for (uint64_t i = 0; i < th->nops; i++) {
+		const as_op_t *op = &th->ops[i];
+		hand_slot_t *sl = &slot[op->id];
+		void **pp = &sl->p;
+		switch (op->kind & AS_OP_KIND_MASK) {
+		case AS_OP_ALLOC:
+			if (op->align_log2) {
+				size_t a = (size_t)1 << op->align_log2;
+				*pp = aligned_alloc(a, (op->size + a - 1) & ~(a - 1));
+			} else {
+				*pp = malloc(op->size);
+			}
+			if (op->size)
+				*(volatile char *)*pp = 1;
+			break;
+		case AS_OP_CALLOC:
+			*pp = calloc(1, op->size);
+			if (op->size)
+				*(volatile char *)*pp = 1;
+			break;
+		case AS_OP_REALLOC:
+			*pp = realloc(*pp, op->size);
+			if (op->size > sl->size)
+				((volatile char *)*pp)[sl->size] = 1;
+			break;
+		case AS_OP_FREE:
+			free(*pp);
+			*pp = NULL;
+			break;
+		default: break;
+		}
+		sl->size = op->size; /* a free's size is 0 */
+	}
+	return as_now_ns() - t0;
+}
+
+static void hand_drain(hand_slot_t *slot, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		free(slot[i].p);
+		slot[i].p = NULL;
+		slot[i].size = 0;
+	}
+}
+
+static long status_kb(const char *key)
+{
+	char line[256];
+	long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = atol(line + n + 1);
+	fclose(f);
+	return v;
+}
+
+static int build(const char *path, as_opstream_t *s)
+{
+	static char pbuf[AS_WL_PARAMS_MAX];
+	char spec[4200], err[1024];
+	const as_workload_t *wl;
+	as_wl_ctx_t ctx = {1, 42};
+	snprintf(spec, sizeof(spec), "trace:file=%s,serialize=1,touch=first", path);
+	memset(pbuf, 0, sizeof(pbuf));
+	if (as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), err, sizeof(err)) != 0 ||
+	    as_opstream_init(s, 1) != 0 || wl->build(pbuf, &ctx, s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "replay_bench: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* One setup round in a child: seconds and peak memory added (kB) through
+ * the build, the prefault and the engine's slot table. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int setup_round(const char *path, double *sec, double *cpu, double *kb, double *held,
+                       uint64_t *events)
+{
+	int fd[2], st;
+	double out[5];
+	pid_t pid;
+	if (pipe(fd) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		static as_opstream_t s;
+		long rss0 = status_kb("VmRSS");
+		uint64_t t0 = as_now_ns();
+		double c0 = cpu_s();
+		close(fd[0]);
+		if (build(path, &s) != 0 || as_engine_prepare(&s) != 0)
+			_exit(1);
+		as_opstream_prefault(&s);
+		out[0] = (double)(as_now_ns() - t0) / 1e9;
+		out[1] = (double)(status_kb("VmHWM") - rss0);
+		out[2] = (double)as_opstream_total(&s);
+		out[3] = cpu_s() - c0;
+		out[4] = (double)(status_kb("VmRSS") - rss0);
+		_exit(as_write_all(fd[1], out, sizeof(out)) == 0 ? 0 : 1);
+	}
+	close(fd[1]);
+	if (pid < 0 || as_read_full(fd[0], out, sizeof(out)) != (long)sizeof(out)) {
+		close(fd[0]);
+		return -1;
+	}
+	close(fd[0]);
+	waitpid(pid, &st, 0);
+	*sec = out[0];
+	*cpu = out[3];
+	*held = out[4];
+	*kb = out[1];
+	*events = (uint64_t)out[2];
+	return 0;
+}
+
+static void print_stat(const char *what, double *v, int n, const char *unit)
+{
+	double med = as_median(v, n); /* sorts v */
+	printf("%-34s median %9.3f %-9s min %9.3f  max %9.3f\n", what, med, unit, v[0], v[n - 1]);
+}
+
+/* A synthetic single-thread trace: the live set grows to `live` objects
+ * and churns (free a random live object, allocate, now and then realloc),
+ * sizes 8 B .. 4 KiB on a log scale. */
+static int make_trace(uint64_t n, const char *out)
+{
+	static as_trace_writer_t w;
+	uint64_t live = n / 30 < 1000 ? 1000 : n / 30 > (1u << 20) ? (1u << 20) : n / 30;
+	uint64_t *objs = as_map(live * sizeof(uint64_t)), nlive = 0, next = 0,
+	         x = 88172645463325252ULL;
+	as_trace_err_t err;
+	FILE *f = fopen(out, "wb");
+	if (!f || !objs || as_trace_writer_open(&w, f, AS_TRACE_BIN) != 0) {
+		perror(out);
+		return 2;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		as_tev_t ev = {0};
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		ev.time_ns = i;
+		if (nlive < live && (nlive == 0 || (x & 3) != 0 || nlive < live / 2)) {
+			ev.op = (x >> 8) % 16 == 0 ? AS_TEV_CALLOC : AS_TEV_ALLOC;
+			ev.obj = next++;
+			ev.size = (8u << ((x >> 12) % 10)) + (x >> 20) % 64;
+			objs[nlive++] = ev.obj;
+		} else {
+			uint64_t k = (x >> 16) % nlive;
+			ev.obj = objs[k];
+			if ((x >> 40) % 8 == 0) {
+				ev.op = AS_TEV_REALLOC;
+				ev.size = (8u << ((x >> 44) % 10)) + (x >> 50) % 64;
+			} else {
+				ev.op = AS_TEV_FREE;
+				objs[k] = objs[--nlive];
+			}
+		}
+		if (as_trace_writer_put(&w, &ev, &err) != 0) {
+			fprintf(stderr, "replay_bench: %s: %s\n", out, err.msg);
+			return 2;
+		}
+	}
+	if (as_trace_writer_close(&w) != 0 || fclose(f) != 0) {
+		perror(out);
+		return 2;
+	}
+	printf("%s: %llu events, live set up to %llu objects\n", out, (unsigned long long)n,
+	       (unsigned long long)live);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static as_opstream_t s;
+	static double hand[MAX_ROUNDS], eng[MAX_ROUNDS], engm[MAX_ROUNDS];
+	static double ratio[MAX_ROUNDS], ratiom[MAX_ROUNDS];
+	static double ssec[MAX_ROUNDS], scpu[MAX_ROUNDS], skb[MAX_ROUNDS], sbpe[MAX_ROUNDS];
+	static double shold[MAX_ROUNDS], shbpe[MAX_ROUNDS];
+	uint64_t rounds = 9, srounds = 3, events = 0;
+	int perf_ok = 1;
+	char err[1024];
+	as_loaded_t lm;
+	hand_slot_t *slot;
+
+	if (argc >= 2 && !strcmp(argv[1], "--make")) {
+		uint64_t n;
+		if (argc != 4 ||
+		    as_parse_u64("EVENTS", argv[2], 1, UINT64_MAX / 2, &n, err, sizeof(err)) != 0) {
+			fprintf(stderr, "usage: replay_bench --make EVENTS OUT.ast\n");
+			return 2;
+		}
+		return make_trace(n, argv[3]);
+	}
+	if (argc < 2 || argc > 4 || !strcmp(argv[1], "--help") ||
+	    (argc > 2 &&
+	     as_parse_u64("ROUNDS", argv[2], 0, MAX_ROUNDS, &rounds, err, sizeof(err)) != 0) ||
+	    (argc > 3 && as_parse_u64("SETUP_ROUNDS", argv[3], 0, MAX_ROUNDS, &srounds, err,
+	                              sizeof(err)) != 0)) {
+		fprintf(stderr, "usage: replay_bench TRACE [ROUNDS [SETUP_ROUNDS]]  (defaults 9 3, "
+		                "at most 64)\n       replay_bench --make EVENTS OUT.ast\n");
+		return 2;
+	}
+	for (uint64_t r = 0; r < srounds; r++) {
+		if (setup_round(argv[1], &ssec[r], &scpu[r], &skb[r], &shold[r], &events) != 0) {
+			fprintf(stderr, "replay_bench: setup round failed\n");
+			return 1;
+		}
+		sbpe[r] = skb[r] * 1024.0 / (double)events;
+		shbpe[r] = shold[r] * 1024.0 / (double)events;
+	}
+	if (srounds) {
+		printf("setup (build + prefault + slot table), %llu rounds, %llu events:\n",
+		       (unsigned long long)srounds, (unsigned long long)events);
+		print_stat("  wall seconds", ssec, (int)srounds, "s");
+		print_stat("  CPU seconds (user+sys)", scpu, (int)srounds, "s");
+		print_stat("  peak memory added (VmHWM)", skb, (int)srounds, "kB");
+		print_stat("  peak memory added per event", sbpe, (int)srounds, "B/event");
+		print_stat("  held after setup (VmRSS)", shold, (int)srounds, "kB");
+		print_stat("  held after setup per event", shbpe, (int)srounds, "B/event");
+	}
+	if (!rounds)
+		return 0;
+	if (build(argv[1], &s) != 0)
+		return 1;
+	if (as_module_load("glibc", &lm, err, sizeof(err)) != AS_OK) {
+		fprintf(stderr, "replay_bench: %s\n", err);
+		return 1;
+	}
+	slot = as_map(((size_t)s.nslots + 1) * sizeof(*slot));
+	if (!slot || as_engine_prepare(&s) != 0 || as_engine_prepare_latency(1) != 0 ||
+	    as_memmap_init() != 0 || as_procstat_open() != 0) {
+		fprintf(stderr, "replay_bench: cannot map the slot tables\n");
+		return 1;
+	}
+	as_opstream_prefault(&s);
+	/* one untimed warm-up, so the first round's first variant does not
+	 * alone pay for growing the heap */
+	hand_loop(&s.thread[0], slot);
+	hand_drain(slot, s.nslots);
+	for (uint64_t r = 0; r < rounds; r++) {
+		for (int k = 0; k < 3; k++) {
+			int v = (k + (int)r) % 3; /* 0 hand, 1 engine, 2 engine measuring */
+			as_engine_cfg_t cfg;
+			as_engine_result_t er;
+			void *inst;
+			if (v == 0) {
+				hand[r] = (double)hand_loop(&s.thread[0], slot) /
+				          (double)s.thread[0].nops;
+				hand_drain(slot, s.nslots);
+				continue;
+			}
+			memset(&cfg, 0, sizeof(cfg));
+			if (v == 2) {
+				if (perf_ok && as_syscount_start_perf(err, sizeof(err)) != 0) {
+					printf("(perf syscall counters unavailable: %s)\n", err);
+					perf_ok = 0;
+				}
+				bench_sample_reset();
+				cfg.latency_every = 64;
+				cfg.sample = bench_on_sample;
+				cfg.sample_every =
+				    s.thread[0].nops / 256 ? s.thread[0].nops / 256 : 1;
+			}
+			if (lm.mod->create("", &inst, err, sizeof(err)) != 0) {
+				fprintf(stderr, "replay_bench: %s\n", err);
+				return 1;
+			}
+			cfg.mod = lm.mod;
+			cfg.inst = inst;
+			as_engine_run(&s, &cfg, &er);
+			if (er.status != AS_OK) {
+				fprintf(stderr, "replay_bench: engine: %s\n", er.reason);
+				return 1;
+			}
+			/* sampling time left out, as in the row's ns_per_op */
+			(v == 1 ? eng : engm)[r] = (double)er.elapsed_ns / (double)er.ops;
+			as_engine_drain(&s, &cfg);
+			lm.mod->destroy(inst);
+			as_syscount_stop();
+		}
+		ratio[r] = hand[r] / eng[r];
+		ratiom[r] = hand[r] / engm[r];
+	}
+	printf("speed, %llu ops, %llu interleaved rounds (glibc):\n",
+	       (unsigned long long)s.thread[0].nops, (unsigned long long)rounds);
+	print_stat("  hand-written loop", hand, (int)rounds, "ns/op");
+	print_stat("  engine, measurements off", eng, (int)rounds, "ns/op");
+	print_stat("  engine, replay's default measuring", engm, (int)rounds, "ns/op");
+	print_stat("  hand/engine (off) per round", ratio, (int)rounds, "x");
+	print_stat("  hand/engine (default) per round", ratiom, (int)rounds, "x");
+	return 0;
+}
