@@ -278,6 +278,7 @@ static void import_report(const as_mtrace_report_t *rep)
 	static const char *const what[] = {
 	    "torn lines (cut by a kill or by another process's writes): skipped",
 	    "frees of blocks allocated before tracing: kept as free_unknown",
+	    "frees of a block freed before, not allocated since: kept as free_unknown",
 	    "allocations at a live address (lines out of order): old block freed first",
 	    "late frees owed by those: dropped",
 	    "reallocs of unknown blocks: made allocations",
@@ -286,12 +287,14 @@ static void import_report(const as_mtrace_report_t *rep)
 	    "free(NULL) '- (nil)': dropped",
 	    "markers ('= Start', '= End') and empty lines: dropped",
 	};
-	const char *const name[] = {"torn_lines",      "unknown_frees",    "live_address_allocs",
-	                            "late_frees",      "unknown_reallocs", "unpaired_reallocs",
-	                            "failed_reallocs", "null_frees",       "markers"};
-	const uint64_t n[] = {rep->torn_lines,     rep->unknown_frees,   rep->live_realloc_as_free,
-	                      rep->late_frees,     rep->unknown_realloc, rep->unpaired_realloc,
-	                      rep->failed_realloc, rep->null_frees,      rep->markers};
+	const char *const name[] = {
+	    "torn_lines", "unknown_frees",    "double_frees",      "live_address_allocs",
+	    "late_frees", "unknown_reallocs", "unpaired_reallocs", "failed_reallocs",
+	    "null_frees", "markers"};
+	const uint64_t n[] = {
+	    rep->torn_lines, rep->unknown_frees,   rep->double_frees,     rep->live_realloc_as_free,
+	    rep->late_frees, rep->unknown_realloc, rep->unpaired_realloc, rep->failed_realloc,
+	    rep->null_frees, rep->markers};
 	printf("repairs and drops:\n");
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
 		printf("  %-20s %10llu  %s", name[i], (unsigned long long)n[i], what[i]);

@@ -45,12 +45,13 @@ def main():
     if complete:
         lines.pop()
     c = dict.fromkeys(
-        "alloc realloc free free_unknown torn_lines unknown_frees live_address_allocs "
+        "alloc realloc free free_unknown torn_lines unknown_frees double_frees live_address_allocs "
         "late_frees unknown_reallocs unpaired_reallocs failed_reallocs null_frees markers".split(),
         0)
     torn = []
     live = {}  # address -> size
     owed = {}  # address -> frees written late, still to come
+    freed = set()  # addresses freed (or moved from) and not allocated since
     state = {"live": 0, "peak": 0}
     pending = None  # address of a "<" waiting for its ">"
 
@@ -94,6 +95,8 @@ def main():
             owed[p] -= 1
             c["late_frees"] += 1
             continue
+        if op in "+>":
+            freed.discard(p)
         if op == "+":
             alloc(p, size)
         elif op == "-":
@@ -102,6 +105,10 @@ def main():
             elif p in live:
                 c["free"] += 1
                 add(-live.pop(p))
+                freed.add(p)
+            elif p in freed:  # freed before, not allocated since
+                c["double_frees"] += 1
+                c["free_unknown"] += 1
             else:
                 c["unknown_frees"] += 1
                 c["free_unknown"] += 1
@@ -118,6 +125,8 @@ def main():
                 alloc(p, size)
                 continue
             osize = live.pop(old)
+            if old != p:
+                freed.add(old)
             if p in live:  # moved onto a block still live: freed first
                 c["live_address_allocs"] += 1
                 c["free"] += 1

@@ -113,6 +113,35 @@ int main(int argc, char **argv)
 	}
 	free(v.ev);
 
+	/* double frees: a free of an address freed (or moved from by a realloc)
+	 * and not allocated since is counted as double_frees, not as a free
+	 * of a block from before tracing (an address the log never showed);
+	 * both stay in the trace as free_unknown */
+	{
+		const char *dbl = "= Start\n"
+		                  "+ 0x1000 0x10\n"
+		                  "- 0x1000\n"
+		                  "- 0x1000\n" /* double free */
+		                  "- 0x9000\n" /* from before tracing */
+		                  "+ 0x2000 0x10\n"
+		                  "< 0x2000\n"
+		                  "> 0x3000 0x20\n"
+		                  "- 0x2000\n" /* double free: the realloc moved it */
+		                  "+ 0x1000 0x8\n"
+		                  "- 0x1000\n" /* allocated again: a genuine free */
+		                  "- 0x3000\n";
+		int unknown = 0;
+		CHECK(import_buf(dbl, &v, &rep, &err) == 0);
+		CHECKF(rep.double_frees == 2 && rep.unknown_frees == 1, "double %llu unknown %llu",
+		       (unsigned long long)rep.double_frees, (unsigned long long)rep.unknown_frees);
+		CHECKF(v.n == 10, "%zu events", v.n);
+		for (size_t i = 0; i < v.n; i++)
+			unknown += v.ev[i].op == AS_TEV_FREE_UNKNOWN;
+		CHECKF(unknown == 3, "%d free_unknown", unknown);
+		CHECK(rep.live_realloc_as_free == 0 && rep.late_frees == 0);
+		free(v.ev);
+	}
+
 	/* in-place realloc ("< p" then "> p"): the same block grows, nothing is
 	 * repaired (only the "= Start" marker is dropped), and the genuine free that follows is
 	 * imported (issue 14) */

@@ -63,7 +63,7 @@ value() { awk -v k="$2" '$1 == k {print $2}' "$tmp/$1.want"; }
 # a clean log: nothing repaired but frees from before tracing
 clean() {
   local name=$1 k v
-  for k in torn_lines live_address_allocs late_frees unknown_reallocs unpaired_reallocs; do
+  for k in torn_lines double_frees live_address_allocs late_frees unknown_reallocs unpaired_reallocs; do
     v=$(awk -v k="$k" '$1 == k {print $2}' "$tmp/$name.got")
     [ "$v" = 0 ] || { bad "$name: $k = $v on a clean log"; return; }
   done

@@ -162,6 +162,10 @@ typedef struct as_mtrace_report {
 	uint64_t torn_first[AS_MTRACE_TORN_LISTED]; /* their line numbers, the first few */
 	uint64_t unknown_frees;        /* "- p" of a p never seen allocated (allocated before
 	                                  tracing began): kept as FREE_UNKNOWN */
+	uint64_t double_frees;         /* "- p" of a p freed before and not allocated since
+	                                  (a double free of a block from before tracing
+	                                  cannot be told from a single free: it counts in
+	                                  unknown_frees): kept as FREE_UNKNOWN */
 	uint64_t live_realloc_as_free; /* "+ p" at a p still live (lines out of order): the
 	                                  old object is freed first */
 	uint64_t unknown_realloc;      /* "< p" of an unknown p: the new block becomes an alloc */

@@ -2,8 +2,9 @@
  * "@ caller + ptr size", "- ptr", realloc as "< old" then "> new size", "!"
  * for a failed realloc, "(nil)" for NULL, sizes in hex. Repairs what real
  * logs need (frees of blocks allocated before tracing, allocations at
- * addresses still live) through the id normaliser and counts every repair
- * and drop. Anything else is a torn line (a killed program's last line, or
+ * addresses still live) through the id normaliser, tells double frees (an
+ * address freed and not allocated since) from those, and counts every
+ * repair and drop. Anything else is a torn line (a killed program's last line, or
  * lines of several processes writing one log, cut and interleaved): skipped
  * and counted, or an error in strict mode. */
 #define _GNU_SOURCE
@@ -49,7 +50,8 @@ static int hexnum(const char **p, const char *end, uint64_t *out)
 
 typedef struct {
 	as_trace_norm_t norm;
-	as_u64map_t owed; /* address -> frees logged late, still to come */
+	as_u64map_t owed;  /* address -> frees logged late, still to come */
+	as_u64map_t freed; /* addresses whose last record released them */
 	as_mtrace_report_t *rep;
 	as_tev_fn fn;
 	void *ctx;
@@ -151,6 +153,24 @@ static int track_owed(mt_t *m, char op, uint64_t a, as_trace_err_t *err)
 	return 0;
 }
 
+/* Addresses released (a free, or a realloc that moved) and not handed out
+ * again: a free of one is a double free, told apart from a free of a block
+ * allocated before tracing (an address the log never showed). Returns 0 or
+ * -1 (no memory). */
+static int mark_freed(mt_t *m, uint64_t a, int freed, as_trace_err_t *err)
+{
+	uint64_t v;
+	if (!freed) {
+		as_u64map_del(&m->freed, a, &v);
+		return 0;
+	}
+	if (!as_u64map_get(&m->freed, a, &v) && as_u64map_put(&m->freed, a, 1) != 0) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Turn one parsed record into events. Returns 0 (an event or a counted
  * drop), the callback's value, or -1 with err->msg set. */
 static int apply_line(mt_t *m, char op, uint64_t a, uint64_t size, as_trace_err_t *err)
@@ -167,16 +187,30 @@ static int apply_line(mt_t *m, char op, uint64_t a, uint64_t size, as_trace_err_
 		return r < 0 ? r : 0;
 	memset(&ev, 0, sizeof(ev));
 	ev.size = size;
+	if ((op == '+' || op == '>') && mark_freed(m, a, 0, err) != 0)
+		return -1;
 	switch (op) {
 	case '+': ev.op = AS_TEV_ALLOC; return as_trace_norm_event(&m->norm, &ev, a, a, err);
-	case '-':
+	case '-': {
+		uint64_t obj, v;
 		if (a == 0) {
 			rep->null_frees++;
 			rep->dropped_lines++;
 			return 0;
 		}
+		if (!as_u64map_get(&m->norm.live, a, &obj) && as_u64map_get(&m->freed, a, &v)) {
+			/* freed before and not allocated since: kept as a free
+			 * of nothing (a no-op on replay), counted apart */
+			rep->double_frees++;
+			ev.op = AS_TEV_FREE_UNKNOWN;
+			ev.size = 0;
+			return count_fn(m, &ev, err);
+		}
+		if (mark_freed(m, a, 1, err) != 0)
+			return -1;
 		ev.op = AS_TEV_FREE;
 		return as_trace_norm_event(&m->norm, &ev, a, a, err);
+	}
 	case '<':
 		m->pending_old = a;
 		m->have_pending = 1;
@@ -188,6 +222,13 @@ static int apply_line(mt_t *m, char op, uint64_t a, uint64_t size, as_trace_err_
 			return as_trace_norm_event(&m->norm, &ev, a, a, err);
 		}
 		m->have_pending = 0;
+		if (m->pending_old != a) {
+			uint64_t obj;
+			/* the old block was released only if it was live */
+			if (as_u64map_get(&m->norm.live, m->pending_old, &obj) &&
+			    mark_freed(m, m->pending_old, 1, err) != 0)
+				return -1;
+		}
 		ev.op = AS_TEV_REALLOC;
 		return as_trace_norm_event(&m->norm, &ev, m->pending_old, a, err);
 	}
@@ -213,6 +254,7 @@ int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, 
 	as_trace_norm_init(&m.norm, 1, count_fn, &m);
 	m.norm.live.shift = 4; /* keys are malloc pointers */
 	m.owed.shift = 4;
+	m.freed.shift = 4;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end, *s = p;
@@ -265,5 +307,6 @@ out:
 	rep->unknown_realloc = m.norm.unknown_realloc;
 	as_trace_norm_free(&m.norm);
 	as_u64map_free(&m.owed);
+	as_u64map_free(&m.freed);
 	return r;
 }
