@@ -115,7 +115,8 @@ static const as_cmd_t cmd_stats = {
                "unknown frees",
     .opts = no_opts,
     .nopts = 0,
-    .examples = "  allocscope trace stats prog.ast\n  allocscope trace stats prog.csv\n",
+    .examples = "  allocscope trace stats prog.ast\n  allocscope trace stats prog.csv\n"
+                "  allocscope trace stats prog.ast.zst     (zstd-compressed: read as it is)\n",
     .main = stats_main,
 };
 

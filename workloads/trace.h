@@ -189,13 +189,16 @@ int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, 
                          as_mtrace_report_t *rep, as_trace_err_t *err);
 
 /* ---- files ------------------------------------------------------------- */
-/* Map a whole file read-only. Returns 0, or -1 with "PATH: reason" in err. */
+/* Map a whole file read-only; a zstd-compressed file (told by its magic) is
+ * decompressed into mapped memory instead (libzstd: every frame, its
+ * checksums checked). Returns 0, or -1 with "PATH: reason" in err (a damaged
+ * or cut compressed file: "PATH: zstd-compressed, ..."). */
 int as_trace_map_file(const char *path, const void **buf, size_t *len, char *err, size_t errlen);
 void as_trace_unmap_file(const void *buf, size_t len);
 
-/* A compressed file (gzip, xz, zstd, bzip2, lz4, told by its magic bytes)
- * is no trace: returns 1 with "PATH: NAME-compressed ...; decompress it
- * first: TOOL PATH" in msg, else 0. */
+/* A compressed file allocscope does not read (gzip, xz, bzip2, lz4, told by
+ * its magic bytes; zstd is read by as_trace_map_file) is no trace: returns 1 with "PATH:
+ * NAME-compressed ...; decompress it first: TOOL PATH" in msg, else 0. */
 int as_trace_compressed(const char *path, const void *buf, size_t len, char *msg, size_t msglen);
 
 /* Read a trace file of either format (binary by its magic, else CSV). On

@@ -1,5 +1,7 @@
 /* trace_file.c - the front door to trace files of either format: mapping a
- * file, telling binary from CSV by the magic, reading it, formatting a
+ * file (a zstd-compressed one is decompressed into mapped memory, with
+ * libzstd's own memory mapped too: never malloc), telling binary from CSV
+ * by the magic, reading it, formatting a
  * parse error as "line/byte N: reason", and the writer that checks events
  * are canonical and hands each to the chosen format. Not a format itself
  * (trace_bin.c, trace_csv.c) and not the id normaliser (trace_norm.c). */
@@ -11,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem: libzstd's memory from mmap */
+#include <zstd.h>
+
 #include "trace_int.h"
 
 void as_trace_err_format(const as_trace_err_t *e, char *out, size_t len)
@@ -20,6 +25,105 @@ void as_trace_err_format(const as_trace_err_t *e, char *out, size_t len)
 }
 
 /* ---- files ---- */
+#define ZSTD_MAGIC "\x28\xb5\x2f\xfd"
+
+/* libzstd's allocations, from the kernel: a trace is read in a trial's
+ * worker, where malloc is the allocator under test. */
+static void *zmem_alloc(void *opaque, size_t n)
+{
+	size_t *p = mmap(NULL, n + 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	(void)opaque;
+	if (p == MAP_FAILED)
+		return NULL;
+	p[0] = n + 16;
+	return (char *)p + 16;
+}
+
+static void zmem_free(void *opaque, void *q)
+{
+	(void)opaque;
+	if (q)
+		munmap((char *)q - 16, *(size_t *)((char *)q - 16));
+}
+
+/* Decompress a whole zstd file (one frame or several) into mapped memory
+ * sized to fit. Returns 0, or -1 with "PATH: reason" in err. */
+static int unzstd(const char *path, const void *in, size_t in_len, const void **buf, size_t *len,
+                  char *err, size_t errlen)
+{
+	ZSTD_customMem cm = {zmem_alloc, zmem_free, NULL};
+	ZSTD_DCtx *dc = ZSTD_createDCtx_advanced(cm);
+	unsigned long long hint = ZSTD_getFrameContentSize(in, in_len);
+	size_t cap = 1u << 20, r = 0;
+	ZSTD_inBuffer ib = {in, in_len, 0};
+	ZSTD_outBuffer ob;
+	char *out;
+
+	if (hint != ZSTD_CONTENTSIZE_UNKNOWN && hint != ZSTD_CONTENTSIZE_ERROR &&
+	    hint < (1ull << 40))
+		cap = (size_t)hint + 1; /* + 1: the end is seen without another grow */
+	out = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!dc || out == MAP_FAILED) {
+		snprintf(err, errlen, "%s: out of memory for decompressing", path);
+		goto fail;
+	}
+	ob = (ZSTD_outBuffer){out, cap, 0};
+	for (;;) {
+		if (ob.pos == ob.size) {
+			void *n = mremap(out, cap, cap * 2, MREMAP_MAYMOVE);
+			if (n == MAP_FAILED) {
+				snprintf(err, errlen, "%s: out of memory for decompressing", path);
+				goto fail;
+			}
+			out = n;
+			cap *= 2;
+			ob.dst = out;
+			ob.size = cap;
+		}
+		r = ZSTD_decompressStream(dc, &ob, &ib);
+		if (ZSTD_isError(r)) {
+			snprintf(err, errlen,
+			         "%s: zstd-compressed, damaged near compressed byte %zu: %s", path,
+			         ib.pos, ZSTD_getErrorName(r));
+			goto fail;
+		}
+		if (ib.pos == ib.size) {
+			if (r == 0)
+				break; /* every frame whole and flushed */
+			if (ob.pos < ob.size) {
+				snprintf(
+				    err, errlen,
+				    "%s: zstd-compressed, cut short (the last frame ends early)",
+				    path);
+				goto fail;
+			}
+		}
+	}
+	ZSTD_freeDCtx(dc);
+	dc = NULL;
+	if (ob.pos == 0) {
+		munmap(out, cap);
+		*buf = "";
+		*len = 0;
+		return 0;
+	}
+	/* shrink to the pages used, so that unmapping len bytes frees it all */
+	if (((ob.pos + 4095) & ~(size_t)4095) < cap) {
+		void *n = mremap(out, cap, ob.pos, 0);
+		if (n != MAP_FAILED)
+			out = n;
+	}
+	*buf = out;
+	*len = ob.pos;
+	return 0;
+fail:
+	if (out != MAP_FAILED)
+		munmap(out, cap);
+	if (dc)
+		ZSTD_freeDCtx(dc);
+	return -1;
+}
+
 int as_trace_map_file(const char *path, const void **buf, size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
@@ -46,6 +150,12 @@ int as_trace_map_file(const char *path, const void **buf, size_t *len, char *err
 		snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
 		return -1;
 	}
+	if (*len >= 4 && !memcmp(p, ZSTD_MAGIC, 4)) {
+		size_t zlen = *len;
+		int r = unzstd(path, p, zlen, buf, len, err, errlen);
+		munmap(p, zlen);
+		return r;
+	}
 	*buf = p;
 	return 0;
 }
@@ -66,7 +176,6 @@ int as_trace_compressed(const char *path, const void *buf, size_t len, char *msg
 	    {"\xfd"
 	     "7zXZ\0",
 	     "xz", "xz -dk", 6},
-	    {"\x28\xb5\x2f\xfd", "zstd", "zstd -d", 4},
 	    {"BZh", "bzip2", "bzip2 -dk", 3},
 	    {"\x04\x22\x4d\x18", "lz4", "lz4 -d", 4},
 	};
