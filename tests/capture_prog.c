@@ -125,6 +125,12 @@ int main(int argc, char **argv)
 		sink = malloc(4002); /* still buffered: exec must flush it */
 		execl("/proc/self/exe", argv[0], "single", (char *)NULL);
 		return 1;
+	} else if (!strcmp(mode, "kill")) {
+		/* several buffers' worth, then SIGKILL: the flushed part must
+		 * import and the unflushed tail be counted as lost */
+		for (int i = 0; i < 50000; i++)
+			free(malloc(6001));
+		raise(SIGKILL);
 	} else if (!strcmp(mode, "abort")) {
 		sink = malloc(4001);
 		abort();

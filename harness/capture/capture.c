@@ -67,9 +67,11 @@ static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)
 static int initialized; /* 0 no, 1 resolving, 2 done */
 static int enabled;     /* recording on */
 static int spool_fd = -1;
-static dev_t spool_dev; /* the spool's identity: a program that closes all */
-static ino_t spool_ino; /* its fds may reuse the number for its own file */
-static _Atomic uint64_t seq;
+static dev_t spool_dev;                     /* the spool's identity: a program that closes all */
+static ino_t spool_ino;                     /* its fds may reuse the number for its own file */
+static _Atomic uint64_t seq_local;          /* until a spool is open */
+static _Atomic uint64_t *seqp = &seq_local; /* the spool header's seq_taken */
+static void *seq_map;                       /* its shared mapping */
 /* Set (before the thread exists) by the first pthread_create: until then
  * the one thread bumps seq without a locked instruction. */
 static int multi;
@@ -289,10 +291,10 @@ static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_lo
 		i = 0;
 	}
 	if (__builtin_expect(multi, 1)) {
-		s = atomic_fetch_add_explicit(&seq, 1, memory_order_relaxed);
+		s = atomic_fetch_add_explicit(seqp, 1, memory_order_relaxed);
 	} else {
-		s = atomic_load_explicit(&seq, memory_order_relaxed);
-		atomic_store_explicit(&seq, s + 1, memory_order_relaxed);
+		s = atomic_load_explicit(seqp, memory_order_relaxed);
+		atomic_store_explicit(seqp, s + 1, memory_order_relaxed);
 	}
 	/* the cycle counter costs more than the rest of a record in a VM: read
 	 * it every time_every-th call; the converter interpolates between */
@@ -365,7 +367,7 @@ static void spool_open(void)
 		put_dec(num, gen);
 		strcat(path, num);
 		strcat(path, ".spool");
-		spool_fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+		spool_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
 		if (spool_fd < 0 && errno == EEXIST)
 			continue;
 		if (spool_fd < 0)
@@ -389,7 +391,18 @@ static void spool_open(void)
 		h.generation = gen;
 		h.tsc0 = as_spool_ticks();
 		write_all(spool_fd, &h, sizeof(h));
-		atomic_store(&seq, 0);
+		/* the counter lives in the file (a shared mapping of its first
+		 * page): after a SIGKILL it still says how many records were
+		 * taken, so the lost tail is counted */
+		seq_map = mmap(NULL, sizeof(h), PROT_READ | PROT_WRITE, MAP_SHARED, spool_fd, 0);
+		if (seq_map == MAP_FAILED) {
+			seq_map = NULL;
+			seqp = &seq_local;
+		} else {
+			seqp = (_Atomic uint64_t *)((char *)seq_map +
+			                            offsetof(as_spool_hdr_t, seq_taken));
+		}
+		atomic_store(seqp, 0);
 		enabled = 1;
 		return;
 	}
@@ -435,6 +448,11 @@ static void atfork_child(void)
 	}
 	atomic_flag_clear(&reg_lock);
 	enabled = 0;
+	/* the parent's counter is shared with us: let go of it */
+	if (seq_map)
+		munmap(seq_map, sizeof(as_spool_hdr_t));
+	seq_map = NULL;
+	seqp = &seq_local;
 	if (spool_fd >= 0)
 		close(spool_fd);
 	spool_fd = -1;

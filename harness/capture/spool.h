@@ -27,7 +27,12 @@ typedef struct as_spool_hdr {
 	uint32_t pid;
 	uint32_t generation; /* 0, then +1 per exec in the same process */
 	uint64_t tsc0;       /* cycle counter when the spool was opened */
-	uint64_t reserved;
+	/* Sequence numbers taken: the library's counter itself, kept in a
+	 * shared mapping of this header, so it is in the file even after
+	 * SIGKILL. Records found below it are "lost records" (a killed
+	 * program's unflushed buffers): a true count. 0 in spools of older
+	 * builds (then only holes in the sequence can be counted). */
+	uint64_t seq_taken;
 } as_spool_hdr_t;
 
 /* A chunk: this header, then `len` bytes of records of thread `tid`. Each

@@ -346,6 +346,13 @@ int as_spool_convert(as_spool_t *sp, double ns_per_tick, as_tev_fn fn, void *ctx
 			goto out;
 		}
 	}
+	/* the tail a SIGKILL left in the buffers: taken, never written */
+	{
+		uint64_t taken = ((const as_spool_hdr_t *)sp->map)->seq_taken,
+		         seen = sp->n ? sp->maxseq + 1 : 0;
+		if (taken > seen)
+			sp->rep.lost += taken - seen;
+	}
 	sp->rep.threads = cv->tids.count;
 	r = 0;
 out:
