@@ -22,10 +22,12 @@
 #include "files.h"
 #include "loader.h"
 #include "modenv.h"
+#include "plot.h"
 #include "runner.h"
 #include "trial.h"
 #include "trials_read.h"
 #include "tune.h"
+#include "tune_sched.h"
 #include "util.h"
 
 enum {
@@ -35,6 +37,7 @@ enum {
 	OPT_VERIFY,
 	OPT_VERIFY_REPS,
 	OPT_TTIMEOUT,
+	OPT_BUDGET,
 };
 
 static const as_opt_t tune_opts[] = {
@@ -44,7 +47,12 @@ static const as_opt_t tune_opts[] = {
     {OPT_GRID, "grid", "FILE", NULL,
      "configurations to try, one NAME[:k=v,...] per line ('#' starts a comment)"},
     {'o', "out", "DIR", "results/tune-<stamp>", "results folder (must be new or empty)"},
-    {'r', "reps", "N", "5", "replays of each configuration, interleaved (2..1000)"},
+    {'r', "reps", "N", "5",
+     "replays of each configuration, interleaved (2..1000); a configuration clearly beaten "
+     "after 3 gets no more"},
+    {OPT_BUDGET, "budget", "TIME", "10m",
+     "time for the capture and the replays (s, m, h; 0: none): from the 3rd round on, a "
+     "round of replays starts only when it fits"},
     {OPT_OBJECTIVE, "objective", "WHAT", "balanced",
      "time, memory (peak RSS growth) or balanced (least time/base + RSS/base)"},
     {OPT_MAX_RSS, "max-rss", "SIZE", "none",
@@ -54,6 +62,8 @@ static const as_opt_t tune_opts[] = {
      "report whether the predicted gain shows in its wall time and peak RSS"},
     {OPT_VERIFY_REPS, "verify-reps", "N", "9", "runs of PROG per configuration for --verify"},
     {OPT_TTIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
+    {OPT_NO_PLOT, "no-plot", NULL, NULL,
+     "no frontier chart and report at the end (allocscope plot DIR draws them later)"},
 };
 
 /* Default grid: each real allocator's defaults and the settings that move
@@ -80,7 +90,9 @@ typedef struct {
 	const char *grid_list, *grid_file;
 	as_tune_objective_t objective;
 	double max_rss_kib;
-	int verify;
+	double budget_s; /* --budget; 0: none */
+	as_tune_sched_t sched;
+	int verify, no_plot;
 	uint64_t verify_reps;
 	char not_significant[512]; /* best by medians, but within the noise */
 } tune_ctx_t;
@@ -123,6 +135,24 @@ static int on_tune_opt(int key, const char *arg, void *vctx)
 		return 0;
 	}
 	case OPT_VERIFY: c->verify = 1; return 0;
+	case OPT_NO_PLOT: c->no_plot = 1; return 0;
+	case OPT_BUDGET: {
+		char *end = NULL;
+		double t = strtod(arg, &end);
+		double unit = !strcmp(end, "") || !strcmp(end, "s") ? 1
+		              : !strcmp(end, "m")                   ? 60
+		              : !strcmp(end, "h")                   ? 3600
+		                                                    : -1;
+		if (end == arg || unit < 0 || !(t >= 0) || t * unit > 7 * 86400) {
+			snprintf(err, sizeof(err),
+			         "option --budget: '%s' is not a time 0..7 days (90s, 10m, 1h; 0: "
+			         "none)",
+			         arg);
+			break;
+		}
+		c->budget_s = t * unit;
+		return 0;
+	}
 	case OPT_VERIFY_REPS:
 		if (as_parse_u64("--verify-reps", arg, 2, 1000, &c->verify_reps, err, sizeof(err)))
 			break;
@@ -337,6 +367,46 @@ static void print_gain(const char *what, double r, double lo, double hi, double 
 		       what, r, lo, hi, p);
 }
 
+/* The configuration (index in cfg.modules) of point q, or -1. */
+static int config_of(const tune_ctx_t *c, const as_tune_point_t *q)
+{
+	char label[512];
+	snprintf(label, sizeof(label), "%s%s%s", q->module, *q->params ? ":" : "", q->params);
+	for (int k = 0; k < c->cfg.nmodules; k++)
+		if (!strcmp(c->cfg.modules[k].label, label))
+			return k;
+	return -1;
+}
+
+/* What the schedule dropped and why: the configurations eliminated early
+ * and the rounds the budget did not allow. */
+static void print_schedule(const tune_ctx_t *c, const as_tune_point_t *p, int n)
+{
+	const as_tune_sched_t *s = &c->sched;
+	int any = 0, most = 0;
+	for (int i = 0; i < n; i++) {
+		most = p[i].n > most ? p[i].n : most;
+		if (!p[i].eliminated_by)
+			continue;
+		if (!any++)
+			printf(
+			    "eliminated early (clearly beaten: every replay of the other at least "
+			    "as fast and as small, better on one; Mann-Whitney U = 0 on both):\n");
+		printf("  %s%s%s after %d replays, by %s\n", p[i].module, *p[i].params ? ":" : "",
+		       p[i].params, p[i].n, p[i].eliminated_by);
+	}
+	if (s->stop_round >= 0)
+		printf("budget %.0f s reached: round %d of %u not started (%.1f s spent + %.1f s "
+		       "estimated for it); at most %d replays per configuration\n",
+		       s->budget_s, s->stop_round + 1, c->cfg.reps, s->stop_elapsed_s,
+		       s->stop_estimate_s, most);
+	else if (s->budget_s > 0)
+		printf("budget %.0f s: %.1f s spent on capture and replays\n", s->budget_s,
+		       (double)(as_now_ns() - s->t0_ns) / 1e9);
+	if (any || s->stop_round >= 0)
+		printf("\n");
+}
+
 /* Print the table and the recommendation; write tune.csv/frontier.csv.
  * Returns the recommended index, -1 none, -2 error. */
 static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune_point_t **pts,
@@ -353,6 +423,11 @@ static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune
 	}
 	n = as_tune_points(&t, &p);
 	as_table_free(&t);
+	for (int i = 0; i < n; i++) {
+		int k = config_of(c, &p[i]);
+		if (k >= 0 && c->sched.beaten_by[k] >= 0)
+			p[i].eliminated_by = c->cfg.modules[c->sched.beaten_by[k]].label;
+	}
 	if (n <= 0 || p[0].n == 0) {
 		fprintf(stderr, "allocscope tune: the baseline (glibc) has no completed replay\n");
 		if (n > 0)
@@ -385,6 +460,7 @@ static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune
 		print_point(&p[i], i == 0);
 	printf("(F: on the frontier of time vs peak RSS growth; *: recommended; medians of "
 	       "replays, ratios with bootstrap 95 %% CIs)\n\n");
+	print_schedule(c, p, n);
 	*pts = p;
 	*npts = n;
 	return rec;
@@ -399,8 +475,11 @@ static int tune_main(int argc, char **argv)
 	as_tune_point_t *p = NULL;
 	int r, ac = 0, n = 0, rec, ret = 0;
 
+	uint64_t t0 = as_now_ns(); /* the budget counts from here */
+
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
+	c.budget_s = 600;
 	c.cfg.reps = 5;
 	c.cfg.reps_auto = 0; /* tune has its own fixed -r */
 	c.cfg.quiet = 1;
@@ -486,8 +565,16 @@ static int tune_main(int argc, char **argv)
 	c.cfg.label = "tune";
 	fprintf(stderr, "allocscope tune: %d configurations x %u replays of %s\n", c.cfg.nmodules,
 	        c.cfg.reps, trace);
+	if (as_tune_sched_init(&c.sched, c.cfg.nmodules, (int)c.cfg.reps, c.budget_s, t0) != 0) {
+		fprintf(stderr, "allocscope tune: out of memory\n");
+		as_run_cfg_free_specs(&c.cfg);
+		return 2;
+	}
+	c.cfg.drop = as_tune_sched_drop;
+	c.cfg.drop_ctx = &c.sched;
 	r = as_run_matrix(&c.cfg, made, sizeof(made));
 	if (r == 2 || as_interrupted) {
+		as_tune_sched_free(&c.sched);
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
@@ -499,7 +586,7 @@ static int tune_main(int argc, char **argv)
 	if (rec < 0) {
 		printf("no configuration fits --max-rss %.0f KiB\n", c.max_rss_kib);
 		ret = 1;
-		goto out;
+		goto out_plot;
 	}
 	{
 		as_buf_t line = {0};
@@ -549,7 +636,16 @@ static int tune_main(int argc, char **argv)
 			ret = as_tune_verify(&c.cfg.modules[0], spec, q, prog, (int)c.verify_reps,
 			                     dir);
 	}
+out_plot:
+	/* the frontier chart and the tune section (plot.c, plot_tune.c); the
+	 * replay/ run's own charts with them */
+	if (!c.no_plot) {
+		as_plot_opts_t po;
+		memset(&po, 0, sizeof(po));
+		as_plot_and_print(dir, &po);
+	}
 out:
+	as_tune_sched_free(&c.sched);
 	as_tune_points_free(p, n);
 	as_run_cfg_free_specs(&c.cfg);
 	return ret;

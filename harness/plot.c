@@ -122,6 +122,57 @@ static int write_reports(plot_t *p, const char *dir, const char *title, const as
 	return 0;
 }
 
+/* What the charts of DIR came to, in res and messages. */
+static void count_charts(plot_t *p, const char *dir, const charts_t *cs)
+{
+	for (int i = 0; i < cs->n; i++) {
+		if (!cs->ch[i].drawn && p->gnuplot)
+			msg(p, "%s: chart %s not drawn: %s", dir, cs->ch[i].name, cs->ch[i].error);
+		p->res->charts_drawn += cs->ch[i].drawn;
+		p->res->charts_not_drawn += !cs->ch[i].drawn;
+	}
+	p->res->charts_skipped += cs->skipped.n;
+}
+
+/* A tune folder (DIR/tune.csv next to DIR/replay/): its frontier chart,
+ * drawn where the folder's own charts go, and the tune section into b.
+ * Nothing when DIR has no tune.csv. */
+static as_plot_status_t plot_tune(plot_t *p, const char *dir, const char *out, as_buf_t *b)
+{
+	charts_t *cs = calloc(1, sizeof(*cs));
+	as_buf_t head = {0};
+	char chart_dir[PLOT_PATH_MAX], err[1024] = "";
+	as_plot_status_t rc = AS_PLOT_OK;
+	int k;
+	if (!cs)
+		abort();
+	k = plot_tune_define(dir, cs, &head, err, sizeof(err));
+	if (k < 0) {
+		msg(p, "%s", err);
+		rc = AS_PLOT_INCOMPLETE;
+	} else if (k > 0) {
+		if (plot_path(chart_dir, sizeof(chart_dir), "%s%s", out ? out : dir,
+		              out ? "" : "/plots") != 0)
+			snprintf(err, sizeof(err), "%s: path too long", dir);
+		else if (as_mkdir_p(chart_dir, err, sizeof(err)) == 0)
+			plot_draw_charts(cs, chart_dir, p->fmts, p->gnuplot, p->scripts, err,
+			                 sizeof(err));
+		if (*err)
+			msg(p, "%s", err);
+		for (int i = 0; i < cs->n; i++)
+			if (!cs->ch[i].drawn && !*cs->ch[i].error)
+				snprintf(cs->ch[i].error, sizeof(cs->ch[i].error), "%s", err);
+		plot_tune_section(b, dir, &head, cs, out ? "" : "plots/", p->fmts);
+		count_charts(p, dir, cs);
+		if (p->res->charts_not_drawn)
+			rc = AS_PLOT_INCOMPLETE;
+	}
+	as_buf_free(&head);
+	plot_free_charts(cs);
+	free(cs);
+	return rc;
+}
+
 /* Where a suite scenario's part of the suite report goes. */
 typedef struct {
 	as_buf_t *body;     /* the scenario sections */
@@ -188,13 +239,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		if (sp->context->len == 0)
 			plot_report_context(sp->context, &r, "##");
 	}
-	for (int i = 0; i < cs->n; i++) {
-		if (!cs->ch[i].drawn && p->gnuplot)
-			msg(p, "%s: chart %s not drawn: %s", dir, cs->ch[i].name, cs->ch[i].error);
-		p->res->charts_drawn += cs->ch[i].drawn;
-		p->res->charts_not_drawn += !cs->ch[i].drawn;
-	}
-	p->res->charts_skipped += cs->skipped.n;
+	count_charts(p, dir, cs);
 	as_buf_free(&rep);
 out_run:
 	plot_results_free(&res);
@@ -342,6 +387,7 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	suite_order(p, dir, subs, n, &scen);
 	snprintf(title, sizeof(title), "allocscope suite report: %s", dir);
 	plot_report_suite_head(&suite, dir, p->gnuplot != NULL, subs, n);
+	rc = plot_tune(p, dir, out, &suite); /* a tune folder's conclusion first */
 	/* the suite's verdicts.csv, else its scenarios'; their comparisons */
 	if (plot_results_add(&res, dir, NULL, 1, PLOT_VERDICTS | PLOT_COMPARISONS, err,
 	                     sizeof(err)) != 0) {

@@ -206,6 +206,9 @@ int plot_draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const c
  * level ("##"). */
 void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const char *prefix,
                       unsigned fmts, const char *h);
+/* One chart: its heading (H), the picture and links, and its table. */
+void plot_report_chart(as_buf_t *b, const chart_t *c, const char *prefix, unsigned fmts,
+                       const char *h);
 /* The context, folded: it matters after the results. */
 void plot_report_context(as_buf_t *b, const run_t *r, const char *h);
 /* A suite scenario's one chart for its summary METRIC (scenarios.csv
@@ -240,6 +243,18 @@ int plot_results_add(plot_results_t *res, const char *dir, const char *scenario,
 /* The Verdicts and Comparisons sections (nothing when there are no rows). */
 void plot_results_write(as_buf_t *b, const plot_results_t *res, int suite);
 void plot_results_free(plot_results_t *res);
+
+/* ---- plot_tune.c: a tune folder (tune.csv, verify.csv) ---- */
+
+/* When DIR has a tune.csv: define its frontier chart in cs and put what the
+ * section says before the chart (the recommendation) into head. Returns 1
+ * (defined), 0 (no tune.csv: not a tune folder), or -1 with one line in
+ * err (unreadable, or not tune's columns). */
+int plot_tune_define(const char *dir, charts_t *cs, as_buf_t *head, char *err, size_t errlen);
+/* The tune section: head, the drawn chart with its table, and the real
+ * program's figures from DIR/verify.csv when there is one. */
+void plot_tune_section(as_buf_t *b, const char *dir, const as_buf_t *head, const charts_t *cs,
+                       const char *prefix, unsigned fmts);
 
 /* ---- plot_html.c: report.html ---- */
 

@@ -69,9 +69,8 @@ static void report_trials(as_buf_t *b, const run_t *r)
 	as_buf_add(b, "\n", 1);
 }
 
-/* One chart: its heading, the picture and links, and its table. */
-static void report_chart(as_buf_t *b, const chart_t *c, const char *prefix, unsigned fmts,
-                         const char *h)
+void plot_report_chart(as_buf_t *b, const chart_t *c, const char *prefix, unsigned fmts,
+                       const char *h)
 {
 	char head[LABEL];
 	snprintf(head, sizeof(head), "%s", c->title);
@@ -108,7 +107,7 @@ void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const cha
 	snprintf(h2, sizeof(h2), "%s#", h);
 	as_buf_printf(b, "%s Charts\n\n", h);
 	for (int i = 0; i < cs->n; i++)
-		report_chart(b, &cs->ch[i], prefix, fmts, h2);
+		plot_report_chart(b, &cs->ch[i], prefix, fmts, h2);
 	as_buf_printf(b, "%s Trials\n\n", h);
 	report_trials(b, r);
 	if (cs->skipped.n) {
@@ -150,7 +149,7 @@ void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, 
 	if (pick < 0 && cs->n > 0)
 		pick = 0;
 	if (pick >= 0)
-		report_chart(b, &cs->ch[pick], prefix, fmts, "###");
+		plot_report_chart(b, &cs->ch[pick], prefix, fmts, "###");
 	as_buf_printf(
 	    b, "All %d charts with their tables, the trials and what was skipped: [%s](%s)\n\n",
 	    cs->n, details, details);

@@ -9,6 +9,8 @@
 
 #include "../workloads/spec.h"
 
+struct as_run;
+
 #define AS_RUN_MAX_ITEMS 64
 /* -r auto: at least this many repetitions of every trial (6: the first n
  * at which a distribution-free 95 % CI of a median exists), at most
@@ -47,7 +49,13 @@ typedef struct as_run_cfg {
 	const char *baseline;        /* --baseline: module label the others are
 	                                compared with; NULL: the first non-null */
 	const char *label;           /* free text recorded in the context (suite name) */
-	int argc;                    /* command line, recorded in the context */
+	/* A command's own rule for dropping repetitions (tune: early
+	 * elimination and its time budget), asked before each trial that is not
+	 * done yet: run->specs[0..w) are done, specs[i] is next. 1 drops it (the
+	 * group's later repetitions are asked again). NULL: none. */
+	int (*drop)(void *ctx, const struct as_run *run, int w, int i);
+	void *drop_ctx;
+	int argc; /* command line, recorded in the context */
 	char **argv;
 } as_run_cfg_t;
 

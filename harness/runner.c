@@ -275,7 +275,9 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 	for (int i = 0; i < run->n && !*io_failed; i++) {
 		as_trial_result_t *r;
 		uint32_t trial = run->specs[i].trial;
-		if (!run->done[i] && settled(run, w, trial, wall_s[trial]))
+		if (!run->done[i] &&
+		    (settled(run, w, trial, wall_s[trial]) ||
+		     (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, w, i))))
 			continue;
 		if (w != i) {
 			run->specs[w] = run->specs[i];

@@ -77,6 +77,35 @@ void as_tune_points_free(as_tune_point_t *p, int n)
 	free(p);
 }
 
+/* Smallest and largest of v[0..n). */
+static void range(const double *v, int n, double *lo, double *hi)
+{
+	*lo = *hi = v[0];
+	for (int i = 1; i < n; i++) {
+		*lo = fmin(*lo, v[i]);
+		*hi = fmax(*hi, v[i]);
+	}
+}
+
+int as_tune_beaten_by(const as_tune_point_t *p, int n, int c)
+{
+	double ct, cr, unused;
+	if (p[c].n < AS_TUNE_ELIM_MIN_REPS)
+		return -1;
+	range(p[c].time_ns, p[c].n, &ct, &unused);
+	range(p[c].rss_kib, p[c].n, &cr, &unused);
+	for (int d = 0; d < n; d++) {
+		double dt, dr;
+		if (d == c || p[d].n < AS_TUNE_ELIM_MIN_REPS)
+			continue;
+		range(p[d].time_ns, p[d].n, &unused, &dt);
+		range(p[d].rss_kib, p[d].n, &unused, &dr);
+		if (dt <= ct && dr <= cr && (dt < ct || dr < cr))
+			return d;
+	}
+	return -1;
+}
+
 int as_tune_stats(as_tune_point_t *p, int n, int base)
 {
 	for (int i = 0; i < n; i++) {
@@ -173,7 +202,9 @@ static void row(as_buf_t *b, const as_tune_point_t *q)
 		as_buf_csv_str(b, q->module, 0);
 		as_buf_csv_str(b, q->params, 0);
 		for (size_t i = 0; i < nv; i++)
-			as_buf_csv_num(b, v[i], i < 6 || i >= nv - 2 ? 'I' : 'F', i + 1 == nv);
+			as_buf_csv_num(b, v[i], i < 6 || i >= nv - 2 ? 'I' : 'F', 0);
+		as_buf_csv_str(b, q->eliminated_by ? q->eliminated_by : "", 1);
+		as_buf_add(b, "\n", 1);
 	}
 }
 

@@ -34,7 +34,10 @@
 	X(frontier, I,                                                                 \
 	  "1 when no other configuration is at least as good on both time "            \
 	  "and RSS growth and better on one")                                          \
-	X(recommended, I, "1 on the row the objective chose")
+	X(recommended, I, "1 on the row the objective chose")                          \
+	X(eliminated_by, S,                                                            \
+	  "the configuration that clearly beat this one, which then got no more "      \
+	  "repetitions (tune --budget; empty: not eliminated)")
 
 typedef enum as_tune_objective {
 	AS_TUNE_TIME,     /* fastest */
@@ -51,6 +54,8 @@ typedef struct as_tune_point {
 	double t_ratio, t_lo, t_hi, t_p;   /* against the baseline */
 	double r_ratio, r_lo, r_hi, r_p;
 	int frontier, recommended;
+	const char *eliminated_by; /* label of the point that clearly beat it, or
+	                              NULL (not owned) */
 } as_tune_point_t;
 
 /* Group the ok rows of a trials.csv table by (module, module_params), in
@@ -58,6 +63,18 @@ typedef struct as_tune_point {
  * allocated, or -1 (out of memory). Free with as_tune_points_free. */
 int as_tune_points(const as_table_t *t, as_tune_point_t **out);
 void as_tune_points_free(as_tune_point_t *p, int n);
+
+/* Early elimination. p[c] is clearly beaten by p[d] when both have at
+ * least AS_TUNE_ELIM_MIN_REPS samples and every sample of d is at least as
+ * good as every sample of c on time and on RSS growth (max of d <= min of
+ * c), strictly better on one of them: the Mann-Whitney U statistic is 0 on
+ * both. Between two configurations of the same distributions, that happens
+ * on one metric with probability 1 / C(n_c + n_d, n_c) (1/20 at 3 against
+ * 3), on both about its square. Dominance by ranges implies dominance by
+ * medians, so a clearly beaten point is off the frontier and no objective
+ * or --max-rss prefers it. Returns the index of the first such d, or -1. */
+#define AS_TUNE_ELIM_MIN_REPS 3
+int as_tune_beaten_by(const as_tune_point_t *p, int n, int c);
 
 /* Medians, then ratios, bootstrap CIs and Mann-Whitney p against p[base]
  * (as_boot_ratio_ci95, as_mann_whitney_p of stats.h). Returns 0 or -1. */

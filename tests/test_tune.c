@@ -4,7 +4,9 @@
  * and every other row dominated, checked against medians recomputed from the
  * raw trials.csv rows; the recommendation respects --max-rss; and the
  * printed environment line really applies the setting to a real program
- * (jemalloc's narenas read back through mallctl inside python3). Grids are
+ * (jemalloc's narenas read back through mallctl inside python3); the
+ * frontier chart's data file holds exactly the raw frontier, and report.md
+ * the tune section. Grids are
  * tiny to keep CI short. Exits 77 when sqlite3 is not installed. */
 #define _GNU_SOURCE
 #include <math.h>
@@ -15,10 +17,15 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "reporter.h"
 #include "statictls.h"
 #include "stats.h"
+#include "status.h"
+#include "tables.h"
 #include "trials_read.h"
 #include "tune.h"
+#include "tune_sched.h"
+#include "util.h"
 
 static as_tune_point_t pt(double t, double rss)
 {
@@ -60,10 +67,116 @@ static void fixture(void)
 	      !as_tune_significant(&p[1], AS_TUNE_BALANCED));
 }
 
+/* Deterministic noise: a multiplicative factor exp(sd * N(0,1)). */
+static double noise(uint64_t *st, double sd)
+{
+	double u1, u2;
+	*st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+	u1 = ((double)(*st >> 11) + 0.5) / 9007199254740992.0;
+	*st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+	u2 = ((double)(*st >> 11) + 0.5) / 9007199254740992.0;
+	return exp(sd * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2));
+}
+
+/* Early elimination where the truth is known: eight configurations with
+ * true median (time, RSS), replayed with noise through the scheduler's own
+ * drop rule, the matrix compacted as the runner does. Over 300 seeds, no
+ * configuration of the true frontier is ever eliminated, the clearly worse
+ * one always is after exactly 3 repetitions, and the baseline never is. */
+static void elimination(void)
+{
+	enum { N = 8, R = 10 };
+	/* 0 baseline; frontier: 0, 1, 2, 3, 7; 4 clearly dominated (3x the
+	 * time, more memory); 5 and 6 dominated by a little (5 % to 10 %) */
+	static const double tt[N] = {100, 80, 120, 60, 300, 110, 105, 150};
+	static const double tr[N] = {100, 120, 90, 150, 130, 105, 125, 80};
+	static const int front[N] = {1, 1, 1, 1, 0, 0, 0, 1};
+	int dropped_front = 0, worse_ok = 0, mild = 0;
+	as_tune_point_t a[2];
+	double at[3] = {1, 2, 3}, ar[3] = {5, 5, 5}, bt[3] = {4, 5, 6}, br[3] = {5, 5, 5};
+	/* the rule itself: ranges apart on time, tied on RSS: beaten; fewer
+	 * than 3 samples, or the same samples: not */
+	memset(a, 0, sizeof(a));
+	a[0] = (as_tune_point_t){.time_ns = at, .rss_kib = ar, .n = 3};
+	a[1] = (as_tune_point_t){.time_ns = bt, .rss_kib = br, .n = 3};
+	CHECK(as_tune_beaten_by(a, 2, 1) == 0 && as_tune_beaten_by(a, 2, 0) == -1);
+	a[1].n = 2;
+	CHECK(as_tune_beaten_by(a, 2, 1) == -1);
+	a[1] = a[0];
+	CHECK(as_tune_beaten_by(a, 2, 1) == -1);
+	bt[0] = 2; /* overlapping ranges: no clear verdict */
+	a[1] = (as_tune_point_t){.time_ns = bt, .rss_kib = br, .n = 3};
+	CHECK(as_tune_beaten_by(a, 2, 1) == -1);
+	for (uint64_t seed = 1; seed <= 300; seed++) {
+		as_run_cfg_t cfg;
+		as_run_t run;
+		as_tune_sched_t s;
+		uint64_t st = seed * 0x9E3779B97F4A7C15ULL;
+		int w = 0, reps[N] = {0};
+		memset(&cfg, 0, sizeof(cfg));
+		memset(&run, 0, sizeof(run));
+		cfg.reps = R;
+		run.cfg = &cfg;
+		run.n = N * R;
+		run.specs = calloc(N * R, sizeof(*run.specs));
+		run.res = calloc(N * R, sizeof(*run.res));
+		if (!run.specs || !run.res || as_tune_sched_init(&s, N, R, 0, as_now_ns()) != 0)
+			abort();
+		for (int i = 0; i < N * R; i++) {
+			run.specs[i].trial = (uint32_t)(i % N);
+			run.specs[i].rep = (uint32_t)(i / N);
+		}
+		for (int i = 0; i < N * R; i++) {
+			int k = (int)run.specs[i].trial;
+			if (as_tune_sched_drop(&s, &run, w, i))
+				continue;
+			run.specs[w] = run.specs[i];
+			run.res[w].status = AS_OK;
+			run.res[w].v[AS_TC_elapsed_ns] = tt[k] * 1e6 * noise(&st, 0.08);
+			run.res[w].v[AS_TC_rss_before_kib] = 1000;
+			run.res[w].v[AS_TC_rss_peak_kib] = 1000 + tr[k] * 100 * noise(&st, 0.02);
+			reps[k]++;
+			w++;
+		}
+		for (int k = 0; k < N; k++)
+			if (front[k] && s.beaten_by[k] >= 0)
+				dropped_front++;
+		worse_ok += s.beaten_by[4] >= 0 && reps[4] == AS_TUNE_ELIM_MIN_REPS;
+		mild += (s.beaten_by[5] >= 0) + (s.beaten_by[6] >= 0);
+		CHECK(s.beaten_by[0] == -1 && reps[0] == R);
+		as_tune_sched_free(&s);
+		free(run.specs);
+		free(run.res);
+	}
+	CHECKF(dropped_front == 0, "a frontier configuration was eliminated %d times",
+	       dropped_front);
+	CHECKF(worse_ok == 300,
+	       "the clearly worse configuration eliminated after 3 reps in %d "
+	       "of 300 seeds",
+	       worse_ok);
+	printf("elimination: of the mildly dominated configurations, %d of 600 eliminated "
+	       "early\n",
+	       mild);
+}
+
 static int sh(const char *cmd)
 {
 	int st = system(cmd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Capture sqlite3 building a table of `rows` rows into TMP/NAME; sh's
+ * exit status. */
+static int capture_sqlite(const char *tmp, const char *name, int rows)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd),
+	         "%s capture -o %s/%s -- sqlite3 :memory: \"create table t(a,b); with recursive "
+	         "c(x) as (select 1 union all select x+1 from c where x<%d) insert into t select "
+	         "x, printf('%%.*c', x%%300, 'y') from c; select count(*) from t group by a%%7;\" "
+	         ">/dev/null 2>&1",
+	         getenv("ALLOCSCOPE"), tmp, name, rows);
+	return sh(cmd);
 }
 
 /* Medians per (module, module_params) recomputed from the raw rows. */
@@ -90,6 +203,69 @@ static int raw_medians(const char *trials, const char *mod, const char *params, 
 	return n;
 }
 
+/* The frontier chart's data file (plots/data/frontier.dat of the tune
+ * folder): index 0 has every configuration, index 1 exactly the frontier
+ * recomputed here from the raw rows (t, rss: medians of trials.csv), and
+ * report.md has the tune section with the chart. */
+static void chart(const char *tmp, const double *t, const double *rss, int n)
+{
+	char path[4096], line[1024];
+	int block = 0, rows[2] = {0, 0}, blank = 0, nfront = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/tune/plots/data/frontier.dat", tmp);
+	f = fopen(path, "r");
+	CHECKF(f != NULL, "%s: no chart data", path);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		double tm, mib;
+		int fr, found = 0;
+		if (line[0] == '\n') {
+			block += ++blank == 2;
+			continue;
+		}
+		blank = 0;
+		if (line[0] == '#' || block > 1 || sscanf(line, "%lf %lf %d", &tm, &mib, &fr) != 3)
+			continue;
+		rows[block]++;
+		if (block == 0)
+			continue;
+		/* a frontier row of the chart is a raw frontier point */
+		for (int i = 0; i < n; i++) {
+			int dominated = 0;
+			if (fabs(tm - t[i] / 1e6) > 1e-4 * tm ||
+			    fabs(mib - rss[i] / 1024) > 1e-4 * mib)
+				continue;
+			for (int j = 0; j < n; j++)
+				if (j != i && t[j] <= t[i] && rss[j] <= rss[i] &&
+				    (t[j] < t[i] || rss[j] < rss[i]))
+					dominated = 1;
+			found |= !dominated;
+		}
+		CHECKF(fr == 1 && found,
+		       "chart frontier row %.3f ms %.3f MiB is no raw frontier point", tm, mib);
+	}
+	fclose(f);
+	for (int i = 0; i < n; i++) {
+		int dominated = 0;
+		for (int j = 0; j < n; j++)
+			if (j != i && t[j] <= t[i] && rss[j] <= rss[i] &&
+			    (t[j] < t[i] || rss[j] < rss[i]))
+				dominated = 1;
+		nfront += !dominated;
+	}
+	CHECKF(rows[0] == n && rows[1] == nfront,
+	       "chart rows %d and %d, configurations %d, raw "
+	       "frontier %d",
+	       rows[0], rows[1], n, nfront);
+	snprintf(line, sizeof(line),
+	         "grep -q '^## Tune: the allocator and settings' %s/tune/report.md && "
+	         "grep -q '](plots/frontier.png)' %s/tune/report.md && "
+	         "grep -q 'Tune: the allocator' %s/tune/report.html",
+	         tmp, tmp, tmp);
+	CHECKF(system(line) == 0, "report.md/html: the tune section with its chart");
+}
+
 static void end_to_end(const char *tmp)
 {
 	const char *as = getenv("ALLOCSCOPE");
@@ -97,14 +273,7 @@ static void end_to_end(const char *tmp)
 	double t[64] = {0}, rss[64] = {0};
 	int fr[64] = {0}, rec[64] = {0}, n;
 	as_table_t tb;
-	snprintf(
-	    cmd, sizeof(cmd),
-	    "%s capture -o %s/t.ast -- sqlite3 :memory: \"create table t(a,b); with recursive "
-	    "c(x) as (select 1 union all select x+1 from c where x<20000) insert into t select "
-	    "x, printf('%%.*c', x%%300, 'y') from c; select count(*) from t group by a%%7;\" "
-	    ">/dev/null 2>&1",
-	    as, tmp);
-	CHECK(sh(cmd) == 0);
+	CHECK(capture_sqlite(tmp, "t.ast", 20000) == 0);
 	snprintf(cmd, sizeof(cmd),
 	         "%s tune %s/t.ast -o %s/tune -r 3 -a glibc:mmap_threshold=64k,glibc:top_pad=8M,"
 	         "refmalloc%s >%s/out.txt 2>&1",
@@ -151,6 +320,7 @@ static void end_to_end(const char *tmp)
 		           (i == 0 && sh("grep -q 'not significantly' $TUNE_OUT") == 0),
 		       "row %d: recommended off the frontier", i);
 	}
+	chart(tmp, t, rss, n);
 	/* --max-rss at the median RSS growth of the first run: a new run
 	 * measures again, so either its recommendation is within the budget
 	 * or none of its rows is and it says so (exit 1) */
@@ -160,7 +330,7 @@ static void end_to_end(const char *tmp)
 		memcpy(sorted, rss, sizeof(sorted));
 		budget = as_median(sorted, n);
 		snprintf(cmd, sizeof(cmd),
-		         "%s tune %s/t.ast -o %s/tune2 -r 3 -a glibc:mmap_threshold=64k,"
+		         "%s tune %s/t.ast -o %s/tune2 -r 3 --no-plot -a glibc:mmap_threshold=64k,"
 		         "glibc:top_pad=8M,refmalloc --objective time --max-rss %.0fk >%s/out2.txt "
 		         "2>&1",
 		         as, tmp, tmp, budget, tmp);
@@ -182,14 +352,82 @@ static void end_to_end(const char *tmp)
 				       "row %zu fits the budget, yet none was chosen", k);
 		}
 		/* nothing fits 0 KiB of growth: said, exit 1 */
-		snprintf(cmd, sizeof(cmd),
-		         "%s tune %s/t.ast -o %s/tune3 -r 2 -a glibc:top_pad=8M --max-rss 0k "
-		         ">%s/out3.txt 2>&1; test $? = 1 && grep -q 'no configuration fits' "
-		         "%s/out3.txt",
-		         as, tmp, tmp, tmp, tmp);
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "%s tune %s/t.ast -o %s/tune3 -r 2 --no-plot -a glibc:top_pad=8M --max-rss 0k "
+		    ">%s/out3.txt 2>&1; test $? = 1 && grep -q 'no configuration fits' "
+		    "%s/out3.txt",
+		    as, tmp, tmp, tmp, tmp);
 		CHECK(sh(cmd) == 0);
 	}
 	as_table_free(&tb);
+}
+
+/* Row of tune.csv whose module_params is params (module glibc), or -1. */
+static int row_of(const as_table_t *tb, const char *module, const char *params)
+{
+	for (size_t r = 0; r < tb->nrows; r++)
+		if (!strcmp(as_table_str(tb, r, "module"), module) &&
+		    !strcmp(as_table_str(tb, r, "module_params"), params))
+			return (int)r;
+	return -1;
+}
+
+/* Early elimination and --budget end to end, on a small sqlite3 trace: a
+ * deliberately slow configuration (glibc:mmap_threshold=0: every malloc an
+ * mmap, 30x the time and more memory) is eliminated after 3 of 6 replays
+ * and the output says by whom; with --budget 4 and -r 1000 the run stops
+ * within the budget (margin: half the budget plus 2 s for the start, the
+ * last round's overrun and the conclusion), after at least 2 rounds. */
+static void budget(const char *tmp)
+{
+	const char *as = getenv("ALLOCSCOPE");
+	char cmd[4096], path[4096], err[512];
+	as_table_t tb;
+	uint64_t t0;
+	double wall;
+	int r;
+	CHECK(capture_sqlite(tmp, "s.ast", 1000) == 0);
+	snprintf(cmd, sizeof(cmd),
+	         "%s tune %s/s.ast -o %s/el -r 6 --no-plot -a glibc:mmap_threshold=0,refmalloc "
+	         ">%s/el.txt 2>&1 && grep -q '^  glibc:mmap_threshold=0 after 3 replays, by ' "
+	         "%s/el.txt",
+	         as, tmp, tmp, tmp, tmp);
+	CHECKF(sh(cmd) == 0, "%s", cmd);
+	snprintf(path, sizeof(path), "%s/el/tune.csv", tmp);
+	if (as_table_read(path, &tb, err, sizeof(err)) == 0) {
+		int slow = row_of(&tb, "glibc", "mmap_threshold=0"),
+		    base = row_of(&tb, "glibc", "");
+		CHECK(slow > 0 && base == 0);
+		if (slow > 0 && base == 0) {
+			CHECK(as_table_num(&tb, (size_t)slow, "reps_ok") == AS_TUNE_ELIM_MIN_REPS);
+			CHECK(*as_table_str(&tb, (size_t)slow, "eliminated_by"));
+			CHECK(as_table_num(&tb, 0, "reps_ok") == 6);
+			CHECK(!*as_table_str(&tb, 0, "eliminated_by"));
+		}
+		as_table_free(&tb);
+	} else {
+		CHECKF(0, "%s", err);
+	}
+	t0 = as_now_ns();
+	snprintf(cmd, sizeof(cmd),
+	         "%s tune %s/s.ast -o %s/bu -r 1000 --budget 4 --no-plot -a refmalloc >%s/bu.txt "
+	         "2>&1",
+	         as, tmp, tmp, tmp);
+	r = sh(cmd);
+	wall = (double)(as_now_ns() - t0) / 1e9;
+	CHECKF(r == 0 && wall <= 4 * 1.5 + 2, "exit %d, %.1f s for a 4 s budget", r, wall);
+	snprintf(cmd, sizeof(cmd), "grep -q '^budget 4 s reached: round' %s/bu.txt", tmp);
+	CHECK(sh(cmd) == 0);
+	snprintf(path, sizeof(path), "%s/bu/tune.csv", tmp);
+	if (as_table_read(path, &tb, err, sizeof(err)) == 0) {
+		double n0 = as_table_num(&tb, 0, "reps_ok");
+		CHECKF(n0 >= AS_TUNE_MIN_ROUNDS && n0 < 1000, "baseline replays %.0f", n0);
+		as_table_free(&tb);
+	} else {
+		CHECKF(0, "%s", err);
+	}
+	printf("budget: 4 s, tune took %.1f s\n", wall);
 }
 
 /* --verify's machinery on sqlite3: two configurations, two runs each,
@@ -265,6 +503,7 @@ int main(int argc, char **argv)
 	(void)argc;
 	as_static_tls_reexec(argv); /* as the CLI does: jemalloc's library needs it */
 	fixture();
+	elimination();
 	if (sh("command -v sqlite3 >/dev/null") != 0) {
 		printf("skipped: sqlite3 is not installed (fixture checks passed: %d)\n",
 		       as_checks_passed);
@@ -273,6 +512,7 @@ int main(int argc, char **argv)
 	if (!mkdtemp(tmp))
 		return 1;
 	end_to_end(tmp);
+	budget(tmp);
 	verify(tmp);
 #ifdef AS_HAVE_JEMALLOC
 	env_line(tmp);
