@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "loader.h"
 #include "modenv.h"
+#include "statictls.h"
 #include "syscount.h"
 #include "trial.h"
 
@@ -282,7 +283,7 @@ static int exec_main(int argc, char **argv)
 	const char *old;
 	as_spec_t spec;
 	pid_t pid;
-	int r, status, go[2], ep[2], child_errno = 0, counting = 0;
+	int r, status, go[2], ep[2], child_errno = 0, counting = 0, fits;
 	char sys_why[512] = "";
 	static as_modenv_t me;
 
@@ -358,15 +359,21 @@ static int exec_main(int argc, char **argv)
 		/* descendants that outlive the program become ours: counted below */
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	}
-	old = getenv("LD_PRELOAD");
-	snprintf(preload, sizeof(preload), "%s%s%s", shim, old && *old ? ":" : "", old ? old : "");
 	/* the module's own variables (MALLOC_CONF, GLIBC_TUNABLES...), set in
-	 * this process, past its own start, so that build_env passes them on */
-	if (as_env_apply(me.env) != 0) {
+	 * this process, past its own start, so that build_env passes them on;
+	 * the CLI's static TLS tunable is not the program's: taken out */
+	if (as_env_apply(me.env) != 0 || as_static_tls_strip() != 0) {
 		fprintf(stderr, "allocscope exec: cannot set the module's environment\n");
 		as_spec_free(&spec);
 		return 2;
 	}
+	/* a module whose libraries need more static TLS than a program keeps
+	 * for dlopen (jemalloc) is preloaded after the shim: its TLS is then
+	 * in the program's initial block, and no tunable is needed */
+	fits = as_static_tls_fits(abs);
+	old = getenv("LD_PRELOAD");
+	snprintf(preload, sizeof(preload), "%s%s%s%s%s", shim, fits == 0 ? ":" : "",
+	         fits == 0 ? abs : "", old && *old ? ":" : "", old ? old : "");
 	/* path and params travel apart: the shim never splits a string */
 	env = build_env(preload, abs, spec.params, stats_path);
 	as_spec_free(&spec);

@@ -88,6 +88,8 @@ int main(int argc, char **argv)
 	}
 	/* hidden: the build writes the man pages and completion; the completion
 	 * asks for names and keys */
+	if (!strcmp(argv[1], "__dlopen") && argc == 3) /* exec: does the module fit? */
+		return as_static_tls_probe_main(argv[2]);
 	if (!strcmp(argv[1], "__gen-docs") && argc == 3)
 		return as_cli_gen_docs(argv[2], commands) == 0 ? 0 : 2;
 	if (!strcmp(argv[1], "__complete") && argc >= 3)

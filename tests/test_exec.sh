@@ -71,6 +71,8 @@ done
 ran=$((pass+fail))
 
 ok() { pass=$((pass+1)); }
+# a module `allocscope list` shows (its lines are indented: match the name)
+listed() { "$cli" list 2>/dev/null | awk -v m="$1" '$1 == m { f = 1 } END { exit !f }'; }
 bad() { fail=$((fail+1)); echo "check failed: $*" >&2; }
 export TMPDIR="$tmp/t"   # the stats files land here: none may be left behind
 mkdir -p "$TMPDIR"
@@ -123,12 +125,32 @@ else
   echo "skipped: static program (cc -static does not link here)"
 fi
 # null cannot be a program's heap: refused with the reason
-if "$cli" list 2>/dev/null | grep -q "^null"; then
+if listed null; then
   "$cli" exec -a null -- true 2>"$tmp/err"; rc=$?
   if [ $rc -eq 2 ] && grep -q "recycles-live" "$tmp/err"; then ok; else bad "null not refused: rc=$rc"; fi
 fi
+# the CLI's own static TLS tunable stays out of the program's environment;
+# the user's GLIBC_TUNABLES and the module's items reach it as they are
+if listed glibc; then
+  out=$(env -u GLIBC_TUNABLES "$cli" exec -a glibc -- env)
+  if ! grep -q "^GLIBC_TUNABLES=\|^ALLOCSCOPE_STATIC" <<<"$out"; then ok
+  else bad "the program sees the harness's tunable: $(grep "^GLIBC_TUNABLES=" <<<"$out")"; fi
+  out=$(GLIBC_TUNABLES=glibc.malloc.tcache_count=0 "$cli" exec -a glibc:mmap_threshold=1m -- env)
+  want=GLIBC_TUNABLES=glibc.malloc.tcache_count=0:glibc.malloc.mmap_threshold=1048576
+  if grep -qx "$want" <<<"$out"; then ok
+  else bad "user's + module's tunables: $(grep "^GLIBC_TUNABLES=" <<<"$out"), want $want"; fi
+fi
+# jemalloc's library needs more static TLS than a dlopen gets: preloaded, so
+# the program (and the processes it starts) run without the tunable
+if listed jemalloc && [ -x /usr/bin/python3 ]; then
+  out=$(env -u GLIBC_TUNABLES "$cli" exec -a jemalloc -- /usr/bin/python3 -c 'import os, subprocess
+print(os.environ.get("GLIBC_TUNABLES"))
+subprocess.run(["/usr/bin/python3", "-c", "print(sum(range(10)))"], check=True)' 2>&1); rc=$?
+  if [ $rc -eq 0 ] && [ "$out" = "None
+45" ]; then ok; else bad "jemalloc without the tunable: rc=$rc $out"; fi
+fi
 # a module running out says so in one line, naming the module
-if "$cli" list 2>/dev/null | grep -q "^bump" && [ -x /usr/bin/python3 ]; then
+if listed bump && [ -x /usr/bin/python3 ]; then
   "$cli" exec -a bump:region=16m -- /usr/bin/python3 -c 'for i in range(10**5): s=bytearray(1000)' >/dev/null 2>"$tmp/err"
   if grep -q "^allocscope exec: module bump ran out of memory.*used_bytes=" "$tmp/err"; then ok
   else bad "bump running out gives no message: $(head -3 "$tmp/err")"; fi
