@@ -9,6 +9,7 @@
  * per-call latency: that is `run`'s job. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <gnu/libc-version.h>
 #include <malloc.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -28,12 +29,24 @@
 
 typedef struct {
 	uint64_t size;       /* bytes the program asked for */
-	uint32_t offset;     /* user pointer - module block */
+	uint32_t offset;     /* user pointer - module block; OFF_FAR: see offset_of */
 	uint16_t align_log2; /* alignment asked for (over-allocation = align) */
 	uint16_t magic;
 } hdr_t;
 
 #define MAGIC 0xa11cu
+/* An offset of 4 GiB or more (an alignment that big) does not fit the
+ * header: it is kept in the 8 bytes below the header, which lie in the
+ * over-allocated gap (at least 4 GiB of it), and the field says so. */
+#define OFF_FAR UINT32_MAX
+
+static size_t offset_of(const hdr_t *h)
+{
+	uint64_t o = h->offset;
+	if (o == OFF_FAR)
+		memcpy(&o, (const char *)h - sizeof(o), sizeof(o));
+	return (size_t)o;
+}
 
 static const as_module_t *mod;
 static void *inst;
@@ -137,7 +150,7 @@ static void *shim_alloc(size_t size, size_t align, int zero)
 	if (serialise)
 		pthread_mutex_lock(&lock);
 	base = zero && mod->calloc ? mod->calloc(inst, total, 16) : mod->alloc(inst, total, 16);
-	if (!base && size < ((size_t)64 << 20))
+	if (!base && total < ((size_t)64 << 20))
 		ran_out(size);
 	if (serialise)
 		pthread_mutex_unlock(&lock);
@@ -149,7 +162,13 @@ static void *shim_alloc(size_t size, size_t align, int zero)
 	user = (char *)(((uintptr_t)base + HDR + a - 1) & ~(uintptr_t)(a - 1));
 	h = (hdr_t *)(user - HDR);
 	h->size = size;
-	h->offset = (uint32_t)(user - base);
+	if ((uint64_t)(user - base) >= OFF_FAR) {
+		uint64_t o = (uint64_t)(user - base);
+		memcpy((char *)h - sizeof(o), &o, sizeof(o));
+		h->offset = OFF_FAR;
+	} else {
+		h->offset = (uint32_t)(user - base);
+	}
 	h->align_log2 = (uint16_t)__builtin_ctzll(a);
 	h->magic = MAGIC;
 	if (zero && !(mod->calloc) && !(mod->caps & AS_CAP_ZEROED))
@@ -180,7 +199,7 @@ static void shim_free(void *p)
 	h = header_of(p);
 	if (serialise)
 		pthread_mutex_lock(&lock);
-	mod->free(inst, (char *)p - h->offset, block_total(h));
+	mod->free(inst, (char *)p - offset_of(h), block_total(h));
 	if (serialise)
 		pthread_mutex_unlock(&lock);
 	__atomic_fetch_add(&calls_total, 1, __ATOMIC_RELAXED);
@@ -264,6 +283,18 @@ static int valid_align(size_t a)
 	return a && !(a & (a - 1));
 }
 
+/* memalign's alignment as glibc takes it: up to 16 is malloc's, a value
+ * that is not a power of two is rounded up to the next one, and one above
+ * SIZE_MAX / 2 + 1 is EINVAL (returns 0 then). */
+static size_t glibc_align(size_t a)
+{
+	if (a <= 16)
+		return 16;
+	if (a > SIZE_MAX / 2 + 1)
+		return 0;
+	return valid_align(a) ? a : (size_t)1 << (64 - __builtin_clzll(a - 1));
+}
+
 EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
 	void *p;
@@ -276,22 +307,33 @@ EXPORT int posix_memalign(void **out, size_t align, size_t size)
 	return 0;
 }
 
-EXPORT void *aligned_alloc(size_t align, size_t size)
-{
-	if (!valid_align(align)) {
-		errno = EINVAL;
-		return NULL;
-	}
-	return shim_alloc(size, align, 0);
-}
-
 EXPORT void *memalign(size_t align, size_t size)
 {
-	if (!valid_align(align)) {
+	size_t a = glibc_align(align);
+	if (!a) {
 		errno = EINVAL;
 		return NULL;
 	}
-	return shim_alloc(size, align, 0);
+	return shim_alloc(size, a, 0);
+}
+
+/* glibc before 2.38 makes aligned_alloc memalign; 2.38 and later refuse an
+ * alignment that is not a power of two (0 included) with EINVAL. The
+ * shim does what the glibc the program runs on does. */
+EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	static int strict = -1;
+	if (strict < 0) {
+		const char *v = gnu_get_libc_version();
+		unsigned long major = strtoul(v, (char **)&v, 10);
+		unsigned long minor = *v == '.' ? strtoul(v + 1, NULL, 10) : 0;
+		strict = major > 2 || (major == 2 && minor >= 38);
+	}
+	if (strict && !valid_align(align)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return memalign(align, size);
 }
 
 EXPORT void *valloc(size_t size)
