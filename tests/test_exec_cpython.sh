@@ -45,7 +45,7 @@ regr() { # label module regrtest-args...
   local label=$1 m=$2
   shift 2
   local t0=$SECONDS
-  timeout 240 "$cli" exec -a "$m" -- $py -m test "$@" >"$tmp/out" 2>&1
+  timeout 400 "$cli" exec -a "$m" -- $py -m test "$@" >"$tmp/out" 2>&1
   local rc=$?
   if [ $rc -eq 0 ] && grep -q "^Tests result: SUCCESS" "$tmp/out"; then
     pass=$((pass + 1))
