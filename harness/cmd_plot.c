@@ -6,8 +6,18 @@
 
 #include "commands.h"
 #include "plot.h"
+#include "util.h"
 
-enum { OPT_FORMAT = 256, OPT_ALL_CHARTS };
+enum {
+	OPT_FORMAT = 256,
+	OPT_ALL_CHARTS,
+	OPT_MODULES,
+	OPT_WIDTH,
+	OPT_HEIGHT,
+	OPT_FONT,
+	OPT_TITLE,
+	OPT_TABLES
+};
 
 static const as_opt_t plot_opts[] = {
     {OPT_FORMAT, "format", "LIST", "png",
@@ -15,6 +25,19 @@ static const as_opt_t plot_opts[] = {
      "all"},
     {OPT_ALL_CHARTS, "all-charts", NULL, NULL,
      "also the charts that repeat others' data: RSS over time, cumulative syscalls"},
+    {OPT_MODULES, "modules", "LIST", "every module",
+     "only these modules, in this order (legend, colours stay): NAME:params as in trials.csv, "
+     "or NAME for every spec of it"},
+    {OPT_WIDTH, "width", "PX", "each chart's own",
+     "chart width in pixels at 1x (PDF: 130 px an inch), 200..4000"},
+    {OPT_HEIGHT, "height", "PX", "each chart's own", "chart height in pixels at 1x, 200..4000"},
+    {OPT_FONT, "font", "NAME[,PT]", "DejaVu Sans, 11 pt PNG, 12 SVG, 8 PDF",
+     "chart font and size in points (4..72); ',PT' keeps the font"},
+    {OPT_TITLE, "title", "TEXT", "each chart's own",
+     "title of every chart; '' draws none (a paper's caption says it)"},
+    {OPT_TABLES, "tables", "LIST", "none",
+     "also write each chart's table and the verdicts and comparisons as files in tables/: md "
+     "(Markdown), tex (LaTeX, booktabs), all"},
     {'o', "out", "DIR", "DIR/plots, report in DIR",
      "folder for the charts, their data files and report.md"},
     {'q', "quiet", NULL, NULL, "do not print the report's path"},
@@ -32,6 +55,32 @@ static int on_plot_opt(int key, const char *arg, void *vctx)
 		}
 		return 0;
 	case OPT_ALL_CHARTS: o->all_charts = 1; return 0;
+	case OPT_MODULES: o->modules = arg; return 0;
+	case OPT_WIDTH:
+	case OPT_HEIGHT: {
+		uint64_t v;
+		if (as_parse_u64(key == OPT_WIDTH ? "--width" : "--height", arg, 200, 4000, &v, err,
+		                 sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope plot: %s\n", err);
+			return -1;
+		}
+		*(key == OPT_WIDTH ? &o->width : &o->height) = (int)v;
+		return 0;
+	}
+	case OPT_FONT:
+		if (as_plot_check_font(arg, err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope plot: %s\n", err);
+			return -1;
+		}
+		o->font = arg;
+		return 0;
+	case OPT_TITLE: o->title = arg; return 0;
+	case OPT_TABLES:
+		if (as_plot_parse_tables(arg, &o->tables, err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope plot: %s\n", err);
+			return -1;
+		}
+		return 0;
 	case 'o': o->out_dir = arg; return 0;
 	case 'q': o->quiet = 1; return 0;
 	default: return -1;
@@ -91,13 +140,17 @@ static int plot_main(int argc, char **argv)
 
 const as_cmd_t as_cmd_plot = {
     .name = "plot",
-    .synopsis = "plot DIR [--format png,png2x,svg,pdf] [--all-charts] [-o OUTDIR]",
+    .synopsis = "plot DIR [--format png,png2x,svg,pdf] [--all-charts] [--modules LIST] "
+                "[--width PX] [--height PX] [--font NAME,PT] [--title TEXT] [--tables md,tex] "
+                "[-o OUTDIR]",
     .summary = "draw charts (gnuplot) and report.md from a results folder",
     .opts = plot_opts,
     .nopts = sizeof(plot_opts) / sizeof(plot_opts[0]),
     .examples = "  allocscope plot results/20260101-120000\n"
                 "  allocscope plot results/suite --format png,svg --all-charts\n"
                 "  allocscope plot results/mine --format pdf,svg -o paper/figures\n"
+                "  allocscope plot results/mine --modules glibc,refmalloc --format pdf \\\n"
+                "      --width 700 --height 400 --font 'Times,10' --title '' --tables tex\n"
                 "Exit status: 0 every chart drawn, 1 some not (e.g. gnuplot missing: the\n"
                 "report says which), 2 DIR is not a results folder.\n",
     .main = plot_main,

@@ -26,6 +26,11 @@ typedef struct {
 	const char *scripts;
 	as_buf_t msgs;
 	as_plot_result_t *res;
+	const char *modules;   /* --modules, or NULL */
+	const char *user_vars; /* gnuplot assignments of --width etc. */
+	unsigned tables;       /* --tables */
+	strlist_t unmatched;   /* --modules entries no scenario so far ran */
+	int scenarios;         /* scenarios plotted so far */
 } plot_t;
 
 static void msg(plot_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -49,31 +54,30 @@ int plot_path(char *out, size_t len, const char *fmt, ...)
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-#define FORMAT_NAMES "png, png2x, svg, pdf, all"
+/* A name in a comma-separated option value and the bits it stands for. */
+typedef struct {
+	const char *name;
+	unsigned bits;
+} plot_name_t;
 
-int as_plot_parse_formats(const char *list, unsigned *out, char *err, size_t errlen)
+/* LIST (option OPT) into the OR of its names' bits; -1 with a one-line
+ * message naming the bad item and the allowed ones. */
+static int parse_list(const char *opt, const char *what, const char *list, const plot_name_t *names,
+                      size_t nn, unsigned *out, char *err, size_t errlen)
 {
 	const char *p = list;
+	char allowed[256] = "";
+	for (size_t k = 0; k < nn; k++)
+		snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%s%s",
+		         k ? ", " : "", names[k].name);
 	*out = 0;
 	while (*p) {
-		size_t n = strcspn(p, ",");
-		static const struct {
-			const char *name;
-			unsigned bits;
-		} names[] = {{"png", AS_PLOT_PNG},
-		             {"png2x", AS_PLOT_PNG2X},
-		             {"svg", AS_PLOT_SVG},
-		             {"pdf", AS_PLOT_PDF},
-		             {"all", AS_PLOT_ALL}};
-		size_t k = 0;
-		while (k < sizeof(names) / sizeof(names[0]) &&
-		       (strlen(names[k].name) != n || strncmp(p, names[k].name, n)))
+		size_t n = strcspn(p, ","), k = 0;
+		while (k < nn && (strlen(names[k].name) != n || strncmp(p, names[k].name, n)))
 			k++;
-		if (k == sizeof(names) / sizeof(names[0])) {
-			snprintf(err, errlen,
-			         "option --format: '%.*s' is not a format (allowed: " FORMAT_NAMES
-			         ")",
-			         (int)n, p);
+		if (k == nn) {
+			snprintf(err, errlen, "option --%s: '%.*s' is not a %s (allowed: %s)", opt,
+			         (int)n, p, what, allowed);
 			return -1;
 		}
 		*out |= names[k].bits;
@@ -82,9 +86,60 @@ int as_plot_parse_formats(const char *list, unsigned *out, char *err, size_t err
 			p++;
 	}
 	if (!*out) {
-		snprintf(err, errlen, "option --format: empty list (allowed: " FORMAT_NAMES ")");
+		snprintf(err, errlen, "option --%s: empty list (allowed: %s)", opt, allowed);
 		return -1;
 	}
+	return 0;
+}
+
+int as_plot_parse_formats(const char *list, unsigned *out, char *err, size_t errlen)
+{
+	static const plot_name_t names[] = {{"png", AS_PLOT_PNG},
+	                                    {"png2x", AS_PLOT_PNG2X},
+	                                    {"svg", AS_PLOT_SVG},
+	                                    {"pdf", AS_PLOT_PDF},
+	                                    {"all", AS_PLOT_ALL}};
+	return parse_list("format", "format", list, names, sizeof(names) / sizeof(names[0]), out,
+	                  err, errlen);
+}
+
+int as_plot_parse_tables(const char *list, unsigned *out, char *err, size_t errlen)
+{
+	static const plot_name_t names[] = {{"md", AS_PLOT_TABLE_MD},
+	                                    {"tex", AS_PLOT_TABLE_TEX},
+	                                    {"all", AS_PLOT_TABLE_MD | AS_PLOT_TABLE_TEX}};
+	return parse_list("tables", "table format", list, names, sizeof(names) / sizeof(names[0]),
+	                  out, err, errlen);
+}
+
+int as_plot_check_font(const char *font, char *err, size_t errlen)
+{
+	const char *comma = strrchr(font, ',');
+	const char *name_end = comma ? comma : font + strlen(font);
+	if (comma) {
+		char *end;
+		long size = strtol(comma + 1, &end, 10);
+		if (end == comma + 1 || *end || size < 4 || size > 72) {
+			snprintf(err, errlen,
+			         "option --font: size '%s' is not a whole number of "
+			         "points in 4..72",
+			         comma + 1);
+			return -1;
+		}
+	}
+	if (name_end == font && !comma) {
+		snprintf(err, errlen, "option --font: empty (give NAME, NAME,SIZE or ,SIZE)");
+		return -1;
+	}
+	/* the name goes into a gnuplot string literal and a font list */
+	for (const char *p = font; p < name_end; p++)
+		if (*p == '\'' || *p == '"' || *p == '\\' || (unsigned char)*p < 32) {
+			snprintf(err, errlen,
+			         "option --font: '%s': quotes, backslashes and control "
+			         "characters are not allowed in a font name",
+			         font);
+			return -1;
+		}
 	return 0;
 }
 
@@ -182,6 +237,64 @@ typedef struct {
 	const char *report; /* its own report, relative to the suite report */
 } suite_part_t;
 
+/* With --tables: REPORT_DIR/tables/ gets each chart's table (CS, may be
+ * NULL) and the verdicts and comparisons (RES). 0, or -1 (message added). */
+static int write_tables(plot_t *p, const char *report_dir, const charts_t *cs,
+                        const plot_results_t *res, int suite)
+{
+	char dir[PLOT_PATH_MAX], err[1024];
+	static const struct {
+		unsigned which;
+		const char *name, *caption;
+	} results[] = {{PLOT_VERDICTS, "verdicts", "verdicts (verdicts.csv)"},
+	               {PLOT_COMPARISONS, "comparisons", "comparisons (comparisons.csv)"}};
+	if (!p->tables)
+		return 0;
+	if (plot_path(dir, sizeof(dir), "%s/tables", report_dir) != 0) {
+		msg(p, "%s: path too long", report_dir);
+		return -1;
+	}
+	if (as_mkdir_p(dir, err, sizeof(err)) != 0) {
+		msg(p, "%s", err);
+		return -1;
+	}
+	for (size_t k = 0; k < sizeof(results) / sizeof(results[0]); k++) {
+		as_buf_t md = {0};
+		int rc;
+		plot_results_table(&md, res, results[k].which, suite);
+		rc = plot_tables_write(dir, results[k].name, results[k].caption, &md, p->tables,
+		                       err, sizeof(err));
+		as_buf_free(&md);
+		if (rc != 0) {
+			msg(p, "%s", err);
+			return -1;
+		}
+	}
+	for (int i = 0; cs && i < cs->n; i++)
+		if (plot_tables_write(dir, cs->ch[i].name, cs->ch[i].title, &cs->ch[i].table,
+		                      p->tables, err, sizeof(err)) != 0) {
+			msg(p, "%s", err);
+			return -1;
+		}
+	return 0;
+}
+
+/* A suite scenario's --modules entries that matched nothing: those that
+ * matched in no scenario so far stay in p->unmatched. */
+static void track_unmatched(plot_t *p, const strlist_t *missing)
+{
+	if (p->scenarios++ == 0) {
+		for (int i = 0; i < missing->n; i++)
+			plot_sl_add(&p->unmatched, missing->v[i]);
+		return;
+	}
+	for (int i = 0; i < p->unmatched.n; i++)
+		if (plot_sl_find(missing, p->unmatched.v[i]) < 0) {
+			free(p->unmatched.v[i]);
+			p->unmatched.v[i--] = p->unmatched.v[--p->unmatched.n];
+		}
+}
+
 /* Plot one run folder. chart_dir gets the charts; the run's report goes to
  * report_dir/report.md (and .html) with links prefix + name. In a suite,
  * the scenario's key chart goes to sp->body. */
@@ -197,10 +310,15 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	as_plot_status_t rc = AS_PLOT_BAD_INPUT;
 	if (!cs)
 		abort();
-	if (plot_load_run(&r, dir, err, sizeof(err)) != 0) {
+	/* a --modules entry must be in a run folder; a suite's scenarios may
+	 * each have some of them */
+	bad = plot_load_run(&r, dir, p->modules, err, sizeof(err));
+	if (bad < 0 || (bad > 0 && !sp)) {
 		msg(p, "%s", err);
 		goto out_run;
 	}
+	if (sp)
+		track_unmatched(p, &r.missing);
 	plot_label_run(&r);
 	cs->all = p->all_charts;
 	define_charts(&r, cs);
@@ -208,8 +326,8 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		msg(p, "%s", err);
 		bad = cs->n;
 	} else {
-		bad = plot_draw_charts(cs, chart_dir, p->fmts, p->gnuplot, p->scripts, err,
-		                       sizeof(err));
+		bad = plot_draw_charts(cs, chart_dir, p->fmts, p->gnuplot, p->scripts, p->user_vars,
+		                       err, sizeof(err));
 		if (*err)
 			msg(p, "%s", err);
 	}
@@ -218,6 +336,12 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	as_buf_printf(&rep, "# %s\n\n", title);
 	if (!p->gnuplot)
 		plot_report_no_gnuplot(&rep, dir);
+	if (p->modules) {
+		as_buf_printf(&rep, "Modules shown (plot --modules):");
+		for (int i = 0; i < r.mods.n; i++)
+			as_buf_printf(&rep, "%s %s", i ? "," : "", r.mods.v[i]);
+		as_buf_printf(&rep, "%s\n\n", r.mods.n ? "" : " none of them ran here");
+	}
 	/* results first: verdicts and comparisons where the run has them */
 	if (plot_results_add(&res, dir, NULL, 0, PLOT_VERDICTS | PLOT_COMPARISONS, err,
 	                     sizeof(err)) != 0) {
@@ -225,6 +349,8 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		rc = AS_PLOT_INCOMPLETE;
 	}
 	plot_results_write(&rep, &res, 0);
+	if (write_tables(p, report_dir, cs, &res, 0) != 0)
+		rc = AS_PLOT_INCOMPLETE;
 	plot_report_body(&rep, &r, cs, prefix, p->fmts, "##");
 	plot_report_context(&rep, &r, "##");
 	if (write_reports(p, report_dir, title, &rep) != 0)
@@ -412,6 +538,12 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	}
 	as_buf_add(&suite, body.data ? body.data : "", body.len);
 	as_buf_add(&suite, context.data ? context.data : "", context.len);
+	if (write_tables(p, out ? out : dir, NULL, &res, 1) != 0 && rc < AS_PLOT_INCOMPLETE)
+		rc = AS_PLOT_INCOMPLETE;
+	if (p->unmatched.n) {
+		msg(p, "option --modules: '%s' ran in no scenario of %s", p->unmatched.v[0], dir);
+		rc = AS_PLOT_BAD_INPUT;
+	}
 	if (write_reports(p, out ? out : dir, title, &suite) != 0)
 		rc = rc > AS_PLOT_INCOMPLETE ? rc : AS_PLOT_INCOMPLETE;
 	else
@@ -427,6 +559,32 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	return rc;
 }
 
+/* The gnuplot assignments of --width, --height, --font and --title (see
+ * plots/style.gp), set after each chart's own variables. */
+static void user_vars(as_buf_t *v, const as_plot_opts_t *o)
+{
+	if (!o)
+		return;
+	if (o->width > 0)
+		as_buf_printf(v, "UW=%d; ", o->width);
+	if (o->height > 0)
+		as_buf_printf(v, "UH=%d; ", o->height);
+	if (o->font && *o->font) {
+		const char *comma = strrchr(o->font, ',');
+		char name[256];
+		snprintf(name, sizeof(name), "%.*s",
+		         (int)(comma ? (size_t)(comma - o->font) : strlen(o->font)), o->font);
+		if (*name)
+			plot_vars_str(v, "FONTNAME", name);
+		if (comma)
+			as_buf_printf(v, "FONTSIZE=%ld; ", strtol(comma + 1, NULL, 10));
+	}
+	if (o->title)
+		plot_vars_str(v, "TITLE_TEXT", o->title);
+	if (v->len)
+		as_buf_add(v, "\n", 1);
+}
+
 as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plot_result_t *res)
 {
 	const char *out = opts ? opts->out_dir : NULL;
@@ -437,12 +595,20 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 	            NULL,
 	            scripts,
 	            {0},
-	            res};
+	            res,
+	            opts ? opts->modules : NULL,
+	            NULL,
+	            opts ? opts->tables : 0,
+	            {0},
+	            0};
+	as_buf_t uv = {0};
 	struct stat st;
 	as_results_kind_t kind;
 	as_plot_status_t rc;
 
 	memset(res, 0, sizeof(*res));
+	user_vars(&uv, opts);
+	p.user_vars = uv.data;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		msg(&p, "%s: not a folder", dir);
 		rc = AS_PLOT_BAD_INPUT;
@@ -466,6 +632,8 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 		rc = kind == AS_RESULTS_RUN ? plot_one(&p, dir, out) : plot_suite(&p, dir, out);
 	}
 	res->messages = p.msgs.data;
+	as_buf_free(&uv);
+	plot_sl_free(&p.unmatched);
 	return rc;
 }
 

@@ -31,7 +31,22 @@ typedef struct as_plot_opts {
 	const char *out_dir; /* charts and report go here; NULL: charts in DIR/plots,
 	                        report in DIR/report.md */
 	int quiet;           /* for the CLI: no "report: PATH" line on stdout */
+	/* For one figure of a paper or a blog post: */
+	const char *modules; /* comma-separated module specs (NAME[:params] as in
+	                        trials.csv, or NAME for every spec of it): only
+	                        these, in this order; NULL: every module */
+	int width, height;   /* chart size in pixels at 1x (PDF: 130 px an inch);
+	                        0: each chart's own */
+	const char *font;    /* "NAME[,SIZE]" or ",SIZE"; NULL: DejaVu Sans at the
+	                        format's size */
+	const char *title;   /* every chart's title ("" none); NULL: its own */
+	unsigned tables;     /* AS_PLOT_TABLE_* bits: each chart's table and the
+	                        verdicts/comparisons as files in tables/ */
 } as_plot_opts_t;
+
+/* Table file formats, as bits: tables/NAME.md (Markdown), NAME.tex (LaTeX
+ * tabular with booktabs rules). */
+enum { AS_PLOT_TABLE_MD = 1, AS_PLOT_TABLE_TEX = 2 };
 
 /* What one as_plot_dir call did. Release with as_plot_result_free. */
 typedef struct as_plot_result {
@@ -46,6 +61,11 @@ typedef struct as_plot_result {
 /* Parse a --format list ("png,svg,pdf") into AS_PLOT_* bits. Returns 0, or
  * -1 with a one-line message in err naming the bad item. */
 int as_plot_parse_formats(const char *list, unsigned *out, char *err, size_t errlen);
+/* The same for a --tables list ("md,tex") into AS_PLOT_TABLE_* bits. */
+int as_plot_parse_tables(const char *list, unsigned *out, char *err, size_t errlen);
+/* A --font value: "NAME[,SIZE]" or ",SIZE" (SIZE 4..72 points). Returns 0,
+ * or -1 with a one-line message in err. */
+int as_plot_check_font(const char *font, char *err, size_t errlen);
 
 /* Draw every chart the CSV files in DIR have data for and write the report.
  * DIR is a run folder (has trials.csv) or a suite folder (subfolders that

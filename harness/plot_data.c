@@ -13,6 +13,7 @@
 #include "../allocators/allocscope_params.h"
 #include "plot_int.h"
 #include "results_format.h"
+#include "spec.h"
 
 /* ---- reading the CSV files (trials_read.h, libcsv) by column index ---- */
 
@@ -241,16 +242,76 @@ static void build_rows(run_t *r)
 		snprintf(t->wlabel, sizeof(t->wlabel), "%s%s%s", t->wname, *t->wparams ? ":" : "",
 		         t->wparams);
 		t->ok = !strcmp(plot_cell(c, i, c_st), "ok");
-		plot_sl_add(&r->mods, t->mlabel);
 		if (thr0 < 0)
 			thr0 = t->threads;
 		else if (t->threads != thr0)
 			r->multi_threads = 1;
 	}
+}
+
+/* Whether row t is of module spec S: the same name, and the same params
+ * unless S has none (then every spec of that module). */
+static int spec_matches(const as_spec_t *s, const trow_t *t)
+{
+	const char *colon = strchr(t->mlabel + strlen(t->mbase), ':');
+	return !strcmp(s->name, t->mbase) &&
+	       (!*s->params || (colon && !strcmp(colon + 1, s->params)));
+}
+
+/* Keep the rows of the modules in LIST (a --modules value), and order
+ * r->mods by it; the entries no row matched go to r->missing. Without a
+ * list, every row in order of first appearance. Then the groups. Returns
+ * 0, 1 when entries matched nothing (err says which, and what the folder
+ * has), -1 for a malformed list. */
+static int select_modules(run_t *r, const char *list, char *err, size_t errlen)
+{
+	as_spec_t specs[MAXS];
+	int n = 0, kept = 0, rc = 0;
+	if (list && (n = as_spec_parse_list(list, AS_SPEC_MODULE, specs, MAXS, err, errlen)) < 0) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "option --modules: %s", why);
+		return -1;
+	}
+	for (int k = 0; k < n; k++) {
+		int any = 0;
+		for (int i = 0; i < r->nt; i++)
+			if (spec_matches(&specs[k], &r->t[i])) {
+				plot_sl_add(&r->mods, r->t[i].mlabel);
+				any = 1;
+			}
+		if (!any)
+			plot_sl_add(&r->missing, specs[k].label);
+	}
+	if (r->missing.n) {
+		strlist_t all = {0};
+		size_t w;
+		for (int i = 0; i < r->nt; i++)
+			plot_sl_add(&all, r->t[i].mlabel);
+		w = (size_t)snprintf(err, errlen,
+		                     "option --modules: '%s' ran in no trial of %s (its modules:",
+		                     r->missing.v[0], r->dir);
+		for (int i = 0; i < all.n && w < errlen; i++)
+			w += (size_t)snprintf(err + w, errlen - w, "%s %s", i ? "," : "", all.v[i]);
+		if (w < errlen)
+			snprintf(err + w, errlen - w, ")");
+		plot_sl_free(&all);
+		rc = 1;
+	}
+	for (int i = 0; i < r->nt; i++) {
+		if (!list)
+			plot_sl_add(&r->mods, r->t[i].mlabel);
+		if (plot_sl_find(&r->mods, r->t[i].mlabel) >= 0)
+			r->t[kept++] = r->t[i];
+	}
+	r->nt = kept;
+	for (int k = 0; k < n; k++)
+		as_spec_free(&specs[k]);
 	for (int i = 0; i < r->nt; i++) {
 		char g[LABEL + 32];
 		plot_sl_add(&r->groups, plot_group_of(r, &r->t[i], g, sizeof(g)));
 	}
+	return rc;
 }
 
 /* A workload run at 3+ sizes is a sweep: its per-size groups get no charts
@@ -284,15 +345,19 @@ static void find_sweeps(run_t *r)
 	}
 }
 
-int plot_load_run(run_t *r, const char *dir, char *err, size_t errlen)
+int plot_load_run(run_t *r, const char *dir, const char *modules, char *err, size_t errlen)
 {
+	int rc;
 	memset(r, 0, sizeof(*r));
 	r->dir = dir;
 	if (load_tables(r, dir, err, errlen) != 0)
 		return -1;
 	build_rows(r);
+	rc = select_modules(r, modules, err, errlen);
+	if (rc < 0)
+		return -1;
 	find_sweeps(r);
-	return 0;
+	return rc;
 }
 
 void plot_free_run(run_t *r)
@@ -306,6 +371,7 @@ void plot_free_run(run_t *r)
 	free(r->sweep);
 	plot_sl_free(&r->sweeps);
 	plot_sl_free(&r->mods);
+	plot_sl_free(&r->missing);
 	plot_sl_free(&r->groups);
 }
 

@@ -153,6 +153,7 @@ static void finish_chart(chart_t *c, const char *chart_dir, unsigned fmts)
 typedef struct {
 	const char *chart_dir, *data_dir, *gnuplot, *scripts;
 	unsigned fmts;
+	const char *user_vars; /* set after each chart's own: --width etc. */
 } draw_t;
 
 /* Write chart C's data file and append to S the commands that draw it in
@@ -183,6 +184,7 @@ static int chart_commands(const draw_t *d, chart_t *c, int k, as_buf_t *s)
 		/* nothing of the previous chart may leak into this one */
 		as_buf_printf(s, "reset session\n");
 		as_buf_add(s, c->vars.data ? c->vars.data : "", c->vars.len);
+		as_buf_printf(s, "%s", d->user_vars ? d->user_vars : "");
 		plot_vars_str(s, "FMT", formats[f].fmt);
 		as_buf_printf(s, "SCALE=%d; ", formats[f].scale);
 		plot_vars_str(s, "DATA", dpath);
@@ -284,13 +286,13 @@ static int worker_exited(const draw_t *d, charts_t *cs, worker_t *w, int wi, int
  * gnuplot processes (one per online CPU, at most 4) that each draw a share
  * of the charts. */
 int plot_draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const char *gnuplot,
-                     const char *scripts, char *err, size_t errlen)
+                     const char *scripts, const char *user_vars, char *err, size_t errlen)
 {
 	char data_dir[PLOT_PATH_MAX], abs_dir[PATH_MAX];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int bad = 0, running = 0, jobs = ncpu < 1 ? 1 : ncpu > 4 ? 4 : (int)ncpu;
 	worker_t w[4];
-	draw_t d = {NULL, data_dir, gnuplot, scripts, fmts};
+	draw_t d = {NULL, data_dir, gnuplot, scripts, fmts, user_vars};
 
 	if (plot_path(data_dir, sizeof(data_dir), "%s/data", chart_dir) != 0)
 		snprintf(err, errlen, "%s: path too long", chart_dir);

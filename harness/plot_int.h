@@ -53,7 +53,9 @@ typedef struct {
 	as_table_t trials, context, series, latency, hist;
 	trow_t *t;
 	int nt;
-	strlist_t mods;    /* module labels in order of first appearance */
+	strlist_t mods;    /* module labels in order of first appearance, or of
+	                      the --modules list */
+	strlist_t missing; /* --modules entries that matched no row */
 	strlist_t groups;  /* "workload label" or "workload label, N threads" */
 	int multi_threads; /* the run has several thread counts */
 	char *sweep;       /* per group: part of a size= sweep (drawn by threshold) */
@@ -109,10 +111,14 @@ void plot_param_drop(const char *params, const char *key, char *out, size_t outl
 /* A size param ("128k") in bytes; NaN when absent or malformed. */
 double plot_param_size(const char *params, const char *key);
 
-/* Load DIR's CSV files and build the rows, groups and sweeps. Returns 0, or
- * -1 with one line in err (not a results folder, unreadable, too new). The
- * caller frees r with plot_free_run either way. */
-int plot_load_run(run_t *r, const char *dir, char *err, size_t errlen);
+/* Load DIR's CSV files and build the rows, groups and sweeps; with MODULES
+ * (a --modules list, else NULL) only those modules' rows, in that order,
+ * and the entries that matched nothing in r->missing. Returns 0; 1 when
+ * some entries matched nothing (r is usable; err says which and what the
+ * folder has); or -1 with one line in err (not a results folder,
+ * unreadable, too new, a malformed list). The caller frees r with
+ * plot_free_run either way. */
+int plot_load_run(run_t *r, const char *dir, const char *modules, char *err, size_t errlen);
 void plot_free_run(run_t *r);
 /* The group label of row t ("workload label[, N threads]") in out. */
 const char *plot_group_of(const run_t *r, const trow_t *t, char *out, size_t len);
@@ -193,11 +199,13 @@ void plot_chart_latency(run_t *r, charts_t *cs);
 int plot_find_in_path(const char *prog, char *out, size_t len);
 /* The folder of the gnuplot scripts (has style.gp), absolute. 0 or -1. */
 int plot_find_scripts(char *out, size_t len);
-/* Write each chart's data file and draw it in every format. Returns the
- * number of charts not drawn (each with its c->error); when the chart
- * folder itself cannot be prepared, every chart and err say why. */
+/* Write each chart's data file and draw it in every format; USER_VARS
+ * (gnuplot assignments: --width, --font, --title) follow each chart's own
+ * variables. Returns the number of charts not drawn (each with its
+ * c->error); when the chart folder itself cannot be prepared, every chart
+ * and err say why. */
 int plot_draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const char *gnuplot,
-                     const char *scripts, char *err, size_t errlen);
+                     const char *scripts, const char *user_vars, char *err, size_t errlen);
 
 /* ---- plot_report.c: report.md ---- */
 
@@ -240,6 +248,9 @@ enum { PLOT_VERDICTS = 1, PLOT_COMPARISONS = 2 };
  * file, left out). */
 int plot_results_add(plot_results_t *res, const char *dir, const char *scenario, int suite,
                      unsigned what, char *err, size_t errlen);
+/* The verdicts or (WHICH) the comparisons as one Markdown table, header
+ * included; nothing when there are no rows. */
+void plot_results_table(as_buf_t *b, const plot_results_t *res, unsigned which, int suite);
 /* The Verdicts and Comparisons sections (nothing when there are no rows). */
 void plot_results_write(as_buf_t *b, const plot_results_t *res, int suite);
 void plot_results_free(plot_results_t *res);
@@ -255,6 +266,19 @@ int plot_tune_define(const char *dir, charts_t *cs, as_buf_t *head, char *err, s
  * program's figures from DIR/verify.csv when there is one. */
 void plot_tune_section(as_buf_t *b, const char *dir, const as_buf_t *head, const charts_t *cs,
                        const char *prefix, unsigned fmts);
+
+/* ---- plot_tables.c: tables as files (plot --tables) ---- */
+
+/* The Markdown table(s) in md (LEN bytes) as a LaTeX tabular with booktabs
+ * rules (\toprule, \midrule after the header, \bottomrule): cells escaped,
+ * **bold** as \textbf, links as their text; a column whose body cells are
+ * numbers is set right. CAPTION goes into a comment line. */
+void plot_table_tex(as_buf_t *out, const char *md, size_t len, const char *caption);
+/* DIR/NAME.md (md with CAPTION in a comment) and/or DIR/NAME.tex (WHAT:
+ * AS_PLOT_TABLE_* bits); nothing when md is empty. Returns 0, or -1 with
+ * the reason in err. */
+int plot_tables_write(const char *dir, const char *name, const char *caption, const as_buf_t *md,
+                      unsigned what, char *err, size_t errlen);
 
 /* ---- plot_html.c: report.html ---- */
 

@@ -171,24 +171,14 @@ int plot_results_add(plot_results_t *res, const char *dir, const char *scenario,
 	return rc;
 }
 
-void plot_results_write(as_buf_t *b, const plot_results_t *res, int suite)
+void plot_results_table(as_buf_t *b, const plot_results_t *res, unsigned which, int suite)
 {
-	if (res->nv) {
-		as_buf_printf(
-		    b,
-		    "## Verdicts\n\n**%d confirmed, %d refuted, %d inconclusive** "
-		    "(verdicts.csv: each claim, the value measured with its 95%% "
-		    "confidence interval, and whether the interval confirms it)\n\n"
-		    "| scenario | workload | module | claim | expected | measured [95%% CI] "
-		    "| verdict |\n|---|---|---|---|---|---|---|\n",
-		    res->counts[0], res->counts[1], res->counts[2]);
+	if (which == PLOT_VERDICTS && res->nv) {
+		as_buf_printf(b,
+		              "| scenario | workload | module | claim | expected | measured [95%% "
+		              "CI] | verdict |\n|---|---|---|---|---|---|---|\n");
 		as_buf_add(b, res->verdicts.data, res->verdicts.len);
-		as_buf_add(b, "\n", 1);
-	}
-	if (res->nc) {
-		as_buf_printf(b, "## Comparisons\n\nEach module against the baseline "
-		                 "(comparisons.csv): the ratio of the medians with its 95%% "
-		                 "confidence interval, the p-value and the repetitions.\n\n");
+	} else if (which == PLOT_COMPARISONS && res->nc) {
 		as_buf_printf(
 		    b,
 		    "|%s workload | threads | metric | module | baseline | ratio [95%% CI] "
@@ -196,6 +186,25 @@ void plot_results_write(as_buf_t *b, const plot_results_t *res, int suite)
 		    "---|\n",
 		    suite ? " scenario |" : "", suite ? "---|" : "");
 		as_buf_add(b, res->comps.data, res->comps.len);
+	}
+}
+
+void plot_results_write(as_buf_t *b, const plot_results_t *res, int suite)
+{
+	if (res->nv) {
+		as_buf_printf(b,
+		              "## Verdicts\n\n**%d confirmed, %d refuted, %d inconclusive** "
+		              "(verdicts.csv: each claim, the value measured with its 95%% "
+		              "confidence interval, and whether the interval confirms it)\n\n",
+		              res->counts[0], res->counts[1], res->counts[2]);
+		plot_results_table(b, res, PLOT_VERDICTS, suite);
+		as_buf_add(b, "\n", 1);
+	}
+	if (res->nc) {
+		as_buf_printf(b, "## Comparisons\n\nEach module against the baseline "
+		                 "(comparisons.csv): the ratio of the medians with its 95%% "
+		                 "confidence interval, the p-value and the repetitions.\n\n");
+		plot_results_table(b, res, PLOT_COMPARISONS, suite);
 		as_buf_add(b, "\n", 1);
 	}
 }

@@ -9,21 +9,28 @@ reset
 if (!exists("SCALE")) SCALE = 1
 if (!exists("FMT")) FMT = "png"
 
-# Font sizes: the terminal's base size and the title's.
-BASEFONT = (FMT eq "png") ? 11 * SCALE : (FMT eq "svg") ? 12 : 8
+# Fonts: FONTNAME and FONTSIZE (points; allocscope plot --font) or the
+# format's own size; the title a little larger.
+if (!exists("FONTNAME")) FONTNAME = "DejaVu Sans"
+if (!exists("FONTSIZE")) FONTSIZE = 0
+TERMFONT = FONTSIZE > 0 ? FONTSIZE : (FMT eq "png") ? 11 : (FMT eq "svg") ? 12 : 8
+BASEFONT = (FMT eq "png") ? TERMFONT * SCALE : TERMFONT
 TFONT = sprintf(",%d", BASEFONT + 2 * (FMT eq "png" ? SCALE : 1))
 PFONT = sprintf(",%d", BASEFONT + 1)
 
-# Terminal and output at W x H (pixels at 1x); a chart script calls
+# Terminal and output at W x H (pixels at 1x), or at UW x UH when set
+# (allocscope plot --width/--height); a chart script calls
 #   eval termcmd(W, H)
-termcmd(w, h) = (FMT eq "png") ? \
-    sprintf("set terminal pngcairo noenhanced size %d,%d font 'DejaVu Sans,%d' linewidth %g; set output '%s'", \
-            w * SCALE, h * SCALE, 11 * SCALE, SCALE, OUT) : \
+if (!exists("UW")) UW = 0
+if (!exists("UH")) UH = 0
+termcmd(w, h) = (TW = UW > 0 ? UW : w, TH = UH > 0 ? UH : h, (FMT eq "png") ? \
+    sprintf("set terminal pngcairo noenhanced size %d,%d font '%s,%d' linewidth %g; set output '%s'", \
+            TW * SCALE, TH * SCALE, FONTNAME, BASEFONT, SCALE, OUT) : \
   (FMT eq "svg") ? \
-    sprintf("set terminal svg noenhanced size %d,%d font 'DejaVu Sans,12' linewidth 1.2 background '#ffffff'; set output '%s'", \
-            w, h, OUT) : \
-    sprintf("set terminal pdfcairo noenhanced size %.2fin,%.2fin font 'DejaVu Sans,8'; set output '%s'", \
-            w / 130.0, h / 130.0, OUT)
+    sprintf("set terminal svg noenhanced size %d,%d font '%s,%d' linewidth 1.2 background '#ffffff'; set output '%s'", \
+            TW, TH, FONTNAME, BASEFONT, OUT) : \
+    sprintf("set terminal pdfcairo noenhanced size %.2fin,%.2fin font '%s,%d'; set output '%s'", \
+            TW / 130.0, TH / 130.0, FONTNAME, BASEFONT, OUT))
 
 # Width of a bar chart: room for every bar, within 900..1400 pixels.
 barsw(ncat, ns) = (w = 250 + 40 * ncat * (ns + 1), w < 900 ? 900 : w > 1400 ? 1400 : w)

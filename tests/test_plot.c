@@ -487,6 +487,96 @@ int main(void)
 	           strstr(report, "## Charts"),
 	       "bad verdicts left out, the rest written");
 
+	/* 1g. one figure of a paper: --modules picks and orders the series
+	 * (no other module in any chart's data or legend), --width/--height/
+	 * --font/--title set every chart, --tables writes each chart's table
+	 * and the verdicts as Markdown and LaTeX with the same cells */
+	snprintf(run_dir, sizeof(run_dir), "%s/paper", tmp);
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
+	sh("cp '%s/tests/fixtures/verdicts/'*.csv '%s'", src, run_dir);
+	snprintf(args, sizeof(args),
+	         "%s --modules mimalloc,glibc --format svg --width 700 --height 400 "
+	         "--font 'Times,10' --title '' --tables md,tex",
+	         run_dir);
+	rc = run("", args);
+	CHECKF(rc == 0, "plot --modules: exit %d: %s", rc, err_text);
+	snprintf(plots, sizeof(plots), "%s/plots", run_dir);
+	CHECKF(check_svgs(plots) >= 10, "--modules charts pass the chart check");
+	snprintf(args, sizeof(args),
+	         "cd '%s' && ! grep -l '^# null' data/*.dat && grep -q '^# glibc' "
+	         "data/rss_ops-synth-1t.dat && ! grep -l '<text>null</text>' *.svg && "
+	         "test -z \"$(grep -L 'width=.700. height=.400.' *.svg)\" && "
+	         "test -z \"$(grep -L 'font-family=.Times.' *.svg)\" && "
+	         "! grep -l 'Time per op' *.svg",
+	         plots);
+	CHECKF(system(args) == 0, "--modules: only those modules, 700x400, Times, no title");
+	{
+		/* the legend follows the --modules order */
+		static char svg[1 << 20];
+		const char *m, *g;
+		snprintf(path, sizeof(path), "%s/time.svg", plots);
+		slurp(path, svg, sizeof(svg));
+		m = strstr(svg, "<text>mimalloc</text>");
+		g = strstr(svg, "<text>glibc</text>");
+		CHECKF(m && g && m < g, "legend order mimalloc, glibc");
+	}
+	snprintf(path, sizeof(path), "%s/report.md", run_dir);
+	slurp(path, report, sizeof(report));
+	CHECKF(strstr(report, "Modules shown (plot --modules): mimalloc, glibc") != NULL,
+	       "the report names the modules shown");
+	/* every table parsed back: the LaTeX cells are the Markdown cells */
+	snprintf(
+	    args, sizeof(args),
+	    "cd '%s/tables' && python3 - <<'EOF'\n"
+	    "import glob, re, sys\n"
+	    "def md(p):\n"
+	    "    rows = []\n"
+	    "    for l in open(p):\n"
+	    "        if not l.startswith('|') or l.startswith('|---'): continue\n"
+	    "        c = re.split(r'(?<!\\\\)\\|', l.strip())[1:-1]\n"
+	    "        c = [x.strip().replace('\\\\|', '|').replace('**', '') for x in c]\n"
+	    "        rows.append([re.sub(r'\\[([^]]*)\\]\\([^)]*\\)', r'\\1', x) for x in c])\n"
+	    "    return rows\n"
+	    "def tex(p):\n"
+	    "    t = open(p).read()\n"
+	    "    assert '\\\\toprule' in t and '\\\\midrule' in t and '\\\\bottomrule' in t, p\n"
+	    "    body = t.split('\\\\toprule\\n')[1].split('\\\\bottomrule')[0]\n"
+	    "    rows = []\n"
+	    "    for l in body.split('\\n'):\n"
+	    "        if not l.endswith(' \\\\\\\\'): continue\n"
+	    "        c = re.split(r'(?<!\\\\) & ', l[:-3])\n"
+	    "        c = [re.sub(r'\\\\textbf\\{([^}]*)\\}', r'\\1', x) for x in c]\n"
+	    "        rows.append([re.sub(r'\\\\([&%%$#_{}])', r'\\1', x).strip() for x in c])\n"
+	    "    return rows\n"
+	    "n = 0\n"
+	    "for p in sorted(glob.glob('*.md')):\n"
+	    "    a, b = md(p), tex(p[:-3] + '.tex')\n"
+	    "    if a != b or len(a) < 2: sys.exit('%%s: %%r != %%r' %% (p, a[:3], b[:3]))\n"
+	    "    if p[0] != 'v' and p[0] != 'c' and any('null' in c for r in a for c in r):\n"
+	    "        sys.exit(p + ': null shown')\n"
+	    "    n += 1\n"
+	    "if n < 10 or 'verdicts.md' not in glob.glob('*.md'): sys.exit('only %%d tables' %% "
+	    "n)\n"
+	    "EOF",
+	    run_dir);
+	CHECKF(system(args) == 0, "tables: LaTeX parsed back equals the Markdown");
+	/* bad paper options: one line each, exit 2 */
+	{
+		static const char *bad[][2] = {
+		    {"--modules jemalloc", "option --modules: 'jemalloc' ran in no trial"},
+		    {"--font Times,2", "option --font: size '2'"},
+		    {"--width 50", "--width"},
+		    {"--tables csv", "'csv' is not a table format"},
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(args, sizeof(args), "%s %s", run_dir, bad[i][0]);
+			rc = run("", args);
+			CHECKF(rc == 2 && strstr(err_text, bad[i][1]) &&
+			           !strchr(strchr(err_text, '\n') + 1, '\n'),
+			       "plot %s: exit %d: %s", bad[i][0], rc, err_text);
+		}
+	}
+
 	/* 2. a folder with only trials.csv + context.csv (no series etc): the
 	 * bar charts are drawn, the rest is listed as without data */
 	snprintf(run_dir, sizeof(run_dir), "%s/suite/a", tmp);
