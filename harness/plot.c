@@ -230,11 +230,13 @@ static as_plot_status_t plot_tune(plot_t *p, const char *dir, const char *out, a
 
 /* Where a suite scenario's part of the suite report goes. */
 typedef struct {
-	as_buf_t *body;     /* the scenario sections */
-	as_buf_t *context;  /* the context, from the first scenario */
-	const char *prefix; /* links from the suite report into the scenario */
-	const char *metric; /* its summary metric (scenarios.csv) */
-	const char *report; /* its own report, relative to the suite report */
+	as_buf_t *body;      /* the scenario sections */
+	as_buf_t *context;   /* the context, from the first scenario */
+	const char *prefix;  /* links from the suite report into the scenario */
+	const char *metric;  /* its summary metric (scenarios.csv) */
+	const char *report;  /* its own report, relative to the suite report */
+	const char *name;    /* the scenario */
+	plot_fails_t *fails; /* the failed and skipped trials of every scenario */
 } suite_part_t;
 
 /* With --tables: REPORT_DIR/tables/ gets each chart's table (CS, may be
@@ -364,6 +366,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		}
 		if (sp->context->len == 0)
 			plot_report_context(sp->context, &r, "##");
+		plot_fails_add(sp->fails, &r, sp->name);
 	}
 	count_charts(p, dir, cs);
 	as_buf_free(&rep);
@@ -467,7 +470,8 @@ static void suite_order(plot_t *p, const char *dir, char **subs, int n, as_table
 /* Scenario SUB of suite DIR: its own report and charts, and its section in
  * the suite report. */
 static as_plot_status_t plot_scenario(plot_t *p, const char *dir, const char *out, const char *sub,
-                                      as_buf_t *body, as_buf_t *context, const as_table_t *scen)
+                                      as_buf_t *body, as_buf_t *context, const as_table_t *scen,
+                                      plot_fails_t *fails)
 {
 	char path[PLOT_PATH_MAX], chart_dir[PLOT_PATH_MAX], report_dir[PLOT_PATH_MAX];
 	char sp[PLOT_PATH_MAX], rp[PLOT_PATH_MAX], err[1024];
@@ -492,7 +496,7 @@ static as_plot_status_t plot_scenario(plot_t *p, const char *dir, const char *ou
 			         plot_cell(scen, row, as_table_col(scen, "summary_metric")),
 			         plot_cell(scen, row, as_table_col(scen, "y")));
 	plot_report_scenario(body, scen, sub);
-	part = (suite_part_t){body, context, sp, metric, rp};
+	part = (suite_part_t){body, context, sp, metric, rp, sub, fails};
 	return plot_run(p, path, chart_dir, report_dir, out ? "" : "plots/", &part);
 }
 
@@ -503,6 +507,7 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 {
 	as_buf_t suite = {0}, body = {0}, context = {0};
 	as_table_t scen = {0};
+	plot_fails_t fails = {0};
 	plot_results_t res = {0};
 	char err[1024], title[PLOT_PATH_MAX + 32];
 	int n;
@@ -532,11 +537,17 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	}
 	plot_results_write(&suite, &res, 1);
 	for (int i = 0; i < n; i++) {
-		as_plot_status_t r1 = plot_scenario(p, dir, out, subs[i], &body, &context, &scen);
+		as_plot_status_t r1 =
+		    plot_scenario(p, dir, out, subs[i], &body, &context, &scen, &fails);
 		if (r1 > rc)
 			rc = r1;
 	}
 	as_buf_add(&suite, body.data ? body.data : "", body.len);
+	if (fails.n) {
+		/* one short section for the suite, not one table per scenario */
+		as_buf_printf(&suite, "## Failed and skipped trials\n\n");
+		plot_fails_write(&suite, &fails, "scenarios");
+	}
 	as_buf_add(&suite, context.data ? context.data : "", context.len);
 	if (write_tables(p, out ? out : dir, NULL, &res, 1) != 0 && rc < AS_PLOT_INCOMPLETE)
 		rc = AS_PLOT_INCOMPLETE;
@@ -556,6 +567,7 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	as_buf_free(&context);
 	as_table_free(&scen);
 	plot_results_free(&res);
+	plot_fails_free(&fails);
 	return rc;
 }
 

@@ -336,7 +336,8 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
  * One series per module (and per other params, e.g. prime=, and threads);
  * against the size: time per op, mmap calls, and the RSS still held at the
  * end of the timed region (after the blocks were freed). Data columns:
- * size_bytes ns_per_op mmap_calls rss_held_mib rss_peak_growth_mib. */
+ * size_bytes ns_per_op mmap_calls rss_held_mib rss_peak_growth_mib
+ * free_p50_ns. */
 typedef struct {
 	const char *wname; /* the sweep's workload */
 	strlist_t keys;    /* params that tell two series apart at one size */
@@ -399,6 +400,21 @@ static void series_key(const run_t *r, const sweep_t *sw, const trow_t *t, char 
 		         t->threads == 1 ? "" : "s");
 }
 
+/* The median latency of free (latency.csv p50_ns, kind free) of trial row
+ * t; NaN when none of its frees was timed. A free writes no page: its
+ * time is the allocator's and the kernel's (munmap), not page faults. */
+static double free_p50(const run_t *r, const trow_t *t)
+{
+	const as_table_t *l = &r->latency;
+	int ct = as_table_col(l, "trial"), cr = as_table_col(l, "rep");
+	int ck = as_table_col(l, "kind"), cp = as_table_col(l, "p50_ns");
+	for (int i = 0; ct >= 0 && cr >= 0 && ck >= 0 && i < NROWS(l); i++)
+		if ((long)plot_cellnum(l, i, ct) == t->trial &&
+		    (long)plot_cellnum(l, i, cr) == t->rep && !strcmp(plot_cell(l, i, ck), "free"))
+			return plot_cellnum(l, i, cp);
+	return NAN;
+}
+
 void plot_chart_sweep(run_t *r, charts_t *cs)
 {
 	int c_ns = as_table_col(&r->trials, "ns_per_op");
@@ -413,8 +429,8 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 	for (int w = 0; w < r->sweeps.n; w++) {
 		strlist_t labels = {0};
 		as_buf_t data = {0}, tab = {0};
-		double xs[256], lo = INFINITY, hi = 0;
-		int nx = 0, any_mmap = 0, smod[MAXS];
+		double xs[256], lo = INFINITY, hi = 0, flo = INFINITY, fhi = 0;
+		int nx = 0, any_mmap = 0, any_free = 0, smod[MAXS];
 		sweep_t sw = {r->sweeps.v[w], {0}, 0};
 		chart_t *c;
 		sweep_keys(r, &sw);
@@ -435,14 +451,15 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 			}
 		}
 		qsort(xs, (size_t)nx, sizeof(double), plot_cmp_double);
-		as_buf_printf(&tab,
-		              "| series | size (bytes) | reps ok | ns/op | mmap calls | RSS held "
-		              "at end (MiB) | RSS peak growth (MiB) |\n"
-		              "|---|---|---|---|---|---|---|\n");
+		as_buf_printf(
+		    &tab, "| series | size (bytes) | reps ok | ns/op | free p50 (ns) | mmap calls "
+		          "| RSS held at end (MiB) | RSS peak growth (MiB) |\n"
+		          "|---|---|---|---|---|---|---|---|\n");
 		for (int s = 0; s < labels.n; s++) {
 			as_buf_printf(&data, "# %s\n", labels.v[s]);
 			for (int z = 0; z < nx; z++) {
-				double vn[256], vm[256], ve[256], vp[256], mn, mm, me, mp, a, b;
+				double vn[256], vm[256], ve[256], vp[256], vf[256], mn, mm, me, mp,
+				    mf, a, b;
 				int n = 0;
 				for (int i = 0; i < r->nt && n < 256; i++) {
 					char key[2 * LABEL + 64];
@@ -461,6 +478,7 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 					ve[n] = (plot_cellnum(tc, t->row, c_end) - before) / 1024.0;
 					vp[n] =
 					    (plot_cellnum(tc, t->row, c_peak) - before) / 1024.0;
+					vf[n] = free_p50(r, t);
 					n++;
 				}
 				if (n == 0)
@@ -469,7 +487,13 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 				plot_reduce(vm, n, &mm, &a, &b);
 				plot_reduce(ve, n, &me, &a, &b);
 				plot_reduce(vp, n, &mp, &a, &b);
+				plot_reduce(vf, n, &mf, &a, &b);
 				any_mmap |= !isnan(mm);
+				any_free |= !isnan(mf);
+				if (mf > 0 && mf < flo)
+					flo = mf;
+				if (mf > fhi)
+					fhi = mf;
 				if (mn > 0 && mn < lo)
 					lo = mn;
 				if (mn > hi)
@@ -478,12 +502,14 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 				plot_dnum(&data, mn, "\t");
 				plot_dnum(&data, mm, "\t");
 				plot_dnum(&data, me, "\t");
-				plot_dnum(&data, mp, "\n");
+				plot_dnum(&data, mp, "\t");
+				plot_dnum(&data, mf, "\n");
 				as_buf_add(&tab, "|", 1);
 				plot_tstr(&tab, labels.v[s]);
 				plot_tnum(&tab, xs[z]);
 				as_buf_printf(&tab, " %d |", n);
 				plot_tnum(&tab, mn);
+				plot_tnum(&tab, mf);
 				plot_tnum(&tab, mm);
 				plot_tnum(&tab, me);
 				plot_tnum(&tab, mp);
@@ -499,15 +525,20 @@ void plot_chart_sweep(run_t *r, charts_t *cs)
 		if (c) {
 			int thr = !strcmp(r->sweeps.v[w], "threshold");
 			snprintf(c->title, sizeof(c->title),
-			         "%s: time, mmap calls and RSS held against request size\n%s",
-			         thr ? "mmap threshold sweep" : "Size sweep", r->sweeps.v[w]);
+			         "%s: %s, mmap calls and RSS held against request size\n%s",
+			         thr ? "mmap threshold sweep" : "Size sweep",
+			         any_free ? "cost of free" : "time", r->sweeps.v[w]);
 			as_buf_add(&c->data, data.data, data.len);
 			as_buf_add(&c->table, tab.data, tab.len);
 			plot_vars_series(&c->vars, r, &labels, smod);
 			/* mark 128 KiB only where the sizes reach that far */
-			as_buf_printf(&c->vars, "HAS_MMAP=%d; MARK=%d; LOGY=%d; ", any_mmap,
-			              nx > 0 && xs[nx - 1] >= 65536 && xs[0] <= 262144,
-			              plot_spans_decades(lo, hi));
+			/* the time panel: free's latency where frees were timed (a
+			 * malloc's time includes writing its pages: page faults,
+			 * the same for every allocator), else the time per op */
+			as_buf_printf(
+			    &c->vars, "HAS_MMAP=%d; MARK=%d; HAS_FREE=%d; LOGY=%d; ", any_mmap,
+			    nx > 0 && xs[nx - 1] >= 65536 && xs[0] <= 262144, any_free,
+			    any_free ? plot_spans_decades(flo, fhi) : plot_spans_decades(lo, hi));
 			plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 		}
 		as_buf_free(&data);

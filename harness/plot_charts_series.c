@@ -354,7 +354,7 @@ static void latency_percentiles(run_t *r, charts_t *cs)
  * repetition: a data block and a table row. Returns the bucket count, or
  * -1 when it has no such rows. cols: trial, rep, kind, x, y. */
 static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[5],
-                   as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax)
+                   as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax, int *tail)
 {
 	const as_table_t *h = &r->hist;
 	const trow_t *best = NULL;
@@ -383,6 +383,7 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 		plot_dnum(data, y, "\t");
 		plot_dnum(data, y < 1 ? 1 - y : NAN, "\n");
 		nb++;
+		*tail += y > 0 && y < 1;
 		/* the x range: from the fastest bucket with calls to the slowest */
 		if (y > 0 && !(x >= *xmin))
 			*xmin = x;
@@ -434,22 +435,32 @@ static void latency_cdf(run_t *r, charts_t *cs)
 			strlist_t labels = {0};
 			as_buf_t data = {0}, tab = {0};
 			chart_t *c;
-			int maxnb = 1;
+			int maxnb = 1, tail = 0;
 			double xmin = NAN, xmax = NAN;
 			as_buf_printf(&tab, "| module | rep | buckets | p50 bucket top (ns) | "
 			                    "p99 bucket top (ns) | last bucket top (ns) |\n"
 			                    "|---|---|---|---|---|---|\n");
 			for (int m = 0; m < r->mods.n; m++) {
-				int nb =
-				    cdf_row(r, g, m, kinds.v[k], cols, &data, &tab, &xmin, &xmax);
+				int nb = cdf_row(r, g, m, kinds.v[k], cols, &data, &tab, &xmin,
+				                 &xmax, &tail);
 				if (nb < 0)
 					continue;
 				plot_sl_add(&labels, r->mods.v[m]);
 				if (nb > maxnb)
 					maxnb = nb;
 			}
-			if (labels.n > 0 && (c = plot_new_chart(cs, "latency_tail", r->gslug[g],
-			                                        "latency_tail")) != NULL) {
+			if (labels.n > 0 && tail == 0) {
+				/* every timed call in one bucket: 1 - CDF is 0, nothing
+				 * to draw on a log axis */
+				char why[LABEL + 64];
+				snprintf(why, sizeof(why),
+				         "%s, %s: every timed call in one latency bucket (too few "
+				         "timed: --latency 1 times every op)",
+				         r->gshow[g], kinds.v[k]);
+				plot_skip(cs, "latency_tail", why);
+			} else if (labels.n > 0 &&
+			           (c = plot_new_chart(cs, "latency_tail", r->gslug[g],
+			                               "latency_tail")) != NULL) {
 				snprintf(c->name, sizeof(c->name), "latency_tail-%.100s-%.40s",
 				         r->gslug[g], kinds.v[k]);
 				snprintf(

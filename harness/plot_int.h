@@ -217,6 +217,20 @@ void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const cha
 /* One chart: its heading (H), the picture and links, and its table. */
 void plot_report_chart(as_buf_t *b, const chart_t *c, const char *prefix, unsigned fmts,
                        const char *h);
+/* Failed and skipped trial rows, grouped by module, status and reason:
+ * a suite's scenarios all in one, a run's on its own. */
+struct fail_group;
+typedef struct {
+	struct fail_group *g;
+	int n;
+} plot_fails_t;
+/* Add run r's failed and skipped rows; SCENARIO names r in a suite (the
+ * groups then list scenarios, else workloads). */
+void plot_fails_add(plot_fails_t *f, const run_t *r, const char *scenario);
+/* The table, one row per group (nothing when there are none); WHERE is
+ * the last column's heading. */
+void plot_fails_write(as_buf_t *b, const plot_fails_t *f, const char *where);
+void plot_fails_free(plot_fails_t *f);
 /* The context, folded: it matters after the results. */
 void plot_report_context(as_buf_t *b, const run_t *r, const char *h);
 /* A suite scenario's one chart for its summary METRIC (scenarios.csv

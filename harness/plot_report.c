@@ -3,6 +3,7 @@
  * and scenario sections. Builds text only; plot.c writes the file. */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plot_int.h"
@@ -39,34 +40,99 @@ void plot_report_context(as_buf_t *b, const run_t *r, const char *h)
 	as_buf_printf(b, "\n</details>\n\n");
 }
 
+/* A group of failed or skipped trial rows: one module, status and reason. */
+typedef struct fail_group {
+	char *module, *status, *reason;
+	int rows;
+	strlist_t where; /* workloads (run) or scenarios (suite) */
+} fail_group_t;
+
+void plot_fails_add(plot_fails_t *f, const run_t *r, const char *scenario)
+{
+	int cr = as_table_col(&r->trials, "reason"), cs = as_table_col(&r->trials, "status");
+	for (int i = 0; i < r->nt; i++) {
+		const trow_t *t = &r->t[i];
+		const char *mod = plot_mod_show(r, t->mlabel);
+		const char *st = plot_cell(&r->trials, t->row, cs);
+		const char *why = plot_cell(&r->trials, t->row, cr);
+		char g[LABEL + 32];
+		fail_group_t *fg = NULL;
+		if (t->ok)
+			continue;
+		for (int k = 0; k < f->n && !fg; k++)
+			if (!strcmp(f->g[k].module, mod) && !strcmp(f->g[k].status, st) &&
+			    !strcmp(f->g[k].reason, why))
+				fg = &f->g[k];
+		if (!fg) {
+			f->g = realloc(f->g, (size_t)(f->n + 1) * sizeof(*f->g));
+			if (!f->g)
+				abort();
+			fg = &f->g[f->n++];
+			*fg = (fail_group_t){strdup(mod), strdup(st), strdup(why), 0, {0}};
+			if (!fg->module || !fg->status || !fg->reason)
+				abort();
+		}
+		fg->rows++;
+		plot_sl_add(&fg->where,
+		            scenario ? scenario
+		                     : plot_group_show(r, plot_group_of(r, t, g, sizeof(g))));
+	}
+}
+
+void plot_fails_write(as_buf_t *b, const plot_fails_t *f, const char *where)
+{
+	if (f->n == 0)
+		return;
+	as_buf_printf(b,
+	              "Failed and skipped trials, one row per module, status and reason (charts "
+	              "and tables leave them out; trials.csv has every row):\n\n"
+	              "| module | status | reason | rows | %s |\n|---|---|---|---|---|\n",
+	              where);
+	for (int k = 0; k < f->n; k++) {
+		const fail_group_t *fg = &f->g[k];
+		as_buf_t w = {0};
+		/* a few names, then how many more: the row stays one line */
+		for (int i = 0; i < fg->where.n && i < 4; i++)
+			as_buf_printf(&w, "%s%s", i ? ", " : "", fg->where.v[i]);
+		if (fg->where.n > 4)
+			as_buf_printf(&w, " and %d more", fg->where.n - 4);
+		as_buf_add(b, "|", 1);
+		plot_tstr(b, fg->module);
+		plot_tstr(b, fg->status);
+		plot_tstr(b, fg->reason);
+		as_buf_printf(b, " %d |", fg->rows);
+		plot_tstr(b, w.data ? w.data : "");
+		as_buf_add(b, "\n", 1);
+		as_buf_free(&w);
+	}
+	as_buf_add(b, "\n", 1);
+}
+
+void plot_fails_free(plot_fails_t *f)
+{
+	for (int k = 0; k < f->n; k++) {
+		free(f->g[k].module);
+		free(f->g[k].status);
+		free(f->g[k].reason);
+		plot_sl_free(&f->g[k].where);
+	}
+	free(f->g);
+	memset(f, 0, sizeof(*f));
+}
+
 static void report_trials(as_buf_t *b, const run_t *r)
 {
-	int nok = 0, nbad = 0, cr = as_table_col(&r->trials, "reason");
-	int cs = as_table_col(&r->trials, "status");
+	plot_fails_t f = {0};
+	int nok = 0, nbad = 0;
 	for (int i = 0; i < r->nt; i++)
 		r->t[i].ok ? nok++ : nbad++;
 	as_buf_printf(b,
 	              "%d trial rows (repetitions included): %d completed, %d failed or "
 	              "skipped.\n\n",
 	              r->nt, nok, nbad);
-	if (nbad == 0)
-		return;
-	as_buf_printf(b, "Failed and skipped trials: charts and tables leave these rows "
-	                 "out.\n\n| trial | rep | module | workload | threads | status | reason |\n"
-	                 "|---|---|---|---|---|---|---|\n");
-	for (int i = 0; i < r->nt; i++) {
-		const trow_t *t = &r->t[i];
-		if (t->ok)
-			continue;
-		as_buf_printf(b, "| %ld | %ld |", t->trial, t->rep);
-		plot_tstr(b, t->mlabel);
-		plot_tstr(b, t->wlabel);
-		as_buf_printf(b, " %ld |", t->threads);
-		plot_tstr(b, plot_cell(&r->trials, t->row, cs));
-		plot_tstr(b, plot_cell(&r->trials, t->row, cr));
-		as_buf_add(b, "\n", 1);
-	}
-	as_buf_add(b, "\n", 1);
+	plot_fails_add(&f, r, NULL);
+	plot_fails_write(b, &f, "workloads");
+	plot_fails_free(&f);
 }
 
 void plot_report_chart(as_buf_t *b, const chart_t *c, const char *prefix, unsigned fmts,

@@ -312,6 +312,22 @@ int main(void)
 	       "the crashed repetition is left out of the table (1 rep ok)");
 	CHECKF(strstr(report, "threshold: run at several sizes") != NULL,
 	       "per-size charts of the sweep are explained");
+	{
+		/* the sweep's time panel: free's median latency (latency.csv:
+		 * 224 ns under, 1680 ns from 128 KiB up), not the time per op,
+		 * which is writing pages (400, 3000 ns) */
+		static char dat[1 << 16], svg[1 << 20];
+		snprintf(path, sizeof(path), "%s/data/sweep-threshold.dat", plots);
+		slurp(path, dat, sizeof(dat));
+		CHECKF(
+		    strstr(dat,
+		           "# glibc\n65536\t400\t0\t20\t20\t224\n131072\t3000\t128\t0\t20\t1680\n"),
+		    "sweep data: free p50 per size: %s", dat);
+		snprintf(path, sizeof(path), "%s/sweep-threshold.svg", plots);
+		slurp(path, svg, sizeof(svg));
+		CHECKF(strstr(svg, "free: median latency (ns)") != NULL,
+		       "the sweep's time panel is free's cost");
+	}
 	csv_snapshot(run_dir, after, sizeof(after));
 	CHECKF(!strcmp(before, after), "plot must not modify the results CSVs");
 
@@ -577,6 +593,46 @@ int main(void)
 		}
 	}
 
+	/* 1h. failed and skipped rows collapse: every null row skipped for one
+	 * reason is one row of the report (with the count and the workloads),
+	 * the crashed repetition another */
+	snprintf(run_dir, sizeof(run_dir), "%s/skips", tmp);
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
+	snprintf(args, sizeof(args),
+	         "cd '%s' && python3 - <<'EOF'\n"
+	         "import csv\n"
+	         "rows = list(csv.DictReader(open('trials.csv')))\n"
+	         "for r in rows:\n"
+	         "    if r['module'] == 'null': r['status'] = 'skipped'; r['reason'] = 'not "
+	         "thread-safe'\n"
+	         "w = csv.DictWriter(open('trials.csv', 'w', newline=''), list(rows[0].keys()), "
+	         "lineterminator='\\n')\n"
+	         "w.writeheader(); w.writerows(rows)\n"
+	         "print(sum(r['module'] == 'null' for r in rows))\n"
+	         "EOF",
+	         run_dir);
+	{
+		FILE *py = popen(args, "r");
+		char line[64] = "";
+		int nnull = py && fgets(line, sizeof(line), py) ? atoi(line) : 0;
+		char want[256];
+		if (py)
+			pclose(py);
+		CHECKF(nnull >= 4, "python3 marks the null rows skipped (%d)", nnull);
+		rc = run("", run_dir);
+		CHECKF(rc == 0, "plot with skipped rows: exit %d: %s", rc, err_text);
+		snprintf(path, sizeof(path), "%s/report.md", run_dir);
+		slurp(path, report, sizeof(report));
+		snprintf(want, sizeof(want), "| null | skipped | not thread-safe | %d | synth",
+		         nnull);
+		CHECKF(strstr(report, want) != NULL, "one row for %d skipped null rows", nnull);
+		CHECKF(strstr(report,
+		              "| mimalloc | crashed | worker died on signal 11 (SIGSEGV) | 1 "
+		              "| synth, 2 threads |") != NULL,
+		       "the crashed repetition: its own row");
+		CHECKF(!strstr(report, "| 2 | 0 | null"), "no row per trial");
+	}
+
 	/* 2. a folder with only trials.csv + context.csv (no series etc): the
 	 * bar charts are drawn, the rest is listed as without data */
 	snprintf(run_dir, sizeof(run_dir), "%s/suite/a", tmp);
@@ -612,6 +668,10 @@ int main(void)
 	CHECKF(strstr(report, "## Scenario a") && strstr(report, "## Scenario b") &&
 	           strstr(report, "](b/plots/") && strstr(report, "(b/report.md)"),
 	       "suite report covers both scenarios with working links");
+	CHECKF(strstr(report, "## Failed and skipped trials") &&
+	           strstr(report, "| mimalloc | crashed | worker died on signal 11 (SIGSEGV) | 1 "
+	                          "| a |"),
+	       "the suite's failed trials in one section, by scenario");
 	/* the suite's verdicts.csv comes first, each row linking to its
 	 * scenario's section */
 	snprintf(
@@ -711,6 +771,47 @@ int main(void)
 		      exists(path, "plots/rss_ops-random.svg"));
 		snprintf(path, sizeof(path), "%s/real/plots", tmp);
 		CHECK(check_svgs(path) >= 5);
+
+		/* 6b. a real suite end to end: the verdicts.csv the suite writes
+		 * opens report.md (within 40 lines), one row per claim with its
+		 * verdict, and is in report.html and tables/verdicts.tex */
+		{
+			char cmd[4096];
+			snprintf(cmd, sizeof(cmd),
+			         "CI=1 %s suite threshold --quick -a glibc --no-plot -o %s/rsuite "
+			         ">/dev/null 2>&1",
+			         cli, tmp);
+			rc = system(cmd);
+			CHECKF(WIFEXITED(rc) && WEXITSTATUS(rc) == 0,
+			       "quick threshold suite failed");
+			snprintf(args, sizeof(args), "%s/rsuite --tables tex", tmp);
+			rc = run("", args);
+			CHECKF(rc == 0, "plot real suite: exit %d: %s", rc, err_text);
+			snprintf(
+			    cmd, sizeof(cmd),
+			    "cd '%s/rsuite' && python3 - <<'EOF'\n"
+			    "import csv, sys\n"
+			    "rows = list(csv.DictReader(open('verdicts.csv')))\n"
+			    "md = open('report.md').read().split('\\n')\n"
+			    "html = open('report.html').read()\n"
+			    "tex = open('tables/verdicts.tex').read()\n"
+			    "if not rows: sys.exit('verdicts.csv has no rows')\n"
+			    "if '## Verdicts' not in md[:40]: sys.exit('no verdicts in 40 lines')\n"
+			    "for r in rows:\n"
+			    "    hit = [l for l in md if ('| ' + r['claim'] + ' |') in l]\n"
+			    "    if len(hit) != 1 or ('**' + r['verdict'] + '**') not in hit[0]:\n"
+			    "        sys.exit('claim %%r: %%r' %% (r['claim'], hit))\n"
+			    "n = sum(html.count('<strong>%%s</strong>' %% v) for v in\n"
+			    "        ('CONFIRMED', 'REFUTED', 'INCONCLUSIVE'))\n"
+			    "if n != len(rows): sys.exit('report.html: %%d verdicts of %%d' %% (n, "
+			    "len(rows)))\n"
+			    "if tex.count('\\\\textbf{') != len(rows): sys.exit('verdicts.tex "
+			    "rows')\n"
+			    "EOF",
+			    tmp);
+			CHECKF(system(cmd) == 0,
+			       "real suite: verdicts.csv end to end in the report");
+		}
 	}
 	snprintf(args, sizeof(args), "rm -rf '%s'", tmp);
 	if (as_checks_failed == 0 && system(args) != 0)
