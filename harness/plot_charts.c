@@ -349,8 +349,8 @@ typedef struct {
 static int separates(const trow_t *a, const trow_t *b, const char *key)
 {
 	char va[LABEL] = "", vb[LABEL] = "";
-	int ha = plot_param_get(a->wparams, key, va, sizeof(va)) == 0;
-	int hb = plot_param_get(b->wparams, key, vb, sizeof(vb)) == 0;
+	int ha = as_label_param(a->wparams, key, va, sizeof(va)) == 0;
+	int hb = as_label_param(b->wparams, key, vb, sizeof(vb)) == 0;
 	return !strcmp(a->mlabel, b->mlabel) &&
 	       plot_param_size(a->wparams, "size") == plot_param_size(b->wparams, "size") &&
 	       (ha != hb || strcmp(va, vb));
@@ -392,7 +392,7 @@ static void series_key(const run_t *r, const sweep_t *sw, const trow_t *t, char 
 	size_t w = (size_t)snprintf(out, len, "%s", plot_mod_show(r, t->mlabel));
 	for (int k = 0; k < sw->keys.n && w < len; k++) {
 		char v[LABEL];
-		if (plot_param_get(t->wparams, sw->keys.v[k], v, sizeof(v)) == 0)
+		if (as_label_param(t->wparams, sw->keys.v[k], v, sizeof(v)) == 0)
 			w += (size_t)snprintf(out + w, len - w, " %s=%s", sw->keys.v[k], v);
 	}
 	if (sw->mt && w < len)
@@ -578,7 +578,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 			if (strcmp(plot_group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
 				continue;
 			s = plot_param_size(t->wparams, "size");
-			if (plot_param_get(t->wparams, "dist", dist, sizeof(dist)) == 0 &&
+			if (as_label_param(t->wparams, "dist", dist, sizeof(dist)) == 0 &&
 			    strcmp(dist, "fixed"))
 				s = NAN;
 			/* per-block overhead is a small-block question */
@@ -696,7 +696,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 	wshow = calloc((size_t)wls.n + 1, sizeof(char *));
 	if (!wshow)
 		abort();
-	plot_short_labels(wls.v, wls.n, wshow);
+	as_short_labels(wls.v, wls.n, wshow);
 	for (int w = 0; w < wls.n; w++) {
 		char stem[160];
 		long thr[64];

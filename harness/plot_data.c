@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../allocators/allocscope_params.h"
+#include "labels.h"
 #include "plot_int.h"
 #include "results_format.h"
 #include "spec.h"
@@ -105,24 +106,6 @@ int plot_reduce(double *v, int n, double *med, double *lo, double *hi)
 
 /* A number for a data file: gnuplot reads "NaN" as a missing point. */
 
-/* Value of key K in a "k=v,k=v" params string, or NULL. */
-int plot_param_get(const char *params, const char *key, char *out, size_t outlen)
-{
-	size_t kl = strlen(key);
-	const char *p = params;
-	while (p && *p) {
-		size_t len = strcspn(p, ",");
-		if (len > kl && !strncmp(p, key, kl) && p[kl] == '=') {
-			snprintf(out, outlen, "%.*s", (int)(len - kl - 1), p + kl + 1);
-			return 0;
-		}
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return -1;
-}
-
 /* The params string without key K. */
 void plot_param_drop(const char *params, const char *key, char *out, size_t outlen)
 {
@@ -152,7 +135,7 @@ double plot_param_size(const char *params, const char *key)
 	static const as_param_spec_t spec = {"size", AS_PARAM_SIZE, "0", 0, 0, NULL, "", 0};
 	char v[64], err[128];
 	uint64_t out;
-	if (plot_param_get(params, key, v, sizeof(v)) != 0)
+	if (as_label_param(params, key, v, sizeof(v)) != 0)
 		return NAN;
 	if (as_param_set_(&spec, v, strlen(v), &out, err, sizeof(err)) != 0)
 		return NAN;

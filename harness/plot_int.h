@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "labels.h"
 #include "plot.h"
 #include "results.h"
 #include "trials_read.h"
@@ -104,8 +105,6 @@ int plot_cmp_double(const void *a, const void *b);
  * Sorts v. Returns the count used. */
 int plot_reduce(double *v, int n, double *med, double *lo, double *hi);
 
-/* Value of key K in a "k=v,k=v" params string: 0, or -1 when absent. */
-int plot_param_get(const char *params, const char *key, char *out, size_t outlen);
 /* The params string without key K. */
 void plot_param_drop(const char *params, const char *key, char *out, size_t outlen);
 /* A size param ("128k") in bytes; NaN when absent or malformed. */
@@ -151,10 +150,6 @@ int plot_spans_decades(double lo, double hi);
 
 /* ---- plot_labels.c: names and styles ---- */
 
-/* The shortest distinguishing form of each "name:k=v,..." label into out[i]
- * (malloc'd): the name (a path's file name without .so) and the params whose
- * value differs between labels of that name. */
-void plot_short_labels(char *const *in, int n, char **out);
 /* File-name stem of a label (letters, digits, '.', '_'; '-' for the rest). */
 void plot_slug(const char *s, char *out, size_t len);
 /* Fill r->mshow, mstyle, gshow, gslug; free them with plot_free_labels. */

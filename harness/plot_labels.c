@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "labels.h"
 #include "plot_int.h"
 
 /* The modules with a fixed style: their linetype in plots/style.gp is the
@@ -16,79 +17,6 @@
 static const char *const known[] = {"glibc", "refmalloc", "bump",     "pool",     "freelist",
                                     "arena", "jemalloc",  "tcmalloc", "mimalloc", "null"};
 enum { NKNOWN = 10, NSTYLES = 16 };
-
-/* The name part of "name:params" (a path's file name, without .so). */
-static void name_of(const char *label, char *out, size_t len)
-{
-	size_t n = strcspn(label, ":");
-	const char *s = label, *slash;
-	while ((slash = memchr(s, '/', n - (size_t)(s - label))) != NULL)
-		s = slash + 1;
-	n -= (size_t)(s - label);
-	if (n > 3 && !strncmp(s + n - 3, ".so", 3))
-		n -= 3;
-	snprintf(out, len, "%.*s", (int)n, s);
-}
-
-/* Whether param KEY has the same value (or is absent) in every label of
- * `in` whose name is NAME. */
-static int param_constant(char *const *in, int n, const char *name, const char *key)
-{
-	char first[LABEL] = "", v[LABEL];
-	int seen = 0;
-	for (int i = 0; i < n; i++) {
-		char nm[LABEL];
-		const char *p = strchr(in[i], ':');
-		name_of(in[i], nm, sizeof(nm));
-		if (strcmp(nm, name))
-			continue;
-		if (!p || plot_param_get(p + 1, key, v, sizeof(v)) != 0)
-			snprintf(v, sizeof(v), "%s",
-			         "\x01"
-			         "absent");
-		if (!seen)
-			snprintf(first, sizeof(first), "%s", v);
-		else if (strcmp(first, v))
-			return 0;
-		seen = 1;
-	}
-	return 1;
-}
-
-void plot_short_labels(char *const *in, int n, char **out)
-{
-	for (int i = 0; i < n; i++) {
-		char name[LABEL], buf[2 * LABEL];
-		const char *p = strchr(in[i], ':');
-		size_t w;
-		name_of(in[i], name, sizeof(name));
-		w = (size_t)snprintf(buf, sizeof(buf), "%s", name);
-		/* only the params that differ between labels of this name */
-		for (p = p ? p + 1 : NULL; p && *p && w < sizeof(buf);) {
-			size_t len = strcspn(p, ",");
-			char key[LABEL];
-			snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, "=,"), p);
-			if (!param_constant(in, n, name, key))
-				w += (size_t)snprintf(buf + w, sizeof(buf) - w, "%c%.*s",
-				                      strchr(buf, ':') ? ',' : ':', (int)len, p);
-			p += len + (p[len] == ',');
-		}
-		out[i] = strdup(buf);
-		if (!out[i])
-			abort();
-	}
-	/* two labels that shorten alike (a path and a name) keep their full form */
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++)
-			if (!strcmp(out[i], out[j])) {
-				free(out[i]);
-				free(out[j]);
-				out[i] = strdup(in[i]);
-				out[j] = strdup(in[j]);
-				if (!out[i] || !out[j])
-					abort();
-			}
-}
 
 /* File-name stem of a label: letters, digits, '.', '_' kept, runs of
  * anything else one '-'. */
@@ -154,10 +82,10 @@ void plot_label_run(run_t *r)
 	r->gslug = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	if (!wl || !ws || !r->mshow || !r->mstyle || !r->gshow || !r->gslug)
 		abort();
-	plot_short_labels(r->mods.v, r->mods.n, r->mshow);
+	as_short_labels(r->mods.v, r->mods.n, r->mshow);
 	for (int m = 0; m < r->mods.n; m++) {
 		char name[LABEL];
-		name_of(r->mods.v[m], name, sizeof(name));
+		as_label_name(r->mods.v[m], name, sizeof(name));
 		r->mstyle[m] = pick_style(name, r->mstyle, m);
 	}
 	/* a group's workload label, from its first row */
@@ -170,7 +98,7 @@ void plot_label_run(run_t *r)
 	for (int g = 0; g < r->groups.n; g++)
 		plot_sl_add(&uniq, wl[g] ? wl[g] : r->groups.v[g]);
 	/* the workload labels once each (groups may differ in threads only) */
-	plot_short_labels(uniq.v, uniq.n, ws);
+	as_short_labels(uniq.v, uniq.n, ws);
 	for (int g = 0; g < r->groups.n; g++) {
 		char show[3 * LABEL], slug[160];
 		const char *thr = r->multi_threads ? strrchr(r->groups.v[g], ',') : NULL;
@@ -249,7 +177,7 @@ void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, cons
 			/* used: the run's modules and this chart's series so far */
 			for (int k = 0; k < r->mods.n; k++)
 				lt[labels->n + k] = r->mstyle[k];
-			name_of(m >= 0 ? r->mods.v[m] : labels->v[i], name, sizeof(name));
+			as_label_name(m >= 0 ? r->mods.v[m] : labels->v[i], name, sizeof(name));
 			lt[i] = pick_style(dup ? "" : name, lt, labels->n + r->mods.n);
 		}
 		const char *title = mod ? labels->v[i] : plot_mod_show(r, labels->v[i]);

@@ -8,15 +8,79 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "labels.h"
 #include "reporter.h"
 #include "stats.h"
 #include "syscount.h"
 #include "tables.h"
 #include "util.h"
 
+/* What the table and the bar call a run's modules and workloads: the
+ * shortest labels that tell them apart (labels.c), never cut; the full
+ * specs are in the CSV files. */
+typedef struct {
+	char **full, **show;
+	int n, width;
+} names_t;
+
 typedef struct {
 	int tty;
+	const as_run_t *run; /* the run the names are of */
+	names_t mods, wls;
 } console_t;
+
+static void names_free(names_t *nm)
+{
+	for (int i = 0; i < nm->n; i++) {
+		free(nm->full[i]);
+		free(nm->show[i]);
+	}
+	free(nm->full);
+	free(nm->show);
+	memset(nm, 0, sizeof(*nm));
+}
+
+/* The distinct labels (module when `wl` is 0, else workload) of run's
+ * specs and their short forms; width: the longest, at least MINW. */
+static void names_make(names_t *nm, const as_run_t *run, int wl, int minw)
+{
+	names_free(nm);
+	nm->full = calloc((size_t)run->n + 1, sizeof(char *));
+	nm->show = calloc((size_t)run->n + 1, sizeof(char *));
+	if (!nm->full || !nm->show)
+		abort();
+	for (int i = 0; i < run->n; i++) {
+		const char *l = wl ? run->specs[i].workload->label : run->specs[i].module->label;
+		int k = 0;
+		while (k < nm->n && strcmp(nm->full[k], l))
+			k++;
+		if (k == nm->n && !(nm->full[nm->n++] = strdup(l)))
+			abort();
+	}
+	as_short_labels(nm->full, nm->n, nm->show);
+	nm->width = minw;
+	for (int i = 0; i < nm->n; i++)
+		if ((int)strlen(nm->show[i]) > nm->width)
+			nm->width = (int)strlen(nm->show[i]);
+}
+
+static const char *names_show(const names_t *nm, const char *full)
+{
+	for (int i = 0; i < nm->n; i++)
+		if (!strcmp(nm->full[i], full))
+			return nm->show[i];
+	return full;
+}
+
+/* The names of RUN, made once per run (a suite reuses the reporter). */
+static void console_names(console_t *c, const as_run_t *run)
+{
+	if (c->run == run && c->mods.n)
+		return;
+	c->run = run;
+	names_make(&c->mods, run, 0, 6);
+	names_make(&c->wls, run, 1, 8);
+}
 
 static void bar(const as_run_t *run, int i, int n, const char *what)
 {
@@ -41,8 +105,10 @@ static void con_progress(void *self, const as_run_t *run, int i, int warm)
 		bar(run, i, total, "warm-up");
 		return;
 	}
-	snprintf(what, sizeof(what), "%s / %s / %ut", run->specs[i].module->label,
-	         run->specs[i].workload->label, run->specs[i].threads);
+	console_names(c, run);
+	snprintf(what, sizeof(what), "%s / %s / %ut",
+	         names_show(&c->mods, run->specs[i].module->label),
+	         names_show(&c->wls, run->specs[i].workload->label), run->specs[i].threads);
 	bar(run, run->nwarm + i, total, what);
 }
 
@@ -81,13 +147,16 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 }
 
 /* One table line: medians over the ok repetitions of trial `first`. */
-static void table_line(const as_run_t *run, int first, int latency)
+static void table_line(const console_t *c, const as_run_t *run, int first, int latency)
 {
 	const as_trial_spec_t *specs = run->specs;
 	const as_trial_result_t *res = run->res;
 	double ns[256], ops[256], rss[256], ovh[256], flt[256], sys[256], pa[256], pf[256];
 	int k = 0, bad = -1;
-	char wl[29], st[16], sbuf[16];
+	const char *mod = names_show(&c->mods, run->specs[first].module->label);
+	const char *wl = names_show(&c->wls, run->specs[first].workload->label);
+	int mw = c->mods.width, ww = c->wls.width;
+	char st[16], sbuf[16];
 	double sm, med_ns, lo, hi;
 	char cibuf[24];
 	for (int j = 0; j < run->n && k < 256; j++) {
@@ -110,11 +179,10 @@ static void table_line(const as_run_t *run, int first, int latency)
 		pf[k] = res[j].p99_ns[AS_OP_FREE];
 		k++;
 	}
-	snprintf(wl, sizeof(wl), "%s", specs[first].workload->label);
 	snprintf(st, sizeof(st), "%s", bad < 0 ? "ok" : as_status_name(res[bad].status));
 	if (k == 0) {
-		printf("%-14.14s %-28s %3u %-10s %s\n", specs[first].module->label, wl,
-		       specs[first].threads, st, res[bad].reason);
+		printf("%-*s %-*s %3u %-10s %s\n", mw, mod, ww, wl, specs[first].threads, st,
+		       res[bad].reason);
 		return;
 	}
 	med_ns = as_median(ns, k); /* sorts ns: the CI reads it sorted */
@@ -129,9 +197,9 @@ static void table_line(const as_run_t *run, int first, int latency)
 		snprintf(sbuf, sizeof(sbuf), "n/a");
 	else
 		snprintf(sbuf, sizeof(sbuf), "%.0f", sm);
-	printf("%-14.14s %-28s %3u %-10s %3d %10.2f %7s %12.4g %9.2fM %6.2f %10.0f %9s",
-	       specs[first].module->label, wl, specs[first].threads, st, k, med_ns, cibuf,
-	       as_median(ops, k), as_median(rss, k), as_median(ovh, k), as_median(flt, k), sbuf);
+	printf("%-*s %-*s %3u %-10s %3d %10.2f %7s %12.4g %9.2fM %6.2f %10.0f %9s", mw, mod, ww, wl,
+	       specs[first].threads, st, k, med_ns, cibuf, as_median(ops, k), as_median(rss, k),
+	       as_median(ovh, k), as_median(flt, k), sbuf);
 	if (latency)
 		printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
 	printf("\n");
@@ -147,15 +215,16 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 		bar(run, run->nwarm + run->n, run->nwarm + run->n, "done");
 	if (run->cfg->quiet)
 		return 0;
-	printf("\n%-14s %-28s %3s %-10s %3s %10s %7s %12s %10s %6s %10s %9s", "module", "workload",
-	       "thr", "status", "n", "ns/op", "95% CI", "ops/s", "RSSgrowth", "ovh", "minflt",
-	       "syscalls");
+	console_names(c, run);
+	printf("\n%-*s %-*s %3s %-10s %3s %10s %7s %12s %10s %6s %10s %9s", c->mods.width, "module",
+	       c->wls.width, "workload", "thr", "status", "n", "ns/op", "95% CI", "ops/s",
+	       "RSSgrowth", "ovh", "minflt", "syscalls");
 	if (latency)
 		printf(" %11s %11s", "p99alloc_ns", "p99free_ns");
 	printf("\n");
 	for (int i = 0; i < run->n; i++)
 		if (run->specs[i].rep == 0)
-			table_line(run, i, latency);
+			table_line(c, run, i, latency);
 	printf("(RSSgrowth: peak RSS - RSS before the timed region, MiB; ovh: that / peak live "
 	       "bytes)\n");
 	printf("(medians over n ok repetitions; 95%% CI of the ns/op median, order statistics, "
@@ -168,7 +237,10 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 
 static void con_destroy(void *self)
 {
-	free(self);
+	console_t *c = self;
+	names_free(&c->mods);
+	names_free(&c->wls);
+	free(c);
 }
 
 int as_reporter_console(as_reporter_t *r)

@@ -90,5 +90,17 @@ else
   echo "skipped: perf counting works for this user and no way to drop root (the unavailable notice)"
 fi
 
+# --- console table: a row label per spec, never cut ------------------------------
+# two specs of one module and a module given as a path: the table shows the
+# shortest labels that tell them apart (the params that differ; the path's
+# file name), whole
+mods="refmalloc:mmap_threshold=64k,refmalloc:mmap_threshold=256k,$(dirname "$as")/../allocators/glibc.so"
+CI=1 "$as" run --no-plot -r 1 -a "$mods" -w random:ops=1000,live=10 -o "$tmp/labels" >"$tmp/out" 2>&1
+for want in "refmalloc:mmap_threshold=64k " "refmalloc:mmap_threshold=256k " "glibc "; do
+  if grep -q "^$want *random " "$tmp/out"; then ok; else bad "console table: no row '$want'"; cat "$tmp/out" >&2; fi
+done
+rows=$(awk '/^module /{t=1; next} t && /^\(/{t=0} t && NF {print $1}' "$tmp/out" | sort -u | wc -l)
+if [ "$rows" -eq 3 ]; then ok; else bad "console table: $rows distinct row labels, want 3"; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
