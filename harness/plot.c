@@ -210,8 +210,8 @@ static as_plot_status_t plot_tune(plot_t *p, const char *dir, const char *out, a
 		              out ? "" : "/plots") != 0)
 			snprintf(err, sizeof(err), "%s: path too long", dir);
 		else if (as_mkdir_p(chart_dir, err, sizeof(err)) == 0)
-			plot_draw_charts(cs, chart_dir, p->fmts, p->gnuplot, p->scripts, err,
-			                 sizeof(err));
+			plot_draw_charts(cs, chart_dir, p->fmts, p->gnuplot, p->scripts,
+			                 p->user_vars, err, sizeof(err));
 		if (*err)
 			msg(p, "%s", err);
 		for (int i = 0; i < cs->n; i++)

@@ -163,7 +163,7 @@ int plot_tune_define(const char *dir, charts_t *cs, as_buf_t *head, char *err, s
 		tmin = isnan(tmin) || tm < tmin ? tm : tmin;
 		tmax = isnan(tmax) || tm > tmax ? tm : tmax;
 	}
-	plot_short_labels(full, n, shown);
+	as_short_labels(full, n, shown);
 	nf = frontier_by_time(&t, idx);
 	c = n ? plot_new_chart(cs, "frontier", NULL, "frontier") : NULL;
 	if (c) {
