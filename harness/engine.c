@@ -4,8 +4,9 @@
  * vtable, with no switch; every other op kind goes through exec_op()'s
  * switch. run_chunk() is instantiated once per touch policy. Series
  * samples, latency timing, publishing counters for the sampler (every 64
- * ops), cross-thread waits and --validate happen between chunks or in
- * one_op(), so a measurement that is off costs nothing in the loop. */
+ * ops), cross-thread handovers (a wait per handed-over run of ops, from
+ * the stream) and --validate happen between chunks or in one_op(), so a
+ * measurement that is off costs nothing in the loop. */
 #define _GNU_SOURCE
 #include "engine.h"
 
@@ -62,12 +63,17 @@ typedef struct thread_ctx {
 	char reason[200];
 	pthread_t tid;
 	pthread_barrier_t *ready, *start, *finished, *release;
+	pthread_barrier_t *pass_end, *pass_go;
 	uint64_t t0;
 	int timed;
 	as_lat_t lat;
 } thread_ctx_t;
 
 static thread_ctx_t tctx[AS_MAX_THREADS];
+/* --min-time: passes run so far, and whether another follows (written by
+ * thread 0 between the pass barriers) */
+static uint64_t passes_done;
+static int more_passes;
 
 int as_engine_prepare(const as_opstream_t *s)
 {
@@ -138,16 +144,26 @@ static inline void touch(void *p, uint64_t size, as_touch_t policy)
 	}
 }
 
-static inline void wait_seq(as_slot_t *sl, uint16_t seq)
+/* Set when a thread stops on a failure: threads waiting for it give up. */
+static _Atomic int aborted;
+
+/* A cross-thread handover: wait until thread w->thread has published that
+ * it ran w->until ops of this pass (base: its ops in earlier passes); its
+ * slot writes before that are visible then.
+ * Returns 0, or -1 when a thread failed and the run stops. */
+static int wait_for(const as_wait_t *w, uint64_t base)
 {
+	const uint64_t *done = &tctx[w->thread].done;
 	unsigned spins = 0;
-	while ((uint16_t)atomic_load_explicit((_Atomic uint32_t *)&sl->seq, memory_order_acquire) !=
-	       seq) {
+	while (__atomic_load_n(done, __ATOMIC_ACQUIRE) < base + w->until) {
+		if (atomic_load_explicit(&aborted, memory_order_relaxed))
+			return -1;
 		if (++spins > 64)
 			sched_yield();
 		else
 			__builtin_ia32_pause();
 	}
+	return 0;
 }
 
 static int fail(thread_ctx_t *c, as_status_t st, const char *what, const as_op_t *op)
@@ -420,9 +436,8 @@ RUN_CHUNK_FOR(all, AS_TOUCH_ALL)
 typedef uint64_t (*chunk_fn)(thread_ctx_t *c, const as_op_t *ops, uint64_t from, uint64_t to,
                              void *inst, const as_module_t *m, acc_t *a);
 
-/* One op with everything the fast loop leaves out: the cross-thread wait
- * and sequence, --validate, and (timed) the latency record. Returns 0 or
- * -1. */
+/* One op with everything the fast loop leaves out: --validate and (timed)
+ * the latency record. Returns 0 or -1. */
 static int one_op(thread_ctx_t *c, const as_op_t *op, void *inst, const as_module_t *m,
                   as_touch_t tp, acc_t *a, as_lat_t *lat)
 {
@@ -430,11 +445,6 @@ static int one_op(thread_ctx_t *c, const as_op_t *op, void *inst, const as_modul
 	uint64_t t0 = 0;
 	unsigned kind = op->kind & AS_OP_KIND_MASK;
 	int r;
-	if (c->s->cross_thread && (op->kind & AS_OPF_WAIT)) {
-		wait_seq(sl, op->seq);
-		if (lat && lat->chained)
-			lat->prev = as_ticks(); /* waiting is not the op's latency */
-	}
 	if (lat)
 		t0 = lat->chained ? lat->prev : as_ticks();
 	r = a->validate ? 0 : fast_op(c, op, sl, inst, m->alloc, m->free, tp, a);
@@ -448,13 +458,7 @@ static int one_op(thread_ctx_t *c, const as_op_t *op, void *inst, const as_modul
 			as_hist_record(&lat->h[kind], as_lat_net(lat, t1 - t0));
 		lat->prev = t1;
 	}
-	if (r < 0)
-		return -1;
-	/* RESET and TRIM are not ops on op->id (as_opstream_push counts only
-	 * per-object ops), so they must not advance its seq */
-	if (c->s->cross_thread && kind != AS_OP_RESET && kind != AS_OP_TRIM)
-		atomic_fetch_add_explicit((_Atomic uint32_t *)&sl->seq, 1, memory_order_release);
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 #define LAT_CAL_OPS 255
@@ -500,12 +504,43 @@ static void lat_prepare(thread_ctx_t *c)
 	l->nraw = 0;
 }
 
+/* Where the next cross-thread point of a thread is: its next wait or post
+ * (UINT64_MAX when none is left; always so for one thread). */
+typedef struct {
+	const as_wait_t *w, *wend;
+	const uint64_t *post, *pend;
+	uint64_t pass;
+} sync_t;
+
+static inline uint64_t sync_next(const sync_t *y)
+{
+	uint64_t w = y->w < y->wend ? y->w->at : UINT64_MAX;
+	uint64_t p = y->post < y->pend ? *y->post : UINT64_MAX;
+	return w < p ? w : p;
+}
+
+/* At op i (base + i over the passes), a cross-thread point: publish the
+ * progress (another thread may
+ * wait for exactly i ops; a thread that blocks must have published all it
+ * did, so waits cannot deadlock), then wait where the stream says so.
+ * Returns 0, or -1 when the run stopped on another thread's failure. */
+static int sync_at(thread_ctx_t *c, sync_t *y, uint64_t base, uint64_t i)
+{
+	__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
+	while (y->post < y->pend && *y->post <= i)
+		y->post++;
+	for (; y->w < y->wend && y->w->at == i; y->w++)
+		if (wait_for(y->w, y->pass * c->s->thread[y->w->thread].nops) != 0)
+			return -1;
+	return 0;
+}
+
 /* The op loop: runs of untimed ops between measurement points go through
  * run_chunk (no switch for alloc and free, no bookkeeping); at the points
- * (every 64 ops, a series sample, a timed op) the published counters,
- * samples and latency records are handled once. Cross-thread streams and
- * --validate take one_op for every op. */
-static void run_loop(thread_ctx_t *c, int sampled, int timed)
+ * (every 64 ops, a series sample, a timed op, a cross-thread handover) the
+ * published counters, samples, latency records and waits are handled once.
+ * --validate takes one_op for every op. */
+static void run_loop(thread_ctx_t *c, int sampled, int timed, uint64_t pass)
 {
 	static const chunk_fn chunks[] = {run_chunk_none, run_chunk_first, run_chunk_pages,
 	                                  run_chunk_all};
@@ -515,13 +550,16 @@ static void run_loop(thread_ctx_t *c, int sampled, int timed)
 	void *inst = cfg->inst;
 	as_touch_t tp = c->s->touch;
 	chunk_fn chunk = chunks[tp];
-	int slow = c->s->cross_thread || cfg->validate;
+	int slow = cfg->validate;
 	uint64_t every = cfg->sample_every;
 	uint64_t next_sample = sampled && every ? every : UINT64_MAX;
 	uint64_t interval = sampled ? cfg->sample_interval_ns : 0;
+	uint64_t base = pass * th->nops; /* published counts span the passes */
 	uint64_t next_time = interval ? as_now_ns() + interval : UINT64_MAX;
 	as_lat_t *lat = timed ? &c->lat : NULL;
 	uint64_t next_lat = UINT64_MAX;
+	sync_t y = {th->waits, th->waits + th->nwaits, th->posts, th->posts + th->nposts, pass};
+	uint64_t next_sync = sync_next(&y);
 	acc_t a = {0, 0, cfg->validate};
 	uint64_t i = 0;
 
@@ -537,6 +575,8 @@ static void run_loop(thread_ctx_t *c, int sampled, int timed)
 			end = next_sample;
 		if (next_lat < end)
 			end = next_lat;
+		if (next_sync < end)
+			end = next_sync;
 		if (slow) {
 			for (; i < end; i++)
 				if (one_op(c, &th->ops[i], inst, m, tp, &a, NULL) != 0)
@@ -544,18 +584,31 @@ static void run_loop(thread_ctx_t *c, int sampled, int timed)
 		} else {
 			i = chunk(c, th->ops, i, end, inst, m, &a);
 		}
-		if (i < end)
+		if (i < end) {
+			atomic_store_explicit(&aborted, 1, memory_order_relaxed);
 			break; /* failed */
+		}
+		if (i == next_sync) {
+			__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
+			if (sync_at(c, &y, base, i) != 0)
+				break; /* another thread failed */
+			next_sync = sync_next(&y);
+			if (timed)
+				lat->prev = as_ticks(); /* waiting is not an op's latency */
+		}
 		/* a sample due at i comes first; the timed op in the next round */
 		if (i == next_lat && i < th->nops && i != next_sample) {
-			if (one_op(c, &th->ops[i], inst, m, tp, &a, lat) != 0)
+			if (one_op(c, &th->ops[i], inst, m, tp, &a, lat) != 0) {
+				atomic_store_explicit(&aborted, 1, memory_order_relaxed);
 				break;
+			}
 			i++;
 			next_lat = as_lat_next(lat, i);
 		}
-		/* publish for the sampler and for error messages */
+		/* publish for the sampler, for error messages and for waiting
+		 * threads (the release orders the slot writes before it) */
 		__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
-		__atomic_store_n(&c->done, i, __ATOMIC_RELAXED);
+		__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
 		if (sampled &&
 		    (i == next_sample || ((i & 63) == 0 && interval && as_now_ns() >= next_time))) {
 			if (a.live > a.peak)
@@ -571,7 +624,7 @@ static void run_loop(thread_ctx_t *c, int sampled, int timed)
 		}
 	}
 	c->end_ns = as_now_ns();
-	c->done = i;
+	__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
 	c->live = a.live;
 	if (a.live > a.peak)
 		a.peak = a.live;
@@ -579,11 +632,28 @@ static void run_loop(thread_ctx_t *c, int sampled, int timed)
 		c->live_peak = a.peak;
 }
 
+/* The stream once, or (min_time_ns) pass after pass until the timed region
+ * lasted that long: after each pass every thread waits for the others, so
+ * no object of one pass is touched by the next before it is done with, and
+ * thread 0 decides for all whether another pass follows. */
 static void run_thread(thread_ctx_t *c)
 {
-	int sampled =
-	    c->t == 0 && c->cfg->sample && (c->cfg->sample_every || c->cfg->sample_interval_ns);
-	run_loop(c, sampled, c->timed);
+	const as_engine_cfg_t *cfg = c->cfg;
+	int sampled = c->t == 0 && cfg->sample && (cfg->sample_every || cfg->sample_interval_ns);
+	for (uint64_t pass = 0;; pass++) {
+		run_loop(c, sampled && pass == 0, c->timed, pass);
+		if (!cfg->min_time_ns)
+			break;
+		pthread_barrier_wait(c->pass_end);
+		if (c->t == 0) {
+			uint64_t ns = as_now_ns() - c->t0 - c->sampling_ns;
+			passes_done = pass + 1;
+			more_passes = !atomic_load(&aborted) && ns < cfg->min_time_ns;
+		}
+		pthread_barrier_wait(c->pass_go);
+		if (!more_passes)
+			break;
+	}
 }
 
 /* Per thread, before the start barrier: the latency calibration. */
@@ -612,13 +682,14 @@ static void *thread_main(void *arg)
 
 int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_result_t *res)
 {
-	pthread_barrier_t ready, start, done, release;
+	pthread_barrier_t ready, start, done, release, pass_end, pass_go;
 	pthread_attr_t attr;
 	uint64_t t0, tend;
 	uint32_t n = s->nthreads;
 
 	memset(res, 0, sizeof(*res));
 	memset(tctx, 0, sizeof(tctx));
+	atomic_store(&aborted, 0);
 	if (hists)
 		memset(hists, 0, hists_bytes);
 	for (uint32_t t = 0; t < n; t++) {
@@ -630,11 +701,16 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 		tctx[t].start = &start;
 		tctx[t].finished = &done;
 		tctx[t].release = &release;
+		tctx[t].pass_end = &pass_end;
+		tctx[t].pass_go = &pass_go;
 	}
+	passes_done = 1;
 	pthread_barrier_init(&ready, NULL, n);
 	pthread_barrier_init(&start, NULL, n);
 	pthread_barrier_init(&done, NULL, n);
 	pthread_barrier_init(&release, NULL, n);
+	pthread_barrier_init(&pass_end, NULL, n);
+	pthread_barrier_init(&pass_go, NULL, n);
 	pthread_attr_init(&attr);
 	for (uint32_t t = 1; t < n; t++) {
 		if (t - 1 >= nstacks ||
@@ -678,6 +754,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	                           ? res->thread_live_bytes_peak
 	                           : tctx[0].sum_peak;
 	res->sampling_ns = tctx[0].sampling_ns;
+	res->passes = passes_done;
 	res->lat_cal_ticks = tctx[0].lat.cal;
 	res->lat_res_ticks = tctx[0].lat.res;
 	res->elapsed_ns = tend - t0 - res->sampling_ns;
@@ -690,6 +767,8 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	pthread_barrier_destroy(&start);
 	pthread_barrier_destroy(&done);
 	pthread_barrier_destroy(&release);
+	pthread_barrier_destroy(&pass_end);
+	pthread_barrier_destroy(&pass_go);
 	return 0;
 }
 

@@ -16,8 +16,6 @@
 typedef struct as_slot {
 	void *ptr;
 	uint64_t size;
-	uint32_t seq; /* ops applied to this id (atomic when cross-thread) */
-	uint32_t pad;
 } as_slot_t;
 
 /* Called on thread 0 every `sample_every` ops of thread 0, every
@@ -43,12 +41,18 @@ typedef struct as_engine_cfg {
 	as_thread_start_fn thread_start; /* may be NULL */
 	void *thread_ctx;
 	int validate; /* check every returned block (alignment, bounds) */
+	/* Run the whole stream again (every thread, after all finished the
+	 * pass) until the timed region has lasted this long; 0: once. Only for
+	 * streams that end empty (as_opstream_ends_empty). Series samples by
+	 * op count are taken in the first pass only. */
+	uint64_t min_time_ns;
 } as_engine_cfg_t;
 
 typedef struct as_engine_result {
 	as_status_t status;
 	char reason[256];
-	uint64_t ops;                   /* ops executed, all threads */
+	uint64_t ops;                   /* ops executed, all threads, all passes */
+	uint64_t passes;                /* times the stream ran (min_time_ns) */
 	uint64_t elapsed_ns;            /* wall time of the timed region minus sampling_ns */
 	uint64_t sampling_ns;           /* time thread 0 spent in sample() while timing */
 	int64_t live_bytes_peak;        /* max of live requested bytes (thread 0's view

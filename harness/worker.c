@@ -297,10 +297,7 @@ static int prepare_memory(worker_t *w)
 	as_procstat_open();
 	as_memmap_exclude(smp.rows, SERIES_MAX_ROWS * sizeof(*smp.rows));
 	as_memmap_exclude(w->wl_params, AS_WL_PARAMS_MAX);
-	for (uint32_t t = 0; t < s->nthreads; t++)
-		as_memmap_exclude(s->thread[t].ops, s->thread[t].cap * sizeof(as_op_t));
-	as_memmap_exclude(s->id_seq, s->id_cap * sizeof(uint16_t));
-	as_memmap_exclude(s->id_thread, s->id_cap * sizeof(uint16_t));
+	as_opstream_mappings(s, exclude_mapping);
 	as_engine_mappings(exclude_mapping);
 	return 0;
 }

@@ -37,14 +37,15 @@ static int same_stream(const as_opstream_t *a, const as_opstream_t *b)
 	return 1;
 }
 
-/* Replay with the engine's rules on one thread, round-robin: an op with
- * AS_OPF_WAIT runs only when its id has seen `seq` ops. Returns 0, or -1
- * with the reason; *peak_live gets the most objects live at once. */
+/* Replay with the engine's rules on one thread, round-robin: op i of a
+ * thread with a wait at i runs only when the waited-for thread has run
+ * `until` ops. Returns 0, or -1 with the reason; *peak_live gets the most
+ * objects live at once. */
 static int replay(const as_opstream_t *s, uint64_t *peak_live, char *why, size_t len)
 {
 	uint64_t *pos = calloc(s->nthreads, sizeof(uint64_t));
+	uint64_t *wi = calloc(s->nthreads, sizeof(uint64_t));
 	unsigned char *live = calloc(s->nslots + 1, 1);
-	uint16_t *seq = calloc(s->nslots + 1, sizeof(uint16_t));
 	uint64_t nlive = 0, left = as_opstream_total(s);
 	int rc = -1;
 	*peak_live = 0;
@@ -54,7 +55,11 @@ static int replay(const as_opstream_t *s, uint64_t *peak_live, char *why, size_t
 			while (pos[t] < s->thread[t].nops) {
 				const as_op_t *op = &s->thread[t].ops[pos[t]];
 				unsigned k = op->kind & AS_OP_KIND_MASK;
-				if ((op->kind & AS_OPF_WAIT) && seq[op->id] != op->seq)
+				const as_opthread_t *th = &s->thread[t];
+				while (wi[t] < th->nwaits && th->waits[wi[t]].at == pos[t] &&
+				       pos[th->waits[wi[t]].thread] >= th->waits[wi[t]].until)
+					wi[t]++;
+				if (wi[t] < th->nwaits && th->waits[wi[t]].at == pos[t])
 					break;
 				if (op->id >= s->nslots && k != AS_OP_TRIM) {
 					snprintf(why, len, "id %u >= nslots", op->id);
@@ -95,8 +100,6 @@ static int replay(const as_opstream_t *s, uint64_t *peak_live, char *why, size_t
 				case AS_OP_TRIM: break;
 				default: snprintf(why, len, "bad op kind %u", k); goto out;
 				}
-				if (k != AS_OP_RESET && k != AS_OP_TRIM)
-					seq[op->id]++;
 				if (nlive > *peak_live)
 					*peak_live = nlive;
 				pos[t]++;
@@ -112,8 +115,8 @@ static int replay(const as_opstream_t *s, uint64_t *peak_live, char *why, size_t
 	rc = 0;
 out:
 	free(pos);
+	free(wi);
 	free(live);
-	free(seq);
 	return rc;
 }
 
@@ -241,13 +244,14 @@ int main(void)
 	/* handoff: every free runs on the next thread and waits for the alloc */
 	CHECK(build("synth:fixed,ops=100,live=10,handoff=1", 2, 1, &a) == 0);
 	CHECK(a.cross_thread == 1 && count_kind(&a, AS_OP_FREE) == 200);
+	CHECK(a.thread[0].nwaits > 0 && a.thread[1].nwaits > 0);
 	{
 		int remote = 1;
 		for (uint32_t t = 0; t < 2; t++)
 			for (uint64_t i = 0; i < a.thread[t].nops; i++) {
 				const as_op_t *op = &a.thread[t].ops[i];
 				if ((op->kind & AS_OP_KIND_MASK) == AS_OP_FREE)
-					remote &= (op->kind & AS_OPF_WAIT) && op->id / 20 != t;
+					remote &= op->id / 20 != t;
 			}
 		CHECK(remote);
 	}

@@ -1,7 +1,7 @@
 /* opstream.c - building op streams in kernel-mapped memory. Growth uses
  * mremap so that no allocator, least of all the one under test, is involved.
- * Cross-thread ordering (AS_OPF_WAIT + seq) is derived here, once, for every
- * generator and trace reader alike. */
+ * Cross-thread ordering (as_wait_t, one per handed-over run of ops) is
+ * derived here, once, for every generator and trace reader alike. */
 #define _GNU_SOURCE
 #include "opstream.h"
 
@@ -43,22 +43,143 @@ int as_opstream_init(as_opstream_t *s, uint32_t nthreads)
 	return 0;
 }
 
+/* Make room for `need` elements of `elem` bytes in a mapped array. */
+static int reserve(void **arr, uint64_t *cap, size_t elem, uint64_t need, uint64_t first)
+{
+	uint64_t ncap = *cap ? *cap : first;
+	void *n;
+	if (need <= *cap)
+		return 0;
+	while (ncap < need)
+		ncap *= 2;
+	n = map_grow(*arr, *cap * elem, ncap * elem);
+	if (!n)
+		return -1;
+	*arr = n;
+	*cap = ncap;
+	return 0;
+}
+
 static int grow_ids(as_opstream_t *s, uint32_t id)
 {
-	uint64_t ncap = s->id_cap ? s->id_cap : 4096;
-	uint16_t *a, *b;
-	while (ncap <= id)
-		ncap *= 2;
-	a = map_grow(s->id_seq, s->id_cap * sizeof(uint16_t), ncap * sizeof(uint16_t));
-	if (!a)
+	uint64_t cap = s->id_cap;
+	void *a = s->id_thread, *b = s->id_run;
+	if (reserve(&a, &cap, sizeof(uint16_t), (uint64_t)id + 1, 4096) != 0)
 		return -1;
-	s->id_seq = a;
-	b = map_grow(s->id_thread, s->id_cap * sizeof(uint16_t), ncap * sizeof(uint16_t));
-	if (!b)
+	s->id_thread = a;
+	cap = s->id_cap;
+	if (reserve(&b, &cap, sizeof(uint64_t), (uint64_t)id + 1, 4096) != 0)
 		return -1;
-	s->id_thread = b;
-	s->id_cap = ncap;
+	s->id_run = b;
+	s->id_cap = cap;
 	return 0;
+}
+
+/* Thread u publishes its progress when it has run `until` ops: insert into
+ * its ascending posts (usually at the end). */
+static int add_post(as_opthread_t *u, uint64_t until)
+{
+	uint64_t i = u->nposts;
+	void *a = u->posts;
+	while (i > 0 && u->posts[i - 1] > until)
+		i--;
+	if (i > 0 && u->posts[i - 1] == until)
+		return 0;
+	if (reserve(&a, &u->post_cap, sizeof(uint64_t), u->nposts + 1, 512) != 0)
+		return -1;
+	u->posts = a;
+	memmove(&u->posts[i + 1], &u->posts[i], (u->nposts - i) * sizeof(uint64_t));
+	u->posts[i] = until;
+	u->nposts++;
+	return 0;
+}
+
+/* Op `at` of thread t touches an object whose last op ran on thread u in
+ * u's run r: wait for the end of that run, unless already known. */
+static int add_wait(as_opstream_t *s, uint32_t t, uint64_t at, uint32_t u, uint64_t r)
+{
+	as_opthread_t *th = &s->thread[t], *tu = &s->thread[u];
+	uint64_t until = r + 1 < tu->nruns ? tu->runs[r + 1] : tu->nops;
+	uint64_t *known = &s->known[(size_t)t * s->nthreads + u];
+	void *a = th->waits;
+	if (*known >= until)
+		return 0;
+	if (reserve(&a, &th->wait_cap, sizeof(as_wait_t), th->nwaits + 1, 512) != 0)
+		return -1;
+	th->waits = a;
+	th->waits[th->nwaits++] = (as_wait_t){at, until, u, 0};
+	*known = until;
+	s->cross_thread = 1;
+	return add_post(tu, until);
+}
+
+/* Multi-thread bookkeeping of one pushed op (index `at` of thread t): a new
+ * run when the previous push was another thread's, and the wait for the
+ * object's previous op when that ran elsewhere. */
+static int order_op(as_opstream_t *s, uint32_t t, uint64_t at, as_op_kind_t kind, uint32_t id)
+{
+	as_opthread_t *th = &s->thread[t];
+	void *a = th->runs;
+	if (!s->known) {
+		size_t bytes = (size_t)s->nthreads * s->nthreads * sizeof(uint64_t);
+		s->known = map_grow(NULL, 0, bytes);
+		if (!s->known)
+			return -1;
+	}
+	if (s->last_thread != t + 1) {
+		if (reserve(&a, &th->run_cap, sizeof(uint64_t), th->nruns + 1, 512) != 0)
+			return -1;
+		th->runs = a;
+		th->runs[th->nruns++] = at;
+		s->last_thread = t + 1;
+	}
+	if (kind == AS_OP_TRIM || kind == AS_OP_RESET)
+		return 0; /* name no single object */
+	if (id >= s->id_cap && grow_ids(s, id) != 0)
+		return -1;
+	if (s->id_thread[id] != 0 && s->id_thread[id] != t + 1 &&
+	    add_wait(s, t, at, s->id_thread[id] - 1u, s->id_run[id]) != 0)
+		return -1;
+	s->id_thread[id] = (uint16_t)(t + 1);
+	s->id_run[id] = th->nruns - 1;
+	return 0;
+}
+
+/* Which objects are live after this op, for as_opstream_ends_empty. */
+static int track_live(as_opstream_t *s, as_op_kind_t kind, uint32_t id, uint64_t size)
+{
+	uint64_t end = kind == AS_OP_RESET ? (uint64_t)id + size : (uint64_t)id + 1;
+	void *a = s->id_live;
+	if (kind == AS_OP_TRIM || kind == AS_OP_WRITE)
+		return 0;
+	/* grown pages of an anonymous mapping read as zero: not live */
+	if (reserve(&a, &s->live_cap, 1, end, 4096) != 0)
+		return -1;
+	s->id_live = a;
+	switch (kind) {
+	case AS_OP_ALLOC:
+	case AS_OP_CALLOC:
+	case AS_OP_REALLOC:
+		s->live_objects += !s->id_live[id];
+		s->id_live[id] = 1;
+		break;
+	case AS_OP_FREE:
+		s->live_objects -= s->id_live[id];
+		s->id_live[id] = 0;
+		break;
+	default: /* RESET */
+		for (uint64_t i = id; i < end; i++) {
+			s->live_objects -= s->id_live[i];
+			s->id_live[i] = 0;
+		}
+		break;
+	}
+	return 0;
+}
+
+int as_opstream_ends_empty(const as_opstream_t *s)
+{
+	return s->live_objects == 0;
 }
 
 int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size,
@@ -66,26 +187,27 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
 {
 	as_opthread_t *th;
 	as_op_t *op;
+	void *a;
 
 	if (t >= s->nthreads || (unsigned)kind >= AS_OP_KIND_COUNT || align_log2 > 63) {
 		errno = EINVAL;
 		return -1;
 	}
 	th = &s->thread[t];
-	if (th->nops == th->cap) {
-		uint64_t ncap = th->cap ? th->cap * 2 : 65536;
-		as_op_t *n = map_grow(th->ops, th->cap * sizeof(as_op_t), ncap * sizeof(as_op_t));
-		if (!n)
-			return -1;
-		th->ops = n;
-		th->cap = ncap;
-	}
-	op = &th->ops[th->nops++];
+	a = th->ops;
+	if (reserve(&a, &th->cap, sizeof(as_op_t), th->nops + 1, 65536) != 0)
+		return -1;
+	th->ops = a;
+	op = &th->ops[th->nops];
 	op->kind = (uint8_t)kind;
 	op->align_log2 = (uint8_t)align_log2;
-	op->seq = 0;
+	op->pad = 0;
 	op->id = id;
 	op->size = size;
+	if ((s->nthreads > 1 && order_op(s, t, th->nops, kind, id) != 0) ||
+	    track_live(s, kind, id, size) != 0)
+		return -1;
+	th->nops++;
 
 	if (kind == AS_OP_TRIM)
 		return 0; /* names no object */
@@ -97,17 +219,6 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
 	}
 	if (id >= s->nslots)
 		s->nslots = id + 1;
-	if (s->nthreads > 1) {
-		if (id >= s->id_cap && grow_ids(s, id) != 0)
-			return -1;
-		if (s->id_thread[id] != 0 && s->id_thread[id] != t + 1) {
-			op->kind |= AS_OPF_WAIT;
-			op->seq = s->id_seq[id];
-			s->cross_thread = 1;
-		}
-		s->id_thread[id] = (uint16_t)(t + 1);
-		s->id_seq[id]++;
-	}
 	return 0;
 }
 
@@ -140,14 +251,37 @@ void as_opstream_prefault(as_opstream_t *s)
 	}
 }
 
+void as_opstream_mappings(const as_opstream_t *s, void (*fn)(const void *p, size_t len))
+{
+	size_t nt = s->nthreads;
+	for (uint32_t t = 0; t < s->nthreads; t++) {
+		const as_opthread_t *th = &s->thread[t];
+		if (th->ops)
+			fn(th->ops, th->cap * sizeof(as_op_t));
+		if (th->waits)
+			fn(th->waits, th->wait_cap * sizeof(as_wait_t));
+		if (th->posts)
+			fn(th->posts, th->post_cap * sizeof(uint64_t));
+		if (th->runs)
+			fn(th->runs, th->run_cap * sizeof(uint64_t));
+	}
+	if (s->id_thread)
+		fn(s->id_thread, s->id_cap * sizeof(uint16_t));
+	if (s->id_run)
+		fn(s->id_run, s->id_cap * sizeof(uint64_t));
+	if (s->known)
+		fn(s->known, nt * nt * sizeof(uint64_t));
+	if (s->id_live)
+		fn(s->id_live, s->live_cap);
+}
+
+static void unmap_one(const void *p, size_t len)
+{
+	munmap((void *)p, len);
+}
+
 void as_opstream_free(as_opstream_t *s)
 {
-	for (uint32_t t = 0; t < s->nthreads; t++)
-		if (s->thread[t].ops)
-			munmap(s->thread[t].ops, s->thread[t].cap * sizeof(as_op_t));
-	if (s->id_seq)
-		munmap(s->id_seq, s->id_cap * sizeof(uint16_t));
-	if (s->id_thread)
-		munmap(s->id_thread, s->id_cap * sizeof(uint16_t));
+	as_opstream_mappings(s, unmap_one);
 	memset(s, 0, sizeof(*s));
 }

@@ -22,15 +22,8 @@ typedef enum as_op_kind {
 	AS_OP_KIND_COUNT
 } as_op_kind_t;
 
-/* Op flags, in the high bits of as_op_t.kind. */
+/* Op flags, in the high bits of as_op_t.kind (none defined yet). */
 #define AS_OP_KIND_MASK 0x0fu
-enum {
-	/* The previous op on this id ran on another thread: wait until the id
-	 * has seen exactly `seq` ops (mod 2^16) before executing this one. The
-	 * wait is exact despite the wrap: the id cannot advance past `seq`
-	 * without this op. Set by as_opstream_push, never by hand. */
-	AS_OPF_WAIT = 0x10u,
-};
 
 /* 16 bytes. `size` is the requested size (REALLOC: the new size; RESET: the
  * number of ids starting at `id` whose objects die; WRITE: passes over the
@@ -39,16 +32,36 @@ enum {
 typedef struct as_op {
 	uint8_t kind; /* as_op_kind_t | AS_OPF_* */
 	uint8_t align_log2;
-	uint16_t seq; /* with AS_OPF_WAIT: ops applied to this id before this one */
+	uint16_t pad;
 	uint32_t id;
 	uint64_t size;
 } as_op_t;
 
-/* Per-thread op array. */
+/* A cross-thread handover: before its op `at`, a thread waits until thread
+ * `thread` has executed `until` of its own ops. */
+typedef struct as_wait {
+	uint64_t at;
+	uint64_t until;
+	uint32_t thread;
+	uint32_t pad;
+} as_wait_t;
+
+/* Per-thread op array, and its side of the cross-thread order: the waits
+ * (ascending `at`) and the op counts at which other threads wait for it
+ * (posts, ascending), where it must publish its progress. Both empty in a
+ * one-thread stream. */
 typedef struct as_opthread {
 	as_op_t *ops;
 	uint64_t nops;
 	uint64_t cap; /* capacity in ops (mapped) */
+	as_wait_t *waits;
+	uint64_t nwaits, wait_cap;
+	uint64_t *posts;
+	uint64_t nposts, post_cap;
+	/* builder: where each of this thread's runs in the global push order
+	 * starts (a run: consecutive pushes on this thread) */
+	uint64_t *runs;
+	uint64_t nruns, run_cap;
 } as_opthread_t;
 
 /* Touch policy: what the program does with fresh memory (RSS depends on it,
@@ -67,7 +80,7 @@ typedef struct as_opstream {
 	uint32_t nslots;       /* ids are < nslots */
 	as_touch_t touch;      /* engine touch policy for this stream */
 	uint32_t needs_free;   /* 1 if the workload relies on frees to stay bounded */
-	uint32_t cross_thread; /* 1 if any op has AS_OPF_WAIT */
+	uint32_t cross_thread; /* 1 if any thread has a wait */
 	/* A trace knows its live requested bytes; -1 when unknown. The peak in
 	 * the recorded global order (the program's own, what the row reports
 	 * as live_bytes_peak), the largest peak of each stream thread's own
@@ -78,10 +91,18 @@ typedef struct as_opstream {
 	int64_t expect_thread_live_bytes_peak;
 	int64_t expect_live_bytes_end;
 	as_opthread_t thread[AS_MAX_THREADS];
-	/* builder state, per id: ops so far (mod 2^16) and last thread + 1 */
-	uint16_t *id_seq;
+	/* builder state: per id, the thread + 1 of its last op and that
+	 * thread's run holding it; the thread of the last push + 1; per pair
+	 * (t, u), how many of u's ops t has already waited for */
 	uint16_t *id_thread;
+	uint64_t *id_run;
 	uint64_t id_cap;
+	uint32_t last_thread;
+	uint64_t *known; /* [t * nthreads + u] */
+	/* per id: 1 while its object is live (every stream); how many are */
+	uint8_t *id_live;
+	uint64_t live_cap;
+	uint64_t live_objects;
 } as_opstream_t;
 
 /* Initialise an empty stream with `nthreads` (1..AS_MAX_THREADS) threads.
@@ -90,9 +111,12 @@ int as_opstream_init(as_opstream_t *s, uint32_t nthreads);
 
 /* Append one op to thread `t` in global program order, growing its mapping
  * as needed (amortised O(1)); keeps nslots > id. When the previous op on this
- * id was pushed for another
- * thread, the op gets AS_OPF_WAIT and its seq, so cross-thread order holds at
- * replay. Returns 0, or -1 when the kernel refuses memory (errno set). */
+ * id was pushed for another thread u, thread t waits (as_wait_t) until u has
+ * run the whole run of consecutive pushes that op belongs to, unless an
+ * earlier wait of t already covers it: a producer's batch is handed over
+ * once, not object by object, and the recorded order is kept. Waiting only
+ * for ops pushed before cannot deadlock. Returns 0, or -1 when the kernel
+ * refuses memory (errno set). */
 int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size,
                      uint32_t align_log2);
 
@@ -100,12 +124,21 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
  * the one spelling used in CSV files and traces. */
 const char *as_op_kind_name(unsigned kind);
 
+/* 1 when every object the stream allocates is freed by its end (in the
+ * recorded order): the stream can run again on the same slot table, as
+ * --min-time repeats it. */
+int as_opstream_ends_empty(const as_opstream_t *s);
+
 /* Total ops over all threads. */
 uint64_t as_opstream_total(const as_opstream_t *s);
 
 /* Fault in every page of the op arrays now, so that the timed region does
  * not take page faults on the stream itself. */
 void as_opstream_prefault(as_opstream_t *s);
+
+/* Report every mapping the stream holds (op arrays, waits, builder state)
+ * to fn, so measurements can exclude them. */
+void as_opstream_mappings(const as_opstream_t *s, void (*fn)(const void *p, size_t len));
 
 /* Unmap everything; the stream is empty afterwards. */
 void as_opstream_free(as_opstream_t *s);
