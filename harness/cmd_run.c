@@ -82,6 +82,10 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		                    sizeof(err)))
 			break;
 		return 0;
+	case OPT_MIN_TIME:
+		if (as_parse_double("--min-time", arg, 0, 3600, &cfg->min_time_s, err, sizeof(err)))
+			break;
+		return 0;
 	case 'o': cfg->out_dir = arg; return 0;
 	case OPT_FORCE: cfg->force = 1; return 0;
 	case OPT_SEED:
@@ -215,6 +219,7 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 	cfg->reps_auto = 1;
 	cfg->ci_rel = 0.03;
 	cfg->group_max_s = 2;
+	cfg->min_time_s = 0.2;
 	cfg->seed = 42;
 	cfg->timeout_s = 60;
 	cfg->threads[0] = 1;

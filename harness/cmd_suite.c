@@ -41,7 +41,7 @@ static const as_opt_t suite_opts[] = {
 
 typedef struct {
 	as_run_cfg_t cfg;
-	int quick, table, reps_given, strict;
+	int quick, table, reps_given, min_time_given, strict;
 } suite_ctx_t;
 
 static int on_suite_opt(int key, const char *arg, void *vctx)
@@ -53,6 +53,7 @@ static int on_suite_opt(int key, const char *arg, void *vctx)
 	case OPT_QUICK: c->quick = 1; return 0;
 	case OPT_STRICT: c->strict = 1; return 0;
 	case 'r': c->reps_given = 1; break;
+	case OPT_MIN_TIME: c->min_time_given = 1; break;
 	case OPT_TABLE: c->table = 1; return 0;
 	default: break;
 	}
@@ -217,6 +218,8 @@ static int suite_main(int argc, char **argv)
 		c.cfg.reps = 1;
 		c.cfg.reps_auto = 0;
 	}
+	if (c.quick && !c.min_time_given)
+		c.cfg.min_time_s = 0; /* seconds, not a timing study */
 	nsc = list_scenarios(name, sc, 32);
 	if (nsc == 0) {
 		as_suggest_t sg;

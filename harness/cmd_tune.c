@@ -481,7 +481,8 @@ static int tune_main(int argc, char **argv)
 	as_run_defaults(&c.cfg, argc, argv);
 	c.budget_s = 600;
 	c.cfg.reps = 5;
-	c.cfg.reps_auto = 0; /* tune has its own fixed -r */
+	c.cfg.reps_auto = 0;  /* tune has its own fixed -r */
+	c.cfg.min_time_s = 0; /* each configuration replays the trace once */
 	c.cfg.quiet = 1;
 	c.cfg.no_plot = 1;
 	c.objective = AS_TUNE_BALANCED;

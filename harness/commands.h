@@ -23,6 +23,7 @@ enum {
 	OPT_BASELINE,
 	OPT_CI,
 	OPT_MAX_TIME,
+	OPT_MIN_TIME,
 };
 
 /* The option-table rows of the options every matrix command takes (run and
@@ -35,6 +36,9 @@ enum {
 	 "more until the median's 95 % CI is within --ci (at most 30 or --max-time per trial)"}, \
 	{OPT_CI, "ci", "PCT", "3%", "-r auto stops a trial when its ns/op CI is within +-PCT of the median"}, \
 	{OPT_MAX_TIME, "max-time", "SEC", "2", "-r auto adds no repetition to a trial whose reps took SEC in all"}, \
+	{OPT_MIN_TIME, "min-time", "SEC", "0.2", \
+	 "run a trial's op stream again until its timed region lasts SEC, when the stream " \
+	 "frees everything it allocates and the module frees (0: once; trials.csv passes)"}, \
 	{OPT_SEED, "seed", "N", "42", "workload PRNG seed"}, \
 	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"}, \
 	{OPT_VALIDATE, "validate", NULL, NULL, \

@@ -198,6 +198,7 @@ void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_
 	else
 		as_context_addf(ctx, "repetitions", "%u", cfg->reps);
 	as_context_addf(ctx, "timeout_s", "%g", cfg->timeout_s);
+	as_context_addf(ctx, "min_time_s", "%g", cfg->min_time_s);
 	for (int i = 0; i < cfg->nmodules; i++)
 		as_context_add(ctx, "module", cfg->modules[i].label);
 	for (int i = 0; i < cfg->nworkloads; i++)

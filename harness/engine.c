@@ -646,9 +646,14 @@ static void run_thread(thread_ctx_t *c)
 			break;
 		pthread_barrier_wait(c->pass_end);
 		if (c->t == 0) {
-			uint64_t ns = as_now_ns() - c->t0 - c->sampling_ns;
+			/* the timed region so far as the result will count it: to
+			 * the last thread's end of this pass */
+			uint64_t end = 0;
+			for (uint32_t t = 0; t < c->s->nthreads; t++)
+				end = tctx[t].end_ns > end ? tctx[t].end_ns : end;
 			passes_done = pass + 1;
-			more_passes = !atomic_load(&aborted) && ns < cfg->min_time_ns;
+			more_passes = !atomic_load(&aborted) &&
+			              end - c->t0 - c->sampling_ns < cfg->min_time_ns;
 		}
 		pthread_barrier_wait(c->pass_go);
 		if (!more_passes)

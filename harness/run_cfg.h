@@ -31,6 +31,8 @@ typedef struct as_run_cfg {
 	double ci_rel;      /* --ci: CI half-width / median to stop at */
 	double group_max_s; /* --max-time: wall time per trial group
 	                       after which -r auto stops adding reps */
+	double min_time_s;  /* --min-time: timed region of a trial at least
+	                       this long, repeating a stream that ends empty */
 	uint64_t seed;
 	double timeout_s;
 	int validate;

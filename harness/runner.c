@@ -170,6 +170,7 @@ static uint32_t expand(const as_run_cfg_t *cfg, as_trial_spec_t *specs, double n
 					s->sample_every = cfg->sample_every;
 					s->sample_interval_ms = cfg->sample_interval_ms;
 					s->latency_every = cfg->latency_every;
+					s->min_time_s = cfg->min_time_s;
 					s->syscalls = cfg->syscalls;
 					s->pin = cfg->pin;
 					s->ns_per_tick = ns_per_tick;

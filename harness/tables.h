@@ -20,7 +20,7 @@
 	X(mprotect_calls, I, "mprotect calls")
 
 #define AS_TRIAL_COLS(X)                                                                      \
-	X(ops, I, "operations executed in the timed region, all threads")                     \
+	X(ops, I, "operations executed in the timed region, all threads, all passes")         \
 	X(elapsed_ns, I, "wall time of the timed region minus sampling_ns")                   \
 	X(ns_per_op, F, "elapsed_ns / ops")                                                   \
 	X(ops_per_sec, F, "ops / elapsed seconds")                                            \
@@ -47,7 +47,8 @@
 	AS_SYSCALL_COLS(X)                                                                    \
 	X(samples, I, "rows this trial wrote to series.csv")                                  \
 	X(trace_live_bytes_peak, I,                                                           \
-	  "the trace's peak live bytes in recorded global order, n/a if no trace")
+	  "the trace's peak live bytes in recorded global order, n/a if no trace")            \
+	X(passes, I, "times the op stream ran in the timed region (--min-time)")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \

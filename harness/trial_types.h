@@ -24,6 +24,7 @@ typedef struct as_trial_spec {
 	uint64_t sample_every;       /* AS_SAMPLE_AUTO: about 256 points */
 	uint64_t sample_interval_ms; /* 0: no wall-clock samples */
 	uint64_t latency_every;      /* time every Nth op; 0: off */
+	double min_time_s;           /* repeat a stream that ends empty until this long */
 	int syscalls;                /* as_syscount_method_t */
 	int pin;                     /* as_pin_t */
 	double ns_per_tick;          /* rdtsc scale from the parent; 0: clock_gettime */

@@ -23,7 +23,7 @@ typedef struct wire_head {
 	uint32_t magic, version, size;
 	uint32_t threads, trial, rep, validate, syscalls, pin, warmup;
 	uint64_t seed, sample_every, sample_interval_ms, latency_every;
-	double timeout_s, ns_per_tick;
+	double timeout_s, ns_per_tick, min_time_s;
 } wire_head_t;
 
 /* ---- encoding ---- */
@@ -71,6 +71,7 @@ int as_wire_spec_memfd(const as_trial_spec_t *spec, char *err, size_t errlen)
 	h.latency_every = spec->latency_every;
 	h.timeout_s = spec->timeout_s;
 	h.ns_per_tick = spec->ns_per_tick;
+	h.min_time_s = spec->min_time_s;
 	as_buf_add(&b, (const char *)&h, sizeof(h));
 	put_spec(&b, spec->module);
 	put_spec(&b, spec->workload);
@@ -198,6 +199,7 @@ int as_wire_spec_read(as_wire_trial_t *out, char *err, size_t errlen)
 	out->spec.latency_every = h.latency_every;
 	out->spec.timeout_s = h.timeout_s;
 	out->spec.ns_per_tick = h.ns_per_tick;
+	out->spec.min_time_s = h.min_time_s;
 	rc = 0;
 out:
 	if (rc)

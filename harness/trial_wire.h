@@ -14,7 +14,7 @@
 #include "status.h"
 #include "trial_types.h"
 
-#define AS_WIRE_VERSION 1
+#define AS_WIRE_VERSION 2
 
 /* The worker's fds (the parent dup2s them there before exec). */
 enum {

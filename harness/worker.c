@@ -316,6 +316,10 @@ static void engine_cfg(worker_t *w)
 	w->cfg.sample_every = every;
 	w->cfg.sample_interval_ns = spec->sample_interval_ms * 1000000ULL;
 	w->cfg.latency_every = spec->latency_every;
+	/* --min-time: only a stream that ends empty can run again on the same
+	 * slots, and only a module that frees keeps its memory bounded doing so */
+	if (as_opstream_ends_empty(w->stream) && (w->lm.mod->caps & AS_CAP_FREE))
+		w->cfg.min_time_ns = (uint64_t)(spec->min_time_s * 1e9);
 	w->cfg.thread_start = on_thread_start;
 }
 
@@ -332,6 +336,7 @@ static void measure(const worker_t *w, double *v)
 	peak_of(&rss_peak, smp.rss_peak_kib);
 	peak_of(&rss_peak, rss_end);
 	v[AS_TC_ops] = (double)er->ops;
+	v[AS_TC_passes] = (double)er->passes;
 	v[AS_TC_elapsed_ns] = (double)er->elapsed_ns;
 	v[AS_TC_ns_per_op] = er->ops ? (double)er->elapsed_ns / (double)er->ops : NAN;
 	v[AS_TC_ops_per_sec] =

@@ -105,7 +105,8 @@ static char *replay(const char *trace, const char *module, const char *extra, in
 {
 	char cmd[2048], path[300];
 	snprintf(cmd, sizeof(cmd),
-	         "cd %s && '%s' replay %s -a %s %s -q --no-plot --force -o r_%s > /dev/null 2>&1",
+	         "cd %s && '%s' replay %s -a %s %s -q --no-plot --min-time 0 --force -o r_%s > "
+	         "/dev/null 2>&1",
 	         dir, cli, trace, module, extra, module);
 	*rc = run_sh(cmd);
 	snprintf(path, sizeof(path), "%s/r_%s/trials.csv", dir, module);
@@ -156,7 +157,7 @@ static void threads_truth(void)
 		        (unsigned long long)time + 1);
 	fclose(f);
 	snprintf(path, sizeof(path),
-	         "cd %s && '%s' replay mt.csv -a glibc -r 5 "
+	         "cd %s && '%s' replay mt.csv -a glibc -r 5 --min-time 0 "
 	         "--sample-every 1 -q --no-plot -o r_mt > /dev/null 2>&1",
 	         dir, cli);
 	if (run_rows(path, "r_mt", &t) != 0)
@@ -175,7 +176,8 @@ static void threads_truth(void)
 	/* the threads column: the 2 threads replayed, not -t; --resume
 	 * matches such rows to the matrix */
 	snprintf(path, sizeof(path),
-	         "cd %s && '%s' run -w trace:mt.csv -a glibc -t 4 -r 2 -q --no-plot -o r_mt4 "
+	         "cd %s && '%s' run -w trace:mt.csv -a glibc -t 4 -r 2 -q --no-plot --min-time 0 "
+	         "-o r_mt4 "
 	         "> /dev/null 2>&1 && head -2 r_mt4/trials.csv > r_mt4/t && mv r_mt4/t "
 	         "r_mt4/trials.csv && '%s' run --resume r_mt4 > /dev/null 2>&1",
 	         dir, cli, cli);

@@ -12,7 +12,7 @@ if grep -qE "^allocscope ${version//./\\.} \(git ([0-9a-f]{7,}(-dirty)?|unknown)
 if [ "$("$as" version)" = "$v" ]; then ok; else bad "'version' differs from --version"; fi
 if [ "$("$as" list | head -1)" = "$v" ]; then ok; else bad "list's first line is not the version"; fi
 if "$as" --help | grep -q -- "--version"; then ok; else bad "--help does not mention --version"; fi
-if "$as" run -r 1 -q --no-plot -a null -w random:ops=1000,live=10 -o "$tmp/r" >/dev/null 2>&1 &&
+if "$as" run -r 1 -q --no-plot --min-time 0 -a null -w random:ops=1000,live=10 -o "$tmp/r" >/dev/null 2>&1 &&
    grep -qxF "version,\"${v#allocscope }\"" "$tmp/r/context.csv"; then ok
 else bad "context.csv has no version row equal to --version"; fi
 # the revision is a commit of this tree's history: HEAD after a build, an
@@ -53,13 +53,13 @@ else
 fi
 expect 2 "one module only" exec -a null,glibc -- true
 for spelling in --allocators --allocator; do
-  if "$as" run -r 1 -q --no-plot $spelling null -w random:ops=1000,live=10 -o "$tmp/a$spelling" >/dev/null 2>&1 &&
+  if "$as" run -r 1 -q --no-plot --min-time 0 $spelling null -w random:ops=1000,live=10 -o "$tmp/a$spelling" >/dev/null 2>&1 &&
      grep -q ",null," "$tmp/a$spelling/trials.csv"; then ok; else bad "run $spelling null"; fi
 done
 
 # --- seccomp counting completes its trials (in a sanitizer build too, where
 # LeakSanitizer's exit check once hung every such trial until its timeout)
-if "$as" run -r 1 -q --no-plot -a null,glibc -w random:ops=2000,live=20 --syscalls seccomp --timeout 20 \
+if "$as" run -r 1 -q --no-plot --min-time 0 -a null,glibc -w random:ops=2000,live=20 --syscalls seccomp --timeout 20 \
   -o "$tmp/secc" >/dev/null 2>"$tmp/err" &&
   [ "$(grep -c ",1,42,ok," "$tmp/secc/trials.csv")" -eq 2 ]; then ok
 else bad "--syscalls seccomp trials did not all complete"; cat "$tmp/err" >&2; fi
@@ -72,7 +72,7 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 fi
 nb=$tmp/nobody
 mkdir -p "$nb" && chmod 777 "$tmp" "$nb"
-"${asuser[@]}" "$as" run -q --no-plot -a null,glibc -r 2 -w random:ops=1000,live=10 -o "$nb/perf" \
+"${asuser[@]}" "$as" run -q --no-plot --min-time 0 -a null,glibc -r 2 -w random:ops=1000,live=10 -o "$nb/perf" \
   >"$tmp/out" 2>"$tmp/err"
 if grep -q "^syscall_counting,n/a" "$nb/perf/context.csv" 2>/dev/null; then
   n=$(grep -c "memory syscalls not counted" "$tmp/err")
@@ -80,7 +80,7 @@ if grep -q "^syscall_counting,n/a" "$nb/perf/context.csv" 2>/dev/null; then
   if grep -q "not counted.*--syscalls seccomp" "$tmp/err"; then ok; else bad "the notice does not name --syscalls seccomp"; fi
   # the remedy works for the same user; off asks for nothing: no notice
   for m in seccomp off; do
-    "${asuser[@]}" "$as" run -r 1 -q --no-plot -a null -w random:ops=1000,live=10 --syscalls $m \
+    "${asuser[@]}" "$as" run -r 1 -q --no-plot --min-time 0 -a null -w random:ops=1000,live=10 --syscalls $m \
       -o "$nb/$m" >/dev/null 2>"$tmp/err"
     if ! grep -q "not counted" "$tmp/err"; then ok; else bad "--syscalls $m: a notice"; cat "$tmp/err" >&2; fi
   done

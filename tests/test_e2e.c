@@ -1,7 +1,8 @@
 /* test_e2e.c - the CLI end to end: a tiny `run` over glibc and null checked
  * for the CSV header, row count, statuses and sane values; modules that
  * crash, hang or return misaligned memory each get a failed row while the
- * other trials complete; bad usage gets one line and exit 2. */
+ * other trials complete; bad usage gets one line and exit 2; -r auto and
+ * --min-time. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +66,8 @@ int main(void)
 	CHECK(mkdir(tmp, 0755) == 0);
 
 	/* 1. a tiny run: header, rows, statuses, values */
-	snprintf(args, sizeof(args), "run -a glibc,null -w random:ops=20000,live=500 -r 2 -o %s/r1",
-	         tmp);
+	snprintf(args, sizeof(args),
+	         "run -a glibc,null -w random:ops=20000,live=500 -r 2 --min-time 0 -o %s/r1", tmp);
 	rc = run(args);
 	CHECKF(rc == 0, "exit %d, stderr: %s", rc, err_text);
 	CHECK(strstr(out_text, "glibc") && strstr(out_text, "null"));
@@ -120,7 +121,7 @@ int main(void)
 
 	/* 2. crash and hang: failed rows, the other trials complete, exit 1 */
 	snprintf(args, sizeof(args),
-	         "run -r 1 --no-plot -a "
+	         "run -r 1 --min-time 0 --no-plot -a "
 	         "glibc,%s/tests/mods/broken_crash.so,%s/tests/mods/broken_hang.so,null "
 	         "-w random:ops=5000,live=100 --timeout 3 -o %s/r2",
 	         build, build, tmp);
@@ -136,12 +137,12 @@ int main(void)
 	CHECK((r = row_of(&t, "broken_hang")) >= 0 && !strcmp(tc_str(&t, r, "status"), "timeout"));
 
 	/* 3. --validate catches misaligned blocks */
-	snprintf(
-	    args, sizeof(args),
-	    "run -r 1 --no-plot -a %s/tests/mods/broken_misaligned.so -w random:ops=100,live=10 "
-	    "--validate "
-	    "-o %s/r3",
-	    build, tmp);
+	snprintf(args, sizeof(args),
+	         "run -r 1 --min-time 0 --no-plot -a %s/tests/mods/broken_misaligned.so -w "
+	         "random:ops=100,live=10 "
+	         "--validate "
+	         "-o %s/r3",
+	         build, tmp);
 	rc = run(args);
 	CHECK(rc == 1);
 	snprintf(path, sizeof(path), "%s/r3/trials.csv", tmp);
@@ -149,11 +150,12 @@ int main(void)
 	CHECK(!strcmp(tc_str(&t, 0, "status"), "invalid_memory"));
 	CHECK(strstr(tc_str(&t, 0, "reason"), "misaligned") != NULL);
 	/* ... and overlapping blocks, while well-behaved modules pass */
-	snprintf(args, sizeof(args),
-	         "run -r 1 --no-plot -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w "
-	         "random:ops=20000,live=300 "
-	         "--validate -o %s/r3b",
-	         build, tmp);
+	snprintf(
+	    args, sizeof(args),
+	    "run -r 1 --min-time 0 --no-plot -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w "
+	    "random:ops=20000,live=300 "
+	    "--validate -o %s/r3b",
+	    build, tmp);
 	rc = run(args);
 	CHECK(rc == 1);
 	snprintf(path, sizeof(path), "%s/r3b/trials.csv", tmp);
@@ -188,7 +190,8 @@ int main(void)
 		char cmd[4096];
 		int st;
 		snprintf(cmd, sizeof(cmd),
-		         "CI=1 %s run -q --no-plot -a glibc,null -w random:ops=200000 -r 50 --seed "
+		         "CI=1 %s run -q --no-plot --min-time 0 -a glibc,null -w random:ops=200000 "
+		         "-r 50 --seed "
 		         "%d -o %s/r5 "
 		         ">/dev/null 2>%s/err.txt & pid=$!; sleep 2; kill -INT $pid; wait $pid",
 		         cli, (int)getpid(), tmp, tmp);
@@ -238,7 +241,8 @@ int main(void)
 		char cmd[4096];
 		int st;
 		snprintf(cmd, sizeof(cmd),
-		         "ulimit -f 8; CI=1 %s run -q -a glibc,null -w random:ops=1000,live=10 -r "
+		         "ulimit -f 8; CI=1 %s run -q --min-time 0 -a glibc,null -w "
+		         "random:ops=1000,live=10 -r "
 		         "40 --sample-every 0 "
 		         "-o %s/r6 >/dev/null 2>%s/err.txt",
 		         cli, tmp, tmp);
@@ -255,7 +259,8 @@ int main(void)
 	 * stop rule looks; --max-time 0 stops there; a skipped trial is not
 	 * repeated; -r 1 gives one; a bad --ci or -r is refused */
 	snprintf(args, sizeof(args),
-	         "run -q --no-plot --max-time 0 -a glibc,bump -t 1,2 -w random:ops=2000,live=50 "
+	         "run -q --no-plot --max-time 0 --min-time 0 -a glibc,bump -t 1,2 -w "
+	         "random:ops=2000,live=50 "
 	         "-o %s/r7",
 	         tmp);
 	rc = run(args);
@@ -282,6 +287,74 @@ int main(void)
 	CHECK(run("run -a glibc --ci 0") == 2 && strstr(err_text, "--ci"));
 	CHECK(run("run -a glibc --ci 3x") == 2 && strstr(err_text, "--ci"));
 	CHECK(run("run -a glibc -r 0") == 2 && strstr(err_text, "auto or a count"));
+
+	/* 8. --min-time: a stream that frees everything runs pass after pass
+	 * until the timed region lasts that long, across threads too (xmalloc
+	 * -t 2 hands batches over in every pass); a stream that keeps blocks
+	 * (leak) and a module without free (bump) run once; per pass, ops and
+	 * the live peak are those of one run of the stream (--min-time 0) */
+	{
+		static as_table_t once;
+		const char *m = "-q --no-plot -r 1 -a glibc,bump -t 1,2 "
+		                "-w random:ops=2000,live=50,xmalloc:batch=10,batches=20";
+		int checked = 0;
+		snprintf(args, sizeof(args), "run %s --min-time 0.05 -o %s/r8", m, tmp);
+		rc = run(args);
+		CHECKF(rc == 0, "exit %d: %s", rc, err_text);
+		snprintf(args, sizeof(args), "run %s --min-time 0 -o %s/r8once", m, tmp);
+		rc = run(args);
+		CHECKF(rc == 0, "exit %d: %s", rc, err_text);
+		snprintf(path, sizeof(path), "%s/r8/trials.csv", tmp);
+		CHECK(tc_load(path, &t) == 0);
+		snprintf(path, sizeof(path), "%s/r8once/trials.csv", tmp);
+		CHECK(tc_load(path, &once) == 0 && once.nrows == t.nrows);
+		for (r = 0; r < (int)t.nrows && r < (int)once.nrows; r++) {
+			double passes = tc_num(&t, (size_t)r, "passes");
+			const char *mod = tc_str(&t, (size_t)r, "module");
+			if (strcmp(tc_str(&t, (size_t)r, "status"), "ok"))
+				continue; /* bump at 2 threads: skipped */
+			CHECKF(tc_num(&once, (size_t)r, "passes") == 1, "row %d: --min-time 0", r);
+			if (!strcmp(mod, "bump")) {
+				CHECKF(passes == 1, "bump (no free) ran %g passes", passes);
+				continue;
+			}
+			/* one pass of these streams is well under 50 ms on one
+			 * thread; two threads handing over on a loaded machine may
+			 * take longer than that in one pass */
+			CHECKF((passes > 1 || tc_num(&t, (size_t)r, "threads") == 2) &&
+			           tc_num(&t, (size_t)r, "elapsed_ns") >= 0.05e9 &&
+			           tc_num(&t, (size_t)r, "ops") ==
+			               passes * tc_num(&once, (size_t)r, "ops") &&
+			           tc_num(&t, (size_t)r, "live_bytes_peak") ==
+			               tc_num(&once, (size_t)r, "live_bytes_peak"),
+			       "%s %s -t %s: %g passes, %g ns, %g ops (once: %g), live peak %g "
+			       "(once %g)",
+			       mod, tc_str(&t, (size_t)r, "workload"),
+			       tc_str(&t, (size_t)r, "threads"), passes,
+			       tc_num(&t, (size_t)r, "elapsed_ns"), tc_num(&t, (size_t)r, "ops"),
+			       tc_num(&once, (size_t)r, "ops"),
+			       tc_num(&t, (size_t)r, "live_bytes_peak"),
+			       tc_num(&once, (size_t)r, "live_bytes_peak"));
+			checked++;
+		}
+		CHECKF(checked == 4, "%d glibc rows checked", checked);
+		as_table_free(&once);
+	}
+	snprintf(args, sizeof(args),
+	         "run -q --no-plot -r 1 --min-time 0.05 -a glibc -w leak:size=1k,total=100k "
+	         "-o %s/r8leak",
+	         tmp);
+	rc = run(args);
+	CHECKF(rc == 0, "exit %d: %s", rc, err_text);
+	snprintf(path, sizeof(path), "%s/r8leak/trials.csv", tmp);
+	CHECK(tc_load(path, &t) == 0 && t.nrows == 1 && tc_num(&t, 0, "passes") == 1);
+	snprintf(path, sizeof(path), "%s/r8leak/context.csv", tmp);
+	CHECK(tc_load(path, &t) == 0);
+	for (r = 0; r < (int)t.nrows && strcmp(tc_str(&t, r, "key"), "min_time_s"); r++)
+		;
+	CHECK(r < (int)t.nrows && !strcmp(tc_str(&t, r, "value"), "0.05"));
+	CHECK(run("run -a glibc --min-time -1") == 2 && strstr(err_text, "--min-time"));
+	CHECK(run("run -a glibc --min-time 1s") == 2 && strstr(err_text, "--min-time"));
 
 	snprintf(args, sizeof(args), "rm -rf %s", tmp);
 	if (!as_checks_failed)

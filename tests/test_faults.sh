@@ -9,7 +9,7 @@ pass=0 fail=0
 tmp=$(mktemp -d /tmp/as-faults-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 wl=random:ops=2000,live=100
-q=(-r 1 -q --no-plot)
+q=(-r 1 -q --no-plot --min-time 0)
 
 ok() { pass=$((pass+1)); echo "ok: $*"; }
 bad() { fail=$((fail+1)); echo "FAILED: $*"; }
@@ -209,10 +209,10 @@ case_usage() {
 
 # --- messages and inputs -------------------------------------------------
 case_messages() {
-  as run -r 1 -q --no-plot -a "$mods/broken_chatty.so" -w $wl -o "$tmp/talk"
+  as run -r 1 -q --no-plot --min-time 0 -a "$mods/broken_chatty.so" -w $wl -o "$tmp/talk"
   check "a module's stdout stays off the tool's stdout" \
     test "$rc" = 0 -a "$(grep -c "hello from create" "$tmp/out.txt")" = 0
-  AS_BROKEN_FAIL_CREATE=1 as run -r 1 -q --no-plot -a "$mods/broken_chatty.so" -w $wl \
+  AS_BROKEN_FAIL_CREATE=1 as run -r 1 -q --no-plot --min-time 0 -a "$mods/broken_chatty.so" -w $wl \
     -o "$tmp/talk2"
   check "a module reason with a newline is one stderr line" test "$rc" = 2 -a \
     "$(grep -vc "hello from create" "$tmp/err.txt")" = 1

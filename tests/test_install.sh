@@ -34,7 +34,7 @@ t mv "$prefix" "$tmp/moved"
 t cmake -S "$src/examples/mymodule" -B "$tmp/mm-moved" -DCMAKE_PREFIX_PATH="$tmp/moved"
 t cmake --build "$tmp/mm-moved"
 t mv "$tmp/moved" "$prefix"
-t "$prefix/bin/allocscope" run -r 1 -q -a glibc,"$tmp/mymodule.so" -w random:ops=20000,live=1000 -o "$tmp/res"
+t "$prefix/bin/allocscope" run -r 1 -q --min-time 0 -a glibc,"$tmp/mymodule.so" -w random:ops=20000,live=1000 -o "$tmp/res"
 t grep -q "mymodule.so,,1.0,random" "$tmp/res/trials.csv"
 # the installed CLI finds its modules by name without any environment
 t "$prefix/bin/allocscope" check null

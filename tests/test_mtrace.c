@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 	         "2> e1 && grep -q 'z.gz: gzip-compressed' e1 && ! '%s' trace stats z.gz 2> e2 && "
 	         "grep -q 'z.gz: gzip-compressed' e2 && printf '= Start\\n' > empty.mtrace && "
 	         "'%s' trace import mtrace empty.mtrace -o empty.ast > /dev/null && "
-	         "! '%s' replay empty.ast -a glibc -q --no-plot -o r_empty 2> e3; "
+	         "! '%s' replay empty.ast -a glibc -q --no-plot --min-time 0 -o r_empty 2> e3; "
 	         "grep -q 'no events' e3 && (trap '' XFSZ; ulimit -f 0; exec '%s' trace convert "
 	         "prog.ast big.csv) 2>&1 | grep -q 'big.csv: write failed' && test ! -e big.csv",
 	         dir, cli, cli, cli, cli, cli);

@@ -19,7 +19,8 @@ static const char *binding(const char *pin)
 {
 	char cmd[8192], p[4300];
 	snprintf(cmd, sizeof(cmd),
-	         "'%s' run -r 1 -q --no-plot -o '%s/%s' -a glibc -w random:live=100,ops=1000 -t 2 "
+	         "'%s' run -r 1 -q --no-plot --min-time 0 -o '%s/%s' -a glibc -w "
+	         "random:live=100,ops=1000 -t 2 "
 	         "--pin %s "
 	         ">/dev/null",
 	         getenv("ALLOCSCOPE"), dir, pin, pin);

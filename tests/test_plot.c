@@ -756,7 +756,9 @@ int main(void)
 		       "minutes)\n");
 	} else {
 		snprintf(args, sizeof(args),
-		         "run -q -a glibc,null -w random:ops=20000,live=1000 -r 2 -o %s/real", tmp);
+		         "run -q --min-time 0 -a glibc,null -w random:ops=20000,live=1000 -r 2 -o "
+		         "%s/real",
+		         tmp);
 		{
 			char cmd[4096];
 			snprintf(cmd, sizeof(cmd), "CI=1 %s %s >/dev/null 2>&1", cli, args);

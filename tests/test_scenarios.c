@@ -221,7 +221,7 @@ int main(void)
 	 * waits must not deadlock): glibc completes; null, not thread-safe, gets a
 	 * skipped row with the reason, never a missing one */
 	snprintf(args, sizeof(args),
-	         "run -r 1 -q --no-plot --timeout 10 -a glibc,null -t 2 -w "
+	         "run -r 1 -q --no-plot --min-time 0 --timeout 10 -a glibc,null -t 2 -w "
 	         "larson:blocks=200,ops=5000,xmalloc:batches=100,"
 	         "cache-scratch:iterations=1000,benchmt:ops=10000 -o '%s/classic'",
 	         tmpdir);

@@ -26,7 +26,8 @@ int main(void)
 	}
 	/* 1000 live + 2 x 20000 replacement ops + 1000 frees = 42000 ops */
 	snprintf(cmd, sizeof(cmd),
-	         "'%s' run -r 1 --no-plot -o '%s/out' -a glibc,null -w random:live=1000,ops=20000 "
+	         "'%s' run -r 1 --min-time 0 --no-plot -o '%s/out' -a glibc,null -w "
+	         "random:live=1000,ops=20000 "
 	         "--sample-every 1000 --latency 4 >'%s/console.txt'",
 	         getenv("ALLOCSCOPE"), dir, dir);
 	CHECK(system(cmd) == 0);

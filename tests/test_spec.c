@@ -196,8 +196,9 @@ static void replay_odd_path(void)
 	snprintf(cmd, sizeof(cmd), "'%s' capture -o '%s/t.ast' -- /bin/ls / >/dev/null 2>&1", cli,
 	         odd);
 	CHECK(sh(cmd) == 0);
-	snprintf(cmd, sizeof(cmd), "'%s' replay '%s/t.ast' -a glibc -q --no-plot -o '%s/out'", cli,
-	         odd, dir);
+	snprintf(cmd, sizeof(cmd),
+	         "'%s' replay '%s/t.ast' -a glibc -q --no-plot --min-time 0 -o '%s/out'", cli, odd,
+	         dir);
 	CHECKF(sh(cmd) == 0, "%s", cmd);
 	snprintf(cmd, sizeof(cmd), "grep -q ',trace,\"file=%s/t.ast\",1,' '%s/out/trials.csv'", odd,
 	         dir);
