@@ -43,7 +43,7 @@ PY
 # touch=pages == touch=all in RSS where a block's last page starts inside it
 for t in pages all; do
   "$cli" run -q --no-plot --force -o "$tmp/t-$t" -a glibc:mmap_threshold=4096 \
-    -w synth:dist=fixed,size=8189,order=never,ops=512,touch=$t -r 1 --syscalls off \
+    -w synth:dist=fixed,size=8189,order=never,ops=512,touch=$t -r 1 --min-time 0 --syscalls off \
     --latency 0 > "$tmp/t-$t.log" 2>&1 || bad "touch=$t run failed: $(tail -3 "$tmp/t-$t.log")"
 done
 p=$(col "$tmp/t-pages" mmap_rss_peak_kib | awk '{print $2}')
@@ -69,7 +69,7 @@ print(len(json.loads(json.dumps(d))))' > "$tmp/cap-python.log" 2>&1 ||
 
 for tr in sqlite python; do
   [ -s "$tmp/$tr.ast" ] || { bad "$tr: no trace"; continue; }
-  if ! "$cli" run -q --no-plot -o "$tmp/r-$tr" -a $mods -w "trace:$tmp/$tr.ast" -r 3 \
+  if ! "$cli" run -q --no-plot --min-time 0 -o "$tmp/r-$tr" -a $mods -w "trace:$tmp/$tr.ast" -r 3 \
     --syscalls off --latency 0 > "$tmp/r-$tr.log" 2>&1; then
     bad "$tr: replay failed: $(tail -3 "$tmp/r-$tr.log")"; continue
   fi

@@ -21,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 trials=10
 if ! strace -f -e trace=fsync,fdatasync,openat -o "$tmp/st" "$cli" run -q --no-plot -a glibc \
-  -w random:ops=1000,live=100 -r $trials --syscalls off -o "$tmp/out" > "$tmp/log" 2>&1; then
+  -w random:ops=1000,live=100 -r $trials --min-time 0 --syscalls off -o "$tmp/out" > "$tmp/log" 2>&1; then
   bad "run failed: $(tail -3 "$tmp/log")"
 fi
 rows=$(($(wc -l < "$tmp/out/trials.csv") - 1))
