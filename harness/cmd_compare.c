@@ -13,22 +13,25 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "json.h"
 #include "results_format.h"
 #include "stats.h"
 #include "trials_read.h"
 
-enum { OPT_THRESHOLD = 256, OPT_FAIL_ON_REGRESSION };
+enum { OPT_THRESHOLD = 256, OPT_FAIL_ON_REGRESSION, OPT_JSON };
 
 static const as_opt_t compare_opts[] = {
     {OPT_THRESHOLD, "threshold", "PCT", "5%",
      "smallest change of the median ratio that counts as a regression or an improvement"},
     {OPT_FAIL_ON_REGRESSION, "fail-on-regression", NULL, NULL,
      "exit 1 when any match is a regression (for CI)"},
+    {OPT_JSON, "json", NULL, NULL,
+     "print the comparison as JSON on stdout instead of the table (keys: results/README.md)"},
 };
 
 typedef struct {
 	double threshold;
-	int fail_on_regression;
+	int fail_on_regression, json;
 } compare_opts_t;
 
 static int on_compare_opt(int key, const char *arg, void *vctx)
@@ -49,6 +52,7 @@ static int on_compare_opt(int key, const char *arg, void *vctx)
 		o->threshold = pct / 100;
 		return 0;
 	case OPT_FAIL_ON_REGRESSION: o->fail_on_regression = 1; return 0;
+	case OPT_JSON: o->json = 1; return 0;
 	default: return -1;
 	}
 }
@@ -110,8 +114,9 @@ static const char *context_value(const as_table_t *t, const char *key)
 	return "";
 }
 
-/* One warning line per differing key; returns how many. */
-static int warn_contexts(const char *a, const char *b)
+/* One warning line per differing key, and an object {key, a, b} in diffs
+ * unless it is NULL; returns how many. */
+static int warn_contexts(const char *a, const char *b, json_t *diffs)
 {
 	as_table_t ta, tb;
 	int n = 0;
@@ -127,6 +132,13 @@ static int warn_contexts(const char *a, const char *b)
 		if (strcmp(va, vb)) {
 			fprintf(stderr, "allocscope compare: warning: %s differs: '%s' vs '%s'\n",
 			        context_keys[i], va, vb);
+			if (diffs) {
+				json_t *d = as_json_object();
+				as_json_set_str(d, "key", context_keys[i]);
+				as_json_set_str(d, "a", va);
+				as_json_set_str(d, "b", vb);
+				as_json_push(diffs, d);
+			}
 			n++;
 		}
 	}
@@ -135,10 +147,70 @@ static int warn_contexts(const char *a, const char *b)
 	return n;
 }
 
+typedef enum { CH_REGRESSION, CH_IMPROVEMENT, CH_NONE, CH_TOO_FEW, CH_NO_RATIO } change_t;
+static const char *const change_names[] = {"regression", "improvement", "no_change", "too_few",
+                                           "no_ratio"};
+static const char *const change_words[] = {"REGRESSION", "improvement", "no change",
+                                           "too few repetitions for a test",
+                                           "no ok repetition on one side"};
+
+/* A regression or improvement is significant and beyond the threshold. */
+static change_t classify(const as_cmp_t *c, double threshold)
+{
+	if (c->outcome == AS_CMP_SLOWER && c->ratio > 1 + threshold)
+		return CH_REGRESSION;
+	if (c->outcome == AS_CMP_FASTER && c->ratio < 1 / (1 + threshold))
+		return CH_IMPROVEMENT;
+	if (c->outcome == AS_CMP_TOO_FEW)
+		return CH_TOO_FEW;
+	if (c->outcome == AS_CMP_NO_RATIO)
+		return CH_NO_RATIO;
+	return CH_NONE;
+}
+
+static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c, change_t ch)
+{
+	char ci[32];
+	snprintf(ci, sizeof(ci), isnan(c->ci_lo) ? "n/a" : "%.3f-%.3f", c->ci_lo, c->ci_hi);
+	printf("%-22.22s %-28.28s %3u %10.2f %10.2f %7.3f %17s %8.2g  %s\n", gb->module,
+	       gb->workload, gb->threads, as_median_of(ga->v, ga->n), as_median_of(gb->v, gb->n),
+	       c->ratio, ci, c->p, change_words[ch]);
+}
+
+/* One change as JSON: B's group against A's, keys as comparisons.csv's
+ * where they mean the same (n: B's repetitions, n_baseline: A's). */
+static json_t *change_json(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c,
+                           change_t ch)
+{
+	json_t *o = as_json_object();
+	as_json_set_str(o, "module", gb->module);
+	as_json_cmp(o, gb, "ns_per_op", c);
+	as_json_set(o, "median_a", as_json_num(as_median_of(ga->v, ga->n), 'F'));
+	as_json_set(o, "median_b", as_json_num(as_median_of(gb->v, gb->n), 'F'));
+	as_json_set_str(o, "change", change_names[ch]);
+	return o;
+}
+
+/* A group in one folder only: a line, or an object in arr when JSON. */
+static void only_in(json_t *arr, const as_group_t *g, const char *words)
+{
+	json_t *o;
+	if (!arr) {
+		printf("%-22.22s %-28.28s %3u %s\n", g->module, g->workload, g->threads, words);
+		return;
+	}
+	o = as_json_object();
+	as_json_set_str(o, "module", g->module);
+	as_json_set_str(o, "workload", g->workload);
+	as_json_set(o, "threads", as_json_num(g->threads, 'I'));
+	as_json_push(arr, o);
+}
+
 static int compare_main(int argc, char **argv)
 {
 	compare_opts_t o = {.threshold = 0.05};
 	as_groups_t ga = {0}, gb = {0};
+	json_t *root = NULL, *changes = NULL, *diffs = NULL, *only_a = NULL, *only_b = NULL;
 	int r, regressions = 0, improvements = 0, matched = 0, rc = 2;
 	const char *a, *b;
 
@@ -173,22 +245,30 @@ static int compare_main(int argc, char **argv)
 	}
 	if (load_groups(a, &ga) != 0 || load_groups(b, &gb) != 0)
 		goto out;
-	warn_contexts(a, b);
-	printf("B = %s against A = %s: ratio of median ns/op B/A, bootstrap 95 %% CI, "
-	       "Mann-Whitney p; a change needs p < %.2g, a CI excluding 1 and more than %g %%\n",
-	       b, a, AS_CMP_ALPHA, o.threshold * 100);
-	printf("%-22s %-28s %3s %10s %10s %7s %17s %8s  %s\n", "module", "workload", "thr",
-	       "A ns/op", "B ns/op", "ratio", "95% CI", "p", "verdict");
+	if (o.json) {
+		root = as_json_object();
+		changes = as_json_array();
+		diffs = as_json_array();
+		only_a = as_json_array();
+		only_b = as_json_array();
+	}
+	warn_contexts(a, b, diffs);
+	if (!o.json) {
+		printf("B = %s against A = %s: ratio of median ns/op B/A, bootstrap 95 %% CI, "
+		       "Mann-Whitney p; a change needs p < %.2g, a CI excluding 1 and more than "
+		       "%g %%\n",
+		       b, a, AS_CMP_ALPHA, o.threshold * 100);
+		printf("%-22s %-28s %3s %10s %10s %7s %17s %8s  %s\n", "module", "workload", "thr",
+		       "A ns/op", "B ns/op", "ratio", "95% CI", "p", "verdict");
+	}
 	for (int i = 0; i < gb.n; i++) {
 		const as_group_t *gb_i = &gb.g[i];
 		const as_group_t *ga_i =
 		    as_groups_find(&ga, gb_i->module, gb_i->workload, gb_i->threads);
 		as_cmp_t c;
-		const char *verdict;
-		char ci[32];
+		change_t ch;
 		if (!ga_i) {
-			printf("%-22.22s %-28.28s %3u only in B\n", gb_i->module, gb_i->workload,
-			       gb_i->threads);
+			only_in(only_b, gb_i, "only in B");
 			continue;
 		}
 		matched++;
@@ -196,36 +276,49 @@ static int compare_main(int argc, char **argv)
 			fprintf(stderr, "allocscope compare: out of memory\n");
 			goto out;
 		}
-		if (c.outcome == AS_CMP_SLOWER && c.ratio > 1 + o.threshold) {
-			verdict = "REGRESSION";
-			regressions++;
-		} else if (c.outcome == AS_CMP_FASTER && c.ratio < 1 / (1 + o.threshold)) {
-			verdict = "improvement";
-			improvements++;
-		} else if (c.outcome == AS_CMP_TOO_FEW) {
-			verdict = "too few repetitions for a test";
-		} else if (c.outcome == AS_CMP_NO_RATIO) {
-			verdict = "no ok repetition on one side";
-		} else {
-			verdict = "no change";
-		}
-		snprintf(ci, sizeof(ci), isnan(c.ci_lo) ? "n/a" : "%.3f-%.3f", c.ci_lo, c.ci_hi);
-		printf("%-22.22s %-28.28s %3u %10.2f %10.2f %7.3f %17s %8.2g  %s\n", gb_i->module,
-		       gb_i->workload, gb_i->threads, as_median_of(ga_i->v, ga_i->n),
-		       as_median_of(gb_i->v, gb_i->n), c.ratio, ci, c.p, verdict);
+		ch = classify(&c, o.threshold);
+		regressions += ch == CH_REGRESSION;
+		improvements += ch == CH_IMPROVEMENT;
+		if (o.json)
+			as_json_push(changes, change_json(ga_i, gb_i, &c, ch));
+		else
+			change_line(ga_i, gb_i, &c, ch);
 	}
 	for (int i = 0; i < ga.n; i++)
 		if (!as_groups_find(&gb, ga.g[i].module, ga.g[i].workload, ga.g[i].threads))
-			printf("%-22.22s %-28.28s %3u only in A\n", ga.g[i].module,
-			       ga.g[i].workload, ga.g[i].threads);
-	printf("%d matched: %d regression%s, %d improvement%s\n", matched, regressions,
-	       regressions == 1 ? "" : "s", improvements, improvements == 1 ? "" : "s");
+			only_in(only_a, &ga.g[i], "only in A");
+	if (o.json) {
+		as_json_set_str(root, "format", "allocscope-compare");
+		as_json_set(root, "format_version", as_json_num(AS_JSON_FORMAT_VERSION, 'I'));
+		as_json_set_str(root, "a", a);
+		as_json_set_str(root, "b", b);
+		as_json_set_str(root, "metric", "ns_per_op");
+		as_json_set(root, "threshold", as_json_num(o.threshold, 'F'));
+		as_json_set(root, "context_differences", json_incref(diffs));
+		as_json_set(root, "changes", json_incref(changes));
+		as_json_set(root, "only_in_a", json_incref(only_a));
+		as_json_set(root, "only_in_b", json_incref(only_b));
+		as_json_set(root, "regressions", as_json_num(regressions, 'I'));
+		as_json_set(root, "improvements", as_json_num(improvements, 'I'));
+		if (matched > 0 && as_json_print(root) != 0) {
+			fprintf(stderr, "allocscope compare: cannot write to stdout\n");
+			goto out;
+		}
+	} else {
+		printf("%d matched: %d regression%s, %d improvement%s\n", matched, regressions,
+		       regressions == 1 ? "" : "s", improvements, improvements == 1 ? "" : "s");
+	}
 	rc = o.fail_on_regression && regressions ? 1 : 0;
 	if (matched == 0) {
 		fprintf(stderr, "allocscope compare: no module/workload/threads in both folders\n");
 		rc = 2;
 	}
 out:
+	json_decref(root);
+	json_decref(changes);
+	json_decref(diffs);
+	json_decref(only_a);
+	json_decref(only_b);
 	as_groups_free(&ga);
 	as_groups_free(&gb);
 	return rc;
@@ -233,13 +326,14 @@ out:
 
 const as_cmd_t as_cmd_compare = {
     .name = "compare",
-    .synopsis = "compare A B [--threshold 5%] [--fail-on-regression]",
+    .synopsis = "compare A B [--threshold 5%] [--fail-on-regression] [--json]",
     .summary = "compare two results folders: ratios, CIs, significance, regressions",
     .opts = compare_opts,
     .nopts = sizeof(compare_opts) / sizeof(compare_opts[0]),
     .examples = "  allocscope compare results/before results/after\n"
                 "  allocscope compare results/main results/branch --threshold 2% "
                 "--fail-on-regression\n"
+                "  allocscope compare results/before results/after --json > change.json\n"
                 "Exit status: 0 compared, 1 a regression with --fail-on-regression, 2 a\n"
                 "folder is not a results folder or nothing matches.\n",
     .main = compare_main,

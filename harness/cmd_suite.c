@@ -13,6 +13,7 @@
 
 #include "../workloads/opstream.h"
 #include "commands.h"
+#include "json.h"
 #include "loader.h"
 #include "results.h"
 #include "runner.h"
@@ -178,6 +179,43 @@ static int write_scenarios_csv(const char *dir, const as_scenario_t **sc, int n,
 	return rc;
 }
 
+/* The suite folder's summary.json: the suite, its scenarios (name, folder,
+ * title; each folder has its own summary.json) and every verdict (an
+ * array of verdicts.csv's rows). */
+static int write_suite_json(const char *dir, const char *name, int quick, const as_scenario_t **sc,
+                            int n, json_t *verdicts, const int counts[AS_VERDICT_COUNT], char *err,
+                            size_t errlen)
+{
+	json_t *root = as_json_object(), *scs = as_json_array(), *cnt = as_json_object(), *ctx;
+	int rc;
+	as_json_set_str(root, "format", "allocscope-suite");
+	as_json_set(root, "format_version", as_json_num(AS_JSON_FORMAT_VERSION, 'I'));
+	as_json_set_str(root, "suite", name);
+	as_json_set(root, "quick", json_boolean(quick));
+	for (int i = 0; i < n; i++) {
+		json_t *o = as_json_object();
+		as_json_set_str(o, "scenario", sc[i]->name);
+		as_json_set_str(o, "folder", sc[i]->name);
+		as_json_set_str(o, "title", sc[i]->title);
+		as_json_push(scs, o);
+	}
+	as_json_set(root, "scenarios", scs);
+	as_json_set(root, "verdicts", json_incref(verdicts));
+	for (int v = 0; v < AS_VERDICT_COUNT; v++)
+		as_json_set(cnt, as_verdict_name((as_verdict_t)v), as_json_num(counts[v], 'I'));
+	as_json_set(root, "verdict_counts", cnt);
+	/* the first scenario's context says where and with what the suite ran */
+	if (n > 0) {
+		char sub[PATH_MAX];
+		snprintf(sub, sizeof(sub), "%s/%s", dir, sc[0]->name);
+		ctx = as_json_context(sub, err, errlen);
+		as_json_set(root, "context", ctx ? ctx : json_null());
+	}
+	rc = as_json_write(dir, "summary.json", root, err, errlen);
+	json_decref(root);
+	return rc;
+}
+
 static int suite_main(int argc, char **argv)
 {
 	suite_ctx_t c;
@@ -187,6 +225,7 @@ static int suite_main(int argc, char **argv)
 	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
 	int nsc, r, worst = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0};
 	as_buf_t verdicts = {0};
+	json_t *vjson = NULL;
 
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
@@ -299,22 +338,26 @@ static int suite_main(int argc, char **argv)
 			break; /* results cannot be written, or interrupted: stop */
 	}
 	as_verdicts_header(&verdicts);
+	vjson = as_json_array();
 	for (int i = 0; i < nsc; i++) {
 		char path[PATH_MAX + 64];
 		snprintf(path, sizeof(path), "%s/%s/trials.csv", base, sc[i]->name);
 		printf("\n== %s: %s\n", sc[i]->name, sc[i]->title);
-		if (as_scenario_verdicts(sc[i], path, &verdicts, counts, err, sizeof(err)) < 0 ||
+		if (as_scenario_verdicts(sc[i], path, &verdicts, vjson, counts, err, sizeof(err)) <
+		        0 ||
 		    as_scenario_summary(sc[i], path, err, sizeof(err)) != 0)
 			fprintf(stderr, "allocscope suite: %s\n", err);
 	}
-	if (as_write_file_atomic(base, "verdicts.csv", &verdicts, err, sizeof(err)) != 0) {
+	if (as_write_file_atomic(base, "verdicts.csv", &verdicts, err, sizeof(err)) != 0 ||
+	    write_suite_json(base, name, c.quick, sc, nsc, vjson, counts, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope suite: %s\n", err);
 		if (worst < 2)
 			worst = 2;
 	}
-	printf("\nverdicts: %d confirmed, %d refuted, %d inconclusive (verdicts.csv)\n",
-	       counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
-	       counts[AS_VERDICT_INCONCLUSIVE]);
+	printf(
+	    "\nverdicts: %d confirmed, %d refuted, %d inconclusive (verdicts.csv, summary.json)\n",
+	    counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
+	    counts[AS_VERDICT_INCONCLUSIVE]);
 	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
 	if (worst == 0 || worst == 1)
 		as_run_plot(&c.cfg, base);
@@ -325,6 +368,7 @@ static int suite_main(int argc, char **argv)
 		worst = 1;
 	}
 	as_buf_free(&verdicts);
+	json_decref(vjson);
 	as_results_dir_release(lock_fd);
 	as_run_cfg_free_specs(&c.cfg);
 	return worst;

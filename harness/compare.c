@@ -41,6 +41,12 @@ int as_cmp_samples(const double *x, int nx, const double *base, int nb, const do
 	return 0;
 }
 
+const char *as_cmp_outcome_name(as_cmp_outcome_t o)
+{
+	static const char *const names[] = {"faster", "slower", "same", "too_few", "no_ratio"};
+	return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
+}
+
 void as_cmp_sentence(const as_cmp_t *c, const char *module, const char *baseline, char *buf,
                      size_t len)
 {
@@ -143,52 +149,130 @@ static int null_is_floor(const as_groups_t *gs, const as_group_t *nl)
 	return 1;
 }
 
-int as_comparisons(const as_groups_t *gs, const char *baseline, as_buf_t *csv, as_buf_t *lines)
+/* The null group to net out on g's workload and threads, or NULL. */
+static const as_group_t *floor_of(const as_groups_t *gs, const as_group_t *g)
 {
-	int rows = 0;
-	as_buf_printf(csv, "workload,threads,metric,module,baseline,ratio,ci_lo,ci_hi,p_value,n,"
-	                   "n_baseline,summary\n");
+	const as_group_t *nl = as_groups_find(gs, "null", g->workload, g->threads);
+	return nl && nl->n > 0 && null_is_floor(gs, nl) ? nl : NULL;
+}
+
+int as_comparisons_each(const as_groups_t *gs, const char *baseline,
+                        int (*fn)(void *arg, const as_cmp_row_t *row), void *arg)
+{
 	for (int i = 0; i < gs->n; i++) {
-		const as_group_t *g = &gs->g[i], *b, *nl;
-		as_cmp_t c;
+		const as_group_t *g = &gs->g[i], *nl;
+		as_cmp_row_t row = {.g = g, .first = 1};
 		char sentence[512];
-		int first = 1;
+		int rc;
 		if (!strcmp(g->module, baseline) || is_null(g->module))
 			continue;
-		b = as_groups_find(gs, baseline, g->workload, g->threads);
-		if (!b)
+		row.base = as_groups_find(gs, baseline, g->workload, g->threads);
+		if (!row.base)
 			continue;
-		nl = as_groups_find(gs, "null", g->workload, g->threads);
-		if (nl && (nl->n == 0 || !null_is_floor(gs, nl)))
-			nl = NULL;
-		for (int j = 0; j < i && first; j++)
-			first = !(gs->g[j].threads == g->threads &&
-			          !strcmp(gs->g[j].workload, g->workload) &&
-			          strcmp(gs->g[j].module, baseline) && !is_null(gs->g[j].module));
-		if (as_cmp_samples(g->v, g->n, b->v, b->n, nl ? nl->v : NULL, nl ? nl->n : 0, &c))
+		nl = floor_of(gs, g);
+		for (int j = 0; j < i && row.first; j++)
+			row.first =
+			    !(gs->g[j].threads == g->threads &&
+			      !strcmp(gs->g[j].workload, g->workload) &&
+			      strcmp(gs->g[j].module, baseline) && !is_null(gs->g[j].module));
+		if (as_cmp_samples(g->v, g->n, row.base->v, row.base->n, nl ? nl->v : NULL,
+		                   nl ? nl->n : 0, &row.c))
 			return -1;
-		as_cmp_sentence(&c, g->module, baseline, sentence, sizeof(sentence));
-		as_buf_csv_str(csv, g->workload, 0);
-		as_buf_csv_num(csv, g->threads, 'I', 0);
-		as_buf_csv_str(csv, nl ? "ns_per_op_minus_null" : "ns_per_op", 0);
-		as_buf_csv_str(csv, g->module, 0);
-		as_buf_csv_str(csv, baseline, 0);
-		as_buf_csv_num(csv, c.ratio, 'F', 0);
-		as_buf_csv_num(csv, c.ci_lo, 'F', 0);
-		as_buf_csv_num(csv, c.ci_hi, 'F', 0);
-		as_buf_csv_num(csv, c.p, 'F', 0);
-		as_buf_csv_num(csv, c.n, 'I', 0);
-		as_buf_csv_num(csv, c.n_base, 'I', 0);
-		as_buf_csv_str(csv, sentence, 1);
-		as_buf_add(csv, "\n", 1);
-		if (lines) {
-			if (first)
-				as_buf_printf(lines, "%s, %u thread%s (ns/op%s):\n", g->workload,
-				              g->threads, g->threads == 1 ? "" : "s",
-				              nl ? " net of null" : "");
-			as_buf_printf(lines, "  %s\n", sentence);
-		}
-		rows++;
+		as_cmp_sentence(&row.c, g->module, baseline, sentence, sizeof(sentence));
+		row.metric = nl ? "ns_per_op_minus_null" : "ns_per_op";
+		row.summary = sentence;
+		if ((rc = fn(arg, &row)) != 0)
+			return rc;
 	}
-	return rows;
+	return 0;
+}
+
+typedef struct {
+	as_buf_t *csv, *lines;
+	int rows;
+} csv_rows_t;
+
+static int csv_row(void *arg, const as_cmp_row_t *row)
+{
+	csv_rows_t *o = arg;
+	const as_group_t *g = row->g;
+	as_buf_csv_str(o->csv, g->workload, 0);
+	as_buf_csv_num(o->csv, g->threads, 'I', 0);
+	as_buf_csv_str(o->csv, row->metric, 0);
+	as_buf_csv_str(o->csv, g->module, 0);
+	as_buf_csv_str(o->csv, row->base->module, 0);
+	as_buf_csv_num(o->csv, row->c.ratio, 'F', 0);
+	as_buf_csv_num(o->csv, row->c.ci_lo, 'F', 0);
+	as_buf_csv_num(o->csv, row->c.ci_hi, 'F', 0);
+	as_buf_csv_num(o->csv, row->c.p, 'F', 0);
+	as_buf_csv_num(o->csv, row->c.n, 'I', 0);
+	as_buf_csv_num(o->csv, row->c.n_base, 'I', 0);
+	as_buf_csv_str(o->csv, row->summary, 1);
+	as_buf_add(o->csv, "\n", 1);
+	if (o->lines) {
+		if (row->first)
+			as_buf_printf(o->lines, "%s, %u thread%s (ns/op%s):\n", g->workload,
+			              g->threads, g->threads == 1 ? "" : "s",
+			              strcmp(row->metric, "ns_per_op") ? " net of null" : "");
+		as_buf_printf(o->lines, "  %s\n", row->summary);
+	}
+	o->rows++;
+	return 0;
+}
+
+int as_comparisons(const as_groups_t *gs, const char *baseline, as_buf_t *csv, as_buf_t *lines)
+{
+	csv_rows_t o = {csv, lines, 0};
+	as_buf_printf(csv, "workload,threads,metric,module,baseline,ratio,ci_lo,ci_hi,p_value,n,"
+	                   "n_baseline,summary\n");
+	return as_comparisons_each(gs, baseline, csv_row, &o) ? -1 : o.rows;
+}
+
+int as_winners_each(const as_groups_t *gs, int (*fn)(void *arg, const as_winner_t *w), void *arg)
+{
+	for (int i = 0; i < gs->n; i++) {
+		const as_group_t *g = &gs->g[i], *nl;
+		as_winner_t w = {0};
+		double best = INFINITY, second = INFINITY;
+		int seen = 0, rc;
+		for (int j = 0; j < i && !seen; j++)
+			seen = gs->g[j].threads == g->threads &&
+			       !strcmp(gs->g[j].workload, g->workload);
+		if (seen)
+			continue; /* this workload and threads had its turn */
+		for (int j = i; j < gs->n; j++) {
+			const as_group_t *h = &gs->g[j];
+			double med;
+			if (h->threads != g->threads || strcmp(h->workload, g->workload) ||
+			    is_null(h->module) || h->n == 0)
+				continue;
+			med = as_median_of(h->v, h->n);
+			if (med < best) {
+				second = best;
+				w.runner_up = w.best;
+				best = med;
+				w.best = h;
+			} else if (med < second) {
+				second = med;
+				w.runner_up = h;
+			}
+		}
+		if (!w.best)
+			continue;
+		nl = floor_of(gs, w.best);
+		w.metric = nl ? "ns_per_op_minus_null" : "ns_per_op";
+		if (w.runner_up &&
+		    as_cmp_samples(w.runner_up->v, w.runner_up->n, w.best->v, w.best->n,
+		                   nl ? nl->v : NULL, nl ? nl->n : 0, &w.c))
+			return -1;
+		if (!w.runner_up) {
+			w.c.ratio = w.c.ci_lo = w.c.ci_hi = w.c.p = NAN;
+			w.c.n = 0;
+			w.c.n_base = w.best->n;
+			w.c.outcome = AS_CMP_NO_RATIO;
+		}
+		if ((rc = fn(arg, &w)) != 0)
+			return rc;
+	}
+	return 0;
 }

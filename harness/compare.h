@@ -40,6 +40,9 @@ typedef struct as_cmp {
 int as_cmp_samples(const double *x, int nx, const double *base, int nb, const double *null,
                    int nnull, as_cmp_t *out);
 
+/* "faster", "slower", "same", "too_few" or "no_ratio". */
+const char *as_cmp_outcome_name(as_cmp_outcome_t o);
+
 /* The sentence for c: "M 1.92× (1.71–2.10) faster than B", "M 1.30×
  * (1.20–1.41) slower than B", "M vs B: no significant difference, p =
  * 0.41", "M vs B: too few repetitions for a test (n = 3, 3)", "M vs B: no
@@ -70,14 +73,41 @@ as_group_t *as_groups_find(const as_groups_t *gs, const char *module, const char
                            uint32_t threads);
 void as_groups_free(as_groups_t *gs);
 
-/* comparisons.csv: the header, then one row per group whose module is not
- * the baseline (nor `null`), compared with the baseline's group on the same
- * workload and threads; ns_per_op net of the `null` module's cost when the
- * run has one and every module's median there is above null's (metric
- * ns_per_op_minus_null), else raw (ns_per_op).
+/* One comparison of a run: a module's group against the baseline's on the
+ * same workload and threads. */
+typedef struct as_cmp_row {
+	const as_group_t *g, *base;
+	const char *metric;  /* "ns_per_op", or "ns_per_op_minus_null" when net of null */
+	as_cmp_t c;          /* g against base */
+	const char *summary; /* the sentence (as_cmp_sentence) */
+	int first;           /* the first row of its workload and threads */
+} as_cmp_row_t;
+
+/* Call fn for every group whose module is not the baseline (nor `null`),
+ * compared with the baseline's group on the same workload and threads;
+ * ns_per_op net of the `null` module's cost when the run has one and every
+ * module's median there is above null's (metric ns_per_op_minus_null),
+ * else raw (ns_per_op). A non-zero return of fn stops and is returned;
+ * -1 also means out of memory. Returns 0 when every row was visited. */
+int as_comparisons_each(const as_groups_t *gs, const char *baseline,
+                        int (*fn)(void *arg, const as_cmp_row_t *row), void *arg);
+
+/* comparisons.csv: the header, then one row per as_comparisons_each row.
  * When `lines` is not NULL the sentences are appended there too, one per
  * line, under a heading per workload and threads. Returns the number of
  * rows, or -1 when out of memory. */
 int as_comparisons(const as_groups_t *gs, const char *baseline, as_buf_t *csv, as_buf_t *lines);
+
+/* The fastest module of one workload and threads (lowest median; `null`
+ * is not a contender) and how far ahead of the next it is. */
+typedef struct as_winner {
+	const as_group_t *best, *runner_up; /* runner_up NULL with one contender */
+	const char *metric;                 /* as in as_cmp_row_t */
+	as_cmp_t c;                         /* runner_up against best (ratio >= 1) */
+} as_winner_t;
+
+/* Call fn once per workload and threads (first-seen order) that has a
+ * contender with an ok repetition. Returns as as_comparisons_each. */
+int as_winners_each(const as_groups_t *gs, int (*fn)(void *arg, const as_winner_t *w), void *arg);
 
 #endif /* AS_COMPARE_H */

@@ -24,6 +24,16 @@ const char *as_run_baseline(const as_run_cfg_t *cfg)
 	return cfg->nmodules ? cfg->modules[0].label : "";
 }
 
+void as_run_groups(const as_run_t *run, as_groups_t *gs)
+{
+	for (int i = 0; i < run->n; i++) {
+		const as_trial_spec_t *s = &run->specs[i];
+		const as_trial_result_t *r = &run->res[i];
+		as_groups_add(gs, s->module->label, s->workload->label, s->threads,
+		              run->done[i] && r->status == AS_OK ? r->v[AS_TC_ns_per_op] : NAN);
+	}
+}
+
 static int cmp_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	as_groups_t gs = {0};
@@ -31,12 +41,7 @@ static int cmp_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	const char *base = as_run_baseline(run->cfg);
 	int rows, rc = 0;
 	(void)self;
-	for (int i = 0; i < run->n; i++) {
-		const as_trial_spec_t *s = &run->specs[i];
-		const as_trial_result_t *r = &run->res[i];
-		as_groups_add(&gs, s->module->label, s->workload->label, s->threads,
-		              run->done[i] && r->status == AS_OK ? r->v[AS_TC_ns_per_op] : NAN);
-	}
+	as_run_groups(run, &gs);
 	rows = as_comparisons(&gs, base, &csv, &lines);
 	if (rows < 0) {
 		snprintf(err, errlen, "comparisons.csv: out of memory");

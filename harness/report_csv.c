@@ -7,6 +7,7 @@
  * that can lose trials, which --resume re-runs (it trusts only whole rows).
  * Formatting rows is results.c's job; this file only decides what is
  * written when. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,7 +79,10 @@ static int csv_begin(void *self, const as_run_t *run, char *err, size_t errlen)
 static int write_summary(csv_t *c, const as_run_t *run, int n, int sync, char *err, size_t errlen)
 {
 	c->summary.len = 0;
-	as_summary_table(&c->summary, run->specs, run->res, n);
+	if (as_summary_table(&c->summary, run->specs, run->res, n) != 0) {
+		snprintf(err, errlen, "summary.csv: out of memory");
+		return -1;
+	}
 	return (sync ? as_write_file_atomic : as_write_file_atomic_nosync)(
 	    run->dir, "summary.csv", &c->summary, err, errlen);
 }

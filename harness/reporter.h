@@ -62,6 +62,16 @@ int as_reporter_console(as_reporter_t *r);
  * sentences on stdout. Returns 0. */
 int as_reporter_compare(as_reporter_t *r);
 
+/* summary.json at the end of the run (report_json.c): the context, the
+ * summary's groups, the comparisons and the winner of every workload and
+ * threads, for programs to read. Returns 0. */
+int as_reporter_json(as_reporter_t *r);
+
+struct as_groups;
+/* The run's ns/op samples grouped by module label, workload label and
+ * threads (compare.h), the ok repetitions of the done trials. */
+void as_run_groups(const as_run_t *run, struct as_groups *gs);
+
 /* The baseline of a run's comparisons: cfg->baseline, else the first
  * module that is not `null` (its label). */
 const char *as_run_baseline(const as_run_cfg_t *cfg);

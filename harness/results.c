@@ -148,29 +148,35 @@ static int gather(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	return k;
 }
 
-void as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res,
-                      int n)
-{
-	static const int metric_cols[] = {
 #define M(name, fmt, doc) AS_TC_##name,
-	    AS_SUMMARY_METRICS(M)
+static const int metric_cols[AS_SUMMARY_NMETRICS] = {AS_SUMMARY_METRICS(M)};
 #undef M
-	};
-	static const char *const metric_names[] = {AS_SUMMARY_METRICS(NAMES)};
-	static const char metric_fmts[] = {AS_SUMMARY_METRICS(FMTS)};
-	static const char *const key_names[] = {AS_SUMMARY_KEY_COLS(NAMES)};
-	static const char *const stats[] = {"median", "min", "max", "ci95_low", "ci95_high"};
-	const int nm = (int)(sizeof(metric_cols) / sizeof(metric_cols[0]));
-	double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
+static const char *const metric_names[AS_SUMMARY_NMETRICS] = {AS_SUMMARY_METRICS(NAMES)};
+static const char metric_fmts[AS_SUMMARY_NMETRICS] = {AS_SUMMARY_METRICS(FMTS)};
+const char *const as_summary_stat_names[AS_ST_N] = {"median", "min", "max", "ci95_low",
+                                                    "ci95_high"};
 
-	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
-		as_buf_csv_str(b, key_names[i], 0);
-	for (int m = 0; m < nm; m++)
-		for (int s = 0; s < 5; s++)
-			as_buf_printf(b, "%s_%s%s", metric_names[m], stats[s],
-			              m == nm - 1 && s == 4 ? "\n" : ",");
+const char *as_summary_metric_name(int m, char *fmt)
+{
+	*fmt = metric_fmts[m];
+	return metric_names[m];
+}
+
+int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                    as_summary_row_t **out)
+{
+	double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
+	as_summary_row_t *rows = calloc((size_t)(n ? n : 1), sizeof(*rows));
+	int nrows = 0;
+
+	if (!v || !rows) {
+		free(v);
+		free(rows);
+		return -1;
+	}
 	for (int i = 0; i < n; i++) {
-		double null_ns = NAN, own_ns;
+		as_summary_row_t *row = &rows[nrows];
+		double null_ns = NAN;
 		int k;
 		if (specs[i].rep != 0)
 			continue;
@@ -184,25 +190,55 @@ void as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_
 			null_ns = as_median(v, k);
 			break;
 		}
-		spec_keys(b, &specs[i]);
-		workload_keys(b, &specs[i]);
-		as_buf_csv_num(b, threads_of(&specs[i], &res[i]), 'I', 0);
+		row->spec = &specs[i];
+		row->threads = threads_of(&specs[i], &res[i]);
 		k = gather(specs, res, n, specs[i].trial, AS_TC_ns_per_op, v);
-		own_ns = as_median(v, k);
-		as_buf_csv_num(b, k, 'I', 0);
-		as_buf_csv_num(b, null_ns, 'F', 0);
-		as_buf_csv_num(b, own_ns - null_ns, 'F', 0);
-		for (int m = 0; m < nm; m++) {
-			double lo, hi, med;
+		row->reps_ok = k;
+		row->null_ns_per_op_median = null_ns;
+		row->ns_per_op_minus_null = as_median(v, k) - null_ns;
+		for (int m = 0; m < AS_SUMMARY_NMETRICS; m++) {
+			double *st = row->stat[m];
 			k = gather(specs, res, n, specs[i].trial, metric_cols[m], v);
-			med = as_median(v, k);
-			as_median_ci95(v, k, &lo, &hi);
-			as_buf_csv_num(b, med, metric_fmts[m], 0);
-			as_buf_csv_num(b, k ? v[0] : NAN, metric_fmts[m], 0);
-			as_buf_csv_num(b, k ? v[k - 1] : NAN, metric_fmts[m], 0);
-			as_buf_csv_num(b, lo, metric_fmts[m], 0);
-			as_buf_csv_num(b, hi, metric_fmts[m], m == nm - 1);
+			st[AS_ST_MEDIAN] = as_median(v, k);
+			st[AS_ST_MIN] = k ? v[0] : NAN;
+			st[AS_ST_MAX] = k ? v[k - 1] : NAN;
+			as_median_ci95(v, k, &st[AS_ST_CI95_LOW], &st[AS_ST_CI95_HIGH]);
 		}
+		nrows++;
 	}
 	free(v);
+	*out = rows;
+	return nrows;
+}
+
+int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res, int n)
+{
+	static const char *const key_names[] = {AS_SUMMARY_KEY_COLS(NAMES)};
+	as_summary_row_t *rows;
+	int nrows = as_summary_rows(specs, res, n, &rows);
+
+	if (nrows < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++)
+		as_buf_csv_str(b, key_names[i], 0);
+	for (int m = 0; m < AS_SUMMARY_NMETRICS; m++)
+		for (int s = 0; s < AS_ST_N; s++)
+			as_buf_printf(b, "%s_%s%s", metric_names[m], as_summary_stat_names[s],
+			              m == AS_SUMMARY_NMETRICS - 1 && s == AS_ST_N - 1 ? "\n"
+			                                                               : ",");
+	for (int i = 0; i < nrows; i++) {
+		const as_summary_row_t *row = &rows[i];
+		spec_keys(b, row->spec);
+		workload_keys(b, row->spec);
+		as_buf_csv_num(b, row->threads, 'I', 0);
+		as_buf_csv_num(b, row->reps_ok, 'I', 0);
+		as_buf_csv_num(b, row->null_ns_per_op_median, 'F', 0);
+		as_buf_csv_num(b, row->ns_per_op_minus_null, 'F', 0);
+		for (int m = 0; m < AS_SUMMARY_NMETRICS; m++)
+			for (int s = 0; s < AS_ST_N; s++)
+				as_buf_csv_num(b, row->stat[m][s], metric_fmts[m],
+				               m == AS_SUMMARY_NMETRICS - 1 && s == AS_ST_N - 1);
+	}
+	free(rows);
+	return 0;
 }

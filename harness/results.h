@@ -12,6 +12,7 @@
 #include "files.h"
 #include "stats.h"
 #include "status.h"
+#include "tables.h"
 #include "trial_types.h"
 
 /* Header line of trials.csv and one row for a trial result. */
@@ -27,10 +28,45 @@ void as_latency_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_re
 void as_hist_header(as_buf_t *b);
 void as_hist_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res);
 
-/* summary.csv over the first n results: one row per (module, workload,
- * threads) with median/min/max/95 % CI of AS_SUMMARY_METRICS over the ok
- * repetitions and the null module's cost on the same workload. */
-void as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res,
-                      int n);
+/* The statistics of a summary metric over a group's ok repetitions. */
+enum { AS_ST_MEDIAN, AS_ST_MIN, AS_ST_MAX, AS_ST_CI95_LOW, AS_ST_CI95_HIGH, AS_ST_N };
+/* "median", "min", "max", "ci95_low", "ci95_high": summary.csv's column
+ * suffixes and summary.json's keys. */
+extern const char *const as_summary_stat_names[AS_ST_N];
+
+enum {
+#define AS_SM_ENUM(name, fmt, doc) AS_SM_##name,
+	AS_SUMMARY_METRICS(AS_SM_ENUM)
+#undef AS_SM_ENUM
+	    AS_SUMMARY_NMETRICS
+};
+
+/* Name of summary metric m (AS_SUMMARY_METRICS order) and its format
+ * ('I' integer, 'F' decimal) in *fmt. */
+const char *as_summary_metric_name(int m, char *fmt);
+
+/* One row of summary.csv, one group of summary.json: a module x workload x
+ * threads over its ok repetitions. */
+typedef struct as_summary_row {
+	const as_trial_spec_t *spec; /* the group's first repetition (names, params) */
+	uint32_t threads;
+	int reps_ok;
+	double null_ns_per_op_median; /* NaN without a null module */
+	double ns_per_op_minus_null;
+	double stat[AS_SUMMARY_NMETRICS][AS_ST_N]; /* NaN where there is no value */
+} as_summary_row_t;
+
+/* The summary's rows over the first n results, in matrix order; *rows is
+ * the caller's to free(). Returns the number of rows, or -1 when out of
+ * memory. */
+int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                    as_summary_row_t **rows);
+
+/* summary.csv over the first n results: the header and one row per
+ * as_summary_rows row (median/min/max/95 % CI of AS_SUMMARY_METRICS and the
+ * null module's cost on the same workload). Returns 0, or -1 when out of
+ * memory. */
+int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res,
+                     int n);
 
 #endif /* AS_RESULTS_H */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "json.h"
 #include "status.h"
 #include "tables.h"
 
@@ -89,6 +90,13 @@ static void files(const out_t *o)
 	file_head(o, "context.csv",
 	          "key,value rows: machine, build (version, git_revision, build_type), run "
 	          "settings and warning_* rows saying what could not be measured and why");
+	file_head(o, "summary.json",
+	          "the folder for programs (jansson): context, summary.csv's rows as groups, "
+	          "comparisons.csv's rows, the winner per workload and threads; a suite "
+	          "folder's has the verdicts. Keys are the CSV columns, plus:");
+#define JKEY(name, doc) col(o, #name, "", doc);
+	AS_JSON_KEYS(JKEY)
+#undef JKEY
 	file_head(o, "run.args",
 	          "the run's own arguments, NUL-separated: `allocscope run --resume DIR` "
 	          "rebuilds the matrix from them and runs only the trials without a row");

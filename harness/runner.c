@@ -362,7 +362,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 {
 	int ndistinct = cfg->nmodules * cfg->nworkloads * cfg->nthreads;
 	as_run_t run = {.cfg = cfg, .dir = out_dir, .n = ndistinct * (int)cfg->reps};
-	as_reporter_t reps[3];
+	as_reporter_t reps[4];
 	int nrep = 0, failed = 0, io_failed = 0, began = 0, lock_fd = -1;
 	as_timer_info_t ti;
 	uint32_t max_threads;
@@ -393,6 +393,8 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	if (as_reporter_console(&reps[nrep]) == 0)
 		nrep++;
 	if (as_reporter_compare(&reps[nrep]) == 0)
+		nrep++;
+	if (as_reporter_json(&reps[nrep]) == 0) /* after csv: reads its context.csv */
 		nrep++;
 	/* context.csv and trials.csv first, run.args last: a folder with run.args
 	 * can always be resumed */

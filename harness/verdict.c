@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "stats.h"
 #include "suite.h"
 
@@ -73,7 +74,7 @@ static int gather(const as_scenario_t *sc, const as_table_t *t, const as_claim_t
 }
 
 int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf_t *csv,
-                         int counts[AS_VERDICT_COUNT], char *err, size_t errlen)
+                         json_t *json, int counts[AS_VERDICT_COUNT], char *err, size_t errlen)
 {
 	as_table_t t;
 	int judged = 0;
@@ -126,6 +127,21 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 		as_buf_csv_str(csv, c->vs ? "ratio of medians" : sc->unit ? sc->unit : "", 0);
 		as_buf_csv_str(csv, as_verdict_name(vd), 0);
 		as_buf_csv_num(csv, n, 'I', 1);
+		if (json) {
+			json_t *o = as_json_object();
+			as_json_set_str(o, "scenario", sc->name);
+			as_json_set_str(o, "workload", c->workload);
+			as_json_set_str(o, "module", who);
+			as_json_set_str(o, "claim", c->claim);
+			as_json_set_str(o, "expected", exp);
+			as_json_set(o, "measured", as_json_num(med, 'F'));
+			as_json_set(o, "ci_lo", as_json_num(lo, 'F'));
+			as_json_set(o, "ci_hi", as_json_num(hi, 'F'));
+			as_json_set_str(o, "unit", c->vs ? "ratio of medians" : sc->unit);
+			as_json_set_str(o, "verdict", as_verdict_name(vd));
+			as_json_set(o, "n", as_json_num(n, 'I'));
+			as_json_push(json, o);
+		}
 	}
 	as_table_free(&t);
 	return judged;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "buf.h"
 
 struct as_scenario;
@@ -48,14 +50,15 @@ const char *as_verdict_name(as_verdict_t v);
 void as_verdicts_header(as_buf_t *csv);
 
 /* Judge every claim of sc whose module and workload are in trials_csv
- * (one row each in csv, one line each on stdout under the scenario's
- * heading, counts[verdict]++). The measured value is the median of the
+ * (one row each in csv, one object with verdicts.csv's keys each appended
+ * to the JSON array json unless it is NULL, one line each on stdout under
+ * the scenario's heading, counts[verdict]++). The measured value is the median of the
  * scenario's metric over the ok repetitions, its interval the order-
  * statistic 95 % CI of the median (n >= 6), or with fewer repetitions the
  * range of the repetitions; for a claim with `vs`, the ratio of medians
  * and its bootstrap 95 % CI (compare.c's), INCONCLUSIVE without one. Returns the number of claims
  * judged, or -1 with err when the file cannot be read. */
 int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv, as_buf_t *csv,
-                         int counts[AS_VERDICT_COUNT], char *err, size_t errlen);
+                         json_t *json, int counts[AS_VERDICT_COUNT], char *err, size_t errlen);
 
 #endif /* AS_VERDICT_H */

@@ -37,5 +37,35 @@ expect 2 "trials.csv|context.csv" compare "$tmp/a" "$tmp/nonexistent"
 expect 2 "expected two results folders" compare "$tmp/a"
 expect 2 "--threshold" compare --threshold abc "$tmp/a" "$tmp/same"
 
+# --json: the same comparison for programs, parsed back by python3's json
+# and checked against the table of the same folders
+if command -v python3 >/dev/null; then
+  "$as" compare "$tmp/a" "$tmp/slow" --json >"$tmp/slow.json" 2>"$tmp/err"
+  rc=$?
+  [ $rc -eq 0 ] && ok || bad "compare --json exit $rc"
+  if python3 - "$tmp/slow.json" <<'PY'; then ok; else bad "compare --json content"; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["format"] == "allocscope-compare" and d["format_version"] == 1, d
+assert d["metric"] == "ns_per_op" and abs(d["threshold"] - 0.05) < 1e-12
+assert d["context_differences"] == [] and d["only_in_a"] == [] and d["only_in_b"] == []
+ch = {c["module"]: c for c in d["changes"]}
+m = ch["mimalloc"]
+assert m["workload"] == "random:ops=1000" and m["threads"] == 1 and m["n"] == 6
+assert abs(m["median_a"] - 50.25) < 1e-9 and abs(m["median_b"] - 60.25) < 1e-9, m
+assert abs(m["ratio"] - 60.25 / 50.25) < 1e-9 and m["ci_lo"] > 1 and m["p_value"] < 0.05, m
+assert m["change"] == "regression" and m["outcome"] == "slower" and m["significant"] is True
+assert ch["glibc"]["change"] == "no_change" and ch["glibc"]["significant"] is False
+assert d["regressions"] == 1 and d["improvements"] == 0
+PY
+  "$as" compare "$tmp/a" "$tmp/slow" --json --fail-on-regression >/dev/null 2>&1
+  [ $? -eq 1 ] && ok || bad "--json --fail-on-regression: exit not 1"
+  "$as" compare "$tmp/a" "$tmp/other" --json 2>/dev/null >"$tmp/other.json"
+  if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context_differences"] == [{"key": "host", "a": "hostA", "b": "hostB"}], d' "$tmp/other.json"; then ok; else bad "context_differences"; fi
+  expect 2 "trials.csv|context.csv" compare "$tmp/a" "$tmp/nonexistent" --json
+else
+  echo "skipped: --json checks (python3 not installed)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

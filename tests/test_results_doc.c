@@ -1,11 +1,13 @@
 /* test_results_doc.c - every column of every results CSV (the X-macro tables
- * in tables.h, and the summary's generated METRIC_STAT names) is documented
+ * in tables.h, and the summary's generated METRIC_STAT names) and every
+ * JSON key that is not a column (AS_JSON_KEYS in json.h) is documented
  * in results/README.md, so the schema and its documentation cannot drift. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "json.h"
 #include "tables.h"
 #include "tune.h"
 
@@ -58,6 +60,10 @@ int main(void)
 		expect(c);                                        \
 	}
 	AS_SUMMARY_METRICS(E)
+#undef E
+	/* summary.json's and compare --json's own keys */
+#define E(name, doc) expect(#name);
+	AS_JSON_KEYS(E)
 #undef E
 	free(doc);
 	return as_check_done();

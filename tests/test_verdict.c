@@ -59,7 +59,7 @@ int main(void)
 	}
 	fclose(f);
 	as_verdicts_header(&csv);
-	n = as_scenario_verdicts(th, path, &csv, counts, err, sizeof(err));
+	n = as_scenario_verdicts(th, path, &csv, NULL, counts, err, sizeof(err));
 	CHECKF(n == 3, "%d claims judged (%s)", n, err);
 	CHECKF(counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1 &&
 	           counts[AS_VERDICT_INCONCLUSIVE] == 1,
@@ -93,14 +93,14 @@ int main(void)
 	fclose(f);
 	memset(counts, 0, sizeof(counts));
 	csv.len = 0;
-	n = as_scenario_verdicts(bump, path, &csv, counts, err, sizeof(err));
+	n = as_scenario_verdicts(bump, path, &csv, NULL, counts, err, sizeof(err));
 	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "%d judged, %s", n, csv.data);
 	CHECKF(strstr(csv.data, "bump/glibc,") && strstr(csv.data, "ratio of medians,CONFIRMED"),
 	       "%s", csv.data);
 
 	/* a file that is not there: -1 with the path in err */
-	CHECK(as_scenario_verdicts(th, "/nonexistent/trials.csv", &csv, counts, err, sizeof(err)) ==
-	          -1 &&
+	CHECK(as_scenario_verdicts(th, "/nonexistent/trials.csv", &csv, NULL, counts, err,
+	                           sizeof(err)) == -1 &&
 	      strstr(err, "/nonexistent"));
 	as_buf_free(&csv);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);

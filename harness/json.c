@@ -1,0 +1,138 @@
+/* json.c - see json.h. */
+#define _GNU_SOURCE
+#include "json.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "files.h"
+#include "trials_read.h"
+
+json_t *as_json_num(double v, char fmt)
+{
+	json_t *j;
+	if (!isfinite(v))
+		j = json_null();
+	else if (fmt == 'I' && fabs(v) < 9.0e15 && v == floor(v))
+		j = json_integer((json_int_t)v);
+	else
+		j = json_real(v);
+	if (!j)
+		abort();
+	return j;
+}
+
+json_t *as_json_object(void)
+{
+	json_t *o = json_object();
+	if (!o)
+		abort();
+	return o;
+}
+
+json_t *as_json_array(void)
+{
+	json_t *a = json_array();
+	if (!a)
+		abort();
+	return a;
+}
+
+void as_json_set(json_t *obj, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(obj, key, v) != 0)
+		abort();
+}
+
+void as_json_push(json_t *arr, json_t *v)
+{
+	if (!v || json_array_append_new(arr, v) != 0)
+		abort();
+}
+
+void as_json_set_str(json_t *obj, const char *key, const char *s)
+{
+	as_json_set(obj, key, json_string(s ? s : ""));
+}
+
+void as_json_cmp(json_t *o, const as_group_t *g, const char *metric, const as_cmp_t *c)
+{
+	as_json_set_str(o, "workload", g->workload);
+	as_json_set(o, "threads", as_json_num(g->threads, 'I'));
+	as_json_set_str(o, "metric", metric);
+	as_json_set(o, "ratio", as_json_num(c->ratio, 'F'));
+	as_json_set(o, "ci_lo", as_json_num(c->ci_lo, 'F'));
+	as_json_set(o, "ci_hi", as_json_num(c->ci_hi, 'F'));
+	as_json_set(o, "p_value", as_json_num(c->p, 'F'));
+	as_json_set(o, "n", as_json_num(c->n, 'I'));
+	as_json_set(o, "n_baseline", as_json_num(c->n_base, 'I'));
+	as_json_set_str(o, "outcome", as_cmp_outcome_name(c->outcome));
+	as_json_set(o, "significant",
+	            json_boolean(c->outcome == AS_CMP_FASTER || c->outcome == AS_CMP_SLOWER));
+}
+
+json_t *as_json_context(const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	as_table_t t;
+	json_t *o;
+	if ((size_t)snprintf(path, sizeof(path), "%s/context.csv", dir) >= sizeof(path)) {
+		snprintf(err, errlen, "%.200s...: path too long", dir);
+		return NULL;
+	}
+	if (as_table_read(path, &t, err, errlen) != 0)
+		return NULL;
+	o = as_json_object();
+	for (size_t r = 0; r < t.nrows; r++) {
+		const char *k = as_table_str(&t, r, "key");
+		json_t *v = json_string(as_table_str(&t, r, "value")), *old = json_object_get(o, k);
+		if (!v)
+			abort();
+		if (!old) {
+			as_json_set(o, k, v);
+		} else if (json_is_array(old)) {
+			as_json_push(old, v);
+		} else {
+			json_t *a = as_json_array();
+			as_json_push(a, json_incref(old));
+			as_json_push(a, v);
+			as_json_set(o, k, a);
+		}
+	}
+	as_table_free(&t);
+	return o;
+}
+
+static char *dump(const json_t *root)
+{
+	/* %.17g reals: a double read back is the double written */
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	if (!s)
+		abort();
+	return s;
+}
+
+int as_json_write(const char *dir, const char *name, const json_t *root, char *err, size_t errlen)
+{
+	char *s = dump(root);
+	as_buf_t b = {0};
+	int rc;
+	as_buf_add(&b, s, strlen(s));
+	as_buf_add(&b, "\n", 1);
+	free(s);
+	rc = as_write_file_atomic(dir, name, &b, err, errlen);
+	as_buf_free(&b);
+	return rc;
+}
+
+int as_json_print(const json_t *root)
+{
+	char *s = dump(root);
+	int rc = printf("%s\n", s) < 0 || fflush(stdout) != 0 ? -1 : 0;
+	free(s);
+	return rc;
+}

@@ -1,0 +1,256 @@
+/* test_json.c - summary.json read back with jansson and checked against
+ * the CSV files of the same run: every summary.csv row is a group with the
+ * same values (a CSV number is the JSON one to its 6 printed digits, or
+ * rounded to a whole number in an integer column; an empty cell is null), every comparisons.csv row
+ * a comparison, each winner has the lowest median of its workload and threads with the ratio of the
+ * runner-up's median to it, the context is context.csv's; and a suite's
+ * summary.json holds verdicts.csv's rows and their counts. */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tablecheck.h"
+
+static char tmp[256];
+
+static int cli(const char *args)
+{
+	char cmd[4096];
+	int st;
+	snprintf(cmd, sizeof(cmd), "CI=1 '%s' %s >'%s/log' 2>&1", getenv("ALLOCSCOPE"), args, tmp);
+	st = system(cmd);
+	if (st != 0) {
+		snprintf(cmd, sizeof(cmd), "tail -20 '%s/log' >&2", tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "(no log)\n");
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static json_t *load_json(const char *dir, const char *name)
+{
+	char path[512];
+	json_error_t e;
+	json_t *j;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	j = json_load_file(path, 0, &e);
+	CHECKF(j != NULL, "%s: line %d: %s", path, e.line, e.text);
+	return j;
+}
+
+/* Does JSON value v say what CSV cell s says? A string the same text, a
+ * number the same to the CSV's %.6g, null an empty cell. */
+static int same_value(const json_t *v, const char *s)
+{
+	char buf[64];
+	if (json_is_null(v))
+		return *s == '\0';
+	if (json_is_string(v))
+		return !strcmp(json_string_value(v), s);
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+		return !strcmp(buf, s);
+	}
+	if (json_is_real(v)) {
+		double x = json_real_value(v), y;
+		char *end;
+		y = strtod(s, &end);
+		/* %.6g, or %.0f for an integer column whose median is x.5 */
+		return *s && !*end &&
+		       (fabs(x - y) <= 5e-6 * fabs(x) || (!strpbrk(s, ".e") && fabs(x - y) <= 0.5));
+	}
+	return 0;
+}
+
+/* The object of arr whose KEYS equal row r's cells, or NULL. */
+static json_t *find_row(json_t *arr, const as_table_t *t, size_t r, const char *const *keys)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(arr, i, o)
+	{
+		int all = 1;
+		for (int k = 0; keys[k] && all; k++)
+			all = same_value(json_object_get(o, keys[k]), tc_str(t, r, keys[k]));
+		if (all)
+			return o;
+	}
+	return NULL;
+}
+
+/* Every row of DIR/CSV is one object of arr with every column's value;
+ * arr has as many objects as the file has rows. */
+static void check_rows(const char *dir, const char *csv, json_t *arr, const char *const *keys)
+{
+	char path[512];
+	as_table_t t = {0};
+	snprintf(path, sizeof(path), "%s/%s", dir, csv);
+	CHECKF(json_is_array(arr), "%s: no JSON array", csv);
+	if (!json_is_array(arr) || tc_load(path, &t) != 0)
+		return;
+	CHECKF(json_array_size(arr) == t.nrows, "%s: %zu rows, JSON %zu", csv, t.nrows,
+	       json_array_size(arr));
+	for (size_t r = 0; r < t.nrows; r++) {
+		json_t *o = find_row(arr, &t, r, keys);
+		CHECKF(o != NULL, "%s row %zu: no JSON object", csv, r);
+		for (size_t c = 0; o && c < t.ncols; c++) {
+			const char *col = t.head[c];
+			json_t *v = json_object_get(o, col);
+			CHECKF(v != NULL, "%s: key %s missing", csv, col);
+			if (v)
+				CHECKF(same_value(v, tc_str(&t, r, col)), "%s row %zu %s: CSV '%s'",
+				       csv, r, col, tc_str(&t, r, col));
+		}
+	}
+	as_table_free(&t);
+}
+
+/* Each winner: lowest ns_per_op_median of its workload and threads among
+ * the modules other than null, the runner-up second, the ratio theirs. */
+static void check_winners(const char *dir, json_t *wins)
+{
+	char path[512];
+	as_table_t t = {0};
+	size_t i;
+	json_t *w;
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	if (tc_load(path, &t) != 0)
+		return;
+	CHECK(json_array_size(wins) == 2); /* one workload at 1 and 2 threads */
+	json_array_foreach(wins, i, w)
+	{
+		const char *best = json_string_value(json_object_get(w, "module"));
+		const json_t *ru = json_object_get(w, "runner_up");
+		double lo = INFINITY, second = INFINITY;
+		const char *lo_m = "", *second_m = "";
+		for (size_t r = 0; r < t.nrows; r++) {
+			double m = tc_num(&t, r, "ns_per_op_median");
+			char wl[256];
+			snprintf(wl, sizeof(wl), "%s:%s", tc_str(&t, r, "workload"),
+			         tc_str(&t, r, "workload_params"));
+			if (strcmp(wl, json_string_value(json_object_get(w, "workload"))) ||
+			    tc_num(&t, r, "threads") !=
+			        json_integer_value(json_object_get(w, "threads")) ||
+			    !strcmp(tc_str(&t, r, "module"), "null") || isnan(m))
+				continue;
+			if (m < lo) {
+				second = lo, second_m = lo_m;
+				lo = m, lo_m = tc_str(&t, r, "module");
+			} else if (m < second) {
+				second = m, second_m = tc_str(&t, r, "module");
+			}
+		}
+		CHECKF(best && !strcmp(best, lo_m), "winner %s, lowest median %s", best, lo_m);
+		if (isinf(second)) {
+			CHECK(json_is_null(ru));
+			continue;
+		}
+		CHECKF(json_is_string(ru) && !strcmp(json_string_value(ru), second_m),
+		       "runner-up %s", second_m);
+		if (!strcmp(json_string_value(json_object_get(w, "metric")), "ns_per_op"))
+			CHECKF(fabs(json_real_value(json_object_get(w, "ratio")) - second / lo) <
+			           1e-5 * second / lo,
+			       "winner ratio %g, medians %g / %g",
+			       json_real_value(json_object_get(w, "ratio")), second, lo);
+		CHECK(json_real_value(json_object_get(w, "ratio")) >= 1);
+		CHECK(json_is_boolean(json_object_get(w, "significant")));
+	}
+	as_table_free(&t);
+}
+
+static void check_context(const char *dir, json_t *ctx)
+{
+	char path[512];
+	as_table_t t = {0};
+	snprintf(path, sizeof(path), "%s/context.csv", dir);
+	CHECK(json_is_object(ctx));
+	if (!json_is_object(ctx) || tc_load(path, &t) != 0)
+		return;
+	for (size_t r = 0; r < t.nrows; r++) {
+		json_t *v = json_object_get(ctx, tc_str(&t, r, "key"));
+		int found =
+		    json_is_string(v) && !strcmp(json_string_value(v), tc_str(&t, r, "value"));
+		size_t i;
+		json_t *e;
+		if (json_is_array(v))
+			json_array_foreach(v, i, e) found |=
+			    !strcmp(json_string_value(e), tc_str(&t, r, "value"));
+		CHECKF(found, "context %s", tc_str(&t, r, "key"));
+	}
+	as_table_free(&t);
+}
+
+int main(void)
+{
+	static const char *const group_keys[] = {"module",          "module_params", "workload",
+	                                         "workload_params", "threads",       NULL};
+	static const char *const cmp_keys[] = {"module", "workload", "threads", NULL};
+	static const char *const verdict_keys[] = {"scenario", "workload", "module", "claim", NULL};
+	char args[1024], dir[512], path[600];
+	const char *build = getenv("ALLOCSCOPE_BUILD");
+	json_t *j;
+
+	if (!getenv("ALLOCSCOPE") || !build) {
+		fprintf(stderr, "ALLOCSCOPE / ALLOCSCOPE_BUILD not set (run through ctest)\n");
+		return 2;
+	}
+	snprintf(tmp, sizeof(tmp), "/tmp/as_json_%d", (int)getpid());
+	CHECK(mkdir(tmp, 0755) == 0);
+
+	/* a run with a baseline, a second module, null and a skipped trial
+	 * (refmalloc is not thread-safe at 2 threads) */
+	snprintf(dir, sizeof(dir), "%s/run", tmp);
+	snprintf(args, sizeof(args),
+	         "run -q --no-plot -a glibc,refmalloc,null -w random:ops=20000,live=500 -t 1,2 "
+	         "-r 6 -o '%s'",
+	         dir);
+	CHECK(cli(args) == 0);
+	j = load_json(dir, "summary.json");
+	if (j) {
+		CHECK(
+		    !strcmp(json_string_value(json_object_get(j, "format")), "allocscope-summary"));
+		CHECK(json_integer_value(json_object_get(j, "format_version")) == 1);
+		CHECK(!strcmp(json_string_value(json_object_get(j, "baseline")), "glibc"));
+		check_context(dir, json_object_get(j, "context"));
+		check_rows(dir, "summary.csv", json_object_get(j, "groups"), group_keys);
+		check_rows(dir, "comparisons.csv", json_object_get(j, "comparisons"), cmp_keys);
+		check_winners(dir, json_object_get(j, "winners"));
+		json_decref(j);
+	}
+
+	/* a suite: its folder's summary.json holds verdicts.csv; each scenario
+	 * folder has its own */
+	snprintf(dir, sizeof(dir), "%s/suite", tmp);
+	snprintf(args, sizeof(args), "suite threshold --quick --no-plot -a glibc -o '%s'", dir);
+	CHECK(cli(args) == 0);
+	j = load_json(dir, "summary.json");
+	if (j) {
+		json_t *counts = json_object_get(j, "verdict_counts");
+		long long sum = 0;
+		const char *k;
+		json_t *v;
+		CHECK(!strcmp(json_string_value(json_object_get(j, "format")), "allocscope-suite"));
+		CHECK(!strcmp(json_string_value(json_object_get(j, "suite")), "threshold"));
+		CHECK(json_is_true(json_object_get(j, "quick")));
+		CHECK(json_array_size(json_object_get(j, "scenarios")) == 1);
+		check_rows(dir, "verdicts.csv", json_object_get(j, "verdicts"), verdict_keys);
+		CHECK(json_array_size(json_object_get(j, "verdicts")) > 0);
+		json_object_foreach(counts, k, v) sum += json_integer_value(v);
+		CHECK(sum == (long long)json_array_size(json_object_get(j, "verdicts")));
+		json_decref(j);
+	}
+	snprintf(path, sizeof(path), "%s/threshold/summary.json", dir);
+	CHECK(access(path, R_OK) == 0);
+
+	snprintf(args, sizeof(args), "rm -rf '%s'", tmp);
+	if (as_checks_failed == 0 && system(args) != 0)
+		fprintf(stderr, "could not remove %s\n", tmp);
+	return as_check_done();
+}
