@@ -331,6 +331,7 @@ static int suite_main(int argc, char **argv)
 		snprintf(label, sizeof(label), "suite %s: %s", name, sc[i]->name);
 		c.cfg.out_dir = dir;
 		c.cfg.label = label;
+		c.cfg.scenario = sc[i];
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
 		if (r > worst)
 			worst = r;
@@ -341,11 +342,12 @@ static int suite_main(int argc, char **argv)
 	vjson = as_json_array();
 	for (int i = 0; i < nsc; i++) {
 		char path[PATH_MAX + 64];
-		snprintf(path, sizeof(path), "%s/%s/trials.csv", base, sc[i]->name);
+		snprintf(dir, sizeof(dir), "%s/%s", base, sc[i]->name);
+		snprintf(path, sizeof(path), "%s/trials.csv", dir);
 		printf("\n== %s: %s\n", sc[i]->name, sc[i]->title);
 		if (as_scenario_verdicts(sc[i], path, &verdicts, vjson, counts, err, sizeof(err)) <
 		        0 ||
-		    as_scenario_summary(sc[i], path, err, sizeof(err)) != 0)
+		    as_scenario_summary(sc[i], dir, err, sizeof(err)) != 0)
 			fprintf(stderr, "allocscope suite: %s\n", err);
 	}
 	if (as_write_file_atomic(base, "verdicts.csv", &verdicts, err, sizeof(err)) != 0 ||

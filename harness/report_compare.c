@@ -59,16 +59,10 @@ static int cmp_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	return rc;
 }
 
-static void cmp_destroy(void *self)
-{
-	(void)self;
-}
-
 int as_reporter_compare(as_reporter_t *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->name = "comparisons";
 	r->end = cmp_end;
-	r->destroy = cmp_destroy;
 	return 0;
 }

@@ -105,16 +105,10 @@ out:
 	return rc;
 }
 
-static void json_destroy(void *self)
-{
-	(void)self;
-}
-
 int as_reporter_json(as_reporter_t *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->name = "json";
 	r->end = json_end;
-	r->destroy = json_destroy;
 	return 0;
 }

@@ -43,7 +43,7 @@ typedef struct as_reporter {
 	/* End of the run: run->n trials ran (fewer when interrupted).
 	 * Returns 0, or -1 with err. */
 	int (*end)(void *self, const as_run_t *run, char *err, size_t errlen);
-	void (*destroy)(void *self);
+	void (*destroy)(void *self); /* optional */
 	void *self;
 } as_reporter_t;
 
@@ -66,6 +66,11 @@ int as_reporter_compare(as_reporter_t *r);
  * summary's groups, the comparisons and the winner of every workload and
  * threads, for programs to read. Returns 0. */
 int as_reporter_json(as_reporter_t *r);
+
+/* headline.csv at the end of a suite's scenario run (cfg->scenario):
+ * the table the suite prints under the scenario (report_headline.c).
+ * Returns 0. */
+int as_reporter_headline(as_reporter_t *r);
 
 struct as_groups;
 /* The run's ns/op samples grouped by module label, workload label and

@@ -90,6 +90,10 @@ static void files(const out_t *o)
 	file_head(o, "context.csv",
 	          "key,value rows: machine, build (version, git_revision, build_type), run "
 	          "settings and warning_* rows saying what could not be measured and why");
+	file_head(o, "headline.csv",
+	          "a suite's scenario folder: the table the suite prints under the scenario, one "
+	          "row per table row x module");
+	AS_HEADLINE_COLS(COL)
 	file_head(o, "summary.json",
 	          "the folder for programs (jansson): context, summary.csv's rows as groups, "
 	          "comparisons.csv's rows, the winner per workload and threads; a suite "

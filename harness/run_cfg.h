@@ -57,7 +57,9 @@ typedef struct as_run_cfg {
 	 * group's later repetitions are asked again). NULL: none. */
 	int (*drop)(void *ctx, const struct as_run *run, int w, int i);
 	void *drop_ctx;
-	int argc; /* command line, recorded in the context */
+	const struct as_scenario *scenario; /* suite: the scenario this run is (its
+	                                       headline.csv), else NULL */
+	int argc;                           /* command line, recorded in the context */
 	char **argv;
 } as_run_cfg_t;
 

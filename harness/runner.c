@@ -362,7 +362,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 {
 	int ndistinct = cfg->nmodules * cfg->nworkloads * cfg->nthreads;
 	as_run_t run = {.cfg = cfg, .dir = out_dir, .n = ndistinct * (int)cfg->reps};
-	as_reporter_t reps[4];
+	as_reporter_t reps[5];
 	int nrep = 0, failed = 0, io_failed = 0, began = 0, lock_fd = -1;
 	as_timer_info_t ti;
 	uint32_t max_threads;
@@ -396,6 +396,8 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		nrep++;
 	if (as_reporter_json(&reps[nrep]) == 0) /* after csv: reads its context.csv */
 		nrep++;
+	if (as_reporter_headline(&reps[nrep]) == 0)
+		nrep++;
 	/* context.csv and trials.csv first, run.args last: a folder with run.args
 	 * can always be resumed */
 	if (report_all(&run, reps, nrep, HOOK_BEGIN, 0))
@@ -421,7 +423,8 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	if (began)
 		printf("results: %s/\n", out_dir);
 	for (int k = 0; k < nrep; k++)
-		reps[k].destroy(reps[k].self);
+		if (reps[k].destroy)
+			reps[k].destroy(reps[k].self);
 	as_buf_free(&run.ctx);
 	free(run.specs);
 	free(run.res);

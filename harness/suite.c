@@ -5,10 +5,15 @@
 #define _GNU_SOURCE
 #include "suite.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "stats.h"
+#include "status.h"
+#include "tables.h"
 
 /* ---- the article's six scenarios ----
  * Each scenario's claims (verdict.h) are its shape as checked numbers; a
@@ -371,27 +376,35 @@ const as_suite_t *as_suite_find(const char *name)
 	return NULL;
 }
 
-double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t row)
+double as_scenario_value(const as_scenario_t *sc, const double *v)
 {
-	double before = as_table_num(t, row, "rss_before_kib");
-	double end = as_table_num(t, row, "rss_end_kib");
-	double peak = as_table_num(t, row, "rss_peak_kib");
-	double live = as_table_num(t, row, "live_bytes_peak");
-
-	if (strcmp(as_table_str(t, row, "status"), "ok") != 0)
-		return NAN;
+	double before = v[AS_TC_rss_before_kib], end = v[AS_TC_rss_end_kib];
+	double peak = v[AS_TC_rss_peak_kib], live = v[AS_TC_live_bytes_peak];
 	switch (sc->metric) {
 	case AS_MET_RETAINED: return peak > before ? (end - before) / (peak - before) : NAN;
 	case AS_MET_RSS_PER_LIVE:
 		return live > 0 ? (end - before) * 1024.0 / live * sc->scale : NAN;
-	case AS_MET_NS_PER_OP: return as_table_num(t, row, "ns_per_op");
-	case AS_MET_ELAPSED_MS: return as_table_num(t, row, "elapsed_ns") / 1e6;
+	case AS_MET_NS_PER_OP: return v[AS_TC_ns_per_op];
+	case AS_MET_ELAPSED_MS: return v[AS_TC_elapsed_ns] / 1e6;
 	}
 	return NAN;
 }
 
-#define MAX_COLS 16
-#define MAX_ROWS 64
+double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t row)
+{
+	static const int cols[] = {AS_TC_rss_before_kib,  AS_TC_rss_end_kib, AS_TC_rss_peak_kib,
+	                           AS_TC_live_bytes_peak, AS_TC_ns_per_op,   AS_TC_elapsed_ns};
+	static const char *const names[] = {"rss_before_kib",  "rss_end_kib", "rss_peak_kib",
+	                                    "live_bytes_peak", "ns_per_op",   "elapsed_ns"};
+	double v[AS_TRIAL_NCOLS];
+	if (strcmp(as_table_str(t, row, "status"), "ok") != 0)
+		return NAN;
+	for (int c = 0; c < AS_TRIAL_NCOLS; c++)
+		v[c] = NAN;
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		v[cols[c]] = as_table_num(t, row, names[c]);
+	return as_scenario_value(sc, v);
+}
 
 /* Does `key` hold `tok` (len n) as a whole token (separated by ':' ',' ' ')? */
 static int has_token(const char *key, const char *tok, size_t n)
@@ -428,69 +441,163 @@ static void short_label(char keys[][160], int nkeys, int k, char *out, size_t le
 		snprintf(out, len, "%s", keys[k]);
 }
 
-int as_scenario_summary(const as_scenario_t *sc, const char *trials_csv, char *err, size_t errlen)
+/* "workload:params tN": a trial's row of the headline table. */
+static void row_key(const as_trial_spec_t *s, char *out, size_t len)
 {
-	as_table_t t;
-	const char *mods[MAX_COLS];
-	char keys[MAX_ROWS][160];
-	int nmods = 0, nkeys = 0;
+	snprintf(out, len, "%s:%s t%u", s->workload->name, s->workload->params, s->threads);
+}
 
-	if (as_table_read(trials_csv, &t, err, errlen) != 0)
+int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
+                         const as_trial_result_t *res, const int *done, int n, as_buf_t *csv)
+{
+	static const char *const cols[] = {
+#define NAME(name, fmt, doc) #name,
+	    AS_HEADLINE_COLS(NAME)
+#undef NAME
+	};
+	char(*keys)[160] = calloc((size_t)(n ? n : 1), sizeof(*keys));
+	const as_trial_spec_t **rowspec = calloc((size_t)(n ? n : 1), sizeof(*rowspec));
+	const char **mods = calloc((size_t)(n ? n : 1), sizeof(*mods));
+	double *v = calloc((size_t)(n ? n : 1), sizeof(*v));
+	int nkeys = 0, nmods = 0;
+
+	if (!keys || !rowspec || !mods || !v) {
+		free(keys);
+		free(rowspec);
+		free(mods);
+		free(v);
 		return -1;
-	for (size_t r = 0; r < t.nrows; r++) {
-		const char *m = as_table_str(&t, r, "module");
-		char key[160];
-		int i;
-		for (i = 0; i < nmods && strcmp(mods[i], m); i++)
-			;
-		if (i == nmods && nmods < MAX_COLS)
-			mods[nmods++] = m;
-		snprintf(key, sizeof(key), "%s:%s t%s", as_table_str(&t, r, "workload"),
-		         as_table_str(&t, r, "workload_params"), as_table_str(&t, r, "threads"));
-		for (i = 0; i < nkeys && strcmp(keys[i], key); i++)
-			;
-		if (i == nkeys && nkeys < MAX_ROWS)
-			snprintf(keys[nkeys++], sizeof(keys[0]), "%s", key);
 	}
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		as_buf_csv_str(csv, cols[c], c + 1 == sizeof(cols) / sizeof(cols[0]));
+	as_buf_add(csv, "\n", 1);
+	/* rows and modules in matrix order */
+	for (int i = 0; i < n; i++) {
+		char key[160];
+		int k, m;
+		row_key(&specs[i], key, sizeof(key));
+		for (k = 0; k < nkeys && strcmp(keys[k], key); k++)
+			;
+		if (k == nkeys) {
+			snprintf(keys[nkeys], sizeof(keys[0]), "%s", key);
+			rowspec[nkeys++] = &specs[i];
+		}
+		for (m = 0; m < nmods && strcmp(mods[m], specs[i].module->label); m++)
+			;
+		if (m == nmods)
+			mods[nmods++] = specs[i].module->label;
+	}
+	for (int k = 0; k < nkeys; k++) {
+		char shown[160];
+		short_label(keys, nkeys, k, shown, sizeof(shown));
+		for (int m = 0; m < nmods; m++) {
+			const char *status = NULL;
+			int nv = 0, tried = 0;
+			for (int i = 0; i < n; i++) {
+				char key[160];
+				double x;
+				row_key(&specs[i], key, sizeof(key));
+				if (strcmp(key, keys[k]) ||
+				    strcmp(specs[i].module->label, mods[m]) || !done[i])
+					continue;
+				tried++;
+				if (res[i].status != AS_OK) {
+					if (!status)
+						status = as_status_name(res[i].status);
+					continue;
+				}
+				x = as_scenario_value(sc, res[i].v);
+				if (!isnan(x))
+					v[nv++] = x;
+			}
+			if (!tried)
+				continue; /* interrupted before this one ran */
+			as_buf_csv_str(csv, sc->name, 0);
+			as_buf_csv_str(csv, shown, 0);
+			as_buf_csv_str(csv, rowspec[k]->workload->name, 0);
+			as_buf_csv_str(csv, rowspec[k]->workload->params, 0);
+			as_buf_csv_num(csv, rowspec[k]->threads, 'I', 0);
+			as_buf_csv_str(csv, mods[m], 0);
+			as_buf_csv_str(csv, sc->metric_name, 0);
+			as_buf_csv_num(csv, as_median(v, nv), 'F', 0);
+			as_buf_csv_num(csv, nv, 'I', 0);
+			as_buf_csv_str(csv, nv || !status ? "ok" : status, 1);
+			as_buf_add(csv, "\n", 1);
+		}
+	}
+	free(keys);
+	free(rowspec);
+	free(mods);
+	free(v);
+	return 0;
+}
+
+/* DIR/NAME read into t; -1 with err. */
+static int read_in(const char *dir, const char *name, as_table_t *t, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		snprintf(err, errlen, "%.200s...: path too long", dir);
+		return -1;
+	}
+	return as_table_read(path, t, err, errlen);
+}
+
+/* First-seen distinct values of column col, at most max. */
+static int distinct(const as_table_t *t, const char *col, const char **out, int max)
+{
+	int n = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *s = as_table_str(t, r, col);
+		int i;
+		for (i = 0; i < n && strcmp(out[i], s); i++)
+			;
+		if (i == n && n < max)
+			out[n++] = s;
+	}
+	return n;
+}
+
+int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, size_t errlen)
+{
+	as_table_t h, t;
+	const char *mods[AS_RUN_MAX_ITEMS], **rows;
+	int nmods, nrows;
+
+	if (read_in(dir, "headline.csv", &h, err, errlen) != 0)
+		return -1;
+	if (read_in(dir, "trials.csv", &t, err, errlen) != 0) {
+		as_table_free(&h);
+		return -1;
+	}
+	rows = calloc(h.nrows + 1, sizeof(*rows));
+	if (!rows)
+		abort();
+	nmods = distinct(&h, "module", mods, AS_RUN_MAX_ITEMS);
+	nrows = distinct(&h, "row", rows, (int)h.nrows);
 	printf("   expected: %s\n", sc->shape);
-	printf("   %s:\n   %-44s", sc->metric_name, "workload");
+	printf("   %s (median; headline.csv):\n   %-44s", sc->metric_name, "workload");
 	for (int m = 0; m < nmods; m++)
 		printf(" %9.9s", mods[m]);
 	printf("\n");
-	for (int k = 0; k < nkeys; k++) {
-		const char *label = keys[k];
-		char shown[160];
-		short_label(keys, nkeys, k, shown, sizeof(shown));
-		printf("   %-44.44s", shown);
+	for (int k = 0; k < nrows; k++) {
+		printf("   %-44.44s", rows[k]);
 		for (int m = 0; m < nmods; m++) {
-			double sum = 0;
-			int n = 0;
-			const char *status = NULL;
-			for (size_t r = 0; r < t.nrows; r++) {
-				char key[160];
-				double v;
-				if (strcmp(as_table_str(&t, r, "module"), mods[m]))
+			const char *cell = "-";
+			double x = NAN;
+			for (size_t r = 0; r < h.nrows; r++) {
+				if (strcmp(as_table_str(&h, r, "row"), rows[k]) ||
+				    strcmp(as_table_str(&h, r, "module"), mods[m]))
 					continue;
-				snprintf(key, sizeof(key), "%s:%s t%s",
-				         as_table_str(&t, r, "workload"),
-				         as_table_str(&t, r, "workload_params"),
-				         as_table_str(&t, r, "threads"));
-				if (strcmp(key, label))
-					continue;
-				v = as_scenario_metric(sc, &t, r);
-				if (isnan(v)) {
-					status = as_table_str(&t, r, "status");
-					continue;
-				}
-				sum += v;
-				n++;
+				x = as_table_num(&h, r, "value");
+				cell = strcmp(as_table_str(&h, r, "status"), "ok")
+				           ? as_table_str(&h, r, "status")
+				           : "n/a";
 			}
-			if (n)
-				printf(" %9.3g", sum / n);
+			if (!isnan(x))
+				printf(" %9.3g", x);
 			else
-				printf(" %9.9s", !status                ? "-"
-				                 : strcmp(status, "ok") ? status
-				                                        : "n/a");
+				printf(" %9.9s", cell);
 		}
 		printf("\n");
 	}
@@ -508,6 +615,8 @@ int as_scenario_summary(const as_scenario_t *sc, const char *trials_csv, char *e
 			printf("   %s (%s): %s\n", as_table_str(&t, r, "module"),
 			       as_table_str(&t, r, "status"), reason);
 	}
+	free(rows);
+	as_table_free(&h);
 	as_table_free(&t);
 	return 0;
 }

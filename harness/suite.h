@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+#include "buf.h"
+#include "run_cfg.h"
+#include "trial_types.h"
 #include "trials_read.h"
 #include "verdict.h"
 
@@ -48,14 +51,26 @@ extern const as_suite_t *const as_suites[];
 const as_scenario_t *as_scenario_find(const char *name);
 const as_suite_t *as_suite_find(const char *name);
 
+/* The scenario's metric of one ok trial from its measurements v (indexed
+ * by AS_TC_*); NaN when it has none (e.g. no RSS growth to share). */
+double as_scenario_value(const as_scenario_t *sc, const double *v);
+
 /* The metric of one trials.csv row; NaN when the row has no numbers
  * (skipped or failed). */
 double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t row);
 
-/* Print the scenario's console summary from its trials.csv: the expected
- * shape, and one row per workload spec x threads with one column
- * per module (the metric, or the status when there is no number). Returns
- * 0, or -1 with err when the file cannot be read. */
-int as_scenario_summary(const as_scenario_t *sc, const char *trials_csv, char *err, size_t errlen);
+/* headline.csv (columns AS_HEADLINE_COLS) of a scenario's run: one row
+ * per table row (workload spec x threads, matrix order) x module, the
+ * median of the metric over the ok repetitions of the done trials, or the
+ * status of those without a value. Returns 0, or -1 when out of memory. */
+int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
+                         const as_trial_result_t *res, const int *done, int n, as_buf_t *csv);
+
+/* Print the scenario's console summary from its folder DIR: the expected
+ * shape, then headline.csv as a table, one row per workload spec x threads
+ * and one column per module (the median, or the status when there is no
+ * number), then every reason in trials.csv once. Returns 0, or -1 with err
+ * when a file cannot be read. */
+int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, size_t errlen);
 
 #endif /* AS_SUITE_H */

@@ -118,6 +118,20 @@
 	  "threads: the harness's own cost (empty without null)")                   \
 	X(ns_per_op_minus_null, F, "ns_per_op_median - null_ns_per_op_median")
 
+/* headline.csv (a suite's scenario folder): the table the suite prints
+ * under each scenario, one row per table row x module. */
+#define AS_HEADLINE_COLS(X)                                                                    \
+	X(scenario, S, "scenario name (its folder)")                                           \
+	X(row, S, "the row's label in the printed table: what varies between rows")            \
+	X(workload, S, "workload name")                                                        \
+	X(workload_params, S, "workload params string as given")                               \
+	X(threads, I, "threads")                                                               \
+	X(module, S, "module label as given (NAME or NAME:params)")                            \
+	X(metric, S, "the scenario's headline metric in words (scenarios.csv summary_metric)") \
+	X(value, F, "median of the metric over the ok repetitions; empty when none has one")   \
+	X(n, I, "ok repetitions with a value")                                                 \
+	X(status, S, "ok, or the status of the repetitions without a value (skipped, ...)")
+
 /* Key columns written by the parent before the metrics on trials.csv. */
 #define AS_TRIAL_KEY_COLS(X)                                                          \
 	X(trial, I, "trial number in the run's matrix (0-based)")                     \
