@@ -13,6 +13,7 @@
 #include "../allocators/allocscope_params.h"
 #include "labels.h"
 #include "plot_int.h"
+#include "results.h"
 #include "results_format.h"
 #include "spec.h"
 
@@ -25,7 +26,13 @@ int plot_table_load(const char *path, as_table_t *t, char *err, size_t errlen)
 	memset(t, 0, sizeof(*t));
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 1;
-	return as_table_read(path, t, err, errlen) == 0 ? 0 : -1;
+	if (as_table_read(path, t, err, errlen) != 0)
+		return -1;
+	if (as_results_check_table(path, t, err, errlen) != 0) {
+		as_table_free(t);
+		return -1;
+	}
+	return 0;
 }
 
 /* Cell text by column index ("" for a missing column, col < 0). */

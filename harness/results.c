@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "results.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,5 +242,95 @@ int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_r
 				               m == AS_SUMMARY_NMETRICS - 1 && s == AS_ST_N - 1);
 	}
 	free(rows);
+	return 0;
+}
+
+/* ---- reading back: a results file checked against its schema ---- */
+
+/* One file's columns, key columns first, as tables.h lists them. */
+typedef struct {
+	const char *file;
+	const char *const *keys, *const *names;
+	const char *key_fmts, *fmts;
+	int nkeys, n;
+} schema_t;
+
+static const char *const trial_key_names[] = {AS_TRIAL_KEY_COLS(NAMES)};
+static const char trial_key_fmts[] = {AS_TRIAL_KEY_COLS(FMTS)};
+static const char *const trial_names[] = {AS_TRIAL_COLS(NAMES)};
+static const char trial_fmts[] = {AS_TRIAL_COLS(FMTS)};
+static const char *const row_key_names[] = {AS_ROW_KEY_COLS(NAMES)};
+static const char row_key_fmts[] = {AS_ROW_KEY_COLS(FMTS)};
+#define NKEYS(a) (int)(sizeof(a) / sizeof(a[0]))
+
+static const schema_t schemas[] = {
+    {"trials.csv", trial_key_names, trial_names, trial_key_fmts, trial_fmts, NKEYS(trial_key_names),
+     AS_TRIAL_NCOLS},
+    {"series.csv", row_key_names, series_names, row_key_fmts, series_fmts, NKEYS(row_key_names),
+     AS_SERIES_NCOLS},
+    {"latency.csv", row_key_names, latency_names, row_key_fmts, latency_fmts, NKEYS(row_key_names),
+     AS_LATENCY_NCOLS},
+    {"histogram.csv", row_key_names, hist_names, row_key_fmts, hist_fmts, NKEYS(row_key_names),
+     AS_HIST_NCOLS},
+};
+
+/* The column's format letter in schema s (I, F, K, S), or 0 when unknown. */
+static char fmt_of(const schema_t *s, const char *name)
+{
+	for (int i = 0; i < s->nkeys; i++)
+		if (!strcmp(s->keys[i], name))
+			return s->key_fmts[i];
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], name))
+			return s->fmts[i];
+	return 0;
+}
+
+static int is_number(const char *c)
+{
+	char *end;
+	errno = 0;
+	strtod(c, &end);
+	return end != c && !*end && errno != ERANGE;
+}
+
+int as_results_check_table(const char *path, const as_table_t *t, char *err, size_t errlen)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	const schema_t *s = NULL;
+	for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]) && !s; i++)
+		if (!strcmp(base, schemas[i].file))
+			s = &schemas[i];
+	if (!s)
+		return 0;
+	if (!t->ncols || strcmp(t->head[0], s->keys[0])) {
+		const char *h = t->ncols ? t->head[0] : "";
+		if (is_number(h)) /* a data row where the header belongs */
+			snprintf(err, errlen,
+			         "%s: line 1: no header (it starts '%.40s', not '%s,%s,...')", path,
+			         h, s->keys[0], s->keys[1]);
+		else
+			snprintf(err, errlen, "%s: no column '%s' first: not a results table", path,
+			         s->keys[0]);
+		return -1;
+	}
+	for (size_t r = 0; r < t->nrows; r++) {
+		/* rows are one line each: the writer keeps newlines out of cells */
+		if (t->nfields[r] != t->ncols) {
+			snprintf(err, errlen, "%s: line %zu: %zu fields, the header has %zu", path,
+			         r + 2, t->nfields[r], t->ncols);
+			return -1;
+		}
+		for (size_t c = 0; c < t->ncols; c++) {
+			char f = fmt_of(s, t->head[c]);
+			const char *cell = t->cells[r * t->ncols + c];
+			if ((f == 'I' || f == 'F') && *cell && !is_number(cell)) {
+				snprintf(err, errlen,
+				         "%s: line %zu, column %zu (%s): '%.40s' is not a number",
+				         path, r + 2, c + 1, t->head[c], cell);
+				return -1;
+			}
+		}
+	}
 	return 0;
 }

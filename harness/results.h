@@ -14,6 +14,7 @@
 #include "status.h"
 #include "tables.h"
 #include "trial_types.h"
+#include "trials_read.h"
 
 /* Header line of trials.csv and one row for a trial result. */
 void as_trials_header(as_buf_t *b);
@@ -68,5 +69,14 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
  * memory. */
 int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res,
                      int n);
+
+/* Check a results table read back from PATH against tables.h, by PATH's
+ * file name (trials.csv, series.csv, latency.csv, histogram.csv; any other
+ * name passes): a header row first, every row with the header's field
+ * count, and every cell of a number column empty (n/a) or a number; other
+ * columns (a newer or older allocscope's) are not judged. Returns 0, or -1
+ * with "PATH: line L, column C (NAME): 'TEXT' is not a number" or the like
+ * in err. */
+int as_results_check_table(const char *path, const as_table_t *t, char *err, size_t errlen);
 
 #endif /* AS_RESULTS_H */

@@ -130,6 +130,49 @@ case_format() {
   check "  ... and by plot" test "$rc" = 2
 }
 
+# plot reads only what tables.h says a file holds: a damaged file is one
+# line naming file, line and column, exit 2, and no chart or report
+case_plot_strict() {
+  local d=$tmp/pl
+  as run "${q[@]}" -a glibc,null -w $wl -r 2 -o "$d"
+  # setcell FILE LINE COLUMN TEXT: a copy of the run with one cell replaced
+  setcell() {
+    rm -rf "$tmp/pl2" && cp -r "$d" "$tmp/pl2"
+    python3 - "$tmp/pl2/$1" "$2" "$3" "$4" <<'PY'
+import csv, sys
+p, line, col, text = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rows = list(csv.reader(open(p)))
+rows[line - 1][rows[0].index(col)] = text
+csv.writer(open(p, "w"), lineterminator="\n").writerows(rows)
+PY
+  }
+  no_report() { test ! -e "$tmp/pl2/report.md" -a ! -e "$tmp/pl2/plots" \
+    -a "$(grep -c '^report' "$tmp/out.txt")" = 0; }
+  setcell trials.csv 3 ns_per_op fast
+  as plot "$tmp/pl2"
+  check "plot: text in a trials.csv number column is exit 2, one line" \
+    test "$rc" = 2 -a "$(lines "$tmp/err.txt")" = 1
+  check "  ... naming file, line and column" \
+    grep -Eq "pl2/trials.csv: line 3, column [0-9]+ \(ns_per_op\): 'fast' is not a number" "$tmp/err.txt"
+  check "  ... and no report or chart" no_report
+  setcell series.csv 5 rss_kib 12k
+  as plot "$tmp/pl2"
+  check "plot: text in a series.csv number column: exit 2 naming line 5, rss_kib" \
+    test "$rc" = 2 -a "$(grep -Ec "series.csv: line 5, column [0-9]+ \(rss_kib\): '12k'" "$tmp/err.txt")" = 1
+  check "  ... and no report or chart" no_report
+  rm -rf "$tmp/pl2" && cp -r "$d" "$tmp/pl2" && sed -i 1d "$tmp/pl2/series.csv"
+  as plot "$tmp/pl2"
+  check "plot: series.csv without its header: exit 2, one line naming line 1" \
+    test "$rc" = 2 -a "$(grep -c "series.csv: line 1: no header" "$tmp/err.txt")" = 1
+  check "  ... and no report or chart" no_report
+  rm -rf "$tmp/pl2" && cp -r "$d" "$tmp/pl2" && sed -i '4s/,[^,]*$//' "$tmp/pl2/latency.csv"
+  as plot "$tmp/pl2"
+  check "plot: a latency.csv row short of a field: exit 2 naming line 4" \
+    test "$rc" = 2 -a "$(grep -c "latency.csv: line 4: .* fields, the header has" "$tmp/err.txt")" = 1
+  as plot "$d"
+  check "plot of the undamaged folder works" test "$rc" = 0 -a -e "$d/report.md"
+}
+
 # --- no stray process; a module that forks fails its row --------------------
 # 0 when no process runs (a zombie has run its course) with the pid in FILE
 gone() {
@@ -229,6 +272,6 @@ r = list(csv.DictReader(open('$tmp/threads/trials.csv')))[0]
 sys.exit(len(r['cpu_binding'].split()) != 256)"
 }
 
-for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format fork killed_parent check_children usage messages}; do "case_$c"; done
+for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format plot_strict fork killed_parent check_children usage messages}; do "case_$c"; done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
