@@ -293,7 +293,9 @@ static inline int as_params_parse(const as_param_spec_t *spec, size_t nspec, con
 			}
 		}
 		if (!found) {
-			int w = snprintf(err, errlen, "unknown key '%.*s' (known:", (int)klen, p);
+			/* a very long key is cut: the known keys must still fit */
+			int w = snprintf(err, errlen, "unknown key '%.*s%s' (known:",
+			                 (int)(klen > 64 ? 64 : klen), p, klen > 64 ? "..." : "");
 			for (i = 0; i < nspec && w > 0 && (size_t)w < errlen; i++)
 				w += snprintf(err + w, errlen - (size_t)w, " %s", spec[i].key);
 			if (w > 0 && (size_t)w < errlen)

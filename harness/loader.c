@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../workloads/spec.h"
 #include "suggest.h"
 
 #ifndef AS_INSTALL_PRELOAD_DIR
@@ -107,10 +108,11 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 {
 	const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
 	size_t nlen = strlen(name);
+	char shown[AS_SHOW_MAX];
 
 	if (strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"))) {
 		if (!is_file(name)) {
-			snprintf(err, errlen, "%s: module file not found", name);
+			snprintf(err, errlen, "%s: module file not found", as_show(name, shown));
 			return AS_ERR_NOT_FOUND;
 		}
 		snprintf(path, pathlen, "%s", name);
@@ -125,8 +127,8 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 		as_suggest_init(&sg, name);
 		as_module_foreach(suggest_module, &sg);
 		snprintf(err, errlen,
-		         "%s: module not found (searched ALLOCSCOPE_MODULE_PATH=%s and %s)%s", name,
-		         env ? env : "", as_module_dir(),
+		         "%s: module not found (searched ALLOCSCOPE_MODULE_PATH=%s and %s)%s",
+		         as_show(name, shown), env ? env : "", as_module_dir(),
 		         as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
 	}
 	return AS_ERR_NOT_FOUND;
@@ -155,45 +157,49 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	uint32_t spec_size;
 	/* fields of ABI v1 end at `trim` */
 	const size_t need = offsetof(as_module_t, trim) + sizeof(m->trim);
+	char shown[AS_SHOW_MAX];
+	const char *who;
 
 	memset(out, 0, sizeof(*out));
 	st = as_module_resolve(name, out->path, sizeof(out->path), err, errlen);
 	if (st != AS_OK)
 		return st;
+	who = as_show(out->path, shown); /* messages end with their reason */
 	if (!is_elf_shared(out->path)) {
 		snprintf(err, errlen, "%s: not a shared object (no ELF shared-library header)",
-		         out->path);
+		         who);
 		return AS_ERR_NOT_SO;
 	}
 	out->handle = dlopen(out->path, RTLD_NOW | RTLD_LOCAL);
 	if (!out->handle) {
 		const char *e = dlerror();
-		snprintf(err, errlen, "%s: cannot be loaded: %s", out->path,
-		         e ? e : "dlopen failed");
+		char es[AS_SHOW_MAX];
+		snprintf(err, errlen, "%s: cannot be loaded: %s", who,
+		         e ? as_show(e, es) : "dlopen failed");
 		return AS_ERR_NOT_SO;
 	}
 	*(void **)&entry = dlsym(out->handle, AS_MODULE_ENTRY_NAME);
 	if (!entry) {
-		snprintf(err, errlen, "%s: entry symbol '%s' not found (is it exported?)",
-		         out->path, AS_MODULE_ENTRY_NAME);
+		snprintf(err, errlen, "%s: entry symbol '%s' not found (is it exported?)", who,
+		         AS_MODULE_ENTRY_NAME);
 		st = AS_ERR_NO_ENTRY;
 		goto out_close;
 	}
 	m = entry();
 	if (!m) {
-		snprintf(err, errlen, "%s: entry symbol returned NULL", out->path);
+		snprintf(err, errlen, "%s: entry symbol returned NULL", who);
 		st = AS_ERR_NO_ENTRY;
 		goto out_close;
 	}
 	if (m->abi_version != AS_MODULE_ABI_VERSION) {
-		snprintf(err, errlen, "%s: ABI version %u, this allocscope speaks %u", out->path,
+		snprintf(err, errlen, "%s: ABI version %u, this allocscope speaks %u", who,
 		         m->abi_version, AS_MODULE_ABI_VERSION);
 		st = AS_ERR_ABI_VERSION;
 		goto out_close;
 	}
 	if (m->struct_size < need) {
 		snprintf(err, errlen, "%s: vtable struct is %u bytes, ABI %u needs at least %zu",
-		         out->path, m->struct_size, AS_MODULE_ABI_VERSION, need);
+		         who, m->struct_size, AS_MODULE_ABI_VERSION, need);
 		st = AS_ERR_STRUCT_SIZE;
 		goto out_close;
 	}
@@ -212,7 +218,7 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	else if (m->nparams > 0 && !m->params)
 		missing = "params (nparams > 0)";
 	if (missing) {
-		snprintf(err, errlen, "%s: required operation '%s' is missing", out->path, missing);
+		snprintf(err, errlen, "%s: required operation '%s' is missing", who, missing);
 		st = AS_ERR_MISSING_OP;
 		goto out_close;
 	}
@@ -222,7 +228,7 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 		snprintf(err, errlen,
 		         "%s: param spec entries are %u bytes, params version 1 needs a multiple "
 		         "of %zu and at least %u",
-		         out->path, spec_size, _Alignof(as_param_spec_t), AS_PARAM_SPEC_SIZE_V1);
+		         who, spec_size, _Alignof(as_param_spec_t), AS_PARAM_SPEC_SIZE_V1);
 		st = AS_ERR_STRUCT_SIZE;
 		goto out_close;
 	}

@@ -18,6 +18,9 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
 # a run's exit code and stderr in $rc, $err_text
 as() { "$cli" "$@" >"$tmp/out.txt" 2>"$tmp/err.txt"; rc=$?; err_text=$(cat "$tmp/err.txt"); }
 lines() { wc -l <"$1" | tr -d ' '; }
+# holds_ends TEXT GLOB END: TEXT holds a match of GLOB and ends with END (literally)
+# shellcheck disable=SC2053
+holds_ends() { [[ $1 == *$2* && $1 == *"$3" ]]; }
 
 # --- a results folder belongs to one run ---------------------------------
 case_reuse() {
@@ -272,6 +275,40 @@ r = list(csv.DictReader(open('$tmp/threads/trials.csv')))[0]
 sys.exit(len(r['cpu_binding'].split()) != 256)"
 }
 
-for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format plot_strict fork killed_parent check_children usage messages}; do "case_$c"; done
+# very long arguments: the message still ends with its reason, on one line
+case_long_args() {
+  local k w p a want
+  k=$(printf 'k%.0s' $(seq 1100)); w=$(printf 'w%.0s' $(seq 1100))
+  p=$tmp/$(printf 'd%.0s' $(seq 250))/$(printf 'e%.0s' $(seq 250))/$(printf 'f%.0s' $(seq 250))
+  p=$p/$(printf 'g%.0s' $(seq 250))/x.so
+  # ARGS|GLOB|END: the stderr line matches *GLOB* (the argument, shortened
+  # around "...") and ends with END (the reason), literally
+  for a in "-a $p|d...g*/x.so|: module file not found" \
+    "-a glibc:$k=1|unknown key 'k*k...' |)" "-a refmalloc:$k=1|unknown key 'k*k...' |)" \
+    "-a ${w}|w...w*: module not found |)" \
+    "-a null -w $w|workload 'w*w...w*w'|: no such workload (see 'allocscope list')" \
+    "-a null -w random:$w=1|unknown key 'w*w...w*w' |)"; do
+    IFS='|' read -r a want end <<<"$a"
+    rm -rf "$tmp/long"
+    # shellcheck disable=SC2086
+    as run "${q[@]}" $a -o "$tmp/long"
+    check "${a:0:40}... (1,100 characters): exit 2, one line under 1,024" test "$rc" = 2 -a \
+      "$(lines "$tmp/err.txt")" = 1 -a "$(wc -c <"$tmp/err.txt")" -lt 1024 -a ! -e "$tmp/long"
+    check "  ... holding the shortened argument and ending with the reason" \
+      holds_ends "$err_text" "$want" "$end"
+  done
+  # an -o path that cannot hold the run's files: refused before any folder is made
+  for a in "$tmp/long/$(printf 'c%.0s' $(seq 300))/x|a folder name in the path is longer than 255 bytes" \
+    "$tmp/long/$(printf '%0200d/' $(seq 21))|results folder path too long"; do
+    want=${a#*|}; a=${a%%|*}
+    rm -rf "$tmp/long"
+    as run "${q[@]}" -a null -w $wl -o "$a"
+    check "-o of ${#a} characters: exit 2, one line, nothing created, no 'results:'" \
+      test "$rc" = 2 -a "$(lines "$tmp/err.txt")" = 1 -a ! -e "$tmp/long" -a ! -s "$tmp/out.txt"
+    check "  ... saying why" grep -q "$want" "$tmp/err.txt"
+  done
+}
+
+for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format plot_strict fork killed_parent check_children usage messages long_args}; do "case_$c"; done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

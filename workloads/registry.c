@@ -42,14 +42,15 @@ static int set_param(const as_workload_t *w, const char *key, const char *val, v
 	for (uint32_t i = 0; i < w->nparams; i++)
 		if (!strcmp(w->params[i].key, k))
 			return as_param_set_(&w->params[i], val, strlen(val), pbuf, err, errlen);
+	char shown[AS_SHOW_MAX];
 	if (!*key) {
-		snprintf(err, errlen, "'%s' is not key=value", val);
+		snprintf(err, errlen, "'%s' is not key=value", as_show(val, shown));
 		return -1;
 	}
 	{
 		as_suggest_t sg;
 		char dym[96];
-		int n = snprintf(err, errlen, "unknown key '%s' (known:", key);
+		int n = snprintf(err, errlen, "unknown key '%s' (known:", as_show(key, shown));
 		as_suggest_init(&sg, key);
 		for (uint32_t i = 0; i < w->nparams && n > 0 && (size_t)n < errlen; i++) {
 			n += snprintf(err + n, errlen - (size_t)n, " %s", w->params[i].key);
@@ -66,7 +67,7 @@ int as_workload_configure(const char *name, const char *const *keys, const char 
                           size_t n, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
                           char *err, size_t errlen)
 {
-	char perr[512];
+	char perr[512], shown[AS_SHOW_MAX];
 	const as_workload_t *w = as_workload_find(name);
 
 	if (!w) {
@@ -76,7 +77,7 @@ int as_workload_configure(const char *name, const char *const *keys, const char 
 		for (size_t i = 0; as_workloads[i]; i++)
 			as_suggest_add(&sg, as_workloads[i]->name);
 		snprintf(err, errlen, "workload '%s': no such workload (see 'allocscope list')%s",
-		         name, as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
+		         as_show(name, shown), as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
 		return -1;
 	}
 	if (w->params_size > pbuf_len) {

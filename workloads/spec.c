@@ -50,9 +50,10 @@ int as_spec_parse(const char *text, as_spec_kind_t kind, as_spec_t *out, char *e
 	size_t nlen = colon ? (size_t)(colon - text) : strlen(text);
 	const char *p = colon ? colon + 1 : "";
 
+	char shown[AS_SHOW_MAX], ps[AS_SHOW_MAX];
 	memset(out, 0, sizeof(*out));
 	if (nlen == 0) {
-		snprintf(err, errlen, "'%s': empty name", text);
+		snprintf(err, errlen, "'%s': empty name", as_show(text, shown));
 		return -1;
 	}
 	out->name = strndup(text, nlen);
@@ -63,11 +64,14 @@ int as_spec_parse(const char *text, as_spec_kind_t kind, as_spec_t *out, char *e
 		size_t len = strcspn(p, ",");
 		const char *eq = memchr(p, '=', len);
 		if (len == 0) {
-			snprintf(err, errlen, "'%s': empty param", text);
+			snprintf(err, errlen, "'%s': empty param", as_show(text, shown));
 			goto out_fail;
 		}
 		if (!eq && !(kind == AS_SPEC_WORKLOAD && out->nkv == 0)) {
-			snprintf(err, errlen, "'%s': '%.*s' is not key=value", text, (int)len, p);
+			char *item = strndup(p, len);
+			snprintf(err, errlen, "'%s': '%s' is not key=value", as_show(text, shown),
+			         item ? as_show(item, ps) : "?");
+			free(item);
 			goto out_fail;
 		}
 		if (eq ? add_kv(out, p, (size_t)(eq - p), eq + 1, len - (size_t)(eq - p) - 1)
@@ -80,7 +84,7 @@ int as_spec_parse(const char *text, as_spec_kind_t kind, as_spec_t *out, char *e
 	if (set_label(out) == 0)
 		return 0;
 out_oom:
-	snprintf(err, errlen, "'%s': out of memory", text);
+	snprintf(err, errlen, "'%s': out of memory", as_show(text, shown));
 out_fail:
 	as_spec_free(out);
 	return -1;
@@ -133,12 +137,13 @@ int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, in
                        size_t errlen)
 {
 	char *tmp = strdup(list), *p = tmp, *item = NULL;
+	char shown[AS_SHOW_MAX], is[AS_SHOW_MAX];
 	int n = 0;
 	size_t cap = strlen(list) + 1;
 	char *cur = calloc(1, cap);
 
 	if (!tmp || !cur) {
-		snprintf(err, errlen, "'%s': out of memory", list);
+		snprintf(err, errlen, "'%s': out of memory", as_show(list, shown));
 		goto out_fail;
 	}
 	/* join items that continue a spec's params, then parse each spec */
@@ -153,12 +158,13 @@ int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, in
 		for (char *e = item + strlen(item); e > item && e[-1] == ' ';)
 			*--e = '\0';
 		if (!*item) {
-			snprintf(err, errlen, "'%s': empty item in the list", list);
+			snprintf(err, errlen, "'%s': empty item in the list", as_show(list, shown));
 			goto out_fail;
 		}
 		if (strchr(item, '=') && !strchr(item, ':')) {
 			if (!*cur) {
-				snprintf(err, errlen, "'%s': '%s' belongs to no spec", list, item);
+				snprintf(err, errlen, "'%s': '%s' belongs to no spec",
+				         as_show(list, shown), as_show(item, is));
 				goto out_fail;
 			}
 			strcat(cur, ",");
@@ -166,8 +172,8 @@ int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, in
 		} else {
 			if (*cur) {
 				if (n >= max) {
-					snprintf(err, errlen, "'%s': more than %d items", list,
-					         max);
+					snprintf(err, errlen, "'%s': more than %d items",
+					         as_show(list, shown), max);
 					goto out_fail;
 				}
 				if (as_spec_parse(cur, kind, &out[n], err, errlen))
@@ -181,7 +187,7 @@ int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, in
 		p = end + 1;
 	}
 	if (n >= max) {
-		snprintf(err, errlen, "'%s': more than %d items", list, max);
+		snprintf(err, errlen, "'%s': more than %d items", as_show(list, shown), max);
 		goto out_fail;
 	}
 	if (as_spec_parse(cur, kind, &out[n], err, errlen))
@@ -204,4 +210,13 @@ const char *as_spec_get(const as_spec_t *s, const char *key)
 		if (!strcmp(s->kv[i].key, key))
 			return s->kv[i].value;
 	return NULL;
+}
+
+const char *as_show(const char *text, char *buf)
+{
+	size_t n = strlen(text), half = (AS_SHOW_MAX - 4) / 2;
+	if (n < AS_SHOW_MAX)
+		return text;
+	snprintf(buf, AS_SHOW_MAX, "%.*s...%s", (int)half, text, text + n - half);
+	return buf;
 }

@@ -55,4 +55,11 @@ int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, in
 /* Value of KEY in the spec's params, or NULL. */
 const char *as_spec_get(const as_spec_t *s, const char *key);
 
+/* TEXT as a message shows it: TEXT itself when shorter than AS_SHOW_MAX,
+ * else its start and end around "..." (a path keeps its file name), so that
+ * a message quoting a very long argument still ends with its reason. Uses
+ * buf (AS_SHOW_MAX bytes) only when it shortens. */
+#define AS_SHOW_MAX 128
+const char *as_show(const char *text, char *buf);
+
 #endif /* AS_SPEC_H */
