@@ -61,7 +61,8 @@ static const as_opt_t tune_opts[] = {
      "then run PROG with the recommendation and with glibc's defaults, interleaved, and "
      "report whether the predicted gain shows in its wall time and peak RSS"},
     {OPT_VERIFY_REPS, "verify-reps", "N", "9", "runs of PROG per configuration for --verify"},
-    {OPT_TTIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"},
+    {OPT_TTIMEOUT, "timeout", "SEC", "60",
+     "per-trial (and module probe) time limit; a late worker is killed"},
     {OPT_NO_PLOT, "no-plot", NULL, NULL,
      "no frontier chart and report at the end (allocscope plot DIR draws them later)"},
 };

@@ -40,7 +40,7 @@ enum {
 	 "run a trial's op stream again until its timed region lasts SEC, when the stream " \
 	 "frees everything it allocates and the module frees (0: once; trials.csv passes)"}, \
 	{OPT_SEED, "seed", "N", "42", "workload PRNG seed"}, \
-	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial time limit; a late worker is killed"}, \
+	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial (and module probe) time limit; a late worker is killed"}, \
 	{OPT_VALIDATE, "validate", NULL, NULL, \
 	 "check every returned block: alignment and no overlap with live blocks (slow)"}, \
 	{'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"}, \

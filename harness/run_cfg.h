@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../workloads/spec.h"
+#include "status.h"
 
 struct as_run;
 
@@ -18,8 +19,18 @@ struct as_run;
 #define AS_AUTO_MIN_REPS 6
 #define AS_AUTO_MAX_REPS 30
 
+/* A module's probe (trial.h), run once by as_run_validate: when it
+ * crashed, hung or exited, the module's trials are not run and each row
+ * carries this status and reason. */
+typedef struct as_probe_result {
+	int probed;
+	as_status_t status;
+	char reason[512];
+} as_probe_result_t;
+
 typedef struct as_run_cfg {
-	as_spec_t modules[AS_RUN_MAX_ITEMS]; /* parsed once at the CLI */
+	as_spec_t modules[AS_RUN_MAX_ITEMS];       /* parsed once at the CLI */
+	as_probe_result_t probe[AS_RUN_MAX_ITEMS]; /* per module; filled by as_run_validate */
 	int nmodules;
 	as_spec_t workloads[AS_RUN_MAX_ITEMS];
 	int nworkloads;

@@ -44,19 +44,41 @@ static int given_twice(const char *opt, const as_spec_t *specs, int n)
 	return 0;
 }
 
-int as_run_validate(const as_run_cfg_t *cfg)
+/* Probe module i once (a suite validates every scenario). A refusal of the
+ * module or its params is a usage error: returns -1 after its line. A
+ * probe that crashed, hung or exited is the module's fault: it is kept for
+ * the module's rows and said in one line; the run goes on. */
+static int probe_module(as_run_cfg_t *cfg, int i)
+{
+	as_probe_result_t *p = &cfg->probe[i];
+	char path[PATH_MAX];
+	if (p->probed)
+		return p->status == AS_OK || as_status_is_fault(p->status) ? 0 : -1;
+	p->probed = 1;
+	p->status = as_module_resolve(cfg->modules[i].name, path, sizeof(path), p->reason,
+	                              sizeof(p->reason));
+	if (p->status == AS_OK)
+		p->status =
+		    as_module_probe(&cfg->modules[i], cfg->timeout_s, p->reason, sizeof(p->reason));
+	if (p->status == AS_OK)
+		return 0;
+	if (!as_status_is_fault(p->status)) {
+		fprintf(stderr, "allocscope: %s\n", p->reason);
+		return -1;
+	}
+	fprintf(stderr, "allocscope: %s; its trials are not run (rows: %s)\n", p->reason,
+	        as_status_name(p->status));
+	return 0;
+}
+
+int as_run_validate(as_run_cfg_t *cfg)
 {
 	int bad = 0;
-	char err[1024], path[PATH_MAX];
+	char err[1024];
 	static char pbuf[AS_WL_PARAMS_MAX];
-	for (int i = 0; i < cfg->nmodules; i++) {
-		if (as_module_resolve(cfg->modules[i].name, path, sizeof(path), err, sizeof(err)) !=
-		        AS_OK ||
-		    as_module_probe(&cfg->modules[i], err, sizeof(err)) != AS_OK) {
-			fprintf(stderr, "allocscope: %s\n", err);
+	for (int i = 0; i < cfg->nmodules; i++)
+		if (probe_module(cfg, i) != 0)
 			bad = 1;
-		}
-	}
 	for (int i = 0; i < cfg->nworkloads; i++) {
 		const as_workload_t *wl;
 		memset(pbuf, 0, sizeof(pbuf));
@@ -207,6 +229,19 @@ static void note_context(as_run_t *run, int i, int *syscalls_warned)
 		run->ctx_generation++;
 }
 
+/* Run one trial; a module whose probe failed is not run again: its row
+ * carries the probe's status and reason. */
+static void run_one(const as_run_cfg_t *cfg, const as_trial_spec_t *s, as_trial_result_t *r)
+{
+	const as_probe_result_t *p = &cfg->probe[s->module - cfg->modules];
+	if (!p->probed || p->status == AS_OK) {
+		as_trial_run(s, r);
+		return;
+	}
+	as_trial_result_none(r, p->status);
+	snprintf(r->reason, sizeof(r->reason), "not run: %s", p->reason);
+}
+
 enum { HOOK_BEGIN, HOOK_TRIAL, HOOK_END };
 
 /* Call one hook (begin, trial i, end) on every reporter; the first failure
@@ -292,7 +327,7 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 			for (int k = 0; k < nrep; k++)
 				if (reps[k].progress)
 					reps[k].progress(reps[k].self, run, w, 0);
-			as_trial_run(&run->specs[w], r);
+			run_one(run->cfg, &run->specs[w], r);
 			if (as_interrupted) {
 				/* the trial in progress is not recorded; earlier rows are complete
 				 */
@@ -333,7 +368,7 @@ static void warm_up(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinct)
 		for (int k = 0; k < nrep; k++)
 			if (reps[k].progress)
 				reps[k].progress(reps[k].self, run, i, 1);
-		as_trial_run(&w, &wr);
+		run_one(run->cfg, &w, &wr);
 		as_trial_result_free(&wr);
 	}
 }

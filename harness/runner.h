@@ -15,8 +15,11 @@
 
 /* Check every module can be found and loads with its params, and every
  * workload spec is accepted, before any trial starts. Returns 0, or 2 after
- * printing one line per problem. */
-int as_run_validate(const as_run_cfg_t *cfg);
+ * printing one line per problem. Each module's probe (a trial of load,
+ * create and destroy under cfg->timeout_s) is kept in cfg->probe: one that
+ * crashed, hung or exited is not a usage error; it gets one stderr line
+ * and as_run_matrix records it as the module's rows without running them. */
+int as_run_validate(as_run_cfg_t *cfg);
 
 /* Free the module and workload specs cfg owns (the lists are emptied). */
 void as_run_cfg_free_specs(as_run_cfg_t *cfg);

@@ -26,7 +26,6 @@
 #include "loader.h"
 #include "modenv.h"
 #include "pin.h"
-#include "suggest.h"
 #include "syscount.h"
 #include "trial_wire.h"
 #include "util.h"
@@ -46,6 +45,16 @@ void as_trial_result_free(as_trial_result_t *res)
 	memset(&res->series, 0, sizeof(res->series));
 	memset(&res->latency, 0, sizeof(res->latency));
 	memset(&res->hist, 0, sizeof(res->hist));
+}
+
+void as_trial_result_none(as_trial_result_t *res, as_status_t st)
+{
+	memset(res, 0, sizeof(*res));
+	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
+		res->v[i] = NAN;
+	for (int i = 0; i < AS_OP_KIND_COUNT; i++)
+		res->p99_ns[i] = NAN;
+	res->status = st;
 }
 
 /* The seccomp tracer: handle every pending ptrace stop of the worker's
@@ -191,8 +200,10 @@ static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_resul
 	static as_modenv_t me;
 	w->tracing = spec->syscalls == AS_SYSCOUNT_SECCOMP;
 	w->pid = -1;
-	if (as_module_env(spec->module, &me, res->reason, sizeof(res->reason)) != 0)
+	if (as_module_env(spec->module, &me, res->reason, sizeof(res->reason)) != 0) {
+		res->status = AS_ERR_PARAMS; /* the module or its params refused */
 		return -1;
+	}
 	specfd = as_wire_spec_memfd(spec, res->reason, sizeof(res->reason));
 	if (specfd < 0)
 		return -1;
@@ -383,8 +394,18 @@ static void finish(worker_t *w, uint64_t deadline)
 	w->strays = sweep();
 }
 
+/* Where a worker that ended without a result stopped: a probe reports
+ * once the instance exists, so its status tells create from destroy; a
+ * trial reports its numbers before destroy. */
+static const char *phase(const as_trial_spec_t *spec, const as_wire_inbox_t *in)
+{
+	if (spec->probe)
+		return in->got_status ? " in destroy" : " in load or create";
+	return in->got_status ? " after reporting: in destroy or exit" : "";
+}
+
 /* Turn how the worker ended into the result's status. */
-static void classify(const worker_t *w, const as_wire_inbox_t *in, double timeout_s,
+static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_trial_spec_t *spec,
                      as_trial_result_t *res)
 {
 	if (w->strays && !w->interrupted && !w->timed_out) {
@@ -401,21 +422,24 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, double timeou
 	} else if (w->interrupted) {
 		res->status = AS_ERR_INTERRUPTED;
 		snprintf(res->reason, sizeof(res->reason), "interrupted");
+	} else if (w->timed_out && spec->probe) {
+		res->status = AS_ERR_TIMEOUT;
+		snprintf(res->reason, sizeof(res->reason), "hung%s: killed after %.3g s",
+		         phase(spec, in), spec->timeout_s);
 	} else if (w->timed_out) {
 		res->status = AS_ERR_TIMEOUT;
-		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s", timeout_s,
+		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s", spec->timeout_s,
 		         in->got_trial ? " (after reporting its numbers)" : "");
 	} else if (WIFSIGNALED(w->wstatus)) {
 		int sig = WTERMSIG(w->wstatus);
 		res->status = AS_ERR_CRASH;
-		snprintf(res->reason, sizeof(res->reason), "worker died on signal %d (%s)%s", sig,
-		         strsignal(sig),
-		         in->got_status ? " after reporting: in destroy or exit" : "");
+		snprintf(res->reason, sizeof(res->reason), "%sdied on signal %d (%s)%s",
+		         spec->probe ? "" : "worker ", sig, strsignal(sig), phase(spec, in));
 	} else if (!in->got_status) {
 		res->status = AS_ERR_WORKER;
 		snprintf(res->reason, sizeof(res->reason),
-		         "worker exited with status %d without a result",
-		         WIFEXITED(w->wstatus) ? WEXITSTATUS(w->wstatus) : -1);
+		         "%sexited with status %d%s without a result", spec->probe ? "" : "worker ",
+		         WIFEXITED(w->wstatus) ? WEXITSTATUS(w->wstatus) : -1, phase(spec, in));
 	}
 }
 
@@ -435,111 +459,39 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 	uint64_t deadline;
 
 	static int subreaper;
-	memset(res, 0, sizeof(*res));
 	memset(&w, 0, sizeof(w));
 	if (!subreaper++)
 		prctl(PR_SET_CHILD_SUBREAPER, 1); /* see sweep() */
-	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
-		res->v[i] = NAN;
-	for (int i = 0; i < AS_OP_KIND_COUNT; i++)
-		res->p99_ns[i] = NAN;
-	res->status = AS_ERR_WORKER;
+	as_trial_result_none(res, AS_ERR_WORKER);
 	if (start_worker(spec, &w, res) != 0)
 		return -1;
 	deadline = as_now_ns() + (uint64_t)(spec->timeout_s * 1e9);
 	collect(&w, deadline, res, &in);
 	close(w.rfd);
 	finish(&w, deadline);
-	classify(&w, &in, spec->timeout_s, res);
+	classify(&w, &in, spec, res);
 	one_line(res->reason);
 	as_wire_inbox_free(&in);
 	tracer_teardown(&w);
 	return 0;
 }
 
-/* After a module refused its params: "; did you mean 'KEY'?" for the first
- * given key the module does not declare, when a declared one is close. */
-static const char *suggest_param(const as_loaded_t *lm, const as_spec_t *module, char *out,
-                                 size_t len)
+int as_status_is_fault(as_status_t st)
 {
-	out[0] = '\0';
-	for (size_t k = 0; k < module->nkv; k++) {
-		as_suggest_t sg;
-		int known = 0;
-		as_suggest_init(&sg, module->kv[k].key);
-		for (uint32_t i = 0; i < lm->mod->nparams && !known; i++) {
-			as_param_spec_t p;
-			as_module_param(lm->mod, i, &p);
-			known = !strcmp(p.key, module->kv[k].key);
-			as_suggest_add(&sg, p.key);
-		}
-		if (!known)
-			return as_suggest_fmt(&sg, NULL, out, len);
-	}
-	return out;
+	return st == AS_ERR_CRASH || st == AS_ERR_TIMEOUT || st == AS_ERR_WORKER;
 }
 
-as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen)
+as_status_t as_module_probe(const as_spec_t *module, double timeout_s, char *err, size_t errlen)
 {
-	int pfd[2];
-	pid_t pid;
-	int wstatus, got;
-	as_status_t st = AS_ERR_WORKER;
-	struct pollfd p;
-	static as_modenv_t me;
-
-	if (as_module_env(module, &me, err, errlen) != 0)
-		return AS_ERR_PARAMS;
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return AS_ERR_WORKER;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		char reason[256] = "", e[600];
-		as_loaded_t lm;
-		void *inst;
-		close(pfd[0]);
-		dup2(2, 1); /* as in a worker: a module's prints stay off stdout */
-		/* as a worker would start: the variables before the allocator */
-		if (as_env_apply(me.env) != 0)
-			_exit(3);
-		st = as_module_load(module->name, &lm, reason, sizeof(reason));
-		if (st == AS_OK) {
-			if (lm.mod->create(module->params, &inst, e, sizeof(e)) != 0) {
-				char dym[96];
-				st = AS_ERR_PARAMS;
-				snprintf(reason, sizeof(reason), "module %s (%s): %s%s",
-				         lm.mod->name, lm.path, e,
-				         suggest_param(&lm, module, dym, sizeof(dym)));
-			} else {
-				lm.mod->destroy(inst);
-			}
-		}
-		_exit(as_wire_send_status(pfd[1], st, reason) == 0 ? 0 : 3);
-	}
-	close(pfd[1]);
-	if (pid < 0) {
-		close(pfd[0]);
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		return AS_ERR_WORKER;
-	}
-	p.fd = pfd[0];
-	p.events = POLLIN;
-	got = poll(&p, 1, 20000) > 0 && as_wire_read_status(pfd[0], &st, err, errlen) == 0;
-	close(pfd[0]);
-	if (!got)
-		kill(pid, SIGKILL);
-	waitpid(pid, &wstatus, 0);
-	if (!got) {
-		if (WIFSIGNALED(wstatus))
-			snprintf(err, errlen, "%s: module crashed while loading (signal %d, %s)",
-			         module->label, WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
-		else
-			snprintf(err, errlen, "%s: module did not load within 20 s", module->label);
-		return AS_ERR_CRASH;
-	}
-	one_line(err);
-	return st;
+	as_trial_spec_t spec = {.module = module, .threads = 1, .timeout_s = timeout_s, .probe = 1};
+	as_trial_result_t res;
+	int started = as_trial_run(&spec, &res) == 0;
+	char shown[AS_SHOW_MAX];
+	if (as_status_is_fault(res.status)) /* the reason names no module */
+		snprintf(err, errlen, "%s: %s%s", as_show(module->label, shown),
+		         started ? "the module's probe (load, create, destroy) " : "", res.reason);
+	else
+		snprintf(err, errlen, "%s", res.reason);
+	as_trial_result_free(&res);
+	return res.status;
 }

@@ -14,6 +14,9 @@
 /* Free the row arrays of a result (safe on a zeroed result). */
 void as_trial_result_free(as_trial_result_t *res);
 
+/* A result with no numbers (every value NaN, no rows) and status st. */
+void as_trial_result_none(as_trial_result_t *res, as_status_t st);
+
 /* Set (by the runner's SIGINT/SIGTERM handler) to stop the run: a trial in
  * progress is killed and returns AS_ERR_INTERRUPTED, and is not recorded. */
 extern volatile int as_interrupted;
@@ -23,11 +26,22 @@ extern volatile int as_interrupted;
  * the worker could not even be started (res says why). */
 int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res);
 
-/* Load the module spec and create + destroy an instance in a short-lived
- * child process (so a module that crashes on load cannot take the caller
- * down). Returns AS_OK, or the refusal's status with a one-line reason in
- * err (ABI mismatch, bad params naming the key, crash on load, ...). */
-as_status_t as_module_probe(const as_spec_t *module, char *err, size_t errlen);
+/* The module's probe, a trial without a workload: a worker loads the
+ * module, creates an instance with its params and destroys it, under
+ * timeout_s like any trial. Returns AS_OK; a refusal of the module or its
+ * params (a loader status, AS_ERR_PARAMS) with the module's one-line reason
+ * in err; or the probe's failure (AS_ERR_CRASH, AS_ERR_TIMEOUT,
+ * AS_ERR_WORKER) with "LABEL: the probe (load, create, destroy) ..." and
+ * the cause and phase in err. */
+as_status_t as_module_probe(const as_spec_t *module, double timeout_s, char *err, size_t errlen);
+
+/* The probe's time limit where a command has no --timeout (exec): a module
+ * that needs longer to create one instance is broken for exec's purposes. */
+#define AS_PROBE_TIMEOUT_S 10.0
+
+/* 1 when st says a worker crashed, hung or exited without a result, or
+ * the module forked (the module's fault, where a refusal is the user's). */
+int as_status_is_fault(as_status_t st);
 
 /* Worker entry: `allocscope __worker`, started by as_trial_run. It reads
  * its trial spec and reports through the fds trial_wire.h names. Returns

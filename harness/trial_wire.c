@@ -21,7 +21,7 @@
 
 typedef struct wire_head {
 	uint32_t magic, version, size;
-	uint32_t threads, trial, rep, validate, syscalls, pin, warmup;
+	uint32_t threads, trial, rep, validate, syscalls, pin, warmup, probe;
 	uint64_t seed, sample_every, sample_interval_ms, latency_every;
 	double timeout_s, ns_per_tick, min_time_s;
 } wire_head_t;
@@ -50,6 +50,9 @@ static void put_spec(as_buf_t *b, const as_spec_t *s)
 
 int as_wire_spec_memfd(const as_trial_spec_t *spec, char *err, size_t errlen)
 {
+	/* a probe has no workload: it travels as an empty spec */
+	static char empty[1];
+	static const as_spec_t no_workload = {.name = empty, .params = empty, .label = empty};
 	wire_head_t h;
 	as_buf_t b = {0};
 	int fd;
@@ -65,6 +68,7 @@ int as_wire_spec_memfd(const as_trial_spec_t *spec, char *err, size_t errlen)
 	h.syscalls = (uint32_t)spec->syscalls;
 	h.pin = (uint32_t)spec->pin;
 	h.warmup = (uint32_t)spec->warmup;
+	h.probe = (uint32_t)spec->probe;
 	h.seed = spec->seed;
 	h.sample_every = spec->sample_every;
 	h.sample_interval_ms = spec->sample_interval_ms;
@@ -74,7 +78,7 @@ int as_wire_spec_memfd(const as_trial_spec_t *spec, char *err, size_t errlen)
 	h.min_time_s = spec->min_time_s;
 	as_buf_add(&b, (const char *)&h, sizeof(h));
 	put_spec(&b, spec->module);
-	put_spec(&b, spec->workload);
+	put_spec(&b, spec->workload ? spec->workload : &no_workload);
 
 	fd = memfd_create("allocscope-trial", MFD_CLOEXEC);
 	if (fd < 0 || as_write_all(fd, b.data, b.len) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
@@ -193,6 +197,7 @@ int as_wire_spec_read(as_wire_trial_t *out, char *err, size_t errlen)
 	out->spec.syscalls = (int)h.syscalls;
 	out->spec.pin = (int)h.pin;
 	out->spec.warmup = (int)h.warmup;
+	out->spec.probe = (int)h.probe;
 	out->spec.seed = h.seed;
 	out->spec.sample_every = h.sample_every;
 	out->spec.sample_interval_ms = h.sample_interval_ms;
@@ -344,17 +349,4 @@ void as_wire_inbox_free(as_wire_inbox_t *in)
 {
 	free(in->buf);
 	memset(in, 0, sizeof(*in));
-}
-
-int as_wire_read_status(int fd, as_status_t *st, char *reason, size_t len)
-{
-	as_wire_hdr_t h;
-	as_wire_status_t m;
-	if (as_read_full(fd, &h, sizeof(h)) != (long)sizeof(h) || h.type != AS_MSG_STATUS ||
-	    h.len != sizeof(m) || as_read_full(fd, &m, sizeof(m)) != (long)sizeof(m))
-		return -1;
-	m.reason[sizeof(m.reason) - 1] = '\0';
-	*st = (as_status_t)m.status;
-	snprintf(reason, len, "%s", m.reason);
-	return 0;
 }

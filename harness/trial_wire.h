@@ -39,8 +39,8 @@ typedef struct as_wire_hdr {
 } as_wire_hdr_t;
 
 typedef struct as_wire_status {
-	int status; /* as_status_t */
-	char reason[256];
+	int status;       /* as_status_t */
+	char reason[512]; /* as long as a result's reason */
 } as_wire_status_t;
 
 /* ---- the trial spec ---- */
@@ -84,9 +84,5 @@ typedef struct as_wire_inbox {
  * (errno set; EINTR and EAGAIN mean try again). */
 long as_wire_inbox_read(as_wire_inbox_t *in, int fd, as_trial_result_t *res);
 void as_wire_inbox_free(as_wire_inbox_t *in);
-
-/* Read exactly one STATUS message from fd (the module probe's child).
- * Returns 0 with *st and reason filled, or -1 (EOF or garbage). */
-int as_wire_read_status(int fd, as_status_t *st, char *reason, size_t len);
 
 #endif /* AS_TRIAL_WIRE_H */

@@ -20,6 +20,7 @@
 #include "pin.h"
 #include "procstat.h"
 #include "sampler.h"
+#include "suggest.h"
 #include "syscount.h"
 #include "timer.h"
 #include "trial.h"
@@ -218,6 +219,55 @@ static void send_latency(const worker_t *w, double ns_per_tick)
 	as_unmap(all, sizeof(as_hist_t));
 }
 
+/* After a module refused its params: "; did you mean 'KEY'?" for the first
+ * given key the module does not declare, when a declared one is close. */
+static const char *suggest_param(const as_loaded_t *lm, const as_spec_t *module, char *out,
+                                 size_t len)
+{
+	out[0] = '\0';
+	for (size_t k = 0; k < module->nkv; k++) {
+		as_suggest_t sg;
+		int known = 0;
+		as_suggest_init(&sg, module->kv[k].key);
+		for (uint32_t i = 0; i < lm->mod->nparams && !known; i++) {
+			as_param_spec_t p;
+			as_module_param(lm->mod, i, &p);
+			known = !strcmp(p.key, module->kv[k].key);
+			as_suggest_add(&sg, p.key);
+		}
+		if (!known)
+			return as_suggest_fmt(&sg, NULL, out, len);
+	}
+	return out;
+}
+
+/* create() with the spec's params; a refusal's reason names the module, its
+ * file, and a close declared key for a misspelt one. */
+static as_status_t create(worker_t *w, char *err, size_t errlen)
+{
+	char e[512], dym[96], shown[AS_SHOW_MAX];
+	const as_spec_t *m = w->spec->module;
+	if (w->lm.mod->create(m->params, &w->inst, e, sizeof(e)) == 0)
+		return AS_OK;
+	snprintf(err, errlen, "module %s (%s): %s%s", w->lm.mod->name, as_show(w->lm.path, shown),
+	         e, suggest_param(&w->lm, m, dym, sizeof(dym)));
+	return AS_ERR_PARAMS;
+}
+
+/* The module's probe (trial.h): load, create, report, destroy. The status
+ * goes out before destroy, so the parent can tell a crash there from one
+ * in create. */
+static void probe(worker_t *w)
+{
+	char err[700];
+	as_status_t st = as_module_load(w->spec->module->name, &w->lm, err, sizeof(err));
+	if (st == AS_OK)
+		st = create(w, err, sizeof(err));
+	send_status(st, st == AS_OK ? "" : err);
+	if (st == AS_OK)
+		w->lm.mod->destroy(w->inst);
+}
+
 /* Load the module, build the op stream, check they fit, create the
  * instance. Returns AS_OK, or a status with the reason in err. */
 static as_status_t setup(worker_t *w, char *err, size_t errlen)
@@ -276,11 +326,7 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		return AS_ERR_WORKER;
 	if (spec->syscalls == AS_SYSCOUNT_PERF && as_syscount_start_perf(e, sizeof(e)) != 0)
 		send_info("syscalls_na", e);
-	if (w->lm.mod->create(spec->module->params, &w->inst, e, sizeof(e)) != 0) {
-		snprintf(err, errlen, "module %s: %s", w->lm.mod->name, e);
-		return AS_ERR_PARAMS;
-	}
-	return AS_OK;
+	return create(w, err, errlen);
 }
 
 /* Harness memory, all mapped and faulted in before the baseline and kept
@@ -470,6 +516,10 @@ int as_worker_main(int argc, char **argv)
 	w.spec = &t.spec;
 	w.stream = &stream;
 	as_timer_use(t.spec.ns_per_tick);
+	if (t.spec.probe) {
+		probe(&w);
+		goto out;
+	}
 	for (int i = 0; i < AS_TRIAL_NCOLS; i++)
 		v[i] = NAN;
 	st = setup(&w, err, sizeof(err));

@@ -232,6 +232,36 @@ case_check_children() {
   check "check leaves no children" test "$left" = 0
 }
 
+# --- the module's probe is a trial: its failure is the module's rows --------
+case_probe() {
+  local m want t0 secs
+  for m in "create_crash crashed signal.11.*in load or create" \
+    "create_hang timeout hung in load or create: killed after 2 s" \
+    "create_exit worker_error exited with status 0 in load or create" \
+    "destroy_crash crashed signal.11.*in destroy"; do
+    set -- $m; m=$1 st=$2; shift 2; want="$*"
+    t0=$(date +%s)
+    as run "${q[@]}" -a "$mods/broken_$m.so",null -w $wl --timeout 2 -o "$tmp/probe_$m"
+    secs=$(( $(date +%s) - t0 ))
+    check "broken_$m: the run goes on, its rows fail (exit 1)" test "$rc" = 1 -a \
+      "$(grep -c "^1,0,null,.*,ok," "$tmp/probe_$m/trials.csv")" = 1
+    check "  ... as $st, naming the cause" \
+      grep -q "^0,0,.*broken_$m.so,.*,$st,\"not run: .*probe.*$want" "$tmp/probe_$m/trials.csv"
+    check "  ... said once on stderr before the run" \
+      test "$(grep -c "broken_$m.so: the module's probe.*$want.*its trials are not run" \
+      "$tmp/err.txt")" = 1
+    check "  ... within --timeout, not a fixed 20 s (took ${secs} s)" test "$secs" -lt 8
+  done
+  as exec -a "$mods/broken_create_crash.so" -- /bin/true
+  check "exec of a module whose create crashes: exit 2, one line" test "$rc" = 2 -a \
+    "$(lines "$tmp/err.txt")" = 1
+  check "  ... naming the cause" grep -q "signal 11.*in load or create" "$tmp/err.txt"
+  rm -rf "$tmp/usage"
+  as run "${q[@]}" -a null:nosuch=1 -w $wl -o "$tmp/usage"
+  check "a param the module refuses is still a usage error (exit 2, no folder)" \
+    test "$rc" = 2 -a ! -e "$tmp/usage" -a "$(lines "$tmp/err.txt")" = 1
+}
+
 # --- usage errors known before running: exit 2, nothing run, no folder -----
 case_usage() {
   local w
@@ -309,6 +339,6 @@ case_long_args() {
   done
 }
 
-for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format plot_strict fork killed_parent check_children usage messages long_args}; do "case_$c"; done
+for c in ${CASES:-reuse concurrent full_disk damaged_rows killed_early format plot_strict probe fork killed_parent check_children usage messages long_args}; do "case_$c"; done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -46,6 +46,14 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 {
 	if (as_params_parse(NULL, 0, params, NULL, err, errlen) != 0)
 		return -1;
+#if defined(BROKEN_CREATE_CRASH)
+	raise(SIGSEGV);
+#elif defined(BROKEN_CREATE_HANG)
+	for (;;)
+		pause();
+#elif defined(BROKEN_CREATE_EXIT)
+	exit(0);
+#endif
 #if defined(BROKEN_CHATTY)
 	/* prints on stdout; with $AS_BROKEN_FAIL_CREATE, fails with a reason
 	 * of two lines */
@@ -64,6 +72,9 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 static void t_destroy(void *inst)
 {
 	(void)inst;
+#if defined(BROKEN_DESTROY_CRASH)
+	raise(SIGSEGV);
+#endif
 }
 
 static void *t_alloc(void *inst, size_t size, size_t align)
