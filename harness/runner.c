@@ -15,6 +15,7 @@
 #include "../workloads/workload.h"
 #include "context.h"
 #include "files.h"
+#include "guard.h"
 #include "loader.h"
 #include "reporter.h"
 #include "results_dir.h"
@@ -423,6 +424,8 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		goto out_usage;
 	}
 	as_context_run(&run.ctx, cfg, &ti, max_threads);
+	as_guard_start(); /* done by the probes already, unless there were none */
+	as_context_add(&run.ctx, "stray_guard", as_guard_desc());
 	if (as_reporter_csv(&reps[nrep]) == 0)
 		nrep++;
 	if (as_reporter_console(&reps[nrep]) == 0)

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "loader.h"
 #include "modenv.h"
 #include "pin.h"
@@ -132,6 +133,9 @@ static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, co
 	/* a module's processes orphaned while the worker runs (a setsid escape
 	 * too) come to the worker, and with it to the parent, which sweeps them */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* the run's cgroup (guard.h): killed whole after the trial, and by the
+	 * guard if the run dies; without one the sweep below is what is left */
+	as_guard_join();
 	/* lift every source above the targets first: a source may sit on
 	 * another's target number (dup2 onto itself would keep CLOEXEC) */
 	wfd = fcntl(wfd, F_DUPFD_CLOEXEC, 16);
@@ -254,13 +258,23 @@ static int poll_ms(uint64_t deadline, uint64_t now)
 	return ms > 100 ? 100 : (int)ms;
 }
 
+/* The deadline moved by the time the worker spent sampling (the harness's
+ * work, not the module's), at most by 9 timeouts so that no trial can go
+ * on for ever. */
+static uint64_t moved(uint64_t deadline, const as_wire_inbox_t *in, double timeout_s)
+{
+	uint64_t cap = (uint64_t)(timeout_s * 9e9);
+	return deadline + (in->sampling_ns < cap ? in->sampling_ns : cap);
+}
+
 /* Read the worker's messages until EOF (and, when tracing, until it is
- * reaped), the deadline or an interrupt. */
-static void collect(worker_t *w, uint64_t deadline, as_trial_result_t *res, as_wire_inbox_t *in)
+ * reaped), the deadline (moved by sampling) or an interrupt. */
+static void collect(worker_t *w, uint64_t start_deadline, double timeout_s, as_trial_result_t *res,
+                    as_wire_inbox_t *in)
 {
 	int eof = 0;
 	while (!eof || (w->tracing && !w->reaped)) {
-		uint64_t now = as_now_ns();
+		uint64_t now = as_now_ns(), deadline = moved(start_deadline, in, timeout_s);
 		struct pollfd p[2] = {{eof ? -1 : w->rfd, POLLIN, 0}, {w->sfd, POLLIN, 0}};
 		int r;
 		long n;
@@ -388,6 +402,7 @@ static void finish(worker_t *w, uint64_t deadline)
 	kill(-w->pid, SIGKILL);
 	if (w->timed_out && !w->reaped)
 		kill(w->pid, SIGKILL);
+	as_guard_kill(); /* setsid escapes too; the dead are reaped below */
 	if (!w->reaped)
 		waitpid(w->pid, &w->wstatus, w->tracing ? __WALL : 0);
 	w->reaped = 1;
@@ -428,7 +443,12 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_tria
 		         phase(spec, in), spec->timeout_s);
 	} else if (w->timed_out) {
 		res->status = AS_ERR_TIMEOUT;
-		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s", spec->timeout_s,
+		char spent[64] = "";
+		if (in->sampling_ns)
+			snprintf(spent, sizeof(spent), " (+ %.3g s of sampling, not counted)",
+			         (double)in->sampling_ns / 1e9);
+		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s%s",
+		         spec->timeout_s, spent,
 		         in->got_trial ? " (after reporting its numbers)" : "");
 	} else if (WIFSIGNALED(w->wstatus)) {
 		int sig = WTERMSIG(w->wstatus);
@@ -460,15 +480,17 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 
 	static int subreaper;
 	memset(&w, 0, sizeof(w));
-	if (!subreaper++)
+	if (!subreaper++) {
+		as_guard_start(); /* before the subreaper: the guard is no child of ours */
 		prctl(PR_SET_CHILD_SUBREAPER, 1); /* see sweep() */
+	}
 	as_trial_result_none(res, AS_ERR_WORKER);
 	if (start_worker(spec, &w, res) != 0)
 		return -1;
 	deadline = as_now_ns() + (uint64_t)(spec->timeout_s * 1e9);
-	collect(&w, deadline, res, &in);
+	collect(&w, deadline, spec->timeout_s, res, &in);
 	close(w.rfd);
-	finish(&w, deadline);
+	finish(&w, moved(deadline, &in, spec->timeout_s));
 	classify(&w, &in, spec, res);
 	one_line(res->reason);
 	as_wire_inbox_free(&in);

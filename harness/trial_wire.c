@@ -309,6 +309,8 @@ static void decode_one(as_wire_inbox_t *in, const as_wire_hdr_t *h, const char *
 			res->p99_ns[(unsigned)row[AS_LC_kind]] = row[AS_LC_p99_ns];
 	} else if (h->type == AS_MSG_HIST && h->len == AS_HIST_NCOLS * sizeof(double)) {
 		rows_add(&res->hist, p, AS_HIST_NCOLS);
+	} else if (h->type == AS_MSG_SAMPLING && h->len == sizeof(in->sampling_ns)) {
+		memcpy(&in->sampling_ns, p, sizeof(in->sampling_ns));
 	} else if (h->type == AS_MSG_INFO) {
 		decode_info(p, h->len, res);
 	}

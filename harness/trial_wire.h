@@ -31,6 +31,7 @@ typedef enum as_wire_msg {
 	AS_MSG_SERIES = 4,  /* double[AS_SERIES_NCOLS] */
 	AS_MSG_LATENCY = 5, /* double[AS_LATENCY_NCOLS], kind as its number */
 	AS_MSG_HIST = 6,    /* double[AS_HIST_NCOLS], kind as its number */
+	AS_MSG_SAMPLING = 7 /* uint64_t: ns spent sampling so far (not the module's time) */
 } as_wire_msg_t;
 
 typedef struct as_wire_hdr {
@@ -75,8 +76,9 @@ int as_wire_send_info(int fd, const char *key, const char *value);
 typedef struct as_wire_inbox {
 	char *buf;
 	size_t len, cap;
-	int got_status; /* a STATUS message arrived */
-	int got_trial;  /* a TRIAL message arrived */
+	int got_status;       /* a STATUS message arrived */
+	int got_trial;        /* a TRIAL message arrived */
+	uint64_t sampling_ns; /* the latest SAMPLING message: the deadline moves by it */
 } as_wire_inbox_t;
 
 /* Read what is available on fd into the inbox and decode every complete

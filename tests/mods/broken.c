@@ -12,11 +12,19 @@
 static char arena_buf[1 << 20] __attribute__((aligned(64)));
 static size_t used;
 
+#if defined(BROKEN_SETSID_HANG)
+#define BROKEN_SETSID
+#define BROKEN_HANG_AFTER_FORK
+#elif defined(BROKEN_FORK_HANG)
+#define BROKEN_FORK_SLEEP
+#define BROKEN_HANG_AFTER_FORK
+#endif
 #if defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
 /* Start a process once, in the timed region. FORK: both go on running the
  * trial (and both report); FORK_SLEEP: the child sleeps; SETSID: the child
- * leaves the process group and sleeps. The sleeper writes its pid to
- * $AS_BROKEN_PIDFILE, so a test can tell whether it survived. */
+ * leaves the process group and sleeps (FORK_HANG, SETSID_HANG: and the
+ * worker hangs after it, so a test can kill the run meanwhile). The sleeper writes its
+ * pid to $AS_BROKEN_PIDFILE, so a test can tell whether it survived. */
 static void fork_once(void)
 {
 	static int forked;
@@ -96,6 +104,11 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 #elif defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
 	if (used > 4096)
 		fork_once();
+#if defined(BROKEN_HANG_AFTER_FORK)
+	if (used > 8192)
+		for (;;)
+			pause();
+#endif
 #endif
 	size = (size + 15) & ~(size_t)15;
 	if (size > sizeof(arena_buf) - used)

@@ -1,0 +1,207 @@
+/* guard.c - see guard.h. The cgroup is found from /proc/self/mountinfo (the
+ * cgroup2 mount) and /proc/self/cgroup (this process's "0::" path); the guard
+ * is a grandchild (so no sweep of the run's children touches it) that waits
+ * for EOF on a pipe only the run holds open. */
+#define _GNU_SOURCE
+#include "guard.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static char dir[PATH_MAX];        /* the run's cgroup, "" when none */
+static char procs[PATH_MAX + 16]; /* DIR/cgroup.procs, ready for the worker */
+static char desc[PATH_MAX + 128];
+static int started;
+
+/* The cgroup2 mount point from /proc/self/mountinfo. Returns 0 or -1. */
+static int cgroup2_mount(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -1;
+	if (!f)
+		return -1;
+	while (rc && getline(&line, &cap, f) > 0) {
+		char mnt[PATH_MAX];
+		const char *sep = strstr(line, " - ");
+		/* id parent major:minor root mount-point ... - fstype ... */
+		if (sep && !strncmp(sep, " - cgroup2 ", 11) &&
+		    sscanf(line, "%*s %*s %*s %*s %4095s", mnt) == 1 && strlen(mnt) < len) {
+			snprintf(out, len, "%s", mnt);
+			rc = 0;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* This process's cgroup v2 path ("/..." from the "0::" line). */
+static int own_cgroup(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = -1;
+	if (!f)
+		return -1;
+	while (rc && getline(&line, &cap, f) > 0)
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			rc = (size_t)snprintf(out, len, "%s", line + 3) < len ? 0 : -1;
+		}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = -1;
+	if (fd >= 0) {
+		size_t n = strlen(text);
+		rc = write(fd, text, n) == (ssize_t)n ? 0 : -1;
+		close(fd);
+	}
+	return rc;
+}
+
+/* 1 while the cgroup holds a live process (cgroup.events "populated 1"). */
+static int populated(void)
+{
+	char path[PATH_MAX + 16], buf[256];
+	int fd, n;
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return strstr(buf, "populated 1") != NULL;
+}
+
+static void kill_all(void)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	if (write_file(path, "1") != 0)
+		return;
+	for (int i = 0; i < 2000 && populated(); i++) {
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+	}
+}
+
+/* The guard: wait until the run is gone (EOF), then empty and remove the
+ * cgroup. Never returns. */
+static void guard(int rfd)
+{
+	char c;
+	int maxfd = (int)sysconf(_SC_OPEN_MAX);
+	setsid(); /* a terminal's signals are the run's to handle */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	prctl(PR_SET_NAME, "allocscope-guard");
+	for (int fd = 0; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 1024); fd++)
+		if (fd != rfd)
+			close(fd);
+	while (read(rfd, &c, 1) < 0 && errno == EINTR)
+		; /* nothing is ever written: EOF when the run is gone */
+	kill_all();
+	rmdir(dir);
+	_exit(0);
+}
+
+static int fail(const char *what)
+{
+	snprintf(desc, sizeof(desc), "no cgroup (%s: %s): subreaper sweep only", what,
+	         strerror(errno));
+	dir[0] = '\0';
+	return 0;
+}
+
+int as_guard_start(void)
+{
+	char mnt[PATH_MAX], own[PATH_MAX];
+	int pfd[2], st;
+	pid_t pid;
+	if (started++)
+		return dir[0] != '\0';
+	if (cgroup2_mount(mnt, sizeof(mnt)) != 0) {
+		errno = ENOENT;
+		return fail("no cgroup2 mount");
+	}
+	if (own_cgroup(own, sizeof(own)) != 0) {
+		errno = ENOENT;
+		return fail("/proc/self/cgroup has no cgroup v2 line");
+	}
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s/allocscope-%ld", mnt,
+	                     strcmp(own, "/") ? own : "", (long)getpid()) >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return fail("cgroup path");
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return fail(dir);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		rmdir(dir);
+		return fail("pipe");
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		/* a grandchild: not the run's child, so never swept or reaped by it */
+		close(pfd[1]);
+		if (fork() == 0)
+			guard(pfd[0]);
+		_exit(0);
+	}
+	close(pfd[0]);
+	if (pid < 0) {
+		close(pfd[1]);
+		rmdir(dir);
+		return fail("fork");
+	}
+	waitpid(pid, &st, 0);
+	/* pfd[1] stays open (close-on-exec) for the run's life: its EOF is the
+	 * guard's signal */
+	snprintf(desc, sizeof(desc), "cgroup v2 %s", dir);
+	return 1;
+}
+
+const char *as_guard_desc(void)
+{
+	return started ? desc : "not started";
+}
+
+int as_guard_join(void)
+{
+	int fd, rc;
+	if (!dir[0])
+		return 0;
+	fd = open(procs, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = write(fd, "0", 1) == 1 ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
+void as_guard_kill(void)
+{
+	if (dir[0])
+		kill_all();
+}
