@@ -109,9 +109,10 @@ def main():
             elif p in freed:  # freed before, not allocated since
                 c["double_frees"] += 1
                 c["free_unknown"] += 1
-            else:
+            else:  # never shown: allocated before tracing; shown freed now
                 c["unknown_frees"] += 1
                 c["free_unknown"] += 1
+                freed.add(p)
         elif op == "<":
             pending = p
         elif op == ">":
