@@ -33,9 +33,9 @@ static const char *const threshold_q[] = {"threshold:size=64k,total=4m",
                                           "threshold:size=256k,total=4m,prime=1m", NULL};
 /* glibc's DEFAULT_MMAP_THRESHOLD_MIN is 128 KiB; freeing a 1 MiB mmapped
  * chunk raises the threshold to 1 MiB (malloc.c, dynamic threshold). */
-#define HELD(wl, op, b, words)                        \
-	{                                             \
-		"glibc", wl, op, b, 0, words, 0, NULL \
+#define HELD(wl, op, b, words)                                 \
+	{                                                      \
+		"glibc", wl, op, b, 0, words, 0, NULL, 0, NULL \
 	}
 static const as_claim_t threshold_claims[] = {
     HELD("threshold:size=4k", AS_CLAIM_AT_LEAST, 0.9, "4 KiB: brk heap, the top pins it"),
@@ -115,9 +115,9 @@ static const char *const metadata_q[] = {
 /* glibc: a chunk is max(MINSIZE 32, round16(64 + SIZE_SZ 8)) = 80 bytes */
 static const as_claim_t metadata_claims[] = {
     {"glibc", "synth:dist=fixed,size=64,order=never,ops=1000000,touch=all", AS_CLAIM_WITHIN, 80, 4,
-     "64 B blocks cost an 80 B chunk", 0, NULL},
+     "64 B blocks cost an 80 B chunk", 0, NULL, 0, NULL},
     {"glibc", "synth:dist=fixed,size=64,order=never,ops=100000,touch=all", AS_CLAIM_WITHIN, 80, 4,
-     "64 B blocks cost an 80 B chunk", 0, NULL},
+     "64 B blocks cost an 80 B chunk", 0, NULL, 0, NULL},
     {0},
 };
 static const as_scenario_t sc_metadata = {
@@ -150,13 +150,13 @@ static const char *const lazy_q[] = {"synth:dist=fixed,size=256k,order=never,ops
                                      NULL};
 static const as_claim_t lazy_claims[] = {
     {"glibc", "synth:dist=fixed,size=256k,order=never,ops=128,touch=none", AS_CLAIM_AT_MOST, 0.05,
-     0, "256 KiB untouched: reserved, not resident", 0, NULL},
+     0, "256 KiB untouched: reserved, not resident", 0, NULL, 0, NULL},
     {"glibc", "synth:dist=fixed,size=256k,order=never,ops=32,touch=none", AS_CLAIM_AT_MOST, 0.05, 0,
-     "256 KiB untouched: reserved, not resident", 0, NULL},
+     "256 KiB untouched: reserved, not resident", 0, NULL, 0, NULL},
     {"glibc", "synth:dist=fixed,size=256k,order=never,ops=128,touch=pages", AS_CLAIM_AT_LEAST, 0.9,
-     0, "256 KiB, every page written: resident", 0, NULL},
+     0, "256 KiB, every page written: resident", 0, NULL, 0, NULL},
     {"glibc", "synth:dist=fixed,size=256k,order=never,ops=32,touch=pages", AS_CLAIM_AT_LEAST, 0.9,
-     0, "256 KiB, every page written: resident", 0, NULL},
+     0, "256 KiB, every page written: resident", 0, NULL, 0, NULL},
     {0},
 };
 static const as_scenario_t sc_lazy = {
@@ -193,9 +193,9 @@ static const char *const bump_q[] = {
     "synth:dist=fixed,size=4k,order=phase,live=1000,ops=5000,touch=all", NULL};
 static const as_claim_t bump_claims[] = {
     {"bump", "synth:dist=fixed,size=16,order=phase,live=1000,ops=200000,touch=all",
-     AS_CLAIM_AT_MOST, 0.75, 0, "16 B: bump well below glibc's ns/op", 0, "glibc"},
+     AS_CLAIM_AT_MOST, 0.75, 0, "16 B: bump well below glibc's ns/op", 0, "glibc", 0, NULL},
     {"bump", "synth:dist=fixed,size=16,order=phase,live=1000,ops=20000,touch=all", AS_CLAIM_AT_MOST,
-     0.75, 0, "16 B: bump well below glibc's ns/op", 0, "glibc"},
+     0.75, 0, "16 B: bump well below glibc's ns/op", 0, "glibc", 0, NULL},
     {0},
 };
 static const as_scenario_t sc_bump = {
@@ -225,6 +225,27 @@ static const char *const phase_wl[] = {
 static const char *const phase_q[] = {
     "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=phase",
     "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=fifo", NULL};
+/* A ratio claim on the full spec and its --quick twin: module (on
+ * threads t) over vs (or itself on vs_threads / vs_workload). */
+#define RATIO2(m, full, quick, b, words, t, vs, vt, vwf, vwq)           \
+	{m, full, AS_CLAIM_AT_MOST, b, 0, words, t, vs, vt, vwf},       \
+	{                                                               \
+		m, quick, AS_CLAIM_AT_MOST, b, 0, words, t, vs, vt, vwq \
+	}
+#define PHASE_F(order) \
+	"synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=400000,order=" order
+#define PHASE_Q(order) \
+	"synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=" order
+static const as_claim_t phase_claims[] = {
+    RATIO2("bump", PHASE_F("phase"), PHASE_Q("phase"), 0.75,
+           "order=phase: one reset beats glibc's frees", 0, "glibc", 0, NULL, NULL),
+    /* glibc has no reset: its phase rows are individual frees too */
+    {"glibc", PHASE_F("phase"), AS_CLAIM_WITHIN, 1, 0.25,
+     "glibc: phase costs what fifo does (no reset)", 0, NULL, 0, PHASE_F("fifo")},
+    {"glibc", PHASE_Q("phase"), AS_CLAIM_WITHIN, 1, 0.25,
+     "glibc: phase costs what fifo does (no reset)", 0, NULL, 0, PHASE_Q("fifo")},
+    {0},
+};
 static const as_scenario_t sc_phase = {
     .name = "phase",
     .title = "request/phase workload: arena reset against individual frees",
@@ -242,6 +263,8 @@ static const as_scenario_t sc_phase = {
              "so its phase and fifo rows cost about the same.",
     .workloads = phase_wl,
     .quick = phase_q,
+    .claims = phase_claims,
+    .unit = "ms",
 };
 
 /* ---- classic multi-threaded benchmarks ---- */
@@ -252,13 +275,13 @@ static const char *const larson_q[] = {"larson:blocks=200,ops=5000", NULL};
  * jemalloc 28.4 < glibc 42.3 ns per op */
 static const as_claim_t larson_claims[] = {
     {"tcmalloc", "larson:ops=100000", AS_CLAIM_AT_MOST, 1, 0,
-     "1 thread: tcmalloc faster than glibc", 1, "glibc"},
+     "1 thread: tcmalloc faster than glibc", 1, "glibc", 0, NULL},
     {"mimalloc", "larson:ops=100000", AS_CLAIM_AT_MOST, 1, 0,
-     "1 thread: mimalloc faster than glibc", 1, "glibc"},
+     "1 thread: mimalloc faster than glibc", 1, "glibc", 0, NULL},
     {"tcmalloc", "larson:blocks=200,ops=5000", AS_CLAIM_AT_MOST, 1, 0,
-     "1 thread: tcmalloc faster than glibc", 1, "glibc"},
+     "1 thread: tcmalloc faster than glibc", 1, "glibc", 0, NULL},
     {"mimalloc", "larson:blocks=200,ops=5000", AS_CLAIM_AT_MOST, 1, 0,
-     "1 thread: mimalloc faster than glibc", 1, "glibc"},
+     "1 thread: mimalloc faster than glibc", 1, "glibc", 0, NULL},
     {0},
 };
 static const as_scenario_t sc_larson = {
@@ -283,9 +306,9 @@ static const char *const xmalloc_q[] = {"xmalloc:batches=100", NULL};
  * (issue 12): mimalloc 18.1 < tcmalloc 28.5 < glibc 40.2 < jemalloc 48.1 */
 static const as_claim_t xmalloc_claims[] = {
     {"mimalloc", "xmalloc:batches=2000", AS_CLAIM_AT_MOST, 1, 0,
-     "2 threads: mimalloc faster than glibc", 2, "glibc"},
+     "2 threads: mimalloc faster than glibc", 2, "glibc", 0, NULL},
     {"mimalloc", "xmalloc:batches=100", AS_CLAIM_AT_MOST, 1, 0,
-     "2 threads: mimalloc faster than glibc", 2, "glibc"},
+     "2 threads: mimalloc faster than glibc", 2, "glibc", 0, NULL},
     {0},
 };
 static const as_scenario_t sc_xmalloc = {
@@ -308,6 +331,18 @@ static const char *const cache_wl[] = {"cache-thrash:iterations=20000",
                                        "cache-scratch:iterations=20000", NULL};
 static const char *const cache_q[] = {"cache-thrash:iterations=1000",
                                       "cache-scratch:iterations=1000", NULL};
+/* mimalloc TR (16 cores): cache-scratch glibc 4.2x, tcmalloc 19x
+ * mimalloc's time; an op of a thread without false sharing does not get
+ * slower when a second thread runs on the second core. */
+static const as_claim_t cache_claims[] = {
+    RATIO2("mimalloc", "cache-thrash:iterations=20000", "cache-thrash:iterations=1000", 1,
+           "cache-thrash: 2 threads no slower per op", 2, NULL, 1, NULL, NULL),
+    RATIO2("mimalloc", "cache-scratch:iterations=20000", "cache-scratch:iterations=1000", 1,
+           "cache-scratch, 2 threads: mimalloc faster than glibc", 2, "glibc", 0, NULL, NULL),
+    RATIO2("mimalloc", "cache-scratch:iterations=20000", "cache-scratch:iterations=1000", 1,
+           "cache-scratch, 2 threads: faster than tcmalloc", 2, "tcmalloc", 0, NULL, NULL),
+    {0},
+};
 static const as_scenario_t sc_cache = {
     .name = "cache",
     .title = "false sharing: Hoard's cache-thrash and cache-scratch",
@@ -321,10 +356,27 @@ static const as_scenario_t sc_cache = {
              "(cache-scratch: glibc 4.2x, tcmalloc 19x mimalloc's time in the mimalloc TR).",
     .workloads = cache_wl,
     .quick = cache_q,
+    .claims = cache_claims,
 };
 
 static const char *const benchmt_wl[] = {"benchmt:ops=200000", NULL};
 static const char *const benchmt_q[] = {"benchmt:ops=10000", NULL};
+static const as_claim_t benchmt_claims[] = {
+    {"glibc", "benchmt:ops=200000", AS_CLAIM_AT_MOST, 100, 0, "tens of ns per op, not hundreds", 1,
+     NULL, 0, NULL},
+    {"glibc", "benchmt:ops=10000", AS_CLAIM_AT_MOST, 100, 0, "tens of ns per op, not hundreds", 1,
+     NULL, 0, NULL},
+    {"mimalloc", "benchmt:ops=200000", AS_CLAIM_AT_MOST, 100, 0, "tens of ns per op, not hundreds",
+     1, NULL, 0, NULL},
+    {"mimalloc", "benchmt:ops=10000", AS_CLAIM_AT_MOST, 100, 0, "tens of ns per op, not hundreds",
+     1, NULL, 0, NULL},
+    /* per-thread caches: the second thread adds no contention */
+    RATIO2("mimalloc", "benchmt:ops=200000", "benchmt:ops=10000", 1.5,
+           "thread cache: about flat from 1 to 2 threads", 2, NULL, 1, NULL, NULL),
+    RATIO2("tcmalloc", "benchmt:ops=200000", "benchmt:ops=10000", 1.5,
+           "thread cache: about flat from 1 to 2 threads", 2, NULL, 1, NULL, NULL),
+    {0},
+};
 static const as_scenario_t sc_benchmt = {
     .name = "benchmt",
     .title = "glibc bench-malloc-thread pattern",
@@ -338,6 +390,7 @@ static const as_scenario_t sc_benchmt = {
              "those with per-thread caches.",
     .workloads = benchmt_wl,
     .quick = benchmt_q,
+    .claims = benchmt_claims,
 };
 
 const as_scenario_t *const as_scenarios[] = {&sc_threshold, &sc_leak,    &sc_metadata, &sc_lazy,

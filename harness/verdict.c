@@ -44,15 +44,25 @@ static void expected_text(const as_claim_t *c, char *buf, size_t len)
 	}
 }
 
+/* verdicts.csv's module: M, M/B for a ratio against module B, with "
+ * tN/tK" when the ratio is across thread counts ("mimalloc t2/t1"). */
+static void who_text(const as_claim_t *c, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s%s%s", c->module, c->vs ? "/" : "", c->vs ? c->vs : "");
+	if (c->vs_threads && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " t%u/t%u", c->threads, c->vs_threads);
+}
+
 void as_verdicts_header(as_buf_t *csv)
 {
 	as_buf_printf(csv, "scenario,workload,module,claim,expected,measured,ci_lo,ci_hi,unit,"
 	                   "verdict,n\n");
 }
 
-/* The metric of every ok repetition of (module, workload) in t. */
-static int gather(const as_scenario_t *sc, const as_table_t *t, const as_claim_t *c,
-                  const char *module, double *v, int max, int *rows)
+/* The metric of every ok repetition of (module, workload, threads; 0:
+ * any) in t; *rows counts the rows, ok or not. */
+static int gather(const as_scenario_t *sc, const as_table_t *t, const char *module,
+                  const char *workload, uint32_t threads, double *v, int max, int *rows)
 {
 	int k = 0;
 	*rows = 0;
@@ -62,8 +72,8 @@ static int gather(const as_scenario_t *sc, const as_table_t *t, const as_claim_t
 		double x;
 		snprintf(label, sizeof(label), "%s%s%s", as_table_str(t, r, "workload"),
 		         *params ? ":" : "", params);
-		if (strcmp(label, c->workload) || strcmp(as_table_str(t, r, "module"), module) ||
-		    (c->threads && as_table_num(t, r, "threads") != c->threads))
+		if (strcmp(label, workload) || strcmp(as_table_str(t, r, "module"), module) ||
+		    (threads && as_table_num(t, r, "threads") != threads))
 			continue;
 		(*rows)++;
 		x = as_scenario_metric(sc, t, r);
@@ -87,13 +97,17 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 		char exp[64];
 		double med, lo, hi;
 		char meas[64], who[64];
-		int rows, vrows = 1, nv = 0, n = gather(sc, &t, c, c->module, v, 1000, &rows);
+		int ratio = c->vs || c->vs_threads || c->vs_workload;
+		int rows, vrows = 1, nv = 0;
+		int n = gather(sc, &t, c->module, c->workload, c->threads, v, 1000, &rows);
 		as_verdict_t vd;
-		if (c->vs)
-			nv = gather(sc, &t, c, c->vs, w, 1000, &vrows);
+		if (ratio)
+			nv = gather(sc, &t, c->vs ? c->vs : c->module,
+			            c->vs_workload ? c->vs_workload : c->workload,
+			            c->vs_threads ? c->vs_threads : c->threads, w, 1000, &vrows);
 		if (rows == 0 || vrows == 0)
 			continue; /* not in this run (another module list, --quick) */
-		if (c->vs) {
+		if (ratio) {
 			if (as_boot_ratio_ci95(v, n, w, nv, NULL, 0, AS_BOOT_RESAMPLES,
 			                       AS_BOOT_SEED, &med, &lo, &hi) != 0)
 				lo = hi = NAN;
@@ -111,8 +125,7 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 			printf("   %-12s %-18s %-44s %-12s %-22s %s\n", "verdict", "module",
 			       "claim", "expected", "measured (interval)", "n");
 		snprintf(meas, sizeof(meas), "%.3g (%.3g-%.3g)", med, lo, hi);
-		snprintf(who, sizeof(who), "%s%s%s", c->module, c->vs ? "/" : "",
-		         c->vs ? c->vs : "");
+		who_text(c, who, sizeof(who));
 		printf("   %-12s %-18.18s %-44.44s %-12s %-22s %d\n", as_verdict_name(vd), who,
 		       c->claim, exp, meas, n);
 		counts[vd]++;
@@ -124,7 +137,7 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 		as_buf_csv_num(csv, med, 'F', 0);
 		as_buf_csv_num(csv, lo, 'F', 0);
 		as_buf_csv_num(csv, hi, 'F', 0);
-		as_buf_csv_str(csv, c->vs ? "ratio of medians" : sc->unit ? sc->unit : "", 0);
+		as_buf_csv_str(csv, ratio ? "ratio of medians" : sc->unit ? sc->unit : "", 0);
 		as_buf_csv_str(csv, as_verdict_name(vd), 0);
 		as_buf_csv_num(csv, n, 'I', 1);
 		if (json) {
@@ -137,7 +150,7 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 			as_json_set(o, "measured", as_json_num(med, 'F'));
 			as_json_set(o, "ci_lo", as_json_num(lo, 'F'));
 			as_json_set(o, "ci_hi", as_json_num(hi, 'F'));
-			as_json_set_str(o, "unit", c->vs ? "ratio of medians" : sc->unit);
+			as_json_set_str(o, "unit", ratio ? "ratio of medians" : sc->unit);
 			as_json_set_str(o, "verdict", as_verdict_name(vd));
 			as_json_set(o, "n", as_json_num(n, 'I'));
 			as_json_push(json, o);

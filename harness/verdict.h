@@ -31,6 +31,11 @@ typedef struct as_claim {
 	uint32_t threads;  /* rows with this thread count; 0: every row */
 	const char *vs;    /* NULL: the metric itself; a module label: the
 	                      ratio of medians module / vs, bootstrap CI */
+	/* A ratio against the same (or the vs) module on other rows: the
+	 * denominator's threads (0: threads) and workload (NULL: workload),
+	 * e.g. a module's 2-thread median over its 1-thread one. */
+	uint32_t vs_threads;
+	const char *vs_workload;
 } as_claim_t;
 
 typedef enum as_verdict {
@@ -55,8 +60,9 @@ void as_verdicts_header(as_buf_t *csv);
  * the scenario's heading, counts[verdict]++). The measured value is the median of the
  * scenario's metric over the ok repetitions, its interval the order-
  * statistic 95 % CI of the median (n >= 6), or with fewer repetitions the
- * range of the repetitions; for a claim with `vs`, the ratio of medians
- * and its bootstrap 95 % CI (compare.c's), INCONCLUSIVE without one. Returns the number of claims
+ * range of the repetitions; for a ratio claim (`vs`, `vs_threads` or
+ * `vs_workload` set), the ratio of medians and its bootstrap 95 % CI
+ * (compare.c's), INCONCLUSIVE without one. Returns the number of claims
  * judged, or -1 with err when the file cannot be read. */
 int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv, as_buf_t *csv,
                          json_t *json, int counts[AS_VERDICT_COUNT], char *err, size_t errlen);

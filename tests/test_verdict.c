@@ -1,7 +1,8 @@
 /* test_verdict.c - scenario claims judged on fixture results: a claim that
  * holds (CONFIRMED), one that fails (REFUTED), one whose interval
  * straddles the bound (INCONCLUSIVE), a ratio claim against another
- * module, claims about rows a run does not have (not judged), and
+ * module, ratios across thread counts (cache) and across workloads
+ * (phase), claims about rows a run does not have (not judged), and
  * verdicts.csv's columns. */
 #include <math.h>
 #include <stdio.h>
@@ -23,8 +24,8 @@ static void held_row(FILE *f, const char *params, double held)
 
 static void judge(void)
 {
-	as_claim_t at_least = {"m", "w", AS_CLAIM_AT_LEAST, 0.9, 0, "c", 0, NULL};
-	as_claim_t within = {"m", "w", AS_CLAIM_WITHIN, 80, 4, "c", 0, NULL};
+	as_claim_t at_least = {"m", "w", AS_CLAIM_AT_LEAST, 0.9, 0, "c", 0, NULL, 0, NULL};
+	as_claim_t within = {"m", "w", AS_CLAIM_WITHIN, 80, 4, "c", 0, NULL, 0, NULL};
 	CHECK(as_claim_judge(&at_least, 0.95, 1.0) == AS_VERDICT_CONFIRMED);
 	CHECK(as_claim_judge(&at_least, 0.5, 0.8) == AS_VERDICT_REFUTED);
 	CHECK(as_claim_judge(&at_least, 0.85, 0.95) == AS_VERDICT_INCONCLUSIVE);
@@ -97,6 +98,57 @@ int main(void)
 	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "%d judged, %s", n, csv.data);
 	CHECKF(strstr(csv.data, "bump/glibc,") && strstr(csv.data, "ratio of medians,CONFIRMED"),
 	       "%s", csv.data);
+
+	/* ratios across rows: mimalloc's 2-thread ns/op over its 1-thread one
+	 * (confirmed), mimalloc over glibc at 2 threads (refuted); tcmalloc
+	 * is not in the run, so its claim is not judged */
+	snprintf(path, sizeof(path), "%s/cache.csv", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "module,workload,workload_params,threads,status,ns_per_op\n");
+	for (int r = 0; r < 6; r++) {
+		fprintf(f, "mimalloc,cache-thrash,iterations=1000,1,ok,%d\n", 90 + r);
+		fprintf(f, "mimalloc,cache-thrash,iterations=1000,2,ok,%d\n", 50 + r);
+		fprintf(f, "mimalloc,cache-scratch,iterations=1000,2,ok,%d\n", 80 + r);
+		fprintf(f, "glibc,cache-scratch,iterations=1000,2,ok,%d\n", 40 + r);
+	}
+	fclose(f);
+	memset(counts, 0, sizeof(counts));
+	csv.len = 0;
+	n = as_scenario_verdicts(as_scenario_find("cache"), path, &csv, NULL, counts, err,
+	                         sizeof(err));
+	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1,
+	       "%d judged, %s", n, csv.data);
+	CHECKF(strstr(csv.data, "cache,cache-thrash:iterations=1000,mimalloc t2/t1,") &&
+	           strstr(csv.data, ",<= 1,0.567568,"),
+	       "%s", csv.data);
+	CHECKF(strstr(csv.data, "mimalloc/glibc,") && strstr(csv.data, ",<= 1,1.94118,"), "%s",
+	       csv.data);
+
+	/* a ratio across workloads: glibc's phase rows over its fifo rows
+	 * (about 1: confirmed), bump over glibc on phase (confirmed) */
+	snprintf(path, sizeof(path), "%s/phase.csv", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "module,workload,workload_params,threads,status,elapsed_ns\n");
+	for (int r = 0; r < 6; r++) {
+		const char *p = "dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000";
+		fprintf(f, "glibc,synth,\"%s,order=phase\",1,ok,%d\n", p, 10000000 + 1000 * r);
+		fprintf(f, "glibc,synth,\"%s,order=fifo\",1,ok,%d\n", p, 10500000 + 1000 * r);
+		fprintf(f, "bump,synth,\"%s,order=phase\",1,ok,%d\n", p, 2000000 + 1000 * r);
+	}
+	fclose(f);
+	memset(counts, 0, sizeof(counts));
+	csv.len = 0;
+	n = as_scenario_verdicts(as_scenario_find("phase"), path, &csv, NULL, counts, err,
+	                         sizeof(err));
+	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 2, "%d judged, %s", n, csv.data);
+	CHECKF(strstr(csv.data, ",1 +- 0.25,0.952") && strstr(csv.data, "bump/glibc,"), "%s",
+	       csv.data);
 
 	/* a file that is not there: -1 with the path in err */
 	CHECK(as_scenario_verdicts(th, "/nonexistent/trials.csv", &csv, NULL, counts, err,
