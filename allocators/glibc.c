@@ -132,6 +132,13 @@ static int glibc_create(const char *params, void **out, char *err, size_t errlen
 	glibc_params_t p;
 	if (parse(params, &p, err, errlen) != 0 || bind_libc(err, errlen))
 		return -1;
+	/* glibc sets up its arenas on the first call and gives the calling
+	 * thread the main arena; when another malloc is interposed (a sanitizer)
+	 * that first call could come from a worker thread, and glibc's arena
+	 * accounting then aborts at thread exit ("attached_threads > 0"). Make
+	 * it here, on the creating thread; where glibc is the process's malloc
+	 * (every plain run) it has happened long before. */
+	libc_free(libc_malloc(1));
 	for (size_t i = 0; i < NKEYS; i++) {
 		if (p.v[i] == AS_PARAM_UNSET_U64)
 			continue;
