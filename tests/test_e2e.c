@@ -325,8 +325,12 @@ int main(void)
 			           tc_num(&t, (size_t)r, "elapsed_ns") >= 0.05e9 &&
 			           tc_num(&t, (size_t)r, "ops") ==
 			               passes * tc_num(&once, (size_t)r, "ops") &&
-			           tc_num(&t, (size_t)r, "live_bytes_peak") ==
-			               tc_num(&once, (size_t)r, "live_bytes_peak"),
+			           /* one thread's peak is the stream's; two threads'
+			            * sum depends on how they interleave (16,947 and
+			            * 29,091 B seen in two runs of the same stream) */
+			           (tc_num(&t, (size_t)r, "threads") == 2 ||
+			            tc_num(&t, (size_t)r, "live_bytes_peak") ==
+			                tc_num(&once, (size_t)r, "live_bytes_peak")),
 			       "%s %s -t %s: %g passes, %g ns, %g ops (once: %g), live peak %g "
 			       "(once %g)",
 			       mod, tc_str(&t, (size_t)r, "workload"),
