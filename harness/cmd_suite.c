@@ -23,7 +23,10 @@
 #include "util.h"
 #include "verdict.h"
 
-enum { OPT_QUICK = 320, OPT_TABLE, OPT_STRICT };
+enum { OPT_QUICK = 320, OPT_TABLE, OPT_STRICT, OPT_BUDGET };
+
+/* Default --budget: the suite's trials in 3 minutes (issue 12) */
+#define AS_SUITE_BUDGET_S 180
 
 static const as_opt_t suite_opts[] = {
     {'a', "allocators", "LIST", "every built module",
@@ -37,12 +40,17 @@ static const as_opt_t suite_opts[] = {
     {OPT_TABLE, "table", NULL, NULL, "also print every trial's row (as `run` does)"},
     {OPT_STRICT, "strict", NULL, NULL,
      "exit 1 when a scenario's claim is REFUTED (a refuted claim is a result: exit 0 without)"},
+    {OPT_BUDGET, "budget", "SEC", "180",
+     "time for the suite's trials: each -r auto scenario gets its share of what is left "
+     "(by trial count), which sets its --max-time and --min-time unless given (0: none)"},
     AS_RUN_MEASURE_OPTS,
 };
 
 typedef struct {
 	as_run_cfg_t cfg;
-	int quick, table, reps_given, min_time_given, strict;
+	int quick, table, reps_given, min_time_given, max_time_given, strict;
+	double budget_s;
+	double max_time_s, min_time_s; /* as given or by default, before any share */
 } suite_ctx_t;
 
 static int on_suite_opt(int key, const char *arg, void *vctx)
@@ -55,6 +63,15 @@ static int on_suite_opt(int key, const char *arg, void *vctx)
 	case OPT_STRICT: c->strict = 1; return 0;
 	case 'r': c->reps_given = 1; break;
 	case OPT_MIN_TIME: c->min_time_given = 1; break;
+	case OPT_MAX_TIME: c->max_time_given = 1; break;
+	case OPT_BUDGET: {
+		char err[256];
+		if (as_parse_double("--budget", arg, 0, 86400, &c->budget_s, err, sizeof(err))) {
+			fprintf(stderr, "allocscope suite: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
 	case OPT_TABLE: c->table = 1; return 0;
 	default: break;
 	}
@@ -118,6 +135,43 @@ static void scenario_reps(const as_scenario_t *sc, as_run_cfg_t *cfg)
 	int memory = sc->metric == AS_MET_RETAINED || sc->metric == AS_MET_RSS_PER_LIVE;
 	cfg->reps_auto = !memory;
 	cfg->reps = memory ? 3 : AS_SUITE_AUTO_MAX;
+}
+
+/* --budget: scenario i's share of the time left, by its share of the trial
+ * groups left (workloads x threads x modules). Scenarios before it may have
+ * overrun, so a late scenario gets less. An -r auto scenario spends its share
+ * through the runner's two knobs, unless given on the command line: a trial
+ * group stops adding repetitions after AS_AUTO_MIN_REPS once its reps took
+ * share / groups (--max-time), and each trial's timed region aims at half of
+ * a minimal repetition's part of that (--min-time, never above the given or
+ * default one), the other half being the trial's fixed cost. The minimum
+ * repetitions always run, so every claim is still judged: the budget trades
+ * run length, not the verdicts. Returns the share in seconds. */
+static double budget_share(suite_ctx_t *c, int i, const int *groups, int groups_left,
+                           double elapsed_s)
+{
+	double left = c->budget_s - elapsed_s;
+	double share = left > 0 && groups_left > 0 ? left * groups[i] / groups_left : 0;
+	double per_group = groups[i] > 0 ? share / groups[i] : 0;
+	double min_time = per_group / AS_AUTO_MIN_REPS / 2;
+	if (!c->max_time_given && per_group < c->max_time_s)
+		c->cfg.group_max_s = per_group;
+	if (!c->min_time_given && min_time < c->min_time_s)
+		c->cfg.min_time_s = min_time;
+	return share;
+}
+
+/* One line per scenario after its trials: how long they took, and with
+ * --budget the share it had and the knobs that share set. */
+static void print_time(const as_scenario_t *sc, const suite_ctx_t *c, double share, double took_s)
+{
+	if (share > 0 || (c->budget_s > 0 && c->cfg.reps_auto))
+		printf("   %s: trials took %.1f s (budget share %.1f s: --max-time %.3g, "
+		       "--min-time %.3g)\n",
+		       sc->name, took_s, share, c->cfg.group_max_s, c->cfg.min_time_s);
+	else
+		printf("   %s: trials took %.1f s\n", sc->name, took_s);
+	fflush(stdout);
 }
 
 /* Fill cfg's workloads (parsed from the scenario's specs) and threads for
@@ -223,12 +277,15 @@ static int suite_main(int argc, char **argv)
 	const as_scenario_t *sc[32];
 	const char *name = "default";
 	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
-	int nsc, r, worst = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0};
+	int nsc, r, worst = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0}, groups[32];
+	int groups_left = 0;
+	uint64_t t0;
 	as_buf_t verdicts = {0};
 	json_t *vjson = NULL;
 
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
+	c.budget_s = AS_SUITE_BUDGET_S;
 	/* NAME may come first or after the options */
 	if (argc > 1 && argv[1][0] != '-') {
 		name = argv[1];
@@ -325,14 +382,30 @@ static int suite_main(int argc, char **argv)
 	c.cfg.quiet = !c.table;
 	for (int i = 0; i < nsc; i++) {
 		scenario_cfg(sc[i], c.quick, &c.cfg);
+		groups[i] = c.cfg.nworkloads * c.cfg.nthreads * c.cfg.nmodules;
+		groups_left += groups[i];
+	}
+	c.max_time_s = c.cfg.group_max_s;
+	c.min_time_s = c.cfg.min_time_s;
+	t0 = as_now_ns();
+	for (int i = 0; i < nsc; i++) {
+		uint64_t t1 = as_now_ns();
+		double share = 0;
+		scenario_cfg(sc[i], c.quick, &c.cfg);
+		c.cfg.group_max_s = c.max_time_s;
+		c.cfg.min_time_s = c.min_time_s;
 		if (!c.reps_given && !c.quick)
 			scenario_reps(sc[i], &c.cfg);
+		if (c.budget_s > 0 && c.cfg.reps_auto)
+			share = budget_share(&c, i, groups, groups_left, (double)(t1 - t0) / 1e9);
+		groups_left -= groups[i];
 		snprintf(dir, sizeof(dir), "%s/%s", base, sc[i]->name);
 		snprintf(label, sizeof(label), "suite %s: %s", name, sc[i]->name);
 		c.cfg.out_dir = dir;
 		c.cfg.label = label;
 		c.cfg.scenario = sc[i];
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
+		print_time(sc[i], &c, share, (double)(as_now_ns() - t1) / 1e9);
 		if (r > worst)
 			worst = r;
 		if (r == 2 || r == 130)
