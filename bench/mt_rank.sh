@@ -20,13 +20,8 @@ shift $(($# < 3 ? $# : 3))
 cli=$build/harness/allocscope
 loop=$build/bench/mt_loop
 mods=(glibc jemalloc tcmalloc mimalloc)
-declare -A lib=([glibc]="" [jemalloc]=libjemalloc.so.2 [tcmalloc]=libtcmalloc_minimal.so.4
-  [mimalloc]=libmimalloc.so.2)
-for m in jemalloc tcmalloc mimalloc; do
-  p=$(ldconfig -p | awk -v n="${lib[$m]}" '$1 == n && /x86-64|64bit/ {print $NF; exit}')
-  [ -n "$p" ] || { echo "mt_rank.sh: ${lib[$m]} not found (apt-get install the $m package)" >&2; exit 2; }
-  lib[$m]=$p
-done
+me=mt_rank.sh
+. bench/preload_libs.sh
 [ -x "$cli" ] && [ -x "$loop" ] || { echo "mt_rank.sh: build $build first" >&2; exit 2; }
 tmp=$(mktemp -d /tmp/mt_rank-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
