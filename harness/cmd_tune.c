@@ -46,7 +46,8 @@ static const as_opt_t tune_opts[] = {
      "are always added)"},
     {OPT_GRID, "grid", "FILE", NULL,
      "configurations to try, one NAME[:k=v,...] per line ('#' starts a comment)"},
-    {'o', "out", "DIR", "results/tune-<stamp>", "results folder (must be new or empty)"},
+    {'o', "out", "DIR", "results/tune-<stamp>",
+     "results folder (must be new or empty): tune.csv, frontier.csv, tune.json, replay/"},
     {'r', "reps", "N", "5",
      "replays of each configuration, interleaved (2..1000); a configuration clearly beaten "
      "after 3 gets no more"},
@@ -474,6 +475,9 @@ static int tune_main(int argc, char **argv)
 	const char *trace_arg = NULL;
 	char **prog = NULL;
 	as_tune_point_t *p = NULL;
+	as_tune_outcome_t out;
+	as_tune_verified_t verified;
+	as_buf_t line = {0};
 	int r, ac = 0, n = 0, rec, ret = 0;
 
 	uint64_t t0 = as_now_ns(); /* the budget counts from here */
@@ -585,13 +589,29 @@ static int tune_main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	memset(&out, 0, sizeof(out));
+	memset(&verified, 0, sizeof(verified));
+	out.trace = trace;
+	out.objective = c.objective == AS_TUNE_TIME     ? "time"
+	                : c.objective == AS_TUNE_MEMORY ? "memory"
+	                                                : "balanced";
+	out.max_rss_kib = c.max_rss_kib;
+	out.budget_s = c.budget_s;
+	out.budget_spent_s = (double)(as_now_ns() - t0) / 1e9;
+	out.reps = (int)c.cfg.reps;
+	out.budget_stop_round = c.sched.stop_round >= 0 ? c.sched.stop_round + 1 : 0;
+	out.rec = rec;
+	out.best_by_medians = rec == 0 && c.not_significant[0] ? c.not_significant : NULL;
+	out.verify = c.verify;
+	out.verified = &verified;
+	out.replay_dir = run_dir;
 	if (rec < 0) {
 		printf("no configuration fits --max-rss %.0f KiB\n", c.max_rss_kib);
+		out.verify_note = "no configuration fits --max-rss";
 		ret = 1;
-		goto out_plot;
+		goto out_json;
 	}
 	{
-		as_buf_t line = {0};
 		const as_tune_point_t *q = &p[rec];
 		const as_spec_t *spec = NULL;
 		char label[256];
@@ -621,7 +641,6 @@ static int tune_main(int argc, char **argv)
 		                                err, sizeof(err)) != 0) {
 			fprintf(stderr, "allocscope tune: %s\n",
 			        spec ? err : "recommendation not found");
-			as_buf_free(&line);
 			ret = 1;
 			goto out;
 		}
@@ -629,16 +648,27 @@ static int tune_main(int argc, char **argv)
 			printf("  apply:           nothing: the program already runs on it\n");
 		else
 			printf("  apply:           %s\n", line.data ? line.data : "");
-		as_buf_free(&line);
-		printf("results: %s/ (tune.csv, frontier.csv, replay/)\n", dir);
-		if (c.verify && rec == 0)
-			printf("verify: nothing to verify: the recommendation is what the program "
-			       "runs on now\n");
-		else if (c.verify)
+		out.apply = rec == 0 ? NULL : line.data ? line.data : "";
+		printf("results: %s/ (tune.csv, frontier.csv, tune.json, replay/)\n", dir);
+		if (c.verify && rec == 0) {
+			out.verify_note =
+			    "nothing to verify: the recommendation is what the program "
+			    "runs on now";
+			printf("verify: %s\n", out.verify_note);
+		} else if (c.verify) {
 			ret = as_tune_verify(&c.cfg.modules[0], spec, q, prog, (int)c.verify_reps,
-			                     dir);
+			                     dir, &verified);
+			if (ret == 1)
+				out.verify_note = "a run of the program failed";
+			else if (ret == 2)
+				out.verify_note = "verify.csv could not be written";
+		}
 	}
-out_plot:
+out_json:
+	if (as_tune_write_json(dir, &out, p, n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: %s\n", err);
+		ret = ret ? ret : 2;
+	}
 	/* the frontier chart and the tune section (plot.c, plot_tune.c); the
 	 * replay/ run's own charts with them */
 	if (!c.no_plot) {
@@ -647,6 +677,7 @@ out_plot:
 		as_plot_and_print(dir, &po);
 	}
 out:
+	as_buf_free(&line);
 	as_tune_sched_free(&c.sched);
 	as_tune_points_free(p, n);
 	as_run_cfg_free_specs(&c.cfg);

@@ -18,8 +18,8 @@
 /* Keys of the JSON files that are not a column of a results CSV (those
  * keep their column's name and meaning). X(name, doc). */
 #define AS_JSON_KEYS(X)                                                                    \
-	X(format, "what the file is: allocscope-summary, allocscope-suite or "             \
-	          "allocscope-compare")                                                    \
+	X(format, "what the file is: allocscope-summary, allocscope-suite, "               \
+	          "allocscope-compare or allocscope-tune")                                 \
 	X(format_version, "AS_JSON_FORMAT_VERSION of the layout")                          \
 	X(context, "context.csv as an object: key -> value (an array when a key repeats)") \
 	X(groups, "summary.csv's rows: one object per module x workload x threads")        \
@@ -46,7 +46,26 @@
 	X(median_b, "compare: B's median of the metric")                                   \
 	X(change, "compare: regression, improvement, no_change, too_few or no_ratio")      \
 	X(regressions, "compare: how many changes are regressions")                        \
-	X(improvements, "compare: how many changes are improvements")
+	X(improvements, "compare: how many changes are improvements")                      \
+	X(trace, "tune: the trace replayed")                                               \
+	X(objective, "tune: --objective (time, memory or balanced)")                       \
+	X(max_rss_kib, "tune: --max-rss in KiB (null: none)")                              \
+	X(reps, "tune: -r, replays per configuration asked for")                           \
+	X(budget_s, "tune: --budget in seconds (null: none)")                              \
+	X(budget_spent_s, "tune: seconds spent on the capture and the replays")            \
+	X(budget_stop_round, "tune: the round of replays the budget did not start")        \
+	X(configurations, "tune: tune.csv's rows, each with its label")                    \
+	X(label, "tune: a configuration as NAME[:k=v,...]")                                \
+	X(pareto_frontier, "tune: the labels of the frontier rows")                        \
+	X(recommendation, "tune: the recommended configuration, its gain, its line")       \
+	X(kept_baseline, "tune: true when glibc's defaults stay")                          \
+	X(best_by_medians, "tune: the best by medians when it was not significant")        \
+	X(apply, "tune: the line that applies the recommendation (null: nothing)")         \
+	X(verify, "tune: what --verify measured (null: not asked)")                        \
+	X(runs, "tune --verify: runs of the program per configuration")                    \
+	X(metrics, "tune --verify: verify.csv's rows")                                     \
+	X(all_hold, "tune --verify: true when every prediction holds")                     \
+	X(note, "tune --verify: why there are no figures (null: there are)")
 
 /* A number as JSON: null when NaN or infinite; with fmt 'I' an integer
  * when v is whole (a median of an even count may be x.5: a real, exact,

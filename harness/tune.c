@@ -185,8 +185,7 @@ int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj)
 	return (q->t_hi < 1 || q->r_hi < 1) && !(q->t_lo > 1) && !(q->r_lo > 1);
 }
 
-/* One row of tune.csv in AS_TUNE_COLS order. */
-static void row(as_buf_t *b, const as_tune_point_t *q)
+void as_tune_values(const as_tune_point_t *q, double v[AS_TUNE_NUMS], char fmt[AS_TUNE_NUMS])
 {
 	double lo = NAN, hi = NAN;
 	for (int i = 0; i < q->n; i++) {
@@ -194,18 +193,30 @@ static void row(as_buf_t *b, const as_tune_point_t *q)
 		hi = i == 0 || q->time_ns[i] > hi ? q->time_ns[i] : hi;
 	}
 	{
-		const double v[] = {q->n,       q->time_med, lo,          hi,
-		                    q->rss_med, q->sys_med,  q->t_ratio,  q->t_lo,
-		                    q->t_hi,    q->t_p,      q->r_ratio,  q->r_lo,
-		                    q->r_hi,    q->r_p,      q->frontier, q->recommended};
-		const size_t nv = sizeof(v) / sizeof(v[0]);
-		as_buf_csv_str(b, q->module, 0);
-		as_buf_csv_str(b, q->params, 0);
-		for (size_t i = 0; i < nv; i++)
-			as_buf_csv_num(b, v[i], i < 6 || i >= nv - 2 ? 'I' : 'F', 0);
-		as_buf_csv_str(b, q->eliminated_by ? q->eliminated_by : "", 1);
-		as_buf_add(b, "\n", 1);
+		const double w[AS_TUNE_NUMS] = {
+		    q->n,       q->time_med, lo,          hi,
+		    q->rss_med, q->sys_med,  q->t_ratio,  q->t_lo,
+		    q->t_hi,    q->t_p,      q->r_ratio,  q->r_lo,
+		    q->r_hi,    q->r_p,      q->frontier, q->recommended};
+		for (int i = 0; i < AS_TUNE_NUMS; i++) {
+			v[i] = w[i];
+			fmt[i] = i < 6 || i >= AS_TUNE_NUMS - 2 ? 'I' : 'F';
+		}
 	}
+}
+
+/* One row of tune.csv in AS_TUNE_COLS order. */
+static void row(as_buf_t *b, const as_tune_point_t *q)
+{
+	double v[AS_TUNE_NUMS];
+	char fmt[AS_TUNE_NUMS];
+	as_tune_values(q, v, fmt);
+	as_buf_csv_str(b, q->module, 0);
+	as_buf_csv_str(b, q->params, 0);
+	for (int i = 0; i < AS_TUNE_NUMS; i++)
+		as_buf_csv_num(b, v[i], fmt[i], 0);
+	as_buf_csv_str(b, q->eliminated_by ? q->eliminated_by : "", 1);
+	as_buf_add(b, "\n", 1);
 }
 
 int as_tune_write(const char *dir, const as_tune_point_t *p, int n, char *err, size_t errlen)

@@ -98,6 +98,12 @@ int as_tune_pick(as_tune_point_t *p, int n, as_tune_objective_t obj, double max_
  * that is not gives way to the baseline (the command says so). */
 int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj);
 
+/* The numeric cells of point q in AS_TUNE_COLS order (reps_ok ..
+ * recommended), each with its format: 'I' an integer when whole, 'F' a
+ * real. Shared by tune.csv and tune.json, so the two say the same. */
+#define AS_TUNE_NUMS 16
+void as_tune_values(const as_tune_point_t *q, double v[AS_TUNE_NUMS], char fmt[AS_TUNE_NUMS]);
+
 /* Write DIR/tune.csv (every point) and DIR/frontier.csv (the frontier
  * points), AS_TUNE_COLS, atomically. Returns 0, or -1 with err. */
 int as_tune_write(const char *dir, const as_tune_point_t *p, int n, char *err, size_t errlen);
@@ -130,13 +136,47 @@ int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *er
 	  "1 when the measured ratio falls the same side of 1 as predicted (both "       \
 	  "significant, or both not); 0 when the prediction does not hold")
 
+/* What --verify measured: verify.csv's rows (wall_time_ns, then
+ * peak_rss_kib), their numbers in AS_VERIFY_COLS order after `metric`. */
+#define AS_VERIFY_NUMS 14
+typedef struct as_tune_verified {
+	int runs; /* runs of PROG per configuration; 0: no figures */
+	double v[2][AS_VERIFY_NUMS];
+} as_tune_verified_t;
+
 /* Run prog `reps` times under each of base and rec, interleaved (a pair per
  * round, the order alternating), measure wall time and peak RSS, compare
  * with the ratios replay predicted for rec (rp), print the verdict and
- * write DIR/verify.csv. A prediction that does not hold is a result, not an
- * error. Returns 0, 1 when a run of prog failed, 2 when verify.csv cannot
- * be written. */
+ * write DIR/verify.csv; the figures also into *out when out is not NULL. A
+ * prediction that does not hold is a result, not an error. Returns 0, 1
+ * when a run of prog failed, 2 when verify.csv cannot be written. */
 int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_point_t *rp,
-                   char **prog, int reps, const char *dir);
+                   char **prog, int reps, const char *dir, as_tune_verified_t *out);
+
+/* Everything tune.json says beside the points (tune_json.c). */
+typedef struct as_tune_outcome {
+	const char *trace;           /* the replayed trace */
+	const char *objective;       /* time, memory or balanced */
+	double max_rss_kib;          /* --max-rss; < 0: none */
+	double budget_s;             /* --budget; 0: none */
+	double budget_spent_s;       /* capture and replays */
+	int reps;                    /* -r */
+	int budget_stop_round;       /* the round the budget did not start (1-based); 0: none */
+	int rec;                     /* the recommended point; -1: none fits --max-rss */
+	const char *best_by_medians; /* the baseline stays: the best by medians, not
+	                                significantly better (NULL: none) */
+	const char *apply;           /* the line that applies rec (NULL: the baseline) */
+	int verify;                  /* --verify given */
+	const char *verify_note;     /* why verify has no figures (NULL: it has) */
+	const as_tune_verified_t *verified;
+	const char *replay_dir; /* the replay run folder (its context.csv) */
+} as_tune_outcome_t;
+
+/* Write DIR/tune.json: o and every point as tune.csv has it (the same
+ * values through as_tune_values, at full precision), the frontier, the
+ * recommendation with its ratios and apply line, verify's figures and the
+ * replay run's context. Returns 0, or -1 with err. */
+int as_tune_write_json(const char *dir, const as_tune_outcome_t *o, const as_tune_point_t *p, int n,
+                       char *err, size_t errlen);
 
 #endif /* AS_TUNE_H */

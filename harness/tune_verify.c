@@ -108,7 +108,8 @@ static int direction(double lo, double hi)
 
 /* Print and append one metric; returns 1 when the prediction holds. */
 static int metric(as_buf_t *b, const char *name, const double *bv, const double *rv, int n,
-                  double pr, double plo, double phi, double scale, const char *unit)
+                  double pr, double plo, double phi, double scale, const char *unit,
+                  double out[AS_VERIFY_NUMS])
 {
 	double ratio = NAN, lo = NAN, hi = NAN, p, u, bm = as_median_of(bv, n),
 	       rm = as_median_of(rv, n);
@@ -124,12 +125,14 @@ static int metric(as_buf_t *b, const char *name, const double *bv, const double 
 	       holds ? "holds" : "DOES NOT HOLD");
 	as_buf_csv_str(b, name, 0);
 	{
-		const double v[] = {bm,          vmin(bv, n), vmax(bv, n), rm,   vmin(rv, n),
-		                    vmax(rv, n), ratio,       lo,          hi,   p,
-		                    pr,          plo,         phi,         holds};
-		const size_t nv = sizeof(v) / sizeof(v[0]);
-		for (size_t i = 0; i < nv; i++)
-			as_buf_csv_num(b, v[i], i + 1 == nv ? 'I' : 'F', i + 1 == nv);
+		const double v[AS_VERIFY_NUMS] = {
+		    bm, vmin(bv, n), vmax(bv, n), rm, vmin(rv, n), vmax(rv, n), ratio,
+		    lo, hi,          p,           pr, plo,         phi,         holds};
+		for (int i = 0; i < AS_VERIFY_NUMS; i++) {
+			as_buf_csv_num(b, v[i], i + 1 == AS_VERIFY_NUMS ? 'I' : 'F',
+			               i + 1 == AS_VERIFY_NUMS);
+			out[i] = v[i];
+		}
 	}
 	return holds;
 }
@@ -150,13 +153,17 @@ static int setup(config_t *c, const as_spec_t *spec, int reps)
 }
 
 int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_point_t *rp,
-                   char **prog, int reps, const char *dir)
+                   char **prog, int reps, const char *dir, as_tune_verified_t *out)
 {
+	as_tune_verified_t mine;
 	config_t c[2];
 	as_buf_t b = {0};
 	char err[1024];
 	int ret = 0, holds = 0;
 	memset(c, 0, sizeof(c));
+	if (!out)
+		out = &mine;
+	out->runs = 0;
 	if (setup(&c[0], base, reps) != 0 || setup(&c[1], rec, reps) != 0) {
 		ret = 1;
 		goto out;
@@ -186,9 +193,10 @@ int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_po
 	}
 #undef H
 	holds += metric(&b, "wall_time_ns", c[0].t, c[1].t, reps, rp->t_ratio, rp->t_lo, rp->t_hi,
-	                1e6, "ms");
+	                1e6, "ms", out->v[0]);
 	holds += metric(&b, "peak_rss_kib", c[0].rss, c[1].rss, reps, rp->r_ratio, rp->r_lo,
-	                rp->r_hi, 1024, "MiB");
+	                rp->r_hi, 1024, "MiB", out->v[1]);
+	out->runs = reps;
 	printf("  (replay predicts the allocator's own time and RSS growth; the program's wall "
 	       "time and peak RSS include everything else it does)\n");
 	printf("verify: %s\n", holds == 2 ? "both predictions hold"

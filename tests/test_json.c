@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "jsoncheck.h"
 #include "tablecheck.h"
 
 static char tmp[256];
@@ -32,84 +33,6 @@ static int cli(const char *args)
 			fprintf(stderr, "(no log)\n");
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static json_t *load_json(const char *dir, const char *name)
-{
-	char path[512];
-	json_error_t e;
-	json_t *j;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	j = json_load_file(path, 0, &e);
-	CHECKF(j != NULL, "%s: line %d: %s", path, e.line, e.text);
-	return j;
-}
-
-/* Does JSON value v say what CSV cell s says? A string the same text, a
- * number the same to the CSV's %.6g, null an empty cell. */
-static int same_value(const json_t *v, const char *s)
-{
-	char buf[64];
-	if (json_is_null(v))
-		return *s == '\0';
-	if (json_is_string(v))
-		return !strcmp(json_string_value(v), s);
-	if (json_is_integer(v)) {
-		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
-		return !strcmp(buf, s);
-	}
-	if (json_is_real(v)) {
-		double x = json_real_value(v), y;
-		char *end;
-		y = strtod(s, &end);
-		/* %.6g, or %.0f for an integer column whose median is x.5 */
-		return *s && !*end &&
-		       (fabs(x - y) <= 5e-6 * fabs(x) || (!strpbrk(s, ".e") && fabs(x - y) <= 0.5));
-	}
-	return 0;
-}
-
-/* The object of arr whose KEYS equal row r's cells, or NULL. */
-static json_t *find_row(json_t *arr, const as_table_t *t, size_t r, const char *const *keys)
-{
-	size_t i;
-	json_t *o;
-	json_array_foreach(arr, i, o)
-	{
-		int all = 1;
-		for (int k = 0; keys[k] && all; k++)
-			all = same_value(json_object_get(o, keys[k]), tc_str(t, r, keys[k]));
-		if (all)
-			return o;
-	}
-	return NULL;
-}
-
-/* Every row of DIR/CSV is one object of arr with every column's value;
- * arr has as many objects as the file has rows. */
-static void check_rows(const char *dir, const char *csv, json_t *arr, const char *const *keys)
-{
-	char path[512];
-	as_table_t t = {0};
-	snprintf(path, sizeof(path), "%s/%s", dir, csv);
-	CHECKF(json_is_array(arr), "%s: no JSON array", csv);
-	if (!json_is_array(arr) || tc_load(path, &t) != 0)
-		return;
-	CHECKF(json_array_size(arr) == t.nrows, "%s: %zu rows, JSON %zu", csv, t.nrows,
-	       json_array_size(arr));
-	for (size_t r = 0; r < t.nrows; r++) {
-		json_t *o = find_row(arr, &t, r, keys);
-		CHECKF(o != NULL, "%s row %zu: no JSON object", csv, r);
-		for (size_t c = 0; o && c < t.ncols; c++) {
-			const char *col = t.head[c];
-			json_t *v = json_object_get(o, col);
-			CHECKF(v != NULL, "%s: key %s missing", csv, col);
-			if (v)
-				CHECKF(same_value(v, tc_str(&t, r, col)), "%s row %zu %s: CSV '%s'",
-				       csv, r, col, tc_str(&t, r, col));
-		}
-	}
-	as_table_free(&t);
 }
 
 /* Each winner: lowest ns_per_op_median of its workload and threads among

@@ -6,7 +6,8 @@
  * printed environment line really applies the setting to a real program
  * (jemalloc's narenas read back through mallctl inside python3); the
  * frontier chart's data file holds exactly the raw frontier, and report.md
- * the tune section. Grids are
+ * the tune section; tune.json, read back with jansson, says what tune.csv,
+ * verify.csv and the console of the same run say. Grids are
  * tiny to keep CI short. Exits 77 when sqlite3 is not installed. */
 #define _GNU_SOURCE
 #include <math.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "jsoncheck.h"
 #include "reporter.h"
 #include "statictls.h"
 #include "stats.h"
@@ -203,6 +205,110 @@ static int raw_medians(const char *trials, const char *mod, const char *params, 
 	return n;
 }
 
+/* FILE's text (NULL-terminated; "" when it cannot be read). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = calloc(1, 1 << 20);
+	if (s && f && fread(s, 1, (1 << 20) - 1, f) == 0)
+		s[0] = '\0';
+	if (f)
+		fclose(f);
+	return s;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* DIR/tune.json against DIR/tune.csv and OUT, the console output of the
+ * same run: every configuration is its tune.csv row (every column), the
+ * frontier its frontier rows, the recommendation the recommended row with
+ * the label, gain and apply line the console printed (or null when none fit
+ * --max-rss), the budget's stop the console's, verify null (not asked). */
+static void check_tune_json(const char *dir, const char *out)
+{
+	static const char *const keys[] = {"module", "module_params", NULL};
+	char path[4096], want[4096], *con = slurp(out);
+	json_t *j = load_json(dir, "tune.json"), *rec, *front;
+	as_table_t t = {0};
+	int r = -1, nf = 0, round = 0;
+	const char *stop;
+	snprintf(path, sizeof(path), "%s/tune.csv", dir);
+	if (!j || !con || tc_load(path, &t) != 0) {
+		CHECKF(0, "%s: tune.json and tune.csv", dir);
+		goto out;
+	}
+	CHECK(!strcmp(jstr(j, "format"), "allocscope-tune"));
+	check_rows(dir, "tune.csv", json_object_get(j, "configurations"), keys);
+	front = json_object_get(j, "pareto_frontier");
+	for (size_t k = 0; k < t.nrows; k++) {
+		snprintf(want, sizeof(want), "%s%s%s", tc_str(&t, k, "module"),
+		         *tc_str(&t, k, "module_params") ? ":" : "",
+		         tc_str(&t, k, "module_params"));
+		CHECKF(
+		    !strcmp(jstr(json_array_get(json_object_get(j, "configurations"), k), "label"),
+		            want),
+		    "configuration %zu is not %s", k, want);
+		if (tc_num(&t, k, "frontier") == 1)
+			CHECKF(!strcmp(json_string_value(json_array_get(front, (size_t)nf++)) ?: "",
+			               want),
+			       "frontier: %s", want);
+		if (tc_num(&t, k, "recommended") == 1)
+			r = (int)k;
+	}
+	CHECKF(json_array_size(front) == (size_t)nf, "frontier %zu, tune.csv %d",
+	       json_array_size(front), nf);
+	rec = json_object_get(j, "recommendation");
+	if (r < 0) {
+		CHECK(json_is_null(rec) && strstr(con, "no configuration fits --max-rss"));
+	} else {
+		snprintf(want, sizeof(want), "): %s\n", jstr(rec, "label"));
+		CHECKF(strstr(con, "recommendation (objective ") && strstr(con, want),
+		       "console recommendation%s", want);
+		snprintf(want, sizeof(want), "recommendation (objective %s", jstr(j, "objective"));
+		CHECK(strstr(con, want) != NULL);
+		CHECK(!strcmp(jstr(rec, "module"), tc_str(&t, (size_t)r, "module")) &&
+		      !strcmp(jstr(rec, "module_params"), tc_str(&t, (size_t)r, "module_params")));
+		CHECK(json_is_true(json_object_get(rec, "kept_baseline")) == (r == 0));
+		if (r == 0) {
+			CHECK(json_is_null(json_object_get(rec, "apply")) &&
+			      strstr(con, "apply:           nothing") != NULL);
+			CHECK(json_is_null(json_object_get(rec, "time_ratio")));
+			snprintf(want, sizeof(want), "the best by medians, %s,",
+			         jstr(rec, "best_by_medians"));
+			CHECK(json_is_null(json_object_get(rec, "best_by_medians"))
+			          ? !strstr(con, "the best by medians")
+			          : strstr(con, want) != NULL);
+		} else {
+			snprintf(want, sizeof(want), "  apply:           %s\n", jstr(rec, "apply"));
+			CHECKF(strstr(con, want) != NULL, "console: %s", want);
+			for (const char *const *k =
+			         (const char *const[]){"time_ratio", "time_ratio_ci95_low",
+			                               "time_ratio_ci95_high", "time_p",
+			                               "rss_ratio", "rss_ratio_ci95_low",
+			                               "rss_ratio_ci95_high", "rss_p", NULL};
+			     *k; k++)
+				CHECKF(
+				    same_value(json_object_get(rec, *k), tc_str(&t, (size_t)r, *k)),
+				    "recommendation %s", *k);
+		}
+	}
+	stop = strstr(con, "reached: round ");
+	CHECKF(stop ? sscanf(stop, "reached: round %d", &round) == 1 &&
+	                  json_integer_value(json_object_get(j, "budget_stop_round")) == round
+	            : json_is_null(json_object_get(j, "budget_stop_round")),
+	       "budget_stop_round (console round %d)", round);
+	CHECK(json_is_null(json_object_get(j, "verify")));
+	CHECK(json_object_get(json_object_get(j, "context"), "results_format") != NULL);
+out:
+	as_table_free(&t);
+	json_decref(j);
+	free(con);
+}
+
 /* The frontier chart's data file (plots/data/frontier.dat of the tune
  * folder): index 0 has every configuration, index 1 exactly the frontier
  * recomputed here from the raw rows (t, rss: medians of trials.csv), and
@@ -321,6 +427,8 @@ static void end_to_end(const char *tmp)
 		       "row %d: recommended off the frontier", i);
 	}
 	chart(tmp, t, rss, n);
+	snprintf(path, sizeof(path), "%s/tune", tmp);
+	check_tune_json(path, getenv("TUNE_OUT"));
 	/* --max-rss at the median RSS growth of the first run: a new run
 	 * measures again, so either its recommendation is within the budget
 	 * or none of its rows is and it says so (exit 1) */
@@ -336,6 +444,9 @@ static void end_to_end(const char *tmp)
 		         as, tmp, tmp, budget, tmp);
 		r = sh(cmd);
 		CHECKF(r == 0 || r == 1, "%s: exit %d", cmd, r);
+		snprintf(path, sizeof(path), "%s/tune2", tmp);
+		snprintf(cmd, sizeof(cmd), "%s/out2.txt", tmp);
+		check_tune_json(path, cmd);
 		as_table_free(&tb);
 		snprintf(path, sizeof(path), "%s/tune2/tune.csv", tmp);
 		if (as_table_read(path, &tb, err, sizeof(err)) != 0) {
@@ -359,6 +470,9 @@ static void end_to_end(const char *tmp)
 		    "%s/out3.txt",
 		    as, tmp, tmp, tmp, tmp);
 		CHECK(sh(cmd) == 0);
+		snprintf(path, sizeof(path), "%s/tune3", tmp);
+		snprintf(cmd, sizeof(cmd), "%s/out3.txt", tmp);
+		check_tune_json(path, cmd);
 	}
 	as_table_free(&tb);
 }
@@ -419,6 +533,12 @@ static void budget(const char *tmp)
 	CHECKF(r == 0 && wall <= 4 * 1.5 + 2, "exit %d, %.1f s for a 4 s budget", r, wall);
 	snprintf(cmd, sizeof(cmd), "grep -q '^budget 4 s reached: round' %s/bu.txt", tmp);
 	CHECK(sh(cmd) == 0);
+	snprintf(path, sizeof(path), "%s/bu", tmp);
+	snprintf(cmd, sizeof(cmd), "%s/bu.txt", tmp);
+	check_tune_json(path, cmd);
+	snprintf(path, sizeof(path), "%s/el", tmp);
+	snprintf(cmd, sizeof(cmd), "%s/el.txt", tmp);
+	check_tune_json(path, cmd);
 	snprintf(path, sizeof(path), "%s/bu/tune.csv", tmp);
 	if (as_table_read(path, &tb, err, sizeof(err)) == 0) {
 		double n0 = as_table_num(&tb, 0, "reps_ok");
@@ -437,6 +557,7 @@ static void verify(const char *tmp)
 	char *prog[] = {"sqlite3", ":memory:", "select 1;", NULL};
 	as_spec_t base, rec;
 	as_tune_point_t rp;
+	as_tune_verified_t vf;
 	as_table_t tb;
 	char err[512], path[4096];
 	memset(&rp, 0, sizeof(rp));
@@ -445,7 +566,33 @@ static void verify(const char *tmp)
 	rp.t_hi = rp.r_hi = 1.01;
 	CHECK(as_spec_parse("glibc", AS_SPEC_MODULE, &base, err, sizeof(err)) == 0);
 	CHECK(as_spec_parse("glibc:top_pad=8M", AS_SPEC_MODULE, &rec, err, sizeof(err)) == 0);
-	CHECK(as_tune_verify(&base, &rec, &rp, prog, 2, tmp) == 0);
+	CHECK(as_tune_verify(&base, &rec, &rp, prog, 2, tmp, &vf) == 0);
+	/* tune.json's verify: verify.csv's rows, all_hold when both hold */
+	{
+		static const char *const keys[] = {"metric", NULL};
+		as_tune_outcome_t o;
+		as_tune_point_t q = pt(1, 1);
+		json_t *j, *v;
+		memset(&o, 0, sizeof(o));
+		q.n = 0; /* no samples: the row is n/a but for its name */
+		q.module = "glibc";
+		q.params = "";
+		o.trace = "t.ast";
+		o.objective = "time";
+		o.max_rss_kib = -1;
+		o.verify = 1;
+		o.verified = &vf;
+		CHECK(as_tune_write_json(tmp, &o, &q, 1, err, sizeof(err)) == 0);
+		j = load_json(tmp, "tune.json");
+		v = json_object_get(j, "verify");
+		CHECK(json_integer_value(json_object_get(v, "runs")) == 2);
+		check_rows(tmp, "verify.csv", json_object_get(v, "metrics"), keys);
+		CHECK(json_is_boolean(json_object_get(v, "all_hold")) &&
+		      json_is_true(json_object_get(v, "all_hold")) ==
+		          (vf.v[0][AS_VERIFY_NUMS - 1] == 1 && vf.v[1][AS_VERIFY_NUMS - 1] == 1));
+		CHECK(json_is_null(json_object_get(v, "note")));
+		json_decref(j);
+	}
 	snprintf(path, sizeof(path), "%s/verify.csv", tmp);
 	if (as_table_read(path, &tb, err, sizeof(err)) == 0) {
 		CHECK(tb.nrows == 2 && !strcmp(as_table_str(&tb, 0, "metric"), "wall_time_ns") &&
