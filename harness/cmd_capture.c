@@ -241,12 +241,38 @@ static void print_report(const char *out, const as_spool_report_t *rep, int chil
 	       (unsigned long long)rep->unknown_realloc, (unsigned long long)rep->unknown_frees);
 }
 
+/* /proc/self/status's KEY (VmRSS, VmHWM) in KiB, or -1. */
+static long status_kib(const char *key)
+{
+	char line[256];
+	long v = -1;
+	size_t n = strlen(key);
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':')
+			v = strtol(line + n + 1, NULL, 10);
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* Reset the peak RSS to the current one (/proc/self/clear_refs "5");
+ * returns the current RSS in KiB, or -1 when the peak cannot be reset. */
+static long reset_peak_kib(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+	int ok = f && fputs("5", f) >= 0;
+	if (f && fclose(f) != 0)
+		ok = 0;
+	return ok ? status_kib("VmRSS") : -1;
+}
+
 /* Convert every spool in dir: TRACE is the program's last image (after `env
  * X prog` or a shell wrapper exec'd it); earlier images and children get
  * TRACE.PID.GEN. Removes the spools unless kept. Returns 0, or 2 when one
  * failed. */
 static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, char **names,
-                       int nspool, pid_t pid, double ns_per_tick)
+                       int nspool, pid_t pid, double ns_per_tick, uint64_t *events)
 {
 	unsigned root_gen = 0;
 	int ret = 0;
@@ -273,8 +299,10 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 		}
 		if (convert_one(spool, out, fmt, ns_per_tick, &rep) != 0)
 			ret = 2;
-		else
+		else {
 			print_report(out, &rep, spid != (unsigned)pid);
+			*events += rep.events;
+		}
 		if (!c->keep)
 			unlink(spool);
 		free(spool);
@@ -292,6 +320,7 @@ static int capture_main(int argc, char **argv)
 	pid_t pid;
 	int r, status = 0, ret = 0, nspool = 0;
 	uint64_t t0[2], t1[2]; /* ticks, ns */
+	uint64_t events = 0;
 
 	r = as_cli_parse(&as_cmd_capture, argc, argv, on_capture_opt, &c);
 	if (r == -2)
@@ -348,8 +377,10 @@ static int capture_main(int argc, char **argv)
 		ret = 2;
 	}
 	double tpn = t1[0] > t0[0] ? (double)(t1[1] - t0[1]) / (double)(t1[0] - t0[0]) : 1.0;
-	if (convert_all(&c, fmt, dir, names, nspool, pid, tpn) != 0)
+	long rss0 = reset_peak_kib(), hwm;
+	if (convert_all(&c, fmt, dir, names, nspool, pid, tpn, &events) != 0)
 		ret = 2;
+	hwm = status_kib("VmHWM");
 	for (int i = 0; i < nspool; i++)
 		free(names[i]);
 	free(names);
@@ -357,8 +388,15 @@ static int capture_main(int argc, char **argv)
 		rmdir(dir);
 	else
 		printf("spool kept in %s\n", dir);
-	printf("program ran %.3f s; writing the traces took %.3f s\n",
-	       (double)(t1[1] - t0[1]) / 1e9, (double)(as_now_ns() - t1[1]) / 1e9);
+	printf("program ran %.3f s; writing the traces took %.3f s", (double)(t1[1] - t0[1]) / 1e9,
+	       (double)(as_now_ns() - t1[1]) / 1e9);
+	/* what the conversion added to this process's peak memory */
+	if (rss0 >= 0 && hwm >= rss0)
+		printf(", %.1f MiB of memory at most (%.1f bytes/event)\n",
+		       (double)(hwm - rss0) / 1024,
+		       events ? (double)(hwm - rss0) * 1024 / (double)events : 0.0);
+	else
+		printf("\n");
 	free(dir);
 	return ret;
 }

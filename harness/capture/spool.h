@@ -60,7 +60,6 @@ typedef struct as_spool_rec {
 	uint8_t op;
 	uint8_t align_log2;
 	uint16_t pad;
-	uint64_t prev; /* decoder: index + 1 of this thread's previous record */
 } as_spool_rec_t;
 
 /* Environment the capture command hands to the library. */

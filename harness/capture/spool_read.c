@@ -1,12 +1,16 @@
 /* spool_read.c - reading a capture spool back (spool.h): decoding the
- * per-thread chunks of delta-encoded records, placing the records by their
- * global sequence number and turning them into canonical trace events
- * through the id normaliser. Built into the CLI only; allocscope_capture.so
- * writes spools (capture.c) and never links this. Prints nothing. */
+ * per-thread chunks of delta-encoded records as they are needed, merging
+ * the threads' records by their global sequence number and turning them
+ * into canonical trace events through the id normaliser. Built into the CLI only;
+ * allocscope_capture.so writes spools (capture.c) and never links this. Prints nothing. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "spool_read.h"
 
@@ -26,163 +30,257 @@ static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
 	return -1;
 }
 
-/* Decode every chunk into fixed records (malloc'd *out, *n). A damaged
- * chunk ends decoding (counted in *bad); what came before is kept. */
-static int decode_spool(const uint8_t *p, const uint8_t *end, as_spool_rec_t **out, uint64_t *n,
-                        uint64_t *bad)
-{
-	struct tstate {
-		uint64_t seq, tsc, addr;
-		uint64_t last;    /* index + 1 of the thread's previous record */
-		uint64_t untimed; /* records since the last timed one */
-	} *st = NULL;
-	as_u64map_t slot = {0}; /* tid -> index in st */
-	uint64_t nst = 0, cap = 0;
-	*out = NULL;
-	*n = 0;
-	while (p < end) {
-		as_spool_chunk_t h;
-		const uint8_t *ce;
-		uint64_t k;
-		struct tstate *s;
-		if ((size_t)(end - p) < sizeof(h)) {
-			(*bad)++;
-			break;
-		}
-		memcpy(&h, p, sizeof(h));
-		p += sizeof(h);
-		if (h.magic != AS_SPOOL_CHUNK_MAGIC || h.len > (size_t)(end - p)) {
-			(*bad)++;
-			break;
-		}
-		ce = p + h.len;
-		if (!as_u64map_get(&slot, h.tid, &k)) {
-			k = nst++;
-			struct tstate *grown = realloc(st, nst * sizeof(*st));
-			if (!grown)
-				goto out_nomem;
-			st = grown;
-			if (as_u64map_put(&slot, h.tid, k) != 0)
-				goto out_nomem;
-			memset(&st[k], 0, sizeof(*st));
-		}
-		s = &st[k];
-		if (h.flags & AS_SPOOL_CHUNK_FIRST) /* a new thread under a reused tid */
-			memset(s, 0, sizeof(*s));
-		while (p < ce) {
-			as_spool_rec_t r;
-			uint64_t ds, dt, za;
-			memset(&r, 0, sizeof(r));
-			r.op = *p & 7;
-			int has_align = *p & 8;
-			p++;
-			if (get_varint(&p, ce, &ds) || get_varint(&p, ce, &dt) ||
-			    get_varint(&p, ce, &za) ||
-			    ((r.op == AS_SPOOL_MALLOC || r.op == AS_SPOOL_CALLOC ||
-			      r.op == AS_SPOOL_REND) &&
-			     get_varint(&p, ce, &r.size)) ||
-			    (has_align && p >= ce)) {
-				(*bad)++;
-				p = ce;
-				break;
-			}
-			if (has_align)
-				r.align_log2 = *p++;
-			s->seq += ds;
-			if (dt == 0 && s->last) {
-				s->untimed++; /* the clock was not read: filled in below */
-			} else if (s->untimed) {
-				/* spread the untimed records evenly since the last reading */
-				uint64_t t0 = s->tsc, parts = s->untimed + 1, idx = s->last;
-				for (uint64_t j = s->untimed; j >= 1 && idx; j--) {
-					as_spool_rec_t *u = &(*out)[idx - 1];
-					u->tsc = t0 + dt * j / parts;
-					idx = u->prev;
-				}
-				s->untimed = 0;
-			}
-			s->tsc += dt;
-			s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
-			r.seq = s->seq;
-			r.tsc = s->tsc;
-			r.addr = s->addr;
-			r.tid = h.tid;
-			r.prev = s->last;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 65536;
-				as_spool_rec_t *nr = realloc(*out, cap * sizeof(**out));
-				if (!nr)
-					goto out_nomem;
-				*out = nr;
-			}
-			(*out)[(*n)++] = r;
-			s->last = *n;
-		}
-	}
-	free(st);
-	as_u64map_free(&slot);
-	return 0;
-out_nomem:
-	free(st);
-	as_u64map_free(&slot);
-	return -1;
-}
+/* One thread's records in file order: its chunks, a cursor in the current
+ * one, the delta bases, and a queue of records decoded ahead. A record
+ * whose clock was not read (tsc delta 0) gets its time spread between the
+ * thread's timed records around it, so records wait in the queue until the
+ * next timed one is decoded (at most --time-every of them). */
+typedef struct spool_stream {
+	uint32_t tid;
+	uint64_t *chunk; /* file offsets of its chunk headers */
+	size_t nchunk, cap, ci;
+	uint8_t *buf; /* the current chunk's records */
+	size_t bufcap;
+	const uint8_t *p, *ce;
+	uint64_t seq, tsc, addr; /* the previous record's */
+	int started;             /* a record was decoded */
+	as_spool_rec_t *q;       /* q[qhead..qn): decoded, not yet emitted */
+	size_t qhead, qn, qcap;
+	size_t untimed; /* the last `untimed` of them wait for a time */
+} spool_stream_t;
 
 static int is_call(const as_spool_rec_t *rc)
 {
 	return rc->op >= AS_SPOOL_MALLOC && rc->op <= AS_SPOOL_REND;
 }
 
-/* Index the records by sequence number (sp->at), unless they are already
- * in order (one thread, nothing lost). A record with a bad op, an
- * implausible or a repeated sequence number is counted in rep.bad. */
-static int place_records(as_spool_t *sp)
+/* Read chunk s->ci into s->buf. Returns 0, or -1 (errno set). */
+static int load_chunk(as_spool_t *sp, spool_stream_t *s)
 {
-	const as_spool_rec_t *recs = sp->recs;
-	uint64_t n = sp->n;
-	sp->in_order = 1;
-	for (uint64_t i = 0; i < n && sp->in_order; i++)
-		sp->in_order = recs[i].seq == i && is_call(&recs[i]);
-	if (sp->in_order) {
-		sp->maxseq = n ? n - 1 : 0;
-		return 0;
-	}
-	for (uint64_t i = 0; i < n; i++)
-		if (is_call(&recs[i]) && recs[i].seq > sp->maxseq && recs[i].seq < n * 4 + 1024)
-			sp->maxseq = recs[i].seq;
-	sp->at = n ? calloc(sp->maxseq + 1, sizeof(uint64_t)) : NULL;
-	if (n && !sp->at)
+	as_spool_chunk_t h;
+	uint64_t off = s->chunk[s->ci++];
+	if (pread(sp->fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h))
 		return -1;
-	for (uint64_t i = 0; i < n; i++) {
-		const as_spool_rec_t *rc = &recs[i];
-		if (!is_call(rc) || rc->seq > sp->maxseq || sp->at[rc->seq]) {
-			sp->rep.bad++;
-			continue;
-		}
-		sp->at[rc->seq] = i + 1;
+	if (h.len > s->bufcap) {
+		uint8_t *nb = realloc(s->buf, h.len);
+		if (!nb)
+			return -1;
+		s->buf = nb;
+		s->bufcap = h.len;
 	}
+	if (h.len && pread(sp->fd, s->buf, h.len, (off_t)(off + sizeof(h))) != (ssize_t)h.len)
+		return -1;
+	s->p = s->buf;
+	s->ce = s->buf + h.len;
 	return 0;
+}
+
+/* Decode s's next record onto its queue. A damaged record skips the rest
+ * of its chunk (rep.torn). Returns 1, 0 at the stream's end (every waiting
+ * record then keeps the last time read), or -1 (out of memory, read
+ * error). */
+static int decode_one(as_spool_t *sp, spool_stream_t *s)
+{
+	as_spool_rec_t r;
+	uint64_t ds, dt, za;
+	int has_align;
+	for (;;) {
+		while (s->p >= s->ce) {
+			if (s->ci == s->nchunk) {
+				s->untimed = 0;
+				return 0;
+			}
+			if (load_chunk(sp, s) != 0)
+				return -1;
+		}
+		memset(&r, 0, sizeof(r));
+		r.op = *s->p & 7;
+		has_align = *s->p & 8;
+		s->p++;
+		if (!get_varint(&s->p, s->ce, &ds) && !get_varint(&s->p, s->ce, &dt) &&
+		    !get_varint(&s->p, s->ce, &za) &&
+		    !((r.op == AS_SPOOL_MALLOC || r.op == AS_SPOOL_CALLOC ||
+		       r.op == AS_SPOOL_REND) &&
+		      get_varint(&s->p, s->ce, &r.size)) &&
+		    !(has_align && s->p >= s->ce))
+			break;
+		sp->rep.torn++;
+		s->p = s->ce;
+	}
+	if (has_align)
+		r.align_log2 = *s->p++;
+	s->seq += ds;
+	if (!(dt == 0 && s->started) && s->untimed) {
+		/* spread the waiting records evenly since the last reading */
+		uint64_t t0 = s->tsc, parts = s->untimed + 1;
+		for (size_t k = 0; k < s->untimed && s->qn - k > s->qhead; k++)
+			s->q[s->qn - 1 - k].tsc = t0 + dt * (s->untimed - k) / parts;
+		s->untimed = 0;
+	}
+	s->tsc += dt;
+	s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
+	r.seq = s->seq;
+	r.tsc = s->tsc;
+	r.addr = s->addr;
+	r.tid = s->tid;
+	if (s->qn == s->qcap) {
+		if (s->qhead) {
+			memmove(s->q, s->q + s->qhead, (s->qn - s->qhead) * sizeof(*s->q));
+			s->qn -= s->qhead;
+			s->qhead = 0;
+		} else {
+			size_t cap = s->qcap ? s->qcap * 2 : 64;
+			as_spool_rec_t *nq = realloc(s->q, cap * sizeof(*s->q));
+			if (!nq)
+				return -1;
+			s->q = nq;
+			s->qcap = cap;
+		}
+	}
+	s->q[s->qn++] = r;
+	if (dt == 0 && s->started)
+		s->untimed++; /* the clock was not read: filled in by the next reading */
+	s->started = 1;
+	sp->rep.records++;
+	return 1;
+}
+
+/* Drop s's first queued record. */
+static void pop(spool_stream_t *s)
+{
+	if (++s->qhead == s->qn)
+		s->qhead = s->qn = 0;
+	if (s->untimed > s->qn - s->qhead)
+		s->untimed = s->qn - s->qhead;
+}
+
+/* Make s's first queued record one that can be placed: records with a bad
+ * op or a sequence number at or above the spool's counter are dropped
+ * (rep.bad). Returns 1, 0 when s has no more records, -1 on error. */
+static int head(as_spool_t *sp, spool_stream_t *s)
+{
+	for (;;) {
+		if (s->qhead == s->qn) {
+			int r = decode_one(sp, s);
+			if (r <= 0)
+				return r;
+			if (s->qhead == s->qn)
+				continue;
+		}
+		const as_spool_rec_t *rc = &s->q[s->qhead];
+		if (is_call(rc) && (!sp->seq_taken || rc->seq < sp->seq_taken))
+			return 1;
+		sp->rep.bad++;
+		pop(s);
+	}
+}
+
+/* The head's time is final: decode ahead until a timed record follows it
+ * (or the stream ends). Returns 0, or -1 on error. */
+static int head_time(as_spool_t *sp, spool_stream_t *s)
+{
+	while (s->qn - s->untimed <= s->qhead)
+		if (decode_one(sp, s) < 0)
+			return -1;
+	return 0;
+}
+
+/* A min-heap of streams by their head's sequence number. */
+static uint64_t key(const spool_stream_t *s)
+{
+	return s->q[s->qhead].seq;
+}
+
+static void sift_down(spool_stream_t **h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < n && key(h[l]) < key(h[m]))
+			m = l;
+		if (l + 1 < n && key(h[l + 1]) < key(h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		spool_stream_t *t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* Index the chunks: one stream per thread, a new one when a chunk starts a
+ * new thread under a tid already seen. */
+static int index_chunks(as_spool_t *sp)
+{
+	as_u64map_t slot = {0}; /* tid -> its current stream */
+	uint64_t off = sizeof(as_spool_hdr_t), k;
+	size_t cap = 0;
+	int r = -1;
+	while (off < sp->size) {
+		as_spool_chunk_t h;
+		spool_stream_t *s;
+		if (sp->size - off < sizeof(h) ||
+		    pread(sp->fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) ||
+		    h.magic != AS_SPOOL_CHUNK_MAGIC || h.len > sp->size - off - sizeof(h)) {
+			sp->rep.torn++;
+			break;
+		}
+		if (!as_u64map_get(&slot, h.tid, &k) ||
+		    ((h.flags & AS_SPOOL_CHUNK_FIRST) && sp->streams[k].nchunk)) {
+			if (sp->nstreams == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				spool_stream_t *ns = realloc(sp->streams, nc * sizeof(*ns));
+				if (!ns)
+					goto out;
+				sp->streams = ns;
+				cap = nc;
+			}
+			k = sp->nstreams++;
+			memset(&sp->streams[k], 0, sizeof(sp->streams[k]));
+			sp->streams[k].tid = h.tid;
+			if (as_u64map_put(&slot, h.tid, k) != 0)
+				goto out;
+		}
+		s = &sp->streams[k];
+		if (s->nchunk == s->cap) {
+			size_t nc = s->cap ? s->cap * 2 : 16;
+			uint64_t *nch = realloc(s->chunk, nc * sizeof(*nch));
+			if (!nch)
+				goto out;
+			s->chunk = nch;
+			s->cap = nc;
+		}
+		s->chunk[s->nchunk++] = off;
+		off += sizeof(h) + h.len;
+	}
+	r = 0;
+out:
+	as_u64map_free(&slot);
+	return r;
 }
 
 int as_spool_open(const char *path, as_spool_t *sp, char *msg, size_t msglen)
 {
-	const as_spool_hdr_t *h;
+	as_spool_hdr_t h;
+	struct stat st;
 	memset(sp, 0, sizeof(*sp));
 	sp->path = path;
-	if (as_trace_map_file(path, &sp->map, &sp->map_len, msg, msglen) != 0)
-		return -1;
-	h = sp->map;
-	if (sp->map_len < sizeof(*h) || memcmp(h->magic, AS_SPOOL_MAGIC, 8) != 0) {
+	sp->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (sp->fd < 0 || fstat(sp->fd, &st) != 0) {
+		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		goto out_close;
+	}
+	sp->size = (uint64_t)st.st_size;
+	if (sp->size < sizeof(h) || pread(sp->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, AS_SPOOL_MAGIC, 8) != 0) {
 		snprintf(msg, msglen, "%s: not a capture spool", path);
 		goto out_close;
 	}
-	if (decode_spool((const uint8_t *)(h + 1), (const uint8_t *)sp->map + sp->map_len,
-	                 &sp->recs, &sp->n, &sp->rep.torn) != 0 ||
-	    place_records(sp) != 0) {
+	sp->seq_taken = h.seq_taken;
+	if (index_chunks(sp) != 0) {
 		snprintf(msg, msglen, "%s: out of memory", path);
 		goto out_close;
 	}
-	sp->rep.records = sp->n;
 	return 0;
 out_close:
 	as_spool_close(sp);
@@ -191,13 +289,17 @@ out_close:
 
 void as_spool_close(as_spool_t *sp)
 {
-	if (sp->map)
-		as_trace_unmap_file(sp->map, sp->map_len);
-	free(sp->at);
-	free(sp->recs);
-	sp->map = NULL;
-	sp->at = NULL;
-	sp->recs = NULL;
+	if (sp->fd >= 0)
+		close(sp->fd);
+	for (size_t i = 0; i < sp->nstreams; i++) {
+		free(sp->streams[i].chunk);
+		free(sp->streams[i].buf);
+		free(sp->streams[i].q);
+	}
+	free(sp->streams);
+	sp->fd = -1;
+	sp->streams = NULL;
+	sp->nstreams = 0;
 }
 
 /* ---- conversion ---- */
@@ -309,6 +411,9 @@ int as_spool_convert(as_spool_t *sp, double ns_per_tick, as_tev_fn fn, void *ctx
                      size_t msglen)
 {
 	conv_t *cv = calloc(1, sizeof(*cv));
+	spool_stream_t **heap = NULL;
+	size_t nheap = 0;
+	uint64_t next = 0; /* the sequence number expected next */
 	as_trace_err_t err;
 	int r = -1;
 
@@ -323,39 +428,65 @@ int as_spool_convert(as_spool_t *sp, double ns_per_tick, as_tev_fn fn, void *ctx
 	cv->ctx = ctx;
 	as_trace_norm_init(&cv->norm, 1, count_fn, cv);
 	cv->norm.live.shift = 4; /* keys are malloc pointers */
-	for (uint64_t s = 0; sp->n && s <= sp->maxseq; s++) {
+	heap = calloc(sp->nstreams + 1, sizeof(*heap));
+	if (!heap)
+		goto out_nomem;
+	for (size_t i = 0; i < sp->nstreams; i++) {
+		int h = head(sp, &sp->streams[i]);
+		if (h < 0)
+			goto out_io;
+		if (h)
+			heap[nheap++] = &sp->streams[i];
+	}
+	for (size_t i = nheap; i-- > 0;)
+		sift_down(heap, nheap, i);
+	/* the merge: always the smallest sequence number next; a number no
+	 * record carries is lost, one below what was emitted is a repeat */
+	while (nheap) {
+		spool_stream_t *s = heap[0];
 		const as_spool_rec_t *rc;
 		uint64_t t;
-		int rr;
-		if (sp->in_order) {
-			rc = &sp->recs[s];
-		} else if (!sp->at[s]) {
-			sp->rep.lost++;
-			continue;
+		int rr, h;
+		if (head_time(sp, s) != 0)
+			goto out_io;
+		rc = &s->q[s->qhead];
+		if (rc->seq < next) {
+			sp->rep.bad++;
 		} else {
-			rc = &sp->recs[sp->at[s] - 1];
+			sp->rep.lost += rc->seq - next;
+			next = rc->seq + 1;
+			if (thread_index(cv, rc->tid, &t) != 0) {
+				snprintf(msg, msglen,
+				         "%s: more than %d threads; the trace format holds %d",
+				         sp->path, AS_TRACE_MAX_THREADS, AS_TRACE_MAX_THREADS);
+				goto out;
+			}
+			if ((rr = emit_record(cv, rc, t, &err)) != 0) {
+				snprintf(msg, msglen, "%s: record %llu: %s", sp->path,
+				         (unsigned long long)rc->seq, err.msg);
+				goto out;
+			}
 		}
-		if (thread_index(cv, rc->tid, &t) != 0) {
-			snprintf(msg, msglen, "%s: more than %d threads; the trace format holds %d",
-			         sp->path, AS_TRACE_MAX_THREADS, AS_TRACE_MAX_THREADS);
-			goto out;
-		}
-		if ((rr = emit_record(cv, rc, t, &err)) != 0) {
-			snprintf(msg, msglen, "%s: record %llu: %s", sp->path,
-			         (unsigned long long)s, err.msg);
-			goto out;
-		}
+		pop(s);
+		if ((h = head(sp, s)) < 0)
+			goto out_io;
+		if (!h)
+			heap[0] = heap[--nheap];
+		sift_down(heap, nheap, 0);
 	}
 	/* the tail a SIGKILL left in the buffers: taken, never written */
-	{
-		uint64_t taken = ((const as_spool_hdr_t *)sp->map)->seq_taken,
-		         seen = sp->n ? sp->maxseq + 1 : 0;
-		if (taken > seen)
-			sp->rep.lost += taken - seen;
-	}
+	if (sp->seq_taken > next)
+		sp->rep.lost += sp->seq_taken - next;
 	sp->rep.threads = cv->tids.count;
 	r = 0;
+	goto out;
+out_nomem:
+	snprintf(msg, msglen, "%s: out of memory", sp->path);
+	goto out;
+out_io:
+	snprintf(msg, msglen, "%s: %s", sp->path, errno ? strerror(errno) : "out of memory");
 out:
+	free(heap);
 	sp->rep.live_realloc_as_free = cv->norm.live_realloc_as_free;
 	sp->rep.unknown_realloc = cv->norm.unknown_realloc;
 	sp->rep.unknown_frees = cv->norm.unknown_frees;

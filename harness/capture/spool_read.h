@@ -1,5 +1,5 @@
 /* spool_read.h - reading a capture spool (spool.h) back and turning it into
- * canonical trace events: records decoded per thread, placed by their global
+ * canonical trace events: records decoded per thread, merged by their global
  * sequence number, addresses renamed to object numbers, thread ids to
  * indexes, cycle counts to ns. For `allocscope capture` after the program
  * has ended; built into the CLI, never into allocscope_capture.so (which
@@ -28,33 +28,36 @@ typedef struct as_spool_report {
 	uint64_t unknown_frees;        /* frees of blocks never seen allocated */
 } as_spool_report_t;
 
-/* A mapped and decoded spool. Fields are private to spool_read.c except rep. */
+/* An open spool. Fields are private to spool_read.c except rep. */
+struct spool_stream;
 typedef struct as_spool {
 	const char *path; /* not copied: must outlive the as_spool_t */
-	const void *map;
-	size_t map_len;
-	as_spool_rec_t *recs; /* decoded records, in file order (malloc'd) */
-	uint64_t n;
-	uint64_t *at;    /* seq -> index + 1 in recs; NULL when in order */
-	uint64_t maxseq; /* highest placed sequence number */
-	int in_order;    /* recs[i].seq == i for all i: no placement needed */
+	int fd;
+	uint64_t size;                /* file bytes */
+	uint64_t seq_taken;           /* the header's counter (0: an older spool) */
+	struct spool_stream *streams; /* one per thread (a reused tid after a
+	                                 new-thread chunk is another) */
+	size_t nstreams;
 	as_spool_report_t rep;
 } as_spool_t;
 
-/* Map the spool at path, check its header, decode and place its records
- * (rep.records, rep.torn, rep.bad). Returns 0, or -1 with "PATH: reason" in
- * msg (nothing to close then). */
+/* Open the spool at path, check its header and index its chunks per
+ * thread (headers only; a damaged chunk header ends the index: rep.torn).
+ * Returns 0, or -1 with "PATH: reason" in msg (nothing to close then). */
 int as_spool_open(const char *path, as_spool_t *sp, char *msg, size_t msglen);
 
-/* Emit the spool's records as canonical events in sequence order to fn
- * (e.g. as_trace_writer_fn), ns_per_tick turning cycle counts into ns.
- * Fills the rest of sp->rep. Returns 0, or -1 with "PATH: reason" in msg
- * (more threads than a trace holds; "record N: ..." for an event the
- * normaliser or fn refused). Call once per as_spool_open. */
+/* Decode the records and emit them as canonical events in sequence order
+ * to fn (e.g. as_trace_writer_fn), ns_per_tick turning cycle counts into
+ * ns: streaming, a merge of the threads' record streams by sequence number,
+ * so memory is one chunk and the records up to the next timed one per
+ * thread, not the spool's size. Fills sp->rep. Returns 0, or -1 with "PATH:
+ * reason" in msg (more threads than a trace holds; "record N: ..." for an
+ * event the normaliser or fn refused; a read error). Call once per
+ * as_spool_open. */
 int as_spool_convert(as_spool_t *sp, double ns_per_tick, as_tev_fn fn, void *ctx, char *msg,
                      size_t msglen);
 
-/* Unmap and free; sp->rep stays readable. */
+/* Close and free; sp->rep stays readable. */
 void as_spool_close(as_spool_t *sp);
 
 #endif /* AS_CAPTURE_SPOOL_READ_H */
