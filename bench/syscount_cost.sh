@@ -6,6 +6,7 @@
 # test-only module mod_syscall_kat: the per-syscall cost). Methods are run in
 # interleaved rounds (off, perf, seccomp, off, ...) so that load drift hits
 # each alike; prints the median and minimum ns/op over ROUNDS (default 7).
+# One pass per trial (--min-time 0): the syscall count is the stream's.
 # Then the fixed cost of a trial: bench/trial_cost.sh with --syscalls off
 # (A) against perf (B) on the same build.
 # usage: bench/syscount_cost.sh [BUILD_DIR] [ROUNDS]
@@ -26,7 +27,7 @@ for case in "null|random:live=1000,ops=500000,touch=none" \
     for m in off perf seccomp; do
       # console table: module workload thr status ns/op ops/s RSSgrowth ovh minflt
       # syscalls ...
-      "$as" run -a "$mod" -w "$wl" --syscalls "$m" --sample-every 0 -o "$out/run" |
+      "$as" run -a "$mod" -w "$wl" --syscalls "$m" --sample-every 0 --min-time 0 -o "$out/run" |
         awk -v m="$m" '$4 == "ok" { print m, $5, $10 }' >>"$out/figures"
       rm -rf "$out/run"
     done

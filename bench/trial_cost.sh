@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # trial_cost.sh - the fixed cost of a trial, two variants side by side: wall
 # time of the 10-trial tiny run (-a glibc,null -w random:ops=1000,live=100
-# -r 5, the issue's yardstick). A variant is BUILD_DIR or BUILD_DIR:SYSCALLS
-# (--syscalls perf unless given): two builds (before/after a change), or one
-# build with counting off and on. Runs A, B, A, B, ... so that load drift
-# hits both alike; prints each one's median and min-max over ROUNDS pairs
-# and the median of the per-pair differences B - A.
+# -r 5 --min-time 0, the issue's yardstick: one pass per trial, so what is
+# timed is the fixed cost, not the 0.2 s default --min-time). A variant is
+# BUILD_DIR or BUILD_DIR:SYSCALLS (--syscalls perf unless given): two builds
+# (before/after a change), or one build with counting off and on. Runs A, B,
+# A, B, ... so that load drift hits both alike; prints each one's median and
+# min-max over ROUNDS pairs and the median of the per-pair differences B - A.
 # usage: bench/trial_cost.sh A B [ROUNDS]
 set -euo pipefail
 rounds=${3:-9}
@@ -19,7 +20,7 @@ for ((r = 0; r < rounds; r++)); do
     [[ $spec == *:* ]] && sys=${spec##*:} && spec=${spec%:*}
     t0=$(date +%s.%N)
     "$spec/harness/allocscope" run -q --no-plot -a glibc,null -w random:ops=1000,live=100 -r 5 \
-      --syscalls "$sys" -o "$out/run" > /dev/null
+      --min-time 0 --syscalls "$sys" -o "$out/run" > /dev/null
     echo "$v $r $(echo "$(date +%s.%N) - $t0" | bc)" >> "$out/t"
     rm -rf "$out/run"
   done

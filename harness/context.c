@@ -146,7 +146,9 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 		as_context_addf(ctx, "latency_every", "%llu",
 		                (unsigned long long)cfg->latency_every);
 	if (cfg->sample_every == AS_SAMPLE_AUTO)
-		as_context_add(ctx, "sample_every", "auto (about 256 points per trial)");
+		as_context_addf(ctx, "sample_every",
+		                "auto (about 256 points per trial, at least %d ops apart)",
+		                AS_SAMPLE_AUTO_MIN_GAP);
 	else
 		as_context_addf(ctx, "sample_every", "%llu", (unsigned long long)cfg->sample_every);
 	as_context_addf(ctx, "sample_interval_ms", "%llu",

@@ -30,6 +30,9 @@ static void *stacks[AS_MAX_THREADS];
 static uint32_t nstacks;
 #define STACK_BYTES          (8u << 20)
 #define STACK_PREFAULT_BYTES (128u << 10)
+/* thread t's spare slot is nslots + SPARE_STRIDE * t: never used by the
+ * stream, its pointer stays NULL, so a free of it does not call the module */
+#define SPARE_STRIDE (64 / sizeof(as_slot_t))
 
 typedef void *(*as_alloc_fn)(void *inst, size_t size, size_t align);
 typedef void (*as_free_fn)(void *inst, void *p, size_t size);
@@ -43,9 +46,7 @@ typedef struct as_lat {
 	as_hist_t *h; /* [kind] */
 	uint64_t every, jit, prev;
 	uint64_t cal, res;
-	int chained;   /* every op: the end of op i is the start of op i+1 */
-	uint64_t *raw; /* calibration: raw deltas go here, not to h */
-	uint32_t nraw;
+	int chained; /* every op: the end of op i is the start of op i+1 */
 } as_lat_t;
 
 typedef struct thread_ctx {
@@ -79,7 +80,9 @@ int as_engine_prepare(const as_opstream_t *s)
 {
 	if (slots)
 		as_unmap(slots, slots_bytes);
-	slots_bytes = ((size_t)s->nslots + 1) * sizeof(as_slot_t);
+	/* the stream's slots, then one spare per thread (a cache line apart)
+	 * for the latency calibration's empty ops */
+	slots_bytes = ((size_t)s->nslots + SPARE_STRIDE * s->nthreads) * sizeof(as_slot_t);
 	slots = as_map(slots_bytes);
 	/* thread stacks from the kernel, not from the allocator under test, and
 	 * mapped before the baseline so their syscalls are not the module's */
@@ -452,56 +455,10 @@ static int one_op(thread_ctx_t *c, const as_op_t *op, void *inst, const as_modul
 		r = exec_op(c, op, sl, inst, m, tp, a) == 0 ? 1 : -1;
 	if (lat) {
 		uint64_t t1 = as_ticks();
-		if (__builtin_expect(lat->raw != NULL, 0))
-			lat->raw[lat->nraw++] = t1 - t0;
-		else
-			as_hist_record(&lat->h[kind], as_lat_net(lat, t1 - t0));
+		as_hist_record(&lat->h[kind], as_lat_net(lat, t1 - t0));
 		lat->prev = t1;
 	}
 	return r < 0 ? -1 : 0;
-}
-
-#define LAT_CAL_OPS 255
-
-/* Before the clock starts: the clock's step (smallest non-zero difference
- * of back-to-back reads) and the cost of timing an empty op on the timed
- * path itself, the median over LAT_CAL_OPS frees of the spare slot (nslots:
- * never used by the stream, its pointer is NULL so the module is not
- * called). Every recorded latency has that cost subtracted. */
-static void lat_prepare(thread_ctx_t *c)
-{
-	const as_engine_cfg_t *cfg = c->cfg;
-	as_lat_t *l = &c->lat;
-	uint64_t raw[LAT_CAL_OPS], step = UINT64_MAX;
-	as_op_t empty = {AS_OP_FREE, 0, 0, c->s->nslots, 0};
-	acc_t a = {0, 0, 0};
-
-	memset(l, 0, sizeof(*l));
-	l->h = &hists[(size_t)c->t * AS_OP_KIND_COUNT];
-	l->every = cfg->latency_every;
-	l->chained = l->every == 1;
-	l->jit = 0x9e3779b97f4a7c15ULL ^ c->t;
-	l->res = 1;
-	for (int k = 0; k < 1000; k++) {
-		uint64_t t0 = as_ticks(), d = as_ticks() - t0;
-		if (d && d < step)
-			step = d;
-	}
-	l->raw = raw;
-	l->prev = as_ticks();
-	for (int k = 0; k < LAT_CAL_OPS; k++)
-		one_op(c, &empty, cfg->inst, cfg->mod, AS_TOUCH_NONE, &a, l);
-	/* median by insertion sort: no qsort, which may call malloc */
-	for (uint32_t k = 1; k < l->nraw; k++)
-		for (uint32_t j = k; j > 0 && raw[j - 1] > raw[j]; j--) {
-			uint64_t t = raw[j];
-			raw[j] = raw[j - 1];
-			raw[j - 1] = t;
-		}
-	l->cal = raw[l->nraw / 2];
-	l->res = step == UINT64_MAX ? 1 : step;
-	l->raw = NULL;
-	l->nraw = 0;
 }
 
 /* Where the next cross-thread point of a thread is: its next wait or post
@@ -535,22 +492,23 @@ static int sync_at(thread_ctx_t *c, sync_t *y, uint64_t base, uint64_t i)
 	return 0;
 }
 
-/* The op loop: runs of untimed ops between measurement points go through
+/* The op loop over th's ops (the thread's own, or the latency
+ * calibration's): runs of untimed ops between measurement points go through
  * run_chunk (no switch for alloc and free, no bookkeeping); at the points
  * (every 64 ops, a series sample, a timed op, a cross-thread handover) the
  * published counters, samples, latency records and waits are handled once.
- * --validate takes one_op for every op. */
-static void run_loop(thread_ctx_t *c, int sampled, int timed, uint64_t pass)
+ * --validate (validate) takes one_op for every op. */
+static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int sampled, int timed,
+                     uint64_t pass)
 {
 	static const chunk_fn chunks[] = {run_chunk_none, run_chunk_first, run_chunk_pages,
 	                                  run_chunk_all};
-	const as_opthread_t *th = &c->s->thread[c->t];
 	const as_engine_cfg_t *cfg = c->cfg;
 	const as_module_t *m = cfg->mod;
 	void *inst = cfg->inst;
 	as_touch_t tp = c->s->touch;
 	chunk_fn chunk = chunks[tp];
-	int slow = cfg->validate;
+	int slow = validate;
 	uint64_t every = cfg->sample_every;
 	uint64_t next_sample = sampled && every ? every : UINT64_MAX;
 	uint64_t interval = sampled ? cfg->sample_interval_ns : 0;
@@ -560,7 +518,7 @@ static void run_loop(thread_ctx_t *c, int sampled, int timed, uint64_t pass)
 	uint64_t next_lat = UINT64_MAX;
 	sync_t y = {th->waits, th->waits + th->nwaits, th->posts, th->posts + th->nposts, pass};
 	uint64_t next_sync = sync_next(&y);
-	acc_t a = {0, 0, cfg->validate};
+	acc_t a = {0, 0, validate};
 	uint64_t i = 0;
 
 	if (timed) {
@@ -641,7 +599,8 @@ static void run_thread(thread_ctx_t *c)
 	const as_engine_cfg_t *cfg = c->cfg;
 	int sampled = c->t == 0 && cfg->sample && (cfg->sample_every || cfg->sample_interval_ns);
 	for (uint64_t pass = 0;; pass++) {
-		run_loop(c, sampled && pass == 0, c->timed, pass);
+		run_loop(c, &c->s->thread[c->t], cfg->validate, sampled && pass == 0, c->timed,
+		         pass);
 		if (!cfg->min_time_ns)
 			break;
 		pthread_barrier_wait(c->pass_end);
@@ -659,6 +618,56 @@ static void run_thread(thread_ctx_t *c)
 		if (!more_passes)
 			break;
 	}
+}
+
+#define LAT_CAL_OPS   255 /* timed empty ops of the calibration */
+#define LAT_CAL_LEN   512 /* its stream, run as often as it takes */
+#define LAT_CAL_EVERY 64  /* at most one op in this many timed */
+
+/* Before the clock starts: the clock's step (smallest non-zero difference
+ * of back-to-back reads) and the cost of timing an empty op, measured by
+ * the op loop itself (run_loop, so the same chunk calls, bookkeeping,
+ * histogram record and, with --latency 1, everything between two ops' clock
+ * reads) on a stream of frees of the thread's spare slot, which never call
+ * the module: the median over LAT_CAL_OPS timed ops, recorded raw (no
+ * subtraction, step 1 tick; the histogram is exact below 256 ticks) in the
+ * free histogram, which is emptied after. Sampled latency is calibrated
+ * with at most one op in LAT_CAL_EVERY timed, so a large N does not make
+ * it long. Every recorded latency has that cost subtracted. */
+static void lat_prepare(thread_ctx_t *c)
+{
+	const as_engine_cfg_t *cfg = c->cfg;
+	as_lat_t *l = &c->lat;
+	as_op_t ops[LAT_CAL_LEN];
+	as_opthread_t th = {.ops = ops, .nops = LAT_CAL_LEN};
+	uint64_t step = UINT64_MAX, seed = 0x9e3779b97f4a7c15ULL ^ c->t;
+	as_hist_t *h;
+
+	memset(l, 0, sizeof(*l));
+	l->h = &hists[(size_t)c->t * AS_OP_KIND_COUNT];
+	h = &l->h[AS_OP_FREE];
+	for (int k = 0; k < 1000; k++) {
+		uint64_t t0 = as_ticks(), d = as_ticks() - t0;
+		if (d && d < step)
+			step = d;
+	}
+	for (uint32_t k = 0; k < LAT_CAL_LEN; k++)
+		ops[k] =
+		    (as_op_t){AS_OP_FREE, 0, 0, c->s->nslots + (uint32_t)SPARE_STRIDE * c->t, 0};
+	l->every = cfg->latency_every < LAT_CAL_EVERY ? cfg->latency_every : LAT_CAL_EVERY;
+	l->chained = l->every == 1;
+	l->jit = seed;
+	l->res = 1;
+	while (h->total < LAT_CAL_OPS)
+		run_loop(c, &th, 0, 0, 1, 0);
+	l->cal = as_hist_quantile(h, 0.5);
+	l->res = step == UINT64_MAX ? 1 : step;
+	memset(h, 0, sizeof(*h));
+	l->every = cfg->latency_every;
+	l->chained = l->every == 1;
+	l->jit = seed; /* the run times the same ops as without calibration */
+	c->done = 0;
+	c->end_ns = 0;
 }
 
 /* Per thread, before the start barrier: the latency calibration. */

@@ -34,6 +34,11 @@ typedef struct as_trial_spec {
 } as_trial_spec_t;
 
 #define AS_SAMPLE_AUTO UINT64_MAX
+/* Auto sampling: about 256 points per trial, but at least this many ops of
+ * thread 0 apart. A point reads /proc and the counters (25-100 us); on a
+ * trial of a few thousand ops, points every few ops cost more than the ops
+ * and leave every timed op after one, in caches the sample emptied. */
+#define AS_SAMPLE_AUTO_MIN_GAP 1024
 /* Default latency sampling: one op in 64 per thread (jittered), under
  * 1 ns/op amortised (docs/measure.md), so every run has percentiles. */
 #define AS_LATENCY_DEFAULT 64

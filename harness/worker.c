@@ -372,8 +372,11 @@ static void engine_cfg(worker_t *w)
 	w->cfg.inst = w->inst;
 	w->cfg.validate = spec->validate;
 	w->cfg.sample = on_sample;
-	if (every == AS_SAMPLE_AUTO) /* about 256 points per trial */
-		every = w->stream->thread[0].nops / 256 ? w->stream->thread[0].nops / 256 : 1;
+	if (every == AS_SAMPLE_AUTO) { /* about 256 points per trial, not too dense */
+		every = w->stream->thread[0].nops / 256;
+		if (every < AS_SAMPLE_AUTO_MIN_GAP)
+			every = AS_SAMPLE_AUTO_MIN_GAP;
+	}
 	w->cfg.sample_every = every;
 	w->cfg.sample_interval_ns = spec->sample_interval_ms * 1000000ULL;
 	w->cfg.latency_every = spec->latency_every;
