@@ -378,8 +378,10 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 		x = plot_cellnum(h, i, cols[3]);
 		y = plot_cellnum(h, i, cols[4]);
 		/* x, the CDF, and the tail: the share of calls slower than x (none
-		 * is a missing point on the log axis) */
-		plot_dnum(data, x, "\t");
+		 * is a missing point on the log axis). Calls at 0 ns net of the
+		 * harness (cheaper than the clock's step) have no place on a log
+		 * axis: drawn at its left end, 1 ns (latency_tail.gp starts there) */
+		plot_dnum(data, x > 0 ? x : 1, "\t");
 		plot_dnum(data, y, "\t");
 		plot_dnum(data, y < 1 ? 1 - y : NAN, "\n");
 		nb++;

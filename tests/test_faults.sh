@@ -89,8 +89,10 @@ nrows() { echo $(( $(lines "$1/trials.csv") - 1 )); }
 case_full_disk() {
   local d=$tmp/full
   # a 30 KiB file size limit: series.csv cannot grow past the first trials
+  # (256 points per trial, ~27 KB, as auto spacing gave before it kept
+  # points 1024 ops apart: 42 points, 27 KB for all 6 trials)
   (ulimit -f 30; trap '' XFSZ; exec "$cli" run "${q[@]}" -a glibc,null \
-    -w random:ops=20000,live=500 -r 3 -o "$d" >/dev/null 2>"$tmp/err.txt")
+    -w random:ops=20000,live=500 --sample-every 160 -r 3 -o "$d" >/dev/null 2>"$tmp/err.txt")
   rc=$?
   check "a write error stops the run with exit 2" test "$rc" = 2
   check "  ... naming the file" grep -q "series.csv: cannot write" "$tmp/err.txt"
