@@ -92,7 +92,7 @@ echo "(2-core machine shared with other work: times are noisy; ratios are per te
 echo "per-run CSV: $out"
 PYTHONMALLOC=malloc TMPDIR=$work python3 - "$cli" "$py" "$out" "${JOBS:-1}" "$tests" \
   "${mods[@]}" <<'PY'
-import csv, os, subprocess, sys, time
+import csv, os, signal, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 cli, py, out, jobs, tests, mods = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), \
     sys.argv[5].split(), sys.argv[6:]
@@ -105,7 +105,10 @@ def run(test, m):
     log = os.path.join(os.environ["TMPDIR"], "%s-%s.log" % (test, m))
     t0 = time.monotonic()
     with open(log, "w") as f:
-        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=os.environ["TMPDIR"])
+        # SIGINT back to its default: a shell starting this script in the background
+        # (`&`, nohup) leaves it ignored, and test_generators then fails on every column
+        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, cwd=os.environ["TMPDIR"],
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             _, status, ru = os.wait4(p.pid, 0)
             rc = os.waitstatus_to_exitcode(status)
