@@ -162,16 +162,19 @@ static double budget_share(suite_ctx_t *c, int i, const int *groups, int groups_
 }
 
 /* One line per scenario after its trials: how long they took, and with
- * --budget the share it had and the knobs that share set. */
-static void print_time(const as_scenario_t *sc, const suite_ctx_t *c, double share, double took_s)
+ * --budget the share it had and the knobs that share set. Kept in OUT and
+ * printed under the scenario's heading, after the suite's one progress
+ * bar (a line printed between scenarios would break the bar). */
+static void print_time(const as_scenario_t *sc, const suite_ctx_t *c, double share, double took_s,
+                       as_buf_t *out)
 {
 	if (share > 0 || (c->budget_s > 0 && c->cfg.reps_auto))
-		printf("   %s: trials took %.1f s (budget share %.1f s: --max-time %.3g, "
-		       "--min-time %.3g)\n",
-		       sc->name, took_s, share, c->cfg.group_max_s, c->cfg.min_time_s);
+		as_buf_printf(out,
+		              "   %s: trials took %.1f s (budget share %.1f s: --max-time %.3g, "
+		              "--min-time %.3g)\n",
+		              sc->name, took_s, share, c->cfg.group_max_s, c->cfg.min_time_s);
 	else
-		printf("   %s: trials took %.1f s\n", sc->name, took_s);
-	fflush(stdout);
+		as_buf_printf(out, "   %s: trials took %.1f s\n", sc->name, took_s);
 }
 
 /* Fill cfg's workloads (parsed from the scenario's specs) and threads for
@@ -282,6 +285,9 @@ static int suite_main(int argc, char **argv)
 	uint64_t t0;
 	as_buf_t verdicts = {0};
 	json_t *vjson = NULL;
+	long entries[32];
+	as_buf_t took[32] = {{0}};
+	as_suite_progress_t progress = {0};
 
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
@@ -345,12 +351,17 @@ static int suite_main(int argc, char **argv)
 			goto out_usage;
 		}
 	}
-	/* refuse bad input before the first trial */
+	/* refuse bad input before the first trial; count the suite's trials */
 	for (int i = 0; i < nsc; i++) {
 		if (scenario_cfg(sc[i], c.quick, &c.cfg) != 0 || as_run_validate(&c.cfg) != 0) {
 			fprintf(stderr, "allocscope suite: scenario %s cannot run\n", sc[i]->name);
 			goto out_usage;
 		}
+		if (!c.reps_given && !c.quick)
+			scenario_reps(sc[i], &c.cfg);
+		entries[i] = (long)c.cfg.nmodules * c.cfg.nworkloads * c.cfg.nthreads *
+		             ((long)c.cfg.warmup + c.cfg.reps);
+		progress.total += entries[i];
 	}
 	if (c.cfg.out_dir) {
 		/* room for "/<scenario>/trials.csv" below */
@@ -380,6 +391,9 @@ static int suite_main(int argc, char **argv)
 	printf("suite %s%s: %d scenario%s x %d module%s -> %s/\n", name, c.quick ? " (quick)" : "",
 	       nsc, nsc == 1 ? "" : "s", c.cfg.nmodules, c.cfg.nmodules == 1 ? "" : "s", base);
 	c.cfg.quiet = !c.table;
+	progress.nscenarios = nsc;
+	progress.t0_ns = as_now_ns();
+	c.cfg.suite = &progress;
 	for (int i = 0; i < nsc; i++) {
 		scenario_cfg(sc[i], c.quick, &c.cfg);
 		groups[i] = c.cfg.nworkloads * c.cfg.nthreads * c.cfg.nmodules;
@@ -404,8 +418,10 @@ static int suite_main(int argc, char **argv)
 		c.cfg.out_dir = dir;
 		c.cfg.label = label;
 		c.cfg.scenario = sc[i];
+		progress.scenario = i;
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
-		print_time(sc[i], &c, share, (double)(as_now_ns() - t1) / 1e9);
+		print_time(sc[i], &c, share, (double)(as_now_ns() - t1) / 1e9, &took[i]);
+		progress.before += entries[i];
 		if (r > worst)
 			worst = r;
 		if (r == 2 || r == 130)
@@ -417,7 +433,8 @@ static int suite_main(int argc, char **argv)
 		char path[PATH_MAX + 64];
 		snprintf(dir, sizeof(dir), "%s/%s", base, sc[i]->name);
 		snprintf(path, sizeof(path), "%s/trials.csv", dir);
-		printf("\n== %s: %s\n", sc[i]->name, sc[i]->title);
+		printf("\n== %s: %s\n%s", sc[i]->name, sc[i]->title,
+		       took[i].data ? took[i].data : "");
 		if (as_scenario_verdicts(sc[i], path, &verdicts, vjson, counts, err, sizeof(err)) <
 		        0 ||
 		    as_scenario_summary(sc[i], dir, err, sizeof(err)) != 0)
@@ -443,6 +460,8 @@ static int suite_main(int argc, char **argv)
 		worst = 1;
 	}
 	as_buf_free(&verdicts);
+	for (int i = 0; i < nsc; i++)
+		as_buf_free(&took[i]);
 	json_decref(vjson);
 	as_results_dir_release(lock_fd);
 	as_run_cfg_free_specs(&c.cfg);

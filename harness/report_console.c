@@ -1,16 +1,18 @@
 /* report_console.c - the console reporter: a progress bar with trial i/n
  * and ETA on stderr while the run goes (only on a terminal, never under
- * CI), and at the end the table of medians per trial on stdout, the same
- * numbers the CSV reporter writes. */
+ * CI; a suite's scenarios share one bar), and at the end the table of
+ * medians per trial on stdout, the same numbers the CSV reporter writes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "labels.h"
 #include "reporter.h"
 #include "stats.h"
+#include "suite.h"
 #include "syscount.h"
 #include "tables.h"
 #include "util.h"
@@ -82,14 +84,71 @@ static void console_names(console_t *c, const as_run_t *run)
 	names_make(&c->wls, run, 1, 8);
 }
 
-static void bar(const as_run_t *run, int i, int n, const char *what)
+/* Where trial I (warm-up run I when WARM) sits in its run's matrix, and
+ * the matrix size: warm-up runs first, then repetition by repetition. By
+ * matrix index, not by trials kept, so that -r auto's dropped
+ * repetitions move the bar on rather than leaving it short. */
+static long run_pos(const as_run_t *run, int i, int warm, long *total)
 {
-	double el = (double)(as_now_ns() - run->t0_ns) / 1e9;
-	double eta = i > 0 ? el / i * (n - i) : 0;
-	int width = 30, fill = n ? i * width / n : 0;
-	fprintf(stderr, "\r[%.*s%*s] %d/%d  ETA %4.0fs  %-40.40s", fill,
-	        "##############################", width - fill, "", i, n, eta, what);
-	if (i == n)
+	const as_run_cfg_t *cfg = run->cfg;
+	long ndistinct = (long)cfg->nmodules * cfg->nworkloads * cfg->nthreads;
+	*total = run->nwarm + ndistinct * (long)cfg->reps;
+	if (warm)
+		return i;
+	return run->nwarm + (long)run->specs[i].rep * ndistinct + run->specs[i].trial;
+}
+
+/* The terminal's width; 80 when it does not say. */
+static int term_cols(void)
+{
+	struct winsize ws;
+	if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/* One bar for the run, or for the whole suite when the run is one of its
+ * scenarios: POS of TOTAL matrix entries done, ETA from the rate so far,
+ * and WHAT runs now. The bar takes a quarter of the terminal's width (at
+ * most 30), and the line is cut to that width (a wrapped line cannot be
+ * redrawn in place); NL ends it. */
+static void bar(const as_run_t *run, long pos, long total, const char *what, int nl)
+{
+	const as_suite_progress_t *sp = run->cfg->suite;
+	uint64_t t0 = sp ? sp->t0_ns : run->t0_ns;
+	double el = (double)(as_now_ns() - t0) / 1e9;
+	int cols = term_cols(), width = cols / 4 > 30 ? 30 : cols / 4, fill;
+	char line[1024], eta[32];
+	size_t len;
+	if (sp) {
+		pos += sp->before;
+		total = sp->total;
+	}
+	if (pos > total)
+		pos = total;
+	fill = total ? (int)(pos * width / total) : 0;
+	if (pos > 0)
+		snprintf(eta, sizeof(eta), "%4.0fs", el / (double)pos * (double)(total - pos));
+	else
+		snprintf(eta, sizeof(eta), "   ?");
+	len = (size_t)snprintf(line, sizeof(line), "[%.*s%*s] %ld/%ld  ETA %s  ", fill,
+	                       "##############################", width - fill, "", pos, total, eta);
+	if (sp && len < sizeof(line))
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+		                        "scenario %d/%d %s: ", sp->scenario + 1, sp->nscenarios,
+		                        run->cfg->scenario ? run->cfg->scenario->name : "");
+	if (len < sizeof(line))
+		snprintf(line + len, sizeof(line) - len, "%s", what);
+	len = strlen(line);
+	if (len >= (size_t)cols) {
+		/* cut at a character, not inside a UTF-8 sequence */
+		len = (size_t)cols - 1;
+		while (len > 0 && ((unsigned char)line[len] & 0xC0) == 0x80)
+			len--;
+		line[len] = '\0';
+	}
+	fprintf(stderr, "\r%s\033[K", line);
+	if (nl)
 		fputc('\n', stderr);
 	fflush(stderr);
 }
@@ -97,19 +156,20 @@ static void bar(const as_run_t *run, int i, int n, const char *what)
 static void con_progress(void *self, const as_run_t *run, int i, int warm)
 {
 	console_t *c = self;
-	char what[128];
-	int total = run->nwarm + run->n;
+	char what[1024];
+	long total, pos;
 	if (!c->tty)
 		return;
+	pos = run_pos(run, i, warm, &total);
 	if (warm) {
-		bar(run, i, total, "warm-up");
+		bar(run, pos, total, "warm-up", 0);
 		return;
 	}
 	console_names(c, run);
 	snprintf(what, sizeof(what), "%s / %s / %ut",
 	         names_show(&c->mods, run->specs[i].module->label),
 	         names_show(&c->wls, run->specs[i].workload->label), run->specs[i].threads);
-	bar(run, run->nwarm + i, total, what);
+	bar(run, pos, total, what, 0);
 }
 
 /* Counting asked for but not possible here (no permission for perf, no
@@ -211,8 +271,13 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	int latency = run->cfg->latency_every != 0;
 	(void)err;
 	(void)errlen;
-	if (c->tty && !run->interrupted)
-		bar(run, run->nwarm + run->n, run->nwarm + run->n, "done");
+	if (c->tty && !run->interrupted) {
+		/* a suite's bar goes on over its next scenario */
+		const as_suite_progress_t *sp = run->cfg->suite;
+		long total;
+		run_pos(run, 0, 1, &total);
+		bar(run, total, total, "done", !sp || sp->scenario + 1 == sp->nscenarios);
+	}
 	if (run->cfg->quiet)
 		return 0;
 	console_names(c, run);

@@ -28,6 +28,16 @@ typedef struct as_probe_result {
 	char reason[512];
 } as_probe_result_t;
 
+/* A suite's progress over its scenario runs (cmd_suite.c), so the console
+ * draws one bar with one ETA for the whole suite. Counts are matrix
+ * entries (warm-up runs included; with -r auto the most repetitions). */
+typedef struct as_suite_progress {
+	int scenario, nscenarios; /* this run is scenario+1 of nscenarios */
+	long before;              /* entries of the scenarios before this one */
+	long total;               /* entries of all scenarios */
+	uint64_t t0_ns;           /* start of the suite (as_now_ns) */
+} as_suite_progress_t;
+
 typedef struct as_run_cfg {
 	as_spec_t modules[AS_RUN_MAX_ITEMS];       /* parsed once at the CLI */
 	as_probe_result_t probe[AS_RUN_MAX_ITEMS]; /* per module; filled by as_run_validate */
@@ -70,6 +80,7 @@ typedef struct as_run_cfg {
 	void *drop_ctx;
 	const struct as_scenario *scenario; /* suite: the scenario this run is (its
 	                                       headline.csv), else NULL */
+	const as_suite_progress_t *suite;   /* suite: where this run is in it, else NULL */
 	int argc;                           /* command line, recorded in the context */
 	char **argv;
 } as_run_cfg_t;

@@ -458,7 +458,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		        "\nallocscope: interrupted after %d complete trial(s); resume with: "
 		        "allocscope run --resume %s\n",
 		        run.n, out_dir);
-	if (began)
+	if (began && !cfg->suite) /* a suite names its folder once, at the end */
 		printf("results: %s/\n", out_dir);
 	for (int k = 0; k < nrep; k++)
 		if (reps[k].destroy)

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "suite.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -611,6 +612,81 @@ static int distinct(const as_table_t *t, const char *col, const char **out, int 
 	return n;
 }
 
+/* Where module name NAME stands as a word in S, or NULL. */
+static const char *find_word(const char *s, const char *name, size_t n)
+{
+	for (const char *p = strstr(s, name); n && p; p = strstr(p + 1, name)) {
+		int before = p > s && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		int after = isalnum((unsigned char)p[n]) || p[n] == '_';
+		if (!before && !after)
+			return p;
+	}
+	return NULL;
+}
+
+/* A reason of trials.csv's row R with its module's name taken out (a
+ * '\1' in its place), so the same reason of several modules is one text;
+ * status and the text in *key. */
+static void reason_key(const as_table_t *t, size_t r, as_buf_t *key)
+{
+	const char *mod = as_table_str(t, r, "module");
+	const char *reason = as_table_str(t, r, "reason");
+	size_t n = strcspn(mod, ":");
+	const char *at = find_word(reason, mod, n);
+	key->len = 0;
+	as_buf_printf(key, "%s\t", as_table_str(t, r, "status"));
+	if (at)
+		as_buf_printf(key, "%.*s\1%s", (int)(at - reason), reason, at + n);
+	else
+		as_buf_printf(key, "%s", reason);
+}
+
+/* Every reason in trials.csv (skips, failures, notes on completed rows) on
+ * one line, the modules that gave it named together: five modules skipped
+ * as not thread-safe are one line, not five. */
+static void print_reasons(const as_table_t *t)
+{
+	char **keys = calloc(t->nrows + 1, sizeof(char *));
+	as_buf_t *mods = calloc(t->nrows + 1, sizeof(as_buf_t)), key = {0};
+	size_t nk = 0;
+	if (!keys || !mods)
+		abort();
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *mod = as_table_str(t, r, "module");
+		size_t k = 0, ml = strlen(mod);
+		const char *m;
+		if (!*as_table_str(t, r, "reason"))
+			continue;
+		reason_key(t, r, &key);
+		while (k < nk && strcmp(keys[k], key.data))
+			k++;
+		if (k == nk && !(keys[nk++] = strdup(key.data)))
+			abort();
+		/* each module once in the list */
+		for (m = mods[k].data ? strstr(mods[k].data, mod) : NULL; m; m = strstr(m + 1, mod))
+			if ((m == mods[k].data || m[-1] == ' ') && (m[ml] == ',' || !m[ml]))
+				break;
+		if (!m)
+			as_buf_printf(&mods[k], "%s%s", mods[k].len ? ", " : "", mod);
+	}
+	for (size_t k = 0; k < nk; k++) {
+		const char *text = strchr(keys[k], '\t') + 1, *hole = strchr(text, '\1');
+		int ok = !strncmp(keys[k], "ok\t", 3);
+		printf("   ");
+		if (!ok)
+			printf("%.*s: ", (int)(text - 1 - keys[k]), keys[k]);
+		if (hole)
+			printf("%.*s%s%s\n", (int)(hole - text), text, mods[k].data, hole + 1);
+		else
+			printf("%s: %s\n", mods[k].data, text);
+		free(keys[k]);
+		as_buf_free(&mods[k]);
+	}
+	as_buf_free(&key);
+	free(keys);
+	free(mods);
+}
+
 int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, size_t errlen)
 {
 	as_table_t h, t;
@@ -654,20 +730,7 @@ int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, siz
 		}
 		printf("\n");
 	}
-	/* every reason once: skips, failures, and notes on completed rows */
-	for (size_t r = 0; r < t.nrows; r++) {
-		const char *reason = as_table_str(&t, r, "reason");
-		int seen = 0;
-		if (!*reason)
-			continue;
-		for (size_t q = 0; q < r && !seen; q++)
-			seen =
-			    !strcmp(as_table_str(&t, q, "module"), as_table_str(&t, r, "module")) &&
-			    !strcmp(as_table_str(&t, q, "reason"), reason);
-		if (!seen)
-			printf("   %s (%s): %s\n", as_table_str(&t, r, "module"),
-			       as_table_str(&t, r, "status"), reason);
-	}
+	print_reasons(&t);
 	free(rows);
 	as_table_free(&h);
 	as_table_free(&t);

@@ -69,8 +69,8 @@ int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
 /* Print the scenario's console summary from its folder DIR: the expected
  * shape, then headline.csv as a table, one row per workload spec x threads
  * and one column per module (the median, or the status when there is no
- * number), then every reason in trials.csv once. Returns 0, or -1 with err
- * when a file cannot be read. */
+ * number), then every reason in trials.csv on one line naming the modules
+ * that gave it. Returns 0, or -1 with err when a file cannot be read. */
 int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, size_t errlen);
 
 #endif /* AS_SUITE_H */
