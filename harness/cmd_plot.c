@@ -24,7 +24,8 @@ static const as_opt_t plot_opts[] = {
      "output formats, comma-separated: png, png2x (NAME@2x.png, twice the pixels), svg, pdf, "
      "all"},
     {OPT_ALL_CHARTS, "all-charts", NULL, NULL,
-     "also the charts that repeat others' data: RSS over time, cumulative syscalls"},
+     "every chart kind: a suite scenario's beyond those of its claim (scenarios.csv charts), "
+     "and the charts that repeat others' data (RSS over time, cumulative syscalls)"},
     {OPT_MODULES, "modules", "LIST", "every module",
      "only these modules, in this order (legend, colours stay): NAME:params as in trials.csv, "
      "or NAME for every spec of it"},

@@ -213,7 +213,7 @@ static int write_scenarios_csv(const char *dir, const as_scenario_t **sc, int n,
 	as_buf_t b = {0};
 	int rc;
 	as_buf_printf(&b, "scenario,folder,title,threads,x,y,summary_metric,expected_shape,"
-	                  "workloads\n");
+	                  "workloads,charts\n");
 	for (int i = 0; i < n; i++) {
 		const char *const *wl = quick ? sc[i]->quick : sc[i]->workloads;
 		as_buf_t w = {0};
@@ -227,7 +227,8 @@ static int write_scenarios_csv(const char *dir, const as_scenario_t **sc, int n,
 		as_buf_csv_str(&b, sc[i]->y, 0);
 		as_buf_csv_str(&b, sc[i]->metric_name, 0);
 		as_buf_csv_str(&b, sc[i]->shape, 0);
-		as_buf_csv_str(&b, w.data ? w.data : "", 1);
+		as_buf_csv_str(&b, w.data ? w.data : "", 0);
+		as_buf_csv_str(&b, sc[i]->charts ? sc[i]->charts : "", 1);
 		as_buf_add(&b, "\n", 1);
 		as_buf_free(&w);
 	}

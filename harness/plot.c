@@ -236,6 +236,7 @@ typedef struct {
 	const char *metric;  /* its summary metric (scenarios.csv) */
 	const char *report;  /* its own report, relative to the suite report */
 	const char *name;    /* the scenario */
+	const char *charts;  /* the chart kinds it draws (scenarios.csv); "": all */
 	plot_fails_t *fails; /* the failed and skipped trials of every scenario */
 } suite_part_t;
 
@@ -323,6 +324,8 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		track_unmatched(p, &r.missing);
 	plot_label_run(&r);
 	cs->all = p->all_charts;
+	if (sp && !p->all_charts)
+		plot_only_kinds(cs, sp->charts);
 	define_charts(&r, cs);
 	if (as_mkdir_p(chart_dir, err, sizeof(err)) != 0) {
 		msg(p, "%s", err);
@@ -476,6 +479,7 @@ static as_plot_status_t plot_scenario(plot_t *p, const char *dir, const char *ou
 	char path[PLOT_PATH_MAX], chart_dir[PLOT_PATH_MAX], report_dir[PLOT_PATH_MAX];
 	char sp[PLOT_PATH_MAX], rp[PLOT_PATH_MAX], err[1024];
 	char metric[2048] = "";
+	const char *charts = "";
 	suite_part_t part;
 	if (plot_path(path, sizeof(path), "%s/%s", dir, sub) != 0 ||
 	    plot_path(report_dir, sizeof(report_dir), "%s/%s", out ? out : dir, sub) != 0 ||
@@ -489,14 +493,17 @@ static as_plot_status_t plot_scenario(plot_t *p, const char *dir, const char *ou
 		msg(p, "%s", err);
 		return AS_PLOT_INCOMPLETE;
 	}
-	/* what the scenario measures: its y and summary metric */
+	/* what the scenario measures: its y and summary metric; the charts
+	 * that show its claim (a scenarios.csv without the column: all) */
 	for (int row = 0; row < NROWS(scen); row++)
-		if (!strcmp(plot_cell(scen, row, as_table_col(scen, "folder")), sub))
+		if (!strcmp(plot_cell(scen, row, as_table_col(scen, "folder")), sub)) {
 			snprintf(metric, sizeof(metric), "%s %s",
 			         plot_cell(scen, row, as_table_col(scen, "summary_metric")),
 			         plot_cell(scen, row, as_table_col(scen, "y")));
+			charts = plot_cell(scen, row, as_table_col(scen, "charts"));
+		}
 	plot_report_scenario(body, scen, sub);
-	part = (suite_part_t){body, context, sp, metric, rp, sub, fails};
+	part = (suite_part_t){body, context, sp, metric, rp, sub, charts, fails};
 	return plot_run(p, path, chart_dir, report_dir, out ? "" : "plots/", &part);
 }
 

@@ -13,6 +13,10 @@
 chart_t *plot_new_chart(charts_t *cs, const char *kind, const char *stem, const char *script)
 {
 	chart_t *c;
+	if (cs->only.n && plot_sl_find(&cs->only, kind) < 0) {
+		plot_sl_add(&cs->left_out, kind);
+		return NULL;
+	}
 	if (cs->n == MAXCH) {
 		plot_skip(cs, kind,
 		          "more than " AS_STR(MAXCH) " charts in one folder: the rest left out");
@@ -28,9 +32,40 @@ chart_t *plot_new_chart(charts_t *cs, const char *kind, const char *stem, const 
 	return c;
 }
 
+void plot_only_kinds(charts_t *cs, const char *list)
+{
+	while (list && *list) {
+		size_t n = strcspn(list, ", ");
+		char k[64];
+		if (n > 0 && n < sizeof(k)) {
+			snprintf(k, sizeof(k), "%.*s", (int)n, list);
+			plot_sl_add(&cs->only, k);
+		}
+		list += n + strspn(list + n, ", ");
+	}
+}
+
+/* Whether KIND (comma-separated kinds, "per size" and the like after a
+ * kind's name) names a kind that is drawn. */
+static int kind_wanted(const charts_t *cs, const char *kind)
+{
+	if (!cs->only.n)
+		return 1;
+	for (int i = 0; i < cs->only.n; i++) {
+		size_t n = strlen(cs->only.v[i]);
+		for (const char *p = strstr(kind, cs->only.v[i]); p;
+		     p = strstr(p + 1, cs->only.v[i]))
+			if ((p == kind || p[-1] == ' ') && (p[n] == ',' || p[n] == ' ' || !p[n]))
+				return 1;
+	}
+	return 0;
+}
+
 void plot_skip(charts_t *cs, const char *kind, const char *why)
 {
 	char line[LABEL + 64];
+	if (!kind_wanted(cs, kind))
+		return;
 	snprintf(line, sizeof(line), "%s: %s", kind, why);
 	plot_sl_add(&cs->skipped, line);
 }
@@ -43,6 +78,8 @@ void plot_free_charts(charts_t *cs)
 		as_buf_free(&cs->ch[i].vars);
 	}
 	plot_sl_free(&cs->skipped);
+	plot_sl_free(&cs->only);
+	plot_sl_free(&cs->left_out);
 }
 
 void plot_drop_last(charts_t *cs)

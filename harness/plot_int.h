@@ -80,8 +80,11 @@ typedef struct {
 typedef struct {
 	chart_t ch[MAXCH];
 	int n;
-	strlist_t skipped; /* "chart kind: reason" lines */
-	int all;           /* also the charts that repeat others' data */
+	strlist_t skipped;  /* "chart kind: reason" lines */
+	int all;            /* also the charts that repeat others' data */
+	strlist_t only;     /* the kinds to draw (a suite scenario's charts);
+	                       empty: every kind */
+	strlist_t left_out; /* kinds not drawn because `only` lacks them */
 } charts_t;
 
 /* ---- plot_data.c: reading a run folder, reducing rows ---- */
@@ -167,7 +170,10 @@ void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, cons
 /* The next chart slot, named KIND[-STEM]; NULL (and a skip line) when the
  * folder has MAXCH charts already. */
 chart_t *plot_new_chart(charts_t *cs, const char *kind, const char *stem, const char *script);
-/* Record "KIND: WHY" under "Charts without data". */
+/* Draw only the kinds in comma-separated LIST (empty: every kind). */
+void plot_only_kinds(charts_t *cs, const char *list);
+/* Record "KIND: WHY" under "Charts without data" (KIND may list several
+ * kinds, comma-separated: not recorded when `only` has none of them). */
 void plot_skip(charts_t *cs, const char *kind, const char *why);
 /* Give back the last chart slot (it had no data). */
 void plot_drop_last(charts_t *cs);

@@ -174,6 +174,13 @@ void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const cha
 	as_buf_printf(b, "%s Charts\n\n", h);
 	for (int i = 0; i < cs->n; i++)
 		plot_report_chart(b, &cs->ch[i], prefix, fmts, h2);
+	if (cs->left_out.n) {
+		as_buf_printf(b, "Charts left out: the scenario's claim is in the charts above; "
+		                 "`allocscope plot --all-charts` draws these too:");
+		for (int i = 0; i < cs->left_out.n; i++)
+			as_buf_printf(b, "%s %s", i ? "," : "", cs->left_out.v[i]);
+		as_buf_printf(b, ".\n\n");
+	}
 	as_buf_printf(b, "%s Trials\n\n", h);
 	report_trials(b, r);
 	if (cs->skipped.n) {

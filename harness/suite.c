@@ -74,6 +74,7 @@ static const as_scenario_t sc_threshold = {
     .quick = threshold_q,
     .claims = threshold_claims,
     .unit = "share of peak RSS",
+    .charts = "sweep,rss_ops,heap_mmap",
 };
 
 static const char *const leak_wl[] = {"leak:total=64m", "leak:total=64m,trim=1",
@@ -106,6 +107,7 @@ static const as_scenario_t sc_leak = {
     .quick = leak_q,
     .claims = leak_claims,
     .unit = "share of peak RSS",
+    .charts = "rss_ops,heap_mmap",
 };
 
 static const char *const metadata_wl[] = {
@@ -137,6 +139,7 @@ static const as_scenario_t sc_metadata = {
     .quick = metadata_q,
     .claims = metadata_claims,
     .unit = "RSS bytes per block",
+    .charts = "metadata,rss_ops",
 };
 
 static const char *const lazy_wl[] = {"synth:dist=fixed,size=256k,order=never,ops=128,touch=none",
@@ -179,6 +182,7 @@ static const as_scenario_t sc_lazy = {
     .quick = lazy_q,
     .claims = lazy_claims,
     .unit = "RSS / requested bytes",
+    .charts = "rss_ops",
 };
 
 static const char *const bump_wl[] = {
@@ -217,6 +221,7 @@ static const as_scenario_t sc_bump = {
     .workloads = bump_wl,
     .quick = bump_q,
     .claims = bump_claims,
+    .charts = "time",
 };
 
 static const char *const phase_wl[] = {
@@ -266,6 +271,7 @@ static const as_scenario_t sc_phase = {
     .quick = phase_q,
     .claims = phase_claims,
     .unit = "ms",
+    .charts = "time",
 };
 
 /* ---- classic multi-threaded benchmarks ---- */
@@ -299,6 +305,7 @@ static const as_scenario_t sc_larson = {
     .workloads = larson_wl,
     .quick = larson_q,
     .claims = larson_claims,
+    .charts = "time,scaling",
 };
 
 static const char *const xmalloc_wl[] = {"xmalloc:batches=2000", NULL};
@@ -326,6 +333,7 @@ static const as_scenario_t sc_xmalloc = {
     .workloads = xmalloc_wl,
     .quick = xmalloc_q,
     .claims = xmalloc_claims,
+    .charts = "time,scaling",
 };
 
 static const char *const cache_wl[] = {"cache-thrash:iterations=20000",
@@ -358,6 +366,7 @@ static const as_scenario_t sc_cache = {
     .workloads = cache_wl,
     .quick = cache_q,
     .claims = cache_claims,
+    .charts = "time,scaling",
 };
 
 static const char *const benchmt_wl[] = {"benchmt:ops=200000", NULL};
@@ -392,6 +401,7 @@ static const as_scenario_t sc_benchmt = {
     .workloads = benchmt_wl,
     .quick = benchmt_q,
     .claims = benchmt_claims,
+    .charts = "time,scaling",
 };
 
 const as_scenario_t *const as_scenarios[] = {&sc_threshold, &sc_leak,    &sc_metadata, &sc_lazy,

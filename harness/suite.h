@@ -36,6 +36,9 @@ typedef struct as_scenario {
 	const char *unit;             /* the metric's unit in verdicts.csv */
 	const char *const *workloads; /* NULL-terminated specs (default run) */
 	const char *const *quick;     /* NULL-terminated specs (--quick) */
+	const char *charts;           /* chart kinds that show the claim, comma-separated:
+	                                 plot draws only these (scenarios.csv charts)
+	                                 unless --all-charts */
 } as_scenario_t;
 
 typedef struct as_suite {

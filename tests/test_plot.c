@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../harness/suite.h"
 #include "check.h"
 
 /* Under AddressSanitizer a worker's memory sampling walks the sanitizer's
@@ -813,6 +814,44 @@ int main(void)
 			    tmp);
 			CHECKF(system(cmd) == 0,
 			       "real suite: verdicts.csv end to end in the report");
+			/* a scenario draws the charts that show its claim (scenarios.csv
+			 * charts: threshold's sweep, rss_ops, heap_mmap), says which it
+			 * left out, and --all-charts draws those too */
+			snprintf(
+			    cmd, sizeof(cmd),
+			    "cd '%s/rsuite/threshold' && python3 - <<'EOF'\n"
+			    "import glob, os, re, sys\n"
+			    "kinds = {re.split(r'[-.]', os.path.basename(f))[0]\n"
+			    "         for f in glob.glob('plots/*.png')}\n"
+			    "if kinds != {'rss_ops', 'heap_mmap'}: sys.exit('drawn: %%s' %% "
+			    "kinds)\n"
+			    "md = open('report.md').read()\n"
+			    "m = re.search(r'Charts left out: .*: (.*)\\.\\n', md)\n"
+			    "if not m or not {'time', 'latency_tail', 'syscalls'} <= set(m.group(1)"
+			    ".split(', ')):\n"
+			    "    sys.exit('left out: %%s' %% (m and m.group(1)))\n"
+			    "if 'latency_tail:' in md.split('Charts without data')[-1]:\n"
+			    "    sys.exit('a left-out kind under Charts without data')\n"
+			    "EOF",
+			    tmp);
+			CHECKF(system(cmd) == 0, "suite scenario: only the charts of its claim");
+			snprintf(args, sizeof(args), "%s/rsuite --all-charts", tmp);
+			rc = run("", args);
+			snprintf(path, sizeof(path), "%s/rsuite/threshold/plots/time.png", tmp);
+			CHECKF(rc == 0 && access(path, F_OK) == 0,
+			       "--all-charts: time.png: exit %d", rc);
+		}
+		/* every scenario names charts, each a kind with its script */
+		for (int i = 0; as_scenarios[i]; i++) {
+			const char *k = as_scenarios[i]->charts;
+			CHECKF(k && *k, "scenario %s names no charts", as_scenarios[i]->name);
+			while (k && *k) {
+				size_t n = strcspn(k, ",");
+				snprintf(path, sizeof(path), "%s/plots/%.*s.gp", src, (int)n, k);
+				CHECKF(access(path, R_OK) == 0, "scenario %s: chart %.*s: no %s",
+				       as_scenarios[i]->name, (int)n, k, path);
+				k += n + (k[n] == ',');
+			}
 		}
 	}
 	snprintf(args, sizeof(args), "rm -rf '%s'", tmp);
