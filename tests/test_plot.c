@@ -254,6 +254,25 @@ int main(void)
 	char run_dir[512], plots[600], path[700], args[2048];
 	int rc;
 
+	/* ALLOCSCOPE_CHART_CHECK_DIR=DIR: only the chart check, on every
+	 * plots/ folder under DIR (e.g. a whole default suite plotted with
+	 * --format svg --all-charts) */
+	if (getenv("ALLOCSCOPE_CHART_CHECK_DIR")) {
+		FILE *f;
+		int n = 0;
+		snprintf(args, sizeof(args), "find '%s' -type d -name plots",
+		         getenv("ALLOCSCOPE_CHART_CHECK_DIR"));
+		f = popen(args, "r");
+		while (f && fgets(path, sizeof(path), f)) {
+			path[strcspn(path, "\n")] = '\0';
+			n += check_svgs(path);
+		}
+		if (f)
+			pclose(f);
+		printf("chart check: %d SVG charts\n", n);
+		CHECKF(n > 0, "no SVG charts under %s", getenv("ALLOCSCOPE_CHART_CHECK_DIR"));
+		return as_check_done();
+	}
 	cli = getenv("ALLOCSCOPE");
 	src = getenv("ALLOCSCOPE_SOURCE");
 	if (!cli || !src) {
