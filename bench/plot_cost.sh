@@ -10,6 +10,7 @@
 #   base:     with -b BIN, that allocscope binary's defaults (e.g. a build
 #             of an older commit)
 # Usage: bench/plot_cost.sh [-b BASE_BIN] [RESULTS_DIR] [ROUNDS]   (build first)
+# VARIANTS="new base" (env) runs only those variants (new-all takes long).
 # RESULTS_DIR defaults to the committed fixture; `quick` makes a fresh
 # `suite --quick --no-plot` folder and plots that. ALLOCSCOPE (binary) and
 # ALLOCSCOPE_PLOTS_DIR (its scripts) apply to the new variants only.
@@ -31,9 +32,14 @@ if [ "$src" = quick ]; then
   [ -f "$tmp/src/scenarios.csv" ] || { echo "plot_cost: suite --quick wrote no results" >&2; exit 1; }
   src=$tmp/src
 fi
-variants=(new new-all)
-[ -n "$base" ] && variants+=(base)
+if [ -n "${VARIANTS:-}" ]; then
+  read -r -a variants <<<"$VARIANTS"
+else
+  variants=(new new-all)
+  [ -n "$base" ] && variants+=(base)
+fi
 declare -A times charts bytes
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq "$rounds"); do
   for v in "${variants[@]}"; do
     rm -rf "$tmp/run" && cp -r "$src" "$tmp/run"
@@ -54,10 +60,11 @@ for r in $(seq "$rounds"); do
 done
 stat() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)], a[1], a[NR]}'; }
 printf '%-8s %6s %10s %8s %8s %10s %8s\n' variant charts median_ms min_ms max_ms MB_written ratio
-read -r m0 _ _ <<<"$(stat "${times[new]}")"
+read -r m0 _ _ <<<"$(stat "${times[${variants[0]}]}")"
 for v in "${variants[@]}"; do
   read -r med mn mx <<<"$(stat "${times[$v]}")"
   printf '%-8s %6d %10d %8d %8d %10.1f %8.2f\n' "$v" "${charts[$v]}" "$med" "$mn" "$mx" \
     "$(echo "${bytes[$v]} / 1048576" | bc -l)" "$(echo "$med / $m0" | bc -l)"
 done
+echo "load before: $load0"
 echo "rounds: $rounds, cpus: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: read ratios, not absolute times)"
