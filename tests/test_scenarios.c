@@ -150,16 +150,12 @@ static void check_shapes(const char *modules)
 			as_table_free(&t);
 			continue;
 		}
-		/* glibc's syscall counts and resident share in the sanitizer build:
-		 * since the engine's per-run handover (a132f61..c6f34e5) the
-		 * sanitizer runtime's own anonymous mmaps (9 in a 64 KiB threshold
-		 * trial, 0 before) are counted in glibc's trials; not explained
-		 * yet. The plain build checks these shapes */
-		if (getenv("ALLOCSCOPE_SANITIZED") &&
-		    ((s->column && strstr(s->column, "_calls")) || !strcmp(s->scenario, "lazy"))) {
-			as_check_skip_case(
-			    "%s %s %s: sanitizer build (its runtime's mmaps are counted)",
-			    s->scenario, s->params, s->column ? s->column : "");
+		/* glibc's resident share of touched pages in the sanitizer build:
+		 * 1.1543 seen against the bound 1.15 (its runtime's shadow); not
+		 * explained yet. The plain build checks this shape */
+		if (getenv("ALLOCSCOPE_SANITIZED") && !strcmp(s->scenario, "lazy")) {
+			as_check_skip_case("%s %s: sanitizer build (resident share not explained)",
+			                   s->scenario, s->params);
 			as_table_free(&t);
 			continue;
 		}
@@ -228,6 +224,26 @@ int main(void)
 		for (size_t r = 0; r < t.nrows; r++)
 			CHECK(strlen(tc_str(&t, r, "expected_shape")) > 20 &&
 			      *tc_str(&t, r, "folder"));
+	}
+
+	/* without latency timing too, the op loop's first run (in the sanitizer
+	 * build: its runtime's 9 mmaps and 8 munmaps) is before the baseline:
+	 * a 64 KiB threshold trial makes no mmap */
+	snprintf(args, sizeof(args),
+	         "run -r 1 -q --no-plot --min-time 0 --latency 0 -a glibc -w "
+	         "threshold:size=64k,total=4m -o '%s/nolat'",
+	         tmpdir);
+	rc = cli(args);
+	CHECKF(rc == 0, "run --latency 0 exited %d", rc);
+	snprintf(path, sizeof(path), "%s/nolat/trials.csv", tmpdir);
+	if (rc == 0 && tc_load(path, &t) == 0) {
+		const char *mc = tc_str(&t, 0, "mmap_calls");
+		if (*mc)
+			CHECKF(atof(mc) == 0,
+			       "--latency 0: glibc's 64 KiB threshold trial made %s mmaps", mc);
+		else
+			as_check_skip_case("--latency 0 mmap count: syscalls not counted here");
+		as_table_free(&t);
 	}
 
 	/* the classic benchmarks at 2 threads through the real engine (cross-thread
