@@ -45,6 +45,22 @@ static int given_twice(const char *opt, const as_spec_t *specs, int n)
 	return 0;
 }
 
+/* The same, for a thread count (-t 1,1). */
+static int threads_twice(const as_run_cfg_t *cfg)
+{
+	for (int i = 0; i < cfg->nthreads; i++)
+		for (int j = 0; j < i; j++)
+			if (cfg->threads[i] == cfg->threads[j]) {
+				fprintf(
+				    stderr,
+				    "allocscope: -t: %u is given twice (its rows could not be told "
+				    "apart)\n",
+				    cfg->threads[i]);
+				return 1;
+			}
+	return 0;
+}
+
 /* Probe module i once (a suite validates every scenario). A refusal of the
  * module or its params is a usage error: returns -1 after its line. A
  * probe that crashed, hung or exited is the module's fault: it is kept for
@@ -98,7 +114,7 @@ int as_run_validate(as_run_cfg_t *cfg)
 	}
 	/* the same spec twice gives rows nothing tells apart */
 	if (given_twice("-a", cfg->modules, cfg->nmodules) ||
-	    given_twice("-w", cfg->workloads, cfg->nworkloads))
+	    given_twice("-w", cfg->workloads, cfg->nworkloads) || threads_twice(cfg))
 		bad = 1;
 	if (cfg->baseline) {
 		int found = 0;
@@ -416,6 +432,14 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	lock_fd = claim_dir(cfg, out_dir, out_len);
 	if (lock_fd < 0)
 		goto out_usage;
+	/* run.args first: a run stopped at any point after this (kill -9, a
+	 * full disk) leaves a folder --resume can finish; one without
+	 * context.csv or trials.csv yet has nothing done (load_done) */
+	if (!cfg->resume &&
+	    as_resume_save_args(out_dir, cfg->argc, cfg->argv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope: %s\n", err);
+		goto out_usage;
+	}
 	as_timer_calibrate(&ti);
 	install_stop_handlers();
 	max_threads = expand(cfg, run.specs, as_timer_tsc ? ti.ns_per_tick : 0);
@@ -436,17 +460,10 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		nrep++;
 	if (as_reporter_headline(&reps[nrep]) == 0)
 		nrep++;
-	/* context.csv and trials.csv first, run.args last: a folder with run.args
-	 * can always be resumed */
 	if (report_all(&run, reps, nrep, HOOK_BEGIN, 0))
 		io_failed = 1;
 	else
 		began = 1;
-	if (!io_failed && !cfg->resume &&
-	    as_resume_save_args(out_dir, cfg->argc, cfg->argv, err, sizeof(err)) != 0) {
-		fprintf(stderr, "allocscope: %s\n", err);
-		io_failed = 1;
-	}
 	if (!io_failed) {
 		warm_up(&run, reps, nrep, ndistinct);
 		failed = run_trials(&run, reps, nrep, ndistinct, &io_failed);

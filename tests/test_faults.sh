@@ -124,6 +124,32 @@ case_killed_early() {
     tail -c +5 >"$d/run.args"
   as run --resume "$d"
   check "a run killed before its first trial resumes" test "$rc" = 0 -a "$(nrows "$d")" = 1
+  # context.csv cannot be written (a 1 KiB file-size limit): no table of
+  # trials that never ran, and the folder resumes once there is room
+  rm -rf "$d"
+  (ulimit -f 1; trap '' XFSZ; exec "$cli" run -r 1 --no-plot --min-time 0 -a glibc,null -w $wl \
+    -o "$d" >"$tmp/out.txt" 2>"$tmp/err.txt")
+  rc=$?
+  check "context.csv cannot be written: exit 2 naming it, nothing on stdout" test "$rc" = 2 -a \
+    ! -s "$tmp/out.txt" -a "$(grep -c "context.csv: cannot write" "$tmp/err.txt")" = 1
+  as run --resume "$d"
+  check "  ... and --resume then runs the matrix" test "$rc" = 0 -a "$(nrows "$d")" = 2
+  # kill -9 at moments spread over the start: a folder left behind resumes
+  local t left=0 resumed=0
+  for t in 0.1 0.2 0.3 0.4 0.5 0.6 0.8 1.0; do
+    rm -rf "$d"
+    "$cli" run "${q[@]}" -a glibc,null -w $wl -o "$d" >/dev/null 2>&1 &
+    local p=$!
+    sleep $t
+    kill -9 $p 2>/dev/null
+    wait $p 2>/dev/null
+    [ -d "$d" ] || continue
+    left=$((left+1))
+    as run --resume "$d"
+    [ "$rc" = 0 ] && [ "$(nrows "$d")" = 2 ] && resumed=$((resumed+1))
+  done
+  check "kill -9 during the start: $resumed of $left folders left behind resume" \
+    test "$resumed" = "$left"
 }
 
 case_format() {
@@ -319,7 +345,7 @@ case_usage() {
       -a "$(lines "$tmp/err.txt")" = 1
   done
   # the same -a or -w entry twice: rows nothing tells apart
-  for w in "-a null,null -w $wl" "-a null -w random,random"; do
+  for w in "-a null,null -w $wl" "-a null -w random,random" "-a null -w $wl -t 1,1"; do
     rm -rf "$tmp/usage"
     # shellcheck disable=SC2086
     as run "${q[@]}" $w -o "$tmp/usage"
@@ -339,6 +365,13 @@ case_messages() {
   check "a module reason with a newline is one stderr line" test "$rc" = 2 -a \
     "$(grep -vc "hello from create" "$tmp/err.txt")" = 1
   check "  ... holding both lines" grep -q "first line second line" "$tmp/err.txt"
+  # the probe's create passes, the trial's fails: the reason is a row's cell
+  rm -f "$tmp/created"
+  AS_BROKEN_FAIL_CREATE=$tmp/created as run -r 1 -q --no-plot --min-time 0 \
+    -a "$mods/broken_chatty.so" -w $wl -o "$tmp/talk3"
+  check "a module reason with a newline in a row: one CSV line, one stderr line" test "$rc" = 1 \
+    -a "$(lines "$tmp/talk3/trials.csv")" = 2 -a "$(grep -c "first line" "$tmp/err.txt")" = 1
+  check "  ... holding both lines" grep -q "first line second line" "$tmp/talk3/trials.csv"
   as check null --timeout 3
   check "check MOD --timeout 3 parses" test "$rc" = 0
   as check null --timeout 3 nosuchmodule

@@ -64,10 +64,16 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 #endif
 #if defined(BROKEN_CHATTY)
 	/* prints on stdout; with $AS_BROKEN_FAIL_CREATE, fails with a reason
-	 * of two lines */
+	 * of two lines: always, or, when it is a path, once that file exists
+	 * (the first create, the run's probe, makes it: the trials' fail) */
 	printf("chatty module: hello from create\n");
 	fflush(stdout);
-	if (getenv("AS_BROKEN_FAIL_CREATE")) {
+	const char *fail = getenv("AS_BROKEN_FAIL_CREATE");
+	if (fail && fail[0] == '/' && access(fail, F_OK) != 0) {
+		FILE *f = fopen(fail, "w");
+		if (f)
+			fclose(f);
+	} else if (fail) {
 		snprintf(err, errlen, "first line\nsecond line");
 		return -1;
 	}
