@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "loader.h"
 #include "stress.h"
 #include "util.h"
@@ -583,21 +584,26 @@ static const struct {
      "random malloc/calloc/realloc/aligned/free, threads, contents + overlap checked"},
 };
 
-/* Run one check in a forked child; 0 pass, 1 fail, -1 skip. */
+/* Run one check in a forked child; 0 pass, 1 fail, -1 skip. The child is
+ * contained like a trial's worker (guard.h): a process the module starts
+ * does not outlive the check, and the check fails. */
 static int run_isolated(const as_module_t *m, const char *params, int idx, unsigned timeout_s,
                         char *why, size_t whylen)
 {
 	int pfd[2];
-	pid_t pid;
-	int status, r;
+	pid_t pid, parent = getpid();
+	int status = 0, strays;
 	char buf[300];
-	ssize_t n;
+	ssize_t n = -1;
 	struct pollfd pf;
+	/* the alarm fires first */
+	uint64_t deadline = as_now_ns() + ((uint64_t)timeout_s + 10) * 1000000000ULL;
 
 	if (pipe(pfd) != 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
 		return 1;
 	}
+	as_guard_start();
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
@@ -605,6 +611,8 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		char err[256];
 		int rc;
 		close(pfd[0]);
+		if (as_guard_child(parent) != 0)
+			_exit(3);
 		alarm(timeout_s);
 		if (m->create(params, &c.inst, err, sizeof(err)) != 0) {
 			snprintf(buf, sizeof(buf), "F create failed: %s", err);
@@ -625,12 +633,33 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 	close(pfd[1]);
 	pf.fd = pfd[0];
 	pf.events = POLLIN;
-	r = poll(&pf, 1, (int)(timeout_s + 10) * 1000); /* the alarm fires first */
-	n = r > 0 ? read(pfd[0], buf, sizeof(buf) - 1) : -1;
+	/* the result, until the child has exited: a process the module started
+	 * may hold the pipe open after it, so EOF is not waited for */
+	while (pid > 0 && !as_guard_exited(pid)) {
+		if (as_now_ns() > deadline) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (n < 0 && poll(&pf, 1, 100) > 0)
+			n = read(pfd[0], buf, sizeof(buf) - 1);
+		else if (n >= 0)
+			usleep(1000);
+	}
+	if (n < 0 && poll(&pf, 1, 0) > 0)
+		n = read(pfd[0], buf, sizeof(buf) - 1);
 	close(pfd[0]);
-	if (r == 0)
-		kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
+	if (pid < 0) {
+		snprintf(why, whylen, "fork: %s", strerror(errno));
+		return 1;
+	}
+	strays = as_guard_end(pid, &status, 0);
+	if (strays) {
+		snprintf(why, whylen,
+		         "the module started %d process%s (fork in the check?): a module must "
+		         "stay in its caller's process",
+		         strays, strays == 1 ? "" : "es");
+		return 1;
+	}
 	if (WIFSIGNALED(status)) {
 		if (WTERMSIG(status) == SIGALRM)
 			snprintf(why, whylen, "hung: killed after %u s", timeout_s);

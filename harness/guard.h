@@ -1,28 +1,44 @@
-/* guard.h - no process outlives the run: where a cgroup v2 can be made, every
- * worker joins the run's cgroup, the whole cgroup is killed (cgroup.kill) at
- * the end of every trial, and a guard process kills it when the run dies,
- * kill -9 included, which catches what a module forked or setsid'd even then.
- * Without a writable cgroup v2 the subreaper sweep in trial.c is what is
- * left, and as_guard_desc says so. Not thread-safe (the runner's thread). */
+/* guard.h - no process outlives the child that runs module code (a trial's
+ * worker, a check): the child gets its own process group and dies with its
+ * parent (PR_SET_PDEATHSIG); parent and child are child subreapers, so what
+ * the module starts and orphans, setsid escapes included, comes back to the
+ * parent; at the child's end its group is killed and every process left is
+ * killed and reaped. Where a cgroup v2 can be made, every such child joins
+ * the run's cgroup, the whole cgroup is killed (cgroup.kill) at the child's
+ * end, and a guard process kills it when the run dies, kill -9 included,
+ * which catches what a module forked or setsid'd even then. Without a
+ * writable cgroup v2 the sweep is what is left, and as_guard_desc says so.
+ * Not thread-safe (the runner's thread). */
 #ifndef AS_GUARD_H
 #define AS_GUARD_H
 
+#include <sys/types.h>
+
 /* Make the run's cgroup (a child of this process's own cgroup v2, named
- * allocscope-PID) and start its guard, once; later calls do nothing.
- * Returns 1 when the cgroup is in use, 0 when not (as_guard_desc says
- * why). Call before this process becomes a child subreaper. */
+ * allocscope-PID), start its guard, and become a child subreaper, once;
+ * later calls do nothing. Call before the first child that runs module
+ * code. Returns 1 when the cgroup is in use, 0 when not (as_guard_desc
+ * says why). */
 int as_guard_start(void);
 
 /* "cgroup v2 PATH" or "no cgroup (REASON): subreaper sweep only". */
 const char *as_guard_desc(void);
 
-/* In a new worker, between fork and exec: join the run's cgroup. Uses only
- * async-signal-safe calls. Returns 0 (also when there is no cgroup), or -1. */
-int as_guard_join(void);
+/* In the child, right after fork (parent: the forking process's pid): its
+ * own process group, death with the parent, a child subreaper, a member of
+ * the run's cgroup. Uses only async-signal-safe calls. Returns 0, or -1
+ * when the parent is gone already (the child should _exit). */
+int as_guard_child(pid_t parent);
 
-/* Parent, at the end of a trial: kill every process in the cgroup and wait
- * (at most 2 s) until it is empty. The dead are left for the caller to
- * reap. No-op without a cgroup. */
-void as_guard_kill(void);
+/* 1 once child pid has exited. It is not reaped (its pid stays reserved,
+ * so its process group can still be killed by number). */
+int as_guard_exited(pid_t pid);
+
+/* Parent, at the end of child pid (exited, or killed by the caller): kill
+ * its process group and the run's cgroup (waiting at most 2 s until it is
+ * empty), reap pid into *wstatus with waitpid flags wflags (unless wstatus
+ * is NULL: reaped already), then kill and reap every process left.
+ * Returns how many were left: more than 0 means the module started one. */
+int as_guard_end(pid_t pid, int *wstatus, int wflags);
 
 #endif /* AS_GUARD_H */

@@ -14,11 +14,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <dirent.h>
 #include <string.h>
 #include <linux/ptrace.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,20 +120,12 @@ static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, co
 {
 	char *argv[] = {"allocscope", "__worker", NULL};
 	int devnull;
-	/* own process group, killed at the end of every trial, so it reaches
-	 * every process the module may have started; stdin from /dev/null */
+	/* own process group, death with the run, the run's cgroup (guard.h):
+	 * every process the module starts ends with the trial; stdin from
+	 * /dev/null. PDEATHSIG survives the exec. */
 	int cfd = -1;
-	setpgid(0, 0);
-	/* die with the run (kill -9, SIGHUP): PDEATHSIG survives the exec; the
-	 * parent may have died before it was set, hence the getppid check */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+	if (as_guard_child(parent) != 0)
 		_exit(127);
-	/* a module's processes orphaned while the worker runs (a setsid escape
-	 * too) come to the worker, and with it to the parent, which sweeps them */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	/* the run's cgroup (guard.h): killed whole after the trial, and by the
-	 * guard if the run dies; without one the sweep below is what is left */
-	as_guard_join();
 	/* lift every source above the targets first: a source may sit on
 	 * another's target number (dup2 onto itself would keep CLOEXEC) */
 	wfd = fcntl(wfd, F_DUPFD_CLOEXEC, 16);
@@ -241,13 +231,10 @@ out_close:
 	return -1;
 }
 
-/* 1 once the worker has exited (not reaped: its pid stays reserved, so
- * its process group can still be killed by number). */
+/* 1 once the worker has exited (not reaped: see as_guard_exited). */
 static int worker_exited(const worker_t *w)
 {
-	siginfo_t si;
-	memset(&si, 0, sizeof(si));
-	return waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid;
+	return as_guard_exited(w->pid);
 }
 
 /* Wait at most until the deadline, and at most 100 ms at a time so a worker
@@ -308,85 +295,6 @@ static void collect(worker_t *w, uint64_t start_deadline, double timeout_s, as_t
 	}
 }
 
-/* Parent process of pid from /proc/PID/stat, or -1. */
-static pid_t parent_of(pid_t pid)
-{
-	char path[64], buf[512], *rp;
-	long ppid = -1;
-	size_t n;
-	FILE *f;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	rp = strrchr(buf, ')'); /* the name may hold spaces and ')' */
-	return rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 ? (pid_t)ppid : -1;
-}
-
-/* 1 when this process has a child, 0 when it has none, -1 when the kernel
- * cannot say (no /proc/PID/task/TID/children). One small read per thread
- * instead of a stat of every process on the machine (~260 here: 3-90 ms). */
-static int has_children(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	int r = 0;
-	if (!d)
-		return -1;
-	while (r == 0 && (e = readdir(d)) != NULL) {
-		char path[96], c;
-		int fd;
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%.40s/children", e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			r = -1;
-		else if (read(fd, &c, 1) == 1)
-			r = 1;
-		if (fd >= 0)
-			close(fd);
-	}
-	closedir(d);
-	return r;
-}
-
-/* Kill and reap every process the trial left behind. The parent is a child
- * subreaper (as is the worker), so whatever the module started, setsid
- * escapes included, is by now a child of ours or below one. Returns how
- * many there were. */
-static int sweep(void)
-{
-	pid_t self = getpid(), c;
-	int n = 0, more = 1, st;
-	/* the usual case: nothing left, no zombie to reap, no child at all */
-	if (has_children() == 0)
-		return 0;
-	for (int round = 0; more && round < 64; round++) {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-		more = 0;
-		while ((c = waitpid(-1, &st, WNOHANG | __WALL)) > 0) {
-			n++;
-			more = 1;
-		}
-		while (d && (e = readdir(d)) != NULL) {
-			pid_t p = (pid_t)strtol(e->d_name, NULL, 10);
-			if (p <= 0 || parent_of(p) != self)
-				continue;
-			kill(p, SIGKILL);
-			if (waitpid(p, &st, __WALL) == p)
-				n++;
-			more = 1;
-		}
-		if (d)
-			closedir(d);
-	}
-	return n;
-}
-
 /* After EOF give the worker the rest of its time to exit; kill it when it
  * is late. Its process group is killed in every case (a module's children
  * die with the trial), then it is reaped and what is left is swept. */
@@ -399,14 +307,10 @@ static void finish(worker_t *w, uint64_t deadline)
 	}
 	if (!w->reaped && !w->timed_out && !worker_exited(w))
 		w->timed_out = 1;
-	kill(-w->pid, SIGKILL);
 	if (w->timed_out && !w->reaped)
 		kill(w->pid, SIGKILL);
-	as_guard_kill(); /* setsid escapes too; the dead are reaped below */
-	if (!w->reaped)
-		waitpid(w->pid, &w->wstatus, w->tracing ? __WALL : 0);
+	w->strays = as_guard_end(w->pid, w->reaped ? NULL : &w->wstatus, w->tracing ? __WALL : 0);
 	w->reaped = 1;
-	w->strays = sweep();
 }
 
 /* Where a worker that ended without a result stopped: a probe reports
@@ -478,12 +382,8 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 	as_wire_inbox_t in = {0};
 	uint64_t deadline;
 
-	static int subreaper;
 	memset(&w, 0, sizeof(w));
-	if (!subreaper++) {
-		as_guard_start(); /* before the subreaper: the guard is no child of ours */
-		prctl(PR_SET_CHILD_SUBREAPER, 1); /* see sweep() */
-	}
+	as_guard_start(); /* once: the run's cgroup, and a subreaper */
 	as_trial_result_none(res, AS_ERR_WORKER);
 	if (start_worker(spec, &w, res) != 0)
 		return -1;

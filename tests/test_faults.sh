@@ -250,15 +250,45 @@ case_killed_parent() {
   done
 }
 
+# left_after CMD...: run CMD (stdout to out.txt) as the child of a child
+# subreaper, which every process CMD leaves behind comes to; $rc is CMD's
+# exit code, $left how many such processes still run (zombies have ended)
+left_after() {
+  read -r rc left < <(python3 - "$@" <<'PY'
+import ctypes, os, subprocess, sys, time
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+r = subprocess.run(sys.argv[1:], stdout=open(os.environ["OUT"], "w"), stderr=subprocess.DEVNULL)
+def left():
+    pids = []
+    for p in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            st = open("/proc/%s/stat" % p).read()
+        except OSError:
+            continue
+        f = st[st.rindex(")") + 2:].split()
+        if f[0] != "Z" and int(f[1]) == os.getpid():
+            pids.append(int(p))
+    return pids
+for _ in range(30):  # what is being killed may take a moment to go
+    if not left():
+        break
+    time.sleep(0.1)
+pids = left()
+print(r.returncode, len(pids))
+for p in pids:  # not left running by the test either
+    os.kill(p, 9)
+PY
+)
+}
+
 case_check_children() {
-  "$cli" check null >/dev/null 2>&1 &
-  local p=$!
-  sleep 0.3
-  pgrep -P $p >"$tmp/kids"
-  wait $p
-  local left=0 k
-  for k in $(cat "$tmp/kids"); do [ -e "/proc/$k" ] && [ "$(awk '{print $3}' /proc/$k/stat)" != Z ] && left=1; done
-  check "check leaves no children" test "$left" = 0
+  local m
+  for m in null "$mods/broken_fork_sleep.so" "$mods/broken_setsid.so"; do
+    OUT=$tmp/out.txt left_after "$cli" check "$m" --timeout 5
+    check "check ${m##*/}: no process left behind ($left left, exit $rc)" test "$left" = 0
+  done
+  check "  ... and the checks in which the module forked fail, saying so" \
+    grep -q "FAIL .*the module started 1 process" "$tmp/out.txt"
 }
 
 # --- the module's probe is a trial: its failure is the module's rows --------
