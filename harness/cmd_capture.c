@@ -21,6 +21,7 @@
 #include "capture/spool_read.h"
 #include "commands.h"
 #include "loader.h"
+#include "statictls.h"
 #include "trace_out.h"
 #include "util.h"
 
@@ -145,6 +146,11 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		setenv(AS_CAPTURE_ENV_FORK, c->exclude ? "exclude" : "follow", 1);
 		snprintf(me, sizeof(me), "%llu", (unsigned long long)c->time_every);
 		setenv(AS_CAPTURE_ENV_TIME_EVERY, me, 1);
+		/* the program's environment, not the one allocscope re-executed with */
+		if (as_static_tls_strip() != 0) {
+			fprintf(stderr, "allocscope capture: GLIBC_TUNABLES too long to edit\n");
+			_exit(127);
+		}
 		execvp(argv[0], argv);
 		fprintf(stderr, "allocscope capture: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);

@@ -4,9 +4,9 @@
  * so loading jemalloc.so fails with "cannot allocate memory in static TLS
  * block". The cure is the glibc tunable glibc.rtld.optional_static_tls, read
  * once at process start: as_static_tls_reexec() sets it and re-executes the
- * program once, and every worker inherits it. Programs run by `exec` do not
- * see it: a module that needs it is preloaded there instead (its static TLS
- * is then part of the program's initial block). */
+ * program once, and every worker inherits it. Programs run by `exec`,
+ * `capture` and `tune --verify` do not see it (as_static_tls_strip): a module that needs it is
+ * preloaded there instead (its static TLS is then part of the program's initial block). */
 #ifndef AS_STATICTLS_H
 #define AS_STATICTLS_H
 

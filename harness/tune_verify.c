@@ -17,6 +17,7 @@
 
 #include "files.h"
 #include "modenv.h"
+#include "statictls.h"
 #include "stats.h"
 #include "tune.h"
 #include "util.h"
@@ -61,7 +62,8 @@ static int run_once(const config_t *c, char **prog, double *ns, double *kib)
 			execv("/proc/self/exe", av);
 			_exit(127);
 		}
-		if (as_env_apply(c->me.env) != 0)
+		/* the module's variables; not the tunable allocscope re-executed with */
+		if (as_env_apply(c->me.env) != 0 || as_static_tls_strip() != 0)
 			_exit(127);
 		if (c->me.preload[0]) {
 			const char *old = getenv("LD_PRELOAD");
