@@ -516,7 +516,9 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	uint64_t next_time = interval ? as_now_ns() + interval : UINT64_MAX;
 	as_lat_t *lat = timed ? &c->lat : NULL;
 	uint64_t next_lat = UINT64_MAX;
-	sync_t y = {th->waits, th->waits + th->nwaits, th->posts, th->posts + th->nposts, pass};
+	/* one thread has no waits or posts: NULL, and NULL + 0 is undefined */
+	sync_t y = {th->waits, th->nwaits ? th->waits + th->nwaits : th->waits, th->posts,
+	            th->nposts ? th->posts + th->nposts : th->posts, pass};
 	uint64_t next_sync = sync_next(&y);
 	acc_t a = {0, 0, validate};
 	uint64_t i = 0;
