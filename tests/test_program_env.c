@@ -75,6 +75,8 @@ int main(int argc, char **argv)
 	CHECK(as_spec_parse("glibc:top_pad=8M", AS_SPEC_MODULE, &rec, err, sizeof(err)) == 0);
 	CHECK(as_tune_verify(&base, &rec, &rp, prog, 2, tmp, &vf) == 0);
 	CHECKF(leaked(path, what, sizeof(what)) == 0, "tune --verify: %s", what);
+	as_spec_free(&base);
+	as_spec_free(&rec);
 
 	if (!as_checks_failed) {
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
