@@ -259,7 +259,7 @@ static uint64_t moved(uint64_t deadline, const as_wire_inbox_t *in, double timeo
 static void collect(worker_t *w, uint64_t start_deadline, double timeout_s, as_trial_result_t *res,
                     as_wire_inbox_t *in)
 {
-	int eof = 0;
+	int eof = 0, gone = 0;
 	while (!eof || (w->tracing && !w->reaped)) {
 		uint64_t now = as_now_ns(), deadline = moved(start_deadline, in, timeout_s);
 		struct pollfd p[2] = {{eof ? -1 : w->rfd, POLLIN, 0}, {w->sfd, POLLIN, 0}};
@@ -273,9 +273,16 @@ static void collect(worker_t *w, uint64_t start_deadline, double timeout_s, as_t
 			w->timed_out = 1;
 			return;
 		}
-		r = poll(p, w->tracing ? 2 : 1, poll_ms(deadline, now));
-		if (r == 0 && !w->tracing && worker_exited(w))
-			return; /* a process it left behind holds the pipe open */
+		r = poll(p, w->tracing ? 2 : 1, gone ? 0 : poll_ms(deadline, now));
+		if (r == 0 && !w->tracing && worker_exited(w)) {
+			/* a process it left behind holds the pipe open; but the
+			 * worker may have written its result between the poll's
+			 * timeout and its exit: read what the pipe holds first */
+			if (gone)
+				return;
+			gone = 1;
+			continue;
+		}
 		if (r <= 0)
 			continue;
 		if (w->tracing && (p[1].revents & POLLIN)) {
