@@ -162,8 +162,10 @@ static int check_svgs(const char *dir)
 			snprintf(lab[nl++], sizeof(lab[0]), "%s", t);
 		}
 		for (int i = 0; i < nl; i++) {
+			/* a number with a prefix ("100m"), not a category label
+			 * that ends in a size ("threshold/size=1m") */
 			size_t l = strlen(lab[i]);
-			CHECKF(!(l > 1 && strchr("0123456789.", lab[i][l - 2]) &&
+			CHECKF(!(l > 1 && strspn(lab[i], "0123456789.-") == l - 1 &&
 			         strchr("mun", lab[i][l - 1])),
 			       "%s: tick label '%s' has a sub-unit prefix", path, lab[i]);
 			for (int j = i + 1; j < nl; j++)
