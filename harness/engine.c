@@ -622,6 +622,15 @@ static void run_thread(thread_ctx_t *c)
 	}
 }
 
+/* n empty ops: frees of thread c's spare slot, which never call the module
+ * (the op loop's warm-up and the latency calibration run these) */
+static void empty_ops(const thread_ctx_t *c, as_op_t *ops, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++)
+		ops[k] =
+		    (as_op_t){AS_OP_FREE, 0, 0, c->s->nslots + (uint32_t)SPARE_STRIDE * c->t, 0};
+}
+
 #define LAT_CAL_OPS   255 /* timed empty ops of the calibration */
 #define LAT_CAL_LEN   512 /* its stream, run as often as it takes */
 #define LAT_CAL_EVERY 64  /* at most one op in this many timed */
@@ -653,9 +662,7 @@ static void lat_prepare(thread_ctx_t *c)
 		if (d && d < step)
 			step = d;
 	}
-	for (uint32_t k = 0; k < LAT_CAL_LEN; k++)
-		ops[k] =
-		    (as_op_t){AS_OP_FREE, 0, 0, c->s->nslots + (uint32_t)SPARE_STRIDE * c->t, 0};
+	empty_ops(c, ops, LAT_CAL_LEN);
 	l->every = cfg->latency_every < LAT_CAL_EVERY ? cfg->latency_every : LAT_CAL_EVERY;
 	l->chained = l->every == 1;
 	l->jit = seed;
@@ -680,9 +687,7 @@ static void thread_prepare(thread_ctx_t *c)
 {
 	as_op_t ops[64];
 	as_opthread_t th = {.ops = ops, .nops = 64};
-	for (uint32_t k = 0; k < 64; k++)
-		ops[k] =
-		    (as_op_t){AS_OP_FREE, 0, 0, c->s->nslots + (uint32_t)SPARE_STRIDE * c->t, 0};
+	empty_ops(c, ops, 64);
 	run_loop(c, &th, 0, 0, 0, 0);
 	c->done = 0;
 	c->end_ns = 0;
