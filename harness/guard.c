@@ -110,15 +110,16 @@ static void kill_all(void)
 static void guard(int rfd)
 {
 	char c;
-	int maxfd = (int)sysconf(_SC_OPEN_MAX);
 	setsid(); /* a terminal's signals are the run's to handle */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	prctl(PR_SET_NAME, "allocscope-guard");
-	for (int fd = 0; fd < (maxfd > 0 && maxfd < 65536 ? maxfd : 1024); fd++)
-		if (fd != rfd)
-			close(fd);
+	/* two calls, not one close per possible fd (20,000 here: ~6 ms of
+	 * CPU at every run's start) */
+	if (rfd > 0)
+		close_range(0, (unsigned)rfd - 1, 0);
+	close_range((unsigned)rfd + 1, ~0U, 0);
 	while (read(rfd, &c, 1) < 0 && errno == EINTR)
 		; /* nothing is ever written: EOF when the run is gone */
 	kill_all();

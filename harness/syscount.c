@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "seccomp_count.h"
@@ -115,6 +116,12 @@ static int tracepoint_id(const char *name, long long *id, char *why, size_t len)
  * event (~15-30 ms each on the project's VM: 8 per worker and thread,
  * ~140 ms at every worker's exit). */
 static int hold[AS_SYS_NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
+static pid_t holder; /* the process that opened them */
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
 
 static void close_all(int *set)
 {
@@ -158,6 +165,44 @@ out_fail:
 	return -1;
 }
 
+/* At exit the held events' last close unregisters each tracepoint and
+ * waits for an RCU grace period per tracepoint (~20 ms each here: ~125 ms
+ * at the end of every run). That close is left to a grandchild that
+ * outlives the run: it shares the events, keeps nothing else open (no
+ * output pipe a caller waits on, no lock), waits for EOF on a pipe only
+ * this process holds, and closes them after this process is gone. Where
+ * the fork fails the close stays here (slow, not wrong). */
+static void release_hold(void)
+{
+	int pfd[2] = {-1, -1};
+	pid_t pid;
+	if (hold[0] < 0 || getpid() != holder || pipe2(pfd, O_CLOEXEC) != 0)
+		return; /* a forked child that calls exit() leaves them alone */
+	pid = fork();
+	if (pid == 0) {
+		if (fork() != 0)
+			_exit(0);
+		char c;
+		int keep[AS_SYS_NCOLS + 1], n = 0, from = 0;
+		for (int i = 0; i < AS_SYS_NCOLS; i++)
+			keep[n++] = hold[i];
+		keep[n++] = pfd[0];
+		qsort(keep, (size_t)n, sizeof(keep[0]), cmp_int);
+		for (int i = 0; i < n; from = keep[i++] + 1)
+			if (keep[i] > from)
+				close_range((unsigned)from, (unsigned)keep[i] - 1, 0);
+		close_range((unsigned)from, ~0U, 0);
+		while (read(pfd[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0); /* the events' last close, the run gone */
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	close(pfd[0]);
+	close_all(hold); /* not the last close when the grandchild has them */
+	                 /* pfd[1] closes with the process: the grandchild's signal */
+}
+
 int as_syscount_probe(as_syscount_method_t m, char *why, size_t len)
 {
 	if (m == AS_SYSCOUNT_OFF) {
@@ -169,7 +214,11 @@ int as_syscount_probe(as_syscount_method_t m, char *why, size_t len)
 	if (hold[0] >= 0)
 		return 0; /* probed before: still open */
 	/* not inherited: a forked worker must not carry these */
-	return open_perf(0, hold, 0, why, len);
+	if (open_perf(0, hold, 0, why, len) != 0)
+		return -1;
+	holder = getpid();
+	atexit(release_hold);
+	return 0;
 }
 
 int as_syscount_start_perf(char *why, size_t len)
