@@ -81,6 +81,31 @@ int as_write_file_atomic_nosync(const char *dir, const char *name, const as_buf_
 	return write_atomic(dir, name, b, 0, err, errlen);
 }
 
+int as_append_file(const char *dir, const char *name, const char *data, size_t len, char *err,
+                   size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		snprintf(err, errlen, "%.200s.../%s: path longer than %d bytes", dir, name,
+		         PATH_MAX - 1);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || as_write_all(fd, data, len) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		goto fail;
+	}
+	if (close(fd) == 0)
+		return 0;
+fail:
+	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+	return -1;
+}
+
 int as_fsync_file(const char *dir, const char *name, char *err, size_t errlen)
 {
 	char path[PATH_MAX];

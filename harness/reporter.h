@@ -48,8 +48,9 @@ typedef struct as_reporter {
 } as_reporter_t;
 
 /* The results folder's CSV files (context, trials, series, latency,
- * histogram, summary), each rewritten atomically after every trial; on a
- * resumed run the rows of the trials already done are kept. Returns 0, or
+ * histogram, summary): the tables written whole at the start, each
+ * trial's rows appended, summary at the end; on a resumed run the rows of
+ * the trials already done are kept. Returns 0, or
  * -1 when out of memory. */
 int as_reporter_csv(as_reporter_t *r);
 
