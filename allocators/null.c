@@ -1,7 +1,14 @@
 /* null.c - hands out memory from one pre-mapped, pre-faulted buffer and never
  * reuses it: the cheapest possible allocator, so a run on `null` measures the
  * harness's own cost per op (engine, slot table, touch). Not an allocator to
- * use: when the buffer is exhausted it wraps around and reuses it. */
+ * use: when the buffer is exhausted it wraps around and reuses it. The
+ * default buffer is 16 MiB (room for the conformance suite's largest live
+ * set, ~9.5 MiB): pre-faulting 64 MiB cost ~20 ms of every null
+ * worker (page allocation and zeroing, then the unmap), and a ring larger
+ * than the caches made a write to each new block a cache and TLB miss that
+ * an allocator reusing freed memory does not pay (with touch=all null is
+ * above glibc at 16 MiB too: docs/measure.md). Blocks up to the buffer's
+ * size. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +22,7 @@ typedef struct {
 } null_params_t;
 
 static const as_param_spec_t null_spec[] = {
-    {"buffer", AS_PARAM_SIZE, "64M", 1 << 16, 1ULL << 40, NULL,
+    {"buffer", AS_PARAM_SIZE, "16M", 1 << 16, 1ULL << 40, NULL,
      "size of the pre-faulted buffer (reused round-robin)", offsetof(null_params_t, buffer_bytes)},
 };
 
