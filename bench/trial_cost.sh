@@ -6,7 +6,8 @@
 # BUILD_DIR or BUILD_DIR:SYSCALLS (--syscalls perf unless given): two builds
 # (before/after a change), or one build with counting off and on. Runs A, B,
 # A, B, ... so that load drift hits both alike; prints each one's median and
-# min-max over ROUNDS pairs and the median of the per-pair differences B - A.
+# min-max over ROUNDS pairs (wall time, and CPU time: user + system of the
+# run and its workers) and the median of the per-pair wall differences B - A.
 # usage: bench/trial_cost.sh A B [ROUNDS]
 set -euo pipefail
 rounds=${3:-9}
@@ -19,14 +20,21 @@ for ((r = 0; r < rounds; r++)); do
     sys=perf
     [[ $spec == *:* ]] && sys=${spec##*:} && spec=${spec%:*}
     t0=$(date +%s.%N)
-    "$spec/harness/allocscope" run -q --no-plot -a glibc,null -w random:ops=1000,live=100 -r 5 \
-      --min-time 0 --syscalls "$sys" -o "$out/run" > /dev/null
-    echo "$v $r $(echo "$(date +%s.%N) - $t0" | bc)" >> "$out/t"
+    /usr/bin/time -f '%U %S' -o "$out/cpu" "$spec/harness/allocscope" run -q --no-plot \
+      -a glibc,null -w random:ops=1000,live=100 -r 5 --min-time 0 --syscalls "$sys" \
+      -o "$out/run" > /dev/null
+    echo "$v $r $(echo "$(date +%s.%N) - $t0" | bc) $(awk '{ print $1 + $2 }' "$out/cpu")" >> "$out/t"
     rm -rf "$out/run"
   done
 done
 echo "10-trial tiny run, $rounds interleaved pairs; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 for v in A B; do
+  # CPU time (user + system of the run and the workers it reaped): what an
+  # idle machine's wall time is made of, and far less moved by load
+  awk -v v=$v '$1 == v { print $4 }' "$out/t" | sort -g |
+    awk -v v=$v '{ x[NR] = $1 } END {
+      med = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2;
+      printf "  %s CPU: %.3f s median (%.3f - %.3f)\n", v, med, x[1], x[NR] }'
   awk -v v=$v '$1 == v { print $3 }' "$out/t" | sort -g |
     awk -v v=$v -v p="$([ $v = A ] && echo "$1" || echo "$2")" '{ x[NR] = $1 } END {
       med = NR % 2 ? x[(NR + 1) / 2] : (x[NR / 2] + x[NR / 2 + 1]) / 2;
