@@ -84,8 +84,8 @@ n=$(grep -c 'close([0-9]*) *= -1 EBADF' "$tmp/st")
 [ "$n" -le 20 ] && ok "$n closes of fds that are not open" ||
   bad "$n closes of fds that are not open: the guard closes every possible fd one by one"
 
-# Who makes the held counters' last close: a process that outlives the run
-# (exits after it) besides the guard. Without the change only the guard
+# Who makes the held counters' last close: a process besides the guard that
+# exits after the run's exit_group. Without the change only the guard
 # did, and the run closed the counters itself.
 if [ -n "${perf_ok:-}" ]; then
   strace -f -e trace=execve,prctl,exit_group -o "$tmp/st2" "$cli" run -q --no-plot \
@@ -93,8 +93,10 @@ if [ -n "${perf_ok:-}" ]; then
     -o "$tmp/out2" > /dev/null 2>&1
   main=$(awk '/execve\(/ { print $1; exit }' "$tmp/st2")
   guard=$(awk '/PR_SET_NAME, "allocscope-guar/ { print $1; exit }' "$tmp/st2")
-  n=$(awk -v m="$main" -v g="$guard" '/\+\+\+ exited/ { if ($1 == m) seen = 1; else if (seen && $1 != g) n++ }
-    END { print n + 0 }' "$tmp/st2")
+  # after the run's exit_group (it closes its copies before; the last
+  # close comes once its pipe's write end is gone, inside that exit)
+  n=$(awk -v m="$main" -v g="$guard" '$1 == m && /exit_group\(/ { seen = 1 }
+    /\+\+\+ exited/ && seen && $1 != m && $1 != g { n++ } END { print n + 0 }' "$tmp/st2")
   [ "$n" -ge 1 ] && ok "the held counters' last close is left to a process that outlives the run" ||
     bad "no process but the guard outlives the run: the run closes its held counters itself"
 fi
