@@ -422,8 +422,29 @@ static void sweep_keys(const run_t *r, sweep_t *sw)
 	}
 }
 
-/* Row t's series in sweep sw: the module's label, the separating params
- * and the threads. */
+/* Row t's variant in sweep sw: the separating params ("prime=1m", or
+ * "no prime" where the row lacks the param) and the threads; "" when
+ * the sweep has no variants. One panel column per variant. */
+static void variant_key(const sweep_t *sw, const trow_t *t, char *out, size_t len)
+{
+	size_t w = 0;
+	out[0] = '\0';
+	for (int k = 0; k < sw->keys.n && w < len; k++) {
+		char v[LABEL];
+		if (as_label_param(t->wparams, sw->keys.v[k], v, sizeof(v)) == 0)
+			w += (size_t)snprintf(out + w, len - w, "%s%s=%s", w ? ", " : "",
+			                      sw->keys.v[k], v);
+		else
+			w += (size_t)snprintf(out + w, len - w, "%sno %s", w ? ", " : "",
+			                      sw->keys.v[k]);
+	}
+	if (sw->mt && w < len)
+		snprintf(out + w, len - w, "%s%ld thread%s", w ? ", " : "", t->threads,
+		         t->threads == 1 ? "" : "s");
+}
+
+/* Row t's series in sweep sw, as the table names it: the module's label,
+ * the separating params it has and the threads. */
 static void series_key(const run_t *r, const sweep_t *sw, const trow_t *t, char *out, size_t len)
 {
 	size_t w = (size_t)snprintf(out, len, "%s", plot_mod_show(r, t->mlabel));
@@ -452,135 +473,230 @@ static double free_p50(const run_t *r, const trow_t *t)
 	return NAN;
 }
 
+/* The completed trials of sweep sw in variant VKEY of module MLABEL at
+ * size SZ, reduced to medians: m[0] ns/op, m[1] mmap calls, m[2] RSS held
+ * at the end (MiB), m[3] RSS peak growth (MiB), m[4] free p50 (ns).
+ * Returns the number of trials (0: no point); *series gets the table's
+ * series label. */
+static int sweep_point(const run_t *r, const sweep_t *sw, const char *vkey, const char *mlabel,
+                       double sz, double m[5], char *series, size_t slen)
+{
+	const as_table_t *tc = &r->trials;
+	int c_ns = as_table_col(tc, "ns_per_op"), c_mmap = as_table_col(tc, "mmap_calls");
+	int c_end = as_table_col(tc, "rss_end_kib"), c_before = as_table_col(tc, "rss_before_kib");
+	int c_peak = as_table_col(tc, "rss_peak_kib"), n = 0;
+	double v[5][256], a, b;
+	for (int i = 0; i < r->nt && n < 256; i++) {
+		char key[LABEL];
+		const trow_t *t = &r->t[i];
+		double before;
+		if (!t->ok || strcmp(t->wname, sw->wname) || strcmp(t->mlabel, mlabel) ||
+		    plot_param_size(t->wparams, "size") != sz)
+			continue;
+		variant_key(sw, t, key, sizeof(key));
+		if (strcmp(key, vkey))
+			continue;
+		series_key(r, sw, t, series, slen);
+		before = plot_cellnum(tc, t->row, c_before);
+		v[0][n] = plot_cellnum(tc, t->row, c_ns);
+		v[1][n] = plot_cellnum(tc, t->row, c_mmap);
+		v[2][n] = (plot_cellnum(tc, t->row, c_end) - before) / 1024.0;
+		v[3][n] = (plot_cellnum(tc, t->row, c_peak) - before) / 1024.0;
+		v[4][n] = free_p50(r, t);
+		n++;
+	}
+	for (int k = 0; k < 5 && n > 0; k++)
+		plot_reduce(v[k], n, &m[k], &a, &b);
+	return n;
+}
+
+/* lo..hi widened to whole decades, for a log axis shared by panels */
+static void decades(double *lo, double *hi)
+{
+	*lo = pow(10, floor(log10(*lo)));
+	*hi = pow(10, ceil(log10(*hi * 1.0001)));
+}
+
+/* The sweep's variants and modules: the completed rows' variant keys and
+ * module labels, in order of first appearance (modules in the run's
+ * order); smod gets each module's index in r->mods. */
+static void sweep_series(const run_t *r, const sweep_t *sw, strlist_t *vars, strlist_t *mods,
+                         int *smod)
+{
+	for (int i = 0; i < r->nt; i++) {
+		char key[LABEL];
+		if (!r->t[i].ok || strcmp(r->t[i].wname, sw->wname) ||
+		    isnan(plot_param_size(r->t[i].wparams, "size")))
+			continue;
+		variant_key(sw, &r->t[i], key, sizeof(key));
+		if (plot_sl_find(vars, key) < 0 && vars->n < MAXS)
+			plot_sl_add(vars, key);
+	}
+	for (int m = 0; m < r->mods.n; m++)
+		for (int i = 0; i < r->nt && mods->n < MAXS; i++)
+			if (r->t[i].ok && !strcmp(r->t[i].wname, sw->wname) &&
+			    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
+				smod[mods->n] = m;
+				plot_sl_add(mods, r->mods.v[m]);
+				break;
+			}
+}
+
+/* Sweep sw's chart: one panel column per variant (the params that tell
+ * two series of one module apart at one size, e.g. prime=1m, and the
+ * threads), one line per module in every panel, so the legend names the
+ * modules only (the issue's "threshold_sweep: 20 overlapping series"). The
+ * panels of a row share their y range. Data: one block per (variant,
+ * module) with points, in that order: variant v's blocks are VB0[v] ..
+ * VB1[v], block b is module series BM[b]. */
+static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
+{
+	strlist_t vars = {0}, mods = {0};
+	as_buf_t data = {0}, tab = {0}, blocks = {0};
+	/* per measure: smallest positive value (a log axis), smallest, largest */
+	double xs[256], lo[5], mn[5], hi[5];
+	int nx = 0, nb = 0, smod[MAXS];
+	chart_t *c;
+	for (int k = 0; k < 5; k++)
+		lo[k] = mn[k] = INFINITY, hi[k] = -INFINITY;
+	sweep_series(r, sw, &vars, &mods, smod);
+	for (int i = 0; i < r->nt; i++) {
+		double sz = plot_param_size(r->t[i].wparams, "size");
+		int seen = 0;
+		if (strcmp(r->t[i].wname, sw->wname) || isnan(sz))
+			continue;
+		for (int z = 0; z < nx; z++)
+			seen |= xs[z] == sz;
+		if (!seen && nx < 256)
+			xs[nx++] = sz;
+	}
+	qsort(xs, (size_t)nx, sizeof(double), plot_cmp_double);
+	as_buf_printf(&tab,
+	              "| series | size (bytes) | reps ok | ns/op | free p50 (ns) | mmap calls "
+	              "| RSS held at end (MiB) | RSS peak growth (MiB) |\n"
+	              "|---|---|---|---|---|---|---|---|\n");
+	for (int v = 0; v < vars.n; v++) {
+		as_buf_printf(&blocks, "VB0[%d]=%d; ", v + 1, nb + 1);
+		for (int s = 0; s < mods.n; s++) {
+			int npts = 0;
+			for (int z = 0; z < nx; z++) {
+				char series[2 * LABEL];
+				double m[5];
+				int n = sweep_point(r, sw, vars.v[v], mods.v[s], xs[z], m, series,
+				                    sizeof(series));
+				if (n == 0)
+					continue;
+				if (npts++ == 0)
+					as_buf_printf(&data, "# %s\n", series);
+				for (int k = 0; k < 5; k++) {
+					if (m[k] > 0 && m[k] < lo[k])
+						lo[k] = m[k];
+					if (m[k] < mn[k])
+						mn[k] = m[k];
+					if (m[k] > hi[k])
+						hi[k] = m[k];
+				}
+				plot_dnum(&data, xs[z], "\t");
+				for (int k = 0; k < 5; k++)
+					plot_dnum(&data, m[k], k == 4 ? "\n" : "\t");
+				as_buf_add(&tab, "|", 1);
+				plot_tstr(&tab, series);
+				plot_tnum(&tab, xs[z]);
+				as_buf_printf(&tab, " %d |", n);
+				plot_tnum(&tab, m[0]);
+				plot_tnum(&tab, m[4]);
+				plot_tnum(&tab, m[1]);
+				plot_tnum(&tab, m[2]);
+				plot_tnum(&tab, m[3]);
+				as_buf_add(&tab, "\n", 1);
+			}
+			if (npts == 0)
+				continue;
+			as_buf_add(&data, "\n\n", 2);
+			nb++;
+			as_buf_printf(&blocks, "BM[%d]=%d; ", nb, s + 1);
+		}
+		as_buf_printf(&blocks, "VB1[%d]=%d; ", v + 1, nb);
+	}
+	{
+		char stem[160];
+		plot_slug(sw->wname, stem, sizeof(stem));
+		c = nb > 0 ? plot_new_chart(cs, "sweep", stem, "sweep") : NULL;
+	}
+	if (c) {
+		/* the top row: free's latency where frees were timed (a malloc's
+		 * time includes writing its pages: page faults, the same for
+		 * every allocator), else the time per op */
+		int any_free = hi[4] > 0, k0 = any_free ? 4 : 0, logy;
+		int mark = xs[nx - 1] >= 65536 && xs[0] <= 262144;
+		char note[256];
+		double ylo = lo[k0], yhi = hi[k0];
+		logy = plot_spans_decades(ylo, yhi);
+		if (logy)
+			decades(&ylo, &yhi);
+		else
+			ylo = mn[k0] < 0 ? mn[k0] : 0;
+		snprintf(c->title, sizeof(c->title),
+		         "%s: %s, mmap calls and RSS held against request size\n%s",
+		         !strcmp(sw->wname, "threshold") ? "mmap threshold sweep" : "Size sweep",
+		         any_free ? "cost of free" : "time", sw->wname);
+		as_buf_add(&c->data, data.data, data.len);
+		as_buf_add(&c->table, tab.data, tab.len);
+		for (int s = 0; s < mods.n; s++) {
+			char *show = strdup(plot_mod_show(r, mods.v[s]));
+			if (!show)
+				abort();
+			free(mods.v[s]);
+			mods.v[s] = show;
+		}
+		plot_vars_series(&c->vars, r, &mods, smod);
+		as_buf_printf(
+		    &c->vars,
+		    "NV=%d; array VTITLE[%d]; array VB0[%d]; array VB1[%d]; array BM[%d]; ", vars.n,
+		    vars.n, vars.n, vars.n, nb);
+		for (int v = 0; v < vars.n; v++) {
+			char name[24];
+			snprintf(name, sizeof(name), "VTITLE[%d]", v + 1);
+			plot_vars_str(&c->vars, name, vars.v[v]);
+		}
+		as_buf_add(&c->vars, blocks.data, blocks.len);
+		as_buf_printf(&c->vars, "HAS_MMAP=%d; HAS_FREE=%d; LOGY=%d; XLO=", hi[1] >= 0,
+		              any_free, logy);
+		plot_dnum(&c->vars, xs[0] / 1.4, "; XHI=");
+		plot_dnum(&c->vars, xs[nx - 1] * 1.4, "; Y1LO=");
+		plot_dnum(&c->vars, ylo < INFINITY ? ylo : 0, "; Y1HI=");
+		plot_dnum(&c->vars, yhi > ylo ? yhi * (logy ? 1 : 1.08) : ylo + 1, "; Y2HI=");
+		plot_dnum(&c->vars, hi[1] > 0 ? hi[1] * 1.08 : 1, "; Y3LO=");
+		plot_dnum(&c->vars, mn[2] < 0 ? mn[2] * 1.08 : 0, "; Y3HI=");
+		plot_dnum(&c->vars, hi[2] > 0 ? hi[2] * 1.08 : 1, "; MARK=");
+		/* mark 128 KiB only where the sizes reach that far */
+		as_buf_printf(&c->vars, "%d; ", mark);
+		snprintf(note, sizeof(note), "%s%s",
+		         mark ? "dotted line: 128 KiB, glibc's default M_MMAP_THRESHOLD\n" : "",
+		         any_free
+		             ? "top row: free only (a malloc's time includes writing its pages: "
+		               "page faults)"
+		             : "top row: includes writing every page: mostly page-fault cost");
+		plot_vars_str(&c->vars, "NOTE", note);
+		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
+	}
+	as_buf_free(&data);
+	as_buf_free(&tab);
+	as_buf_free(&blocks);
+	plot_sl_free(&vars);
+	plot_sl_free(&mods);
+}
+
 void plot_chart_sweep(run_t *r, charts_t *cs)
 {
-	int c_ns = as_table_col(&r->trials, "ns_per_op");
-	int c_mmap = as_table_col(&r->trials, "mmap_calls");
-	int c_end = as_table_col(&r->trials, "rss_end_kib");
-	int c_before = as_table_col(&r->trials, "rss_before_kib");
-	int c_peak = as_table_col(&r->trials, "rss_peak_kib");
 	if (r->sweeps.n == 0) {
 		plot_skip(cs, "sweep", "no workload was run at three or more values of size=");
 		return;
 	}
 	for (int w = 0; w < r->sweeps.n; w++) {
-		strlist_t labels = {0};
-		as_buf_t data = {0}, tab = {0};
-		double xs[256], lo = INFINITY, hi = 0, flo = INFINITY, fhi = 0;
-		int nx = 0, any_mmap = 0, any_free = 0, smod[MAXS];
 		sweep_t sw = {r->sweeps.v[w], {0}, 0};
-		chart_t *c;
 		sweep_keys(r, &sw);
-		for (int i = 0; i < r->nt; i++) {
-			char key[2 * LABEL + 64];
-			double sz = plot_param_size(r->t[i].wparams, "size");
-			int seen = 0;
-			if (strcmp(r->t[i].wname, r->sweeps.v[w]) || isnan(sz))
-				continue;
-			for (int z = 0; z < nx; z++)
-				seen |= xs[z] == sz;
-			if (!seen && nx < 256)
-				xs[nx++] = sz;
-			series_key(r, &sw, &r->t[i], key, sizeof(key));
-			if (labels.n < MAXS && plot_sl_find(&labels, key) < 0) {
-				smod[labels.n] = plot_sl_find(&r->mods, r->t[i].mlabel);
-				plot_sl_add(&labels, key);
-			}
-		}
-		qsort(xs, (size_t)nx, sizeof(double), plot_cmp_double);
-		as_buf_printf(
-		    &tab, "| series | size (bytes) | reps ok | ns/op | free p50 (ns) | mmap calls "
-		          "| RSS held at end (MiB) | RSS peak growth (MiB) |\n"
-		          "|---|---|---|---|---|---|---|---|\n");
-		for (int s = 0; s < labels.n; s++) {
-			as_buf_printf(&data, "# %s\n", labels.v[s]);
-			for (int z = 0; z < nx; z++) {
-				double vn[256], vm[256], ve[256], vp[256], vf[256], mn, mm, me, mp,
-				    mf, a, b;
-				int n = 0;
-				for (int i = 0; i < r->nt && n < 256; i++) {
-					char key[2 * LABEL + 64];
-					const trow_t *t = &r->t[i];
-					const as_table_t *tc = &r->trials;
-					double before;
-					if (!t->ok || strcmp(t->wname, r->sweeps.v[w]) ||
-					    plot_param_size(t->wparams, "size") != xs[z])
-						continue;
-					series_key(r, &sw, t, key, sizeof(key));
-					if (strcmp(key, labels.v[s]))
-						continue;
-					before = plot_cellnum(tc, t->row, c_before);
-					vn[n] = plot_cellnum(tc, t->row, c_ns);
-					vm[n] = plot_cellnum(tc, t->row, c_mmap);
-					ve[n] = (plot_cellnum(tc, t->row, c_end) - before) / 1024.0;
-					vp[n] =
-					    (plot_cellnum(tc, t->row, c_peak) - before) / 1024.0;
-					vf[n] = free_p50(r, t);
-					n++;
-				}
-				if (n == 0)
-					continue;
-				plot_reduce(vn, n, &mn, &a, &b);
-				plot_reduce(vm, n, &mm, &a, &b);
-				plot_reduce(ve, n, &me, &a, &b);
-				plot_reduce(vp, n, &mp, &a, &b);
-				plot_reduce(vf, n, &mf, &a, &b);
-				any_mmap |= !isnan(mm);
-				any_free |= !isnan(mf);
-				if (mf > 0 && mf < flo)
-					flo = mf;
-				if (mf > fhi)
-					fhi = mf;
-				if (mn > 0 && mn < lo)
-					lo = mn;
-				if (mn > hi)
-					hi = mn;
-				plot_dnum(&data, xs[z], "\t");
-				plot_dnum(&data, mn, "\t");
-				plot_dnum(&data, mm, "\t");
-				plot_dnum(&data, me, "\t");
-				plot_dnum(&data, mp, "\t");
-				plot_dnum(&data, mf, "\n");
-				as_buf_add(&tab, "|", 1);
-				plot_tstr(&tab, labels.v[s]);
-				plot_tnum(&tab, xs[z]);
-				as_buf_printf(&tab, " %d |", n);
-				plot_tnum(&tab, mn);
-				plot_tnum(&tab, mf);
-				plot_tnum(&tab, mm);
-				plot_tnum(&tab, me);
-				plot_tnum(&tab, mp);
-				as_buf_add(&tab, "\n", 1);
-			}
-			as_buf_add(&data, "\n\n", 2);
-		}
-		{
-			char stem[160];
-			plot_slug(r->sweeps.v[w], stem, sizeof(stem));
-			c = plot_new_chart(cs, "sweep", stem, "sweep");
-		}
-		if (c) {
-			int thr = !strcmp(r->sweeps.v[w], "threshold");
-			snprintf(c->title, sizeof(c->title),
-			         "%s: %s, mmap calls and RSS held against request size\n%s",
-			         thr ? "mmap threshold sweep" : "Size sweep",
-			         any_free ? "cost of free" : "time", r->sweeps.v[w]);
-			as_buf_add(&c->data, data.data, data.len);
-			as_buf_add(&c->table, tab.data, tab.len);
-			plot_vars_series(&c->vars, r, &labels, smod);
-			/* mark 128 KiB only where the sizes reach that far */
-			/* the time panel: free's latency where frees were timed (a
-			 * malloc's time includes writing its pages: page faults,
-			 * the same for every allocator), else the time per op */
-			as_buf_printf(
-			    &c->vars, "HAS_MMAP=%d; MARK=%d; HAS_FREE=%d; LOGY=%d; ", any_mmap,
-			    nx > 0 && xs[nx - 1] >= 65536 && xs[0] <= 262144, any_free,
-			    any_free ? plot_spans_decades(flo, fhi) : plot_spans_decades(lo, hi));
-			plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
-		}
-		as_buf_free(&data);
-		as_buf_free(&tab);
-		plot_sl_free(&labels);
+		sweep_chart(r, cs, &sw);
 		plot_sl_free(&sw.keys);
 	}
 }

@@ -6,42 +6,72 @@
 # the end of the timed region, after the blocks were freed (the article's
 # point: heap memory stays, mmapped memory goes). glibc's default
 # M_MMAP_THRESHOLD (128 KiB) is marked when the sizes reach it (MARK).
-# Data columns: size_bytes ns_per_op mmap_calls rss_held_mib rss_peak_growth_mib
-# free_p50_ns.
+# One row per measure, one column per variant (VTITLE[1..NV]: the params
+# that tell two series of one module apart, e.g. prime=1m, and the
+# threads), one line per module (TITLE/LT[1..NS]) in every panel: the
+# legend names the modules only. The panels of a row share the x and y
+# ranges (XLO/XHI, Y1LO/Y1HI, Y2HI, Y3LO/Y3HI), so only the first column
+# has y tick labels.
+# Data: one block per (variant, module) with points: variant v's blocks are
+# VB0[v]..VB1[v], block b is series BM[b]. Columns: size_bytes ns_per_op mmap_calls rss_held_mib
+# rss_peak_growth_mib free_p50_ns.
 NP = HAS_MMAP ? 3 : 2
-KEYCOLS = NS > 12 ? 2 : 1
-eval termcmd(KEYCOLS == 2 ? 1400 : 950, 80 + 270 * NP)
-# one key for every panel, at the right; panels share the same width
-RM = KEYCOLS == 2 ? 0.58 : 0.74
-set multiplot layout NP, 1 title TITLE_TEXT font TFONT
-set rmargin at screen RM
+HASVT = NV > 1 || strlen(VTITLE[1]) > 0
+eval termcmd(NV == 1 ? 950 : 210 + 420 * NV, 82 + (HASVT ? 22 : 0) + 250 * NP + 19 * NOTELINES)
+# panel geometry in pixels of the 1x size (TW x TH, set by termcmd); the
+# key takes KEYPX at the right
+KEYPX = 190.0; LPX = 82.0; GAPX = 24.0; ROWGAP = 42.0
+TOPPX = (strlen(TITLE_TEXT) > 0 ? 58.0 : 14.0) + (HASVT ? 22 : 0)
+BOTPX = 68.0 + 19 * NOTELINES
+PW = (TW - LPX - KEYPX - GAPX * (NV - 1)) / NV
+RH = (TH - TOPPX - BOTPX - ROWGAP * (NP - 1)) / NP
+pl(v) = (LPX + (v - 1) * (PW + GAPX)) / TW
+pr(v) = pl(v) + PW / TW
+pt(p) = 1.0 - (TOPPX + (p - 1) * (RH + ROWGAP)) / TH
+pb(p) = pt(p) - RH / TH
+# the measure of row p: its data column, axis label and range
+if (!exists("HAS_FREE")) HAS_FREE = 0
+YCOL = HAS_FREE ? 6 : 2
+rcol(p) = p == 1 ? YCOL : (p == NP ? 4 : 3)
+rlab(p) = p == 1 ? (HAS_FREE ? 'free: median latency (ns)' : 'time per op (ns)') : \
+          (p == NP ? 'RSS held after free (MiB)' : 'mmap calls')
+rlo(p) = p == 1 ? Y1LO : (p == NP ? Y3LO : 0)
+rhi(p) = p == 1 ? Y1HI : (p == NP ? Y3HI : Y2HI)
+
+set multiplot title TITLE_TEXT font TFONT
+unset key
 set logscale x 2
+set xrange [XLO:XHI]
 set xtics ('16 B' 16, '64 B' 64, '256 B' 256, '1 KiB' 1024, '4 KiB' 4096, '16 KiB' 16384, \
            '64 KiB' 65536, '256 KiB' 262144, '1 MiB' 1048576, '4 MiB' 4194304, \
            '16 MiB' 16777216, '64 MiB' 67108864)
-set offsets graph 0.02, graph 0.02, 0, 0
-set xlabel 'request size (log scale)'
-if (MARK) set arrow 1 from 131072, graph 0 to 131072, graph 1 nohead dt 3 lw 1.5 lc rgb '#444444' front; \
-    set label 1 'dotted: 128 KiB, glibc default M_MMAP_THRESHOLD' at graph 0.02, graph 0.94 left front
-set key at screen RM + 0.03, screen 0.93 left top vertical Left reverse maxcols KEYCOLS
-
-if (!exists("HAS_FREE")) HAS_FREE = 0
-YCOL = HAS_FREE ? 6 : 2
-set ylabel (HAS_FREE ? 'free: median latency (ns)' : 'time per op (ns)')
-set label 2 (HAS_FREE ? "free only: a malloc's time includes writing its pages (page faults)" : \
-             'includes writing every page: mostly page-fault cost') at graph 0.02, graph 0.84 left front
-if (LOGY) set logscale y 10; set format y '%.0s%c'
-plot for [i = 1:NS] DATA index (i - 1) using 1:YCOL with linespoints title TITLE[i] lt sty(i)
-unset label 2
-unset logscale y
-unset label 1
-unset key
-set format y '%g'
-set yrange [0:*]
-
-if (HAS_MMAP) set ylabel 'mmap calls'; \
-    plot for [i = 1:NS] DATA index (i - 1) using 1:3 with linespoints title TITLE[i] lt sty(i)
-
-set ylabel 'RSS held after free (MiB)'
-plot for [i = 1:NS] DATA index (i - 1) using 1:4 with linespoints title TITLE[i] lt sty(i)
+if (MARK) set arrow 1 from 131072, graph 0 to 131072, graph 1 nohead dt 3 lw 1.5 lc rgb '#444444' front
+do for [v = 1:NV] {
+    do for [p = 1:NP] {
+        set lmargin at screen pl(v)
+        set rmargin at screen pr(v)
+        set tmargin at screen pt(p)
+        set bmargin at screen pb(p)
+        if (p == 1 && HASVT) { set title VTITLE[v] font PFONT } else { unset title }
+        if (p == NP) { set xlabel 'request size (log scale)' } else { unset xlabel }
+        if (v == 1) { set ylabel rlab(p) } else { unset ylabel }
+        if (p == 1 && LOGY) { set logscale y 10; YF = '%.0s%c' } else { unset logscale y; YF = '%g' }
+        set format y (v == 1 ? YF : '')
+        set yrange [rlo(p):rhi(p)]
+        if (p == NP && v == NV && NOTE ne '') { set label 99 NOTE at character 1, character NOTELINES left front font PFONT } else { unset label 99 }
+        plot for [b = VB0[v]:VB1[v]] DATA index (b - 1) using 1:(column(rcol(p))) \
+                 with linespoints notitle lt sty(BM[b])
+    }
+}
+# the legend: the modules, once, in a panel of its own at the right that
+# spans every row (a key inside one panel would wrap out of the canvas)
+set lmargin at screen 1.0 - (KEYPX - 10.0) / TW
+set rmargin at screen 0.995
+set tmargin at screen pt(1)
+set bmargin at screen pb(NP)
+unset title; unset xlabel; unset ylabel; unset label 99; unset arrow 1
+unset border; unset tics; unset grid; unset logscale
+set xrange [0:1]; set yrange [0:1]
+set key inside left top vertical Left reverse maxrows NS
+plot for [s = 1:NS] NaN with linespoints title TITLE[s] lt sty(s)
 unset multiplot

@@ -99,6 +99,24 @@ static void check_chart(const char *dir, const char *name)
 	CHECKF(n > 1000 && !memcmp(buf, "%PDF", 4), "%s: not a PDF", p);
 }
 
+/* The legend entries of gnuplot SVG text BUF, into leg (at most max):
+ * a series with a title opens its group (<g id="gnuplot_plot_N">) with
+ * its key text before its first path. Labels, notes under a chart and
+ * panel titles are not in such a group. Returns the number of entries. */
+static int svg_legend(const char *buf, char leg[][128], int max)
+{
+	int n = 0;
+	for (const char *p = buf; (p = strstr(p, "<g id=\"gnuplot_plot_")) != NULL && n < max;
+	     p++) {
+		const char *t = strstr(p, "<text>"), *path = strstr(p, "<path");
+		const char *next = strstr(p + 1, "<g id=\"gnuplot_plot_");
+		if (t && (!path || t < path) && (!next || t < next) &&
+		    sscanf(t, "<text>%127[^<]</text>", leg[n]) == 1)
+			n++;
+	}
+	return n;
+}
+
 /* The chart check: in every SVG of DIR, the tick labels of one axis (the
  * labels at one height under a panel, or at one x beside it) are unique
  * and carry no sub-unit prefix ("100m" under "million ops/s"), and the
@@ -172,25 +190,38 @@ static int check_svgs(const char *dir)
 				CHECKF(grp[i] != grp[j] || strcmp(lab[i], lab[j]),
 				       "%s: tick label '%s' twice on one axis", path, lab[i]);
 		}
-		/* legend entries: left-aligned texts (not the fixed legend of the
-		 * per-module panels of heap_mmap, nor the note under a chart) */
+		/* legend entries (not the fixed legend of the per-module panels
+		 * of heap_mmap, which repeats in every panel) */
 		if (strstr(name, "heap_mmap"))
 			continue;
-		for (p = buf; (p = strstr(p, "text-anchor=\"start\">\n\t\t<text>")) != NULL; p++) {
-			char t[128];
-			if (sscanf(p, "text-anchor=\"start\">\n\t\t<text>%127[^<]</text>", t) !=
-			        1 ||
-			    strstr(t, "not shown") || strstr(t, "whisker") || ng == 64)
-				continue;
-			for (int j = 0; j < ng; j++)
-				CHECKF(strcmp(leg[j], t), "%s: legend entry '%s' twice", path, t);
-			snprintf(leg[ng++], sizeof(leg[0]), "%s", t);
-		}
+		ng = svg_legend(buf, leg, 64);
+		for (int i = 0; i < ng; i++)
+			for (int j = i + 1; j < ng; j++)
+				CHECKF(strcmp(leg[i], leg[j]), "%s: legend entry '%s' twice", path,
+				       leg[i]);
 		CHECKF(ng <= 16, "%s: %d legend entries, more than a chart can show", path, ng);
 	}
 	if (ls)
 		pclose(ls);
 	return n;
+}
+
+/* Copy the fixture to DIR, run the python3 script PY in the copy (it
+ * edits the CSVs), plot it as SVG with every chart kind and run the chart
+ * check on its plots/ (WHAT names the case in messages). */
+static void plot_edited(const char *dir, const char *py, const char *what)
+{
+	static char cmd[16384];
+	char plots[600];
+	int rc;
+	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, dir);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && python3 - <<'EOF'\n%sEOF", dir, py);
+	CHECKF(system(cmd) == 0, "%s: python3 edits the fixture copy", what);
+	snprintf(cmd, sizeof(cmd), "%s --format svg --all-charts", dir);
+	rc = run("", cmd);
+	CHECKF(rc == 0, "%s: plot exit %d: %s", what, rc, err_text);
+	snprintf(plots, sizeof(plots), "%s/plots", dir);
+	CHECKF(check_svgs(plots) >= 10, "%s: the charts pass the chart check", what);
 }
 
 static int exists(const char *dir, const char *name)
@@ -386,10 +417,8 @@ int main(void)
 	 * throughput spanning 0.05 to 50 million ops/s ("10m" under "million
 	 * ops/s"); two param variants of one module (distinct legend labels) */
 	snprintf(run_dir, sizeof(run_dir), "%s/ticks", tmp);
-	sh("cp -r '%s/tests/fixtures/results-small' '%s'", src, run_dir);
-	snprintf(
-	    args, sizeof(args),
-	    "cd '%s' && python3 - <<'EOF'\n"
+	plot_edited(
+	    run_dir,
 	    "import csv\n"
 	    "def edit(name, fn):\n"
 	    "    rows = list(csv.DictReader(open(name)))\n"
@@ -403,15 +432,9 @@ int main(void)
 	    "    if r['module'] == 'mimalloc': r['module'] = 'glibc'; r['module_params'] = "
 	    "'mmap_threshold=64k'\n"
 	    "edit('series.csv', ops)\n"
-	    "edit('trials.csv', thr)\n"
-	    "EOF",
-	    run_dir);
-	CHECKF(system(args) == 0, "python3 edits the fixture copy");
-	snprintf(args, sizeof(args), "%s --format svg --all-charts", run_dir);
-	rc = run("", args);
-	CHECKF(rc == 0, "plot edited fixture: exit %d: %s", rc, err_text);
+	    "edit('trials.csv', thr)\n",
+	    "edited fixture");
 	snprintf(plots, sizeof(plots), "%s/plots", run_dir);
-	CHECKF(check_svgs(plots) >= 10, "the edited fixture's charts pass the chart check");
 	{
 		static char svg[1 << 20];
 		snprintf(path, sizeof(path), "%s/rss_ops-synth-1t.svg", plots);
@@ -426,6 +449,76 @@ int main(void)
 		           strstr(svg, "<text>glibc:mmap_threshold=64k</text>"),
 		       "variants of one module keep distinct labels");
 		CHECKF(strstr(svg, "whisker: min..max") != NULL, "the whiskers are explained");
+	}
+
+	/* 1i. the default suite's threshold sweep: ten modules, each run with
+	 * and without prime=1m (20 series: a legend of 20 entries). One
+	 * panel column per variant, one line per module: the legend names the
+	 * ten modules once, the columns say which variant they show. */
+	snprintf(run_dir, sizeof(run_dir), "%s/prime", tmp);
+	plot_edited(
+	    run_dir,
+	    "import csv\n"
+	    "rows = list(csv.DictReader(open('trials.csv')))\n"
+	    "head = list(rows[0].keys())\n"
+	    "thr = [r for r in rows if r['workload'] == 'threshold' and r['module'] == 'glibc']\n"
+	    "t = max(int(r['trial']) for r in rows) + 1\n"
+	    "mods = ['glibc', 'refmalloc', 'bump', 'pool', 'freelist', 'arena', 'jemalloc',\n"
+	    "        'tcmalloc', 'mimalloc', 'null']\n"
+	    "for prime in ['', ',prime=1m']:\n"
+	    "    for m in mods:\n"
+	    "        if m in ('glibc', 'mimalloc', 'null') and not prime: continue\n"
+	    "        for r in thr:\n"
+	    "            n = dict(r); n['module'] = m; n['trial'] = str(t + int(r['rep']))\n"
+	    "            n['workload_params'] += prime; rows.append(n)\n"
+	    "            if r['rep'] == '1': t += 2\n"
+	    "w = csv.DictWriter(open('trials.csv', 'w', newline=''), head, lineterminator='\\n')\n"
+	    "w.writeheader(); w.writerows(rows)\n",
+	    "sweep with variants");
+	snprintf(plots, sizeof(plots), "%s/plots", run_dir);
+	{
+		static char svg[1 << 20], dat[1 << 16];
+		snprintf(path, sizeof(path), "%s/sweep-threshold.svg", plots);
+		slurp(path, svg, sizeof(svg));
+		CHECKF(strstr(svg, "<text>no prime</text>") && strstr(svg, "<text>prime=1m</text>"),
+		       "sweep: one panel column per variant, titled");
+		CHECKF(strstr(svg, "<text>tcmalloc</text>") &&
+		           !strstr(svg, "<text>tcmalloc prime=1m</text>"),
+		       "sweep: the legend names the modules, not module x variant");
+		{
+			char leg[64][128];
+			int ng = svg_legend(svg, leg, 64);
+			CHECKF(ng == 10, "sweep: %d legend entries, 10 modules", ng);
+		}
+		snprintf(path, sizeof(path), "%s/data/sweep-threshold.dat", plots);
+		slurp(path, dat, sizeof(dat));
+		CHECKF(strstr(dat, "# tcmalloc prime=1m\n65536\t") &&
+		           strstr(dat, "# tcmalloc\n65536\t"),
+		       "sweep data: a block per module and variant: %s", dat);
+	}
+
+	/* 1j. the chart check counts legend entries, not every left-aligned
+	 * text: a chart with 16 titled series, untitled ones, a panel title
+	 * and a two-line note under it has 16 entries */
+	{
+		static char svg[1 << 20];
+		char leg[64][128];
+		int ng;
+		snprintf(
+		    args, sizeof(args),
+		    "cd '%s' && gnuplot -e \"set terminal svg noenhanced; set output 'legend.svg'; "
+		    "set title 'panel'; set key left Left reverse; "
+		    "set label 99 'note under it\\nsecond line' at character 1, character 2 "
+		    "left; plot for [i = 1:16] i * x title sprintf('s%%d', i), "
+		    "for [i = 1:3] -i * x notitle\"",
+		    tmp);
+		CHECKF(system(args) == 0, "gnuplot draws the legend test chart");
+		snprintf(path, sizeof(path), "%s/legend.svg", tmp);
+		slurp(path, svg, sizeof(svg));
+		ng = svg_legend(svg, leg, 64);
+		CHECKF(ng == 16 && !strcmp(leg[0], "s1") && !strcmp(leg[15], "s16"),
+		       "chart check: %d legend entries (16 expected), first '%s'", ng,
+		       ng ? leg[0] : "");
 	}
 
 	/* 1c. the default: PNG only (1x), and not the charts that repeat
