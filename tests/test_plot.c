@@ -7,6 +7,7 @@
  * module/workload columns plot the same as joined ones; gnuplot missing, a non-results folder and a
  * bad --format give the documented exit codes. Also plots a real tiny run. */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,10 +118,44 @@ static int svg_legend(const char *buf, char leg[][128], int max)
 	return n;
 }
 
+/* An empty group in the gnuplot data file PATH of a bar chart: a category
+ * row ("label" then the series' median, min, max) in which no series has
+ * a value other than 0 or NaN (the issue's empty mremap/mprotect groups).
+ * Returns 1 and the label in out when there is one, 0 when not (or the
+ * file is not a bar chart's). */
+static int dat_empty_group(const char *path, char *out, size_t len)
+{
+	char line[8192];
+	FILE *f = fopen(path, "r");
+	int found = 0;
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		char *p = line[0] == '"' ? strchr(line + 1, '"') : NULL, *end;
+		int nums = 0, zero = 1;
+		if (!p)
+			continue;
+		for (p++;; p = end) {
+			double v = strtod(p, &end);
+			if (end == p)
+				break;
+			nums++;
+			zero &= v == 0 || isnan(v);
+		}
+		if (nums > 0 && zero) {
+			snprintf(out, len, "%.*s", (int)(strchr(line + 1, '"') - line - 1),
+			         line + 1);
+			found = 1;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* The chart check: in every SVG of DIR, the tick labels of one axis (the
  * labels at one height under a panel, or at one x beside it) are unique
- * and carry no sub-unit prefix ("100m" under "million ops/s"), and the
- * legend has unique entries, at most 16. Returns the charts checked. */
+ * and carry no sub-unit prefix ("100m" under "million ops/s"), the
+ * legend has unique entries, at most 16, and a bar chart's data (DIR/data/
+ * NAME.dat) has no empty group. Returns the charts checked. */
 static int check_svgs(const char *dir)
 {
 	char cmd[1024], name[512];
@@ -189,6 +224,13 @@ static int check_svgs(const char *dir)
 			for (int j = i + 1; j < nl; j++)
 				CHECKF(grp[i] != grp[j] || strcmp(lab[i], lab[j]),
 				       "%s: tick label '%s' twice on one axis", path, lab[i]);
+		}
+		{
+			char dat[1024], grp0[256];
+			snprintf(dat, sizeof(dat), "%s/data/%.*s.dat", dir, (int)(strlen(name) - 4),
+			         name);
+			CHECKF(!dat_empty_group(dat, grp0, sizeof(grp0)),
+			       "%s: group '%s' is empty (no series has a value)", path, grp0);
 		}
 		/* legend entries (not the fixed legend of the per-module panels
 		 * of heap_mmap, which repeats in every panel) */
@@ -519,6 +561,30 @@ int main(void)
 		CHECKF(ng == 16 && !strcmp(leg[0], "s1") && !strcmp(leg[15], "s16"),
 		       "chart check: %d legend entries (16 expected), first '%s'", ng,
 		       ng ? leg[0] : "");
+	}
+
+	/* 1k. the chart check finds an empty group in a bar chart's data:
+	 * a category where every series is 0 or NaN */
+	{
+		char grp0[256] = "";
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/groups.dat", tmp);
+		f = fopen(path, "w");
+		if (f) {
+			fputs(
+			    "\"brk\"\t3\t2\t4\tNaN\tNaN\tNaN\n\"mremap\"\t0\t0\t0\tNaN\tNaN\tNaN\n",
+			    f);
+			fclose(f);
+		}
+		CHECKF(dat_empty_group(path, grp0, sizeof(grp0)) == 1 && !strcmp(grp0, "mremap"),
+		       "chart check: empty group not found ('%s')", grp0);
+		f = fopen(path, "w");
+		if (f) {
+			fputs("\"brk\"\t3\t2\t4\tNaN\tNaN\tNaN\n\"mmap\"\t0\t0\t0\t1\t1\t1\n", f);
+			fclose(f);
+		}
+		CHECKF(dat_empty_group(path, grp0, sizeof(grp0)) == 0,
+		       "chart check: a group with one value taken for empty");
 	}
 
 	/* 1c. the default: PNG only (1x), and not the charts that repeat
