@@ -650,6 +650,8 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 			mods.v[s] = show;
 		}
 		plot_vars_series(&c->vars, r, &mods, smod);
+		/* one column: one block per module, a line may hide another */
+		plot_vars_same(&c->vars, &c->data, vars.n == 1 ? mods.n : -1);
 		as_buf_printf(
 		    &c->vars,
 		    "NV=%d; array VTITLE[%d]; array VB0[%d]; array VB1[%d]; array BM[%d]; ", vars.n,
@@ -923,6 +925,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 			as_buf_add(&c->data, "\n\n", 2);
 		}
 		plot_vars_series(&c->vars, r, &r->mods, NULL);
+		plot_vars_same(&c->vars, &c->data, r->mods.n);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 		plot_vars_note(&c->vars, 1, &why);
 		drawn = 1;

@@ -54,13 +54,16 @@ static srun_t *series_runs(run_t *r, int *nout)
 static const char *pl[] = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
 
 /* Copy a group's data file and table into chart c, with the series
- * variables and the title. */
+ * variables (a series hidden under another says so) and the title. */
 static void fill_chart(const run_t *r, chart_t *c, const as_buf_t *data, const as_buf_t *tab,
                        const strlist_t *labels)
 {
 	as_buf_add(&c->data, data->data, data->len);
 	as_buf_add(&c->table, tab->data, tab->len);
 	plot_vars_series(&c->vars, r, labels, NULL);
+	/* per-module panels (heap_mmap) hide nothing under each other */
+	if (strcmp(c->script, "heap_mmap"))
+		plot_vars_same(&c->vars, data, labels->n);
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 }
 

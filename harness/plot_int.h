@@ -150,6 +150,11 @@ void plot_vars_str(as_buf_t *v, const char *name, const char *s);
 void plot_vars_cats(as_buf_t *v, const as_buf_t *data);
 /* Whether values in [lo, hi] span more than a factor of 100: log axis. */
 int plot_spans_decades(double lo, double hi);
+/* Series drawn exactly under an earlier one: where data has one block per
+ * series (NS of them, in TITLE order) and block j's points equal block
+ * i's (i < j), TITLE[j] gets " (same as TITLE[i])". After
+ * plot_vars_series. */
+void plot_vars_same(as_buf_t *v, const as_buf_t *data, int ns);
 
 /* ---- plot_labels.c: names and styles ---- */
 

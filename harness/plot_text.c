@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plot_int.h"
@@ -109,4 +110,51 @@ void plot_vars_cats(as_buf_t *v, const as_buf_t *data)
 int plot_spans_decades(double lo, double hi)
 {
 	return lo > 0 && hi / lo > 100;
+}
+
+/* The data blocks (gnuplot data sets: separated by two blank lines) of
+ * data without their comment lines, into out (at most max, malloc'd).
+ * Returns the number of blocks. */
+static int data_blocks(const as_buf_t *data, char **out, int max)
+{
+	int n = 0, blank = 2;
+	size_t i = 0;
+	while (data->data && i < data->len) {
+		size_t e = i;
+		while (e < data->len && data->data[e] != '\n')
+			e++;
+		if (e == i) {
+			blank++;
+		} else {
+			if (blank >= 2) {
+				if (n == max)
+					break;
+				out[n] = calloc(1, data->len + 1);
+				if (!out[n])
+					abort();
+				n++;
+			}
+			blank = 0;
+			if (data->data[i] != '#')
+				strncat(out[n - 1], data->data + i, e - i + (e < data->len));
+		}
+		i = e + 1;
+	}
+	return n;
+}
+
+void plot_vars_same(as_buf_t *v, const as_buf_t *data, int ns)
+{
+	char *b[MAXS + 1];
+	int n = data_blocks(data, b, MAXS + 1);
+	for (int j = 0; n == ns && j < n; j++)
+		for (int i = 0; i < j; i++)
+			if (b[j][0] && !strcmp(b[i], b[j])) {
+				as_buf_printf(
+				    v, "TITLE[%d] = TITLE[%d] . ' (same as ' . TITLE[%d] . ')'; ",
+				    j + 1, j + 1, i + 1);
+				break;
+			}
+	for (int k = 0; k < n; k++)
+		free(b[k]);
 }

@@ -151,11 +151,54 @@ static int dat_empty_group(const char *path, char *out, size_t len)
 	return found;
 }
 
+/* Series hidden under others in the gnuplot data file PATH of a line
+ * chart: the data sets (separated by two blank lines; comment lines left
+ * out) that equal an earlier one point for point. Returns how many, and
+ * in *nsets the number of data sets (0 for a bar chart's file). */
+static int dat_hidden(const char *path, int *nsets)
+{
+	static char set[64][1 << 14];
+	char line[4096];
+	int n = 0, blank = 2, same = 0;
+	FILE *f = fopen(path, "r");
+	*nsets = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (line[0] == '"') {
+			n = 0; /* a bar chart: categories, not series */
+			break;
+		}
+		if (line[0] == '\n') {
+			blank++;
+			continue;
+		}
+		if (blank >= 2) {
+			if (n == 64)
+				break;
+			set[n++][0] = '\0';
+		}
+		blank = 0;
+		if (line[0] != '#' && strlen(set[n - 1]) + strlen(line) < sizeof(set[0]))
+			strcat(set[n - 1], line);
+	}
+	if (f)
+		fclose(f);
+	for (int j = 0; j < n; j++)
+		for (int i = 0; i < j; i++)
+			if (set[j][0] && !strcmp(set[i], set[j])) {
+				same++;
+				break;
+			}
+	*nsets = n;
+	return same;
+}
+
 /* The chart check: in every SVG of DIR, the tick labels of one axis (the
  * labels at one height under a panel, or at one x beside it) are unique
  * and carry no sub-unit prefix ("100m" under "million ops/s"), the
- * legend has unique entries, at most 16, and a bar chart's data (DIR/data/
- * NAME.dat) has no empty group. Returns the charts checked. */
+ * legend has unique entries, at most 16; a bar chart's data (DIR/data/
+ * NAME.dat) has no empty group, and a line chart's series drawn exactly
+ * under another one is named so in the legend. Returns the charts
+ * checked. */
 static int check_svgs(const char *dir)
 {
 	char cmd[1024], name[512];
@@ -242,6 +285,20 @@ static int check_svgs(const char *dir)
 				CHECKF(strcmp(leg[i], leg[j]), "%s: legend entry '%s' twice", path,
 				       leg[i]);
 		CHECKF(ng <= 16, "%s: %d legend entries, more than a chart can show", path, ng);
+		{
+			/* one data set per legend entry: a series equal to an
+			 * earlier one is drawn under it, its entry must say so */
+			char dat[1024];
+			int nsets, said = 0, hidden;
+			snprintf(dat, sizeof(dat), "%s/data/%.*s.dat", dir, (int)(strlen(name) - 4),
+			         name);
+			hidden = dat_hidden(dat, &nsets);
+			for (int i = 0; i < ng; i++)
+				said += strstr(leg[i], "(same as ") != NULL;
+			CHECKF(nsets != ng || hidden <= said,
+			       "%s: %d series hidden under others, %d legend entries say so", path,
+			       hidden, said);
+		}
 	}
 	if (ls)
 		pclose(ls);
@@ -561,6 +618,39 @@ int main(void)
 		CHECKF(ng == 16 && !strcmp(leg[0], "s1") && !strcmp(leg[15], "s16"),
 		       "chart check: %d legend entries (16 expected), first '%s'", ng,
 		       ng ? leg[0] : "");
+	}
+
+	/* 1l. a series drawn exactly under another (the default suite's
+	 * cache-thrash latency: two modules with the same percentiles): its
+	 * legend entry says which one it is under */
+	snprintf(run_dir, sizeof(run_dir), "%s/hidden", tmp);
+	plot_edited(
+	    run_dir,
+	    "import csv\n"
+	    "def rows(name): return list(csv.DictReader(open(name)))\n"
+	    "def write(name, head, rs):\n"
+	    "    w = csv.DictWriter(open(name, 'w', newline=''), head, lineterminator='\\n')\n"
+	    "    w.writeheader(); w.writerows(rs)\n"
+	    "tr = rows('trials.csv')\n"
+	    "key = lambda r: (r['workload'], r['workload_params'], r['threads'], r['rep'])\n"
+	    "glibc = {key(r): r['trial'] for r in tr if r['module'] == 'glibc'}\n"
+	    "mim = {(r['trial'], r['rep']): glibc.get(key(r)) for r in tr\n"
+	    "       if r['module'] == 'mimalloc'}\n"
+	    "for name in ['latency.csv', 'histogram.csv']:\n"
+	    "    rs = rows(name); head = list(rs[0].keys())\n"
+	    "    out = [r for r in rs if (r['trial'], r['rep']) not in mim]\n"
+	    "    for (t, rep), g in mim.items():\n"
+	    "        for r in rs:\n"
+	    "            if g is not None and (r['trial'], r['rep']) == (g, rep):\n"
+	    "                n = dict(r); n['trial'] = t; n['module'] = 'mimalloc'; out.append(n)\n"
+	    "    write(name, head, out)\n",
+	    "hidden series");
+	{
+		static char svg[1 << 20];
+		snprintf(path, sizeof(path), "%s/plots/latency-synth-1t-alloc.svg", run_dir);
+		slurp(path, svg, sizeof(svg));
+		CHECKF(strstr(svg, "<text>mimalloc (same as glibc)</text>") != NULL,
+		       "a series under another: its legend entry says so");
 	}
 
 	/* 1k. the chart check finds an empty group in a bar chart's data:
