@@ -2,9 +2,9 @@
  * as a plain program calling malloc/free, so that any allocator can be
  * measured under LD_PRELOAD without allocscope: the reference that
  * bench/mt_rank.sh sets allocscope's rankings against. Same defaults as the
- * workloads (xmalloc: producer thread 0 allocates batches of 100 blocks of
+ * workloads (xmalloc: producer thread 0 allocates batches of 4096 blocks of
  * 64 B, writes their first byte and hands each batch to consumer thread 1,
- * which frees it, at most 4 batches ahead; larson: per-thread arrays of
+ * which frees it, at most 100 batches ahead, xmalloc-test's queue; larson: per-thread arrays of
  * 1000 blocks of 8..1000 B, random replacement, the arrays passing to the
  * next thread 4 times). Waiting is a spin of 64 pauses, then sched_yield, as
  * in the engine. Prints one line: pattern, threads, ops, ns per op (wall time
@@ -21,7 +21,7 @@
 #define MAX_THREADS 64
 
 static uint32_t nthreads = 2;
-static uint64_t batch = 100, batches = 2000, depth = 4;   /* xmalloc */
+static uint64_t batch = 4096, batches = 100, depth = 100; /* xmalloc */
 static uint64_t blocks = 1000, reps = 200000, epochs = 4; /* larson */
 static void **ring;                                       /* xmalloc: depth x batch */
 static void **arrays;                                     /* larson: nthreads x blocks */

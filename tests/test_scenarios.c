@@ -251,7 +251,7 @@ int main(void)
 	 * skipped row with the reason, never a missing one */
 	snprintf(args, sizeof(args),
 	         "run -r 1 -q --no-plot --min-time 0 --timeout 10 -a glibc,null -t 2 -w "
-	         "larson:blocks=200,ops=5000,xmalloc:batches=100,"
+	         "larson:blocks=200,ops=5000,xmalloc:batch=100,batches=100,"
 	         "cache-scratch:iterations=1000,benchmt:ops=10000 -o '%s/classic'",
 	         tmpdir);
 	rc = cli(args);

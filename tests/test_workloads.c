@@ -261,6 +261,23 @@ int main(void)
 	as_opstream_free(&a);
 	CHECK(build("xmalloc:batch=10,batches=10", 2, 1, &a) == 0 && a.cross_thread);
 	as_opstream_free(&a);
+	/* xmalloc's default queue is xmalloc-test's (OBJECTS_PER_BATCH 4096,
+	 * batch_count_limit 100): the consumer waits once per 4096 frees, and
+	 * the producer runs up to 100 batches ahead before it waits for the
+	 * ids of its first batch to be freed (with 4 batches of 100 the two
+	 * threads ran in lock-step and the handover, not the allocator, set
+	 * ns/op: docs/measure.md) */
+	CHECK(build("xmalloc", 2, 1, &a) == 0);
+	CHECKF(a.thread[1].nops == 100 * 4096 && a.thread[1].nwaits == 100 &&
+	           a.thread[0].nwaits == 0,
+	       "consumer %llu ops %llu waits, producer %llu waits",
+	       (unsigned long long)a.thread[1].nops, (unsigned long long)a.thread[1].nwaits,
+	       (unsigned long long)a.thread[0].nwaits);
+	as_opstream_free(&a);
+	CHECK(build("xmalloc:batches=101", 2, 1, &a) == 0);
+	CHECKF(a.thread[0].nwaits == 1, "producer %llu waits",
+	       (unsigned long long)a.thread[0].nwaits);
+	as_opstream_free(&a);
 	CHECK(build("synth:ops=100,live=10", 2, 1, &a) == 0 && !a.cross_thread);
 	as_opstream_free(&a);
 

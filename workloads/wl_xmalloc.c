@@ -5,7 +5,12 @@
  * which free them, so nearly every free is remote. Even threads produce,
  * odd threads consume (producer 2k -> consumer 2k+1; with an odd count the
  * last producer feeds thread 1; with one thread it frees its own batches).
- * Fixed batch counts replace xmalloc-test's fixed run time. */
+ * Fixed batch counts replace xmalloc-test's fixed run time; the queue is
+ * xmalloc-test's: batches of 4096 blocks (OBJECTS_PER_BATCH), at most 100
+ * of them in flight (batch_count_limit). A shallower queue (4 batches of
+ * 100 were the defaults) makes the two threads run in lock-step, so that
+ * every stall of one stalls the other and the handover, not the
+ * allocator, sets ns/op (docs/measure.md, "xmalloc's queue"). */
 #include <stddef.h>
 #include <stdio.h>
 
@@ -23,12 +28,14 @@ typedef struct {
 
 static const as_param_spec_t xmalloc_spec[] = {
     AS_DIST_SPECS(xmalloc_params_t, dist, "fixed", "64", "16", "128"),
-    {"batch", AS_PARAM_U64, "100", 1, 1 << 20, NULL, "blocks per handed-over batch",
+    {"batch", AS_PARAM_U64, "4096", 1, 1 << 20, NULL,
+     "blocks per handed-over batch (xmalloc-test's OBJECTS_PER_BATCH)",
      offsetof(xmalloc_params_t, batch)},
-    {"batches", AS_PARAM_U64, "2000", 1, 1ULL << 32, NULL, "batches each producer makes",
+    {"batches", AS_PARAM_U64, "100", 1, 1ULL << 32, NULL, "batches each producer makes",
      offsetof(xmalloc_params_t, batches)},
-    {"depth", AS_PARAM_U64, "4", 1, 1024, NULL,
-     "batches a producer may be ahead of its consumer (queue length)",
+    {"depth", AS_PARAM_U64, "100", 1, 1024, NULL,
+     "batches a producer may be ahead of its consumer (queue length; xmalloc-test's "
+     "batch_count_limit)",
      offsetof(xmalloc_params_t, depth)},
     AS_TOUCH_SPEC(xmalloc_params_t, touch, "first"),
 };
