@@ -19,7 +19,10 @@ typedef enum as_metric {
 	AS_MET_RETAINED,     /* (rss_end - rss_before) / (rss_peak - rss_before) */
 	AS_MET_RSS_PER_LIVE, /* (rss_end - rss_before) * 1024 / live_bytes_peak * scale */
 	AS_MET_NS_PER_OP,    /* ns_per_op */
-	AS_MET_ELAPSED_MS,   /* elapsed_ns / 1e6: rows that do the same work */
+	AS_MET_ELAPSED_MS,   /* elapsed_ns / passes / 1e6: one pass of rows that do the
+	                      * same work (--min-time repeats the stream a number of
+	                      * times that differs by row, so the total does not
+	                      * compare) */
 } as_metric_t;
 
 typedef struct as_scenario {
