@@ -274,6 +274,27 @@ int main(void)
 	       (unsigned long long)a.thread[1].nops, (unsigned long long)a.thread[1].nwaits,
 	       (unsigned long long)a.thread[0].nwaits);
 	as_opstream_free(&a);
+	/* cache-thrash/scratch: the two threads' objects are 8 ids apart, so
+	 * their slots in the engine's table (16 B each) are on different cache
+	 * lines (ids 0 and 1 were: false sharing of the harness's own) */
+	for (int w = 0; w < 2; w++) {
+		uint32_t ids[2] = {UINT32_MAX, UINT32_MAX}, n = 0, id;
+		int ok = 1;
+		CHECK(build(w ? "cache-scratch:iterations=10" : "cache-thrash:iterations=10", 2, 1,
+		            &a) == 0);
+		for (uint32_t t = 0; t < 2; t++)
+			for (uint64_t i = 0; i < a.thread[t].nops; i++) {
+				id = a.thread[t].ops[i].id;
+				if (id == ids[0] || id == ids[1])
+					continue;
+				ok &= n < 2;
+				if (n < 2)
+					ids[n++] = id;
+			}
+		CHECKF(ok && n == 2 && (ids[0] > ids[1] ? ids[0] - ids[1] : ids[1] - ids[0]) >= 8,
+		       "cache-%s: ids %u and %u", w ? "scratch" : "thrash", ids[0], ids[1]);
+		as_opstream_free(&a);
+	}
 	CHECK(build("xmalloc:batches=101", 2, 1, &a) == 0);
 	CHECKF(a.thread[0].nwaits == 1, "producer %llu waits",
 	       (unsigned long long)a.thread[0].nwaits);

@@ -16,6 +16,14 @@ static inline void as_gen_seed(as_rng_t *r, uint64_t seed, uint32_t t)
 	as_rng_seed(r, seed * 0x100000001b3ULL + t);
 }
 
+/* Ids of objects that different threads use at the same time are this many
+ * ids apart: an engine keeps one slot per id (allocscope's is 16 bytes,
+ * written at every alloc and free), and two threads writing slots on one
+ * 64-byte cache line, or on the pair of lines the adjacent-line prefetcher
+ * fetches together, would add false sharing of the harness's own to
+ * whatever the allocator does. */
+#define AS_GEN_THREAD_ID_GAP 8
+
 /* Push or jump to out_nomem; needs `out` (the stream) in scope. */
 #define AS_PUSH(t, k, id, size, al)                                                     \
 	do {                                                                            \

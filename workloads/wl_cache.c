@@ -34,16 +34,19 @@ static int cache_build(const cache_params_t *p, const as_wl_ctx_t *ctx, as_opstr
 	uint32_t nt = ctx->threads;
 	out->touch = AS_TOUCH_NONE;
 	out->needs_free = 1;
+	/* thread t's object is id t * AS_GEN_THREAD_ID_GAP: the false sharing
+	 * measured is the allocator's, not that of the engine's slots */
 	if (scratch) /* thread 0 allocates every thread's first object */
 		for (uint32_t t = 0; t < nt; t++)
-			AS_PUSH(0, AS_OP_ALLOC, t, p->size, 0);
+			AS_PUSH(0, AS_OP_ALLOC, t * AS_GEN_THREAD_ID_GAP, p->size, 0);
 	for (uint32_t t = 0; t < nt && scratch; t++)
-		AS_PUSH(t, AS_OP_FREE, t, 0, 0);
+		AS_PUSH(t, AS_OP_FREE, t * AS_GEN_THREAD_ID_GAP, 0, 0);
 	for (uint64_t i = 0; i < p->iterations; i++)
 		for (uint32_t t = 0; t < nt; t++) {
-			AS_PUSH(t, AS_OP_ALLOC, t, p->size, 0);
-			AS_PUSH(t, AS_OP_WRITE, t, p->writes, 0);
-			AS_PUSH(t, AS_OP_FREE, t, 0, 0);
+			uint32_t id = t * AS_GEN_THREAD_ID_GAP;
+			AS_PUSH(t, AS_OP_ALLOC, id, p->size, 0);
+			AS_PUSH(t, AS_OP_WRITE, id, p->writes, 0);
+			AS_PUSH(t, AS_OP_FREE, id, 0, 0);
 		}
 	return 0;
 out_nomem:
