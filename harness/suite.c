@@ -346,12 +346,17 @@ static const char *const cache_q[] = {"cache-thrash:iterations=1000",
                                       "cache-scratch:iterations=1000", NULL};
 /* mimalloc TR (16 cores): cache-scratch glibc 4.2x, tcmalloc 19x
  * mimalloc's time; an op of a thread without false sharing does not get
- * slower when a second thread runs on the second core. */
+ * slower when a second thread runs on the second core. At 2 threads
+ * cache-scratch hands out one pair of objects, and whether an allocator
+ * that reuses them false-shares is whether the pair sits on one cache line:
+ * for tcmalloc's (and jemalloc's) 8-byte spacing almost always (7 of 8
+ * offsets), for glibc's 32-byte chunks one offset in two, set by the
+ * worker's heap before the trial. So no claim against glibc here: it would
+ * judge a heap layout (glibc's t2 ns/op was 105-108 in one idle suite and
+ * 72-81 in the next, mimalloc's 71-91 in both; docs/workloads.md). */
 static const as_claim_t cache_claims[] = {
     RATIO2("mimalloc", "cache-thrash:iterations=20000", "cache-thrash:iterations=1000", 1,
            "cache-thrash: 2 threads no slower per op", 2, NULL, 1, NULL, NULL),
-    RATIO2("mimalloc", "cache-scratch:iterations=20000", "cache-scratch:iterations=1000", 1,
-           "cache-scratch, 2 threads: mimalloc faster than glibc", 2, "glibc", 0, NULL, NULL),
     RATIO2("mimalloc", "cache-scratch:iterations=20000", "cache-scratch:iterations=1000", 1,
            "cache-scratch, 2 threads: faster than tcmalloc", 2, "tcmalloc", 0, NULL, NULL),
     {0},
