@@ -6,7 +6,10 @@
  * 64 B, writes their first byte and hands each batch to consumer thread 1,
  * which frees it, at most 100 batches ahead, xmalloc-test's queue; larson: per-thread arrays of
  * 1000 blocks of 8..1000 B, random replacement, the arrays passing to the
- * next thread 4 times). Waiting is a spin of 64 pauses, then sched_yield, as
+ * next thread 4 times; benchmt: glibc's bench-malloc-thread, per thread 1024
+ * slots, 200,000 random replacements each pass with inverse-square sizes
+ * 4..32768, every block freed at the pass end, PASSES passes, no
+ * cross-thread frees). Waiting is a spin of 64 pauses, then sched_yield, as
  * in the engine. Prints one line: pattern, threads, ops, ns per op (wall time
  * of all threads' ops / ops, alloc and free each one op). Not a test. */
 #define _GNU_SOURCE
@@ -21,10 +24,11 @@
 #define MAX_THREADS 64
 
 static uint32_t nthreads = 2;
-static uint64_t batch = 4096, batches = 100, depth = 100; /* xmalloc */
-static uint64_t blocks = 1000, reps = 200000, epochs = 4; /* larson */
-static void **ring;                                       /* xmalloc: depth x batch */
-static void **arrays;                                     /* larson: nthreads x blocks */
+static uint64_t batch = 4096, batches = 100, depth = 100;           /* xmalloc */
+static uint64_t blocks = 1000, reps = 200000, epochs = 4;           /* larson */
+static uint64_t bmt_slots = 1024, bmt_ops = 200000, bmt_passes = 1; /* benchmt */
+static void **ring;                                                 /* xmalloc: depth x batch */
+static void **arrays;                                               /* larson: nthreads x blocks */
 static _Atomic uint64_t produced, consumed;
 static _Atomic uint64_t arrived; /* larson: epoch barrier */
 static pthread_barrier_t start;
@@ -109,15 +113,42 @@ static void larson(uint32_t t)
 		free(arrays[((t + epochs - 1) % nthreads) * blocks + i]);
 }
 
-static int pattern_larson;
+/* glibc benchtests/bench-malloc-thread.c get_block_size(): inverse square
+ * between 4 and 32768, from a uniform draw */
+static size_t bmt_size(uint64_t *s)
+{
+	double r = (double)(rng_next(s) >> 11) / 9007199254740992.0;
+	return (size_t)(4.0 / (1.0 - r * (1.0 - 4.0 / 32768.0)));
+}
+
+static void benchmt(uint32_t t)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL * (t + 1);
+	void **a = &arrays[t * bmt_slots];
+	for (uint64_t p = 0; p < bmt_passes; p++) {
+		for (uint64_t k = 0; k < bmt_ops; k++) {
+			uint64_t i = rng_next(&s) % bmt_slots;
+			free(a[i]);
+			a[i] = malloc(bmt_size(&s));
+		}
+		for (uint64_t i = 0; i < bmt_slots; i++) {
+			free(a[i]);
+			a[i] = NULL;
+		}
+	}
+}
+
+static enum { XMALLOC, LARSON, BENCHMT } pattern;
 
 static void *thread_main(void *arg)
 {
 	uint32_t t = (uint32_t)(uintptr_t)arg;
 	pthread_barrier_wait(&start);
 	t_start[t] = now_ns();
-	if (pattern_larson)
+	if (pattern == LARSON)
 		larson(t);
+	else if (pattern == BENCHMT)
+		benchmt(t);
 	else if (t == 0)
 		producer();
 	else
@@ -130,27 +161,41 @@ int main(int argc, char **argv)
 {
 	pthread_t tid[MAX_THREADS];
 	uint64_t t0, t1, ops;
+	unsigned long v;
+	char *end;
 
-	if (argc < 2 || (strcmp(argv[1], "xmalloc") && strcmp(argv[1], "larson"))) {
-		fprintf(stderr, "usage: mt_loop xmalloc|larson [THREADS]\n"
+	if (argc < 2 || (strcmp(argv[1], "xmalloc") && strcmp(argv[1], "larson") &&
+	                 strcmp(argv[1], "benchmt"))) {
+		fprintf(stderr, "usage: mt_loop xmalloc|larson|benchmt [THREADS [PASSES]]\n"
 		                "  xmalloc: 2 threads, producer -> consumer\n"
-		                "  larson: 1..64 threads\n");
+		                "  larson: 1..64 threads\n"
+		                "  benchmt: 1..64 threads, PASSES (default 1) passes\n");
 		return 2;
 	}
-	pattern_larson = !strcmp(argv[1], "larson");
+	pattern = !strcmp(argv[1], "larson")    ? LARSON
+	          : !strcmp(argv[1], "benchmt") ? BENCHMT
+	                                        : XMALLOC;
 	if (argc > 2) {
-		char *end;
-		unsigned long v = strtoul(argv[2], &end, 10);
-		if (*end || v < 1 || v > MAX_THREADS || (!pattern_larson && v != 2)) {
+		v = strtoul(argv[2], &end, 10);
+		if (*end || v < 1 || v > MAX_THREADS || (pattern == XMALLOC && v != 2)) {
 			fprintf(stderr, "mt_loop: threads '%s' out of range\n", argv[2]);
 			return 2;
 		}
 		nthreads = (uint32_t)v;
 	}
-	if (!pattern_larson)
+	if (argc > 3) {
+		v = strtoul(argv[3], &end, 10);
+		if (*end || v < 1 || v > 100000 || pattern != BENCHMT) {
+			fprintf(stderr, "mt_loop: passes '%s': 1..100000, benchmt only\n", argv[3]);
+			return 2;
+		}
+		bmt_passes = v;
+	}
+	if (pattern == XMALLOC)
 		nthreads = 2;
 	ring = calloc(depth * batch, sizeof(void *));
-	arrays = calloc((size_t)nthreads * blocks, sizeof(void *));
+	arrays =
+	    calloc((size_t)nthreads * (blocks > bmt_slots ? blocks : bmt_slots), sizeof(void *));
 	if (!ring || !arrays)
 		return 1;
 	pthread_barrier_init(&start, NULL, nthreads);
@@ -164,8 +209,9 @@ int main(int argc, char **argv)
 		t0 = t_start[t] < t0 ? t_start[t] : t0;
 		t1 = t_end[t] > t1 ? t_end[t] : t1;
 	}
-	ops = pattern_larson ? (uint64_t)nthreads * (2 * blocks + 2 * (reps / epochs) * epochs)
-	                     : 2 * batch * batches;
+	ops = pattern == LARSON ? (uint64_t)nthreads * (2 * blocks + 2 * (reps / epochs) * epochs)
+	      : pattern == BENCHMT ? (uint64_t)nthreads * bmt_passes * 2 * bmt_ops
+	                           : 2 * batch * batches;
 	printf("%s %u %llu %.2f\n", argv[1], nthreads, (unsigned long long)ops,
 	       (double)(t1 - t0) / (double)ops);
 	return 0;
