@@ -126,8 +126,8 @@ int main(int argc, char **argv)
 		execl("/proc/self/exe", argv[0], "single", (char *)NULL);
 		return 1;
 	} else if (!strcmp(mode, "kill")) {
-		/* several buffers' worth, then SIGKILL: the flushed part must
-		 * import and the unflushed tail be counted as lost */
+		/* several segments' worth, then SIGKILL: nothing of it may
+		 * be lost */
 		for (int i = 0; i < 50000; i++)
 			free(malloc(6001));
 		raise(SIGKILL);

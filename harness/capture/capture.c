@@ -1,11 +1,14 @@
 /* capture.c - allocscope_capture.so, the LD_PRELOAD library behind
- * `allocscope capture`: wraps every malloc-family entry point, appends one
- * fixed-size record per call to a per-thread buffer, and writes full buffers
- * to a spool file that the capture command turns into a trace. Ordering: a
- * global sequence number taken after an allocation returns and before a
- * free begins (realloc takes one at each end), so a free is never ordered
- * before its allocation and a reused address never before its free. Not a
- * malloc: every call goes to the next malloc in the link order. */
+ * `allocscope capture`: wraps every malloc-family entry point and appends
+ * one delta-encoded record per call to its thread's buffer, which is a slot
+ * of the spool file mapped shared (so what was recorded is in the file
+ * whatever ends the process, SIGKILL included); a full buffer is appended
+ * to the spool as a chunk. The capture command turns the spool into a
+ * trace. Ordering: a global sequence number taken after an allocation
+ * returns and before a free begins (realloc takes one at each end), so a
+ * free is never ordered before its allocation and a reused address never
+ * before its free. Not a malloc: every call goes to the next malloc in the
+ * link order. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
@@ -31,19 +34,20 @@
 
 #define EXPORT     __attribute__((visibility("default")))
 #define TLS        static __thread __attribute__((tls_model("initial-exec")))
-#define BUF_BYTES  (128 * 1024) /* encoded records per thread buffer */
-#define MAX_REC    48           /* longest encoded record */
-#define MAX_THREAD 4096         /* registered buffers at once */
+#define TAIL_BYTES (128 * 1024) /* a thread's buffer: tail slot of the spool */
+#define BUF_BYTES  (TAIL_BYTES - sizeof(as_spool_tail_t)) /* its records */
+#define MAX_REC    48                                     /* longest encoded record */
+#define MAX_THREAD 1024 /* registered buffers at once (a trace holds 256 threads) */
 
+/* Owner thread only, except the registry's takeover of a dead buffer. */
 typedef struct tbuf {
-	uint8_t bytes[BUF_BYTES];
-	_Atomic uint32_t committed; /* bytes written by the owner */
-	uint32_t flushed;           /* bytes already in the spool */
-	atomic_flag lock;           /* held while writing to the spool */
+	as_spool_tail_t *tail; /* its slot of the spool, mapped shared (NULL: none) */
+	uint32_t used;         /* bytes of records in the slot */
 	uint32_t tid;
 	int slot;
-	int first; /* no chunk written yet: decoder starts from 0 */
-	int dead;  /* its thread has exited: free for the next new thread */
+	int first;   /* no chunk written yet: decoder starts from 0 */
+	int no_tail; /* mapping its slot failed: records nothing */
+	int dead;    /* its thread has exited: free for the next new thread */
 	uint64_t prev_seq, prev_tsc, prev_addr; /* owner only: delta bases */
 	uint32_t untimed;                       /* records since the clock was read */
 } tbuf_t;
@@ -58,10 +62,6 @@ static void *(*real_memalign)(size_t, size_t);
 static void *(*real_valloc)(size_t);
 static void *(*real_pvalloc)(size_t);
 static size_t (*real_usable)(void *);
-static void (*real_exit)(int) __attribute__((noreturn));
-static int (*real_execve)(const char *, char *const[], char *const[]);
-static int (*real_execvpe)(const char *, char *const[], char *const[]);
-static int (*real_fexecve)(int, char *const[], char *const[]);
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 static int initialized; /* 0 no, 1 resolving, 2 done */
@@ -69,6 +69,7 @@ static int enabled;     /* recording on */
 static int spool_fd = -1;
 static dev_t spool_dev;                     /* the spool's identity: a program that closes all */
 static ino_t spool_ino;                     /* its fds may reuse the number for its own file */
+static uint64_t tails_off;                  /* the spool's tail slot 0 */
 static _Atomic uint64_t seq_local;          /* until a spool is open */
 static _Atomic uint64_t *seqp = &seq_local; /* the spool header's seq_taken */
 static void *seq_map;                       /* its shared mapping */
@@ -118,11 +119,6 @@ static void spin_lock(atomic_flag *f)
 		sched_yield();
 }
 
-static int spin_trylock(atomic_flag *f)
-{
-	return !atomic_flag_test_and_set_explicit(f, memory_order_acquire);
-}
-
 static void spin_unlock(atomic_flag *f)
 {
 	atomic_flag_clear_explicit(f, memory_order_release);
@@ -142,22 +138,37 @@ static void write_all(int fd, const void *p, size_t n)
 	}
 }
 
-/* Write the buffer's committed records as one chunk (header + bytes in one
- * writev: O_APPEND keeps chunks whole). Caller holds b->lock. */
-static void flush_locked(tbuf_t *b)
+/* Empty b's slot: its length first, then its bases and flag (what the
+ * next record is decoded from). */
+static void slot_reset(tbuf_t *b)
 {
-	uint32_t c = atomic_load_explicit(&b->committed, memory_order_acquire);
+	as_spool_tail_t *t = b->tail;
+	__atomic_store_n(&t->len, 0, __ATOMIC_RELEASE);
+	t->seq = b->prev_seq;
+	t->tsc = b->prev_tsc;
+	t->addr = b->prev_addr;
+	__atomic_store_n(&t->flags, b->first ? AS_SPOOL_CHUNK_FIRST : 0, __ATOMIC_RELEASE);
+	b->used = 0;
+}
+
+/* Append b's records to the spool as one chunk (header + bytes in one
+ * writev: O_APPEND keeps chunks whole), then empty the slot: its length
+ * first, then its bases (a kill in between leaves a slot that repeats the
+ * chunk, which the reader skips, never one decoded from wrong bases). */
+static void flush(tbuf_t *b)
+{
 	struct stat st;
-	if (spool_fd >= 0 && c > b->flushed &&
+	as_spool_tail_t *t = b->tail;
+	if (spool_fd >= 0 && b->used &&
 	    (fstat(spool_fd, &st) != 0 || st.st_dev != spool_dev || st.st_ino != spool_ino)) {
 		spool_fd = -1; /* never write into a file that is not our spool */
 		enabled = 0;
 	}
-	if (spool_fd >= 0 && c > b->flushed) {
-		as_spool_chunk_t h = {AS_SPOOL_CHUNK_MAGIC, b->tid, c - b->flushed,
+	if (spool_fd >= 0 && b->used) {
+		as_spool_chunk_t h = {AS_SPOOL_CHUNK_MAGIC, b->tid, b->used,
 		                      b->first ? AS_SPOOL_CHUNK_FIRST : 0};
-		struct iovec iov[2] = {{&h, sizeof(h)}, {&b->bytes[b->flushed], c - b->flushed}};
-		size_t total = sizeof(h) + (c - b->flushed);
+		struct iovec iov[2] = {{&h, sizeof(h)}, {t + 1, b->used}};
+		size_t total = sizeof(h) + b->used;
 		ssize_t w;
 		while ((w = writev(spool_fd, iov, 2)) < 0 && errno == EINTR)
 			;
@@ -168,53 +179,51 @@ static void flush_locked(tbuf_t *b)
 				write_all(spool_fd, (char *)&h + done, sizeof(h) - done);
 				done = sizeof(h);
 			}
-			write_all(spool_fd, &b->bytes[b->flushed + (done - sizeof(h))],
-			          total - done);
+			write_all(spool_fd, (uint8_t *)(t + 1) + (done - sizeof(h)), total - done);
 		}
 		b->first = 0;
 	}
-	b->flushed = c;
+	/* what could not be written is lost, and counted: its numbers were taken */
+	slot_reset(b);
 }
 
-/* Flush every thread's buffer (exit, exec, fatal signal). Never waits on
- * our own thread's lock (a signal handler that calls _exit may have
- * interrupted our own flush), nor forever on another's: a buffer that stays
- * locked is skipped rather than deadlocking. try_only: no waiting at all. */
-static void flush_all(int try_only)
+/* Map slot b->slot of the spool as b's buffer, its pages made writable now
+ * (one MADV_POPULATE_WRITE, where a full disk shows as an error, not as a
+ * SIGBUS in the program later). Returns 0, or -1 (then b records nothing:
+ * its records are counted lost). */
+static int tail_map(tbuf_t *b)
 {
-	int saved = errno;
-	for (int i = 0; i < MAX_THREAD; i++) {
-		tbuf_t *b = __atomic_load_n(&registry[i], __ATOMIC_ACQUIRE);
-		int got = 0;
-		if (!b)
-			continue;
-		for (int spins = 0; !(got = spin_trylock(&b->lock)); spins++) {
-			if (try_only || b == my_buf || spins > 100000)
-				break;
-			sched_yield();
-		}
-		if (!got)
-			continue;
-		flush_locked(b);
-		spin_unlock(&b->lock);
+	void *m;
+	if (spool_fd < 0)
+		return -1;
+	m = mmap(NULL, TAIL_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, spool_fd,
+	         (off_t)(tails_off + (uint64_t)b->slot * TAIL_BYTES));
+	if (m == MAP_FAILED)
+		return -1;
+	if (madvise(m, TAIL_BYTES, MADV_POPULATE_WRITE) != 0 && errno != EINVAL) {
+		munmap(m, TAIL_BYTES); /* EINVAL: a kernel before 5.14; pages fault in */
+		return -1;
 	}
-	errno = saved;
+	b->tail = m;
+	b->tail->tid = b->tid;
+	slot_reset(b);
+	__atomic_store_n(&b->tail->magic, AS_SPOOL_TAIL_MAGIC, __ATOMIC_RELEASE);
+	return 0;
 }
 
-/* Thread exit: flush, then leave the buffer registered but dead. Buffers
- * are never unmapped (a flush_all in another thread may hold a pointer to
- * this one); the next new thread takes it over. */
+/* Thread exit: write out the records, then leave the buffer registered but
+ * dead; the next new thread takes it over. */
 static void thread_gone(void *v)
 {
 	tbuf_t *b = v;
-	spin_lock(&b->lock);
-	flush_locked(b);
-	atomic_store(&b->committed, 0);
-	b->flushed = 0;
-	b->first = 1;
+	if (b->tail)
+		flush(b);
+	b->first = 1; /* the next owner is a new thread */
 	b->prev_seq = b->prev_tsc = b->prev_addr = 0;
+	b->untimed = 0;
+	if (b->tail)
+		slot_reset(b);
 	__atomic_store_n(&b->dead, 1, __ATOMIC_RELEASE);
-	spin_unlock(&b->lock);
 	if (my_buf == b)
 		my_buf = NULL;
 }
@@ -228,10 +237,10 @@ static tbuf_t *tbuf_new(void)
 		if (registry[i] && __atomic_load_n(&registry[i]->dead, __ATOMIC_ACQUIRE))
 			b = registry[i];
 	if (b) {
-		spin_lock(&b->lock);
 		b->tid = tid;
+		if (b->tail)
+			b->tail->tid = tid; /* before any record: the slot says whose they are */
 		b->dead = 0;
-		spin_unlock(&b->lock);
 	} else {
 		b = mmap(NULL, sizeof(tbuf_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		         -1, 0);
@@ -239,7 +248,6 @@ static tbuf_t *tbuf_new(void)
 			b = NULL;
 		for (int i = 0; b && i < MAX_THREAD; i++)
 			if (!registry[i]) {
-				atomic_flag_clear(&b->lock);
 				b->tid = tid;
 				b->slot = i;
 				b->first = 1;
@@ -276,26 +284,22 @@ static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_lo
 	tbuf_t *b = my_buf;
 	uint8_t *p, *start;
 	uint64_t s, t, a = (uint64_t)(uintptr_t)addr, d;
-	uint32_t i;
 	if (!enabled)
 		return;
-	if (!b && !(b = tbuf_new()))
-		return;
-	i = atomic_load_explicit(&b->committed, memory_order_relaxed);
-	if (i + MAX_REC > BUF_BYTES) {
-		spin_lock(&b->lock);
-		flush_locked(b);
-		b->flushed = 0;
-		atomic_store_explicit(&b->committed, 0, memory_order_relaxed);
-		spin_unlock(&b->lock);
-		i = 0;
-	}
+	if (!b)
+		b = tbuf_new();
+	if (b && !b->tail && !b->no_tail && tail_map(b) != 0)
+		b->no_tail = 1;
+	if (b && b->tail && b->used + MAX_REC > BUF_BYTES)
+		flush(b);
 	if (__builtin_expect(multi, 1)) {
 		s = atomic_fetch_add_explicit(seqp, 1, memory_order_relaxed);
 	} else {
 		s = atomic_load_explicit(seqp, memory_order_relaxed);
 		atomic_store_explicit(seqp, s + 1, memory_order_relaxed);
 	}
+	if (!b || !b->tail)
+		return; /* no buffer: the number is taken, so the record counts as lost */
 	/* the cycle counter costs more than the rest of a record in a VM: read
 	 * it every time_every-th call; the converter interpolates between */
 	if (++b->untimed >= time_every || !b->prev_tsc) {
@@ -304,7 +308,7 @@ static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_lo
 	} else {
 		t = b->prev_tsc;
 	}
-	start = p = &b->bytes[i];
+	start = p = (uint8_t *)(b->tail + 1) + b->used;
 	*p++ = (uint8_t)(op | (align_log2 ? 8 : 0));
 	p = put_varint(p, s - b->prev_seq);
 	p = put_varint(p, t - b->prev_tsc);
@@ -317,7 +321,9 @@ static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_lo
 	b->prev_seq = s;
 	b->prev_tsc = t;
 	b->prev_addr = a;
-	atomic_store_explicit(&b->committed, i + (uint32_t)(p - start), memory_order_release);
+	b->used += (uint32_t)(p - start);
+	/* the record is whole before the slot's length covers it */
+	__atomic_store_n(&b->tail->len, b->used, __ATOMIC_RELEASE);
 }
 
 static void put_dec(char *p, uint64_t v)
@@ -367,7 +373,7 @@ static void spool_open(void)
 		put_dec(num, gen);
 		strcat(path, num);
 		strcat(path, ".spool");
-		spool_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+		spool_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (spool_fd < 0 && errno == EEXIST)
 			continue;
 		if (spool_fd < 0)
@@ -390,7 +396,23 @@ static void spool_open(void)
 		h.pid = (uint32_t)pid;
 		h.generation = gen;
 		h.tsc0 = as_spool_ticks();
-		write_all(spool_fd, &h, sizeof(h));
+		{
+			/* the tail slots (sparse until used) from the first page
+			 * boundary on, chunks appended after them */
+			uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+			tails_off = page;
+			h.tails_off = (uint32_t)tails_off;
+			h.tail_bytes = TAIL_BYTES;
+			h.ntails = MAX_THREAD;
+			h.chunks_off = tails_off + (uint64_t)MAX_THREAD * TAIL_BYTES;
+		}
+		if (pwrite(spool_fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+		    ftruncate(spool_fd, (off_t)h.chunks_off) != 0 ||
+		    fcntl(spool_fd, F_SETFL, O_APPEND) != 0) {
+			close(spool_fd);
+			spool_fd = -1;
+			return;
+		}
 		/* the counter lives in the file (a shared mapping of its first
 		 * page): after a SIGKILL it still says how many records were
 		 * taken, so the lost tail is counted */
@@ -406,13 +428,6 @@ static void spool_open(void)
 		enabled = 1;
 		return;
 	}
-}
-
-static void on_fatal(int sig)
-{
-	flush_all(1);
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 static void atfork_prepare(void)
@@ -434,12 +449,16 @@ static void atfork_child(void)
 		tbuf_t *b = registry[i];
 		if (!b)
 			continue;
+		/* its slot is the parent's spool, shared with us */
+		if (b->tail)
+			munmap(b->tail, TAIL_BYTES);
+		b->tail = NULL;
+		b->no_tail = 0;
+		b->used = 0;
 		if (b == my_buf) {
-			atomic_store(&b->committed, 0);
-			b->flushed = 0;
 			b->first = 1;
 			b->prev_seq = b->prev_tsc = b->prev_addr = 0;
-			atomic_flag_clear(&b->lock);
+			b->untimed = 0;
 			b->tid = (uint32_t)syscall(SYS_gettid);
 		} else {
 			registry[i] = NULL;
@@ -463,8 +482,6 @@ static void atfork_child(void)
 
 static void init(void)
 {
-	static const int fatal[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL,
-	                            SIGTERM, SIGINT, SIGHUP,  SIGQUIT};
 	if (initialized)
 		return;
 	initialized = 1;
@@ -479,18 +496,9 @@ static void init(void)
 	*(void **)&real_valloc = dlsym(RTLD_NEXT, "valloc");
 	*(void **)&real_pvalloc = dlsym(RTLD_NEXT, "pvalloc");
 	*(void **)&real_usable = dlsym(RTLD_NEXT, "malloc_usable_size");
-	*(void **)&real_exit = dlsym(RTLD_NEXT, "_exit");
-	*(void **)&real_execve = dlsym(RTLD_NEXT, "execve");
-	*(void **)&real_execvpe = dlsym(RTLD_NEXT, "execvpe");
-	*(void **)&real_fexecve = dlsym(RTLD_NEXT, "fexecve");
 	*(void **)&real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
 	pthread_key_create(&tkey, thread_gone);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++) {
-		struct sigaction old;
-		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
-			signal(fatal[i], on_fatal);
-	}
 	spool_open();
 	in_hook--;
 	initialized = 2;
@@ -499,11 +507,6 @@ static void init(void)
 __attribute__((constructor)) static void capture_ctor(void)
 {
 	init();
-}
-
-__attribute__((destructor)) static void capture_dtor(void)
-{
-	flush_all(0);
 }
 
 static inline int ready(void)
@@ -694,96 +697,4 @@ EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(
 	ready();
 	__atomic_store_n(&multi, 1, __ATOMIC_SEQ_CST);
 	return real_pthread_create(t, attr, fn, arg);
-}
-
-/* ---- process ends and image changes: flush first ---- */
-EXPORT void _exit(int status)
-{
-	flush_all(0);
-	if (!real_exit)
-		syscall(SYS_exit_group, status);
-	real_exit(status);
-	__builtin_unreachable();
-}
-
-EXPORT void _Exit(int status)
-{
-	_exit(status);
-}
-
-EXPORT int execve(const char *path, char *const argv[], char *const envp[])
-{
-	ready();
-	flush_all(0);
-	return real_execve(path, argv, envp);
-}
-
-EXPORT int execv(const char *path, char *const argv[])
-{
-	return execve(path, argv, environ);
-}
-
-EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
-{
-	ready();
-	flush_all(0);
-	return real_execvpe(file, argv, envp);
-}
-
-EXPORT int execvp(const char *file, char *const argv[])
-{
-	return execvpe(file, argv, environ);
-}
-
-EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
-{
-	ready();
-	flush_all(0);
-	return real_fexecve(fd, argv, envp);
-}
-
-/* execl family: collect the variadic arguments, then the vector form */
-#define COLLECT_ARGS(first, ap, argv)                                   \
-	do {                                                            \
-		size_t n_ = 1;                                          \
-		va_list c_;                                             \
-		va_copy(c_, ap);                                        \
-		while (va_arg(c_, char *))                              \
-			n_++;                                           \
-		va_end(c_);                                             \
-		argv = __builtin_alloca((n_ + 1) * sizeof(char *));     \
-		argv[0] = (char *)(first);                              \
-		for (size_t i_ = 1; i_ <= n_; i_++)                     \
-			argv[i_] = i_ < n_ ? va_arg(ap, char *) : NULL; \
-	} while (0)
-
-EXPORT int execl(const char *path, const char *arg, ...)
-{
-	char **argv;
-	va_list ap;
-	va_start(ap, arg);
-	COLLECT_ARGS(arg, ap, argv);
-	va_end(ap);
-	return execve(path, argv, environ);
-}
-
-EXPORT int execlp(const char *file, const char *arg, ...)
-{
-	char **argv;
-	va_list ap;
-	va_start(ap, arg);
-	COLLECT_ARGS(arg, ap, argv);
-	va_end(ap);
-	return execvpe(file, argv, environ);
-}
-
-EXPORT int execle(const char *path, const char *arg, ...)
-{
-	char **argv, **envp;
-	va_list ap;
-	va_start(ap, arg);
-	COLLECT_ARGS(arg, ap, argv);
-	envp = va_arg(ap, char **);
-	va_end(ap);
-	return execve(path, argv, envp);
 }

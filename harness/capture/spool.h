@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#define AS_SPOOL_MAGIC "ASSPOOL1"
+#define AS_SPOOL_MAGIC "ASSPOOL2"
 
 /* 0 is reserved: an empty slot when records are placed by seq. */
 enum {
@@ -33,9 +33,36 @@ typedef struct as_spool_hdr {
 	 * program's unflushed buffers): a true count. 0 in spools of older
 	 * builds (then only holes in the sequence can be counted). */
 	uint64_t seq_taken;
+	uint32_t tails_off;  /* file offset of tail slot 0 (a page boundary) */
+	uint32_t tail_bytes; /* bytes per tail slot */
+	uint32_t ntails;     /* tail slots */
+	uint32_t pad;
+	uint64_t chunks_off; /* file offset of the first chunk */
 } as_spool_hdr_t;
 
-/* A chunk: this header, then `len` bytes of records of thread `tid`. Each
+/* The tail slots: each thread's buffer is a slot of the spool file mapped
+ * shared, this header then tail_bytes - 64 bytes of records, so the records
+ * not yet written out as a chunk are in the file whatever becomes of the
+ * process (exit, exec, a fatal signal, SIGKILL). When the buffer fills (and
+ * at thread exit) its records are appended as a chunk, then len is set to
+ * 0, then the bases to those after the chunk. So the records of a slot are
+ * `len` bytes after its header, decoded from the bases here; a slot whose
+ * records were already appended when the process died (killed between the
+ * two steps) repeats the chunk's records, which a reader skips by their
+ * sequence numbers. Slots are sparse until a thread takes one; magic 0: a
+ * slot never used. */
+#define AS_SPOOL_TAIL_MAGIC 0x4c494154u /* "TAIL" */
+typedef struct as_spool_tail {
+	uint32_t magic;
+	uint32_t tid;
+	uint32_t len;            /* bytes of records after this header */
+	uint32_t flags;          /* AS_SPOOL_CHUNK_FIRST: they start a new thread */
+	uint64_t seq, tsc, addr; /* delta bases of the first of them */
+	uint8_t pad[24];
+} as_spool_tail_t;
+
+/* From chunks_off on: chunks, appended as buffers fill. A chunk: this
+ * header, then `len` bytes of records of thread `tid`. Each
  * record: one byte (op in bits 0-2, bit 3: an alignment byte follows), then
  * varints: seq - previous seq, tsc - previous tsc, zigzag(addr - previous
  * addr), and for MALLOC, CALLOC, REND the size; then the alignment byte.

@@ -35,15 +35,19 @@ static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
  * whose clock was not read (tsc delta 0) gets its time spread between the
  * thread's timed records around it, so records wait in the queue until the
  * next timed one is decoded (at most --time-every of them). */
+#define TAIL_BIT (1ull << 63) /* a chunk offset with it: a tail slot's */
+
 typedef struct spool_stream {
 	uint32_t tid;
-	uint64_t *chunk; /* file offsets of its chunk headers */
+	uint64_t *chunk; /* file offsets of its chunk headers (or tail slots) */
 	size_t nchunk, cap, ci;
 	uint8_t *buf; /* the current chunk's records */
 	size_t bufcap;
 	const uint8_t *p, *ce;
 	uint64_t seq, tsc, addr; /* the previous record's */
 	int started;             /* a record was decoded */
+	int in_tail;             /* decoding its tail slot: skip repeated records */
+	uint64_t last_seq;       /* the last decoded record's */
 	as_spool_rec_t *q;       /* q[qhead..qn): decoded, not yet emitted */
 	size_t qhead, qn, qcap;
 	size_t untimed; /* the last `untimed` of them wait for a time */
@@ -59,8 +63,21 @@ static int load_chunk(as_spool_t *sp, spool_stream_t *s)
 {
 	as_spool_chunk_t h;
 	uint64_t off = s->chunk[s->ci++];
-	if (pread(sp->fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h))
+	if (off & TAIL_BIT) {
+		/* a tail slot: its records decode from the bases it holds */
+		as_spool_tail_t t;
+		off &= ~TAIL_BIT;
+		if (pread(sp->fd, &t, sizeof(t), (off_t)off) != (ssize_t)sizeof(t))
+			return -1;
+		h.len = t.len;
+		s->seq = t.seq;
+		s->tsc = t.tsc;
+		s->addr = t.addr;
+		s->in_tail = 1;
+		off += sizeof(t) - sizeof(h); /* the records follow the slot's header */
+	} else if (pread(sp->fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h)) {
 		return -1;
+	}
 	if (h.len > s->bufcap) {
 		uint8_t *nb = realloc(s->buf, h.len);
 		if (!nb)
@@ -102,13 +119,21 @@ static int decode_one(as_spool_t *sp, spool_stream_t *s)
 		    !((r.op == AS_SPOOL_MALLOC || r.op == AS_SPOOL_CALLOC ||
 		       r.op == AS_SPOOL_REND) &&
 		      get_varint(&s->p, s->ce, &r.size)) &&
-		    !(has_align && s->p >= s->ce))
-			break;
+		    !(has_align && s->p >= s->ce)) {
+			if (has_align)
+				r.align_log2 = *s->p++;
+			if (!(s->in_tail && s->started && s->seq + ds <= s->last_seq))
+				break;
+			/* the slot repeats a chunk already read (killed while
+			 * emptying it): follow the bases, drop the record */
+			s->seq += ds;
+			s->tsc += dt;
+			s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
+			continue;
+		}
 		sp->rep.torn++;
 		s->p = s->ce;
 	}
-	if (has_align)
-		r.align_log2 = *s->p++;
 	s->seq += ds;
 	if (!(dt == 0 && s->started) && s->untimed) {
 		/* spread the waiting records evenly since the last reading */
@@ -119,7 +144,7 @@ static int decode_one(as_spool_t *sp, spool_stream_t *s)
 	}
 	s->tsc += dt;
 	s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
-	r.seq = s->seq;
+	r.seq = s->last_seq = s->seq;
 	r.tsc = s->tsc;
 	r.addr = s->addr;
 	r.tid = s->tid;
@@ -208,50 +233,76 @@ static void sift_down(spool_stream_t **h, size_t n, size_t i)
 	}
 }
 
-/* Index the chunks: one stream per thread, a new one when a chunk starts a
- * new thread under a tid already seen. */
-static int index_chunks(as_spool_t *sp)
+/* Add the chunk at off (header h) to its thread's stream: a new stream
+ * when a chunk starts a new thread under a tid already seen. Returns 0, or
+ * -1 when out of memory. */
+static int add_chunk(as_spool_t *sp, as_u64map_t *slot, size_t *cap, uint32_t tid, uint32_t flags,
+                     uint64_t off)
+{
+	spool_stream_t *s;
+	uint64_t k;
+	if (!as_u64map_get(slot, tid, &k) ||
+	    ((flags & AS_SPOOL_CHUNK_FIRST) && sp->streams[k].nchunk)) {
+		if (sp->nstreams == *cap) {
+			size_t nc = *cap ? *cap * 2 : 16;
+			spool_stream_t *ns = realloc(sp->streams, nc * sizeof(*ns));
+			if (!ns)
+				return -1;
+			sp->streams = ns;
+			*cap = nc;
+		}
+		k = sp->nstreams++;
+		memset(&sp->streams[k], 0, sizeof(sp->streams[k]));
+		sp->streams[k].tid = tid;
+		if (as_u64map_put(slot, tid, k) != 0)
+			return -1;
+	}
+	s = &sp->streams[k];
+	if (s->nchunk == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 16;
+		uint64_t *nch = realloc(s->chunk, nc * sizeof(*nch));
+		if (!nch)
+			return -1;
+		s->chunk = nch;
+		s->cap = nc;
+	}
+	s->chunk[s->nchunk++] = off;
+	return 0;
+}
+
+/* Index the chunks, then the tail slots (each the last of its thread's
+ * records): one stream per thread. A damaged chunk header ends the chunks,
+ * a damaged slot header is skipped (rep.torn each). */
+static int index_chunks(as_spool_t *sp, const as_spool_hdr_t *hdr)
 {
 	as_u64map_t slot = {0}; /* tid -> its current stream */
-	uint64_t off = sizeof(as_spool_hdr_t), k;
+	uint64_t off = hdr->chunks_off;
 	size_t cap = 0;
 	int r = -1;
 	while (off < sp->size) {
 		as_spool_chunk_t h;
-		spool_stream_t *s;
 		if (sp->size - off < sizeof(h) ||
 		    pread(sp->fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) ||
 		    h.magic != AS_SPOOL_CHUNK_MAGIC || h.len > sp->size - off - sizeof(h)) {
 			sp->rep.torn++;
 			break;
 		}
-		if (!as_u64map_get(&slot, h.tid, &k) ||
-		    ((h.flags & AS_SPOOL_CHUNK_FIRST) && sp->streams[k].nchunk)) {
-			if (sp->nstreams == cap) {
-				size_t nc = cap ? cap * 2 : 16;
-				spool_stream_t *ns = realloc(sp->streams, nc * sizeof(*ns));
-				if (!ns)
-					goto out;
-				sp->streams = ns;
-				cap = nc;
-			}
-			k = sp->nstreams++;
-			memset(&sp->streams[k], 0, sizeof(sp->streams[k]));
-			sp->streams[k].tid = h.tid;
-			if (as_u64map_put(&slot, h.tid, k) != 0)
-				goto out;
-		}
-		s = &sp->streams[k];
-		if (s->nchunk == s->cap) {
-			size_t nc = s->cap ? s->cap * 2 : 16;
-			uint64_t *nch = realloc(s->chunk, nc * sizeof(*nch));
-			if (!nch)
-				goto out;
-			s->chunk = nch;
-			s->cap = nc;
-		}
-		s->chunk[s->nchunk++] = off;
+		if (add_chunk(sp, &slot, &cap, h.tid, h.flags, off) != 0)
+			goto out;
 		off += sizeof(h) + h.len;
+	}
+	for (uint32_t i = 0; i < hdr->ntails; i++) {
+		as_spool_tail_t t;
+		off = hdr->tails_off + (uint64_t)i * hdr->tail_bytes;
+		if (pread(sp->fd, &t, sizeof(t), (off_t)off) != (ssize_t)sizeof(t) ||
+		    t.magic == 0 || t.len == 0)
+			continue; /* never used, or empty */
+		if (t.magic != AS_SPOOL_TAIL_MAGIC || t.len > hdr->tail_bytes - sizeof(t)) {
+			sp->rep.torn++;
+			continue;
+		}
+		if (add_chunk(sp, &slot, &cap, t.tid, t.flags, off | TAIL_BIT) != 0)
+			goto out;
 	}
 	r = 0;
 out:
@@ -276,9 +327,16 @@ int as_spool_open(const char *path, as_spool_t *sp, char *msg, size_t msglen)
 		snprintf(msg, msglen, "%s: not a capture spool", path);
 		goto out_close;
 	}
+	if (h.tail_bytes <= sizeof(as_spool_tail_t) || h.tails_off < sizeof(h) ||
+	    h.chunks_off < h.tails_off + (uint64_t)h.ntails * h.tail_bytes ||
+	    h.chunks_off > sp->size) {
+		snprintf(msg, msglen, "%s: damaged spool header", path);
+		goto out_close;
+	}
 	sp->seq_taken = h.seq_taken;
-	if (index_chunks(sp) != 0) {
-		snprintf(msg, msglen, "%s: out of memory", path);
+	errno = 0;
+	if (index_chunks(sp, &h) != 0) {
+		snprintf(msg, msglen, "%s: %s", path, errno ? strerror(errno) : "out of memory");
 		goto out_close;
 	}
 	return 0;
