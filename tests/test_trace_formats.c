@@ -297,31 +297,43 @@ int main(void)
 		fclose(f);
 	}
 
-	/* the id map against a reference array */
-	{
+	/* the id map against a reference array: dense ids (shift 0, the hash
+	 * table) and malloc addresses (shift 4, the two-level table: 1250
+	 * leaves in 3 mappings), with unaligned keys and values above 32 bits
+	 * (both in the hash table there) mixed in */
+	for (unsigned shift = 0; shift <= 4; shift += 4) {
 		static uint64_t ref[5000];
-		as_u64map_t m = {0};
-		uint64_t x = 12345, val;
+		as_u64map_t m = {.shift = shift};
+		uint64_t x = 12345, val, live = 0;
 		int ok = 1;
+		memset(ref, 0, sizeof(ref));
 		for (int i = 0; i < 200000; i++) {
-			uint64_t k;
+			uint64_t k, key, want;
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			k = (x >> 33) % 5000;
+			key = 0x7f0000000000ull + k * 4096 + (k % 7 == 3 ? 8 : 0);
+			want = k % 11 == 5 ? UINT64_MAX - 1 - (uint64_t)i : (uint64_t)i;
 			if ((x >> 20) & 1) {
-				ok &= as_u64map_put(&m, k * 4096, (uint64_t)i) == 0;
-				ref[k] = (uint64_t)i + 1;
+				ok &= as_u64map_put(&m, key, want) == 0;
+				live += ref[k] == 0;
+				ref[k] = want + 1;
 			} else {
-				int had = as_u64map_del(&m, k * 4096, &val);
+				int had = as_u64map_del(&m, key, &val);
 				ok &= had == (ref[k] != 0) && (!had || val + 1 == ref[k]);
+				live -= ref[k] != 0;
 				ref[k] = 0;
 			}
 		}
 		for (uint64_t k = 0; k < 5000; k++) {
-			int had = as_u64map_get(&m, k * 4096, &val);
+			uint64_t key = 0x7f0000000000ull + k * 4096 + (k % 7 == 3 ? 8 : 0);
+			int had = as_u64map_get(&m, key, &val);
 			ok &= had == (ref[k] != 0) && (!had || val + 1 == ref[k]);
+			ok &= !as_u64map_get(&m, key + 16, &val); /* a neighbour never put */
 		}
-		CHECK(ok);
+		CHECKF(ok && m.count == live, "shift %u: count %llu, %llu live", shift,
+		       (unsigned long long)m.count, (unsigned long long)live);
 		as_u64map_free(&m);
+		CHECK(m.count == 0 && m.shift == shift);
 	}
 
 	/* the trace workload: threads, dense ids, expected peak, serialize */

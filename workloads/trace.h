@@ -62,7 +62,13 @@ typedef int (*as_tev_fn)(void *ctx, const as_tev_t *ev, as_trace_err_t *err);
 
 typedef enum as_trace_fmt { AS_TRACE_BIN = 0, AS_TRACE_CSV = 1 } as_trace_fmt_t;
 
-/* ---- a small u64 -> u64 hash map in kernel-mapped memory ---------------- */
+/* ---- a small u64 -> u64 map in kernel-mapped memory --------------------- */
+/* Keys in general: a hash table (linear probing). Address keys (shift >= 4,
+ * keys aligned to it): a two-level table instead, a leaf of 32-bit values
+ * per 2^(shift+10) bytes of address space found through a small hash of
+ * the leaf's number, so that keys near each other (what an allocator hands
+ * out) are near each other in memory; values that do not fit 32 bits and
+ * unaligned keys go to the hash table. */
 typedef struct as_u64map {
 	struct {
 		uint64_t key;
@@ -72,6 +78,11 @@ typedef struct as_u64map {
 	uint64_t count;
 	unsigned shift; /* keys are addresses aligned to 2^shift (4 for malloc
 	                   pointers), 0 for dense ids; set before the first put */
+	/* private: the hash table's own count, and the two-level table */
+	uint64_t hcount;
+	struct as_u64map *leaf_of; /* leaf number -> index in leaf[] */
+	uint32_t **leaf;
+	uint64_t nleaf, leafcap;
 } as_u64map_t;
 #define AS_U64MAP_EMPTY UINT64_MAX
 

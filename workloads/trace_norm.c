@@ -14,7 +14,8 @@ const char *const as_tev_op_names[AS_TEV_OP_COUNT] = {"alloc", "calloc", "reallo
                                                       "free_unknown"};
 
 /* ---- u64 map: linear probing over interleaved key/value pairs (one cache
- * line per probe), backward-shift deletion (no tombstones) ---- */
+ * line per probe), backward-shift deletion (no tombstones); address keys
+ * in a two-level table (trace.h) ---- */
 static uint64_t hash64(uint64_t k)
 {
 	k ^= k >> 33;
@@ -32,14 +33,21 @@ static inline uint64_t slot_of(const as_u64map_t *m, uint64_t k)
 	return hash64(k >> m->shift) & (m->cap - 1);
 }
 
+static int hash_put(as_u64map_t *m, uint64_t key, uint64_t val);
+
+static void *map_pages(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 static int map_grow(as_u64map_t *m)
 {
 	as_u64map_t n = {0};
 	n.shift = m->shift;
 	n.cap = m->cap ? m->cap * 2 : 1024;
-	n.e = mmap(NULL, n.cap * sizeof(*n.e), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	           -1, 0);
-	if (n.e == MAP_FAILED)
+	n.e = map_pages(n.cap * sizeof(*n.e));
+	if (!n.e)
 		return -1;
 	/* big live sets make every probe a cache and TLB miss: huge pages
 	 * take the TLB half away (a hint; fine where refused) */
@@ -49,23 +57,26 @@ static int map_grow(as_u64map_t *m)
 		n.e[i].val = AS_U64MAP_EMPTY;
 	for (uint64_t i = 0; i < m->cap; i++)
 		if (m->e[i].val != AS_U64MAP_EMPTY)
-			as_u64map_put(&n, m->e[i].key, m->e[i].val);
-	as_u64map_free(m);
-	*m = n;
+			hash_put(&n, m->e[i].key, m->e[i].val);
+	if (m->e)
+		munmap(m->e, m->cap * sizeof(*m->e));
+	m->e = n.e;
+	m->cap = n.cap;
 	return 0;
 }
 
-int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
+/* 1 when put added the key, 0 when it replaced a value, -1 out of memory */
+static int hash_put(as_u64map_t *m, uint64_t key, uint64_t val)
 {
 	uint64_t i;
-	if ((m->count + 1) * 4 > m->cap * 3 && map_grow(m) != 0)
+	if ((m->hcount + 1) * 4 > m->cap * 3 && map_grow(m) != 0)
 		return -1;
 	for (i = slot_of(m, key);; i = (i + 1) & (m->cap - 1)) {
 		if (m->e[i].val == AS_U64MAP_EMPTY) {
 			m->e[i].key = key;
 			m->e[i].val = val;
-			m->count++;
-			return 0;
+			m->hcount++;
+			return 1;
 		}
 		if (m->e[i].key == key) {
 			m->e[i].val = val;
@@ -74,7 +85,7 @@ int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
 	}
 }
 
-int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val)
+static int hash_get(const as_u64map_t *m, uint64_t key, uint64_t *val)
 {
 	if (!m->cap)
 		return 0;
@@ -88,7 +99,7 @@ int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val)
 	}
 }
 
-int as_u64map_del(as_u64map_t *m, uint64_t key, uint64_t *val)
+static int hash_del(as_u64map_t *m, uint64_t key, uint64_t *val)
 {
 	uint64_t i, j, mask = m->cap - 1;
 	if (!m->cap)
@@ -110,6 +121,113 @@ int as_u64map_del(as_u64map_t *m, uint64_t key, uint64_t *val)
 		}
 	}
 	m->e[i].val = AS_U64MAP_EMPTY;
+	m->hcount--;
+	return 1;
+}
+
+/* ---- the two-level table of address keys ---- */
+#define LEAF_BITS  10
+#define LEAF_N     (1u << LEAF_BITS)
+#define LEAF_EMPTY UINT32_MAX       /* no key */
+#define LEAF_BIG   (UINT32_MAX - 1) /* the value is in the hash table */
+#define LEAF_CHUNK 512              /* leaves per mapping (2 MiB) */
+
+static int leafy(const as_u64map_t *m, uint64_t key)
+{
+	return m->shift >= 4 && !(key & ((1ull << m->shift) - 1));
+}
+
+/* The entry of key in its leaf; NULL when the leaf does not exist (and
+ * could not be made: create = 0, or out of memory). */
+static uint32_t *leaf_entry(const as_u64map_t *cm, uint64_t key, int create)
+{
+	as_u64map_t *m = (as_u64map_t *)cm; /* only when create */
+	uint64_t k = key >> m->shift, no = k >> LEAF_BITS, idx;
+	if (m->leaf_of && hash_get(m->leaf_of, no, &idx))
+		return &m->leaf[idx][k & (LEAF_N - 1)];
+	if (!create)
+		return NULL;
+	if (!m->leaf_of && !(m->leaf_of = map_pages(sizeof(*m->leaf_of))))
+		return NULL;
+	if (m->nleaf == m->leafcap) {
+		uint64_t nc = m->leafcap ? m->leafcap * 2 : LEAF_CHUNK;
+		uint32_t **nl = map_pages(nc * sizeof(*nl));
+		if (!nl)
+			return NULL;
+		if (m->leaf) {
+			memcpy(nl, m->leaf, m->nleaf * sizeof(*nl));
+			munmap(m->leaf, m->leafcap * sizeof(*nl));
+		}
+		m->leaf = nl;
+		m->leafcap = nc;
+	}
+	if (m->nleaf % LEAF_CHUNK == 0) {
+		/* leaves come LEAF_CHUNK to a mapping; leaf[i * LEAF_CHUNK] starts one */
+		uint32_t *chunk = map_pages((size_t)LEAF_CHUNK * LEAF_N * sizeof(uint32_t));
+		if (!chunk)
+			return NULL;
+		memset(chunk, 0xff, (size_t)LEAF_CHUNK * LEAF_N * sizeof(uint32_t));
+		for (unsigned i = 0; i < LEAF_CHUNK; i++)
+			m->leaf[m->nleaf + i] = chunk + (size_t)i * LEAF_N;
+	}
+	if (hash_put(m->leaf_of, no, m->nleaf) < 0)
+		return NULL;
+	return &m->leaf[m->nleaf++][k & (LEAF_N - 1)];
+}
+
+int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
+{
+	uint32_t *e;
+	uint64_t old;
+	int r;
+	if (!leafy(m, key) || !(e = leaf_entry(m, key, 1))) {
+		if (leafy(m, key))
+			return -1;
+		if ((r = hash_put(m, key, val)) < 0)
+			return -1;
+		m->count += (uint64_t)r;
+		return 0;
+	}
+	if (val >= LEAF_BIG) {
+		if (hash_put(m, key, val) < 0)
+			return -1;
+	} else if (*e == LEAF_BIG) {
+		hash_del(m, key, &old);
+	}
+	if (*e == LEAF_EMPTY)
+		m->count++;
+	*e = val >= LEAF_BIG ? LEAF_BIG : (uint32_t)val;
+	return 0;
+}
+
+int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val)
+{
+	const uint32_t *e;
+	if (!leafy(m, key))
+		return hash_get(m, key, val);
+	if (!(e = leaf_entry(m, key, 0)) || *e == LEAF_EMPTY)
+		return 0;
+	if (*e == LEAF_BIG)
+		return hash_get(m, key, val);
+	*val = *e;
+	return 1;
+}
+
+int as_u64map_del(as_u64map_t *m, uint64_t key, uint64_t *val)
+{
+	uint32_t *e;
+	if (!leafy(m, key)) {
+		if (!hash_del(m, key, val))
+			return 0;
+	} else {
+		if (!(e = leaf_entry(m, key, 0)) || *e == LEAF_EMPTY)
+			return 0;
+		if (*e == LEAF_BIG)
+			hash_del(m, key, val);
+		else
+			*val = *e;
+		*e = LEAF_EMPTY;
+	}
 	m->count--;
 	return 1;
 }
@@ -119,6 +237,14 @@ void as_u64map_free(as_u64map_t *m)
 	unsigned shift = m->shift;
 	if (m->e)
 		munmap(m->e, m->cap * sizeof(*m->e));
+	for (uint64_t i = 0; i < m->nleaf; i += LEAF_CHUNK)
+		munmap(m->leaf[i], (size_t)LEAF_CHUNK * LEAF_N * sizeof(uint32_t));
+	if (m->leaf)
+		munmap(m->leaf, m->leafcap * sizeof(*m->leaf));
+	if (m->leaf_of) {
+		as_u64map_free(m->leaf_of);
+		munmap(m->leaf_of, sizeof(*m->leaf_of));
+	}
 	memset(m, 0, sizeof(*m));
 	m->shift = shift;
 }
