@@ -10,11 +10,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sched.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,7 +25,10 @@
 static char dir[PATH_MAX];        /* the run's cgroup, "" when none */
 static char procs[PATH_MAX + 16]; /* DIR/cgroup.procs, ready for the worker */
 static char desc[PATH_MAX + 128];
+static char sub[PATH_MAX + 16]; /* DIR/trial: the running worker's own cgroup */
 static int started;
+static int joined;   /* in a child of as_guard_fork_exec: a member already */
+static int no_clone; /* clone3 into a cgroup failed once: fork and join */
 
 /* The cgroup2 mount point from /proc/self/mountinfo. Returns 0 or -1. */
 static int cgroup2_mount(char *out, size_t len)
@@ -123,6 +129,7 @@ static void guard(int rfd)
 	while (read(rfd, &c, 1) < 0 && errno == EINTR)
 		; /* nothing is ever written: EOF when the run is gone */
 	kill_all();
+	rmdir(sub);
 	rmdir(dir);
 	_exit(0);
 }
@@ -157,6 +164,7 @@ static int start_cgroup(void)
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return fail(dir);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+	snprintf(sub, sizeof(sub), "%s/trial", dir);
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		rmdir(dir);
 		return fail("pipe");
@@ -205,7 +213,7 @@ const char *as_guard_desc(void)
 static int join(void)
 {
 	int fd, rc;
-	if (!dir[0])
+	if (!dir[0] || joined)
 		return 0;
 	fd = open(procs, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -230,6 +238,49 @@ int as_guard_child(pid_t parent)
 	 * without a cgroup the sweep is what is left */
 	join();
 	return 0;
+}
+
+/* clone3 straight into a fresh DIR/trial (made now, removed by
+ * as_guard_end). Fresh each time: a child cloned into a cgroup that was
+ * once killed through cgroup.kill is killed at birth on this kernel
+ * (6.18), and the run's cgroup is killed after every trial. Returns the
+ * pid, 0 in the child, or -1 (not made: the caller forks). */
+static pid_t clone_into_trial_cgroup(void)
+{
+	struct clone_args a;
+	pid_t pid = -1;
+	int fd;
+	if (mkdir(sub, 0755) != 0)
+		return -1; /* EEXIST: the last trial's is still there (not empty) */
+	fd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		memset(&a, 0, sizeof(a));
+		a.flags = CLONE_INTO_CGROUP;
+		a.exit_signal = SIGCHLD;
+		a.cgroup = (uint64_t)fd;
+		pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+		if (pid == 0) {
+			joined = 1;
+			return 0;
+		}
+		close(fd);
+	}
+	if (pid < 0)
+		rmdir(sub);
+	return pid;
+}
+
+pid_t as_guard_fork_exec(void)
+{
+	pid_t pid;
+	if (!dir[0] || no_clone)
+		return fork();
+	pid = clone_into_trial_cgroup();
+	if (pid >= 0)
+		return pid;
+	if (errno == ENOSYS || errno == E2BIG || errno == EINVAL || errno == EOPNOTSUPP)
+		no_clone = 1; /* a kernel before 5.7: never again */
+	return fork();
 }
 
 int as_guard_exited(pid_t pid)
@@ -321,8 +372,10 @@ static int sweep(void)
 int as_guard_end(pid_t pid, int *wstatus, int wflags)
 {
 	kill(-pid, SIGKILL);
-	if (dir[0])
+	if (dir[0]) {
 		kill_all(); /* setsid escapes too; the dead are reaped below */
+		rmdir(sub); /* made for this child, if it was (empty now) */
+	}
 	if (wstatus)
 		waitpid(pid, wstatus, wflags);
 	return sweep();

@@ -24,9 +24,20 @@ int as_guard_start(void);
 /* "cgroup v2 PATH" or "no cgroup (REASON): subreaper sweep only". */
 const char *as_guard_desc(void);
 
+/* fork() for a child that execs at once (a trial's worker): where the
+ * run has a cgroup, the child is made right inside it (clone3
+ * CLONE_INTO_CGROUP into a fresh sub-cgroup DIR/trial, removed by
+ * as_guard_end), because joining by a write to cgroup.procs costs the
+ * kernel an expedited RCU grace period (~3.5 ms per worker idle, ~18 ms
+ * under load here). The child is a raw clone3 copy, glibc's per-thread
+ * state (its tid) the parent's, so it must exec, not run module code (a
+ * check's child is forked). Falls back to fork(). Returns what fork()
+ * returns. */
+pid_t as_guard_fork_exec(void);
+
 /* In the child, right after fork (parent: the forking process's pid): its
  * own process group, death with the parent, a child subreaper, a member of
- * the run's cgroup. Uses only async-signal-safe calls. Returns 0, or -1
+ * the run's cgroup (unless made inside it). Uses only async-signal-safe calls. Returns 0, or -1
  * when the parent is gone already (the child should _exit). */
 int as_guard_child(pid_t parent);
 

@@ -212,7 +212,7 @@ static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_resul
 	}
 	fflush(NULL);
 	parent = getpid();
-	w->pid = fork();
+	w->pid = as_guard_fork_exec();
 	if (w->pid == 0)
 		exec_worker(w, parent, pfd[1], specfd, me.env);
 	if (w->pid < 0) {

@@ -4,7 +4,8 @@
 # are fsynced once at the end of the run (an fsync per file per trial cost 1-17 ms of a
 # tiny trial under load), and the sweep for processes a trial left behind
 # reads this process's children lists, not /proc/PID/stat of every process
-# on the machine (~260 opens here), when nothing was left behind; the guard
+# on the machine (~260 opens here), when nothing was left behind; workers
+# start inside the run's cgroup; the guard
 # closes its fds in two calls; a worker pre-faults little memory (null's
 # ring included); the run's held perf counters are closed after it. A trial
 # that does leave a process behind is test_faults' (still swept and failed).
@@ -79,6 +80,13 @@ per=$((kib / (workers > 0 ? workers : 1) / 1024))
 [ "$workers" -ge $trials ] && [ "$per" -le 16 ] &&
   ok "$per MiB pre-faulted per worker on average ($workers workers; at most 16)" ||
   bad "$per MiB pre-faulted per worker on average ($workers workers; at most 16 wanted)"
+# workers are made right inside the run's cgroup (clone3 CLONE_INTO_CGROUP):
+# a write to cgroup.procs costs an expedited RCU grace period (~3.5 ms idle)
+if grep -qE '^stray_guard,"?cgroup v2' "$tmp/out/context.csv"; then
+  n=$(grep -cE 'openat\([^"]*"[^"]*/cgroup.procs", O_WRONLY' "$tmp/st")
+  [ "$n" = 0 ] && ok "no worker joins the run's cgroup by writing cgroup.procs" ||
+    bad "$n writes of cgroup.procs for $trials trials: workers join the cgroup one by one"
+fi
 # the guard keeps one fd: not a close() per possible descriptor (~20,000)
 n=$(grep -c 'close([0-9]*) *= -1 EBADF' "$tmp/st")
 [ "$n" -le 20 ] && ok "$n closes of fds that are not open" ||
