@@ -636,8 +636,7 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 			decades(&ylo, &yhi);
 		else
 			ylo = mn[k0] < 0 ? mn[k0] : 0;
-		snprintf(c->title, sizeof(c->title),
-		         "%s: %s, mmap calls and RSS held against request size\n%s",
+		snprintf(c->title, sizeof(c->title), "%s: %s, mmap calls, RSS held\n%s",
 		         !strcmp(sw->wname, "threshold") ? "mmap threshold sweep" : "Size sweep",
 		         any_free ? "cost of free" : "time", sw->wname);
 		as_buf_add(&c->data, data.data, data.len);

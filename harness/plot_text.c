@@ -68,7 +68,7 @@ void plot_dstr(as_buf_t *b, const char *s)
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\n' || *s == '\\')
 			continue;
-		if ((*s == ':' && !broke_name) || (*s == ',' && (col >= 10 || s[1] == ' '))) {
+		if ((*s == ':' && !broke_name) || (*s == ',' && (col >= 6 || s[1] == ' '))) {
 			broke_name |= *s == ':';
 			as_buf_add(b, "\\n", 2);
 			col = 0;

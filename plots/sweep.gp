@@ -21,7 +21,7 @@ eval termcmd(NV == 1 ? 950 : 210 + 420 * NV, 82 + (HASVT ? 22 : 0) + 250 * NP + 
 # panel geometry in pixels of the 1x size (TW x TH, set by termcmd); the
 # key takes KEYPX at the right
 KEYPX = 190.0; LPX = 82.0; GAPX = 24.0; ROWGAP = 42.0
-TOPPX = (strlen(TITLE_TEXT) > 0 ? 58.0 : 14.0) + (HASVT ? 22 : 0)
+TOPPX = (strlen(TITLE_TEXT) > 0 ? 64.0 : 14.0) + (HASVT ? 22 : 0)
 BOTPX = 68.0 + 19 * NOTELINES
 PW = (TW - LPX - KEYPX - GAPX * (NV - 1)) / NV
 RH = (TH - TOPPX - BOTPX - ROWGAP * (NP - 1)) / NP
@@ -42,9 +42,16 @@ set multiplot title TITLE_TEXT font TFONT
 unset key
 set logscale x 2
 set xrange [XLO:XHI]
-set xtics ('16 B' 16, '64 B' 64, '256 B' 256, '1 KiB' 1024, '4 KiB' 4096, '16 KiB' 16384, \
-           '64 KiB' 65536, '256 KiB' 262144, '1 MiB' 1048576, '4 MiB' 4194304, \
-           '16 MiB' 16777216, '64 MiB' 67108864)
+# a tick every 4x where a panel has room, every 16x where it is narrow
+# (--width 700: 16 KiB, 64 KiB, 256 KiB would run into each other)
+if (PW >= 330) { \
+    set xtics ('16 B' 16, '64 B' 64, '256 B' 256, '1 KiB' 1024, '4 KiB' 4096, '16 KiB' 16384, \
+               '64 KiB' 65536, '256 KiB' 262144, '1 MiB' 1048576, '4 MiB' 4194304, \
+               '16 MiB' 16777216, '64 MiB' 67108864) \
+} else { \
+    set xtics ('16 B' 16, '256 B' 256, '4 KiB' 4096, '64 KiB' 65536, '1 MiB' 1048576, \
+               '16 MiB' 16777216) \
+}
 if (MARK) set arrow 1 from 131072, graph 0 to 131072, graph 1 nohead dt 3 lw 1.5 lc rgb '#444444' front
 do for [v = 1:NV] {
     do for [p = 1:NP] {

@@ -194,7 +194,8 @@ static int dat_hidden(const char *path, int *nsets)
 
 /* The chart check: in every SVG of DIR, the tick labels of one axis (the
  * labels at one height under a panel, or at one x beside it) are unique
- * and carry no sub-unit prefix ("100m" under "million ops/s"), the
+ * and carry no sub-unit prefix ("100m" under "million ops/s") and x tick
+ * labels do not run into each other, the
  * legend has unique entries, at most 16; a bar chart's data (DIR/data/
  * NAME.dat) has no empty group, and a line chart's series drawn exactly
  * under another one is named so in the legend. Returns the charts
@@ -209,7 +210,7 @@ static int check_svgs(const char *dir)
 	while (ls && fgets(name, sizeof(name), ls)) {
 		static char buf[4 << 20];
 		char path[1024], lab[512][64], leg[64][128];
-		double key[512], pos[512];
+		double key[512], pos[512], wid[512];
 		int axis[512], grp[512], nl = 0, ng = 0;
 		const char *p;
 		name[strcspn(name, "\n")] = '\0';
@@ -219,13 +220,13 @@ static int check_svgs(const char *dir)
 		for (p = buf; (p = strstr(p, "d='M")) != NULL && nl < 512; p++) {
 			double x1, y1, x2, y2, tx, ty;
 			char t[64] = "";
-			const char *g = strstr(p, "\n"), *end = strstr(p, "\n</g>"), *tt;
+			const char *g = strstr(p, "\n"), *end = strstr(p, "\n</g>"), *tt, *tt0;
 			if (sscanf(p, "d='M%lf,%lf L%lf,%lf  '/>", &x1, &y1, &x2, &y2) != 4 || !g ||
 			    !end)
 				continue;
 			/* a tick mark is followed by its label on the same line; a
 			 * label of several lines is several texts before the </g> */
-			tt = strstr(p, "<g transform=\"translate(");
+			tt = tt0 = strstr(p, "<g transform=\"translate(");
 			if (!tt || tt > g ||
 			    sscanf(tt, "<g transform=\"translate(%lf,%lf)", &tx, &ty) != 2)
 				continue;
@@ -238,6 +239,19 @@ static int check_svgs(const char *dir)
 			}
 			if (!*t)
 				continue;
+			{
+				/* its width: the longest line at about 0.58 em a
+				 * character (DejaVu Sans) */
+				const char *fsz = strstr(tt0, "font-size=\"");
+				double em = fsz && fsz < end ? atof(fsz + 11) : 12;
+				size_t longest = 0;
+				for (const char *q = t; *q;) {
+					size_t l = strcspn(q, "/");
+					longest = l > longest ? l : longest;
+					q += l + (q[l] == '/');
+				}
+				wid[nl] = 0.58 * em * (double)longest;
+			}
 			if (x1 == x2 && y1 != y2) {
 				axis[nl] = 0; /* x axis: labels at one height, left to right */
 				key[nl] = ty;
@@ -267,6 +281,10 @@ static int check_svgs(const char *dir)
 			for (int j = i + 1; j < nl; j++)
 				CHECKF(grp[i] != grp[j] || strcmp(lab[i], lab[j]),
 				       "%s: tick label '%s' twice on one axis", path, lab[i]);
+			/* x tick labels (centred) that run into the next one */
+			CHECKF(i == 0 || axis[i] || grp[i] != grp[i - 1] ||
+			           pos[i] - pos[i - 1] >= (wid[i] + wid[i - 1]) / 2,
+			       "%s: x tick labels '%s' and '%s' overlap", path, lab[i - 1], lab[i]);
 		}
 		{
 			char dat[1024], grp0[256];
@@ -551,7 +569,8 @@ int main(void)
 	}
 
 	/* 1i. the default suite's threshold sweep: ten modules, each run with
-	 * and without prime=1m (20 series: a legend of 20 entries). One
+	 * and without prime=1m (20 series: a legend of 20 entries), sizes
+	 * from 4 KiB to 1 MiB. One
 	 * panel column per variant, one line per module: the legend names the
 	 * ten modules once, the columns say which variant they show. */
 	snprintf(run_dir, sizeof(run_dir), "%s/prime", tmp);
@@ -564,10 +583,12 @@ int main(void)
 	    "t = max(int(r['trial']) for r in rows) + 1\n"
 	    "mods = ['glibc', 'refmalloc', 'bump', 'pool', 'freelist', 'arena', 'jemalloc',\n"
 	    "        'tcmalloc', 'mimalloc', 'null']\n"
+	    "four = [dict(r, workload_params='size=4k') for r in thr\n"
+	    "        if r['workload_params'] == 'size=64k']\n"
 	    "for prime in ['', ',prime=1m']:\n"
 	    "    for m in mods:\n"
-	    "        if m in ('glibc', 'mimalloc', 'null') and not prime: continue\n"
-	    "        for r in thr:\n"
+	    "        old = m in ('glibc', 'mimalloc', 'null') and not prime\n"
+	    "        for r in (four if old else thr + four):\n"
 	    "            n = dict(r); n['module'] = m; n['trial'] = str(t + int(r['rep']))\n"
 	    "            n['workload_params'] += prime; rows.append(n)\n"
 	    "            if r['rep'] == '1': t += 2\n"
@@ -591,9 +612,22 @@ int main(void)
 		}
 		snprintf(path, sizeof(path), "%s/data/sweep-threshold.dat", plots);
 		slurp(path, dat, sizeof(dat));
-		CHECKF(strstr(dat, "# tcmalloc prime=1m\n65536\t") &&
-		           strstr(dat, "# tcmalloc\n65536\t"),
+		CHECKF(strstr(dat, "# tcmalloc prime=1m\n4096\t") &&
+		           strstr(dat, "# tcmalloc\n4096\t"),
 		       "sweep data: a block per module and variant: %s", dat);
+	}
+	{
+		/* at blog width (--width 700) the sweep's x tick labels still
+		 * stand apart (a tick every 16x where a panel is narrow) */
+		char narrow[700];
+		snprintf(args, sizeof(args), "%s --format svg --width 700", run_dir);
+		rc = run("", args);
+		CHECKF(rc == 0, "plot --width 700: exit %d: %s", rc, err_text);
+		snprintf(narrow, sizeof(narrow), "%s/narrow", tmp);
+		sh("mkdir -p '%s/data'%s", narrow, "");
+		sh("cp '%s/plots/sweep-threshold.svg' '%s'", run_dir, narrow);
+		sh("cp '%s/plots/data/sweep-threshold.dat' '%s/data'", run_dir, narrow);
+		CHECKF(check_svgs(narrow) == 1, "the sweep at 700 px passes the chart check");
 	}
 
 	/* 1j. the chart check counts legend entries, not every left-aligned
