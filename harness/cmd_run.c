@@ -10,6 +10,7 @@
 #include "../workloads/opstream.h"
 #include "commands.h"
 #include "plot.h"
+#include "results_dir.h"
 #include "pin.h"
 #include "runner.h"
 #include "syscount.h"
@@ -257,6 +258,15 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 		return 2;
 	}
 	f = fopen(path, "rb");
+	if (!f && errno == ENOENT && as_results_dir_unstarted(dir)) {
+		/* stopped between claiming the folder and writing run.args: nothing
+		 * ran and the matrix is not known; a new run may use the folder */
+		fprintf(stderr,
+		        "allocscope run: cannot resume %s: the run was stopped before it wrote "
+		        "run.args (nothing was measured); start it again with -o %s\n",
+		        dir, dir);
+		return 2;
+	}
 	if (!f) {
 		fprintf(stderr, "allocscope run: cannot resume %s: %s: %s\n", dir, path,
 		        strerror(errno));

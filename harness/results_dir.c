@@ -198,3 +198,9 @@ void as_results_dir_release(int lock_fd)
 	if (lock_fd >= 0)
 		close(lock_fd);
 }
+
+int as_results_dir_unstarted(const char *dir)
+{
+	int ours;
+	return has_files(dir, &ours) == 0;
+}

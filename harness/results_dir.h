@@ -34,4 +34,9 @@ int as_results_dir_new(const char *suffix, char *out, size_t outlen, char *err, 
 /* Give up the folder (closes the lock fd; -1 is ignored). */
 void as_results_dir_release(int lock_fd);
 
+/* 1 when DIR exists and holds nothing but (at most) the lock file: what a run
+ * stopped between claiming the folder and writing run.args leaves; 0 when it
+ * holds anything else or cannot be listed. */
+int as_results_dir_unstarted(const char *dir);
+
 #endif /* AS_RESULTS_DIR_H */

@@ -136,9 +136,11 @@ case_killed_early() {
     ! -s "$tmp/out.txt" -a "$(grep -c "context.csv: cannot write" "$tmp/err.txt")" = 1
   as run --resume "$d"
   check "  ... and --resume then runs the matrix" test "$rc" = 0 -a "$(nrows "$d")" = 2
-  # kill -9 at moments spread over the start: a folder left behind resumes
+  # kill -9 at moments spread over the start: a folder left behind resumes,
+  # or, killed between claiming it and writing run.args, holds only the lock:
+  # --resume then says so in one line and a new run into it needs no --force
   local t left=0 resumed=0
-  for t in 0.1 0.2 0.3 0.4 0.5 0.6 0.8 1.0; do
+  for t in 0.05 0.1 0.15 0.2 0.3 0.4 0.5 0.6 0.8 1.0; do
     rm -rf "$d"
     "$cli" run "${q[@]}" -a glibc,null -w $wl -o "$d" >/dev/null 2>&1 &
     local p=$!
@@ -148,10 +150,24 @@ case_killed_early() {
     [ -d "$d" ] || continue
     left=$((left+1))
     as run --resume "$d"
-    [ "$rc" = 0 ] && [ "$(nrows "$d")" = 2 ] && resumed=$((resumed+1))
+    if [ "$rc" = 0 ] && [ "$(nrows "$d")" = 2 ]; then
+      resumed=$((resumed+1))
+    elif [ "$rc" = 2 ] && [ "$(lines "$tmp/err.txt")" = 1 ] &&
+      grep -q "stopped before it wrote run.args" "$tmp/err.txt"; then
+      as run "${q[@]}" -a glibc,null -w $wl -o "$d"
+      [ "$rc" = 0 ] && [ "$(nrows "$d")" = 2 ] && resumed=$((resumed+1))
+    fi
   done
-  check "kill -9 during the start: $resumed of $left folders left behind resume" \
+  check "kill -9 during the start: $resumed of $left folders left behind resume or restart" \
     test "$resumed" = "$left"
+  # the folder a run leaves when stopped right after claiming it
+  rm -rf "$d" && mkdir -p "$d" && : >"$d/.lock"
+  as run --resume "$d"
+  check "a folder holding only the lock: --resume says the run never started" \
+    test "$rc" = 2 -a "$(lines "$tmp/err.txt")" = 1 -a \
+    "$(grep -c "stopped before it wrote run.args" "$tmp/err.txt")" = 1
+  as run "${q[@]}" -a glibc,null -w $wl -o "$d"
+  check "  ... and a new run into it needs no --force" test "$rc" = 0 -a "$(nrows "$d")" = 2
 }
 
 case_format() {
