@@ -312,7 +312,9 @@ int main(void)
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			k = (x >> 33) % 5000;
 			key = 0x7f0000000000ull + k * 4096 + (k % 7 == 3 ? 8 : 0);
-			want = k % 11 == 5 ? UINT64_MAX - 1 - (uint64_t)i : (uint64_t)i;
+			want = k % 11 == 5   ? UINT64_MAX - 1 - (uint64_t)i
+			       : k % 13 == 6 ? 0xfffffffdull + (uint64_t)i % 3 /* 32-bit edge */
+			                     : (uint64_t)i;
 			if ((x >> 20) & 1) {
 				ok &= as_u64map_put(&m, key, want) == 0;
 				live += ref[k] == 0;

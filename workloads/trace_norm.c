@@ -126,11 +126,13 @@ static int hash_del(as_u64map_t *m, uint64_t key, uint64_t *val)
 }
 
 /* ---- the two-level table of address keys ---- */
-#define LEAF_BITS  10
-#define LEAF_N     (1u << LEAF_BITS)
-#define LEAF_EMPTY UINT32_MAX       /* no key */
-#define LEAF_BIG   (UINT32_MAX - 1) /* the value is in the hash table */
-#define LEAF_CHUNK 512              /* leaves per mapping (2 MiB) */
+#define LEAF_BITS 10
+#define LEAF_N    (1u << LEAF_BITS)
+/* An entry holds value + 1, so that fresh (zero) pages are empty leaves
+ * and no leaf is written before a key goes into it. */
+#define LEAF_EMPTY 0u
+#define LEAF_BIG   UINT32_MAX /* the value is in the hash table */
+#define LEAF_CHUNK 512        /* leaves per mapping (2 MiB) */
 
 static int leafy(const as_u64map_t *m, uint64_t key)
 {
@@ -166,7 +168,6 @@ static uint32_t *leaf_entry(const as_u64map_t *cm, uint64_t key, int create)
 		uint32_t *chunk = map_pages((size_t)LEAF_CHUNK * LEAF_N * sizeof(uint32_t));
 		if (!chunk)
 			return NULL;
-		memset(chunk, 0xff, (size_t)LEAF_CHUNK * LEAF_N * sizeof(uint32_t));
 		for (unsigned i = 0; i < LEAF_CHUNK; i++)
 			m->leaf[m->nleaf + i] = chunk + (size_t)i * LEAF_N;
 	}
@@ -188,7 +189,7 @@ int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
 		m->count += (uint64_t)r;
 		return 0;
 	}
-	if (val >= LEAF_BIG) {
+	if (val >= LEAF_BIG - 1) {
 		if (hash_put(m, key, val) < 0)
 			return -1;
 	} else if (*e == LEAF_BIG) {
@@ -196,7 +197,7 @@ int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
 	}
 	if (*e == LEAF_EMPTY)
 		m->count++;
-	*e = val >= LEAF_BIG ? LEAF_BIG : (uint32_t)val;
+	*e = val >= LEAF_BIG - 1 ? LEAF_BIG : (uint32_t)val + 1;
 	return 0;
 }
 
@@ -209,7 +210,7 @@ int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val)
 		return 0;
 	if (*e == LEAF_BIG)
 		return hash_get(m, key, val);
-	*val = *e;
+	*val = *e - 1;
 	return 1;
 }
 
@@ -225,7 +226,7 @@ int as_u64map_del(as_u64map_t *m, uint64_t key, uint64_t *val)
 		if (*e == LEAF_BIG)
 			hash_del(m, key, val);
 		else
-			*val = *e;
+			*val = *e - 1;
 		*e = LEAF_EMPTY;
 	}
 	m->count--;
