@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,16 @@ static int path_fits(const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-/* 1 when DIR holds anything but the lock file, 0 when not, -1 on error. */
+/* A temporary file of as_write_file_atomic (".NAME.tmp"), left when a run is
+ * killed inside a write: a leftover of ours that holds nothing. */
+static int is_write_tmp(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && name[0] == '.' && !strcmp(name + n - 4, ".tmp");
+}
+
+/* 1 when DIR holds anything but the lock file (and write leftovers), 0 when
+ * not, -1 on error. */
 static int has_files(const char *dir, int *ours)
 {
 	static const char *const marks[] = {"run.args", "context.csv", "trials.csv",
@@ -68,7 +78,7 @@ static int has_files(const char *dir, int *ours)
 		return -1;
 	while ((e = readdir(d)) != NULL) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    !strcmp(e->d_name, AS_DIR_LOCK))
+		    !strcmp(e->d_name, AS_DIR_LOCK) || is_write_tmp(e->d_name))
 			continue;
 		any = 1;
 		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
@@ -109,6 +119,31 @@ static void owner_of(int fd, char *out, size_t len)
 		out[0] = '\0';
 }
 
+/* The lock is held but the run that wrote its pid there is gone (kill -9):
+ * what holds it is one of that run's children between fork and exec or
+ * exit, which dies with it (PR_SET_PDEATHSIG) within milliseconds. Wait
+ * for it up to 2 s; 1 when the lock is then ours. A live owner (another
+ * run) is refused at once by the caller. */
+static int dead_owner_lets_go(int fd)
+{
+	char pid[32] = "";
+	ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+	long v = n > 0 ? strtol(pid, NULL, 10) : 0;
+	int e = errno;
+	if (e != EWOULDBLOCK || v <= 0 || kill((pid_t)v, 0) == 0 || errno != ESRCH) {
+		errno = EWOULDBLOCK;
+		return 0;
+	}
+	for (int i = 0; i < 200; i++) {
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 1;
+	}
+	errno = EWOULDBLOCK;
+	return 0;
+}
+
 int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t errlen)
 {
 	char lock[PATH_MAX], who[48];
@@ -126,7 +161,7 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 		snprintf(err, errlen, "%s: cannot create the lock file: %s", lock, strerror(errno));
 		return -1;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 && !dead_owner_lets_go(fd)) {
 		int e = errno;
 		owner_of(fd, who, sizeof(who));
 		if (e == EWOULDBLOCK)

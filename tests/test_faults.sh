@@ -168,6 +168,40 @@ case_killed_early() {
     "$(grep -c "stopped before it wrote run.args" "$tmp/err.txt")" = 1
   as run "${q[@]}" -a glibc,null -w $wl -o "$d"
   check "  ... and a new run into it needs no --force" test "$rc" = 0 -a "$(nrows "$d")" = 2
+  # killed inside the atomic write of run.args: its temporary file is ours
+  rm -rf "$d" && mkdir -p "$d" && : >"$d/.lock" && printf 'run\0-r' >"$d/.run.args.tmp"
+  as run --resume "$d"
+  check "  ... also with run.args' temporary file left" test "$rc" = 2 -a \
+    "$(grep -c "stopped before it wrote run.args" "$tmp/err.txt")" = 1
+  as run "${q[@]}" -a glibc,null -w $wl -o "$d"
+  check "  ... which a new run takes without --force" test "$rc" = 0 -a "$(nrows "$d")" = 2
+  # right after a kill -9 the lock can still be held for a moment by a child
+  # of the dead run (between fork and exec): wait for it, but refuse a live
+  # owner at once
+  if command -v flock >/dev/null; then
+    local dead
+    sh -c 'exit 0' & dead=$!
+    wait $dead
+    echo $dead >"$d/.lock"
+    flock "$d/.lock" sleep 0.5 &
+    local holder=$!
+    sleep 0.1
+    as run --resume "$d"
+    check "lock held by a dead run's leftover: --resume waits for it" test "$rc" = 1 -o "$rc" = 0
+    wait $holder
+    echo $$ >"$d/.lock"
+    flock "$d/.lock" sleep 3 &
+    holder=$!
+    sleep 0.1
+    local t0=$SECONDS
+    as run --resume "$d"
+    check "  ... a live owner's lock is refused at once" test "$rc" = 2 -a \
+      $((SECONDS - t0)) -le 1 -a "$(grep -c "another allocscope run" "$tmp/err.txt")" = 1
+    kill $holder 2>/dev/null
+    wait $holder 2>/dev/null
+  else
+    skip "flock(1) missing: the lock-wait cases"
+  fi
 }
 
 case_format() {
