@@ -108,11 +108,17 @@ static void note_owner(int fd)
 		(void)!pwrite(fd, pid, (size_t)n, 0);
 }
 
-static void owner_of(int fd, char *out, size_t len)
+/* The pid note_owner wrote into the lock file, 0 when there is none. */
+static long owner_pid(int fd)
 {
 	char pid[32] = "";
 	ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
-	long v = n > 0 ? strtol(pid, NULL, 10) : 0;
+	return n > 0 ? strtol(pid, NULL, 10) : 0;
+}
+
+static void owner_of(int fd, char *out, size_t len)
+{
+	long v = owner_pid(fd);
 	if (v > 0)
 		snprintf(out, len, " (pid %ld)", v);
 	else
@@ -126,10 +132,8 @@ static void owner_of(int fd, char *out, size_t len)
  * run) is refused at once by the caller. */
 static int dead_owner_lets_go(int fd)
 {
-	char pid[32] = "";
-	ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
-	long v = n > 0 ? strtol(pid, NULL, 10) : 0;
 	int e = errno;
+	long v = owner_pid(fd);
 	if (e != EWOULDBLOCK || v <= 0 || kill((pid_t)v, 0) == 0 || errno != ESRCH) {
 		errno = EWOULDBLOCK;
 		return 0;
