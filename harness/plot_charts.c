@@ -181,7 +181,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	double lo = INFINITY, hi = 0;
 	int any = 0;
 	strlist_t why = {0};
-	char yunit[64];
+	char yunit[64], **ticks;
 	chart_t *c;
 	if (ci < 0) {
 		plot_skip(cs, kind, "trials.csv has no column for it");
@@ -210,8 +210,12 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	              "| workload | module | reps ok | median %s | min | max |\n"
 	              "|---|---|---|---|---|---|\n",
 	              yunit);
+	ticks = calloc((size_t)r->groups.n + 1, sizeof(char *));
+	if (!ticks)
+		abort();
+	plot_cat_ticks((const char *const *)r->gshow, r->groups.n, ticks, &c->vars);
 	for (int g = 0; g < r->groups.n; g++) {
-		plot_dstr(&c->data, r->gshow[g]);
+		plot_dstr(&c->data, ticks[g]);
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx;
 			int n = group_values(r, r->mods.v[m], r->groups.v[g], ci, scale, v, 1024),
@@ -239,8 +243,13 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 			plot_tnum(&c->table, mx);
 			as_buf_add(&c->table, "\n", 1);
 		}
+		as_buf_add(&c->data, "\t", 1);
+		plot_dstr_line(&c->data, ticks[g]);
 		as_buf_add(&c->data, "\n", 1);
 	}
+	for (int g = 0; g < r->groups.n; g++)
+		free(ticks[g]);
+	free(ticks);
 	if (!any) {
 		plot_drop_last(cs);
 		plot_skip(cs, kind, "no completed trial has a value for it");
@@ -713,6 +722,8 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	int c_blocks = as_table_col(&r->trials, "live_blocks_peak");
 	strlist_t groups = {0}, why = {0};
 	chart_t *c;
+	const char **shows;
+	char **ticks;
 	double hi = 0, lo = INFINITY, size0 = NAN;
 	int same_size = 1;
 	if (c_peak < 0 || c_before < 0 || (c_live < 0 && c_blocks < 0)) {
@@ -765,8 +776,15 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	as_buf_printf(&c->table, "| workload | module | block size (bytes) | blocks | reps ok | "
 	                         "RSS bytes per block (median) | min | max |\n"
 	                         "|---|---|---|---|---|---|---|---|\n");
+	shows = calloc((size_t)groups.n + 1, sizeof(char *));
+	ticks = calloc((size_t)groups.n + 1, sizeof(char *));
+	if (!shows || !ticks)
+		abort();
+	for (int g = 0; g < groups.n; g++)
+		shows[g] = plot_group_show(r, groups.v[g]);
+	plot_cat_ticks(shows, groups.n, ticks, &c->vars);
 	for (int g = 0; g < groups.n; g++) {
-		plot_dstr(&c->data, plot_group_show(r, groups.v[g]));
+		plot_dstr(&c->data, ticks[g]);
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx, size = NAN, blocks = NAN;
 			int n = 0, k;
@@ -822,7 +840,10 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 			plot_tnum(&c->table, mx);
 			as_buf_add(&c->table, "\n", 1);
 		}
+		as_buf_add(&c->data, "\t", 1);
+		plot_dstr_line(&c->data, ticks[g]);
 		as_buf_add(&c->data, "\n", 1);
+		free(ticks[g]);
 	}
 	plot_vars_series(&c->vars, r, &r->mods, NULL);
 	plot_vars_cats(&c->vars, &c->data);
@@ -833,6 +854,8 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	plot_vars_note(&c->vars, 1, &why);
 	plot_sl_free(&why);
 	plot_sl_free(&groups);
+	free(shows);
+	free(ticks);
 }
 
 /* Throughput against threads, per workload run at several thread counts. */

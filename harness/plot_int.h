@@ -144,9 +144,12 @@ void plot_tstr(as_buf_t *b, const char *s);
 void plot_gstr(as_buf_t *b, const char *s);
 /* A category label inside a data file (xtic), broken into short lines. */
 void plot_dstr(as_buf_t *b, const char *s);
+/* The same label on one line (the last column of a bar chart's data: its
+ * rotated form). */
+void plot_dstr_line(as_buf_t *b, const char *s);
 /* NAME='s'; */
 void plot_vars_str(as_buf_t *v, const char *name, const char *s);
-/* Bar chart layout: NCAT, NLINES. */
+/* Bar chart layout: NCAT, NLINES, LINECH (longest line of a label). */
 void plot_vars_cats(as_buf_t *v, const as_buf_t *data);
 /* Whether values in [lo, hi] span more than a factor of 100: log axis. */
 int plot_spans_decades(double lo, double hi);
@@ -169,6 +172,10 @@ const char *plot_group_show(const run_t *r, const char *glabel);
 /* Series variables NS, TITLE[], LT[]. mod: each series' index in r->mods,
  * or NULL when the labels are module labels (shown by plot_mod_show). */
 void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, const int *mod);
+/* Tick labels of a bar chart's categories (show[0..n-1], display labels):
+ * one workload's name and the keys every category sets go to the x axis
+ * label (variable XLABEL, written to vars); ticks[i] malloc'd. */
+void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars);
 
 /* ---- plot_charts.c, plot_charts_series.c: chart definitions ---- */
 

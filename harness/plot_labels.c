@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../workloads/workload.h"
 #include "labels.h"
 #include "plot_int.h"
 
@@ -190,4 +191,140 @@ void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, cons
 	/* a legend of long or many labels goes below a line chart */
 	as_buf_printf(v, "KEYBELOW=%d; ", longest > 22 || labels->n > 12);
 	free(lt);
+}
+
+/* One category label split: workload name, its params (k=v, at most
+ * MAXP) and the rest after ", " (e.g. "2 threads"). */
+enum { MAXP = 16 };
+typedef struct {
+	char name[LABEL], rest[LABEL];
+	char key[MAXP][LABEL], val[MAXP][LABEL];
+	int np;
+} catparts_t;
+
+static void cat_split(const char *show, catparts_t *c)
+{
+	const char *end = strstr(show, ", ");
+	size_t wl = end ? (size_t)(end - show) : strlen(show), nl = strcspn(show, ":");
+	memset(c, 0, sizeof(*c));
+	snprintf(c->rest, sizeof(c->rest), "%s", end ? end + 2 : "");
+	if (nl > wl)
+		nl = wl;
+	snprintf(c->name, sizeof(c->name), "%.*s", (int)nl, show);
+	for (const char *p = show + nl + (nl < wl); p < show + wl && c->np < MAXP;) {
+		size_t len = strcspn(p, ","), kl;
+		if (p + len > show + wl)
+			len = (size_t)(show + wl - p);
+		kl = strcspn(p, "=");
+		if (kl > len)
+			kl = len;
+		snprintf(c->key[c->np], LABEL, "%.*s", (int)kl, p);
+		snprintf(c->val[c->np], LABEL, "%.*s", kl < len ? (int)(len - kl - 1) : 0,
+		         p + kl + (kl < len));
+		c->np++;
+		p += len + 1;
+	}
+}
+
+/* Whether every category sets key (to a value): then the tick shows the
+ * value alone and the axis label names the key. */
+static int key_in_all(const catparts_t *c, int n, const char *key)
+{
+	for (int j = 0; j < n; j++) {
+		int has = 0;
+		for (int q = 0; q < c[j].np; q++)
+			has |= !strcmp(c[j].key[q], key) && c[j].val[q][0];
+		if (!has)
+			return 0;
+	}
+	return 1;
+}
+
+/* A value shown without its key: a size param of a known workload in
+ * binary units ("1 MiB", not "1m", which reads as milli), else as given. */
+static void cat_value(const char *wl, const char *key, const char *val, char *out, size_t len)
+{
+	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	const as_workload_t *w = as_workload_find(wl);
+	char err[128];
+	uint64_t b;
+	int u = 0;
+	snprintf(out, len, "%s", val);
+	for (uint32_t i = 0; w && i < w->nparams; i++) {
+		as_param_spec_t ps = w->params[i];
+		ps.offset = 0; /* parse into b alone */
+		if (strcmp(ps.key, key) || ps.type != AS_PARAM_SIZE ||
+		    as_param_set_(&ps, val, strlen(val), &b, err, sizeof(err)) != 0)
+			continue;
+		while (u < 4 && b >= 1024 && b % 1024 == 0) {
+			b /= 1024;
+			u++;
+		}
+		snprintf(out, len, "%llu %s", (unsigned long long)b, unit[u]);
+	}
+}
+
+/* Category labels of a bar chart, short enough for a narrow column: when
+ * every category is of one workload, its name moves to the x axis label
+ * (XLABEL) and a param every category sets shows its value alone, its key
+ * named once on the axis ("threshold: size"); other params keep k=v.
+ * Each part is a line of the tick label. ticks[i] is malloc'd. */
+void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars)
+{
+	catparts_t *c = calloc((size_t)n + 1, sizeof(*c));
+	char xlabel[4 * LABEL] = "";
+	int same = n > 0;
+	if (!c)
+		abort();
+	for (int i = 0; i < n; i++) {
+		cat_split(show[i], &c[i]);
+		same &= !strcmp(c[i].name, c[0].name);
+	}
+	for (int i = 0; i < n; i++) {
+		char t[4 * LABEL];
+		size_t w = 0;
+		t[0] = '\0';
+		if (!same)
+			w += (size_t)snprintf(t + w, sizeof(t) - w, "%s", c[i].name);
+		for (int p = 0; p < c[i].np && w < sizeof(t); p++) {
+			int everywhere = same && key_in_all(c, n, c[i].key[p]);
+			char v[LABEL];
+			if (everywhere)
+				cat_value(c[i].name, c[i].key[p], c[i].val[p], v, sizeof(v));
+			w += (size_t)snprintf(t + w, sizeof(t) - w, "%s%s%s%s", w ? ", " : "",
+			                      everywhere ? "" : c[i].key[p],
+			                      everywhere || !c[i].val[p][0] ? "" : "=",
+			                      everywhere ? v : c[i].val[p]);
+		}
+		if (c[i].rest[0] && w < sizeof(t))
+			snprintf(t + w, sizeof(t) - w, "%s%s", w ? ", " : "", c[i].rest);
+		ticks[i] = strdup(t);
+		if (!ticks[i])
+			abort();
+	}
+	/* the axis label: the workload and the keys shown as values alone */
+	if (same) {
+		size_t w = (size_t)snprintf(xlabel, sizeof(xlabel), "%s", c[0].name);
+		for (int p = 0, first = 1; p < c[0].np && w < sizeof(xlabel); p++) {
+			if (key_in_all(c, n, c[0].key[p])) {
+				w += (size_t)snprintf(xlabel + w, sizeof(xlabel) - w, "%s%s",
+				                      first ? ": " : " / ", c[0].key[p]);
+				first = 0;
+			}
+		}
+	}
+	plot_vars_str(vars, "XLABEL", xlabel);
+	/* the longest tick label on one line (the chart's last data column):
+	 * the rotated labels' height */
+	{
+		int longest = 0;
+		for (int i = 0; i < n; i++) {
+			int ch = 0;
+			for (const char *q = ticks[i]; *q; q++)
+				ch += (*q & 0xc0) != 0x80;
+			longest = ch > longest ? ch : longest;
+		}
+		as_buf_printf(vars, "LABCH=%d; ", longest);
+	}
+	free(c);
 }

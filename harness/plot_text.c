@@ -60,15 +60,17 @@ void plot_gstr(as_buf_t *b, const char *s)
 
 /* A category label inside a data file (xtic): double-quoted, broken into
  * short lines ("\n", which gnuplot reads as a line break there) after the
- * workload name and at commas once a line is long. */
-void plot_dstr(as_buf_t *b, const char *s)
+ * workload name and at commas once a line is long; with one_line, whole
+ * (the form a rotated tick label takes). */
+static void dstr(as_buf_t *b, const char *s, int one_line)
 {
 	int col = 0, broke_name = 0;
 	as_buf_add(b, "\"", 1);
 	for (; *s; s++) {
 		if (*s == '"' || *s == '\n' || *s == '\\')
 			continue;
-		if ((*s == ':' && !broke_name) || (*s == ',' && (col >= 6 || s[1] == ' '))) {
+		if (!one_line &&
+		    ((*s == ':' && !broke_name) || (*s == ',' && (col >= 6 || s[1] == ' ')))) {
 			broke_name |= *s == ':';
 			as_buf_add(b, "\\n", 2);
 			col = 0;
@@ -82,6 +84,16 @@ void plot_dstr(as_buf_t *b, const char *s)
 	as_buf_add(b, "\"", 1);
 }
 
+void plot_dstr(as_buf_t *b, const char *s)
+{
+	dstr(b, s, 0);
+}
+
+void plot_dstr_line(as_buf_t *b, const char *s)
+{
+	dstr(b, s, 1);
+}
+
 void plot_vars_str(as_buf_t *v, const char *name, const char *s)
 {
 	as_buf_printf(v, "%s=", name);
@@ -89,21 +101,33 @@ void plot_vars_str(as_buf_t *v, const char *name, const char *s)
 	as_buf_add(v, "; ", 2);
 }
 
-/* Bar chart layout: categories and the most lines a category label takes. */
+/* Bar chart layout: categories, the most lines a category label (column
+ * 1) takes and its longest line in characters. */
 void plot_vars_cats(as_buf_t *v, const as_buf_t *data)
 {
-	int ncat = 0, lines = 1, maxl = 1;
+	int ncat = 0, lines = 1, maxl = 1, col = 0, maxc = 0, in_label = 1;
 	for (size_t i = 0; data->data && i < data->len; i++) {
-		if (data->data[i] == '\n') {
+		char ch = data->data[i];
+		if (ch == '\n') {
 			ncat++;
 			lines = 1;
-		} else if (data->data[i] == '\\' && i + 1 < data->len && data->data[i + 1] == 'n') {
+			col = 0;
+			in_label = 1;
+		} else if (!in_label) {
+			continue;
+		} else if (ch == '\t') {
+			in_label = 0;
+		} else if (ch == '\\' && i + 1 < data->len && data->data[i + 1] == 'n') {
 			lines++;
+			col = 0;
+			i++;
 			if (lines > maxl)
 				maxl = lines;
+		} else if (ch != '"' && (ch & 0xc0) != 0x80 && ++col > maxc) {
+			maxc = col;
 		}
 	}
-	as_buf_printf(v, "NCAT=%d; NLINES=%d; ", ncat, maxl);
+	as_buf_printf(v, "NCAT=%d; NLINES=%d; LINECH=%d; ", ncat, maxl, maxc);
 }
 
 /* Whether values in [lo, hi] span more than a factor of 100: log axis. */

@@ -9,8 +9,22 @@ set style histogram errorbars gap 1.5 lw 1.5
 set errorbars front lc rgb '#000000'
 set boxwidth 0.9
 set xtics nomirror
-set bmargin NLINES + 3 + NOTELINES
+# narrower than the default (plot --width): the legend above the bars, so
+# the categories get the whole width
+if (TW < 900) set key outside top center horizontal Left reverse
+# Tick labels wider than their category (barsrot in style.gp): each on
+# one line (the data's last column), rotated.
+ROT = barsrot(NCAT, NS)
+LABCOL = ROT ? 3 * NS + 2 : 1
+if (ROT) set xtics rotate by 40 right
+if (TW < 900 || ROT) set rmargin 2
+# XLABEL: the workload and the params the tick labels show as values alone
+# (below the tick labels: gnuplot makes room for one line of them only)
+if (!exists("XLABEL")) XLABEL = ""
+TICKLINES = barslines(NCAT, NS)
+if (XLABEL ne "") set xlabel XLABEL font PFONT offset 0, -(TICKLINES - 1)
+set bmargin TICKLINES + 3 + NOTELINES + (XLABEL ne "" ? 1 : 0)
 if (LOGY) set logscale y 10; set format y logfmt(YLO)
 eval notecmd
-plot for [i = 1:NS] DATA using (column(3 * i - 1)):(column(3 * i)):(column(3 * i + 1)):xtic(1) \
+plot for [i = 1:NS] DATA using (column(3 * i - 1)):(column(3 * i)):(column(3 * i + 1)):xtic(LABCOL) \
     title TITLE[i] lt sty(i) fillstyle pattern pat(i) border lt sty(i)

@@ -12,6 +12,10 @@ set yrange [0:*]
 set key below horizontal Left reverse
 do for [i = 1:NS] {
     set title TITLE[i] font PFONT
+    # x ticks about 70 px apart, so they stay apart in a narrow panel
+    STATS_records = 0
+    stats DATA index (i - 1) using 2 nooutput
+    if (STATS_records > 0 && STATS_max > 0) { set xtics nicestep(STATS_max, TW / COLS / 70.0) } else { set xtics autofreq }
     plot DATA index (i - 1) using 2:4 with filledcurves x1 fillstyle solid 0.55 \
              lc rgb '#0072B2' title 'brk heap', \
          DATA index (i - 1) using 2:4:($4 + $5) with filledcurves \

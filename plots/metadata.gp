@@ -1,7 +1,7 @@
 # metadata.gp - bytes of RSS per live block per module, for workloads of one
 # fixed block size; the dashed line is the requested size itself (no
 # overhead at all).
-eval termcmd(barsw(NCAT, NS), 500 + 14 * NLINES)
+eval termcmd(barsw(NCAT, NS), barsh(NCAT, NS))
 set title TITLE_TEXT font TFONT
 set ylabel 'RSS per live block (bytes)'
 # linear always: 64 against 80 bytes is the point, and 0 must show

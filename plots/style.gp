@@ -34,6 +34,22 @@ termcmd(w, h) = (TW = UW > 0 ? UW : w, TH = UH > 0 ? UH : h, (FMT eq "png") ? \
 
 # Width of a bar chart: room for every bar, within 900..1400 pixels.
 barsw(ncat, ns) = (w = 250 + 40 * ncat * (ns + 1), w < 900 ? 900 : w > 1400 ? 1400 : w)
+# Its tick labels (NLINES lines, the longest LINECH characters; LABCH on
+# one line) are rotated where a line is wider than its category (a narrow
+# chart, plot --width; many categories); the lines they take, and the
+# chart's height.
+if (!exists("NLINES")) NLINES = 1
+if (!exists("LINECH")) LINECH = 0
+if (!exists("LABCH")) LABCH = 0
+barsrot(ncat, ns) = (bw = UW > 0 ? UW : barsw(ncat, ns), \
+    LABCH > 0 && LINECH * 0.6 * TERMFONT > 0.95 * (bw - (bw < 900 ? 110.0 : 260.0)) / (ncat > 0 ? ncat : 1))
+barslines(ncat, ns) = barsrot(ncat, ns) ? ceil(LABCH * 0.5 * sin(40 * pi / 180)) + 1 : NLINES
+barsh(ncat, ns) = 500 + 14 * barslines(ncat, ns)
+
+# A tick step for an axis from 0 to r with at most n ticks: 1, 2 or 5
+# times a power of ten (labels that fit a narrow panel).
+nicestep(r, n) = (b = 10**floor(log10(r / n)), r / b <= n ? b : r / (2 * b) <= n ? 2 * b : \
+                  r / (5 * b) <= n ? 5 * b : 10 * b)
 
 # The fixed table: one linetype per known module (allocscope picks it,
 # harness/plot_labels.c): 1..10 the known modules, 11..16 for other modules

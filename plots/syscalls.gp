@@ -3,7 +3,7 @@
 # Log y when counts span decades, from 0.3 so that a count of 1 is a bar of
 # half a decade; a zero count shows no bar (the report's table has every
 # number). Call kinds no module made are left out.
-eval termcmd(barsw(NCAT, NS), 500 + 14 * NLINES)
+eval termcmd(barsw(NCAT, NS), barsh(NCAT, NS))
 set title TITLE_TEXT font TFONT
 set xlabel 'system call'
 set ylabel 'calls in the timed region'

@@ -1,6 +1,6 @@
 # throughput.gp - ops per second per module and workload, median of the
 # repetitions with min..max error bars (trials.csv ops_per_sec).
-eval termcmd(barsw(NCAT, NS), 500 + 14 * NLINES)
+eval termcmd(barsw(NCAT, NS), barsh(NCAT, NS))
 set title TITLE_TEXT font TFONT
 set ylabel 'throughput (' . YUNIT . (LOGY ? ', log scale)' : ')')
 set yrange [0:*]
