@@ -112,7 +112,8 @@ static int group_values(const run_t *r, const char *mod, const char *group, int 
  * has no row there at all. WHY is the status and the reason's first
  * clause, without the module's own name, so that modules skipped for the
  * same reason share one line of the note. */
-static void note_missing(const run_t *r, const char *mod, const char *group, strlist_t *why)
+static void note_missing_at(const run_t *r, const char *mod, const char *group, const char *at,
+                            strlist_t *why)
 {
 	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
 	for (int i = 0; i < r->nt; i++) {
@@ -132,11 +133,16 @@ static void note_missing(const run_t *r, const char *mod, const char *group, str
 			n = (size_t)(p - reason);
 		snprintf(clause, sizeof(clause), "%.*s%s", (int)(n > 60 ? 60 : n), reason,
 		         n > 60 ? "..." : "");
-		snprintf(line, sizeof(line), "%s%s%s\t%s", plot_cell(&r->trials, t->row, cs),
-		         *clause ? ": " : "", clause, plot_mod_show(r, mod));
+		snprintf(line, sizeof(line), "%s%s%s%s\t%s", plot_cell(&r->trials, t->row, cs),
+		         *clause ? ": " : "", clause, at, plot_mod_show(r, mod));
 		plot_sl_add(why, line);
 		return;
 	}
+}
+
+static void note_missing(const run_t *r, const char *mod, const char *group, strlist_t *why)
+{
+	note_missing_at(r, mod, group, "", why);
 }
 
 /* NOTE: what the whiskers are (when `whiskers`), and per reason the
@@ -923,15 +929,20 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				plot_dnum(&c->data, mn, "\t");
 				plot_dnum(&c->data, mx, "\n");
 				if (k == 0) {
+					/* "at 2 threads": the module has its other points */
+					char at[48];
+					snprintf(at, sizeof(at), " at %ld thread%s", thr[j],
+					         thr[j] == 1 ? "" : "s");
 					for (int i = 0; i < r->nt; i++)
 						if (!strcmp(r->t[i].wlabel, wls.v[w]) &&
 						    r->t[i].threads == thr[j] &&
 						    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
 							char gl[LABEL + 32];
-							note_missing(r, r->mods.v[m],
-							             plot_group_of(r, &r->t[i], gl,
-							                           sizeof(gl)),
-							             &why);
+							note_missing_at(r, r->mods.v[m],
+							                plot_group_of(r, &r->t[i],
+							                              gl,
+							                              sizeof(gl)),
+							                at, &why);
 							break;
 						}
 					continue;

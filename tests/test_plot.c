@@ -686,6 +686,33 @@ int main(void)
 		       "bars of one workload: name and size key on the axis, sizes in KiB");
 	}
 
+	/* 1n. a module that ran at 1 thread and was skipped at 2: the scaling
+	 * chart's note says at which thread count it is missing */
+	snprintf(run_dir, sizeof(run_dir), "%s/scaling", tmp);
+	plot_edited(
+	    run_dir,
+	    "import csv\n"
+	    "rows = list(csv.DictReader(open('trials.csv')))\n"
+	    "head = list(rows[0].keys())\n"
+	    "t = max(int(r['trial']) for r in rows) + 1\n"
+	    "for r in [r for r in rows if r['workload'] == 'synth' and r['module'] == 'glibc']:\n"
+	    "    n = dict(r, module='pool', trial=str(t)); t += 1\n"
+	    "    if n['threads'] == '2':\n"
+	    "        n.update(status='skipped', reason='module pool is not thread-safe')\n"
+	    "    rows.append(n)\n"
+	    "w = csv.DictWriter(open('trials.csv', 'w', newline=''), head, "
+	    "lineterminator='\\n')\n"
+	    "w.writeheader(); w.writerows(rows)\n",
+	    "skipped at 2 threads", 3);
+	{
+		static char svg[1 << 20];
+		snprintf(path, sizeof(path), "%s/plots/scaling-synth.svg", run_dir);
+		slurp(path, svg, sizeof(svg));
+		CHECKF(strstr(svg, "not shown: pool (skipped: not thread-safe at 2 threads)") !=
+		           NULL,
+		       "scaling: the note says the module is missing at 2 threads");
+	}
+
 	/* 1j. the chart check counts legend entries, not every left-aligned
 	 * text: a chart with 16 titled series, untitled ones, a panel title
 	 * and a two-line note under it has 16 entries */
