@@ -1,8 +1,9 @@
 /* cmd_capture.c - `allocscope capture -o TRACE -- PROG ARGS`: the command
- * only: its options, running PROG with allocscope_capture.so preloaded, then
- * turning each spool the library wrote (the program, and with --fork follow
- * each child process and each exec'd image) into a trace file and printing
- * what was lost or repaired. Reading and converting a spool is
+ * only: its options, running PROG with allocscope_capture.so preloaded,
+ * turning each spool the library writes (the program, and with --fork follow
+ * each child process and each exec'd image) into a trace file while PROG
+ * runs and finishing it when PROG has ended, and printing what was lost or
+ * repaired. Reading and converting a spool is
  * capture/spool_read.c; the spool format is capture/spool.h. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -106,11 +107,119 @@ static char *spool_dir_template(const char *out)
 	return dir;
 }
 
-/* Run argv with the capture library preloaded, spooling into dir; wait for
- * it. The tick and ns clocks are read around the run (*t0, *t1: ticks then
- * ns). Returns 0 with *status, or -1 after printing (fork failed). */
-static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char **argv, pid_t *pid,
-                      int *status, uint64_t t0[2], uint64_t t1[2])
+static int list_spools(const char *dir, char ***names, int *n);
+
+/* A spool converted while its program runs (into a trace named
+ * TRACE.PID.GEN until the end says which image was the last), so that
+ * only the tail is left to convert when the program exits. */
+typedef struct {
+	char *name, *path; /* PID.GEN.spool; its path */
+	as_spool_t sp;
+	as_trace_out_t out;
+	int failed; /* msg says why ("" when already printed) */
+	char msg[1024];
+} live_t;
+
+typedef struct {
+	live_t **v;
+	int n, cap;
+	uint64_t scanned_ns; /* when the spool folder was last listed */
+	uint64_t events;     /* events converted while the program ran */
+} live_set_t;
+
+/* Start converting spool `name` of dir (once its header is written).
+ * Returns 1 when started, 0 when not yet, -1 when out of memory. */
+static int live_add(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir,
+                    const char *name)
+{
+	live_t *e = calloc(1, sizeof(*e));
+	unsigned spid = 0, gen = 0;
+	char *out = NULL;
+	if (!e)
+		return -1;
+	sscanf(name, "%u.%u", &spid, &gen);
+	if (!(e->name = strdup(name)) || asprintf(&e->path, "%s/%s", dir, name) < 0 ||
+	    asprintf(&out, "%s.%u.%u", c->out, spid, gen) < 0)
+		goto out_nomem;
+	if (as_spool_open_live(e->path, &e->sp, e->msg, sizeof(e->msg)) != 0) {
+		free(out);
+		free(e->path);
+		free(e->name);
+		free(e);
+		return 0; /* not written yet (or an older library's): after the run */
+	}
+	if (as_trace_out_open(&e->out, out, fmt) != 0) {
+		e->failed = 1; /* printed */
+		e->msg[0] = '\0';
+	} else if (as_spool_convert_begin(&e->sp, as_trace_writer_fn, &e->out.w, e->msg,
+	                                  sizeof(e->msg)) != 0) {
+		as_trace_out_close(&e->out, 0);
+		e->failed = 1;
+	}
+	free(out);
+	if (ls->n == ls->cap) {
+		int nc = ls->cap ? ls->cap * 2 : 8;
+		live_t **nv = realloc(ls->v, (size_t)nc * sizeof(*nv));
+		if (!nv)
+			goto out_nomem;
+		ls->v = nv;
+		ls->cap = nc;
+	}
+	ls->v[ls->n++] = e;
+	return 1;
+out_nomem:
+	free(out);
+	if (e->path)
+		as_spool_close(&e->sp);
+	free(e->path);
+	free(e->name);
+	free(e);
+	return -1;
+}
+
+/* One round of converting beside the program: new spools every 20 ms,
+ * then what each spool has made certain. Returns 1 when something moved,
+ * else 0 (then the caller sleeps). */
+static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir,
+                     const uint64_t t0[2])
+{
+	uint64_t now = as_now_ns(), ticks = as_spool_ticks();
+	double tpn = ticks > t0[0] ? (double)(now - t0[1]) / (double)(ticks - t0[0]) : 1.0;
+	int moved = 0;
+	if (now - ls->scanned_ns > 20 * 1000000ull) {
+		char **names = NULL;
+		int n = 0;
+		ls->scanned_ns = now;
+		list_spools(dir, &names, &n);
+		for (int i = 0; i < n; i++) {
+			int known = 0;
+			for (int k = 0; k < ls->n && !known; k++)
+				known = !strcmp(ls->v[k]->name, names[i]);
+			if (!known && live_add(ls, c, fmt, dir, names[i]) > 0)
+				moved = 1;
+			free(names[i]);
+		}
+		free(names);
+	}
+	for (int k = 0; k < ls->n; k++) {
+		live_t *e = ls->v[k];
+		uint64_t before = e->sp.rep.records + e->sp.index_off;
+		if (e->failed)
+			continue;
+		if (as_spool_convert_more(&e->sp, tpn, e->msg, sizeof(e->msg)) != 0)
+			e->failed = 1;
+		moved |= e->sp.rep.records + e->sp.index_off != before;
+	}
+	return moved;
+}
+
+/* Run argv with the capture library preloaded, spooling into dir, and
+ * convert its spools while it runs until it exits. The tick and ns clocks
+ * are read around the run (*t0, *t1: ticks then ns). Returns 0 with
+ * *status, or -1 after printing (fork failed). */
+static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char **argv,
+                      as_trace_fmt_t fmt, live_set_t *ls, pid_t *pid, int *status, uint64_t t0[2],
+                      uint64_t t1[2])
 {
 	struct sigaction ign, old_int, old_quit;
 	const char *pre = getenv("LD_PRELOAD");
@@ -155,10 +264,21 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		fprintf(stderr, "allocscope capture: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	while (waitpid(*pid, status, 0) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		pid_t w = waitpid(*pid, status, WNOHANG);
+		if (w == *pid || (w < 0 && errno != EINTR))
+			break;
+		/* the program runs on one core: convert on another meanwhile;
+		 * idle, look again in 2 ms */
+		if (!live_step(ls, c, fmt, dir, t0)) {
+			struct timespec nap = {0, 2000000};
+			nanosleep(&nap, NULL);
+		}
+	}
 	t1[0] = as_spool_ticks();
 	t1[1] = as_now_ns();
+	for (int k = 0; k < ls->n; k++)
+		ls->events += ls->v[k]->sp.rep.events;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	free(preload);
@@ -230,6 +350,39 @@ out_close:
 	return r;
 }
 
+/* Finish a spool converted while its program ran: the tail, then the
+ * trace renamed to out. Returns 0, or -1 after printing. */
+static int convert_rest(live_t *e, const char *out, double ns_per_tick, as_spool_report_t *rep)
+{
+	int r = -1;
+	if (!e->failed) {
+		snprintf(e->out.path, sizeof(e->out.path), "%s", out); /* shorter or equal */
+		r = as_spool_convert_end(&e->sp, ns_per_tick, e->msg, sizeof(e->msg));
+		if (as_trace_out_close(&e->out, r == 0) != 0)
+			r = -1, e->msg[0] = '\0'; /* printed */
+		e->failed = r != 0;
+	}
+	if (e->failed && e->msg[0])
+		fprintf(stderr, "allocscope capture: %s\n", e->msg);
+	*rep = e->sp.rep;
+	as_spool_close(&e->sp);
+	return r;
+}
+
+static void live_free(live_set_t *ls)
+{
+	for (int k = 0; k < ls->n; k++) {
+		live_t *e = ls->v[k];
+		if (e->sp.cv && !e->failed) /* never finished: its spool vanished */
+			as_trace_out_close(&e->out, 0);
+		as_spool_close(&e->sp);
+		free(e->name);
+		free(e->path);
+		free(e);
+	}
+	free(ls->v);
+}
+
 static void print_report(const char *out, const as_spool_report_t *rep, int child)
 {
 	struct stat st;
@@ -278,7 +431,7 @@ static long reset_peak_kib(void)
  * TRACE.PID.GEN. Removes the spools unless kept. Returns 0, or 2 when one
  * failed. */
 static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, char **names,
-                       int nspool, pid_t pid, double ns_per_tick, uint64_t *events)
+                       int nspool, pid_t pid, double ns_per_tick, live_set_t *ls, uint64_t *events)
 {
 	unsigned root_gen = 0;
 	int ret = 0;
@@ -303,7 +456,12 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 			free(n < 0 ? NULL : out);
 			return 2;
 		}
-		if (convert_one(spool, out, fmt, ns_per_tick, &rep) != 0)
+		live_t *e = NULL;
+		for (int k = 0; k < ls->n && !e; k++)
+			if (!strcmp(ls->v[k]->name, names[i]))
+				e = ls->v[k];
+		if (e ? convert_rest(e, out, ns_per_tick, &rep) != 0
+		      : convert_one(spool, out, fmt, ns_per_tick, &rep) != 0)
 			ret = 2;
 		else {
 			print_report(out, &rep, spid != (unsigned)pid);
@@ -327,6 +485,8 @@ static int capture_main(int argc, char **argv)
 	int r, status = 0, ret = 0, nspool = 0;
 	uint64_t t0[2], t1[2]; /* ticks, ns */
 	uint64_t events = 0;
+	live_set_t ls = {0};
+	long rss0, hwm;
 
 	r = as_cli_parse(&as_cmd_capture, argc, argv, on_capture_opt, &c);
 	if (r == -2)
@@ -357,7 +517,9 @@ static int capture_main(int argc, char **argv)
 		free(dir);
 		return 2;
 	}
-	if (run_traced(&c, lib, dir, argv + r, &pid, &status, t0, t1) != 0) {
+	rss0 = reset_peak_kib(); /* the conversion runs beside the program */
+	if (run_traced(&c, lib, dir, argv + r, fmt, &ls, &pid, &status, t0, t1) != 0) {
+		live_free(&ls);
 		rmdir(dir);
 		free(dir);
 		return 2;
@@ -383,8 +545,7 @@ static int capture_main(int argc, char **argv)
 		ret = 2;
 	}
 	double tpn = t1[0] > t0[0] ? (double)(t1[1] - t0[1]) / (double)(t1[0] - t0[0]) : 1.0;
-	long rss0 = reset_peak_kib(), hwm;
-	if (convert_all(&c, fmt, dir, names, nspool, pid, tpn, &events) != 0)
+	if (convert_all(&c, fmt, dir, names, nspool, pid, tpn, &ls, &events) != 0)
 		ret = 2;
 	hwm = status_kib("VmHWM");
 	for (int i = 0; i < nspool; i++)
@@ -394,8 +555,10 @@ static int capture_main(int argc, char **argv)
 		rmdir(dir);
 	else
 		printf("spool kept in %s\n", dir);
-	printf("program ran %.3f s; writing the traces took %.3f s", (double)(t1[1] - t0[1]) / 1e9,
-	       (double)(as_now_ns() - t1[1]) / 1e9);
+	printf("program ran %.3f s (%llu of %llu events converted meanwhile); writing the rest "
+	       "took %.3f s",
+	       (double)(t1[1] - t0[1]) / 1e9, (unsigned long long)ls.events,
+	       (unsigned long long)events, (double)(as_now_ns() - t1[1]) / 1e9);
 	/* what the conversion added to this process's peak memory */
 	if (rss0 >= 0 && hwm >= rss0)
 		printf(", %.1f MiB of memory at most (%.1f bytes/event)\n",
@@ -403,6 +566,7 @@ static int capture_main(int argc, char **argv)
 		       events ? (double)(hwm - rss0) * 1024 / (double)events : 0.0);
 	else
 		printf("\n");
+	live_free(&ls);
 	free(dir);
 	return ret;
 }

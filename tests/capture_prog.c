@@ -1,7 +1,7 @@
 /* capture_prog.c - the program test_capture traces: known numbers of
  * malloc-family calls with sizes nothing else uses (1001..1009, 2001), on
  * one thread or several with cross-thread frees and address reuse, and
- * optionally a fork, an exec, an _exit or a fatal signal at the end. Not a test by
+ * optionally a fork, an exec, an _exit, a fatal signal or a sleep at the end. Not a test by
  * itself: test_capture checks its trace. */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -131,6 +131,12 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 50000; i++)
 			free(malloc(6001));
 		raise(SIGKILL);
+	} else if (!strcmp(mode, "sleep")) {
+		/* several buffers' worth, then a second of nothing: the capture
+		 * command converts what was appended meanwhile */
+		for (int i = 0; i < 50000; i++)
+			free(malloc(6001));
+		sleep(1);
 	} else if (!strcmp(mode, "abort")) {
 		sink = malloc(4001);
 		abort();

@@ -29,7 +29,7 @@ def varint(b, i):
 
 def main():
     data = open(sys.argv[1], "rb").read()
-    assert data[:8] == b"ASSPOOL2", "not a spool"
+    assert data[:8] in (b"ASSPOOL2", b"ASSPOOL3"), "not a spool"
     seq_taken, tails_off, tail_bytes, ntails, _, chunks_off = struct.unpack_from(
         "<QIIIIQ", data, 24)
     recs = []  # (seq, tid, op, addr, size)

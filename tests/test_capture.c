@@ -245,8 +245,15 @@ static void write_chunk(FILE *f, chunk_t *c, uint32_t tid, uint32_t flags)
 static void write_tail(FILE *f, long k, chunk_t *c, const chunk_t *base, uint32_t tid,
                        uint32_t flags, int keep)
 {
-	as_spool_tail_t t = {AS_SPOOL_TAIL_MAGIC, tid,       (uint32_t)c->n, flags,
-	                     base->seq,           base->tsc, base->addr,     {0}};
+	as_spool_tail_t t = {AS_SPOOL_TAIL_MAGIC,
+	                     tid,
+	                     (uint32_t)c->n,
+	                     flags,
+	                     base->seq,
+	                     base->tsc,
+	                     base->addr,
+	                     0,
+	                     {0}};
 	long end = ftell(f);
 	fseek(f, HAND_TAILS + k * HAND_SLOT, SEEK_SET);
 	fwrite(&t, sizeof(t), 1, f);
@@ -524,6 +531,30 @@ int main(int argc, char **argv)
 		       (unsigned long long)c.alloc_by_size[6001],
 		       (unsigned long long)c.free_by_size[6001]);
 		CHECKF(lost == 0, "lost records %llu after SIGKILL", lost);
+	}
+	free(out);
+
+	/* converted beside the program: while it sleeps, the capture command
+	 * has converted every appended buffer (all but the last, at most one
+	 * 128 KiB slot of records, ~4 bytes each at the least), and the trace
+	 * is still whole */
+	out = capture("sleep", "", "sleep.ast", &rc);
+	CHECKF(rc == 0 && out &&
+	           strstr(out, "lost records 0, torn 0, bad 0; repaired: 0 allocations at a "
+	                       "live address, 0 reallocs of unknown blocks; unknown frees 0"),
+	       "rc %d %s", rc, out ? out : "");
+	{
+		unsigned long long live = 0, all = 0;
+		const char *l = out ? strstr(out, "program ran ") : NULL;
+		CHECKF(l && sscanf(l, "program ran %*f s (%llu of %llu events converted", &live,
+		                   &all) == 2,
+		       "%s", out ? out : "");
+		snprintf(path, sizeof(path), "%s/sleep.ast", dir);
+		CHECK(count_trace(path, &c) == 0);
+		check_single_ops(&c, 200);
+		CHECK(c.alloc_by_size[6001] == 50000 && c.free_by_size[6001] == 50000);
+		CHECKF(all == c.n && live > 0 && live + 131072 / 4 >= all,
+		       "%llu of %llu events converted while the program ran", live, all);
 	}
 	free(out);
 

@@ -187,6 +187,16 @@ static void flush(tbuf_t *b)
 	slot_reset(b);
 }
 
+/* A new thread takes b's slot: its records will be numbered from the
+ * counter's value now on. The floor is in place before the thread takes its
+ * first number (the fence), so a reader that sees that number counted in
+ * seq_taken also sees the floor (spool.h). */
+static void slot_floor(tbuf_t *b)
+{
+	__atomic_store_n(&b->tail->floor, atomic_load(seqp), __ATOMIC_RELEASE);
+	atomic_thread_fence(memory_order_seq_cst);
+}
+
 /* Map slot b->slot of the spool as b's buffer, its pages made writable now
  * (one MADV_POPULATE_WRITE, where a full disk shows as an error, not as a
  * SIGBUS in the program later). Returns 0, or -1 (then b records nothing:
@@ -207,7 +217,17 @@ static int tail_map(tbuf_t *b)
 	b->tail = m;
 	b->tail->tid = b->tid;
 	slot_reset(b);
+	if (seq_map) { /* slots_used covers this slot before its floor is set */
+		uint32_t *used = &((as_spool_hdr_t *)seq_map)->slots_used;
+		uint32_t u = __atomic_load_n(used, __ATOMIC_ACQUIRE);
+		while (u < (uint32_t)b->slot + 1 &&
+		       !__atomic_compare_exchange_n(used, &u, (uint32_t)b->slot + 1, 0,
+		                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			;
+	}
+	slot_floor(b);
 	__atomic_store_n(&b->tail->magic, AS_SPOOL_TAIL_MAGIC, __ATOMIC_RELEASE);
+	atomic_thread_fence(memory_order_seq_cst);
 	return 0;
 }
 
@@ -221,8 +241,11 @@ static void thread_gone(void *v)
 	b->first = 1; /* the next owner is a new thread */
 	b->prev_seq = b->prev_tsc = b->prev_addr = 0;
 	b->untimed = 0;
-	if (b->tail)
+	if (b->tail) {
 		slot_reset(b);
+		/* nothing more comes from this slot until a new thread takes it */
+		__atomic_store_n(&b->tail->floor, UINT64_MAX, __ATOMIC_RELEASE);
+	}
 	__atomic_store_n(&b->dead, 1, __ATOMIC_RELEASE);
 	if (my_buf == b)
 		my_buf = NULL;
@@ -238,8 +261,10 @@ static tbuf_t *tbuf_new(void)
 			b = registry[i];
 	if (b) {
 		b->tid = tid;
-		if (b->tail)
+		if (b->tail) {
 			b->tail->tid = tid; /* before any record: the slot says whose they are */
+			slot_floor(b);
+		}
 		b->dead = 0;
 	} else {
 		b = mmap(NULL, sizeof(tbuf_t), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,

@@ -1,6 +1,6 @@
 /* spool.h - the capture library's raw spool file: what
  * allocscope_capture.so appends while the program runs and what `allocscope
- * capture` turns into a trace afterwards: per-thread chunks of
+ * capture` turns into a trace meanwhile (what is certain) and afterwards: per-thread chunks of
  * delta-encoded records (writing is what costs the traced program most, so
  * records are small), totally ordered by a global sequence number. Written by
  * capture.c (the preload library), read back by spool_read.c (in the CLI);
@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#define AS_SPOOL_MAGIC "ASSPOOL2"
+#define AS_SPOOL_MAGIC "ASSPOOL3"
+/* Version 2 (no slots_used, no floor): read after the program, never live. */
+#define AS_SPOOL_MAGIC_V2 "ASSPOOL2"
 
 /* 0 is reserved: an empty slot when records are placed by seq. */
 enum {
@@ -36,7 +38,11 @@ typedef struct as_spool_hdr {
 	uint32_t tails_off;  /* file offset of tail slot 0 (a page boundary) */
 	uint32_t tail_bytes; /* bytes per tail slot */
 	uint32_t ntails;     /* tail slots */
-	uint32_t pad;
+	/* Tail slots a thread has taken: slots [0, slots_used) are all that
+	 * can hold records (raised before a slot's first record is numbered,
+	 * so a reader that loads seq_taken first, then this, sees every slot
+	 * whose thread holds a number below that seq_taken). */
+	uint32_t slots_used;
 	uint64_t chunks_off; /* file offset of the first chunk */
 } as_spool_hdr_t;
 
@@ -58,7 +64,13 @@ typedef struct as_spool_tail {
 	uint32_t len;            /* bytes of records after this header */
 	uint32_t flags;          /* AS_SPOOL_CHUNK_FIRST: they start a new thread */
 	uint64_t seq, tsc, addr; /* delta bases of the first of them */
-	uint8_t pad[24];
+	/* Every record the slot's thread numbers from now on has seq >= floor
+	 * (stored before its first number is taken); UINT64_MAX: the thread
+	 * has exited. With the bases (records not yet appended come after
+	 * seq), it tells a reader converting while the program runs which
+	 * sequence numbers are all in appended chunks already. */
+	uint64_t floor;
+	uint8_t pad[16];
 } as_spool_tail_t;
 
 /* From chunks_off on: chunks, appended as buffers fill. A chunk: this

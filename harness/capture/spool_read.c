@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -93,9 +94,9 @@ static int load_chunk(as_spool_t *sp, spool_stream_t *s)
 }
 
 /* Decode s's next record onto its queue. A damaged record skips the rest
- * of its chunk (rep.torn). Returns 1, 0 at the stream's end (every waiting
- * record then keeps the last time read), or -1 (out of memory, read
- * error). */
+ * of its chunk (rep.torn). Returns 1, 0 at the end of what is indexed (the
+ * stream's end unless live: every waiting record then keeps the last time
+ * read), or -1 (out of memory, read error). */
 static int decode_one(as_spool_t *sp, spool_stream_t *s)
 {
 	as_spool_rec_t r;
@@ -104,7 +105,8 @@ static int decode_one(as_spool_t *sp, spool_stream_t *s)
 	for (;;) {
 		while (s->p >= s->ce) {
 			if (s->ci == s->nchunk) {
-				s->untimed = 0;
+				if (!sp->live)
+					s->untimed = 0; /* the end: no later reading comes */
 				return 0;
 			}
 			if (load_chunk(sp, s) != 0)
@@ -201,13 +203,18 @@ static int head(as_spool_t *sp, spool_stream_t *s)
 }
 
 /* The head's time is final: decode ahead until a timed record follows it
- * (or the stream ends). Returns 0, or -1 on error. */
+ * (or the stream ends). Returns 1, 0 when live and the next timed record
+ * is not indexed yet, or -1 on error. */
 static int head_time(as_spool_t *sp, spool_stream_t *s)
 {
-	while (s->qn - s->untimed <= s->qhead)
-		if (decode_one(sp, s) < 0)
+	while (s->qn - s->untimed <= s->qhead) {
+		int r = decode_one(sp, s);
+		if (r < 0)
 			return -1;
-	return 0;
+		if (r == 0 && sp->live)
+			return 0;
+	}
+	return 1;
 }
 
 /* A min-heap of streams by their head's sequence number. */
@@ -236,25 +243,24 @@ static void sift_down(spool_stream_t **h, size_t n, size_t i)
 /* Add the chunk at off (header h) to its thread's stream: a new stream
  * when a chunk starts a new thread under a tid already seen. Returns 0, or
  * -1 when out of memory. */
-static int add_chunk(as_spool_t *sp, as_u64map_t *slot, size_t *cap, uint32_t tid, uint32_t flags,
-                     uint64_t off)
+static int add_chunk(as_spool_t *sp, uint32_t tid, uint32_t flags, uint64_t off)
 {
 	spool_stream_t *s;
 	uint64_t k;
-	if (!as_u64map_get(slot, tid, &k) ||
+	if (!as_u64map_get(&sp->tid_stream, tid, &k) ||
 	    ((flags & AS_SPOOL_CHUNK_FIRST) && sp->streams[k].nchunk)) {
-		if (sp->nstreams == *cap) {
-			size_t nc = *cap ? *cap * 2 : 16;
+		if (sp->nstreams == sp->scap) {
+			size_t nc = sp->scap ? sp->scap * 2 : 16;
 			spool_stream_t *ns = realloc(sp->streams, nc * sizeof(*ns));
 			if (!ns)
 				return -1;
 			sp->streams = ns;
-			*cap = nc;
+			sp->scap = nc;
 		}
 		k = sp->nstreams++;
 		memset(&sp->streams[k], 0, sizeof(sp->streams[k]));
 		sp->streams[k].tid = tid;
-		if (as_u64map_put(slot, tid, k) != 0)
+		if (as_u64map_put(&sp->tid_stream, tid, k) != 0)
 			return -1;
 	}
 	s = &sp->streams[k];
@@ -270,30 +276,45 @@ static int add_chunk(as_spool_t *sp, as_u64map_t *slot, size_t *cap, uint32_t ti
 	return 0;
 }
 
-/* Index the chunks, then the tail slots (each the last of its thread's
- * records): one stream per thread. A damaged chunk header ends the chunks,
- * a damaged slot header is skipped (rep.torn each). */
-static int index_chunks(as_spool_t *sp, const as_spool_hdr_t *hdr)
+/* Index the chunks appended since the last call, up to the file's size
+ * now. A damaged chunk header ends the chunks (rep.torn); so does one cut
+ * short, unless live (its writer is still appending it: wait). Returns 0,
+ * or -1 (errno set, or 0 when out of memory). */
+static int index_chunks(as_spool_t *sp)
 {
-	as_u64map_t slot = {0}; /* tid -> its current stream */
-	uint64_t off = hdr->chunks_off;
-	size_t cap = 0;
-	int r = -1;
-	while (off < sp->size) {
+	struct stat st;
+	uint64_t off = sp->index_off;
+	if (fstat(sp->fd, &st) != 0)
+		return -1;
+	sp->size = (uint64_t)st.st_size;
+	while (!sp->index_done && off < sp->size) {
 		as_spool_chunk_t h;
 		if (sp->size - off < sizeof(h) ||
 		    pread(sp->fd, &h, sizeof(h), (off_t)off) != (ssize_t)sizeof(h) ||
 		    h.magic != AS_SPOOL_CHUNK_MAGIC || h.len > sp->size - off - sizeof(h)) {
+			if (sp->live &&
+			    (sp->size - off < sizeof(h) || h.magic == AS_SPOOL_CHUNK_MAGIC))
+				break; /* still being appended */
 			sp->rep.torn++;
+			sp->index_done = 1;
 			break;
 		}
-		if (add_chunk(sp, &slot, &cap, h.tid, h.flags, off) != 0)
-			goto out;
+		if (add_chunk(sp, h.tid, h.flags, off) != 0)
+			return -1;
 		off += sizeof(h) + h.len;
 	}
-	for (uint32_t i = 0; i < hdr->ntails; i++) {
+	sp->index_off = off;
+	return 0;
+}
+
+/* Index the tail slots, each the last of its thread's records (once, after
+ * the program: a damaged slot header is skipped, rep.torn). */
+static int index_tails(as_spool_t *sp)
+{
+	const as_spool_hdr_t *hdr = &sp->hdr;
+	for (uint32_t i = 0; i < hdr->ntails && !sp->tails_done; i++) {
 		as_spool_tail_t t;
-		off = hdr->tails_off + (uint64_t)i * hdr->tail_bytes;
+		uint64_t off = hdr->tails_off + (uint64_t)i * hdr->tail_bytes;
 		if (pread(sp->fd, &t, sizeof(t), (off_t)off) != (ssize_t)sizeof(t) ||
 		    t.magic == 0 || t.len == 0)
 			continue; /* never used, or empty */
@@ -301,52 +322,90 @@ static int index_chunks(as_spool_t *sp, const as_spool_hdr_t *hdr)
 			sp->rep.torn++;
 			continue;
 		}
-		if (add_chunk(sp, &slot, &cap, t.tid, t.flags, off | TAIL_BIT) != 0)
-			goto out;
+		if (add_chunk(sp, t.tid, t.flags, off | TAIL_BIT) != 0)
+			return -1;
 	}
-	r = 0;
-out:
-	as_u64map_free(&slot);
-	return r;
+	sp->tails_done = 1;
+	return 0;
 }
 
-int as_spool_open(const char *path, as_spool_t *sp, char *msg, size_t msglen)
+/* Open and check the header (v3, or v2 unless live). Returns 0, or -1
+ * with msg set. */
+static int open_hdr(const char *path, as_spool_t *sp, int live, char *msg, size_t msglen)
 {
 	as_spool_hdr_t h;
 	struct stat st;
 	memset(sp, 0, sizeof(*sp));
 	sp->path = path;
+	sp->live = live;
 	sp->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (sp->fd < 0 || fstat(sp->fd, &st) != 0) {
 		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
-		goto out_close;
+		return -1;
 	}
 	sp->size = (uint64_t)st.st_size;
 	if (sp->size < sizeof(h) || pread(sp->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    memcmp(h.magic, AS_SPOOL_MAGIC, 8) != 0) {
-		snprintf(msg, msglen, "%s: not a capture spool", path);
-		goto out_close;
+	    (memcmp(h.magic, AS_SPOOL_MAGIC, 8) != 0 &&
+	     (live || memcmp(h.magic, AS_SPOOL_MAGIC_V2, 8) != 0))) {
+		snprintf(msg, msglen, "%s: not a capture spool%s", path,
+		         live ? " of this version (yet)" : "");
+		return -1;
 	}
 	if (h.tail_bytes <= sizeof(as_spool_tail_t) || h.tails_off < sizeof(h) ||
 	    h.chunks_off < h.tails_off + (uint64_t)h.ntails * h.tail_bytes ||
 	    h.chunks_off > sp->size) {
 		snprintf(msg, msglen, "%s: damaged spool header", path);
-		goto out_close;
+		return -1;
 	}
+	if (memcmp(h.magic, AS_SPOOL_MAGIC_V2, 8) == 0)
+		h.slots_used = h.ntails; /* v2: every slot may hold records */
+	sp->hdr = h;
 	sp->seq_taken = h.seq_taken;
+	sp->index_off = h.chunks_off;
+	if (live) {
+		sp->map_len = (size_t)h.chunks_off;
+		sp->map = mmap(NULL, sp->map_len, PROT_READ, MAP_SHARED, sp->fd, 0);
+		if (sp->map == MAP_FAILED) {
+			sp->map = NULL;
+			snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
 	errno = 0;
-	if (index_chunks(sp, &h) != 0) {
+	if (index_chunks(sp) != 0) {
 		snprintf(msg, msglen, "%s: %s", path, errno ? strerror(errno) : "out of memory");
-		goto out_close;
+		return -1;
 	}
 	return 0;
-out_close:
-	as_spool_close(sp);
-	return -1;
 }
+
+int as_spool_open(const char *path, as_spool_t *sp, char *msg, size_t msglen)
+{
+	if (open_hdr(path, sp, 0, msg, msglen) != 0) {
+		as_spool_close(sp);
+		return -1;
+	}
+	return 0;
+}
+
+int as_spool_open_live(const char *path, as_spool_t *sp, char *msg, size_t msglen)
+{
+	if (open_hdr(path, sp, 1, msg, msglen) != 0) {
+		as_spool_close(sp);
+		return -1;
+	}
+	return 0;
+}
+
+static void conv_free(as_spool_t *sp);
 
 void as_spool_close(as_spool_t *sp)
 {
+	conv_free(sp);
+	if (sp->map)
+		munmap((void *)sp->map, sp->map_len);
+	sp->map = NULL;
+	as_u64map_free(&sp->tid_stream);
 	if (sp->fd >= 0)
 		close(sp->fd);
 	for (size_t i = 0; i < sp->nstreams; i++) {
@@ -361,7 +420,7 @@ void as_spool_close(as_spool_t *sp)
 }
 
 /* ---- conversion ---- */
-typedef struct {
+typedef struct spool_conv {
 	as_spool_t *sp;
 	as_trace_norm_t norm;
 	as_u64map_t tids; /* kernel tid -> dense thread index */
@@ -374,6 +433,9 @@ typedef struct {
 	int have_first;
 	as_tev_fn fn;
 	void *ctx;
+	spool_stream_t **heap; /* the merge's streams, by their head */
+	uint64_t next;         /* the sequence number expected next */
+	int failed;            /* a step failed: nothing more is emitted */
 } conv_t;
 
 static int count_fn(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
@@ -465,91 +527,192 @@ static int emit_record(conv_t *cv, const as_spool_rec_t *rc, uint64_t t, as_trac
 	return 0;
 }
 
-int as_spool_convert(as_spool_t *sp, double ns_per_tick, as_tev_fn fn, void *ctx, char *msg,
-                     size_t msglen)
+static void conv_free(as_spool_t *sp)
+{
+	conv_t *cv = sp->cv;
+	if (!cv)
+		return;
+	sp->rep.live_realloc_as_free = cv->norm.live_realloc_as_free;
+	sp->rep.unknown_realloc = cv->norm.unknown_realloc;
+	sp->rep.unknown_frees = cv->norm.unknown_frees;
+	sp->rep.threads = cv->tids.count;
+	as_trace_norm_free(&cv->norm);
+	as_u64map_free(&cv->tids);
+	free(cv->heap);
+	free(cv);
+	sp->cv = NULL;
+}
+
+int as_spool_convert_begin(as_spool_t *sp, as_tev_fn fn, void *ctx, char *msg, size_t msglen)
 {
 	conv_t *cv = calloc(1, sizeof(*cv));
-	spool_stream_t **heap = NULL;
-	size_t nheap = 0;
-	uint64_t next = 0; /* the sequence number expected next */
-	as_trace_err_t err;
-	int r = -1;
-
 	if (!cv) {
 		snprintf(msg, msglen, "%s: out of memory", sp->path);
 		return -1;
 	}
-	memset(&err, 0, sizeof(err));
 	cv->sp = sp;
-	cv->ns_per_tick = ns_per_tick;
 	cv->fn = fn;
 	cv->ctx = ctx;
 	as_trace_norm_init(&cv->norm, 1, count_fn, cv);
 	cv->norm.live.shift = 4; /* keys are malloc pointers */
-	heap = calloc(sp->nstreams + 1, sizeof(*heap));
-	if (!heap)
-		goto out_nomem;
+	sp->cv = cv;
+	return 0;
+}
+
+/* The merge: always the smallest sequence number next, up to (not
+ * including) bound; a number no record carries is lost, one below what was
+ * emitted is a repeat. Live, it also stops where a stream's next record or
+ * its time is not indexed yet. Returns 0, or -1 with msg set. */
+static int merge(as_spool_t *sp, uint64_t bound, char *msg, size_t msglen)
+{
+	conv_t *cv = sp->cv;
+	size_t nheap = 0;
+	as_trace_err_t err;
+	if (sp->nstreams) {
+		spool_stream_t **h = realloc(cv->heap, sp->nstreams * sizeof(*h));
+		if (!h)
+			goto out_io;
+		cv->heap = h;
+	}
 	for (size_t i = 0; i < sp->nstreams; i++) {
 		int h = head(sp, &sp->streams[i]);
 		if (h < 0)
 			goto out_io;
 		if (h)
-			heap[nheap++] = &sp->streams[i];
+			cv->heap[nheap++] = &sp->streams[i];
 	}
 	for (size_t i = nheap; i-- > 0;)
-		sift_down(heap, nheap, i);
-	/* the merge: always the smallest sequence number next; a number no
-	 * record carries is lost, one below what was emitted is a repeat */
-	while (nheap) {
-		spool_stream_t *s = heap[0];
+		sift_down(cv->heap, nheap, i);
+	memset(&err, 0, sizeof(err));
+	while (nheap && key(cv->heap[0]) < bound) {
+		spool_stream_t *s = cv->heap[0];
 		const as_spool_rec_t *rc;
 		uint64_t t;
-		int rr, h;
-		if (head_time(sp, s) != 0)
+		int h = head_time(sp, s);
+		if (h < 0)
 			goto out_io;
+		if (h == 0)
+			break; /* live: its time is not known yet */
 		rc = &s->q[s->qhead];
-		if (rc->seq < next) {
+		if (rc->seq < cv->next) {
 			sp->rep.bad++;
 		} else {
-			sp->rep.lost += rc->seq - next;
-			next = rc->seq + 1;
+			sp->rep.lost += rc->seq - cv->next;
+			cv->next = rc->seq + 1;
 			if (thread_index(cv, rc->tid, &t) != 0) {
 				snprintf(msg, msglen,
 				         "%s: more than %d threads; the trace format holds %d",
 				         sp->path, AS_TRACE_MAX_THREADS, AS_TRACE_MAX_THREADS);
-				goto out;
+				return -1;
 			}
-			if ((rr = emit_record(cv, rc, t, &err)) != 0) {
+			if (emit_record(cv, rc, t, &err) != 0) {
 				snprintf(msg, msglen, "%s: record %llu: %s", sp->path,
 				         (unsigned long long)rc->seq, err.msg);
-				goto out;
+				return -1;
 			}
 		}
 		pop(s);
 		if ((h = head(sp, s)) < 0)
 			goto out_io;
 		if (!h)
-			heap[0] = heap[--nheap];
-		sift_down(heap, nheap, 0);
+			cv->heap[0] = cv->heap[--nheap];
+		sift_down(cv->heap, nheap, 0);
 	}
-	/* the tail a SIGKILL left in the buffers: taken, never written */
-	if (sp->seq_taken > next)
-		sp->rep.lost += sp->seq_taken - next;
-	sp->rep.threads = cv->tids.count;
-	r = 0;
-	goto out;
-out_nomem:
-	snprintf(msg, msglen, "%s: out of memory", sp->path);
-	goto out;
+	return 0;
 out_io:
 	snprintf(msg, msglen, "%s: %s", sp->path, errno ? strerror(errno) : "out of memory");
+	return -1;
+}
+
+/* Live: the sequence numbers below the returned one are all in chunks
+ * appended by now (spool.h): the counter, then each taken slot's first
+ * record not appended yet (its bases + 1, or its floor while its thread
+ * has appended nothing). Loads in that order, each once. */
+static uint64_t live_bound(as_spool_t *sp)
+{
+	const as_spool_hdr_t *h = sp->map;
+	uint64_t b = __atomic_load_n(&h->seq_taken, __ATOMIC_ACQUIRE);
+	uint32_t n = __atomic_load_n(&h->slots_used, __ATOMIC_ACQUIRE);
+	sp->seq_taken = b;
+	if (n > sp->hdr.ntails)
+		n = sp->hdr.ntails;
+	for (uint32_t i = 0; i < n; i++) {
+		const as_spool_tail_t *t =
+		    (const void *)((const char *)sp->map + sp->hdr.tails_off +
+		                   (uint64_t)i * sp->hdr.tail_bytes);
+		uint64_t c;
+		if (__atomic_load_n(&t->magic, __ATOMIC_ACQUIRE) != AS_SPOOL_TAIL_MAGIC)
+			continue; /* its thread numbers nothing before setting it */
+		if (__atomic_load_n(&t->flags, __ATOMIC_ACQUIRE) & AS_SPOOL_CHUNK_FIRST)
+			c = __atomic_load_n(&t->floor, __ATOMIC_ACQUIRE);
+		else
+			c = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE) + 1;
+		if (c < b)
+			b = c;
+	}
+	return b;
+}
+
+int as_spool_convert_more(as_spool_t *sp, double ns_per_tick, char *msg, size_t msglen)
+{
+	uint64_t bound;
+	if (!sp->cv || sp->cv->failed || !sp->live || !sp->map)
+		return 0;
+	sp->cv->ns_per_tick = ns_per_tick;
+	bound = live_bound(sp); /* before indexing: what it covers is appended */
+	errno = 0;
+	if (index_chunks(sp) != 0) {
+		snprintf(msg, msglen, "%s: %s", sp->path,
+		         errno ? strerror(errno) : "out of memory");
+		sp->cv->failed = 1;
+		return -1;
+	}
+	if (merge(sp, bound, msg, msglen) != 0) {
+		sp->cv->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+int as_spool_convert_end(as_spool_t *sp, double ns_per_tick, char *msg, size_t msglen)
+{
+	as_spool_hdr_t h;
+	int r = -1;
+	if (!sp->cv)
+		return -1;
+	if (sp->cv->failed) {
+		snprintf(msg, msglen, "%s: conversion failed earlier", sp->path);
+		goto out;
+	}
+	sp->cv->ns_per_tick = ns_per_tick;
+	if (sp->live) {
+		/* the program has ended: its counter is final, a chunk cut
+		 * short is torn, and the tail slots hold the rest */
+		sp->live = 0;
+		if (pread(sp->fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h))
+			sp->seq_taken = h.seq_taken;
+	}
+	errno = 0;
+	if (index_chunks(sp) != 0 || index_tails(sp) != 0) {
+		snprintf(msg, msglen, "%s: %s", sp->path,
+		         errno ? strerror(errno) : "out of memory");
+		goto out;
+	}
+	if (merge(sp, UINT64_MAX, msg, msglen) != 0)
+		goto out;
+	/* the tail a SIGKILL left in the buffers: taken, never written */
+	if (sp->seq_taken > sp->cv->next)
+		sp->rep.lost += sp->seq_taken - sp->cv->next;
+	r = 0;
 out:
-	free(heap);
-	sp->rep.live_realloc_as_free = cv->norm.live_realloc_as_free;
-	sp->rep.unknown_realloc = cv->norm.unknown_realloc;
-	sp->rep.unknown_frees = cv->norm.unknown_frees;
-	as_trace_norm_free(&cv->norm);
-	as_u64map_free(&cv->tids);
-	free(cv);
+	conv_free(sp);
 	return r;
+}
+
+int as_spool_convert(as_spool_t *sp, double ns_per_tick, as_tev_fn fn, void *ctx, char *msg,
+                     size_t msglen)
+{
+	if (as_spool_convert_begin(sp, fn, ctx, msg, msglen) != 0)
+		return -1;
+	return as_spool_convert_end(sp, ns_per_tick, msg, msglen);
 }

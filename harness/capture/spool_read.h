@@ -30,14 +30,24 @@ typedef struct as_spool_report {
 
 /* An open spool. Fields are private to spool_read.c except rep. */
 struct spool_stream;
+struct spool_conv;
 typedef struct as_spool {
 	const char *path; /* not copied: must outlive the as_spool_t */
 	int fd;
+	int live;                     /* its program may still be writing it */
 	uint64_t size;                /* file bytes */
 	uint64_t seq_taken;           /* the header's counter (0: an older spool) */
+	as_spool_hdr_t hdr;           /* as read at open */
+	const void *map;              /* live: header and tail slots, mapped */
+	size_t map_len;               /* (read-only, shared) */
+	uint64_t index_off;           /* the next chunk to index */
+	int index_done, tails_done;   /* damaged chunk header seen; tails indexed */
+	as_u64map_t tid_stream;       /* tid -> its current stream */
+	size_t scap;                  /* streams allocated */
 	struct spool_stream *streams; /* one per thread (a reused tid after a
 	                                 new-thread chunk is another) */
 	size_t nstreams;
+	struct spool_conv *cv; /* a conversion begun */
 	as_spool_report_t rep;
 } as_spool_t;
 
@@ -56,6 +66,27 @@ int as_spool_open(const char *path, as_spool_t *sp, char *msg, size_t msglen);
  * as_spool_open. */
 int as_spool_convert(as_spool_t *sp, double ns_per_tick, as_tev_fn fn, void *ctx, char *msg,
                      size_t msglen);
+
+/* Converting while the program runs (`allocscope capture` does, so that
+ * only the tail is left when the program exits):
+ * as_spool_open_live opens a spool its program may still be writing
+ * (indexing the whole chunks appended so far); as_spool_convert_begin sets
+ * up the conversion; as_spool_convert_more emits every event whose place
+ * in the sequence is already certain: below the counter, below every live
+ * thread's first record not yet appended (its tail slot's bases and floor,
+ * spool.h), decoded from whole chunks only; it can be called any number of
+ * times, cheaply when nothing is new. as_spool_convert_end, after the
+ * program has ended, indexes the rest and the tail slots and emits
+ * everything left, exactly as as_spool_convert would have (that is
+ * as_spool_convert_begin + as_spool_convert_end). ns_per_tick may be
+ * refined from call to call (times never go backwards). Returns 0, or -1
+ * with "PATH: reason" in msg (as_spool_open_live: also while the spool's
+ * header is not written yet, or for a spool of an older library, which is
+ * then only converted after the program). */
+int as_spool_open_live(const char *path, as_spool_t *sp, char *msg, size_t msglen);
+int as_spool_convert_begin(as_spool_t *sp, as_tev_fn fn, void *ctx, char *msg, size_t msglen);
+int as_spool_convert_more(as_spool_t *sp, double ns_per_tick, char *msg, size_t msglen);
+int as_spool_convert_end(as_spool_t *sp, double ns_per_tick, char *msg, size_t msglen);
 
 /* Close and free; sp->rep stays readable. */
 void as_spool_close(as_spool_t *sp);
