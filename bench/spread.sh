@@ -2,9 +2,12 @@
 # spread.sh - issue 12's "spread of ns/op across repetitions (max/min) <= 1.5
 # for each module": per trial group of a results folder (a run's, or every
 # scenario folder of a suite's) ns_per_op max / min over its ok repetitions
-# (summary.csv's ns_per_op_max / ns_per_op_min), the repetitions (reps_ok)
-# and whether it is within LIMIT (default 1.5). Prints one line per group,
-# then how many were within. Exit 0 either way (a figure, not a test); 2 on
+# (summary.csv's ns_per_op_max / ns_per_op_min), the repetitions (reps_ok),
+# how many of them the machine disturbed (reps_disturbed: a slow canary or
+# time spent waiting for a CPU, docs/measure.md "Disturbed trials"), the
+# spread without those, and whether each is within LIMIT (default 1.5).
+# Prints one line per group, then how many were within, with and without
+# the disturbed repetitions. Exit 0 either way (a figure, not a test); 2 on
 # a folder without summary.csv.
 # Usage: bench/spread.sh DIR [LIMIT]
 set -euo pipefail
@@ -15,8 +18,8 @@ files=$(find "$dir" -maxdepth 2 -name summary.csv | sort)
 python3 - "$limit" $files <<'EOF'
 import csv, sys
 limit = float(sys.argv[1])
-within = total = 0
-print(f"{'workload':36} {'threads':>7} {'module':12} {'n':>3} {'max/min':>8}")
+within = within_u = total = total_u = 0
+print(f"{'workload':36} {'threads':>7} {'module':12} {'n':>3} {'dist':>4} {'max/min':>8} {'undist':>8}")
 for path in sys.argv[2:]:
     for r in csv.DictReader(open(path)):
         lo, hi, n = r.get("ns_per_op_min", ""), r.get("ns_per_op_max", ""), r.get("reps_ok", "")
@@ -25,8 +28,17 @@ for path in sys.argv[2:]:
         s = float(hi) / float(lo)
         total += 1
         within += s <= limit
+        d = r.get("reps_disturbed", "")  # empty: a folder from before the column
+        u = r.get("ns_per_op_spread_undisturbed", "")
+        if u:
+            total_u += 1
+            within_u += float(u) <= limit
         wl = r["workload"] + (":" + r["workload_params"] if r["workload_params"] else "")
-        print(f"{wl[:36]:36} {r['threads']:>7} {r['module']:12} {n:>3} {s:8.2f}"
-              f"{'' if s <= limit else '  over ' + str(limit)}")
+        print(f"{wl[:36]:36} {r['threads']:>7} {r['module']:12} {n:>3} {d or '-':>4} {s:8.2f}"
+              f" {float(u) if u else float('nan'):8.2f}"
+              f"{'' if s <= limit else '  over ' + str(limit)}"
+              f"{'' if not u or float(u) <= limit else ' (undisturbed too)'}")
 print(f"{within} of {total} groups within max/min <= {limit}")
+if total_u:
+    print(f"{within_u} of {total_u} groups within {limit} without the disturbed repetitions")
 EOF

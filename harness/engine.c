@@ -14,8 +14,11 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "timer.h"
 #include "util.h"
@@ -49,6 +52,18 @@ typedef struct as_lat {
 	int chained; /* every op: the end of op i is the start of op i+1 */
 } as_lat_t;
 
+/* The canary: a fixed piece of work that touches neither the module nor
+ * the op arrays, run by every thread right before the start barrier and
+ * again after the end barrier, outside the timed region. Its time says how
+ * fast the machine ran the trial's threads just then: the runner compares
+ * it across the run's trials (as_disturbed, runner.h), so a trial the
+ * machine slowed (another process on its CPU, the host) is told apart from
+ * an allocator's slow trial. An xorshift step and a read-modify-write of a
+ * 512-byte table per iteration: integer, L1 and branch work, like a
+ * malloc fast path; about 0.1 ms per run on an idle 2-core EPYC VM. */
+#define CANARY_TAB   64
+#define CANARY_ITERS 40000
+
 typedef struct thread_ctx {
 	const as_opstream_t *s;
 	const as_engine_cfg_t *cfg;
@@ -68,6 +83,10 @@ typedef struct thread_ctx {
 	uint64_t t0;
 	int timed;
 	as_lat_t lat;
+	uint64_t canary_ns; /* this thread's two canary runs */
+	uint64_t wait0_ns;  /* its run-queue wait before the start, or UINT64_MAX */
+	uint64_t wait_ns;   /* its run-queue wait from then to the end */
+	uint64_t canary_tab[CANARY_TAB];
 } thread_ctx_t;
 
 static thread_ctx_t tctx[AS_MAX_THREADS];
@@ -622,6 +641,50 @@ static void run_thread(thread_ctx_t *c)
 	}
 }
 
+static void run_canary(thread_ctx_t *c)
+{
+	uint64_t x = 0x9e3779b97f4a7c15ULL + c->t, t0 = as_now_ns();
+	for (uint32_t i = 0; i < CANARY_ITERS; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		c->canary_tab[x % CANARY_TAB] += x;
+	}
+	c->canary_ns += as_now_ns() - t0;
+	__asm__ volatile("" : : "r"(c->canary_tab) : "memory"); /* the table is kept */
+}
+
+/* The calling thread's time spent runnable but not running (the second
+ * field of /proc/thread-self/schedstat, the scheduler's run_delay), or
+ * UINT64_MAX when the kernel does not say. Read with open/read on the stack:
+ * no allocation, outside the timed region. */
+static uint64_t run_delay_ns(void)
+{
+	char buf[96];
+	ssize_t n;
+	int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	const char *p;
+	if (fd < 0)
+		return UINT64_MAX;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return UINT64_MAX;
+	buf[n] = 0;
+	p = strchr(buf, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : UINT64_MAX;
+}
+
+/* After the end barrier: how long this thread waited for a CPU since
+ * before the start barrier. */
+static void wait_end(thread_ctx_t *c)
+{
+	uint64_t now = run_delay_ns();
+	c->wait_ns = c->wait0_ns == UINT64_MAX || now == UINT64_MAX || now < c->wait0_ns
+	                 ? UINT64_MAX
+	                 : now - c->wait0_ns;
+}
+
 /* n empty ops: frees of thread c's spare slot, which never call the module
  * (the op loop's warm-up and the latency calibration run these) */
 static void empty_ops(const thread_ctx_t *c, as_op_t *ops, uint32_t n)
@@ -694,6 +757,8 @@ static void thread_prepare(thread_ctx_t *c)
 	c->timed = c->cfg->latency_every && hists && c->t < hists_threads;
 	if (c->timed)
 		lat_prepare(c);
+	run_canary(c);
+	c->wait0_ns = run_delay_ns();
 }
 
 static void *thread_main(void *arg)
@@ -708,6 +773,8 @@ static void *thread_main(void *arg)
 	/* stay alive until thread 0 has taken the end sample: a thread's exit
 	 * makes syscalls (glibc frees its stack cache) that are not the module's */
 	pthread_barrier_wait(c->finished);
+	wait_end(c);
+	run_canary(c); /* after every thread's timed region */
 	pthread_barrier_wait(c->release);
 	return NULL;
 }
@@ -767,6 +834,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	pthread_barrier_wait(&start);
 	run_thread(&tctx[0]);
 	pthread_barrier_wait(&done);
+	wait_end(&tctx[0]);
 	tend = 0;
 	for (uint32_t t = 0; t < n; t++) {
 		thread_ctx_t *c = &tctx[t];
@@ -792,9 +860,17 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	res->elapsed_ns = tend - t0 - res->sampling_ns;
 	if (cfg->sample)
 		cfg->sample(cfg->sample_ctx, res->ops, res->live_bytes_end, res->elapsed_ns);
+	run_canary(&tctx[0]);
 	pthread_barrier_wait(&release);
 	for (uint32_t t = 1; t < n; t++)
 		pthread_join(tctx[t].tid, NULL);
+	for (uint32_t t = 0; t < n; t++) { /* the slowest thread's; the sum */
+		if (tctx[t].canary_ns > res->canary_ns)
+			res->canary_ns = tctx[t].canary_ns;
+		res->wait_ns = res->wait_ns == UINT64_MAX || tctx[t].wait_ns == UINT64_MAX
+		                   ? UINT64_MAX
+		                   : res->wait_ns + tctx[t].wait_ns;
+	}
 	pthread_barrier_destroy(&ready);
 	pthread_barrier_destroy(&start);
 	pthread_barrier_destroy(&done);

@@ -64,6 +64,9 @@ typedef struct as_engine_result {
 	uint64_t resets_native; /* RESET ops served by module reset() */
 	uint64_t lat_cal_ticks; /* thread 0's cost of timing an empty op, subtracted */
 	uint64_t lat_res_ticks; /* the clock's step: latencies are multiples of it */
+	uint64_t canary_ns;     /* the slowest thread's canary time, before + after */
+	uint64_t wait_ns;       /* all threads' run-queue wait around the timed region
+	                           (schedstat run_delay); UINT64_MAX: not known */
 } as_engine_result_t;
 
 /* Prepare slot table for `s` (mapped + pre-faulted) and thread resources.

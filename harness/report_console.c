@@ -11,6 +11,7 @@
 
 #include "labels.h"
 #include "reporter.h"
+#include "results.h"
 #include "stats.h"
 #include "suite.h"
 #include "syscount.h"
@@ -265,6 +266,34 @@ static void table_line(const console_t *c, const as_run_t *run, int first, int l
 	printf("\n");
 }
 
+/* A line when the machine disturbed trials (disturb.h): how many, and the
+ * groups whose ns/op spread is over 1.5 with them and within it without. */
+static void disturbed_note(const as_run_t *run)
+{
+	as_summary_row_t *rows;
+	int nrows = as_summary_rows(run->specs, run->res, run->n, &rows), nd = 0, nok = 0;
+	int over = 0, within = 0;
+	if (nrows < 0)
+		return;
+	for (int i = 0; i < nrows; i++) {
+		nd += rows[i].reps_disturbed;
+		nok += rows[i].reps_ok;
+		if (rows[i].ns_per_op_spread > 1.5) {
+			over++;
+			within += rows[i].ns_per_op_spread_undisturbed <= 1.5;
+		}
+	}
+	free(rows);
+	if (nd)
+		printf(
+		    "(disturbed: %d of %d ok trials ran while the machine was slow (trials.csv "
+		    "canary_ns, wait_ns); kept in the statistics%s; ns/op max/min over 1.5 in %d "
+		    "group(s), %d of them within 1.5 without the disturbed: summary.csv "
+		    "reps_disturbed, ns_per_op_spread_undisturbed)\n",
+		    nd, nok, run->cfg->reps_auto ? ", each run again by -r auto" : "", over,
+		    within);
+}
+
 static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	console_t *c = self;
@@ -297,6 +326,7 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	       run->cfg->reps_auto ? "; -r auto: more reps until it is within --ci" : "");
 	if (latency)
 		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
+	disturbed_note(run);
 	return 0;
 }
 

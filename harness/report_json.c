@@ -42,6 +42,10 @@ static json_t *groups_json(const as_run_t *run)
 				as_json_set(o, key, as_json_num(row->stat[m][s], fmt));
 			}
 		}
+		as_json_set(o, "reps_disturbed", as_json_num(row->reps_disturbed, 'I'));
+		as_json_set(o, "ns_per_op_spread", as_json_num(row->ns_per_op_spread, 'F'));
+		as_json_set(o, "ns_per_op_spread_undisturbed",
+		            as_json_num(row->ns_per_op_spread_undisturbed, 'F'));
 		as_json_push(arr, o);
 	}
 	free(rows);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disturb.h"
 #include "stats.h"
 #include "tables.h"
 
@@ -164,6 +165,35 @@ const char *as_summary_metric_name(int m, char *fmt)
 	return metric_names[m];
 }
 
+/* The row's disturbed repetitions and its ns/op spread with and without
+ * them (disturb.h). Returns 0, or -1 when out of memory. */
+static int spread(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                  as_summary_row_t *row)
+{
+	as_disturb_ref_t ref;
+	double lo = NAN, hi = NAN, ulo = NAN, uhi = NAN;
+	uint32_t trial = row->spec->trial;
+	if (as_disturb_ref(specs, res, n, row->spec->threads, &ref) != 0)
+		return -1;
+	row->reps_disturbed = 0;
+	for (int j = 0; j < n; j++) {
+		double x = res[j].v[AS_TC_ns_per_op];
+		if (specs[j].trial != trial || res[j].status != AS_OK || isnan(x))
+			continue;
+		lo = isnan(lo) || x < lo ? x : lo;
+		hi = isnan(hi) || x > hi ? x : hi;
+		if (as_disturbed(&specs[j], &res[j], &ref)) {
+			row->reps_disturbed++;
+			continue;
+		}
+		ulo = isnan(ulo) || x < ulo ? x : ulo;
+		uhi = isnan(uhi) || x > uhi ? x : uhi;
+	}
+	row->ns_per_op_spread = lo > 0 ? hi / lo : NAN;
+	row->ns_per_op_spread_undisturbed = ulo > 0 ? uhi / ulo : NAN;
+	return 0;
+}
+
 int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                     as_summary_row_t **out)
 {
@@ -206,6 +236,11 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 			st[AS_ST_MAX] = k ? v[k - 1] : NAN;
 			as_median_ci95(v, k, &st[AS_ST_CI95_LOW], &st[AS_ST_CI95_HIGH]);
 		}
+		if (spread(specs, res, n, row) != 0) {
+			free(v);
+			free(rows);
+			return -1;
+		}
 		nrows++;
 	}
 	free(v);
@@ -216,6 +251,7 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res, int n)
 {
 	static const char *const key_names[] = {AS_SUMMARY_KEY_COLS(NAMES)};
+	static const char *const tail_names[] = {AS_SUMMARY_TAIL_COLS(NAMES)};
 	as_summary_row_t *rows;
 	int nrows = as_summary_rows(specs, res, n, &rows);
 
@@ -225,9 +261,10 @@ int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_r
 		as_buf_csv_str(b, key_names[i], 0);
 	for (int m = 0; m < AS_SUMMARY_NMETRICS; m++)
 		for (int s = 0; s < AS_ST_N; s++)
-			as_buf_printf(b, "%s_%s%s", metric_names[m], as_summary_stat_names[s],
-			              m == AS_SUMMARY_NMETRICS - 1 && s == AS_ST_N - 1 ? "\n"
-			                                                               : ",");
+			as_buf_printf(b, "%s_%s,", metric_names[m], as_summary_stat_names[s]);
+	for (size_t i = 0; i < sizeof(tail_names) / sizeof(tail_names[0]); i++)
+		as_buf_printf(b, "%s%s", tail_names[i],
+		              i + 1 == sizeof(tail_names) / sizeof(tail_names[0]) ? "\n" : ",");
 	for (int i = 0; i < nrows; i++) {
 		const as_summary_row_t *row = &rows[i];
 		spec_keys(b, row->spec);
@@ -238,8 +275,10 @@ int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_r
 		as_buf_csv_num(b, row->ns_per_op_minus_null, 'F', 0);
 		for (int m = 0; m < AS_SUMMARY_NMETRICS; m++)
 			for (int s = 0; s < AS_ST_N; s++)
-				as_buf_csv_num(b, row->stat[m][s], metric_fmts[m],
-				               m == AS_SUMMARY_NMETRICS - 1 && s == AS_ST_N - 1);
+				as_buf_csv_num(b, row->stat[m][s], metric_fmts[m], 0);
+		as_buf_csv_num(b, row->reps_disturbed, 'I', 0);
+		as_buf_csv_num(b, row->ns_per_op_spread, 'F', 0);
+		as_buf_csv_num(b, row->ns_per_op_spread_undisturbed, 'F', 1);
 	}
 	free(rows);
 	return 0;

@@ -55,6 +55,9 @@ typedef struct as_summary_row {
 	double null_ns_per_op_median; /* NaN without a null module */
 	double ns_per_op_minus_null;
 	double stat[AS_SUMMARY_NMETRICS][AS_ST_N]; /* NaN where there is no value */
+	int reps_disturbed;                        /* of reps_ok (disturb.h) */
+	double ns_per_op_spread;                   /* max / min; NaN without 2 values */
+	double ns_per_op_spread_undisturbed;       /* the same without the disturbed */
 } as_summary_row_t;
 
 /* The summary's rows over the first n results, in matrix order; *rows is

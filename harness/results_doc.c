@@ -75,6 +75,7 @@ static void files(const out_t *o)
 	          "ranges and bootstrap 95% confidence intervals");
 	AS_SUMMARY_KEY_COLS(COL)
 	AS_SUMMARY_METRICS(METRIC)
+	AS_SUMMARY_TAIL_COLS(COL)
 	file_head(o, "series.csv",
 	          "one row per trial x sample point (memory and syscalls over the run), after "
 	          "the key columns trial, rep, module, module_params, workload, workload_params, "

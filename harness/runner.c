@@ -14,6 +14,7 @@
 
 #include "../workloads/workload.h"
 #include "context.h"
+#include "disturb.h"
 #include "files.h"
 #include "guard.h"
 #include "loader.h"
@@ -284,28 +285,41 @@ static int report_all(const as_run_t *run, as_reporter_t *reps, int nrep, int ho
  * the first w entries of the matrix (its earlier reps) and the wall time
  * they took? A group whose repetition did not complete is settled (a skip
  * or a failure does not go away by asking again); one of at least
- * AS_AUTO_MIN_REPS is settled when its reps took group_max_s, or when the
- * ns/op median's 95 % CI (order statistics) is within ci_rel. */
+ * AS_AUTO_MIN_REPS is settled when its reps took group_max_s, or when it
+ * has AS_AUTO_MIN_REPS the machine did not disturb (disturb.h, judged
+ * against the trials so far) and their ns/op median's 95 % CI (order
+ * statistics) is within ci_rel: a disturbed repetition is run again. */
 static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 {
 	const as_run_cfg_t *cfg = run->cfg;
 	double v[AS_AUTO_MAX_REPS], med, lo, hi;
-	int tried = 0, ok = 0;
+	as_disturb_ref_t ref = {NAN, NAN};
+	int tried = 0, ok = 0, first = -1;
 	if (!cfg->reps_auto)
 		return 0;
 	for (int j = 0; j < w; j++) {
 		if (run->specs[j].trial != trial)
 			continue;
+		if (first < 0) {
+			first = j;
+			if (as_disturb_ref(run->specs, run->res, w, run->specs[j].threads, &ref) !=
+			    0)
+				ref.canary_ns = ref.wait_share = NAN; /* judged by CI alone */
+		}
 		tried++;
 		if (run->res[j].status != AS_OK)
 			return 1;
-		if (!isnan(run->res[j].v[AS_TC_ns_per_op]) && ok < (int)(sizeof(v) / sizeof(v[0])))
+		if (!isnan(run->res[j].v[AS_TC_ns_per_op]) &&
+		    ok < (int)(sizeof(v) / sizeof(v[0])) &&
+		    !as_disturbed(&run->specs[j], &run->res[j], &ref))
 			v[ok++] = run->res[j].v[AS_TC_ns_per_op];
 	}
 	if (tried < AS_AUTO_MIN_REPS)
 		return 0;
 	if (wall_s >= cfg->group_max_s)
 		return 1;
+	if (ok < AS_AUTO_MIN_REPS)
+		return 0;
 	med = as_median(v, ok);
 	as_median_ci95(v, ok, &lo, &hi);
 	return !isnan(lo) && lo >= med * (1 - cfg->ci_rel) && hi <= med * (1 + cfg->ci_rel);

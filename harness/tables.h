@@ -48,7 +48,13 @@
 	X(samples, I, "rows this trial wrote to series.csv")                                  \
 	X(trace_live_bytes_peak, I,                                                           \
 	  "the trace's peak live bytes in recorded global order, n/a if no trace")            \
-	X(passes, I, "times the op stream ran in the timed region (--min-time)")
+	X(passes, I, "times the op stream ran in the timed region (--min-time)")              \
+	X(canary_ns, I,                                                                       \
+	  "time of a fixed piece of work run by every thread before and after the timed "     \
+	  "region (the slowest thread's sum): how fast the machine ran the trial")            \
+	X(wait_ns, I,                                                                         \
+	  "time the trial's threads were runnable but waiting for a CPU, from before the "    \
+	  "start to after the end of the timed region (schedstat run_delay, summed)")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \
@@ -117,6 +123,17 @@
 	  "null module's median ns_per_op on the same workload and "                \
 	  "threads: the harness's own cost (empty without null)")                   \
 	X(ns_per_op_minus_null, F, "ns_per_op_median - null_ns_per_op_median")
+
+/* Columns of summary.csv after the metrics: the machine's share of the
+ * spread (disturb.h). */
+#define AS_SUMMARY_TAIL_COLS(X)                                                                   \
+	X(reps_disturbed, I,                                                                      \
+	  "ok repetitions the machine disturbed (canary_ns or wait_ns far above the run's "       \
+	  "least disturbed trial at these threads); still in every statistic, not counted by -r " \
+	  "auto")                                                                                 \
+	X(ns_per_op_spread, F, "ns_per_op_max / ns_per_op_min over the ok repetitions")           \
+	X(ns_per_op_spread_undisturbed, F,                                                        \
+	  "the same over the ok repetitions that were not disturbed")
 
 /* headline.csv (a suite's scenario folder): the table the suite prints
  * under each scenario, one row per table row x module. */

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# test_disturb.sh - a trial the machine slowed is told apart and run again:
+# `run -t 1 --pin compact` (-r auto) with CPU hogs pinned on the trial's CPU
+# during one repetition only (started when 2 rows are in trials.csv,
+# stopped at the 3rd). That repetition's threads wait for the CPU
+# (trials.csv wait_ns), so it is disturbed (disturb.h): summary.csv counts
+# it (reps_disturbed) and gives the spread without it, the console says so,
+# and -r auto runs the group again: with --ci 100% (any 6 repetitions
+# settle a group) it stops at 6 unless one of them was disturbed.
+# usage: test_disturb.sh ALLOCSCOPE
+set -u
+as=$1
+. "$(dirname "$0")/cli_expect.sh"
+export CI=1
+command -v taskset >/dev/null || { echo "skipped: no taskset"; exit 77; }
+hogs=()
+stop_hogs() { for p in "${hogs[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; hogs=(); }
+trap 'stop_hogs; rm -rf "$tmp"' EXIT
+rows() { [ -f "$tmp/d/trials.csv" ] && echo $(($(wc -l <"$tmp/d/trials.csv") - 1)) || echo 0; }
+col() { # col FILE NAME: that column of every row
+  awk -F, -v n="$2" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == n) c = i; next} {print c ? $c : ""}' "$1"
+}
+
+"$as" run --no-plot -a glibc -w larson -t 1 --pin compact --min-time 0.05 --max-time 8 --ci 100% \
+  --force -o "$tmp/d" >"$tmp/run.out" 2>&1 &
+run=$!
+until [ "$(rows)" -ge 2 ] || ! kill -0 $run 2>/dev/null; do sleep 0.01; done
+# the CPU the trial is pinned to: cpu_binding "0:N"
+cpu=$(col "$tmp/d/trials.csv" cpu_binding | head -1 | sed 's/^0://')
+for i in 1 2 3 4 5 6 7 8; do taskset -c "$cpu" bash -c 'while :; do :; done' & hogs+=($!); done
+until [ "$(rows)" -ge 3 ] || ! kill -0 $run 2>/dev/null; do sleep 0.01; done
+stop_hogs
+wait $run
+rc=$?
+[ $rc -eq 0 ] && ok || { bad "run exit $rc:"; sed 's/^/  | /' "$tmp/run.out" >&2; }
+
+# the figures: numbers in every row, the hogged repetition waited longest
+col "$tmp/d/trials.csv" canary_ns | grep -qvE '^[0-9]+$' && bad "canary_ns: $(col "$tmp/d/trials.csv" canary_ns | tr '\n' ' ')" || ok
+col "$tmp/d/trials.csv" wait_ns | grep -qvE '^[0-9]+$' && bad "wait_ns: $(col "$tmp/d/trials.csv" wait_ns | tr '\n' ' ')" || ok
+# the hogged repetition is disturbed by disturb.h's rule: its share of
+# time waiting for a CPU over the run's smallest share + 0.1
+share() {
+  awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+    {print $c["rep"], $c["wait_ns"] / $c["elapsed_ns"]}' "$tmp/d/trials.csv"
+}
+least=$(share | awk '{print $2}' | sort -g | head -1)
+hog=$(share | awk '$1 == 2 {print $2}')
+awk -v h="$hog" -v m="$least" 'BEGIN {exit !(h > m + 0.1)}' && ok ||
+  bad "rep 2 (hogged) waited $hog of its time, the least $least: not disturbed"
+
+# the summary counts it and -r auto ran the group again
+dist=$(col "$tmp/d/summary.csv" reps_disturbed)
+reps=$(col "$tmp/d/summary.csv" reps_ok)
+[ -n "$dist" ] && [ "$dist" -ge 1 ] && ok || bad "summary.csv reps_disturbed: '$dist'"
+[ -n "$reps" ] && [ "$reps" -ge 7 ] 2>/dev/null && ok ||
+  bad "summary.csv reps_ok $reps (reps_disturbed $dist): the disturbed one not run again"
+col "$tmp/d/summary.csv" ns_per_op_spread_undisturbed | grep -qE '^[0-9.]+(e[-+]?[0-9]+)?$' && ok ||
+  bad "ns_per_op_spread_undisturbed: $(col "$tmp/d/summary.csv" ns_per_op_spread_undisturbed)"
+grep -qE "^\(disturbed: [1-9][0-9]* of [0-9]+ ok trials ran while the machine was slow" "$tmp/run.out" && ok ||
+  { bad "no disturbed line:"; sed 's/^/  | /' "$tmp/run.out" >&2; }
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
