@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "stats.h"
 #include "status.h"
 #include "tables.h"
 
@@ -16,6 +17,15 @@ static double wait_share(const as_trial_spec_t *s, const as_trial_result_t *r)
 	return isnan(w) || !(el > 0) || !threads ? NAN : w / (el * threads);
 }
 
+/* thread 0's time per series sample (the sampler's own /proc reads and
+ * mincore, the same work in every repetition of a group), inside the timed
+ * region: a canary spread over the trial; NaN without samples */
+static double sample_cost(const as_trial_result_t *r)
+{
+	double ns = r->v[AS_TC_sampling_ns], k = r->v[AS_TC_samples];
+	return isnan(ns) || !(k > 0) ? NAN : ns / k;
+}
+
 static double least(const double *v, int n)
 {
 	double m = NAN;
@@ -25,31 +35,37 @@ static double least(const double *v, int n)
 }
 
 int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                   uint32_t threads, as_disturb_ref_t *ref)
+                   const as_trial_spec_t *group, as_disturb_ref_t *ref)
 {
-	double *c = malloc(sizeof(double) * (size_t)(n ? n : 1));
-	double *w = malloc(sizeof(double) * (size_t)(n ? n : 1));
-	int nc = 0, nw = 0;
-	ref->canary_ns = ref->wait_share = NAN;
-	if (!c || !w) {
+	size_t len = sizeof(double) * (size_t)(n ? n : 1);
+	double *c = malloc(len), *w = malloc(len), *k = malloc(len);
+	int nc = 0, nw = 0, nk = 0;
+	ref->canary_ns = ref->wait_share = ref->sample_ns = NAN;
+	if (!c || !w || !k) {
 		free(c);
 		free(w);
+		free(k);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		double s;
-		if (specs[i].threads != threads || res[i].status != AS_OK)
+		double x;
+		if (specs[i].threads != group->threads || res[i].status != AS_OK)
 			continue;
 		if (res[i].v[AS_TC_canary_ns] > 0)
 			c[nc++] = res[i].v[AS_TC_canary_ns];
-		s = wait_share(&specs[i], &res[i]);
-		if (!isnan(s))
-			w[nw++] = s;
+		x = wait_share(&specs[i], &res[i]);
+		if (!isnan(x))
+			w[nw++] = x;
+		x = sample_cost(&res[i]);
+		if (specs[i].trial == group->trial && !isnan(x))
+			k[nk++] = x;
 	}
 	ref->canary_ns = least(c, nc);
 	ref->wait_share = least(w, nw);
+	ref->sample_ns = as_median(k, nk);
 	free(c);
 	free(w);
+	free(k);
 	return 0;
 }
 
@@ -61,6 +77,9 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 		return 0;
 	if (r->v[AS_TC_canary_ns] > 0 && ref->canary_ns > 0 &&
 	    r->v[AS_TC_canary_ns] > AS_DISTURB_CANARY * ref->canary_ns)
+		return 1;
+	s = sample_cost(r);
+	if (!isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns)
 		return 1;
 	s = wait_share(spec, r);
 	return !isnan(s) && !isnan(ref->wait_share) && s > ref->wait_share + AS_DISTURB_WAIT;

@@ -173,7 +173,7 @@ static int spread(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	as_disturb_ref_t ref;
 	double lo = NAN, hi = NAN, ulo = NAN, uhi = NAN;
 	uint32_t trial = row->spec->trial;
-	if (as_disturb_ref(specs, res, n, row->spec->threads, &ref) != 0)
+	if (as_disturb_ref(specs, res, n, row->spec, &ref) != 0)
 		return -1;
 	row->reps_disturbed = 0;
 	for (int j = 0; j < n; j++) {
