@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "trace_int.h"
 
@@ -169,7 +170,23 @@ typedef struct {
 	bitmap_t live; /* objects allocated and not yet freed */
 	uint64_t next_obj, n, time;
 	uint32_t thread;
+	size_t dropped; /* as_trace_bin_read_once: bytes before this are given back */
+	size_t page;    /* the page size when dropping, else 0 */
 } bin_rd_t;
+
+/* Give back the pages of buf the reader has left behind, DROP_STEP at a
+ * time: a trace is read once while the op arrays it becomes fill memory,
+ * so its own pages need not add to the peak. buf is page-aligned (mmap). */
+#define DROP_STEP ((size_t)8 << 20)
+static void drop_behind(bin_rd_t *s, size_t pos)
+{
+	size_t to;
+	if (pos - s->dropped < 2 * DROP_STEP)
+		return;
+	to = (pos - DROP_STEP) & ~(s->page - 1); /* a page boundary */
+	madvise((void *)(uintptr_t)(s->c.base + s->dropped), to - s->dropped, MADV_DONTNEED);
+	s->dropped = to;
+}
 
 /* 16 bytes: magic, version (u32 LE: 1, or 2 with blocks), flags (u32 LE,
  * none defined). Returns the version, or -1. */
@@ -333,7 +350,8 @@ static int read_event(bin_rd_t *s, uint8_t h, uint64_t pos, as_tev_t *ev, as_tra
 	return 0;
 }
 
-int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err)
+static int bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err,
+                    int drop)
 {
 	bin_rd_t s;
 	int r = -1, version = check_header(buf, len, err);
@@ -341,6 +359,11 @@ int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_t
 	if (version < 0)
 		return -1;
 	memset(&s, 0, sizeof(s));
+	if (drop) {
+		long page = sysconf(_SC_PAGESIZE);
+		if (page > 0 && (uintptr_t)buf % (size_t)page == 0)
+			s.page = (size_t)page;
+	}
 	s.c.base = buf;
 	s.c.p = s.c.base + 16;
 	s.c.end = s.c.base + len;
@@ -355,6 +378,8 @@ int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_t
 			if (version >= 2 && pos < len) {
 				if (open_block(&s, pos, len, err) != 0)
 					goto out;
+				if (s.page)
+					drop_behind(&s, pos);
 				continue;
 			}
 			seterr(err, pos, 0, "truncated: end record missing after %llu events",
@@ -389,6 +414,17 @@ out:
 	if (s.live.bits)
 		munmap(s.live.bits, s.live.bytes);
 	return r;
+}
+
+int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err)
+{
+	return bin_read(buf, len, fn, ctx, err, 0);
+}
+
+int as_trace_bin_read_once(const void *buf, size_t len, as_tev_fn fn, void *ctx,
+                           as_trace_err_t *err)
+{
+	return bin_read(buf, len, fn, ctx, err, 1);
 }
 
 /* ---- writer: the records of as_trace_writer_t (trace_file.c) ---- */

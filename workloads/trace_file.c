@@ -212,7 +212,7 @@ int as_trace_read_file(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t
 	        : AS_TRACE_CSV;
 	if (fmt)
 		*fmt = f;
-	r = f == AS_TRACE_BIN ? as_trace_bin_read(buf, len, fn, ctx, &err)
+	r = f == AS_TRACE_BIN ? as_trace_bin_read_once(buf, len, fn, ctx, &err)
 	                      : as_trace_csv_read(buf, len, fn, ctx, &err);
 	if (r != 0) {
 		as_trace_err_format(&err, where, sizeof(where));

@@ -21,6 +21,14 @@ int as_trace_bin_write_event(as_trace_writer_t *w, const as_tev_t *ev);
 /* The end record holding the event count (w->n), then the last block. */
 int as_trace_bin_write_end(as_trace_writer_t *w);
 
+/* as_trace_bin_read of a buffer the caller maps for this one read and
+ * unmaps afterwards (as_trace_read_file): version 2 traces give their pages
+ * back behind the reader (MADV_DONTNEED; a file's pages stay in the page
+ * cache, a decompressed buffer's are gone), so a large trace's own bytes
+ * add at most ~16 MiB to the reader's peak memory. */
+int as_trace_bin_read_once(const void *buf, size_t len, as_tev_fn fn, void *ctx,
+                           as_trace_err_t *err);
+
 /* CSV (trace_csv.c). Return 0, or -1 on a write error. */
 int as_trace_csv_write_header(FILE *f);
 int as_trace_csv_write_event(FILE *f, const as_tev_t *ev);

@@ -5,6 +5,10 @@
  * are themselves dense, 0, 1, 2, ... in allocation order).
  * Cross-thread order comes from as_opstream_push. It also computes the live
  * bytes the engine must see, so the worker can check the replay's fidelity.
+ * A free's object and dense id are found at random over the live set (two
+ * cache misses each): events are therefore handled AHEAD behind the reader,
+ * and the two lines each needs are fetched while the events before it run
+ * (a hint only: what is computed is the same).
  * Replays as fast as possible: recorded times are not waited for. */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -30,6 +34,9 @@ static const as_param_spec_t trace_spec[] = {
     AS_TOUCH_SPEC(trace_params_t, touch, "pages"),
 };
 
+/* events read but not yet handled; a power of 2 */
+#define AHEAD 16
+
 typedef struct {
 	as_opstream_t *s;
 	int serialize;
@@ -44,6 +51,8 @@ typedef struct {
 	int64_t live, live_peak;
 	int64_t tlive[AS_MAX_THREADS], tpeak[AS_MAX_THREADS];
 	uint64_t frees;
+	as_tev_t ring[AHEAD]; /* event n is ring[n % AHEAD] */
+	uint64_t nread;       /* events read; those before nread - AHEAD + 1 are handled */
 } build_t;
 
 static int grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
@@ -63,9 +72,9 @@ static int grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
 	return 0;
 }
 
-static int on_event(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
+static inline __attribute__((always_inline)) int handle(build_t *b, const as_tev_t *ev,
+                                                        as_trace_err_t *err)
 {
-	build_t *b = vctx;
 	uint32_t t = b->serialize ? 0 : ev->thread;
 	uint64_t id;
 	int64_t delta = 0;
@@ -141,6 +150,43 @@ out_nomem:
 	return -1;
 }
 
+static int names_live(const as_tev_t *ev)
+{
+	return ev->op == AS_TEV_FREE || ev->op == AS_TEV_REALLOC;
+}
+
+/* Event n arrives: fetch its object's id line, the size line of event
+ * n - AHEAD / 2 (whose id line came in by now) and handle event
+ * n - AHEAD + 1. An id read early may be stale (its object allocated by
+ * an event still waiting): only a wasted fetch. An error here (out of
+ * memory) is reported at the reader's position, up to AHEAD - 1 events on. */
+static int on_event(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
+{
+	build_t *b = vctx;
+	uint64_t n = b->nread++;
+	b->ring[n % AHEAD] = *ev;
+	if (names_live(ev) && ev->obj < b->idof_cap)
+		__builtin_prefetch(&b->idof[ev->obj], 0);
+	if (n >= AHEAD / 2) {
+		const as_tev_t *m = &b->ring[(n - AHEAD / 2) % AHEAD];
+		if (names_live(m) && m->obj < b->idof_cap && b->idof[m->obj] < b->size_cap)
+			__builtin_prefetch(&b->size[b->idof[m->obj]], 1);
+	}
+	return n >= AHEAD - 1 ? handle(b, &b->ring[(n - (AHEAD - 1)) % AHEAD], err) : 0;
+}
+
+/* The events still waiting when the reader is done. */
+static int drain(build_t *b, const char *file, char *msg, size_t len)
+{
+	as_trace_err_t err = {0};
+	for (uint64_t n = b->nread > AHEAD - 1 ? b->nread - (AHEAD - 1) : 0; n < b->nread; n++)
+		if (handle(b, &b->ring[n % AHEAD], &err) != 0) {
+			snprintf(msg, len, "%s: %s", file, err.msg);
+			return -1;
+		}
+	return 0;
+}
+
 static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out, char *err,
                        size_t errlen)
 {
@@ -164,6 +210,8 @@ static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 	b->s = out;
 	b->serialize = p->serialize;
 	r = as_trace_read_file(p->file, on_event, b, NULL, err, errlen);
+	if (r == 0)
+		r = drain(b, p->file, err, errlen);
 	if (r == 0) {
 		int64_t peak = 0;
 		out->nthreads = p->serialize ? 1 : b->max_thread + 1;
