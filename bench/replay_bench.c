@@ -5,15 +5,18 @@
  *     event;
  *   speed: the engine replaying the op arrays into the glibc module against
  *     a hand-written loop replaying the same op arrays straight into
- *     malloc/calloc/realloc/aligned_alloc/free (the same touch of each new
- *     block as the engine's default touch=first), the two interleaved in
- *     every round (the order rotating), ns/op medians and min-max, and
- *     the per-round ratio hand/engine (1.0: as fast as the hand loop); the
- *     engine twice: with every measurement off, and measuring as
- *     `allocscope replay` does by default (latency of every 64th op, about
- *     256 series samples whose time is left out as the worker does, perf
- *     syscall counters open); hand loop and engine (off) in thread CPU time
- *     too, which a busy machine leaves comparable where wall time is not.
+ *     malloc/calloc/realloc/aligned_alloc/free, all four variants
+ *     interleaved in every round (the order rotating), ns/op medians and
+ *     min-max, and per-round ratios hand/engine (1.0: as fast as the hand
+ *     loop): the engine with every measurement off against the hand loop,
+ *     both writing the first byte of each new block (touch=first); and
+ *     the engine as `allocscope replay` runs by default (touch=pages:
+ *     a byte in every page of each new block; latency of every 64th op on
+ *     the clock the worker picks, rdtsc where trusted; about 256 series
+ *     samples whose time is left out as the worker does; perf syscall
+ *     counters open) against the hand loop writing the same bytes. Thread
+ *     CPU time too, which a busy machine leaves comparable where wall time
+ *     is not (for the measuring engine less the CPU of its samples).
  * The trace is replayed as one stream (serialize=1), so one hand loop is the
  * whole program. Not a test: it asserts nothing; docs/traces.md records the
  * figures with the command (bench/replay_speed).
@@ -35,20 +38,46 @@
 #include "procstat.h"
 #include "stats.h"
 #include "syscount.h"
+#include "timer.h"
 #include "trace.h"
 #include "util.h"
 #include "workload.h"
 
 #define MAX_ROUNDS 64
 
+/* The variants of a speed round: the hand loop and the engine with every
+ * measurement off (touch=first); the engine as replay runs by default
+ * (touch=pages, latency every 64th op, series samples, perf counters) and
+ * the hand loop writing the same bytes (touch=pages); and, to split the
+ * default's cost, the engine with touch=pages and nothing measured, with
+ * only the latency, with only the samples and perf counters. */
+enum { V_HAND, V_OFF, V_HAND_PAGES, V_DEFAULT, V_PAGES, V_LAT, V_SAMPLES, NV };
+static const char *const vname[NV] = {
+    "  hand-written loop",           "  engine, measurements off",
+    "  hand loop, touch=pages",      "  engine, replay's default measuring",
+    "  engine, touch=pages, off",    "  engine, pages + latency only",
+    "  engine, pages + samples only"};
+
 typedef struct {
 	void *p;
 	uint64_t size;
 } hand_slot_t;
 
+/* New memory [p, p + n) written as the engine's touch policy first (the
+ * first byte) or pages (the first byte and each page start inside). */
+static inline void hand_touch(char *p, uint64_t n, int pages)
+{
+	if (!n)
+		return;
+	*(volatile char *)p = 1;
+	if (pages)
+		for (uint64_t off = 4096 - ((uintptr_t)p & 4095); off < n; off += 4096)
+			((volatile char *)p)[off] = 1;
+}
+
 /* One op as a careful person would replay it: a pointer and a size per
- * object, the libc call, the first byte of new memory written. */
-static uint64_t hand_loop(const as_opthread_t *th, hand_slot_t *slot)
+ * object, the libc call, new memory written (see hand_touch). */
+static uint64_t hand_loop(const as_opthread_t *th, hand_slot_t *slot, int pages)
 {
 	uint64_t t0 = as_now_ns();
 	for (uint64_t i = 0; i < th->nops; i++) {
@@ -63,18 +92,16 @@ static uint64_t hand_loop(const as_opthread_t *th, hand_slot_t *slot)
 			} else {
 				*pp = malloc(op->size);
 			}
-			if (op->size)
-				*(volatile char *)*pp = 1;
+			hand_touch(*pp, op->size, pages);
 			break;
 		case AS_OP_CALLOC:
 			*pp = calloc(1, op->size);
-			if (op->size)
-				*(volatile char *)*pp = 1;
+			hand_touch(*pp, op->size, pages);
 			break;
 		case AS_OP_REALLOC:
 			*pp = realloc(*pp, op->size);
 			if (op->size > sl->size)
-				((volatile char *)*pp)[sl->size] = 1;
+				hand_touch((char *)*pp + sl->size, op->size - sl->size, pages);
 			break;
 		case AS_OP_FREE:
 			free(*pp);
@@ -185,6 +212,16 @@ static int setup_round(const char *path, double *sec, double *cpu, double *kb, d
 	return 0;
 }
 
+/* The worker's sample, its thread CPU time counted apart (left out of the
+ * measuring engine's CPU time, as the worker leaves its wall time out). */
+static double sample_cpu;
+static void timed_sample(void *ctx, uint64_t ops, int64_t live, uint64_t ns)
+{
+	double c0 = thread_cpu_ns();
+	bench_on_sample(ctx, ops, live, ns);
+	sample_cpu += thread_cpu_ns() - c0;
+}
+
 static void print_stat(const char *what, double *v, int n, const char *unit)
 {
 	double med = as_median(v, n); /* sorts v */
@@ -245,15 +282,16 @@ static int make_trace(uint64_t n, const char *out)
 int main(int argc, char **argv)
 {
 	static as_opstream_t s;
-	static double hand[MAX_ROUNDS], eng[MAX_ROUNDS], engm[MAX_ROUNDS];
 	static double ratio[MAX_ROUNDS], ratiom[MAX_ROUNDS];
-	static double chand[MAX_ROUNDS], ceng[MAX_ROUNDS], cratio[MAX_ROUNDS];
+	static double wall[NV][MAX_ROUNDS], cpu[NV][MAX_ROUNDS], cratio[MAX_ROUNDS];
+	static double cratiom[MAX_ROUNDS], cratiomf[MAX_ROUNDS];
 	static double ssec[MAX_ROUNDS], scpu[MAX_ROUNDS], skb[MAX_ROUNDS], sbpe[MAX_ROUNDS];
 	static double shold[MAX_ROUNDS], shbpe[MAX_ROUNDS];
 	uint64_t rounds = 9, srounds = 3, events = 0;
 	int perf_ok = 1;
 	char err[1024];
 	as_loaded_t lm;
+	as_timer_info_t ti;
 	hand_slot_t *slot;
 
 	if (argc >= 2 && !strcmp(argv[1], "--make")) {
@@ -296,6 +334,7 @@ int main(int argc, char **argv)
 		return 0;
 	if (build(argv[1], &s) != 0)
 		return 1;
+	as_timer_calibrate(&ti); /* the clock a worker's timed ops use */
 	if (as_module_load("glibc", &lm, err, sizeof(err)) != AS_OK) {
 		fprintf(stderr, "replay_bench: %s\n", err);
 		return 1;
@@ -309,34 +348,41 @@ int main(int argc, char **argv)
 	as_opstream_prefault(&s);
 	/* one untimed warm-up, so the first round's first variant does not
 	 * alone pay for growing the heap */
-	hand_loop(&s.thread[0], slot);
+	hand_loop(&s.thread[0], slot, 1);
 	hand_drain(slot, s.nslots);
 	for (uint64_t r = 0; r < rounds; r++) {
-		for (int k = 0; k < 3; k++) {
-			int v = (k + (int)r) % 3; /* 0 hand, 1 engine, 2 engine measuring */
+		for (int k = 0; k < NV; k++) {
+			int v = (k + (int)r) % NV;
+			int hand_v = v == V_HAND || v == V_HAND_PAGES;
+			int lat = v == V_DEFAULT || v == V_LAT,
+			    samp = v == V_DEFAULT || v == V_SAMPLES;
 			as_engine_cfg_t cfg;
 			as_engine_result_t er;
 			void *inst;
 			double c0 = thread_cpu_ns();
-			if (v == 0) {
-				hand[r] = (double)hand_loop(&s.thread[0], slot) /
-				          (double)s.thread[0].nops;
-				chand[r] = (thread_cpu_ns() - c0) / (double)s.thread[0].nops;
+			if (hand_v) {
+				wall[v][r] =
+				    (double)hand_loop(&s.thread[0], slot, v == V_HAND_PAGES) /
+				    (double)s.thread[0].nops;
+				cpu[v][r] = (thread_cpu_ns() - c0) / (double)s.thread[0].nops;
 				hand_drain(slot, s.nslots);
 				continue;
 			}
 			memset(&cfg, 0, sizeof(cfg));
-			if (v == 2) {
+			s.touch = v == V_OFF ? AS_TOUCH_FIRST : AS_TOUCH_PAGES;
+			sample_cpu = 0;
+			if (samp) {
 				if (perf_ok && as_syscount_start_perf(err, sizeof(err)) != 0) {
 					printf("(perf syscall counters unavailable: %s)\n", err);
 					perf_ok = 0;
 				}
 				bench_sample_reset();
-				cfg.latency_every = 64;
-				cfg.sample = bench_on_sample;
+				cfg.sample = timed_sample;
 				cfg.sample_every =
 				    s.thread[0].nops / 256 ? s.thread[0].nops / 256 : 1;
 			}
+			if (lat)
+				cfg.latency_every = 64;
 			if (lm.mod->create("", &inst, err, sizeof(err)) != 0) {
 				fprintf(stderr, "replay_bench: %s\n", err);
 				return 1;
@@ -351,27 +397,37 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			/* sampling time left out, as in the row's ns_per_op */
-			(v == 1 ? eng : engm)[r] = (double)er.elapsed_ns / (double)er.ops;
-			if (v == 1)
-				ceng[r] = c0 / (double)er.ops;
+			wall[v][r] = (double)er.elapsed_ns / (double)er.ops;
+			cpu[v][r] = (c0 - sample_cpu) / (double)er.ops;
 			as_engine_drain(&s, &cfg);
 			lm.mod->destroy(inst);
 			as_syscount_stop();
 		}
-		ratio[r] = hand[r] / eng[r];
-		ratiom[r] = hand[r] / engm[r];
-		cratio[r] = chand[r] / ceng[r];
+		ratio[r] = wall[V_HAND][r] / wall[V_OFF][r];
+		ratiom[r] = wall[V_HAND_PAGES][r] / wall[V_DEFAULT][r];
+		cratio[r] = cpu[V_HAND][r] / cpu[V_OFF][r];
+		cratiom[r] = cpu[V_HAND_PAGES][r] / cpu[V_DEFAULT][r];
+		cratiomf[r] = cpu[V_HAND][r] / cpu[V_DEFAULT][r];
 	}
-	printf("speed, %llu ops, %llu interleaved rounds (glibc):\n",
-	       (unsigned long long)s.thread[0].nops, (unsigned long long)rounds);
-	print_stat("  hand-written loop", hand, (int)rounds, "ns/op");
-	print_stat("  engine, measurements off", eng, (int)rounds, "ns/op");
-	print_stat("  engine, replay's default measuring", engm, (int)rounds, "ns/op");
+	printf("speed, %llu ops, %llu interleaved rounds (glibc; timed ops on %s):\n",
+	       (unsigned long long)s.thread[0].nops, (unsigned long long)rounds, ti.source);
+	for (int v = 0; v < NV; v++)
+		if (v == V_HAND || v == V_OFF || v == V_HAND_PAGES || v == V_DEFAULT)
+			print_stat(vname[v], wall[v], (int)rounds, "ns/op");
 	print_stat("  hand/engine (off) per round", ratio, (int)rounds, "x");
-	print_stat("  hand/engine (default) per round", ratiom, (int)rounds, "x");
+	print_stat("  hand(pages)/engine (default)", ratiom, (int)rounds, "x");
 	printf("the same in thread CPU time (what a busy machine leaves comparable):\n");
-	print_stat("  hand-written loop, CPU", chand, (int)rounds, "ns/op");
-	print_stat("  engine, measurements off, CPU", ceng, (int)rounds, "ns/op");
+	for (int v = 0; v < NV; v++) {
+		char what[64];
+		snprintf(what, sizeof(what), "%s, CPU", vname[v]);
+		print_stat(what, cpu[v], (int)rounds, "ns/op");
+	}
 	print_stat("  hand/engine (off) per round, CPU", cratio, (int)rounds, "x");
+	print_stat("  hand(pages)/engine (default), CPU", cratiom, (int)rounds, "x");
+	print_stat("  hand(first)/engine (default), CPU", cratiomf, (int)rounds, "x");
+	/* what timing every 64th op must cost: two clock reads per timed op */
+	printf("  clock read %.1f ns (as_timer_calibrate): 2 per timed op, 1 op in 64 timed = "
+	       "%.2f ns/op\n",
+	       ti.read_cost_ns, 2.0 * ti.read_cost_ns / 64.0);
 	return 0;
 }
