@@ -35,7 +35,8 @@ enum { OPT_FORK = 400, OPT_KEEP, OPT_TIME_EVERY };
 static const as_opt_t capture_opts[] = {
     {'o', "out", "TRACE", NULL,
      "trace of the program's last image (required); children and earlier images "
-     "(before an exec) go to TRACE.PID.GEN"},
+     "(before an exec) go to TRACE.PID.GEN; TRACE ending in .zst: zstd-compressed (and "
+     "NAME.PID.GEN.zst)"},
     {OPT_FORK, "fork", "follow|exclude", "follow",
      "child processes: traced each to its own file, or not traced"},
     {'f', "format", "bin|csv", "from TRACE's extension", "format of the traces"},
@@ -109,6 +110,19 @@ static char *spool_dir_template(const char *out)
 
 static int list_spools(const char *dir, char ***names, int *n);
 
+/* The trace of process image PID.GEN that is not the program's last:
+ * TRACE.PID.GEN, or NAME.PID.GEN.zst for TRACE = NAME.zst (compressed like
+ * TRACE, and named so). malloc'd; NULL when out of memory. */
+static char *other_name(const char *out, unsigned pid, unsigned gen)
+{
+	char *name = NULL;
+	int n = as_trace_zst(out) ? (int)strlen(out) - 4 : -1;
+	if ((n < 0 ? asprintf(&name, "%s.%u.%u", out, pid, gen)
+	           : asprintf(&name, "%.*s.%u.%u.zst", n, out, pid, gen)) < 0)
+		return NULL;
+	return name;
+}
+
 /* A spool converted while its program runs (into a trace named
  * TRACE.PID.GEN until the end says which image was the last), so that
  * only the tail is left to convert when the program exits. */
@@ -139,7 +153,7 @@ static int live_add(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, cons
 		return -1;
 	sscanf(name, "%u.%u", &spid, &gen);
 	if (!(e->name = strdup(name)) || asprintf(&e->path, "%s/%s", dir, name) < 0 ||
-	    asprintf(&out, "%s.%u.%u", c->out, spid, gen) < 0)
+	    !(out = other_name(c->out, spid, gen)))
 		goto out_nomem;
 	if (as_spool_open_live(e->path, &e->sp, e->msg, sizeof(e->msg)) != 0) {
 		free(out);
@@ -148,7 +162,7 @@ static int live_add(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, cons
 		free(e);
 		return 0; /* not written yet (or an older library's): after the run */
 	}
-	if (as_trace_out_open(&e->out, out, fmt) != 0) {
+	if (as_trace_out_open(&e->out, out, fmt, as_trace_zst(c->out)) != 0) {
 		e->failed = 1; /* printed */
 		e->msg[0] = '\0';
 	} else if (as_spool_convert_begin(&e->sp, as_trace_writer_fn, &e->out.w, e->msg,
@@ -337,7 +351,7 @@ static int convert_one(const char *spool, const char *out, as_trace_fmt_t fmt, d
 		fprintf(stderr, "allocscope capture: %s\n", msg);
 		return -1;
 	}
-	if (as_trace_out_open(&o, out, fmt) != 0)
+	if (as_trace_out_open(&o, out, fmt, as_trace_zst(out)) != 0)
 		goto out_close;
 	r = as_spool_convert(&sp, ns_per_tick, as_trace_writer_fn, &o.w, msg, sizeof(msg));
 	if (r != 0)
@@ -445,15 +459,14 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 		char *spool = NULL, *out = NULL;
 		as_spool_report_t rep;
 		unsigned spid = 0, gen = 0;
-		int n;
 		sscanf(names[i], "%u.%u", &spid, &gen);
 		if (spid == (unsigned)pid && gen == root_gen)
-			n = asprintf(&out, "%s", c->out);
+			out = strdup(c->out);
 		else
-			n = asprintf(&out, "%s.%u.%u", c->out, spid, gen);
-		if (n < 0 || asprintf(&spool, "%s/%s", dir, names[i]) < 0) {
+			out = other_name(c->out, spid, gen);
+		if (!out || asprintf(&spool, "%s/%s", dir, names[i]) < 0) {
 			fprintf(stderr, "allocscope capture: out of memory\n");
-			free(n < 0 ? NULL : out);
+			free(out);
 			return 2;
 		}
 		live_t *e = NULL;
@@ -578,6 +591,7 @@ const as_cmd_t as_cmd_capture = {
     .opts = capture_opts,
     .nopts = sizeof(capture_opts) / sizeof(capture_opts[0]),
     .examples = "  allocscope capture -o ls.ast -- ls -l /\n"
+                "  allocscope capture -o ls.ast.zst -- ls -l /   (zstd-compressed)\n"
                 "  allocscope capture -o py.ast --fork exclude -- env PYTHONMALLOC=malloc "
                 "python3 x.py\n"
                 "  allocscope trace stats ls.ast && allocscope replay ls.ast -a glibc,null\n",

@@ -185,7 +185,8 @@ typedef struct {
 } conv_ctx_t;
 
 static const as_opt_t conv_opts[] = {
-    {'f', "format", "bin|csv", "from OUT's extension: .csv = csv, else bin", "format of OUT"},
+    {'f', "format", "bin|csv", "from OUT's extension: .csv = csv, else bin",
+     "format of OUT (OUT ending in .zst: written zstd-compressed, x.csv.zst = csv)"},
 };
 
 static int on_conv_opt(int key, const char *arg, void *vctx)
@@ -207,7 +208,8 @@ static const as_cmd_t cmd_convert = {
     .opts = conv_opts,
     .nopts = 1,
     .examples = "  allocscope trace convert prog.ast prog.csv\n"
-                "  allocscope trace convert edited.csv edited.ast\n",
+                "  allocscope trace convert edited.csv edited.ast\n"
+                "  allocscope trace convert prog.ast prog.ast.zst   (zstd-compressed)\n",
     .main = convert_main,
 };
 
@@ -227,7 +229,7 @@ static int convert_main(int argc, char **argv)
 		return 2;
 	}
 	if (as_trace_fmt_for(argv[r + 1], c.format, &fmt) != 0 ||
-	    as_trace_out_open(&o, argv[r + 1], fmt) != 0)
+	    as_trace_out_open(&o, argv[r + 1], fmt, as_trace_zst(argv[r + 1])) != 0)
 		return 2;
 	if (as_trace_read_file(argv[r], as_trace_writer_fn, &o.w, NULL, msg, sizeof(msg)) != 0) {
 		if (o.w.io_error) /* the output's fault, not the input's */
@@ -252,7 +254,7 @@ typedef struct {
 enum { OPT_STRICT = 256 };
 
 static const as_opt_t imp_opts[] = {
-    {'o', "out", "TRACE", NULL, "trace to write (required)"},
+    {'o', "out", "TRACE", NULL, "trace to write (required; TRACE.zst: zstd-compressed)"},
     {'f', "format", "bin|csv", "from TRACE's extension", "format of TRACE"},
     {OPT_STRICT, "strict", NULL, NULL,
      "refuse a log with a torn line (exit 2, its line number) instead of skipping it"},
@@ -318,7 +320,8 @@ static const as_cmd_t cmd_import = {
     .opts = imp_opts,
     .nopts = 3,
     .examples = "  MALLOC_TRACE=prog.mtrace LD_PRELOAD=libc_malloc_debug.so.0 ./prog\n"
-                "  allocscope trace import mtrace prog.mtrace -o prog.ast\n",
+                "  allocscope trace import mtrace prog.mtrace -o prog.ast\n"
+                "  allocscope trace import mtrace prog.mtrace -o prog.ast.zst\n",
     .main = import_main,
 };
 
@@ -374,7 +377,7 @@ static int import_main(int argc, char **argv)
 		return 2;
 	}
 	if (as_trace_fmt_for(c.out, c.format, &fmt) != 0 ||
-	    as_trace_out_open(&o, c.out, fmt) != 0) {
+	    as_trace_out_open(&o, c.out, fmt, as_trace_zst(c.out)) != 0) {
 		as_trace_unmap_file(buf, len);
 		return 2;
 	}

@@ -416,6 +416,33 @@ int main(int argc, char **argv)
 	CHECKF(rc == 0 && csv && strstr(csv, ",ok,"), "%s", csv ? csv : "");
 	free(csv);
 
+	/* -o NAME.zst: zstd-compressed traces (a child's: NAME.PID.GEN.zst),
+	 * read back with every call there */
+	out = capture("fork", "--fork follow", "zfork.ast.zst", &rc);
+	CHECKF(rc == 0 && out && strstr(out, "(child process)"), "%s", out ? out : "");
+	free(out);
+	{
+		char cmd[900], *name;
+		snprintf(
+		    cmd, sizeof(cmd),
+		    "cd %s && for f in zfork.ast.zst zfork.ast.*.0.zst; do test \"$(od -An -tx1 "
+		    "-N4 $f | tr -d ' ')\" = 28b52ffd || exit 1; done && ls zfork.ast.*.0.zst > "
+		    "zname",
+		    dir);
+		CHECK(run_sh(cmd) == 0);
+		snprintf(path, sizeof(path), "%s/zfork.ast.zst", dir);
+		CHECK(count_trace(path, &c) == 0);
+		check_single_ops(&c, 200);
+		snprintf(path, sizeof(path), "%s/zname", dir);
+		if ((name = slurp(path)) != NULL) {
+			name[strcspn(name, "\n")] = '\0';
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			CHECK(count_trace(path, &c) == 0);
+			CHECK(c.alloc_by_size[3001] == 7 && c.free_by_size[3001] == 7);
+			free(name);
+		}
+	}
+
 	/* threads: cross-thread frees, addresses reused across threads */
 	out = capture("threads", "", "threads.ast", &rc);
 	CHECKF(rc == 0 && out &&

@@ -248,6 +248,33 @@ int main(int argc, char **argv)
 	         dir, cli, cli, cli, cli, cli);
 	CHECK(run_sh(cmd) == 0);
 
+	/* zstd written (issue 14): import and convert to NAME.zst give zstd
+	 * (its magic), read back to the very bytes of the uncompressed trace
+	 * and the same stats (CSV too: x.csv.zst is CSV inside); a full disk
+	 * and a bad folder give one line naming the output, and leave nothing */
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "cd %s && '%s' trace import mtrace prog.mtrace -o pz.ast.zst > /dev/null && "
+	    "test \"$(od -An -tx1 -N4 pz.ast.zst | tr -d ' ')\" = 28b52ffd && "
+	    "'%s' trace convert pz.ast.zst rt.ast > /dev/null && cmp rt.ast prog.ast && "
+	    "'%s' trace stats pz.ast.zst | tail -n +2 > zs.txt && "
+	    "'%s' trace stats prog.ast | tail -n +2 | cmp - zs.txt && "
+	    "'%s' trace convert prog.ast cz.csv.zst > /dev/null && "
+	    "test \"$(od -An -tx1 -N4 cz.csv.zst | tr -d ' ')\" = 28b52ffd && "
+	    "'%s' trace convert cz.csv.zst rt.csv > /dev/null && head -1 rt.csv | grep -q '^op,' "
+	    "&& '%s' trace convert rt.csv rt2.ast > /dev/null && cmp rt2.ast prog.ast",
+	    dir, cli, cli, cli, cli, cli, cli, cli);
+	CHECK(run_sh(cmd) == 0);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "cd %s && (trap '' XFSZ; ulimit -f 0; '%s' trace convert prog.ast big.ast.zst; "
+	    "echo rc=$?) 2>&1 | cat > ez1; grep -q rc=2 ez1 && test \"$(wc -l < ez1)\" -eq 2 && "
+	    "grep -q 'big.ast.zst: write failed' ez1 && ! ls big.ast.zst* 2> /dev/null && "
+	    "! '%s' trace import mtrace prog.mtrace -o /nonexistent/x.ast.zst 2> ez2 && "
+	    "test \"$(wc -l < ez2)\" -eq 1 && grep -q '/nonexistent/x.ast.zst: ' ez2",
+	    dir, cli, cli);
+	CHECK(run_sh(cmd) == 0);
+
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	run_sh(cmd);
 	return as_check_done();
