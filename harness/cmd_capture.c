@@ -130,7 +130,8 @@ typedef struct {
 	char *name, *path; /* PID.GEN.spool; its path */
 	as_spool_t sp;
 	as_trace_out_t out;
-	int failed; /* msg says why ("" when already printed) */
+	uint64_t synced; /* events when the trace's disk writes were last started */
+	int failed;      /* msg says why ("" when already printed) */
 	char msg[1024];
 } live_t;
 
@@ -222,6 +223,12 @@ static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, con
 			continue;
 		if (as_spool_convert_more(&e->sp, tpn, e->msg, sizeof(e->msg)) != 0)
 			e->failed = 1;
+		/* every ~1 MiB of trace: its disk writes start now, so that the
+		 * fsync after the program has little left to wait for */
+		if (!e->failed && e->sp.rep.events - e->synced >= 250000) {
+			e->synced = e->sp.rep.events;
+			as_trace_out_writeback(&e->out);
+		}
 		moved |= e->sp.rep.records + e->sp.index_off != before;
 	}
 	return moved;

@@ -142,6 +142,16 @@ int as_trace_out_close(as_trace_out_t *o, int ok)
 	return 0;
 }
 
+int as_trace_out_writeback(as_trace_out_t *o)
+{
+	if (fflush(o->f) != 0) {
+		if (!o->w.io_error) /* reported by as_trace_out_close */
+			o->w.io_errno = errno, o->w.io_error = 1;
+		return -1;
+	}
+	return sync_file_range(o->z ? o->z->fd : fileno(o->f), 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 int as_trace_zst(const char *path)
 {
 	size_t n = strlen(path);

@@ -23,6 +23,12 @@ typedef struct {
  * written (one zstd frame with a checksum, what `zstd` writes and every
  * trace reader here reads). Returns 0 or -1. */
 int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, int zstd);
+/* Start the disk writes of what is written so far, without waiting for
+ * them (sync_file_range): a command that writes a trace over a long time
+ * (capture, beside its program) calls it now and then, so that the fsync
+ * at close has only the tail left to wait for. Errors show at close.
+ * Returns 0 or -1. */
+int as_trace_out_writeback(as_trace_out_t *o);
 /* ok: end record, flush (zstd: end the frame), fsync, rename over PATH
  * (o->path: may be changed after open to rename elsewhere); !ok: remove
  * the temp file. Returns 0 or -1 (the temp file is removed on any
