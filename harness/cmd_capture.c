@@ -192,7 +192,7 @@ out_nomem:
 	return -1;
 }
 
-/* One round of converting beside the program: new spools every 20 ms,
+/* One round of converting beside the program: new spools every 100 ms,
  * then what each spool has made certain. Returns 1 when something moved,
  * else 0 (then the caller sleeps). */
 static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir,
@@ -201,7 +201,7 @@ static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, con
 	uint64_t now = as_now_ns(), ticks = as_spool_ticks();
 	double tpn = ticks > t0[0] ? (double)(now - t0[1]) / (double)(ticks - t0[0]) : 1.0;
 	int moved = 0;
-	if (now - ls->scanned_ns > 20 * 1000000ull) {
+	if (now - ls->scanned_ns > 100 * 1000000ull) {
 		char **names = NULL;
 		int n = 0;
 		ls->scanned_ns = now;
@@ -285,14 +285,20 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		fprintf(stderr, "allocscope capture: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	for (;;) {
+	for (long nap_ns = 0;;) {
 		pid_t w = waitpid(*pid, status, WNOHANG);
 		if (w == *pid || (w < 0 && errno != EINTR))
 			break;
-		/* the program runs on one core: convert on another meanwhile;
-		 * idle, look again in 2 ms */
-		if (!live_step(ls, c, fmt, dir, t0)) {
-			struct timespec nap = {0, 2000000};
+		/* the program runs on one core: convert on another meanwhile.
+		 * Nothing new: look again after 1, 2, 4, 8, then every 16 ms
+		 * (each look costs CPU; a buffer fills in a few ms of a
+		 * program that allocates a lot) */
+		if (live_step(ls, c, fmt, dir, t0)) {
+			nap_ns = 0;
+		} else {
+			struct timespec nap = {0, 0};
+			nap_ns = nap_ns ? (nap_ns < 16000000 ? nap_ns * 2 : nap_ns) : 1000000;
+			nap.tv_nsec = nap_ns;
 			nanosleep(&nap, NULL);
 		}
 	}
