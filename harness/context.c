@@ -138,6 +138,10 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	as_context_addf(ctx, "timer_ns_per_tick", "%.6g", ti->ns_per_tick);
 	as_context_addf(ctx, "timer_floor_ns", "%.3g", ti->floor_ns);
 	as_context_addf(ctx, "timer_read_ns", "%.3g", ti->read_cost_ns);
+	if (!strcmp(ti->source, "rdtsc")) {
+		as_context_addf(ctx, "timer_calibration_ms", "%.1f", ti->span_ms);
+		as_context_addf(ctx, "timer_calibration_wait_ms", "%.1f", ti->wait_ms);
+	}
 	if (ti->why[0])
 		as_context_add(ctx, "warning_timer", ti->why);
 	if (!cfg->latency_every)

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "statictls.h"
 #include "suggest.h"
+#include "timer.h"
 #include "results_doc.h"
 #include "trial.h"
 #include "version.h"
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	if (argc >= 2 && !strcmp(argv[1], "__worker"))
 		return as_worker_main(argc - 1, argv + 1);
+	as_timer_start(); /* the calibration's span overlaps the start-up */
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -21,12 +21,22 @@ typedef struct as_timer_info {
 	double floor_ns;     /* smallest non-zero back-to-back difference */
 	double read_cost_ns; /* median cost of one read */
 	char why[128];       /* why rdtsc is not used, or "" */
+	double span_ms;      /* rdtsc: time between the calibration's two pairs */
+	double wait_ms;      /* of which spent waiting in as_timer_calibrate */
 } as_timer_info_t;
 
 /* 1 while ticks come from rdtsc; set by as_timer_use(). */
 extern int as_timer_tsc;
 
-/* Calibrate (about 20 ms of busy waiting) and fill *out. Returns 0. */
+/* Take the calibration's first (CLOCK_MONOTONIC, rdtsc) pair; main calls
+ * it at the process's start so that the start-up work overlaps the
+ * calibration. Later calls do nothing. */
+void as_timer_start(void);
+
+/* Calibrate and fill *out: rdtsc against CLOCK_MONOTONIC over at least
+ * 20 ms since as_timer_start (busy-waiting what is left of them, all 20
+ * when it was not called), then the floor and read cost. Once per process:
+ * later calls return the same figures with wait_ms 0. Returns 0. */
 int as_timer_calibrate(as_timer_info_t *out);
 
 /* Select the source in this process: ns_per_tick > 0 selects rdtsc with that
