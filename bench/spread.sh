@@ -18,7 +18,7 @@ files=$(find "$dir" -maxdepth 2 -name summary.csv | sort)
 python3 - "$limit" $files <<'EOF'
 import csv, sys
 limit = float(sys.argv[1])
-within = within_u = total = total_u = 0
+within = within_u = total = total_u = few_u = 0
 print(f"{'workload':36} {'threads':>7} {'module':12} {'n':>3} {'dist':>4} {'max/min':>8} {'undist':>8}")
 for path in sys.argv[2:]:
     for r in csv.DictReader(open(path)):
@@ -29,16 +29,18 @@ for path in sys.argv[2:]:
         total += 1
         within += s <= limit
         d = r.get("reps_disturbed", "")  # empty: a folder from before the column
-        u = r.get("ns_per_op_spread_undisturbed", "")
-        if u:
+        u = r.get("ns_per_op_spread_undisturbed", "")  # empty: < 2 undisturbed
+        if d:
             total_u += 1
-            within_u += float(u) <= limit
+            within_u += bool(u) and float(u) <= limit
+            few_u += not u
         wl = r["workload"] + (":" + r["workload_params"] if r["workload_params"] else "")
         print(f"{wl[:36]:36} {r['threads']:>7} {r['module']:12} {n:>3} {d or '-':>4} {s:8.2f}"
               f" {float(u) if u else float('nan'):8.2f}"
               f"{'' if s <= limit else '  over ' + str(limit)}"
-              f"{'' if not u or float(u) <= limit else ' (undisturbed too)'}")
+              f"{'' if not d or (u and float(u) <= limit) else ' (undisturbed too)' if u else ' (< 2 undisturbed)'}")
 print(f"{within} of {total} groups within max/min <= {limit}")
 if total_u:
-    print(f"{within_u} of {total_u} groups within {limit} without the disturbed repetitions")
+    print(f"{within_u} of {total_u} groups within {limit} without the disturbed repetitions"
+          f" ({few_u} with fewer than 2 undisturbed, not within)")
 EOF

@@ -172,6 +172,7 @@ static int spread(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 {
 	as_disturb_ref_t ref;
 	double lo = NAN, hi = NAN, ulo = NAN, uhi = NAN;
+	int k = 0, ku = 0;
 	uint32_t trial = row->spec->trial;
 	if (as_disturb_ref(specs, res, n, row->spec, &ref) != 0)
 		return -1;
@@ -182,15 +183,18 @@ static int spread(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 			continue;
 		lo = isnan(lo) || x < lo ? x : lo;
 		hi = isnan(hi) || x > hi ? x : hi;
+		k++;
 		if (as_disturbed(&specs[j], &res[j], &ref)) {
 			row->reps_disturbed++;
 			continue;
 		}
 		ulo = isnan(ulo) || x < ulo ? x : ulo;
 		uhi = isnan(uhi) || x > uhi ? x : uhi;
+		ku++;
 	}
-	row->ns_per_op_spread = lo > 0 ? hi / lo : NAN;
-	row->ns_per_op_spread_undisturbed = ulo > 0 ? uhi / ulo : NAN;
+	/* one value has no spread: 1.00 would read as a group within any limit */
+	row->ns_per_op_spread = k >= 2 && lo > 0 ? hi / lo : NAN;
+	row->ns_per_op_spread_undisturbed = ku >= 2 && ulo > 0 ? uhi / ulo : NAN;
 	return 0;
 }
 

@@ -6,7 +6,8 @@
  * modules and 9 for three: the sampler's time per sample (the same /proc
  * reads in every repetition) rose with ns/op. Then each figure alone, on
  * made-up trials: the canary, the wait share, and threads beyond the CPUs
- * (every trial waits: none disturbed by that). */
+ * (every trial waits: none disturbed by that); and a group with one value
+ * has no spread. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,9 +144,27 @@ static void each_figure(void)
 	CHECK(!disturbed(5));
 }
 
+/* one value has no spread (1.00 would read as within any limit) */
+static void one_value(void)
+{
+	as_summary_row_t *rows;
+	plain(1, 0.001);
+	res[1].v[AS_TC_canary_ns] = 2e5; /* disturbed: one undisturbed left */
+	CHECK(as_summary_rows(specs, res, 2, &rows) == 1);
+	CHECKF(rows[0].reps_disturbed == 1 && rows[0].ns_per_op_spread == 1 &&
+	           isnan(rows[0].ns_per_op_spread_undisturbed),
+	       "%d disturbed, spread %g, undisturbed %g", rows[0].reps_disturbed,
+	       rows[0].ns_per_op_spread, rows[0].ns_per_op_spread_undisturbed);
+	free(rows);
+	CHECK(as_summary_rows(specs, res, 1, &rows) == 1);
+	CHECK(isnan(rows[0].ns_per_op_spread));
+	free(rows);
+}
+
 int main(void)
 {
 	idle_run();
 	each_figure();
+	one_value();
 	return as_check_done();
 }
