@@ -5,10 +5,11 @@
  * are themselves dense, 0, 1, 2, ... in allocation order).
  * Cross-thread order comes from as_opstream_push. It also computes the live
  * bytes the engine must see, so the worker can check the replay's fidelity.
- * A free's object and dense id are found at random over the live set (two
- * cache misses each): events are therefore handled AHEAD behind the reader,
- * and the two lines each needs are fetched while the events before it run
- * (a hint only: what is computed is the same).
+ * A free's object and dense id are found at random over the live set (three
+ * cache misses each: its id, the id's size, the stream's liveness byte of
+ * the id): events are therefore handled AHEAD behind the reader, and the
+ * lines each needs are fetched while the events before it run (a hint
+ * only: what is computed is the same).
  * Replays as fast as possible: recorded times are not waited for. */
 #define _GNU_SOURCE
 #include <stddef.h>
@@ -155,8 +156,8 @@ static int names_live(const as_tev_t *ev)
 	return ev->op == AS_TEV_FREE || ev->op == AS_TEV_REALLOC;
 }
 
-/* Event n arrives: fetch its object's id line, the size line of event
- * n - AHEAD / 2 (whose id line came in by now) and handle event
+/* Event n arrives: fetch its object's id line, the size and liveness
+ * lines of event n - AHEAD / 2 (whose id line came in by now) and handle event
  * n - AHEAD + 1. An id read early may be stale (its object allocated by
  * an event still waiting): only a wasted fetch. An error here (out of
  * memory) is reported at the reader's position, up to AHEAD - 1 events on. */
@@ -169,8 +170,13 @@ static int on_event(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 		__builtin_prefetch(&b->idof[ev->obj], 0);
 	if (n >= AHEAD / 2) {
 		const as_tev_t *m = &b->ring[(n - AHEAD / 2) % AHEAD];
-		if (names_live(m) && m->obj < b->idof_cap && b->idof[m->obj] < b->size_cap)
-			__builtin_prefetch(&b->size[b->idof[m->obj]], 1);
+		if (names_live(m) && m->obj < b->idof_cap) {
+			uint32_t id = b->idof[m->obj];
+			if (id < b->size_cap)
+				__builtin_prefetch(&b->size[id], 1);
+			if (id < b->s->live_cap) /* as_opstream_push marks it dead */
+				__builtin_prefetch(&b->s->id_live[id], 1);
+		}
 	}
 	return n >= AHEAD - 1 ? handle(b, &b->ring[(n - (AHEAD - 1)) % AHEAD], err) : 0;
 }
