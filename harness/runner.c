@@ -412,10 +412,15 @@ static int load_done(as_run_t *run, char *err, size_t errlen)
 		snprintf(err, errlen, "%.200s...: path too long", run->dir);
 		return -1;
 	}
+	/* no trials.csv: the run was stopped before it wrote the tables' heads
+	 * (after run.args and perhaps context.csv: kill -9 during the start),
+	 * so no trial is done; a context.csv of a newer allocscope is still
+	 * refused */
 	if (access(path, F_OK) != 0) {
 		snprintf(path, sizeof(path), "%s/context.csv", run->dir);
 		if (access(path, F_OK) != 0)
 			return 0;
+		return as_results_format_check(run->dir, err, errlen) != 0 ? -1 : 0;
 	}
 	if (as_results_format_check(run->dir, err, errlen) != 0)
 		return -1;
