@@ -3,8 +3,8 @@
 # for each module": per trial group of a results folder (a run's, or every
 # scenario folder of a suite's) ns_per_op max / min over its ok repetitions
 # (summary.csv's ns_per_op_max / ns_per_op_min), the repetitions (reps_ok),
-# how many of them the machine disturbed (reps_disturbed: a slow canary, time
-# spent waiting for a CPU or slow sampling, docs/measure.md "Disturbed trials"), the
+# how many of them the machine disturbed (reps_disturbed: time spent waiting
+# for a CPU or slow sampling, docs/measure.md "Disturbed trials"), the
 # spread without those, and whether each is within LIMIT (default 1.5).
 # Prints one line per group, then how many were within, with and without
 # the disturbed repetitions. Exit 0 either way (a figure, not a test); 2 on

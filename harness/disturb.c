@@ -4,7 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "stats.h"
 #include "status.h"
 #include "tables.h"
 
@@ -19,11 +18,13 @@ static double wait_share(const as_trial_spec_t *s, const as_trial_result_t *r)
 
 /* thread 0's time per series sample (the sampler's own /proc reads and
  * mincore, the same work in every repetition of a group), inside the timed
- * region: a canary spread over the trial; NaN without samples */
-static double sample_cost(const as_trial_result_t *r)
+ * region: a canary spread over the trial; NaN without samples, and at more
+ * than one thread (disturb.h) */
+static double sample_cost(const as_trial_spec_t *s, const as_trial_result_t *r)
 {
 	double ns = r->v[AS_TC_sampling_ns], k = r->v[AS_TC_samples];
-	return isnan(ns) || !(k > 0) ? NAN : ns / k;
+	uint32_t threads = r->threads ? r->threads : s->threads;
+	return isnan(ns) || !(k > 0) || threads != 1 ? NAN : ns / k;
 }
 
 static double least(const double *v, int n)
@@ -34,15 +35,21 @@ static double least(const double *v, int n)
 	return m;
 }
 
+/* the wait share flags it (ref->wait_share set) */
+static int waited(const as_trial_spec_t *s, const as_trial_result_t *r, const as_disturb_ref_t *ref)
+{
+	double w = wait_share(s, r);
+	return !isnan(w) && !isnan(ref->wait_share) && w > ref->wait_share + AS_DISTURB_WAIT;
+}
+
 int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                    const as_trial_spec_t *group, as_disturb_ref_t *ref)
 {
 	size_t len = sizeof(double) * (size_t)(n ? n : 1);
-	double *c = malloc(len), *w = malloc(len), *k = malloc(len);
-	int nc = 0, nw = 0, nk = 0;
-	ref->canary_ns = ref->wait_share = ref->sample_ns = NAN;
-	if (!c || !w || !k) {
-		free(c);
+	double *w = malloc(len), *k = malloc(len);
+	int nw = 0, nk = 0;
+	ref->wait_share = ref->sample_ns = NAN;
+	if (!w || !k) {
 		free(w);
 		free(k);
 		return -1;
@@ -51,19 +58,18 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 		double x;
 		if (specs[i].threads != group->threads || res[i].status != AS_OK)
 			continue;
-		if (res[i].v[AS_TC_canary_ns] > 0)
-			c[nc++] = res[i].v[AS_TC_canary_ns];
 		x = wait_share(&specs[i], &res[i]);
 		if (!isnan(x))
 			w[nw++] = x;
-		x = sample_cost(&res[i]);
-		if (specs[i].trial == group->trial && !isnan(x))
+	}
+	ref->wait_share = least(w, nw);
+	for (int i = 0; i < n; i++) {
+		double x = sample_cost(&specs[i], &res[i]);
+		if (specs[i].trial == group->trial && specs[i].threads == group->threads &&
+		    res[i].status == AS_OK && !isnan(x) && !waited(&specs[i], &res[i], ref))
 			k[nk++] = x;
 	}
-	ref->canary_ns = least(c, nc);
-	ref->wait_share = least(w, nw);
-	ref->sample_ns = as_median(k, nk);
-	free(c);
+	ref->sample_ns = least(k, nk);
 	free(w);
 	free(k);
 	return 0;
@@ -75,12 +81,8 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 	double s;
 	if (r->status != AS_OK)
 		return 0;
-	if (r->v[AS_TC_canary_ns] > 0 && ref->canary_ns > 0 &&
-	    r->v[AS_TC_canary_ns] > AS_DISTURB_CANARY * ref->canary_ns)
+	if (waited(spec, r, ref))
 		return 1;
-	s = sample_cost(r);
-	if (!isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns)
-		return 1;
-	s = wait_share(spec, r);
-	return !isnan(s) && !isnan(ref->wait_share) && s > ref->wait_share + AS_DISTURB_WAIT;
+	s = sample_cost(spec, r);
+	return !isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns;
 }

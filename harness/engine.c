@@ -55,10 +55,9 @@ typedef struct as_lat {
 /* The canary: a fixed piece of work that touches neither the module nor
  * the op arrays, run by every thread right before the start barrier and
  * again after the end barrier, outside the timed region. Its time says how
- * fast the machine ran the trial's threads just then: the runner compares
- * it across the run's trials (as_disturbed, runner.h), so a trial the
- * machine slowed (another process on its CPU, the host) is told apart from
- * an allocator's slow trial. An xorshift step and a read-modify-write of a
+ * fast the machine ran the trial's threads just then; trials.csv records
+ * it, but the disturbed-trial rule (disturb.h) does not judge by it: it
+ * missed the host's slow spells on the idle machine. An xorshift step and a read-modify-write of a
  * 512-byte table per iteration: integer, L1 and branch work, like a
  * malloc fast path; about 0.1 ms per run on an idle 2-core EPYC VM. */
 #define CANARY_TAB   64

@@ -293,7 +293,7 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 {
 	const as_run_cfg_t *cfg = run->cfg;
 	double v[AS_AUTO_MAX_REPS], med, lo, hi;
-	as_disturb_ref_t ref = {NAN, NAN, NAN};
+	as_disturb_ref_t ref = {NAN, NAN};
 	int tried = 0, ok = 0, first = -1;
 	if (!cfg->reps_auto)
 		return 0;
@@ -303,7 +303,7 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 		if (first < 0) {
 			first = j;
 			if (as_disturb_ref(run->specs, run->res, w, &run->specs[j], &ref) != 0)
-				ref.canary_ns = ref.wait_share = ref.sample_ns = NAN; /* CI alone */
+				ref.wait_share = ref.sample_ns = NAN; /* CI alone */
 		}
 		tried++;
 		if (run->res[j].status != AS_OK)

@@ -51,7 +51,7 @@
 	X(passes, I, "times the op stream ran in the timed region (--min-time)")              \
 	X(canary_ns, I,                                                                       \
 	  "time of a fixed piece of work run by every thread before and after the timed "     \
-	  "region (the slowest thread's sum): how fast the machine ran the trial")            \
+	  "region (the slowest thread's sum): recorded, not judged (disturb.h)")              \
 	X(wait_ns, I,                                                                         \
 	  "time the trial's threads were runnable but waiting for a CPU, from before the "    \
 	  "start to after the end of the timed region (schedstat run_delay, summed)")
@@ -126,13 +126,13 @@
 
 /* Columns of summary.csv after the metrics: the machine's share of the
  * spread (disturb.h). */
-#define AS_SUMMARY_TAIL_COLS(X)                                                                   \
-	X(reps_disturbed, I,                                                                      \
-	  "ok repetitions the machine disturbed (canary_ns or wait_ns far above the run's "       \
-	  "least disturbed trial at these threads); still in every statistic, not counted by -r " \
-	  "auto")                                                                                 \
-	X(ns_per_op_spread, F, "ns_per_op_max / ns_per_op_min over the ok repetitions")           \
-	X(ns_per_op_spread_undisturbed, F,                                                        \
+#define AS_SUMMARY_TAIL_COLS(X)                                                                  \
+	X(reps_disturbed, I,                                                                     \
+	  "ok repetitions the machine disturbed (wait_ns, or at 1 thread the time per sample, "  \
+	  "far above the least disturbed trial's); still in every statistic, not counted by -r " \
+	  "auto")                                                                                \
+	X(ns_per_op_spread, F, "ns_per_op_max / ns_per_op_min over the ok repetitions")          \
+	X(ns_per_op_spread_undisturbed, F,                                                       \
 	  "the same over the ok repetitions that were not disturbed")
 
 /* headline.csv (a suite's scenario folder): the table the suite prints

@@ -21,6 +21,7 @@ col() { # col FILE NAME: that column of every row
   awk -F, -v n="$2" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == n) c = i; next} {print c ? $c : ""}' "$1"
 }
 
+start=$SECONDS
 "$as" run --no-plot -a glibc -w larson -t 1 --pin compact --min-time 0.05 --max-time 8 --ci 100% \
   --force -o "$tmp/d" >"$tmp/run.out" 2>&1 &
 run=$!
@@ -32,6 +33,7 @@ until [ "$(rows)" -ge 3 ] || ! kill -0 $run 2>/dev/null; do sleep 0.01; done
 stop_hogs
 wait $run
 rc=$?
+took=$((SECONDS - start))
 [ $rc -eq 0 ] && ok || { bad "run exit $rc:"; sed 's/^/  | /' "$tmp/run.out" >&2; }
 
 # the figures: numbers in every row, the hogged repetition waited longest
@@ -52,8 +54,10 @@ awk -v h="$hog" -v m="$least" 'BEGIN {exit !(h > m + 0.1)}' && ok ||
 dist=$(col "$tmp/d/summary.csv" reps_disturbed)
 reps=$(col "$tmp/d/summary.csv" reps_ok)
 [ -n "$dist" ] && [ "$dist" -ge 1 ] && ok || bad "summary.csv reps_disturbed: '$dist'"
-[ -n "$reps" ] && [ "$reps" -ge 7 ] 2>/dev/null && ok ||
-  bad "summary.csv reps_ok $reps (reps_disturbed $dist): the disturbed one not run again"
+# (unless --max-time 8 ended the group: a loaded machine, the sanitizer
+# build, where most repetitions are disturbed and slow)
+[ -n "$reps" ] && { [ "$reps" -ge 7 ] || [ "$took" -ge 8 ]; } 2>/dev/null && ok ||
+  bad "summary.csv reps_ok $reps (reps_disturbed $dist) in $took s: the disturbed one not run again"
 # the spread without them: a number, or empty when fewer than 2 repetitions
 # were undisturbed (a loaded machine disturbs most of them)
 sp=$(col "$tmp/d/summary.csv" ns_per_op_spread_undisturbed)

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# test_disturb_mem.sh - a slow spell that takes memory-system capacity, not
+# CPU time, is told apart: `run -t 1 --pin compact -r 9` with a memory-
+# bandwidth hog (python3 copying 256 MiB over and over) pinned on another
+# CPU during repetitions 2-6, most of the group, as the host's spells last
+# (docs/measure.md "Disturbed trials"). The trial waits for no CPU, so only
+# thread 0's time per sample can flag it (disturb.h): every repetition over
+# 1.4 x the group's fastest ns/op must be disturbed, which leaves the
+# spread without the disturbed within 1.4. Skipped (77) when there is one
+# CPU, when the machine is busy (the fastest repetition waited over 2 % of
+# its time for a CPU: the wait rule would decide, not this one), or when
+# the hog did not slow the trial by 1.25 x (nothing to catch).
+# usage: test_disturb_mem.sh ALLOCSCOPE
+set -u
+as=$1
+. "$(dirname "$0")/cli_expect.sh"
+export CI=1
+command -v taskset >/dev/null && command -v python3 >/dev/null ||
+  { echo "skipped: no taskset or python3"; exit 77; }
+[ "$(nproc)" -ge 2 ] || { echo "skipped: one CPU"; exit 77; }
+hog=
+stop_hog() { [ -n "$hog" ] && { kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null; }; hog=; }
+trap 'stop_hog; rm -rf "$tmp"' EXIT
+rows() { [ -f "$tmp/d/trials.csv" ] && echo $(($(wc -l <"$tmp/d/trials.csv") - 1)) || echo 0; }
+col() { # col FILE NAME: that column of every row
+  awk -F, -v n="$2" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == n) c = i; next} {print c ? $c : ""}' "$1"
+}
+
+"$as" run --no-plot -a glibc -w larson -t 1 --pin compact --min-time 0.05 -r 9 \
+  --force -o "$tmp/d" >"$tmp/run.out" 2>&1 &
+run=$!
+until [ "$(rows)" -ge 2 ] || ! kill -0 $run 2>/dev/null; do sleep 0.01; done
+cpu=$(col "$tmp/d/trials.csv" cpu_binding | head -1 | sed 's/^0://')
+other=$(awk -v c="$cpu" 'BEGIN {print c == 0 ? 1 : 0}')
+taskset -c "$other" python3 -c '
+b = bytearray(256 << 20)
+while True:
+    c = bytes(b)' &
+hog=$!
+until [ "$(rows)" -ge 7 ] || ! kill -0 $run 2>/dev/null; do sleep 0.01; done
+stop_hog
+wait $run
+rc=$?
+[ $rc -eq 0 ] && ok || { bad "run exit $rc:"; sed 's/^/  | /' "$tmp/run.out" >&2; }
+
+# rep, ns/op over the fastest, wait share
+awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+  {print $c["rep"], $c["ns_per_op"], $c["wait_ns"] / $c["elapsed_ns"]}' "$tmp/d/trials.csv" |
+  sort -k2 -g >"$tmp/reps"
+cat "$tmp/reps"
+read -r _ fastest wait0 < "$tmp/reps"
+awk -v w="$wait0" 'BEGIN {exit !(w > 0.02)}' &&
+  { echo "skipped: machine busy (the fastest repetition waited $wait0 of its time)"; exit 77; }
+slowest=$(awk '$1 >= 2 && $1 <= 6 {print $2}' "$tmp/reps" | sort -g | tail -1)
+awk -v s="$slowest" -v f="$fastest" 'BEGIN {exit !(s < 1.25 * f)}' &&
+  { echo "skipped: the hog slowed no repetition by 1.25 x ($slowest vs $fastest ns/op)"; exit 77; }
+
+slow=$(awk -v f="$fastest" '$2 > 1.4 * f' "$tmp/reps" | wc -l)
+dist=$(col "$tmp/d/summary.csv" reps_disturbed)
+sp=$(col "$tmp/d/summary.csv" ns_per_op_spread_undisturbed)
+[ -n "$dist" ] && [ "$dist" -ge "$slow" ] 2>/dev/null && ok ||
+  bad "reps_disturbed '$dist', $slow repetitions over 1.4 x the fastest"
+reps=$(col "$tmp/d/summary.csv" reps_ok)
+# empty: fewer than 2 repetitions left undisturbed
+[ "$slow" -eq 0 ] || awk -v s="$sp" -v n=$((reps - dist)) \
+  'BEGIN {exit !(s == "" ? n < 2 : s <= 1.4)}' && ok ||
+  bad "spread without the disturbed '$sp': a repetition over 1.4 x the fastest not flagged"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
