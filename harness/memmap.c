@@ -15,7 +15,11 @@
 
 #include "util.h"
 
-#define MAPS_BUF_BYTES (4u << 20)
+/* maps is read and parsed a buffer at a time (a partial last line carried
+ * over), so the buffer need not hold the whole file: 4 MiB, pre-faulted in
+ * every worker, cost ~1,000 page faults and their unmap per trial. Holds
+ * any one line (a path is at most PATH_MAX). */
+#define MAPS_BUF_BYTES (64u << 10)
 #define VEC_PAGES      (1u << 16)
 #define MAX_EXCL       4096
 
@@ -148,20 +152,10 @@ static void add_range(uintptr_t lo, uintptr_t hi, int heap)
 	nrng++;
 }
 
-static int parse_maps(void)
+/* Record the heap and anonymous ranges of the complete lines in buf. */
+static void parse_lines(char *buf)
 {
-	size_t len = 0;
-	ssize_t n;
-	char *line;
-
-	nrng = 0;
-	if (maps_fd < 0 || lseek(maps_fd, 0, SEEK_SET) != 0)
-		return -1;
-	while (len < MAPS_BUF_BYTES - 1 &&
-	       (n = read(maps_fd, maps_buf + len, MAPS_BUF_BYTES - 1 - len)) > 0)
-		len += (size_t)n;
-	maps_buf[len] = '\0';
-	for (line = maps_buf; line && *line;) {
+	for (char *line = buf; line && *line;) {
 		char *next = strchr(line, '\n');
 		unsigned long lo, hi, inode;
 		char perms[8];
@@ -178,7 +172,34 @@ static int parse_maps(void)
 		}
 		line = next;
 	}
-	return 0;
+}
+
+static int parse_maps(void)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	nrng = 0;
+	if (maps_fd < 0 || lseek(maps_fd, 0, SEEK_SET) != 0)
+		return -1;
+	/* the kernel returns whole lines per read (seq_file), as it did into
+	 * one large buffer: the same snapshot, line by line */
+	while (len < MAPS_BUF_BYTES - 1 &&
+	       (n = read(maps_fd, maps_buf + len, MAPS_BUF_BYTES - 1 - len)) > 0) {
+		char *end;
+		len += (size_t)n;
+		maps_buf[len] = '\0';
+		end = strrchr(maps_buf, '\n');
+		if (!end)
+			continue;
+		*end = '\0';
+		parse_lines(maps_buf);
+		len -= (size_t)(end + 1 - maps_buf);
+		memmove(maps_buf, end + 1, len);
+	}
+	maps_buf[len] = '\0';
+	parse_lines(maps_buf);
+	return n < 0 ? -1 : 0;
 }
 
 int as_memmap_read(as_memmap_t *out, int layout_changed)
