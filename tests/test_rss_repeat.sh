@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# test_rss_repeat.sh - repetitions of a memory row agree to the KiB: the
+# harness's own first reads (its parsers' libc code, faulted in 64 KiB at a
+# time by the kernel's fault-around) happen before the baseline, so they
+# are in no trial; where ASLR put libc decided whether they added 0, 64 or
+# 128 KiB of RSS and 0-2 page faults to a repetition (docs/measure.md,
+# "Session 6"). null does nothing in its timed region: 0 KiB and 0 faults
+# in every repetition; glibc and refmalloc on 4 MiB of 4 KiB blocks: the
+# same RSS growth and fault count in every repetition.
+# Skipped (77) in the sanitizer build (its shadow memory grows with the
+# harness's own writes).
+# usage: test_rss_repeat.sh ALLOCSCOPE
+set -u
+as=$1
+. "$(dirname "$0")/cli_expect.sh"
+if [ -n "${ALLOCSCOPE_SANITIZED:-}" ]; then
+  echo "skipped: sanitizer build (shadow memory of the harness's writes)"
+  echo "0 passed, 0 failed"
+  exit 77
+fi
+reps=12
+if ! "$as" run -q --no-plot -a null,glibc,refmalloc -w threshold:size=4k,total=4m -r $reps \
+  -o "$tmp/out" > "$tmp/log" 2>&1; then
+  bad "run failed: $(tail -3 "$tmp/log")"
+fi
+# per module: the distinct (RSS growth at the peak, at the end, minflt)
+# triples over its ok repetitions, and how many repetitions
+python3 - "$tmp/out/trials.csv" > "$tmp/sets" <<'PY'
+import csv, sys
+from collections import defaultdict
+g = defaultdict(list)
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["status"] == "ok":
+        b = int(r["rss_before_kib"])
+        g[r["module"]].append((int(r["rss_peak_kib"]) - b, int(r["rss_end_kib"]) - b, int(r["minflt"])))
+for m, v in g.items():
+    print(m, len(v), len(set(v)), " ".join("%d/%d/%d" % t for t in sorted(set(v))))
+PY
+while read -r mod n distinct vals; do
+  [ "$n" = $reps ] || { bad "$mod: $n ok repetitions of $reps"; continue; }
+  if [ "$mod" = null ]; then
+    [ "$vals" = 0/0/0 ] && ok || bad "null: RSS growth peak/end KiB and faults $vals (want 0/0/0 in every repetition)"
+  else
+    [ "$distinct" = 1 ] && ok ||
+      bad "$mod: $distinct different RSS growths (peak/end KiB/faults) over $reps repetitions: $vals"
+  fi
+done < "$tmp/sets"
+[ "$(wc -l < "$tmp/sets")" = 3 ] && ok || bad "modules in trials.csv: $(cut -d' ' -f1 "$tmp/sets" | tr '\n' ' ')"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
