@@ -16,7 +16,8 @@
  *     samples whose time is left out as the worker does; perf syscall
  *     counters open) against the hand loop writing the same bytes. Thread
  *     CPU time too, which a busy machine leaves comparable where wall time
- *     is not (for the measuring engine less the CPU of its samples).
+ *     is not (for the measuring engine less the CPU of its samples), and
+ *     what one of those sample points costs in CPU time.
  * The trace is replayed as one stream (serialize=1), so one hand loop is the
  * whole program. Not a test: it asserts nothing; docs/traces.md records the
  * figures with the command (bench/replay_speed).
@@ -215,11 +216,13 @@ static int setup_round(const char *path, double *sec, double *cpu, double *kb, d
 /* The worker's sample, its thread CPU time counted apart (left out of the
  * measuring engine's CPU time, as the worker leaves its wall time out). */
 static double sample_cpu;
+static uint64_t sample_n;
 static void timed_sample(void *ctx, uint64_t ops, int64_t live, uint64_t ns)
 {
 	double c0 = thread_cpu_ns();
 	bench_on_sample(ctx, ops, live, ns);
 	sample_cpu += thread_cpu_ns() - c0;
+	sample_n++;
 }
 
 static void print_stat(const char *what, double *v, int n, const char *unit)
@@ -284,7 +287,7 @@ int main(int argc, char **argv)
 	static as_opstream_t s;
 	static double ratio[MAX_ROUNDS], ratiom[MAX_ROUNDS];
 	static double wall[NV][MAX_ROUNDS], cpu[NV][MAX_ROUNDS], cratio[MAX_ROUNDS];
-	static double cratiom[MAX_ROUNDS], cratiomf[MAX_ROUNDS];
+	static double cratiom[MAX_ROUNDS], cratiomf[MAX_ROUNDS], point_us[MAX_ROUNDS];
 	static double ssec[MAX_ROUNDS], scpu[MAX_ROUNDS], skb[MAX_ROUNDS], sbpe[MAX_ROUNDS];
 	static double shold[MAX_ROUNDS], shbpe[MAX_ROUNDS];
 	uint64_t rounds = 9, srounds = 3, events = 0;
@@ -371,6 +374,7 @@ int main(int argc, char **argv)
 			memset(&cfg, 0, sizeof(cfg));
 			s.touch = v == V_OFF ? AS_TOUCH_FIRST : AS_TOUCH_PAGES;
 			sample_cpu = 0;
+			sample_n = 0;
 			if (samp) {
 				if (perf_ok && as_syscount_start_perf(err, sizeof(err)) != 0) {
 					printf("(perf syscall counters unavailable: %s)\n", err);
@@ -399,6 +403,8 @@ int main(int argc, char **argv)
 			/* sampling time left out, as in the row's ns_per_op */
 			wall[v][r] = (double)er.elapsed_ns / (double)er.ops;
 			cpu[v][r] = (c0 - sample_cpu) / (double)er.ops;
+			if (v == V_DEFAULT)
+				point_us[r] = sample_n ? sample_cpu / (double)sample_n / 1e3 : 0;
 			as_engine_drain(&s, &cfg);
 			lm.mod->destroy(inst);
 			as_syscount_stop();
@@ -425,6 +431,9 @@ int main(int argc, char **argv)
 	print_stat("  hand/engine (off) per round, CPU", cratio, (int)rounds, "x");
 	print_stat("  hand(pages)/engine (default), CPU", cratiom, (int)rounds, "x");
 	print_stat("  hand(first)/engine (default), CPU", cratiomf, (int)rounds, "x");
+	/* left out above; what each point costs itself (statm, getrusage, the
+	 * counters' read, mincore or maps when something changed) */
+	print_stat("  one sample point (default), CPU", point_us, (int)rounds, "us");
 	/* what timing every 64th op must cost: two clock reads per timed op */
 	printf("  clock read %.1f ns (as_timer_calibrate): 2 per timed op, 1 op in 64 timed = "
 	       "%.2f ns/op\n",

@@ -6,9 +6,13 @@
  * strace is a visible skip of those cases; when neither method can count,
  * the whole test is skipped (exit 77). */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -143,6 +147,64 @@ static void check_teardown_cost(void)
 	       (double)best / 1e6);
 }
 
+/* A sample point reads the counters: one read() for all of them (a
+ * group), counted by this test's own counter on the read tracepoint, and
+ * the values in the columns' order: 5 mmaps, 5 munmaps, 3 mprotects
+ * between two reads. */
+static void check_read_calls(void)
+{
+	struct perf_event_attr a;
+	char why[512], buf[32];
+	uint64_t v0[AS_SYS_NCOLS], v1[AS_SYS_NCOLS], c0 = 0, c1 = 0;
+	void *p[5];
+	int fd = open("/sys/kernel/tracing/events/syscalls/sys_enter_read/id", O_RDONLY), me;
+	ssize_t n;
+	if (fd < 0) /* where the probe found tracefs otherwise */
+		fd = open("/sys/kernel/debug/tracing/events/syscalls/sys_enter_read/id", O_RDONLY);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
+		as_check_skip_case("reads per sample (no sys_enter_read tracepoint id)");
+		return;
+	}
+	buf[n] = '\0';
+	memset(&a, 0, sizeof(a));
+	a.type = PERF_TYPE_TRACEPOINT;
+	a.size = sizeof(a);
+	a.config = strtoull(buf, NULL, 10);
+	me = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (me < 0 || as_syscount_start_perf(why, sizeof(why)) != 0) {
+		CHECKF(0, "perf counters after a successful probe");
+		if (me >= 0)
+			close(me);
+		return;
+	}
+	/* each read of `me` counts itself: 10 reads of the counters between */
+	CHECK(read(me, &c0, sizeof(c0)) == sizeof(c0));
+	for (int i = 0; i < 10; i++)
+		CHECK(as_syscount_read(v0) == 0);
+	CHECK(read(me, &c1, sizeof(c1)) == sizeof(c1));
+	CHECKF(c1 - c0 == 11, "10 reads of the counters made %llu read() calls, not 10",
+	       (unsigned long long)(c1 - c0 - 1));
+	for (int i = 0; i < 5; i++)
+		p[i] = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (int i = 0; i < 3; i++)
+		CHECK(mprotect(p[i], 4096, PROT_READ) == 0);
+	for (int i = 0; i < 5; i++)
+		munmap(p[i], 4096);
+	CHECK(as_syscount_read(v1) == 0);
+	CHECKF(v1[AS_SYS_mmap_calls] - v0[AS_SYS_mmap_calls] == 5, "mmap %llu",
+	       (unsigned long long)(v1[AS_SYS_mmap_calls] - v0[AS_SYS_mmap_calls]));
+	CHECK(v1[AS_SYS_munmap_calls] - v0[AS_SYS_munmap_calls] == 5);
+	CHECK(v1[AS_SYS_mprotect_calls] - v0[AS_SYS_mprotect_calls] == 3);
+	CHECK(v1[AS_SYS_brk_calls] == v0[AS_SYS_brk_calls]);
+	CHECK(v1[AS_SYS_mremap_calls] == v0[AS_SYS_mremap_calls]);
+	CHECK(v1[AS_SYS_madvise_calls] == v0[AS_SYS_madvise_calls]);
+	as_syscount_stop();
+	close(me);
+}
+
 int main(void)
 {
 	const char *build = getenv("ALLOCSCOPE_BUILD");
@@ -159,6 +221,7 @@ int main(void)
 	secc = as_syscount_probe(AS_SYSCOUNT_SECCOMP, secc_why, sizeof(secc_why)) == 0;
 
 	if (perf) {
+		check_read_calls();
 		check_teardown_cost();
 		check_perf(mod, wl);
 	} else
