@@ -120,11 +120,16 @@ static int varint_slow(cur_t *c, uint64_t *out, const char *what, as_trace_err_t
 	return 0;
 }
 
-/* most varints are one byte: keep that path inline */
+/* most varints are one or two bytes (sizes below 16 KiB): keep those inline */
 static inline int get_varint(cur_t *c, uint64_t *out, const char *what, as_trace_err_t *err)
 {
 	if (__builtin_expect(c->p < c->end && *c->p < 0x80, 1)) {
 		*out = *c->p++;
+		return 0;
+	}
+	if (c->end - c->p >= 2 && c->p[1] < 0x80) {
+		*out = (uint64_t)(c->p[0] & 0x7f) | (uint64_t)c->p[1] << 7;
+		c->p += 2;
 		return 0;
 	}
 	return varint_slow(c, out, what, err);
