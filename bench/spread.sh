@@ -2,7 +2,7 @@
 # spread.sh - issue 12's "spread of ns/op across repetitions (max/min) <= 1.5
 # for each module": per trial group of a results folder (a run's, or every
 # scenario folder of a suite's) ns_per_op max / min over its ok repetitions
-# (summary.csv's ns_per_op_max / ns_per_op_min), the repetitions (reps_ok),
+# (summary.csv's ns_per_op_spread), the repetitions (reps_ok),
 # how many of them the machine disturbed (reps_disturbed: time spent waiting
 # for a CPU or slow sampling, docs/measure.md "Disturbed trials"), the
 # spread without those, and whether each is within LIMIT (default 1.5).
@@ -25,7 +25,9 @@ for path in sys.argv[2:]:
         lo, hi, n = r.get("ns_per_op_min", ""), r.get("ns_per_op_max", ""), r.get("reps_ok", "")
         if not lo or not hi or float(lo) <= 0:
             continue
-        s = float(hi) / float(lo)
+        # the raw spread: ns_per_op_max / min leave the disturbed out since
+        # session 6; a folder from before has only those
+        s = float(r["ns_per_op_spread"]) if r.get("ns_per_op_spread") else float(hi) / float(lo)
         total += 1
         within += s <= limit
         d = r.get("reps_disturbed", "")  # empty: a folder from before the column

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "status.h"
 #include "tables.h"
@@ -85,4 +86,30 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 		return 1;
 	s = sample_cost(spec, r);
 	return !isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns;
+}
+
+int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                     unsigned char *dist)
+{
+	memset(dist, AS_DIST_NO, (size_t)(n > 0 ? n : 0));
+	for (int i = 0; i < n; i++) {
+		as_disturb_ref_t ref;
+		int kept = 0, first = 1;
+		for (int j = 0; j < i && first; j++)
+			first = specs[j].trial != specs[i].trial;
+		if (!first) /* its group is done */
+			continue;
+		if (as_disturb_ref(specs, res, n, &specs[i], &ref) != 0)
+			return -1;
+		for (int j = i; j < n; j++) {
+			if (specs[j].trial != specs[i].trial || res[j].status != AS_OK)
+				continue;
+			dist[j] = as_disturbed(&specs[j], &res[j], &ref) ? AS_DIST_OUT : AS_DIST_NO;
+			kept += dist[j] == AS_DIST_NO;
+		}
+		for (int j = i; j < n && !kept; j++)
+			if (specs[j].trial == specs[i].trial && dist[j] == AS_DIST_OUT)
+				dist[j] = AS_DIST_KEPT;
+	}
+	return 0;
 }

@@ -56,4 +56,15 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
                  const as_disturb_ref_t *ref);
 
+/* What the statistics make of each trial: a disturbed repetition is left
+ * out of them (-r auto runs another in its place), unless every ok
+ * repetition of its group was disturbed (a loaded machine still gets
+ * figures, and reps_disturbed == reps_ok says what they are worth). */
+enum { AS_DIST_NO, AS_DIST_OUT, AS_DIST_KEPT };
+
+/* Fill dist[0..n) with AS_DIST_* for specs/res[0..n), each judged against
+ * its group's reference over all n. Returns 0, or -1 when out of memory. */
+int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                     unsigned char *dist);
+
 #endif

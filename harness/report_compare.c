@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "compare.h"
+#include "disturb.h"
 #include "files.h"
 #include "reporter.h"
 #include "status.h"
@@ -26,12 +27,19 @@ const char *as_run_baseline(const as_run_cfg_t *cfg)
 
 void as_run_groups(const as_run_t *run, as_groups_t *gs)
 {
+	unsigned char *dist = malloc((size_t)(run->n ? run->n : 1));
+	if (dist && as_disturbed_set(run->specs, run->res, run->n, dist) != 0) {
+		free(dist);
+		dist = NULL; /* out of memory: every ok repetition */
+	}
 	for (int i = 0; i < run->n; i++) {
 		const as_trial_spec_t *s = &run->specs[i];
 		const as_trial_result_t *r = &run->res[i];
+		int keep = run->done[i] && r->status == AS_OK && !(dist && dist[i] == AS_DIST_OUT);
 		as_groups_add(gs, s->module->label, s->workload->label, s->threads,
-		              run->done[i] && r->status == AS_OK ? r->v[AS_TC_ns_per_op] : NAN);
+		              keep ? r->v[AS_TC_ns_per_op] : NAN);
 	}
+	free(dist);
 }
 
 static int cmp_end(void *self, const as_run_t *run, char *err, size_t errlen)

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "disturb.h"
 #include "labels.h"
 #include "reporter.h"
 #include "results.h"
@@ -207,8 +208,10 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	return 0;
 }
 
-/* One table line: medians over the ok repetitions of trial `first`. */
-static void table_line(const console_t *c, const as_run_t *run, int first, int latency)
+/* One table line: medians over the ok repetitions of trial `first` the
+ * statistics keep (dist: as_disturbed_set; NULL: all). */
+static void table_line(const console_t *c, const as_run_t *run, const unsigned char *dist,
+                       int first, int latency)
 {
 	const as_trial_spec_t *specs = run->specs;
 	const as_trial_result_t *res = run->res;
@@ -228,6 +231,8 @@ static void table_line(const console_t *c, const as_run_t *run, int first, int l
 				bad = j; /* show the first failing rep's status */
 			continue;
 		}
+		if (dist && dist[j] == AS_DIST_OUT)
+			continue;
 		ns[k] = res[j].v[AS_TC_ns_per_op];
 		ops[k] = res[j].v[AS_TC_ops_per_sec];
 		/* growth, not the absolute peak: the baseline holds the harness's
@@ -286,7 +291,7 @@ static void disturbed_note(const as_run_t *run)
 	free(rows);
 	if (nd)
 		printf("(disturbed: %d of %d ok trials ran while the machine was slow (trials.csv "
-		       "wait_ns, sampling_ns); kept in the statistics%s; ns/op max/min "
+		       "wait_ns, sampling_ns); left out of the statistics%s; ns/op max/min "
 		       "over 1.5 in %d group(s), %d of them within 1.5 without the disturbed: "
 		       "summary.csv reps_disturbed, ns_per_op_spread_undisturbed)\n",
 		       nd, nok, run->cfg->reps_auto ? ", each run again by -r auto" : "", over,
@@ -297,6 +302,7 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	console_t *c = self;
 	int latency = run->cfg->latency_every != 0;
+	unsigned char *dist;
 	(void)err;
 	(void)errlen;
 	if (c->tty && !run->interrupted) {
@@ -315,13 +321,19 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	if (latency)
 		printf(" %11s %11s", "p99alloc_ns", "p99free_ns");
 	printf("\n");
+	dist = malloc((size_t)(run->n ? run->n : 1));
+	if (dist && as_disturbed_set(run->specs, run->res, run->n, dist) != 0) {
+		free(dist);
+		dist = NULL; /* out of memory: every ok repetition */
+	}
 	for (int i = 0; i < run->n; i++)
 		if (run->specs[i].rep == 0)
-			table_line(c, run, i, latency);
+			table_line(c, run, dist, i, latency);
+	free(dist);
 	printf("(RSSgrowth: peak RSS - RSS before the timed region, MiB; ovh: that / peak live "
 	       "bytes)\n");
-	printf("(medians over n ok repetitions; 95%% CI of the ns/op median, order statistics, "
-	       "n/a below n = 6%s)\n",
+	printf("(medians over n ok repetitions, the disturbed left out; 95%% CI of the ns/op "
+	       "median, order statistics, n/a below n = 6%s)\n",
 	       run->cfg->reps_auto ? "; -r auto: more reps until it is within --ci" : "");
 	if (latency)
 		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");

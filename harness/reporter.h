@@ -75,7 +75,8 @@ int as_reporter_headline(as_reporter_t *r);
 
 struct as_groups;
 /* The run's ns/op samples grouped by module label, workload label and
- * threads (compare.h), the ok repetitions of the done trials. */
+ * threads (compare.h), the ok repetitions of the done trials that the
+ * statistics keep (disturb.h as_disturbed_set). */
 void as_run_groups(const as_run_t *run, struct as_groups *gs);
 
 /* The baseline of a run's comparisons: cfg->baseline, else the first

@@ -141,12 +141,15 @@ void as_hist_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_resul
 	rows(b, spec, res, &res->hist, hist_fmts, AS_HIST_NCOLS);
 }
 
-static int gather(const as_trial_spec_t *specs, const as_trial_result_t *res, int n, uint32_t trial,
-                  int col, double *out)
+/* column col of trial group `trial`'s ok repetitions the statistics keep
+ * (dist: as_disturbed_set) */
+static int gather(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                  const unsigned char *dist, uint32_t trial, int col, double *out)
 {
 	int k = 0;
 	for (int j = 0; j < n; j++)
-		if (specs[j].trial == trial && res[j].status == AS_OK && !isnan(res[j].v[col]))
+		if (specs[j].trial == trial && res[j].status == AS_OK && dist[j] != AS_DIST_OUT &&
+		    !isnan(res[j].v[col]))
 			out[k++] = res[j].v[col];
 	return k;
 }
@@ -165,17 +168,14 @@ const char *as_summary_metric_name(int m, char *fmt)
 	return metric_names[m];
 }
 
-/* The row's disturbed repetitions and its ns/op spread with and without
- * them (disturb.h). Returns 0, or -1 when out of memory. */
-static int spread(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                  as_summary_row_t *row)
+/* The row's ok repetitions, the disturbed ones among them and its ns/op
+ * spread with and without them (dist: as_disturbed_set). */
+static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                   const unsigned char *dist, as_summary_row_t *row)
 {
-	as_disturb_ref_t ref;
 	double lo = NAN, hi = NAN, ulo = NAN, uhi = NAN;
 	int k = 0, ku = 0;
 	uint32_t trial = row->spec->trial;
-	if (as_disturb_ref(specs, res, n, row->spec, &ref) != 0)
-		return -1;
 	row->reps_disturbed = 0;
 	for (int j = 0; j < n; j++) {
 		double x = res[j].v[AS_TC_ns_per_op];
@@ -184,7 +184,7 @@ static int spread(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 		lo = isnan(lo) || x < lo ? x : lo;
 		hi = isnan(hi) || x > hi ? x : hi;
 		k++;
-		if (as_disturbed(&specs[j], &res[j], &ref)) {
+		if (dist[j] != AS_DIST_NO) {
 			row->reps_disturbed++;
 			continue;
 		}
@@ -195,7 +195,7 @@ static int spread(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	/* one value has no spread: 1.00 would read as a group within any limit */
 	row->ns_per_op_spread = k >= 2 && lo > 0 ? hi / lo : NAN;
 	row->ns_per_op_spread_undisturbed = ku >= 2 && ulo > 0 ? uhi / ulo : NAN;
-	return 0;
+	row->reps_ok = k;
 }
 
 int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
@@ -203,11 +203,13 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 {
 	double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
 	as_summary_row_t *rows = calloc((size_t)(n ? n : 1), sizeof(*rows));
+	unsigned char *dist = malloc((size_t)(n ? n : 1));
 	int nrows = 0;
 
-	if (!v || !rows) {
+	if (!v || !rows || !dist || as_disturbed_set(specs, res, n, dist) != 0) {
 		free(v);
 		free(rows);
+		free(dist);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -222,32 +224,28 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 			    strcmp(specs[j].workload->label, specs[i].workload->label) ||
 			    strcmp(specs[j].module->name, "null"))
 				continue;
-			k = gather(specs, res, n, specs[j].trial, AS_TC_ns_per_op, v);
+			k = gather(specs, res, n, dist, specs[j].trial, AS_TC_ns_per_op, v);
 			null_ns = as_median(v, k);
 			break;
 		}
 		row->spec = &specs[i];
 		row->threads = threads_of(&specs[i], &res[i]);
-		k = gather(specs, res, n, specs[i].trial, AS_TC_ns_per_op, v);
-		row->reps_ok = k;
+		spread(specs, res, n, dist, row);
+		k = gather(specs, res, n, dist, specs[i].trial, AS_TC_ns_per_op, v);
 		row->null_ns_per_op_median = null_ns;
 		row->ns_per_op_minus_null = as_median(v, k) - null_ns;
 		for (int m = 0; m < AS_SUMMARY_NMETRICS; m++) {
 			double *st = row->stat[m];
-			k = gather(specs, res, n, specs[i].trial, metric_cols[m], v);
+			k = gather(specs, res, n, dist, specs[i].trial, metric_cols[m], v);
 			st[AS_ST_MEDIAN] = as_median(v, k);
 			st[AS_ST_MIN] = k ? v[0] : NAN;
 			st[AS_ST_MAX] = k ? v[k - 1] : NAN;
 			as_median_ci95(v, k, &st[AS_ST_CI95_LOW], &st[AS_ST_CI95_HIGH]);
 		}
-		if (spread(specs, res, n, row) != 0) {
-			free(v);
-			free(rows);
-			return -1;
-		}
 		nrows++;
 	}
 	free(v);
+	free(dist);
 	*out = rows;
 	return nrows;
 }

@@ -112,16 +112,17 @@
 	X(syscalls_total, I, "memory system calls")
 
 /* Key and extra columns of summary.csv. */
-#define AS_SUMMARY_KEY_COLS(X)                                                      \
-	X(module, S, "module name (or path) as given")                              \
-	X(module_params, S, "module params string as given")                        \
-	X(workload, S, "workload name")                                             \
-	X(workload_params, S, "workload params string as given")                    \
-	X(threads, I, "threads")                                                    \
-	X(reps_ok, I, "repetitions that completed (the statistics use only these)") \
-	X(null_ns_per_op_median, F,                                                 \
-	  "null module's median ns_per_op on the same workload and "                \
-	  "threads: the harness's own cost (empty without null)")                   \
+#define AS_SUMMARY_KEY_COLS(X)                                                              \
+	X(module, S, "module name (or path) as given")                                      \
+	X(module_params, S, "module params string as given")                                \
+	X(workload, S, "workload name")                                                     \
+	X(workload_params, S, "workload params string as given")                            \
+	X(threads, I, "threads")                                                            \
+	X(reps_ok, I,                                                                       \
+	  "repetitions that completed (the statistics use only these, less the disturbed)") \
+	X(null_ns_per_op_median, F,                                                         \
+	  "null module's median ns_per_op on the same workload and "                        \
+	  "threads: the harness's own cost (empty without null)")                           \
 	X(ns_per_op_minus_null, F, "ns_per_op_median - null_ns_per_op_median")
 
 /* Columns of summary.csv after the metrics: the machine's share of the
@@ -129,9 +130,9 @@
 #define AS_SUMMARY_TAIL_COLS(X)                                                                  \
 	X(reps_disturbed, I,                                                                     \
 	  "ok repetitions the machine disturbed (wait_ns, or at 1 thread the time per sample, "  \
-	  "far above the least disturbed trial's); still in every statistic, not counted by -r " \
-	  "auto")                                                                                \
-	X(ns_per_op_spread, F, "ns_per_op_max / ns_per_op_min over the ok repetitions")          \
+	  "far above the least disturbed trial's); left out of the statistics unless all were, " \
+	  "and run again by -r auto")                                                            \
+	X(ns_per_op_spread, F, "ns/op max / min over all the ok repetitions, the disturbed too") \
 	X(ns_per_op_spread_undisturbed, F,                                                       \
 	  "the same over the ok repetitions that were not disturbed")
 

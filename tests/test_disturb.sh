@@ -6,7 +6,8 @@
 # (trials.csv wait_ns), so it is disturbed (disturb.h): summary.csv counts
 # it (reps_disturbed) and gives the spread without it, the console says so,
 # and -r auto runs the group again: with --ci 100% (any 6 repetitions
-# settle a group) it stops at 6 unless one of them was disturbed.
+# settle a group) it stops at 6 unless one of them was disturbed. The
+# table's n and summary.csv's statistics leave the disturbed one out.
 # usage: test_disturb.sh ALLOCSCOPE
 set -u
 as=$1
@@ -65,6 +66,16 @@ head -1 "$tmp/d/summary.csv" | grep -q ',ns_per_op_spread_undisturbed' &&
   { echo "$sp" | grep -qE '^[0-9.]+(e[-+]?[0-9]+)?$' ||
     { [ -z "$sp" ] && [ $((reps - dist)) -lt 2 ] 2>/dev/null; }; } && ok ||
   bad "ns_per_op_spread_undisturbed '$sp' with $reps reps, $dist disturbed"
+# the table's n and summary.csv's ns/op max/min are the kept repetitions':
+# the disturbed left out, unless every one was disturbed
+kept=$((reps - dist))
+[ "$kept" -gt 0 ] || kept=$reps
+n=$(awk '$1 == "glibc" && $2 == "larson" && $4 == "ok" {print $5}' "$tmp/run.out")
+[ "$n" = "$kept" ] && ok || bad "table n '$n', want $kept ($reps ok, $dist disturbed)"
+mm=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
+  {print $c["ns_per_op_max"] / $c["ns_per_op_min"]}' "$tmp/d/summary.csv")
+[ "$kept" -lt "$reps" ] && [ -n "$sp" ] && { awk -v a="$mm" -v b="$sp" 'BEGIN {exit !(a - b < 1e-3 && b - a < 1e-3)}' && ok ||
+  bad "summary ns/op max/min $mm, the undisturbed spread $sp"; }
 grep -qE "^\(disturbed: [1-9][0-9]* of [0-9]+ ok trials ran while the machine was slow" "$tmp/run.out" && ok ||
   { bad "no disturbed line:"; sed 's/^/  | /' "$tmp/run.out" >&2; }
 
