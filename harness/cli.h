@@ -30,6 +30,10 @@ typedef struct as_cmd {
 	 * "modules", "suites", "dirs", "command" (a program after --); NULL:
 	 * file names */
 	const char *operands;
+	/* 1: the command never loads an allocator module, so it starts without
+	 * the static-TLS re-exec (statictls.h): `capture`, whose start is part
+	 * of the traced command's time */
+	int no_modules;
 } as_cmd_t;
 
 /* The other long name accepted for option NAME (e.g. "allocator" for

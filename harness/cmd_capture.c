@@ -192,7 +192,8 @@ out_nomem:
 	return -1;
 }
 
-/* One round of converting beside the program: new spools every 100 ms,
+/* One round of converting beside the program: new spools every 100 ms
+ * (every round while there is none),
  * then what each spool has made certain. Returns 1 when something moved,
  * else 0 (then the caller sleeps). */
 static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir,
@@ -201,7 +202,9 @@ static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, con
 	uint64_t now = as_now_ns(), ticks = as_spool_ticks();
 	double tpn = ticks > t0[0] ? (double)(now - t0[1]) / (double)(ticks - t0[0]) : 1.0;
 	int moved = 0;
-	if (now - ls->scanned_ns > 100 * 1000000ull) {
+	/* until the first spool appears, every round: the program's first
+	 * records are converted from its first ms on, not 100 ms late */
+	if (ls->n == 0 || now - ls->scanned_ns > 100 * 1000000ull) {
 		char **names = NULL;
 		int n = 0;
 		ls->scanned_ns = now;
@@ -243,6 +246,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
                       uint64_t t1[2])
 {
 	struct sigaction ign, old_int, old_quit;
+	sigset_t chld, old_mask;
 	const char *pre = getenv("LD_PRELOAD");
 	char *preload;
 
@@ -254,6 +258,11 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGINT, &ign, &old_int); /* like system(): ^C is the program's */
 	sigaction(SIGQUIT, &ign, &old_quit);
+	/* the program's end wakes the naps below (sigtimedwait), so that its
+	 * last records are converted at once, not after the nap */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
 	fflush(NULL);
 	t0[1] = as_now_ns();
 	t0[0] = as_spool_ticks();
@@ -262,6 +271,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		fprintf(stderr, "allocscope capture: fork: %s\n", strerror(errno));
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		free(preload);
 		return -1;
 	}
@@ -269,6 +279,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		char me[32];
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		snprintf(me, sizeof(me), "%d", (int)getpid());
 		setenv("LD_PRELOAD", preload, 1);
 		setenv(AS_CAPTURE_ENV_DIR, dir, 1);
@@ -299,7 +310,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 			struct timespec nap = {0, 0};
 			nap_ns = nap_ns ? (nap_ns < 16000000 ? nap_ns * 2 : nap_ns) : 1000000;
 			nap.tv_nsec = nap_ns;
-			nanosleep(&nap, NULL);
+			sigtimedwait(&chld, NULL, &nap);
 		}
 	}
 	t1[0] = as_spool_ticks();
@@ -308,6 +319,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		ls->events += ls->v[k]->sp.rep.events;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	free(preload);
 	return 0;
 }
@@ -610,4 +622,5 @@ const as_cmd_t as_cmd_capture = {
                 "  allocscope trace stats ls.ast && allocscope replay ls.ast -a glibc,null\n",
     .main = capture_main,
     .operands = "command",
+    .no_modules = 1,
 };

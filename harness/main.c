@@ -73,12 +73,22 @@ static int help_topic(const char *topic)
 	return 2;
 }
 
+/* Whether argv's command says it loads no module (as_cmd_t.no_modules). */
+static int no_modules(int argc, char **argv)
+{
+	for (int i = 0; argc >= 2 && commands[i]; i++)
+		if (!strcmp(argv[1], commands[i]->name))
+			return commands[i]->no_modules;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	as_suggest_t sg;
 	char dym[96];
 
-	as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
+	if (!no_modules(argc, argv))
+		as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
 	/* a file-size limit must make writes fail (and be reported), not kill us */
 	signal(SIGXFSZ, SIG_IGN);
 	if (argc >= 2 && !strcmp(argv[1], "__worker"))

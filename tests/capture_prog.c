@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define N     200
@@ -131,12 +132,14 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 50000; i++)
 			free(malloc(6001));
 		raise(SIGKILL);
-	} else if (!strcmp(mode, "sleep")) {
-		/* several buffers' worth, then a second of nothing: the capture
-		 * command converts what was appended meanwhile */
+	} else if (!strcmp(mode, "sleep") || !strcmp(mode, "nap")) {
+		/* several buffers' worth, then a second (nap: 60 ms) of
+		 * nothing: the capture command converts what was appended
+		 * meanwhile */
+		struct timespec t = {mode[0] == 's' ? 1 : 0, mode[0] == 's' ? 0 : 60000000};
 		for (int i = 0; i < 50000; i++)
 			free(malloc(6001));
-		sleep(1);
+		nanosleep(&t, NULL);
 	} else if (!strcmp(mode, "abort")) {
 		sink = malloc(4001);
 		abort();

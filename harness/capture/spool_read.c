@@ -312,7 +312,10 @@ static int index_chunks(as_spool_t *sp)
 static int index_tails(as_spool_t *sp)
 {
 	const as_spool_hdr_t *hdr = &sp->hdr;
-	for (uint32_t i = 0; i < hdr->ntails && !sp->tails_done; i++) {
+	/* slots [0, slots_used) are all a thread took (v2, or no shared
+	 * counter in the header: any slot may have been) */
+	uint32_t n = sp->seq_taken && hdr->slots_used < hdr->ntails ? hdr->slots_used : hdr->ntails;
+	for (uint32_t i = 0; i < n && !sp->tails_done; i++) {
 		as_spool_tail_t t;
 		uint64_t off = hdr->tails_off + (uint64_t)i * hdr->tail_bytes;
 		if (pread(sp->fd, &t, sizeof(t), (off_t)off) != (ssize_t)sizeof(t) ||
@@ -689,8 +692,10 @@ int as_spool_convert_end(as_spool_t *sp, double ns_per_tick, char *msg, size_t m
 		/* the program has ended: its counter is final, a chunk cut
 		 * short is torn, and the tail slots hold the rest */
 		sp->live = 0;
-		if (pread(sp->fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h))
+		if (pread(sp->fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h)) {
 			sp->seq_taken = h.seq_taken;
+			sp->hdr.slots_used = h.slots_used;
+		}
 	}
 	errno = 0;
 	if (index_chunks(sp) != 0 || index_tails(sp) != 0) {
