@@ -101,7 +101,7 @@ int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, i
 		fprintf(stderr, "allocscope: %s: cannot write it: %s\n", o->path, strerror(errno));
 		return -1;
 	}
-	setvbuf(o->f, NULL, _IOFBF, 1 << 20);
+	setvbuf(o->f, NULL, _IOFBF, 64 << 10);
 	if (as_trace_writer_open(&o->w, o->f, fmt) != 0) {
 		fprintf(stderr, "allocscope: %s: write failed: %s\n", o->path, strerror(errno));
 		fclose(o->f);

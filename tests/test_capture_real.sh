@@ -9,6 +9,8 @@
 # when SANITIZED is 1: the sanitizers' own memory counts there). Then a
 # python3 killed from outside with SIGKILL mid-run (its 20000 bytearrays
 # made, sleeping): all 20000 allocations are in the trace, nothing lost.
+# "big": python3 keeping 20000 bytearray(7777) (sparse big blocks: 2-4
+# blocks per 16 KiB) and exiting: conversion memory <= 16 bytes/event too.
 # Exits 77 when sqlite3 or python3 is missing.
 set -u
 cli=$1
@@ -106,6 +108,8 @@ ts = [threading.Thread(target=work, args=(8000 // nt,)) for _ in range(nt)]
 for t in ts: t.start()
 for t in ts: t.join()
 """)
+with open(d + "/b.py", "w") as f:
+    f.write("keep = [bytearray(7777) for _ in range(20000)]\nprint(len(keep))\n")
 with open(d + "/k.py", "w") as f:
     f.write("""import os, sys, time
 keep = [bytearray(7777) for _ in range(20000)]
@@ -119,6 +123,7 @@ PY
 check sqlite3 sqlite3 :memory: ".read $tmp/t.sql"
 check python1 env PYTHONMALLOC=malloc "$py" "$tmp/j.py" 1
 check python4 env PYTHONMALLOC=malloc "$py" "$tmp/j.py" 4
+check big env PYTHONMALLOC=malloc "$py" "$tmp/b.py"
 grep -q '^threads: *[2-9]' "$tmp/python4.stats" && ok ||
 	bad "python4: the trace has one thread"
 

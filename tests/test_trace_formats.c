@@ -93,6 +93,18 @@ static void csv_bad(const char *text, uint64_t line, const char *why)
 
 #define HDR "op,thread,id,size_bytes,align_bytes,time_ns\n"
 
+/* This process's resident memory in KiB (/proc/self/statm), or -1. */
+static long rss_kib(void)
+{
+	long size, pages = -1;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (f && fscanf(f, "%ld %ld", &size, &pages) != 2)
+		pages = -1;
+	if (f)
+		fclose(f);
+	return pages < 0 ? -1 : pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 static uint32_t le32(const char *b)
 {
 	const uint8_t *u = (const uint8_t *)b;
@@ -298,9 +310,14 @@ int main(void)
 	}
 
 	/* the id map against a reference array: dense ids (shift 0, the hash
-	 * table) and malloc addresses (shift 4, the two-level table: 1250
-	 * leaves in 3 mappings), with unaligned keys and values above 32 bits
-	 * (both in the hash table there) mixed in */
+	 * table) and malloc addresses (shift 4, the two-level table: keys 4 KiB
+	 * apart, 4 to a region, stay in small leaves, which empty and are
+	 * reused; keys 48 bytes apart fill their regions' small leaves and move
+	 * to leaves), with unaligned keys and values above 32 bits (both in the
+	 * hash table there) mixed in */
+#define MAP_KEY(k)                                                             \
+	(0x7f0000000000ull + ((k) < 2500 ? (k)*4096 : (1ull << 30) + (k)*48) + \
+	 ((k) % 7 == 3 ? 8 : 0))
 	for (unsigned shift = 0; shift <= 4; shift += 4) {
 		static uint64_t ref[5000];
 		as_u64map_t m = {.shift = shift};
@@ -311,7 +328,7 @@ int main(void)
 			uint64_t k, key, want;
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			k = (x >> 33) % 5000;
-			key = 0x7f0000000000ull + k * 4096 + (k % 7 == 3 ? 8 : 0);
+			key = MAP_KEY(k);
 			want = k % 11 == 5   ? UINT64_MAX - 1 - (uint64_t)i
 			       : k % 13 == 6 ? 0xfffffffdull + (uint64_t)i % 3 /* 32-bit edge */
 			                     : (uint64_t)i;
@@ -327,7 +344,7 @@ int main(void)
 			}
 		}
 		for (uint64_t k = 0; k < 5000; k++) {
-			uint64_t key = 0x7f0000000000ull + k * 4096 + (k % 7 == 3 ? 8 : 0);
+			uint64_t key = MAP_KEY(k);
 			int had = as_u64map_get(&m, key, &val);
 			ok &= had == (ref[k] != 0) && (!had || val + 1 == ref[k]);
 			ok &= !as_u64map_get(&m, key + 16, &val); /* a neighbour never put */
@@ -336,6 +353,28 @@ int main(void)
 		       (unsigned long long)m.count, (unsigned long long)live);
 		as_u64map_free(&m);
 		CHECK(m.count == 0 && m.shift == shift);
+	}
+#undef MAP_KEY
+
+	/* sparse big blocks: python3 holding 20,000 bytearray(7777), each a
+	 * 64-byte object and a 7,792-byte buffer, 4 keys per 16 KiB region.
+	 * The map's memory (RSS growth) stays ~50 bytes a key; a 4 KiB leaf
+	 * per region made it 40 MiB. */
+	{
+		as_u64map_t m = {.shift = 4};
+		uint64_t a = 0x55d000000000ull, val;
+		long rss0 = rss_kib(), grew;
+		int ok = 1;
+		for (uint64_t i = 0; i < 20000; i++, a += 64 + 7792) {
+			ok &= as_u64map_put(&m, a, 2 * i) == 0;
+			ok &= as_u64map_put(&m, a + 64, 2 * i + 1) == 0;
+		}
+		grew = rss_kib() - rss0;
+		ok &= as_u64map_get(&m, 0x55d000000000ull + 64, &val) == 1 && val == 1;
+		CHECKF(ok && m.count == 40000, "count %llu", (unsigned long long)m.count);
+		CHECKF(rss0 > 0 && grew < 2048, "40,000 sparse keys: the map grew RSS by %ld KiB",
+		       grew);
+		as_u64map_free(&m);
 	}
 
 	/* the trace workload: threads, dense ids, expected peak, serialize */

@@ -64,11 +64,15 @@ typedef enum as_trace_fmt { AS_TRACE_BIN = 0, AS_TRACE_CSV = 1 } as_trace_fmt_t;
 
 /* ---- a small u64 -> u64 map in kernel-mapped memory --------------------- */
 /* Keys in general: a hash table (linear probing). Address keys (shift >= 4,
- * keys aligned to it): a two-level table instead, a leaf of 32-bit values
- * per 2^(shift+10) bytes of address space found through a small hash of
- * the leaf's number, so that keys near each other (what an allocator hands
- * out) are near each other in memory; values that do not fit 32 bits and
- * unaligned keys go to the hash table. */
+ * keys aligned to it): a two-level table instead, found through a small
+ * hash of the region's number (a region: 2^(shift+10) bytes of address
+ * space), so that keys near each other (what an allocator hands out) are
+ * near each other in memory: a region's first few keys share one 32-byte
+ * small leaf, and only a region with more keys than that gets a leaf of
+ * 32-bit values for all 1024 of its addresses (so that sparse big blocks
+ * cost ~20-40 bytes a key, not a 4 KiB leaf per two keys); values that do not
+ * fit 32 bits and unaligned keys go to the hash table. */
+#define AS_U64MAP_CACHE 64 /* regions whose place is remembered */
 typedef struct as_u64map {
 	struct {
 		uint64_t key;
@@ -80,9 +84,14 @@ typedef struct as_u64map {
 	                   pointers), 0 for dense ids; set before the first put */
 	/* private: the hash table's own count, and the two-level table */
 	uint64_t hcount;
-	struct as_u64map *leaf_of; /* leaf number -> index in leaf[] */
+	struct as_u64map *leaf_of; /* region number -> its leaf or small leaf */
 	uint32_t **leaf;
 	uint64_t nleaf, leafcap;
+	struct as_u64map_small *small;         /* small leaves, by index */
+	uint64_t nsmall, smallcap, small_free; /* small_free: index + 1 of a free one */
+	/* region number -> leaf_of's value, for the last regions looked up
+	 * (always equal to leaf_of's: all-zero = region 0 has nothing) */
+	uint64_t cache_no[AS_U64MAP_CACHE], cache_val[AS_U64MAP_CACHE];
 } as_u64map_t;
 #define AS_U64MAP_EMPTY UINT64_MAX
 

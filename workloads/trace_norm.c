@@ -125,37 +125,80 @@ static int hash_del(as_u64map_t *m, uint64_t key, uint64_t *val)
 	return 1;
 }
 
-/* ---- the two-level table of address keys ---- */
+/* ---- the two-level table of address keys ----
+ * A region's keys go into its small leaf (SMALL_N of them, one cache line)
+ * until it would hold more; then the region gets a leaf (LEAF_N 32-bit
+ * entries, 4 KiB) and they move there. leaf_of maps the region's number to
+ * LEAF_HAS | leaf index or SMALL_HAS | small leaf index; a small leaf left
+ * empty is freed and its region forgotten. */
 #define LEAF_BITS 10
 #define LEAF_N    (1u << LEAF_BITS)
 /* An entry holds value + 1, so that fresh (zero) pages are empty leaves
  * and no leaf is written before a key goes into it. */
-#define LEAF_EMPTY 0u
-#define LEAF_BIG   UINT32_MAX /* the value is in the hash table */
-#define LEAF_CHUNK 512        /* leaves per mapping (2 MiB) */
+#define LEAF_EMPTY  0u
+#define LEAF_BIG    UINT32_MAX /* the value is in the hash table */
+#define LEAF_CHUNK  512        /* leaves per mapping (2 MiB) */
+#define LEAF_HAS    (1ull << 63)
+#define SMALL_HAS   (1ull << 62)
+#define SMALL_N     6
+#define SMALL_CHUNK 8192 /* small leaves per growth step (256 KiB) */
+
+/* A region's first keys in 32 bytes: val[i] as a leaf entry (LEAF_EMPTY:
+ * slot i is free), its offset in the region in bits 10i.. of off (of a
+ * free small leaf: the index + 1 of the next free one). */
+typedef struct as_u64map_small {
+	uint32_t val[SMALL_N];
+	uint64_t off;
+} small_t;
+
+static unsigned small_off(const small_t *sm, unsigned i)
+{
+	return (unsigned)(sm->off >> (10 * i)) & (LEAF_N - 1);
+}
 
 static int leafy(const as_u64map_t *m, uint64_t key)
 {
 	return m->shift >= 4 && !(key & ((1ull << m->shift) - 1));
 }
 
-/* The entry of key in its leaf; NULL when the leaf does not exist (and
- * could not be made: create = 0, or out of memory). */
-static uint32_t *leaf_entry(const as_u64map_t *cm, uint64_t key, int create)
+/* leaf_of's value for region no: LEAF_HAS | index, SMALL_HAS | index, or
+ * 0 (no key there), through the cache. */
+static uint64_t region_get(const as_u64map_t *cm, uint64_t no)
 {
-	as_u64map_t *m = (as_u64map_t *)cm; /* only when create */
-	uint64_t k = key >> m->shift, no = k >> LEAF_BITS, idx;
-	if (m->leaf_of && hash_get(m->leaf_of, no, &idx))
-		return &m->leaf[idx][k & (LEAF_N - 1)];
-	if (!create)
-		return NULL;
+	as_u64map_t *m = (as_u64map_t *)cm; /* the cache only */
+	unsigned c = (unsigned)(no % AS_U64MAP_CACHE);
+	uint64_t v = 0;
+	if (m->cache_no[c] == no)
+		return m->cache_val[c];
+	if (m->leaf_of)
+		hash_get(m->leaf_of, no, &v);
+	m->cache_no[c] = no;
+	m->cache_val[c] = v;
+	return v;
+}
+
+/* Set region no's value (0: forget the region). 0, or -1 out of memory. */
+static int region_set(as_u64map_t *m, uint64_t no, uint64_t v)
+{
+	unsigned c = (unsigned)(no % AS_U64MAP_CACHE);
+	uint64_t old;
 	if (!m->leaf_of && !(m->leaf_of = map_pages(sizeof(*m->leaf_of))))
-		return NULL;
+		return -1;
+	if (v ? hash_put(m->leaf_of, no, v) < 0 : (hash_del(m->leaf_of, no, &old), 0))
+		return -1;
+	if (m->cache_no[c] == no)
+		m->cache_val[c] = v;
+	return 0;
+}
+
+/* A new leaf, all empty. Its index, or -1 out of memory. */
+static int64_t leaf_new(as_u64map_t *m)
+{
 	if (m->nleaf == m->leafcap) {
 		uint64_t nc = m->leafcap ? m->leafcap * 2 : LEAF_CHUNK;
 		uint32_t **nl = map_pages(nc * sizeof(*nl));
 		if (!nl)
-			return NULL;
+			return -1;
 		if (m->leaf) {
 			memcpy(nl, m->leaf, m->nleaf * sizeof(*nl));
 			munmap(m->leaf, m->leafcap * sizeof(*nl));
@@ -167,13 +210,96 @@ static uint32_t *leaf_entry(const as_u64map_t *cm, uint64_t key, int create)
 		/* leaves come LEAF_CHUNK to a mapping; leaf[i * LEAF_CHUNK] starts one */
 		uint32_t *chunk = map_pages((size_t)LEAF_CHUNK * LEAF_N * sizeof(uint32_t));
 		if (!chunk)
-			return NULL;
+			return -1;
 		for (unsigned i = 0; i < LEAF_CHUNK; i++)
 			m->leaf[m->nleaf + i] = chunk + (size_t)i * LEAF_N;
 	}
-	if (hash_put(m->leaf_of, no, m->nleaf) < 0)
-		return NULL;
-	return &m->leaf[m->nleaf++][k & (LEAF_N - 1)];
+	return (int64_t)m->nleaf++;
+}
+
+/* A new small leaf, all empty (a freed one first). Its index, or -1. */
+static int64_t small_new(as_u64map_t *m)
+{
+	uint64_t i;
+	if (m->small_free) {
+		i = m->small_free - 1;
+		m->small_free = m->small[i].off;
+		memset(&m->small[i], 0, sizeof(small_t));
+		return (int64_t)i;
+	}
+	if (m->nsmall == m->smallcap) {
+		/* grown in place where it can be: never two copies at once */
+		uint64_t nc = m->smallcap + SMALL_CHUNK;
+		small_t *ns = m->small ? mremap(m->small, m->smallcap * sizeof(*ns),
+		                                nc * sizeof(*ns), MREMAP_MAYMOVE)
+		                       : map_pages(nc * sizeof(*ns));
+		if (!ns || ns == MAP_FAILED)
+			return -1;
+		m->small = ns;
+		m->smallcap = nc;
+	}
+	return (int64_t)m->nsmall++;
+}
+
+static void small_release(as_u64map_t *m, uint64_t i)
+{
+	m->small[i].off = m->small_free;
+	m->small_free = i + 1;
+}
+
+/* The entry for key in region value r (a leaf's or a small leaf's), or
+ * NULL when a small leaf does not hold it. */
+static uint32_t *entry_of(const as_u64map_t *m, uint64_t r, uint64_t key)
+{
+	uint64_t o = (key >> m->shift) & (LEAF_N - 1);
+	if (r & LEAF_HAS)
+		return &m->leaf[r & ~LEAF_HAS][o];
+	small_t *sm = &m->small[r & ~SMALL_HAS];
+	for (unsigned i = 0; i < SMALL_N; i++)
+		if (sm->val[i] != LEAF_EMPTY && small_off(sm, i) == o)
+			return &sm->val[i];
+	return NULL;
+}
+
+/* A place for key's entry in its region, made if need be (a small leaf for
+ * a new region; a leaf once the small leaf is full). NULL out of memory. */
+static uint32_t *entry_make(as_u64map_t *m, uint64_t key)
+{
+	uint64_t k = key >> m->shift, no = k >> LEAF_BITS, o = k & (LEAF_N - 1);
+	uint64_t r = region_get(m, no);
+	uint32_t *e;
+	small_t *sm;
+	int64_t i;
+	if (r && (e = entry_of(m, r, key)))
+		return e;
+	if (!r) {
+		if ((i = small_new(m)) < 0)
+			return NULL;
+		if (region_set(m, no, SMALL_HAS | (uint64_t)i) != 0) {
+			small_release(m, (uint64_t)i);
+			return NULL;
+		}
+		r = SMALL_HAS | (uint64_t)i;
+	}
+	if (r & SMALL_HAS) {
+		sm = &m->small[r & ~SMALL_HAS];
+		for (unsigned j = 0; j < SMALL_N; j++)
+			if (sm->val[j] == LEAF_EMPTY) { /* the caller fills it */
+				sm->off = (sm->off & ~((uint64_t)(LEAF_N - 1) << (10 * j))) |
+				          o << (10 * j);
+				return &sm->val[j];
+			}
+		/* full: the region gets a leaf, its keys move there */
+		if ((i = leaf_new(m)) < 0)
+			return NULL;
+		if (region_set(m, no, LEAF_HAS | (uint64_t)i) != 0)
+			return NULL; /* the new leaf stays unused */
+		for (unsigned j = 0; j < SMALL_N; j++)
+			m->leaf[i][small_off(sm, j)] = sm->val[j];
+		small_release(m, r & ~SMALL_HAS);
+		r = LEAF_HAS | (uint64_t)i;
+	}
+	return &m->leaf[r & ~LEAF_HAS][o];
 }
 
 int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
@@ -181,14 +307,14 @@ int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
 	uint32_t *e;
 	uint64_t old;
 	int r;
-	if (!leafy(m, key) || !(e = leaf_entry(m, key, 1))) {
-		if (leafy(m, key))
-			return -1;
+	if (!leafy(m, key)) {
 		if ((r = hash_put(m, key, val)) < 0)
 			return -1;
 		m->count += (uint64_t)r;
 		return 0;
 	}
+	if (!(e = entry_make(m, key)))
+		return -1;
 	if (val >= LEAF_BIG - 1) {
 		if (hash_put(m, key, val) < 0)
 			return -1;
@@ -204,9 +330,11 @@ int as_u64map_put(as_u64map_t *m, uint64_t key, uint64_t val)
 int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val)
 {
 	const uint32_t *e;
+	uint64_t r;
 	if (!leafy(m, key))
 		return hash_get(m, key, val);
-	if (!(e = leaf_entry(m, key, 0)) || *e == LEAF_EMPTY)
+	if (!(r = region_get(m, (key >> m->shift) >> LEAF_BITS)) || !(e = entry_of(m, r, key)) ||
+	    *e == LEAF_EMPTY)
 		return 0;
 	if (*e == LEAF_BIG)
 		return hash_get(m, key, val);
@@ -217,19 +345,29 @@ int as_u64map_get(const as_u64map_t *m, uint64_t key, uint64_t *val)
 int as_u64map_del(as_u64map_t *m, uint64_t key, uint64_t *val)
 {
 	uint32_t *e;
+	uint64_t r, no = (key >> m->shift) >> LEAF_BITS;
 	if (!leafy(m, key)) {
 		if (!hash_del(m, key, val))
 			return 0;
-	} else {
-		if (!(e = leaf_entry(m, key, 0)) || *e == LEAF_EMPTY)
-			return 0;
-		if (*e == LEAF_BIG)
-			hash_del(m, key, val);
-		else
-			*val = *e - 1;
-		*e = LEAF_EMPTY;
+		m->count--;
+		return 1;
 	}
+	if (!(r = region_get(m, no)) || !(e = entry_of(m, r, key)) || *e == LEAF_EMPTY)
+		return 0;
+	if (*e == LEAF_BIG)
+		hash_del(m, key, val);
+	else
+		*val = *e - 1;
+	*e = LEAF_EMPTY;
 	m->count--;
+	if (r & SMALL_HAS) { /* the slot is free again; an empty small leaf goes */
+		small_t *sm = &m->small[r & ~SMALL_HAS];
+		unsigned used = 0;
+		for (unsigned j = 0; j < SMALL_N; j++)
+			used += sm->val[j] != LEAF_EMPTY;
+		if (!used && region_set(m, no, 0) == 0)
+			small_release(m, r & ~SMALL_HAS);
+	}
 	return 1;
 }
 
@@ -242,6 +380,8 @@ void as_u64map_free(as_u64map_t *m)
 		munmap(m->leaf[i], (size_t)LEAF_CHUNK * LEAF_N * sizeof(uint32_t));
 	if (m->leaf)
 		munmap(m->leaf, m->leafcap * sizeof(*m->leaf));
+	if (m->small)
+		munmap(m->small, m->smallcap * sizeof(*m->small));
 	if (m->leaf_of) {
 		as_u64map_free(m->leaf_of);
 		munmap(m->leaf_of, sizeof(*m->leaf_of));
