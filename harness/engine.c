@@ -49,7 +49,9 @@ typedef struct as_lat {
 	as_hist_t *h; /* [kind] */
 	uint64_t every, jit, prev;
 	uint64_t cal, res;
-	int chained; /* every op: the end of op i is the start of op i+1 */
+	as_fastmod_t gap;  /* % (2 * every - 1), see as_lat_next */
+	as_fastmod_t step; /* % res */
+	int chained;       /* every op: the end of op i is the start of op i+1 */
 } as_lat_t;
 
 /* The canary: a fixed piece of work that touches neither the module nor
@@ -370,7 +372,8 @@ static void take_sample(thread_ctx_t *c)
 static inline uint64_t as_lat_net(const as_lat_t *l, uint64_t d)
 {
 	d = d > l->cal ? d - l->cal : 0;
-	return (d + l->res / 2) / l->res * l->res;
+	d += l->res / 2;
+	return d - as_fastmod(&l->step, d); /* d / res * res */
 }
 
 /* Index of the next op to time after `i` ops: every op when chained, else
@@ -383,7 +386,7 @@ static inline uint64_t as_lat_next(as_lat_t *l, uint64_t i)
 	l->jit ^= l->jit << 13;
 	l->jit ^= l->jit >> 7;
 	l->jit ^= l->jit << 17;
-	return i + l->jit % (2 * l->every - 1);
+	return i + as_fastmod(&l->gap, l->jit); /* jit % (2 * every - 1) */
 }
 
 /* The common ops without the switch: an alloc with default alignment and
@@ -727,15 +730,19 @@ static void lat_prepare(thread_ctx_t *c)
 	empty_ops(c, ops, LAT_CAL_LEN);
 	l->every = cfg->latency_every < LAT_CAL_EVERY ? cfg->latency_every : LAT_CAL_EVERY;
 	l->chained = l->every == 1;
+	l->gap = as_fastmod_init(2 * l->every - 1);
 	l->jit = seed;
 	l->res = 1;
+	l->step = as_fastmod_init(1);
 	while (h->total < LAT_CAL_OPS)
 		run_loop(c, &th, 0, 0, 1, 0);
 	l->cal = as_hist_quantile(h, 0.5);
 	l->res = step == UINT64_MAX ? 1 : step;
+	l->step = as_fastmod_init(l->res);
 	memset(h, 0, sizeof(*h));
 	l->every = cfg->latency_every;
 	l->chained = l->every == 1;
+	l->gap = as_fastmod_init(2 * l->every - 1);
 	l->jit = seed; /* the run times the same ops as without calibration */
 	c->done = 0;
 	c->end_ns = 0;

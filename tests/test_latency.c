@@ -1,8 +1,10 @@
 /* test_latency.c - the log-linear histogram: bucket bounds are contiguous
  * and every value maps into its own bucket, the resolution is better than
  * two significant digits, quantiles follow HdrHistogram's convention, and
- * merging adds counts. Also the timer: calibration gives a sane scale. */
+ * merging adds counts. Also the timer: calibration gives a sane scale; and
+ * the division-free remainder the engine's timed ops use equals %. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +66,52 @@ int main(void)
 	as_hist_merge(g, h);
 	CHECK(g->total == 10100);
 	CHECK(g->counts[as_hist_index(7)] == 1);
+
+	/* as_fastmod == % for divisors and values at the edges (0, 1, powers
+	 * of two and their neighbours, 2^64 - 1) and at random */
+	{
+		uint64_t ds[64], xs[64], r = 0x9e3779b97f4a7c15ULL, wrong = 0, n = 0;
+		int nd = 0, nx = 0;
+		for (int b = 0; b < 64; b += 7) {
+			uint64_t p = 1ULL << b;
+			ds[nd++] = p;
+			ds[nd++] = p + 1;
+			if (p > 2)
+				ds[nd++] = p - 1;
+			xs[nx++] = p;
+			xs[nx++] = p - 1;
+		}
+		ds[nd++] = 21; /* a typical rdtsc step here */
+		ds[nd++] = 127;
+		ds[nd++] = UINT64_MAX;
+		ds[nd++] = UINT64_MAX - 1;
+		xs[nx++] = 0;
+		xs[nx++] = UINT64_MAX;
+		xs[nx++] = UINT64_MAX - 1;
+		for (int i = 0; i < nd; i++) {
+			as_fastmod_t f = as_fastmod_init(ds[i]);
+			for (int k = 0; k < nx + 20000; k++) {
+				uint64_t x;
+				if (k < nx) {
+					x = xs[k];
+				} else {
+					r ^= r << 13;
+					r ^= r >> 7;
+					r ^= r << 17;
+					x = k % 3 == 0   ? r
+					    : k % 3 == 1 ? r >> (r & 63)
+					                 : ds[i] * (r & 1023) + (r >> 60);
+				}
+				n++;
+				if (as_fastmod(&f, x) != x % ds[i] && wrong++ < 3)
+					fprintf(stderr, "as_fastmod: %llu %% %llu gave %llu\n",
+					        (unsigned long long)x, (unsigned long long)ds[i],
+					        (unsigned long long)as_fastmod(&f, x));
+			}
+		}
+		CHECKF(wrong == 0, "as_fastmod wrong %llu times of %llu", (unsigned long long)wrong,
+		       (unsigned long long)n);
+	}
 
 	/* timer: scale and floor are plausible (not asserted as performance) */
 	CHECK(as_timer_calibrate(&ti) == 0);
