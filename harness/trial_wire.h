@@ -64,8 +64,9 @@ void as_wire_trial_free(as_wire_trial_t *t);
 
 /* ---- worker -> parent ---- */
 
-/* Send one message on fd (AS_WIRE_FD_RESULT in a worker). Returns 0, or -1
- * when the parent is gone (the caller then has no one to report to). */
+/* Send one message on fd (AS_WIRE_FD_RESULT in a worker), header and
+ * payload in one writev. Returns 0, or -1 when the parent is gone (the
+ * caller then has no one to report to). */
 int as_wire_send(int fd, as_wire_msg_t type, const void *payload, size_t len);
 int as_wire_send_status(int fd, as_status_t st, const char *reason);
 int as_wire_send_info(int fd, const char *key, const char *value);

@@ -6,8 +6,8 @@
 # reads this process's children lists, not /proc/PID/stat of every process
 # on the machine (~260 opens here), when nothing was left behind; workers
 # start inside the run's cgroup; the guard
-# closes its fds in two calls; a worker pre-faults little memory (null's
-# ring included); the run's held perf counters are closed after it. A trial
+# closes its fds in two calls; a worker's message is one writev; a worker
+# pre-faults little memory (null's ring included); the run's held perf counters are closed after it. A trial
 # that does leave a process behind is test_faults' (still swept and failed).
 # Skipped (77) without strace or where ptrace is not allowed.
 # Usage: test_trial_cost.sh ALLOCSCOPE
@@ -48,7 +48,7 @@ if ! command -v strace > /dev/null || ! strace -f -o /dev/null true 2> /dev/null
 fi
 
 trials=10
-if ! strace -f -e trace=fsync,fdatasync,openat,close,rename,renameat,renameat2,mmap,execve \
+if ! strace -f -e trace=fsync,fdatasync,openat,close,rename,renameat,renameat2,mmap,execve,write,writev \
   -o "$tmp/st" "$cli" run -q --no-plot -a glibc,null -w random:ops=1000,live=100 -r $((trials / 2)) \
   --min-time 0 --syscalls off -o "$tmp/out" > "$tmp/log" 2>&1; then
   bad "run failed: $(tail -3 "$tmp/log")"
@@ -92,6 +92,14 @@ least=$(awk '/execve\(.*"__worker"/ { w[$1] = 1 }
 [ "$least" -gt 0 ] && [ "$least" -le 1024 ] &&
   ok "$least KiB pre-faulted by the leanest worker (at most 1024)" ||
   bad "$least KiB pre-faulted by the leanest worker: a buffer for all of maps or every possible sample"
+# a worker sends each message (header + payload) to the parent in one
+# writev on its result fd (3): one syscall and one wake-up of the parent per
+# message, not a write of the 8-byte header and another of the payload
+# (a suite row sends ~250 series rows)
+n=$(awk '/execve\(.*"__worker"/ { w[$1] = 1 } /write\(3, .*, 8\) += 8/ { h[$1]++ }
+  END { for (p in w) s += h[p]; print s + 0 }' "$tmp/st")
+[ "$n" = 0 ] && ok "no worker writes a message header on its own" ||
+  bad "$n message headers written on their own by the workers (a write per header and per payload)"
 # workers are made right inside the run's cgroup (clone3 CLONE_INTO_CGROUP):
 # a write to cgroup.procs costs an expedited RCU grace period (~3.5 ms idle)
 if grep -qE '^stray_guard,"?cgroup v2' "$tmp/out/context.csv"; then
