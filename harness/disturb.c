@@ -107,7 +107,7 @@ int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res,
 			dist[j] = as_disturbed(&specs[j], &res[j], &ref) ? AS_DIST_OUT : AS_DIST_NO;
 			kept += dist[j] == AS_DIST_NO;
 		}
-		for (int j = i; j < n && !kept; j++)
+		for (int j = i; j < n && kept < AS_DISTURB_MIN_KEPT; j++)
 			if (specs[j].trial == specs[i].trial && dist[j] == AS_DIST_OUT)
 				dist[j] = AS_DIST_KEPT;
 	}

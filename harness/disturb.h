@@ -57,10 +57,13 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
                  const as_disturb_ref_t *ref);
 
 /* What the statistics make of each trial: a disturbed repetition is left
- * out of them (-r auto runs another in its place), unless every ok
- * repetition of its group was disturbed (a loaded machine still gets
- * figures, and reps_disturbed == reps_ok says what they are worth). */
+ * out of them (-r auto runs another in its place), unless fewer than
+ * AS_DISTURB_MIN_KEPT ok repetitions of its group were undisturbed: then
+ * every ok one is kept (a loaded machine still gets a median and a CI over
+ * all its repetitions rather than one value alone, and reps_ok -
+ * reps_disturbed < 2 says what they are worth). */
 enum { AS_DIST_NO, AS_DIST_OUT, AS_DIST_KEPT };
+#define AS_DISTURB_MIN_KEPT 2
 
 /* Fill dist[0..n) with AS_DIST_* for specs/res[0..n), each judged against
  * its group's reference over all n. Returns 0, or -1 when out of memory. */

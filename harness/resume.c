@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disturb.h"
 #include "files.h"
 #include "tables.h"
 #include "trials_read.h"
@@ -75,6 +76,28 @@ static void result_from_row(const as_table_t *t, size_t r, as_trial_result_t *re
 		res->v[c] = as_table_num(t, r, names[c]);
 	for (int k = 0; k < AS_OP_KIND_COUNT; k++)
 		res->p99_ns[k] = NAN;
+}
+
+int as_table_disturbed(const as_table_t *t, unsigned char *dist)
+{
+	size_t n = t->nrows ? t->nrows : 1;
+	as_trial_spec_t *specs = calloc(n, sizeof(*specs));
+	as_trial_result_t *res = calloc(n, sizeof(*res));
+	int rc = -1;
+	if (specs && res && t->nrows <= INT_MAX) {
+		for (size_t r = 0; r < t->nrows; r++) {
+			double trial = as_table_num(t, r, "trial"),
+			       th = as_table_num(t, r, "threads");
+			/* trials.csv's threads are the ones the trial ran on */
+			specs[r].trial = isnan(trial) ? 0 : (uint32_t)trial;
+			specs[r].threads = isnan(th) ? 1 : (uint32_t)th;
+			result_from_row(t, r, &res[r]);
+		}
+		rc = as_disturbed_set(specs, res, (int)t->nrows, dist);
+	}
+	free(specs);
+	free(res);
+	return rc;
 }
 
 /* Index of (trial, rep) in the matrix, or -1. The matrix is reps outermost

@@ -25,4 +25,14 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 void as_resume_keep_rows(const char *dir, const char *name, const as_trial_spec_t *specs,
                          const int *done, int n, as_buf_t *out);
 
+struct as_table;
+
+/* The statistics' verdict on each row of a trials.csv read back (t):
+ * dist[r] = AS_DIST_* (disturb.h as_disturbed_set, groups by the trial
+ * column), so what reads trials.csv (the suite's verdicts) keeps the same
+ * repetitions as summary.csv and the table. A file without the figures
+ * the rule needs has no disturbed row. Returns 0, or -1 when out of
+ * memory. */
+int as_table_disturbed(const struct as_table *t, unsigned char *dist);
+
 #endif /* AS_RESUME_H */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disturb.h"
 #include "stats.h"
 #include "status.h"
 #include "tables.h"
@@ -548,13 +549,16 @@ int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
 	const as_trial_spec_t **rowspec = calloc((size_t)(n ? n : 1), sizeof(*rowspec));
 	const char **mods = calloc((size_t)(n ? n : 1), sizeof(*mods));
 	double *v = calloc((size_t)(n ? n : 1), sizeof(*v));
+	unsigned char *dist = malloc((size_t)(n ? n : 1));
 	int nkeys = 0, nmods = 0;
 
-	if (!keys || !rowspec || !mods || !v) {
+	if (!keys || !rowspec || !mods || !v || !dist ||
+	    as_disturbed_set(specs, res, n, dist) != 0) {
 		free(keys);
 		free(rowspec);
 		free(mods);
 		free(v);
+		free(dist);
 		return -1;
 	}
 	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
@@ -595,6 +599,8 @@ int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
 						status = as_status_name(res[i].status);
 					continue;
 				}
+				if (dist[i] == AS_DIST_OUT)
+					continue; /* left out of summary.csv too */
 				x = as_scenario_value(sc, res[i].v);
 				if (!isnan(x))
 					v[nv++] = x;
@@ -618,6 +624,7 @@ int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
 	free(rowspec);
 	free(mods);
 	free(v);
+	free(dist);
 	return 0;
 }
 

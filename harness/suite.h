@@ -67,7 +67,8 @@ double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t r
 
 /* headline.csv (columns AS_HEADLINE_COLS) of a scenario's run: one row
  * per table row (workload spec x threads, matrix order) x module, the
- * median of the metric over the ok repetitions of the done trials, or the
+ * median of the metric over the ok repetitions of the done trials that
+ * the statistics keep (disturb.h as_disturbed_set, as summary.csv), or the
  * status of those without a value. Returns 0, or -1 when out of memory. */
 int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
                          const as_trial_result_t *res, const int *done, int n, as_buf_t *csv);

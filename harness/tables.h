@@ -130,8 +130,8 @@
 #define AS_SUMMARY_TAIL_COLS(X)                                                                  \
 	X(reps_disturbed, I,                                                                     \
 	  "ok repetitions the machine disturbed (wait_ns, or at 1 thread the time per sample, "  \
-	  "far above the least disturbed trial's); left out of the statistics unless all were, " \
-	  "and run again by -r auto")                                                            \
+	  "far above the least disturbed trial's); left out of the statistics (and the suite's " \
+	  "verdicts) unless fewer than 2 were undisturbed, and run again by -r auto")            \
 	X(ns_per_op_spread, F, "ns/op max / min over all the ok repetitions, the disturbed too") \
 	X(ns_per_op_spread_undisturbed, F,                                                       \
 	  "the same over the ok repetitions that were not disturbed")
@@ -146,8 +146,10 @@
 	X(threads, I, "threads")                                                               \
 	X(module, S, "module label as given (NAME or NAME:params)")                            \
 	X(metric, S, "the scenario's headline metric in words (scenarios.csv summary_metric)") \
-	X(value, F, "median of the metric over the ok repetitions; empty when none has one")   \
-	X(n, I, "ok repetitions with a value")                                                 \
+	X(value, F,                                                                            \
+	  "median of the metric over the ok repetitions summary.csv keeps (the disturbed "     \
+	  "left out); empty when none has one")                                                \
+	X(n, I, "those repetitions with a value")                                              \
 	X(status, S, "ok, or the status of the repetitions without a value (skipped, ...)")
 
 /* Key columns written by the parent before the metrics on trials.csv. */

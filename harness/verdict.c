@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disturb.h"
 #include "json.h"
+#include "resume.h"
 #include "stats.h"
 #include "suite.h"
 
@@ -60,9 +62,11 @@ void as_verdicts_header(as_buf_t *csv)
 }
 
 /* The metric of every ok repetition of (module, workload, threads; 0:
- * any) in t; *rows counts the rows, ok or not. */
-static int gather(const as_scenario_t *sc, const as_table_t *t, const char *module,
-                  const char *workload, uint32_t threads, double *v, int max, int *rows)
+ * any) in t that the statistics keep (dist: as_table_disturbed, as in
+ * summary.csv); *rows counts the rows, ok or not. */
+static int gather(const as_scenario_t *sc, const as_table_t *t, const unsigned char *dist,
+                  const char *module, const char *workload, uint32_t threads, double *v, int max,
+                  int *rows)
 {
 	int k = 0;
 	*rows = 0;
@@ -76,6 +80,8 @@ static int gather(const as_scenario_t *sc, const as_table_t *t, const char *modu
 		    (threads && as_table_num(t, r, "threads") != threads))
 			continue;
 		(*rows)++;
+		if (dist[r] == AS_DIST_OUT)
+			continue;
 		x = as_scenario_metric(sc, t, r);
 		if (!isnan(x) && k < max)
 			v[k++] = x;
@@ -89,20 +95,28 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 	as_table_t t;
 	int judged = 0;
 	double v[1000], w[1000];
+	unsigned char *dist;
 	if (!sc->claims)
 		return 0;
 	if (as_table_read(trials_csv, &t, err, errlen) != 0)
 		return -1;
+	dist = malloc(t.nrows ? t.nrows : 1);
+	if (!dist || as_table_disturbed(&t, dist) != 0) {
+		snprintf(err, errlen, "%s: out of memory", trials_csv);
+		free(dist);
+		as_table_free(&t);
+		return -1;
+	}
 	for (const as_claim_t *c = sc->claims; c->claim; c++) {
 		char exp[64];
 		double med, lo, hi;
 		char meas[64], who[64];
 		int ratio = c->vs || c->vs_threads || c->vs_workload;
 		int rows, vrows = 1, nv = 0;
-		int n = gather(sc, &t, c->module, c->workload, c->threads, v, 1000, &rows);
+		int n = gather(sc, &t, dist, c->module, c->workload, c->threads, v, 1000, &rows);
 		as_verdict_t vd;
 		if (ratio)
-			nv = gather(sc, &t, c->vs ? c->vs : c->module,
+			nv = gather(sc, &t, dist, c->vs ? c->vs : c->module,
 			            c->vs_workload ? c->vs_workload : c->workload,
 			            c->vs_threads ? c->vs_threads : c->threads, w, 1000, &vrows);
 		if (rows == 0 || vrows == 0)
@@ -156,6 +170,7 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 			as_json_push(json, o);
 		}
 	}
+	free(dist);
 	as_table_free(&t);
 	return judged;
 }

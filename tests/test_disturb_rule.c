@@ -22,6 +22,7 @@
 #include "disturb.h"
 #include "results.h"
 #include "status.h"
+#include "suite.h"
 #include "tables.h"
 
 /* trial, rep, ns_per_op, sampling_ns, elapsed_ns (samples: 258 each) */
@@ -451,11 +452,49 @@ static void one_value(void)
 	free(rows);
 }
 
+/* fewer than 2 undisturbed repetitions: all are kept (a median and a CI
+ * over the 6, not one value alone with n = 1) */
+static void one_undisturbed(void)
+{
+	as_summary_row_t *rows;
+	plain(1, 0.001);
+	for (int i = 1; i < 6; i++) {
+		res[i].v[AS_TC_ns_per_op] = 20;
+		res[i].v[AS_TC_wait_ns] = 0.5 * 5e7;
+	}
+	CHECK(as_summary_rows(specs, res, 6, &rows) == 1);
+	CHECKF(rows[0].reps_ok == 6 && rows[0].reps_disturbed == 5 &&
+	           rows[0].stat[AS_SM_ns_per_op][AS_ST_MEDIAN] == 20 &&
+	           !isnan(rows[0].stat[AS_SM_ns_per_op][AS_ST_CI95_LOW]),
+	       "%d ok, %d disturbed, median %g, CI low %g", rows[0].reps_ok, rows[0].reps_disturbed,
+	       rows[0].stat[AS_SM_ns_per_op][AS_ST_MEDIAN],
+	       rows[0].stat[AS_SM_ns_per_op][AS_ST_CI95_LOW]);
+	free(rows);
+}
+
+/* a suite's headline.csv keeps what summary.csv keeps: 3 of 6 disturbed
+ * at 30 ns/op leave the median of the other 3 (10), n 3 (all: 20, n 6) */
+static void headline(void)
+{
+	as_buf_t csv = {0};
+	int done[6] = {1, 1, 1, 1, 1, 1};
+	plain(1, 0.001);
+	for (int i = 3; i < 6; i++) {
+		res[i].v[AS_TC_ns_per_op] = 30;
+		res[i].v[AS_TC_wait_ns] = 0.5 * 5e7;
+	}
+	CHECK(as_scenario_headline(as_scenario_find("bump"), specs, res, done, 6, &csv) == 0);
+	CHECKF(csv.data && strstr(csv.data, ",10,3,ok\n"), "%s", csv.data ? csv.data : "");
+	as_buf_free(&csv);
+}
+
 int main(void)
 {
 	idle_run();
 	spell_run();
 	each_figure();
 	one_value();
+	one_undisturbed();
+	headline();
 	return as_check_done();
 }
