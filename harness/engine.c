@@ -170,6 +170,30 @@ static inline void touch(void *p, uint64_t size, as_touch_t policy)
 /* Set when a thread stops on a failure: threads waiting for it give up. */
 static _Atomic int aborted;
 
+/* Set by thread 0 while it takes a sample in the timed region of a
+ * multi-thread run: the other threads hold at their next measurement point
+ * (at most 64 ops on) until it is clear. The sample's time is left out of
+ * elapsed_ns; without the hold the other threads went on working in it, so
+ * their work in it was counted and its time was not (at 2 threads up to
+ * half the first pass's ops, in a share that changed from repetition to
+ * repetition: docs/measure.md, "Two threads: the sampler's time"). */
+static _Atomic int sample_hold;
+
+/* Another thread's side of the hold: wait while thread 0 samples.
+ * Returns whether it waited. */
+static inline int hold_while_sampling(void)
+{
+	if (!atomic_load_explicit(&sample_hold, memory_order_acquire))
+		return 0;
+	/* as wait_for: a thread that shares its CPU with thread 0 lets it run */
+	for (unsigned spins = 0; atomic_load_explicit(&sample_hold, memory_order_acquire);)
+		if (++spins > 64)
+			sched_yield();
+		else
+			__builtin_ia32_pause();
+	return 1;
+}
+
 /* A cross-thread handover: wait until thread w->thread has published that
  * it ran w->until ops of this pass (base: its ops in earlier passes); its
  * slot writes before that are visible then.
@@ -360,12 +384,17 @@ static int64_t sum_live(const as_opstream_t *s, uint64_t *done)
 static void take_sample(thread_ctx_t *c)
 {
 	const as_engine_cfg_t *cfg = c->cfg;
+	int hold = c->s->nthreads > 1;
+	if (hold)
+		atomic_store_explicit(&sample_hold, 1, memory_order_release);
 	uint64_t a = as_now_ns(), done;
 	int64_t live = sum_live(c->s, &done);
 	if (live > c->sum_peak)
 		c->sum_peak = live;
 	cfg->sample(cfg->sample_ctx, done, live, a - c->t0 - c->sampling_ns);
 	c->sampling_ns += as_now_ns() - a;
+	if (hold)
+		atomic_store_explicit(&sample_hold, 0, memory_order_release);
 }
 
 /* A timed op's latency net of the harness, rounded to the clock's step. */
@@ -543,6 +572,9 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	uint64_t next_sync = sync_next(&y);
 	acc_t a = {0, 0, validate};
 	uint64_t i = 0;
+	/* only the other threads of a sampled run hold for thread 0's samples */
+	int holds = c->t != 0 && c->s->nthreads > 1 && cfg->sample &&
+	            (cfg->sample_every || cfg->sample_interval_ns);
 
 	if (timed) {
 		next_lat = as_lat_next(lat, 0);
@@ -550,6 +582,8 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	}
 	while (i < th->nops) {
 		uint64_t end = (i | 63) + 1;
+		if (holds && hold_while_sampling() && timed)
+			lat->prev = as_ticks(); /* holding is not an op's latency */
 		if (end > th->nops)
 			end = th->nops;
 		if (next_sample < end)
@@ -795,6 +829,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	memset(res, 0, sizeof(*res));
 	memset(tctx, 0, sizeof(tctx));
 	atomic_store(&aborted, 0);
+	atomic_store(&sample_hold, 0);
 	if (hists)
 		memset(hists, 0, hists_bytes);
 	for (uint32_t t = 0; t < n; t++) {

@@ -24,7 +24,9 @@ typedef struct as_slot {
  * end (after every thread finished, before any exits), with the ops done so
  * far by all threads, the live requested bytes (sum of the threads' counts)
  * and the elapsed time with sampling excluded. Time spent inside it is
- * accounted as sampling_ns, not as op time. */
+ * accounted as sampling_ns, not as op time. While thread 0 samples in the
+ * timed region the other threads hold at their next measurement point (at
+ * most 64 ops on), so no thread's work falls into the time left out. */
 typedef void (*as_sample_fn)(void *ctx, uint64_t ops_done, int64_t live_bytes, uint64_t elapsed_ns);
 
 /* Called by each engine thread before the start barrier (pinning). */
