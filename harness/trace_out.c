@@ -88,6 +88,7 @@ static FILE *zopen(as_trace_out_t *o)
 int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, int zstd)
 {
 	o->z = NULL;
+	o->iobuf = NULL;
 	if ((size_t)snprintf(o->path, sizeof(o->path), "%s", path) >= sizeof(o->path) ||
 	    (size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid()) >=
 	        sizeof(o->tmp)) {
@@ -101,10 +102,13 @@ int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, i
 		fprintf(stderr, "allocscope: %s: cannot write it: %s\n", o->path, strerror(errno));
 		return -1;
 	}
-	setvbuf(o->f, NULL, _IOFBF, 64 << 10);
+	o->iobuf = malloc(AS_TRACE_OUT_BUF); /* without one: stdio's own, smaller */
+	setvbuf(o->f, o->iobuf, _IOFBF, o->iobuf ? AS_TRACE_OUT_BUF : BUFSIZ);
 	if (as_trace_writer_open(&o->w, o->f, fmt) != 0) {
 		fprintf(stderr, "allocscope: %s: write failed: %s\n", o->path, strerror(errno));
 		fclose(o->f);
+		free(o->iobuf);
+		o->iobuf = NULL;
 		zfree(o->z);
 		o->z = NULL;
 		unlink(o->tmp);
@@ -125,6 +129,8 @@ int as_trace_out_close(as_trace_out_t *o, int ok)
 		bad = 1, e = errno;
 	if (fclose(o->f) != 0 && !bad)
 		bad = 1, e = errno;
+	free(o->iobuf);
+	o->iobuf = NULL;
 	if (o->z && close(o->z->fd) != 0 && !bad)
 		bad = 1, e = errno;
 	if (o->z)

@@ -17,7 +17,13 @@ typedef struct {
 	FILE *f;
 	as_trace_writer_t w;  /* write events through as_trace_writer_fn(&o.w) */
 	struct trace_zout *z; /* zstd: f compresses into z's file */
+	char *iobuf;          /* f's buffer (AS_TRACE_OUT_BUF bytes) */
 } as_trace_out_t;
+
+/* Bytes written to the file at once: glibc's setvbuf ignores the size it
+ * is given without a buffer (its own is st_blksize, 4 KiB: two write calls
+ * per 16 KiB block of a trace), so the buffer is allocated here. */
+#define AS_TRACE_OUT_BUF (64u << 10)
 
 /* Create the temp file and write the header; zstd: compress what is
  * written (one zstd frame with a checksum, what `zstd` writes and every

@@ -5,9 +5,11 @@
  * against a reference, the trace workload builds the right op stream, and
  * zstd-compressed traces read (a damaged one is a one-line error). */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
+#include "../harness/trace_out.h"
 #include "../workloads/workload.h"
 #include "check.h"
 #include "trace_util.h"
@@ -487,5 +489,38 @@ int main(void)
 	}
 	free(bin);
 	free(csv);
+
+	/* a trace file is written AS_TRACE_OUT_BUF bytes at a time, not in
+	 * stdio's 4 KiB (which setvbuf without a buffer kept): after more than
+	 * two 16 KiB blocks nothing has reached the file yet */
+	{
+		char path[] = "/tmp/as-trace-out-XXXXXX";
+		as_trace_out_t o;
+		as_trace_err_t werr;
+		struct stat st;
+		char omsg[512];
+		int fd = mkstemp(path);
+		uint64_t k = 0;
+		CHECK(fd >= 0);
+		close(fd);
+		CHECK(as_trace_out_open(&o, path, AS_TRACE_BIN, 0) == 0);
+		/* ~3 bytes an event: 12,000 events make 2 full blocks */
+		for (; k < 12000; k++) {
+			as_tev_t e = {.op = k % 2 ? AS_TEV_FREE : AS_TEV_ALLOC,
+			              .obj = k / 2,
+			              .size = 24,
+			              .time_ns = k};
+			CHECK(as_trace_writer_put(&o.w, &e, &werr) == 0);
+		}
+		CHECK(stat(o.tmp, &st) == 0);
+		CHECKF(st.st_size == 0, "%lld bytes on disk before the first 64 KiB",
+		       (long long)st.st_size);
+		CHECK(as_trace_out_close(&o, 1) == 0);
+		memset(&v, 0, sizeof(v));
+		CHECK(as_trace_read_file(path, evvec_push, &v, NULL, omsg, sizeof(omsg)) == 0 &&
+		      v.n == k);
+		free(v.ev);
+		unlink(path);
+	}
 	return as_check_done();
 }

@@ -478,8 +478,11 @@ static int put_record(as_trace_writer_t *w, const uint8_t *rec, int n)
 
 int as_trace_bin_write_event(as_trace_writer_t *w, const as_tev_t *ev)
 {
-	uint8_t rec[48];
-	int n = 1;
+	uint8_t tmp[48];
+	/* encoded in place when the block has room for the longest record
+	 * (no copy), else aside and put after the block is written */
+	int direct = w->block_n + sizeof(tmp) <= AS_TRACE_BLOCK, n = 1;
+	uint8_t *rec = direct ? w->block + 8 + w->block_n : tmp;
 	rec[0] = ev->op;
 	if (w->n == 0 || ev->thread != w->last_thread) {
 		rec[0] |= 8;
@@ -494,6 +497,10 @@ int as_trace_bin_write_event(as_trace_writer_t *w, const as_tev_t *ev)
 	if (ev->op <= AS_TEV_REALLOC)
 		n += put_varint(rec + n, ev->size);
 	n += put_varint(rec + n, ev->time_ns - w->last_time);
+	if (direct) {
+		w->block_n += (uint32_t)n;
+		return 0;
+	}
 	return put_record(w, rec, n);
 }
 

@@ -41,12 +41,22 @@ static void *map_pages(size_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* Pages that are all written at once: populated by the mmap, one call
+ * instead of a page fault each (a fault costs ~5 us in a VM: 9 % of a
+ * python3 capture's conversion was faults in the map's pages). */
+static void *map_pages_now(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 static int map_grow(as_u64map_t *m)
 {
 	as_u64map_t n = {0};
 	n.shift = m->shift;
 	n.cap = m->cap ? m->cap * 2 : 1024;
-	n.e = map_pages(n.cap * sizeof(*n.e));
+	n.e = map_pages_now(n.cap * sizeof(*n.e)); /* every entry is set below */
 	if (!n.e)
 		return -1;
 	/* big live sets make every probe a cache and TLB miss: huge pages
@@ -135,13 +145,14 @@ static int hash_del(as_u64map_t *m, uint64_t key, uint64_t *val)
 #define LEAF_N    (1u << LEAF_BITS)
 /* An entry holds value + 1, so that fresh (zero) pages are empty leaves
  * and no leaf is written before a key goes into it. */
-#define LEAF_EMPTY  0u
-#define LEAF_BIG    UINT32_MAX /* the value is in the hash table */
-#define LEAF_CHUNK  512        /* leaves per mapping (2 MiB) */
-#define LEAF_HAS    (1ull << 63)
-#define SMALL_HAS   (1ull << 62)
-#define SMALL_N     6
-#define SMALL_CHUNK 8192 /* small leaves per growth step (256 KiB) */
+#define LEAF_EMPTY    0u
+#define LEAF_BIG      UINT32_MAX /* the value is in the hash table */
+#define LEAF_CHUNK    512        /* leaves per mapping (2 MiB) */
+#define LEAF_POPULATE 16         /* leaves made present at once (64 KiB) */
+#define LEAF_HAS      (1ull << 63)
+#define SMALL_HAS     (1ull << 62)
+#define SMALL_N       6
+#define SMALL_CHUNK   8192 /* small leaves per growth step (256 KiB) */
 
 /* A region's first keys in 32 bytes: val[i] as a leaf entry (LEAF_EMPTY:
  * slot i is free), its offset in the region in bits 10i.. of off (of a
@@ -214,6 +225,11 @@ static int64_t leaf_new(as_u64map_t *m)
 		for (unsigned i = 0; i < LEAF_CHUNK; i++)
 			m->leaf[m->nleaf + i] = chunk + (size_t)i * LEAF_N;
 	}
+	/* the next LEAF_POPULATE leaves' pages in one call, not a fault each
+	 * (a hint: where refused, the faults come as before) */
+	if (m->nleaf % LEAF_POPULATE == 0)
+		(void)madvise(m->leaf[m->nleaf], (size_t)LEAF_POPULATE * LEAF_N * sizeof(uint32_t),
+		              MADV_POPULATE_WRITE);
 	return (int64_t)m->nleaf++;
 }
 

@@ -49,6 +49,7 @@ typedef struct spool_stream {
 	int started;             /* a record was decoded */
 	int in_tail;             /* decoding its tail slot: skip repeated records */
 	uint64_t last_seq;       /* the last decoded record's */
+	int tindex;              /* its dense thread index + 1 (0: not known yet) */
 	as_spool_rec_t *q;       /* q[qhead..qn): decoded, not yet emitted */
 	size_t qhead, qn, qcap;
 	size_t untimed; /* the last `untimed` of them wait for a time */
@@ -99,57 +100,12 @@ static int load_chunk(as_spool_t *sp, spool_stream_t *s)
  * read), or -1 (out of memory, read error). */
 static int decode_one(as_spool_t *sp, spool_stream_t *s)
 {
-	as_spool_rec_t r;
-	uint64_t ds, dt, za;
+	as_spool_rec_t *r;
+	uint64_t ds, dt, za, size;
+	unsigned op;
 	int has_align;
-	for (;;) {
-		while (s->p >= s->ce) {
-			if (s->ci == s->nchunk) {
-				if (!sp->live)
-					s->untimed = 0; /* the end: no later reading comes */
-				return 0;
-			}
-			if (load_chunk(sp, s) != 0)
-				return -1;
-		}
-		memset(&r, 0, sizeof(r));
-		r.op = *s->p & 7;
-		has_align = *s->p & 8;
-		s->p++;
-		if (!get_varint(&s->p, s->ce, &ds) && !get_varint(&s->p, s->ce, &dt) &&
-		    !get_varint(&s->p, s->ce, &za) &&
-		    !((r.op == AS_SPOOL_MALLOC || r.op == AS_SPOOL_CALLOC ||
-		       r.op == AS_SPOOL_REND) &&
-		      get_varint(&s->p, s->ce, &r.size)) &&
-		    !(has_align && s->p >= s->ce)) {
-			if (has_align)
-				r.align_log2 = *s->p++;
-			if (!(s->in_tail && s->started && s->seq + ds <= s->last_seq))
-				break;
-			/* the slot repeats a chunk already read (killed while
-			 * emptying it): follow the bases, drop the record */
-			s->seq += ds;
-			s->tsc += dt;
-			s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
-			continue;
-		}
-		sp->rep.torn++;
-		s->p = s->ce;
-	}
-	s->seq += ds;
-	if (!(dt == 0 && s->started) && s->untimed) {
-		/* spread the waiting records evenly since the last reading */
-		uint64_t t0 = s->tsc, parts = s->untimed + 1;
-		for (size_t k = 0; k < s->untimed && s->qn - k > s->qhead; k++)
-			s->q[s->qn - 1 - k].tsc = t0 + dt * (s->untimed - k) / parts;
-		s->untimed = 0;
-	}
-	s->tsc += dt;
-	s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
-	r.seq = s->last_seq = s->seq;
-	r.tsc = s->tsc;
-	r.addr = s->addr;
-	r.tid = s->tid;
+	/* room for one more, so that the record is decoded in place: a copy
+	 * built on the stack and moved in as a whole cost a stalled load */
 	if (s->qn == s->qcap) {
 		if (s->qhead) {
 			memmove(s->q, s->q + s->qhead, (s->qn - s->qhead) * sizeof(*s->q));
@@ -164,7 +120,66 @@ static int decode_one(as_spool_t *sp, spool_stream_t *s)
 			s->qcap = cap;
 		}
 	}
-	s->q[s->qn++] = r;
+	for (;;) {
+		while (s->p >= s->ce) {
+			if (s->ci == s->nchunk) {
+				if (!sp->live)
+					s->untimed = 0; /* the end: no later reading comes */
+				return 0;
+			}
+			if (load_chunk(sp, s) != 0)
+				return -1;
+		}
+		op = *s->p & 7;
+		has_align = *s->p & 8;
+		s->p++;
+		size = 0;
+		if (!get_varint(&s->p, s->ce, &ds) && !get_varint(&s->p, s->ce, &dt) &&
+		    !get_varint(&s->p, s->ce, &za) &&
+		    !((op == AS_SPOOL_MALLOC || op == AS_SPOOL_CALLOC || op == AS_SPOOL_REND) &&
+		      get_varint(&s->p, s->ce, &size)) &&
+		    !(has_align && s->p >= s->ce)) {
+			if (!(s->in_tail && s->started && s->seq + ds <= s->last_seq))
+				break;
+			/* the slot repeats a chunk already read (killed while
+			 * emptying it): follow the bases, drop the record */
+			if (has_align)
+				s->p++;
+			s->seq += ds;
+			s->tsc += dt;
+			s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
+			continue;
+		}
+		sp->rep.torn++;
+		s->p = s->ce;
+	}
+	s->seq += ds;
+	if (!(dt == 0 && s->started) && s->untimed) {
+		/* spread the waiting records evenly since the last reading: the
+		 * j-th of n waiting gets t0 + dt * j / (n + 1), with one division
+		 * per reading (quotient and remainder carried along) */
+		uint64_t t0 = s->tsc, parts = s->untimed + 1, step = dt / parts, rem = dt % parts,
+		         base = 0, acc = 0;
+		for (size_t i = s->qn - s->untimed; i < s->qn; i++) {
+			base += step;
+			if ((acc += rem) >= parts)
+				acc -= parts, base++;
+			if (i >= s->qhead)
+				s->q[i].tsc = t0 + base;
+		}
+		s->untimed = 0;
+	}
+	s->tsc += dt;
+	s->addr += (za >> 1) ^ (uint64_t) - (int64_t)(za & 1);
+	r = &s->q[s->qn++];
+	r->seq = s->last_seq = s->seq;
+	r->tsc = s->tsc;
+	r->addr = s->addr;
+	r->size = size;
+	r->tid = s->tid;
+	r->op = (uint8_t)op;
+	r->align_log2 = has_align ? *s->p++ : 0;
+	r->pad = 0;
 	if (dt == 0 && s->started)
 		s->untimed++; /* the clock was not read: filled in by the next reading */
 	s->started = 1;
@@ -490,11 +505,15 @@ static int thread_index(conv_t *cv, uint32_t tid, uint64_t *t)
 }
 
 /* One placed record of thread t: its time, then its events. Returns 0, or
- * the normaliser's / callback's non-zero value with err->msg set. */
+ * the normaliser's / callback's non-zero value with err->msg set. An
+ * allocation at an address not live and a free of a live one (all but
+ * repairs) are done here, the rest by the normaliser; the event is built
+ * field by field and passed on, never copied whole (a copy read back right
+ * after the stores that built it stalled). */
 static int emit_record(conv_t *cv, const as_spool_rec_t *rc, uint64_t t, as_trace_err_t *err)
 {
 	as_tev_t ev;
-	uint64_t ns;
+	uint64_t ns, obj;
 	if (!cv->have_first) {
 		cv->tsc_first = rc->tsc;
 		cv->have_first = 1;
@@ -505,19 +524,33 @@ static int emit_record(conv_t *cv, const as_spool_rec_t *rc, uint64_t t, as_trac
 	if (ns < cv->last_ns)
 		ns = cv->last_ns; /* the clock is read just after the sequence number */
 	cv->last_ns = ns;
-	memset(&ev, 0, sizeof(ev));
-	ev.thread = (uint16_t)t;
-	ev.time_ns = ns;
-	ev.size = rc->size;
+	ev.op = AS_TEV_ALLOC;
 	ev.align_log2 = rc->align_log2;
+	ev.thread = (uint16_t)t;
+	ev.pad = 0;
+	ev.obj = 0;
+	ev.size = rc->size;
+	ev.time_ns = ns;
 	switch (rc->op) {
 	case AS_SPOOL_MALLOC:
 	case AS_SPOOL_CALLOC:
-		ev.op = rc->op == AS_SPOOL_MALLOC ? AS_TEV_ALLOC : AS_TEV_CALLOC;
-		return as_trace_norm_event(&cv->norm, &ev, rc->addr, rc->addr, err);
+		if (rc->op == AS_SPOOL_CALLOC)
+			ev.op = AS_TEV_CALLOC;
+		if (as_u64map_get(&cv->norm.live, rc->addr, &obj))
+			break; /* an allocation at a live address: repaired below */
+		ev.obj = cv->norm.next_obj++;
+		if (as_u64map_put(&cv->norm.live, rc->addr, ev.obj) != 0) {
+			snprintf(err->msg, sizeof(err->msg), "out of memory");
+			return -1;
+		}
+		return count_fn(cv, &ev, err);
 	case AS_SPOOL_FREE:
 		ev.op = AS_TEV_FREE;
-		return as_trace_norm_event(&cv->norm, &ev, rc->addr, rc->addr, err);
+		if (!as_u64map_del(&cv->norm.live, rc->addr, &obj))
+			break; /* unknown: FREE_UNKNOWN below */
+		ev.obj = obj;
+		ev.size = 0;
+		return count_fn(cv, &ev, err);
 	case AS_SPOOL_RBEGIN:
 		/* the old address is released now: another thread may get it
 		 * before our realloc returns */
@@ -526,8 +559,9 @@ static int emit_record(conv_t *cv, const as_spool_rec_t *rc, uint64_t t, as_trac
 		    as_trace_norm_unbind(&cv->norm, rc->addr, &cv->pend[t].obj) ? 1 : 2;
 		return 0;
 	case AS_SPOOL_REND: return realloc_end(cv, rc, t, &ev, err);
+	default: return 0;
 	}
-	return 0;
+	return as_trace_norm_event(&cv->norm, &ev, rc->addr, rc->addr, err);
 }
 
 static void conv_free(as_spool_t *sp)
@@ -602,12 +636,15 @@ static int merge(as_spool_t *sp, uint64_t bound, char *msg, size_t msglen)
 		} else {
 			sp->rep.lost += rc->seq - cv->next;
 			cv->next = rc->seq + 1;
-			if (thread_index(cv, rc->tid, &t) != 0) {
+			if (s->tindex)
+				t = (uint64_t)s->tindex - 1;
+			else if (thread_index(cv, rc->tid, &t) != 0) {
 				snprintf(msg, msglen,
 				         "%s: more than %d threads; the trace format holds %d",
 				         sp->path, AS_TRACE_MAX_THREADS, AS_TRACE_MAX_THREADS);
 				return -1;
 			}
+			s->tindex = (int)t + 1;
 			if (emit_record(cv, rc, t, &err) != 0) {
 				snprintf(msg, msglen, "%s: record %llu: %s", sp->path,
 				         (unsigned long long)rc->seq, err.msg);
