@@ -15,9 +15,28 @@
 
 #include "spool_read.h"
 
-static int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
+static inline int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
 {
 	uint64_t v = 0;
+	const uint8_t *q = *p;
+	if (q < end && !(*q & 0x80)) { /* most are one byte */
+		*out = *q;
+		*p = q + 1;
+		return 0;
+	}
+	if (end - q >= 10) { /* the longest fits: no bound to check per byte */
+		for (unsigned shift = 0; shift < 64; shift += 7) {
+			uint8_t b = *q++;
+			v |= (uint64_t)(b & 0x7f) << shift;
+			if (!(b & 0x80)) {
+				*out = v;
+				*p = q;
+				return 0;
+			}
+		}
+		*p = q;
+		return -1;
+	}
 	for (unsigned shift = 0; shift < 64; shift += 7) {
 		if (*p >= end)
 			return -1;
@@ -656,7 +675,8 @@ static int merge(as_spool_t *sp, uint64_t bound, char *msg, size_t msglen)
 			goto out_io;
 		if (!h)
 			cv->heap[0] = cv->heap[--nheap];
-		sift_down(cv->heap, nheap, 0);
+		if (nheap > 1) /* one thread (most programs): nothing to sift */
+			sift_down(cv->heap, nheap, 0);
 	}
 	return 0;
 out_io:
