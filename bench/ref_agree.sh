@@ -7,7 +7,9 @@
 # in the original program, the modules in turn; each round gives per-module
 # ns/op for both, so ratios (M/glibc) are taken within a round. Prints per
 # workload and module the median and min-max over the rounds of M/glibc for
-# allocscope and for the original, and the median ranking of each.
+# allocscope and for the original, the median ranking of each, and each
+# module's spread (max/min of its ns/op over the rounds: issue 12's figure,
+# here for the originals as well).
 #
 # The originals are not part of this repository (third-party code): build
 # mimalloc-bench's bench/xmalloc-test/xmalloc-test.c and bench/larson/
@@ -98,6 +100,11 @@ for w in ("xmalloc", "larson"):
             cells.append(f"{m} {st.median(q):.2f} ({min(q):.2f}-{max(q):.2f})" if q else f"{m} n/a")
         med = {m: st.median([ns[(r, m, w, tool)] for r in rounds]) for m in mods}
         rank = " < ".join(f"{m} {med[m]:.1f}" for m in sorted(mods, key=med.get))
+        # issue 12's spread: max/min of each module's ns/op over the rounds
+        spread = "; ".join(
+            f"{m} {max(v) / min(v):.2f}" for m in mods
+            for v in [[x for x in (ns[(r, m, w, tool)] for r in rounds) if x == x]] if v)
         print(f"  {tool}\n    M/glibc: {'; '.join(cells)}")
         print(f"    ranking (median ns/op): {rank}")
+        print(f"    spread (max/min ns/op over the rounds): {spread}")
 EOF
