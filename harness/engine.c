@@ -4,9 +4,10 @@
  * vtable, with no switch; every other op kind goes through exec_op()'s
  * switch. run_chunk() is instantiated once per touch policy. Series
  * samples, latency timing, publishing counters for the sampler (every 64
- * ops), cross-thread handovers (a wait per handed-over run of ops, from
- * the stream) and --validate happen between chunks or in one_op(), so a
- * measurement that is off costs nothing in the loop. */
+ * ops when several threads run or --sample-interval-ms is on), cross-thread
+ * handovers (a wait per handed-over run of ops, from the stream) and
+ * --validate happen between chunks or in one_op(), so a measurement that is
+ * off costs nothing in the loop. */
 #define _GNU_SOURCE
 #include "engine.h"
 
@@ -262,7 +263,7 @@ static inline __attribute__((always_inline)) void *do_alloc(const as_module_t *m
 }
 
 /* Per-thread counters the loop keeps in registers (exec_op is inlined into
- * every loop variant); published to thread_ctx_t every 64 ops and at the end. */
+ * every loop variant); published to thread_ctx_t at every chunk end. */
 typedef struct {
 	int64_t live, peak;
 	int validate;
@@ -545,9 +546,10 @@ static int sync_at(thread_ctx_t *c, sync_t *y, uint64_t base, uint64_t i)
 /* The op loop over th's ops (the thread's own, or the latency
  * calibration's): runs of untimed ops between measurement points go through
  * run_chunk (no switch for alloc and free, no bookkeeping); at the points
- * (every 64 ops, a series sample, a timed op, a cross-thread handover) the
- * published counters, samples, latency records and waits are handled once.
- * --validate (validate) takes one_op for every op. */
+ * (every 64 ops with several threads or a wall-clock interval, a series
+ * sample, a timed op, a cross-thread handover) the published counters,
+ * samples, latency records and waits are handled once. --validate
+ * (validate) takes one_op for every op. */
 static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int sampled, int timed,
                      uint64_t pass)
 {
@@ -575,13 +577,22 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	/* only the other threads of a sampled run hold for thread 0's samples */
 	int holds = c->t != 0 && c->s->nthreads > 1 && cfg->sample &&
 	            (cfg->sample_every || cfg->sample_interval_ns);
+	/* Chunks end every 64 ops only where something reads the published
+	 * counts or holds between the points below: other threads (thread 0's
+	 * sampler sums every thread's live bytes; they hold while it samples)
+	 * and the wall-clock interval check. One thread alone publishes at
+	 * its own points and at the end. A chunk end is a return, a call and
+	 * a mispredicted loop exit: every 64 ops they cost 0.3-0.6 ns/op of
+	 * the ~9 ns/op replay of a sqlite3 capture (bench/replay_bench,
+	 * docs/traces.md). */
+	const uint64_t span = c->s->nthreads > 1 || interval ? 63 : UINT64_MAX >> 1;
 
 	if (timed) {
 		next_lat = as_lat_next(lat, 0);
 		lat->prev = as_ticks();
 	}
 	while (i < th->nops) {
-		uint64_t end = (i | 63) + 1;
+		uint64_t end = (i | span) + 1;
 		if (holds && hold_while_sampling() && timed)
 			lat->prev = as_ticks(); /* holding is not an op's latency */
 		if (end > th->nops)
