@@ -582,9 +582,9 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	 * sampler sums every thread's live bytes; they hold while it samples)
 	 * and the wall-clock interval check. One thread alone publishes at
 	 * its own points and at the end. A chunk end is a return, a call and
-	 * a mispredicted loop exit: every 64 ops they cost 0.3-0.6 ns/op of
-	 * the ~9 ns/op replay of a sqlite3 capture (bench/replay_bench,
-	 * docs/traces.md). */
+	 * a mispredicted loop exit: every 64 ops they cost 0.26-0.66 ns/op
+	 * of the ~9 ns/op replay of a sqlite3 capture in four of five A/B
+	 * runs (bench/replay_bench, docs/traces.md). */
 	const uint64_t span = c->s->nthreads > 1 || interval ? 63 : UINT64_MAX >> 1;
 
 	if (timed) {
