@@ -486,6 +486,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		warm_up(&run, reps, nrep, ndistinct);
 		failed = run_trials(&run, reps, nrep, ndistinct, &io_failed);
 	}
+	as_trial_streams_clear();
 	if (!io_failed && report_all(&run, reps, nrep, HOOK_END, 0))
 		io_failed = 1;
 	if (run.interrupted)

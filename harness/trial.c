@@ -18,9 +18,11 @@
 #include <linux/ptrace.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../workloads/opstream.h"
 #include "guard.h"
 #include "loader.h"
 #include "modenv.h"
@@ -111,13 +113,98 @@ typedef struct {
 	volatile uint64_t *counts; /* the shared counters page */
 	sigset_t oldmask;
 	int wstatus, reaped, timed_out, interrupted;
-	int strays; /* processes the trial left behind (the module forked) */
+	int strays;                  /* processes the trial left behind (the module forked) */
+	int streamfd;                /* the op stream's record for the worker, or -1 */
+	struct stream_entry *stream; /* its cache entry (filled by this worker when new) */
 } worker_t;
+
+/* ---- op streams built once per run ----
+ * A generator's stream depends only on its params, the seed and the thread
+ * count, and the same one runs in every module's trial and every
+ * repetition. The first worker of a (workload, seed, threads) builds it as
+ * before and writes it into an empty memfd the parent made (the record,
+ * as_opstream_write, header last); once that worker has exited with the
+ * record whole, the parent seals it and hands it to every later worker of
+ * the key, which maps it read-only instead of building (worker.c). Traces
+ * are read by each worker as before. Kept until as_trial_streams_clear. */
+#define STREAMS_MAX       64
+#define STREAMS_MAX_BYTES (512ULL << 20)
+
+typedef struct stream_entry {
+	char *key;
+	int fd;
+	int sealed; /* 1: a whole record, read-only; 0: being filled, or not to be had */
+	uint64_t bytes;
+} stream_entry_t;
+
+static stream_entry_t streams[STREAMS_MAX];
+static int nstreams;
+static uint64_t stream_bytes;
+
+void as_trial_streams_clear(void)
+{
+	for (int i = 0; i < nstreams; i++) {
+		free(streams[i].key);
+		if (streams[i].fd >= 0)
+			close(streams[i].fd);
+	}
+	nstreams = 0;
+	stream_bytes = 0;
+}
+
+/* The record fd for spec's worker (dup2'd to AS_WIRE_FD_STREAM), or -1
+ * when there is none to give (a trace, a probe, the cache full, no
+ * memfd): the worker builds its stream itself. */
+static int stream_for(const as_trial_spec_t *spec, stream_entry_t **ent)
+{
+	char *key = NULL;
+	int fd;
+	*ent = NULL;
+	if (spec->probe || !spec->workload || !strcmp(spec->workload->name, "trace") ||
+	    getenv("ALLOCSCOPE_NO_STREAM_CACHE"))
+		return -1;
+	if (asprintf(&key, "%s\n%llu\n%u", spec->workload->label, (unsigned long long)spec->seed,
+	             spec->threads) < 0)
+		return -1;
+	for (int i = 0; i < nstreams; i++)
+		if (!strcmp(streams[i].key, key)) {
+			free(key);
+			return streams[i].sealed ? streams[i].fd : -1;
+		}
+	if (nstreams == STREAMS_MAX || stream_bytes >= STREAMS_MAX_BYTES ||
+	    (fd = memfd_create("allocscope-opstream", MFD_CLOEXEC | MFD_ALLOW_SEALING)) < 0) {
+		free(key);
+		return -1;
+	}
+	streams[nstreams] = (stream_entry_t){key, fd, 0, 0};
+	*ent = &streams[nstreams++];
+	return fd;
+}
+
+/* After the worker that was to fill e exited: keep the record when it is
+ * whole and can be sealed (no process left can write it), else never
+ * try this key again in the run. */
+static void stream_done(stream_entry_t *e)
+{
+	struct stat st;
+	if (as_opstream_record_ok(e->fd) && fstat(e->fd, &st) == 0 &&
+	    stream_bytes + (uint64_t)st.st_size <= STREAMS_MAX_BYTES &&
+	    fcntl(e->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) ==
+	        0) {
+		e->sealed = 1;
+		e->bytes = (uint64_t)st.st_size;
+		stream_bytes += e->bytes;
+		return;
+	}
+	close(e->fd);
+	e->fd = -1;
+}
 
 /* The worker's side of the fork: move the fds where trial_wire.h says,
  * become traceable where asked, and exec this same program. */
 static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, const char *env)
 {
+	int sfd = -1;
 	char *argv[] = {"allocscope", "__worker", NULL};
 	int devnull;
 	/* own process group, death with the run, the run's cgroup (guard.h):
@@ -132,8 +219,14 @@ static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, co
 	specfd = fcntl(specfd, F_DUPFD_CLOEXEC, 16);
 	if (w->tracing)
 		cfd = fcntl(w->memfd, F_DUPFD_CLOEXEC, 16);
+	if (w->streamfd >= 0 && (sfd = fcntl(w->streamfd, F_DUPFD_CLOEXEC, 16)) < 0)
+		_exit(127);
 	if (wfd < 0 || specfd < 0 || dup2(wfd, AS_WIRE_FD_RESULT) < 0 ||
 	    dup2(specfd, AS_WIRE_FD_SPEC) < 0)
+		_exit(127);
+	/* the stream's record, or nothing there: the worker builds its own */
+	if (sfd >= 0 ? dup2(sfd, AS_WIRE_FD_STREAM) < 0
+	             : close(AS_WIRE_FD_STREAM) != 0 && errno != EBADF)
 		_exit(127);
 	if (w->tracing) {
 		if (cfd < 0 || dup2(cfd, AS_WIRE_FD_COUNTERS) < 0)
@@ -194,6 +287,7 @@ static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_resul
 	static as_modenv_t me;
 	w->tracing = spec->syscalls == AS_SYSCOUNT_SECCOMP;
 	w->pid = -1;
+	w->streamfd = stream_for(spec, &w->stream);
 	if (as_module_env(spec->module, &me, res->reason, sizeof(res->reason)) != 0) {
 		res->status = AS_ERR_PARAMS; /* the module or its params refused */
 		return -1;
@@ -392,12 +486,17 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 	memset(&w, 0, sizeof(w));
 	as_guard_start(); /* once: the run's cgroup, and a subreaper */
 	as_trial_result_none(res, AS_ERR_WORKER);
-	if (start_worker(spec, &w, res) != 0)
+	if (start_worker(spec, &w, res) != 0) {
+		if (w.stream)
+			stream_done(w.stream);
 		return -1;
+	}
 	deadline = as_now_ns() + (uint64_t)(spec->timeout_s * 1e9);
 	collect(&w, deadline, spec->timeout_s, res, &in);
 	close(w.rfd);
 	finish(&w, moved(deadline, &in, spec->timeout_s));
+	if (w.stream)
+		stream_done(w.stream);
 	classify(&w, &in, spec, res);
 	one_line(res->reason);
 	as_wire_inbox_free(&in);

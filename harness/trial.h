@@ -39,6 +39,11 @@ as_status_t as_module_probe(const as_spec_t *module, double timeout_s, char *err
  * that needs longer to create one instance is broken for exec's purposes. */
 #define AS_PROBE_TIMEOUT_S 10.0
 
+/* Close the op stream records this process kept for its trials (trial.c:
+ * one per generator stream, built by the first worker of the run that ran
+ * it): at the end of a run. */
+void as_trial_streams_clear(void);
+
 /* 1 when st says a worker crashed, hung or exited without a result, or
  * the module forked (the module's fault, where a refusal is the user's). */
 int as_status_is_fault(as_status_t st);

@@ -21,6 +21,9 @@ enum {
 	AS_WIRE_FD_RESULT = 3,   /* worker -> parent messages (pipe) */
 	AS_WIRE_FD_SPEC = 4,     /* the encoded trial spec (memfd, read from offset 0) */
 	AS_WIRE_FD_COUNTERS = 5, /* --syscalls seccomp: the shared page of counters */
+	AS_WIRE_FD_STREAM = 6,   /* the op stream's record (memfd): empty, to be written
+	                            (as_opstream_write), or whole, to be loaded; not open:
+	                            build it (trial.c) */
 };
 
 /* Messages from worker to parent: as_wire_hdr_t, then `len` payload bytes. */

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <math.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,6 +284,33 @@ static void probe(worker_t *w)
 		w->lm.mod->destroy(w->inst);
 }
 
+/* The op stream: from the record the parent gave on AS_WIRE_FD_STREAM
+ * when it holds one (another worker of the run built the same stream),
+ * else built here, and written there when the parent gave an empty file
+ * for it (trial.c). Nothing open there: built here. */
+static as_status_t stream(worker_t *w, const as_workload_t *wl, const as_wl_ctx_t *ctx, char *err,
+                          size_t errlen)
+{
+	struct stat st;
+	char e[512];
+	int given = fstat(AS_WIRE_FD_STREAM, &st) == 0;
+	if (given && st.st_size > 0 && as_opstream_load(w->stream, AS_WIRE_FD_STREAM) == 0) {
+		close(AS_WIRE_FD_STREAM);
+		return AS_OK;
+	}
+	as_opstream_init(w->stream, ctx->threads);
+	if (wl->build(w->wl_params, ctx, w->stream, e, sizeof(e)) != 0) {
+		snprintf(err, errlen, "workload %s: %s", wl->name, e);
+		return AS_ERR_WORKLOAD;
+	}
+	/* a failed write leaves no whole record: the parent drops it */
+	if (given && st.st_size == 0)
+		(void)as_opstream_write(w->stream, AS_WIRE_FD_STREAM);
+	if (given)
+		close(AS_WIRE_FD_STREAM);
+	return AS_OK;
+}
+
 /* Load the module, build the op stream, check they fit, create the
  * instance. Returns AS_OK, or a status with the reason in err. */
 static as_status_t setup(worker_t *w, char *err, size_t errlen)
@@ -305,11 +333,9 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		return AS_ERR_WORKLOAD;
 	ctx.threads = spec->threads;
 	ctx.seed = spec->seed;
-	as_opstream_init(w->stream, ctx.threads);
-	if (wl->build(w->wl_params, &ctx, w->stream, e, sizeof(e)) != 0) {
-		snprintf(err, errlen, "workload %s: %s", wl->name, e);
-		return AS_ERR_WORKLOAD;
-	}
+	st = stream(w, wl, &ctx, err, errlen);
+	if (st != AS_OK)
+		return st;
 	if (w->stream->nthreads > 1 && !(w->lm.mod->caps & AS_CAP_THREAD_SAFE)) {
 		snprintf(err, errlen,
 		         "module %s is not thread-safe and the workload shares one instance "

@@ -6,8 +6,10 @@
 #include "opstream.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void *map_grow(void *old, size_t old_bytes, size_t new_bytes)
@@ -254,6 +256,10 @@ void as_opstream_prefault(as_opstream_t *s)
 void as_opstream_mappings(const as_opstream_t *s, void (*fn)(const void *p, size_t len))
 {
 	size_t nt = s->nthreads;
+	if (s->blob) {
+		fn(s->blob, s->blob_len);
+		return;
+	}
 	for (uint32_t t = 0; t < s->nthreads; t++) {
 		const as_opthread_t *th = &s->thread[t];
 		if (th->ops)
@@ -284,4 +290,163 @@ void as_opstream_free(as_opstream_t *s)
 {
 	as_opstream_mappings(s, unmap_one);
 	memset(s, 0, sizeof(*s));
+}
+
+/* ---- one stream, many processes: the saved record ----
+ * blob_hdr_t, then nthreads blob_thread_t, then each thread's ops, waits
+ * and posts, every array at a 64-byte boundary. Native layout: the writer
+ * and the reader are the same executable (the run and its workers). */
+#define BLOB_MAGIC 0x3153504f53534c41ULL /* "ALSSOPS1" */
+
+typedef struct {
+	uint64_t magic, size;
+	uint32_t nthreads, nslots, touch, needs_free, cross_thread, pad;
+	int64_t expect_live_bytes_peak, expect_thread_live_bytes_peak, expect_live_bytes_end;
+	uint64_t live_objects;
+} blob_hdr_t;
+
+typedef struct {
+	uint64_t nops, nwaits, nposts;
+	uint64_t ops_at, waits_at, posts_at; /* offsets from the record's start */
+} blob_thread_t;
+
+static uint64_t align64(uint64_t x)
+{
+	return (x + 63) & ~(uint64_t)63;
+}
+
+/* Write all of buf at offset off of fd. */
+static int put(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* The layout of s's record: the header and thread table filled. */
+static int layout(const as_opstream_t *s, blob_hdr_t *h, blob_thread_t *bt)
+{
+	uint64_t at = align64(sizeof(*h) + s->nthreads * sizeof(bt[0]));
+	if (s->blob || s->nthreads == 0 || s->nthreads > AS_MAX_THREADS) {
+		errno = EINVAL;
+		return -1;
+	}
+	*h = (blob_hdr_t){BLOB_MAGIC,
+	                  0,
+	                  s->nthreads,
+	                  s->nslots,
+	                  (uint32_t)s->touch,
+	                  s->needs_free,
+	                  s->cross_thread,
+	                  0,
+	                  s->expect_live_bytes_peak,
+	                  s->expect_thread_live_bytes_peak,
+	                  s->expect_live_bytes_end,
+	                  s->live_objects};
+	for (uint32_t t = 0; t < s->nthreads; t++) {
+		const as_opthread_t *th = &s->thread[t];
+		bt[t].nops = th->nops;
+		bt[t].nwaits = th->nwaits;
+		bt[t].nposts = th->nposts;
+		bt[t].ops_at = at;
+		at = align64(at + th->nops * sizeof(as_op_t));
+		bt[t].waits_at = at;
+		at = align64(at + th->nwaits * sizeof(as_wait_t));
+		bt[t].posts_at = at;
+		at = align64(at + th->nposts * sizeof(uint64_t));
+	}
+	h->size = at;
+	return 0;
+}
+
+int as_opstream_write(const as_opstream_t *s, int fd)
+{
+	blob_hdr_t h;
+	blob_thread_t bt[AS_MAX_THREADS];
+	if (layout(s, &h, bt) != 0 || ftruncate(fd, (off_t)h.size) != 0 ||
+	    put(fd, bt, s->nthreads * sizeof(bt[0]), sizeof(h)) != 0)
+		return -1;
+	for (uint32_t t = 0; t < s->nthreads; t++) {
+		const as_opthread_t *th = &s->thread[t];
+		if ((th->nops && put(fd, th->ops, th->nops * sizeof(as_op_t), bt[t].ops_at) != 0) ||
+		    (th->nwaits &&
+		     put(fd, th->waits, th->nwaits * sizeof(as_wait_t), bt[t].waits_at) != 0) ||
+		    (th->nposts &&
+		     put(fd, th->posts, th->nposts * sizeof(uint64_t), bt[t].posts_at) != 0))
+			return -1;
+	}
+	return put(fd, &h, sizeof(h), 0); /* last: the record is whole */
+}
+
+int as_opstream_record_ok(int fd)
+{
+	blob_hdr_t h;
+	struct stat st;
+	return fstat(fd, &st) == 0 && pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	       h.magic == BLOB_MAGIC && h.size == (uint64_t)st.st_size;
+}
+
+int as_opstream_load(as_opstream_t *s, int fd)
+{
+	struct stat st;
+	const blob_hdr_t *h;
+	const blob_thread_t *bt;
+	char *base;
+	size_t len;
+	if (fstat(fd, &st) != 0)
+		return -1;
+	len = (size_t)st.st_size;
+	if (st.st_size < (off_t)sizeof(blob_hdr_t)) {
+		errno = EINVAL;
+		return -1;
+	}
+	base = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (base == MAP_FAILED)
+		return -1;
+	h = (const blob_hdr_t *)base;
+	bt = (const blob_thread_t *)(base + sizeof(*h));
+	if (h->magic != BLOB_MAGIC || h->size != len || h->nthreads == 0 ||
+	    h->nthreads > AS_MAX_THREADS || sizeof(*h) + h->nthreads * sizeof(*bt) > len)
+		goto bad;
+	for (uint32_t t = 0; t < h->nthreads; t++)
+		if (bt[t].ops_at + bt[t].nops * sizeof(as_op_t) > len ||
+		    bt[t].waits_at + bt[t].nwaits * sizeof(as_wait_t) > len ||
+		    bt[t].posts_at + bt[t].nposts * sizeof(uint64_t) > len)
+			goto bad;
+	as_opstream_free(s);
+	s->nthreads = h->nthreads;
+	s->nslots = h->nslots;
+	s->touch = (as_touch_t)h->touch;
+	s->needs_free = h->needs_free;
+	s->cross_thread = h->cross_thread;
+	s->expect_live_bytes_peak = h->expect_live_bytes_peak;
+	s->expect_thread_live_bytes_peak = h->expect_thread_live_bytes_peak;
+	s->expect_live_bytes_end = h->expect_live_bytes_end;
+	s->live_objects = h->live_objects;
+	for (uint32_t t = 0; t < h->nthreads; t++) {
+		as_opthread_t *th = &s->thread[t];
+		/* the engine only reads them; the casts drop no real const */
+		th->ops = bt[t].nops ? (as_op_t *)(base + bt[t].ops_at) : NULL;
+		th->nops = th->cap = bt[t].nops;
+		th->waits = bt[t].nwaits ? (as_wait_t *)(base + bt[t].waits_at) : NULL;
+		th->nwaits = th->wait_cap = bt[t].nwaits;
+		th->posts = bt[t].nposts ? (uint64_t *)(base + bt[t].posts_at) : NULL;
+		th->nposts = th->post_cap = bt[t].nposts;
+	}
+	s->blob = base;
+	s->blob_len = len;
+	return 0;
+bad:
+	munmap(base, len);
+	errno = EINVAL;
+	return -1;
 }

@@ -103,6 +103,10 @@ typedef struct as_opstream {
 	uint8_t *id_live;
 	uint64_t live_cap;
 	uint64_t live_objects;
+	/* a stream loaded by as_opstream_load: every array lies in this one
+	 * read-only mapping (no builder state); NULL for a built stream */
+	void *blob;
+	size_t blob_len;
 } as_opstream_t;
 
 /* Initialise an empty stream with `nthreads` (1..AS_MAX_THREADS) threads.
@@ -139,6 +143,22 @@ void as_opstream_prefault(as_opstream_t *s);
 /* Report every mapping the stream holds (op arrays, waits, builder state)
  * to fn, so measurements can exclude them. */
 void as_opstream_mappings(const as_opstream_t *s, void (*fn)(const void *p, size_t len));
+
+/* Write a built stream as one record into fd, an empty file (a memfd), so
+ * that a stream built once can be run by many processes: its ops, waits,
+ * posts and the fields the engine and the worker read, no builder state.
+ * The header goes last, so a writer stopped half-way leaves no record
+ * (as_opstream_record_ok). Returns 0, or -1 with errno set. */
+int as_opstream_write(const as_opstream_t *s, int fd);
+
+/* 1 when fd holds a whole record of as_opstream_write, else 0. */
+int as_opstream_record_ok(int fd);
+
+/* Load a record of as_opstream_write from fd into s (replacing whatever s
+ * held): one read-only shared mapping, its pages faulted in. The stream is
+ * the one written, op for op; it cannot be pushed to. Returns 0, or -1
+ * with errno set (EINVAL: no whole record). */
+int as_opstream_load(as_opstream_t *s, int fd);
 
 /* Unmap everything; the stream is empty afterwards. */
 void as_opstream_free(as_opstream_t *s);
