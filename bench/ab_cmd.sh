@@ -21,6 +21,7 @@ trap 'rm -rf "$out"' EXIT
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 one() {
   local v=$1 spec=$2 envs=() t0
+  shift 2
   if [[ $spec == *,* ]]; then envs=("${spec#*,}"); spec=${spec%%,*}; fi
   t0=$(date +%s.%N)
   env "${envs[@]}" /usr/bin/time -f '%U %S' -o "$out/cpu" "$spec/harness/allocscope" "$@" \
