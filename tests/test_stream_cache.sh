@@ -2,8 +2,8 @@
 # test_stream_cache.sh - a generator's op stream is built once per run and
 # (workload, seed, threads), not once per trial (trial.c): the first worker
 # builds it and writes its record into a memfd the run gave it, every later
-# worker of the same stream maps that record read-only (fd 6) instead of
-# building. Checked under strace on a 10-trial run: one worker writes a
+# worker of the same stream maps that record read-only (fd 6) and copies it
+# instead of building. Checked under strace on a 10-trial run: one worker writes a
 # record, nine map it (on the build before: none, every worker built its
 # own). And the trials' figures are the same as with every worker building
 # (ALLOCSCOPE_NO_STREAM_CACHE=1): ops and live bytes of every row, and, one

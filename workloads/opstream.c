@@ -256,10 +256,6 @@ void as_opstream_prefault(as_opstream_t *s)
 void as_opstream_mappings(const as_opstream_t *s, void (*fn)(const void *p, size_t len))
 {
 	size_t nt = s->nthreads;
-	if (s->blob) {
-		fn(s->blob, s->blob_len);
-		return;
-	}
 	for (uint32_t t = 0; t < s->nthreads; t++) {
 		const as_opthread_t *th = &s->thread[t];
 		if (th->ops)
@@ -336,7 +332,7 @@ static int put(int fd, const void *buf, size_t len, uint64_t off)
 static int layout(const as_opstream_t *s, blob_hdr_t *h, blob_thread_t *bt)
 {
 	uint64_t at = align64(sizeof(*h) + s->nthreads * sizeof(bt[0]));
-	if (s->blob || s->nthreads == 0 || s->nthreads > AS_MAX_THREADS) {
+	if (s->nthreads == 0 || s->nthreads > AS_MAX_THREADS) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -432,18 +428,39 @@ int as_opstream_load(as_opstream_t *s, int fd)
 	s->expect_thread_live_bytes_peak = h->expect_thread_live_bytes_peak;
 	s->expect_live_bytes_end = h->expect_live_bytes_end;
 	s->live_objects = h->live_objects;
+	/* Copied into private arrays of the sizes and the madvise the builder
+	 * gives them (reserve, map_grow): the engine reads its ops from the
+	 * same kind of memory as from a stream built here (anonymous, huge
+	 * pages where advised; shmem gets none here), so no ns/op moves. */
 	for (uint32_t t = 0; t < h->nthreads; t++) {
 		as_opthread_t *th = &s->thread[t];
-		/* the engine only reads them; the casts drop no real const */
-		th->ops = bt[t].nops ? (as_op_t *)(base + bt[t].ops_at) : NULL;
-		th->nops = th->cap = bt[t].nops;
-		th->waits = bt[t].nwaits ? (as_wait_t *)(base + bt[t].waits_at) : NULL;
-		th->nwaits = th->wait_cap = bt[t].nwaits;
-		th->posts = bt[t].nposts ? (uint64_t *)(base + bt[t].posts_at) : NULL;
-		th->nposts = th->post_cap = bt[t].nposts;
+		void *a = NULL, *w = NULL, *p = NULL;
+		if (reserve(&a, &th->cap, sizeof(as_op_t), bt[t].nops, 65536) != 0 ||
+		    reserve(&w, &th->wait_cap, sizeof(as_wait_t), bt[t].nwaits, 512) != 0 ||
+		    reserve(&p, &th->post_cap, sizeof(uint64_t), bt[t].nposts, 512) != 0) {
+			int e = errno;
+			th->ops = a;
+			th->waits = w;
+			th->posts = p;
+			as_opstream_free(s);
+			munmap(base, len);
+			errno = e;
+			return -1;
+		}
+		th->ops = a;
+		th->waits = w;
+		th->posts = p;
+		if (bt[t].nops)
+			memcpy(th->ops, base + bt[t].ops_at, bt[t].nops * sizeof(as_op_t));
+		if (bt[t].nwaits)
+			memcpy(th->waits, base + bt[t].waits_at, bt[t].nwaits * sizeof(as_wait_t));
+		if (bt[t].nposts)
+			memcpy(th->posts, base + bt[t].posts_at, bt[t].nposts * sizeof(uint64_t));
+		th->nops = bt[t].nops;
+		th->nwaits = bt[t].nwaits;
+		th->nposts = bt[t].nposts;
 	}
-	s->blob = base;
-	s->blob_len = len;
+	munmap(base, len);
 	return 0;
 bad:
 	munmap(base, len);

@@ -103,10 +103,6 @@ typedef struct as_opstream {
 	uint8_t *id_live;
 	uint64_t live_cap;
 	uint64_t live_objects;
-	/* a stream loaded by as_opstream_load: every array lies in this one
-	 * read-only mapping (no builder state); NULL for a built stream */
-	void *blob;
-	size_t blob_len;
 } as_opstream_t;
 
 /* Initialise an empty stream with `nthreads` (1..AS_MAX_THREADS) threads.
@@ -155,9 +151,10 @@ int as_opstream_write(const as_opstream_t *s, int fd);
 int as_opstream_record_ok(int fd);
 
 /* Load a record of as_opstream_write from fd into s (replacing whatever s
- * held): one read-only shared mapping, its pages faulted in. The stream is
- * the one written, op for op; it cannot be pushed to. Returns 0, or -1
- * with errno set (EINVAL: no whole record). */
+ * held): the op, wait and post arrays copied into private mappings of the
+ * sizes and advice a build gives them, so the engine reads the same kind
+ * of memory; no builder state. The stream is the one written, op for op.
+ * Returns 0, or -1 with errno set (EINVAL: no whole record). */
 int as_opstream_load(as_opstream_t *s, int fd);
 
 /* Unmap everything; the stream is empty afterwards. */
