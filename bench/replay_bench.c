@@ -236,12 +236,25 @@ static double thread_clock_read_ns(void)
 	return as_median(d, 1001);
 }
 
+/* REPLAY_BENCH_POINT (experiments on what a point costs the ops after it):
+ * full (default) the worker's point; syscall: getppid() alone between the
+ * two thread-CPU clock reads (system calls too); none: no system call at
+ * all, the point is only counted (its CPU time then reads 0). */
+enum { POINT_FULL, POINT_SYSCALL, POINT_NONE };
+static int point_kind;
+
 static void timed_sample(void *ctx, uint64_t ops, int64_t live, uint64_t ns)
 {
-	double c0 = thread_cpu_ns();
-	bench_on_sample(ctx, ops, live, ns);
-	sample_cpu += thread_cpu_ns() - c0;
+	double c0;
 	sample_n++;
+	if (point_kind == POINT_NONE)
+		return;
+	c0 = thread_cpu_ns();
+	if (point_kind == POINT_SYSCALL)
+		(void)getppid();
+	else
+		bench_on_sample(ctx, ops, live, ns);
+	sample_cpu += thread_cpu_ns() - c0;
 }
 
 static void print_stat(const char *what, double *v, int n, const char *unit)
@@ -309,7 +322,9 @@ int main(int argc, char **argv)
 	static double cratiom[MAX_ROUNDS], cratiomf[MAX_ROUNDS], point_us[MAX_ROUNDS];
 	static double ssec[MAX_ROUNDS], scpu[MAX_ROUNDS], skb[MAX_ROUNDS], sbpe[MAX_ROUNDS];
 	static double shold[MAX_ROUNDS], shbpe[MAX_ROUNDS];
-	uint64_t rounds = 9, srounds = 3, events = 0;
+	uint64_t rounds = 9, srounds = 3, events = 0, npoints = 256;
+	int reverse = 0;
+	const char *e;
 	int perf_ok = 1;
 	char err[1024];
 	as_loaded_t lm;
@@ -354,6 +369,16 @@ int main(int argc, char **argv)
 	}
 	if (!rounds)
 		return 0;
+	/* experiments, docs/traces.md "Session 7": what a point does
+	 * (REPLAY_BENCH_POINT), how many (REPLAY_BENCH_POINTS, default 256)
+	 * and the rotation's direction (REPLAY_BENCH_REVERSE=1) */
+	if ((e = getenv("REPLAY_BENCH_POINT")) != NULL)
+		point_kind = !strcmp(e, "none")      ? POINT_NONE
+		             : !strcmp(e, "syscall") ? POINT_SYSCALL
+		                                     : POINT_FULL;
+	if ((e = getenv("REPLAY_BENCH_POINTS")) != NULL && atoll(e) > 0)
+		npoints = (uint64_t)atoll(e);
+	reverse = (e = getenv("REPLAY_BENCH_REVERSE")) != NULL && !strcmp(e, "1");
 	if (build(argv[1], &s) != 0)
 		return 1;
 	as_timer_calibrate(&ti); /* the clock a worker's timed ops use */
@@ -375,7 +400,7 @@ int main(int argc, char **argv)
 	hand_drain(slot, s.nslots);
 	for (uint64_t r = 0; r < rounds; r++) {
 		for (int k = 0; k < NV; k++) {
-			int v = (k + (int)r) % NV;
+			int v = reverse ? (NV - 1 - k + (int)r) % NV : (k + (int)r) % NV;
 			int hand_v = v == V_HAND || v == V_HAND_PAGES;
 			int lat = v == V_DEFAULT || v == V_LAT,
 			    samp = v == V_DEFAULT || v == V_SAMPLES;
@@ -403,7 +428,7 @@ int main(int argc, char **argv)
 				bench_sample_reset();
 				cfg.sample = timed_sample;
 				cfg.sample_every =
-				    s.thread[0].nops / 256 ? s.thread[0].nops / 256 : 1;
+				    s.thread[0].nops / npoints ? s.thread[0].nops / npoints : 1;
 			}
 			if (lat)
 				cfg.latency_every = 64;
@@ -423,7 +448,9 @@ int main(int argc, char **argv)
 			/* sampling time left out, as in the row's ns_per_op */
 			wall[v][r] = (double)er.elapsed_ns / (double)er.ops;
 			cpu[v][r] =
-			    (c0 - sample_cpu - (double)sample_n * clock_read_ns) / (double)er.ops;
+			    (c0 - sample_cpu -
+			     (point_kind == POINT_NONE ? 0 : (double)sample_n * clock_read_ns)) /
+			    (double)er.ops;
 			if (v == V_DEFAULT)
 				point_us[r] = sample_n ? sample_cpu / (double)sample_n / 1e3 : 0;
 			as_engine_drain(&s, &cfg);
