@@ -217,7 +217,12 @@ static void pop(spool_stream_t *s)
 
 /* Make s's first queued record one that can be placed: records with a bad
  * op or a sequence number at or above the spool's counter are dropped
- * (rep.bad). Returns 1, 0 when s has no more records, -1 on error. */
+ * (rep.bad). Live, the counter is the value live_bound read before the
+ * chunks were indexed: a chunk appended since may hold numbers at or above
+ * it, which are real records not placeable yet (the merge's bound stops
+ * there), so only a bad op is dropped then; the program's end re-checks
+ * with the final counter. Returns 1, 0 when s has no more records, -1 on
+ * error. */
 static int head(as_spool_t *sp, spool_stream_t *s)
 {
 	for (;;) {
@@ -229,7 +234,7 @@ static int head(as_spool_t *sp, spool_stream_t *s)
 				continue;
 		}
 		const as_spool_rec_t *rc = &s->q[s->qhead];
-		if (is_call(rc) && (!sp->seq_taken || rc->seq < sp->seq_taken))
+		if (is_call(rc) && (sp->live || !sp->seq_taken || rc->seq < sp->seq_taken))
 			return 1;
 		sp->rep.bad++;
 		pop(s);
