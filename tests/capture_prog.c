@@ -118,6 +118,18 @@ int main(int argc, char **argv)
 			exit(0);
 		}
 		waitpid(pid, NULL, 0);
+	} else if (!strcmp(mode, "forkexec")) {
+		/* a child that execs a program: traced with --fork follow, not
+		 * with exclude (its parent is the program, not the capture) */
+		pid_t pid = fork();
+		if (pid == 0) {
+			execl("/proc/self/exe", argv[0], "child", (char *)NULL);
+			_exit(127);
+		}
+		waitpid(pid, NULL, 0);
+	} else if (!strcmp(mode, "child")) {
+		for (int i = 0; i < 7; i++)
+			free(malloc(3001));
 	} else if (!strcmp(mode, "_exit")) {
 		sink = malloc(4001); /* still buffered: _exit must flush it */
 		fflush(stdout);

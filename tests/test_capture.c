@@ -573,6 +573,31 @@ int main(int argc, char **argv)
 	out = capture("fork", "--fork exclude", "forkx.ast", &rc);
 	CHECKF(rc == 0 && out && !strstr(out, "(child process)"), "%s", out ? out : "");
 	free(out);
+	/* a child that execs: its own trace with follow; with exclude none
+	 * (the program is the capture's child, the grandchild is not) */
+	out = capture("forkexec", "", "fe.ast", &rc);
+	CHECKF(rc == 0 && out && strstr(out, "(child process)"), "%s", out ? out : "");
+	free(out);
+	out = capture("forkexec", "--fork exclude", "fex.ast", &rc);
+	CHECKF(rc == 0 && out && !strstr(out, "(child process)") && strstr(out, "fex.ast: "), "%s",
+	       out ? out : "");
+	free(out);
+	/* a program that cannot be started: one line that names it, exit 2,
+	 * no trace and no spool folder left */
+	snprintf(path, sizeof(path),
+	         "cd %s && mkdir nostart && cd nostart && '%s' capture -o t.ast -- "
+	         "./no-such-program > ../nostart.log 2>&1",
+	         dir, cli);
+	rc = run_sh(path);
+	snprintf(path, sizeof(path), "%s/nostart.log", dir);
+	out = slurp(path);
+	CHECKF(
+	    rc == 2 && out &&
+	        !strcmp(out, "allocscope capture: ./no-such-program: No such file or directory\n"),
+	    "exit %d: %s", rc, out ? out : "");
+	free(out);
+	snprintf(path, sizeof(path), "rmdir %s/nostart", dir);
+	CHECKF(run_sh(path) == 0, "%s: not empty", path);
 
 	/* exec: the image before it is flushed to TRACE.PID.0, TRACE is the last */
 	out = capture("exec", "", "exec.ast", &rc);

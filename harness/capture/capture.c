@@ -368,7 +368,7 @@ static void put_dec(char *p, uint64_t v)
 static void spool_open(void)
 {
 	const char *dir = getenv(AS_CAPTURE_ENV_DIR);
-	const char *root = getenv(AS_CAPTURE_ENV_ROOT);
+	const char *parent = getenv(AS_CAPTURE_ENV_PARENT);
 	const char *mode = getenv(AS_CAPTURE_ENV_FORK);
 	const char *every = getenv(AS_CAPTURE_ENV_TIME_EVERY);
 	char path[4096], num[24];
@@ -383,10 +383,10 @@ static void spool_open(void)
 			v = v * 10 + (uint32_t)(*c - '0');
 		time_every = v ? v : 1;
 	}
-	if (mode && !strcmp(mode, "exclude") && root) {
-		char me[24];
-		put_dec(me, (uint64_t)pid);
-		if (strcmp(me, root) != 0)
+	if (mode && !strcmp(mode, "exclude") && parent) {
+		char pp[24];
+		put_dec(pp, (uint64_t)getppid());
+		if (strcmp(pp, parent) != 0)
 			return; /* a child (forked then exec'd): not traced */
 	}
 	for (uint32_t gen = 0; gen < 1000; gen++) {

@@ -102,9 +102,11 @@ typedef struct as_spool_rec {
 } as_spool_rec_t;
 
 /* Environment the capture command hands to the library. */
-#define AS_CAPTURE_ENV_DIR  "ALLOCSCOPE_CAPTURE_DIR"
-#define AS_CAPTURE_ENV_ROOT "ALLOCSCOPE_CAPTURE_ROOT_PID"
-#define AS_CAPTURE_ENV_FORK "ALLOCSCOPE_CAPTURE_FORK" /* follow | exclude */
+#define AS_CAPTURE_ENV_DIR "ALLOCSCOPE_CAPTURE_DIR"
+/* The capture command's pid: with --fork exclude, only a process whose
+ * parent it is (the program, and the images it execs) is traced. */
+#define AS_CAPTURE_ENV_PARENT "ALLOCSCOPE_CAPTURE_PARENT_PID"
+#define AS_CAPTURE_ENV_FORK   "ALLOCSCOPE_CAPTURE_FORK" /* follow | exclude */
 #define AS_CAPTURE_ENV_TIME_EVERY                                                   \
 	"ALLOCSCOPE_CAPTURE_TIME_EVERY" /* read the clock every N calls per thread  \
 	                                   (1..100000); a record whose tsc delta is \
