@@ -165,7 +165,17 @@ static int on_event(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 {
 	build_t *b = vctx;
 	uint64_t n = b->nread++;
-	b->ring[n % AHEAD] = *ev;
+	as_tev_t *r = &b->ring[n % AHEAD];
+	/* field by field: the reader has just built ev with narrow stores,
+	 * which cannot forward to the 16-byte loads of a whole-struct copy
+	 * (two stalled loads per event) */
+	r->op = ev->op;
+	r->align_log2 = ev->align_log2;
+	r->thread = ev->thread;
+	r->pad = 0;
+	r->obj = ev->obj;
+	r->size = ev->size;
+	r->time_ns = ev->time_ns;
 	if (names_live(ev) && ev->obj < b->idof_cap)
 		__builtin_prefetch(&b->idof[ev->obj], 0);
 	if (n >= AHEAD / 2) {
