@@ -29,7 +29,9 @@ enum { OPT_QUICK = 320, OPT_TABLE, OPT_STRICT, OPT_BUDGET };
 
 /* Default --budget: the suite in 3 minutes (issue 12) with its charts and
  * reports (6 s idle at f35ee2d) and the last scenarios' minimum
- * repetitions, which the budget cannot cut, overrunning a little */
+ * repetitions, which the budget cannot cut, overrunning a little. The one
+ * place to change it: --help reads it from here
+ * (README and docs/workloads.md name the figure too). */
 #define AS_SUITE_BUDGET_S 165
 /* --min-time of the timing scenarios unless given: the same in every run,
  * never derived from the budget. A trial's first pass is cold (page
@@ -41,10 +43,13 @@ enum { OPT_QUICK = 320, OPT_TABLE, OPT_STRICT, OPT_BUDGET };
  * the default suite within its budget on an idle 2-core machine
  * (docs/measure.md, "The default suite"). */
 #define AS_SUITE_MIN_TIME_S 0.05
+#define SUITE_STR_(x)       #x
+#define SUITE_STR(x)        SUITE_STR_(x)
 
 static const as_opt_t suite_opts[] = {
     {'a', "allocators", "LIST", "every built module",
-     "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated"},
+     "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated (without it the "
+     "classic benchmarks skip modules that are not general-purpose: thread-safe, with free)"},
     {'o', "out", "DIR", "results/<run-id>-NAME",
      "run folder (one sub-folder per scenario; must be new or empty)"},
     AS_RUN_FORCE_OPT,
@@ -55,16 +60,19 @@ static const as_opt_t suite_opts[] = {
     {OPT_TABLE, "table", NULL, NULL, "also print every trial's row (as `run` does)"},
     {OPT_STRICT, "strict", NULL, NULL,
      "exit 1 when a scenario's claim is REFUTED (a refuted claim is a result: exit 0 without)"},
-    {OPT_BUDGET, "budget", "SEC", "165",
+    {OPT_BUDGET, "budget", "SEC", SUITE_STR(AS_SUITE_BUDGET_S),
      "time for the suite's trials: each -r auto scenario gets its share of what is left "
-     "(by trial count), which sets its --max-time unless given (0: none); its --min-time is "
-     "0.05 s unless given, whatever the budget"},
+     "(by trial count), which sets its --max-time unless given (0: none); repetitions beyond "
+     "the minimum go first to the groups its claims read; its --min-time is " SUITE_STR(
+         AS_SUITE_MIN_TIME_S) " s unless given, whatever the budget"},
     AS_RUN_MEASURE_OPTS,
 };
 
 typedef struct {
 	as_run_cfg_t cfg;
 	int quick, table, reps_given, min_time_given, max_time_given, strict;
+	int found;                       /* modules found, not given with -a */
+	unsigned caps[AS_RUN_MAX_ITEMS]; /* theirs (AS_CAP_*) */
 	double budget_s;
 	double max_time_s, min_time_s; /* as given or by default, before any share */
 } suite_ctx_t;
@@ -99,7 +107,10 @@ static int on_suite_opt(int key, const char *arg, void *vctx)
  * first, the rest by name. A file that does not load is kept by path, so its
  * rows say why instead of it vanishing. */
 typedef struct {
-	char names[AS_RUN_MAX_ITEMS][256];
+	struct {
+		char name[256]; /* first: by_name sorts these */
+		unsigned caps;  /* AS_CAP_*; all set for one that does not load */
+	} m[AS_RUN_MAX_ITEMS];
 	int n;
 } found_t;
 
@@ -109,13 +120,18 @@ static void on_module(const char *path, void *vctx)
 	as_loaded_t lm;
 	char err[1024];
 	const char *name = path;
-	if (as_module_load(path, &lm, err, sizeof(err)) == AS_OK)
+	unsigned caps = ~0u; /* its rows say why it did not load */
+	if (as_module_load(path, &lm, err, sizeof(err)) == AS_OK) {
 		name = lm.mod->name;
+		caps = lm.mod->caps;
+	}
 	for (int i = 0; i < f->n; i++)
-		if (!strcmp(f->names[i], name))
+		if (!strcmp(f->m[i].name, name))
 			return; /* shadowed by an earlier folder */
-	if (f->n < AS_RUN_MAX_ITEMS)
-		snprintf(f->names[f->n++], sizeof(f->names[0]), "%s", name);
+	if (f->n < AS_RUN_MAX_ITEMS) {
+		f->m[f->n].caps = caps;
+		snprintf(f->m[f->n++].name, sizeof(f->m[0].name), "%s", name);
+	}
 }
 
 static int by_name(const void *a, const void *b)
@@ -218,6 +234,12 @@ static int memory_drop(void *ctx, const as_run_t *run, int w, int i)
 	return n >= 2;
 }
 
+/* cfg->first of a scenario's run: does a claim read this trial group? */
+static int claim_group(void *ctx, const as_trial_spec_t *s)
+{
+	return as_scenario_reads(ctx, s->module->label, s->workload->label, s->threads);
+}
+
 static void scenario_reps(const as_scenario_t *sc, as_run_cfg_t *cfg)
 {
 	int memory = sc->metric == AS_MET_RETAINED || sc->metric == AS_MET_RSS_PER_LIVE;
@@ -227,11 +249,15 @@ static void scenario_reps(const as_scenario_t *sc, as_run_cfg_t *cfg)
 }
 
 /* --budget: scenario i's share of the time left, by its share of the trial
- * groups left (workloads x threads x modules). Scenarios before it may have
- * overrun, so a late scenario gets less. An -r auto scenario spends its share
- * through --max-time, unless given on the command line: a trial group stops
- * adding repetitions after AS_AUTO_MIN_REPS once its reps took share /
- * groups. The minimum repetitions always run, and each with the suite's
+ * groups left (workloads x threads x modules compared). Scenarios before it
+ * may have overrun, so a late scenario gets less. An -r auto scenario spends
+ * its share through --max-time, unless given on the command line: a trial
+ * group stops adding repetitions after AS_AUTO_MIN_REPS once its reps took
+ * share / groups, and no group adds one once the scenario's trials took the
+ * share. The groups its claims read (claim_group) are not held to share /
+ * groups and add theirs first, so what the share leaves after the minimum
+ * goes to the intervals that decide a verdict before the rest. The minimum
+ * repetitions always run, and each with the suite's
  * fixed --min-time, so every claim is judged the same way whatever the
  * budget left: the budget trades repetitions, not the verdicts. Returns the
  * share in seconds. */
@@ -243,6 +269,8 @@ static double budget_share(suite_ctx_t *c, int i, const int *groups, int groups_
 	double per_group = groups[i] > 0 ? share / groups[i] : 0;
 	if (!c->max_time_given && per_group < c->max_time_s)
 		c->cfg.group_max_s = per_group;
+	if (!c->max_time_given)
+		c->cfg.run_max_s = share > 0 ? share : 1e-9; /* spent: the minimum only */
 	return share;
 }
 
@@ -260,6 +288,20 @@ static void print_time(const as_scenario_t *sc, const suite_ctx_t *c, double sha
 		              sc->name, took_s, share, c->cfg.group_max_s, c->cfg.min_time_s);
 	else
 		as_buf_printf(out, "   %s: trials took %.1f s\n", sc->name, took_s);
+}
+
+/* The modules scenario sc compares: without -a, those with the
+ * capabilities it declares (as_scenario_skip); the others' rows are
+ * skipped with its reason. -a runs every module it names. Sets
+ * cfg.skip_why; returns the number compared. */
+static int scenario_skips(const as_scenario_t *sc, suite_ctx_t *c)
+{
+	int n = 0;
+	for (int m = 0; m < c->cfg.nmodules; m++) {
+		c->cfg.skip_why[m] = c->found ? as_scenario_skip(sc, c->caps[m]) : NULL;
+		n += !c->cfg.skip_why[m];
+	}
+	return n;
 }
 
 /* Fill cfg's workloads (parsed from the scenario's specs) and threads for
@@ -427,11 +469,12 @@ static int suite_main(int argc, char **argv)
 	if (c.cfg.nmodules == 0) {
 		memset(&found, 0, sizeof(found));
 		as_module_foreach(on_module, &found);
-		qsort(found.names, (size_t)found.n, sizeof(found.names[0]), by_name);
+		qsort(found.m, (size_t)found.n, sizeof(found.m[0]), by_name);
 		for (int i = 0; i < found.n; i++)
-			if (as_spec_make(found.names[i], NULL, NULL, 0,
+			if (as_spec_make(found.m[i].name, NULL, NULL, 0,
 			                 &c.cfg.modules[c.cfg.nmodules]) == 0)
-				c.cfg.nmodules++;
+				c.caps[c.cfg.nmodules++] = found.m[i].caps;
+		c.found = 1;
 		if (found.n == 0) {
 			fprintf(stderr, "allocscope suite: no modules found in %s\n",
 			        as_module_dir());
@@ -483,7 +526,7 @@ static int suite_main(int argc, char **argv)
 	c.cfg.suite = &progress;
 	for (int i = 0; i < nsc; i++) {
 		scenario_cfg(sc[i], c.quick, &c.cfg);
-		groups[i] = c.cfg.nworkloads * c.cfg.nthreads * c.cfg.nmodules;
+		groups[i] = c.cfg.nworkloads * c.cfg.nthreads * scenario_skips(sc[i], &c);
 		groups_left += groups[i];
 	}
 	c.max_time_s = c.cfg.group_max_s;
@@ -493,8 +536,12 @@ static int suite_main(int argc, char **argv)
 		uint64_t t1 = as_now_ns();
 		double share = 0;
 		scenario_cfg(sc[i], c.quick, &c.cfg);
-		c.cfg.group_max_s = c.max_time_s;
+		scenario_skips(sc[i], &c);
+		c.cfg.group_max_s = c.cfg.first_max_s = c.max_time_s;
 		c.cfg.min_time_s = c.min_time_s;
+		c.cfg.run_max_s = 0;
+		c.cfg.first = sc[i]->claims ? claim_group : NULL;
+		c.cfg.first_ctx = (void *)sc[i];
 		if (!c.reps_given && !c.quick)
 			scenario_reps(sc[i], &c.cfg);
 		if (c.budget_s > 0 && c.cfg.reps_auto)

@@ -11,6 +11,7 @@
 #include "status.h"
 
 struct as_run;
+struct as_trial_spec;
 
 #define AS_RUN_MAX_ITEMS 64
 /* -r auto: at least this many repetitions of every trial (6: the first n
@@ -41,6 +42,10 @@ typedef struct as_suite_progress {
 typedef struct as_run_cfg {
 	as_spec_t modules[AS_RUN_MAX_ITEMS];       /* parsed once at the CLI */
 	as_probe_result_t probe[AS_RUN_MAX_ITEMS]; /* per module; filled by as_run_validate */
+	/* per module: why this run does not compare it (a suite scenario's
+	 * as_scenario_skip), or NULL; its rows are `skipped` with this reason
+	 * and no worker is started */
+	const char *skip_why[AS_RUN_MAX_ITEMS];
 	int nmodules;
 	as_spec_t workloads[AS_RUN_MAX_ITEMS];
 	int nworkloads;
@@ -52,8 +57,17 @@ typedef struct as_run_cfg {
 	double ci_rel;      /* --ci: CI half-width / median to stop at */
 	double group_max_s; /* --max-time: wall time per trial group
 	                       after which -r auto stops adding reps */
-	double min_time_s;  /* --min-time: timed region of a trial at least
-	                       this long, repeating a stream that ends empty */
+	/* -r auto: the groups whose repetitions beyond AS_AUTO_MIN_REPS run
+	 * before any other group's (a suite's claims read them): 1 for such a
+	 * group's spec; NULL: none, repetitions in order. They stop adding
+	 * reps after first_max_s (not group_max_s). */
+	int (*first)(void *ctx, const struct as_trial_spec *s);
+	void *first_ctx;
+	double first_max_s;
+	double run_max_s;  /* -r auto: no repetition beyond the minimum starts once
+	                      the run's trials took this long; 0: no limit */
+	double min_time_s; /* --min-time: timed region of a trial at least
+	                      this long, repeating a stream that ends empty */
 	uint64_t seed;
 	double timeout_s;
 	int validate;

@@ -221,6 +221,27 @@ static uint32_t expand(const as_run_cfg_t *cfg, as_trial_spec_t *specs, double n
 	return max_threads;
 }
 
+/* -r auto with cfg->first: the repetitions beyond AS_AUTO_MIN_REPS of the
+ * first groups move ahead of every other group's, each part keeping its
+ * order (reps outermost), so a budget that runs out cuts the others'. */
+static void first_groups_first(const as_run_cfg_t *cfg, as_trial_spec_t *specs, int n)
+{
+	as_trial_spec_t *tmp;
+	int k = 0;
+	if (!cfg->reps_auto || !cfg->first || !(tmp = malloc((size_t)n * sizeof(*tmp))))
+		return;
+	for (int pass = 0; pass < 3; pass++)
+		for (int i = 0; i < n; i++) {
+			int extra = specs[i].rep >= AS_AUTO_MIN_REPS;
+			int first = extra && cfg->first(cfg->first_ctx, &specs[i]);
+			if ((pass == 0 && !extra) || (pass == 1 && first) ||
+			    (pass == 2 && extra && !first))
+				tmp[k++] = specs[i];
+		}
+	memcpy(specs, tmp, (size_t)n * sizeof(*tmp));
+	free(tmp);
+}
+
 /* What a finished trial adds to the run's context: why syscalls could not
  * be counted (once), the module's version (once per module), warnings. */
 static void note_context(as_run_t *run, int i, int *syscalls_warned)
@@ -248,10 +269,17 @@ static void note_context(as_run_t *run, int i, int *syscalls_warned)
 }
 
 /* Run one trial; a module whose probe failed is not run again: its row
- * carries the probe's status and reason. */
+ * carries the probe's status and reason; nor one the run does not compare
+ * (cfg->skip_why): `skipped`, with that reason. */
 static void run_one(const as_run_cfg_t *cfg, const as_trial_spec_t *s, as_trial_result_t *r)
 {
 	const as_probe_result_t *p = &cfg->probe[s->module - cfg->modules];
+	const char *why = cfg->skip_why[s->module - cfg->modules];
+	if (why) {
+		as_trial_result_none(r, AS_ERR_UNSUPPORTED);
+		snprintf(r->reason, sizeof(r->reason), "%s", why);
+		return;
+	}
 	if (!p->probed || p->status == AS_OK) {
 		as_trial_run(s, r);
 		return;
@@ -285,14 +313,15 @@ static int report_all(const as_run_t *run, as_reporter_t *reps, int nrep, int ho
  * the first w entries of the matrix (its earlier reps) and the wall time
  * they took? A group whose repetition did not complete is settled (a skip
  * or a failure does not go away by asking again); one of at least
- * AS_AUTO_MIN_REPS is settled when its reps took group_max_s, or when it
+ * AS_AUTO_MIN_REPS is settled when its reps took group_max_s (first_max_s
+ * for a cfg->first group) or the run's trials took run_max_s, or when it
  * has AS_AUTO_MIN_REPS the machine did not disturb (disturb.h, judged
  * against the trials so far) and their ns/op median's 95 % CI (order
  * statistics) is within ci_rel: a disturbed repetition is run again. */
 static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 {
 	const as_run_cfg_t *cfg = run->cfg;
-	double v[AS_AUTO_MAX_REPS], med, lo, hi;
+	double v[AS_AUTO_MAX_REPS], med, lo, hi, max_s = cfg->group_max_s;
 	as_disturb_ref_t ref = {NAN, NAN};
 	int tried = 0, ok = 0, first = -1;
 	if (!cfg->reps_auto)
@@ -315,7 +344,10 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 	}
 	if (tried < AS_AUTO_MIN_REPS)
 		return 0;
-	if (wall_s >= cfg->group_max_s)
+	if (cfg->first && cfg->first(cfg->first_ctx, &run->specs[first]))
+		max_s = cfg->first_max_s;
+	if (wall_s >= max_s ||
+	    (cfg->run_max_s > 0 && (double)(as_now_ns() - run->t0_ns) / 1e9 >= cfg->run_max_s))
 		return 1;
 	if (ok < AS_AUTO_MIN_REPS)
 		return 0;
@@ -461,6 +493,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	as_timer_calibrate(&ti);
 	install_stop_handlers();
 	max_threads = expand(cfg, run.specs, as_timer_tsc ? ti.ns_per_tick : 0);
+	first_groups_first(cfg, run.specs, run.n);
 	if (cfg->resume && load_done(&run, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope: cannot resume: %s\n", err);
 		goto out_usage;

@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../allocators/allocscope_module.h"
 #include "disturb.h"
 #include "stats.h"
 #include "status.h"
 #include "tables.h"
+#include "verdict.h"
 
 /* ---- the article's six scenarios ----
  * Each scenario's claims (verdict.h) are its shape as checked numbers; a
@@ -289,7 +291,19 @@ static const as_scenario_t sc_phase = {
     .charts = "time",
 };
 
-/* ---- classic multi-threaded benchmarks ---- */
+/* ---- classic multi-threaded benchmarks ----
+ * Written for general-purpose, thread-safe mallocs (mimalloc-bench runs
+ * only those): at 1 thread a module without free (bump, arena, null) made
+ * larson a page-fault test (70x glibc's ns/op, 130 ms a trial) and
+ * benchmt a race it wins by never freeing, and a special-purpose pool
+ * or freelist answers no question these benchmarks ask; at 2 threads
+ * those modules cannot run at all. Their rows are skipped with the reason
+ * unless -a names them (docs/workloads.md). */
+#define GENERAL_PURPOSE                                                                      \
+	.compares = AS_CAP_THREAD_SAFE | AS_CAP_FREE,                                        \
+	.compares_why = "not compared: the classic benchmarks compare general-purpose "      \
+	                "allocators (thread-safe, with individual free), as mimalloc-bench " \
+	                "does; -a names a module to run it anyway"
 
 static const char *const larson_wl[] = {"larson:ops=100000", NULL};
 static const char *const larson_q[] = {"larson:blocks=200,ops=5000", NULL};
@@ -315,12 +329,14 @@ static const as_scenario_t sc_larson = {
     .metric = AS_MET_NS_PER_OP,
     .metric_name = "ns per op",
     .shape = "thread-caching allocators (tcmalloc, mimalloc, jemalloc) ahead of glibc; "
-             "non-thread-safe modules are skipped at 2 threads (the row says why). Published "
+             "modules that are not general-purpose (thread-safe, with free) are skipped "
+             "unless -a names them (the row says why). Published "
              "(mimalloc TR, 16 cores): glibc 1.6x, tcmalloc 2.8x, jemalloc 3.1x mimalloc's time.",
     .workloads = larson_wl,
     .quick = larson_q,
     .claims = larson_claims,
     .charts = "time,scaling",
+    GENERAL_PURPOSE,
 };
 
 /* xmalloc-test's queue (the workload's defaults: batches of 4096, 100 in
@@ -352,6 +368,7 @@ static const as_scenario_t sc_xmalloc = {
     .quick = xmalloc_q,
     .claims = xmalloc_claims,
     .charts = "time,scaling",
+    GENERAL_PURPOSE,
 };
 
 static const char *const cache_wl[] = {"cache-thrash:iterations=20000",
@@ -390,6 +407,7 @@ static const as_scenario_t sc_cache = {
     .quick = cache_q,
     .claims = cache_claims,
     .charts = "time,scaling",
+    GENERAL_PURPOSE,
 };
 
 static const char *const benchmt_wl[] = {"benchmt:ops=200000", NULL};
@@ -425,6 +443,7 @@ static const as_scenario_t sc_benchmt = {
     .quick = benchmt_q,
     .claims = benchmt_claims,
     .charts = "time,scaling",
+    GENERAL_PURPOSE,
 };
 
 const as_scenario_t *const as_scenarios[] = {&sc_threshold, &sc_leak,    &sc_metadata, &sc_lazy,
@@ -461,6 +480,28 @@ const as_suite_t *as_suite_find(const char *name)
 		if (!strcmp(as_suites[i]->name, name))
 			return as_suites[i];
 	return NULL;
+}
+
+const char *as_scenario_skip(const as_scenario_t *sc, unsigned caps)
+{
+	return (caps & sc->compares) == sc->compares ? NULL : sc->compares_why;
+}
+
+int as_scenario_reads(const as_scenario_t *sc, const char *module, const char *workload,
+                      unsigned threads)
+{
+	for (const as_claim_t *c = sc->claims; c && c->claim; c++) {
+		int ratio = c->vs || c->vs_threads || c->vs_workload;
+		uint32_t vt = c->vs_threads ? c->vs_threads : c->threads;
+		if (!strcmp(c->module, module) && !strcmp(c->workload, workload) &&
+		    (!c->threads || c->threads == threads))
+			return 1;
+		if (ratio && !strcmp(c->vs ? c->vs : c->module, module) &&
+		    !strcmp(c->vs_workload ? c->vs_workload : c->workload, workload) &&
+		    (!vt || vt == threads))
+			return 1;
+	}
+	return 0;
 }
 
 double as_scenario_value(const as_scenario_t *sc, const double *v)

@@ -42,6 +42,11 @@ typedef struct as_scenario {
 	const char *charts;           /* chart kinds that show the claim, comma-separated:
 	                                 plot draws only these (scenarios.csv charts)
 	                                 unless --all-charts */
+	unsigned compares;            /* AS_CAP_* bits a module needs for the scenario to
+	                                 compare it (0: every module); without -a the
+	                                 others' rows are skipped, their reason
+	                                 compares_why (as_scenario_skip) */
+	const char *compares_why;     /* what those bits make a module, in words */
 } as_scenario_t;
 
 typedef struct as_suite {
@@ -56,6 +61,16 @@ extern const as_suite_t *const as_suites[];
 
 const as_scenario_t *as_scenario_find(const char *name);
 const as_suite_t *as_suite_find(const char *name);
+
+/* Why the scenario does not compare a module with capabilities CAPS
+ * (AS_CAP_* bits), for its rows' reason, or NULL when it does. */
+const char *as_scenario_skip(const as_scenario_t *sc, unsigned caps);
+
+/* 1 when one of sc's claims reads the trial group of module label MODULE,
+ * workload label WORKLOAD ("name:params" as the scenario gives it) and
+ * THREADS: the claim's own rows or those it is a ratio against. */
+int as_scenario_reads(const as_scenario_t *sc, const char *module, const char *workload,
+                      unsigned threads);
 
 /* The scenario's metric of one ok trial from its measurements v (indexed
  * by AS_TC_*); NaN when it has none (e.g. no RSS growth to share). */
