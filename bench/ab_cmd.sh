@@ -2,7 +2,9 @@
 # ab_cmd.sh - one allocscope command, two variants side by side, interleaved:
 # A, B, B, A, A, B, ... (the order alternates by round, so load drift hits
 # both alike). A variant is BUILD_DIR or BUILD_DIR,VAR=VALUE (an environment
-# variable for that variant only, e.g. build,ALLOCSCOPE_NO_STREAM_CACHE=1).
+# variable for that variant only, e.g. build,ALLOCSCOPE_NO_STREAM_CACHE=1),
+# either followed by :ARGS, arguments for that variant only, added after
+# the common ones (e.g. build:--jobs 1 against build:--jobs 2).
 # Prints per variant the median and min-max over ROUNDS runs of wall time
 # and of CPU time (user + system of the command and its workers), the
 # median and min-max of the per-round difference B - A, and the load
@@ -20,12 +22,13 @@ out=$(mktemp -d /tmp/as_ab_cmd.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 one() {
-  local v=$1 spec=$2 envs=() t0
+  local v=$1 spec=$2 envs=() extra=() t0
   shift 2
+  if [[ $spec == *:* ]]; then read -ra extra <<< "${spec#*:}"; spec=${spec%%:*}; fi
   if [[ $spec == *,* ]]; then envs=("${spec#*,}"); spec=${spec%%,*}; fi
   t0=$(date +%s.%N)
   env "${envs[@]}" /usr/bin/time -f '%U %S' -o "$out/cpu" "$spec/harness/allocscope" "$@" \
-    -o "$out/run" > /dev/null 2>&1
+    "${extra[@]}" -o "$out/run" > /dev/null 2>&1
   echo "$v $r $(echo "$(date +%s.%N) - $t0" | bc) $(awk '{ print $1 + $2 }' "$out/cpu")" >> "$out/t"
   rm -rf "$out/run"
 }

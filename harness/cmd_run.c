@@ -9,6 +9,7 @@
 
 #include "../workloads/opstream.h"
 #include "commands.h"
+#include "jobs.h"
 #include "plot.h"
 #include "results_dir.h"
 #include "pin.h"
@@ -21,6 +22,7 @@ static const as_opt_t run_opts[] = {
     {'w', "workload", "LIST", "random", "workloads: NAME[:k=v,...], comma-separated"},
     {'t', "threads", "LIST", "1", "thread counts, comma-separated"},
     AS_RUN_COMMON_OPTS,
+    AS_RUN_JOBS_OPT,
     {OPT_RESUME, "resume", "DIR", NULL,
      "finish an interrupted run: same matrix (from DIR/run.args), only missing trials"},
 };
@@ -147,6 +149,11 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		return 0;
 	case 'q': cfg->quiet = 1; return 0;
 	case OPT_NO_PLOT: cfg->no_plot = 1; return 0;
+	case OPT_JOBS:
+		if (as_parse_u64("--jobs", arg, 1, AS_JOBS_MAX, &u, err, sizeof(err)))
+			break;
+		cfg->jobs = (int)u;
+		return 0;
 	case OPT_BASELINE: cfg->baseline = arg; return 0;
 	default: return 1;
 	}
@@ -229,6 +236,7 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 	cfg->latency_every = AS_LATENCY_DEFAULT;
 	cfg->syscalls = AS_SYSCOUNT_PERF;
 	cfg->pin = AS_PIN_NONE;
+	cfg->jobs = 1;
 	cfg->argc = argc;
 	cfg->argv = argv;
 }
@@ -344,6 +352,15 @@ static int run_main(int argc, char **argv)
 			goto out;
 		}
 		c.cfg.nworkloads = 1;
+	}
+	if (c.cfg.jobs > 1 && c.cfg.reps_auto) {
+		/* -r auto judges ns/op, which a trial sharing the cores has not */
+		fprintf(stderr,
+		        "allocscope run: --jobs %d runs trials side by side, whose times "
+		        "are no timing figures; -r auto judges ns/op: give -r N\n",
+		        c.cfg.jobs);
+		r = 2;
+		goto out;
 	}
 	r = as_run_validate(&c.cfg);
 	if (r == 0) {

@@ -66,6 +66,10 @@ static const as_opt_t suite_opts[] = {
      "the minimum go first to the groups its claims read; its --min-time is " SUITE_STR(
          AS_SUITE_MIN_TIME_S) " s unless given, whatever the budget"},
     AS_RUN_MEASURE_OPTS,
+    {OPT_JOBS, "jobs", "N", "2",
+     "memory scenarios run N trials at once (1..8): their figures (RSS, faults, system calls) "
+     "are each worker's own and come out the same, their timing figures are not written; "
+     "timing scenarios always run one at a time"},
 };
 
 typedef struct {
@@ -73,6 +77,7 @@ typedef struct {
 	int quick, table, reps_given, min_time_given, max_time_given, strict;
 	int found;                       /* modules found, not given with -a */
 	unsigned caps[AS_RUN_MAX_ITEMS]; /* theirs (AS_CAP_*) */
+	int jobs;                        /* --jobs: the memory scenarios' (timing ones: 1) */
 	double budget_s;
 	double max_time_s, min_time_s; /* as given or by default, before any share */
 } suite_ctx_t;
@@ -240,9 +245,15 @@ static int claim_group(void *ctx, const as_trial_spec_t *s)
 	return as_scenario_reads(ctx, s->module->label, s->workload->label, s->threads);
 }
 
+/* A memory scenario: its figures are pages, faults and system calls. */
+static int is_memory(const as_scenario_t *sc)
+{
+	return sc->metric == AS_MET_RETAINED || sc->metric == AS_MET_RSS_PER_LIVE;
+}
+
 static void scenario_reps(const as_scenario_t *sc, as_run_cfg_t *cfg)
 {
-	int memory = sc->metric == AS_MET_RETAINED || sc->metric == AS_MET_RSS_PER_LIVE;
+	int memory = is_memory(sc);
 	cfg->reps_auto = !memory;
 	cfg->reps = memory ? 3 : AS_SUITE_AUTO_MAX;
 	cfg->drop = memory ? memory_drop : NULL;
@@ -286,6 +297,9 @@ static void print_time(const as_scenario_t *sc, const suite_ctx_t *c, double sha
 		              "   %s: trials took %.1f s (budget share %.1f s: --max-time %.3g, "
 		              "--min-time %.3g)\n",
 		              sc->name, took_s, share, c->cfg.group_max_s, c->cfg.min_time_s);
+	else if (c->cfg.jobs > 1)
+		as_buf_printf(out, "   %s: trials took %.1f s (%d at a time: no timing figures)\n",
+		              sc->name, took_s, c->cfg.jobs);
 	else
 		as_buf_printf(out, "   %s: trials took %.1f s\n", sc->name, took_s);
 }
@@ -420,6 +434,7 @@ static int suite_main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
 	c.budget_s = AS_SUITE_BUDGET_S;
+	c.cfg.jobs = 2; /* the memory scenarios', below */
 	/* NAME may come first or after the options */
 	if (argc > 1 && argv[1][0] != '-') {
 		name = argv[1];
@@ -444,6 +459,7 @@ static int suite_main(int argc, char **argv)
 		fprintf(stderr, "allocscope suite: unexpected argument '%s'\n", argv[r]);
 		goto out_usage;
 	}
+	c.jobs = c.cfg.jobs;
 	if (c.quick && !c.reps_given) {
 		c.cfg.reps = 1;
 		c.cfg.reps_auto = 0;
@@ -544,6 +560,9 @@ static int suite_main(int argc, char **argv)
 		c.cfg.first_ctx = (void *)sc[i];
 		if (!c.reps_given && !c.quick)
 			scenario_reps(sc[i], &c.cfg);
+		/* two trials at once share caches and the memory bus: only where the
+		 * figures are memory figures, and never with -r auto (ns/op) */
+		c.cfg.jobs = is_memory(sc[i]) && !c.cfg.reps_auto ? c.jobs : 1;
 		if (c.budget_s > 0 && c.cfg.reps_auto)
 			share = budget_share(&c, i, groups, groups_left, (double)(t1 - t0) / 1e9);
 		groups_left -= groups[i];

@@ -24,6 +24,7 @@ enum {
 	OPT_CI,
 	OPT_MAX_TIME,
 	OPT_MIN_TIME,
+	OPT_JOBS,
 };
 
 /* The option-table rows of the options every matrix command takes (run and
@@ -61,6 +62,12 @@ enum {
 	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}, \
 	{OPT_BASELINE, "baseline", "MODULE", "first module", \
 	 "module the others are compared with in comparisons.csv (as given in -a; null is never one)"}
+
+#define AS_RUN_JOBS_OPT \
+	{OPT_JOBS, "jobs", "N", "1", \
+	 "run N trials at once (1..8), each in its own worker: for memory figures only (RSS, " \
+	 "faults, system calls); the timing figures of such a run are not written " \
+	 "(context.csv timing_figures); needs -r N, not -r auto"}
 
 #define AS_RUN_FORCE_OPT \
 	{OPT_FORCE, "force", NULL, NULL, "clear a -o folder holding an earlier run's results first"}

@@ -158,6 +158,13 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	as_context_addf(ctx, "sample_interval_ms", "%llu",
 	                (unsigned long long)cfg->sample_interval_ms);
 	as_context_addf(ctx, "warmup_runs", "%u", cfg->warmup);
+	as_context_addf(ctx, "jobs", "%d", cfg->jobs > 1 ? cfg->jobs : 1);
+	if (cfg->jobs > 1)
+		as_context_addf(ctx, "timing_figures",
+		                "not written: trials ran %d at a time (--jobs), sharing the cores; "
+		                "ns_per_op, ops_per_sec, canary_ns, wait_ns, latency.csv and "
+		                "histogram.csv are empty, elapsed_ns is wall time, not a speed",
+		                cfg->jobs);
 	as_context_add(ctx, "pinning", as_pin_name((as_pin_t)cfg->pin));
 	if (as_syscount_probe((as_syscount_method_t)cfg->syscalls, why, sizeof(why)) == 0) {
 		as_context_add(ctx, "syscall_counting",

@@ -27,8 +27,9 @@ static char procs[PATH_MAX + 16]; /* DIR/cgroup.procs, ready for the worker */
 static char desc[PATH_MAX + 128];
 static char sub[PATH_MAX + 16]; /* DIR/trial: the running worker's own cgroup */
 static int started;
-static int joined;   /* in a child of as_guard_fork_exec: a member already */
-static int no_clone; /* clone3 into a cgroup failed once: fork and join */
+static int joined;    /* in a child of as_guard_fork_exec: a member already */
+static int no_clone;  /* clone3 into a cgroup failed once: fork and join */
+static int slot = -1; /* a job process's number (as_guard_slot), else -1 */
 
 /* The cgroup2 mount point from /proc/self/mountinfo. Returns 0 or -1. */
 static int cgroup2_mount(char *out, size_t len)
@@ -84,12 +85,12 @@ static int write_file(const char *path, const char *text)
 	return rc;
 }
 
-/* 1 while the cgroup holds a live process (cgroup.events "populated 1"). */
-static int populated(void)
+/* 1 while cgroup cg holds a live process (cgroup.events "populated 1"). */
+static int populated(const char *cg)
 {
-	char path[PATH_MAX + 16], buf[256];
+	char path[PATH_MAX + 32], buf[256];
 	int fd, n;
-	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	snprintf(path, sizeof(path), "%s/cgroup.events", cg);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -99,13 +100,14 @@ static int populated(void)
 	return strstr(buf, "populated 1") != NULL;
 }
 
-static void kill_all(void)
+/* Kill every process in cgroup cg (and below) and wait until it is empty. */
+static void kill_all(const char *cg)
 {
-	char path[PATH_MAX + 16];
-	snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/cgroup.kill", cg);
 	if (write_file(path, "1") != 0)
 		return;
-	for (int i = 0; i < 2000 && populated(); i++) {
+	for (int i = 0; i < 2000 && populated(cg); i++) {
 		struct timespec ms = {0, 1000000};
 		nanosleep(&ms, NULL);
 	}
@@ -128,8 +130,13 @@ static void guard(int rfd)
 	close_range((unsigned)rfd + 1, ~0U, 0);
 	while (read(rfd, &c, 1) < 0 && errno == EINTR)
 		; /* nothing is ever written: EOF when the run is gone */
-	kill_all();
+	kill_all(dir);
 	rmdir(sub);
+	for (int k = 0; k < AS_GUARD_SLOTS; k++) { /* the job processes' (as_guard_slot) */
+		char s[PATH_MAX + 32];
+		snprintf(s, sizeof(s), "%s/trial-%d", dir, k);
+		rmdir(s);
+	}
 	rmdir(dir);
 	_exit(0);
 }
@@ -283,6 +290,13 @@ pid_t as_guard_fork_exec(void)
 	return fork();
 }
 
+void as_guard_slot(int k)
+{
+	slot = k;
+	if (dir[0])
+		snprintf(sub, sizeof(sub), "%s/trial-%d", dir, k);
+}
+
 int as_guard_exited(pid_t pid)
 {
 	siginfo_t si;
@@ -373,7 +387,9 @@ int as_guard_end(pid_t pid, int *wstatus, int wflags)
 {
 	kill(-pid, SIGKILL);
 	if (dir[0]) {
-		kill_all(); /* setsid escapes too; the dead are reaped below */
+		/* setsid escapes too; the dead are reaped below. A job process
+		 * kills only its own trial's cgroup: the others' are running */
+		kill_all(slot >= 0 ? sub : dir);
 		rmdir(sub); /* made for this child, if it was (empty now) */
 	}
 	if (wstatus)

@@ -41,6 +41,15 @@ pid_t as_guard_fork_exec(void);
  * when the parent is gone already (the child should _exit). */
 int as_guard_child(pid_t parent);
 
+/* In job process k (jobs.h, 0 <= k < AS_GUARD_SLOTS), before its first
+ * child: its workers are made in their own cgroup DIR/trial-K, and
+ * as_guard_end kills that one only (not the run's, which holds the other
+ * jobs' workers); the sweep is of this process's own children as ever. A
+ * worker forked into the run's cgroup instead (no clone3) is killed by its
+ * process group and the sweep, as without a cgroup. */
+#define AS_GUARD_SLOTS 8
+void as_guard_slot(int k);
+
 /* 1 once child pid has exited. It is not reaped (its pid stays reserved,
  * so its process group can still be killed by number). */
 int as_guard_exited(pid_t pid);

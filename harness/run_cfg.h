@@ -77,6 +77,10 @@ typedef struct as_run_cfg {
 	int syscalls;                /* as_syscount_method_t; default perf */
 	int pin;                     /* as_pin_t; default none */
 	uint32_t warmup;             /* uncounted runs of each trial first; default 0 */
+	int jobs;                    /* --jobs: trials run at once (jobs.h); 1 (default):
+	                                one at a time. Above 1 the timing figures are
+	                                not written (runner.c, not_timing) and -r
+	                                auto is refused */
 	int quiet;                   /* no console table */
 	int no_plot;                 /* --no-plot: no charts at the end */
 	const char *out_dir;         /* NULL: results/<run-id> */

@@ -17,6 +17,7 @@
 #include "disturb.h"
 #include "files.h"
 #include "guard.h"
+#include "jobs.h"
 #include "loader.h"
 #include "reporter.h"
 #include "results_dir.h"
@@ -420,6 +421,170 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 	return failed;
 }
 
+/* --jobs N: a trial that shared the cores with another has no timing
+ * figure; what would read as one is not kept (elapsed_ns stays: the wall
+ * time of its timed region, a cost, not a speed). */
+static void not_timing(as_trial_result_t *r)
+{
+	r->v[AS_TC_ns_per_op] = r->v[AS_TC_ops_per_sec] = NAN;
+	r->v[AS_TC_canary_ns] = r->v[AS_TC_wait_ns] = NAN;
+	for (int k = 0; k < AS_OP_KIND_COUNT; k++)
+		r->p99_ns[k] = NAN;
+	free(r->latency.v);
+	free(r->hist.v);
+	memset(&r->latency, 0, sizeof(r->latency));
+	memset(&r->hist, 0, sizeof(r->hist));
+}
+
+static void job_run(void *ctx, const as_trial_spec_t *s, as_trial_result_t *r)
+{
+	run_one(ctx, s, r);
+}
+
+/* The parallel run's state: entries [0, shown) are reported (or were
+ * done before a resume), [shown, w) handed out or waiting for an earlier
+ * one to be reported; got[i]: entry i's result is in, not reported. */
+typedef struct {
+	as_run_t *run;
+	as_reporter_t *reps;
+	int nrep, shown, w, failed, syscalls_warned, *got, *io_failed;
+	as_jobs_t jobs;
+} par_t;
+
+/* Report the entries whose results are in, in matrix order. */
+static void par_report(par_t *p)
+{
+	as_run_t *run = p->run;
+	while (p->shown < p->w && run->done[p->shown] && !*p->io_failed) {
+		int i = p->shown;
+		as_trial_result_t *r = &run->res[i];
+		if (p->got[i]) {
+			note_context(run, i, &p->syscalls_warned);
+			if (report_all(run, p->reps, p->nrep, HOOK_TRIAL, i)) {
+				run->done[i] = 0; /* its rows are not all on disk */
+				*p->io_failed = 1;
+				as_trial_result_free(r);
+				return;
+			}
+			as_trial_result_free(r);
+			p->got[i] = 0;
+		}
+		if (r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
+			p->failed = 1;
+		p->shown++;
+	}
+}
+
+/* Take the next result in; an interrupted trial is not kept, nor is any
+ * result after it. Returns -1 when no trial is out. */
+static int par_collect(par_t *p)
+{
+	as_trial_result_t r;
+	int tag;
+	if (as_jobs_wait(&p->jobs, &r, &tag) != 0)
+		return -1;
+	if (as_interrupted || r.status == AS_ERR_INTERRUPTED) {
+		as_trial_result_free(&r);
+		p->run->interrupted = 1;
+		return 0;
+	}
+	not_timing(&r);
+	p->run->res[tag] = r;
+	p->run->done[tag] = 1;
+	p->got[tag] = 1;
+	par_report(p);
+	return 0;
+}
+
+/* 1 while a trial of group `trial` is out: a drop rule judges the group's
+ * earlier repetitions, so it waits for them (and decides as one job would). */
+static int group_out(const par_t *p, uint32_t trial)
+{
+	for (int k = 0; k < p->jobs.n; k++)
+		if (p->jobs.job[k].busy && p->run->specs[p->jobs.job[k].tag].trial == trial)
+			return 1;
+	return 0;
+}
+
+/* run_trials for cfg->jobs > 1 (never with -r auto, cmd_run.c): up to jobs
+ * trials at once, each in a job process (jobs.h); the reporters see the
+ * same calls in the same order as with one. Returns -1 when out of memory
+ * (the caller runs the trials with run_trials). */
+static int run_trials_jobs(as_run_t *run, as_reporter_t *reps, int nrep, int *io_failed)
+{
+	par_t p = {.run = run, .reps = reps, .nrep = nrep, .io_failed = io_failed};
+	char err[256];
+	int k;
+	p.got = calloc((size_t)run->n + 1, sizeof(int));
+	if (!p.got)
+		return -1;
+	fflush(NULL); /* a job process must not write the run's buffered output again */
+	if (as_jobs_start(&p.jobs, run->cfg->jobs, job_run, (void *)run->cfg, err, sizeof(err)) !=
+	    0) {
+		/* no job: every trial runs here, one at a time, as one that ran
+		 * beside another would be written (the context says so already) */
+		as_context_addf(&run->ctx, "warning_jobs",
+		                "--jobs %d: %s: trials ran one at a time", run->cfg->jobs, err);
+		run->ctx_generation++;
+	}
+	for (int i = 0; i < run->n && !*io_failed && !run->interrupted; i++) {
+		uint32_t trial = run->specs[i].trial;
+		if (as_interrupted) {
+			run->interrupted = 1;
+			break;
+		}
+		if (!run->done[i]) {
+			while (group_out(&p, trial))
+				par_collect(&p);
+			if (settled(run, p.w, trial, 0) ||
+			    (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, p.w, i)))
+				continue;
+		}
+		if (p.w != i) {
+			run->specs[p.w] = run->specs[i];
+			run->res[p.w] = run->res[i];
+			run->done[p.w] = run->done[i];
+			run->done[i] = 0;
+		}
+		if (!run->done[p.w]) {
+			while ((k = as_jobs_idle(&p.jobs)) < 0 && !run->interrupted)
+				if (par_collect(&p) != 0)
+					break; /* every job gone: the trial runs here */
+			if (run->interrupted || *io_failed)
+				break;
+			for (int m = 0; m < nrep; m++)
+				if (reps[m].progress)
+					reps[m].progress(reps[m].self, run, p.w, 0);
+			if (k < 0 || as_jobs_submit(&p.jobs, k, &run->specs[p.w], p.w) != 0) {
+				as_trial_result_t r;
+				run_one(run->cfg, &run->specs[p.w], &r);
+				if (as_interrupted) {
+					as_trial_result_free(&r);
+					run->interrupted = 1;
+					break;
+				}
+				not_timing(&r);
+				run->res[p.w] = r;
+				run->done[p.w] = 1;
+				p.got[p.w] = 1;
+			}
+		}
+		p.w++;
+		par_report(&p);
+	}
+	while (par_collect(&p) == 0)
+		; /* the trials still out */
+	par_report(&p);
+	as_jobs_stop(&p.jobs);
+	/* after an interrupt or a write error: the rows kept, in order */
+	run->n = run->interrupted || *io_failed ? p.shown : p.w;
+	for (int i = p.shown; i < p.w; i++)
+		if (p.got[i])
+			as_trial_result_free(&run->res[i]);
+	free(p.got);
+	return p.failed;
+}
+
 static void warm_up(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinct)
 {
 	/* the first `warmup` reps of each distinct trial, discarded */
@@ -517,7 +682,11 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		began = 1;
 	if (!io_failed) {
 		warm_up(&run, reps, nrep, ndistinct);
-		failed = run_trials(&run, reps, nrep, ndistinct, &io_failed);
+		failed = cfg->jobs > 1 && !as_interrupted
+		             ? run_trials_jobs(&run, reps, nrep, &io_failed)
+		             : -1;
+		if (failed < 0)
+			failed = run_trials(&run, reps, nrep, ndistinct, &io_failed);
 	}
 	as_trial_streams_clear();
 	if (!io_failed && report_all(&run, reps, nrep, HOOK_END, 0))

@@ -1,6 +1,7 @@
 /* runner.h - runs a matrix of trials (modules x workloads x threads x
- * repetitions) one worker process at a time, interleaving repetitions so
- * drift hits every module alike, and hands every result to the reporters
+ * repetitions) one worker process at a time (--jobs N: N at once, for
+ * memory figures, jobs.h), interleaving repetitions so drift hits every
+ * module alike, and hands every result to the reporters in matrix order
  * (reporter.h: the results folder, the console). Used by `run`, `replay`
  * and `suite`. */
 #ifndef AS_RUNNER_H
