@@ -142,6 +142,17 @@ static int warn_contexts(const char *a, const char *b, json_t *diffs)
 			n++;
 		}
 	}
+	/* trials run side by side (--jobs): their times are no timing figures */
+	for (int k = 0; k < 2; k++) {
+		const char *tf = context_value(k ? &tb : &ta, "timing_figures");
+		if (*tf) {
+			fprintf(stderr,
+			        "allocscope compare: warning: %s has no timing figures to compare "
+			        "(context.csv timing_figures: %s)\n",
+			        k ? b : a, tf);
+			n++;
+		}
+	}
 	as_table_free(&ta);
 	as_table_free(&tb);
 	return n;

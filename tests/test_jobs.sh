@@ -73,6 +73,9 @@ PY
 [ "$(wc -l 2> /dev/null < "$tmp/j2/latency.csv" || echo 1)" -le 1 ] && ok ||
   bad "--jobs 2 wrote latency rows"
 
+# compare says why a --jobs 2 folder has no ns/op to compare
+expect 0 "j2 has no timing figures to compare" compare "$tmp/j1" "$tmp/j2"
+
 # two workers alive at once: their execve and exit under strace
 if [ -z "${ALLOCSCOPE_SANITIZED:-}" ] && command -v strace > /dev/null &&
   strace -f -o /dev/null true 2> /dev/null; then
