@@ -302,21 +302,13 @@ static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
 	return p;
 }
 
-/* Append one record. seq is taken here: callers place the call so that an
- * allocation is recorded after it returns, a free before it starts. */
-static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_log2)
+/* Take the next sequence number and append one record to b's slot (which
+ * has room, or b is NULL / has no slot: the number is then counted lost). */
+static inline __attribute__((always_inline)) void
+put_record(tbuf_t *b, uint8_t op, const void *addr, uint64_t size, uint8_t align_log2)
 {
-	tbuf_t *b = my_buf;
 	uint8_t *p, *start;
 	uint64_t s, t, a = (uint64_t)(uintptr_t)addr, d;
-	if (!enabled)
-		return;
-	if (!b)
-		b = tbuf_new();
-	if (b && !b->tail && !b->no_tail && tail_map(b) != 0)
-		b->no_tail = 1;
-	if (b && b->tail && b->used + MAX_REC > BUF_BYTES)
-		flush(b);
 	if (__builtin_expect(multi, 1)) {
 		s = atomic_fetch_add_explicit(seqp, 1, memory_order_relaxed);
 	} else {
@@ -349,6 +341,35 @@ static void record(uint8_t op, const void *addr, uint64_t size, uint8_t align_lo
 	b->used += (uint32_t)(p - start);
 	/* the record is whole before the slot's length covers it */
 	__atomic_store_n(&b->tail->len, b->used, __ATOMIC_RELEASE);
+}
+
+/* record() when this thread has no buffer yet, its slot is full or the
+ * library is off: out of line, so that the common case has no call. */
+static __attribute__((noinline, cold)) void record_slow(uint8_t op, const void *addr, uint64_t size,
+                                                        uint8_t align_log2)
+{
+	tbuf_t *b = my_buf;
+	if (!enabled)
+		return;
+	if (!b)
+		b = tbuf_new();
+	if (b && !b->tail && !b->no_tail && tail_map(b) != 0)
+		b->no_tail = 1;
+	if (b && b->tail && b->used + MAX_REC > BUF_BYTES)
+		flush(b);
+	put_record(b, op, addr, size, align_log2);
+}
+
+/* Append one record. seq is taken here: callers place the call so that an
+ * allocation is recorded after it returns, a free before it starts. */
+static inline __attribute__((always_inline)) void record(uint8_t op, const void *addr,
+                                                         uint64_t size, uint8_t align_log2)
+{
+	tbuf_t *b = my_buf;
+	if (__builtin_expect(enabled && b && b->tail && b->used + MAX_REC <= BUF_BYTES, 1))
+		put_record(b, op, addr, size, align_log2);
+	else
+		record_slow(op, addr, size, align_log2);
 }
 
 static void put_dec(char *p, uint64_t v)
