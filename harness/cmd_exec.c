@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "forkserver.h"
 #include "loader.h"
 #include "modenv.h"
 #include "statictls.h"
@@ -318,6 +319,8 @@ static int exec_main(int argc, char **argv)
 		as_spec_free(&spec);
 		return 2;
 	}
+	/* the probe's fork server is no child the program's stats may count */
+	as_forkserver_stop_all();
 	if (as_module_env(&spec, &me, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope exec: %s\n", err);
 		as_spec_free(&spec);

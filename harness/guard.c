@@ -277,6 +277,25 @@ static pid_t clone_into_trial_cgroup(void)
 	return pid;
 }
 
+int as_guard_trial_cgroup(void)
+{
+	int fd;
+	if (!dir[0])
+		return -2;
+	if (no_clone || mkdir(sub, 0755) != 0)
+		return -1;
+	fd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		rmdir(sub);
+	return fd < 0 ? -1 : fd;
+}
+
+void as_guard_trial_cgroup_drop(void)
+{
+	if (dir[0])
+		rmdir(sub);
+}
+
 pid_t as_guard_fork_exec(void)
 {
 	pid_t pid;
@@ -321,9 +340,39 @@ static pid_t parent_of(pid_t pid)
 	return rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 ? (pid_t)ppid : -1;
 }
 
-/* 1 when this process has a child, 0 when it has none, -1 when the kernel
- * cannot say (no /proc/PID/task/TID/children). One small read per thread
- * instead of a stat of every process on the machine (~260 here: 3-90 ms). */
+/* Children the sweep leaves alone: the fork servers (forkserver.h). */
+#define KEPT_MAX 16
+static pid_t kept[KEPT_MAX];
+static int nkept;
+
+static int is_kept(pid_t pid)
+{
+	for (int i = 0; i < nkept; i++)
+		if (kept[i] == pid)
+			return 1;
+	return 0;
+}
+
+int as_guard_keep(pid_t pid, int keep)
+{
+	for (int i = 0; i < nkept; i++)
+		if (kept[i] == pid) {
+			if (!keep)
+				kept[i] = kept[--nkept];
+			return 0;
+		}
+	if (!keep)
+		return 0;
+	if (nkept == KEPT_MAX)
+		return -1;
+	kept[nkept++] = pid;
+	return 0;
+}
+
+/* 1 when this process has a child besides the kept ones, 0 when it has
+ * none, -1 when the kernel cannot say (no /proc/PID/task/TID/children).
+ * One small read per thread instead of a stat of every process on the
+ * machine (~260 here: 3-90 ms). */
 static int has_children(void)
 {
 	DIR *d = opendir("/proc/self/task");
@@ -332,18 +381,29 @@ static int has_children(void)
 	if (!d)
 		return -1;
 	while (r == 0 && (e = readdir(d)) != NULL) {
-		char path[96], c;
+		char path[96], buf[4096], *p, *end;
+		ssize_t n;
 		int fd;
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%.40s/children", e->d_name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0) {
 			r = -1;
-		else if (read(fd, &c, 1) == 1)
-			r = 1;
-		if (fd >= 0)
-			close(fd);
+			break;
+		}
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n == (ssize_t)sizeof(buf) - 1)
+			r = 1; /* more than the kept ones fit in */
+		buf[n > 0 ? n : 0] = '\0';
+		for (p = buf; r == 0 && *p; p = end) {
+			long c = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (!is_kept((pid_t)c))
+				r = 1;
+		}
 	}
 	closedir(d);
 	return r;
@@ -365,12 +425,16 @@ static int sweep(void)
 		struct dirent *e;
 		more = 0;
 		while ((c = waitpid(-1, &st, WNOHANG | __WALL)) > 0) {
+			if (is_kept(c)) { /* a server that died: not the trial's */
+				as_guard_keep(c, 0);
+				continue;
+			}
 			n++;
 			more = 1;
 		}
 		while (d && (e = readdir(d)) != NULL) {
 			pid_t p = (pid_t)strtol(e->d_name, NULL, 10);
-			if (p <= 0 || parent_of(p) != self)
+			if (p <= 0 || is_kept(p) || parent_of(p) != self)
 				continue;
 			kill(p, SIGKILL);
 			if (waitpid(p, &st, __WALL) == p)

@@ -35,6 +35,19 @@ const char *as_guard_desc(void);
  * returns. */
 pid_t as_guard_fork_exec(void);
 
+/* For a worker another process clones (forkserver.h): a fresh DIR/trial,
+ * its fd (O_DIRECTORY, for clone3 CLONE_INTO_CGROUP); -2 when the run has
+ * no cgroup (none needed); -1 when it cannot be made or cloned into (fork
+ * and join instead: as_guard_fork_exec). Removed by as_guard_end, or by
+ * as_guard_trial_cgroup_drop when no worker was made. */
+int as_guard_trial_cgroup(void);
+void as_guard_trial_cgroup_drop(void);
+
+/* keep 1: pid (a fork server, a child of this process that outlives
+ * trials) is no trial's leftover: as_guard_end's sweep neither counts nor
+ * kills it; keep 0: forget it. Returns 0, or -1 when too many are kept. */
+int as_guard_keep(pid_t pid, int keep);
+
 /* In the child, right after fork (parent: the forking process's pid): its
  * own process group, death with the parent, a child subreaper, a member of
  * the run's cgroup (unless made inside it). Uses only async-signal-safe calls. Returns 0, or -1

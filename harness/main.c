@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "cli_doc.h"
 #include "commands.h"
+#include "forkserver.h"
 #include "statictls.h"
 #include "suggest.h"
 #include "timer.h"
@@ -91,6 +92,8 @@ int main(int argc, char **argv)
 		as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
 	/* a file-size limit must make writes fail (and be reported), not kill us */
 	signal(SIGXFSZ, SIG_IGN);
+	if (argc == 3 && !strcmp(argv[1], "__worker") && !strcmp(argv[2], "--serve"))
+		return as_forkserver_main(); /* forks workers: forkserver.h */
 	if (argc >= 2 && !strcmp(argv[1], "__worker"))
 		return as_worker_main(argc - 1, argv + 1);
 	as_timer_start(); /* the calibration's span overlaps the start-up */

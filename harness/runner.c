@@ -16,6 +16,7 @@
 #include "context.h"
 #include "disturb.h"
 #include "files.h"
+#include "forkserver.h"
 #include "guard.h"
 #include "jobs.h"
 #include "loader.h"
@@ -689,6 +690,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 			failed = run_trials(&run, reps, nrep, ndistinct, &io_failed);
 	}
 	as_trial_streams_clear();
+	as_forkserver_stop_all();
 	if (!io_failed && report_all(&run, reps, nrep, HOOK_END, 0))
 		io_failed = 1;
 	if (run.interrupted)

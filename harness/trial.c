@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../workloads/opstream.h"
+#include "forkserver.h"
 #include "guard.h"
 #include "loader.h"
 #include "modenv.h"
@@ -206,7 +207,6 @@ static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, co
 {
 	int sfd = -1;
 	char *argv[] = {"allocscope", "__worker", NULL};
-	int devnull;
 	/* own process group, death with the run, the run's cgroup (guard.h):
 	 * every process the module starts ends with the trial; stdin from
 	 * /dev/null. PDEATHSIG survives the exec. */
@@ -235,17 +235,7 @@ static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, co
 		if (xptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
 			_exit(127);
 	}
-	devnull = open("/dev/null", O_RDONLY);
-	if (devnull >= 0)
-		dup2(devnull, 0);
-	/* what a module prints goes to stderr: the tool's stdout is its table
-	 * and the results line (-q keeps it empty) */
-	dup2(2, 1);
-	/* the module's variables, read when the worker or its allocator starts */
-	if (as_env_apply(env) != 0)
-		_exit(127);
-	execv("/proc/self/exe", argv);
-	_exit(127);
+	as_exec_self(env, argv);
 }
 
 /* Shared counters and SIGCHLD signalfd for the seccomp tracer. */
@@ -304,6 +294,13 @@ static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_resul
 		w->tracing = 0;
 		goto out_close;
 	}
+	/* forked by a server exec'd once (forkserver.h), else exec'd here */
+	w->pid = w->tracing
+	             ? -1
+	             : as_forkserver_worker(me.env, spec->trial, !spec->probe && !spec->warmup,
+	                                    pfd[1], specfd, w->streamfd);
+	if (w->pid > 0)
+		goto started;
 	fflush(NULL);
 	parent = getpid();
 	w->pid = as_guard_fork_exec();
@@ -314,6 +311,7 @@ static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_resul
 		tracer_teardown(w);
 		goto out_close;
 	}
+started:
 	close(pfd[1]);
 	close(specfd);
 	w->rfd = pfd[0];

@@ -48,13 +48,39 @@ if ! command -v strace > /dev/null || ! strace -f -o /dev/null true 2> /dev/null
 fi
 
 trials=10
-if ! strace -f -e trace=fsync,fdatasync,openat,close,rename,renameat,renameat2,mmap,execve,write,writev \
+if ! strace -f -e trace=fsync,fdatasync,openat,close,rename,renameat,renameat2,mmap,execve,write,writev,clone3 \
   -o "$tmp/st" "$cli" run -q --no-plot -a glibc,null -w random:ops=1000,live=100 -r $((trials / 2)) \
   --min-time 0 --syscalls off -o "$tmp/out" > "$tmp/log" 2>&1; then
   bad "run failed: $(tail -3 "$tmp/log")"
 fi
 rows=$(($(wc -l < "$tmp/out/trials.csv") - 1))
 [ "$rows" = $trials ] && ok "$rows trials.csv rows" || bad "$rows trials.csv rows, want $trials"
+# The workers (probes included), one pid a line: exec'd as `allocscope
+# __worker`, or cloned by a fork server (`__worker --serve`, forkserver.h)
+awk '/execve\(.*"__worker", "--serve"\]/ { s[$1] = 1; next }
+  /execve\(.*"__worker"\]/ { print $1 }
+  /clone3/ && s[$1] && / = [0-9]+$/ { print $NF }' "$tmp/st" | sort -u > "$tmp/workers"
+# A worker is forked by a server exec'd once, not exec'd itself: the exec
+# and dynamic loading of the program and its libraries were ~5 ms of CPU
+# per trial here. A server makes at most one worker of a trial group, so
+# each repetition is a new exec (its own ASLR layout): here 5 execs (one
+# per repetition) for 2 probes and 10 trials, 12 on the build before.
+execs=$(grep -c 'execve(.*"__worker"' "$tmp/st")
+nworkers=$(wc -l < "$tmp/workers")
+if grep -q 'execve(.*"__worker", "--serve"' "$tmp/st"; then
+  [ "$execs" = $((trials / 2)) ] && [ "$nworkers" -ge $((trials + 2)) ] &&
+    ok "$execs execs for $nworkers workers: one per repetition" ||
+    bad "$execs execs for $nworkers workers ($((trials / 2)) wanted: one per repetition)"
+  # no server makes two repetitions of a row: each made at most the 2
+  # probes and the 2 rows of one repetition
+  most=$(awk '/execve\(.*"__worker", "--serve"\]/ { s[$1] = 1 }
+    /clone3/ && s[$1] && / = [0-9]+$/ { n[$1]++ }
+    END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }' "$tmp/st")
+  [ "$most" -le 4 ] && ok "at most $most workers from one server" ||
+    bad "$most workers from one server: repetitions of a row share its layout"
+else
+  bad "$execs execs of a worker for $trials trials: every worker exec'd (no fork server)"
+fi
 n=$(grep -cE "fsync\(|fdatasync\(" "$tmp/st")
 # context, series, latency, histogram, trials, summary, comparisons,
 # summary.json and run.args: once each
@@ -73,7 +99,7 @@ n=$(grep -cE "rename(at2?)?\(" "$tmp/st")
 # memory pre-faulted (MAP_POPULATE) per worker, the harness's buffers and
 # null's ring together: page allocation and zeroing, then the unmap, is CPU
 # time of every trial (null's 64 MiB ring alone cost ~20 ms per worker)
-workers=$(grep -c 'execve(.*"__worker"' "$tmp/st")
+workers=$nworkers
 kib=$(grep -E 'mmap\(.*MAP_POPULATE' "$tmp/st" | sed -E 's/.*mmap\([^,]*, ([0-9]+),.*/\1/' |
   awk '{ s += $1 } END { printf "%d", s / 1024 }')
 per=$((kib / (workers > 0 ? workers : 1) / 1024))
@@ -86,9 +112,9 @@ per=$((kib / (workers > 0 ? workers : 1) / 1024))
 # worker (no ring) pre-faults its histograms, the maps buffer and small
 # things (a probe, which runs no trial, pre-faults nothing and is not
 # counted); 4,530 KiB with the 4 MiB buffer
-least=$(awk '/execve\(.*"__worker"/ { w[$1] = 1 }
+least=$(awk 'FILENAME == ARGV[1] { w[$1] = 1; next }
   /mmap\(.*MAP_POPULATE/ { n = $0; sub(/.*mmap\([^,]*, /, "", n); sub(/,.*/, "", n); k[$1] += n }
-  END { m = -1; for (p in w) if (k[p] > 0 && (m < 0 || k[p] < m)) m = k[p]; printf "%d", m / 1024 }' "$tmp/st")
+  END { m = -1; for (p in w) if (k[p] > 0 && (m < 0 || k[p] < m)) m = k[p]; printf "%d", m / 1024 }' "$tmp/workers" "$tmp/st")
 [ "$least" -gt 0 ] && [ "$least" -le 1024 ] &&
   ok "$least KiB pre-faulted by the leanest worker (at most 1024)" ||
   bad "$least KiB pre-faulted by the leanest worker: a buffer for all of maps or every possible sample"
@@ -96,8 +122,8 @@ least=$(awk '/execve\(.*"__worker"/ { w[$1] = 1 }
 # writev on its result fd (3): one syscall and one wake-up of the parent per
 # message, not a write of the 8-byte header and another of the payload
 # (a suite row sends ~250 series rows)
-n=$(awk '/execve\(.*"__worker"/ { w[$1] = 1 } /write\(3, .*, 8\) += 8/ { h[$1]++ }
-  END { for (p in w) s += h[p]; print s + 0 }' "$tmp/st")
+n=$(awk 'FILENAME == ARGV[1] { w[$1] = 1; next } /write\(3, .*, 8\) += 8/ { h[$1]++ }
+  END { for (p in w) s += h[p]; print s + 0 }' "$tmp/workers" "$tmp/st")
 [ "$n" = 0 ] && ok "no worker writes a message header on its own" ||
   bad "$n message headers written on their own by the workers (a write per header and per payload)"
 # workers are made right inside the run's cgroup (clone3 CLONE_INTO_CGROUP):
