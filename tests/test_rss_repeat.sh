@@ -6,7 +6,8 @@
 # 128 KiB of RSS and 0-2 page faults to a repetition (docs/measure.md,
 # "Session 6"). null does nothing in its timed region: 0 KiB and 0 faults
 # in every repetition; glibc and refmalloc on 4 MiB of 4 KiB blocks: the
-# same RSS growth and fault count in every repetition.
+# same RSS growth and fault count in every repetition; and the same with the
+# worker forked from the fork server as exec'd (below).
 # Skipped (77) in the sanitizer build (its shadow memory grows with the
 # harness's own writes).
 # usage: test_rss_repeat.sh ALLOCSCOPE
@@ -46,5 +47,32 @@ while read -r mod n distinct vals; do
   fi
 done < "$tmp/sets"
 [ "$(wc -l < "$tmp/sets")" = 3 ] && ok || bad "modules in trials.csv: $(cut -d' ' -f1 "$tmp/sets" | tr '\n' ' ')"
+
+# A worker forked from the fork server (forkserver.h) starts with the file
+# pages an exec'd one's start had mapped: a fork copies no page table entry
+# of a file mapping never written, and mimalloc's first libc call of the
+# trial then faulted in 64 KiB of libc (fault-around) in most repetitions.
+# The same row forked and exec'd (ALLOCSCOPE_NO_FORKSERVER=1): one RSS
+# growth and fault count over both.
+if "$as" list 2> /dev/null | grep -q '^  mimalloc '; then
+  wl=synth:dist=fixed,size=256k,order=never,ops=32,touch=none
+  "$as" run -q --no-plot -a mimalloc -w $wl -r 6 --syscalls off -o "$tmp/fs" > /dev/null 2>&1 &&
+    ALLOCSCOPE_NO_FORKSERVER=1 "$as" run -q --no-plot -a mimalloc -w $wl -r 6 --syscalls off \
+      -o "$tmp/ex" > /dev/null 2>&1 || bad "mimalloc runs failed"
+  v=$(python3 - "$tmp/fs/trials.csv" "$tmp/ex/trials.csv" <<'PY'
+import csv, sys
+for f, name in zip(sys.argv[1:], ("forked", "exec'd")):
+    for r in csv.DictReader(open(f)):
+        if r["status"] == "ok":
+            b = int(r["rss_before_kib"])
+            print(name, "%d/%d/%s" % (int(r["rss_peak_kib"]) - b, int(r["rss_end_kib"]) - b, r["minflt"]))
+PY
+)
+  n=$(echo "$v" | grep -c .) distinct=$(echo "$v" | cut -d' ' -f2 | sort -u | wc -l)
+  [ "$n" = 12 ] && [ "$distinct" = 1 ] && ok ||
+    bad "mimalloc $wl forked / exec'd: $n rows, peak/end KiB/faults $(echo "$v" | tr '\n' ' ')"
+else
+  echo "mimalloc not built: the forked/exec'd comparison is skipped"
+fi
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
