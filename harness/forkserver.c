@@ -252,12 +252,16 @@ int as_forkserver_main(void)
 	snapshot();
 	if (prctl(PR_GET_TID_ADDRESS, &tid_addr, 0, 0, 0) != 0 || !tid_addr ||
 	    *tid_addr != (int)syscall(SYS_gettid))
-		return 3; /* the run sees EOF and execs its workers */
+		_exit(3); /* the run sees EOF and execs its workers */
 	if (syscall(SYS_get_robust_list, 0, &robust_head, &robust_len) != 0)
 		robust_head = NULL;
 	while (serve_one(sock) == 0)
 		;
-	return 0;
+	/* _exit: no exit handlers. A sanitizer build's LeakSanitizer pass at
+	 * exit starts a tracer process; when it outlasted the run's wait for
+	 * the server, the tracer, orphaned, came to the run, whose sweep
+	 * counted it as the next trial's stray */
+	_exit(0);
 }
 
 /* ---- run side ---- */

@@ -37,7 +37,7 @@ void as_exec_self(const char *env, char **argv) __attribute__((noreturn));
 void as_forkserver_stop_all(void);
 
 /* Server side (`allocscope __worker --serve`): serve requests on
- * AS_WIRE_FD_RESULT until EOF. Returns the exit code. */
-int as_forkserver_main(void);
+ * AS_WIRE_FD_RESULT until EOF, then _exit. */
+int as_forkserver_main(void) __attribute__((noreturn));
 
 #endif
