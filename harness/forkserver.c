@@ -278,6 +278,7 @@ typedef struct {
 
 static server_t servers[SERVERS_MAX];
 static int nservers, off, registered;
+static pid_t owner; /* the run that spawned them */
 static uint64_t clock_uses;
 
 static void stop(server_t *s)
@@ -301,6 +302,8 @@ reaped:
 
 void as_forkserver_stop_all(void)
 {
+	if (owner != getpid())
+		return; /* a child of the run that exit()s: the servers are not its */
 	while (nservers)
 		stop(&servers[0]);
 }
@@ -355,6 +358,7 @@ static server_t *spawn(const char *env)
 		return NULL;
 	}
 	as_guard_keep(pid, 1);
+	owner = parent;
 	if (!registered++)
 		atexit(as_forkserver_stop_all);
 	s = &servers[nservers++];
