@@ -300,6 +300,24 @@ reaped:
 	*s = servers[--nservers];
 }
 
+/* In a fork of the run that uses no exec (a --jobs process, jobs.h): the
+ * run's servers are not its own (their workers would be the run's
+ * children). Forget them, closing only this process's copies of their
+ * sockets; it spawns its own. */
+static void adopt(void)
+{
+	if (!owner || owner == getpid())
+		return;
+	for (int i = 0; i < nservers; i++) {
+		close(servers[i].sock);
+		as_guard_keep(servers[i].pid, 0);
+		free(servers[i].env);
+		free(servers[i].served);
+	}
+	nservers = 0;
+	owner = 0;
+}
+
 void as_forkserver_stop_all(void)
 {
 	if (owner != getpid())
@@ -431,6 +449,7 @@ pid_t as_forkserver_worker(const char *env, uint32_t group, int mark, int wfd, i
 	server_t *s;
 	if (disabled())
 		return -1;
+	adopt();
 	if (!(s = server_for(env ? env : "", group)))
 		return -1;
 	cg = as_guard_trial_cgroup();
