@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "forkserver.h"
 #include "guard.h"
 #include "tables.h"
 #include "trial.h"
@@ -82,6 +83,9 @@ static void job_main(int k, pid_t parent, int cmd, int res, as_job_fn fn, void *
 			_exit(1);
 		as_trial_result_free(&r);
 	}
+	/* its fork servers (forkserver.h) end with it, reaped here: orphaned,
+	 * they would come to the run as strays */
+	as_forkserver_stop_all();
 	_exit(0); /* EOF: the run has no more trials; no stdio of the run's is flushed */
 }
 
