@@ -8,7 +8,9 @@
 #   tests, the timing known answers, bench_overhead's p50s) runs alone
 #   (RUN_SERIAL): test_disturb_mem failed in CI beside another test;
 # - the long tests carry a COST, so that a fresh clone, which has no cost
-#   data yet, starts them first; a fuzz target's COST is its time box.
+#   data yet, starts them first; a fuzz target's COST is its time box;
+# - the tests' python3 is /usr/bin/python3 even when a version manager's
+#   shim comes first in PATH (pyenv's took 5-7 s a call at load 10).
 # Usage: test_ci_schedule.sh BUILD_DIR SOURCE_DIR
 set -u
 build=$1 src=$2
@@ -25,6 +27,27 @@ serial=$(grep -v -- '-j"$(nproc)"' <<<"$calls")
 # the fuzz targets are no separate stage: no call selects or drops a label
 labels=$(grep -E -- ' -L | -LE ' <<<"$calls")
 [ -z "$labels" ] && ok "no ctest call selects labels" || bad "ctest calls with -L/-LE: $labels"
+
+# use_debian_python BUILD puts a link to /usr/bin/python3 first in PATH
+# when another python3 comes first: here a fake shim that fails
+if [ -x /usr/bin/python3 ]; then
+  tmp=$(mktemp -d /tmp/as_test_ci_schedule.XXXXXX)
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir "$tmp/shims" && printf '#!/bin/sh\nexit 3\n' > "$tmp/shims/python3" && chmod +x "$tmp/shims/python3"
+  fn=$(sed -n '/^use_debian_python() {/,/^}/p' "$src/scripts/quickstart")
+  got=$(cd "$tmp" && PATH="$tmp/shims:$PATH" bash -c "$fn"'
+    use_debian_python build 2>/dev/null && python3 -c "import sys; print(sys.executable)"')
+  [ "$got" = "$tmp/build/debian-python/python3" ] && ok "quickstart's tests run /usr/bin/python3 before a shim" ||
+    bad "with a python3 shim first in PATH, quickstart's tests run '${got}', want $tmp/build/debian-python/python3"
+  [ "$(readlink "$tmp/build/debian-python/python3" 2>/dev/null)" = /usr/bin/python3 ] && ok "the link is to /usr/bin/python3" ||
+    bad "BUILD/debian-python/python3 is no link to /usr/bin/python3"
+  got=$(cd "$tmp" && PATH="/usr/bin:$PATH" bash -c "$fn"'
+    use_debian_python build2 2>/dev/null && command -v python3')
+  [ "$got" = /usr/bin/python3 ] && [ ! -e "$tmp/build2" ] && ok "no link when /usr/bin/python3 comes first" ||
+    bad "with /usr/bin/python3 first: python3 is '$got', build2 made: $([ -e "$tmp/build2" ] && echo yes || echo no)"
+else
+  echo "no /usr/bin/python3: quickstart's python3 link is not checked"
+fi
 
 cd "$build" || exit 1
 out=$(ctest --show-only=json-v1 | python3 -c '
