@@ -5,11 +5,22 @@
  * events (shorter and longer than the events the builder holds back) and a
  * long random one whose frees often name objects allocated a few events
  * before, on one thread and two; and the memory a large binary trace's own
- * pages hold while it is read (given back behind the reader). */
+ * pages hold while it is read (given back behind the reader). The build
+ * refuses a dead object itself (its reader skips the live bitmap), and a
+ * large binary trace is built with a second thread filling the op array
+ * ahead, gone when the build returns and never known to libc (glibc still
+ * sees one thread), the ops and memory held the same as without it
+ * (ALLOCSCOPE_NO_FILL_AHEAD=1). */
+#include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/single_threaded.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "../harness/procstat.h"
 #include "../workloads/workload.h"
 #include "check.h"
 #include "trace_util.h"
@@ -220,6 +231,102 @@ static int watch_rss(void *ctx, const as_tev_t *ev, as_trace_err_t *err)
 	return 0;
 }
 
+/* Threads of this process now. */
+static int nthreads_now(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The most threads seen while a build runs (polled every 0.5 ms). */
+static _Atomic int poll_stop, poll_most;
+static void *poll_threads(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&poll_stop)) {
+		struct timespec ts = {0, 500000};
+		int n = nthreads_now();
+		if (n > atomic_load(&poll_most))
+			atomic_store(&poll_most, n);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* Build path (serialize=1) into s; the most threads seen meanwhile (this
+ * one and the poller: 2 without a filler) and RSS held after, kB. */
+static int build_watched(const char *path, as_opstream_t *s, int *most, long *held_kb)
+{
+	static char pbuf[AS_WL_PARAMS_MAX];
+	char spec[300], perr[512];
+	const as_workload_t *wl;
+	as_wl_ctx_t ctx = {1, 1};
+	pthread_t tid;
+	int64_t rss0;
+	int r;
+	snprintf(spec, sizeof(spec), "trace:file=%s,serialize=1", path);
+	memset(pbuf, 0, sizeof(pbuf));
+	if (as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), perr, sizeof(perr)) != 0 ||
+	    as_opstream_init(s, 1) != 0) {
+		fprintf(stderr, "%s\n", perr);
+		return -1;
+	}
+	atomic_store(&poll_stop, 0);
+	atomic_store(&poll_most, 0);
+	if (pthread_create(&tid, NULL, poll_threads, NULL) != 0)
+		return -1;
+	rss0 = as_rss_kib();
+	r = wl->build(pbuf, &ctx, s, perr, sizeof(perr));
+	*held_kb = as_rss_kib() - rss0;
+	atomic_store(&poll_stop, 1);
+	pthread_join(tid, NULL);
+	*most = atomic_load(&poll_most);
+	if (r != 0)
+		fprintf(stderr, "%s\n", perr);
+	return r;
+}
+
+/* A worker's build of a trace naming a dead object fails, naming it: the
+ * spec parsed (the CLI's check) with good events in path, then bad ones
+ * written there, as if the file changed between the check and a trial. */
+static int build_refuses(const char *path, const as_tev_t *good, size_t ngood, const as_tev_t *bad,
+                         size_t nbad, const char *want)
+{
+	static char pbuf[AS_WL_PARAMS_MAX];
+	char spec[300], perr[512] = "";
+	const as_workload_t *wl;
+	as_wl_ctx_t ctx = {1, 1};
+	as_opstream_t s;
+	int r;
+	snprintf(spec, sizeof(spec), "trace:file=%s", path);
+	memset(pbuf, 0, sizeof(pbuf));
+	if (write_trace(path, bad, nbad) != 0 ||
+	    as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), perr, sizeof(perr)) == 0) {
+		fprintf(stderr, "the check took a trace naming a dead object\n");
+		return -1;
+	}
+	if (write_trace(path, good, ngood) != 0 ||
+	    as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), perr, sizeof(perr)) != 0 ||
+	    write_trace(path, bad, nbad) != 0 || as_opstream_init(&s, 1) != 0) {
+		fprintf(stderr, "%s\n", perr);
+		return -1;
+	}
+	r = wl->build(pbuf, &ctx, &s, perr, sizeof(perr));
+	as_opstream_free(&s);
+	if (r == 0 || !strstr(perr, want)) {
+		fprintf(stderr, "build: %d '%s', want an error with '%s'\n", r, perr, want);
+		return -1;
+	}
+	return 0;
+}
+
 int main(void)
 {
 	char path[] = "/tmp/as_test_setup_XXXXXX", msg[512];
@@ -285,6 +392,90 @@ int main(void)
 		CHECKF(rw.most < 24 * 1024,
 		       "the trace file's resident pages reached %ld kB of %lld", rw.most,
 		       (long long)st.st_size / 1024);
+	}
+	/* a dead object named: the check refuses it (the reader's bitmap),
+	 * and so does a worker's build, which reads without the bitmap */
+	{
+		as_tev_t d[4];
+		memset(d, 0, sizeof(d));
+		d[0].op = AS_TEV_ALLOC;
+		d[0].size = 16;
+		d[1].op = AS_TEV_ALLOC;
+		d[1].obj = 1;
+		d[1].size = 32;
+		d[2].op = AS_TEV_FREE;
+		d[3].op = AS_TEV_FREE; /* object 0 again */
+		CHECK(build_refuses(path, d, 3, d, 4, "double free of object 0") == 0);
+		d[3].op = AS_TEV_REALLOC;
+		d[3].size = 64;
+		CHECK(build_refuses(path, d, 3, d, 4, "realloc of object 0") == 0);
+	}
+
+	/* A binary trace whose op bound (2 bytes a record) is over 32 MiB of
+	 * ops: built with the filler thread, which is gone when the build
+	 * returns; the ops and the memory held as without it. */
+	{
+		size_t k = random_trace(MAXEV, 11, 1, 0), reps = 12;
+		as_opstream_t a, b;
+		int most_a, most_b;
+		long held_a, held_b;
+		struct stat st;
+		/* 12 copies of a 200,000-event trace, objects renumbered */
+		static as_trace_writer_t w;
+		as_trace_err_t err;
+		FILE *f = fopen(path, "wb");
+		CHECK(f && as_trace_writer_open(&w, f, AS_TRACE_BIN) == 0);
+		for (size_t r = 0, base = 0, t = 0; r < reps; r++) {
+			size_t objs = 0;
+			for (size_t i = 0; i < k; i++) {
+				as_tev_t e = evs[i];
+				if (e.op == AS_TEV_ALLOC || e.op == AS_TEV_CALLOC)
+					objs++;
+				e.obj += base;
+				e.time_ns = t++;
+				CHECK(as_trace_writer_put(&w, &e, &err) == 0);
+			}
+			base += objs;
+		}
+		CHECK(as_trace_writer_close(&w) == 0 && fclose(f) == 0);
+		CHECK(stat(path, &st) == 0);
+		CHECKF((uint64_t)(st.st_size - 16) / 2 * sizeof(as_op_t) >= (32u << 20),
+		       "%lld bytes: too small to be filled ahead", (long long)st.st_size);
+		/* no thread of libc's: this process is still single-threaded to
+		 * glibc (its malloc keeps the lock-free path a one-thread
+		 * replay of the glibc module measures) */
+		{
+			static char pbuf[AS_WL_PARAMS_MAX];
+			char perr[512], spec[300];
+			const as_workload_t *wl;
+			as_wl_ctx_t ctx = {1, 1};
+			CHECK(__libc_single_threaded);
+			snprintf(spec, sizeof(spec), "trace:file=%s,serialize=1", path);
+			CHECK(as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), perr,
+			                        sizeof(perr)) == 0);
+			CHECK(as_opstream_init(&a, 1) == 0);
+			CHECK(wl->build(pbuf, &ctx, &a, perr, sizeof(perr)) == 0);
+			CHECKF(__libc_single_threaded, "the build left glibc multi-threaded");
+			CHECK(nthreads_now() == 1);
+			as_opstream_free(&a);
+		}
+		CHECK(build_watched(path, &a, &most_a, &held_a) == 0);
+		CHECK(nthreads_now() == 1);
+		setenv("ALLOCSCOPE_NO_FILL_AHEAD", "1", 1);
+		CHECK(build_watched(path, &b, &most_b, &held_b) == 0);
+		unsetenv("ALLOCSCOPE_NO_FILL_AHEAD");
+		CHECKF(most_a == 3 && most_b == 2, "threads while building: %d filled, %d not",
+		       most_a, most_b);
+		CHECK(a.thread[0].nops == b.thread[0].nops && a.nslots == b.nslots &&
+		      a.thread[0].nops > reps * k / 2);
+		CHECK(
+		    !memcmp(a.thread[0].ops, b.thread[0].ops, a.thread[0].nops * sizeof(as_op_t)));
+		CHECK(a.expect_live_bytes_peak == b.expect_live_bytes_peak &&
+		      a.expect_live_bytes_end == b.expect_live_bytes_end);
+		/* filled ahead, given back: at most a huge page's difference */
+		CHECKF(held_a < held_b + 4096, "held %ld kB filled, %ld kB not", held_a, held_b);
+		as_opstream_free(&a);
+		as_opstream_free(&b);
 	}
 	unlink(path);
 	return as_check_done();

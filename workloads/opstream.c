@@ -224,6 +224,33 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
 	return 0;
 }
 
+int as_opstream_reserve(as_opstream_t *s, uint32_t t, uint64_t nops)
+{
+	as_opthread_t *th;
+	void *p;
+	size_t bytes;
+	if (t >= s->nthreads || nops > (SIZE_MAX / 2) / sizeof(as_op_t)) {
+		errno = EINVAL;
+		return -1;
+	}
+	th = &s->thread[t];
+	if (nops <= th->cap)
+		return 0;
+	bytes = (size_t)nops * sizeof(as_op_t);
+	if (th->ops)
+		p = mremap(th->ops, th->cap * sizeof(as_op_t), bytes, MREMAP_MAYMOVE);
+	else
+		p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	if (bytes >= (4u << 20)) /* as map_grow */
+		madvise(p, bytes, MADV_HUGEPAGE);
+	th->ops = p;
+	th->cap = nops;
+	return 0;
+}
+
 const char *as_op_kind_name(unsigned kind)
 {
 	static const char *const names[AS_OP_KIND_COUNT] = {

@@ -120,6 +120,15 @@ int as_opstream_init(as_opstream_t *s, uint32_t nthreads);
 int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size,
                      uint32_t align_log2);
 
+/* Map room for `nops` ops on thread t now, in one mapping of that size
+ * (not the doubling of as_opstream_push), reserved without commitment
+ * (MAP_NORESERVE: a generous bound costs address space, not memory; only
+ * pages written are held). A builder that knows a bound on its op count
+ * gets an array that pushes below the bound never move (wl_trace.c fills
+ * it ahead from another thread). No-op when the capacity is already there.
+ * Returns 0, or -1 with errno set. */
+int as_opstream_reserve(as_opstream_t *s, uint32_t t, uint64_t nops);
+
 /* Lower-case name of an op kind ("alloc", "trim"...), "?" when out of range:
  * the one spelling used in CSV files and traces. */
 const char *as_op_kind_name(unsigned kind);

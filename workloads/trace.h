@@ -226,6 +226,18 @@ int as_trace_compressed(const char *path, const void *buf, size_t len, char *msg
 int as_trace_read_file(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t *fmt, char *msg,
                        size_t msglen);
 
+/* as_trace_read_file with flags. AS_TRACE_READ_LIVE_UNCHECKED: a binary
+ * trace's frees and reallocs are not checked against the objects live (a
+ * bitmap, one random access per free: most of the reader's time on a
+ * large trace); every other check stays, and a named object is still one
+ * allocated before. For a consumer that tracks liveness itself and
+ * refuses a dead object (the trace workload's build, after the CLI's
+ * check read the file with every check). CSV traces are checked as
+ * always. */
+#define AS_TRACE_READ_LIVE_UNCHECKED 1u
+int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t *fmt,
+                             unsigned flags, char *msg, size_t msglen);
+
 /* ---- writer (either format) -------------------------------------------- */
 typedef struct as_trace_writer {
 	FILE *f;

@@ -177,6 +177,7 @@ typedef struct {
 	uint32_t thread;
 	size_t dropped; /* as_trace_bin_read_once: bytes before this are given back */
 	size_t page;    /* the page size when dropping, else 0 */
+	int unchecked;  /* AS_TRACE_READ_LIVE_UNCHECKED: no live bitmap */
 } bin_rd_t;
 
 /* Give back the pages of buf the reader has left behind, DROP_STEP at a
@@ -319,7 +320,7 @@ static int read_event(bin_rd_t *s, uint8_t h, uint64_t pos, as_tev_t *ev, as_tra
 			       (unsigned long long)s->next_obj);
 			return -1;
 		}
-		if (!bm_get(&s->live, s->next_obj - 1 - v)) {
+		if (!s->unchecked && !bm_get(&s->live, s->next_obj - 1 - v)) {
 			seterr(err, pos, 0, "%s of object %llu, which is not live (%s)",
 			       op == AS_TEV_FREE ? "double free" : as_tev_op_names[op],
 			       (unsigned long long)(s->next_obj - 1 - v),
@@ -329,7 +330,7 @@ static int read_event(bin_rd_t *s, uint8_t h, uint64_t pos, as_tev_t *ev, as_tra
 		ev->obj = s->next_obj - 1 - v;
 	} else if (op != AS_TEV_FREE_UNKNOWN) {
 		ev->obj = s->next_obj++;
-		if (bm_set(&s->live, ev->obj, 1) != 0) {
+		if (!s->unchecked && bm_set(&s->live, ev->obj, 1) != 0) {
 			seterr(err, pos, 0, "out of memory");
 			return -1;
 		}
@@ -341,7 +342,7 @@ static int read_event(bin_rd_t *s, uint8_t h, uint64_t pos, as_tev_t *ev, as_tra
 		       (unsigned long long)ev->size);
 		return -1;
 	}
-	if (op == AS_TEV_FREE)
+	if (op == AS_TEV_FREE && !s->unchecked)
 		bm_set(&s->live, ev->obj, 0);
 	if (get_varint(&s->c, &v, "time delta", err))
 		return -1;
@@ -356,7 +357,7 @@ static int read_event(bin_rd_t *s, uint8_t h, uint64_t pos, as_tev_t *ev, as_tra
 }
 
 static int bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err,
-                    int drop)
+                    int drop, unsigned flags)
 {
 	bin_rd_t s;
 	int r = -1, version = check_header(buf, len, err);
@@ -364,6 +365,7 @@ static int bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_tra
 	if (version < 0)
 		return -1;
 	memset(&s, 0, sizeof(s));
+	s.unchecked = (flags & AS_TRACE_READ_LIVE_UNCHECKED) != 0;
 	if (drop) {
 		long page = sysconf(_SC_PAGESIZE);
 		if (page > 0 && (uintptr_t)buf % (size_t)page == 0)
@@ -423,13 +425,13 @@ out:
 
 int as_trace_bin_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_trace_err_t *err)
 {
-	return bin_read(buf, len, fn, ctx, err, 0);
+	return bin_read(buf, len, fn, ctx, err, 0, 0);
 }
 
-int as_trace_bin_read_once(const void *buf, size_t len, as_tev_fn fn, void *ctx,
+int as_trace_bin_read_once(const void *buf, size_t len, as_tev_fn fn, void *ctx, unsigned flags,
                            as_trace_err_t *err)
 {
-	return bin_read(buf, len, fn, ctx, err, 1);
+	return bin_read(buf, len, fn, ctx, err, 1, flags);
 }
 
 /* ---- writer: the records of as_trace_writer_t (trace_file.c) ---- */

@@ -193,6 +193,12 @@ int as_trace_compressed(const char *path, const void *buf, size_t len, char *msg
 int as_trace_read_file(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t *fmt, char *msg,
                        size_t msglen)
 {
+	return as_trace_read_file_flags(path, fn, ctx, fmt, 0, msg, msglen);
+}
+
+int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t *fmt,
+                             unsigned flags, char *msg, size_t msglen)
+{
 	const void *buf;
 	size_t len;
 	as_trace_err_t err;
@@ -212,7 +218,7 @@ int as_trace_read_file(const char *path, as_tev_fn fn, void *ctx, as_trace_fmt_t
 	        : AS_TRACE_CSV;
 	if (fmt)
 		*fmt = f;
-	r = f == AS_TRACE_BIN ? as_trace_bin_read_once(buf, len, fn, ctx, &err)
+	r = f == AS_TRACE_BIN ? as_trace_bin_read_once(buf, len, fn, ctx, flags, &err)
 	                      : as_trace_csv_read(buf, len, fn, ctx, &err);
 	if (r != 0) {
 		as_trace_err_format(&err, where, sizeof(where));

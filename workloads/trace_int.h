@@ -25,8 +25,9 @@ int as_trace_bin_write_end(as_trace_writer_t *w);
  * unmaps afterwards (as_trace_read_file): version 2 traces give their pages
  * back behind the reader (MADV_DONTNEED; a file's pages stay in the page
  * cache, a decompressed buffer's are gone), so a large trace's own bytes
- * add at most ~16 MiB to the reader's peak memory. */
-int as_trace_bin_read_once(const void *buf, size_t len, as_tev_fn fn, void *ctx,
+ * add at most ~16 MiB to the reader's peak memory. flags: trace.h's
+ * AS_TRACE_READ_*. */
+int as_trace_bin_read_once(const void *buf, size_t len, as_tev_fn fn, void *ctx, unsigned flags,
                            as_trace_err_t *err);
 
 /* CSV (trace_csv.c). Return 0, or -1 on a write error. */

@@ -10,12 +10,26 @@
  * the id): events are therefore handled AHEAD behind the reader, and the
  * lines each needs are fetched while the events before it run (a hint
  * only: what is computed is the same).
+ * A large binary trace's op array (thread 0's) is mapped once at a bound
+ * on its op count and filled ahead by a second thread (FILL AHEAD below):
+ * in this VM most of a large build's kernel time is the first touch of
+ * fresh memory, which that thread takes off the building one.
  * Replays as fast as possible: recorded times are not waited for. */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "trace.h"
 #include "workload.h"
@@ -38,10 +52,180 @@ static const as_param_spec_t trace_spec[] = {
 /* events read but not yet handled; a power of 2 */
 #define AHEAD 16
 
+/* ---- FILL AHEAD ----
+ * A fresh page costs its first touch: the kernel zeroes it and, in this
+ * VM (a Firecracker guest whose balloon reports free memory back to the
+ * host, page_reporting), the host backs it again: ~1 s of CPU per 512 MB
+ * not touched recently, against ~0.04 s for memory freed a moment ago
+ * (docs/traces.md). A 30 M-event trace writes 480 MB of ops. The builder
+ * reserves thread 0's op array once, at a bound on the ops the file can
+ * hold (a binary record is at least 2 bytes), and a second thread
+ * populates it (MADV_POPULATE_WRITE: page tables only, no byte written, so
+ * it never races the builder's stores) a little ahead of the builder: up
+ * to FILL_MIN + 1/64 of what is written, so at most that much is
+ * populated and not used when the build ends (given back then).
+ * That thread is a bare clone(), not pthread_create: after any
+ * pthread_create glibc marks the process multi-threaded for good and its
+ * malloc takes the arena lock (atomic instructions) on every call, which
+ * would slow the glibc module's one-thread replay that follows. The clone
+ * runs one leaf function on its own stack with every signal blocked,
+ * calls nothing of libc (raw system calls: no errno, no TLS) and is
+ * waited for (its tid cleared by the kernel at exit) before the build
+ * returns: none is left at the trial's baseline. Traces under FILL_FROM
+ * bytes of ops, CSV, compressed files, a kernel without
+ * MADV_POPULATE_WRITE (the build faults the pages itself), another CPU
+ * than x86-64, or ALLOCSCOPE_NO_FILL_AHEAD=1 (the A/B): built as before,
+ * by one thread. */
+#define FILL_CHUNK ((size_t)2 << 20) /* one huge page */
+#define FILL_MIN   ((size_t)4 << 20)
+#define FILL_FROM  ((size_t)32 << 20)
+#define FILL_STACK ((size_t)64 << 10)
+#define FILL_EVERY 4096u /* events between the builder's progress reports */
+
+typedef struct {
+	char *base;   /* thread 0's ops as reserved; never moved while filling */
+	size_t bytes; /* the reservation */
+	_Atomic size_t written;
+	_Atomic int stop;
+	size_t filled; /* the filler's: bytes populated from base */
+	void *stack;
+	_Atomic pid_t tid; /* the filler's; 0 once it has exited (CLONE_CHILD_CLEARTID) */
+	int running;
+} fill_t;
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+#if defined(__x86_64__)
+#define FILL_CAN 1
+/* A system call without libc (errno is the parent's TLS). */
+__attribute__((no_sanitize("address", "undefined"))) static inline long raw3(long nr, long a,
+                                                                             long b, long c)
+{
+	long r;
+	__asm__ volatile("syscall"
+	                 : "=a"(r)
+	                 : "a"(nr), "D"(a), "S"(b), "d"(c)
+	                 : "rcx", "r11", "memory");
+	return r;
+}
+
+__attribute__((no_sanitize("address", "undefined"))) static int fill_main(void *arg)
+{
+	fill_t *f = arg;
+	while (!atomic_load_explicit(&f->stop, memory_order_acquire)) {
+		size_t w = atomic_load_explicit(&f->written, memory_order_relaxed);
+		size_t to = w + FILL_MIN + w / 64, n;
+		to = (to + FILL_CHUNK - 1) & ~(FILL_CHUNK - 1);
+		if (to > f->bytes)
+			to = f->bytes;
+		if (f->filled >= to) {
+			struct timespec ts = {0, 200000};
+			if (f->filled >= f->bytes)
+				break;
+			raw3(SYS_nanosleep, (long)&ts, 0, 0);
+			continue;
+		}
+		n = to - f->filled < FILL_CHUNK ? to - f->filled : FILL_CHUNK;
+		if (raw3(SYS_madvise, (long)(f->base + f->filled), (long)n, MADV_POPULATE_WRITE) !=
+		    0)
+			break; /* refused: the builder faults the rest itself */
+		f->filled += n;
+	}
+	return 0; /* clone()'s code exits the thread (SYS_exit) */
+}
+#else
+#define FILL_CAN 0
+#endif
+
+/* A bound on the ops of the binary trace at path, or 0 when it is not one
+ * worth filling ahead (CSV, compressed, small, unreadable). */
+static uint64_t fill_bound(const char *path)
+{
+	char magic[AS_TRACE_MAGIC_LEN];
+	struct stat st;
+	uint64_t n;
+	const char *e = getenv("ALLOCSCOPE_NO_FILL_AHEAD");
+	int fd;
+	if (!FILL_CAN || (e && *e && strcmp(e, "0") != 0))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    pread(fd, magic, sizeof(magic), 0) != (ssize_t)sizeof(magic) ||
+	    memcmp(magic, AS_TRACE_MAGIC, AS_TRACE_MAGIC_LEN) != 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	n = ((uint64_t)st.st_size - 16) / 2; /* a record: its byte and a time delta */
+	return n * sizeof(as_op_t) >= FILL_FROM ? n : 0;
+}
+
+/* Reserve thread 0's ops at the bound and start the filler; on any
+ * failure the build goes on without (the reservation is harmless). */
+static void fill_start(fill_t *f, as_opstream_t *s, uint64_t bound)
+{
+#if FILL_CAN
+	sigset_t all, old;
+	int r;
+	if (!bound || as_opstream_reserve(s, 0, bound) != 0)
+		return;
+	f->base = (char *)s->thread[0].ops;
+	f->bytes = (size_t)s->thread[0].cap * sizeof(as_op_t);
+	f->stack = mmap(NULL, FILL_STACK, PROT_READ | PROT_WRITE,
+	                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (f->stack == MAP_FAILED) {
+		f->stack = NULL;
+		return;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old); /* the filler inherits it */
+	r = clone(fill_main, (char *)f->stack + FILL_STACK,
+	          CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+	              CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID,
+	          f, (pid_t *)&f->tid, NULL, (pid_t *)&f->tid);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r <= 0) {
+		munmap(f->stack, FILL_STACK);
+		f->stack = NULL;
+		return;
+	}
+	f->running = 1;
+#else
+	(void)f;
+	(void)s;
+	(void)bound;
+#endif
+}
+
+/* Stop the filler and wait until it has exited (the kernel clears its tid
+ * and wakes the futex then; its stack is no longer used). */
+static void fill_stop(fill_t *f)
+{
+	pid_t t;
+	if (!f->running)
+		return;
+	atomic_store_explicit(&f->stop, 1, memory_order_release);
+	while ((t = atomic_load(&f->tid)) != 0)
+		syscall(SYS_futex, (pid_t *)&f->tid, FUTEX_WAIT, t, NULL, NULL, 0);
+	munmap(f->stack, FILL_STACK);
+	f->stack = NULL;
+	f->running = 0;
+}
+
+/* idof of an object freed: the builder checks liveness itself (the reader
+ * does not, AS_TRACE_READ_LIVE_UNCHECKED). Never an id: ids stop below
+ * UINT32_MAX. Every object a record can name (one allocated before, the
+ * reader checks) has its entry written at its allocation. */
+#define ID_DEAD UINT32_MAX
+
 typedef struct {
 	as_opstream_t *s;
 	int serialize;
-	uint32_t *idof; /* object number -> dense id */
+	uint32_t *idof; /* object number -> dense id, or ID_DEAD */
 	uint64_t idof_cap;
 	uint32_t *free_ids;
 	uint64_t nfree, free_cap;
@@ -54,6 +238,7 @@ typedef struct {
 	uint64_t frees;
 	as_tev_t ring[AHEAD]; /* event n is ring[n % AHEAD] */
 	uint64_t nread;       /* events read; those before nread - AHEAD + 1 are handled */
+	fill_t fill;
 } build_t;
 
 static int grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
@@ -105,17 +290,16 @@ static inline __attribute__((always_inline)) int handle(build_t *b, const as_tev
 		kind = ev->op == AS_TEV_CALLOC ? AS_OP_CALLOC : AS_OP_ALLOC;
 		break;
 	case AS_TEV_REALLOC:
-		if (ev->obj >= b->idof_cap) /* never: readers check liveness */
+		if (ev->obj >= b->idof_cap || (id = b->idof[ev->obj]) == ID_DEAD)
 			goto out_dead;
-		id = b->idof[ev->obj];
 		delta = (int64_t)ev->size - (int64_t)b->size[id];
 		b->size[id] = ev->size;
 		kind = AS_OP_REALLOC;
 		break;
 	case AS_TEV_FREE:
-		if (ev->obj >= b->idof_cap)
+		if (ev->obj >= b->idof_cap || (id = b->idof[ev->obj]) == ID_DEAD)
 			goto out_dead;
-		id = b->idof[ev->obj];
+		b->idof[ev->obj] = ID_DEAD;
 		delta = -(int64_t)b->size[id];
 		b->size[id] = 0;
 		if (b->nfree >= b->free_cap &&
@@ -140,8 +324,8 @@ static inline __attribute__((always_inline)) int handle(build_t *b, const as_tev
 		b->tpeak[t] = b->tlive[t];
 	return 0;
 out_dead:
-	snprintf(err->msg, sizeof(err->msg), "object %llu is not live",
-	         (unsigned long long)ev->obj);
+	snprintf(err->msg, sizeof(err->msg), "%s of object %llu, which is not live",
+	         ev->op == AS_TEV_FREE ? "double free" : "realloc", (unsigned long long)ev->obj);
 	return -1;
 out_ids:
 	snprintf(err->msg, sizeof(err->msg), "more than 2^32 objects live at once");
@@ -188,6 +372,16 @@ static int on_event(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 				__builtin_prefetch(&b->s->id_live[id], 1);
 		}
 	}
+	if (b->fill.running && n % FILL_EVERY == 0) {
+		const as_opthread_t *th = &b->s->thread[0];
+		/* the array must not move under the filler: stop it well
+		 * before a push would grow it (never, below the bound) */
+		if (th->ops != (void *)b->fill.base || th->nops + 2 * FILL_EVERY >= th->cap)
+			fill_stop(&b->fill);
+		else
+			atomic_store_explicit(&b->fill.written, th->nops * sizeof(as_op_t),
+			                      memory_order_relaxed);
+	}
 	return n >= AHEAD - 1 ? handle(b, &b->ring[(n - (AHEAD - 1)) % AHEAD], err) : 0;
 }
 
@@ -225,9 +419,21 @@ static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 	as_opstream_init(out, p->serialize ? 1 : AS_MAX_THREADS);
 	b->s = out;
 	b->serialize = p->serialize;
-	r = as_trace_read_file(p->file, on_event, b, NULL, err, errlen);
+	fill_start(&b->fill, out, fill_bound(p->file));
+	/* liveness: handle()'s idof checks it; the bitmap would cost a second
+	 * random access per free (the CLI's check read it with every check) */
+	r = as_trace_read_file_flags(p->file, on_event, b, NULL, AS_TRACE_READ_LIVE_UNCHECKED, err,
+	                             errlen);
 	if (r == 0)
 		r = drain(b, p->file, err, errlen);
+	fill_stop(&b->fill);
+	if (b->fill.base && out->thread[0].ops == (void *)b->fill.base) {
+		/* what was populated past the last op's huge page goes back */
+		size_t used =
+		    (out->thread[0].nops * sizeof(as_op_t) + FILL_CHUNK - 1) & ~(FILL_CHUNK - 1);
+		if (used < b->fill.filled)
+			madvise(b->fill.base + used, b->fill.filled - used, MADV_DONTNEED);
+	}
 	if (r == 0) {
 		int64_t peak = 0;
 		out->nthreads = p->serialize ? 1 : b->max_thread + 1;
