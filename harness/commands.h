@@ -51,8 +51,8 @@ enum {
 	 "time every Nth op per thread (on average, jittered) into latency.csv and " \
 	 "histogram.csv (1 = every op, 0 = off)"}, \
 	{OPT_SAMPLE_EVERY, "sample-every", "N", "auto", \
-	 "series.csv point every N ops of thread 0 (auto: ~256 per trial, >= 1024 ops apart; " \
-	 "0: start+end)"}, \
+	 "series.csv point every N ops of thread 0 (auto: ~256 per trial, >= 1024 ops apart), " \
+	 "and one where its live bytes first peak (0: start+end only)"}, \
 	{OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0", \
 	 "also sample every MS of wall time (0: off)"}, \
 	{OPT_SYSCALLS, "syscalls", "perf|seccomp|off", "perf", \

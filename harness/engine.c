@@ -563,6 +563,11 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	int slow = validate;
 	uint64_t every = cfg->sample_every;
 	uint64_t next_sample = sampled && every ? every : UINT64_MAX;
+	/* one more sample where the thread's live bytes first peak (the
+	 * builder's peak_at): a block freed before the next point above
+	 * would leave the peak to VmHWM alone, which trails the real one */
+	uint64_t next_peak =
+	    sampled && th->peak_at && th->peak_at < th->nops ? th->peak_at : UINT64_MAX;
 	uint64_t interval = sampled ? cfg->sample_interval_ns : 0;
 	uint64_t base = pass * th->nops; /* published counts span the passes */
 	uint64_t next_time = interval ? as_now_ns() + interval : UINT64_MAX;
@@ -599,6 +604,8 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 			end = th->nops;
 		if (next_sample < end)
 			end = next_sample;
+		if (next_peak < end)
+			end = next_peak;
 		if (next_lat < end)
 			end = next_lat;
 		if (next_sync < end)
@@ -623,7 +630,7 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 				lat->prev = as_ticks(); /* waiting is not an op's latency */
 		}
 		/* a sample due at i comes first; the timed op in the next round */
-		if (i == next_lat && i < th->nops && i != next_sample) {
+		if (i == next_lat && i < th->nops && i != next_sample && i != next_peak) {
 			if (one_op(c, &th->ops[i], inst, m, tp, &a, lat) != 0) {
 				atomic_store_explicit(&aborted, 1, memory_order_relaxed);
 				break;
@@ -635,14 +642,16 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 		 * threads (the release orders the slot writes before it) */
 		__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
 		__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
-		if (sampled &&
-		    (i == next_sample || ((i & 63) == 0 && interval && as_now_ns() >= next_time))) {
+		if (sampled && (i == next_sample || i == next_peak ||
+		                ((i & 63) == 0 && interval && as_now_ns() >= next_time))) {
 			if (a.live > a.peak)
 				a.peak = a.live;
 			c->live_peak = a.peak;
 			take_sample(c);
 			if (i == next_sample)
 				next_sample += every;
+			if (i == next_peak)
+				next_peak = UINT64_MAX;
 			if (interval)
 				next_time = as_now_ns() + interval;
 			if (timed)

@@ -1,6 +1,7 @@
 /* test_opstream.c - op stream building: growth, nslots, the derived
  * cross-thread handovers (waits and posts per run of pushes), and determinism of the random
  * workload. */
+#include <stdio.h>
 #include <string.h>
 
 #include "../workloads/workload.h"
@@ -119,6 +120,31 @@ int main(void)
 	CHECK(a.cross_thread == 0); /* random's threads are independent */
 	as_opstream_free(&a);
 	as_opstream_free(&b);
+
+	/* peak_at: the op count at which a thread's own live requested bytes
+	 * first reach their largest value (the engine samples there), kept
+	 * through the record another worker loads */
+	CHECK(as_opstream_init(&a, 1) == 0);
+	CHECK(as_opstream_push(&a, 0, AS_OP_ALLOC, 0, 100, 0) == 0);
+	CHECK(as_opstream_push(&a, 0, AS_OP_ALLOC, 1, 300, 0) == 0);
+	CHECK(as_opstream_push(&a, 0, AS_OP_FREE, 0, 0, 0) == 0);
+	CHECK(as_opstream_push(&a, 0, AS_OP_REALLOC, 1, 500, 0) == 0); /* live 500 */
+	CHECK(as_opstream_push(&a, 0, AS_OP_ALLOC, 0, 50, 0) == 0);    /* 550: the peak */
+	CHECK(as_opstream_push(&a, 0, AS_OP_TRIM, 0, 0, 0) == 0);
+	CHECK(as_opstream_push(&a, 0, AS_OP_RESET, 0, 2, 0) == 0);
+	CHECK(as_opstream_push(&a, 0, AS_OP_ALLOC, 0, 550, 0) == 0); /* equal: not a new peak */
+	CHECKF(a.thread[0].peak_at == 5 && a.thread[0].live_peak == 550, "peak_at %llu, peak %lld",
+	       (unsigned long long)a.thread[0].peak_at, (long long)a.thread[0].live_peak);
+	{
+		FILE *f = tmpfile();
+		CHECK(f && as_opstream_write(&a, fileno(f)) == 0 &&
+		      as_opstream_load(&b, fileno(f)) == 0);
+		CHECK(b.thread[0].nops == 8 && b.thread[0].peak_at == 5);
+		if (f)
+			fclose(f);
+		as_opstream_free(&b);
+	}
+	as_opstream_free(&a);
 
 	/* workload spec errors name the workload and the key */
 	CHECK(as_workload_parse("nosuch", &wl, pbuf, sizeof(pbuf), err, sizeof(err)) != 0);

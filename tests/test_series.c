@@ -1,8 +1,7 @@
 /* test_series.c - end-to-end through the CLI: series.csv has the start and
- * end samples and one every K ops, cumulative columns never decrease, the
- * last point matches trials.csv; latency.csv times every Nth op without
- * aliasing with the workload's free/alloc rhythm; summary.csv reports the
- * null module's cost next to every module. */
+ * end samples, one every K ops and one at the live-byte peak, cumulative columns never decrease,
+ * the last point matches trials.csv; latency.csv times every Nth op without aliasing with the
+ * workload's free/alloc rhythm; summary.csv reports the null module's cost next to every module. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@ int main(void)
 	static as_table_t tr, se, la, su;
 	char cmd[8192], p[4300];
 	int mono = 1;
+	const size_t N = 45; /* series points per trial, below */
 
 	if (!getenv("ALLOCSCOPE") || !mkdtemp(dir)) {
 		fprintf(stderr, "ALLOCSCOPE must be set (run through ctest)\n");
@@ -42,10 +42,11 @@ int main(void)
 
 	CHECK(tr.nrows == 2);
 	CHECK(tc_num(&tr, 0, "ops") == 42000);
-	/* 42 points at 1000, 2000, ... 42000, plus start and end */
-	CHECKF(tc_num(&tr, 0, "samples") == 44, "samples %s", tc_str(&tr, 0, "samples"));
-	CHECKF(se.nrows == 88, "series rows %zu", se.nrows);
-	for (size_t r = 1; r < 44 && r < se.nrows; r++) {
+	/* 42 points at 1000, 2000, ... 42000, plus start and end, plus one where
+	 * the live bytes first peak (between two of the points above) */
+	CHECKF(tc_num(&tr, 0, "samples") == N, "samples %s", tc_str(&tr, 0, "samples"));
+	CHECKF(se.nrows == 2 * N, "series rows %zu", se.nrows);
+	for (size_t r = 1; r < N && r < se.nrows; r++) {
 		if (tc_num(&se, r, "ops_done") < tc_num(&se, r - 1, "ops_done") ||
 		    tc_num(&se, r, "elapsed_ns") < tc_num(&se, r - 1, "elapsed_ns") ||
 		    tc_num(&se, r, "minflt") < tc_num(&se, r - 1, "minflt"))
@@ -54,9 +55,22 @@ int main(void)
 	CHECK(mono);
 	CHECK(tc_num(&se, 0, "ops_done") == 0);
 	CHECK(tc_num(&se, 1, "ops_done") == 1000);
-	CHECK(tc_num(&se, 43, "ops_done") == 42000);
-	CHECK(tc_num(&se, 43, "live_bytes") == 0); /* everything freed at the end */
-	CHECK(tc_num(&se, 43, "elapsed_ns") == tc_num(&tr, 0, "elapsed_ns"));
+	CHECK(tc_num(&se, N - 1, "ops_done") == 42000);
+	CHECK(tc_num(&se, N - 1, "live_bytes") == 0); /* everything freed at the end */
+	CHECK(tc_num(&se, N - 1, "elapsed_ns") == tc_num(&tr, 0, "elapsed_ns"));
+	/* the series has a point at the live-byte peak (opstream.h peak_at) */
+	{
+		double most = 0;
+		int off_grid = 0;
+		for (size_t r = 0; r < N && r < se.nrows; r++) {
+			if (tc_num(&se, r, "live_bytes") > most)
+				most = tc_num(&se, r, "live_bytes");
+			off_grid |= fmod(tc_num(&se, r, "ops_done"), 1000) != 0;
+		}
+		CHECKF(most == tc_num(&tr, 0, "live_bytes_peak") && off_grid,
+		       "largest live_bytes of the series %.0f, live_bytes_peak %s", most,
+		       tc_str(&tr, 0, "live_bytes_peak"));
+	}
 	/* filling 1000 objects of 16..512 bytes grows glibc's brk heap by ~260 KiB:
 	 * the split must be re-read when faults happen, not reused */
 	CHECKF(tc_num(&se, 1, "heap_rss_kib") > tc_num(&se, 0, "heap_rss_kib") + 100,
@@ -66,11 +80,11 @@ int main(void)
 	CHECK(tc_num(&tr, 0, "heap_rss_peak_kib") >= tc_num(&se, 1, "heap_rss_kib"));
 	CHECK(tc_num(&tr, 0, "live_bytes_peak") > 0);
 	/* null's buffer is an anonymous mapping of 16 MiB made before the baseline */
-	CHECKF(tc_num(&se, 44, "mmap_size_kib") >= 16384, "null mmap_size_kib %s",
-	       tc_str(&se, 44, "mmap_size_kib"));
+	CHECKF(tc_num(&se, N, "mmap_size_kib") >= 16384, "null mmap_size_kib %s",
+	       tc_str(&se, N, "mmap_size_kib"));
 
 	/* peak RSS is the larger of VmHWM and every sample (VmHWM can trail) */
-	for (size_t r = 0; r < 44 && r < se.nrows; r++)
+	for (size_t r = 0; r < N && r < se.nrows; r++)
 		CHECKF(tc_num(&tr, 0, "rss_peak_kib") >= tc_num(&se, r, "rss_kib"),
 		       "rss_peak_kib %s below sample %zu's rss_kib %s",
 		       tc_str(&tr, 0, "rss_peak_kib"), r, tc_str(&se, r, "rss_kib"));

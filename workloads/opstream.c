@@ -147,34 +147,49 @@ static int order_op(as_opstream_t *s, uint32_t t, uint64_t at, as_op_kind_t kind
 	return 0;
 }
 
-/* Which objects are live after this op, for as_opstream_ends_empty. */
-static int track_live(as_opstream_t *s, as_op_kind_t kind, uint32_t id, uint64_t size)
+/* Which objects are live after this op, for as_opstream_ends_empty, and
+ * thread t's running count of live requested bytes (its peak_at). */
+static int track_live(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size)
 {
 	uint64_t end = kind == AS_OP_RESET ? (uint64_t)id + size : (uint64_t)id + 1;
-	void *a = s->id_live;
+	as_opthread_t *th = &s->thread[t];
+	void *a = s->id_live, *b = s->id_size;
 	if (kind == AS_OP_TRIM || kind == AS_OP_WRITE)
 		return 0;
 	/* grown pages of an anonymous mapping read as zero: not live */
 	if (reserve(&a, &s->live_cap, 1, end, 4096) != 0)
 		return -1;
 	s->id_live = a;
+	if (reserve(&b, &s->size_cap, sizeof(uint64_t), end, 512) != 0)
+		return -1;
+	s->id_size = b;
 	switch (kind) {
 	case AS_OP_ALLOC:
 	case AS_OP_CALLOC:
 	case AS_OP_REALLOC:
 		s->live_objects += !s->id_live[id];
 		s->id_live[id] = 1;
+		th->live_bytes += (int64_t)size - (int64_t)s->id_size[id];
+		s->id_size[id] = size;
 		break;
 	case AS_OP_FREE:
 		s->live_objects -= s->id_live[id];
 		s->id_live[id] = 0;
+		th->live_bytes -= (int64_t)s->id_size[id];
+		s->id_size[id] = 0;
 		break;
 	default: /* RESET */
 		for (uint64_t i = id; i < end; i++) {
 			s->live_objects -= s->id_live[i];
 			s->id_live[i] = 0;
+			th->live_bytes -= (int64_t)s->id_size[i];
+			s->id_size[i] = 0;
 		}
 		break;
+	}
+	if (th->live_bytes > th->live_peak) {
+		th->live_peak = th->live_bytes;
+		th->peak_at = th->nops + 1; /* this op is pushed next */
 	}
 	return 0;
 }
@@ -207,7 +222,7 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
 	op->id = id;
 	op->size = size;
 	if ((s->nthreads > 1 && order_op(s, t, th->nops, kind, id) != 0) ||
-	    track_live(s, kind, id, size) != 0)
+	    track_live(s, t, kind, id, size) != 0)
 		return -1;
 	th->nops++;
 
@@ -302,6 +317,8 @@ void as_opstream_mappings(const as_opstream_t *s, void (*fn)(const void *p, size
 		fn(s->known, nt * nt * sizeof(uint64_t));
 	if (s->id_live)
 		fn(s->id_live, s->live_cap);
+	if (s->id_size)
+		fn(s->id_size, s->size_cap * sizeof(uint64_t));
 }
 
 static void unmap_one(const void *p, size_t len)
@@ -319,7 +336,7 @@ void as_opstream_free(as_opstream_t *s)
  * blob_hdr_t, then nthreads blob_thread_t, then each thread's ops, waits
  * and posts, every array at a 64-byte boundary. Native layout: the writer
  * and the reader are the same executable (the run and its workers). */
-#define BLOB_MAGIC 0x3153504f53534c41ULL /* "ALSSOPS1" */
+#define BLOB_MAGIC 0x3253504f53534c41ULL /* "ALSSOPS2" */
 
 typedef struct {
 	uint64_t magic, size;
@@ -331,6 +348,7 @@ typedef struct {
 typedef struct {
 	uint64_t nops, nwaits, nposts;
 	uint64_t ops_at, waits_at, posts_at; /* offsets from the record's start */
+	uint64_t peak_at;
 } blob_thread_t;
 
 static uint64_t align64(uint64_t x)
@@ -380,6 +398,7 @@ static int layout(const as_opstream_t *s, blob_hdr_t *h, blob_thread_t *bt)
 		bt[t].nops = th->nops;
 		bt[t].nwaits = th->nwaits;
 		bt[t].nposts = th->nposts;
+		bt[t].peak_at = th->peak_at;
 		bt[t].ops_at = at;
 		at = align64(at + th->nops * sizeof(as_op_t));
 		bt[t].waits_at = at;
@@ -486,6 +505,7 @@ int as_opstream_load(as_opstream_t *s, int fd)
 		th->nops = bt[t].nops;
 		th->nwaits = bt[t].nwaits;
 		th->nposts = bt[t].nposts;
+		th->peak_at = bt[t].peak_at;
 	}
 	munmap(base, len);
 	return 0;

@@ -62,6 +62,14 @@ typedef struct as_opthread {
 	 * starts (a run: consecutive pushes on this thread) */
 	uint64_t *runs;
 	uint64_t nruns, run_cap;
+	/* this thread's own running count of live requested bytes in push
+	 * order, its largest value, and the op count at which it first
+	 * reached that value (0: never above 0). The engine takes a series
+	 * sample there (thread 0): where the live set peaks, RSS does too,
+	 * and a block freed before the next sample point would otherwise
+	 * leave the peak to VmHWM, which the kernel updates lazily. */
+	int64_t live_bytes, live_peak;
+	uint64_t peak_at;
 } as_opthread_t;
 
 /* Touch policy: what the program does with fresh memory (RSS depends on it,
@@ -103,6 +111,10 @@ typedef struct as_opstream {
 	uint8_t *id_live;
 	uint64_t live_cap;
 	uint64_t live_objects;
+	/* per id: its live object's requested size (for each thread's
+	 * live_bytes and peak_at) */
+	uint64_t *id_size;
+	uint64_t size_cap;
 } as_opstream_t;
 
 /* Initialise an empty stream with `nthreads` (1..AS_MAX_THREADS) threads.
