@@ -2,8 +2,9 @@
 # plot_cost.sh - how long `allocscope plot` takes. Plots a results folder
 # ROUNDS times per variant, the variants interleaved round by round (so load
 # changes hit them alike), and prints per variant the median, min and max
-# wall time, the charts drawn and the bytes written, and the ratio of
-# medians to the first variant.
+# wall time and CPU time (user + system, gnuplot's included), the charts
+# drawn and the bytes written, and the ratio of medians to the first
+# variant.
 #   new:      this build, defaults (PNG 1x, the charts that do not repeat
 #             others' data)
 #   new-all:  this build, --format all --all-charts (what plot drew before)
@@ -38,7 +39,7 @@ else
   variants=(new new-all)
   [ -n "$base" ] && variants+=(base)
 fi
-declare -A times charts bytes
+declare -A times cpus charts bytes
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for r in $(seq "$rounds"); do
   for v in "${variants[@]}"; do
@@ -50,21 +51,24 @@ for r in $(seq "$rounds"); do
       base) cmd=(env -u ALLOCSCOPE_PLOTS_DIR "$base" plot "$tmp/run" -q) ;;
     esac
     t0=$(date +%s%N)
-    "${cmd[@]}" || echo "$v: plot exited $?" >&2
+    /usr/bin/time -f '%U %S' -o "$tmp/cpu" "${cmd[@]}" || echo "$v: plot exited $?" >&2
     t1=$(date +%s%N)
     times[$v]+="$(((t1 - t0) / 1000000)) "
+    cpus[$v]+="$(awk '{printf "%d", ($1 + $2) * 1000}' "$tmp/cpu") "
     charts[$v]=$(find "$tmp/run" -name '*.dat' -path '*/plots/data/*' | wc -l)
     bytes[$v]=$(find "$tmp/run" -path '*/plots/*' -type f ! -path '*/data/*' -printf '%s\n' |
       awk '{s += $1} END {print s + 0}')
   done
 done
 stat() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)], a[1], a[NR]}'; }
-printf '%-8s %6s %10s %8s %8s %10s %8s\n' variant charts median_ms min_ms max_ms MB_written ratio
+printf '%-8s %6s %10s %8s %8s %8s %8s %8s %10s %8s\n' variant charts median_ms min_ms max_ms \
+  cpu_ms cpu_min cpu_max MB_written ratio
 read -r m0 _ _ <<<"$(stat "${times[${variants[0]}]}")"
 for v in "${variants[@]}"; do
   read -r med mn mx <<<"$(stat "${times[$v]}")"
-  printf '%-8s %6d %10d %8d %8d %10.1f %8.2f\n' "$v" "${charts[$v]}" "$med" "$mn" "$mx" \
-    "$(echo "${bytes[$v]} / 1048576" | bc -l)" "$(echo "$med / $m0" | bc -l)"
+  read -r cmed cmn cmx <<<"$(stat "${cpus[$v]}")"
+  printf '%-8s %6d %10d %8d %8d %8d %8d %8d %10.1f %8.2f\n' "$v" "${charts[$v]}" "$med" "$mn" \
+    "$mx" "$cmed" "$cmn" "$cmx" "$(echo "${bytes[$v]} / 1048576" | bc -l)" "$(echo "$med / $m0" | bc -l)"
 done
 echo "load before: $load0"
 echo "rounds: $rounds, cpus: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: read ratios, not absolute times)"

@@ -6,25 +6,31 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* While reading, head and cells hold offsets into text (which grows and
+ * moves), made pointers once the file is read: one block for every
+ * string, where a malloc and free per cell (twice) were a third of
+ * `allocscope plot`'s CPU on a suite folder (docs/measure.md). Offset 0
+ * is the empty string of a missing cell. */
 typedef struct {
 	as_table_t *t;
-	char **row; /* fields of the record being read */
+	size_t *row; /* text offsets of the fields of the record being read */
 	size_t nrow, caprow;
-	size_t caprows; /* capacity of t->cells in rows */
+	size_t caprows;  /* capacity of t->cells in rows */
+	size_t len, cap; /* of t->text */
 	int oom;
 } rd_t;
 
 static void on_field(void *s, size_t len, void *ctx)
 {
 	rd_t *r = ctx;
-	char *f;
 	if (r->nrow == r->caprow) {
 		size_t n = r->caprow ? r->caprow * 2 : 32;
-		char **nr = realloc(r->row, n * sizeof(char *));
+		size_t *nr = realloc(r->row, n * sizeof(*nr));
 		if (!nr) {
 			r->oom = 1;
 			return;
@@ -32,11 +38,28 @@ static void on_field(void *s, size_t len, void *ctx)
 		r->row = nr;
 		r->caprow = n;
 	}
-	f = strndup(s ? s : "", len);
-	if (!f)
-		r->oom = 1;
-	r->row[r->nrow++] = f;
+	if (r->len + len + 1 > r->cap) {
+		size_t n = r->cap * 2;
+		char *nt;
+		while (n < r->len + len + 1)
+			n *= 2;
+		nt = realloc(r->t->text, n);
+		if (!nt) {
+			r->oom = 1;
+			return;
+		}
+		r->t->text = nt;
+		r->cap = n;
+	}
+	if (len)
+		memcpy(r->t->text + r->len, s, len);
+	r->t->text[r->len + len] = '\0';
+	r->row[r->nrow++] = r->len;
+	r->len += len + 1;
 }
+
+/* Offset OFF as a cell pointer until the text stops moving. */
+#define AT(off) ((char *)(uintptr_t)(off))
 
 static void on_row(int c, void *ctx)
 {
@@ -46,10 +69,15 @@ static void on_row(int c, void *ctx)
 	if (t->head && r->nrow != t->ncols)
 		t->ragged_rows++;
 	if (!t->head) {
-		t->head = r->row;
+		t->head = malloc((r->nrow ? r->nrow : 1) * sizeof(char *));
+		if (!t->head) {
+			r->oom = 1;
+			return;
+		}
+		for (size_t i = 0; i < r->nrow; i++)
+			t->head[i] = AT(r->row[i]);
 		t->ncols = r->nrow;
-		r->row = NULL;
-		r->nrow = r->caprow = 0;
+		r->nrow = 0;
 		return;
 	}
 	if (t->nrows == r->caprows) {
@@ -60,19 +88,16 @@ static void on_row(int c, void *ctx)
 			t->cells = nc;
 		if (!nf) {
 			r->oom = 1;
-			goto out_row;
+			r->nrow = 0;
+			return;
 		}
 		t->nfields = nf;
 		r->caprows = n;
 	}
 	t->nfields[t->nrows] = r->nrow;
 	for (size_t i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i] =
-		    strdup(i < r->nrow && r->row[i] ? r->row[i] : "");
+		t->cells[t->nrows * t->ncols + i] = AT(i < r->nrow ? r->row[i] : 0);
 	t->nrows++;
-out_row:
-	for (size_t i = 0; i < r->nrow; i++)
-		free(r->row[i]);
 	r->nrow = 0;
 }
 
@@ -92,6 +117,13 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	r.cap = 65536;
+	if (!(t->text = malloc(r.cap))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out_close;
+	}
+	t->text[0] = '\0'; /* offset 0: a missing cell */
+	r.len = 1;
 	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
 		snprintf(err, errlen, "%s: cannot start the CSV parser", path);
 		goto out_close;
@@ -115,15 +147,17 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: empty file (no header row)", path);
 		goto out_free;
 	}
+	for (size_t i = 0; i < t->ncols; i++)
+		t->head[i] = t->text + (uintptr_t)t->head[i];
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		t->cells[i] = t->text + (uintptr_t)t->cells[i];
 	rc = 0;
 out_free:
 	csv_free(&p);
-	for (size_t i = 0; i < r.nrow; i++)
-		free(r.row[i]);
 	free(r.row);
+out_close:
 	if (rc != 0)
 		as_table_free(t);
-out_close:
 	fclose(f);
 	return rc;
 }
@@ -168,10 +202,7 @@ double as_table_num(const as_table_t *t, size_t row, const char *name)
 
 void as_table_free(as_table_t *t)
 {
-	for (size_t i = 0; t->cells && i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	for (size_t i = 0; t->head && i < t->ncols; i++)
-		free(t->head[i]);
+	free(t->text);
 	free(t->cells);
 	free(t->head);
 	free(t->nfields);

@@ -14,6 +14,7 @@ typedef struct as_table {
 	char **cells;       /* nrows * ncols strings, row-major; "" when missing */
 	size_t ragged_rows; /* rows whose field count differs from the header's */
 	size_t *nfields;    /* nrows field counts, as read (missing cells are "") */
+	char *text;         /* every string above, NUL-terminated, in one block */
 } as_table_t;
 
 /* Read PATH (header row first). Returns 0, or -1 with "PATH: reason" in
