@@ -96,6 +96,17 @@ static thread_ctx_t tctx[AS_MAX_THREADS];
  * thread 0 between the pass barriers) */
 static uint64_t passes_done;
 static int more_passes;
+/* --min-time: the time of each pass after the first, from the end of the
+ * pass before to the last thread's end of this one (so a thread that
+ * started late, or a stall between passes, is in it), written by thread 0
+ * at the pass barrier: the first PASS_KEEP kept for the median, the
+ * longest over all. The first pass is left out: it holds the samples and
+ * the module's first faults. The array is touched in as_engine_prepare,
+ * before the baseline, so recording into it faults no page in the timed
+ * region. */
+#define PASS_KEEP 4096
+static uint64_t pass_ns[PASS_KEEP];
+static uint64_t pass_ns_max, pass_prev_end;
 
 int as_engine_prepare(const as_opstream_t *s)
 {
@@ -105,6 +116,7 @@ int as_engine_prepare(const as_opstream_t *s)
 	 * for the latency calibration's empty ops */
 	slots_bytes = ((size_t)s->nslots + SPARE_STRIDE * s->nthreads) * sizeof(as_slot_t);
 	slots = as_map(slots_bytes);
+	memset(pass_ns, 0, sizeof(pass_ns));
 	/* thread stacks from the kernel, not from the allocator under test, and
 	 * mapped before the baseline so their syscalls are not the module's */
 	for (; nstacks + 1 < s->nthreads; nstacks++) {
@@ -690,11 +702,25 @@ static void run_thread(thread_ctx_t *c)
 			passes_done = pass + 1;
 			more_passes = !atomic_load(&aborted) &&
 			              end - c->t0 - c->sampling_ns < cfg->min_time_ns;
+			if (pass > 0) {
+				uint64_t d = end - pass_prev_end;
+				if (pass - 1 < PASS_KEEP)
+					pass_ns[pass - 1] = d;
+				if (d > pass_ns_max)
+					pass_ns_max = d;
+			}
+			pass_prev_end = end;
 		}
 		pthread_barrier_wait(c->pass_go);
 		if (!more_passes)
 			break;
 	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
 }
 
 static void run_canary(thread_ctx_t *c)
@@ -865,6 +891,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 		tctx[t].pass_go = &pass_go;
 	}
 	passes_done = 1;
+	pass_ns_max = pass_prev_end = 0;
 	pthread_barrier_init(&ready, NULL, n);
 	pthread_barrier_init(&start, NULL, n);
 	pthread_barrier_init(&done, NULL, n);
@@ -919,6 +946,13 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	res->lat_cal_ticks = tctx[0].lat.cal;
 	res->lat_res_ticks = tctx[0].lat.res;
 	res->elapsed_ns = tend - t0 - res->sampling_ns;
+	if (passes_done >= 2) { /* after the timed region: sorting is not timed */
+		uint64_t k = passes_done - 1 < PASS_KEEP ? passes_done - 1 : PASS_KEEP;
+		qsort(pass_ns, k, sizeof(pass_ns[0]), cmp_u64);
+		res->pass_ns_max = pass_ns_max;
+		res->pass_ns_median =
+		    k % 2 ? pass_ns[k / 2] : (pass_ns[k / 2 - 1] + pass_ns[k / 2]) / 2;
+	}
 	if (cfg->sample)
 		cfg->sample(cfg->sample_ctx, res->ops, res->live_bytes_end, res->elapsed_ns);
 	run_canary(&tctx[0]);

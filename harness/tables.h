@@ -54,7 +54,13 @@
 	  "region (the slowest thread's sum): recorded, not judged (disturb.h)")              \
 	X(wait_ns, I,                                                                         \
 	  "time the trial's threads were runnable but waiting for a CPU, from before the "    \
-	  "start to after the end of the timed region (schedstat run_delay, summed)")
+	  "start to after the end of the timed region (schedstat run_delay, summed)")         \
+	X(pass_ns_max, I,                                                                     \
+	  "the longest pass of the op stream after the first (--min-time), from the end of "  \
+	  "the pass before to the last thread's end of it; n/a below 2 passes")               \
+	X(pass_ns_median, I,                                                                  \
+	  "the median pass after the first (of the first 4096), as pass_ns_max; a stall "     \
+	  "shows as pass_ns_max many times this")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \
