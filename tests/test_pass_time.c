@@ -2,9 +2,9 @@
  * after the first and the median one (pass_ns_max, pass_ns_median in
  * trials.csv), so a stall of one pass shows beside the passes around it
  * (docs/measure.md, "Two threads: a stall in one pass"). A module one of
- * whose calls sleeps: 50 ms in pass 3 is in the longest pass and not the
- * median; 200 ms in pass 0 (the samples' and first faults' pass, left out)
- * is in neither; one pass alone gives no figure. It does not build before
+ * whose calls sleeps: in pass 3 it is in the longest pass and not the
+ * median; a longer one in pass 0 (the samples' and first faults' pass, left
+ * out) is in neither; one pass alone gives no figure. It does not build before
  * the engine reported them (no pass_ns_max in as_engine_result_t). */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,8 +16,11 @@
 #include "check.h"
 #include "engine.h"
 
-#define STALL_NS  50000000ULL  /* in pass 3 */
-#define STALL0_NS 200000000ULL /* in pass 0 */
+/* the sleeps are sized from one pass's time (p, measured first: ASan's
+ * allocator under load made a pass 70 ms against the plain build's 0.04):
+ * 10 p or 50 ms in pass 3, twice that or 200 ms in pass 0 */
+#define STALL_MIN_NS  50000000ULL
+#define STALL0_MIN_NS 200000000ULL
 
 static _Atomic uint64_t calls;
 static uint64_t stall_at; /* the module call that sleeps */
@@ -97,29 +100,33 @@ int main(void)
 	CHECK(as_engine_prepare(&s) == 0);
 	per_pass = as_opstream_total(&s); /* one module call per op */
 
-	/* the sleep in pass 3: the longest pass, not the median */
-	r = run(&s, 120000000ULL, 3 * per_pass + 10, STALL_NS);
-	CHECK(r.passes >= 5);
-	CHECK(r.pass_ns_max >= STALL_NS);
-	CHECK(r.pass_ns_median * 5 < r.pass_ns_max);
-	CHECK(r.pass_ns_median > 0);
-
-	/* a longer sleep in pass 0: in neither. A pass after the first is
-	 * 0.04 ms of work here; it can last STALL0_NS only by waiting that
-	 * long for a CPU, which the run's whole run-queue wait rules out
-	 * when it is shorter */
-	r = run(&s, 400000000ULL, 10, STALL0_NS);
-	CHECK(r.passes >= 2);
-	CHECK(r.pass_ns_median > 0);
-	if (r.wait_ns != UINT64_MAX && r.wait_ns < STALL0_NS - 10000000ULL)
-		CHECK(r.pass_ns_max < STALL0_NS);
-	else
-		printf("note: the run waited for a CPU that long; pass 0 not judged\n");
-
-	/* one pass (no --min-time): no pass figures */
+	/* one pass (no --min-time): no pass figures; its time sizes the rest */
 	r = run(&s, 0, 0, 0);
 	CHECK(r.passes == 1);
 	CHECK(r.pass_ns_max == 0 && r.pass_ns_median == 0);
+	uint64_t p = r.elapsed_ns;
+	uint64_t stall = 10 * p > STALL_MIN_NS ? 10 * p : STALL_MIN_NS;
+	uint64_t more = 13 * p > 30000000ULL ? 13 * p : 30000000ULL; /* passes after */
+	uint64_t stall0 = 2 * stall > STALL0_MIN_NS ? 2 * stall : STALL0_MIN_NS;
+
+	/* the sleep in pass 3, then passes for 13 p or 30 ms more: in the
+	 * longest pass, not the median */
+	r = run(&s, stall + more, 3 * per_pass + 10, stall);
+	CHECK(r.passes >= 5);
+	CHECK(r.pass_ns_max >= stall);
+	CHECK(r.pass_ns_median * 3 < r.pass_ns_max);
+	CHECK(r.pass_ns_median > 0);
+
+	/* a longer sleep in pass 0: in neither. A pass after the first can
+	 * last that long only by waiting for a CPU about as long, which the
+	 * run's whole run-queue wait rules out when it is shorter */
+	r = run(&s, stall0 + (more > 200000000ULL ? more : 200000000ULL), 10, stall0);
+	CHECK(r.passes >= 2);
+	CHECK(r.pass_ns_median > 0);
+	if (r.wait_ns != UINT64_MAX && r.wait_ns + p < stall0)
+		CHECK(r.pass_ns_max < stall0);
+	else
+		printf("note: the run waited for a CPU that long; pass 0 not judged\n");
 
 	as_opstream_free(&s);
 	return as_check_done();
