@@ -286,14 +286,9 @@ static void stop(server_t *s)
 	int st;
 	close(s->sock);
 	/* EOF: it exits at once; a server stuck in a request is killed */
-	for (int i = 0; i < 200; i++) {
-		if (waitpid(s->pid, &st, WNOHANG) == s->pid)
-			goto reaped;
-		usleep(i < 10 ? 100 : 1000);
-	}
-	kill(s->pid, SIGKILL);
+	if (!as_guard_wait_exit(s->pid, 200))
+		kill(s->pid, SIGKILL);
 	waitpid(s->pid, &st, 0);
-reaped:
 	as_guard_keep(s->pid, 0);
 	free(s->env);
 	free(s->served);

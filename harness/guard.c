@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -321,6 +322,28 @@ int as_guard_exited(pid_t pid)
 	siginfo_t si;
 	memset(&si, 0, sizeof(si));
 	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid;
+}
+
+int as_guard_wait_exit(pid_t pid, int ms)
+{
+	int fd;
+	if (as_guard_exited(pid) || ms <= 0)
+		return as_guard_exited(pid);
+	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd >= 0) {
+		/* no sleep of a fixed length: a 1 ms sleep after the worker's EOF
+		 * was ~1.1 ms of every trial, the worker usually gone within it */
+		struct pollfd p = {fd, POLLIN, 0};
+		while (poll(&p, 1, ms) < 0 && errno == EINTR)
+			;
+		close(fd);
+	} else {
+		for (int i = 0; i < ms && !as_guard_exited(pid); i++) {
+			struct timespec one = {0, 1000000};
+			nanosleep(&one, NULL);
+		}
+	}
+	return as_guard_exited(pid);
 }
 
 /* Parent process of pid from /proc/PID/stat, or -1. */

@@ -67,6 +67,11 @@ void as_guard_slot(int k);
  * so its process group can still be killed by number). */
 int as_guard_exited(pid_t pid);
 
+/* Wait until child pid has exited (not reaped), at most ms milliseconds:
+ * blocked on its pidfd, which turns readable at the exit, where the kernel
+ * has one; else a check every millisecond. Returns as_guard_exited(pid). */
+int as_guard_wait_exit(pid_t pid, int ms);
+
 /* Parent, at the end of child pid (exited, or killed by the caller): kill
  * its process group and the run's cgroup (waiting at most 2 s until it is
  * empty), reap pid into *wstatus with waitpid flags wflags (unless wstatus

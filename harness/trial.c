@@ -399,11 +399,10 @@ static void collect(worker_t *w, uint64_t start_deadline, double timeout_s, as_t
  * die with the trial), then it is reaped and what is left is swept. */
 static void finish(worker_t *w, uint64_t deadline)
 {
-	while (!w->timed_out && !w->reaped && as_now_ns() < deadline) {
-		if (worker_exited(w))
-			break;
-		usleep(1000);
-	}
+	uint64_t now;
+	while (!w->timed_out && !w->reaped && (now = as_now_ns()) < deadline &&
+	       !as_guard_wait_exit(w->pid, poll_ms(deadline, now)))
+		;
 	if (!w->reaped && !w->timed_out && !worker_exited(w))
 		w->timed_out = 1;
 	if (w->timed_out && !w->reaped)

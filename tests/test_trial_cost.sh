@@ -48,7 +48,7 @@ if ! command -v strace > /dev/null || ! strace -f -o /dev/null true 2> /dev/null
 fi
 
 trials=10
-if ! strace -f -e trace=fsync,fdatasync,openat,close,rename,renameat,renameat2,mmap,execve,write,writev,clone3 \
+if ! strace -f -e trace=fsync,fdatasync,openat,close,rename,renameat,renameat2,mmap,execve,write,writev,clone3,nanosleep,clock_nanosleep \
   -o "$tmp/st" "$cli" run -q --no-plot -a glibc,null -w random:ops=1000,live=100 -r $((trials / 2)) \
   --min-time 0 --syscalls off -o "$tmp/out" > "$tmp/log" 2>&1; then
   bad "run failed: $(tail -3 "$tmp/log")"
@@ -81,6 +81,13 @@ if grep -q 'execve(.*"__worker", "--serve"' "$tmp/st"; then
 else
   bad "$execs execs of a worker for $trials trials: every worker exec'd (no fork server)"
 fi
+# the run waits for a worker's (and a fork server's) exit on its pidfd, not
+# in sleeps of 1 ms (0.1 ms for a server): a sleep after every worker's EOF
+# was ~1.1 ms of each trial, the worker usually gone long before it ended
+main=$(awk '/execve\(/ { print $1; exit }' "$tmp/st")
+n=$(awk -v m="$main" '$1 == m && /nanosleep\(/' "$tmp/st" | wc -l)
+[ "$n" = 0 ] && ok "the run sleeps no fixed time waiting for its workers and servers" ||
+  bad "$n sleeps of the run for $trials trials: it polls for its workers' exit"
 n=$(grep -cE "fsync\(|fdatasync\(" "$tmp/st")
 # context, series, latency, histogram, trials, summary, comparisons,
 # summary.json and run.args: once each
