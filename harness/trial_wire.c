@@ -226,12 +226,50 @@ void as_wire_trial_free(as_wire_trial_t *t)
 /* Header and payload in one writev: one syscall, and one wake-up of the
  * parent, per message (a trial sends one per series row: ~250 in a suite
  * row); what a short write leaves goes out with as_write_all. */
+/* The batch (as_wire_batch_begin): messages gathered, written whole. */
+static struct {
+	char *buf;
+	size_t len, cap;
+} batch;
+
+void as_wire_batch_begin(void *buf, size_t cap)
+{
+	batch.buf = buf;
+	batch.len = 0;
+	batch.cap = cap;
+}
+
+static int batch_flush(int fd)
+{
+	size_t n = batch.len;
+	batch.len = 0;
+	return n ? as_write_all(fd, batch.buf, n) : 0;
+}
+
+int as_wire_batch_end(int fd)
+{
+	int rc = batch.buf ? batch_flush(fd) : 0;
+	batch.buf = NULL;
+	return rc;
+}
+
 int as_wire_send(int fd, as_wire_msg_t type, const void *payload, size_t len)
 {
 	as_wire_hdr_t h = {(unsigned)type, (unsigned)len};
 	struct iovec iov[2] = {{&h, sizeof(h)}, {(void *)(uintptr_t)payload, len}};
 	ssize_t w;
 	size_t done;
+	if (batch.buf && sizeof(h) + len <= batch.cap) {
+		if (batch.len + sizeof(h) + len > batch.cap && batch_flush(fd) != 0)
+			return -1;
+		memcpy(batch.buf + batch.len, &h, sizeof(h));
+		if (len)
+			memcpy(batch.buf + batch.len + sizeof(h), payload, len);
+		batch.len += sizeof(h) + len;
+		return 0;
+	}
+	if (batch.buf && batch_flush(fd) != 0) /* in order: what came before first */
+		return -1;
 	do
 		w = writev(fd, iov, len ? 2 : 1);
 	while (w < 0 && errno == EINTR);

@@ -74,6 +74,14 @@ int as_wire_send(int fd, as_wire_msg_t type, const void *payload, size_t len);
 int as_wire_send_status(int fd, as_status_t st, const char *reason);
 int as_wire_send_info(int fd, const char *key, const char *value);
 
+/* From begin to end, messages sent on a fd are gathered in buf (cap bytes,
+ * the caller's) and written when it is full and at the end, in order: the
+ * report after a trial, ~50-300 messages, in a write or a few instead of a
+ * writev and a wake-up of the parent each. One fd at a time; end returns
+ * 0, or -1 when the parent is gone. */
+void as_wire_batch_begin(void *buf, size_t cap);
+int as_wire_batch_end(int fd);
+
 /* ---- parent: decoding ---- */
 
 /* Accumulates the worker's byte stream. */
