@@ -147,16 +147,25 @@ out:
 		munmap(buf, SNAP_BUF);
 }
 
-/* In the worker: map again what the server's start had mapped (read
- * where the program wrote nothing, so not a sanitizer's business). */
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+
+/* In the worker: map again what the server's start had mapped, a run at a
+ * time with MADV_POPULATE_READ (Linux 5.14): the kernel faults the run's
+ * pages in as a read of each would, fault-around alike, without a trap
+ * per fault (~540 pages in ~20 runs here: 2.3-2.4 ms of CPU per worker
+ * read one by one, 0.9-1.5 ms so, at load 20); else read one by one
+ * (where the program wrote nothing, so not a sanitizer's business). */
 __attribute__((no_sanitize_address)) static void retouch(void)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	if (!runs)
 		return;
 	for (size_t r = 0; r < nruns; r++)
-		for (uintptr_t i = 0; i < runs[r].npages; i++)
-			(void)*(volatile const char *)(runs[r].start + i * pg);
+		if (madvise((void *)runs[r].start, runs[r].npages * pg, MADV_POPULATE_READ) != 0)
+			for (uintptr_t i = 0; i < runs[r].npages; i++)
+				(void)*(volatile const char *)(runs[r].start + i * pg);
 	munmap(runs, RUNS_BYTES);
 }
 
