@@ -126,7 +126,7 @@ typedef struct {
  * before and writes it into an empty memfd the parent made (the record,
  * as_opstream_write, header last); once that worker has exited with the
  * record whole, the parent seals it and hands it to every later worker of
- * the key, which maps it read-only instead of building (worker.c). Traces
+ * the key, which reads it instead of building (worker.c). Traces
  * are read by each worker as before. Kept until as_trial_streams_clear. */
 #define STREAMS_MAX       64
 #define STREAMS_MAX_BYTES (512ULL << 20)
