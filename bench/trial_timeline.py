@@ -27,12 +27,12 @@ min_n = int(sys.argv[2]) if len(sys.argv) > 2 else 10
 ev, exit_cpu, last_cpu = [], [], {}
 for line in open(sys.argv[1]):
     p = line.split()
-    if len(p) != 4:
+    if len(p) != 4 or p[1] == "P2_read":  # an older marks' patch: each message read
         continue
     pid, tag, wall, cpu = int(p[0]), p[1], int(p[2]), int(p[3])
     if tag == "W9_exit":
         last_cpu["w9"] = cpu
-    if tag.startswith("CPU_worker_us="):
+    if tag.startswith("CPU_"):  # CPU_worker_us=N: the worker's whole CPU time
         if "w9" in last_cpu:
             exit_cpu.append(int(tag.split("=")[1]) / 1e3 - last_cpu.pop("w9") / 1e6)
         continue
