@@ -25,11 +25,11 @@ if command -v strace > /dev/null && strace -f -o /dev/null true 2> /dev/null; th
   strace -f -o "$tmp/st" -e trace=pwrite64,pread64 "$as" run -q --no-plot -a glibc,null \
     -w random:ops=1000,live=100 -r 5 --min-time 0 --syscalls off -o "$tmp/s" > /dev/null 2>&1
   writers=$(grep -E '^[0-9]+ +pwrite64\(6, ' "$tmp/st" | awk '{print $1}' | sort -u | wc -l)
-  # the record's header, which starts with its magic "ALSSOPS1" (fd 6 is
+  # the record's header, which starts with its magic "ALSSOPS" and a version digit (fd 6 is
   # also a worker's /proc/self/statm and a fork server's pagemap), read by
   # a worker, not by the run checking the record (its fds may be 6 too)
   run=$(awk '{ print $1; exit }' "$tmp/st")
-  readers=$(grep -E '^[0-9]+ +pread64\(6, "ALSSOPS1' "$tmp/st" | awk -v r="$run" '$1 != r { print $1 }' |
+  readers=$(grep -E '^[0-9]+ +pread64\(6, "ALSSOPS[0-9]' "$tmp/st" | awk -v r="$run" '$1 != r { print $1 }' |
     sort -u | wc -l)
   [ "$writers" -eq 1 ] && ok || bad "workers that wrote the stream's record: $writers (want 1)"
   [ "$readers" -eq 9 ] && ok || bad "workers that read the record: $readers (want 9)"
