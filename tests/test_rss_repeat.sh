@@ -104,5 +104,22 @@ PY
 while read -r verdict rest; do
   [ "$verdict" = ok ] && ok || bad "$wl: $rest"
 done <<< "$v"
+
+# A trace's reader counts its live bytes itself (opstream.h own_live_bytes):
+# its replay samples at the peak too. 1500 allocs of 1 KiB, then the frees:
+# a point at op 1500, between the auto points at 1024 and 2048.
+{
+  echo "op,thread,id,size_bytes,align_bytes,time_ns"
+  for i in $(seq 0 1499); do echo "malloc,0,$i,1024,0,$i"; done
+  for i in $(seq 0 1499); do echo "free,0,$i,0,0,$((1500 + i))"; done
+} > "$tmp/tr.csv"
+if "$as" run -q --no-plot -a glibc -w "trace:$tmp/tr.csv" -r 1 --min-time 0 -o "$tmp/tr" \
+  > /dev/null 2>&1; then
+  pts=$(python3 -c "import csv, sys; print(' '.join(r['ops_done'] for r in csv.DictReader(open(sys.argv[1]))))" \
+    "$tmp/tr/series.csv")
+  [ "$pts" = "0 1024 1500 2048 3000" ] && ok || bad "trace replay: series points at ops $pts (want 0 1024 1500 2048 3000)"
+else
+  bad "trace replay failed"
+fi
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]

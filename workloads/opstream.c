@@ -147,19 +147,47 @@ static int order_op(as_opstream_t *s, uint32_t t, uint64_t at, as_op_kind_t kind
 	return 0;
 }
 
-/* Which objects are live after this op, for as_opstream_ends_empty, and
- * thread t's running count of live requested bytes (its peak_at). */
-static int track_live(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size)
+/* Which objects are live after this op, for as_opstream_ends_empty. */
+static int track_live(as_opstream_t *s, as_op_kind_t kind, uint32_t id, uint64_t size)
 {
 	uint64_t end = kind == AS_OP_RESET ? (uint64_t)id + size : (uint64_t)id + 1;
-	as_opthread_t *th = &s->thread[t];
-	void *a = s->id_live, *b = s->id_size;
+	void *a = s->id_live;
 	if (kind == AS_OP_TRIM || kind == AS_OP_WRITE)
 		return 0;
 	/* grown pages of an anonymous mapping read as zero: not live */
 	if (reserve(&a, &s->live_cap, 1, end, 4096) != 0)
 		return -1;
 	s->id_live = a;
+	switch (kind) {
+	case AS_OP_ALLOC:
+	case AS_OP_CALLOC:
+	case AS_OP_REALLOC:
+		s->live_objects += !s->id_live[id];
+		s->id_live[id] = 1;
+		break;
+	case AS_OP_FREE:
+		s->live_objects -= s->id_live[id];
+		s->id_live[id] = 0;
+		break;
+	default: /* RESET */
+		for (uint64_t i = id; i < end; i++) {
+			s->live_objects -= s->id_live[i];
+			s->id_live[i] = 0;
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Thread t's running count of live requested bytes and its peak_at
+ * (unless the builder counts them itself: s->own_live_bytes). */
+static int track_bytes(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size)
+{
+	uint64_t end = kind == AS_OP_RESET ? (uint64_t)id + size : (uint64_t)id + 1;
+	as_opthread_t *th = &s->thread[t];
+	void *b = s->id_size;
+	if (kind == AS_OP_TRIM || kind == AS_OP_WRITE)
+		return 0;
 	if (reserve(&b, &s->size_cap, sizeof(uint64_t), end, 512) != 0)
 		return -1;
 	s->id_size = b;
@@ -167,21 +195,15 @@ static int track_live(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t 
 	case AS_OP_ALLOC:
 	case AS_OP_CALLOC:
 	case AS_OP_REALLOC:
-		s->live_objects += !s->id_live[id];
-		s->id_live[id] = 1;
 		th->live_bytes += (int64_t)size - (int64_t)s->id_size[id];
 		s->id_size[id] = size;
 		break;
 	case AS_OP_FREE:
-		s->live_objects -= s->id_live[id];
-		s->id_live[id] = 0;
 		th->live_bytes -= (int64_t)s->id_size[id];
 		s->id_size[id] = 0;
 		break;
 	default: /* RESET */
 		for (uint64_t i = id; i < end; i++) {
-			s->live_objects -= s->id_live[i];
-			s->id_live[i] = 0;
 			th->live_bytes -= (int64_t)s->id_size[i];
 			s->id_size[i] = 0;
 		}
@@ -222,7 +244,8 @@ int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t i
 	op->id = id;
 	op->size = size;
 	if ((s->nthreads > 1 && order_op(s, t, th->nops, kind, id) != 0) ||
-	    track_live(s, t, kind, id, size) != 0)
+	    track_live(s, kind, id, size) != 0 ||
+	    (!s->own_live_bytes && track_bytes(s, t, kind, id, size) != 0))
 		return -1;
 	th->nops++;
 

@@ -112,9 +112,12 @@ typedef struct as_opstream {
 	uint64_t live_cap;
 	uint64_t live_objects;
 	/* per id: its live object's requested size (for each thread's
-	 * live_bytes and peak_at) */
+	 * live_bytes and peak_at), unless own_live_bytes: a builder that
+	 * counts them itself (the trace reader, whose set-up this random
+	 * access per op doubled) sets it and each thread's peak_at */
 	uint64_t *id_size;
 	uint64_t size_cap;
+	uint32_t own_live_bytes;
 } as_opstream_t;
 
 /* Initialise an empty stream with `nthreads` (1..AS_MAX_THREADS) threads.

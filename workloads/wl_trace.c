@@ -320,8 +320,10 @@ static inline __attribute__((always_inline)) int handle(build_t *b, const as_tev
 	if (b->live > b->live_peak)
 		b->live_peak = b->live;
 	b->tlive[t] += delta;
-	if (delta > 0 && b->tlive[t] > b->tpeak[t])
+	if (delta > 0 && b->tlive[t] > b->tpeak[t]) {
 		b->tpeak[t] = b->tlive[t];
+		b->s->thread[t].peak_at = b->s->thread[t].nops; /* the engine samples there */
+	}
 	return 0;
 out_dead:
 	snprintf(err->msg, sizeof(err->msg), "%s of object %llu, which is not live",
@@ -418,6 +420,7 @@ static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 	as_opstream_free(out);
 	as_opstream_init(out, p->serialize ? 1 : AS_MAX_THREADS);
 	b->s = out;
+	out->own_live_bytes = 1; /* tlive and tpeak below, and each thread's peak_at */
 	b->serialize = p->serialize;
 	fill_start(&b->fill, out, fill_bound(p->file));
 	/* liveness: handle()'s idof checks it; the bitmap would cost a second
