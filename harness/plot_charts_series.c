@@ -273,7 +273,7 @@ void plot_chart_series(run_t *r, charts_t *cs)
  * repetitions): a data block and a table row. Returns 0, or -1 when it has
  * no such rows. cols: trial, rep, kind, then the six percentile columns. */
 static int percentile_row(const run_t *r, int g, int m, const char *kind, const int cols[9],
-                          as_buf_t *data, as_buf_t *tab)
+                          as_buf_t *data, as_buf_t *tab, double *ylo, double *yhi)
 {
 	const as_table_t *l = &r->latency;
 	double v[6][256], med[6], mn, mx;
@@ -293,9 +293,18 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
 	as_buf_add(tab, "|", 1);
 	plot_tstr(tab, r->mshow[m]);
 	as_buf_printf(tab, " %d |", n);
+	/* a percentile at 0 ns net of the harness (cheaper than the clock's
+	 * step) has no place on the log axis: drawn at 1 ns, as latency_cdf
+	 * does (a chart of zeros alone was gnuplot's "all points y value
+	 * undefined"); the table keeps the 0 */
 	for (int p = 0; p < 6; p++) {
+		double y = med[p] > 0 || isnan(med[p]) ? med[p] : 1;
 		as_buf_printf(data, "%d\t\"%s\"\t", p, pl[p]);
-		plot_dnum(data, med[p], "\n");
+		plot_dnum(data, y, "\n");
+		if (!(y >= *ylo))
+			*ylo = y;
+		if (!(y <= *yhi))
+			*yhi = y;
 		plot_tnum(tab, med[p]);
 	}
 	as_buf_add(tab, "\n", 1);
@@ -330,12 +339,14 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 			strlist_t labels = {0};
 			as_buf_t data = {0}, tab = {0};
 			chart_t *c;
+			double ylo = NAN, yhi = NAN;
 			as_buf_printf(&tab, "| module | reps |");
 			for (int p = 0; p < 6; p++)
 				as_buf_printf(&tab, " %s (ns) |", pl[p]);
 			as_buf_printf(&tab, "\n|---|---|---|---|---|---|---|---|\n");
 			for (int m = 0; m < r->mods.n; m++)
-				if (percentile_row(r, g, m, kinds.v[k], cols, &data, &tab) == 0)
+				if (percentile_row(r, g, m, kinds.v[k], cols, &data, &tab, &ylo,
+				                   &yhi) == 0)
 					plot_sl_add(&labels, r->mods.v[m]);
 			if (labels.n > 0 &&
 			    (c = plot_new_chart(cs, "latency", r->gslug[g], "latency")) != NULL) {
@@ -345,6 +356,9 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 				         "Latency percentiles of %s per module\n%s", kinds.v[k],
 				         r->gshow[g]);
 				fill_chart(r, c, &data, &tab, &labels);
+				as_buf_printf(&c->vars, "YLO=");
+				plot_dnum(&c->vars, ylo, "; YHI=");
+				plot_dnum(&c->vars, yhi, "; ");
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);
