@@ -476,15 +476,22 @@ static inline __attribute__((always_inline)) uint64_t run_chunk(thread_ctx_t *c,
 	as_alloc_fn alloc_fn = m->alloc;
 	as_free_fn free_fn = m->free;
 	as_slot_t *const sl = slots;
+	/* the counters in a local whose address never leaves the inlined
+	 * code, so they stay in registers across the module's calls: through
+	 * `a` (the caller's stack, an escaped pointer) every alloc was a load,
+	 * an add and a store to memory and every free two loads and a store
+	 * around the call */
+	acc_t l = *a;
 	uint64_t i;
 	for (i = from; i < to; i++) {
 		const as_op_t *op = &ops[i];
-		int r = fast_op(c, op, &sl[op->id], inst, alloc_fn, free_fn, tp, a);
+		int r = fast_op(c, op, &sl[op->id], inst, alloc_fn, free_fn, tp, &l);
 		if (__builtin_expect(r == 0, 0))
-			r = exec_op(c, op, &sl[op->id], inst, m, tp, a) == 0 ? 1 : -1;
+			r = exec_op(c, op, &sl[op->id], inst, m, tp, &l) == 0 ? 1 : -1;
 		if (__builtin_expect(r < 0, 0))
 			break;
 	}
+	*a = l;
 	return i;
 }
 
