@@ -1,13 +1,14 @@
 /* engine.c - see engine.h. The hot loop is run_chunk(): runs of ops with
- * no measurement between them, where an alloc (default alignment) or a free
- * is two compares, a slot-table access and the module call through its
- * vtable, with no switch; every other op kind goes through exec_op()'s
- * switch. run_chunk() is instantiated once per touch policy. Series
- * samples, latency timing, publishing counters for the sampler (every 64
- * ops when several threads run or --sample-interval-ms is on), cross-thread
+ * no series sample between them, where an alloc (default alignment) or a
+ * free is two compares, a slot-table access and the module call through
+ * its vtable, with no switch; every other op kind goes through exec_op()'s
+ * switch. run_chunk() is instantiated once per touch policy, timed or not:
+ * the timed instances time the sampled ops (latency) inside the run.
+ * Series samples, publishing counters for the sampler (every 64 ops when
+ * several threads run or --sample-interval-ms is on), cross-thread
  * handovers (a wait per handed-over run of ops, from the stream) and
- * --validate happen between chunks or in one_op(), so a measurement that is
- * off costs nothing in the loop. */
+ * --validate (one_op(), op by op) happen between chunks, so a measurement
+ * that is off costs nothing in the loop. */
 #define _GNU_SOURCE
 #include "engine.h"
 
@@ -464,14 +465,20 @@ static inline __attribute__((always_inline)) int fast_op(thread_ctx_t *c, const 
 	return 0;
 }
 
-/* Ops [from, to) of one thread with no measurement between them and no
- * cross-thread waits: the hot loop, instantiated once per touch policy so
- * the policy costs nothing when it is none. Returns the index reached (to,
- * or the failing op's). */
-static inline __attribute__((always_inline)) uint64_t run_chunk(thread_ctx_t *c, const as_op_t *ops,
-                                                                uint64_t from, uint64_t to,
-                                                                void *inst, const as_module_t *m,
-                                                                const as_touch_t tp, acc_t *a)
+/* Ops [from, to) of one thread with no series sample and no cross-thread
+ * wait between them: the hot loop, instantiated once per touch policy, and
+ * timed or not, so the policy costs nothing when it is none and latency
+ * timing nothing when it is off. Timed (lat non-NULL), the op at *next_lat
+ * is timed in the loop itself (as_ticks() around it, the net value into
+ * its kind's histogram), and *next_lat moves on to the next one: a timed
+ * op no longer ends the chunk, which was a return, the loop's exit
+ * mispredicted, the caller's checks and a call into the next chunk, one
+ * op in 64 by default. Returns the index reached (to, or the failing
+ * op's). */
+static inline __attribute__((always_inline)) uint64_t
+run_chunk(thread_ctx_t *c, const as_op_t *ops, uint64_t from, uint64_t to, void *inst,
+          const as_module_t *m, const as_touch_t tp, acc_t *a, as_lat_t *const lat,
+          uint64_t *next_lat)
 {
 	as_alloc_fn alloc_fn = m->alloc;
 	as_free_fn free_fn = m->free;
@@ -482,24 +489,58 @@ static inline __attribute__((always_inline)) uint64_t run_chunk(thread_ctx_t *c,
 	 * an add and a store to memory and every free two loads and a store
 	 * around the call */
 	acc_t l = *a;
-	uint64_t i;
-	for (i = from; i < to; i++) {
-		const as_op_t *op = &ops[i];
-		int r = fast_op(c, op, &sl[op->id], inst, alloc_fn, free_fn, tp, &l);
-		if (__builtin_expect(r == 0, 0))
-			r = exec_op(c, op, &sl[op->id], inst, m, tp, &l) == 0 ? 1 : -1;
-		if (__builtin_expect(r < 0, 0))
+	uint64_t nl = lat ? *next_lat : UINT64_MAX;
+	uint64_t i = from;
+	while (i < to) {
+		/* the untimed ops up to the next timed one: the same loop as
+		 * with latency off */
+		uint64_t stop = nl < to ? nl : to;
+		for (; i < stop; i++) {
+			const as_op_t *op = &ops[i];
+			int r = fast_op(c, op, &sl[op->id], inst, alloc_fn, free_fn, tp, &l);
+			if (__builtin_expect(r == 0, 0))
+				r = exec_op(c, op, &sl[op->id], inst, m, tp, &l) == 0 ? 1 : -1;
+			if (__builtin_expect(r < 0, 0))
+				goto out;
+		}
+		if (!lat || i == to)
 			break;
+		{ /* op i == nl, timed */
+			const as_op_t *op = &ops[i];
+			uint64_t t0 = lat->chained ? lat->prev : as_ticks(), t1;
+			int r = fast_op(c, op, &sl[op->id], inst, alloc_fn, free_fn, tp, &l);
+			if (r == 0)
+				r = exec_op(c, op, &sl[op->id], inst, m, tp, &l) == 0 ? 1 : -1;
+			t1 = as_ticks();
+			as_hist_record(&lat->h[op->kind & AS_OP_KIND_MASK],
+			               as_lat_net(lat, t1 - t0));
+			lat->prev = t1;
+			if (r < 0)
+				goto out;
+			nl = as_lat_next(lat, ++i);
+		}
 	}
+out:
 	*a = l;
+	if (lat)
+		*next_lat = nl;
 	return i;
 }
 
 #define RUN_CHUNK_FOR(name, policy)                                                               \
 	static uint64_t run_chunk_##name(thread_ctx_t *c, const as_op_t *ops, uint64_t from,      \
-	                                 uint64_t to, void *inst, const as_module_t *m, acc_t *a) \
+	                                 uint64_t to, void *inst, const as_module_t *m, acc_t *a, \
+	                                 as_lat_t *lat, uint64_t *next_lat)                       \
 	{                                                                                         \
-		return run_chunk(c, ops, from, to, inst, m, policy, a);                           \
+		(void)lat;                                                                        \
+		(void)next_lat;                                                                   \
+		return run_chunk(c, ops, from, to, inst, m, policy, a, NULL, NULL);               \
+	}                                                                                         \
+	static uint64_t run_chunk_##name##_timed(                                                 \
+	    thread_ctx_t *c, const as_op_t *ops, uint64_t from, uint64_t to, void *inst,          \
+	    const as_module_t *m, acc_t *a, as_lat_t *lat, uint64_t *next_lat)                    \
+	{                                                                                         \
+		return run_chunk(c, ops, from, to, inst, m, policy, a, lat, next_lat);            \
 	}
 RUN_CHUNK_FOR(none, AS_TOUCH_NONE)
 RUN_CHUNK_FOR(first, AS_TOUCH_FIRST)
@@ -507,10 +548,11 @@ RUN_CHUNK_FOR(pages, AS_TOUCH_PAGES)
 RUN_CHUNK_FOR(all, AS_TOUCH_ALL)
 
 typedef uint64_t (*chunk_fn)(thread_ctx_t *c, const as_op_t *ops, uint64_t from, uint64_t to,
-                             void *inst, const as_module_t *m, acc_t *a);
+                             void *inst, const as_module_t *m, acc_t *a, as_lat_t *lat,
+                             uint64_t *next_lat);
 
-/* One op with everything the fast loop leaves out: --validate and (timed)
- * the latency record. Returns 0 or -1. */
+/* One op of --validate's loop (run_loop), which checks every block, and
+ * (timed) its latency record. Returns 0 or -1. */
 static int one_op(thread_ctx_t *c, const as_op_t *op, void *inst, const as_module_t *m,
                   as_touch_t tp, acc_t *a, as_lat_t *lat)
 {
@@ -563,22 +605,25 @@ static int sync_at(thread_ctx_t *c, sync_t *y, uint64_t base, uint64_t i)
 }
 
 /* The op loop over th's ops (the thread's own, or the latency
- * calibration's): runs of untimed ops between measurement points go through
- * run_chunk (no switch for alloc and free, no bookkeeping); at the points
- * (every 64 ops with several threads or a wall-clock interval, a series
- * sample, a timed op, a cross-thread handover) the published counters,
- * samples, latency records and waits are handled once. --validate
- * (validate) takes one_op for every op. */
+ * calibration's): runs of ops between measurement points go through
+ * run_chunk (no switch for alloc and free, no bookkeeping; the timed ops
+ * timed inside); at the points (every 64 ops with several threads or a
+ * wall-clock interval, a series sample, a cross-thread handover) the
+ * published counters, samples and waits are handled once. --validate
+ * (validate) takes one_op for every op, and ends a chunk at each timed
+ * op. */
 static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int sampled, int timed,
                      uint64_t pass)
 {
-	static const chunk_fn chunks[] = {run_chunk_none, run_chunk_first, run_chunk_pages,
-	                                  run_chunk_all};
+	static const chunk_fn chunks[2][4] = {
+	    {run_chunk_none, run_chunk_first, run_chunk_pages, run_chunk_all},
+	    {run_chunk_none_timed, run_chunk_first_timed, run_chunk_pages_timed,
+	     run_chunk_all_timed}};
 	const as_engine_cfg_t *cfg = c->cfg;
 	const as_module_t *m = cfg->mod;
 	void *inst = cfg->inst;
 	as_touch_t tp = c->s->touch;
-	chunk_fn chunk = chunks[tp];
+	chunk_fn chunk = chunks[timed != 0][tp];
 	int slow = validate;
 	uint64_t every = cfg->sample_every;
 	uint64_t next_sample = sampled && every ? every : UINT64_MAX;
@@ -605,10 +650,12 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	 * counts or holds between the points below: other threads (thread 0's
 	 * sampler sums every thread's live bytes; they hold while it samples)
 	 * and the wall-clock interval check. One thread alone publishes at
-	 * its own points and at the end. A chunk end is a return, a call and
-	 * a mispredicted loop exit: every 64 ops they cost 0.26-0.66 ns/op
-	 * of the ~9 ns/op replay of a sqlite3 capture in four of five A/B
-	 * runs (bench/replay_bench, docs/traces.md). */
+	 * its own points (series samples, handovers) and at the end. A chunk
+	 * end is a return, a call and a mispredicted loop exit: every 64 ops
+	 * they cost 0.26-0.66 ns/op of the ~9 ns/op replay of a sqlite3
+	 * capture in four of five A/B runs (bench/replay_bench,
+	 * docs/traces.md); a timed op (one in 64 by default) no longer ends
+	 * one either (session 10). */
 	const uint64_t span = c->s->nthreads > 1 || interval ? 63 : UINT64_MAX >> 1;
 
 	if (timed) {
@@ -625,7 +672,7 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 			end = next_sample;
 		if (next_peak < end)
 			end = next_peak;
-		if (next_lat < end)
+		if (slow && next_lat < end) /* else timed inside the chunk */
 			end = next_lat;
 		if (next_sync < end)
 			end = next_sync;
@@ -634,7 +681,7 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 				if (one_op(c, &th->ops[i], inst, m, tp, &a, NULL) != 0)
 					break;
 		} else {
-			i = chunk(c, th->ops, i, end, inst, m, &a);
+			i = chunk(c, th->ops, i, end, inst, m, &a, lat, &next_lat);
 		}
 		if (i < end) {
 			atomic_store_explicit(&aborted, 1, memory_order_relaxed);
@@ -649,7 +696,7 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 				lat->prev = as_ticks(); /* waiting is not an op's latency */
 		}
 		/* a sample due at i comes first; the timed op in the next round */
-		if (i == next_lat && i < th->nops && i != next_sample && i != next_peak) {
+		if (slow && i == next_lat && i < th->nops && i != next_sample && i != next_peak) {
 			if (one_op(c, &th->ops[i], inst, m, tp, &a, lat) != 0) {
 				atomic_store_explicit(&aborted, 1, memory_order_relaxed);
 				break;
@@ -789,7 +836,7 @@ static void empty_ops(const thread_ctx_t *c, as_op_t *ops, uint32_t n)
 
 /* Before the clock starts: the clock's step (smallest non-zero difference
  * of back-to-back reads) and the cost of timing an empty op, measured by
- * the op loop itself (run_loop, so the same chunk calls, bookkeeping,
+ * the op loop itself (run_loop and its timed chunk, so the same path: the
  * histogram record and, with --latency 1, everything between two ops' clock
  * reads) on a stream of frees of the thread's spare slot, which never call
  * the module: the median over LAT_CAL_OPS timed ops, recorded raw (no
