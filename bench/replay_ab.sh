@@ -12,6 +12,7 @@ set -euo pipefail
 t=$1 n=$2 rounds=$3
 shift 3
 bins=("$@")
+here=$(dirname "$(realpath "$0")")
 nb=${#bins[@]}
 echo "replay_ab: load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 out=$(mktemp /tmp/replay-ab.XXXXXX)
@@ -19,14 +20,7 @@ trap 'rm -f "$out"' EXIT
 for ((r = 1; r <= n; r++)); do
   for ((k = 0; k < nb; k++)); do
     x=$(((k + r) % nb))
-    "${bins[$x]}" "$t" "$rounds" 0 | awk -v m="$x" '
-      /hand-written loop, CPU/ {hf = $(NF-5)} /measurements off, CPU/ {of = $(NF-5)}
-      /touch=pages, off, CPU/ {p = $(NF-5)} /pages \+ samples only, CPU/ {s = $(NF-5)}
-      /pages \+ latency only, CPU/ {l = $(NF-5)} /default measuring, CPU/ {d = $(NF-5)}
-      /hand loop, touch=pages, CPU/ {h = $(NF-5)}
-      /hand\/engine \(off\) per round  / {ow = $(NF-5)} /hand\/engine \(off\) per round, CPU/ {oc = $(NF-5)}
-      /hand\(pages\)\/engine \(default\)  / {rw = $(NF-5)} /hand\(pages\)\/engine \(default\), CPU/ {rc = $(NF-5)}
-      END {printf "%s hand %.2f off %.2f hpages %.2f pages %.2f lat %.2f samp %.2f def %.2f | off ratio w %.3f c %.3f | def ratio w %.3f c %.3f\n", m, hf, of, h, p, l, s, d, ow, oc, rw, rc}'
+    "${bins[$x]}" "$t" "$rounds" 0 | awk -v tag="$x" -f "$here/replay_run_line.awk"
   done
 done | tee "$out"
 echo "replay_ab: load average $(cut -d' ' -f1-3 /proc/loadavg) at end; per binary (0 = the first), median (min-max) of its runs:"

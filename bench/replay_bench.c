@@ -17,7 +17,10 @@
  *     counters open) against the hand loop writing the same bytes. Thread
  *     CPU time too, which a busy machine leaves comparable where wall time
  *     is not (for the measuring engine less the CPU of its samples), and
- *     what one of those sample points costs in CPU time.
+ *     what one of those sample points costs in CPU time; and each
+ *     variant's minor page faults per run (the same ops writing the same
+ *     bytes should fault the same pages; on the warm heap of the rounds
+ *     both fault none, where a trial's fresh worker faults its heap in).
  * The trace is replayed as one stream (serialize=1), so one hand loop is the
  * whole program. Not a test: it asserts nothing; docs/traces.md records the
  * figures with the command (bench/replay_speed).
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -326,6 +330,16 @@ static void mark_only(void *ctx, uint64_t ops, int64_t live, uint64_t ns)
 	first_cpu = last_cpu = 0;
 }
 
+/* This thread's minor page faults so far: the hand loop and the engine
+ * replay the same ops writing the same bytes (touch=pages), so they should
+ * fault the same pages; the bench shows that they do. */
+static double thread_minflt(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return (double)ru.ru_minflt;
+}
+
 static void print_stat(const char *what, double *v, int n, const char *unit)
 {
 	double med = as_median(v, n); /* sorts v */
@@ -390,6 +404,7 @@ int main(int argc, char **argv)
 	static double wall[NV][MAX_ROUNDS], cpu[NV][MAX_ROUNDS], cratio[MAX_ROUNDS];
 	static double cpuw[NV][MAX_ROUNDS], outside[NV][MAX_ROUNDS], cratiow[MAX_ROUNDS];
 	static double cratiom[MAX_ROUNDS], cratiomf[MAX_ROUNDS], point_us[MAX_ROUNDS];
+	static double flt[NV][MAX_ROUNDS];
 	static double ssec[MAX_ROUNDS], scpu[MAX_ROUNDS], skb[MAX_ROUNDS], sbpe[MAX_ROUNDS];
 	static double ksec[MAX_ROUNDS], kcpu[MAX_ROUNDS], tcpu[MAX_ROUNDS];
 	static double shold[MAX_ROUNDS], shbpe[MAX_ROUNDS], sbcpu[MAX_ROUNDS];
@@ -491,12 +506,13 @@ int main(int argc, char **argv)
 			as_engine_cfg_t cfg;
 			as_engine_result_t er;
 			void *inst;
-			double c0 = thread_cpu_ns();
+			double c0 = thread_cpu_ns(), f0 = thread_minflt();
 			if (hand_v) {
 				wall[v][r] =
 				    (double)hand_loop(&s.thread[0], slot, v == V_HAND_PAGES) /
 				    (double)s.thread[0].nops;
 				cpu[v][r] = (thread_cpu_ns() - c0) / (double)s.thread[0].nops;
+				flt[v][r] = thread_minflt() - f0;
 				hand_drain(slot, s.nslots);
 				continue;
 			}
@@ -525,8 +541,11 @@ int main(int argc, char **argv)
 			cfg.mod = lm.mod;
 			cfg.inst = inst;
 			c0 = thread_cpu_ns();
+			f0 = thread_minflt();
 			as_engine_run(&s, &cfg, &er);
 			c0 = thread_cpu_ns() - c0;
+			/* the whole call: its sample points' faults too */
+			flt[v][r] = thread_minflt() - f0;
 			if (er.status != AS_OK) {
 				fprintf(stderr, "replay_bench: engine: %s\n", er.reason);
 				return 1;
@@ -582,6 +601,11 @@ int main(int argc, char **argv)
 	print_stat("  engine (default): outside its region", outside[V_DEFAULT], (int)rounds, "us");
 	/* the ratio as figured before 5 December 11:00 (the whole call) */
 	print_stat("  hand(pages)/engine (default), CPU, whole call", cratiow, (int)rounds, "x");
+	/* like with like: the same ops fault the same pages */
+	print_stat("  minor faults, hand loop (first)", flt[V_HAND], (int)rounds, "");
+	print_stat("  minor faults, engine off (first)", flt[V_OFF], (int)rounds, "");
+	print_stat("  minor faults, hand loop (pages)", flt[V_HAND_PAGES], (int)rounds, "");
+	print_stat("  minor faults, engine default", flt[V_DEFAULT], (int)rounds, "");
 	/* left out above; what each point costs itself (statm, getrusage, the
 	 * counters' read, mincore or maps when something changed) */
 	print_stat("  one sample point (default), CPU", point_us, (int)rounds, "us");
