@@ -19,7 +19,7 @@ python3 - "$limit" $files <<'EOF'
 import csv, sys
 limit = float(sys.argv[1])
 within = within_u = total = total_u = few_u = 0
-print(f"{'workload':36} {'threads':>7} {'module':12} {'n':>3} {'dist':>4} {'max/min':>8} {'undist':>8}")
+print(f"{'workload':36} {'threads':>7} {'module':12} {'n':>3} {'dist':>4} {'max/min':>8} {'undist':>8} {'slowp':>5}")
 for path in sys.argv[2:]:
     for r in csv.DictReader(open(path)):
         lo, hi, n = r.get("ns_per_op_min", ""), r.get("ns_per_op_max", ""), r.get("reps_ok", "")
@@ -37,8 +37,9 @@ for path in sys.argv[2:]:
             within_u += bool(u) and float(u) <= limit
             few_u += not u
         wl = r["workload"] + (":" + r["workload_params"] if r["workload_params"] else "")
+        sp = r["reps_slow_passes"] or "?" if "reps_slow_passes" in r else "-"
         print(f"{wl[:36]:36} {r['threads']:>7} {r['module']:12} {n:>3} {d or '-':>4} {s:8.2f}"
-              f" {float(u) if u else float('nan'):8.2f}"
+              f" {float(u) if u else float('nan'):8.2f} {sp:>5}"
               f"{'' if s <= limit else '  over ' + str(limit)}"
               f"{'' if not d or (u and float(u) <= limit) else ' (undisturbed too)' if u else ' (< 2 undisturbed)'}")
 print(f"{within} of {total} groups within max/min <= {limit}")

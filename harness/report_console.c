@@ -298,6 +298,39 @@ static void disturbed_note(const as_run_t *run)
 		       within);
 }
 
+/* A line when undisturbed repetitions were slow in every pass (results.h
+ * AS_SLOW_PASSES): which groups, so a spread over 1.5 that no figure of the
+ * machine explains is not read as noise. */
+static void slow_passes_note(const as_run_t *run)
+{
+	as_summary_row_t *rows;
+	int nrows = as_summary_rows(run->specs, run->res, run->n, &rows), ns = 0, ng = 0;
+	if (nrows < 0)
+		return;
+	for (int i = 0; i < nrows; i++)
+		if (rows[i].reps_slow_passes > 0) {
+			ns += (int)rows[i].reps_slow_passes;
+			ng++;
+		}
+	if (ns) {
+		int shown = 0;
+		printf("(slow in every pass: %d undisturbed repetition(s) in %d group(s) ran their "
+		       "median pass at %.0f x their group's or more, not in one pass nor waiting "
+		       "for a CPU: kept in the statistics:",
+		       ns, ng, AS_SLOW_PASSES);
+		for (int i = 0; i < nrows && shown < 4; i++)
+			if (rows[i].reps_slow_passes > 0) {
+				const as_trial_spec_t *sp = rows[i].spec;
+				printf("%s %s t%u %s %.0f", shown ? "," : "", sp->workload->label,
+				       rows[i].threads, sp->module->label,
+				       rows[i].reps_slow_passes);
+				shown++;
+			}
+		printf("%s; summary.csv reps_slow_passes)\n", ng > shown ? ", ..." : "");
+	}
+	free(rows);
+}
+
 static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	console_t *c = self;
@@ -338,6 +371,7 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	if (latency)
 		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
 	disturbed_note(run);
+	slow_passes_note(run);
 	return 0;
 }
 

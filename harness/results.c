@@ -198,6 +198,33 @@ static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 	row->reps_ok = k;
 }
 
+/* The row's undisturbed repetitions whose median pass took AS_SLOW_PASSES
+ * times the median of their pass_ns_median or more: slow from the first
+ * timed pass to the last, where a stall shows in pass_ns_max alone and a CPU
+ * taken by another process in wait_ns (the disturbed, not judged here). Seen
+ * idle in tcmalloc's larson trials (3.6 x, docs/measure.md "A whole trial
+ * slow"). NaN with fewer than 3 undisturbed repetitions of 2 passes or
+ * more: the median of 2 would be halfway to the slow one. v: scratch of n
+ * values. */
+static void slow_passes(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                        const unsigned char *dist, as_summary_row_t *row, double *v)
+{
+	int k = 0, slow = 0;
+	double med;
+	for (int j = 0; j < n; j++)
+		if (specs[j].trial == row->spec->trial && res[j].status == AS_OK &&
+		    dist[j] == AS_DIST_NO && !isnan(res[j].v[AS_TC_pass_ns_median]))
+			v[k++] = res[j].v[AS_TC_pass_ns_median];
+	if (k < 3) {
+		row->reps_slow_passes = NAN;
+		return;
+	}
+	med = as_median(v, k);
+	for (int i = 0; i < k; i++)
+		slow += v[i] >= AS_SLOW_PASSES * med;
+	row->reps_slow_passes = slow;
+}
+
 int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                     as_summary_row_t **out)
 {
@@ -231,6 +258,7 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 		row->spec = &specs[i];
 		row->threads = threads_of(&specs[i], &res[i]);
 		spread(specs, res, n, dist, row);
+		slow_passes(specs, res, n, dist, row, v);
 		k = gather(specs, res, n, dist, specs[i].trial, AS_TC_ns_per_op, v);
 		row->null_ns_per_op_median = null_ns;
 		row->ns_per_op_minus_null = as_median(v, k) - null_ns;
@@ -280,7 +308,8 @@ int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_r
 				as_buf_csv_num(b, row->stat[m][s], metric_fmts[m], 0);
 		as_buf_csv_num(b, row->reps_disturbed, 'I', 0);
 		as_buf_csv_num(b, row->ns_per_op_spread, 'F', 0);
-		as_buf_csv_num(b, row->ns_per_op_spread_undisturbed, 'F', 1);
+		as_buf_csv_num(b, row->ns_per_op_spread_undisturbed, 'F', 0);
+		as_buf_csv_num(b, row->reps_slow_passes, 'I', 1);
 	}
 	free(rows);
 	return 0;

@@ -58,7 +58,17 @@ typedef struct as_summary_row {
 	int reps_disturbed;                        /* of reps_ok (disturb.h) */
 	double ns_per_op_spread;                   /* max / min; NaN without 2 values */
 	double ns_per_op_spread_undisturbed;       /* the same without the disturbed */
+	double reps_slow_passes; /* undisturbed repetitions slow in every pass (AS_SLOW_PASSES);
+	                            NaN: fewer than 3 undisturbed with a median pass */
 } as_summary_row_t;
+
+/* An undisturbed repetition whose median pass took this many times the
+ * median of its group's undisturbed pass_ns_median is slow in every pass
+ * (summary.csv reps_slow_passes). In the lead's two idle default runs after
+ * session 9 (257 trials) a trial's pass median was 0.83-1.52 x its group's
+ * (95 % within 1.10), but for tcmalloc's two slow larson repetitions, 2.75
+ * and 3.66 (docs/measure.md "A whole trial slow"). */
+#define AS_SLOW_PASSES 2.0
 
 /* The summary's rows over the first n results, in matrix order; *rows is
  * the caller's to free(). Returns the number of rows, or -1 when out of

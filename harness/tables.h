@@ -140,7 +140,11 @@
 	  "verdicts) unless fewer than 2 were undisturbed, and run again by -r auto")            \
 	X(ns_per_op_spread, F, "ns/op max / min over all the ok repetitions, the disturbed too") \
 	X(ns_per_op_spread_undisturbed, F,                                                       \
-	  "the same over the ok repetitions that were not disturbed")
+	  "the same over the ok repetitions that were not disturbed")                            \
+	X(reps_slow_passes, I,                                                                   \
+	  "undisturbed repetitions whose median pass took >= 2 x the median of theirs: slow in " \
+	  "every pass, not in one (a stall, pass_ns_max) nor waiting for a CPU (disturbed); "    \
+	  "kept in the statistics (empty: fewer than 3 undisturbed of 2 passes or more)")
 
 /* headline.csv (a suite's scenario folder): the table the suite prints
  * under each scenario, one row per table row x module. */

@@ -1,0 +1,91 @@
+/* slowmod.c - a test-only module: glibc's malloc and free, every op made
+ * slower (16 more malloc/free pairs) in the instances whose number is 2
+ * mod 4, counted in the file $SLOWMOD_COUNT (create() reads, increments and
+ * writes it): so some repetitions of a group are slow in every pass and the
+ * others not, as tcmalloc's larson trials were on the idle machine
+ * (tests/test_slow_passes_cli.sh). Without $SLOWMOD_COUNT never slow. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "allocscope_module.h"
+
+static int slow;
+
+/* in a slow instance, each op does 16 more malloc/free pairs of its size
+ * (written through, so the compiler keeps them): several times its work
+ * whatever the build (a sanitizer's malloc is slower) */
+static void extra(size_t size)
+{
+	for (int i = 0; slow && i < 16; i++) {
+		char *volatile p = malloc(size ? size : 1);
+		if (p)
+			p[0] = 1;
+		free(p);
+	}
+}
+
+static int sm_create(const char *params, void **out, char *err, size_t errlen)
+{
+	const char *path = getenv("SLOWMOD_COUNT");
+	char buf[32] = "";
+	long n = 0;
+	int fd;
+	(void)params;
+	(void)err;
+	(void)errlen;
+	if (path && (fd = open(path, O_RDWR | O_CREAT, 0600)) >= 0) {
+		if (read(fd, buf, sizeof(buf) - 1) > 0)
+			n = atol(buf);
+		slow = n % 4 == 2;
+		snprintf(buf, sizeof(buf), "%ld\n", n + 1);
+		if (pwrite(fd, buf, strlen(buf), 0) < 0)
+			slow = 0;
+		close(fd);
+	}
+	*out = &slow;
+	return 0;
+}
+
+static void sm_destroy(void *inst)
+{
+	(void)inst;
+}
+
+static void *sm_alloc(void *inst, size_t size, size_t align)
+{
+	(void)inst;
+	extra(size);
+	if (align > 16) {
+		void *p = NULL;
+		return posix_memalign(&p, align, size ? size : 1) ? NULL : p;
+	}
+	return malloc(size ? size : 1);
+}
+
+static void sm_free(void *inst, void *ptr, size_t size)
+{
+	(void)inst;
+	extra(size);
+	free(ptr);
+}
+
+static const as_module_t sm_module = {
+    .abi_version = AS_MODULE_ABI_VERSION,
+    .struct_size = sizeof(as_module_t),
+    .param_spec_size = sizeof(as_param_spec_t),
+    .params_version = AS_PARAMS_VERSION,
+    .name = "slowmod",
+    .version = "1",
+    .description = "test-only: malloc/free, slow in every op in 1 instance of 4",
+    .caps = AS_CAP_ANY_SIZE | AS_CAP_FREE | AS_CAP_THREAD_SAFE,
+    .create = sm_create,
+    .destroy = sm_destroy,
+    .alloc = sm_alloc,
+    .free = sm_free,
+};
+
+AS_MODULE_EXPORT(sm_module)
