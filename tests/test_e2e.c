@@ -62,8 +62,10 @@ int main(void)
 		fprintf(stderr, "ALLOCSCOPE / ALLOCSCOPE_BUILD not set (run through ctest)\n");
 		return 2;
 	}
-	snprintf(tmp, sizeof(tmp), "/tmp/as_e2e_%d", (int)getpid());
-	CHECK(mkdir(tmp, 0755) == 0);
+	/* a new folder of its own: /tmp/as_e2e_PID failed by chance where an
+	 * earlier run left one behind under the same pid (EEXIST) */
+	snprintf(tmp, sizeof(tmp), "/tmp/as_e2e_XXXXXX");
+	CHECK(mkdtemp(tmp) != NULL);
 
 	/* 1. a tiny run: header, rows, statuses, values */
 	snprintf(args, sizeof(args),

@@ -150,8 +150,10 @@ int main(void)
 		fprintf(stderr, "ALLOCSCOPE not set (run through ctest)\n");
 		return 2;
 	}
-	snprintf(tmp, sizeof(tmp), "/tmp/as_headline_%d", (int)getpid());
-	CHECK(mkdir(tmp, 0755) == 0);
+	/* a new folder of its own: /tmp/as_headline_PID failed by chance where an
+	 * earlier run left one behind under the same pid (EEXIST) */
+	snprintf(tmp, sizeof(tmp), "/tmp/as_headline_XXXXXX");
+	CHECK(mkdtemp(tmp) != NULL);
 	check_scenario("threshold", "glibc,bump,null", 0);
 	check_scenario("xmalloc", "glibc,bump", 1);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);

@@ -124,8 +124,10 @@ int main(void)
 		fprintf(stderr, "ALLOCSCOPE / ALLOCSCOPE_BUILD not set (run through ctest)\n");
 		return 2;
 	}
-	snprintf(tmp, sizeof(tmp), "/tmp/as_json_%d", (int)getpid());
-	CHECK(mkdir(tmp, 0755) == 0);
+	/* a new folder of its own: /tmp/as_json_PID failed by chance where an
+	 * earlier run left one behind under the same pid (EEXIST) */
+	snprintf(tmp, sizeof(tmp), "/tmp/as_json_XXXXXX");
+	CHECK(mkdtemp(tmp) != NULL);
 
 	/* a run with a baseline, a second module, null and a skipped trial
 	 * (refmalloc is not thread-safe at 2 threads) */
