@@ -148,8 +148,14 @@ n=$(awk 'FILENAME == ARGV[1] { w[$1] = 1; next } /write\(3, .*, 8\) += 8/ { h[$1
 # histogram rows, the trial row, the status: ~25 messages here, ~300 in a
 # suite row) goes out in pipe-sized writes, not a writev and a wake-up of
 # the parent per message: here a module_version message at the start and
-# one write at the end (21-27 writes per worker on main 5443baf's build)
-most=$(awk 'FILENAME == ARGV[1] { w[$1] = 1; next } w[$1] && /^[0-9]+ +writev?\(3,/ { n[$1]++ }
+# one write at the end (21-27 writes per worker on main 5443baf's build).
+# Not counted: the sampling-time messages (AS_MSG_SAMPLING, type 7, 8
+# bytes) a worker sends during its trial whenever another 10 ms of sampling
+# has added up (for the parent's --timeout): how many depends on the
+# machine's speed, and under strace at load 15 a worker sent 1-3 of them
+# (5-6 writes, 3 runs of 6 failed the check that counted them)
+most=$(awk 'FILENAME == ARGV[1] { w[$1] = 1; next }
+  w[$1] && /^[0-9]+ +writev?\(3,/ && !/^[0-9]+ +writev\(3, \[\{iov_base="\\7\\0\\0\\0\\10\\0\\0\\0"/ { n[$1]++ }
   END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }' "$tmp/workers" "$tmp/st")
 [ "$most" -ge 1 ] && [ "$most" -le 4 ] && ok "at most $most writes of messages by a worker" ||
   bad "$most writes of messages by one worker (1-4 wanted: the report is written whole)"
