@@ -15,9 +15,15 @@
 #   - the median over rows of the 95 % CI width of ns/op relative to the
 #     median ((ci95_high - ci95_low) / median, summary.csv), rows with >= 2
 #     repetitions.
+#   - with REF=verdicts.csv (a reference run's, e.g. the lead's idle suite),
+#     per round the claims whose verdict differs from the reference's;
+#   - the "groups stopped" lines of each run (what ended each scenario's
+#     repetitions: the CI, --max-time, the budget, the cap of 10), summed.
 # Each round appends to OUT, so rounds can be run in separate calls (one
 # round of all six scenarios at both values is ~2.5 min on the idle 2-core
 # machine) and the report covers every round in OUT.
+# KNOB=budget varies --budget instead of --min-time (bench/suite_budget.sh);
+# PLOT=1 draws the charts (the suite's own time then includes them).
 # Usage: bench/suite_mintime.sh BUILD_DIR OUT_DIR [ROUNDS] [A] [B] [SCENARIOS]
 #   defaults: ROUNDS 1, A 0.05 (the suite's), B 0.02,
 #   SCENARIOS "bump phase larson xmalloc cache benchmt" (the timing ones)
@@ -27,6 +33,10 @@ usage="usage: suite_mintime.sh BUILD_DIR OUT_DIR [ROUNDS] [A] [B] [SCENARIOS]"
 build=${1:?$usage}
 out=${2:?$usage}
 rounds=${3:-1} a=${4:-0.05} b=${5:-0.02} scs=${6:-bump phase larson xmalloc cache benchmt}
+knob=${KNOB:-min-time}
+case $knob in min-time | budget) ;; *) echo "suite_mintime.sh: KNOB=$knob: min-time or budget" >&2; exit 2 ;; esac
+plot=--no-plot
+[ "${PLOT:-0}" = 1 ] && plot=
 as=$build/harness/allocscope
 [ -x "$as" ] || { echo "suite_mintime.sh: $as: not built" >&2; exit 2; }
 mkdir -p "$out"
@@ -42,17 +52,17 @@ for ((r = first; r < first + rounds; r++)); do
       d=$out/r$r-$x-$sc
       l0=$(cut -d' ' -f1 /proc/loadavg)
       t0=$(date +%s.%N)
-      CI=1 "$as" suite "$sc" --no-plot --force --min-time "$x" -o "$d" > "$d.log" 2>&1 || true
+      CI=1 "$as" suite "$sc" $plot --force "--$knob" "$x" -o "$d" > "$d.log" 2>&1 || true
       t1=$(date +%s.%N)
       echo "$r $x $sc $(echo "$t1 - $t0" | bc) $l0 $(cut -d' ' -f1 /proc/loadavg) $(date -u +%H:%M:%S)" \
         >> "$out/runs.txt"
     done
   done
 done
-python3 - "$out" "$a" "$b" <<'EOF'
+python3 - "$out" "$a" "$b" "$knob" "${REF:-}" <<'EOF'
 import csv, glob, os, re, statistics as st, sys
 from collections import defaultdict
-out, A, B = sys.argv[1:4]
+out, A, B, KNOB, REF = sys.argv[1:6]
 runs = defaultdict(dict)  # (round, value) -> scenario -> dir
 for d in glob.glob(out + "/r*-*-*"):
     m = re.match(r"r(\d+)-([\d.]+)-(\w+)$", os.path.basename(d))
@@ -105,6 +115,16 @@ def summary(dirs):
                 p = passes.get((r["module"], r["workload_params"], r["threads"]), [1])
                 byp[pclass(st.median(p))].append(w)
     return rows, ci, byp
+def stops(dirs):
+    """the "groups stopped" lines of a run's logs, summed"""
+    n = [0] * 5
+    for d in dirs.values():
+        for line in open(d + ".log", errors="replace"):
+            m = re.search(r"groups stopped: (\d+) by the CI, (\d+) by --max-time, (\d+) by the "
+                          r"budget, (\d+) at \d+ repetitions, (\d+) failed", line)
+            if m:
+                n = [a + int(b) for a, b in zip(n, m.groups())]
+    return "CI {} max-time {} budget {} cap {} failed/skipped {}".format(*n)
 rounds = sorted({r for r, _ in runs})
 print("runs (round value scenario seconds load_before load_after utc):")
 print(open(out + "/runs.txt").read().rstrip())
@@ -120,14 +140,15 @@ for x in (A, B):
     for c, k in zip(counts, ks):
         for v in V[k].values():
             c[v[0]] += 1
-    print(f"--min-time {x}: rounds {len(ks)}; wall s {med([wall[k] for k in ks])}; "
+    print(f"--{KNOB} {x}: rounds {len(ks)}; wall s {med([wall[k] for k in ks])}; "
           f"trials {med([t[0] for t in tr])}; timed-region s {med([t[1] for t in tr])}; "
           f"load {med([l for k in ks for l in loads[k]])}")
     for k, c in zip(ks, counts):
         print(f"    round {k[0]}: {wall[k]:.1f} s, {trials(runs[k])[0]} trials, verdicts "
               + ", ".join(f"{n} {v.lower()}" for v, n in sorted(c.items()))
               + f"; median CI width {st.median(S[k][1]) * 100 if S[k][1] else float('nan'):.2f} % "
-              f"of {len(S[k][1])} rows")
+              f"(half-width {st.median(S[k][1]) * 50 if S[k][1] else float('nan'):.2f} %) "
+              f"of {len(S[k][1])} rows; groups stopped {stops(runs[k])}")
     allci = [c for k in ks for c in S[k][1]]
     print(f"    median CI width over all rounds' rows: "
           f"{st.median(allci) * 100 if allci else float('nan'):.2f} %; by passes a trial ran: "
@@ -147,6 +168,20 @@ for c in claims:
     fmt = lambda l: ", ".join(f"r{r} {v[0][:4]} {v[1]} [{v[2]}-{v[3]}]" for r, v in l)
     print(f"  {c[0]:8} {c[1]:18} {c[2][:44]:44}\n      {A}: {fmt(va)}\n      {B}: {fmt(vb)}")
 print(f"  {ndiff} of {len(claims)} claims not the same verdict in every round at both values")
+if REF:
+    ref = {}
+    for r in csv.DictReader(open(REF)):
+        ref[(r["scenario"], r["module"], r["claim"])] = r["verdict"]
+    print(f"\nverdicts against the reference {REF} ({len(ref)} claims; a claim of a scenario "
+          "not run is left out):")
+    for k in sorted(runs):
+        v = V[k]
+        ran = {c[0] for c in v}
+        diff = [(c, ref[c], v[c][0] if c in v else "missing") for c in sorted(ref)
+                if c[0] in ran and (c not in v or v[c][0] != ref[c])]
+        print(f"  round {k[0]} --{KNOB} {k[1]}: {len(diff)} of "
+              f"{sum(1 for c in ref if c[0] in ran)} differ"
+              + "".join(f"\n      {c[0]} {c[1]} {c[2][:50]}: {a} -> {b}" for c, a, b in diff))
 print()
 def order(row):
     return [m for m, _ in sorted(row.items(), key=lambda t: t[1])]

@@ -39,6 +39,16 @@ typedef struct as_suite_progress {
 	uint64_t t0_ns;           /* start of the suite (as_now_ns) */
 } as_suite_progress_t;
 
+/* -r auto: why the trial groups of a run stopped adding repetitions
+ * (context.csv `repetitions_stopped`; the suite prints it per scenario) */
+typedef struct as_run_stops {
+	int ci;       /* the ns/op median's 95 % CI within --ci */
+	int max_time; /* the group's repetitions took --max-time */
+	int budget;   /* the run's trials took run_max_s (a suite's budget share) */
+	int most;     /* ran the most repetitions allowed (-r auto's cap) */
+	int failed;   /* a repetition failed or was skipped */
+} as_run_stops_t;
+
 typedef struct as_run_cfg {
 	as_spec_t modules[AS_RUN_MAX_ITEMS];       /* parsed once at the CLI */
 	as_probe_result_t probe[AS_RUN_MAX_ITEMS]; /* per module; filled by as_run_validate */
@@ -64,10 +74,15 @@ typedef struct as_run_cfg {
 	int (*first)(void *ctx, const struct as_trial_spec *s);
 	void *first_ctx;
 	double first_max_s;
-	double run_max_s;  /* -r auto: no repetition beyond the minimum starts once
-	                      the run's trials took this long; 0: no limit */
-	double min_time_s; /* --min-time: timed region of a trial at least
-	                      this long, repeating a stream that ends empty */
+	double run_max_s;      /* -r auto: no repetition beyond the minimum starts once
+	                          the run's trials took this long; 0: no limit. A
+	                          run with one (a suite's budget) stops a group at
+	                          its --max-time or this only once it has
+	                          AS_AUTO_MIN_REPS undisturbed repetitions */
+	as_run_stops_t *stops; /* -r auto: filled at the end with why each trial
+	                          group stopped adding repetitions; NULL: not wanted */
+	double min_time_s;     /* --min-time: timed region of a trial at least
+	                          this long, repeating a stream that ends empty */
 	uint64_t seed;
 	double timeout_s;
 	int validate;

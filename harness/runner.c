@@ -311,23 +311,30 @@ static int report_all(const as_run_t *run, as_reporter_t *reps, int nrep, int ho
 	return 0;
 }
 
+/* Why a trial group stopped adding repetitions (as_run_stops_t). */
+enum { STOP_NOT = 0, STOP_FAILED, STOP_MAX_TIME, STOP_BUDGET, STOP_CI };
+
 /* -r auto: does trial group `trial` need no more repetitions, judging by
  * the first w entries of the matrix (its earlier reps) and the wall time
  * they took? A group whose repetition did not complete is settled (a skip
  * or a failure does not go away by asking again); one of at least
- * AS_AUTO_MIN_REPS is settled when its reps took group_max_s (first_max_s
- * for a cfg->first group) or the run's trials took run_max_s, or when it
- * has AS_AUTO_MIN_REPS the machine did not disturb (disturb.h, judged
- * against the trials so far) and their ns/op median's 95 % CI (order
- * statistics) is within ci_rel: a disturbed repetition is run again. */
+ * AS_AUTO_MIN_REPS is settled when it has AS_AUTO_MIN_REPS the machine did
+ * not disturb (disturb.h, judged against the trials so far) and their
+ * ns/op median's 95 % CI (order statistics) is within ci_rel, or when its
+ * reps took group_max_s (first_max_s for a cfg->first group) or the run's
+ * trials took run_max_s: with run_max_s set (a suite's budget) only once
+ * AS_AUTO_MIN_REPS of them are undisturbed, so a budget that stops every
+ * group at its minimum still leaves each the minimum the machine did not
+ * disturb (a disturbed repetition is run again, up to cfg->reps). Returns
+ * STOP_NOT or why it is settled. */
 static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 {
 	const as_run_cfg_t *cfg = run->cfg;
 	double v[AS_AUTO_MAX_REPS], med, lo, hi, max_s = cfg->group_max_s;
 	as_disturb_ref_t ref = {NAN, NAN};
-	int tried = 0, ok = 0, first = -1;
+	int tried = 0, ok = 0, first = -1, over_group, over_run;
 	if (!cfg->reps_auto)
-		return 0;
+		return STOP_NOT;
 	for (int j = 0; j < w; j++) {
 		if (run->specs[j].trial != trial)
 			continue;
@@ -338,24 +345,62 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 		}
 		tried++;
 		if (run->res[j].status != AS_OK)
-			return 1;
+			return STOP_FAILED;
 		if (!isnan(run->res[j].v[AS_TC_ns_per_op]) &&
 		    ok < (int)(sizeof(v) / sizeof(v[0])) &&
 		    !as_disturbed(&run->specs[j], &run->res[j], &ref))
 			v[ok++] = run->res[j].v[AS_TC_ns_per_op];
 	}
 	if (tried < AS_AUTO_MIN_REPS)
-		return 0;
+		return STOP_NOT;
+	if (ok >= AS_AUTO_MIN_REPS) {
+		med = as_median(v, ok);
+		as_median_ci95(v, ok, &lo, &hi);
+		if (!isnan(lo) && lo >= med * (1 - cfg->ci_rel) && hi <= med * (1 + cfg->ci_rel))
+			return STOP_CI;
+	}
 	if (cfg->first && cfg->first(cfg->first_ctx, &run->specs[first]))
 		max_s = cfg->first_max_s;
-	if (wall_s >= max_s ||
-	    (cfg->run_max_s > 0 && (double)(as_now_ns() - run->t0_ns) / 1e9 >= cfg->run_max_s))
-		return 1;
-	if (ok < AS_AUTO_MIN_REPS)
-		return 0;
-	med = as_median(v, ok);
-	as_median_ci95(v, ok, &lo, &hi);
-	return !isnan(lo) && lo >= med * (1 - cfg->ci_rel) && hi <= med * (1 + cfg->ci_rel);
+	over_group = wall_s >= max_s;
+	over_run = cfg->run_max_s > 0 && (double)(as_now_ns() - run->t0_ns) / 1e9 >= cfg->run_max_s;
+	if (cfg->run_max_s > 0 && ok < AS_AUTO_MIN_REPS)
+		return STOP_NOT; /* a budget keeps the undisturbed minimum */
+	return over_run ? STOP_BUDGET : over_group ? STOP_MAX_TIME : STOP_NOT;
+}
+
+/* -r auto: count why each of the run's trial groups stopped (stop[trial],
+ * STOP_NOT for one that ran every repetition the matrix held or was
+ * interrupted first), into cfg->stops and context.csv. */
+static void note_stops(as_run_t *run, const int *stop, int ndistinct)
+{
+	as_run_stops_t st = {0};
+	int *reps = calloc((size_t)ndistinct, sizeof(int));
+	if (!run->cfg->reps_auto || !reps) {
+		free(reps);
+		return;
+	}
+	for (int i = 0; i < run->n; i++)
+		reps[run->specs[i].trial]++;
+	for (int t = 0; t < ndistinct; t++) {
+		switch (stop[t]) {
+		case STOP_FAILED: st.failed++; break;
+		case STOP_MAX_TIME: st.max_time++; break;
+		case STOP_BUDGET: st.budget++; break;
+		case STOP_CI: st.ci++; break;
+		default:
+			if (reps[t] >= (int)run->cfg->reps)
+				st.most++;
+			break;
+		}
+	}
+	free(reps);
+	as_context_addf(&run->ctx, "repetitions_stopped",
+	                "trial groups: %d by the CI, %d by --max-time, %d by the time budget, %d "
+	                "at %u repetitions, %d by a failed or skipped repetition",
+	                st.ci, st.max_time, st.budget, st.most, run->cfg->reps, st.failed);
+	run->ctx_generation++;
+	if (run->cfg->stops)
+		*run->cfg->stops = st;
 }
 
 /* Run the trials not done yet; returns 1 when any failed, and stops early
@@ -365,19 +410,26 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
  * run->specs[0..i] without gaps, and run->n ends as the number kept. */
 static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinct, int *io_failed)
 {
-	int failed = 0, syscalls_warned = 0, w = 0;
+	int failed = 0, syscalls_warned = 0, w = 0, why;
 	double *wall_s = calloc((size_t)ndistinct, sizeof(double));
-	if (!wall_s) {
+	int *stop = calloc((size_t)ndistinct, sizeof(int));
+	if (!wall_s || !stop) {
 		fprintf(stderr, "allocscope: out of memory\n");
+		free(wall_s);
+		free(stop);
 		*io_failed = 1;
 		return 0;
 	}
 	for (int i = 0; i < run->n && !*io_failed; i++) {
 		as_trial_result_t *r;
 		uint32_t trial = run->specs[i].trial;
+		/* asked anew each time: a later reference can call a repetition
+		 * disturbed, and the group runs another (the last answer counts) */
+		why = run->done[i] ? STOP_NOT : settled(run, w, trial, wall_s[trial]);
+		if (!run->done[i])
+			stop[trial] = why;
 		if (!run->done[i] &&
-		    (settled(run, w, trial, wall_s[trial]) ||
-		     (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, w, i))))
+		    (why || (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, w, i))))
 			continue;
 		if (w != i) {
 			run->specs[w] = run->specs[i];
@@ -418,7 +470,9 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 		w++;
 	}
 	run->n = w; /* after an interrupt or a write error: the rows kept */
+	note_stops(run, stop, ndistinct);
 	free(wall_s);
+	free(stop);
 	return failed;
 }
 
