@@ -15,13 +15,34 @@ Also: how many groups have fewer than 6 undisturbed in their first 6 (no
 CI of their own at "6 tried": the statistics leave the disturbed out), and
 the median ratio of ns/op flagged / unflagged in a group (whether the
 flagged ones were slow).
-usage: bench/suite_floor.py SUITE_DIR LOG"""
+--min-time X: the timed regions as at another --min-time (the run's own is
+read from context.csv): a trial of 2 or more passes runs ceil(X / its time
+a pass) passes (at least 1) of the same time, a one-pass trial stays as it
+was (its stream does not end empty, its module does not free, or its pass
+is longer); sampling and the fixed cost stay; the flags stay as they were.
+usage: bench/suite_floor.py SUITE_DIR LOG [--min-time X]"""
 import csv, re, statistics as st, sys
 from collections import defaultdict
 
-if len(sys.argv) != 3:
+import math
+args = sys.argv[1:]
+mt = None
+if len(args) == 4 and args[2] == "--min-time":
+    mt = float(args[3])
+    args = args[:2]
+if len(args) != 2:
     sys.exit(__doc__.splitlines()[-1])
-base, log = sys.argv[1:]
+base, log = args
+
+
+def timed(r):
+    """the trial's timed region in s, at --min-time mt when given"""
+    e = float(r["elapsed_ns"]) / 1e9
+    p = int(r["passes"] or 1)
+    if mt is None or p < 2:
+        return e
+    return max(1, math.ceil(mt / (e / p))) * (e / p)
+
 took = {}
 for line in open(log, errors="replace"):
     m = re.match(r"\s+(\w+): trials took ([\d.]+) s \(budget share", line)
@@ -32,8 +53,9 @@ print("scenario: fixed ms/trial; 6 tried: trials, s; 6 undisturbed: trials, s; g
       "6 undisturbed in their first 6; flagged/unflagged ns/op")
 for sc, t in took.items():
     rows = [r for r in csv.DictReader(open(f"{base}/{sc}/trials.csv")) if r["status"] == "ok"]
-    secs = lambda rs: sum(float(r["elapsed_ns"]) + float(r["sampling_ns"] or 0) for r in rs) / 1e9
-    fixed = (t - secs(rows)) / len(rows)
+    raw = sum(float(r["elapsed_ns"]) + float(r["sampling_ns"] or 0) for r in rows) / 1e9
+    fixed = (t - raw) / len(rows)
+    secs = lambda rs: sum(timed(r) + float(r["sampling_ns"] or 0) / 1e9 for r in rs)
     ws = defaultdict(list)
     for r in rows:
         r["_ws"] = float(r["wait_ns"] or "nan") / (float(r["elapsed_ns"]) * int(r["threads"]))
@@ -74,5 +96,5 @@ for sc, t in took.items():
     print(f"{sc}: {fixed * 1e3:.1f}; {n['old'][0]}, {n['old'][1]:.1f}; {n['new'][0]}, "
           f"{n['new'][1]:.1f}; {short} of {len(groups)}; "
           + (f"{st.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})" if ratios else "-"))
-print(f"timing scenarios: 6 tried {tot['old'][0]} trials {tot['old'][1]:.1f} s; 6 undisturbed "
+print(("" if mt is None else f"at --min-time {mt}: ") + f"timing scenarios: 6 tried {tot['old'][0]} trials {tot['old'][1]:.1f} s; 6 undisturbed "
       f"{tot['new'][0]} trials {tot['new'][1]:.1f} s (the idle run took {sum(took.values()):.1f} s)")

@@ -322,11 +322,14 @@ static void print_time(const as_scenario_t *sc, const suite_ctx_t *c, double sha
 		as_buf_printf(out, "   %s: trials took %.1f s\n", sc->name, took_s);
 	/* what limited its repetitions (context.csv repetitions_stopped) */
 	if (c->cfg.reps_auto)
-		as_buf_printf(out,
-		              "   %s: groups stopped: %d by the CI, %d by --max-time, %d by the "
-		              "budget, %d at %u repetitions, %d failed or skipped\n",
-		              sc->name, c->stops.ci, c->stops.max_time, c->stops.budget,
-		              c->stops.most, c->cfg.reps, c->stops.failed);
+		as_buf_printf(
+		    out,
+		    "   %s: groups stopped: %d by the CI, %d by --max-time, %d by the "
+		    "budget (%d with < %d undisturbed), %d at %u repetitions, %d failed or "
+		    "skipped\n",
+		    sc->name, c->stops.ci, c->stops.max_time, c->stops.budget,
+		    c->stops.budget_short, AS_AUTO_MIN_REPS, c->stops.most, c->cfg.reps,
+		    c->stops.failed);
 }
 
 /* The modules scenario sc compares: without -a, those with the
@@ -591,6 +594,8 @@ static int suite_main(int argc, char **argv)
 		if (c.budget_s > 0 && c.cfg.reps_auto)
 			share = budget_share(&c, i, groups, groups_left, (double)(t1 - t0) / 1e9,
 			                     c.cfg.no_plot ? 0 : AS_SUITE_CHART_S * nsc);
+		/* while the budget lasts, a disturbed repetition is run again */
+		c.cfg.keep_undisturbed = c.budget_s > 0 && c.cfg.reps_auto;
 		memset(&c.stops, 0, sizeof(c.stops));
 		groups_left -= groups[i];
 		snprintf(dir, sizeof(dir), "%s/%s", base, sc[i]->name);

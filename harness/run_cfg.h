@@ -42,11 +42,13 @@ typedef struct as_suite_progress {
 /* -r auto: why the trial groups of a run stopped adding repetitions
  * (context.csv `repetitions_stopped`; the suite prints it per scenario) */
 typedef struct as_run_stops {
-	int ci;       /* the ns/op median's 95 % CI within --ci */
-	int max_time; /* the group's repetitions took --max-time */
-	int budget;   /* the run's trials took run_max_s (a suite's budget share) */
-	int most;     /* ran the most repetitions allowed (-r auto's cap) */
-	int failed;   /* a repetition failed or was skipped */
+	int ci;           /* the ns/op median's 95 % CI within --ci */
+	int max_time;     /* the group's repetitions took --max-time */
+	int budget;       /* the run's trials took run_max_s (a suite's budget share) */
+	int budget_short; /* of those, groups with fewer than AS_AUTO_MIN_REPS
+	                     undisturbed repetitions (the machine was busy) */
+	int most;         /* ran the most repetitions allowed (-r auto's cap) */
+	int failed;       /* a repetition failed or was skipped */
 } as_run_stops_t;
 
 typedef struct as_run_cfg {
@@ -75,10 +77,12 @@ typedef struct as_run_cfg {
 	void *first_ctx;
 	double first_max_s;
 	double run_max_s;      /* -r auto: no repetition beyond the minimum starts once
-	                          the run's trials took this long; 0: no limit. A
-	                          run with one (a suite's budget) stops a group at
-	                          its --max-time or this only once it has
-	                          AS_AUTO_MIN_REPS undisturbed repetitions */
+	                          the run's trials took this long (undisturbed or
+	                          not); 0: no limit */
+	int keep_undisturbed;  /* -r auto (a suite's budget): a group past its
+	                          --max-time still runs again in place of a
+	                          disturbed repetition until AS_AUTO_MIN_REPS are
+	                          undisturbed, while run_max_s is not reached */
 	as_run_stops_t *stops; /* -r auto: filled at the end with why each trial
 	                          group stopped adding repetitions; NULL: not wanted */
 	double min_time_s;     /* --min-time: timed region of a trial at least

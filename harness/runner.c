@@ -320,14 +320,16 @@ enum { STOP_NOT = 0, STOP_FAILED, STOP_MAX_TIME, STOP_BUDGET, STOP_CI };
  * or a failure does not go away by asking again); one of at least
  * AS_AUTO_MIN_REPS is settled when it has AS_AUTO_MIN_REPS the machine did
  * not disturb (disturb.h, judged against the trials so far) and their
- * ns/op median's 95 % CI (order statistics) is within ci_rel, or when its
- * reps took group_max_s (first_max_s for a cfg->first group) or the run's
- * trials took run_max_s: with run_max_s set (a suite's budget) only once
- * AS_AUTO_MIN_REPS of them are undisturbed, so a budget that stops every
- * group at its minimum still leaves each the minimum the machine did not
- * disturb (a disturbed repetition is run again, up to cfg->reps). Returns
- * STOP_NOT or why it is settled. */
-static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
+ * ns/op median's 95 % CI (order statistics) is within ci_rel, or when the
+ * run's trials took run_max_s (a suite's budget share spent: the minimum
+ * tried, disturbed or not, so a spent budget bounds the suite on a busy
+ * machine), or when its reps took group_max_s (first_max_s for a
+ * cfg->first group): with cfg->keep_undisturbed (a suite's budget that
+ * is not spent) only once AS_AUTO_MIN_REPS are undisturbed, so a
+ * disturbed repetition is run again while the budget lasts. Returns
+ * STOP_NOT or why it is settled; *undisturbed: how many of its
+ * repetitions the machine did not disturb (NULL: not wanted). */
+static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s, int *undisturbed)
 {
 	const as_run_cfg_t *cfg = run->cfg;
 	double v[AS_AUTO_MAX_REPS], med, lo, hi, max_s = cfg->group_max_s;
@@ -351,6 +353,8 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 		    !as_disturbed(&run->specs[j], &run->res[j], &ref))
 			v[ok++] = run->res[j].v[AS_TC_ns_per_op];
 	}
+	if (undisturbed)
+		*undisturbed = ok;
 	if (tried < AS_AUTO_MIN_REPS)
 		return STOP_NOT;
 	if (ok >= AS_AUTO_MIN_REPS) {
@@ -363,15 +367,17 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s)
 		max_s = cfg->first_max_s;
 	over_group = wall_s >= max_s;
 	over_run = cfg->run_max_s > 0 && (double)(as_now_ns() - run->t0_ns) / 1e9 >= cfg->run_max_s;
-	if (cfg->run_max_s > 0 && ok < AS_AUTO_MIN_REPS)
-		return STOP_NOT; /* a budget keeps the undisturbed minimum */
-	return over_run ? STOP_BUDGET : over_group ? STOP_MAX_TIME : STOP_NOT;
+	if (over_run)
+		return STOP_BUDGET;
+	if (over_group && cfg->keep_undisturbed && ok < AS_AUTO_MIN_REPS)
+		return STOP_NOT; /* the budget lasts: the undisturbed minimum first */
+	return over_group ? STOP_MAX_TIME : STOP_NOT;
 }
 
 /* -r auto: count why each of the run's trial groups stopped (stop[trial],
  * STOP_NOT for one that ran every repetition the matrix held or was
  * interrupted first), into cfg->stops and context.csv. */
-static void note_stops(as_run_t *run, const int *stop, int ndistinct)
+static void note_stops(as_run_t *run, const int *stop, const int *short6, int ndistinct)
 {
 	as_run_stops_t st = {0};
 	int *reps = calloc((size_t)ndistinct, sizeof(int));
@@ -385,7 +391,10 @@ static void note_stops(as_run_t *run, const int *stop, int ndistinct)
 		switch (stop[t]) {
 		case STOP_FAILED: st.failed++; break;
 		case STOP_MAX_TIME: st.max_time++; break;
-		case STOP_BUDGET: st.budget++; break;
+		case STOP_BUDGET:
+			st.budget++;
+			st.budget_short += short6[t];
+			break;
 		case STOP_CI: st.ci++; break;
 		default:
 			if (reps[t] >= (int)run->cfg->reps)
@@ -395,9 +404,11 @@ static void note_stops(as_run_t *run, const int *stop, int ndistinct)
 	}
 	free(reps);
 	as_context_addf(&run->ctx, "repetitions_stopped",
-	                "trial groups: %d by the CI, %d by --max-time, %d by the time budget, %d "
-	                "at %u repetitions, %d by a failed or skipped repetition",
-	                st.ci, st.max_time, st.budget, st.most, run->cfg->reps, st.failed);
+	                "trial groups: %d by the CI, %d by --max-time, %d by the time budget (%d "
+	                "of them with fewer than %d undisturbed repetitions), %d at %u "
+	                "repetitions, %d by a failed or skipped repetition",
+	                st.ci, st.max_time, st.budget, st.budget_short, AS_AUTO_MIN_REPS, st.most,
+	                run->cfg->reps, st.failed);
 	run->ctx_generation++;
 	if (run->cfg->stops)
 		*run->cfg->stops = st;
@@ -410,13 +421,15 @@ static void note_stops(as_run_t *run, const int *stop, int ndistinct)
  * run->specs[0..i] without gaps, and run->n ends as the number kept. */
 static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinct, int *io_failed)
 {
-	int failed = 0, syscalls_warned = 0, w = 0, why;
+	int failed = 0, syscalls_warned = 0, w = 0, why, ok = 0;
 	double *wall_s = calloc((size_t)ndistinct, sizeof(double));
 	int *stop = calloc((size_t)ndistinct, sizeof(int));
-	if (!wall_s || !stop) {
+	int *short6 = calloc((size_t)ndistinct, sizeof(int));
+	if (!wall_s || !stop || !short6) {
 		fprintf(stderr, "allocscope: out of memory\n");
 		free(wall_s);
 		free(stop);
+		free(short6);
 		*io_failed = 1;
 		return 0;
 	}
@@ -425,9 +438,11 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 		uint32_t trial = run->specs[i].trial;
 		/* asked anew each time: a later reference can call a repetition
 		 * disturbed, and the group runs another (the last answer counts) */
-		why = run->done[i] ? STOP_NOT : settled(run, w, trial, wall_s[trial]);
-		if (!run->done[i])
+		why = run->done[i] ? STOP_NOT : settled(run, w, trial, wall_s[trial], &ok);
+		if (!run->done[i]) {
 			stop[trial] = why;
+			short6[trial] = ok < AS_AUTO_MIN_REPS;
+		}
 		if (!run->done[i] &&
 		    (why || (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, w, i))))
 			continue;
@@ -470,9 +485,10 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 		w++;
 	}
 	run->n = w; /* after an interrupt or a write error: the rows kept */
-	note_stops(run, stop, ndistinct);
+	note_stops(run, stop, short6, ndistinct);
 	free(wall_s);
 	free(stop);
+	free(short6);
 	return failed;
 }
 
@@ -592,7 +608,7 @@ static int run_trials_jobs(as_run_t *run, as_reporter_t *reps, int nrep, int *io
 		if (!run->done[i]) {
 			while (group_out(&p, trial))
 				par_collect(&p);
-			if (settled(run, p.w, trial, 0) ||
+			if (settled(run, p.w, trial, 0, NULL) ||
 			    (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, p.w, i)))
 				continue;
 		}
