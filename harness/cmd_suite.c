@@ -31,9 +31,10 @@ enum { OPT_QUICK = 320, OPT_TABLE, OPT_STRICT, OPT_BUDGET };
  * last chart (issue 13: 60 s on an idle 2-core machine). What the memory
  * scenarios and earlier scenarios took is spent, the charts' time
  * (AS_SUITE_CHART_S a scenario) is kept back, and the -r auto scenarios
- * share the rest; a share below a scenario's minimum repetitions (6 the
- * machine did not disturb, per group) is overrun, never cut into. At 60 s
- * every timing group stops at that minimum on the idle machine (the
+ * share the rest; a share below a scenario's minimum repetitions (6 per
+ * group: undisturbed while the share lasts, tried once it is spent) is
+ * overrun, never cut into. At 60 s every timing group stops at about that
+ * minimum on the idle machine (the
  * floor, docs/measure.md "Session 10: the suite's time as a design"); --budget 165
  * (the default until session 10) buys repetitions towards a +-3 % CI. The
  * one place to change it: --help reads it from here (README and
@@ -74,8 +75,9 @@ static const as_opt_t suite_opts[] = {
      "the suite's wall-time target, start to charts: what earlier scenarios took is spent, "
      "the charts' time kept back, and each -r auto scenario gets its share of the rest (by "
      "trial groups), which sets its --max-time unless given (0: no budget); every group still "
-     "gets 6 repetitions the machine did not disturb, so a small budget stops groups there "
-     "(more goes first to the groups its claims read); its --min-time is " SUITE_STR(
+     "runs 6 repetitions, 6 the machine did not disturb while the share lasts, 6 tried once it "
+     "is spent (the heading counts those short of 6 undisturbed); more go first to the groups "
+     "its claims read; its --min-time is " SUITE_STR(
          AS_SUITE_MIN_TIME_S) " s unless given, whatever the budget"},
     AS_RUN_MEASURE_OPTS,
     {OPT_JOBS, "jobs", "N", "2",

@@ -7,7 +7,8 @@
  * build that cleared all 256 contexts (this test fails there), fewer than
  * 48 in all with one context cleared. A second run with two threads after a
  * run with one must see thread 1's context clean (its figures as a first
- * run's). */
+ * run's). Under AddressSanitizer the first run faults in shadow memory
+ * too (282 faults), so the count is judged in the plain build only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,17 @@
 #include "../workloads/workload.h"
 #include "check.h"
 #include "engine.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define AS_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AS_UNDER_ASAN 1
+#endif
+#endif
+#ifndef AS_UNDER_ASAN
+#define AS_UNDER_ASAN 0
+#endif
 
 static void *m_alloc(void *inst, size_t size, size_t align)
 {
@@ -78,7 +90,11 @@ int main(void)
 	CHECK(r1.status == AS_OK);
 	printf("first run, 1 thread: %ld page faults (the contexts of all 256 threads: >= 64)\n",
 	       f1 - f0);
-	CHECK(f1 - f0 < 48);
+	if (AS_UNDER_ASAN)
+		printf(
+		    "note: AddressSanitizer's shadow memory faults too: the count is not judged\n");
+	else
+		CHECK(f1 - f0 < 48);
 
 	/* thread 1's context was not cleared by the one-thread run: the
 	 * two-thread run clears it and counts from zero */
