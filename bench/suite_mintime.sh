@@ -117,14 +117,16 @@ def summary(dirs):
     return rows, ci, byp
 def stops(dirs):
     """the "groups stopped" lines of a run's logs, summed"""
-    n = [0] * 5
+    n = [0] * 6
     for d in dirs.values():
         for line in open(d + ".log", errors="replace"):
             m = re.search(r"groups stopped: (\d+) by the CI, (\d+) by --max-time, (\d+) by the "
-                          r"budget, (\d+) at \d+ repetitions, (\d+) failed", line)
+                          r"budget(?: \((\d+) with < \d+ undisturbed\))?, (\d+) at \d+ "
+                          r"repetitions, (\d+) failed", line)
             if m:
-                n = [a + int(b) for a, b in zip(n, m.groups())]
-    return "CI {} max-time {} budget {} cap {} failed/skipped {}".format(*n)
+                n = [a + int(b or 0) for a, b in zip(n, m.groups())]
+    return ("CI {} max-time {} budget {} (of them short of 6 undisturbed {}) cap {} "
+            "failed/skipped {}").format(*n)
 rounds = sorted({r for r, _ in runs})
 print("runs (round value scenario seconds load_before load_after utc):")
 print(open(out + "/runs.txt").read().rstrip())
