@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test_suite_budget.sh - `suite --budget SEC`: the suite's wall-time target
-# (default 60 s); an -r auto scenario gets its share of the time left less
+# (default 58 s); an -r auto scenario gets its share of the time left less
 # the charts' time kept back (0.3 s a scenario, none with --no-plot), which
 # sets --max-time (share / trial groups) unless given; --min-time is the
-# suite's fixed 0.05 s unless given, whatever the budget left (it sets the
+# suite's fixed 0.03 s unless given, whatever the budget left (it sets the
 # warm/cold mix of a trial's passes, hence the verdicts); every trial group
 # still runs 6 repetitions, and while the budget lasts 6 the machine did
 # not disturb (a disturbed one is run again: CPU hogs on the trial's CPU
@@ -38,10 +38,10 @@ share_ok() {
 # a 3 s budget, one scenario of 2 groups: what is left of 3 s when it
 # starts (the suite's start counts: the modules' probe took ~0.1 s here, more
 # under load or ASan), half each; min-time the suite's
-expect 0 "larson: trials took [0-9.]+ s \(budget share [0-9.]+ s: --max-time [0-9.]+, --min-time 0\.05\)" \
+expect 0 "larson: trials took [0-9.]+ s \(budget share [0-9.]+ s: --max-time [0-9.]+, --min-time 0\.03\)" \
   suite larson -a glibc --budget 3 --no-plot -o "$tmp/b3"
 share_ok 2.0 3.0 && ok || bad "b3 share: $(grep 'budget share' "$tmp/out")"
-[ "$(ctx b3 min_time_s)" = 0.05 ] && ok || bad "b3 min_time_s: $(ctx b3 min_time_s)"
+[ "$(ctx b3 min_time_s)" = 0.03 ] && ok || bad "b3 min_time_s: $(ctx b3 min_time_s)"
 ctx b3 repetitions | grep -qE "took 1\.[0-5][0-9]* s" && ok ||
   bad "b3 repetitions: $(ctx b3 repetitions)"
 reps b3 | grep -qE "^t1=([6-9]|10) t2=([6-9]|10) " && ok || bad "b3 reps: $(reps b3)"
@@ -53,16 +53,16 @@ ctx b3 repetitions_stopped | sed 's/([^)]*)//' | awk '{n = 0; for (i = 1; i <= N
   ok || bad "b3 repetitions_stopped: $(ctx b3 repetitions_stopped)"
 
 # the charts' time is kept back from the budget (0.3 s for one scenario)
-# unless --no-plot; the default budget is 60 s
+# unless --no-plot; the default budget is 58 s
 expect 0 "larson: trials took [0-9.]+ s \(budget share" suite larson -a glibc --budget 3 \
   -o "$tmp/b3plot"
 share_ok 1.7 2.7 && ok || bad "b3plot share (0.3 s less): $(grep 'budget share' "$tmp/out")"
-expect 0 "budget SEC .*\(default: 60\)|--budget SEC.*60" suite --help
+expect 0 "budget SEC .*\(default: 58\)|--budget SEC.*58" suite --help
 
 # a budget already spent: 6 repetitions each, with the same min-time as
 # ever (it went to 0 before, so the spent budget's trials were one cold pass
 # where the others' were several warm ones)
-expect 0 "budget share 0\.0 s: --max-time [0-9.e-]+, --min-time 0\.05\)" \
+expect 0 "budget share 0\.0 s: --max-time [0-9.e-]+, --min-time 0\.03\)" \
   suite larson -a glibc --budget 0.000001 --no-plot -o "$tmp/spent"
 # (6 each, disturbed or not: a spent budget bounds the suite on a busy
 # machine)
@@ -77,7 +77,7 @@ echo "$stops" | awk -v s="$short" '{exit !($2 == 0 && $5 == 0 && $6 == 0 && $1 +
   ok || bad "spent stop line: $(grep 'groups stopped' "$tmp/out") ($short short)"
 ctx spent repetitions_stopped | grep -qE "by the time budget \([0-9]+ of them with fewer than 6 undisturbed repetitions\)" &&
   ok || bad "spent repetitions_stopped: $(ctx spent repetitions_stopped)"
-[ "$(ctx spent min_time_s)" = 0.05 ] && ok || bad "spent min_time_s: $(ctx spent min_time_s)"
+[ "$(ctx spent min_time_s)" = 0.03 ] && ok || bad "spent min_time_s: $(ctx spent min_time_s)"
 
 # a budget that lasts, each group's --max-time long past after its 6, and
 # one repetition disturbed (8 CPU hogs on the CPU the trials are pinned to,
@@ -115,7 +115,7 @@ expect 0 "larson: trials took [0-9.]+ s \(--max-time 2, --min-time 0\.01\)$" sui
 ctx none repetitions | grep -q "took 2 s" && ok || bad "none repetitions: $(ctx none repetitions)"
 expect 0 "larson: trials took [0-9.]+ s$" suite larson -a glibc --budget 0 -r 1 --no-plot \
   -o "$tmp/none2"
-[ "$(ctx none2 min_time_s)" = 0.05 ] && ok || bad "none2 min_time_s: $(ctx none2 min_time_s)"
+[ "$(ctx none2 min_time_s)" = 0.03 ] && ok || bad "none2 min_time_s: $(ctx none2 min_time_s)"
 
 # bad input: one line naming the option, exit 2, nothing written
 expect 2 "^allocscope suite: .*--budget" suite larson -a glibc --budget -1 -o "$tmp/bad"
