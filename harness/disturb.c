@@ -19,13 +19,13 @@ static double wait_share(const as_trial_spec_t *s, const as_trial_result_t *r)
 
 /* thread 0's time per series sample (the sampler's own /proc reads and
  * mincore, the same work in every repetition of a group), inside the timed
- * region: a canary spread over the trial; NaN without samples, and at more
- * than one thread (disturb.h) */
+ * region: a canary spread over the trial; NaN with fewer than
+ * AS_DISTURB_MIN_SAMPLES samples, and at more than one thread (disturb.h) */
 static double sample_cost(const as_trial_spec_t *s, const as_trial_result_t *r)
 {
 	double ns = r->v[AS_TC_sampling_ns], k = r->v[AS_TC_samples];
 	uint32_t threads = r->threads ? r->threads : s->threads;
-	return isnan(ns) || !(k > 0) || threads != 1 ? NAN : ns / k;
+	return isnan(ns) || !(k >= AS_DISTURB_MIN_SAMPLES) || threads != 1 ? NAN : ns / k;
 }
 
 static double least(const double *v, int n)

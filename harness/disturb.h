@@ -31,6 +31,13 @@
  * the figure is not used there. */
 #define AS_DISTURB_WAIT   0.10
 #define AS_DISTURB_SAMPLE 1.15
+/* The time per sample judges only a trial of at least this many samples:
+ * over fewer, the first (cold) samples set it, not the machine. In the
+ * lead's idle suite of e93540d bump's rows of under 16 samples had 117 of
+ * 196 repetitions flagged, at a median 1.10 x their group's fastest ns/op,
+ * and cache's rows of 61 samples 8 of 81 at 1.03 x, while the flagged
+ * repetitions of rows of 100 samples or more ran 1.5-1.8 x (session 10). */
+#define AS_DISTURB_MIN_SAMPLES 64
 
 /* The machine at its best: the smallest wait share over the run's ok
  * trials at the same thread count (a median would call a uniformly loaded

@@ -401,6 +401,20 @@ static void each_figure(void)
 	res[4].v[AS_TC_wait_ns] = 0.5 * 5e7;
 	res[4].v[AS_TC_sampling_ns] = 0.5e4 * 100;
 	CHECK(disturbed(4) && !disturbed(5));
+	/* a trial of few samples: its time per sample is its cold first
+	 * samples', not the machine's: not judged (idle bump rows of 5 samples
+	 * were flagged at 1.10 x their group's fastest ns/op) */
+	plain(1, 0.001);
+	for (int i = 0; i < 6; i++) {
+		res[i].v[AS_TC_samples] = 6;
+		res[i].v[AS_TC_sampling_ns] = 1e4 * 6;
+	}
+	res[2].v[AS_TC_sampling_ns] = 1.5e4 * 6;
+	CHECK(!disturbed(2));
+	res[2].v[AS_TC_samples] = res[3].v[AS_TC_samples] = 64;
+	res[2].v[AS_TC_sampling_ns] = 1.5e4 * 64;
+	res[3].v[AS_TC_sampling_ns] = 1e4 * 64;
+	CHECK(disturbed(2));
 	/* at 2 threads the sample time follows the other thread: not judged */
 	plain(2, 0.01);
 	res[1].v[AS_TC_sampling_ns] = 2e4 * 100;
