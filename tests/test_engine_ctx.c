@@ -18,17 +18,6 @@
 #include "check.h"
 #include "engine.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AS_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AS_UNDER_ASAN 1
-#endif
-#endif
-#ifndef AS_UNDER_ASAN
-#define AS_UNDER_ASAN 0
-#endif
-
 static void *m_alloc(void *inst, size_t size, size_t align)
 {
 	(void)inst;

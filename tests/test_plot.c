@@ -18,19 +18,9 @@
 #include "../harness/suite.h"
 #include "check.h"
 
-/* Under AddressSanitizer a worker's memory sampling walks the sanitizer's
- * shadow mappings and a tiny run takes minutes: the real-run part is left
- * to the plain build there. */
-#if defined(__SANITIZE_ADDRESS__)
-#define AS_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AS_UNDER_ASAN 1
-#endif
-#endif
-#ifndef AS_UNDER_ASAN
-#define AS_UNDER_ASAN 0
-#endif
+/* Under AddressSanitizer (AS_UNDER_ASAN, check.h) a worker's memory
+ * sampling walks the sanitizer's shadow mappings and a tiny run takes
+ * minutes: the real-run part is left to the plain build there. */
 
 static const char *cli, *src;
 static char tmp[256];
