@@ -162,7 +162,8 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	if (cfg->jobs > 1)
 		as_context_addf(ctx, "timing_figures",
 		                "not written: trials ran %d at a time (--jobs), sharing the cores; "
-		                "ns_per_op, ops_per_sec, canary_ns, wait_ns, pass_ns_max, "
+		                "ns_per_op, ops_per_sec, canary_ns, wait_ns, handoff_ns, "
+		                "handoff_end_ns, pass_ns_max, "
 		                "pass_ns_median, latency.csv and "
 		                "histogram.csv are empty, elapsed_ns is wall time, not a speed",
 		                cfg->jobs);

@@ -1,8 +1,9 @@
-/* disturb.h - which trials the machine disturbed, by two figures of a
+/* disturb.h - which trials the machine disturbed, by three figures of a
  * trial against the same run's other trials: its threads waited for a CPU
- * (wait_ns), or, at one thread, thread 0's series samples (the same /proc
- * reads and mincore in every repetition of a group) took longer inside the
- * timed region (sampling_ns / samples). Such a trial measures the machine
+ * (wait_ns); at two threads or more, threads 0 and 1 were farther apart
+ * (handoff_end_ns, handoff.h); or, at one thread, thread 0's series
+ * samples (the same /proc reads and mincore in every repetition of a
+ * group) took longer inside the timed region (sampling_ns / samples). Such a trial measures the machine
  * as much as the module: -r auto does not count it towards a group's
  * repetitions (so the group runs another), and summary.csv counts it and
  * gives the spread without it. It is never dropped: its row and its value
@@ -31,6 +32,15 @@
  * the figure is not used there. */
 #define AS_DISTURB_WAIT   0.10
 #define AS_DISTURB_SAMPLE 1.15
+/* At two threads or more a trial is disturbed when threads 0 and 1's
+ * handoff right after its timed region took over AS_DISTURB_HANDOFF x the
+ * reference's. The host moves this VM's two vCPUs between its cores: on
+ * the lead's idle machine (session 11) the round trip was 96-123 ns in one
+ * placement and 322-477 ns in the other, and 2-thread ns/op moved with it
+ * (glibc xmalloc 30 vs 111); 1.5 lies between the two, above either's own
+ * spread. A trial whose threads shared one vCPU at the end (about 6.4 us)
+ * is over it too. */
+#define AS_DISTURB_HANDOFF 1.5
 /* The time per sample judges only a trial of at least this many samples:
  * over fewer, the first (cold) samples set it, not the machine. In the
  * lead's idle suite of e93540d bump's rows of under 16 samples had 117 of
@@ -50,6 +60,9 @@
 typedef struct as_disturb_ref {
 	double wait_share; /* NaN: no trial had one */
 	double sample_ns;  /* NaN: no repetition of the group had samples */
+	double handoff_ns; /* the smallest handoff_end_ns at the group's thread
+	                      count over the run (the closest placement seen);
+	                      NaN at one thread */
 } as_disturb_ref_t;
 
 /* The reference for trial group `group` (its spec's trial number and -t

@@ -69,6 +69,9 @@ typedef struct as_engine_result {
 	uint64_t canary_ns;      /* the slowest thread's canary time, before + after */
 	uint64_t wait_ns;        /* all threads' run-queue wait around the timed region
 	                            (schedstat run_delay); UINT64_MAX: not known */
+	uint64_t handoff_ns;     /* threads 0 and 1's median round trip before the
+	                            start (handoff.h; 0: one thread, or no answer) */
+	uint64_t handoff_end_ns; /* the same after the end */
 	uint64_t pass_ns_max;    /* the longest pass after the first (0: < 2 passes) */
 	uint64_t pass_ns_median; /* the median pass after the first (of the first
 	                            4096; 0: < 2 passes) */

@@ -333,7 +333,7 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s, in
 {
 	const as_run_cfg_t *cfg = run->cfg;
 	double v[AS_AUTO_MAX_REPS], med, lo, hi, max_s = cfg->group_max_s;
-	as_disturb_ref_t ref = {NAN, NAN};
+	as_disturb_ref_t ref = {NAN, NAN, NAN};
 	int tried = 0, ok = 0, first = -1, over_group, over_run;
 	if (!cfg->reps_auto)
 		return STOP_NOT;
@@ -499,6 +499,7 @@ static void not_timing(as_trial_result_t *r)
 {
 	r->v[AS_TC_ns_per_op] = r->v[AS_TC_ops_per_sec] = NAN;
 	r->v[AS_TC_canary_ns] = r->v[AS_TC_wait_ns] = NAN;
+	r->v[AS_TC_handoff_ns] = r->v[AS_TC_handoff_end_ns] = NAN;
 	r->v[AS_TC_pass_ns_max] = r->v[AS_TC_pass_ns_median] = NAN;
 	for (int k = 0; k < AS_OP_KIND_COUNT; k++)
 		r->p99_ns[k] = NAN;

@@ -55,6 +55,11 @@
 	X(wait_ns, I,                                                                         \
 	  "time the trial's threads were runnable but waiting for a CPU, from before the "    \
 	  "start to after the end of the timed region (schedstat run_delay, summed)")         \
+	X(handoff_ns, I,                                                                      \
+	  "threads 0 and 1 handing a cache line back and forth right before the timed "       \
+	  "region: the median round trip (how far apart the host put their CPUs, "            \
+	  "handoff.h); n/a at one thread")                                                    \
+	X(handoff_end_ns, I, "the same right after the timed region")                         \
 	X(pass_ns_max, I,                                                                     \
 	  "the longest pass of the op stream after the first (--min-time), from the end of "  \
 	  "the pass before to the last thread's end of it; n/a below 2 passes")               \

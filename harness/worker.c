@@ -466,6 +466,8 @@ static void measure(const worker_t *w, double *v)
 	v[AS_TC_passes] = (double)er->passes;
 	v[AS_TC_canary_ns] = (double)er->canary_ns;
 	v[AS_TC_wait_ns] = er->wait_ns == UINT64_MAX ? NAN : (double)er->wait_ns;
+	v[AS_TC_handoff_ns] = er->handoff_ns ? (double)er->handoff_ns : NAN;
+	v[AS_TC_handoff_end_ns] = er->handoff_end_ns ? (double)er->handoff_end_ns : NAN;
 	v[AS_TC_pass_ns_max] = er->passes >= 2 ? (double)er->pass_ns_max : NAN;
 	v[AS_TC_pass_ns_median] = er->passes >= 2 ? (double)er->pass_ns_median : NAN;
 	v[AS_TC_elapsed_ns] = (double)er->elapsed_ns;

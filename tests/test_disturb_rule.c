@@ -430,6 +430,57 @@ static void each_figure(void)
 	CHECK(!disturbed(5));
 }
 
+/* At 2 threads: the handoff right after the timed region (handoff.h)
+ * against the run's smallest. The figures: glibc xmalloc -t 2 on the
+ * lead's idle machine (session 11), 4 repetitions at 29.0-31.2 ns/op
+ * before the host moved the vCPUs apart and 2 at 110.1-113.5 after; the
+ * round trips the probe read in each placement then (96-123 ns close,
+ * 360-477 ns apart, 6.4-7.5 us with both threads on one vCPU). */
+static void placement(void)
+{
+	static const double close[] = {29.87, 30.66, 31.22, 28.95}, apart[] = {113.54, 110.05};
+	static const double h_close[] = {102, 123, 96, 110}, h_apart[] = {443, 410};
+	as_summary_row_t *rows;
+	plain(2, 0.005);
+	for (int i = 0; i < 4; i++) {
+		res[i].v[AS_TC_ns_per_op] = close[i];
+		res[i].v[AS_TC_handoff_end_ns] = h_close[i];
+	}
+	for (int i = 0; i < 2; i++) {
+		res[4 + i].v[AS_TC_ns_per_op] = apart[i];
+		res[4 + i].v[AS_TC_handoff_end_ns] = h_apart[i];
+	}
+	for (int i = 0; i < 6; i++)
+		CHECKF(disturbed(i) == (i >= 4), "trial %d: handoff %g", i,
+		       res[i].v[AS_TC_handoff_end_ns]);
+	CHECK(as_summary_rows(specs, res, 6, &rows) == 1);
+	CHECKF(rows[0].reps_disturbed == 2 && rows[0].ns_per_op_spread_undisturbed < 1.1 &&
+	           rows[0].stat[AS_SM_ns_per_op][AS_ST_MAX] == 31.22,
+	       "%d disturbed, undisturbed spread %g, max %g", rows[0].reps_disturbed,
+	       rows[0].ns_per_op_spread_undisturbed, rows[0].stat[AS_SM_ns_per_op][AS_ST_MAX]);
+	free(rows);
+	/* the one before the start is not judged: a new thread often starts
+	 * on the other's vCPU (sched_vcpu_pack) and moves off */
+	res[1].v[AS_TC_handoff_ns] = 7400;
+	CHECK(!disturbed(1));
+	/* both threads on one vCPU at the end: over it too */
+	res[2].v[AS_TC_handoff_end_ns] = 7426;
+	CHECK(disturbed(2));
+	/* no answer (0 in the engine, empty in the CSV): not judged */
+	res[2].v[AS_TC_handoff_end_ns] = NAN;
+	CHECK(!disturbed(2));
+	/* a run apart from start to end is its own reference */
+	for (int i = 0; i < 6; i++)
+		res[i].v[AS_TC_handoff_end_ns] = 393 + 11 * i;
+	for (int i = 0; i < 6; i++)
+		CHECKF(!disturbed(i), "all apart, trial %d", i);
+	/* the figure is not judged at one thread */
+	plain(1, 0.001);
+	res[0].v[AS_TC_handoff_end_ns] = 100;
+	res[1].v[AS_TC_handoff_end_ns] = 500;
+	CHECK(!disturbed(1));
+}
+
 /* one value has no spread (1.00 would read as within any limit) */
 static void one_value(void)
 {
@@ -507,6 +558,7 @@ int main(void)
 	idle_run();
 	spell_run();
 	each_figure();
+	placement();
 	one_value();
 	one_undisturbed();
 	headline();

@@ -1,0 +1,82 @@
+/* handoff.c - see handoff.h. */
+#define _GNU_SOURCE
+#include "handoff.h"
+
+#include <sched.h>
+
+#include "util.h"
+
+/* Side `side` says where it runs; 1 when the other side is on the same
+ * CPU or has not said yet (it may be waiting for this one's CPU). */
+static int sharing(as_handoff_t *h, int side)
+{
+	int me = sched_getcpu() + 1, other;
+	atomic_store_explicit(&h->cpu[side], me, memory_order_relaxed);
+	other = atomic_load_explicit(&h->cpu[!side], memory_order_relaxed);
+	return other == 0 || other == me || me == 0;
+}
+
+/* Side `side` waits until the line holds `want` (or the stop mark).
+ * Returns 0, or -1 at the stop mark or, when deadline is set, past it. */
+static int await(as_handoff_t *h, int side, uint64_t want, uint64_t deadline)
+{
+	for (uint32_t spins = 0;; spins++) {
+		uint64_t v = atomic_load_explicit(&h->seq, memory_order_acquire);
+		if (v == want)
+			return 0;
+		if (v == AS_HANDOFF_STOP)
+			return -1;
+		if (spins >= AS_HANDOFF_SPINS) {
+			spins = 0;
+			if (sharing(h, side))
+				sched_yield();
+			if (deadline && as_now_ns() > deadline)
+				return -1;
+		}
+	}
+}
+
+/* the median of v[0..n) (sorted in place: an insertion sort, since
+ * glibc's qsort may allocate and the after-probe precedes the end sample) */
+static uint64_t median(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		int j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+	return v[n / 2];
+}
+
+uint64_t as_handoff_ping(as_handoff_t *h)
+{
+	uint64_t burst[AS_HANDOFF_BURSTS], seq = 0;
+	uint64_t deadline = as_now_ns() + AS_HANDOFF_MAX_NS;
+	sharing(h, 0);
+	for (int b = 0; b < AS_HANDOFF_BURSTS; b++) {
+		uint64_t t0 = as_now_ns();
+		for (int k = 0; k < AS_HANDOFF_TRIPS; k++, seq += 2) {
+			atomic_store_explicit(&h->seq, seq + 1, memory_order_release);
+			if (await(h, 0, seq + 2, deadline) != 0) {
+				atomic_store_explicit(&h->seq, AS_HANDOFF_STOP, memory_order_release);
+				return 0;
+			}
+		}
+		burst[b] = (as_now_ns() - t0) / AS_HANDOFF_TRIPS;
+	}
+	atomic_store_explicit(&h->seq, AS_HANDOFF_STOP, memory_order_release);
+	seq = median(burst, AS_HANDOFF_BURSTS);
+	return seq ? seq : 1;
+}
+
+void as_handoff_pong(as_handoff_t *h)
+{
+	sharing(h, 1);
+	for (uint64_t seq = 1;; seq += 2) {
+		if (await(h, 1, seq, 0) != 0)
+			return;
+		atomic_store_explicit(&h->seq, seq + 1, memory_order_release);
+	}
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test_handoff_cli.sh - trials.csv's handoff_ns and handoff_end_ns (the
+# round trip of a cache line between threads 0 and 1 right before and
+# right after the timed region, harness/handoff.h) say where a trial's
+# threads ran: empty at 1 thread; at 2 threads bound to two CPUs
+# (--pin scatter) a cache line's trip (96-477 ns idle here); with the whole
+# run held on one CPU (taskset -c 0) two context switches (about 6.4 us),
+# whose smallest must read over 3x the bound run's smallest (another
+# process may hold a CPU for a while, so only the smallest is judged; the
+# rule itself: test_disturb_rule). Needs CPUs 0 and 1 and taskset.
+# usage: test_handoff_cli.sh ALLOCSCOPE
+set -u
+as=$1
+. "$(dirname "$0")/cli_expect.sh"
+export CI=1
+command -v taskset >/dev/null || { echo "skipped: no taskset"; exit 77; }
+taskset -c 1 true 2>/dev/null || { echo "skipped: needs CPUs 0 and 1"; exit 77; }
+col() { # col FILE NAME: that column of every row, "threads:value"
+  awk -F, -v n="$2" 'NR == 1 {for (i = 1; i <= NF; i++) {if ($i == n) c = i; if ($i == "threads") t = i}; next}
+    {print $t ":" $c}' "$1"
+}
+w=xmalloc:batches=5
+
+expect 0 "results:" run -q --no-plot -a glibc -w $w -t 1,2 -r 3 --min-time 0 --pin scatter -o "$tmp/apart"
+for c in handoff_ns handoff_end_ns; do
+  v=$(col "$tmp/apart/trials.csv" $c | tr '\n' ' ')
+  echo "$v" | grep -qE '(^| )1:[^ ]' && bad "$c at 1 thread: $v" || ok
+    # a number, or empty when the other thread did not answer within 20 ms
+  # (another process held its CPU): at least one of 3 answered
+  [ "$(col "$tmp/apart/trials.csv" $c | grep -cE '^2:([0-9]+)?$')" -eq 3 ] &&
+    [ "$(col "$tmp/apart/trials.csv" $c | grep -cE '^2:[0-9]+$')" -ge 1 ] && ok || bad "$c at 2 threads: $v"
+done
+apart=$(col "$tmp/apart/trials.csv" handoff_end_ns | sed -n 's/^2://p' | sort -n | head -1)
+[ -n "$apart" ] && [ "$apart" -lt 20000 ] && ok || bad "apart: handoff_end_ns '$apart'"
+
+taskset -c 0 "$as" run -q --no-plot -a glibc -w $w -t 2 -r 3 --min-time 0 -o "$tmp/one" >"$tmp/out" 2>&1 &&
+  ok || { bad "taskset -c 0 run:"; sed 's/^/  | /' "$tmp/out" >&2; }
+one=$(col "$tmp/one/trials.csv" handoff_end_ns | sed -n 's/^2://p' | sort -n | head -1)
+[ -n "$one" ] && [ -n "$apart" ] && [ "$one" -gt $((3 * apart)) ] && ok ||
+  bad "one CPU: handoff_end_ns '$one', not over 3 x apart '$apart'"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
