@@ -13,8 +13,10 @@
 
 #include "commands.h"
 #include "compare.h"
+#include "disturb.h"
 #include "json.h"
 #include "results_format.h"
+#include "resume.h"
 #include "stats.h"
 #include "trials_read.h"
 
@@ -79,27 +81,77 @@ static void label(const as_table_t *t, size_t r, const char *name, const char *p
 	snprintf(out, len, "%s%s%s", as_table_str(t, r, name), *p ? ":" : "", p);
 }
 
-static int load_groups(const char *dir, as_groups_t *gs)
+/* DIR's trials.csv as groups of ns/op: its ok repetitions, the ones the
+ * machine disturbed left out as summary.csv leaves them (disturb.h); and
+ * *handoff, the median handoff_end_ns of its trials at 2 threads or more
+ * (NaN: none). */
+static int load_groups(const char *dir, as_groups_t *gs, double *handoff)
 {
 	as_table_t t;
 	char err[512];
+	unsigned char *dist;
+	double *h;
+	int nh = 0;
 	if (as_results_format_check(dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope compare: %s\n", err);
 		return -1;
 	}
 	if (read_table(dir, "trials.csv", &t) != 0)
 		return -1;
+	dist = calloc(t.nrows ? t.nrows : 1, 1);
+	h = calloc(t.nrows ? t.nrows : 1, sizeof(*h));
+	if (!dist || !h || as_table_disturbed(&t, dist) != 0) {
+		fprintf(stderr, "allocscope compare: out of memory\n");
+		free(dist);
+		free(h);
+		as_table_free(&t);
+		return -1;
+	}
 	for (size_t r = 0; r < t.nrows; r++) {
 		char m[512], w[1024];
+		int ok = !strcmp(as_table_str(&t, r, "status"), "ok");
+		double x = as_table_num(&t, r, "handoff_end_ns");
 		label(&t, r, "module", "module_params", m, sizeof(m));
 		label(&t, r, "workload", "workload_params", w, sizeof(w));
+		if (dist[r] == AS_DIST_OUT)
+			continue;
 		as_groups_add(gs, m, w, (uint32_t)as_table_num(&t, r, "threads"),
-		              strcmp(as_table_str(&t, r, "status"), "ok")
-		                  ? NAN
-		                  : as_table_num(&t, r, "ns_per_op"));
+		              ok ? as_table_num(&t, r, "ns_per_op") : NAN);
+		if (ok && x > 0 && as_table_num(&t, r, "threads") >= 2)
+			h[nh++] = x;
 	}
+	*handoff = nh ? as_median(h, nh) : NAN;
+	free(dist);
+	free(h);
 	as_table_free(&t);
 	return 0;
+}
+
+/* A warning (and an object in diffs) when the threads of one folder's
+ * multi-thread trials ran farther apart than the other's, by the rule's
+ * factor (disturb.h): the host placed the CPUs differently, and
+ * multi-thread ns/op moves with that, whatever the modules did. */
+static int warn_handoff(double ha, double hb, json_t *diffs)
+{
+	char va[32], vb[32];
+	if (!(ha > 0 && hb > 0) ||
+	    (ha <= AS_DISTURB_HANDOFF * hb && hb <= AS_DISTURB_HANDOFF * ha))
+		return 0;
+	snprintf(va, sizeof(va), "%.0f", ha);
+	snprintf(vb, sizeof(vb), "%.0f", hb);
+	fprintf(stderr,
+	        "allocscope compare: warning: the threads' CPUs were farther apart in %s: "
+	        "a cache-line round trip took %s ns in A and %s ns in B (median trials.csv "
+	        "handoff_end_ns at 2 threads or more); multi-thread ns/op move with that\n",
+	        ha > hb ? "A" : "B", va, vb);
+	if (diffs) {
+		json_t *d = as_json_object();
+		as_json_set_str(d, "key", "handoff_end_ns");
+		as_json_set_str(d, "a", va);
+		as_json_set_str(d, "b", vb);
+		as_json_push(diffs, d);
+	}
+	return 1;
 }
 
 /* The context keys whose difference makes a comparison suspect. */
@@ -224,6 +276,7 @@ static int compare_main(int argc, char **argv)
 	json_t *root = NULL, *changes = NULL, *diffs = NULL, *only_a = NULL, *only_b = NULL;
 	int r, regressions = 0, improvements = 0, matched = 0, rc = 2;
 	const char *a, *b;
+	double ha = NAN, hb = NAN;
 
 	/* options before, between and after the two folders */
 	{
@@ -254,7 +307,7 @@ static int compare_main(int argc, char **argv)
 		a = pos[0];
 		b = pos[1];
 	}
-	if (load_groups(a, &ga) != 0 || load_groups(b, &gb) != 0)
+	if (load_groups(a, &ga, &ha) != 0 || load_groups(b, &gb, &hb) != 0)
 		goto out;
 	if (o.json) {
 		root = as_json_object();
@@ -264,6 +317,7 @@ static int compare_main(int argc, char **argv)
 		only_b = as_json_array();
 	}
 	warn_contexts(a, b, diffs);
+	warn_handoff(ha, hb, diffs);
 	if (!o.json) {
 		printf("B = %s against A = %s: ratio of median ns/op B/A, bootstrap 95 %% CI, "
 		       "Mann-Whitney p; a change needs p < %.2g, a CI excluding 1 and more than "
