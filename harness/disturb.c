@@ -40,6 +40,16 @@ static double handoff(const as_trial_spec_t *s, const as_trial_result_t *r)
 	return h > 0 && threads >= 2 ? h : NAN;
 }
 
+/* one pass of the op stream (after the first) took over AS_DISTURB_STALL x
+ * the trial's median pass and AS_DISTURB_STALL_NS more than it, in a trial
+ * of at least 3 such passes (over fewer the median holds the stall) */
+static int stalled(const as_trial_result_t *r)
+{
+	double mx = r->v[AS_TC_pass_ns_max], med = r->v[AS_TC_pass_ns_median];
+	return r->v[AS_TC_passes] >= 4 && med > 0 && mx > AS_DISTURB_STALL * med &&
+	       mx - med > AS_DISTURB_STALL_NS;
+}
+
 static double least(const double *v, int n)
 {
 	double m = NAN;
@@ -100,7 +110,7 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 	double s;
 	if (r->status != AS_OK)
 		return 0;
-	if (waited(spec, r, ref))
+	if (waited(spec, r, ref) || stalled(r))
 		return 1;
 	s = handoff(spec, r);
 	if (!isnan(s) && ref->handoff_ns > 0 && s > AS_DISTURB_HANDOFF * ref->handoff_ns)

@@ -1,9 +1,11 @@
-/* disturb.h - which trials the machine disturbed, by three figures of a
- * trial against the same run's other trials: its threads waited for a CPU
- * (wait_ns); at two threads or more, threads 0 and 1 were farther apart
- * (handoff_end_ns, handoff.h); or, at one thread, thread 0's series
- * samples (the same /proc reads and mincore in every repetition of a
- * group) took longer inside the timed region (sampling_ns / samples). Such a trial measures the machine
+/* disturb.h - which trials the machine disturbed, by four figures of a
+ * trial, three of them against the same run's other trials: its threads
+ * waited for a CPU (wait_ns); at two threads or more, threads 0 and 1 were
+ * farther apart (handoff_end_ns, handoff.h); at one thread, thread 0's
+ * series samples (the same /proc reads and mincore in every repetition of
+ * a group) took longer inside the timed region (sampling_ns / samples);
+ * and, against the trial's own passes, one pass stalled (pass_ns_max over
+ * pass_ns_median). Such a trial measures the machine
  * as much as the module: -r auto does not count it towards a group's
  * repetitions (so the group runs another), and summary.csv counts it and
  * gives the spread without it. It is never dropped: its row and its value
@@ -41,6 +43,18 @@
  * spread. A trial whose threads shared one vCPU at the end (about 6.4 us)
  * is over it too. */
 #define AS_DISTURB_HANDOFF 1.5
+/* A trial of 3 passes or more after its first is disturbed when its
+ * longest took over AS_DISTURB_STALL x its median pass and over
+ * AS_DISTURB_STALL_NS more. In the lead's idle runs of larson and xmalloc
+ * and 5 idle default suites (sessions 10 and 11, 3,647 trials of 4 passes
+ * or more) three were: 2-thread trials whose longest pass was 99.3, 100.7
+ * and 100.8 ms longer than their median (3.9-11.8 ms), with no thread
+ * waiting for a CPU (the host's 100 ms period, it seems) and their ns/op
+ * 1.47-1.75 x their group's median. Every other trial's longest pass was
+ * under 5 x its median or under 5 ms longer: short passes (60 us) take
+ * 16 x as long once in thousands (an interrupt), which is not judged. */
+#define AS_DISTURB_STALL    5.0
+#define AS_DISTURB_STALL_NS 20e6
 /* The time per sample judges only a trial of at least this many samples:
  * over fewer, the first (cold) samples set it, not the machine. In the
  * lead's idle suite of e93540d bump's rows of under 16 samples had 117 of

@@ -481,6 +481,44 @@ static void placement(void)
 	CHECK(!disturbed(1));
 }
 
+/* One pass stalled: jemalloc larson -t 2 on the lead's idle machine
+ * (session 11), repetition 0's longest pass 104.69 ms against its median
+ * 3.90 ms over 48 passes (ns/op 1.52 x the group's median, no thread
+ * waiting for a CPU); the others' longest 4.35-8.89 ms (up to 2.3 x). */
+static void stall(void)
+{
+	static const double mx[] = {104.69, 4.35, 5.27, 8.89, 4.33, 5.12},
+	                    med[] = {3.90, 3.87, 3.91, 3.93, 3.97, 3.87};
+	plain(2, 0.005);
+	for (int i = 0; i < 6; i++) {
+		res[i].v[AS_TC_passes] = 48;
+		res[i].v[AS_TC_pass_ns_max] = mx[i] * 1e6;
+		res[i].v[AS_TC_pass_ns_median] = med[i] * 1e6;
+	}
+	for (int i = 0; i < 6; i++)
+		CHECKF(disturbed(i) == (i == 0), "trial %d: longest pass %g x the median", i,
+		       mx[i] / med[i]);
+	/* over 3 passes after the first the median holds the stall: not judged */
+	res[0].v[AS_TC_passes] = 3;
+	CHECK(!disturbed(0));
+	res[0].v[AS_TC_passes] = 4;
+	CHECK(disturbed(0));
+	/* 4.9 x is not a stall; one thread is judged the same way */
+	res[0].v[AS_TC_pass_ns_max] = 4.9 * 3.90e6;
+	CHECK(!disturbed(0));
+	plain(1, 0.001);
+	res[2].v[AS_TC_passes] = 60;
+	res[2].v[AS_TC_pass_ns_max] = 60e6;
+	res[2].v[AS_TC_pass_ns_median] = 10e6;
+	CHECK(disturbed(2));
+	/* a short pass 16 x its median but 0.9 ms longer (tests/mods/slowmod.c's
+	 * trials: 3,859 passes of 62 us, the longest 1.0 ms): not a stall */
+	res[2].v[AS_TC_passes] = 3859;
+	res[2].v[AS_TC_pass_ns_max] = 1004509;
+	res[2].v[AS_TC_pass_ns_median] = 62378;
+	CHECK(!disturbed(2));
+}
+
 /* one value has no spread (1.00 would read as within any limit) */
 static void one_value(void)
 {
@@ -559,6 +597,7 @@ int main(void)
 	spell_run();
 	each_figure();
 	placement();
+	stall();
 	one_value();
 	one_undisturbed();
 	headline();
