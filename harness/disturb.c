@@ -50,6 +50,30 @@ static int stalled(const as_trial_result_t *r)
 	       mx - med > AS_DISTURB_STALL_NS;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The low end of the range [lo, lo x AS_DISTURB_HANDOFF] that holds the
+ * most of v[0..n) (sorted in place); of equal ranges, the lowest. NaN when
+ * n is 0. */
+static double most_within(double *v, int n)
+{
+	int best = 0, bi = 0;
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	for (int i = 0, j = 0; i < n; i++) {
+		while (j < n && v[j] <= v[i] * AS_DISTURB_HANDOFF)
+			j++;
+		if (j - i > best) {
+			best = j - i;
+			bi = i;
+		}
+	}
+	return n ? v[bi] : NAN;
+}
+
 static double least(const double *v, int n)
 {
 	double m = NAN;
@@ -85,12 +109,15 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 		x = wait_share(&specs[i], &res[i]);
 		if (!isnan(x))
 			w[nw++] = x;
-		x = handoff(&specs[i], &res[i]);
-		if (!isnan(x))
-			h[nh++] = x;
 	}
 	ref->wait_share = least(w, nw);
-	ref->handoff_ns = least(h, nh);
+	for (int i = 0; i < n; i++) {
+		double x = handoff(&specs[i], &res[i]);
+		if (specs[i].threads == group->threads && res[i].status == AS_OK && !isnan(x) &&
+		    !waited(&specs[i], &res[i], ref))
+			h[nh++] = x;
+	}
+	ref->handoff_ns = most_within(h, nh);
 	for (int i = 0; i < n; i++) {
 		double x = sample_cost(&specs[i], &res[i]);
 		if (specs[i].trial == group->trial && specs[i].threads == group->threads &&
@@ -113,7 +140,8 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 	if (waited(spec, r, ref) || stalled(r))
 		return 1;
 	s = handoff(spec, r);
-	if (!isnan(s) && ref->handoff_ns > 0 && s > AS_DISTURB_HANDOFF * ref->handoff_ns)
+	if (!isnan(s) && ref->handoff_ns > 0 &&
+	    (s < ref->handoff_ns || s > AS_DISTURB_HANDOFF * ref->handoff_ns))
 		return 1;
 	s = sample_cost(spec, r);
 	return !isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns;

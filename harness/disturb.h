@@ -35,14 +35,19 @@
 #define AS_DISTURB_WAIT   0.10
 #define AS_DISTURB_SAMPLE 1.15
 /* At two threads or more a trial is disturbed when threads 0 and 1's
- * handoff right after its timed region took over AS_DISTURB_HANDOFF x the
- * reference's. The host moves this VM's two vCPUs between its cores: on
- * the lead's idle machine (session 11) the round trip was 96-123 ns in one
- * placement and 322-477 ns in the other, and 2-thread ns/op moved with it
- * (glibc xmalloc 30 vs 111); 1.5 lies between the two, above either's own
- * spread. A trial whose threads shared one vCPU at the end (about 6.4 us)
- * is over it too. */
-#define AS_DISTURB_HANDOFF 1.5
+ * handoff right after its timed region lies outside the range [lo, lo x
+ * AS_DISTURB_HANDOFF] that holds the most of the run's trials at its
+ * thread count (the placement most of the run had; of two such ranges the
+ * closer placement's). The host moves this VM's two vCPUs between its
+ * cores: on the lead's idle machine (session 11) the round trip was
+ * 96-123 ns in one placement and 322-477 ns in the other, for minutes at a
+ * time, and 2-thread ns/op moved with it (glibc xmalloc 30 vs 111 ns/op).
+ * 2 keeps either placement's trials together and the two apart. A trial
+ * whose threads shared one vCPU at the end (about 6.4 us) is outside too.
+ * The most, not the closest: when the host moved the vCPUs close for the
+ * last 2 of 8 repetitions, judging by the closest left the 6 before
+ * disturbed and run again, for as long as -r auto allowed. */
+#define AS_DISTURB_HANDOFF 2.0
 /* A trial of 3 passes or more after its first is disturbed when its
  * longest took over AS_DISTURB_STALL x its median pass and over
  * AS_DISTURB_STALL_NS more. In the lead's idle runs of larson and xmalloc
@@ -63,7 +68,8 @@
  * repetitions of rows of 100 samples or more ran 1.5-1.8 x (session 10). */
 #define AS_DISTURB_MIN_SAMPLES 64
 
-/* The machine at its best: the smallest wait share over the run's ok
+/* The machine at its best (and, for the handoff, the placement most of the
+ * run had: above): the smallest wait share over the run's ok
  * trials at the same thread count (a median would call a uniformly loaded
  * machine undisturbed; the smallest still holds what threads beyond the
  * CPUs wait for each other); and the smallest time per sample over the ok
@@ -74,9 +80,9 @@
 typedef struct as_disturb_ref {
 	double wait_share; /* NaN: no trial had one */
 	double sample_ns;  /* NaN: no repetition of the group had samples */
-	double handoff_ns; /* the smallest handoff_end_ns at the group's thread
-	                      count over the run (the closest placement seen);
-	                      NaN at one thread */
+	double handoff_ns; /* lo of the range above, over the run's trials at
+	                      the group's thread count the wait share does not
+	                      flag; NaN at one thread */
 } as_disturb_ref_t;
 
 /* The reference for trial group `group` (its spec's trial number and -t

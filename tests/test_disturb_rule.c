@@ -474,6 +474,25 @@ static void placement(void)
 		res[i].v[AS_TC_handoff_end_ns] = 393 + 11 * i;
 	for (int i = 0; i < 6; i++)
 		CHECKF(!disturbed(i), "all apart, trial %d", i);
+	/* the placement most of the run had, not the closest: the host moved
+	 * the vCPUs close for the last 2 (the lead's run at 15:26): those 2
+	 * are disturbed, not the 4 before */
+	res[4].v[AS_TC_handoff_end_ns] = 114;
+	res[5].v[AS_TC_handoff_end_ns] = 102;
+	for (int i = 0; i < 6; i++)
+		CHECKF(disturbed(i) == (i >= 4), "4 apart, 2 close: trial %d", i);
+	/* as many each way: the closer placement's are kept */
+	res[3].v[AS_TC_handoff_end_ns] = 103;
+	for (int i = 0; i < 6; i++)
+		CHECKF(disturbed(i) == (i < 3), "3 apart, 3 close: trial %d", i);
+	/* a trial the wait flags (its threads shared a vCPU: 6.4 us, half its
+	 * time waiting) does not count towards a placement */
+	for (int i = 0; i < 6; i++)
+		res[i].v[AS_TC_handoff_end_ns] = i < 3 ? 440 : 6400;
+	res[3].v[AS_TC_wait_ns] = res[4].v[AS_TC_wait_ns] = res[5].v[AS_TC_wait_ns] = 0.45 * 5e7 * 2;
+	res[5].v[AS_TC_wait_ns] = 0.005 * 5e7 * 2; /* packed, not waiting */
+	for (int i = 0; i < 6; i++)
+		CHECKF(disturbed(i) == (i >= 3), "3 apart, 3 packed: trial %d", i);
 	/* the figure is not judged at one thread */
 	plain(1, 0.001);
 	res[0].v[AS_TC_handoff_end_ns] = 100;
