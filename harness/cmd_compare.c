@@ -134,8 +134,7 @@ static int load_groups(const char *dir, as_groups_t *gs, double *handoff)
 static int warn_handoff(double ha, double hb, json_t *diffs)
 {
 	char va[32], vb[32];
-	if (!(ha > 0 && hb > 0) ||
-	    (ha <= AS_DISTURB_HANDOFF * hb && hb <= AS_DISTURB_HANDOFF * ha))
+	if (!(ha > 0 && hb > 0) || (ha <= AS_DISTURB_HANDOFF * hb && hb <= AS_DISTURB_HANDOFF * ha))
 		return 0;
 	snprintf(va, sizeof(va), "%.0f", ha);
 	snprintf(vb, sizeof(vb), "%.0f", hb);

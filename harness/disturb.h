@@ -39,10 +39,10 @@
  * AS_DISTURB_HANDOFF] that holds the most of the run's trials at its
  * thread count (the placement most of the run had; of two such ranges the
  * closer placement's). The host moves this VM's two vCPUs between its
- * cores: on the lead's idle machine (session 11) the round trip was
- * 96-123 ns in one placement and 322-477 ns in the other, for minutes at a
- * time, and 2-thread ns/op moved with it (glibc xmalloc 30 vs 111 ns/op).
- * 2 keeps either placement's trials together and the two apart. A trial
+ * cores: on the lead's idle machine (session 11) the probe read 72-121 ns
+ * in one placement and 360-480 ns in the other, for minutes at a time, and
+ * 2-thread ns/op moved with it (glibc xmalloc 30 vs 111 ns/op). 2 keeps
+ * either placement's trials together and the two apart. A trial
  * whose threads shared one vCPU at the end (about 6.4 us) is outside too.
  * The most, not the closest: when the host moved the vCPUs close for the
  * last 2 of 8 repetitions, judging by the closest left the 6 before

@@ -60,7 +60,8 @@ uint64_t as_handoff_ping(as_handoff_t *h)
 		for (int k = 0; k < AS_HANDOFF_TRIPS; k++, seq += 2) {
 			atomic_store_explicit(&h->seq, seq + 1, memory_order_release);
 			if (await(h, 0, seq + 2, deadline) != 0) {
-				atomic_store_explicit(&h->seq, AS_HANDOFF_STOP, memory_order_release);
+				atomic_store_explicit(&h->seq, AS_HANDOFF_STOP,
+				                      memory_order_release);
 				return 0;
 			}
 		}

@@ -292,7 +292,8 @@ static void disturbed_note(const as_run_t *run)
 	if (nd)
 		printf("(disturbed: %d of %d ok trials ran while the machine was slow, stalled "
 		       "a pass or had the threads' CPUs farther apart (trials.csv wait_ns, "
-		       "sampling_ns, pass_ns_max, handoff_end_ns); left out of the statistics%s; ns/op max/min "
+		       "sampling_ns, pass_ns_max, handoff_end_ns); left out of the statistics%s; "
+		       "ns/op max/min "
 		       "over 1.5 in %d group(s), %d of them within 1.5 without the disturbed: "
 		       "summary.csv reps_disturbed, ns_per_op_spread_undisturbed)\n",
 		       nd, nok, run->cfg->reps_auto ? ", each run again by -r auto" : "", over,

@@ -489,7 +489,8 @@ static void placement(void)
 	 * time waiting) does not count towards a placement */
 	for (int i = 0; i < 6; i++)
 		res[i].v[AS_TC_handoff_end_ns] = i < 3 ? 440 : 6400;
-	res[3].v[AS_TC_wait_ns] = res[4].v[AS_TC_wait_ns] = res[5].v[AS_TC_wait_ns] = 0.45 * 5e7 * 2;
+	res[3].v[AS_TC_wait_ns] = res[4].v[AS_TC_wait_ns] = res[5].v[AS_TC_wait_ns] =
+	    0.45 * 5e7 * 2;
 	res[5].v[AS_TC_wait_ns] = 0.005 * 5e7 * 2; /* packed, not waiting */
 	for (int i = 0; i < 6; i++)
 		CHECKF(disturbed(i) == (i >= 3), "3 apart, 3 packed: trial %d", i);

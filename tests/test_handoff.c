@@ -52,7 +52,8 @@ static uint64_t probe(int cpu)
 		ns = as_handoff_ping(&line);
 		pthread_join(t, &rc);
 		CHECKF(rc == NULL, "cannot pin the ponger to CPU %d", cpu);
-		CHECKF(atomic_load(&line.seq) == AS_HANDOFF_STOP, "the line is left at the stop mark");
+		CHECKF(atomic_load(&line.seq) == AS_HANDOFF_STOP,
+		       "the line is left at the stop mark");
 		if (ns && (!best || ns < best))
 			best = ns;
 	}
