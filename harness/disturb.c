@@ -172,3 +172,19 @@ int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res,
 	}
 	return 0;
 }
+
+double as_noisy_share(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                      const unsigned char *dist, int *ntrials)
+{
+	int ok = 0, dis = 0;
+	for (int i = 0; i < n; i++) {
+		uint32_t threads = res[i].threads ? res[i].threads : specs[i].threads;
+		if (res[i].status != AS_OK || threads != 1)
+			continue;
+		ok++;
+		dis += dist[i] != AS_DIST_NO;
+	}
+	if (ntrials)
+		*ntrials = ok;
+	return ok >= AS_NOISY_MIN_TRIALS ? (double)dis / ok : NAN;
+}

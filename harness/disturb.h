@@ -110,4 +110,22 @@ enum { AS_DIST_NO, AS_DIST_OUT, AS_DIST_KEPT };
 int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                      unsigned char *dist);
 
+/* A run the machine made noisy: at least AS_NOISY_SHARE of its ok 1-thread
+ * trials disturbed (of AS_NOISY_MIN_TRIALS or more). In the lead's 18 runs
+ * of larson and xmalloc at 1 and 2 threads (session 11), the 8 where the
+ * rule flagged 1-12 % of the 1-thread trials had 14-16 of 16 groups within
+ * 1.5 without the disturbed; the 10 where it flagged 16-71 % had 10-14,
+ * the ones over nearly all 2-thread groups that nothing flagged: the host
+ * slowed one vCPU, which a 2-thread trial always runs on (docs/measure.md
+ * "Two threads: where the host put the CPUs"). The console says so under
+ * the table of such a run that has multi-thread trials. */
+#define AS_NOISY_SHARE      0.15
+#define AS_NOISY_MIN_TRIALS 20
+
+/* The share of the ok 1-thread trials of specs/res[0..n) that dist (from
+ * as_disturbed_set) judged disturbed, kept or not; *ntrials gets how many
+ * there were (NULL: not wanted). NaN with fewer than AS_NOISY_MIN_TRIALS. */
+double as_noisy_share(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                      const unsigned char *dist, int *ntrials);
+
 #endif

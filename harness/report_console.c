@@ -300,6 +300,29 @@ static void disturbed_note(const as_run_t *run)
 		       within);
 }
 
+/* A line when the machine was noisy (disturb.h AS_NOISY_SHARE) in a run
+ * with multi-thread trials: their ns/op may be slowed where no figure
+ * flags it. */
+static void noisy_note(const as_run_t *run)
+{
+	unsigned char *dist = malloc((size_t)(run->n ? run->n : 1));
+	int multi = 0, n1 = 0;
+	double share = NAN;
+	for (int i = 0; i < run->n; i++) {
+		uint32_t th = run->res[i].threads ? run->res[i].threads : run->specs[i].threads;
+		multi |= run->res[i].status == AS_OK && th >= 2;
+	}
+	if (dist && multi && as_disturbed_set(run->specs, run->res, run->n, dist) == 0)
+		share = as_noisy_share(run->specs, run->res, run->n, dist, &n1);
+	free(dist);
+	if (share >= AS_NOISY_SHARE)
+		printf("(a noisy machine: %.0f %% of the %d ok 1-thread trials were disturbed; in "
+		       "such runs the multi-thread trials ran slowed too, which no figure flags: "
+		       "their spread and rankings are suspect, run again on a quiet machine; "
+		       "docs/measure.md \"Two threads: where the host put the CPUs\")\n",
+		       100 * share, n1);
+}
+
 /* A line when undisturbed repetitions were slow in every pass (results.h
  * AS_SLOW_PASSES): which groups, so a spread over 1.5 that no figure of the
  * machine explains is not read as noise. */
@@ -373,6 +396,7 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	if (latency)
 		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
 	disturbed_note(run);
+	noisy_note(run);
 	slow_passes_note(run);
 	return 0;
 }

@@ -539,6 +539,44 @@ static void stall(void)
 	CHECK(!disturbed(2));
 }
 
+/* The run-level share of disturbed 1-thread trials (disturb.h
+ * AS_NOISY_SHARE): 24 of them in 4 groups, 4 disturbed by their wait (1
+ * in 6, like the noisiest quiet run of session 11 at 9 of 73 would not
+ * be, and its first noisy one at 11 of 67 would); 2-thread trials do not
+ * count; under AS_NOISY_MIN_TRIALS no share. */
+static void noisy(void)
+{
+	unsigned char dist[32];
+	int n1 = 0;
+	double share;
+	for (int i = 0; i < 24; i++) {
+		trial(i, (uint32_t)(i % 4), (uint32_t)(i / 4), 1);
+		res[i].v[AS_TC_ns_per_op] = 10;
+		res[i].v[AS_TC_elapsed_ns] = 5e7;
+		res[i].v[AS_TC_wait_ns] = (i % 6 == 5 ? 0.3 : 0.001) * 5e7;
+	}
+	for (int i = 24; i < 30; i++) { /* 2-thread trials, all disturbed */
+		trial(i, 4, (uint32_t)(i - 24), 2);
+		res[i].v[AS_TC_ns_per_op] = 20;
+		res[i].v[AS_TC_elapsed_ns] = 5e7;
+		res[i].v[AS_TC_wait_ns] = (i == 24 ? 0.001 : 0.5) * 5e7 * 2;
+	}
+	CHECK(as_disturbed_set(specs, res, 30, dist) == 0);
+	share = as_noisy_share(specs, res, 30, dist, &n1);
+	CHECKF(n1 == 24 && fabs(share - 4.0 / 24) < 1e-12 && share >= AS_NOISY_SHARE,
+	       "%d 1-thread trials, share %g", n1, share);
+	res[5].v[AS_TC_wait_ns] = 0.001 * 5e7; /* 3 of 24: quiet */
+	CHECK(as_disturbed_set(specs, res, 30, dist) == 0);
+	CHECK(as_noisy_share(specs, res, 30, dist, NULL) < AS_NOISY_SHARE);
+	res[0].status = AS_ERR_TIMEOUT; /* 23 ok */
+	res[1].status = AS_ERR_TIMEOUT;
+	res[2].status = AS_ERR_TIMEOUT;
+	res[3].status = AS_ERR_TIMEOUT;
+	res[4].status = AS_ERR_TIMEOUT; /* 19 ok: too few to say */
+	CHECK(as_disturbed_set(specs, res, 30, dist) == 0);
+	CHECK(isnan(as_noisy_share(specs, res, 30, dist, &n1)) && n1 == 19);
+}
+
 /* one value has no spread (1.00 would read as within any limit) */
 static void one_value(void)
 {
@@ -618,6 +656,7 @@ int main(void)
 	each_figure();
 	placement();
 	stall();
+	noisy();
 	one_value();
 	one_undisturbed();
 	headline();
