@@ -90,14 +90,15 @@ typedef struct thread_ctx {
 	uint64_t canary_ns; /* this thread's two canary runs */
 	uint64_t wait0_ns;  /* its run-queue wait before the start, or UINT64_MAX */
 	uint64_t wait_ns;   /* its run-queue wait from then to the end */
-	uint64_t handoff_ns, handoff_end_ns; /* thread 0: probe_handoff */
 	uint64_t canary_tab[CANARY_TAB];
 } thread_ctx_t;
 
 static thread_ctx_t tctx[AS_MAX_THREADS];
-/* threads 0 and 1's handoff probes (handoff.h): before the start, after
- * the end; cleared (so faulted in) before the baseline */
+/* threads 0 and 1's handoff probes (handoff.h), [0] before the start and
+ * [1] after the end: their lines, cleared (so faulted in) before the
+ * baseline, and thread 0's figures (0: none) */
 static as_handoff_t handoff[2];
+static uint64_t handoff_ns[2];
 /* --min-time: passes run so far, and whether another follows (written by
  * thread 0 between the pass barriers) */
 static uint64_t passes_done;
@@ -887,18 +888,17 @@ static void lat_prepare(thread_ctx_t *c)
 	c->end_ns = 0;
 }
 
-/* With two threads or more, threads 0 and 1 time their handoff (handoff.h)
- * on h; thread 0 keeps the figure (0: none). Outside the run-queue wait's
- * window: a probe on threads sharing a CPU yields it. */
-static void probe_handoff(thread_ctx_t *c, as_handoff_t *h)
+/* With two threads or more, threads 0 and 1 run handoff probe k (0
+ * before the start, 1 after the end); thread 0 keeps the figure. Outside
+ * the run-queue wait's window: a probe on threads sharing a CPU yields it. */
+static void probe_handoff(const thread_ctx_t *c, int k)
 {
 	if (c->s->nthreads < 2 || c->t > 1)
 		return;
-	if (c->t == 1) {
-		as_handoff_pong(h);
-		return;
-	}
-	*(h == &handoff[0] ? &c->handoff_ns : &c->handoff_end_ns) = as_handoff_ping(h);
+	if (c->t == 1)
+		as_handoff_pong(&handoff[k]);
+	else
+		handoff_ns[k] = as_handoff_ping(&handoff[k]);
 }
 
 /* Per thread, before the start barrier: the op loop runs once over empty
@@ -916,7 +916,7 @@ static void thread_prepare(thread_ctx_t *c)
 	c->timed = c->cfg->latency_every && hists && c->t < hists_threads;
 	if (c->timed)
 		lat_prepare(c);
-	probe_handoff(c, &handoff[0]);
+	probe_handoff(c, 0);
 	run_canary(c);
 	c->wait0_ns = run_delay_ns();
 }
@@ -934,7 +934,7 @@ static void *thread_main(void *arg)
 	 * makes syscalls (glibc frees its stack cache) that are not the module's */
 	pthread_barrier_wait(c->finished);
 	wait_end(c);
-	probe_handoff(c, &handoff[1]);
+	probe_handoff(c, 1);
 	run_canary(c); /* after every thread's timed region */
 	pthread_barrier_wait(c->release);
 	return NULL;
@@ -953,6 +953,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	 * worker (test_engine_ctx) */
 	memset(tctx, 0, n * sizeof(tctx[0]));
 	memset(handoff, 0, sizeof(handoff));
+	memset(handoff_ns, 0, sizeof(handoff_ns));
 	atomic_store(&aborted, 0);
 	atomic_store(&sample_hold, 0);
 	if (hists)
@@ -1002,7 +1003,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	run_thread(&tctx[0]);
 	pthread_barrier_wait(&done);
 	wait_end(&tctx[0]);
-	probe_handoff(&tctx[0], &handoff[1]);
+	probe_handoff(&tctx[0], 1);
 	tend = 0;
 	for (uint32_t t = 0; t < n; t++) {
 		thread_ctx_t *c = &tctx[t];
@@ -1022,8 +1023,8 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	                           ? res->thread_live_bytes_peak
 	                           : tctx[0].sum_peak;
 	res->sampling_ns = tctx[0].sampling_ns;
-	res->handoff_ns = tctx[0].handoff_ns;
-	res->handoff_end_ns = tctx[0].handoff_end_ns;
+	res->handoff_ns = handoff_ns[0];
+	res->handoff_end_ns = handoff_ns[1];
 	res->passes = passes_done;
 	res->lat_cal_ticks = tctx[0].lat.cal;
 	res->lat_res_ticks = tctx[0].lat.res;
