@@ -81,17 +81,22 @@ static void label(const as_table_t *t, size_t r, const char *name, const char *p
 	snprintf(out, len, "%s%s%s", as_table_str(t, r, name), *p ? ":" : "", p);
 }
 
+/* What a folder's trials say of its machine (disturb.h): the median
+ * handoff_end_ns at 2 threads or more (NaN: none) and the share of its ok
+ * 1-thread trials disturbed (NaN under AS_NOISY_MIN_TRIALS). */
+typedef struct {
+	double handoff, noisy;
+} machine_t;
+
 /* DIR's trials.csv as groups of ns/op: its ok repetitions, the ones the
- * machine disturbed left out as summary.csv leaves them (disturb.h); and
- * *handoff, the median handoff_end_ns of its trials at 2 threads or more
- * (NaN: none). */
-static int load_groups(const char *dir, as_groups_t *gs, double *handoff)
+ * machine disturbed left out as summary.csv leaves them; and *m. */
+static int load_groups(const char *dir, as_groups_t *gs, machine_t *mach)
 {
 	as_table_t t;
 	char err[512];
 	unsigned char *dist;
 	double *h;
-	int nh = 0;
+	int nh = 0, n1 = 0, d1 = 0;
 	if (as_results_format_check(dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope compare: %s\n", err);
 		return -1;
@@ -113,6 +118,10 @@ static int load_groups(const char *dir, as_groups_t *gs, double *handoff)
 		double x = as_table_num(&t, r, "handoff_end_ns");
 		label(&t, r, "module", "module_params", m, sizeof(m));
 		label(&t, r, "workload", "workload_params", w, sizeof(w));
+		if (ok && as_table_num(&t, r, "threads") == 1) {
+			n1++;
+			d1 += dist[r] != AS_DIST_NO;
+		}
 		if (dist[r] == AS_DIST_OUT)
 			continue;
 		as_groups_add(gs, m, w, (uint32_t)as_table_num(&t, r, "threads"),
@@ -120,11 +129,46 @@ static int load_groups(const char *dir, as_groups_t *gs, double *handoff)
 		if (ok && x > 0 && as_table_num(&t, r, "threads") >= 2)
 			h[nh++] = x;
 	}
-	*handoff = nh ? as_median(h, nh) : NAN;
+	mach->handoff = nh ? as_median(h, nh) : NAN;
+	mach->noisy = n1 >= AS_NOISY_MIN_TRIALS ? (double)d1 / n1 : NAN;
 	free(dist);
 	free(h);
 	as_table_free(&t);
 	return 0;
+}
+
+/* A warning (and an object {"key": "noisy", a, b}: the shares, "" when
+ * not known, in diffs) when a folder with multi-thread trials ran on a
+ * noisy machine (disturb.h AS_NOISY_SHARE): its multi-thread figures may
+ * be slowed where nothing flags it. */
+static int warn_noisy(const char *a, const char *b, const machine_t *ma, const machine_t *mb,
+                      json_t *diffs)
+{
+	char va[32] = "", vb[32] = "";
+	int n = 0;
+	for (int k = 0; k < 2; k++) {
+		const machine_t *m = k ? mb : ma;
+		if (!isnan(m->noisy))
+			snprintf(k ? vb : va, sizeof(va), "%.2f", m->noisy);
+		if (m->noisy >= AS_NOISY_SHARE && m->handoff > 0) {
+			fprintf(
+			    stderr,
+			    "allocscope compare: warning: %s ran on a noisy machine: %.0f %% of "
+			    "its "
+			    "1-thread trials disturbed; its multi-thread ns/op may be slowed where "
+			    "nothing flags it\n",
+			    k ? b : a, 100 * m->noisy);
+			n++;
+		}
+	}
+	if (n && diffs) {
+		json_t *d = as_json_object();
+		as_json_set_str(d, "key", "noisy");
+		as_json_set_str(d, "a", va);
+		as_json_set_str(d, "b", vb);
+		as_json_push(diffs, d);
+	}
+	return n;
 }
 
 /* A warning (and an object in diffs) when the threads of one folder's
@@ -275,7 +319,7 @@ static int compare_main(int argc, char **argv)
 	json_t *root = NULL, *changes = NULL, *diffs = NULL, *only_a = NULL, *only_b = NULL;
 	int r, regressions = 0, improvements = 0, matched = 0, rc = 2;
 	const char *a, *b;
-	double ha = NAN, hb = NAN;
+	machine_t ma = {NAN, NAN}, mb = {NAN, NAN};
 
 	/* options before, between and after the two folders */
 	{
@@ -306,7 +350,7 @@ static int compare_main(int argc, char **argv)
 		a = pos[0];
 		b = pos[1];
 	}
-	if (load_groups(a, &ga, &ha) != 0 || load_groups(b, &gb, &hb) != 0)
+	if (load_groups(a, &ga, &ma) != 0 || load_groups(b, &gb, &mb) != 0)
 		goto out;
 	if (o.json) {
 		root = as_json_object();
@@ -316,7 +360,8 @@ static int compare_main(int argc, char **argv)
 		only_b = as_json_array();
 	}
 	warn_contexts(a, b, diffs);
-	warn_handoff(ha, hb, diffs);
+	warn_handoff(ma.handoff, mb.handoff, diffs);
+	warn_noisy(a, b, &ma, &mb, diffs);
 	if (!o.json) {
 		printf("B = %s against A = %s: ratio of median ns/op B/A, bootstrap 95 %% CI, "
 		       "Mann-Whitney p; a change needs p < %.2g, a CI excluding 1 and more than "

@@ -47,6 +47,12 @@
 	X(change, "compare: regression, improvement, no_change, too_few or no_ratio")      \
 	X(regressions, "compare: how many changes are regressions")                        \
 	X(improvements, "compare: how many changes are improvements")                      \
+	X(machine, "what the run's own trials say of the machine: the keys below")         \
+	X(one_thread_trials, "machine: ok 1-thread trials")                                \
+	X(one_thread_disturbed_share,                                                      \
+	  "machine: the share of them disturbed (null under 20: disturb.h)")               \
+	X(noisy, "machine: true when that share is 0.15 or more (AS_NOISY_SHARE)")         \
+	X(handoff_end_ns_median, "machine: median handoff_end_ns at 2 threads or more")    \
 	X(trace, "tune: the trace replayed")                                               \
 	X(objective, "tune: --objective (time, memory or balanced)")                       \
 	X(max_rss_kib, "tune: --max-rss in KiB (null: none)")                              \

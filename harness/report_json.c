@@ -11,9 +11,11 @@
 #include <string.h>
 
 #include "compare.h"
+#include "disturb.h"
 #include "json.h"
 #include "reporter.h"
 #include "results.h"
+#include "stats.h"
 
 static json_t *groups_json(const as_run_t *run)
 {
@@ -79,6 +81,30 @@ static int winner_json(void *arg, const as_winner_t *w)
 	return 0;
 }
 
+/* What the run's own trials say of the machine (disturb.h): how noisy it
+ * was at 1 thread, and where the host put the CPUs at 2 or more. */
+static json_t *machine_json(const as_run_t *run)
+{
+	json_t *o = as_json_object();
+	unsigned char *dist = malloc((size_t)(run->n ? run->n : 1));
+	double *h = malloc(sizeof(double) * (size_t)(run->n ? run->n : 1)), share = NAN;
+	int n1 = 0, nh = 0;
+	if (dist && h && as_disturbed_set(run->specs, run->res, run->n, dist) == 0)
+		share = as_noisy_share(run->specs, run->res, run->n, dist, &n1);
+	for (int i = 0; h && i < run->n; i++) {
+		double x = run->res[i].v[AS_TC_handoff_end_ns];
+		if (run->res[i].status == AS_OK && x > 0)
+			h[nh++] = x;
+	}
+	as_json_set(o, "one_thread_trials", as_json_num(n1, 'I'));
+	as_json_set(o, "one_thread_disturbed_share", as_json_num(share, 'F'));
+	as_json_set(o, "noisy", isnan(share) ? json_null() : json_boolean(share >= AS_NOISY_SHARE));
+	as_json_set(o, "handoff_end_ns_median", as_json_num(nh ? as_median(h, nh) : NAN, 'F'));
+	free(dist);
+	free(h);
+	return o;
+}
+
 static int json_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	as_groups_t gs = {0};
@@ -101,6 +127,7 @@ static int json_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	}
 	as_json_set(root, "comparisons", json_incref(cmps));
 	as_json_set(root, "winners", json_incref(wins));
+	as_json_set(root, "machine", machine_json(run));
 	rc = as_json_write(run->dir, "summary.json", root, err, errlen);
 out:
 	json_decref(cmps);

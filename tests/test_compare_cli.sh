@@ -58,6 +58,18 @@ mt "$tmp/apart" "113.54:443 110.05:410 111.2:452 112.3:398 110.9:421 114.0:447"
 # run's smallest), left out as summary.csv leaves them: no change against
 # a close run; counted in, the median would be 70 ns/op, a regression
 mt "$tmp/mixed" "29.87:102 113.54:443 30.66:123 110.05:410 31.22:96 111.2:452 28.95:110 112.3:398"
+# a noisy folder: 24 1-thread trials, 6 of them waiting half their time
+# for a CPU (disturbed), beside close 2-thread ones: 25 % >= 15 %, its
+# multi-thread figures are suspect (disturb.h AS_NOISY_SHARE)
+mkdir -p "$tmp/noisy"
+cp "$tmp/close/context.csv" "$tmp/noisy/"
+{
+  echo "trial,rep,module,module_params,workload,workload_params,threads,status,ns_per_op,elapsed_ns,wait_ns,handoff_end_ns"
+  for r in $(seq 0 23); do echo "1,$r,glibc,,xmalloc,,1,ok,6.1,50000000,$([ $((r % 4)) -eq 3 ] && echo 25000000 || echo 10000),"; done
+  for r in 0 1 2 3 4 5; do echo "0,$r,glibc,,xmalloc,,2,ok,30.$r,50000000,10000,10$r"; done
+} >"$tmp/noisy/trials.csv"
+expect 0 "warning: .*/noisy ran on a noisy machine: 25 % of its 1-thread trials disturbed" compare "$tmp/close" "$tmp/noisy"
+refuse 0 "noisy machine" compare "$tmp/close" "$tmp/close2"
 expect 0 "warning: the threads' CPUs were farther apart in B: a cache-line round trip took 104 ns in A and 432 ns in B" compare "$tmp/close" "$tmp/apart"
 expect 0 "farther apart in A" compare "$tmp/apart" "$tmp/close"
 if "$as" compare "$tmp/close" "$tmp/close2" 2>&1 | grep -q "warning"; then bad "close vs close warned"; else ok; fi
@@ -91,6 +103,8 @@ PY
   if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context_differences"] == [{"key": "host", "a": "hostA", "b": "hostB"}], d' "$tmp/other.json"; then ok; else bad "context_differences"; fi
   "$as" compare "$tmp/close" "$tmp/apart" --json 2>/dev/null >"$tmp/apart.json"
   if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context_differences"] == [{"key": "handoff_end_ns", "a": "104", "b": "432"}], d' "$tmp/apart.json"; then ok; else bad "context_differences: handoff"; fi
+  "$as" compare "$tmp/close" "$tmp/noisy" --json 2>/dev/null >"$tmp/noisy.json"
+  if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context_differences"] == [{"key": "noisy", "a": "", "b": "0.25"}], d' "$tmp/noisy.json"; then ok; else bad "context_differences: noisy"; fi
   expect 2 "trials.csv|context.csv" compare "$tmp/a" "$tmp/nonexistent" --json
 else
   echo "skipped: --json checks (python3 not installed)"

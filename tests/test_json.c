@@ -35,6 +35,47 @@ static int cli(const char *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* The machine object: the ok 1-thread trials of trials.csv counted; with
+ * fewer than 20 (AS_NOISY_MIN_TRIALS) no share and no verdict; the median
+ * handoff_end_ns is the median of trials.csv's non-empty cells. */
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void check_machine(const char *dir, json_t *m)
+{
+	char path[600];
+	as_table_t t;
+	double h[256], med;
+	int n1 = 0, nh = 0;
+	snprintf(path, sizeof(path), "%s/trials.csv", dir);
+	CHECKF(json_is_object(m), "summary.json: no machine object");
+	if (!json_is_object(m) || tc_load(path, &t) != 0)
+		return;
+	for (size_t r = 0; r < t.nrows; r++) {
+		double x = as_table_num(&t, r, "handoff_end_ns");
+		int ok = !strcmp(tc_str(&t, r, "status"), "ok");
+		n1 += ok && tc_num(&t, r, "threads") == 1;
+		if (ok && x > 0 && nh < 256)
+			h[nh++] = x;
+	}
+	as_table_free(&t);
+	qsort(h, (size_t)nh, sizeof(h[0]), cmp_d);
+	med = nh % 2 ? h[nh / 2] : (h[nh / 2 - 1] + h[nh / 2]) / 2;
+	CHECKF(json_integer_value(json_object_get(m, "one_thread_trials")) == n1,
+	       "one_thread_trials %lld, trials.csv %d",
+	       (long long)json_integer_value(json_object_get(m, "one_thread_trials")), n1);
+	CHECKF(n1 >= 20 || (json_is_null(json_object_get(m, "one_thread_disturbed_share")) &&
+	                    json_is_null(json_object_get(m, "noisy"))),
+	       "%d 1-thread trials: a share or a verdict", n1);
+	CHECKF(nh > 0 && fabs(json_number_value(json_object_get(m, "handoff_end_ns_median")) -
+	                      med) < 1e-9,
+	       "handoff_end_ns_median %g, trials.csv %g over %d",
+	       json_number_value(json_object_get(m, "handoff_end_ns_median")), med, nh);
+}
+
 /* Each winner: lowest ns_per_op_median of its workload and threads among
  * the modules other than null, the runner-up second, the ratio theirs. */
 static void check_winners(const char *dir, json_t *wins)
@@ -147,6 +188,7 @@ int main(void)
 		check_rows(dir, "summary.csv", json_object_get(j, "groups"), group_keys);
 		check_rows(dir, "comparisons.csv", json_object_get(j, "comparisons"), cmp_keys);
 		check_winners(dir, json_object_get(j, "winners"));
+		check_machine(dir, json_object_get(j, "machine"));
 		json_decref(j);
 	}
 
