@@ -81,22 +81,14 @@ static void label(const as_table_t *t, size_t r, const char *name, const char *p
 	snprintf(out, len, "%s%s%s", as_table_str(t, r, name), *p ? ":" : "", p);
 }
 
-/* What a folder's trials say of its machine (disturb.h): the median
- * handoff_end_ns at 2 threads or more (NaN: none) and the share of its ok
- * 1-thread trials disturbed (NaN under AS_NOISY_MIN_TRIALS). */
-typedef struct {
-	double handoff, noisy;
-} machine_t;
-
 /* DIR's trials.csv as groups of ns/op: its ok repetitions, the ones the
- * machine disturbed left out as summary.csv leaves them; and *m. */
-static int load_groups(const char *dir, as_groups_t *gs, machine_t *mach)
+ * machine disturbed left out as summary.csv leaves them; and what its
+ * trials say of the machine in *mach (disturb.h as_machine). */
+static int load_groups(const char *dir, as_groups_t *gs, as_machine_t *mach)
 {
 	as_table_t t;
 	char err[512];
 	unsigned char *dist;
-	double *h;
-	int nh = 0, n1 = 0, d1 = 0;
 	if (as_results_format_check(dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope compare: %s\n", err);
 		return -1;
@@ -104,35 +96,24 @@ static int load_groups(const char *dir, as_groups_t *gs, machine_t *mach)
 	if (read_table(dir, "trials.csv", &t) != 0)
 		return -1;
 	dist = calloc(t.nrows ? t.nrows : 1, 1);
-	h = calloc(t.nrows ? t.nrows : 1, sizeof(*h));
-	if (!dist || !h || as_table_disturbed(&t, dist) != 0) {
+	if (!dist || as_table_machine(&t, dist, mach) != 0) {
 		fprintf(stderr, "allocscope compare: out of memory\n");
 		free(dist);
-		free(h);
 		as_table_free(&t);
 		return -1;
 	}
 	for (size_t r = 0; r < t.nrows; r++) {
 		char m[512], w[1024];
-		int ok = !strcmp(as_table_str(&t, r, "status"), "ok");
-		double x = as_table_num(&t, r, "handoff_end_ns");
-		label(&t, r, "module", "module_params", m, sizeof(m));
-		label(&t, r, "workload", "workload_params", w, sizeof(w));
-		if (ok && as_table_num(&t, r, "threads") == 1) {
-			n1++;
-			d1 += dist[r] != AS_DIST_NO;
-		}
 		if (dist[r] == AS_DIST_OUT)
 			continue;
+		label(&t, r, "module", "module_params", m, sizeof(m));
+		label(&t, r, "workload", "workload_params", w, sizeof(w));
 		as_groups_add(gs, m, w, (uint32_t)as_table_num(&t, r, "threads"),
-		              ok ? as_table_num(&t, r, "ns_per_op") : NAN);
-		if (ok && x > 0 && as_table_num(&t, r, "threads") >= 2)
-			h[nh++] = x;
+		              strcmp(as_table_str(&t, r, "status"), "ok")
+		                  ? NAN
+		                  : as_table_num(&t, r, "ns_per_op"));
 	}
-	mach->handoff = nh ? as_median(h, nh) : NAN;
-	mach->noisy = n1 >= AS_NOISY_MIN_TRIALS ? (double)d1 / n1 : NAN;
 	free(dist);
-	free(h);
 	as_table_free(&t);
 	return 0;
 }
@@ -141,23 +122,23 @@ static int load_groups(const char *dir, as_groups_t *gs, machine_t *mach)
  * not known, in diffs) when a folder with multi-thread trials ran on a
  * noisy machine (disturb.h AS_NOISY_SHARE): its multi-thread figures may
  * be slowed where nothing flags it. */
-static int warn_noisy(const char *a, const char *b, const machine_t *ma, const machine_t *mb,
+static int warn_noisy(const char *a, const char *b, const as_machine_t *ma, const as_machine_t *mb,
                       json_t *diffs)
 {
 	char va[32] = "", vb[32] = "";
 	int n = 0;
 	for (int k = 0; k < 2; k++) {
-		const machine_t *m = k ? mb : ma;
-		if (!isnan(m->noisy))
-			snprintf(k ? vb : va, sizeof(va), "%.2f", m->noisy);
-		if (m->noisy >= AS_NOISY_SHARE && m->handoff > 0) {
+		const as_machine_t *m = k ? mb : ma;
+		if (!isnan(m->noisy_share))
+			snprintf(k ? vb : va, sizeof(va), "%.2f", m->noisy_share);
+		if (m->noisy_share >= AS_NOISY_SHARE && m->multi_thread_trials) {
 			fprintf(
 			    stderr,
 			    "allocscope compare: warning: %s ran on a noisy machine: %.0f %% of "
 			    "its "
 			    "1-thread trials disturbed; its multi-thread ns/op may be slowed where "
 			    "nothing flags it\n",
-			    k ? b : a, 100 * m->noisy);
+			    k ? b : a, 100 * m->noisy_share);
 			n++;
 		}
 	}
@@ -319,7 +300,7 @@ static int compare_main(int argc, char **argv)
 	json_t *root = NULL, *changes = NULL, *diffs = NULL, *only_a = NULL, *only_b = NULL;
 	int r, regressions = 0, improvements = 0, matched = 0, rc = 2;
 	const char *a, *b;
-	machine_t ma = {NAN, NAN}, mb = {NAN, NAN};
+	as_machine_t ma = {0, NAN, 0, NAN, NAN}, mb = {0, NAN, 0, NAN, NAN};
 
 	/* options before, between and after the two folders */
 	{
@@ -360,7 +341,7 @@ static int compare_main(int argc, char **argv)
 		only_b = as_json_array();
 	}
 	warn_contexts(a, b, diffs);
-	warn_handoff(ma.handoff, mb.handoff, diffs);
+	warn_handoff(ma.handoff_end_ns_median_kept, mb.handoff_end_ns_median_kept, diffs);
 	warn_noisy(a, b, &ma, &mb, diffs);
 	if (!o.json) {
 		printf("B = %s against A = %s: ratio of median ns/op B/A, bootstrap 95 %% CI, "

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
 #include "status.h"
 #include "tables.h"
 
@@ -13,7 +14,7 @@
 static double wait_share(const as_trial_spec_t *s, const as_trial_result_t *r)
 {
 	double el = r->v[AS_TC_elapsed_ns], w = r->v[AS_TC_wait_ns];
-	uint32_t threads = r->threads ? r->threads : s->threads;
+	uint32_t threads = as_trial_threads(s, r);
 	return isnan(w) || !(el > 0) || !threads ? NAN : w / (el * threads);
 }
 
@@ -24,7 +25,7 @@ static double wait_share(const as_trial_spec_t *s, const as_trial_result_t *r)
 static double sample_cost(const as_trial_spec_t *s, const as_trial_result_t *r)
 {
 	double ns = r->v[AS_TC_sampling_ns], k = r->v[AS_TC_samples];
-	uint32_t threads = r->threads ? r->threads : s->threads;
+	uint32_t threads = as_trial_threads(s, r);
 	return isnan(ns) || !(k >= AS_DISTURB_MIN_SAMPLES) || threads != 1 ? NAN : ns / k;
 }
 
@@ -36,7 +37,7 @@ static double sample_cost(const as_trial_spec_t *s, const as_trial_result_t *r)
 static double handoff(const as_trial_spec_t *s, const as_trial_result_t *r)
 {
 	double h = r->v[AS_TC_handoff_end_ns];
-	uint32_t threads = r->threads ? r->threads : s->threads;
+	uint32_t threads = as_trial_threads(s, r);
 	return h > 0 && threads >= 2 ? h : NAN;
 }
 
@@ -173,18 +174,33 @@ int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res,
 	return 0;
 }
 
-double as_noisy_share(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                      const unsigned char *dist, int *ntrials)
+void as_machine(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                const unsigned char *dist, as_machine_t *m)
 {
-	int ok = 0, dis = 0;
+	size_t len = sizeof(double) * (size_t)(n > 0 ? n : 1);
+	double *h = malloc(len), *hk = malloc(len);
+	int dis = 0, nh = 0, nk = 0;
+	m->one_thread_trials = m->multi_thread_trials = 0;
 	for (int i = 0; i < n; i++) {
-		uint32_t threads = res[i].threads ? res[i].threads : specs[i].threads;
-		if (res[i].status != AS_OK || threads != 1)
+		double x = res[i].v[AS_TC_handoff_end_ns];
+		if (res[i].status != AS_OK)
 			continue;
-		ok++;
-		dis += dist[i] != AS_DIST_NO;
+		if (as_trial_threads(&specs[i], &res[i]) == 1) {
+			m->one_thread_trials++;
+			dis += dist[i] != AS_DIST_NO;
+			continue;
+		}
+		m->multi_thread_trials++;
+		if (x > 0 && h && hk) {
+			h[nh++] = x;
+			if (dist[i] != AS_DIST_OUT)
+				hk[nk++] = x;
+		}
 	}
-	if (ntrials)
-		*ntrials = ok;
-	return ok >= AS_NOISY_MIN_TRIALS ? (double)dis / ok : NAN;
+	m->noisy_share =
+	    m->one_thread_trials >= AS_NOISY_MIN_TRIALS ? (double)dis / m->one_thread_trials : NAN;
+	m->handoff_end_ns_median = nh ? as_median(h, nh) : NAN;
+	m->handoff_end_ns_median_kept = nk ? as_median(hk, nk) : NAN;
+	free(h);
+	free(hk);
 }

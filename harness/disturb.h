@@ -122,10 +122,23 @@ int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res,
 #define AS_NOISY_SHARE      0.15
 #define AS_NOISY_MIN_TRIALS 20
 
-/* The share of the ok 1-thread trials of specs/res[0..n) that dist (from
- * as_disturbed_set) judged disturbed, kept or not; *ntrials gets how many
- * there were (NULL: not wanted). NaN with fewer than AS_NOISY_MIN_TRIALS. */
-double as_noisy_share(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                      const unsigned char *dist, int *ntrials);
+/* What a run's own trials say of the machine: its ok 1-thread trials and
+ * the share of them dist (from as_disturbed_set) judged disturbed, kept or
+ * not (NaN under AS_NOISY_MIN_TRIALS); its ok trials at 2 threads or more,
+ * and the median handoff_end_ns of those that have one (NaN: none), of
+ * all of them (summary.json) and of those the statistics keep (compare:
+ * the placement its figures had).
+ * The console's noisy-machine line, summary.json's "machine" and compare's
+ * warnings all read it. */
+typedef struct as_machine {
+	int one_thread_trials;
+	double noisy_share;
+	int multi_thread_trials;
+	double handoff_end_ns_median;
+	double handoff_end_ns_median_kept;
+} as_machine_t;
+
+void as_machine(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                const unsigned char *dist, as_machine_t *m);
 
 #endif

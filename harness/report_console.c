@@ -306,21 +306,16 @@ static void disturbed_note(const as_run_t *run)
 static void noisy_note(const as_run_t *run)
 {
 	unsigned char *dist = malloc((size_t)(run->n ? run->n : 1));
-	int multi = 0, n1 = 0;
-	double share = NAN;
-	for (int i = 0; i < run->n; i++) {
-		uint32_t th = run->res[i].threads ? run->res[i].threads : run->specs[i].threads;
-		multi |= run->res[i].status == AS_OK && th >= 2;
-	}
-	if (dist && multi && as_disturbed_set(run->specs, run->res, run->n, dist) == 0)
-		share = as_noisy_share(run->specs, run->res, run->n, dist, &n1);
+	as_machine_t m = {0, NAN, 0, NAN, NAN};
+	if (dist && as_disturbed_set(run->specs, run->res, run->n, dist) == 0)
+		as_machine(run->specs, run->res, run->n, dist, &m);
 	free(dist);
-	if (share >= AS_NOISY_SHARE)
+	if (m.multi_thread_trials && m.noisy_share >= AS_NOISY_SHARE)
 		printf("(a noisy machine: %.0f %% of the %d ok 1-thread trials were disturbed; in "
 		       "such runs the multi-thread trials ran slowed too, which no figure flags: "
 		       "their spread and rankings are suspect, run again on a quiet machine; "
 		       "docs/measure.md \"Two threads: where the host put the CPUs\")\n",
-		       100 * share, n1);
+		       100 * m.noisy_share, m.one_thread_trials);
 }
 
 /* A line when undisturbed repetitions were slow in every pass (results.h

@@ -87,21 +87,16 @@ static json_t *machine_json(const as_run_t *run)
 {
 	json_t *o = as_json_object();
 	unsigned char *dist = malloc((size_t)(run->n ? run->n : 1));
-	double *h = malloc(sizeof(double) * (size_t)(run->n ? run->n : 1)), share = NAN;
-	int n1 = 0, nh = 0;
-	if (dist && h && as_disturbed_set(run->specs, run->res, run->n, dist) == 0)
-		share = as_noisy_share(run->specs, run->res, run->n, dist, &n1);
-	for (int i = 0; h && i < run->n; i++) {
-		double x = run->res[i].v[AS_TC_handoff_end_ns];
-		if (run->res[i].status == AS_OK && x > 0)
-			h[nh++] = x;
-	}
-	as_json_set(o, "one_thread_trials", as_json_num(n1, 'I'));
-	as_json_set(o, "one_thread_disturbed_share", as_json_num(share, 'F'));
-	as_json_set(o, "noisy", isnan(share) ? json_null() : json_boolean(share >= AS_NOISY_SHARE));
-	as_json_set(o, "handoff_end_ns_median", as_json_num(nh ? as_median(h, nh) : NAN, 'F'));
+	as_machine_t m = {0, NAN, 0, NAN, NAN};
+	if (dist && as_disturbed_set(run->specs, run->res, run->n, dist) == 0)
+		as_machine(run->specs, run->res, run->n, dist, &m);
 	free(dist);
-	free(h);
+	as_json_set(o, "one_thread_trials", as_json_num(m.one_thread_trials, 'I'));
+	as_json_set(o, "one_thread_disturbed_share", as_json_num(m.noisy_share, 'F'));
+	as_json_set(o, "noisy",
+	            isnan(m.noisy_share) ? json_null()
+	                                 : json_boolean(m.noisy_share >= AS_NOISY_SHARE));
+	as_json_set(o, "handoff_end_ns_median", as_json_num(m.handoff_end_ns_median, 'F'));
 	return o;
 }
 

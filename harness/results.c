@@ -35,13 +35,6 @@ static void workload_keys(as_buf_t *b, const as_trial_spec_t *spec)
 	as_buf_csv_str(b, spec->workload->params, 0);
 }
 
-/* The threads a trial ran on: the workload's own count where it has one
- * (a trace replays its recorded threads), else -t. */
-static uint32_t threads_of(const as_trial_spec_t *spec, const as_trial_result_t *res)
-{
-	return res->threads ? res->threads : spec->threads;
-}
-
 void as_trials_row(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_result_t *res)
 {
 	as_buf_csv_num(b, spec->trial, 'I', 0);
@@ -49,7 +42,7 @@ void as_trials_row(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_resu
 	spec_keys(b, spec);
 	as_buf_csv_str(b, res->module_version, 0);
 	workload_keys(b, spec);
-	as_buf_csv_num(b, threads_of(spec, res), 'I', 0);
+	as_buf_csv_num(b, as_trial_threads(spec, res), 'I', 0);
 	as_buf_printf(b, "%llu,", (unsigned long long)spec->seed);
 	as_buf_csv_str(b, as_status_name(res->status), 0);
 	as_buf_csv_str(b, res->reason, 0);
@@ -71,7 +64,7 @@ static void row_keys(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_re
 	as_buf_csv_num(b, spec->rep, 'I', 0);
 	spec_keys(b, spec);
 	workload_keys(b, spec);
-	as_buf_csv_num(b, threads_of(spec, res), 'I', 0);
+	as_buf_csv_num(b, as_trial_threads(spec, res), 'I', 0);
 }
 
 static void header(as_buf_t *b, const char *const *names, int n)
@@ -256,7 +249,7 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 			break;
 		}
 		row->spec = &specs[i];
-		row->threads = threads_of(&specs[i], &res[i]);
+		row->threads = as_trial_threads(&specs[i], &res[i]);
 		spread(specs, res, n, dist, row);
 		slow_passes(specs, res, n, dist, row, v);
 		k = gather(specs, res, n, dist, specs[i].trial, AS_TC_ns_per_op, v);

@@ -78,7 +78,7 @@ static void result_from_row(const as_table_t *t, size_t r, as_trial_result_t *re
 		res->p99_ns[k] = NAN;
 }
 
-int as_table_disturbed(const as_table_t *t, unsigned char *dist)
+int as_table_machine(const as_table_t *t, unsigned char *dist, as_machine_t *m)
 {
 	size_t n = t->nrows ? t->nrows : 1;
 	as_trial_spec_t *specs = calloc(n, sizeof(*specs));
@@ -94,6 +94,8 @@ int as_table_disturbed(const as_table_t *t, unsigned char *dist)
 			result_from_row(t, r, &res[r]);
 		}
 		rc = as_disturbed_set(specs, res, (int)t->nrows, dist);
+		if (rc == 0 && m)
+			as_machine(specs, res, (int)t->nrows, dist, m);
 	}
 	free(specs);
 	free(res);
@@ -234,4 +236,9 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 	free(nseries);
 	as_table_free(&t);
 	return 0;
+}
+
+int as_table_disturbed(const as_table_t *t, unsigned char *dist)
+{
+	return as_table_machine(t, dist, NULL);
 }

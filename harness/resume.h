@@ -35,4 +35,9 @@ struct as_table;
  * memory. */
 int as_table_disturbed(const struct as_table *t, unsigned char *dist);
 
+/* The same, and what the rows say of the machine (disturb.h as_machine)
+ * in *m unless it is NULL. */
+struct as_machine;
+int as_table_machine(const struct as_table *t, unsigned char *dist, struct as_machine *m);
+
 #endif /* AS_RESUME_H */

@@ -65,4 +65,11 @@ typedef struct as_trial_result {
 	double p99_ns[AS_OP_KIND_COUNT]; /* from the latency rows, for the console; NaN */
 } as_trial_result_t;
 
+/* The threads a trial ran on: the workload's own count where it has one
+ * (a trace replays its recorded threads), else -t. */
+static inline uint32_t as_trial_threads(const as_trial_spec_t *spec, const as_trial_result_t *res)
+{
+	return res->threads ? res->threads : spec->threads;
+}
+
 #endif /* AS_TRIAL_TYPES_H */

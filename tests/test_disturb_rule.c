@@ -547,8 +547,7 @@ static void stall(void)
 static void noisy(void)
 {
 	unsigned char dist[32];
-	int n1 = 0;
-	double share;
+	as_machine_t m;
 	for (int i = 0; i < 24; i++) {
 		trial(i, (uint32_t)(i % 4), (uint32_t)(i / 4), 1);
 		res[i].v[AS_TC_ns_per_op] = 10;
@@ -562,19 +561,25 @@ static void noisy(void)
 		res[i].v[AS_TC_wait_ns] = (i == 24 ? 0.001 : 0.5) * 5e7 * 2;
 	}
 	CHECK(as_disturbed_set(specs, res, 30, dist) == 0);
-	share = as_noisy_share(specs, res, 30, dist, &n1);
-	CHECKF(n1 == 24 && fabs(share - 4.0 / 24) < 1e-12 && share >= AS_NOISY_SHARE,
-	       "%d 1-thread trials, share %g", n1, share);
+	as_machine(specs, res, 30, dist, &m);
+	CHECKF(m.one_thread_trials == 24 && fabs(m.noisy_share - 4.0 / 24) < 1e-12 &&
+	           m.noisy_share >= AS_NOISY_SHARE && m.multi_thread_trials == 6,
+	       "%d 1-thread trials, share %g, %d multi-thread", m.one_thread_trials, m.noisy_share,
+	       m.multi_thread_trials);
 	res[5].v[AS_TC_wait_ns] = 0.001 * 5e7; /* 3 of 24: quiet */
 	CHECK(as_disturbed_set(specs, res, 30, dist) == 0);
-	CHECK(as_noisy_share(specs, res, 30, dist, NULL) < AS_NOISY_SHARE);
+	as_machine(specs, res, 30, dist, &m);
+	CHECK(m.noisy_share < AS_NOISY_SHARE);
 	res[0].status = AS_ERR_TIMEOUT; /* 23 ok */
 	res[1].status = AS_ERR_TIMEOUT;
 	res[2].status = AS_ERR_TIMEOUT;
 	res[3].status = AS_ERR_TIMEOUT;
 	res[4].status = AS_ERR_TIMEOUT; /* 19 ok: too few to say */
 	CHECK(as_disturbed_set(specs, res, 30, dist) == 0);
-	CHECK(isnan(as_noisy_share(specs, res, 30, dist, &n1)) && n1 == 19);
+	as_machine(specs, res, 30, dist, &m);
+	CHECK(isnan(m.noisy_share) && m.one_thread_trials == 19);
+	/* no handoff figure in these trials: no median */
+	CHECK(isnan(m.handoff_end_ns_median));
 }
 
 /* one value has no spread (1.00 would read as within any limit) */
