@@ -9,7 +9,9 @@
  * next thread 4 times; benchmt: glibc's bench-malloc-thread, per thread 1024
  * slots, 200,000 random replacements each pass with inverse-square sizes
  * 4..32768, every block freed at the pass end, PASSES passes, no
- * cross-thread frees). Waiting is a spin of 64 pauses, then sched_yield, as
+ * cross-thread frees; xmalloc too takes PASSES: its batches go on through
+ * the same queue, PASSES x 100 of them, as the engine's --min-time passes
+ * repeat the stream). Waiting is a spin of 64 pauses, then sched_yield, as
  * in the engine. Prints one line: pattern, threads, ops, ns per op (wall time
  * of all threads' ops / ops, alloc and free each one op). Not a test. */
 #define _GNU_SOURCE
@@ -62,7 +64,7 @@ static uint64_t rng_next(uint64_t *s)
 
 static void producer(void)
 {
-	for (uint64_t b = 0; b < batches; b++) {
+	for (uint64_t b = 0; b < batches * bmt_passes; b++) {
 		void **slot = &ring[(b % depth) * batch];
 		wait_until(&consumed, b + 1 > depth ? b + 1 - depth : 0);
 		for (uint64_t i = 0; i < batch; i++) {
@@ -76,7 +78,7 @@ static void producer(void)
 
 static void consumer(void)
 {
-	for (uint64_t b = 0; b < batches; b++) {
+	for (uint64_t b = 0; b < batches * bmt_passes; b++) {
 		void **slot = &ring[(b % depth) * batch];
 		wait_until(&produced, b + 1);
 		for (uint64_t i = 0; i < batch; i++)
@@ -167,7 +169,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || (strcmp(argv[1], "xmalloc") && strcmp(argv[1], "larson") &&
 	                 strcmp(argv[1], "benchmt"))) {
 		fprintf(stderr, "usage: mt_loop xmalloc|larson|benchmt [THREADS [PASSES]]\n"
-		                "  xmalloc: 2 threads, producer -> consumer\n"
+		                "  xmalloc: 2 threads, producer -> consumer, PASSES x 100 batches\n"
 		                "  larson: 1..64 threads\n"
 		                "  benchmt: 1..64 threads, PASSES (default 1) passes\n");
 		return 2;
@@ -185,8 +187,9 @@ int main(int argc, char **argv)
 	}
 	if (argc > 3) {
 		v = strtoul(argv[3], &end, 10);
-		if (*end || v < 1 || v > 100000 || pattern != BENCHMT) {
-			fprintf(stderr, "mt_loop: passes '%s': 1..100000, benchmt only\n", argv[3]);
+		if (*end || v < 1 || v > 100000 || pattern == LARSON) {
+			fprintf(stderr, "mt_loop: passes '%s': 1..100000, benchmt and xmalloc\n",
+			        argv[3]);
 			return 2;
 		}
 		bmt_passes = v;
@@ -211,7 +214,7 @@ int main(int argc, char **argv)
 	}
 	ops = pattern == LARSON ? (uint64_t)nthreads * (2 * blocks + 2 * (reps / epochs) * epochs)
 	      : pattern == BENCHMT ? (uint64_t)nthreads * bmt_passes * 2 * bmt_ops
-	                           : 2 * batch * batches;
+	                           : 2 * batch * batches * bmt_passes;
 	printf("%s %u %llu %.2f\n", argv[1], nthreads, (unsigned long long)ops,
 	       (double)(t1 - t0) / (double)ops);
 	return 0;
