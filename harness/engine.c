@@ -28,6 +28,18 @@
 #include "validate.h"
 
 static as_slot_t *slots;
+/* Whether a free clears its slot: only where some op reads a dead id's
+ * slot, objects outlive the stream (as_engine_drain frees them from the
+ * slots that are set), or --validate (as_opstream_clears_slots). Else a
+ * freed slot keeps its stale pointer until its id's next alloc: a thread
+ * freeing another's object only reads the line it sits on, as a program
+ * handing pointers over does, where the clearing write took the line from
+ * the allocating thread at every free (docs/measure.md "Two threads: the
+ * slot a free cleared"). */
+static int slots_clear = 1;
+/* a run without clearing left stale pointers in the slots: a later run of
+ * a stream that reads dead slots clears them all first */
+static int slots_stale;
 static size_t slots_bytes;
 static as_hist_t *hists; /* [thread][kind] */
 static size_t hists_bytes;
@@ -123,6 +135,7 @@ int as_engine_prepare(const as_opstream_t *s)
 	 * for the latency calibration's empty ops */
 	slots_bytes = ((size_t)s->nslots + SPARE_STRIDE * s->nthreads) * sizeof(as_slot_t);
 	slots = as_map(slots_bytes);
+	slots_stale = 0;
 	memset(pass_ns, 0, sizeof(pass_ns));
 	/* thread stacks from the kernel, not from the allocator under test, and
 	 * mapped before the baseline so their syscalls are not the module's */
@@ -286,6 +299,7 @@ static inline __attribute__((always_inline)) void *do_alloc(const as_module_t *m
 typedef struct {
 	int64_t live, peak;
 	int validate;
+	int clear; /* a free clears its slot (slots_clear) */
 } acc_t;
 
 static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const as_op_t *op,
@@ -350,8 +364,10 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 		if (sl->ptr)
 			m->free(inst, sl->ptr, sl->size);
 		a->live -= (int64_t)sl->size;
-		sl->ptr = NULL;
-		sl->size = 0;
+		if (a->clear) {
+			sl->ptr = NULL;
+			sl->size = 0;
+		}
 		break;
 	case AS_OP_RESET: {
 		as_slot_t *r = &slots[op->id];
@@ -464,8 +480,10 @@ static inline __attribute__((always_inline)) int fast_op(thread_ctx_t *c, const 
 		if (sl->ptr)
 			free_fn(inst, sl->ptr, sl->size);
 		a->live -= (int64_t)sl->size;
-		sl->ptr = NULL;
-		sl->size = 0;
+		if (a->clear) {
+			sl->ptr = NULL;
+			sl->size = 0;
+		}
 		return 1;
 	}
 	return 0;
@@ -647,7 +665,7 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	sync_t y = {th->waits, th->nwaits ? th->waits + th->nwaits : th->waits, th->posts,
 	            th->nposts ? th->posts + th->nposts : th->posts, pass};
 	uint64_t next_sync = sync_next(&y);
-	acc_t a = {0, 0, validate};
+	acc_t a = {0, 0, validate, slots_clear};
 	uint64_t i = 0;
 	/* only the other threads of a sampled run hold for thread 0's samples */
 	int holds = c->t != 0 && c->s->nthreads > 1 && cfg->sample &&
@@ -956,6 +974,10 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	memset(handoff_ns, 0, sizeof(handoff_ns));
 	atomic_store(&aborted, 0);
 	atomic_store(&sample_hold, 0);
+	slots_clear = cfg->validate || as_opstream_clears_slots(s);
+	if (slots_clear && slots_stale && slots)
+		memset(slots, 0, slots_bytes);
+	slots_stale = !slots_clear;
 	if (hists)
 		memset(hists, 0, hists_bytes);
 	for (uint32_t t = 0; t < n; t++) {
@@ -1061,6 +1083,11 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 uint64_t as_engine_drain(const as_opstream_t *s, const as_engine_cfg_t *cfg)
 {
 	uint64_t n = 0;
+	/* the stream freed every object it made: the slots hold stale
+	 * pointers, no live one (a run stopped by a failure leaks the rest,
+	 * in a worker about to exit) */
+	if (!slots_clear)
+		return 0;
 	for (uint32_t i = 0; i < s->nslots; i++) {
 		if (slots[i].ptr) {
 			cfg->mod->free(cfg->inst, slots[i].ptr, slots[i].size);

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "../workloads/workload.h"
 #include "check.h"
 #include "engine.h"
+#include "streamtest.h"
 
 static void *m_alloc(void *inst, size_t size, size_t align)
 {
@@ -51,13 +51,7 @@ static long minflt(void)
 
 static void build(const char *spec, uint32_t threads, as_opstream_t *s)
 {
-	static char pbuf[AS_WL_PARAMS_MAX];
-	char err[256];
-	const as_workload_t *wl;
-	as_wl_ctx_t wctx = {threads, 1};
-	as_opstream_init(s, threads);
-	CHECK(as_workload_parse(spec, &wl, pbuf, sizeof(pbuf), err, sizeof(err)) == 0);
-	CHECK(wl->build(pbuf, &wctx, s, err, sizeof(err)) == 0);
+	st_build(spec, threads, s);
 	CHECK(as_engine_prepare(s) == 0);
 }
 

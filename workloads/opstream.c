@@ -147,18 +147,24 @@ static int order_op(as_opstream_t *s, uint32_t t, uint64_t at, as_op_kind_t kind
 	return 0;
 }
 
-/* Which objects are live after this op, for as_opstream_ends_empty. */
+/* Which objects are live after this op, for as_opstream_ends_empty, and
+ * whether it reads the slot of a dead one (as_opstream_clears_slots). */
 static int track_live(as_opstream_t *s, as_op_kind_t kind, uint32_t id, uint64_t size)
 {
 	uint64_t end = kind == AS_OP_RESET ? (uint64_t)id + size : (uint64_t)id + 1;
 	void *a = s->id_live;
-	if (kind == AS_OP_TRIM || kind == AS_OP_WRITE)
+	if (kind == AS_OP_TRIM)
 		return 0;
 	/* grown pages of an anonymous mapping read as zero: not live */
 	if (reserve(&a, &s->live_cap, 1, end, 4096) != 0)
 		return -1;
 	s->id_live = a;
+	if (kind == AS_OP_RESET ||
+	    ((kind == AS_OP_FREE || kind == AS_OP_REALLOC || kind == AS_OP_WRITE) &&
+	     !s->id_live[id]))
+		s->reads_dead = 1;
 	switch (kind) {
+	case AS_OP_WRITE: break;
 	case AS_OP_ALLOC:
 	case AS_OP_CALLOC:
 	case AS_OP_REALLOC:
@@ -219,6 +225,11 @@ static int track_bytes(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t
 int as_opstream_ends_empty(const as_opstream_t *s)
 {
 	return s->live_objects == 0;
+}
+
+int as_opstream_clears_slots(const as_opstream_t *s)
+{
+	return s->reads_dead || !as_opstream_ends_empty(s);
 }
 
 int as_opstream_push(as_opstream_t *s, uint32_t t, as_op_kind_t kind, uint32_t id, uint64_t size,
@@ -359,11 +370,11 @@ void as_opstream_free(as_opstream_t *s)
  * blob_hdr_t, then nthreads blob_thread_t, then each thread's ops, waits
  * and posts, every array at a 64-byte boundary. Native layout: the writer
  * and the reader are the same executable (the run and its workers). */
-#define BLOB_MAGIC 0x3253504f53534c41ULL /* "ALSSOPS2" */
+#define BLOB_MAGIC 0x3353504f53534c41ULL /* "ALSSOPS3" */
 
 typedef struct {
 	uint64_t magic, size;
-	uint32_t nthreads, nslots, touch, needs_free, cross_thread, pad;
+	uint32_t nthreads, nslots, touch, needs_free, cross_thread, reads_dead;
 	int64_t expect_live_bytes_peak, expect_thread_live_bytes_peak, expect_live_bytes_end;
 	uint64_t live_objects;
 } blob_hdr_t;
@@ -411,7 +422,7 @@ static int layout(const as_opstream_t *s, blob_hdr_t *h, blob_thread_t *bt)
 	                  (uint32_t)s->touch,
 	                  s->needs_free,
 	                  s->cross_thread,
-	                  0,
+	                  s->reads_dead,
 	                  s->expect_live_bytes_peak,
 	                  s->expect_thread_live_bytes_peak,
 	                  s->expect_live_bytes_end,
@@ -504,6 +515,7 @@ int as_opstream_load(as_opstream_t *s, int fd)
 	s->touch = (as_touch_t)h.touch;
 	s->needs_free = h.needs_free;
 	s->cross_thread = h.cross_thread;
+	s->reads_dead = h.reads_dead;
 	s->expect_live_bytes_peak = h.expect_live_bytes_peak;
 	s->expect_thread_live_bytes_peak = h.expect_thread_live_bytes_peak;
 	s->expect_live_bytes_end = h.expect_live_bytes_end;

@@ -89,6 +89,12 @@ typedef struct as_opstream {
 	as_touch_t touch;      /* engine touch policy for this stream */
 	uint32_t needs_free;   /* 1 if the workload relies on frees to stay bounded */
 	uint32_t cross_thread; /* 1 if any thread has a wait */
+	/* 1 if an op reads the slot of an object that is not live: a free,
+	 * realloc or write of a dead id, or a reset (it frees whatever of its
+	 * range is live). Only then, or when the stream does not end empty,
+	 * does the engine clear a slot when its object is freed
+	 * (as_opstream_reads_dead). */
+	uint32_t reads_dead;
 	/* A trace knows its live requested bytes; -1 when unknown. The peak in
 	 * the recorded global order (the program's own, what the row reports
 	 * as live_bytes_peak), the largest peak of each stream thread's own
@@ -152,6 +158,16 @@ const char *as_op_kind_name(unsigned kind);
  * recorded order): the stream can run again on the same slot table, as
  * --min-time repeats it. */
 int as_opstream_ends_empty(const as_opstream_t *s);
+
+/* 1 when the engine must clear a freed object's slot: some op reads the
+ * slot of a dead id (s->reads_dead), or objects are still live at the end
+ * (the engine frees them from the slots that are set). Otherwise every op
+ * that reads a slot finds the pointer its id's last alloc wrote there, and
+ * a free leaves the slot as it is: the line holding it stays with the
+ * thread that allocated, rather than moving to the freeing thread with a
+ * write that no program makes (docs/measure.md "Two threads: the slot a
+ * free cleared"). */
+int as_opstream_clears_slots(const as_opstream_t *s);
 
 /* Total ops over all threads. */
 uint64_t as_opstream_total(const as_opstream_t *s);
