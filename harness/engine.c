@@ -103,7 +103,15 @@ typedef struct thread_ctx {
 	uint64_t wait0_ns;  /* its run-queue wait before the start, or UINT64_MAX */
 	uint64_t wait_ns;   /* its run-queue wait from then to the end */
 	uint64_t canary_tab[CANARY_TAB];
+	/* Its progress at its last cross-thread point (the stream's posts and
+	 * waits) and at its end: what a waiting thread spins on (wait_for).
+	 * On a line of its own, written once per handover: `done` is written
+	 * every 64 ops for the sampler, and a waiter spinning on its line made
+	 * each of those writes a miss for the writer (docs/measure.md "Two
+	 * threads: the slot a free cleared"). */
+	_Alignas(64) uint64_t posted;
 } thread_ctx_t;
+_Static_assert(sizeof(thread_ctx_t) % 64 == 0, "posted's line is its own");
 
 static thread_ctx_t tctx[AS_MAX_THREADS];
 /* threads 0 and 1's handoff probes (handoff.h), [0] before the start and
@@ -233,7 +241,7 @@ static inline int hold_while_sampling(void)
  * Returns 0, or -1 when a thread failed and the run stops. */
 static int wait_for(const as_wait_t *w, uint64_t base)
 {
-	const uint64_t *done = &tctx[w->thread].done;
+	const uint64_t *done = &tctx[w->thread].posted;
 	unsigned spins = 0;
 	while (__atomic_load_n(done, __ATOMIC_ACQUIRE) < base + w->until) {
 		if (atomic_load_explicit(&aborted, memory_order_relaxed))
@@ -620,6 +628,7 @@ static inline uint64_t sync_next(const sync_t *y)
 static int sync_at(thread_ctx_t *c, sync_t *y, uint64_t base, uint64_t i)
 {
 	__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->posted, base + i, __ATOMIC_RELEASE);
 	while (y->post < y->pend && *y->post <= i)
 		y->post++;
 	for (; y->w < y->wend && y->w->at == i; y->w++)
@@ -728,8 +737,8 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 			i++;
 			next_lat = as_lat_next(lat, i);
 		}
-		/* publish for the sampler, for error messages and for waiting
-		 * threads (the release orders the slot writes before it) */
+		/* publish for the sampler and for error messages (waiting
+		 * threads read `posted`, set at the cross-thread points) */
 		__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
 		__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
 		if (sampled && (i == next_sample || i == next_peak ||
@@ -750,6 +759,7 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	}
 	c->end_ns = as_now_ns();
 	__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->posted, base + i, __ATOMIC_RELEASE);
 	c->live = a.live;
 	if (a.live > a.peak)
 		a.peak = a.live;
@@ -902,7 +912,7 @@ static void lat_prepare(thread_ctx_t *c)
 	l->chained = l->every == 1;
 	l->gap = as_fastmod_init(2 * l->every - 1);
 	l->jit = seed; /* the run times the same ops as without calibration */
-	c->done = 0;
+	c->done = c->posted = 0;
 	c->end_ns = 0;
 }
 
@@ -929,7 +939,7 @@ static void thread_prepare(thread_ctx_t *c)
 	as_opthread_t th = {.ops = ops, .nops = 64};
 	empty_ops(c, ops, 64);
 	run_loop(c, &th, 0, 0, 0, 0);
-	c->done = 0;
+	c->done = c->posted = 0;
 	c->end_ns = 0;
 	c->timed = c->cfg->latency_every && hists && c->t < hists_threads;
 	if (c->timed)
