@@ -148,25 +148,110 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 	return !isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns;
 }
 
+/* whether trial i is the first of its group in specs[0..i] */
+static int first_of_group(const as_trial_spec_t *specs, int i)
+{
+	for (int j = 0; j < i; j++)
+		if (specs[j].trial == specs[i].trial)
+			return 0;
+	return 1;
+}
+
+static int same_workload(const as_spec_t *a, const as_spec_t *b)
+{
+	return a == b || (a && b && !strcmp(a->name, b->name) && !strcmp(a->params, b->params));
+}
+
+/* a kept trial of at least 2 threads with an ns/op: one a round can hold */
+static double round_value(const as_trial_spec_t *s, const as_trial_result_t *r, unsigned char d)
+{
+	double v = r->v[AS_TC_ns_per_op];
+	return r->status == AS_OK && d == AS_DIST_NO && as_trial_threads(s, r) >= 2 && v > 0 ? v
+	                                                                                     : NAN;
+}
+
+/* AS_DISTURB_ROUND (disturb.h): the rounds whose modules moved together
+ * are set AS_DIST_OUT in dist, judged on what dist kept before. */
+static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                  unsigned char *dist)
+{
+	size_t len = sizeof(double) * (size_t)(n ? n : 1);
+	double *med = malloc(len), *x = malloc(len);
+	int *in = malloc(sizeof(int) * (size_t)(n ? n : 1));
+	unsigned char *seen = calloc((size_t)(n ? n : 1), 1), *out = calloc((size_t)(n ? n : 1), 1);
+	int rc = med && x && in && seen && out ? 0 : -1;
+	for (int i = 0; i < n && rc == 0; i++) {
+		int k = 0;
+		if (!first_of_group(specs, i))
+			continue;
+		for (int j = i; j < n; j++) {
+			double v = round_value(&specs[j], &res[j], dist[j]);
+			if (specs[j].trial == specs[i].trial && !isnan(v))
+				x[k++] = v;
+		}
+		med[i] = k ? as_median(x, k) : NAN;
+		for (int j = i + 1; j < n; j++)
+			if (specs[j].trial == specs[i].trial)
+				med[j] = med[i];
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		int k = 0;
+		double f;
+		if (seen[i] || isnan(round_value(&specs[i], &res[i], dist[i])) || !(med[i] > 0))
+			continue;
+		for (int j = i; j < n; j++) {
+			double v = round_value(&specs[j], &res[j], dist[j]);
+			if (seen[j] || isnan(v) || !(med[j] > 0) || specs[j].rep != specs[i].rep ||
+			    as_trial_threads(&specs[j], &res[j]) !=
+			        as_trial_threads(&specs[i], &res[i]) ||
+			    !same_workload(specs[j].workload, specs[i].workload))
+				continue;
+			seen[j] = 1;
+			in[k] = j;
+			x[k++] = v / med[j];
+		}
+		if (k < AS_DISTURB_ROUND_MIN)
+			continue;
+		f = as_median(x, k);
+		if (f > AS_DISTURB_ROUND || f < 1 / AS_DISTURB_ROUND)
+			for (int m = 0; m < k; m++)
+				out[in[m]] = 1;
+	}
+	for (int i = 0; i < n && rc == 0; i++)
+		if (out[i])
+			dist[i] = AS_DIST_OUT;
+	free(med);
+	free(x);
+	free(in);
+	free(seen);
+	free(out);
+	return rc;
+}
+
 int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                      unsigned char *dist)
 {
 	memset(dist, AS_DIST_NO, (size_t)(n > 0 ? n : 0));
 	for (int i = 0; i < n; i++) {
 		as_disturb_ref_t ref;
-		int kept = 0, first = 1;
-		for (int j = 0; j < i && first; j++)
-			first = specs[j].trial != specs[i].trial;
-		if (!first) /* its group is done */
+		if (!first_of_group(specs, i)) /* its group is done */
 			continue;
 		if (as_disturb_ref(specs, res, n, &specs[i], &ref) != 0)
 			return -1;
-		for (int j = i; j < n; j++) {
-			if (specs[j].trial != specs[i].trial || res[j].status != AS_OK)
-				continue;
-			dist[j] = as_disturbed(&specs[j], &res[j], &ref) ? AS_DIST_OUT : AS_DIST_NO;
-			kept += dist[j] == AS_DIST_NO;
-		}
+		for (int j = i; j < n; j++)
+			if (specs[j].trial == specs[i].trial && res[j].status == AS_OK)
+				dist[j] = as_disturbed(&specs[j], &res[j], &ref) ? AS_DIST_OUT
+				                                                 : AS_DIST_NO;
+	}
+	if (rounds(specs, res, n, dist) != 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		int kept = 0;
+		if (!first_of_group(specs, i))
+			continue;
+		for (int j = i; j < n; j++)
+			kept += specs[j].trial == specs[i].trial && res[j].status == AS_OK &&
+			        dist[j] == AS_DIST_NO;
 		for (int j = i; j < n && kept < AS_DISTURB_MIN_KEPT; j++)
 			if (specs[j].trial == specs[i].trial && dist[j] == AS_DIST_OUT)
 				dist[j] = AS_DIST_KEPT;

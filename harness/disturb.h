@@ -1,5 +1,6 @@
 /* disturb.h - which trials the machine disturbed, by four figures of a
- * trial, three of them against the same run's other trials: its threads
+ * trial, three of them against the same run's other trials, and at two
+ * threads or more by the other modules' trials of its round: its threads
  * waited for a CPU (wait_ns); at two threads or more, threads 0 and 1 were
  * farther apart (handoff_end_ns, handoff.h); at one thread, thread 0's
  * series samples (the same /proc reads and mincore in every repetition of
@@ -60,6 +61,21 @@
  * 16 x as long once in thousands (an interrupt), which is not judged. */
 #define AS_DISTURB_STALL    5.0
 #define AS_DISTURB_STALL_NS 20e6
+/* A round the machine moved for every module: at two threads or more,
+ * where no figure of one trial sees the host's slow spells, the trials of
+ * one workload, thread count and repetition across AS_DISTURB_ROUND_MIN
+ * modules or more are all disturbed when the median over them of each
+ * one's ns/op over its group's median (over the trials the rules above
+ * keep) lies above AS_DISTURB_ROUND or below its inverse. A repetition's
+ * trials run back to back, the modules in turn, so a spell of the machine
+ * moves them together (in run 4 of the lead's session-11 runs every
+ * module's larson t2 trial of repetition 8 ran at 0.60-0.71 of its
+ * group's median, the other repetitions' at 1.0), while an allocator's
+ * own slow trial moves one: the median over three or more modules does
+ * not follow it (docs/measure.md "Two threads: a round the machine
+ * moved"). */
+#define AS_DISTURB_ROUND     1.2
+#define AS_DISTURB_ROUND_MIN 3
 /* The time per sample judges only a trial of at least this many samples:
  * over fewer, the first (cold) samples set it, not the machine. In the
  * lead's idle suite of e93540d bump's rows of under 16 samples had 117 of

@@ -246,14 +246,14 @@ static void trial(int i, uint32_t trial, uint32_t rep, uint32_t threads)
  * one's place: what the table and summary.csv show is what it kept) */
 static void kept_stats(const as_summary_row_t *r, int n)
 {
-	as_disturb_ref_t ref;
+	unsigned char dist[NSPELLS];
 	const double *st = r->stat[AS_SM_ns_per_op];
 	double v[64];
 	int k = 0;
-	CHECK(as_disturb_ref(specs, res, n, r->spec, &ref) == 0);
+	CHECK(n <= NSPELLS && as_disturbed_set(specs, res, n, dist) == 0);
 	for (int j = 0; j < n; j++)
 		if (specs[j].trial == r->spec->trial && res[j].status == AS_OK &&
-		    !as_disturbed(&specs[j], &res[j], &ref))
+		    dist[j] == AS_DIST_NO)
 			v[k++] = res[j].v[AS_TC_ns_per_op];
 	CHECKF(k == r->reps_ok - r->reps_disturbed && st[AS_ST_MEDIAN] == as_median(v, k) &&
 	           st[AS_ST_MAX] / st[AS_ST_MIN] == r->ns_per_op_spread_undisturbed,
@@ -654,6 +654,95 @@ static void headline(void)
 	as_buf_free(&csv);
 }
 
+/* A round the machine moved for every module (disturb.h
+ * AS_DISTURB_ROUND): larson t2 of the lead's run 4 (session 11), each
+ * module's trials at its median but repetition 8's at 0.60-0.71 of it.
+ * Four modules, 9 repetitions; trial t is module t, rep r at index 9t+r. */
+static void round_set(uint32_t threads, const double *factor8)
+{
+	static const double base[] = {21.1, 5.2, 3.6, 4.4}; /* glibc..mimalloc */
+	for (int t = 0; t < 4; t++)
+		for (int r = 0; r < 9; r++) {
+			int i = 9 * t + r;
+			trial(i, (uint32_t)t, (uint32_t)r, threads);
+			res[i].v[AS_TC_ns_per_op] = base[t] * (1 + 0.01 * ((r * 7 + t) % 5 - 2)) *
+			                            (r == 8 ? factor8[t] : 1);
+			res[i].v[AS_TC_elapsed_ns] = 2e8;
+			res[i].v[AS_TC_wait_ns] = 0.003 * 2e8 * threads;
+		}
+}
+
+static int round_out(const unsigned char *dist, int from, int to)
+{
+	int k = 0;
+	for (int i = from; i < to; i++)
+		k += dist[i] != AS_DIST_NO;
+	return k;
+}
+
+static void round_rule(void)
+{
+	static const double all[] = {0.60, 0.71, 0.66, 0.68}, one[] = {1, 1, 1, 2.0},
+	                    half[] = {1, 1, 1.5, 1.5}, three[] = {1.3, 1.35, 1, 1.4};
+	unsigned char dist[36];
+	as_summary_row_t *rows;
+	round_set(2, all);
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	for (int i = 0; i < 36; i++)
+		CHECKF((dist[i] == AS_DIST_OUT) == (i % 9 == 8), "all moved: trial %d rep %d: %d",
+		       i / 9, i % 9, dist[i]);
+	CHECK(as_summary_rows(specs, res, 36, &rows) == 4);
+	for (int k = 0; k < 4; k++)
+		CHECKF(rows[k].reps_disturbed == 1 && rows[k].ns_per_op_spread > 1.4 &&
+		           rows[k].ns_per_op_spread_undisturbed < 1.05,
+		       "%s: %d disturbed, spread %g, undisturbed %g", rows[k].spec->module->name,
+		       rows[k].reps_disturbed, rows[k].ns_per_op_spread,
+		       rows[k].ns_per_op_spread_undisturbed);
+	free(rows);
+	/* one module's own slow trial (mimalloc's xmalloc twice as slow in
+	 * one repetition): the round's median does not move, it is kept */
+	round_set(2, one);
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECKF(round_out(dist, 0, 36) == 0, "one moved: %d out", round_out(dist, 0, 36));
+	/* three of four moved: the round; two of four at 1.5: the median of
+	 * four is 1.25, the round too (its spell covered half of it) */
+	round_set(2, three);
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECKF(round_out(dist, 0, 36) == 4 && dist[8] && dist[35], "three moved: %d out",
+	       round_out(dist, 0, 36));
+	round_set(2, half);
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECK(round_out(dist, 0, 36) == 4);
+	/* 1.19 is within */
+	{
+		static const double near[] = {1.19, 1.19, 1.19, 1.19};
+		round_set(2, near);
+		CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+		CHECK(round_out(dist, 0, 36) == 0);
+	}
+	/* two modules only: no round is judged */
+	round_set(2, all);
+	CHECK(as_disturbed_set(specs, res, 18, dist) == 0);
+	CHECK(round_out(dist, 0, 18) == 0);
+	/* at one thread the sampler judges, not the round */
+	round_set(1, all);
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECK(round_out(dist, 0, 36) == 0);
+	/* another workload's trials of the same repetition are another round:
+	 * glibc and jemalloc on xmalloc leave larson's round two modules */
+	round_set(2, all);
+	for (int i = 0; i < 18; i++)
+		specs[i].workload = &xmalloc;
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECK(round_out(dist, 0, 36) == 0);
+	/* a trial another rule left out is no part of the round: with
+	 * tcmalloc's waited, glibc, jemalloc and mimalloc still make one */
+	round_set(2, all);
+	res[9 * 2 + 8].v[AS_TC_wait_ns] = 0.4 * 2e8 * 2;
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECK(round_out(dist, 0, 36) == 4 && dist[8] && dist[17] && dist[26] && dist[35]);
+}
+
 int main(void)
 {
 	idle_run();
@@ -665,5 +754,6 @@ int main(void)
 	one_value();
 	one_undisturbed();
 	headline();
+	round_rule();
 	return as_check_done();
 }
