@@ -72,12 +72,19 @@ uint64_t as_handoff_ping(as_handoff_t *h)
 	return seq ? seq : 1;
 }
 
+/* The answer replaces `seq` only: a plain store could land after the
+ * ping side gave up and wrote the stop mark (it saw `seq` just before),
+ * erase it, and leave this side waiting for a ping that never comes (a
+ * worker hung so in test_suite_budget under load: thread 1 in this loop,
+ * thread 0 at the start barrier, until the trial's timeout). */
 void as_handoff_pong(as_handoff_t *h)
 {
 	sharing(h, 1);
 	for (uint64_t seq = 1;; seq += 2) {
-		if (await(h, 1, seq, 0) != 0)
+		uint64_t want = seq;
+		if (await(h, 1, seq, 0) != 0 ||
+		    !atomic_compare_exchange_strong_explicit(
+		        &h->seq, &want, seq + 1, memory_order_acq_rel, memory_order_acquire))
 			return;
-		atomic_store_explicit(&h->seq, seq + 1, memory_order_release);
 	}
 }
