@@ -9,7 +9,11 @@
 # module the median and min-max over the rounds of M/glibc for allocscope
 # and for the original, the median ranking of each, and each module's
 # spread (max/min of its ns/op over the rounds: issue 12's figure, here for
-# the originals as well).
+# the originals as well); then that spread again over the rounds the host
+# ran in one placement of the vCPUs, by allocscope's own probe
+# (handoff_end_ns), for allocscope with and without the trials it judged
+# disturbed and for the originals run between them (bench/ref_agree_sum.py
+# says how).
 #
 # Both tools time the same length of run: allocscope's trial gets
 # --min-time SECS, the originals' run time (extra options after ROUNDS come
@@ -40,12 +44,15 @@
 #        allocscope workload specs (several, space-separated: each in every round);
 #        SECS (default 1, a whole number: larson sleeps whole seconds): the
 #        originals' run time and allocscope's --min-time;
-#        XW (default 1); MOD_<name>=PATH.so runs that module from PATH.so.
+#        XW (default 1); MOD_<name>=PATH.so runs that module from PATH.so;
+#        ROWS=FILE keeps the rows (round module workload tool ns/op
+#        [handoff_end_ns disturbed]) in FILE.
 # Defaults: build, 9 rounds. About 20 s per round on 2 cores at SECS=1.
 set -euo pipefail
 # the folders named in the environment, from where the script was started
 [ -z "${MIMALLOC_BENCH:-}" ] || MIMALLOC_BENCH=$(realpath "$MIMALLOC_BENCH")
 [ -z "${REF_DIR:-}" ] || REF_DIR=$(realpath "$REF_DIR")
+[ -z "${ROWS:-}" ] || ROWS=$(realpath -m "$ROWS")
 cd "$(dirname "$0")/.."
 build=${1:-build}
 rounds=${2:-9}
@@ -117,16 +124,20 @@ larson_ns() {
   echo "$v"
 }
 
-# one allocscope trial: ns/op of module $1 on spec $2 at 2 threads
+# one allocscope trial of module $1 on spec $2 at 2 threads: its ns/op,
+# handoff_end_ns (where the host had the vCPUs) and whether allocscope
+# judged it disturbed (summary.csv reps_disturbed)
 as_ns() {
   local m=$1 spec=$2 var="MOD_$1"
   rm -rf "$tmp/r"
   "$cli" run -q --no-plot -a "${!var:-$m}" -w "$spec" -t 2 -r 1 --min-time "$secs" -o "$tmp/r" \
     "${extra[@]}" >/dev/null
   python3 -c 'import csv, sys
+d = [r["reps_disturbed"] for r in csv.DictReader(open(sys.argv[2]))]
 for r in csv.DictReader(open(sys.argv[1])):
     if r["status"] == "ok":
-        print(r["ns_per_op"])' "$tmp/r/trials.csv"
+        print(r["ns_per_op"], r["handoff_end_ns"] or "-", 1 if d and d[0] not in ("", "0") else 0)' \
+    "$tmp/r/trials.csv" "$tmp/r/summary.csv"
 }
 extra=("$@")
 echo "ref_agree: $rounds rounds; allocscope -w $xspec / $lspec -t 2 -r 1 --min-time $secs ${extra[*]};" \
@@ -136,11 +147,11 @@ for ((r = 1; r <= rounds; r++)); do
   for m in "${mods[@]}"; do
     for w in $xspec; do
       x=$(as_ns "$m" "$w" 2>/dev/null || true)
-      echo "$r $m xmalloc allocscope:$w ${x:-nan}" >>"$tmp/rows"
+      echo "$r $m xmalloc allocscope:$w ${x:-nan - 0}" >>"$tmp/rows"
     done
     for w in $lspec; do
       l=$(as_ns "$m" "$w" 2>/dev/null || true)
-      echo "$r $m larson allocscope:$w ${l:-nan}" >>"$tmp/rows"
+      echo "$r $m larson allocscope:$w ${l:-nan - 0}" >>"$tmp/rows"
     done
     x=$(LD_PRELOAD=${lib[$m]} "$ref/xmalloc-test" -w "$xw" -t "$secs" -s 64 |
       awk '{for (i = 1; i <= NF; i++) if ($i == "free/sec:") print 1000 / $(i + 1)}')
@@ -149,32 +160,6 @@ for ((r = 1; r <= rounds; r++)); do
     echo "$r $m larson original ${l:-nan}" >>"$tmp/rows"
   done
 done
-echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg); rows: round module workload tool ns/op"
-python3 - "$tmp/rows" <<'EOF'
-import sys, statistics as st
-rows = [l.split() for l in open(sys.argv[1])]
-ns = {}
-for r, m, w, tool, v in rows:
-    ns[(int(r), m, w, tool)] = float(v)
-mods = ["glibc", "jemalloc", "tcmalloc", "mimalloc"]
-rounds = sorted({k[0] for k in ns})
-for w in ("xmalloc", "larson"):
-    print(f"== {w}: M/glibc per round, median (min-max) over {len(rounds)} rounds")
-    tools = sorted({k[3] for k in ns if k[2] == w}, key=lambda t: (t == "original", t))
-    for tool in tools:
-        cells = []
-        for m in mods[1:]:
-            q = [ns[(r, m, w, tool)] / ns[(r, "glibc", w, tool)] for r in rounds
-                 if ns[(r, "glibc", w, tool)] == ns[(r, "glibc", w, tool)]]
-            q = [x for x in q if x == x]
-            cells.append(f"{m} {st.median(q):.2f} ({min(q):.2f}-{max(q):.2f})" if q else f"{m} n/a")
-        med = {m: st.median([ns[(r, m, w, tool)] for r in rounds]) for m in mods}
-        rank = " < ".join(f"{m} {med[m]:.1f}" for m in sorted(mods, key=med.get))
-        # issue 12's spread: max/min of each module's ns/op over the rounds
-        spread = "; ".join(
-            f"{m} {max(v) / min(v):.2f}" for m in mods
-            for v in [[x for x in (ns[(r, m, w, tool)] for r in rounds) if x == x]] if v)
-        print(f"  {tool}\n    M/glibc: {'; '.join(cells)}")
-        print(f"    ranking (median ns/op): {rank}")
-        print(f"    spread (max/min ns/op over the rounds): {spread}")
-EOF
+echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg); rows: round module workload tool ns/op [handoff_end_ns disturbed]"
+[ -z "${ROWS:-}" ] || cp "$tmp/rows" "$ROWS"
+python3 bench/ref_agree_sum.py "$tmp/rows"

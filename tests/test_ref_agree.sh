@@ -5,7 +5,8 @@
 # bench/larson/larson.cpp, runs allocscope's trials for as long as the
 # originals run (--min-time SECS), stops larson once it has printed its
 # figure (the real one then sleeps 2 s; the stand-in here 60 s), and prints
-# both tools' spread. The checkout here is a stand-in: two tiny programs that
+# both tools' spread, then both over the rounds in one placement of the
+# vCPUs (3., on made-up rows). The checkout here is a stand-in: two tiny programs that
 # print what the real ones print, with fixed figures.
 # Skipped (77) without g++, stdbuf, or the Debian allocators the script
 # preloads.
@@ -100,5 +101,43 @@ grep -A3 "^  original" <<<"$out" | grep -q "spread (max/min ns/op over the round
 [ "$(grep -cE 'ranking \(median ns/op\): ([a-z]+ [0-9.]+ < ){3}[a-z]+ [0-9.]+$' <<<"$out")" = 4 ] &&
   ok "rankings for both tools on both workloads" || bad "want 4 ranking lines"
 ! grep -q " nan" <<<"$out" && ok "no missing figure" || bad "a nan in the output"
+grep -qE '^== one placement: .*handoff_end_ns in \[[0-9]+, [0-9]+\] ns: 1 of 1$' <<<"$out" &&
+  ok "allocscope's trials carry their placement (handoff_end_ns)" || bad "no one-placement line from real trials"
+
+# 3. the summary's one-placement spread (bench/ref_agree_sum.py), on rows
+# made up here: round 3's glibc xmalloc trial ran with the vCPUs apart
+# (handoff_end_ns 440 against 100-120), and every figure of that round is 3x
+# (both tools, as the host does), so the spread over all rounds is 3.00
+# and over the one placement 1.10; jemalloc's larson trial of round 2 was
+# judged disturbed, so its undisturbed spread has one figure left
+rows=$tmp/rows
+for r in 1 2 3; do
+  for m in glibc jemalloc tcmalloc mimalloc; do
+    for w in xmalloc larson; do
+      f=$(awk -v r=$r 'BEGIN { print r == 1 ? 100 : r == 2 ? 110 : 300 }')
+      h=$([ $r = 2 ] && echo 120 || echo 100)
+      [ $r = 3 ] && [ $m = glibc ] && [ $w = xmalloc ] && h=440
+      d=0
+      [ $r = 2 ] && [ $m = jemalloc ] && [ $w = larson ] && { d=1; f=250; }
+      echo "$r $m $w allocscope:$w $f $h $d" >>"$rows"
+      echo "$r $m $w original $((f * 2))" >>"$rows"
+    done
+  done
+done
+out=$(python3 "$src/bench/ref_agree_sum.py" "$rows" 2>&1)
+rc=$?
+echo "$out"
+[ $rc = 0 ] && ok "summary of made-up rows: exit 0" || bad "summary: exit $rc"
+grep -q "spread (max/min ns/op over the rounds): glibc 3.00; jemalloc 3.00; tcmalloc 3.00; mimalloc 3.00" <<<"$out" &&
+  ok "the spread over every round: 3.00" || bad "no 3.00 spread over every round"
+grep -q "^== one placement: .*\[100, 200\] ns: 2 of 3 (rounds 1 2)" <<<"$out" &&
+  ok "one placement: rounds 1 and 2 (round 3 had a trial apart)" || bad "one placement: want rounds 1 2 of 3 in [100, 200]"
+grep -q "^  xmalloc allocscope:xmalloc: spread glibc 1.10 (n 2); jemalloc 1.10 (n 2); tcmalloc 1.10 (n 2); mimalloc 1.10 (n 2)$" <<<"$out" &&
+  ok "allocscope's spread in one placement: 1.10" || bad "allocscope's xmalloc spread in one placement"
+grep -q "^  xmalloc original: spread glibc 1.10 (n 2);" <<<"$out" &&
+  ok "the originals' spread over the same rounds: 1.10" || bad "the originals' xmalloc spread in one placement"
+grep -q "^  larson allocscope:larson: spread glibc 1.10 (n 2); jemalloc 2.50 (n 2);" <<<"$out" &&
+  grep -q "^  larson allocscope:larson undisturbed: spread glibc 1.10 (n 2); jemalloc n/a (n 1);" <<<"$out" &&
+  ok "a disturbed trial is left out of the undisturbed spread only" || bad "the disturbed trial's spread lines"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
