@@ -42,13 +42,17 @@ static double handoff(const as_trial_spec_t *s, const as_trial_result_t *r)
 }
 
 /* one pass of the op stream (after the first) took over AS_DISTURB_STALL x
- * the trial's median pass and AS_DISTURB_STALL_NS more than it, in a trial
- * of at least 3 such passes (over fewer the median holds the stall) */
+ * the trial's median pass and AS_DISTURB_STALL_NS more than it, or (long
+ * passes) over AS_DISTURB_STALL_LONG x and AS_DISTURB_STALL_LONG_NS more,
+ * in a trial of at least 3 such passes (over fewer the median holds the
+ * stall) */
 static int stalled(const as_trial_result_t *r)
 {
 	double mx = r->v[AS_TC_pass_ns_max], med = r->v[AS_TC_pass_ns_median];
-	return r->v[AS_TC_passes] >= 4 && med > 0 && mx > AS_DISTURB_STALL * med &&
-	       mx - med > AS_DISTURB_STALL_NS;
+	if (!(r->v[AS_TC_passes] >= 4 && med > 0))
+		return 0;
+	return (mx > AS_DISTURB_STALL * med && mx - med > AS_DISTURB_STALL_NS) ||
+	       (mx > AS_DISTURB_STALL_LONG * med && mx - med > AS_DISTURB_STALL_LONG_NS);
 }
 
 static int cmp_double(const void *a, const void *b)

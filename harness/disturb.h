@@ -61,6 +61,21 @@
  * 16 x as long once in thousands (an interrupt), which is not judged. */
 #define AS_DISTURB_STALL    5.0
 #define AS_DISTURB_STALL_NS 20e6
+/* The same stall in long passes: over 5 x the median needs a stall of
+ * 4 x the pass, so the host's 100 ms was not seen in passes over 25 ms
+ * (jemalloc's xmalloc t2 passes are 40-60 ms). A longest pass over
+ * AS_DISTURB_STALL_LONG_NS longer than the median and over
+ * AS_DISTURB_STALL_LONG x it is a stall too. Of 23,429 recorded trials
+ * of 4 passes or more (every trials.csv on the lead's machine from
+ * sessions 6-13, idle and loaded), 41 had a longest pass 80 ms or more
+ * over the median, all at 84-148 ms (the host's period), 39 of them
+ * already over 5 x (502 trials are over the first rule). The other two: jemalloc
+ * xmalloc t2, 156.9 ms against 58.6 (session 13, the trial 1.83 x its
+ * group's median and the group's spread 2.05, 1.44 without it), and
+ * glibc xmalloc t2, 120.0 against 30.0. Of the 1,120 trials with a median
+ * pass of 20 ms or more, 1,076 had their longest under 10 ms longer. */
+#define AS_DISTURB_STALL_LONG    2.0
+#define AS_DISTURB_STALL_LONG_NS 80e6
 /* A round the machine moved for every module: at two threads or more,
  * where no figure of one trial sees the host's slow spells, the trials of
  * one workload, thread count and repetition across AS_DISTURB_ROUND_MIN

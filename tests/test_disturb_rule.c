@@ -539,6 +539,38 @@ static void stall(void)
 	CHECK(!disturbed(2));
 }
 
+/* The same stall in long passes: jemalloc xmalloc -t 2 (session 13, the
+ * issue's command), repetition 5's 4 passes, the longest 156.9 ms against
+ * a median of 58.6 (2.68 x, 98.3 ms longer; the trial 1.83 x the group's
+ * median ns/op); the others' longest 1.01-1.23 x their median. */
+static void stall_long(void)
+{
+	static const double mx[] = {59.17, 37.67, 65.00, 44.82, 41.70, 156.89, 44.62, 39.83},
+	                    med[] = {54.83, 37.14, 52.65, 41.49, 38.93, 58.57, 41.18, 39.21};
+	static const int passes[] = {5, 6, 4, 5, 6, 4, 5, 6};
+	plain(2, 0.005);
+	for (int i = 0; i < 8; i++) {
+		res[i].v[AS_TC_passes] = passes[i];
+		res[i].v[AS_TC_pass_ns_max] = mx[i] * 1e6;
+		res[i].v[AS_TC_pass_ns_median] = med[i] * 1e6;
+	}
+	for (int i = 0; i < 8; i++)
+		CHECKF(disturbed(i) == (i == 5), "trial %d: longest pass %.1f ms over %.1f", i,
+		       mx[i], med[i]);
+	/* 79 ms longer is not judged by the long clause (2.35 x, under 5 x) */
+	res[5].v[AS_TC_pass_ns_max] = (58.57 + 79) * 1e6;
+	CHECK(!disturbed(5));
+	/* 100 ms longer but under 2 x (passes of 110 ms): not judged */
+	res[5].v[AS_TC_pass_ns_median] = 110e6;
+	res[5].v[AS_TC_pass_ns_max] = 210e6;
+	CHECK(!disturbed(5));
+	res[5].v[AS_TC_pass_ns_max] = 221e6;
+	CHECK(disturbed(5));
+	/* over 3 passes after the first only, as the first clause */
+	res[5].v[AS_TC_passes] = 3;
+	CHECK(!disturbed(5));
+}
+
 /* The run-level share of disturbed 1-thread trials (disturb.h
  * AS_NOISY_SHARE): 24 of them in 4 groups, 4 disturbed by their wait (1
  * in 6, like the noisiest quiet run of session 11 at 9 of 73 would not
@@ -750,6 +782,7 @@ int main(void)
 	each_figure();
 	placement();
 	stall();
+	stall_long();
 	noisy();
 	one_value();
 	one_undisturbed();
