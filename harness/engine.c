@@ -102,6 +102,9 @@ typedef struct thread_ctx {
 	uint64_t canary_ns; /* this thread's two canary runs */
 	uint64_t wait0_ns;  /* its run-queue wait before the start, or UINT64_MAX */
 	uint64_t wait_ns;   /* its run-queue wait from then to the end */
+	/* its cross-thread waits in the timed region, and those at which the
+	 * other thread had not got there yet (wait_for) */
+	uint64_t handovers, handovers_waited;
 	uint64_t canary_tab[CANARY_TAB];
 	/* Its progress at its last cross-thread point (the stream's posts and
 	 * waits) and at its end: what a waiting thread spins on (wait_for).
@@ -237,12 +240,17 @@ static inline int hold_while_sampling(void)
 
 /* A cross-thread handover: wait until thread w->thread has published that
  * it ran w->until ops of this pass (base: its ops in earlier passes); its
- * slot writes before that are visible then.
+ * slot writes before that are visible then. Counted in c: a handover, and
+ * whether the other thread had yet to get there.
  * Returns 0, or -1 when a thread failed and the run stops. */
-static int wait_for(const as_wait_t *w, uint64_t base)
+static int wait_for(thread_ctx_t *c, const as_wait_t *w, uint64_t base)
 {
 	const uint64_t *done = &tctx[w->thread].posted;
 	unsigned spins = 0;
+	c->handovers++;
+	if (__atomic_load_n(done, __ATOMIC_ACQUIRE) >= base + w->until)
+		return 0;
+	c->handovers_waited++;
 	while (__atomic_load_n(done, __ATOMIC_ACQUIRE) < base + w->until) {
 		if (atomic_load_explicit(&aborted, memory_order_relaxed))
 			return -1;
@@ -632,7 +640,7 @@ static int sync_at(thread_ctx_t *c, sync_t *y, uint64_t base, uint64_t i)
 	while (y->post < y->pend && *y->post <= i)
 		y->post++;
 	for (; y->w < y->wend && y->w->at == i; y->w++)
-		if (wait_for(y->w, y->pass * c->s->thread[y->w->thread].nops) != 0)
+		if (wait_for(c, y->w, y->pass * c->s->thread[y->w->thread].nops) != 0)
 			return -1;
 	return 0;
 }
@@ -1080,6 +1088,8 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 		res->wait_ns = res->wait_ns == UINT64_MAX || tctx[t].wait_ns == UINT64_MAX
 		                   ? UINT64_MAX
 		                   : res->wait_ns + tctx[t].wait_ns;
+		res->handovers += tctx[t].handovers;
+		res->handovers_waited += tctx[t].handovers_waited;
 	}
 	pthread_barrier_destroy(&ready);
 	pthread_barrier_destroy(&start);

@@ -63,18 +63,22 @@ typedef struct as_engine_result {
 	                                   count (the samples' sums left out): what a
 	                                   replayed trace must reproduce exactly */
 	int64_t live_bytes_end;
-	uint64_t resets_native;  /* RESET ops served by module reset() */
-	uint64_t lat_cal_ticks;  /* thread 0's cost of timing an empty op, subtracted */
-	uint64_t lat_res_ticks;  /* the clock's step: latencies are multiples of it */
-	uint64_t canary_ns;      /* the slowest thread's canary time, before + after */
-	uint64_t wait_ns;        /* all threads' run-queue wait around the timed region
-	                            (schedstat run_delay); UINT64_MAX: not known */
-	uint64_t handoff_ns;     /* threads 0 and 1's median round trip before the
-	                            start (handoff.h; 0: one thread, or no answer) */
-	uint64_t handoff_end_ns; /* the same after the end */
-	uint64_t pass_ns_max;    /* the longest pass after the first (0: < 2 passes) */
-	uint64_t pass_ns_median; /* the median pass after the first (of the first
-	                            4096; 0: < 2 passes) */
+	uint64_t resets_native;    /* RESET ops served by module reset() */
+	uint64_t lat_cal_ticks;    /* thread 0's cost of timing an empty op, subtracted */
+	uint64_t lat_res_ticks;    /* the clock's step: latencies are multiples of it */
+	uint64_t canary_ns;        /* the slowest thread's canary time, before + after */
+	uint64_t wait_ns;          /* all threads' run-queue wait around the timed region
+	                              (schedstat run_delay); UINT64_MAX: not known */
+	uint64_t handoff_ns;       /* threads 0 and 1's median round trip before the
+	                              start (handoff.h; 0: one thread, or no answer) */
+	uint64_t handoff_end_ns;   /* the same after the end */
+	uint64_t pass_ns_max;      /* the longest pass after the first (0: < 2 passes) */
+	uint64_t pass_ns_median;   /* the median pass after the first (of the first
+	                              4096; 0: < 2 passes) */
+	uint64_t handovers;        /* all threads' cross-thread waits in the timed
+	                              region (the stream's, times the passes) */
+	uint64_t handovers_waited; /* of those, the ones at which the other thread
+	                              had not yet got to the point waited for */
 } as_engine_result_t;
 
 /* Prepare slot table for `s` (mapped + pre-faulted) and thread resources.

@@ -65,7 +65,14 @@
 	  "the pass before to the last thread's end of it; n/a below 2 passes")               \
 	X(pass_ns_median, I,                                                                  \
 	  "the median pass after the first (of the first 4096), as pass_ns_max; a stall "     \
-	  "shows as pass_ns_max many times this")
+	  "shows as pass_ns_max many times this")                                             \
+	X(handovers, I,                                                                       \
+	  "cross-thread waits in the timed region, all threads (an op that needs another "    \
+	  "thread's earlier op: xmalloc's batches, a trace's objects that change threads); "  \
+	  "n/a when the stream has none")                                                     \
+	X(handovers_waited, I,                                                                \
+	  "of those, the ones at which the other thread had not yet got there, so this one "  \
+	  "waited: near all when it keeps up with the other, near none when it runs behind")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \

@@ -7,7 +7,9 @@
 # run held on one CPU (taskset -c 0) two context switches (about 6.4 us),
 # whose smallest must read over 3x the bound run's smallest (another
 # process may hold a CPU for a while, so only the smallest is judged; the
-# rule itself: test_disturb_rule). Needs CPUs 0 and 1 and taskset.
+# rule itself: test_disturb_rule). And handovers: xmalloc's one wait per
+# batch, counted per pass (what the waits mean: test_engine_handovers).
+# Needs CPUs 0 and 1 and taskset.
 # usage: test_handoff_cli.sh ALLOCSCOPE
 set -u
 as=$1
@@ -30,6 +32,14 @@ for c in handoff_ns handoff_end_ns; do
   [ "$(col "$tmp/apart/trials.csv" $c | grep -cE '^2:([0-9]+)?$')" -eq 3 ] &&
     [ "$(col "$tmp/apart/trials.csv" $c | grep -cE '^2:[0-9]+$')" -ge 1 ] && ok || bad "$c at 2 threads: $v"
 done
+# handovers: the consumer's one wait per batch (5; the producer never
+# waits with the queue as deep as the batches), once per pass; empty at
+# 1 thread; handovers_waited a count up to handovers
+v=$(paste -d: <(col "$tmp/apart/trials.csv" handovers) <(col "$tmp/apart/trials.csv" handovers_waited |
+  cut -d: -f2) <(col "$tmp/apart/trials.csv" passes | cut -d: -f2) | tr '\n' ' ')
+[ "$(echo "$v" | tr ' ' '\n' | grep -c '^1:::1$')" -eq 3 ] && ok || bad "handovers at 1 thread: $v"
+[ "$(echo "$v" | tr ' ' '\n' | awk -F: '$1 == 2 && $2 == 5 * $4 && $3 ~ /^[0-9]+$/ && $3 <= $2' | wc -l)" -eq 3 ] &&
+  ok || bad "handovers at 2 threads (want 5 per pass, waited <= that): $v"
 apart=$(col "$tmp/apart/trials.csv" handoff_end_ns | sed -n 's/^2://p' | sort -n | head -1)
 [ -n "$apart" ] && [ "$apart" -lt 20000 ] && ok || bad "apart: handoff_end_ns '$apart'"
 
