@@ -107,7 +107,8 @@ def main():
         return
     print(f"== one placement: rounds whose allocscope trials all had handoff_end_ns in "
           f"[{lo:.0f}, {2 * lo:.0f}] ns: {len(one)} of {len(rounds)}"
-          + (f" (rounds {' '.join(map(str, one))})" if len(one) < len(rounds) else ""))
+          + ("" if len(one) == len(rounds)
+             else f" (rounds {' '.join(map(str, one))})" if one else " (none)"))
     for w in ("xmalloc", "larson"):
         tools = sorted({k[3] for k in ns if k[2] == w}, key=lambda t: (t == "original", t))
         for tool in tools:
