@@ -10,6 +10,7 @@
 
 #include "disturb.h"
 #include "files.h"
+#include "results.h"
 #include "tables.h"
 #include "trials_read.h"
 
@@ -22,6 +23,43 @@ int as_resume_save_args(const char *dir, int argc, char *const *argv, char *err,
 	r = as_write_file_atomic(dir, "run.args", &b, err, errlen);
 	as_buf_free(&b);
 	return r;
+}
+
+int as_resume_check_columns(const char *dir, char *err, size_t errlen)
+{
+	static const char *const names[] = {"trials.csv", "series.csv", "latency.csv",
+	                                    "histogram.csv"};
+	static void (*const heads[])(as_buf_t *) = {as_trials_header, as_series_header,
+	                                            as_latency_header, as_hist_header};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && !rc; i++) {
+		char path[PATH_MAX];
+		as_buf_t want = {0};
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		FILE *f;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path))
+			continue; /* the folder's own files were written: cannot happen */
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		len = getline(&line, &cap, f);
+		heads[i](&want);
+		if (len > 0 && ((size_t)len != want.len || memcmp(line, want.data, want.len))) {
+			snprintf(
+			    err, errlen,
+			    "%s: not the columns this allocscope writes (another version wrote "
+			    "it): --resume cannot add rows to it; run the matrix again into a "
+			    "new folder",
+			    path);
+			rc = -1;
+		}
+		free(line);
+		as_buf_free(&want);
+		fclose(f);
+	}
+	return rc;
 }
 
 void as_resume_keep_rows(const char *dir, const char *name, const as_trial_spec_t *specs,

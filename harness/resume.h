@@ -20,6 +20,13 @@ int as_resume_save_args(const char *dir, int argc, char *const *argv, char *err,
 int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
                           int *done, int n, char *err, size_t errlen);
 
+/* Each of DIR's tables that --resume appends to (trials, series, latency,
+ * histogram) must have the columns this build writes, in its order: rows
+ * an older allocscope wrote without a newer column would not line up with
+ * the new ones. Returns 0 (also for a table not there), or -1 with err
+ * naming the file. */
+int as_resume_check_columns(const char *dir, char *err, size_t errlen);
+
 /* Append to out the rows of DIR/NAME (series, latency or histogram: first
  * columns trial,rep) whose (trial, rep) is done; the header is dropped. */
 void as_resume_keep_rows(const char *dir, const char *name, const as_trial_spec_t *specs,

@@ -466,7 +466,8 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 				run->interrupted = 1;
 				break;
 			}
-			wall_s[trial] += (double)(as_now_ns() - t0) / 1e9;
+			r->v[AS_TC_wall_ns] = (double)(as_now_ns() - t0);
+			wall_s[trial] += r->v[AS_TC_wall_ns] / 1e9;
 			run->done[w] = 1;
 			note_context(run, w, &syscalls_warned);
 			if (report_all(run, reps, nrep, HOOK_TRIAL, w)) {
@@ -478,7 +479,10 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 			}
 			as_trial_result_free(r); /* rows are written; keep the numbers */
 		} else {
-			wall_s[trial] += run->res[w].v[AS_TC_elapsed_ns] / 1e9; /* resumed */
+			/* resumed: the time it took then (a folder written before
+			 * wall_ns: its timed region, less than the run counted) */
+			double ns = run->res[w].v[AS_TC_wall_ns];
+			wall_s[trial] += (isnan(ns) ? run->res[w].v[AS_TC_elapsed_ns] : ns) / 1e9;
 		}
 		if (r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
 			failed = 1;
@@ -693,7 +697,8 @@ static int load_done(as_run_t *run, char *err, size_t errlen)
 			return 0;
 		return as_results_format_check(run->dir, err, errlen) != 0 ? -1 : 0;
 	}
-	if (as_results_format_check(run->dir, err, errlen) != 0)
+	if (as_results_format_check(run->dir, err, errlen) != 0 ||
+	    as_resume_check_columns(run->dir, err, errlen) != 0)
 		return -1;
 	return as_resume_load_trials(run->dir, run->specs, run->res, run->done, run->n, err,
 	                             errlen);

@@ -19,60 +19,64 @@
 	X(madvise_free_calls, I, "madvise calls with MADV_FREE (part of madvise)")         \
 	X(mprotect_calls, I, "mprotect calls")
 
-#define AS_TRIAL_COLS(X)                                                                      \
-	X(ops, I, "operations executed in the timed region, all threads, all passes")         \
-	X(elapsed_ns, I, "wall time of the timed region minus sampling_ns")                   \
-	X(ns_per_op, F, "elapsed_ns / ops")                                                   \
-	X(ops_per_sec, F, "ops / elapsed seconds")                                            \
-	X(sampling_ns, I, "time thread 0 spent taking samples inside the timed region")       \
-	X(live_bytes_peak, I,                                                                 \
-	  "peak of requested bytes live at once (engine's count; a trace: its own)")          \
-	X(rss_before_kib, I, "resident set right before the timed region")                    \
-	X(rss_peak_kib, I, "peak resident set: max of VmHWM and the samples")                 \
-	X(rss_end_kib, I, "resident set at the end of the timed region")                      \
-	X(rss_after_free_kib, I, "resident set after every remaining object was freed")       \
-	X(rss_after_trim_kib, I, "resident set after the module's trim(), if it has one")     \
-	X(overhead_ratio, F, "(rss_peak_kib - rss_before_kib) * 1024 / live_bytes_peak")      \
-	X(heap_rss_peak_kib, I, "largest resident part of the brk heap at a sample point")    \
-	X(heap_size_peak_kib, I, "largest size of the brk heap at a sample point")            \
-	X(mmap_rss_peak_kib, I, "largest resident anonymous mmap memory at a sample point")   \
-	X(mmap_size_peak_kib, I, "largest size of anonymous mmap memory at a sample point")   \
-	X(heap_rss_after_free_kib, I, "resident brk heap after every object was freed")       \
-	X(mmap_rss_after_free_kib, I, "resident anonymous mmap after every object was freed") \
-	X(heap_rss_after_trim_kib, I, "resident brk heap after the module's trim()")          \
-	X(mmap_rss_after_trim_kib, I, "resident anonymous mmap after the module's trim()")    \
-	X(minflt, I, "minor page faults in the timed region")                                 \
-	X(majflt, I, "major page faults in the timed region")                                 \
-	X(syscalls_total, I, "brk + mmap + munmap + mremap + madvise + mprotect calls")       \
-	AS_SYSCALL_COLS(X)                                                                    \
-	X(samples, I, "rows this trial wrote to series.csv")                                  \
-	X(trace_live_bytes_peak, I,                                                           \
-	  "the trace's peak live bytes in recorded global order, n/a if no trace")            \
-	X(passes, I, "times the op stream ran in the timed region (--min-time)")              \
-	X(canary_ns, I,                                                                       \
-	  "time of a fixed piece of work run by every thread before and after the timed "     \
-	  "region (the slowest thread's sum): recorded, not judged (disturb.h)")              \
-	X(wait_ns, I,                                                                         \
-	  "time the trial's threads were runnable but waiting for a CPU, from before the "    \
-	  "start to after the end of the timed region (schedstat run_delay, summed)")         \
-	X(handoff_ns, I,                                                                      \
-	  "threads 0 and 1 handing a cache line back and forth right before the timed "       \
-	  "region: the median round trip (how far apart the host put their CPUs, "            \
-	  "handoff.h); n/a at one thread")                                                    \
-	X(handoff_end_ns, I, "the same right after the timed region")                         \
-	X(pass_ns_max, I,                                                                     \
-	  "the longest pass of the op stream after the first (--min-time), from the end of "  \
-	  "the pass before to the last thread's end of it; n/a below 2 passes")               \
-	X(pass_ns_median, I,                                                                  \
-	  "the median pass after the first (of the first 4096), as pass_ns_max; a stall "     \
-	  "shows as pass_ns_max many times this")                                             \
-	X(handovers, I,                                                                       \
-	  "cross-thread waits in the timed region, all threads (an op that needs another "    \
-	  "thread's earlier op: xmalloc's batches, a trace's objects that change threads); "  \
-	  "n/a when the stream has none")                                                     \
-	X(handovers_waited, I,                                                                \
-	  "of those, the ones at which the other thread had not yet got there, so this one "  \
-	  "waited: near all when it keeps up with the other, near none when it runs behind")
+#define AS_TRIAL_COLS(X)                                                                       \
+	X(ops, I, "operations executed in the timed region, all threads, all passes")          \
+	X(elapsed_ns, I, "wall time of the timed region minus sampling_ns")                    \
+	X(ns_per_op, F, "elapsed_ns / ops")                                                    \
+	X(ops_per_sec, F, "ops / elapsed seconds")                                             \
+	X(sampling_ns, I, "time thread 0 spent taking samples inside the timed region")        \
+	X(live_bytes_peak, I,                                                                  \
+	  "peak of requested bytes live at once (engine's count; a trace: its own)")           \
+	X(rss_before_kib, I, "resident set right before the timed region")                     \
+	X(rss_peak_kib, I, "peak resident set: max of VmHWM and the samples")                  \
+	X(rss_end_kib, I, "resident set at the end of the timed region")                       \
+	X(rss_after_free_kib, I, "resident set after every remaining object was freed")        \
+	X(rss_after_trim_kib, I, "resident set after the module's trim(), if it has one")      \
+	X(overhead_ratio, F, "(rss_peak_kib - rss_before_kib) * 1024 / live_bytes_peak")       \
+	X(heap_rss_peak_kib, I, "largest resident part of the brk heap at a sample point")     \
+	X(heap_size_peak_kib, I, "largest size of the brk heap at a sample point")             \
+	X(mmap_rss_peak_kib, I, "largest resident anonymous mmap memory at a sample point")    \
+	X(mmap_size_peak_kib, I, "largest size of anonymous mmap memory at a sample point")    \
+	X(heap_rss_after_free_kib, I, "resident brk heap after every object was freed")        \
+	X(mmap_rss_after_free_kib, I, "resident anonymous mmap after every object was freed")  \
+	X(heap_rss_after_trim_kib, I, "resident brk heap after the module's trim()")           \
+	X(mmap_rss_after_trim_kib, I, "resident anonymous mmap after the module's trim()")     \
+	X(minflt, I, "minor page faults in the timed region")                                  \
+	X(majflt, I, "major page faults in the timed region")                                  \
+	X(syscalls_total, I, "brk + mmap + munmap + mremap + madvise + mprotect calls")        \
+	AS_SYSCALL_COLS(X)                                                                     \
+	X(samples, I, "rows this trial wrote to series.csv")                                   \
+	X(trace_live_bytes_peak, I,                                                            \
+	  "the trace's peak live bytes in recorded global order, n/a if no trace")             \
+	X(passes, I, "times the op stream ran in the timed region (--min-time)")               \
+	X(canary_ns, I,                                                                        \
+	  "time of a fixed piece of work run by every thread before and after the timed "      \
+	  "region (the slowest thread's sum): recorded, not judged (disturb.h)")               \
+	X(wait_ns, I,                                                                          \
+	  "time the trial's threads were runnable but waiting for a CPU, from before the "     \
+	  "start to after the end of the timed region (schedstat run_delay, summed)")          \
+	X(handoff_ns, I,                                                                       \
+	  "threads 0 and 1 handing a cache line back and forth right before the timed "        \
+	  "region: the median round trip (how far apart the host put their CPUs, "             \
+	  "handoff.h); n/a at one thread")                                                     \
+	X(handoff_end_ns, I, "the same right after the timed region")                          \
+	X(pass_ns_max, I,                                                                      \
+	  "the longest pass of the op stream after the first (--min-time), from the end of "   \
+	  "the pass before to the last thread's end of it; n/a below 2 passes")                \
+	X(pass_ns_median, I,                                                                   \
+	  "the median pass after the first (of the first 4096), as pass_ns_max; a stall "      \
+	  "shows as pass_ns_max many times this")                                              \
+	X(handovers, I,                                                                        \
+	  "cross-thread waits in the timed region, all threads (an op that needs another "     \
+	  "thread's earlier op: xmalloc's batches, a trace's objects that change threads); "   \
+	  "n/a when the stream has none")                                                      \
+	X(handovers_waited, I,                                                                 \
+	  "of those, the ones at which the other thread had not yet got there, so this one "   \
+	  "waited: near all when it keeps up with the other, near none when it runs behind")   \
+	X(wall_ns, I,                                                                          \
+	  "wall time of the whole trial as the parent saw it (the worker's start and set-up, " \
+	  "the timed region, the frees after it, the results' return): what -r auto's "        \
+	  "--max-time adds up, also when --resume reads it back")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test_resume_auto.sh - `run --resume` of an -r auto run that finished adds
+# no trial: its groups stopped by --max-time, which counts each trial's
+# wall time (fork, set-up, timed region, results), and the resumed run
+# counts the same time back from trials.csv's wall_ns. Before wall_ns it
+# counted their timed region only, a fraction of it, and ran repetitions
+# up to the 30 allowed (session 13: a finished default run resumed ran 1-2
+# more trials in 2 of 3 tries). A folder whose tables have other columns
+# (an older allocscope's, without wall_ns) is refused: the rows appended
+# would not line up with its own.
+# usage: test_resume_auto.sh ALLOCSCOPE
+set -u
+as=$1
+. "$(dirname "$0")/cli_expect.sh"
+export CI=1
+rows() { wc -l <"$1/trials.csv" | tr -d ' '; }
+# a CI no run reaches (0.1 %), so every group stops at --max-time 0.2 s:
+# trials of ~20 ms wall and ~10 us timed
+opts=(-q --no-plot -a null,glibc -w random:ops=2000,live=100 --ci 0.1% --max-time 0.2 --min-time 0)
+
+expect 0 "results:" run "${opts[@]}" -o "$tmp/a"
+grep -q '2 by --max-time' "$tmp/a/context.csv" && ok || bad "the groups did not stop by --max-time"
+n=$(rows "$tmp/a")
+[ "$n" -ge 13 ] && [ "$n" -lt 61 ] && ok || bad "$((n - 1)) trials: want 6-29 per group by --max-time"
+# wall_ns: every row, over its timed region
+bad_wall=$(python3 -c 'import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+print(sum(1 for r in rows if not r["wall_ns"].isdigit() or int(r["wall_ns"]) < int(r["elapsed_ns"])))' \
+  "$tmp/a/trials.csv")
+[ "$bad_wall" -eq 0 ] && ok || bad "$bad_wall rows with no wall_ns or one under elapsed_ns"
+
+cp -r "$tmp/a" "$tmp/b"
+expect 0 "results:" run --resume "$tmp/a"
+[ "$(rows "$tmp/a")" -eq "$n" ] && ok || bad "resume of a finished -r auto run: $((n - 1)) trials became $(($(rows "$tmp/a") - 1))"
+cmp -s "$tmp/a/trials.csv" "$tmp/b/trials.csv" && ok || bad "resume changed trials.csv"
+
+# an older folder (written before wall_ns): --resume would append rows of
+# more columns than its own; it is refused in one line naming the file,
+# and the folder is left as it was
+python3 - "$tmp/b/trials.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+i = rows[0].index("wall_ns")
+csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(r[:i] + r[i + 1:] for r in rows[:4])
+PY
+cp "$tmp/b/trials.csv" "$tmp/old.csv"
+expect 2 "trials.csv: not the columns this allocscope writes.*run the matrix again" run --resume "$tmp/b"
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "not one line: $(cat "$tmp/out")"
+cmp -s "$tmp/b/trials.csv" "$tmp/old.csv" && ok || bad "the refused resume changed trials.csv"
+# the same for the long tables (series.csv here)
+cp -r "$tmp/a" "$tmp/c"
+sed -i '1s/,live_bytes,/,live_bytes_x,/' "$tmp/c/series.csv"
+expect 2 "series.csv: not the columns this allocscope writes" run --resume "$tmp/c"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
