@@ -58,6 +58,28 @@ static const as_module_t napping = {
     .free = m_free,
 };
 
+/* One run of x with one side slowed: every handover counted, and about
+ * `want` of them waited for (2 either way: a thread the machine held off
+ * its CPU for longer than a batch) */
+static void slow_run(const char *what, as_opstream_t *x, const as_engine_cfg_t *cfg, int alloc,
+                     int freeing, uint64_t want)
+{
+	as_engine_result_t r;
+	uint64_t all = x->thread[0].nwaits + x->thread[1].nwaits;
+	slow_alloc = alloc;
+	slow_free = freeing;
+	CHECK(as_engine_run(x, cfg, &r) == 0);
+	CHECK(r.status == AS_OK);
+	printf("%s: %llu handovers, %llu waited\n", what, (unsigned long long)r.handovers,
+	       (unsigned long long)r.handovers_waited);
+	CHECKF(r.handovers == all, "%s: %llu handovers, want %llu", what,
+	       (unsigned long long)r.handovers, (unsigned long long)all);
+	CHECKF(r.handovers_waited + 2 >= want && r.handovers_waited <= want + 2,
+	       "%s: %llu waited, want about %llu", what, (unsigned long long)r.handovers_waited,
+	       (unsigned long long)want);
+	slow_alloc = slow_free = 0;
+}
+
 int main(void)
 {
 	as_opstream_t x, one;
@@ -80,31 +102,12 @@ int main(void)
 
 	/* the producer slow: the consumer waits at all 12, the producer at
 	 * none (the consumer has freed each batch 48 ms before it is needed) */
-	slow_alloc = 1;
-	CHECK(as_engine_run(&x, &cfg, &r) == 0);
-	CHECK(r.status == AS_OK);
-	printf("slow producer: %llu handovers, %llu waited\n", (unsigned long long)r.handovers,
-	       (unsigned long long)r.handovers_waited);
-	CHECK(r.handovers == w0 + w1);
-	CHECKF(r.handovers_waited >= w1 - 2 && r.handovers_waited <= w1 + 2,
-	       "slow producer: %llu waited, want about the consumer's %llu",
-	       (unsigned long long)r.handovers_waited, (unsigned long long)w1);
-
+	slow_run("slow producer", &x, &cfg, 1, 0, w1);
 	/* the consumer slow: the producer fills the queue and waits at its 9;
 	 * the consumer finds its batches made (but perhaps the first) */
-	slow_alloc = 0;
-	slow_free = 1;
-	CHECK(as_engine_run(&x, &cfg, &r) == 0);
-	CHECK(r.status == AS_OK);
-	printf("slow consumer: %llu handovers, %llu waited\n", (unsigned long long)r.handovers,
-	       (unsigned long long)r.handovers_waited);
-	CHECK(r.handovers == w0 + w1);
-	CHECKF(r.handovers_waited >= w0 - 2 && r.handovers_waited <= w0 + 2,
-	       "slow consumer: %llu waited, want about the producer's %llu",
-	       (unsigned long long)r.handovers_waited, (unsigned long long)w0);
+	slow_run("slow consumer", &x, &cfg, 0, 1, w0);
 
 	/* passes: the stream's waits once per pass, counted over all */
-	slow_free = 0;
 	cfg.min_time_ns = 200000000; /* passes of about 50 us each */
 	CHECK(as_engine_run(&x, &cfg, &r) == 0);
 	CHECK(r.status == AS_OK && r.passes >= 2);
