@@ -5,7 +5,12 @@
 # (summary.csv's ns_per_op_spread), the repetitions (reps_ok),
 # how many of them the machine disturbed (reps_disturbed: time spent waiting
 # for a CPU or slow sampling, docs/measure.md "Disturbed trials"), the
-# spread without those, and whether each is within LIMIT (default 1.5).
+# spread without those, and whether each is within LIMIT (default 1.5);
+# beside them the repetitions slow in every pass (slowp) and, at 2 threads
+# or more, the range over the repetitions of the share of handovers at
+# which a thread waited for the other (waited: trials.csv handovers_waited
+# over handovers): a module whose spread comes from two ways its threads
+# ran shows a wide range.
 # Prints one line per group, then how many were within, with and without
 # the disturbed repetitions. Exit 0 either way (a figure, not a test); 2 on
 # a folder without summary.csv.
@@ -16,11 +21,27 @@ limit=${2:-1.5}
 files=$(find "$dir" -maxdepth 2 -name summary.csv | sort)
 [ -n "$files" ] || { echo "spread.sh: $dir: no summary.csv (not a results folder)" >&2; exit 2; }
 python3 - "$limit" $files <<'EOF'
-import csv, sys
+import csv, os, sys
 limit = float(sys.argv[1])
 within = within_u = total = total_u = few_u = 0
-print(f"{'workload':36} {'threads':>7} {'module':12} {'n':>3} {'dist':>4} {'max/min':>8} {'undist':>8} {'slowp':>5}")
+print(f"{'workload':36} {'threads':>7} {'module':12} {'n':>3} {'dist':>4} {'max/min':>8} {'undist':>8} {'slowp':>5}"
+      f" {'waited':>9}")
+def waited(path):
+    """Per group, the min-max over its ok trials of handovers_waited /
+    handovers (trials.csv beside summary.csv): how the threads ran
+    against each other, a module's two regimes as a wide range."""
+    out = {}
+    t = os.path.join(os.path.dirname(path), "trials.csv")
+    if not os.path.exists(t):
+        return out
+    for r in csv.DictReader(open(t)):
+        if r.get("status") != "ok" or not r.get("handovers") or not r.get("handovers_waited"):
+            continue
+        k = (r["module"], r["module_params"], r["workload"], r["workload_params"], r["threads"])
+        out.setdefault(k, []).append(int(r["handovers_waited"]) / int(r["handovers"]))
+    return {k: f"{min(v):.2f}-{max(v):.2f}" for k, v in out.items()}
 for path in sys.argv[2:]:
+    share = waited(path)
     for r in csv.DictReader(open(path)):
         lo, hi, n = r.get("ns_per_op_min", ""), r.get("ns_per_op_max", ""), r.get("reps_ok", "")
         if not lo or not hi or float(lo) <= 0:
@@ -38,8 +59,10 @@ for path in sys.argv[2:]:
             few_u += not u
         wl = r["workload"] + (":" + r["workload_params"] if r["workload_params"] else "")
         sp = r["reps_slow_passes"] or "?" if "reps_slow_passes" in r else "-"
+        w = share.get((r["module"], r["module_params"], r["workload"], r["workload_params"],
+                       r["threads"]), "-")
         print(f"{wl[:36]:36} {r['threads']:>7} {r['module']:12} {n:>3} {d or '-':>4} {s:8.2f}"
-              f" {float(u) if u else float('nan'):8.2f} {sp:>5}"
+              f" {float(u) if u else float('nan'):8.2f} {sp:>5} {w:>9}"
               f"{'' if s <= limit else '  over ' + str(limit)}"
               f"{'' if not d or (u and float(u) <= limit) else ' (undisturbed too)' if u else ' (< 2 undisturbed)'}")
 print(f"{within} of {total} groups within max/min <= {limit}")

@@ -40,6 +40,13 @@ v=$(paste -d: <(col "$tmp/apart/trials.csv" handovers) <(col "$tmp/apart/trials.
 [ "$(echo "$v" | tr ' ' '\n' | grep -c '^1:::1$')" -eq 3 ] && ok || bad "handovers at 1 thread: $v"
 [ "$(echo "$v" | tr ' ' '\n' | awk -F: '$1 == 2 && $2 == 5 * $4 && $3 ~ /^[0-9]+$/ && $3 <= $2' | wc -l)" -eq 3 ] &&
   ok || bad "handovers at 2 threads (want 5 per pass, waited <= that): $v"
+# bench/spread.sh prints the range of the waited share: at 2 threads a
+# range of two shares in [0, 1], at 1 thread none ("-")
+"$(dirname "$0")/../bench/spread.sh" "$tmp/apart" >"$tmp/spread.out" 2>&1
+awk '$1 == "xmalloc:batches=5" && $2 == 2 {f2 = 1; if ($9 !~ /^[01]\.[0-9][0-9]-[01]\.[0-9][0-9]$/) x = 1}
+  $1 == "xmalloc:batches=5" && $2 == 1 {f1 = 1; if ($9 != "-") x = 1}
+  END {exit x || !f1 || !f2}' "$tmp/spread.out" && head -1 "$tmp/spread.out" | awk '{exit $9 != "waited"}' &&
+  ok || { bad "spread.sh's waited column:"; sed 's/^/  | /' "$tmp/spread.out" >&2; }
 apart=$(col "$tmp/apart/trials.csv" handoff_end_ns | sed -n 's/^2://p' | sort -n | head -1)
 [ -n "$apart" ] && [ "$apart" -lt 20000 ] && ok || bad "apart: handoff_end_ns '$apart'"
 
