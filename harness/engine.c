@@ -245,13 +245,13 @@ static inline int hold_while_sampling(void)
  * Returns 0, or -1 when a thread failed and the run stops. */
 static int wait_for(thread_ctx_t *c, const as_wait_t *w, uint64_t base)
 {
-	const uint64_t *done = &tctx[w->thread].posted;
+	const uint64_t *posted = &tctx[w->thread].posted;
 	unsigned spins = 0;
 	c->handovers++;
-	if (__atomic_load_n(done, __ATOMIC_ACQUIRE) >= base + w->until)
+	if (__atomic_load_n(posted, __ATOMIC_ACQUIRE) >= base + w->until)
 		return 0;
 	c->handovers_waited++;
-	while (__atomic_load_n(done, __ATOMIC_ACQUIRE) < base + w->until) {
+	while (__atomic_load_n(posted, __ATOMIC_ACQUIRE) < base + w->until) {
 		if (atomic_load_explicit(&aborted, memory_order_relaxed))
 			return -1;
 		if (++spins > 64)
@@ -318,6 +318,16 @@ typedef struct {
 	int clear; /* a free clears its slot (slots_clear) */
 } acc_t;
 
+/* After a free: the slot is emptied only where something reads it again
+ * (acc_t.clear, slots_clear); else it keeps the stale pointer. */
+static inline __attribute__((always_inline)) void forget(as_slot_t *sl, const acc_t *a)
+{
+	if (a->clear) {
+		sl->ptr = NULL;
+		sl->size = 0;
+	}
+}
+
 static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const as_op_t *op,
                                                          as_slot_t *sl, void *inst,
                                                          const as_module_t *m, as_touch_t tp,
@@ -380,10 +390,7 @@ static inline __attribute__((always_inline)) int exec_op(thread_ctx_t *c, const 
 		if (sl->ptr)
 			m->free(inst, sl->ptr, sl->size);
 		a->live -= (int64_t)sl->size;
-		if (a->clear) {
-			sl->ptr = NULL;
-			sl->size = 0;
-		}
+		forget(sl, a);
 		break;
 	case AS_OP_RESET: {
 		as_slot_t *r = &slots[op->id];
@@ -496,10 +503,7 @@ static inline __attribute__((always_inline)) int fast_op(thread_ctx_t *c, const 
 		if (sl->ptr)
 			free_fn(inst, sl->ptr, sl->size);
 		a->live -= (int64_t)sl->size;
-		if (a->clear) {
-			sl->ptr = NULL;
-			sl->size = 0;
-		}
+		forget(sl, a);
 		return 1;
 	}
 	return 0;
