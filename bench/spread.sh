@@ -10,7 +10,9 @@
 # or more, the range over the repetitions of the share of handovers at
 # which a thread waited for the other (waited: trials.csv handovers_waited
 # over handovers): a module whose spread comes from two ways its threads
-# ran shows a wide range.
+# ran shows a wide range; and the correlation over the repetitions of
+# ns/op with peak RSS (r_rss: near -1 when the faster trials are the ones
+# that mapped more, as jemalloc's xmalloc t2).
 # Prints one line per group, then how many were within, with and without
 # the disturbed repetitions. Exit 0 either way (a figure, not a test); 2 on
 # a folder without summary.csv.
@@ -25,23 +27,38 @@ import csv, os, sys
 limit = float(sys.argv[1])
 within = within_u = total = total_u = few_u = 0
 print(f"{'workload':36} {'threads':>7} {'module':12} {'n':>3} {'dist':>4} {'max/min':>8} {'undist':>8} {'slowp':>5}"
-      f" {'waited':>9}")
-def waited(path):
-    """Per group, the min-max over its ok trials of handovers_waited /
-    handovers (trials.csv beside summary.csv): how the threads ran
-    against each other, a module's two regimes as a wide range."""
-    out = {}
+      f" {'waited':>9} {'r_rss':>5}")
+def per_trial(path):
+    """Per group, from trials.csv beside summary.csv: the min-max over its
+    ok trials of handovers_waited / handovers (how the threads ran against
+    each other, a module's two regimes as a wide range), and the
+    correlation over them of ns/op with peak RSS (jemalloc's xmalloc t2
+    runs faster the more memory it maps: docs/measure.md "Two threads: a
+    busy neighbour on the core"); "-" where there is none, under 4 trials,
+    or a constant."""
+    share, pair = {}, {}
     t = os.path.join(os.path.dirname(path), "trials.csv")
     if not os.path.exists(t):
-        return out
+        return {}, {}
     for r in csv.DictReader(open(t)):
-        if r.get("status") != "ok" or not r.get("handovers") or not r.get("handovers_waited"):
+        if r.get("status") != "ok":
             continue
         k = (r["module"], r["module_params"], r["workload"], r["workload_params"], r["threads"])
-        out.setdefault(k, []).append(int(r["handovers_waited"]) / int(r["handovers"]))
-    return {k: f"{min(v):.2f}-{max(v):.2f}" for k, v in out.items()}
+        if r.get("handovers") and r.get("handovers_waited"):
+            share.setdefault(k, []).append(int(r["handovers_waited"]) / int(r["handovers"]))
+        if r.get("ns_per_op") and r.get("rss_peak_kib"):
+            pair.setdefault(k, []).append((float(r["ns_per_op"]), float(r["rss_peak_kib"])))
+    def corr(v):
+        if len(v) < 4:
+            return "-"
+        mx, my = sum(a for a, _ in v) / len(v), sum(b for _, b in v) / len(v)
+        sx = sum((a - mx) ** 2 for a, _ in v) ** .5
+        sy = sum((b - my) ** 2 for _, b in v) ** .5
+        return f"{sum((a - mx) * (b - my) for a, b in v) / (sx * sy):+.2f}" if sx and sy else "-"
+    return ({k: f"{min(v):.2f}-{max(v):.2f}" for k, v in share.items()},
+            {k: corr(v) for k, v in pair.items()})
 for path in sys.argv[2:]:
-    share = waited(path)
+    share, rss = per_trial(path)
     for r in csv.DictReader(open(path)):
         lo, hi, n = r.get("ns_per_op_min", ""), r.get("ns_per_op_max", ""), r.get("reps_ok", "")
         if not lo or not hi or float(lo) <= 0:
@@ -59,10 +76,10 @@ for path in sys.argv[2:]:
             few_u += not u
         wl = r["workload"] + (":" + r["workload_params"] if r["workload_params"] else "")
         sp = r["reps_slow_passes"] or "?" if "reps_slow_passes" in r else "-"
-        w = share.get((r["module"], r["module_params"], r["workload"], r["workload_params"],
-                       r["threads"]), "-")
+        k = (r["module"], r["module_params"], r["workload"], r["workload_params"], r["threads"])
+        w, c = share.get(k, "-"), rss.get(k, "-")
         print(f"{wl[:36]:36} {r['threads']:>7} {r['module']:12} {n:>3} {d or '-':>4} {s:8.2f}"
-              f" {float(u) if u else float('nan'):8.2f} {sp:>5} {w:>9}"
+              f" {float(u) if u else float('nan'):8.2f} {sp:>5} {w:>9} {c:>5}"
               f"{'' if s <= limit else '  over ' + str(limit)}"
               f"{'' if not d or (u and float(u) <= limit) else ' (undisturbed too)' if u else ' (< 2 undisturbed)'}")
 print(f"{within} of {total} groups within max/min <= {limit}")
