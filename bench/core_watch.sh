@@ -40,7 +40,7 @@ for ((i = 1; i <= rounds; i++)); do
   fi
   after=$("$probe")
   trials=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
-    $c["status"] == "ok" {printf " %s %s %s", $c["module"], $c["ns_per_op"], $c["handoff_end_ns"]}' \
+    $c["status"] == "ok" {h = $c["handoff_end_ns"]; printf " %s %s %s", $c["module"], $c["ns_per_op"], h == "" ? "-" : h}' \
     "$tmp/d/trials.csv")
   echo "$(date +%T) | $before | $after |$trials" >>"$rows"
 done
@@ -61,7 +61,10 @@ for line in open(sys.argv[1]):
     ncpu = len(b) // 4
     # per figure, the slower CPU's, before and after averaged
     p = [max((b[4 * c + k] + a[4 * c + k]) / 2 for c in range(ncpu)) for k in range(4)]
-    m = {w[i]: (float(w[i + 1]), float(w[i + 2]) if w[i + 2] else float("nan")) for i in range(0, len(w), 3)}
+    # handoff_end_ns "-": the other thread did not answer; such a round is
+    # in no placement
+    m = {w[i]: (float(w[i + 1]), float("nan") if w[i + 2] == "-" else float(w[i + 2]))
+         for i in range(0, len(w), 3)}
     R.append((t, p, m))
 if not R:
     sys.exit("core_watch.sh: no round completed")
