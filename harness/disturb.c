@@ -44,15 +44,19 @@ static double handoff(const as_trial_spec_t *s, const as_trial_result_t *r)
 /* one pass of the op stream (after the first) took over AS_DISTURB_STALL x
  * the trial's median pass and AS_DISTURB_STALL_NS more than it, or (long
  * passes) over AS_DISTURB_STALL_LONG x and AS_DISTURB_STALL_LONG_NS more,
- * in a trial of at least 3 such passes (over fewer the median holds the
- * stall) */
-static int stalled(const as_trial_result_t *r)
+ * in a trial of at least 3 such passes; in a trial of 1 or 2 (its median
+ * holds the stall) the longest over AS_DISTURB_STALL_GROUP x the group's
+ * median pass (ref->pass_ns) and AS_DISTURB_STALL_LONG_NS more */
+static int stalled(const as_trial_result_t *r, const as_disturb_ref_t *ref)
 {
 	double mx = r->v[AS_TC_pass_ns_max], med = r->v[AS_TC_pass_ns_median];
-	if (!(r->v[AS_TC_passes] >= 4 && med > 0))
-		return 0;
-	return (mx > AS_DISTURB_STALL * med && mx - med > AS_DISTURB_STALL_NS) ||
-	       (mx > AS_DISTURB_STALL_LONG * med && mx - med > AS_DISTURB_STALL_LONG_NS);
+	double passes = r->v[AS_TC_passes];
+	if (passes >= 4 && med > 0)
+		return (mx > AS_DISTURB_STALL * med && mx - med > AS_DISTURB_STALL_NS) ||
+		       (mx > AS_DISTURB_STALL_LONG * med && mx - med > AS_DISTURB_STALL_LONG_NS);
+	med = ref->pass_ns; /* too few passes for a median of its own */
+	return passes >= 2 && med > 0 && mx > AS_DISTURB_STALL_GROUP * med &&
+	       mx - med > AS_DISTURB_STALL_LONG_NS;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -99,8 +103,8 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 {
 	size_t len = sizeof(double) * (size_t)(n ? n : 1);
 	double *w = malloc(len), *k = malloc(len), *h = malloc(len);
-	int nw = 0, nk = 0, nh = 0;
-	ref->wait_share = ref->sample_ns = ref->handoff_ns = NAN;
+	int nw = 0, nk = 0, nh = 0, np = 0;
+	ref->wait_share = ref->sample_ns = ref->handoff_ns = ref->pass_ns = NAN;
 	if (!w || !k || !h) {
 		free(w);
 		free(k);
@@ -130,6 +134,14 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 			k[nk++] = x;
 	}
 	ref->sample_ns = least(k, nk);
+	for (int i = 0; i < n; i++) {
+		double x = res[i].v[AS_TC_pass_ns_median];
+		if (specs[i].trial == group->trial && specs[i].threads == group->threads &&
+		    res[i].status == AS_OK && res[i].v[AS_TC_passes] >= 2 && x > 0 &&
+		    !waited(&specs[i], &res[i], ref))
+			k[np++] = x;
+	}
+	ref->pass_ns = np >= AS_DISTURB_STALL_REF_MIN ? as_median(k, np) : NAN;
 	free(w);
 	free(k);
 	free(h);
@@ -142,7 +154,7 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 	double s;
 	if (r->status != AS_OK)
 		return 0;
-	if (waited(spec, r, ref) || stalled(r))
+	if (waited(spec, r, ref) || stalled(r, ref))
 		return 1;
 	s = handoff(spec, r);
 	if (!isnan(s) && ref->handoff_ns > 0 &&

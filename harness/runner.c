@@ -333,7 +333,7 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s, in
 {
 	const as_run_cfg_t *cfg = run->cfg;
 	double v[AS_AUTO_MAX_REPS], med, lo, hi, max_s = cfg->group_max_s;
-	as_disturb_ref_t ref = {NAN, NAN, NAN};
+	as_disturb_ref_t ref = {NAN, NAN, NAN, NAN};
 	int tried = 0, ok = 0, first = -1, over_group, over_run;
 	if (!cfg->reps_auto)
 		return STOP_NOT;
