@@ -1037,6 +1037,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	if (cfg->thread_start)
 		cfg->thread_start(cfg->thread_ctx, 0);
 	thread_prepare(&tctx[0]);
+	res->cpu_start = sched_getcpu();
 	pthread_barrier_wait(&ready);
 	if (cfg->sample)
 		cfg->sample(cfg->sample_ctx, 0, 0, 0);
@@ -1046,6 +1047,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	pthread_barrier_wait(&start);
 	run_thread(&tctx[0]);
 	pthread_barrier_wait(&done);
+	res->cpu_end = sched_getcpu();
 	wait_end(&tctx[0]);
 	probe_handoff(&tctx[0], 1);
 	tend = 0;

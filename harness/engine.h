@@ -79,6 +79,9 @@ typedef struct as_engine_result {
 	                              region (the stream's, times the passes) */
 	uint64_t handovers_waited; /* of those, the ones at which the other thread
 	                              had not yet got to the point waited for */
+	/* thread 0's CPU right before the start barrier and right after the end
+	 * one (sched_getcpu; -1: not known) */
+	int32_t cpu_start, cpu_end;
 } as_engine_result_t;
 
 /* Prepare slot table for `s` (mapped + pre-faulted) and thread resources.

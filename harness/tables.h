@@ -73,6 +73,10 @@
 	X(handovers_waited, I,                                                                 \
 	  "of those, the ones at which the other thread had not yet got there, so this one "   \
 	  "waited: near all when it keeps up with the other, near none when it runs behind")   \
+	X(cpu_start, I,                                                                        \
+	  "the CPU engine thread 0 was on right before the timed region (sched_getcpu): "      \
+	  "at 1 thread, the trial's CPU")                                                      \
+	X(cpu_end, I, "the same right after it (another CPU: the scheduler moved the thread)") \
 	X(wall_ns, I,                                                                          \
 	  "wall time of the whole trial as the parent saw it (the worker's start and set-up, " \
 	  "the timed region, the frees after it, the results' return): what -r auto's "        \

@@ -472,6 +472,8 @@ static void measure(const worker_t *w, double *v)
 	v[AS_TC_pass_ns_median] = er->passes >= 2 ? (double)er->pass_ns_median : NAN;
 	v[AS_TC_handovers] = er->handovers ? (double)er->handovers : NAN;
 	v[AS_TC_handovers_waited] = er->handovers ? (double)er->handovers_waited : NAN;
+	v[AS_TC_cpu_start] = er->cpu_start >= 0 ? (double)er->cpu_start : NAN;
+	v[AS_TC_cpu_end] = er->cpu_end >= 0 ? (double)er->cpu_end : NAN;
 	v[AS_TC_elapsed_ns] = (double)er->elapsed_ns;
 	v[AS_TC_ns_per_op] = er->ops ? (double)er->elapsed_ns / (double)er->ops : NAN;
 	v[AS_TC_ops_per_sec] =

@@ -3,7 +3,10 @@
 # folder: waited (the range of handovers_waited / handovers) and r_rss
 # (ns/op against peak RSS over the ok repetitions): -1.00 where the faster
 # trials mapped more, +1.00 the other way, "-" under 4 repetitions, with a
-# constant RSS, or without trials.csv; a failed trial is not counted.
+# constant RSS, or without trials.csv; a failed trial is not counted; and
+# cpu (the median ns/op of the group's slowest CPU over its fastest's, by
+# trials.csv cpu_start, a trial the scheduler moved left out): "-" on one
+# CPU or without the columns.
 # Usage: test_spread_sh.sh
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,18 +27,22 @@ cols=$cols,ns_per_op_spread,reps_disturbed,ns_per_op_spread_undisturbed,reps_slo
   echo "larson,,glibc,,1,4,20,21,1.05,0,1.05,0"
 } >"$d/summary.csv"
 {
-  echo "module,module_params,workload,workload_params,threads,status,ns_per_op,rss_peak_kib,handovers,handovers_waited"
+  echo "module,module_params,workload,workload_params,threads,status,ns_per_op,rss_peak_kib,handovers,handovers_waited,cpu_start,cpu_end"
   # jemalloc: faster with more memory; a failed trial that would break it
   for x in "40 48000 500 5" "50 43000 500 50" "60 38000 400 80" "80 28000 300 150"; do
-    set -- $x; echo "jemalloc,,xmalloc,,2,ok,$1,$2,$3,$4"
+    set -- $x; echo "jemalloc,,xmalloc,,2,ok,$1,$2,$3,$4,,"
   done
-  echo "jemalloc,,xmalloc,,2,crashed,,99999,,"
+  echo "jemalloc,,xmalloc,,2,crashed,,99999,,,,"
   # tcmalloc: slower with more memory
   for x in "40 30000" "45 31000" "50 32000" "42.5 30500"; do
-    set -- $x; echo "tcmalloc,,xmalloc,,2,ok,$1,$2,600,6"
+    set -- $x; echo "tcmalloc,,xmalloc,,2,ok,$1,$2,600,6,0,0"
   done
-  for v in 10 11 12; do echo "mimalloc,,xmalloc,,2,ok,$v,$((v * 1000)),2200,2200"; done
-  for v in 20 20.5 21 20.2; do echo "glibc,,larson,,1,ok,$v,5000,,"; done
+  for v in 10 11 12; do echo "mimalloc,,xmalloc,,2,ok,$v,$((v * 1000)),2200,2200,1,1"; done
+  # glibc: CPU 0 20 and 20.5, CPU 1 30 and 32 (medians 20.25 and 31: 1.53);
+  # the trial moved from 1 to 0 (40) is not counted
+  for x in "20 0 0" "30 1 1" "20.5 0 0" "40 1 0" "32 1 1"; do
+    set -- $x; echo "glibc,,larson,,1,ok,$1,5000,,,$2,$3"
+  done
 } >"$d/trials.csv"
 out=$("$src/bench/spread.sh" "$d")
 echo "$out"
@@ -49,6 +56,10 @@ col() { echo "$out" | awk -v m="$1" -v c="$2" '$3 == m {print $c}'; }
 [ "$(col mimalloc 10)" = - ] && ok "3 repetitions: r_rss -" || bad "mimalloc: r_rss $(col mimalloc 10)"
 [ "$(col glibc 10)" = - ] && [ "$(col glibc 9)" = - ] && ok "constant RSS, no handovers: - and -" ||
   bad "glibc: $(col glibc 9) $(col glibc 10)"
+[ "$(col glibc 11) $(col glibc 12)" = "1.53 1/0" ] && ok "glibc: cpu 1.53 1/0, the moved trial left out" ||
+  bad "glibc: cpu $(col glibc 11) $(col glibc 12)"
+[ "$(col tcmalloc 11)" = - ] && [ "$(col jemalloc 11)" = - ] && ok "one CPU, no column: cpu -" ||
+  bad "cpu: tcmalloc $(col tcmalloc 11), jemalloc $(col jemalloc 11)"
 rm "$d/trials.csv"
 out=$("$src/bench/spread.sh" "$d")
 [ "$(col jemalloc 10)" = - ] && ok "no trials.csv: r_rss -" || bad "no trials.csv: $(col jemalloc 10)"
