@@ -148,6 +148,20 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 	return 0;
 }
 
+/* where the trial's CPUs were at its end against the run's placement:
+ * PLACED_IN within [lo, AS_DISTURB_HANDOFF x lo], PLACED_OUT outside it,
+ * PLACED_NA not judged (one thread, no answer, no reference) */
+enum { PLACED_NA = 0, PLACED_IN, PLACED_OUT };
+static int placed(const as_trial_spec_t *spec, const as_trial_result_t *r,
+                  const as_disturb_ref_t *ref)
+{
+	double s = handoff(spec, r);
+	if (isnan(s) || !(ref->handoff_ns > 0))
+		return PLACED_NA;
+	return s < ref->handoff_ns || s > AS_DISTURB_HANDOFF * ref->handoff_ns ? PLACED_OUT
+	                                                                       : PLACED_IN;
+}
+
 int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
                  const as_disturb_ref_t *ref)
 {
@@ -156,9 +170,7 @@ int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 		return 0;
 	if (waited(spec, r, ref) || stalled(r, ref))
 		return 1;
-	s = handoff(spec, r);
-	if (!isnan(s) && ref->handoff_ns > 0 &&
-	    (s < ref->handoff_ns || s > AS_DISTURB_HANDOFF * ref->handoff_ns))
+	if (placed(spec, r, ref) == PLACED_OUT)
 		return 1;
 	s = sample_cost(spec, r);
 	return !isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns;
@@ -244,21 +256,59 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	return rc;
 }
 
+/* AS_DISTURB_ROUND_PLACED (disturb.h): every trial of a round whose
+ * trials ended in two placements (place[], PLACED_*) is set AS_DIST_OUT */
+static void placement_rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                             const unsigned char *place, unsigned char *dist)
+{
+	for (int i = 0; i < n; i++) {
+		int in = 0, out = 0;
+		if (place[i] != PLACED_OUT)
+			continue;
+		for (int j = 0; j < n; j++)
+			if (specs[j].rep == specs[i].rep &&
+			    as_trial_threads(&specs[j], &res[j]) ==
+			        as_trial_threads(&specs[i], &res[i]) &&
+			    same_workload(specs[j].workload, specs[i].workload)) {
+				in += place[j] == PLACED_IN;
+				out += place[j] == PLACED_OUT;
+			}
+		if (!in || !out)
+			continue;
+		for (int j = 0; j < n; j++)
+			if (res[j].status == AS_OK && specs[j].rep == specs[i].rep &&
+			    as_trial_threads(&specs[j], &res[j]) ==
+			        as_trial_threads(&specs[i], &res[i]) &&
+			    same_workload(specs[j].workload, specs[i].workload))
+				dist[j] = AS_DIST_OUT;
+	}
+}
+
 int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                      unsigned char *dist)
 {
+	unsigned char *place = calloc((size_t)(n > 0 ? n : 1), 1);
+	if (!place)
+		return -1;
 	memset(dist, AS_DIST_NO, (size_t)(n > 0 ? n : 0));
 	for (int i = 0; i < n; i++) {
 		as_disturb_ref_t ref;
 		if (!first_of_group(specs, i)) /* its group is done */
 			continue;
-		if (as_disturb_ref(specs, res, n, &specs[i], &ref) != 0)
+		if (as_disturb_ref(specs, res, n, &specs[i], &ref) != 0) {
+			free(place);
 			return -1;
+		}
 		for (int j = i; j < n; j++)
-			if (specs[j].trial == specs[i].trial && res[j].status == AS_OK)
+			if (specs[j].trial == specs[i].trial && res[j].status == AS_OK) {
 				dist[j] = as_disturbed(&specs[j], &res[j], &ref) ? AS_DIST_OUT
 				                                                 : AS_DIST_NO;
+				if (!waited(&specs[j], &res[j], &ref))
+					place[j] = (unsigned char)placed(&specs[j], &res[j], &ref);
+			}
 	}
+	placement_rounds(specs, res, n, place, dist);
+	free(place);
 	if (rounds(specs, res, n, dist) != 0)
 		return -1;
 	for (int i = 0; i < n; i++) {

@@ -107,6 +107,24 @@
  * moved"). */
 #define AS_DISTURB_ROUND     1.2
 #define AS_DISTURB_ROUND_MIN 3
+/* A round in two placements: at two threads or more, when some trials of
+ * one workload, thread count and repetition ended in the run's placement
+ * and others outside it (the handoff rule below; trials the wait share
+ * flags do not count), the host moved the vCPUs while the round ran, and
+ * every trial of the round is disturbed, not only those outside. The
+ * trials on either side of a move run in a host in flux: over every
+ * trials.csv on the lead's machine (545 files, 3,645 rounds of 2 trials or
+ * more at 2 threads, 143 of them in two placements, judged by the handoff
+ * alone: /work/notes/s15/mixscan.py), the trials a round in
+ * two placements ran in the run's placement were over 1.2 x or under 1/1.2
+ * of their group's median (over its rounds in one placement) in 21 % of
+ * cases (66 of 311), against 7.9 % in rounds in one placement (1,074 of
+ * 13,600). In session 15's p-none-6 the vCPUs moved apart in the middle
+ * of larson t2's round 1: its tcmalloc and mimalloc trials, in the new
+ * placement, ran at 2.85 and 4.38 ns/op against 4.28-4.70 and 6.15-6.64
+ * in the rounds after, and the round rule above, left two modules of the
+ * round, could not judge it (docs/measure.md "Two threads: a round in two
+ * placements"). */
 /* The time per sample judges only a trial of at least this many samples:
  * over fewer, the first (cold) samples set it, not the machine. In the
  * lead's idle suite of e93540d bump's rows of under 16 samples had 117 of

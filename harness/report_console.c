@@ -291,8 +291,9 @@ static void disturbed_note(const as_run_t *run)
 	free(rows);
 	if (nd)
 		printf("(disturbed: %d of %d ok trials ran while the machine was slow, stalled "
-		       "a pass or had the threads' CPUs farther apart (trials.csv wait_ns, "
-		       "sampling_ns, pass_ns_max, handoff_end_ns); left out of the statistics%s; "
+		       "a pass, had the threads' CPUs farther apart or ran in a round the host "
+		       "moved them in (trials.csv wait_ns, sampling_ns, pass_ns_max, "
+		       "handoff_end_ns); left out of the statistics%s; "
 		       "ns/op max/min "
 		       "over 1.5 in %d group(s), %d of them within 1.5 without the disturbed: "
 		       "summary.csv reps_disturbed, ns_per_op_spread_undisturbed)\n",

@@ -121,14 +121,20 @@ int as_table_machine(const as_table_t *t, unsigned char *dist, as_machine_t *m)
 	size_t n = t->nrows ? t->nrows : 1;
 	as_trial_spec_t *specs = calloc(n, sizeof(*specs));
 	as_trial_result_t *res = calloc(n, sizeof(*res));
+	as_spec_t *wl = calloc(n, sizeof(*wl));
 	int rc = -1;
-	if (specs && res && t->nrows <= INT_MAX) {
+	if (specs && res && wl && t->nrows <= INT_MAX) {
 		for (size_t r = 0; r < t->nrows; r++) {
-			double trial = as_table_num(t, r, "trial"),
+			double trial = as_table_num(t, r, "trial"), rep = as_table_num(t, r, "rep"),
 			       th = as_table_num(t, r, "threads");
-			/* trials.csv's threads are the ones the trial ran on */
+			/* trials.csv's threads are the ones the trial ran on; the
+			 * repetition and workload make the rounds the rules judge */
 			specs[r].trial = isnan(trial) ? 0 : (uint32_t)trial;
+			specs[r].rep = isnan(rep) ? 0 : (uint32_t)rep;
 			specs[r].threads = isnan(th) ? 1 : (uint32_t)th;
+			wl[r].name = (char *)as_table_str(t, r, "workload");
+			wl[r].params = (char *)as_table_str(t, r, "workload_params");
+			specs[r].workload = &wl[r];
 			result_from_row(t, r, &res[r]);
 		}
 		rc = as_disturbed_set(specs, res, (int)t->nrows, dist);
@@ -137,6 +143,7 @@ int as_table_machine(const as_table_t *t, unsigned char *dist, as_machine_t *m)
 	}
 	free(specs);
 	free(res);
+	free(wl);
 	return rc;
 }
 

@@ -105,6 +105,23 @@ PY
   if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context_differences"] == [{"key": "handoff_end_ns", "a": "104", "b": "432"}], d' "$tmp/apart.json"; then ok; else bad "context_differences: handoff"; fi
   "$as" compare "$tmp/close" "$tmp/noisy" --json 2>/dev/null >"$tmp/noisy.json"
   if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context_differences"] == [{"key": "noisy", "a": "", "b": "0.25"}], d' "$tmp/noisy.json"; then ok; else bad "context_differences: noisy"; fi
+  # compare leaves out what summary.csv leaves out, rounds too: glibc and
+  # mimalloc xmalloc t2 with the vCPUs apart, but glibc's repetition 2
+  # ended with them close (the host moved them during that round), so
+  # both of round 2 are disturbed (disturb.h AS_DISTURB_ROUND_PLACED):
+  # n 5 each; a folder whose trials.csv has no rep or workload would run
+  # every trial into one round
+  mkdir -p "$tmp/round"
+  cp "$tmp/close/context.csv" "$tmp/round/"
+  {
+    echo "trial,rep,module,module_params,workload,workload_params,threads,status,ns_per_op,handoff_end_ns"
+    for r in 0 1 2 3 4 5; do
+      echo "0,$r,glibc,,xmalloc,,2,ok,11$r,$([ $r = 2 ] && echo 102 || echo 44$r)"
+      echo "1,$r,mimalloc,,xmalloc,,2,ok,$([ $r = 2 ] && echo 6 || echo 1$r),43$r"
+    done
+  } >"$tmp/round/trials.csv"
+  "$as" compare "$tmp/round" "$tmp/round" --json 2>/dev/null >"$tmp/round.json"
+  if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n={c["module"]: (c["n"], c["n_baseline"]) for c in d["changes"]}; assert n == {"glibc": (5, 5), "mimalloc": (5, 5)}, n' "$tmp/round.json"; then ok; else bad "a round in two placements: $(cat "$tmp/round.json" | grep '"n')"; fi
   expect 2 "trials.csv|context.csv" compare "$tmp/a" "$tmp/nonexistent" --json
 else
   echo "skipped: --json checks (python3 not installed)"

@@ -829,6 +829,76 @@ static void round_rule(void)
 	CHECK(round_out(dist, 0, 36) == 4 && dist[8] && dist[17] && dist[26] && dist[35]);
 }
 
+/* A round in two placements (disturb.h AS_DISTURB_ROUND_PLACED): larson
+ * t2 of session 15's p-none-6 as recorded. Rounds 0 and 8 ran with the
+ * vCPUs close (handoff 110-170 ns), 2-7 apart (439-484); in round 1 the
+ * host moved them after glibc's and jemalloc's trials, and tcmalloc's and
+ * mimalloc's, apart, ran at 2.85 and 4.39 ns/op against 4.28-4.70 and
+ * 6.15-6.64 in the rounds after: their groups spread 1.65 and 1.51 with
+ * round 1 kept. Trial t is module t, rep r at index 9t+r. */
+static void placement_round(void)
+{
+	static const double
+	    ns[4][9] = {{12.762, 12.630, 26.460, 26.234, 25.295, 25.485, 26.461, 26.195, 15.364},
+	                {4.310, 4.203, 7.885, 8.237, 7.877, 7.909, 7.931, 8.151, 6.640},
+	                {2.477, 2.854, 4.312, 4.700, 4.425, 4.275, 4.576, 4.669, 3.763},
+	                {3.164, 4.385, 6.154, 6.384, 6.598, 6.225, 6.298, 6.639, 4.587}},
+	    h[4][9] = {{127, 85, 484, 462, 484, 461, 439, 455, 109},
+	               {117, 113, 447, 454, 446, 457, 447, 446, 124},
+	               {158, 427, 445, 484, 470, 452, 448, 456, 120},
+	               {170, 467, 448, 474, 479, 472, 469, 468, 110}},
+	    share[4][9] = {
+	        {0.0061, 0.0033, 0.0162, 0.0019, 0.0037, 0.0347, 0.0051, 0.0029, 0.0043},
+	        {0.0015, 0.0045, 0.0022, 0.0054, 0.0018, 0.0056, 0.0025, 0.0052, 0.0125},
+	        {0.0224, 0.0017, 0.0058, 0.0219, 0.0054, 0.0015, 0.0156, 0.0014, 0.0013},
+	        {0.0020, 0.0118, 0.0020, 0.0092, 0.0116, 0.0075, 0.0023, 0.0203, 0.0020}};
+	unsigned char dist[36];
+	as_summary_row_t *rows;
+	for (int t = 0; t < 4; t++)
+		for (int r = 0; r < 9; r++) {
+			int i = 9 * t + r;
+			trial(i, (uint32_t)t, (uint32_t)r, 2);
+			res[i].v[AS_TC_ns_per_op] = ns[t][r];
+			res[i].v[AS_TC_handoff_end_ns] = h[t][r];
+			res[i].v[AS_TC_elapsed_ns] = 2e8;
+			res[i].v[AS_TC_wait_ns] = share[t][r] * 2e8 * 2;
+		}
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	for (int i = 0; i < 36; i++)
+		CHECKF((dist[i] == AS_DIST_OUT) == (i % 9 <= 1 || i % 9 == 8),
+		       "module %d round %d: handoff %g, %d", i / 9, i % 9, h[i / 9][i % 9],
+		       dist[i]);
+	CHECK(as_summary_rows(specs, res, 36, &rows) == 4);
+	for (int k = 0; k < 4; k++)
+		CHECKF(rows[k].reps_disturbed == 3 && rows[k].ns_per_op_spread_undisturbed < 1.10,
+		       "%s: %d disturbed, undisturbed spread %g", rows[k].spec->module->name,
+		       rows[k].reps_disturbed, rows[k].ns_per_op_spread_undisturbed);
+	free(rows);
+	/* a trial the wait share flags (its threads shared a vCPU at the end)
+	 * is no placement of the round: glibc's round 3 alone is out */
+	res[3].v[AS_TC_handoff_end_ns] = 6400;
+	res[3].v[AS_TC_wait_ns] = 0.45 * 2e8 * 2;
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECKF(dist[3] == AS_DIST_OUT && !dist[12] && !dist[21] && !dist[30],
+	       "round 3 with glibc's packed: %d %d %d %d", dist[3], dist[12], dist[21], dist[30]);
+	/* sharing a vCPU at the end without the wait is another placement */
+	res[3].v[AS_TC_wait_ns] = share[0][3] * 2e8 * 2;
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECK(dist[3] && dist[12] && dist[21] && dist[30]);
+	/* no answer from the probe is no placement either */
+	res[3].v[AS_TC_handoff_end_ns] = NAN;
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECK(!dist[3] && !dist[12] && !dist[21] && !dist[30]);
+	/* another workload's round of the same repetition is its own: with
+	 * tcmalloc and mimalloc on xmalloc, larson's round 1 is in one
+	 * placement (glibc, jemalloc close), xmalloc's too (both apart) */
+	for (int i = 18; i < 36; i++)
+		specs[i].workload = &xmalloc;
+	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+	CHECKF(dist[1] && dist[10] && !dist[19] && !dist[28],
+	       "round 1 split by workload: %d %d %d %d", dist[1], dist[10], dist[19], dist[28]);
+}
+
 int main(void)
 {
 	idle_run();
@@ -843,5 +913,6 @@ int main(void)
 	one_undisturbed();
 	headline();
 	round_rule();
+	placement_round();
 	return as_check_done();
 }
