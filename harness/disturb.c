@@ -190,6 +190,15 @@ static int same_workload(const as_spec_t *a, const as_spec_t *b)
 	return a == b || (a && b && !strcmp(a->name, b->name) && !strcmp(a->params, b->params));
 }
 
+/* trials i and j are of one round: the same workload, thread count and
+ * repetition (the modules' trials of a repetition run back to back) */
+static int same_round(const as_trial_spec_t *specs, const as_trial_result_t *res, int i, int j)
+{
+	return specs[j].rep == specs[i].rep &&
+	       as_trial_threads(&specs[j], &res[j]) == as_trial_threads(&specs[i], &res[i]) &&
+	       same_workload(specs[j].workload, specs[i].workload);
+}
+
 /* a kept trial of at least 2 threads with an ns/op: one a round can hold */
 static double round_value(const as_trial_spec_t *s, const as_trial_result_t *r, unsigned char d)
 {
@@ -229,10 +238,7 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 			continue;
 		for (int j = i; j < n; j++) {
 			double v = round_value(&specs[j], &res[j], dist[j]);
-			if (seen[j] || isnan(v) || !(med[j] > 0) || specs[j].rep != specs[i].rep ||
-			    as_trial_threads(&specs[j], &res[j]) !=
-			        as_trial_threads(&specs[i], &res[i]) ||
-			    !same_workload(specs[j].workload, specs[i].workload))
+			if (seen[j] || isnan(v) || !(med[j] > 0) || !same_round(specs, res, i, j))
 				continue;
 			seen[j] = 1;
 			in[k] = j;
@@ -256,30 +262,21 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	return rc;
 }
 
-/* AS_DISTURB_ROUND_PLACED (disturb.h): every trial of a round whose
- * trials ended in two placements (place[], PLACED_*) is set AS_DIST_OUT */
+/* "A round in two placements" (disturb.h): every trial of a round whose
+ * trials ended in two placements (place[], PLACED_*) is set AS_DIST_OUT.
+ * A round is found from one of its trials outside the placement; the
+ * rounds of a run hold a few trials each. */
 static void placement_rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                              const unsigned char *place, unsigned char *dist)
 {
 	for (int i = 0; i < n; i++) {
-		int in = 0, out = 0;
+		int in = 0;
 		if (place[i] != PLACED_OUT)
 			continue;
-		for (int j = 0; j < n; j++)
-			if (specs[j].rep == specs[i].rep &&
-			    as_trial_threads(&specs[j], &res[j]) ==
-			        as_trial_threads(&specs[i], &res[i]) &&
-			    same_workload(specs[j].workload, specs[i].workload)) {
-				in += place[j] == PLACED_IN;
-				out += place[j] == PLACED_OUT;
-			}
-		if (!in || !out)
-			continue;
-		for (int j = 0; j < n; j++)
-			if (res[j].status == AS_OK && specs[j].rep == specs[i].rep &&
-			    as_trial_threads(&specs[j], &res[j]) ==
-			        as_trial_threads(&specs[i], &res[i]) &&
-			    same_workload(specs[j].workload, specs[i].workload))
+		for (int j = 0; j < n && !in; j++)
+			in = place[j] == PLACED_IN && same_round(specs, res, i, j);
+		for (int j = 0; j < n && in; j++)
+			if (res[j].status == AS_OK && same_round(specs, res, i, j))
 				dist[j] = AS_DIST_OUT;
 	}
 }

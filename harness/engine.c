@@ -988,6 +988,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	uint32_t n = s->nthreads;
 
 	memset(res, 0, sizeof(*res));
+	res->cpu_start = res->cpu_end = -1;
 	/* the stream's threads' contexts only: nothing reads another's, and
 	 * clearing all AS_MAX_THREADS faulted ~256 KiB of .bss into every
 	 * worker (test_engine_ctx) */

@@ -108,7 +108,7 @@ PY
   # compare leaves out what summary.csv leaves out, rounds too: glibc and
   # mimalloc xmalloc t2 with the vCPUs apart, but glibc's repetition 2
   # ended with them close (the host moved them during that round), so
-  # both of round 2 are disturbed (disturb.h AS_DISTURB_ROUND_PLACED):
+  # both of round 2 are disturbed (disturb.h "A round in two placements"):
   # n 5 each; a folder whose trials.csv has no rep or workload would run
   # every trial into one round
   mkdir -p "$tmp/round"

@@ -829,7 +829,7 @@ static void round_rule(void)
 	CHECK(round_out(dist, 0, 36) == 4 && dist[8] && dist[17] && dist[26] && dist[35]);
 }
 
-/* A round in two placements (disturb.h AS_DISTURB_ROUND_PLACED): larson
+/* A round in two placements (disturb.h, of that name): larson
  * t2 of session 15's p-none-6 as recorded. Rounds 0 and 8 ran with the
  * vCPUs close (handoff 110-170 ns), 2-7 apart (439-484); in round 1 the
  * host moved them after glibc's and jemalloc's trials, and tcmalloc's and
