@@ -199,12 +199,11 @@ static int same_round(const as_trial_spec_t *specs, const as_trial_result_t *res
 	       same_workload(specs[j].workload, specs[i].workload);
 }
 
-/* a kept trial of at least 2 threads with an ns/op: one a round can hold */
-static double round_value(const as_trial_spec_t *s, const as_trial_result_t *r, unsigned char d)
+/* a kept trial with an ns/op: one a round can hold */
+static double round_value(const as_trial_result_t *r, unsigned char d)
 {
 	double v = r->v[AS_TC_ns_per_op];
-	return r->status == AS_OK && d == AS_DIST_NO && as_trial_threads(s, r) >= 2 && v > 0 ? v
-	                                                                                     : NAN;
+	return r->status == AS_OK && d == AS_DIST_NO && v > 0 ? v : NAN;
 }
 
 /* AS_DISTURB_ROUND (disturb.h): the rounds whose modules moved together
@@ -222,7 +221,7 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 		if (!first_of_group(specs, i))
 			continue;
 		for (int j = i; j < n; j++) {
-			double v = round_value(&specs[j], &res[j], dist[j]);
+			double v = round_value(&res[j], dist[j]);
 			if (specs[j].trial == specs[i].trial && !isnan(v))
 				x[k++] = v;
 		}
@@ -234,10 +233,10 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	for (int i = 0; i < n && rc == 0; i++) {
 		int k = 0;
 		double f;
-		if (seen[i] || isnan(round_value(&specs[i], &res[i], dist[i])) || !(med[i] > 0))
+		if (seen[i] || isnan(round_value(&res[i], dist[i])) || !(med[i] > 0))
 			continue;
 		for (int j = i; j < n; j++) {
-			double v = round_value(&specs[j], &res[j], dist[j]);
+			double v = round_value(&res[j], dist[j]);
 			if (seen[j] || isnan(v) || !(med[j] > 0) || !same_round(specs, res, i, j))
 				continue;
 			seen[j] = 1;

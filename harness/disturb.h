@@ -92,8 +92,9 @@
  * is the host's period, not an allocator's. */
 #define AS_DISTURB_STALL_GROUP   1.5
 #define AS_DISTURB_STALL_REF_MIN 3
-/* A round the machine moved for every module: at two threads or more,
- * where no figure of one trial sees the host's slow spells, the trials of
+/* A round the machine moved for every module: at any thread count (at
+ * two threads or more no figure of one trial sees the host's slow spells;
+ * at one the sampler's time sees most, not all: session 15), the trials of
  * one workload, thread count and repetition across AS_DISTURB_ROUND_MIN
  * modules or more are all disturbed when the median over them of each
  * one's ns/op over its group's median (over the trials the rules above

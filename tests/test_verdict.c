@@ -167,13 +167,16 @@ int main(void)
 	CHECK(f != NULL);
 	if (!f)
 		return as_check_done();
-	fprintf(f, "module,workload,workload_params,threads,status,ns_per_op\n");
+	/* with trial and rep, as every trials.csv has them: the machine's
+	 * rounds (disturb.h) are a repetition's trials of one workload and
+	 * thread count, and a table without them would be one round */
+	fprintf(f, "trial,rep,module,workload,workload_params,threads,status,ns_per_op\n");
 	for (int r = 0; r < 6; r++) {
-		fprintf(f, "mimalloc,cache-thrash,iterations=1000,1,ok,%d\n", 90 + r);
-		fprintf(f, "mimalloc,cache-thrash,iterations=1000,2,ok,%d\n", 50 + r);
-		fprintf(f, "mimalloc,cache-scratch,iterations=1000,2,ok,%d\n", 80 + r);
-		fprintf(f, "tcmalloc,cache-scratch,iterations=1000,2,ok,%d\n", 40 + r);
-		fprintf(f, "glibc,cache-scratch,iterations=1000,2,ok,%d\n", 40 + r);
+		fprintf(f, "0,%d,mimalloc,cache-thrash,iterations=1000,1,ok,%d\n", r, 90 + r);
+		fprintf(f, "1,%d,mimalloc,cache-thrash,iterations=1000,2,ok,%d\n", r, 50 + r);
+		fprintf(f, "2,%d,mimalloc,cache-scratch,iterations=1000,2,ok,%d\n", r, 80 + r);
+		fprintf(f, "3,%d,tcmalloc,cache-scratch,iterations=1000,2,ok,%d\n", r, 40 + r);
+		fprintf(f, "4,%d,glibc,cache-scratch,iterations=1000,2,ok,%d\n", r, 40 + r);
 	}
 	fclose(f);
 	memset(counts, 0, sizeof(counts));
