@@ -1,6 +1,7 @@
 /* disturb.h - which trials the machine disturbed, by four figures of a
- * trial, three of them against the same run's other trials, and at two
- * threads or more by the other modules' trials of its round: its threads
+ * trial, three of them against the same run's other trials, and by the
+ * other modules' trials of its round (at two threads or more, a round the
+ * host moved the vCPUs in; at any count, a round that moved): its threads
  * waited for a CPU (wait_ns); at two threads or more, threads 0 and 1 were
  * farther apart (handoff_end_ns, handoff.h); at one thread, thread 0's
  * series samples (the same /proc reads and mincore in every repetition of
