@@ -199,29 +199,32 @@ static int same_round(const as_trial_spec_t *specs, const as_trial_result_t *res
 	       same_workload(specs[j].workload, specs[i].workload);
 }
 
-/* a kept trial with an ns/op: one a round can hold */
-static double round_value(const as_trial_result_t *r, unsigned char d)
+/* an ok trial's ns/op (NaN: none); with kept, only a trial dist kept */
+static double round_value(const as_trial_result_t *r, unsigned char d, int kept)
 {
 	double v = r->v[AS_TC_ns_per_op];
-	return r->status == AS_OK && d == AS_DIST_NO && v > 0 ? v : NAN;
+	return r->status == AS_OK && (!kept || d == AS_DIST_NO) && v > 0 ? v : NAN;
 }
 
-/* AS_DISTURB_ROUND (disturb.h): the rounds whose modules moved together
- * are set AS_DIST_OUT in dist, judged on what dist kept before. */
+/* AS_DISTURB_ROUND (disturb.h): in the rounds whose modules moved
+ * together, the trials that moved with the round are set AS_DIST_OUT in
+ * dist. Each group's median is over what dist kept before; a round is
+ * every ok trial of it, those dist left out too (they are the machine's
+ * spell as much as the rest). */
 static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                   unsigned char *dist)
 {
 	size_t len = sizeof(double) * (size_t)(n ? n : 1);
-	double *med = malloc(len), *x = malloc(len);
+	double *med = malloc(len), *x = malloc(len), *y = malloc(len);
 	int *in = malloc(sizeof(int) * (size_t)(n ? n : 1));
 	unsigned char *seen = calloc((size_t)(n ? n : 1), 1), *out = calloc((size_t)(n ? n : 1), 1);
-	int rc = med && x && in && seen && out ? 0 : -1;
+	int rc = med && x && y && in && seen && out ? 0 : -1;
 	for (int i = 0; i < n && rc == 0; i++) {
 		int k = 0;
 		if (!first_of_group(specs, i))
 			continue;
 		for (int j = i; j < n; j++) {
-			double v = round_value(&res[j], dist[j]);
+			double v = round_value(&res[j], dist[j], 1);
 			if (specs[j].trial == specs[i].trial && !isnan(v))
 				x[k++] = v;
 		}
@@ -233,10 +236,10 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	for (int i = 0; i < n && rc == 0; i++) {
 		int k = 0;
 		double f;
-		if (seen[i] || isnan(round_value(&res[i], dist[i])) || !(med[i] > 0))
+		if (seen[i] || isnan(round_value(&res[i], dist[i], 0)) || !(med[i] > 0))
 			continue;
 		for (int j = i; j < n; j++) {
-			double v = round_value(&res[j], dist[j]);
+			double v = round_value(&res[j], dist[j], 0);
 			if (seen[j] || isnan(v) || !(med[j] > 0) || !same_round(specs, res, i, j))
 				continue;
 			seen[j] = 1;
@@ -245,9 +248,10 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 		}
 		if (k < AS_DISTURB_ROUND_MIN)
 			continue;
-		f = as_median(x, k);
-		if (f > AS_DISTURB_ROUND || f < 1 / AS_DISTURB_ROUND)
-			for (int m = 0; m < k; m++)
+		f = as_median(memcpy(y, x, sizeof(double) * (size_t)k), k);
+		for (int m = 0; m < k; m++)
+			if ((f > AS_DISTURB_ROUND && x[m] > AS_DISTURB_ROUND) ||
+			    (f < 1 / AS_DISTURB_ROUND && x[m] < 1 / AS_DISTURB_ROUND))
 				out[in[m]] = 1;
 	}
 	for (int i = 0; i < n && rc == 0; i++)
@@ -255,6 +259,7 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 			dist[i] = AS_DIST_OUT;
 	free(med);
 	free(x);
+	free(y);
 	free(in);
 	free(seen);
 	free(out);

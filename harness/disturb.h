@@ -97,9 +97,13 @@
  * two threads or more no figure of one trial sees the host's slow spells;
  * at one the sampler's time sees most, not all: session 15), the trials of
  * one workload, thread count and repetition across AS_DISTURB_ROUND_MIN
- * modules or more are all disturbed when the median over them of each
- * one's ns/op over its group's median (over the trials the rules above
- * keep) lies above AS_DISTURB_ROUND or below its inverse. A repetition's
+ * modules or more (every ok one, those the rules above took out too) are
+ * disturbed when the median over them of each one's ns/op over its
+ * group's median (over the trials the rules above keep) lies above
+ * AS_DISTURB_ROUND or below its inverse, each that lies beyond it on the
+ * same side (a trial at its usual speed was not reached: session 16,
+ * docs/measure.md "A round: every trial its evidence, the ones it moved
+ * taken out"). A repetition's
  * trials run back to back, the modules in turn, so a spell of the machine
  * moves them together (in run 4 of the lead's session-11 runs every
  * module's larson t2 trial of repetition 8 ran at 0.60-0.71 of its
