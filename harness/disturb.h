@@ -103,14 +103,13 @@
  * AS_DISTURB_ROUND or below its inverse, each that lies beyond it on the
  * same side (a trial at its usual speed was not reached: session 16,
  * docs/measure.md "A round: every trial its evidence, the ones it moved
- * taken out"). A repetition's
- * trials run back to back, the modules in turn, so a spell of the machine
- * moves them together (in run 4 of the lead's session-11 runs every
- * module's larson t2 trial of repetition 8 ran at 0.60-0.71 of its
- * group's median, the other repetitions' at 1.0), while an allocator's
- * own slow trial moves one: the median over three or more modules does
- * not follow it (docs/measure.md "Two threads: a round the machine
- * moved"). */
+ * taken out"). A repetition's trials run back to back, the modules in
+ * turn, so a spell of the machine moves them together (in run 4 of the
+ * lead's session-11 runs every module's larson t2 trial of repetition 8
+ * ran at 0.60-0.71 of its group's median, the other repetitions' at
+ * 1.0), while an allocator's own slow trial moves one: the median over
+ * three or more modules does not follow it (docs/measure.md "Two
+ * threads: a round the machine moved"). */
 #define AS_DISTURB_ROUND     1.2
 #define AS_DISTURB_ROUND_MIN 3
 /* A round in two placements: at two threads or more, when some trials of
