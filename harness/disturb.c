@@ -206,6 +206,18 @@ static double round_value(const as_trial_result_t *r, unsigned char d, int kept)
 	return r->status == AS_OK && (!kept || d == AS_DIST_NO) && v > 0 ? v : NAN;
 }
 
+/* how far round x[0..k) moved (disturb.h AS_DISTURB_ROUND_MIN): the
+ * median of its trials' ratios, or of two the one nearer 1 when both lie
+ * on one side of it (else 1: the two moved apart); y is scratch */
+static double round_factor(const double *x, double *y, int k)
+{
+	if (k > 2)
+		return as_median(memcpy(y, x, sizeof(double) * (size_t)k), k);
+	if ((x[0] > 1) != (x[1] > 1))
+		return 1;
+	return fabs(log(x[0])) < fabs(log(x[1])) ? x[0] : x[1];
+}
+
 /* AS_DISTURB_ROUND (disturb.h): in the rounds whose modules moved
  * together, the trials that moved with the round are set AS_DIST_OUT in
  * dist. Each group's median is over what dist kept before; a round is
@@ -248,7 +260,7 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 		}
 		if (k < AS_DISTURB_ROUND_MIN)
 			continue;
-		f = as_median(memcpy(y, x, sizeof(double) * (size_t)k), k);
+		f = round_factor(x, y, k);
 		for (int m = 0; m < k; m++)
 			if ((f > AS_DISTURB_ROUND && x[m] > AS_DISTURB_ROUND) ||
 			    (f < 1 / AS_DISTURB_ROUND && x[m] < 1 / AS_DISTURB_ROUND))

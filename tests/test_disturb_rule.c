@@ -811,22 +811,37 @@ static void round_rule(void)
 		CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
 		CHECK(round_out(dist, 0, 36) == 0);
 	}
-	/* two modules only: no round is judged */
+	/* two modules (since session 16): the round moved when both did, on
+	 * one side; one's own slow trial, or two apart, is no round */
 	round_set(2, all);
 	CHECK(as_disturbed_set(specs, res, 18, dist) == 0);
-	CHECK(round_out(dist, 0, 18) == 0);
+	CHECK(round_out(dist, 0, 18) == 2 && dist[8] && dist[17]);
+	{
+		static const double own[] = {1, 2.0, 1, 1}, apart[] = {0.6, 1.5, 1, 1};
+		round_set(2, own);
+		CHECK(as_disturbed_set(specs, res, 18, dist) == 0);
+		CHECK(round_out(dist, 0, 18) == 0);
+		round_set(2, apart);
+		CHECK(as_disturbed_set(specs, res, 18, dist) == 0);
+		CHECK(round_out(dist, 0, 18) == 0);
+	}
 	/* at one thread too: a spell the sampler's time did not see (these
 	 * trials have no samples) moves the round as it does at two */
 	round_set(1, all);
 	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
 	CHECK(round_out(dist, 0, 36) == 4 && dist[8] && dist[17] && dist[26] && dist[35]);
 	/* another workload's trials of the same repetition are another round:
-	 * glibc and jemalloc on xmalloc leave larson's round two modules */
-	round_set(2, all);
-	for (int i = 0; i < 18; i++)
-		specs[i].workload = &xmalloc;
-	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
-	CHECK(round_out(dist, 0, 36) == 0);
+	 * glibc and jemalloc on xmalloc at their usual speed, tcmalloc and
+	 * mimalloc on larson at 0.60 and 0.71 make two rounds of two, larson's
+	 * moved (as one round of four its median, 0.85, would not be) */
+	{
+		static const double half_moved[] = {1, 1, 0.60, 0.71};
+		round_set(2, half_moved);
+		for (int i = 0; i < 18; i++)
+			specs[i].workload = &xmalloc;
+		CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+		CHECK(round_out(dist, 0, 36) == 2 && dist[26] && dist[35]);
+	}
 	/* a trial another rule left out is still part of the round: with
 	 * tcmalloc's waited, the round is the same four */
 	round_set(2, all);
@@ -919,9 +934,22 @@ static void placement_round(void)
 	 * placement (glibc, jemalloc close), xmalloc's too (both apart) */
 	for (int i = 18; i < 36; i++)
 		specs[i].workload = &xmalloc;
-	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
-	CHECKF(dist[1] && dist[10] && !dist[19] && !dist[28],
-	       "round 1 split by workload: %d %d %d %d", dist[1], dist[10], dist[19], dist[28]);
+	{
+		double tc = res[19].v[AS_TC_ns_per_op], mi = res[28].v[AS_TC_ns_per_op];
+		/* at their usual speed, so that the round of two below is not moved */
+		res[19].v[AS_TC_ns_per_op] = res[20].v[AS_TC_ns_per_op];
+		res[28].v[AS_TC_ns_per_op] = res[29].v[AS_TC_ns_per_op];
+		CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+		CHECKF(dist[1] && dist[10] && !dist[19] && !dist[28],
+		       "round 1 split by workload: %d %d %d %d", dist[1], dist[10], dist[19],
+		       dist[28]);
+		/* as recorded (0.64 and 0.69 of their groups' medians), xmalloc's
+		 * round of two moved as one: the round rule takes both */
+		res[19].v[AS_TC_ns_per_op] = tc;
+		res[28].v[AS_TC_ns_per_op] = mi;
+		CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+		CHECK(dist[19] && dist[28]);
+	}
 }
 
 int main(void)
