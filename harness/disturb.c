@@ -199,11 +199,11 @@ static int same_round(const as_trial_spec_t *specs, const as_trial_result_t *res
 	       same_workload(specs[j].workload, specs[i].workload);
 }
 
-/* an ok trial's ns/op (NaN: none); with kept, only a trial dist kept */
-static double round_value(const as_trial_result_t *r, unsigned char d, int kept)
+/* an ok trial's ns/op (NaN: none) */
+static double round_value(const as_trial_result_t *r)
 {
 	double v = r->v[AS_TC_ns_per_op];
-	return r->status == AS_OK && (!kept || d == AS_DIST_NO) && v > 0 ? v : NAN;
+	return r->status == AS_OK && v > 0 ? v : NAN;
 }
 
 /* how far round x[0..k) moved (disturb.h AS_DISTURB_ROUND_MIN): the
@@ -236,8 +236,8 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 		if (!first_of_group(specs, i))
 			continue;
 		for (int j = i; j < n; j++) {
-			double v = round_value(&res[j], dist[j], 1);
-			if (specs[j].trial == specs[i].trial && !isnan(v))
+			double v = round_value(&res[j]);
+			if (specs[j].trial == specs[i].trial && dist[j] == AS_DIST_NO && !isnan(v))
 				x[k++] = v;
 		}
 		med[i] = k ? as_median(x, k) : NAN;
@@ -248,10 +248,10 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	for (int i = 0; i < n && rc == 0; i++) {
 		int k = 0;
 		double f;
-		if (seen[i] || isnan(round_value(&res[i], dist[i], 0)) || !(med[i] > 0))
+		if (seen[i] || isnan(round_value(&res[i])) || !(med[i] > 0))
 			continue;
 		for (int j = i; j < n; j++) {
-			double v = round_value(&res[j], dist[j], 0);
+			double v = round_value(&res[j]);
 			if (seen[j] || isnan(v) || !(med[j] > 0) || !same_round(specs, res, i, j))
 				continue;
 			seen[j] = 1;
