@@ -14,9 +14,12 @@ as=$1
 . "$(dirname "$0")/cli_expect.sh"
 export CI=1
 rows() { wc -l <"$1/trials.csv" | tr -d ' '; }
-# a CI no run reaches (0.1 %), so every group stops at --max-time 0.2 s:
-# trials of ~20 ms wall and ~10 us timed
-opts=(-q --no-plot -a null,glibc -w random:ops=2000,live=100 --ci 0.1% --max-time 0.2 --min-time 0)
+# a CI no run reaches (0.1 %), so every group stops at --max-time 0.15 s.
+# Each trial lasts 5 ms or more on any machine, so that 30 repetitions (the
+# cap) take longer: glibc's stream runs again for 10 ms (--min-time), null's
+# once (it frees nothing) in 10-20 ms of wall. With --min-time 0 a machine
+# that forks fast ran glibc's 30 in 90 ms, stopped by the cap (session 17).
+opts=(-q --no-plot -a null,glibc -w random:ops=2000,live=100 --ci 0.1% --max-time 0.15 --min-time 0.01)
 
 expect 0 "results:" run "${opts[@]}" -o "$tmp/a"
 grep -q '2 by --max-time' "$tmp/a/context.csv" && ok || bad "the groups did not stop by --max-time"
