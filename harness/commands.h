@@ -35,10 +35,11 @@ enum {
 	{'r', "reps", "N|auto", "auto", \
 	 "repetitions of each trial, each in a fresh process (1..1000); auto: at least 6 the " \
 	 "machine did not disturb (summary.csv reps_disturbed), then more until the median's " \
-	 "95 % CI is within --ci (at most 30 or --max-time per trial); the statistics leave " \
+	 "95 % CI is within --ci (at most 30, or --max-time per trial: 3 x it while fewer than " \
+	 "6 are undisturbed); the statistics leave " \
 	 "the disturbed out either way (all kept when fewer than 2 are undisturbed)"}, \
 	{OPT_CI, "ci", "PCT", "3%", "-r auto stops a trial when its ns/op CI is within +-PCT of the median"}, \
-	{OPT_MAX_TIME, "max-time", "SEC", "2", "-r auto adds no repetition to a trial whose reps took SEC in all"}, \
+	{OPT_MAX_TIME, "max-time", "SEC", "2", "-r auto adds no repetition to a trial whose reps took SEC in all (3 x SEC while fewer than 6 are undisturbed)"}, \
 	{OPT_MIN_TIME, "min-time", "SEC", "0.2", \
 	 "run a trial's op stream again until its timed region lasts SEC, when the stream " \
 	 "frees everything it allocates and the module frees (0: once; trials.csv passes)"}, \

@@ -272,17 +272,21 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
 }
 
 /* A line when the machine disturbed trials (disturb.h): how many, and the
- * groups whose ns/op spread is over 1.5 with them and within it without. */
+ * groups whose ns/op spread is over 1.5 with them and within it without;
+ * with -r auto, a second when groups were left with fewer than
+ * AS_AUTO_MIN_REPS undisturbed (--max-time's stretch or the budget spent). */
 static void disturbed_note(const as_run_t *run)
 {
 	as_summary_row_t *rows;
 	int nrows = as_summary_rows(run->specs, run->res, run->n, &rows), nd = 0, nok = 0;
-	int over = 0, within = 0;
+	int over = 0, within = 0, short6 = 0;
 	if (nrows < 0)
 		return;
 	for (int i = 0; i < nrows; i++) {
 		nd += rows[i].reps_disturbed;
 		nok += rows[i].reps_ok;
+		short6 += rows[i].reps_disturbed > 0 &&
+		          rows[i].reps_ok - rows[i].reps_disturbed < AS_AUTO_MIN_REPS;
 		if (rows[i].ns_per_op_spread > 1.5) {
 			over++;
 			within += rows[i].ns_per_op_spread_undisturbed <= 1.5;
@@ -299,6 +303,12 @@ static void disturbed_note(const as_run_t *run)
 		       "summary.csv reps_disturbed, ns_per_op_spread_undisturbed)\n",
 		       nd, nok, run->cfg->reps_auto ? ", each run again by -r auto" : "", over,
 		       within);
+	if (run->cfg->reps_auto && short6)
+		printf("(%d group(s) kept fewer than %d undisturbed repetitions, n above: the "
+		       "machine disturbed most of their trials; -r auto ran more until %d x "
+		       "--max-time (%.3g s) or the budget was spent; a larger --max-time runs "
+		       "more)\n",
+		       short6, AS_AUTO_MIN_REPS, AS_AUTO_SHORT_STRETCH, run->cfg->group_max_s);
 }
 
 /* A line when the machine was noisy (disturb.h AS_NOISY_SHARE) in a run

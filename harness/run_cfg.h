@@ -19,6 +19,10 @@ struct as_trial_spec;
  * AS_AUTO_MAX_REPS. */
 #define AS_AUTO_MIN_REPS 6
 #define AS_AUTO_MAX_REPS 30
+/* -r auto: a group short of AS_AUTO_MIN_REPS undisturbed repetitions
+ * when its reps took --max-time goes on until they took this many times
+ * --max-time (docs/measure.md "A busy host: --max-time and the six") */
+#define AS_AUTO_SHORT_STRETCH 3
 
 /* A module's probe (trial.h), run once by as_run_validate: when it
  * crashed, hung or exited, the module's trials are not run and each row
@@ -42,13 +46,15 @@ typedef struct as_suite_progress {
 /* -r auto: why the trial groups of a run stopped adding repetitions
  * (context.csv `repetitions_stopped`; the suite prints it per scenario) */
 typedef struct as_run_stops {
-	int ci;           /* the ns/op median's 95 % CI within --ci */
-	int max_time;     /* the group's repetitions took --max-time */
-	int budget;       /* the run's trials took run_max_s (a suite's budget share) */
-	int budget_short; /* of those, groups with fewer than AS_AUTO_MIN_REPS
-	                     undisturbed repetitions (the machine was busy) */
-	int most;         /* ran the most repetitions allowed (-r auto's cap) */
-	int failed;       /* a repetition failed or was skipped */
+	int ci;             /* the ns/op median's 95 % CI within --ci */
+	int max_time;       /* the group's repetitions took --max-time */
+	int max_time_short; /* of those, groups with fewer than AS_AUTO_MIN_REPS
+	                       undisturbed after AS_AUTO_SHORT_STRETCH x --max-time */
+	int budget;         /* the run's trials took run_max_s (a suite's budget share) */
+	int budget_short;   /* of those, groups with fewer than AS_AUTO_MIN_REPS
+	                       undisturbed repetitions (the machine was busy) */
+	int most;           /* ran the most repetitions allowed (-r auto's cap) */
+	int failed;         /* a repetition failed or was skipped */
 } as_run_stops_t;
 
 typedef struct as_run_cfg {

@@ -324,9 +324,11 @@ enum { STOP_NOT = 0, STOP_FAILED, STOP_MAX_TIME, STOP_BUDGET, STOP_CI };
  * run's trials took run_max_s (a suite's budget share spent: the minimum
  * tried, disturbed or not, so a spent budget bounds the suite on a busy
  * machine), or when its reps took group_max_s (first_max_s for a
- * cfg->first group): with cfg->keep_undisturbed (a suite's budget that
- * is not spent) only once AS_AUTO_MIN_REPS are undisturbed, so a
- * disturbed repetition is run again while the budget lasts. Returns
+ * cfg->first group) and AS_AUTO_MIN_REPS are undisturbed; short of them,
+ * when its reps took AS_AUTO_SHORT_STRETCH times that, or with
+ * cfg->keep_undisturbed (a suite's budget that is not spent) when the
+ * budget is: a disturbed repetition is run again while the stretch or
+ * the budget lasts. Returns
  * STOP_NOT or why it is settled; *undisturbed: how many of its
  * repetitions the machine did not disturb (NULL: not wanted). */
 static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s, int *undisturbed)
@@ -369,8 +371,9 @@ static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s, in
 	over_run = cfg->run_max_s > 0 && (double)(as_now_ns() - run->t0_ns) / 1e9 >= cfg->run_max_s;
 	if (over_run)
 		return STOP_BUDGET;
-	if (over_group && cfg->keep_undisturbed && ok < AS_AUTO_MIN_REPS)
-		return STOP_NOT; /* the budget lasts: the undisturbed minimum first */
+	if (over_group && ok < AS_AUTO_MIN_REPS &&
+	    (cfg->keep_undisturbed || wall_s < AS_AUTO_SHORT_STRETCH * max_s))
+		return STOP_NOT; /* the stretch or the budget lasts: 6 undisturbed first */
 	return over_group ? STOP_MAX_TIME : STOP_NOT;
 }
 
@@ -390,7 +393,10 @@ static void note_stops(as_run_t *run, const int *stop, const int *short6, int nd
 	for (int t = 0; t < ndistinct; t++) {
 		switch (stop[t]) {
 		case STOP_FAILED: st.failed++; break;
-		case STOP_MAX_TIME: st.max_time++; break;
+		case STOP_MAX_TIME:
+			st.max_time++;
+			st.max_time_short += short6[t];
+			break;
 		case STOP_BUDGET:
 			st.budget++;
 			st.budget_short += short6[t];
@@ -404,11 +410,13 @@ static void note_stops(as_run_t *run, const int *stop, const int *short6, int nd
 	}
 	free(reps);
 	as_context_addf(&run->ctx, "repetitions_stopped",
-	                "trial groups: %d by the CI, %d by --max-time, %d by the time budget (%d "
-	                "of them with fewer than %d undisturbed repetitions), %d at %u "
+	                "trial groups: %d by the CI, %d by --max-time (%d of them with fewer than "
+	                "%d undisturbed repetitions after %d x --max-time), %d by the time budget "
+	                "(%d of them with fewer than %d undisturbed repetitions), %d at %u "
 	                "repetitions, %d by a failed or skipped repetition",
-	                st.ci, st.max_time, st.budget, st.budget_short, AS_AUTO_MIN_REPS, st.most,
-	                run->cfg->reps, st.failed);
+	                st.ci, st.max_time, st.max_time_short, AS_AUTO_MIN_REPS,
+	                AS_AUTO_SHORT_STRETCH, st.budget, st.budget_short, AS_AUTO_MIN_REPS,
+	                st.most, run->cfg->reps, st.failed);
 	run->ctx_generation++;
 	if (run->cfg->stops)
 		*run->cfg->stops = st;

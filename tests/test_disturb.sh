@@ -13,23 +13,14 @@ set -u
 as=$1
 . "$(dirname "$0")/cli_expect.sh"
 export CI=1
-command -v taskset >/dev/null || { echo "skipped: no taskset"; exit 77; }
-hogs=()
-stop_hogs() { for p in "${hogs[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; hogs=(); }
-trap 'stop_hogs; rm -rf "$tmp"' EXIT
-rows() { [ -f "$tmp/d/trials.csv" ] && echo $(($(wc -l <"$tmp/d/trials.csv") - 1)) || echo 0; }
-col() { # col FILE NAME: that column of every row
-  awk -F, -v n="$2" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == n) c = i; next} {print c ? $c : ""}' "$1"
-}
+. "$(dirname "$0")/hogs.sh"
 
 start=$SECONDS
 "$as" run --no-plot -a glibc -w larson -t 1 --pin compact --min-time 0.05 --max-time 8 --ci 100% \
   --force -o "$tmp/d" >"$tmp/run.out" 2>&1 &
 run=$!
 until [ "$(rows)" -ge 2 ] || ! kill -0 $run 2>/dev/null; do sleep 0.01; done
-# the CPU the trial is pinned to: cpu_binding "0:N"
-cpu=$(col "$tmp/d/trials.csv" cpu_binding | head -1 | sed 's/^0://')
-for i in 1 2 3 4 5 6 7 8; do taskset -c "$cpu" bash -c 'while :; do :; done' & hogs+=($!); done
+cpu_hogs "$(trial_cpu)"
 until [ "$(rows)" -ge 3 ] || ! kill -0 $run 2>/dev/null; do sleep 0.01; done
 stop_hogs
 wait $run

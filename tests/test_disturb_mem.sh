@@ -13,36 +13,29 @@
 # when there is one CPU, when the machine is busy (the fastest repetition
 # waited over 2 % of its time for a CPU: the wait rule would decide, not
 # this one), or when the hog did not slow the trial by 1.25 x (nothing to
-# catch).
+# catch: on session 17's machine, 300 MiB of L3, the hog slowed it 1.03-
+# 1.1 x and the test skipped in most runs).
 # usage: test_disturb_mem.sh ALLOCSCOPE
 set -u
 as=$1
 . "$(dirname "$0")/cli_expect.sh"
 export CI=1
-command -v taskset >/dev/null && command -v python3 >/dev/null ||
-  { echo "skipped: no taskset or python3"; exit 77; }
+command -v python3 >/dev/null || { echo "skipped: no python3"; exit 77; }
 [ "$(nproc)" -ge 2 ] || { echo "skipped: one CPU"; exit 77; }
-hog=
-stop_hog() { [ -n "$hog" ] && { kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null; }; hog=; }
-trap 'stop_hog; rm -rf "$tmp"' EXIT
-rows() { [ -f "$tmp/d/trials.csv" ] && echo $(($(wc -l <"$tmp/d/trials.csv") - 1)) || echo 0; }
-col() { # col FILE NAME: that column of every row
-  awk -F, -v n="$2" 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == n) c = i; next} {print c ? $c : ""}' "$1"
-}
+. "$(dirname "$0")/hogs.sh"
 
 "$as" run --no-plot -a glibc -w larson -t 1 --pin compact --min-time 0.05 -r 9 \
   --force -o "$tmp/d" >"$tmp/run.out" 2>&1 &
 run=$!
 until [ "$(rows)" -ge 2 ] || ! kill -0 $run 2>/dev/null; do sleep 0.05; done
-cpu=$(col "$tmp/d/trials.csv" cpu_binding | head -1 | sed 's/^0://')
-other=$(awk -v c="$cpu" 'BEGIN {print c == 0 ? 1 : 0}')
+other=$(awk -v c="$(trial_cpu)" 'BEGIN {print c == 0 ? 1 : 0}')
 taskset -c "$other" python3 -c '
 b = bytearray(256 << 20)
 while True:
     c = bytes(b)' &
-hog=$!
+hogs+=($!)
 until [ "$(rows)" -ge 7 ] || ! kill -0 $run 2>/dev/null; do sleep 0.05; done
-stop_hog
+stop_hogs
 wait $run
 rc=$?
 [ $rc -eq 0 ] && ok || { bad "run exit $rc:"; sed 's/^/  | /' "$tmp/run.out" >&2; }

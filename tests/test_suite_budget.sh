@@ -49,7 +49,7 @@ reps b3 | grep -qE "^t1=([6-9]|10) t2=([6-9]|10) " && ok || bad "b3 reps: $(reps
 # counts add up to the 2 groups)
 grep -qE "larson: groups stopped: [0-2] by the CI, [0-2] by --max-time, [0-2] by the budget \([0-2] with < 6 undisturbed\), [0-2] at 10 repetitions, 0 failed or skipped" "$tmp/out" &&
   ok || bad "b3 stop line: $(grep 'groups stopped' "$tmp/out")"
-ctx b3 repetitions_stopped | sed 's/([^)]*)//' | awk '{n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $(i + 1) != "repetitions,") n += $i; exit n != 2}' &&
+ctx b3 repetitions_stopped | sed 's/([^)]*)//g' | awk '{n = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/ && $(i + 1) != "repetitions,") n += $i; exit n != 2}' &&
   ok || bad "b3 repetitions_stopped: $(ctx b3 repetitions_stopped)"
 
 # the charts' time is kept back from the budget (0.3 s for one scenario)
