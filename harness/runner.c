@@ -319,7 +319,8 @@ enum { STOP_NOT = 0, STOP_FAILED, STOP_MAX_TIME, STOP_BUDGET, STOP_CI };
  * they took? A group whose repetition did not complete is settled (a skip
  * or a failure does not go away by asking again); one of at least
  * AS_AUTO_MIN_REPS is settled when it has AS_AUTO_MIN_REPS the machine did
- * not disturb (disturb.h, judged against the trials so far) and their
+ * not disturb (dist: as_disturbed_set over the first w entries, the
+ * judgement the statistics take, every rule with it) and their
  * ns/op median's 95 % CI (order statistics) is within ci_rel, or when the
  * run's trials took run_max_s (a suite's budget share spent: the minimum
  * tried, disturbed or not, so a spent budget bounds the suite on a busy
@@ -330,29 +331,27 @@ enum { STOP_NOT = 0, STOP_FAILED, STOP_MAX_TIME, STOP_BUDGET, STOP_CI };
  * budget is: a disturbed repetition is run again while the stretch or
  * the budget lasts. Returns
  * STOP_NOT or why it is settled; *undisturbed: how many of its
- * repetitions the machine did not disturb (NULL: not wanted). */
-static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s, int *undisturbed)
+ * repetitions the machine did not disturb (NULL: not wanted). Without
+ * -r auto, or without dist (out of memory: the CI alone), nothing is
+ * asked of the judgement. */
+static int settled(const as_run_t *run, int w, uint32_t trial, double wall_s,
+                   const unsigned char *dist, int *undisturbed)
 {
 	const as_run_cfg_t *cfg = run->cfg;
 	double v[AS_AUTO_MAX_REPS], med, lo, hi, max_s = cfg->group_max_s;
-	as_disturb_ref_t ref = {NAN, NAN, NAN, NAN};
 	int tried = 0, ok = 0, first = -1, over_group, over_run;
 	if (!cfg->reps_auto)
 		return STOP_NOT;
 	for (int j = 0; j < w; j++) {
 		if (run->specs[j].trial != trial)
 			continue;
-		if (first < 0) {
+		if (first < 0)
 			first = j;
-			if (as_disturb_ref(run->specs, run->res, w, &run->specs[j], &ref) != 0)
-				ref.wait_share = ref.sample_ns = NAN; /* CI alone */
-		}
 		tried++;
 		if (run->res[j].status != AS_OK)
 			return STOP_FAILED;
 		if (!isnan(run->res[j].v[AS_TC_ns_per_op]) &&
-		    ok < (int)(sizeof(v) / sizeof(v[0])) &&
-		    !as_disturbed(&run->specs[j], &run->res[j], &ref))
+		    ok < (int)(sizeof(v) / sizeof(v[0])) && (!dist || dist[j] == AS_DIST_NO))
 			v[ok++] = run->res[j].v[AS_TC_ns_per_op];
 	}
 	if (undisturbed)
@@ -433,20 +432,31 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 	double *wall_s = calloc((size_t)ndistinct, sizeof(double));
 	int *stop = calloc((size_t)ndistinct, sizeof(int));
 	int *short6 = calloc((size_t)ndistinct, sizeof(int));
+	/* -r auto: the judgement of the first dist_w entries (disturb.h) */
+	unsigned char *dist = run->cfg->reps_auto ? malloc((size_t)run->n + 1) : NULL;
+	int dist_w = -1;
 	if (!wall_s || !stop || !short6) {
 		fprintf(stderr, "allocscope: out of memory\n");
 		free(wall_s);
 		free(stop);
 		free(short6);
+		free(dist);
 		*io_failed = 1;
 		return 0;
 	}
 	for (int i = 0; i < run->n && !*io_failed; i++) {
 		as_trial_result_t *r;
 		uint32_t trial = run->specs[i].trial;
-		/* asked anew each time: a later reference can call a repetition
-		 * disturbed, and the group runs another (the last answer counts) */
-		why = run->done[i] ? STOP_NOT : settled(run, w, trial, wall_s[trial], &ok);
+		/* asked anew after each trial: a later reference or round can
+		 * call a repetition disturbed, and the group runs another (the
+		 * last answer counts) */
+		if (dist && !run->done[i] && dist_w != w) {
+			/* out of memory: the CI alone */
+			if (as_disturbed_set(run->specs, run->res, w, dist) != 0)
+				memset(dist, AS_DIST_NO, (size_t)w);
+			dist_w = w;
+		}
+		why = run->done[i] ? STOP_NOT : settled(run, w, trial, wall_s[trial], dist, &ok);
 		if (!run->done[i]) {
 			stop[trial] = why;
 			short6[trial] = ok < AS_AUTO_MIN_REPS;
@@ -501,6 +511,7 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 	free(wall_s);
 	free(stop);
 	free(short6);
+	free(dist);
 	return failed;
 }
 
@@ -622,7 +633,7 @@ static int run_trials_jobs(as_run_t *run, as_reporter_t *reps, int nrep, int *io
 		if (!run->done[i]) {
 			while (group_out(&p, trial))
 				par_collect(&p);
-			if (settled(run, p.w, trial, 0, NULL) ||
+			if (settled(run, p.w, trial, 0, NULL, NULL) ||
 			    (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, p.w, i)))
 				continue;
 		}
