@@ -260,6 +260,17 @@ static void *poll_threads(void *arg)
 	return NULL;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define HELD_SLACK_KB 8192
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HELD_SLACK_KB 8192
+#endif
+#endif
+#ifndef HELD_SLACK_KB
+#define HELD_SLACK_KB 4096
+#endif
+
 /* Build path (serialize=1) into s; the most threads seen meanwhile (this
  * one and the poller: 2 without a filler) and RSS held after, kB. */
 static int build_watched(const char *path, as_opstream_t *s, int *most, long *held_kb)
@@ -472,8 +483,13 @@ int main(void)
 		    !memcmp(a.thread[0].ops, b.thread[0].ops, a.thread[0].nops * sizeof(as_op_t)));
 		CHECK(a.expect_live_bytes_peak == b.expect_live_bytes_peak &&
 		      a.expect_live_bytes_end == b.expect_live_bytes_end);
-		/* filled ahead, given back: at most a huge page's difference */
-		CHECKF(held_a < held_b + 4096, "held %ld kB filled, %ld kB not", held_a, held_b);
+		/* filled ahead, given back: at most a huge page's difference
+		 * (HELD_SLACK_KB; under ASan, whose allocator keeps the filler
+		 * thread's freed blocks in its quarantine and caches, 8 MiB: 12
+		 * runs on session 17's machine held 0.2-5.3 MiB more filled, the
+		 * plain build 0-2 MiB, and 1 in 16 failed at 4 MiB) */
+		CHECKF(held_a < held_b + HELD_SLACK_KB, "held %ld kB filled, %ld kB not", held_a,
+		       held_b);
 		as_opstream_free(&a);
 		as_opstream_free(&b);
 	}
