@@ -682,7 +682,12 @@ int main(int argc, char **argv)
 			CHECK(count_trace(path, &c) == 0);
 			check_single_ops(&c, 200);
 			CHECK(c.alloc_by_size[6001] == 50000 && c.free_by_size[6001] == 50000);
-			CHECKF(all == c.n && live > 0 && live + 131072 / 4 >= all,
+			/* under ASan the converter, instrumented, can fall behind
+			 * the program it converts when other tests share the CPUs
+			 * (CI of c4e11de: 50,241 of 103,200 in "nap"); there it
+			 * must have converted while the program ran, not kept up */
+			CHECKF(all == c.n && live > 0 &&
+			           (AS_UNDER_ASAN || live + 131072 / 4 >= all),
 			       "%s: %llu of %llu events converted while the program ran",
 			       nap ? "nap" : "sleep", live, all);
 		}

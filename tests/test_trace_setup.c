@@ -260,16 +260,9 @@ static void *poll_threads(void *arg)
 	return NULL;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define HELD_SLACK_KB 8192
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HELD_SLACK_KB 8192
-#endif
-#endif
-#ifndef HELD_SLACK_KB
-#define HELD_SLACK_KB 4096
-#endif
+/* RSS a fill-ahead may hold over a build without (kB): a huge page, 8 MiB
+ * under ASan (below) */
+#define HELD_SLACK_KB (AS_UNDER_ASAN ? 8192 : 4096)
 
 /* Build path (serialize=1) into s; the most threads seen meanwhile (this
  * one and the poller: 2 without a filler) and RSS held after, kB. */
