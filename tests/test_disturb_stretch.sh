@@ -9,7 +9,7 @@
 # group never has 6 undisturbed. It must run past 1 s of trials' wall
 # time, stop once they have taken 3 s (or at the 30 allowed), and say
 # so: context.csv's repetitions_stopped counts it among the groups stopped
-# by --max-time with fewer than 6 undisturbed, and the console names it.
+# by --max-time with fewer than 6 undisturbed, and a console line counts it.
 # Until session 17 the group stopped at --max-time with 2 undisturbed.
 # usage: test_disturb_stretch.sh ALLOCSCOPE
 set -u
