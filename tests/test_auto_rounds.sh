@@ -8,9 +8,12 @@
 # and 3 made rounds that moved (ns/op 1.6 x the median in all three
 # trials); then the run is resumed. Each group has 4 undisturbed: -r auto
 # must run 2 more at least for each (the medians stay at the 4's until
-# then), and every group must end with 6 undisturbed. Until session 17 -r auto judged with the per-trial rules
-# only: the resume added nothing, and the table showed 4 undisturbed
-# under a help that promises 6.
+# then), and every group must end with 6 undisturbed, unless it stopped at
+# one of -r auto's limits (30 repetitions, 3 x --max-time): then the
+# machine disturbed so many of the new ones that the check cannot run
+# here (skipped, 77, once the others passed). Until session 17 -r auto
+# judged with the per-trial rules only: the resume added nothing, and the
+# table showed 4 undisturbed under a help that promises 6.
 # usage: test_auto_rounds.sh ALLOCSCOPE
 set -u
 as=$1
@@ -51,8 +54,17 @@ after=$(rows "$tmp/d/trials.csv")
 [ "$after" -ge $((before + 6)) ] && ok || bad "resume added $((after - before)) trials, want 6 or more"
 # (the two moved rounds need not stay out at the end: the new trials, at
 # this machine's speed of the minute, move the groups' medians)
-undist "$tmp/d/summary.csv" | awk '$2 - $3 < 6 {exit 1}' && ok ||
-  bad "after the resume, module reps_ok reps_disturbed: $(undist "$tmp/d/summary.csv" | tr '\n' ';')"
+# context.csv: how many groups stopped at a limit short of 6 undisturbed
+limited=$(grep '^repetitions_stopped,' "$tmp/d/context.csv" |
+  sed -E 's/.*\(([0-9]+) of them with fewer than 6 undisturbed repetitions after 3 x.*, ([0-9]+) at 30 rep.*/\1 + \2/')
+short=$(undist "$tmp/d/summary.csv" | awk '$2 - $3 < 6' | wc -l)
+held=""
+if [ "$short" -eq 0 ]; then ok
+elif [ "$((limited))" -ge "$short" ] 2>/dev/null; then
+  held="$short group(s) stopped at -r auto's limits short of 6 undisturbed (the machine busy): $(undist "$tmp/d/summary.csv" | tr '\n' ';')"
+else bad "after the resume, module reps_ok reps_disturbed: $(undist "$tmp/d/summary.csv" | tr '\n' ';') ($limited at a limit)"
+fi
 
 echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+[ "$fail" -eq 0 ] || exit 1
+[ -z "$held" ] || { echo "skipped: the end's check: $held"; exit 77; }

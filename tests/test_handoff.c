@@ -8,7 +8,9 @@
  * needs two context switches (about 6.4 us). A ping with no thread to
  * answer stops after AS_HANDOFF_MAX_NS with 0. Needs two CPUs (else
  * skipped, 77); of three tries per placement the smallest figure is
- * judged, so one descheduled try under load does not decide. */
+ * judged, so one descheduled try under load does not decide, and when
+ * every try of a placement went unanswered while another task held CPU 0
+ * or 1 (cpu_held.h) the placement checks are skipped (77). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cpu_held.h"
 #include "handoff.h"
 #include "util.h"
 
@@ -64,6 +67,7 @@ int main(void)
 {
 	cpu_set_t all;
 	uint64_t apart, shared, t0, alone;
+	char held[128] = "";
 	if (sched_getaffinity(0, sizeof(all), &all) != 0 || !CPU_ISSET(0, &all) ||
 	    !CPU_ISSET(1, &all)) {
 		printf("skipped: needs CPUs 0 and 1\n");
@@ -74,10 +78,22 @@ int main(void)
 	shared = probe(0);
 	printf("round trip: CPUs 0 and 1 %llu ns, both on CPU 0 %llu ns\n",
 	       (unsigned long long)apart, (unsigned long long)shared);
-	CHECKF(apart > 0 && apart < 20000, "apart: %llu ns", (unsigned long long)apart);
-	CHECKF(shared > 0, "shared: no answer");
-	CHECKF(shared > 3 * apart, "sharing a CPU (%llu ns) must read well over apart (%llu ns)",
-	       (unsigned long long)shared, (unsigned long long)apart);
+	if (!apart || !shared) {
+		double h0 = as_cpu_held(0, 100), h1 = as_cpu_held(1, 100);
+		snprintf(
+		    held, sizeof(held),
+		    "no answer while another task held a CPU (CPU 0 %.0f %%, CPU 1 %.0f %% held)",
+		    100 * h0, 100 * h1);
+		if (!(h0 >= AS_CPU_HELD_SHARE || h1 >= AS_CPU_HELD_SHARE))
+			held[0] = 0;
+	}
+	if (!held[0]) {
+		CHECKF(apart > 0 && apart < 20000, "apart: %llu ns", (unsigned long long)apart);
+		CHECKF(shared > 0, "shared: no answer");
+		CHECKF(shared > 3 * apart,
+		       "sharing a CPU (%llu ns) must read well over apart (%llu ns)",
+		       (unsigned long long)shared, (unsigned long long)apart);
+	}
 
 	/* nobody answers: 0 after the deadline, the stop mark left behind */
 	memset(&line, 0, sizeof(line));
@@ -90,5 +106,5 @@ int main(void)
 	CHECK(atomic_load(&line.seq) == AS_HANDOFF_STOP);
 	/* a ponger that comes late finds the stop mark and returns */
 	as_handoff_pong(&line);
-	return as_check_done();
+	return held[0] ? as_check_skip(held) : as_check_done();
 }
