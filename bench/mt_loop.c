@@ -5,7 +5,7 @@
  * workloads (xmalloc: producer thread 0 allocates batches of 4096 blocks of
  * 64 B, writes their first byte and hands each batch to consumer thread 1,
  * which frees it, at most 100 batches ahead, xmalloc-test's queue; larson: per-thread arrays of
- * 1000 blocks of 8..1000 B, random replacement, the arrays passing to the
+ * 5000 blocks of 8..1000 B, random replacement, the arrays passing to the
  * next thread 4 times; benchmt: glibc's bench-malloc-thread, per thread 1024
  * slots, 200,000 random replacements each pass with inverse-square sizes
  * 4..32768, every block freed at the pass end, PASSES passes, no
@@ -27,7 +27,7 @@
 
 static uint32_t nthreads = 2;
 static uint64_t batch = 4096, batches = 100, depth = 100;           /* xmalloc */
-static uint64_t blocks = 1000, reps = 200000, epochs = 4;           /* larson */
+static uint64_t blocks = 5000, reps = 200000, epochs = 4;           /* larson */
 static uint64_t bmt_slots = 1024, bmt_ops = 200000, bmt_passes = 1; /* benchmt */
 static void **ring;                                                 /* xmalloc: depth x batch */
 static void **arrays;                                               /* larson: nthreads x blocks */

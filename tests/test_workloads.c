@@ -274,6 +274,24 @@ int main(void)
 	       (unsigned long long)a.thread[1].nops, (unsigned long long)a.thread[1].nwaits,
 	       (unsigned long long)a.thread[0].nwaits);
 	as_opstream_free(&a);
+	/* larson's default arrays are mimalloc-bench's (`larson 5 8 1000 5000
+	 * 100 4141 N`): each thread starts with 5000 blocks of 8-1000 B (1000
+	 * until session 18: 0.5 MB a thread, in L2, and another ranking of
+	 * jemalloc and mimalloc; docs/measure.md "larson's 5000 blocks") */
+	CHECK(build("larson", 2, 1, &a) == 0);
+	for (uint32_t t = 0; t < 2; t++) {
+		uint64_t n = 0, lo = UINT64_MAX, hi = 0;
+		for (; n < a.thread[t].nops &&
+		       (a.thread[t].ops[n].kind & AS_OP_KIND_MASK) == AS_OP_ALLOC;
+		     n++) {
+			lo = a.thread[t].ops[n].size < lo ? a.thread[t].ops[n].size : lo;
+			hi = a.thread[t].ops[n].size > hi ? a.thread[t].ops[n].size : hi;
+		}
+		CHECKF(n == 5000 && lo >= 8 && hi <= 1000 && hi - lo > 900,
+		       "larson thread %u: %llu blocks before the first free, %llu-%llu B", t,
+		       (unsigned long long)n, (unsigned long long)lo, (unsigned long long)hi);
+	}
+	as_opstream_free(&a);
 	/* cache-thrash/scratch: the two threads' objects are 8 ids apart, so
 	 * their slots in the engine's table (16 B each) are on different cache
 	 * lines (ids 0 and 1 were: false sharing of the harness's own) */
