@@ -1066,9 +1066,16 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 			snprintf(res->reason, sizeof(res->reason), "%s", c->reason);
 		}
 	}
-	res->live_bytes_peak = res->thread_live_bytes_peak > tctx[0].sum_peak
-	                           ? res->thread_live_bytes_peak
-	                           : tctx[0].sum_peak;
+	/* A thread's own count is its part of the live set only when no thread
+	 * frees what another allocated: with cross-thread frees a producer's
+	 * count is everything it ever allocated (xmalloc: the whole stream),
+	 * a consumer's negative, and only the sums at sample points (and at
+	 * the end) are live bytes. */
+	res->live_bytes_peak = tctx[0].sum_peak;
+	if (!s->cross_thread && res->thread_live_bytes_peak > res->live_bytes_peak)
+		res->live_bytes_peak = res->thread_live_bytes_peak;
+	if (res->live_bytes_end > res->live_bytes_peak)
+		res->live_bytes_peak = res->live_bytes_end;
 	res->sampling_ns = tctx[0].sampling_ns;
 	res->handoff_ns = handoff_ns[0];
 	res->handoff_end_ns = handoff_ns[1];
