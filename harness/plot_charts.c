@@ -90,8 +90,9 @@ void plot_drop_last(charts_t *cs)
 	as_buf_free(&c->vars);
 }
 
-/* Column col (times scale) of the completed trials of module `mod` in
- * group `group`, at most max values into v; returns how many. */
+/* Column col (times scale) of the trials of module `mod` in group `group`
+ * that the statistics keep (completed, not left out as disturbed), at most
+ * max values into v; returns how many. */
 static int group_values(const run_t *r, const char *mod, const char *group, int col, double scale,
                         double *v, int max)
 {
@@ -99,7 +100,7 @@ static int group_values(const run_t *r, const char *mod, const char *group, int 
 	for (int i = 0; i < r->nt && n < max; i++) {
 		char gl[LABEL + 32];
 		const trow_t *t = &r->t[i];
-		if (!t->ok || strcmp(t->mlabel, mod) ||
+		if (!t->kept || strcmp(t->mlabel, mod) ||
 		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
 			continue;
 		v[n++] = plot_cellnum(&r->trials, t->row, col) * scale;
@@ -199,7 +200,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 		 * largest value, so ticks read as plain numbers */
 		double top = 0;
 		for (int i = 0; i < r->nt; i++)
-			if (r->t[i].ok && plot_cellnum(&r->trials, r->t[i].row, ci) > top)
+			if (r->t[i].kept && plot_cellnum(&r->trials, r->t[i].row, ci) > top)
 				top = plot_cellnum(&r->trials, r->t[i].row, ci);
 		scale = top >= 1e6 ? 1e-6 : top >= 1e3 ? 1e-3 : 1;
 		snprintf(yunit, sizeof(yunit), "%s%s",
@@ -213,7 +214,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 		return;
 	snprintf(c->title, sizeof(c->title), "%s per module and workload", what);
 	as_buf_printf(&c->table,
-	              "| workload | module | reps ok | median %s | min | max |\n"
+	              "| workload | module | reps kept | median %s | min | max |\n"
 	              "|---|---|---|---|---|---|\n",
 	              yunit);
 	ticks = calloc((size_t)r->groups.n + 1, sizeof(char *));
@@ -505,7 +506,7 @@ static int sweep_point(const run_t *r, const sweep_t *sw, const char *vkey, cons
 		char key[LABEL];
 		const trow_t *t = &r->t[i];
 		double before;
-		if (!t->ok || strcmp(t->wname, sw->wname) || strcmp(t->mlabel, mlabel) ||
+		if (!t->kept || strcmp(t->wname, sw->wname) || strcmp(t->mlabel, mlabel) ||
 		    plot_param_size(t->wparams, "size") != sz)
 			continue;
 		variant_key(sw, t, key, sizeof(key));
@@ -540,7 +541,7 @@ static void sweep_series(const run_t *r, const sweep_t *sw, strlist_t *vars, str
 {
 	for (int i = 0; i < r->nt; i++) {
 		char key[LABEL];
-		if (!r->t[i].ok || strcmp(r->t[i].wname, sw->wname) ||
+		if (!r->t[i].kept || strcmp(r->t[i].wname, sw->wname) ||
 		    isnan(plot_param_size(r->t[i].wparams, "size")))
 			continue;
 		variant_key(sw, &r->t[i], key, sizeof(key));
@@ -549,7 +550,7 @@ static void sweep_series(const run_t *r, const sweep_t *sw, strlist_t *vars, str
 	}
 	for (int m = 0; m < r->mods.n; m++)
 		for (int i = 0; i < r->nt && mods->n < MAXS; i++)
-			if (r->t[i].ok && !strcmp(r->t[i].wname, sw->wname) &&
+			if (r->t[i].kept && !strcmp(r->t[i].wname, sw->wname) &&
 			    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
 				smod[mods->n] = m;
 				plot_sl_add(mods, r->mods.v[m]);
@@ -587,7 +588,7 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 	}
 	qsort(xs, (size_t)nx, sizeof(double), plot_cmp_double);
 	as_buf_printf(&tab,
-	              "| series | size (bytes) | reps ok | ns/op | free p50 (ns) | mmap calls "
+	              "| series | size (bytes) | reps kept | ns/op | free p50 (ns) | mmap calls "
 	              "| RSS held at end (MiB) | RSS peak growth (MiB) |\n"
 	              "|---|---|---|---|---|---|---|---|\n");
 	for (int v = 0; v < vars.n; v++) {
@@ -779,7 +780,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 		return;
 	}
 	snprintf(c->title, sizeof(c->title), "Bytes of RSS per live block per module");
-	as_buf_printf(&c->table, "| workload | module | block size (bytes) | blocks | reps ok | "
+	as_buf_printf(&c->table, "| workload | module | block size (bytes) | blocks | reps kept | "
 	                         "RSS bytes per block (median) | min | max |\n"
 	                         "|---|---|---|---|---|---|---|---|\n");
 	shows = calloc((size_t)groups.n + 1, sizeof(char *));
@@ -798,7 +799,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 				char gl[LABEL + 32];
 				const trow_t *t = &r->t[i];
 				double rss;
-				if (!t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
+				if (!t->kept || strcmp(t->mlabel, r->mods.v[m]) ||
 				    strcmp(plot_group_of(r, t, gl, sizeof(gl)), groups.v[g]))
 					continue;
 				size = plot_param_size(t->wparams, "size");
@@ -909,7 +910,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		snprintf(c->title, sizeof(c->title),
 		         "Thread scaling: throughput against threads\n%s", wshow[w]);
 		as_buf_printf(&c->table,
-		              "| module | threads | reps ok | ops/s median | min | max |\n"
+		              "| module | threads | reps kept | ops/s median | min | max |\n"
 		              "|---|---|---|---|---|---|\n");
 		plot_sl_free(&why);
 		for (int m = 0; m < r->mods.n; m++) {
@@ -919,7 +920,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				int n = 0, k;
 				for (int i = 0; i < r->nt && n < 1024; i++) {
 					const trow_t *t = &r->t[i];
-					if (t->ok && !strcmp(t->mlabel, r->mods.v[m]) &&
+					if (t->kept && !strcmp(t->mlabel, r->mods.v[m]) &&
 					    !strcmp(t->wlabel, wls.v[w]) && t->threads == thr[j])
 						v[n++] = plot_cellnum(&r->trials, t->row, ci);
 				}

@@ -79,7 +79,7 @@ typedef struct {
 	double sys_lo, sys_hi; /* the smallest and largest positive syscall total */
 } shas_t;
 
-/* Per module of group g, its first completed repetition in series.csv:
+/* Per module of group g, its first kept repetition (trow_t) in series.csv:
  * labels gets the module labels, pick the matching runs. */
 static void pick_runs(const run_t *r, const srun_t *runs, int nruns, int g, strlist_t *labels,
                       const srun_t **pick)
@@ -89,7 +89,7 @@ static void pick_runs(const run_t *r, const srun_t *runs, int nruns, int g, strl
 		for (int k = 0; k < nruns; k++) {
 			char gl[LABEL + 32];
 			const trow_t *t = runs[k].t;
-			if (!t || !t->ok || strcmp(t->mlabel, r->mods.v[m]) ||
+			if (!t || !t->kept || strcmp(t->mlabel, r->mods.v[m]) ||
 			    strcmp(plot_group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
 				continue;
 			if (!best || t->rep < best->t->rep)

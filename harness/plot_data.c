@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "../allocators/allocscope_params.h"
+#include "disturb.h"
 #include "labels.h"
 #include "plot_int.h"
 #include "results.h"
+#include "resume.h"
 #include "results_format.h"
 #include "spec.h"
 
@@ -218,6 +220,13 @@ static void build_rows(run_t *r)
 	r->t = calloc((size_t)r->nt + 1, sizeof(trow_t));
 	if (!r->t)
 		abort();
+	unsigned char *dist = malloc((size_t)r->nt + 1);
+	if (!dist)
+		abort();
+	/* the rows the statistics leave out: all kept when trials.csv lacks
+	 * the columns the rules read (an old folder) */
+	if (as_table_disturbed(c, dist) != 0)
+		memset(dist, AS_DIST_NO, (size_t)r->nt + 1);
 	for (int i = 0; i < r->nt; i++) {
 		trow_t *t = &r->t[i];
 		const char *mp = plot_cell(c, i, c_mp);
@@ -232,11 +241,13 @@ static void build_rows(run_t *r)
 		snprintf(t->wlabel, sizeof(t->wlabel), "%s%s%s", t->wname, *t->wparams ? ":" : "",
 		         t->wparams);
 		t->ok = !strcmp(plot_cell(c, i, c_st), "ok");
+		t->kept = t->ok && dist[i] != AS_DIST_OUT;
 		if (thr0 < 0)
 			thr0 = t->threads;
 		else if (t->threads != thr0)
 			r->multi_threads = 1;
 	}
+	free(dist);
 }
 
 /* Whether row t is of module spec S: the same name, and the same params
@@ -380,7 +391,7 @@ const trow_t *plot_find_trial(const run_t *r, long trial, long rep)
 	return NULL;
 }
 
-/* The completed trial a per-op-kind row (latency.csv, histogram.csv)
+/* The kept trial (trow_t) a per-op-kind row (latency.csv, histogram.csv)
  * belongs to when it is of module `mod`, group `group` and op kind `kind`;
  * NULL otherwise. cols: the trial, rep and kind columns of tb. */
 const trow_t *plot_kind_row_trial(const run_t *r, const as_table_t *tb, int i, const int cols[3],
@@ -389,7 +400,7 @@ const trow_t *plot_kind_row_trial(const run_t *r, const as_table_t *tb, int i, c
 	char gl[LABEL + 32];
 	const trow_t *t = plot_find_trial(r, (long)plot_cellnum(tb, i, cols[0]),
 	                                  (long)plot_cellnum(tb, i, cols[1]));
-	if (!t || !t->ok || strcmp(t->mlabel, mod) ||
+	if (!t || !t->kept || strcmp(t->mlabel, mod) ||
 	    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group) ||
 	    strcmp(plot_cell(tb, i, cols[2]), kind))
 		return NULL;

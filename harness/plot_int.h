@@ -45,7 +45,10 @@ typedef struct {
 	char wname[128];
 	char wparams[LABEL];
 	long threads;
-	int ok;
+	int ok;   /* status ok */
+	int kept; /* ok and kept by the statistics: a repetition the machine
+	             disturbed is left out of every median here as in
+	             summary.csv (disturb.h, as_table_disturbed) */
 	int row;
 } trow_t;
 
@@ -266,6 +269,9 @@ typedef struct {
 	as_buf_t verdicts, comps; /* Markdown table rows */
 	int nv, nc;               /* rows */
 	int counts[3];            /* confirmed, refuted, inconclusive */
+	/* plot --modules: only the rows whose modules (a comparison's module
+	 * and baseline; each of a verdict's "a/b") it names; NULL: all */
+	const char *modules;
 } plot_results_t;
 
 enum { PLOT_VERDICTS = 1, PLOT_COMPARISONS = 2 };

@@ -123,13 +123,22 @@ void plot_fails_free(plot_fails_t *f)
 static void report_trials(as_buf_t *b, const run_t *r)
 {
 	plot_fails_t f = {0};
-	int nok = 0, nbad = 0;
-	for (int i = 0; i < r->nt; i++)
+	int nok = 0, nbad = 0, nout = 0;
+	for (int i = 0; i < r->nt; i++) {
 		r->t[i].ok ? nok++ : nbad++;
+		nout += r->t[i].ok && !r->t[i].kept;
+	}
 	as_buf_printf(b,
 	              "%d trial rows (repetitions included): %d completed, %d failed or "
-	              "skipped.\n\n",
+	              "skipped.",
 	              r->nt, nok, nbad);
+	if (nout)
+		as_buf_printf(b,
+		              " %d completed repetition(s) ran while the machine was slow and "
+		              "are left out of every median here, as in summary.csv "
+		              "(reps_disturbed).",
+		              nout);
+	as_buf_printf(b, "\n\n");
 	plot_fails_add(&f, r, NULL);
 	plot_fails_write(b, &f, "workloads");
 	plot_fails_free(&f);

@@ -70,6 +70,15 @@ mm=$(awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
   bad "summary ns/op max/min $mm, the undisturbed spread $sp"; }
 grep -qE "^\(disturbed: [1-9][0-9]* of [0-9]+ ok trials ran while the machine was slow" "$tmp/run.out" && ok ||
   { bad "no disturbed line:"; sed 's/^/  | /' "$tmp/run.out" >&2; }
+# the charts' time table (report.md) keeps the same repetitions and gives
+# summary.csv's median (until session 19 it kept the disturbed too)
+"$as" plot "$tmp/d" -o "$tmp/p" >"$tmp/plot.out" 2>&1 && ok || bad "plot: $(cat "$tmp/plot.out")"
+med=$(col "$tmp/d/summary.csv" ns_per_op_median)
+trow=$(grep -m1 -E '^\| larson \| glibc \| [0-9]+ \| ' "$tmp/p/report.md" 2>/dev/null)
+tn=$(echo "$trow" | awk -F'|' '{gsub(/ /, "", $4); print $4}')
+tmed=$(echo "$trow" | awk -F'|' '{gsub(/ /, "", $5); print $5}')
+[ "$tn" = "$kept" ] && awk -v a="$tmed" -v b="$med" 'BEGIN {exit !(a > 0 && (a - b) / b < 0.005 && (b - a) / b < 0.005)}' &&
+  ok || bad "report.md time row '$trow': want n $kept, median $med (summary.csv)"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
