@@ -307,7 +307,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	run_t r;
 	charts_t *cs = calloc(1, sizeof(*cs));
 	as_buf_t rep = {0};
-	plot_results_t res = {0};
+	plot_results_t res = {.modules = p->modules};
 	char err[1024] = "", full[PLOT_PATH_MAX], title[PLOT_PATH_MAX + 32];
 	int bad;
 	as_plot_status_t rc = AS_PLOT_BAD_INPUT;
@@ -515,7 +515,7 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	as_buf_t suite = {0}, body = {0}, context = {0};
 	as_table_t scen = {0};
 	plot_fails_t fails = {0};
-	plot_results_t res = {0};
+	plot_results_t res = {.modules = p->modules};
 	char err[1024], title[PLOT_PATH_MAX + 32];
 	int n;
 	char **subs = suite_scenarios(p, dir, &n);

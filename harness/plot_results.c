@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../workloads/spec.h"
 #include "plot_int.h"
 
 static const char *const verdict_cols[] = {"scenario", "workload", "module", "claim", "expected",
@@ -91,6 +92,41 @@ static void value_ci(as_buf_t *b, const as_table_t *t, int i, const char *value,
 	as_buf_add(b, "] |", 3);
 }
 
+/* Whether module label LABEL ("name" or "name:params") is one of LIST (a
+ * --modules value, already checked by the run's loader): the same name,
+ * and the same params unless the entry has none (plot_data.c's rule).
+ * With len, only LABEL's first len characters. */
+static int module_listed(const char *list, const char *label, size_t len)
+{
+	as_spec_t specs[MAXS];
+	char err[256], one[LABEL];
+	int n, hit = 0;
+	const char *colon;
+	snprintf(one, sizeof(one), "%.*s", (int)len, label);
+	colon = strchr(one, ':');
+	n = as_spec_parse_list(list, AS_SPEC_MODULE, specs, MAXS, err, sizeof(err));
+	for (int k = 0; k < n; k++) {
+		size_t nl = colon ? (size_t)(colon - one) : strlen(one);
+		hit |= strlen(specs[k].name) == nl && !strncmp(specs[k].name, one, nl) &&
+		       (!*specs[k].params || (colon && !strcmp(colon + 1, specs[k].params)));
+		as_spec_free(&specs[k]);
+	}
+	return n < 0 || hit; /* a list that does not parse hides nothing */
+}
+
+/* Whether a verdict's or comparison's MODULE is shown under res->modules:
+ * the whole of it, or each part of a ratio claim's "a/b". */
+static int row_shown(const plot_results_t *res, const char *module)
+{
+	const char *p = module, *slash;
+	if (!res->modules || module_listed(res->modules, module, strlen(module)))
+		return 1;
+	for (; (slash = strchr(p, '/')) != NULL; p = slash + 1)
+		if (!module_listed(res->modules, p, (size_t)(slash - p)))
+			return 0;
+	return p != module && module_listed(res->modules, p, strlen(p));
+}
+
 static int add_verdicts(plot_results_t *res, const char *dir, const char *scenario, int suite,
                         char *err, size_t errlen)
 {
@@ -115,6 +151,8 @@ static int add_verdicts(plot_results_t *res, const char *dir, const char *scenar
 	for (int i = 0; rc == 0 && i < NROWS(&v); i++) {
 		const char *verdict = as_table_str(&v, (size_t)i, "verdict");
 		const char *sc = as_table_str(&v, (size_t)i, "scenario");
+		if (!row_shown(res, as_table_str(&v, (size_t)i, "module")))
+			continue;
 		res->counts[!strcmp(verdict, "CONFIRMED") ? 0
 		            : !strcmp(verdict, "REFUTED") ? 1
 		                                          : 2]++;
@@ -140,6 +178,9 @@ static int add_comparisons(plot_results_t *res, const char *dir, const char *sce
 	              sizeof(comparison_cols) / sizeof(comparison_cols[0]), err, errlen) != 0)
 		rc = -1;
 	for (int i = 0; rc == 0 && i < NROWS(&c); i++) {
+		if (!row_shown(res, as_table_str(&c, (size_t)i, "module")) ||
+		    !row_shown(res, as_table_str(&c, (size_t)i, "baseline")))
+			continue;
 		as_buf_add(&res->comps, "|", 1);
 		if (suite)
 			scenario_cell(&res->comps, scenario ? scenario : "", suite);
