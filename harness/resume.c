@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../workloads/opstream.h"
 #include "disturb.h"
 #include "files.h"
 #include "results.h"
@@ -229,6 +231,32 @@ static int threads_match(const as_table_t *t, size_t r, uint32_t threads)
 	return strstr(as_table_str(t, r, "reason"), want) != NULL;
 }
 
+/* The p99 of each op kind of the trials loaded (done) from latency.csv,
+ * which the console's p99 columns take their median of: without them a
+ * resumed run printed nan there. A folder without the file (--latency 0)
+ * leaves them NaN. */
+static void load_p99(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
+                     const int *done, int n)
+{
+	char path[PATH_MAX], err[256];
+	as_table_t t;
+	if ((size_t)snprintf(path, sizeof(path), "%s/latency.csv", dir) >= sizeof(path) ||
+	    access(path, R_OK) != 0 || as_table_read(path, &t, err, sizeof(err)) != 0)
+		return;
+	for (size_t r = 0; r < t.nrows; r++) {
+		double dt = as_table_num(&t, r, "trial"), dr = as_table_num(&t, r, "rep");
+		const char *kind = as_table_str(&t, r, "kind");
+		int i =
+		    isnan(dt) || isnan(dr) ? -1 : find_spec(specs, n, (unsigned)dt, (unsigned)dr);
+		if (i < 0 || !done[i])
+			continue;
+		for (unsigned k = 0; k < AS_OP_KIND_COUNT; k++)
+			if (!strcmp(kind, as_op_kind_name(k)))
+				res[i].p99_ns[k] = as_table_num(&t, r, "p99_ns");
+	}
+	as_table_free(&t);
+}
+
 int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
                           int *done, int n, char *err, size_t errlen)
 {
@@ -280,6 +308,7 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 	}
 	free(nseries);
 	as_table_free(&t);
+	load_p99(dir, specs, res, done, n);
 	return 0;
 }
 

@@ -36,6 +36,14 @@ cp -r "$tmp/a" "$tmp/b"
 expect 0 "results:" run --resume "$tmp/a"
 [ "$(rows "$tmp/a")" -eq "$n" ] && ok || bad "resume of a finished -r auto run: $((n - 1)) trials became $(($(rows "$tmp/a") - 1))"
 cmp -s "$tmp/a/trials.csv" "$tmp/b/trials.csv" && ok || bad "resume changed trials.csv"
+# the console of a resumed run: its p99 columns from latency.csv, as the
+# first run printed them (until session 19 rows loaded from disk had none:
+# nan)
+"$as" run --no-plot -a glibc -w random:ops=2000,live=100 -r 2 --min-time 0 -o "$tmp/p" >"$tmp/p1.out" 2>&1
+"$as" run --resume "$tmp/p" >"$tmp/p2.out" 2>&1
+l1=$(grep -E '^glibc +random' "$tmp/p1.out"); l2=$(grep -E '^glibc +random' "$tmp/p2.out")
+[ -n "$l1" ] && [ "$l1" = "$l2" ] && ! echo "$l2" | grep -q nan && ok ||
+  bad "resumed console line '$l2', first run's '$l1'"
 
 # an older folder (written before wall_ns): --resume would append rows of
 # more columns than its own; it is refused in one line naming the file,
