@@ -24,7 +24,8 @@ enum { OPT_THRESHOLD = 256, OPT_FAIL_ON_REGRESSION, OPT_JSON };
 
 static const as_opt_t compare_opts[] = {
     {OPT_THRESHOLD, "threshold", "PCT", "5%",
-     "smallest change of the median ratio that counts as a regression or an improvement"},
+     "smallest change of the median ratio that counts as a regression or an improvement "
+     "(5% or 5; a bare number below 1 is refused as ambiguous)"},
     {OPT_FAIL_ON_REGRESSION, "fail-on-regression", NULL, NULL,
      "exit 1 when any match is a regression (for CI)"},
     {OPT_JSON, "json", NULL, NULL,
@@ -49,6 +50,16 @@ static int on_compare_opt(int key, const char *arg, void *vctx)
 			        "allocscope compare: option --threshold: '%s' is not a percentage "
 			        "0%%..1000%%\n",
 			        arg);
+			return -1;
+		}
+		/* a bare 0.05 reads as a fraction (summary.json writes the
+		 * threshold so) but would be 0.05 %: refused, not guessed */
+		if (!*end && pct > 0 && pct < 1) {
+			fprintf(stderr,
+			        "allocscope compare: option --threshold: '%s' is ambiguous (a "
+			        "number without %% is a percentage): write %g%% for a fraction of "
+			        "%s, or %s%%\n",
+			        arg, pct * 100, arg, arg);
 			return -1;
 		}
 		o->threshold = pct / 100;

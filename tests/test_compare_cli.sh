@@ -36,6 +36,9 @@ if "$as" compare "$tmp/a" "$tmp/same" 2>&1 | grep -q "warning"; then bad "same c
 expect 2 "trials.csv|context.csv" compare "$tmp/a" "$tmp/nonexistent"
 expect 2 "expected two results folders" compare "$tmp/a"
 expect 2 "--threshold" compare --threshold abc "$tmp/a" "$tmp/same"
+# a bare fraction would be a percentage 100 x smaller than meant: refused
+expect 2 "--threshold: '0.05' is ambiguous.*write 5% for a fraction of 0.05, or 0.05%" \
+  compare --threshold 0.05 "$tmp/a" "$tmp/same"
 
 # Two threads: mt DIR "NS:HANDOFF ..." writes glibc xmalloc -t 2 repetitions
 # with their handoff_end_ns (the threads' cache-line round trip after the
