@@ -89,6 +89,29 @@ static int gather(const as_scenario_t *sc, const as_table_t *t, const unsigned c
 	return k;
 }
 
+/* With one repetition on a side there is nothing to resample: the
+ * interval is the range of the ratios, min(x) / max(y) to max(x) / min(y)
+ * (one repetition each: the ratio itself), as a claim on one module uses
+ * the range of its repetitions below 6 (--quick). NaN when y holds no
+ * positive value. */
+static void ratio_range(const double *x, int nx, const double *y, int ny, double *lo, double *hi)
+{
+	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
+	for (int i = 0; i < nx; i++) {
+		xlo = fmin(xlo, x[i]);
+		xhi = fmax(xhi, x[i]);
+	}
+	for (int i = 0; i < ny; i++) {
+		ylo = fmin(ylo, y[i]);
+		yhi = fmax(yhi, y[i]);
+	}
+	*lo = *hi = NAN;
+	if (ylo > 0 && isfinite(xlo)) {
+		*lo = xlo / yhi;
+		*hi = xhi / ylo;
+	}
+}
+
 int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf_t *csv,
                          json_t *json, int counts[AS_VERDICT_COUNT], char *err, size_t errlen)
 {
@@ -125,6 +148,8 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 			if (as_boot_ratio_ci95(v, n, w, nv, NULL, 0, AS_BOOT_RESAMPLES,
 			                       AS_BOOT_SEED, &med, &lo, &hi) != 0)
 				lo = hi = NAN;
+			else if (isnan(lo) && !isnan(med) && (n < 2 || nv < 2))
+				ratio_range(v, n, w, nv, &lo, &hi);
 		} else {
 			med = as_median(v, n);
 			as_median_ci95(v, n, &lo, &hi);
