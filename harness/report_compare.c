@@ -12,6 +12,7 @@
 #include "disturb.h"
 #include "files.h"
 #include "reporter.h"
+#include "results.h"
 #include "status.h"
 #include "tables.h"
 
@@ -36,7 +37,8 @@ void as_run_groups(const as_run_t *run, as_groups_t *gs)
 		const as_trial_spec_t *s = &run->specs[i];
 		const as_trial_result_t *r = &run->res[i];
 		int keep = run->done[i] && r->status == AS_OK && !(dist && dist[i] == AS_DIST_OUT);
-		as_groups_add(gs, s->module->label, s->workload->label, s->threads,
+		as_groups_add(gs, s->module->label, s->workload->label,
+		              as_group_threads(run->specs, run->res, run->n, i),
 		              keep ? r->v[AS_TC_ns_per_op] : NAN);
 	}
 	free(dist);

@@ -223,6 +223,7 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
 	char st[16], sbuf[16];
 	double sm, med_ns, lo, hi;
 	char cibuf[24];
+	uint32_t thr = as_group_threads(specs, res, run->n, first);
 	for (int j = 0; j < run->n && k < 256; j++) {
 		if (specs[j].trial != specs[first].trial)
 			continue;
@@ -247,8 +248,7 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
 	}
 	snprintf(st, sizeof(st), "%s", bad < 0 ? "ok" : as_status_name(res[bad].status));
 	if (k == 0) {
-		printf("%-*s %-*s %3u %-10s %s\n", mw, mod, ww, wl, specs[first].threads, st,
-		       res[bad].reason);
+		printf("%-*s %-*s %3u %-10s %s\n", mw, mod, ww, wl, thr, st, res[bad].reason);
 		return;
 	}
 	med_ns = as_median(ns, k); /* sorts ns: the CI reads it sorted */
@@ -264,8 +264,8 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
 	else
 		snprintf(sbuf, sizeof(sbuf), "%.0f", sm);
 	printf("%-*s %-*s %3u %-10s %3d %10.2f %7s %12.4g %9.2fM %6.2f %10.0f %9s", mw, mod, ww, wl,
-	       specs[first].threads, st, k, med_ns, cibuf, as_median(ops, k), as_median(rss, k),
-	       as_median(ovh, k), as_median(flt, k), sbuf);
+	       thr, st, k, med_ns, cibuf, as_median(ops, k), as_median(rss, k), as_median(ovh, k),
+	       as_median(flt, k), sbuf);
 	if (latency)
 		printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
 	printf("\n");

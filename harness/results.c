@@ -218,6 +218,14 @@ static void slow_passes(const as_trial_spec_t *specs, const as_trial_result_t *r
 	row->reps_slow_passes = slow;
 }
 
+uint32_t as_group_threads(const as_trial_spec_t *specs, const as_trial_result_t *res, int n, int i)
+{
+	for (int j = 0; j < n; j++)
+		if (specs[j].trial == specs[i].trial && res[j].threads)
+			return res[j].threads;
+	return specs[i].threads;
+}
+
 int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                     as_summary_row_t **out)
 {
@@ -249,7 +257,7 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 			break;
 		}
 		row->spec = &specs[i];
-		row->threads = as_trial_threads(&specs[i], &res[i]);
+		row->threads = as_group_threads(specs, res, n, i);
 		spread(specs, res, n, dist, row);
 		slow_passes(specs, res, n, dist, row, v);
 		k = gather(specs, res, n, dist, specs[i].trial, AS_TC_ns_per_op, v);

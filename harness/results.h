@@ -73,6 +73,13 @@ typedef struct as_summary_row {
 /* The summary's rows over the first n results, in matrix order; *rows is
  * the caller's to free(). Returns the number of rows, or -1 when out of
  * memory. */
+/* The threads trial group specs[i].trial ran on: the first of its
+ * repetitions that knows its workload's own count (a trace's), else -t.
+ * summary.csv, the console's table and the comparisons key a group by it,
+ * as trials.csv's rows are (a 4-thread trace replayed under -t 1 is a
+ * 4-thread group everywhere). */
+uint32_t as_group_threads(const as_trial_spec_t *specs, const as_trial_result_t *res, int n, int i);
+
 int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                     as_summary_row_t **rows);
 

@@ -159,12 +159,12 @@ static void threads_truth(void)
 		        (unsigned long long)time + 1);
 	fclose(f);
 	snprintf(path, sizeof(path),
-	         "cd %s && '%s' replay mt.csv -a glibc -r 5 --min-time 0 "
-	         "--sample-every 1 -q --no-plot -o r_mt > /dev/null 2>&1",
+	         "cd %s && '%s' replay mt.csv -a glibc,glibc:arena_max=1 -r 5 --min-time 0 "
+	         "--sample-every 1 --no-plot -o r_mt > r_mt.out 2>&1",
 	         dir, cli);
 	if (run_rows(path, "r_mt", &t) != 0)
 		return;
-	CHECK(t.nrows == 5);
+	CHECK(t.nrows == 10);
 	for (size_t r = 0; r < t.nrows; r++) {
 		CHECKF(!strcmp(as_table_str(&t, r, "status"), "ok"), "rep %zu: %s: %s", r,
 		       as_table_str(&t, r, "status"), as_table_str(&t, r, "reason"));
@@ -175,6 +175,18 @@ static void threads_truth(void)
 		       as_table_num(&t, r, "trace_live_bytes_peak"));
 	}
 	as_table_free(&t);
+	/* the group is a 2-thread one everywhere, as in trials.csv: summary.csv,
+	 * comparisons.csv and the console's thr column (until session 19 the
+	 * last two said -t's 1) */
+	snprintf(path, sizeof(path),
+	         "cd %s && awk -F, 'NR > 1 && $5 != 2 {exit 1}' r_mt/summary.csv && "
+	         "awk -F, 'NR > 1 && $2 != 2 {exit 1}' r_mt/comparisons.csv && "
+	         "test $(wc -l < r_mt/comparisons.csv) -eq 2 && "
+	         "grep -Eq '^glibc +trace +2 ok' r_mt.out && "
+	         "grep -q 'mt.csv, 2 threads (ns/op)' r_mt.out",
+	         dir);
+	CHECKF(run_sh(path) == 0, "2-thread trace replayed under -t 1: threads in summary.csv, "
+	                          "comparisons.csv and the console");
 	/* the threads column: the 2 threads replayed, not -t; --resume
 	 * matches such rows to the matrix */
 	snprintf(path, sizeof(path),
