@@ -3,6 +3,7 @@
  * nothing runnable is undiscoverable. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,8 +57,6 @@ static void caps_string(uint32_t caps, char *out, size_t len)
 typedef struct {
 	char seen[64][64];
 	int nseen;
-	const char *only; /* `list MODULE`: that module alone */
-	int found;
 } list_ctx_t;
 
 static void list_module(const char *path, void *vctx)
@@ -74,9 +73,6 @@ static void list_module(const char *path, void *vctx)
 			return; /* shadowed by an earlier folder */
 	if (c->nseen < 64)
 		snprintf(c->seen[c->nseen++], sizeof(c->seen[0]), "%s", lm.mod->name);
-	if (c->only && strcmp(c->only, lm.mod->name))
-		return;
-	c->found = 1;
 	caps_string(lm.mod->caps, caps, sizeof(caps));
 	printf("  %-12s %-10s %s\n", lm.mod->name, lm.mod->version ? lm.mod->version : "?",
 	       lm.mod->description ? lm.mod->description : "");
@@ -100,15 +96,16 @@ static int list_main(int argc, char **argv)
 		return 2;
 	memset(&c, 0, sizeof(c));
 	if (r < argc) {
-		c.only = argv[r];
-		as_module_foreach(list_module, &c);
-		if (!c.found) {
-			fprintf(
-			    stderr,
-			    "allocscope list: no module named '%s' (allocscope list shows them)\n",
-			    c.only);
+		/* a name or a path, found as run -a finds it (the same message,
+		 * with the nearest name, when it is not) */
+		char path[PATH_MAX], err[1024];
+		as_loaded_t lm;
+		if (as_module_resolve(argv[r], path, sizeof(path), err, sizeof(err)) != AS_OK ||
+		    as_module_load(path, &lm, err, sizeof(err)) != AS_OK) {
+			fprintf(stderr, "allocscope list: %s\n", err);
 			return 2;
 		}
+		list_module(path, &c);
 		return 0;
 	}
 	printf("allocscope %s\n\n", as_version());

@@ -259,6 +259,26 @@ void as_module_param(const as_module_t *m, uint32_t i, as_param_spec_t *out)
 	       step < sizeof(*out) ? step : sizeof(*out));
 }
 
+const char *as_module_suggest_param(const as_module_t *mod, const struct as_spec *module, char *out,
+                                    size_t len)
+{
+	out[0] = '\0';
+	for (size_t k = 0; k < module->nkv; k++) {
+		as_suggest_t sg;
+		int known = 0;
+		as_suggest_init(&sg, module->kv[k].key);
+		for (uint32_t i = 0; i < mod->nparams && !known; i++) {
+			as_param_spec_t p;
+			as_module_param(mod, i, &p);
+			known = !strcmp(p.key, module->kv[k].key);
+			as_suggest_add(&sg, p.key);
+		}
+		if (!known)
+			return as_suggest_fmt(&sg, NULL, out, len);
+	}
+	return out;
+}
+
 void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx)
 {
 	char dirs[16384];

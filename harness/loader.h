@@ -44,6 +44,13 @@ uint32_t as_module_params_version(const as_module_t *m);
  * zero. Use this, never m->params[i], for a loaded module. */
 void as_module_param(const as_module_t *m, uint32_t i, as_param_spec_t *out);
 
+/* After a module refused the params of spec `module` (in create or
+ * params_env): "; did you mean 'KEY'?" in out for the first given key the
+ * module does not declare, when a declared one is close; else "". */
+struct as_spec;
+const char *as_module_suggest_param(const as_module_t *mod, const struct as_spec *module, char *out,
+                                    size_t len);
+
 /* The folders searched by default, ':'-separated, for messages and `list`. */
 const char *as_module_dir(void);
 

@@ -38,9 +38,9 @@ static void ask_child(const as_spec_t *m, int fd)
 		ok = 1;
 		if (AS_MODULE_HAS(lm.mod, params_env) &&
 		    lm.mod->params_env(m->params, me.env, sizeof(me.env), err, sizeof(err)) != 0) {
-			char tmp[1024];
-			snprintf(tmp, sizeof(tmp), "module %s (%s): %s", lm.mod->name, lm.path,
-			         err);
+			char tmp[1024], dym[96];
+			snprintf(tmp, sizeof(tmp), "module %s (%s): %s%s", lm.mod->name, lm.path,
+			         err, as_module_suggest_param(lm.mod, m, dym, sizeof(dym)));
 			snprintf(err, sizeof(err), "%s", tmp);
 			ok = 0;
 		}

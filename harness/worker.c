@@ -242,28 +242,6 @@ static void send_latency(const worker_t *w, double ns_per_tick)
 	as_unmap(all, sizeof(as_hist_t));
 }
 
-/* After a module refused its params: "; did you mean 'KEY'?" for the first
- * given key the module does not declare, when a declared one is close. */
-static const char *suggest_param(const as_loaded_t *lm, const as_spec_t *module, char *out,
-                                 size_t len)
-{
-	out[0] = '\0';
-	for (size_t k = 0; k < module->nkv; k++) {
-		as_suggest_t sg;
-		int known = 0;
-		as_suggest_init(&sg, module->kv[k].key);
-		for (uint32_t i = 0; i < lm->mod->nparams && !known; i++) {
-			as_param_spec_t p;
-			as_module_param(lm->mod, i, &p);
-			known = !strcmp(p.key, module->kv[k].key);
-			as_suggest_add(&sg, p.key);
-		}
-		if (!known)
-			return as_suggest_fmt(&sg, NULL, out, len);
-	}
-	return out;
-}
-
 /* create() with the spec's params; a refusal's reason names the module, its
  * file, and a close declared key for a misspelt one. */
 static as_status_t create(worker_t *w, char *err, size_t errlen)
@@ -273,7 +251,7 @@ static as_status_t create(worker_t *w, char *err, size_t errlen)
 	if (w->lm.mod->create(m->params, &w->inst, e, sizeof(e)) == 0)
 		return AS_OK;
 	snprintf(err, errlen, "module %s (%s): %s%s", w->lm.mod->name, as_show(w->lm.path, shown),
-	         e, suggest_param(&w->lm, m, dym, sizeof(dym)));
+	         e, as_module_suggest_param(w->lm.mod, m, dym, sizeof(dym)));
 	return AS_ERR_PARAMS;
 }
 

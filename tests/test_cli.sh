@@ -37,6 +37,13 @@ expect 2 "no such workload.*did you mean 'random'\?" run -a null -w randm "${o[@
 expect 2 "unknown key 'opz'.*did you mean 'ops'\?" run -a null -w random:opz=3 "${o[@]}"
 expect 2 "unknown key 'top_pat'.*did you mean 'top_pad'\?" run -a refmalloc:top_pat=1 "${o[@]}"
 refuse 2 "did you mean" run -a refmalloc:zzz=1 "${o[@]}"
+# glibc's params go to the trial's environment (GLIBC_TUNABLES) before it
+# starts, through another path than create(): the same suggestion
+expect 2 "unknown key 'mmap_treshold'.*did you mean 'mmap_threshold'\?" run -a glibc:mmap_treshold=1 "${o[@]}"
+# list NAME finds a module as -a does: the nearest name, or a path
+expect 2 "jemaloc: module not found.*did you mean 'jemalloc'\?" list jemaloc
+expect 0 "file: .*/allocators/null.so" list "$(dirname "$as")/../allocators/null.so"
+expect 2 "not a shared object" list /etc/passwd
 expect 2 "neither a suite nor a scenario.*did you mean 'article'\?" suite artcle --quick
 expect 2 "unknown subcommand 'stat'.*did you mean 'stats'\?" trace stat x.ast
 if [ ! -e "$tmp/dym" ]; then ok; else bad "a refused command wrote results"; fi
