@@ -1,10 +1,13 @@
 /* cmd_compare.c - `allocscope compare A B`: two results folders (before
- * and after a change to a module, two machines) matched by module,
- * workload and threads; per match the ratio B/A of median ns/op with its
+ * and after a change to a module, two machines), or two suite folders
+ * scenario by scenario, matched by module, workload and threads; per match
+ * the ratio B/A of the median of the metric (--metric, ns_per_op by
+ * default: any numeric trials.csv column where less is better) with its
  * bootstrap 95 % CI and the Mann-Whitney p (compare.c), flagged as a
  * regression or improvement beyond --threshold; a warning when the two
  * contexts differ where it matters. Reads only; never runs a trial. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,9 +21,11 @@
 #include "results_format.h"
 #include "resume.h"
 #include "stats.h"
+#include "suggest.h"
+#include "tables.h"
 #include "trials_read.h"
 
-enum { OPT_THRESHOLD = 256, OPT_FAIL_ON_REGRESSION, OPT_JSON };
+enum { OPT_THRESHOLD = 256, OPT_FAIL_ON_REGRESSION, OPT_JSON, OPT_METRIC };
 
 static const as_opt_t compare_opts[] = {
     {OPT_THRESHOLD, "threshold", "PCT", "5%",
@@ -30,10 +35,19 @@ static const as_opt_t compare_opts[] = {
      "exit 1 when any match is a regression (for CI)"},
     {OPT_JSON, "json", NULL, NULL,
      "print the comparison as JSON on stdout instead of the table (keys: results/README.md)"},
+    {OPT_METRIC, "metric", "COLUMN", "ns_per_op",
+     "the trials.csv column compared, less being better: ns_per_op, rss_peak_kib, "
+     "overhead_ratio, minflt, syscalls_total, mmap_calls, ... (a memory scenario of a suite, "
+     "run with --jobs, has no ns_per_op)"},
 };
+
+#define N(name, fmt, doc) #name,
+static const char *const trial_cols[] = {AS_TRIAL_COLS(N)};
+#undef N
 
 typedef struct {
 	double threshold;
+	const char *metric;
 	int fail_on_regression, json;
 } compare_opts_t;
 
@@ -66,6 +80,30 @@ static int on_compare_opt(int key, const char *arg, void *vctx)
 		return 0;
 	case OPT_FAIL_ON_REGRESSION: o->fail_on_regression = 1; return 0;
 	case OPT_JSON: o->json = 1; return 0;
+	case OPT_METRIC: {
+		as_suggest_t sg;
+		char dym[96];
+		as_suggest_init(&sg, arg);
+		for (size_t i = 0; i < sizeof(trial_cols) / sizeof(trial_cols[0]); i++) {
+			if (!strcmp(arg, trial_cols[i])) {
+				if (!strcmp(arg, "ops_per_sec")) {
+					fprintf(
+					    stderr,
+					    "allocscope compare: option --metric: ops_per_sec is "
+					    "better when higher; compare ns_per_op, its inverse\n");
+					return -1;
+				}
+				o->metric = trial_cols[i];
+				return 0;
+			}
+			as_suggest_add(&sg, trial_cols[i]);
+		}
+		fprintf(stderr,
+		        "allocscope compare: option --metric: '%s' is not a numeric trials.csv "
+		        "column (results/README.md lists them)%s\n",
+		        arg, as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
+		return -1;
+	}
 	default: return -1;
 	}
 }
@@ -92,10 +130,12 @@ static void label(const as_table_t *t, size_t r, const char *name, const char *p
 	snprintf(out, len, "%s%s%s", as_table_str(t, r, name), *p ? ":" : "", p);
 }
 
-/* DIR's trials.csv as groups of ns/op: its ok repetitions, the ones the
- * machine disturbed left out as summary.csv leaves them; and what its
- * trials say of the machine in *mach (disturb.h as_machine). */
-static int load_groups(const char *dir, as_groups_t *gs, as_machine_t *mach)
+/* DIR's trials.csv as groups of the metric: its ok repetitions, the ones
+ * the machine disturbed left out as summary.csv leaves them, each
+ * workload label after PREFIX (a suite's "SCENARIO/", else ""); and what
+ * its trials say of the machine in *mach (disturb.h as_machine). */
+static int load_groups(const char *dir, const char *prefix, const char *metric, as_groups_t *gs,
+                       as_machine_t *mach)
 {
 	as_table_t t;
 	char err[512];
@@ -114,15 +154,19 @@ static int load_groups(const char *dir, as_groups_t *gs, as_machine_t *mach)
 		return -1;
 	}
 	for (size_t r = 0; r < t.nrows; r++) {
-		char m[512], w[1024];
+		char m[512], w[1024], pw[1100];
+		uint32_t thr = (uint32_t)as_table_num(&t, r, "threads");
+		double v = as_table_num(&t, r, metric);
+		int ok = !strcmp(as_table_str(&t, r, "status"), "ok");
 		if (dist[r] == AS_DIST_OUT)
 			continue;
 		label(&t, r, "module", "module_params", m, sizeof(m));
 		label(&t, r, "workload", "workload_params", w, sizeof(w));
-		as_groups_add(gs, m, w, (uint32_t)as_table_num(&t, r, "threads"),
-		              strcmp(as_table_str(&t, r, "status"), "ok")
-		                  ? NAN
-		                  : as_table_num(&t, r, "ns_per_op"));
+		snprintf(pw, sizeof(pw), "%s%s", prefix, w);
+		if (ok && isnan(v))
+			as_groups_add_unmeasured(gs, m, pw, thr);
+		else
+			as_groups_add(gs, m, pw, thr, ok ? v : NAN);
 	}
 	free(dist);
 	as_table_free(&t);
@@ -203,7 +247,7 @@ static const char *context_value(const as_table_t *t, const char *key)
 
 /* One warning line per differing key, and an object {key, a, b} in diffs
  * unless it is NULL; returns how many. */
-static int warn_contexts(const char *a, const char *b, json_t *diffs)
+static int warn_contexts(const char *a, const char *b, int timing, json_t *diffs)
 {
 	as_table_t ta, tb;
 	int n = 0;
@@ -230,7 +274,7 @@ static int warn_contexts(const char *a, const char *b, json_t *diffs)
 		}
 	}
 	/* trials run side by side (--jobs): their times are no timing figures */
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 2 && timing; k++) {
 		const char *tf = context_value(k ? &tb : &ta, "timing_figures");
 		if (*tf) {
 			fprintf(stderr,
@@ -245,12 +289,22 @@ static int warn_contexts(const char *a, const char *b, json_t *diffs)
 	return n;
 }
 
-typedef enum { CH_REGRESSION, CH_IMPROVEMENT, CH_NONE, CH_TOO_FEW, CH_NO_RATIO } change_t;
-static const char *const change_names[] = {"regression", "improvement", "no_change", "too_few",
-                                           "no_ratio"};
-static const char *const change_words[] = {"REGRESSION", "improvement", "no change",
+typedef enum {
+	CH_REGRESSION,
+	CH_IMPROVEMENT,
+	CH_NONE,
+	CH_TOO_FEW,
+	CH_NO_RATIO,
+	CH_NOT_MEASURED
+} change_t;
+static const char *const change_names[] = {"regression", "improvement", "no_change",
+                                           "too_few",    "no_ratio",    "not_measured"};
+static const char *const change_words[] = {"REGRESSION",
+                                           "improvement",
+                                           "no change",
                                            "too few repetitions for a test",
-                                           "no ok repetition on one side"};
+                                           "no ok repetition on one side",
+                                           "not measured on one side (--jobs: no timing)"};
 
 /* A regression or improvement is significant and beyond the threshold. */
 static change_t classify(const as_cmp_t *c, double threshold)
@@ -268,6 +322,12 @@ static change_t classify(const as_cmp_t *c, double threshold)
 
 static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c, change_t ch)
 {
+	if (ch == CH_NOT_MEASURED) {
+		printf("%-22.22s %-28.28s %3u %10s %10s %7s %17s %8s  %s\n", gb->module,
+		       gb->workload, gb->threads, ga->n ? "" : "-", gb->n ? "" : "-", "", "", "",
+		       change_words[ch]);
+		return;
+	}
 	char ci[32];
 	snprintf(ci, sizeof(ci), isnan(c->ci_lo) ? "n/a" : "%.3f-%.3f", c->ci_lo, c->ci_hi);
 	printf("%-22.22s %-28.28s %3u %10.2f %10.2f %7.3f %17s %8.2g  %s\n", gb->module,
@@ -278,11 +338,11 @@ static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp
 /* One change as JSON: B's group against A's, keys as comparisons.csv's
  * where they mean the same (n: B's repetitions, n_baseline: A's). */
 static json_t *change_json(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c,
-                           change_t ch)
+                           change_t ch, const char *metric)
 {
 	json_t *o = as_json_object();
 	as_json_set_str(o, "module", gb->module);
-	as_json_cmp(o, gb, "ns_per_op", c);
+	as_json_cmp(o, gb, metric, c);
 	as_json_set(o, "median_a", as_json_num(as_median_of(ga->v, ga->n), 'F'));
 	as_json_set(o, "median_b", as_json_num(as_median_of(gb->v, gb->n), 'F'));
 	as_json_set_str(o, "change", change_names[ch]);
@@ -304,13 +364,123 @@ static void only_in(json_t *arr, const as_group_t *g, const char *words)
 	as_json_push(arr, o);
 }
 
+/* The machine of a suite: its scenarios' trials together (the largest
+ * noisy share, the first handoff median). */
+static void merge_machine(as_machine_t *acc, const as_machine_t *m)
+{
+	acc->one_thread_trials += m->one_thread_trials;
+	acc->multi_thread_trials += m->multi_thread_trials;
+	if (!isnan(m->noisy_share) && !(acc->noisy_share >= m->noisy_share))
+		acc->noisy_share = m->noisy_share;
+	if (isnan(acc->handoff_end_ns_median_kept))
+		acc->handoff_end_ns_median_kept = m->handoff_end_ns_median_kept;
+	if (isnan(acc->handoff_end_ns_median))
+		acc->handoff_end_ns_median = m->handoff_end_ns_median;
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The scenario folders of suite folders a and b that both have, sorted
+ * (*n of them; NULL when none). */
+static char **common_scenarios(const char *a, const char *b, int *n)
+{
+	DIR *d = opendir(a);
+	struct dirent *e;
+	char **subs = NULL;
+	*n = 0;
+	while (d && (e = readdir(d)) != NULL) {
+		char pa[PATH_MAX], pb[PATH_MAX];
+		if (e->d_name[0] == '.' ||
+		    (size_t)snprintf(pa, sizeof(pa), "%s/%s", a, e->d_name) >= sizeof(pa) ||
+		    (size_t)snprintf(pb, sizeof(pb), "%s/%s", b, e->d_name) >= sizeof(pb) ||
+		    as_results_kind(pa) != AS_RESULTS_RUN || as_results_kind(pb) != AS_RESULTS_RUN)
+			continue;
+		subs = realloc(subs, (size_t)(*n + 1) * sizeof(*subs));
+		if (!subs || !(subs[*n] = strdup(e->d_name)))
+			abort();
+		(*n)++;
+	}
+	if (d)
+		closedir(d);
+	if (*n)
+		qsort(subs, (size_t)*n, sizeof(*subs), cmp_name);
+	return subs;
+}
+
+/* Both folders' groups: two run folders as they are, two suite folders
+ * scenario by scenario (workloads as "SCENARIO/label"); *ctx_a and *ctx_b
+ * get the folders whose context.csv speaks for them. Returns 0, or -1
+ * after a line on stderr. */
+static int load_both(const char *a, const char *b, const char *metric, as_groups_t *ga,
+                     as_groups_t *gb, as_machine_t *ma, as_machine_t *mb, char *ctx_a, char *ctx_b,
+                     size_t len)
+{
+	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
+	char **subs;
+	int n, rc = 0;
+	for (int k = 0; k < 2; k++)
+		if ((k ? kb : ka) == AS_RESULTS_NONE) {
+			fprintf(stderr,
+			        "allocscope compare: %s: not a results folder (no trials.csv in it "
+			        "or in its subfolders)\n",
+			        k ? b : a);
+			return -1;
+		}
+	if (ka != kb) {
+		fprintf(stderr,
+		        "allocscope compare: %s is a %s folder and %s a %s one: compare two runs "
+		        "or two suites (a suite's scenario is its subfolder, SUITE/NAME)\n",
+		        a, ka == AS_RESULTS_SUITE ? "suite" : "run", b,
+		        kb == AS_RESULTS_SUITE ? "suite" : "run");
+		return -1;
+	}
+	if (ka == AS_RESULTS_RUN) {
+		snprintf(ctx_a, len, "%s", a);
+		snprintf(ctx_b, len, "%s", b);
+		return load_groups(a, "", metric, ga, ma) || load_groups(b, "", metric, gb, mb) ? -1
+		                                                                                : 0;
+	}
+	subs = common_scenarios(a, b, &n);
+	if (n == 0) {
+		fprintf(stderr, "allocscope compare: suites %s and %s have no scenario in common\n",
+		        a, b);
+		return -1;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		char pa[PATH_MAX], pb[PATH_MAX], prefix[300];
+		as_machine_t m1 = {0, NAN, 0, NAN, NAN}, m2 = {0, NAN, 0, NAN, NAN};
+		snprintf(pa, sizeof(pa), "%s/%s", a, subs[i]);
+		snprintf(pb, sizeof(pb), "%s/%s", b, subs[i]);
+		snprintf(prefix, sizeof(prefix), "%s/", subs[i]);
+		if (i == 0) {
+			snprintf(ctx_a, len, "%s", pa);
+			snprintf(ctx_b, len, "%s", pb);
+		}
+		rc = load_groups(pa, prefix, metric, ga, &m1) ||
+		             load_groups(pb, prefix, metric, gb, &m2)
+		         ? -1
+		         : 0;
+		merge_machine(ma, &m1);
+		merge_machine(mb, &m2);
+	}
+	for (int i = 0; i < n; i++)
+		free(subs[i]);
+	free(subs);
+	return rc;
+}
+
 static int compare_main(int argc, char **argv)
 {
-	compare_opts_t o = {.threshold = 0.05};
+	compare_opts_t o = {.threshold = 0.05, .metric = "ns_per_op"};
 	as_groups_t ga = {0}, gb = {0};
 	json_t *root = NULL, *changes = NULL, *diffs = NULL, *only_a = NULL, *only_b = NULL;
-	int r, regressions = 0, improvements = 0, matched = 0, rc = 2;
+	int r, regressions = 0, improvements = 0, matched = 0, unmeasured = 0, neither = 0, rc = 2;
 	const char *a, *b;
+	char ctx_a[PATH_MAX], ctx_b[PATH_MAX];
+	int ns = !strcmp(o.metric, "ns_per_op");
 	as_machine_t ma = {0, NAN, 0, NAN, NAN}, mb = {0, NAN, 0, NAN, NAN};
 
 	/* options before, between and after the two folders */
@@ -342,7 +512,8 @@ static int compare_main(int argc, char **argv)
 		a = pos[0];
 		b = pos[1];
 	}
-	if (load_groups(a, &ga, &ma) != 0 || load_groups(b, &gb, &mb) != 0)
+	ns = !strcmp(o.metric, "ns_per_op");
+	if (load_both(a, b, o.metric, &ga, &gb, &ma, &mb, ctx_a, ctx_b, sizeof(ctx_a)) != 0)
 		goto out;
 	if (o.json) {
 		root = as_json_object();
@@ -351,16 +522,17 @@ static int compare_main(int argc, char **argv)
 		only_a = as_json_array();
 		only_b = as_json_array();
 	}
-	warn_contexts(a, b, diffs);
+	warn_contexts(ctx_a, ctx_b, ns, diffs);
 	warn_handoff(ma.handoff_end_ns_median_kept, mb.handoff_end_ns_median_kept, diffs);
 	warn_noisy(a, b, &ma, &mb, diffs);
 	if (!o.json) {
-		printf("B = %s against A = %s: ratio of median ns/op B/A, bootstrap 95 %% CI, "
+		printf("B = %s against A = %s: ratio of median %s B/A, bootstrap 95 %% CI, "
 		       "Mann-Whitney p; a change needs p < %.2g, a CI excluding 1 and more than "
 		       "%g %%\n",
-		       b, a, AS_CMP_ALPHA, o.threshold * 100);
+		       b, a, ns ? "ns/op" : o.metric, AS_CMP_ALPHA, o.threshold * 100);
 		printf("%-22s %-28s %3s %10s %10s %7s %17s %8s  %s\n", "module", "workload", "thr",
-		       "A ns/op", "B ns/op", "ratio", "95% CI", "p", "verdict");
+		       ns ? "A ns/op" : "A median", ns ? "B ns/op" : "B median", "ratio", "95% CI",
+		       "p", "verdict");
 	}
 	for (int i = 0; i < gb.n; i++) {
 		const as_group_t *gb_i = &gb.g[i];
@@ -372,16 +544,27 @@ static int compare_main(int argc, char **argv)
 			only_in(only_b, gb_i, "only in B");
 			continue;
 		}
+		if (ga_i->n == 0 && ga_i->unmeasured && gb_i->n == 0 && gb_i->unmeasured) {
+			unmeasured++; /* neither side measured it (--jobs): no line */
+			continue;
+		}
+		if (ga_i->n == 0 && gb_i->n == 0 && !ga_i->unmeasured && !gb_i->unmeasured) {
+			neither++; /* skipped or failed on both sides (bump on a 2-thread row) */
+			continue;
+		}
 		matched++;
 		if (as_cmp_samples(gb_i->v, gb_i->n, ga_i->v, ga_i->n, NULL, 0, &c) != 0) {
 			fprintf(stderr, "allocscope compare: out of memory\n");
 			goto out;
 		}
 		ch = classify(&c, o.threshold);
+		if (ch == CH_NO_RATIO &&
+		    ((ga_i->n == 0 && ga_i->unmeasured) || (gb_i->n == 0 && gb_i->unmeasured)))
+			ch = CH_NOT_MEASURED;
 		regressions += ch == CH_REGRESSION;
 		improvements += ch == CH_IMPROVEMENT;
 		if (o.json)
-			as_json_push(changes, change_json(ga_i, gb_i, &c, ch));
+			as_json_push(changes, change_json(ga_i, gb_i, &c, ch, o.metric));
 		else
 			change_line(ga_i, gb_i, &c, ch);
 	}
@@ -393,7 +576,7 @@ static int compare_main(int argc, char **argv)
 		as_json_set(root, "format_version", as_json_num(AS_JSON_FORMAT_VERSION, 'I'));
 		as_json_set_str(root, "a", a);
 		as_json_set_str(root, "b", b);
-		as_json_set_str(root, "metric", "ns_per_op");
+		as_json_set_str(root, "metric", o.metric);
 		as_json_set(root, "threshold", as_json_num(o.threshold, 'F'));
 		as_json_set(root, "context_differences", json_incref(diffs));
 		as_json_set(root, "changes", json_incref(changes));
@@ -401,6 +584,8 @@ static int compare_main(int argc, char **argv)
 		as_json_set(root, "only_in_b", json_incref(only_b));
 		as_json_set(root, "regressions", as_json_num(regressions, 'I'));
 		as_json_set(root, "improvements", as_json_num(improvements, 'I'));
+		as_json_set(root, "not_measured", as_json_num(unmeasured, 'I'));
+		as_json_set(root, "ok_in_neither", as_json_num(neither, 'I'));
 		if (matched > 0 && as_json_print(root) != 0) {
 			fprintf(stderr, "allocscope compare: cannot write to stdout\n");
 			goto out;
@@ -408,10 +593,29 @@ static int compare_main(int argc, char **argv)
 	} else {
 		printf("%d matched: %d regression%s, %d improvement%s\n", matched, regressions,
 		       regressions == 1 ? "" : "s", improvements, improvements == 1 ? "" : "s");
+		if (unmeasured)
+			printf("(%d more in both without %s: trials run side by side (--jobs, a "
+			       "suite's memory scenarios) have no timing; --metric rss_peak_kib, "
+			       "syscalls_total, minflt... compare their memory)\n",
+			       unmeasured, o.metric);
+		if (neither)
+			printf(
+			    "(%d more in both with no ok repetition in either: skipped or failed "
+			    "there, trials.csv says why)\n",
+			    neither);
 	}
 	rc = o.fail_on_regression && regressions ? 1 : 0;
 	if (matched == 0) {
-		fprintf(stderr, "allocscope compare: no module/workload/threads in both folders\n");
+		if (unmeasured)
+			fprintf(
+			    stderr,
+			    "allocscope compare: no %s in either folder (trials run side by side, "
+			    "--jobs, have no timing): compare another --metric, e.g. "
+			    "rss_peak_kib\n",
+			    o.metric);
+		else
+			fprintf(stderr,
+			        "allocscope compare: no module/workload/threads in both folders\n");
 		rc = 2;
 	}
 out:
@@ -427,7 +631,7 @@ out:
 
 const as_cmd_t as_cmd_compare = {
     .name = "compare",
-    .synopsis = "compare A B [--threshold 5%] [--fail-on-regression] [--json]",
+    .synopsis = "compare A B [--metric COLUMN] [--threshold 5%] [--fail-on-regression] [--json]",
     .summary = "compare two results folders: ratios, CIs, significance, regressions",
     .opts = compare_opts,
     .nopts = sizeof(compare_opts) / sizeof(compare_opts[0]),
@@ -435,6 +639,9 @@ const as_cmd_t as_cmd_compare = {
                 "  allocscope compare results/main results/branch --threshold 2% "
                 "--fail-on-regression\n"
                 "  allocscope compare results/before results/after --json > change.json\n"
+                "  allocscope compare suite-before suite-after --metric rss_peak_kib\n"
+                "A and B: two run folders, or two suite folders (compared scenario by\n"
+                "scenario, workloads shown as SCENARIO/label).\n"
                 "Exit status: 0 compared, 1 a regression with --fail-on-regression, 2 a\n"
                 "folder is not a results folder or nothing matches.\n",
     .main = compare_main,

@@ -106,6 +106,13 @@ void as_groups_add(as_groups_t *gs, const char *module, const char *workload, ui
 	g->v[g->n++] = v;
 }
 
+void as_groups_add_unmeasured(as_groups_t *gs, const char *module, const char *workload,
+                              uint32_t threads)
+{
+	as_groups_add(gs, module, workload, threads, NAN);
+	as_groups_find(gs, module, workload, threads)->unmeasured++;
+}
+
 as_group_t *as_groups_find(const as_groups_t *gs, const char *module, const char *workload,
                            uint32_t threads)
 {

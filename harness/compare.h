@@ -57,6 +57,7 @@ typedef struct as_group {
 	uint32_t threads;
 	double *v;
 	int n, cap;
+	int unmeasured; /* ok repetitions without the metric (--jobs: no ns/op) */
 } as_group_t;
 
 typedef struct as_groups {
@@ -68,6 +69,11 @@ typedef struct as_groups {
  * create the group but add nothing. Out of memory aborts, as as_buf. */
 void as_groups_add(as_groups_t *gs, const char *module, const char *workload, uint32_t threads,
                    double v);
+/* An ok repetition of the group that has no value of the metric (a
+ * trial run beside another under --jobs has no ns/op): counted, so that a
+ * comparison can say "not measured" rather than "no ok repetition". */
+void as_groups_add_unmeasured(as_groups_t *gs, const char *module, const char *workload,
+                              uint32_t threads);
 /* The group of (module, workload, threads), or NULL. */
 as_group_t *as_groups_find(const as_groups_t *gs, const char *module, const char *workload,
                            uint32_t threads);

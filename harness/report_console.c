@@ -263,9 +263,20 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
 		snprintf(sbuf, sizeof(sbuf), "n/a");
 	else
 		snprintf(sbuf, sizeof(sbuf), "%.0f", sm);
-	printf("%-*s %-*s %3u %-10s %3d %10.2f %7s %12.4g %9.2fM %6.2f %10.0f %9s", mw, mod, ww, wl,
-	       thr, st, k, med_ns, cibuf, as_median(ops, k), as_median(rss, k), as_median(ovh, k),
-	       as_median(flt, k), sbuf);
+	{
+		/* no timing (--jobs): "-", not nan */
+		char nsbuf[24] = "-", opsbuf[24] = "-";
+		double mops = as_median(ops, k);
+		if (!isnan(med_ns))
+			snprintf(nsbuf, sizeof(nsbuf), "%.2f", med_ns);
+		if (!isnan(mops))
+			snprintf(opsbuf, sizeof(opsbuf), "%.4g", mops);
+		if (isnan(med_ns))
+			snprintf(cibuf, sizeof(cibuf), "-");
+		printf("%-*s %-*s %3u %-10s %3d %10s %7s %12s %9.2fM %6.2f %10.0f %9s", mw, mod, ww,
+		       wl, thr, st, k, nsbuf, cibuf, opsbuf, as_median(rss, k), as_median(ovh, k),
+		       as_median(flt, k), sbuf);
+	}
 	if (latency)
 		printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
 	printf("\n");
@@ -365,7 +376,8 @@ static void slow_passes_note(const as_run_t *run)
 static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	console_t *c = self;
-	int latency = run->cfg->latency_every != 0;
+	/* trials side by side (--jobs) time nothing: no latency columns */
+	int latency = run->cfg->latency_every != 0 && run->cfg->jobs <= 1;
 	unsigned char *dist;
 	(void)err;
 	(void)errlen;
@@ -401,6 +413,10 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	       run->cfg->reps_auto ? "; -r auto: more reps until it is within --ci" : "");
 	if (latency)
 		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
+	if (run->cfg->jobs > 1)
+		printf("(ns/op, ops/s: -, trials ran %d at a time (--jobs) and share the cores: no "
+		       "timing figures, context.csv timing_figures)\n",
+		       run->cfg->jobs);
 	disturbed_note(run);
 	noisy_note(run);
 	slow_passes_note(run);

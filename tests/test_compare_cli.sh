@@ -40,6 +40,47 @@ expect 2 "--threshold" compare --threshold abc "$tmp/a" "$tmp/same"
 expect 2 "--threshold: '0.05' is ambiguous.*write 5% for a fraction of 0.05, or 0.05%" \
   compare --threshold 0.05 "$tmp/a" "$tmp/same"
 
+# --metric: any numeric trials.csv column, less being better. mem DIR
+# GLIBC_KIB MIMALLOC_KIB: six repetitions of a memory scenario run with
+# --jobs 2 (no ns_per_op, context.csv timing_figures)
+mem() {
+  mkdir -p "$1"
+  printf 'key,value\nresults_format,2\nhost,hostA\nkernel,6.1\nglibc,2.36\nbuild_type,Release\ngit_revision,abc\ntiming_figures,not written\n' >"$1/context.csv"
+  {
+    echo "trial,rep,module,module_params,workload,workload_params,threads,status,ns_per_op,rss_peak_kib"
+    for r in 0 1 2 3 4 5; do
+      echo "0,$r,glibc,,threshold,size=64k,1,ok,,$(($2 + r))"
+      echo "1,$r,mimalloc,,threshold,size=64k,1,ok,,$(($3 + r))"
+      echo "2,$r,bump,,threshold,size=64k,1,skipped,,"
+    done
+  } >"$1/trials.csv"
+}
+mem "$tmp/m1" 8000 9000
+mem "$tmp/m2" 8000 12000
+expect 0 "mimalloc +threshold:size=64k +1 +9002.50 +12002.50 +1\.333 .*REGRESSION" \
+  compare "$tmp/m1" "$tmp/m2" --metric rss_peak_kib
+expect 0 "ratio of median rss_peak_kib B/A" compare "$tmp/m1" "$tmp/m2" --metric rss_peak_kib
+refuse 0 "no timing figures" compare "$tmp/m1" "$tmp/m2" --metric rss_peak_kib
+# the skipped module: one line saying so, no nan row
+refuse 0 "bump|nan" compare "$tmp/m1" "$tmp/m2" --metric rss_peak_kib
+expect 0 "1 more in both with no ok repetition in either" compare "$tmp/m1" "$tmp/m2" --metric rss_peak_kib
+# by ns/op they have nothing to compare: said so, exit 2
+expect 2 "no ns_per_op in either folder .*--metric" compare "$tmp/m1" "$tmp/m2"
+expect 2 "--metric: 'rss_peek' is not a numeric trials.csv column" compare "$tmp/m1" "$tmp/m2" --metric rss_peek
+expect 2 "--metric: ops_per_sec is better when higher" compare "$tmp/m1" "$tmp/m2" --metric ops_per_sec
+# two suite folders: scenario by scenario, workloads as SCENARIO/label;
+# a scenario in one suite only is left out; a suite against a run refused
+mkdir -p "$tmp/s1" "$tmp/s2"
+cp -r "$tmp/a" "$tmp/s1/speed"; cp -r "$tmp/slow" "$tmp/s2/speed"
+cp -r "$tmp/m1" "$tmp/s1/threshold"; cp -r "$tmp/m2" "$tmp/s2/threshold"
+cp -r "$tmp/a" "$tmp/s1/only1"
+expect 1 "mimalloc +speed/random:ops=1000 +1 .*REGRESSION" compare "$tmp/s1" "$tmp/s2" --fail-on-regression
+expect 0 "2 matched: 1 regression.*" compare "$tmp/s1" "$tmp/s2"
+expect 0 "2 more in both without ns_per_op" compare "$tmp/s1" "$tmp/s2"
+expect 0 "mimalloc +threshold/threshold:size=64k .*REGRESSION" compare "$tmp/s1" "$tmp/s2" --metric rss_peak_kib
+expect 2 "is a suite folder and .* a run one: compare two runs or two suites" compare "$tmp/s1" "$tmp/a"
+expect 2 "not a results folder" compare "$tmp/s1" "$tmp/nonexistent"
+
 # Two threads: mt DIR "NS:HANDOFF ..." writes glibc xmalloc -t 2 repetitions
 # with their handoff_end_ns (the threads' cache-line round trip after the
 # timed region, harness/handoff.h). The figures are the lead's idle

@@ -35,6 +35,15 @@ grep -q '^jobs,2$' "$tmp/j2/context.csv" && ok || bad "context.csv: no jobs,2"
 grep -q '^timing_figures,"not written' "$tmp/j2/context.csv" && ok ||
   bad "context.csv: no timing_figures note"
 grep -q '^jobs,1$' "$tmp/j1/context.csv" && ok || bad "context.csv of --jobs 1: no jobs,1"
+# the console and comparisons.csv of a parallel run: "-" where there is no
+# timing, no comparison rows of "no ok repetition" (until session 19: nan
+# columns and a "no ok repetition on one side" line per module)
+"$as" run --no-plot --min-time 0 -a null,glibc -w threshold:size=4k,total=4m -r 2 --jobs 2 \
+  -o "$tmp/jc" >"$tmp/jc.out" 2>&1 && ok || bad "run --jobs 2 (console) failed"
+grep -Eq '^glibc +threshold +1 ok +2 +- +- +- ' "$tmp/jc.out" && ! grep -q nan "$tmp/jc.out" &&
+  grep -q "no comparisons: trials ran 2 at a time (--jobs)" "$tmp/jc.out" &&
+  [ "$(wc -l <"$tmp/jc/comparisons.csv")" -eq 1 ] && ok ||
+  { bad "--jobs 2 console:"; sed 's/^/  | /' "$tmp/jc.out" >&2; }
 grep -q '^timing_figures' "$tmp/j1/context.csv" && bad "--jobs 1 says its timing is not written" || ok
 python3 - "$tmp" "${ALLOCSCOPE_SANITIZED:-}" <<'PY' && ok || bad "rows differ (above)"
 import csv, sys
