@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,6 +149,65 @@ static int is_elf_shared(const char *path)
 	return n == (ssize_t)sizeof(h) && !memcmp(h.e_ident, ELFMAG, SELFMAG) && h.e_type == ET_DYN;
 }
 
+/* The malloc-family symbols the module at path imports (undefined in its
+ * .dynsym), space-separated into out (len > 0); 0 when it has none or the
+ * file cannot be read as a 64-bit ELF (dlopen then says why). Under
+ * RTLD_LOCAL such a call resolves to the process's malloc, glibc's (or
+ * whatever `exec` preloads), not to the allocator the module wraps: the
+ * row would measure glibc for it, silently. The glibc module looks
+ * glibc's functions up in libc.so.6 (dlsym): no import. */
+static int banned_imports(const char *path, char *out, size_t len)
+{
+	static const char *const banned[] = {
+	    "malloc",        "free",     "calloc", "realloc", "reallocarray",      "posix_memalign",
+	    "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size"};
+	struct stat st;
+	const unsigned char *f;
+	const Elf64_Ehdr *h;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
+	size_t w = 0;
+	out[0] = '\0';
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr) ||
+	    (f = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	h = (const Elf64_Ehdr *)f;
+	if (h->e_ident[EI_CLASS] == ELFCLASS64 && h->e_shentsize == sizeof(Elf64_Shdr) &&
+	    h->e_shoff &&
+	    h->e_shoff + (uint64_t)h->e_shnum * sizeof(Elf64_Shdr) <= (uint64_t)st.st_size) {
+		const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + h->e_shoff);
+		for (unsigned i = 0; i < h->e_shnum; i++) {
+			const Elf64_Shdr *s = &sh[i], *strs;
+			if (s->sh_type != SHT_DYNSYM || s->sh_link >= h->e_shnum ||
+			    s->sh_entsize != sizeof(Elf64_Sym) ||
+			    s->sh_offset + s->sh_size > (uint64_t)st.st_size)
+				continue;
+			strs = &sh[s->sh_link];
+			if (strs->sh_offset + strs->sh_size > (uint64_t)st.st_size)
+				continue;
+			for (uint64_t k = 0; k < s->sh_size / sizeof(Elf64_Sym); k++) {
+				const Elf64_Sym *sym = (const Elf64_Sym *)(f + s->sh_offset) + k;
+				const char *nm = (const char *)f + strs->sh_offset + sym->st_name;
+				if (sym->st_shndx != SHN_UNDEF || sym->st_name >= strs->sh_size ||
+				    !memchr(nm, '\0', strs->sh_size - sym->st_name))
+					continue;
+				for (size_t b = 0; b < sizeof(banned) / sizeof(banned[0]); b++)
+					if (!strcmp(nm, banned[b]) && w < len) {
+						w += (size_t)snprintf(out + w, len - w, "%s%s",
+						                      n ? " " : "", nm);
+						n++;
+					}
+			}
+		}
+	}
+	munmap((void *)f, (size_t)st.st_size);
+	return n;
+}
+
 as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t errlen)
 {
 	as_status_t st;
@@ -169,6 +229,19 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 		snprintf(err, errlen, "%s: not a shared object (no ELF shared-library header)",
 		         who);
 		return AS_ERR_NOT_SO;
+	}
+	{
+		char names[256];
+		if (banned_imports(out->path, names, sizeof(names))) {
+			snprintf(
+			    err, errlen,
+			    "%s: imports %s: under RTLD_LOCAL those calls go to glibc's malloc, "
+			    "not to the allocator the module wraps (call its own functions; a "
+			    "module "
+			    "meaning glibc looks them up in libc.so.6, as allocators/glibc.c does)",
+			    who, names);
+			return AS_ERR_IMPORTS;
+		}
 	}
 	out->handle = dlopen(out->path, RTLD_NOW | RTLD_LOCAL);
 	if (!out->handle) {

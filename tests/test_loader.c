@@ -183,6 +183,16 @@ int main(void)
 	CHECK(load("broken_spec_size.so", err, sizeof(err)) == AS_ERR_STRUCT_SIZE);
 	CHECK(strstr(err, "broken_spec_size.so") && strstr(err, "param spec entries are 8 bytes"));
 
+	/* a module that calls plain malloc: glibc's under RTLD_LOCAL, a row
+	 * that measures glibc in its name (until session 19 it loaded) */
+	CHECK(load("broken_imports.so", err, sizeof(err)) == AS_ERR_IMPORTS);
+	CHECKF(
+	    strstr(
+	        err,
+	        "broken_imports.so: imports malloc: under RTLD_LOCAL those calls go to glibc's") !=
+	        NULL,
+	    "%s", err);
+
 	/* every message is one line */
 	CHECK(strchr(err, '\n') == NULL);
 
