@@ -12,6 +12,7 @@
 
 #include "../workloads/workload.h"
 #include "loader.h"
+#include "modenv.h"
 #include "results_doc.h"
 #include "suite.h"
 #include "version.h"
@@ -410,7 +411,7 @@ int as_cli_complete(FILE *f, const char *what, const char *name)
 	} else if (!strcmp(what, "module-params") && name) {
 		as_loaded_t lm;
 		char err[512];
-		if (as_module_load(name, &lm, err, sizeof(err)) != AS_OK)
+		if (as_module_load_safely(name, &lm, err, sizeof(err)) != 0)
 			return 0; /* nothing to offer; completion stays quiet */
 		for (uint32_t i = 0; i < lm.mod->nparams; i++) {
 			as_param_spec_t p;

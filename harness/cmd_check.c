@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "conformance.h"
+#include "modenv.h"
 #include "util.h"
 
 enum { OPT_CHECK_TIMEOUT = 256, OPT_STRESS_OPS, OPT_STRESS_SEED };
@@ -43,6 +44,7 @@ static int on_check_opt(int key, const char *arg, void *vctx)
 			return -1;
 		}
 		c->timeout_s = (unsigned)u;
+		as_module_env_timeout((double)u); /* loading the module too */
 		return 0;
 	}
 	if ((key == OPT_STRESS_OPS && as_parse_u64("--stress-ops", arg, 1, 1000000000,

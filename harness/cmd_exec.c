@@ -263,7 +263,7 @@ static void print_stats(const char *module, const char *stats_path, int counting
 static int check_module(const char *abs, char *err, size_t len)
 {
 	as_loaded_t lm;
-	if (as_module_load(abs, &lm, err, len) != AS_OK)
+	if (as_module_load_safely(abs, &lm, err, len) != 0)
 		return -1;
 	if (lm.mod->caps & AS_CAP_RECYCLES_LIVE) {
 		snprintf(err, len,

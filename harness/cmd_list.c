@@ -10,6 +10,7 @@
 #include "../workloads/workload.h"
 #include "commands.h"
 #include "loader.h"
+#include "modenv.h"
 #include "suite.h"
 #include "version.h"
 
@@ -64,7 +65,7 @@ static void list_module(const char *path, void *vctx)
 	list_ctx_t *c = vctx;
 	as_loaded_t lm;
 	char err[1024], caps[128];
-	if (as_module_load(path, &lm, err, sizeof(err)) != AS_OK) {
+	if (as_module_load_safely(path, &lm, err, sizeof(err)) != 0) {
 		printf("  %-12s (cannot load: %s)\n", path, err);
 		return;
 	}
@@ -101,7 +102,7 @@ static int list_main(int argc, char **argv)
 		char path[PATH_MAX], err[1024];
 		as_loaded_t lm;
 		if (as_module_resolve(argv[r], path, sizeof(path), err, sizeof(err)) != AS_OK ||
-		    as_module_load(path, &lm, err, sizeof(err)) != AS_OK) {
+		    as_module_load_safely(path, &lm, err, sizeof(err)) != 0) {
 			fprintf(stderr, "allocscope list: %s\n", err);
 			return 2;
 		}

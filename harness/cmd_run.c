@@ -10,6 +10,7 @@
 #include "../workloads/opstream.h"
 #include "commands.h"
 #include "jobs.h"
+#include "modenv.h"
 #include "plot.h"
 #include "results_dir.h"
 #include "pin.h"
@@ -99,6 +100,7 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		if (as_parse_double("--timeout", arg, 0.1, 86400, &cfg->timeout_s, err,
 		                    sizeof(err)))
 			break;
+		as_module_env_timeout(cfg->timeout_s); /* loading a module too */
 		return 0;
 	case OPT_VALIDATE: cfg->validate = 1; return 0;
 	case OPT_LATENCY:

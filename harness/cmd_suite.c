@@ -17,6 +17,7 @@
 #include "json.h"
 #include "reporter.h"
 #include "loader.h"
+#include "modenv.h"
 #include "results.h"
 #include "runner.h"
 #include "suggest.h"
@@ -149,7 +150,7 @@ static void on_module(const char *path, void *vctx)
 	char err[1024];
 	const char *name = path;
 	unsigned caps = ~0u; /* its rows say why it did not load */
-	if (as_module_load(path, &lm, err, sizeof(err)) == AS_OK) {
+	if (as_module_load_safely(path, &lm, err, sizeof(err)) == 0) {
 		name = lm.mod->name;
 		caps = lm.mod->caps;
 	}

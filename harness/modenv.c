@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "loader.h"
@@ -59,16 +61,35 @@ static void ask_child(const as_spec_t *m, int fd)
 	_exit(0);
 }
 
-static int ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t errlen)
+static long load_timeout_ms = AS_MODENV_TIMEOUT_MS;
+
+void as_module_env_timeout(double seconds)
+{
+	if (seconds > 0 && seconds * 1000 < AS_MODENV_TIMEOUT_MS)
+		load_timeout_ms = (long)(seconds * 1000);
+}
+
+static long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* 0, or the status of a failure with its line in err: AS_ERR_PARAMS (the
+ * module or its params refused), AS_ERR_CRASH, AS_ERR_TIMEOUT or
+ * AS_ERR_WORKER (loading it crashed, hung or exited: the module's fault) */
+static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t errlen)
 {
 	static char buf[2 * AS_MODENV_MAX + 2];
 	size_t n = 0;
-	int pfd[2], status;
+	int pfd[2], status = 0, timed_out = 0;
+	long deadline = ms_now() + load_timeout_ms;
 	ssize_t r;
 	pid_t pid;
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
+		return AS_ERR_WORKER;
 	}
 	fflush(NULL);
 	pid = fork();
@@ -80,54 +101,105 @@ static int ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t errlen)
 	if (pid < 0) {
 		close(pfd[0]);
 		snprintf(err, errlen, "fork: %s", strerror(errno));
-		return -1;
+		return AS_ERR_WORKER;
 	}
-	while (n < sizeof(buf) &&
-	       ((r = read(pfd[0], buf + n, sizeof(buf) - n)) > 0 || (r < 0 && errno == EINTR)))
-		n += r > 0 ? (size_t)r : 0;
+	/* a constructor that hangs must not hang the command: poll with a
+	 * deadline, then kill the child */
+	while (n < sizeof(buf)) {
+		struct pollfd pf = {pfd[0], POLLIN, 0};
+		long left = deadline - ms_now();
+		int pr = left > 0 ? poll(&pf, 1, (int)left) : 0;
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0) {
+			timed_out = pr == 0;
+			break;
+		}
+		r = read(pfd[0], buf + n, sizeof(buf) - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
 	close(pfd[0]);
+	if (timed_out)
+		kill(pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (timed_out) {
+		snprintf(
+		    err, errlen,
+		    "module %s: loading it did not finish in %.3g s (a constructor that hangs?)",
+		    m->name, load_timeout_ms / 1000.0);
+		return AS_ERR_TIMEOUT;
+	}
 	if (n < 2 || buf[n - 1] != '\0') {
-		snprintf(err, errlen, "module %s: the process asking it for its environment died",
-		         m->name);
-		return -1;
+		if (WIFSIGNALED(status)) {
+			snprintf(
+			    err, errlen,
+			    "module %s: loading it crashed (signal %d, %s): a constructor of it "
+			    "or of its libraries",
+			    m->name, WTERMSIG(status), strsignal(WTERMSIG(status)));
+			return AS_ERR_CRASH;
+		}
+		snprintf(err, errlen,
+		         "module %s: loading it ended the process (exit status %d) before it "
+		         "answered: a constructor that exits",
+		         m->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return AS_ERR_WORKER;
 	}
 	if (buf[0] != 1) {
 		snprintf(err, errlen, "%s", buf + 1);
-		return -1;
+		return AS_ERR_PARAMS;
 	}
 	snprintf(out->env, sizeof(out->env), "%s", buf + 1);
 	snprintf(out->preload, sizeof(out->preload), "%s", buf + 2 + strlen(buf + 1));
-	return 0;
+	return AS_OK;
+}
+
+int as_module_load_safely(const char *name, as_loaded_t *out, char *err, size_t errlen)
+{
+	as_spec_t spec = {.name = (char *)name, .params = (char *)"", .label = (char *)name};
+	as_modenv_t env;
+	if (as_module_env(&spec, &env, err, errlen) != 0)
+		return -1;
+	return as_module_load(name, out, err, errlen) == AS_OK ? 0 : -1;
 }
 
 int as_module_env(const as_spec_t *module, as_modenv_t *out, char *err, size_t errlen)
 {
+	return as_module_env_status(module, out, err, errlen) == AS_OK ? 0 : -1;
+}
+
+as_status_t as_module_env_status(const as_spec_t *module, as_modenv_t *out, char *err,
+                                 size_t errlen)
+{
 	size_t nl = strlen(module->name), pl = strlen(module->params ? module->params : "");
 	cached_t *c;
+	as_status_t st;
 	for (size_t i = 0; i < ncache; i++)
 		if (cache[i].keylen == nl + pl + 1 && !memcmp(cache[i].key, module->name, nl + 1) &&
 		    !memcmp(cache[i].key + nl + 1, module->params ? module->params : "", pl)) {
 			*out = cache[i].val;
-			return 0;
+			return AS_OK;
 		}
-	if (ask(module, out, err, errlen) != 0)
-		return -1;
+	if ((st = ask(module, out, err, errlen)) != AS_OK)
+		return st;
 	c = realloc(cache, (ncache + 1) * sizeof(*cache));
 	if (!c)
-		return 0; /* answered, just not remembered */
+		return AS_OK; /* answered, just not remembered */
 	cache = c;
 	c = &cache[ncache];
 	c->keylen = nl + pl + 1;
 	c->key = malloc(c->keylen);
 	if (!c->key)
-		return 0;
+		return AS_OK;
 	memcpy(c->key, module->name, nl + 1);
 	memcpy(c->key + nl + 1, module->params ? module->params : "", pl);
 	c->val = *out;
 	ncache++;
-	return 0;
+	return AS_OK;
 }
 
 /* Variables that hold a list whose later items override earlier ones: a

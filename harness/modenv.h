@@ -10,8 +10,15 @@
 #include <stddef.h>
 
 #include "../workloads/spec.h"
+#include "status.h"
 
 #define AS_MODENV_MAX 4096
+/* Loading a module (its constructors and its libraries') must finish
+ * within this, or a command's --timeout where shorter; a child that takes
+ * longer is killed and the module refused ("loading it did not finish"),
+ * as one that crashes or exits there. */
+#define AS_MODENV_TIMEOUT_MS 10000
+void as_module_env_timeout(double seconds);
 
 typedef struct as_modenv {
 	char env[AS_MODENV_MAX];     /* "NAME=VALUE\n" lines; "" when none */
@@ -21,8 +28,24 @@ typedef struct as_modenv {
 /* Ask the module (loaded in a short-lived child process, so this process
  * never starts the allocator) for the variables its params need and its
  * preload library. Answers are cached per (name, params). Returns 0, or -1
- * with a one-line reason in err (the module cannot be loaded, bad params). */
+ * with a one-line reason in err (the module cannot be loaded, bad params,
+ * loading it crashed, exited or took over AS_MODENV_TIMEOUT_MS). Also the
+ * check that loading a module cannot harm this process before a command
+ * (check, list) loads it here. */
 int as_module_env(const as_spec_t *module, as_modenv_t *out, char *err, size_t errlen);
+/* The same with the status: AS_ERR_PARAMS for a refusal, AS_ERR_CRASH,
+ * AS_ERR_TIMEOUT or AS_ERR_WORKER when loading it crashed, hung or exited
+ * (the module's fault, as_status_is_fault: a run keeps going). */
+as_status_t as_module_env_status(const as_spec_t *module, as_modenv_t *out, char *err,
+                                 size_t errlen);
+
+/* as_module_load in this process, once a child has loaded the module (no
+ * params) without crashing, exiting or hanging (as_module_env): what
+ * `check`, `list`, `suite` and `exec` load here, where a module's
+ * constructor that crashes would otherwise take the command down with no
+ * word. Returns 0, or -1 with a one-line reason in err. */
+struct as_loaded;
+int as_module_load_safely(const char *name, struct as_loaded *out, char *err, size_t errlen);
 
 /* setenv() every "NAME=VALUE" line of `lines` (in a child about to exec or
  * load the module). GLIBC_TUNABLES and MALLOC_CONF, lists where a later item

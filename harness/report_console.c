@@ -202,9 +202,9 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	(void)errlen;
 	syscalls_notice(c, run, r->syscalls_na);
 	if (!c->tty && r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
-		fprintf(stderr, "allocscope: trial %u rep %u (%s, %s, %u threads): %s: %s\n",
+		fprintf(stderr, "allocscope: trial %u rep %u (%s, %s, %u thread%s): %s: %s\n",
 		        s->trial, s->rep, s->module->label, s->workload->label, s->threads,
-		        as_status_name(r->status), r->reason);
+		        s->threads == 1 ? "" : "s", as_status_name(r->status), r->reason);
 	return 0;
 }
 

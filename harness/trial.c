@@ -278,10 +278,9 @@ static int start_worker(const as_trial_spec_t *spec, worker_t *w, as_trial_resul
 	w->tracing = spec->syscalls == AS_SYSCOUNT_SECCOMP;
 	w->pid = -1;
 	w->streamfd = stream_for(spec, &w->stream);
-	if (as_module_env(spec->module, &me, res->reason, sizeof(res->reason)) != 0) {
-		res->status = AS_ERR_PARAMS; /* the module or its params refused */
+	res->status = as_module_env_status(spec->module, &me, res->reason, sizeof(res->reason));
+	if (res->status != AS_OK) /* refused (params), or loading it crashed, hung, exited */
 		return -1;
-	}
 	specfd = as_wire_spec_memfd(spec, res->reason, sizeof(res->reason));
 	if (specfd < 0)
 		return -1;
@@ -512,7 +511,7 @@ as_status_t as_module_probe(const as_spec_t *module, double timeout_s, char *err
 	as_trial_result_t res;
 	int started = as_trial_run(&spec, &res) == 0;
 	char shown[AS_SHOW_MAX];
-	if (as_status_is_fault(res.status)) /* the reason names no module */
+	if (as_status_is_fault(res.status) && !strstr(res.reason, module->name))
 		snprintf(err, errlen, "%s: %s%s", as_show(module->label, shown),
 		         started ? "the module's probe (load, create, destroy) " : "", res.reason);
 	else

@@ -383,6 +383,34 @@ case_probe() {
       "$tmp/err.txt")" = 1
     check "  ... within --timeout, not a fixed 20 s (took ${secs} s)" test "$secs" -lt 15
   done
+  # a constructor that crashes, exits or hangs: dlopen runs it wherever the
+  # module is loaded (until session 19: a hang hung run and check for good,
+  # a crash killed check and list with no word, an exit made check say
+  # nothing and exit 0)
+  for m in "ctor_crash crashed loading it crashed .signal 11" \
+    "ctor_hang timeout loading it did not finish in 4 s" \
+    "ctor_exit worker_error loading it ended the process .exit status 0."; do
+    set -- $m; m=$1 st=$2; shift 2; want="$*"
+    t0=$(date +%s)
+    as run "${q[@]}" -a null,"$mods/broken_$m.so" -w $wl --timeout 4 -o "$tmp/probe_$m"
+    secs=$(( $(date +%s) - t0 ))
+    check "broken_$m: the run goes on, its rows fail (exit 1)" test "$rc" = 1 -a \
+      "$(grep -c "^0,0,null,.*,ok," "$tmp/probe_$m/trials.csv")" = 1
+    check "  ... as $st, naming the cause" \
+      grep -q "^1,0,.*broken_$m.so,.*,$st,\"\?not run: .*$want" "$tmp/probe_$m/trials.csv"
+    check "  ... within --timeout (took ${secs} s)" test "$secs" -lt 15
+    as check --timeout 4 "$mods/broken_$m.so"
+    check "check broken_$m: exit 2, one line naming the cause" test "$rc" = 2 -a \
+      "$(lines "$tmp/err.txt")" = 1
+    check "  ... $want" grep -q "$want" "$tmp/err.txt"
+  done
+  mkdir -p "$tmp/ctor_dir" && cp "$mods/broken_ctor_crash.so" "$tmp/ctor_dir/"
+  ALLOCSCOPE_MODULE_PATH=$tmp/ctor_dir "$cli" list >"$tmp/out.txt" 2>"$tmp/err.txt"
+  rc=$?
+  check "list with a module whose constructor crashes: the rest listed (exit 0)" \
+    test "$rc" = 0 -a "$(grep -c '^  glibc ' "$tmp/out.txt")" = 1
+  check "  ... it says why that one cannot load" \
+    grep -q "broken_ctor_crash.so (cannot load: .*loading it crashed" "$tmp/out.txt"
   as exec -a "$mods/broken_create_crash.so" -- /bin/true
   check "exec of a module whose create crashes: exit 2, one line" test "$rc" = 2 -a \
     "$(lines "$tmp/err.txt")" = 1

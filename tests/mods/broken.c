@@ -12,6 +12,22 @@
 static char arena_buf[1 << 20] __attribute__((aligned(64)));
 static size_t used;
 
+#if defined(BROKEN_CTOR_CRASH) || defined(BROKEN_CTOR_EXIT) || defined(BROKEN_CTOR_HANG)
+/* dlopen runs it: whatever loads the module (run's first look at it,
+ * check, list, suite) must survive it with one line */
+__attribute__((constructor)) static void broken_ctor(void)
+{
+#if defined(BROKEN_CTOR_CRASH)
+	raise(SIGSEGV);
+#elif defined(BROKEN_CTOR_EXIT)
+	_exit(0);
+#else
+	for (;;)
+		pause();
+#endif
+}
+#endif
+
 #if defined(BROKEN_SETSID_HANG)
 #define BROKEN_SETSID
 #define BROKEN_HANG_AFTER_FORK
