@@ -11,10 +11,45 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../workloads/spec.h"
 #include "../workloads/trace.h"
 #include "commands.h"
 #include "suggest.h"
 #include "trace_out.h"
+
+/* ---- options before, between and after the operands ---- */
+/* as_cli_parse over all of argv, as `compare` does: each operand is set
+ * aside and parsing goes on after it ("--" ends the options). Fills
+ * pos[0..*npos); more than maxpos operands is an error naming the first
+ * extra one. Returns 0, -2 after --help, or -1 after a one-line message. */
+static int parse_anywhere(const as_cmd_t *cmd, int argc, char **argv,
+                          int (*on)(int key, const char *arg, void *ctx), void *ctx,
+                          const char **pos, int maxpos, int *npos)
+{
+	int base = 0, rest = 0;
+	*npos = 0;
+	while (base < argc) {
+		if (!rest) {
+			int r = as_cli_parse(cmd, argc - base, argv + base, on, ctx);
+			if (r < 0)
+				return r;
+			rest = r > 1 && !strcmp(argv[base + r - 1], "--");
+			base += r;
+		} else
+			base++;
+		if (base >= argc)
+			break;
+		if (*npos == maxpos) {
+			char shown[AS_SHOW_MAX];
+			fprintf(stderr,
+			        "allocscope %s: unexpected argument '%s' (usage: allocscope %s)\n",
+			        cmd->name, as_show(argv[base], shown), cmd->synopsis);
+			return -1;
+		}
+		pos[(*npos)++] = argv[base];
+	}
+	return 0;
+}
 
 /* ---- stats ---- */
 #define NBUCKETS 65
@@ -127,27 +162,29 @@ static int stats_main(int argc, char **argv)
 	char msg[1024];
 	as_trace_fmt_t fmt;
 	struct stat st;
-	int r = as_cli_parse(&cmd_stats, argc, argv, NULL, NULL), nthreads = 0;
+	const char *path;
+	int npos, nthreads = 0,
+	          r = parse_anywhere(&cmd_stats, argc, argv, NULL, NULL, &path, 1, &npos);
 	if (r == -2)
 		return 0;
 	if (r < 0)
 		return 2;
-	if (argc - r != 1) {
+	if (npos != 1) {
 		fprintf(stderr, "allocscope trace stats: expected one TRACE argument\n");
 		return 2;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return 2;
-	if (as_trace_read_file(argv[r], stats_fn, s, &fmt, msg, sizeof(msg)) != 0) {
+	if (as_trace_read_file(path, stats_fn, s, &fmt, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "allocscope trace stats: %s\n", msg);
 		r = 2;
 		goto out;
 	}
 	for (int t = 0; t < AS_TRACE_MAX_THREADS; t++)
 		nthreads += s->threads_seen[t] ? 1 : 0;
-	stat(argv[r], &st);
-	printf("trace:          %s (%s, %lld bytes, %.2f bytes/event)\n", argv[r],
+	stat(path, &st);
+	printf("trace:          %s (%s, %lld bytes, %.2f bytes/event)\n", path,
 	       fmt == AS_TRACE_BIN ? "binary" : "csv", (long long)st.st_size,
 	       s->n ? (double)st.st_size / (double)s->n : 0.0);
 	printf("events:         %llu over %.3f s\n", (unsigned long long)s->n,
@@ -219,21 +256,22 @@ static int convert_main(int argc, char **argv)
 	as_trace_out_t o;
 	as_trace_fmt_t fmt;
 	char msg[1024];
-	int r = as_cli_parse(&cmd_convert, argc, argv, on_conv_opt, &c);
+	const char *pos[2];
+	int npos, r = parse_anywhere(&cmd_convert, argc, argv, on_conv_opt, &c, pos, 2, &npos);
 	if (r == -2)
 		return 0;
 	if (r < 0)
 		return 2;
-	if (argc - r != 2) {
+	if (npos != 2) {
 		fprintf(stderr, "allocscope trace convert: expected IN and OUT\n");
 		return 2;
 	}
-	if (as_trace_fmt_for(argv[r + 1], c.format, &fmt) != 0 ||
-	    as_trace_out_open(&o, argv[r + 1], fmt, as_trace_zst(argv[r + 1])) != 0)
+	if (as_trace_fmt_for(pos[1], c.format, &fmt) != 0 ||
+	    as_trace_out_open(&o, pos[1], fmt, as_trace_zst(pos[1])) != 0)
 		return 2;
-	if (as_trace_read_file(argv[r], as_trace_writer_fn, &o.w, NULL, msg, sizeof(msg)) != 0) {
+	if (as_trace_read_file(pos[0], as_trace_writer_fn, &o.w, NULL, msg, sizeof(msg)) != 0) {
 		if (o.w.io_error) /* the output's fault, not the input's */
-			snprintf(msg, sizeof(msg), "%s: write failed: %s", argv[r + 1],
+			snprintf(msg, sizeof(msg), "%s: write failed: %s", pos[1],
 			         strerror(o.w.io_errno));
 		fprintf(stderr, "allocscope trace convert: %s\n", msg);
 		as_trace_out_close(&o, 0);
@@ -241,7 +279,7 @@ static int convert_main(int argc, char **argv)
 	}
 	if (as_trace_out_close(&o, 1) != 0)
 		return 2;
-	printf("%s: %llu events\n", argv[r + 1], (unsigned long long)o.w.n);
+	printf("%s: %llu events\n", pos[1], (unsigned long long)o.w.n);
 	return 0;
 }
 
@@ -329,43 +367,27 @@ static int import_main(int argc, char **argv)
 {
 	imp_ctx_t c = {0};
 	as_trace_out_t o;
-	char *av[256];
-	int ac = 0;
 	as_trace_fmt_t fmt;
 	as_mtrace_report_t rep;
 	as_trace_err_t err;
 	const void *buf;
 	size_t len;
 	char msg[1024], where[300];
-	int r, ret;
-	const char *kind = NULL, *log = NULL;
+	int r, ret, npos;
+	const char *pos[2], *log;
 
-	/* `import mtrace LOG -o TRACE`: take the leading words out first */
-	if (argc > 2 && argc < 256 && argv[1][0] != '-' && argv[2][0] != '-') {
-		kind = argv[1];
-		log = argv[2];
-		av[ac++] = argv[0];
-		for (int i = 3; i < argc; i++)
-			av[ac++] = argv[i];
-		av[ac] = NULL;
-		argc = ac;
-		argv = av;
-	}
-	r = as_cli_parse(&cmd_import, argc, argv, on_imp_opt, &c);
+	/* `import mtrace LOG -o TRACE`, options anywhere */
+	r = parse_anywhere(&cmd_import, argc, argv, on_imp_opt, &c, pos, 2, &npos);
 	if (r == -2)
 		return 0;
 	if (r < 0)
 		return 2;
-	if (!kind && argc - r == 2) {
-		kind = argv[r];
-		log = argv[r + 1];
-		r += 2;
-	}
-	if (!kind || r != argc || strcmp(kind, "mtrace") != 0) {
+	if (npos != 2 || strcmp(pos[0], "mtrace") != 0) {
 		fprintf(stderr, "allocscope trace import: expected 'mtrace LOG' (the only importer "
 		                "so far)\n");
 		return 2;
 	}
+	log = pos[1];
 	if (!c.out) {
 		fprintf(stderr, "allocscope trace import: option -o TRACE is required\n");
 		return 2;
@@ -393,6 +415,16 @@ static int import_main(int argc, char **argv)
 	if (ret != 0) {
 		as_trace_err_format(&err, where, sizeof(where));
 		fprintf(stderr, "allocscope trace import: %s: %s\n", log, where);
+		as_trace_out_close(&o, 0);
+		return 2;
+	}
+	if (rep.records == 0) {
+		/* binary data or an empty file: every line torn, none a record
+		 * ("= Start\n" alone is a log of a program that allocated nothing) */
+		fprintf(stderr,
+		        "allocscope trace import: %s: not a glibc mtrace log (%s; a log starts "
+		        "with '= Start' and has '@ ...' lines)\n",
+		        log, len == 0 ? "empty file" : "no line is an mtrace record");
 		as_trace_out_close(&o, 0);
 		return 2;
 	}

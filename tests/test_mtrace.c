@@ -22,6 +22,106 @@ static int import_buf(const char *log, evvec_t *v, as_mtrace_report_t *rep, as_t
 	return import_mode(log, 0, v, rep, err);
 }
 
+/* 1 when msg is one line a terminal shows as it is (no control byte) */
+static int one_safe_line(const char *msg)
+{
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Logs that are no mtrace log, or hold a NUL or control byte (review
+ * 2026-12): a reason on one line, exit 2, no trace written. */
+static void not_mtrace(const char *dir, const char *cli)
+{
+	static const char nul_line[] = "= Start\n@ ./p:[0x1] + 0x10 0x5\n\0\0\0\0\n- 0x10\n= End\n";
+	static const char esc_line[] = "= Start\n\x1b[31m 0x10\n";
+	as_mtrace_report_t rep;
+	as_trace_err_t err;
+	evvec_t v;
+	char cmd[2048], path[400], *out;
+	unsigned char noise[4096];
+	uint32_t x = 12345;
+	FILE *f;
+
+	memset(&v, 0, sizeof(v));
+	memset(&err, 0, sizeof(err));
+	CHECKF(as_trace_mtrace_read(nul_line, sizeof(nul_line) - 1, 1, evvec_push, &v, &rep,
+	                            &err) != 0 &&
+	           err.pos == 3 && strstr(err.msg, "NUL byte"),
+	       "line %llu: %s", (unsigned long long)err.pos, err.msg);
+	free(v.ev);
+	memset(&v, 0, sizeof(v));
+	CHECKF(as_trace_mtrace_read(esc_line, sizeof(esc_line) - 1, 1, evvec_push, &v, &rep,
+	                            &err) != 0 &&
+	           err.pos == 2 && strstr(err.msg, "byte 0x1b") && one_safe_line(err.msg),
+	       "line %llu: %s", (unsigned long long)err.pos, err.msg);
+	free(v.ev);
+
+	/* the files: a line of NULs, random bytes (no NUL: torn lines only),
+	 * an empty file, and a good log */
+	for (size_t i = 0; i < sizeof(noise); i++) {
+		x = x * 1103515245u + 12345u;
+		noise[i] = (unsigned char)((x >> 16) % 255 + 1);
+	}
+	snprintf(path, sizeof(path), "%s/nul.mtrace", dir);
+	f = fopen(path, "wb");
+	CHECK(f && fwrite(nul_line, 1, sizeof(nul_line) - 1, f) == sizeof(nul_line) - 1);
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/noise.mtrace", dir);
+	f = fopen(path, "wb");
+	CHECK(f && fwrite(noise, 1, sizeof(noise), f) == sizeof(noise));
+	if (f)
+		fclose(f);
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "cd %s && : > void.mtrace && "
+	    "printf '= Start\\n@ ./p:[0x1] + 0x10 0x5\\n- 0x10\\n= End\\n' > ok.mtrace && "
+	    "{ '%s' trace import mtrace nul.mtrace -o n1.ast --strict 2> e1; echo $? > rc1; } && "
+	    "{ '%s' trace import mtrace noise.mtrace -o n2.ast 2> e2; echo $? > rc2; } && "
+	    "{ '%s' trace import mtrace void.mtrace -o n3.ast 2> e3; echo $? > rc3; } && "
+	    "{ '%s' trace import mtrace ok.mtrace --strict -o ok.csv -f csv > o4 2> e4; "
+	    "echo $? > rc4; } && "
+	    "{ '%s' trace import -o n5.ast mtrace ok.mtrace --bogus 2> e5; echo $? > rc5; }",
+	    dir, cli, cli, cli, cli, cli);
+	CHECK(run_sh(cmd) == 0);
+	{
+		static const char *const want[] = {
+		    "nul.mtrace: line 3: holds a NUL byte",
+		    "noise.mtrace: not a glibc mtrace log (no line is an mtrace record",
+		    "void.mtrace: not a glibc mtrace log (empty file",
+		    "",
+		    "unknown option '--bogus'",
+		};
+		static const int rc[] = {2, 2, 2, 0, 2};
+		for (int i = 0; i < 5; i++) {
+			char *e, *r;
+			snprintf(path, sizeof(path), "%s/e%d", dir, i + 1);
+			e = slurp(path);
+			snprintf(path, sizeof(path), "%s/rc%d", dir, i + 1);
+			r = slurp(path);
+			if (e && *e && e[strlen(e) - 1] == '\n')
+				e[strlen(e) - 1] = '\0';
+			CHECKF(e && r && atoi(r) == rc[i] && strstr(e, want[i]) &&
+			           one_safe_line(e) && (rc[i] || !*e),
+			       "case %d: exit %s, stderr '%s' (want %d, '%s')", i + 1, r ? r : "?",
+			       e ? e : "?", rc[i], want[i]);
+			free(e);
+			free(r);
+			if (rc[i]) {
+				snprintf(path, sizeof(path), "%s/n%d.ast", dir, i + 1);
+				CHECKF(access(path, F_OK) != 0, "a refused import wrote %s", path);
+			}
+		}
+	}
+	snprintf(path, sizeof(path), "%s/ok.csv", dir);
+	out = slurp(path);
+	CHECKF(out && !strncmp(out, "op,", 3) && strstr(out, "\nmalloc,"), "%s", out ? out : "");
+	free(out);
+}
+
 int main(int argc, char **argv)
 {
 	char dir[] = "/tmp/as_test_mtrace.XXXXXX", cmd[2048], path[300];
@@ -234,6 +334,8 @@ int main(int argc, char **argv)
 	out = slurp(path);
 	CHECKF(out && strstr(out, "bad.mtrace: line 2: unknown operation"), "%s", out ? out : "");
 	free(out);
+
+	not_mtrace(dir, cli);
 
 	/* refusals (issue 14): compressed input named, an empty trace, a
 	 * write error naming the output, not the input */

@@ -85,6 +85,70 @@ static void workload_from_pairs(void)
 	CHECK(as_workload_parse("random:ops=1000", &wl, pbuf, sizeof(pbuf), err, sizeof(err)) == 0);
 }
 
+/* Bad specs (review 2026-12): a key given twice and a key without its value
+ * are refused naming that key, for modules and workloads alike, and quoted
+ * text is shown on one line a terminal shows as it is. */
+static void bad_specs(void)
+{
+	static char pbuf[AS_WL_PARAMS_MAX];
+	const as_workload_t *wl;
+	char err[512], buf[AS_SHOW_MAX], big[400];
+	as_spec_t s;
+	const char *shown;
+
+	CHECK(as_spec_parse("random:ops=10,ops=20", AS_SPEC_WORKLOAD, &s, err, sizeof(err)) != 0 &&
+	      strstr(err, "key 'ops' given twice"));
+	CHECK(as_spec_parse("glibc:mmap_threshold=1M,mmap_threshold=2M", AS_SPEC_MODULE, &s, err,
+	                    sizeof(err)) != 0 &&
+	      strstr(err, "key 'mmap_threshold' given twice"));
+	CHECKF(as_spec_parse("glibc:mmap_threshold", AS_SPEC_MODULE, &s, err, sizeof(err)) != 0 &&
+	           strstr(err, "key 'mmap_threshold' has no '=value'"),
+	       "%s", err);
+	CHECKF(as_workload_parse("random:ops=10,ops=20", &wl, pbuf, sizeof(pbuf), err,
+	                         sizeof(err)) != 0 &&
+	           strstr(err, "key 'ops' given twice"),
+	       "%s", err);
+	/* "random:ops" names a key, not a value of the first key (min) */
+	CHECKF(as_workload_parse("random:ops", &wl, pbuf, sizeof(pbuf), err, sizeof(err)) != 0 &&
+	           strstr(err, "key 'ops' has no '=value'") && !strstr(err, "'min'"),
+	       "%s", err);
+	CHECKF(as_workload_parse("random:ops=10,live", &wl, pbuf, sizeof(pbuf), err, sizeof(err)) !=
+	               0 &&
+	           strstr(err, "key 'live' has no '=value'"),
+	       "%s", err);
+	/* the first key by its bare value and by its name: twice */
+	CHECKF(as_workload_parse("trace:a.ast,file=b.ast", &wl, pbuf, sizeof(pbuf), err,
+	                         sizeof(err)) != 0 &&
+	           strstr(err, "key 'file' given twice"),
+	       "%s", err);
+	CHECKF(as_workload_parse("random:16,ops=10", &wl, pbuf, sizeof(pbuf), err, sizeof(err)) ==
+	           0,
+	       "%s", err);
+
+	/* as_show: plain text as it is; control bytes and bytes that are no
+	 * UTF-8 escaped; UTF-8 kept; long text cut around "..." on one line */
+	CHECK(as_show("plain.ast", buf) != buf);
+	shown = as_show("a\nb\tc\x1b[31m\xff"
+	                "d\x7f",
+	                buf);
+	CHECKF(!strcmp(shown, "a\\nb\\tc\\x1b[31m\\xffd\\x7f"), "%s", shown);
+	shown = as_show("caf\xc3\xa9", buf);
+	CHECKF(!strcmp(shown, "caf\xc3\xa9"), "%s", shown);
+	shown = as_show("\xc2\x9b"
+	                "1m",
+	                buf); /* C1 CSI, as UTF-8 */
+	CHECKF(!strcmp(shown, "\\xc2\\x9b1m"), "%s", shown);
+	memset(big, '\n', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "START", 5);
+	memcpy(big + sizeof(big) - 5, "END.", 4);
+	shown = as_show(big, buf);
+	CHECKF(strlen(shown) < AS_SHOW_MAX && !strchr(shown, '\n') &&
+	           !strncmp(shown, "START\\n", 7) && strstr(shown, "...") &&
+	           !strcmp(shown + strlen(shown) - 6, "\\nEND."),
+	       "%s", shown);
+}
+
 static void wire_spec_roundtrip(void)
 {
 	as_spec_t mod, wl;
@@ -211,6 +275,7 @@ int main(void)
 {
 	parse_cases();
 	workload_from_pairs();
+	bad_specs();
 	wire_spec_roundtrip();
 	wire_messages();
 	replay_odd_path();

@@ -128,6 +128,144 @@ static void reseal(char *b, size_t len)
 	}
 }
 
+/* ---- bad input: one line, quoted safely, the reason (review 2026-12) ---- */
+
+/* 1 when msg is one line a terminal shows as it is: no control byte (a
+ * newline, ESC, ...) and no NUL before its end. */
+static int one_safe_line(const char *msg)
+{
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* A CSV trace of len bytes (NULs kept) must be refused at line with why in
+ * a message that is one safe line. */
+static void csv_bad_len(const char *text, size_t len, uint64_t line, const char *why)
+{
+	evvec_t v;
+	as_trace_err_t err;
+	int r = read_any(text, len, AS_TRACE_CSV, &v, &err);
+	CHECKF(r != 0 && err.is_line && err.pos == line && strstr(err.msg, why) &&
+	           one_safe_line(err.msg),
+	       "r=%d line %llu: %s (want line %llu: %s)", r, (unsigned long long)err.pos, err.msg,
+	       (unsigned long long)line, why);
+	free(v.ev);
+}
+
+static int put_file(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	if (len && fwrite(buf, 1, len, f) != len) {
+		fclose(f);
+		return -1;
+	}
+	return fclose(f);
+}
+
+/* `allocscope ARGS` run in dir must exit rc with stderr one safe line
+ * holding want (stdout to out.txt, stderr to err.txt). */
+static void cli_refuses(const char *dir, const char *args, int rc, const char *want)
+{
+	char cmd[2048], path[600], *err;
+	int got;
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s > out.txt 2> err.txt", dir,
+	         getenv("ALLOCSCOPE"), args);
+	got = run_sh(cmd);
+	snprintf(path, sizeof(path), "%s/err.txt", dir);
+	err = slurp(path);
+	if (err && *err && err[strlen(err) - 1] == '\n')
+		err[strlen(err) - 1] = '\0';
+	CHECKF(got == rc && err && strstr(err, want) && one_safe_line(err),
+	       "allocscope %s: exit %d (want %d), stderr '%s' (want one line with '%s')", args, got,
+	       rc, err ? err : "(none)", want);
+	free(err);
+}
+
+static void bad_input(void)
+{
+	static const char nul_size[] = HDR "malloc,0,1,100\0GARBAGE,0,0\nfree,0,1,0,0,1\n";
+	static const char nul_hdr[] = "op,thread,id\0x,size_bytes,align_bytes,time_ns\n";
+	static const char frees[] = HDR "free,0,,0,0,0\nfree,0,,0,0,0\n";
+	static const char good[] = HDR "malloc,0,1,100,0,0\nfree,0,1,0,0,1\n";
+	static const char nl_op[] = HDR "\"mal\nloc\",0,1,100,0,0\n";
+	static const char nl_hdr[] = "\"op\nx\",thread,id,size_bytes,align_bytes,time_ns\n";
+	static const char nl_size[] = HDR "malloc,0,1,\"10\n0\",0,0\n";
+	static const char esc[] = HDR "malloc,0,1,100\x1b[31mRED,0,0\n";
+	static const char binary[] = "\x1b[31m\x9b\xff\x01\x02,thread,id\n\x03\x04";
+	static char pbuf[AS_WL_PARAMS_MAX];
+	const as_workload_t *wl;
+	char dir[] = "/tmp/as_test_badin_XXXXXX", path[600], msg[1024];
+	evvec_t v;
+
+	/* a NUL byte ends no field: "100\0GARBAGE" is no size 100 */
+	csv_bad_len(nul_size, sizeof(nul_size) - 1, 2, "column size_bytes: holds a NUL byte");
+	csv_bad_len(nul_hdr, sizeof(nul_hdr) - 1, 1, "header column id: holds a NUL byte");
+	/* a quoted newline or ESC in a field is quoted escaped, on one line */
+	csv_bad_len(nl_op, strlen(nl_op), 2, "op 'mal\\nloc'");
+	csv_bad_len(nl_hdr, strlen(nl_hdr), 1, "header column 'op\\nx'");
+	csv_bad_len(nl_size, strlen(nl_size), 2, "column size_bytes: '10\\n0'");
+	csv_bad_len(esc, strlen(esc), 2, "'100\\x1b[31mRED' is not an unsigned integer");
+	csv_bad_len(binary, sizeof(binary) - 1, 1, "header column '\\x1b[31m\\x9b\\xff\\x01\\x02'");
+
+	if (!getenv("ALLOCSCOPE") || !mkdtemp(dir)) {
+		CHECKF(0, "ALLOCSCOPE unset or no temp folder");
+		return;
+	}
+	/* an empty file is said to be empty, whatever its name (no CSV hint) */
+	CHECK(put_file(dir, "empty.ast", "", 0) == 0);
+	snprintf(path, sizeof(path), "%s/empty.ast", dir);
+	memset(&v, 0, sizeof(v));
+	CHECKF(as_trace_read_file(path, evvec_push, &v, NULL, msg, sizeof(msg)) != 0 &&
+	           strstr(msg, "empty.ast: empty file") && !strstr(msg, "header"),
+	       "%s", msg);
+	free(v.ev);
+	/* a trace of frees of unknown objects only has nothing to replay: refused
+	 * when the spec is checked, as a trace without events is */
+	CHECK(put_file(dir, "frees.csv", frees, sizeof(frees) - 1) == 0);
+	snprintf(path, sizeof(path), "trace:%s/frees.csv", dir);
+	CHECKF(as_workload_parse(path, &wl, pbuf, sizeof(pbuf), msg, sizeof(msg)) != 0 &&
+	           strstr(msg, "frees.csv: the trace has no allocation") && one_safe_line(msg),
+	       "%s", msg);
+
+	/* the CLI: one line, exit 2, for each */
+	CHECK(put_file(dir, "nl.csv", nl_op, strlen(nl_op)) == 0);
+	CHECK(put_file(dir, "nul.csv", nul_size, sizeof(nul_size) - 1) == 0);
+	CHECK(put_file(dir, "bin.ast", binary, sizeof(binary) - 1) == 0);
+	CHECK(put_file(dir, "good.csv", good, strlen(good)) == 0);
+	cli_refuses(dir, "trace stats nl.csv", 2, "nl.csv: line 2: op 'mal\\nloc' is not");
+	cli_refuses(dir, "replay -a glibc -q --no-plot --min-time 0 -o r1 nl.csv", 2,
+	            "nl.csv: line 2: op 'mal\\nloc' is not");
+	cli_refuses(dir, "trace stats nul.csv", 2,
+	            "nul.csv: line 2: column size_bytes: holds a NUL");
+	cli_refuses(dir, "trace stats bin.ast", 2, "bin.ast: line 1: header column '\\x1b[31m");
+	cli_refuses(dir, "trace stats empty.ast", 2, "empty.ast: empty file");
+	cli_refuses(dir, "replay -a glibc -q --no-plot --min-time 0 -o r2 frees.csv", 2,
+	            "frees.csv: the trace has no allocation");
+	snprintf(path, sizeof(path), "%s/r2", dir);
+	CHECKF(access(path, F_OK) != 0, "a refused replay made %s", path);
+	/* options after the operands work; an unknown one is named as such */
+	snprintf(path, sizeof(path),
+	         "cd '%s' && '%s' trace convert good.csv out.ast -f csv > /dev/null && "
+	         "head -1 out.ast | grep -q '^op,' && '%s' trace stats out.ast -h > /dev/null && "
+	         "'%s' trace convert -- good.csv out2.ast > /dev/null",
+	         dir, getenv("ALLOCSCOPE"), getenv("ALLOCSCOPE"), getenv("ALLOCSCOPE"));
+	CHECKF(run_sh(path) == 0, "%s", path);
+	cli_refuses(dir, "trace convert good.csv out3.ast --bogus", 2, "unknown option '--bogus'");
+	cli_refuses(dir, "trace stats good.csv --bogus", 2, "unknown option '--bogus'");
+	cli_refuses(dir, "trace stats good.csv extra.csv", 2, "unexpected argument 'extra.csv'");
+	snprintf(path, sizeof(path), "%s/out3.ast", dir);
+	CHECK(access(path, F_OK) != 0);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	run_sh(path);
+}
+
 int main(void)
 {
 	static as_tev_t ev[1000];
@@ -522,5 +660,6 @@ int main(void)
 		free(v.ev);
 		unlink(path);
 	}
+	bad_input();
 	return as_check_done();
 }

@@ -34,15 +34,34 @@ const as_workload_t *as_workload_find(const char *name)
 	return NULL;
 }
 
-/* Apply one key=value to the params struct; key "" is the first param. */
+#define SEEN_MAX 64 /* params whose repetition is caught: more than any workload has */
+
+/* Apply one key=value to the params struct; key "" is the first param.
+ * seen[i] marks param i given already (a key given twice is refused, also
+ * as the first param's value and by its name). */
 static int set_param(const as_workload_t *w, const char *key, const char *val, void *pbuf,
-                     char *err, size_t errlen)
+                     unsigned char *seen, char *err, size_t errlen)
 {
 	const char *k = *key ? key : w->nparams ? w->params[0].key : "";
-	for (uint32_t i = 0; i < w->nparams; i++)
-		if (!strcmp(w->params[i].key, k))
-			return as_param_set_(&w->params[i], val, strlen(val), pbuf, err, errlen);
 	char shown[AS_SHOW_MAX];
+	if (!*key)
+		for (uint32_t i = 0; i < w->nparams; i++)
+			if (!strcmp(w->params[i].key, val)) {
+				/* "random:ops": a key without its value, not the value
+				 * of the first key */
+				snprintf(err, errlen, "key '%s' has no '=value'", val);
+				return -1;
+			}
+	for (uint32_t i = 0; i < w->nparams; i++)
+		if (!strcmp(w->params[i].key, k)) {
+			if (i < SEEN_MAX && seen[i]) {
+				snprintf(err, errlen, "key '%s' given twice", k);
+				return -1;
+			}
+			if (i < SEEN_MAX)
+				seen[i] = 1;
+			return as_param_set_(&w->params[i], val, strlen(val), pbuf, err, errlen);
+		}
 	if (!*key) {
 		snprintf(err, errlen, "'%s' is not key=value", as_show(val, shown));
 		return -1;
@@ -69,6 +88,7 @@ int as_workload_configure(const char *name, const char *const *keys, const char 
 {
 	char perr[512], shown[AS_SHOW_MAX];
 	const as_workload_t *w = as_workload_find(name);
+	unsigned char seen[SEEN_MAX] = {0};
 
 	if (!w) {
 		as_suggest_t sg;
@@ -88,7 +108,7 @@ int as_workload_configure(const char *name, const char *const *keys, const char 
 	if (as_params_parse(w->params, w->nparams, NULL, pbuf, perr, sizeof(perr)) != 0)
 		goto out_bad;
 	for (size_t i = 0; i < n; i++)
-		if (set_param(w, keys[i], values[i], pbuf, perr, sizeof(perr)) != 0)
+		if (set_param(w, keys[i], values[i], pbuf, seen, perr, sizeof(perr)) != 0)
 			goto out_bad;
 	if (w->check && w->check(pbuf, perr, sizeof(perr)) != 0)
 		goto out_bad;

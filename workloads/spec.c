@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "spec.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,15 @@ static int add_kv(as_spec_t *s, const char *k, size_t klen, const char *v, size_
 	nkv[s->nkv].value = strndup(v, vlen);
 	s->nkv++;
 	return nkv[s->nkv - 1].key && nkv[s->nkv - 1].value ? 0 : -1;
+}
+
+/* 1 when the spec already holds key k (klen bytes), else 0 */
+static int has_key(const as_spec_t *s, const char *k, size_t klen)
+{
+	for (size_t i = 0; i < s->nkv; i++)
+		if (strlen(s->kv[i].key) == klen && !memcmp(s->kv[i].key, k, klen))
+			return 1;
+	return 0;
 }
 
 /* label = name, or name:params */
@@ -69,9 +79,16 @@ int as_spec_parse(const char *text, as_spec_kind_t kind, as_spec_t *out, char *e
 		}
 		if (!eq && !(kind == AS_SPEC_WORKLOAD && out->nkv == 0)) {
 			char *item = strndup(p, len);
-			snprintf(err, errlen, "'%s': '%s' is not key=value", as_show(text, shown),
-			         item ? as_show(item, ps) : "?");
+			snprintf(err, errlen, "'%s': key '%s' has no '=value'",
+			         as_show(text, shown), item ? as_show(item, ps) : "?");
 			free(item);
+			goto out_fail;
+		}
+		if (eq && has_key(out, p, (size_t)(eq - p))) {
+			char *key = strndup(p, (size_t)(eq - p));
+			snprintf(err, errlen, "'%s': key '%s' given twice", as_show(text, shown),
+			         key ? as_show(key, ps) : "?");
+			free(key);
 			goto out_fail;
 		}
 		if (eq ? add_kv(out, p, (size_t)(eq - p), eq + 1, len - (size_t)(eq - p) - 1)
@@ -212,11 +229,91 @@ const char *as_spec_get(const as_spec_t *s, const char *key)
 	return NULL;
 }
 
+/* Length of the UTF-8 sequence at s (n bytes left) when it is a valid
+ * printable character of 2-4 bytes (not a C1 control U+0080..U+009F), else 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	uint32_t cp;
+	if (s[0] < 0xc2 || s[0] > 0xf4 || n < len)
+		return 0;
+	cp = s[0] & (0x3f >> (len - 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0)
+		return 0;
+	return len;
+}
+
+/* One unit of text at s: a printable byte or UTF-8 character (shown as it
+ * is), or a byte shown escaped (\n, \r, \t, else \xNN). Sets *in to the
+ * bytes it takes; returns the bytes it shows, written to out when out. */
+static size_t show_unit(const unsigned char *s, size_t n, size_t *in, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t u = s[0] >= 0x80 ? utf8_len(s, n) : s[0] >= 0x20 && s[0] != 0x7f;
+	if (u) {
+		if (out)
+			memcpy(out, s, u);
+		*in = u;
+		return u;
+	}
+	*in = 1;
+	if (out) {
+		out[0] = '\\';
+		out[1] = s[0] == '\n' ? 'n' : s[0] == '\r' ? 'r' : s[0] == '\t' ? 't' : 'x';
+		if (out[1] == 'x') {
+			out[2] = hex[s[0] >> 4];
+			out[3] = hex[s[0] & 15];
+		}
+	}
+	return s[0] == '\n' || s[0] == '\r' || s[0] == '\t' ? 2 : 4;
+}
+
 const char *as_show(const char *text, char *buf)
 {
-	size_t n = strlen(text), half = (AS_SHOW_MAX - 4) / 2;
-	if (n < AS_SHOW_MAX)
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = strlen(text), half = (AS_SHOW_MAX - 4) / 2, shown = 0, in, o = 0, tail = 0;
+	int plain = 1;
+
+	for (size_t i = 0; i < n; i += in) {
+		size_t w = show_unit(s + i, n - i, &in, NULL);
+		plain &= w == in;
+		shown += w;
+	}
+	if (plain && n < AS_SHOW_MAX)
 		return text;
-	snprintf(buf, AS_SHOW_MAX, "%.*s...%s", (int)half, text, text + n - half);
+	/* the head, up to half the room (all of it when everything fits) */
+	for (size_t i = 0; i < n; i += in) {
+		size_t w = show_unit(s + i, n - i, &in, NULL);
+		if (shown >= AS_SHOW_MAX ? o + w > half : 0)
+			break;
+		show_unit(s + i, n - i, &in, buf + o);
+		o += w;
+		tail = i + in;
+	}
+	if (shown >= AS_SHOW_MAX) {
+		/* the tail: the last units that fit in half, found going forward
+		 * (a UTF-8 character is not cut); the head never reaches it */
+		size_t start = n, left = shown;
+		for (size_t i = 0; i < n; i += in) {
+			if (left <= half) {
+				start = i;
+				break;
+			}
+			left -= show_unit(s + i, n - i, &in, NULL);
+		}
+		if (start < tail)
+			start = tail;
+		memcpy(buf + o, "...", 3);
+		o += 3;
+		for (size_t i = start; i < n; i += in)
+			o += show_unit(s + i, n - i, &in, buf + o);
+	}
+	buf[o] = '\0';
 	return buf;
 }

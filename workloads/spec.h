@@ -30,8 +30,9 @@ typedef enum as_spec_kind {
 } as_spec_kind_t;
 
 /* Parse "NAME[:k=v,...]" into *out (zeroed by the callee). Returns 0, or -1
- * with "'TEXT': reason" in err (empty name, an item that is not k=v). Values
- * may hold any byte but ','. The caller frees *out with as_spec_free. */
+ * with "'TEXT': reason" in err (empty name; an item without '=': "key 'K'
+ * has no '=value'"; "key 'K' given twice"). Values may hold any byte but
+ * ','. The caller frees *out with as_spec_free. */
 int as_spec_parse(const char *text, as_spec_kind_t kind, as_spec_t *out, char *err, size_t errlen);
 
 /* Build a spec from a name and n key/value pairs (copied), e.g. a trace path
@@ -55,10 +56,13 @@ int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, in
 /* Value of KEY in the spec's params, or NULL. */
 const char *as_spec_get(const as_spec_t *s, const char *key);
 
-/* TEXT as a message shows it: TEXT itself when shorter than AS_SHOW_MAX,
- * else its start and end around "..." (a path keeps its file name), so that
- * a message quoting a very long argument still ends with its reason. Uses
- * buf (AS_SHOW_MAX bytes) only when it shortens. */
+/* TEXT as a message shows it, on one line and safe for a terminal: a
+ * newline, CR or tab as \n, \r, \t, any other control byte (ESC, ...) or
+ * byte that is not printable UTF-8 as \xNN; and when that is AS_SHOW_MAX
+ * bytes or more, its start and end around "..." (a path keeps its file
+ * name), so that a message quoting a very long argument still ends with its
+ * reason. Returns TEXT itself when it needs neither, else buf (AS_SHOW_MAX
+ * bytes). Never allocates; thread-safe. */
 #define AS_SHOW_MAX 128
 const char *as_show(const char *text, char *buf);
 

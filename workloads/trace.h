@@ -197,6 +197,8 @@ typedef struct as_mtrace_report {
 	uint64_t null_frees;           /* "- (nil)": dropped */
 	uint64_t markers;              /* "= Start", "= End" and empty lines: dropped */
 	uint64_t dropped_lines;        /* every line that yields no event, the above included */
+	uint64_t records;              /* lines that are an mtrace record or marker ("= Start"):
+	                                  0 in a file that is no mtrace log (binary data) */
 } as_mtrace_report_t;
 
 /* Read a MALLOC_TRACE log. Thread: all events on thread 0 (mtrace has no

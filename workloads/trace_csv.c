@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "spec.h" /* as_show */
 #include "trace_int.h"
 
 static const char *const header[] = {"op", "thread", "id", "size_bytes", "align_bytes", "time_ns"};
@@ -73,13 +74,16 @@ typedef struct {
 	uint64_t last_time;
 } rd_t;
 
+/* The message of this row's error; a and b are the file's own text (a
+ * field: quoted safely, as_show) or the reader's words. */
 static void fail(rd_t *r, const char *fmt, const char *a, const char *b)
 {
+	char sa[AS_SHOW_MAX], sb[AS_SHOW_MAX];
 	if (r->stop)
 		return;
 	r->err->pos = r->row;
 	r->err->is_line = 1;
-	snprintf(r->err->msg, sizeof(r->err->msg), fmt, a, b);
+	snprintf(r->err->msg, sizeof(r->err->msg), fmt, as_show(a, sa), as_show(b, sb));
 	r->stop = -1;
 }
 
@@ -96,6 +100,14 @@ static void on_field(void *s, size_t len, void *vr)
 	}
 	if (len >= sizeof(f)) {
 		fail(r, "column %s: value longer than %s bytes", header[c], "63");
+		return;
+	}
+	if (memchr(s, '\0', len)) {
+		/* C strings would end there: "100\0junk" is no size 100 */
+		fail(r,
+		     r->row == 1 ? "header column %s: holds a NUL byte%s"
+		                 : "column %s: holds a NUL byte%s",
+		     header[c], "");
 		return;
 	}
 	memcpy(f, s, len);

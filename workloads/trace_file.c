@@ -213,6 +213,11 @@ int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace
 		as_trace_unmap_file(buf, len);
 		return -1;
 	}
+	if (len == 0) {
+		/* not a CSV trace without its header: no trace of either form */
+		snprintf(msg, msglen, "%s: empty file (no trace in it)", path);
+		return -1;
+	}
 	f = len >= AS_TRACE_MAGIC_LEN && !memcmp(buf, AS_TRACE_MAGIC, AS_TRACE_MAGIC_LEN)
 	        ? AS_TRACE_BIN
 	        : AS_TRACE_CSV;

@@ -66,13 +66,28 @@ static int count_fn(void *vctx, const as_tev_t *ev, as_trace_err_t *err)
 	return m->fn(m->ctx, ev, err);
 }
 
+/* The operation byte c as a message shows it: 'c' when printable, else its
+ * code (a NUL or control byte would cut or garble the line). */
+static const char *show_op(char c, char buf[12])
+{
+	if (c > ' ' && c < 0x7f)
+		snprintf(buf, 12, "'%c'", c);
+	else
+		snprintf(buf, 12, "byte 0x%02x", (unsigned char)c);
+	return buf;
+}
+
 /* Parse one non-empty line s..le into its operation, pointer and size.
  * Returns 0, 1 for a line that is no record ("= Start", "= End"), or -1 with
  * err->msg set. */
 static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uint64_t *size,
                       as_trace_err_t *err)
 {
-	char op;
+	char op, so[12];
+	if (memchr(s, '\0', (size_t)(le - s))) {
+		snprintf(err->msg, sizeof(err->msg), "holds a NUL byte (no mtrace record does)");
+		return -1;
+	}
 	if (*s == '@') {
 		/* caller: "@ file:(sym+off)[0xaddr] " or "@ file:[0xaddr] " */
 		const char *q = s;
@@ -93,22 +108,24 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 	if (op == '=')
 		return 1;
 	if (s >= le || *s != ' ') {
-		snprintf(err->msg, sizeof(err->msg), "'%c' is not followed by a space", op);
+		snprintf(err->msg, sizeof(err->msg), "%s is not followed by a space",
+		         show_op(op, so));
 		return -1;
 	}
 	s++;
 	if (!strchr("+-<>!", op)) {
-		snprintf(err->msg, sizeof(err->msg),
-		         "unknown operation '%c' (expected + - < > ! =)", op);
+		snprintf(err->msg, sizeof(err->msg), "unknown operation %s (expected + - < > ! =)",
+		         show_op(op, so));
 		return -1;
 	}
 	if (hexnum(&s, le, a) != 0) {
-		snprintf(err->msg, sizeof(err->msg), "bad pointer after '%c'", op);
+		snprintf(err->msg, sizeof(err->msg), "bad pointer after %s", show_op(op, so));
 		return -1;
 	}
 	if (op == '+' || op == '>' || op == '!') {
 		if (s >= le || *s != ' ' || (s++, hexnum(&s, le, size) != 0)) {
-			snprintf(err->msg, sizeof(err->msg), "bad or missing size after '%c'", op);
+			snprintf(err->msg, sizeof(err->msg), "bad or missing size after %s",
+			         show_op(op, so));
 			return -1;
 		}
 	}
@@ -118,7 +135,8 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 		return -1;
 	}
 	if (s != le) {
-		snprintf(err->msg, sizeof(err->msg), "unexpected text after '%c' record", op);
+		snprintf(err->msg, sizeof(err->msg), "unexpected text after %s record",
+		         show_op(op, so));
 		return -1;
 	}
 	*opp = op;
@@ -277,6 +295,8 @@ int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, 
 			snprintf(err->msg, sizeof(err->msg), "last line cut short (no newline)");
 			r = -1;
 		}
+		if (r >= 0)
+			rep->records++;
 		if (r == 1) {
 			r = 0;
 			rep->markers++;

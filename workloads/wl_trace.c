@@ -459,11 +459,13 @@ static int trace_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *ou
 	return r ? -1 : 0;
 }
 
+/* n[0]: events, n[1]: allocations (alloc, calloc; a realloc needs one) */
 static int count_event(void *ctx, const as_tev_t *ev, as_trace_err_t *err)
 {
-	(void)ev;
+	uint64_t *n = ctx;
 	(void)err;
-	++*(uint64_t *)ctx;
+	n[0]++;
+	n[1] += ev->op == AS_TEV_ALLOC || ev->op == AS_TEV_CALLOC;
 	return 0;
 }
 
@@ -472,15 +474,24 @@ static int count_event(void *ctx, const as_tev_t *ev, as_trace_err_t *err)
 static int trace_check(const void *pv, char *err, size_t errlen)
 {
 	const trace_params_t *p = pv;
-	uint64_t n = 0;
+	uint64_t n[2] = {0, 0};
 	if (!p->file[0]) {
 		snprintf(err, errlen, "key 'file': a trace file is required (trace:FILE)");
 		return -1;
 	}
-	if (as_trace_read_file(p->file, count_event, &n, NULL, err, errlen) != 0)
+	if (as_trace_read_file(p->file, count_event, n, NULL, err, errlen) != 0)
 		return -1;
-	if (n == 0) {
+	if (n[0] == 0) {
 		snprintf(err, errlen, "%s: the trace has no events: nothing to replay", p->file);
+		return -1;
+	}
+	if (n[1] == 0) {
+		/* only frees of objects from before the trace: no-ops, no time to
+		 * measure (ns/op would be nan) */
+		snprintf(err, errlen,
+		         "%s: the trace has no allocation (%llu events, all frees of unknown "
+		         "objects): nothing to replay",
+		         p->file, (unsigned long long)n[0]);
 		return -1;
 	}
 	return 0;
