@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../allocators/allocscope_params.h"
@@ -23,6 +22,7 @@
 #include "loader.h"
 #include "modenv.h"
 #include "plot.h"
+#include "results_dir.h"
 #include "runner.h"
 #include "trial.h"
 #include "trials_read.h"
@@ -46,7 +46,7 @@ static const as_opt_t tune_opts[] = {
      "are always added)"},
     {OPT_GRID, "grid", "FILE", NULL,
      "configurations to try, one NAME[:k=v,...] per line ('#' starts a comment)"},
-    {'o', "out", "DIR", "results/tune-<stamp>",
+    {'o', "out", "DIR", "results/<stamp>-tune",
      "results folder (must be new or empty): tune.csv, frontier.csv, tune.json, replay/"},
     {'r', "reps", "N", "5",
      "replays of each configuration, interleaved (2..1000); a configuration clearly beaten "
@@ -468,6 +468,47 @@ static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune
 	return rec;
 }
 
+/* The replay workload: the trace at path (the path travels as a value,
+ * never joined into a spec string). */
+static int set_trace(as_run_cfg_t *cfg, const char *path)
+{
+	const char *keys[] = {"file"}, *vals[] = {path};
+	if (as_spec_make("trace", keys, vals, 1, &cfg->workloads[0]) != 0) {
+		fprintf(stderr, "allocscope tune: out of memory\n");
+		return -1;
+	}
+	cfg->nworkloads = 1;
+	return 0;
+}
+
+/* The tune folder: -o DIR, or a new results/<stamp>-tune (-2, -3, ... when
+ * that exists: two tunes in the same second get their own), and its
+ * replay/ path. Returns 0 or -1 after one line. */
+static int make_dir(const tune_ctx_t *c, char *dir, size_t len, char *run_dir, size_t run_len)
+{
+	char err[PATH_MAX + 256];
+	if (c->cfg.out_dir) {
+		if ((size_t)snprintf(dir, len, "%s", c->cfg.out_dir) >= len ||
+		    (size_t)snprintf(run_dir, run_len, "%s/replay", dir) >= run_len) {
+			fprintf(stderr,
+			        "allocscope tune: %.200s...: results folder path too long\n",
+			        c->cfg.out_dir);
+			return -1;
+		}
+		if (as_mkdir_p(dir, err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope tune: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
+	if (as_results_dir_new("-tune", dir, len, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: %s\n", err);
+		return -1;
+	}
+	snprintf(run_dir, run_len, "%s/replay", dir); /* results/<stamp>-tune-N fits */
+	return 0;
+}
+
 static int tune_main(int argc, char **argv)
 {
 	tune_ctx_t c;
@@ -528,22 +569,17 @@ static int tune_main(int argc, char **argv)
 		fprintf(stderr, "allocscope tune: %s: %s\n", trace_arg, strerror(errno));
 		return 2;
 	}
-	/* every configuration is checked before anything runs */
-	if (build_grid(&c) != 0 || as_run_validate(&c.cfg) != 0) {
+	/* every configuration, and a given trace, is checked before anything
+	 * runs or is created: the trace by its workload's own loader, as replay
+	 * checks it (one line, exit 2) */
+	if (trace_arg)
+		snprintf(trace, sizeof(trace), "%s", trace_arg);
+	if (build_grid(&c) != 0 || (trace_arg && set_trace(&c.cfg, trace) != 0) ||
+	    as_run_validate(&c.cfg) != 0) {
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
-	if (c.cfg.out_dir)
-		snprintf(dir, sizeof(dir), "%s", c.cfg.out_dir);
-	else {
-		char stamp[64];
-		time_t now = time(NULL);
-		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-		snprintf(dir, sizeof(dir), "results/tune-%s", stamp);
-	}
-	if ((size_t)snprintf(run_dir, sizeof(run_dir), "%s/replay", dir) >= sizeof(run_dir) ||
-	    as_mkdir_p(dir, err, sizeof(err)) != 0) {
-		fprintf(stderr, "allocscope tune: %s: %s\n", dir, err);
+	if (make_dir(&c, dir, sizeof(dir), run_dir, sizeof(run_dir)) != 0) {
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
@@ -555,17 +591,12 @@ static int tune_main(int argc, char **argv)
 			as_run_cfg_free_specs(&c.cfg);
 			return 1;
 		}
-	} else {
-		snprintf(trace, sizeof(trace), "%s", trace_arg);
-	}
-	{
-		/* the path travels as a value, never joined into a spec string */
-		const char *keys[] = {"file"}, *vals[] = {trace};
-		if (as_spec_make("trace", keys, vals, 1, &c.cfg.workloads[0])) {
+		/* the captured trace is checked as a given one (the modules'
+		 * probes are kept from the first check) */
+		if (set_trace(&c.cfg, trace) != 0 || as_run_validate(&c.cfg) != 0) {
 			as_run_cfg_free_specs(&c.cfg);
 			return 2;
 		}
-		c.cfg.nworkloads = 1;
 	}
 	c.cfg.out_dir = run_dir;
 	c.cfg.label = "tune";

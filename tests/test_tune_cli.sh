@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# test_tune_cli.sh - `allocscope tune` as a user meets it at the door: a bad
+# trace (double free, empty, header only, garbage, a directory) is refused
+# as replay refuses it, in one line with exit 2, before the plan is printed
+# and before any folder is made or touched; two tunes started in the same
+# second get folders of their own (results/<stamp>-tune, then -2, ...).
+# Small CSV traces, one configuration, -r 2: a second or two in all.
+# usage: test_tune_cli.sh ALLOCSCOPE
+set -u
+as=$(readlink -f "$1") # the checks run in a folder of their own
+. "$(dirname "$0")/cli_expect.sh"
+mkdir -p "$tmp/cwd" && cd "$tmp/cwd" || exit 1
+hdr='op,thread,id,size_bytes,align_bytes,time_ns'
+printf '%s\nmalloc,0,1,100,0,0\nfree,0,1,0,0,1\nfree,0,1,0,0,2\n' "$hdr" >double_free.csv
+printf '%s\n' "$hdr" >header_only.csv
+: >empty.csv
+printf '\211\000\377garbage\001\002\003%.0s' 1 2 3 4 5 6 7 8 >garbage.bin
+mkdir a_directory
+printf '%s\nmalloc,0,1,100,0,0\nmalloc,0,2,5000,0,1\nfree,0,1,0,0,2\nfree,0,2,0,0,3\n' "$hdr" >ok.csv
+fast=(-a glibc -r 2 --budget 30 --no-plot)
+
+# one_line: the last command's output is a single line
+one_line() {
+  local n
+  n=$(wc -l <"$tmp/out")
+  if [ "$n" -eq 1 ]; then ok; else
+    bad "$1: $n lines of output, want 1:"
+    sed 's/^/  | /' "$tmp/out" | head -5 >&2
+  fi
+}
+
+# --- a bad trace: replay's one line, exit 2, no folder --------------------------
+for f in double_free.csv header_only.csv empty.csv garbage.bin a_directory; do
+  # the same line replay gives for it
+  "$as" replay "$f" -a glibc -o "$tmp/replay-$f" >"$tmp/replay.out" 2>&1
+  want=$(head -1 "$tmp/replay.out")
+  expect 2 "^allocscope: .*$f" tune "$f" "${fast[@]}" -o "$tmp/t-$f"
+  one_line "tune $f"
+  if [ "$(cat "$tmp/out")" = "$want" ]; then ok; else
+    bad "tune $f: '$(cat "$tmp/out")', replay says '$want'"
+  fi
+  [ ! -e "$tmp/t-$f" ] && ok || bad "tune $f: left $tmp/t-$f behind"
+  # the default folder is not made either
+  expect 2 "^allocscope: .*$f" tune "$f" "${fast[@]}"
+  one_line "tune $f (default folder)"
+  [ ! -e results ] && ok || bad "tune $f: left results/ behind: $(ls -R results | head -5)"
+done
+# the default grid: no plan, no trial, exit 2
+refuse 2 "configurations x|trial|workload_error" tune double_free.csv --no-plot
+expect 2 "^allocscope: .*double_free.csv" tune double_free.csv --no-plot
+[ ! -e results ] && ok || bad "tune double_free.csv (default grid): left results/ behind"
+# -o of a folder with earlier results: refused before anything is touched
+mkdir -p "$tmp/kept" && echo earlier >"$tmp/kept/notes.txt"
+expect 2 "double_free.csv" tune double_free.csv "${fast[@]}" -o "$tmp/kept"
+if [ "$(ls -A "$tmp/kept")" = notes.txt ] && [ "$(cat "$tmp/kept/notes.txt")" = earlier ]; then
+  ok
+else bad "tune -o kept: the folder changed: $(ls -A "$tmp/kept")"; fi
+
+# --- two tunes in the same second: a folder each --------------------------------
+# three back to back (tens of ms each); tried again when a second boundary
+# fell between them, so that they share a stamp
+same=0
+for try in 1 2 3 4 5; do
+  rm -rf results
+  s0=$(date +%s)
+  rcs=""
+  for i in 1 2 3; do
+    "$as" tune ok.csv "${fast[@]}" >"$tmp/same$i.out" 2>&1
+    rcs="$rcs$?"
+  done
+  [ "$(date +%s)" = "$s0" ] && same=1 && break
+done
+if [ "$rcs" = 000 ]; then ok; else
+  bad "three tunes in one second: exit codes $rcs (want 000):"
+  cat "$tmp"/same*.out | grep -v '^ *$' | sed 's/^/  | /' | head -20 >&2
+fi
+dirs=$(sed -n 's|^results: \(results/[^ ]*\)/ (tune.csv.*|\1|p' "$tmp"/same*.out | sort -u)
+if [ "$(grep -c . <<<"$dirs")" -eq 3 ]; then ok; else bad "three tunes, folders: $dirs"; fi
+for d in $dirs; do
+  [ -s "$d/tune.csv" ] && [ -s "$d/replay/trials.csv" ] && ok || bad "$d: no tune.csv or replay/trials.csv"
+done
+# the names, when the three shared a second: the stamp, then -2, -3
+if [ "$same" = 1 ]; then
+  stamp=$(date -d "@$s0" +%Y%m%d-%H%M%S)
+  want=$(printf 'results/%s-tune\nresults/%s-tune-2\nresults/%s-tune-3\n' "$stamp" "$stamp" "$stamp")
+  [ "$dirs" = "$want" ] && ok || bad "folders: $(echo $dirs), want: $(echo $want)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
