@@ -146,6 +146,50 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 	}
 	if (read_table(dir, "trials.csv", &t) != 0)
 		return -1;
+	/* a damaged file is said, not half-read: a row cut short or garbled
+	 * keys would make groups of their own ("only in B") or none */
+	{
+		static const char *const need[] = {"module", "workload", "threads", "status"};
+		for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++)
+			if (as_table_col(&t, need[k]) < 0) {
+				fprintf(stderr,
+				        "allocscope compare: %s/trials.csv: no column '%s'\n", dir,
+				        need[k]);
+				as_table_free(&t);
+				return -1;
+			}
+		for (size_t r = 0; r < t.nrows; r++) {
+			uint32_t thr;
+			const char *why = NULL;
+			if (t.nfields[r] != t.ncols)
+				why = "fields";
+			else if (as_table_count(as_table_num(&t, r, "threads"), &thr) != 0 ||
+			         thr == 0)
+				why = "threads";
+			else if (!*as_table_str(&t, r, "module") || !*as_table_str(&t, r, "status"))
+				why = "module or status empty";
+			if (why) {
+				if (!strcmp(why, "fields"))
+					fprintf(stderr,
+					        "allocscope compare: %s/trials.csv: line %zu: %zu "
+					        "of %zu "
+					        "fields (cut short or damaged)\n",
+					        dir, r + 2, t.nfields[r], t.ncols);
+				else if (!strcmp(why, "threads"))
+					fprintf(stderr,
+					        "allocscope compare: %s/trials.csv: line %zu: "
+					        "threads is not a "
+					        "count\n",
+					        dir, r + 2);
+				else
+					fprintf(stderr,
+					        "allocscope compare: %s/trials.csv: line %zu: %s\n",
+					        dir, r + 2, why);
+				as_table_free(&t);
+				return -1;
+			}
+		}
+	}
 	dist = calloc(t.nrows ? t.nrows : 1, 1);
 	if (!dist || as_table_machine(&t, dist, mach) != 0) {
 		fprintf(stderr, "allocscope compare: out of memory\n");
@@ -155,11 +199,12 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 	}
 	for (size_t r = 0; r < t.nrows; r++) {
 		char m[512], w[1024], pw[1100];
-		uint32_t thr = (uint32_t)as_table_num(&t, r, "threads");
+		uint32_t thr = 0;
 		double v = as_table_num(&t, r, metric);
 		int ok = !strcmp(as_table_str(&t, r, "status"), "ok");
 		if (dist[r] == AS_DIST_OUT)
 			continue;
+		as_table_count(as_table_num(&t, r, "threads"), &thr); /* checked above */
 		label(&t, r, "module", "module_params", m, sizeof(m));
 		label(&t, r, "workload", "workload_params", w, sizeof(w));
 		snprintf(pw, sizeof(pw), "%s%s", prefix, w);

@@ -118,6 +118,21 @@ static void result_from_row(const as_table_t *t, size_t r, as_trial_result_t *re
 		res->p99_ns[k] = NAN;
 }
 
+int as_table_count(double v, uint32_t *out)
+{
+	if (!(v >= 0 && v <= UINT32_MAX) || v != floor(v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* v as a count, or dflt when it is none (empty, garbled, negative) */
+static uint32_t count_or(double v, uint32_t dflt)
+{
+	uint32_t u;
+	return as_table_count(v, &u) == 0 ? u : dflt;
+}
+
 int as_table_machine(const as_table_t *t, unsigned char *dist, as_machine_t *m)
 {
 	size_t n = t->nrows ? t->nrows : 1;
@@ -131,9 +146,9 @@ int as_table_machine(const as_table_t *t, unsigned char *dist, as_machine_t *m)
 			       th = as_table_num(t, r, "threads");
 			/* trials.csv's threads are the ones the trial ran on; the
 			 * repetition and workload make the rounds the rules judge */
-			specs[r].trial = isnan(trial) ? 0 : (uint32_t)trial;
-			specs[r].rep = isnan(rep) ? 0 : (uint32_t)rep;
-			specs[r].threads = isnan(th) ? 1 : (uint32_t)th;
+			specs[r].trial = count_or(trial, 0);
+			specs[r].rep = count_or(rep, 0);
+			specs[r].threads = count_or(th, 1);
 			wl[r].name = (char *)as_table_str(t, r, "workload");
 			wl[r].params = (char *)as_table_str(t, r, "workload_params");
 			specs[r].workload = &wl[r];
@@ -225,7 +240,7 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, ch
 static int threads_match(const as_table_t *t, size_t r, uint32_t threads)
 {
 	char want[48];
-	if ((unsigned)as_table_num(t, r, "threads") == threads)
+	if (count_or(as_table_num(t, r, "threads"), 0) == threads)
 		return 1;
 	snprintf(want, sizeof(want), " threads, not -t %u", threads);
 	return strstr(as_table_str(t, r, "reason"), want) != NULL;
@@ -244,10 +259,12 @@ static void load_p99(const char *dir, const as_trial_spec_t *specs, as_trial_res
 	    access(path, R_OK) != 0 || as_table_read(path, &t, err, sizeof(err)) != 0)
 		return;
 	for (size_t r = 0; r < t.nrows; r++) {
-		double dt = as_table_num(&t, r, "trial"), dr = as_table_num(&t, r, "rep");
+		uint32_t trial, rep;
 		const char *kind = as_table_str(&t, r, "kind");
-		int i =
-		    isnan(dt) || isnan(dr) ? -1 : find_spec(specs, n, (unsigned)dt, (unsigned)dr);
+		int i = as_table_count(as_table_num(&t, r, "trial"), &trial) ||
+		                as_table_count(as_table_num(&t, r, "rep"), &rep)
+		            ? -1
+		            : find_spec(specs, n, trial, rep);
 		if (i < 0 || !done[i])
 			continue;
 		for (unsigned k = 0; k < AS_OP_KIND_COUNT; k++)
@@ -277,15 +294,23 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 	}
 	count_series(dir, specs, n, nseries);
 	for (size_t r = 0; r < t.nrows; r++) {
-		double dt = as_table_num(&t, r, "trial"), dr = as_table_num(&t, r, "rep");
-		unsigned trial = (unsigned)dt, rep = (unsigned)dr;
-		int i = isnan(dt) || isnan(dr) ? -1 : find_spec(specs, n, trial, rep);
+		uint32_t trial = 0, rep = 0;
+		int known = as_table_count(as_table_num(&t, r, "trial"), &trial) == 0 &&
+		            as_table_count(as_table_num(&t, r, "rep"), &rep) == 0;
+		int i = known ? find_spec(specs, n, trial, rep) : -1;
 		const char *bad = i < 0 ? NULL : row_problem(&t, r, nseries[i], why, sizeof(why));
-		if (bad || (i < 0 && t.nfields[r] != t.ncols)) {
+		if (bad) {
 			/* damaged, not foreign: that trial simply runs again */
 			fprintf(stderr,
 			        "allocscope: %s: row %zu (trial %u rep %u): %s; running it again\n",
-			        path, r + 2, trial, rep, bad ? bad : "cut short");
+			        path, r + 2, trial, rep, bad);
+			continue;
+		}
+		if (!known || (i < 0 && t.nfields[r] != t.ncols)) {
+			/* no trial of this run can be told from it: a cut line or
+			 * bytes appended; the trials it might be run if missing */
+			fprintf(stderr, "allocscope: %s: row %zu: %s; left out\n", path, r + 2,
+			        t.nfields[r] != t.ncols ? "cut short" : "no trial and rep");
 			continue;
 		}
 		if (i < 0 || !threads_match(&t, r, specs[i].threads) ||

@@ -5,6 +5,8 @@
 #ifndef AS_RESUME_H
 #define AS_RESUME_H
 
+#include <stdint.h>
+
 #include <stddef.h>
 
 #include "buf.h"
@@ -33,6 +35,10 @@ void as_resume_keep_rows(const char *dir, const char *name, const as_trial_spec_
                          const int *done, int n, as_buf_t *out);
 
 struct as_table;
+
+/* v (a table cell) as a count (trial, rep, threads): 0 with *out, or -1
+ * when it is empty, garbled, negative, fractional or over 2^32 - 1. */
+int as_table_count(double v, uint32_t *out);
 
 /* The statistics' verdict on each row of a trials.csv read back (t):
  * dist[r] = AS_DIST_* (disturb.h as_disturbed_set, groups by the trial

@@ -40,6 +40,18 @@ expect 2 "--threshold" compare --threshold abc "$tmp/a" "$tmp/same"
 expect 2 "--threshold: '0.05' is ambiguous.*write 5% for a fraction of 0.05, or 0.05%" \
   compare --threshold 0.05 "$tmp/a" "$tmp/same"
 
+# a damaged trials.csv is named with its line, exit 2, not half-read (until
+# session 19 a cut row became a group "only in B", a garbled threads cell
+# was cast from NaN: undefined behaviour under UBSan)
+mkdir -p "$tmp/cut"; cp "$tmp/a/context.csv" "$tmp/cut/"
+head -5 "$tmp/a/trials.csv" >"$tmp/cut/trials.csv"; printf '1,5,mimalloc,,random\n' >>"$tmp/cut/trials.csv"
+expect 2 "cut/trials.csv: line 6: 5 of 9 fields" compare "$tmp/a" "$tmp/cut"
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "not one line: $(cat "$tmp/out")"
+head -5 "$tmp/a/trials.csv" >"$tmp/cut/trials.csv"; printf '1,5,mimalloc,,random,ops=1000,x1,ok,50\n' >>"$tmp/cut/trials.csv"
+expect 2 "cut/trials.csv: line 6: threads is not a count" compare "$tmp/a" "$tmp/cut"
+cut -d, -f1-5 "$tmp/a/trials.csv" >"$tmp/cut/trials.csv"
+expect 2 "cut/trials.csv: no column 'threads'" compare "$tmp/a" "$tmp/cut"
+
 # --metric: any numeric trials.csv column, less being better. mem DIR
 # GLIBC_KIB MIMALLOC_KIB: six repetitions of a memory scenario run with
 # --jobs 2 (no ns_per_op, context.csv timing_figures)

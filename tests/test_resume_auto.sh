@@ -44,6 +44,16 @@ cmp -s "$tmp/a/trials.csv" "$tmp/b/trials.csv" && ok || bad "resume changed tria
 l1=$(grep -E '^glibc +random' "$tmp/p1.out"); l2=$(grep -E '^glibc +random' "$tmp/p2.out")
 [ -n "$l1" ] && [ "$l1" = "$l2" ] && ! echo "$l2" | grep -q nan && ok ||
   bad "resumed console line '$l2', first run's '$l1'"
+# bytes appended to trials.csv (no trial, rep): said and left out, nothing
+# run again (until session 19 the row read as "trial 0 rep 0 ... running it
+# again", from a NaN cast: undefined behaviour)
+n=$(rows "$tmp/p")
+printf '\000\377\n' >>"$tmp/p/trials.csv"
+"$as" run --resume "$tmp/p" >"$tmp/p3.out" 2>"$tmp/p3.err"
+rc=$?
+[ $rc -eq 0 ] && grep -q "trials.csv: row $((n + 1)): cut short; left out" "$tmp/p3.err" &&
+  ! grep -q "running it again" "$tmp/p3.err" && ok ||
+  bad "resume with a garbage row: exit $rc, $(cat "$tmp/p3.err")"
 
 # an older folder (written before wall_ns): --resume would append rows of
 # more columns than its own; it is refused in one line naming the file,
