@@ -706,7 +706,7 @@ int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned t
 		else
 			failed++;
 		if (r < 0 && !why[0])
-			snprintf(why, sizeof(why), "capability not claimed");
+			snprintf(why, sizeof(why), "the module does not offer it (optional)");
 		fprintf(out, "  %s %-13s %s%s%s\n", tag, checks[i].name, checks[i].what,
 		        why[0] && (r != 0 || verbose) ? ": " : "", r != 0 || verbose ? why : "");
 	}

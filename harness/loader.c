@@ -112,8 +112,12 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 	char shown[AS_SHOW_MAX];
 
 	if (strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"))) {
+		struct stat st;
 		if (!is_file(name)) {
-			snprintf(err, errlen, "%s: module file not found", as_show(name, shown));
+			snprintf(err, errlen, "%s: %s", as_show(name, shown),
+			         stat(name, &st) == 0
+			             ? "not a module file (a folder or special file)"
+			             : "module file not found");
 			return AS_ERR_NOT_FOUND;
 		}
 		snprintf(path, pathlen, "%s", name);

@@ -154,6 +154,13 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 	int fd, any, ours;
 	if (path_fits(dir, err, errlen) != 0)
 		return -1;
+	{
+		struct stat st;
+		if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: exists and is not a folder", dir);
+			return -1;
+		}
+	}
 	if (mode == AS_DIR_RESUME ? access(dir, F_OK) != 0 : as_mkdir_p(dir, err, errlen) != 0) {
 		if (mode == AS_DIR_RESUME)
 			snprintf(err, errlen, "%s: %s", dir, strerror(errno));

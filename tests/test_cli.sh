@@ -109,5 +109,13 @@ done
 rows=$(awk '/^module /{t=1; next} t && /^\(/{t=0} t && NF {print $1}' "$tmp/out" | sort -u | wc -l)
 if [ "$rows" -eq 3 ]; then ok; else bad "console table: $rows distinct row labels, want 3"; fi
 
+# messages that name the real problem (session 19's review): -o a file,
+# -a a folder, an mtrace log given where a trace is expected
+touch "$tmp/afile"
+expect 2 "afile: exists and is not a folder" run -a null -q --no-plot -o "$tmp/afile"
+expect 2 "$tmp: not a module file \(a folder" run -a "$tmp" -q --no-plot -o "$tmp/ax"
+printf '= Start\n@ ./a:[0x1] + 0x55 0x10\n= End\n' >"$tmp/m.mtrace"
+expect 2 "a glibc mtrace log\? import it first: allocscope trace import mtrace" trace stats "$tmp/m.mtrace"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

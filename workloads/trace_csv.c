@@ -114,7 +114,13 @@ static void on_field(void *s, size_t len, void *vr)
 	f[len] = '\0';
 	if (r->row == 1) {
 		if (strcmp(f, header[c]) != 0)
-			fail(r, "header column '%s' should be '%s'", f, header[c]);
+			fail(r,
+			     c == 0 && (!strncmp(f, "= Start", 7) || !strncmp(f, "@ ", 2))
+			         ? "header column '%s' should be '%s' (a glibc mtrace log? import "
+			           "it "
+			           "first: allocscope trace import mtrace LOG -o TRACE.ast)"
+			         : "header column '%s' should be '%s'",
+			     f, header[c]);
 		return;
 	}
 	if (c == 0) {
