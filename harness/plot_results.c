@@ -115,12 +115,15 @@ static int module_listed(const char *list, const char *label, size_t len)
 }
 
 /* Whether a verdict's or comparison's MODULE is shown under res->modules:
- * the whole of it, or each part of a ratio claim's "a/b". */
+ * the whole of it, or each part of a ratio claim's "a/b", or the module
+ * of one across thread counts ("mimalloc t2/t1"). */
 static int row_shown(const plot_results_t *res, const char *module)
 {
-	const char *p = module, *slash;
+	const char *p = module, *slash, *sp = strstr(module, " t");
 	if (!res->modules || module_listed(res->modules, module, strlen(module)))
 		return 1;
+	if (sp && sp[2] >= '0' && sp[2] <= '9' && strchr(sp, '/'))
+		return module_listed(res->modules, module, (size_t)(sp - module));
 	for (; (slash = strchr(p, '/')) != NULL; p = slash + 1)
 		if (!module_listed(res->modules, p, (size_t)(slash - p)))
 			return 0;
