@@ -169,7 +169,9 @@ static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 	double lo = NAN, hi = NAN, ulo = NAN, uhi = NAN;
 	int k = 0, ku = 0;
 	uint32_t trial = row->spec->trial;
+	size_t w = 0;
 	row->reps_disturbed = 0;
+	row->reps_left_out[0] = '\0';
 	for (int j = 0; j < n; j++) {
 		double x = res[j].v[AS_TC_ns_per_op];
 		if (specs[j].trial != trial || res[j].status != AS_OK || isnan(x))
@@ -179,6 +181,18 @@ static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 		k++;
 		if (dist[j] != AS_DIST_NO) {
 			row->reps_disturbed++;
+			if (dist[j] == AS_DIST_OUT && w < sizeof(row->reps_left_out)) {
+				char one[16];
+				size_t l = (size_t)snprintf(one, sizeof(one), "%s%u", w ? " " : "",
+				                            specs[j].rep);
+				if (w + l + 4 < sizeof(row->reps_left_out)) {
+					memcpy(row->reps_left_out + w, one, l + 1);
+					w += l;
+				} else {
+					memcpy(row->reps_left_out + w, " ...", 5);
+					w = sizeof(row->reps_left_out);
+				}
+			}
 			continue;
 		}
 		ulo = isnan(ulo) || x < ulo ? x : ulo;
@@ -310,7 +324,9 @@ int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_r
 		as_buf_csv_num(b, row->reps_disturbed, 'I', 0);
 		as_buf_csv_num(b, row->ns_per_op_spread, 'F', 0);
 		as_buf_csv_num(b, row->ns_per_op_spread_undisturbed, 'F', 0);
-		as_buf_csv_num(b, row->reps_slow_passes, 'I', 1);
+		as_buf_csv_num(b, row->reps_slow_passes, 'I', 0);
+		as_buf_csv_str(b, row->reps_left_out, 1);
+		as_buf_add(b, "\n", 1);
 	}
 	free(rows);
 	return 0;

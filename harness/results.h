@@ -60,6 +60,8 @@ typedef struct as_summary_row {
 	double ns_per_op_spread_undisturbed;       /* the same without the disturbed */
 	double reps_slow_passes; /* undisturbed repetitions slow in every pass (AS_SLOW_PASSES);
 	                            NaN: fewer than 3 undisturbed with a median pass */
+	char reps_left_out[256]; /* "3 7 9": the reps left out as disturbed ("..." at the
+	                            end when they do not fit) */
 } as_summary_row_t;
 
 /* An undisturbed repetition whose median pass took this many times the

@@ -164,7 +164,10 @@
 	X(reps_slow_passes, I,                                                                   \
 	  "undisturbed repetitions whose median pass took >= 2 x the median of theirs: slow in " \
 	  "every pass, not in one (a stall, pass_ns_max) nor waiting for a CPU (disturbed); "    \
-	  "kept in the statistics (empty: fewer than 3 undisturbed of 2 passes or more)")
+	  "kept in the statistics (empty: fewer than 3 undisturbed of 2 passes or more)")        \
+	X(reps_left_out, S,                                                                      \
+	  "the rep numbers (trials.csv rep) of the repetitions the statistics left out as "      \
+	  "disturbed, space-separated; empty: none")
 
 /* headline.csv (a suite's scenario folder): the table the suite prints
  * under each scenario, one row per table row x module. */
