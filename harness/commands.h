@@ -61,7 +61,7 @@ enum {
 	{OPT_PIN, "pin", "none|compact|scatter", "none", "thread binding through hwloc"}, \
 	{OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"}, \
 	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}, \
-	{OPT_BASELINE, "baseline", "MODULE", "first module", \
+	{OPT_BASELINE, "baseline", "MODULE", "first module that ran", \
 	 "module the others are compared with in comparisons.csv (as given in -a; null is never one)"}
 
 #define AS_RUN_JOBS_OPT \

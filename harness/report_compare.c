@@ -16,10 +16,26 @@
 #include "status.h"
 #include "tables.h"
 
-const char *as_run_baseline(const as_run_cfg_t *cfg)
+/* Whether module spec m has an ok trial in the run. */
+static int has_ok(const as_run_t *run, const as_spec_t *m)
 {
+	for (int i = 0; i < run->n; i++)
+		if (run->done[i] && run->res[i].status == AS_OK &&
+		    !strcmp(run->specs[i].module->label, m->label))
+			return 1;
+	return 0;
+}
+
+const char *as_run_baseline(const as_run_t *run)
+{
+	const as_run_cfg_t *cfg = run->cfg;
 	if (cfg->baseline)
 		return cfg->baseline;
+	/* the first module that ran (a first module that crashed or was
+	 * skipped everywhere would leave every comparison "no ratio") */
+	for (int m = 0; m < cfg->nmodules; m++)
+		if (strcmp(cfg->modules[m].name, "null") != 0 && has_ok(run, &cfg->modules[m]))
+			return cfg->modules[m].label;
 	for (int m = 0; m < cfg->nmodules; m++)
 		if (strcmp(cfg->modules[m].name, "null") != 0)
 			return cfg->modules[m].label;
@@ -48,7 +64,7 @@ static int cmp_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	as_groups_t gs = {0};
 	as_buf_t csv = {0}, lines = {0};
-	const char *base = as_run_baseline(run->cfg);
+	const char *base = as_run_baseline(run);
 	int rows, rc = 0;
 	(void)self;
 	if (run->cfg->jobs > 1) {

@@ -105,7 +105,7 @@ static int json_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	as_groups_t gs = {0};
 	json_t *root = as_json_object(), *cmps = as_json_array(), *wins = as_json_array(), *ctx;
-	const char *base = as_run_baseline(run->cfg);
+	const char *base = as_run_baseline(run);
 	int rc = -1;
 	(void)self;
 	as_json_set_str(root, "format", "allocscope-summary");

@@ -79,8 +79,9 @@ struct as_groups;
  * statistics keep (disturb.h as_disturbed_set). */
 void as_run_groups(const as_run_t *run, struct as_groups *gs);
 
-/* The baseline of a run's comparisons: cfg->baseline, else the first
- * module that is not `null` (its label). */
-const char *as_run_baseline(const as_run_cfg_t *cfg);
+/* The baseline of a run's comparisons: cfg->baseline (--baseline), else
+ * the first module that is not `null` and has an ok trial in the run (its
+ * label), else the first that is not `null`. */
+const char *as_run_baseline(const as_run_t *run);
 
 #endif /* AS_REPORTER_H */
