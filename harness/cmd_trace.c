@@ -187,8 +187,14 @@ static int stats_main(int argc, char **argv)
 	printf("trace:          %s (%s, %lld bytes, %.2f bytes/event)\n", path,
 	       fmt == AS_TRACE_BIN ? "binary" : "csv", (long long)st.st_size,
 	       s->n ? (double)st.st_size / (double)s->n : 0.0);
-	printf("events:         %llu over %.3f s\n", (unsigned long long)s->n,
-	       (double)s->last_time / 1e9);
+	/* an imported mtrace log (and any trace written without times) has
+	 * time 0 on every event: no duration, no lifetimes in time */
+	if (s->last_time)
+		printf("events:         %llu over %.3f s\n", (unsigned long long)s->n,
+		       (double)s->last_time / 1e9);
+	else
+		printf("events:         %llu (no timestamps: every time_ns is 0)\n",
+		       (unsigned long long)s->n);
 	for (int o = 0; o < AS_TEV_OP_COUNT; o++)
 		printf("  %-13s %llu\n", as_tev_op_names[o], (unsigned long long)s->by_op[o]);
 	printf("threads:        %d\n", nthreads);
@@ -197,15 +203,22 @@ static int stats_main(int argc, char **argv)
 	       (unsigned long long)(s->objs - s->freed));
 	printf("unknown frees:  %llu (objects allocated before tracing began)\n",
 	       (unsigned long long)s->by_op[AS_TEV_FREE_UNKNOWN]);
-	printf("peak live:      %lld bytes at event %llu (%.6f s)\n", (long long)s->peak,
-	       (unsigned long long)s->peak_event, (double)s->peak_time_ns / 1e9);
+	if (s->last_time)
+		printf("peak live:      %lld bytes at event %llu (%.6f s)\n", (long long)s->peak,
+		       (unsigned long long)s->peak_event, (double)s->peak_time_ns / 1e9);
+	else
+		printf("peak live:      %lld bytes at event %llu\n", (long long)s->peak,
+		       (unsigned long long)s->peak_event);
 	printf("live at end:    %lld bytes\n", (long long)s->live);
 	for (uint64_t i = 0; i < s->sizes.n; i++)
 		size_hist[bucket(s->sizes.size_bytes[i])] += s->sizes.count[i];
 	print_hist("request sizes (alloc, calloc, realloc):", "bytes", size_hist,
 	           s->sizes.requests);
 	print_hist("lifetimes of freed objects, in events:", "events", s->life_hist, s->freed);
-	print_hist("lifetimes of freed objects, in time:", "ns", s->life_ns_hist, s->freed);
+	if (s->last_time)
+		print_hist("lifetimes of freed objects, in time:", "ns", s->life_ns_hist, s->freed);
+	else
+		printf("lifetimes of freed objects, in time: not known (no timestamps)\n");
 	r = 0;
 out:
 	as_size_hist_free(&s->sizes);

@@ -116,6 +116,10 @@ expect 2 "afile: exists and is not a folder" run -a null -q --no-plot -o "$tmp/a
 expect 2 "$tmp: not a module file \(a folder" run -a "$tmp" -q --no-plot -o "$tmp/ax"
 printf '= Start\n@ ./a:[0x1] + 0x55 0x10\n= End\n' >"$tmp/m.mtrace"
 expect 2 "a glibc mtrace log\? import it first: allocscope trace import mtrace" trace stats "$tmp/m.mtrace"
+# an mtrace log has no times: stats says so, not "over 0.000 s" and "0 ns 100%"
+expect 0 "" trace import mtrace "$tmp/m.mtrace" -o "$tmp/m.ast"
+expect 0 "events: +1 \(no timestamps" trace stats "$tmp/m.ast"
+expect 0 "in time: not known \(no timestamps\)" trace stats "$tmp/m.ast"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
