@@ -764,9 +764,18 @@ static void print_reasons(const as_table_t *t)
 		printf("   ");
 		if (!ok)
 			printf("%.*s: ", (int)(text - 1 - keys[k]), keys[k]);
-		if (hole)
-			printf("%.*s%s%s\n", (int)(hole - text), text, mods[k].data, hole + 1);
-		else
+		if (hole) {
+			/* several modules: "arena, bump have ...", "are not ..." */
+			const char *rest = hole + 1;
+			int plural = strchr(mods[k].data, ',') != NULL;
+			printf("%.*s%s", (int)(hole - text), text, mods[k].data);
+			if (plural && !strncmp(rest, " has ", 5))
+				printf(" have %s\n", rest + 5);
+			else if (plural && !strncmp(rest, " is ", 4))
+				printf(" are %s\n", rest + 4);
+			else
+				printf("%s\n", rest);
+		} else
 			printf("%s: %s\n", mods[k].data, text);
 		free(keys[k]);
 		as_buf_free(&mods[k]);
