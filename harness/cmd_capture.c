@@ -609,6 +609,27 @@ static int capture_main(int argc, char **argv)
 	}
 	if (as_trace_fmt_for(c.out, c.format, &fmt) != 0)
 		return 2;
+	{
+		/* where the trace goes is checked before the program runs: a
+		 * folder, or a path under a missing one, wasted its run */
+		struct stat st;
+		char parent[PATH_MAX], *slash;
+		snprintf(parent, sizeof(parent), "%s", c.out);
+		slash = strrchr(parent, '/');
+		if (slash)
+			*slash = '\0';
+		if (stat(c.out, &st) == 0 && S_ISDIR(st.st_mode)) {
+			fprintf(stderr,
+			        "allocscope capture: -o %s: is a folder; -o names the trace file\n",
+			        c.out);
+			return 2;
+		}
+		if (slash && *parent && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) {
+			fprintf(stderr, "allocscope capture: -o %s: no folder %s to write it in\n",
+			        c.out, parent);
+			return 2;
+		}
+	}
 	if (!(lib = find_lib(libbuf, sizeof(libbuf)))) {
 		fprintf(stderr,
 		        "allocscope capture: allocscope_capture.so not found (last looked at %s; "

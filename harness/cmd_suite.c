@@ -538,10 +538,12 @@ static int suite_main(int argc, char **argv)
 	}
 	/* refuse bad input before the first trial; count the suite's trials */
 	for (int i = 0; i < nsc; i++) {
-		if (scenario_cfg(sc[i], c.quick, &c.cfg) != 0 || as_run_validate(&c.cfg) != 0) {
+		if (scenario_cfg(sc[i], c.quick, &c.cfg) != 0) {
 			fprintf(stderr, "allocscope suite: scenario %s cannot run\n", sc[i]->name);
 			goto out_usage;
 		}
+		if (as_run_validate(&c.cfg) != 0)
+			goto out_usage; /* its line said why (a module, its params) */
 		if (!c.reps_given && !c.quick)
 			scenario_reps(sc[i], &c.cfg);
 		entries[i] = (long)c.cfg.nmodules * c.cfg.nworkloads * c.cfg.nthreads *

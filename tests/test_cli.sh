@@ -116,6 +116,12 @@ expect 2 "afile: exists and is not a folder" run -a null -q --no-plot -o "$tmp/a
 expect 2 "$tmp: not a module file \(a folder" run -a "$tmp" -q --no-plot -o "$tmp/ax"
 printf '= Start\n@ ./a:[0x1] + 0x55 0x10\n= End\n' >"$tmp/m.mtrace"
 expect 2 "a glibc mtrace log\? import it first: allocscope trace import mtrace" trace stats "$tmp/m.mtrace"
+# capture checks where the trace goes before running the program; a suite
+# with an unknown module says so in one line (not a second "cannot run")
+expect 2 "is a folder; -o names the trace file" capture -o "$tmp" -- /bin/true
+expect 2 "no folder .*/nodir to write it in" capture -o "$tmp/nodir/x.ast" -- /bin/true
+expect 2 "nosuchmod: module not found" suite --quick --no-plot -a nosuchmod -o "$tmp/sq"
+[ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "suite -a nosuchmod: $(cat "$tmp/out")"
 # an mtrace log has no times: stats says so, not "over 0.000 s" and "0 ns 100%"
 expect 0 "" trace import mtrace "$tmp/m.mtrace" -o "$tmp/m.ast"
 expect 0 "events: +1 \(no timestamps" trace stats "$tmp/m.ast"
