@@ -264,10 +264,13 @@ static int wait_for(thread_ctx_t *c, const as_wait_t *w, uint64_t base)
 
 static int fail(thread_ctx_t *c, as_status_t st, const char *what, const as_op_t *op)
 {
+	char al[40] = "";
 	c->status = st;
-	snprintf(c->reason, sizeof(c->reason), "%s (thread %u, op %llu: id %u, %llu bytes)", what,
+	if (op->align_log2 && op->align_log2 < 64) /* an alignment may be what failed */
+		snprintf(al, sizeof(al), ", aligned to %llu", 1ULL << op->align_log2);
+	snprintf(c->reason, sizeof(c->reason), "%s (thread %u, op %llu: id %u, %llu bytes%s)", what,
 	         c->t, (unsigned long long)(op - c->s->thread[c->t].ops), op->id,
-	         (unsigned long long)op->size);
+	         (unsigned long long)op->size, al);
 	return -1;
 }
 
