@@ -644,6 +644,9 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 		 * time includes writing its pages: page faults, the same for
 		 * every allocator), else the time per op */
 		int any_free = hi[4] > 0, k0 = any_free ? 4 : 0, logy;
+		/* trials run side by side (--jobs, a suite's memory scenarios)
+		 * have no time: no top row, rather than an empty one */
+		int has_time = any_free || hi[0] > -INFINITY;
 		int mark = xs[nx - 1] >= 65536 && xs[0] <= 262144;
 		char note[256];
 		double ylo = lo[k0], yhi = hi[k0];
@@ -652,9 +655,12 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 			decades(&ylo, &yhi);
 		else
 			ylo = mn[k0] < 0 ? mn[k0] : 0;
-		snprintf(c->title, sizeof(c->title), "%s: %s, mmap calls, RSS held\n%s",
+		snprintf(c->title, sizeof(c->title), "%s: %s%smmap calls, RSS held\n%s",
 		         !strcmp(sw->wname, "threshold") ? "mmap threshold sweep" : "Size sweep",
-		         any_free ? "cost of free" : "time", sw->wname);
+		         !has_time  ? ""
+		         : any_free ? "cost of free"
+		                    : "time",
+		         has_time ? ", " : "", sw->wname);
 		as_buf_add(&c->data, data.data, data.len);
 		as_buf_add(&c->table, tab.data, tab.len);
 		for (int s = 0; s < mods.n; s++) {
@@ -677,8 +683,9 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 			plot_vars_str(&c->vars, name, vars.v[v]);
 		}
 		as_buf_add(&c->vars, blocks.data, blocks.len);
-		as_buf_printf(&c->vars, "HAS_MMAP=%d; HAS_FREE=%d; LOGY=%d; XLO=", hi[1] >= 0,
-		              any_free, logy);
+		as_buf_printf(&c->vars,
+		              "HAS_MMAP=%d; HAS_FREE=%d; HAS_TIME=%d; LOGY=%d; XLO=", hi[1] >= 0,
+		              any_free, has_time, logy);
 		plot_dnum(&c->vars, xs[0] / 1.4, "; XHI=");
 		plot_dnum(&c->vars, xs[nx - 1] * 1.4, "; Y1LO=");
 		plot_dnum(&c->vars, ylo < INFINITY ? ylo : 0, "; Y1HI=");
@@ -690,7 +697,8 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 		as_buf_printf(&c->vars, "%d; ", mark);
 		snprintf(note, sizeof(note), "%s%s",
 		         mark ? "dotted line: 128 KiB, glibc's default M_MMAP_THRESHOLD\n" : "",
-		         any_free
+		         !has_time ? "no time row: the trials ran side by side (--jobs), untimed"
+		         : any_free
 		             ? "top row: free only (a malloc's time includes writing its pages: "
 		               "page faults)"
 		             : "top row: includes writing every page: mostly page-fault cost");
@@ -874,6 +882,20 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 	if (ci < 0) {
 		plot_skip(cs, "scaling", "trials.csv has no ops_per_sec");
 		return;
+	}
+	{
+		/* trials run side by side (--jobs) have no throughput: no chart,
+		 * rather than gnuplot failing on an empty x range */
+		int any = 0;
+		for (int i = 0; i < r->nt && !any; i++)
+			any = r->t[i].kept && !isnan(plot_cellnum(&r->trials, r->t[i].row, ci));
+		if (!any) {
+			plot_skip(
+			    cs, "scaling",
+			    "no ops_per_sec in trials.csv (trials run side by side, --jobs, are "
+			    "untimed)");
+			return;
+		}
 	}
 	for (int i = 0; i < r->nt; i++)
 		plot_sl_add(&wls, r->t[i].wlabel);

@@ -6,6 +6,7 @@
 # the end of the timed region, after the blocks were freed (the article's
 # point: heap memory stays, mmapped memory goes). glibc's default
 # M_MMAP_THRESHOLD (128 KiB) is marked when the sizes reach it (MARK).
+# HAS_TIME=0 (trials run side by side, --jobs: untimed) leaves the time row out.
 # One row per measure, one column per variant (VTITLE[1..NV]: the params
 # that tell two series of one module apart, e.g. prime=1m, and the
 # threads), one line per module (TITLE/LT[1..NS]) in every panel: the
@@ -15,7 +16,10 @@
 # Data: one block per (variant, module) with points: variant v's blocks are
 # VB0[v]..VB1[v], block b is series BM[b]. Columns: size_bytes ns_per_op mmap_calls rss_held_mib
 # rss_peak_growth_mib free_p50_ns.
-NP = HAS_MMAP ? 3 : 2
+if (!exists("HAS_TIME")) HAS_TIME = 1
+NP = (HAS_TIME ? 1 : 0) + (HAS_MMAP ? 1 : 0) + 1
+# the measure of row p: 1 time (or free's latency), 2 mmap calls, 3 RSS held
+rm(p) = HAS_TIME ? (HAS_MMAP ? p : (p == 1 ? 1 : 3)) : (HAS_MMAP ? p + 1 : 3)
 HASVT = NV > 1 || strlen(VTITLE[1]) > 0
 eval termcmd(NV == 1 ? 950 : 210 + 420 * NV, 82 + (HASVT ? 22 : 0) + 250 * NP + 19 * NOTELINES)
 # panel geometry in pixels of the 1x size (TW x TH, set by termcmd); the
@@ -32,11 +36,11 @@ pb(p) = pt(p) - RH / TH
 # the measure of row p: its data column, axis label and range
 if (!exists("HAS_FREE")) HAS_FREE = 0
 YCOL = HAS_FREE ? 6 : 2
-rcol(p) = p == 1 ? YCOL : (p == NP ? 4 : 3)
-rlab(p) = p == 1 ? (HAS_FREE ? 'free: median latency (ns)' : 'time per op (ns)') : \
-          (p == NP ? 'RSS held after free (MiB)' : 'mmap calls')
-rlo(p) = p == 1 ? Y1LO : (p == NP ? Y3LO : 0)
-rhi(p) = p == 1 ? Y1HI : (p == NP ? Y3HI : Y2HI)
+rcol(p) = rm(p) == 1 ? YCOL : (rm(p) == 3 ? 4 : 3)
+rlab(p) = rm(p) == 1 ? (HAS_FREE ? 'free: median latency (ns)' : 'time per op (ns)') : \
+          (rm(p) == 3 ? 'RSS held after free (MiB)' : 'mmap calls')
+rlo(p) = rm(p) == 1 ? Y1LO : (rm(p) == 3 ? Y3LO : 0)
+rhi(p) = rm(p) == 1 ? Y1HI : (rm(p) == 3 ? Y3HI : Y2HI)
 
 set multiplot title TITLE_TEXT font TFONT
 unset key
@@ -62,7 +66,7 @@ do for [v = 1:NV] {
         if (p == 1 && HASVT) { set title VTITLE[v] font PFONT } else { unset title }
         if (p == NP) { set xlabel 'request size (log scale)' } else { unset xlabel }
         if (v == 1) { set ylabel rlab(p) } else { unset ylabel }
-        if (p == 1 && LOGY) { set logscale y 10; YF = '%.0s%c' } else { unset logscale y; YF = '%g' }
+        if (rm(p) == 1 && LOGY) { set logscale y 10; YF = '%.0s%c' } else { unset logscale y; YF = '%g' }
         set format y (v == 1 ? YF : '')
         set yrange [rlo(p):rhi(p)]
         if (p == NP && v == NV && NOTE ne '') { set label 99 NOTE at character 1, character NOTELINES left front font PFONT } else { unset label 99 }
