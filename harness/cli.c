@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../workloads/spec.h"
 #include "suggest.h"
 
 /* One spelling per concept across commands; the other spelling people type
@@ -147,4 +148,33 @@ int as_cli_take_leading(int argc, char **argv, char **av, int avmax, const char 
 		av[ac++] = argv[i];
 	av[ac] = NULL;
 	return ac;
+}
+
+int as_cli_parse_operands(const as_cmd_t *cmd, int argc, char **argv,
+                          int (*on)(int key, const char *arg, void *ctx), void *ctx,
+                          const char **pos, int maxpos, int *npos)
+{
+	int base = 0, rest = 0;
+	*npos = 0;
+	while (base < argc) {
+		if (!rest) {
+			int r = as_cli_parse(cmd, argc - base, argv + base, on, ctx);
+			if (r < 0)
+				return r;
+			rest = r > 1 && !strcmp(argv[base + r - 1], "--");
+			base += r;
+		} else
+			base++;
+		if (base >= argc)
+			break;
+		if (*npos == maxpos) {
+			char shown[AS_SHOW_MAX];
+			fprintf(stderr,
+			        "allocscope %s: unexpected argument '%s' (usage: allocscope %s)\n",
+			        cmd->name, as_show(argv[base], shown), cmd->synopsis);
+			return -1;
+		}
+		pos[(*npos)++] = argv[base];
+	}
+	return 0;
 }

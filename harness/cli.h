@@ -48,6 +48,15 @@ void as_cli_help(FILE *f, const as_cmd_t *cmd);
  * naming the option (unknown option, missing argument) or when on()
  * returns non-zero (it prints its own message). "-h/--help" prints help
  * and returns -2. */
+/* as_cli_parse over all of argv, options before, between and after the
+ * operands: each operand is set aside and parsing goes on after it ("--"
+ * ends the options). Fills pos[0..*npos); more than maxpos operands is an
+ * error naming the first extra one. Returns 0, -2 after --help, or -1
+ * after a one-line message. */
+int as_cli_parse_operands(const as_cmd_t *cmd, int argc, char **argv,
+                          int (*on)(int key, const char *arg, void *ctx), void *ctx,
+                          const char **pos, int maxpos, int *npos);
+
 int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
                  int (*on)(int key, const char *arg, void *ctx), void *ctx);
 

@@ -531,24 +531,13 @@ static int compare_main(int argc, char **argv)
 	/* options before, between and after the two folders */
 	{
 		const char *pos[2];
-		int npos = 0, base = 0;
-		for (;;) {
-			r = as_cli_parse(&as_cmd_compare, argc - base, argv + base, on_compare_opt,
-			                 &o);
-			if (r == -2)
-				return 0;
-			if (r < 0)
-				return 2;
-			base += r;
-			if (base >= argc)
-				break;
-			if (npos == 2) {
-				fprintf(stderr, "allocscope compare: unexpected argument '%s'\n",
-				        argv[base]);
-				return 2;
-			}
-			pos[npos++] = argv[base];
-		}
+		int npos;
+		r = as_cli_parse_operands(&as_cmd_compare, argc, argv, on_compare_opt, &o, pos, 2,
+		                          &npos);
+		if (r == -2)
+			return 0;
+		if (r < 0)
+			return 2;
 		if (npos != 2) {
 			fprintf(stderr, "allocscope compare: expected two results folders, A "
 			                "(before) and B (after)\n");

@@ -17,40 +17,6 @@
 #include "suggest.h"
 #include "trace_out.h"
 
-/* ---- options before, between and after the operands ---- */
-/* as_cli_parse over all of argv, as `compare` does: each operand is set
- * aside and parsing goes on after it ("--" ends the options). Fills
- * pos[0..*npos); more than maxpos operands is an error naming the first
- * extra one. Returns 0, -2 after --help, or -1 after a one-line message. */
-static int parse_anywhere(const as_cmd_t *cmd, int argc, char **argv,
-                          int (*on)(int key, const char *arg, void *ctx), void *ctx,
-                          const char **pos, int maxpos, int *npos)
-{
-	int base = 0, rest = 0;
-	*npos = 0;
-	while (base < argc) {
-		if (!rest) {
-			int r = as_cli_parse(cmd, argc - base, argv + base, on, ctx);
-			if (r < 0)
-				return r;
-			rest = r > 1 && !strcmp(argv[base + r - 1], "--");
-			base += r;
-		} else
-			base++;
-		if (base >= argc)
-			break;
-		if (*npos == maxpos) {
-			char shown[AS_SHOW_MAX];
-			fprintf(stderr,
-			        "allocscope %s: unexpected argument '%s' (usage: allocscope %s)\n",
-			        cmd->name, as_show(argv[base], shown), cmd->synopsis);
-			return -1;
-		}
-		pos[(*npos)++] = argv[base];
-	}
-	return 0;
-}
-
 /* ---- stats ---- */
 #define NBUCKETS 65
 
@@ -164,7 +130,7 @@ static int stats_main(int argc, char **argv)
 	struct stat st;
 	const char *path;
 	int npos, nthreads = 0,
-	          r = parse_anywhere(&cmd_stats, argc, argv, NULL, NULL, &path, 1, &npos);
+	          r = as_cli_parse_operands(&cmd_stats, argc, argv, NULL, NULL, &path, 1, &npos);
 	if (r == -2)
 		return 0;
 	if (r < 0)
@@ -270,7 +236,8 @@ static int convert_main(int argc, char **argv)
 	as_trace_fmt_t fmt;
 	char msg[1024];
 	const char *pos[2];
-	int npos, r = parse_anywhere(&cmd_convert, argc, argv, on_conv_opt, &c, pos, 2, &npos);
+	int npos,
+	    r = as_cli_parse_operands(&cmd_convert, argc, argv, on_conv_opt, &c, pos, 2, &npos);
 	if (r == -2)
 		return 0;
 	if (r < 0)
@@ -390,7 +357,7 @@ static int import_main(int argc, char **argv)
 	const char *pos[2], *log;
 
 	/* `import mtrace LOG -o TRACE`, options anywhere */
-	r = parse_anywhere(&cmd_import, argc, argv, on_imp_opt, &c, pos, 2, &npos);
+	r = as_cli_parse_operands(&cmd_import, argc, argv, on_imp_opt, &c, pos, 2, &npos);
 	if (r == -2)
 		return 0;
 	if (r < 0)
