@@ -160,6 +160,13 @@ static int is_elf_shared(const char *path)
  * whatever `exec` preloads), not to the allocator the module wraps: the
  * row would measure glibc for it, silently. The glibc module looks
  * glibc's functions up in libc.so.6 (dlsym): no import. */
+/* [off, off + len) lies inside a file of size bytes (no wrap-around: the
+ * header's numbers are the file's, whatever they hold) */
+static int in_file(uint64_t off, uint64_t len, off_t size)
+{
+	return off <= (uint64_t)size && len <= (uint64_t)size - off;
+}
+
 static int banned_imports(const char *path, char *out, size_t len)
 {
 	static const char *const banned[] = {
@@ -181,17 +188,17 @@ static int banned_imports(const char *path, char *out, size_t len)
 	close(fd);
 	h = (const Elf64_Ehdr *)f;
 	if (h->e_ident[EI_CLASS] == ELFCLASS64 && h->e_shentsize == sizeof(Elf64_Shdr) &&
-	    h->e_shoff &&
-	    h->e_shoff + (uint64_t)h->e_shnum * sizeof(Elf64_Shdr) <= (uint64_t)st.st_size) {
+	    h->e_shoff && h->e_shoff % 8 == 0 &&
+	    in_file(h->e_shoff, (uint64_t)h->e_shnum * sizeof(Elf64_Shdr), st.st_size)) {
 		const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + h->e_shoff);
 		for (unsigned i = 0; i < h->e_shnum; i++) {
 			const Elf64_Shdr *s = &sh[i], *strs;
 			if (s->sh_type != SHT_DYNSYM || s->sh_link >= h->e_shnum ||
-			    s->sh_entsize != sizeof(Elf64_Sym) ||
-			    s->sh_offset + s->sh_size > (uint64_t)st.st_size)
+			    s->sh_entsize != sizeof(Elf64_Sym) || s->sh_offset % 8 != 0 ||
+			    !in_file(s->sh_offset, s->sh_size, st.st_size))
 				continue;
 			strs = &sh[s->sh_link];
-			if (strs->sh_offset + strs->sh_size > (uint64_t)st.st_size)
+			if (!in_file(strs->sh_offset, strs->sh_size, st.st_size))
 				continue;
 			for (uint64_t k = 0; k < s->sh_size / sizeof(Elf64_Sym); k++) {
 				const Elf64_Sym *sym = (const Elf64_Sym *)(f + s->sh_offset) + k;
