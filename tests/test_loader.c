@@ -4,6 +4,7 @@
  * ABI's growth rules (AS_MODULE_HAS, param spec entry size, a module built
  * against the frozen v1 header) and AS_CAP_SINGLE_INSTANCE being honoured. */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,29 @@ int main(void)
 
 	CHECK(load("broken_spec_size.so", err, sizeof(err)) == AS_ERR_STRUCT_SIZE);
 	CHECK(strstr(err, "broken_spec_size.so") && strstr(err, "param spec entries are 8 bytes"));
+
+	/* the import check reads the file's section headers: hostile offsets
+	 * (wrapping past 2^64, unaligned) are not followed (the sanitizer
+	 * build would see a read outside the mapping); dlopen needs none of
+	 * them, so the module still loads */
+	{
+		static const uint64_t bad[] = {0xfffffffffffffff8ULL, 3};
+		for (int k = 0; k < 2; k++) {
+			char src[8300], dst[8300], cmd[17000];
+			FILE *g;
+			snprintf(src, sizeof(src), "%s/broken_ok.so", mods);
+			snprintf(dst, sizeof(dst), "%s/hostile_%d.so", mods, k);
+			snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", src, dst);
+			CHECK(system(cmd) == 0);
+			g = fopen(dst, "r+b");
+			CHECK(g && fseek(g, 0x28, SEEK_SET) == 0 && fwrite(&bad[k], 8, 1, g) == 1);
+			if (g)
+				fclose(g);
+			snprintf(dst, sizeof(dst), "hostile_%d.so", k);
+			CHECKF(load(dst, err, sizeof(err)) == AS_OK, "e_shoff %llu: %s",
+			       (unsigned long long)bad[k], err);
+		}
+	}
 
 	/* a module that calls plain malloc: glibc's under RTLD_LOCAL, a row
 	 * that measures glibc in its name (until session 19 it loaded) */
