@@ -65,8 +65,20 @@ static long load_timeout_ms = AS_MODENV_TIMEOUT_MS;
 
 void as_module_env_timeout(double seconds)
 {
-	if (seconds > 0 && seconds * 1000 < AS_MODENV_TIMEOUT_MS)
-		load_timeout_ms = (long)(seconds * 1000);
+	load_timeout_ms = seconds > 0 && seconds * 1000 < AS_MODENV_TIMEOUT_MS
+	                      ? (long)(seconds * 1000)
+	                      : AS_MODENV_TIMEOUT_MS;
+}
+
+/* The child's answer is whole: status 1 and two NUL-ended strings (env,
+ * preload), or another status and one (the reason). Read up to that, not
+ * to EOF: a process the module's constructor forked holds the pipe open. */
+static int answered(const char *buf, size_t n)
+{
+	int nul = 0;
+	for (size_t i = 1; i < n; i++)
+		nul += buf[i] == '\0';
+	return n >= 1 && nul >= (buf[0] == 1 ? 2 : 1);
 }
 
 static long ms_now(void)
@@ -94,9 +106,13 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		/* a group of its own: what its constructors start goes with it */
+		setpgid(0, 0);
 		close(pfd[0]);
 		ask_child(m, pfd[1]);
 	}
+	if (pid > 0)
+		setpgid(pid, pid);
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
@@ -105,7 +121,7 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 	}
 	/* a constructor that hangs must not hang the command: poll with a
 	 * deadline, then kill the child */
-	while (n < sizeof(buf)) {
+	while (n < sizeof(buf) && !answered(buf, n)) {
 		struct pollfd pf = {pfd[0], POLLIN, 0};
 		long left = deadline - ms_now();
 		int pr = left > 0 ? poll(&pf, 1, (int)left) : 0;
@@ -123,8 +139,9 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 		n += (size_t)r;
 	}
 	close(pfd[0]);
-	if (timed_out)
-		kill(pid, SIGKILL);
+	/* answered or not, nothing of it runs on: the child (a hung one, or
+	 * one that answered) and whatever its constructors forked */
+	kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out) {
@@ -134,7 +151,7 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 		    m->name, load_timeout_ms / 1000.0);
 		return AS_ERR_TIMEOUT;
 	}
-	if (n < 2 || buf[n - 1] != '\0') {
+	if (!answered(buf, n)) {
 		if (WIFSIGNALED(status)) {
 			snprintf(
 			    err, errlen,
