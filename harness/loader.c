@@ -153,13 +153,6 @@ static int is_elf_shared(const char *path)
 	return n == (ssize_t)sizeof(h) && !memcmp(h.e_ident, ELFMAG, SELFMAG) && h.e_type == ET_DYN;
 }
 
-/* The malloc-family symbols the module at path imports (undefined in its
- * .dynsym), space-separated into out (len > 0); 0 when it has none or the
- * file cannot be read as a 64-bit ELF (dlopen then says why). Under
- * RTLD_LOCAL such a call resolves to the process's malloc, glibc's (or
- * whatever `exec` preloads), not to the allocator the module wraps: the
- * row would measure glibc for it, silently. The glibc module looks
- * glibc's functions up in libc.so.6 (dlsym): no import. */
 /* [off, off + len) lies inside a file of size bytes (no wrap-around: the
  * header's numbers are the file's, whatever they hold) */
 static int in_file(uint64_t off, uint64_t len, off_t size)
@@ -167,14 +160,74 @@ static int in_file(uint64_t off, uint64_t len, off_t size)
 	return off <= (uint64_t)size && len <= (uint64_t)size - off;
 }
 
+/* The file offset of virtual address a (len bytes there) through the
+ * PT_LOAD segments, or UINT64_MAX when no segment holds it in the file. */
+static uint64_t vaddr_off(const Elf64_Phdr *ph, unsigned nph, uint64_t a, uint64_t len, off_t size)
+{
+	for (unsigned i = 0; i < nph; i++)
+		if (ph[i].p_type == PT_LOAD && a >= ph[i].p_vaddr &&
+		    a - ph[i].p_vaddr < ph[i].p_filesz &&
+		    len <= ph[i].p_filesz - (a - ph[i].p_vaddr)) {
+			uint64_t off = ph[i].p_offset + (a - ph[i].p_vaddr);
+			return in_file(off, len, size) ? off : UINT64_MAX;
+		}
+	return UINT64_MAX;
+}
+
+/* How many entries .dynsym has: DT_HASH's nchain, else the highest symbol
+ * DT_GNU_HASH reaches + 1, else the room between DT_SYMTAB and DT_STRTAB
+ * (the linker puts them in that order). 0 when none says. */
+static uint64_t dynsym_count(const unsigned char *f, const Elf64_Phdr *ph, unsigned nph, off_t size,
+                             uint64_t hash, uint64_t gnu, uint64_t symtab, uint64_t strtab)
+{
+	uint64_t o;
+	if (hash && (o = vaddr_off(ph, nph, hash, 8, size)) != UINT64_MAX)
+		return ((const uint32_t *)(f + o))[1];
+	if (gnu && (o = vaddr_off(ph, nph, gnu, 16, size)) != UINT64_MAX) {
+		const uint32_t *g = (const uint32_t *)(f + o);
+		uint32_t nb = g[0], symoff = g[1], bloom = g[2], top = 0;
+		uint64_t b0 = gnu + 16 + (uint64_t)bloom * 8, ob, oc;
+		if ((ob = vaddr_off(ph, nph, b0, (uint64_t)nb * 4, size)) == UINT64_MAX)
+			return 0;
+		for (uint32_t k = 0; k < nb; k++)
+			if (((const uint32_t *)(f + ob))[k] > top)
+				top = ((const uint32_t *)(f + ob))[k];
+		if (top < symoff)
+			return symoff;
+		/* the chain of the highest bucket ends at an entry with bit 0 */
+		for (;; top++) {
+			oc = vaddr_off(
+			    ph, nph, b0 + (uint64_t)nb * 4 + (uint64_t)(top - symoff) * 4, 4, size);
+			if (oc == UINT64_MAX)
+				return 0;
+			if (*(const uint32_t *)(f + oc) & 1)
+				return (uint64_t)top + 1;
+		}
+	}
+	return strtab > symtab ? (strtab - symtab) / sizeof(Elf64_Sym) : 0;
+}
+
+/* The malloc-family symbols the module at path imports (undefined in its
+ * dynamic symbol table, found as dlopen finds it: PT_DYNAMIC, not section
+ * headers, which a stripped file may lack), space-separated into out (len
+ * > 0); 0 when it has none or the file cannot be read as a 64-bit ELF
+ * (dlopen then says why). Under RTLD_LOCAL such a call resolves to the
+ * process's malloc, glibc's (or whatever `exec` preloads), not to the
+ * allocator the module wraps: the row would measure glibc for it,
+ * silently. C++'s operator new and delete reach the same malloc. The glibc
+ * module looks glibc's functions up in libc.so.6 (dlsym): no import. */
 static int banned_imports(const char *path, char *out, size_t len)
 {
 	static const char *const banned[] = {
 	    "malloc",        "free",     "calloc", "realloc", "reallocarray",      "posix_memalign",
 	    "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size"};
+	static const char *const banned_prefix[] = {"_Znw", "_Zna", "_Zdl", "_Zda"};
 	struct stat st;
 	const unsigned char *f;
 	const Elf64_Ehdr *h;
+	const Elf64_Phdr *ph;
+	uint64_t symtab = 0, strtab = 0, strsz = 0, hash = 0, gnu = 0, dyn = UINT64_MAX, ndyn = 0;
+	uint64_t osym, ostr, nsym;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
 	size_t w = 0;
 	out[0] = '\0';
@@ -187,34 +240,52 @@ static int banned_imports(const char *path, char *out, size_t len)
 	}
 	close(fd);
 	h = (const Elf64_Ehdr *)f;
-	if (h->e_ident[EI_CLASS] == ELFCLASS64 && h->e_shentsize == sizeof(Elf64_Shdr) &&
-	    h->e_shoff && h->e_shoff % 8 == 0 &&
-	    in_file(h->e_shoff, (uint64_t)h->e_shnum * sizeof(Elf64_Shdr), st.st_size)) {
-		const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + h->e_shoff);
-		for (unsigned i = 0; i < h->e_shnum; i++) {
-			const Elf64_Shdr *s = &sh[i], *strs;
-			if (s->sh_type != SHT_DYNSYM || s->sh_link >= h->e_shnum ||
-			    s->sh_entsize != sizeof(Elf64_Sym) || s->sh_offset % 8 != 0 ||
-			    !in_file(s->sh_offset, s->sh_size, st.st_size))
-				continue;
-			strs = &sh[s->sh_link];
-			if (!in_file(strs->sh_offset, strs->sh_size, st.st_size))
-				continue;
-			for (uint64_t k = 0; k < s->sh_size / sizeof(Elf64_Sym); k++) {
-				const Elf64_Sym *sym = (const Elf64_Sym *)(f + s->sh_offset) + k;
-				const char *nm = (const char *)f + strs->sh_offset + sym->st_name;
-				if (sym->st_shndx != SHN_UNDEF || sym->st_name >= strs->sh_size ||
-				    !memchr(nm, '\0', strs->sh_size - sym->st_name))
-					continue;
-				for (size_t b = 0; b < sizeof(banned) / sizeof(banned[0]); b++)
-					if (!strcmp(nm, banned[b]) && w < len) {
-						w += (size_t)snprintf(out + w, len - w, "%s%s",
-						                      n ? " " : "", nm);
-						n++;
-					}
-			}
+	if (h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_phentsize != sizeof(Elf64_Phdr) ||
+	    h->e_phoff % 8 != 0 ||
+	    !in_file(h->e_phoff, (uint64_t)h->e_phnum * sizeof(Elf64_Phdr), st.st_size))
+		goto out;
+	ph = (const Elf64_Phdr *)(f + h->e_phoff);
+	for (unsigned i = 0; i < h->e_phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC && ph[i].p_offset % 8 == 0 &&
+		    in_file(ph[i].p_offset, ph[i].p_filesz, st.st_size)) {
+			dyn = ph[i].p_offset;
+			ndyn = ph[i].p_filesz / sizeof(Elf64_Dyn);
+		}
+	for (uint64_t k = 0; dyn != UINT64_MAX && k < ndyn; k++) {
+		const Elf64_Dyn *d = (const Elf64_Dyn *)(f + dyn) + k;
+		if (d->d_tag == DT_NULL)
+			break;
+		symtab = d->d_tag == DT_SYMTAB ? d->d_un.d_ptr : symtab;
+		strtab = d->d_tag == DT_STRTAB ? d->d_un.d_ptr : strtab;
+		strsz = d->d_tag == DT_STRSZ ? d->d_un.d_val : strsz;
+		hash = d->d_tag == DT_HASH ? d->d_un.d_ptr : hash;
+		gnu = d->d_tag == DT_GNU_HASH ? d->d_un.d_ptr : gnu;
+	}
+	if (!symtab || !strtab || symtab % 8 != 0 ||
+	    (ostr = vaddr_off(ph, h->e_phnum, strtab, strsz, st.st_size)) == UINT64_MAX)
+		goto out;
+	nsym = dynsym_count(f, ph, h->e_phnum, st.st_size, hash, gnu, symtab, strtab);
+	if (nsym > (uint64_t)st.st_size / sizeof(Elf64_Sym) ||
+	    (osym = vaddr_off(ph, h->e_phnum, symtab, nsym * sizeof(Elf64_Sym), st.st_size)) ==
+	        UINT64_MAX)
+		goto out;
+	for (uint64_t k = 0; k < nsym; k++) {
+		const Elf64_Sym *sym = (const Elf64_Sym *)(f + osym) + k;
+		const char *nm = (const char *)f + ostr + sym->st_name;
+		int hit = 0;
+		if (sym->st_shndx != SHN_UNDEF || sym->st_name >= strsz ||
+		    !memchr(nm, '\0', strsz - sym->st_name))
+			continue;
+		for (size_t b = 0; b < sizeof(banned) / sizeof(banned[0]); b++)
+			hit |= !strcmp(nm, banned[b]);
+		for (size_t b = 0; b < sizeof(banned_prefix) / sizeof(banned_prefix[0]); b++)
+			hit |= !strncmp(nm, banned_prefix[b], 4);
+		if (hit && w < len) {
+			w += (size_t)snprintf(out + w, len - w, "%s%s", n ? " " : "", nm);
+			n++;
 		}
 	}
+out:
 	munmap((void *)f, (size_t)st.st_size);
 	return n;
 }

@@ -204,7 +204,32 @@ int main(void)
 			snprintf(dst, sizeof(dst), "hostile_%d.so", k);
 			CHECKF(load(dst, err, sizeof(err)) == AS_OK, "e_shoff %llu: %s",
 			       (unsigned long long)bad[k], err);
+			snprintf(cmd, sizeof(cmd), "rm -f '%s/hostile_%d.so'", mods, k);
+			CHECK(system(cmd) == 0);
 		}
+	}
+	/* the import check reads what dlopen reads (PT_DYNAMIC), so a module
+	 * stripped of its section headers is checked too (until session 19's
+	 * review it was not: e_shoff and e_shnum 0 loaded broken_imports) */
+	{
+		char cmd[17000];
+		const uint64_t zero = 0;
+		const uint16_t zero16 = 0;
+		FILE *g;
+		snprintf(cmd, sizeof(cmd), "cp '%s/broken_imports.so' '%s/noshdr_imports.so'", mods,
+		         mods);
+		CHECK(system(cmd) == 0);
+		snprintf(path, sizeof(path), "%s/noshdr_imports.so", mods);
+		g = fopen(path, "r+b");
+		CHECK(g && fseek(g, 0x28, SEEK_SET) == 0 && fwrite(&zero, 8, 1, g) == 1 &&
+		      fseek(g, 0x3c, SEEK_SET) == 0 && fwrite(&zero16, 2, 1, g) == 1 &&
+		      fwrite(&zero16, 2, 1, g) == 1);
+		if (g)
+			fclose(g);
+		CHECKF(load("noshdr_imports.so", err, sizeof(err)) == AS_ERR_IMPORTS &&
+		           strstr(err, "imports malloc"),
+		       "no section headers: %s", err);
+		unlink(path);
 	}
 
 	/* a module that calls plain malloc: glibc's under RTLD_LOCAL, a row
