@@ -351,6 +351,46 @@ static const char *const change_words[] = {"REGRESSION",
                                            "no ok repetition on one side",
                                            "not measured on one side (--jobs: no timing)"};
 
+/* The metrics trials run side by side (--jobs) leave empty or make wall
+ * time: context.csv timing_figures names them. */
+static int timing_metric(const char *metric)
+{
+	static const char *const timed[] = {"ns_per_op",   "elapsed_ns",    "canary_ns",
+	                                    "wait_ns",     "handoff_ns",    "handoff_end_ns",
+	                                    "pass_ns_max", "pass_ns_median"};
+	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
+		if (!strcmp(metric, timed[i]))
+			return 1;
+	return 0;
+}
+
+/* A metric whose median in A is 0 (majflt, mmap_calls, syscalls_total
+ * often are) has no ratio; both sides ran, though: 0 in both is the
+ * same, and B above 0 a regression when the test says so (the ratio
+ * shown as inf), not "no ok repetition". */
+static void zero_base(as_cmp_t *c, const as_group_t *ga, const as_group_t *gb)
+{
+	double ma, mb;
+	if (c->outcome != AS_CMP_NO_RATIO || ga->n == 0 || gb->n == 0)
+		return;
+	ma = as_median_of(ga->v, ga->n);
+	mb = as_median_of(gb->v, gb->n);
+	if (ma != 0)
+		return;
+	c->ratio = mb == 0 ? 1.0 : INFINITY;
+	c->ci_lo = c->ci_hi = NAN;
+	{
+		/* the smallest p these sizes allow, 2 / C(n + m, n) (compare.c) */
+		double arrangements = 1;
+		for (int k = 1; k <= ga->n; k++)
+			arrangements = arrangements * (gb->n + k) / k;
+		if (mb != 0 && 2 / arrangements >= AS_CMP_ALPHA)
+			c->outcome = AS_CMP_TOO_FEW;
+		else
+			c->outcome = mb != 0 && c->p < AS_CMP_ALPHA ? AS_CMP_SLOWER : AS_CMP_SAME;
+	}
+}
+
 /* A regression or improvement is significant and beyond the threshold. */
 static change_t classify(const as_cmp_t *c, double threshold)
 {
@@ -368,9 +408,13 @@ static change_t classify(const as_cmp_t *c, double threshold)
 static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c, change_t ch)
 {
 	if (ch == CH_NOT_MEASURED) {
+		char va[24] = "-", vb[24] = "-";
+		if (ga->n)
+			snprintf(va, sizeof(va), "%.2f", as_median_of(ga->v, ga->n));
+		if (gb->n)
+			snprintf(vb, sizeof(vb), "%.2f", as_median_of(gb->v, gb->n));
 		printf("%-22.22s %-28.28s %3u %10s %10s %7s %17s %8s  %s\n", gb->module,
-		       gb->workload, gb->threads, ga->n ? "" : "-", gb->n ? "" : "-", "", "", "",
-		       change_words[ch]);
+		       gb->workload, gb->threads, va, vb, "", "", "", change_words[ch]);
 		return;
 	}
 	char ci[32];
@@ -489,6 +533,22 @@ static int load_both(const char *a, const char *b, const char *metric, as_groups
 		                                                                                : 0;
 	}
 	subs = common_scenarios(a, b, &n);
+	for (int k = 0; k < 2; k++) { /* the scenarios one suite has alone: said */
+		int m;
+		char **only = common_scenarios(k ? b : a, k ? b : a, &m);
+		for (int i = 0; i < m; i++) {
+			int both = 0;
+			for (int j = 0; j < n && !both; j++)
+				both = !strcmp(only[i], subs[j]);
+			if (!both)
+				fprintf(
+				    stderr,
+				    "allocscope compare: scenario %s only in %s: not compared\n",
+				    only[i], k ? b : a);
+			free(only[i]);
+		}
+		free(only);
+	}
 	if (n == 0) {
 		fprintf(stderr, "allocscope compare: suites %s and %s have no scenario in common\n",
 		        a, b);
@@ -556,7 +616,7 @@ static int compare_main(int argc, char **argv)
 		only_a = as_json_array();
 		only_b = as_json_array();
 	}
-	warn_contexts(ctx_a, ctx_b, ns, diffs);
+	warn_contexts(ctx_a, ctx_b, timing_metric(o.metric), diffs);
 	warn_handoff(ma.handoff_end_ns_median_kept, mb.handoff_end_ns_median_kept, diffs);
 	warn_noisy(a, b, &ma, &mb, diffs);
 	if (!o.json) {
@@ -591,9 +651,12 @@ static int compare_main(int argc, char **argv)
 			fprintf(stderr, "allocscope compare: out of memory\n");
 			goto out;
 		}
+		zero_base(&c, ga_i, gb_i);
 		ch = classify(&c, o.threshold);
-		if (ch == CH_NO_RATIO &&
-		    ((ga_i->n == 0 && ga_i->unmeasured) || (gb_i->n == 0 && gb_i->unmeasured)))
+		/* not measured: a side without values that had ok but untimed
+		 * repetitions, and no side that simply failed */
+		if (ch == CH_NO_RATIO && (ga_i->n || ga_i->unmeasured) &&
+		    (gb_i->n || gb_i->unmeasured))
 			ch = CH_NOT_MEASURED;
 		regressions += ch == CH_REGRESSION;
 		improvements += ch == CH_IMPROVEMENT;

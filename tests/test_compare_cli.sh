@@ -80,6 +80,21 @@ expect 0 "1 more in both with no ok repetition in either" compare "$tmp/m1" "$tm
 expect 2 "no ns_per_op in either folder .*--metric" compare "$tmp/m1" "$tmp/m2"
 expect 2 "--metric: 'rss_peek' is not a numeric trials.csv column" compare "$tmp/m1" "$tmp/m2" --metric rss_peek
 expect 2 "--metric: ops_per_sec is better when higher" compare "$tmp/m1" "$tmp/m2" --metric ops_per_sec
+# a metric at 0 in A (mmap_calls, majflt often are): no ratio, but both ran:
+# 0 and 0 is no change, 0 then 3 a regression (until session 19: "no ok
+# repetition on one side", and a regression from 0 never flagged)
+zero() {
+  mkdir -p "$1"; cp "$tmp/a/context.csv" "$1/"
+  { echo "trial,rep,module,module_params,workload,workload_params,threads,status,ns_per_op,mmap_calls"
+    for r in 0 1 2 3 4 5; do echo "0,$r,glibc,,random,ops=1000,1,ok,10.$r,$2"; done; } >"$1/trials.csv"
+}
+zero "$tmp/z0" 0; zero "$tmp/z0b" 0; zero "$tmp/z3" 3
+expect 0 "glibc .* 0\.00 +0\.00 +1\.000 .* no change" compare "$tmp/z0" "$tmp/z0b" --metric mmap_calls
+expect 1 "glibc .* 0\.00 +3\.00 +inf .*REGRESSION" compare "$tmp/z0" "$tmp/z3" --metric mmap_calls --fail-on-regression
+# a row one folder did not time shows the other folder's median
+mkdir -p "$tmp/untimed"; cp "$tmp/a/context.csv" "$tmp/untimed/"
+sed '2,$s/,[0-9.]*$/,/' "$tmp/a/trials.csv" >"$tmp/untimed/trials.csv"
+expect 0 "mimalloc +random:ops=1000 +1 +50\.25 +- .*not measured on one side" compare "$tmp/a" "$tmp/untimed"
 # two suite folders: scenario by scenario, workloads as SCENARIO/label;
 # a scenario in one suite only is left out; a suite against a run refused
 mkdir -p "$tmp/s1" "$tmp/s2"
@@ -88,6 +103,7 @@ cp -r "$tmp/m1" "$tmp/s1/threshold"; cp -r "$tmp/m2" "$tmp/s2/threshold"
 cp -r "$tmp/a" "$tmp/s1/only1"
 expect 1 "mimalloc +speed/random:ops=1000 +1 .*REGRESSION" compare "$tmp/s1" "$tmp/s2" --fail-on-regression
 expect 0 "2 matched: 1 regression.*" compare "$tmp/s1" "$tmp/s2"
+expect 0 "scenario only1 only in .*/s1: not compared" compare "$tmp/s1" "$tmp/s2"
 expect 0 "2 more in both without ns_per_op" compare "$tmp/s1" "$tmp/s2"
 expect 0 "mimalloc +threshold/threshold:size=64k .*REGRESSION" compare "$tmp/s1" "$tmp/s2" --metric rss_peak_kib
 expect 2 "is a suite folder and .* a run one: compare two runs or two suites" compare "$tmp/s1" "$tmp/a"
