@@ -10,8 +10,11 @@ numbers, peak and end live requested bytes in log order.
 import re
 import sys
 
-HEX = r"(?:\(nil\)|(?:0[xX])?[0-9a-fA-F]{1,16})"
-RECORD = re.compile(r"(=).*|([-<]) (%s)|([+>!]) (%s) (%s)" % (HEX, HEX, HEX), re.S)
+# as glibc's malloc/mtrace.c writes them: a pointer with %p ("0x..." or
+# "(nil)"), a size with %#lx ("0x..." or "0")
+PTR = r"(?:\(nil\)|0x[0-9a-fA-F]{1,16})"
+SIZE = r"(?:0|0x[0-9a-fA-F]{1,16})"
+RECORD = re.compile(r"(=).*|([-<]) (%s)|([+>!]) (%s) (%s)" % (PTR, PTR, SIZE), re.S)
 
 
 def num(s):
@@ -21,6 +24,8 @@ def num(s):
 def parse(line):
     """(op, ptr, size), ('=', 0, 0) for a marker, None for a torn line."""
     if line.startswith("@"):
+        if not line.startswith("@ "):
+            return None  # glibc writes "@ " before the caller
         i = line.find("] ")  # the first one ends the caller
         if i < 0:
             return None

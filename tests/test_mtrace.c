@@ -274,6 +274,12 @@ int main(int argc, char **argv)
 	} bad[] = {
 	    {"= Start\n+ 0x10\n", 2, "size"},
 	    {"= Start\n+ 0x10 0x10\n? 0x10\n", 3, "unknown operation"},
+	    /* glibc writes %p and %#lx: no number without 0x (bar a size of 0),
+	     * "@" always with its space (pieces of cut lines are not records) */
+	    {"= Start\n@ ./p:[0x1] + 0x1000 04\n", 2, "unexpected text after '+'"},
+	    {"= Start\n@ ./p:[0x1] + 01000 0x10\n", 2, "bad pointer after '+'"},
+	    {"= Start\n@@ ./p:[0x1] + 0x1000 0x20\n", 2, "'@' is not followed by a space"},
+	    {"= Start\n- 0bf0\n", 2, "bad pointer after '-'"},
 	    {"@ ./p:[0x4011 + 0x10 0x10\n", 1, "caller"},
 	    {"+ zz 0x10\n", 1, "pointer"},
 	    {"- 0x10 extra\n", 1, "unexpected text"},

@@ -14,19 +14,30 @@
 
 #include "trace.h"
 
-/* Parse "0x1f", "1f", "0" or "(nil)" (= 0) at *p; advances past it. */
-static int hexnum(const char **p, const char *end, uint64_t *out)
+/* Parse a number as glibc's mtrace writes it at *p, advancing past it: a
+ * pointer (%p) is "0x1f" or "(nil)" (= 0), a size (%#lx) "0x1f" or "0".
+ * Anything else ("1f", "01000": a line cut and joined with another, or
+ * not glibc's) is refused. */
+enum { MT_PTR, MT_SIZE };
+static int hexnum(const char **p, const char *end, uint64_t *out, int kind)
 {
 	const char *s = *p;
 	uint64_t v = 0;
 	int digits = 0;
-	if (end - s >= 5 && !memcmp(s, "(nil)", 5)) {
+	if (kind == MT_PTR && end - s >= 5 && !memcmp(s, "(nil)", 5)) {
 		*p = s + 5;
 		*out = 0;
 		return 0;
 	}
-	if (end - s >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+	if (kind == MT_SIZE && end - s >= 1 && s[0] == '0' && (end - s == 1 || s[1] != 'x')) {
+		*p = s + 1;
+		*out = 0;
+		return 0;
+	}
+	if (end - s >= 2 && s[0] == '0' && s[1] == 'x')
 		s += 2;
+	else
+		return -1;
 	for (; s < end; s++, digits++) {
 		int d;
 		if (*s >= '0' && *s <= '9')
@@ -91,6 +102,10 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 	if (*s == '@') {
 		/* caller: "@ file:(sym+off)[0xaddr] " or "@ file:[0xaddr] " */
 		const char *q = s;
+		if (s + 1 >= le || s[1] != ' ') {
+			snprintf(err->msg, sizeof(err->msg), "'@' is not followed by a space");
+			return -1;
+		}
 		while (q + 1 < le && !(q[0] == ']' && q[1] == ' '))
 			q++;
 		if (q + 1 >= le) {
@@ -118,12 +133,12 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 		         show_op(op, so));
 		return -1;
 	}
-	if (hexnum(&s, le, a) != 0) {
+	if (hexnum(&s, le, a, MT_PTR) != 0) {
 		snprintf(err->msg, sizeof(err->msg), "bad pointer after %s", show_op(op, so));
 		return -1;
 	}
 	if (op == '+' || op == '>' || op == '!') {
-		if (s >= le || *s != ' ' || (s++, hexnum(&s, le, size) != 0)) {
+		if (s >= le || *s != ' ' || (s++, hexnum(&s, le, size, MT_SIZE) != 0)) {
 			snprintf(err->msg, sizeof(err->msg), "bad or missing size after %s",
 			         show_op(op, so));
 			return -1;
