@@ -494,16 +494,17 @@ static void print_report(const char *out, const as_spool_report_t *rep, int chil
 	struct stat st;
 	if (stat(out, &st) != 0)
 		st.st_size = 0;
-	printf("%s: %llu events, %llu threads, %lld bytes (%.2f bytes/event)%s\n", out,
-	       (unsigned long long)rep->events, (unsigned long long)rep->threads,
-	       (long long)st.st_size, rep->events ? (double)st.st_size / (double)rep->events : 0.0,
-	       child ? " (child process)" : "");
-	printf("  lost records %llu, torn %llu, bad %llu; repaired: %llu allocations "
-	       "at a live address, %llu reallocs of unknown blocks; unknown frees "
-	       "%llu\n",
-	       (unsigned long long)rep->lost, (unsigned long long)rep->torn,
-	       (unsigned long long)rep->bad, (unsigned long long)rep->live_realloc_as_free,
-	       (unsigned long long)rep->unknown_realloc, (unsigned long long)rep->unknown_frees);
+	fprintf(stderr, "%s: %llu events, %llu threads, %lld bytes (%.2f bytes/event)%s\n", out,
+	        (unsigned long long)rep->events, (unsigned long long)rep->threads,
+	        (long long)st.st_size, rep->events ? (double)st.st_size / (double)rep->events : 0.0,
+	        child ? " (child process)" : "");
+	fprintf(stderr,
+	        "  lost records %llu, torn %llu, bad %llu; repaired: %llu allocations "
+	        "at a live address, %llu reallocs of unknown blocks; unknown frees "
+	        "%llu\n",
+	        (unsigned long long)rep->lost, (unsigned long long)rep->torn,
+	        (unsigned long long)rep->bad, (unsigned long long)rep->live_realloc_as_free,
+	        (unsigned long long)rep->unknown_realloc, (unsigned long long)rep->unknown_frees);
 }
 
 /* /proc/self/status's KEY (VmRSS, VmHWM) in KiB, or -1. */
@@ -680,18 +681,21 @@ static int capture_main(int argc, char **argv)
 	if (!c.keep)
 		rmdir(dir);
 	else
-		printf("spool kept in %s\n", dir);
-	printf("program ran %.3f s (%llu of %llu events converted meanwhile); writing the rest "
-	       "took %.3f s",
-	       (double)(t1[1] - t0[1]) / 1e9, (unsigned long long)ls.events,
-	       (unsigned long long)events, (double)(as_now_ns() - t1[1]) / 1e9);
+		fprintf(stderr, "spool kept in %s\n", dir);
+	/* the report goes to stderr: stdout is the program's (capture -o t.ast
+	 * -- prog > out.txt keeps out.txt the program's alone) */
+	fprintf(stderr,
+	        "program ran %.3f s (%llu of %llu events converted meanwhile); writing the rest "
+	        "took %.3f s",
+	        (double)(t1[1] - t0[1]) / 1e9, (unsigned long long)ls.events,
+	        (unsigned long long)events, (double)(as_now_ns() - t1[1]) / 1e9);
 	/* what the conversion added to this process's peak memory */
 	if (rss0 >= 0 && hwm >= rss0)
-		printf(", %.1f MiB of memory at most (%.1f bytes/event)\n",
-		       (double)(hwm - rss0) / 1024,
-		       events ? (double)(hwm - rss0) * 1024 / (double)events : 0.0);
+		fprintf(stderr, ", %.1f MiB of memory at most (%.1f bytes/event)\n",
+		        (double)(hwm - rss0) / 1024,
+		        events ? (double)(hwm - rss0) * 1024 / (double)events : 0.0);
 	else
-		printf("\n");
+		fprintf(stderr, "\n");
 	live_free(&ls);
 	free(dir);
 	return ret;

@@ -120,6 +120,10 @@ expect 2 "a glibc mtrace log\? import it first: allocscope trace import mtrace" 
 # with an unknown module says so in one line (not a second "cannot run")
 expect 2 "is a folder; -o names the trace file" capture -o "$tmp" -- /bin/true
 expect 2 "no folder .*/nodir to write it in" capture -o "$tmp/nodir/x.ast" -- /bin/true
+# capture's report goes to stderr: the program's stdout stays the program's
+"$as" capture -o "$tmp/e.ast" -- /bin/echo hello >"$tmp/e.out" 2>"$tmp/e.err"
+[ "$(cat "$tmp/e.out")" = hello ] && grep -q "e.ast: [0-9]* events" "$tmp/e.err" && ok ||
+  bad "capture's stdout '$(cat "$tmp/e.out")', stderr '$(cat "$tmp/e.err")'"
 expect 2 "nosuchmod: module not found" suite --quick --no-plot -a nosuchmod -o "$tmp/sq"
 [ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "suite -a nosuchmod: $(cat "$tmp/out")"
 # a request no allocator can meet (2^36 alignment): out_of_memory, and the
