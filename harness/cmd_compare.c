@@ -364,33 +364,6 @@ static int timing_metric(const char *metric)
 	return 0;
 }
 
-/* A metric whose median in A is 0 (majflt, mmap_calls, syscalls_total
- * often are) has no ratio; both sides ran, though: 0 in both is the
- * same, and B above 0 a regression when the test says so (the ratio
- * shown as inf), not "no ok repetition". */
-static void zero_base(as_cmp_t *c, const as_group_t *ga, const as_group_t *gb)
-{
-	double ma, mb;
-	if (c->outcome != AS_CMP_NO_RATIO || ga->n == 0 || gb->n == 0)
-		return;
-	ma = as_median_of(ga->v, ga->n);
-	mb = as_median_of(gb->v, gb->n);
-	if (ma != 0)
-		return;
-	c->ratio = mb == 0 ? 1.0 : INFINITY;
-	c->ci_lo = c->ci_hi = NAN;
-	{
-		/* the smallest p these sizes allow, 2 / C(n + m, n) (compare.c) */
-		double arrangements = 1;
-		for (int k = 1; k <= ga->n; k++)
-			arrangements = arrangements * (gb->n + k) / k;
-		if (mb != 0 && 2 / arrangements >= AS_CMP_ALPHA)
-			c->outcome = AS_CMP_TOO_FEW;
-		else
-			c->outcome = mb != 0 && c->p < AS_CMP_ALPHA ? AS_CMP_SLOWER : AS_CMP_SAME;
-	}
-}
-
 /* A regression or improvement is significant and beyond the threshold. */
 static change_t classify(const as_cmp_t *c, double threshold)
 {
@@ -651,7 +624,6 @@ static int compare_main(int argc, char **argv)
 			fprintf(stderr, "allocscope compare: out of memory\n");
 			goto out;
 		}
-		zero_base(&c, ga_i, gb_i);
 		ch = classify(&c, o.threshold);
 		/* not measured: a side without values that had ok but untimed
 		 * repetitions, and no side that simply failed */

@@ -28,6 +28,17 @@ int as_cmp_samples(const double *x, int nx, const double *base, int nb, const do
 	                       &out->ratio, &out->ci_lo, &out->ci_hi) != 0)
 		return -1;
 	out->p = nx > 0 && nb > 0 ? as_mann_whitney_p(x, nx, base, nb, &u) : NAN;
+	/* a baseline median of 0 (a count: mmap_calls, majflt) has no ratio,
+	 * but both sides ran: 0 and 0 is the same, above 0 is slower when
+	 * the test says so (ratio inf), not "no ok repetition" */
+	if (isnan(out->ratio) && nx > 0 && nb > 0 && nnull == 0 && as_median_of(base, nb) == 0) {
+		double mx = as_median_of(x, nx);
+		out->ratio = mx == 0 ? 1.0 : INFINITY;
+		out->outcome = mx != 0 && min_p(nx, nb) >= AS_CMP_ALPHA ? AS_CMP_TOO_FEW
+		               : mx != 0 && out->p < AS_CMP_ALPHA       ? AS_CMP_SLOWER
+		                                                        : AS_CMP_SAME;
+		return 0;
+	}
 	if (isnan(out->ratio))
 		out->outcome = AS_CMP_NO_RATIO;
 	else if (min_p(nx, nb) >= AS_CMP_ALPHA)

@@ -22,7 +22,8 @@ typedef enum as_cmp_outcome {
 	AS_CMP_SLOWER,   /* significantly higher */
 	AS_CMP_SAME,     /* no significant difference */
 	AS_CMP_TOO_FEW,  /* no p below AS_CMP_ALPHA is possible with these n */
-	AS_CMP_NO_RATIO, /* a side has no ok repetition, or the net baseline is <= 0 */
+	AS_CMP_NO_RATIO, /* a side has no ok repetition, or the net baseline is <= 0
+	                    (a raw baseline median of 0 is compared: ratio 1 or inf) */
 } as_cmp_outcome_t;
 
 typedef struct as_cmp {
