@@ -160,31 +160,18 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 			}
 		for (size_t r = 0; r < t.nrows; r++) {
 			uint32_t thr;
-			const char *why = NULL;
-			if (t.nfields[r] != t.ncols)
-				why = "fields";
-			else if (as_table_count(as_table_num(&t, r, "threads"), &thr) != 0 ||
-			         thr == 0)
-				why = "threads";
-			else if (!*as_table_str(&t, r, "module") || !*as_table_str(&t, r, "status"))
+			char buf[64];
+			const char *why = as_table_row_damage(&t, r, buf, sizeof(buf));
+			if (!why &&
+			    (as_table_count(as_table_num(&t, r, "threads"), &thr) != 0 || thr == 0))
+				why = "threads is not a count";
+			else if (!why && (!*as_table_str(&t, r, "module") ||
+			                  !*as_table_str(&t, r, "status")))
 				why = "module or status empty";
 			if (why) {
-				if (!strcmp(why, "fields"))
-					fprintf(stderr,
-					        "allocscope compare: %s/trials.csv: line %zu: %zu "
-					        "of %zu "
-					        "fields (cut short or damaged)\n",
-					        dir, r + 2, t.nfields[r], t.ncols);
-				else if (!strcmp(why, "threads"))
-					fprintf(stderr,
-					        "allocscope compare: %s/trials.csv: line %zu: "
-					        "threads is not a "
-					        "count\n",
-					        dir, r + 2);
-				else
-					fprintf(stderr,
-					        "allocscope compare: %s/trials.csv: line %zu: %s\n",
-					        dir, r + 2, why);
+				fprintf(stderr,
+				        "allocscope compare: %s/trials.csv: line %zu: %s%s\n", dir,
+				        r + 2, why, why == buf ? " (damaged)" : "");
 				as_table_free(&t);
 				return -1;
 			}

@@ -414,9 +414,9 @@ int as_results_check_table(const char *path, const as_table_t *t, char *err, siz
 	}
 	for (size_t r = 0; r < t->nrows && !rc; r++) {
 		/* rows are one line each: the writer keeps newlines out of cells */
-		if (t->nfields[r] != t->ncols) {
-			snprintf(err, errlen, "%s: line %zu: %zu fields, the header has %zu", path,
-			         r + 2, t->nfields[r], t->ncols);
+		char why[64];
+		if (as_table_row_damage(t, r, why, sizeof(why))) {
+			snprintf(err, errlen, "%s: line %zu: %s", path, r + 2, why);
 			rc = -1;
 			break;
 		}

@@ -212,10 +212,8 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, ch
 	const char *status = as_table_str(t, r, "status");
 	double samples = as_table_num(t, r, "samples");
 	int known = 0;
-	if (t->nfields[r] != t->ncols) {
-		snprintf(why, len, "%zu of %zu fields", t->nfields[r], t->ncols);
+	if (as_table_row_damage(t, r, why, len))
 		return why;
-	}
 	for (int st = 0; st < AS_STATUS_COUNT; st++)
 		if (st != AS_ERR_INTERRUPTED && !strcmp(as_status_name((as_status_t)st), status))
 			known = 1;
@@ -306,11 +304,12 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 			        path, r + 2, trial, rep, bad);
 			continue;
 		}
-		if (!known || (i < 0 && t.nfields[r] != t.ncols)) {
+		bad = as_table_row_damage(&t, r, why, sizeof(why));
+		if (!known || (i < 0 && bad)) {
 			/* no trial of this run can be told from it: a cut line or
 			 * bytes appended; the trials it might be run if missing */
 			fprintf(stderr, "allocscope: %s: row %zu: %s; left out\n", path, r + 2,
-			        t.nfields[r] != t.ncols ? "cut short" : "no trial and rep");
+			        bad ? bad : "no trial and rep");
 			continue;
 		}
 		if (i < 0 || !threads_match(&t, r, specs[i].threads) ||

@@ -65,7 +65,8 @@ static void on_row(int c, void *ctx)
 {
 	rd_t *r = ctx;
 	as_table_t *t = r->t;
-	(void)c;
+	/* libcsv passes the row's terminator, -1 when the file ended in it */
+	t->last_unended = c == -1 && t->head;
 	if (t->head && r->nrow != t->ncols)
 		t->ragged_rows++;
 	if (!t->head) {
@@ -160,6 +161,17 @@ out_close:
 		as_table_free(t);
 	fclose(f);
 	return rc;
+}
+
+const char *as_table_row_damage(const as_table_t *t, size_t r, char *buf, size_t len)
+{
+	if (t->nfields[r] != t->ncols)
+		snprintf(buf, len, "%zu of %zu fields", t->nfields[r], t->ncols);
+	else if (t->last_unended && r + 1 == t->nrows)
+		snprintf(buf, len, "no line end: cut short");
+	else
+		return NULL;
+	return buf;
 }
 
 int as_table_col(const as_table_t *t, const char *name)

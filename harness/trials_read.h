@@ -14,12 +14,20 @@ typedef struct as_table {
 	char **cells;       /* nrows * ncols strings, row-major; "" when missing */
 	size_t ragged_rows; /* rows whose field count differs from the header's */
 	size_t *nfields;    /* nrows field counts, as read (missing cells are "") */
+	int last_unended;   /* the last row has no line end: the file was cut in it */
 	char *text;         /* every string above, NUL-terminated, in one block */
 } as_table_t;
 
 /* Read PATH (header row first). Returns 0, or -1 with "PATH: reason" in
  * err. The caller releases the table with as_table_free. */
 int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen);
+
+/* Why row R is not a whole row of the table, or NULL: its field count is
+ * not the header's ("3 of 40 fields"), or it is the last row and the file
+ * ends inside it, with no line end ("no line end: cut short"; every row
+ * allocscope writes ends in one, so a number there may have lost digits).
+ * The text is in BUF. */
+const char *as_table_row_damage(const as_table_t *t, size_t r, char *buf, size_t len);
 
 /* Index of column NAME, or -1. */
 int as_table_col(const as_table_t *t, const char *name);

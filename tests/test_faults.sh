@@ -271,7 +271,14 @@ PY
   rm -rf "$tmp/pl2" && cp -r "$d" "$tmp/pl2" && sed -i '4s/,[^,]*$//' "$tmp/pl2/latency.csv"
   as plot "$tmp/pl2"
   check "plot: a latency.csv row short of a field: exit 2 naming line 4" \
-    test "$rc" = 2 -a "$(grep -c "latency.csv: line 4: .* fields, the header has" "$tmp/err.txt")" = 1
+    test "$rc" = 2 -a "$(grep -c "latency.csv: line 4: [0-9]* of [0-9]* fields" "$tmp/err.txt")" = 1
+  check "  ... and no report or chart" no_report
+  # the file ends inside its last row, every field there: a number may have
+  # lost digits (until session 20 it was read as whole)
+  rm -rf "$tmp/pl2" && cp -r "$d" "$tmp/pl2" && truncate -s -2 "$tmp/pl2/latency.csv"
+  as plot "$tmp/pl2"
+  check "plot: latency.csv cut inside its last number: exit 2 naming the line" \
+    test "$rc" = 2 -a "$(grep -c "latency.csv: line [0-9]*: no line end: cut short" "$tmp/err.txt")" = 1
   as plot "$d"
   check "plot of the undamaged folder works" test "$rc" = 0 -a -e "$d/report.md"
 }
