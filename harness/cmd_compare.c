@@ -277,50 +277,6 @@ static const char *context_value(const as_table_t *t, const char *key)
 	return "";
 }
 
-/* One warning line per differing key, and an object {key, a, b} in diffs
- * unless it is NULL; returns how many. */
-static int warn_contexts(const char *a, const char *b, int timing, json_t *diffs)
-{
-	as_table_t ta, tb;
-	int n = 0;
-	if (read_table(a, "context.csv", &ta) != 0)
-		return 0;
-	if (read_table(b, "context.csv", &tb) != 0) {
-		as_table_free(&ta);
-		return 0;
-	}
-	for (int i = 0; context_keys[i]; i++) {
-		const char *va = context_value(&ta, context_keys[i]);
-		const char *vb = context_value(&tb, context_keys[i]);
-		if (strcmp(va, vb)) {
-			fprintf(stderr, "allocscope compare: warning: %s differs: '%s' vs '%s'\n",
-			        context_keys[i], va, vb);
-			if (diffs) {
-				json_t *d = as_json_object();
-				as_json_set_str(d, "key", context_keys[i]);
-				as_json_set_str(d, "a", va);
-				as_json_set_str(d, "b", vb);
-				as_json_push(diffs, d);
-			}
-			n++;
-		}
-	}
-	/* trials run side by side (--jobs): their times are no timing figures */
-	for (int k = 0; k < 2 && timing; k++) {
-		const char *tf = context_value(k ? &tb : &ta, "timing_figures");
-		if (*tf) {
-			fprintf(stderr,
-			        "allocscope compare: warning: %s has no timing figures to compare "
-			        "(context.csv timing_figures: %s)\n",
-			        k ? b : a, tf);
-			n++;
-		}
-	}
-	as_table_free(&ta);
-	as_table_free(&tb);
-	return n;
-}
-
 typedef enum {
 	CH_REGRESSION,
 	CH_IMPROVEMENT,
@@ -459,13 +415,113 @@ static char **common_scenarios(const char *a, const char *b, int *n)
 	return subs;
 }
 
+/* Context warnings over the pairs of folders compared: a run's one pair,
+ * or a suite's scenarios one by one (each has its own context.csv). A key
+ * that differs is said once, with its values, and an object {key, a, b}
+ * goes in diffs unless it is NULL; the folders whose trials ran side by
+ * side (--jobs, context.csv timing_figures) are gathered per side and said
+ * at the end, one line a side. */
+typedef struct {
+	int timing; /* the metric is a time (timing_metric) */
+	json_t *diffs;
+	as_buf_t said;       /* "\nkey\037a\037b\n" of each key warning given */
+	as_buf_t untimed[2]; /* A's, B's scenarios without timing figures */
+	int nuntimed[2];     /* folders without, per side */
+	char why[2][512];    /* their timing_figures text (the first one's) */
+	int n;               /* warnings */
+} ctx_warn_t;
+
+/* Warn of folders a and b, scenario SCEN of a suite (NULL for two runs). */
+static void warn_context_pair(ctx_warn_t *w, const char *a, const char *b, const char *scen)
+{
+	as_table_t t[2];
+	if (read_table(a, "context.csv", &t[0]) != 0)
+		return;
+	if (read_table(b, "context.csv", &t[1]) != 0) {
+		as_table_free(&t[0]);
+		return;
+	}
+	for (int i = 0; context_keys[i]; i++) {
+		const char *va = context_value(&t[0], context_keys[i]);
+		const char *vb = context_value(&t[1], context_keys[i]);
+		size_t mark = w->said.len;
+		if (!strcmp(va, vb))
+			continue;
+		as_buf_printf(&w->said, "\n%s\037%s\037%s\n", context_keys[i], va, vb);
+		if (mark && strstr(w->said.data, w->said.data + mark) != w->said.data + mark) {
+			w->said.len = mark; /* said for an earlier scenario */
+			w->said.data[mark] = '\0';
+			continue;
+		}
+		fprintf(stderr, "allocscope compare: warning: %s differs: '%s' vs '%s'\n",
+		        context_keys[i], va, vb);
+		if (w->diffs) {
+			json_t *d = as_json_object();
+			as_json_set_str(d, "key", context_keys[i]);
+			as_json_set_str(d, "a", va);
+			as_json_set_str(d, "b", vb);
+			as_json_push(w->diffs, d);
+		}
+		w->n++;
+	}
+	/* trials run side by side (--jobs): their times are no timing figures */
+	for (int k = 0; k < 2 && w->timing; k++) {
+		const char *tf = context_value(&t[k], "timing_figures");
+		if (!*tf)
+			continue;
+		if (!w->nuntimed[k]++)
+			snprintf(w->why[k], sizeof(w->why[k]), "%s", tf);
+		as_buf_printf(&w->untimed[k], "%s%s", w->untimed[k].len ? ", " : "",
+		              scen ? scen : "");
+	}
+	as_table_free(&t[0]);
+	as_table_free(&t[1]);
+}
+
+/* Every pair's warnings (see ctx_warn_t); returns how many. */
+static int warn_contexts(const char *a, const char *b, int timing, json_t *diffs)
+{
+	ctx_warn_t w = {.timing = timing, .diffs = diffs};
+	if (as_results_kind(a) == AS_RESULTS_SUITE) {
+		int n;
+		char **subs = common_scenarios(a, b, &n);
+		for (int i = 0; i < n; i++) {
+			char pa[PATH_MAX], pb[PATH_MAX];
+			snprintf(pa, sizeof(pa), "%s/%s", a, subs[i]);
+			snprintf(pb, sizeof(pb), "%s/%s", b, subs[i]);
+			warn_context_pair(&w, pa, pb, subs[i]);
+			free(subs[i]);
+		}
+		free(subs);
+	} else {
+		warn_context_pair(&w, a, b, NULL);
+	}
+	for (int k = 0; k < 2; k++) {
+		if (!w.nuntimed[k])
+			continue;
+		if (w.untimed[k].len) /* a suite's scenarios, named */
+			fprintf(
+			    stderr,
+			    "allocscope compare: warning: %s has no timing figures to compare in "
+			    "%s (context.csv timing_figures: %s)\n",
+			    k ? b : a, w.untimed[k].data, w.why[k]);
+		else
+			fprintf(stderr,
+			        "allocscope compare: warning: %s has no timing figures to compare "
+			        "(context.csv timing_figures: %s)\n",
+			        k ? b : a, w.why[k]);
+		w.n++;
+		as_buf_free(&w.untimed[k]);
+	}
+	as_buf_free(&w.said);
+	return w.n;
+}
+
 /* Both folders' groups: two run folders as they are, two suite folders
- * scenario by scenario (workloads as "SCENARIO/label"); *ctx_a and *ctx_b
- * get the folders whose context.csv speaks for them. Returns 0, or -1
+ * scenario by scenario (workloads as "SCENARIO/label"). Returns 0, or -1
  * after a line on stderr. */
 static int load_both(const char *a, const char *b, const char *metric, as_groups_t *ga,
-                     as_groups_t *gb, as_machine_t *ma, as_machine_t *mb, char *ctx_a, char *ctx_b,
-                     size_t len)
+                     as_groups_t *gb, as_machine_t *ma, as_machine_t *mb)
 {
 	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
 	char **subs;
@@ -487,8 +543,6 @@ static int load_both(const char *a, const char *b, const char *metric, as_groups
 		return -1;
 	}
 	if (ka == AS_RESULTS_RUN) {
-		snprintf(ctx_a, len, "%s", a);
-		snprintf(ctx_b, len, "%s", b);
 		return load_groups(a, "", metric, ga, ma) || load_groups(b, "", metric, gb, mb) ? -1
 		                                                                                : 0;
 	}
@@ -520,10 +574,6 @@ static int load_both(const char *a, const char *b, const char *metric, as_groups
 		snprintf(pa, sizeof(pa), "%s/%s", a, subs[i]);
 		snprintf(pb, sizeof(pb), "%s/%s", b, subs[i]);
 		snprintf(prefix, sizeof(prefix), "%s/", subs[i]);
-		if (i == 0) {
-			snprintf(ctx_a, len, "%s", pa);
-			snprintf(ctx_b, len, "%s", pb);
-		}
 		rc = load_groups(pa, prefix, metric, ga, &m1) ||
 		             load_groups(pb, prefix, metric, gb, &m2)
 		         ? -1
@@ -544,7 +594,6 @@ static int compare_main(int argc, char **argv)
 	json_t *root = NULL, *changes = NULL, *diffs = NULL, *only_a = NULL, *only_b = NULL;
 	int r, regressions = 0, improvements = 0, matched = 0, unmeasured = 0, neither = 0, rc = 2;
 	const char *a, *b;
-	char ctx_a[PATH_MAX], ctx_b[PATH_MAX];
 	int ns = !strcmp(o.metric, "ns_per_op");
 	as_machine_t ma = {0, NAN, 0, NAN, NAN}, mb = {0, NAN, 0, NAN, NAN};
 
@@ -567,7 +616,7 @@ static int compare_main(int argc, char **argv)
 		b = pos[1];
 	}
 	ns = !strcmp(o.metric, "ns_per_op");
-	if (load_both(a, b, o.metric, &ga, &gb, &ma, &mb, ctx_a, ctx_b, sizeof(ctx_a)) != 0)
+	if (load_both(a, b, o.metric, &ga, &gb, &ma, &mb) != 0)
 		goto out;
 	if (o.json) {
 		root = as_json_object();
@@ -576,7 +625,7 @@ static int compare_main(int argc, char **argv)
 		only_a = as_json_array();
 		only_b = as_json_array();
 	}
-	warn_contexts(ctx_a, ctx_b, timing_metric(o.metric), diffs);
+	warn_contexts(a, b, timing_metric(o.metric), diffs);
 	warn_handoff(ma.handoff_end_ns_median_kept, mb.handoff_end_ns_median_kept, diffs);
 	warn_noisy(a, b, &ma, &mb, diffs);
 	if (!o.json) {

@@ -110,6 +110,17 @@ expect 0 "2 matched: 1 regression.*" compare "$tmp/s1" "$tmp/s2"
 expect 0 "scenario only1 only in .*/s1: not compared" compare "$tmp/s1" "$tmp/s2"
 expect 0 "2 more in both without ns_per_op" compare "$tmp/s1" "$tmp/s2"
 expect 0 "mimalloc +threshold/threshold:size=64k .*REGRESSION" compare "$tmp/s1" "$tmp/s2" --metric rss_peak_kib
+# the contexts of every scenario, not the first one's alone: threshold (after
+# speed) ran --jobs; a host that differs in both scenarios is said once
+# (until session 20 only the first common scenario's context was read)
+expect 0 "s2 has no timing figures to compare in threshold \\(context.csv timing_figures: not written" compare "$tmp/s1" "$tmp/s2"
+mkdir -p "$tmp/s3"; cp -r "$tmp/s2/speed" "$tmp/s2/threshold" "$tmp/s3/"
+sed -i 's/^host,.*/host,hostB/' "$tmp/s3/speed/context.csv" "$tmp/s3/threshold/context.csv"
+"$as" compare "$tmp/s1" "$tmp/s3" >"$tmp/out" 2>&1
+[ "$(grep -c "warning: host differs: 'hostA' vs 'hostB'" "$tmp/out")" = 1 ] && ok ||
+  bad "suite host difference not said once: $(cat "$tmp/out")"
+cp -r "$tmp/s3" "$tmp/s4"; sed -i 's/^git_revision,.*/git_revision,def/' "$tmp/s4/threshold/context.csv"
+expect 0 "warning: git_revision differs: 'abc' vs 'def'" compare "$tmp/s3" "$tmp/s4"
 expect 2 "is a suite folder and .* a run one: compare two runs or two suites" compare "$tmp/s1" "$tmp/a"
 expect 2 "not a results folder" compare "$tmp/s1" "$tmp/nonexistent"
 
