@@ -162,18 +162,45 @@ static int placed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 	                                                                       : PLACED_IN;
 }
 
-int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
-                 const as_disturb_ref_t *ref)
+/* the first AS_RULE_* of one trial's own figures that takes it, or
+ * AS_RULE_NONE */
+static int trial_rule(const as_trial_spec_t *spec, const as_trial_result_t *r,
+                      const as_disturb_ref_t *ref)
 {
 	double s;
 	if (r->status != AS_OK)
-		return 0;
-	if (waited(spec, r, ref) || stalled(r, ref))
-		return 1;
+		return AS_RULE_NONE;
+	if (waited(spec, r, ref))
+		return AS_RULE_WAIT;
+	if (stalled(r, ref))
+		return AS_RULE_STALL;
 	if (placed(spec, r, ref) == PLACED_OUT)
-		return 1;
+		return AS_RULE_PLACEMENT;
 	s = sample_cost(spec, r);
-	return !isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns;
+	return !isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns
+	           ? AS_RULE_SAMPLE
+	           : AS_RULE_NONE;
+}
+
+int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
+                 const as_disturb_ref_t *ref)
+{
+	return trial_rule(spec, r, ref) != AS_RULE_NONE;
+}
+
+const char *as_disturb_rule_name(int rule)
+{
+	static const char *const names[AS_RULE_COUNT] = {
+	    "", "wait", "stall", "placement", "sample", "round-placement", "round"};
+	return rule > 0 && rule < AS_RULE_COUNT ? names[rule] : "";
+}
+
+/* trial i is set AS_DIST_OUT by RULE: kept as the first rule that took it */
+static void take(unsigned char *dist, unsigned char *rule, int i, int why)
+{
+	if (dist[i] == AS_DIST_NO)
+		rule[i] = (unsigned char)why;
+	dist[i] = AS_DIST_OUT;
 }
 
 /* whether trial i is the first of its group in specs[0..i] */
@@ -224,7 +251,7 @@ static double round_factor(const double *x, double *y, int k)
  * every ok trial of it, those dist left out too (they are the machine's
  * spell as much as the rest). */
 static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                  unsigned char *dist)
+                  unsigned char *dist, unsigned char *rule)
 {
 	size_t len = sizeof(double) * (size_t)(n ? n : 1);
 	double *med = malloc(len), *x = malloc(len), *y = malloc(len);
@@ -268,7 +295,7 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
 	}
 	for (int i = 0; i < n && rc == 0; i++)
 		if (out[i])
-			dist[i] = AS_DIST_OUT;
+			take(dist, rule, i, AS_RULE_ROUND);
 	free(med);
 	free(x);
 	free(y);
@@ -283,7 +310,7 @@ static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, in
  * A round is found from one of its trials outside the placement; the
  * rounds of a run hold a few trials each. */
 static void placement_rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                             const unsigned char *place, unsigned char *dist)
+                             const unsigned char *place, unsigned char *dist, unsigned char *rule)
 {
 	for (int i = 0; i < n; i++) {
 		int in = 0;
@@ -293,37 +320,56 @@ static void placement_rounds(const as_trial_spec_t *specs, const as_trial_result
 			in = place[j] == PLACED_IN && same_round(specs, res, i, j);
 		for (int j = 0; j < n && in; j++)
 			if (res[j].status == AS_OK && same_round(specs, res, i, j))
-				dist[j] = AS_DIST_OUT;
+				take(dist, rule, j, AS_RULE_ROUND_PLACEMENT);
 	}
 }
 
 int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                      unsigned char *dist)
 {
+	return as_disturbed_rules(specs, res, n, dist, NULL);
+}
+
+int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                       unsigned char *dist, unsigned char *rule_out)
+{
 	unsigned char *place = calloc((size_t)(n > 0 ? n : 1), 1);
-	if (!place)
+	unsigned char *rule = rule_out ? rule_out : calloc((size_t)(n > 0 ? n : 1), 1);
+	if (!place || !rule) {
+		free(place);
+		if (rule != rule_out)
+			free(rule);
 		return -1;
+	}
 	memset(dist, AS_DIST_NO, (size_t)(n > 0 ? n : 0));
+	memset(rule, AS_RULE_NONE, (size_t)(n > 0 ? n : 0));
 	for (int i = 0; i < n; i++) {
 		as_disturb_ref_t ref;
 		if (!first_of_group(specs, i)) /* its group is done */
 			continue;
 		if (as_disturb_ref(specs, res, n, &specs[i], &ref) != 0) {
 			free(place);
+			if (rule != rule_out)
+				free(rule);
 			return -1;
 		}
 		for (int j = i; j < n; j++)
 			if (specs[j].trial == specs[i].trial && res[j].status == AS_OK) {
-				dist[j] = as_disturbed(&specs[j], &res[j], &ref) ? AS_DIST_OUT
-				                                                 : AS_DIST_NO;
+				rule[j] = (unsigned char)trial_rule(&specs[j], &res[j], &ref);
+				dist[j] = rule[j] != AS_RULE_NONE ? AS_DIST_OUT : AS_DIST_NO;
 				if (!waited(&specs[j], &res[j], &ref))
 					place[j] = (unsigned char)placed(&specs[j], &res[j], &ref);
 			}
 	}
-	placement_rounds(specs, res, n, place, dist);
+	placement_rounds(specs, res, n, place, dist, rule);
 	free(place);
-	if (rounds(specs, res, n, dist) != 0)
+	if (rounds(specs, res, n, dist, rule) != 0) {
+		if (rule != rule_out)
+			free(rule);
 		return -1;
+	}
+	if (rule != rule_out)
+		free(rule);
 	for (int i = 0; i < n; i++) {
 		int kept = 0;
 		if (!first_of_group(specs, i))

@@ -193,6 +193,34 @@ enum { AS_DIST_NO, AS_DIST_OUT, AS_DIST_KEPT };
 int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                      unsigned char *dist);
 
+/* Which rule took a trial, the first that did, in the order they are
+ * judged: its threads waited for a CPU (trials.csv wait_ns), a pass
+ * stalled (pass_ns_max), its threads ended in another placement
+ * (handoff_end_ns), its samples took longer (sampling_ns / samples), its
+ * round ended in two placements, its round moved for every module
+ * (ns_per_op against the group's median). */
+enum {
+	AS_RULE_NONE,
+	AS_RULE_WAIT,
+	AS_RULE_STALL,
+	AS_RULE_PLACEMENT,
+	AS_RULE_SAMPLE,
+	AS_RULE_ROUND_PLACEMENT,
+	AS_RULE_ROUND,
+	AS_RULE_COUNT
+};
+
+/* The rule's name as summary.csv reps_left_out_rules writes it ("wait",
+ * "stall", "placement", "sample", "round-placement", "round"; "" for
+ * none). */
+const char *as_disturb_rule_name(int rule);
+
+/* as_disturbed_set, and in rule[0..n) (when not NULL) the AS_RULE_* that
+ * took each trial (AS_RULE_NONE for the undisturbed; a trial kept for
+ * want of undisturbed ones keeps its rule). */
+int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                       unsigned char *dist, unsigned char *rule);
+
 /* A run the machine made noisy: at least AS_NOISY_SHARE of its ok 1-thread
  * trials disturbed (of AS_NOISY_MIN_TRIALS or more). In the lead's 18 runs
  * of larson and xmalloc at 1 and 2 threads (session 11), the 8 where the

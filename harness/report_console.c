@@ -304,16 +304,34 @@ static void disturbed_note(const as_run_t *run)
 		}
 	}
 	free(rows);
-	if (nd)
+	if (nd) {
+		/* how many each rule took, in the order they are judged */
+		unsigned char *dist = malloc((size_t)run->n), *rule = malloc((size_t)run->n);
+		int by[AS_RULE_COUNT] = {0};
+		char rules[160] = "";
+		size_t w = 0;
+		if (dist && rule &&
+		    as_disturbed_rules(run->specs, run->res, run->n, dist, rule) == 0)
+			for (int i = 0; i < run->n; i++)
+				by[dist[i] != AS_DIST_NO ? rule[i] : AS_RULE_NONE]++;
+		free(dist);
+		free(rule);
+		for (int k = 1; k < AS_RULE_COUNT && w < sizeof(rules); k++)
+			if (by[k])
+				w +=
+				    (size_t)snprintf(rules + w, sizeof(rules) - w, "%s%s %d",
+				                     w ? ", " : "", as_disturb_rule_name(k), by[k]);
 		printf("(disturbed: %d of %d ok trials ran while the machine was slow, stalled "
 		       "a pass, had the threads' CPUs farther apart or ran in a round the host "
 		       "moved them in (trials.csv wait_ns, sampling_ns, pass_ns_max, "
-		       "handoff_end_ns); left out of the statistics%s; "
+		       "handoff_end_ns; by rule: %s, summary.csv reps_left_out_rules); left out "
+		       "of the statistics%s; "
 		       "ns/op max/min "
 		       "over 1.5 in %d group(s), %d of them within 1.5 without the disturbed: "
 		       "summary.csv reps_disturbed, ns_per_op_spread_undisturbed)\n",
-		       nd, nok, run->cfg->reps_auto ? ", each run again by -r auto" : "", over,
-		       within);
+		       nd, nok, w ? rules : "-",
+		       run->cfg->reps_auto ? ", each run again by -r auto" : "", over, within);
+	}
 	if (run->cfg->reps_auto && short6)
 		printf("(%d group(s) kept fewer than %d undisturbed repetitions, n above: the "
 		       "machine disturbed most of their trials; -r auto ran more until %d x "

@@ -50,6 +50,7 @@ static json_t *groups_json(const as_run_t *run)
 		            as_json_num(row->ns_per_op_spread_undisturbed, 'F'));
 		as_json_set(o, "reps_slow_passes", as_json_num(row->reps_slow_passes, 'I'));
 		as_json_set_str(o, "reps_left_out", row->reps_left_out);
+		as_json_set_str(o, "reps_left_out_rules", row->reps_left_out_rules);
 		as_json_push(arr, o);
 	}
 	free(rows);

@@ -161,17 +161,34 @@ const char *as_summary_metric_name(int m, char *fmt)
 	return metric_names[m];
 }
 
-/* The row's ok repetitions, the disturbed ones among them and its ns/op
- * spread with and without them (dist: as_disturbed_set). */
+/* Append ITEM to the space-separated list in buf[cap] (*w bytes long), or
+ * " ..." once it no longer fits (*w = cap: nothing more is added). */
+static void list_add(char *buf, size_t cap, size_t *w, const char *item)
+{
+	size_t l = strlen(item) + (*w ? 1 : 0);
+	if (*w >= cap)
+		return;
+	if (*w + l + 5 <= cap) {
+		snprintf(buf + *w, cap - *w, "%s%s", *w ? " " : "", item);
+		*w += l;
+	} else {
+		snprintf(buf + *w, cap - *w, " ...");
+		*w = cap;
+	}
+}
+
+/* The row's ok repetitions, the disturbed ones among them, the ones left
+ * out and the rule that took each, and its ns/op spread with and without
+ * them (dist, rule: as_disturbed_rules). */
 static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                   const unsigned char *dist, as_summary_row_t *row)
+                   const unsigned char *dist, const unsigned char *rule, as_summary_row_t *row)
 {
 	double lo = NAN, hi = NAN, ulo = NAN, uhi = NAN;
 	int k = 0, ku = 0;
 	uint32_t trial = row->spec->trial;
-	size_t w = 0;
+	size_t w = 0, wr = 0;
 	row->reps_disturbed = 0;
-	row->reps_left_out[0] = '\0';
+	row->reps_left_out[0] = row->reps_left_out_rules[0] = '\0';
 	for (int j = 0; j < n; j++) {
 		double x = res[j].v[AS_TC_ns_per_op];
 		if (specs[j].trial != trial || res[j].status != AS_OK || isnan(x))
@@ -181,17 +198,14 @@ static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 		k++;
 		if (dist[j] != AS_DIST_NO) {
 			row->reps_disturbed++;
-			if (dist[j] == AS_DIST_OUT && w < sizeof(row->reps_left_out)) {
-				char one[16];
-				size_t l = (size_t)snprintf(one, sizeof(one), "%s%u", w ? " " : "",
-				                            specs[j].rep);
-				if (w + l + 4 < sizeof(row->reps_left_out)) {
-					memcpy(row->reps_left_out + w, one, l + 1);
-					w += l;
-				} else {
-					memcpy(row->reps_left_out + w, " ...", 5);
-					w = sizeof(row->reps_left_out);
-				}
+			if (dist[j] == AS_DIST_OUT) {
+				char one[48];
+				snprintf(one, sizeof(one), "%u", specs[j].rep);
+				list_add(row->reps_left_out, sizeof(row->reps_left_out), &w, one);
+				snprintf(one, sizeof(one), "%u:%s", specs[j].rep,
+				         as_disturb_rule_name(rule[j]));
+				list_add(row->reps_left_out_rules, sizeof(row->reps_left_out_rules),
+				         &wr, one);
 			}
 			continue;
 		}
@@ -246,12 +260,14 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 	double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
 	as_summary_row_t *rows = calloc((size_t)(n ? n : 1), sizeof(*rows));
 	unsigned char *dist = malloc((size_t)(n ? n : 1));
+	unsigned char *rule = malloc((size_t)(n ? n : 1));
 	int nrows = 0;
 
-	if (!v || !rows || !dist || as_disturbed_set(specs, res, n, dist) != 0) {
+	if (!v || !rows || !dist || !rule || as_disturbed_rules(specs, res, n, dist, rule) != 0) {
 		free(v);
 		free(rows);
 		free(dist);
+		free(rule);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -272,7 +288,7 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 		}
 		row->spec = &specs[i];
 		row->threads = as_group_threads(specs, res, n, i);
-		spread(specs, res, n, dist, row);
+		spread(specs, res, n, dist, rule, row);
 		slow_passes(specs, res, n, dist, row, v);
 		k = gather(specs, res, n, dist, specs[i].trial, AS_TC_ns_per_op, v);
 		row->null_ns_per_op_median = null_ns;
@@ -289,6 +305,7 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 	}
 	free(v);
 	free(dist);
+	free(rule);
 	*out = rows;
 	return nrows;
 }
@@ -325,7 +342,8 @@ int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_r
 		as_buf_csv_num(b, row->ns_per_op_spread, 'F', 0);
 		as_buf_csv_num(b, row->ns_per_op_spread_undisturbed, 'F', 0);
 		as_buf_csv_num(b, row->reps_slow_passes, 'I', 0);
-		as_buf_csv_str(b, row->reps_left_out, 1);
+		as_buf_csv_str(b, row->reps_left_out, 0);
+		as_buf_csv_str(b, row->reps_left_out_rules, 1);
 		as_buf_add(b, "\n", 1);
 	}
 	free(rows);

@@ -62,6 +62,8 @@ typedef struct as_summary_row {
 	                            NaN: fewer than 3 undisturbed with a median pass */
 	char reps_left_out[256]; /* "3 7 9": the reps left out as disturbed ("..." at the
 	                            end when they do not fit) */
+	char reps_left_out_rules[512]; /* "3:wait 7:round 9:sample": the rule that took
+	                                  each (disturb.h as_disturb_rule_name) */
 } as_summary_row_t;
 
 /* An undisturbed repetition whose median pass took this many times the

@@ -155,9 +155,9 @@
  * spread (disturb.h). */
 #define AS_SUMMARY_TAIL_COLS(X)                                                                  \
 	X(reps_disturbed, I,                                                                     \
-	  "ok repetitions the machine disturbed (wait_ns, or at 1 thread the time per sample, "  \
-	  "far above the least disturbed trial's); left out of the statistics (and the suite's " \
-	  "verdicts) unless fewer than 2 were undisturbed, and run again by -r auto")            \
+	  "ok repetitions the machine disturbed (by the rules reps_left_out_rules names); left " \
+	  "out of the statistics (and the suite's verdicts) unless fewer than 2 were "           \
+	  "undisturbed, and run again by -r auto")                                               \
 	X(ns_per_op_spread, F, "ns/op max / min over all the ok repetitions, the disturbed too") \
 	X(ns_per_op_spread_undisturbed, F,                                                       \
 	  "the same over the ok repetitions that were not disturbed")                            \
@@ -167,7 +167,13 @@
 	  "kept in the statistics (empty: fewer than 3 undisturbed of 2 passes or more)")        \
 	X(reps_left_out, S,                                                                      \
 	  "the rep numbers (trials.csv rep) of the repetitions the statistics left out as "      \
-	  "disturbed, space-separated; empty: none")
+	  "disturbed, space-separated; empty: none")                                             \
+	X(reps_left_out_rules, S,                                                                \
+	  "REP:RULE for each of reps_left_out, the first rule that took it: wait (its threads "  \
+	  "waited for a CPU, wait_ns), stall (one pass stalled, pass_ns_max), placement (its "   \
+	  "threads ended farther apart or closer than the run's, handoff_end_ns), sample (its "  \
+	  "series samples took longer, sampling_ns / samples), round-placement (its round "      \
+	  "ended in two placements), round (its round moved for every module, ns_per_op)")
 
 /* headline.csv (a suite's scenario folder): the table the suite prints
  * under each scenario, one row per table row x module. */

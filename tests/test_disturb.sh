@@ -74,6 +74,12 @@ left=$(col "$tmp/d/summary.csv" reps_left_out)
 if [ "$kept" -lt "$reps" ]; then
   echo " $left " | grep -q " 2 " && [ "$(echo $left | wc -w)" -eq $((reps - kept)) ] && ok ||
     bad "reps_left_out '$left': want rep 2 among $((reps - kept))"
+  # and the rule that took each: rep 2 waited for a CPU (session 20)
+  rules=$(col "$tmp/d/summary.csv" reps_left_out_rules)
+  echo " $rules " | grep -q " 2:wait " && [ "$(echo $rules | wc -w)" -eq $((reps - kept)) ] && ok ||
+    bad "reps_left_out_rules '$rules': want 2:wait among $((reps - kept))"
+  grep -qE "^\(disturbed: .*by rule: ([a-z-]+ [0-9]+, )*wait [1-9]" "$tmp/run.out" && ok ||
+    bad "the console's disturbed line gives no count for the wait rule"
 else
   [ -z "$left" ] && ok || bad "reps_left_out '$left' with every repetition kept"
 fi

@@ -876,6 +876,52 @@ static void round_rule(void)
  * mimalloc's, apart, ran at 2.85 and 4.39 ns/op against 4.28-4.70 and
  * 6.15-6.64 in the rounds after: their groups spread 1.65 and 1.51 with
  * round 1 kept. Trial t is module t, rep r at index 9t+r. */
+/* summary.csv reps_left_out_rules: each left-out repetition and the first
+ * rule that took it, for the rules judged on one trial's figures and for
+ * a round that moved (the placement rules: placement_round below) */
+static void rules_named(void)
+{
+	static const double all[] = {0.60, 0.71, 0.66, 0.68};
+	unsigned char dist[36], rule[36];
+	as_summary_row_t *rows;
+	plain(1, 0.001);
+	res[4].v[AS_TC_wait_ns] = 0.15 * 5e7;      /* waited */
+	res[2].v[AS_TC_sampling_ns] = 1.2e4 * 100; /* samples slow */
+	res[5].v[AS_TC_wait_ns] = 0.15 * 5e7;      /* both: the wait, judged first */
+	res[5].v[AS_TC_sampling_ns] = 1.3e4 * 100;
+	CHECK(as_disturbed_rules(specs, res, 6, dist, rule) == 0);
+	CHECKF(rule[0] == AS_RULE_NONE && rule[2] == AS_RULE_SAMPLE && rule[4] == AS_RULE_WAIT &&
+	           rule[5] == AS_RULE_WAIT,
+	       "rules %d %d %d %d", rule[0], rule[2], rule[4], rule[5]);
+	CHECK(as_summary_rows(specs, res, 6, &rows) == 1);
+	CHECKF(!strcmp(rows[0].reps_left_out, "2 4 5") &&
+	           !strcmp(rows[0].reps_left_out_rules, "2:sample 4:wait 5:wait"),
+	       "left out '%s', rules '%s'", rows[0].reps_left_out, rows[0].reps_left_out_rules);
+	free(rows);
+	/* a stall (stall() below: jemalloc larson -t 2, repetition 0) */
+	plain(2, 0.005);
+	for (int i = 0; i < 6; i++) {
+		res[i].v[AS_TC_passes] = 48;
+		res[i].v[AS_TC_pass_ns_max] = (i ? 4.4 : 104.69) * 1e6;
+		res[i].v[AS_TC_pass_ns_median] = 3.9e6;
+	}
+	CHECK(as_disturbed_rules(specs, res, 6, dist, rule) == 0);
+	CHECKF(rule[0] == AS_RULE_STALL && rule[1] == AS_RULE_NONE, "stall: %s",
+	       as_disturb_rule_name(rule[0]));
+	/* a round that moved for every module: repetition 8 */
+	round_set(2, all);
+	CHECK(as_disturbed_rules(specs, res, 36, dist, rule) == 0);
+	for (int i = 0; i < 36; i++)
+		CHECKF(rule[i] == (i % 9 == 8 ? AS_RULE_ROUND : AS_RULE_NONE), "round: trial %d %s",
+		       i, as_disturb_rule_name(rule[i]));
+	CHECK(as_summary_rows(specs, res, 36, &rows) == 4);
+	CHECKF(!strcmp(rows[3].reps_left_out_rules, "8:round"), "'%s'",
+	       rows[3].reps_left_out_rules);
+	free(rows);
+	CHECK(!strcmp(as_disturb_rule_name(AS_RULE_NONE), "") &&
+	      !strcmp(as_disturb_rule_name(AS_RULE_COUNT), ""));
+}
+
 static void placement_round(void)
 {
 	static const double
@@ -908,6 +954,20 @@ static void placement_round(void)
 		CHECKF((dist[i] == AS_DIST_OUT) == (i % 9 <= 1 || i % 9 == 8),
 		       "module %d round %d: handoff %g, %d", i / 9, i % 9, h[i / 9][i % 9],
 		       dist[i]);
+	{
+		/* which rule took each: rounds 0 and 8 ended close, every trial
+		 * outside the run's placement; in round 1 glibc's and jemalloc's
+		 * did, tcmalloc's and mimalloc's went with their round */
+		unsigned char rule[36], d2[36];
+		CHECK(as_disturbed_rules(specs, res, 36, d2, rule) == 0 && !memcmp(d2, dist, 36));
+		for (int i = 0; i < 36; i++) {
+			int want = i % 9 == 0 || i % 9 == 8 || i == 1 || i == 10 ? AS_RULE_PLACEMENT
+			           : i == 19 || i == 28 ? AS_RULE_ROUND_PLACEMENT
+			                                : AS_RULE_NONE;
+			CHECKF(rule[i] == want, "module %d round %d: rule %s, want %s", i / 9,
+			       i % 9, as_disturb_rule_name(rule[i]), as_disturb_rule_name(want));
+		}
+	}
 	CHECK(as_summary_rows(specs, res, 36, &rows) == 4);
 	for (int k = 0; k < 4; k++)
 		CHECKF(rows[k].reps_disturbed == 3 && rows[k].ns_per_op_spread_undisturbed < 1.10,
@@ -967,5 +1027,6 @@ int main(void)
 	headline();
 	round_rule();
 	placement_round();
+	rules_named();
 	return as_check_done();
 }
