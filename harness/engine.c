@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include "engine.h"
 #include "handoff.h"
+#include "libc_count.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -987,7 +988,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 {
 	pthread_barrier_t ready, start, done, release, pass_end, pass_go;
 	pthread_attr_t attr;
-	uint64_t t0, tend;
+	uint64_t t0, tend, libc0, libc1;
 	uint32_t n = s->nthreads;
 
 	memset(res, 0, sizeof(*res));
@@ -1048,9 +1049,11 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	t0 = as_now_ns();
 	for (uint32_t t = 0; t < n; t++)
 		tctx[t].t0 = t0;
+	libc0 = as_libc_calls();
 	pthread_barrier_wait(&start);
 	run_thread(&tctx[0]);
 	pthread_barrier_wait(&done);
+	libc1 = as_libc_calls();
 	res->cpu_end = sched_getcpu();
 	wait_end(&tctx[0]);
 	probe_handoff(&tctx[0], 1);
@@ -1086,6 +1089,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	res->lat_cal_ticks = tctx[0].lat.cal;
 	res->lat_res_ticks = tctx[0].lat.res;
 	res->elapsed_ns = tend - t0 - res->sampling_ns;
+	res->libc_calls = libc0 == AS_LIBC_CALLS_UNCOUNTED ? libc0 : libc1 - libc0;
 	if (passes_done >= 2) { /* after the timed region: sorting is not timed */
 		uint64_t k = passes_done - 1 < PASS_KEEP ? passes_done - 1 : PASS_KEEP;
 		qsort(pass_ns, k, sizeof(pass_ns[0]), cmp_u64);

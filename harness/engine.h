@@ -82,6 +82,9 @@ typedef struct as_engine_result {
 	/* thread 0's CPU right before the start barrier and right after the end
 	 * one (sched_getcpu; -1: not known) */
 	int32_t cpu_start, cpu_end;
+	/* calls into the process's malloc family in the timed region, all
+	 * threads (libc_count.h; AS_LIBC_CALLS_UNCOUNTED: not counted) */
+	uint64_t libc_calls;
 } as_engine_result_t;
 
 /* Prepare slot table for `s` (mapped + pre-faulted) and thread resources.

@@ -112,24 +112,41 @@ static uint64_t resident_large(uintptr_t lo, uintptr_t hi)
 	(void)hi;
 	return 0;
 #endif
-	char key[64], line[256];
-	FILE *f = fopen("/proc/self/smaps", "re");
-	int in = 0;
+	/* read(2) into a static buffer, no stdio: fopen's FILE is a malloc,
+	 * and a sample in the timed region must not call the process's
+	 * malloc (libc_count.h: that count is the module's) */
+	static char buf[65536];
+	char key[64];
+	size_t have = 0, klen;
+	int in = 0, fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	uint64_t kib = 0;
-	if (!f)
+	int found = 0;
+	if (fd < 0)
 		return 0;
-	snprintf(key, sizeof(key), "%lx-", (unsigned long)lo);
-	while (fgets(line, sizeof(line), f)) {
-		if (!in) {
-			in = !strncmp(line, key, strlen(key));
-			continue;
-		}
-		if (!strncmp(line, "Rss:", 4)) {
-			kib = strtoull(line + 4, NULL, 10);
+	klen = (size_t)snprintf(key, sizeof(key), "%lx-", (unsigned long)lo);
+	while (!found) {
+		ssize_t r = read(fd, buf + have, sizeof(buf) - 1 - have);
+		char *line = buf, *nl;
+		if (r <= 0)
 			break;
+		have += (size_t)r;
+		buf[have] = '\0';
+		while (!found && (nl = memchr(line, '\n', (size_t)(buf + have - line))) != NULL) {
+			*nl = '\0';
+			if (!in)
+				in = !strncmp(line, key, klen);
+			else if (!strncmp(line, "Rss:", 4)) {
+				kib = strtoull(line + 4, NULL, 10);
+				found = 1;
+			}
+			line = nl + 1;
 		}
+		have = (size_t)(buf + have - line);
+		memmove(buf, line, have);
+		if (have == sizeof(buf) - 1) /* a line longer than the buffer */
+			have = 0;
 	}
-	fclose(f);
+	close(fd);
 	(void)hi;
 	return kib * 1024 / page;
 }

@@ -26,7 +26,9 @@
 	X(ERR_IO, "io_error", "results could not be written")                                  \
 	X(ERR_USAGE, "usage", "bad usage")                                                     \
 	X(ERR_INTERRUPTED, "interrupted", "run interrupted by SIGINT/SIGTERM (never written)") \
-	X(ERR_FIDELITY, "replay_mismatch", "replay did not reproduce the trace")
+	X(ERR_FIDELITY, "replay_mismatch", "replay did not reproduce the trace")               \
+	X(ERR_LIBC_MALLOC, "module_called_libc_malloc",                                        \
+	  "module called the process's malloc (glibc's) in the timed region")
 
 typedef enum as_status {
 #define AS_STATUS_ENUM(code, name, msg) AS_##code,

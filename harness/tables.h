@@ -80,7 +80,12 @@
 	X(wall_ns, I,                                                                          \
 	  "wall time of the whole trial as the parent saw it (the worker's start and set-up, " \
 	  "the timed region, the frees after it, the results' return): what -r auto's "        \
-	  "--max-time adds up, also when --resume reads it back")
+	  "--max-time adds up, also when --resume reads it back")                              \
+	X(libc_calls, I,                                                                       \
+	  "calls into the process's malloc family (glibc's) in the timed region, all "         \
+	  "threads: the harness makes none, so they are the module's, through dlsym or a "     \
+	  "library it links (status module_called_libc_malloc when not 0); n/a in a "          \
+	  "sanitizer build")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \

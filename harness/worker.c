@@ -16,6 +16,7 @@
 
 #include "../workloads/workload.h"
 #include "engine.h"
+#include "libc_count.h"
 #include "loader.h"
 #include "memmap.h"
 #include "pin.h"
@@ -452,6 +453,8 @@ static void measure(const worker_t *w, double *v)
 	v[AS_TC_handovers_waited] = er->handovers ? (double)er->handovers_waited : NAN;
 	v[AS_TC_cpu_start] = er->cpu_start >= 0 ? (double)er->cpu_start : NAN;
 	v[AS_TC_cpu_end] = er->cpu_end >= 0 ? (double)er->cpu_end : NAN;
+	v[AS_TC_libc_calls] =
+	    er->libc_calls == AS_LIBC_CALLS_UNCOUNTED ? NAN : (double)er->libc_calls;
 	v[AS_TC_elapsed_ns] = (double)er->elapsed_ns;
 	v[AS_TC_ns_per_op] = er->ops ? (double)er->elapsed_ns / (double)er->ops : NAN;
 	v[AS_TC_ops_per_sec] =
@@ -481,6 +484,21 @@ static void measure(const worker_t *w, double *v)
 		                          v[AS_TC_madvise_calls] + v[AS_TC_mprotect_calls];
 	}
 	v[AS_TC_samples] = (double)smp.nrows;
+}
+
+/* Calls into the process's malloc in the timed region (libc_count.h): the
+ * harness makes none there, so they are the module's, which reached glibc
+ * without importing it; its figures would be glibc's as much as its own. */
+static void check_libc_calls(as_engine_result_t *er)
+{
+	if (er->status != AS_OK || !er->libc_calls || er->libc_calls == AS_LIBC_CALLS_UNCOUNTED)
+		return;
+	er->status = AS_ERR_LIBC_MALLOC;
+	snprintf(er->reason, sizeof(er->reason),
+	         "%llu calls to the process's malloc family (glibc's) in the timed region, "
+	         "through dlsym or a library the module links: its figures would be glibc's "
+	         "as much as its own (trials.csv libc_calls)",
+	         (unsigned long long)er->libc_calls);
 }
 
 /* A replay must reproduce its trace: live bytes at the end, each stream
@@ -629,6 +647,7 @@ int as_worker_main(int argc, char **argv)
 	}
 	as_engine_run(&stream, &w.cfg, &w.er);
 	measure(&w, v);
+	check_libc_calls(&w.er);
 	check_fidelity(&w, v);
 	if (w.er.status == AS_OK)
 		after_free(&w, v);

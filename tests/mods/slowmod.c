@@ -4,9 +4,11 @@
  * writes it): so some repetitions of a group are slow in every pass and the
  * others not, as tcmalloc's larson trials were on the idle machine
  * (tests/test_slow_passes_cli.sh). Without $SLOWMOD_COUNT never slow.
- * The process's malloc is looked up (dlsym), not imported: the loader
- * refuses a module that imports malloc, which would measure glibc by
- * accident; this one means to. */
+ * glibc's malloc is looked up in libc.so.6 (dlsym on its handle), not
+ * imported: the loader refuses a module that imports malloc, and the
+ * engine one that calls the process's malloc some other way
+ * (libc_count.h), which would measure glibc by accident; this one means
+ * to, as allocators/glibc.c does. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -52,9 +54,12 @@ static int sm_create(const char *params, void **out, char *err, size_t errlen)
 			slow = 0;
 		close(fd);
 	}
-	*(void **)&p_malloc = dlsym(RTLD_DEFAULT, "malloc");
-	*(void **)&p_free = dlsym(RTLD_DEFAULT, "free");
-	*(void **)&p_memalign = dlsym(RTLD_DEFAULT, "posix_memalign");
+	void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	if (libc) {
+		*(void **)&p_malloc = dlsym(libc, "malloc");
+		*(void **)&p_free = dlsym(libc, "free");
+		*(void **)&p_memalign = dlsym(libc, "posix_memalign");
+	}
 	if (!p_malloc || !p_free || !p_memalign) {
 		snprintf(err, errlen, "cannot find malloc, free and posix_memalign");
 		return -1;

@@ -1,0 +1,27 @@
+/* libc_count.h - every call into the process's malloc family, counted.
+ * allocscope's executable defines malloc, free, calloc, realloc and their
+ * aligned kin; each counts the call and hands it to glibc's own entry
+ * (__libc_malloc, ...). A module is loaded RTLD_LOCAL and must call its
+ * allocator's own functions (the loader refuses one that imports malloc),
+ * but it can still reach the process's malloc without importing it: by
+ * dlsym(RTLD_DEFAULT, "malloc"), or through a library it links that
+ * imports malloc. Those calls end here, so the engine reads the count
+ * before and after the timed region (trials.csv libc_calls): the harness
+ * calls no malloc there, so any it sees is the module's, and the trial's
+ * figures would be glibc's as much as the module's (status
+ * module_called_libc_malloc). The glibc module looks glibc's functions up
+ * in libc.so.6 itself (dlsym on its handle): its calls do not pass here.
+ * Not built into a sanitizer build (the sanitizer owns malloc there):
+ * as_libc_calls() then returns AS_LIBC_CALLS_UNCOUNTED. */
+#ifndef AS_LIBC_COUNT_H
+#define AS_LIBC_COUNT_H
+
+#include <stdint.h>
+
+#define AS_LIBC_CALLS_UNCOUNTED UINT64_MAX
+
+/* Calls so far into the process's malloc family (free(NULL) not counted),
+ * all threads; AS_LIBC_CALLS_UNCOUNTED when this build does not count. */
+uint64_t as_libc_calls(void);
+
+#endif /* AS_LIBC_COUNT_H */
