@@ -167,6 +167,14 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 		                "pass_ns_median, latency.csv and "
 		                "histogram.csv are empty, elapsed_ns is wall time, not a speed",
 		                cfg->jobs);
+	else if (cfg->validate)
+		/* the figures are written (what validating costs is worth
+		 * seeing), but they are no allocator's speed: compare says so */
+		as_context_add(ctx, "timing_figures",
+		               "the validator's: --validate checked every returned block in the "
+		               "timed region (alignment, no overlap with live blocks), so "
+		               "ns_per_op, ops_per_sec and the latencies are the checks' as much "
+		               "as the module's, no allocator's speed");
 	as_context_add(ctx, "pinning", as_pin_name((as_pin_t)cfg->pin));
 	if (as_syscount_probe((as_syscount_method_t)cfg->syscalls, why, sizeof(why)) == 0) {
 		as_context_add(ctx, "syscall_counting",

@@ -435,6 +435,9 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 		printf("(ns/op, ops/s: -, trials ran %d at a time (--jobs) and share the cores: no "
 		       "timing figures, context.csv timing_figures)\n",
 		       run->cfg->jobs);
+	else if (run->cfg->validate)
+		printf("(--validate: ns/op, ops/s and latencies include its check of every "
+		       "block: no allocator's speed; context.csv timing_figures)\n");
 	disturbed_note(run);
 	noisy_note(run);
 	slow_passes_note(run);
