@@ -18,6 +18,7 @@
 #include "compare.h"
 #include "disturb.h"
 #include "json.h"
+#include "labels.h"
 #include "results_format.h"
 #include "resume.h"
 #include "stats.h"
@@ -130,12 +131,60 @@ static void label(const as_table_t *t, size_t r, const char *name, const char *p
 	snprintf(out, len, "%s%s%s", as_table_str(t, r, name), *p ? ":" : "", p);
 }
 
+/* The module names of one folder as compare matches them (MAX_MODKEYS
+ * distinct, memoized), and each as written in trials.csv. */
+#define MAX_MODKEYS 64
+typedef struct {
+	int n;
+	char orig[MAX_MODKEYS][256], key[MAX_MODKEYS][256];
+} modkeys_t;
+
+static int is_path_module(const char *m)
+{
+	size_t l = strlen(m);
+	return strchr(m, '/') || (l > 3 && !strcmp(m + l - 3, ".so"));
+}
+
+/* Row r's module as compare matches it: a module given by path
+ * ("out/scmod.so", "./x.so", "/abs/x.so") by its file name without .so, so
+ * that a module rebuilt in another folder, or typed another way, meets
+ * itself (until session 20 out/scmod.so and out_v2/scmod.so were "only in
+ * A" and "only in B", and --fail-on-regression passed); two paths of the
+ * folder with one file name keep their paths. */
+static const char *module_key(const as_table_t *t, size_t r, modkeys_t *mk)
+{
+	const char *m = as_table_str(t, r, "module");
+	char stem[256], other[256];
+	int i;
+	for (i = 0; i < mk->n; i++)
+		if (!strcmp(mk->orig[i], m))
+			return mk->key[i];
+	if (i == MAX_MODKEYS)
+		return m;
+	snprintf(mk->orig[i], sizeof(mk->orig[i]), "%s", m);
+	snprintf(mk->key[i], sizeof(mk->key[i]), "%s", m);
+	mk->n++;
+	if (!is_path_module(m))
+		return mk->key[i];
+	as_label_name(m, stem, sizeof(stem));
+	for (size_t k = 0; k < t->nrows; k++) {
+		const char *o = as_table_str(t, k, "module");
+		if (strcmp(o, m) && is_path_module(o)) {
+			as_label_name(o, other, sizeof(other));
+			if (!strcmp(other, stem))
+				return mk->key[i]; /* two of that name here: the path */
+		}
+	}
+	snprintf(mk->key[i], sizeof(mk->key[i]), "%s", stem);
+	return mk->key[i];
+}
+
 /* DIR's trials.csv as groups of the metric: its ok repetitions, the ones
  * the machine disturbed left out as summary.csv leaves them, each
  * workload label after PREFIX (a suite's "SCENARIO/", else ""); and what
  * its trials say of the machine in *mach (disturb.h as_machine). */
 static int load_groups(const char *dir, const char *prefix, const char *metric, as_groups_t *gs,
-                       as_machine_t *mach)
+                       as_machine_t *mach, modkeys_t *mk)
 {
 	as_table_t t;
 	char err[512];
@@ -192,7 +241,10 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 		if (dist[r] == AS_DIST_OUT)
 			continue;
 		as_table_count(as_table_num(&t, r, "threads"), &thr); /* checked above */
-		label(&t, r, "module", "module_params", m, sizeof(m));
+		{
+			const char *p = as_table_str(&t, r, "module_params");
+			snprintf(m, sizeof(m), "%s%s%s", module_key(&t, r, mk), *p ? ":" : "", p);
+		}
 		label(&t, r, "workload", "workload_params", w, sizeof(w));
 		snprintf(pw, sizeof(pw), "%s%s", prefix, w);
 		if (ok && isnan(v))
@@ -521,7 +573,7 @@ static int warn_contexts(const char *a, const char *b, int timing, json_t *diffs
  * scenario by scenario (workloads as "SCENARIO/label"). Returns 0, or -1
  * after a line on stderr. */
 static int load_both(const char *a, const char *b, const char *metric, as_groups_t *ga,
-                     as_groups_t *gb, as_machine_t *ma, as_machine_t *mb)
+                     as_groups_t *gb, as_machine_t *ma, as_machine_t *mb, modkeys_t *mk)
 {
 	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
 	char **subs;
@@ -543,8 +595,10 @@ static int load_both(const char *a, const char *b, const char *metric, as_groups
 		return -1;
 	}
 	if (ka == AS_RESULTS_RUN) {
-		return load_groups(a, "", metric, ga, ma) || load_groups(b, "", metric, gb, mb) ? -1
-		                                                                                : 0;
+		return load_groups(a, "", metric, ga, ma, &mk[0]) ||
+		               load_groups(b, "", metric, gb, mb, &mk[1])
+		           ? -1
+		           : 0;
 	}
 	subs = common_scenarios(a, b, &n);
 	for (int k = 0; k < 2; k++) { /* the scenarios one suite has alone: said */
@@ -574,8 +628,8 @@ static int load_both(const char *a, const char *b, const char *metric, as_groups
 		snprintf(pa, sizeof(pa), "%s/%s", a, subs[i]);
 		snprintf(pb, sizeof(pb), "%s/%s", b, subs[i]);
 		snprintf(prefix, sizeof(prefix), "%s/", subs[i]);
-		rc = load_groups(pa, prefix, metric, ga, &m1) ||
-		             load_groups(pb, prefix, metric, gb, &m2)
+		rc = load_groups(pa, prefix, metric, ga, &m1, &mk[0]) ||
+		             load_groups(pb, prefix, metric, gb, &m2, &mk[1])
 		         ? -1
 		         : 0;
 		merge_machine(ma, &m1);
@@ -596,6 +650,7 @@ static int compare_main(int argc, char **argv)
 	const char *a, *b;
 	int ns = !strcmp(o.metric, "ns_per_op");
 	as_machine_t ma = {0, NAN, 0, NAN, NAN}, mb = {0, NAN, 0, NAN, NAN};
+	modkeys_t *mk = NULL;
 
 	/* options before, between and after the two folders */
 	{
@@ -616,8 +671,19 @@ static int compare_main(int argc, char **argv)
 		b = pos[1];
 	}
 	ns = !strcmp(o.metric, "ns_per_op");
-	if (load_both(a, b, o.metric, &ga, &gb, &ma, &mb) != 0)
+	if (!(mk = calloc(2, sizeof(*mk))) ||
+	    load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk) != 0)
 		goto out;
+	/* modules matched by file name, not as written: said */
+	for (int i = 0; i < mk[0].n; i++)
+		for (int j = 0; j < mk[1].n; j++)
+			if (!strcmp(mk[0].key[i], mk[1].key[j]) &&
+			    strcmp(mk[0].orig[i], mk[1].orig[j]))
+				fprintf(stderr,
+				        "allocscope compare: note: module %s in A and %s in B "
+				        "matched by "
+				        "file name, as %s\n",
+				        mk[0].orig[i], mk[1].orig[j], mk[0].key[i]);
 	if (o.json) {
 		root = as_json_object();
 		changes = as_json_array();
@@ -731,6 +797,7 @@ out:
 	json_decref(only_b);
 	as_groups_free(&ga);
 	as_groups_free(&gb);
+	free(mk);
 	return rc;
 }
 

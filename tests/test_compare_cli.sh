@@ -121,6 +121,27 @@ sed -i 's/^host,.*/host,hostB/' "$tmp/s3/speed/context.csv" "$tmp/s3/threshold/c
   bad "suite host difference not said once: $(cat "$tmp/out")"
 cp -r "$tmp/s3" "$tmp/s4"; sed -i 's/^git_revision,.*/git_revision,def/' "$tmp/s4/threshold/context.csv"
 expect 0 "warning: git_revision differs: 'abc' vs 'def'" compare "$tmp/s3" "$tmp/s4"
+# a module given by path is matched by its file name: a rebuild in another
+# folder, or ./x.so against x.so, meets itself (until session 20 they were
+# "only in A" / "only in B" and --fail-on-regression passed); two paths of
+# one folder with the same file name keep their paths
+pathmod() { # pathmod DIR "MOD1 MOD2" NS1 NS2
+  mkdir -p "$1"; cp "$tmp/a/context.csv" "$1/"
+  set -- "$1" $2 "$3" "$4"
+  { echo "trial,rep,module,module_params,workload,workload_params,threads,status,ns_per_op"
+    for r in 0 1 2 3 4 5; do
+      echo "0,$r,$2,,random,,1,ok,$(awk "BEGIN { print $4 + $r * 0.1 }")"
+      echo "1,$r,$3,,random,,1,ok,$(awk "BEGIN { print $5 + $r * 0.1 }")"
+    done; } >"$1/trials.csv"
+}
+pathmod "$tmp/pa" "glibc out/scmod.so" 100 50
+pathmod "$tmp/pb" "glibc out_v2/scmod.so" 100 60
+expect 1 "scmod +random +1 .*REGRESSION" compare "$tmp/pa" "$tmp/pb" --fail-on-regression
+expect 0 "note: module out/scmod.so in A and out_v2/scmod.so in B matched by file name, as scmod" compare "$tmp/pa" "$tmp/pb"
+refuse 0 "only in" compare "$tmp/pa" "$tmp/pb"
+pathmod "$tmp/pc" "a/my.so b/my.so" 100 50
+pathmod "$tmp/pd" "a/my.so b/my.so" 100 50
+expect 0 "b/my.so +random .* no change" compare "$tmp/pc" "$tmp/pd"
 # a run under --validate: its ns/op are the checks' as much as the module's
 # (an outside review compared one to a plain run: a 30.2 x "regression",
 # no warning, until session 20); context.csv and compare say so
