@@ -391,6 +391,46 @@ static void slow_passes_note(const as_run_t *run)
 	free(rows);
 }
 
+/* A line when ok trials ran one pass shorter than --min-time: their op
+ * stream leaves blocks live at its end (a trace of a program that exits
+ * without freeing all it allocated, a memory scenario), or the module has
+ * no free, so the stream cannot run again on the same slots; their
+ * timings are one cold pass's (an outside review found captured traces
+ * timed on one 1 ms pass, unsaid). */
+static void one_pass_note(const as_run_t *run)
+{
+	int ng = 0, shown = 0;
+	double longest = 0;
+	if (run->cfg->min_time_s <= 0 || run->cfg->jobs > 1)
+		return;
+	for (int i = 0; i < run->n; i++) {
+		const as_trial_result_t *r = &run->res[i];
+		if (run->specs[i].rep != 0 || r->status != AS_OK || r->v[AS_TC_passes] != 1 ||
+		    !(r->v[AS_TC_elapsed_ns] < run->cfg->min_time_s * 1e9))
+			continue;
+		if (r->v[AS_TC_elapsed_ns] > longest)
+			longest = r->v[AS_TC_elapsed_ns];
+		ng++;
+	}
+	if (!ng)
+		return;
+	printf("(one pass: %d group(s) ran their op stream once, %.3g ms or less, not for "
+	       "--min-time's %.3g s: the stream leaves blocks live at its end (a trace of a "
+	       "program that exits without freeing, a memory scenario) or the module has no "
+	       "free, so it cannot run again; their timings are one cold pass's:",
+	       ng, longest / 1e6, run->cfg->min_time_s);
+	for (int i = 0; i < run->n && shown < 4; i++) {
+		const as_trial_result_t *r = &run->res[i];
+		if (run->specs[i].rep != 0 || r->status != AS_OK || r->v[AS_TC_passes] != 1 ||
+		    !(r->v[AS_TC_elapsed_ns] < run->cfg->min_time_s * 1e9))
+			continue;
+		printf("%s %s %s", shown ? "," : "", run->specs[i].workload->label,
+		       run->specs[i].module->label);
+		shown++;
+	}
+	printf("%s; trials.csv passes)\n", ng > shown ? ", ..." : "");
+}
+
 static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	console_t *c = self;
@@ -441,6 +481,7 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	disturbed_note(run);
 	noisy_note(run);
 	slow_passes_note(run);
+	one_pass_note(run);
 	return 0;
 }
 
