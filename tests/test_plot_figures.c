@@ -1,0 +1,153 @@
+/* test_plot_figures.c - the numbers `allocscope plot` draws and tabulates
+ * are the numbers their labels name: on small results folders written
+ * here (made-up values chosen so that a wrong reduction shows), each
+ * chart's data file, table and report are read back and compared with
+ * what the CSV rows say. Not the look of the charts (test_plot). */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static const char *cli;
+static char tmp[256];
+static char err_text[65536];
+static int have_gnuplot;
+
+static size_t slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Write TEXT to DIR/NAME. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[1024];
+	FILE *f;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "%s: cannot write\n", p);
+		exit(1);
+	}
+}
+
+/* A new results folder tmp/NAME (path in dir). */
+static void folder(const char *name, char *dir, size_t len)
+{
+	snprintf(dir, len, "%s/%s", tmp, name);
+	mkdir(dir, 0755);
+}
+
+/* `allocscope plot DIR --format svg --tables md,tex ARGS`: the exit code. */
+static int plot(const char *dir, const char *args)
+{
+	char cmd[4096], p[600];
+	int rc;
+	snprintf(cmd, sizeof(cmd),
+	         "CI=1 %s plot '%s' --format svg --tables md,tex %s >/dev/null 2>%s/err.txt", cli,
+	         dir, args, tmp);
+	rc = system(cmd);
+	snprintf(p, sizeof(p), "%s/err.txt", tmp);
+	slurp(p, err_text, sizeof(err_text));
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* DIR/REL into buf (static, one at a time per caller). */
+static const char *file(const char *dir, const char *rel, char *buf, size_t len)
+{
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	slurp(p, buf, len);
+	return buf;
+}
+
+/* The distinct plot elements (<g id="gnuplot_plot_N">) of an SVG. */
+static int svg_plots(const char *svg)
+{
+	int n = 0;
+	for (const char *p = svg; (p = strstr(p, "<g id=\"gnuplot_plot_")) != NULL; p++) {
+		int k = atoi(p + strlen("<g id=\"gnuplot_plot_"));
+		if (k > n)
+			n = k;
+	}
+	return n;
+}
+
+/* Two modules whose live requested bytes differ 64-fold at one workload:
+ * glibc's peak 0.25 MiB, jemalloc's 16 MiB (the reviewer's xmalloc 2t). */
+static const char trials_live[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+    "ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,passes\n"
+    "0,0,glibc,,xmalloc,,2,ok,,1000,10,1e8,1000,1400,1\n"
+    "1,0,jemalloc,,xmalloc,,2,ok,,1000,12,0.9e8,1000,21000,1\n";
+static const char series_live[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes\n"
+    "0,0,glibc,,xmalloc,,2,0,0,0,1000,0,0,0\n"
+    "0,0,glibc,,xmalloc,,2,1,500,5000,1300,300,0,262144\n"
+    "0,0,glibc,,xmalloc,,2,2,1000,10000,1300,300,0,0\n"
+    "1,0,jemalloc,,xmalloc,,2,0,0,0,1000,0,0,0\n"
+    "1,0,jemalloc,,xmalloc,,2,1,500,5000,18000,0,17000,16777216\n"
+    "1,0,jemalloc,,xmalloc,,2,2,1000,10000,20000,0,19000,0\n";
+
+/* 1. rss_ops: each module's RSS line has its own live requested bytes
+ * line beside it, not the first module's for all (the old chart drew
+ * index 0's live column once: jemalloc's 18 MiB against glibc's 0.25). */
+static void test_live_per_module(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc, n;
+	if (!have_gnuplot) {
+		as_check_skip_case("live lines: no gnuplot");
+		return;
+	}
+	folder("live", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_live);
+	put(dir, "series.csv", series_live);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/rss_ops-xmalloc.svg", svg, sizeof(svg));
+	n = svg_plots(svg);
+	/* two modules: two RSS lines and two live lines (and at most one
+	 * legend entry that explains the live lines) */
+	CHECKF(n >= 4, "rss_ops: %d plot elements, want an RSS and a live line per module", n);
+}
+
+int main(void)
+{
+	cli = getenv("ALLOCSCOPE");
+	if (!cli) {
+		fprintf(stderr, "test_plot_figures: run through ctest (ALLOCSCOPE)\n");
+		return 1;
+	}
+	snprintf(tmp, sizeof(tmp), "/tmp/as_test_plot_figures.XXXXXX");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
+
+	test_live_per_module();
+
+	if (as_checks_failed == 0) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmp);
+	} else {
+		fprintf(stderr, "kept %s\n", tmp);
+	}
+	return as_check_done();
+}
