@@ -125,6 +125,87 @@ static void test_live_per_module(void)
 	CHECKF(n >= 4, "rss_ops: %d plot elements, want an RSS and a live line per module", n);
 }
 
+/* One module, three kept repetitions whose maxima are 202680, 10946.7
+ * and 12200 ns (the reviewer's glibc random 1t alloc). */
+static const char trials_lat[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+    "ns_per_op,ops_per_sec\n"
+    "0,0,glibc,,random,,1,ok,,1000,10,1e8\n"
+    "0,1,glibc,,random,,1,ok,,1000,10,1e8\n"
+    "0,2,glibc,,random,,1,ok,,1000,10,1e8\n";
+static const char latency_lat[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n"
+    "0,0,glibc,,random,,1,alloc,1000,17,13,26,120,240,1485,202680\n"
+    "0,1,glibc,,random,,1,alloc,1000,12,11,13,106,213,1401,10946.7\n"
+    "0,2,glibc,,random,,1,alloc,1000,13,14,14,114,229,1515,12200\n";
+
+/* The cells of the table row starting "| NAME |" in md: cells[i] the
+ * i-th cell after the name. Returns the count. */
+static int md_row(const char *md, const char *name, char cells[][64], int max)
+{
+	char key[128];
+	const char *p;
+	int n = 0;
+	snprintf(key, sizeof(key), "\n| %s |", name);
+	if (!(p = strstr(md, key)))
+		return 0;
+	p += strlen(key);
+	while (n < max && *p && *p != '\n') {
+		size_t l = strcspn(p, "|\n");
+		const char *a = p, *b = p + l;
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		if (p[l] != '|')
+			break;
+		snprintf(cells[n++], 64, "%.*s", (int)(b - a), a);
+		p += l + 1;
+	}
+	return n;
+}
+
+/* The header cells of md's first table (after "| module |"). */
+static int md_head(const char *md, char cells[][64], int max)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "\n%s", md);
+	return md_row(buf, "module", cells, max);
+}
+
+/* 2. latency: the column headed "max (ns)" is the largest maximum of the
+ * kept repetitions, not the median of their maxima (12200); the other
+ * columns say they are medians; the chart's max point is the same. */
+static void test_latency_max(void)
+{
+	static char md[1 << 16], dat[1 << 16];
+	char dir[512], head[8][64], row[8][64];
+	int rc, nh, nr;
+	const char *p;
+	folder("lat", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_lat);
+	put(dir, "latency.csv", latency_lat);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "tables/latency-random-alloc.md", md, sizeof(md));
+	nh = md_head(md, head, 8);
+	nr = md_row(md, "glibc", row, 8);
+	CHECKF(nh == 7 && nr == 7, "latency table: %d header cells, %d row cells:\n%s", nh, nr, md);
+	if (nh == 7 && nr == 7) {
+		CHECKF(!strcmp(head[6], "max (ns)") && strtod(row[6], NULL) == 202680,
+		       "'%s' is %s, the largest maximum is 202680", head[6], row[6]);
+		for (int i = 1; i < 6; i++)
+			CHECKF(strstr(head[i], "median") != NULL,
+			       "'%s' is a median over the repetitions and must say so", head[i]);
+		/* p50: 11, 13, 14 -> median 13 */
+		CHECKF(strtod(row[1], NULL) == 13, "median p50 %s, want 13", row[1]);
+	}
+	file(dir, "plots/data/latency-random-alloc.dat", dat, sizeof(dat));
+	p = strstr(dat, "\"max\"");
+	CHECKF(p && strtod(p + 5, NULL) == 202680, "chart's max point: %s", p ? p : "(none)");
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -140,6 +221,7 @@ int main(void)
 	have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
 
 	test_live_per_module();
+	test_latency_max();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
