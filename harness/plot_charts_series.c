@@ -67,9 +67,12 @@ static void fill_chart(const run_t *r, chart_t *c, const as_buf_t *data, const a
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 }
 
-/* The series.csv columns the series charts read (-1 when absent). */
+/* The series.csv columns the series charts read (-1 when absent), and
+ * trials.csv's rss_peak_kib and rss_before_kib (VmHWM: the peak that
+ * summary.csv and the console give). */
 typedef struct {
 	int ops, el, rss, heap, mmap, live, sys[6];
+	int t_peak, t_before;
 } scols_t;
 
 /* What one group's sample paths have: heap/mmap, syscalls, elapsed time. */
@@ -103,10 +106,12 @@ static void pick_runs(const run_t *r, const srun_t *runs, int nruns, int g, strl
 }
 
 /* One module's sample path: its block in the data file and its table row
- * (peaks and last values). */
-static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr, const char *label,
+ * (the largest sampled values, the VmHWM growth of trials.csv, the last
+ * syscall total). */
+static void series_block(const run_t *r, const scols_t *c, const srun_t *sr, const char *label,
                          const char *show, as_buf_t *data, as_buf_t *tab, shas_t *has)
 {
+	const as_table_t *s = &r->series;
 	double rss0 = plot_cellnum(s, sr->rows[0], c->rss);
 	double pk = NAN, lpk = NAN, hpk = NAN, mpk = NAN, sysl = NAN, opsl = NAN;
 	as_buf_printf(data, "# %s\n", label);
@@ -153,6 +158,12 @@ static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr
 	as_buf_printf(tab, " %ld | %d |", sr->rep, sr->n);
 	plot_tnum(tab, opsl);
 	plot_tnum(tab, pk);
+	/* VmHWM catches a peak between two samples: glibc's xmalloc 2t was
+	 * 0.63 MiB sampled, 0.754 MiB by VmHWM */
+	plot_tnum(tab, sr->t ? (plot_cellnum(&r->trials, sr->t->row, c->t_peak) -
+	                        plot_cellnum(&r->trials, sr->t->row, c->t_before)) /
+	                           1024.0
+	                     : NAN);
 	plot_tnum(tab, lpk);
 	plot_tnum(tab, hpk);
 	plot_tnum(tab, mpk);
@@ -234,6 +245,8 @@ void plot_chart_series(run_t *r, charts_t *cs)
 	c.live = as_table_col(s, "live_bytes");
 	for (int i = 0; i < 6; i++)
 		c.sys[i] = as_table_col(s, sys[i]);
+	c.t_peak = as_table_col(&r->trials, "rss_peak_kib");
+	c.t_before = as_table_col(&r->trials, "rss_before_kib");
 	if (c.ops < 0 || c.rss < 0) {
 		plot_skip(cs, "rss, heap_mmap, syscalls_cum",
 		          "series.csv lacks ops_done or rss_kib");
@@ -252,12 +265,16 @@ void plot_chart_series(run_t *r, charts_t *cs)
 			plot_sl_free(&labels);
 			continue;
 		}
-		as_buf_printf(&tab,
-		              "| module | rep | samples | ops | RSS growth peak (MiB) | "
-		              "live peak (MiB) | brk heap RSS peak (MiB) | mmap RSS peak "
-		              "(MiB) | memory syscalls |\n|---|---|---|---|---|---|---|---|---|\n");
+		/* "largest sampled": the largest value over the samples the chart
+		 * draws; VmHWM: trials.csv's rss_peak_kib - rss_before_kib, the
+		 * peak growth summary.csv and the console give */
+		as_buf_printf(&tab, "| module | rep | samples | ops | largest sampled RSS growth "
+		                    "(MiB) | peak RSS growth, VmHWM (MiB) | largest sampled live "
+		                    "(MiB) | largest sampled brk heap RSS (MiB) | largest sampled "
+		                    "mmap RSS (MiB) | memory syscalls |\n"
+		                    "|---|---|---|---|---|---|---|---|---|---|\n");
 		for (int i = 0; i < labels.n; i++)
-			series_block(s, &c, pick[i], labels.v[i], plot_mod_show(r, labels.v[i]),
+			series_block(r, &c, pick[i], labels.v[i], plot_mod_show(r, labels.v[i]),
 			             &data, &tab, &has);
 		series_charts(r, cs, g, &data, &tab, &labels, &has);
 		as_buf_free(&data);

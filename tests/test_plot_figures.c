@@ -206,6 +206,51 @@ static void test_latency_max(void)
 	CHECKF(p && strtod(p + 5, NULL) == 202680, "chart's max point: %s", p ? p : "(none)");
 }
 
+/* Index of the header cell containing WHAT (and not NOT), -1 if none. */
+static int md_col(char head[][64], int n, const char *what, const char * not )
+{
+	for (int i = 0; i < n; i++)
+		if (strstr(head[i], what) && (!not || !strstr(head[i], not )))
+			return i;
+	return -1;
+}
+
+/* 3. rss_ops/heap_mmap table: the largest sampled RSS growth says it is
+ * sampled, and beside it the VmHWM growth summary.csv gives (glibc's
+ * xmalloc 2t: 0.63 sampled against (37156 - 36384) / 1024 = 0.754). */
+static void test_rss_peak_label(void)
+{
+	static char md[1 << 16];
+	char dir[512], head[12][64], row[12][64];
+	int rc, nh, nr, cs, ch;
+	folder("rsspk", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib\n"
+	    "0,0,glibc,,xmalloc,,2,ok,,1000,10,1e8,36384,37156\n");
+	put(dir, "series.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+	    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes\n"
+	    "0,0,glibc,,xmalloc,,2,0,0,0,36384,0,0,0\n"
+	    "0,0,glibc,,xmalloc,,2,1,500,5000,37029,600,100,262144\n"
+	    "0,0,glibc,,xmalloc,,2,2,1000,10000,36900,500,100,0\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "tables/rss_ops-xmalloc.md", md, sizeof(md));
+	nh = md_head(md, head, 12);
+	nr = md_row(md, "glibc", row, 12);
+	CHECKF(nh == nr && nh > 0, "rss table: %d header cells, %d row cells:\n%s", nh, nr, md);
+	cs = md_col(head, nh, "RSS growth", "VmHWM");
+	ch = md_col(head, nh, "VmHWM", NULL);
+	/* (37029 - 36384) / 1024 = 0.63: the sampled peak, said so */
+	CHECKF(cs >= 0 && strstr(head[cs], "sampled") && strtod(row[cs], NULL) == 0.63,
+	       "sampled RSS growth: '%s' = %s", cs >= 0 ? head[cs] : "(none)",
+	       cs >= 0 ? row[cs] : "");
+	CHECKF(ch >= 0 && fabs(strtod(row[ch], NULL) - (37156 - 36384) / 1024.0) < 0.005,
+	       "VmHWM growth: '%s' = %s, want 0.754", ch >= 0 ? head[ch] : "(none)",
+	       ch >= 0 ? row[ch] : "");
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -222,6 +267,7 @@ int main(void)
 
 	test_live_per_module();
 	test_latency_max();
+	test_rss_peak_label();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
