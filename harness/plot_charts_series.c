@@ -396,13 +396,14 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 
 /* Module m's CDF of op kind `kind` in group g, from its first ok
  * repetition: a data block and a table row. Returns the bucket count, or
- * -1 when it has no such rows. cols: trial, rep, kind, x, y. */
-static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[5],
+ * -1 when it has no such rows. cols: trial, rep, kind, x (bucket top), y,
+ * bucket bottom (-1: absent). */
+static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[6],
                    as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax, int *tail)
 {
 	const as_table_t *h = &r->hist;
 	const trow_t *best = NULL;
-	double p50 = NAN, p99 = NAN, last = NAN, prevy = 0;
+	double p50 = NAN, p99 = NAN, last = NAN, prevy = 0, prevx = NAN;
 	int nb = 0;
 	for (int i = 0; i < NROWS(h); i++) {
 		const trow_t *t =
@@ -421,6 +422,21 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 			continue;
 		x = plot_cellnum(h, i, cols[3]);
 		y = plot_cellnum(h, i, cols[4]);
+		/* histogram.csv lists only buckets with calls: over the empty ones
+		 * before this bucket the share slower than x stays the one after
+		 * the last bucket, up to this bucket's bottom. Without that point
+		 * the slowest call's bucket (tail 0 at its top) was never reached:
+		 * tcmalloc's free at 2 threads ended at 36.6 us, its slowest call
+		 * 1.78 ms */
+		if (cols[5] >= 0 && prevy > 0 && prevy < 1) {
+			double lo = plot_cellnum(h, i, cols[5]);
+			if (lo > prevx) {
+				plot_dnum(data, lo, "\t");
+				plot_dnum(data, prevy, "\t");
+				plot_dnum(data, 1 - prevy, "\n");
+			}
+		}
+		prevx = x;
 		/* x, the CDF, and the tail: the share of calls slower than x (none
 		 * is a missing point on the log axis). Calls at 0 ns net of the
 		 * harness (cheaper than the clock's step) have no place on a log
@@ -459,7 +475,7 @@ static void latency_cdf(run_t *r, charts_t *cs)
 {
 	const as_table_t *h = &r->hist;
 	strlist_t kinds = {0};
-	int cols[5];
+	int cols[6];
 	if (NCOLS(h) == 0) {
 		plot_skip(cs, "latency_cdf", "no histogram.csv in this folder");
 		return;
@@ -469,6 +485,7 @@ static void latency_cdf(run_t *r, charts_t *cs)
 	cols[2] = as_table_col(h, "kind");
 	cols[3] = as_table_col(h, "bucket_high_ns");
 	cols[4] = as_table_col(h, "cum_fraction");
+	cols[5] = as_table_col(h, "bucket_low_ns");
 	if (cols[2] < 0 || cols[0] < 0 || cols[1] < 0 || cols[3] < 0 || cols[4] < 0) {
 		plot_skip(cs, "latency_cdf",
 		          "histogram.csv lacks trial, rep, kind, bucket_high_ns or cum_fraction");

@@ -251,6 +251,47 @@ static void test_rss_peak_label(void)
 	       ch >= 0 ? row[ch] : "");
 }
 
+/* 4. latency_tail: the curve reaches the slowest call's bucket. Buckets
+ * are listed only where there are calls; the last one (1.771 .. 1.779
+ * ms, one call) is far beyond the one before (36.6 us): the share slower
+ * than x is 1/1000 up to 1.771 ms (the old data file ended the curve at
+ * 36.6 us, its last point NaN). */
+static void test_tail_reaches_slowest(void)
+{
+	static char dat[1 << 16];
+	char dir[512], line[256];
+	double lastx = 0;
+	int rc;
+	FILE *f;
+	folder("tail", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_lat);
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n"
+	    "0,0,glibc,,random,,1,alloc,10,15,500,0.5\n"
+	    "0,0,glibc,,random,,1,alloc,15,22.5,400,0.9\n"
+	    "0,0,glibc,,random,,1,alloc,100,150,98,0.998\n"
+	    "0,0,glibc,,random,,1,alloc,36327.6,36571,1,0.999\n"
+	    "0,0,glibc,,random,,1,alloc,1771030,1778830,1,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	snprintf(line, sizeof(line), "%s/plots/data/latency_tail-random-alloc.dat", dir);
+	f = fopen(line, "r");
+	CHECKF(f != NULL, "%s: missing", line);
+	while (f && fgets(line, sizeof(line), f)) {
+		double x, cdf, share;
+		char s3[32];
+		if (sscanf(line, "%lf %lf %31s", &x, &cdf, s3) == 3 &&
+		    (share = strtod(s3, NULL)) > 0 && x > lastx)
+			lastx = x;
+	}
+	if (f)
+		fclose(f);
+	file(dir, "plots/data/latency_tail-random-alloc.dat", dat, sizeof(dat));
+	CHECKF(lastx >= 1771030,
+	       "the curve ends at %g ns, the slowest call is at 1771030..1778830:\n%s", lastx, dat);
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -268,6 +309,7 @@ int main(void)
 	test_live_per_module();
 	test_latency_max();
 	test_rss_peak_label();
+	test_tail_reaches_slowest();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
