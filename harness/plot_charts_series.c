@@ -72,14 +72,17 @@ static void fill_chart(const run_t *r, chart_t *c, const as_buf_t *data, const a
  * summary.csv and the console give). */
 typedef struct {
 	int ops, el, rss, heap, mmap, live, sys[6];
-	int t_peak, t_before;
+	int t_peak, t_before, t_passes;
 } scols_t;
 
 /* What one group's sample paths have: heap/mmap, syscalls, elapsed time. */
 typedef struct {
 	int heap, sys, el;
-	double ops;            /* the most ops of any module */
+	double ops;            /* the most ops drawn of any module */
 	double sys_lo, sys_hi; /* the smallest and largest positive syscall total */
+	as_buf_t passes;       /* "glibc 7, jemalloc 10": modules whose op stream
+	                          ran several passes (--min-time), sampled in the
+	                          first only */
 } shas_t;
 
 /* Per module of group g, its first kept repetition (trow_t) in series.csv:
@@ -114,6 +117,16 @@ static void series_block(const run_t *r, const scols_t *c, const srun_t *sr, con
 	const as_table_t *s = &r->series;
 	double rss0 = plot_cellnum(s, sr->rows[0], c->rss);
 	double pk = NAN, lpk = NAN, hpk = NAN, mpk = NAN, sysl = NAN, opsl = NAN;
+	double passes =
+	    sr->t && c->t_passes >= 0 ? plot_cellnum(&r->trials, sr->t->row, c->t_passes) : NAN;
+	/* under --min-time the stream runs again after its first pass, which
+	 * alone is sampled; the end sample comes after the last pass: a line
+	 * to it would cross the unsampled passes (glibc's random: samples to
+	 * 2.02 million ops, the end at 14.14 million). The chart ends at the
+	 * last sample of the first pass; the table has every sample. */
+	int drawn = passes > 1 && sr->n > 2 ? sr->n - 1 : sr->n;
+	if (drawn < sr->n)
+		as_buf_printf(&has->passes, "%s%s %.0f", has->passes.len ? ", " : "", show, passes);
 	as_buf_printf(data, "# %s\n", label);
 	for (int j = 0; j < sr->n; j++) {
 		int row = sr->rows[j];
@@ -129,13 +142,17 @@ static void series_block(const run_t *r, const scols_t *c, const srun_t *sr, con
 				sc = isnan(sc) ? v : sc + v;
 		}
 		opsl = plot_cellnum(s, row, c->ops);
-		plot_dnum(data, opsl, "\t");
-		plot_dnum(data, el, "\t");
-		plot_dnum(data, rss, "\t");
-		plot_dnum(data, heap, "\t");
-		plot_dnum(data, mm, "\t");
-		plot_dnum(data, live, "\t");
-		plot_dnum(data, sc, "\n");
+		if (j < drawn) {
+			plot_dnum(data, opsl, "\t");
+			plot_dnum(data, el, "\t");
+			plot_dnum(data, rss, "\t");
+			plot_dnum(data, heap, "\t");
+			plot_dnum(data, mm, "\t");
+			plot_dnum(data, live, "\t");
+			plot_dnum(data, sc, "\n");
+			if (opsl > has->ops)
+				has->ops = opsl;
+		}
 		has->heap |= !isnan(heap) || !isnan(mm);
 		has->sys |= !isnan(sc);
 		has->el |= !isnan(el);
@@ -145,8 +162,6 @@ static void series_block(const run_t *r, const scols_t *c, const srun_t *sr, con
 		mpk = isnan(mpk) || mm > mpk ? mm : mpk;
 		if (!isnan(sc))
 			sysl = sc;
-		if (opsl > has->ops)
-			has->ops = opsl;
 	}
 	if (sysl > 0 && !(sysl >= has->sys_lo))
 		has->sys_lo = sysl;
@@ -156,6 +171,7 @@ static void series_block(const run_t *r, const scols_t *c, const srun_t *sr, con
 	as_buf_add(tab, "|", 1);
 	plot_tstr(tab, show);
 	as_buf_printf(tab, " %ld | %d |", sr->rep, sr->n);
+	plot_tnum(tab, passes);
 	plot_tnum(tab, opsl);
 	plot_tnum(tab, pk);
 	/* VmHWM catches a peak between two samples: glibc's xmalloc 2t was
@@ -216,6 +232,16 @@ static void series_charts(const run_t *r, charts_t *cs, int g, const as_buf_t *d
 		              : has->ops >= 1e4 ? " (thousands)"
 		                                : "");
 		as_buf_printf(&c->vars, "LOGY=%d; ", plot_spans_decades(has->sys_lo, has->sys_hi));
+		if (has->passes.len) {
+			as_buf_t note = {0};
+			as_buf_printf(&note,
+			              "x covers the first pass of the op stream, the one sampled; "
+			              "--min-time ran it again, unsampled\n(passes: %s; the "
+			              "table's ops and peaks are of every pass)",
+			              has->passes.data);
+			plot_vars_str(&c->vars, "NOTE", note.data);
+			as_buf_free(&note);
+		}
 	}
 }
 
@@ -247,6 +273,7 @@ void plot_chart_series(run_t *r, charts_t *cs)
 		c.sys[i] = as_table_col(s, sys[i]);
 	c.t_peak = as_table_col(&r->trials, "rss_peak_kib");
 	c.t_before = as_table_col(&r->trials, "rss_before_kib");
+	c.t_passes = as_table_col(&r->trials, "passes");
 	if (c.ops < 0 || c.rss < 0) {
 		plot_skip(cs, "rss, heap_mmap, syscalls_cum",
 		          "series.csv lacks ops_done or rss_kib");
@@ -257,7 +284,7 @@ void plot_chart_series(run_t *r, charts_t *cs)
 		strlist_t labels = {0};
 		const srun_t *pick[MAXS];
 		as_buf_t data = {0}, tab = {0};
-		shas_t has = {0, 0, 0, 0, NAN, NAN};
+		shas_t has = {0, 0, 0, 0, NAN, NAN, {0}};
 		if (r->sweep[g])
 			continue;
 		pick_runs(r, runs, nruns, g, &labels, pick);
@@ -268,17 +295,19 @@ void plot_chart_series(run_t *r, charts_t *cs)
 		/* "largest sampled": the largest value over the samples the chart
 		 * draws; VmHWM: trials.csv's rss_peak_kib - rss_before_kib, the
 		 * peak growth summary.csv and the console give */
-		as_buf_printf(&tab, "| module | rep | samples | ops | largest sampled RSS growth "
-		                    "(MiB) | peak RSS growth, VmHWM (MiB) | largest sampled live "
-		                    "(MiB) | largest sampled brk heap RSS (MiB) | largest sampled "
-		                    "mmap RSS (MiB) | memory syscalls |\n"
-		                    "|---|---|---|---|---|---|---|---|---|---|\n");
+		as_buf_printf(
+		    &tab, "| module | rep | samples | passes | ops | largest sampled RSS growth "
+		          "(MiB) | peak RSS growth, VmHWM (MiB) | largest sampled live "
+		          "(MiB) | largest sampled brk heap RSS (MiB) | largest sampled "
+		          "mmap RSS (MiB) | memory syscalls |\n"
+		          "|---|---|---|---|---|---|---|---|---|---|---|\n");
 		for (int i = 0; i < labels.n; i++)
 			series_block(r, &c, pick[i], labels.v[i], plot_mod_show(r, labels.v[i]),
 			             &data, &tab, &has);
 		series_charts(r, cs, g, &data, &tab, &labels, &has);
 		as_buf_free(&data);
 		as_buf_free(&tab);
+		as_buf_free(&has.passes);
 		plot_sl_free(&labels);
 	}
 	for (int k = 0; k < nruns; k++)

@@ -292,6 +292,56 @@ static void test_tail_reaches_slowest(void)
 	       "the curve ends at %g ns, the slowest call is at 1771030..1778830:\n%s", lastx, dat);
 }
 
+/* 5. Under --min-time only the first pass is sampled, then one end sample
+ * after the last pass (here 4 passes: samples to 1000 ops, the end at
+ * 4000). The series charts end at the last sampled point of the first
+ * pass (no line across the unsampled passes: the old data file had the
+ * 4000-ops point) and a note in the chart says what x covers. */
+static void test_series_first_pass(void)
+{
+	static char svg[1 << 20];
+	char dir[512], line[256];
+	double maxops = 0;
+	int rc, rows = 0;
+	FILE *f;
+	folder("passes", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,passes\n"
+	    "0,0,glibc,,random,,1,ok,,4000,10,1e8,1000,1600,4\n");
+	put(dir, "series.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+	    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes\n"
+	    "0,0,glibc,,random,,1,0,0,0,1000,0,0,0\n"
+	    "0,0,glibc,,random,,1,1,500,5000,1500,500,0,262144\n"
+	    "0,0,glibc,,random,,1,2,1000,10000,1500,500,0,0\n"
+	    "0,0,glibc,,random,,1,3,4000,40000,1600,600,0,0\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	snprintf(line, sizeof(line), "%s/plots/data/rss_ops-random.dat", dir);
+	f = fopen(line, "r");
+	CHECKF(f != NULL, "%s: missing", line);
+	while (f && fgets(line, sizeof(line), f)) {
+		double ops;
+		if (line[0] != '#' && sscanf(line, "%lf", &ops) == 1) {
+			rows++;
+			if (ops > maxops)
+				maxops = ops;
+		}
+	}
+	if (f)
+		fclose(f);
+	CHECKF(rows == 3 && maxops == 1000,
+	       "rss_ops draws %d points up to %g ops; the first pass is sampled to 1000", rows,
+	       maxops);
+	if (have_gnuplot) {
+		file(dir, "plots/rss_ops-random.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "first pass") != NULL, "rss_ops: no note on the x range");
+		file(dir, "plots/heap_mmap-random.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "first pass") != NULL, "heap_mmap: no note on the x range");
+	}
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -310,6 +360,7 @@ int main(void)
 	test_latency_max();
 	test_rss_peak_label();
 	test_tail_reaches_slowest();
+	test_series_first_pass();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
