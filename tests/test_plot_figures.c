@@ -342,6 +342,27 @@ static void test_series_first_pass(void)
 	}
 }
 
+/* 7. report.md headings join a chart's two title lines with " — ", not
+ * with ':' and no space ("... per module:random, 1 thread"). */
+static void test_heading_join(void)
+{
+	static char md[1 << 18];
+	char dir[512];
+	int rc;
+	folder("heads", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_lat);
+	put(dir, "latency.csv", latency_lat);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "### Latency percentiles of alloc per module \xe2\x80\x94 random\n") !=
+	           NULL,
+	       "heading not joined by ' \xe2\x80\x94 ':\n%.2000s", md);
+	CHECKF(strstr(md, "per module:random") == NULL, "heading joined by ':'");
+	file(dir, "tables/latency-random-alloc.tex", md, sizeof(md));
+	CHECKF(strstr(md, "per module \xe2\x80\x94 random") != NULL, "tex caption: %.200s", md);
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -361,6 +382,7 @@ int main(void)
 	test_rss_peak_label();
 	test_tail_reaches_slowest();
 	test_series_first_pass();
+	test_heading_join();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
