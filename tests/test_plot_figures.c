@@ -363,6 +363,32 @@ static void test_heading_join(void)
 	CHECKF(strstr(md, "per module \xe2\x80\x94 random") != NULL, "tex caption: %.200s", md);
 }
 
+/* 12. syscalls: the table's counts are medians over the repetitions (of
+ * 2: madvise 0 and 1 gives 0.50) and the header says so. */
+static void test_syscall_medians(void)
+{
+	static char md[1 << 16];
+	char dir[512], head[8][64], row[8][64];
+	int rc, nh, nr, k;
+	folder("sys", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,brk_calls,madvise_calls\n"
+	    "0,0,glibc,,random,,1,ok,,1000,10,1e8,3,0\n"
+	    "0,1,glibc,,random,,1,ok,,1000,10,1e8,3,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "tables/syscalls-random.md", md, sizeof(md));
+	nh = md_head(md, head, 8);
+	nr = md_row(md, "glibc", row, 8);
+	k = md_col(head, nh, "madvise", NULL);
+	CHECKF(nh == 2 && nr == 2 && k >= 0, "syscalls table:\n%s", md);
+	if (k >= 0 && k < nr)
+		CHECKF(strtod(row[k], NULL) == 0.5 && strstr(head[k], "median"),
+		       "'%s' = %s: a median of 0 and 1, and the header must say median", head[k],
+		       row[k]);
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -383,6 +409,7 @@ int main(void)
 	test_tail_reaches_slowest();
 	test_series_first_pass();
 	test_heading_join();
+	test_syscall_medians();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
