@@ -319,9 +319,11 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			return;
 		snprintf(c->title, sizeof(c->title), "Memory system calls per module\n%s",
 		         r->gshow[g]);
+		/* medians over the kept repetitions: of an even number of them
+		 * a count can be 0.50 (madvise 0 and 1), so the header says so */
 		as_buf_printf(&c->table, "| module |");
 		for (int k = 0; k < nc; k++)
-			as_buf_printf(&c->table, " %s |", names[k]);
+			as_buf_printf(&c->table, " median %s |", names[k]);
 		as_buf_printf(&c->table, "\n|---|");
 		for (int k = 0; k < nc; k++)
 			as_buf_printf(&c->table, "---|");

@@ -67,16 +67,22 @@ static void fill_chart(const run_t *r, chart_t *c, const as_buf_t *data, const a
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 }
 
-/* The series.csv columns the series charts read (-1 when absent). */
+/* The series.csv columns the series charts read (-1 when absent), and
+ * trials.csv's rss_peak_kib and rss_before_kib (VmHWM: the peak that
+ * summary.csv and the console give). */
 typedef struct {
 	int ops, el, rss, heap, mmap, live, sys[6];
+	int t_peak, t_before, t_passes;
 } scols_t;
 
 /* What one group's sample paths have: heap/mmap, syscalls, elapsed time. */
 typedef struct {
 	int heap, sys, el;
-	double ops;            /* the most ops of any module */
+	double ops;            /* the most ops drawn of any module */
 	double sys_lo, sys_hi; /* the smallest and largest positive syscall total */
+	as_buf_t passes;       /* "glibc 7, jemalloc 10": modules whose op stream
+	                          ran several passes (--min-time), sampled in the
+	                          first only */
 } shas_t;
 
 /* Per module of group g, its first kept repetition (trow_t) in series.csv:
@@ -103,12 +109,24 @@ static void pick_runs(const run_t *r, const srun_t *runs, int nruns, int g, strl
 }
 
 /* One module's sample path: its block in the data file and its table row
- * (peaks and last values). */
-static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr, const char *label,
+ * (the largest sampled values, the VmHWM growth of trials.csv, the last
+ * syscall total). */
+static void series_block(const run_t *r, const scols_t *c, const srun_t *sr, const char *label,
                          const char *show, as_buf_t *data, as_buf_t *tab, shas_t *has)
 {
+	const as_table_t *s = &r->series;
 	double rss0 = plot_cellnum(s, sr->rows[0], c->rss);
 	double pk = NAN, lpk = NAN, hpk = NAN, mpk = NAN, sysl = NAN, opsl = NAN;
+	double passes =
+	    sr->t && c->t_passes >= 0 ? plot_cellnum(&r->trials, sr->t->row, c->t_passes) : NAN;
+	/* under --min-time the stream runs again after its first pass, which
+	 * alone is sampled; the end sample comes after the last pass: a line
+	 * to it would cross the unsampled passes (glibc's random: samples to
+	 * 2.02 million ops, the end at 14.14 million). The chart ends at the
+	 * last sample of the first pass; the table has every sample. */
+	int drawn = passes > 1 && sr->n > 2 ? sr->n - 1 : sr->n;
+	if (drawn < sr->n)
+		as_buf_printf(&has->passes, "%s%s %.0f", has->passes.len ? ", " : "", show, passes);
 	as_buf_printf(data, "# %s\n", label);
 	for (int j = 0; j < sr->n; j++) {
 		int row = sr->rows[j];
@@ -124,13 +142,17 @@ static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr
 				sc = isnan(sc) ? v : sc + v;
 		}
 		opsl = plot_cellnum(s, row, c->ops);
-		plot_dnum(data, opsl, "\t");
-		plot_dnum(data, el, "\t");
-		plot_dnum(data, rss, "\t");
-		plot_dnum(data, heap, "\t");
-		plot_dnum(data, mm, "\t");
-		plot_dnum(data, live, "\t");
-		plot_dnum(data, sc, "\n");
+		if (j < drawn) {
+			plot_dnum(data, opsl, "\t");
+			plot_dnum(data, el, "\t");
+			plot_dnum(data, rss, "\t");
+			plot_dnum(data, heap, "\t");
+			plot_dnum(data, mm, "\t");
+			plot_dnum(data, live, "\t");
+			plot_dnum(data, sc, "\n");
+			if (opsl > has->ops)
+				has->ops = opsl;
+		}
 		has->heap |= !isnan(heap) || !isnan(mm);
 		has->sys |= !isnan(sc);
 		has->el |= !isnan(el);
@@ -140,8 +162,6 @@ static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr
 		mpk = isnan(mpk) || mm > mpk ? mm : mpk;
 		if (!isnan(sc))
 			sysl = sc;
-		if (opsl > has->ops)
-			has->ops = opsl;
 	}
 	if (sysl > 0 && !(sysl >= has->sys_lo))
 		has->sys_lo = sysl;
@@ -151,8 +171,15 @@ static void series_block(const as_table_t *s, const scols_t *c, const srun_t *sr
 	as_buf_add(tab, "|", 1);
 	plot_tstr(tab, show);
 	as_buf_printf(tab, " %ld | %d |", sr->rep, sr->n);
+	plot_tnum(tab, passes);
 	plot_tnum(tab, opsl);
 	plot_tnum(tab, pk);
+	/* VmHWM catches a peak between two samples: glibc's xmalloc 2t was
+	 * 0.63 MiB sampled, 0.754 MiB by VmHWM */
+	plot_tnum(tab, sr->t ? (plot_cellnum(&r->trials, sr->t->row, c->t_peak) -
+	                        plot_cellnum(&r->trials, sr->t->row, c->t_before)) /
+	                           1024.0
+	                     : NAN);
 	plot_tnum(tab, lpk);
 	plot_tnum(tab, hpk);
 	plot_tnum(tab, mpk);
@@ -205,6 +232,16 @@ static void series_charts(const run_t *r, charts_t *cs, int g, const as_buf_t *d
 		              : has->ops >= 1e4 ? " (thousands)"
 		                                : "");
 		as_buf_printf(&c->vars, "LOGY=%d; ", plot_spans_decades(has->sys_lo, has->sys_hi));
+		if (has->passes.len) {
+			as_buf_t note = {0};
+			as_buf_printf(&note,
+			              "x covers the first pass of the op stream, the one sampled; "
+			              "--min-time ran it again, unsampled\n(passes: %s; the "
+			              "table's ops and peaks are of every pass)",
+			              has->passes.data);
+			plot_vars_str(&c->vars, "NOTE", note.data);
+			as_buf_free(&note);
+		}
 	}
 }
 
@@ -234,6 +271,9 @@ void plot_chart_series(run_t *r, charts_t *cs)
 	c.live = as_table_col(s, "live_bytes");
 	for (int i = 0; i < 6; i++)
 		c.sys[i] = as_table_col(s, sys[i]);
+	c.t_peak = as_table_col(&r->trials, "rss_peak_kib");
+	c.t_before = as_table_col(&r->trials, "rss_before_kib");
+	c.t_passes = as_table_col(&r->trials, "passes");
 	if (c.ops < 0 || c.rss < 0) {
 		plot_skip(cs, "rss, heap_mmap, syscalls_cum",
 		          "series.csv lacks ops_done or rss_kib");
@@ -244,7 +284,7 @@ void plot_chart_series(run_t *r, charts_t *cs)
 		strlist_t labels = {0};
 		const srun_t *pick[MAXS];
 		as_buf_t data = {0}, tab = {0};
-		shas_t has = {0, 0, 0, 0, NAN, NAN};
+		shas_t has = {0, 0, 0, 0, NAN, NAN, {0}};
 		if (r->sweep[g])
 			continue;
 		pick_runs(r, runs, nruns, g, &labels, pick);
@@ -252,16 +292,22 @@ void plot_chart_series(run_t *r, charts_t *cs)
 			plot_sl_free(&labels);
 			continue;
 		}
-		as_buf_printf(&tab,
-		              "| module | rep | samples | ops | RSS growth peak (MiB) | "
-		              "live peak (MiB) | brk heap RSS peak (MiB) | mmap RSS peak "
-		              "(MiB) | memory syscalls |\n|---|---|---|---|---|---|---|---|---|\n");
+		/* "largest sampled": the largest value over the samples the chart
+		 * draws; VmHWM: trials.csv's rss_peak_kib - rss_before_kib, the
+		 * peak growth summary.csv and the console give */
+		as_buf_printf(
+		    &tab, "| module | rep | samples | passes | ops | largest sampled RSS growth "
+		          "(MiB) | peak RSS growth, VmHWM (MiB) | largest sampled live "
+		          "(MiB) | largest sampled brk heap RSS (MiB) | largest sampled "
+		          "mmap RSS (MiB) | memory syscalls |\n"
+		          "|---|---|---|---|---|---|---|---|---|---|---|\n");
 		for (int i = 0; i < labels.n; i++)
-			series_block(s, &c, pick[i], labels.v[i], plot_mod_show(r, labels.v[i]),
+			series_block(r, &c, pick[i], labels.v[i], plot_mod_show(r, labels.v[i]),
 			             &data, &tab, &has);
 		series_charts(r, cs, g, &data, &tab, &labels, &has);
 		as_buf_free(&data);
 		as_buf_free(&tab);
+		as_buf_free(&has.passes);
 		plot_sl_free(&labels);
 	}
 	for (int k = 0; k < nruns; k++)
@@ -269,8 +315,8 @@ void plot_chart_series(run_t *r, charts_t *cs)
 	free(runs);
 }
 
-/* Module m's percentiles of op kind `kind` in group g (median over its ok
- * repetitions): a data block and a table row. Returns 0, or -1 when it has
+/* Module m's percentiles of op kind `kind` in group g (median over its
+ * kept repetitions, max the largest): a data block and a table row. Returns 0, or -1 when it has
  * no such rows. cols: trial, rep, kind, then the six percentile columns. */
 static int percentile_row(const run_t *r, int g, int m, const char *kind, const int cols[9],
                           as_buf_t *data, as_buf_t *tab, double *ylo, double *yhi)
@@ -287,8 +333,14 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
 	}
 	if (n == 0)
 		return -1;
-	for (int p = 0; p < 6; p++)
+	/* p50 .. p99.99: the median over the repetitions of each one's own
+	 * percentile; max: the slowest timed call of any of them (the median
+	 * of their maxima hid the one of 202680 ns behind 12200) */
+	for (int p = 0; p < 6; p++) {
 		plot_reduce(v[p], n, &med[p], &mn, &mx);
+		if (p == 5)
+			med[p] = mx;
+	}
 	as_buf_printf(data, "# %s\n", r->mods.v[m]);
 	as_buf_add(tab, "|", 1);
 	plot_tstr(tab, r->mshow[m]);
@@ -312,8 +364,8 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
 	return 0;
 }
 
-/* latency.csv: percentiles per op kind (median over ok reps), one chart per
- * workload group and kind. */
+/* latency.csv: percentiles per op kind (median over the kept reps; max:
+ * the largest of theirs), one chart per workload group and kind. */
 static void latency_percentiles(run_t *r, charts_t *cs)
 {
 	static const char *pc[] = {"p50_ns", "p90_ns", "p99_ns", "p99_9_ns", "p99_99_ns", "max_ns"};
@@ -342,7 +394,7 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 			double ylo = NAN, yhi = NAN;
 			as_buf_printf(&tab, "| module | reps |");
 			for (int p = 0; p < 6; p++)
-				as_buf_printf(&tab, " %s (ns) |", pl[p]);
+				as_buf_printf(&tab, " %s%s (ns) |", p < 5 ? "median " : "", pl[p]);
 			as_buf_printf(&tab, "\n|---|---|---|---|---|---|---|---|\n");
 			for (int m = 0; m < r->mods.n; m++)
 				if (percentile_row(r, g, m, kinds.v[k], cols, &data, &tab, &ylo,
@@ -359,6 +411,10 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 				as_buf_printf(&c->vars, "YLO=");
 				plot_dnum(&c->vars, ylo, "; YHI=");
 				plot_dnum(&c->vars, yhi, "; ");
+				plot_vars_str(&c->vars, "NOTE",
+				              "p50 .. p99.99: median over the repetitions of "
+				              "each one's percentile; max: the slowest call "
+				              "of any repetition");
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);
@@ -369,13 +425,14 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 
 /* Module m's CDF of op kind `kind` in group g, from its first ok
  * repetition: a data block and a table row. Returns the bucket count, or
- * -1 when it has no such rows. cols: trial, rep, kind, x, y. */
-static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[5],
+ * -1 when it has no such rows. cols: trial, rep, kind, x (bucket top), y,
+ * bucket bottom (-1: absent). */
+static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[6],
                    as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax, int *tail)
 {
 	const as_table_t *h = &r->hist;
 	const trow_t *best = NULL;
-	double p50 = NAN, p99 = NAN, last = NAN, prevy = 0;
+	double p50 = NAN, p99 = NAN, last = NAN, prevy = 0, prevx = NAN;
 	int nb = 0;
 	for (int i = 0; i < NROWS(h); i++) {
 		const trow_t *t =
@@ -394,6 +451,21 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 			continue;
 		x = plot_cellnum(h, i, cols[3]);
 		y = plot_cellnum(h, i, cols[4]);
+		/* histogram.csv lists only buckets with calls: over the empty ones
+		 * before this bucket the share slower than x stays the one after
+		 * the last bucket, up to this bucket's bottom. Without that point
+		 * the slowest call's bucket (tail 0 at its top) was never reached:
+		 * tcmalloc's free at 2 threads ended at 36.6 us, its slowest call
+		 * 1.78 ms */
+		if (cols[5] >= 0 && prevy > 0 && prevy < 1) {
+			double lo = plot_cellnum(h, i, cols[5]);
+			if (lo > prevx) {
+				plot_dnum(data, lo, "\t");
+				plot_dnum(data, prevy, "\t");
+				plot_dnum(data, 1 - prevy, "\n");
+			}
+		}
+		prevx = x;
 		/* x, the CDF, and the tail: the share of calls slower than x (none
 		 * is a missing point on the log axis). Calls at 0 ns net of the
 		 * harness (cheaper than the clock's step) have no place on a log
@@ -432,7 +504,7 @@ static void latency_cdf(run_t *r, charts_t *cs)
 {
 	const as_table_t *h = &r->hist;
 	strlist_t kinds = {0};
-	int cols[5];
+	int cols[6];
 	if (NCOLS(h) == 0) {
 		plot_skip(cs, "latency_cdf", "no histogram.csv in this folder");
 		return;
@@ -442,6 +514,7 @@ static void latency_cdf(run_t *r, charts_t *cs)
 	cols[2] = as_table_col(h, "kind");
 	cols[3] = as_table_col(h, "bucket_high_ns");
 	cols[4] = as_table_col(h, "cum_fraction");
+	cols[5] = as_table_col(h, "bucket_low_ns");
 	if (cols[2] < 0 || cols[0] < 0 || cols[1] < 0 || cols[3] < 0 || cols[4] < 0) {
 		plot_skip(cs, "latency_cdf",
 		          "histogram.csv lacks trial, rep, kind, bucket_high_ns or cum_fraction");
@@ -501,8 +574,9 @@ static void latency_cdf(run_t *r, charts_t *cs)
 	plot_sl_free(&kinds);
 }
 
-/* latency.csv: percentiles per op kind (median over ok reps), one chart per
- * workload group and kind; histogram.csv: the CDF of the first ok rep. */
+/* latency.csv: percentiles per op kind (median over kept reps, max the
+ * largest), one chart per workload group and kind; histogram.csv: the CDF
+ * of the first kept rep. */
 void plot_chart_latency(run_t *r, charts_t *cs)
 {
 	latency_percentiles(r, cs);

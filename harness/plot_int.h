@@ -143,6 +143,9 @@ void plot_dnum(as_buf_t *b, double v, const char *sep);
 void plot_tnum(as_buf_t *b, double v);
 /* Markdown cell text: pipes escaped. */
 void plot_tstr(as_buf_t *b, const char *s);
+/* A chart's title (two lines: what, and the group) on one line, the
+ * lines joined by " — " (a heading, a table's caption). */
+void plot_title_line(const char *title, char *out, size_t len);
 /* A gnuplot single-quoted string literal. */
 void plot_gstr(as_buf_t *b, const char *s);
 /* A category label inside a data file (xtic), broken into short lines. */

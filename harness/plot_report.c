@@ -148,10 +148,7 @@ void plot_report_chart(as_buf_t *b, const chart_t *c, const char *prefix, unsign
                        const char *h)
 {
 	char head[LABEL];
-	snprintf(head, sizeof(head), "%s", c->title);
-	for (char *p = head; *p; p++)
-		if (*p == '\n')
-			*p = ':';
+	plot_title_line(c->title, head, sizeof(head));
 	as_buf_printf(b, "%s %s\n\n", h, head);
 	if (c->drawn) {
 		/* the picture: PNG where drawn, else SVG, else the 2x PNG */

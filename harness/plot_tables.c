@@ -157,10 +157,7 @@ int plot_tables_write(const char *dir, const char *name, const char *caption, co
 	if (!md->len)
 		return 0;
 	/* one line: it goes into a comment */
-	snprintf(cap, sizeof(cap), "%s", caption);
-	for (char *p = cap; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	plot_title_line(caption, cap, sizeof(cap));
 	for (size_t k = 0; rc == 0 && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		as_buf_t b = {0};
 		char file[300];

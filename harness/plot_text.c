@@ -43,6 +43,22 @@ void plot_tstr(as_buf_t *b, const char *s)
 	as_buf_add(b, " |", 2);
 }
 
+void plot_title_line(const char *title, char *out, size_t len)
+{
+	size_t w = 0;
+	for (const char *s = title; *s && w + 1 < len; s++) {
+		const char *put = *s == '\n'   ? " \xe2\x80\x94 " /* an em dash */
+		                  : *s == '\r' ? ""
+		                               : NULL;
+		size_t n = put ? strlen(put) : 1;
+		if (w + n >= len)
+			break;
+		memcpy(out + w, put ? put : s, n);
+		w += n;
+	}
+	out[w] = '\0';
+}
+
 /* A gnuplot single-quoted string literal ('' is a quote inside). */
 void plot_gstr(as_buf_t *b, const char *s)
 {

@@ -4,8 +4,10 @@
 # the panel title names the module.
 ROWS = int((NS + 1) / 2)
 COLS = NS > 1 ? 2 : 1
-eval termcmd(COLS == 1 ? 900 : 1100, 60 + 330 * ROWS)
-set multiplot layout ROWS, COLS title TITLE_TEXT font TFONT
+eval termcmd(COLS == 1 ? 900 : 1100, 60 + 330 * ROWS + 22 * NOTELINES)
+# NOTE (under --min-time: what the x range covers) under the title: below
+# the panels it would run into their keys
+set multiplot layout ROWS, COLS title TITLE_TEXT . (NOTE ne '' ? "\n" . NOTE : '') font TFONT
 set xlabel 'time in the timed region (ms)'
 set ylabel 'resident (MiB)'
 set yrange [0:*]

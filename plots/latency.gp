@@ -1,5 +1,6 @@
-# latency.gp - latency percentiles of one op kind per module (latency.csv,
-# median of the repetitions), log y.
+# latency.gp - latency percentiles of one op kind per module (latency.csv:
+# p50 .. p99.99 the median of the repetitions' own, max the largest of
+# their maxima; NOTE says so), log y.
 eval termcmd(900, 520)
 set title TITLE_TEXT font TFONT
 set xlabel 'percentile'
@@ -7,6 +8,8 @@ set ylabel 'latency (ns, log scale)'
 set logscale y 10
 set format y logfmt(1)
 set xrange [-0.3:5.3]
+set bmargin 4 + NOTELINES
+eval notecmd
 # every point at one value (a kind at 0 ns net of the harness is drawn at
 # 1 ns): gnuplot's own range would be 0.99..1.01, a decade around it instead
 if (exists('YLO') && YLO == YLO && YHI <= YLO) set yrange [YLO < 10 ? 1 : YLO / 10:YHI * 10]

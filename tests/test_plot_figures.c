@@ -1,0 +1,423 @@
+/* test_plot_figures.c - the numbers `allocscope plot` draws and tabulates
+ * are the numbers their labels name: on small results folders written
+ * here (made-up values chosen so that a wrong reduction shows), each
+ * chart's data file, table and report are read back and compared with
+ * what the CSV rows say. Not the look of the charts (test_plot). */
+#define _GNU_SOURCE
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static const char *cli;
+static char tmp[256];
+static char err_text[65536];
+static int have_gnuplot;
+
+static size_t slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Write TEXT to DIR/NAME. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[1024];
+	FILE *f;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "%s: cannot write\n", p);
+		exit(1);
+	}
+}
+
+/* A new results folder tmp/NAME (path in dir). */
+static void folder(const char *name, char *dir, size_t len)
+{
+	snprintf(dir, len, "%s/%s", tmp, name);
+	mkdir(dir, 0755);
+}
+
+/* `allocscope plot DIR --format svg --tables md,tex ARGS`: the exit code. */
+static int plot(const char *dir, const char *args)
+{
+	char cmd[4096], p[600];
+	int rc;
+	snprintf(cmd, sizeof(cmd),
+	         "CI=1 %s plot '%s' --format svg --tables md,tex %s >/dev/null 2>%s/err.txt", cli,
+	         dir, args, tmp);
+	rc = system(cmd);
+	snprintf(p, sizeof(p), "%s/err.txt", tmp);
+	slurp(p, err_text, sizeof(err_text));
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* DIR/REL into buf (static, one at a time per caller). */
+static const char *file(const char *dir, const char *rel, char *buf, size_t len)
+{
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	slurp(p, buf, len);
+	return buf;
+}
+
+/* The distinct plot elements (<g id="gnuplot_plot_N">) of an SVG. */
+static int svg_plots(const char *svg)
+{
+	int n = 0;
+	for (const char *p = svg; (p = strstr(p, "<g id=\"gnuplot_plot_")) != NULL; p++) {
+		int k = atoi(p + strlen("<g id=\"gnuplot_plot_"));
+		if (k > n)
+			n = k;
+	}
+	return n;
+}
+
+/* Two modules whose live requested bytes differ 64-fold at one workload:
+ * glibc's peak 0.25 MiB, jemalloc's 16 MiB (the reviewer's xmalloc 2t). */
+static const char trials_live[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+    "ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,passes\n"
+    "0,0,glibc,,xmalloc,,2,ok,,1000,10,1e8,1000,1400,1\n"
+    "1,0,jemalloc,,xmalloc,,2,ok,,1000,12,0.9e8,1000,21000,1\n";
+static const char series_live[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes\n"
+    "0,0,glibc,,xmalloc,,2,0,0,0,1000,0,0,0\n"
+    "0,0,glibc,,xmalloc,,2,1,500,5000,1300,300,0,262144\n"
+    "0,0,glibc,,xmalloc,,2,2,1000,10000,1300,300,0,0\n"
+    "1,0,jemalloc,,xmalloc,,2,0,0,0,1000,0,0,0\n"
+    "1,0,jemalloc,,xmalloc,,2,1,500,5000,18000,0,17000,16777216\n"
+    "1,0,jemalloc,,xmalloc,,2,2,1000,10000,20000,0,19000,0\n";
+
+/* 1. rss_ops: each module's RSS line has its own live requested bytes
+ * line beside it, not the first module's for all (the old chart drew
+ * index 0's live column once: jemalloc's 18 MiB against glibc's 0.25). */
+static void test_live_per_module(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc, n;
+	if (!have_gnuplot) {
+		as_check_skip_case("live lines: no gnuplot");
+		return;
+	}
+	folder("live", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_live);
+	put(dir, "series.csv", series_live);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/rss_ops-xmalloc.svg", svg, sizeof(svg));
+	n = svg_plots(svg);
+	/* two modules: two RSS lines and two live lines (and at most one
+	 * legend entry that explains the live lines) */
+	CHECKF(n >= 4, "rss_ops: %d plot elements, want an RSS and a live line per module", n);
+}
+
+/* One module, three kept repetitions whose maxima are 202680, 10946.7
+ * and 12200 ns (the reviewer's glibc random 1t alloc). */
+static const char trials_lat[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+    "ns_per_op,ops_per_sec\n"
+    "0,0,glibc,,random,,1,ok,,1000,10,1e8\n"
+    "0,1,glibc,,random,,1,ok,,1000,10,1e8\n"
+    "0,2,glibc,,random,,1,ok,,1000,10,1e8\n";
+static const char latency_lat[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n"
+    "0,0,glibc,,random,,1,alloc,1000,17,13,26,120,240,1485,202680\n"
+    "0,1,glibc,,random,,1,alloc,1000,12,11,13,106,213,1401,10946.7\n"
+    "0,2,glibc,,random,,1,alloc,1000,13,14,14,114,229,1515,12200\n";
+
+/* The cells of the table row starting "| NAME |" in md: cells[i] the
+ * i-th cell after the name. Returns the count. */
+static int md_row(const char *md, const char *name, char cells[][64], int max)
+{
+	char key[128];
+	const char *p;
+	int n = 0;
+	snprintf(key, sizeof(key), "\n| %s |", name);
+	if (!(p = strstr(md, key)))
+		return 0;
+	p += strlen(key);
+	while (n < max && *p && *p != '\n') {
+		size_t l = strcspn(p, "|\n");
+		const char *a = p, *b = p + l;
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		if (p[l] != '|')
+			break;
+		snprintf(cells[n++], 64, "%.*s", (int)(b - a), a);
+		p += l + 1;
+	}
+	return n;
+}
+
+/* The header cells of md's first table (after "| module |"). */
+static int md_head(const char *md, char cells[][64], int max)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "\n%s", md);
+	return md_row(buf, "module", cells, max);
+}
+
+/* 2. latency: the column headed "max (ns)" is the largest maximum of the
+ * kept repetitions, not the median of their maxima (12200); the other
+ * columns say they are medians; the chart's max point is the same. */
+static void test_latency_max(void)
+{
+	static char md[1 << 16], dat[1 << 16];
+	char dir[512], head[8][64], row[8][64];
+	int rc, nh, nr;
+	const char *p;
+	folder("lat", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_lat);
+	put(dir, "latency.csv", latency_lat);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "tables/latency-random-alloc.md", md, sizeof(md));
+	nh = md_head(md, head, 8);
+	nr = md_row(md, "glibc", row, 8);
+	CHECKF(nh == 7 && nr == 7, "latency table: %d header cells, %d row cells:\n%s", nh, nr, md);
+	if (nh == 7 && nr == 7) {
+		CHECKF(!strcmp(head[6], "max (ns)") && strtod(row[6], NULL) == 202680,
+		       "'%s' is %s, the largest maximum is 202680", head[6], row[6]);
+		for (int i = 1; i < 6; i++)
+			CHECKF(strstr(head[i], "median") != NULL,
+			       "'%s' is a median over the repetitions and must say so", head[i]);
+		/* p50: 11, 13, 14 -> median 13 */
+		CHECKF(strtod(row[1], NULL) == 13, "median p50 %s, want 13", row[1]);
+	}
+	file(dir, "plots/data/latency-random-alloc.dat", dat, sizeof(dat));
+	p = strstr(dat, "\"max\"");
+	CHECKF(p && strtod(p + 5, NULL) == 202680, "chart's max point: %s", p ? p : "(none)");
+}
+
+/* Index of the header cell containing WHAT (and not NOT), -1 if none. */
+static int md_col(char head[][64], int n, const char *what, const char * not )
+{
+	for (int i = 0; i < n; i++)
+		if (strstr(head[i], what) && (!not || !strstr(head[i], not )))
+			return i;
+	return -1;
+}
+
+/* 3. rss_ops/heap_mmap table: the largest sampled RSS growth says it is
+ * sampled, and beside it the VmHWM growth summary.csv gives (glibc's
+ * xmalloc 2t: 0.63 sampled against (37156 - 36384) / 1024 = 0.754). */
+static void test_rss_peak_label(void)
+{
+	static char md[1 << 16];
+	char dir[512], head[12][64], row[12][64];
+	int rc, nh, nr, cs, ch;
+	folder("rsspk", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib\n"
+	    "0,0,glibc,,xmalloc,,2,ok,,1000,10,1e8,36384,37156\n");
+	put(dir, "series.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+	    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes\n"
+	    "0,0,glibc,,xmalloc,,2,0,0,0,36384,0,0,0\n"
+	    "0,0,glibc,,xmalloc,,2,1,500,5000,37029,600,100,262144\n"
+	    "0,0,glibc,,xmalloc,,2,2,1000,10000,36900,500,100,0\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "tables/rss_ops-xmalloc.md", md, sizeof(md));
+	nh = md_head(md, head, 12);
+	nr = md_row(md, "glibc", row, 12);
+	CHECKF(nh == nr && nh > 0, "rss table: %d header cells, %d row cells:\n%s", nh, nr, md);
+	cs = md_col(head, nh, "RSS growth", "VmHWM");
+	ch = md_col(head, nh, "VmHWM", NULL);
+	/* (37029 - 36384) / 1024 = 0.63: the sampled peak, said so */
+	CHECKF(cs >= 0 && strstr(head[cs], "sampled") && strtod(row[cs], NULL) == 0.63,
+	       "sampled RSS growth: '%s' = %s", cs >= 0 ? head[cs] : "(none)",
+	       cs >= 0 ? row[cs] : "");
+	CHECKF(ch >= 0 && fabs(strtod(row[ch], NULL) - (37156 - 36384) / 1024.0) < 0.005,
+	       "VmHWM growth: '%s' = %s, want 0.754", ch >= 0 ? head[ch] : "(none)",
+	       ch >= 0 ? row[ch] : "");
+}
+
+/* 4. latency_tail: the curve reaches the slowest call's bucket. Buckets
+ * are listed only where there are calls; the last one (1.771 .. 1.779
+ * ms, one call) is far beyond the one before (36.6 us): the share slower
+ * than x is 1/1000 up to 1.771 ms (the old data file ended the curve at
+ * 36.6 us, its last point NaN). */
+static void test_tail_reaches_slowest(void)
+{
+	static char dat[1 << 16];
+	char dir[512], line[256];
+	double lastx = 0;
+	int rc;
+	FILE *f;
+	folder("tail", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_lat);
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n"
+	    "0,0,glibc,,random,,1,alloc,10,15,500,0.5\n"
+	    "0,0,glibc,,random,,1,alloc,15,22.5,400,0.9\n"
+	    "0,0,glibc,,random,,1,alloc,100,150,98,0.998\n"
+	    "0,0,glibc,,random,,1,alloc,36327.6,36571,1,0.999\n"
+	    "0,0,glibc,,random,,1,alloc,1771030,1778830,1,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	snprintf(line, sizeof(line), "%s/plots/data/latency_tail-random-alloc.dat", dir);
+	f = fopen(line, "r");
+	CHECKF(f != NULL, "%s: missing", line);
+	while (f && fgets(line, sizeof(line), f)) {
+		double x, cdf, share;
+		char s3[32];
+		if (sscanf(line, "%lf %lf %31s", &x, &cdf, s3) == 3 &&
+		    (share = strtod(s3, NULL)) > 0 && x > lastx)
+			lastx = x;
+	}
+	if (f)
+		fclose(f);
+	file(dir, "plots/data/latency_tail-random-alloc.dat", dat, sizeof(dat));
+	CHECKF(lastx >= 1771030,
+	       "the curve ends at %g ns, the slowest call is at 1771030..1778830:\n%s", lastx, dat);
+}
+
+/* 5. Under --min-time only the first pass is sampled, then one end sample
+ * after the last pass (here 4 passes: samples to 1000 ops, the end at
+ * 4000). The series charts end at the last sampled point of the first
+ * pass (no line across the unsampled passes: the old data file had the
+ * 4000-ops point) and a note in the chart says what x covers. */
+static void test_series_first_pass(void)
+{
+	static char svg[1 << 20];
+	char dir[512], line[256];
+	double maxops = 0;
+	int rc, rows = 0;
+	FILE *f;
+	folder("passes", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,passes\n"
+	    "0,0,glibc,,random,,1,ok,,4000,10,1e8,1000,1600,4\n");
+	put(dir, "series.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+	    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes\n"
+	    "0,0,glibc,,random,,1,0,0,0,1000,0,0,0\n"
+	    "0,0,glibc,,random,,1,1,500,5000,1500,500,0,262144\n"
+	    "0,0,glibc,,random,,1,2,1000,10000,1500,500,0,0\n"
+	    "0,0,glibc,,random,,1,3,4000,40000,1600,600,0,0\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	snprintf(line, sizeof(line), "%s/plots/data/rss_ops-random.dat", dir);
+	f = fopen(line, "r");
+	CHECKF(f != NULL, "%s: missing", line);
+	while (f && fgets(line, sizeof(line), f)) {
+		double ops;
+		if (line[0] != '#' && sscanf(line, "%lf", &ops) == 1) {
+			rows++;
+			if (ops > maxops)
+				maxops = ops;
+		}
+	}
+	if (f)
+		fclose(f);
+	CHECKF(rows == 3 && maxops == 1000,
+	       "rss_ops draws %d points up to %g ops; the first pass is sampled to 1000", rows,
+	       maxops);
+	if (have_gnuplot) {
+		file(dir, "plots/rss_ops-random.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "first pass") != NULL, "rss_ops: no note on the x range");
+		file(dir, "plots/heap_mmap-random.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "first pass") != NULL, "heap_mmap: no note on the x range");
+	}
+}
+
+/* 7. report.md headings join a chart's two title lines with " — ", not
+ * with ':' and no space ("... per module:random, 1 thread"). */
+static void test_heading_join(void)
+{
+	static char md[1 << 18];
+	char dir[512];
+	int rc;
+	folder("heads", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_lat);
+	put(dir, "latency.csv", latency_lat);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "### Latency percentiles of alloc per module \xe2\x80\x94 random\n") !=
+	           NULL,
+	       "heading not joined by ' \xe2\x80\x94 ':\n%.2000s", md);
+	CHECKF(strstr(md, "per module:random") == NULL, "heading joined by ':'");
+	file(dir, "tables/latency-random-alloc.tex", md, sizeof(md));
+	CHECKF(strstr(md, "per module \xe2\x80\x94 random") != NULL, "tex caption: %.200s", md);
+}
+
+/* 12. syscalls: the table's counts are medians over the repetitions (of
+ * 2: madvise 0 and 1 gives 0.50) and the header says so. */
+static void test_syscall_medians(void)
+{
+	static char md[1 << 16];
+	char dir[512], head[8][64], row[8][64];
+	int rc, nh, nr, k;
+	folder("sys", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,brk_calls,madvise_calls\n"
+	    "0,0,glibc,,random,,1,ok,,1000,10,1e8,3,0\n"
+	    "0,1,glibc,,random,,1,ok,,1000,10,1e8,3,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "tables/syscalls-random.md", md, sizeof(md));
+	nh = md_head(md, head, 8);
+	nr = md_row(md, "glibc", row, 8);
+	k = md_col(head, nh, "madvise", NULL);
+	CHECKF(nh == 2 && nr == 2 && k >= 0, "syscalls table:\n%s", md);
+	if (k >= 0 && k < nr)
+		CHECKF(strtod(row[k], NULL) == 0.5 && strstr(head[k], "median"),
+		       "'%s' = %s: a median of 0 and 1, and the header must say median", head[k],
+		       row[k]);
+}
+
+int main(void)
+{
+	cli = getenv("ALLOCSCOPE");
+	if (!cli) {
+		fprintf(stderr, "test_plot_figures: run through ctest (ALLOCSCOPE)\n");
+		return 1;
+	}
+	snprintf(tmp, sizeof(tmp), "/tmp/as_test_plot_figures.XXXXXX");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
+
+	test_live_per_module();
+	test_latency_max();
+	test_rss_peak_label();
+	test_tail_reaches_slowest();
+	test_series_first_pass();
+	test_heading_join();
+	test_syscall_medians();
+
+	if (as_checks_failed == 0) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmp);
+	} else {
+		fprintf(stderr, "kept %s\n", tmp);
+	}
+	return as_check_done();
+}
