@@ -208,6 +208,16 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	return 0;
 }
 
+/* x in FMT (one double), or "n/a" when it has no value: a cell never
+ * reads "nan". */
+static void num_cell(char *buf, size_t len, const char *fmt, double x)
+{
+	if (isnan(x))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, fmt, x);
+}
+
 /* One table line: medians over the ok repetitions of trial `first` the
  * statistics keep (dist: as_disturbed_set; NULL: all). */
 static void table_line(const console_t *c, const as_run_t *run, const unsigned char *dist,
@@ -273,12 +283,21 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
 			snprintf(opsbuf, sizeof(opsbuf), "%.4g", mops);
 		if (isnan(med_ns))
 			snprintf(cibuf, sizeof(cibuf), "-");
-		printf("%-*s %-*s %3u %-10s %3d %10s %7s %12s %9.2fM %6.2f %10.0f %9s", mw, mod, ww,
-		       wl, thr, st, k, nsbuf, cibuf, opsbuf, as_median(rss, k), as_median(ovh, k),
-		       as_median(flt, k), sbuf);
+		char rbuf[24], obuf[24], fbuf[24];
+		num_cell(rbuf, sizeof(rbuf), "%.2fM", as_median(rss, k));
+		num_cell(obuf, sizeof(obuf), "%.2f", as_median(ovh, k));
+		num_cell(fbuf, sizeof(fbuf), "%.0f", as_median(flt, k));
+		printf("%-*s %-*s %3u %-10s %3d %10s %7s %12s %10s %6s %10s %9s", mw, mod, ww, wl,
+		       thr, st, k, nsbuf, cibuf, opsbuf, rbuf, obuf, fbuf, sbuf);
 	}
-	if (latency)
-		printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
+	if (latency) {
+		/* no op of a kind timed (threshold:size=1m times no alloc): n/a, as the
+		 * other cells, not "nan" */
+		char abuf[24], frbuf[24];
+		num_cell(abuf, sizeof(abuf), "%.0f", as_median(pa, k));
+		num_cell(frbuf, sizeof(frbuf), "%.0f", as_median(pf, k));
+		printf(" %11s %11s", abuf, frbuf);
+	}
 	printf("\n");
 }
 

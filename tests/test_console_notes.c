@@ -2,7 +2,8 @@
  * made-up trials handed to the console reporter's end (no workers): the
  * disturbed line says how many the statistics left out and how many they
  * kept, as summary.csv reps_left_out does (a group with fewer than 2
- * undisturbed repetitions keeps them all). */
+ * undisturbed repetitions keeps them all); a p99 latency cell without a
+ * value reads n/a. */
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -114,11 +115,31 @@ static void left_out_and_kept(void)
 	CHECKF(strstr(out, want), "want '%s' in:\n%s", want, out);
 }
 
+/* a run with latency columns whose trials timed no alloc (threshold:size=1m
+ * allocates before the timed region): p99alloc_ns is n/a, as the other
+ * cells without a value, not "nan" */
+static void p99_na(void)
+{
+	static char out[16384];
+	const char *line;
+	for (int i = 0; i < 2; i++) {
+		trial(i, 0, (uint32_t)i, 0.01);
+		res[i].p99_ns[AS_OP_FREE] = 500;
+	}
+	cfg.latency_every = 1;
+	CHECK(console_of(2, out, sizeof(out)) == 0);
+	cfg.latency_every = 0;
+	CHECKF(strstr(out, "p99alloc_ns") && (line = strstr(out, "\nglibc ")) != NULL, "%s", out);
+	CHECKF(!strstr(out, "nan"), "nan on the console:\n%s", out);
+	CHECKF(line && strstr(line, "         n/a         500\n"), "want n/a, then 500:\n%s", out);
+}
+
 int main(void)
 {
 	setenv("CI", "1", 1); /* no progress bar */
 	cfg.reps = 6;
 	cfg.jobs = 1;
 	left_out_and_kept();
+	p99_na();
 	return as_check_done();
 }
