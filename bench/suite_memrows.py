@@ -11,7 +11,10 @@ import csv, os, statistics as st, sys
 from collections import defaultdict
 a, b = sys.argv[1], sys.argv[2]
 def head(d, sc):
-    return {(r["row"], r["module"]): r["value"] for r in csv.DictReader(open(os.path.join(d, sc, "headline.csv")))}
+    # keyed by what ran, not the printed row label (which changes with the
+    # scenario's other rows, and did for leak's plain row and metadata)
+    return {(r["workload"], r["workload_params"], r["threads"], r["module"]): r["value"]
+            for r in csv.DictReader(open(os.path.join(d, sc, "headline.csv")))}
 def growth(d, sc):
     g = defaultdict(list)
     for r in csv.DictReader(open(os.path.join(d, sc, "trials.csv"))):

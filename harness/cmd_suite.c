@@ -266,7 +266,7 @@ static int memory_drop(void *ctx, const as_run_t *run, int w, int i)
 /* cfg->first of a scenario's run: does a claim read this trial group? */
 static int claim_group(void *ctx, const as_trial_spec_t *s)
 {
-	return as_scenario_reads(ctx, s->module->label, s->workload->label, s->threads);
+	return as_scenario_reads(ctx, s->module->name, s->workload->label, s->threads);
 }
 
 /* A memory scenario: its figures are pages, faults and system calls. */

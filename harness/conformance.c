@@ -150,8 +150,6 @@ static int check_free_reuse(cctx_t *c)
 	void **p;
 	uint64_t *tag;
 	int r = 0;
-	if (!(c->m->caps & AS_CAP_FREE))
-		return -1;
 	p = as_map(N * sizeof(void *));
 	tag = as_map(N * sizeof(uint64_t));
 	for (uint64_t i = 0; i < N && !r; i++) {
@@ -201,10 +199,6 @@ static int check_realloc(cctx_t *c)
 	static const size_t steps[] = {8, 24, 100, 1000, 5000, 70000, 300000, 40, 16, 200};
 	void *p;
 	size_t cur;
-	if (!c->m->realloc)
-		return -1;
-	if (!(c->m->caps & AS_CAP_ANY_SIZE))
-		return -1;
 	cur = steps[0];
 	p = c->m->alloc(c->inst, cur, 0);
 	if (!p)
@@ -232,8 +226,6 @@ static int check_calloc(cctx_t *c)
 	enum { N = 200 };
 	void *p[N];
 	size_t sz = max_size(c->m) > 1000 ? 1000 : max_size(c->m);
-	if (!c->m->calloc)
-		return -1;
 	/* dirty memory first, so that reuse without zeroing shows */
 	for (int i = 0; i < N; i++) {
 		p[i] = c->m->alloc(c->inst, sz, 0);
@@ -308,8 +300,6 @@ static int check_large_blocks(cctx_t *c)
 {
 	static const size_t sizes[] = {64 << 10, 127 << 10, 128 << 10, 129 << 10, 1 << 20, 8 << 20};
 	void *p[6];
-	if (!(c->m->caps & AS_CAP_ANY_SIZE))
-		return -1;
 	for (int i = 0; i < 6; i++) {
 		p[i] = c->m->alloc(c->inst, sizes[i], 0);
 		if (!p[i])
@@ -328,8 +318,6 @@ static int check_large_blocks(cctx_t *c)
 static int check_unsized_free(cctx_t *c)
 {
 	void *p[100];
-	if (!(c->m->caps & AS_CAP_SIZE_UNKNOWN) || !(c->m->caps & AS_CAP_FREE))
-		return -1;
 	for (int r = 0; r < 3; r++) {
 		for (int i = 0; i < 100; i++) {
 			p[i] = c->m->alloc(c->inst, csize(c->m, (uint64_t)i), 0);
@@ -362,8 +350,6 @@ static int check_unsized_free(cctx_t *c)
 static int check_reset(cctx_t *c)
 {
 	void *first = NULL;
-	if (!(c->m->caps & AS_CAP_RESET))
-		return -1;
 	for (int r = 0; r < 50; r++) {
 		for (uint64_t i = 0; i < 500; i++) {
 			void *p = c->m->alloc(c->inst, csize(c->m, i), 0);
@@ -440,8 +426,6 @@ static int check_threads(cctx_t *c)
 	pthread_t tid[T];
 	thr_arg_t a[T];
 	static xchg_t x = {PTHREAD_MUTEX_INITIALIZER, {0}, {0}};
-	if (!(c->m->caps & AS_CAP_THREAD_SAFE) || !(c->m->caps & AS_CAP_FREE))
-		return -1;
 	for (int t = 0; t < T; t++) {
 		a[t] = (thr_arg_t){c, t, 0, &x};
 		pthread_create(&tid[t], NULL, thread_body, &a[t]);
@@ -481,8 +465,6 @@ static int check_stats(cctx_t *c)
 {
 	stat_acc_t s = {0};
 	void *p;
-	if (!c->m->stats && !c->m->trim)
-		return -1;
 	p = c->m->alloc(c->inst, csize(c->m, 7), 0);
 	if (c->m->stats) {
 		c->m->stats(c->inst, stat_emit, &s);
@@ -522,11 +504,6 @@ static int check_two_instances(cctx_t *c)
 	enum { N = 200 };
 	char err[256];
 	void *b = NULL, *pa[N], *pb[N];
-	if (c->m->caps & AS_CAP_SINGLE_INSTANCE) {
-		snprintf(c->why, sizeof(c->why),
-		         "AS_CAP_SINGLE_INSTANCE: no second instance is created");
-		return -1;
-	}
 	if (c->m->create(NULL, &b, err, sizeof(err)) != 0)
 		FAILF("second live instance refused (set AS_CAP_SINGLE_INSTANCE?): %s", err);
 	for (uint64_t i = 0; i < N; i++) {
@@ -562,32 +539,89 @@ static int check_stress(cctx_t *c)
 	return as_stress_run(c->m, c->inst, &stress_opts, c->why, sizeof(c->why));
 }
 
+/* Whether a check applies, from the vtable alone (before any create, so
+ * a check the module does not offer is a SKIP even when create fails): NULL
+ * when it applies, else why not ("": the module does not offer it). */
+typedef const char *(*skip_fn)(const as_module_t *m);
+
+static const char *needs_free(const as_module_t *m)
+{
+	return m->caps & AS_CAP_FREE ? NULL : "";
+}
+
+static const char *needs_realloc(const as_module_t *m)
+{
+	return m->realloc && (m->caps & AS_CAP_ANY_SIZE) ? NULL : "";
+}
+
+static const char *needs_calloc(const as_module_t *m)
+{
+	return m->calloc ? NULL : "";
+}
+
+static const char *needs_any_size(const as_module_t *m)
+{
+	return m->caps & AS_CAP_ANY_SIZE ? NULL : "";
+}
+
+static const char *needs_unsized_free(const as_module_t *m)
+{
+	return (m->caps & AS_CAP_SIZE_UNKNOWN) && (m->caps & AS_CAP_FREE) ? NULL : "";
+}
+
+static const char *needs_reset(const as_module_t *m)
+{
+	return m->caps & AS_CAP_RESET ? NULL : "";
+}
+
+static const char *needs_threads(const as_module_t *m)
+{
+	return (m->caps & AS_CAP_THREAD_SAFE) && (m->caps & AS_CAP_FREE) ? NULL : "";
+}
+
+static const char *needs_stats(const as_module_t *m)
+{
+	return m->stats || m->trim ? NULL : "";
+}
+
+static const char *needs_two(const as_module_t *m)
+{
+	/* a single-instance module is never asked for a second live instance */
+	return m->caps & AS_CAP_SINGLE_INSTANCE
+	           ? "AS_CAP_SINGLE_INSTANCE: no second instance is created"
+	           : NULL;
+}
+
 static const struct {
 	const char *name;
 	check_fn fn;
 	const char *what;
+	skip_fn skip; /* NULL: every module */
 } checks[] = {
-    {"alignment", check_alignment, "16-byte default alignment; explicit 32..4096"},
-    {"no_overlap", check_no_overlap, "4000 live blocks keep their patterns"},
-    {"free_reuse", check_free_reuse, "sized free + reuse never clobbers live blocks"},
-    {"realloc", check_realloc, "realloc keeps min(old,new) bytes, 8 B..300 KiB"},
-    {"calloc", check_calloc, "calloc zeroes, even over reused memory"},
-    {"zero_size", check_zero_size, "alloc(0) is NULL or a unique pointer free accepts"},
-    {"huge", check_huge, "impossible requests return NULL, failed realloc keeps the block"},
-    {"large_blocks", check_large_blocks, "64 KiB..8 MiB blocks around the mmap threshold"},
-    {"unsized_free", check_unsized_free, "free/realloc with AS_SIZE_UNKNOWN"},
-    {"reset", check_reset, "reset releases everything, 50 phases"},
-    {"threads", check_threads, "4 threads, cross-thread frees, patterns intact"},
-    {"stats_trim", check_stats, "stats names and values are sane; trim succeeds"},
-    {"recreate", check_instances, "destroy then create again"},
-    {"two_instances", check_two_instances, "two live instances are independent"},
+    {"alignment", check_alignment, "16-byte default alignment; explicit 32..4096", NULL},
+    {"no_overlap", check_no_overlap, "4000 live blocks keep their patterns", NULL},
+    {"free_reuse", check_free_reuse, "sized free + reuse never clobbers live blocks", needs_free},
+    {"realloc", check_realloc, "realloc keeps min(old,new) bytes, 8 B..300 KiB", needs_realloc},
+    {"calloc", check_calloc, "calloc zeroes, even over reused memory", needs_calloc},
+    {"zero_size", check_zero_size, "alloc(0) is NULL or a unique pointer free accepts", NULL},
+    {"huge", check_huge, "impossible requests return NULL, failed realloc keeps the block", NULL},
+    {"large_blocks", check_large_blocks, "64 KiB..8 MiB blocks around the mmap threshold",
+     needs_any_size},
+    {"unsized_free", check_unsized_free, "free/realloc with AS_SIZE_UNKNOWN", needs_unsized_free},
+    {"reset", check_reset, "reset releases everything, 50 phases", needs_reset},
+    {"threads", check_threads, "4 threads, cross-thread frees, patterns intact", needs_threads},
+    {"stats_trim", check_stats, "stats names and values are sane; trim succeeds", needs_stats},
+    {"recreate", check_instances, "destroy then create again", NULL},
+    {"two_instances", check_two_instances, "two live instances are independent", needs_two},
     {"stress", check_stress,
-     "random malloc/calloc/realloc/aligned/free, threads, contents + overlap checked"},
+     "random malloc/calloc/realloc/aligned/free, threads, contents + overlap checked", NULL},
 };
 
-/* Run one check in a forked child; 0 pass, 1 fail, -1 skip. The child is
- * contained like a trial's worker (guard.h): a process the module starts
- * does not outlive the check, and the check fails. */
+/* Run one check in a forked child; 0 pass, 1 fail, -1 skip, 2 create
+ * refused the params (why: its reason). idx -1 only creates and destroys an
+ * instance: the probe that tells bad params from a failing module. The
+ * child is contained like a trial's worker (guard.h): a process the module
+ * starts does not outlive the check, and the check fails. */
 static int run_isolated(const as_module_t *m, const char *params, int idx, unsigned timeout_s,
                         char *why, size_t whylen)
 {
@@ -616,7 +650,10 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 			_exit(3);
 		alarm(timeout_s);
 		if (m->create(params, &c.inst, err, sizeof(err)) != 0) {
-			snprintf(buf, sizeof(buf), "F create failed: %s", err);
+			snprintf(buf, sizeof(buf), "R %s", err);
+		} else if (idx < 0) {
+			m->destroy(c.inst);
+			snprintf(buf, sizeof(buf), "P ");
 		} else {
 			rc = checks[idx].fn(&c);
 			snprintf(buf, sizeof(buf), "%c %s",
@@ -675,7 +712,7 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 	}
 	buf[n] = '\0';
 	snprintf(why, whylen, "%s", buf + 2);
-	return buf[0] == 'P' ? 0 : buf[0] == 'S' ? -1 : 1;
+	return buf[0] == 'P' ? 0 : buf[0] == 'S' ? -1 : buf[0] == 'R' ? 2 : 1;
 }
 
 int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s,
@@ -694,11 +731,34 @@ int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned t
 		fprintf(stderr, "allocscope check: %s\n", err);
 		return 2;
 	}
+	/* params create() refuses are bad input, as in `run`: one line with a
+	 * close key for a misspelt one, exit 2, not 15 FAILs (a create that
+	 * crashes or hangs is the module's fault: its checks fail below) */
+	if (run_isolated(lm.mod, params, -1, timeout_s, why, sizeof(why)) == 2) {
+		char dym[96];
+		for (char *nl = strchr(why, '\n'); nl; nl = strchr(nl, '\n'))
+			*nl = ' '; /* one line, as run's */
+		fprintf(stderr, "allocscope check: module %s (%s): %s%s\n", lm.mod->name, lm.path,
+		        why, as_module_suggest_param(lm.mod, spec, dym, sizeof(dym)));
+		return 2;
+	}
 	fprintf(out, "module %s %s (%s)\n", lm.mod->name, lm.mod->version ? lm.mod->version : "?",
 	        lm.path);
 	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
-		int r = run_isolated(lm.mod, params, (int)i, timeout_s, why, sizeof(why));
-		const char *tag = r == 0 ? "PASS" : r < 0 ? "SKIP" : "FAIL";
+		const char *skip = checks[i].skip ? checks[i].skip(lm.mod) : NULL;
+		int r = -1;
+		const char *tag;
+		if (skip)
+			snprintf(why, sizeof(why), "%s", skip);
+		else
+			r = run_isolated(lm.mod, params, (int)i, timeout_s, why, sizeof(why));
+		if (r == 2) { /* refused now, accepted by the probe: the module's fault */
+			char tmp[sizeof(why)];
+			memcpy(tmp, why, sizeof(tmp));
+			snprintf(why, sizeof(why), "create failed: %.270s", tmp);
+			r = 1;
+		}
+		tag = r == 0 ? "PASS" : r < 0 ? "SKIP" : "FAIL";
 		if (r == 0)
 			passed++;
 		else if (r < 0)

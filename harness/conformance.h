@@ -14,8 +14,11 @@
  * printing one "PASS/FAIL/SKIP name: detail" line per check to `out`; a
  * check that runs longer than timeout_s seconds fails as hung. The `stress`
  * check runs with `stress` (NULL: AS_STRESS_*_DEFAULT).
- * Returns 0 when every applicable check passed, 1 when any failed, 2 when
- * the module could not be loaded (one line saying why on stderr). */
+ * A check the module does not offer (its caps and hooks say so) is
+ * skipped before any instance is created. Returns 0 when every applicable
+ * check passed, 1 when any failed, 2 when the module could not be loaded
+ * or create() refused the params (one line saying why on stderr, with a
+ * close declared key for a misspelt one, as `run` gives; no check runs). */
 int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s,
                        const as_stress_opts_t *stress);
 

@@ -208,6 +208,16 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	return 0;
 }
 
+/* x in FMT (one double), or "n/a" when it has no value: a cell never
+ * reads "nan". */
+static void num_cell(char *buf, size_t len, const char *fmt, double x)
+{
+	if (isnan(x))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, fmt, x);
+}
+
 /* One table line: medians over the ok repetitions of trial `first` the
  * statistics keep (dist: as_disturbed_set; NULL: all). */
 static void table_line(const console_t *c, const as_run_t *run, const unsigned char *dist,
@@ -273,19 +283,31 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
 			snprintf(opsbuf, sizeof(opsbuf), "%.4g", mops);
 		if (isnan(med_ns))
 			snprintf(cibuf, sizeof(cibuf), "-");
-		printf("%-*s %-*s %3u %-10s %3d %10s %7s %12s %9.2fM %6.2f %10.0f %9s", mw, mod, ww,
-		       wl, thr, st, k, nsbuf, cibuf, opsbuf, as_median(rss, k), as_median(ovh, k),
-		       as_median(flt, k), sbuf);
+		char rbuf[24], obuf[24], fbuf[24];
+		num_cell(rbuf, sizeof(rbuf), "%.2fM", as_median(rss, k));
+		num_cell(obuf, sizeof(obuf), "%.2f", as_median(ovh, k));
+		num_cell(fbuf, sizeof(fbuf), "%.0f", as_median(flt, k));
+		printf("%-*s %-*s %3u %-10s %3d %10s %7s %12s %10s %6s %10s %9s", mw, mod, ww, wl,
+		       thr, st, k, nsbuf, cibuf, opsbuf, rbuf, obuf, fbuf, sbuf);
 	}
-	if (latency)
-		printf(" %11.0f %11.0f", as_median(pa, k), as_median(pf, k));
+	if (latency) {
+		/* no op of a kind timed (threshold:size=1m times no alloc): n/a, as the
+		 * other cells, not "nan" */
+		char abuf[24], frbuf[24];
+		num_cell(abuf, sizeof(abuf), "%.0f", as_median(pa, k));
+		num_cell(frbuf, sizeof(frbuf), "%.0f", as_median(pf, k));
+		printf(" %11s %11s", abuf, frbuf);
+	}
 	printf("\n");
 }
 
-/* A line when the machine disturbed trials (disturb.h): how many, and the
- * groups whose ns/op spread is over 1.5 with them and within it without;
- * with -r auto, a second when groups were left with fewer than
- * AS_AUTO_MIN_REPS undisturbed (--max-time's stretch or the budget spent). */
+/* A line when the machine disturbed trials (disturb.h): how many, how many
+ * of them the statistics left out and how many they kept (a group with
+ * fewer than 2 undisturbed keeps all: summary.csv reps_left_out lists only
+ * the left out), and the groups whose ns/op spread is over 1.5 with them
+ * and within it without; with -r auto, a second when groups were left with
+ * fewer than AS_AUTO_MIN_REPS undisturbed (--max-time's stretch or the
+ * budget spent). */
 static void disturbed_note(const as_run_t *run)
 {
 	as_summary_row_t *rows;
@@ -307,13 +329,16 @@ static void disturbed_note(const as_run_t *run)
 	if (nd) {
 		/* how many each rule took, in the order they are judged */
 		unsigned char *dist = malloc((size_t)run->n), *rule = malloc((size_t)run->n);
-		int by[AS_RULE_COUNT] = {0};
-		char rules[160] = "";
+		int by[AS_RULE_COUNT] = {0}, nout = 0, nkept = 0;
+		char rules[160] = "", kept[96] = "";
 		size_t w = 0;
 		if (dist && rule &&
 		    as_disturbed_rules(run->specs, run->res, run->n, dist, rule) == 0)
-			for (int i = 0; i < run->n; i++)
+			for (int i = 0; i < run->n; i++) {
 				by[dist[i] != AS_DIST_NO ? rule[i] : AS_RULE_NONE]++;
+				nout += dist[i] == AS_DIST_OUT;
+				nkept += dist[i] == AS_DIST_KEPT;
+			}
 		free(dist);
 		free(rule);
 		for (int k = 1; k < AS_RULE_COUNT && w < sizeof(rules); k++)
@@ -321,16 +346,22 @@ static void disturbed_note(const as_run_t *run)
 				w +=
 				    (size_t)snprintf(rules + w, sizeof(rules) - w, "%s%s %d",
 				                     w ? ", " : "", as_disturb_rule_name(k), by[k]);
+		if (nkept)
+			snprintf(kept, sizeof(kept),
+			         ", %d kept (fewer than 2 of their group's repetitions were "
+			         "undisturbed)",
+			         nkept);
 		printf("(disturbed: %d of %d ok trials ran while the machine was slow, stalled "
 		       "a pass, had the threads' CPUs farther apart or ran in a round the host "
 		       "moved them in (trials.csv wait_ns, sampling_ns, pass_ns_max, "
-		       "handoff_end_ns; by rule: %s, summary.csv reps_left_out_rules); left out "
-		       "of the statistics%s; "
+		       "handoff_end_ns; by rule: %s, summary.csv reps_left_out_rules); %d left out "
+		       "of the statistics (summary.csv reps_left_out)%s%s; "
 		       "ns/op max/min "
 		       "over 1.5 in %d group(s), %d of them within 1.5 without the disturbed: "
 		       "summary.csv reps_disturbed, ns_per_op_spread_undisturbed)\n",
-		       nd, nok, w ? rules : "-",
-		       run->cfg->reps_auto ? ", each run again by -r auto" : "", over, within);
+		       nd, nok, w ? rules : "-", nout, kept,
+		       run->cfg->reps_auto ? ", each disturbed one run again by -r auto" : "", over,
+		       within);
 	}
 	if (run->cfg->reps_auto && short6)
 		printf("(%d group(s) kept fewer than %d undisturbed repetitions, n above: the "

@@ -179,23 +179,28 @@ static void list_add(char *buf, size_t cap, size_t *w, const char *item)
 
 /* The row's ok repetitions, the disturbed ones among them, the ones left
  * out and the rule that took each, and its ns/op spread with and without
- * them (dist, rule: as_disturbed_rules). */
+ * them (dist, rule: as_disturbed_rules). Every ok repetition counts,
+ * timed or not: --jobs trials have no ns/op (their reps_ok was 0), only
+ * the spreads need ns/op values. */
 static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                    const unsigned char *dist, const unsigned char *rule, as_summary_row_t *row)
 {
 	double lo = NAN, hi = NAN, ulo = NAN, uhi = NAN;
-	int k = 0, ku = 0;
+	int k = 0, kx = 0, ku = 0;
 	uint32_t trial = row->spec->trial;
 	size_t w = 0, wr = 0;
 	row->reps_disturbed = 0;
 	row->reps_left_out[0] = row->reps_left_out_rules[0] = '\0';
 	for (int j = 0; j < n; j++) {
 		double x = res[j].v[AS_TC_ns_per_op];
-		if (specs[j].trial != trial || res[j].status != AS_OK || isnan(x))
+		if (specs[j].trial != trial || res[j].status != AS_OK)
 			continue;
-		lo = isnan(lo) || x < lo ? x : lo;
-		hi = isnan(hi) || x > hi ? x : hi;
 		k++;
+		if (!isnan(x)) {
+			lo = isnan(lo) || x < lo ? x : lo;
+			hi = isnan(hi) || x > hi ? x : hi;
+			kx++;
+		}
 		if (dist[j] != AS_DIST_NO) {
 			row->reps_disturbed++;
 			if (dist[j] == AS_DIST_OUT) {
@@ -209,12 +214,14 @@ static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 			}
 			continue;
 		}
+		if (isnan(x))
+			continue;
 		ulo = isnan(ulo) || x < ulo ? x : ulo;
 		uhi = isnan(uhi) || x > uhi ? x : uhi;
 		ku++;
 	}
 	/* one value has no spread: 1.00 would read as a group within any limit */
-	row->ns_per_op_spread = k >= 2 && lo > 0 ? hi / lo : NAN;
+	row->ns_per_op_spread = kx >= 2 && lo > 0 ? hi / lo : NAN;
 	row->ns_per_op_spread_undisturbed = ku >= 2 && ulo > 0 ? uhi / ulo : NAN;
 	row->reps_ok = k;
 }

@@ -558,8 +558,13 @@ static int has_token(const char *key, const char *tok, size_t n)
 }
 
 /* The tokens of keys[k] ("workload:k=v,k=v tN") that not every key has, so
- * that rows show what varies ("size=64k", "touch=none", "t2"). */
-static void short_label(char keys[][160], int nkeys, int k, char *out, size_t len)
+ * that rows show what varies ("size=64k", "touch=none", "t2"). A row with
+ * none of its own (leak's total=8m beside total=8m,trim=1; a scenario of
+ * one row) shows its params, PARAMS (its workload's NAME when it has
+ * none): what it ran, as its neighbours' labels are, not the whole key
+ * "leak:total=8m t1". */
+static void short_label(char keys[][160], int nkeys, int k, const char *name, const char *params,
+                        char *out, size_t len)
 {
 	size_t w = 0;
 	out[0] = '\0';
@@ -575,7 +580,7 @@ static void short_label(char keys[][160], int nkeys, int k, char *out, size_t le
 			p++;
 	}
 	if (w == 0)
-		snprintf(out, len, "%s", keys[k]);
+		snprintf(out, len, "%s", *params ? params : name);
 }
 
 /* "workload:params tN": a trial's row of the headline table. */
@@ -629,7 +634,8 @@ int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
 	}
 	for (int k = 0; k < nkeys; k++) {
 		char shown[160];
-		short_label(keys, nkeys, k, shown, sizeof(shown));
+		short_label(keys, nkeys, k, rowspec[k]->workload->name,
+		            rowspec[k]->workload->params, shown, sizeof(shown));
 		for (int m = 0; m < nmods; m++) {
 			const char *status = NULL;
 			int nv = 0, tried = 0;
@@ -789,7 +795,7 @@ int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, siz
 {
 	as_table_t h, t;
 	const char *mods[AS_RUN_MAX_ITEMS], **rows;
-	int nmods, nrows;
+	int nmods, nrows, lw, cw[AS_RUN_MAX_ITEMS];
 
 	if (read_in(dir, "headline.csv", &h, err, errlen) != 0)
 		return -1;
@@ -802,13 +808,27 @@ int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, siz
 		abort();
 	nmods = distinct(&h, "module", mods, AS_RUN_MAX_ITEMS);
 	nrows = distinct(&h, "row", rows, (int)h.nrows);
+	/* every column as wide as its widest label or cell, none cut: at
+	 * %-44.44s and %9.9s "...,ops=100000,touch=all t1" read "...,ops=100"
+	 * and glibc:trim_threshold=1m and glibc:mmap_threshold=1m both "glibc:tri"
+	 * and "glibc:mma" */
+	lw = (int)strlen("workload");
+	for (int k = 0; k < nrows; k++)
+		lw = (int)strlen(rows[k]) > lw ? (int)strlen(rows[k]) : lw;
+	for (int m = 0; m < nmods; m++) {
+		cw[m] = (int)strlen(mods[m]) > 9 ? (int)strlen(mods[m]) : 9;
+		for (size_t r = 0; r < h.nrows; r++)
+			if (!strcmp(as_table_str(&h, r, "module"), mods[m]) &&
+			    (int)strlen(as_table_str(&h, r, "status")) > cw[m])
+				cw[m] = (int)strlen(as_table_str(&h, r, "status"));
+	}
 	printf("   expected: %s\n", sc->shape);
-	printf("   %s (median; headline.csv):\n   %-44s", sc->metric_name, "workload");
+	printf("   %s (median; headline.csv):\n   %-*s", sc->metric_name, lw, "workload");
 	for (int m = 0; m < nmods; m++)
-		printf(" %9.9s", mods[m]);
+		printf(" %*s", cw[m], mods[m]);
 	printf("\n");
 	for (int k = 0; k < nrows; k++) {
-		printf("   %-44.44s", rows[k]);
+		printf("   %-*s", lw, rows[k]);
 		for (int m = 0; m < nmods; m++) {
 			const char *cell = "-";
 			double x = NAN;
@@ -822,9 +842,9 @@ int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, siz
 				           : "n/a";
 			}
 			if (!isnan(x))
-				printf(" %9.3g", x);
+				printf(" %*.3g", cw[m], x);
 			else
-				printf(" %9.9s", cell);
+				printf(" %*s", cw[m], cell);
 		}
 		printf("\n");
 	}

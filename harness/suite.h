@@ -66,9 +66,11 @@ const as_suite_t *as_suite_find(const char *name);
  * (AS_CAP_* bits), for its rows' reason, or NULL when it does. */
 const char *as_scenario_skip(const as_scenario_t *sc, unsigned caps);
 
-/* 1 when one of sc's claims reads the trial group of module label MODULE,
- * workload label WORKLOAD ("name:params" as the scenario gives it) and
- * THREADS: the claim's own rows or those it is a ratio against. */
+/* 1 when one of sc's claims reads the trial group of module name MODULE
+ * (any of its labels: a claim is judged on each variant, glibc and
+ * glibc:mmap_threshold=1m alike), workload label WORKLOAD ("name:params"
+ * as the scenario gives it) and THREADS: the claim's own rows or those it
+ * is a ratio against. */
 int as_scenario_reads(const as_scenario_t *sc, const char *module, const char *workload,
                       unsigned threads);
 

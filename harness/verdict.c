@@ -9,6 +9,7 @@
 
 #include "disturb.h"
 #include "json.h"
+#include "labels.h"
 #include "resume.h"
 #include "stats.h"
 #include "suite.h"
@@ -46,11 +47,12 @@ static void expected_text(const as_claim_t *c, char *buf, size_t len)
 	}
 }
 
-/* verdicts.csv's module: M, M/B for a ratio against module B, with "
- * tN/tK" when the ratio is across thread counts ("mimalloc t2/t1"). */
-static void who_text(const as_claim_t *c, char *buf, size_t len)
+/* verdicts.csv's module: the label judged (a variant's with its params,
+ * "glibc:mmap_threshold=1m"), LABEL/VS for a ratio against module label VS,
+ * with " tN/tK" when the ratio is across thread counts ("mimalloc t2/t1"). */
+static void who_text(const as_claim_t *c, const char *label, const char *vs, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s%s%s", c->module, c->vs ? "/" : "", c->vs ? c->vs : "");
+	int n = snprintf(buf, len, "%s%s%s", label, c->vs ? "/" : "", c->vs ? vs : "");
 	if (c->vs_threads && n > 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, " t%u/t%u", c->threads, c->vs_threads);
 }
@@ -61,8 +63,36 @@ void as_verdicts_header(as_buf_t *csv)
 	                   "verdict,n\n");
 }
 
-/* The metric of every ok repetition of (module, workload, threads; 0:
- * any) in t that the statistics keep (dist: as_table_disturbed, as in
+/* Row r's module label: "name", or "name:params" for a variant. */
+static void row_label(const as_table_t *t, size_t r, char *out, size_t len)
+{
+	const char *params = as_table_str(t, r, "module_params");
+	snprintf(out, len, "%s%s%s", as_table_str(t, r, "module"), *params ? ":" : "", params);
+}
+
+#define MAX_LABELS 16 /* variants of one module judged in a run */
+
+/* The distinct module labels of t's rows of module NAME into labels[] (at
+ * most MAX_LABELS), in the order the rows have them; returns how many. A
+ * claim about glibc is judged once per label: `-a
+ * glibc,glibc:mmap_threshold=1m` has two glibcs, not one of 2 repetitions. */
+static int module_labels(const as_table_t *t, const char *name, char labels[][AS_LABEL_MAX])
+{
+	int n = 0;
+	for (size_t r = 0; r < t->nrows && n < MAX_LABELS; r++) {
+		int k;
+		if (strcmp(as_table_str(t, r, "module"), name))
+			continue;
+		row_label(t, r, labels[n], AS_LABEL_MAX);
+		for (k = 0; k < n && strcmp(labels[k], labels[n]); k++)
+			;
+		n += k == n;
+	}
+	return n;
+}
+
+/* The metric of every ok repetition of (module label, workload, threads;
+ * 0: any) in t that the statistics keep (dist: as_table_disturbed, as in
  * summary.csv); *rows counts the rows, ok or not. */
 static int gather(const as_scenario_t *sc, const as_table_t *t, const unsigned char *dist,
                   const char *module, const char *workload, uint32_t threads, double *v, int max,
@@ -71,12 +101,13 @@ static int gather(const as_scenario_t *sc, const as_table_t *t, const unsigned c
 	int k = 0;
 	*rows = 0;
 	for (size_t r = 0; r < t->nrows; r++) {
-		char label[512];
+		char label[512], mlabel[AS_LABEL_MAX];
 		const char *params = as_table_str(t, r, "workload_params");
 		double x;
 		snprintf(label, sizeof(label), "%s%s%s", as_table_str(t, r, "workload"),
 		         *params ? ":" : "", params);
-		if (strcmp(label, workload) || strcmp(as_table_str(t, r, "module"), module) ||
+		row_label(t, r, mlabel, sizeof(mlabel));
+		if (strcmp(label, workload) || strcmp(mlabel, module) ||
 		    (threads && as_table_num(t, r, "threads") != threads))
 			continue;
 		(*rows)++;
@@ -112,12 +143,124 @@ static void ratio_range(const double *x, int nx, const double *y, int ny, double
 	}
 }
 
+/* A claim's measured value on module label LABEL (a ratio: against module
+ * label VS, or LABEL itself on other rows): *med and its interval [*lo,
+ * *hi], *n the repetitions used. Returns 0, or -1 when the run has no rows
+ * for it (another module list, --quick). */
+static int measure(const as_scenario_t *sc, const as_table_t *t, const unsigned char *dist,
+                   const as_claim_t *c, const char *label, const char *vs, double *med, double *lo,
+                   double *hi, int *n)
+{
+	static double v[1000], w[1000];
+	int ratio = c->vs || c->vs_threads || c->vs_workload;
+	int rows, vrows = 1, nv = 0;
+	*n = gather(sc, t, dist, label, c->workload, c->threads, v, 1000, &rows);
+	if (ratio)
+		nv = gather(sc, t, dist, c->vs ? vs : label,
+		            c->vs_workload ? c->vs_workload : c->workload,
+		            c->vs_threads ? c->vs_threads : c->threads, w, 1000, &vrows);
+	if (rows == 0 || vrows == 0)
+		return -1;
+	if (ratio) {
+		if (as_boot_ratio_ci95(v, *n, w, nv, NULL, 0, AS_BOOT_RESAMPLES, AS_BOOT_SEED, med,
+		                       lo, hi) != 0)
+			*lo = *hi = NAN;
+		else if (isnan(*lo) && !isnan(*med) && (*n < 2 || nv < 2))
+			ratio_range(v, *n, w, nv, lo, hi);
+	} else {
+		*med = as_median(v, *n);
+		as_median_ci95(v, *n, lo, hi);
+		if (isnan(*lo) && *n > 0) {
+			*lo = v[0];
+			*hi = v[*n - 1];
+		}
+	}
+	return 0;
+}
+
+/* One verdict: its line on stdout (the header line first when *judged is
+ * 0), its row in csv, its object in json. */
+static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who, int ww, int cw,
+                   double med, double lo, double hi, int n, as_buf_t *csv, json_t *json,
+                   int counts[AS_VERDICT_COUNT], int *judged)
+{
+	int ratio = c->vs || c->vs_threads || c->vs_workload;
+	as_verdict_t vd = as_claim_judge(c, lo, hi);
+	char exp[64], meas[64];
+	expected_text(c, exp, sizeof(exp));
+	if ((*judged)++ == 0)
+		printf("   %-12s %-*s %-*s %-12s %-22s %s\n", "verdict", ww, "module", cw, "claim",
+		       "expected", "measured (interval)", "n");
+	snprintf(meas, sizeof(meas), "%.3g (%.3g-%.3g)", med, lo, hi);
+	printf("   %-12s %-*s %-*.*s %-12s %-22s %d\n", as_verdict_name(vd), ww, who, cw, cw,
+	       c->claim, exp, meas, n);
+	counts[vd]++;
+	as_buf_csv_str(csv, sc->name, 0);
+	as_buf_csv_str(csv, c->workload, 0);
+	as_buf_csv_str(csv, who, 0);
+	as_buf_csv_str(csv, c->claim, 0);
+	as_buf_csv_str(csv, exp, 0);
+	as_buf_csv_num(csv, med, 'F', 0);
+	as_buf_csv_num(csv, lo, 'F', 0);
+	as_buf_csv_num(csv, hi, 'F', 0);
+	as_buf_csv_str(csv, ratio ? "ratio of medians" : sc->unit ? sc->unit : "", 0);
+	as_buf_csv_str(csv, as_verdict_name(vd), 0);
+	as_buf_csv_num(csv, n, 'I', 1);
+	if (json) {
+		json_t *o = as_json_object();
+		as_json_set_str(o, "scenario", sc->name);
+		as_json_set_str(o, "workload", c->workload);
+		as_json_set_str(o, "module", who);
+		as_json_set_str(o, "claim", c->claim);
+		as_json_set_str(o, "expected", exp);
+		as_json_set(o, "measured", as_json_num(med, 'F'));
+		as_json_set(o, "ci_lo", as_json_num(lo, 'F'));
+		as_json_set(o, "ci_hi", as_json_num(hi, 'F'));
+		as_json_set_str(o, "unit", ratio ? "ratio of medians" : sc->unit);
+		as_json_set_str(o, "verdict", as_verdict_name(vd));
+		as_json_set(o, "n", as_json_num(n, 'I'));
+		as_json_push(json, o);
+	}
+}
+
+/* Every claim of sc on each label of its module (and of its vs module)
+ * that t has: measured into med/lo/hi/n and reported when report_it, else
+ * only the longest module text into *ww. */
+static int judge_all(const as_scenario_t *sc, const as_table_t *t, const unsigned char *dist,
+                     int report_it, int *ww, int cw, as_buf_t *csv, json_t *json,
+                     int counts[AS_VERDICT_COUNT])
+{
+	static char labels[MAX_LABELS][AS_LABEL_MAX], vlabels[MAX_LABELS][AS_LABEL_MAX];
+	int judged = 0;
+	for (const as_claim_t *c = sc->claims; c->claim; c++) {
+		int nl = module_labels(t, c->module, labels);
+		int nvl = c->vs ? module_labels(t, c->vs, vlabels) : 1;
+		for (int i = 0; i < nl; i++)
+			for (int j = 0; j < nvl; j++) {
+				char who[2 * AS_LABEL_MAX + 32];
+				double med, lo, hi;
+				int n;
+				const char *vs = c->vs ? vlabels[j] : NULL;
+				if (measure(sc, t, dist, c, labels[i], vs, &med, &lo, &hi, &n) != 0)
+					continue;
+				who_text(c, labels[i], vs, who, sizeof(who));
+				if (!report_it) {
+					if ((int)strlen(who) > *ww)
+						*ww = (int)strlen(who);
+					continue;
+				}
+				report(sc, c, who, *ww, cw, med, lo, hi, n, csv, json, counts,
+				       &judged);
+			}
+	}
+	return judged;
+}
+
 int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf_t *csv,
                          json_t *json, int counts[AS_VERDICT_COUNT], char *err, size_t errlen)
 {
 	as_table_t t;
-	int judged = 0;
-	double v[1000], w[1000];
+	int judged, ww = 18, cw = 44;
 	unsigned char *dist;
 	if (!sc->claims)
 		return 0;
@@ -131,76 +274,14 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 		return -1;
 	}
 	/* the claim column as wide as the scenario's longest claim (44 at
-	 * least, 64 at most): "faster than tcmalloc" was cut at "tcmall" */
-	int cw = 44;
+	 * least, 64 at most): "faster than tcmalloc" was cut at "tcmall"; the
+	 * module column as wide as its longest label (18 at least), never cut:
+	 * "glibc:mmap_threshold=1m" read as glibc */
 	for (const as_claim_t *c = sc->claims; c->claim; c++)
 		if ((int)strlen(c->claim) > cw)
 			cw = strlen(c->claim) > 64 ? 64 : (int)strlen(c->claim);
-	for (const as_claim_t *c = sc->claims; c->claim; c++) {
-		char exp[64];
-		double med, lo, hi;
-		char meas[64], who[64];
-		int ratio = c->vs || c->vs_threads || c->vs_workload;
-		int rows, vrows = 1, nv = 0;
-		int n = gather(sc, &t, dist, c->module, c->workload, c->threads, v, 1000, &rows);
-		as_verdict_t vd;
-		if (ratio)
-			nv = gather(sc, &t, dist, c->vs ? c->vs : c->module,
-			            c->vs_workload ? c->vs_workload : c->workload,
-			            c->vs_threads ? c->vs_threads : c->threads, w, 1000, &vrows);
-		if (rows == 0 || vrows == 0)
-			continue; /* not in this run (another module list, --quick) */
-		if (ratio) {
-			if (as_boot_ratio_ci95(v, n, w, nv, NULL, 0, AS_BOOT_RESAMPLES,
-			                       AS_BOOT_SEED, &med, &lo, &hi) != 0)
-				lo = hi = NAN;
-			else if (isnan(lo) && !isnan(med) && (n < 2 || nv < 2))
-				ratio_range(v, n, w, nv, &lo, &hi);
-		} else {
-			med = as_median(v, n);
-			as_median_ci95(v, n, &lo, &hi);
-			if (isnan(lo) && n > 0) {
-				lo = v[0];
-				hi = v[n - 1];
-			}
-		}
-		vd = as_claim_judge(c, lo, hi);
-		expected_text(c, exp, sizeof(exp));
-		if (judged++ == 0)
-			printf("   %-12s %-18s %-*s %-12s %-22s %s\n", "verdict", "module", cw,
-			       "claim", "expected", "measured (interval)", "n");
-		snprintf(meas, sizeof(meas), "%.3g (%.3g-%.3g)", med, lo, hi);
-		who_text(c, who, sizeof(who));
-		printf("   %-12s %-18.18s %-*.*s %-12s %-22s %d\n", as_verdict_name(vd), who, cw,
-		       cw, c->claim, exp, meas, n);
-		counts[vd]++;
-		as_buf_csv_str(csv, sc->name, 0);
-		as_buf_csv_str(csv, c->workload, 0);
-		as_buf_csv_str(csv, who, 0);
-		as_buf_csv_str(csv, c->claim, 0);
-		as_buf_csv_str(csv, exp, 0);
-		as_buf_csv_num(csv, med, 'F', 0);
-		as_buf_csv_num(csv, lo, 'F', 0);
-		as_buf_csv_num(csv, hi, 'F', 0);
-		as_buf_csv_str(csv, ratio ? "ratio of medians" : sc->unit ? sc->unit : "", 0);
-		as_buf_csv_str(csv, as_verdict_name(vd), 0);
-		as_buf_csv_num(csv, n, 'I', 1);
-		if (json) {
-			json_t *o = as_json_object();
-			as_json_set_str(o, "scenario", sc->name);
-			as_json_set_str(o, "workload", c->workload);
-			as_json_set_str(o, "module", who);
-			as_json_set_str(o, "claim", c->claim);
-			as_json_set_str(o, "expected", exp);
-			as_json_set(o, "measured", as_json_num(med, 'F'));
-			as_json_set(o, "ci_lo", as_json_num(lo, 'F'));
-			as_json_set(o, "ci_hi", as_json_num(hi, 'F'));
-			as_json_set_str(o, "unit", ratio ? "ratio of medians" : sc->unit);
-			as_json_set_str(o, "verdict", as_verdict_name(vd));
-			as_json_set(o, "n", as_json_num(n, 'I'));
-			as_json_push(json, o);
-		}
-	}
+	judge_all(sc, &t, dist, 0, &ww, cw, csv, json, counts);
+	judged = judge_all(sc, &t, dist, 1, &ww, cw, csv, json, counts);
 	free(dist);
 	as_table_free(&t);
 	return judged;

@@ -23,14 +23,16 @@ typedef enum as_claim_op {
 } as_claim_op_t;
 
 typedef struct as_claim {
-	const char *module;   /* module label the claim is about */
+	const char *module;   /* module name the claim is about: judged on each
+	                         of its labels in a run (glibc, glibc:k=v) */
 	const char *workload; /* exact workload label (spec as in the scenario) */
 	as_claim_op_t op;
 	double bound, tol;
 	const char *claim; /* in words; NULL ends a scenario's list */
 	uint32_t threads;  /* rows with this thread count; 0: every row */
-	const char *vs;    /* NULL: the metric itself; a module label: the
-	                      ratio of medians module / vs, bootstrap CI */
+	const char *vs;    /* NULL: the metric itself; a module name: the
+	                      ratio of medians module / vs, bootstrap CI, for
+	                      each pair of their labels */
 	/* A ratio against the same (or the vs) module on other rows: the
 	 * denominator's threads (0: threads) and workload (NULL: workload),
 	 * e.g. a module's 2-thread median over its 1-thread one. */
@@ -54,14 +56,15 @@ const char *as_verdict_name(as_verdict_t v);
 /* verdicts.csv's header line. */
 void as_verdicts_header(as_buf_t *csv);
 
-/* Judge every claim of sc whose module and workload are in trials_csv
- * (one row each in csv, one object with verdicts.csv's keys each appended
- * to the JSON array json unless it is NULL, one line each on stdout under
- * the scenario's heading, counts[verdict]++). The measured value is the median of the
- * scenario's metric over the ok repetitions, its interval the order-
- * statistic 95 % CI of the median (n >= 6), or with fewer repetitions the
- * range of the repetitions; for a ratio claim (`vs`, `vs_threads` or
- * `vs_workload` set), the ratio of medians and its bootstrap 95 % CI
+/* Judge every claim of sc whose module and workload are in trials_csv,
+ * once per module label of the claim's module (a variant, "glibc:k=v", is
+ * judged on its own rows, never pooled with plain glibc's, and named in
+ * the module column): one row each in csv, one object with verdicts.csv's
+ * keys each appended to the JSON array json unless it is NULL, one line
+ * each on stdout under the scenario's heading, counts[verdict]++. The measured value is the median
+ * of the scenario's metric over the ok repetitions, its interval the order- statistic 95 % CI of
+ * the median (n >= 6), or with fewer repetitions the range of the repetitions; for a ratio claim
+ * (`vs`, `vs_threads` or `vs_workload` set), the ratio of medians and its bootstrap 95 % CI
  * (compare.c's), INCONCLUSIVE without one. Returns the number of claims
  * judged, or -1 with err when the file cannot be read. */
 int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv, as_buf_t *csv,

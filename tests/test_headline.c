@@ -2,9 +2,11 @@
  * row and module, the median of the scenario's metric recomputed here from
  * trials.csv (or the status when no repetition has a value), and the table
  * the suite prints under the scenario shows exactly the file's cells.
- * Two scenarios: a memory one (threshold: values, n/a where null's RSS
- * did not grow) and a timing
- * one at 1 and 2 threads (xmalloc: a module skipped at 2 threads). */
+ * Scenarios: a memory one (threshold: values, n/a where null's RSS did
+ * not grow), a timing one at 1 and 2 threads (xmalloc: a module skipped at
+ * 2 threads), and two with module variants whose labels and rows must
+ * show whole (leak: a row with no param of its own; metadata: one row
+ * longer than 44 characters). */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
@@ -32,17 +34,21 @@ static int cli(const char *args)
 }
 
 /* The median of the scenario's metric over trials.csv rows of (row's
- * workload, threads, module), and the number of values. */
+ * workload, threads, module label), and the number of values. */
 static double median_of(const as_scenario_t *sc, const as_table_t *t, const as_table_t *h,
                         size_t hr, int *n)
 {
 	double v[64];
 	*n = 0;
 	for (size_t r = 0; r < t->nrows && *n < 64; r++) {
+		char label[512]; /* headline.csv's module is the label, name:params */
+		const char *params = tc_str(t, r, "module_params");
 		double x;
+		snprintf(label, sizeof(label), "%s%s%s", tc_str(t, r, "module"), *params ? ":" : "",
+		         params);
 		if (strcmp(tc_str(t, r, "workload_params"), tc_str(h, hr, "workload_params")) ||
 		    tc_num(t, r, "threads") != tc_num(h, hr, "threads") ||
-		    strcmp(tc_str(t, r, "module"), tc_str(h, hr, "module")))
+		    strcmp(label, tc_str(h, hr, "module")))
 			continue;
 		x = as_scenario_metric(sc, t, r);
 		if (!isnan(x))
@@ -91,8 +97,30 @@ static void check_scenario(const char *name, const char *mods, int expect_skip)
 	CHECKF(!expect_skip || skipped > 0, "%s: no skipped cell", name);
 	(void)na; /* null's n/a (no RSS growth) depends on the page counts */
 
+	/* the row labels: what the row ran, never the whole key ("leak:total=8m
+	 * t1" beside "trim=1"): each token is one of its workload's params or
+	 * its thread count */
+	for (size_t r = 0; r < h.nrows; r++) {
+		char have[512];
+		const char *row = tc_str(&h, r, "row");
+		snprintf(have, sizeof(have), ",%s,t%g,", tc_str(&h, r, "workload_params"),
+		         tc_num(&h, r, "threads"));
+		for (const char *p = row; *p;) {
+			char tok[160];
+			size_t l = strcspn(p, ",");
+			snprintf(tok, sizeof(tok), ",%.*s,", (int)l, p);
+			CHECKF(strstr(have, tok) ||
+			           (l == strlen(row) && !strcmp(row, tc_str(&h, r, "workload"))),
+			       "%s row '%s': '%s' is not one of %s", name, row, tok, have);
+			p += l + (p[l] == ',');
+		}
+	}
+
 	/* the terminal against the file: under the heading, one line per row,
-	 * 3 + 44 characters of label, then 10 per module in file order */
+	 * the label as wide as the longest row label, then per module in file
+	 * order a column as wide as its label (9 at least) or its widest status:
+	 * every label whole (at 44 and 9 characters, "...ops=100000,touch=all"
+	 * and glibc:mmap_threshold=1m were cut) */
 	snprintf(path, sizeof(path), "%s/out", tmp);
 	f = fopen(path, "r");
 	CHECK(f != NULL);
@@ -102,39 +130,55 @@ static void check_scenario(const char *name, const char *mods, int expect_skip)
 	CHECKF(f && !feof(f), "%s: no headline table on stdout", name);
 	if (f && fgets(line, sizeof(line), f)) {
 		const char *mod[16];
-		int nmod = 0;
-		char prev[160] = "";
+		int nmod = 0, lw = (int)strlen("workload"), cw[16], at[16];
+		char prev[160] = "", want[256];
+		size_t w;
 		for (size_t r = 0; r < h.nrows && nmod < 16; r++) {
 			int seen = 0;
 			for (int m = 0; m < nmod; m++)
 				seen |= !strcmp(mod[m], tc_str(&h, r, "module"));
 			if (!seen)
 				mod[nmod++] = tc_str(&h, r, "module");
+			if ((int)strlen(tc_str(&h, r, "row")) > lw)
+				lw = (int)strlen(tc_str(&h, r, "row"));
 		}
+		w = (size_t)snprintf(want, sizeof(want), "   %-*s", lw, "workload");
+		for (int m = 0; m < nmod; m++) {
+			cw[m] = (int)strlen(mod[m]) > 9 ? (int)strlen(mod[m]) : 9;
+			for (size_t r = 0; r < h.nrows; r++)
+				if (!strcmp(tc_str(&h, r, "module"), mod[m]) &&
+				    (int)strlen(tc_str(&h, r, "status")) > cw[m])
+					cw[m] = (int)strlen(tc_str(&h, r, "status"));
+			at[m] = (int)w;
+			w += (size_t)snprintf(want + w, sizeof(want) - w, " %*s", cw[m], mod[m]);
+		}
+		CHECKF(!strncmp(line, want, w) && line[w] == '\n', "%s: header '%s', want '%s'",
+		       name, line, want);
 		for (size_t r = 0; r < h.nrows; r++) {
-			char want[16], label[64];
+			char cell[64], label[256];
 			int m;
 			const char *row = tc_str(&h, r, "row");
 			if (strcmp(prev, row) != 0) {
 				CHECK(fgets(line, sizeof(line), f) != NULL);
 				snprintf(prev, sizeof(prev), "%s", row);
-				snprintf(label, sizeof(label), "   %-44.44s", row);
+				snprintf(label, sizeof(label), "   %-*s", lw, row);
 				CHECKF(!strncmp(line, label, strlen(label)),
 				       "%s: line '%s', row %s", name, line, row);
 			}
 			for (m = 0; m < nmod && strcmp(mod[m], tc_str(&h, r, "module")); m++)
 				;
 			if (isnan(tc_num(&h, r, "value")))
-				snprintf(want, sizeof(want), " %9.9s",
+				snprintf(cell, sizeof(cell), " %*s", cw[m],
 				         strcmp(tc_str(&h, r, "status"), "ok")
 				             ? tc_str(&h, r, "status")
 				             : "n/a");
 			else
-				snprintf(want, sizeof(want), " %9.3g", tc_num(&h, r, "value"));
-			CHECKF(strlen(line) >= 47 + 10 * (size_t)(m + 1) &&
-			           !strncmp(line + 47 + 10 * m, want, 10),
+				snprintf(cell, sizeof(cell), " %*.3g", cw[m],
+				         tc_num(&h, r, "value"));
+			CHECKF(strlen(line) >= (size_t)at[m] + strlen(cell) &&
+			           !strncmp(line + at[m], cell, strlen(cell)),
 			       "%s row %s module %s: terminal '%s', file '%s'", name, row, mod[m],
-			       line, want);
+			       line, cell);
 		}
 	}
 	if (f)
@@ -156,6 +200,10 @@ int main(void)
 	CHECK(mkdtemp(tmp) != NULL);
 	check_scenario("threshold", "glibc,bump,null", 0);
 	check_scenario("xmalloc", "glibc,bump", 1);
+	/* variants' labels (glibc:tri, glibc:mma at 9 characters), a row with
+	 * no token of its own (leak's total=8m), a row longer than 44 */
+	check_scenario("leak", "glibc,glibc:trim_threshold=1m,glibc:mmap_threshold=1m", 0);
+	check_scenario("metadata", "glibc,glibc:mmap_threshold=1m", 0);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
 	if (as_checks_failed == 0 && system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmp);

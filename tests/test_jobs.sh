@@ -5,7 +5,8 @@
 # every row are the same as one at a time (RSS growth at peak, end, after
 # free and trim, heap/mmap split, faults, every system call count, live
 # bytes, ops, passes, overhead ratio), in the same row order; the timing
-# figures are not written and the context says why; -r auto is refused; a
+# figures are not written and the context says why; summary reps_ok counts
+# the untimed ok repetitions; -r auto is refused; a
 # crash and a hang among parallel trials are rows like any other; an
 # interrupted parallel run keeps complete rows in order and --resume
 # finishes it; the suite runs its memory scenarios 2 at a time and its
@@ -44,6 +45,20 @@ grep -Eq '^glibc +threshold +1 ok +2 +- +- +- ' "$tmp/jc.out" && ! grep -q nan "
   grep -q "no comparisons: trials ran 2 at a time (--jobs)" "$tmp/jc.out" &&
   [ "$(wc -l <"$tmp/jc/comparisons.csv")" -eq 1 ] && ok ||
   { bad "--jobs 2 console:"; sed 's/^/  | /' "$tmp/jc.out" >&2; }
+# reps_ok counts the ok repetitions, timed or not: trials.csv's 2 ok rows
+# of each module (until now 0 in summary.csv and summary.json for every
+# --jobs group: it counted the repetitions with an ns/op)
+python3 - "$tmp/jc" <<'PY' && ok || bad "--jobs 2 reps_ok (above)"
+import csv, json, sys
+d = sys.argv[1]
+okrows = {}
+for r in csv.DictReader(open(f"{d}/trials.csv")):
+    okrows[r["module"]] = okrows.get(r["module"], 0) + (r["status"] == "ok")
+s = {r["module"]: int(r["reps_ok"]) for r in csv.DictReader(open(f"{d}/summary.csv"))}
+j = {g["module"]: g["reps_ok"] for g in json.load(open(f"{d}/summary.json"))["groups"]}
+print("trials.csv ok rows", okrows, "summary.csv reps_ok", s, "summary.json", j)
+sys.exit(0 if okrows == s == j and set(okrows.values()) == {2} else 1)
+PY
 grep -q '^timing_figures' "$tmp/j1/context.csv" && bad "--jobs 1 says its timing is not written" || ok
 python3 - "$tmp" "${ALLOCSCOPE_SANITIZED:-}" <<'PY' && ok || bad "rows differ (above)"
 import csv, sys

@@ -3,7 +3,8 @@
  * straddles the bound (INCONCLUSIVE), a ratio claim against another
  * module, ratios across thread counts (cache) and across workloads
  * (phase), claims about rows a run does not have (not judged), the
- * disturbed repetitions left out as in summary.csv, and verdicts.csv's
+ * disturbed repetitions left out as in summary.csv, each module label
+ * (glibc, glibc:k=v) judged on its own rows, and verdicts.csv's
  * columns. */
 #include <math.h>
 #include <stdio.h>
@@ -112,6 +113,37 @@ int main(void)
 	CHECKF(strstr(csv.data, "threshold:size=1m,glibc,") && strstr(csv.data, "INCONCLUSIVE,6\n"),
 	       "%s", csv.data);
 
+	/* a claim is judged per module label: plain glibc munmaps its 256 KiB
+	 * blocks (held 0.05), glibc:mmap_threshold=1m keeps them on the heap
+	 * (held 1). Pooled, both were one "glibc" verdict of n = 12, median
+	 * 0.525 (the suite --quick run: 0.531, n = 2) */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "module,module_params,workload,workload_params,threads,status,rss_before_kib,"
+	           "rss_peak_kib,rss_end_kib,live_bytes_peak\n");
+	for (int r = 0; r < 6; r++) {
+		fprintf(f, "glibc,,threshold,\"size=256k,total=4m\",1,ok,1000,2000,%d,1000000\n",
+		        1040 + 2 * r);
+		fprintf(f,
+		        "glibc,mmap_threshold=1m,threshold,\"size=256k,total=4m\",1,ok,1000,2000,"
+		        "%d,1000000\n",
+		        1990 + 2 * r);
+	}
+	fclose(f);
+	memset(counts, 0, sizeof(counts));
+	csv.len = 0;
+	n = as_scenario_verdicts(th, path, &csv, NULL, counts, err, sizeof(err));
+	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1,
+	       "per label: %d judged, %s", n, csv.data);
+	CHECKF(csv.data && strstr(csv.data, ",glibc,\"256 KiB") &&
+	           strstr(csv.data, ",<= 0.1,0.045,0.04,0.05,share of peak RSS,CONFIRMED,6\n"),
+	       "plain glibc on its own: %s", csv.data);
+	CHECKF(csv.data && strstr(csv.data, ",glibc:mmap_threshold=1m,\"256 KiB") &&
+	           strstr(csv.data, ",<= 0.1,0.995,0.99,1,share of peak RSS,REFUTED,6\n"),
+	       "the variant on its own, named: %s", csv.data);
+
 	/* a ratio claim: bump at most 0.75 of glibc's ns/op on the quick spec */
 	snprintf(path, sizeof(path), "%s/bump.csv", dir);
 	f = fopen(path, "w");
@@ -131,6 +163,26 @@ int main(void)
 	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "%d judged, %s", n, csv.data);
 	CHECKF(strstr(csv.data, "bump/glibc,") && strstr(csv.data, "ratio of medians,CONFIRMED"),
 	       "%s", csv.data);
+
+	/* a ratio against a module run in two variants: one verdict per pair */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "module,module_params,workload,workload_params,threads,status,ns_per_op\n");
+	for (int r = 0; r < 6; r++) {
+		const char *p = "dist=fixed,size=16,order=phase,live=1000,ops=20000,touch=all";
+		fprintf(f, "glibc,,synth,\"%s\",1,ok,%d\n", p, 26 + r % 2);
+		fprintf(f, "glibc,tcache_count=0,synth,\"%s\",1,ok,%d\n", p, 13 + r % 2);
+		fprintf(f, "bump,,synth,\"%s\",1,ok,%d\n", p, 11 + r % 3);
+	}
+	fclose(f);
+	memset(counts, 0, sizeof(counts));
+	csv.len = 0;
+	n = as_scenario_verdicts(bump, path, &csv, NULL, counts, err, sizeof(err));
+	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 1 && strstr(csv.data, ",bump/glibc,") &&
+	           strstr(csv.data, ",bump/glibc:tcache_count=0,"),
+	       "ratio per label: %d judged, %s", n, csv.data);
 
 	/* the verdict keeps the repetitions summary.csv keeps: bump's 6 more
 	 * repetitions ran while the machine was busy (their thread waited half
