@@ -19,6 +19,7 @@
 #include "guard.h"
 #include "loader.h"
 #include "modenv.h"
+#include "procstat.h"
 #include "stress.h"
 #include "util.h"
 
@@ -144,6 +145,46 @@ out:
 }
 
 /* Free half, allocate again, verify survivors: reuse must not clobber. */
+/* Freed memory is used again: 64 MiB of blocks allocated, written and
+ * freed through a window of 256 live ones must not grow the process by
+ * half of that. A module whose free does nothing passed every check until
+ * session 20 (an outside review's), and only run's RSS showed it. */
+static int check_free_returns(cctx_t *c)
+{
+	enum { WINDOW = 256 };
+	const uint64_t churn = 64ULL << 20;
+	size_t size = c->m->caps & AS_CAP_ANY_SIZE ? 3000 : max_size(c->m);
+	uint64_t steps = churn / size;
+	void *win[WINDOW] = {0};
+	int64_t before = as_rss_kib(), grew;
+	for (uint64_t i = 0; i < steps; i++) {
+		void **slot = &win[i % WINDOW];
+		if (*slot)
+			c->m->free(c->inst, *slot, size);
+		if (!(*slot = c->m->alloc(c->inst, size, 0))) {
+			snprintf(c->why, sizeof(c->why),
+			         "alloc returned NULL after %llu alloc/free",
+			         (unsigned long long)i);
+			return 1;
+		}
+		memset(*slot, (int)(i & 0xff), size);
+	}
+	grew = as_rss_kib() - before;
+	for (int k = 0; k < WINDOW; k++)
+		if (win[k])
+			c->m->free(c->inst, win[k], size);
+	if (before >= 0 && grew * 1024 > (int64_t)(churn / 2)) {
+		snprintf(
+		    c->why, sizeof(c->why),
+		    "freed memory is not used again: RSS grew %lld KiB over %llu MiB of %zu-byte "
+		    "blocks allocated and freed, %d live at a time (does free release "
+		    "the block?)",
+		    (long long)grew, (unsigned long long)(churn >> 20), size, WINDOW);
+		return 1;
+	}
+	return 0;
+}
+
 static int check_free_reuse(cctx_t *c)
 {
 	enum { N = 2000, ROUNDS = 20 };
@@ -601,6 +642,8 @@ static const struct {
     {"alignment", check_alignment, "16-byte default alignment; explicit 32..4096", NULL},
     {"no_overlap", check_no_overlap, "4000 live blocks keep their patterns", NULL},
     {"free_reuse", check_free_reuse, "sized free + reuse never clobbers live blocks", needs_free},
+    {"free_returns", check_free_returns,
+     "64 MiB allocated and freed, 256 live at a time: RSS grows under half of it", needs_free},
     {"realloc", check_realloc, "realloc keeps min(old,new) bytes, 8 B..300 KiB", needs_realloc},
     {"calloc", check_calloc, "calloc zeroes, even over reused memory", needs_calloc},
     {"zero_size", check_zero_size, "alloc(0) is NULL or a unique pointer free accepts", NULL},

@@ -121,7 +121,7 @@ static void left_out_and_kept(void)
 static void p99_na(void)
 {
 	static char out[16384];
-	const char *line;
+	const char *line = NULL;
 	for (int i = 0; i < 2; i++) {
 		trial(i, 0, (uint32_t)i, 0.01);
 		res[i].p99_ns[AS_OP_FREE] = 500;
