@@ -104,14 +104,21 @@ static void suggest_module(const char *path, void *ctx)
 		as_suggest_add(ctx, name);
 }
 
+/* A spec naming a file (a '/' in it or ending in ".so"), not a module by
+ * name. */
+static int is_path_spec(const char *name)
+{
+	size_t nlen = strlen(name);
+	return strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"));
+}
+
 as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char *err,
                               size_t errlen)
 {
 	const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
-	size_t nlen = strlen(name);
 	char shown[AS_SHOW_MAX];
 
-	if (strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"))) {
+	if (is_path_spec(name)) {
 		struct stat st;
 		if (!is_file(name)) {
 			snprintf(err, errlen, "%s: %s", as_show(name, shown),
@@ -375,6 +382,19 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	if (missing) {
 		snprintf(err, errlen, "%s: required operation '%s' is missing", who, missing);
 		st = AS_ERR_MISSING_OP;
+		goto out_close;
+	}
+	/* a file found by name stands for that name in every result: one named
+	 * after another module (a glibc.so earlier on the search path) must not
+	 * pass for it */
+	if (!is_path_spec(name) && strcmp(m->name, name)) {
+		char ms[AS_SHOW_MAX], ns[AS_SHOW_MAX];
+		snprintf(err, errlen,
+		         "%s: found by the name '%s' but its vtable calls it '%s' (a module "
+		         "looked up by name must carry that name; rename the file or give "
+		         "its path)",
+		         who, as_show(name, ns), as_show(m->name, ms));
+		st = AS_ERR_NAME_MISMATCH;
 		goto out_close;
 	}
 	spec_size = as_module_param_spec_size(m);

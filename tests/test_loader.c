@@ -250,7 +250,14 @@ int main(void)
 	CHECK(lm.mod && !strcmp(lm.mod->name, "glibc"));
 	CHECK(as_module_load("broken_ok", &lm, err, sizeof(err)) == AS_ERR_NOT_FOUND);
 	setenv("ALLOCSCOPE_MODULE_PATH", mods, 1);
-	CHECK(as_module_load("broken_ok", &lm, err, sizeof(err)) == AS_OK);
+	CHECK(as_module_load("testmod_v1", &lm, err, sizeof(err)) == AS_OK);
+	/* found by the name broken_ok, but it calls itself "broken": refused,
+	 * so a file named after another module cannot pass for it */
+	CHECK(as_module_load("broken_ok", &lm, err, sizeof(err)) == AS_ERR_NAME_MISMATCH);
+	CHECKF(strstr(err, "/broken_ok.so: found by the name 'broken_ok' but its vtable calls "
+	                   "it 'broken'") &&
+	           !strchr(err, '\n'),
+	       "%s", err);
 	CHECK(as_module_load("nosuchmodule", &lm, err, sizeof(err)) == AS_ERR_NOT_FOUND);
 	CHECK(strstr(err, "nosuchmodule") && strstr(err, mods));
 	unsetenv("ALLOCSCOPE_MODULE_PATH");
