@@ -146,18 +146,99 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 	return AS_ERR_NOT_FOUND;
 }
 
-/* dlerror() text for a file that is not an ELF shared object is long and
- * varies; check the header ourselves so the reason is stable and short. */
-static int is_elf_shared(const char *path)
+/* The ELF machine, class and byte order of this build: a module must match
+ * them. dlopen says "cannot open shared object file: No such file or
+ * directory" for another machine's file, which sends its author looking
+ * for a missing file. */
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#elif defined(__i386__)
+#define HOST_MACHINE EM_386
+#elif defined(__arm__)
+#define HOST_MACHINE EM_ARM
+#elif defined(__riscv)
+#define HOST_MACHINE EM_RISCV
+#elif defined(__powerpc64__)
+#define HOST_MACHINE EM_PPC64
+#elif defined(__s390x__)
+#define HOST_MACHINE EM_S390
+#else
+#define HOST_MACHINE EM_NONE /* not checked: dlopen says */
+#endif
+#define HOST_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_DATA ELFDATA2MSB
+#else
+#define HOST_DATA ELFDATA2LSB
+#endif
+
+/* A name for an ELF e_machine, as `uname -m` says it where one exists. */
+static const char *machine_name(unsigned em, char *buf, size_t len)
+{
+	static const struct {
+		unsigned em;
+		const char *name;
+	} names[] = {{EM_X86_64, "x86-64"},  {EM_AARCH64, "aarch64"}, {EM_386, "i386"},
+	             {EM_ARM, "arm"},        {EM_RISCV, "riscv"},     {EM_PPC64, "ppc64"},
+	             {EM_PPC, "ppc"},        {EM_S390, "s390x"},      {EM_MIPS, "mips"},
+	             {EM_SPARCV9, "sparc64"}};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].em == em)
+			return names[i].name;
+	snprintf(buf, len, "ELF machine %u", em);
+	return buf;
+}
+
+/* dlerror() text for a file that is not an ELF shared object of this
+ * machine is long, varies, or (another machine's) misleads; check the
+ * header ourselves so the reason is stable and short. 0, or -1 with the
+ * reason in why. The class and byte order are read from e_ident before
+ * anything else: the rest of the header is laid out by them. */
+static int elf_header_check(const char *path, char *why, size_t len)
 {
 	Elf64_Ehdr h;
+	char mb[32], hb[32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	if (fd < 0)
-		return 0;
-	n = read(fd, &h, sizeof(h));
-	close(fd);
-	return n == (ssize_t)sizeof(h) && !memcmp(h.e_ident, ELFMAG, SELFMAG) && h.e_type == ET_DYN;
+	ssize_t n = fd < 0 ? -1 : read(fd, &h, sizeof(h));
+	const char *host = machine_name(HOST_MACHINE, hb, sizeof(hb));
+	if (fd >= 0)
+		close(fd);
+	if (n < EI_NIDENT || memcmp(h.e_ident, ELFMAG, SELFMAG)) {
+		snprintf(why, len, "not a shared object (no ELF shared-library header)");
+		return -1;
+	}
+	if (h.e_ident[EI_CLASS] != HOST_CLASS) {
+		/* e_machine is at the same offset in both classes */
+		snprintf(why, len, "a %s ELF file for %s, this allocscope runs on %s (%d-bit)",
+		         h.e_ident[EI_CLASS] == ELFCLASS32   ? "32-bit"
+		         : h.e_ident[EI_CLASS] == ELFCLASS64 ? "64-bit"
+		                                             : "bad-class",
+		         n >= 20 && h.e_ident[EI_DATA] == HOST_DATA
+		             ? machine_name(h.e_machine, mb, sizeof(mb))
+		             : "another machine",
+		         host, (int)sizeof(void *) * 8);
+		return -1;
+	}
+	if (h.e_ident[EI_DATA] != HOST_DATA) {
+		snprintf(why, len, "a %s ELF file, this allocscope runs on %s (%s-endian)",
+		         h.e_ident[EI_DATA] == ELFDATA2MSB   ? "big-endian"
+		         : h.e_ident[EI_DATA] == ELFDATA2LSB ? "little-endian"
+		                                             : "bad-byte-order",
+		         host, HOST_DATA == ELFDATA2LSB ? "little" : "big");
+		return -1;
+	}
+	if (n != (ssize_t)sizeof(h) || h.e_type != ET_DYN) {
+		snprintf(why, len, "not a shared object (no ELF shared-library header)");
+		return -1;
+	}
+	if (HOST_MACHINE != EM_NONE && h.e_machine != HOST_MACHINE) {
+		snprintf(why, len, "built for %s, this allocscope runs on %s",
+		         machine_name(h.e_machine, mb, sizeof(mb)), host);
+		return -1;
+	}
+	return 0;
 }
 
 /* [off, off + len) lies inside a file of size bytes (no wrap-around: the
@@ -314,10 +395,12 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	if (st != AS_OK)
 		return st;
 	who = as_show(out->path, shown); /* messages end with their reason */
-	if (!is_elf_shared(out->path)) {
-		snprintf(err, errlen, "%s: not a shared object (no ELF shared-library header)",
-		         who);
-		return AS_ERR_NOT_SO;
+	{
+		char why[160];
+		if (elf_header_check(out->path, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", who, why);
+			return AS_ERR_NOT_SO;
+		}
 	}
 	{
 		char names[256];
