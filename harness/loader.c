@@ -295,16 +295,18 @@ static uint64_t dynsym_count(const unsigned char *f, const Elf64_Phdr *ph, unsig
 	return strtab > symtab ? (strtab - symtab) / sizeof(Elf64_Sym) : 0;
 }
 
-/* The malloc-family symbols the module at path imports (undefined in its
- * dynamic symbol table, found as dlopen finds it: PT_DYNAMIC, not section
- * headers, which a stripped file may lack), space-separated into out (len
- * > 0); 0 when it has none or the file cannot be read as a 64-bit ELF
- * (dlopen then says why). Under RTLD_LOCAL such a call resolves to the
- * process's malloc, glibc's (or whatever `exec` preloads), not to the
- * allocator the module wraps: the row would measure glibc for it,
- * silently. C++'s operator new and delete reach the same malloc. The glibc
- * module looks glibc's functions up in libc.so.6 (dlsym): no import. */
-static int banned_imports(const char *path, char *out, size_t len)
+/* One walk of the module's dynamic symbol table, found as dlopen finds it
+ * (PT_DYNAMIC, not section headers, which a stripped file may lack):
+ * *entry is 1 when it defines the entry symbol, 0 when it does not (not a
+ * module: reported before anything else the table shows), -1 when the file
+ * cannot be read as a 64-bit ELF (dlopen then says why). Returns how many
+ * malloc-family symbols it imports (undefined there), space-separated into
+ * out (len > 0). Under RTLD_LOCAL such a call resolves to the process's
+ * malloc, glibc's (or whatever `exec` preloads), not to the allocator the
+ * module wraps: the row would measure glibc for it, silently. C++'s
+ * operator new and delete reach the same malloc. The glibc module looks
+ * glibc's functions up in libc.so.6 (dlsym): no import. */
+static int scan_dynsym(const char *path, int *entry, char *out, size_t len)
 {
 	static const char *const banned[] = {
 	    "malloc",        "free",     "calloc", "realloc", "reallocarray",      "posix_memalign",
@@ -319,6 +321,7 @@ static int banned_imports(const char *path, char *out, size_t len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
 	size_t w = 0;
 	out[0] = '\0';
+	*entry = -1;
 	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr) ||
@@ -357,13 +360,25 @@ static int banned_imports(const char *path, char *out, size_t len)
 	    (osym = vaddr_off(ph, h->e_phnum, symtab, nsym * sizeof(Elf64_Sym), st.st_size)) ==
 	        UINT64_MAX)
 		goto out;
+	/* only a hash table's count is sure to cover every defined symbol;
+	 * without one, dlsym decides */
+	*entry = hash || gnu ? 0 : -1;
 	for (uint64_t k = 0; k < nsym; k++) {
 		const Elf64_Sym *sym = (const Elf64_Sym *)(f + osym) + k;
 		const char *nm = (const char *)f + ostr + sym->st_name;
 		int hit = 0;
-		if (sym->st_shndx != SHN_UNDEF || sym->st_name >= strsz ||
-		    !memchr(nm, '\0', strsz - sym->st_name))
+		if (sym->st_name >= strsz || !memchr(nm, '\0', strsz - sym->st_name))
 			continue;
+		if (sym->st_shndx != SHN_UNDEF) {
+			/* dlsym finds a defined global or weak symbol of default
+			 * or protected visibility */
+			if (!strcmp(nm, AS_MODULE_ENTRY_NAME) &&
+			    ELF64_ST_BIND(sym->st_info) != STB_LOCAL &&
+			    (ELF64_ST_VISIBILITY(sym->st_other) == STV_DEFAULT ||
+			     ELF64_ST_VISIBILITY(sym->st_other) == STV_PROTECTED))
+				*entry = 1;
+			continue;
+		}
 		for (size_t b = 0; b < sizeof(banned) / sizeof(banned[0]); b++)
 			hit |= !strcmp(nm, banned[b]);
 		for (size_t b = 0; b < sizeof(banned_prefix) / sizeof(banned_prefix[0]); b++)
@@ -404,7 +419,19 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	}
 	{
 		char names[256];
-		if (banned_imports(out->path, names, sizeof(names))) {
+		int entry_found;
+		int nimports = scan_dynsym(out->path, &entry_found, names, sizeof(names));
+		/* a library or program that is not a module at all imports malloc
+		 * too: that it lacks the entry is the reason to give */
+		if (entry_found == 0) {
+			snprintf(
+			    err, errlen,
+			    "%s: entry symbol '%s' not found: not an allocscope module (or its "
+			    "entry is not exported)",
+			    who, AS_MODULE_ENTRY_NAME);
+			return AS_ERR_NO_ENTRY;
+		}
+		if (nimports) {
 			snprintf(
 			    err, errlen,
 			    "%s: imports %s: under RTLD_LOCAL those calls go to glibc's malloc, "
@@ -425,8 +452,10 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	}
 	*(void **)&entry = dlsym(out->handle, AS_MODULE_ENTRY_NAME);
 	if (!entry) {
-		snprintf(err, errlen, "%s: entry symbol '%s' not found (is it exported?)", who,
-		         AS_MODULE_ENTRY_NAME);
+		snprintf(err, errlen,
+		         "%s: entry symbol '%s' not found: not an allocscope module (or its "
+		         "entry is not exported)",
+		         who, AS_MODULE_ENTRY_NAME);
 		st = AS_ERR_NO_ENTRY;
 		goto out_close;
 	}

@@ -208,6 +208,19 @@ int main(void)
 
 	CHECK(load("broken_no_entry.so", err, sizeof(err)) == AS_ERR_NO_ENTRY);
 	CHECK(strstr(err, "broken_no_entry.so") && strstr(err, "allocscope_module"));
+	/* a file without the entry is not a module, whatever else it does: a
+	 * library or a PIE program imports malloc too, and that is not the
+	 * reason to give (the import check came first and blamed RTLD_LOCAL) */
+	CHECK(load("broken_no_entry_imports.so", err, sizeof(err)) == AS_ERR_NO_ENTRY);
+	CHECKF(strstr(err, "broken_no_entry_imports.so: entry symbol 'allocscope_module' not "
+	                   "found: not an allocscope module"),
+	       "%s", err);
+	if (getenv("ALLOCSCOPE")) {
+		/* the CLI itself: a PIE executable, ET_DYN as a library is */
+		CHECK(as_module_load(getenv("ALLOCSCOPE"), &lm, err, sizeof(err)) ==
+		      AS_ERR_NO_ENTRY);
+		CHECKF(strstr(err, "not an allocscope module"), "%s", err);
+	}
 
 	CHECK(load("broken_abi.so", err, sizeof(err)) == AS_ERR_ABI_VERSION);
 	CHECK(strstr(err, "broken_abi.so") && strstr(err, "ABI version 99"));

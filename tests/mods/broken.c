@@ -123,7 +123,7 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 #elif defined(BROKEN_OVERLAP)
 	if (used > 4096)
 		return arena_buf + 64; /* hands out the same block again */
-#elif defined(BROKEN_IMPORTS)
+#elif defined(BROKEN_IMPORTS) || defined(BROKEN_NO_ENTRY_IMPORTS)
 	if (size > sizeof(arena_buf))
 		return malloc(size); /* glibc's, not this module's: refused at load */
 #elif defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
@@ -178,7 +178,7 @@ static const as_module_t mod = {
 #endif
 };
 
-#if defined(BROKEN_NO_ENTRY)
+#if defined(BROKEN_NO_ENTRY) || defined(BROKEN_NO_ENTRY_IMPORTS)
 __attribute__((visibility("default"))) const as_module_t *not_the_entry(void);
 __attribute__((visibility("default"))) const as_module_t *not_the_entry(void)
 {
