@@ -149,6 +149,20 @@ static void t_free(void *inst, void *ptr, size_t size)
 	(void)size;
 }
 
+#if defined(BROKEN_ENV_CRASH)
+/* run after the load, in the same child as it */
+static int t_params_env(const char *params, char *buf, size_t len, char *err, size_t errlen)
+{
+	(void)params;
+	(void)buf;
+	(void)len;
+	(void)err;
+	(void)errlen;
+	raise(SIGSEGV);
+	return 0;
+}
+#endif
+
 static const as_module_t mod = {
 #if defined(BROKEN_ABI)
     .abi_version = 99,
@@ -176,12 +190,23 @@ static const as_module_t mod = {
     .nparams = 1,
     .params = &(const as_param_spec_t){"x", AS_PARAM_U64, "0", 0, 0, NULL, "", 0},
 #endif
+#if defined(BROKEN_ENV_CRASH)
+    .params_env = t_params_env,
+#endif
 };
 
 #if defined(BROKEN_NO_ENTRY) || defined(BROKEN_NO_ENTRY_IMPORTS)
 __attribute__((visibility("default"))) const as_module_t *not_the_entry(void);
 __attribute__((visibility("default"))) const as_module_t *not_the_entry(void)
 {
+	return &mod;
+}
+#elif defined(BROKEN_ENTRY_CRASH)
+/* the entry function itself crashes: not a constructor */
+__attribute__((visibility("default"))) const as_module_t *allocscope_module(void);
+__attribute__((visibility("default"))) const as_module_t *allocscope_module(void)
+{
+	raise(SIGSEGV);
 	return &mod;
 }
 #else
