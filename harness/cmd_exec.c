@@ -443,8 +443,12 @@ static int exec_main(int argc, char **argv)
 		return child_errno == ENOENT ? 127 : 126;
 	}
 	if (WIFSIGNALED(status)) {
-		fprintf(stderr, "allocscope exec: %s died on signal %d (%s)\n", argv[r],
-		        WTERMSIG(status), strsignal(WTERMSIG(status)));
+		/* the module is the first suspect: the line names it, and the
+		 * program's file where its name alone does not say which */
+		int named = find_program(argv[r], prog, sizeof(prog)) == 0 && strcmp(prog, argv[r]);
+		fprintf(stderr, "allocscope exec: %s%s%s%s died on signal %d (%s) on module %s\n",
+		        argv[r], named ? " (" : "", named ? prog : "", named ? ")" : "",
+		        WTERMSIG(status), strsignal(WTERMSIG(status)), c.module);
 		return 128 + WTERMSIG(status);
 	}
 	return WEXITSTATUS(status);

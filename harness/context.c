@@ -5,6 +5,7 @@
 
 #include <gnu/libc-version.h>
 #include <hwloc.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loader.h"
 #include "pin.h"
 #include "results_format.h"
 #include "syscount.h"
@@ -203,6 +205,20 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	}
 }
 
+/* module_path.<spec>: the file a module spec resolved to, absolute, so a
+ * name is tied to the file that ran (the worker resolves it the same way,
+ * in the same environment); nothing when it does not resolve (its rows say
+ * why). */
+static void module_path(as_buf_t *ctx, const as_spec_t *m)
+{
+	char path[4096], real[PATH_MAX], err[512], *key = NULL;
+	if (as_module_resolve(m->name, path, sizeof(path), err, sizeof(err)) != AS_OK)
+		return;
+	if (asprintf(&key, "module_path.%s", m->label) > 0)
+		as_context_add(ctx, key, realpath(path, real) ? real : path);
+	free(key);
+}
+
 void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_t *ti,
                     unsigned max_threads)
 {
@@ -224,6 +240,8 @@ void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_
 	as_context_addf(ctx, "min_time_s", "%g", cfg->min_time_s);
 	for (int i = 0; i < cfg->nmodules; i++)
 		as_context_add(ctx, "module", cfg->modules[i].label);
+	for (int i = 0; i < cfg->nmodules; i++)
+		module_path(ctx, &cfg->modules[i]);
 	for (int i = 0; i < cfg->nworkloads; i++)
 		as_context_add(ctx, "workload", cfg->workloads[i].label);
 	measurement_context(ctx, cfg, ti);

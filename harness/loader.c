@@ -104,14 +104,21 @@ static void suggest_module(const char *path, void *ctx)
 		as_suggest_add(ctx, name);
 }
 
+/* A spec naming a file (a '/' in it or ending in ".so"), not a module by
+ * name. */
+static int is_path_spec(const char *name)
+{
+	size_t nlen = strlen(name);
+	return strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"));
+}
+
 as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char *err,
                               size_t errlen)
 {
 	const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
-	size_t nlen = strlen(name);
 	char shown[AS_SHOW_MAX];
 
-	if (strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"))) {
+	if (is_path_spec(name)) {
 		struct stat st;
 		if (!is_file(name)) {
 			snprintf(err, errlen, "%s: %s", as_show(name, shown),
@@ -139,18 +146,99 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 	return AS_ERR_NOT_FOUND;
 }
 
-/* dlerror() text for a file that is not an ELF shared object is long and
- * varies; check the header ourselves so the reason is stable and short. */
-static int is_elf_shared(const char *path)
+/* The ELF machine, class and byte order of this build: a module must match
+ * them. dlopen says "cannot open shared object file: No such file or
+ * directory" for another machine's file, which sends its author looking
+ * for a missing file. */
+#if defined(__x86_64__)
+#define HOST_MACHINE EM_X86_64
+#elif defined(__aarch64__)
+#define HOST_MACHINE EM_AARCH64
+#elif defined(__i386__)
+#define HOST_MACHINE EM_386
+#elif defined(__arm__)
+#define HOST_MACHINE EM_ARM
+#elif defined(__riscv)
+#define HOST_MACHINE EM_RISCV
+#elif defined(__powerpc64__)
+#define HOST_MACHINE EM_PPC64
+#elif defined(__s390x__)
+#define HOST_MACHINE EM_S390
+#else
+#define HOST_MACHINE EM_NONE /* not checked: dlopen says */
+#endif
+#define HOST_CLASS (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32)
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_DATA ELFDATA2MSB
+#else
+#define HOST_DATA ELFDATA2LSB
+#endif
+
+/* A name for an ELF e_machine, as `uname -m` says it where one exists. */
+static const char *machine_name(unsigned em, char *buf, size_t len)
+{
+	static const struct {
+		unsigned em;
+		const char *name;
+	} names[] = {{EM_X86_64, "x86-64"},  {EM_AARCH64, "aarch64"}, {EM_386, "i386"},
+	             {EM_ARM, "arm"},        {EM_RISCV, "riscv"},     {EM_PPC64, "ppc64"},
+	             {EM_PPC, "ppc"},        {EM_S390, "s390x"},      {EM_MIPS, "mips"},
+	             {EM_SPARCV9, "sparc64"}};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].em == em)
+			return names[i].name;
+	snprintf(buf, len, "ELF machine %u", em);
+	return buf;
+}
+
+/* dlerror() text for a file that is not an ELF shared object of this
+ * machine is long, varies, or (another machine's) misleads; check the
+ * header ourselves so the reason is stable and short. 0, or -1 with the
+ * reason in why. The class and byte order are read from e_ident before
+ * anything else: the rest of the header is laid out by them. */
+static int elf_header_check(const char *path, char *why, size_t len)
 {
 	Elf64_Ehdr h;
+	char mb[32], hb[32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	if (fd < 0)
-		return 0;
-	n = read(fd, &h, sizeof(h));
-	close(fd);
-	return n == (ssize_t)sizeof(h) && !memcmp(h.e_ident, ELFMAG, SELFMAG) && h.e_type == ET_DYN;
+	ssize_t n = fd < 0 ? -1 : read(fd, &h, sizeof(h));
+	const char *host = machine_name(HOST_MACHINE, hb, sizeof(hb));
+	if (fd >= 0)
+		close(fd);
+	if (n < EI_NIDENT || memcmp(h.e_ident, ELFMAG, SELFMAG)) {
+		snprintf(why, len, "not a shared object (no ELF shared-library header)");
+		return -1;
+	}
+	if (h.e_ident[EI_CLASS] != HOST_CLASS) {
+		/* e_machine is at the same offset in both classes */
+		snprintf(why, len, "a %s ELF file for %s, this allocscope runs on %s (%d-bit)",
+		         h.e_ident[EI_CLASS] == ELFCLASS32   ? "32-bit"
+		         : h.e_ident[EI_CLASS] == ELFCLASS64 ? "64-bit"
+		                                             : "bad-class",
+		         n >= 20 && h.e_ident[EI_DATA] == HOST_DATA
+		             ? machine_name(h.e_machine, mb, sizeof(mb))
+		             : "another machine",
+		         host, (int)sizeof(void *) * 8);
+		return -1;
+	}
+	if (h.e_ident[EI_DATA] != HOST_DATA) {
+		snprintf(why, len, "a %s ELF file, this allocscope runs on %s (%s-endian)",
+		         h.e_ident[EI_DATA] == ELFDATA2MSB   ? "big-endian"
+		         : h.e_ident[EI_DATA] == ELFDATA2LSB ? "little-endian"
+		                                             : "bad-byte-order",
+		         host, HOST_DATA == ELFDATA2LSB ? "little" : "big");
+		return -1;
+	}
+	if (n != (ssize_t)sizeof(h) || h.e_type != ET_DYN) {
+		snprintf(why, len, "not a shared object (no ELF shared-library header)");
+		return -1;
+	}
+	if (HOST_MACHINE != EM_NONE && h.e_machine != HOST_MACHINE) {
+		snprintf(why, len, "built for %s, this allocscope runs on %s",
+		         machine_name(h.e_machine, mb, sizeof(mb)), host);
+		return -1;
+	}
+	return 0;
 }
 
 /* [off, off + len) lies inside a file of size bytes (no wrap-around: the
@@ -207,16 +295,18 @@ static uint64_t dynsym_count(const unsigned char *f, const Elf64_Phdr *ph, unsig
 	return strtab > symtab ? (strtab - symtab) / sizeof(Elf64_Sym) : 0;
 }
 
-/* The malloc-family symbols the module at path imports (undefined in its
- * dynamic symbol table, found as dlopen finds it: PT_DYNAMIC, not section
- * headers, which a stripped file may lack), space-separated into out (len
- * > 0); 0 when it has none or the file cannot be read as a 64-bit ELF
- * (dlopen then says why). Under RTLD_LOCAL such a call resolves to the
- * process's malloc, glibc's (or whatever `exec` preloads), not to the
- * allocator the module wraps: the row would measure glibc for it,
- * silently. C++'s operator new and delete reach the same malloc. The glibc
- * module looks glibc's functions up in libc.so.6 (dlsym): no import. */
-static int banned_imports(const char *path, char *out, size_t len)
+/* One walk of the module's dynamic symbol table, found as dlopen finds it
+ * (PT_DYNAMIC, not section headers, which a stripped file may lack):
+ * *entry is 1 when it defines the entry symbol, 0 when it does not (not a
+ * module: reported before anything else the table shows), -1 when the file
+ * cannot be read as a 64-bit ELF (dlopen then says why). Returns how many
+ * malloc-family symbols it imports (undefined there), space-separated into
+ * out (len > 0). Under RTLD_LOCAL such a call resolves to the process's
+ * malloc, glibc's (or whatever `exec` preloads), not to the allocator the
+ * module wraps: the row would measure glibc for it, silently. C++'s
+ * operator new and delete reach the same malloc. The glibc module looks
+ * glibc's functions up in libc.so.6 (dlsym): no import. */
+static int scan_dynsym(const char *path, int *entry, char *out, size_t len)
 {
 	static const char *const banned[] = {
 	    "malloc",        "free",     "calloc", "realloc", "reallocarray",      "posix_memalign",
@@ -231,6 +321,7 @@ static int banned_imports(const char *path, char *out, size_t len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
 	size_t w = 0;
 	out[0] = '\0';
+	*entry = -1;
 	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr) ||
@@ -269,13 +360,25 @@ static int banned_imports(const char *path, char *out, size_t len)
 	    (osym = vaddr_off(ph, h->e_phnum, symtab, nsym * sizeof(Elf64_Sym), st.st_size)) ==
 	        UINT64_MAX)
 		goto out;
+	/* only a hash table's count is sure to cover every defined symbol;
+	 * without one, dlsym decides */
+	*entry = hash || gnu ? 0 : -1;
 	for (uint64_t k = 0; k < nsym; k++) {
 		const Elf64_Sym *sym = (const Elf64_Sym *)(f + osym) + k;
 		const char *nm = (const char *)f + ostr + sym->st_name;
 		int hit = 0;
-		if (sym->st_shndx != SHN_UNDEF || sym->st_name >= strsz ||
-		    !memchr(nm, '\0', strsz - sym->st_name))
+		if (sym->st_name >= strsz || !memchr(nm, '\0', strsz - sym->st_name))
 			continue;
+		if (sym->st_shndx != SHN_UNDEF) {
+			/* dlsym finds a defined global or weak symbol of default
+			 * or protected visibility */
+			if (!strcmp(nm, AS_MODULE_ENTRY_NAME) &&
+			    ELF64_ST_BIND(sym->st_info) != STB_LOCAL &&
+			    (ELF64_ST_VISIBILITY(sym->st_other) == STV_DEFAULT ||
+			     ELF64_ST_VISIBILITY(sym->st_other) == STV_PROTECTED))
+				*entry = 1;
+			continue;
+		}
 		for (size_t b = 0; b < sizeof(banned) / sizeof(banned[0]); b++)
 			hit |= !strcmp(nm, banned[b]);
 		for (size_t b = 0; b < sizeof(banned_prefix) / sizeof(banned_prefix[0]); b++)
@@ -307,14 +410,28 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	if (st != AS_OK)
 		return st;
 	who = as_show(out->path, shown); /* messages end with their reason */
-	if (!is_elf_shared(out->path)) {
-		snprintf(err, errlen, "%s: not a shared object (no ELF shared-library header)",
-		         who);
-		return AS_ERR_NOT_SO;
+	{
+		char why[160];
+		if (elf_header_check(out->path, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", who, why);
+			return AS_ERR_NOT_SO;
+		}
 	}
 	{
 		char names[256];
-		if (banned_imports(out->path, names, sizeof(names))) {
+		int entry_found;
+		int nimports = scan_dynsym(out->path, &entry_found, names, sizeof(names));
+		/* a library or program that is not a module at all imports malloc
+		 * too: that it lacks the entry is the reason to give */
+		if (entry_found == 0) {
+			snprintf(
+			    err, errlen,
+			    "%s: entry symbol '%s' not found: not an allocscope module (or its "
+			    "entry is not exported)",
+			    who, AS_MODULE_ENTRY_NAME);
+			return AS_ERR_NO_ENTRY;
+		}
+		if (nimports) {
 			snprintf(
 			    err, errlen,
 			    "%s: imports %s: under RTLD_LOCAL those calls go to glibc's malloc, "
@@ -335,8 +452,10 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	}
 	*(void **)&entry = dlsym(out->handle, AS_MODULE_ENTRY_NAME);
 	if (!entry) {
-		snprintf(err, errlen, "%s: entry symbol '%s' not found (is it exported?)", who,
-		         AS_MODULE_ENTRY_NAME);
+		snprintf(err, errlen,
+		         "%s: entry symbol '%s' not found: not an allocscope module (or its "
+		         "entry is not exported)",
+		         who, AS_MODULE_ENTRY_NAME);
 		st = AS_ERR_NO_ENTRY;
 		goto out_close;
 	}
@@ -375,6 +494,19 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	if (missing) {
 		snprintf(err, errlen, "%s: required operation '%s' is missing", who, missing);
 		st = AS_ERR_MISSING_OP;
+		goto out_close;
+	}
+	/* a file found by name stands for that name in every result: one named
+	 * after another module (a glibc.so earlier on the search path) must not
+	 * pass for it */
+	if (!is_path_spec(name) && strcmp(m->name, name)) {
+		char ms[AS_SHOW_MAX], ns[AS_SHOW_MAX];
+		snprintf(err, errlen,
+		         "%s: found by the name '%s' but its vtable calls it '%s' (a module "
+		         "looked up by name must carry that name; rename the file or give "
+		         "its path)",
+		         who, as_show(name, ns), as_show(m->name, ms));
+		st = AS_ERR_NAME_MISMATCH;
 		goto out_close;
 	}
 	spec_size = as_module_param_spec_size(m);

@@ -26,7 +26,8 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 
 /* Resolve, dlopen(RTLD_NOW|RTLD_LOCAL) and validate (entry symbol, ABI
  * version, struct size, required operations, reset present when claimed,
- * size of its param spec entries when it has params).
+ * size of its param spec entries when it has params, and for a module asked
+ * for by NAME, not by path, that its vtable's name is NAME).
  * Returns AS_OK with *out filled, or the refusal's status with
  * "PATH: reason" in err (the handle is closed again). */
 as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t errlen);

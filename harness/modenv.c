@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,9 +28,15 @@ typedef struct {
 static cached_t *cache;
 static size_t ncache;
 
+/* Where the child was when it died, for the parent's line: in the load
+ * (the module's and its libraries' constructors, then its entry function)
+ * or past it, in the module's params_env or preload_library. */
+enum { STAGE_LOAD, STAGE_ASK };
+
 /* The child's answer: status byte, then env and preload, NUL-terminated,
- * or the error text. */
-static void ask_child(const as_spec_t *m, int fd)
+ * or the error text. *stage (a page shared with the parent) says how far
+ * it got. */
+static void ask_child(const as_spec_t *m, int fd, volatile unsigned char *stage)
 {
 	static as_modenv_t me;
 	static char err[1024];
@@ -37,6 +44,8 @@ static void ask_child(const as_spec_t *m, int fd)
 	char ok = 0;
 	memset(&me, 0, sizeof(me));
 	if (as_module_load(m->name, &lm, err, sizeof(err)) == AS_OK) {
+		if (stage)
+			*stage = STAGE_ASK;
 		ok = 1;
 		if (AS_MODULE_HAS(lm.mod, params_env) &&
 		    lm.mod->params_env(m->params, me.env, sizeof(me.env), err, sizeof(err)) != 0) {
@@ -95,12 +104,22 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 {
 	static char buf[2 * AS_MODENV_MAX + 2];
 	size_t n = 0;
-	int pfd[2], status = 0, timed_out = 0;
+	int pfd[2], status = 0, timed_out = 0, stage;
 	long deadline = ms_now() + load_timeout_ms;
 	ssize_t r;
 	pid_t pid;
+	/* without it the line names both stages' suspects */
+	volatile unsigned char *shared =
+	    mmap(NULL, 1, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	const char *in;
+	if (shared == MAP_FAILED)
+		shared = NULL;
+	else
+		*shared = STAGE_LOAD;
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		if (shared)
+			munmap((void *)shared, 1);
 		return AS_ERR_WORKER;
 	}
 	fflush(NULL);
@@ -109,13 +128,15 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 		/* a group of its own: what its constructors start goes with it */
 		setpgid(0, 0);
 		close(pfd[0]);
-		ask_child(m, pfd[1]);
+		ask_child(m, pfd[1], shared);
 	}
 	if (pid > 0)
 		setpgid(pid, pid);
 	close(pfd[1]);
 	if (pid < 0) {
 		close(pfd[0]);
+		if (shared)
+			munmap((void *)shared, 1);
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		return AS_ERR_WORKER;
 	}
@@ -144,26 +165,31 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 	kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	stage = shared ? *shared : -1;
+	if (shared)
+		munmap((void *)shared, 1);
+	in = stage == STAGE_LOAD  ? "a constructor of it or of its libraries, or its entry "
+	                            "function " AS_MODULE_ENTRY_NAME "()"
+	     : stage == STAGE_ASK ? "its params_env() or preload_library(), after it loaded"
+	                          : "a constructor of it or of its libraries, its entry function "
+	                            "" AS_MODULE_ENTRY_NAME "(), params_env() or preload_library()";
 	if (timed_out) {
-		snprintf(
-		    err, errlen,
-		    "module %s: loading it did not finish in %.3g s (a constructor that hangs?)",
-		    m->name, load_timeout_ms / 1000.0);
+		snprintf(err, errlen,
+		         "module %s: loading it did not finish in %.3g s (hung in %s?)", m->name,
+		         load_timeout_ms / 1000.0, in);
 		return AS_ERR_TIMEOUT;
 	}
 	if (!answered(buf, n)) {
 		if (WIFSIGNALED(status)) {
-			snprintf(
-			    err, errlen,
-			    "module %s: loading it crashed (signal %d, %s): a constructor of it "
-			    "or of its libraries",
-			    m->name, WTERMSIG(status), strsignal(WTERMSIG(status)));
+			snprintf(err, errlen,
+			         "module %s: loading it crashed (signal %d, %s): in %s", m->name,
+			         WTERMSIG(status), strsignal(WTERMSIG(status)), in);
 			return AS_ERR_CRASH;
 		}
 		snprintf(err, errlen,
 		         "module %s: loading it ended the process (exit status %d) before it "
-		         "answered: a constructor that exits",
-		         m->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		         "answered: %s exits",
+		         m->name, WIFEXITED(status) ? WEXITSTATUS(status) : -1, in);
 		return AS_ERR_WORKER;
 	}
 	if (buf[0] != 1) {

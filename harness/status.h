@@ -14,6 +14,7 @@
 	X(ERR_STRUCT_SIZE, "module_struct_too_small", "module vtable struct too small")        \
 	X(ERR_MISSING_OP, "module_missing_op", "module lacks a required operation")            \
 	X(ERR_IMPORTS, "module_imports_malloc", "module calls plain malloc/free (glibc's)")    \
+	X(ERR_NAME_MISMATCH, "module_name_mismatch", "vtable name is not the name asked for")  \
 	X(ERR_PARAMS, "bad_params", "bad params string")                                       \
 	X(ERR_CREATE, "create_failed", "module create() failed")                               \
 	X(ERR_WORKLOAD, "workload_error", "workload could not be built")                       \

@@ -125,17 +125,24 @@ static int took(thr_t *a, uint32_t id, slot_t *s)
 {
 	size_t want = s->align ? s->align : s->size >= 16 ? 16 : s->size >= 8 ? 8 : 1;
 	uint32_t other;
+	const void *op;
+	uint64_t osize;
 	if ((uintptr_t)s->p % want)
 		return fail(a, "misaligned", s, 0);
-	if (as_validate_insert(id, s->p, s->size, &other) != 0) {
-		const slot_t *o = other < MAX_T * SLOTS && other / SLOTS == (uint32_t)a->t
-		                      ? &a->slot[other % SLOTS]
-		                      : NULL;
-		char what[128];
-		snprintf(
-		    what, sizeof(what),
-		    "overlaps live block %u (%zu bytes at %p): the same memory handed out twice",
-		    other, o ? o->size : 0, o ? (void *)o->p : NULL);
+	/* the other block as the checker recorded it: it may be another
+	 * thread's, whose slots this thread cannot read */
+	if (as_validate_insert_other(id, s->p, s->size, &other, &op, &osize) != 0) {
+		char what[160], whose[48];
+		if (other >= MAX_T * SLOTS)
+			snprintf(whose, sizeof(whose), "being handed between threads");
+		else if (other / SLOTS == (uint32_t)a->t)
+			snprintf(whose, sizeof(whose), "this thread's");
+		else
+			snprintf(whose, sizeof(whose), "thread %u's", other / SLOTS);
+		snprintf(what, sizeof(what),
+		         "overlaps live block %u (%llu bytes at %p, %s): the same memory handed "
+		         "out twice",
+		         other, (unsigned long long)osize, op, whose);
 		return fail(a, what, s, 0);
 	}
 	fill(s->p, s->size, s->tag);

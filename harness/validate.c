@@ -106,6 +106,14 @@ static void remove_locked(uint32_t n)
 
 int as_validate_insert(uint32_t id, const void *p, uint64_t size, uint32_t *other)
 {
+	const void *op;
+	uint64_t osize;
+	return as_validate_insert_other(id, p, size, other, &op, &osize);
+}
+
+int as_validate_insert_other(uint32_t id, const void *p, uint64_t size, uint32_t *other,
+                             const void **other_p, uint64_t *other_size)
+{
 	uint32_t n = id + 1, l, r, q;
 	uintptr_t s = (uintptr_t)p, e = s + (size ? size : 1);
 	int rc = 0;
@@ -115,14 +123,12 @@ int as_validate_insert(uint32_t id, const void *p, uint64_t size, uint32_t *othe
 	pthread_spin_lock(&lock);
 	remove_locked(n);
 	q = pred(s + 1); /* a block starting at or before s */
-	if (q && nodes[q].end > s) {
+	if (!(q && nodes[q].end > s))
+		q = succ(s);
+	if (q && (nodes[q].start < e && nodes[q].end > s)) {
 		*other = q - 1;
-		rc = -1;
-		goto out;
-	}
-	q = succ(s);
-	if (q && nodes[q].start < e) {
-		*other = q - 1;
+		*other_p = (const void *)nodes[q].start;
+		*other_size = nodes[q].end - nodes[q].start;
 		rc = -1;
 		goto out;
 	}

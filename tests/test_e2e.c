@@ -119,7 +119,40 @@ int main(void)
 				have++;
 		}
 		CHECK(have == 6);
+		/* the file each module spec resolved to, absolute */
+		for (r = 0; r < (int)t.nrows; r++)
+			if (!strcmp(tc_str(&t, r, "key"), "module_path.glibc"))
+				have++;
+			else if (!strcmp(tc_str(&t, r, "key"), "module_path.null"))
+				have += 10;
+		CHECK(have == 17);
+		for (r = 0; r < (int)t.nrows; r++)
+			if (!strncmp(tc_str(&t, r, "key"), "module_path.", 12))
+				CHECKF(tc_str(&t, r, "value")[0] == '/' &&
+				           strstr(tc_str(&t, r, "value"), "/allocators/"),
+				       "%s", tc_str(&t, r, "value"));
 	}
+
+	/* 1b. a file named after another module on the search path does not
+	 * pass for it: refused, one line naming the file and both names */
+	snprintf(args, sizeof(args),
+	         "mkdir -p %s/shadow && cp %s/tests/mods/broken_ok.so %s/shadow/glibc.so", tmp,
+	         build, tmp);
+	CHECK(system(args) == 0);
+	snprintf(args, sizeof(args),
+	         "run -a glibc -w random:ops=2000 -r 1 --min-time 0 --no-plot -o %s/r1b", tmp);
+	{
+		char env[512];
+		snprintf(env, sizeof(env), "%s/shadow", tmp);
+		setenv("ALLOCSCOPE_MODULE_PATH", env, 1);
+		rc = run(args);
+		unsetenv("ALLOCSCOPE_MODULE_PATH");
+	}
+	CHECKF(rc == 2, "exit %d", rc);
+	CHECKF(strstr(err_text, "shadow/glibc.so: found by the name 'glibc' but its vtable "
+	                        "calls it 'broken'") &&
+	           strchr(err_text, '\n') == strrchr(err_text, '\n'),
+	       "%s", err_text);
 
 	/* 2. crash and hang: failed rows, the other trials complete, exit 1 */
 	snprintf(args, sizeof(args),

@@ -181,6 +181,9 @@ if [ -x /usr/bin/python3 ]; then
 else
   echo "skipped: --stats (/usr/bin/python3 is not installed)"
 fi
+# a program that dies on a signal: the line names the program and the module
+"$cli" exec -a "$m1" -- sh -c 'kill -SEGV $$' 2>"$tmp/err"; rc=$?
+if [ $rc -eq 139 ] && grep -q "^allocscope exec: sh (/.*/sh) died on signal 11 (Segmentation fault) on module $m1\$" "$tmp/err"; then pass=$((pass+1)); else fail=$((fail+1)); echo "check failed: program died: rc=$rc $(cat "$tmp/err")" >&2; fi
 "$cli" exec -a nosuchmodule -- true 2>"$tmp/err"; rc=$?
 if [ $rc -eq 2 ] && grep -q nosuchmodule "$tmp/err"; then pass=$((pass+1)); else fail=$((fail+1)); echo "check failed: bad module rc=$rc" >&2; fi
 "$cli" exec -a glibc -- /nonexistent/prog 2>"$tmp/err"; rc=$?

@@ -394,9 +394,13 @@ case_probe() {
   # module is loaded (until session 19: a hang hung run and check for good,
   # a crash killed check and list with no word, an exit made check say
   # nothing and exit 0)
+  # (an entry function that crashes, or a params_env past the load, is
+  # not a constructor's doing, though the line once said it was)
   for m in "ctor_crash crashed loading it crashed .signal 11" \
     "ctor_hang timeout loading it did not finish in 4 s" \
-    "ctor_exit worker_error loading it ended the process .exit status 0."; do
+    "ctor_exit worker_error loading it ended the process .exit status 0." \
+    "entry_crash crashed loading it crashed .signal 11.*or its entry function allocscope_module()" \
+    "env_crash crashed loading it crashed .signal 11.*in its params_env() or preload_library(), after it loaded"; do
     set -- $m; m=$1 st=$2; shift 2; want="$*"
     t0=$(date +%s)
     as run "${q[@]}" -a null,"$mods/broken_$m.so" -w $wl --timeout 4 -o "$tmp/probe_$m"

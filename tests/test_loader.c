@@ -168,8 +168,59 @@ int main(void)
 	CHECK(strstr(err, "not_elf.so") && strstr(err, "not a shared object"));
 	unlink(path);
 
+	/* another machine's, class's or byte order's module: the header says
+	 * which (dlopen said "No such file or directory" for an aarch64 one) */
+	{
+#if defined(__aarch64__)
+		const uint16_t other = 62; /* EM_X86_64 */
+		const char *other_name = "built for x86-64, this allocscope runs on aarch64";
+#else
+		const uint16_t other = 183; /* EM_AARCH64 */
+		const char *other_name = "built for aarch64, this allocscope runs on ";
+#endif
+		static const struct {
+			long off;
+			unsigned char byte;
+			const char *why;
+		} patch[] = {
+		    {18, 0, NULL}, {4, 1, "a 32-bit ELF file for "}, {5, 2, "a big-endian ELF"}};
+		for (int k = 0; k < 3; k++) {
+			char cmd[17000];
+			FILE *g;
+			snprintf(cmd, sizeof(cmd), "cp '%s/broken_ok.so' '%s/other_%d.so'", mods,
+			         mods, k);
+			CHECK(system(cmd) == 0);
+			snprintf(path, sizeof(path), "%s/other_%d.so", mods, k);
+			g = fopen(path, "r+b");
+			CHECK(g && fseek(g, patch[k].off, SEEK_SET) == 0 &&
+			      (k == 0 ? fwrite(&other, 2, 1, g)
+			              : fwrite(&patch[k].byte, 1, 1, g)) == 1);
+			if (g)
+				fclose(g);
+			snprintf(cmd, sizeof(cmd), "other_%d.so", k);
+			CHECKF(load(cmd, err, sizeof(err)) == AS_ERR_NOT_SO &&
+			           strstr(err, k ? patch[k].why : other_name) &&
+			           strstr(err, "other_") && !strchr(err, '\n'),
+			       "%s", err);
+			unlink(path);
+		}
+	}
+
 	CHECK(load("broken_no_entry.so", err, sizeof(err)) == AS_ERR_NO_ENTRY);
 	CHECK(strstr(err, "broken_no_entry.so") && strstr(err, "allocscope_module"));
+	/* a file without the entry is not a module, whatever else it does: a
+	 * library or a PIE program imports malloc too, and that is not the
+	 * reason to give (the import check came first and blamed RTLD_LOCAL) */
+	CHECK(load("broken_no_entry_imports.so", err, sizeof(err)) == AS_ERR_NO_ENTRY);
+	CHECKF(strstr(err, "broken_no_entry_imports.so: entry symbol 'allocscope_module' not "
+	                   "found: not an allocscope module"),
+	       "%s", err);
+	if (getenv("ALLOCSCOPE")) {
+		/* the CLI itself: a PIE executable, ET_DYN as a library is */
+		CHECK(as_module_load(getenv("ALLOCSCOPE"), &lm, err, sizeof(err)) ==
+		      AS_ERR_NO_ENTRY);
+		CHECKF(strstr(err, "not an allocscope module"), "%s", err);
+	}
 
 	CHECK(load("broken_abi.so", err, sizeof(err)) == AS_ERR_ABI_VERSION);
 	CHECK(strstr(err, "broken_abi.so") && strstr(err, "ABI version 99"));
@@ -250,7 +301,14 @@ int main(void)
 	CHECK(lm.mod && !strcmp(lm.mod->name, "glibc"));
 	CHECK(as_module_load("broken_ok", &lm, err, sizeof(err)) == AS_ERR_NOT_FOUND);
 	setenv("ALLOCSCOPE_MODULE_PATH", mods, 1);
-	CHECK(as_module_load("broken_ok", &lm, err, sizeof(err)) == AS_OK);
+	CHECK(as_module_load("testmod_v1", &lm, err, sizeof(err)) == AS_OK);
+	/* found by the name broken_ok, but it calls itself "broken": refused,
+	 * so a file named after another module cannot pass for it */
+	CHECK(as_module_load("broken_ok", &lm, err, sizeof(err)) == AS_ERR_NAME_MISMATCH);
+	CHECKF(strstr(err, "/broken_ok.so: found by the name 'broken_ok' but its vtable calls "
+	                   "it 'broken'") &&
+	           !strchr(err, '\n'),
+	       "%s", err);
 	CHECK(as_module_load("nosuchmodule", &lm, err, sizeof(err)) == AS_ERR_NOT_FOUND);
 	CHECK(strstr(err, "nosuchmodule") && strstr(err, mods));
 	unsetenv("ALLOCSCOPE_MODULE_PATH");

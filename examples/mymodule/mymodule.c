@@ -100,14 +100,19 @@ static void *my_alloc(void *inst, size_t size, size_t align)
 	}
 	p = (char *)(((uintptr_t)m->cur + bytes - 1) & ~(uintptr_t)(bytes - 1));
 	if (!m->cur || p + bytes > m->end) {
-		chunk_t *ch = big_alloc(m->chunk_bytes);
+		/* rounding up to the class's alignment skips up to bytes - 1 after
+		 * the header: a chunk of the smallest sizes allowed (64 KiB) cannot
+		 * hold a 64 KiB block so aligned, so map one that can */
+		size_t want = sizeof(chunk_t) + 2 * bytes;
+		size_t cb = m->chunk_bytes > want ? m->chunk_bytes : want;
+		chunk_t *ch = big_alloc(cb);
 		if (!ch)
 			return NULL;
-		ch->bytes = m->chunk_bytes;
+		ch->bytes = cb;
 		ch->next = m->chunks;
 		m->chunks = ch;
 		m->cur = (char *)(ch + 1);
-		m->end = (char *)ch + m->chunk_bytes;
+		m->end = (char *)ch + cb;
 		p = (char *)(((uintptr_t)m->cur + bytes - 1) & ~(uintptr_t)(bytes - 1));
 	}
 	m->cur = p + bytes;

@@ -123,7 +123,7 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 #elif defined(BROKEN_OVERLAP)
 	if (used > 4096)
 		return arena_buf + 64; /* hands out the same block again */
-#elif defined(BROKEN_IMPORTS)
+#elif defined(BROKEN_IMPORTS) || defined(BROKEN_NO_ENTRY_IMPORTS)
 	if (size > sizeof(arena_buf))
 		return malloc(size); /* glibc's, not this module's: refused at load */
 #elif defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
@@ -148,6 +148,20 @@ static void t_free(void *inst, void *ptr, size_t size)
 	(void)ptr;
 	(void)size;
 }
+
+#if defined(BROKEN_ENV_CRASH)
+/* run after the load, in the same child as it */
+static int t_params_env(const char *params, char *buf, size_t len, char *err, size_t errlen)
+{
+	(void)params;
+	(void)buf;
+	(void)len;
+	(void)err;
+	(void)errlen;
+	raise(SIGSEGV);
+	return 0;
+}
+#endif
 
 static const as_module_t mod = {
 #if defined(BROKEN_ABI)
@@ -176,12 +190,23 @@ static const as_module_t mod = {
     .nparams = 1,
     .params = &(const as_param_spec_t){"x", AS_PARAM_U64, "0", 0, 0, NULL, "", 0},
 #endif
+#if defined(BROKEN_ENV_CRASH)
+    .params_env = t_params_env,
+#endif
 };
 
-#if defined(BROKEN_NO_ENTRY)
+#if defined(BROKEN_NO_ENTRY) || defined(BROKEN_NO_ENTRY_IMPORTS)
 __attribute__((visibility("default"))) const as_module_t *not_the_entry(void);
 __attribute__((visibility("default"))) const as_module_t *not_the_entry(void)
 {
+	return &mod;
+}
+#elif defined(BROKEN_ENTRY_CRASH)
+/* the entry function itself crashes: not a constructor */
+__attribute__((visibility("default"))) const as_module_t *allocscope_module(void);
+__attribute__((visibility("default"))) const as_module_t *allocscope_module(void)
+{
+	raise(SIGSEGV);
 	return &mod;
 }
 #else
