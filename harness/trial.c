@@ -427,10 +427,17 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_tria
 	if (w->strays && !w->interrupted && !w->timed_out) {
 		/* the rows may hold two processes' reports: none is kept */
 		res->status = AS_ERR_WORKER;
-		snprintf(res->reason, sizeof(res->reason),
-		         "the module started %d process%s (fork in the trial?): a trial must stay "
-		         "in one process; its numbers are dropped",
-		         w->strays, w->strays == 1 ? "" : "es");
+		if (spec->probe) /* as_module_probe puts "the module's probe (...) " first */
+			snprintf(res->reason, sizeof(res->reason),
+			         "started %d process%s (a fork in load, create or destroy?): a "
+			         "trial must stay in one process",
+			         w->strays, w->strays == 1 ? "" : "es");
+		else
+			snprintf(
+			    res->reason, sizeof(res->reason),
+			    "the module started %d process%s (fork in the trial?): a trial must "
+			    "stay in one process; its numbers are dropped",
+			    w->strays, w->strays == 1 ? "" : "es");
 		as_trial_result_free(res);
 		for (int i = 0; i < AS_TRIAL_NCOLS; i++)
 			res->v[i] = NAN;

@@ -376,7 +376,8 @@ case_probe() {
   for m in "create_crash crashed signal.11.*in load or create" \
     "create_hang timeout hung in load or create: killed after 4 s" \
     "create_exit worker_error exited with status 0 in load or create" \
-    "destroy_crash crashed signal.11.*in destroy"; do
+    "destroy_crash crashed signal.11.*in destroy" \
+    "create_fork worker_error .load, create, destroy. started [12] process.*a fork in load, create or destroy"; do
     set -- $m; m=$1 st=$2; shift 2; want="$*"
     t0=$(date +%s)
     as run "${q[@]}" -a "$mods/broken_$m.so",null -w $wl --timeout 4 -o "$tmp/probe_$m"

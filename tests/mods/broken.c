@@ -77,6 +77,12 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 		pause();
 #elif defined(BROKEN_CREATE_EXIT)
 	exit(0);
+#elif defined(BROKEN_CREATE_FORK)
+	/* a child that outlives create, as a module's helper process would */
+	if (fork() == 0) {
+		sleep(30);
+		_exit(0);
+	}
 #endif
 #if defined(BROKEN_CHATTY)
 	/* prints on stdout; with $AS_BROKEN_FAIL_CREATE, fails with a reason
