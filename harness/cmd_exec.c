@@ -314,7 +314,7 @@ static int exec_main(int argc, char **argv)
 		return 2;
 	}
 	if (as_module_resolve(spec.name, path, sizeof(path), err, sizeof(err)) != AS_OK ||
-	    as_module_probe(&spec, AS_PROBE_TIMEOUT_S, err, sizeof(err)) != AS_OK) {
+	    as_module_probe(&spec, AS_PROBE_TIMEOUT_S, 1, err, sizeof(err)) != AS_OK) {
 		fprintf(stderr, "allocscope exec: %s\n", err);
 		as_spec_free(&spec);
 		return 2;

@@ -103,6 +103,7 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 		as_module_env_timeout(cfg->timeout_s); /* loading a module too */
 		return 0;
 	case OPT_VALIDATE: cfg->validate = 1; return 0;
+	case OPT_NO_QUICK_CHECK: cfg->no_quick_check = 1; return 0;
 	case OPT_LATENCY:
 		if (as_parse_u64("--latency", arg, 0, UINT32_MAX, &cfg->latency_every, err,
 		                 sizeof(err)))

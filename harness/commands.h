@@ -10,6 +10,7 @@
 enum {
 	OPT_TIMEOUT = 256,
 	OPT_VALIDATE,
+	OPT_NO_QUICK_CHECK,
 	OPT_SAMPLE_EVERY,
 	OPT_SEED,
 	OPT_LATENCY,
@@ -47,6 +48,10 @@ enum {
 	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial (and module probe) time limit; a late worker is killed"}, \
 	{OPT_VALIDATE, "validate", NULL, NULL, \
 	 "check every returned block: alignment and no overlap with live blocks (slow)"}, \
+	{OPT_NO_QUICK_CHECK, "no-quick-check", NULL, NULL, \
+	 "skip the quick checks each module gets before its trials (alignment, overlap, " \
+	 "free, realloc, calloc; a module failing one has its rows fail): for a test " \
+	 "module that breaks them on purpose"}, \
 	{'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"}, \
 	{OPT_LATENCY, "latency", "N", "64", \
 	 "time every Nth op per thread (on average, jittered) into latency.csv and " \

@@ -660,6 +660,24 @@ static const struct {
      "random malloc/calloc/realloc/aligned/free, threads, contents + overlap checked", NULL},
 };
 
+int as_conformance_quick(const as_module_t *m, void *inst, char *why, size_t len)
+{
+	static const char *const quick[] = {"alignment", "no_overlap", "free_reuse", "realloc",
+	                                    "calloc"};
+	for (size_t q = 0; q < sizeof(quick) / sizeof(quick[0]); q++)
+		for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+			cctx_t c = {m, inst, ""};
+			if (strcmp(checks[i].name, quick[q]) ||
+			    (checks[i].skip && checks[i].skip(m)))
+				continue;
+			if (checks[i].fn(&c) > 0) {
+				snprintf(why, len, "%s: %s", checks[i].name, c.why);
+				return 1;
+			}
+		}
+	return 0;
+}
+
 /* Run one check in a forked child; 0 pass, 1 fail, -1 skip, 2 create
  * refused the params (why: its reason). idx -1 only creates and destroys an
  * instance: the probe that tells bad params from a failing module. The

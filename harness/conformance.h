@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "../workloads/spec.h"
+#include "../allocators/allocscope_module.h"
 #include "stress.h"
 
 /* Run every check against the module spec (name or path, and params),
@@ -21,5 +22,12 @@
  * close declared key for a misspelt one, as `run` gives; no check runs). */
 int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned timeout_s,
                        const as_stress_opts_t *stress);
+
+/* The quick checks run's probe makes of every module before its trials
+ * (alignment, no_overlap, free_reuse, realloc, calloc, each where the
+ * module offers it), in this process on instance INST of module M: the
+ * blocks they leave are the instance's, for destroy. Returns 0, or 1 with
+ * "check: what failed" in why. */
+int as_conformance_quick(const as_module_t *m, void *inst, char *why, size_t len);
 
 #endif /* AS_CONFORMANCE_H */

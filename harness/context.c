@@ -160,6 +160,10 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	as_context_addf(ctx, "sample_interval_ms", "%llu",
 	                (unsigned long long)cfg->sample_interval_ms);
 	as_context_addf(ctx, "warmup_runs", "%u", cfg->warmup);
+	as_context_add(ctx, "quick_checks",
+	               cfg->no_quick_check ? "off (--no-quick-check)"
+	                                   : "on: each module's probe ran the alignment, overlap, "
+	                                     "free, realloc and calloc checks before its trials");
 	as_context_addf(ctx, "jobs", "%d", cfg->jobs > 1 ? cfg->jobs : 1);
 	if (cfg->jobs > 1)
 		as_context_addf(ctx, "timing_figures",

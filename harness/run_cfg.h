@@ -96,6 +96,7 @@ typedef struct as_run_cfg {
 	uint64_t seed;
 	double timeout_s;
 	int validate;
+	int no_quick_check;          /* --no-quick-check: the probe runs no quick checks */
 	uint64_t sample_every;       /* AS_SAMPLE_AUTO (default): ~256 points per trial */
 	uint64_t sample_interval_ms; /* also sample on wall time; 0: off (default) */
 	uint64_t latency_every;      /* time every Nth op; 0: off; default AS_LATENCY_DEFAULT */

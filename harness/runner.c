@@ -78,8 +78,8 @@ static int probe_module(as_run_cfg_t *cfg, int i)
 	p->status = as_module_resolve(cfg->modules[i].name, path, sizeof(path), p->reason,
 	                              sizeof(p->reason));
 	if (p->status == AS_OK)
-		p->status =
-		    as_module_probe(&cfg->modules[i], cfg->timeout_s, p->reason, sizeof(p->reason));
+		p->status = as_module_probe(&cfg->modules[i], cfg->timeout_s, !cfg->no_quick_check,
+		                            p->reason, sizeof(p->reason));
 	if (p->status == AS_OK)
 		return 0;
 	if (!as_status_is_fault(p->status)) {

@@ -509,12 +509,17 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 
 int as_status_is_fault(as_status_t st)
 {
-	return st == AS_ERR_CRASH || st == AS_ERR_TIMEOUT || st == AS_ERR_WORKER;
+	return st == AS_ERR_CRASH || st == AS_ERR_TIMEOUT || st == AS_ERR_WORKER ||
+	       st == AS_ERR_INVALID;
 }
 
-as_status_t as_module_probe(const as_spec_t *module, double timeout_s, char *err, size_t errlen)
+as_status_t as_module_probe(const as_spec_t *module, double timeout_s, int quick_checks, char *err,
+                            size_t errlen)
 {
-	as_trial_spec_t spec = {.module = module, .threads = 1, .timeout_s = timeout_s, .probe = 1};
+	as_trial_spec_t spec = {.module = module,
+	                        .threads = 1,
+	                        .timeout_s = timeout_s,
+	                        .probe = quick_checks ? AS_PROBE_CHECKS : AS_PROBE_NO_CHECKS};
 	as_trial_result_t res;
 	int started = as_trial_run(&spec, &res) == 0;
 	char shown[AS_SHOW_MAX];

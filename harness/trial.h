@@ -28,12 +28,19 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res);
 
 /* The module's probe, a trial without a workload: a worker loads the
  * module, creates an instance with its params and destroys it, under
- * timeout_s like any trial. Returns AS_OK; a refusal of the module or its
+ * timeout_s like any trial, and (quick_checks) runs the quick checks on
+ * it. Returns AS_OK; a refusal of the module or its
  * params (a loader status, AS_ERR_PARAMS) with the module's one-line reason
  * in err; or the probe's failure (AS_ERR_CRASH, AS_ERR_TIMEOUT,
  * AS_ERR_WORKER) with "LABEL: the probe (load, create, destroy) ..." and
  * the cause and phase in err. */
-as_status_t as_module_probe(const as_spec_t *module, double timeout_s, char *err, size_t errlen);
+as_status_t as_module_probe(const as_spec_t *module, double timeout_s, int quick_checks, char *err,
+                            size_t errlen);
+/* as_trial_spec_t.probe: a probe with the quick checks (conformance.h
+ * as_conformance_quick: a module that fails one fails its rows as
+ * AS_ERR_INVALID), or without (--no-quick-check) */
+#define AS_PROBE_CHECKS    1
+#define AS_PROBE_NO_CHECKS 2
 
 /* The probe's time limit where a command has no --timeout (exec): a module
  * that needs longer to create one instance is broken for exec's purposes. */
@@ -44,8 +51,9 @@ as_status_t as_module_probe(const as_spec_t *module, double timeout_s, char *err
  * it): at the end of a run. */
 void as_trial_streams_clear(void);
 
-/* 1 when st says a worker crashed, hung or exited without a result, or
- * the module forked (the module's fault, where a refusal is the user's). */
+/* 1 when st says a worker crashed, hung or exited without a result, the
+ * module forked, or it returned invalid memory (a probe's quick checks):
+ * the module's fault, where a refusal is the user's. */
 int as_status_is_fault(as_status_t st);
 
 /* Worker entry: `allocscope __worker`, started by as_trial_run. It reads

@@ -29,8 +29,9 @@ typedef struct as_trial_spec {
 	int pin;                     /* as_pin_t */
 	double ns_per_tick;          /* rdtsc scale from the parent; 0: clock_gettime */
 	int warmup;                  /* a warm-up run: not written anywhere */
-	int probe;                   /* the module's probe: load, create, destroy, no
-	                                workload (workload may be NULL) */
+	int probe;                   /* the module's probe: load, create, the quick
+	                                checks (not with AS_PROBE_NO_CHECKS), destroy;
+	                                no workload (workload may be NULL) */
 } as_trial_spec_t;
 
 #define AS_SAMPLE_AUTO UINT64_MAX

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../workloads/workload.h"
+#include "conformance.h"
 #include "engine.h"
 #include "libc_count.h"
 #include "loader.h"
@@ -256,15 +257,27 @@ static as_status_t create(worker_t *w, char *err, size_t errlen)
 	return AS_ERR_PARAMS;
 }
 
-/* The module's probe (trial.h): load, create, report, destroy. The status
+/* The module's probe (trial.h): load, create, the quick checks
+ * (conformance.h), report, destroy. The status
  * goes out before destroy, so the parent can tell a crash there from one
  * in create. */
 static void probe(worker_t *w)
 {
-	char err[700];
+	char err[700], why[400];
 	as_status_t st = as_module_load(w->spec->module->name, &w->lm, err, sizeof(err));
 	if (st == AS_OK)
 		st = create(w, err, sizeof(err));
+	/* the quick checks: a module that misaligns, overlaps, loses a
+	 * realloc's contents or a calloc's zeroes is not measured (until
+	 * session 20 such a module's rows were ok without --validate) */
+	if (st == AS_OK && w->spec->probe == AS_PROBE_CHECKS &&
+	    as_conformance_quick(w->lm.mod, w->inst, why, sizeof(why)) != 0) {
+		st = AS_ERR_INVALID;
+		snprintf(err, sizeof(err),
+		         "%s failed a quick check before its trials (%s); 'allocscope check' runs "
+		         "them all",
+		         w->spec->module->label, why);
+	}
 	send_status(st, st == AS_OK ? "" : err);
 	if (st == AS_OK)
 		w->lm.mod->destroy(w->inst);

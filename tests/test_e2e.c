@@ -175,7 +175,7 @@ int main(void)
 	snprintf(args, sizeof(args),
 	         "run -r 1 --min-time 0 --no-plot -a %s/tests/mods/broken_misaligned.so -w "
 	         "random:ops=100,live=10 "
-	         "--validate "
+	         "--validate --no-quick-check "
 	         "-o %s/r3",
 	         build, tmp);
 	rc = run(args);
@@ -189,7 +189,7 @@ int main(void)
 	    args, sizeof(args),
 	    "run -r 1 --min-time 0 --no-plot -a glibc,%s/tests/mods/broken_overlap.so,refmalloc -w "
 	    "random:ops=20000,live=300 "
-	    "--validate -o %s/r3b",
+	    "--validate --no-quick-check -o %s/r3b",
 	    build, tmp);
 	rc = run(args);
 	CHECK(rc == 1);
@@ -201,6 +201,22 @@ int main(void)
 	       tc_str(&t, r, "reason"));
 	CHECK((r = row_of(&t, "glibc")) >= 0 && !strcmp(tc_str(&t, r, "status"), "ok"));
 	CHECK((r = row_of(&t, "refmalloc")) >= 0 && !strcmp(tc_str(&t, r, "status"), "ok"));
+	/* ... and without --validate the probe's quick checks refuse such a
+	 * module's trials (until session 20 its rows were ok, their figures a
+	 * broken allocator's); the others run */
+	snprintf(args, sizeof(args),
+	         "run -r 1 --min-time 0 --no-plot -a glibc,%s/tests/mods/broken_overlap.so -w "
+	         "random:ops=2000,live=100 -o %s/r3c",
+	         build, tmp);
+	rc = run(args);
+	CHECK(rc == 1);
+	snprintf(path, sizeof(path), "%s/r3c/trials.csv", tmp);
+	CHECK(tc_load(path, &t) == 0 && t.nrows == 2);
+	CHECK((r = row_of(&t, "broken_overlap")) >= 0 &&
+	      !strcmp(tc_str(&t, r, "status"), "invalid_memory"));
+	CHECKF(strstr(tc_str(&t, r, "reason"), "failed a quick check before its trials") != NULL,
+	       "%s", tc_str(&t, r, "reason"));
+	CHECK((r = row_of(&t, "glibc")) >= 0 && !strcmp(tc_str(&t, r, "status"), "ok"));
 
 	/* 4. bad usage: one line, exit 2, nothing run */
 	snprintf(args, sizeof(args), "run -a %s/tests/mods/broken_abi.so", build);

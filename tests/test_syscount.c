@@ -29,7 +29,8 @@ static int run(const char *prefix, const char *args)
 {
 	char cmd[8192], path[4200];
 	snprintf(cmd, sizeof(cmd),
-	         "%s '%s' run -r 1 -q --no-plot --min-time 0 --force -o '%s/out' %s >/dev/null",
+	         "%s '%s' run -r 1 -q --no-plot --min-time 0 --no-quick-check --force -o '%s/out' "
+	         "%s >/dev/null",
 	         prefix, getenv("ALLOCSCOPE"), dir, args);
 	if (system(cmd) != 0) {
 		CHECKF(0, "command failed: %s", cmd);
