@@ -108,17 +108,16 @@ static int group_values(const run_t *r, const char *mod, const char *group, int 
 	return n;
 }
 
-/* Why module `mod` has no completed row in group `group`, as a line
- * "WHY\tMODULE" in `why` (once per module and reason); nothing when it
- * has no row there at all. WHY is the status and the reason's first
- * clause, without the module's own name, so that modules skipped for the
- * same reason share one line of the note. */
-static void note_missing_at(const run_t *r, const char *mod, const char *group, const char *at,
-                            strlist_t *why)
+/* Why module `mod` has no completed row in group `group`: its status in
+ * status and the reason's first clause in clause, without the module's own
+ * name, so that modules skipped for the same reason share one line of the
+ * note. Returns 0 when it has no row there at all. */
+static int missing_why(const run_t *r, const char *mod, const char *group, char *status,
+                       size_t slen, char *clause, size_t clen)
 {
 	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
 	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32], line[LABEL + 160], pre[LABEL], clause[96];
+		char gl[LABEL + 32], pre[LABEL];
 		const trow_t *t = &r->t[i];
 		const char *reason, *p;
 		size_t n;
@@ -132,18 +131,25 @@ static void note_missing_at(const run_t *r, const char *mod, const char *group, 
 		n = strcspn(reason, ";(");
 		if ((p = strstr(reason, " and ")) != NULL && (size_t)(p - reason) < n)
 			n = (size_t)(p - reason);
-		snprintf(clause, sizeof(clause), "%.*s%s", (int)(n > 60 ? 60 : n), reason,
+		snprintf(clause, clen, "%.*s%s", (int)(n > 60 ? 60 : n), reason,
 		         n > 60 ? "..." : "");
-		snprintf(line, sizeof(line), "%s%s%s%s\t%s", plot_cell(&r->trials, t->row, cs),
-		         *clause ? ": " : "", clause, at, plot_mod_show(r, mod));
-		plot_sl_add(why, line);
-		return;
+		snprintf(status, slen, "%s", plot_cell(&r->trials, t->row, cs));
+		return 1;
 	}
+	return 0;
 }
 
+/* Why module `mod` has no completed row in group `group`, as a line
+ * "WHY\tMODULE" in `why` (once per module and reason); nothing when it
+ * has no row there at all. */
 static void note_missing(const run_t *r, const char *mod, const char *group, strlist_t *why)
 {
-	note_missing_at(r, mod, group, "", why);
+	char status[64], clause[96], line[LABEL + 200];
+	if (!missing_why(r, mod, group, status, sizeof(status), clause, sizeof(clause)))
+		return;
+	snprintf(line, sizeof(line), "%s%s%s\t%s", status, *clause ? ": " : "", clause,
+	         plot_mod_show(r, mod));
+	plot_sl_add(why, line);
 }
 
 /* NOTE: what the whiskers are (when `whiskers`), and per reason the
@@ -875,6 +881,57 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	free(ticks);
 }
 
+/* The "not shown" lines of module `mod` in the scaling chart of workload
+ * `wlabel`: one per reason, naming the thread counts it holds at
+ * ("skipped: WHY at 1 and 2 threads\tMODULE"), not one line per thread
+ * count. miss[j]: the module has no point at thr[j]. */
+static void note_missing_threads(const run_t *r, const char *mod, const char *wlabel,
+                                 const long *thr, const int *miss, int nthr, strlist_t *why)
+{
+	strlist_t reasons = {0};
+	int ri[64];
+	for (int j = 0; j < nthr; j++) {
+		char status[64] = "", clause[96] = "", key[200], gl[LABEL + 32];
+		ri[j] = -1;
+		for (int i = 0; i < r->nt && miss[j]; i++)
+			if (!strcmp(r->t[i].wlabel, wlabel) && r->t[i].threads == thr[j] &&
+			    !strcmp(r->t[i].mlabel, mod)) {
+				if (missing_why(r, mod, plot_group_of(r, &r->t[i], gl, sizeof(gl)),
+				                status, sizeof(status), clause, sizeof(clause))) {
+					snprintf(key, sizeof(key), "%s\t%s", status, clause);
+					ri[j] = plot_sl_add(&reasons, key);
+				}
+				break;
+			}
+	}
+	for (int k = 0; k < reasons.n; k++) {
+		const char *clause = strchr(reasons.v[k], '\t') + 1;
+		as_buf_t line = {0};
+		int cnt = 0, done = 0;
+		long last = 0;
+		for (int j = 0; j < nthr; j++)
+			cnt += ri[j] == k;
+		as_buf_printf(&line, "%.*s%s%s at ", (int)(clause - 1 - reasons.v[k]), reasons.v[k],
+		              *clause ? ": " : "", clause);
+		for (int j = 0; j < nthr; j++) {
+			if (ri[j] != k)
+				continue;
+			done++;
+			as_buf_printf(&line, "%s%ld",
+			              done == 1     ? ""
+			              : done == cnt ? " and "
+			                            : ", ",
+			              thr[j]);
+			last = thr[j];
+		}
+		as_buf_printf(&line, " thread%s\t%s", cnt == 1 && last == 1 ? "" : "s",
+		              plot_mod_show(r, mod));
+		plot_sl_add(why, line.data);
+		as_buf_free(&line);
+	}
+	plot_sl_free(&reasons);
+}
+
 /* Throughput against threads, per workload run at several thread counts. */
 void plot_chart_scaling(run_t *r, charts_t *cs)
 {
@@ -938,6 +995,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		              "|---|---|---|---|---|---|\n");
 		plot_sl_free(&why);
 		for (int m = 0; m < r->mods.n; m++) {
+			int miss[64] = {0};
 			as_buf_printf(&c->data, "# %s\n", r->mods.v[m]);
 			for (int j = 0; j < nthr; j++) {
 				double v[1024], med, mn, mx;
@@ -954,22 +1012,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				plot_dnum(&c->data, mn, "\t");
 				plot_dnum(&c->data, mx, "\n");
 				if (k == 0) {
-					/* "at 2 threads": the module has its other points */
-					char at[48];
-					snprintf(at, sizeof(at), " at %ld thread%s", thr[j],
-					         thr[j] == 1 ? "" : "s");
-					for (int i = 0; i < r->nt; i++)
-						if (!strcmp(r->t[i].wlabel, wls.v[w]) &&
-						    r->t[i].threads == thr[j] &&
-						    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
-							char gl[LABEL + 32];
-							note_missing_at(r, r->mods.v[m],
-							                plot_group_of(r, &r->t[i],
-							                              gl,
-							                              sizeof(gl)),
-							                at, &why);
-							break;
-						}
+					miss[j] = 1;
 					continue;
 				}
 				as_buf_add(&c->table, "|", 1);
@@ -981,6 +1024,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				as_buf_add(&c->table, "\n", 1);
 			}
 			as_buf_add(&c->data, "\n\n", 2);
+			note_missing_threads(r, r->mods.v[m], wls.v[w], thr, miss, nthr, &why);
 		}
 		plot_vars_series(&c->vars, r, &r->mods, NULL);
 		plot_vars_same(&c->vars, &c->data, r->mods.n);

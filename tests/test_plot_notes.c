@@ -1,0 +1,162 @@
+/* test_plot_notes.c - what `allocscope plot` says about what is missing:
+ * the notes under a chart (modules without a point, and why), the charts
+ * the report lists as not drawn, a run that did not finish; on small
+ * results folders written here, the charts and report.md are read back.
+ * Not the figures (test_plot_figures) nor the look (test_plot). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static const char *cli;
+static char tmp[256];
+static char err_text[65536];
+static int have_gnuplot;
+
+static size_t slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Write TEXT to DIR/NAME. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[1024];
+	FILE *f;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "%s: cannot write\n", p);
+		exit(1);
+	}
+}
+
+/* A new results folder tmp/NAME (path in dir). */
+static void folder(const char *name, char *dir, size_t len)
+{
+	snprintf(dir, len, "%s/%s", tmp, name);
+	mkdir(dir, 0755);
+}
+
+/* `allocscope plot DIR --format svg ARGS`: the exit code. */
+static int plot(const char *dir, const char *args)
+{
+	char cmd[4096], p[600];
+	int rc;
+	snprintf(cmd, sizeof(cmd), "CI=1 %s plot '%s' --format svg %s >/dev/null 2>%s/err.txt", cli,
+	         dir, args, tmp);
+	rc = system(cmd);
+	snprintf(p, sizeof(p), "%s/err.txt", tmp);
+	slurp(p, err_text, sizeof(err_text));
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* DIR/REL into buf. */
+static const char *file(const char *dir, const char *rel, char *buf, size_t len)
+{
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	slurp(p, buf, len);
+	return buf;
+}
+
+/* How often NEEDLE occurs in HAY. */
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+static const char trials_head[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+    "ns_per_op,ops_per_sec\n";
+
+/* 1. scaling: a module skipped at both thread counts gets one note naming
+ * both (the reviewer's larson: two lines, "... at 1 thread" and "... at
+ * 2 threads"), and no line of the note is wider than the 900-px chart
+ * (each was ~135 characters, cut off at "general-p"). A character of
+ * DejaVu Sans is at least 0.55 em wide on average (0.59 in that note). */
+static void test_scaling_note(void)
+{
+	static char svg[1 << 20];
+	static const char why[] =
+	    "\"not compared: the classic benchmarks compare general-purpose allocators "
+	    "(thread-safe, with individual free), as mimalloc-bench does; -a names a module "
+	    "to run it anyway\"";
+	static const char *skipped[] = {"arena", "bump", "freelist", "null", "pool"};
+	char dir[512], trials[8192];
+	int rc, widest = 0, len, id = 2;
+	if (!have_gnuplot) {
+		as_check_skip_case("scaling note: no gnuplot");
+		return;
+	}
+	folder("scaling", dir, sizeof(dir));
+	len = snprintf(trials, sizeof(trials),
+	               "%s0,0,glibc,,larson,,1,ok,,1000,10,1e8\n"
+	               "1,0,glibc,,larson,,2,ok,,1000,10,1.5e8\n",
+	               trials_head);
+	for (int t = 1; t <= 2; t++)
+		for (int m = 0; m < 5; m++)
+			len += snprintf(trials + len, sizeof(trials) - (size_t)len,
+			                "%d,0,%s,,larson,,%d,skipped,%s,,,\n", id++, skipped[m], t,
+			                why);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/scaling-larson.svg", svg, sizeof(svg));
+	CHECKF(count(svg, "not shown") == 1, "%d 'not shown' notes for one module",
+	       count(svg, "not shown"));
+	CHECKF(strstr(svg, "1 and 2 threads") != NULL, "the note does not name both thread counts");
+	for (const char *p = svg; (p = strstr(p, "<text")) != NULL; p++) {
+		const char *a = strchr(p, '>'), *b = a ? strstr(a, "</text>") : NULL;
+		int n = 0;
+		if (!b)
+			break;
+		for (const char *q = a + 1; q < b; q++)
+			n += (*q & 0xc0) != 0x80; /* characters, not UTF-8 bytes */
+		if (n > widest)
+			widest = n;
+	}
+	/* 13-px font (SVG), from x = 8 px */
+	CHECKF(widest * 0.55 * 13 <= 900 - 8,
+	       "a text line of %d characters is wider than the chart", widest);
+}
+
+int main(void)
+{
+	cli = getenv("ALLOCSCOPE");
+	if (!cli) {
+		fprintf(stderr, "test_plot_notes: run through ctest (ALLOCSCOPE)\n");
+		return 1;
+	}
+	snprintf(tmp, sizeof(tmp), "/tmp/as_test_plot_notes.XXXXXX");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
+
+	test_scaling_note();
+
+	if (as_checks_failed == 0) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmp);
+	} else {
+		fprintf(stderr, "kept %s\n", tmp);
+	}
+	return as_check_done();
+}
