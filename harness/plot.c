@@ -146,6 +146,15 @@ int as_plot_check_font(const char *font, char *err, size_t errlen)
 /* Every chart kind for run r, in report order. */
 static void define_charts(run_t *r, charts_t *cs)
 {
+	int nok = 0;
+	for (int i = 0; i < r->nt; i++)
+		nok += r->t[i].ok;
+	/* no completed trial: one reason for every kind, not each kind's
+	 * guess (a syscall-free region, untimed --jobs trials) */
+	if (nok == 0) {
+		plot_skip_no_trial(cs, r);
+		return;
+	}
 	for (int i = 0; i < r->sweeps.n; i++) {
 		char why[LABEL];
 		snprintf(why, sizeof(why),
@@ -341,6 +350,11 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	as_buf_printf(&rep, "# %s\n\n", title);
 	if (!p->gnuplot)
 		plot_report_no_gnuplot(&rep, dir);
+	if (plot_report_no_trial(&rep, &r)) {
+		msg(p, "%s: no trial completed: no chart to draw (the report lists the trials)",
+		    dir);
+		rc = AS_PLOT_INCOMPLETE;
+	}
 	if (p->modules) {
 		as_buf_printf(&rep, "Modules shown (plot --modules):");
 		for (int i = 0; i < r.mods.n; i++)

@@ -70,6 +70,31 @@ void plot_skip(charts_t *cs, const char *kind, const char *why)
 	plot_sl_add(&cs->skipped, line);
 }
 
+void plot_skip_no_trial(charts_t *cs, const run_t *r)
+{
+	/* every kind define_charts() draws, in report order; the kinds that
+	 * repeat others' data only with --all-charts */
+	static const struct {
+		const char *kind;
+		int extra;
+	} kinds[] = {{"time", 0},     {"throughput", 0}, {"latency", 0},   {"latency_tail", 0},
+	             {"rss_ops", 0},  {"rss_time", 1},   {"heap_mmap", 0}, {"syscalls_cum", 1},
+	             {"syscalls", 0}, {"sweep", 0},      {"metadata", 0},  {"scaling", 0}};
+	as_buf_t list = {0};
+	char why[128];
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if ((!kinds[k].extra || cs->all) && kind_wanted(cs, kinds[k].kind))
+			as_buf_printf(&list, "%s%s", list.len ? ", " : "", kinds[k].kind);
+	if (r->nt == 0)
+		snprintf(why, sizeof(why), "trials.csv has no trial rows");
+	else
+		snprintf(why, sizeof(why),
+		         "no trial completed (all %d trial rows failed or were skipped)", r->nt);
+	if (list.len)
+		plot_skip(cs, list.data, why);
+	as_buf_free(&list);
+}
+
 void plot_free_charts(charts_t *cs)
 {
 	for (int i = 0; i < cs->n; i++) {
@@ -374,12 +399,23 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 				note_missing(r, r->mods.v[m], r->groups.v[g], &why);
 			as_buf_free(&row);
 		}
-		if (!any) {
+		if (!any || nk == 0) {
+			/* no value at all: no completed trial here, or counts n/a;
+			 * or every count 0: no bar to draw */
+			char line[LABEL + 64];
+			int kept = 0;
+			for (int i = 0; i < r->nt; i++) {
+				char gl[LABEL + 32];
+				kept += r->t[i].kept &&
+				        !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)),
+				                r->groups.v[g]);
+			}
+			snprintf(line, sizeof(line), "%s: %s", r->gshow[g],
+			         any    ? "no memory system call in the timed region"
+			         : kept ? "syscall counts are n/a in every completed trial"
+			                : "no completed trial");
 			plot_drop_last(cs);
-			plot_skip(cs, "syscalls",
-			          nk == 0 && nc > 0
-			              ? "no memory system call in the timed region"
-			              : "syscall counts are n/a in every completed trial");
+			plot_skip(cs, "syscalls", line);
 			plot_sl_free(&why);
 			continue;
 		}

@@ -193,6 +193,10 @@ void plot_only_kinds(charts_t *cs, const char *list);
 /* Record "KIND: WHY" under "Charts without data" (KIND may list several
  * kinds, comma-separated: not recorded when `only` has none of them). */
 void plot_skip(charts_t *cs, const char *kind, const char *why);
+/* A run without a completed trial: every chart kind drawn here (those of
+ * `only`, with `all` the extra ones) on one "Charts without data" line
+ * that says so, in place of each kind's own reason. */
+void plot_skip_no_trial(charts_t *cs, const run_t *r);
 /* Give back the last chart slot (it had no data). */
 void plot_drop_last(charts_t *cs);
 void plot_free_charts(charts_t *cs);
@@ -258,6 +262,9 @@ void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, 
                            const char *metric, const char *details);
 /* The "gnuplot was not found" paragraph. */
 void plot_report_no_gnuplot(as_buf_t *b, const char *dir);
+/* When no trial of r completed: a paragraph saying so, before anything
+ * else of the report; returns 1 then, else 0 (nothing written). */
+int plot_report_no_trial(as_buf_t *b, const run_t *r);
 /* A suite report's head: title, the note when gnuplot is missing and the
  * links to every scenario's own report. */
 void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char *const *subs,

@@ -178,6 +178,9 @@ void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const cha
 	char h2[16];
 	snprintf(h2, sizeof(h2), "%s#", h);
 	as_buf_printf(b, "%s Charts\n\n", h);
+	if (cs->n == 0)
+		as_buf_printf(b, "None: no chart kind has data here (%s).\n\n",
+		              cs->skipped.n ? "see Charts without data" : "nothing to draw");
 	for (int i = 0; i < cs->n; i++)
 		plot_report_chart(b, &cs->ch[i], prefix, fmts, h2);
 	if (cs->left_out.n) {
@@ -240,6 +243,22 @@ void plot_report_no_gnuplot(as_buf_t *b, const char *dir)
 	              "**Charts not drawn: gnuplot was not found. Install it "
 	              "(apt-get install gnuplot-nox) and run `allocscope plot %s`.**\n\n",
 	              dir);
+}
+
+int plot_report_no_trial(as_buf_t *b, const run_t *r)
+{
+	for (int i = 0; i < r->nt; i++)
+		if (r->t[i].ok)
+			return 0;
+	if (r->nt == 0)
+		as_buf_printf(b, "**No trial completed: trials.csv has no trial rows. There is "
+		                 "nothing to chart.**\n\n");
+	else
+		as_buf_printf(b,
+		              "**No trial completed: all %d trial rows failed or were skipped "
+		              "(their reasons are under Trials). There is nothing to chart.**\n\n",
+		              r->nt);
+	return 1;
 }
 
 void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char *const *subs,

@@ -134,6 +134,80 @@ static void test_scaling_note(void)
 	       "a text line of %d characters is wider than the chart", widest);
 }
 
+/* The "Charts without data" line of report.md that names KIND (a whole
+ * item of its comma-separated kinds) into out; 0 when none does. */
+static int skip_line(const char *md, const char *kind, char *out, size_t len)
+{
+	const char *p = strstr(md, "## Charts without data\n");
+	while (p && (p = strstr(p, "\n- ")) != NULL) {
+		size_t n = strcspn(p + 3, "\n"), k = strlen(kind);
+		size_t kinds = strcspn(p + 3, ":");
+		for (const char *q = p + 3; q < p + 3 + kinds; q += strcspn(q, ",") + 2)
+			if (!strncmp(q, kind, k) && (q[k] == ',' || q[k] == ':')) {
+				snprintf(out, len, "%.*s", (int)n, p + 3);
+				return 1;
+			}
+		p += 3;
+	}
+	return 0;
+}
+
+/* 2. Only failed trials (the reviewer's onlyfailed: bump:region=4096 out
+ * of memory in every trial, one thread, no --jobs): the report says up
+ * front that no trial completed, the Charts section is not an empty
+ * heading, and every chart kind is listed as not drawn for that reason
+ * (the old report blamed "no memory system call in the timed region" and
+ * untimed --jobs trials, left out latency, latency_tail, rss_ops and
+ * heap_mmap, and plot exited 0). */
+static void test_only_failed(void)
+{
+	static char md[1 << 18];
+	static const char *kinds[] = {"time",     "throughput", "latency",  "latency_tail",
+	                              "rss_ops",  "heap_mmap",  "syscalls", "sweep",
+	                              "metadata", "scaling"};
+	char dir[512], line[1024];
+	const char *charts, *none;
+	int rc;
+	folder("onlyfailed", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+	    "ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,live_bytes_peak,brk_calls,"
+	    "mmap_calls\n"
+	    "0,0,bump,region=4096,random,,1,out_of_memory,alloc returned NULL,,,,,,,,\n"
+	    "1,0,bump,region=4096,larson,,1,out_of_memory,alloc returned NULL,,,,,,,,\n"
+	    "0,1,bump,region=4096,random,,1,out_of_memory,alloc returned NULL,,,,,,,,\n"
+	    "1,1,bump,region=4096,larson,,1,out_of_memory,alloc returned NULL,,,,,,,,\n");
+	put(dir, "latency.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+	    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n");
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n");
+	put(dir, "series.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+	    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes,brk_calls\n"
+	    "0,0,bump,region=4096,random,,1,0,0,0,36640,8,168,0,0\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 1, "plot of a folder without a completed trial: exit %d, want 1", rc);
+	CHECKF(strstr(err_text, "no trial completed") != NULL, "stderr: %s", err_text);
+	file(dir, "report.md", md, sizeof(md));
+	charts = strstr(md, "\n## Charts\n");
+	none = strstr(md, "No trial completed");
+	CHECKF(none && charts && none < charts,
+	       "report.md does not say up front that no trial "
+	       "completed:\n%.600s",
+	       md);
+	CHECKF(charts && strncmp(charts, "\n## Charts\n\n## ", 15) != 0,
+	       "an empty Charts section:\n%.600s", md);
+	CHECKF(strstr(md, "--jobs") == NULL && strstr(md, "no memory system call") == NULL,
+	       "a reason that is not the one:\n%s", strstr(md, "## Charts without") ?: md);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		int has = skip_line(md, kinds[k], line, sizeof(line));
+		CHECKF(has && strstr(line, "no trial completed"), "chart kind %s: %s", kinds[k],
+		       has ? line : "not listed as not drawn");
+	}
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -149,6 +223,7 @@ int main(void)
 	have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
 
 	test_scaling_note();
+	test_only_failed();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
