@@ -62,6 +62,8 @@ typedef struct {
 	strlist_t missing; /* --modules entries that matched no row */
 	strlist_t groups;  /* "workload label" or "workload label, N threads" */
 	int multi_threads; /* the run has several thread counts */
+	int has_summary;   /* DIR/summary.csv exists: the run reached its end
+	                      (an interrupted one too) */
 	char *sweep;       /* per group: part of a size= sweep (drawn by threshold) */
 	strlist_t sweeps;  /* workload names run at three or more size= values */
 	/* plot_labels.c: what charts call each module and group */

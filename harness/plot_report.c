@@ -135,9 +135,12 @@ static void report_trials(as_buf_t *b, const run_t *r)
 	if (nout)
 		as_buf_printf(b,
 		              " %d completed repetition(s) ran while the machine was slow and "
-		              "are left out of every median here, as in summary.csv "
-		              "(reps_disturbed).",
-		              nout);
+		              "are left out of every median here, by the rule `run` applies to "
+		              "its statistics (docs/measure.md; %s).",
+		              nout,
+		              r->has_summary ? "summary.csv counts them in reps_disturbed"
+		                             : "this folder has no summary.csv, whose "
+		                               "reps_disturbed would count them");
 	as_buf_printf(b, "\n\n");
 	plot_fails_add(&f, r, NULL);
 	plot_fails_write(b, &f, "workloads");

@@ -208,6 +208,47 @@ static void test_only_failed(void)
 	}
 }
 
+/* The paragraph of report.md that starts with START, into out ("" when
+ * there is none). */
+static void paragraph(const char *md, const char *start, char *out, size_t len)
+{
+	const char *p = strstr(md, start), *e = p ? strstr(p, "\n\n") : NULL;
+	snprintf(out, len, "%.*s", p ? (int)(e ? e - p : (long)strlen(p)) : 0, p ? p : "");
+}
+
+/* Five repetitions of glibc on random at 1 thread; the fourth's sampling
+ * took 1.7 times the others' (the reviewer's kill9: a repetition the
+ * machine disturbed, left out of the medians). */
+static const char trials_disturbed[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+    "ns_per_op,ops_per_sec,sampling_ns,samples\n"
+    "0,0,glibc,,random,,1,ok,,14140000,15.26,6.5e7,861774,259\n"
+    "0,1,glibc,,random,,1,ok,,14140000,15.54,6.4e7,818642,259\n"
+    "0,2,glibc,,random,,1,ok,,14140000,15.23,6.5e7,830741,259\n"
+    "0,3,glibc,,random,,1,ok,,12120000,17.51,5.7e7,1452347,259\n"
+    "0,4,glibc,,random,,1,ok,,14140000,15.36,6.5e7,824898,259\n";
+
+/* 3. After kill -9 between trials the folder has no summary.csv: the
+ * report's line on the disturbed repetition must not send the reader
+ * to it (the old line: "left out of every median here, as in
+ * summary.csv (reps_disturbed)"). */
+static void test_disturbed_no_summary(void)
+{
+	static char md[1 << 18];
+	char dir[512], par[2048];
+	int rc;
+	folder("killed", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_disturbed);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	paragraph(md, "5 trial rows", par, sizeof(par));
+	CHECKF(strstr(par, "left out of every median") != NULL,
+	       "the disturbed repetition is not mentioned: %s", par);
+	CHECKF(strstr(par, "as in summary.csv") == NULL && strstr(par, "no summary.csv") != NULL,
+	       "the line points to a summary.csv the folder lacks: %s", par);
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -224,6 +265,7 @@ int main(void)
 
 	test_scaling_note();
 	test_only_failed();
+	test_disturbed_no_summary();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
