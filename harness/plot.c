@@ -350,6 +350,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	as_buf_printf(&rep, "# %s\n\n", title);
 	if (!p->gnuplot)
 		plot_report_no_gnuplot(&rep, dir);
+	plot_report_incomplete(&rep, &r, p->modules != NULL);
 	if (plot_report_no_trial(&rep, &r)) {
 		msg(p, "%s: no trial completed: no chart to draw (the report lists the trials)",
 		    dir);

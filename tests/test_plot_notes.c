@@ -79,6 +79,32 @@ static int count(const char *hay, const char *needle)
 	return n;
 }
 
+/* The cells of the table row starting "| NAME |" in md (NAME may span
+ * cells: "a | b"): cells[i] the i-th cell after it. Returns the count. */
+static int md_row(const char *md, const char *name, char cells[][64], int max)
+{
+	char key[128];
+	const char *p;
+	int n = 0;
+	snprintf(key, sizeof(key), "\n| %s |", name);
+	if (!(p = strstr(md, key)))
+		return 0;
+	p += strlen(key);
+	while (n < max && *p && *p != '\n') {
+		size_t l = strcspn(p, "|\n");
+		const char *a = p, *b = p + l;
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		if (p[l] != '|')
+			break;
+		snprintf(cells[n++], 64, "%.*s", (int)(b - a), a);
+		p += l + 1;
+	}
+	return n;
+}
+
 static const char trials_head[] =
     "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
     "ns_per_op,ops_per_sec\n";
@@ -208,6 +234,21 @@ static void test_only_failed(void)
 	}
 }
 
+/* A context.csv of a `run -a MODS -w random -t THREADS -r REPS` (REPS a
+ * number, or "auto: ..."). */
+static void put_context(const char *dir, const char *mods, const char *reps, const char *threads)
+{
+	char text[1024];
+	int n = snprintf(text, sizeof(text), "key,value\nresults_format,2\nrepetitions,%s\n", reps);
+	for (const char *m = mods; *m; m += strcspn(m, ",") + (m[strcspn(m, ",")] == ','))
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "module,%.*s\n",
+		              (int)strcspn(m, ","), m);
+	snprintf(text + n, sizeof(text) - (size_t)n,
+	         "workload,random\ncommand,\"run -a %s -w random -t %s -r %s -o x\"\n", mods,
+	         threads, reps);
+	put(dir, "context.csv", text);
+}
+
 /* The paragraph of report.md that starts with START, into out ("" when
  * there is none). */
 static void paragraph(const char *md, const char *start, char *out, size_t len)
@@ -249,6 +290,73 @@ static void test_disturbed_no_summary(void)
 	       "the line points to a summary.csv the folder lacks: %s", par);
 }
 
+/* 4. An interrupted run says so, and names the groups with fewer
+ * repetitions than asked (the reviewer's intr: SIGINT at 21 of 48
+ * trials, -r 3, and a report that did not say it was incomplete); so does
+ * one killed before summary.csv (kill9: -r 6, 5 of glibc's); a finished
+ * run does not. */
+static void test_incomplete(void)
+{
+	static char md[1 << 18];
+	char dir[512], par[4096], row[16][64];
+	const char *charts;
+	int rc, n;
+	/* -r 3 -t 1,2: glibc at 2 threads has 1, jemalloc none */
+	folder("intr", dir, sizeof(dir));
+	put_context(dir, "glibc,jemalloc", "3", "1,2");
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+	    "ns_per_op,ops_per_sec\n"
+	    "0,0,glibc,,random,,1,ok,,1000,10,1e8\n"
+	    "1,0,jemalloc,,random,,1,ok,,1000,8,1.2e8\n"
+	    "2,0,glibc,,random,,2,ok,,1000,11,1.8e8\n"
+	    "0,1,glibc,,random,,1,ok,,1000,10,1e8\n"
+	    "1,1,jemalloc,,random,,1,ok,,1000,8,1.2e8\n"
+	    "0,2,glibc,,random,,1,ok,,1000,10,1e8\n"
+	    "1,2,jemalloc,,random,,1,ok,,1000,8,1.2e8\n");
+	put(dir, "summary.csv", "module,module_params,workload,workload_params,threads,reps_ok\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	paragraph(md, "**The run is incomplete", par, sizeof(par));
+	charts = strstr(md, "\n## Charts\n");
+	CHECKF(*par && charts && strstr(md, par) < charts,
+	       "report.md does not say up front that the run is incomplete:\n%.800s", md);
+	CHECKF(strstr(par, "2 of its 4") && strstr(par, "fewer repetitions than the 3 asked"), "%s",
+	       par);
+	n = md_row(md, "glibc | random | 2", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "1"), "glibc random 2 threads: %d cells, %s", n,
+	       n ? row[0] : "not listed");
+	n = md_row(md, "jemalloc | random | 2", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "0"), "jemalloc random 2 threads: %d cells, %s", n,
+	       n ? row[0] : "not listed");
+	CHECKF(md_row(md, "glibc | random | 1", row, 16) == 0, "glibc at 1 thread is complete");
+
+	/* kill -9: no summary.csv, 5 of 6 at 1 thread, none yet at 4 (a
+	 * thread count only the command line names) */
+	folder("kill9", dir, sizeof(dir));
+	put_context(dir, "glibc", "6", "1,4");
+	put(dir, "trials.csv", trials_disturbed);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	paragraph(md, "**The run is incomplete", par, sizeof(par));
+	CHECKF(strstr(par, "no summary.csv") && strstr(par, "the 6 asked"), "kill9: '%s'", par);
+	n = md_row(md, "glibc | random | 1", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "5"), "glibc: %d cells, %s", n, n ? row[0] : "");
+	n = md_row(md, "glibc | random | 4", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "0"), "glibc at 4: %d cells, %s", n, n ? row[0] : "");
+
+	/* finished: every group has its 5, summary.csv is there */
+	folder("done", dir, sizeof(dir));
+	put_context(dir, "glibc", "5", "1");
+	put(dir, "trials.csv", trials_disturbed);
+	put(dir, "summary.csv", "module,module_params,workload,workload_params,threads,reps_ok\n");
+	rc = plot(dir, "");
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "incomplete") == NULL, "a finished run called incomplete:\n%.600s", md);
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -266,6 +374,7 @@ int main(void)
 	test_scaling_note();
 	test_only_failed();
 	test_disturbed_no_summary();
+	test_incomplete();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
