@@ -1026,9 +1026,10 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 			break;
 		snprintf(c->title, sizeof(c->title),
 		         "Thread scaling: throughput against threads\n%s", wshow[w]);
-		as_buf_printf(&c->table,
-		              "| module | threads | reps kept | ops/s median | min | max |\n"
-		              "|---|---|---|---|---|---|\n");
+		as_buf_printf(
+		    &c->table,
+		    "| module | threads | reps kept | median (million ops/s) | min | max |\n"
+		    "|---|---|---|---|---|---|\n");
 		plot_sl_free(&why);
 		for (int m = 0; m < r->mods.n; m++) {
 			int miss[64] = {0};
@@ -1054,9 +1055,10 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				as_buf_add(&c->table, "|", 1);
 				plot_tstr(&c->table, r->mshow[m]);
 				as_buf_printf(&c->table, " %ld | %d |", thr[j], k);
-				plot_tnum(&c->table, med);
-				plot_tnum(&c->table, mn);
-				plot_tnum(&c->table, mx);
+				/* in the chart's unit (scaling.gp: million ops/s) */
+				plot_tnum(&c->table, med / 1e6);
+				plot_tnum(&c->table, mn / 1e6);
+				plot_tnum(&c->table, mx / 1e6);
 				as_buf_add(&c->table, "\n", 1);
 			}
 			as_buf_add(&c->data, "\n\n", 2);
