@@ -1,7 +1,9 @@
 /* test_plot_notes.c - what `allocscope plot` says about what is missing:
  * the notes under a chart (modules without a point, and why), the charts
- * the report lists as not drawn, a run that did not finish; on small
- * results folders written here, the charts and report.md are read back.
+ * the report lists as not drawn, a run that did not finish; and that it
+ * says it the same way every time (a re-plot gives the same files). On
+ * small results folders written here, the charts and report.md are read
+ * back.
  * Not the figures (test_plot_figures) nor the look (test_plot). */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -357,6 +359,47 @@ static void test_incomplete(void)
 	CHECKF(strstr(md, "incomplete") == NULL, "a finished run called incomplete:\n%.600s", md);
 }
 
+/* Whether files A and B have the same bytes (both readable). */
+static int same_file(const char *a, const char *b)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
+	return system(cmd) == 0;
+}
+
+/* 5. Plotting a folder again gives the same files: the PDFs too (they
+ * carried the time of drawing, /CreationDate, and differed on every
+ * re-plot while PNG, SVG, .dat, .md and .tex did not). */
+static void test_replot_same(void)
+{
+	char dir[512], cmd[2048], a[1024], b[1024];
+	int rc;
+	folder("replot", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_disturbed);
+	snprintf(cmd, sizeof(cmd),
+	         "cd '%s' && CI=1 %s plot '%s' --format pdf -q 2>'%s/err.txt' && "
+	         "mkdir -p first && cp replot/report.md replot/report.html first/ && "
+	         "{ cp replot/plots/time.pdf first/ 2>/dev/null || true; }",
+	         tmp, cli, dir, tmp);
+	rc = system(cmd);
+	CHECKF(rc == 0 || !have_gnuplot, "first plot: %d", rc);
+	sleep(1); /* a date to the second would differ now */
+	snprintf(cmd, sizeof(cmd), "CI=1 %s plot '%s' --format pdf -q 2>'%s/err.txt'", cli, dir,
+	         tmp);
+	rc = system(cmd);
+	CHECKF(rc == 0 || !have_gnuplot, "second plot: %d", rc);
+	for (int k = 0; k < 3; k++) {
+		static const char *f[] = {"report.md", "report.html", "plots/time.pdf"};
+		if (k == 2 && !have_gnuplot) {
+			as_check_skip_case("PDF: no gnuplot");
+			break;
+		}
+		snprintf(a, sizeof(a), "%s/first/%s", tmp, strrchr(f[k], '/') ? "time.pdf" : f[k]);
+		snprintf(b, sizeof(b), "%s/%s", dir, f[k]);
+		CHECKF(same_file(a, b), "%s differs between two plots of one folder", f[k]);
+	}
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -375,6 +418,7 @@ int main(void)
 	test_only_failed();
 	test_disturbed_no_summary();
 	test_incomplete();
+	test_replot_same();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];
