@@ -274,10 +274,11 @@ int plot_report_no_trial(as_buf_t *b, const run_t *r);
  * plot --modules chose r's modules (the others are not looked at).
  * Returns 1 then, else 0 (nothing written). */
 int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered);
-/* A suite report's head: title, the note when gnuplot is missing and the
- * links to every scenario's own report. */
-void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char *const *subs,
-                            int n);
+/* A suite report's head: title (NAME, the folder's name), the note when
+ * gnuplot is missing (naming DIR) and the links to every scenario's own
+ * report. */
+void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, int have_gnuplot,
+                            char *const *subs, int n);
 /* A suite scenario's heading and its scenarios.csv lines (title, x, y,
  * expected shape). */
 void plot_report_scenario(as_buf_t *b, const as_table_t *scen, const char *sub);

@@ -420,10 +420,10 @@ int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered)
 	return 1;
 }
 
-void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char *const *subs,
-                            int n)
+void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, int have_gnuplot,
+                            char *const *subs, int n)
 {
-	as_buf_printf(b, "# allocscope suite report: %s\n\n", dir);
+	as_buf_printf(b, "# allocscope suite report: %s\n\n", name);
 	if (!have_gnuplot)
 		plot_report_no_gnuplot(b, dir);
 	as_buf_printf(b, "Verdicts and comparisons first, then one key chart per scenario; "
