@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,9 +144,33 @@ int as_plot_check_font(const char *font, char *err, size_t errlen)
 	return 0;
 }
 
+/* DIR as a report names it, the same however DIR was typed ("." or a
+ * relative or absolute path): its real path in abs, the last part of it
+ * in name. DIR as given where it has no real path. */
+static void dir_names(const char *dir, char *abs, size_t alen, char *name, size_t nlen)
+{
+	char real[PATH_MAX];
+	const char *base;
+	if (!realpath(dir, real))
+		snprintf(real, sizeof(real), "%s", dir);
+	base = strrchr(real, '/');
+	base = base && base[1] ? base + 1 : real;
+	snprintf(abs, alen, "%s", real);
+	snprintf(name, nlen, "%s", base);
+}
+
 /* Every chart kind for run r, in report order. */
 static void define_charts(run_t *r, charts_t *cs)
 {
+	int nok = 0;
+	for (int i = 0; i < r->nt; i++)
+		nok += r->t[i].ok;
+	/* no completed trial: one reason for every kind, not each kind's
+	 * guess (a syscall-free region, untimed --jobs trials) */
+	if (nok == 0) {
+		plot_skip_no_trial(cs, r);
+		return;
+	}
 	for (int i = 0; i < r->sweeps.n; i++) {
 		char why[LABEL];
 		snprintf(why, sizeof(why),
@@ -308,7 +333,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	charts_t *cs = calloc(1, sizeof(*cs));
 	as_buf_t rep = {0};
 	plot_results_t res = {.modules = p->modules};
-	char err[1024] = "", full[PLOT_PATH_MAX], title[PLOT_PATH_MAX + 32];
+	char err[1024] = "", full[PLOT_PATH_MAX], title[PLOT_PATH_MAX + 32], name[PLOT_PATH_MAX];
 	int bad;
 	as_plot_status_t rc = AS_PLOT_BAD_INPUT;
 	if (!cs)
@@ -337,10 +362,17 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 			msg(p, "%s", err);
 	}
 	rc = bad ? AS_PLOT_INCOMPLETE : AS_PLOT_OK;
-	snprintf(title, sizeof(title), "allocscope report: %s", dir);
+	dir_names(dir, full, sizeof(full), name, sizeof(name));
+	snprintf(title, sizeof(title), "allocscope report: %s", name);
 	as_buf_printf(&rep, "# %s\n\n", title);
 	if (!p->gnuplot)
-		plot_report_no_gnuplot(&rep, dir);
+		plot_report_no_gnuplot(&rep, full);
+	plot_report_incomplete(&rep, &r, p->modules != NULL);
+	if (plot_report_no_trial(&rep, &r)) {
+		msg(p, "%s: no trial completed: no chart to draw (the report lists the trials)",
+		    dir);
+		rc = AS_PLOT_INCOMPLETE;
+	}
 	if (p->modules) {
 		as_buf_printf(&rep, "Modules shown (plot --modules):");
 		for (int i = 0; i < r.mods.n; i++)
@@ -516,15 +548,16 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	as_table_t scen = {0};
 	plot_fails_t fails = {0};
 	plot_results_t res = {.modules = p->modules};
-	char err[1024], title[PLOT_PATH_MAX + 32];
+	char err[1024], title[PLOT_PATH_MAX + 32], abs[PLOT_PATH_MAX], name[PLOT_PATH_MAX];
 	int n;
 	char **subs = suite_scenarios(p, dir, &n);
 	as_plot_status_t rc = AS_PLOT_OK;
 	if (n == 0)
 		return AS_PLOT_BAD_INPUT;
 	suite_order(p, dir, subs, n, &scen);
-	snprintf(title, sizeof(title), "allocscope suite report: %s", dir);
-	plot_report_suite_head(&suite, dir, p->gnuplot != NULL, subs, n);
+	dir_names(dir, abs, sizeof(abs), name, sizeof(name));
+	snprintf(title, sizeof(title), "allocscope suite report: %s", name);
+	plot_report_suite_head(&suite, name, abs, p->gnuplot != NULL, subs, n);
 	rc = plot_tune(p, dir, out, &suite); /* a tune folder's conclusion first */
 	/* the suite's verdicts.csv, else its scenarios'; their comparisons */
 	if (plot_results_add(&res, dir, NULL, 1, PLOT_VERDICTS | PLOT_COMPARISONS, err,

@@ -20,7 +20,8 @@ typedef enum as_plot_status {
 	AS_PLOT_OK = 0,     /* every chart with data drawn, report written */
 	AS_PLOT_INCOMPLETE, /* report written, but some charts could not be drawn
 	                       (gnuplot missing or failed; the report says which),
-	                       or a report could not be written */
+	                       or no trial completed (nothing to chart), or a
+	                       report could not be written */
 	AS_PLOT_BAD_INPUT,  /* DIR is not a results folder or a CSV is unreadable */
 } as_plot_status_t;
 

@@ -70,6 +70,31 @@ void plot_skip(charts_t *cs, const char *kind, const char *why)
 	plot_sl_add(&cs->skipped, line);
 }
 
+void plot_skip_no_trial(charts_t *cs, const run_t *r)
+{
+	/* every kind define_charts() draws, in report order; the kinds that
+	 * repeat others' data only with --all-charts */
+	static const struct {
+		const char *kind;
+		int extra;
+	} kinds[] = {{"time", 0},     {"throughput", 0}, {"latency", 0},   {"latency_tail", 0},
+	             {"rss_ops", 0},  {"rss_time", 1},   {"heap_mmap", 0}, {"syscalls_cum", 1},
+	             {"syscalls", 0}, {"sweep", 0},      {"metadata", 0},  {"scaling", 0}};
+	as_buf_t list = {0};
+	char why[128];
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if ((!kinds[k].extra || cs->all) && kind_wanted(cs, kinds[k].kind))
+			as_buf_printf(&list, "%s%s", list.len ? ", " : "", kinds[k].kind);
+	if (r->nt == 0)
+		snprintf(why, sizeof(why), "trials.csv has no trial rows");
+	else
+		snprintf(why, sizeof(why),
+		         "no trial completed (all %d trial rows failed or were skipped)", r->nt);
+	if (list.len)
+		plot_skip(cs, list.data, why);
+	as_buf_free(&list);
+}
+
 void plot_free_charts(charts_t *cs)
 {
 	for (int i = 0; i < cs->n; i++) {
@@ -108,17 +133,16 @@ static int group_values(const run_t *r, const char *mod, const char *group, int 
 	return n;
 }
 
-/* Why module `mod` has no completed row in group `group`, as a line
- * "WHY\tMODULE" in `why` (once per module and reason); nothing when it
- * has no row there at all. WHY is the status and the reason's first
- * clause, without the module's own name, so that modules skipped for the
- * same reason share one line of the note. */
-static void note_missing_at(const run_t *r, const char *mod, const char *group, const char *at,
-                            strlist_t *why)
+/* Why module `mod` has no completed row in group `group`: its status in
+ * status and the reason's first clause in clause, without the module's own
+ * name, so that modules skipped for the same reason share one line of the
+ * note. Returns 0 when it has no row there at all. */
+static int missing_why(const run_t *r, const char *mod, const char *group, char *status,
+                       size_t slen, char *clause, size_t clen)
 {
 	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
 	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32], line[LABEL + 160], pre[LABEL], clause[96];
+		char gl[LABEL + 32], pre[LABEL];
 		const trow_t *t = &r->t[i];
 		const char *reason, *p;
 		size_t n;
@@ -132,18 +156,25 @@ static void note_missing_at(const run_t *r, const char *mod, const char *group, 
 		n = strcspn(reason, ";(");
 		if ((p = strstr(reason, " and ")) != NULL && (size_t)(p - reason) < n)
 			n = (size_t)(p - reason);
-		snprintf(clause, sizeof(clause), "%.*s%s", (int)(n > 60 ? 60 : n), reason,
+		snprintf(clause, clen, "%.*s%s", (int)(n > 60 ? 60 : n), reason,
 		         n > 60 ? "..." : "");
-		snprintf(line, sizeof(line), "%s%s%s%s\t%s", plot_cell(&r->trials, t->row, cs),
-		         *clause ? ": " : "", clause, at, plot_mod_show(r, mod));
-		plot_sl_add(why, line);
-		return;
+		snprintf(status, slen, "%s", plot_cell(&r->trials, t->row, cs));
+		return 1;
 	}
+	return 0;
 }
 
+/* Why module `mod` has no completed row in group `group`, as a line
+ * "WHY\tMODULE" in `why` (once per module and reason); nothing when it
+ * has no row there at all. */
 static void note_missing(const run_t *r, const char *mod, const char *group, strlist_t *why)
 {
-	note_missing_at(r, mod, group, "", why);
+	char status[64], clause[96], line[LABEL + 200];
+	if (!missing_why(r, mod, group, status, sizeof(status), clause, sizeof(clause)))
+		return;
+	snprintf(line, sizeof(line), "%s%s%s\t%s", status, *clause ? ": " : "", clause,
+	         plot_mod_show(r, mod));
+	plot_sl_add(why, line);
 }
 
 /* NOTE: what the whiskers are (when `whiskers`), and per reason the
@@ -368,12 +399,23 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 				note_missing(r, r->mods.v[m], r->groups.v[g], &why);
 			as_buf_free(&row);
 		}
-		if (!any) {
+		if (!any || nk == 0) {
+			/* no value at all: no completed trial here, or counts n/a;
+			 * or every count 0: no bar to draw */
+			char line[LABEL + 64];
+			int kept = 0;
+			for (int i = 0; i < r->nt; i++) {
+				char gl[LABEL + 32];
+				kept += r->t[i].kept &&
+				        !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)),
+				                r->groups.v[g]);
+			}
+			snprintf(line, sizeof(line), "%s: %s", r->gshow[g],
+			         any    ? "no memory system call in the timed region"
+			         : kept ? "syscall counts are n/a in every completed trial"
+			                : "no completed trial");
 			plot_drop_last(cs);
-			plot_skip(cs, "syscalls",
-			          nk == 0 && nc > 0
-			              ? "no memory system call in the timed region"
-			              : "syscall counts are n/a in every completed trial");
+			plot_skip(cs, "syscalls", line);
 			plot_sl_free(&why);
 			continue;
 		}
@@ -875,6 +917,57 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	free(ticks);
 }
 
+/* The "not shown" lines of module `mod` in the scaling chart of workload
+ * `wlabel`: one per reason, naming the thread counts it holds at
+ * ("skipped: WHY at 1 and 2 threads\tMODULE"), not one line per thread
+ * count. miss[j]: the module has no point at thr[j]. */
+static void note_missing_threads(const run_t *r, const char *mod, const char *wlabel,
+                                 const long *thr, const int *miss, int nthr, strlist_t *why)
+{
+	strlist_t reasons = {0};
+	int ri[64];
+	for (int j = 0; j < nthr; j++) {
+		char status[64] = "", clause[96] = "", key[200], gl[LABEL + 32];
+		ri[j] = -1;
+		for (int i = 0; i < r->nt && miss[j]; i++)
+			if (!strcmp(r->t[i].wlabel, wlabel) && r->t[i].threads == thr[j] &&
+			    !strcmp(r->t[i].mlabel, mod)) {
+				if (missing_why(r, mod, plot_group_of(r, &r->t[i], gl, sizeof(gl)),
+				                status, sizeof(status), clause, sizeof(clause))) {
+					snprintf(key, sizeof(key), "%s\t%s", status, clause);
+					ri[j] = plot_sl_add(&reasons, key);
+				}
+				break;
+			}
+	}
+	for (int k = 0; k < reasons.n; k++) {
+		const char *clause = strchr(reasons.v[k], '\t') + 1;
+		as_buf_t line = {0};
+		int cnt = 0, done = 0;
+		long last = 0;
+		for (int j = 0; j < nthr; j++)
+			cnt += ri[j] == k;
+		as_buf_printf(&line, "%.*s%s%s at ", (int)(clause - 1 - reasons.v[k]), reasons.v[k],
+		              *clause ? ": " : "", clause);
+		for (int j = 0; j < nthr; j++) {
+			if (ri[j] != k)
+				continue;
+			done++;
+			as_buf_printf(&line, "%s%ld",
+			              done == 1     ? ""
+			              : done == cnt ? " and "
+			                            : ", ",
+			              thr[j]);
+			last = thr[j];
+		}
+		as_buf_printf(&line, " thread%s\t%s", cnt == 1 && last == 1 ? "" : "s",
+		              plot_mod_show(r, mod));
+		plot_sl_add(why, line.data);
+		as_buf_free(&line);
+	}
+	plot_sl_free(&reasons);
+}
+
 /* Throughput against threads, per workload run at several thread counts. */
 void plot_chart_scaling(run_t *r, charts_t *cs)
 {
@@ -933,11 +1026,13 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 			break;
 		snprintf(c->title, sizeof(c->title),
 		         "Thread scaling: throughput against threads\n%s", wshow[w]);
-		as_buf_printf(&c->table,
-		              "| module | threads | reps kept | ops/s median | min | max |\n"
-		              "|---|---|---|---|---|---|\n");
+		as_buf_printf(
+		    &c->table,
+		    "| module | threads | reps kept | median (million ops/s) | min | max |\n"
+		    "|---|---|---|---|---|---|\n");
 		plot_sl_free(&why);
 		for (int m = 0; m < r->mods.n; m++) {
+			int miss[64] = {0};
 			as_buf_printf(&c->data, "# %s\n", r->mods.v[m]);
 			for (int j = 0; j < nthr; j++) {
 				double v[1024], med, mn, mx;
@@ -954,33 +1049,20 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				plot_dnum(&c->data, mn, "\t");
 				plot_dnum(&c->data, mx, "\n");
 				if (k == 0) {
-					/* "at 2 threads": the module has its other points */
-					char at[48];
-					snprintf(at, sizeof(at), " at %ld thread%s", thr[j],
-					         thr[j] == 1 ? "" : "s");
-					for (int i = 0; i < r->nt; i++)
-						if (!strcmp(r->t[i].wlabel, wls.v[w]) &&
-						    r->t[i].threads == thr[j] &&
-						    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
-							char gl[LABEL + 32];
-							note_missing_at(r, r->mods.v[m],
-							                plot_group_of(r, &r->t[i],
-							                              gl,
-							                              sizeof(gl)),
-							                at, &why);
-							break;
-						}
+					miss[j] = 1;
 					continue;
 				}
 				as_buf_add(&c->table, "|", 1);
 				plot_tstr(&c->table, r->mshow[m]);
 				as_buf_printf(&c->table, " %ld | %d |", thr[j], k);
-				plot_tnum(&c->table, med);
-				plot_tnum(&c->table, mn);
-				plot_tnum(&c->table, mx);
+				/* in the chart's unit (scaling.gp: million ops/s) */
+				plot_tnum(&c->table, med / 1e6);
+				plot_tnum(&c->table, mn / 1e6);
+				plot_tnum(&c->table, mx / 1e6);
 				as_buf_add(&c->table, "\n", 1);
 			}
 			as_buf_add(&c->data, "\n\n", 2);
+			note_missing_threads(r, r->mods.v[m], wls.v[w], thr, miss, nthr, &why);
 		}
 		plot_vars_series(&c->vars, r, &r->mods, NULL);
 		plot_vars_same(&c->vars, &c->data, r->mods.n);

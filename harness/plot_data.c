@@ -195,6 +195,8 @@ static int load_tables(run_t *r, const char *dir, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	if (plot_path(path, sizeof(path), "%s/summary.csv", dir) == 0)
+		r->has_summary = access(path, F_OK) == 0;
 	if (as_results_format_read(dir, &format, err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)

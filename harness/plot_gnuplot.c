@@ -126,6 +126,54 @@ static const struct {
 
 /* Whether chart C's files exist and are non-empty; sets c->drawn and, when
  * not, c->error (unless the caller set it already). */
+/* The time a PDF says it was made: $SOURCE_DATE_EPOCH (the reproducible-
+ * builds convention) when set, else the epoch, so that plotting a folder
+ * twice gives the same bytes. */
+static time_t pdf_epoch(void)
+{
+	const char *e = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long v = e ? strtoll(e, &end, 10) : 0;
+	return e && *e && !*end && v >= 0 ? (time_t)v : 0;
+}
+
+/* Set the dates in PDF file PATH to pdf_epoch(), in place: cairo 1.16
+ * writes the time of drawing as "/CreationDate (D:YYYYMMDDHHMMSS" and
+ * ignores SOURCE_DATE_EPOCH; the digits are overwritten one for one, so
+ * every offset in the file stays right. Returns 0, or -1 (errno). */
+static int pdf_fix_date(const char *path)
+{
+	static const char *keys[] = {"/CreationDate (D:", "/ModDate (D:"};
+	struct tm tm;
+	char date[32], *text = NULL;
+	time_t t = pdf_epoch();
+	long size;
+	int rc = -1;
+	FILE *f = fopen(path, "r+b");
+	if (!f)
+		return -1;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y%m%d%H%M%S", &tm);
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    !(text = malloc((size_t)size + 1)) || fread(text, 1, (size_t)size, f) != (size_t)size)
+		goto out_pdf;
+	text[size] = '\0';
+	rc = 0;
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]) && rc == 0; k++) {
+		char *p = memmem(text, (size_t)size, keys[k], strlen(keys[k]));
+		if (!p || strspn(p + strlen(keys[k]), "0123456789") < 14)
+			continue;
+		if (fseek(f, p + strlen(keys[k]) - text, SEEK_SET) != 0 ||
+		    fwrite(date, 1, 14, f) != 14)
+			rc = -1;
+	}
+out_pdf:
+	free(text);
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
 static void finish_chart(chart_t *c, const char *chart_dir, unsigned fmts)
 {
 	c->drawn = !*c->error;
@@ -143,6 +191,10 @@ static void finish_chart(chart_t *c, const char *chart_dir, unsigned fmts)
 				         formats[f].suffix);
 				snprintf(c->error, sizeof(c->error), "%s", why);
 			}
+			c->drawn = 0;
+		} else if (formats[f].bit == AS_PLOT_PDF && pdf_fix_date(out) != 0 && c->drawn) {
+			snprintf(c->error, sizeof(c->error), "%.200s: cannot set its date: %s", out,
+			         strerror(errno));
 			c->drawn = 0;
 		}
 	}

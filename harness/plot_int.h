@@ -62,6 +62,8 @@ typedef struct {
 	strlist_t missing; /* --modules entries that matched no row */
 	strlist_t groups;  /* "workload label" or "workload label, N threads" */
 	int multi_threads; /* the run has several thread counts */
+	int has_summary;   /* DIR/summary.csv exists: the run reached its end
+	                      (an interrupted one too) */
 	char *sweep;       /* per group: part of a size= sweep (drawn by threshold) */
 	strlist_t sweeps;  /* workload names run at three or more size= values */
 	/* plot_labels.c: what charts call each module and group */
@@ -193,6 +195,10 @@ void plot_only_kinds(charts_t *cs, const char *list);
 /* Record "KIND: WHY" under "Charts without data" (KIND may list several
  * kinds, comma-separated: not recorded when `only` has none of them). */
 void plot_skip(charts_t *cs, const char *kind, const char *why);
+/* A run without a completed trial: every chart kind drawn here (those of
+ * `only`, with `all` the extra ones) on one "Charts without data" line
+ * that says so, in place of each kind's own reason. */
+void plot_skip_no_trial(charts_t *cs, const run_t *r);
 /* Give back the last chart slot (it had no data). */
 void plot_drop_last(charts_t *cs);
 void plot_free_charts(charts_t *cs);
@@ -258,10 +264,21 @@ void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, 
                            const char *metric, const char *details);
 /* The "gnuplot was not found" paragraph. */
 void plot_report_no_gnuplot(as_buf_t *b, const char *dir);
-/* A suite report's head: title, the note when gnuplot is missing and the
- * links to every scenario's own report. */
-void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char *const *subs,
-                            int n);
+/* When no trial of r completed: a paragraph saying so, before anything
+ * else of the report; returns 1 then, else 0 (nothing written). */
+int plot_report_no_trial(as_buf_t *b, const run_t *r);
+/* When r's run did not finish (no summary.csv: killed), or some of its
+ * module x workload x threads groups have fewer repetitions than
+ * context.csv's `repetitions` asked (none at all, where that is auto): a
+ * paragraph saying so and the short groups, before the results. FILTERED:
+ * plot --modules chose r's modules (the others are not looked at).
+ * Returns 1 then, else 0 (nothing written). */
+int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered);
+/* A suite report's head: title (NAME, the folder's name), the note when
+ * gnuplot is missing (naming DIR) and the links to every scenario's own
+ * report. */
+void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, int have_gnuplot,
+                            char *const *subs, int n);
 /* A suite scenario's heading and its scenarios.csv lines (title, x, y,
  * expected shape). */
 void plot_report_scenario(as_buf_t *b, const as_table_t *scen, const char *sub);

@@ -135,9 +135,12 @@ static void report_trials(as_buf_t *b, const run_t *r)
 	if (nout)
 		as_buf_printf(b,
 		              " %d completed repetition(s) ran while the machine was slow and "
-		              "are left out of every median here, as in summary.csv "
-		              "(reps_disturbed).",
-		              nout);
+		              "are left out of every median here, by the rule `run` applies to "
+		              "its statistics (docs/measure.md; %s).",
+		              nout,
+		              r->has_summary ? "summary.csv counts them in reps_disturbed"
+		                             : "this folder has no summary.csv, whose "
+		                               "reps_disturbed would count them");
 	as_buf_printf(b, "\n\n");
 	plot_fails_add(&f, r, NULL);
 	plot_fails_write(b, &f, "workloads");
@@ -178,6 +181,9 @@ void plot_report_body(as_buf_t *b, const run_t *r, const charts_t *cs, const cha
 	char h2[16];
 	snprintf(h2, sizeof(h2), "%s#", h);
 	as_buf_printf(b, "%s Charts\n\n", h);
+	if (cs->n == 0)
+		as_buf_printf(b, "None: no chart kind has data here (%s).\n\n",
+		              cs->skipped.n ? "see Charts without data" : "nothing to draw");
 	for (int i = 0; i < cs->n; i++)
 		plot_report_chart(b, &cs->ch[i], prefix, fmts, h2);
 	if (cs->left_out.n) {
@@ -242,10 +248,182 @@ void plot_report_no_gnuplot(as_buf_t *b, const char *dir)
 	              dir);
 }
 
-void plot_report_suite_head(as_buf_t *b, const char *dir, int have_gnuplot, char *const *subs,
-                            int n)
+int plot_report_no_trial(as_buf_t *b, const run_t *r)
 {
-	as_buf_printf(b, "# allocscope suite report: %s\n\n", dir);
+	for (int i = 0; i < r->nt; i++)
+		if (r->t[i].ok)
+			return 0;
+	if (r->nt == 0)
+		as_buf_printf(b, "**No trial completed: trials.csv has no trial rows. There is "
+		                 "nothing to chart.**\n\n");
+	else
+		as_buf_printf(b,
+		              "**No trial completed: all %d trial rows failed or were skipped "
+		              "(their reasons are under Trials). There is nothing to chart.**\n\n",
+		              r->nt);
+	return 1;
+}
+
+/* context.csv's values of KEY, in order, added to l. */
+static void context_values(const run_t *r, const char *key, strlist_t *l)
+{
+	const as_table_t *c = &r->context;
+	int ck = as_table_col(c, "key"), cv = as_table_col(c, "value");
+	for (int i = 0; ck >= 0 && cv >= 0 && i < NROWS(c); i++)
+		if (!strcmp(plot_cell(c, i, ck), key))
+			plot_sl_add(l, plot_cell(c, i, cv));
+}
+
+/* The repetitions the run asked for per group: context.csv's
+ * `repetitions` when it is a number (-r N), 0 when it is auto or absent. */
+static long reps_asked(const run_t *r)
+{
+	strlist_t v = {0};
+	long n = 0;
+	context_values(r, "repetitions", &v);
+	if (v.n == 1) {
+		char *end;
+		n = strtol(v.v[0], &end, 10);
+		if (end == v.v[0] || *end || n < 1)
+			n = 0;
+	}
+	plot_sl_free(&v);
+	return n;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+/* Add count t to thr (n of them, at most 64) when new. */
+static void add_thread(long *thr, int *n, long t)
+{
+	for (int i = 0; i < *n; i++)
+		if (thr[i] == t)
+			return;
+	if (*n < 64 && t > 0)
+		thr[(*n)++] = t;
+}
+
+/* The thread counts of a `run` command line (context.csv's `command`:
+ * -t LIST, -tLIST, --threads LIST, --threads=LIST) added to thr. A
+ * suite's command says nothing of one scenario's threads. */
+static void command_threads(const run_t *r, long *thr, int *n)
+{
+	strlist_t v = {0};
+	context_values(r, "command", &v);
+	if (v.n == 1 && !strncmp(v.v[0], "run ", 4)) {
+		const char *p = v.v[0], *list = NULL;
+		while (*p) {
+			size_t len = strcspn(p, " ");
+			if ((len == 2 && !strncmp(p, "-t", 2)) ||
+			    (len == 9 && !strncmp(p, "--threads", 9)))
+				list = p + len + strspn(p + len, " ");
+			else if (len > 2 && !strncmp(p, "-t", 2) && p[2] != '-')
+				list = p + 2;
+			else if (len > 10 && !strncmp(p, "--threads=", 10))
+				list = p + 10;
+			p += len + strspn(p + len, " ");
+		}
+		while (list && *list && *list != ' ') {
+			char *end;
+			long t = strtol(list, &end, 10);
+			if (end == list)
+				break;
+			add_thread(thr, n, t);
+			list = end + (*end == ',');
+		}
+	}
+	plot_sl_free(&v);
+}
+
+int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered)
+{
+	strlist_t mods = {0}, wls = {0};
+	as_buf_t rows = {0};
+	long asked = reps_asked(r), cmd_thr[64];
+	int ncmd = 0, ngroups = 0, nshort = 0;
+	/* the matrix: every module x workload x threads the run was given
+	 * (context.csv; a workload's thread counts are those of its rows and,
+	 * for a `run`, of its -t), with what trials.csv has */
+	if (!filtered)
+		context_values(r, "module", &mods);
+	for (int m = 0; m < r->mods.n; m++)
+		plot_sl_add(&mods, r->mods.v[m]);
+	context_values(r, "workload", &wls);
+	for (int i = 0; i < r->nt; i++)
+		if (!filtered || plot_sl_find(&mods, r->t[i].mlabel) >= 0)
+			plot_sl_add(&wls, r->t[i].wlabel);
+	command_threads(r, cmd_thr, &ncmd);
+	for (int w = 0; w < wls.n; w++) {
+		long thr[64];
+		int nthr = 0;
+		for (int k = 0; k < ncmd; k++)
+			add_thread(thr, &nthr, cmd_thr[k]);
+		for (int i = 0; i < r->nt; i++)
+			if (!strcmp(r->t[i].wlabel, wls.v[w]))
+				add_thread(thr, &nthr, r->t[i].threads);
+		qsort(thr, (size_t)nthr, sizeof(long), cmp_long);
+		for (int t = 0; t < nthr; t++)
+			for (int m = 0; m < mods.n; m++) {
+				int n = 0;
+				for (int i = 0; i < r->nt; i++)
+					n += r->t[i].threads == thr[t] &&
+					     !strcmp(r->t[i].mlabel, mods.v[m]) &&
+					     !strcmp(r->t[i].wlabel, wls.v[w]);
+				ngroups++;
+				if (asked ? n >= asked : n > 0)
+					continue;
+				if (nshort++ >= 20)
+					continue;
+				as_buf_add(&rows, "|", 1);
+				plot_tstr(&rows, plot_mod_show(r, mods.v[m]));
+				plot_tstr(&rows, wls.v[w]);
+				as_buf_printf(&rows, " %ld | %d |\n", thr[t], n);
+			}
+	}
+	if (r->has_summary && nshort == 0) {
+		plot_sl_free(&mods);
+		plot_sl_free(&wls);
+		return 0;
+	}
+	as_buf_printf(b, "**The run is incomplete:");
+	if (!r->has_summary)
+		as_buf_printf(b,
+		              " this folder has no summary.csv, which a run writes last (an "
+		              "interrupted one too): it was killed before its end%s",
+		              nshort ? ";" : ".");
+	if (nshort && asked)
+		as_buf_printf(b,
+		              " %d of its %d module x workload x threads groups have fewer "
+		              "repetitions than the %ld asked.",
+		              nshort, ngroups, asked);
+	else if (nshort)
+		as_buf_printf(b,
+		              " %d of its %d module x workload x threads groups have no "
+		              "repetition.",
+		              nshort, ngroups);
+	as_buf_printf(b, "** Charts and tables show the repetitions there are.\n\n");
+	if (nshort) {
+		as_buf_printf(b, "| module | workload | threads | repetitions (trials.csv rows) |\n"
+		                 "|---|---|---|---|\n");
+		as_buf_add(b, rows.data, rows.len);
+		if (nshort > 20)
+			as_buf_printf(b, "\nand %d more groups.\n", nshort - 20);
+		as_buf_add(b, "\n", 1);
+	}
+	as_buf_free(&rows);
+	plot_sl_free(&mods);
+	plot_sl_free(&wls);
+	return 1;
+}
+
+void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, int have_gnuplot,
+                            char *const *subs, int n)
+{
+	as_buf_printf(b, "# allocscope suite report: %s\n\n", name);
 	if (!have_gnuplot)
 		plot_report_no_gnuplot(b, dir);
 	as_buf_printf(b, "Verdicts and comparisons first, then one key chart per scenario; "

@@ -11,8 +11,12 @@
 /* A number for a data file: gnuplot reads "NaN" as a missing point. */
 void plot_dnum(as_buf_t *b, double v, const char *sep)
 {
+	/* a whole number exactly (a size of 1 MiB is 1048576, not the
+	 * 1048580 of six digits), up to 2^53 where doubles stay exact */
 	if (isnan(v))
 		as_buf_printf(b, "NaN%s", sep);
+	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		as_buf_printf(b, "%.0f%s", v, sep);
 	else
 		as_buf_printf(b, "%.6g%s", v, sep);
 }
@@ -20,12 +24,14 @@ void plot_dnum(as_buf_t *b, double v, const char *sep)
 /* A number for a Markdown table. */
 void plot_tnum(as_buf_t *b, double v)
 {
+	/* whole numbers (sizes, counts, ops) exactly, not 3.277e+06; large
+	 * values to the unit; small ones with 4 significant digits */
 	if (isnan(v))
 		as_buf_printf(b, " n/a |");
-	else if (fabs(v) >= 1e6 || (v != 0 && fabs(v) < 0.01))
-		as_buf_printf(b, " %.4g |", v);
-	else if (v == floor(v))
+	else if (v == floor(v) || fabs(v) >= 1e6)
 		as_buf_printf(b, " %.0f |", v);
+	else if (v != 0 && fabs(v) < 0.01)
+		as_buf_printf(b, " %.4g |", v);
 	else
 		as_buf_printf(b, " %.2f |", v);
 }

@@ -91,7 +91,32 @@ pat(i) = (p = int(word(PATTERNS, (LT[i] - 1) % 20 + 1)) + int((LT[i] - 1) / 20),
 
 # A note under the chart (NOTE, set by allocscope: what the whiskers are,
 # which modules have no bar and why), and the bottom margin lines it takes.
+# Its lines are wrapped at a space to fit the narrowest chart (900 px, or
+# --width when narrower): at most about 0.7 em a character in DejaVu Sans, a
+# PDF's points at 130 px an inch.
 if (!exists("NOTE")) NOTE = ""
+NOTECH = int((((UW > 0 && UW < 900) ? UW : 900) - 30) / \
+         (0.7 * (TERMFONT + 1) * (FMT eq "pdf" ? 130.0 / 72 : 1)))
+NOTECH = NOTECH < 20 ? 20 : NOTECH
+wrap_rest = NOTE
+NOTE = ""
+while (strlen(wrap_rest) > 0) {
+    wrap_nl = strstrt(wrap_rest, "\n")
+    wrap_line = wrap_nl > 0 ? wrap_rest[1:wrap_nl - 1] : wrap_rest
+    wrap_rest = wrap_nl > 0 ? wrap_rest[wrap_nl + 1:] : ""
+    while (strlen(wrap_line) > NOTECH) {
+        wrap_cut = NOTECH + 1
+        while (wrap_cut > 1 && wrap_line[wrap_cut:wrap_cut] ne " ") {
+            wrap_cut = wrap_cut - 1
+        }
+        if (wrap_cut <= 1) {
+            wrap_cut = NOTECH + 1
+        }
+        NOTE = NOTE . wrap_line[1:wrap_cut - 1] . "\n"
+        wrap_line = "    " . wrap_line[wrap_cut + 1:]
+    }
+    NOTE = NOTE . wrap_line . (wrap_nl > 0 ? "\n" : "")
+}
 NOTELINES = (NOTE eq "") ? 0 : 1 + sum [j = 1:strlen(NOTE)] (NOTE[j:j] eq "\n" ? 1 : 0)
 notecmd = "if (NOTE ne '') set label 99 NOTE at character 1, character NOTELINES left front font PFONT"
 

@@ -389,6 +389,55 @@ static void test_syscall_medians(void)
 		       row[k]);
 }
 
+/* 13. Paper tables give numbers in the unit of their chart and whole
+ * numbers exactly: the scaling table in million ops/s like the chart
+ * (it gave 6.962e+07 ops/s), an ops count of 3276800 (it read
+ * 3.277e+06), a sweep size of 1 MiB as 1048576 (1.049e+06) in the table
+ * and in the data file (1048580, six digits). */
+static void test_number_formats(void)
+{
+	static char md[1 << 16], dat[1 << 16];
+	char dir[512], head[12][64], row[12][64];
+	int rc, nh, nr, k;
+	folder("numfmt", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,passes\n"
+	    "0,0,glibc,,larson,,1,ok,,3276800,14.36,69623456.7,1000,1400,1\n"
+	    "1,0,glibc,,larson,,2,ok,,3276800,33.8,29590000,1000,1400,1\n"
+	    "2,0,glibc,,threshold,size=16k,1,ok,,1000,3000,333333,1000,1400,1\n"
+	    "3,0,glibc,,threshold,size=256k,1,ok,,1000,50000,20000,1000,1400,1\n"
+	    "4,0,glibc,,threshold,size=1m,1,ok,,1000,200000,5000,1000,1400,1\n");
+	put(dir, "series.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+	    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes\n"
+	    "0,0,glibc,,larson,,1,0,0,0,1000,0,0,0\n"
+	    "0,0,glibc,,larson,,1,1,3276800,5000,1300,300,0,262144\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+
+	file(dir, "tables/scaling-larson.md", md, sizeof(md));
+	nh = md_head(md, head, 12);
+	nr = md_row(md, "glibc | 1", row, 12);
+	k = md_col(head, nh, "median", NULL);
+	CHECKF(k >= 0 && strstr(head[k], "million ops/s") && k - 1 < nr &&
+	           fabs(strtod(row[k - 1], NULL) - 69.62) < 0.005,
+	       "scaling table: '%s' = %s, want 69.62 million ops/s:\n%s", k >= 0 ? head[k] : "",
+	       k >= 1 && k - 1 < nr ? row[k - 1] : "", md);
+
+	file(dir, "tables/rss_ops-larson-1t.md", md, sizeof(md));
+	nh = md_head(md, head, 12);
+	nr = md_row(md, "glibc", row, 12);
+	k = md_col(head, nh, "ops", "syscalls");
+	CHECKF(k >= 0 && k < nr && !strcmp(row[k], "3276800"), "rss_ops table: '%s' = %s:\n%s",
+	       k >= 0 ? head[k] : "", k >= 0 && k < nr ? row[k] : "", md);
+
+	file(dir, "tables/sweep-threshold.md", md, sizeof(md));
+	CHECKF(strstr(md, "| glibc | 1048576 |") != NULL, "sweep table, size 1 MiB:\n%s", md);
+	file(dir, "plots/data/sweep-threshold.dat", dat, sizeof(dat));
+	CHECKF(strstr(dat, "\n1048576\t") != NULL, "sweep data, x of 1 MiB:\n%s", dat);
+}
+
 int main(void)
 {
 	cli = getenv("ALLOCSCOPE");
@@ -410,6 +459,7 @@ int main(void)
 	test_series_first_pass();
 	test_heading_join();
 	test_syscall_medians();
+	test_number_formats();
 
 	if (as_checks_failed == 0) {
 		char cmd[512];

@@ -1,0 +1,435 @@
+/* test_plot_notes.c - what `allocscope plot` says about what is missing:
+ * the notes under a chart (modules without a point, and why), the charts
+ * the report lists as not drawn, a run that did not finish; and that it
+ * says it the same way every time (a re-plot gives the same files). On
+ * small results folders written here, the charts and report.md are read
+ * back.
+ * Not the figures (test_plot_figures) nor the look (test_plot). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static const char *cli;
+static char tmp[256];
+static char err_text[65536];
+static int have_gnuplot;
+
+static size_t slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* Write TEXT to DIR/NAME. */
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[1024];
+	FILE *f;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		fprintf(stderr, "%s: cannot write\n", p);
+		exit(1);
+	}
+}
+
+/* A new results folder tmp/NAME (path in dir). */
+static void folder(const char *name, char *dir, size_t len)
+{
+	snprintf(dir, len, "%s/%s", tmp, name);
+	mkdir(dir, 0755);
+}
+
+/* `allocscope plot DIR --format svg ARGS`: the exit code. */
+static int plot(const char *dir, const char *args)
+{
+	char cmd[4096], p[600];
+	int rc;
+	snprintf(cmd, sizeof(cmd), "CI=1 %s plot '%s' --format svg %s >/dev/null 2>%s/err.txt", cli,
+	         dir, args, tmp);
+	rc = system(cmd);
+	snprintf(p, sizeof(p), "%s/err.txt", tmp);
+	slurp(p, err_text, sizeof(err_text));
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* DIR/REL into buf. */
+static const char *file(const char *dir, const char *rel, char *buf, size_t len)
+{
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	slurp(p, buf, len);
+	return buf;
+}
+
+/* How often NEEDLE occurs in HAY. */
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The cells of the table row starting "| NAME |" in md (NAME may span
+ * cells: "a | b"): cells[i] the i-th cell after it. Returns the count. */
+static int md_row(const char *md, const char *name, char cells[][64], int max)
+{
+	char key[128];
+	const char *p;
+	int n = 0;
+	snprintf(key, sizeof(key), "\n| %s |", name);
+	if (!(p = strstr(md, key)))
+		return 0;
+	p += strlen(key);
+	while (n < max && *p && *p != '\n') {
+		size_t l = strcspn(p, "|\n");
+		const char *a = p, *b = p + l;
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		if (p[l] != '|')
+			break;
+		snprintf(cells[n++], 64, "%.*s", (int)(b - a), a);
+		p += l + 1;
+	}
+	return n;
+}
+
+static const char trials_head[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+    "ns_per_op,ops_per_sec\n";
+
+/* 1. scaling: a module skipped at both thread counts gets one note naming
+ * both (the reviewer's larson: two lines, "... at 1 thread" and "... at
+ * 2 threads"), and no line of the note is wider than the 900-px chart
+ * (each was ~135 characters, cut off at "general-p"). A character of
+ * DejaVu Sans is at least 0.55 em wide on average (0.59 in that note). */
+static void test_scaling_note(void)
+{
+	static char svg[1 << 20];
+	static const char why[] =
+	    "\"not compared: the classic benchmarks compare general-purpose allocators "
+	    "(thread-safe, with individual free), as mimalloc-bench does; -a names a module "
+	    "to run it anyway\"";
+	static const char *skipped[] = {"arena", "bump", "freelist", "null", "pool"};
+	char dir[512], trials[8192];
+	int rc, widest = 0, len, id = 2;
+	if (!have_gnuplot) {
+		as_check_skip_case("scaling note: no gnuplot");
+		return;
+	}
+	folder("scaling", dir, sizeof(dir));
+	len = snprintf(trials, sizeof(trials),
+	               "%s0,0,glibc,,larson,,1,ok,,1000,10,1e8\n"
+	               "1,0,glibc,,larson,,2,ok,,1000,10,1.5e8\n",
+	               trials_head);
+	for (int t = 1; t <= 2; t++)
+		for (int m = 0; m < 5; m++)
+			len += snprintf(trials + len, sizeof(trials) - (size_t)len,
+			                "%d,0,%s,,larson,,%d,skipped,%s,,,\n", id++, skipped[m], t,
+			                why);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/scaling-larson.svg", svg, sizeof(svg));
+	CHECKF(count(svg, "not shown") == 1, "%d 'not shown' notes for one module",
+	       count(svg, "not shown"));
+	CHECKF(strstr(svg, "1 and 2 threads") != NULL, "the note does not name both thread counts");
+	for (const char *p = svg; (p = strstr(p, "<text")) != NULL; p++) {
+		const char *a = strchr(p, '>'), *b = a ? strstr(a, "</text>") : NULL;
+		int n = 0;
+		if (!b)
+			break;
+		for (const char *q = a + 1; q < b; q++)
+			n += (*q & 0xc0) != 0x80; /* characters, not UTF-8 bytes */
+		if (n > widest)
+			widest = n;
+	}
+	/* 13-px font (SVG), from x = 8 px */
+	CHECKF(widest * 0.55 * 13 <= 900 - 8,
+	       "a text line of %d characters is wider than the chart", widest);
+}
+
+/* The "Charts without data" line of report.md that names KIND (a whole
+ * item of its comma-separated kinds) into out; 0 when none does. */
+static int skip_line(const char *md, const char *kind, char *out, size_t len)
+{
+	const char *p = strstr(md, "## Charts without data\n");
+	while (p && (p = strstr(p, "\n- ")) != NULL) {
+		size_t n = strcspn(p + 3, "\n"), k = strlen(kind);
+		size_t kinds = strcspn(p + 3, ":");
+		for (const char *q = p + 3; q < p + 3 + kinds; q += strcspn(q, ",") + 2)
+			if (!strncmp(q, kind, k) && (q[k] == ',' || q[k] == ':')) {
+				snprintf(out, len, "%.*s", (int)n, p + 3);
+				return 1;
+			}
+		p += 3;
+	}
+	return 0;
+}
+
+/* 2. Only failed trials (the reviewer's onlyfailed: bump:region=4096 out
+ * of memory in every trial, one thread, no --jobs): the report says up
+ * front that no trial completed, the Charts section is not an empty
+ * heading, and every chart kind is listed as not drawn for that reason
+ * (the old report blamed "no memory system call in the timed region" and
+ * untimed --jobs trials, left out latency, latency_tail, rss_ops and
+ * heap_mmap, and plot exited 0). */
+static void test_only_failed(void)
+{
+	static char md[1 << 18];
+	static const char *kinds[] = {"time",     "throughput", "latency",  "latency_tail",
+	                              "rss_ops",  "heap_mmap",  "syscalls", "sweep",
+	                              "metadata", "scaling"};
+	char dir[512], line[1024];
+	const char *charts, *none;
+	int rc;
+	folder("onlyfailed", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+	    "ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,live_bytes_peak,brk_calls,"
+	    "mmap_calls\n"
+	    "0,0,bump,region=4096,random,,1,out_of_memory,alloc returned NULL,,,,,,,,\n"
+	    "1,0,bump,region=4096,larson,,1,out_of_memory,alloc returned NULL,,,,,,,,\n"
+	    "0,1,bump,region=4096,random,,1,out_of_memory,alloc returned NULL,,,,,,,,\n"
+	    "1,1,bump,region=4096,larson,,1,out_of_memory,alloc returned NULL,,,,,,,,\n");
+	put(dir, "latency.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+	    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n");
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n");
+	put(dir, "series.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,sample,ops_done,"
+	    "elapsed_ns,rss_kib,heap_rss_kib,mmap_rss_kib,live_bytes,brk_calls\n"
+	    "0,0,bump,region=4096,random,,1,0,0,0,36640,8,168,0,0\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 1, "plot of a folder without a completed trial: exit %d, want 1", rc);
+	CHECKF(strstr(err_text, "no trial completed") != NULL, "stderr: %s", err_text);
+	file(dir, "report.md", md, sizeof(md));
+	charts = strstr(md, "\n## Charts\n");
+	none = strstr(md, "No trial completed");
+	CHECKF(none && charts && none < charts,
+	       "report.md does not say up front that no trial "
+	       "completed:\n%.600s",
+	       md);
+	CHECKF(charts && strncmp(charts, "\n## Charts\n\n## ", 15) != 0,
+	       "an empty Charts section:\n%.600s", md);
+	CHECKF(strstr(md, "--jobs") == NULL && strstr(md, "no memory system call") == NULL,
+	       "a reason that is not the one:\n%s", strstr(md, "## Charts without") ?: md);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		int has = skip_line(md, kinds[k], line, sizeof(line));
+		CHECKF(has && strstr(line, "no trial completed"), "chart kind %s: %s", kinds[k],
+		       has ? line : "not listed as not drawn");
+	}
+}
+
+/* A context.csv of a `run -a MODS -w random -t THREADS -r REPS` (REPS a
+ * number, or "auto: ..."). */
+static void put_context(const char *dir, const char *mods, const char *reps, const char *threads)
+{
+	char text[1024];
+	int n = snprintf(text, sizeof(text), "key,value\nresults_format,2\nrepetitions,%s\n", reps);
+	for (const char *m = mods; *m; m += strcspn(m, ",") + (m[strcspn(m, ",")] == ','))
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "module,%.*s\n",
+		              (int)strcspn(m, ","), m);
+	snprintf(text + n, sizeof(text) - (size_t)n,
+	         "workload,random\ncommand,\"run -a %s -w random -t %s -r %s -o x\"\n", mods,
+	         threads, reps);
+	put(dir, "context.csv", text);
+}
+
+/* The paragraph of report.md that starts with START, into out ("" when
+ * there is none). */
+static void paragraph(const char *md, const char *start, char *out, size_t len)
+{
+	const char *p = strstr(md, start), *e = p ? strstr(p, "\n\n") : NULL;
+	snprintf(out, len, "%.*s", p ? (int)(e ? e - p : (long)strlen(p)) : 0, p ? p : "");
+}
+
+/* Five repetitions of glibc on random at 1 thread; the fourth's sampling
+ * took 1.7 times the others' (the reviewer's kill9: a repetition the
+ * machine disturbed, left out of the medians). */
+static const char trials_disturbed[] =
+    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+    "ns_per_op,ops_per_sec,sampling_ns,samples\n"
+    "0,0,glibc,,random,,1,ok,,14140000,15.26,6.5e7,861774,259\n"
+    "0,1,glibc,,random,,1,ok,,14140000,15.54,6.4e7,818642,259\n"
+    "0,2,glibc,,random,,1,ok,,14140000,15.23,6.5e7,830741,259\n"
+    "0,3,glibc,,random,,1,ok,,12120000,17.51,5.7e7,1452347,259\n"
+    "0,4,glibc,,random,,1,ok,,14140000,15.36,6.5e7,824898,259\n";
+
+/* 3. After kill -9 between trials the folder has no summary.csv: the
+ * report's line on the disturbed repetition must not send the reader
+ * to it (the old line: "left out of every median here, as in
+ * summary.csv (reps_disturbed)"). */
+static void test_disturbed_no_summary(void)
+{
+	static char md[1 << 18];
+	char dir[512], par[2048];
+	int rc;
+	folder("killed", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_disturbed);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	paragraph(md, "5 trial rows", par, sizeof(par));
+	CHECKF(strstr(par, "left out of every median") != NULL,
+	       "the disturbed repetition is not mentioned: %s", par);
+	CHECKF(strstr(par, "as in summary.csv") == NULL && strstr(par, "no summary.csv") != NULL,
+	       "the line points to a summary.csv the folder lacks: %s", par);
+}
+
+/* 4. An interrupted run says so, and names the groups with fewer
+ * repetitions than asked (the reviewer's intr: SIGINT at 21 of 48
+ * trials, -r 3, and a report that did not say it was incomplete); so does
+ * one killed before summary.csv (kill9: -r 6, 5 of glibc's); a finished
+ * run does not. */
+static void test_incomplete(void)
+{
+	static char md[1 << 18];
+	char dir[512], par[4096], row[16][64];
+	const char *charts;
+	int rc, n;
+	/* -r 3 -t 1,2: glibc at 2 threads has 1, jemalloc none */
+	folder("intr", dir, sizeof(dir));
+	put_context(dir, "glibc,jemalloc", "3", "1,2");
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,ops,"
+	    "ns_per_op,ops_per_sec\n"
+	    "0,0,glibc,,random,,1,ok,,1000,10,1e8\n"
+	    "1,0,jemalloc,,random,,1,ok,,1000,8,1.2e8\n"
+	    "2,0,glibc,,random,,2,ok,,1000,11,1.8e8\n"
+	    "0,1,glibc,,random,,1,ok,,1000,10,1e8\n"
+	    "1,1,jemalloc,,random,,1,ok,,1000,8,1.2e8\n"
+	    "0,2,glibc,,random,,1,ok,,1000,10,1e8\n"
+	    "1,2,jemalloc,,random,,1,ok,,1000,8,1.2e8\n");
+	put(dir, "summary.csv", "module,module_params,workload,workload_params,threads,reps_ok\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	paragraph(md, "**The run is incomplete", par, sizeof(par));
+	charts = strstr(md, "\n## Charts\n");
+	CHECKF(*par && charts && strstr(md, par) < charts,
+	       "report.md does not say up front that the run is incomplete:\n%.800s", md);
+	CHECKF(strstr(par, "2 of its 4") && strstr(par, "fewer repetitions than the 3 asked"), "%s",
+	       par);
+	n = md_row(md, "glibc | random | 2", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "1"), "glibc random 2 threads: %d cells, %s", n,
+	       n ? row[0] : "not listed");
+	n = md_row(md, "jemalloc | random | 2", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "0"), "jemalloc random 2 threads: %d cells, %s", n,
+	       n ? row[0] : "not listed");
+	CHECKF(md_row(md, "glibc | random | 1", row, 16) == 0, "glibc at 1 thread is complete");
+
+	/* kill -9: no summary.csv, 5 of 6 at 1 thread, none yet at 4 (a
+	 * thread count only the command line names) */
+	folder("kill9", dir, sizeof(dir));
+	put_context(dir, "glibc", "6", "1,4");
+	put(dir, "trials.csv", trials_disturbed);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	paragraph(md, "**The run is incomplete", par, sizeof(par));
+	CHECKF(strstr(par, "no summary.csv") && strstr(par, "the 6 asked"), "kill9: '%s'", par);
+	n = md_row(md, "glibc | random | 1", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "5"), "glibc: %d cells, %s", n, n ? row[0] : "");
+	n = md_row(md, "glibc | random | 4", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "0"), "glibc at 4: %d cells, %s", n, n ? row[0] : "");
+
+	/* finished: every group has its 5, summary.csv is there */
+	folder("done", dir, sizeof(dir));
+	put_context(dir, "glibc", "5", "1");
+	put(dir, "trials.csv", trials_disturbed);
+	put(dir, "summary.csv", "module,module_params,workload,workload_params,threads,reps_ok\n");
+	rc = plot(dir, "");
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "incomplete") == NULL, "a finished run called incomplete:\n%.600s", md);
+}
+
+/* Whether files A and B have the same bytes (both readable). */
+static int same_file(const char *a, const char *b)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", a, b);
+	return system(cmd) == 0;
+}
+
+/* 5. Plotting a folder again gives the same files: the PDFs too (they
+ * carried the time of drawing, /CreationDate, and differed on every
+ * re-plot while PNG, SVG, .dat, .md and .tex did not), and report.md and
+ * report.html whether DIR is typed relative or absolute (the title had
+ * DIR as typed: "allocscope report: ./replot/" against the full path). */
+static void test_replot_same(void)
+{
+	char dir[512], cmd[2048], a[1024], b[1024];
+	int rc;
+	folder("replot", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_disturbed);
+	/* relative, from the parent folder */
+	snprintf(cmd, sizeof(cmd),
+	         "cd '%s' && CI=1 %s plot ./replot/ --format pdf -q 2>'%s/err.txt' && "
+	         "mkdir -p first && cp replot/report.md replot/report.html first/ && "
+	         "{ cp replot/plots/time.pdf first/ 2>/dev/null || true; }",
+	         tmp, cli, tmp);
+	rc = system(cmd);
+	CHECKF(rc == 0 || !have_gnuplot, "first plot: %d", rc);
+	sleep(1); /* a date to the second would differ now */
+	snprintf(cmd, sizeof(cmd), "CI=1 %s plot '%s' --format pdf -q 2>'%s/err.txt'", cli, dir,
+	         tmp);
+	rc = system(cmd);
+	CHECKF(rc == 0 || !have_gnuplot, "second plot: %d", rc);
+	for (int k = 0; k < 3; k++) {
+		static const char *f[] = {"report.md", "report.html", "plots/time.pdf"};
+		if (k == 2 && !have_gnuplot) {
+			as_check_skip_case("PDF: no gnuplot");
+			break;
+		}
+		snprintf(a, sizeof(a), "%s/first/%s", tmp, strrchr(f[k], '/') ? "time.pdf" : f[k]);
+		snprintf(b, sizeof(b), "%s/%s", dir, f[k]);
+		CHECKF(same_file(a, b), "%s differs between two plots of one folder", f[k]);
+	}
+}
+
+int main(void)
+{
+	cli = getenv("ALLOCSCOPE");
+	if (!cli) {
+		fprintf(stderr, "test_plot_notes: run through ctest (ALLOCSCOPE)\n");
+		return 1;
+	}
+	snprintf(tmp, sizeof(tmp), "/tmp/as_test_plot_notes.XXXXXX");
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
+
+	test_scaling_note();
+	test_only_failed();
+	test_disturbed_no_summary();
+	test_incomplete();
+	test_replot_same();
+
+	if (as_checks_failed == 0) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmp);
+	} else {
+		fprintf(stderr, "kept %s\n", tmp);
+	}
+	return as_check_done();
+}
