@@ -124,8 +124,6 @@ static const struct {
     {AS_PLOT_PDF, "pdf", ".pdf", 1},
 };
 
-/* Whether chart C's files exist and are non-empty; sets c->drawn and, when
- * not, c->error (unless the caller set it already). */
 /* The time a PDF says it was made: $SOURCE_DATE_EPOCH (the reproducible-
  * builds convention) when set, else the epoch, so that plotting a folder
  * twice gives the same bytes. */
@@ -174,6 +172,8 @@ out_pdf:
 	return rc;
 }
 
+/* Whether chart C's files exist and are non-empty; sets c->drawn and, when
+ * not, c->error (unless the caller set it already). */
 static void finish_chart(chart_t *c, const char *chart_dir, unsigned fmts)
 {
 	c->drawn = !*c->error;
