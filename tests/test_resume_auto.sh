@@ -55,13 +55,14 @@ rc=$?
   ! grep -q "running it again" "$tmp/p3.err" && ok ||
   bad "resume with a garbage row: exit $rc, $(cat "$tmp/p3.err")"
 
-# the last row cut after its last field's first digits, every field there:
-# that trial runs again (until session 20 it was trusted, its last number
-# short of digits)
+# the last row cut before its line end, every field there (its last number
+# may have lost digits; a sanitizer build leaves the last column empty, so
+# only the newline is cut here): that trial runs again (until session 20
+# such a row was trusted)
 "$as" run --no-plot -a glibc -w random:ops=2000,live=100 -r 2 --min-time 0 -o "$tmp/q" >/dev/null 2>&1
 n=$(rows "$tmp/q")
 last=$(tail -1 "$tmp/q/trials.csv")
-truncate -s -2 "$tmp/q/trials.csv"
+truncate -s -1 "$tmp/q/trials.csv"
 "$as" run --resume "$tmp/q" >"$tmp/q.out" 2>"$tmp/q.err"
 rc=$?
 [ $rc -eq 0 ] && grep -q "trials.csv: row $n (trial [0-9]* rep 1): no line end: cut short; running it again" "$tmp/q.err" &&
