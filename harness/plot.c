@@ -179,8 +179,14 @@ static void define_charts(run_t *r, charts_t *cs)
 		         r->sweeps.v[i]);
 		plot_skip(cs, "latency, rss, heap_mmap, syscalls per size", why);
 	}
-	plot_chart_bars_metric(r, cs, "time", "ns_per_op", "Time per op", "ns/op", 1.0);
-	plot_chart_bars_metric(r, cs, "throughput", "ops_per_sec", "Throughput", "ops/s", 0);
+	plot_chart_bars_metric(r, cs, "time", "ns_per_op", NULL, "Time per op", "ns/op", 1.0);
+	plot_chart_bars_metric(r, cs, "throughput", "ops_per_sec", NULL, "Throughput", "ops/s", 0);
+	/* where ns/op is no measure (phase: a reset is one op, frees one
+	 * each), the time of one pass of the same allocations: drawn when a
+	 * scenario names it, or with --all-charts */
+	if (cs->all || plot_kind_named(cs, "pass_time"))
+		plot_chart_bars_metric(r, cs, "pass_time", "elapsed_ns", "passes",
+		                       "Time per pass of the op stream", "ms", 1e-6);
 	plot_chart_latency(r, cs);
 	plot_chart_series(r, cs);
 	plot_chart_syscalls(r, cs);

@@ -61,6 +61,11 @@ static int kind_wanted(const charts_t *cs, const char *kind)
 	return 0;
 }
 
+int plot_kind_named(const charts_t *cs, const char *kind)
+{
+	return cs->only.n && kind_wanted(cs, kind);
+}
+
 void plot_skip(charts_t *cs, const char *kind, const char *why)
 {
 	char line[LABEL + 64];
@@ -79,7 +84,8 @@ void plot_skip_no_trial(charts_t *cs, const run_t *r)
 		int extra;
 	} kinds[] = {{"time", 0},     {"throughput", 0}, {"latency", 0},   {"latency_tail", 0},
 	             {"rss_ops", 0},  {"rss_time", 1},   {"heap_mmap", 0}, {"syscalls_cum", 1},
-	             {"syscalls", 0}, {"sweep", 0},      {"metadata", 0},  {"scaling", 0}};
+	             {"syscalls", 0}, {"sweep", 0},      {"metadata", 0},  {"scaling", 0},
+	             {"pass_time", 1}};
 	as_buf_t list = {0};
 	char why[128];
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
@@ -115,11 +121,20 @@ void plot_drop_last(charts_t *cs)
 	as_buf_free(&c->vars);
 }
 
-/* Column col (times scale) of the trials of module `mod` in group `group`
- * that the statistics keep (completed, not left out as disturbed), at most
- * max values into v; returns how many. */
+/* Column col (times scale, over column per when per >= 0) of the trials of
+ * module `mod` in group `group` that the statistics keep (completed, not
+ * left out as disturbed), at most max values into v; returns how many. */
+static int group_values_per(const run_t *r, const char *mod, const char *group, int col, int per,
+                            double scale, double *v, int max);
+
 static int group_values(const run_t *r, const char *mod, const char *group, int col, double scale,
                         double *v, int max)
+{
+	return group_values_per(r, mod, group, col, -1, scale, v, max);
+}
+
+static int group_values_per(const run_t *r, const char *mod, const char *group, int col, int per,
+                            double scale, double *v, int max)
 {
 	int n = 0;
 	for (int i = 0; i < r->nt && n < max; i++) {
@@ -128,7 +143,8 @@ static int group_values(const run_t *r, const char *mod, const char *group, int 
 		if (!t->kept || strcmp(t->mlabel, mod) ||
 		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
 			continue;
-		v[n++] = plot_cellnum(&r->trials, t->row, col) * scale;
+		v[n++] = plot_cellnum(&r->trials, t->row, col) * scale /
+		         (per >= 0 ? plot_cellnum(&r->trials, t->row, per) : 1);
 	}
 	return n;
 }
@@ -213,15 +229,15 @@ void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why)
 /* Clustered bars with min..max error bars from repetitions: for each group
  * (category on x) and module (bars), reduce column COL over ok trials. */
 void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
-                            const char *what, const char *unit, double scale)
+                            const char *per, const char *what, const char *unit, double scale)
 {
-	int ci = as_table_col(&r->trials, col);
+	int ci = as_table_col(&r->trials, col), pi = per ? as_table_col(&r->trials, per) : -1;
 	double lo = INFINITY, hi = 0;
 	int any = 0;
 	strlist_t why = {0};
 	char yunit[64], **ticks;
 	chart_t *c;
-	if (ci < 0) {
+	if (ci < 0 || (per && pi < 0)) {
 		plot_skip(cs, kind, "trials.csv has no column for it");
 		return;
 	}
@@ -256,7 +272,8 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 		plot_dstr(&c->data, ticks[g]);
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx;
-			int n = group_values(r, r->mods.v[m], r->groups.v[g], ci, scale, v, 1024),
+			int n = group_values_per(r, r->mods.v[m], r->groups.v[g], ci, pi, scale, v,
+			                         1024),
 			    k;
 			k = plot_reduce(v, n, &med, &mn, &mx);
 			as_buf_add(&c->data, "\t", 1);

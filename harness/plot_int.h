@@ -203,10 +203,14 @@ void plot_skip_no_trial(charts_t *cs, const run_t *r);
 void plot_drop_last(charts_t *cs);
 void plot_free_charts(charts_t *cs);
 
-/* Bars of column COL times SCALE; SCALE 0: a per-second rate shown in
- * millions, thousands or ones of UNIT, whichever fits. */
+/* Bars of column COL times SCALE, over column PER unless it is NULL (a
+ * suite's pass_time: elapsed_ns per pass); SCALE 0: a per-second rate
+ * shown in millions, thousands or ones of UNIT, whichever fits. */
 void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
-                            const char *what, const char *unit, double scale);
+                            const char *per, const char *what, const char *unit, double scale);
+/* Whether KIND is one of the kinds a suite scenario names for its folder
+ * (scenarios.csv charts): a kind drawn only on request. */
+int plot_kind_named(const charts_t *cs, const char *kind);
 /* NOTE: whiskers explained (when `whiskers`), and the "module (why)" lines
  * of series not shown. */
 void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why);

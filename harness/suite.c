@@ -294,7 +294,7 @@ static const as_scenario_t sc_phase = {
     .quick = phase_q,
     .claims = phase_claims,
     .unit = "ms",
-    .charts = "time",
+    .charts = "pass_time",
 };
 
 /* ---- classic multi-threaded benchmarks ----
