@@ -319,7 +319,7 @@ void plot_chart_series(run_t *r, charts_t *cs)
  * kept repetitions, max the largest): a data block and a table row. Returns 0, or -1 when it has
  * no such rows. cols: trial, rep, kind, then the six percentile columns. */
 static int percentile_row(const run_t *r, int g, int m, const char *kind, const int cols[9],
-                          as_buf_t *data, as_buf_t *tab, double *ylo, double *yhi)
+                          as_buf_t *data, as_buf_t *tab, double *ylo, double *yhi, int *zero)
 {
 	const as_table_t *l = &r->latency;
 	double v[6][256], med[6], mn, mx;
@@ -351,6 +351,7 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
 	 * undefined"); the table keeps the 0 */
 	for (int p = 0; p < 6; p++) {
 		double y = med[p] > 0 || isnan(med[p]) ? med[p] : 1;
+		*zero |= med[p] == 0;
 		as_buf_printf(data, "%d\t\"%s\"\t", p, pl[p]);
 		plot_dnum(data, y, "\n");
 		if (!(y >= *ylo))
@@ -392,13 +393,14 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 			as_buf_t data = {0}, tab = {0};
 			chart_t *c;
 			double ylo = NAN, yhi = NAN;
+			int zero = 0;
 			as_buf_printf(&tab, "| module | reps |");
 			for (int p = 0; p < 6; p++)
 				as_buf_printf(&tab, " %s%s (ns) |", p < 5 ? "median " : "", pl[p]);
 			as_buf_printf(&tab, "\n|---|---|---|---|---|---|---|---|\n");
 			for (int m = 0; m < r->mods.n; m++)
 				if (percentile_row(r, g, m, kinds.v[k], cols, &data, &tab, &ylo,
-				                   &yhi) == 0)
+				                   &yhi, &zero) == 0)
 					plot_sl_add(&labels, r->mods.v[m]);
 			if (labels.n > 0 &&
 			    (c = plot_new_chart(cs, "latency", r->gslug[g], "latency")) != NULL) {
@@ -411,10 +413,16 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 				as_buf_printf(&c->vars, "YLO=");
 				plot_dnum(&c->vars, ylo, "; YHI=");
 				plot_dnum(&c->vars, yhi, "; ");
-				plot_vars_str(&c->vars, "NOTE",
-				              "p50 .. p99.99: median over the repetitions of "
-				              "each one's percentile; max: the slowest call "
-				              "of any repetition");
+				/* a 0 drawn at 1 ns is said: it would read as 1 ns */
+				plot_vars_str(
+				    &c->vars, "NOTE",
+				    zero ? "p50 .. p99.99: median over the repetitions of "
+				           "each one's percentile; max: the slowest call "
+				           "of any repetition; a 0 (cheaper than the "
+				           "clock's step: the table has it) is drawn at 1 ns"
+				         : "p50 .. p99.99: median over the repetitions of "
+				           "each one's percentile; max: the slowest call "
+				           "of any repetition");
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);
