@@ -215,6 +215,13 @@ static inline void touch(void *p, uint64_t size, as_touch_t policy)
 /* Set when a thread stops on a failure: threads waiting for it give up. */
 static _Atomic int aborted;
 
+/* Without the CLI's malloc family (libc_count.c: a test or a benchmark
+ * linking as_harness), nothing counts: this weak definition says so. */
+__attribute__((weak)) uint64_t as_libc_calls(void)
+{
+	return AS_LIBC_CALLS_UNCOUNTED;
+}
+
 /* Set by thread 0 while it takes a sample in the timed region of a
  * multi-thread run: the other threads hold at their next measurement point
  * (at most 64 ops on) until it is clear. The sample's time is left out of

@@ -11,7 +11,10 @@
  * figures would be glibc's as much as the module's (status
  * module_called_libc_malloc). The glibc module looks glibc's functions up
  * in libc.so.6 itself (dlsym on its handle): its calls do not pass here.
- * Not built into a sanitizer build (the sanitizer owns malloc there):
+ * Linked into the allocscope executable alone, not into as_harness: a
+ * benchmark's hand loop that calls malloc must call glibc's, not a
+ * counter (engine.c's weak as_libc_calls says "uncounted" there). Not
+ * built into a sanitizer build either (the sanitizer owns malloc there):
  * as_libc_calls() then returns AS_LIBC_CALLS_UNCOUNTED. */
 #ifndef AS_LIBC_COUNT_H
 #define AS_LIBC_COUNT_H
