@@ -21,11 +21,15 @@ uint64_t as_libc_calls(void)
 	return AS_LIBC_CALLS_UNCOUNTED;
 }
 #else
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <stdatomic.h>
 #include <malloc.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 extern void *__libc_malloc(size_t n);
 extern void __libc_free(void *p);
@@ -37,7 +41,53 @@ extern void *__libc_pvalloc(size_t n);
 
 static _Atomic uint64_t calls;
 
-#define COUNT() atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed)
+/* glibc's own code (libc.so.6, ld.so): its calls into malloc are not a
+ * module's. ld.so allocates a dlopen'ed library's thread-local block with
+ * malloc the first time a thread touches it (__tls_get_addr), and a
+ * thread a module starts gets its TLS the same way: an outside review's
+ * module with __thread free lists, and jemalloc:background_thread=1, were
+ * flagged for those (threads - 1 calls). The ranges are the executable
+ * segments of those two objects, read once before main. */
+#define MAX_GLIBC_RANGES 8
+static uintptr_t glibc_lo[MAX_GLIBC_RANGES], glibc_hi[MAX_GLIBC_RANGES];
+static int nglibc;
+
+static int glibc_ranges(struct dl_phdr_info *info, size_t size, void *data)
+{
+	const char *n = info->dlpi_name;
+	(void)size;
+	(void)data;
+	if (!n || (!strstr(n, "/libc.so.6") && !strstr(n, "/ld-linux")))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum && nglibc < MAX_GLIBC_RANGES; i++)
+		if (info->dlpi_phdr[i].p_type == PT_LOAD && (info->dlpi_phdr[i].p_flags & PF_X)) {
+			glibc_lo[nglibc] = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+			glibc_hi[nglibc] = glibc_lo[nglibc] + info->dlpi_phdr[i].p_memsz;
+			nglibc++;
+		}
+	return 0;
+}
+
+__attribute__((constructor)) static void find_glibc(void)
+{
+	dl_iterate_phdr(glibc_ranges, NULL);
+}
+
+static int from_glibc(const void *ret)
+{
+	uintptr_t a = (uintptr_t)ret;
+	for (int i = 0; i < nglibc; i++)
+		if (a >= glibc_lo[i] && a < glibc_hi[i])
+			return 1;
+	return 0;
+}
+
+/* a call from glibc's own code is not counted (above) */
+#define COUNT()                                                                     \
+	do {                                                                        \
+		if (!from_glibc(__builtin_return_address(0)))                       \
+			atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed); \
+	} while (0)
 
 uint64_t as_libc_calls(void)
 {

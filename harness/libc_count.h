@@ -5,7 +5,11 @@
  * allocator's own functions (the loader refuses one that imports malloc),
  * but it can still reach the process's malloc without importing it: by
  * dlsym(RTLD_DEFAULT, "malloc"), or through a library it links that
- * imports malloc. Those calls end here, so the engine reads the count
+ * imports malloc. Those calls end here and are counted, unless glibc's
+ * own code made them (libc.so.6, ld.so: the TLS block ld.so gives each
+ * thread of a dlopen'ed library with thread-local state, a thread's
+ * start). Not seen: dlsym(RTLD_NEXT), dlvsym, a library opened with
+ * RTLD_DEEPBIND, libc.so.6 opened by hand. The engine reads the count
  * before and after the timed region (trials.csv libc_calls): the harness
  * calls no malloc there, so any it sees is the module's, and the trial's
  * figures would be glibc's as much as the module's (status

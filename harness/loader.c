@@ -309,8 +309,11 @@ static uint64_t dynsym_count(const unsigned char *f, const Elf64_Phdr *ph, unsig
 static int scan_dynsym(const char *path, int *entry, char *out, size_t len)
 {
 	static const char *const banned[] = {
-	    "malloc",        "free",     "calloc", "realloc", "reallocarray",      "posix_memalign",
-	    "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size"};
+	    "malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign",
+	    "aligned_alloc", "memalign", "valloc", "pvalloc", "malloc_usable_size",
+	    /* glibc's internal entries, the same heap under other names */
+	    "__libc_malloc", "__libc_free", "__libc_calloc", "__libc_realloc", "__libc_memalign",
+	    "__libc_valloc", "__libc_pvalloc"};
 	static const char *const banned_prefix[] = {"_Znw", "_Zna", "_Zdl", "_Zda"};
 	struct stat st;
 	const unsigned char *f;

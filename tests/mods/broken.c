@@ -9,6 +9,10 @@
 
 #include "allocscope_module.h"
 
+#ifdef BROKEN_IMPORTS_LIBC
+extern void *__libc_malloc(size_t size);
+#endif
+
 static char arena_buf[1 << 20] __attribute__((aligned(64)));
 static size_t used;
 
@@ -132,6 +136,9 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 #elif defined(BROKEN_IMPORTS) || defined(BROKEN_NO_ENTRY_IMPORTS)
 	if (size > sizeof(arena_buf))
 		return malloc(size); /* glibc's, not this module's: refused at load */
+#elif defined(BROKEN_IMPORTS_LIBC)
+	if (size > sizeof(arena_buf)) /* glibc's by its internal name: refused too */
+		return __libc_malloc(size);
 #elif defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
 	if (used > 4096)
 		fork_once();
