@@ -145,14 +145,17 @@ out:
 }
 
 /* Free half, allocate again, verify survivors: reuse must not clobber. */
-/* Freed memory is used again: 64 MiB of blocks allocated, written and
- * freed through a window of 256 live ones must not grow the process by
- * half of that. A module whose free does nothing passed every check until
- * session 20 (an outside review's), and only run's RSS showed it. */
+/* Freed memory is used again: 256 MiB of 3000-byte blocks (64 MiB of a
+ * fixed-size module's small ones) allocated, written and freed through a
+ * window of 256 live ones must not grow the process by half of that. A
+ * module whose free does nothing passed every check until session 20 (an
+ * outside review's), and only run's RSS showed it; a hardened allocator's
+ * quarantine of freed blocks up to 128 MiB passes (of 64 MiB churned, one
+ * of 40 MiB did not). */
 static int check_free_returns(cctx_t *c)
 {
 	enum { WINDOW = 256 };
-	const uint64_t churn = 64ULL << 20;
+	const uint64_t churn = (c->m->caps & AS_CAP_ANY_SIZE ? 256ULL : 64ULL) << 20;
 	size_t size = c->m->caps & AS_CAP_ANY_SIZE ? 3000 : max_size(c->m);
 	uint64_t steps = churn / size;
 	void *win[WINDOW] = {0};
@@ -178,7 +181,7 @@ static int check_free_returns(cctx_t *c)
 		    c->why, sizeof(c->why),
 		    "freed memory is not used again: RSS grew %lld KiB over %llu MiB of %zu-byte "
 		    "blocks allocated and freed, %d live at a time (does free release "
-		    "the block?)",
+		    "the block? a quarantine of freed blocks over half of it does this too)",
 		    (long long)grew, (unsigned long long)(churn >> 20), size, WINDOW);
 		return 1;
 	}
@@ -625,6 +628,14 @@ static const char *needs_stats(const as_module_t *m)
 	return m->stats || m->trim ? NULL : "";
 }
 
+static const char *needs_distinct(const as_module_t *m)
+{
+	/* null wraps around its buffer: live blocks share memory by design */
+	return m->caps & AS_CAP_RECYCLES_LIVE
+	           ? "AS_CAP_RECYCLES_LIVE: the module reuses live memory by design"
+	           : NULL;
+}
+
 static const char *needs_two(const as_module_t *m)
 {
 	/* a single-instance module is never asked for a second live instance */
@@ -640,10 +651,12 @@ static const struct {
 	skip_fn skip; /* NULL: every module */
 } checks[] = {
     {"alignment", check_alignment, "16-byte default alignment; explicit 32..4096", NULL},
-    {"no_overlap", check_no_overlap, "4000 live blocks keep their patterns", NULL},
+    {"no_overlap", check_no_overlap, "4000 live blocks keep their patterns", needs_distinct},
     {"free_reuse", check_free_reuse, "sized free + reuse never clobbers live blocks", needs_free},
     {"free_returns", check_free_returns,
-     "64 MiB allocated and freed, 256 live at a time: RSS grows under half of it", needs_free},
+     "256 MiB (64 of small fixed blocks) allocated and freed, 256 live at a time: RSS grows "
+     "under half of it",
+     needs_free},
     {"realloc", check_realloc, "realloc keeps min(old,new) bytes, 8 B..300 KiB", needs_realloc},
     {"calloc", check_calloc, "calloc zeroes, even over reused memory", needs_calloc},
     {"zero_size", check_zero_size, "alloc(0) is NULL or a unique pointer free accepts", NULL},
@@ -662,15 +675,21 @@ static const struct {
 
 int as_conformance_quick(const as_module_t *m, void *inst, char *why, size_t len)
 {
+	/* a check that fails on a NULL stops there: the instance may be full,
+	 * so the next check runs on what is left (a bump arena) */
 	static const char *const quick[] = {"alignment", "no_overlap", "free_reuse", "realloc",
 	                                    "calloc"};
 	for (size_t q = 0; q < sizeof(quick) / sizeof(quick[0]); q++)
 		for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
 			cctx_t c = {m, inst, ""};
 			if (strcmp(checks[i].name, quick[q]) ||
-			    (checks[i].skip && checks[i].skip(m)))
+			    (checks[i].skip && checks[i].skip(m)) ||
+			    ((m->caps & AS_CAP_RECYCLES_LIVE) && strcmp(quick[q], "alignment")))
 				continue;
-			if (checks[i].fn(&c) > 0) {
+			/* a module out of memory (bump:region=1m holds 1 MiB; the
+			 * checks keep up to a few MiB live) is small, not broken:
+			 * the trials say whether the workload fits */
+			if (checks[i].fn(&c) > 0 && !strstr(c.why, "returned NULL")) {
 				snprintf(why, len, "%s: %s", checks[i].name, c.why);
 				return 1;
 			}
