@@ -131,8 +131,9 @@ static void label(const as_table_t *t, size_t r, const char *name, const char *p
 	snprintf(out, len, "%s%s%s", as_table_str(t, r, name), *p ? ":" : "", p);
 }
 
-/* The module names of one folder as compare matches them (MAX_MODKEYS
- * distinct, memoized), and each as written in trials.csv. */
+/* The module names of one side (A or B) as written in trials.csv (orig)
+ * and as compare matches them (key), MAX_MODKEYS distinct: match_paths
+ * fills them from both sides before any group is read. */
 #define MAX_MODKEYS 64
 typedef struct {
 	int n;
@@ -145,38 +146,106 @@ static int is_path_module(const char *m)
 	return strchr(m, '/') || (l > 3 && !strcmp(m + l - 3, ".so"));
 }
 
-/* Row r's module as compare matches it: a module given by path
- * ("out/scmod.so", "./x.so", "/abs/x.so") by its file name without .so, so
- * that a module rebuilt in another folder, or typed another way, meets
- * itself (until session 20 out/scmod.so and out_v2/scmod.so were "only in
- * A" and "only in B", and --fail-on-regression passed); two paths of the
- * folder with one file name keep their paths. */
-static const char *module_key(const as_table_t *t, size_t r, modkeys_t *mk)
+static int modkeys_find(const modkeys_t *mk, const char *m)
 {
-	const char *m = as_table_str(t, r, "module");
-	char stem[256], other[256];
-	int i;
-	for (i = 0; i < mk->n; i++)
+	for (int i = 0; i < mk->n; i++)
 		if (!strcmp(mk->orig[i], m))
-			return mk->key[i];
-	if (i == MAX_MODKEYS)
-		return m;
-	snprintf(mk->orig[i], sizeof(mk->orig[i]), "%s", m);
-	snprintf(mk->key[i], sizeof(mk->key[i]), "%s", m);
-	mk->n++;
-	if (!is_path_module(m))
-		return mk->key[i];
-	as_label_name(m, stem, sizeof(stem));
-	for (size_t k = 0; k < t->nrows; k++) {
-		const char *o = as_table_str(t, k, "module");
-		if (strcmp(o, m) && is_path_module(o)) {
-			as_label_name(o, other, sizeof(other));
-			if (!strcmp(other, stem))
-				return mk->key[i]; /* two of that name here: the path */
+			return i;
+	return -1;
+}
+
+/* DIR/trials.csv's modules into mk (key = the name as written); a file
+ * that cannot be read is said when its groups are loaded. */
+static void collect_modules(const char *dir, modkeys_t *mk)
+{
+	char path[PATH_MAX], err[PATH_MAX + 64];
+	as_table_t t;
+	if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", dir) >= sizeof(path) ||
+	    as_table_read(path, &t, err, sizeof(err)) != 0)
+		return;
+	for (size_t r = 0; r < t.nrows && mk->n < MAX_MODKEYS; r++) {
+		const char *m = as_table_str(&t, r, "module");
+		if (*m && modkeys_find(mk, m) < 0) {
+			snprintf(mk->orig[mk->n], sizeof(mk->orig[0]), "%s", m);
+			snprintf(mk->key[mk->n], sizeof(mk->key[0]), "%s", m);
+			mk->n++;
 		}
 	}
-	snprintf(mk->key[i], sizeof(mk->key[i]), "%s", stem);
-	return mk->key[i];
+	as_table_free(&t);
+}
+
+/* How many path modules of side mk, not written alike on the other side,
+ * have file name STEM; *last the last of them. */
+static int unmatched_with_stem(const modkeys_t *mk, const modkeys_t *other, const char *stem,
+                               int *last)
+{
+	int n = 0;
+	for (int i = 0; i < mk->n; i++) {
+		char s[256];
+		if (!is_path_module(mk->orig[i]) || modkeys_find(other, mk->orig[i]) >= 0)
+			continue;
+		as_label_name(mk->orig[i], s, sizeof(s));
+		if (!strcmp(s, stem)) {
+			n++;
+			*last = i;
+		}
+	}
+	return n;
+}
+
+static char **common_scenarios(const char *a, const char *b, int *n);
+
+/* A module given by path is matched by the path as written when the other
+ * side has it so; else by its file name when exactly one path module on
+ * each side, written differently, has that name (out/x.so before, a
+ * rebuild at out-v2/x.so after): B's then takes A's path as its key, and
+ * a note says so. A built-in name never matches a path (glibc against
+ * out/glibc.so). Until session 20 the paths as typed alone were matched,
+ * so a rebuild was "only in A" and "only in B" and --fail-on-regression
+ * passed. */
+static void match_paths(const char *a, const char *b, modkeys_t mk[2])
+{
+	if (as_results_kind(a) == AS_RESULTS_SUITE) {
+		int n;
+		char **subs = common_scenarios(a, b, &n);
+		for (int i = 0; i < n; i++) {
+			char p[PATH_MAX];
+			for (int k = 0; k < 2; k++) {
+				snprintf(p, sizeof(p), "%s/%s", k ? b : a, subs[i]);
+				collect_modules(p, &mk[k]);
+			}
+			free(subs[i]);
+		}
+		free(subs);
+	} else {
+		collect_modules(a, &mk[0]);
+		collect_modules(b, &mk[1]);
+	}
+	for (int i = 0; i < mk[0].n; i++) {
+		char stem[256];
+		int ia = -1, ib = -1;
+		if (!is_path_module(mk[0].orig[i]) || modkeys_find(&mk[1], mk[0].orig[i]) >= 0)
+			continue;
+		as_label_name(mk[0].orig[i], stem, sizeof(stem));
+		if (unmatched_with_stem(&mk[0], &mk[1], stem, &ia) == 1 &&
+		    unmatched_with_stem(&mk[1], &mk[0], stem, &ib) == 1) {
+			/* two sides' buffers of one size: a copy, no overlap */
+			memcpy(mk[1].key[ib], mk[0].orig[ia], sizeof(mk[1].key[0]));
+			fprintf(
+			    stderr,
+			    "allocscope compare: note: module %s in A and %s in B matched by file "
+			    "name\n",
+			    mk[0].orig[ia], mk[1].orig[ib]);
+		}
+	}
+}
+
+/* Row r's module as compare matches it (match_paths). */
+static const char *module_key(const as_table_t *t, size_t r, const modkeys_t *mk)
+{
+	const char *m = as_table_str(t, r, "module");
+	int i = modkeys_find(mk, m);
+	return i < 0 ? m : mk->key[i];
 }
 
 /* DIR's trials.csv as groups of the metric: its ok repetitions, the ones
@@ -184,7 +253,7 @@ static const char *module_key(const as_table_t *t, size_t r, modkeys_t *mk)
  * workload label after PREFIX (a suite's "SCENARIO/", else ""); and what
  * its trials say of the machine in *mach (disturb.h as_machine). */
 static int load_groups(const char *dir, const char *prefix, const char *metric, as_groups_t *gs,
-                       as_machine_t *mach, modkeys_t *mk)
+                       as_machine_t *mach, const modkeys_t *mk)
 {
 	as_table_t t;
 	char err[512];
@@ -573,7 +642,7 @@ static int warn_contexts(const char *a, const char *b, int timing, json_t *diffs
  * scenario by scenario (workloads as "SCENARIO/label"). Returns 0, or -1
  * after a line on stderr. */
 static int load_both(const char *a, const char *b, const char *metric, as_groups_t *ga,
-                     as_groups_t *gb, as_machine_t *ma, as_machine_t *mb, modkeys_t *mk)
+                     as_groups_t *gb, as_machine_t *ma, as_machine_t *mb, const modkeys_t *mk)
 {
 	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
 	char **subs;
@@ -671,19 +740,12 @@ static int compare_main(int argc, char **argv)
 		b = pos[1];
 	}
 	ns = !strcmp(o.metric, "ns_per_op");
-	if (!(mk = calloc(2, sizeof(*mk))) ||
-	    load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk) != 0)
+	if (!(mk = calloc(2, sizeof(*mk))))
 		goto out;
-	/* modules matched by file name, not as written: said */
-	for (int i = 0; i < mk[0].n; i++)
-		for (int j = 0; j < mk[1].n; j++)
-			if (!strcmp(mk[0].key[i], mk[1].key[j]) &&
-			    strcmp(mk[0].orig[i], mk[1].orig[j]))
-				fprintf(stderr,
-				        "allocscope compare: note: module %s in A and %s in B "
-				        "matched by "
-				        "file name, as %s\n",
-				        mk[0].orig[i], mk[1].orig[j], mk[0].key[i]);
+	if (as_results_kind(a) != AS_RESULTS_NONE && as_results_kind(a) == as_results_kind(b))
+		match_paths(a, b, mk);
+	if (load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk) != 0)
+		goto out;
 	if (o.json) {
 		root = as_json_object();
 		changes = as_json_array();
