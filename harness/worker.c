@@ -274,7 +274,8 @@ static void probe(worker_t *w)
 	    as_conformance_quick(w->lm.mod, w->inst, why, sizeof(why)) != 0) {
 		st = AS_ERR_INVALID;
 		snprintf(err, sizeof(err),
-		         "%s failed a quick check before its trials (%s); 'allocscope check' runs "
+		         "%s failed a quick check of the blocks it returns (%s); 'allocscope "
+		         "check' runs "
 		         "them all",
 		         w->spec->module->label, why);
 	}
