@@ -201,10 +201,12 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	(void)err;
 	(void)errlen;
 	syscalls_notice(c, run, r->syscalls_na);
+	/* the threads that ran: a trace's own, not -t's */
+	uint32_t thr = as_trial_threads(s, r);
 	if (!c->tty && r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
 		fprintf(stderr, "allocscope: trial %u rep %u (%s, %s, %u thread%s): %s: %s\n",
-		        s->trial, s->rep, s->module->label, s->workload->label, s->threads,
-		        s->threads == 1 ? "" : "s", as_status_name(r->status), r->reason);
+		        s->trial, s->rep, s->module->label, s->workload->label, thr,
+		        thr == 1 ? "" : "s", as_status_name(r->status), r->reason);
 	return 0;
 }
 

@@ -37,6 +37,12 @@ for m in "$dl" "$hp"; do
   grep -q "$(basename "$m").*module_called_libc_malloc: $calls calls to the process's malloc family" "$tmp/out" && ok ||
     bad "no console line for $(basename "$m")"
 done
+# a trace runs on its own threads: the failed trial's line says how many
+# (it said "1 thread", -t's, for a 2-thread trace until session 20)
+printf 'op,thread,id,size_bytes,align_bytes,time_ns\nmalloc,0,1,64,0,0\nmalloc,1,2,64,0,10\nfree,0,1,0,0,20\nfree,1,2,0,0,30\n' >"$tmp/two.csv"
+"$as" replay "$tmp/two.csv" -a "$dl" -r 1 -q --no-plot -o "$tmp/rp" >"$tmp/rp.out" 2>&1
+grep -q "(.*libc_route_dlsym.so, trace[^)]*, 2 threads): module_called_libc_malloc" "$tmp/rp.out" && ok ||
+  bad "the 2-thread replay's failed trial line: $(head -2 "$tmp/rp.out")"
 # the failed rows are no figures: the run says so in its exit code
 [ "$rc" -ne 0 ] && ok || bad "run with failed rows exited 0"
 # no false alarm: the real allocators at 1 and 2 threads, a cross-thread
