@@ -14,63 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static const char *cli;
-static char tmp[256];
-static char err_text[65536];
-static int have_gnuplot;
-
-static size_t slurp(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = f ? fread(buf, 1, len - 1, f) : 0;
-	buf[n] = '\0';
-	if (f)
-		fclose(f);
-	return n;
-}
-
-/* Write TEXT to DIR/NAME. */
-static void put(const char *dir, const char *name, const char *text)
-{
-	char p[1024];
-	FILE *f;
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		fprintf(stderr, "%s: cannot write\n", p);
-		exit(1);
-	}
-}
-
-/* A new results folder tmp/NAME (path in dir). */
-static void folder(const char *name, char *dir, size_t len)
-{
-	snprintf(dir, len, "%s/%s", tmp, name);
-	mkdir(dir, 0755);
-}
-
-/* `allocscope plot DIR --format svg ARGS`: the exit code. */
-static int plot(const char *dir, const char *args)
-{
-	char cmd[4096], p[600];
-	int rc;
-	snprintf(cmd, sizeof(cmd), "CI=1 %s plot '%s' --format svg %s >/dev/null 2>%s/err.txt", cli,
-	         dir, args, tmp);
-	rc = system(cmd);
-	snprintf(p, sizeof(p), "%s/err.txt", tmp);
-	slurp(p, err_text, sizeof(err_text));
-	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
-/* DIR/REL into buf. */
-static const char *file(const char *dir, const char *rel, char *buf, size_t len)
-{
-	char p[1024];
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	slurp(p, buf, len);
-	return buf;
-}
+#include "plot_fixture.h"
 
 /* How often NEEDLE occurs in HAY. */
 static int count(const char *hay, const char *needle)
@@ -78,32 +22,6 @@ static int count(const char *hay, const char *needle)
 	int n = 0;
 	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
 		n++;
-	return n;
-}
-
-/* The cells of the table row starting "| NAME |" in md (NAME may span
- * cells: "a | b"): cells[i] the i-th cell after it. Returns the count. */
-static int md_row(const char *md, const char *name, char cells[][64], int max)
-{
-	char key[128];
-	const char *p;
-	int n = 0;
-	snprintf(key, sizeof(key), "\n| %s |", name);
-	if (!(p = strstr(md, key)))
-		return 0;
-	p += strlen(key);
-	while (n < max && *p && *p != '\n') {
-		size_t l = strcspn(p, "|\n");
-		const char *a = p, *b = p + l;
-		while (a < b && *a == ' ')
-			a++;
-		while (b > a && b[-1] == ' ')
-			b--;
-		if (p[l] != '|')
-			break;
-		snprintf(cells[n++], 64, "%.*s", (int)(b - a), a);
-		p += l + 1;
-	}
 	return n;
 }
 
