@@ -19,6 +19,7 @@
 #include "disturb.h"
 #include "json.h"
 #include "labels.h"
+#include "loader.h"
 #include "results_format.h"
 #include "resume.h"
 #include "stats.h"
@@ -140,12 +141,6 @@ typedef struct {
 	char orig[MAX_MODKEYS][256], key[MAX_MODKEYS][256];
 } modkeys_t;
 
-static int is_path_module(const char *m)
-{
-	size_t l = strlen(m);
-	return strchr(m, '/') || (l > 3 && !strcmp(m + l - 3, ".so"));
-}
-
 static int modkeys_find(const modkeys_t *mk, const char *m)
 {
 	for (int i = 0; i < mk->n; i++)
@@ -182,7 +177,7 @@ static int unmatched_with_stem(const modkeys_t *mk, const modkeys_t *other, cons
 	int n = 0;
 	for (int i = 0; i < mk->n; i++) {
 		char s[256];
-		if (!is_path_module(mk->orig[i]) || modkeys_find(other, mk->orig[i]) >= 0)
+		if (!as_module_is_path(mk->orig[i]) || modkeys_find(other, mk->orig[i]) >= 0)
 			continue;
 		as_label_name(mk->orig[i], s, sizeof(s));
 		if (!strcmp(s, stem)) {
@@ -224,7 +219,7 @@ static void match_paths(const char *a, const char *b, modkeys_t mk[2])
 	for (int i = 0; i < mk[0].n; i++) {
 		char stem[256];
 		int ia = -1, ib = -1;
-		if (!is_path_module(mk[0].orig[i]) || modkeys_find(&mk[1], mk[0].orig[i]) >= 0)
+		if (!as_module_is_path(mk[0].orig[i]) || modkeys_find(&mk[1], mk[0].orig[i]) >= 0)
 			continue;
 		as_label_name(mk[0].orig[i], stem, sizeof(stem));
 		if (unmatched_with_stem(&mk[0], &mk[1], stem, &ia) == 1 &&

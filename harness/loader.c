@@ -104,9 +104,7 @@ static void suggest_module(const char *path, void *ctx)
 		as_suggest_add(ctx, name);
 }
 
-/* A spec naming a file (a '/' in it or ending in ".so"), not a module by
- * name. */
-static int is_path_spec(const char *name)
+int as_module_is_path(const char *name)
 {
 	size_t nlen = strlen(name);
 	return strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"));
@@ -118,7 +116,7 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 	const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
 	char shown[AS_SHOW_MAX];
 
-	if (is_path_spec(name)) {
+	if (as_module_is_path(name)) {
 		struct stat st;
 		if (!is_file(name)) {
 			snprintf(err, errlen, "%s: %s", as_show(name, shown),
@@ -502,7 +500,7 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	/* a file found by name stands for that name in every result: one named
 	 * after another module (a glibc.so earlier on the search path) must not
 	 * pass for it */
-	if (!is_path_spec(name) && strcmp(m->name, name)) {
+	if (!as_module_is_path(name) && strcmp(m->name, name)) {
 		char ms[AS_SHOW_MAX], ns[AS_SHOW_MAX];
 		snprintf(err, errlen,
 		         "%s: found by the name '%s' but its vtable calls it '%s' (a module "

@@ -16,6 +16,10 @@ typedef struct as_loaded {
 	char path[4096];        /* resolved file */
 } as_loaded_t;
 
+/* 1 when NAME names a file (a '/' in it, or ending in ".so"), 0 when it
+ * names a module to look up. */
+int as_module_is_path(const char *name);
+
 /* Resolve a module name or path to a file. A spec containing '/' or ending
  * in ".so" is a path; otherwise NAME is looked up as NAME.so (and
  * libas_NAME.so) in each folder of $ALLOCSCOPE_MODULE_PATH (':'-separated),
