@@ -340,7 +340,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	as_buf_t rep = {0};
 	plot_results_t res = {.modules = p->modules};
 	char err[1024] = "", full[PLOT_PATH_MAX], title[PLOT_PATH_MAX + 32], name[PLOT_PATH_MAX];
-	int bad;
+	int bad, incomplete;
 	as_plot_status_t rc = AS_PLOT_BAD_INPUT;
 	if (!cs)
 		abort();
@@ -373,7 +373,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	as_buf_printf(&rep, "# %s\n\n", title);
 	if (!p->gnuplot)
 		plot_report_no_gnuplot(&rep, full);
-	plot_report_incomplete(&rep, &r, p->modules != NULL);
+	incomplete = plot_report_incomplete(&rep, &r, p->modules != NULL);
 	if (plot_report_no_trial(&rep, &r)) {
 		msg(p, "%s: no trial completed: no chart to draw (the report lists the trials)",
 		    dir);
@@ -403,6 +403,13 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 			msg(p, "%s: path too long", sp->prefix);
 			rc = AS_PLOT_INCOMPLETE;
 		} else {
+			/* the suite report says it too, not the scenario's alone */
+			if (incomplete)
+				as_buf_printf(
+				    sp->body,
+				    "**This scenario's run is incomplete** (its [report](%s) "
+				    "says what is missing).\n\n",
+				    sp->report);
 			plot_report_key_chart(sp->body, cs, full, p->fmts, sp->metric, sp->report);
 		}
 		if (sp->context->len == 0)

@@ -150,5 +150,14 @@ expect 0 "results:" run --no-plot -a null:buffer=1m,bump:region=1m -w random:ops
   --min-time 0 -o "$tmp/quick"
 [ "$(grep -c ',ok,' "$tmp/quick/trials.csv")" = 2 ] && ok || bad "quick checks: $(cut -d, -f1-10 "$tmp/quick/trials.csv")"
 
+# a suite whose scenario did not finish: the suite's report says so beside
+# that scenario, not its own report alone (until session 20 only the
+# scenario's said it)
+"$as" suite lazy --quick -o "$tmp/sl" >/dev/null 2>&1
+rm -f "$tmp/sl/lazy/summary.csv"
+expect 0 "report:" plot "$tmp/sl"
+grep -q "This scenario's run is incomplete.*lazy/report.md" "$tmp/sl/report.md" && ok ||
+  bad "suite report: no word of the unfinished scenario"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
