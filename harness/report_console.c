@@ -424,12 +424,29 @@ static void slow_passes_note(const as_run_t *run)
 	free(rows);
 }
 
-/* A line when ok trials ran one pass shorter than --min-time: their op
+/* A line when ok trials ran one pass shorter than --min-time (any of a
+ * group's repetitions, each group once): their op
  * stream leaves blocks live at its end (a trace of a program that exits
  * without freeing all it allocated, a memory scenario), or the module has
  * no free, so the stream cannot run again on the same slots; their
  * timings are one cold pass's (an outside review found captured traces
  * timed on one 1 ms pass, unsaid). */
+/* Trial i ran one pass shorter than --min-time, and is the first of its
+ * group (any repetition) that did. */
+static int one_short_pass(const as_run_t *run, int i)
+{
+	const as_trial_result_t *r = &run->res[i];
+	if (r->status != AS_OK || r->v[AS_TC_passes] != 1 ||
+	    !(r->v[AS_TC_elapsed_ns] < run->cfg->min_time_s * 1e9))
+		return 0;
+	for (int j = 0; j < i; j++)
+		if (run->specs[j].trial == run->specs[i].trial && run->res[j].status == AS_OK &&
+		    run->res[j].v[AS_TC_passes] == 1 &&
+		    run->res[j].v[AS_TC_elapsed_ns] < run->cfg->min_time_s * 1e9)
+			return 0;
+	return 1;
+}
+
 static void one_pass_note(const as_run_t *run)
 {
 	int ng = 0, shown = 0;
@@ -437,13 +454,11 @@ static void one_pass_note(const as_run_t *run)
 	if (run->cfg->min_time_s <= 0 || run->cfg->jobs > 1)
 		return;
 	for (int i = 0; i < run->n; i++) {
-		const as_trial_result_t *r = &run->res[i];
-		if (run->specs[i].rep != 0 || r->status != AS_OK || r->v[AS_TC_passes] != 1 ||
-		    !(r->v[AS_TC_elapsed_ns] < run->cfg->min_time_s * 1e9))
-			continue;
-		if (r->v[AS_TC_elapsed_ns] > longest)
-			longest = r->v[AS_TC_elapsed_ns];
-		ng++;
+		if (run->res[i].status == AS_OK && run->res[i].v[AS_TC_passes] == 1 &&
+		    run->res[i].v[AS_TC_elapsed_ns] < run->cfg->min_time_s * 1e9 &&
+		    run->res[i].v[AS_TC_elapsed_ns] > longest)
+			longest = run->res[i].v[AS_TC_elapsed_ns];
+		ng += one_short_pass(run, i);
 	}
 	if (!ng)
 		return;
@@ -453,9 +468,7 @@ static void one_pass_note(const as_run_t *run)
 	       "free, so it cannot run again; their timings are one cold pass's:",
 	       ng, longest / 1e6, run->cfg->min_time_s);
 	for (int i = 0; i < run->n && shown < 4; i++) {
-		const as_trial_result_t *r = &run->res[i];
-		if (run->specs[i].rep != 0 || r->status != AS_OK || r->v[AS_TC_passes] != 1 ||
-		    !(r->v[AS_TC_elapsed_ns] < run->cfg->min_time_s * 1e9))
+		if (!one_short_pass(run, i))
 			continue;
 		printf("%s %s %s", shown ? "," : "", run->specs[i].workload->label,
 		       run->specs[i].module->label);

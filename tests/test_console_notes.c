@@ -134,6 +134,30 @@ static void p99_na(void)
 	CHECKF(line && strstr(line, "         n/a         500\n"), "want n/a, then 500:\n%s", out);
 }
 
+/* a group whose first repetition ran several passes and a later one a
+ * single short pass, and a group whose repetitions all ran one: the
+ * one-pass line counts each group once, from any repetition (until
+ * session 20 it looked at rep 0 alone and said 1 group) */
+static void one_pass_any_rep(void)
+{
+	static char out[16384];
+	for (int i = 0; i < 2; i++) {
+		trial(i, 0, (uint32_t)i, 0.01);
+		res[i].v[AS_TC_passes] = i == 0 ? 4 : 1;
+		res[i].v[AS_TC_elapsed_ns] = i == 0 ? 2.4e8 : 1e6;
+	}
+	trial(2, 1, 0, 0.01);
+	res[2].v[AS_TC_passes] = 1;
+	res[2].v[AS_TC_elapsed_ns] = 2e6;
+	trial(3, 1, 1, 0.01);
+	res[3].v[AS_TC_passes] = 1;
+	res[3].v[AS_TC_elapsed_ns] = 2e6;
+	cfg.min_time_s = 0.2;
+	CHECK(console_of(4, out, sizeof(out)) == 0);
+	cfg.min_time_s = 0;
+	CHECKF(strstr(out, "(one pass: 2 group(s) ran their op stream once") != NULL, "%s", out);
+}
+
 int main(void)
 {
 	setenv("CI", "1", 1); /* no progress bar */
@@ -141,5 +165,6 @@ int main(void)
 	cfg.jobs = 1;
 	left_out_and_kept();
 	p99_na();
+	one_pass_any_rep();
 	return as_check_done();
 }
