@@ -97,6 +97,14 @@ void as_resume_keep_rows(const char *dir, const char *name, const as_trial_spec_
 }
 
 /* Fill res from trials.csv row r. */
+/* *v, read with 6 significant digits, as the exact x it was written from
+ * when it is that (within the rounding); else left as read. */
+static void exact(double *v, double x)
+{
+	if (!isnan(*v) && x != 0 && fabs(*v - x) <= 5e-6 * fabs(x))
+		*v = x;
+}
+
 static void result_from_row(const as_table_t *t, size_t r, as_trial_result_t *res)
 {
 	static const char *const names[] = {
@@ -115,20 +123,21 @@ static void result_from_row(const as_table_t *t, size_t r, as_trial_result_t *re
 	for (int c = 0; c < AS_TRIAL_NCOLS; c++)
 		res->v[c] = as_table_num(t, r, names[c]);
 	/* the ratios again from the integers they were made of, as the worker
-	 * made them: the CSV keeps 6 digits, and a median of two such values
-	 * could round the other way in the console's 4 (3.354e+07 resumed,
-	 * 3.355e+07 first run, in one CI run of test_resume_auto) */
+	 * made them, where the row's 6 digits are theirs: a median of two
+	 * rounded values could round the other way in the console's 4 digits
+	 * (3.354e+07 resumed, 3.355e+07 first run, in one CI run of
+	 * test_resume_auto); a row edited by hand keeps its own value */
 	{
 		double ops = res->v[AS_TC_ops], el = res->v[AS_TC_elapsed_ns];
 		double peak = res->v[AS_TC_live_bytes_peak];
-		if (ops > 0 && el > 0 && !isnan(res->v[AS_TC_ns_per_op])) {
-			res->v[AS_TC_ns_per_op] = el / ops;
-			res->v[AS_TC_ops_per_sec] = ops * 1e9 / el;
+		if (ops > 0 && el > 0) {
+			exact(&res->v[AS_TC_ns_per_op], el / ops);
+			exact(&res->v[AS_TC_ops_per_sec], ops * 1e9 / el);
 		}
-		if (peak > 0 && !isnan(res->v[AS_TC_overhead_ratio]))
-			res->v[AS_TC_overhead_ratio] =
-			    (res->v[AS_TC_rss_peak_kib] - res->v[AS_TC_rss_before_kib]) * 1024.0 /
-			    peak;
+		if (peak > 0)
+			exact(&res->v[AS_TC_overhead_ratio],
+			      (res->v[AS_TC_rss_peak_kib] - res->v[AS_TC_rss_before_kib]) * 1024.0 /
+			          peak);
 	}
 	for (int k = 0; k < AS_OP_KIND_COUNT; k++)
 		res->p99_ns[k] = NAN;
