@@ -101,4 +101,37 @@ static int md_row(const char *md, const char *name, char cells[][64], int max)
 	return n;
 }
 
+/* The CLI from $ALLOCSCOPE and a new temporary folder for test NAME, and
+ * whether gnuplot is there; 0, or -1 after a line on stderr. */
+static int plot_fixture_start(const char *name)
+{
+	cli = getenv("ALLOCSCOPE");
+	if (!cli) {
+		fprintf(stderr, "%s: run through ctest (ALLOCSCOPE)\n", name);
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "/tmp/as_%s.XXXXXX", name);
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return -1;
+	}
+	have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
+	return 0;
+}
+
+/* The temporary folder removed when every check passed (kept and named
+ * when one failed); the test's exit code. */
+static int plot_fixture_end(void)
+{
+	if (as_checks_failed == 0) {
+		char cmd[512];
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tmp);
+	} else {
+		fprintf(stderr, "kept %s\n", tmp);
+	}
+	return as_check_done();
+}
+
 #endif /* AS_PLOT_FIXTURE_H */

@@ -423,17 +423,8 @@ static void test_zero_said(void)
 
 int main(void)
 {
-	cli = getenv("ALLOCSCOPE");
-	if (!cli) {
-		fprintf(stderr, "test_plot_figures: run through ctest (ALLOCSCOPE)\n");
+	if (plot_fixture_start("test_plot_figures") != 0)
 		return 1;
-	}
-	snprintf(tmp, sizeof(tmp), "/tmp/as_test_plot_figures.XXXXXX");
-	if (!mkdtemp(tmp)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	have_gnuplot = system("command -v gnuplot >/dev/null 2>&1") == 0;
 
 	test_live_per_module();
 	test_latency_max();
@@ -446,13 +437,5 @@ int main(void)
 	test_pass_time();
 	test_zero_said();
 
-	if (as_checks_failed == 0) {
-		char cmd[512];
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", tmp);
-	} else {
-		fprintf(stderr, "kept %s\n", tmp);
-	}
-	return as_check_done();
+	return plot_fixture_end();
 }
