@@ -76,7 +76,7 @@ enum {
 	 "(context.csv timing_figures); needs -r N, not -r auto"}
 
 #define AS_RUN_FORCE_OPT \
-	{OPT_FORCE, "force", NULL, NULL, "clear a -o folder holding an earlier run's results first"}
+	{OPT_FORCE, "force", NULL, NULL, "delete everything in a -o folder holding an earlier run's results first (files you added too)"}
 
 #define AS_RUN_COMMON_OPTS \
 	{'a', "allocators", "LIST", NULL, \

@@ -198,7 +198,8 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 		if (!ours) {
 			snprintf(err, errlen,
 			         "%s: not an allocscope results folder (no run.args, context.csv, "
-			         "trials.csv or scenarios.csv); --force clears only those",
+			         "trials.csv or scenarios.csv); --force deletes a folder's content "
+			         "only when it holds allocscope results",
 			         dir);
 			goto out_close;
 		}
