@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "context.h"
 
+#include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <hwloc.h>
 #include <limits.h>
@@ -14,10 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../workloads/trace.h"
 #include "loader.h"
 #include "pin.h"
 #include "results_format.h"
 #include "syscount.h"
+#include "trials_read.h"
 #include "trial_types.h"
 #include "version.h"
 
@@ -209,18 +212,104 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	}
 }
 
-/* module_path.<spec>: the file a module spec resolved to, absolute, so a
- * name is tied to the file that ran (the worker resolves it the same way,
- * in the same environment); nothing when it does not resolve (its rows say
- * why). */
+/* The file a module spec resolves to (absolute) and what it holds: "<size>
+ * bytes, crc32c <8 hex>" of its content, so a rebuilt module is told apart
+ * from the one a run began with (--resume). 0, or -1 when the spec does
+ * not resolve or the file cannot be read. */
+static int module_file(const char *name, char *path, size_t pathlen, char *id, size_t idlen)
+{
+	char found[4096], err[512], buf[1 << 16];
+	uint32_t crc = 0;
+	long long size = 0;
+	ssize_t n;
+	int fd;
+	if (as_module_resolve(name, found, sizeof(found), err, sizeof(err)) != AS_OK)
+		return -1;
+	if (!realpath(found, path))
+		snprintf(path, pathlen, "%s", found);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		crc = as_crc32c(crc, buf, (size_t)n);
+		size += n;
+	}
+	close(fd);
+	if (n < 0)
+		return -1;
+	snprintf(id, idlen, "%lld bytes, crc32c %08x", size, crc);
+	return 0;
+}
+
+/* module_path.<spec> and module_file.<spec>: the file a module spec
+ * resolved to, so a name is tied to the file that ran (the worker resolves
+ * it the same way, in the same environment), and its size and checksum;
+ * nothing when it does not resolve (its rows say why). */
 static void module_path(as_buf_t *ctx, const as_spec_t *m)
 {
-	char path[4096], real[PATH_MAX], err[512], *key = NULL;
-	if (as_module_resolve(m->name, path, sizeof(path), err, sizeof(err)) != AS_OK)
+	char path[PATH_MAX], id[64], *key = NULL;
+	if (module_file(m->name, path, sizeof(path), id, sizeof(id)) != 0)
 		return;
 	if (asprintf(&key, "module_path.%s", m->label) > 0)
-		as_context_add(ctx, key, realpath(path, real) ? real : path);
+		as_context_add(ctx, key, path);
 	free(key);
+	key = NULL;
+	if (asprintf(&key, "module_file.%s", m->label) > 0)
+		as_context_add(ctx, key, id);
+	free(key);
+}
+
+int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char *err, size_t errlen)
+{
+	char *ctx_path = NULL;
+	as_table_t t;
+	int rc = 0;
+	if (asprintf(&ctx_path, "%s/context.csv", dir) < 0)
+		abort();
+	if (access(ctx_path, F_OK) != 0) {
+		free(ctx_path);
+		return 0; /* stopped before it wrote one: nothing ran */
+	}
+	if (as_table_read(ctx_path, &t, err, errlen) != 0) {
+		free(ctx_path);
+		return -1;
+	}
+	for (int i = 0; i < cfg->nmodules && !rc; i++) {
+		const as_spec_t *m = &cfg->modules[i];
+		char path[PATH_MAX], id[64];
+		const char *was_path = NULL, *was_id = NULL;
+		for (size_t r = 0; r < t.nrows; r++) {
+			const char *k = as_table_str(&t, r, "key");
+			if (!strncmp(k, "module_path.", 12) && !strcmp(k + 12, m->label))
+				was_path = as_table_str(&t, r, "value");
+			else if (!strncmp(k, "module_file.", 12) && !strcmp(k + 12, m->label))
+				was_id = as_table_str(&t, r, "value");
+		}
+		if (!was_path) /* did not resolve then, or an older allocscope */
+			continue;
+		if (module_file(m->name, path, sizeof(path), id, sizeof(id)) != 0) {
+			snprintf(err, errlen,
+			         "module %s: %s, which the run began with, cannot be read now: its "
+			         "rows would mix two modules",
+			         m->label, was_path);
+			rc = -1;
+		} else if (strcmp(path, was_path)) {
+			snprintf(err, errlen,
+			         "module %s is %s now, %s when the run began: its rows would mix "
+			         "two modules",
+			         m->label, path, was_path);
+			rc = -1;
+		} else if (was_id && strcmp(id, was_id)) {
+			snprintf(err, errlen,
+			         "module %s: %s changed since the run began (%s then, %s now): its "
+			         "rows would mix two builds",
+			         m->label, path, was_id, id);
+			rc = -1;
+		}
+	}
+	as_table_free(&t);
+	free(ctx_path);
+	return rc;
 }
 
 void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_t *ti,

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test_resume_module.sh - `run --resume` refuses a folder whose module file
+# changed since the run began: an outside review rebuilt its module between
+# an interrupted run and its resume, and the resumed rows (48 ns/op) were
+# mixed with the first ones (15 ns/op) into a median of neither, without a
+# word. context.csv records each module's file (module_path.<spec>) and its
+# size and checksum (module_file.<spec>); resume compares them with the
+# file the spec resolves to now, by path and by name.
+# usage: test_resume_module.sh ALLOCSCOPE MODULE_DIR
+set -u
+as=$1 mods=$2
+. "$(dirname "$0")/cli_expect.sh"
+export CI=1
+opts=(-q --no-plot -w random:ops=2000,live=100 -r 2 --min-time 0)
+
+# a module given by path
+mkdir -p "$tmp/m" "$tmp/other"
+cp "$mods/bump.so" "$tmp/m/mine.so"
+expect 0 "results:" run "${opts[@]}" -a glibc,"$tmp/m/mine.so" -o "$tmp/a"
+grep -qE "^module_file\.$tmp/m/mine\.so,\"[0-9]+ bytes, crc32c [0-9a-f]{8}\"$" "$tmp/a/context.csv" &&
+  ok || bad "context.csv has no module_file for the path module"
+cp -r "$tmp/a" "$tmp/a0"
+expect 0 "results:" run --resume "$tmp/a"
+cmp -s "$tmp/a/trials.csv" "$tmp/a0/trials.csv" && ok || bad "resume of an unchanged run changed trials.csv"
+cp "$mods/pool.so" "$tmp/m/mine.so" # rebuilt: other content
+expect 2 "module $tmp/m/mine\.so: $tmp/m/mine\.so changed since the run began \([0-9]+ bytes, crc32c [0-9a-f]{8} then, [0-9]+ bytes, crc32c [0-9a-f]{8} now\)" \
+  run --resume "$tmp/a"
+cmp -s "$tmp/a/trials.csv" "$tmp/a0/trials.csv" && ok || bad "a refused resume changed trials.csv"
+[ "$(grep -c '' "$tmp/out")" -eq 1 ] && ok || bad "the refusal is not one line"
+
+# a module found by name on $ALLOCSCOPE_MODULE_PATH, then found elsewhere
+cp "$mods/bump.so" "$tmp/m/bump.so"
+cp "$mods/bump.so" "$tmp/other/bump.so"
+ALLOCSCOPE_MODULE_PATH=$tmp/m expect 0 "results:" run "${opts[@]}" -a bump -o "$tmp/b"
+grep -q "^module_path.bump,$tmp/m/bump.so$" "$tmp/b/context.csv" && ok || bad "module_path.bump not $tmp/m/bump.so"
+ALLOCSCOPE_MODULE_PATH=$tmp/m expect 0 "results:" run --resume "$tmp/b"
+ALLOCSCOPE_MODULE_PATH=$tmp/other expect 2 "module bump is $tmp/other/bump.so now, $tmp/m/bump.so when the run began" \
+  run --resume "$tmp/b"
+rm "$tmp/m/bump.so"
+ALLOCSCOPE_MODULE_PATH=$tmp/m:$tmp/other expect 2 "module bump is $tmp/other/bump.so now" run --resume "$tmp/b"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
