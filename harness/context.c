@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../workloads/trace.h"
+#include "allocenv.h"
 #include "loader.h"
 #include "pin.h"
 #include "results_format.h"
@@ -331,6 +332,8 @@ void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_
 		as_context_addf(ctx, "repetitions", "%u", cfg->reps);
 	as_context_addf(ctx, "timeout_s", "%g", cfg->timeout_s);
 	as_context_addf(ctx, "min_time_s", "%g", cfg->min_time_s);
+	as_context_add(ctx, "environment_left_out",
+	               *as_allocenv_left_out() ? as_allocenv_left_out() : "none");
 	for (int i = 0; i < cfg->nmodules; i++)
 		as_context_add(ctx, "module", cfg->modules[i].label);
 	for (int i = 0; i < cfg->nmodules; i++)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocenv.h"
 #include "cli.h"
 #include "cli_doc.h"
 #include "commands.h"
@@ -83,11 +84,25 @@ static int no_modules(int argc, char **argv)
 	return 0;
 }
 
+/* Whether argv's command runs trials (or the program, for tune --verify)
+ * whose allocator must start on its defaults and its -a params only:
+ * exec and capture run the caller's program in the caller's environment. */
+static int runs_trials(int argc, char **argv)
+{
+	static const char *const names[] = {"run", "suite", "replay", "tune", "check"};
+	for (size_t i = 0; argc >= 2 && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(argv[1], names[i]))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	as_suggest_t sg;
 	char dym[96];
 
+	if (runs_trials(argc, argv))
+		as_allocenv_strip(); /* before the re-exec: it starts on glibc's defaults */
 	if (!no_modules(argc, argv))
 		as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
 	/* a file-size limit must make writes fail (and be reported), not kill us */
