@@ -120,27 +120,9 @@ static int gather(const as_scenario_t *sc, const as_table_t *t, const unsigned c
 	return k;
 }
 
-/* With one repetition on a side there is nothing to resample: the
- * interval is the range of the ratios, min(x) / max(y) to max(x) / min(y)
- * (one repetition each: the ratio itself), as a claim on one module uses
- * the range of its repetitions below 6 (--quick). NaN when y holds no
- * positive value. */
-static void ratio_range(const double *x, int nx, const double *y, int ny, double *lo, double *hi)
+static int timing_metric(as_metric_t m)
 {
-	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
-	for (int i = 0; i < nx; i++) {
-		xlo = fmin(xlo, x[i]);
-		xhi = fmax(xhi, x[i]);
-	}
-	for (int i = 0; i < ny; i++) {
-		ylo = fmin(ylo, y[i]);
-		yhi = fmax(yhi, y[i]);
-	}
-	*lo = *hi = NAN;
-	if (ylo > 0 && isfinite(xlo)) {
-		*lo = xlo / yhi;
-		*hi = xhi / ylo;
-	}
+	return m == AS_MET_NS_PER_OP || m == AS_MET_ELAPSED_MS;
 }
 
 /* A claim's measured value on module label LABEL (a ratio: against module
@@ -165,8 +147,6 @@ static int measure(const as_scenario_t *sc, const as_table_t *t, const unsigned 
 		if (as_boot_ratio_ci95(v, *n, w, nv, NULL, 0, AS_BOOT_RESAMPLES, AS_BOOT_SEED, med,
 		                       lo, hi) != 0)
 			*lo = *hi = NAN;
-		else if (isnan(*lo) && !isnan(*med) && (*n < 2 || nv < 2))
-			ratio_range(v, *n, w, nv, lo, hi);
 	} else {
 		*med = as_median(v, *n);
 		as_median_ci95(v, *n, lo, hi);
@@ -175,6 +155,12 @@ static int measure(const as_scenario_t *sc, const as_table_t *t, const unsigned 
 			*hi = v[*n - 1];
 		}
 	}
+	/* one repetition of a time has no spread to judge it by: an outside
+	 * review's `suite --quick --strict` failed at random on a t2/t1 of 1.07
+	 * against <= 1, from one trial a side. Memory and syscall figures
+	 * repeat exactly, and one repetition of them is judged. */
+	if (timing_metric(sc->metric) && (*n < 2 || (ratio && nv < 2)))
+		*lo = *hi = NAN;
 	return 0;
 }
 

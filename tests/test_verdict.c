@@ -244,10 +244,11 @@ int main(void)
 	           !strstr(csv.data, "mimalloc/glibc,"),
 	       "%s", csv.data);
 
-	/* one repetition a side (suite --quick): the interval is the ratio
-	 * itself, as a one-module claim's is its value (until session 19:
-	 * NaN, so every ratio claim of --quick was INCONCLUSIVE); one against
-	 * two: the range of the ratios, 0.5 / 0.55 .. 0.5 / 0.45 */
+	/* one repetition of a time (suite --quick) has no interval: the claim
+	 * is INCONCLUSIVE, its measured value still written. An outside
+	 * review's `suite --quick --strict` failed at random on a t2/t1 of
+	 * 1.07 from one trial a side (session 19 to 20 took the ratio itself
+	 * as its interval); one against two: the same */
 	f = fopen(path, "w");
 	CHECK(f != NULL);
 	if (!f)
@@ -260,8 +261,8 @@ int main(void)
 	csv.len = 0;
 	n = as_scenario_verdicts(as_scenario_find("cache"), path, &csv, NULL, counts, err,
 	                         sizeof(err));
-	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1 &&
-	           strstr(csv.data, ",<= 1,0.5,0.5,0.5,ratio of medians,CONFIRMED,1\n"),
+	CHECKF(n == 1 && counts[AS_VERDICT_INCONCLUSIVE] == 1 &&
+	           strstr(csv.data, ",<= 1,0.5,,,ratio of medians,INCONCLUSIVE,1\n"),
 	       "one repetition a side: %d judged, %s", n, csv.data);
 	f = fopen(path, "w");
 	CHECK(f != NULL);
@@ -272,11 +273,46 @@ int main(void)
 	fprintf(f, "1,0,tcmalloc,cache-scratch,iterations=1000,2,ok,110\n");
 	fprintf(f, "1,1,tcmalloc,cache-scratch,iterations=1000,2,ok,90\n");
 	fclose(f);
+	memset(counts, 0, sizeof(counts));
 	csv.len = 0;
 	n = as_scenario_verdicts(as_scenario_find("cache"), path, &csv, NULL, counts, err,
 	                         sizeof(err));
-	CHECKF(n == 1 && strstr(csv.data, ",<= 1,0.5,0.454545,0.555556,"),
+	CHECKF(n == 1 && counts[AS_VERDICT_INCONCLUSIVE] == 1 &&
+	           strstr(csv.data, ",<= 1,0.5,,,ratio of medians,INCONCLUSIVE,1\n"),
 	       "one against two: %d judged, %s", n, csv.data);
+	/* two a side: the bootstrap's interval, judged */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "trial,rep,module,workload,workload_params,threads,status,ns_per_op\n");
+	fprintf(f, "0,0,mimalloc,cache-scratch,iterations=1000,2,ok,50\n");
+	fprintf(f, "0,1,mimalloc,cache-scratch,iterations=1000,2,ok,52\n");
+	fprintf(f, "1,0,tcmalloc,cache-scratch,iterations=1000,2,ok,110\n");
+	fprintf(f, "1,1,tcmalloc,cache-scratch,iterations=1000,2,ok,90\n");
+	fclose(f);
+	memset(counts, 0, sizeof(counts));
+	csv.len = 0;
+	n = as_scenario_verdicts(as_scenario_find("cache"), path, &csv, NULL, counts, err,
+	                         sizeof(err));
+	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "two a side: %d judged, %s", n,
+	       csv.data);
+	/* one repetition of a memory figure (it repeats exactly) is judged */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "module,workload,workload_params,threads,status,rss_before_kib,rss_peak_kib,"
+	           "rss_end_kib,live_bytes_peak,ns_per_op\n");
+	held_row(f, "size=64k,total=4m", 0.99);
+	held_row(f, "size=256k,total=4m", 0.5);
+	fclose(f);
+	memset(counts, 0, sizeof(counts));
+	csv.len = 0;
+	n = as_scenario_verdicts(th, path, &csv, NULL, counts, err, sizeof(err));
+	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1 &&
+	           strstr(csv.data, ",>= 0.9,0.99,0.99,0.99,share of peak RSS,CONFIRMED,1\n"),
+	       "one repetition of memory: %d judged, %s", n, csv.data);
 
 	/* a ratio across workloads: glibc's phase rows over its fifo rows
 	 * (about 1: confirmed), bump over glibc on phase (confirmed) */
