@@ -2,10 +2,12 @@
  * the runner. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../workloads/opstream.h"
 #include "commands.h"
@@ -13,6 +15,7 @@
 #include "modenv.h"
 #include "plot.h"
 #include "results_dir.h"
+#include "resume.h"
 #include "pin.h"
 #include "runner.h"
 #include "syscount.h"
@@ -253,58 +256,46 @@ typedef struct {
  * parsed by the same option table, and results stay in DIR. */
 static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 {
-	char path[PATH_MAX];
+	char err[PATH_MAX + 256];
 	const char *dir = c->resume_dir;
-	FILE *f;
-	long len;
-	int n = 1, r;
+	int n, r;
 
 	if (argc != 3) {
 		fprintf(stderr, "allocscope run: --resume DIR takes no other options (the run's "
 		                "own are in DIR/run.args)\n");
 		return 2;
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/run.args", dir) >= sizeof(path)) {
-		fprintf(stderr, "allocscope run: cannot resume %.200s...: path too long\n", dir);
+	{
+		/* a suite's scenario folder: its run.args are the suite's */
+		char suite_args[PATH_MAX + 32], *parent = strdup(dir);
+		if (!parent)
+			abort();
+		snprintf(suite_args, sizeof(suite_args), "%s/../suite.args", dir);
+		if (access(suite_args, F_OK) == 0) {
+			fprintf(stderr,
+			        "allocscope run: cannot resume %s: it is a scenario of a suite; "
+			        "resume the suite: allocscope suite --resume %s\n",
+			        dir, dirname(parent));
+			free(parent);
+			return 2;
+		}
+		free(parent);
+	}
+	n = as_resume_load_args(dir, "run.args", "run", argv[0], &ra->argv, &ra->text, err,
+	                        sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
-	f = fopen(path, "rb");
-	if (!f && errno == ENOENT && as_results_dir_unstarted(dir)) {
-		/* stopped between claiming the folder and writing run.args: nothing
-		 * ran and the matrix is not known; a new run may use the folder */
-		fprintf(stderr,
-		        "allocscope run: cannot resume %s: the run was stopped before it wrote "
-		        "run.args (nothing was measured); start it again with -o %s\n",
-		        dir, dir);
-		return 2;
-	}
-	if (!f) {
-		fprintf(stderr, "allocscope run: cannot resume %s: %s: %s\n", dir, path,
-		        strerror(errno));
-		return 2;
-	}
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	ra->text = calloc(1, (size_t)len + 1);
-	if (len <= 0 || fread(ra->text, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		fprintf(stderr, "allocscope run: cannot resume %s: %s is empty or unreadable\n",
-		        dir, path);
-		return 2;
-	}
-	fclose(f);
-	ra->argv = calloc((size_t)len + 2, sizeof(char *));
-	ra->argv[0] = argv[0];
-	for (long i = 0; i < len; i += (long)strlen(ra->text + i) + 1)
-		ra->argv[n++] = ra->text + i;
 	as_run_cfg_free_specs(&c->cfg);
 	as_run_defaults(&c->cfg, n, ra->argv);
 	c->resume_dir = NULL;
 	r = as_cli_parse(&as_cmd_run, n, ra->argv, on_run_opt, c);
 	if (r < 0 || r < n || c->resume_dir) {
-		fprintf(stderr, "allocscope run: cannot resume %s: %s is not a run's arguments\n",
-		        dir, path);
+		fprintf(stderr,
+		        "allocscope run: cannot resume %s: %s/run.args is not a run's "
+		        "arguments\n",
+		        dir, dir);
 		return 2;
 	}
 	c->cfg.out_dir = dir;

@@ -23,6 +23,7 @@
 #include "suggest.h"
 #include "suite.h"
 #include "results_dir.h"
+#include "resume.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -73,6 +74,10 @@ static const as_opt_t suite_opts[] = {
     {'o', "out", "DIR", "results/<run-id>-NAME",
      "run folder (one sub-folder per scenario; must be new or empty)"},
     AS_RUN_FORCE_OPT,
+    {OPT_RESUME, "resume", "DIR", NULL,
+     "finish an interrupted suite in DIR: the trials its interrupted scenario had left and "
+     "the scenarios it had not run, then every verdict (the suite's options are in "
+     "DIR/suite.args; no other option is allowed)"},
     {OPT_QUICK, "quick", NULL, NULL,
      "small sizes and counts, one repetition unless -r is given: seconds, for tests "
      "(without both: memory scenarios 3 repetitions, 2 when those agree on every memory "
@@ -104,6 +109,7 @@ typedef struct {
 	double budget_s;
 	double max_time_s, min_time_s; /* as given or by default, before any share */
 	as_run_stops_t stops;          /* the scenario's, from its run */
+	const char *resume_dir;        /* --resume DIR */
 } suite_ctx_t;
 
 static int on_suite_opt(int key, const char *arg, void *vctx)
@@ -126,6 +132,7 @@ static int on_suite_opt(int key, const char *arg, void *vctx)
 		return 0;
 	}
 	case OPT_TABLE: c->table = 1; return 0;
+	case OPT_RESUME: c->resume_dir = arg; return 0;
 	default: break;
 	}
 	r = as_run_common_opt("suite", key, arg, &c->cfg);
@@ -417,12 +424,13 @@ static int write_scenarios_csv(const char *dir, const as_scenario_t **sc, int n,
 	return rc;
 }
 
-/* The suite folder's summary.json: the suite, its scenarios (name, folder,
- * title; each folder has its own summary.json) and every verdict (an
- * array of verdicts.csv's rows). */
+/* The suite folder's summary.json: the suite, its scenarios that ran to
+ * their end, the first N of the PLANNED (name, folder, title; each folder
+ * has its own summary.json), whether that is all of them, and every
+ * verdict (an array of verdicts.csv's rows). */
 static int write_suite_json(const char *dir, const char *name, int quick, const as_scenario_t **sc,
-                            int n, json_t *verdicts, const int counts[AS_VERDICT_COUNT], char *err,
-                            size_t errlen)
+                            int n, int planned, json_t *verdicts,
+                            const int counts[AS_VERDICT_COUNT], char *err, size_t errlen)
 {
 	json_t *root = as_json_object(), *scs = as_json_array(), *cnt = as_json_object(), *ctx;
 	int rc;
@@ -430,6 +438,7 @@ static int write_suite_json(const char *dir, const char *name, int quick, const 
 	as_json_set(root, "format_version", as_json_num(AS_JSON_FORMAT_VERSION, 'I'));
 	as_json_set_str(root, "suite", name);
 	as_json_set(root, "quick", json_boolean(quick));
+	as_json_set(root, "complete", json_boolean(n == planned));
 	for (int i = 0; i < n; i++) {
 		json_t *o = as_json_object();
 		as_json_set_str(o, "scenario", sc[i]->name);
@@ -454,6 +463,41 @@ static int write_suite_json(const char *dir, const char *name, int quick, const 
 	return rc;
 }
 
+/* The suite's options from argv (NAME first or after them) into c and
+ * *name. Returns 0, -2 after --help, or -1 (its line said why). */
+static int parse_args(suite_ctx_t *c, const char **name, int argc, char **argv)
+{
+	int r;
+	memset(c, 0, sizeof(*c));
+	as_run_defaults(&c->cfg, argc, argv);
+	c->budget_s = AS_SUITE_BUDGET_S;
+	c->cfg.jobs = 2; /* the memory scenarios', below */
+	*name = "default";
+	/* NAME may come first or after the options */
+	if (argc > 1 && argv[1][0] != '-') {
+		*name = argv[1];
+		argc--;
+		argv++;
+	}
+	r = as_cli_parse(&as_cmd_suite, argc, argv, on_suite_opt, c);
+	if (r < 0)
+		return r == -2 ? -2 : -1;
+	if (r < argc && !strcmp(*name, "default") && argv[r][0] != '-') {
+		int shift = r;
+		*name = argv[r];
+		argc -= shift;
+		argv += shift;
+		r = as_cli_parse(&as_cmd_suite, argc, argv, on_suite_opt, c);
+		if (r < 0)
+			return -1;
+	}
+	if (r < argc) {
+		fprintf(stderr, "allocscope suite: unexpected argument '%s'\n", argv[r]);
+		return -1;
+	}
+	return 0;
+}
+
 static int suite_main(int argc, char **argv)
 {
 	suite_ctx_t c;
@@ -461,8 +505,9 @@ static int suite_main(int argc, char **argv)
 	const as_scenario_t *sc[32];
 	const char *name = "default";
 	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
-	int nsc, r, worst = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0}, groups[32];
-	int groups_left = 0;
+	int nsc, r, n, worst = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0}, groups[32];
+	int groups_left = 0, resuming = 0, ndone = 0;
+	char **saved_argv = NULL, *saved_text = NULL;
 	uint64_t t0 = as_now_ns(); /* the suite's start: --budget counts from here */
 	as_buf_t verdicts = {0};
 	json_t *vjson = NULL;
@@ -470,33 +515,40 @@ static int suite_main(int argc, char **argv)
 	as_buf_t took[32] = {{0}};
 	as_suite_progress_t progress = {0};
 
-	memset(&c, 0, sizeof(c));
-	as_run_defaults(&c.cfg, argc, argv);
-	c.budget_s = AS_SUITE_BUDGET_S;
-	c.cfg.jobs = 2; /* the memory scenarios', below */
-	/* NAME may come first or after the options */
-	if (argc > 1 && argv[1][0] != '-') {
-		name = argv[1];
-		argc--;
-		argv++;
-	}
-	r = as_cli_parse(&as_cmd_suite, argc, argv, on_suite_opt, &c);
+	r = parse_args(&c, &name, argc, argv);
 	if (r == -2)
 		goto out_ok;
 	if (r < 0)
 		goto out_usage;
-	if (r < argc && !strcmp(name, "default") && argv[r][0] != '-') {
-		int shift = r;
-		name = argv[r];
-		argc -= shift;
-		argv += shift;
-		r = as_cli_parse(&as_cmd_suite, argc, argv, on_suite_opt, &c);
-		if (r < 0)
+	if (c.resume_dir) {
+		const char *rdir = c.resume_dir;
+		if (argc != 3) {
+			fprintf(stderr,
+			        "allocscope suite: --resume DIR takes no other options (the "
+			        "suite's own are in DIR/suite.args)\n");
 			goto out_usage;
-	}
-	if (r < argc) {
-		fprintf(stderr, "allocscope suite: unexpected argument '%s'\n", argv[r]);
-		goto out_usage;
+		}
+		n = as_resume_load_args(rdir, "suite.args", "suite", argv[0], &saved_argv,
+		                        &saved_text, err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "%s\n", err);
+			goto out_usage;
+		}
+		as_run_cfg_free_specs(&c.cfg);
+		r = parse_args(&c, &name, n, saved_argv);
+		if (r < 0 || c.resume_dir) {
+			fprintf(
+			    stderr,
+			    "allocscope suite: cannot resume %s: %s/suite.args is not a suite's "
+			    "arguments\n",
+			    rdir, rdir);
+			goto out_usage;
+		}
+		c.cfg.out_dir = rdir;
+		c.cfg.force = 0;
+		c.cfg.argc = argc; /* the context records the resuming command */
+		c.cfg.argv = argv;
+		resuming = 1;
 	}
 	c.jobs = c.cfg.jobs;
 	if (c.quick && !c.reps_given) {
@@ -567,16 +619,23 @@ static int suite_main(int argc, char **argv)
 		}
 	}
 	/* the suite's folder is the suite's alone, its scenarios' folders inside */
-	lock_fd =
-	    as_results_dir_claim(base, c.cfg.force ? AS_DIR_FORCE : AS_DIR_NEW, err, sizeof(err));
-	if (lock_fd < 0 || write_scenarios_csv(base, sc, nsc, c.quick, err, sizeof(err)) != 0) {
+	lock_fd = as_results_dir_claim(base,
+	                               resuming      ? AS_DIR_RESUME
+	                               : c.cfg.force ? AS_DIR_FORCE
+	                                             : AS_DIR_NEW,
+	                               err, sizeof(err));
+	/* suite.args first: a suite stopped after this can be resumed */
+	if (lock_fd < 0 ||
+	    (!resuming &&
+	     as_resume_save_args(base, "suite.args", argc, argv, err, sizeof(err)) != 0) ||
+	    write_scenarios_csv(base, sc, nsc, c.quick, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope suite: %s\n", err);
 		as_results_dir_release(lock_fd);
-		as_run_cfg_free_specs(&c.cfg);
-		return 2;
+		goto out_usage;
 	}
-	printf("suite %s%s: %d scenario%s x %d module%s -> %s/\n", name, c.quick ? " (quick)" : "",
-	       nsc, nsc == 1 ? "" : "s", c.cfg.nmodules, c.cfg.nmodules == 1 ? "" : "s", base);
+	printf("suite %s%s: %d scenario%s x %d module%s -> %s/%s\n", name,
+	       c.quick ? " (quick)" : "", nsc, nsc == 1 ? "" : "s", c.cfg.nmodules,
+	       c.cfg.nmodules == 1 ? "" : "s", base, resuming ? " (resumed)" : "");
 	c.cfg.quiet = !c.table;
 	progress.nscenarios = nsc;
 	progress.t0_ns = as_now_ns();
@@ -589,6 +648,7 @@ static int suite_main(int argc, char **argv)
 	c.max_time_s = c.cfg.group_max_s;
 	c.min_time_s = c.cfg.min_time_s;
 	c.cfg.stops = &c.stops;
+	ndone = nsc;
 	for (int i = 0; i < nsc; i++) {
 		uint64_t t1 = as_now_ns();
 		double share = 0;
@@ -616,15 +676,23 @@ static int suite_main(int argc, char **argv)
 		c.cfg.out_dir = dir;
 		c.cfg.label = label;
 		c.cfg.scenario = sc[i];
+		/* resumed: a scenario folder with results is finished (a finished
+		 * one runs no trial again), one without is started */
+		c.cfg.resume = resuming && access(dir, F_OK) == 0 && !as_results_dir_unstarted(dir);
 		progress.scenario = i;
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
 		print_time(sc[i], &c, share, (double)(as_now_ns() - t1) / 1e9, &took[i]);
 		progress.before += entries[i];
 		if (r > worst)
 			worst = r;
-		if (r == 2 || r == 130)
+		if (r == 2 || r == 130) {
+			ndone = i;
 			break; /* results cannot be written, or interrupted: stop */
+		}
 	}
+	/* the scenarios that ran to their end: an interrupted one's claims
+	 * would be judged on the repetitions it had (an outside review saw a
+	 * scenario with 17 of 20 trials CONFIRMED) */
 	as_verdicts_header(&verdicts);
 	vjson = as_json_array();
 	for (int i = 0; i < nsc; i++) {
@@ -633,13 +701,20 @@ static int suite_main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/trials.csv", dir);
 		printf("\n== %s: %s\n%s", sc[i]->name, sc[i]->title,
 		       took[i].data ? took[i].data : "");
+		if (i >= ndone) {
+			printf("   %s: no verdicts\n",
+			       i == ndone ? "interrupted (its finished trials are kept)"
+			                  : "not run");
+			continue;
+		}
 		if (as_scenario_verdicts(sc[i], path, &verdicts, vjson, counts, err, sizeof(err)) <
 		        0 ||
 		    as_scenario_summary(sc[i], dir, err, sizeof(err)) != 0)
 			fprintf(stderr, "allocscope suite: %s\n", err);
 	}
 	if (as_write_file_atomic(base, "verdicts.csv", &verdicts, err, sizeof(err)) != 0 ||
-	    write_suite_json(base, name, c.quick, sc, nsc, vjson, counts, err, sizeof(err)) != 0) {
+	    write_suite_json(base, name, c.quick, sc, ndone, nsc, vjson, counts, err,
+	                     sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope suite: %s\n", err);
 		if (worst < 2)
 			worst = 2;
@@ -653,6 +728,11 @@ static int suite_main(int argc, char **argv)
 		as_run_plot(&c.cfg, base);
 	if (worst == 1)
 		printf("some trials failed: their rows in trials.csv say why\n");
+	if (ndone < nsc && worst == 130)
+		fprintf(stderr,
+		        "allocscope suite: interrupted: %d of %d scenarios finished; resume with: "
+		        "allocscope suite --resume %s\n",
+		        ndone, nsc, base);
 	if (c.strict && counts[AS_VERDICT_REFUTED] && worst == 0) {
 		printf("--strict: a claim was refuted\n");
 		worst = 1;
@@ -663,12 +743,16 @@ static int suite_main(int argc, char **argv)
 	json_decref(vjson);
 	as_results_dir_release(lock_fd);
 	as_run_cfg_free_specs(&c.cfg);
+	free(saved_argv);
+	free(saved_text);
 	return worst;
 out_ok:
 	as_run_cfg_free_specs(&c.cfg);
 	return 0;
 out_usage:
 	as_run_cfg_free_specs(&c.cfg);
+	free(saved_argv);
+	free(saved_text);
 	return 2;
 }
 
@@ -680,6 +764,7 @@ const as_cmd_t as_cmd_suite = {
     .nopts = sizeof(suite_opts) / sizeof(suite_opts[0]),
     .examples = "  allocscope suite\n"
                 "  allocscope suite --quick\n"
+                "  allocscope suite --resume results/20261126-101500-default\n"
                 "  allocscope suite article -a glibc,refmalloc,bump\n"
                 "  allocscope suite threshold -r 3 -o results/threshold\n",
     .main = suite_main,

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "resume.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,18 +14,67 @@
 #include "disturb.h"
 #include "files.h"
 #include "results.h"
+#include "results_dir.h"
 #include "tables.h"
 #include "trials_read.h"
 
-int as_resume_save_args(const char *dir, int argc, char *const *argv, char *err, size_t errlen)
+int as_resume_save_args(const char *dir, const char *name, int argc, char *const *argv, char *err,
+                        size_t errlen)
 {
 	as_buf_t b = {0};
 	int r;
 	for (int i = 1; i < argc; i++)
 		as_buf_add(&b, argv[i], strlen(argv[i]) + 1);
-	r = as_write_file_atomic(dir, "run.args", &b, err, errlen);
+	r = as_write_file_atomic(dir, name, &b, err, errlen);
 	as_buf_free(&b);
 	return r;
+}
+
+int as_resume_load_args(const char *dir, const char *name, const char *cmd, char *argv0,
+                        char ***argv, char **text, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	long len;
+	int n = 1;
+	*argv = NULL;
+	*text = NULL;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		snprintf(err, errlen, "allocscope %s: cannot resume %.200s...: path too long", cmd,
+		         dir);
+		return -1;
+	}
+	f = fopen(path, "rb");
+	if (!f && errno == ENOENT && as_results_dir_unstarted(dir)) {
+		snprintf(err, errlen,
+		         "allocscope %s: cannot resume %s: the %s was stopped before it wrote %s "
+		         "(nothing was measured); start it again with -o %s",
+		         cmd, dir, cmd, name, dir);
+		return -2;
+	}
+	if (!f) {
+		snprintf(err, errlen, "allocscope %s: cannot resume %s: %s: %s", cmd, dir, path,
+		         strerror(errno));
+		return -1;
+	}
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	*text = calloc(1, len > 0 ? (size_t)len + 1 : 1);
+	if (!*text || len <= 0 || fread(*text, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		snprintf(err, errlen, "allocscope %s: cannot resume %s: %s is empty or unreadable",
+		         cmd, dir, path);
+		return -1;
+	}
+	fclose(f);
+	*argv = calloc((size_t)len + 2, sizeof(char *));
+	if (!*argv)
+		abort();
+	(*argv)[0] = argv0;
+	for (long i = 0; i < len; i += (long)strlen(*text + i) + 1)
+		(*argv)[n++] = *text + i;
+	return n;
 }
 
 int as_resume_check_columns(const char *dir, char *err, size_t errlen)
@@ -229,11 +279,16 @@ static void count_series(const char *dir, const as_trial_spec_t *specs, int n, s
 
 /* Why row r cannot count as a complete trial, or NULL. A row cut short, a
  * status this allocscope does not know, an ok row without its numbers, or
- * a row whose series.csv rows are not all there is run again. */
-static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, char *why, size_t len)
+ * a row whose series.csv rows are not all there is run again. A run of
+ * --jobs above 1 writes no ns_per_op (context.csv timing_figures): its
+ * rows are complete without it (until session 21 a resumed suite ran
+ * every trial of its memory scenarios again). */
+static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, int timed, char *why,
+                               size_t len)
 {
-	static const char *const required[] = {"ops", "elapsed_ns", "ns_per_op", "rss_peak_kib",
-	                                       "samples"};
+	static const char *const required[] = {"ops", "elapsed_ns", "rss_peak_kib", "samples",
+	                                       "ns_per_op"};
+	size_t nrequired = sizeof(required) / sizeof(*required) - !timed;
 	const char *status = as_table_str(t, r, "status");
 	double samples = as_table_num(t, r, "samples");
 	int known = 0;
@@ -246,7 +301,7 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, ch
 		snprintf(why, len, "status '%.40s' is not one allocscope writes", status);
 		return why;
 	}
-	for (size_t k = 0; !strcmp(status, "ok") && k < sizeof(required) / sizeof(*required); k++)
+	for (size_t k = 0; !strcmp(status, "ok") && k < nrequired; k++)
 		if (isnan(as_table_num(t, r, required[k]))) {
 			snprintf(why, len, "status ok without %s", required[k]);
 			return why;
@@ -298,7 +353,7 @@ static void load_p99(const char *dir, const as_trial_spec_t *specs, as_trial_res
 }
 
 int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
-                          int *done, int n, char *err, size_t errlen)
+                          int *done, int n, int timed, char *err, size_t errlen)
 {
 	char path[PATH_MAX], why[128];
 	as_table_t t;
@@ -321,7 +376,8 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 		int known = as_table_count(as_table_num(&t, r, "trial"), &trial) == 0 &&
 		            as_table_count(as_table_num(&t, r, "rep"), &rep) == 0;
 		int i = known ? find_spec(specs, n, trial, rep) : -1;
-		const char *bad = i < 0 ? NULL : row_problem(&t, r, nseries[i], why, sizeof(why));
+		const char *bad =
+		    i < 0 ? NULL : row_problem(&t, r, nseries[i], timed, why, sizeof(why));
 		if (bad) {
 			/* damaged, not foreign: that trial simply runs again */
 			fprintf(stderr,

@@ -12,15 +12,27 @@
 #include "buf.h"
 #include "trial.h"
 
-/* Write DIR/run.args: argv[1..argc), NUL-separated, so that --resume
- * rebuilds exactly the same matrix. Returns 0, or -1 with err. */
-int as_resume_save_args(const char *dir, int argc, char *const *argv, char *err, size_t errlen);
+/* Write DIR/NAME (run.args, suite.args): argv[1..argc), NUL-separated, so
+ * that --resume rebuilds exactly the same matrix. Returns 0, or -1 with
+ * err. */
+int as_resume_save_args(const char *dir, const char *name, int argc, char *const *argv, char *err,
+                        size_t errlen);
+
+/* Read DIR/NAME back: *argv (malloc'd) gets argv0, then the saved
+ * arguments, which live in *text (malloc'd; free both). Returns their
+ * count with argv0, or -1 with err ("CMD: cannot resume DIR: ..."): -2
+ * when NAME is missing and DIR holds nothing (stopped before it was
+ * written: nothing ran). */
+int as_resume_load_args(const char *dir, const char *name, const char *cmd, char *argv0,
+                        char ***argv, char **text, char *err, size_t errlen);
 
 /* Load the complete rows of DIR/trials.csv into res[] and done[]; a row
  * that does not match the matrix (other module, workload or threads at that
- * trial number) means DIR is another run. Returns 0, or -1 with err. */
+ * trial number) means DIR is another run. TIMED: the run writes ns_per_op
+ * (--jobs 1), so an ok row without it is incomplete. Returns 0, or -1
+ * with err. */
 int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
-                          int *done, int n, char *err, size_t errlen);
+                          int *done, int n, int timed, char *err, size_t errlen);
 
 /* Each of DIR's tables that --resume appends to (trials, series, latency,
  * histogram) must have the columns this build writes, in its order: rows

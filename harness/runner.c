@@ -719,8 +719,8 @@ static int load_done(as_run_t *run, char *err, size_t errlen)
 	if (as_results_format_check(run->dir, err, errlen) != 0 ||
 	    as_resume_check_columns(run->dir, err, errlen) != 0)
 		return -1;
-	return as_resume_load_trials(run->dir, run->specs, run->res, run->done, run->n, err,
-	                             errlen);
+	return as_resume_load_trials(run->dir, run->specs, run->res, run->done, run->n,
+	                             run->cfg->jobs <= 1, err, errlen);
 }
 
 int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
@@ -749,7 +749,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	 * full disk) leaves a folder --resume can finish; one without
 	 * context.csv or trials.csv yet has nothing done (load_done) */
 	if (!cfg->resume &&
-	    as_resume_save_args(out_dir, cfg->argc, cfg->argv, err, sizeof(err)) != 0) {
+	    as_resume_save_args(out_dir, "run.args", cfg->argc, cfg->argv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "allocscope: %s\n", err);
 		goto out_usage;
 	}
@@ -791,7 +791,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	as_forkserver_stop_all();
 	if (!io_failed && report_all(&run, reps, nrep, HOOK_END, 0))
 		io_failed = 1;
-	if (run.interrupted)
+	if (run.interrupted && !cfg->suite) /* a suite says how to resume it */
 		fprintf(stderr,
 		        "\nallocscope: interrupted after %d complete trial(s); resume with: "
 		        "allocscope run --resume %s\n",

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# test_suite_resume.sh - an interrupted suite is finished by `suite --resume
+# DIR`. An outside review interrupted `suite --quick --strict` (SIGINT):
+# the half-run scenario's claims were judged on the trials it had (17 of
+# 20: CONFIRMED), the scenarios not run printed "trials.csv: No such file"
+# each, summary.json listed them, and the hint, `run --resume DIR/phase`,
+# could not work (a scenario's run.args are the suite's). Now the suite
+# judges only the scenarios that ran to their end, says which did not,
+# marks summary.json complete=false, and `suite --resume` runs what is
+# left: the interrupted scenario's missing trials and the scenarios not
+# run, then every verdict. A finished scenario runs no trial again (its
+# memory rows have no ns_per_op: until then a resume ran them all again).
+# usage: test_suite_resume.sh ALLOCSCOPE
+set -u
+as=$1
+. "$(dirname "$0")/cli_expect.sh"
+export CI=1
+opts=(article --quick --no-plot -a glibc,bump)
+rows() { grep -c '' "$1/trials.csv"; }
+complete() { python3 -c 'import json, sys
+d = json.load(open(sys.argv[1] + "/summary.json"))
+print(d["complete"], " ".join(s["scenario"] for s in d["scenarios"]))' "$1"; }
+
+expect 0 "verdicts: [1-9][0-9]* confirmed" suite "${opts[@]}" -o "$tmp/ref"
+[ -f "$tmp/ref/suite.args" ] && ok || bad "no suite.args"
+[ "$(complete "$tmp/ref")" = "True threshold leak metadata lazy bump phase" ] && ok ||
+  bad "summary.json of a finished suite: $(complete "$tmp/ref")"
+
+# an interrupted suite, made by hand: lazy lost its last trials, bump and
+# phase never ran, the suite's verdicts were not written
+cp -r "$tmp/ref" "$tmp/cut"
+rm -rf "$tmp/cut/bump" "$tmp/cut/phase" "$tmp/cut/verdicts.csv" "$tmp/cut/summary.json"
+n=$(rows "$tmp/ref/lazy")
+head -n $((n - 2)) "$tmp/ref/lazy/trials.csv" >"$tmp/cut/lazy/trials.csv"
+for s in threshold leak metadata; do cp "$tmp/cut/$s/trials.csv" "$tmp/$s.before"; done
+expect 0 "suite article \(quick\): 6 scenarios x 2 modules -> .* \(resumed\)" suite --resume "$tmp/cut"
+grep -q "running it again" "$tmp/out" && bad "a finished row was run again" || ok
+for s in threshold leak metadata; do
+  cmp -s "$tmp/cut/$s/trials.csv" "$tmp/$s.before" && ok || bad "$s: a finished scenario changed"
+done
+for s in lazy bump phase; do
+  [ "$(rows "$tmp/cut/$s")" -eq "$(rows "$tmp/ref/$s")" ] && ok ||
+    bad "$s: $(rows "$tmp/cut/$s") rows after resume, $(rows "$tmp/ref/$s") in the suite run whole"
+done
+[ "$(cut -d, -f1-5,11 "$tmp/cut/verdicts.csv" | grep -vc '^phase\|^bump')" -eq \
+  "$(cut -d, -f1-5,11 "$tmp/ref/verdicts.csv" | grep -vc '^phase\|^bump')" ] && ok || bad "verdicts.csv rows differ"
+[ "$(complete "$tmp/cut")" = "True threshold leak metadata lazy bump phase" ] && ok ||
+  bad "summary.json after resume: $(complete "$tmp/cut")"
+
+# a scenario's folder is resumed through its suite
+expect 2 "cannot resume $tmp/cut/lazy: it is a scenario of a suite; resume the suite: allocscope suite --resume $tmp/cut$" \
+  run --resume "$tmp/cut/lazy"
+expect 2 "--resume DIR takes no other options" suite --resume "$tmp/cut" --quick
+expect 2 "cannot resume $tmp/nope: " suite --resume "$tmp/nope"
+
+# the same for a run of --jobs 2 (its rows have no ns_per_op)
+expect 0 "results:" run -q --no-plot -a glibc,bump -w random:ops=2000 -r 2 --jobs 2 -o "$tmp/j"
+cp "$tmp/j/trials.csv" "$tmp/j.before"
+refuse 0 "running it again" run --resume "$tmp/j"
+cmp -s "$tmp/j/trials.csv" "$tmp/j.before" && ok || bad "run --jobs 2 --resume ran trials again"
+
+# SIGINT for real, once the second scenario has started: exit 130, the
+# finished scenarios judged, the others named, and the line to resume
+"$as" suite "${opts[@]}" -o "$tmp/int" >"$tmp/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 1 500); do [ -e "$tmp/int/leak/run.args" ] && break; sleep 0.01; done
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 0 ]; then
+  echo "the suite ended before its interrupt (a fast machine): that part not checked"
+else
+  [ $rc -eq 130 ] && ok || bad "interrupted suite: exit $rc"
+  grep -q "^allocscope suite: interrupted: [0-9] of 6 scenarios finished; resume with: allocscope suite --resume $tmp/int$" "$tmp/int.out" &&
+    ok || bad "no resume line"
+  grep -q "No such file" "$tmp/int.out" && bad "errors for the scenarios not run" || ok
+  grep -q "interrupted (its finished trials are kept): no verdicts" "$tmp/int.out" && ok || bad "the interrupted scenario not named"
+  [ "$(complete "$tmp/int" | cut -d' ' -f1)" = False ] && ok || bad "summary.json says complete"
+  grep -q '^leak,' "$tmp/int/verdicts.csv" && bad "the interrupted scenario judged" || ok
+  expect 0 "verdicts: " suite --resume "$tmp/int"
+  [ "$(complete "$tmp/int")" = "True threshold leak metadata lazy bump phase" ] && ok || bad "resumed: $(complete "$tmp/int")"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
