@@ -301,11 +301,18 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
 		snprintf(why, len, "status '%.40s' is not one allocscope writes", status);
 		return why;
 	}
-	for (size_t k = 0; !strcmp(status, "ok") && k < nrequired; k++)
-		if (isnan(as_table_num(t, r, required[k]))) {
+	for (size_t k = 0; !strcmp(status, "ok") && k < nrequired; k++) {
+		double v = as_table_num(t, r, required[k]);
+		if (isnan(v)) {
 			snprintf(why, len, "status ok without %s", required[k]);
 			return why;
 		}
+		/* hand-edited or damaged: summary.csv took an inf ns_per_op */
+		if (!isfinite(v) || v < 0) {
+			snprintf(why, len, "%s %g is not a measurement", required[k], v);
+			return why;
+		}
+	}
 	if (!strcmp(status, "ok") && (size_t)samples != nseries) {
 		snprintf(why, len, "%zu of its %.0f series.csv rows", nseries, samples);
 		return why;

@@ -69,6 +69,23 @@ rc=$?
   [ "$(rows "$tmp/q")" -eq "$n" ] && [ "$(tail -1 "$tmp/q/trials.csv" | cut -d, -f1-8)" = "$(echo "$last" | cut -d, -f1-8)" ] && ok ||
   bad "resume of a row cut in its last number: exit $rc, $(cat "$tmp/q.err"), $(rows "$tmp/q") rows of $n"
 
+# a row whose ns_per_op reads inf or a negative number (edited, damaged)
+# is no measurement: that trial runs again (until session 21 summary.csv
+# took the inf, as ns_per_op_spread=inf)
+"$as" run --no-plot -a glibc -w random:ops=2000,live=100 -r 2 --min-time 0 -o "$tmp/f" >/dev/null 2>&1
+python3 - "$tmp/f/trials.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+i = rows[0].index("ns_per_op")
+rows[1][i] = "inf"
+rows[2][i] = "-5"
+csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(rows)
+PY
+"$as" run --resume "$tmp/f" >/dev/null 2>"$tmp/f.err"
+grep -q "row 2 (trial [0-9]* rep 0): ns_per_op inf is not a measurement; running it again" "$tmp/f.err" &&
+  grep -q "row 3 (trial [0-9]* rep [01]): ns_per_op -5 is not a measurement; running it again" "$tmp/f.err" &&
+  ! grep -q "inf" "$tmp/f/summary.csv" && ok || bad "inf/negative ns_per_op: $(cat "$tmp/f.err")"
+
 # an older folder (written before wall_ns): --resume would append rows of
 # more columns than its own; it is refused in one line naming the file,
 # and the folder is left as it was
