@@ -18,6 +18,7 @@
 
 #include "../allocators/allocscope_params.h"
 #include "commands.h"
+#include "compare.h"
 #include "files.h"
 #include "loader.h"
 #include "modenv.h"
@@ -97,6 +98,8 @@ typedef struct {
 	int verify, no_plot;
 	uint64_t verify_reps;
 	char not_significant[512]; /* best by medians, but within the noise */
+	int best_idx;              /* its point */
+	int too_few;               /* ... and no test could tell with these replays */
 } tune_ctx_t;
 
 static int on_tune_opt(int key, const char *arg, void *vctx)
@@ -358,15 +361,63 @@ static void print_point(const as_tune_point_t *q, int base)
 		       q->r_ratio, q->r_lo, q->r_hi);
 }
 
-static void print_gain(const char *what, double r, double lo, double hi, double p)
+/* "0.83x glibc (95 % CI 0.70-0.95, p = 0.0079)": the ratio, its CI when
+ * there is one, and p. */
+static void ratio_words(char *buf, size_t len, double r, double lo, double hi, double p)
 {
-	if (!(lo < 1 && hi > 1) && !isnan(lo))
-		printf("  %-16s %.2fx glibc (95%% CI %.2f-%.2f, p = %.2g): %.0f %% %s\n", what, r,
-		       lo, hi, p, fabs(1 - r) * 100, r < 1 ? "less" : "more");
+	if (isnan(lo))
+		snprintf(buf, len, "%.2fx glibc (no CI, p = %.2g)", r, p);
 	else
-		printf("  %-16s %.2fx glibc (95%% CI %.2f-%.2f, p = %.2g): no significant "
-		       "difference\n",
-		       what, r, lo, hi, p);
+		snprintf(buf, len, "%.2fx glibc (95%% CI %.2f-%.2f, p = %.2g)", r, lo, hi, p);
+}
+
+/* One metric of the recommendation against glibc's defaults: significant
+ * (compare's rule: p < 0.05 and a CI excluding 1) or not, and why. */
+static void print_gain(const char *what, double r, double lo, double hi, double p, int out)
+{
+	char rw[160];
+	if (isnan(r)) {
+		printf("  %-16s no ratio: %s\n", what,
+		       out == AS_CMP_NO_RATIO ? "a side has no completed replay"
+		                              : "glibc's median is 0");
+		return;
+	}
+	ratio_words(rw, sizeof(rw), r, lo, hi, p);
+	if (out == AS_CMP_FASTER && r <= 1 / (1 + AS_TUNE_MIN_GAIN))
+		printf("  %-16s %s: %.0f %% less\n", what, rw, (1 - r) * 100);
+	else if (out == AS_CMP_FASTER)
+		printf("  %-16s %s: %.1f %% less, under the %.0f %% tune counts as a gain\n", what,
+		       rw, (1 - r) * 100, AS_TUNE_MIN_GAIN * 100);
+	else if (out == AS_CMP_SLOWER)
+		printf("  %-16s %s: %.0f %% more\n", what, rw, (r - 1) * 100);
+	else if (out == AS_CMP_TOO_FEW)
+		printf("  %-16s %s: too few replays for a test\n", what, rw);
+	else
+		printf("  %-16s %s: no significant difference\n", what, rw);
+}
+
+/* Why glibc's defaults stay although q was the best by medians. */
+static void print_kept(const tune_ctx_t *c, const as_tune_point_t *q, int base_n)
+{
+	char t[160], r[160];
+	ratio_words(t, sizeof(t), q->t_ratio, q->t_lo, q->t_hi, q->t_p);
+	ratio_words(r, sizeof(r), q->r_ratio, q->r_lo, q->r_hi, q->r_p);
+	if (c->too_few)
+		printf("  keep glibc's defaults: the best by medians, %s, cannot be told from them "
+		       "with %d and %d replays (no Mann-Whitney p below 0.05 is possible with so "
+		       "few; run -r 4 or more)\n",
+		       c->not_significant, q->n, base_n);
+	else
+		printf(
+		    "  keep glibc's defaults: the best by medians, %s, is not a significant gain "
+		    "of at least %.0f %% (tune needs p < 0.05, a 95 %% CI below 1 and at least "
+		    "%.0f %% on the objective; more repetitions, -r, may tell)\n",
+		    c->not_significant, AS_TUNE_MIN_GAIN * 100, AS_TUNE_MIN_GAIN * 100);
+	if (c->objective != AS_TUNE_MEMORY)
+		printf("  %-16s %s\n", "time", t);
+	if (c->objective != AS_TUNE_TIME)
+		printf("  %-16s %s\n", "peak RSS growth",
+		       isnan(q->r_ratio) ? "no ratio: glibc's median is 0" : r);
 }
 
 /* The configuration (index in cfg.modules) of point q, or -1. */
@@ -416,7 +467,7 @@ static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune
 {
 	char path[PATH_MAX], err[1024];
 	as_table_t t;
-	int n, rec;
+	int n, rec, sig;
 	as_tune_point_t *p;
 	snprintf(path, sizeof(path), "%s/trials.csv", run_dir);
 	if (as_table_read(path, &t, err, sizeof(err)) != 0) {
@@ -442,11 +493,14 @@ static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune
 	}
 	as_tune_frontier(p, n);
 	rec = as_tune_pick(p, n, c->objective, c->max_rss_kib, 0);
-	if (rec > 0 && !as_tune_significant(&p[rec], c->objective) &&
-	    (c->max_rss_kib < 0 || p[0].rss_med <= c->max_rss_kib)) {
-		/* better by medians, not beyond the noise: glibc's defaults stay */
+	sig = rec > 0 ? as_tune_significant(&p[rec], c->objective) : 1;
+	if (sig != 1 && (c->max_rss_kib < 0 || p[0].rss_med <= c->max_rss_kib)) {
+		/* better by medians, not a significant gain of the minimum size,
+		 * or too few replays to tell: glibc's defaults stay */
 		snprintf(c->not_significant, sizeof(c->not_significant), "%s%s%s", p[rec].module,
 		         *p[rec].params ? ":" : "", p[rec].params);
+		c->best_idx = rec;
+		c->too_few = sig < 0;
 		p[rec].recommended = 0;
 		p[0].recommended = 1;
 		rec = 0;
@@ -654,16 +708,14 @@ static int tune_main(int argc, char **argv)
 		                                       : "balanced",
 		       c.max_rss_kib >= 0 ? ", within --max-rss" : "", label);
 		if (rec == 0 && c.not_significant[0])
-			printf("  keep glibc's defaults: the best by medians, %s, is not "
-			       "significantly "
-			       "better (its 95 %% CI holds 1; more repetitions, -r, may tell)\n",
-			       c.not_significant);
+			print_kept(&c, &p[c.best_idx], p[0].n);
 		else if (rec == 0)
 			printf("  keep glibc's defaults: no configuration is better on the "
 			       "objective\n");
 		else {
-			print_gain("time", q->t_ratio, q->t_lo, q->t_hi, q->t_p);
-			print_gain("peak RSS growth", q->r_ratio, q->r_lo, q->r_hi, q->r_p);
+			print_gain("time", q->t_ratio, q->t_lo, q->t_hi, q->t_p, q->t_out);
+			print_gain("peak RSS growth", q->r_ratio, q->r_lo, q->r_hi, q->r_p,
+			           q->r_out);
 		}
 		for (int i = 0; i < c.cfg.nmodules; i++)
 			if (!strcmp(c.cfg.modules[i].label, label))
