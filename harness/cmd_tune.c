@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -262,35 +263,59 @@ static int build_grid(tune_ctx_t *c)
 	return 0;
 }
 
-/* Run `allocscope capture -o TRACE -- PROG ARGS` (this same program). */
-static int capture(const char *trace, char **prog)
+/* Run `allocscope capture -o TRACE --fork follow -- PROG ARGS` in a child
+ * of this process: TRACE is the program's last image, its children's
+ * traces go beside it (TRACE.PID.GEN) and are counted into *sum, so that
+ * tune can say what it leaves out. Returns 0 or -1. */
+static int capture(const char *trace, char **prog, as_capture_summary_t *sum)
 {
-	int n = 0, st;
+	int n = 0, st, r = -1;
 	pid_t pid;
 	char **av;
+	as_capture_summary_t *shared;
 	while (prog[n])
 		n++;
 	av = calloc((size_t)n + 8, sizeof(*av));
-	if (!av)
+	shared =
+	    mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!av || shared == MAP_FAILED) {
+		free(av);
 		return -1;
-	av[0] = "allocscope";
-	av[1] = "capture";
-	av[2] = "-o";
-	av[3] = (char *)trace;
-	av[4] = "--fork"; /* the program's own allocations, not its children's */
-	av[5] = "exclude";
-	av[6] = "--";
-	memcpy(av + 7, prog, (size_t)n * sizeof(*av));
+	}
+	av[0] = "capture";
+	av[1] = "-o";
+	av[2] = (char *)trace;
+	av[3] = "--fork"; /* children traced, each to its own file: counted, kept */
+	av[4] = "follow";
+	av[5] = "--";
+	memcpy(av + 6, prog, (size_t)n * sizeof(*av));
 	fflush(NULL);
 	pid = fork();
-	if (pid == 0) {
-		execv("/proc/self/exe", av);
-		_exit(127);
+	if (pid == 0)
+		_exit(as_capture_main(6 + n, av, shared));
+	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		*sum = *shared;
+		r = 0;
 	}
 	free(av);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+	munmap(shared, sizeof(*shared));
+	return r;
+}
+
+/* One line on what the replayed trace leaves out: the program's child
+ * processes (tune replays the program's own process), with the way to
+ * tune one of them. Nothing when it had none. */
+static void print_children(const as_capture_summary_t *s, const char *prog)
+{
+	const char *slash = strrchr(prog, '/');
+	if (!s->children)
+		return;
+	prog = slash ? slash + 1 : prog;
+	printf("note: the trace is %s's own process; its %d child process%s (%llu events) "
+	       "%s left out: tune %s with allocscope tune %s (%llu events)\n",
+	       prog, s->children, s->children == 1 ? "" : "es", (unsigned long long)s->child_events,
+	       s->children == 1 ? "was" : "were", s->children == 1 ? "it" : "the largest",
+	       s->biggest, (unsigned long long)s->biggest_events);
 }
 
 /* Shell-quote s into b when it needs it. */
@@ -345,20 +370,34 @@ int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *er
 	return 0;
 }
 
+/* A ratio of the table: "0.85 (0.79-0.91)", "0.85 (no CI)" with one
+ * replay, or why there is none (never "nan"). */
+static void ratio_cell(char *buf, size_t len, double r, double lo, double hi)
+{
+	if (isnan(r))
+		snprintf(buf, len, "no ratio (glibc's median is 0)");
+	else if (isnan(lo))
+		snprintf(buf, len, "%5.2f (no CI)", r);
+	else
+		snprintf(buf, len, "%5.2f (%.2f-%.2f)", r, lo, hi);
+}
+
 static void print_point(const as_tune_point_t *q, int base)
 {
-	char label[160];
+	char label[160], t[64], r[64];
 	snprintf(label, sizeof(label), "%s%s%s", q->module, *q->params ? ":" : "", q->params);
 	printf("%c %-44s %10.2f %10.0f %9.0f",
 	       q->recommended ? '*'
 	       : q->frontier  ? 'F'
 	                      : ' ',
 	       label, q->time_med / 1e6, q->rss_med, q->sys_med);
-	if (base || !q->n)
+	if (base || !q->n) {
 		printf("   %s\n", q->n ? "(baseline)" : "no completed replay");
-	else
-		printf("   %5.2f (%.2f-%.2f)  %5.2f (%.2f-%.2f)\n", q->t_ratio, q->t_lo, q->t_hi,
-		       q->r_ratio, q->r_lo, q->r_hi);
+		return;
+	}
+	ratio_cell(t, sizeof(t), q->t_ratio, q->t_lo, q->t_hi);
+	ratio_cell(r, sizeof(r), q->r_ratio, q->r_lo, q->r_hi);
+	printf("   %-18s %s\n", t, r);
 }
 
 /* "0.83x glibc (95 % CI 0.70-0.95, p = 0.0079)": the ratio, its CI when
@@ -572,12 +611,14 @@ static int tune_main(int argc, char **argv)
 	as_tune_point_t *p = NULL;
 	as_tune_outcome_t out;
 	as_tune_verified_t verified;
+	as_capture_summary_t kids;
 	as_buf_t line = {0};
 	int r, ac = 0, n = 0, rec, ret = 0;
 
 	uint64_t t0 = as_now_ns(); /* the budget counts from here */
 
 	memset(&c, 0, sizeof(c));
+	memset(&kids, 0, sizeof(kids));
 	as_run_defaults(&c.cfg, argc, argv);
 	c.budget_s = 600;
 	c.cfg.reps = 5;
@@ -640,7 +681,7 @@ static int tune_main(int argc, char **argv)
 	if (prog) {
 		snprintf(trace, sizeof(trace), "%s/trace.ast", dir);
 		fprintf(stderr, "allocscope tune: capturing %s into %s\n", prog[0], trace);
-		if (capture(trace, prog) != 0) {
+		if (capture(trace, prog, &kids) != 0) {
 			fprintf(stderr, "allocscope tune: the capture of %s failed\n", prog[0]);
 			as_run_cfg_free_specs(&c.cfg);
 			return 1;
@@ -702,6 +743,8 @@ static int tune_main(int argc, char **argv)
 		char label[256];
 		snprintf(label, sizeof(label), "%s%s%s", q->module, *q->params ? ":" : "",
 		         q->params);
+		if (prog)
+			print_children(&kids, prog[0]);
 		printf("recommendation (objective %s%s): %s\n",
 		       c.objective == AS_TUNE_TIME     ? "time"
 		       : c.objective == AS_TUNE_MEMORY ? "memory"
