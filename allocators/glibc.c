@@ -56,34 +56,47 @@ typedef struct {
 	uint64_t v[7];
 } glibc_params_t;
 
-/* Ranges are glibc 2.36's (malloc/malloc.c, elf/dl-tunables.list): the
- * mmap threshold's maximum is DEFAULT_MMAP_THRESHOLD_MAX (32 MiB on LP64),
- * tcache bins hold at most MAX_TCACHE_COUNT (65535) blocks, and the largest
- * cached request is MAX_TCACHE_SIZE (1032 B on LP64). glibc_opt[i] is the
- * mallopt option of glibc_spec[i] for create(), 0 when only GLIBC_TUNABLES
+/* Ranges are what glibc 2.36 honours (malloc/malloc.c, elf/dl-tunables.list):
+ * the mmap threshold's maximum is heap_max_size() / 2, DEFAULT_MMAP_THRESHOLD_MAX
+ * (32 MiB on LP64); arena_max and arena_test start at 1 (tunable minval 1,
+ * and mallopt acts only on a value > 0: a 0 would leave glibc's default
+ * while the row says otherwise); tcache bins hold at most MAX_TCACHE_COUNT
+ * (65535) blocks; tcache_max is at most MAX_TCACHE_SIZE (1032 B on LP64).
+ * The upper bounds of trim_threshold, top_pad and the arena counts are
+ * allocscope's (mallopt takes an int). Setting mmap_threshold,
+ * trim_threshold or top_pad also sets glibc's no_dyn_threshold
+ * (do_set_mmap_threshold, do_set_trim_threshold, do_set_top_pad): free()
+ * then no longer raises the mmap threshold. glibc_opt[i] is the mallopt
+ * option of glibc_spec[i] for create(), 0 when only GLIBC_TUNABLES
  * (glibc.malloc.KEY) reaches it. */
-#define K(i, name, type, max, opt, help)                                       \
+#define K(i, name, type, min, max, opt, help)                                  \
 	{                                                                      \
-#name, type, "", 0, max, NULL,                                 \
+#name, type, "", min, max, NULL,                               \
 		    help " (" #opt ", GLIBC_TUNABLES glibc.malloc." #name ")", \
 		    offsetof(glibc_params_t, v) + sizeof(uint64_t) * (i)       \
 	}
+#define FREEZES "; setting it, to any value, stops the mmap threshold moving"
 static const as_param_spec_t glibc_spec[] = {
-    K(0, mmap_threshold, AS_PARAM_SIZE, 32 << 20, mallopt M_MMAP_THRESHOLD,
-      "requests at least this big get their own mmap; setting it stops the threshold moving"),
-    K(1, trim_threshold, AS_PARAM_SIZE, 1ULL << 30, mallopt M_TRIM_THRESHOLD,
-      "free memory at the top of the heap above this goes back to the OS"),
-    K(2, top_pad, AS_PARAM_SIZE, 1ULL << 30, mallopt M_TOP_PAD,
-      "extra bytes asked of sbrk on each growth"),
-    K(3, arena_max, AS_PARAM_U64, 1024, mallopt M_ARENA_MAX,
-      "most arenas (heaps) threads spread over"),
-    K(4, arena_test, AS_PARAM_U64, 1024, mallopt M_ARENA_TEST,
-      "arenas created before arena_max is checked against the CPU count"),
-    K(5, tcache_count, AS_PARAM_U64, 65535, no mallopt,
+    K(0, mmap_threshold, AS_PARAM_SIZE, 0, 32 << 20, mallopt M_MMAP_THRESHOLD,
+      "requests at least this big that no free chunk or the top can serve get their own "
+      "mmap" FREEZES " (glibc's dynamic threshold, raised by freeing a larger mapped block)"),
+    K(1, trim_threshold, AS_PARAM_SIZE, 0, 1ULL << 30, mallopt M_TRIM_THRESHOLD,
+      "free memory at the top of the heap above this goes back to the OS" FREEZES),
+    K(2, top_pad, AS_PARAM_SIZE, 0, 1ULL << 30, mallopt M_TOP_PAD,
+      "extra bytes asked of sbrk on each growth and kept on each trim" FREEZES),
+    K(3, arena_max, AS_PARAM_U64, 1, 1024, mallopt M_ARENA_MAX,
+      "most arenas (heaps) threads spread over (glibc ignores 0)"),
+    K(4, arena_test, AS_PARAM_U64, 1, 1024, mallopt M_ARENA_TEST,
+      "arenas created before arena_max is checked against the CPU count (glibc ignores 0)"),
+    K(5, tcache_count, AS_PARAM_U64, 0, 65535, no mallopt,
       "blocks kept per thread-cache bin (0 turns the thread cache off)"),
-    K(6, tcache_max, AS_PARAM_SIZE, 1032, no mallopt, "largest request served by the thread cache"),
+    K(6, tcache_max, AS_PARAM_SIZE, 0, 1032, no mallopt,
+      "the thread cache serves requests up to this size rounded up to its 16-byte bin "
+      "(24, 40, 56, ... 1032 bytes): 0 still caches requests of at most 24 bytes; "
+      "tcache_count=0 turns the cache off"),
 };
 #undef K
+#undef FREEZES
 static const int glibc_opt[] = {
     M_MMAP_THRESHOLD, M_TRIM_THRESHOLD, M_TOP_PAD, M_ARENA_MAX, M_ARENA_TEST, 0, 0};
 #define NKEYS (sizeof(glibc_spec) / sizeof(glibc_spec[0]))

@@ -79,21 +79,32 @@ typedef struct {
 	int fixed_threshold;
 } ref_params_t;
 
+/* Every key has a default, so a given one is only where refmalloc starts:
+ * unlike glibc, where setting M_MMAP_THRESHOLD, M_TRIM_THRESHOLD or
+ * M_TOP_PAD stops the dynamic threshold, only fixed_threshold=1 stops it
+ * here (docs/modules.md, "mmap threshold, self-tuning"). */
+#define MOVES_ANYWAY                                                                               \
+	"; unlike glibc's, setting it does not stop the mmap threshold moving (fixed_threshold=1 " \
+	"does)"
 static const as_param_spec_t ref_spec[] = {
     {"mmap_threshold", AS_PARAM_SIZE, "128k", 0, MMAP_THRESHOLD_MAX, NULL,
-     "requests whose chunk is at least this big and that bins/top cannot serve get their own "
-     "mmap (glibc M_MMAP_THRESHOLD)",
+     "starting mmap threshold (glibc M_MMAP_THRESHOLD): requests whose chunk is at least this "
+     "big and that bins/top cannot serve get their own mmap; it rises to the size of a freed "
+     "larger mapped block (up to 32 MiB)" MOVES_ANYWAY,
      offsetof(ref_params_t, mmap_threshold)},
     {"trim_threshold", AS_PARAM_SIZE, "128k", 0, 0, NULL,
-     "give the top chunk back with a negative sbrk once it reaches this (M_TRIM_THRESHOLD)",
+     "starting trim threshold (M_TRIM_THRESHOLD): give the top chunk back with a negative sbrk "
+     "once it reaches this; it becomes twice the mmap threshold when that moves" MOVES_ANYWAY,
      offsetof(ref_params_t, trim_threshold)},
     {"top_pad", AS_PARAM_SIZE, "128k", 0, 1ULL << 30, NULL,
-     "extra bytes asked of sbrk on growth and kept on trim (M_TOP_PAD)",
+     "extra bytes asked of sbrk on growth and kept on trim (M_TOP_PAD)" MOVES_ANYWAY,
      offsetof(ref_params_t, top_pad)},
     {"fixed_threshold", AS_PARAM_BOOL, "0", 0, 0, NULL,
-     "1: the mmap threshold never moves (else it rises to the size of a freed mmapped block)",
+     "1: the mmap and trim thresholds never move (else they rise with the size of a freed "
+     "mmapped block), as glibc's once a threshold or top_pad is set",
      offsetof(ref_params_t, fixed_threshold)},
 };
+#undef MOVES_ANYWAY
 #define NSPEC (sizeof(ref_spec) / sizeof(ref_spec[0]))
 
 typedef struct {

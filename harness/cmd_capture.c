@@ -51,6 +51,7 @@ typedef struct {
 	const char *out, *format;
 	int exclude, keep;
 	uint64_t time_every;
+	as_capture_summary_t *sum; /* the children traced, for tune (NULL: none) */
 } cap_ctx_t;
 
 static int on_capture_opt(int key, const char *arg, void *vctx)
@@ -533,6 +534,18 @@ static long reset_peak_kib(void)
 	return ok ? status_kib("VmRSS") : -1;
 }
 
+/* Count a child's trace into sum; new_pid: the first image of its process
+ * (names are sorted, so a child's images PID.0, PID.1, ... are adjacent). */
+static void count_child(as_capture_summary_t *sum, const char *trace, int new_pid, uint64_t events)
+{
+	sum->children += new_pid;
+	sum->child_events += events;
+	if (events > sum->biggest_events || !sum->biggest[0]) {
+		snprintf(sum->biggest, sizeof(sum->biggest), "%s", trace);
+		sum->biggest_events = events;
+	}
+}
+
 /* Convert every spool in dir: TRACE is the program's last image (after `env
  * X prog` or a shell wrapper exec'd it); earlier images and children get
  * TRACE.PID.GEN. Removes the spools unless kept. Returns 0, or 2 when one
@@ -540,7 +553,7 @@ static long reset_peak_kib(void)
 static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, char **names,
                        int nspool, pid_t pid, double ns_per_tick, live_set_t *ls, uint64_t *events)
 {
-	unsigned root_gen = 0;
+	unsigned root_gen = 0, prev_child = 0;
 	int ret = 0;
 	for (int i = 0; i < nspool; i++) {
 		unsigned spid = 0, gen = 0;
@@ -572,6 +585,11 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 		else {
 			print_report(out, &rep, spid != (unsigned)pid);
 			*events += rep.events;
+			if (c->sum && spid != (unsigned)pid) {
+				count_child(c->sum, out, !c->sum->children || spid != prev_child,
+				            rep.events);
+				prev_child = spid;
+			}
 		}
 		if (!c->keep && !e) /* a live one's went with convert_rest */
 			unlink(spool);
@@ -583,7 +601,12 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 
 static int capture_main(int argc, char **argv)
 {
-	cap_ctx_t c = {.time_every = 16};
+	return as_capture_main(argc, argv, NULL);
+}
+
+int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
+{
+	cap_ctx_t c = {.time_every = 16, .sum = sum};
 	char libbuf[PATH_MAX], *dir = NULL, **names = NULL;
 	const char *lib;
 	as_trace_fmt_t fmt;
@@ -594,6 +617,8 @@ static int capture_main(int argc, char **argv)
 	live_set_t ls = {0};
 	long rss0, hwm;
 
+	if (sum)
+		memset(sum, 0, sizeof(*sum));
 	r = as_cli_parse(&as_cmd_capture, argc, argv, on_capture_opt, &c);
 	if (r == -2)
 		return 0;

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "../allocators/allocscope_params.h"
 #include "commands.h"
+#include "compare.h"
 #include "files.h"
 #include "loader.h"
 #include "modenv.h"
@@ -97,6 +99,8 @@ typedef struct {
 	int verify, no_plot;
 	uint64_t verify_reps;
 	char not_significant[512]; /* best by medians, but within the noise */
+	int best_idx;              /* its point */
+	int too_few;               /* ... and no test could tell with these replays */
 } tune_ctx_t;
 
 static int on_tune_opt(int key, const char *arg, void *vctx)
@@ -259,35 +263,59 @@ static int build_grid(tune_ctx_t *c)
 	return 0;
 }
 
-/* Run `allocscope capture -o TRACE -- PROG ARGS` (this same program). */
-static int capture(const char *trace, char **prog)
+/* Run `allocscope capture -o TRACE --fork follow -- PROG ARGS` in a child
+ * of this process: TRACE is the program's last image, its children's
+ * traces go beside it (TRACE.PID.GEN) and are counted into *sum, so that
+ * tune can say what it leaves out. Returns 0 or -1. */
+static int capture(const char *trace, char **prog, as_capture_summary_t *sum)
 {
-	int n = 0, st;
+	int n = 0, st, r = -1;
 	pid_t pid;
 	char **av;
+	as_capture_summary_t *shared;
 	while (prog[n])
 		n++;
 	av = calloc((size_t)n + 8, sizeof(*av));
-	if (!av)
+	shared =
+	    mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!av || shared == MAP_FAILED) {
+		free(av);
 		return -1;
-	av[0] = "allocscope";
-	av[1] = "capture";
-	av[2] = "-o";
-	av[3] = (char *)trace;
-	av[4] = "--fork"; /* the program's own allocations, not its children's */
-	av[5] = "exclude";
-	av[6] = "--";
-	memcpy(av + 7, prog, (size_t)n * sizeof(*av));
+	}
+	av[0] = "capture";
+	av[1] = "-o";
+	av[2] = (char *)trace;
+	av[3] = "--fork"; /* children traced, each to its own file: counted, kept */
+	av[4] = "follow";
+	av[5] = "--";
+	memcpy(av + 6, prog, (size_t)n * sizeof(*av));
 	fflush(NULL);
 	pid = fork();
-	if (pid == 0) {
-		execv("/proc/self/exe", av);
-		_exit(127);
+	if (pid == 0)
+		_exit(as_capture_main(6 + n, av, shared));
+	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		*sum = *shared;
+		r = 0;
 	}
 	free(av);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+	munmap(shared, sizeof(*shared));
+	return r;
+}
+
+/* One line on what the replayed trace leaves out: the program's child
+ * processes (tune replays the program's own process), with the way to
+ * tune one of them. Nothing when it had none. */
+static void print_children(const as_capture_summary_t *s, const char *prog)
+{
+	const char *slash = strrchr(prog, '/');
+	if (!s->children)
+		return;
+	prog = slash ? slash + 1 : prog;
+	printf("note: the trace is %s's own process; its %d child process%s (%llu events) "
+	       "%s left out: tune %s with allocscope tune %s (%llu events)\n",
+	       prog, s->children, s->children == 1 ? "" : "es", (unsigned long long)s->child_events,
+	       s->children == 1 ? "was" : "were", s->children == 1 ? "it" : "the largest",
+	       s->biggest, (unsigned long long)s->biggest_events);
 }
 
 /* Shell-quote s into b when it needs it. */
@@ -342,31 +370,93 @@ int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *er
 	return 0;
 }
 
+/* A ratio of the table: "0.85 (0.79-0.91)", "0.85 (no CI)" with one
+ * replay, or why there is none (never "nan"). */
+static void ratio_cell(char *buf, size_t len, double r, double lo, double hi)
+{
+	if (isnan(r))
+		snprintf(buf, len, "no ratio (glibc's median is 0)");
+	else if (isnan(lo))
+		snprintf(buf, len, "%5.2f (no CI)", r);
+	else
+		snprintf(buf, len, "%5.2f (%.2f-%.2f)", r, lo, hi);
+}
+
 static void print_point(const as_tune_point_t *q, int base)
 {
-	char label[160];
+	char label[160], t[64], r[64];
 	snprintf(label, sizeof(label), "%s%s%s", q->module, *q->params ? ":" : "", q->params);
 	printf("%c %-44s %10.2f %10.0f %9.0f",
 	       q->recommended ? '*'
 	       : q->frontier  ? 'F'
 	                      : ' ',
 	       label, q->time_med / 1e6, q->rss_med, q->sys_med);
-	if (base || !q->n)
+	if (base || !q->n) {
 		printf("   %s\n", q->n ? "(baseline)" : "no completed replay");
-	else
-		printf("   %5.2f (%.2f-%.2f)  %5.2f (%.2f-%.2f)\n", q->t_ratio, q->t_lo, q->t_hi,
-		       q->r_ratio, q->r_lo, q->r_hi);
+		return;
+	}
+	ratio_cell(t, sizeof(t), q->t_ratio, q->t_lo, q->t_hi);
+	ratio_cell(r, sizeof(r), q->r_ratio, q->r_lo, q->r_hi);
+	printf("   %-18s %s\n", t, r);
 }
 
-static void print_gain(const char *what, double r, double lo, double hi, double p)
+/* "0.83x glibc (95 % CI 0.70-0.95, p = 0.0079)": the ratio, its CI when
+ * there is one, and p. */
+static void ratio_words(char *buf, size_t len, double r, double lo, double hi, double p)
 {
-	if (!(lo < 1 && hi > 1) && !isnan(lo))
-		printf("  %-16s %.2fx glibc (95%% CI %.2f-%.2f, p = %.2g): %.0f %% %s\n", what, r,
-		       lo, hi, p, fabs(1 - r) * 100, r < 1 ? "less" : "more");
+	if (isnan(lo))
+		snprintf(buf, len, "%.2fx glibc (no CI, p = %.2g)", r, p);
 	else
-		printf("  %-16s %.2fx glibc (95%% CI %.2f-%.2f, p = %.2g): no significant "
-		       "difference\n",
-		       what, r, lo, hi, p);
+		snprintf(buf, len, "%.2fx glibc (95%% CI %.2f-%.2f, p = %.2g)", r, lo, hi, p);
+}
+
+/* One metric of the recommendation against glibc's defaults: significant
+ * (compare's rule: p < 0.05 and a CI excluding 1) or not, and why. */
+static void print_gain(const char *what, double r, double lo, double hi, double p, int out)
+{
+	char rw[160];
+	if (isnan(r)) {
+		printf("  %-16s no ratio: %s\n", what,
+		       out == AS_CMP_NO_RATIO ? "a side has no completed replay"
+		                              : "glibc's median is 0");
+		return;
+	}
+	ratio_words(rw, sizeof(rw), r, lo, hi, p);
+	if (out == AS_CMP_FASTER && r <= 1 / (1 + AS_TUNE_MIN_GAIN))
+		printf("  %-16s %s: %.0f %% less\n", what, rw, (1 - r) * 100);
+	else if (out == AS_CMP_FASTER)
+		printf("  %-16s %s: %.1f %% less, under the %.0f %% tune counts as a gain\n", what,
+		       rw, (1 - r) * 100, AS_TUNE_MIN_GAIN * 100);
+	else if (out == AS_CMP_SLOWER)
+		printf("  %-16s %s: %.0f %% more\n", what, rw, (r - 1) * 100);
+	else if (out == AS_CMP_TOO_FEW)
+		printf("  %-16s %s: too few replays for a test\n", what, rw);
+	else
+		printf("  %-16s %s: no significant difference\n", what, rw);
+}
+
+/* Why glibc's defaults stay although q was the best by medians. */
+static void print_kept(const tune_ctx_t *c, const as_tune_point_t *q, int base_n)
+{
+	char t[160], r[160];
+	ratio_words(t, sizeof(t), q->t_ratio, q->t_lo, q->t_hi, q->t_p);
+	ratio_words(r, sizeof(r), q->r_ratio, q->r_lo, q->r_hi, q->r_p);
+	if (c->too_few)
+		printf("  keep glibc's defaults: the best by medians, %s, cannot be told from them "
+		       "with %d and %d replays (no Mann-Whitney p below 0.05 is possible with so "
+		       "few; run -r 4 or more)\n",
+		       c->not_significant, q->n, base_n);
+	else
+		printf(
+		    "  keep glibc's defaults: the best by medians, %s, is not a significant gain "
+		    "of at least %.0f %% (tune needs p < 0.05, a 95 %% CI below 1 and at least "
+		    "%.0f %% on the objective; more repetitions, -r, may tell)\n",
+		    c->not_significant, AS_TUNE_MIN_GAIN * 100, AS_TUNE_MIN_GAIN * 100);
+	if (c->objective != AS_TUNE_MEMORY)
+		printf("  %-16s %s\n", "time", t);
+	if (c->objective != AS_TUNE_TIME)
+		printf("  %-16s %s\n", "peak RSS growth",
+		       isnan(q->r_ratio) ? "no ratio: glibc's median is 0" : r);
 }
 
 /* The configuration (index in cfg.modules) of point q, or -1. */
@@ -416,7 +506,7 @@ static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune
 {
 	char path[PATH_MAX], err[1024];
 	as_table_t t;
-	int n, rec;
+	int n, rec, sig;
 	as_tune_point_t *p;
 	snprintf(path, sizeof(path), "%s/trials.csv", run_dir);
 	if (as_table_read(path, &t, err, sizeof(err)) != 0) {
@@ -442,11 +532,14 @@ static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune
 	}
 	as_tune_frontier(p, n);
 	rec = as_tune_pick(p, n, c->objective, c->max_rss_kib, 0);
-	if (rec > 0 && !as_tune_significant(&p[rec], c->objective) &&
-	    (c->max_rss_kib < 0 || p[0].rss_med <= c->max_rss_kib)) {
-		/* better by medians, not beyond the noise: glibc's defaults stay */
+	sig = rec > 0 ? as_tune_significant(&p[rec], c->objective) : 1;
+	if (sig != 1 && (c->max_rss_kib < 0 || p[0].rss_med <= c->max_rss_kib)) {
+		/* better by medians, not a significant gain of the minimum size,
+		 * or too few replays to tell: glibc's defaults stay */
 		snprintf(c->not_significant, sizeof(c->not_significant), "%s%s%s", p[rec].module,
 		         *p[rec].params ? ":" : "", p[rec].params);
+		c->best_idx = rec;
+		c->too_few = sig < 0;
 		p[rec].recommended = 0;
 		p[0].recommended = 1;
 		rec = 0;
@@ -518,12 +611,14 @@ static int tune_main(int argc, char **argv)
 	as_tune_point_t *p = NULL;
 	as_tune_outcome_t out;
 	as_tune_verified_t verified;
+	as_capture_summary_t kids;
 	as_buf_t line = {0};
 	int r, ac = 0, n = 0, rec, ret = 0;
 
 	uint64_t t0 = as_now_ns(); /* the budget counts from here */
 
 	memset(&c, 0, sizeof(c));
+	memset(&kids, 0, sizeof(kids));
 	as_run_defaults(&c.cfg, argc, argv);
 	c.budget_s = 600;
 	c.cfg.reps = 5;
@@ -586,7 +681,7 @@ static int tune_main(int argc, char **argv)
 	if (prog) {
 		snprintf(trace, sizeof(trace), "%s/trace.ast", dir);
 		fprintf(stderr, "allocscope tune: capturing %s into %s\n", prog[0], trace);
-		if (capture(trace, prog) != 0) {
+		if (capture(trace, prog, &kids) != 0) {
 			fprintf(stderr, "allocscope tune: the capture of %s failed\n", prog[0]);
 			as_run_cfg_free_specs(&c.cfg);
 			return 1;
@@ -648,22 +743,22 @@ static int tune_main(int argc, char **argv)
 		char label[256];
 		snprintf(label, sizeof(label), "%s%s%s", q->module, *q->params ? ":" : "",
 		         q->params);
+		if (prog)
+			print_children(&kids, prog[0]);
 		printf("recommendation (objective %s%s): %s\n",
 		       c.objective == AS_TUNE_TIME     ? "time"
 		       : c.objective == AS_TUNE_MEMORY ? "memory"
 		                                       : "balanced",
 		       c.max_rss_kib >= 0 ? ", within --max-rss" : "", label);
 		if (rec == 0 && c.not_significant[0])
-			printf("  keep glibc's defaults: the best by medians, %s, is not "
-			       "significantly "
-			       "better (its 95 %% CI holds 1; more repetitions, -r, may tell)\n",
-			       c.not_significant);
+			print_kept(&c, &p[c.best_idx], p[0].n);
 		else if (rec == 0)
 			printf("  keep glibc's defaults: no configuration is better on the "
 			       "objective\n");
 		else {
-			print_gain("time", q->t_ratio, q->t_lo, q->t_hi, q->t_p);
-			print_gain("peak RSS growth", q->r_ratio, q->r_lo, q->r_hi, q->r_p);
+			print_gain("time", q->t_ratio, q->t_lo, q->t_hi, q->t_p, q->t_out);
+			print_gain("peak RSS growth", q->r_ratio, q->r_lo, q->r_hi, q->r_p,
+			           q->r_out);
 		}
 		for (int i = 0; i < c.cfg.nmodules; i++)
 			if (!strcmp(c.cfg.modules[i].label, label))

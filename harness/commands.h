@@ -97,6 +97,22 @@ struct as_plot_opts;
 int as_plot_and_print(const char *dir, const struct as_plot_opts *opts);
 int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg);
 
+/* What `allocscope capture` traced beside TRACE (the program's last
+ * image): its child processes, each image to TRACE.PID.GEN (--fork follow;
+ * with exclude none are traced, so none are counted). */
+typedef struct as_capture_summary {
+	int children;            /* child processes traced (distinct PIDs) */
+	uint64_t child_events;   /* their events, all images */
+	char biggest[4096];      /* the child trace with the most events ("": none) */
+	uint64_t biggest_events; /* its events */
+} as_capture_summary_t;
+
+/* `allocscope capture ARGS` (argv[0] the command's name) in this process,
+ * what it traced beside TRACE into *sum (zeroed first; not NULL). Prints as
+ * the command does. Returns the command's exit code. Not thread-safe: it
+ * waits for its program and changes signal dispositions meanwhile. */
+int as_capture_main(int argc, char **argv, as_capture_summary_t *sum);
+
 extern const as_cmd_t as_cmd_run;
 extern const as_cmd_t as_cmd_list;
 extern const as_cmd_t as_cmd_check;

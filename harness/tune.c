@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "compare.h"
 #include "files.h"
 #include "stats.h"
 
@@ -106,6 +107,22 @@ int as_tune_beaten_by(const as_tune_point_t *p, int n, int c)
 	return -1;
 }
 
+/* Ratio, CI, p and outcome of samples x against base (as compare does);
+ * the ratio NaN when the baseline's median is 0. */
+static int against(const double *x, int nx, const double *base, int nb, double *ratio, double *lo,
+                   double *hi, double *p, int *out)
+{
+	as_cmp_t c;
+	if (as_cmp_samples(x, nx, base, nb, NULL, 0, &c) != 0)
+		return -1;
+	*ratio = as_median_of(base, nb) > 0 ? c.ratio : NAN;
+	*lo = c.ci_lo;
+	*hi = c.ci_hi;
+	*p = c.p;
+	*out = (int)c.outcome;
+	return 0;
+}
+
 int as_tune_stats(as_tune_point_t *p, int n, int base)
 {
 	for (int i = 0; i < n; i++) {
@@ -115,20 +132,16 @@ int as_tune_stats(as_tune_point_t *p, int n, int base)
 	}
 	for (int i = 0; i < n; i++) {
 		const as_tune_point_t *b = &p[base];
-		double u;
 		p[i].t_ratio = p[i].r_ratio = p[i].t_lo = p[i].t_hi = p[i].r_lo = p[i].r_hi = NAN;
 		p[i].t_p = p[i].r_p = NAN;
+		p[i].t_out = p[i].r_out = AS_CMP_NO_RATIO;
 		if (!p[i].n || !b->n)
 			continue;
-		if (as_boot_ratio_ci95(p[i].time_ns, p[i].n, b->time_ns, b->n, NULL, 0,
-		                       AS_BOOT_RESAMPLES, AS_BOOT_SEED, &p[i].t_ratio, &p[i].t_lo,
-		                       &p[i].t_hi) != 0 ||
-		    as_boot_ratio_ci95(p[i].rss_kib, p[i].n, b->rss_kib, b->n, NULL, 0,
-		                       AS_BOOT_RESAMPLES, AS_BOOT_SEED, &p[i].r_ratio, &p[i].r_lo,
-		                       &p[i].r_hi) != 0)
+		if (against(p[i].time_ns, p[i].n, b->time_ns, b->n, &p[i].t_ratio, &p[i].t_lo,
+		            &p[i].t_hi, &p[i].t_p, &p[i].t_out) != 0 ||
+		    against(p[i].rss_kib, p[i].n, b->rss_kib, b->n, &p[i].r_ratio, &p[i].r_lo,
+		            &p[i].r_hi, &p[i].r_p, &p[i].r_out) != 0)
 			return -1;
-		p[i].t_p = as_mann_whitney_p(p[i].time_ns, p[i].n, b->time_ns, b->n, &u);
-		p[i].r_p = as_mann_whitney_p(p[i].rss_kib, p[i].n, b->rss_kib, b->n, &u);
 	}
 	return 0;
 }
@@ -175,14 +188,32 @@ int as_tune_pick(as_tune_point_t *p, int n, as_tune_objective_t obj, double max_
 	return best;
 }
 
+/* A metric's gain: significant (compare's rule) and at least the minimum. */
+static int gains(int out, double ratio)
+{
+	return out == AS_CMP_FASTER && ratio <= 1 / (1 + AS_TUNE_MIN_GAIN);
+}
+
+/* Significantly worse than the baseline, or a CI above 1. */
+static int worse(int out, double lo)
+{
+	return out == AS_CMP_SLOWER || lo > 1;
+}
+
 int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj)
 {
 	switch (obj) {
-	case AS_TUNE_TIME: return q->t_hi < 1;
-	case AS_TUNE_MEMORY: return q->r_hi < 1;
+	case AS_TUNE_TIME:
+		return gains(q->t_out, q->t_ratio) ? 1 : q->t_out == AS_CMP_TOO_FEW ? -1 : 0;
+	case AS_TUNE_MEMORY:
+		return gains(q->r_out, q->r_ratio) ? 1 : q->r_out == AS_CMP_TOO_FEW ? -1 : 0;
 	case AS_TUNE_BALANCED: break;
 	}
-	return (q->t_hi < 1 || q->r_hi < 1) && !(q->t_lo > 1) && !(q->r_lo > 1);
+	if (worse(q->t_out, q->t_lo) || worse(q->r_out, q->r_lo))
+		return 0;
+	if (gains(q->t_out, q->t_ratio) || gains(q->r_out, q->r_ratio))
+		return 1;
+	return q->t_out == AS_CMP_TOO_FEW || q->r_out == AS_CMP_TOO_FEW ? -1 : 0;
 }
 
 void as_tune_values(const as_tune_point_t *q, double v[AS_TUNE_NUMS], char fmt[AS_TUNE_NUMS])

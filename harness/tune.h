@@ -53,6 +53,8 @@ typedef struct as_tune_point {
 	double time_med, rss_med, sys_med; /* medians; sys NaN when not counted */
 	double t_ratio, t_lo, t_hi, t_p;   /* against the baseline */
 	double r_ratio, r_lo, r_hi, r_p;
+	int t_out, r_out; /* as_cmp_outcome_t of time and RSS against the baseline
+	                     (compare.h: p < 0.05 and a CI excluding 1) */
 	int frontier, recommended;
 	const char *eliminated_by; /* label of the point that clearly beat it, or
 	                              NULL (not owned) */
@@ -76,8 +78,11 @@ void as_tune_points_free(as_tune_point_t *p, int n);
 #define AS_TUNE_ELIM_MIN_REPS 3
 int as_tune_beaten_by(const as_tune_point_t *p, int n, int c);
 
-/* Medians, then ratios, bootstrap CIs and Mann-Whitney p against p[base]
- * (as_boot_ratio_ci95, as_mann_whitney_p of stats.h). Returns 0 or -1. */
+/* Medians, then ratios, bootstrap CIs, Mann-Whitney p and the outcome
+ * against p[base], as `compare` judges them (as_cmp_samples of compare.h,
+ * itself as_boot_ratio_ci95 and as_mann_whitney_p of stats.h). A ratio
+ * against a baseline median of 0 is NaN (there is none); its outcome still
+ * says whether the other side is significantly above 0. Returns 0 or -1. */
 int as_tune_stats(as_tune_point_t *p, int n, int base);
 
 /* Set p[i].frontier: 1 when no p[j] has time_med <= and rss_med <= with
@@ -92,10 +97,19 @@ int as_tune_frontier(as_tune_point_t *p, int n);
  * Sets its .recommended. Returns its index, or -1 when none fits. */
 int as_tune_pick(as_tune_point_t *p, int n, as_tune_objective_t obj, double max_rss_kib, int base);
 
-/* 1 when q's gain over the baseline on the objective is significant: the
- * 95 % CI of its time ratio (time), RSS ratio (memory) lies below 1; for
- * balanced, one of the two does and neither lies above 1. A recommendation
- * that is not gives way to the baseline (the command says so). */
+/* The least gain tune recommends a change for: 5 %, the default
+ * --threshold of `compare` (a ratio of at most 1 / 1.05). */
+#define AS_TUNE_MIN_GAIN 0.05
+
+/* Whether q's gain over the baseline on the objective is one to act on. A
+ * metric gains when the Mann-Whitney p is below 0.05, the 95 % CI of its
+ * ratio lies below 1 (outcome AS_CMP_FASTER) and the ratio is at most
+ * 1 / (1 + AS_TUNE_MIN_GAIN). time: the time ratio gains; memory: the RSS
+ * ratio; balanced: one of them gains and neither is worse (a CI above 1,
+ * or significantly slower or larger). Returns 1 (recommend q), 0 (the
+ * baseline stays: no such gain), or -1 (the baseline stays: with these
+ * replays no p below 0.05 is possible, AS_CMP_TOO_FEW, so more replays
+ * could tell). */
 int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj);
 
 /* The numeric cells of point q in AS_TUNE_COLS order (reps_ok ..

@@ -6,7 +6,9 @@
  * MallocExtension properties for tcmalloc, mi_option_get for mimalloc. Also:
  * the environment lines each module gives (what `exec` and `tune` use), and
  * that a setting which can no longer apply is refused at create, never
- * silently measured as the default. Modules not built are skipped; with none
+ * silently measured as the default; glibc's ranges are the ones glibc
+ * honours, and tcache_max and the thresholds that stop glibc's dynamic mmap
+ * threshold do what their help says. Modules not built are skipped; with none
  * of the real ones built the test exits 77. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -119,6 +121,148 @@ static int nothing(const as_loaded_t *lm, void *inst)
 	return 0;
 }
 
+/* The module's environment for params is refused, with a reason naming
+ * want (a one-line error, as create() gives it). */
+static void env_refused(const char *name, const char *params, const char *want)
+{
+	as_spec_t s;
+	as_modenv_t me;
+	char err[1024] = "";
+	CHECK(spec_of(name, params, &s) == 0);
+	CHECKF(as_module_env(&s, &me, err, sizeof(err)) != 0 && strstr(err, want) &&
+	           !strchr(err, '\n'),
+	       "%s:%s refused with '%s' (got '%s')", name, params, want, err);
+	as_spec_free(&s);
+}
+
+/* The help of glibc's param key (from the module's own table). */
+static const char *glibc_help(const char *key)
+{
+	as_loaded_t lm;
+	if (mt_load("glibc", &lm) != 0)
+		return "";
+	for (uint32_t i = 0; i < lm.mod->nparams; i++)
+		if (!strcmp(lm.mod->params[i].key, key))
+			return lm.mod->params[i].help;
+	return "";
+}
+
+/* glibc, in a process started with GLIBC_TUNABLES as given: which requests
+ * does the thread cache keep? A freed block in the thread cache still
+ * counts as in use for mallinfo2 (uordblks), one in a fastbin does not.
+ * Bit 0: a 24-byte request is cached, bit 1: a 40-byte one. Read in
+ * libc.so.6 itself, as hblks() does. */
+static int tcache_probe(void)
+{
+	void *h = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+	void *(*m)(size_t);
+	void (*f)(void *);
+	struct mallinfo2 (*mi2)(void);
+	static const size_t sizes[] = {24, 40};
+	int bits = 0;
+	*(void **)&m = h ? dlsym(h, "malloc") : NULL;
+	*(void **)&f = h ? dlsym(h, "free") : NULL;
+	*(void **)&mi2 = h ? dlsym(h, "mallinfo2") : NULL;
+	if (!m || !f || !mi2)
+		return 255;
+	for (int i = 0; i < 2; i++) {
+		void *p = m(sizes[i]), *guard = m(sizes[i]); /* p does not border top */
+		size_t before = mi2().uordblks;
+		f(p);
+		bits |= mi2().uordblks == before ? 1 << i : 0;
+		f(guard);
+	}
+	return bits;
+}
+
+/* Run tcache_probe in a new process started with the module's environment
+ * for glibc:params. Returns its bits, or -1. */
+static int tcache_cached(const char *params)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	pid_t pid;
+	int st;
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		as_spec_t s;
+		as_modenv_t me;
+		char err[1024];
+		char *av[] = {self, "--tcache-probe", NULL};
+		if (spec_of("glibc", params, &s) != 0 ||
+		    as_module_env(&s, &me, err, sizeof(err)) != 0 || as_env_apply(me.env) != 0)
+			_exit(254);
+		execv(self, av);
+		_exit(253);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) > 3)
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* glibc's free of an mmapped block raises the mmap threshold to its size
+ * (the dynamic threshold), unless a threshold or top_pad was set: 2 MiB
+ * mmapped, freed, then 2 MiB from the heap. */
+static int glibc_moves(const as_loaded_t *lm, void *inst)
+{
+	return mmapped_by(lm, inst, 2 << 20) == 1 && mmapped_by(lm, inst, 2 << 20) == 0 ? 0 : 1;
+}
+
+static int glibc_frozen(const as_loaded_t *lm, void *inst)
+{
+	return mmapped_by(lm, inst, 2 << 20) == 1 && mmapped_by(lm, inst, 2 << 20) == 1 ? 0 : 1;
+}
+
+/* The ranges are what glibc 2.36 honours, and the help says what glibc
+ * does: arena_max and arena_test of 0 are ignored by glibc (tunable
+ * minimum 1, mallopt acts only on a value > 0); tcache_max is a size whose
+ * 16-byte bin still serves, so 0 keeps the smallest bin (requests of at
+ * most 24 bytes); trim_threshold and top_pad, like mmap_threshold, stop
+ * the dynamic mmap threshold (do_set_trim_threshold, do_set_top_pad). */
+static void test_glibc_ranges(void)
+{
+	static const char *const freezing[] = {"mmap_threshold", "trim_threshold", "top_pad"};
+	env_refused("glibc", "arena_max=0", "out of range 1..");
+	env_refused("glibc", "arena_test=0", "out of range 1..");
+	env_is("glibc", "arena_max=1,arena_test=1",
+	       "GLIBC_TUNABLES=glibc.malloc.arena_max=1:glibc.malloc.arena_test=1\n");
+	env_refused("glibc", "tcache_max=1033", "out of range 0..1032");
+	env_refused("glibc", "tcache_count=65536", "out of range 0..65535");
+	env_refused("glibc", "mmap_threshold=33554433", "out of range 0..33554432");
+	for (int i = 0; i < 3; i++)
+		CHECKF(strstr(glibc_help(freezing[i]), "stops the mmap threshold moving") != NULL,
+		       "glibc %s's help says it stops the dynamic mmap threshold: '%s'",
+		       freezing[i], glibc_help(freezing[i]));
+	CHECKF(strstr(glibc_help("tcache_max"), "0 still caches requests of at most 24 bytes"),
+	       "glibc tcache_max's help says what 0 does: '%s'", glibc_help("tcache_max"));
+	if (getenv("ALLOCSCOPE_SANITIZED")) {
+		printf("  (glibc behaviour checks skipped: sanitizer build)\n");
+		return;
+	}
+	CHECKF(in_child("glibc", "", 1, glibc_moves) == 0,
+	       "glibc: by default a freed 2 MiB mapping raises the mmap threshold");
+	CHECKF(in_child("glibc", "trim_threshold=16M", 1, glibc_frozen) == 0,
+	       "glibc: trim_threshold stops the mmap threshold moving");
+	CHECKF(in_child("glibc", "top_pad=0", 1, glibc_frozen) == 0,
+	       "glibc: top_pad stops the mmap threshold moving");
+	CHECKF(tcache_cached("") == 3, "glibc: 24- and 40-byte requests cached by default (%d)",
+	       tcache_cached(""));
+	CHECKF(tcache_cached("tcache_max=0") == 1,
+	       "glibc: tcache_max=0 still caches a 24-byte request, not a 40-byte one (%d)",
+	       tcache_cached("tcache_max=0"));
+	CHECKF(tcache_cached("tcache_max=24") == 1, "glibc: tcache_max=24: the first bin only (%d)",
+	       tcache_cached("tcache_max=24"));
+	CHECKF(tcache_cached("tcache_max=25") == 3,
+	       "glibc: tcache_max=25 is rounded up to the 40-byte bin (%d)",
+	       tcache_cached("tcache_max=25"));
+	CHECKF(tcache_cached("tcache_count=0") == 0, "glibc: tcache_count=0 caches nothing (%d)",
+	       tcache_cached("tcache_count=0"));
+}
+
 static void test_glibc(void)
 {
 	env_is("glibc", "", "");
@@ -218,9 +362,12 @@ static void test_mimalloc(void)
 int main(int argc, char **argv)
 {
 	int real = 0;
-	(void)argc;
+	/* started by tcache_cached(), with GLIBC_TUNABLES set */
+	if (argc == 2 && !strcmp(argv[1], "--tcache-probe"))
+		return tcache_probe();
 	as_static_tls_reexec(argv); /* what main() of the CLI does: jemalloc needs it */
 	test_glibc();
+	test_glibc_ranges();
 #ifdef AS_HAVE_JEMALLOC
 	test_jemalloc();
 	real++;

@@ -108,6 +108,27 @@ static void test_dynamic_threshold(void)
 	CHECK(p && st(r, "mmap_blocks") == 1);
 	M->free(r, p, 70000);
 	M->destroy(r);
+
+	/* unlike glibc's M_MMAP_THRESHOLD, a given threshold (or trim
+	 * threshold, or top_pad) is only where it starts: it still moves
+	 * unless fixed_threshold=1, and the help says so */
+	r = mk("mmap_threshold=256k,trim_threshold=1m,top_pad=0");
+	CHECK(r != NULL);
+	p = M->alloc(r, 1 << 20, 0);
+	M->free(r, p, 1 << 20);
+	CHECKF(st(r, "threshold_moves") == 1 && st(r, "mmap_threshold_bytes") == (1 << 20) + 4096,
+	       "a set mmap_threshold moves (moves %g, threshold %g)", st(r, "threshold_moves"),
+	       st(r, "mmap_threshold_bytes"));
+	M->destroy(r);
+	for (uint32_t i = 0; i < M->nparams; i++) {
+		const char *k = M->params[i].key, *h = M->params[i].help;
+		if (!strcmp(k, "mmap_threshold") || !strcmp(k, "trim_threshold") ||
+		    !strcmp(k, "top_pad"))
+			CHECKF(
+			    strstr(h, "unlike glibc") && strstr(h, "fixed_threshold=1"),
+			    "refmalloc %s's help says setting it does not fix the threshold: '%s'",
+			    k, h);
+	}
 }
 
 #define NB 100

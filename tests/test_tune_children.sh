@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# test_tune_children.sh - what `allocscope tune -- PROG` says about what it
+# leaves out: tune replays the program's own process, and when the program
+# started child processes one line names how many, their events, and the
+# trace to tune one of them with (kept in the folder). No ratio is ever
+# printed as "nan": a baseline median of 0 says why there is none.
+# usage: test_tune_children.sh ALLOCSCOPE CAPTURE_PROG
+set -u
+as=$(readlink -f "$1")
+prog=$(readlink -f "$2")
+. "$(dirname "$0")/cli_expect.sh"
+cd "$tmp" || exit 1
+fast=(-a glibc:top_pad=0 -r 2 --budget 60 --no-plot)
+
+# capture_prog fork: one child process, 7 malloc/free pairs of its own
+expect 0 'recommendation' tune "${fast[@]}" -o kids -- "$prog" fork
+cp "$tmp/out" kids.out
+note=$(grep '^note: ' kids.out)
+if grep -qE "^note: the trace is capture_prog's own process; its 1 child process \(([0-9]+) events\) was left out: tune it with allocscope tune kids/trace\.ast\.[0-9]+\.[0-9]+ \([0-9]+ events\)$" <<<"$note"; then
+  ok
+else bad "tune -- capture_prog fork: no note on the child, or not as wanted: '$note'"; fi
+events=$(sed -n 's/.*child process (\([0-9]*\) events).*/\1/p' <<<"$note")
+[ "${events:-0}" -ge 14 ] && ok || bad "the child's events: '$events', want at least 14 (7 mallocs, 7 frees)"
+child=$(sed -n 's/.*allocscope tune \([^ ]*\) (.*/\1/p' <<<"$note")
+if [ -n "$child" ] && [ -s "$child" ]; then ok; else bad "the child's trace '$child' is not there"; fi
+# and that trace is one tune takes
+expect 0 'recommendation' tune "$child" "${fast[@]}" -o kid
+[ "$(grep -c '^note: ' kids.out)" -eq 1 ] && ok || bad "want exactly one note line"
+
+# no child: no note
+expect 0 'recommendation' tune "${fast[@]}" -o single -- "$prog" single
+grep -q '^note: ' "$tmp/out" && bad "tune -- capture_prog single: a note without a child: $(grep '^note: ' "$tmp/out")" || ok
+
+# a shell that only starts the program: its own trace is tiny, the child's
+# is left out and said; no "nan" anywhere, a 0 baseline says "no ratio"
+expect 0 'recommendation' tune "${fast[@]}" -o sh -- sh -c "\"$prog\" fork; true"
+cp "$tmp/out" sh.out
+grep -qE "^note: the trace is sh's own process; its [0-9]+ child process" sh.out && ok ||
+  bad "tune -- sh -c: no note on the children: $(grep -v '^ *$' sh.out | tail -5)"
+for f in kids.out sh.out; do
+  if grep -qiw 'nan' "$f"; then bad "$f prints a nan: $(grep -iw nan "$f")"; else ok; fi
+done
+# where glibc's median RSS growth is 0, the other rows say why there is no ratio
+base_rss=$(awk '$2 == "glibc" {print $4}' sh.out)
+if [ "$base_rss" = 0 ]; then
+  grep -q "no ratio (glibc's median is 0)" sh.out && ok || bad "glibc's RSS growth is 0 and no row says why there is no ratio"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
