@@ -34,7 +34,8 @@ static const as_opt_t compare_opts[] = {
      "smallest change of the median ratio that counts as a regression or an improvement "
      "(5% or 5; a bare number below 1 is refused as ambiguous)"},
     {OPT_FAIL_ON_REGRESSION, "fail-on-regression", NULL, NULL,
-     "exit 1 when any match is a regression (for CI)"},
+     "exit 1 when any match is a regression, or failed in B (no ok repetition where A had "
+     "some; for CI)"},
     {OPT_JSON, "json", NULL, NULL,
      "print the comparison as JSON on stdout instead of the table (keys: results/README.md)"},
     {OPT_METRIC, "metric", "COLUMN", "ns_per_op",
@@ -313,6 +314,8 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 		snprintf(pw, sizeof(pw), "%s%s", prefix, w);
 		if (ok && isnan(v))
 			as_groups_add_unmeasured(gs, m, pw, thr);
+		else if (!ok && strcmp(as_table_str(&t, r, "status"), "skipped"))
+			as_groups_add_failed(gs, m, pw, thr, as_table_str(&t, r, "status"));
 		else
 			as_groups_add(gs, m, pw, thr, ok ? v : NAN);
 	}
@@ -399,16 +402,18 @@ typedef enum {
 	CH_NONE,
 	CH_TOO_FEW,
 	CH_NO_RATIO,
-	CH_NOT_MEASURED
+	CH_NOT_MEASURED,
+	CH_FAILED
 } change_t;
-static const char *const change_names[] = {"regression", "improvement", "no_change",
-                                           "too_few",    "no_ratio",    "not_measured"};
+static const char *const change_names[] = {"regression", "improvement",  "no_change", "too_few",
+                                           "no_ratio",   "not_measured", "failed"};
 static const char *const change_words[] = {"REGRESSION",
                                            "improvement",
                                            "no change",
                                            "too few repetitions for a test",
                                            "no ok repetition on one side",
-                                           "not measured on one side (--jobs: no timing)"};
+                                           "not measured on one side (--jobs: no timing)",
+                                           "FAILED in B"};
 
 /* The metrics trials run side by side (--jobs) leave empty or make wall
  * time: context.csv timing_figures names them. */
@@ -439,14 +444,22 @@ static change_t classify(const as_cmp_t *c, double threshold)
 
 static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c, change_t ch)
 {
-	if (ch == CH_NOT_MEASURED) {
-		char va[24] = "-", vb[24] = "-";
+	if (ch == CH_NOT_MEASURED || ch == CH_NO_RATIO || ch == CH_FAILED) {
+		char va[24] = "-", vb[24] = "-", words[128];
 		if (ga->n)
 			snprintf(va, sizeof(va), "%.2f", as_median_of(ga->v, ga->n));
 		if (gb->n)
 			snprintf(vb, sizeof(vb), "%.2f", as_median_of(gb->v, gb->n));
+		if (ch == CH_FAILED)
+			snprintf(words, sizeof(words),
+			         "%s: no ok repetition, %d %s (trials.csv reason says why)",
+			         change_words[ch], gb->failed, gb->fail_status);
+		else if (ch == CH_NO_RATIO && !ga->n && gb->n)
+			snprintf(words, sizeof(words), "no ok repetition in A");
+		else
+			snprintf(words, sizeof(words), "%s", change_words[ch]);
 		printf("%-22.22s %-28.28s %3u %10s %10s %7s %17s %8s  %s\n", gb->module,
-		       gb->workload, gb->threads, va, vb, "", "", "", change_words[ch]);
+		       gb->workload, gb->threads, va, vb, "", "", "", words);
 		return;
 	}
 	char ci[32];
@@ -710,7 +723,8 @@ static int compare_main(int argc, char **argv)
 	compare_opts_t o = {.threshold = 0.05, .metric = "ns_per_op"};
 	as_groups_t ga = {0}, gb = {0};
 	json_t *root = NULL, *changes = NULL, *diffs = NULL, *only_a = NULL, *only_b = NULL;
-	int r, regressions = 0, improvements = 0, matched = 0, unmeasured = 0, neither = 0, rc = 2;
+	int r, regressions = 0, improvements = 0, failed = 0, matched = 0, unmeasured = 0,
+	       neither = 0, rc = 2;
 	const char *a, *b;
 	int ns = !strcmp(o.metric, "ns_per_op");
 	as_machine_t ma = {0, NAN, 0, NAN, NAN}, mb = {0, NAN, 0, NAN, NAN};
@@ -789,7 +803,13 @@ static int compare_main(int argc, char **argv)
 		if (ch == CH_NO_RATIO && (ga_i->n || ga_i->unmeasured) &&
 		    (gb_i->n || gb_i->unmeasured))
 			ch = CH_NOT_MEASURED;
+		/* A ran it, B has no ok repetition left: the module broke, as much
+		 * a regression for a gate as a slower one (a B merely skipped
+		 * there, not a failure, stays "no ratio") */
+		if (!gb_i->n && !gb_i->unmeasured && (ga_i->n || ga_i->unmeasured) && gb_i->failed)
+			ch = CH_FAILED;
 		regressions += ch == CH_REGRESSION;
+		failed += ch == CH_FAILED;
 		improvements += ch == CH_IMPROVEMENT;
 		if (o.json)
 			as_json_push(changes, change_json(ga_i, gb_i, &c, ch, o.metric));
@@ -812,6 +832,7 @@ static int compare_main(int argc, char **argv)
 		as_json_set(root, "only_in_b", json_incref(only_b));
 		as_json_set(root, "regressions", as_json_num(regressions, 'I'));
 		as_json_set(root, "improvements", as_json_num(improvements, 'I'));
+		as_json_set(root, "failed", as_json_num(failed, 'I'));
 		as_json_set(root, "not_measured", as_json_num(unmeasured, 'I'));
 		as_json_set(root, "ok_in_neither", as_json_num(neither, 'I'));
 		if (matched > 0 && as_json_print(root) != 0) {
@@ -819,8 +840,9 @@ static int compare_main(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		printf("%d matched: %d regression%s, %d improvement%s\n", matched, regressions,
-		       regressions == 1 ? "" : "s", improvements, improvements == 1 ? "" : "s");
+		printf("%d matched: %d regression%s, %d improvement%s, %d failed in B\n", matched,
+		       regressions, regressions == 1 ? "" : "s", improvements,
+		       improvements == 1 ? "" : "s", failed);
 		if (unmeasured)
 			printf("(%d more in both without %s: trials run side by side (--jobs, a "
 			       "suite's memory scenarios) have no timing; --metric rss_peak_kib, "
@@ -832,7 +854,7 @@ static int compare_main(int argc, char **argv)
 			    "there, trials.csv says why)\n",
 			    neither);
 	}
-	rc = o.fail_on_regression && regressions ? 1 : 0;
+	rc = o.fail_on_regression && (regressions || failed) ? 1 : 0;
 	if (matched == 0) {
 		if (unmeasured)
 			fprintf(
@@ -871,7 +893,7 @@ const as_cmd_t as_cmd_compare = {
                 "  allocscope compare suite-before suite-after --metric rss_peak_kib\n"
                 "A and B: two run folders, or two suite folders (compared scenario by\n"
                 "scenario, workloads shown as SCENARIO/label).\n"
-                "Exit status: 0 compared, 1 a regression with --fail-on-regression, 2 a\n"
-                "folder is not a results folder or nothing matches.\n",
+                "Exit status: 0 compared, 1 a regression or a failed match with\n"
+                "--fail-on-regression, 2 a folder is not a results folder or nothing matches.\n",
     .main = compare_main,
 };
