@@ -384,9 +384,26 @@ static int warn_handoff(double ha, double hb, json_t *diffs)
 	return 1;
 }
 
-/* The context keys whose difference makes a comparison suspect. */
+/* The context keys whose difference makes a comparison suspect: the
+ * machine and build, then the measurement settings (results/README.md
+ * context.csv), which move the figures as much: --latency 1 against 0 and
+ * --syscalls off made glibc a 2.96x "regression" in an outside review.
+ * A setting is compared only when both folders record it (an older
+ * folder may lack one); timing_figures only when the metric is no time,
+ * which has its own warning (warn_contexts). */
 static const char *const context_keys[] = {"host",       "cpu_model",    "kernel", "glibc",
                                            "build_type", "git_revision", NULL};
+static const char *const setting_keys[] = {"latency_every",
+                                           "sample_every",
+                                           "sample_interval_ms",
+                                           "warmup_runs",
+                                           "min_time_s",
+                                           "jobs",
+                                           "pinning",
+                                           "syscall_counting",
+                                           "quick_checks",
+                                           "timing_figures",
+                                           NULL};
 
 static const char *context_value(const as_table_t *t, const char *key)
 {
@@ -560,6 +577,34 @@ typedef struct {
 	int n;               /* warnings */
 } ctx_warn_t;
 
+/* Warn when KEY differs between context tables ta and tb, once over a
+ * suite's scenarios; a SETTING only when both have it. */
+static void warn_key(ctx_warn_t *w, const as_table_t *ta, const as_table_t *tb, const char *key,
+                     int setting)
+{
+	const char *va = context_value(ta, key), *vb = context_value(tb, key);
+	size_t mark = w->said.len;
+	if (!strcmp(va, vb) || (setting && (!*va || !*vb)))
+		return;
+	as_buf_printf(&w->said, "\n%s\037%s\037%s\n", key, va, vb);
+	if (mark && strstr(w->said.data, w->said.data + mark) != w->said.data + mark) {
+		w->said.len = mark; /* said for an earlier scenario */
+		w->said.data[mark] = '\0';
+		return;
+	}
+	fprintf(stderr, "allocscope compare: warning: %s differs: '%s' vs '%s'%s\n", key, va, vb,
+	        setting ? " (a measurement setting: the ratio may measure it, not the change)"
+	                : "");
+	if (w->diffs) {
+		json_t *d = as_json_object();
+		as_json_set_str(d, "key", key);
+		as_json_set_str(d, "a", va);
+		as_json_set_str(d, "b", vb);
+		as_json_push(w->diffs, d);
+	}
+	w->n++;
+}
+
 /* Warn of folders a and b, scenario SCEN of a suite (NULL for two runs). */
 static void warn_context_pair(ctx_warn_t *w, const char *a, const char *b, const char *scen)
 {
@@ -570,29 +615,11 @@ static void warn_context_pair(ctx_warn_t *w, const char *a, const char *b, const
 		as_table_free(&t[0]);
 		return;
 	}
-	for (int i = 0; context_keys[i]; i++) {
-		const char *va = context_value(&t[0], context_keys[i]);
-		const char *vb = context_value(&t[1], context_keys[i]);
-		size_t mark = w->said.len;
-		if (!strcmp(va, vb))
-			continue;
-		as_buf_printf(&w->said, "\n%s\037%s\037%s\n", context_keys[i], va, vb);
-		if (mark && strstr(w->said.data, w->said.data + mark) != w->said.data + mark) {
-			w->said.len = mark; /* said for an earlier scenario */
-			w->said.data[mark] = '\0';
-			continue;
-		}
-		fprintf(stderr, "allocscope compare: warning: %s differs: '%s' vs '%s'\n",
-		        context_keys[i], va, vb);
-		if (w->diffs) {
-			json_t *d = as_json_object();
-			as_json_set_str(d, "key", context_keys[i]);
-			as_json_set_str(d, "a", va);
-			as_json_set_str(d, "b", vb);
-			as_json_push(w->diffs, d);
-		}
-		w->n++;
-	}
+	for (int i = 0; context_keys[i]; i++)
+		warn_key(w, &t[0], &t[1], context_keys[i], 0);
+	for (int i = 0; setting_keys[i]; i++)
+		if (!w->timing || strcmp(setting_keys[i], "timing_figures"))
+			warn_key(w, &t[0], &t[1], setting_keys[i], 1);
 	/* trials run side by side (--jobs): their times are no timing figures */
 	for (int k = 0; k < 2 && w->timing; k++) {
 		const char *tf = context_value(&t[k], "timing_figures");

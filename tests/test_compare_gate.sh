@@ -54,5 +54,28 @@ if command -v python3 >/dev/null; then
     "$tmp/crash.json" && ok || bad "--json of a failed match"
 fi
 
+# 2. measurement settings that differ are warned of as the machine's are,
+# one line per key with both values (until session 21 `--latency 0`
+# against `--latency 1 --syscalls off` made glibc a 2.96x "regression"
+# with no warning); a key one folder lacks (older) is not
+run_dir "$tmp/l0" "glibc::ok:100" latency_every,off min_time_s,0.2 pinning,none warmup_runs,0 jobs,1 \
+  "syscall_counting,perf (syscall tracepoints)" "quick_checks,on: probe" sample_interval_ms,0
+run_dir "$tmp/l1" "glibc::ok:296" latency_every,1 min_time_s,0 pinning,compact warmup_runs,1 jobs,1 \
+  "syscall_counting,n/a: disabled by --syscalls off" "quick_checks,off (--no-quick-check)"
+"$as" compare "$tmp/l0" "$tmp/l1" >"$tmp/out" 2>&1
+for k in "latency_every differs: 'off' vs '1'" "min_time_s differs: '0.2' vs '0'" \
+  "pinning differs: 'none' vs 'compact'" "warmup_runs differs: '0' vs '1'" \
+  "syscall_counting differs: 'perf \(syscall tracepoints\)' vs 'n/a: disabled by --syscalls off'" \
+  "quick_checks differs: 'on: probe' vs 'off \(--no-quick-check\)'"; do
+  [ "$(grep -cE "warning: $k" "$tmp/out")" = 1 ] && ok || bad "not warned once: $k: $(cat "$tmp/out")"
+done
+refuse 0 "jobs differs|sample_interval_ms differs" compare "$tmp/l0" "$tmp/l1"
+refuse 0 "warning" compare "$tmp/l0" "$tmp/l0"
+if command -v python3 >/dev/null; then
+  "$as" compare "$tmp/l0" "$tmp/l1" --json >"$tmp/l.json" 2>/dev/null
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); k=[x["key"] for x in d["context_differences"]]; assert k == ["latency_every", "warmup_runs", "min_time_s", "pinning", "syscall_counting", "quick_checks"], k' \
+    "$tmp/l.json" && ok || bad "--json context_differences of the settings"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
