@@ -8,6 +8,7 @@
  * contexts differ where it matters. Reads only; never runs a trial. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -244,6 +245,92 @@ static const char *module_key(const as_table_t *t, size_t r, const modkeys_t *mk
 	return i < 0 ? m : mk->key[i];
 }
 
+/* Cell S of a metric as a value: 0 with *v (NaN when empty: n/a), or -1
+ * when it is no finite number >= 0, which allocscope never writes (a
+ * figure it has not is an empty cell, results/README.md): "inf", "nan",
+ * "-3", "12abc", " 5". */
+static int metric_value(const char *s, double *v)
+{
+	char *end;
+	*v = NAN;
+	if (!*s)
+		return 0;
+	if (!((*s >= '0' && *s <= '9') || *s == '.'))
+		return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno || *end || !isfinite(*v) ? -1 : 0;
+}
+
+typedef struct {
+	uint32_t trial, rep;
+	size_t line;
+} ident_t;
+
+static int cmp_ident(const void *x, const void *y)
+{
+	const ident_t *a = x, *b = y;
+	if (a->trial != b->trial)
+		return a->trial < b->trial ? -1 : 1;
+	if (a->rep != b->rep)
+		return a->rep < b->rep ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Table t (DIR/trials.csv) refused when a value would be taken wrongly:
+ * an ok row's METRIC cell that is no value (metric_value), or a (trial,
+ * rep) written twice, which would count a repetition twice in n and in
+ * the test. Returns 0, or -1 after one line naming file, line and column
+ * (both lines for a pair). */
+static int check_values(const char *dir, const as_table_t *t, const char *metric)
+{
+	int ctrial = as_table_col(t, "trial"), crep = as_table_col(t, "rep");
+	ident_t *id;
+	int rc = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *cell = as_table_str(t, r, metric);
+		double v;
+		if (strcmp(as_table_str(t, r, "status"), "ok") || metric_value(cell, &v) == 0)
+			continue;
+		fprintf(stderr,
+		        "allocscope compare: %s/trials.csv: line %zu, column %s: '%s' is not a "
+		        "value (a finite number >= 0, or empty for n/a): the folder is damaged\n",
+		        dir, r + 2, metric, cell);
+		return -1;
+	}
+	if (ctrial < 0 || crep < 0 || t->nrows < 2)
+		return 0;
+	if (!(id = malloc(t->nrows * sizeof(*id)))) {
+		fprintf(stderr, "allocscope compare: out of memory\n");
+		return -1;
+	}
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		id[r].line = r + 2;
+		if (as_table_count(as_table_num(t, r, "trial"), &id[r].trial) != 0 ||
+		    as_table_count(as_table_num(t, r, "rep"), &id[r].rep) != 0) {
+			fprintf(
+			    stderr,
+			    "allocscope compare: %s/trials.csv: line %zu: trial or rep is not a "
+			    "count: the folder is damaged\n",
+			    dir, r + 2);
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		qsort(id, t->nrows, sizeof(*id), cmp_ident);
+	for (size_t r = 1; r < t->nrows && rc == 0; r++)
+		if (id[r].trial == id[r - 1].trial && id[r].rep == id[r - 1].rep) {
+			fprintf(stderr,
+			        "allocscope compare: %s/trials.csv: lines %zu and %zu: trial %u "
+			        "repetition %u twice: the folder is damaged (a row written twice "
+			        "would count twice)\n",
+			        dir, id[r - 1].line, id[r].line, id[r].trial, id[r].rep);
+			rc = -1;
+		}
+	free(id);
+	return rc;
+}
+
 /* DIR's trials.csv as groups of the metric: its ok repetitions, the ones
  * the machine disturbed left out as summary.csv leaves them, each
  * workload label after PREFIX (a suite's "SCENARIO/", else ""); and what
@@ -291,6 +378,10 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 			}
 		}
 	}
+	if (check_values(dir, &t, metric) != 0) {
+		as_table_free(&t);
+		return -1;
+	}
 	dist = calloc(t.nrows ? t.nrows : 1, 1);
 	if (!dist || as_table_machine(&t, dist, mach) != 0) {
 		fprintf(stderr, "allocscope compare: out of memory\n");
@@ -301,10 +392,11 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 	for (size_t r = 0; r < t.nrows; r++) {
 		char m[512], w[1024], pw[1100];
 		uint32_t thr = 0;
-		double v = as_table_num(&t, r, metric);
+		double v;
 		int ok = !strcmp(as_table_str(&t, r, "status"), "ok");
 		if (dist[r] == AS_DIST_OUT)
 			continue;
+		metric_value(as_table_str(&t, r, metric), &v);        /* ok rows checked above */
 		as_table_count(as_table_num(&t, r, "threads"), &thr); /* checked above */
 		{
 			const char *p = as_table_str(&t, r, "module_params");

@@ -77,5 +77,24 @@ if command -v python3 >/dev/null; then
     "$tmp/l.json" && ok || bad "--json context_differences of the settings"
 fi
 
+# 3. a damaged value is refused, exit 2, one line naming file, line,
+# column and value (until session 21 inf and -5 were counted as values,
+# 12abc and nan dropped silently); an ok row's empty cell is n/a, a
+# failed row's cells are not read; a (trial, rep) twice is refused with
+# both lines (it counted twice in n and in the test)
+for v in inf -5 12abc nan 1e999; do
+  cp -r "$tmp/a" "$tmp/dmg"
+  sed -i "9s/,[^,]*\$/,$v/" "$tmp/dmg/trials.csv"
+  expect 2 "dmg/trials.csv: line 9, column ns_per_op: '$v' is not a value" compare "$tmp/a" "$tmp/dmg"
+  [ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "not one line: $(cat "$tmp/out")"
+  rm -rf "$tmp/dmg"
+done
+cp -r "$tmp/crash" "$tmp/dmg"; sed -i '9s/,$/,nan/' "$tmp/dmg/trials.csv"
+expect 0 "mimalloc .*FAILED in B" compare "$tmp/a" "$tmp/dmg"
+rm -rf "$tmp/dmg"; cp -r "$tmp/a" "$tmp/dmg"; sed -n 4p "$tmp/a/trials.csv" >>"$tmp/dmg/trials.csv"
+expect 2 "dmg/trials.csv: lines 4 and 14: trial 0 repetition 2 twice" compare "$tmp/a" "$tmp/dmg"
+expect 2 "dmg/trials.csv: lines 4 and 14" compare "$tmp/dmg" "$tmp/a"
+rm -rf "$tmp/dmg"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
