@@ -112,6 +112,135 @@ static int on_compare_opt(int key, const char *arg, void *vctx)
 	}
 }
 
+/* What a metric is, for what an empty cell of it means: a time (trials
+ * run side by side, --jobs, leave it empty or make it wall time:
+ * context.csv timing_figures), a syscall count (empty when counting was
+ * off or failed: syscall_counting, warning_syscalls), a figure every ok
+ * trial has, or one that may be n/a in a trial (results/README.md:
+ * rss_after_trim_kib without trim(), handoff_ns at 1 thread, ...). */
+typedef enum { FIG_TIME, FIG_SYSCALL, FIG_ALWAYS, FIG_MAYBE } fig_kind_t;
+
+static int in_list(const char *s, const char *const *l)
+{
+	for (; *l; l++)
+		if (!strcmp(s, *l))
+			return 1;
+	return 0;
+}
+
+static const char *const timed[] = {"ns_per_op",   "ops_per_sec",    "wall_ns",    "elapsed_ns",
+                                    "canary_ns",   "wait_ns",        "handoff_ns", "handoff_end_ns",
+                                    "pass_ns_max", "pass_ns_median", NULL};
+
+static fig_kind_t fig_kind(const char *metric)
+{
+	static const char *const sys[] = {"syscalls_total",
+	                                  "brk_calls",
+	                                  "mmap_calls",
+	                                  "munmap_calls",
+	                                  "mremap_calls",
+	                                  "madvise_calls",
+	                                  "madvise_dontneed_calls",
+	                                  "madvise_free_calls",
+	                                  "mprotect_calls",
+	                                  NULL};
+	static const char *const always[] = {"ops",
+	                                     "elapsed_ns",
+	                                     "sampling_ns",
+	                                     "live_bytes_peak",
+	                                     "rss_before_kib",
+	                                     "rss_peak_kib",
+	                                     "rss_end_kib",
+	                                     "rss_after_free_kib",
+	                                     "heap_rss_peak_kib",
+	                                     "heap_size_peak_kib",
+	                                     "mmap_rss_peak_kib",
+	                                     "mmap_size_peak_kib",
+	                                     "heap_rss_after_free_kib",
+	                                     "mmap_rss_after_free_kib",
+	                                     "minflt",
+	                                     "majflt",
+	                                     "samples",
+	                                     "passes",
+	                                     NULL};
+	if (in_list(metric, timed))
+		return FIG_TIME;
+	if (in_list(metric, sys))
+		return FIG_SYSCALL;
+	return in_list(metric, always) ? FIG_ALWAYS : FIG_MAYBE;
+}
+
+/* The metrics trials run side by side (--jobs) leave empty or make wall
+ * time: context.csv timing_figures names them. */
+static int timing_metric(const char *metric)
+{
+	return fig_kind(metric) == FIG_TIME;
+}
+
+/* Why an ok trial may have no value of METRIC: the table's words. */
+static const char *unmeasured_why(const char *metric)
+{
+	switch (fig_kind(metric)) {
+	case FIG_TIME: return "--jobs: no timing";
+	case FIG_SYSCALL: return "syscall counting off";
+	default: return "n/a there";
+	}
+}
+
+/* Why neither folder has METRIC, and other metrics to compare (of
+ * another kind: not the metric itself), in out: "(WHY): compare ...". */
+static const char *why_none(const char *metric, char *out, size_t len)
+{
+	static const char *const alts[] = {"rss_peak_kib", "minflt", "syscalls_total", "ns_per_op"};
+	fig_kind_t k = fig_kind(metric);
+	int n = 0, w = snprintf(out, len, "(%s): compare another --metric, e.g. ",
+	                        k == FIG_TIME      ? "trials run side by side, --jobs, have no "
+	                                             "timing"
+	                        : k == FIG_SYSCALL ? "syscall counting was off, context.csv "
+	                                             "syscall_counting"
+	                                           : "their cells are empty: n/a");
+	for (size_t i = 0; i < sizeof(alts) / sizeof(alts[0]) && n < 3; i++)
+		if (fig_kind(alts[i]) != k && w > 0 && (size_t)w < len)
+			w += snprintf(out + w, len - (size_t)w, "%s%s", n++ ? ", " : "", alts[i]);
+	return out;
+}
+
+/* Whether context table ctx says every ok trial has a value of METRIC
+ * (so an empty cell is damage): a time unless timing_figures says the
+ * trials ran side by side (under --validate they are written), a syscall
+ * count when counting was on and no worker failed at it, the figures every
+ * trial has; *why the context's words. */
+static const char *context_value(const as_table_t *t, const char *key)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		if (!strcmp(as_table_str(t, r, "key"), key))
+			return as_table_str(t, r, "value");
+	return "";
+}
+
+static int fig_measured(const as_table_t *ctx, const char *metric, const char **why)
+{
+	const char *tf = context_value(ctx, "timing_figures");
+	const char *sc = context_value(ctx, "syscall_counting");
+	switch (fig_kind(metric)) {
+	case FIG_TIME:
+		*why = "context.csv has no timing_figures: the trials ran one at a time";
+		if (!strcmp(metric, "elapsed_ns"))
+			return 1; /* the wall time under --jobs */
+		return (!*tf || !strncmp(tf, "the validator's", 15)) &&
+		       (!strcmp(metric, "ns_per_op") || !strcmp(metric, "ops_per_sec") ||
+		        !strcmp(metric, "wall_ns"));
+	case FIG_SYSCALL:
+		*why = "context.csv syscall_counting says counting was on";
+		for (size_t r = 0; r < ctx->nrows; r++)
+			if (!strcmp(as_table_str(ctx, r, "key"), "warning_syscalls"))
+				return 0;
+		return *sc && strncmp(sc, "n/a", 3);
+	case FIG_ALWAYS: *why = "every ok trial has it"; return 1;
+	default: return 0;
+	}
+}
+
 /* DIR/NAME read into t; -1 after a line on stderr. */
 static int read_table(const char *dir, const char *name, as_table_t *t)
 {
@@ -331,6 +460,31 @@ static int check_values(const char *dir, const as_table_t *t, const char *metric
 	return rc;
 }
 
+/* Table t (DIR/trials.csv) refused when an ok row has no value of METRIC
+ * though DIR/context.csv says every ok trial has one (fig_measured):
+ * until session 21 such a folder read as "not measured on one side
+ * (--jobs: no timing)", exit 0. Returns 0, or -1 after one line. */
+static int check_empty(const char *dir, const as_table_t *t, const char *metric)
+{
+	as_table_t ctx;
+	const char *why = "";
+	int measured;
+	if (read_table(dir, "context.csv", &ctx) != 0)
+		return -1;
+	measured = fig_measured(&ctx, metric, &why);
+	as_table_free(&ctx);
+	for (size_t r = 0; r < t->nrows && measured; r++)
+		if (!strcmp(as_table_str(t, r, "status"), "ok") && !*as_table_str(t, r, metric)) {
+			fprintf(
+			    stderr,
+			    "allocscope compare: %s/trials.csv: line %zu, column %s: empty in an "
+			    "ok row, but %s: the folder is damaged\n",
+			    dir, r + 2, metric, why);
+			return -1;
+		}
+	return 0;
+}
+
 /* DIR's trials.csv as groups of the metric: its ok repetitions, the ones
  * the machine disturbed left out as summary.csv leaves them, each
  * workload label after PREFIX (a suite's "SCENARIO/", else ""); and what
@@ -378,7 +532,15 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 			}
 		}
 	}
-	if (check_values(dir, &t, metric) != 0) {
+	if (as_table_col(&t, metric) < 0) {
+		fprintf(stderr,
+		        "allocscope compare: %s/trials.csv: no column '%s': the folder is damaged "
+		        "(or an allocscope without that column wrote it)\n",
+		        dir, metric);
+		as_table_free(&t);
+		return -1;
+	}
+	if (check_values(dir, &t, metric) != 0 || check_empty(dir, &t, metric) != 0) {
 		as_table_free(&t);
 		return -1;
 	}
@@ -497,14 +659,6 @@ static const char *const setting_keys[] = {"latency_every",
                                            "timing_figures",
                                            NULL};
 
-static const char *context_value(const as_table_t *t, const char *key)
-{
-	for (size_t r = 0; r < t->nrows; r++)
-		if (!strcmp(as_table_str(t, r, "key"), key))
-			return as_table_str(t, r, "value");
-	return "";
-}
-
 typedef enum {
 	CH_REGRESSION,
 	CH_IMPROVEMENT,
@@ -521,21 +675,8 @@ static const char *const change_words[] = {"REGRESSION",
                                            "no change",
                                            "too few repetitions for a test",
                                            "no ok repetition on one side",
-                                           "not measured on one side (--jobs: no timing)",
+                                           "not measured on one side",
                                            "FAILED in B"};
-
-/* The metrics trials run side by side (--jobs) leave empty or make wall
- * time: context.csv timing_figures names them. */
-static int timing_metric(const char *metric)
-{
-	static const char *const timed[] = {"ns_per_op",   "elapsed_ns",    "canary_ns",
-	                                    "wait_ns",     "handoff_ns",    "handoff_end_ns",
-	                                    "pass_ns_max", "pass_ns_median"};
-	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
-		if (!strcmp(metric, timed[i]))
-			return 1;
-	return 0;
-}
 
 /* A regression or improvement is significant and beyond the threshold. */
 static change_t classify(const as_cmp_t *c, double threshold)
@@ -551,7 +692,8 @@ static change_t classify(const as_cmp_t *c, double threshold)
 	return CH_NONE;
 }
 
-static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c, change_t ch)
+static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c, change_t ch,
+                        const char *metric)
 {
 	if (ch == CH_NOT_MEASURED || ch == CH_NO_RATIO || ch == CH_FAILED) {
 		char va[24] = "-", vb[24] = "-", words[128];
@@ -565,6 +707,9 @@ static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp
 			         change_words[ch], gb->failed, gb->fail_status);
 		else if (ch == CH_NO_RATIO && !ga->n && gb->n)
 			snprintf(words, sizeof(words), "no ok repetition in A");
+		else if (ch == CH_NOT_MEASURED)
+			snprintf(words, sizeof(words), "not measured on one side (%s)",
+			         unmeasured_why(metric));
 		else
 			snprintf(words, sizeof(words), "%s", change_words[ch]);
 		printf("%-22.22s %-28.28s %3u %10s %10s %7s %17s %8s  %s\n", gb->module,
@@ -848,6 +993,7 @@ static int compare_main(int argc, char **argv)
 	int ns = !strcmp(o.metric, "ns_per_op");
 	as_machine_t ma = {0, NAN, 0, NAN, NAN}, mb = {0, NAN, 0, NAN, NAN};
 	modkeys_t *mk = NULL;
+	char alt[256];
 
 	/* options before, between and after the two folders */
 	{
@@ -933,7 +1079,7 @@ static int compare_main(int argc, char **argv)
 		if (o.json)
 			as_json_push(changes, change_json(ga_i, gb_i, &c, ch, o.metric));
 		else
-			change_line(ga_i, gb_i, &c, ch);
+			change_line(ga_i, gb_i, &c, ch, o.metric);
 	}
 	for (int i = 0; i < ga.n; i++)
 		if (!as_groups_find(&gb, ga.g[i].module, ga.g[i].workload, ga.g[i].threads))
@@ -963,10 +1109,8 @@ static int compare_main(int argc, char **argv)
 		       regressions, regressions == 1 ? "" : "s", improvements,
 		       improvements == 1 ? "" : "s", failed);
 		if (unmeasured)
-			printf("(%d more in both without %s: trials run side by side (--jobs, a "
-			       "suite's memory scenarios) have no timing; --metric rss_peak_kib, "
-			       "syscalls_total, minflt... compare their memory)\n",
-			       unmeasured, o.metric);
+			printf("(%d more in both without %s %s)\n", unmeasured, o.metric,
+			       why_none(o.metric, alt, sizeof(alt)));
 		if (neither)
 			printf(
 			    "(%d more in both with no ok repetition in either: skipped or failed "
@@ -976,12 +1120,8 @@ static int compare_main(int argc, char **argv)
 	rc = o.fail_on_regression && (regressions || failed) ? 1 : 0;
 	if (matched == 0) {
 		if (unmeasured)
-			fprintf(
-			    stderr,
-			    "allocscope compare: no %s in either folder (trials run side by side, "
-			    "--jobs, have no timing): compare another --metric, e.g. "
-			    "rss_peak_kib\n",
-			    o.metric);
+			fprintf(stderr, "allocscope compare: no %s in either folder %s\n", o.metric,
+			        why_none(o.metric, alt, sizeof(alt)));
 		else
 			fprintf(stderr,
 			        "allocscope compare: no module/workload/threads in both folders\n");

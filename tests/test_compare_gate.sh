@@ -96,5 +96,39 @@ expect 2 "dmg/trials.csv: lines 4 and 14: trial 0 repetition 2 twice" compare "$
 expect 2 "dmg/trials.csv: lines 4 and 14" compare "$tmp/dmg" "$tmp/a"
 rm -rf "$tmp/dmg"
 
+# 4. a metric column that is missing, or empty in ok rows where
+# context.csv says the figure was measured, is a damaged folder: exit 2
+# naming file and column (until session 21 "not measured on one side
+# (--jobs: no timing)", exit 0). The genuine cases keep their reason:
+# --jobs (timing_figures) for a time, --syscalls off for a syscall count;
+# and with neither folder having the metric, that metric is not offered
+# as the one to compare instead. full DIR NS SYS [CONTEXT LINES...]
+full() {
+  local d=$1 ns=$2 sys=$3
+  shift 3
+  ctx "$d" "$@"
+  { echo "$hdr,rss_peak_kib,syscalls_total"
+    for r in 0 1 2 3 4 5; do echo "0,$r,glibc,,random,ops=1000,1,ok,$ns,700$r,$sys"; done; } >"$d/trials.csv"
+}
+on="syscall_counting,perf (syscall tracepoints)"
+off="syscall_counting,n/a: disabled by --syscalls off"
+full "$tmp/f" 10 20 "$on"
+full "$tmp/f_nons" "" 20 "$on"
+full "$tmp/f_nosys" 10 "" "$on"
+full "$tmp/f_jobs" "" 20 "$on" "timing_figures,not written: trials ran 2 at a time"
+full "$tmp/f_off" 10 "" "$off"
+full "$tmp/f_off2" 10 "" "$off"
+expect 2 "f_nons/trials.csv: line 2, column ns_per_op: empty in an ok row, but context.csv has no timing_figures" \
+  compare "$tmp/f" "$tmp/f_nons"
+expect 2 "f_nosys/trials.csv: line 2, column syscalls_total: empty in an ok row, but context.csv syscall_counting says counting was on" \
+  compare "$tmp/f" "$tmp/f_nosys" --metric syscalls_total
+expect 2 "a/trials.csv: no column 'rss_peak_kib'" compare "$tmp/a" "$tmp/f" --metric rss_peak_kib
+expect 0 "glibc .*not measured on one side \(--jobs: no timing\)" compare "$tmp/f" "$tmp/f_jobs"
+expect 0 "glibc .*not measured on one side \(syscall counting off\)" compare "$tmp/f" "$tmp/f_off" --metric syscalls_total
+refuse 0 "--jobs" compare "$tmp/f" "$tmp/f_off" --metric syscalls_total
+expect 2 "no syscalls_total in either folder \(syscall counting was off.*e\.g\. rss_peak_kib, minflt, ns_per_op$" \
+  compare "$tmp/f_off" "$tmp/f_off2" --metric syscalls_total
+expect 0 "glibc .* no change" compare "$tmp/f_off" "$tmp/f_off2"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
