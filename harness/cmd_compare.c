@@ -9,11 +9,14 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "compare.h"
@@ -21,6 +24,7 @@
 #include "json.h"
 #include "labels.h"
 #include "loader.h"
+#include "results_dir.h"
 #include "results_format.h"
 #include "resume.h"
 #include "stats.h"
@@ -871,10 +875,145 @@ static void warn_context_pair(ctx_warn_t *w, const char *a, const char *b, const
 	as_table_free(&t[1]);
 }
 
+/* 1 when a run holds DIR's lock (results_dir.h): it is still being
+ * written. The probe takes a shared flock for an instant and gives it back
+ * (a run claiming the folder in that instant waits for it, as for a dead
+ * owner's child); *pid the pid the run wrote there, 0 unknown. */
+static int being_written(const char *dir, long *pid)
+{
+	char path[PATH_MAX], buf[32] = "";
+	int fd, held = 0;
+	*pid = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, AS_DIR_LOCK) >= sizeof(path) ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
+		flock(fd, LOCK_UN);
+	else if (errno == EWOULDBLOCK) {
+		held = 1;
+		if (pread(fd, buf, sizeof(buf) - 1, 0) > 0)
+			*pid = strtol(buf, NULL, 10);
+	}
+	close(fd);
+	return held;
+}
+
+/* Index of S in the n strings v, or -1. */
+static int str_index(char *const *v, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return i;
+	return -1;
+}
+
+/* How many of run folder DIR's module x workload x threads groups (its
+ * context.csv's module and workload rows, each workload at the thread
+ * counts its trials.csv rows have) have fewer trials.csv rows than the
+ * repetitions asked (-r N; one under -r auto), in *nshort of *ngroups:
+ * what an interrupted run leaves (plot's "The run is incomplete" counts
+ * alike). A folder whose context.csv names no module or workload has no
+ * group. Returns 0, or -1 when a table is not read. */
+static int count_short(const char *dir, int *nshort, int *ngroups, long *asked)
+{
+	as_table_t ctx, t;
+	char path[PATH_MAX], err[PATH_MAX + 64], **mods = NULL, **pairs = NULL, *end;
+	int nm = 0, np = 0, *count = NULL, rc = -1;
+	const char *rv;
+	*nshort = *ngroups = 0;
+	snprintf(path, sizeof(path), "%s/context.csv", dir);
+	if (as_table_read(path, &ctx, err, sizeof(err)) != 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/trials.csv", dir);
+	if (as_table_read(path, &t, err, sizeof(err)) != 0)
+		goto out_ctx;
+	rv = context_value(&ctx, "repetitions");
+	*asked = strtol(rv, &end, 10);
+	if (end == rv || *end || *asked < 1)
+		*asked = 1;
+	if (!(mods = calloc(ctx.nrows + 1, sizeof(*mods))) ||
+	    !(pairs = calloc(t.nrows + 1, sizeof(*pairs))))
+		goto out;
+	for (size_t r = 0; r < ctx.nrows; r++)
+		if (!strcmp(as_table_str(&ctx, r, "key"), "module") &&
+		    as_table_cell(&ctx, r, "value", (const char **)&mods[nm]) == 0)
+			nm++;
+	/* "workload label\037threads" of the rows whose workload context names */
+	for (size_t r = 0; r < t.nrows; r++) {
+		char lw[1100];
+		int known = 0;
+		label(&t, r, "workload", "workload_params", lw, sizeof(lw));
+		for (size_t q = 0; q < ctx.nrows && !known; q++)
+			known = !strcmp(as_table_str(&ctx, q, "key"), "workload") &&
+			        !strcmp(as_table_str(&ctx, q, "value"), lw);
+		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
+		         as_table_str(&t, r, "threads"));
+		if (known && str_index(pairs, np, lw) < 0 && !(pairs[np++] = strdup(lw)))
+			goto out;
+	}
+	if (!(count = calloc((size_t)nm * (size_t)np + 1, sizeof(*count))))
+		goto out;
+	for (size_t r = 0; r < t.nrows; r++) {
+		char lm[512], lw[1100];
+		int im, ip;
+		label(&t, r, "module", "module_params", lm, sizeof(lm));
+		label(&t, r, "workload", "workload_params", lw, sizeof(lw));
+		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
+		         as_table_str(&t, r, "threads"));
+		if ((im = str_index(mods, nm, lm)) >= 0 && (ip = str_index(pairs, np, lw)) >= 0)
+			count[im * np + ip]++;
+	}
+	*ngroups = nm * np;
+	for (int i = 0; i < nm * np; i++)
+		*nshort += count[i] < *asked;
+	rc = 0;
+out:
+	for (int i = 0; i < np; i++)
+		free(pairs[i]);
+	free(pairs);
+	free(mods);
+	free(count);
+	as_table_free(&t);
+out_ctx:
+	as_table_free(&ctx);
+	return rc;
+}
+
+/* Warnings for run folder DIR (a suite's scenario SCEN, else NULL) that is
+ * not a finished run: its lock held (a run still writes it), or fewer
+ * trials than planned; side k (0 A, 1 B) noted in flags. Returns how
+ * many lines. */
+static int warn_unfinished(const char *dir, int k, int flags[2][2])
+{
+	long pid, asked;
+	int nshort, ngroups, n = 0;
+	if (being_written(dir, &pid)) {
+		char who[48] = "";
+		if (pid > 0)
+			snprintf(who, sizeof(who), " (pid %ld)", pid);
+		fprintf(stderr,
+		        "allocscope compare: warning: %s is still being written: an allocscope "
+		        "run holds its %s%s; its trials so far are compared, and may change\n",
+		        dir, AS_DIR_LOCK, who);
+		flags[k][0] = 1;
+		n++;
+	}
+	if (count_short(dir, &nshort, &ngroups, &asked) != 0 || !nshort)
+		return n;
+	flags[k][1] = 1;
+	fprintf(stderr,
+	        "allocscope compare: warning: %s is incomplete: %d of its %d module x workload "
+	        "x threads groups have fewer trials.csv rows than the %ld repetition%s asked (an "
+	        "interrupted run; `allocscope run --resume` finishes it)\n",
+	        dir, nshort, ngroups, asked, asked == 1 ? "" : "s");
+	return n + 1;
+}
+
 /* Every pair's warnings (see ctx_warn_t); returns how many. */
 static int warn_contexts(const char *a, const char *b, int timing, json_t *diffs)
 {
 	ctx_warn_t w = {.timing = timing, .diffs = diffs};
+	int unf[2][2] = {{0, 0}, {0, 0}}; /* per side: being written, incomplete */
 	if (as_results_kind(a) == AS_RESULTS_SUITE) {
 		int n;
 		char **subs = common_scenarios(a, b, &n);
@@ -883,11 +1022,23 @@ static int warn_contexts(const char *a, const char *b, int timing, json_t *diffs
 			snprintf(pa, sizeof(pa), "%s/%s", a, subs[i]);
 			snprintf(pb, sizeof(pb), "%s/%s", b, subs[i]);
 			warn_context_pair(&w, pa, pb, subs[i]);
+			w.n += warn_unfinished(pa, 0, unf) + warn_unfinished(pb, 1, unf);
 			free(subs[i]);
 		}
 		free(subs);
 	} else {
 		warn_context_pair(&w, a, b, NULL);
+		w.n += warn_unfinished(a, 0, unf) + warn_unfinished(b, 1, unf);
+	}
+	for (int f = 0; f < 2 && diffs; f++) {
+		json_t *d;
+		if (!unf[0][f] && !unf[1][f])
+			continue;
+		d = as_json_object();
+		as_json_set_str(d, "key", f ? "incomplete" : "being_written");
+		as_json_set_str(d, "a", unf[0][f] ? "true" : "");
+		as_json_set_str(d, "b", unf[1][f] ? "true" : "");
+		as_json_push(diffs, d);
 	}
 	for (int k = 0; k < 2; k++) {
 		if (!w.nuntimed[k])

@@ -130,5 +130,30 @@ expect 2 "no syscalls_total in either folder \(syscall counting was off.*e\.g\. 
   compare "$tmp/f_off" "$tmp/f_off2" --metric syscalls_total
 expect 0 "glibc .* no change" compare "$tmp/f_off" "$tmp/f_off2"
 
+# 5. a folder that is no finished run is warned of, one line: an
+# interrupted run (fewer trials.csv rows than its context.csv's modules x
+# workloads x threads x repetitions), and one still being written (a run
+# holds its .lock); until session 21 compared as if whole, silently
+if "$as" run -q --no-plot -a glibc,refmalloc -w random:ops=1000 -r 2 --min-time 0 --latency 0 \
+  -o "$tmp/r" >/dev/null 2>&1; then
+  cp -r "$tmp/r" "$tmp/cut"
+  head -n -1 "$tmp/r/trials.csv" >"$tmp/cut/trials.csv"
+  refuse 0 "warning: .*(incomplete|being written)" compare "$tmp/r" "$tmp/r"
+  "$as" compare "$tmp/r" "$tmp/cut" >"$tmp/out" 2>&1
+  [ "$(grep -c "warning: .*/cut is incomplete: 1 of its 2 module x workload x threads groups have fewer trials.csv rows than the 2 repetitions asked" "$tmp/out")" = 1 ] &&
+    ok || bad "interrupted run not warned of once: $(cat "$tmp/out")"
+  if command -v flock >/dev/null; then
+    # this shell holds the lock, as a run does (fd 9, no process to end)
+    exec 9<"$tmp/r/.lock"
+    flock -n 9 || bad "cannot take the fixture's lock"
+    expect 0 "warning: .*/r is still being written: an allocscope run holds its .lock" compare "$tmp/r" "$tmp/cut"
+    flock -u 9
+    exec 9<&-
+    refuse 0 "being written" compare "$tmp/r" "$tmp/r"
+  fi
+else
+  bad "the run for the incomplete-folder checks failed"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
