@@ -274,6 +274,11 @@ static void label(const as_table_t *t, size_t r, const char *name, const char *p
 typedef struct {
 	int n;
 	char orig[MAX_MODKEYS][256], key[MAX_MODKEYS][256];
+	/* the module labels (module, params) of the side: nlab of them, each
+	 * as matched (key[:params]) in lab once the keys are set, and the
+	 * other side's label it is paired with in lab_to ("" none) */
+	int nlab, lab_mod[MAX_MODKEYS];
+	char lab_params[MAX_MODKEYS][256], lab[MAX_MODKEYS][520], lab_to[MAX_MODKEYS][520];
 } modkeys_t;
 
 static int modkeys_find(const modkeys_t *mk, const char *m)
@@ -295,10 +300,18 @@ static void collect_modules(const char *dir, modkeys_t *mk)
 		return;
 	for (size_t r = 0; r < t.nrows && mk->n < MAX_MODKEYS; r++) {
 		const char *m = as_table_str(&t, r, "module");
-		if (*m && modkeys_find(mk, m) < 0) {
+		const char *p = as_table_str(&t, r, "module_params");
+		int i = modkeys_find(mk, m), seen = 0;
+		if (*m && i < 0) {
 			snprintf(mk->orig[mk->n], sizeof(mk->orig[0]), "%s", m);
 			snprintf(mk->key[mk->n], sizeof(mk->key[0]), "%s", m);
-			mk->n++;
+			i = mk->n++;
+		}
+		for (int l = 0; l < mk->nlab && !seen && i >= 0; l++)
+			seen = mk->lab_mod[l] == i && !strcmp(mk->lab_params[l], p);
+		if (*m && !seen && mk->nlab < MAX_MODKEYS) {
+			mk->lab_mod[mk->nlab] = i;
+			snprintf(mk->lab_params[mk->nlab++], sizeof(mk->lab_params[0]), "%s", p);
 		}
 	}
 	as_table_free(&t);
@@ -324,6 +337,7 @@ static int unmatched_with_stem(const modkeys_t *mk, const modkeys_t *other, cons
 }
 
 static char **common_scenarios(const char *a, const char *b, int *n);
+static void match_params(modkeys_t mk[2]);
 
 /* A module given by path is matched by the path as written when the other
  * side has it so; else by its file name when exactly one path module on
@@ -367,6 +381,41 @@ static void match_paths(const char *a, const char *b, modkeys_t mk[2])
 			    "name\n",
 			    mk[0].orig[ia], mk[1].orig[ib]);
 		}
+	}
+	match_params(mk);
+}
+
+/* Labels second: a label of one side that the other does not have is
+ * paired with the other's when its module (as matched above) has exactly
+ * one label on each side: refmalloc before, refmalloc:mmap_threshold=64k
+ * after (a param change, which until session 21 was "only in A" and
+ * "only in B", exit 0 under --fail-on-regression). B's then takes A's
+ * label, and a note names both. */
+static void match_params(modkeys_t mk[2])
+{
+	for (int k = 0; k < 2; k++)
+		for (int l = 0; l < mk[k].nlab; l++) {
+			const char *p = mk[k].lab_params[l];
+			snprintf(mk[k].lab[l], sizeof(mk[k].lab[0]), "%s%s%s",
+			         mk[k].key[mk[k].lab_mod[l]], *p ? ":" : "", p);
+		}
+	for (int i = 0; i < mk[0].nlab; i++) {
+		const char *key = mk[0].key[mk[0].lab_mod[i]];
+		int na = 0, nb = 0, ib = -1;
+		for (int l = 0; l < mk[0].nlab; l++)
+			na += !strcmp(mk[0].key[mk[0].lab_mod[l]], key);
+		for (int l = 0; l < mk[1].nlab; l++)
+			if (!strcmp(mk[1].key[mk[1].lab_mod[l]], key)) {
+				nb++;
+				ib = l;
+			}
+		if (na != 1 || nb != 1 || !strcmp(mk[0].lab[i], mk[1].lab[ib]))
+			continue;
+		memcpy(mk[1].lab_to[ib], mk[0].lab[i], sizeof(mk[1].lab_to[0]));
+		fprintf(stderr,
+		        "allocscope compare: note: module %s in A and %s in B matched by module "
+		        "name (their params differ; the row is named as in A)\n",
+		        mk[0].lab[i], mk[1].lab[ib]);
 	}
 }
 
@@ -567,6 +616,11 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 		{
 			const char *p = as_table_str(&t, r, "module_params");
 			snprintf(m, sizeof(m), "%s%s%s", module_key(&t, r, mk), *p ? ":" : "", p);
+			for (int l = 0; l < mk->nlab; l++)
+				if (*mk->lab_to[l] && !strcmp(mk->lab[l], m)) {
+					snprintf(m, sizeof(m), "%s", mk->lab_to[l]);
+					break;
+				}
 		}
 		label(&t, r, "workload", "workload_params", w, sizeof(w));
 		snprintf(pw, sizeof(pw), "%s%s", prefix, w);

@@ -155,5 +155,19 @@ else
   bad "the run for the incomplete-folder checks failed"
 fi
 
+# 6. a module's params changed between A and B: matched by module name
+# when it has exactly one label on each side, with a note naming both
+# (until session 21 "only in A" / "only in B", exit 0 under
+# --fail-on-regression); two labels on a side keep exact matching
+run_dir "$tmp/p1" "glibc::ok:100 refmalloc::ok:50"
+run_dir "$tmp/p2" "glibc::ok:100 refmalloc:mmap_threshold=64k:ok:60"
+expect 1 "refmalloc +random:ops=1000 +1 +50\.25 +60\.25 .*REGRESSION" compare "$tmp/p1" "$tmp/p2" --fail-on-regression
+expect 0 "note: module refmalloc in A and refmalloc:mmap_threshold=64k in B matched by module name" compare "$tmp/p1" "$tmp/p2"
+refuse 0 "only in" compare "$tmp/p1" "$tmp/p2"
+run_dir "$tmp/p3" "refmalloc::ok:50 refmalloc:mmap_threshold=1m:ok:55"
+run_dir "$tmp/p4" "refmalloc::ok:50 refmalloc:mmap_threshold=64k:ok:60"
+expect 0 "refmalloc:mmap_thres.* +random:ops=1000 +1 +only in B" compare "$tmp/p3" "$tmp/p4"
+refuse 0 "matched by module name" compare "$tmp/p3" "$tmp/p4"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
