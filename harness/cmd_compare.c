@@ -750,9 +750,45 @@ static change_t classify(const as_cmp_t *c, double threshold)
 	return CH_NONE;
 }
 
+/* The table's module and workload columns: as wide as the longest label
+ * of either folder, at least the header's 22 and 28, at most 48 and 64
+ * (set by compare_main before the first line). A longer label keeps its
+ * head and its tail, where params differ, around "...": until session 21
+ * both were cut at 22 and 28, and refmalloc:mmap_threshold=64k and =1m
+ * read alike. */
+static int col_w[2] = {22, 28};
+#define COL_MAX_MODULE   48
+#define COL_MAX_WORKLOAD 64
+
+static void set_widths(const as_groups_t *ga, const as_groups_t *gb)
+{
+	for (int k = 0; k < 2; k++) {
+		const as_groups_t *gs = k ? gb : ga;
+		for (int i = 0; i < gs->n; i++) {
+			int lm = (int)strlen(gs->g[i].module), lw = (int)strlen(gs->g[i].workload);
+			col_w[0] = lm > col_w[0] ? lm : col_w[0];
+			col_w[1] = lw > col_w[1] ? lw : col_w[1];
+		}
+	}
+	col_w[0] = col_w[0] > COL_MAX_MODULE ? COL_MAX_MODULE : col_w[0];
+	col_w[1] = col_w[1] > COL_MAX_WORKLOAD ? COL_MAX_WORKLOAD : col_w[1];
+}
+
+/* Label s in column c (0 module, 1 workload), padded: out. */
+static const char *cell(const char *s, int c, char *out, size_t len)
+{
+	int w = col_w[c], n = (int)strlen(s);
+	if (n <= w)
+		snprintf(out, len, "%-*s", w, s);
+	else
+		snprintf(out, len, "%.*s...%s", w / 3, s, s + n - (w - w / 3 - 3));
+	return out;
+}
+
 static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp_t *c, change_t ch,
                         const char *metric)
 {
+	char cm[COL_MAX_MODULE + 1], cw[COL_MAX_WORKLOAD + 1];
 	if (ch == CH_NOT_MEASURED || ch == CH_NO_RATIO || ch == CH_FAILED) {
 		char va[24] = "-", vb[24] = "-", words[128];
 		if (ga->n)
@@ -770,15 +806,17 @@ static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp
 			         unmeasured_why(metric));
 		else
 			snprintf(words, sizeof(words), "%s", change_words[ch]);
-		printf("%-22.22s %-28.28s %3u %10s %10s %7s %17s %8s  %s\n", gb->module,
-		       gb->workload, gb->threads, va, vb, "", "", "", words);
+		printf("%s %s %3u %10s %10s %7s %17s %8s  %s\n",
+		       cell(gb->module, 0, cm, sizeof(cm)), cell(gb->workload, 1, cw, sizeof(cw)),
+		       gb->threads, va, vb, "", "", "", words);
 		return;
 	}
 	char ci[32];
 	snprintf(ci, sizeof(ci), isnan(c->ci_lo) ? "n/a" : "%.3f-%.3f", c->ci_lo, c->ci_hi);
-	printf("%-22.22s %-28.28s %3u %10.2f %10.2f %7.3f %17s %8.2g  %s\n", gb->module,
-	       gb->workload, gb->threads, as_median_of(ga->v, ga->n), as_median_of(gb->v, gb->n),
-	       c->ratio, ci, c->p, change_words[ch]);
+	printf("%s %s %3u %10.2f %10.2f %7.3f %17s %8.2g  %s\n",
+	       cell(gb->module, 0, cm, sizeof(cm)), cell(gb->workload, 1, cw, sizeof(cw)),
+	       gb->threads, as_median_of(ga->v, ga->n), as_median_of(gb->v, gb->n), c->ratio, ci,
+	       c->p, change_words[ch]);
 }
 
 /* One change as JSON: B's group against A's, keys as comparisons.csv's
@@ -800,7 +838,9 @@ static void only_in(json_t *arr, const as_group_t *g, const char *words)
 {
 	json_t *o;
 	if (!arr) {
-		printf("%-22.22s %-28.28s %3u %s\n", g->module, g->workload, g->threads, words);
+		char cm[COL_MAX_MODULE + 1], cw[COL_MAX_WORKLOAD + 1];
+		printf("%s %s %3u %s\n", cell(g->module, 0, cm, sizeof(cm)),
+		       cell(g->workload, 1, cw, sizeof(cw)), g->threads, words);
 		return;
 	}
 	o = as_json_object();
@@ -1240,9 +1280,10 @@ static int compare_main(int argc, char **argv)
 		       "Mann-Whitney p; a change needs p < %.2g, a CI excluding 1 and more than "
 		       "%g %%\n",
 		       b, a, ns ? "ns/op" : o.metric, AS_CMP_ALPHA, o.threshold * 100);
-		printf("%-22s %-28s %3s %10s %10s %7s %17s %8s  %s\n", "module", "workload", "thr",
-		       ns ? "A ns/op" : "A median", ns ? "B ns/op" : "B median", "ratio", "95% CI",
-		       "p", "verdict");
+		set_widths(&ga, &gb);
+		printf("%-*s %-*s %3s %10s %10s %7s %17s %8s  %s\n", col_w[0], "module", col_w[1],
+		       "workload", "thr", ns ? "A ns/op" : "A median", ns ? "B ns/op" : "B median",
+		       "ratio", "95% CI", "p", "verdict");
 	}
 	for (int i = 0; i < gb.n; i++) {
 		const as_group_t *gb_i = &gb.g[i];

@@ -169,5 +169,24 @@ run_dir "$tmp/p4" "refmalloc::ok:50 refmalloc:mmap_threshold=64k:ok:60"
 expect 0 "refmalloc:mmap_thres.* +random:ops=1000 +1 +only in B" compare "$tmp/p3" "$tmp/p4"
 refuse 0 "matched by module name" compare "$tmp/p3" "$tmp/p4"
 
+# 12. the table's columns fit the longest label (until session 21 cut at
+# 22 and 28: refmalloc:mmap_thresho twice); past 48 and 64 a label keeps
+# its head and tail, so two of them still differ
+run_dir "$tmp/w" "refmalloc:mmap_threshold=64k:ok:50 refmalloc:mmap_threshold=1m:ok:55"
+"$as" compare "$tmp/w" "$tmp/w" >"$tmp/out" 2>&1
+grep -qE "^refmalloc:mmap_threshold=64k +random:ops=1000 +1 +50\.25" "$tmp/out" &&
+  grep -qE "^refmalloc:mmap_threshold=1m +random:ops=1000 +1 +55\.25" "$tmp/out" &&
+  grep -qE "^module {23}workload +thr" "$tmp/out" && ok || bad "labels cut: $(cat "$tmp/out")"
+ctx "$tmp/lw"
+long=dist=lognormal,size_min=16,size_max=65536,live=4000,ops=200000,seed
+{ echo "$hdr"
+  for r in 0 1 2 3 4 5; do
+    echo "0,$r,glibc,,phase/synth,\"$long=1\",1,ok,10.$r"
+    echo "1,$r,glibc,,phase/synth,\"$long=2\",1,ok,20.$r"
+  done; } >"$tmp/lw/trials.csv"
+"$as" compare "$tmp/lw" "$tmp/lw" >"$tmp/out" 2>&1
+rows=$(grep -E "^glibc +phase/synth:dist=logn\.\.\..*,seed=[12] +1 " "$tmp/out" | cut -c1-90 | sort -u | wc -l)
+[ "$rows" = 2 ] && ok || bad "long workloads not told apart: $(cat "$tmp/out")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
