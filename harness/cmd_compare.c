@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,16 +246,30 @@ static int fig_measured(const as_table_t *ctx, const char *metric, const char **
 	}
 }
 
+/* The last error said (cmp_error), for --json's "error". */
+static char last_error[512];
+
+/* An error line on stderr, "allocscope compare: " and FMT, kept in
+ * last_error: a --json reader gets it on stdout too. */
+__attribute__((format(printf, 1, 2))) static void cmp_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "allocscope compare: %s\n", last_error);
+}
+
 /* DIR/NAME read into t; -1 after a line on stderr. */
 static int read_table(const char *dir, const char *name, as_table_t *t)
 {
 	char path[PATH_MAX], err[PATH_MAX + 256];
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
-		fprintf(stderr, "allocscope compare: %.200s...: path too long\n", dir);
+		cmp_error("%.200s...: path too long", dir);
 		return -1;
 	}
 	if (as_table_read(path, t, err, sizeof(err)) != 0) {
-		fprintf(stderr, "allocscope compare: %s\n", err);
+		cmp_error("%s", err);
 		return -1;
 	}
 	return 0;
@@ -474,27 +489,24 @@ static int check_values(const char *dir, const as_table_t *t, const char *metric
 		double v;
 		if (strcmp(as_table_str(t, r, "status"), "ok") || metric_value(cell, &v) == 0)
 			continue;
-		fprintf(stderr,
-		        "allocscope compare: %s/trials.csv: line %zu, column %s: '%s' is not a "
-		        "value (a finite number >= 0, or empty for n/a): the folder is damaged\n",
-		        dir, r + 2, metric, cell);
+		cmp_error("%s/trials.csv: line %zu, column %s: '%s' is not a "
+		          "value (a finite number >= 0, or empty for n/a): the folder is damaged",
+		          dir, r + 2, metric, cell);
 		return -1;
 	}
 	if (ctrial < 0 || crep < 0 || t->nrows < 2)
 		return 0;
 	if (!(id = malloc(t->nrows * sizeof(*id)))) {
-		fprintf(stderr, "allocscope compare: out of memory\n");
+		cmp_error("out of memory");
 		return -1;
 	}
 	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
 		id[r].line = r + 2;
 		if (as_table_count(as_table_num(t, r, "trial"), &id[r].trial) != 0 ||
 		    as_table_count(as_table_num(t, r, "rep"), &id[r].rep) != 0) {
-			fprintf(
-			    stderr,
-			    "allocscope compare: %s/trials.csv: line %zu: trial or rep is not a "
-			    "count: the folder is damaged\n",
-			    dir, r + 2);
+			cmp_error("%s/trials.csv: line %zu: trial or rep is not a "
+			          "count: the folder is damaged",
+			          dir, r + 2);
 			rc = -1;
 		}
 	}
@@ -502,11 +514,10 @@ static int check_values(const char *dir, const as_table_t *t, const char *metric
 		qsort(id, t->nrows, sizeof(*id), cmp_ident);
 	for (size_t r = 1; r < t->nrows && rc == 0; r++)
 		if (id[r].trial == id[r - 1].trial && id[r].rep == id[r - 1].rep) {
-			fprintf(stderr,
-			        "allocscope compare: %s/trials.csv: lines %zu and %zu: trial %u "
-			        "repetition %u twice: the folder is damaged (a row written twice "
-			        "would count twice)\n",
-			        dir, id[r - 1].line, id[r].line, id[r].trial, id[r].rep);
+			cmp_error("%s/trials.csv: lines %zu and %zu: trial %u "
+			          "repetition %u twice: the folder is damaged (a row written twice "
+			          "would count twice)",
+			          dir, id[r - 1].line, id[r].line, id[r].trial, id[r].rep);
 			rc = -1;
 		}
 	free(id);
@@ -528,11 +539,9 @@ static int check_empty(const char *dir, const as_table_t *t, const char *metric)
 	as_table_free(&ctx);
 	for (size_t r = 0; r < t->nrows && measured; r++)
 		if (!strcmp(as_table_str(t, r, "status"), "ok") && !*as_table_str(t, r, metric)) {
-			fprintf(
-			    stderr,
-			    "allocscope compare: %s/trials.csv: line %zu, column %s: empty in an "
-			    "ok row, but %s: the folder is damaged\n",
-			    dir, r + 2, metric, why);
+			cmp_error("%s/trials.csv: line %zu, column %s: empty in an "
+			          "ok row, but %s: the folder is damaged",
+			          dir, r + 2, metric, why);
 			return -1;
 		}
 	return 0;
@@ -549,7 +558,7 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 	char err[512];
 	unsigned char *dist;
 	if (as_results_format_check(dir, err, sizeof(err)) != 0) {
-		fprintf(stderr, "allocscope compare: %s\n", err);
+		cmp_error("%s", err);
 		return -1;
 	}
 	if (read_table(dir, "trials.csv", &t) != 0)
@@ -560,9 +569,7 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 		static const char *const need[] = {"module", "workload", "threads", "status"};
 		for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++)
 			if (as_table_col(&t, need[k]) < 0) {
-				fprintf(stderr,
-				        "allocscope compare: %s/trials.csv: no column '%s'\n", dir,
-				        need[k]);
+				cmp_error("%s/trials.csv: no column '%s'", dir, need[k]);
 				as_table_free(&t);
 				return -1;
 			}
@@ -577,19 +584,17 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 			                  !*as_table_str(&t, r, "status")))
 				why = "module or status empty";
 			if (why) {
-				fprintf(stderr,
-				        "allocscope compare: %s/trials.csv: line %zu: %s%s\n", dir,
-				        r + 2, why, why == buf ? " (damaged)" : "");
+				cmp_error("%s/trials.csv: line %zu: %s%s", dir, r + 2, why,
+				          why == buf ? " (damaged)" : "");
 				as_table_free(&t);
 				return -1;
 			}
 		}
 	}
 	if (as_table_col(&t, metric) < 0) {
-		fprintf(stderr,
-		        "allocscope compare: %s/trials.csv: no column '%s': the folder is damaged "
-		        "(or an allocscope without that column wrote it)\n",
-		        dir, metric);
+		cmp_error("%s/trials.csv: no column '%s': the folder is damaged "
+		          "(or an allocscope without that column wrote it)",
+		          dir, metric);
 		as_table_free(&t);
 		return -1;
 	}
@@ -599,7 +604,7 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 	}
 	dist = calloc(t.nrows ? t.nrows : 1, 1);
 	if (!dist || as_table_machine(&t, dist, mach) != 0) {
-		fprintf(stderr, "allocscope compare: out of memory\n");
+		cmp_error("out of memory");
 		free(dist);
 		as_table_free(&t);
 		return -1;
@@ -1166,18 +1171,16 @@ static int load_both(const char *a, const char *b, const char *metric, as_groups
 	int n, rc = 0;
 	for (int k = 0; k < 2; k++)
 		if ((k ? kb : ka) == AS_RESULTS_NONE) {
-			fprintf(stderr,
-			        "allocscope compare: %s: not a results folder (no trials.csv in it "
-			        "or in its subfolders)\n",
-			        k ? b : a);
+			cmp_error("%s: not a results folder (no trials.csv in it "
+			          "or in its subfolders)",
+			          k ? b : a);
 			return -1;
 		}
 	if (ka != kb) {
-		fprintf(stderr,
-		        "allocscope compare: %s is a %s folder and %s a %s one: compare two runs "
-		        "or two suites (a suite's scenario is its subfolder, SUITE/NAME)\n",
-		        a, ka == AS_RESULTS_SUITE ? "suite" : "run", b,
-		        kb == AS_RESULTS_SUITE ? "suite" : "run");
+		cmp_error("%s is a %s folder and %s a %s one: compare two runs "
+		          "or two suites (a suite's scenario is its subfolder, SUITE/NAME)",
+		          a, ka == AS_RESULTS_SUITE ? "suite" : "run", b,
+		          kb == AS_RESULTS_SUITE ? "suite" : "run");
 		return -1;
 	}
 	if (ka == AS_RESULTS_RUN) {
@@ -1204,8 +1207,7 @@ static int load_both(const char *a, const char *b, const char *metric, as_groups
 		free(only);
 	}
 	if (n == 0) {
-		fprintf(stderr, "allocscope compare: suites %s and %s have no scenario in common\n",
-		        a, b);
+		cmp_error("suites %s and %s have no scenario in common", a, b);
 		return -1;
 	}
 	for (int i = 0; i < n && rc == 0; i++) {
@@ -1225,6 +1227,24 @@ static int load_both(const char *a, const char *b, const char *metric, as_groups
 		free(subs[i]);
 	free(subs);
 	return rc;
+}
+
+/* --json after an error before any comparison: a document with the
+ * folders, the metric and "error" (the line said on stderr). */
+static void json_error_doc(const char *a, const char *b, const compare_opts_t *o)
+{
+	json_t *root = as_json_object();
+	as_json_set_str(root, "format", "allocscope-compare");
+	as_json_set(root, "format_version", as_json_num(AS_JSON_FORMAT_VERSION, 'I'));
+	as_json_set_str(root, "a", a);
+	as_json_set_str(root, "b", b);
+	as_json_set_str(root, "metric", o->metric);
+	as_json_set(root, "threshold", as_json_num(o->threshold, 'F'));
+	as_json_set(root, "matched", as_json_num(0, 'I'));
+	as_json_set_str(root, "error", *last_error ? last_error : "compare failed");
+	if (as_json_print(root) != 0)
+		fprintf(stderr, "allocscope compare: cannot write to stdout\n");
+	json_decref(root);
 }
 
 static int compare_main(int argc, char **argv)
@@ -1263,8 +1283,11 @@ static int compare_main(int argc, char **argv)
 		goto out;
 	if (as_results_kind(a) != AS_RESULTS_NONE && as_results_kind(a) == as_results_kind(b))
 		match_paths(a, b, mk);
-	if (load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk) != 0)
+	if (load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk) != 0) {
+		if (o.json) /* stdout stays JSON for the program reading it */
+			json_error_doc(a, b, &o);
 		goto out;
+	}
 	if (o.json) {
 		root = as_json_object();
 		changes = as_json_array();
@@ -1305,7 +1328,7 @@ static int compare_main(int argc, char **argv)
 		}
 		matched++;
 		if (as_cmp_samples(gb_i->v, gb_i->n, ga_i->v, ga_i->n, NULL, 0, &c) != 0) {
-			fprintf(stderr, "allocscope compare: out of memory\n");
+			cmp_error("out of memory");
 			goto out;
 		}
 		ch = classify(&c, o.threshold);
@@ -1346,7 +1369,18 @@ static int compare_main(int argc, char **argv)
 		as_json_set(root, "failed", as_json_num(failed, 'I'));
 		as_json_set(root, "not_measured", as_json_num(unmeasured, 'I'));
 		as_json_set(root, "ok_in_neither", as_json_num(neither, 'I'));
-		if (matched > 0 && as_json_print(root) != 0) {
+		as_json_set(root, "matched", as_json_num(matched, 'I'));
+		if (matched == 0) { /* said on stderr below too, exit 2 */
+			if (unmeasured)
+				snprintf(last_error, sizeof(last_error),
+				         "no %s in either folder %s", o.metric,
+				         why_none(o.metric, alt, sizeof(alt)));
+			else
+				snprintf(last_error, sizeof(last_error),
+				         "no module/workload/threads in both folders");
+			as_json_set_str(root, "error", last_error);
+		}
+		if (as_json_print(root) != 0) {
 			fprintf(stderr, "allocscope compare: cannot write to stdout\n");
 			goto out;
 		}
@@ -1366,11 +1400,10 @@ static int compare_main(int argc, char **argv)
 	rc = o.fail_on_regression && (regressions || failed) ? 1 : 0;
 	if (matched == 0) {
 		if (unmeasured)
-			fprintf(stderr, "allocscope compare: no %s in either folder %s\n", o.metric,
-			        why_none(o.metric, alt, sizeof(alt)));
+			cmp_error("no %s in either folder %s", o.metric,
+			          why_none(o.metric, alt, sizeof(alt)));
 		else
-			fprintf(stderr,
-			        "allocscope compare: no module/workload/threads in both folders\n");
+			cmp_error("no module/workload/threads in both folders");
 		rc = 2;
 	}
 out:

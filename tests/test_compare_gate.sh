@@ -169,6 +169,22 @@ run_dir "$tmp/p4" "refmalloc::ok:50 refmalloc:mmap_threshold=64k:ok:60"
 expect 0 "refmalloc:mmap_thres.* +random:ops=1000 +1 +only in B" compare "$tmp/p3" "$tmp/p4"
 refuse 0 "matched by module name" compare "$tmp/p3" "$tmp/p4"
 
+# 7. --json prints a JSON document on stdout whatever happens after the
+# options are read: with "error" when nothing matches or a folder is
+# refused (until session 21 stdout was empty), the exit status as before
+if command -v python3 >/dev/null; then
+  run_dir "$tmp/other" "jemalloc::ok:70"
+  for pair in "$tmp/a $tmp/other" "$tmp/a $tmp/nonexistent" "$tmp/f_off $tmp/f_off2 --metric syscalls_total"; do
+    "$as" compare $pair --json >"$tmp/e.json" 2>/dev/null
+    rc=$?
+    [ $rc -eq 2 ] && ok || bad "compare $pair --json: exit $rc"
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["format"] == "allocscope-compare" and d["matched"] == 0 and d["error"], d' \
+      "$tmp/e.json" && ok || bad "compare $pair --json: no JSON error document: $(cat "$tmp/e.json")"
+  done
+  "$as" compare "$tmp/a" "$tmp/other" --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["error"] == "no module/workload/threads in both folders" and len(d["only_in_a"]) == 2, d' &&
+    ok || bad "--json of no match"
+fi
+
 # 12. the table's columns fit the longest label (until session 21 cut at
 # 22 and 28: refmalloc:mmap_thresho twice); past 48 and 64 a label keeps
 # its head and tail, so two of them still differ
