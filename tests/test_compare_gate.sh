@@ -185,6 +185,13 @@ if command -v python3 >/dev/null; then
     ok || bad "--json of no match"
 fi
 
+# 8. a mistyped --baseline gets the nearest -a label, as a mistyped
+# module does (until session 21 no suggestion)
+expect 2 "--baseline glibcc: not one of the modules \(-a\), as given there; did you mean 'glibc'\?" \
+  run -q --no-plot -a glibc,refmalloc -w random:ops=1000 -r 1 --min-time 0 --baseline glibcc -o "$tmp/bl"
+expect 2 "--baseline zzz: not one of the modules \(-a\), as given there$" \
+  run -q --no-plot -a glibc,refmalloc -w random:ops=1000 -r 1 --min-time 0 --baseline zzz -o "$tmp/bl2"
+
 # 12. the table's columns fit the longest label (until session 21 cut at
 # 22 and 28: refmalloc:mmap_thresho twice); past 48 and 64 a label keeps
 # its head and tail, so two of them still differ
