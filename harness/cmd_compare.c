@@ -816,12 +816,16 @@ static void change_line(const as_group_t *ga, const as_group_t *gb, const as_cmp
 		       gb->threads, va, vb, "", "", "", words);
 		return;
 	}
-	char ci[32];
+	char ci[32], ratio[16];
 	snprintf(ci, sizeof(ci), isnan(c->ci_lo) ? "n/a" : "%.3f-%.3f", c->ci_lo, c->ci_hi);
-	printf("%s %s %3u %10.2f %10.2f %7.3f %17s %8.2g  %s\n",
-	       cell(gb->module, 0, cm, sizeof(cm)), cell(gb->workload, 1, cw, sizeof(cw)),
-	       gb->threads, as_median_of(ga->v, ga->n), as_median_of(gb->v, gb->n), c->ratio, ci,
-	       c->p, change_words[ch]);
+	/* A's median 0, B's above (a count: 0 then 3 munmap calls): no ratio,
+	 * but a change, judged by the test alone (compare.c) */
+	snprintf(ratio, sizeof(ratio), isinf(c->ratio) ? "from 0" : "%.3f", c->ratio);
+	printf(
+	    "%s %s %3u %10.2f %10.2f %7s %17s %8.2g  %s%s\n", cell(gb->module, 0, cm, sizeof(cm)),
+	    cell(gb->workload, 1, cw, sizeof(cw)), gb->threads, as_median_of(ga->v, ga->n),
+	    as_median_of(gb->v, gb->n), ratio, ci, c->p, change_words[ch],
+	    isinf(c->ratio) && ch == CH_REGRESSION ? " (A's median 0: no ratio, p decides)" : "");
 }
 
 /* One change as JSON: B's group against A's, keys as comparisons.csv's

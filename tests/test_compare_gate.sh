@@ -192,6 +192,22 @@ expect 2 "--baseline glibcc: not one of the modules \(-a\), as given there; did 
 expect 2 "--baseline zzz: not one of the modules \(-a\), as given there$" \
   run -q --no-plot -a glibc,refmalloc -w random:ops=1000 -r 1 --min-time 0 --baseline zzz -o "$tmp/bl2"
 
+# 9. 0 in A, above 0 in B (a count: munmap_calls): a real change a gate
+# must see, so still a regression when p < 0.05, but the table says
+# "from 0" (until session 21 "inf") and --json has ratio null with
+# outcome slower, as results/README.md now says (it said no_ratio)
+zc() { ctx "$1"; { echo "$hdr,munmap_calls"; for r in 0 1 2 3 4 5; do echo "0,$r,glibc,,random,ops=1000,1,ok,10,$2"; done; } >"$1/trials.csv"; }
+zc "$tmp/z0" 0; zc "$tmp/z3" 3
+expect 1 "glibc .* 0\.00 +3\.00 +from 0 +n/a .*REGRESSION \(A's median 0: no ratio, p decides\)" \
+  compare "$tmp/z0" "$tmp/z3" --metric munmap_calls --fail-on-regression
+refuse 0 "inf" compare "$tmp/z0" "$tmp/z3" --metric munmap_calls
+expect 0 "glibc .* 3\.00 +0\.00 +0\.000 .*improvement" compare "$tmp/z3" "$tmp/z0" --metric munmap_calls
+if command -v python3 >/dev/null; then
+  "$as" compare "$tmp/z0" "$tmp/z3" --metric munmap_calls --json 2>/dev/null |
+    python3 -c 'import json,sys; c=json.load(sys.stdin)["changes"][0]; assert c["ratio"] is None and c["outcome"] == "slower" and c["significant"] is True and c["change"] == "regression" and c["median_a"] == 0 and c["median_b"] == 3, c' &&
+    ok || bad "--json of a change from 0"
+fi
+
 # 12. the table's columns fit the longest label (until session 21 cut at
 # 22 and 28: refmalloc:mmap_thresho twice); past 48 and 64 a label keeps
 # its head and tail, so two of them still differ
