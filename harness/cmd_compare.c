@@ -37,8 +37,9 @@ enum { OPT_THRESHOLD = 256, OPT_FAIL_ON_REGRESSION, OPT_JSON, OPT_METRIC };
 
 static const as_opt_t compare_opts[] = {
     {OPT_THRESHOLD, "threshold", "PCT", "5%",
-     "smallest change of the median ratio that counts as a regression or an improvement "
-     "(5% or 5; a bare number below 1 is refused as ambiguous)"},
+     "smallest change of the median ratio B/A that counts: a regression above 1 + PCT, an "
+     "improvement below 1/(1 + PCT), the same factor the other way (5%: 1.05 and 0.952; 5% "
+     "or 5; a bare number below 1 is refused as ambiguous)"},
     {OPT_FAIL_ON_REGRESSION, "fail-on-regression", NULL, NULL,
      "exit 1 when any match is a regression, or failed in B (no ok repetition where A had "
      "some; for CI)"},
@@ -741,7 +742,11 @@ static const char *const change_words[] = {"REGRESSION",
                                            "not measured on one side",
                                            "FAILED in B"};
 
-/* A regression or improvement is significant and beyond the threshold. */
+/* A regression or improvement is significant and beyond the threshold:
+ * B slower than A by more than the factor 1 + threshold, or faster by
+ * more than the same factor (ratio below 1/(1 + threshold), 0.952 at 5 %:
+ * symmetric in the factor, as a ratio and its inverse are, not in the
+ * difference 1 - ratio). */
 static change_t classify(const as_cmp_t *c, double threshold)
 {
 	if (c->outcome == AS_CMP_SLOWER && c->ratio > 1 + threshold)

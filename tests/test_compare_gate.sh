@@ -208,6 +208,18 @@ if command -v python3 >/dev/null; then
     ok || bad "--json of a change from 0"
 fi
 
+# 10. --threshold is a factor both ways: a regression above 1 + t, an
+# improvement below 1/(1 + t) (0.952 at 5 %); --help says so (until
+# session 21 it said "change", and 0.95 being an improvement while 1.05
+# was none read as a bug)
+expect 0 "improvement below 1/\(1 \+ PCT\)" compare --help
+run_dir "$tmp/t100" "glibc::ok:100"
+for x in "95:0\.950 .*improvement" "95.5:0\.955 .* no change" "105:1\.050 .* no change" "105.2:1\.052 .*REGRESSION"; do
+  run_dir "$tmp/t" "glibc::ok:${x%%:*}"
+  expect 0 "glibc .* ${x#*:}" compare "$tmp/t100" "$tmp/t"
+  rm -rf "$tmp/t"
+done
+
 # 12. the table's columns fit the longest label (until session 21 cut at
 # 22 and 28: refmalloc:mmap_thresho twice); past 48 and 64 a label keeps
 # its head and tail, so two of them still differ
