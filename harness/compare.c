@@ -124,6 +124,16 @@ void as_groups_add_unmeasured(as_groups_t *gs, const char *module, const char *w
 	as_groups_find(gs, module, workload, threads)->unmeasured++;
 }
 
+void as_groups_add_failed(as_groups_t *gs, const char *module, const char *workload,
+                          uint32_t threads, const char *status)
+{
+	as_group_t *g;
+	as_groups_add(gs, module, workload, threads, NAN);
+	g = as_groups_find(gs, module, workload, threads);
+	if (!g->failed++)
+		snprintf(g->fail_status, sizeof(g->fail_status), "%s", status);
+}
+
 as_group_t *as_groups_find(const as_groups_t *gs, const char *module, const char *workload,
                            uint32_t threads)
 {

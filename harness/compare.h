@@ -58,7 +58,9 @@ typedef struct as_group {
 	uint32_t threads;
 	double *v;
 	int n, cap;
-	int unmeasured; /* ok repetitions without the metric (--jobs: no ns/op) */
+	int unmeasured;       /* ok repetitions without the metric (--jobs: no ns/op) */
+	int failed;           /* repetitions that failed (a status other than ok, skipped) */
+	char fail_status[32]; /* the first one's status ("crashed"), "" with none */
 } as_group_t;
 
 typedef struct as_groups {
@@ -75,6 +77,11 @@ void as_groups_add(as_groups_t *gs, const char *module, const char *workload, ui
  * comparison can say "not measured" rather than "no ok repetition". */
 void as_groups_add_unmeasured(as_groups_t *gs, const char *module, const char *workload,
                               uint32_t threads);
+/* A repetition of the group that failed with STATUS (not ok, not
+ * skipped): counted, so that a comparison can tell a module that stopped
+ * working ("failed") from one that was never run there. */
+void as_groups_add_failed(as_groups_t *gs, const char *module, const char *workload,
+                          uint32_t threads, const char *status);
 /* The group of (module, workload, threads), or NULL. */
 as_group_t *as_groups_find(const as_groups_t *gs, const char *module, const char *workload,
                            uint32_t threads);

@@ -47,6 +47,9 @@
 	X(change, "compare: regression, improvement, no_change, too_few or no_ratio")      \
 	X(regressions, "compare: how many changes are regressions")                        \
 	X(improvements, "compare: how many changes are improvements")                      \
+	X(failed, "compare: how many changes are failed: no ok repetition left in B")      \
+	X(matched, "compare: how many matches are in changes")                             \
+	X(error, "compare: why nothing was compared (exit 2), else absent")                \
 	X(machine, "what the run's own trials say of the machine: the keys below")         \
 	X(one_thread_trials, "machine: ok 1-thread trials")                                \
 	X(one_thread_disturbed_share,                                                      \

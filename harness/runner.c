@@ -26,6 +26,7 @@
 #include "resume.h"
 #include "stats.h"
 #include "status.h"
+#include "suggest.h"
 #include "tables.h"
 #include "timer.h"
 #include "trial.h"
@@ -121,12 +122,21 @@ int as_run_validate(as_run_cfg_t *cfg)
 		bad = 1;
 	if (cfg->baseline) {
 		int found = 0;
-		for (int i = 0; i < cfg->nmodules && !found; i++)
+		as_suggest_t sg;
+		char dym[96] = "";
+		as_suggest_init(&sg, cfg->baseline);
+		for (int i = 0; i < cfg->nmodules && !found; i++) {
 			found = !strcmp(cfg->modules[i].label, cfg->baseline);
+			if (strcmp(cfg->modules[i].label, "null"))
+				as_suggest_add(&sg, cfg->modules[i].label);
+		}
+		if (!found) /* the nearest -a label, as for a mistyped module */
+			as_suggest_fmt(&sg, NULL, dym, sizeof(dym));
 		if (!found || !strcmp(cfg->baseline, "null")) {
-			fprintf(stderr, "allocscope: --baseline %s: %s\n", cfg->baseline,
+			fprintf(stderr, "allocscope: --baseline %s: %s%s\n", cfg->baseline,
 			        found ? "null has no cost of its own to compare with"
-			              : "not one of the modules (-a), as given there");
+			              : "not one of the modules (-a), as given there",
+			        dym);
 			bad = 1;
 		}
 	}

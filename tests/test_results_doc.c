@@ -1,7 +1,8 @@
 /* test_results_doc.c - every column of every results CSV (the X-macro tables
  * in tables.h, and the summary's generated METRIC_STAT names) and every
  * JSON key that is not a column (AS_JSON_KEYS in json.h) is documented
- * in results/README.md, so the schema and its documentation cannot drift. */
+ * in results/README.md, so the schema and its documentation cannot drift;
+ * and which rows comparisons.csv has. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,11 @@ int main(void)
 	}
 	AS_SUMMARY_METRICS(E)
 #undef E
+	/* which rows comparisons.csv has: as_comparisons_each leaves out the
+	 * baseline and null, and the docs said "module other than the
+	 * baseline" until session 21 */
+	CHECKF(strstr(doc, "module other than the baseline and `null`") != NULL,
+	       "results/README.md: comparisons.csv rows do not say null is left out");
 	/* summary.json's and compare --json's own keys */
 #define E(name, doc) expect(#name);
 	AS_JSON_KEYS(E)
