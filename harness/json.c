@@ -92,7 +92,12 @@ json_t *as_json_context(const char *dir, char *err, size_t errlen)
 		json_t *v = json_string(as_table_str(&t, r, "value")), *old = json_object_get(o, k);
 		if (!v)
 			abort();
-		if (!old) {
+		if (!old && (!strcmp(k, "module") || !strcmp(k, "workload"))) {
+			/* a list whatever its length: one module is ["glibc"] */
+			json_t *a = as_json_array();
+			as_json_push(a, v);
+			as_json_set(o, k, a);
+		} else if (!old) {
 			as_json_set(o, k, v);
 		} else if (json_is_array(old)) {
 			as_json_push(old, v);

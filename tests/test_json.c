@@ -148,6 +148,11 @@ static void check_context(const char *dir, json_t *ctx)
 			    !strcmp(json_string_value(e), tc_str(&t, r, "value"));
 		CHECKF(found, "context %s", tc_str(&t, r, "key"));
 	}
+	/* one module or workload is a list all the same (an outside review
+	 * found "module" a string for a one-module run, an array otherwise) */
+	CHECKF(json_is_array(json_object_get(ctx, "module")) &&
+	           json_is_array(json_object_get(ctx, "workload")),
+	       "context module / workload not arrays in %s", dir);
 	as_table_free(&t);
 }
 
