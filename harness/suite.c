@@ -229,6 +229,7 @@ static const as_scenario_t sc_bump = {
     .x = "workload_params size (16 B, 256 B, 4 KiB, 16 KiB)",
     .y = "ns_per_op",
     .metric = AS_MET_NS_PER_OP,
+    .unit = "ns per op",
     .metric_name = "ns per op (allocation, or a reset of 1000)",
     .shape = "16-64 B: bump and arena about half of glibc's ns/op; the harness's own floor "
              "(null, about 15 ns/op with touch=all) hides most of the 2 ns vs 15-20 ns gap of "
@@ -333,6 +334,7 @@ static const as_scenario_t sc_larson = {
     .x = "threads",
     .y = "ops_per_sec",
     .metric = AS_MET_NS_PER_OP,
+    .unit = "ns per op",
     .metric_name = "ns per op",
     .shape = "thread-caching allocators (tcmalloc, mimalloc, jemalloc) ahead of glibc; "
              "modules that are not general-purpose (thread-safe, with free) are skipped "
@@ -366,6 +368,7 @@ static const as_scenario_t sc_xmalloc = {
     .x = "threads",
     .y = "ops_per_sec",
     .metric = AS_MET_NS_PER_OP,
+    .unit = "ns per op",
     .metric_name = "ns per op",
     .shape = "at 2 threads every free is remote: allocators with cheap remote frees (mimalloc, "
              "jemalloc) lead; glibc and tcmalloc pay more (mimalloc TR: 11.8x and 8.2x its "
@@ -405,6 +408,7 @@ static const as_scenario_t sc_cache = {
     .x = "workload and threads",
     .y = "ns_per_op",
     .metric = AS_MET_NS_PER_OP,
+    .unit = "ns per op",
     .metric_name = "ns per op",
     .shape = "an allocator without false sharing keeps ns/op flat from 1 to 2 threads; one "
              "that puts two threads' objects on one cache line slows down at 2 threads "
@@ -441,6 +445,7 @@ static const as_scenario_t sc_benchmt = {
     .x = "threads",
     .y = "ns_per_op",
     .metric = AS_MET_NS_PER_OP,
+    .unit = "ns per op",
     .metric_name = "ns per op",
     .shape = "per-op cost of random replacement with inverse-square sizes 4..32768: tens of ns "
              "for every general allocator, roughly flat from 1 to 2 threads on 2 cores for "

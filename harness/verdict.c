@@ -177,7 +177,10 @@ static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who
 	if ((*judged)++ == 0)
 		printf("   %-12s %-*s %-*s %-12s %-22s %s\n", "verdict", ww, "module", cw, "claim",
 		       "expected", "measured (interval)", "n");
-	snprintf(meas, sizeof(meas), "%.3g (%.3g-%.3g)", med, lo, hi);
+	if (isnan(lo) || isnan(hi)) /* one repetition of a time, or nothing to resample */
+		snprintf(meas, sizeof(meas), "%.3g (no interval)", med);
+	else
+		snprintf(meas, sizeof(meas), "%.3g (%.3g-%.3g)", med, lo, hi);
 	printf("   %-12s %-*s %-*.*s %-12s %-22s %d\n", as_verdict_name(vd), ww, who, cw, cw,
 	       c->claim, exp, meas, n);
 	counts[vd]++;

@@ -38,5 +38,11 @@ if grep -qE '^threshold,size=256k,threshold,"size=256k,total=4m",1,glibc:mmap_th
   bad "headline.csv:"; cat "$tmp/strict/threshold/headline.csv" >&2
 fi
 
+# a time from one repetition: INCONCLUSIVE, "no interval" (not "nan-nan"),
+# and --strict is not failed by it
+expect 0 "INCONCLUSIVE +glibc +tens of ns per op, not hundreds +<= 100 +[0-9.]+ \(no interval\) +1" \
+  suite benchmt --quick --no-plot -a glibc --strict -o "$tmp/bm"
+refuse 0 "nan" suite benchmt --quick --no-plot -a glibc --strict -o "$tmp/bm2"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

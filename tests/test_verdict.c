@@ -297,6 +297,22 @@ int main(void)
 	                         sizeof(err));
 	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "two a side: %d judged, %s", n,
 	       csv.data);
+	/* a claim on one module's ns/op says its unit (verdicts.csv's unit
+	 * was empty for benchmt's) */
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return as_check_done();
+	fprintf(f, "trial,rep,module,workload,workload_params,threads,status,ns_per_op\n");
+	for (int r = 0; r < 6; r++)
+		fprintf(f, "0,%d,glibc,benchmt,ops=10000,1,ok,%d\n", r, 20 + r);
+	fclose(f);
+	memset(counts, 0, sizeof(counts));
+	csv.len = 0;
+	n = as_scenario_verdicts(as_scenario_find("benchmt"), path, &csv, NULL, counts, err,
+	                         sizeof(err));
+	CHECKF(n == 1 && strstr(csv.data, ",<= 100,22.5,20,25,ns per op,CONFIRMED,6\n"),
+	       "benchmt: %d judged, %s", n, csv.data);
 	/* one repetition of a memory figure (it repeats exactly) is judged */
 	f = fopen(path, "w");
 	CHECK(f != NULL);
