@@ -416,7 +416,11 @@ static void finish(worker_t *w, uint64_t deadline)
 static const char *phase(const as_trial_spec_t *spec, const as_wire_inbox_t *in)
 {
 	if (spec->probe)
-		return in->got_status ? " in destroy" : " in load or create";
+		return in->got_status ? " in destroy"
+		       : in->in_checks
+		           ? " in the quick checks of its blocks, after create ('allocscope check' "
+		             "runs them one by one)"
+		           : " in load or create";
 	return in->got_status ? " after reporting: in destroy or exit" : "";
 }
 
@@ -525,7 +529,11 @@ as_status_t as_module_probe(const as_spec_t *module, double timeout_s, int quick
 	char shown[AS_SHOW_MAX];
 	if (as_status_is_fault(res.status) && !strstr(res.reason, module->name))
 		snprintf(err, errlen, "%s: %s%s", as_show(module->label, shown),
-		         started ? "the module's probe (load, create, destroy) " : "", res.reason);
+		         !started ? ""
+		         : quick_checks
+		             ? "the module's probe (load, create, quick checks, destroy) "
+		             : "the module's probe (load, create, destroy) ",
+		         res.reason);
 	else
 		snprintf(err, errlen, "%s", res.reason);
 	as_trial_result_free(&res);

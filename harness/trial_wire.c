@@ -369,7 +369,11 @@ static void decode_one(as_wire_inbox_t *in, const as_wire_hdr_t *h, const char *
 	} else if (h->type == AS_MSG_SAMPLING && h->len == sizeof(in->sampling_ns)) {
 		memcpy(&in->sampling_ns, p, sizeof(in->sampling_ns));
 	} else if (h->type == AS_MSG_INFO) {
-		decode_info(p, h->len, res);
+		if (h->len == strlen(AS_WIRE_QUICK_CHECKS) &&
+		    !memcmp(p, AS_WIRE_QUICK_CHECKS, h->len))
+			in->in_checks = 1;
+		else
+			decode_info(p, h->len, res);
 	}
 }
 

@@ -82,6 +82,10 @@ int as_wire_send_info(int fd, const char *key, const char *value);
 void as_wire_batch_begin(void *buf, size_t cap);
 int as_wire_batch_end(int fd);
 
+/* The INFO a probe sends once create has returned, before its quick
+ * checks: a probe that dies after it died in them, not in create. */
+#define AS_WIRE_QUICK_CHECKS "stage=quick_checks"
+
 /* ---- parent: decoding ---- */
 
 /* Accumulates the worker's byte stream. */
@@ -90,6 +94,7 @@ typedef struct as_wire_inbox {
 	size_t len, cap;
 	int got_status;       /* a STATUS message arrived */
 	int got_trial;        /* a TRIAL message arrived */
+	int in_checks;        /* a probe said AS_WIRE_QUICK_CHECKS: create returned */
 	uint64_t sampling_ns; /* the latest SAMPLING message: the deadline moves by it */
 } as_wire_inbox_t;
 

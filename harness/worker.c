@@ -270,6 +270,8 @@ static void probe(worker_t *w)
 	/* the quick checks: a module that misaligns, overlaps, loses a
 	 * realloc's contents or a calloc's zeroes is not measured (until
 	 * session 20 such a module's rows were ok without --validate) */
+	if (st == AS_OK && w->spec->probe == AS_PROBE_CHECKS)
+		send_info("stage", "quick_checks"); /* AS_WIRE_QUICK_CHECKS */
 	if (st == AS_OK && w->spec->probe == AS_PROBE_CHECKS &&
 	    as_conformance_quick(w->lm.mod, w->inst, why, sizeof(why)) != 0) {
 		st = AS_ERR_INVALID;

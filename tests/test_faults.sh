@@ -393,6 +393,12 @@ case_probe() {
       "$tmp/err.txt")" = 1
     check "  ... within --timeout, not a fixed 20 s (took ${secs} s)" test "$secs" -lt 15
   done
+  # a crash in the probe's quick checks (on by default) is named as such
+  # (an outside review's module trapped there and was told "in load or
+  # create")
+  as run -r 1 -q --no-plot --min-time 0 -a "$mods/broken_crash.so",null -w $wl -o "$tmp/probe_qc"
+  check "broken_crash: the quick checks' crash is named, not create" \
+    grep -q "broken_crash.so: the module's probe.*signal 11.* in the quick checks of its blocks, after create" "$tmp/err.txt"
   # a constructor that crashes, exits or hangs: dlopen runs it wherever the
   # module is loaded (until session 19: a hang hung run and check for good,
   # a crash killed check and list with no word, an exit made check say
