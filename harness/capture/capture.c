@@ -566,9 +566,19 @@ static inline int ready(void)
 	return 1;
 }
 
+/* The alignment a call that succeeded was given, as a log2: a power of
+ * two as it is; one that is not is rounded up to the next, as glibc's
+ * memalign does (and aligned_alloc, which is memalign before glibc 2.38;
+ * 2.38 and posix_memalign refuse it, so nothing is recorded). Not the
+ * lowest set bit: memalign(24, n) is 32-aligned, and a replay asks the
+ * module for what the program got. */
 static unsigned log2_of(size_t a)
 {
-	return a > 1 ? (unsigned)__builtin_ctzll(a) : 0;
+	if (a <= 1)
+		return 0;
+	if (a > SIZE_MAX / 2 + 1)
+		return 63; /* no allocator grants it: the call failed */
+	return (unsigned)(64 - __builtin_clzll(a - 1));
 }
 
 EXPORT void *malloc(size_t size)
