@@ -4,7 +4,9 @@
 # (`env -i` drops LD_PRELOAD) fails with one line naming it, unless
 # --allow-untraced, and ordinary programs (exit, _exit, exec that keeps the
 # preload) give no such line; a set-user-ID program run by another user
-# (the loader ignores LD_PRELOAD for it) is refused before it runs.
+# (the loader ignores LD_PRELOAD for it) is refused before it runs. capture:
+# `env -i` before the program leaves no trace named as the program's, and
+# says so in one line.
 # Usage: test_exec_escape.sh ALLOCSCOPE
 set -u
 cli=$1
@@ -55,6 +57,18 @@ else
   "$cli" exec -a glibc -- "$mnt" --version >"$tmp/out" 2>"$tmp/err"; rc=$?
   if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ]; then ok; else bad "mount as root: rc=$rc $(cat "$tmp/err")"; fi
 fi
+
+# capture: env's events are not the program's trace
+(cd "$tmp" && "$cli" capture -o ei.ast -- env -i PYTHONMALLOC=malloc $py -c "$prog" >/dev/null 2>"$tmp/err"); rc=$?
+if [ $rc -ne 0 ] && [ ! -e "$tmp/ei.ast" ] &&
+  grep -q "^allocscope capture: .*python3.*did not load the capture library" "$tmp/err"; then ok
+else bad "capture of env -i python3: rc=$rc, ei.ast $( [ -e "$tmp/ei.ast" ] && echo written || echo absent): $(cat "$tmp/err")"; fi
+for cmd in "env PYTHONMALLOC=malloc $py -c pass" "sh -c true"; do
+  rm -f "$tmp/ok.ast"
+  (cd "$tmp" && eval "\"\$cli\" capture -o ok.ast -- $cmd" >/dev/null 2>"$tmp/err"); rc=$?
+  if [ $rc -eq 0 ] && [ -s "$tmp/ok.ast" ] && ! grep -q "did not load" "$tmp/err"; then ok
+  else bad "capture -- $cmd: rc=$rc $(cat "$tmp/err")"; fi
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

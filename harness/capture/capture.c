@@ -555,6 +555,35 @@ __attribute__((constructor)) static void capture_ctor(void)
 	init();
 }
 
+/* This process leaves its image by exiting: said in the spool's header
+ * (an exec leaves it unsaid, which is how the capture command knows the
+ * program went on in an image that did not load this library). A vfork
+ * child shares the parent's mapping: only the spool's own process marks. */
+static void mark_ended(void)
+{
+	as_spool_hdr_t *h = seq_map;
+	if (h && h->pid == (uint32_t)syscall(SYS_getpid))
+		__atomic_store_n(&h->ended, 1, __ATOMIC_RELEASE);
+}
+
+__attribute__((destructor)) static void capture_dtor(void)
+{
+	mark_ended();
+}
+
+/* _exit and _Exit skip destructors (dash's `sh -c` ends with _exit). */
+EXPORT void _exit(int status)
+{
+	mark_ended();
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+EXPORT void _Exit(int status)
+{
+	_exit(status);
+}
+
 static inline int ready(void)
 {
 	if (initialized != 2) {
