@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
@@ -273,7 +274,7 @@ static char **program_env(char *const set[], size_t nset)
  * printing (the program could not be started). */
 static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char **argv,
                       as_trace_fmt_t fmt, live_set_t *ls, pid_t *pid, int *status, uint64_t t0[2],
-                      uint64_t t1[2])
+                      uint64_t t1[2], char *comm, size_t commlen)
 {
 	struct sigaction ign, old_int, old_quit;
 	sigset_t chld, old_mask, dfl;
@@ -332,8 +333,18 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		goto out_env;
 	}
 	for (long nap_ns = 0;;) {
-		pid_t w = waitpid(*pid, status, WNOHANG);
-		if (w == *pid || (w < 0 && errno != EINTR))
+		siginfo_t si;
+		int w;
+		si.si_pid = 0;
+		w = waitid(P_PID, (id_t)*pid, &si, WEXITED | WNOHANG | WNOWAIT);
+		if (w == 0 && si.si_pid == *pid) {
+			/* ended, not reaped yet: its comm names its last image */
+			as_proc_comm(*pid, comm, commlen);
+			while (waitpid(*pid, status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		if (w < 0 && errno != EINTR)
 			break;
 		/* the program runs on one core: convert on another meanwhile.
 		 * Nothing new: look again after 1, 2, 4, 8, then every 16 ms
@@ -546,27 +557,64 @@ static void count_child(as_capture_summary_t *sum, const char *trace, int new_pi
 	}
 }
 
+/* 1 when spool dir/name says its process left that image by exiting
+ * (spool.h's ended), 0 when it exec'd (or died on a signal). */
+static int spool_ended(const char *dir, const char *name)
+{
+	as_spool_hdr_t h;
+	char path[PATH_MAX];
+	int fd, r = 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	    !memcmp(h.magic, AS_SPOOL_MAGIC, 8))
+		r = h.ended != 0;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 /* Convert every spool in dir: TRACE is the program's last image (after `env
  * X prog` or a shell wrapper exec'd it); earlier images and children get
- * TRACE.PID.GEN. Removes the spools unless kept. Returns 0, or 2 when one
- * failed. */
+ * TRACE.PID.GEN. When the program exited (exited: 1) from an image that
+ * did not load the library (its last spool was left by an exec, or it has
+ * none: comm names that image), no spool is its last image's: TRACE is not
+ * written, and one line says why. Removes the spools unless kept. Returns
+ * 0, or 2 when one failed or TRACE is not the program's. */
 static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, char **names,
-                       int nspool, pid_t pid, double ns_per_tick, live_set_t *ls, uint64_t *events)
+                       int nspool, pid_t pid, double ns_per_tick, live_set_t *ls, uint64_t *events,
+                       int exited, const char *prog, const char *comm)
 {
 	unsigned root_gen = 0, prev_child = 0;
-	int ret = 0;
+	int ret = 0, root = -1, escaped;
 	for (int i = 0; i < nspool; i++) {
 		unsigned spid = 0, gen = 0;
 		if (sscanf(names[i], "%u.%u", &spid, &gen) == 2 && spid == (unsigned)pid &&
-		    gen > root_gen)
+		    (root < 0 || gen > root_gen)) {
 			root_gen = gen;
+			root = i;
+		}
+	}
+	escaped = exited && nspool > 0 && (root < 0 || !spool_ended(dir, names[root]));
+	if (escaped) {
+		char *before = root >= 0 ? other_name(c->out, (unsigned)pid, root_gen) : NULL;
+		fprintf(stderr,
+		        "allocscope capture: %s ended as %s (pid %d), an image that did not load "
+		        "the capture library (an exec that dropped LD_PRELOAD, e.g. env -i, or a "
+		        "set-user-ID program): its calls are not recorded and %s is not "
+		        "written%s%s%s\n",
+		        prog, comm, (int)pid, c->out, before ? " (the image before the exec: " : "",
+		        before ? before : "", before ? ")" : "");
+		free(before);
+		root = -1;
+		ret = 2;
 	}
 	for (int i = 0; i < nspool; i++) {
 		char *spool = NULL, *out = NULL;
 		as_spool_report_t rep;
 		unsigned spid = 0, gen = 0;
 		sscanf(names[i], "%u.%u", &spid, &gen);
-		if (spid == (unsigned)pid && gen == root_gen)
+		if (i == root)
 			out = strdup(c->out);
 		else
 			out = other_name(c->out, spid, gen);
@@ -607,7 +655,7 @@ static int capture_main(int argc, char **argv)
 int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 {
 	cap_ctx_t c = {.time_every = 16, .sum = sum};
-	char libbuf[PATH_MAX], *dir = NULL, **names = NULL;
+	char libbuf[PATH_MAX], *dir = NULL, **names = NULL, comm[64] = "?";
 	const char *lib;
 	as_trace_fmt_t fmt;
 	pid_t pid;
@@ -670,7 +718,8 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		return 2;
 	}
 	rss0 = reset_peak_kib(); /* the conversion runs beside the program */
-	if (run_traced(&c, lib, dir, argv + r, fmt, &ls, &pid, &status, t0, t1) != 0) {
+	if (run_traced(&c, lib, dir, argv + r, fmt, &ls, &pid, &status, t0, t1, comm,
+	               sizeof(comm)) != 0) {
 		live_free(&ls);
 		rmdir(dir);
 		free(dir);
@@ -697,7 +746,8 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		ret = 2;
 	}
 	double tpn = t1[0] > t0[0] ? (double)(t1[1] - t0[1]) / (double)(t1[0] - t0[0]) : 1.0;
-	if (convert_all(&c, fmt, dir, names, nspool, pid, tpn, &ls, &events) != 0)
+	if (convert_all(&c, fmt, dir, names, nspool, pid, tpn, &ls, &events, WIFEXITED(status),
+	                argv[r], comm) != 0)
 		ret = 2;
 	hwm = status_kib("VmHWM");
 	for (int i = 0; i < nspool; i++)

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,8 +25,9 @@
 #include "statictls.h"
 #include "syscount.h"
 #include "trial.h"
+#include "util.h"
 
-enum { OPT_STATS = 256 };
+enum { OPT_STATS = 256, OPT_ALLOW_UNTRACED };
 
 static const as_opt_t exec_opts[] = {
     {'a', "allocators", "MODULE", NULL,
@@ -32,11 +35,15 @@ static const as_opt_t exec_opts[] = {
     {OPT_STATS, "stats", NULL, NULL,
      "at exit, print the module's stats, call counts and peak RSS per process, and the memory "
      "syscalls of the program and its children"},
+    {OPT_ALLOW_UNTRACED, "allow-untraced", NULL, NULL,
+     "a program that ends in an image without the shim (an exec that dropped LD_PRELOAD, "
+     "e.g. env -i) is a warning, and exec exits with the program's status (default: an "
+     "error, exit 1 when the program exited 0)"},
 };
 
 typedef struct {
 	const char *module;
-	int stats;
+	int stats, allow_untraced;
 } exec_ctx_t;
 
 static int on_exec_opt(int key, const char *arg, void *vctx)
@@ -46,6 +53,8 @@ static int on_exec_opt(int key, const char *arg, void *vctx)
 		c->module = arg;
 	else if (key == OPT_STATS)
 		c->stats = 1;
+	else if (key == OPT_ALLOW_UNTRACED)
+		c->allow_untraced = 1;
 	else
 		return -1;
 	return 0;
@@ -101,8 +110,35 @@ static int elf_is_static(int fd)
 	return 1;
 }
 
+/* Why exec'ing the file fd refers to would run it in secure-execution mode
+ * (AT_SECURE), where the dynamic loader ignores a preload path with a slash,
+ * so the shim never loads: set-user-ID to another user than ours,
+ * set-group-ID to another group, or file capabilities for a caller other
+ * than root (the kernel's cap_bprm_creds_from_file); none when the
+ * filesystem is mounted nosuid or no_new_privs is set (the kernel then
+ * ignores the bits). NULL when it would not. */
+static const char *secure_exec(int fd, char *buf, size_t len)
+{
+	struct stat st;
+	struct statvfs sv;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (fstatvfs(fd, &sv) == 0 && (sv.f_flag & ST_NOSUID)) ||
+	    prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1)
+		return NULL;
+	if ((st.st_mode & S_ISUID) && st.st_uid != getuid())
+		snprintf(buf, len, "set-user-ID (to uid %u)", (unsigned)st.st_uid);
+	else if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && st.st_gid != getgid())
+		snprintf(buf, len, "set-group-ID (to gid %u)", (unsigned)st.st_gid);
+	else if (getuid() != 0 && fgetxattr(fd, "security.capability", NULL, 0) >= 0)
+		snprintf(buf, len, "given file capabilities");
+	else
+		return NULL;
+	return buf;
+}
+
 /* Refuse a program the preload cannot reach: a statically linked ELF file,
- * or a script whose interpreter is one. Returns 0 or -1 with the reason. */
+ * a script whose interpreter is one, or a program exec'd in secure mode
+ * (secure_exec). Returns 0 or -1 with the reason. */
 static int check_dynamic(const char *path, int depth, char *why, size_t len)
 {
 	char line[PATH_MAX + 2];
@@ -117,6 +153,19 @@ static int check_dynamic(const char *path, int depth, char *why, size_t len)
 		return -1;
 	}
 	n = pread(fd, line, sizeof(line) - 1, 0);
+	if (!(n > 2 && line[0] == '#' && line[1] == '!')) {
+		/* (a script's own set-user-ID bit is ignored: its interpreter's counts) */
+		char what[64];
+		if (secure_exec(fd, what, sizeof(what))) {
+			close(fd);
+			snprintf(
+			    why, len,
+			    "%s: %s: run by uid %u the dynamic loader ignores LD_PRELOAD for it "
+			    "(secure execution): its malloc cannot be reached",
+			    path, what, (unsigned)getuid());
+			return -1;
+		}
+	}
 	close(fd);
 	if (n > 2 && line[0] == '#' && line[1] == '!' && depth < 4) {
 		char *interp = line + 2, *e;
@@ -236,7 +285,6 @@ static void print_stats(const char *module, const char *stats_path, int counting
 	}
 	if (f)
 		fclose(f);
-	unlink(stats_path);
 	if (counting && as_syscount_read(sys) == 0) {
 		/* the program and every process it started, from exec to exit */
 		static const char *const names[] = {
@@ -257,6 +305,23 @@ static void print_stats(const char *module, const char *stats_path, int counting
 		        "  still running when the program ended: %d process%s it started (not "
 		        "reported above, their syscalls not counted)\n",
 		        late, late == 1 ? "" : "es");
+}
+
+/* The blocks the shim wrote at exit into the stats file: how many, and
+ * whether one is the program's own (pid), which its last image writes
+ * only if it loaded the shim. */
+static void read_reports(const char *stats_path, pid_t pid, int *blocks, int *own)
+{
+	FILE *f = fopen(stats_path, "r");
+	char line[512];
+	*blocks = *own = 0;
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "pid=", 4) == 0) {
+			(*blocks)++;
+			*own |= strtol(line + 4, NULL, 10) == (long)pid;
+		}
+	if (f)
+		fclose(f);
 }
 
 /* Refuse a module that cannot be a program's heap, before anything runs. */
@@ -284,7 +349,8 @@ static int exec_main(int argc, char **argv)
 	const char *old;
 	as_spec_t spec;
 	pid_t pid;
-	int r, status, go[2], ep[2], child_errno = 0, counting = 0, fits;
+	int r, status, go[2], ep[2], child_errno = 0, counting = 0, fits, blocks, own;
+	char comm[64];
 	char sys_why[512] = "";
 	static as_modenv_t me;
 
@@ -346,7 +412,10 @@ static int exec_main(int argc, char **argv)
 		as_spec_free(&spec);
 		return 2;
 	}
-	if (c.stats) {
+	{
+		/* always: every process that loaded the shim writes its block at
+		 * exit, and a program whose last image wrote none did not run on
+		 * the module (checked after it ends) */
 		int fd;
 		const char *tmp = getenv("TMPDIR");
 		snprintf(stats_path, sizeof(stats_path), "%s/allocscope-exec-XXXXXX",
@@ -359,15 +428,17 @@ static int exec_main(int argc, char **argv)
 			return 2;
 		}
 		close(fd);
-		/* descendants that outlive the program become ours: counted below */
-		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	}
+	/* descendants that outlive the program become ours: counted below */
+	if (c.stats)
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* the module's own variables (MALLOC_CONF, GLIBC_TUNABLES...), set in
 	 * this process, past its own start, so that build_env passes them on;
 	 * the CLI's static TLS tunable is not the program's: taken out */
 	if (as_env_apply(me.env) != 0 || as_static_tls_strip() != 0) {
 		fprintf(stderr, "allocscope exec: cannot set the module's environment\n");
 		as_spec_free(&spec);
+		unlink(stats_path);
 		return 2;
 	}
 	/* a module whose libraries need more static TLS than a program keeps
@@ -383,8 +454,7 @@ static int exec_main(int argc, char **argv)
 	if (!env || pipe2(go, O_CLOEXEC) != 0 || pipe2(ep, O_CLOEXEC) != 0) {
 		fprintf(stderr, "allocscope exec: cannot prepare the program: %s\n",
 		        strerror(errno));
-		if (*stats_path)
-			unlink(stats_path);
+		unlink(stats_path);
 		env_free(env);
 		return 2;
 	}
@@ -410,8 +480,7 @@ static int exec_main(int argc, char **argv)
 	env_free(env);
 	if (pid < 0) {
 		fprintf(stderr, "allocscope exec: fork: %s\n", strerror(errno));
-		if (*stats_path)
-			unlink(stats_path);
+		unlink(stats_path);
 		return 2;
 	}
 	prog_pid = pid;
@@ -423,19 +492,38 @@ static int exec_main(int argc, char **argv)
 		close(go[1]);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		unlink(stats_path);
 		return 2;
 	}
 	close(go[1]);
 	if (read(ep[0], &child_errno, sizeof(child_errno)) != (ssize_t)sizeof(child_errno))
 		child_errno = 0;
 	close(ep[0]);
+	{
+		siginfo_t si;
+		/* ended, not reaped: its comm names the last image */
+		while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+			;
+		as_proc_comm(pid, comm, sizeof(comm));
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (c.stats) {
-		if (child_errno)
-			unlink(stats_path);
-		else
-			print_stats(c.module, stats_path, counting, sys_why);
+	read_reports(stats_path, pid, &blocks, &own);
+	if (c.stats && !child_errno)
+		print_stats(c.module, stats_path, counting, sys_why);
+	unlink(stats_path);
+	if (!child_errno && WIFEXITED(status) && !own) {
+		/* the program's last image never loaded the shim: what ran was
+		 * not on the module (one line; stats above say what did) */
+		fprintf(stderr,
+		        "allocscope exec: %s ended as %s (pid %d), an image that did not load the "
+		        "shim (an exec that dropped LD_PRELOAD, e.g. env -i, or a set-user-ID "
+		        "program): %s on module %s%s\n",
+		        argv[r], comm, (int)pid,
+		        blocks ? "its calls did not run" : "no process ran", c.module,
+		        c.allow_untraced ? "" : " (--allow-untraced to accept)");
+		if (!c.allow_untraced)
+			return WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
 	}
 	if (child_errno) {
 		/* as env(1): 127 when the program is not found, 126 otherwise */
@@ -456,7 +544,7 @@ static int exec_main(int argc, char **argv)
 
 const as_cmd_t as_cmd_exec = {
     .name = "exec",
-    .synopsis = "exec -a MODULE[:params] [--stats] -- PROG [ARGS...]",
+    .synopsis = "exec -a MODULE[:params] [--stats] [--allow-untraced] -- PROG [ARGS...]",
     .summary = "run an unmodified program with a module as its malloc (LD_PRELOAD)",
     .opts = exec_opts,
     .nopts = sizeof(exec_opts) / sizeof(exec_opts[0]),

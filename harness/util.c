@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,4 +155,21 @@ long as_read_full(int fd, void *buf, size_t len)
 		got += (size_t)r;
 	}
 	return (long)got;
+}
+
+void as_proc_comm(int pid, char *out, size_t len)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, out, len - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		snprintf(out, len, "?");
+	else
+		out[n - (out[n - 1] == '\n')] = '\0';
 }

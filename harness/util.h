@@ -32,4 +32,9 @@ int as_write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes; returns bytes read (< len at EOF) or -1. */
 long as_read_full(int fd, void *buf, size_t len);
 
+/* The name (/proc/PID/comm) of process pid's current image into out, or "?"
+ * when it cannot be read. A zombie keeps it: called between waitid(WNOWAIT)
+ * and reaping, it names the image a program ended in. */
+void as_proc_comm(int pid, char *out, size_t len);
+
 #endif /* AS_UTIL_H */

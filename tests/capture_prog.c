@@ -1,7 +1,8 @@
 /* capture_prog.c - the program test_capture traces: known numbers of
  * malloc-family calls with sizes nothing else uses (1001..1009, 2001), on
  * one thread or several with cross-thread frees and address reuse, and
- * optionally a fork, an exec, an _exit, a fatal signal or a sleep at the end. Not a test by
+ * optionally a fork, an exec, an _exit, a fatal signal, a sleep or odd
+ * alignments at the end. Not a test by
  * itself: test_capture checks its trace. */
 #define _GNU_SOURCE
 #include <malloc.h>
@@ -152,6 +153,16 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 50000; i++)
 			free(malloc(6001));
 		nanosleep(&t, NULL);
+	} else if (!strcmp(mode, "oddalign")) {
+		/* alignments that are not powers of two, as glibc takes them:
+		 * memalign rounds up (24 -> 32), aligned_alloc is memalign
+		 * before glibc 2.38 (48 -> 64) and EINVAL since,
+		 * posix_memalign is EINVAL (nothing to record) */
+		void *q = NULL;
+		sink = memalign(24, 1010);
+		sink = aligned_alloc(48, 1011);
+		if (posix_memalign(&q, 24, 1012) == 0)
+			abort();
 	} else if (!strcmp(mode, "abort")) {
 		sink = malloc(4001);
 		abort();

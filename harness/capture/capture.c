@@ -555,6 +555,35 @@ __attribute__((constructor)) static void capture_ctor(void)
 	init();
 }
 
+/* This process leaves its image by exiting: said in the spool's header
+ * (an exec leaves it unsaid, which is how the capture command knows the
+ * program went on in an image that did not load this library). A vfork
+ * child shares the parent's mapping: only the spool's own process marks. */
+static void mark_ended(void)
+{
+	as_spool_hdr_t *h = seq_map;
+	if (h && h->pid == (uint32_t)syscall(SYS_getpid))
+		__atomic_store_n(&h->ended, 1, __ATOMIC_RELEASE);
+}
+
+__attribute__((destructor)) static void capture_dtor(void)
+{
+	mark_ended();
+}
+
+/* _exit and _Exit skip destructors (dash's `sh -c` ends with _exit). */
+EXPORT void _exit(int status)
+{
+	mark_ended();
+	for (;;)
+		syscall(SYS_exit_group, status);
+}
+
+EXPORT void _Exit(int status)
+{
+	_exit(status);
+}
+
 static inline int ready(void)
 {
 	if (initialized != 2) {
@@ -566,9 +595,19 @@ static inline int ready(void)
 	return 1;
 }
 
+/* The alignment a call that succeeded was given, as a log2: a power of
+ * two as it is; one that is not is rounded up to the next, as glibc's
+ * memalign does (and aligned_alloc, which is memalign before glibc 2.38;
+ * 2.38 and posix_memalign refuse it, so nothing is recorded). Not the
+ * lowest set bit: memalign(24, n) is 32-aligned, and a replay asks the
+ * module for what the program got. */
 static unsigned log2_of(size_t a)
 {
-	return a > 1 ? (unsigned)__builtin_ctzll(a) : 0;
+	if (a <= 1)
+		return 0;
+	if (a > SIZE_MAX / 2 + 1)
+		return 63; /* no allocator grants it: the call failed */
+	return (unsigned)(64 - __builtin_clzll(a - 1));
 }
 
 EXPORT void *malloc(size_t size)
@@ -737,6 +776,110 @@ EXPORT size_t malloc_usable_size(void *p)
 		return 0;
 	return real_usable(p);
 }
+
+/* C++'s operator new and delete, every Itanium-ABI variant (the names are
+ * the ABI's): recorded as malloc and free, each call passed to the next
+ * definition in the search order (libstdc++'s, or that of an allocator the
+ * caller preloads: tcmalloc, jemalloc and mimalloc define their own, and
+ * without these a program's C++ allocations never reached this library),
+ * so the program runs exactly as it would. The guard is held across the
+ * call (libstdc++'s operators call malloc and free, which must not record
+ * them again) and let go by a cleanup when the call throws std::bad_alloc
+ * (this file is built with -fexceptions): the new_handler loop and the
+ * exception are the next definition's own. */
+static void *cxx_next(const char *name, void **slot)
+{
+	void *f = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+	if (!f) { /* resolved on first use: the runtime may be dlopen'ed late */
+		in_hook++;
+		f = dlsym(RTLD_NEXT, name);
+		in_hook--;
+		__atomic_store_n(slot, f, __ATOMIC_RELEASE);
+	}
+	return f;
+}
+
+/* No next definition (no C++ runtime loaded, yet C++ called): nothrow
+ * gets NULL, the throwing kind cannot throw and ends the program. */
+static void *cxx_none(const char *name, int nothrow)
+{
+	static const char m[] = "allocscope_capture: no definition of a C++ operator new after "
+	                        "this library: ";
+	if (nothrow)
+		return NULL;
+	if (write(2, m, sizeof(m) - 1) < 0 || write(2, name, strlen(name)) < 0 ||
+	    write(2, "\n", 1) < 0)
+		abort();
+	abort();
+}
+
+static void hook_leave(int *held)
+{
+	(void)held;
+	in_hook--;
+}
+
+/* in_hook raised until the end of the enclosing block, a throw included */
+#define HOOK_HELD int hook_held __attribute__((cleanup(hook_leave), unused)) = in_hook++
+
+/* One operator new: PARAMS and ARGS of its ABI signature, ALIGN the
+ * alignment argument (0: none), NOTHROW 1 for the nothrow kinds. */
+#define CXX_NEW(name, params, args, align, nothrow)                                \
+	static void *next_##name;                                                  \
+	EXPORT void *name params;                                                  \
+	EXPORT void *name params                                                   \
+	{                                                                          \
+		void *(*f)params = (void *(*)params)cxx_next(#name, &next_##name); \
+		int rec = ready() && !in_hook;                                     \
+		HOOK_HELD;                                                         \
+		void *p = f ? f args : cxx_none(#name, nothrow);                   \
+		if (p && rec)                                                      \
+			record(AS_SPOOL_MALLOC, p, size, (uint8_t)log2_of(align)); \
+		return p;                                                          \
+	}
+/* One operator delete: recorded as a free, before the next one runs. */
+#define CXX_DELETE(name, params, args)                                           \
+	static void *next_##name;                                                \
+	EXPORT void name params;                                                 \
+	EXPORT void name params                                                  \
+	{                                                                        \
+		void(*f) params = (void(*) params)cxx_next(#name, &next_##name); \
+		if (!p || is_boot(p))                                            \
+			return;                                                  \
+		if (ready() && !in_hook) {                                       \
+			in_hook++;                                               \
+			record(AS_SPOOL_FREE, p, 0, 0);                          \
+			in_hook--;                                               \
+		}                                                                \
+		HOOK_HELD;                                                       \
+		if (f)                                                           \
+			f args;                                                  \
+		else if (real_free)                                              \
+			real_free(p);                                            \
+	}
+
+CXX_NEW(_Znwm, (size_t size), (size), 0, 0)
+CXX_NEW(_Znam, (size_t size), (size), 0, 0)
+CXX_NEW(_ZnwmRKSt9nothrow_t, (size_t size, const void *nt), (size, nt), 0, 1)
+CXX_NEW(_ZnamRKSt9nothrow_t, (size_t size, const void *nt), (size, nt), 0, 1)
+CXX_NEW(_ZnwmSt11align_val_t, (size_t size, size_t al), (size, al), al, 0)
+CXX_NEW(_ZnamSt11align_val_t, (size_t size, size_t al), (size, al), al, 0)
+CXX_NEW(_ZnwmSt11align_val_tRKSt9nothrow_t, (size_t size, size_t al, const void *nt),
+        (size, al, nt), al, 1)
+CXX_NEW(_ZnamSt11align_val_tRKSt9nothrow_t, (size_t size, size_t al, const void *nt),
+        (size, al, nt), al, 1)
+CXX_DELETE(_ZdlPv, (void *p), (p))
+CXX_DELETE(_ZdaPv, (void *p), (p))
+CXX_DELETE(_ZdlPvm, (void *p, size_t n), (p, n))
+CXX_DELETE(_ZdaPvm, (void *p, size_t n), (p, n))
+CXX_DELETE(_ZdlPvRKSt9nothrow_t, (void *p, const void *nt), (p, nt))
+CXX_DELETE(_ZdaPvRKSt9nothrow_t, (void *p, const void *nt), (p, nt))
+CXX_DELETE(_ZdlPvSt11align_val_t, (void *p, size_t al), (p, al))
+CXX_DELETE(_ZdaPvSt11align_val_t, (void *p, size_t al), (p, al))
+CXX_DELETE(_ZdlPvmSt11align_val_t, (void *p, size_t n, size_t al), (p, n, al))
+CXX_DELETE(_ZdaPvmSt11align_val_t, (void *p, size_t n, size_t al), (p, n, al))
+CXX_DELETE(_ZdlPvSt11align_val_tRKSt9nothrow_t, (void *p, size_t al, const void *nt), (p, al, nt))
+CXX_DELETE(_ZdaPvSt11align_val_tRKSt9nothrow_t, (void *p, size_t al, const void *nt), (p, al, nt))
 
 EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {

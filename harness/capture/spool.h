@@ -44,6 +44,14 @@ typedef struct as_spool_hdr {
 	 * whose thread holds a number below that seq_taken). */
 	uint32_t slots_used;
 	uint64_t chunks_off; /* file offset of the first chunk */
+	/* 1 once the process left this image by exit, _exit or _Exit (set
+	 * through the shared mapping); 0 while it runs, and after an exec or
+	 * a fatal signal. A program that exited normally with its last spool
+	 * at 0 exec'd an image that did not load the library. 0 in spools of
+	 * older builds (the capture command reads it only from this build's
+	 * library). */
+	uint32_t ended;
+	uint32_t pad;
 } as_spool_hdr_t;
 
 /* The tail slots: each thread's buffer is a slot of the spool file mapped

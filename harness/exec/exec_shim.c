@@ -8,6 +8,7 @@
  * bootstrap buffer whose blocks are never freed. Not for measuring
  * per-call latency: that is `run`'s job. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <malloc.h>
@@ -353,6 +354,112 @@ EXPORT size_t malloc_usable_size(void *p)
 		return 0;
 	return ((hdr_t *)((char *)p - HDR))->size;
 }
+
+/* C++'s operator new and delete, every Itanium-ABI variant (plain, array,
+ * nothrow, sized, std::align_val_t; the names are the ABI's). Without them
+ * a program's C++ allocations went to the first library in the search
+ * order that defines them: libstdc++, whose operators call malloc (the
+ * shim's), but an allocator the caller preloads (tcmalloc, jemalloc,
+ * mimalloc) or that a module is preloaded with defines its own, and the
+ * program's C++ heap silently bypassed the module. On success they are
+ * the shim's malloc and free. On failure (the module returned NULL, or an
+ * alignment that is not a power of two) the C++ runtime's own definition
+ * runs, from libstdc++ (or libc++) itself, not the next in the search
+ * order (which may be the preloaded allocator's): its operators allocate
+ * through malloc/aligned_alloc, that is through the shim again, so the
+ * new_handler loop, std::bad_alloc and nothrow's nullptr are exactly the
+ * runtime's, and any block it gets is the module's. The exception passes
+ * through the frames here (built with -fexceptions; nothing to undo). */
+static void *cxx_runtime_sym(const char *name)
+{
+	static void *rt;
+	if (!rt)
+		rt = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_NOLOAD);
+	if (!rt)
+		rt = dlopen("libc++.so.1", RTLD_LAZY | RTLD_NOLOAD);
+	return rt ? dlsym(rt, name) : NULL;
+}
+
+/* operator new `sym` of size, align (0: the default) and nothrow (NULL:
+ * the throwing kind). */
+static void *cxx_new(const char *sym, size_t size, size_t align, const void *nothrow)
+{
+	void *p = NULL, *f;
+	if (!align || valid_align(align))
+		p = shim_alloc(size, align > 16 ? align : 16, 0);
+	if (p)
+		return p;
+	f = cxx_runtime_sym(sym);
+	if (!f) {
+		if (nothrow)
+			return NULL;
+		die("operator new failed and no C++ runtime (libstdc++, libc++) is loaded to "
+		    "throw std::bad_alloc");
+	}
+	if (!align)
+		return nothrow ? ((void *(*)(size_t, const void *))f)(size, nothrow)
+		               : ((void *(*)(size_t))f)(size);
+	return nothrow ? ((void *(*)(size_t, size_t, const void *))f)(size, align, nothrow)
+	               : ((void *(*)(size_t, size_t))f)(size, align);
+}
+
+/* The variants by parameter list (the ABI passes std::align_val_t as a
+ * size_t and std::nothrow_t by reference). */
+#define NEW_S(name)                                   \
+	EXPORT void *name(size_t size);               \
+	EXPORT void *name(size_t size)                \
+	{                                             \
+		return cxx_new(#name, size, 0, NULL); \
+	}
+#define NEW_ST(name)                                    \
+	EXPORT void *name(size_t size, const void *nt); \
+	EXPORT void *name(size_t size, const void *nt)  \
+	{                                               \
+		return cxx_new(#name, size, 0, nt);     \
+	}
+#define NEW_SA(name)                                   \
+	EXPORT void *name(size_t size, size_t al);     \
+	EXPORT void *name(size_t size, size_t al)      \
+	{                                              \
+		return cxx_new(#name, size, al, NULL); \
+	}
+#define NEW_SAT(name)                                              \
+	EXPORT void *name(size_t size, size_t al, const void *nt); \
+	EXPORT void *name(size_t size, size_t al, const void *nt)  \
+	{                                                          \
+		return cxx_new(#name, size, al, nt);               \
+	}
+/* operator delete: the size, alignment or nothrow a variant adds are not
+ * needed (the header has them) */
+#define DELETE(name, params)     \
+	EXPORT void name params; \
+	EXPORT void name params  \
+	{                        \
+		shim_free(p);    \
+	}
+NEW_S(_Znwm)
+NEW_S(_Znam)
+NEW_ST(_ZnwmRKSt9nothrow_t)
+NEW_ST(_ZnamRKSt9nothrow_t)
+NEW_SA(_ZnwmSt11align_val_t)
+NEW_SA(_ZnamSt11align_val_t)
+NEW_SAT(_ZnwmSt11align_val_tRKSt9nothrow_t)
+NEW_SAT(_ZnamSt11align_val_tRKSt9nothrow_t)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+DELETE(_ZdlPv, (void *p))
+DELETE(_ZdaPv, (void *p))
+DELETE(_ZdlPvm, (void *p, size_t n))
+DELETE(_ZdaPvm, (void *p, size_t n))
+DELETE(_ZdlPvRKSt9nothrow_t, (void *p, const void *nt))
+DELETE(_ZdaPvRKSt9nothrow_t, (void *p, const void *nt))
+DELETE(_ZdlPvSt11align_val_t, (void *p, size_t al))
+DELETE(_ZdaPvSt11align_val_t, (void *p, size_t al))
+DELETE(_ZdlPvmSt11align_val_t, (void *p, size_t n, size_t al))
+DELETE(_ZdaPvmSt11align_val_t, (void *p, size_t n, size_t al))
+DELETE(_ZdlPvSt11align_val_tRKSt9nothrow_t, (void *p, size_t al, const void *nt))
+DELETE(_ZdaPvSt11align_val_tRKSt9nothrow_t, (void *p, size_t al, const void *nt))
+#pragma GCC diagnostic pop
 
 /* Module stats, peak RSS and call counts appended at exit to the file named
  * by ALLOCSCOPE_EXEC_STATS (created by `allocscope exec --stats`), one

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# test_exec_escape.sh - a program that escapes the preload is never passed
+# off as measured. exec: a program that ends in an image without the shim
+# (`env -i` drops LD_PRELOAD) fails with one line naming it, unless
+# --allow-untraced, and ordinary programs (exit, _exit, exec that keeps the
+# preload) give no such line; a set-user-ID program run by another user
+# (the loader ignores LD_PRELOAD for it) is refused before it runs. capture:
+# `env -i` before the program leaves no trace named as the program's, and
+# says so in one line.
+# Usage: test_exec_escape.sh ALLOCSCOPE
+set -u
+cli=$1
+pass=0 fail=0
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "check failed: $*" >&2; }
+py=/usr/bin/python3
+if [ ! -x $py ]; then
+  echo "skipped: needs $py"; echo "0 passed, 0 failed"; exit 77
+fi
+prog='x = [bytes(100) for i in range(100000)]'
+
+# exec: env -i drops the shim; python3 ran on glibc, not the module
+"$cli" exec -a glibc -- env -i $py -c "$prog" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+  grep -q "^allocscope exec: .*python3.*did not load the shim" "$tmp/err"; then ok
+else bad "exec of env -i python3: rc=$rc $(cat "$tmp/err")"; fi
+"$cli" exec -a glibc --stats -- env -i $py -c "$prog" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -ne 0 ] && grep -q "did not load the shim" "$tmp/err" &&
+  grep -q "processes reported: 0" "$tmp/err"; then ok
+else bad "exec --stats of env -i python3: rc=$rc $(cat "$tmp/err")"; fi
+"$cli" exec -a glibc --allow-untraced -- env -i $py -c "$prog" >"$tmp/out" 2>"$tmp/err"; rc=$?
+if [ $rc -eq 0 ] && grep -q "did not load the shim" "$tmp/err"; then ok
+else bad "exec --allow-untraced of env -i python3: rc=$rc $(cat "$tmp/err")"; fi
+# no false alarm: exit, _exit (dash's sh -c), an exec that keeps the preload
+for cmd in "$py -c pass" "sh -c true" "env A=1 $py -c pass" "sh -c 'exec $py -c pass'"; do
+  eval "\"\$cli\" exec -a glibc -- $cmd" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ]; then ok
+  else bad "exec -- $cmd: rc=$rc $(cat "$tmp/err")"; fi
+done
+# a program's own failure keeps its status
+"$cli" exec -a glibc -- sh -c 'exit 3' 2>"$tmp/err"; rc=$?
+if [ $rc -eq 3 ] && [ ! -s "$tmp/err" ]; then ok; else bad "exit 3: rc=$rc $(cat "$tmp/err")"; fi
+
+# a set-user-ID program run by another user: refused before it runs
+mnt=$(command -v mount)
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || [ ! -u "${mnt:-/nonexistent}" ]; then
+  echo "skipped: set-user-ID refusal (needs root, setpriv and a set-user-ID mount)"
+else
+  setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$tmp" \
+    "$cli" exec -a glibc -- "$mnt" --version >"$tmp/out" 2>"$tmp/err"; rc=$?
+  if [ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q "set-user-ID" "$tmp/err"; then ok
+  else bad "set-user-ID mount run by uid 65534: rc=$rc $(cat "$tmp/out" "$tmp/err")"; fi
+  # root runs it with its own uid: not secure, runs on the module
+  "$cli" exec -a glibc -- "$mnt" --version >"$tmp/out" 2>"$tmp/err"; rc=$?
+  if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ]; then ok; else bad "mount as root: rc=$rc $(cat "$tmp/err")"; fi
+fi
+
+# capture: env's events are not the program's trace
+(cd "$tmp" && "$cli" capture -o ei.ast -- env -i PYTHONMALLOC=malloc $py -c "$prog" >/dev/null 2>"$tmp/err"); rc=$?
+if [ $rc -ne 0 ] && [ ! -e "$tmp/ei.ast" ] &&
+  grep -q "^allocscope capture: .*python3.*did not load the capture library" "$tmp/err"; then ok
+else bad "capture of env -i python3: rc=$rc, ei.ast $( [ -e "$tmp/ei.ast" ] && echo written || echo absent): $(cat "$tmp/err")"; fi
+for cmd in "env PYTHONMALLOC=malloc $py -c pass" "sh -c true"; do
+  rm -f "$tmp/ok.ast"
+  (cd "$tmp" && eval "\"\$cli\" capture -o ok.ast -- $cmd" >/dev/null 2>"$tmp/err"); rc=$?
+  if [ $rc -eq 0 ] && [ -s "$tmp/ok.ast" ] && ! grep -q "did not load" "$tmp/err"; then ok
+  else bad "capture -- $cmd: rc=$rc $(cat "$tmp/err")"; fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
