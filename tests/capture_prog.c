@@ -159,9 +159,10 @@ int main(int argc, char **argv)
 		 * before glibc 2.38 (48 -> 64) and EINVAL since,
 		 * posix_memalign is EINVAL (nothing to record) */
 		void *q = NULL;
-		sink = memalign(24, 1010);
-		sink = aligned_alloc(48, 1011);
-		if (posix_memalign(&q, 24, 1012) == 0)
+		volatile size_t a24 = 24, a48 = 48; /* not constants: clang warns of them */
+		sink = memalign(a24, 1010);
+		sink = aligned_alloc(a48, 1011);
+		if (posix_memalign(&q, a24, 1012) == 0)
 			abort();
 	} else if (!strcmp(mode, "abort")) {
 		sink = malloc(4001);

@@ -6,6 +6,7 @@
  * the buffer, lines split across reads) are all counted. */
 #define _GNU_SOURCE
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -66,7 +67,12 @@ int main(void)
 	as_memmap_exclude(p, len);
 	CHECK(as_memmap_read(&c, 1) == 0);
 	CHECK(c.mmap_size_kib == a.mmap_size_kib);
-	CHECK(c.mmap_rss_kib == a.mmap_rss_kib);
+	/* p's 16 MiB are gone from the count; other mappings may have taken a
+	 * few pages meanwhile (stdio's buffer, a sanitizer's allocator: the
+	 * ASan build failed this as an exact equality in CI, 5 runs of 5) */
+	CHECKF(llabs((long long)(c.mmap_rss_kib - a.mmap_rss_kib)) <= 256,
+	       "resident %lld KiB after the exclusion, %lld before the mapping",
+	       (long long)c.mmap_rss_kib, (long long)a.mmap_rss_kib);
 
 	/* the program break: 1 MiB more heap, half of it touched */
 	{
