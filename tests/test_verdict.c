@@ -24,6 +24,32 @@ static void held_row(FILE *f, const char *params, double held)
 	        1000 + 1000 * held);
 }
 
+#define TIME_HEAD "trial,rep,module,workload,workload_params,threads,status,ns_per_op"
+#define HELD_HEAD                                                                                 \
+	"module,workload,workload_params,threads,status,rss_before_kib,rss_peak_kib,rss_end_kib," \
+	"live_bytes_peak,ns_per_op"
+
+/* Scenario SC's verdicts on a trials.csv at PATH of HEAD and the
+ * NULL-terminated ROWS, into csv and counts (both emptied first); returns
+ * how many claims were judged, -1 when the file cannot be written. */
+static int judge_rows(const char *sc, const char *path, const char *head, const char *const *rows,
+                      as_buf_t *csv, int counts[AS_VERDICT_COUNT])
+{
+	char err[512];
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return -1;
+	fprintf(f, "%s\n", head);
+	for (int i = 0; rows[i]; i++)
+		fprintf(f, "%s\n", rows[i]);
+	fclose(f);
+	memset(counts, 0, sizeof(int) * AS_VERDICT_COUNT);
+	csv->len = 0;
+	return as_scenario_verdicts(as_scenario_find(sc), path, csv, NULL, counts, err,
+	                            sizeof(err));
+}
+
 static void judge(void)
 {
 	as_claim_t at_least = {"m", "w", AS_CLAIM_AT_LEAST, 0.9, 0, "c", 0, NULL, 0, NULL};
@@ -249,83 +275,50 @@ int main(void)
 	 * review's `suite --quick --strict` failed at random on a t2/t1 of
 	 * 1.07 from one trial a side (session 19 to 20 took the ratio itself
 	 * as its interval); one against two: the same */
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return as_check_done();
-	fprintf(f, "trial,rep,module,workload,workload_params,threads,status,ns_per_op\n");
-	fprintf(f, "0,0,mimalloc,cache-scratch,iterations=1000,2,ok,50\n");
-	fprintf(f, "1,0,tcmalloc,cache-scratch,iterations=1000,2,ok,100\n");
-	fclose(f);
-	memset(counts, 0, sizeof(counts));
-	csv.len = 0;
-	n = as_scenario_verdicts(as_scenario_find("cache"), path, &csv, NULL, counts, err,
-	                         sizeof(err));
+	n = judge_rows("cache", path, TIME_HEAD,
+	               (const char *[]){"0,0,mimalloc,cache-scratch,iterations=1000,2,ok,50",
+	                                "1,0,tcmalloc,cache-scratch,iterations=1000,2,ok,100",
+	                                NULL},
+	               &csv, counts);
 	CHECKF(n == 1 && counts[AS_VERDICT_INCONCLUSIVE] == 1 &&
 	           strstr(csv.data, ",<= 1,0.5,,,ratio of medians,INCONCLUSIVE,1\n"),
 	       "one repetition a side: %d judged, %s", n, csv.data);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return as_check_done();
-	fprintf(f, "trial,rep,module,workload,workload_params,threads,status,ns_per_op\n");
-	fprintf(f, "0,0,mimalloc,cache-scratch,iterations=1000,2,ok,50\n");
-	fprintf(f, "1,0,tcmalloc,cache-scratch,iterations=1000,2,ok,110\n");
-	fprintf(f, "1,1,tcmalloc,cache-scratch,iterations=1000,2,ok,90\n");
-	fclose(f);
-	memset(counts, 0, sizeof(counts));
-	csv.len = 0;
-	n = as_scenario_verdicts(as_scenario_find("cache"), path, &csv, NULL, counts, err,
-	                         sizeof(err));
+	n = judge_rows("cache", path, TIME_HEAD,
+	               (const char *[]){"0,0,mimalloc,cache-scratch,iterations=1000,2,ok,50",
+	                                "1,0,tcmalloc,cache-scratch,iterations=1000,2,ok,110",
+	                                "1,1,tcmalloc,cache-scratch,iterations=1000,2,ok,90", NULL},
+	               &csv, counts);
 	CHECKF(n == 1 && counts[AS_VERDICT_INCONCLUSIVE] == 1 &&
 	           strstr(csv.data, ",<= 1,0.5,,,ratio of medians,INCONCLUSIVE,1\n"),
 	       "one against two: %d judged, %s", n, csv.data);
 	/* two a side: the bootstrap's interval, judged */
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return as_check_done();
-	fprintf(f, "trial,rep,module,workload,workload_params,threads,status,ns_per_op\n");
-	fprintf(f, "0,0,mimalloc,cache-scratch,iterations=1000,2,ok,50\n");
-	fprintf(f, "0,1,mimalloc,cache-scratch,iterations=1000,2,ok,52\n");
-	fprintf(f, "1,0,tcmalloc,cache-scratch,iterations=1000,2,ok,110\n");
-	fprintf(f, "1,1,tcmalloc,cache-scratch,iterations=1000,2,ok,90\n");
-	fclose(f);
-	memset(counts, 0, sizeof(counts));
-	csv.len = 0;
-	n = as_scenario_verdicts(as_scenario_find("cache"), path, &csv, NULL, counts, err,
-	                         sizeof(err));
+	n = judge_rows("cache", path, TIME_HEAD,
+	               (const char *[]){"0,0,mimalloc,cache-scratch,iterations=1000,2,ok,50",
+	                                "0,1,mimalloc,cache-scratch,iterations=1000,2,ok,52",
+	                                "1,0,tcmalloc,cache-scratch,iterations=1000,2,ok,110",
+	                                "1,1,tcmalloc,cache-scratch,iterations=1000,2,ok,90", NULL},
+	               &csv, counts);
 	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "two a side: %d judged, %s", n,
 	       csv.data);
 	/* a claim on one module's ns/op says its unit (verdicts.csv's unit
 	 * was empty for benchmt's) */
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return as_check_done();
-	fprintf(f, "trial,rep,module,workload,workload_params,threads,status,ns_per_op\n");
-	for (int r = 0; r < 6; r++)
-		fprintf(f, "0,%d,glibc,benchmt,ops=10000,1,ok,%d\n", r, 20 + r);
-	fclose(f);
-	memset(counts, 0, sizeof(counts));
-	csv.len = 0;
-	n = as_scenario_verdicts(as_scenario_find("benchmt"), path, &csv, NULL, counts, err,
-	                         sizeof(err));
+	n = judge_rows(
+	    "benchmt", path, TIME_HEAD,
+	    (const char *[]){
+	        "0,0,glibc,benchmt,ops=10000,1,ok,20", "0,1,glibc,benchmt,ops=10000,1,ok,21",
+	        "0,2,glibc,benchmt,ops=10000,1,ok,22", "0,3,glibc,benchmt,ops=10000,1,ok,23",
+	        "0,4,glibc,benchmt,ops=10000,1,ok,24", "0,5,glibc,benchmt,ops=10000,1,ok,25", NULL},
+	    &csv, counts);
 	CHECKF(n == 1 && strstr(csv.data, ",<= 100,22.5,20,25,ns per op,CONFIRMED,6\n"),
 	       "benchmt: %d judged, %s", n, csv.data);
-	/* one repetition of a memory figure (it repeats exactly) is judged */
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (!f)
-		return as_check_done();
-	fprintf(f, "module,workload,workload_params,threads,status,rss_before_kib,rss_peak_kib,"
-	           "rss_end_kib,live_bytes_peak,ns_per_op\n");
-	held_row(f, "size=64k,total=4m", 0.99);
-	held_row(f, "size=256k,total=4m", 0.5);
-	fclose(f);
-	memset(counts, 0, sizeof(counts));
-	csv.len = 0;
-	n = as_scenario_verdicts(th, path, &csv, NULL, counts, err, sizeof(err));
+	/* one repetition of a memory figure (it repeats exactly) is judged:
+	 * held_row's 0.99 and 0.5 of the peak */
+	n = judge_rows(
+	    "threshold", path, HELD_HEAD,
+	    (const char *[]){"glibc,threshold,\"size=64k,total=4m\",1,ok,1000,2000,1990,1000000,",
+	                     "glibc,threshold,\"size=256k,total=4m\",1,ok,1000,2000,1500,1000000,",
+	                     NULL},
+	    &csv, counts);
 	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1 &&
 	           strstr(csv.data, ",>= 0.9,0.99,0.99,0.99,share of peak RSS,CONFIRMED,1\n"),
 	       "one repetition of memory: %d judged, %s", n, csv.data);
