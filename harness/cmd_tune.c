@@ -728,6 +728,11 @@ static int tune_main(int argc, char **argv)
 	out.budget_stop_round = c.sched.stop_round >= 0 ? c.sched.stop_round + 1 : 0;
 	out.rec = rec;
 	out.best_by_medians = rec == 0 && c.not_significant[0] ? c.not_significant : NULL;
+	out.kept_because = !out.best_by_medians ? NULL
+	                   : c.too_few          ? "too_few_replays"
+	                                        : "not_significant";
+	out.children = prog ? kids.children : -1;
+	out.child_events = prog ? kids.child_events : 0;
 	out.verify = c.verify;
 	out.verified = &verified;
 	out.replay_dir = run_dir;

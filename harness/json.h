@@ -69,6 +69,9 @@
 	X(recommendation, "tune: the recommended configuration, its gain, its line")       \
 	X(kept_baseline, "tune: true when glibc's defaults stay")                          \
 	X(best_by_medians, "tune: the best by medians when it was not significant")        \
+	X(kept_because, "tune: why the baseline stays (too_few_replays, not_significant)") \
+	X(children_left_out, "tune: child processes the capture left out of the trace")    \
+	X(child_events_left_out, "tune: their events")                                     \
 	X(apply, "tune: the line that applies the recommendation (null: nothing)")         \
 	X(verify, "tune: what --verify measured (null: not asked)")                        \
 	X(runs, "tune --verify: runs of the program per configuration")                    \

@@ -111,7 +111,9 @@ static void head_text(as_buf_t *h, const as_table_t *t, char *const *full, int n
 		                 "(--max-rss).\n\n");
 	} else if (rec == 0) {
 		as_buf_printf(h, "**Recommended: keep glibc's defaults** (the baseline): no "
-		                 "configuration is significantly better on the objective.\n\n");
+		                 "configuration is shown to gain at least 5 %% on the objective "
+		                 "(p < 0.05 and a 95 %% CI below 1; tune.json `kept_because` says "
+		                 "whether more replays could tell).\n\n");
 	} else {
 		as_buf_printf(h, "**Recommended: `%s`**: time ", full[rec]);
 		ratio_text(h, num(t, rec, "time_ratio"), num(t, rec, "time_ratio_ci95_low"),

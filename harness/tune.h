@@ -8,6 +8,7 @@
 #define AS_TUNE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../workloads/spec.h"
 #include "buf.h"
@@ -179,6 +180,11 @@ typedef struct as_tune_outcome {
 	int rec;                     /* the recommended point; -1: none fits --max-rss */
 	const char *best_by_medians; /* the baseline stays: the best by medians, not
 	                                significantly better (NULL: none) */
+	const char *kept_because;    /* then why: "too_few_replays" (no p below 0.05
+	                                possible) or "not_significant" (NULL: none) */
+	int children;                /* child processes the capture left out of the
+	                                trace (-1: the trace was given, not captured) */
+	uint64_t child_events;       /* their events */
 	const char *apply;           /* the line that applies rec (NULL: the baseline) */
 	int verify;                  /* --verify given */
 	const char *verify_note;     /* why verify has no figures (NULL: it has) */

@@ -71,6 +71,7 @@ static json_t *recommendation_json(const as_tune_outcome_t *o, const as_tune_poi
 	as_json_set_str(r, "module_params", q->params);
 	as_json_set(r, "kept_baseline", json_boolean(o->rec == 0));
 	as_json_set(r, "best_by_medians", str_or_null(o->best_by_medians));
+	as_json_set(r, "kept_because", str_or_null(o->kept_because));
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		as_json_set(r, keys[i], as_json_num(o->rec == 0 ? NAN : v[i], 'F'));
 	as_json_set(r, "apply", str_or_null(o->apply));
@@ -122,6 +123,10 @@ int as_tune_write_json(const char *dir, const as_tune_outcome_t *o, const as_tun
 	as_json_set(root, "budget_spent_s", as_json_num(o->budget_spent_s, 'F'));
 	as_json_set(root, "budget_stop_round",
 	            as_json_num(o->budget_stop_round > 0 ? o->budget_stop_round : NAN, 'I'));
+	as_json_set(root, "children_left_out",
+	            as_json_num(o->children >= 0 ? o->children : NAN, 'I'));
+	as_json_set(root, "child_events_left_out",
+	            as_json_num(o->children >= 0 ? (double)o->child_events : NAN, 'I'));
 	for (int i = 0; i < n; i++) {
 		as_json_push(confs, point_json(&p[i]));
 		if (p[i].frontier) {

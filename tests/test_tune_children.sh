@@ -26,6 +26,13 @@ if [ -n "$child" ] && [ -s "$child" ]; then ok; else bad "the child's trace '$ch
 # and that trace is one tune takes
 expect 0 'recommendation' tune "$child" "${fast[@]}" -o kid
 [ "$(grep -c '^note: ' kids.out)" -eq 1 ] && ok || bad "want exactly one note line"
+# tune.json says the same: 1 child, its events; a given trace: null
+jkids=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["children_left_out"], d["child_events_left_out"])' kids/tune.json)
+[ "$jkids" = "1 $events" ] && ok || bad "tune.json children_left_out, child_events_left_out: '$jkids', want '1 $events'"
+[ "$(python3 -c 'import json; print(json.load(open("kid/tune.json"))["children_left_out"])')" = None ] &&
+  ok || bad "a given trace: children_left_out not null"
 
 # no child: no note
 expect 0 'recommendation' tune "${fast[@]}" -o single -- "$prog" single
