@@ -1,0 +1,653 @@
+/* compare_folder.c - the two results folders as `allocscope compare`
+ * reads them (compare_folder.h): each side's trials.csv as groups of the
+ * metric, refused when damaged, with its modules matched to the other
+ * side's. Reads only; never runs a trial. */
+#define _GNU_SOURCE
+#include "compare_folder.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labels.h"
+#include "loader.h"
+#include "results_format.h"
+#include "resume.h"
+
+/* What a metric is, for what an empty cell of it means: a time (trials
+ * run side by side, --jobs, leave it empty or make it wall time:
+ * context.csv timing_figures), a syscall count (empty when counting was
+ * off or failed: syscall_counting, warning_syscalls), a figure every ok
+ * trial has, or one that may be n/a in a trial (results/README.md:
+ * rss_after_trim_kib without trim(), handoff_ns at 1 thread, ...). */
+typedef enum { FIG_TIME, FIG_SYSCALL, FIG_ALWAYS, FIG_MAYBE } fig_kind_t;
+
+static int in_list(const char *s, const char *const *l)
+{
+	for (; *l; l++)
+		if (!strcmp(s, *l))
+			return 1;
+	return 0;
+}
+
+static const char *const timed[] = {"ns_per_op",   "ops_per_sec",    "wall_ns",    "elapsed_ns",
+                                    "canary_ns",   "wait_ns",        "handoff_ns", "handoff_end_ns",
+                                    "pass_ns_max", "pass_ns_median", NULL};
+
+static fig_kind_t fig_kind(const char *metric)
+{
+	static const char *const sys[] = {"syscalls_total",
+	                                  "brk_calls",
+	                                  "mmap_calls",
+	                                  "munmap_calls",
+	                                  "mremap_calls",
+	                                  "madvise_calls",
+	                                  "madvise_dontneed_calls",
+	                                  "madvise_free_calls",
+	                                  "mprotect_calls",
+	                                  NULL};
+	static const char *const always[] = {"ops",
+	                                     "elapsed_ns",
+	                                     "sampling_ns",
+	                                     "live_bytes_peak",
+	                                     "rss_before_kib",
+	                                     "rss_peak_kib",
+	                                     "rss_end_kib",
+	                                     "rss_after_free_kib",
+	                                     "heap_rss_peak_kib",
+	                                     "heap_size_peak_kib",
+	                                     "mmap_rss_peak_kib",
+	                                     "mmap_size_peak_kib",
+	                                     "heap_rss_after_free_kib",
+	                                     "mmap_rss_after_free_kib",
+	                                     "minflt",
+	                                     "majflt",
+	                                     "samples",
+	                                     "passes",
+	                                     NULL};
+	if (in_list(metric, timed))
+		return FIG_TIME;
+	if (in_list(metric, sys))
+		return FIG_SYSCALL;
+	return in_list(metric, always) ? FIG_ALWAYS : FIG_MAYBE;
+}
+
+/* The metrics trials run side by side (--jobs) leave empty or make wall
+ * time: context.csv timing_figures names them. */
+int as_compare_timing_metric(const char *metric)
+{
+	return fig_kind(metric) == FIG_TIME;
+}
+
+/* Why an ok trial may have no value of METRIC: the table's words. */
+const char *as_compare_unmeasured_why(const char *metric)
+{
+	switch (fig_kind(metric)) {
+	case FIG_TIME: return "--jobs: no timing";
+	case FIG_SYSCALL: return "syscall counting off";
+	default: return "n/a there";
+	}
+}
+
+/* Why neither folder has METRIC, and other metrics to compare (of
+ * another kind: not the metric itself), in out: "(WHY): compare ...". */
+const char *as_compare_why_none(const char *metric, char *out, size_t len)
+{
+	static const char *const alts[] = {"rss_peak_kib", "minflt", "syscalls_total", "ns_per_op"};
+	fig_kind_t k = fig_kind(metric);
+	int n = 0, w = snprintf(out, len, "(%s): compare another --metric, e.g. ",
+	                        k == FIG_TIME      ? "trials run side by side, --jobs, have no "
+	                                             "timing"
+	                        : k == FIG_SYSCALL ? "syscall counting was off, context.csv "
+	                                             "syscall_counting"
+	                                           : "their cells are empty: n/a");
+	for (size_t i = 0; i < sizeof(alts) / sizeof(alts[0]) && n < 3; i++)
+		if (fig_kind(alts[i]) != k && w > 0 && (size_t)w < len)
+			w += snprintf(out + w, len - (size_t)w, "%s%s", n++ ? ", " : "", alts[i]);
+	return out;
+}
+
+/* The value of KEY in context table t (context.csv), "" when it has none. */
+const char *as_compare_context_value(const as_table_t *t, const char *key)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		if (!strcmp(as_table_str(t, r, "key"), key))
+			return as_table_str(t, r, "value");
+	return "";
+}
+
+/* Whether context table ctx says every ok trial has a value of METRIC
+ * (so an empty cell is damage): a time unless timing_figures says the
+ * trials ran side by side (under --validate they are written), a syscall
+ * count when counting was on and no worker failed at it, the figures every
+ * trial has; *why the context's words. */
+static int fig_measured(const as_table_t *ctx, const char *metric, const char **why)
+{
+	const char *tf = as_compare_context_value(ctx, "timing_figures");
+	const char *sc = as_compare_context_value(ctx, "syscall_counting");
+	switch (fig_kind(metric)) {
+	case FIG_TIME:
+		*why = "context.csv has no timing_figures: the trials ran one at a time";
+		if (!strcmp(metric, "elapsed_ns"))
+			return 1; /* the wall time under --jobs */
+		return (!*tf || !strncmp(tf, "the validator's", 15)) &&
+		       (!strcmp(metric, "ns_per_op") || !strcmp(metric, "ops_per_sec") ||
+		        !strcmp(metric, "wall_ns"));
+	case FIG_SYSCALL:
+		*why = "context.csv syscall_counting says counting was on";
+		for (size_t r = 0; r < ctx->nrows; r++)
+			if (!strcmp(as_table_str(ctx, r, "key"), "warning_syscalls"))
+				return 0;
+		return *sc && strncmp(sc, "n/a", 3);
+	case FIG_ALWAYS: *why = "every ok trial has it"; return 1;
+	default: return 0;
+	}
+}
+
+/* The last error said (as_compare_error), for --json's "error". */
+static char last_error[512];
+
+/* An error line on stderr, "allocscope compare: " and FMT, kept in
+ * last_error: a --json reader gets it on stdout too. */
+void as_compare_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "allocscope compare: %s\n", last_error);
+}
+
+const char *as_compare_last_error(void)
+{
+	return last_error;
+}
+
+/* DIR/NAME read into t; -1 after a line on stderr. */
+int as_compare_read_table(const char *dir, const char *name, as_table_t *t)
+{
+	char path[PATH_MAX], err[PATH_MAX + 256];
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		as_compare_error("%.200s...: path too long", dir);
+		return -1;
+	}
+	if (as_table_read(path, t, err, sizeof(err)) != 0) {
+		as_compare_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+void as_compare_label(const as_table_t *t, size_t r, const char *name, const char *params_col,
+                      char *out, size_t len)
+{
+	const char *p = as_table_str(t, r, params_col);
+	snprintf(out, len, "%s%s%s", as_table_str(t, r, name), *p ? ":" : "", p);
+}
+
+static int modkeys_find(const as_modkeys_t *mk, const char *m)
+{
+	for (int i = 0; i < mk->n; i++)
+		if (!strcmp(mk->orig[i], m))
+			return i;
+	return -1;
+}
+
+/* DIR/trials.csv's modules into mk (key = the name as written); a file
+ * that cannot be read is said when its groups are loaded. */
+static void collect_modules(const char *dir, as_modkeys_t *mk)
+{
+	char path[PATH_MAX], err[PATH_MAX + 64];
+	as_table_t t;
+	if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", dir) >= sizeof(path) ||
+	    as_table_read(path, &t, err, sizeof(err)) != 0)
+		return;
+	for (size_t r = 0; r < t.nrows && mk->n < AS_MAX_MODKEYS; r++) {
+		const char *m = as_table_str(&t, r, "module");
+		const char *p = as_table_str(&t, r, "module_params");
+		int i = modkeys_find(mk, m), seen = 0;
+		if (*m && i < 0) {
+			snprintf(mk->orig[mk->n], sizeof(mk->orig[0]), "%s", m);
+			snprintf(mk->key[mk->n], sizeof(mk->key[0]), "%s", m);
+			i = mk->n++;
+		}
+		for (int l = 0; l < mk->nlab && !seen && i >= 0; l++)
+			seen = mk->lab_mod[l] == i && !strcmp(mk->lab_params[l], p);
+		if (*m && !seen && mk->nlab < AS_MAX_MODKEYS) {
+			mk->lab_mod[mk->nlab] = i;
+			snprintf(mk->lab_params[mk->nlab++], sizeof(mk->lab_params[0]), "%s", p);
+		}
+	}
+	as_table_free(&t);
+}
+
+/* How many path modules of side mk, not written alike on the other side,
+ * have file name STEM; *last the last of them. */
+static int unmatched_with_stem(const as_modkeys_t *mk, const as_modkeys_t *other, const char *stem,
+                               int *last)
+{
+	int n = 0;
+	for (int i = 0; i < mk->n; i++) {
+		char s[256];
+		if (!as_module_is_path(mk->orig[i]) || modkeys_find(other, mk->orig[i]) >= 0)
+			continue;
+		as_label_name(mk->orig[i], s, sizeof(s));
+		if (!strcmp(s, stem)) {
+			n++;
+			*last = i;
+		}
+	}
+	return n;
+}
+
+static void match_params(as_modkeys_t mk[2]);
+
+/* A module given by path is matched by the path as written when the other
+ * side has it so; else by its file name when exactly one path module on
+ * each side, written differently, has that name (out/x.so before, a
+ * rebuild at out-v2/x.so after): B's then takes A's path as its key, and
+ * a note says so. A built-in name never matches a path (glibc against
+ * out/glibc.so). Until session 20 the paths as typed alone were matched,
+ * so a rebuild was "only in A" and "only in B" and --fail-on-regression
+ * passed. */
+void as_compare_match_paths(const char *a, const char *b, as_modkeys_t mk[2])
+{
+	if (as_results_kind(a) == AS_RESULTS_SUITE) {
+		int n;
+		char **subs = as_compare_common_scenarios(a, b, &n);
+		for (int i = 0; i < n; i++) {
+			char p[PATH_MAX];
+			for (int k = 0; k < 2; k++) {
+				snprintf(p, sizeof(p), "%s/%s", k ? b : a, subs[i]);
+				collect_modules(p, &mk[k]);
+			}
+			free(subs[i]);
+		}
+		free(subs);
+	} else {
+		collect_modules(a, &mk[0]);
+		collect_modules(b, &mk[1]);
+	}
+	for (int i = 0; i < mk[0].n; i++) {
+		char stem[256];
+		int ia = -1, ib = -1;
+		if (!as_module_is_path(mk[0].orig[i]) || modkeys_find(&mk[1], mk[0].orig[i]) >= 0)
+			continue;
+		as_label_name(mk[0].orig[i], stem, sizeof(stem));
+		if (unmatched_with_stem(&mk[0], &mk[1], stem, &ia) == 1 &&
+		    unmatched_with_stem(&mk[1], &mk[0], stem, &ib) == 1) {
+			/* two sides' buffers of one size: a copy, no overlap */
+			memcpy(mk[1].key[ib], mk[0].orig[ia], sizeof(mk[1].key[0]));
+			fprintf(
+			    stderr,
+			    "allocscope compare: note: module %s in A and %s in B matched by file "
+			    "name\n",
+			    mk[0].orig[ia], mk[1].orig[ib]);
+		}
+	}
+	match_params(mk);
+}
+
+/* Labels second: a label of one side that the other does not have is
+ * paired with the other's when its module (as matched above) has exactly
+ * one label on each side: refmalloc before, refmalloc:mmap_threshold=64k
+ * after (a param change, which until session 21 was "only in A" and
+ * "only in B", exit 0 under --fail-on-regression). B's then takes A's
+ * label, and a note names both. */
+static void match_params(as_modkeys_t mk[2])
+{
+	for (int k = 0; k < 2; k++)
+		for (int l = 0; l < mk[k].nlab; l++) {
+			const char *p = mk[k].lab_params[l];
+			snprintf(mk[k].lab[l], sizeof(mk[k].lab[0]), "%s%s%s",
+			         mk[k].key[mk[k].lab_mod[l]], *p ? ":" : "", p);
+		}
+	for (int i = 0; i < mk[0].nlab; i++) {
+		const char *key = mk[0].key[mk[0].lab_mod[i]];
+		int na = 0, nb = 0, ib = -1;
+		for (int l = 0; l < mk[0].nlab; l++)
+			na += !strcmp(mk[0].key[mk[0].lab_mod[l]], key);
+		for (int l = 0; l < mk[1].nlab; l++)
+			if (!strcmp(mk[1].key[mk[1].lab_mod[l]], key)) {
+				nb++;
+				ib = l;
+			}
+		if (na != 1 || nb != 1 || !strcmp(mk[0].lab[i], mk[1].lab[ib]))
+			continue;
+		memcpy(mk[1].lab_to[ib], mk[0].lab[i], sizeof(mk[1].lab_to[0]));
+		fprintf(stderr,
+		        "allocscope compare: note: module %s in A and %s in B matched by module "
+		        "name (their params differ; the row is named as in A)\n",
+		        mk[0].lab[i], mk[1].lab[ib]);
+	}
+}
+
+/* Row r's module as compare matches it (as_compare_match_paths). */
+static const char *module_key(const as_table_t *t, size_t r, const as_modkeys_t *mk)
+{
+	const char *m = as_table_str(t, r, "module");
+	int i = modkeys_find(mk, m);
+	return i < 0 ? m : mk->key[i];
+}
+
+/* Cell S of a metric as a value: 0 with *v (NaN when empty: n/a), or -1
+ * when it is no finite number >= 0, which allocscope never writes (a
+ * figure it has not is an empty cell, results/README.md): "inf", "nan",
+ * "-3", "12abc", " 5". */
+static int metric_value(const char *s, double *v)
+{
+	char *end;
+	*v = NAN;
+	if (!*s)
+		return 0;
+	if (!((*s >= '0' && *s <= '9') || *s == '.'))
+		return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	return errno || *end || !isfinite(*v) ? -1 : 0;
+}
+
+typedef struct {
+	uint32_t trial, rep;
+	size_t line;
+} ident_t;
+
+static int cmp_ident(const void *x, const void *y)
+{
+	const ident_t *a = x, *b = y;
+	if (a->trial != b->trial)
+		return a->trial < b->trial ? -1 : 1;
+	if (a->rep != b->rep)
+		return a->rep < b->rep ? -1 : 1;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+/* Table t (DIR/trials.csv) refused when a value would be taken wrongly:
+ * an ok row's METRIC cell that is no value (metric_value), or a (trial,
+ * rep) written twice, which would count a repetition twice in n and in
+ * the test. Returns 0, or -1 after one line naming file, line and column
+ * (both lines for a pair). */
+static int check_values(const char *dir, const as_table_t *t, const char *metric)
+{
+	int ctrial = as_table_col(t, "trial"), crep = as_table_col(t, "rep");
+	ident_t *id;
+	int rc = 0;
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *cell = as_table_str(t, r, metric);
+		double v;
+		if (strcmp(as_table_str(t, r, "status"), "ok") || metric_value(cell, &v) == 0)
+			continue;
+		as_compare_error(
+		    "%s/trials.csv: line %zu, column %s: '%s' is not a "
+		    "value (a finite number >= 0, or empty for n/a): the folder is damaged",
+		    dir, r + 2, metric, cell);
+		return -1;
+	}
+	if (ctrial < 0 || crep < 0 || t->nrows < 2)
+		return 0;
+	if (!(id = malloc(t->nrows * sizeof(*id)))) {
+		as_compare_error("out of memory");
+		return -1;
+	}
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		id[r].line = r + 2;
+		if (as_table_count(as_table_num(t, r, "trial"), &id[r].trial) != 0 ||
+		    as_table_count(as_table_num(t, r, "rep"), &id[r].rep) != 0) {
+			as_compare_error("%s/trials.csv: line %zu: trial or rep is not a "
+			                 "count: the folder is damaged",
+			                 dir, r + 2);
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		qsort(id, t->nrows, sizeof(*id), cmp_ident);
+	for (size_t r = 1; r < t->nrows && rc == 0; r++)
+		if (id[r].trial == id[r - 1].trial && id[r].rep == id[r - 1].rep) {
+			as_compare_error(
+			    "%s/trials.csv: lines %zu and %zu: trial %u "
+			    "repetition %u twice: the folder is damaged (a row written twice "
+			    "would count twice)",
+			    dir, id[r - 1].line, id[r].line, id[r].trial, id[r].rep);
+			rc = -1;
+		}
+	free(id);
+	return rc;
+}
+
+/* Table t (DIR/trials.csv) refused when an ok row has no value of METRIC
+ * though DIR/context.csv says every ok trial has one (fig_measured):
+ * until session 21 such a folder read as "not measured on one side
+ * (--jobs: no timing)", exit 0. Returns 0, or -1 after one line. */
+static int check_empty(const char *dir, const as_table_t *t, const char *metric)
+{
+	as_table_t ctx;
+	const char *why = "";
+	int measured;
+	if (as_compare_read_table(dir, "context.csv", &ctx) != 0)
+		return -1;
+	measured = fig_measured(&ctx, metric, &why);
+	as_table_free(&ctx);
+	for (size_t r = 0; r < t->nrows && measured; r++)
+		if (!strcmp(as_table_str(t, r, "status"), "ok") && !*as_table_str(t, r, metric)) {
+			as_compare_error("%s/trials.csv: line %zu, column %s: empty in an "
+			                 "ok row, but %s: the folder is damaged",
+			                 dir, r + 2, metric, why);
+			return -1;
+		}
+	return 0;
+}
+
+/* DIR's trials.csv as groups of the metric: its ok repetitions, the ones
+ * the machine disturbed left out as summary.csv leaves them, each
+ * workload label after PREFIX (a suite's "SCENARIO/", else ""); and what
+ * its trials say of the machine in *mach (disturb.h as_machine). */
+static int load_groups(const char *dir, const char *prefix, const char *metric, as_groups_t *gs,
+                       as_machine_t *mach, const as_modkeys_t *mk)
+{
+	as_table_t t;
+	char err[512];
+	unsigned char *dist;
+	if (as_results_format_check(dir, err, sizeof(err)) != 0) {
+		as_compare_error("%s", err);
+		return -1;
+	}
+	if (as_compare_read_table(dir, "trials.csv", &t) != 0)
+		return -1;
+	/* a damaged file is said, not half-read: a row cut short or garbled
+	 * keys would make groups of their own ("only in B") or none */
+	{
+		static const char *const need[] = {"module", "workload", "threads", "status"};
+		for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++)
+			if (as_table_col(&t, need[k]) < 0) {
+				as_compare_error("%s/trials.csv: no column '%s'", dir, need[k]);
+				as_table_free(&t);
+				return -1;
+			}
+		for (size_t r = 0; r < t.nrows; r++) {
+			uint32_t thr;
+			char buf[64];
+			const char *why = as_table_row_damage(&t, r, buf, sizeof(buf));
+			if (!why &&
+			    (as_table_count(as_table_num(&t, r, "threads"), &thr) != 0 || thr == 0))
+				why = "threads is not a count";
+			else if (!why && (!*as_table_str(&t, r, "module") ||
+			                  !*as_table_str(&t, r, "status")))
+				why = "module or status empty";
+			if (why) {
+				as_compare_error("%s/trials.csv: line %zu: %s%s", dir, r + 2, why,
+				                 why == buf ? " (damaged)" : "");
+				as_table_free(&t);
+				return -1;
+			}
+		}
+	}
+	if (as_table_col(&t, metric) < 0) {
+		as_compare_error("%s/trials.csv: no column '%s': the folder is damaged "
+		                 "(or an allocscope without that column wrote it)",
+		                 dir, metric);
+		as_table_free(&t);
+		return -1;
+	}
+	if (check_values(dir, &t, metric) != 0 || check_empty(dir, &t, metric) != 0) {
+		as_table_free(&t);
+		return -1;
+	}
+	dist = calloc(t.nrows ? t.nrows : 1, 1);
+	if (!dist || as_table_machine(&t, dist, mach) != 0) {
+		as_compare_error("out of memory");
+		free(dist);
+		as_table_free(&t);
+		return -1;
+	}
+	for (size_t r = 0; r < t.nrows; r++) {
+		char m[512], w[1024], pw[1100];
+		uint32_t thr = 0;
+		double v;
+		int ok = !strcmp(as_table_str(&t, r, "status"), "ok");
+		if (dist[r] == AS_DIST_OUT)
+			continue;
+		metric_value(as_table_str(&t, r, metric), &v);        /* ok rows checked above */
+		as_table_count(as_table_num(&t, r, "threads"), &thr); /* checked above */
+		{
+			const char *p = as_table_str(&t, r, "module_params");
+			snprintf(m, sizeof(m), "%s%s%s", module_key(&t, r, mk), *p ? ":" : "", p);
+			for (int l = 0; l < mk->nlab; l++)
+				if (*mk->lab_to[l] && !strcmp(mk->lab[l], m)) {
+					snprintf(m, sizeof(m), "%s", mk->lab_to[l]);
+					break;
+				}
+		}
+		as_compare_label(&t, r, "workload", "workload_params", w, sizeof(w));
+		snprintf(pw, sizeof(pw), "%s%s", prefix, w);
+		if (ok && isnan(v))
+			as_groups_add_unmeasured(gs, m, pw, thr);
+		else if (!ok && strcmp(as_table_str(&t, r, "status"), "skipped"))
+			as_groups_add_failed(gs, m, pw, thr, as_table_str(&t, r, "status"));
+		else
+			as_groups_add(gs, m, pw, thr, ok ? v : NAN);
+	}
+	free(dist);
+	as_table_free(&t);
+	return 0;
+}
+
+/* The machine of a suite: its scenarios' trials together (the largest
+ * noisy share, the first handoff median). */
+static void merge_machine(as_machine_t *acc, const as_machine_t *m)
+{
+	acc->one_thread_trials += m->one_thread_trials;
+	acc->multi_thread_trials += m->multi_thread_trials;
+	if (!isnan(m->noisy_share) && !(acc->noisy_share >= m->noisy_share))
+		acc->noisy_share = m->noisy_share;
+	if (isnan(acc->handoff_end_ns_median_kept))
+		acc->handoff_end_ns_median_kept = m->handoff_end_ns_median_kept;
+	if (isnan(acc->handoff_end_ns_median))
+		acc->handoff_end_ns_median = m->handoff_end_ns_median;
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The scenario folders of suite folders a and b that both have, sorted
+ * (*n of them; NULL when none). */
+char **as_compare_common_scenarios(const char *a, const char *b, int *n)
+{
+	DIR *d = opendir(a);
+	struct dirent *e;
+	char **subs = NULL;
+	*n = 0;
+	while (d && (e = readdir(d)) != NULL) {
+		char pa[PATH_MAX], pb[PATH_MAX];
+		if (e->d_name[0] == '.' ||
+		    (size_t)snprintf(pa, sizeof(pa), "%s/%s", a, e->d_name) >= sizeof(pa) ||
+		    (size_t)snprintf(pb, sizeof(pb), "%s/%s", b, e->d_name) >= sizeof(pb) ||
+		    as_results_kind(pa) != AS_RESULTS_RUN || as_results_kind(pb) != AS_RESULTS_RUN)
+			continue;
+		subs = realloc(subs, (size_t)(*n + 1) * sizeof(*subs));
+		if (!subs || !(subs[*n] = strdup(e->d_name)))
+			abort();
+		(*n)++;
+	}
+	if (d)
+		closedir(d);
+	if (*n)
+		qsort(subs, (size_t)*n, sizeof(*subs), cmp_name);
+	return subs;
+}
+
+/* Both folders' groups: two run folders as they are, two suite folders
+ * scenario by scenario (workloads as "SCENARIO/label"). Returns 0, or -1
+ * after a line on stderr. */
+int as_compare_load_both(const char *a, const char *b, const char *metric, as_groups_t *ga,
+                         as_groups_t *gb, as_machine_t *ma, as_machine_t *mb,
+                         const as_modkeys_t *mk)
+{
+	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
+	char **subs;
+	int n, rc = 0;
+	for (int k = 0; k < 2; k++)
+		if ((k ? kb : ka) == AS_RESULTS_NONE) {
+			as_compare_error("%s: not a results folder (no trials.csv in it "
+			                 "or in its subfolders)",
+			                 k ? b : a);
+			return -1;
+		}
+	if (ka != kb) {
+		as_compare_error("%s is a %s folder and %s a %s one: compare two runs "
+		                 "or two suites (a suite's scenario is its subfolder, SUITE/NAME)",
+		                 a, ka == AS_RESULTS_SUITE ? "suite" : "run", b,
+		                 kb == AS_RESULTS_SUITE ? "suite" : "run");
+		return -1;
+	}
+	if (ka == AS_RESULTS_RUN) {
+		return load_groups(a, "", metric, ga, ma, &mk[0]) ||
+		               load_groups(b, "", metric, gb, mb, &mk[1])
+		           ? -1
+		           : 0;
+	}
+	subs = as_compare_common_scenarios(a, b, &n);
+	for (int k = 0; k < 2; k++) { /* the scenarios one suite has alone: said */
+		int m;
+		char **only = as_compare_common_scenarios(k ? b : a, k ? b : a, &m);
+		for (int i = 0; i < m; i++) {
+			int both = 0;
+			for (int j = 0; j < n && !both; j++)
+				both = !strcmp(only[i], subs[j]);
+			if (!both)
+				fprintf(
+				    stderr,
+				    "allocscope compare: scenario %s only in %s: not compared\n",
+				    only[i], k ? b : a);
+			free(only[i]);
+		}
+		free(only);
+	}
+	if (n == 0) {
+		as_compare_error("suites %s and %s have no scenario in common", a, b);
+		return -1;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		char pa[PATH_MAX], pb[PATH_MAX], prefix[300];
+		as_machine_t m1 = {0, NAN, 0, NAN, NAN}, m2 = {0, NAN, 0, NAN, NAN};
+		snprintf(pa, sizeof(pa), "%s/%s", a, subs[i]);
+		snprintf(pb, sizeof(pb), "%s/%s", b, subs[i]);
+		snprintf(prefix, sizeof(prefix), "%s/", subs[i]);
+		rc = load_groups(pa, prefix, metric, ga, &m1, &mk[0]) ||
+		             load_groups(pb, prefix, metric, gb, &m2, &mk[1])
+		         ? -1
+		         : 0;
+		merge_machine(ma, &m1);
+		merge_machine(mb, &m2);
+	}
+	for (int i = 0; i < n; i++)
+		free(subs[i]);
+	free(subs);
+	return rc;
+}
