@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 
@@ -18,65 +19,79 @@ static const char *const exact[] = {"MALLOC_ARENA_MAX", "MALLOC_ARENA_TEST",    
                                     "MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_PERTURB_",
                                     "MALLOC_TOP_PAD_",  "MALLOC_TRIM_THRESHOLD_", "MALLOC_CONF",
                                     "JE_MALLOC_CONF"};
+/* mimalloc reads its variables whatever their case (mi_getenv compares
+ * with _mi_strnicmp): mimalloc_verbose is MIMALLOC_VERBOSE, and came before
+ * the module's own in environ (an outside review) */
 static const char *const prefixes[] = {"MIMALLOC_", "TCMALLOC_"};
+static const int prefix_nocase[] = {1, 0};
 
 static int is_allocator_var(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
 		if (strlen(exact[i]) == len && !strncmp(name, exact[i], len))
 			return 1;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (len > strlen(prefixes[i]) && !strncmp(name, prefixes[i], strlen(prefixes[i])))
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t pl = strlen(prefixes[i]);
+		if (len > pl && (prefix_nocase[i] ? !strncasecmp(name, prefixes[i], pl)
+		                                  : !strncmp(name, prefixes[i], pl)))
 			return 1;
+	}
 	return 0;
 }
 
-/* GLIBC_TUNABLES without its glibc.malloc.* items (the others, such as the
- * static-TLS item the re-exec adds, stay); the removed items go to out. */
+/* Every GLIBC_TUNABLES entry of environ (glibc parses each one, getenv
+ * sees the first) merged into one without its glibc.malloc.* items (the
+ * others, such as the static-TLS item the re-exec adds, stay); the
+ * removed items go to out. */
 static void strip_tunables(as_buf_t *out)
 {
-	const char *cur = getenv("GLIBC_TUNABLES");
+	static const char name[] = "GLIBC_TUNABLES=";
 	as_buf_t keep = {0}, gone = {0};
-	char *copy, *save = NULL;
-	if (!cur || !strstr(cur, "glibc.malloc."))
-		return;
-	copy = strdup(cur);
-	if (!copy)
-		return;
-	for (char *it = strtok_r(copy, ":", &save); it; it = strtok_r(NULL, ":", &save)) {
-		as_buf_t *to = strncmp(it, "glibc.malloc.", 13) ? &keep : &gone;
-		as_buf_printf(to, "%s%s", to->len ? ":" : "", it);
+	for (char **e = environ; *e; e++) {
+		char *copy, *save = NULL;
+		if (strncmp(*e, name, sizeof(name) - 1))
+			continue;
+		copy = strdup(*e + sizeof(name) - 1);
+		if (!copy)
+			abort();
+		for (char *it = strtok_r(copy, ":", &save); it; it = strtok_r(NULL, ":", &save)) {
+			as_buf_t *to = strncmp(it, "glibc.malloc.", 13) ? &keep : &gone;
+			as_buf_printf(to, "%s%s", to->len ? ":" : "", it);
+		}
+		free(copy);
 	}
-	if (keep.len)
-		setenv("GLIBC_TUNABLES", keep.data, 1);
-	else
-		unsetenv("GLIBC_TUNABLES");
-	as_buf_printf(out, "%sGLIBC_TUNABLES items %s", out->len ? "; " : "", gone.data);
+	if (gone.len) {
+		unsetenv("GLIBC_TUNABLES"); /* every entry of the name */
+		if (keep.len)
+			setenv("GLIBC_TUNABLES", keep.data, 1);
+		as_buf_printf(out, "%sGLIBC_TUNABLES items %s", out->len ? "; " : "", gone.data);
+	}
 	as_buf_free(&keep);
 	as_buf_free(&gone);
-	free(copy);
 }
 
 void as_allocenv_strip(void)
 {
 	as_buf_t out = {0};
 	const char *before = getenv(left_out_var);
-	char *names[64];
-	int n = 0;
+	char **names = NULL;
+	size_t n = 0;
 	if (before && *before)
 		as_buf_printf(&out, "%s", before);
-	for (char **e = environ; *e && n < 64; e++) {
+	for (char **e = environ; *e; e++) {
 		const char *eq = strchr(*e, '=');
 		if (eq && is_allocator_var(*e, (size_t)(eq - *e))) {
 			as_buf_printf(&out, "%s%s", out.len ? "; " : "", *e);
-			names[n++] = strndup(*e, (size_t)(eq - *e));
+			names = realloc(names, (n + 1) * sizeof(*names));
+			if (!names || !(names[n++] = strndup(*e, (size_t)(eq - *e))))
+				abort();
 		}
 	}
-	for (int i = 0; i < n; i++) {
-		if (names[i])
-			unsetenv(names[i]);
+	for (size_t i = 0; i < n; i++) {
+		unsetenv(names[i]);
 		free(names[i]);
 	}
+	free(names);
 	strip_tunables(&out);
 	if (out.len && (!before || strcmp(before, out.data))) {
 		fprintf(stderr,
@@ -86,6 +101,36 @@ void as_allocenv_strip(void)
 		setenv(left_out_var, out.data, 1);
 	}
 	as_buf_free(&out);
+}
+
+void as_allocenv_kept(char *out, size_t len)
+{
+	static const char *const vars[] = {"LD_PRELOAD", "LD_LIBRARY_PATH"};
+	as_buf_t b = {0};
+	const char *t = getenv("GLIBC_TUNABLES");
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			as_buf_printf(&b, "%s%s=%s", b.len ? "; " : "", vars[i], v);
+	}
+	if (t && *t) {
+		char *copy = strdup(t), *save = NULL;
+		int items = 0;
+		if (!copy)
+			abort();
+		for (char *it = strtok_r(copy, ":", &save); it; it = strtok_r(NULL, ":", &save)) {
+			if (!strncmp(it, "glibc.rtld.optional_static_tls=", 31))
+				continue; /* allocscope's own (statictls.c) */
+			as_buf_printf(&b, "%s%s",
+			              items++ ? ":"
+			              : b.len ? "; GLIBC_TUNABLES="
+			                      : "GLIBC_TUNABLES=",
+			              it);
+		}
+		free(copy);
+	}
+	snprintf(out, len, "%s", b.len ? b.data : "none");
+	as_buf_free(&b);
 }
 
 const char *as_allocenv_left_out(void)

@@ -8,6 +8,8 @@
 #ifndef AS_ALLOCENV_H
 #define AS_ALLOCENV_H
 
+#include <stddef.h>
+
 /* Remove the allocator settings from this process's environment (before
  * anything reads them: the static-TLS re-exec, glibc's malloc in the
  * workers, jemalloc's and mimalloc's start in the probes): glibc's
@@ -19,5 +21,13 @@ void as_allocenv_strip(void);
 
 /* What as_allocenv_strip removed, "VAR=value; ..." ("" when nothing). */
 const char *as_allocenv_left_out(void);
+
+/* What of the environment still reaches the trials and can change what
+ * they measure, into out: LD_PRELOAD (an allocator preloaded into the
+ * harness and its workers), LD_LIBRARY_PATH (which library a module
+ * binds) and GLIBC_TUNABLES' other items (glibc.cpu.* picks memcpy and
+ * memset; the static-TLS item allocscope adds is left out), as
+ * "VAR=value; ...", or "none". */
+void as_allocenv_kept(char *out, size_t len);
 
 #endif /* AS_ALLOCENV_H */

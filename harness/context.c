@@ -18,6 +18,7 @@
 #include "../workloads/trace.h"
 #include "allocenv.h"
 #include "loader.h"
+#include "modenv.h"
 #include "pin.h"
 #include "results_format.h"
 #include "syscount.h"
@@ -213,22 +214,15 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	}
 }
 
-/* The file a module spec resolves to (absolute) and what it holds: "<size>
- * bytes, crc32c <8 hex>" of its content, so a rebuilt module is told apart
- * from the one a run began with (--resume). 0, or -1 when the spec does
- * not resolve or the file cannot be read. */
-static int module_file(const char *name, char *path, size_t pathlen, char *id, size_t idlen)
+/* "<size> bytes, crc32c <8 hex>" of the file at PATH into id; 0, or -1
+ * when it cannot be read. */
+static int file_id(const char *path, char *id, size_t idlen)
 {
-	char found[4096], err[512], buf[1 << 16];
+	char buf[1 << 16];
 	uint32_t crc = 0;
 	long long size = 0;
 	ssize_t n;
-	int fd;
-	if (as_module_resolve(name, found, sizeof(found), err, sizeof(err)) != AS_OK)
-		return -1;
-	if (!realpath(found, path))
-		snprintf(path, pathlen, "%s", found);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
@@ -242,14 +236,42 @@ static int module_file(const char *name, char *path, size_t pathlen, char *id, s
 	return 0;
 }
 
+/* The file module spec M resolves to (absolute) and what it holds, and
+ * the allocator library the module binds (its preload_library, when it
+ * has one: libjemalloc.so.2 upgraded under the same module file is
+ * another build too): "<size> bytes, crc32c <hex>[; LIB <size> bytes,
+ * crc32c <hex>]", so a rebuilt module is told apart from the one a run
+ * began with (--resume). 0, or -1 when the spec does not resolve or a
+ * file cannot be read. */
+static int module_file(const as_spec_t *m, char *path, size_t pathlen, char *id, size_t idlen)
+{
+	char found[4096], err[512], lib[PATH_MAX], libid[64];
+	as_modenv_t me;
+	size_t n;
+	if (as_module_resolve(m->name, found, sizeof(found), err, sizeof(err)) != AS_OK)
+		return -1;
+	if (!realpath(found, path))
+		snprintf(path, pathlen, "%s", found);
+	if (file_id(path, id, idlen) != 0)
+		return -1;
+	if (as_module_env_status(m, &me, err, sizeof(err)) != AS_OK || !me.preload[0])
+		return 0;
+	if (!realpath(me.preload, lib))
+		snprintf(lib, sizeof(lib), "%s", me.preload);
+	n = strlen(id);
+	if (file_id(lib, libid, sizeof(libid)) == 0 && n < idlen)
+		snprintf(id + n, idlen - n, "; %s %s", lib, libid);
+	return 0;
+}
+
 /* module_path.<spec> and module_file.<spec>: the file a module spec
  * resolved to, so a name is tied to the file that ran (the worker resolves
  * it the same way, in the same environment), and its size and checksum;
  * nothing when it does not resolve (its rows say why). */
 static void module_path(as_buf_t *ctx, const as_spec_t *m)
 {
-	char path[PATH_MAX], id[64], *key = NULL;
-	if (module_file(m->name, path, sizeof(path), id, sizeof(id)) != 0)
+	char path[PATH_MAX], id[PATH_MAX + 128], *key = NULL;
+	if (module_file(m, path, sizeof(path), id, sizeof(id)) != 0)
 		return;
 	if (asprintf(&key, "module_path.%s", m->label) > 0)
 		as_context_add(ctx, key, path);
@@ -277,7 +299,7 @@ int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char 
 	}
 	for (int i = 0; i < cfg->nmodules && !rc; i++) {
 		const as_spec_t *m = &cfg->modules[i];
-		char path[PATH_MAX], id[64];
+		char path[PATH_MAX], id[PATH_MAX + 128];
 		const char *was_path = NULL, *was_id = NULL;
 		for (size_t r = 0; r < t.nrows; r++) {
 			const char *k = as_table_str(&t, r, "key");
@@ -288,7 +310,7 @@ int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char 
 		}
 		if (!was_path) /* did not resolve then, or an older allocscope */
 			continue;
-		if (module_file(m->name, path, sizeof(path), id, sizeof(id)) != 0) {
+		if (module_file(m, path, sizeof(path), id, sizeof(id)) != 0) {
 			snprintf(err, errlen,
 			         "module %s: %s, which the run began with, cannot be read now: its "
 			         "rows would mix two modules",
@@ -334,6 +356,11 @@ void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_
 	as_context_addf(ctx, "min_time_s", "%g", cfg->min_time_s);
 	as_context_add(ctx, "environment_left_out",
 	               *as_allocenv_left_out() ? as_allocenv_left_out() : "none");
+	{
+		char kept[4096];
+		as_allocenv_kept(kept, sizeof(kept));
+		as_context_add(ctx, "environment_kept", kept);
+	}
 	for (int i = 0; i < cfg->nmodules; i++)
 		as_context_add(ctx, "module", cfg->modules[i].label);
 	for (int i = 0; i < cfg->nmodules; i++)

@@ -39,5 +39,18 @@ ALLOCSCOPE_MODULE_PATH=$tmp/other expect 2 "module bump is $tmp/other/bump.so no
 rm "$tmp/m/bump.so"
 ALLOCSCOPE_MODULE_PATH=$tmp/m:$tmp/other expect 2 "module bump is $tmp/other/bump.so now" run --resume "$tmp/b"
 
+# the allocator library a module binds is part of it: libjemalloc.so.2
+# found elsewhere (an upgrade, another LD_LIBRARY_PATH) is another build
+lib=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+if [ -e "$mods/jemalloc.so" ] && [ -e "$lib" ] && [ -z "${ALLOCSCOPE_SANITIZED:-}" ]; then
+  expect 0 "results:" run "${opts[@]}" -a jemalloc -o "$tmp/j"
+  grep -qE "^module_file\.jemalloc,\"[0-9]+ bytes, crc32c [0-9a-f]{8}; $lib [0-9]+ bytes, crc32c [0-9a-f]{8}\"$" \
+    "$tmp/j/context.csv" && ok || bad "module_file.jemalloc does not name its library: $(grep module_file "$tmp/j/context.csv")"
+  mkdir -p "$tmp/lib" && cp "$lib" "$tmp/lib/"
+  LD_LIBRARY_PATH=$tmp/lib expect 2 "module jemalloc: .*changed since the run began .*$tmp/lib/libjemalloc.so.2" \
+    run --resume "$tmp/j"
+  expect 0 "results:" run --resume "$tmp/j"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
