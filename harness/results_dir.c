@@ -64,12 +64,69 @@ static int is_write_tmp(const char *name)
 	return n > 5 && name[0] == '.' && !strcmp(name + n - 4, ".tmp");
 }
 
+/* 1 when DIR/NAME's first bytes (up to 64 KiB) hold TEXT. */
+static int file_holds(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX], buf[65536];
+	ssize_t n;
+	int fd;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strstr(buf, text) != NULL;
+}
+
+/* 1 when DIR holds what allocscope writes first: run.args or suite.args,
+ * a context.csv with its results_format row, a suite's scenarios.csv.
+ * File names alone were taken once: an empty context.csv in a home
+ * folder let --force delete it whole (an outside review). */
+static int is_results(const char *dir)
+{
+	return file_holds(dir, "run.args", "") || file_holds(dir, "suite.args", "") ||
+	       file_holds(dir, "context.csv", "\nresults_format,") ||
+	       file_holds(dir, "scenarios.csv", "scenario,folder,");
+}
+
+/* The first subfolder of DIR that allocscope did not write (not plots/,
+ * not a results folder itself, a suite's scenario) into out, 1; 0 when
+ * there is none. */
+static int foreign_subdir(const char *dir, char *out, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+	while (d && !found && (e = readdir(d)) != NULL) {
+		char sub[PATH_MAX];
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= sizeof(sub) ||
+		    lstat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (!strcmp(e->d_name, "plots"))
+			continue;
+		if (is_results(sub)) { /* a suite's scenario: what it holds */
+			found = foreign_subdir(sub, out, len);
+			continue;
+		}
+		snprintf(out, len, "%s", sub);
+		found = 1;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /* 1 when DIR holds anything but the lock file (and write leftovers), 0 when
- * not, -1 on error. */
+ * not, -1 on error; *ours: it holds allocscope results (is_results). */
 static int has_files(const char *dir, int *ours)
 {
-	static const char *const marks[] = {"run.args", "context.csv", "trials.csv",
-	                                    "scenarios.csv"};
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int any = 0;
@@ -81,11 +138,9 @@ static int has_files(const char *dir, int *ours)
 		    !strcmp(e->d_name, AS_DIR_LOCK) || is_write_tmp(e->d_name))
 			continue;
 		any = 1;
-		for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
-			if (!strcmp(e->d_name, marks[i]))
-				*ours = 1;
 	}
 	closedir(d);
+	*ours = any && is_results(dir);
 	return any;
 }
 
@@ -195,12 +250,20 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 		goto out_close;
 	}
 	if (any && mode == AS_DIR_FORCE) {
+		char sub[PATH_MAX];
 		if (!ours) {
 			snprintf(err, errlen,
-			         "%s: not an allocscope results folder (no run.args, context.csv, "
-			         "trials.csv or scenarios.csv); --force deletes a folder's content "
-			         "only when it holds allocscope results",
+			         "%s: not an allocscope results folder (no run.args or suite.args, "
+			         "no context.csv with results_format, no scenarios.csv); --force "
+			         "deletes a folder's content only when it holds allocscope results",
 			         dir);
+			goto out_close;
+		}
+		if (foreign_subdir(dir, sub, sizeof(sub))) {
+			snprintf(err, errlen,
+			         "%s: holds %s, which allocscope did not write; --force deletes "
+			         "only results: move it, or use another -o",
+			         dir, sub);
 			goto out_close;
 		}
 		if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {

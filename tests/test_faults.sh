@@ -43,6 +43,21 @@ case_reuse() {
   as run "${q[@]}" -a null -w $wl --force -o "$tmp/notours"
   check "--force refuses a folder that is not allocscope's" \
     test "$rc" = 2 -a -e "$tmp/notours/thesis.tex"
+  # a marker's name alone is not allocscope's: an empty context.csv in a
+  # folder of the user's let --force delete its whole tree (an outside
+  # review); and a results folder holding a subfolder allocscope did not
+  # write is refused, one line naming it
+  mkdir -p "$tmp/home/projects/src" && echo x >"$tmp/home/projects/src/main.c"
+  touch "$tmp/home/context.csv"
+  as run "${q[@]}" -a null -w $wl --force -o "$tmp/home"
+  check "--force refuses a folder whose context.csv is not a run's" \
+    test "$rc" = 2 -a -e "$tmp/home/projects/src/main.c" -a "$(lines "$tmp/err.txt")" = 1
+  mkdir -p "$d/mine" && echo keep >"$d/mine/notes.txt"
+  as run "${q[@]}" -a null -w $wl --force -o "$d"
+  check "--force refuses a results folder holding a folder of the user's" \
+    test "$rc" = 2 -a -e "$d/mine/notes.txt"
+  check "  ... naming it" grep -q "holds $d/mine, which allocscope did not write" "$tmp/err.txt"
+  rm -r "$d/mine"
   as suite threshold --quick "${q[@]}" -a null -o "$d"
   check "suite -o of a run's folder refused" test "$rc" = 2
 }
