@@ -546,12 +546,15 @@ static long reset_peak_kib(void)
 }
 
 /* Count a child's trace into sum; new_pid: the first image of its process
- * (names are sorted, so a child's images PID.0, PID.1, ... are adjacent). */
-static void count_child(as_capture_summary_t *sum, const char *trace, int new_pid, uint64_t events)
+ * (names are sorted, so a child's images PID.0, PID.1, ... are adjacent);
+ * ended: that image exited (an image that exec'd, env's before env -i
+ * PROG, is not the one to tune: not the biggest). */
+static void count_child(as_capture_summary_t *sum, const char *trace, int new_pid, uint64_t events,
+                        int ended)
 {
 	sum->children += new_pid;
 	sum->child_events += events;
-	if (events > sum->biggest_events || !sum->biggest[0]) {
+	if (ended && (events > sum->biggest_events || !sum->biggest[0])) {
 		snprintf(sum->biggest, sizeof(sum->biggest), "%s", trace);
 		sum->biggest_events = events;
 	}
@@ -596,6 +599,19 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 		}
 	}
 	escaped = exited && nspool > 0 && (root < 0 || !spool_ended(dir, names[root]));
+	/* the children's last images the same way (tune says how many) */
+	for (int i = 0; c->sum && i < nspool; i++) {
+		unsigned spid = 0, gen = 0, last = 1;
+		if (sscanf(names[i], "%u.%u", &spid, &gen) != 2 || spid == (unsigned)pid)
+			continue;
+		for (int k = 0; k < nspool && last; k++) {
+			unsigned kp = 0, kg = 0;
+			last =
+			    !(sscanf(names[k], "%u.%u", &kp, &kg) == 2 && kp == spid && kg > gen);
+		}
+		if (last && !spool_ended(dir, names[i]))
+			c->sum->escaped++;
+	}
 	if (escaped) {
 		char *before = root >= 0 ? other_name(c->out, (unsigned)pid, root_gen) : NULL;
 		fprintf(stderr,
@@ -624,6 +640,7 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 			return 2;
 		}
 		live_t *e = NULL;
+		int ended = spid != (unsigned)pid && c->sum && spool_ended(dir, names[i]);
 		for (int k = 0; k < ls->n && !e; k++)
 			if (!strcmp(ls->v[k]->name, names[i]))
 				e = ls->v[k];
@@ -635,7 +652,7 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 			*events += rep.events;
 			if (c->sum && spid != (unsigned)pid) {
 				count_child(c->sum, out, !c->sum->children || spid != prev_child,
-				            rep.events);
+				            rep.events, ended);
 				prev_child = spid;
 			}
 		}

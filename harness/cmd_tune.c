@@ -312,10 +312,19 @@ static void print_children(const as_capture_summary_t *s, const char *prog)
 		return;
 	prog = slash ? slash + 1 : prog;
 	printf("note: the trace is %s's own process; its %d child process%s (%llu events) "
-	       "%s left out: tune %s with allocscope tune %s (%llu events)\n",
+	       "%s left out",
 	       prog, s->children, s->children == 1 ? "" : "es", (unsigned long long)s->child_events,
-	       s->children == 1 ? "was" : "were", s->children == 1 ? "it" : "the largest",
-	       s->biggest, (unsigned long long)s->biggest_events);
+	       s->children == 1 ? "was" : "were");
+	if (s->biggest[0])
+		printf(": tune %s with allocscope tune %s (%llu events)",
+		       s->children == 1 ? "it" : "the largest", s->biggest,
+		       (unsigned long long)s->biggest_events);
+	printf("\n");
+	if (s->escaped) /* env -i PROG in a child: env's trace is not PROG's */
+		printf("note: %d of them then ran an image the capture library did not see (an "
+		       "exec that dropped LD_PRELOAD, e.g. env -i, or a kill): that image's calls "
+		       "are in no trace\n",
+		       s->escaped);
 }
 
 /* Shell-quote s into b when it needs it. */
@@ -733,6 +742,7 @@ static int tune_main(int argc, char **argv)
 	                                        : "not_significant";
 	out.children = prog ? kids.children : -1;
 	out.child_events = prog ? kids.child_events : 0;
+	out.children_escaped = prog ? kids.escaped : 0;
 	out.verify = c.verify;
 	out.verified = &verified;
 	out.replay_dir = run_dir;

@@ -103,8 +103,12 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 typedef struct as_capture_summary {
 	int children;            /* child processes traced (distinct PIDs) */
 	uint64_t child_events;   /* their events, all images */
-	char biggest[4096];      /* the child trace with the most events ("": none) */
+	char biggest[4096];      /* the child trace with the most events of those whose
+	                            image exited ("": none) */
 	uint64_t biggest_events; /* its events */
+	int escaped;             /* children whose last image the library did not see
+	                            end (an exec that dropped it, e.g. env -i, or a
+	                            signal): its calls are in no trace */
 } as_capture_summary_t;
 
 /* `allocscope capture ARGS` (argv[0] the command's name) in this process,

@@ -185,6 +185,7 @@ typedef struct as_tune_outcome {
 	int children;                /* child processes the capture left out of the
 	                                trace (-1: the trace was given, not captured) */
 	uint64_t child_events;       /* their events */
+	int children_escaped;        /* of them, those whose last image is in no trace */
 	const char *apply;           /* the line that applies rec (NULL: the baseline) */
 	int verify;                  /* --verify given */
 	const char *verify_note;     /* why verify has no figures (NULL: it has) */

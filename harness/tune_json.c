@@ -127,6 +127,8 @@ int as_tune_write_json(const char *dir, const as_tune_outcome_t *o, const as_tun
 	            as_json_num(o->children >= 0 ? o->children : NAN, 'I'));
 	as_json_set(root, "child_events_left_out",
 	            as_json_num(o->children >= 0 ? (double)o->child_events : NAN, 'I'));
+	as_json_set(root, "children_untraced",
+	            as_json_num(o->children >= 0 ? o->children_escaped : NAN, 'I'));
 	for (int i = 0; i < n; i++) {
 		as_json_push(confs, point_json(&p[i]));
 		if (p[i].frontier) {

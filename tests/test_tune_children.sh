@@ -53,5 +53,16 @@ if [ "$base_rss" = 0 ]; then
   grep -q "no ratio (glibc's median is 0)" sh.out && ok || bad "glibc's RSS growth is 0 and no row says why there is no ratio"
 fi
 
+# a child that escapes the capture (env -i drops LD_PRELOAD): its trace
+# is env's, not the program's; the note says its last image is in no
+# trace and does not offer env's trace to tune (an outside review: it did)
+expect 0 'recommendation' tune "${fast[@]}" -o esc -- sh -c "env -i \"$prog\" single >/dev/null; true"
+cp "$tmp/out" esc.out
+grep -q "^note: 1 of them then ran an image the capture library did not see" esc.out && ok ||
+  bad "no note on the escaped child: $(grep '^note' esc.out)"
+grep -q "tune it with" esc.out && bad "env's trace offered to tune: $(grep '^note' esc.out)" || ok
+[ "$(python3 -c 'import json; print(json.load(open("esc/tune.json"))["children_untraced"])')" = 1 ] &&
+  ok || bad "tune.json children_untraced not 1"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
