@@ -297,6 +297,27 @@ int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char 
 		free(ctx_path);
 		return -1;
 	}
+	/* the module list itself: a suite without -a finds its modules on
+	 * the module path, and one removed since would make the rows not
+	 * line up ("row 9 ... does not belong to the matrix") */
+	{
+		as_buf_t was = {0}, now = {0};
+		for (size_t r = 0; r < t.nrows; r++)
+			if (!strcmp(as_table_str(&t, r, "key"), "module"))
+				as_buf_printf(&was, "%s%s", was.len ? "," : "",
+				              as_table_str(&t, r, "value"));
+		for (int i = 0; i < cfg->nmodules; i++)
+			as_buf_printf(&now, "%s%s", now.len ? "," : "", cfg->modules[i].label);
+		if (was.len && (!now.len || strcmp(was.data, now.data))) {
+			snprintf(err, errlen,
+			         "the run began with modules %s and would resume with %s (a module "
+			         "not found now, or another module path)",
+			         was.data, now.len ? now.data : "none");
+			rc = -1;
+		}
+		as_buf_free(&was);
+		as_buf_free(&now);
+	}
 	for (int i = 0; i < cfg->nmodules && !rc; i++) {
 		const as_spec_t *m = &cfg->modules[i];
 		char path[PATH_MAX], id[PATH_MAX + 128];

@@ -767,8 +767,8 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	install_stop_handlers();
 	max_threads = expand(cfg, run.specs, as_timer_tsc ? ti.ns_per_tick : 0);
 	first_groups_first(cfg, run.specs, run.n);
-	if (cfg->resume && (load_done(&run, err, sizeof(err)) != 0 ||
-	                    as_context_modules_unchanged(out_dir, cfg, err, sizeof(err)) != 0)) {
+	if (cfg->resume && (as_context_modules_unchanged(out_dir, cfg, err, sizeof(err)) != 0 ||
+	                    load_done(&run, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "allocscope: cannot resume: %s\n", err);
 		goto out_usage;
 	}

@@ -39,6 +39,14 @@ ALLOCSCOPE_MODULE_PATH=$tmp/other expect 2 "module bump is $tmp/other/bump.so no
 rm "$tmp/m/bump.so"
 ALLOCSCOPE_MODULE_PATH=$tmp/m:$tmp/other expect 2 "module bump is $tmp/other/bump.so now" run --resume "$tmp/b"
 
+# the module list itself (a suite without -a finds its modules on the
+# module path): one gone since is named, not "row 9 does not belong to
+# the matrix" (an outside review's suite --resume after moving pool.so)
+cp -r "$tmp/b" "$tmp/c"
+sed -i 's/^module,bump$/module,bump\nmodule,pool/' "$tmp/c/context.csv"
+ALLOCSCOPE_MODULE_PATH=$tmp/m:$tmp/other expect 2 "cannot resume: the run began with modules bump,pool and would resume with bump \(a module not found now" \
+  run --resume "$tmp/c"
+
 # the allocator library a module binds is part of it: libjemalloc.so.2
 # found elsewhere (an upgrade, another LD_LIBRARY_PATH) is another build
 lib=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
