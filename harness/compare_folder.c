@@ -345,7 +345,8 @@ static int metric_value(const char *s, double *v)
 	*v = NAN;
 	if (!*s)
 		return 0;
-	if (!((*s >= '0' && *s <= '9') || *s == '.'))
+	/* decimal only: strtod takes 0x10 too, which allocscope never writes */
+	if (!((*s >= '0' && *s <= '9') || *s == '.') || strpbrk(s, "xXpP"))
 		return -1;
 	errno = 0;
 	*v = strtod(s, &end);
