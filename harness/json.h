@@ -48,6 +48,7 @@
 	X(regressions, "compare: how many changes are regressions")                        \
 	X(improvements, "compare: how many changes are improvements")                      \
 	X(failed, "compare: how many changes are failed: no ok repetition left in B")      \
+	X(failed_partly, "compare: matches with failed repetitions in B, none in A")       \
 	X(matched, "compare: how many matches are in changes")                             \
 	X(error, "compare: why nothing was compared (exit 2), else absent")                \
 	X(machine, "what the run's own trials say of the machine: the keys below")         \

@@ -54,6 +54,16 @@ if command -v python3 >/dev/null; then
     "$tmp/crash.json" && ok || bad "--json of a failed match"
 fi
 
+# 1b. some of B's repetitions failed, none of A's: compared on B's ok
+# ones, warned of, and the gate exits 1 (until session 21: exit 0, no word)
+cp -r "$tmp/a" "$tmp/part"
+sed -i -E '/^[0-9]+,(1|2),mimalloc,/s/,ok,[0-9.]*$/,crashed,/' "$tmp/part/trials.csv"
+expect 1 "warning: mimalloc random:ops=1000 t1: 2 repetitions crashed in B .*none in A; its figures are the 4 ok ones" \
+  compare "$tmp/a" "$tmp/part" --fail-on-regression
+expect 0 "2 matched: 0 regressions, 0 improvements, 0 failed in B, 1 with failed repetitions in B" \
+  compare "$tmp/a" "$tmp/part"
+expect 0 "2 matched: .*, 0 failed in B$" compare "$tmp/part" "$tmp/a" --fail-on-regression
+
 # 2. measurement settings that differ are warned of as the machine's are,
 # one line per key with both values (until session 21 `--latency 0`
 # against `--latency 1 --syscalls off` made glibc a 2.96x "regression"
