@@ -45,6 +45,23 @@ int as_resume_load_args(const char *dir, const char *name, const char *cmd, char
 		return -1;
 	}
 	f = fopen(path, "rb");
+	if (!f && errno == ENOENT) {
+		/* the other command's folder: say which */
+		static const char *const kinds[][2] = {{"run.args", "run"},
+		                                       {"suite.args", "suite"}};
+		for (size_t i = 0; i < 2; i++) {
+			char op[PATH_MAX + 16];
+			snprintf(op, sizeof(op), "%s/%s", dir, kinds[i][0]);
+			if (strcmp(name, kinds[i][0]) && access(op, F_OK) == 0) {
+				snprintf(
+				    err, errlen,
+				    "allocscope %s: cannot resume %s: it is a %s's folder (%s): "
+				    "allocscope %s --resume %s",
+				    cmd, dir, kinds[i][1], kinds[i][0], kinds[i][1], dir);
+				return -1;
+			}
+		}
+	}
 	if (!f && errno == ENOENT && as_results_dir_unstarted(dir)) {
 		snprintf(err, errlen,
 		         "allocscope %s: cannot resume %s: the %s was stopped before it wrote %s "

@@ -52,11 +52,16 @@ expect 2 "cannot resume $tmp/cut/lazy: it is a scenario of a suite; resume the s
   run --resume "$tmp/cut/lazy"
 expect 2 "--resume DIR takes no other options" suite --resume "$tmp/cut" --quick
 expect 2 "cannot resume $tmp/nope: " suite --resume "$tmp/nope"
+# the other command's folder is named as such
+expect 2 "allocscope run: cannot resume $tmp/cut: it is a suite's folder \(suite.args\): allocscope suite --resume $tmp/cut$" \
+  run --resume "$tmp/cut"
 
 # the same for a run of --jobs 2 (its rows have no ns_per_op)
 expect 0 "results:" run -q --no-plot -a glibc,bump -w random:ops=2000 -r 2 --jobs 2 -o "$tmp/j"
 cp "$tmp/j/trials.csv" "$tmp/j.before"
 refuse 0 "running it again" run --resume "$tmp/j"
+expect 2 "allocscope suite: cannot resume $tmp/j: it is a run's folder \(run.args\): allocscope run --resume $tmp/j$" \
+  suite --resume "$tmp/j"
 cmp -s "$tmp/j/trials.csv" "$tmp/j.before" && ok || bad "run --jobs 2 --resume ran trials again"
 
 # SIGINT for real, once the second scenario has started: exit 130, the
