@@ -35,7 +35,11 @@ else bad "exec --stats of env -i python3: rc=$rc $(cat "$tmp/err")"; fi
 if [ $rc -eq 0 ] && grep -q "did not load the shim" "$tmp/err"; then ok
 else bad "exec --allow-untraced of env -i python3: rc=$rc $(cat "$tmp/err")"; fi
 # no false alarm: exit, _exit (dash's sh -c), an exec that keeps the preload
-for cmd in "$py -c pass" "sh -c true" "env A=1 $py -c pass" "sh -c 'exec $py -c pass'"; do
+# and (a review of this change) a program that clears its environment,
+# or leaves by quick_exit, which runs no destructor
+clear="$py -c 'import os; os.environ.clear()'"
+quick="$py -c 'import ctypes; ctypes.CDLL(None).quick_exit(0)'"
+for cmd in "$py -c pass" "sh -c true" "env A=1 $py -c pass" "sh -c 'exec $py -c pass'" "$clear" "$quick"; do
   eval "\"\$cli\" exec -a glibc -- $cmd" >"$tmp/out" 2>"$tmp/err"; rc=$?
   if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ]; then ok
   else bad "exec -- $cmd: rc=$rc $(cat "$tmp/err")"; fi
@@ -63,7 +67,7 @@ fi
 if [ $rc -ne 0 ] && [ ! -e "$tmp/ei.ast" ] &&
   grep -q "^allocscope capture: .*python3.*did not load the capture library" "$tmp/err"; then ok
 else bad "capture of env -i python3: rc=$rc, ei.ast $( [ -e "$tmp/ei.ast" ] && echo written || echo absent): $(cat "$tmp/err")"; fi
-for cmd in "env PYTHONMALLOC=malloc $py -c pass" "sh -c true"; do
+for cmd in "env PYTHONMALLOC=malloc $py -c pass" "sh -c true" "$quick"; do
   rm -f "$tmp/ok.ast"
   (cd "$tmp" && eval "\"\$cli\" capture -o ok.ast -- $cmd" >/dev/null 2>"$tmp/err"); rc=$?
   if [ $rc -eq 0 ] && [ -s "$tmp/ok.ast" ] && ! grep -q "did not load" "$tmp/err"; then ok

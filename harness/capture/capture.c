@@ -550,9 +550,12 @@ static void init(void)
 	initialized = 2;
 }
 
+static void mark_ended(void);
+
 __attribute__((constructor)) static void capture_ctor(void)
 {
 	init();
+	at_quick_exit(mark_ended); /* quick_exit runs no destructor */
 }
 
 /* This process leaves its image by exiting: said in the spool's header
