@@ -690,6 +690,16 @@ static int suite_main(int argc, char **argv)
 			break; /* results cannot be written, or interrupted: stop */
 		}
 	}
+	/* a resume refused (a module changed, the folder is another run's):
+	 * the suite's verdicts and summary as they were stay (a review of
+	 * session 21's change: verdicts.csv was rewritten with none) */
+	if (resuming && worst == 2) {
+		fprintf(stderr,
+		        "allocscope suite: %s not resumed; its verdicts.csv and summary.json "
+		        "are as they were\n",
+		        base);
+		goto out_done;
+	}
 	/* the scenarios that ran to their end: an interrupted one's claims
 	 * would be judged on the repetitions it had (an outside review saw a
 	 * scenario with 17 of 20 trials CONFIRMED) */
@@ -703,8 +713,9 @@ static int suite_main(int argc, char **argv)
 		       took[i].data ? took[i].data : "");
 		if (i >= ndone) {
 			printf("   %s: no verdicts\n",
-			       i == ndone ? "interrupted (its finished trials are kept)"
-			                  : "not run");
+			       i > ndone      ? "not run"
+			       : worst == 130 ? "interrupted (its finished trials are kept)"
+			                      : "stopped (its results could not be written)");
 			continue;
 		}
 		if (as_scenario_verdicts(sc[i], path, &verdicts, vjson, counts, err, sizeof(err)) <
@@ -737,6 +748,7 @@ static int suite_main(int argc, char **argv)
 		printf("--strict: a claim was refuted\n");
 		worst = 1;
 	}
+out_done:
 	as_buf_free(&verdicts);
 	for (int i = 0; i < nsc; i++)
 		as_buf_free(&took[i]);

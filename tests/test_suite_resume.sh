@@ -47,6 +47,16 @@ done
 [ "$(complete "$tmp/cut")" = "True threshold leak metadata lazy bump phase" ] && ok ||
   bad "summary.json after resume: $(complete "$tmp/cut")"
 
+# a resume refused (here: the module list differs from the one the suite
+# began with) leaves the suite's verdicts and summary as they were (a
+# review of this change: verdicts.csv was rewritten with no row)
+cp -r "$tmp/ref" "$tmp/chg"
+sed -i 's/^module,bump$/module,bump\nmodule,pool/' "$tmp/chg/threshold/context.csv"
+expect 2 "cannot resume: the run began with modules glibc,bump,pool" suite --resume "$tmp/chg"
+cmp -s "$tmp/chg/verdicts.csv" "$tmp/ref/verdicts.csv" && cmp -s "$tmp/chg/summary.json" "$tmp/ref/summary.json" &&
+  ok || bad "a refused resume rewrote verdicts.csv or summary.json"
+grep -q "interrupted" "$tmp/out" && bad "a refused resume said interrupted" || ok
+
 # a scenario's folder is resumed through its suite
 expect 2 "cannot resume $tmp/cut/lazy: it is a scenario of a suite; resume the suite: allocscope suite --resume $tmp/cut$" \
   run --resume "$tmp/cut/lazy"
