@@ -64,7 +64,9 @@ static int is_write_tmp(const char *name)
 	return n > 5 && name[0] == '.' && !strcmp(name + n - 4, ".tmp");
 }
 
-/* 1 when DIR/NAME's first bytes (up to 64 KiB) hold TEXT. */
+/* 1 when DIR/NAME's first bytes (up to 64 KiB) hold TEXT; with TEXT NULL,
+ * when they are arguments as as_resume_save_args writes them (each ends
+ * with a NUL: a text file of the user's named run.args does not). */
 static int file_holds(const char *dir, const char *name, const char *text)
 {
 	char path[PATH_MAX], buf[65536];
@@ -79,6 +81,8 @@ static int file_holds(const char *dir, const char *name, const char *text)
 	close(fd);
 	if (n <= 0)
 		return 0;
+	if (!text)
+		return buf[n - 1] == '\0';
 	buf[n] = '\0';
 	return strstr(buf, text) != NULL;
 }
@@ -89,7 +93,7 @@ static int file_holds(const char *dir, const char *name, const char *text)
  * folder let --force delete it whole (an outside review). */
 static int is_results(const char *dir)
 {
-	return file_holds(dir, "run.args", "") || file_holds(dir, "suite.args", "") ||
+	return file_holds(dir, "run.args", NULL) || file_holds(dir, "suite.args", NULL) ||
 	       file_holds(dir, "context.csv", "\nresults_format,") ||
 	       file_holds(dir, "scenarios.csv", "scenario,folder,");
 }

@@ -52,6 +52,10 @@ case_reuse() {
   as run "${q[@]}" -a null -w $wl --force -o "$tmp/home"
   check "--force refuses a folder whose context.csv is not a run's" \
     test "$rc" = 2 -a -e "$tmp/home/projects/src/main.c" -a "$(lines "$tmp/err.txt")" = 1
+  mkdir -p "$tmp/home2" && echo x >"$tmp/home2/main.c" && echo x >"$tmp/home2/run.args"
+  as run "${q[@]}" -a null -w $wl --force -o "$tmp/home2"
+  check "--force refuses a folder whose run.args is not a run's" \
+    test "$rc" = 2 -a -e "$tmp/home2/main.c"
   mkdir -p "$d/mine" && echo keep >"$d/mine/notes.txt"
   as run "${q[@]}" -a null -w $wl --force -o "$d"
   check "--force refuses a results folder holding a folder of the user's" \
