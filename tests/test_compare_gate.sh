@@ -58,8 +58,15 @@ fi
 # ones, warned of, and the gate exits 1 (until session 21: exit 0, no word)
 cp -r "$tmp/a" "$tmp/part"
 sed -i -E '/^[0-9]+,(1|2),mimalloc,/s/,ok,[0-9.]*$/,crashed,/' "$tmp/part/trials.csv"
-expect 1 "warning: mimalloc random:ops=1000 t1: 2 repetitions crashed in B .*none in A; its figures are the 4 ok ones" \
+expect 1 "warning: mimalloc random:ops=1000 t1: 2 of 6 repetitions crashed in B .*0 of 6 in A; its figures are the ok ones" \
   compare "$tmp/a" "$tmp/part" --fail-on-regression
+# a larger share failed in B than in A gates too (5 of 6 against 1 of 6);
+# the same share does not
+cp -r "$tmp/a" "$tmp/part1"; cp -r "$tmp/a" "$tmp/part5"
+sed -i -E '/^[0-9]+,1,mimalloc,/s/,ok,[0-9.]*$/,crashed,/' "$tmp/part1/trials.csv"
+sed -i -E '/^[0-9]+,[1-5],mimalloc,/s/,ok,[0-9.]*$/,crashed,/' "$tmp/part5/trials.csv"
+expect 1 "5 of 6 repetitions crashed in B .*1 of 6 in A" compare "$tmp/part1" "$tmp/part5" --fail-on-regression
+refuse 0 "repetitions crashed in B" compare "$tmp/part1" "$tmp/part1" --fail-on-regression
 expect 0 "2 matched: 0 regressions, 0 improvements, 0 failed in B, 1 with failed repetitions in B" \
   compare "$tmp/a" "$tmp/part"
 expect 0 "2 matched: .*, 0 failed in B$" compare "$tmp/part" "$tmp/a" --fail-on-regression
