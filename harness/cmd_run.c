@@ -260,7 +260,8 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 	const char *dir = c->resume_dir;
 	int n, r;
 
-	if (argc != 3) {
+	/* "--resume DIR" or "--resume=DIR", nothing else */
+	if (argc != 3 && !(argc == 2 && !strncmp(argv[1], "--resume=", 9))) {
 		fprintf(stderr, "allocscope run: --resume DIR takes no other options (the run's "
 		                "own are in DIR/run.args)\n");
 		return 2;

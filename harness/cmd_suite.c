@@ -522,7 +522,8 @@ static int suite_main(int argc, char **argv)
 		goto out_usage;
 	if (c.resume_dir) {
 		const char *rdir = c.resume_dir;
-		if (argc != 3) {
+		/* "--resume DIR" or "--resume=DIR", nothing else */
+		if (argc != 3 && !(argc == 2 && !strncmp(argv[1], "--resume=", 9))) {
 			fprintf(stderr,
 			        "allocscope suite: --resume DIR takes no other options (the "
 			        "suite's own are in DIR/suite.args)\n");

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -299,11 +300,23 @@ static int warn_unfinished(const char *dir, int k, int flags[2][2])
 	if (count_short(dir, &nshort, &ngroups, &asked) != 0 || !nshort)
 		return n;
 	flags[k][1] = 1;
-	fprintf(stderr,
-	        "allocscope compare: warning: %s is incomplete: %d of its %d module x workload "
-	        "x threads groups have fewer trials.csv rows than the %ld repetition%s asked (an "
-	        "interrupted run; `allocscope run --resume` finishes it)\n",
-	        dir, nshort, ngroups, asked, asked == 1 ? "" : "s");
+	{
+		/* a suite's scenario is finished through its suite */
+		char up[PATH_MAX + 16], *parent = strdup(dir);
+		int scen;
+		if (!parent)
+			abort();
+		snprintf(up, sizeof(up), "%s/../suite.args", dir);
+		scen = access(up, F_OK) == 0;
+		fprintf(stderr,
+		        "allocscope compare: warning: %s is incomplete: %d of its %d module x "
+		        "workload x threads groups have fewer trials.csv rows than the %ld "
+		        "repetition%s asked (an interrupted %s; `allocscope %s --resume %s` "
+		        "finishes it)\n",
+		        dir, nshort, ngroups, asked, asked == 1 ? "" : "s", scen ? "suite" : "run",
+		        scen ? "suite" : "run", scen ? dirname(parent) : dir);
+		free(parent);
+	}
 	return n + 1;
 }
 

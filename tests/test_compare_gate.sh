@@ -159,6 +159,8 @@ if "$as" run -q --no-plot -a glibc,refmalloc -w random:ops=1000 -r 2 --min-time 
   "$as" compare "$tmp/r" "$tmp/cut" >"$tmp/out" 2>&1
   [ "$(grep -c "warning: .*/cut is incomplete: 1 of its 2 module x workload x threads groups have fewer trials.csv rows than the 2 repetitions asked" "$tmp/out")" = 1 ] &&
     ok || bad "interrupted run not warned of once: $(cat "$tmp/out")"
+  grep -q "an interrupted run; .allocscope run --resume $tmp/cut. finishes it" "$tmp/out" &&
+    ok || bad "the run's resume command not given: $(cat "$tmp/out")"
   if command -v flock >/dev/null; then
     # this shell holds the lock, as a run does (fd 9, no process to end)
     exec 9<"$tmp/r/.lock"

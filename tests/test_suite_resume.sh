@@ -33,6 +33,13 @@ rm -rf "$tmp/cut/bump" "$tmp/cut/phase" "$tmp/cut/verdicts.csv" "$tmp/cut/summar
 n=$(rows "$tmp/ref/lazy")
 head -n $((n - 2)) "$tmp/ref/lazy/trials.csv" >"$tmp/cut/lazy/trials.csv"
 for s in threshold leak metadata; do cp "$tmp/cut/$s/trials.csv" "$tmp/$s.before"; done
+# compare names the suite's command for an interrupted scenario (it said
+# `run --resume`, which refuses a scenario's folder)
+expect 0 "verdicts:" suite lazy --quick -r 2 --no-plot -a glibc -o "$tmp/l2"
+cp -r "$tmp/l2" "$tmp/l2c"
+head -n -1 "$tmp/l2/lazy/trials.csv" >"$tmp/l2c/lazy/trials.csv"
+expect 0 "warning: $tmp/l2c/lazy is incomplete: .*an interrupted suite; .allocscope suite --resume $tmp/l2c. finishes it" \
+  compare "$tmp/l2" "$tmp/l2c" --metric rss_peak_kib
 expect 0 "suite article \(quick\): 6 scenarios x 2 modules -> .* \(resumed\)" suite --resume "$tmp/cut"
 grep -q "running it again" "$tmp/out" && bad "a finished row was run again" || ok
 for s in threshold leak metadata; do
@@ -61,6 +68,7 @@ grep -q "interrupted" "$tmp/out" && bad "a refused resume said interrupted" || o
 expect 2 "cannot resume $tmp/cut/lazy: it is a scenario of a suite; resume the suite: allocscope suite --resume $tmp/cut$" \
   run --resume "$tmp/cut/lazy"
 expect 2 "--resume DIR takes no other options" suite --resume "$tmp/cut" --quick
+expect 0 "\(resumed\)" suite --resume="$tmp/cut"
 expect 2 "cannot resume $tmp/nope: " suite --resume "$tmp/nope"
 # the other command's folder is named as such
 expect 2 "allocscope run: cannot resume $tmp/cut: it is a suite's folder \(suite.args\): allocscope suite --resume $tmp/cut$" \
@@ -70,6 +78,7 @@ expect 2 "allocscope run: cannot resume $tmp/cut: it is a suite's folder \(suite
 expect 0 "results:" run -q --no-plot -a glibc,bump -w random:ops=2000 -r 2 --jobs 2 -o "$tmp/j"
 cp "$tmp/j/trials.csv" "$tmp/j.before"
 refuse 0 "running it again" run --resume "$tmp/j"
+expect 0 "results:" run --resume="$tmp/j"
 expect 2 "allocscope suite: cannot resume $tmp/j: it is a run's folder \(run.args\): allocscope run --resume $tmp/j$" \
   suite --resume "$tmp/j"
 cmp -s "$tmp/j/trials.csv" "$tmp/j.before" && ok || bad "run --jobs 2 --resume ran trials again"
