@@ -12,6 +12,9 @@
 extern char **environ;
 
 static const char left_out_var[] = "ALLOCSCOPE_ENV_LEFT_OUT";
+/* what was left out, kept here once the variable has carried it across
+ * the re-exec (as_allocenv_settle) */
+static char left_out[8192];
 
 /* glibc's malloc variables (mallopt's environment names), jemalloc's,
  * mimalloc's and gperftools' tcmalloc's */
@@ -93,6 +96,7 @@ void as_allocenv_strip(void)
 	}
 	free(names);
 	strip_tunables(&out);
+	snprintf(left_out, sizeof(left_out), "%s", out.len ? out.data : "");
 	if (out.len && (!before || strcmp(before, out.data))) {
 		fprintf(stderr,
 		        "allocscope: left out of the trials' environment (allocators run on their "
@@ -133,8 +137,12 @@ void as_allocenv_kept(char *out, size_t len)
 	as_buf_free(&b);
 }
 
+void as_allocenv_settle(void)
+{
+	unsetenv(left_out_var);
+}
+
 const char *as_allocenv_left_out(void)
 {
-	const char *v = getenv(left_out_var);
-	return v ? v : "";
+	return left_out;
 }

@@ -19,6 +19,12 @@
  * as_allocenv_left_out. */
 void as_allocenv_strip(void);
 
+/* Once this process is the one that runs (no re-exec follows): the
+ * variable that carried what was left out across the re-exec goes, so a
+ * program a trial or tune --verify starts, allocscope itself included,
+ * does not take it for its own (a review of session 21's change). */
+void as_allocenv_settle(void);
+
 /* What as_allocenv_strip removed, "VAR=value; ..." ("" when nothing). */
 const char *as_allocenv_left_out(void);
 

@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 		as_allocenv_strip(); /* before the re-exec: it starts on glibc's defaults */
 	if (!no_modules(argc, argv))
 		as_static_tls_reexec(argv); /* lets jemalloc.so load; returns if not needed */
+	as_allocenv_settle();
 	/* a file-size limit must make writes fail (and be reported), not kill us */
 	signal(SIGXFSZ, SIG_IGN);
 	if (argc == 3 && !strcmp(argv[1], "__worker") && !strcmp(argv[2], "--serve"))

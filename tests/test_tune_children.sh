@@ -53,6 +53,13 @@ if [ "$base_rss" = 0 ]; then
   grep -q "no ratio (glibc's median is 0)" sh.out && ok || bad "glibc's RSS growth is 0 and no row says why there is no ratio"
 fi
 
+# the variable that carried what tune left out of the environment across
+# its re-exec does not reach the program (a review of session 21's
+# change: an allocscope the program ran took it for its own)
+MALLOC_CONF=narenas:1 expect 0 'recommendation' tune "${fast[@]}" -o envp -- sh -c "env >\"$tmp/env.txt\"; \"$prog\" single"
+grep -q '^ALLOCSCOPE_ENV_LEFT_OUT=' "$tmp/env.txt" && bad "the program's environment has ALLOCSCOPE_ENV_LEFT_OUT" || ok
+grep -q '^MALLOC_CONF=' "$tmp/env.txt" && bad "the program's environment has MALLOC_CONF" || ok
+
 # a child that escapes the capture (env -i drops LD_PRELOAD): its trace
 # is env's, not the program's; the note says its last image is in no
 # trace and does not offer env's trace to tune (an outside review: it did)
