@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "context.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <hwloc.h>
@@ -282,6 +283,29 @@ static void module_path(as_buf_t *ctx, const as_spec_t *m)
 	free(key);
 }
 
+/* Whether two module_file ids ("<size> bytes, crc32c <hex>[; LIB <size>
+ * bytes, crc32c <hex>]") name the same content: every size and checksum
+ * equal, in order, whatever the paths. */
+static int same_content(const char *a, const char *b)
+{
+	static const char mark[] = " bytes, crc32c ";
+	for (;;) {
+		const char *ma = strstr(a, mark), *mb = strstr(b, mark);
+		const char *sa, *sb;
+		if (!ma || !mb)
+			return !ma && !mb;
+		for (sa = ma; sa > a && isdigit((unsigned char)sa[-1]); sa--)
+			;
+		for (sb = mb; sb > b && isdigit((unsigned char)sb[-1]); sb--)
+			;
+		if (ma - sa != mb - sb || ma == sa || strncmp(sa, sb, (size_t)(ma - sa)) ||
+		    strncmp(ma + sizeof(mark) - 1, mb + sizeof(mark) - 1, 8))
+			return 0;
+		a = ma + sizeof(mark) - 1 + 8;
+		b = mb + sizeof(mark) - 1 + 8;
+	}
+}
+
 int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char *err, size_t errlen)
 {
 	char *ctx_path = NULL;
@@ -337,11 +361,20 @@ int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char 
 			         "rows would mix two modules",
 			         m->label, was_path);
 			rc = -1;
+		} else if (strcmp(path, was_path) && was_id && same_content(id, was_id)) {
+			/* moved, or found on another module path, byte for byte the
+			 * same module and library: its rows do not mix two builds */
+			fprintf(stderr,
+			        "allocscope: module %s is %s now, %s when the run began: the same "
+			        "content (%s), resuming\n",
+			        m->label, path, was_path, id);
 		} else if (strcmp(path, was_path)) {
-			snprintf(err, errlen,
-			         "module %s is %s now, %s when the run began: its rows would mix "
-			         "two modules",
-			         m->label, path, was_path);
+			snprintf(
+			    err, errlen,
+			    "module %s is %s now, %s when the run began, with other content: "
+			    "its rows would mix two modules (put the first one's folder first in "
+			    "ALLOCSCOPE_MODULE_PATH)",
+			    m->label, path, was_path);
 			rc = -1;
 		} else if (was_id && strcmp(id, was_id)) {
 			snprintf(err, errlen,

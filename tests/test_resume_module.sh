@@ -34,7 +34,18 @@ cp "$mods/bump.so" "$tmp/other/bump.so"
 ALLOCSCOPE_MODULE_PATH=$tmp/m expect 0 "results:" run "${opts[@]}" -a bump -o "$tmp/b"
 grep -q "^module_path.bump,$tmp/m/bump.so$" "$tmp/b/context.csv" && ok || bad "module_path.bump not $tmp/m/bump.so"
 ALLOCSCOPE_MODULE_PATH=$tmp/m expect 0 "results:" run --resume "$tmp/b"
-ALLOCSCOPE_MODULE_PATH=$tmp/other expect 2 "module bump is $tmp/other/bump.so now, $tmp/m/bump.so when the run began" \
+# a byte-identical copy found elsewhere (the build folder moved) is the
+# same module: resumed, with a note (an outside review's moved tree was
+# refused by path alone)
+cp -r "$tmp/b" "$tmp/b2"
+ALLOCSCOPE_MODULE_PATH=$tmp/other expect 0 "results:" run --resume "$tmp/b2"
+grep -q "module bump is $tmp/other/bump.so now, $tmp/m/bump.so when the run began: the same content" "$tmp/out" &&
+  ok || bad "no note on the moved module: $(cat "$tmp/out")"
+cmp -s "$tmp/b/trials.csv" "$tmp/b2/trials.csv" && ok || bad "resume with the moved module changed trials.csv"
+# another module of the same name elsewhere is refused, and the message
+# says how to point at the first
+printf x >>"$tmp/other/bump.so" # a rebuild of it
+ALLOCSCOPE_MODULE_PATH=$tmp/other expect 2 "module bump is $tmp/other/bump.so now, $tmp/m/bump.so when the run began, with other content: .*ALLOCSCOPE_MODULE_PATH" \
   run --resume "$tmp/b"
 rm "$tmp/m/bump.so"
 ALLOCSCOPE_MODULE_PATH=$tmp/m:$tmp/other expect 2 "module bump is $tmp/other/bump.so now" run --resume "$tmp/b"
