@@ -498,6 +498,26 @@ static int parse_args(suite_ctx_t *c, const char **name, int argc, char **argv)
 	return 0;
 }
 
+/* The module names the claims of sc[0..n) are about, "glibc, bump, ...",
+ * each once, into out. */
+static void claim_modules(const as_scenario_t *const *sc, int n, as_buf_t *out)
+{
+	const char *seen[32];
+	int nseen = 0;
+	for (int i = 0; i < n; i++)
+		for (const as_claim_t *c = sc[i]->claims; c && c->claim; c++)
+			for (int k = 0; k < 2; k++) {
+				const char *m = k ? c->vs : c->module;
+				int j;
+				for (j = 0; m && j < nseen && strcmp(seen[j], m); j++)
+					;
+				if (!m || j < nseen || nseen == 32)
+					continue;
+				seen[nseen++] = m;
+				as_buf_printf(out, "%s%s", out->len ? ", " : "", m);
+			}
+}
+
 static int suite_main(int argc, char **argv)
 {
 	suite_ctx_t c;
@@ -748,6 +768,24 @@ static int suite_main(int argc, char **argv)
 	if (c.strict && counts[AS_VERDICT_REFUTED] && worst == 0) {
 		printf("--strict: a claim was refuted\n");
 		worst = 1;
+	}
+	/* a suite that judged nothing is no pass: glibc given by path
+	 * (build/allocators/glibc.so) is another module's name to the claims,
+	 * and "0 confirmed, 0 refuted" exited 0 under --strict */
+	if (ndone > 0 && worst == 0 &&
+	    counts[AS_VERDICT_CONFIRMED] + counts[AS_VERDICT_REFUTED] +
+	            counts[AS_VERDICT_INCONCLUSIVE] ==
+	        0) {
+		as_buf_t who = {0};
+		claim_modules(sc, ndone, &who);
+		printf("no claim was judged: the claims are about %s, and no module of that name "
+		       "ran (a module given by path is named by its path)\n",
+		       who.len ? who.data : "no module");
+		as_buf_free(&who);
+		if (c.strict) {
+			printf("--strict: no claim was judged\n");
+			worst = 1;
+		}
 	}
 out_done:
 	as_buf_free(&verdicts);

@@ -13,8 +13,18 @@
 #include <jansson.h>
 
 #include "buf.h"
+#include "trials_read.h"
 
 struct as_scenario;
+
+/* A quantity a claim judges instead of its scenario's metric: the
+ * mechanism behind a memory figure (where the RSS lives, a system call per
+ * free), so that a held share of 1 from an allocator that never calls brk
+ * is not read as "the brk heap". value: row r's (an ok row) figure. */
+typedef struct as_claim_metric {
+	const char *unit; /* verdicts.csv's unit */
+	double (*value)(const as_table_t *t, size_t r);
+} as_claim_metric_t;
 
 typedef enum as_claim_op {
 	AS_CLAIM_AT_LEAST, /* metric >= bound */
@@ -38,6 +48,7 @@ typedef struct as_claim {
 	 * e.g. a module's 2-thread median over its 1-thread one. */
 	uint32_t vs_threads;
 	const char *vs_workload;
+	const as_claim_metric_t *metric; /* NULL: the scenario's metric */
 } as_claim_t;
 
 typedef enum as_verdict {

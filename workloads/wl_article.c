@@ -83,6 +83,7 @@ typedef struct {
 	uint64_t size;
 	uint64_t total;
 	double free_share;
+	int keep; /* 0: the newest blocks stay, 1: the oldest */
 	int trim;
 	int touch;
 } leak_params_t;
@@ -93,8 +94,12 @@ static const as_param_spec_t leak_spec[] = {
     {"total", AS_PARAM_SIZE, "64m", 1, 1ULL << 36, NULL, "bytes allocated in all",
      offsetof(leak_params_t, total)},
     {"free", AS_PARAM_DOUBLE, "0.9", 0, 1, NULL,
-     "share of the blocks freed, oldest first; the newest (at least one) stay",
+     "share of the blocks freed, in the order they were allocated; at least one stays",
      offsetof(leak_params_t, free_share)},
+    {"keep", AS_PARAM_ENUM, "newest", 0, 0, "newest|oldest",
+     "which blocks stay: the newest (one sits at the top of a brk heap and pins it) or the "
+     "oldest (the control: nothing is left above the freed ones)",
+     offsetof(leak_params_t, keep)},
     {"trim", AS_PARAM_BOOL, "0", 0, 0, NULL,
      "call the module's trim() (malloc_trim) after the frees", offsetof(leak_params_t, trim)},
     AS_TOUCH_SPEC(leak_params_t, touch, "pages"),
@@ -118,9 +123,13 @@ static int leak_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out
 	for (uint64_t i = 0; i < n; i++)
 		AS_PUSH(0, AS_OP_ALLOC, i, p->size, 0);
 	if (nfree >= n)
-		nfree = n - 1; /* the newest block always stays: it pins the top */
+		nfree = n - 1; /* one block always stays: the newest pins the top */
+	/* oldest first either way: with keep=oldest the top-most block is
+	 * freed last, after the ones below it have merged (freed newest first,
+	 * glibc's tcache would keep the top-most seven 1 KiB chunks in use and
+	 * pin the top itself) */
 	for (uint64_t i = 0; i < nfree; i++)
-		AS_PUSH(0, AS_OP_FREE, i, 0, 0);
+		AS_PUSH(0, AS_OP_FREE, p->keep ? n - nfree + i : i, 0, 0);
 	if (p->trim)
 		AS_PUSH(0, AS_OP_TRIM, 0, 0, 0);
 	return 0;
@@ -132,7 +141,8 @@ out_nomem:
 const as_workload_t as_wl_leak = {
     .name = "leak",
     .description = "article: the apparent leak - free most blocks while the newest stay on top; "
-                   "RSS stays for a brk heap unless trimmed",
+                   "RSS stays for a brk heap unless trimmed (keep=oldest: the control, "
+                   "nothing pins the top)",
     .params = leak_spec,
     .nparams = sizeof(leak_spec) / sizeof(leak_spec[0]),
     .params_size = sizeof(leak_params_t),

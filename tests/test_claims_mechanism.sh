@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# test_claims_mechanism.sh - the article's claims can fail. An outside
+# review found them judged on held shares alone: a module named glibc that
+# never calls brk had "4 KiB: brk heap" CONFIRMED, one that drops freed
+# pages with madvise had "256 KiB: own mmap, munmap on free" CONFIRMED, a
+# fixed mmap_threshold=512k had "threshold moved up" CONFIRMED, and
+# "with malloc_trim" was CONFIRMED where munmap alone had given the memory
+# back. The claims now judge the mechanism too (brk heap's share of the
+# RSS, munmap calls), the moved threshold at 1 MiB, malloc_trim against
+# the same run without it, and the pinned heap against a control that
+# keeps the oldest blocks. Each must refute the module that breaks it and
+# confirm glibc.
+# usage: test_claims_mechanism.sh ALLOCSCOPE IMPOSTOR_DIR
+set -u
+as=$1 impostor=$2
+. "$(dirname "$0")/cli_expect.sh"
+export CI=1
+
+# verdict V MODULE CLAIM-WORDS FOLDER: verdicts.csv has that verdict
+verdict() {
+  local v=$1 m=$2 words=$3 dir=$4
+  # the claim cell is quoted when it holds a comma
+  if { grep -aF ",$m,$words" "$dir/verdicts.csv"; grep -aF ",$m,\"$words" "$dir/verdicts.csv"; } |
+    grep -q ",$v,"; then ok; else
+    bad "$dir: $m '$words' is not $v:"
+    grep -aF "$words" "$dir/verdicts.csv" | sed 's/^/  | /' >&2
+  fi
+}
+
+# the impostor: held shares like glibc's, no brk, no munmap
+ALLOCSCOPE_MODULE_PATH=$impostor expect 0 "verdicts:" suite threshold --quick --no-plot \
+  -a glibc,glibc:madv=128k -o "$tmp/imp"
+verdict REFUTED glibc "64 KiB: from the brk heap" "$tmp/imp"
+verdict CONFIRMED glibc "64 KiB: freed but held" "$tmp/imp" # the share alone: fooled
+verdict REFUTED glibc:madv=128k "256 KiB: own mmap, munmap per free" "$tmp/imp"
+verdict CONFIRMED glibc:madv=128k "256 KiB: freed and given back" "$tmp/imp"
+verdict REFUTED glibc:madv=128k "256 KiB after a 1 MiB free: threshold moved, brk heap" "$tmp/imp"
+ALLOCSCOPE_MODULE_PATH=$impostor expect 0 "verdicts:" suite leak --quick --no-plot -a glibc \
+  -o "$tmp/impleak"
+verdict CONFIRMED glibc "1 KiB blocks, newest kept: heap cannot shrink" "$tmp/impleak"
+verdict REFUTED glibc "1 KiB blocks, oldest kept (control): it shrinks" "$tmp/impleak"
+verdict REFUTED glibc "1 KiB blocks: from the brk heap" "$tmp/impleak"
+
+# a suite that judges nothing says so, and fails --strict
+expect 1 "no claim was judged: the claims are about glibc" suite threshold --quick --no-plot \
+  --strict -a "$impostor/glibc.so" -o "$tmp/none"
+expect 0 "no claim was judged" suite threshold --quick --no-plot -a "$impostor/glibc.so" \
+  -o "$tmp/none2"
+
+if [ -n "${ALLOCSCOPE_SANITIZED:-}" ]; then
+  echo "glibc's own variants skipped: sanitizer build (ASan's allocator stands in for glibc's)"
+  echo "$pass passed, $fail failed"
+  [ "$fail" -eq 0 ] || exit 1
+  exit 77
+fi
+
+# glibc with a fixed threshold of 512 KiB: 256 KiB blocks are held after
+# the 1 MiB free as after a moved threshold, 1 MiB blocks are not
+expect 0 "verdicts:" suite threshold --no-plot -r 1 -a glibc,glibc:mmap_threshold=512k \
+  -o "$tmp/fixed"
+verdict CONFIRMED glibc:mmap_threshold=512k "256 KiB after a 1 MiB free: freed but held" "$tmp/fixed"
+verdict REFUTED glibc:mmap_threshold=512k "1 MiB after a 1 MiB free: freed but held" "$tmp/fixed"
+verdict REFUTED glibc:mmap_threshold=512k "128 KiB: own mmap, munmap per free" "$tmp/fixed"
+if grep -E ',glibc,' "$tmp/fixed/verdicts.csv" | grep -qv ',CONFIRMED,'; then
+  bad "plain glibc has a claim not CONFIRMED:"
+  grep -E ',glibc,' "$tmp/fixed/verdicts.csv" | grep -v ',CONFIRMED,' >&2
+else ok; fi
+
+# glibc with a 1 KiB threshold: munmap gives the 1 KiB blocks back without
+# malloc_trim, so trim gains nothing over the same run without it
+expect 0 "verdicts:" suite leak --quick --no-plot -a glibc,glibc:mmap_threshold=1k -o "$tmp/trim"
+verdict REFUTED glibc:mmap_threshold=1k "malloc_trim gives the pages back (vs without)" "$tmp/trim"
+verdict CONFIRMED glibc "malloc_trim gives the pages back (vs without)" "$tmp/trim"
+verdict CONFIRMED glibc "1 KiB blocks, oldest kept (control): it shrinks" "$tmp/trim"
+verdict CONFIRMED glibc "256 KiB blocks: munmap per free (28)" "$tmp/trim"
+
+# lazy brk: 120 KiB blocks grow the heap and are not resident; with a
+# 64 KiB threshold they are mmapped and the heap does not grow
+expect 0 "verdicts:" suite lazy --quick --no-plot -a glibc,glibc:mmap_threshold=64k -o "$tmp/lazy"
+verdict CONFIRMED glibc "120 KiB untouched: the brk heap grew by them" "$tmp/lazy"
+verdict CONFIRMED glibc "120 KiB untouched: not resident" "$tmp/lazy"
+verdict REFUTED glibc:mmap_threshold=64k "120 KiB untouched: the brk heap grew by them" "$tmp/lazy"
+
+# the unit of a mechanism claim is its own
+grep -qaF ',munmap calls,REFUTED,' "$tmp/fixed/verdicts.csv" && ok ||
+  bad "verdicts.csv has no 'munmap calls' unit"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
