@@ -212,6 +212,25 @@ static inline void touch(void *p, uint64_t size, as_touch_t policy)
 	}
 }
 
+/* A timed op's touch, after its clock read: the bytes op (just run on
+ * slot sl, whose size was old before it) gave the program, written as
+ * exec_op would have. Returns 1 when it wrote something. */
+static inline int touch_after(const as_op_t *op, const as_slot_t *sl, uint64_t old, as_touch_t tp)
+{
+	unsigned kind = op->kind & AS_OP_KIND_MASK;
+	if (tp == AS_TOUCH_NONE || !sl->ptr)
+		return 0;
+	if (kind == AS_OP_ALLOC || kind == AS_OP_CALLOC) {
+		touch(sl->ptr, op->size, tp);
+		return op->size > 0;
+	}
+	if (kind == AS_OP_REALLOC && op->size > old) {
+		touch((char *)sl->ptr + old, op->size - old, tp);
+		return 1;
+	}
+	return 0;
+}
+
 /* Set when a thread stops on a failure: threads waiting for it give up. */
 static _Atomic int aborted;
 
@@ -560,18 +579,24 @@ run_chunk(thread_ctx_t *c, const as_op_t *ops, uint64_t from, uint64_t to, void 
 		}
 		if (!lat || i == to)
 			break;
-		{ /* op i == nl, timed */
+		{ /* op i == nl, timed: the module's call, not the harness's
+		   * writes into the block it returned (touch), which come
+		   * after the clock read; chained (--latency 1), the next op's
+		   * interval starts after them */
 			const as_op_t *op = &ops[i];
-			uint64_t t0 = lat->chained ? lat->prev : as_ticks(), t1;
-			int r = fast_op(c, op, &sl[op->id], inst, alloc_fn, free_fn, tp, &l);
+			as_slot_t *s = &sl[op->id];
+			uint64_t old = s->size, t0 = lat->chained ? lat->prev : as_ticks(), t1;
+			int r = fast_op(c, op, s, inst, alloc_fn, free_fn, AS_TOUCH_NONE, &l);
 			if (r == 0)
-				r = exec_op(c, op, &sl[op->id], inst, m, tp, &l) == 0 ? 1 : -1;
+				r = exec_op(c, op, s, inst, m, AS_TOUCH_NONE, &l) == 0 ? 1 : -1;
 			t1 = as_ticks();
 			as_hist_record(&lat->h[op->kind & AS_OP_KIND_MASK],
 			               as_lat_net(lat, t1 - t0));
 			lat->prev = t1;
 			if (r < 0)
 				goto out;
+			if (tp != AS_TOUCH_NONE && touch_after(op, s, old, tp) && lat->chained)
+				lat->prev = as_ticks();
 			nl = as_lat_next(lat, ++i);
 		}
 	}
@@ -612,18 +637,21 @@ static int one_op(thread_ctx_t *c, const as_op_t *op, void *inst, const as_modul
                   as_touch_t tp, acc_t *a, as_lat_t *lat)
 {
 	as_slot_t *sl = &slots[op->id];
-	uint64_t t0 = 0;
+	uint64_t t0 = 0, old = sl->size;
 	unsigned kind = op->kind & AS_OP_KIND_MASK;
+	as_touch_t in = lat ? AS_TOUCH_NONE : tp; /* timed: the touch after the clock */
 	int r;
 	if (lat)
 		t0 = lat->chained ? lat->prev : as_ticks();
-	r = a->validate ? 0 : fast_op(c, op, sl, inst, m->alloc, m->free, tp, a);
+	r = a->validate ? 0 : fast_op(c, op, sl, inst, m->alloc, m->free, in, a);
 	if (r == 0)
-		r = exec_op(c, op, sl, inst, m, tp, a) == 0 ? 1 : -1;
+		r = exec_op(c, op, sl, inst, m, in, a) == 0 ? 1 : -1;
 	if (lat) {
 		uint64_t t1 = as_ticks();
 		as_hist_record(&lat->h[kind], as_lat_net(lat, t1 - t0));
 		lat->prev = t1;
+		if (r > 0 && touch_after(op, sl, old, tp) && lat->chained)
+			lat->prev = as_ticks();
 	}
 	return r < 0 ? -1 : 0;
 }

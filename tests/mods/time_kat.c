@@ -23,7 +23,7 @@ static const as_param_spec_t tk_spec[] = {
 };
 
 static tk_params_t inst_params;
-static _Alignas(64) char block[4096];
+static _Alignas(64) char block[64 * 1024]; /* test_timing_kat writes 64 KiB blocks */
 
 static int tk_create(const char *params, void **out, char *err, size_t errlen)
 {
