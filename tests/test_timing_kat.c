@@ -1,9 +1,9 @@
 /* test_timing_kat.c - known-answer test of the time figures: module
  * time_kat (tests/mods/time_kat.c) spins a known number of time-stamp
  * counter ticks in every alloc and returns at once from every free. Through
- * `allocscope run`, the alloc p50 must come out at that cost within one step
+ * `allocscope run`, the alloc p50 must come out at that cost within one read
  * of the clock (plus the histogram's bucket width), the free p50 at zero
- * (under half a step: the harness's own cost of timing an op, calibrated
+ * (under half a read: the harness's own cost of timing an op, calibrated
  * on the op loop itself, is subtracted, and the default series sampling
  * leaves a short trial's timed ops alone), and ns/op at half the alloc
  * cost (half the ops are allocs) plus the engine's few ns. The bounds on the high side are loose (a
@@ -95,10 +95,15 @@ static int check_run(const char *mod, const char *extra)
 	CHECKF(ra >= 0 && rf >= 0, "latency.csv has alloc and free rows (%s)", extra);
 	if (ra < 0 || rf < 0)
 		goto out;
-	/* that repetition's own step, not the context's rounded one */
+	/* the bounds' unit: the smallest gap of two back-to-back reads (the
+	 * context's timer_floor_ns, about 15 ns), not latency.csv's step_ns,
+	 * the counter's resolution the values are rounded to (1 ns) */
 	p50a = tc_num(&l, (size_t)ra, "p50_ns");
 	p50f = tc_num(&l, (size_t)rf, "p50_ns");
-	step = tc_num(&l, (size_t)rf, "step_ns");
+	CHECKF(tc_num(&l, (size_t)rf, "step_ns") > 0 &&
+	           tc_num(&l, (size_t)rf, "step_ns") <= 2.001 * npt,
+	       "%s: step_ns %s, the counter's resolution (1 or 2 ticks of %.3f ns)", extra,
+	       tc_str(&l, (size_t)rf, "step_ns"), npt);
 	/* the module's own cost is the spin plus its two clock reads, and the
 	 * spin ends at the first read at or past TICKS: up to one step more */
 	read = atof(ctx_value(&c, "timer_read_ns"));
@@ -107,8 +112,9 @@ static int check_run(const char *mod, const char *extra)
 	       touch_all ? " touch=all" : "", p50a, cost, read, step);
 	if (touch_all)
 		goto out;
-	/* a free costs nothing: 0 once the harness's timing cost is subtracted
-	 * (the module call itself is 2-3 ns, under half a 10 ns step). It was
+	/* a free costs nothing: under half a read of the clock once the
+	 * harness's timing cost is subtracted (the module call itself is 2-3
+	 * ns). It was
 	 * 10-40 ns when the calibration skipped the op loop's own work between
 	 * two chained reads, and when series points every 8 ops of this trial
 	 * (auto = ops / 256) emptied the caches before every timed op */
