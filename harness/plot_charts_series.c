@@ -345,13 +345,14 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
 	as_buf_add(tab, "|", 1);
 	plot_tstr(tab, r->mshow[m]);
 	as_buf_printf(tab, " %d |", n);
-	/* a percentile at 0 ns net of the harness (cheaper than the clock's
-	 * step) has no place on the log axis: drawn at 1 ns, as latency_cdf
-	 * does (a chart of zeros alone was gnuplot's "all points y value
-	 * undefined"); the table keeps the 0 */
+	/* a percentile under 1 ns net of the harness (0, or a tick of the
+	 * counter) has no place on the log axis, whose labels start at 1 ns:
+	 * drawn at 1 ns, as latency_cdf does (a chart of zeros alone was
+	 * gnuplot's "all points y value undefined"; 0.95 ns drew a "100m"
+	 * tick); the table keeps the value */
 	for (int p = 0; p < 6; p++) {
-		double y = med[p] > 0 || isnan(med[p]) ? med[p] : 1;
-		*zero |= med[p] == 0;
+		double y = med[p] >= 1 || isnan(med[p]) ? med[p] : 1;
+		*zero |= med[p] < 1;
 		as_buf_printf(data, "%d\t\"%s\"\t", p, pl[p]);
 		plot_dnum(data, y, "\n");
 		if (!(y >= *ylo))
@@ -414,15 +415,15 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 				plot_dnum(&c->vars, ylo, "; YHI=");
 				plot_dnum(&c->vars, yhi, "; ");
 				/* a 0 drawn at 1 ns is said: it would read as 1 ns */
-				plot_vars_str(
-				    &c->vars, "NOTE",
-				    zero ? "p50 .. p99.99: median over the repetitions of "
-				           "each one's percentile; max: the slowest call "
-				           "of any repetition; a 0 (cheaper than the "
-				           "clock's step: the table has it) is drawn at 1 ns"
-				         : "p50 .. p99.99: median over the repetitions of "
-				           "each one's percentile; max: the slowest call "
-				           "of any repetition");
+				plot_vars_str(&c->vars, "NOTE",
+				              zero
+				                  ? "p50 .. p99.99: median over the repetitions of "
+				                    "each one's percentile; max: the slowest call "
+				                    "of any repetition; a value under 1 ns (the "
+				                    "table has it) is drawn at 1 ns"
+				                  : "p50 .. p99.99: median over the repetitions of "
+				                    "each one's percentile; max: the slowest call "
+				                    "of any repetition");
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);
@@ -475,10 +476,12 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 		}
 		prevx = x;
 		/* x, the CDF, and the tail: the share of calls slower than x (none
-		 * is a missing point on the log axis). Calls at 0 ns net of the
-		 * harness (cheaper than the clock's step) have no place on a log
+		 * is a missing point on the log axis). Calls under 1 ns net of the
+		 * harness (0, or a tick of the counter) have no place on the log
 		 * axis: drawn at its left end, 1 ns (latency_tail.gp starts there) */
-		plot_dnum(data, x > 0 ? x : 1, "\t");
+		if (x < 1)
+			x = 1;
+		plot_dnum(data, x, "\t");
 		plot_dnum(data, y, "\t");
 		plot_dnum(data, y < 1 ? 1 - y : NAN, "\n");
 		nb++;
