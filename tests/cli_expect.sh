@@ -28,6 +28,26 @@ refuse() {
   fi
 }
 
+# nobody_cli: a path of the CLI that uid 65534 (setpriv, as root) can run:
+# "$as" when it can reach it; else (a clone under /root, mode 0700: an
+# outside review's bare Debian machine) a copy of the CLI with the module
+# and preload folders it finds beside it, in $tmp, made reachable. $tmp
+# itself is opened to it.
+nobody_cli() {
+  local b
+  chmod 755 "$tmp"
+  if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$as"; then
+    echo "$as"
+    return
+  fi
+  b=$(dirname "$(dirname "$(readlink -f "$as")")")
+  mkdir -p "$tmp/nb-cli/harness" "$tmp/nb-cli/allocators" "$tmp/nb-cli/lib"
+  cp "$as" "$tmp/nb-cli/harness/" && cp "$b"/allocators/*.so "$tmp/nb-cli/allocators/" &&
+    { [ ! -d "$b/lib/allocscope-preload" ] || cp -r "$b/lib/allocscope-preload" "$tmp/nb-cli/lib/"; }
+  chmod -R a+rX "$tmp/nb-cli"
+  echo "$tmp/nb-cli/harness/allocscope"
+}
+
 # skip_glibc_claims: exit 77 (skipped) in the sanitizer build, where ASan's
 # allocator stands in for glibc's malloc (no tunable, no threshold, other
 # page counts), so claims about glibc's malloc cannot be checked

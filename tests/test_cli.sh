@@ -73,13 +73,14 @@ else bad "--syscalls seccomp trials did not all complete"; cat "$tmp/err" >&2; f
 
 # --- an unavailable measurement is said on the terminal, once, with the remedy
 # (perf counting needs root or CAP_PERFMON: as root, run as nobody)
-asuser=()
+asuser=() nbas=$as
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
   asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  nbas=$(nobody_cli)
 fi
 nb=$tmp/nobody
 mkdir -p "$nb" && chmod 777 "$tmp" "$nb"
-"${asuser[@]}" "$as" run -q --no-plot --min-time 0 -a null,glibc -r 2 -w random:ops=1000,live=10 -o "$nb/perf" \
+"${asuser[@]}" "$nbas" run -q --no-plot --min-time 0 -a null,glibc -r 2 -w random:ops=1000,live=10 -o "$nb/perf" \
   >"$tmp/out" 2>"$tmp/err"
 if grep -q "^syscall_counting,n/a" "$nb/perf/context.csv" 2>/dev/null; then
   n=$(grep -c "memory syscalls not counted" "$tmp/err")
@@ -87,14 +88,14 @@ if grep -q "^syscall_counting,n/a" "$nb/perf/context.csv" 2>/dev/null; then
   if grep -q "not counted.*--syscalls seccomp" "$tmp/err"; then ok; else bad "the notice does not name --syscalls seccomp"; fi
   # the remedy works for the same user; off asks for nothing: no notice
   for m in seccomp off; do
-    "${asuser[@]}" "$as" run -r 1 -q --no-plot --min-time 0 -a null -w random:ops=1000,live=10 --syscalls $m \
+    "${asuser[@]}" "$nbas" run -r 1 -q --no-plot --min-time 0 -a null -w random:ops=1000,live=10 --syscalls $m \
       -o "$nb/$m" >/dev/null 2>"$tmp/err"
     if ! grep -q "not counted" "$tmp/err"; then ok; else bad "--syscalls $m: a notice"; cat "$tmp/err" >&2; fi
   done
   if awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "mmap_calls") c = i} NR == 2 {exit !($c != "")}' \
     "$nb/seccomp/trials.csv"; then ok; else bad "--syscalls seccomp as the same user counts nothing"; fi
 else
-  echo "skipped: perf counting works for this user and no way to drop root (the unavailable notice)"
+  echo "skipped: perf counting works for this user and no way to drop root (the unavailable notice): $(tail -1 "$tmp/err")"
 fi
 
 # --- console table: a row label per spec, never cut ------------------------------

@@ -147,8 +147,8 @@ fi
 # jemalloc's library needs more static TLS than a dlopen gets: preloaded, so
 # the program (and the processes it starts) run without the tunable
 if listed jemalloc && [ -x /usr/bin/python3 ]; then
-  out=$(env -u GLIBC_TUNABLES "$cli" exec -a jemalloc -- /usr/bin/python3 -c 'import os, subprocess
-print(os.environ.get("GLIBC_TUNABLES"))
+  out=$(env -u GLIBC_TUNABLES -u PYTHONUNBUFFERED "$cli" exec -a jemalloc -- /usr/bin/python3 -c 'import os, subprocess
+print(os.environ.get("GLIBC_TUNABLES"), flush=True)
 subprocess.run(["/usr/bin/python3", "-c", "print(sum(range(10)))"], check=True)' 2>&1); rc=$?
   if [ $rc -eq 0 ] && [ "$out" = "None
 45" ]; then ok; else bad "jemalloc without the tunable: rc=$rc $out"; fi

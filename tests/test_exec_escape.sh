@@ -9,13 +9,9 @@
 # says so in one line.
 # Usage: test_exec_escape.sh ALLOCSCOPE
 set -u
-cli=$1
-pass=0 fail=0
-tmp=$(mktemp -d)
+cli=$1 as=$1
+. "$(dirname "$0")/cli_expect.sh"
 chmod 755 "$tmp"
-trap 'rm -rf "$tmp"' EXIT
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "check failed: $*" >&2; }
 py=/usr/bin/python3
 if [ ! -x $py ]; then
   echo "skipped: needs $py"; echo "0 passed, 0 failed"; exit 77
@@ -53,8 +49,9 @@ mnt=$(command -v mount)
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || [ ! -u "${mnt:-/nonexistent}" ]; then
   echo "skipped: set-user-ID refusal (needs root, setpriv and a set-user-ID mount)"
 else
+  nb=$(nobody_cli)
   setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$tmp" \
-    "$cli" exec -a glibc -- "$mnt" --version >"$tmp/out" 2>"$tmp/err"; rc=$?
+    "$nb" exec -a glibc -- "$mnt" --version >"$tmp/out" 2>"$tmp/err"; rc=$?
   if [ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q "set-user-ID" "$tmp/err"; then ok
   else bad "set-user-ID mount run by uid 65534: rc=$rc $(cat "$tmp/out" "$tmp/err")"; fi
   # root runs it with its own uid: not secure, runs on the module
