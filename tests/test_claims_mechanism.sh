@@ -81,6 +81,12 @@ verdict CONFIRMED glibc "120 KiB untouched: the brk heap grew by them" "$tmp/laz
 verdict CONFIRMED glibc "120 KiB untouched: not resident" "$tmp/lazy"
 verdict REFUTED glibc:mmap_threshold=64k "120 KiB untouched: the brk heap grew by them" "$tmp/lazy"
 
+# the second thread's arena: a 64 MiB heap mmapped for it, none with
+# arena_max=1 (both threads share the main arena)
+expect 0 "verdicts:" suite benchmt --quick --no-plot -a glibc,glibc:arena_max=1 -o "$tmp/arena"
+verdict CONFIRMED glibc "2 threads: a second arena, 64 MiB mmapped" "$tmp/arena"
+verdict REFUTED glibc:arena_max=1 "2 threads: a second arena, 64 MiB mmapped" "$tmp/arena"
+
 # the unit of a mechanism claim is its own
 grep -qaF ',munmap calls,REFUTED,' "$tmp/fixed/verdicts.csv" && ok ||
   bad "verdicts.csv has no 'munmap calls' unit"
