@@ -58,9 +58,10 @@ enum {
 	 "histogram.csv (1 = every op, 0 = off)"}, \
 	{OPT_SAMPLE_EVERY, "sample-every", "N", "auto", \
 	 "series.csv point every N ops of thread 0 (auto: ~256 per trial, >= 1024 ops apart), " \
-	 "and one where its live bytes first peak (0: start+end only)"}, \
+	 "and one where its live bytes first peak (0: start+end only); the first pass of the " \
+	 "op stream only (--min-time repeats it unsampled)"}, \
 	{OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0", \
-	 "also sample every MS of wall time (0: off)"}, \
+	 "also sample every MS of wall time, in the first pass of the op stream (0: off)"}, \
 	{OPT_SYSCALLS, "syscalls", "perf|seccomp|off", "perf", \
 	 "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"}, \
 	{OPT_PIN, "pin", "none|compact|scatter", "none", "thread binding through hwloc"}, \
