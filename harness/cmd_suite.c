@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "json.h"
 #include "reporter.h"
+#include "reps_agree.h"
 #include "loader.h"
 #include "modenv.h"
 #include "results.h"
@@ -194,82 +195,10 @@ static int list_scenarios(const char *name, const as_scenario_t **out, int max)
 
 /* Repetitions when -r is not given. A memory scenario's figures are page
  * counts that repeat to the page, so it gets 3 repetitions (its verdicts judge
- * their range; 2 when those agree, memory_drop) rather than adaptive ones driven by an ns/op it
+ * their range; 2 when those agree, reps_agree.h) rather than adaptive ones driven by an ns/op it
  * does not report; timing scenarios keep -r auto, at most AS_SUITE_AUTO_MAX repetitions, so the
  * default suite takes minutes, not an hour. */
 #define AS_SUITE_AUTO_MAX 10
-/* A memory row's columns that must be equal for two repetitions to agree:
- * RSS as growth over the trial's own rss_before_kib (the worker's file-backed
- * pages at the start vary with ASLR), everything else as it is. */
-static const int agree_growth[] = {AS_TC_rss_peak_kib, AS_TC_rss_end_kib, AS_TC_rss_after_free_kib,
-                                   AS_TC_rss_after_trim_kib};
-static const int agree_same[] = {AS_TC_live_bytes_peak,
-                                 AS_TC_heap_rss_peak_kib,
-                                 AS_TC_heap_size_peak_kib,
-                                 AS_TC_mmap_rss_peak_kib,
-                                 AS_TC_mmap_size_peak_kib,
-                                 AS_TC_heap_rss_after_free_kib,
-                                 AS_TC_mmap_rss_after_free_kib,
-                                 AS_TC_heap_rss_after_trim_kib,
-                                 AS_TC_mmap_rss_after_trim_kib,
-                                 AS_TC_minflt,
-                                 AS_TC_majflt,
-                                 AS_TC_syscalls_total,
-                                 AS_TC_brk_calls,
-                                 AS_TC_mmap_calls,
-                                 AS_TC_munmap_calls,
-                                 AS_TC_mremap_calls,
-                                 AS_TC_madvise_calls,
-                                 AS_TC_madvise_dontneed_calls,
-                                 AS_TC_madvise_free_calls,
-                                 AS_TC_mprotect_calls};
-
-/* Equal, or both n/a. */
-static int same_num(double a, double b)
-{
-	return a == b || (isnan(a) && isnan(b));
-}
-
-static int reps_agree(const double *a, const double *b)
-{
-	for (size_t k = 0; k < sizeof(agree_growth) / sizeof(agree_growth[0]); k++)
-		if (!same_num(a[agree_growth[k]] - a[AS_TC_rss_before_kib],
-		              b[agree_growth[k]] - b[AS_TC_rss_before_kib]))
-			return 0;
-	for (size_t k = 0; k < sizeof(agree_same) / sizeof(agree_same[0]); k++)
-		if (!same_num(a[agree_same[k]], b[agree_same[k]]))
-			return 0;
-	return 1;
-}
-
-/* A memory scenario's third repetition of a row is not run when its first
- * two completed and agree on every memory column (reps_agree): the
- * median of three of which two agree is the agreed value, so the row's
- * figures and the claims' medians are what the third would have given. A
- * row whose two differ (module code faulted in by fault-around as ASLR
- * placed it, docs/measure.md) runs its third. The cfg->drop rule. */
-static int memory_drop(void *ctx, const as_run_t *run, int w, int i)
-{
-	const as_trial_result_t *first = NULL;
-	uint32_t trial = run->specs[i].trial;
-	int n = 0;
-	(void)ctx;
-	if (run->specs[i].rep < 2)
-		return 0;
-	for (int j = 0; j < w; j++) {
-		if (run->specs[j].trial != trial)
-			continue;
-		if (run->res[j].status != AS_OK)
-			return 0;
-		if (!first)
-			first = &run->res[j];
-		else if (!reps_agree(first->v, run->res[j].v))
-			return 0;
-		n++;
-	}
-	return n >= 2;
-}
-
 /* cfg->first of a scenario's run: does a claim read this trial group? */
 static int claim_group(void *ctx, const as_trial_spec_t *s)
 {
@@ -287,7 +216,10 @@ static void scenario_reps(const as_scenario_t *sc, as_run_cfg_t *cfg)
 	int memory = is_memory(sc);
 	cfg->reps_auto = !memory;
 	cfg->reps = memory ? 3 : AS_SUITE_AUTO_MAX;
-	cfg->drop = memory ? memory_drop : NULL;
+	/* recorded in context.csv (repetitions_agree): a reader that counted
+	 * 3 called every group that stopped at 2 incomplete */
+	cfg->reps_agree = memory ? AS_REPS_AGREE : 0;
+	cfg->drop = memory ? as_reps_agree_drop : NULL;
 }
 
 /* --budget: scenario i's share of the time left (the budget less the

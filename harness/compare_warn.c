@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "compare_folder.h"
+#include "reps_agree.h"
 #include "results_dir.h"
 #include "results_format.h"
 
@@ -209,15 +210,18 @@ static int str_index(char *const *v, int n, const char *s)
 /* How many of run folder DIR's module x workload x threads groups (its
  * context.csv's module and workload rows, each workload at the thread
  * counts its trials.csv rows have) have fewer trials.csv rows than the
- * repetitions asked (-r N; one under -r auto), in *nshort of *ngroups:
- * what an interrupted run leaves (plot's "The run is incomplete" counts
- * alike). A folder whose context.csv names no module or workload has no
+ * repetitions asked (-r N; one under -r auto), and are no group that
+ * stopped early by its rule (context.csv repetitions_agree:
+ * as_reps_group_complete), in *nshort of *ngroups: what an interrupted
+ * run leaves (plot's "The run is incomplete" counts alike, by the same
+ * function). A folder whose context.csv names no module or workload has no
  * group. Returns 0, or -1 when a table is not read. */
 static int count_short(const char *dir, int *nshort, int *ngroups, long *asked)
 {
 	as_table_t ctx, t;
 	char path[PATH_MAX], err[PATH_MAX + 64], **mods = NULL, **pairs = NULL, *end;
-	int nm = 0, np = 0, *count = NULL, rc = -1;
+	int nm = 0, np = 0, *count = NULL, *group = NULL, rc = -1;
+	size_t *rows = NULL;
 	const char *rv;
 	*nshort = *ngroups = 0;
 	snprintf(path, sizeof(path), "%s/context.csv", dir);
@@ -250,7 +254,12 @@ static int count_short(const char *dir, int *nshort, int *ngroups, long *asked)
 		if (known && str_index(pairs, np, lw) < 0 && !(pairs[np++] = strdup(lw)))
 			goto out;
 	}
-	if (!(count = calloc((size_t)nm * (size_t)np + 1, sizeof(*count))))
+	/* each row's group, then the rows of each group one after another in
+	 * rows (a counting sort: count[g] ends as where group g's rows end),
+	 * for the rule that judges a group by its rows, not their number */
+	if (!(count = calloc((size_t)nm * (size_t)np + 2, sizeof(*count))) ||
+	    !(group = malloc((t.nrows + 1) * sizeof(*group))) ||
+	    !(rows = malloc((t.nrows + 1) * sizeof(*rows))))
 		goto out;
 	for (size_t r = 0; r < t.nrows; r++) {
 		char lm[512], lw[1100];
@@ -259,12 +268,18 @@ static int count_short(const char *dir, int *nshort, int *ngroups, long *asked)
 		as_compare_label(&t, r, "workload", "workload_params", lw, sizeof(lw));
 		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
 		         as_table_str(&t, r, "threads"));
+		group[r] = -1;
 		if ((im = str_index(mods, nm, lm)) >= 0 && (ip = str_index(pairs, np, lw)) >= 0)
-			count[im * np + ip]++;
+			count[(group[r] = im * np + ip) + 1]++;
 	}
 	*ngroups = nm * np;
-	for (int i = 0; i < nm * np; i++)
-		*nshort += count[i] < *asked;
+	for (int g = 0; g < *ngroups; g++)
+		count[g + 1] += count[g]; /* count[g]: where group g's rows start */
+	for (size_t r = 0; r < t.nrows; r++)
+		if (group[r] >= 0)
+			rows[count[group[r]]++] = r; /* count[g] ends where g + 1 starts */
+	for (int g = 0, at = 0; g < *ngroups; at = count[g++])
+		*nshort += !as_reps_group_complete(&ctx, &t, rows + at, count[g] - at, *asked);
 	rc = 0;
 out:
 	for (int i = 0; i < np; i++)
@@ -272,6 +287,8 @@ out:
 	free(pairs);
 	free(mods);
 	free(count);
+	free(group);
+	free(rows);
 	as_table_free(&t);
 out_ctx:
 	as_table_free(&ctx);

@@ -406,6 +406,12 @@ void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_
 		    AS_AUTO_MIN_REPS, cfg->reps, cfg->ci_rel * 100, cfg->group_max_s);
 	else
 		as_context_addf(ctx, "repetitions", "%u", cfg->reps);
+	/* readers judge a group of fewer rows complete by it (reps_agree.h) */
+	if (cfg->reps_agree > 0)
+		as_context_addf(ctx, "repetitions_agree",
+		                "%d: a group stops there when those repetitions are ok and agree "
+		                "on every memory column",
+		                cfg->reps_agree);
 	as_context_addf(ctx, "timeout_s", "%g", cfg->timeout_s);
 	as_context_addf(ctx, "min_time_s", "%g", cfg->min_time_s);
 	as_context_add(ctx, "environment_left_out",

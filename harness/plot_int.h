@@ -273,10 +273,11 @@ void plot_report_no_gnuplot(as_buf_t *b, const char *dir);
 int plot_report_no_trial(as_buf_t *b, const run_t *r);
 /* When r's run did not finish (no summary.csv: killed), or some of its
  * module x workload x threads groups have fewer repetitions than
- * context.csv's `repetitions` asked (none at all, where that is auto): a
- * paragraph saying so and the short groups, before the results. FILTERED:
- * plot --modules chose r's modules (the others are not looked at).
- * Returns 1 then, else 0 (nothing written). */
+ * context.csv's `repetitions` asked (none at all, where that is auto) and
+ * did not stop early by the run's rule (`repetitions_agree`,
+ * as_reps_group_complete, which compare's warning uses too): a paragraph saying so and the short
+ * groups, before the results. FILTERED: plot --modules chose r's modules (the others are not looked
+ * at). Returns 1 then, else 0 (nothing written). */
 int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered);
 /* A suite report's head: title (NAME, the folder's name), the note when
  * gnuplot is missing (naming DIR) and the links to every scenario's own

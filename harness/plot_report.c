@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "reps_agree.h"
 
 void plot_report_context(as_buf_t *b, const run_t *r, const char *h)
 {
@@ -345,6 +346,9 @@ int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered)
 	as_buf_t rows = {0};
 	long asked = reps_asked(r), cmd_thr[64];
 	int ncmd = 0, ngroups = 0, nshort = 0;
+	size_t *grp = malloc(((size_t)r->nt + 1) * sizeof(*grp)); /* a group's rows */
+	if (!grp)
+		abort();
 	/* the matrix: every module x workload x threads the run was given
 	 * (context.csv; a workload's thread counts are those of its rows and,
 	 * for a `run`, of its -t), with what trials.csv has */
@@ -370,11 +374,14 @@ int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered)
 			for (int m = 0; m < mods.n; m++) {
 				int n = 0;
 				for (int i = 0; i < r->nt; i++)
-					n += r->t[i].threads == thr[t] &&
-					     !strcmp(r->t[i].mlabel, mods.v[m]) &&
-					     !strcmp(r->t[i].wlabel, wls.v[w]);
+					if (r->t[i].threads == thr[t] &&
+					    !strcmp(r->t[i].mlabel, mods.v[m]) &&
+					    !strcmp(r->t[i].wlabel, wls.v[w]))
+						grp[n++] = (size_t)r->t[i].row;
 				ngroups++;
-				if (asked ? n >= asked : n > 0)
+				/* fewer than asked may be the run's rule (a suite's
+				 * memory scenario stops at 2 that agree) */
+				if (as_reps_group_complete(&r->context, &r->trials, grp, n, asked))
 					continue;
 				if (nshort++ >= 20)
 					continue;
@@ -384,6 +391,7 @@ int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered)
 				as_buf_printf(&rows, " %ld | %d |\n", thr[t], n);
 			}
 	}
+	free(grp);
 	if (r->has_summary && nshort == 0) {
 		plot_sl_free(&mods);
 		plot_sl_free(&wls);

@@ -19,8 +19,9 @@ int as_resume_save_args(const char *dir, const char *name, int argc, char *const
                         size_t errlen);
 
 /* Read DIR/NAME back: *argv (malloc'd) gets argv0, then the saved
- * arguments, which live in *text (malloc'd; free both). Returns their
- * count with argv0, or -1 with err ("CMD: cannot resume DIR: ..."): -2
+ * arguments, which live in *text (malloc'd; free both); an empty file is
+ * a command given none (argv0 alone, count 1). Returns their count with
+ * argv0, or -1 with err ("CMD: cannot resume DIR: ..."): -2
  * when NAME is missing and DIR holds nothing (stopped before it was
  * written: nothing ran). */
 int as_resume_load_args(const char *dir, const char *name, const char *cmd, char *argv0,

@@ -122,6 +122,10 @@ typedef struct as_run_cfg {
 	 * group's later repetitions are asked again). NULL: none. */
 	int (*drop)(void *ctx, const struct as_run *run, int w, int i);
 	void *drop_ctx;
+	int reps_agree;                     /* N: a group stops at N repetitions that are ok and
+	                                       agree on every memory column (a suite's memory
+	                                       scenarios: drop = as_reps_agree_drop, reps_agree.h);
+	                                       context.csv repetitions_agree. 0: no such rule */
 	const struct as_scenario *scenario; /* suite: the scenario this run is (its
 	                                       headline.csv), else NULL */
 	const as_suite_progress_t *suite;   /* suite: where this run is in it, else NULL */

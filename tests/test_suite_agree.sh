@@ -9,6 +9,11 @@
 # every row that stopped at 2 agrees, every row with 3 has a first two that
 # differ; with -r 3 given every row runs 3. In the sanitizer build null's
 # repetitions differ (ASan's shadow memory): the rule is checked, not null's 2.
+# A row that stopped at 2 is complete: report.md and compare called every
+# such row short ("The run is incomplete: 45 of its 60 groups", after a
+# whole suite), as their checks counted 3. context.csv repetitions_agree
+# records the rule, and both checks judge by it (reps_agree.h); a row cut
+# short by an interrupt (one left, or two that differ) is still incomplete.
 # usage: test_suite_agree.sh ALLOCSCOPE
 set -u
 as=$1
@@ -59,6 +64,58 @@ awk -F, 'NR > 1 {print $NF}' "$tmp/d/verdicts.csv" | grep -qvE '^[23]$' &&
 expect 0 "verdicts: " suite threshold -a null -r 3 --no-plot -o "$tmp/r3"
 rows "$tmp/r3/threshold/trials.csv" >"$tmp/rows3"
 [ "$(grep -c '^null 3 ' "$tmp/rows3")" -eq 8 ] && ok || bad "-r 3: $(cat "$tmp/rows3")"
+
+# the rule is recorded where it applied, and only there
+grep -q '^repetitions_agree,"\?2: ' "$tmp/d/threshold/context.csv" && ok ||
+  bad "no repetitions_agree in threshold/context.csv"
+grep -q '^repetitions_agree,' "$tmp/r3/threshold/context.csv" &&
+  bad "repetitions_agree with -r 3 given" || ok
+
+# complete: the reports and compare say nothing of an incomplete run
+incomplete() { # DIR: 0 when the report or compare calls it incomplete
+  "$as" plot -q "$1" >/dev/null 2>&1
+  "$as" compare "$tmp/d" "$1" --metric rss_peak_kib >"$tmp/cmp" 2>&1
+  grep -qi "incomplete" "$1/report.md" "$1/threshold/report.md" "$tmp/cmp"
+}
+says() { # DIR: all three say it
+  grep -q "This scenario's run is incomplete" "$1/report.md" &&
+    grep -q "The run is incomplete: 1 of its 16 module x workload x threads groups" "$1/threshold/report.md" &&
+    grep -q "warning: $1/threshold is incomplete: 1 of its 16 " "$tmp/cmp"
+}
+incomplete "$tmp/d"
+grep -qi incomplete "$tmp/d/report.md" "$tmp/d/threshold/report.md" &&
+  bad "report.md of a whole suite: $(grep -hi incomplete "$tmp/d/report.md" "$tmp/d/threshold/report.md")" || ok
+grep -qi incomplete "$tmp/cmp" && bad "compare of a whole suite: $(cat "$tmp/cmp")" || ok
+# cut short by hand: null's first row keeps the repetitions FILTER lets
+# through (python over its rows, each a dict of trials.csv's columns)
+cut() { # SRC DST FILTER
+  rm -rf "$2" && cp -r "$1" "$2"
+  python3 - "$1/threshold/trials.csv" "$2/threshold/trials.csv" "$3" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+t = next(r["trial"] for r in rows if r["module"] == "null")
+out = csv.DictWriter(open(sys.argv[2], "w", newline=""), fieldnames=rows[0].keys(),
+                     lineterminator="\n")
+out.writeheader()
+for r in rows:
+    if r["trial"] != t or eval(sys.argv[3]):
+        out.writerow(r)
+PY
+}
+cut "$tmp/d" "$tmp/one" 'r["rep"] == "0"'
+incomplete "$tmp/one" && says "$tmp/one" && ok ||
+  bad "a row of 1 repetition of 3 not called incomplete: $(cat "$tmp/cmp")"
+# two that differ ran a third: without it, the row is short
+if [ -z "${ALLOCSCOPE_SANITIZED:-}" ]; then
+  cut "$tmp/d" "$tmp/differ" 'r["rep"] == "0" or r.update(minflt=str(int(r["minflt"]) + 1)) or True'
+  incomplete "$tmp/differ" && says "$tmp/differ" && ok ||
+    bad "2 repetitions that differ not called incomplete: $(cat "$tmp/cmp")"
+fi
+# -r 3 given: 2 that agree are short of the 3 asked
+cut "$tmp/r3" "$tmp/r3cut" 'r["rep"] != "2"'
+"$as" plot -q "$tmp/r3cut" >/dev/null 2>&1
+grep -q "The run is incomplete: 1 of its 8 " "$tmp/r3cut/threshold/report.md" && ok ||
+  bad "-r 3 with a row of 2: not called incomplete"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
