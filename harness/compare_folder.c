@@ -378,15 +378,20 @@ static int check_values(const char *dir, const as_table_t *t, const char *metric
 	int ctrial = as_table_col(t, "trial"), crep = as_table_col(t, "rep");
 	ident_t *id;
 	int rc = 0;
+	/* a trial that ran ops took time: 0 ns/op is no measurement (other
+	 * columns, a syscall count or a wait, can be 0) */
+	int whole = !strcmp(metric, "ns_per_op") || !strcmp(metric, "ops_per_sec") ||
+	            !strcmp(metric, "elapsed_ns");
 	for (size_t r = 0; r < t->nrows; r++) {
 		const char *cell = as_table_str(t, r, metric);
 		double v;
-		if (strcmp(as_table_str(t, r, "status"), "ok") || metric_value(cell, &v) == 0)
+		if (strcmp(as_table_str(t, r, "status"), "ok") ||
+		    (metric_value(cell, &v) == 0 && !(whole && v == 0)))
 			continue;
 		as_compare_error(
 		    "%s/trials.csv: line %zu, column %s: '%s' is not a "
-		    "value (a finite number >= 0, or empty for n/a): the folder is damaged",
-		    dir, r + 2, metric, cell);
+		    "value (a finite number %s, or empty for n/a): the folder is damaged",
+		    dir, r + 2, metric, cell, whole ? "> 0" : ">= 0");
 		return -1;
 	}
 	if (ctrial < 0 || crep < 0 || t->nrows < 2)
