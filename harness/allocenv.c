@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -117,6 +118,12 @@ void as_allocenv_kept(char *out, size_t len)
 		if (v && *v)
 			as_buf_printf(&b, "%s%s=%s", b.len ? "; " : "", vars[i], v);
 	}
+	/* hwloc's own settings change the topology the context records and
+	 * the bindings --pin computes (HWLOC_SYNTHETIC gave 4 PUs on a 2-PU
+	 * machine, unrecorded: an outside review) */
+	for (char **e = environ; *e; e++)
+		if (!strncmp(*e, "HWLOC_", 6))
+			as_buf_printf(&b, "%s%s", b.len ? "; " : "", *e);
 	if (t && *t) {
 		char *copy = strdup(t), *save = NULL;
 		int items = 0;

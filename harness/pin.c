@@ -44,6 +44,13 @@ int as_pin_plan(as_pin_t p, uint32_t nthreads, char *why, size_t len)
 		return 0;
 	if (hwloc_topology_init(&topo) != 0)
 		goto out_nolib;
+#if HWLOC_API_VERSION >= 0x00020100 /* the flag, an enum, came in hwloc 2.1 */
+	/* only the CPUs the process may run on (taskset, a cpuset): the
+	 * whole machine's put thread 0 on CPU 0 under `taskset -c 1` (an
+	 * outside review) */
+	hwloc_topology_set_flags(topo, HWLOC_TOPOLOGY_FLAG_RESTRICT_TO_CPUBINDING |
+	                                   HWLOC_TOPOLOGY_FLAG_IS_THISSYSTEM);
+#endif
 	if (hwloc_topology_load(topo) != 0)
 		goto out_destroy;
 	npu = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
@@ -106,9 +113,15 @@ int as_pin_apply(uint32_t t)
 		return -1;
 	if (policy != AS_PIN_NONE && sched_setaffinity(0, sizeof(sets[t]), &sets[t]) != 0)
 		rc = -1;
-	/* record what the kernel actually applied */
+	/* record what the kernel actually applied, and a binding it refused
+	 * (a CPU the process may not use): the row's cpu_binding says so */
 	if (sched_getaffinity(0, sizeof(now), &now) == 0)
 		format_set(&now, desc[t], sizeof(desc[t]));
+	if (rc != 0) {
+		size_t n = strlen(desc[t]);
+		snprintf(desc[t] + n, sizeof(desc[t]) - n, " (%s binding refused)",
+		         as_pin_name(policy));
+	}
 	return rc;
 }
 

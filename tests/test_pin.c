@@ -101,6 +101,21 @@ int main(void)
 			           tc_num(&t, 0, "cpu_end") == last,
 			       "allocscope on CPU %d alone: cpu_start %g, cpu_end %g", last,
 			       tc_num(&t, 0, "cpu_start"), tc_num(&t, 0, "cpu_end"));
+		/* ... and pinned, every thread stays on it: the machine's
+		 * whole topology put thread 0 on CPU 0 under `taskset -c 1`
+		 * (an outside review) */
+		if (ncpu >= 2)
+			for (int k = 0; k < 2; k++) {
+				char want[32];
+				const char *pin = k ? "scatter" : "compact";
+				snprintf(want, sizeof(want), "0:%d 1:%d", last, last);
+				snprintf(cmd, sizeof(cmd), "rm -rf '%s/%s2'", dir, pin);
+				CHECK(system(cmd) == 0);
+				b = binding_t(pin, 2);
+				CHECKF(b && !strcmp(b, want),
+				       "%s, allocscope started on CPU %d alone: '%s', want '%s'",
+				       pin, last, b ? b : "(failed)", want);
+			}
 		sched_setaffinity(0, sizeof(cs), &cs);
 	}
 	snprintf(cmd, sizeof(cmd), "'%s' run -a glibc --pin diagonal 2>/dev/null",
