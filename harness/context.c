@@ -53,25 +53,129 @@ void as_context_addf(as_buf_t *b, const char *key, const char *fmt, ...)
 	as_context_add(b, key, v);
 }
 
-static void cpu_model(char *out, size_t len)
+/* The value after "KEY\t*: " on /proc/cpuinfo's first processor's line,
+ * into out ("" when absent); flags: whether its flags list `hypervisor`. */
+static void cpuinfo(const char *key, char *out, size_t len, int *hypervisor)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[512];
-	snprintf(out, len, "unknown");
+	char line[4096];
+	size_t n = strlen(key);
+	out[0] = '\0';
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "model name", 10)) {
-			char *c = strchr(line, ':');
-			if (c) {
-				c += 2;
-				c[strcspn(c, "\n")] = '\0';
-				snprintf(out, len, "%s", c);
-			}
-			break;
+		char *c = strchr(line, ':');
+		if (line[0] == '\n')
+			break; /* the first processor's block only */
+		if (!c)
+			continue;
+		if (hypervisor && !strncmp(line, "flags", 5))
+			*hypervisor = strstr(c, " hypervisor") != NULL;
+		if (!strncmp(line, key, n) && line + n + strspn(line + n, " \t") == c) {
+			c += 1 + (c[1] == ' ');
+			c[strcspn(c, "\n")] = '\0';
+			snprintf(out, len, "%s", c);
 		}
 	}
 	fclose(f);
+}
+
+/* First line of PATH into out, "" when it cannot be read; with BRACKET,
+ * the [selected] word of a sysfs choice ("always [madvise] never"). */
+static void first_line(const char *path, char *out, size_t len, int bracket)
+{
+	FILE *f = fopen(path, "r");
+	char *o, *cl;
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(out, (int)len, f))
+		out[0] = '\0';
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	if (bracket && (o = strchr(out, '[')) && (cl = strchr(o, ']'))) {
+		*cl = '\0';
+		memmove(out, o + 1, strlen(o + 1) + 1);
+	}
+}
+
+/* /proc/meminfo's KEY in KiB, -1 when absent. */
+static long long meminfo_kib(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long long v = -1;
+	size_t n = strlen(key);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* What a paper needs of the machine beside the topology (an outside
+ * review listed them missing): the CPU's family, model and stepping
+ * (the model name of a VM is often generic), whether it is a guest,
+ * memory and swap, the kernel settings that move memory figures
+ * (transparent huge pages, overcommit, ASLR), the CPUs this process may
+ * use, and glibc's distribution build. */
+static void machine_more(as_buf_t *b)
+{
+	char v[512], w[512];
+	int guest = 0;
+	long long kib;
+	FILE *p;
+	cpuinfo("cpu family", v, sizeof(v), &guest);
+	if (*v) {
+		char model[64], step[64];
+		cpuinfo("model", model, sizeof(model), NULL);
+		cpuinfo("stepping", step, sizeof(step), NULL);
+		as_context_addf(b, "cpu_family_model_stepping", "%s/%s/%s", v, model, step);
+	}
+	cpuinfo("cpu MHz", v, sizeof(v), NULL);
+	if (*v)
+		as_context_add(b, "cpu_mhz", v);
+	as_context_add(b, "virtualized",
+	               guest ? "yes (the CPU flags list hypervisor)" : "no hypervisor flag");
+	if ((kib = meminfo_kib("MemTotal")) >= 0)
+		as_context_addf(b, "mem_total_kib", "%lld", kib);
+	if ((kib = meminfo_kib("SwapTotal")) >= 0)
+		as_context_addf(b, "swap_total_kib", "%lld", kib);
+	first_line("/sys/kernel/mm/transparent_hugepage/enabled", v, sizeof(v), 1);
+	first_line("/sys/kernel/mm/transparent_hugepage/defrag", w, sizeof(w), 1);
+	if (*v)
+		as_context_addf(b, "transparent_hugepages", "enabled %s, defrag %s", v,
+		                *w ? w : "?");
+	first_line("/proc/sys/vm/overcommit_memory", v, sizeof(v), 0);
+	if (*v)
+		as_context_add(b, "vm_overcommit_memory", v);
+	first_line("/proc/sys/kernel/randomize_va_space", v, sizeof(v), 0);
+	if (*v)
+		as_context_add(b, "aslr_randomize_va_space", v);
+	as_pin_allowed(v, sizeof(v));
+	as_context_add(b, "cpus_allowed", v);
+	/* "ldd (Debian GLIBC 2.36-9+deb12u14) 2.36": the package's patch
+	 * level, which gnu_get_libc_version's 2.36 does not say */
+	if ((p = popen("ldd --version 2>/dev/null", "r"))) {
+		if (fgets(v, sizeof(v), p)) {
+			v[strcspn(v, "\n")] = '\0';
+			as_context_add(b, "glibc_build", v);
+		}
+		while (fgets(w, sizeof(w), p))
+			;
+		pclose(p);
+	}
+}
+
+static void cpu_model(char *out, size_t len)
+{
+	cpuinfo("model name", out, len, NULL);
+	if (!*out)
+		snprintf(out, len, "unknown");
 }
 
 static void topology(as_buf_t *b, unsigned max_threads)
@@ -99,6 +203,14 @@ static void topology(as_buf_t *b, unsigned max_threads)
 		as_context_addf(b, key, "%llu", (unsigned long long)o->attr->cache.size);
 		snprintf(key, sizeof(key), "l%u_cache_count", o->attr->cache.depth);
 		as_context_addf(b, key, "%d", hwloc_get_nbobjs_by_type(topo, t));
+		if (t == HWLOC_OBJ_L1CACHE && o->attr->cache.linesize)
+			as_context_addf(b, "cache_line_bytes", "%u", o->attr->cache.linesize);
+	}
+	{
+		hwloc_obj_t o = hwloc_get_obj_by_type(topo, HWLOC_OBJ_L1ICACHE, 0);
+		if (o && o->attr)
+			as_context_addf(b, "l1i_cache_bytes", "%llu",
+			                (unsigned long long)o->attr->cache.size);
 	}
 	if (pus > 0 && max_threads > (unsigned)pus)
 		as_context_addf(b, "warning_threads",
@@ -125,6 +237,7 @@ void as_context_machine(as_buf_t *b, unsigned max_threads)
 	as_context_add(b, "glibc", gnu_get_libc_version());
 	as_context_addf(b, "page_bytes", "%ld", sysconf(_SC_PAGESIZE));
 	topology(b, max_threads);
+	machine_more(b);
 	as_context_add(b, "compiler", "gcc-compatible " __VERSION__);
 	as_context_add(b, "build_type", as_version_build_type());
 	as_context_add(b, "c_flags", AS_C_FLAGS);

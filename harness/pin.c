@@ -125,6 +125,15 @@ int as_pin_apply(uint32_t t)
 	return rc;
 }
 
+void as_pin_allowed(char *out, size_t len)
+{
+	cpu_set_t now;
+	if (sched_getaffinity(0, sizeof(now), &now) == 0)
+		format_set(&now, out, len);
+	else
+		snprintf(out, len, "unknown");
+}
+
 const char *as_pin_desc(uint32_t t)
 {
 	return t < AS_MAX_THREADS ? desc[t] : "none";

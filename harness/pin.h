@@ -27,5 +27,7 @@ int as_pin_apply(uint32_t t);
 /* The affinity of thread t recorded by as_pin_apply, as a CPU list ("3",
  * "0-1"); "none" before it ran. */
 const char *as_pin_desc(uint32_t t);
+/* The CPUs this thread may run on now, "0-3,6" (context.csv cpus_allowed). */
+void as_pin_allowed(char *out, size_t len);
 
 #endif /* AS_PIN_H */

@@ -119,6 +119,43 @@ int main(void)
 				have++;
 		}
 		CHECK(have == 6);
+		/* the machine facts a paper needs, against the kernel's own
+		 * files (c_flags was always empty; these were missing: an
+		 * outside review) */
+		{
+			char mem[64] = "", line[256];
+			FILE *f = fopen("/proc/meminfo", "r");
+			int seen = 0;
+			while (f && fgets(line, sizeof(line), f))
+				if (sscanf(line, "MemTotal: %63s", mem) == 1)
+					break;
+			if (f)
+				fclose(f);
+			for (r = 0; r < (int)t.nrows; r++) {
+				const char *k = tc_str(&t, r, "key"), *v = tc_str(&t, r, "value");
+				if (!strcmp(k, "mem_total_kib")) {
+					seen += 1;
+					CHECKF(!strcmp(v, mem), "mem_total_kib %s, meminfo %s", v,
+					       mem);
+				} else if (!strcmp(k, "c_flags")) {
+					seen += 2;
+					CHECKF(*v, "c_flags empty");
+				} else if (!strcmp(k, "cpus_allowed")) {
+					seen += 4;
+					CHECKF(*v >= '0' && *v <= '9', "cpus_allowed '%s'", v);
+				} else if (!strcmp(k, "transparent_hugepages") ||
+				           !strcmp(k, "vm_overcommit_memory") ||
+				           !strcmp(k, "virtualized")) {
+					seen += 8;
+				}
+			}
+			/* THP's line only where the kernel has the file */
+			CHECKF(seen ==
+			           7 + 16 +
+			               8 * (access("/sys/kernel/mm/transparent_hugepage/enabled",
+			                           R_OK) == 0),
+			       "machine keys: %d", seen);
+		}
 		/* the file each module spec resolved to, absolute */
 		for (r = 0; r < (int)t.nrows; r++)
 			if (!strcmp(tc_str(&t, r, "key"), "module_path.glibc"))
