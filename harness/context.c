@@ -419,6 +419,45 @@ static int same_content(const char *a, const char *b)
 	}
 }
 
+/* 0 when the machine and allocscope's build are the ones context.csv t
+ * recorded when the run began (a key it lacks is not checked), else -1
+ * with err naming the first that changed: an outside review edited host
+ * and kernel and the resume relabelled 11 earlier rows with this
+ * machine's context without a word. */
+static int machine_unchanged(const as_table_t *t, char *err, size_t errlen)
+{
+	char host[256] = "", kernel[300] = "", model[512];
+	struct utsname u;
+	struct {
+		const char *key, *now, *what;
+	} k[] = {
+	    {"host", host, "machines"},
+	    {"kernel", kernel, "kernels"},
+	    {"cpu_model", model, "machines"},
+	    {"glibc", gnu_get_libc_version(), "glibc versions"},
+	    {"git_revision", as_version_git(), "builds of allocscope"},
+	    {"build_type", as_version_build_type(), "builds of allocscope"},
+	};
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof(kernel), "%s %s", u.sysname, u.release);
+	cpu_model(model, sizeof(model));
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *was = as_table_str(t, r, "value");
+			if (strcmp(as_table_str(t, r, "key"), k[i].key) || !strcmp(was, k[i].now))
+				continue;
+			snprintf(
+			    err, errlen,
+			    "the run began with %s '%s' and would resume with '%s': its rows would "
+			    "mix two %s",
+			    k[i].key, was, k[i].now, k[i].what);
+			return -1;
+		}
+	return 0;
+}
+
 int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char *err, size_t errlen)
 {
 	char *ctx_path = NULL;
@@ -434,10 +473,11 @@ int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char 
 		free(ctx_path);
 		return -1;
 	}
+	rc = machine_unchanged(&t, err, errlen);
 	/* the module list itself: a suite without -a finds its modules on
 	 * the module path, and one removed since would make the rows not
 	 * line up ("row 9 ... does not belong to the matrix") */
-	{
+	if (rc == 0) {
 		as_buf_t was = {0}, now = {0};
 		for (size_t r = 0; r < t.nrows; r++)
 			if (!strcmp(as_table_str(&t, r, "key"), "module"))

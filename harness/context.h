@@ -25,10 +25,12 @@ void as_context_machine(as_buf_t *b, unsigned max_threads);
 void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_t *ti,
                     unsigned max_threads);
 
-/* --resume: 0 when each module spec of cfg resolves to the file, with the
- * content, that DIR/context.csv recorded when the run began (a spec it did
- * not record is not checked); -1 with err naming the module otherwise, or
- * when context.csv cannot be read. */
+/* --resume: 0 when the machine (host, kernel, CPU model, glibc) and
+ * allocscope's build (git revision, build type) are those DIR/context.csv
+ * recorded when the run began, and each module spec of cfg resolves to
+ * the file, with the content, it recorded (a key or spec it did not record
+ * is not checked); -1 with err naming what changed otherwise, or when
+ * context.csv cannot be read. */
 int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char *err,
                                  size_t errlen);
 

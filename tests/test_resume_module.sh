@@ -71,5 +71,20 @@ if [ -e "$mods/jemalloc.so" ] && [ -e "$lib" ] && [ -z "${ALLOCSCOPE_SANITIZED:-
   expect 0 "results:" run --resume "$tmp/j"
 fi
 
+# the machine and allocscope's build are part of the run too: a resume on
+# another host relabelled the earlier rows with this one's context
+# without a word (an outside review edited host and kernel)
+for kv in "host,othermachine:machines" "kernel,Linux 5.10.0-old:kernels" \
+  "git_revision,0123456789ab:builds of allocscope"; do
+  key=${kv%%,*} rest=${kv#*,} val=${kv#*,} what=${kv##*:}
+  val=${rest%:*}
+  rm -rf "$tmp/mach"; cp -r "$tmp/a" "$tmp/mach"
+  sed -i "s/^$key,.*/$key,$val/" "$tmp/mach/context.csv"
+  cp "$tmp/mach/trials.csv" "$tmp/mach.trials"
+  expect 2 "cannot resume: the run began with $key '$val' and would resume with .*: its rows would mix two $what" \
+    run --resume "$tmp/mach"
+  cmp -s "$tmp/mach/trials.csv" "$tmp/mach.trials" && ok || bad "a refused resume ($key) changed trials.csv"
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
