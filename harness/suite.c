@@ -44,6 +44,9 @@ static const char *const threshold_q[] = {"threshold:size=64k,total=4m",
  * of 1 says nothing of brk (an outside review's module that served every
  * block from one mmap was CONFIRMED "brk heap"), nor a share near 0 of
  * munmap (its madvise variant was CONFIRMED "munmap on free"). */
+/* the brk heap's resident KiB at the peak (the heap's whole RSS: the few
+ * KiB it held before the trial count too, 1.002 for glibc's 4 MiB rows)
+ * over the RSS the trial added */
 static double heap_share(const as_table_t *t, size_t r)
 {
 	double growth = as_table_num(t, r, "rss_peak_kib") - as_table_num(t, r, "rss_before_kib");
