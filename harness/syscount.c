@@ -159,6 +159,19 @@ static int open_perf(pid_t pid, int *set, int inherit, int group, char *why, siz
 			         calls[i].tracepoint, strerror(errno));
 			goto out_fail;
 		}
+		/* above the worker's wire descriptors (trial_wire.h): opened
+		 * before a worker has its op stream, a counter took the number
+		 * of the stream's record (closed when the run gave none), which
+		 * stream() then read and closed: that trial's counts were empty */
+		if (set[i] < 16) {
+			int hi = fcntl(set[i], F_DUPFD_CLOEXEC, 16);
+			close(set[i]);
+			set[i] = hi;
+			if (hi < 0) {
+				snprintf(why, len, "perf counter descriptor: %s", strerror(errno));
+				goto out_fail;
+			}
+		}
 		if (calls[i].filter &&
 		    ioctl(set[i], PERF_EVENT_IOC_SET_FILTER, calls[i].filter) != 0) {
 			snprintf(why, len, "perf filter '%s' on %s: %s", calls[i].filter,
