@@ -75,7 +75,7 @@ fi
 # another host relabelled the earlier rows with this one's context
 # without a word (an outside review edited host and kernel)
 for kv in "host,othermachine:machines" "kernel,Linux 5.10.0-old:kernels" \
-  "git_revision,0123456789ab:builds of allocscope"; do
+  "glibc,2.31:glibc versions"; do
   key=${kv%%,*} rest=${kv#*,} val=${kv#*,} what=${kv##*:}
   val=${rest%:*}
   rm -rf "$tmp/mach"; cp -r "$tmp/a" "$tmp/mach"
@@ -85,6 +85,16 @@ for kv in "host,othermachine:machines" "kernel,Linux 5.10.0-old:kernels" \
     run --resume "$tmp/mach"
   cmp -s "$tmp/mach/trials.csv" "$tmp/mach.trials" && ok || bad "a refused resume ($key) changed trials.csv"
 done
+
+# another build of allocscope on the same machine resumes (a finished run
+# is re-judged by resuming a copy with a newer build: an outside review
+# found that refused), says so, and keeps the revision the run began with
+expect 0 "results:" run "${opts[@]}" -a glibc -o "$tmp/rev"
+sed -i 's/^git_revision,.*/git_revision,0123456789ab/' "$tmp/rev/context.csv"
+expect 0 "note: the run began with allocscope 0123456789ab and is resumed with" \
+  run --resume "$tmp/rev"
+grep -q "^git_revision_began,0123456789ab$" "$tmp/rev/context.csv" && ok ||
+  bad "context.csv has no git_revision_began: $(grep git_revision "$tmp/rev/context.csv")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
