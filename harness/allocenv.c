@@ -118,12 +118,18 @@ void as_allocenv_kept(char *out, size_t len)
 		if (v && *v)
 			as_buf_printf(&b, "%s%s=%s", b.len ? "; " : "", vars[i], v);
 	}
-	/* hwloc's own settings change the topology the context records and
+	/* hwloc's settings that change the topology the context records and
 	 * the bindings --pin computes (HWLOC_SYNTHETIC gave 4 PUs on a 2-PU
-	 * machine, unrecorded: an outside review) */
-	for (char **e = environ; *e; e++)
-		if (!strncmp(*e, "HWLOC_", 6))
-			as_buf_printf(&b, "%s%s", b.len ? "; " : "", *e);
+	 * machine, unrecorded: an outside review); not the ones that do not
+	 * (HWLOC_HIDE_ERRORS) */
+	static const char *const hwloc[] = {"HWLOC_SYNTHETIC",  "HWLOC_XMLFILE",    "HWLOC_FSROOT",
+	                                    "HWLOC_THISSYSTEM", "HWLOC_COMPONENTS", "HWLOC_ALLOW",
+	                                    "HWLOC_CPUID_PATH"};
+	for (size_t i = 0; i < sizeof(hwloc) / sizeof(hwloc[0]); i++) {
+		const char *v = getenv(hwloc[i]);
+		if (v)
+			as_buf_printf(&b, "%s%s=%s", b.len ? "; " : "", hwloc[i], v);
+	}
 	if (t && *t) {
 		char *copy = strdup(t), *save = NULL;
 		int items = 0;

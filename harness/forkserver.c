@@ -182,10 +182,10 @@ static void child(const request_t *rq, int *fds, int nfds)
 	if (as_guard_child((pid_t)rq->parent) != 0)
 		_exit(127);
 	/* above every target first; then the targets, nothing else open */
-	result = fcntl(fds[0], F_DUPFD_CLOEXEC, 16);
-	spec = fcntl(fds[1], F_DUPFD_CLOEXEC, 16);
+	result = fcntl(fds[0], F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE);
+	spec = fcntl(fds[1], F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE);
 	if ((rq->flags & F_STREAM) && nfds > 2)
-		stream = fcntl(fds[2], F_DUPFD_CLOEXEC, 16);
+		stream = fcntl(fds[2], F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE);
 	if (result < 0 || spec < 0 || ((rq->flags & F_STREAM) && stream < 0) ||
 	    dup2(result, AS_WIRE_FD_RESULT) < 0 || dup2(spec, AS_WIRE_FD_SPEC) < 0 ||
 	    (stream >= 0 && dup2(stream, AS_WIRE_FD_STREAM) < 0))
@@ -369,7 +369,7 @@ static server_t *spawn(const char *env)
 		setpgid(0, 0);
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 			_exit(127);
-		fd = fcntl(sv[1], F_DUPFD_CLOEXEC, 16);
+		fd = fcntl(sv[1], F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE);
 		if (fd < 0 || dup2(fd, AS_WIRE_FD_RESULT) < 0)
 			_exit(127);
 		as_exec_self(env, argv);

@@ -114,13 +114,12 @@ int as_pin_apply(uint32_t t)
 	if (policy != AS_PIN_NONE && sched_setaffinity(0, sizeof(sets[t]), &sets[t]) != 0)
 		rc = -1;
 	/* record what the kernel actually applied, and a binding it refused
-	 * (a CPU the process may not use): the row's cpu_binding says so */
+	 * (a CPU the process may not use): the row's cpu_binding marks it */
 	if (sched_getaffinity(0, sizeof(now), &now) == 0)
 		format_set(&now, desc[t], sizeof(desc[t]));
-	if (rc != 0) {
+	if (rc != 0) { /* "0-1!": a short mark, no space: cpu_binding splits on spaces */
 		size_t n = strlen(desc[t]);
-		snprintf(desc[t] + n, sizeof(desc[t]) - n, " (%s binding refused)",
-		         as_pin_name(policy));
+		snprintf(desc[t] + n, sizeof(desc[t]) - n, "!");
 	}
 	return rc;
 }

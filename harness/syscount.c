@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "seccomp_count.h"
+#include "trial_wire.h"
 
 /* In AS_SYSCALL_COLS order. */
 static const struct {
@@ -163,8 +164,8 @@ static int open_perf(pid_t pid, int *set, int inherit, int group, char *why, siz
 		 * before a worker has its op stream, a counter took the number
 		 * of the stream's record (closed when the run gave none), which
 		 * stream() then read and closed: that trial's counts were empty */
-		if (set[i] < 16) {
-			int hi = fcntl(set[i], F_DUPFD_CLOEXEC, 16);
+		if (set[i] < AS_WIRE_FD_ABOVE) {
+			int hi = fcntl(set[i], F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE);
 			close(set[i]);
 			set[i] = hi;
 			if (hi < 0) {

@@ -215,11 +215,11 @@ static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, co
 		_exit(127);
 	/* lift every source above the targets first: a source may sit on
 	 * another's target number (dup2 onto itself would keep CLOEXEC) */
-	wfd = fcntl(wfd, F_DUPFD_CLOEXEC, 16);
-	specfd = fcntl(specfd, F_DUPFD_CLOEXEC, 16);
+	wfd = fcntl(wfd, F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE);
+	specfd = fcntl(specfd, F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE);
 	if (w->tracing)
-		cfd = fcntl(w->memfd, F_DUPFD_CLOEXEC, 16);
-	if (w->streamfd >= 0 && (sfd = fcntl(w->streamfd, F_DUPFD_CLOEXEC, 16)) < 0)
+		cfd = fcntl(w->memfd, F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE);
+	if (w->streamfd >= 0 && (sfd = fcntl(w->streamfd, F_DUPFD_CLOEXEC, AS_WIRE_FD_ABOVE)) < 0)
 		_exit(127);
 	if (wfd < 0 || specfd < 0 || dup2(wfd, AS_WIRE_FD_RESULT) < 0 ||
 	    dup2(specfd, AS_WIRE_FD_SPEC) < 0)

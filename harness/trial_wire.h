@@ -24,6 +24,8 @@ enum {
 	AS_WIRE_FD_STREAM = 6,   /* the op stream's record (memfd): empty, to be written
 	                            (as_opstream_write), or whole, to be loaded; not open:
 	                            build it (trial.c) */
+	AS_WIRE_FD_ABOVE = 16,   /* any other descriptor a worker or its parent keeps
+	                            goes here or higher, clear of the numbers above */
 };
 
 /* Messages from worker to parent: as_wire_hdr_t, then `len` payload bytes. */
