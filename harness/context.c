@@ -244,7 +244,7 @@ void as_context_machine(as_buf_t *b, unsigned max_threads)
 	machine_more(b);
 	as_context_add(b, "compiler", "gcc-compatible " __VERSION__);
 	as_context_add(b, "build_type", as_version_build_type());
-	as_context_add(b, "c_flags", AS_C_FLAGS + strspn(AS_C_FLAGS, " "));
+	as_context_add(b, "c_flags", &AS_C_FLAGS[strspn(AS_C_FLAGS, " ")]);
 	/* the build's revision, the same as --version's (not the source tree's now) */
 	as_context_add(b, "git_revision", as_version_git());
 	if (began_revision[0])
