@@ -23,6 +23,7 @@
 #include "modenv.h"
 #include "trial.h"
 #include "trial_wire.h"
+#include "util.h"
 
 /* ---- the request ---- */
 #define F_STREAM 1u /* a stream record fd follows the spec's */
@@ -147,25 +148,19 @@ out:
 		munmap(buf, SNAP_BUF);
 }
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22
-#endif
-
 /* In the worker: map again what the server's start had mapped, a run at a
- * time with MADV_POPULATE_READ (Linux 5.14): the kernel faults the run's
+ * time with as_populate (MADV_POPULATE_READ, Linux 5.14): the kernel faults the run's
  * pages in as a read of each would, fault-around alike, without a trap
  * per fault (~540 pages in ~20 runs here: 2.3-2.4 ms of CPU per worker
  * read one by one, 0.9-1.5 ms so, at load 20); else read one by one
  * (where the program wrote nothing, so not a sanitizer's business). */
-__attribute__((no_sanitize_address)) static void retouch(void)
+static void retouch(void)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	if (!runs)
 		return;
 	for (size_t r = 0; r < nruns; r++)
-		if (madvise((void *)runs[r].start, runs[r].npages * pg, MADV_POPULATE_READ) != 0)
-			for (uintptr_t i = 0; i < runs[r].npages; i++)
-				(void)*(volatile const char *)(runs[r].start + i * pg);
+		as_populate(runs[r].start, runs[r].start + runs[r].npages * pg, 0);
 	munmap(runs, RUNS_BYTES);
 }
 

@@ -173,3 +173,23 @@ void as_proc_comm(int pid, char *out, size_t len)
 	else
 		out[n - (out[n - 1] == '\n')] = '\0';
 }
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+__attribute__((no_sanitize_address)) void as_populate(uintptr_t lo, uintptr_t hi, int write)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	if (lo >= hi ||
+	    madvise((void *)lo, hi - lo, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0)
+		return;
+	for (uintptr_t p = lo; p < hi; p += pg)
+		if (write)
+			__atomic_fetch_add((long *)p, 0, __ATOMIC_RELAXED);
+		else
+			(void)*(volatile const char *)p;
+}

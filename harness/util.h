@@ -11,6 +11,12 @@
 void *as_map(size_t bytes);
 void as_unmap(void *p, size_t bytes);
 
+/* Pages [lo, hi) faulted in now, page-aligned: written when WRITE (an
+ * atomic add of 0 a page where MADV_POPULATE_WRITE, Linux 5.14, is
+ * missing: nothing changes, safe beside other threads), else read (one
+ * read a page without MADV_POPULATE_READ). */
+void as_populate(uintptr_t lo, uintptr_t hi, int write);
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t as_now_ns(void);
 

@@ -392,29 +392,6 @@ static uint64_t series_cap(const worker_t *w)
 	return n < SERIES_MAX_ROWS ? n : SERIES_MAX_ROWS;
 }
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
-/* Pages [lo, hi) faulted in now: written when WRITE (an atomic add of 0
- * a page where MADV_POPULATE_WRITE, Linux 5.14, is missing: nothing
- * changes, safe beside other threads), else read. */
-__attribute__((no_sanitize_address)) static void populate(uintptr_t lo, uintptr_t hi, int write)
-{
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
-	if (lo >= hi ||
-	    madvise((void *)lo, hi - lo, write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0)
-		return;
-	for (uintptr_t p = lo; p < hi; p += pg)
-		if (write)
-			__atomic_fetch_add((long *)p, 0, __ATOMIC_RELAXED);
-		else
-			(void)*(volatile const char *)p;
-}
-
 /* The harness's own code and data, faulted in before the baseline. A
  * worker is a fork: a page of the executable's code or read-only data
  * first read in the timed region, or of its .data/.bss first written
@@ -450,11 +427,11 @@ static int own_pages(struct dl_phdr_info *info, size_t size, void *data)
 		if (ph->p_type != PT_LOAD || (!exe && !(ph->p_flags & PF_X)))
 			continue;
 		if (!(ph->p_flags & PF_W)) {
-			populate(lo, hi, 0);
+			as_populate(lo, hi, 0);
 			continue;
 		}
-		populate(lo, w, 0);
-		populate(w, hi, 1);
+		as_populate(lo, w, 0);
+		as_populate(w, hi, 1);
 	}
 	return 0;
 }
