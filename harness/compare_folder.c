@@ -61,6 +61,7 @@ static fig_kind_t fig_kind(const char *metric)
 	                                     "rss_after_free_kib",
 	                                     "heap_rss_peak_kib",
 	                                     "heap_size_peak_kib",
+	                                     "heap_size_end_kib",
 	                                     "mmap_rss_peak_kib",
 	                                     "mmap_size_peak_kib",
 	                                     "heap_rss_after_free_kib",

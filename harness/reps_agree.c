@@ -18,6 +18,7 @@ static const int agree_growth[] = {AS_TC_rss_peak_kib, AS_TC_rss_end_kib, AS_TC_
 static const int agree_same[] = {AS_TC_live_bytes_peak,
                                  AS_TC_heap_rss_peak_kib,
                                  AS_TC_heap_size_peak_kib,
+                                 AS_TC_heap_size_end_kib,
                                  AS_TC_mmap_rss_peak_kib,
                                  AS_TC_mmap_size_peak_kib,
                                  AS_TC_heap_rss_after_free_kib,

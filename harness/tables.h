@@ -35,6 +35,7 @@
 	X(overhead_ratio, F, "(rss_peak_kib - rss_before_kib) * 1024 / live_bytes_peak")       \
 	X(heap_rss_peak_kib, I, "largest resident part of the brk heap at a sample point")     \
 	X(heap_size_peak_kib, I, "largest size of the brk heap at a sample point")             \
+	X(heap_size_end_kib, I, "size of the brk heap at the end of the timed region")         \
 	X(mmap_rss_peak_kib, I, "largest resident anonymous mmap memory at a sample point")    \
 	X(mmap_size_peak_kib, I, "largest size of anonymous mmap memory at a sample point")    \
 	X(heap_rss_after_free_kib, I, "resident brk heap after every object was freed")        \

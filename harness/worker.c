@@ -539,6 +539,7 @@ static void measure(const worker_t *w, double *v)
 	    peak > 0 ? (double)(rss_peak - smp.base.rss_kib) * 1024.0 / (double)peak : NAN;
 	v[AS_TC_heap_rss_peak_kib] = (double)smp.peak.heap_rss_kib;
 	v[AS_TC_heap_size_peak_kib] = (double)smp.peak.heap_size_kib;
+	v[AS_TC_heap_size_end_kib] = (double)smp.last.mm.heap_size_kib;
 	v[AS_TC_mmap_rss_peak_kib] = (double)smp.peak.mmap_rss_kib;
 	v[AS_TC_mmap_size_peak_kib] = (double)smp.peak.mmap_size_kib;
 	v[AS_TC_minflt] = (double)(min1 - smp.base.minflt);

@@ -40,6 +40,9 @@ ALLOCSCOPE_MODULE_PATH=$impostor expect 0 "verdicts:" suite leak --quick --no-pl
 verdict CONFIRMED glibc "1 KiB blocks, newest kept: heap cannot shrink" "$tmp/impleak"
 verdict REFUTED glibc "1 KiB blocks, oldest kept (control): it shrinks" "$tmp/impleak"
 verdict REFUTED glibc "1 KiB blocks: from the brk heap" "$tmp/impleak"
+verdict CONFIRMED glibc "1 KiB blocks, newest kept: brk gives nothing back" "$tmp/impleak"
+verdict REFUTED glibc "1 KiB blocks, oldest kept (control): brk gives the top back" "$tmp/impleak"
+verdict REFUTED glibc "256 KiB after a 1 MiB free: brk heap" "$tmp/impleak"
 
 # a suite that judges nothing says so, and fails --strict
 expect 1 "no claim was judged: the claims are about glibc" suite threshold --quick --no-plot \
@@ -68,11 +71,25 @@ else ok; fi
 
 # glibc with a 1 KiB threshold: munmap gives the 1 KiB blocks back without
 # malloc_trim, so trim gains nothing over the same run without it
-expect 0 "verdicts:" suite leak --quick --no-plot -a glibc,glibc:mmap_threshold=1k -o "$tmp/trim"
+# The trim threshold: a fixed one of 1 MiB gives the 1.9 MiB free top
+# back, one of 4 MiB keeps the 2.1 MiB one (glibc keeps and gives back).
+variants=glibc:mmap_threshold=1m,trim_threshold=1m,glibc:mmap_threshold=1m,trim_threshold=4m
+expect 0 "verdicts:" suite leak --quick --no-plot -a "glibc,glibc:mmap_threshold=1k,$variants" \
+  -o "$tmp/trim"
 verdict REFUTED glibc:mmap_threshold=1k "malloc_trim gives the pages back (vs without)" "$tmp/trim"
 verdict CONFIRMED glibc "malloc_trim gives the pages back (vs without)" "$tmp/trim"
 verdict CONFIRMED glibc "1 KiB blocks, oldest kept (control): it shrinks" "$tmp/trim"
 verdict CONFIRMED glibc "256 KiB blocks: munmap per free (28)" "$tmp/trim"
+verdict CONFIRMED glibc "1.9 MiB free on top, under M_TRIM_THRESHOLD (2 MiB): kept" "$tmp/trim"
+verdict CONFIRMED glibc "2.1 MiB free on top, over M_TRIM_THRESHOLD: brk gives it back" "$tmp/trim"
+verdict REFUTED '"glibc:mmap_threshold=1m,trim_threshold=1m"' \
+  "1.9 MiB free on top, under M_TRIM_THRESHOLD (2 MiB): kept" "$tmp/trim"
+verdict CONFIRMED '"glibc:mmap_threshold=1m,trim_threshold=1m"' \
+  "2.1 MiB free on top, over M_TRIM_THRESHOLD: brk gives it back" "$tmp/trim"
+verdict CONFIRMED '"glibc:mmap_threshold=1m,trim_threshold=4m"' \
+  "1.9 MiB free on top, under M_TRIM_THRESHOLD (2 MiB): kept" "$tmp/trim"
+verdict REFUTED '"glibc:mmap_threshold=1m,trim_threshold=4m"' \
+  "2.1 MiB free on top, over M_TRIM_THRESHOLD: brk gives it back" "$tmp/trim"
 
 # lazy brk: 120 KiB blocks grow the heap and are not resident; with a
 # 64 KiB threshold they are mmapped and the heap does not grow

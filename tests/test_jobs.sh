@@ -64,7 +64,7 @@ python3 - "$tmp" "${ALLOCSCOPE_SANITIZED:-}" <<'PY' && ok || bad "rows differ (a
 import csv, sys
 t, sanitized = sys.argv[1], sys.argv[2]
 growth = ["rss_peak_kib", "rss_end_kib", "rss_after_free_kib", "rss_after_trim_kib"]
-same = ["status", "ops", "passes", "live_bytes_peak", "heap_rss_peak_kib", "heap_size_peak_kib",
+same = ["status", "ops", "passes", "live_bytes_peak", "heap_rss_peak_kib", "heap_size_peak_kib", "heap_size_end_kib",
         "mmap_rss_peak_kib", "mmap_size_peak_kib", "heap_rss_after_free_kib",
         "mmap_rss_after_free_kib", "heap_rss_after_trim_kib", "mmap_rss_after_trim_kib",
         "minflt", "majflt", "syscalls_total", "brk_calls", "mmap_calls", "munmap_calls",

@@ -26,7 +26,7 @@ rows() {
 import csv, sys
 from collections import defaultdict
 growth = ["rss_peak_kib", "rss_end_kib", "rss_after_free_kib", "rss_after_trim_kib"]
-same = ["live_bytes_peak", "heap_rss_peak_kib", "heap_size_peak_kib", "mmap_rss_peak_kib",
+same = ["live_bytes_peak", "heap_rss_peak_kib", "heap_size_peak_kib", "heap_size_end_kib", "mmap_rss_peak_kib",
         "mmap_size_peak_kib", "heap_rss_after_free_kib", "mmap_rss_after_free_kib",
         "heap_rss_after_trim_kib", "mmap_rss_after_trim_kib", "minflt", "majflt",
         "syscalls_total", "brk_calls", "mmap_calls", "munmap_calls", "mremap_calls",

@@ -85,6 +85,7 @@ typedef struct {
 	double free_share;
 	int keep; /* 0: the newest blocks stay, 1: the oldest */
 	int trim;
+	uint64_t prime;
 	int touch;
 } leak_params_t;
 
@@ -102,6 +103,10 @@ static const as_param_spec_t leak_spec[] = {
      offsetof(leak_params_t, keep)},
     {"trim", AS_PARAM_BOOL, "0", 0, 0, NULL,
      "call the module's trim() (malloc_trim) after the frees", offsetof(leak_params_t, trim)},
+    {"prime", AS_PARAM_SIZE, "0", 0, 1ULL << 32, NULL,
+     "first allocate and free one block of this size (0: no); freeing an mmapped block "
+     "raises glibc's mmap threshold to its size and its trim threshold to twice that",
+     offsetof(leak_params_t, prime)},
     AS_TOUCH_SPEC(leak_params_t, touch, "pages"),
 };
 
@@ -111,6 +116,7 @@ static int leak_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out
 	const leak_params_t *p = pv;
 	uint64_t n = p->total / p->size ? p->total / p->size : 1;
 	uint64_t nfree = (uint64_t)((double)n * p->free_share);
+	uint64_t id = p->prime ? 1 : 0; /* block 0 is the prime's */
 
 	(void)ctx; /* one thread: max_threads = 1, checked before any trial */
 	if (n > (1u << 26)) {
@@ -120,8 +126,12 @@ static int leak_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out
 	}
 	out->touch = (as_touch_t)p->touch;
 	out->needs_free = 1;
+	if (p->prime) {
+		AS_PUSH(0, AS_OP_ALLOC, 0, p->prime, 0);
+		AS_PUSH(0, AS_OP_FREE, 0, 0, 0);
+	}
 	for (uint64_t i = 0; i < n; i++)
-		AS_PUSH(0, AS_OP_ALLOC, i, p->size, 0);
+		AS_PUSH(0, AS_OP_ALLOC, id + i, p->size, 0);
 	if (nfree >= n)
 		nfree = n - 1; /* one block always stays: the newest pins the top */
 	/* oldest first either way: with keep=oldest the top-most block is
@@ -129,7 +139,7 @@ static int leak_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out
 	 * glibc's tcache would keep the top-most seven 1 KiB chunks in use and
 	 * pin the top itself) */
 	for (uint64_t i = 0; i < nfree; i++)
-		AS_PUSH(0, AS_OP_FREE, p->keep ? n - nfree + i : i, 0, 0);
+		AS_PUSH(0, AS_OP_FREE, id + (p->keep ? n - nfree + i : i), 0, 0);
 	if (p->trim)
 		AS_PUSH(0, AS_OP_TRIM, 0, 0, 0);
 	return 0;
