@@ -173,6 +173,17 @@ static int measure(const as_scenario_t *sc, const as_table_t *t, const unsigned 
 	return 0;
 }
 
+/* A measured figure for the console: a whole count as it is (4000, not
+ * 4e+03), anything else to 3 significant digits. */
+static const char *fig(char *buf, size_t len, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e7)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.3g", v);
+	return buf;
+}
+
 /* One verdict: its line on stdout (the header line first when *judged is
  * 0), its row in csv, its object in json. */
 static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who, int ww, int cw,
@@ -187,10 +198,12 @@ static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who
 	if ((*judged)++ == 0)
 		printf("   %-12s %-*s %-*s %-12s %-22s %s\n", "verdict", ww, "module", cw, "claim",
 		       "expected", "measured (interval)", "n");
+	char f0[24], f1[24], f2[24];
 	if (isnan(lo) || isnan(hi)) /* one repetition of a time, or nothing to resample */
-		snprintf(meas, sizeof(meas), "%.3g (no interval)", med);
+		snprintf(meas, sizeof(meas), "%s (no interval)", fig(f0, sizeof(f0), med));
 	else
-		snprintf(meas, sizeof(meas), "%.3g (%.3g-%.3g)", med, lo, hi);
+		snprintf(meas, sizeof(meas), "%s (%s-%s)", fig(f0, sizeof(f0), med),
+		         fig(f1, sizeof(f1), lo), fig(f2, sizeof(f2), hi));
 	printf("   %-12s %-*s %-*.*s %-12s %-22s %d\n", as_verdict_name(vd), ww, who, cw, cw,
 	       c->claim, exp, meas, n);
 	counts[vd]++;

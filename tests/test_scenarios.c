@@ -79,6 +79,12 @@ static const shape_t shapes[] = {
      "no mmap below the threshold"},
     {"threshold", "size=64k,total=4m", "brk_calls", "glibc,refmalloc", 1, 1e9,
      "the heap grows with brk"},
+    {"mmapcost", "dist=fixed,size=256k,order=never,ops=1000,touch=none", "mmap_calls",
+     "glibc,refmalloc", 1000, 1000, "an mmap per 256 KiB block"},
+    {"mmapcost", "dist=fixed,size=120k,order=never,ops=1000,touch=none", "brk_calls",
+     "glibc,refmalloc", 499, 501, "a brk call per two 120 KiB blocks (the 128 KiB top pad)"},
+    {"mmapcost", "dist=fixed,size=120k,order=never,ops=1000,touch=none", "mmap_calls",
+     "glibc,refmalloc", 0, 0, "no mmap below the threshold"},
 };
 
 static int in_list(const char *list, const char *m)
@@ -221,11 +227,26 @@ int main(void)
 	if (rc != 0)
 		show_log();
 	check_shapes(mods);
+	/* a whole count in the verdict table reads as one: 1000, not 1e+03 */
+	snprintf(path, sizeof(path), "%s/log", tmpdir);
+	{
+		FILE *f = fopen(path, "r");
+		char line[512];
+		int seen = 0;
+		while (f && fgets(line, sizeof(line), f))
+			if (strstr(line, "an mmap call for every block (1000)")) {
+				seen = 1;
+				CHECKF(strstr(line, " 1000 (1000-1000) "), "%s", line);
+			}
+		CHECK(seen);
+		if (f)
+			fclose(f);
+	}
 
-	/* scenarios.csv lists the six with their expected shapes */
+	/* scenarios.csv lists the seven with their expected shapes */
 	snprintf(path, sizeof(path), "%s/article/scenarios.csv", tmpdir);
 	if (tc_load(path, &t) == 0) {
-		CHECK(t.nrows == 6);
+		CHECK(t.nrows == 7);
 		for (size_t r = 0; r < t.nrows; r++)
 			CHECK(strlen(tc_str(&t, r, "expected_shape")) > 20 &&
 			      *tc_str(&t, r, "folder"));

@@ -23,7 +23,7 @@ print(d["complete"], " ".join(s["scenario"] for s in d["scenarios"]))' "$1"; }
 
 expect 0 "verdicts: [1-9][0-9]* confirmed" suite "${opts[@]}" -o "$tmp/ref"
 [ -f "$tmp/ref/suite.args" ] && ok || bad "no suite.args"
-[ "$(complete "$tmp/ref")" = "True threshold leak metadata lazy bump phase" ] && ok ||
+[ "$(complete "$tmp/ref")" = "True threshold leak metadata lazy mmapcost bump phase" ] && ok ||
   bad "summary.json of a finished suite: $(complete "$tmp/ref")"
 
 # an interrupted suite, made by hand: lazy lost its last trials, bump and
@@ -40,7 +40,7 @@ cp -r "$tmp/l2" "$tmp/l2c"
 head -n -1 "$tmp/l2/lazy/trials.csv" >"$tmp/l2c/lazy/trials.csv"
 expect 0 "warning: $tmp/l2c/lazy is incomplete: .*an interrupted suite; .allocscope suite --resume $tmp/l2c. finishes it" \
   compare "$tmp/l2" "$tmp/l2c" --metric rss_peak_kib
-expect 0 "suite article \(quick\): 6 scenarios x 2 modules -> .* \(resumed\)" suite --resume "$tmp/cut"
+expect 0 "suite article \(quick\): 7 scenarios x 2 modules -> .* \(resumed\)" suite --resume "$tmp/cut"
 grep -q "running it again" "$tmp/out" && bad "a finished row was run again" || ok
 for s in threshold leak metadata; do
   cmp -s "$tmp/cut/$s/trials.csv" "$tmp/$s.before" && ok || bad "$s: a finished scenario changed"
@@ -51,7 +51,7 @@ for s in lazy bump phase; do
 done
 [ "$(cut -d, -f1-5,11 "$tmp/cut/verdicts.csv" | grep -vc '^phase\|^bump')" -eq \
   "$(cut -d, -f1-5,11 "$tmp/ref/verdicts.csv" | grep -vc '^phase\|^bump')" ] && ok || bad "verdicts.csv rows differ"
-[ "$(complete "$tmp/cut")" = "True threshold leak metadata lazy bump phase" ] && ok ||
+[ "$(complete "$tmp/cut")" = "True threshold leak metadata lazy mmapcost bump phase" ] && ok ||
   bad "summary.json after resume: $(complete "$tmp/cut")"
 
 # a resume refused (here: the module list differs from the one the suite
@@ -95,14 +95,14 @@ if [ $rc -eq 0 ]; then
   echo "the suite ended before its interrupt (a fast machine): that part not checked"
 else
   [ $rc -eq 130 ] && ok || bad "interrupted suite: exit $rc"
-  grep -q "^allocscope suite: interrupted: [0-9] of 6 scenarios finished; resume with: allocscope suite --resume $tmp/int$" "$tmp/int.out" &&
+  grep -q "^allocscope suite: interrupted: [0-9] of 7 scenarios finished; resume with: allocscope suite --resume $tmp/int$" "$tmp/int.out" &&
     ok || bad "no resume line"
   grep -q "No such file" "$tmp/int.out" && bad "errors for the scenarios not run" || ok
   grep -q "interrupted (its finished trials are kept): no verdicts" "$tmp/int.out" && ok || bad "the interrupted scenario not named"
   [ "$(complete "$tmp/int" | cut -d' ' -f1)" = False ] && ok || bad "summary.json says complete"
   grep -q '^leak,' "$tmp/int/verdicts.csv" && bad "the interrupted scenario judged" || ok
   expect 0 "verdicts: " suite --resume "$tmp/int"
-  [ "$(complete "$tmp/int")" = "True threshold leak metadata lazy bump phase" ] && ok || bad "resumed: $(complete "$tmp/int")"
+  [ "$(complete "$tmp/int")" = "True threshold leak metadata lazy mmapcost bump phase" ] && ok || bad "resumed: $(complete "$tmp/int")"
 fi
 
 # a suite given no arguments (`allocscope suite`, what scripts/quickstart
@@ -117,7 +117,7 @@ if [ -f "$mods/bump.so" ]; then
   mkdir -p "$tmp/noarg/bin/harness" "$tmp/noarg/bin/allocators" "$tmp/noarg/cwd"
   cp "$as" "$tmp/noarg/bin/harness/allocscope"
   cp "$mods/bump.so" "$tmp/noarg/bin/allocators/"
-  all="True threshold leak metadata lazy bump phase larson xmalloc cache benchmt"
+  all="True threshold leak metadata lazy mmapcost bump phase larson xmalloc cache benchmt"
   as_was=$as
   as=$tmp/noarg/bin/harness/allocscope
   cd "$tmp/noarg/cwd" || exit 1
@@ -128,7 +128,7 @@ if [ -f "$mods/bump.so" ]; then
   cp -r "$d" "$tmp/noarg/cut"
   for s in bump phase larson xmalloc cache benchmt; do rm -rf "$tmp/noarg/cut/$s"; done
   rm -f "$tmp/noarg/cut/verdicts.csv" "$tmp/noarg/cut/summary.json"
-  expect 0 "suite default: 10 scenarios x 1 module -> $tmp/noarg/cut/ \(resumed\)" \
+  expect 0 "suite default: 11 scenarios x 1 module -> $tmp/noarg/cut/ \(resumed\)" \
     suite --resume "$tmp/noarg/cut"
   [ "$(complete "$tmp/noarg/cut")" = "$all" ] && ok ||
     bad "a suite of no arguments, resumed: $(complete "$tmp/noarg/cut")"
