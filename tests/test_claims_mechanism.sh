@@ -44,6 +44,16 @@ verdict CONFIRMED glibc "1 KiB blocks, newest kept: brk gives nothing back" "$tm
 verdict REFUTED glibc "1 KiB blocks, oldest kept (control): brk gives the top back" "$tmp/impleak"
 verdict REFUTED glibc "256 KiB after a 1 MiB free: brk heap" "$tmp/impleak"
 
+# an arena whose reset reuses nothing: as fast, but every request's memory
+# stays (10 requests with --quick)
+ALLOCSCOPE_MODULE_PATH=$impostor expect 0 "verdicts:" suite phase --quick --no-plot \
+  -a glibc,arena -o "$tmp/imparena"
+verdict REFUTED arena "arena: every request reuses the first one's memory (no residue)" \
+  "$tmp/imparena"
+expect 0 "verdicts:" suite phase --quick --no-plot -a glibc,arena -o "$tmp/arena_real"
+verdict CONFIRMED arena "arena: every request reuses the first one's memory (no residue)" \
+  "$tmp/arena_real"
+
 # a suite that judges nothing says so, and fails --strict
 expect 1 "no claim was judged: the claims are about glibc" suite threshold --quick --no-plot \
   --strict -a "$impostor/glibc.so" -o "$tmp/none"

@@ -7,7 +7,11 @@
  * article's "brk heap" and "munmap on free" claims CONFIRMED from held
  * shares alone; tests/test_claims_mechanism.sh checks that the claims of
  * the mechanism refute it. Built as tests/mods/impostor/glibc.so, found by
- * name through ALLOCSCOPE_MODULE_PATH. */
+ * name through ALLOCSCOPE_MODULE_PATH.
+ * Built with IMPOSTOR_ARENA it is tests/mods/impostor/arena.so instead: a
+ * bump allocator whose reset keeps every block (nothing is reused), so it
+ * is as fast as an arena but leaves each request's memory behind; the
+ * phase scenario's "no residue" claim must refute it. */
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
@@ -108,21 +112,42 @@ static void im_free(void *inst, void *ptr, size_t size)
 	}
 }
 
+#ifdef IMPOSTOR_ARENA
+static int im_reset(void *inst)
+{
+	(void)inst; /* every block stays: the next request takes new memory */
+	return 0;
+}
+
+static void im_free_none(void *inst, void *ptr, size_t size)
+{
+	(void)inst, (void)ptr, (void)size; /* no individual free, as an arena */
+}
+#endif
+
 static const as_module_t im_module = {
     .abi_version = AS_MODULE_ABI_VERSION,
     .struct_size = sizeof(as_module_t),
     .param_spec_size = sizeof(as_param_spec_t),
     .params_version = AS_PARAMS_VERSION,
+#ifdef IMPOSTOR_ARENA
+    .name = "arena",
+    .description = "test-only: an arena whose reset reuses nothing",
+    .caps = AS_CAP_ANY_SIZE | AS_CAP_RESET,
+    .reset = im_reset,
+    .free = im_free_none,
+#else
     .name = "glibc",
-    .version = "impostor",
     .description = "test-only: glibc's held shares from one mmap region and free lists",
     .caps = AS_CAP_ANY_SIZE | AS_CAP_FREE,
+    .free = im_free,
+#endif
+    .version = "impostor",
     .nparams = 1,
     .params = im_spec,
     .create = im_create,
     .destroy = im_destroy,
     .alloc = im_alloc,
-    .free = im_free,
 };
 
 AS_MODULE_EXPORT(im_module)
