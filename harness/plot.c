@@ -45,16 +45,6 @@ static void msg(plot_t *p, const char *fmt, ...)
 	as_buf_printf(&p->msgs, "%s\n", line);
 }
 
-int plot_path(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	va_start(ap, fmt);
-	n = vsnprintf(out, len, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
 /* A name in a comma-separated option value and the bits it stands for. */
 typedef struct {
 	const char *name;

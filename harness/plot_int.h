@@ -139,6 +139,9 @@ const trow_t *plot_kind_row_trial(const run_t *r, const as_table_t *tb, int i, c
 
 /* ---- plot_text.c: numbers and labels in data files, tables, variables ---- */
 
+/* "FMT" into out: 0, or -1 when it does not fit (a path is never cut). */
+int plot_path(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* A number for a data file: gnuplot reads "NaN" as a missing point. */
 void plot_dnum(as_buf_t *b, double v, const char *sep);
 /* A number for a Markdown table. */
@@ -346,10 +349,5 @@ int plot_tables_write(const char *dir, const char *name, const char *caption, co
  * Returns 0, or -1 with the reason in err. */
 int plot_html_write(const char *dir, const char *title, const as_buf_t *md, const char *chart_root,
                     char *err, size_t errlen);
-
-/* ---- plot.c ---- */
-
-/* "FMT" into out: 0, or -1 when it does not fit (a path is never cut). */
-int plot_path(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif /* AS_PLOT_INT_H */

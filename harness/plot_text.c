@@ -1,13 +1,28 @@
 /* plot_text.c - how numbers and labels are written into the chart data
  * files (NaN for a missing point, xtic labels), the report's Markdown tables
- * and the gnuplot variables a chart script receives. No chart logic here. */
+ * and the gnuplot variables a chart script receives, and the output files'
+ * paths. No chart logic here. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdarg.h>
+
 #include "plot_int.h"
+
+/* A file's path from a format: -1 when it does not fit. */
+int plot_path(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
 /* A number for a data file: gnuplot reads "NaN" as a missing point. */
 void plot_dnum(as_buf_t *b, double v, const char *sep)
 {
