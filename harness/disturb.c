@@ -98,22 +98,16 @@ static int waited(const as_trial_spec_t *s, const as_trial_result_t *r, const as
 	return !isnan(w) && !isnan(ref->wait_share) && w > ref->wait_share + AS_DISTURB_WAIT;
 }
 
-int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                   const as_trial_spec_t *group, as_disturb_ref_t *ref)
+/* The parts of a reference that depend on the thread count alone: the
+ * least wait share of the ok trials at that count, and the handoff range
+ * of those the wait share does not flag. w, h: n doubles of scratch. */
+static void ref_of_threads(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                           uint32_t threads, double *w, double *h, as_disturb_ref_t *ref)
 {
-	size_t len = sizeof(double) * (size_t)(n ? n : 1);
-	double *w = malloc(len), *k = malloc(len), *h = malloc(len);
-	int nw = 0, nk = 0, nh = 0, np = 0;
-	ref->wait_share = ref->sample_ns = ref->handoff_ns = ref->pass_ns = NAN;
-	if (!w || !k || !h) {
-		free(w);
-		free(k);
-		free(h);
-		return -1;
-	}
+	int nw = 0, nh = 0;
 	for (int i = 0; i < n; i++) {
 		double x;
-		if (specs[i].threads != group->threads || res[i].status != AS_OK)
+		if (specs[i].threads != threads || res[i].status != AS_OK)
 			continue;
 		x = wait_share(&specs[i], &res[i]);
 		if (!isnan(x))
@@ -122,29 +116,58 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 	ref->wait_share = least(w, nw);
 	for (int i = 0; i < n; i++) {
 		double x = handoff(&specs[i], &res[i]);
-		if (specs[i].threads == group->threads && res[i].status == AS_OK && !isnan(x) &&
+		if (specs[i].threads == threads && res[i].status == AS_OK && !isnan(x) &&
 		    !waited(&specs[i], &res[i], ref))
 			h[nh++] = x;
 	}
 	ref->handoff_ns = most_within(h, nh);
-	for (int i = 0; i < n; i++) {
+}
+
+/* The parts of the group's own: its least time per sample and its median
+ * pass, over its ok trials mem[0..m) (indices into specs/res) that the
+ * wait share (ref's, already set) does not flag. k: m doubles of scratch. */
+static void ref_of_group(const as_trial_spec_t *specs, const as_trial_result_t *res, const int *mem,
+                         int m, double *k, as_disturb_ref_t *ref)
+{
+	int nk = 0, np = 0;
+	for (int q = 0; q < m; q++) {
+		int i = mem[q];
 		double x = sample_cost(&specs[i], &res[i]);
-		if (specs[i].trial == group->trial && specs[i].threads == group->threads &&
-		    res[i].status == AS_OK && !isnan(x) && !waited(&specs[i], &res[i], ref))
+		if (res[i].status == AS_OK && !isnan(x) && !waited(&specs[i], &res[i], ref))
 			k[nk++] = x;
 	}
 	ref->sample_ns = least(k, nk);
-	for (int i = 0; i < n; i++) {
+	for (int q = 0; q < m; q++) {
+		int i = mem[q];
 		double x = res[i].v[AS_TC_pass_ns_median];
-		if (specs[i].trial == group->trial && specs[i].threads == group->threads &&
-		    res[i].status == AS_OK && res[i].v[AS_TC_passes] >= 2 && x > 0 &&
+		if (res[i].status == AS_OK && res[i].v[AS_TC_passes] >= 2 && x > 0 &&
 		    !waited(&specs[i], &res[i], ref))
 			k[np++] = x;
 	}
 	ref->pass_ns = np >= AS_DISTURB_STALL_REF_MIN ? as_median(k, np) : NAN;
+}
+
+int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                   const as_trial_spec_t *group, as_disturb_ref_t *ref)
+{
+	size_t len = sizeof(double) * (size_t)(n ? n : 1);
+	double *w = malloc(len), *h = malloc(len);
+	int *mem = malloc(sizeof(int) * (size_t)(n ? n : 1)), m = 0;
+	ref->wait_share = ref->sample_ns = ref->handoff_ns = ref->pass_ns = NAN;
+	if (!w || !h || !mem) {
+		free(w);
+		free(h);
+		free(mem);
+		return -1;
+	}
+	ref_of_threads(specs, res, n, group->threads, w, h, ref);
+	for (int i = 0; i < n; i++)
+		if (specs[i].trial == group->trial && specs[i].threads == group->threads)
+			mem[m++] = i;
+	ref_of_group(specs, res, mem, m, w, ref);
 	free(w);
-	free(k);
 	free(h);
+	free(mem);
 	return 0;
 }
 
@@ -203,18 +226,16 @@ static void take(unsigned char *dist, unsigned char *rule, int i, int why)
 	dist[i] = AS_DIST_OUT;
 }
 
-/* whether trial i is the first of its group in specs[0..i] */
-static int first_of_group(const as_trial_spec_t *specs, int i)
-{
-	for (int j = 0; j < i; j++)
-		if (specs[j].trial == specs[i].trial)
-			return 0;
-	return 1;
-}
-
 static int same_workload(const as_spec_t *a, const as_spec_t *b)
 {
 	return a == b || (a && b && !strcmp(a->name, b->name) && !strcmp(a->params, b->params));
+}
+
+/* trials i and j are of one group: one trial of the matrix */
+static int same_group(const as_trial_spec_t *specs, const as_trial_result_t *res, int i, int j)
+{
+	(void)res;
+	return specs[j].trial == specs[i].trial && specs[j].threads == specs[i].threads;
 }
 
 /* trials i and j are of one round: the same workload, thread count and
@@ -224,6 +245,87 @@ static int same_round(const as_trial_spec_t *specs, const as_trial_result_t *res
 	return specs[j].rep == specs[i].rep &&
 	       as_trial_threads(&specs[j], &res[j]) == as_trial_threads(&specs[i], &res[i]) &&
 	       same_workload(specs[j].workload, specs[i].workload);
+}
+
+/* qsort's context for the two orders below: the parent's one thread */
+static const as_trial_spec_t *cmp_specs;
+static const as_trial_result_t *cmp_res;
+
+static int cmp_index(int a, int b)
+{
+	return (a > b) - (a < b);
+}
+
+/* groups together, each in the order its trials ran */
+static int cmp_group(const void *pa, const void *pb)
+{
+	int a = *(const int *)pa, b = *(const int *)pb;
+	const as_trial_spec_t *x = &cmp_specs[a], *y = &cmp_specs[b];
+	if (x->trial != y->trial)
+		return x->trial < y->trial ? -1 : 1;
+	if (x->threads != y->threads)
+		return x->threads < y->threads ? -1 : 1;
+	return cmp_index(a, b);
+}
+
+/* rounds together, each in the order its trials ran */
+static int cmp_round(const void *pa, const void *pb)
+{
+	int a = *(const int *)pa, b = *(const int *)pb, c;
+	const as_trial_spec_t *x = &cmp_specs[a], *y = &cmp_specs[b];
+	uint32_t tx = as_trial_threads(x, &cmp_res[a]), ty = as_trial_threads(y, &cmp_res[b]);
+	if (x->rep != y->rep)
+		return x->rep < y->rep ? -1 : 1;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	if (!x->workload != !y->workload)
+		return x->workload ? 1 : -1;
+	if (x->workload && x->workload != y->workload &&
+	    ((c = strcmp(x->workload->name, y->workload->name)) != 0 ||
+	     (c = strcmp(x->workload->params, y->workload->params)) != 0))
+		return c;
+	return cmp_index(a, b);
+}
+
+/* The trials of specs[0..n) in sets of one key (groups or rounds), each
+ * set in the order its trials ran: set r is by[at[r]..at[r + 1]). Sorted
+ * once, so that the rules cost O(n log n): -r auto asks them again after
+ * every trial, and scanning the run for each group made a run of 100
+ * groups x 30 repetitions spend 13.9 s in them, 1.1 s sorted
+ * (bench/disturb_cost). */
+typedef struct {
+	int *by, *at, nsets;
+} sets_t;
+
+static void sets_free(sets_t *t)
+{
+	free(t->by);
+	free(t->at);
+}
+
+static int sets_make(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                     int (*cmp)(const void *, const void *),
+                     int (*same)(const as_trial_spec_t *, const as_trial_result_t *, int, int),
+                     sets_t *t)
+{
+	size_t cnt = (size_t)(n > 0 ? n : 0) + 1;
+	t->by = malloc(sizeof(int) * cnt);
+	t->at = malloc(sizeof(int) * cnt);
+	t->nsets = 0;
+	if (!t->by || !t->at) {
+		sets_free(t);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		t->by[i] = i;
+	cmp_specs = specs;
+	cmp_res = res;
+	qsort(t->by, (size_t)(n > 0 ? n : 0), sizeof(int), cmp);
+	for (int q = 0; q < n; q++)
+		if (q == 0 || !same(specs, res, t->by[q - 1], t->by[q]))
+			t->at[t->nsets++] = q;
+	t->at[t->nsets] = n > 0 ? n : 0;
+	return 0;
 }
 
 /* an ok trial's ns/op (NaN: none) */
@@ -249,78 +351,63 @@ static double round_factor(const double *x, double *y, int k)
  * together, the trials that moved with the round are set AS_DIST_OUT in
  * dist. Each group's median is over what dist kept before; a round is
  * every ok trial of it, those dist left out too (they are the machine's
- * spell as much as the rest). */
-static int rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                  unsigned char *dist, unsigned char *rule)
+ * spell as much as the rest). x, y, med: n doubles of scratch; in: n ints. */
+static void rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, const sets_t *groups,
+                   const sets_t *rnds, unsigned char *dist, unsigned char *rule, double *med,
+                   double *x, double *y, int *in)
 {
-	size_t len = sizeof(double) * (size_t)(n ? n : 1);
-	double *med = malloc(len), *x = malloc(len), *y = malloc(len);
-	int *in = malloc(sizeof(int) * (size_t)(n ? n : 1));
-	unsigned char *seen = calloc((size_t)(n ? n : 1), 1), *out = calloc((size_t)(n ? n : 1), 1);
-	int rc = med && x && y && in && seen && out ? 0 : -1;
-	for (int i = 0; i < n && rc == 0; i++) {
+	for (int g = 0; g < groups->nsets; g++) {
 		int k = 0;
-		if (!first_of_group(specs, i))
-			continue;
-		for (int j = i; j < n; j++) {
+		double m;
+		for (int q = groups->at[g]; q < groups->at[g + 1]; q++) {
+			int j = groups->by[q];
 			double v = round_value(&res[j]);
-			if (specs[j].trial == specs[i].trial && dist[j] == AS_DIST_NO && !isnan(v))
+			if (dist[j] == AS_DIST_NO && !isnan(v))
 				x[k++] = v;
 		}
-		med[i] = k ? as_median(x, k) : NAN;
-		for (int j = i + 1; j < n; j++)
-			if (specs[j].trial == specs[i].trial)
-				med[j] = med[i];
+		m = k ? as_median(x, k) : NAN;
+		for (int q = groups->at[g]; q < groups->at[g + 1]; q++)
+			med[groups->by[q]] = m;
 	}
-	for (int i = 0; i < n && rc == 0; i++) {
+	for (int r = 0; r < rnds->nsets; r++) {
 		int k = 0;
 		double f;
-		if (seen[i] || isnan(round_value(&res[i])) || !(med[i] > 0))
-			continue;
-		for (int j = i; j < n; j++) {
+		for (int q = rnds->at[r]; q < rnds->at[r + 1]; q++) {
+			int j = rnds->by[q];
 			double v = round_value(&res[j]);
-			if (seen[j] || isnan(v) || !(med[j] > 0) || !same_round(specs, res, i, j))
+			if (isnan(v) || !(med[j] > 0))
 				continue;
-			seen[j] = 1;
 			in[k] = j;
 			x[k++] = v / med[j];
 		}
 		if (k < AS_DISTURB_ROUND_MIN)
 			continue;
 		f = round_factor(x, y, k);
+		/* dist is not read past the medians: taking now is taking
+		 * after every round is judged */
 		for (int m = 0; m < k; m++)
 			if ((f > AS_DISTURB_ROUND && x[m] > AS_DISTURB_ROUND) ||
 			    (f < 1 / AS_DISTURB_ROUND && x[m] < 1 / AS_DISTURB_ROUND))
-				out[in[m]] = 1;
+				take(dist, rule, in[m], AS_RULE_ROUND);
 	}
-	for (int i = 0; i < n && rc == 0; i++)
-		if (out[i])
-			take(dist, rule, i, AS_RULE_ROUND);
-	free(med);
-	free(x);
-	free(y);
-	free(in);
-	free(seen);
-	free(out);
-	return rc;
+	(void)specs;
 }
 
-/* "A round in two placements" (disturb.h): every trial of a round whose
- * trials ended in two placements (place[], PLACED_*) is set AS_DIST_OUT.
- * A round is found from one of its trials outside the placement; the
- * rounds of a run hold a few trials each. */
-static void placement_rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+/* "A round in two placements" (disturb.h): every ok trial of a round
+ * whose trials ended in two placements (place[], PLACED_*) is set
+ * AS_DIST_OUT. */
+static void placement_rounds(const as_trial_result_t *res, const sets_t *rnds,
                              const unsigned char *place, unsigned char *dist, unsigned char *rule)
 {
-	for (int i = 0; i < n; i++) {
-		int in = 0;
-		if (place[i] != PLACED_OUT)
-			continue;
-		for (int j = 0; j < n && !in; j++)
-			in = place[j] == PLACED_IN && same_round(specs, res, i, j);
-		for (int j = 0; j < n && in; j++)
-			if (res[j].status == AS_OK && same_round(specs, res, i, j))
-				take(dist, rule, j, AS_RULE_ROUND_PLACEMENT);
+	for (int r = 0; r < rnds->nsets; r++) {
+		int in = 0, out = 0;
+		for (int q = rnds->at[r]; q < rnds->at[r + 1]; q++) {
+			in |= place[rnds->by[q]] == PLACED_IN;
+			out |= place[rnds->by[q]] == PLACED_OUT;
+		}
+		for (int q = rnds->at[r]; q < rnds->at[r + 1] && in && out; q++)
+			if (res[rnds->by[q]].status == AS_OK)
+				take(dist, rule, rnds->by[q], AS_RULE_ROUND_PLACEMENT);
 	}
 }
 
@@ -330,58 +417,91 @@ int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res,
 	return as_disturbed_rules(specs, res, n, dist, NULL);
 }
 
+/* A reference's thread-count parts, computed once per thread count: a
+ * run has a few. */
+typedef struct {
+	uint32_t threads;
+	double wait_share, handoff_ns;
+} thread_ref_t;
+
+static void ref_for(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+                    uint32_t threads, thread_ref_t *cache, int *ncache, double *w, double *h,
+                    as_disturb_ref_t *ref)
+{
+	int c = 0;
+	while (c < *ncache && cache[c].threads != threads)
+		c++;
+	if (c == *ncache) {
+		ref_of_threads(specs, res, n, threads, w, h, ref);
+		cache[c] = (thread_ref_t){threads, ref->wait_share, ref->handoff_ns};
+		++*ncache;
+	}
+	ref->wait_share = cache[c].wait_share;
+	ref->handoff_ns = cache[c].handoff_ns;
+}
+
 int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                        unsigned char *dist, unsigned char *rule_out)
 {
-	unsigned char *place = calloc((size_t)(n > 0 ? n : 1), 1);
-	unsigned char *rule = rule_out ? rule_out : calloc((size_t)(n > 0 ? n : 1), 1);
-	if (!place || !rule) {
-		free(place);
-		if (rule != rule_out)
-			free(rule);
-		return -1;
-	}
+	size_t cnt = (size_t)(n > 0 ? n : 0) + 1;
+	unsigned char *place = calloc(cnt, 1);
+	unsigned char *rule = rule_out ? rule_out : calloc(cnt, 1);
+	double *a = malloc(sizeof(double) * cnt), *b = malloc(sizeof(double) * cnt);
+	double *c = malloc(sizeof(double) * cnt);
+	int *in = malloc(sizeof(int) * cnt);
+	thread_ref_t *cache = malloc(sizeof(thread_ref_t) * cnt);
+	sets_t groups = {0}, rnds = {0};
+	int ncache = 0, rc = -1;
+
+	if (!place || !rule || !a || !b || !c || !in || !cache ||
+	    sets_make(specs, res, n, cmp_group, same_group, &groups) != 0 ||
+	    sets_make(specs, res, n, cmp_round, same_round, &rnds) != 0)
+		goto out;
 	memset(dist, AS_DIST_NO, (size_t)(n > 0 ? n : 0));
 	memset(rule, AS_RULE_NONE, (size_t)(n > 0 ? n : 0));
-	for (int i = 0; i < n; i++) {
+	for (int g = 0; g < groups.nsets; g++) {
+		const int *mem = groups.by + groups.at[g];
+		int m = groups.at[g + 1] - groups.at[g];
 		as_disturb_ref_t ref;
-		if (!first_of_group(specs, i)) /* its group is done */
-			continue;
-		if (as_disturb_ref(specs, res, n, &specs[i], &ref) != 0) {
-			free(place);
-			if (rule != rule_out)
-				free(rule);
-			return -1;
+		ref.wait_share = ref.sample_ns = ref.handoff_ns = ref.pass_ns = NAN;
+		ref_for(specs, res, n, specs[mem[0]].threads, cache, &ncache, a, b, &ref);
+		ref_of_group(specs, res, mem, m, a, &ref);
+		for (int q = 0; q < m; q++) {
+			int j = mem[q];
+			if (res[j].status != AS_OK)
+				continue;
+			rule[j] = (unsigned char)trial_rule(&specs[j], &res[j], &ref);
+			dist[j] = rule[j] != AS_RULE_NONE ? AS_DIST_OUT : AS_DIST_NO;
+			if (!waited(&specs[j], &res[j], &ref))
+				place[j] = (unsigned char)placed(&specs[j], &res[j], &ref);
 		}
-		for (int j = i; j < n; j++)
-			if (specs[j].trial == specs[i].trial && res[j].status == AS_OK) {
-				rule[j] = (unsigned char)trial_rule(&specs[j], &res[j], &ref);
-				dist[j] = rule[j] != AS_RULE_NONE ? AS_DIST_OUT : AS_DIST_NO;
-				if (!waited(&specs[j], &res[j], &ref))
-					place[j] = (unsigned char)placed(&specs[j], &res[j], &ref);
-			}
 	}
-	placement_rounds(specs, res, n, place, dist, rule);
+	placement_rounds(res, &rnds, place, dist, rule);
+	rounds(specs, res, &groups, &rnds, dist, rule, a, b, c, in);
+	/* a group with fewer than AS_DISTURB_MIN_KEPT undisturbed keeps all */
+	for (int g = 0; g < groups.nsets; g++) {
+		int kept = 0;
+		for (int q = groups.at[g]; q < groups.at[g + 1]; q++) {
+			int j = groups.by[q];
+			kept += res[j].status == AS_OK && dist[j] == AS_DIST_NO;
+		}
+		for (int q = groups.at[g]; q < groups.at[g + 1] && kept < AS_DISTURB_MIN_KEPT; q++)
+			if (dist[groups.by[q]] == AS_DIST_OUT)
+				dist[groups.by[q]] = AS_DIST_KEPT;
+	}
+	rc = 0;
+out:
+	sets_free(&groups);
+	sets_free(&rnds);
 	free(place);
-	if (rounds(specs, res, n, dist, rule) != 0) {
-		if (rule != rule_out)
-			free(rule);
-		return -1;
-	}
 	if (rule != rule_out)
 		free(rule);
-	for (int i = 0; i < n; i++) {
-		int kept = 0;
-		if (!first_of_group(specs, i))
-			continue;
-		for (int j = i; j < n; j++)
-			kept += specs[j].trial == specs[i].trial && res[j].status == AS_OK &&
-			        dist[j] == AS_DIST_NO;
-		for (int j = i; j < n && kept < AS_DISTURB_MIN_KEPT; j++)
-			if (specs[j].trial == specs[i].trial && dist[j] == AS_DIST_OUT)
-				dist[j] = AS_DIST_KEPT;
-	}
-	return 0;
+	free(a);
+	free(b);
+	free(c);
+	free(in);
+	free(cache);
+	return rc;
 }
 
 void as_machine(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
