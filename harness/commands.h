@@ -43,7 +43,8 @@ enum {
 	{OPT_MAX_TIME, "max-time", "SEC", "2", "-r auto adds no repetition to a trial whose reps took SEC in all (3 x SEC while fewer than 6 are undisturbed)"}, \
 	{OPT_MIN_TIME, "min-time", "SEC", "0.2", \
 	 "run a trial's op stream again until its timed region lasts SEC, when the stream " \
-	 "frees everything it allocates and the module frees (0: once; trials.csv passes)"}, \
+	 "frees everything it allocates and the module frees (or resets, where the stream " \
+	 "releases every object by a reset) (0: once; trials.csv passes)"}, \
 	{OPT_SEED, "seed", "N", "42", "workload PRNG seed"}, \
 	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial (and module probe) time limit; a late worker is killed"}, \
 	{OPT_VALIDATE, "validate", NULL, NULL, \

@@ -465,7 +465,8 @@ static void one_pass_note(const as_run_t *run)
 	printf("(one pass: %d group(s) ran their op stream once, %.3g ms or less, not for "
 	       "--min-time's %.3g s: the stream leaves blocks live at its end (a trace of a "
 	       "program that exits without freeing, a memory scenario) or the module has no "
-	       "free, so it cannot run again; their timings are one cold pass's:",
+	       "free for the objects it frees one by one, so it cannot run again; their "
+	       "timings are one cold pass's:",
 	       ng, longest / 1e6, run->cfg->min_time_s);
 	for (int i = 0; i < run->n && shown < 4; i++) {
 		if (!one_short_pass(run, i))

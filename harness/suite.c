@@ -216,7 +216,7 @@ static const as_claim_t leak_claims[] = {
     BACK(TRIM_UNDER, AS_CLAIM_AT_MOST, 0,
          "1.9 MiB free on top, under M_TRIM_THRESHOLD (2 MiB): kept"),
     BACK(TRIM_OVER, AS_CLAIM_AT_LEAST, 0.45,
-         "2.1 MiB free on top, over M_TRIM_THRESHOLD: brk gives it back"),
+         "2.1 MiB free on top, over M_TRIM_THRESHOLD: brk gives all but the pad"),
     {0},
 };
 static const as_scenario_t sc_leak = {
@@ -372,10 +372,11 @@ static const as_scenario_t sc_bump = {
     .shape = "16-64 B: bump and arena about half of glibc's ns/op; the harness's own floor "
              "(null, about 15 ns/op with touch=all) hides most of the 2 ns vs 15-20 ns gap of "
              "the bare calls. From 256 B-1 KiB up the gap is set by page faults, not code: "
-             "modules that give memory back at each phase end (glibc and refmalloc trim the "
-             "heap top above M_TRIM_THRESHOLD, arena unmaps its blocks) fault it in again "
-             "every phase and fall 10x behind those that keep it (bump, pool, tcmalloc, "
-             "mimalloc); minflt shows it.",
+             "glibc and refmalloc trim the heap top above M_TRIM_THRESHOLD at each phase "
+             "end, fault it in again every phase and fall about 10x behind the modules that "
+             "keep their memory (bump, arena, whose reset keeps its newest block, freelist, "
+             "tcmalloc, mimalloc; at 16 KiB pool and jemalloc fall behind as well); minflt "
+             "shows it.",
     .workloads = bump_wl,
     .quick = bump_q,
     .claims = bump_claims,
@@ -414,7 +415,9 @@ static const as_claim_metric_t rss_live = {"RSS growth / peak live bytes", rss_o
  * fragmentation". Faster: arena's reset against glibc's frees, as bump's.
  * No residue: after 50 requests (10 with --quick) its RSS is one request's
  * live bytes (1.06 measured; glibc 1.42, its chunk headers), where the
- * same arena with frees instead of resets grows 50 times (fifo, lifo). */
+ * same arena with frees instead of resets grows 50 times (fifo, lifo).
+ * Measured 0.122 with warm passes on both sides (0.168 when arena ran one
+ * cold pass: its stream was not repeated for want of a free). */
 #define ARENA_LEAN(wl)                                                                      \
 	{                                                                                   \
 		.module = "arena", .workload = wl, .op = AS_CLAIM_AT_MOST, .bound = 1.15,   \
@@ -460,7 +463,8 @@ static const as_scenario_t sc_phase = {
 };
 
 /* The article: "mmap costs more than brk". Fresh blocks never freed,
- * untouched (glibc writes a chunk header: a fault a block either way), on
+ * untouched (glibc writes a chunk header into a fresh page, the block's or
+ * the next top chunk's: a fault a block either way), on
  * both sides of the 128 KiB threshold: 120 KiB ones from the brk heap, which
  * brk extends by the block and a 128 KiB pad (a call for every other one),
  * 256 KiB ones each its own mmap. Nothing is freed, so the threshold stays
@@ -517,11 +521,14 @@ static const as_scenario_t sc_mmapcost = {
     .unit = "ns per op",
     .metric_name = "ns per fresh block (one allocation)",
     .shape = "glibc and refmalloc: 256 KiB blocks cost more each than 120 KiB ones (about "
-             "1.25x here): every 256 KiB block is an mmap call, while brk extends the heap by "
-             "the block and a 128 KiB pad, so every other 120 KiB block needs no call at all; "
-             "each block costs a page fault either way (the chunk header). jemalloc and "
-             "mimalloc map large extents (tens of calls for 4000 blocks), tcmalloc grows its "
-             "heap with brk (hundreds), bump and arena carve their regions without a fault.",
+             "1.25x here), mostly because there are twice as many calls: every 256 KiB block "
+             "is an mmap, while brk extends the heap by the block and a 128 KiB pad, so every "
+             "other 120 KiB block needs no call (per call an mmap costs 1.3-1.7x a brk here: "
+             "bench/article_hand.sh). Each block costs one page fault either way, most of "
+             "both figures (glibc writes a chunk header into a fresh page: the block's own, "
+             "or the next top chunk's). jemalloc and mimalloc map large extents (tens of calls "
+             "for 4000 blocks), tcmalloc grows its heap with brk (hundreds), bump and arena "
+             "carve their regions without a fault.",
     .workloads = mmapcost_wl,
     .quick = mmapcost_q,
     .claims = mmapcost_claims,

@@ -484,8 +484,13 @@ static void engine_cfg(worker_t *w)
 	w->cfg.sample_interval_ns = spec->sample_interval_ms * 1000000ULL;
 	w->cfg.latency_every = spec->latency_every;
 	/* --min-time: only a stream that ends empty can run again on the same
-	 * slots, and only a module that frees keeps its memory bounded doing so */
-	if (as_opstream_ends_empty(w->stream) && (w->lm.mod->caps & AS_CAP_FREE))
+	 * slots, and only a module that frees keeps its memory bounded doing
+	 * so, or one whose reset releases every object of a stream that frees
+	 * none one by one (order=phase on bump and arena: their rows were one
+	 * cold pass against glibc's warm ones, an outside review) */
+	if (as_opstream_ends_empty(w->stream) &&
+	    ((w->lm.mod->caps & AS_CAP_FREE) ||
+	     ((w->lm.mod->caps & AS_CAP_RESET) && w->lm.mod->reset && !w->stream->needs_free)))
 		w->cfg.min_time_ns = (uint64_t)(spec->min_time_s * 1e9);
 	w->cfg.thread_start = on_thread_start;
 }

@@ -452,6 +452,28 @@ int main(void)
 	for (r = 0; r < (int)t.nrows && strcmp(tc_str(&t, r, "key"), "min_time_s"); r++)
 		;
 	CHECK(r < (int)t.nrows && !strcmp(tc_str(&t, r, "value"), "0.05"));
+	/* a module without free whose reset releases every object of the
+	 * stream (order=phase) runs it pass after pass too, in bounded
+	 * memory; with frees one by one (fifo) it runs once (one cold pass
+	 * against glibc's warm ones until an outside review) */
+	snprintf(args, sizeof(args),
+	         "run -q --no-plot -r 1 --min-time 0.05 -a bump,arena -w "
+	         "synth:size=64,live=500,ops=5000,order=phase,synth:size=64,live=500,ops=5000,"
+	         "order=fifo -o %s/r8phase",
+	         tmp);
+	rc = run(args);
+	CHECKF(rc == 0, "exit %d: %s", rc, err_text);
+	snprintf(path, sizeof(path), "%s/r8phase/trials.csv", tmp);
+	CHECK(tc_load(path, &t) == 0 && t.nrows == 4);
+	for (r = 0; r < (int)t.nrows; r++) {
+		int phase = strstr(tc_str(&t, r, "workload_params"), "order=phase") != NULL;
+		double passes = tc_num(&t, r, "passes");
+		double grew = tc_num(&t, r, "rss_peak_kib") - tc_num(&t, r, "rss_before_kib");
+		CHECKF(phase ? passes > 1 && grew * 1024 < 4 * tc_num(&t, r, "live_bytes_peak")
+		             : passes == 1,
+		       "%s %s: %g passes, RSS grew %g KiB", tc_str(&t, r, "module"),
+		       tc_str(&t, r, "workload_params"), passes, grew);
+	}
 	CHECK(run("run -a glibc --min-time -1") == 2 && strstr(err_text, "--min-time"));
 	CHECK(run("run -a glibc --min-time 1s") == 2 && strstr(err_text, "--min-time"));
 
