@@ -520,14 +520,14 @@ static const as_scenario_t sc_mmapcost = {
     .metric = AS_MET_NS_PER_OP,
     .unit = "ns per op",
     .metric_name = "ns per fresh block (one allocation)",
-    .shape = "glibc and refmalloc: 256 KiB blocks cost more each than 120 KiB ones (about "
-             "1.25x here), mostly because there are twice as many calls: every 256 KiB block "
-             "is an mmap, while brk extends the heap by the block and a 128 KiB pad, so every "
-             "other 120 KiB block needs no call (per call an mmap costs 1.3-1.7x a brk here: "
-             "bench/article_hand.sh). Each block costs one page fault either way, most of "
-             "both figures (glibc writes a chunk header into a fresh page: the block's own, "
-             "or the next top chunk's). jemalloc and mimalloc map large extents (tens of calls "
-             "for 4000 blocks), tcmalloc grows its heap with brk (hundreds), bump and arena "
+    .shape = "glibc and refmalloc: 256 KiB blocks cost more each than 120 KiB ones (about 1.25x "
+             "here), mostly because there are twice as many calls: every 256 KiB block is an "
+             "mmap, while brk extends the heap by the block and a 128 KiB pad, so every other 120 "
+             "KiB block needs no call (per call an mmap costs 1.3-1.7x a brk here: "
+             "bench/article_hand/article_hand.sh). Each block costs one page fault either way, "
+             "most of both figures (glibc writes a chunk header into a fresh page: the block's "
+             "own, or the next top chunk's). jemalloc and mimalloc map large extents (tens of "
+             "calls for 4000 blocks), tcmalloc grows its heap with brk (hundreds), bump and arena "
              "carve their regions without a fault.",
     .workloads = mmapcost_wl,
     .quick = mmapcost_q,

@@ -19,7 +19,7 @@
 #      grow-only brk (240 KiB) and mmap (260 KiB), with and without a write
 #      (a page fault) into each new piece
 #
-# usage: bench/article_hand.sh           (from the repository or anywhere)
+# usage: bench/article_hand/article_hand.sh           (from the repository or anywhere)
 # env:   PARTS="a b c d"  PAIRS=9  ROUNDS=3  REPS=5 (runs of each c/d row)
 #        ALLOCSCOPE=path  (default build/harness/allocscope of this checkout;
 #        ALLOCSCOPE=none skips the harness runs in b)

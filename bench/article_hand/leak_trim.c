@@ -64,7 +64,8 @@ int main(int argc, char **argv)
 	/* the prime */
 	sink[4000] = malloc(1 << 20);
 	free(sink[4000]);
-	if (!strcmp(state, "bigtop")) { /* after the prime: a 1.8 MiB free top (no trim under 2 MiB) */
+	if (!strcmp(state,
+	            "bigtop")) { /* after the prime: a 1.8 MiB free top (no trim under 2 MiB) */
 		for (int i = 0; i < 1800; i++)
 			sink[1000 + i] = malloc(1000);
 		for (int i = 0; i < 1800; i++) /* ascending: the top-most merge last */

@@ -56,7 +56,9 @@ static size_t parse_size(const char *s)
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
-		fprintf(stderr, "usage: mmapcost malloc|brkpair|mmappair|brkgrow|mmapgrow SIZE N [touch]\n");
+		fprintf(
+		    stderr,
+		    "usage: mmapcost malloc|brkpair|mmappair|brkgrow|mmapgrow SIZE N [touch]\n");
 		return 2;
 	}
 	const char *mode = argv[1];
@@ -86,8 +88,8 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(mode, "mmappair")) {
 		for (long i = 0; i < n; i++) {
-			void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			               -1, 0);
+			void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			ptrs[i] = p;
 			munmap(p, size);
 		}
@@ -100,8 +102,8 @@ int main(int argc, char **argv)
 		}
 	} else if (!strcmp(mode, "mmapgrow")) {
 		for (long i = 0; i < n; i++) {
-			char *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			               -1, 0);
+			char *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 			ptrs[i] = p;
 			if (touch)
 				*(volatile char *)p = 1;

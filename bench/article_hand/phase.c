@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LIVE 2000
+#define LIVE   2000
 #define REGION (64u << 20)
 
 static uint64_t rng = 0x9E3779B97F4A7C15ull;
