@@ -20,19 +20,19 @@
 #   - the "groups stopped" lines of each run (what ended each scenario's
 #     repetitions: the CI, --max-time, the budget, the cap of 10), summed.
 # Each round appends to OUT, so rounds can be run in separate calls (one
-# round of all six scenarios at both values is ~2.5 min on the idle 2-core
+# round of all seven scenarios at both values is ~2.5 min on the idle 2-core
 # machine) and the report covers every round in OUT.
 # KNOB=budget varies --budget instead of --min-time (bench/suite_budget.sh);
 # PLOT=1 draws the charts (the suite's own time then includes them).
 # Usage: bench/suite_mintime.sh BUILD_DIR OUT_DIR [ROUNDS] [A] [B] [SCENARIOS]
 #   defaults: ROUNDS 1, A 0.05 (the suite's), B 0.02,
-#   SCENARIOS "bump phase larson xmalloc cache benchmt" (the timing ones)
+#   SCENARIOS "mmapcost bump phase larson xmalloc cache benchmt" (the timing ones)
 #   ROUNDS 0: report only.
 set -euo pipefail
 usage="usage: suite_mintime.sh BUILD_DIR OUT_DIR [ROUNDS] [A] [B] [SCENARIOS]"
 build=${1:?$usage}
 out=${2:?$usage}
-rounds=${3:-1} a=${4:-0.05} b=${5:-0.02} scs=${6:-bump phase larson xmalloc cache benchmt}
+rounds=${3:-1} a=${4:-0.05} b=${5:-0.02} scs=${6:-mmapcost bump phase larson xmalloc cache benchmt}
 knob=${KNOB:-min-time}
 case $knob in min-time | budget) ;; *) echo "suite_mintime.sh: KNOB=$knob: min-time or budget" >&2; exit 2 ;; esac
 plot=--no-plot

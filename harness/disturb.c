@@ -124,24 +124,26 @@ static void ref_of_threads(const as_trial_spec_t *specs, const as_trial_result_t
 }
 
 /* The parts of the group's own: its least time per sample and its median
- * pass, over its ok trials mem[0..m) (indices into specs/res) that the
- * wait share (ref's, already set) does not flag. k: m doubles of scratch. */
+ * pass, over its ok trials at `threads` among mem[0..m) (indices into
+ * specs/res) that the wait share (ref's, already set) does not flag. k: m
+ * doubles of scratch. */
 static void ref_of_group(const as_trial_spec_t *specs, const as_trial_result_t *res, const int *mem,
-                         int m, double *k, as_disturb_ref_t *ref)
+                         int m, uint32_t threads, double *k, as_disturb_ref_t *ref)
 {
 	int nk = 0, np = 0;
 	for (int q = 0; q < m; q++) {
 		int i = mem[q];
 		double x = sample_cost(&specs[i], &res[i]);
-		if (res[i].status == AS_OK && !isnan(x) && !waited(&specs[i], &res[i], ref))
+		if (specs[i].threads == threads && res[i].status == AS_OK && !isnan(x) &&
+		    !waited(&specs[i], &res[i], ref))
 			k[nk++] = x;
 	}
 	ref->sample_ns = least(k, nk);
 	for (int q = 0; q < m; q++) {
 		int i = mem[q];
 		double x = res[i].v[AS_TC_pass_ns_median];
-		if (res[i].status == AS_OK && res[i].v[AS_TC_passes] >= 2 && x > 0 &&
-		    !waited(&specs[i], &res[i], ref))
+		if (specs[i].threads == threads && res[i].status == AS_OK &&
+		    res[i].v[AS_TC_passes] >= 2 && x > 0 && !waited(&specs[i], &res[i], ref))
 			k[np++] = x;
 	}
 	ref->pass_ns = np >= AS_DISTURB_STALL_REF_MIN ? as_median(k, np) : NAN;
@@ -162,9 +164,9 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 	}
 	ref_of_threads(specs, res, n, group->threads, w, h, ref);
 	for (int i = 0; i < n; i++)
-		if (specs[i].trial == group->trial && specs[i].threads == group->threads)
+		if (specs[i].trial == group->trial)
 			mem[m++] = i;
-	ref_of_group(specs, res, mem, m, w, ref);
+	ref_of_group(specs, res, mem, m, group->threads, w, ref);
 	free(w);
 	free(h);
 	free(mem);
@@ -231,11 +233,14 @@ static int same_workload(const as_spec_t *a, const as_spec_t *b)
 	return a == b || (a && b && !strcmp(a->name, b->name) && !strcmp(a->params, b->params));
 }
 
-/* trials i and j are of one group: one trial of the matrix */
+/* trials i and j are of one group: one trial of the matrix (its rows read
+ * back from trials.csv carry the threads each ran on: a trace's own, or -t
+ * for one that failed before it said; the group's first row sets the
+ * reference's thread count) */
 static int same_group(const as_trial_spec_t *specs, const as_trial_result_t *res, int i, int j)
 {
 	(void)res;
-	return specs[j].trial == specs[i].trial && specs[j].threads == specs[i].threads;
+	return specs[j].trial == specs[i].trial;
 }
 
 /* trials i and j are of one round: the same workload, thread count and
@@ -263,8 +268,6 @@ static int cmp_group(const void *pa, const void *pb)
 	const as_trial_spec_t *x = &cmp_specs[a], *y = &cmp_specs[b];
 	if (x->trial != y->trial)
 		return x->trial < y->trial ? -1 : 1;
-	if (x->threads != y->threads)
-		return x->threads < y->threads ? -1 : 1;
 	return cmp_index(a, b);
 }
 
@@ -301,6 +304,7 @@ static void sets_free(sets_t *t)
 {
 	free(t->by);
 	free(t->at);
+	t->by = t->at = NULL;
 }
 
 static int sets_make(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
@@ -465,7 +469,7 @@ int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *re
 		as_disturb_ref_t ref;
 		ref.wait_share = ref.sample_ns = ref.handoff_ns = ref.pass_ns = NAN;
 		ref_for(specs, res, n, specs[mem[0]].threads, cache, &ncache, a, b, &ref);
-		ref_of_group(specs, res, mem, m, a, &ref);
+		ref_of_group(specs, res, mem, m, specs[mem[0]].threads, a, &ref);
 		for (int q = 0; q < m; q++) {
 			int j = mem[q];
 			if (res[j].status != AS_OK)

@@ -108,6 +108,14 @@ verdict CONFIRMED glibc "120 KiB untouched: the brk heap grew by them" "$tmp/laz
 verdict CONFIRMED glibc "120 KiB untouched: not resident" "$tmp/lazy"
 verdict REFUTED glibc:mmap_threshold=64k "120 KiB untouched: the brk heap grew by them" "$tmp/lazy"
 
+# mmapcost's mechanism: with a 64 KiB threshold the 120 KiB blocks are
+# mmapped too, no brk call at all
+expect 0 "verdicts:" suite mmapcost --quick --no-plot -a glibc,glibc:mmap_threshold=64k \
+  -o "$tmp/mmapcost"
+verdict CONFIRMED glibc "120 KiB: a brk call for every other block (1000 blocks)" "$tmp/mmapcost"
+verdict REFUTED glibc:mmap_threshold=64k "120 KiB: a brk call for every other block (1000 blocks)" \
+  "$tmp/mmapcost"
+
 # the second thread's arena: a 64 MiB heap mmapped for it, none with
 # arena_max=1 (both threads share the main arena)
 expect 0 "verdicts:" suite benchmt --quick --no-plot -a glibc,glibc:arena_max=1 -o "$tmp/arena"

@@ -11,7 +11,9 @@
  * Built with IMPOSTOR_ARENA it is tests/mods/impostor/arena.so instead: a
  * bump allocator whose reset keeps every block (nothing is reused), so it
  * is as fast as an arena but leaves each request's memory behind; the
- * phase scenario's "no residue" claim must refute it. */
+ * phase scenario's "no residue" claim must refute it. It is thread-safe (a
+ * lock), so that a 2-thread run shows the engine does not repeat a stream
+ * on a module without free where its reset is not called (test_e2e). */
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
@@ -113,6 +115,18 @@ static void im_free(void *inst, void *ptr, size_t size)
 }
 
 #ifdef IMPOSTOR_ARENA
+static int lock;
+
+static void *im_alloc_locked(void *inst, size_t size, size_t align)
+{
+	void *p;
+	while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
+		;
+	p = im_alloc(inst, size, align);
+	__atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+	return p;
+}
+
 static int im_reset(void *inst)
 {
 	(void)inst; /* every block stays: the next request takes new memory */
@@ -133,9 +147,10 @@ static const as_module_t im_module = {
 #ifdef IMPOSTOR_ARENA
     .name = "arena",
     .description = "test-only: an arena whose reset reuses nothing",
-    .caps = AS_CAP_ANY_SIZE | AS_CAP_RESET,
+    .caps = AS_CAP_ANY_SIZE | AS_CAP_RESET | AS_CAP_THREAD_SAFE,
     .reset = im_reset,
     .free = im_free_none,
+    .alloc = im_alloc_locked,
 #else
     .name = "glibc",
     .description = "test-only: glibc's held shares from one mmap region and free lists",
@@ -147,7 +162,9 @@ static const as_module_t im_module = {
     .params = im_spec,
     .create = im_create,
     .destroy = im_destroy,
+#ifndef IMPOSTOR_ARENA
     .alloc = im_alloc,
+#endif
 };
 
 AS_MODULE_EXPORT(im_module)
