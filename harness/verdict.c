@@ -115,8 +115,10 @@ static int gather(const as_scenario_t *sc, const as_claim_metric_t *cm, const as
 			continue;
 		if (!cm)
 			x = as_scenario_metric(sc, t, r);
+		else if (strcmp(as_table_str(t, r, "status"), "ok"))
+			x = NAN;
 		else
-			x = strcmp(as_table_str(t, r, "status"), "ok") ? NAN : cm->value(t, r);
+			x = cm->value ? cm->value(t, r) : as_table_num(t, r, cm->column);
 		if (!isnan(x) && k < max)
 			v[k++] = x;
 	}

@@ -24,6 +24,7 @@ struct as_scenario;
 typedef struct as_claim_metric {
 	const char *unit; /* verdicts.csv's unit */
 	double (*value)(const as_table_t *t, size_t r);
+	const char *column; /* without value: this trials.csv column as it is */
 } as_claim_metric_t;
 
 typedef enum as_claim_op {
