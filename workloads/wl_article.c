@@ -10,6 +10,25 @@
 #include "gen.h"
 #include "workload.h"
 
+/* Both workloads' prime=: one block allocated and freed before the rest,
+ * as object 0 (the other objects are numbered from 1 then). */
+#define PRIME_SPEC(type, field)                                                                   \
+	{                                                                                         \
+		"prime", AS_PARAM_SIZE, "0", 0, 1ULL << 32, NULL,                                 \
+		    "first allocate and free one block of this size (0: no); freeing an mmapped " \
+		    "block "                                                                      \
+		    "raises glibc's mmap threshold to its size and its trim threshold to twice "  \
+		    "that",                                                                       \
+		    offsetof(type, field)                                                         \
+	}
+#define PUSH_PRIME(size)                                       \
+	do {                                                   \
+		if (size) {                                    \
+			AS_PUSH(0, AS_OP_ALLOC, 0, (size), 0); \
+			AS_PUSH(0, AS_OP_FREE, 0, 0, 0);       \
+		}                                              \
+	} while (0)
+
 /* ---- threshold ---- */
 
 typedef struct {
@@ -24,10 +43,7 @@ static const as_param_spec_t threshold_spec[] = {
      offsetof(threshold_params_t, size)},
     {"total", AS_PARAM_SIZE, "16m", 1, 1ULL << 36, NULL,
      "bytes allocated in all (blocks = max(1, total / size))", offsetof(threshold_params_t, total)},
-    {"prime", AS_PARAM_SIZE, "0", 0, 1ULL << 32, NULL,
-     "first allocate and free one block of this size (0: no); freeing an mmapped block "
-     "raises glibc's threshold to its size",
-     offsetof(threshold_params_t, prime)},
+    PRIME_SPEC(threshold_params_t, prime),
     AS_TOUCH_SPEC(threshold_params_t, touch, "pages"),
 };
 
@@ -40,7 +56,7 @@ static int threshold_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t
 {
 	const threshold_params_t *p = pv;
 	uint64_t n = p->total / p->size ? p->total / p->size : 1;
-	uint32_t id = 0;
+	uint32_t id = p->prime ? 1 : 0; /* block 0 is the prime's */
 
 	(void)ctx; /* one thread: max_threads = 1, checked before any trial */
 	if (n > (1u << 24)) {
@@ -50,11 +66,7 @@ static int threshold_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t
 	}
 	out->touch = (as_touch_t)p->touch;
 	out->needs_free = 1;
-	if (p->prime) {
-		AS_PUSH(0, AS_OP_ALLOC, id, p->prime, 0);
-		AS_PUSH(0, AS_OP_FREE, id, 0, 0);
-		id++;
-	}
+	PUSH_PRIME(p->prime);
 	for (uint64_t i = 0; i < n; i++)
 		AS_PUSH(0, AS_OP_ALLOC, id + i, p->size, 0);
 	for (uint64_t i = 0; i + 1 < n; i++)
@@ -103,10 +115,7 @@ static const as_param_spec_t leak_spec[] = {
      offsetof(leak_params_t, keep)},
     {"trim", AS_PARAM_BOOL, "0", 0, 0, NULL,
      "call the module's trim() (malloc_trim) after the frees", offsetof(leak_params_t, trim)},
-    {"prime", AS_PARAM_SIZE, "0", 0, 1ULL << 32, NULL,
-     "first allocate and free one block of this size (0: no); freeing an mmapped block "
-     "raises glibc's mmap threshold to its size and its trim threshold to twice that",
-     offsetof(leak_params_t, prime)},
+    PRIME_SPEC(leak_params_t, prime),
     AS_TOUCH_SPEC(leak_params_t, touch, "pages"),
 };
 
@@ -126,10 +135,7 @@ static int leak_build(const void *pv, const as_wl_ctx_t *ctx, as_opstream_t *out
 	}
 	out->touch = (as_touch_t)p->touch;
 	out->needs_free = 1;
-	if (p->prime) {
-		AS_PUSH(0, AS_OP_ALLOC, 0, p->prime, 0);
-		AS_PUSH(0, AS_OP_FREE, 0, 0, 0);
-	}
+	PUSH_PRIME(p->prime);
 	for (uint64_t i = 0; i < n; i++)
 		AS_PUSH(0, AS_OP_ALLOC, id + i, p->size, 0);
 	if (nfree >= n)
