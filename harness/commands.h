@@ -78,7 +78,7 @@ enum {
 	 "(context.csv timing_figures); needs -r N, not -r auto"}
 
 #define AS_RUN_FORCE_OPT \
-	{OPT_FORCE, "force", NULL, NULL, "delete everything in a -o folder holding an earlier run's results first (files you added too)"}
+	{OPT_FORCE, "force", NULL, NULL, "replace the earlier run's results in a -o folder (refused, naming it, when the folder also holds a file or folder allocscope did not write)"}
 
 #define AS_RUN_COMMON_OPTS \
 	{'a', "allocators", "LIST", NULL, \

@@ -98,10 +98,33 @@ static int is_results(const char *dir)
 	       file_holds(dir, "scenarios.csv", "scenario,folder,");
 }
 
-/* The first subfolder of DIR that allocscope did not write (not plots/,
- * not a results folder itself, a suite's scenario) into out, 1; 0 when
- * there is none. */
-static int foreign_subdir(const char *dir, char *out, size_t len)
+/* The files allocscope writes at the top of a results folder (run, replay,
+ * suite, tune) or of a suite's scenario, and the folders it makes there.
+ * --force deletes a results folder's content only when every entry is one
+ * of them: a file of the user's beside the results (notes.txt, a thesis
+ * chapter's figures) stops it, as a folder of theirs does (an outside
+ * review found a top-level file deleted). */
+static const char *const our_files[] = {"run.args",        "suite.args",   "context.csv",
+                                        "trials.csv",      "series.csv",   "latency.csv",
+                                        "histogram.csv",   "summary.csv",  "summary.json",
+                                        "comparisons.csv", "headline.csv", "verdicts.csv",
+                                        "scenarios.csv",   "report.md",    "report.html",
+                                        "tune.csv",        "tune.json",    "frontier.csv",
+                                        "verify.csv",      "trace.ast",    NULL};
+static const char *const our_dirs[] = {"plots", "tables", NULL};
+
+static int named(const char *const *names, const char *name)
+{
+	for (size_t i = 0; names[i]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
+/* The first entry of DIR that allocscope did not write (not one of
+ * our_files or our_dirs, not a results folder itself, a suite's scenario,
+ * whose entries are then looked at) into out, 1; 0 when there is none. */
+static int foreign_entry(const char *dir, char *out, size_t len)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -110,13 +133,20 @@ static int foreign_subdir(const char *dir, char *out, size_t len)
 		char sub[PATH_MAX];
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= sizeof(sub) ||
-		    lstat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
+		    !strcmp(e->d_name, AS_DIR_LOCK) || is_write_tmp(e->d_name))
 			continue;
-		if (!strcmp(e->d_name, "plots"))
+		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= sizeof(sub) ||
+		    lstat(sub, &st) != 0) {
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+			found = 1; /* what cannot be looked at is not deleted either */
 			continue;
-		if (is_results(sub)) { /* a suite's scenario: what it holds */
-			found = foreign_subdir(sub, out, len);
+		}
+		if (S_ISREG(st.st_mode) && named(our_files, e->d_name))
+			continue;
+		if (S_ISDIR(st.st_mode) && named(our_dirs, e->d_name))
+			continue;
+		if (S_ISDIR(st.st_mode) && is_results(sub)) { /* a suite's scenario */
+			found = foreign_entry(sub, out, len);
 			continue;
 		}
 		snprintf(out, len, "%s", sub);
@@ -263,7 +293,7 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 			         dir);
 			goto out_close;
 		}
-		if (foreign_subdir(dir, sub, sizeof(sub))) {
+		if (foreign_entry(dir, sub, sizeof(sub))) {
 			snprintf(err, errlen,
 			         "%s: holds %s, which allocscope did not write; --force deletes "
 			         "only results: move it, or use another -o",

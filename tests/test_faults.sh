@@ -62,8 +62,29 @@ case_reuse() {
     test "$rc" = 2 -a -e "$d/mine/notes.txt"
   check "  ... naming it" grep -q "holds $d/mine, which allocscope did not write" "$tmp/err.txt"
   rm -r "$d/mine"
+  # a file of the user's beside the results was deleted (an outside review)
+  echo keep >"$d/notes.txt"
+  as run "${q[@]}" -a null -w $wl --force -o "$d"
+  check "--force refuses a results folder holding a file of the user's" \
+    test "$rc" = 2 -a -e "$d/notes.txt" -a -e "$d/trials.csv"
+  check "  ... naming it" grep -q "holds $d/notes.txt, which allocscope did not write" "$tmp/err.txt"
+  rm "$d/notes.txt"
+  "$cli" plot "$d" --tables md >/dev/null 2>&1
+  as run "${q[@]}" -a null -w $wl --force -o "$d"
+  check "--force replaces a run with its charts and tables" \
+    test "$rc" = 0 -a ! -e "$d/tables" -a ! -e "$d/plots"
   as suite threshold --quick "${q[@]}" -a null -o "$d"
   check "suite -o of a run's folder refused" test "$rc" = 2
+  local s=$tmp/reuse_suite
+  as suite threshold --quick "${q[@]}" -a null -o "$s"
+  echo keep >"$s/threshold/notes.txt"
+  as suite threshold --quick "${q[@]}" -a null --force -o "$s"
+  check "suite --force refuses a scenario folder holding a file of the user's" \
+    test "$rc" = 2 -a -e "$s/threshold/notes.txt"
+  check "  ... naming it" grep -q "holds $s/threshold/notes.txt, which" "$tmp/err.txt"
+  rm "$s/threshold/notes.txt"
+  as suite threshold --quick "${q[@]}" -a null --force -o "$s"
+  check "  ... and replaces it once the file is gone" test "$rc" = 0
 }
 
 case_concurrent() {
