@@ -583,10 +583,15 @@ static int set_trace(as_run_cfg_t *cfg, const char *path)
 	return 0;
 }
 
-/* The tune folder: -o DIR, or a new results/<stamp>-tune (-2, -3, ... when
- * that exists: two tunes in the same second get their own), and its
- * replay/ path. Returns 0 or -1 after one line. */
-static int make_dir(const tune_ctx_t *c, char *dir, size_t len, char *run_dir, size_t run_len)
+/* The tune folder: -o DIR (new or empty), or a new results/<stamp>-tune
+ * (-2, -3, ... when that exists: two tunes in the same second get their
+ * own), claimed as a run claims its folder (*lock_fd, held to the end),
+ * before the capture writes trace.ast into it: a second tune into the
+ * folder of an earlier one replaced its trace and then stopped at replay/
+ * (an outside review). And its replay/ path. Returns 0 or -1 after one
+ * line. */
+static int make_dir(const tune_ctx_t *c, char *dir, size_t len, char *run_dir, size_t run_len,
+                    int *lock_fd)
 {
 	char err[PATH_MAX + 256];
 	if (c->cfg.out_dir) {
@@ -597,21 +602,20 @@ static int make_dir(const tune_ctx_t *c, char *dir, size_t len, char *run_dir, s
 			        c->cfg.out_dir);
 			return -1;
 		}
-		if (as_mkdir_p(dir, err, sizeof(err)) != 0) {
-			fprintf(stderr, "allocscope tune: %s\n", err);
-			return -1;
-		}
-		return 0;
-	}
-	if (as_results_dir_new("-tune", dir, len, err, sizeof(err)) != 0) {
+	} else if (as_results_dir_new("-tune", dir, len, err, sizeof(err)) != 0) {
+		fprintf(stderr, "allocscope tune: %s\n", err);
+		return -1;
+	} else
+		snprintf(run_dir, run_len, "%s/replay", dir); /* results/<stamp>-tune-N fits */
+	*lock_fd = as_results_dir_claim(dir, AS_DIR_EMPTY, err, sizeof(err));
+	if (*lock_fd < 0) {
 		fprintf(stderr, "allocscope tune: %s\n", err);
 		return -1;
 	}
-	snprintf(run_dir, run_len, "%s/replay", dir); /* results/<stamp>-tune-N fits */
 	return 0;
 }
 
-static int tune_main(int argc, char **argv)
+static int tune_body(int argc, char **argv, int *lock_fd)
 {
 	tune_ctx_t c;
 	char dir[PATH_MAX], run_dir[PATH_MAX], made[PATH_MAX], trace[PATH_MAX], err[1024], *av[256];
@@ -683,7 +687,7 @@ static int tune_main(int argc, char **argv)
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
-	if (make_dir(&c, dir, sizeof(dir), run_dir, sizeof(run_dir)) != 0) {
+	if (make_dir(&c, dir, sizeof(dir), run_dir, sizeof(run_dir), lock_fd) != 0) {
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
@@ -822,6 +826,14 @@ out:
 	as_tune_sched_free(&c.sched);
 	as_tune_points_free(p, n);
 	as_run_cfg_free_specs(&c.cfg);
+	return ret;
+}
+
+static int tune_main(int argc, char **argv)
+{
+	int lock_fd = -1;
+	int ret = tune_body(argc, argv, &lock_fd);
+	as_results_dir_release(lock_fd);
 	return ret;
 }
 

@@ -240,7 +240,7 @@ static int dead_owner_lets_go(int fd)
 int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t errlen)
 {
 	char lock[PATH_MAX], who[48];
-	int fd, any, ours;
+	int fd, any, ours, made, locked = 0;
 	if (path_fits(dir, err, errlen) != 0)
 		return -1;
 	{
@@ -256,7 +256,12 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 		return -1;
 	}
 	snprintf(lock, sizeof(lock), "%s/%s", dir, AS_DIR_LOCK);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* a lock file this call made is taken away again on a refusal: a
+	 * user's folder is left as it was found */
+	fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	made = fd >= 0;
+	if (fd < 0 && errno == EEXIST)
+		fd = open(lock, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "%s: cannot create the lock file: %s", lock, strerror(errno));
 		return -1;
@@ -271,15 +276,17 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 			snprintf(err, errlen, "%s: cannot lock: %s", lock, strerror(e));
 		goto out_close;
 	}
+	locked = 1;
 	any = has_files(dir, &ours);
 	if (any < 0) {
 		snprintf(err, errlen, "%s: cannot list: %s", dir, strerror(errno));
 		goto out_close;
 	}
-	if (any && mode == AS_DIR_NEW) {
+	if (any && (mode == AS_DIR_NEW || mode == AS_DIR_EMPTY)) {
 		snprintf(err, errlen,
-		         "%s: folder is not empty; --force replaces what it holds, --resume "
-		         "finishes the run in it",
+		         mode == AS_DIR_NEW ? "%s: folder is not empty; --force replaces what it "
+		                              "holds, --resume finishes the run in it"
+		                            : "%s: folder is not empty; give a new or empty one",
 		         dir);
 		goto out_close;
 	}
@@ -308,6 +315,8 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 	note_owner(fd);
 	return fd;
 out_close:
+	if (made && locked)
+		unlink(lock);
 	close(fd);
 	return -1;
 }

@@ -10,6 +10,7 @@
 
 typedef enum {
 	AS_DIR_NEW,    /* must be missing or empty */
+	AS_DIR_EMPTY,  /* AS_DIR_NEW for a command without --force or --resume */
 	AS_DIR_FORCE,  /* cleared first when it holds an earlier run */
 	AS_DIR_RESUME, /* must exist: an interrupted run of the same matrix */
 } as_dir_mode_t;

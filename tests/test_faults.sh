@@ -43,6 +43,8 @@ case_reuse() {
   as run "${q[@]}" -a null -w $wl --force -o "$tmp/notours"
   check "--force refuses a folder that is not allocscope's" \
     test "$rc" = 2 -a -e "$tmp/notours/thesis.tex"
+  check "  ... and leaves it as it was (no .lock left in it)" \
+    test "$(ls -A "$tmp/notours")" = thesis.tex
   # a marker's name alone is not allocscope's: an empty context.csv in a
   # folder of the user's let --force delete its whole tree (an outside
   # review); and a results folder holding a subfolder allocscope did not

@@ -55,6 +55,16 @@ expect 2 "double_free.csv" tune double_free.csv "${fast[@]}" -o "$tmp/kept"
 if [ "$(ls -A "$tmp/kept")" = notes.txt ] && [ "$(cat "$tmp/kept/notes.txt")" = earlier ]; then
   ok
 else bad "tune -o kept: the folder changed: $(ls -A "$tmp/kept")"; fi
+# ... and with a good trace or a program: refused in one line before the
+# capture writes trace.ast (a second tune into an earlier one's folder
+# replaced its trace, then stopped at replay/)
+expect 2 "kept: folder is not empty; give a new or empty one" tune ok.csv "${fast[@]}" -o "$tmp/kept"
+one_line "tune ok.csv -o kept"
+[ "$(ls -A "$tmp/kept")" = notes.txt ] && ok || bad "tune ok.csv -o kept: $(ls -A "$tmp/kept")"
+expect 0 recommendation tune "${fast[@]}" -o "$tmp/t1" -- ls /
+sum=$(md5sum <"$tmp/t1/trace.ast")
+expect 2 "t1: folder is not empty" tune "${fast[@]}" -o "$tmp/t1" -- ls /usr
+[ "$(md5sum <"$tmp/t1/trace.ast")" = "$sum" ] && ok || bad "a second tune -o t1 replaced trace.ast"
 
 # --- two tunes in the same second: a folder each --------------------------------
 # three back to back (tens of ms each); tried again when a second boundary
