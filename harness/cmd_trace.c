@@ -304,18 +304,19 @@ static void import_report(const as_mtrace_report_t *rep)
 	    "late frees owed by those: dropped",
 	    "reallocs of unknown blocks: made allocations",
 	    "'<' without its '>' or the reverse: dropped or made an allocation",
+	    "failed allocations '+ (nil)': dropped",
 	    "failed reallocs '!': dropped",
 	    "free(NULL) '- (nil)': dropped",
 	    "markers ('= Start', '= End') and empty lines: dropped",
 	};
-	const char *const name[] = {
-	    "torn_lines", "unknown_frees",    "double_frees",      "live_address_allocs",
-	    "late_frees", "unknown_reallocs", "unpaired_reallocs", "failed_reallocs",
-	    "null_frees", "markers"};
-	const uint64_t n[] = {
-	    rep->torn_lines, rep->unknown_frees,   rep->double_frees,     rep->live_realloc_as_free,
-	    rep->late_frees, rep->unknown_realloc, rep->unpaired_realloc, rep->failed_realloc,
-	    rep->null_frees, rep->markers};
+	const char *const name[] = {"torn_lines",          "unknown_frees", "double_frees",
+	                            "live_address_allocs", "late_frees",    "unknown_reallocs",
+	                            "unpaired_reallocs",   "failed_allocs", "failed_reallocs",
+	                            "null_frees",          "markers"};
+	const uint64_t n[] = {rep->torn_lines,           rep->unknown_frees, rep->double_frees,
+	                      rep->live_realloc_as_free, rep->late_frees,    rep->unknown_realloc,
+	                      rep->unpaired_realloc,     rep->failed_alloc,  rep->failed_realloc,
+	                      rep->null_frees,           rep->markers};
 	printf("repairs and drops:\n");
 	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
 		printf("  %-20s %10llu  %s", name[i], (unsigned long long)n[i], what[i]);

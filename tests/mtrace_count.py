@@ -38,8 +38,8 @@ def parse(line):
     if m.group(2):
         return (m.group(2), num(m.group(3)), 0)
     op, ptr, size = m.group(4), num(m.group(5)), num(m.group(6))
-    if op in "+>" and ptr == 0:
-        return None  # glibc never logs an allocation at NULL
+    if op == ">" and ptr == 0:
+        return None  # a failed realloc is "!": glibc never writes "> (nil)"
     return (op, ptr, size)
 
 
@@ -51,7 +51,7 @@ def main():
         lines.pop()
     c = dict.fromkeys(
         "alloc realloc free free_unknown torn_lines unknown_frees double_frees live_address_allocs "
-        "late_frees unknown_reallocs unpaired_reallocs failed_reallocs null_frees markers".split(),
+        "late_frees unknown_reallocs unpaired_reallocs failed_allocs failed_reallocs null_frees markers".split(),
         0)
     torn = []
     live = {}  # address -> size
@@ -93,6 +93,9 @@ def main():
         if pending is not None and op != ">":
             c["unpaired_reallocs"] += 1
             pending = None
+        if op == "+" and p == 0:  # a failed malloc, calloc or memalign
+            c["failed_allocs"] += 1
+            continue
         in_place = op == ">" and pending == p
         if op in "+>" and not in_place and p in live:
             owed[p] = owed.get(p, 0) + 1

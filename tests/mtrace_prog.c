@@ -2,7 +2,8 @@
  * run with LD_PRELOAD=libc_malloc_debug.so.0 and MALLOC_TRACE=FILE. A block
  * allocated before mtrace() starts and freed after gives an unknown free;
  * the rest are plain, realloc(NULL), realloc(p, 0), free(NULL), a realloc
- * that moves and one that fails ('!'). Not a test by itself. */
+ * that moves, one that fails ('!') and a malloc that fails (glibc logs it
+ * as "+ (nil) 0x4000000000000000"). Not a test by itself. */
 #define _GNU_SOURCE
 #include <mcheck.h>
 #include <stdlib.h>
@@ -31,6 +32,8 @@ int main(void)
 	void *r = realloc(NULL, 64); /* logged as a plain allocation */
 	r = realloc(r, 1 << 20);     /* moves: "<" then ">" */
 	if (realloc(r, huge))        /* fails: "!", r stays */
+		return 1;
+	if (malloc(huge)) /* fails: "+ (nil) 0x4000000000000000" */
 		return 1;
 	void *z = calloc(4, 16);
 	z = realloc(z, 0); /* freed */

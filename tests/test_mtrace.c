@@ -163,7 +163,13 @@ int main(int argc, char **argv)
 		/* 10 + r + realloc(z, 0) */
 		CHECKF(frees >= 12, "frees %d", frees);
 		CHECKF(unknown >= 1 && rep.unknown_frees >= 1, "unknown %d", unknown);
+		/* the failed malloc: a record of glibc's, not a torn line */
+		CHECKF(rep.failed_alloc == 1 && rep.torn_lines == 0,
+		       "failed_allocs %llu, torn %llu", (unsigned long long)rep.failed_alloc,
+		       (unsigned long long)rep.torn_lines);
 	}
+	free(v.ev);
+	CHECK(log && import_mode(log, 1, &v, &rep, &err) == 0 && rep.failed_alloc == 1);
 	free(v.ev);
 	free(log);
 	snprintf(cmd, sizeof(cmd),
@@ -283,7 +289,9 @@ int main(int argc, char **argv)
 	    {"@ ./p:[0x4011 + 0x10 0x10\n", 1, "caller"},
 	    {"+ zz 0x10\n", 1, "pointer"},
 	    {"- 0x10 extra\n", 1, "unexpected text"},
-	    {"+ 0x10 0x10\n+ (nil) 0x10\n", 2, "(nil)"},
+	    /* a failed realloc is '!': glibc never writes '>' at NULL (a failed
+	     * malloc's "+ (nil) size" is a record: failed_allocs) */
+	    {"+ 0x10 0x10\n< 0x10\n> (nil) 0x10\n", 3, "(nil)"},
 	    {"+ 0x12345678901234567 0x1\n", 1, "pointer"},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

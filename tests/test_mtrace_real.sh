@@ -75,9 +75,9 @@ clean() {
 on="" traced prog "$prog"
 check prog
 clean prog
-[ "$(value prog failed_reallocs)" = 1 ] && [ "$(value prog unknown_frees)" -ge 1 ] &&
-  [ "$(value prog end_live)" = 0 ] &&
-  ok "prog: failed realloc, free from before tracing, 0 live at the end" ||
+[ "$(value prog failed_reallocs)" = 1 ] && [ "$(value prog failed_allocs)" = 1 ] &&
+  [ "$(value prog unknown_frees)" -ge 1 ] && [ "$(value prog end_live)" = 0 ] &&
+  ok "prog: failed realloc and malloc, free from before tracing, 0 live at the end" ||
   bad "prog: expected each odd call once: $(tr '\n' ' ' < "$tmp/prog.want")"
 
 if command -v sqlite3 > /dev/null; then
@@ -116,6 +116,21 @@ d = [{"id": i, "name": "n%d" % i, "tags": ["a", str(i % 7)]} for i in range(3000
 print(len(json.loads(json.dumps(d))))'
 check python
 clean python
+
+# a failed malloc (MemoryError; pymalloc hands a big request to malloc):
+# glibc logs "+ (nil) 0x1000000000000001",
+# a record, not a torn line; --strict takes the log
+traced nomem "$py" -c 'try:
+    b = bytearray(1 << 60)
+except MemoryError:
+    print("MemoryError")'
+check nomem
+clean nomem
+[ "$(value nomem failed_allocs)" = 1 ] && grep -q MemoryError "$tmp/nomem.out" &&
+  "$cli" trace import mtrace "$tmp/nomem.mtrace" -o "$tmp/nomem_strict.ast" --strict > /dev/null &&
+  ok "nomem: the failed malloc is a failed_allocs record, --strict imports the log" ||
+  bad "nomem: failed_allocs $(value nomem failed_allocs), strict: $("$cli" trace import mtrace \
+    "$tmp/nomem.mtrace" -o "$tmp/nomem_strict.ast" --strict 2>&1 > /dev/null)"
 
 # two processes, one log: glibc's 512-byte stdio writes interleave mid-line
 PYTHONMALLOC=malloc traced fork "$py" -c 'import json, os

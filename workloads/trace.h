@@ -189,6 +189,8 @@ typedef struct as_mtrace_report {
 	uint64_t live_realloc_as_free; /* "+ p" at a p still live (lines out of order): the
 	                                  old object is freed first */
 	uint64_t unknown_realloc;      /* "< p" of an unknown p: the new block becomes an alloc */
+	uint64_t failed_alloc;         /* "+ (nil) size": a failed malloc, calloc or memalign
+	                                  (glibc logs it so): nothing allocated, dropped */
 	uint64_t failed_realloc;       /* "!" lines: nothing changed, dropped */
 	uint64_t unpaired_realloc;     /* "<" without its ">" (or the reverse): dropped or
 	                                  made an alloc */

@@ -1,6 +1,7 @@
 /* trace_mtrace.c - import glibc's mtrace log (MALLOC_TRACE): "= Start",
  * "@ caller + ptr size", "- ptr", realloc as "< old" then "> new size", "!"
- * for a failed realloc, "(nil)" for NULL, sizes in hex. Repairs what real
+ * for a failed realloc, "+ (nil) size" for a failed malloc, calloc or
+ * memalign, "(nil)" for NULL, sizes in hex. Repairs what real
  * logs need (frees of blocks allocated before tracing, allocations at
  * addresses still live) through the id normaliser, tells double frees (an
  * address freed and not allocated since) from those, and counts every
@@ -144,8 +145,8 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 			return -1;
 		}
 	}
-	if ((op == '+' || op == '>') && *a == 0) {
-		/* glibc logs a failed allocation as nothing, a failed realloc as '!' */
+	if (op == '>' && *a == 0) {
+		/* glibc logs a failed realloc as '!' (a failed malloc as '+ (nil)') */
 		snprintf(err->msg, sizeof(err->msg), "allocation at (nil)");
 		return -1;
 	}
@@ -215,6 +216,13 @@ static int apply_line(mt_t *m, char op, uint64_t a, uint64_t size, as_trace_err_
 		/* "<" whose ">" never came: the realloc is lost */
 		rep->unpaired_realloc++;
 		m->have_pending = 0;
+	}
+	if (op == '+' && a == 0) {
+		/* a failed malloc, calloc or memalign: glibc logs the NULL it
+		 * returned with the size asked for; nothing was allocated */
+		rep->failed_alloc++;
+		rep->dropped_lines++;
+		return 0;
 	}
 	if ((r = track_owed(m, op, a, err)) != 0)
 		return r < 0 ? r : 0;

@@ -526,22 +526,40 @@ static void atfork_child(void)
 	spool_open();
 }
 
+/* The next definition of a malloc-family function. dlsym takes a default
+ * version or an unversioned symbol (tcmalloc's, jemalloc's), and passes
+ * over one defined only in a hidden version, as glibc's
+ * libc_malloc_debug.so.0 defines them (mtrace, MALLOC_CHECK_): preloaded
+ * after this library, it was skipped for libc's malloc, so the program's
+ * mtrace log stayed empty under capture. When dlsym lands in libc, the
+ * versioned lookup (VERSION: libc's, x86-64) finds such a definition ahead
+ * of libc, or libc's own again. */
+static void *next_fn(const char *name, const char *version)
+{
+	void *f = dlsym(RTLD_NEXT, name), *v;
+	Dl_info fi;
+	if (!f || !dladdr(f, &fi) || !fi.dli_fname || !strstr(fi.dli_fname, "/libc.so"))
+		return f;
+	v = dlvsym(RTLD_NEXT, name, version);
+	return v ? v : f;
+}
+
 static void init(void)
 {
 	if (initialized)
 		return;
 	initialized = 1;
 	in_hook++;
-	*(void **)&real_malloc = dlsym(RTLD_NEXT, "malloc");
-	*(void **)&real_free = dlsym(RTLD_NEXT, "free");
-	*(void **)&real_calloc = dlsym(RTLD_NEXT, "calloc");
-	*(void **)&real_realloc = dlsym(RTLD_NEXT, "realloc");
-	*(void **)&real_posix_memalign = dlsym(RTLD_NEXT, "posix_memalign");
-	*(void **)&real_aligned_alloc = dlsym(RTLD_NEXT, "aligned_alloc");
-	*(void **)&real_memalign = dlsym(RTLD_NEXT, "memalign");
-	*(void **)&real_valloc = dlsym(RTLD_NEXT, "valloc");
-	*(void **)&real_pvalloc = dlsym(RTLD_NEXT, "pvalloc");
-	*(void **)&real_usable = dlsym(RTLD_NEXT, "malloc_usable_size");
+	*(void **)&real_malloc = next_fn("malloc", "GLIBC_2.2.5");
+	*(void **)&real_free = next_fn("free", "GLIBC_2.2.5");
+	*(void **)&real_calloc = next_fn("calloc", "GLIBC_2.2.5");
+	*(void **)&real_realloc = next_fn("realloc", "GLIBC_2.2.5");
+	*(void **)&real_posix_memalign = next_fn("posix_memalign", "GLIBC_2.2.5");
+	*(void **)&real_aligned_alloc = next_fn("aligned_alloc", "GLIBC_2.16");
+	*(void **)&real_memalign = next_fn("memalign", "GLIBC_2.2.5");
+	*(void **)&real_valloc = next_fn("valloc", "GLIBC_2.2.5");
+	*(void **)&real_pvalloc = next_fn("pvalloc", "GLIBC_2.2.5");
+	*(void **)&real_usable = next_fn("malloc_usable_size", "GLIBC_2.2.5");
 	*(void **)&real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
 	pthread_key_create(&tkey, thread_gone);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
