@@ -327,6 +327,11 @@ int main(int argc, char **argv)
 		       "torn %llu: %llu %llu %llu", (unsigned long long)rep.torn_lines,
 		       (unsigned long long)rep.torn_first[0], (unsigned long long)rep.torn_first[1],
 		       (unsigned long long)rep.torn_first[2]);
+		/* lines 4 and 5 are torn inside the log (another process's
+		 * write), line 9 is a kill's cut: the CLI refuses the first kind */
+		CHECKF(rep.torn_inside == 2 && rep.torn_inside_first == 4,
+		       "torn inside %llu at %llu", (unsigned long long)rep.torn_inside,
+		       (unsigned long long)rep.torn_inside_first);
 		/* alloc, realloc, alloc, free */
 		CHECKF(v.n == 4 && v.ev[1].op == AS_TEV_REALLOC && v.ev[3].op == AS_TEV_FREE &&
 		           v.ev[3].obj == 0,
@@ -348,6 +353,22 @@ int main(int argc, char **argv)
 	out = slurp(path);
 	CHECKF(out && strstr(out, "bad.mtrace: line 2: unknown operation"), "%s", out ? out : "");
 	free(out);
+	/* a line torn before the end (several processes wrote the log) is
+	 * refused without --lenient, in one line, leaving nothing; a kill's
+	 * cut last line alone is not */
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "cd %s && printf '= Start\\n+ 0x10 0x10\\n+ 0x20@ b - 0x7\\n- 0x10\\n+ 0x30 0x' "
+	    "> two.mtrace && ! '%s' trace import mtrace two.mtrace -o two.ast 2> e_two && "
+	    "test ! -e two.ast && test $(wc -l < e_two) = 1 && grep -q 'two.mtrace: line 3: "
+	    "torn before the log.s end (1 such lines): several processes' e_two && '%s' trace "
+	    "import mtrace two.mtrace -o two.ast --lenient > /dev/null && test -s two.ast && "
+	    "! '%s' trace import mtrace two.mtrace -o t3.ast --lenient --strict 2> /dev/null && "
+	    "printf '= Start\\n+ 0x10 0x10\\n+ 0x3' > cut.mtrace && '%s' trace import mtrace "
+	    "cut.mtrace -o "
+	    "cut.ast > /dev/null",
+	    dir, cli, cli, cli, cli);
+	CHECK(run_sh(cmd) == 0);
 
 	not_mtrace(dir, cli);
 

@@ -31,10 +31,12 @@ traced() {
   MALLOC_TRACE=$tmp/$name.mtrace LD_PRELOAD="$dbg $on" "$@" > "$tmp/$name.out" 2>&1 < /dev/null
 }
 
-# check NAME: import, stats and the independent count must agree
+# check NAME [IMPORT_OPTION...]: import, stats and the independent count
+# must agree
 check() {
   local name=$1 log=$tmp/$1.mtrace
-  if ! "$cli" trace import mtrace "$log" -o "$tmp/$name.ast" > "$tmp/$name.imp" 2>&1; then
+  shift
+  if ! "$cli" trace import mtrace "$log" -o "$tmp/$name.ast" "$@" > "$tmp/$name.imp" 2>&1; then
     bad "$name: import failed: $(cat "$tmp/$name.imp")"; return
   fi
   "$cli" trace stats "$tmp/$name.ast" > "$tmp/$name.stats" || { bad "$name: stats"; return; }
@@ -139,7 +141,18 @@ d = [{"id": i, "v": [i] * 3} for i in range(2000)]
 s = json.dumps(d)
 if pid:
     os.waitpid(pid, 0)'
-check fork
+# refused as it is (an outside review: it imported with 243 GB live at its
+# peak, pieces of two processes' lines parsing as records), in one line
+# naming the first line torn before the end; --lenient imports it
+"$cli" trace import mtrace "$tmp/fork.mtrace" -o "$tmp/fork_default.ast" > /dev/null \
+  2> "$tmp/fork_default.err"
+rc=$?
+[ $rc = 2 ] && [ "$(wc -l < "$tmp/fork_default.err")" = 1 ] &&
+  grep -q "fork.mtrace: line [0-9]*: torn before the log's end (.*several processes wrote" \
+    "$tmp/fork_default.err" && [ ! -e "$tmp/fork_default.ast" ] &&
+  ok "fork: refused without --lenient: $(cut -c1-120 "$tmp/fork_default.err")" ||
+  bad "fork: rc $rc, $(cat "$tmp/fork_default.err")"
+check fork --lenient
 [ "$(value fork torn_lines)" -gt 0 ] && ok "fork: $(value fork torn_lines) torn lines skipped" ||
   bad "fork: no torn line in a log two processes wrote"
 

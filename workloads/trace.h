@@ -180,6 +180,10 @@ typedef struct as_mtrace_report {
 	                        interleaved by several processes writing one log):
 	                        skipped */
 	uint64_t torn_first[AS_MTRACE_TORN_LISTED]; /* their line numbers, the first few */
+	uint64_t torn_inside;          /* those of them that end with a newline: not a kill's
+	                                  cut last line but lines another process's writes
+	                                  cut into (several processes wrote the log) */
+	uint64_t torn_inside_first;    /* the first of those (line number), 0: none */
 	uint64_t unknown_frees;        /* "- p" of a p never seen allocated (allocated before
 	                                  tracing began): kept as FREE_UNKNOWN */
 	uint64_t double_frees;         /* "- p" of a p freed before and not allocated since

@@ -330,6 +330,8 @@ int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, 
 			if (rep->torn_lines < AS_MTRACE_TORN_LISTED)
 				rep->torn_first[rep->torn_lines] = line;
 			rep->torn_lines++;
+			if (nl && !rep->torn_inside++)
+				rep->torn_inside_first = line;
 			rep->dropped_lines++;
 			r = 0;
 			continue;
