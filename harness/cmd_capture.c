@@ -742,14 +742,23 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		free(dir);
 		return 2;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "allocscope capture: %s exited with status %d\n", argv[r],
-		        WEXITSTATUS(status));
-		ret = 1;
-	} else if (WIFSIGNALED(status)) {
-		fprintf(stderr, "allocscope capture: %s died on signal %d (%s)\n", argv[r],
-		        WTERMSIG(status), strsignal(WTERMSIG(status)));
-		ret = 1;
+	{
+		/* the image that ended, when the program exec'd another (sh -c
+		 * './prog' died as prog, not as sh: an outside review); comm is
+		 * the kernel's name, cut to 15 bytes */
+		const char *base = strrchr(argv[r], '/') ? strrchr(argv[r], '/') + 1 : argv[r];
+		char as[96] = "";
+		if (strcmp(comm, "?") && strncmp(base, comm, strlen(comm)))
+			snprintf(as, sizeof(as), " (ended as %s)", comm);
+		if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "allocscope capture: %s%s exited with status %d\n", argv[r],
+			        as, WEXITSTATUS(status));
+			ret = 1;
+		} else if (WIFSIGNALED(status)) {
+			fprintf(stderr, "allocscope capture: %s%s died on signal %d (%s)\n",
+			        argv[r], as, WTERMSIG(status), strsignal(WTERMSIG(status)));
+			ret = 1;
+		}
 	}
 
 	if (list_spools(dir, &names, &nspool) != 0) {

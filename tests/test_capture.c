@@ -673,8 +673,26 @@ int main(int argc, char **argv)
 	check_single_ops(&c, 200);
 	CHECK(c.alloc_by_size[4001] == 1);
 	out = capture("abort", "", "abort.ast", &rc);
-	CHECKF(rc == 1 && out && strstr(out, "signal 6"), "rc %d %s", rc, out ? out : "");
+	CHECKF(rc == 1 && out && strstr(out, "signal 6") && !strstr(out, "ended as"), "rc %d %s",
+	       rc, out ? out : "");
 	free(out);
+	/* a program that exec'd another dies as that one, and the line says so
+	 * (it named sh, an outside review) */
+	{
+		char cmd[2048];
+		snprintf(cmd, sizeof(cmd),
+		         "cd %s && '%s' capture -o sh_abort.ast -- sh -c \"exec '%s' abort\" > "
+		         "sh_abort.log 2>&1",
+		         dir, cli, prog);
+		rc = run_sh(cmd);
+		snprintf(path, sizeof(path), "%s/sh_abort.log", dir);
+		out = slurp(path);
+		CHECKF(
+		    rc == 1 && out &&
+		        strstr(out, "capture: sh (ended as capture_prog) died on signal 6 (Abort"),
+		    "rc %d %s", rc, out ? out : "");
+		free(out);
+	}
 	snprintf(path, sizeof(path), "%s/abort.ast", dir);
 	CHECK(count_trace(path, &c) == 0);
 	check_single_ops(&c, 200);
