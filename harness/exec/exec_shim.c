@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "../loader.h"
+#include "exec_escape.h"
 
 #define HDR    16u
 #define EXPORT __attribute__((visibility("default")))
@@ -686,5 +687,6 @@ __attribute__((constructor)) static void shim_init(void)
 	at_quick_exit(shim_report); /* quick_exit runs no destructor */
 	self_pid = (pid_t)syscall(SYS_getpid);
 	pthread_atfork(fork_prepare, fork_release, fork_child);
+	as_exec_escape_init(stats_path);
 	ensure_loaded();
 }

@@ -1,0 +1,281 @@
+/* exec_escape.c - the shim's watch on the program's execs: a process that
+ * starts an image with an environment whose LD_PRELOAD does not name the
+ * shim (env -i, a program that builds its child's environment from
+ * scratch, python's subprocess with env={...}) runs that image on glibc's
+ * malloc, not on the module. `allocscope exec` saw that only for the
+ * program's own last image (no block of its pid at exit); a child process
+ * that escaped went unseen. Every exec-family function and posix_spawn,
+ * system and popen is wrapped here: before the next definition runs, the
+ * environment the new image will get is looked at, and when it drops the
+ * shim a line "escape=PID FILE" is appended to the stats file
+ * (ALLOCSCOPE_EXEC_STATS) with one write(2); an exec that then fails
+ * appends "exec_failed=PID". The CLI counts what is left. PID is the
+ * process that runs the new image (the spawned child for posix_spawn; 0
+ * for system and popen, whose child's pid is not returned). Not seen: a raw
+ * execve system call, an image that ignores LD_PRELOAD although it is kept
+ * (set-user-ID; the CLI's own-image check sees that one for the program).
+ *
+ * Safe in a vfork child (the program's own vfork, then execve): the next
+ * definitions are looked up at load time, and a note is built on the stack
+ * and written with open/write/close, no malloc. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "exec_escape.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+extern char **environ;
+
+static char self_path[4096]; /* this library's path as LD_PRELOAD names it */
+static const char *stats;    /* the stats file, or NULL: nothing to tell */
+
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+typedef int (*execvpe_fn)(const char *, char *const[], char *const[]);
+typedef int (*fexecve_fn)(int, char *const[], char *const[]);
+typedef int (*execveat_fn)(int, const char *, char *const[], char *const[], int);
+typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
+                        const posix_spawnattr_t *, char *const[], char *const[]);
+typedef int (*system_fn)(const char *);
+typedef FILE *(*popen_fn)(const char *, const char *);
+
+static execve_fn next_execve;
+static execvpe_fn next_execvpe;
+static fexecve_fn next_fexecve;
+static execveat_fn next_execveat;
+static spawn_fn next_posix_spawn, next_posix_spawnp;
+static system_fn next_system;
+static popen_fn next_popen;
+
+void as_exec_escape_init(const char *stats_path)
+{
+	Dl_info di;
+	stats = stats_path && *stats_path ? stats_path : NULL;
+	if (dladdr((void *)as_exec_escape_init, &di) && di.dli_fname &&
+	    strlen(di.dli_fname) < sizeof(self_path))
+		memcpy(self_path, di.dli_fname, strlen(di.dli_fname) + 1);
+	*(void **)&next_execve = dlsym(RTLD_NEXT, "execve");
+	*(void **)&next_execvpe = dlsym(RTLD_NEXT, "execvpe");
+	*(void **)&next_fexecve = dlsym(RTLD_NEXT, "fexecve");
+	*(void **)&next_execveat = dlsym(RTLD_NEXT, "execveat");
+	*(void **)&next_posix_spawn = dlsym(RTLD_NEXT, "posix_spawn");
+	*(void **)&next_posix_spawnp = dlsym(RTLD_NEXT, "posix_spawnp");
+	*(void **)&next_system = dlsym(RTLD_NEXT, "system");
+	*(void **)&next_popen = dlsym(RTLD_NEXT, "popen");
+}
+
+/* 1 when an image started with ENVP loads this library: its LD_PRELOAD
+ * names it (a path as the loader resolves it: the CLI gives an absolute
+ * one, and a program that rewrites LD_PRELOAD keeps it verbatim or drops
+ * it). Unknown (no path): 1, nothing is said. */
+static int keeps_shim(char *const envp[])
+{
+	if (!self_path[0])
+		return 1;
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (!strncmp(envp[i], "LD_PRELOAD=", 11))
+			return strstr(envp[i] + 11, self_path) != NULL;
+	return 0;
+}
+
+static void put(char *b, size_t *n, size_t cap, const char *s)
+{
+	while (*s && *n + 1 < cap)
+		b[(*n)++] = *s++;
+}
+
+static void put_pid(char *b, size_t *n, size_t cap, long v)
+{
+	char d[24];
+	int i = 0;
+	do
+		d[i++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0 && i < (int)sizeof(d));
+	while (i > 0 && *n + 1 < cap)
+		b[(*n)++] = d[--i];
+}
+
+/* Append "KEY=PID[ FILE]\n" to the stats file in one write. */
+static void note(const char *key, long pid, const char *file)
+{
+	char b[1024];
+	size_t n = 0;
+	int fd;
+	if (!stats)
+		return;
+	put(b, &n, sizeof(b), key);
+	put(b, &n, sizeof(b), "=");
+	put_pid(b, &n, sizeof(b), pid);
+	if (file) {
+		put(b, &n, sizeof(b), " ");
+		for (const char *s = file; *s && n + 1 < sizeof(b); s++)
+			b[n++] = *s == '\n' ? ' ' : *s; /* one line whatever the name */
+	}
+	b[n++] = '\n';
+	fd = open(stats, O_WRONLY | O_APPEND | O_CLOEXEC); /* gone: the CLI has ended */
+	if (fd < 0)
+		return;
+	if (write(fd, b, n) < 0) {
+		/* nothing to tell it with */
+	}
+	close(fd);
+}
+
+static long self(void)
+{
+	return (long)syscall(SYS_getpid);
+}
+
+/* Before an exec of FILE with ENVP in this process: the note, 1 when one
+ * was written (an exec that returns then failed: exec_failed). */
+static int before_exec(const char *file, char *const envp[])
+{
+	if (keeps_shim(envp))
+		return 0;
+	note("escape", self(), file);
+	return 1;
+}
+
+static int after_failed_exec(int noted, int r)
+{
+	int e = errno;
+	if (noted)
+		note("exec_failed", self(), NULL);
+	errno = e;
+	return r;
+}
+
+static int no_next(void)
+{
+	errno = ENOSYS;
+	return -1;
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	int noted = before_exec(path, envp);
+	return after_failed_exec(noted, next_execve ? next_execve(path, argv, envp) : no_next());
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	int noted = before_exec(file, envp);
+	return after_failed_exec(noted, next_execvpe ? next_execvpe(file, argv, envp) : no_next());
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+	return execve(path, argv, environ);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+	return execvpe(file, argv, environ);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	int noted = before_exec("(fexecve)", envp);
+	return after_failed_exec(noted, next_fexecve ? next_fexecve(fd, argv, envp) : no_next());
+}
+
+EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+	int noted = before_exec(path, envp);
+	return after_failed_exec(
+	    noted, next_execveat ? next_execveat(dirfd, path, argv, envp, flags) : no_next());
+}
+
+/* execl, execlp, execle: the arguments into an array on the stack (no
+ * malloc: a vfork child may call them), as glibc's own do. */
+#define ARGS_TO_ARRAY(arg, args, ap)                            \
+	size_t n_ = 1;                                          \
+	va_start(ap, arg);                                      \
+	while (va_arg(ap, const char *))                        \
+		n_++;                                           \
+	va_end(ap);                                             \
+	char *args[n_ + 1];                                     \
+	args[0] = (char *)arg;                                  \
+	va_start(ap, arg);                                      \
+	for (size_t i_ = 1; i_ <= n_; i_++)                     \
+		args[i_] = i_ < n_ ? va_arg(ap, char *) : NULL; \
+	(void)va_arg(ap, char *); /* the NULL */
+
+EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	ARGS_TO_ARRAY(arg, args, ap);
+	va_end(ap);
+	return execve(path, args, environ);
+}
+
+EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+	ARGS_TO_ARRAY(arg, args, ap);
+	va_end(ap);
+	return execvpe(file, args, environ);
+}
+
+EXPORT int execle(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	char *const *envp;
+	ARGS_TO_ARRAY(arg, args, ap);
+	envp = va_arg(ap, char *const *);
+	va_end(ap);
+	return execve(path, args, envp);
+}
+
+static int spawn(spawn_fn next, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	pid_t child = 0;
+	int r;
+	if (!next)
+		return ENOSYS;
+	r = next(&child, file, fa, attr, argv, envp);
+	if (r == 0 && !keeps_shim(envp))
+		note("escape", (long)child, file);
+	if (pid)
+		*pid = child;
+	return r;
+}
+
+EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+                       const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return spawn(next_posix_spawn, pid, path, fa, attr, argv, envp);
+}
+
+EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
+                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+{
+	return spawn(next_posix_spawnp, pid, file, fa, attr, argv, envp);
+}
+
+/* system and popen start /bin/sh with environ inside libc (an internal
+ * posix_spawn, out of reach): the child's pid is not known here. */
+EXPORT int system(const char *cmd)
+{
+	if (cmd && !keeps_shim(environ))
+		note("escape", 0, "/bin/sh (system)");
+	return next_system ? next_system(cmd) : -1;
+}
+
+EXPORT FILE *popen(const char *cmd, const char *mode)
+{
+	FILE *f = next_popen ? next_popen(cmd, mode) : NULL;
+	if (f && !keeps_shim(environ))
+		note("escape", 0, "/bin/sh (popen)");
+	return f;
+}
