@@ -24,6 +24,7 @@
 #include "../workloads/trace.h"
 #include "capture/spool_read.h"
 #include "commands.h"
+#include "escape_notes.h"
 #include "loader.h"
 #include "statictls.h"
 #include "trace_out.h"
@@ -413,6 +414,68 @@ static int list_spools(const char *dir, char ***names, int *n)
 	return r;
 }
 
+/* DIR/escapes, created empty: the library appends its notes of a process
+ * that starts an image without it (exec_escape.c; it never creates the
+ * file). 0, or -1 with errno (out holds the path). */
+static int escapes_path(const char *dir, char *out, size_t len)
+{
+	int fd;
+	if ((size_t)snprintf(out, len, "%s/%s", dir, AS_CAPTURE_ESCAPES) >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+typedef struct {
+	char **names;
+	int n;
+} spools_t;
+
+/* 1 when the process PID left a spool: the conversion counted it already
+ * when its last image did not end there (convert_all). */
+static int has_spool(long pid, void *ctx)
+{
+	const spools_t *s = ctx;
+	for (int i = 0; i < s->n; i++) {
+		unsigned spid = 0, gen = 0;
+		if (sscanf(s->names[i], "%u.%u", &spid, &gen) == 2 && (long)spid == pid)
+			return 1;
+	}
+	return 0;
+}
+
+/* The children that started an image without the library (the notes in
+ * ESCAPES): one line, and those that left no spool (a vfork'ed child: until
+ * session 24 unseen) added to the summary's escaped. The program's own last
+ * image is convert_all's. */
+static void report_escapes(const cap_ctx_t *c, const char *escapes, pid_t pid, char **names,
+                           int nspool, const char *prog)
+{
+	spools_t s = {names, nspool};
+	as_escapes_t all, unseen;
+	char who[32] = "a process";
+	as_escapes_read(escapes, pid, NULL, NULL, &all);
+	if (!all.escapes)
+		return;
+	if (all.first_pid > 0)
+		snprintf(who, sizeof(who), "pid %ld", all.first_pid);
+	fprintf(stderr,
+	        "allocscope capture: %d process%s %s started ran an image without the capture "
+	        "library (first: %s, %s, started with an LD_PRELOAD that does not name it, e.g. "
+	        "env -i): %s calls are in no trace\n",
+	        all.escapes, all.escapes == 1 ? "" : "es", prog, who, all.first_file,
+	        all.escapes == 1 ? "its" : "their");
+	if (c->sum) {
+		as_escapes_read(escapes, pid, has_spool, &s, &unseen);
+		c->sum->escaped += unseen.escapes;
+	}
+}
+
 /* Turn one spool into a trace at out. Returns 0, or -1 after printing. */
 static int convert_one(const char *spool, const char *out, as_trace_fmt_t fmt, double ns_per_tick,
                        as_spool_report_t *rep)
@@ -672,7 +735,7 @@ static int capture_main(int argc, char **argv)
 int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 {
 	cap_ctx_t c = {.time_every = 16, .sum = sum};
-	char libbuf[PATH_MAX], *dir = NULL, **names = NULL, comm[64] = "?";
+	char libbuf[PATH_MAX], escapes[PATH_MAX], *dir = NULL, **names = NULL, comm[64] = "?";
 	const char *lib;
 	as_trace_fmt_t fmt;
 	pid_t pid;
@@ -734,10 +797,17 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		free(dir);
 		return 2;
 	}
+	if (escapes_path(dir, escapes, sizeof(escapes)) != 0) {
+		fprintf(stderr, "allocscope capture: %s: %s\n", escapes, strerror(errno));
+		rmdir(dir);
+		free(dir);
+		return 2;
+	}
 	rss0 = reset_peak_kib(); /* the conversion runs beside the program */
 	if (run_traced(&c, lib, dir, argv + r, fmt, &ls, &pid, &status, t0, t1, comm,
 	               sizeof(comm)) != 0) {
 		live_free(&ls);
+		unlink(escapes);
 		rmdir(dir);
 		free(dir);
 		return 2;
@@ -776,12 +846,14 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 	                argv[r], comm) != 0)
 		ret = 2;
 	hwm = status_kib("VmHWM");
+	report_escapes(&c, escapes, pid, names, nspool, argv[r]);
 	for (int i = 0; i < nspool; i++)
 		free(names[i]);
 	free(names);
-	if (!c.keep)
+	if (!c.keep) {
+		unlink(escapes);
 		rmdir(dir);
-	else
+	} else
 		fprintf(stderr, "spool kept in %s\n", dir);
 	/* the report goes to stderr: stdout is the program's (capture -o t.ast
 	 * -- prog > out.txt keeps out.txt the program's alone) */

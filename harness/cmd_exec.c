@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "escape_notes.h"
 #include "forkserver.h"
 #include "loader.h"
 #include "modenv.h"
@@ -308,66 +309,21 @@ static void print_stats(const char *module, const char *stats_path, int counting
 		        late, late == 1 ? "" : "es");
 }
 
-/* What the shim wrote into the stats file: its blocks at exit (how many,
- * and whether one is the program's own, pid, which its last image writes
- * only if it loaded the shim) and its notes of execs that dropped it
- * (exec_escape.c): "escape=PID FILE", cancelled by a later
- * "exec_failed=PID". The program's own escape (PID pid) is the own-image
- * check's; the others are children's: how many, and the first's pid and
- * file in first_pid, first_file. */
-typedef struct {
-	int blocks, own, escapes;
-	long first_pid;
-	char first_file[256];
-} reports_t;
-
-static void read_reports(const char *stats_path, pid_t pid, reports_t *r)
+/* The blocks the shim wrote at exit into the stats file: how many, and
+ * whether one is the program's own (pid), which its last image writes
+ * only if it loaded the shim. */
+static void read_reports(const char *stats_path, pid_t pid, int *blocks, int *own)
 {
 	FILE *f = fopen(stats_path, "r");
-	char line[1100];
-	long esc_pid[64];
-	char esc_file[64][256];
-	int nesc = 0, more = 0;
-	memset(r, 0, sizeof(*r));
-	while (f && fgets(line, sizeof(line), f)) {
+	char line[512];
+	*blocks = *own = 0;
+	while (f && fgets(line, sizeof(line), f))
 		if (strncmp(line, "pid=", 4) == 0) {
-			r->blocks++;
-			r->own |= strtol(line + 4, NULL, 10) == (long)pid;
-		} else if (strncmp(line, "escape=", 7) == 0) {
-			char *end, *nl = strchr(line, '\n');
-			long p = strtol(line + 7, &end, 10);
-			if (nl)
-				*nl = '\0';
-			if (p == (long)pid && p != 0)
-				continue;
-			if (nesc == 64) {
-				more++; /* beyond the first 64: counted, never cancelled */
-				continue;
-			}
-			esc_pid[nesc] = p;
-			snprintf(esc_file[nesc], sizeof(esc_file[nesc]), "%s",
-			         *end ? end + 1 : "?");
-			nesc++;
-		} else if (strncmp(line, "exec_failed=", 12) == 0) {
-			long p = strtol(line + 12, NULL, 10);
-			for (int i = nesc - 1; i >= 0; i--)
-				if (esc_pid[i] == p) { /* the latest note of that process */
-					memmove(esc_pid + i, esc_pid + i + 1,
-					        (size_t)(nesc - i - 1) * sizeof(esc_pid[0]));
-					memmove(esc_file[i], esc_file[i + 1],
-					        (size_t)(nesc - i - 1) * sizeof(esc_file[0]));
-					nesc--;
-					break;
-				}
+			(*blocks)++;
+			*own |= strtol(line + 4, NULL, 10) == (long)pid;
 		}
-	}
 	if (f)
 		fclose(f);
-	r->escapes = nesc + more;
-	if (nesc) {
-		r->first_pid = esc_pid[0];
-		snprintf(r->first_file, sizeof(r->first_file), "%s", esc_file[0]);
-	}
 }
 
 /* Refuse a module that cannot be a program's heap, before anything runs. */
@@ -395,8 +351,8 @@ static int exec_main(int argc, char **argv)
 	const char *old;
 	as_spec_t spec;
 	pid_t pid;
-	int r, status, go[2], ep[2], child_errno = 0, counting = 0, fits;
-	reports_t rep;
+	int r, status, go[2], ep[2], child_errno = 0, counting = 0, fits, blocks, own;
+	as_escapes_t esc;
 	char comm[64];
 	char sys_why[512] = "";
 	static as_modenv_t me;
@@ -555,11 +511,12 @@ static int exec_main(int argc, char **argv)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	read_reports(stats_path, pid, &rep);
+	read_reports(stats_path, pid, &blocks, &own);
+	as_escapes_read(stats_path, pid, NULL, NULL, &esc);
 	if (c.stats && !child_errno)
 		print_stats(c.module, stats_path, counting, sys_why);
 	unlink(stats_path);
-	if (!child_errno && WIFEXITED(status) && !rep.own) {
+	if (!child_errno && WIFEXITED(status) && !own) {
 		/* the program's last image never loaded the shim: what ran was
 		 * not on the module (one line; stats above say what did) */
 		fprintf(stderr,
@@ -567,23 +524,23 @@ static int exec_main(int argc, char **argv)
 		        "shim (an exec that dropped LD_PRELOAD, e.g. env -i, or a set-user-ID "
 		        "program): %s on module %s%s\n",
 		        argv[r], comm, (int)pid,
-		        rep.blocks ? "its calls did not run" : "no process ran", c.module,
+		        blocks ? "its calls did not run" : "no process ran", c.module,
 		        c.allow_untraced ? "" : " (--allow-untraced to accept)");
 		if (!c.allow_untraced)
 			return WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
 	}
-	if (!child_errno && rep.escapes) {
+	if (!child_errno && esc.escapes) {
 		/* a process the program started ran an image without the shim:
 		 * its calls ran on glibc's malloc (one line for all of them) */
 		char who[32] = "a process";
-		if (rep.first_pid > 0)
-			snprintf(who, sizeof(who), "pid %ld", rep.first_pid);
+		if (esc.first_pid > 0)
+			snprintf(who, sizeof(who), "pid %ld", esc.first_pid);
 		fprintf(stderr,
 		        "allocscope exec: %d process%s %s started ran an image without the shim "
 		        "(first: %s, %s, started with an LD_PRELOAD that does not name it, e.g. "
 		        "env -i): %s calls did not run on module %s%s\n",
-		        rep.escapes, rep.escapes == 1 ? "" : "es", argv[r], who, rep.first_file,
-		        rep.escapes == 1 ? "its" : "their", c.module,
+		        esc.escapes, esc.escapes == 1 ? "" : "es", argv[r], who, esc.first_file,
+		        esc.escapes == 1 ? "its" : "their", c.module,
 		        c.allow_untraced ? "" : " (--allow-untraced to accept)");
 		if (!c.allow_untraced && WIFEXITED(status))
 			return WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;

@@ -308,9 +308,15 @@ static int capture(const char *trace, char **prog, as_capture_summary_t *sum)
 static void print_children(const as_capture_summary_t *s, const char *prog)
 {
 	const char *slash = strrchr(prog, '/');
+	prog = slash ? slash + 1 : prog;
+	if (s->escaped && !s->children) /* a vfork'ed child left no trace at all */
+		printf("note: %d process%s %s started ran an image the capture library did not "
+		       "see (an exec or spawn that dropped LD_PRELOAD, e.g. env -i): %s calls are "
+		       "in no trace\n",
+		       s->escaped, s->escaped == 1 ? "" : "es", prog,
+		       s->escaped == 1 ? "its" : "their");
 	if (!s->children)
 		return;
-	prog = slash ? slash + 1 : prog;
 	printf("note: the trace is %s's own process; its %d child process%s (%llu events) "
 	       "%s left out",
 	       prog, s->children, s->children == 1 ? "" : "es", (unsigned long long)s->child_events,
@@ -321,10 +327,12 @@ static void print_children(const as_capture_summary_t *s, const char *prog)
 		       (unsigned long long)s->biggest_events);
 	printf("\n");
 	if (s->escaped) /* env -i PROG in a child: env's trace is not PROG's */
-		printf("note: %d of them then ran an image the capture library did not see (an "
-		       "exec that dropped LD_PRELOAD, e.g. env -i, or a kill): that image's calls "
-		       "are in no trace\n",
-		       s->escaped);
+		printf(
+		    "note: %d process%s %s started then ran an image the capture library did "
+		    "not see (an exec or spawn that dropped LD_PRELOAD, e.g. env -i, or a kill): "
+		    "%s calls are in no trace\n",
+		    s->escaped, s->escaped == 1 ? "" : "es", prog,
+		    s->escaped == 1 ? "its" : "their");
 }
 
 /* Shell-quote s into b when it needs it. */

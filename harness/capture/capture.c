@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../exec/exec_escape.h"
 #include "spool.h"
 
 #define EXPORT     __attribute__((visibility("default")))
@@ -544,6 +545,25 @@ static void *next_fn(const char *name, const char *version)
 	return v ? v : f;
 }
 
+/* A child that starts an image without this library (env -i, python's
+ * subprocess with env={}) is not traced: with --fork follow, such an exec
+ * or spawn is noted in the spool folder for the capture command to say
+ * so (a vfork'ed child left no spool at all, and went unseen). */
+static void escapes_watch(void)
+{
+	static char path[4096];
+	const char *dir = getenv(AS_CAPTURE_ENV_DIR);
+	const char *mode = getenv(AS_CAPTURE_ENV_FORK);
+	if (!dir || (mode && !strcmp(mode, "exclude")) ||
+	    strlen(dir) + sizeof("/" AS_CAPTURE_ESCAPES) > sizeof(path)) {
+		as_exec_escape_init(NULL); /* the wrappers still need their next */
+		return;
+	}
+	strcpy(path, dir);
+	strcat(path, "/" AS_CAPTURE_ESCAPES);
+	as_exec_escape_init(path);
+}
+
 static void init(void)
 {
 	if (initialized)
@@ -563,6 +583,7 @@ static void init(void)
 	*(void **)&real_pthread_create = dlsym(RTLD_NEXT, "pthread_create");
 	pthread_key_create(&tkey, thread_gone);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	escapes_watch();
 	spool_open();
 	in_hook--;
 	initialized = 2;

@@ -120,6 +120,10 @@ typedef struct as_spool_rec {
 	                                   (1..100000); a record whose tsc delta is \
 	                                   0 was not timed */
 
+/* The file in the spool folder where the library notes a process that
+ * starts an image without it (exec/exec_escape.c; --fork follow only). */
+#define AS_CAPTURE_ESCAPES "escapes"
+
 static inline uint64_t as_spool_ticks(void)
 {
 #if defined(__x86_64__) || defined(__i386__)

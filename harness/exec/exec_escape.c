@@ -56,11 +56,17 @@ static spawn_fn next_posix_spawn, next_posix_spawnp;
 static system_fn next_system;
 static popen_fn next_popen;
 
-void as_exec_escape_init(const char *stats_path)
+/* The next definitions, once: from the library's constructor, or from the
+ * first wrapped call when one comes before it (another library's
+ * constructor); a wrapper with no next definition would fail every exec
+ * (ENOSYS), also where no note is wanted (capture --fork exclude). */
+static void resolve(void)
 {
+	static int done;
 	Dl_info di;
-	stats = stats_path && *stats_path ? stats_path : NULL;
-	if (dladdr((void *)as_exec_escape_init, &di) && di.dli_fname &&
+	if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
+		return;
+	if (dladdr((void *)resolve, &di) && di.dli_fname &&
 	    strlen(di.dli_fname) < sizeof(self_path))
 		memcpy(self_path, di.dli_fname, strlen(di.dli_fname) + 1);
 	*(void **)&next_execve = dlsym(RTLD_NEXT, "execve");
@@ -71,6 +77,13 @@ void as_exec_escape_init(const char *stats_path)
 	*(void **)&next_posix_spawnp = dlsym(RTLD_NEXT, "posix_spawnp");
 	*(void **)&next_system = dlsym(RTLD_NEXT, "system");
 	*(void **)&next_popen = dlsym(RTLD_NEXT, "popen");
+	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+}
+
+void as_exec_escape_init(const char *stats_path)
+{
+	stats = stats_path && *stats_path ? stats_path : NULL;
+	resolve();
 }
 
 /* 1 when an image started with ENVP loads this library: its LD_PRELOAD
@@ -154,6 +167,9 @@ static int after_failed_exec(int noted, int r)
 	return r;
 }
 
+/* NEXT, looked up first when the constructor has not run yet */
+#define NEXT(fn) (next_##fn ? next_##fn : (resolve(), next_##fn))
+
 static int no_next(void)
 {
 	errno = ENOSYS;
@@ -163,13 +179,13 @@ static int no_next(void)
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	int noted = before_exec(path, envp);
-	return after_failed_exec(noted, next_execve ? next_execve(path, argv, envp) : no_next());
+	return after_failed_exec(noted, NEXT(execve) ? next_execve(path, argv, envp) : no_next());
 }
 
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	int noted = before_exec(file, envp);
-	return after_failed_exec(noted, next_execvpe ? next_execvpe(file, argv, envp) : no_next());
+	return after_failed_exec(noted, NEXT(execvpe) ? next_execvpe(file, argv, envp) : no_next());
 }
 
 EXPORT int execv(const char *path, char *const argv[])
@@ -185,14 +201,14 @@ EXPORT int execvp(const char *file, char *const argv[])
 EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	int noted = before_exec("(fexecve)", envp);
-	return after_failed_exec(noted, next_fexecve ? next_fexecve(fd, argv, envp) : no_next());
+	return after_failed_exec(noted, NEXT(fexecve) ? next_fexecve(fd, argv, envp) : no_next());
 }
 
 EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
 {
 	int noted = before_exec(path, envp);
 	return after_failed_exec(
-	    noted, next_execveat ? next_execveat(dirfd, path, argv, envp, flags) : no_next());
+	    noted, NEXT(execveat) ? next_execveat(dirfd, path, argv, envp, flags) : no_next());
 }
 
 /* execl, execlp, execle: the arguments into an array on the stack (no
@@ -254,13 +270,13 @@ static int spawn(spawn_fn next, pid_t *pid, const char *file, const posix_spawn_
 EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn(next_posix_spawn, pid, path, fa, attr, argv, envp);
+	return spawn(NEXT(posix_spawn), pid, path, fa, attr, argv, envp);
 }
 
 EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                         const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn(next_posix_spawnp, pid, file, fa, attr, argv, envp);
+	return spawn(NEXT(posix_spawnp), pid, file, fa, attr, argv, envp);
 }
 
 /* system and popen start /bin/sh with environ inside libc (an internal
@@ -269,12 +285,12 @@ EXPORT int system(const char *cmd)
 {
 	if (cmd && !keeps_shim(environ))
 		note("escape", 0, "/bin/sh (system)");
-	return next_system ? next_system(cmd) : -1;
+	return NEXT(system) ? next_system(cmd) : -1;
 }
 
 EXPORT FILE *popen(const char *cmd, const char *mode)
 {
-	FILE *f = next_popen ? next_popen(cmd, mode) : NULL;
+	FILE *f = NEXT(popen) ? next_popen(cmd, mode) : NULL;
 	if (f && !keeps_shim(environ))
 		note("escape", 0, "/bin/sh (popen)");
 	return f;
