@@ -715,6 +715,8 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 			        c.out);
 			return 2;
 		}
+		if (as_trace_out_check(c.out) != 0)
+			return 2;
 		if (slash && *parent && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) {
 			fprintf(stderr, "allocscope capture: -o %s: no folder %s to write it in\n",
 			        c.out, parent);
