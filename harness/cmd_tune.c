@@ -583,6 +583,10 @@ static int set_trace(as_run_cfg_t *cfg, const char *path)
 	return 0;
 }
 
+/* What a tune writes into its folder. */
+static const char *const tune_files[] = {"trace.ast", "replay",       "tune.csv",
+                                         "tune.json", "frontier.csv", NULL};
+
 /* The tune folder: -o DIR, or a new results/<stamp>-tune (-2, -3, ... when
  * that exists: two tunes in the same second get their own), and its
  * replay/ path. Returns 0 or -1 after one line. */
@@ -596,6 +600,21 @@ static int make_dir(const tune_ctx_t *c, char *dir, size_t len, char *run_dir, s
 			        "allocscope tune: %.200s...: results folder path too long\n",
 			        c->cfg.out_dir);
 			return -1;
+		}
+		/* an earlier tune's folder: the capture would replace its
+		 * trace.ast before the replay refused its replay/ */
+		for (int i = 0; tune_files[i]; i++) {
+			char f[PATH_MAX];
+			struct stat st;
+			if ((size_t)snprintf(f, sizeof(f), "%s/%s", dir, tune_files[i]) <
+			        sizeof(f) &&
+			    lstat(f, &st) == 0) {
+				fprintf(stderr,
+				        "allocscope tune: %s holds an earlier tune's results "
+				        "(%s): give a new or empty -o folder\n",
+				        dir, tune_files[i]);
+				return -1;
+			}
 		}
 		if (as_mkdir_p(dir, err, sizeof(err)) != 0) {
 			fprintf(stderr, "allocscope tune: %s\n", err);

@@ -55,6 +55,18 @@ expect 2 "double_free.csv" tune double_free.csv "${fast[@]}" -o "$tmp/kept"
 if [ "$(ls -A "$tmp/kept")" = notes.txt ] && [ "$(cat "$tmp/kept/notes.txt")" = earlier ]; then
   ok
 else bad "tune -o kept: the folder changed: $(ls -A "$tmp/kept")"; fi
+# -o of an earlier tune's folder: refused in one line before the program
+# runs (before: the capture replaced its trace.ast, then the replay refused
+# replay/ naming --force and --resume, which tune has not)
+expect 0 "results: " tune "${fast[@]}" -o "$tmp/done" -- ls /
+sum=$(md5sum <"$tmp/done/trace.ast")
+expect 2 "^allocscope tune: .*done holds an earlier tune's results" \
+  tune "${fast[@]}" -o "$tmp/done" -- sh -c ': >ran.txt; ls /usr'
+one_line "tune -o done -- PROG"
+[ ! -e ran.txt ] && ok || bad "tune -o done -- PROG: the program ran"
+[ "$(md5sum <"$tmp/done/trace.ast")" = "$sum" ] && ok || bad "tune -o done: trace.ast replaced"
+expect 2 "^allocscope tune: .*done holds an earlier tune's results" tune ok.csv "${fast[@]}" -o "$tmp/done"
+one_line "tune ok.csv -o done"
 
 # --- two tunes in the same second: a folder each --------------------------------
 # three back to back (tens of ms each); tried again when a second boundary
