@@ -221,10 +221,14 @@ static int build_grid(tune_ctx_t *c)
 	}
 	if (c->grid_file) {
 		FILE *f = fopen(c->grid_file, "r");
-		int lineno = 0;
-		if (!f) {
+		struct stat st;
+		int lineno = 0, nconf = 0;
+		if (!f || fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+			/* fopen opens a folder for reading; its first read fails */
 			fprintf(stderr, "allocscope tune: --grid %s: %s\n", c->grid_file,
-			        strerror(errno));
+			        f ? "is a folder, not a file of configurations" : strerror(errno));
+			if (f)
+				fclose(f);
 			return -1;
 		}
 		while (fgets(line, sizeof(line), f)) {
@@ -241,6 +245,14 @@ static int build_grid(tune_ctx_t *c)
 				fclose(f);
 				return -1;
 			}
+			nconf += *s != '\0';
+		}
+		if (ferror(f) || nconf == 0) {
+			fprintf(stderr, "allocscope tune: --grid %s: %s\n", c->grid_file,
+			        ferror(f) ? strerror(errno)
+			                  : "no configuration in it (one NAME[:k=v,...] a line)");
+			fclose(f);
+			return -1;
 		}
 		fclose(f);
 	}

@@ -68,6 +68,15 @@ one_line "tune -o done -- PROG"
 expect 2 "^allocscope tune: .*done holds an earlier tune's results" tune ok.csv "${fast[@]}" -o "$tmp/done"
 one_line "tune ok.csv -o done"
 
+# --grid of a folder or of a file with no configuration: refused in one line,
+# no folder (before: read as an empty grid, glibc alone replayed, exit 0)
+printf '# nothing\n\n' >empty_grid.txt
+for g in a_directory empty_grid.txt empty.csv; do
+  expect 2 "^allocscope tune: --grid $g: " tune ok.csv --grid "$g" -r 2 --budget 30 --no-plot -o "$tmp/g-$g"
+  one_line "tune --grid $g"
+  [ ! -e "$tmp/g-$g" ] && ok || bad "tune --grid $g: left $tmp/g-$g behind"
+done
+
 # --- two tunes in the same second: a folder each --------------------------------
 # three back to back (tens of ms each); tried again when a second boundary
 # fell between them, so that they share a stamp
