@@ -744,8 +744,20 @@ static int tune_main(int argc, char **argv)
 	}
 	c.cfg.drop = as_tune_sched_drop;
 	c.cfg.drop_ctx = &c.sched;
+	c.cfg.own_interrupt_line = 1;
 	r = as_run_matrix(&c.cfg, made, sizeof(made));
-	if (r == 2 || as_interrupted) {
+	if (as_interrupted) {
+		/* its replay folder is a tune's (run.args are tune's): no
+		 * `run --resume` finishes it, and tune has none */
+		fprintf(stderr,
+		        "\nallocscope tune: interrupted: the replays so far are in %s; tune has "
+		        "no resume: run it again with a new -o folder\n",
+		        run_dir);
+		as_tune_sched_free(&c.sched);
+		as_run_cfg_free_specs(&c.cfg);
+		return 130;
+	}
+	if (r == 2) {
 		as_tune_sched_free(&c.sched);
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;

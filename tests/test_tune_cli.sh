@@ -77,6 +77,26 @@ for g in a_directory empty_grid.txt empty.csv; do
   [ ! -e "$tmp/g-$g" ] && ok || bad "tune --grid $g: left $tmp/g-$g behind"
 done
 
+# an interrupt during the replays: exit 130 and one line saying tune has no
+# resume (until review-a: exit 2, and "resume with: allocscope run --resume
+# DIR/replay", which refuses that folder: its run.args are tune's)
+awk 'BEGIN { print "op,thread,id,size_bytes,align_bytes,time_ns"
+  for (i = 1; i <= 20000; i++) { print "malloc,0," i "," (i % 500 + 16) ",0,0" }
+  for (i = 1; i <= 20000; i++) { print "free,0," i ",0,0,0" } }' >long.csv
+"$as" tune long.csv -a glibc -r 1000 --budget 0 --no-plot -o "$tmp/intr" >"$tmp/intr.out" 2>"$tmp/intr.err" &
+pid=$!
+for _ in $(seq 200); do
+  [ "$(cat "$tmp/intr/replay/trials.csv" 2>/dev/null | grep -c .)" -ge 3 ] && break
+  sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] && ok || bad "interrupted tune: exit $rc, want 130"
+grep -q "^allocscope tune: interrupted: .*tune has no resume" "$tmp/intr.err" && ok ||
+  bad "interrupted tune: no line saying so: $(cat "$tmp/intr.err")"
+if grep -q "run --resume" "$tmp/intr.err"; then bad "interrupted tune: a resume hint that cannot work"; else ok; fi
+
 # --- two tunes in the same second: a folder each --------------------------------
 # three back to back (tens of ms each); tried again when a second boundary
 # fell between them, so that they share a stamp
