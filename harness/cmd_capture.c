@@ -493,7 +493,7 @@ static int convert_one(const char *spool, const char *out, as_trace_fmt_t fmt, d
 		goto out_close;
 	r = as_spool_convert(&sp, ns_per_tick, as_trace_writer_fn, &o.w, msg, sizeof(msg));
 	if (r != 0)
-		fprintf(stderr, "allocscope capture: %s\n", msg);
+		fprintf(stderr, "allocscope capture: %s not written: %s\n", out, msg);
 	if (as_trace_out_close(&o, r == 0) != 0)
 		r = -1;
 	*rep = sp.rep;
@@ -535,14 +535,16 @@ static int convert_rest(live_t *e, const char *out, const char *path, int keep, 
 		r = as_spool_convert_end(&e->sp, ns_per_tick, e->msg, sizeof(e->msg));
 		*rep = e->sp.rep; /* final: the conversion has ended */
 		dropping = pthread_create(&th, NULL, drop_spool, &d) == 0;
-		if (as_trace_out_close(&e->out, r == 0) != 0)
+		/* a failed conversion's trace is discarded (close says -1, prints
+		 * nothing): its reason in e->msg is still to be printed */
+		if (as_trace_out_close(&e->out, r == 0) != 0 && r == 0)
 			r = -1, e->msg[0] = '\0'; /* printed */
 		e->failed = r != 0;
 		if (dropping)
 			pthread_join(th, NULL);
 	}
 	if (e->failed && e->msg[0])
-		fprintf(stderr, "allocscope capture: %s\n", e->msg);
+		fprintf(stderr, "allocscope capture: %s not written: %s\n", out, e->msg);
 	if (!dropping) {
 		*rep = e->sp.rep;
 		drop_spool(&d);
@@ -778,6 +780,8 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 			        c.out);
 			return 2;
 		}
+		if (as_trace_out_check(c.out) != 0)
+			return 2;
 		if (slash && *parent && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) {
 			fprintf(stderr, "allocscope capture: -o %s: no folder %s to write it in\n",
 			        c.out, parent);

@@ -96,6 +96,12 @@ static int list_main(int argc, char **argv)
 	if (r < 0)
 		return 2;
 	memset(&c, 0, sizeof(c));
+	if (r + 1 < argc) {
+		fprintf(stderr,
+		        "allocscope list: one MODULE at a time ('%s' after '%s'; see --help)\n",
+		        argv[r + 1], argv[r]);
+		return 2;
+	}
 	if (r < argc) {
 		/* a name or a path, found as run -a finds it (the same message,
 		 * with the nearest name, when it is not) */

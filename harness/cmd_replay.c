@@ -38,62 +38,104 @@ static int on_replay_opt(int key, const char *arg, void *vctx)
 	return -1;
 }
 
-static int replay_main(int argc, char **argv)
+/* Parse replay's ARGC/ARGV into c (TRACE as the file of its one workload).
+ * Returns 0, -2 for --help, or 2 after one line (DIR given: the arguments
+ * are DIR/run.args, and the line says so). */
+static int replay_setup(replay_ctx_t *c, int argc, char **argv, const char *dir)
 {
-	replay_ctx_t c;
-	char out[PATH_MAX], *av[256];
+	char *av[256];
 	const char *trace = NULL;
-	int r, ac = 0;
+	int r, ac;
 
-	memset(&c, 0, sizeof(c));
-	as_run_defaults(&c.cfg, argc, argv);
+	as_run_defaults(&c->cfg, argc, argv);
 	/* `replay TRACE -a ...`: take a leading TRACE out before the options */
 	ac = as_cli_take_leading(argc, argv, av, 255, &trace);
 	if (ac != argc) {
 		argc = ac;
 		argv = av;
 	}
-	r = as_cli_parse(&as_cmd_replay, argc, argv, on_replay_opt, &c);
-	if (r == -2)
-		return 0;
-	if (r < 0)
-		return 2;
-	if (!trace && argc - r == 1)
+	r = as_cli_parse(&as_cmd_replay, argc, argv, on_replay_opt, c);
+	if (r == -2 && !dir)
+		return -2;
+	if (r >= 0 && !trace && argc - r == 1)
 		trace = argv[r++];
-	if (!trace || r != argc) {
-		fprintf(stderr, "allocscope replay: expected one TRACE argument\n");
-		as_run_cfg_free_specs(&c.cfg);
+	if (dir && (r < 0 || !trace || r != argc || c->cfg.nmodules == 0)) {
+		fprintf(stderr,
+		        "allocscope run: cannot resume %s: %s/run.args is not a run's or a "
+		        "replay's arguments\n",
+		        dir, dir);
 		return 2;
 	}
-	if (c.cfg.nmodules == 0) {
+	if (r < 0)
+		return 2;
+	if (!trace || r != argc) {
+		fprintf(stderr, "allocscope replay: expected one TRACE argument\n");
+		return 2;
+	}
+	if (c->cfg.nmodules == 0) {
 		fprintf(stderr,
 		        "allocscope replay: option -a is required (try 'allocscope list')\n");
 		return 2;
 	}
 	if (access(trace, R_OK) != 0) {
 		fprintf(stderr, "allocscope replay: %s: %s\n", trace, strerror(errno));
-		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
 	{
 		/* the path travels as a value, never joined into a spec string */
 		const char *keys[] = {"file", "serialize"}, *vals[] = {trace, "1"};
-		if (as_spec_make("trace", keys, vals, c.serialize ? 2 : 1, &c.cfg.workloads[0])) {
+		if (as_spec_make("trace", keys, vals, c->serialize ? 2 : 1, &c->cfg.workloads[0])) {
 			fprintf(stderr, "allocscope replay: out of memory\n");
-			as_run_cfg_free_specs(&c.cfg);
 			return 2;
 		}
-		c.cfg.nworkloads = 1;
+		c->cfg.nworkloads = 1;
 	}
-	c.cfg.label = "replay";
-	r = as_run_validate(&c.cfg);
+	c->cfg.label = "replay";
+	return 0;
+}
+
+/* Validate, run (or resume) the matrix of c, and plot it. */
+static int replay_run(replay_ctx_t *c)
+{
+	char out[PATH_MAX];
+	int r = as_run_validate(&c->cfg);
 	if (r == 0) {
-		r = as_run_matrix(&c.cfg, out, sizeof(out));
+		r = as_run_matrix(&c->cfg, out, sizeof(out));
 		if (r == 0 || r == 1) /* not after a write error or an interrupt */
-			as_run_plot(&c.cfg, out);
+			as_run_plot(&c->cfg, out);
+	}
+	return r;
+}
+
+int as_replay_resume(const char *dir, int n, char **args, int argc, char **argv)
+{
+	replay_ctx_t c;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	r = replay_setup(&c, n, args, dir);
+	if (r == 0) {
+		c.cfg.out_dir = dir;
+		c.cfg.resume = 1;
+		c.cfg.argc = argc; /* the context records the resuming command */
+		c.cfg.argv = argv;
+		r = replay_run(&c);
 	}
 	as_run_cfg_free_specs(&c.cfg);
 	return r;
+}
+
+static int replay_main(int argc, char **argv)
+{
+	replay_ctx_t c;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	r = replay_setup(&c, argc, argv, NULL);
+	if (r == 0)
+		r = replay_run(&c);
+	as_run_cfg_free_specs(&c.cfg);
+	return r == -2 ? 0 : r;
 }
 
 const as_cmd_t as_cmd_replay = {

@@ -34,6 +34,7 @@ static const as_opt_t run_opts[] = {
 typedef struct {
 	as_run_cfg_t cfg;
 	const char *resume_dir;
+	int replay; /* --resume of a replay's folder: done by as_replay_resume */
 } run_ctx_t;
 
 /* Options run shares with replay and suite (AS_RUN_COMMON_OPTS in
@@ -288,6 +289,11 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
+	if (n > 1 && ra->argv[1][0] != '-') {
+		/* a leading TRACE: replay's folder (run takes no operand) */
+		c->replay = 1;
+		return as_replay_resume(dir, n, ra->argv, argc, argv);
+	}
 	as_run_cfg_free_specs(&c->cfg);
 	as_run_defaults(&c->cfg, n, ra->argv);
 	c->resume_dir = NULL;
@@ -331,7 +337,7 @@ static int run_main(int argc, char **argv)
 	}
 	if (c.resume_dir) {
 		r = resume_args(&c, argc, argv, &rargs);
-		if (r != 0)
+		if (r != 0 || c.replay) /* a replay's folder: resumed there */
 			goto out;
 	}
 	if (c.cfg.nmodules == 0) {

@@ -429,11 +429,12 @@ static int import_main(int argc, char **argv)
 		fprintf(
 		    stderr,
 		    "allocscope trace import: %s: line %llu: torn before the log's end (%llu such "
-		    "lines): several processes wrote this log, so it is no one program's trace; "
-		    "capture the program instead (allocscope capture: a trace per process), "
-		    "or --lenient imports what parses\n",
+		    "line%s; a kill cuts only the last): several processes wrote this log (a fork "
+		    "after mtrace() started) or it was altered, so it is no one program's trace; "
+		    "capture the program instead (allocscope capture: a trace per process), or "
+		    "--lenient imports what parses\n",
 		    log, (unsigned long long)rep.torn_inside_first,
-		    (unsigned long long)rep.torn_inside);
+		    (unsigned long long)rep.torn_inside, rep.torn_inside == 1 ? "" : "s");
 		as_trace_out_close(&o, 0);
 		return 2;
 	}

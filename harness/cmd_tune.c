@@ -221,10 +221,14 @@ static int build_grid(tune_ctx_t *c)
 	}
 	if (c->grid_file) {
 		FILE *f = fopen(c->grid_file, "r");
-		int lineno = 0;
-		if (!f) {
+		struct stat st;
+		int lineno = 0, nconf = 0;
+		if (!f || fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
+			/* fopen opens a folder for reading; its first read fails */
 			fprintf(stderr, "allocscope tune: --grid %s: %s\n", c->grid_file,
-			        strerror(errno));
+			        f ? "is a folder, not a file of configurations" : strerror(errno));
+			if (f)
+				fclose(f);
 			return -1;
 		}
 		while (fgets(line, sizeof(line), f)) {
@@ -241,6 +245,14 @@ static int build_grid(tune_ctx_t *c)
 				fclose(f);
 				return -1;
 			}
+			nconf += *s != '\0';
+		}
+		if (ferror(f) || nconf == 0) {
+			fprintf(stderr, "allocscope tune: --grid %s: %s\n", c->grid_file,
+			        ferror(f) ? strerror(errno)
+			                  : "no configuration in it (one NAME[:k=v,...] a line)");
+			fclose(f);
+			return -1;
 		}
 		fclose(f);
 	}
@@ -725,8 +737,20 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 	}
 	c.cfg.drop = as_tune_sched_drop;
 	c.cfg.drop_ctx = &c.sched;
+	c.cfg.own_interrupt_line = 1;
 	r = as_run_matrix(&c.cfg, made, sizeof(made));
-	if (r == 2 || as_interrupted) {
+	if (as_interrupted) {
+		/* its replay folder is a tune's (run.args are tune's): no
+		 * `run --resume` finishes it, and tune has none */
+		fprintf(stderr,
+		        "\nallocscope tune: interrupted: the replays so far are in %s; tune has "
+		        "no resume: run it again with a new -o folder\n",
+		        run_dir);
+		as_tune_sched_free(&c.sched);
+		as_run_cfg_free_specs(&c.cfg);
+		return 130;
+	}
+	if (r == 2) {
 		as_tune_sched_free(&c.sched);
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;

@@ -131,4 +131,9 @@ extern const as_cmd_t as_cmd_plot;
 extern const as_cmd_t as_cmd_tune;
 extern const as_cmd_t as_cmd_compare;
 
+/* `run --resume DIR` of a folder `replay` wrote (its run.args begin with
+ * the TRACE): the same matrix, ARGS (N of them) parsed as replay parses
+ * them, the missing trials run into DIR; ARGC/ARGV the resuming command. */
+int as_replay_resume(const char *dir, int n, char **args, int argc, char **argv);
+
 #endif /* AS_COMMANDS_H */

@@ -468,7 +468,12 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 	/* a damaged file is said, not half-read: a row cut short or garbled
 	 * keys would make groups of their own ("only in B") or none */
 	{
-		static const char *const need[] = {"module", "workload", "threads", "status"};
+		/* trial and rep too: without them every row reads as trial 0,
+		 * and the disturbed-repetition rule drops whole groups ("only in
+		 * A", exit 0); the params: without them no label matches */
+		static const char *const need[] = {
+		    "trial",   "rep",    "module",        "workload",
+		    "threads", "status", "module_params", "workload_params"};
 		for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++)
 			if (as_table_col(&t, need[k]) < 0) {
 				as_compare_error("%s/trials.csv: no column '%s'", dir, need[k]);

@@ -32,6 +32,7 @@ typedef struct {
 	unsigned tables;       /* --tables */
 	strlist_t unmatched;   /* --modules entries no scenario so far ran */
 	int scenarios;         /* scenarios plotted so far */
+	int report_failed;     /* a report.md could not be written (said) */
 } plot_t;
 
 static void msg(plot_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -193,16 +194,34 @@ static int write_reports(plot_t *p, const char *dir, const char *title, const as
 	if (as_write_file_atomic(dir, "report.md", b, err, sizeof(err)) != 0 ||
 	    plot_html_write(dir, title, b, dir, err, sizeof(err)) != 0) {
 		msg(p, "%s", err);
+		p->report_failed = 1;
 		return -1;
 	}
 	return 0;
 }
 
-/* What the charts of DIR came to, in res and messages. */
+/* Whether LINE is one of the messages so far. */
+static int said(const plot_t *p, const char *line)
+{
+	size_t n = strlen(line);
+	for (const char *m = p->msgs.data; m && *m;) {
+		const char *nl = strchr(m, '\n');
+		if (!nl)
+			break;
+		if ((size_t)(nl - m) == n && !strncmp(m, line, n))
+			return 1;
+		m = nl + 1;
+	}
+	return 0;
+}
+
+/* What the charts of DIR came to, in res and messages: a chart's reason
+ * once, not again where it is a message already (the chart folder that
+ * could not be made: one line, not one per chart). */
 static void count_charts(plot_t *p, const char *dir, const charts_t *cs)
 {
 	for (int i = 0; i < cs->n; i++) {
-		if (!cs->ch[i].drawn && p->gnuplot)
+		if (!cs->ch[i].drawn && p->gnuplot && !said(p, cs->ch[i].error))
 			msg(p, "%s: chart %s not drawn: %s", dir, cs->ch[i].name, cs->ch[i].error);
 		p->res->charts_drawn += cs->ch[i].drawn;
 		p->res->charts_not_drawn += !cs->ch[i].drawn;
@@ -351,6 +370,8 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	if (as_mkdir_p(chart_dir, err, sizeof(err)) != 0) {
 		msg(p, "%s", err);
 		bad = cs->n;
+		for (int i = 0; i < cs->n; i++)
+			snprintf(cs->ch[i].error, sizeof(cs->ch[i].error), "%s", err);
 	} else {
 		bad = plot_draw_charts(cs, chart_dir, p->fmts, p->gnuplot, p->scripts, p->user_vars,
 		                       err, sizeof(err));
@@ -440,7 +461,7 @@ static as_plot_status_t plot_one(plot_t *p, const char *dir, const char *out)
 		return AS_PLOT_INCOMPLETE;
 	}
 	rc = plot_run(p, dir, chart_dir, report_dir, out ? "" : "plots/", NULL);
-	if (rc != AS_PLOT_BAD_INPUT)
+	if (rc != AS_PLOT_BAD_INPUT && !p->report_failed)
 		set_report(p, report_dir);
 	return rc;
 }
@@ -655,6 +676,7 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 	            NULL,
 	            opts ? opts->tables : 0,
 	            {0},
+	            0,
 	            0};
 	as_buf_t uv = {0};
 	struct stat st;

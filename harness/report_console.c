@@ -203,6 +203,11 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	syscalls_notice(c, run, r->syscalls_na);
 	/* the threads that ran: a trace's own, not -t's */
 	uint32_t thr = as_trial_threads(s, r);
+	/* a module whose probe failed: its one line said so ("its trials are
+	 * not run"), not again for each of its trials */
+	const as_probe_result_t *p = &run->cfg->probe[s->module - run->cfg->modules];
+	if (p->probed && p->status != AS_OK && !strncmp(r->reason, "not run: ", 9))
+		return 0;
 	if (!c->tty && r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
 		fprintf(stderr, "allocscope: trial %u rep %u (%s, %s, %u thread%s): %s: %s\n",
 		        s->trial, s->rep, s->module->label, s->workload->label, thr,

@@ -129,6 +129,9 @@ typedef struct as_run_cfg {
 	const struct as_scenario *scenario; /* suite: the scenario this run is (its
 	                                       headline.csv), else NULL */
 	const as_suite_progress_t *suite;   /* suite: where this run is in it, else NULL */
+	int own_interrupt_line;             /* the command says what an interrupt left (tune:
+	                                       it has no resume), not the runner's "resume
+	                                       with: allocscope run --resume DIR" */
 	int argc;                           /* command line, recorded in the context */
 	char **argv;
 } as_run_cfg_t;

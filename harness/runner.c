@@ -801,7 +801,8 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	as_forkserver_stop_all();
 	if (!io_failed && report_all(&run, reps, nrep, HOOK_END, 0))
 		io_failed = 1;
-	if (run.interrupted && !cfg->suite) /* a suite says how to resume it */
+	/* a suite says how to resume it, tune that it cannot */
+	if (run.interrupted && !cfg->suite && !cfg->own_interrupt_line)
 		fprintf(stderr,
 		        "\nallocscope: interrupted after %d complete trial(s); resume with: "
 		        "allocscope run --resume %s\n",

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -85,6 +86,19 @@ static FILE *zopen(as_trace_out_t *o)
 	return f;
 }
 
+int as_trace_out_check(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr,
+		        "allocscope: %s: not a regular file (a %s): give the name of the "
+		        "trace file to write\n",
+		        path, S_ISDIR(st.st_mode) ? "folder" : "device, pipe or socket");
+		return -1;
+	}
+	return 0;
+}
+
 int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, int zstd)
 {
 	o->z = NULL;
@@ -96,6 +110,10 @@ int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, i
 		        PATH_MAX - 32);
 		return -1;
 	}
+	/* the trace is written beside PATH and renamed over it: a device,
+	 * pipe or folder there would be replaced (as root, /dev/null) */
+	if (as_trace_out_check(path) != 0)
+		return -1;
 	errno = 0;
 	o->f = zstd ? zopen(o) : fopen(o->tmp, "wb");
 	if (!o->f) {

@@ -25,7 +25,12 @@ typedef struct {
  * per 16 KiB block of a trace), so the buffer is allocated here. */
 #define AS_TRACE_OUT_BUF (64u << 10)
 
-/* Create the temp file and write the header; zstd: compress what is
+/* PATH may be written: it is absent or a regular file (a folder, device,
+ * pipe or socket there would be renamed over). Returns 0, or -1 after one
+ * line on stderr. */
+int as_trace_out_check(const char *path);
+
+/* Create the temp file and write the header (after as_trace_out_check); zstd: compress what is
  * written (one zstd frame with a checksum, what `zstd` writes and every
  * trace reader here reads). Returns 0 or -1. */
 int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, int zstd);

@@ -1,7 +1,7 @@
 /* capture_prog.c - the program test_capture traces: known numbers of
  * malloc-family calls with sizes nothing else uses (1001..1009, 2001), on
  * one thread or several with cross-thread frees and address reuse, and
- * optionally a fork, an exec, an _exit, a fatal signal, a sleep or odd
+ * optionally 300 threads in turn, a fork, an exec, an _exit, a fatal signal, a sleep or odd
  * alignments at the end. Not a test by
  * itself: test_capture checks its trace. */
 #define _GNU_SOURCE
@@ -92,6 +92,13 @@ static void *consumer(void *arg)
 	}
 }
 
+static void *one_call(void *arg)
+{
+	(void)arg;
+	free(malloc(2003));
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "single";
@@ -111,6 +118,14 @@ int main(int argc, char **argv)
 		pthread_mutex_unlock(&qlock);
 		for (int i = 0; i < 2; i++)
 			pthread_join(c[i], NULL);
+	} else if (!strcmp(mode, "manythreads")) {
+		/* 300 threads one after another, each with one call: more than a
+		 * trace holds (256) */
+		for (int i = 0; i < 300; i++) {
+			pthread_t t;
+			pthread_create(&t, NULL, one_call, NULL);
+			pthread_join(t, NULL);
+		}
 	} else if (!strcmp(mode, "fork")) {
 		pid_t pid = fork();
 		if (pid == 0) {

@@ -44,6 +44,8 @@ expect 2 "unknown key 'mmap_treshold'.*did you mean 'mmap_threshold'\?" run -a g
 expect 2 "jemaloc: module not found.*did you mean 'jemalloc'\?" list jemaloc
 expect 0 "file: .*/allocators/null.so" list "$(dirname "$as")/../allocators/null.so"
 expect 2 "not a shared object" list /etc/passwd
+# a second name was ignored (until review-a: `list glibc jemalloc` showed glibc, exit 0)
+expect 2 "one MODULE at a time \('null' after 'glibc'" list glibc null
 expect 2 "neither a suite nor a scenario.*did you mean 'article'\?" suite artcle --quick
 expect 2 "unknown subcommand 'stat'.*did you mean 'stats'\?" trace stat x.ast
 if [ ! -e "$tmp/dym" ]; then ok; else bad "a refused command wrote results"; fi

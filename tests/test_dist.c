@@ -292,6 +292,13 @@ int main(void)
 	CHECKF(as_dist_check(&p, err, sizeof(err)) != 0 && strstr(err, "key 'size'"), "%s", err);
 	p = params(AS_DIST_TABLE, 64, 1, 1);
 	CHECKF(as_dist_check(&p, err, sizeof(err)) != 0 && strstr(err, "table=FILE"), "%s", err);
+	/* a table given with another dist is refused, not ignored (until
+	 * review-a `synth:table=sizes.csv` ran uniform sizes, exit 0) */
+	p = params(AS_DIST_UNIFORM, 64, 16, 512);
+	snprintf(p.table, sizeof(p.table), "%s", "sizes.csv");
+	CHECKF(as_dist_check(&p, err, sizeof(err)) != 0 &&
+	           strstr(err, "key 'table': read only with dist=table"),
+	       "%s", err);
 
 	check_trace();
 	return as_check_done();

@@ -433,8 +433,17 @@ case_probe() {
     check "  ... said once on stderr before the run" \
       test "$(grep -c "broken_$m.so: the module's probe.*$want.*its trials are not run" \
       "$tmp/err.txt")" = 1
+    check "  ... and in no other line (before review-a: again for each of its trials)" \
+      test "$(lines "$tmp/err.txt")" = 1
     check "  ... within --timeout, not a fixed 20 s (took ${secs} s)" test "$secs" -lt 15
   done
+  # every repetition and workload of it: still its one line, every row failed
+  as run -r 3 -q --no-plot --min-time 0 -a null,"$mods/broken_create_crash.so" \
+    -w $wl,random:ops=1000,live=10 -o "$tmp/probe_reps"
+  check "broken_create_crash, 2 workloads x 3 reps: one stderr line (exit 1)" \
+    test "$rc" = 1 -a "$(lines "$tmp/err.txt")" = 1
+  check "  ... and its 6 rows crashed" \
+    test "$(grep -c "broken_create_crash.so,.*,crashed,\"not run: " "$tmp/probe_reps/trials.csv")" = 6
   # a crash in the probe's quick checks (on by default) is named as such
   # (an outside review's module trapped there and was told "in load or
   # create")

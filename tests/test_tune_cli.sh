@@ -65,6 +65,47 @@ expect 0 recommendation tune "${fast[@]}" -o "$tmp/t1" -- ls /
 sum=$(md5sum <"$tmp/t1/trace.ast")
 expect 2 "t1: folder is not empty" tune "${fast[@]}" -o "$tmp/t1" -- ls /usr
 [ "$(md5sum <"$tmp/t1/trace.ast")" = "$sum" ] && ok || bad "a second tune -o t1 replaced trace.ast"
+# -o of an earlier tune's folder: refused in one line before the program
+# runs (before: the capture replaced its trace.ast, then the replay refused
+# replay/ naming --force and --resume, which tune has not)
+expect 0 "results: " tune "${fast[@]}" -o "$tmp/done" -- ls /
+sum=$(md5sum <"$tmp/done/trace.ast")
+expect 2 "^allocscope tune: .*done: folder is not empty; give a new or empty one" \
+  tune "${fast[@]}" -o "$tmp/done" -- sh -c ': >ran.txt; ls /usr'
+one_line "tune -o done -- PROG"
+[ ! -e ran.txt ] && ok || bad "tune -o done -- PROG: the program ran"
+[ "$(md5sum <"$tmp/done/trace.ast")" = "$sum" ] && ok || bad "tune -o done: trace.ast replaced"
+expect 2 "^allocscope tune: .*done: folder is not empty; give a new or empty one" tune ok.csv "${fast[@]}" -o "$tmp/done"
+one_line "tune ok.csv -o done"
+
+# --grid of a folder or of a file with no configuration: refused in one line,
+# no folder (before: read as an empty grid, glibc alone replayed, exit 0)
+printf '# nothing\n\n' >empty_grid.txt
+for g in a_directory empty_grid.txt empty.csv; do
+  expect 2 "^allocscope tune: --grid $g: " tune ok.csv --grid "$g" -r 2 --budget 30 --no-plot -o "$tmp/g-$g"
+  one_line "tune --grid $g"
+  [ ! -e "$tmp/g-$g" ] && ok || bad "tune --grid $g: left $tmp/g-$g behind"
+done
+
+# an interrupt during the replays: exit 130 and one line saying tune has no
+# resume (until review-a: exit 2, and "resume with: allocscope run --resume
+# DIR/replay", which refuses that folder: its run.args are tune's)
+awk 'BEGIN { print "op,thread,id,size_bytes,align_bytes,time_ns"
+  for (i = 1; i <= 20000; i++) { print "malloc,0," i "," (i % 500 + 16) ",0,0" }
+  for (i = 1; i <= 20000; i++) { print "free,0," i ",0,0,0" } }' >long.csv
+"$as" tune long.csv -a glibc -r 1000 --budget 0 --no-plot -o "$tmp/intr" >"$tmp/intr.out" 2>"$tmp/intr.err" &
+pid=$!
+for _ in $(seq 200); do
+  [ "$(cat "$tmp/intr/replay/trials.csv" 2>/dev/null | grep -c .)" -ge 3 ] && break
+  sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] && ok || bad "interrupted tune: exit $rc, want 130"
+grep -q "^allocscope tune: interrupted: .*tune has no resume" "$tmp/intr.err" && ok ||
+  bad "interrupted tune: no line saying so: $(cat "$tmp/intr.err")"
+if grep -q "run --resume" "$tmp/intr.err"; then bad "interrupted tune: a resume hint that cannot work"; else ok; fi
 
 # --- two tunes in the same second: a folder each --------------------------------
 # three back to back (tens of ms each); tried again when a second boundary

@@ -198,6 +198,14 @@ int as_dist_init(const as_dist_params_t *p, as_dist_t *d, char *err, size_t errl
 		         (unsigned long long)p->min, (unsigned long long)p->max);
 		return -1;
 	}
+	if (p->table[0] && d->kind != AS_DIST_TABLE && d->kind != AS_DIST_TRACE) {
+		/* a file given and then not read: the sizes would be another
+		 * distribution's than the one the user named a file for */
+		snprintf(err, errlen,
+		         "key 'table': read only with dist=table (a CSV of size,weight) or "
+		         "dist=trace (a trace); give one of those");
+		return -1;
+	}
 	switch (d->kind) {
 	case AS_DIST_FIXED: d->min = d->max = p->size; break;
 	case AS_DIST_UNIFORM: break;

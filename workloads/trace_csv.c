@@ -35,18 +35,30 @@ int as_trace_csv_write_event(FILE *f, const as_tev_t *ev)
 	return r < 0 ? -1 : 0;
 }
 
-/* libcsv's buffers come from mmap too: a worker must not touch malloc */
+/* The longest field libcsv is let hold: a trace's are at most 20 digits
+ * (value_of refuses more than 63 bytes, once the field has ended). */
+#define CSV_FIELD_MAX ((size_t)1 << 20)
+
+/* libcsv's buffers come from mmap too: a worker must not touch malloc.
+ * libcsv grows its field buffer 128 bytes at a time: the mapping doubles,
+ * so a long field (a file that is no CSV: zeros, one long line) costs
+ * linear time, not a copy of the field per 128 bytes (a 4 MiB line took
+ * 20 s); past CSV_FIELD_MAX it fails (CSV_ENOMEM: as_trace_csv_read says
+ * why). */
 static void *csv_mrealloc(void *p, size_t n)
 {
 	size_t *h = p ? (size_t *)p - 2 : NULL;
-	size_t old = h ? h[0] : 0;
+	size_t old = h ? h[0] : 0, cap;
 	void *q;
 	if (n + 16 <= old)
 		return p;
-	q = mmap(NULL, n + 16, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (n > CSV_FIELD_MAX)
+		return NULL;
+	cap = n + 16 > 2 * old ? n + 16 : 2 * old;
+	q = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (q == MAP_FAILED)
 		return NULL;
-	((size_t *)q)[0] = n + 16;
+	((size_t *)q)[0] = cap;
 	if (h) {
 		memcpy((char *)q + 16, p, old - 16);
 		munmap(h, old);
@@ -235,8 +247,14 @@ int as_trace_csv_read(const void *buf, size_t len, as_tev_fn fn, void *ctx, as_t
 		if (!r.stop) {
 			err->pos = r.row;
 			err->is_line = 1;
-			snprintf(err->msg, sizeof(err->msg), "malformed CSV: %s",
-			         csv_strerror(csv_error(&p)));
+			if (csv_error(&p) == CSV_ENOMEM)
+				snprintf(err->msg, sizeof(err->msg),
+				         "a field longer than %zu bytes (a trace's are a few): "
+				         "not a CSV trace",
+				         CSV_FIELD_MAX);
+			else
+				snprintf(err->msg, sizeof(err->msg), "malformed CSV: %s",
+				         csv_strerror(csv_error(&p)));
 			r.stop = -1;
 		}
 	}

@@ -121,8 +121,15 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 		return -1;
 	}
 	op = *s++;
-	if (op == '=')
-		return 1;
+	if (op == '=') {
+		/* glibc writes "= Start" and "= End" only: any other '=' line
+		 * (binary data has some) is no marker */
+		size_t n = (size_t)(le - s);
+		if ((n == 6 && !memcmp(s, " Start", 6)) || (n == 4 && !memcmp(s, " End", 4)))
+			return 1;
+		snprintf(err->msg, sizeof(err->msg), "'=' line is neither '= Start' nor '= End'");
+		return -1;
+	}
 	if (s >= le || *s != ' ') {
 		snprintf(err->msg, sizeof(err->msg), "%s is not followed by a space",
 		         show_op(op, so));
@@ -144,6 +151,15 @@ static int parse_line(const char *s, const char *le, char *opp, uint64_t *a, uin
 			         show_op(op, so));
 			return -1;
 		}
+	}
+	if ((op == '+' || op == '>') && *a != 0 && *size > AS_TRACE_MAX_SIZE) {
+		/* no allocation of that size succeeds (a failed one is '+ (nil)
+		 * SIZE', any size, or '!'): a trace reader refuses it */
+		snprintf(err->msg, sizeof(err->msg),
+		         "size %#llx after %s is larger than the "
+		         "address space",
+		         (unsigned long long)*size, show_op(op, so));
+		return -1;
 	}
 	if (op == '>' && *a == 0) {
 		/* glibc logs a failed realloc as '!' (a failed malloc as '+ (nil)') */

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# test_capture_threads.sh - a program whose calls come from more threads
+# than a trace holds (256; capture_prog manythreads: 300 in turn) is refused
+# in one line naming the trace and the reason, exit 2, no trace left. Until
+# review-a the reason was wiped before it was printed: exit 2 with only the
+# "program ran ..." line, and nothing said why no trace was written.
+# usage: test_capture_threads.sh ALLOCSCOPE CAPTURE_PROG
+set -u
+as=$(readlink -f "$1") prog=$(readlink -f "$2")
+. "$(dirname "$0")/cli_expect.sh"
+cd "$tmp" || exit 1
+"$as" capture -o many.ast -- "$prog" manythreads >out.txt 2>err.txt
+rc=$?
+[ "$rc" -eq 2 ] && ok || bad "exit $rc, want 2"
+n=$(grep -c "many.ast not written: .*more than 256 threads; the trace format holds 256" err.txt)
+[ "$n" -eq 1 ] && ok || { bad "no line naming many.ast and the reason:"; sed 's/^/  | /' err.txt >&2; }
+[ "$(grep -vc "^program ran " err.txt)" -eq 1 ] && ok || { bad "more than that one line:"; sed 's/^/  | /' err.txt >&2; }
+[ ! -e many.ast ] && ok || bad "many.ast written"
+ls -A | grep -q "^many.ast.tmp" && bad "a temp file left: $(ls -A)" || ok
+# the same program on fewer threads is captured
+expect 0 "threads.ast: [0-9]+ events, 5 threads" capture -o threads.ast -- "$prog" threads
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

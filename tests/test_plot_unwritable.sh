@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# test_plot_unwritable.sh - `allocscope plot DIR` where its charts cannot
+# go: DIR/plots is a file, or DIR is not writable (a colleague's results,
+# run as another user). One line per cause, exit 1, and no "report: PATH"
+# for a report that was not written. Until review-a each chart added a
+# line of its own (10 for a small run: "chart time not drawn: " with the
+# folder's reason, or with none at all), and the unwritten report was
+# announced on stdout.
+# usage: test_plot_unwritable.sh ALLOCSCOPE
+set -u
+as=$(readlink -f "$1")
+. "$(dirname "$0")/cli_expect.sh"
+fix=$(dirname "$(readlink -f "$0")")/fixtures/results-small
+
+# --- DIR/plots is a file: the report is written and says why -------------------
+cp -r "$fix" "$tmp/pf" && rm -rf "$tmp/pf/plots" && echo x >"$tmp/pf/plots"
+"$as" plot "$tmp/pf" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 1 ] && ok || bad "plots a file: exit $rc, want 1"
+n=$(wc -l <"$tmp/err")
+[ "$n" -eq 1 ] && grep -q "plots.*cannot create folder: Not a directory" "$tmp/err" && ok ||
+  { bad "plots a file: $n stderr lines, want 1 naming the folder:"; sed 's/^/  | /' "$tmp/err" | head -5 >&2; }
+grep -q "^report: $tmp/pf/report.md" "$tmp/out" && ok || bad "plots a file: no report line: $(cat "$tmp/out")"
+grep -q "Chart not drawn: .*Not a directory" "$tmp/pf/report.md" && ok || bad "plots a file: the report does not say why"
+
+# --- DIR not writable (as uid 65534 when root) ----------------------------------
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+  asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  nbas=$(nobody_cli)
+  chmod 755 "$tmp"
+  cp -r "$fix" "$tmp/ro" && chmod -R a+rX,go-w "$tmp/ro"
+  "${asuser[@]}" "$nbas" plot "$tmp/ro" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  [ "$rc" -eq 1 ] && ok || bad "read-only folder: exit $rc, want 1"
+  if grep -q "not drawn: *$" "$tmp/err"; then bad "read-only folder: a line without its reason:"; sed 's/^/  | /' "$tmp/err" | head -3 >&2; else ok; fi
+  n=$(wc -l <"$tmp/err")
+  [ "$n" -le 2 ] && grep -q "ro/plots: cannot create folder: Permission denied" "$tmp/err" && ok ||
+    { bad "read-only folder: $n stderr lines, want the folder's (and report.md's):"; sed 's/^/  | /' "$tmp/err" | head -5 >&2; }
+  [ ! -s "$tmp/out" ] && ok || bad "read-only folder: stdout names a report that was not written: $(cat "$tmp/out")"
+else
+  echo "skipped: the read-only case (not root, or no setpriv)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

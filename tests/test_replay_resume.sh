@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# test_replay_resume.sh - an interrupted `replay` is finished by what its
+# interrupt message says: `allocscope run --resume DIR`. Until review-a that
+# refused the folder ("DIR/run.args is not a run's arguments": run.args held
+# replay's own arguments, TRACE first) and replay had no --resume, so an
+# interrupted replay could not be finished at all.
+# usage: test_replay_resume.sh ALLOCSCOPE MODS_DIR
+set -u
+as=$(readlink -f "$1") mods=$(readlink -f "$2")
+. "$(dirname "$0")/cli_expect.sh"
+cd "$tmp" || exit 1
+{
+  echo 'op,thread,id,size_bytes,align_bytes,time_ns'
+  for i in 1 2 3 4 5 6 7 8; do echo "malloc,0,$i,$((i * 1000)),0,0"; done
+  for i in 1 2 3 4 5 6 7 8; do echo "free,0,$i,0,0,0"; done
+} >t.csv
+# null's trial, then one that hangs (the interrupt lands in it), then glibc's
+"$as" replay t.csv -a null,"$mods/broken_hang.so",glibc --no-quick-check --timeout 3 \
+  -r 1 --min-time 0 -q --no-plot -o rr >rr.out 2>rr.err &
+pid=$!
+for _ in $(seq 100); do
+  [ "$(grep -c . rr/trials.csv 2>/dev/null)" = 2 ] && break
+  sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 130 ] && ok || bad "interrupted replay: exit $rc, want 130"
+grep -q "resume with: allocscope run --resume rr" rr.err && ok || bad "no resume line: $(cat rr.err)"
+[ "$(grep -c . rr/trials.csv)" = 2 ] && ok || bad "interrupted: $(grep -c . rr/trials.csv) lines in trials.csv, want 2"
+
+expect 1 "results: rr/" run --resume rr
+if grep -q "not a run's arguments" "$tmp/out"; then bad "run --resume of a replay refused"; else ok; fi
+st=$(cut -d, -f1,3,10 rr/trials.csv | tail -n +2 | sed "s|$mods/||" | tr '\n' ' ')
+[ "$st" = "0,null,ok 1,broken_hang.so,timeout 2,glibc,ok " ] && ok || bad "after the resume: $st"
+[ "$(grep -c ",trace,file=t.csv," rr/trials.csv)" = 3 ] && ok || bad "not the trace's rows"
+# done: a second resume runs nothing and keeps the rows
+expect 1 "results: rr/" run --resume rr
+[ "$(grep -c . rr/trials.csv)" = 4 ] && ok || bad "second resume: $(grep -c . rr/trials.csv) lines"
+# run.args that are neither a run's nor a replay's: one line
+mkdir bad && printf 't.csv\0--bogus\0' >bad/run.args
+expect 2 "cannot resume bad: bad/run.args is not a run's or a replay's arguments" run --resume bad
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
