@@ -458,18 +458,12 @@ static void report_escapes(const cap_ctx_t *c, const char *escapes, pid_t pid, c
 {
 	spools_t s = {names, nspool};
 	as_escapes_t all, unseen;
-	char who[32] = "a process";
+	char said[1024];
 	as_escapes_read(escapes, pid, NULL, NULL, &all);
 	if (!all.escapes)
 		return;
-	if (all.first_pid > 0)
-		snprintf(who, sizeof(who), "pid %ld", all.first_pid);
-	fprintf(stderr,
-	        "allocscope capture: %d process%s %s started ran an image without the capture "
-	        "library (first: %s, %s, started with an LD_PRELOAD that does not name it, e.g. "
-	        "env -i): %s calls are in no trace\n",
-	        all.escapes, all.escapes == 1 ? "" : "es", prog, who, all.first_file,
-	        all.escapes == 1 ? "its" : "their");
+	as_escapes_say(&all, prog, "the capture library", said, sizeof(said));
+	fprintf(stderr, "allocscope capture: %s are in no trace\n", said);
 	if (c->sum) {
 		as_escapes_read(escapes, pid, has_spool, &s, &unseen);
 		c->sum->escaped += unseen.escapes;

@@ -532,15 +532,9 @@ static int exec_main(int argc, char **argv)
 	if (!child_errno && esc.escapes) {
 		/* a process the program started ran an image without the shim:
 		 * its calls ran on glibc's malloc (one line for all of them) */
-		char who[32] = "a process";
-		if (esc.first_pid > 0)
-			snprintf(who, sizeof(who), "pid %ld", esc.first_pid);
-		fprintf(stderr,
-		        "allocscope exec: %d process%s %s started ran an image without the shim "
-		        "(first: %s, %s, started with an LD_PRELOAD that does not name it, e.g. "
-		        "env -i): %s calls did not run on module %s%s\n",
-		        esc.escapes, esc.escapes == 1 ? "" : "es", argv[r], who, esc.first_file,
-		        esc.escapes == 1 ? "its" : "their", c.module,
+		char said[1024];
+		as_escapes_say(&esc, argv[r], "the shim", said, sizeof(said));
+		fprintf(stderr, "allocscope exec: %s did not run on module %s%s\n", said, c.module,
 		        c.allow_untraced ? "" : " (--allow-untraced to accept)");
 		if (!c.allow_untraced && WIFEXITED(status))
 			return WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;

@@ -59,3 +59,15 @@ void as_escapes_read(const char *path, pid_t prog_pid, int (*skip)(long pid, voi
 		snprintf(e->first_file, sizeof(e->first_file), "%s", file[0]);
 	}
 }
+
+void as_escapes_say(const as_escapes_t *e, const char *prog, const char *lib, char *buf, size_t len)
+{
+	char who[32] = "a process";
+	if (e->first_pid > 0)
+		snprintf(who, sizeof(who), "pid %ld", e->first_pid);
+	snprintf(buf, len,
+	         "%d process%s %s started ran an image without %s (first: %s, %s, started with "
+	         "an LD_PRELOAD that does not name it, e.g. env -i): %s calls",
+	         e->escapes, e->escapes == 1 ? "" : "es", prog, lib, who, e->first_file,
+	         e->escapes == 1 ? "its" : "their");
+}

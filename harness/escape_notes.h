@@ -5,6 +5,7 @@
 #ifndef AS_ESCAPE_NOTES_H
 #define AS_ESCAPE_NOTES_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 typedef struct {
@@ -19,5 +20,11 @@ typedef struct {
  * (may be NULL) returns 1 for. */
 void as_escapes_read(const char *path, pid_t prog_pid, int (*skip)(long pid, void *ctx), void *ctx,
                      as_escapes_t *e);
+
+/* The line's start both commands print: "N process(es) PROG started ran
+ * an image without LIB (first: pid P, FILE, ...): its|their calls" into
+ * buf; the caller says what became of them. */
+void as_escapes_say(const as_escapes_t *e, const char *prog, const char *lib, char *buf,
+                    size_t len);
 
 #endif /* AS_ESCAPE_NOTES_H */
