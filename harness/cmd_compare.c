@@ -35,7 +35,8 @@ static const as_opt_t compare_opts[] = {
      "or 5; a bare number below 1 is refused as ambiguous)"},
     {OPT_FAIL_ON_REGRESSION, "fail-on-regression", NULL, NULL,
      "exit 1 when any match is a regression, or failed in B (no ok repetition where A had "
-     "some; for CI)"},
+     "some), or A's ok group is not in B at all (a module or scenario B did not run; for "
+     "CI)"},
     {OPT_JSON, "json", NULL, NULL,
      "print the comparison as JSON on stdout instead of the table (keys: results/README.md)"},
     {OPT_METRIC, "metric", "COLUMN", "ns_per_op",
@@ -277,7 +278,7 @@ static int compare_main(int argc, char **argv)
 	as_groups_t ga = {0}, gb = {0};
 	json_t *root = NULL, *changes = NULL, *diffs = NULL, *only_a = NULL, *only_b = NULL;
 	int r, regressions = 0, improvements = 0, failed = 0, matched = 0, unmeasured = 0,
-	       neither = 0, partly = 0, rc = 2;
+	       neither = 0, partly = 0, missing = 0, rc = 2;
 	const char *a, *b;
 	int ns = !strcmp(o.metric, "ns_per_op");
 	as_machine_t ma = {0, NAN, 0, NAN, NAN}, mb = {0, NAN, 0, NAN, NAN};
@@ -307,7 +308,7 @@ static int compare_main(int argc, char **argv)
 		goto out;
 	if (as_results_kind(a) != AS_RESULTS_NONE && as_results_kind(a) == as_results_kind(b))
 		as_compare_match_paths(a, b, mk);
-	if (as_compare_load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk) != 0) {
+	if (as_compare_load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk, &missing) != 0) {
 		if (o.json) /* stdout stays JSON for the program reading it */
 			json_error_doc(a, b, &o);
 		goto out;
@@ -395,8 +396,13 @@ static int compare_main(int argc, char **argv)
 			change_line(ga_i, gb_i, &c, ch, o.metric);
 	}
 	for (int i = 0; i < ga.n; i++)
-		if (!as_groups_find(&gb, ga.g[i].module, ga.g[i].workload, ga.g[i].threads))
-			only_in(only_a, &ga.g[i], "only in A");
+		if (!as_groups_find(&gb, ga.g[i].module, ga.g[i].workload, ga.g[i].threads)) {
+			/* A ran it, B not at all: for a gate, coverage B lost
+			 * (until session 24 a gate passed it) */
+			int ran = ga.g[i].n || ga.g[i].unmeasured;
+			missing += ran;
+			only_in(only_a, &ga.g[i], ran ? "only in A: not run in B" : "only in A");
+		}
 	if (matched == 0) { /* nothing compared: why, for stderr and --json */
 		if (unmeasured)
 			snprintf(none, sizeof(none), "no %s in either folder %s", o.metric,
@@ -419,6 +425,7 @@ static int compare_main(int argc, char **argv)
 		as_json_set(root, "improvements", as_json_num(improvements, 'I'));
 		as_json_set(root, "failed", as_json_num(failed, 'I'));
 		as_json_set(root, "failed_partly", as_json_num(partly, 'I'));
+		as_json_set(root, "not_run_in_b", as_json_num(missing, 'I'));
 		as_json_set(root, "not_measured", as_json_num(unmeasured, 'I'));
 		as_json_set(root, "ok_in_neither", as_json_num(neither, 'I'));
 		as_json_set(root, "matched", as_json_num(matched, 'I'));
@@ -429,11 +436,14 @@ static int compare_main(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		printf("%d matched: %d regression%s, %d improvement%s, %d failed in B%s", matched,
+		printf("%d matched: %d regression%s, %d improvement%s, %d failed in B", matched,
 		       regressions, regressions == 1 ? "" : "s", improvements,
-		       improvements == 1 ? "" : "s", failed, partly ? "" : "\n");
+		       improvements == 1 ? "" : "s", failed);
 		if (partly)
-			printf(", %d with failed repetitions in B\n", partly);
+			printf(", %d with failed repetitions in B", partly);
+		if (missing)
+			printf(", %d not run in B", missing);
+		printf("\n");
 		if (unmeasured)
 			printf("(%d more in both without %s %s)\n", unmeasured, o.metric,
 			       as_compare_why_none(o.metric, alt, sizeof(alt)));
@@ -443,7 +453,7 @@ static int compare_main(int argc, char **argv)
 			    "there, trials.csv says why)\n",
 			    neither);
 	}
-	rc = o.fail_on_regression && (regressions || failed || partly) ? 1 : 0;
+	rc = o.fail_on_regression && (regressions || failed || partly || missing) ? 1 : 0;
 	if (matched == 0) {
 		as_compare_error("%s", none);
 		rc = 2;

@@ -599,11 +599,12 @@ char **as_compare_common_scenarios(const char *a, const char *b, int *n)
  * after a line on stderr. */
 int as_compare_load_both(const char *a, const char *b, const char *metric, as_groups_t *ga,
                          as_groups_t *gb, as_machine_t *ma, as_machine_t *mb,
-                         const as_modkeys_t *mk)
+                         const as_modkeys_t *mk, int *only_a)
 {
 	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
 	char **subs;
 	int n, rc = 0;
+	*only_a = 0;
 	for (int k = 0; k < 2; k++)
 		if ((k ? kb : ka) == AS_RESULTS_NONE) {
 			as_compare_error("%s: not a results folder (no trials.csv in it "
@@ -632,11 +633,12 @@ int as_compare_load_both(const char *a, const char *b, const char *metric, as_gr
 			int both = 0;
 			for (int j = 0; j < n && !both; j++)
 				both = !strcmp(only[i], subs[j]);
-			if (!both)
+			if (!both) /* one of A's that B lost: a gate counts it */
 				fprintf(
 				    stderr,
-				    "allocscope compare: scenario %s only in %s: not compared\n",
-				    only[i], k ? b : a);
+				    "allocscope compare: scenario %s only in %s: not compared%s\n",
+				    only[i], k ? b : a, k ? "" : " (not run in B)");
+			*only_a += !both && !k;
 			free(only[i]);
 		}
 		free(only);

@@ -77,10 +77,12 @@ char **as_compare_common_scenarios(const char *a, const char *b, int *n);
  * into ma and mb (set to "unknown" by the caller): two run folders as they
  * are, two suite folders scenario by scenario (workloads as
  * "SCENARIO/label"), modules named as mk (as_compare_match_paths) matched
- * them. Returns 0, or -1 after an as_compare_error line (not a results
- * folder, a run against a suite, no common scenario, a damaged folder). */
+ * them. *only_a: the scenarios of suite A that B has not (each said on
+ * stderr; a gate counts them). Returns 0, or -1 after an as_compare_error
+ * line (not a results folder, a run against a suite, no common scenario, a
+ * damaged folder). */
 int as_compare_load_both(const char *a, const char *b, const char *metric, as_groups_t *ga,
                          as_groups_t *gb, as_machine_t *ma, as_machine_t *mb,
-                         const as_modkeys_t *mk);
+                         const as_modkeys_t *mk, int *only_a);
 
 #endif /* AS_COMPARE_FOLDER_H */

@@ -205,6 +205,25 @@ if command -v python3 >/dev/null; then
     ok || bad "--json of no match"
 fi
 
+# 7b. a group A ran and B has not at all (a module, or for two suites a
+# whole scenario, B left out) is coverage a gate lost: counted, exit 1
+# under --fail-on-regression (until session 24: "only in A", exit 0; an
+# outside review); one that never ran ok in A is not counted
+run_dir "$tmp/nomi" "glibc::ok:100"
+expect 1 "mimalloc +random:ops=1000 +1 only in A: not run in B" compare "$tmp/a" "$tmp/nomi" --fail-on-regression
+expect 0 "1 matched: 0 regressions, 0 improvements, 0 failed in B, 1 not run in B" compare "$tmp/a" "$tmp/nomi"
+run_dir "$tmp/skipmi" "glibc::ok:100 mimalloc::skipped:"
+expect 0 "mimalloc +random:ops=1000 +1 only in A$" compare "$tmp/skipmi" "$tmp/nomi" --fail-on-regression
+mkdir -p "$tmp/sa" "$tmp/sb"
+cp -r "$tmp/a" "$tmp/sa/speed"; cp -r "$tmp/a" "$tmp/sa/leak"; cp -r "$tmp/a" "$tmp/sb/speed"
+expect 1 "scenario leak only in .*/sa: not compared \(not run in B\)" compare "$tmp/sa" "$tmp/sb" --fail-on-regression
+expect 0 "2 matched: .*, 1 not run in B" compare "$tmp/sa" "$tmp/sb"
+expect 0 "scenario leak only in .*/sa: not compared$" compare "$tmp/sb" "$tmp/sa" --fail-on-regression
+if command -v python3 >/dev/null; then
+  "$as" compare "$tmp/a" "$tmp/nomi" --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["not_run_in_b"] == 1 and len(d["only_in_a"]) == 1, d' &&
+    ok || bad "--json not_run_in_b"
+fi
+
 # 8. a mistyped --baseline gets the nearest -a label, as a mistyped
 # module does (until session 21 no suggestion)
 expect 2 "--baseline glibcc: not one of the modules \(-a\), as given there; did you mean 'glibc'\?" \
