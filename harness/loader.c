@@ -189,6 +189,38 @@ static const char *machine_name(unsigned em, char *buf, size_t len)
 	return buf;
 }
 
+/* [off, off + len) lies inside a file of size bytes (no wrap-around: the
+ * header's numbers are the file's, whatever they hold) */
+static int in_file(uint64_t off, uint64_t len, off_t size)
+{
+	return off <= (uint64_t)size && len <= (uint64_t)size - off;
+}
+
+/* The bytes a 64-bit ELF file H (open at fd, SIZE bytes) must have for
+ * dlopen to map it: the end of its PT_LOAD segments' file parts (0 when
+ * its program headers cannot be read; UINT64_MAX on an overflowing
+ * number). The section headers are not counted: dlopen needs none. */
+static uint64_t elf_extent(int fd, const Elf64_Ehdr *h, off_t size)
+{
+	uint64_t end = 0, e;
+	if (h->e_ident[EI_CLASS] != ELFCLASS64 || h->e_phentsize != sizeof(Elf64_Phdr) ||
+	    h->e_phnum == 0 || h->e_phnum > 4096)
+		return 0;
+	if (!in_file(h->e_phoff, (uint64_t)h->e_phnum * sizeof(Elf64_Phdr), size))
+		return UINT64_MAX;
+	for (unsigned i = 0; i < h->e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (pread(fd, &ph, sizeof(ph), (off_t)(h->e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return 0;
+		if (ph.p_type == PT_LOAD)
+			end = __builtin_add_overflow(ph.p_offset, ph.p_filesz, &e) ? UINT64_MAX
+			      : e > end                                            ? e
+			                                                           : end;
+	}
+	return end;
+}
+
 /* dlerror() text for a file that is not an ELF shared object of this
  * machine is long, varies, or (another machine's) misleads; check the
  * header ourselves so the reason is stable and short. 0, or -1 with the
@@ -201,6 +233,10 @@ static int elf_header_check(const char *path, char *why, size_t len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, &h, sizeof(h));
 	const char *host = machine_name(HOST_MACHINE, hb, sizeof(hb));
+	uint64_t need = 0;
+	struct stat st;
+	if (fd >= 0 && n == (ssize_t)sizeof(h) && fstat(fd, &st) == 0)
+		need = elf_extent(fd, &h, st.st_size);
 	if (fd >= 0)
 		close(fd);
 	if (n < EI_NIDENT || memcmp(h.e_ident, ELFMAG, SELFMAG)) {
@@ -236,14 +272,17 @@ static int elf_header_check(const char *path, char *why, size_t len)
 		         machine_name(h.e_machine, mb, sizeof(mb)), host);
 		return -1;
 	}
+	if (need > (uint64_t)st.st_size) {
+		/* dlopen would map past the end: a bus error in the probe, which
+		 * read as a crash in a constructor (an outside review) */
+		snprintf(
+		    why, len,
+		    "truncated: the file has %llu bytes, its ELF headers describe %llu (a copy "
+		    "or build cut short?)",
+		    (unsigned long long)st.st_size, (unsigned long long)need);
+		return -1;
+	}
 	return 0;
-}
-
-/* [off, off + len) lies inside a file of size bytes (no wrap-around: the
- * header's numbers are the file's, whatever they hold) */
-static int in_file(uint64_t off, uint64_t len, off_t size)
-{
-	return off <= (uint64_t)size && len <= (uint64_t)size - off;
 }
 
 /* The file offset of virtual address a (len bytes there) through the

@@ -259,6 +259,20 @@ int main(void)
 			CHECK(system(cmd) == 0);
 		}
 	}
+	/* a module cut short (an interrupted copy): its loadable segments
+	 * pass the end of the file, and dlopen's mapping would die of a bus
+	 * error, which read as a crash in a constructor (an outside review) */
+	{
+		char src[8300], dst[8300], cmd[17000];
+		snprintf(src, sizeof(src), "%s/broken_ok.so", mods);
+		snprintf(dst, sizeof(dst), "%s/cut_short.so", mods);
+		snprintf(cmd, sizeof(cmd), "head -c 1000 '%s' > '%s'", src, dst);
+		CHECK(system(cmd) == 0);
+		CHECKF(load("cut_short.so", err, sizeof(err)) != AS_OK &&
+		           strstr(err, "cut_short.so: truncated: the file has 1000 bytes"),
+		       "%s", err);
+		unlink(dst);
+	}
 	/* the import check reads what dlopen reads (PT_DYNAMIC), so a module
 	 * stripped of its section headers is checked too (until session 19's
 	 * review it was not: e_shoff and e_shnum 0 loaded broken_imports) */
