@@ -415,8 +415,19 @@ int as_results_check_table(const char *path, const as_table_t *t, char *err, siz
 	for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]) && !s; i++)
 		if (!strcmp(base, schemas[i].file))
 			s = &schemas[i];
-	if (!s)
+	if (!s) {
+		/* a table without a schema here (tune.csv, frontier.csv, ...):
+		 * its rows still hold one line each, all their fields (a cut row
+		 * read as a configuration with empty cells: an outside review) */
+		for (size_t r = 0; r < t->nrows; r++) {
+			char why[64];
+			if (as_table_row_damage(t, r, why, sizeof(why))) {
+				snprintf(err, errlen, "%s: line %zu: %s", path, r + 2, why);
+				return -1;
+			}
+		}
 		return 0;
+	}
 	if (!t->ncols || strcmp(t->head[0], s->keys[0])) {
 		const char *h = t->ncols ? t->head[0] : "";
 		if (is_number(h)) /* a data row where the header belongs */
