@@ -343,7 +343,9 @@ static const as_cmd_t cmd_import = {
     .summary = "import a glibc MALLOC_TRACE log; reports what was repaired or dropped",
     .opts = imp_opts,
     .nopts = 4,
-    .examples = "  MALLOC_TRACE=prog.mtrace LD_PRELOAD=libc_malloc_debug.so.0 ./prog\n"
+    .examples = "  cc -shared -fPIC -o mtrace_on.so examples/mtrace/mtrace_on.c\n"
+                "  MALLOC_TRACE=prog.mtrace \\\n"
+                "    LD_PRELOAD=\"libc_malloc_debug.so.0 $PWD/mtrace_on.so\" ./prog\n"
                 "  allocscope trace import mtrace prog.mtrace -o prog.ast\n"
                 "  allocscope trace import mtrace prog.mtrace -o prog.ast.zst\n",
     .main = import_main,

@@ -125,7 +125,10 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 			             : "module file not found");
 			return AS_ERR_NOT_FOUND;
 		}
-		snprintf(path, pathlen, "%s", name);
+		/* "mod.so" is a file here, as the README says; dlopen would look
+		 * a slash-less name up in the library path instead (a system
+		 * library of that name, or "cannot open shared object file") */
+		snprintf(path, pathlen, "%s%s", strchr(name, '/') ? "" : "./", name);
 		return AS_OK;
 	}
 	if ((env && search_dirs(env, name, path, pathlen)) ||

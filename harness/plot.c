@@ -162,6 +162,14 @@ static void define_charts(run_t *r, charts_t *cs)
 		plot_skip_no_trial(cs, r);
 		return;
 	}
+	/* a scenario whose claim is not drawn as a size sweep (lazy: three
+	 * sizes, its claim RSS per requested byte; scenarios.csv charts
+	 * rss_ops) draws its groups' own charts: the sweep would not be drawn,
+	 * and the full suite's lazy report had no chart at all */
+	if (cs->only.n && !cs->all && !plot_kind_named(cs, "sweep") && r->sweeps.n) {
+		memset(r->sweep, 0, (size_t)r->groups.n);
+		plot_sl_free(&r->sweeps);
+	}
 	for (int i = 0; i < r->sweeps.n; i++) {
 		char why[LABEL];
 		snprintf(why, sizeof(why),

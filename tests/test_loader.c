@@ -332,6 +332,16 @@ int main(void)
 	CHECK(strstr(err, "nosuchmodule") && strstr(err, mods));
 	unsetenv("ALLOCSCOPE_MODULE_PATH");
 
+	/* a bare "NAME.so" is a path, the file in the current folder: dlopen
+	 * alone would search the library path for it and not find it */
+	{
+		char here[4096];
+		CHECK(getcwd(here, sizeof(here)) != NULL);
+		CHECK(chdir(mods) == 0);
+		CHECKF(as_module_load("testmod_v1.so", &lm, err, sizeof(err)) == AS_OK, "%s", err);
+		CHECK(chdir(here) == 0);
+	}
+
 	abi_growth();
 	old_module();
 	list_shows_flag();

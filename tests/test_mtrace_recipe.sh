@@ -21,4 +21,8 @@ MALLOC_TRACE="$tmp/ls.mtrace" LD_PRELOAD="$dbg $tmp/mtrace_on.so" ls / >/dev/nul
 "$cli" trace import mtrace "$tmp/ls.mtrace" -o "$tmp/ls.ast" >/dev/null
 allocs=$("$cli" trace stats "$tmp/ls.ast" | awk '$1 == "alloc" {print $2}')
 [ "${allocs:-0}" -gt 10 ] || { echo "FAIL: $allocs allocations in the trace"; exit 1; }
+# trace import --help gives the same recipe: MALLOC_TRACE with
+# libc_malloc_debug alone writes no log until mtrace() is called
+"$cli" trace import --help | grep -q 'LD_PRELOAD=.*mtrace_on\.so' ||
+  { echo "FAIL: trace import --help: its LD_PRELOAD line lacks mtrace_on.so"; exit 1; }
 echo "ok: ls traced through mtrace_on.so: $allocs allocations"
