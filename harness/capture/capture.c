@@ -549,19 +549,22 @@ static void *next_fn(const char *name, const char *version)
  * subprocess with env={}) is not traced: with --fork follow, such an exec
  * or spawn is noted in the spool folder for the capture command to say
  * so (a vfork'ed child left no spool at all, and went unseen). */
-static void escapes_watch(void)
+const char *as_exec_escape_early_path(void)
 {
 	static char path[4096];
 	const char *dir = getenv(AS_CAPTURE_ENV_DIR);
 	const char *mode = getenv(AS_CAPTURE_ENV_FORK);
 	if (!dir || (mode && !strcmp(mode, "exclude")) ||
-	    strlen(dir) + sizeof("/" AS_CAPTURE_ESCAPES) > sizeof(path)) {
-		as_exec_escape_init(NULL); /* the wrappers still need their next */
-		return;
-	}
+	    strlen(dir) + sizeof("/" AS_CAPTURE_ESCAPES) > sizeof(path))
+		return NULL; /* the wrappers still need their next */
 	strcpy(path, dir);
 	strcat(path, "/" AS_CAPTURE_ESCAPES);
-	as_exec_escape_init(path);
+	return path;
+}
+
+static void escapes_watch(void)
+{
+	as_exec_escape_init(as_exec_escape_early_path());
 }
 
 static void init(void)

@@ -80,24 +80,41 @@ static void resolve(void)
 	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
 }
 
+static int ready_done; /* as_exec_escape_init ran */
+
 void as_exec_escape_init(const char *stats_path)
 {
 	stats = stats_path && *stats_path ? stats_path : NULL;
 	resolve();
+	__atomic_store_n(&ready_done, 1, __ATOMIC_RELEASE);
+}
+
+/* Before a wrapped call looks at anything: a call before the library's
+ * constructor (a constructor of a library the program links runs first)
+ * had neither the stats file nor this library's path, and its escape went
+ * unseen (a review of session 24's change). */
+static void ready(void)
+{
+	if (!__atomic_load_n(&ready_done, __ATOMIC_ACQUIRE))
+		as_exec_escape_init(as_exec_escape_early_path());
 }
 
 /* 1 when an image started with ENVP loads this library: its LD_PRELOAD
  * names it (a path as the loader resolves it: the CLI gives an absolute
  * one, and a program that rewrites LD_PRELOAD keeps it verbatim or drops
- * it). Unknown (no path): 1, nothing is said. */
+ * it). The loader takes the last LD_PRELOAD of an environment that holds
+ * several (an array built by appending), so that one is looked at.
+ * Unknown (no path): 1, nothing is said. */
 static int keeps_shim(char *const envp[])
 {
+	const char *last = NULL;
+	ready();
 	if (!self_path[0])
 		return 1;
 	for (size_t i = 0; envp && envp[i]; i++)
 		if (!strncmp(envp[i], "LD_PRELOAD=", 11))
-			return strstr(envp[i] + 11, self_path) != NULL;
-	return 0;
+			last = envp[i] + 11;
+	return last && strstr(last, self_path) != NULL;
 }
 
 static void put(char *b, size_t *n, size_t cap, const char *s)
@@ -168,7 +185,7 @@ static int after_failed_exec(int noted, int r)
 }
 
 /* NEXT, looked up first when the constructor has not run yet */
-#define NEXT(fn) (next_##fn ? next_##fn : (resolve(), next_##fn))
+#define NEXT(fn) (next_##fn ? next_##fn : (ready(), resolve(), next_##fn))
 
 static int no_next(void)
 {

@@ -679,11 +679,20 @@ static void fork_child(void)
 	pthread_mutex_unlock(&lock);
 }
 
-__attribute__((constructor)) static void shim_init(void)
+/* ALLOCSCOPE_EXEC_STATS into stats_path, once: from shim_init, or from
+ * exec_escape.c when a wrapped exec comes first (no malloc: getenv and a
+ * copy into the static buffer). */
+const char *as_exec_escape_early_path(void)
 {
 	const char *sp = getenv("ALLOCSCOPE_EXEC_STATS");
-	if (sp && strlen(sp) < sizeof(stats_path))
+	if (!stats_path[0] && sp && strlen(sp) < sizeof(stats_path))
 		memcpy(stats_path, sp, strlen(sp) + 1);
+	return stats_path;
+}
+
+__attribute__((constructor)) static void shim_init(void)
+{
+	as_exec_escape_early_path();
 	at_quick_exit(shim_report); /* quick_exit runs no destructor */
 	self_pid = (pid_t)syscall(SYS_getpid);
 	pthread_atfork(fork_prepare, fork_release, fork_child);
