@@ -200,9 +200,11 @@ static int in_file(uint64_t off, uint64_t len, off_t size)
 }
 
 /* The bytes a 64-bit ELF file H (open at fd, SIZE bytes) must have for
- * dlopen to map it: the end of its PT_LOAD segments' file parts (0 when
- * its program headers cannot be read; UINT64_MAX on an overflowing
- * number). The section headers are not counted: dlopen needs none. */
+ * dlopen to map it: the end of its program header table when that passes
+ * the end of the file (a file cut inside it), else the end of its PT_LOAD
+ * segments' file parts (0 when its program headers cannot be read;
+ * UINT64_MAX on an overflowing number). The section headers are not
+ * counted: dlopen needs none. */
 static uint64_t elf_extent(int fd, const Elf64_Ehdr *h, off_t size)
 {
 	uint64_t end = 0, e;
@@ -210,7 +212,10 @@ static uint64_t elf_extent(int fd, const Elf64_Ehdr *h, off_t size)
 	    h->e_phnum == 0 || h->e_phnum > 4096)
 		return 0;
 	if (!in_file(h->e_phoff, (uint64_t)h->e_phnum * sizeof(Elf64_Phdr), size))
-		return UINT64_MAX;
+		return __builtin_add_overflow(h->e_phoff, (uint64_t)h->e_phnum * sizeof(Elf64_Phdr),
+		                              &e)
+		           ? UINT64_MAX
+		           : e;
 	for (unsigned i = 0; i < h->e_phnum; i++) {
 		Elf64_Phdr ph;
 		if (pread(fd, &ph, sizeof(ph), (off_t)(h->e_phoff + i * sizeof(ph))) !=
@@ -273,6 +278,14 @@ static int elf_header_check(const char *path, char *why, size_t len)
 	if (HOST_MACHINE != EM_NONE && h.e_machine != HOST_MACHINE) {
 		snprintf(why, len, "built for %s, this allocscope runs on %s",
 		         machine_name(h.e_machine, mb, sizeof(mb)), host);
+		return -1;
+	}
+	if (need == UINT64_MAX) {
+		/* a number no file holds: said without it (it printed as
+		 * 18446744073709551615 bytes) */
+		snprintf(why, len,
+		         "damaged: its ELF headers point past the end of the file (%llu bytes)",
+		         (unsigned long long)st.st_size);
 		return -1;
 	}
 	if (need > (uint64_t)st.st_size) {
