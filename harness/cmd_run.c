@@ -255,6 +255,23 @@ typedef struct {
 
 /* --resume DIR: the only option allowed; the matrix comes from DIR/run.args,
  * parsed by the same option table, and results stay in DIR. */
+/* 1 when DIR's context.csv says `replay` wrote it (its label row): its
+ * run.args are replay's, TRACE first or last (`replay -a glibc -o DIR
+ * t.ast` is accepted as well as `replay t.ast -a glibc -o DIR`). */
+static int replay_folder(const char *dir)
+{
+	char path[PATH_MAX + 16], line[256];
+	FILE *f;
+	int yes = 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/context.csv", dir) >= sizeof(path) ||
+	    !(f = fopen(path, "r")))
+		return 0;
+	while (!yes && fgets(line, sizeof(line), f))
+		yes = !strcmp(line, "label,replay\n");
+	fclose(f);
+	return yes;
+}
+
 static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 {
 	char err[PATH_MAX + 256];
@@ -289,8 +306,10 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
-	if (n > 1 && ra->argv[1][0] != '-') {
-		/* a leading TRACE: replay's folder (run takes no operand) */
+	if ((n > 1 && ra->argv[1][0] != '-') || replay_folder(dir)) {
+		/* a leading TRACE (run takes no operand), or the context's
+		 * label: replay's folder (until a review, one whose TRACE came
+		 * last was refused as not a run's arguments) */
 		c->replay = 1;
 		return as_replay_resume(dir, n, ra->argv, argc, argv);
 	}

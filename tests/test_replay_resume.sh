@@ -37,6 +37,11 @@ st=$(cut -d, -f1,3,10 rr/trials.csv | tail -n +2 | sed "s|$mods/||" | tr '\n' ' 
 # done: a second resume runs nothing and keeps the rows
 expect 1 "results: rr/" run --resume rr
 [ "$(grep -c . rr/trials.csv)" = 4 ] && ok || bad "second resume: $(grep -c . rr/trials.csv) lines"
+# a replay given TRACE after its options (replay accepts it): its folder
+# too (until a review: "not a run's arguments", exit 2)
+"$as" replay -a glibc -r 1 --min-time 0 -q --no-plot -o ro t.csv >/dev/null 2>&1
+expect 0 "results: ro/" run --resume ro
+[ "$(grep -c . ro/trials.csv)" = 2 ] && ok || bad "resume of ro: $(grep -c . ro/trials.csv) lines"
 # run.args that are neither a run's nor a replay's: one line
 mkdir bad && printf 't.csv\0--bogus\0' >bad/run.args
 expect 2 "cannot resume bad: bad/run.args is not a run's or a replay's arguments" run --resume bad
