@@ -99,18 +99,20 @@ static int is_results(const char *dir)
 }
 
 /* The files allocscope writes at the top of a results folder (run, replay,
- * suite, tune) or of a suite's scenario, and the folders it makes there.
- * --force deletes a results folder's content only when every entry is one
- * of them: a file of the user's beside the results (notes.txt, a thesis
- * chapter's figures) stops it, as a folder of theirs does (an outside
- * review found a top-level file deleted). */
-static const char *const our_files[] = {"run.args",        "suite.args",   "context.csv",
-                                        "trials.csv",      "series.csv",   "latency.csv",
-                                        "histogram.csv",   "summary.csv",  "summary.json",
-                                        "comparisons.csv", "headline.csv", "verdicts.csv",
-                                        "scenarios.csv",   "report.md",    "report.html",
-                                        "tune.csv",        "tune.json",    "frontier.csv",
-                                        "verify.csv",      "trace.ast",    NULL};
+ * suite; tune's replay/) or of a suite's scenario, and the folders it
+ * makes there. --force deletes a results folder's content only when every
+ * entry is one of them: a file of the user's beside the results
+ * (notes.txt, a thesis chapter's figures) stops it, as a folder of theirs
+ * does (an outside review found a top-level file deleted). A tune's own
+ * files (trace.ast, tune.csv, tune.json, frontier.csv, verify.csv) are not
+ * among them: a tune's folder is no results folder --force clears (no
+ * run.args, no context.csv), so in one that is they were the user's, and
+ * a trace.ast copied beside a run was deleted (a review of d34445d). */
+static const char *const our_files[] = {
+    "run.args",      "suite.args",      "context.csv",   "trials.csv",
+    "series.csv",    "latency.csv",     "histogram.csv", "summary.csv",
+    "summary.json",  "comparisons.csv", "headline.csv",  "verdicts.csv",
+    "scenarios.csv", "report.md",       "report.html",   NULL};
 static const char *const our_dirs[] = {"plots", "tables", NULL};
 
 static int named(const char *const *names, const char *name)

@@ -71,6 +71,13 @@ case_reuse() {
     test "$rc" = 2 -a -e "$d/notes.txt" -a -e "$d/trials.csv"
   check "  ... naming it" grep -q "holds $d/notes.txt, which allocscope did not write" "$tmp/err.txt"
   rm "$d/notes.txt"
+  # a name tune writes in its own folder is the user's in a run's (a
+  # trace.ast copied beside the results was deleted: a review of d34445d)
+  echo keep >"$d/trace.ast"
+  as run "${q[@]}" -a null -w $wl --force -o "$d"
+  check "--force refuses a run folder holding a trace.ast of the user's" \
+    test "$rc" = 2 -a -e "$d/trace.ast"
+  rm "$d/trace.ast"
   "$cli" plot "$d" --tables md >/dev/null 2>&1
   as run "${q[@]}" -a null -w $wl --force -o "$d"
   check "--force replaces a run with its charts and tables" \
