@@ -49,6 +49,9 @@
 	X(improvements, "compare: how many changes are improvements")                      \
 	X(failed, "compare: how many changes are failed: no ok repetition left in B")      \
 	X(failed_partly, "compare: matches with failed repetitions in B, none in A")       \
+	X(not_run_in_b, "compare: A's groups with ok repetitions that B did not run")      \
+	X(not_measured, "compare: matches neither folder has the metric for")              \
+	X(ok_in_neither, "compare: matches with no ok repetition in either folder")        \
 	X(matched, "compare: how many matches are in changes")                             \
 	X(error, "compare: why nothing was compared (exit 2), else absent")                \
 	X(machine, "what the run's own trials say of the machine: the keys below")         \

@@ -222,6 +222,14 @@ expect 0 "scenario leak only in .*/sa: not compared$" compare "$tmp/sb" "$tmp/sa
 if command -v python3 >/dev/null; then
   "$as" compare "$tmp/a" "$tmp/nomi" --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["not_run_in_b"] == 1 and len(d["only_in_a"]) == 1, d' &&
     ok || bad "--json not_run_in_b"
+  # every top-level key of compare --json is in `allocscope help results`
+  # (the man page allocscope-results(5)); not_run_in_b, not_measured and
+  # ok_in_neither were not (a review of 0db9014)
+  "$as" help results >"$tmp/help.txt" 2>&1
+  for k in $("$as" compare "$tmp/a" "$tmp/nomi" --json 2>/dev/null |
+    python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)))'); do
+    grep -qE "^ +$k( |$)" "$tmp/help.txt" && ok || bad "compare --json key $k not in help results"
+  done
 fi
 
 # 7c. too few repetitions for a test (3 against 3: no p below 0.05): a
