@@ -76,7 +76,7 @@
 	X(kept_because, "tune: why the baseline stays (too_few_replays, not_significant)") \
 	X(children_left_out, "tune: child processes the capture left out of the trace")    \
 	X(child_events_left_out, "tune: their events")                                     \
-	X(children_untraced, "tune: of them, those whose last image is in no trace")       \
+	X(children_untraced, "tune: children whose last image is in no trace")             \
 	X(apply, "tune: the line that applies the recommendation (null: nothing)")         \
 	X(verify, "tune: what --verify measured (null: not asked)")                        \
 	X(runs, "tune --verify: runs of the program per configuration")                    \
