@@ -5,45 +5,62 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEPT 64 /* notes kept to be taken back; later ones are only counted */
+typedef struct {
+	long pid;
+	char *file;
+} note_t;
 
 /* Take note I out of the N kept. */
-static void drop(long *pid, char (*file)[256], int *n, int i)
+static void drop(note_t *v, int *n, int i)
 {
-	memmove(pid + i, pid + i + 1, (size_t)(*n - i - 1) * sizeof(pid[0]));
-	memmove(file[i], file[i + 1], (size_t)(*n - i - 1) * sizeof(file[0]));
+	free(v[i].file);
+	memmove(v + i, v + i + 1, (size_t)(*n - i - 1) * sizeof(v[0]));
 	(*n)--;
 }
 
+/* Every note left is kept (pid and file), so that a later exec_failed
+ * takes its own back however many came between: until a review only the
+ * first 64 were, and a failed exec's note past them stayed counted (64
+ * escapes and a failed `env -i /nonexistent` said 65; 65 parallel failed
+ * execs, notes before failures, said 1 with no escape at all). Out of
+ * memory: the notes past it are counted, not kept. */
 void as_escapes_read(const char *path, pid_t prog_pid, int (*skip)(long pid, void *ctx), void *ctx,
                      as_escapes_t *e)
 {
 	FILE *f = fopen(path, "r");
 	char line[1100];
-	long pid[KEPT];
-	char file[KEPT][256];
-	int n = 0, more = 0;
+	note_t *v = NULL;
+	int n = 0, cap = 0, more = 0;
 	memset(e, 0, sizeof(*e));
 	while (f && fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "escape=", 7) == 0) {
-			char *end, *nl = strchr(line, '\n');
+			char *end, *nl = strchr(line, '\n'), *file;
 			long p = strtol(line + 7, &end, 10);
 			if (nl)
 				*nl = '\0';
 			if (p == (long)prog_pid && p != 0)
 				continue;
-			if (n == KEPT) {
+			if (n == cap) {
+				int c = cap ? 2 * cap : 64;
+				note_t *w = realloc(v, (size_t)c * sizeof(v[0]));
+				if (!w) {
+					more++;
+					continue;
+				}
+				v = w, cap = c;
+			}
+			if (!(file = strdup(*end ? end + 1 : "?"))) {
 				more++;
 				continue;
 			}
-			pid[n] = p;
-			snprintf(file[n], sizeof(file[n]), "%s", *end ? end + 1 : "?");
+			v[n].pid = p;
+			v[n].file = file;
 			n++;
 		} else if (strncmp(line, "exec_failed=", 12) == 0) {
 			long p = strtol(line + 12, NULL, 10);
 			for (int i = n - 1; i >= 0; i--)
-				if (pid[i] == p) { /* the latest note of that process */
-					drop(pid, file, &n, i);
+				if (v[i].pid == p) { /* the latest note of that process */
+					drop(v, &n, i);
 					break;
 				}
 		}
@@ -51,13 +68,16 @@ void as_escapes_read(const char *path, pid_t prog_pid, int (*skip)(long pid, voi
 	if (f)
 		fclose(f);
 	for (int i = 0; skip && i < n; i++)
-		if (skip(pid[i], ctx))
-			drop(pid, file, &n, i--);
+		if (skip(v[i].pid, ctx))
+			drop(v, &n, i--);
 	e->escapes = n + more;
 	if (n) {
-		e->first_pid = pid[0];
-		snprintf(e->first_file, sizeof(e->first_file), "%s", file[0]);
+		e->first_pid = v[0].pid;
+		snprintf(e->first_file, sizeof(e->first_file), "%s", v[0].file);
 	}
+	for (int i = 0; i < n; i++)
+		free(v[i].file);
+	free(v);
 }
 
 void as_escapes_say(const as_escapes_t *e, const char *prog, const char *lib, char *buf, size_t len)
