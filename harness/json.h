@@ -17,71 +17,72 @@
 
 /* Keys of the JSON files that are not a column of a results CSV (those
  * keep their column's name and meaning). X(name, doc). */
-#define AS_JSON_KEYS(X)                                                                    \
-	X(format, "what the file is: allocscope-summary, allocscope-suite, "               \
-	          "allocscope-compare or allocscope-tune")                                 \
-	X(format_version, "AS_JSON_FORMAT_VERSION of the layout")                          \
-	X(context, "context.csv as an object: key -> value (an array when a key repeats)") \
-	X(groups, "summary.csv's rows: one object per module x workload x threads")        \
-	X(comparisons, "comparisons.csv's rows")                                           \
-	X(winners, "per workload and threads, the module with the lowest median")          \
-	X(runner_up, "the module with the second lowest median")                           \
-	X(significant, "true when the comparison's p < 0.05 and its CI excludes 1")        \
-	X(outcome, "faster, slower, same, too_few or no_ratio (see comparisons.csv)")      \
-	X(verdicts, "verdicts.csv's rows")                                                 \
-	X(verdict_counts, "claims per verdict: CONFIRMED, REFUTED, INCONCLUSIVE")          \
-	X(suite, "the suite (or scenario) `allocscope suite` ran")                         \
-	X(quick, "true when the suite ran with --quick")                                   \
-	X(scenarios, "the scenarios of a suite run: scenario, folder, title")              \
-	X(folder, "a scenario's results folder, relative to the suite's")                  \
-	X(title, "a scenario's title (its chart's)")                                       \
-	X(a, "compare: folder A (before)")                                                 \
-	X(b, "compare: folder B (after)")                                                  \
-	X(threshold, "compare: --threshold as a fraction")                                 \
-	X(context_differences, "compare: context keys whose values differ: key, a, b")     \
-	X(changes, "compare: one object per module x workload x threads in both folders")  \
-	X(only_in_a, "compare: groups only in A")                                          \
-	X(only_in_b, "compare: groups only in B")                                          \
-	X(median_a, "compare: A's median of the metric")                                   \
-	X(median_b, "compare: B's median of the metric")                                   \
-	X(change, "compare: regression, improvement, no_change, too_few or no_ratio")      \
-	X(regressions, "compare: how many changes are regressions")                        \
-	X(improvements, "compare: how many changes are improvements")                      \
-	X(failed, "compare: how many changes are failed: no ok repetition left in B")      \
-	X(failed_partly, "compare: matches with failed repetitions in B, none in A")       \
-	X(not_run_in_b, "compare: A's groups with ok repetitions that B did not run")      \
-	X(not_measured, "compare: matches neither folder has the metric for")              \
-	X(ok_in_neither, "compare: matches with no ok repetition in either folder")        \
-	X(matched, "compare: how many matches are in changes")                             \
-	X(error, "compare: why nothing was compared (exit 2), else absent")                \
-	X(machine, "what the run's own trials say of the machine: the keys below")         \
-	X(one_thread_trials, "machine: ok 1-thread trials")                                \
-	X(one_thread_disturbed_share,                                                      \
-	  "machine: the share of them disturbed (null under 20: disturb.h)")               \
-	X(noisy, "machine: true when that share is 0.15 or more (AS_NOISY_SHARE)")         \
-	X(handoff_end_ns_median, "machine: median handoff_end_ns at 2 threads or more")    \
-	X(trace, "tune: the trace replayed")                                               \
-	X(objective, "tune: --objective (time, memory or balanced)")                       \
-	X(max_rss_kib, "tune: --max-rss in KiB (null: none)")                              \
-	X(reps, "tune: -r, replays per configuration asked for")                           \
-	X(budget_s, "tune: --budget in seconds (null: none)")                              \
-	X(budget_spent_s, "tune: seconds spent on the capture and the replays")            \
-	X(budget_stop_round, "tune: the round of replays the budget did not start")        \
-	X(configurations, "tune: tune.csv's rows, each with its label")                    \
-	X(label, "tune: a configuration as NAME[:k=v,...]")                                \
-	X(pareto_frontier, "tune: the labels of the frontier rows")                        \
-	X(recommendation, "tune: the recommended configuration, its gain, its line")       \
-	X(kept_baseline, "tune: true when glibc's defaults stay")                          \
-	X(best_by_medians, "tune: the best by medians when it was not significant")        \
-	X(kept_because, "tune: why the baseline stays (too_few_replays, not_significant)") \
-	X(children_left_out, "tune: child processes the capture left out of the trace")    \
-	X(child_events_left_out, "tune: their events")                                     \
-	X(children_untraced, "tune: children whose last image is in no trace")             \
-	X(apply, "tune: the line that applies the recommendation (null: nothing)")         \
-	X(verify, "tune: what --verify measured (null: not asked)")                        \
-	X(runs, "tune --verify: runs of the program per configuration")                    \
-	X(metrics, "tune --verify: verify.csv's rows")                                     \
-	X(all_hold, "tune --verify: true when every prediction holds")                     \
+#define AS_JSON_KEYS(X)                                                                     \
+	X(format, "what the file is: allocscope-summary, allocscope-suite, "                \
+	          "allocscope-compare or allocscope-tune")                                  \
+	X(format_version, "AS_JSON_FORMAT_VERSION of the layout")                           \
+	X(context, "context.csv as an object: key -> value (an array when a key repeats)")  \
+	X(groups, "summary.csv's rows: one object per module x workload x threads")         \
+	X(comparisons, "comparisons.csv's rows")                                            \
+	X(winners, "per workload and threads, the module with the lowest median")           \
+	X(runner_up, "the module with the second lowest median")                            \
+	X(significant, "true when the comparison's p < 0.05 and its CI excludes 1")         \
+	X(outcome, "faster, slower, same, too_few or no_ratio (see comparisons.csv)")       \
+	X(verdicts, "verdicts.csv's rows")                                                  \
+	X(verdict_counts, "claims per verdict: CONFIRMED, REFUTED, INCONCLUSIVE")           \
+	X(suite, "the suite (or scenario) `allocscope suite` ran")                          \
+	X(quick, "true when the suite ran with --quick")                                    \
+	X(scenarios, "the scenarios of a suite run: scenario, folder, title")               \
+	X(folder, "a scenario's results folder, relative to the suite's")                   \
+	X(title, "a scenario's title (its chart's)")                                        \
+	X(a, "compare: folder A (before)")                                                  \
+	X(b, "compare: folder B (after)")                                                   \
+	X(threshold, "compare: --threshold as a fraction")                                  \
+	X(context_differences, "compare: context keys whose values differ: key, a, b")      \
+	X(changes, "compare: one object per module x workload x threads in both folders")   \
+	X(only_in_a, "compare: groups only in A")                                           \
+	X(only_in_b, "compare: groups only in B")                                           \
+	X(median_a, "compare: A's median of the metric")                                    \
+	X(median_b, "compare: B's median of the metric")                                    \
+	X(change, "compare: regression, improvement, no_change, too_few or no_ratio")       \
+	X(regressions, "compare: how many changes are regressions")                         \
+	X(improvements, "compare: how many changes are improvements")                       \
+	X(failed, "compare: how many changes are failed: no ok repetition left in B")       \
+	X(failed_partly, "compare: matches with failed repetitions in B, none in A")        \
+	X(not_run_in_b, "compare: A's groups with ok repetitions that B did not run")       \
+	X(untested_slower, "compare: matches slower beyond the threshold, too few to test") \
+	X(not_measured, "compare: matches neither folder has the metric for")               \
+	X(ok_in_neither, "compare: matches with no ok repetition in either folder")         \
+	X(matched, "compare: how many matches are in changes")                              \
+	X(error, "compare: why nothing was compared (exit 2), else absent")                 \
+	X(machine, "what the run's own trials say of the machine: the keys below")          \
+	X(one_thread_trials, "machine: ok 1-thread trials")                                 \
+	X(one_thread_disturbed_share,                                                       \
+	  "machine: the share of them disturbed (null under 20: disturb.h)")                \
+	X(noisy, "machine: true when that share is 0.15 or more (AS_NOISY_SHARE)")          \
+	X(handoff_end_ns_median, "machine: median handoff_end_ns at 2 threads or more")     \
+	X(trace, "tune: the trace replayed")                                                \
+	X(objective, "tune: --objective (time, memory or balanced)")                        \
+	X(max_rss_kib, "tune: --max-rss in KiB (null: none)")                               \
+	X(reps, "tune: -r, replays per configuration asked for")                            \
+	X(budget_s, "tune: --budget in seconds (null: none)")                               \
+	X(budget_spent_s, "tune: seconds spent on the capture and the replays")             \
+	X(budget_stop_round, "tune: the round of replays the budget did not start")         \
+	X(configurations, "tune: tune.csv's rows, each with its label")                     \
+	X(label, "tune: a configuration as NAME[:k=v,...]")                                 \
+	X(pareto_frontier, "tune: the labels of the frontier rows")                         \
+	X(recommendation, "tune: the recommended configuration, its gain, its line")        \
+	X(kept_baseline, "tune: true when glibc's defaults stay")                           \
+	X(best_by_medians, "tune: the best by medians when it was not significant")         \
+	X(kept_because, "tune: why the baseline stays (too_few_replays, not_significant)")  \
+	X(children_left_out, "tune: child processes the capture left out of the trace")     \
+	X(child_events_left_out, "tune: their events")                                      \
+	X(children_untraced, "tune: children whose last image is in no trace")              \
+	X(apply, "tune: the line that applies the recommendation (null: nothing)")          \
+	X(verify, "tune: what --verify measured (null: not asked)")                         \
+	X(runs, "tune --verify: runs of the program per configuration")                     \
+	X(metrics, "tune --verify: verify.csv's rows")                                      \
+	X(all_hold, "tune --verify: true when every prediction holds")                      \
 	X(note, "tune --verify: why there are no figures (null: there are)")
 
 /* A number as JSON: null when NaN or infinite; with fmt 'I' an integer
