@@ -123,6 +123,20 @@ static int named(const char *const *names, const char *name)
 	return 0;
 }
 
+/* A leftover of as_write_file_atomic's for one of our_files (".NAME.tmp"):
+ * any other ".X.tmp" is the user's (until a review --force deleted a
+ * .draft.tmp beside the results as one of its own). */
+static int our_write_tmp(const char *name)
+{
+	size_t n = strlen(name);
+	char base[NAME_MAX + 1];
+	if (!is_write_tmp(name) || n - 5 > NAME_MAX)
+		return 0;
+	memcpy(base, name + 1, n - 5);
+	base[n - 5] = '\0';
+	return named(our_files, base);
+}
+
 /* The first entry of DIR that allocscope did not write (not one of
  * our_files or our_dirs, not a results folder itself, a suite's scenario,
  * whose entries are then looked at) into out, 1; 0 when there is none. */
@@ -135,7 +149,7 @@ static int foreign_entry(const char *dir, char *out, size_t len)
 		char sub[PATH_MAX];
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    !strcmp(e->d_name, AS_DIR_LOCK) || is_write_tmp(e->d_name))
+		    !strcmp(e->d_name, AS_DIR_LOCK) || our_write_tmp(e->d_name))
 			continue;
 		if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >= sizeof(sub) ||
 		    lstat(sub, &st) != 0) {

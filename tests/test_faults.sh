@@ -78,6 +78,17 @@ case_reuse() {
   check "--force refuses a run folder holding a trace.ast of the user's" \
     test "$rc" = 2 -a -e "$d/trace.ast"
   rm "$d/trace.ast"
+  # ... as a .NAME.tmp of the user's does: only our own files' write
+  # leftovers (.trials.csv.tmp) are ours (a review: .draft.tmp was deleted)
+  echo keep >"$d/.draft.tmp"
+  as run "${q[@]}" -a null -w $wl --force -o "$d"
+  check "--force refuses a run folder holding a .draft.tmp of the user's" \
+    test "$rc" = 2 -a -e "$d/.draft.tmp"
+  rm "$d/.draft.tmp"
+  echo x >"$d/.trials.csv.tmp"
+  as run "${q[@]}" -a null -w $wl --force -o "$d"
+  check "  ... but clears a .trials.csv.tmp a killed run left" \
+    test "$rc" = 0 -a ! -e "$d/.trials.csv.tmp"
   "$cli" plot "$d" --tables md >/dev/null 2>&1
   as run "${q[@]}" -a null -w $wl --force -o "$d"
   check "--force replaces a run with its charts and tables" \
