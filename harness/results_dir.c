@@ -253,10 +253,18 @@ static int dead_owner_lets_go(int fd)
 	return 0;
 }
 
+/* 1 when PATH still names the file open at FD. */
+static int names_file(const char *path, int fd)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t errlen)
 {
 	char lock[PATH_MAX], who[48];
-	int fd, any, ours, made, locked = 0;
+	int fd, any, ours, made, locked = 0, tries = 0;
 	if (path_fits(dir, err, errlen) != 0)
 		return -1;
 	{
@@ -272,6 +280,7 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 		return -1;
 	}
 	snprintf(lock, sizeof(lock), "%s/%s", dir, AS_DIR_LOCK);
+again:
 	/* a lock file this call made is taken away again on a refusal: a
 	 * user's folder is left as it was found */
 	fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -291,6 +300,12 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 		else
 			snprintf(err, errlen, "%s: cannot lock: %s", lock, strerror(e));
 		goto out_close;
+	}
+	if (!names_file(lock, fd) && ++tries < 100) {
+		/* a refused claim unlinked the file between our open and our
+		 * flock: that lock guards nothing now (a review of the unlink) */
+		close(fd);
+		goto again;
 	}
 	locked = 1;
 	any = has_files(dir, &ours);
