@@ -251,7 +251,7 @@ static const char *cell(const char *s, int c, char *out, size_t len)
 			p += il + (p[il] == ',');
 		}
 		if (dropped) {
-			memcpy(kept + k, k > nl + 1 ? ",..." : "...", 5);
+			strcpy(kept + k, k > nl + 1 ? ",..." : "...");
 			s = kept;
 			n = (int)strlen(s);
 		}

@@ -58,3 +58,16 @@ skip_glibc_claims() {
     exit 77
   fi
 }
+
+# interrupt_at PID FILE ROWS: SIGINT to PID once FILE holds ROWS non-empty
+# lines (or after 20 s), then wait for it: its exit status in rc
+interrupt_at() {
+  local pid=$1 file=$2 rows=$3
+  for _ in $(seq 200); do
+    [ "$(grep -c . "$file" 2>/dev/null)" -ge "$rows" ] 2>/dev/null && break
+    sleep 0.1
+  done
+  kill -INT "$pid"
+  wait "$pid"
+  rc=$?
+}

@@ -17,14 +17,7 @@ cd "$tmp" || exit 1
 # null's trial, then one that hangs (the interrupt lands in it), then glibc's
 "$as" replay t.csv -a null,"$mods/broken_hang.so",glibc --no-quick-check --timeout 3 \
   -r 1 --min-time 0 -q --no-plot -o rr >rr.out 2>rr.err &
-pid=$!
-for _ in $(seq 100); do
-  [ "$(grep -c . rr/trials.csv 2>/dev/null)" = 2 ] && break
-  sleep 0.1
-done
-kill -INT "$pid"
-wait "$pid"
-rc=$?
+interrupt_at $! rr/trials.csv 2
 [ "$rc" -eq 130 ] && ok || bad "interrupted replay: exit $rc, want 130"
 grep -q "resume with: allocscope run --resume rr" rr.err && ok || bad "no resume line: $(cat rr.err)"
 [ "$(grep -c . rr/trials.csv)" = 2 ] && ok || bad "interrupted: $(grep -c . rr/trials.csv) lines in trials.csv, want 2"

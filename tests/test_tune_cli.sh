@@ -94,14 +94,7 @@ awk 'BEGIN { print "op,thread,id,size_bytes,align_bytes,time_ns"
   for (i = 1; i <= 20000; i++) { print "malloc,0," i "," (i % 500 + 16) ",0,0" }
   for (i = 1; i <= 20000; i++) { print "free,0," i ",0,0,0" } }' >long.csv
 "$as" tune long.csv -a glibc -r 1000 --budget 0 --no-plot -o "$tmp/intr" >"$tmp/intr.out" 2>"$tmp/intr.err" &
-pid=$!
-for _ in $(seq 200); do
-  [ "$(cat "$tmp/intr/replay/trials.csv" 2>/dev/null | grep -c .)" -ge 3 ] && break
-  sleep 0.1
-done
-kill -INT "$pid"
-wait "$pid"
-rc=$?
+interrupt_at $! "$tmp/intr/replay/trials.csv" 3
 [ "$rc" -eq 130 ] && ok || bad "interrupted tune: exit $rc, want 130"
 grep -q "^allocscope tune: interrupted: .*tune has no resume" "$tmp/intr.err" && ok ||
   bad "interrupted tune: no line saying so: $(cat "$tmp/intr.err")"
