@@ -17,6 +17,7 @@
 #include "suite.h"
 #include "syscount.h"
 #include "tables.h"
+#include "trial.h"
 #include "util.h"
 
 /* What the table and the bar call a run's modules and workloads: the
@@ -370,7 +371,13 @@ static void disturbed_note(const as_run_t *run)
 		       run->cfg->reps_auto ? ", each disturbed one run again by -r auto" : "", over,
 		       within);
 	}
-	if (run->cfg->reps_auto && short6)
+	if (run->cfg->reps_auto && short6 && as_interrupted)
+		/* short because the run stopped, not because the machine was
+		 * busy (an outside review: the line blamed the machine) */
+		printf("(%d group(s) kept fewer than %d undisturbed repetitions, n above: the run "
+		       "was interrupted before -r auto had run them; --resume finishes it)\n",
+		       short6, AS_AUTO_MIN_REPS);
+	else if (run->cfg->reps_auto && short6)
 		printf("(%d group(s) kept fewer than %d undisturbed repetitions, n above: the "
 		       "machine disturbed most of their trials; -r auto ran more until %d x "
 		       "--max-time (%.3g s) or the budget was spent; a larger --max-time runs "
