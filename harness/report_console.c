@@ -17,7 +17,6 @@
 #include "suite.h"
 #include "syscount.h"
 #include "tables.h"
-#include "trial.h"
 #include "util.h"
 
 /* What the table and the bar call a run's modules and workloads: the
@@ -371,7 +370,7 @@ static void disturbed_note(const as_run_t *run)
 		       run->cfg->reps_auto ? ", each disturbed one run again by -r auto" : "", over,
 		       within);
 	}
-	if (run->cfg->reps_auto && short6 && as_interrupted)
+	if (run->cfg->reps_auto && short6 && run->interrupted)
 		/* short because the run stopped, not because the machine was
 		 * busy (an outside review: the line blamed the machine) */
 		printf("(%d group(s) kept fewer than %d undisturbed repetitions, n above: the run "
@@ -528,6 +527,15 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	printf("(medians over n ok repetitions, the disturbed left out; 95%% CI of the ns/op "
 	       "median, order statistics, n/a below n = 6%s)\n",
 	       run->cfg->reps_auto ? "; -r auto: more reps until it is within --ci" : "");
+	if (run->cfg->reps_auto && run->stops_known && !run->interrupted)
+		/* what stopped them (the terminal said only what -r auto aims
+		 * at, context.csv why it stopped: an outside review) */
+		printf(
+		    "(-r auto: groups stopped: %d by the CI, %d by --max-time (%.3g s), %d by the "
+		    "budget, %d at %u repetitions, %d failed or skipped; context.csv "
+		    "repetitions_stopped)\n",
+		    run->stops.ci, run->stops.max_time, run->cfg->group_max_s, run->stops.budget,
+		    run->stops.most, run->cfg->reps, run->stops.failed);
 	if (latency)
 		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
 	if (run->cfg->jobs > 1)

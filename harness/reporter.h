@@ -28,6 +28,8 @@ typedef struct as_run {
 	unsigned ctx_generation; /* bumped whenever ctx changes */
 	uint64_t t0_ns;          /* start of the run (as_now_ns) */
 	int interrupted;         /* SIGINT/SIGTERM stopped the run */
+	int stops_known;         /* -r auto: stops holds why the groups stopped */
+	as_run_stops_t stops;
 } as_run_t;
 
 typedef struct as_reporter {

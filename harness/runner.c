@@ -427,6 +427,8 @@ static void note_stops(as_run_t *run, const int *stop, const int *short6, int nd
 	                AS_AUTO_SHORT_STRETCH, st.budget, st.budget_short, AS_AUTO_MIN_REPS,
 	                st.most, run->cfg->reps, st.failed);
 	run->ctx_generation++;
+	run->stops = st;
+	run->stops_known = 1;
 	if (run->cfg->stops)
 		*run->cfg->stops = st;
 }

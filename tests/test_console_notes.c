@@ -17,7 +17,6 @@
 #include "results.h"
 #include "status.h"
 #include "tables.h"
-#include "trial.h"
 
 #define NTRIALS 12
 
@@ -27,6 +26,8 @@ static as_spec_t larson = {.name = "larson", .params = "", .label = "larson"};
 static as_trial_spec_t specs[NTRIALS];
 static as_trial_result_t res[NTRIALS];
 static as_run_cfg_t cfg;
+static int interrupted, stops_known; /* the run's, as console_of hands them */
+static as_run_stops_t stops;
 
 /* an ok trial of module `trial` with every figure n/a but its time: ns/op
  * the module's own (no round moved), `wait` of its 50 ms waiting for a CPU */
@@ -55,7 +56,14 @@ static void trial(int i, uint32_t trial, uint32_t rep, double wait)
 static int console_of(int n, char *out, size_t len)
 {
 	char path[] = "/tmp/as_console_XXXXXX";
-	as_run_t run = {.cfg = &cfg, .dir = "/nonexistent", .specs = specs, .res = res, .n = n};
+	as_run_t run = {.cfg = &cfg,
+	                .dir = "/nonexistent",
+	                .specs = specs,
+	                .res = res,
+	                .n = n,
+	                .interrupted = interrupted,
+	                .stops_known = stops_known,
+	                .stops = stops};
 	as_reporter_t r;
 	char err[256];
 	int fd = mkstemp(path), saved, rc = -1;
@@ -172,12 +180,23 @@ static void short_groups(void)
 	cfg.reps_auto = 1;
 	CHECK(console_of(NTRIALS, out, sizeof(out)) == 0);
 	CHECKF(strstr(out, "the machine disturbed most of their trials"), "%s", out);
-	as_interrupted = 1;
+	interrupted = 1;
 	CHECK(console_of(NTRIALS, out, sizeof(out)) == 0);
-	as_interrupted = 0;
-	cfg.reps_auto = 0;
+	interrupted = 0;
 	CHECKF(strstr(out, "the run was interrupted before -r auto had run them") &&
 	           !strstr(out, "the machine disturbed most"),
+	       "%s", out);
+	/* why -r auto stopped the groups is said on the terminal too */
+	stops = (as_run_stops_t){.ci = 1, .max_time = 2, .most = 3};
+	stops_known = 1;
+	cfg.reps = 30;
+	cfg.group_max_s = 2;
+	CHECK(console_of(NTRIALS, out, sizeof(out)) == 0);
+	stops_known = 0;
+	cfg.reps = 6;
+	cfg.reps_auto = 0;
+	CHECKF(strstr(out, "(-r auto: groups stopped: 1 by the CI, 2 by --max-time (2 s), 0 by "
+	                   "the budget, 3 at 30 repetitions, 0 failed or skipped;"),
 	       "%s", out);
 }
 
