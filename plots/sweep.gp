@@ -16,6 +16,11 @@
 # Data: one block per (variant, module) with points: variant v's blocks are
 # VB0[v]..VB1[v], block b is series BM[b]. Columns: size_bytes ns_per_op mmap_calls rss_held_mib
 # rss_peak_growth_mib free_p50_ns.
+# A size without a value (no timed free at 120 KiB and 128 KiB: 34 and 32
+# frees, none every 64th op) breaks its line: style.gp's `set datafile
+# missing 'NaN'` would join the points on either side, drawing a rise
+# through the threshold that was never measured.
+unset datafile missing
 if (!exists("HAS_TIME")) HAS_TIME = 1
 NP = (HAS_TIME ? 1 : 0) + (HAS_MMAP ? 1 : 0) + 1
 # the measure of row p: 1 time (or free's latency), 2 mmap calls, 3 RSS held

@@ -421,6 +421,55 @@ static void test_zero_said(void)
 	CHECKF(rc == 0 && svg[0] && !strstr(svg, "is drawn at 1 ns"), "note without a 0");
 }
 
+/* 16. A size of a sweep without a timed free (threshold at 120 KiB and
+ * 128 KiB: 34 and 32 frees, none of them every 64th op) has no point in
+ * the top row, and no line may be drawn across it: the table says n/a
+ * there, and a line from 64 KiB to 256 KiB drew a rise through 128 KiB
+ * that was never measured (style.gp's `set datafile missing 'NaN'` made
+ * gnuplot join the points on either side). */
+static void test_sweep_gap(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	const char *p, *d;
+	int rc, moves = 0;
+	if (!have_gnuplot) {
+		as_check_skip_case("sweep gap: no gnuplot");
+		return;
+	}
+	folder("sweepgap", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,rss_end_kib,mmap_calls,"
+	    "passes\n"
+	    "0,0,glibc,,threshold,size=4k,1,ok,,100,400,2.5e6,1000,5000,5000,0,1\n"
+	    "1,0,glibc,,threshold,size=64k,1,ok,,100,500,2e6,1000,5000,5000,0,1\n"
+	    "2,0,glibc,,threshold,size=128k,1,ok,,100,3000,3.3e5,1000,5000,1128,32,1\n"
+	    "3,0,glibc,,threshold,size=1m,1,ok,,100,9000,1.1e5,1000,17000,2024,16,1\n");
+	put(dir, "latency.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+	    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n"
+	    "0,0,glibc,,threshold,size=4k,1,free,10,30,30,30,30,30,30,30\n"
+	    "1,0,glibc,,threshold,size=64k,1,free,10,200,200,200,200,200,200,200\n"
+	    "3,0,glibc,,threshold,size=1m,1,free,10,8e4,8e4,8e4,8e4,8e4,8e4,8e4\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/sweep-threshold.svg", svg, sizeof(svg));
+	/* the top panel's line: its first plot element's path */
+	p = strstr(svg, "<g id=\"gnuplot_plot_1");
+	d = p ? strstr(p, " d='M") : NULL;
+	for (; d && *d && *d != '\n'; d++) {
+		if (*d == '\'' && moves > 0)
+			break;
+		if (*d == 'M')
+			moves++;
+	}
+	CHECKF(moves >= 2,
+	       "sweep: free's line must break at 128 KiB (no timed free there), "
+	       "%d moves in the path",
+	       moves);
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -436,6 +485,7 @@ int main(void)
 	test_number_formats();
 	test_pass_time();
 	test_zero_said();
+	test_sweep_gap();
 
 	return plot_fixture_end();
 }
