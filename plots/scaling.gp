@@ -11,5 +11,9 @@ set xtics 1
 set autoscale xfix
 set offsets graph 0.05, graph 0.05, 0, 0
 set yrange [0:*]
+# A thread count without a point (a failed or skipped trial) breaks the
+# module's line: style.gp's `set datafile missing 'NaN'` would join its
+# neighbours, drawing a throughput at that count that was never measured.
+unset datafile missing
 plot for [i = 1:NS] DATA index (i - 1) using 1:($2 / 1e6):($3 / 1e6):($4 / 1e6) \
     with yerrorlines title TITLE[i] lt sty(i)

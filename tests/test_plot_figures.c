@@ -470,6 +470,67 @@ static void test_sweep_gap(void)
 	       moves);
 }
 
+/* The line segments of plot element N of an SVG (its path's "M x,y L x,y")
+ * at least MINDX pixels wide: a line between two data points, not an
+ * error bar's cap nor the key's sample (which starts right of KEYX). */
+static int svg_long_segments(const char *svg, int n, double mindx, double keyx)
+{
+	char id[64];
+	const char *p, *end;
+	int segs = 0;
+	snprintf(id, sizeof(id), "<g id=\"gnuplot_plot_%d\"", n);
+	if (!(p = strstr(svg, id)))
+		return -1;
+	/* the element's first path: its line, error bars and key sample */
+	if (!(p = strstr(p, " d='")) || !(end = strchr(p + 4, '\'')))
+		return -1;
+	for (; (p = strchr(p, 'M')) != NULL && p < end; p++) {
+		double x0, y0, x1, y1;
+		int k = 0;
+		if (sscanf(p, "M%lf,%lf%n", &x0, &y0, &k) != 2)
+			continue;
+		/* M x,y L x,y L x,y ...: each L a segment from the point before */
+		for (const char *q = p + k; sscanf(q, " L%lf,%lf%n", &x1, &y1, &k) == 2; q += k) {
+			if (x0 < keyx && fabs(x1 - x0) >= mindx)
+				segs++;
+			x0 = x1;
+		}
+	}
+	return segs;
+}
+
+/* 17. The same in the scaling chart: glibc failed at 2 threads and has
+ * points at 1 and 4 only; a line from 1 to 4 drew a throughput at 2
+ * threads that no trial measured. mimalloc, with all three, keeps its
+ * line (two segments). */
+static void test_scaling_gap(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc, g, m;
+	if (!have_gnuplot) {
+		as_check_skip_case("scaling gap: no gnuplot");
+		return;
+	}
+	folder("scalegap", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec\n"
+	    "0,0,glibc,,larson,,1,ok,,100,10,1e8\n"
+	    "1,0,glibc,,larson,,2,failed,worker died on signal 11,,,\n"
+	    "2,0,glibc,,larson,,4,ok,,100,5,4e8\n"
+	    "3,0,mimalloc,,larson,,1,ok,,100,10,1e8\n"
+	    "4,0,mimalloc,,larson,,2,ok,,100,5,2e8\n"
+	    "5,0,mimalloc,,larson,,4,ok,,100,5,3e8\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/scaling-larson.svg", svg, sizeof(svg));
+	g = svg_long_segments(svg, 1, 50, 700);
+	m = svg_long_segments(svg, 2, 50, 700);
+	CHECKF(g == 0, "scaling: glibc has no point at 2 threads, %d line segments", g);
+	CHECKF(m == 2, "scaling: mimalloc at 1, 2 and 4 threads, %d line segments", m);
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -486,6 +547,7 @@ int main(void)
 	test_pass_time();
 	test_zero_said();
 	test_sweep_gap();
+	test_scaling_gap();
 
 	return plot_fixture_end();
 }
