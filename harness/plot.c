@@ -151,6 +151,20 @@ static void dir_names(const char *dir, char *abs, size_t alen, char *name, size_
 }
 
 /* Every chart kind for run r, in report order. */
+/* Whether the trials ran side by side (--jobs: context.csv
+ * `timing_figures` "not written: ..."): elapsed_ns is then wall time on
+ * cores another trial shared, no time of the module's. */
+static int untimed(const run_t *r)
+{
+	const as_table_t *c = &r->context;
+	int ck = as_table_col(c, "key"), cv = as_table_col(c, "value");
+	for (int i = 0; ck >= 0 && cv >= 0 && i < NROWS(c); i++)
+		if (!strcmp(plot_cell(c, i, ck), "timing_figures") &&
+		    !strncmp(plot_cell(c, i, cv), "not written", 11))
+			return 1;
+	return 0;
+}
+
 static void define_charts(run_t *r, charts_t *cs)
 {
 	int nok = 0;
@@ -183,7 +197,11 @@ static void define_charts(run_t *r, charts_t *cs)
 	/* where ns/op is no measure (phase: a reset is one op, frees one
 	 * each), the time of one pass of the same allocations: drawn when a
 	 * scenario names it, or with --all-charts */
-	if (cs->all || plot_kind_named(cs, "pass_time"))
+	if ((cs->all || plot_kind_named(cs, "pass_time")) && untimed(r))
+		plot_skip(cs, "pass_time",
+		          "trials ran side by side (--jobs): elapsed_ns is wall time on "
+		          "shared cores, not a time of the module (context.csv timing_figures)");
+	else if (cs->all || plot_kind_named(cs, "pass_time"))
 		plot_chart_bars_metric(r, cs, "pass_time", "elapsed_ns", "passes",
 		                       "Time per pass of the op stream", "ms", 1e-6);
 	plot_chart_latency(r, cs);

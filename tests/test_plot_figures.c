@@ -531,6 +531,35 @@ static void test_scaling_gap(void)
 	CHECKF(m == 2, "scaling: mimalloc at 1, 2 and 4 threads, %d line segments", m);
 }
 
+/* 18. Trials run side by side (--jobs, a suite's memory scenarios) have no
+ * timing figure: context.csv `timing_figures` says so, time and
+ * throughput are not drawn, and neither is the time per pass, whose
+ * elapsed_ns is then wall time on cores another trial shared (until
+ * session 20 lazy's --all-charts drew bump at 0.001284 ms a pass). */
+static void test_pass_time_untimed(void)
+{
+	static char md[1 << 16];
+	char dir[512], p[600];
+	int rc;
+	folder("passjobs", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,elapsed_ns,passes,ns_per_op,ops_per_sec\n"
+	    "0,0,glibc,,synth,size=120k,1,ok,,68,120779,1,,\n");
+	put(dir, "context.csv",
+	    "key,value\n"
+	    "jobs,2\n"
+	    "timing_figures,\"not written: trials ran 2 at a time (--jobs), sharing the cores; "
+	    "elapsed_ns is wall time, not a speed\"\n");
+	rc = plot(dir, "--all-charts");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(!strstr(md, "Time per pass") && strstr(md, "- pass_time: trials ran side by side"),
+	       "untimed trials: no pass_time chart, the report says why:\n%s", md);
+	snprintf(p, sizeof(p), "%s/plots/data/pass_time.dat", dir);
+	CHECKF(access(p, F_OK) != 0, "untimed trials: no pass_time data file");
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -548,6 +577,7 @@ int main(void)
 	test_zero_said();
 	test_sweep_gap();
 	test_scaling_gap();
+	test_pass_time_untimed();
 
 	return plot_fixture_end();
 }
