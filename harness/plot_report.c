@@ -214,11 +214,20 @@ static int is_kind(const chart_t *c, const char *kind)
 void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, unsigned fmts,
                            const char *metric, const char *details)
 {
-	/* the chart that shows the scenario's summary metric: a size sweep or
-	 * bytes per block where there is one, thread scaling for a rate,
-	 * else the bars of the metric, else RSS over ops, else the first */
-	const char *order[6] = {"sweep", "metadata", NULL, NULL, NULL, NULL};
-	int k = 2, pick = -1;
+	/* the chart that shows the scenario's summary metric: the time of a
+	 * pass where the metric is one (phase: ns_per_op does not compare its
+	 * orders), for a memory metric a size sweep or bytes per block where
+	 * there is one, thread scaling for a rate, else the bars of the
+	 * metric, else RSS over ops, else the first. Not a sweep or bytes per
+	 * block for a time: --all-charts draws them for bump and phase too. */
+	const char *order[8] = {NULL};
+	int k = 0, pick = -1;
+	if (strcasestr(metric, "passes"))
+		order[k++] = "pass_time";
+	if (strcasestr(metric, "rss")) {
+		order[k++] = "sweep";
+		order[k++] = "metadata";
+	}
 	if (strcasestr(metric, "ops_per_sec")) {
 		order[k++] = "scaling";
 		order[k++] = "throughput";

@@ -560,6 +560,45 @@ static void test_pass_time_untimed(void)
 	CHECKF(access(p, F_OK) != 0, "untimed trials: no pass_time data file");
 }
 
+/* 19. A suite report's key chart of a scenario is the chart of its summary
+ * metric, with --all-charts too: phase's y is elapsed_ns / passes, so its
+ * key chart is the time per pass, not bytes per block (its 64-byte
+ * blocks have a metadata chart under --all-charts) nor ns/op, which does
+ * not compare its orders (glibc 46.9 ns/op phase against 24.5 fifo, 0.94
+ * against 0.98 ms a pass). Until session 20 --all-charts put bump's and
+ * phase's bytes per block or ns/op there. */
+static void test_key_chart_all(void)
+{
+	static char md[1 << 16];
+	char dir[512], sub[600];
+	const char *sec;
+	int rc;
+	folder("keysuite", dir, sizeof(dir));
+	snprintf(sub, sizeof(sub), "%s/phase", dir);
+	mkdir(sub, 0755);
+	put(dir, "scenarios.csv",
+	    "scenario,folder,title,threads,x,y,summary_metric,expected_shape,workloads,"
+	    "charts\n"
+	    "phase,phase,request/phase workload,1,workload_params order,"
+	    "\"elapsed_ns / passes (ns_per_op is not comparable across orders); "
+	    "rss_peak_kib\",ms for one pass,phase no slower,synth,pass_time\n");
+	put(sub, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,elapsed_ns,passes,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,"
+	    "live_bytes_peak\n"
+	    "0,0,glibc,,synth,\"size=64,order=phase\",1,ok,,20010,938534,1,46.9,2.1e7,1000,"
+	    "1200,128000\n"
+	    "1,0,glibc,,synth,\"size=64,order=fifo\",1,ok,,40000,980491,1,24.5,4.1e7,1000,"
+	    "1200,128000\n");
+	rc = plot(dir, "--all-charts");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	sec = strstr(md, "## Scenario phase");
+	sec = sec ? strstr(sec, "\n### ") : NULL;
+	CHECKF(sec && !strncmp(sec, "\n### Time per pass", 18),
+	       "phase's key chart under --all-charts: %.60s", sec ? sec : "(none)");
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -578,6 +617,7 @@ int main(void)
 	test_sweep_gap();
 	test_scaling_gap();
 	test_pass_time_untimed();
+	test_key_chart_all();
 
 	return plot_fixture_end();
 }
