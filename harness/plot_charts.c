@@ -916,9 +916,11 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 			plot_tnum(&c->table, size);
 			plot_tnum(&c->table, blocks);
 			as_buf_printf(&c->table, " %d |", k);
-			plot_tnum(&c->table, med);
-			plot_tnum(&c->table, mn);
-			plot_tnum(&c->table, mx);
+			/* no RSS growth: n/a, as the chart has no bar, not 0 bytes a
+			 * block */
+			plot_tnum(&c->table, med < 1 ? NAN : med);
+			plot_tnum(&c->table, med < 1 ? NAN : mn);
+			plot_tnum(&c->table, med < 1 ? NAN : mx);
 			as_buf_add(&c->table, "\n", 1);
 		}
 		as_buf_add(&c->data, "\t", 1);

@@ -599,6 +599,34 @@ static void test_key_chart_all(void)
 	       "phase's key chart under --all-charts: %.60s", sec ? sec : "(none)");
 }
 
+/* 20. Bytes per block of a module without RSS growth in the timed region
+ * (null: its buffer is faulted in before it): the chart has no bar and
+ * its note says there is nothing to divide, so the table says n/a, not
+ * 0 bytes a block (the quick suite's metadata table had "null | 0"). */
+static void test_metadata_no_growth(void)
+{
+	static char md[1 << 16];
+	char dir[512], row[8][64];
+	int rc, n;
+	folder("metanull", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,live_bytes_peak\n"
+	    "0,0,glibc,,synth,\"dist=fixed,size=64\",1,ok,,100000,20,5e7,1000,8812,6400000\n"
+	    "1,0,null,,synth,\"dist=fixed,size=64\",1,ok,,100000,5,2e8,18000,18000,6400000\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "tables/metadata.md", md + 1, sizeof(md) - 1);
+	md[0] = '\n';
+	n = md_row(md, "synth", row, 8);
+	CHECKF(n >= 7 && !strcmp(row[0], "glibc") && fabs(strtod(row[4], NULL) - 80) < 0.1,
+	       "glibc: 80 bytes a block:\n%s", md);
+	n = md_row(strstr(md + 1, "\n| synth | null") ? strstr(md + 1, "\n| synth | null") : md,
+	           "synth", row, 8);
+	CHECKF(n >= 7 && !strcmp(row[0], "null") && !strcmp(row[4], "n/a"),
+	       "null, no RSS growth: n/a, not 0:\n%s", md);
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -618,6 +646,7 @@ int main(void)
 	test_scaling_gap();
 	test_pass_time_untimed();
 	test_key_chart_all();
+	test_metadata_no_growth();
 
 	return plot_fixture_end();
 }
