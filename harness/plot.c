@@ -150,7 +150,6 @@ static void dir_names(const char *dir, char *abs, size_t alen, char *name, size_
 	snprintf(name, nlen, "%s", base);
 }
 
-/* Every chart kind for run r, in report order. */
 /* Whether the trials ran side by side (--jobs: context.csv
  * `timing_figures` "not written: ..."): elapsed_ns is then wall time on
  * cores another trial shared, no time of the module's. */
@@ -165,6 +164,7 @@ static int untimed(const run_t *r)
 	return 0;
 }
 
+/* Every chart kind for run r, in report order. */
 static void define_charts(run_t *r, charts_t *cs)
 {
 	int nok = 0;
