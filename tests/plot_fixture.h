@@ -52,6 +52,18 @@ static void folder(const char *name, char *dir, size_t len)
 	mkdir(dir, 0755);
 }
 
+/* A case that draws: skipped visibly (WHAT) without gnuplot, 0; else a
+ * new folder tmp/NAME (path in dir), 1. */
+static inline int drawing_folder(const char *name, const char *what, char *dir, size_t len)
+{
+	if (!have_gnuplot) {
+		as_check_skip_case("%s: no gnuplot", what);
+		return 0;
+	}
+	folder(name, dir, len);
+	return 1;
+}
+
 /* `allocscope plot DIR PLOT_FIXTURE_OPTS ARGS`: the exit code. */
 static int plot(const char *dir, const char *args)
 {

@@ -53,11 +53,8 @@ static void test_live_per_module(void)
 	static char svg[1 << 20];
 	char dir[512];
 	int rc, n;
-	if (!have_gnuplot) {
-		as_check_skip_case("live lines: no gnuplot");
+	if (!drawing_folder("live", "live lines", dir, sizeof(dir)))
 		return;
-	}
-	folder("live", dir, sizeof(dir));
 	put(dir, "trials.csv", trials_live);
 	put(dir, "series.csv", series_live);
 	rc = plot(dir, "");
@@ -396,11 +393,8 @@ static void test_zero_said(void)
 	static char svg[1 << 20];
 	char dir[512];
 	int rc;
-	if (!have_gnuplot) {
-		as_check_skip_case("zero note: no gnuplot");
+	if (!drawing_folder("zero", "zero note", dir, sizeof(dir)))
 		return;
-	}
-	folder("zero", dir, sizeof(dir));
 	put(dir, "trials.csv", trials_lat);
 	put(dir, "latency.csv",
 	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
@@ -433,11 +427,8 @@ static void test_sweep_gap(void)
 	char dir[512];
 	const char *p, *d;
 	int rc, moves = 0;
-	if (!have_gnuplot) {
-		as_check_skip_case("sweep gap: no gnuplot");
+	if (!drawing_folder("sweepgap", "sweep gap", dir, sizeof(dir)))
 		return;
-	}
-	folder("sweepgap", dir, sizeof(dir));
 	put(dir, "trials.csv",
 	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
 	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,rss_end_kib,mmap_calls,"
@@ -508,11 +499,8 @@ static void test_scaling_gap(void)
 	static char svg[1 << 20];
 	char dir[512];
 	int rc, g, m;
-	if (!have_gnuplot) {
-		as_check_skip_case("scaling gap: no gnuplot");
+	if (!drawing_folder("scalegap", "scaling gap", dir, sizeof(dir)))
 		return;
-	}
-	folder("scalegap", dir, sizeof(dir));
 	put(dir, "trials.csv",
 	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
 	    "ops,ns_per_op,ops_per_sec\n"
