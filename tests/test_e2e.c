@@ -458,7 +458,8 @@ int main(void)
 	 * against glibc's warm ones until an outside review) */
 	snprintf(args, sizeof(args),
 	         "run -q --no-plot -r 1 --min-time 0.05 -a bump,arena -w "
-	         "synth:size=64,live=500,ops=5000,order=phase,synth:size=64,live=500,ops=5000,"
+	         "synth:dist=fixed,size=64,live=500,ops=5000,order=phase,synth:dist=fixed,size=64,"
+	         "live=500,ops=5000,"
 	         "order=fifo -o %s/r8phase",
 	         tmp);
 	rc = run(args);
@@ -479,7 +480,7 @@ int main(void)
 	 * thread-safe bump grew 530 MB in 10 passes) */
 	snprintf(args, sizeof(args),
 	         "run -q --no-plot -r 1 --min-time 0.05 -t 2 -a %s/tests/mods/impostor/arena.so -w "
-	         "synth:size=64,live=500,ops=5000,order=phase -o %s/r8phase2",
+	         "synth:dist=fixed,size=64,live=500,ops=5000,order=phase -o %s/r8phase2",
 	         build, tmp);
 	rc = run(args);
 	CHECKF(rc == 0, "exit %d: %s", rc, err_text);

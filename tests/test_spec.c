@@ -124,6 +124,41 @@ static void bad_specs(void)
 	CHECKF(as_workload_parse("random:16,ops=10", &wl, pbuf, sizeof(pbuf), err, sizeof(err)) ==
 	           0,
 	       "%s", err);
+	/* a size key the chosen dist does not read is refused, not ignored:
+	 * "sigma=3" with dist=uniform would measure another run than the one
+	 * the label names */
+	{
+		static const struct {
+			const char *spec, *key;
+		} unread[] = {
+		    {"synth:dist=uniform,sigma=3", "sigma"},
+		    {"synth:dist=fixed,size=64,max=4096", "max"},
+		    {"synth:dist=lognormal,alpha=1.5", "alpha"},
+		    {"synth:dist=power,size=100", "size"},
+		    {"xmalloc:min=8", "min"}, /* its default dist is fixed */
+		    {"larson:dist=uniform,size=32", "size"},
+		};
+		for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+			char want[64];
+			snprintf(want, sizeof(want), "key '%s': dist=", unread[i].key);
+			CHECKF(as_workload_parse(unread[i].spec, &wl, pbuf, sizeof(pbuf), err,
+			                         sizeof(err)) != 0 &&
+			           strstr(err, want) && strstr(err, "does not read it"),
+			       "%s: %s", unread[i].spec, err);
+		}
+		/* what each dist reads is taken */
+		static const char *const read_ok[] = {
+		    "synth:dist=fixed,size=100",
+		    "synth:dist=uniform,min=8,max=64",
+		    "synth:dist=lognormal,size=100,min=8,max=4096,sigma=2",
+		    "synth:dist=power,min=8,max=4096,alpha=1.5",
+		    "benchmt:min=8",
+		};
+		for (size_t i = 0; i < sizeof(read_ok) / sizeof(read_ok[0]); i++)
+			CHECKF(as_workload_parse(read_ok[i], &wl, pbuf, sizeof(pbuf), err,
+			                         sizeof(err)) == 0,
+			       "%s: %s", read_ok[i], err);
+	}
 
 	/* as_show: plain text as it is; control bytes and bytes that are no
 	 * UTF-8 escaped; UTF-8 kept; long text cut around "..." on one line */

@@ -267,6 +267,39 @@ int as_dist_check(const as_dist_params_t *p, char *err, size_t errlen)
 	return 0;
 }
 
+int as_dist_key_read(int kind, const char *key, char *err, size_t errlen)
+{
+	static const char *const names[] = {"fixed", "uniform", "lognormal",
+	                                    "power", "table",   "trace"};
+	/* which kinds read each key: bit k for as_dist_kind_t k */
+	static const struct {
+		const char *key;
+		unsigned kinds;
+	} reads[] = {
+	    {"size", 1u << AS_DIST_FIXED | 1u << AS_DIST_LOGNORMAL},
+	    {"min", 1u << AS_DIST_UNIFORM | 1u << AS_DIST_LOGNORMAL | 1u << AS_DIST_POWER},
+	    {"max", 1u << AS_DIST_UNIFORM | 1u << AS_DIST_LOGNORMAL | 1u << AS_DIST_POWER},
+	    {"sigma", 1u << AS_DIST_LOGNORMAL},
+	    {"alpha", 1u << AS_DIST_POWER},
+	};
+	if (kind < 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))
+		return 0;
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
+		size_t n = 0;
+		char by[64] = "";
+		if (strcmp(reads[i].key, key) != 0 || reads[i].kinds & 1u << kind)
+			continue;
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+			if (reads[i].kinds & 1u << k)
+				n += (size_t)snprintf(by + n, sizeof(by) - n, "%s%s", n ? "|" : "",
+				                      names[k]);
+		snprintf(err, errlen, "key '%s': dist=%s does not read it (dist=%s does)", key,
+		         names[kind], by);
+		return -1;
+	}
+	return 0;
+}
+
 static double normal(as_rng_t *rng)
 {
 	/* Box-Muller; one value per call keeps the stream simple to reason about */

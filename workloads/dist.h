@@ -115,6 +115,13 @@ int as_dist_init(const as_dist_params_t *p, as_dist_t *d, char *err, size_t errl
  * without keeping anything. Same return and messages as as_dist_init. */
 int as_dist_check(const as_dist_params_t *p, char *err, size_t errlen);
 
+/* Whether distribution KIND reads size key KEY (size, min, max, sigma,
+ * alpha; other keys are not the distribution's and pass). Returns 0, or -1
+ * with "key 'sigma': dist=uniform does not read it (dist=lognormal does)"
+ * in err: a key given and then ignored would run another distribution than
+ * the one the spec names. */
+int as_dist_key_read(int kind, const char *key, char *err, size_t errlen);
+
 /* One size in [min, max] (fixed: size; table, trace: one of the table's sizes). */
 uint64_t as_dist_sample(as_dist_t *d, as_rng_t *rng);
 

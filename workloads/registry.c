@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dist.h"
 #include "spec.h"
 #include "suggest.h"
 #include "workload.h"
@@ -82,6 +83,22 @@ static int set_param(const as_workload_t *w, const char *key, const char *val, v
 	return -1;
 }
 
+/* A workload with AS_DIST_SPECS: every size key given is one its dist
+ * reads (as_dist_key_read). */
+static int dist_keys_read(const as_workload_t *w, const void *pbuf, const unsigned char *seen,
+                          char *err, size_t errlen)
+{
+	int kind = -1;
+	for (uint32_t i = 0; i < w->nparams; i++)
+		if (!strcmp(w->params[i].key, "dist") && w->params[i].type == AS_PARAM_ENUM &&
+		    w->params[i].choices && !strcmp(w->params[i].choices, AS_DIST_CHOICES))
+			memcpy(&kind, (const char *)pbuf + w->params[i].offset, sizeof(kind));
+	for (uint32_t i = 0; kind >= 0 && i < w->nparams && i < SEEN_MAX; i++)
+		if (seen[i] && as_dist_key_read(kind, w->params[i].key, err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
 int as_workload_configure(const char *name, const char *const *keys, const char *const *values,
                           size_t n, const as_workload_t **wl, void *pbuf, size_t pbuf_len,
                           char *err, size_t errlen)
@@ -110,6 +127,8 @@ int as_workload_configure(const char *name, const char *const *keys, const char 
 	for (size_t i = 0; i < n; i++)
 		if (set_param(w, keys[i], values[i], pbuf, seen, perr, sizeof(perr)) != 0)
 			goto out_bad;
+	if (dist_keys_read(w, pbuf, seen, perr, sizeof(perr)) != 0)
+		goto out_bad;
 	if (w->check && w->check(pbuf, perr, sizeof(perr)) != 0)
 		goto out_bad;
 	*wl = w;
