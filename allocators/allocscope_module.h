@@ -90,7 +90,9 @@ typedef struct as_module {
 	const char *description; /* one line for `allocscope list` */
 	uint32_t caps;           /* AS_CAP_* bits */
 	uint32_t nparams;        /* entries in params[] */
-	/* Accepted params, for `list` and docs; may be NULL when nparams is 0.
+	/* Accepted params, for `list` and docs, and the only keys the harness
+	 * passes on to create() and params_env (any other key given is refused
+	 * before they run); may be NULL when nparams is 0.
 	 * A reader of another module's table steps param_spec_size bytes (below)
 	 * from entry to entry, not its own sizeof(as_param_spec_t). */
 	const as_param_spec_t *params;

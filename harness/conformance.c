@@ -814,7 +814,8 @@ int as_conformance_run(const as_spec_t *spec, FILE *out, int verbose, unsigned t
 	/* params create() refuses are bad input, as in `run`: one line with a
 	 * close key for a misspelt one, exit 2, not 15 FAILs (a create that
 	 * crashes or hangs is the module's fault: its checks fail below) */
-	if (run_isolated(lm.mod, params, -1, timeout_s, why, sizeof(why)) == 2) {
+	if (as_module_keys_declared(lm.mod, spec, why, sizeof(why)) != 0 ||
+	    run_isolated(lm.mod, params, -1, timeout_s, why, sizeof(why)) == 2) {
 		char dym[96];
 		for (char *nl = strchr(why, '\n'); nl; nl = strchr(nl, '\n'))
 			*nl = ' '; /* one line, as run's */

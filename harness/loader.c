@@ -602,6 +602,37 @@ void as_module_param(const as_module_t *m, uint32_t i, as_param_spec_t *out)
 	       step < sizeof(*out) ? step : sizeof(*out));
 }
 
+int as_module_keys_declared(const as_module_t *mod, const struct as_spec *module, char *err,
+                            size_t errlen)
+{
+	for (size_t k = 0; k < module->nkv; k++) {
+		const char *key = module->kv[k].key;
+		size_t klen = strlen(key);
+		int w, known = 0;
+		for (uint32_t i = 0; i < mod->nparams && !known; i++) {
+			as_param_spec_t p;
+			as_module_param(mod, i, &p);
+			known = p.key && !strcmp(p.key, key);
+		}
+		if (known)
+			continue;
+		/* as allocscope_params.h words it: a long key cut, the known
+		 * keys kept */
+		w = snprintf(err, errlen, "unknown key '%.*s%s' (%s", (int)(klen > 64 ? 64 : klen),
+		             key, klen > 64 ? "..." : "",
+		             mod->nparams ? "known:" : "it declares no params");
+		for (uint32_t i = 0; i < mod->nparams && w > 0 && (size_t)w < errlen; i++) {
+			as_param_spec_t p;
+			as_module_param(mod, i, &p);
+			w += snprintf(err + w, errlen - (size_t)w, " %s", p.key ? p.key : "?");
+		}
+		if (w > 0 && (size_t)w < errlen)
+			snprintf(err + w, errlen - (size_t)w, ")");
+		return -1;
+	}
+	return 0;
+}
+
 const char *as_module_suggest_param(const as_module_t *mod, const struct as_spec *module, char *out,
                                     size_t len)
 {

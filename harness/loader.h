@@ -49,10 +49,18 @@ uint32_t as_module_params_version(const as_module_t *m);
  * zero. Use this, never m->params[i], for a loaded module. */
 void as_module_param(const as_module_t *m, uint32_t i, as_param_spec_t *out);
 
+/* Whether every key given in spec `module` is one the module declares in
+ * params[] (the keys `list` shows): 0, or -1 with "unknown key 'K' (known:
+ * a b c)" or "unknown key 'K' (it declares no params)" in err. Checked
+ * before create() and params_env see the params, so a module that ignores
+ * its params string cannot run a misspelt key as the defaults. */
+struct as_spec;
+int as_module_keys_declared(const as_module_t *mod, const struct as_spec *module, char *err,
+                            size_t errlen);
+
 /* After a module refused the params of spec `module` (in create or
  * params_env): "; did you mean 'KEY'?" in out for the first given key the
  * module does not declare, when a declared one is close; else "". */
-struct as_spec;
 const char *as_module_suggest_param(const as_module_t *mod, const struct as_spec *module, char *out,
                                     size_t len);
 

@@ -47,8 +47,10 @@ static void ask_child(const as_spec_t *m, int fd, volatile unsigned char *stage)
 		if (stage)
 			*stage = STAGE_ASK;
 		ok = 1;
-		if (AS_MODULE_HAS(lm.mod, params_env) &&
-		    lm.mod->params_env(m->params, me.env, sizeof(me.env), err, sizeof(err)) != 0) {
+		if (as_module_keys_declared(lm.mod, m, err, sizeof(err)) != 0 ||
+		    (AS_MODULE_HAS(lm.mod, params_env) &&
+		     lm.mod->params_env(m->params, me.env, sizeof(me.env), err, sizeof(err)) !=
+		         0)) {
 			char tmp[1024], dym[96];
 			snprintf(tmp, sizeof(tmp), "module %s (%s): %s%s", lm.mod->name, lm.path,
 			         err, as_module_suggest_param(lm.mod, m, dym, sizeof(dym)));

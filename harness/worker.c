@@ -251,7 +251,8 @@ static as_status_t create(worker_t *w, char *err, size_t errlen)
 {
 	char e[512], dym[96], shown[AS_SHOW_MAX];
 	const as_spec_t *m = w->spec->module;
-	if (w->lm.mod->create(m->params, &w->inst, e, sizeof(e)) == 0)
+	if (as_module_keys_declared(w->lm.mod, m, e, sizeof(e)) == 0 &&
+	    w->lm.mod->create(m->params, &w->inst, e, sizeof(e)) == 0)
 		return AS_OK;
 	snprintf(err, errlen, "module %s (%s): %s%s", w->lm.mod->name, as_show(w->lm.path, shown),
 	         e, as_module_suggest_param(w->lm.mod, m, dym, sizeof(dym)));

@@ -28,6 +28,21 @@ refuse 2 "did you mean" check refmalloc:zzz=1
 # the same module with good params still runs every check
 expect 0 "refmalloc: [0-9]+ passed, 0 failed" check --stress-ops 2000 refmalloc:top_pad=64k
 
+# a key the module does not declare is refused by the harness, whatever
+# the module's create() does with it: flat.so declares no params and
+# ignores its params string, so `flat.so:typo=1` ran as if no params were
+# given (left alone until session 25), in check, run and exec alike; a
+# declared module's misspelt key names its params
+flat=$mods/flat.so
+nodecl="module flat .*: unknown key 'typo' \(it declares no params\)"
+expect 2 "$nodecl" check "$flat:typo=1"
+expect 2 "$nodecl" run -q --no-plot -r 1 -a "$flat:typo=1" -w random:ops=100 -o "$tmp/r"
+[ ! -e "$tmp/r/trials.csv" ] && ok || bad "run of $flat:typo=1 wrote trials.csv"
+expect 2 "$nodecl" exec -a "$flat:typo=1" -- true
+expect 2 "unknown key 'zzz' \(known: mmap_threshold .*top_pad" check refmalloc:zzz=1
+# without the typo it runs (flat overlaps blocks by design: no quick check)
+expect 0 "" run -q --no-plot --no-quick-check -r 1 -a "$flat" -w random:ops=100 -o "$tmp/r2"
+
 # create crashes: the checks fail, the ones not offered are skipped
 "$as" check --timeout 5 "$mods/broken_create_crash.so" >"$tmp/out" 2>&1
 rc=$?
