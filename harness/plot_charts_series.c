@@ -467,20 +467,22 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 		 * tcmalloc's free at 2 threads ended at 36.6 us, its slowest call
 		 * 1.78 ms */
 		if (cols[5] >= 0 && prevy > 0 && prevy < 1) {
-			double lo = plot_cellnum(h, i, cols[5]);
+			/* at 1 ns at least, as x below: a bottom under 1 ns drawn
+			 * where it is went back left of the last point */
+			double lo = fmax(plot_cellnum(h, i, cols[5]), 1);
 			if (lo > prevx) {
 				plot_dnum(data, lo, "\t");
 				plot_dnum(data, prevy, "\t");
 				plot_dnum(data, 1 - prevy, "\n");
 			}
 		}
-		prevx = x;
 		/* x, the CDF, and the tail: the share of calls slower than x (none
 		 * is a missing point on the log axis). Calls under 1 ns net of the
 		 * harness (0, or a tick of the counter) have no place on the log
 		 * axis: drawn at its left end, 1 ns (latency_tail.gp starts there) */
 		if (x < 1)
 			x = 1;
+		prevx = x;
 		plot_dnum(data, x, "\t");
 		plot_dnum(data, y, "\t");
 		plot_dnum(data, y < 1 ? 1 - y : NAN, "\n");

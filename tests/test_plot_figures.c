@@ -207,6 +207,46 @@ static void test_tail_reaches_slowest(void)
 	       "the curve ends at %g ns, the slowest call is at 1771030..1778830:\n%s", lastx, dat);
 }
 
+/* 4b. latency_tail: calls under 1 ns net of the harness are drawn at 1 ns
+ * (the log axis's left end), and so is the gap point before the next
+ * bucket: x never goes backwards. The data file had 1, then 0.5 (the next
+ * bucket's bottom), then 2 (an outside review of the charts). */
+static void test_tail_below_1ns(void)
+{
+	static char dat[1 << 16];
+	char dir[512], line[256];
+	double prevx = 0;
+	int rc, back = 0, rows = 0;
+	FILE *f;
+	folder("tail1ns", dir, sizeof(dir));
+	put(dir, "trials.csv", trials_lat);
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n"
+	    "0,0,glibc,,random,,1,alloc,0.1,0.3,100,0.1\n"
+	    "0,0,glibc,,random,,1,alloc,0.5,0.7,100,0.2\n"
+	    "0,0,glibc,,random,,1,alloc,2,3,700,0.9\n"
+	    "0,0,glibc,,random,,1,alloc,10,15,100,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	snprintf(line, sizeof(line), "%s/plots/data/latency_tail-random-alloc.dat", dir);
+	f = fopen(line, "r");
+	CHECKF(f != NULL, "%s: missing", line);
+	while (f && fgets(line, sizeof(line), f)) {
+		double x;
+		if (line[0] == '#' || sscanf(line, "%lf", &x) != 1)
+			continue;
+		rows++;
+		back += x < prevx || x < 1;
+		prevx = x;
+	}
+	if (f)
+		fclose(f);
+	file(dir, "plots/data/latency_tail-random-alloc.dat", dat, sizeof(dat));
+	CHECKF(rows >= 4 && back == 0, "%d rows, %d going back or below 1 ns:\n%s", rows, back,
+	       dat);
+}
+
 /* 5. Under --min-time only the first pass is sampled, then one end sample
  * after the last pass (here 4 passes: samples to 1000 ops, the end at
  * 4000). The series charts end at the last sampled point of the first
@@ -624,6 +664,7 @@ int main(void)
 	test_latency_max();
 	test_rss_peak_label();
 	test_tail_reaches_slowest();
+	test_tail_below_1ns();
 	test_series_first_pass();
 	test_heading_join();
 	test_syscall_medians();
