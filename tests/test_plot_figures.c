@@ -655,6 +655,54 @@ static void test_metadata_no_growth(void)
 	       "null, no RSS growth: n/a, not 0:\n%s", md);
 }
 
+/* 21. The sweep's free p50 says what it rests on: a size where one call
+ * in 64 is timed and the workload frees 15 blocks times 1 or 2 frees a
+ * trial (the threshold scenario at 256 KiB and 1 MiB: an outside review),
+ * so the table gives the fewest timed frees of a point's trials and the
+ * chart's note says how few there were. */
+static void test_sweep_timed_frees(void)
+{
+	static char md[1 << 16], svg[1 << 20];
+	char dir[512], head[12][64], row[12][64];
+	int rc, nh, nr, k;
+	folder("sweepfree", dir, sizeof(dir));
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_end_kib,rss_peak_kib,passes\n"
+	    "0,0,glibc,,threshold,size=16k,1,ok,,1000,3000,333333,1000,1400,1400,1\n"
+	    "0,1,glibc,,threshold,size=16k,1,ok,,1000,3000,333333,1000,1400,1400,1\n"
+	    "1,0,glibc,,threshold,size=256k,1,ok,,32,50000,20000,1000,1000,1400,1\n"
+	    "1,1,glibc,,threshold,size=256k,1,ok,,32,50000,20000,1000,1000,1400,1\n"
+	    "2,0,glibc,,threshold,size=1m,1,ok,,8,200000,5000,1000,1000,1400,1\n"
+	    "2,1,glibc,,threshold,size=1m,1,ok,,8,200000,5000,1000,1000,1400,1\n");
+	put(dir, "latency.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+	    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n"
+	    "0,0,glibc,,threshold,size=16k,1,free,16,30,30,30,30,30,30,30\n"
+	    "0,1,glibc,,threshold,size=16k,1,free,17,30,30,30,30,30,30,30\n"
+	    "1,0,glibc,,threshold,size=256k,1,free,2,20000,20000,20000,20000,20000,20000,20000\n"
+	    "1,1,glibc,,threshold,size=256k,1,free,3,20000,20000,20000,20000,20000,20000,20000\n"
+	    "2,0,glibc,,threshold,size=1m,1,free,1,60000,60000,60000,60000,60000,60000,60000\n"
+	    "2,1,glibc,,threshold,size=1m,1,free,2,60000,60000,60000,60000,60000,60000,60000\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "tables/sweep-threshold.md", md, sizeof(md));
+	/* cells after "series" and after "glibc | SIZE": one apart */
+	nh = md_row(md, "series", head, 12);
+	k = md_col(head, nh, "timed frees", NULL);
+	nr = md_row(md, "glibc | 1048576", row, 12);
+	CHECKF(k >= 1 && k - 1 < nr && !strcmp(row[k - 1], "1"),
+	       "sweep table at 1 MiB: fewest timed frees 1:\n%s", md);
+	nr = md_row(md, "glibc | 16384", row, 12);
+	CHECKF(k >= 1 && k - 1 < nr && !strcmp(row[k - 1], "16"),
+	       "sweep table at 16 KiB: fewest timed frees 16:\n%s", md);
+	if (have_gnuplot) {
+		file(dir, "plots/sweep-threshold.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "as few as 1 timed free a trial") != NULL,
+		       "the sweep's note says how few frees were timed");
+	}
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -676,6 +724,7 @@ int main(void)
 	test_pass_time_untimed();
 	test_key_chart_all();
 	test_metadata_no_growth();
+	test_sweep_timed_frees();
 
 	return plot_fixture_end();
 }
