@@ -208,7 +208,8 @@ static int claim_group(void *ctx, const as_trial_spec_t *s)
 /* A memory scenario: its figures are pages, faults and system calls. */
 static int is_memory(const as_scenario_t *sc)
 {
-	return sc->metric == AS_MET_RETAINED || sc->metric == AS_MET_RSS_PER_LIVE;
+	return sc->metric == AS_MET_RETAINED || sc->metric == AS_MET_RSS_PER_LIVE ||
+	       sc->metric == AS_MET_BYTES_PER_BLOCK;
 }
 
 static void scenario_reps(const as_scenario_t *sc, as_run_cfg_t *cfg)

@@ -16,13 +16,16 @@
 
 /* The number printed per (workload, module) in the console summary. */
 typedef enum as_metric {
-	AS_MET_RETAINED,     /* (rss_end - rss_before) / (rss_peak - rss_before) */
-	AS_MET_RSS_PER_LIVE, /* (rss_end - rss_before) * 1024 / live_bytes_peak * scale */
-	AS_MET_NS_PER_OP,    /* ns_per_op */
-	AS_MET_ELAPSED_MS,   /* elapsed_ns / passes / 1e6: one pass of rows that do the
-	                      * same work (--min-time repeats the stream a number of
-	                      * times that differs by row, so the total does not
-	                      * compare) */
+	AS_MET_RETAINED,        /* (rss_end - rss_before) / (rss_peak - rss_before) */
+	AS_MET_RSS_PER_LIVE,    /* (rss_end - rss_before) * 1024 / live_bytes_peak * scale */
+	AS_MET_BYTES_PER_BLOCK, /* the same, scale the block size, of blocks written
+	                         * whole: NaN under 1 (their memory was resident
+	                         * before the timed region: nothing to divide) */
+	AS_MET_NS_PER_OP,       /* ns_per_op */
+	AS_MET_ELAPSED_MS,      /* elapsed_ns / passes / 1e6: one pass of rows that do the
+	                         * same work (--min-time repeats the stream a number of
+	                         * times that differs by row, so the total does not
+	                         * compare) */
 } as_metric_t;
 
 typedef struct as_scenario {
@@ -32,7 +35,7 @@ typedef struct as_scenario {
 	const char *x;                /* what varies across rows */
 	const char *y;                /* what to plot, in trials.csv columns */
 	as_metric_t metric;           /* console summary number */
-	double scale;                 /* AS_MET_RSS_PER_LIVE multiplier */
+	double scale;                 /* AS_MET_RSS_PER_LIVE, AS_MET_BYTES_PER_BLOCK multiplier */
 	const char *metric_name;      /* its heading */
 	const char *shape;            /* the expected shape, in words */
 	const as_claim_t *claims;     /* the shape as checked numbers, or NULL */

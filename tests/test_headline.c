@@ -198,6 +198,27 @@ int main(void)
 	 * earlier run left one behind under the same pid (EEXIST) */
 	snprintf(tmp, sizeof(tmp), "/tmp/as_headline_XXXXXX");
 	CHECK(mkdtemp(tmp) != NULL);
+	{
+		/* metadata: bytes per block of a module whose RSS did not grow
+		 * in the timed region (null: its buffer is faulted in before)
+		 * is n/a, as the chart's table says, not 0 bytes a block (the
+		 * quick suite's headline.csv and terminal had "null 0": review
+		 * E); 80 bytes a block stays 80 */
+		const as_scenario_t *md = as_scenario_find("metadata");
+		double v[AS_TRIAL_NCOLS];
+		for (int c = 0; c < AS_TRIAL_NCOLS; c++)
+			v[c] = NAN;
+		v[AS_TC_live_bytes_peak] = 6400000;
+		v[AS_TC_rss_before_kib] = v[AS_TC_rss_end_kib] = v[AS_TC_rss_peak_kib] = 18000;
+		CHECKF(md && isnan(as_scenario_value(md, v)), "no growth: %g, want n/a (NaN)",
+		       md ? as_scenario_value(md, v) : 0);
+		v[AS_TC_rss_end_kib] = 18004; /* 0.04 bytes a block: no block's memory */
+		CHECKF(md && isnan(as_scenario_value(md, v)), "4 KiB growth: %g, want n/a (NaN)",
+		       md ? as_scenario_value(md, v) : 0);
+		v[AS_TC_rss_end_kib] = 18000 + 7812.5; /* 8,000,000 bytes / 100,000 blocks */
+		CHECKF(md && fabs(as_scenario_value(md, v) - 80) < 1e-9, "80 B a block: %g",
+		       md ? as_scenario_value(md, v) : 0);
+	}
 	check_scenario("threshold", "glibc,bump,null", 0);
 	check_scenario("xmalloc", "glibc,bump", 1);
 	/* variants' labels (glibc:tri, glibc:mma at 9 characters), a row with
