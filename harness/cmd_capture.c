@@ -157,6 +157,17 @@ static int live_add(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, cons
 	char *out = NULL;
 	if (!e)
 		return -1;
+	/* room in ls first: once the spool and the trace are open, nothing
+	 * can fail (until the review of 2026-12-06 a failed grow here freed
+	 * `out` twice and left both open) */
+	if (ls->n == ls->cap) {
+		int nc = ls->cap ? ls->cap * 2 : 8;
+		live_t **nv = realloc(ls->v, (size_t)nc * sizeof(*nv));
+		if (!nv)
+			goto out_nomem;
+		ls->v = nv;
+		ls->cap = nc;
+	}
 	sscanf(name, "%u.%u", &spid, &gen);
 	if (!(e->name = strdup(name)) || asprintf(&e->path, "%s/%s", dir, name) < 0 ||
 	    !(out = other_name(c->out, spid, gen)))
@@ -177,20 +188,11 @@ static int live_add(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, cons
 		e->failed = 1;
 	}
 	free(out);
-	if (ls->n == ls->cap) {
-		int nc = ls->cap ? ls->cap * 2 : 8;
-		live_t **nv = realloc(ls->v, (size_t)nc * sizeof(*nv));
-		if (!nv)
-			goto out_nomem;
-		ls->v = nv;
-		ls->cap = nc;
-	}
 	ls->v[ls->n++] = e;
 	return 1;
-out_nomem:
+out_nomem: /* nothing opened yet: e->sp is all zeroes, and closing it
+            * would close fd 0 */
 	free(out);
-	if (e->path)
-		as_spool_close(&e->sp);
 	free(e->path);
 	free(e->name);
 	free(e);

@@ -209,7 +209,10 @@ static inline void touch(void *p, uint64_t size, as_touch_t policy)
 		for (uint64_t off = 4096 - ((uintptr_t)p & 4095); off < size; off += 4096)
 			c[off] = 1;
 		break;
-	case AS_TOUCH_ALL: memset(p, 0xa5, size); break;
+	case AS_TOUCH_ALL: /* a module may return NULL for size 0: memset(NULL, .., 0) is UB */
+		if (size)
+			memset(p, 0xa5, size);
+		break;
 	}
 }
 

@@ -2,6 +2,7 @@
  * Only main() exits; exit codes are 0 ok, 1 a trial or test failed, 2 bad
  * usage or input. The hidden `__worker` command is the trial's child. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,24 @@ static void usage(FILE *f)
 	        "allocscope-COMMAND')\nshows a command's options and examples; 'allocscope help "
 	        "results' what every\nresults file and column means; 'allocscope --version' which "
 	        "build this is.\n");
+}
+
+/* What a command printed must have reached stdout: a full disk is an
+ * error, not a short table (as for every results file). Returns rc, or 2
+ * after a line on stderr when rc was 0; rc 1 keeps its 1 and gets the
+ * line; rc 2 has already said what went wrong (compare --json says this
+ * very thing). */
+static int stdout_checked(const char *cmd, int rc)
+{
+	int err;
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	err = errno;
+	if (rc != 2)
+		fprintf(stderr, "allocscope%s%s: cannot write to stdout: %s\n", cmd ? " " : "",
+		        cmd ? cmd : "", err ? strerror(err) : "write error");
+	return rc ? rc : 2;
 }
 
 /* `allocscope help results` (what every results file and column means), or
@@ -126,18 +145,19 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "__complete") && argc >= 3)
 		return as_cli_complete(stdout, argv[2], argc > 3 ? argv[3] : NULL);
 	if (!strcmp(argv[1], "help") && argc >= 3)
-		return help_topic(argv[2]);
+		return stdout_checked("help", help_topic(argv[2]));
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return stdout_checked(NULL, 0);
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("allocscope %s\n", as_version());
-		return 0;
+		return stdout_checked(NULL, 0);
 	}
 	for (int i = 0; commands[i]; i++)
 		if (!strcmp(argv[1], commands[i]->name))
-			return commands[i]->main(argc - 1, argv + 1);
+			return stdout_checked(commands[i]->name,
+			                      commands[i]->main(argc - 1, argv + 1));
 	as_suggest_init(&sg, argv[1]);
 	for (int i = 0; commands[i]; i++)
 		as_suggest_add(&sg, commands[i]->name);

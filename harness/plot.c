@@ -516,9 +516,9 @@ static char **suite_scenarios(plot_t *p, const char *dir, int *n)
 		    as_results_kind(sub) != AS_RESULTS_RUN)
 			continue;
 		subs = realloc(subs, (size_t)(*n + 1) * sizeof(char *));
-		if (!subs)
+		if (!subs || !(subs[*n] = strdup(e->d_name)))
 			abort();
-		subs[(*n)++] = strdup(e->d_name);
+		(*n)++;
 	}
 	closedir(d);
 	if (*n == 0)
