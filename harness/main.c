@@ -2,10 +2,13 @@
  * Only main() exits; exit codes are 0 ok, 1 a trial or test failed, 2 bad
  * usage or input. The hidden `__worker` command is the trial's child. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "allocenv.h"
 #include "cli.h"
@@ -96,11 +99,26 @@ static int runs_trials(int argc, char **argv)
 	return 0;
 }
 
+/* Standard descriptors started closed (`allocscope run ... >&-`) are
+ * opened on /dev/null, the wrong way round (gnulib's stdopen): else the
+ * first file opened takes fd 1 or 2, and the table or an error line went
+ * into it (a results folder's .lock held "allocscope: ... running it
+ * again"). A write to such a stdout still fails, and is reported. */
+static void std_fds_open(void)
+{
+	/* lowest first: each open takes the lowest free number, fd itself */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			return;
+}
+
 int main(int argc, char **argv)
 {
 	as_suggest_t sg;
 	char dym[96];
 
+	std_fds_open();
 	if (runs_trials(argc, argv))
 		as_allocenv_strip(); /* before the re-exec: it starts on glibc's defaults */
 	if (!no_modules(argc, argv))
