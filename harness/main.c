@@ -113,6 +113,20 @@ static void std_fds_open(void)
 			return;
 }
 
+/* A command's exit status, once what it wrote to stdout is out: a table
+ * or listing cut short by a full disk (`allocscope compare A B > f`) or
+ * lost to a closed stdout is an error (one line, exit 2 where the command
+ * had none), not exit 0. */
+static int finish(int rc)
+{
+	int e = fflush(stdout) != 0 ? errno : 0;
+	if (!e && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "allocscope: standard output: cannot write: %s\n",
+	        e ? strerror(e) : "an earlier write failed");
+	return rc ? rc : 2;
+}
+
 int main(int argc, char **argv)
 {
 	as_suggest_t sg;
@@ -142,20 +156,20 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "__gen-docs") && argc == 3)
 		return as_cli_gen_docs(argv[2], commands) == 0 ? 0 : 2;
 	if (!strcmp(argv[1], "__complete") && argc >= 3)
-		return as_cli_complete(stdout, argv[2], argc > 3 ? argv[3] : NULL);
+		return finish(as_cli_complete(stdout, argv[2], argc > 3 ? argv[3] : NULL));
 	if (!strcmp(argv[1], "help") && argc >= 3)
-		return help_topic(argv[2]);
+		return finish(help_topic(argv[2]));
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return finish(0);
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("allocscope %s\n", as_version());
-		return 0;
+		return finish(0);
 	}
 	for (int i = 0; commands[i]; i++)
 		if (!strcmp(argv[1], commands[i]->name))
-			return commands[i]->main(argc - 1, argv + 1);
+			return finish(commands[i]->main(argc - 1, argv + 1));
 	as_suggest_init(&sg, argv[1]);
 	for (int i = 0; commands[i]; i++)
 		as_suggest_add(&sg, commands[i]->name);

@@ -23,5 +23,23 @@ grep -rlE "^module +workload|^results: " "$tmp/o" "$tmp/o/.lock" >"$tmp/hits"
 [ ! -s "$tmp/hits" ] && ok || bad ">&-: the table in $(cat "$tmp/hits")"
 [ -s "$tmp/o/trials.csv" ] && ok || bad ">&-: no trials.csv"
 
+# --- stdout that cannot be written: one line, exit 2 (was 0) -----------------
+for cmd in "list" "--version" "help results" "run --help"; do
+  # shellcheck disable=SC2086
+  "$as" $cmd >/dev/full 2>"$tmp/err"
+  rc=$?
+  [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -qE "standard output: cannot write: (No space left on device|an earlier write failed)" "$tmp/err" && ok ||
+    { bad "$cmd >/dev/full: exit $rc, want 2 and one line:"; sed 's/^/  | /' "$tmp/err" | head -3 >&2; }
+done
+"$as" --version >&- 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q "standard output: cannot write: Bad file descriptor" "$tmp/err" && ok ||
+  bad ">&-: want exit 2 naming standard output: $(cat "$tmp/err")"
+# a run whose table is lost keeps its results and says so
+"$as" run -a null -r 1 -o "$tmp/f" --no-plot >/dev/full 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "standard output" "$tmp/err" && [ "$(wc -l <"$tmp/f/trials.csv")" -eq 2 ] && ok ||
+  bad "run >/dev/full: exit $rc, want 2 and its trials.csv: $(cat "$tmp/err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
