@@ -266,6 +266,40 @@ static char **program_env(char *const set[], size_t nset)
 	return env;
 }
 
+/* Signals for the program while it runs, as exec passes them on: SIGTERM,
+ * SIGHUP, SIGUSR1/2 sent to capture, and a SIGINT/SIGQUIT sent with
+ * kill(2) (one typed at the terminal reaches the program, in the same
+ * group, already). Until session 25 a SIGTERM or SIGHUP killed capture
+ * alone: the program ran on untraced, writing its spool into a hidden
+ * folder nobody removed, beside empty TRACE.PID.GEN.tmp files. Now the
+ * program gets it, and capture converts what it recorded as for any
+ * program that died on a signal. */
+static const int fwd_sigs[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2};
+static volatile pid_t traced_pid;
+
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
+		return;
+	if (traced_pid > 0)
+		kill(traced_pid, sig);
+}
+
+/* Pass fwd_sigs on to PID (old: the actions before), or restore old
+ * (pid 0). */
+static void forward_signals(pid_t pid, struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forward_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	traced_pid = pid;
+	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
+		sigaction(fwd_sigs[i], pid ? &sa : &old[i], pid ? &old[i] : NULL);
+}
+
 /* Run argv with the capture library preloaded, spooling into dir, and
  * convert its spools while it runs until it exits. The program is started
  * with posix_spawn (no copy of this process's page tables, no
@@ -277,7 +311,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
                       as_trace_fmt_t fmt, live_set_t *ls, pid_t *pid, int *status, uint64_t t0[2],
                       uint64_t t1[2], char *comm, size_t commlen)
 {
-	struct sigaction ign, old_int, old_quit;
+	struct sigaction ign, old_int, old_quit, old_fwd[sizeof(fwd_sigs) / sizeof(fwd_sigs[0])];
 	sigset_t chld, old_mask, dfl;
 	posix_spawnattr_t attr;
 	const char *pre = getenv("LD_PRELOAD");
@@ -333,6 +367,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		goto out_env;
 	}
+	forward_signals(*pid, old_fwd);
 	for (long nap_ns = 0;;) {
 		siginfo_t si;
 		int w;
@@ -364,6 +399,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	t1[1] = as_now_ns();
 	for (int k = 0; k < ls->n; k++)
 		ls->events += ls->v[k]->sp.rep.events;
+	forward_signals(0, old_fwd); /* SIGINT and SIGQUIT as they were before the spawn */
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
