@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "allocenv.h"
@@ -113,6 +114,33 @@ static void std_fds_open(void)
 			return;
 }
 
+/* The open-file limit a command that runs trials needs: the whole default
+ * suite ran at `ulimit -n 32` here (2026-12-06), each trial holding a
+ * worker's pipes and spec, a perf counter per memory syscall, a socket
+ * per fork server; twice that for room. */
+#define AS_MIN_OPEN_FILES 64
+
+/* Whether the open-file limit lets argv's command run its trials; else
+ * one line and 0. Below it, a worker that could not move its descriptors
+ * exited 127 and its row blamed the module (`ulimit -n 18`: "glibc: the
+ * module's probe ... exited with status 127"; at 24 a suite's trials
+ * failed as worker_error), or the syscall counts silently went n/a. */
+static int enough_files(int argc, char **argv)
+{
+	struct rlimit rl;
+	if (!(runs_trials(argc, argv) || !strcmp(argv[1], "exec")) ||
+	    getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= AS_MIN_OPEN_FILES)
+		return 1;
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	fprintf(stderr,
+	        "allocscope %s: the open-file limit (ulimit -n) is %llu; allocscope needs at "
+	        "least %d for its workers' pipes and counters\n",
+	        argv[1], (unsigned long long)rl.rlim_cur, AS_MIN_OPEN_FILES);
+	return 0;
+}
+
 /* A command's exit status, once what it wrote to stdout is out: a table
  * or listing cut short by a full disk (`allocscope compare A B > f`) or
  * lost to a closed stdout is an error (one line, exit 2 where the command
@@ -167,6 +195,8 @@ int main(int argc, char **argv)
 		printf("allocscope %s\n", as_version());
 		return finish(0);
 	}
+	if (!enough_files(argc, argv))
+		return 2;
 	for (int i = 0; commands[i]; i++)
 		if (!strcmp(argv[1], commands[i]->name))
 			return finish(commands[i]->main(argc - 1, argv + 1));
