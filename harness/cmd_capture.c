@@ -229,8 +229,12 @@ static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, con
 		uint64_t before = e->sp.rep.records + e->sp.index_off;
 		if (e->failed)
 			continue;
-		if (as_spool_convert_more(&e->sp, tpn, e->msg, sizeof(e->msg)) != 0)
+		if (as_spool_convert_more(&e->sp, tpn, e->msg, sizeof(e->msg)) != 0) {
+			/* its trace is not written: its temp file goes now (it was
+			 * left, a full disk's worth, beside the trace) */
+			as_trace_out_close(&e->out, 0);
 			e->failed = 1;
+		}
 		/* every ~1 MiB of trace: its disk writes start now, so that the
 		 * fsync after the program has little left to wait for */
 		if (!e->failed && e->sp.rep.events - e->synced >= 250000) {
