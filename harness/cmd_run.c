@@ -217,13 +217,15 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 	}
 }
 
-void as_run_plot(const as_run_cfg_t *cfg, const char *dir)
+int as_run_plot(const as_run_cfg_t *cfg, const char *dir)
 {
 	as_plot_opts_t po;
+	int unwritten = 0;
 	if (cfg->no_plot)
-		return;
+		return 0;
 	memset(&po, 0, sizeof(po));
-	as_plot_and_print(dir, &po);
+	as_plot_and_print(dir, &po, &unwritten);
+	return unwritten ? -1 : 0;
 }
 
 /* Defaults shared by run and suite. */
@@ -385,8 +387,10 @@ static int run_main(int argc, char **argv)
 	r = as_run_validate(&c.cfg);
 	if (r == 0) {
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
-		if (r == 0 || r == 1) /* not after a write error or an interrupt */
-			as_run_plot(&c.cfg, out);
+		/* not after a write error or an interrupt; a report the disk had
+		 * no room for is a write error too (it exited 0) */
+		if ((r == 0 || r == 1) && as_run_plot(&c.cfg, out) != 0)
+			r = 2;
 	}
 out:
 	as_run_cfg_free_specs(&c.cfg);

@@ -850,8 +850,11 @@ out_json:
 	 * replay/ run's own charts with them */
 	if (!c.no_plot) {
 		as_plot_opts_t po;
+		int unwritten = 0;
 		memset(&po, 0, sizeof(po));
-		as_plot_and_print(dir, &po);
+		as_plot_and_print(dir, &po, &unwritten);
+		if (unwritten && (ret == 0 || ret == 1))
+			ret = 2; /* a report the disk had no room for */
 	}
 out:
 	as_buf_free(&line);

@@ -230,6 +230,7 @@ static void finish_chart(chart_t *c, const char *chart_dir, unsigned fmts)
 				         "%.200s: cut short (a full disk?): removed", out);
 			unlink(out);
 			c->drawn = 0;
+			c->unwritten = 1;
 		} else if (formats[f].bit == AS_PLOT_PDF && pdf_fix_date(out) != 0 && c->drawn) {
 			snprintf(c->error, sizeof(c->error), "%.200s: cannot set its date: %s", out,
 			         strerror(errno));
@@ -259,6 +260,7 @@ static int chart_commands(const draw_t *d, chart_t *c, int k, as_buf_t *s)
 	}
 	if (as_write_file_atomic(d->data_dir, name, &c->data, err, sizeof(err)) != 0) {
 		snprintf(c->error, sizeof(c->error), "%s", err);
+		c->unwritten = 1;
 		return -1;
 	}
 	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
