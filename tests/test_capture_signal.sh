@@ -5,7 +5,8 @@
 # that signal, exits 1 and leaves no spool folder, no .tmp file and no
 # process. Until session 25 capture died alone (exit 143): the program ran
 # on, untraced, filling a hidden .allocscope-capture-XXXXXX folder that
-# nobody removed, beside empty TRACE.PID.GEN.tmp files.
+# nobody removed, beside empty TRACE.PID.GEN.tmp files. tune killed while
+# it captures: the program ends too.
 # usage: test_capture_signal.sh ALLOCSCOPE
 set -u
 as=$(readlink -f "$1")
@@ -37,6 +38,21 @@ for sig in TERM HUP; do
   left=$(find "$d" -name '.allocscope-capture-*' -o -name '*.tmp*')
   [ -z "$left" ] && ok || bad "SIG$sig: left behind: $left"
   "$as" trace stats "$d/t.ast" >/dev/null 2>&1 && ok || bad "SIG$sig: no readable trace"
+done
+
+# --- tune killed while it captures: the program ends with it -----------------
+# (until session 25 tune died alone, its capture and the program ran on)
+for sig in TERM KILL; do
+  "$as" tune -o "$tmp/tune$sig" -r 3 -- "$prog" 30 >/dev/null 2>&1 &
+  tp=$!
+  for _ in $(seq 100); do ls "$tmp/tune$sig"/.allocscope-capture-*/*spool* >/dev/null 2>&1 && break; sleep 0.05; done
+  kill -"$sig" "$tp"
+  { wait "$tp"; } 2>/dev/null
+  for _ in $(seq 100); do pgrep -f "^$prog 30" >/dev/null || break; sleep 0.05; done
+  if pgrep -f "^$prog 30" >/dev/null; then
+    bad "tune SIG$sig: the program still runs 5 s later"
+    pkill -9 -f "^$prog 30"
+  else ok; fi
 done
 
 echo "$pass passed, $fail failed"
