@@ -225,7 +225,16 @@ int as_run_plot(const as_run_cfg_t *cfg, const char *dir)
 		return 0;
 	memset(&po, 0, sizeof(po));
 	as_plot_and_print(dir, &po, &unwritten);
-	return unwritten ? -1 : 0;
+	/* ^C reaches the gnuplots too: their charts "failed"; the run's stop
+	 * handler took the signal and nobody looked (exit 0) */
+	if (as_interrupted) {
+		fprintf(stderr,
+		        "allocscope: interrupted while drawing the charts: the results in %s are "
+		        "complete; allocscope plot %s draws them\n",
+		        dir, dir);
+		return 130;
+	}
+	return unwritten ? 2 : 0;
 }
 
 /* Defaults shared by run and suite. */
@@ -338,7 +347,7 @@ static int run_main(int argc, char **argv)
 	run_args_t rargs = {0};
 	run_ctx_t c;
 	char out[PATH_MAX];
-	int r;
+	int r, pr;
 
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
@@ -389,8 +398,8 @@ static int run_main(int argc, char **argv)
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
 		/* not after a write error or an interrupt; a report the disk had
 		 * no room for is a write error too (it exited 0) */
-		if ((r == 0 || r == 1) && as_run_plot(&c.cfg, out) != 0)
-			r = 2;
+		if ((r == 0 || r == 1) && (pr = as_run_plot(&c.cfg, out)) != 0)
+			r = pr;
 	}
 out:
 	as_run_cfg_free_specs(&c.cfg);

@@ -689,8 +689,10 @@ static int suite_main(int argc, char **argv)
 	    counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
 	    counts[AS_VERDICT_INCONCLUSIVE]);
 	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
-	/* a report the disk had no room for is a write error (it exited 0) */
-	plot_bad = (worst == 0 || worst == 1) && as_run_plot(&c.cfg, base) != 0;
+	/* a report the disk had no room for is a write error (it exited 0);
+	 * an interrupt while drawing, 130 */
+	if (worst == 0 || worst == 1)
+		plot_bad = as_run_plot(&c.cfg, base);
 	if (worst == 1)
 		printf("some trials failed: their rows in trials.csv say why\n");
 	if (ndone < nsc && worst == 130)
@@ -721,7 +723,7 @@ static int suite_main(int argc, char **argv)
 		}
 	}
 	if (plot_bad)
-		worst = 2;
+		worst = plot_bad;
 out_done:
 	as_buf_free(&verdicts);
 	for (int i = 0; i < nsc; i++)

@@ -91,9 +91,9 @@ enum {
 void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
 /* Unless cfg->no_plot: charts and report.md for DIR (a run or suite folder).
  * A plotting problem is reported on stderr; it does not change the exit
- * code (no gnuplot, a chart gnuplot failed on) unless a file could not be
- * written whole (a full disk): then -1, which the caller makes exit 2.
- * Else 0. */
+ * code (no gnuplot, a chart gnuplot failed on), so 0, unless a file could
+ * not be written whole (a full disk): 2, or the run was interrupted while
+ * drawing (said in one line): 130. The caller exits with it. */
 int as_run_plot(const as_run_cfg_t *cfg, const char *dir);
 /* `plot`'s CLI layer (cmd_plot.c): as_plot_dir, then its messages on stderr
  * ("allocscope plot: ..."), the report's path on stdout unless opts->quiet.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_plot_killed.sh - `allocscope plot` killed (SIGTERM, SIGKILL) while
 # gnuplot draws: its gnuplot processes end with it. Until session 25 they
-# drew on into the folder after plot had gone. gnuplot here is a stand-in
+# drew on into the folder after plot had gone. A run interrupted while it
+# draws says so and exits 130. gnuplot here is a stand-in
 # ($ALLOCSCOPE_GNUPLOT) that writes its pid and sleeps.
 # usage: test_plot_killed.sh ALLOCSCOPE
 set -u
@@ -34,6 +35,27 @@ for sig in TERM KILL; do
     for g in $left; do kill -9 "$g"; done
   fi
 done
+
+# --- ^C while a run draws its charts: exit 130, the line says the results are
+# complete (until session 25 the run's stop handler took the signal, the
+# gnuplots it reached "failed", and the run exited 0) -----------------------
+cat >"$tmp/gnuplot1" <<EOF2
+#!/bin/sh
+[ -e "$tmp/drew" ] && exit 1
+touch "$tmp/drew"
+echo \$\$ >>"$tmp/pids1"
+exec sleep 30
+EOF2
+chmod +x "$tmp/gnuplot1"
+ALLOCSCOPE_GNUPLOT=$tmp/gnuplot1 setsid "$as" run -a null -r 1 -o "$tmp/run" >/dev/null 2>"$tmp/err" &
+p=$!
+for _ in $(seq 200); do [ -s "$tmp/pids1" ] && break; sleep 0.05; done
+kill -INT -- -"$p" # the terminal's ^C: the whole group
+wait "$p"
+rc=$?
+[ "$rc" -eq 130 ] && grep -q "interrupted while drawing the charts: the results in .* are complete" "$tmp/err" && ok ||
+  { bad "^C while drawing: exit $rc, want 130 and a line saying so:"; sed 's/^/  | /' "$tmp/err" | head -3 >&2; }
+[ "$(wc -l <"$tmp/run/trials.csv")" -eq 2 ] && ok || bad "^C while drawing: trials.csv is not whole"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
