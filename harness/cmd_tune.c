@@ -864,6 +864,15 @@ out_json:
 		as_plot_and_print(dir, &po, &unwritten);
 		if (unwritten && (ret == 0 || ret == 1))
 			ret = 2; /* a report the disk had no room for */
+		/* ^C while drawing: the charts' gnuplots "failed", tune exited 0 */
+		if (as_interrupted && ret != 130) {
+			fprintf(
+			    stderr,
+			    "allocscope tune: interrupted while drawing the charts: the results "
+			    "in %s are complete; allocscope plot %s draws them\n",
+			    dir, dir);
+			ret = 130;
+		}
 	}
 out:
 	as_buf_free(&line);

@@ -56,6 +56,17 @@ rc=$?
 [ "$rc" -eq 130 ] && grep -q "interrupted while drawing the charts: the results in .* are complete" "$tmp/err" && ok ||
   { bad "^C while drawing: exit $rc, want 130 and a line saying so:"; sed 's/^/  | /' "$tmp/err" | head -3 >&2; }
 [ "$(wc -l <"$tmp/run/trials.csv")" -eq 2 ] && ok || bad "^C while drawing: trials.csv is not whole"
+# the same for tune (its own plotting)
+"$as" capture -o "$tmp/t.ast" -- /bin/ls / >/dev/null 2>&1
+rm -f "$tmp/drew" "$tmp/pids1"
+ALLOCSCOPE_GNUPLOT=$tmp/gnuplot1 setsid "$as" tune "$tmp/t.ast" -a refmalloc -r 2 -o "$tmp/tune" >/dev/null 2>"$tmp/err" &
+p=$!
+for _ in $(seq 200); do [ -s "$tmp/pids1" ] && break; sleep 0.05; done
+kill -INT -- -"$p"
+wait "$p"
+rc=$?
+[ "$rc" -eq 130 ] && grep -q "tune: interrupted while drawing the charts" "$tmp/err" && ok ||
+  { bad "tune, ^C while drawing: exit $rc, want 130 and a line saying so:"; sed 's/^/  | /' "$tmp/err" | tail -3 >&2; }
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
