@@ -231,8 +231,12 @@ static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, con
 		uint64_t before = e->sp.rep.records + e->sp.index_off;
 		if (e->failed)
 			continue;
-		if (as_spool_convert_more(&e->sp, tpn, e->msg, sizeof(e->msg)) != 0)
+		if (as_spool_convert_more(&e->sp, tpn, e->msg, sizeof(e->msg)) != 0) {
+			/* its trace is not written: its temp file goes now (it was
+			 * left, a full disk's worth, beside the trace) */
+			as_trace_out_close(&e->out, 0);
 			e->failed = 1;
+		}
 		/* every ~1 MiB of trace: its disk writes start now, so that the
 		 * fsync after the program has little left to wait for */
 		if (!e->failed && e->sp.rep.events - e->synced >= 250000) {
@@ -268,6 +272,59 @@ static char **program_env(char *const set[], size_t nset)
 	return env;
 }
 
+/* Signals for the program while it runs, as exec passes them on: SIGTERM,
+ * SIGHUP, SIGUSR1/2 sent to capture, and a SIGINT/SIGQUIT sent with
+ * kill(2) (one typed at the terminal reaches the program, in the same
+ * group, already). One this process ignores (nohup) stays ignored, by the
+ * program too. Until session 25 a SIGTERM or SIGHUP killed capture alone:
+ * the program ran on untraced, writing its spool into a hidden folder
+ * nobody removed, beside empty TRACE.PID.GEN.tmp files. Now the program
+ * gets it, and capture converts what it recorded as for any program that
+ * died on a signal. */
+static const int fwd_sigs[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT};
+enum { FWD_EARLY = 4 }; /* the first 4 from before the spawn; INT, QUIT after */
+static volatile pid_t traced_pid;
+static volatile sig_atomic_t early_sig; /* one that came before the spawn returned */
+
+static void forward_signal(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
+		return;
+	if (traced_pid > 0)
+		kill(traced_pid, sig);
+	else
+		early_sig = sig;
+}
+
+/* Pass fwd_sigs [from, to) on to the program, each unless ignored
+ * (ign_int, ign_quit: SIGINT's, SIGQUIT's action before capture set them
+ * ignored), old[i] receiving the action before. */
+static void forward_signals(size_t from, size_t to, int ign_int, int ign_quit,
+                            struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = forward_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = from; i < to; i++) {
+		int sig = fwd_sigs[i];
+		sigaction(sig, NULL, &old[i]);
+		if (sig == SIGINT    ? !ign_int
+		    : sig == SIGQUIT ? !ign_quit
+		                     : old[i].sa_handler != SIG_IGN)
+			sigaction(sig, &sa, NULL);
+	}
+}
+
+/* Undo forward_signals [from, to). */
+static void restore_signals(size_t from, size_t to, const struct sigaction *old)
+{
+	for (size_t i = from; i < to; i++)
+		sigaction(fwd_sigs[i], &old[i], NULL);
+}
+
 /* Run argv with the capture library preloaded, spooling into dir, and
  * convert its spools while it runs until it exits. The program is started
  * with posix_spawn (no copy of this process's page tables, no
@@ -279,7 +336,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
                       as_trace_fmt_t fmt, live_set_t *ls, pid_t *pid, int *status, uint64_t t0[2],
                       uint64_t t1[2], char *comm, size_t commlen)
 {
-	struct sigaction ign, old_int, old_quit;
+	struct sigaction ign, old_int, old_quit, old_fwd[sizeof(fwd_sigs) / sizeof(fwd_sigs[0])];
 	sigset_t chld, old_mask, dfl;
 	posix_spawnattr_t attr;
 	const char *pre = getenv("LD_PRELOAD");
@@ -319,6 +376,13 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		sigaddset(&dfl, SIGINT);
 	if (old_quit.sa_handler != SIG_IGN)
 		sigaddset(&dfl, SIGQUIT);
+	/* from here: the program's spool can appear, and a SIGTERM after it,
+	 * before posix_spawn has returned (a test saw capture die of it); the
+	 * program starts with these signals' actions reset, as before (a
+	 * caught one's is reset by exec, an ignored one is left alone) */
+	traced_pid = 0;
+	early_sig = 0;
+	forward_signals(0, FWD_EARLY, 0, 0, old_fwd);
 	if (posix_spawnattr_init(&attr) == 0) {
 		posix_spawnattr_setsigmask(&attr, &old_mask);
 		posix_spawnattr_setsigdefault(&attr, &dfl);
@@ -330,11 +394,17 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	}
 	if (err != 0) {
 		fprintf(stderr, "allocscope capture: %s: %s\n", argv[0], strerror(err));
+		restore_signals(0, FWD_EARLY, old_fwd);
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		goto out_env;
 	}
+	traced_pid = *pid;
+	if (early_sig)
+		kill(*pid, early_sig);
+	forward_signals(FWD_EARLY, sizeof(fwd_sigs) / sizeof(fwd_sigs[0]),
+	                old_int.sa_handler == SIG_IGN, old_quit.sa_handler == SIG_IGN, old_fwd);
 	for (long nap_ns = 0;;) {
 		siginfo_t si;
 		int w;
@@ -366,6 +436,8 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	t1[1] = as_now_ns();
 	for (int k = 0; k < ls->n; k++)
 		ls->events += ls->v[k]->sp.rep.events;
+	restore_signals(0, sizeof(fwd_sigs) / sizeof(fwd_sigs[0]), old_fwd);
+	traced_pid = 0;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);

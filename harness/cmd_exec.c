@@ -435,6 +435,18 @@ static int exec_main(int argc, char **argv)
 			as_spec_free(&spec);
 			return 2;
 		}
+		/* room for the blocks, taken now (the size stays 0): on a full
+		 * TMPDIR no block could be written, and exec said the program
+		 * "ended as python3, an image that did not load the shim" */
+		if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 64 * 1024) != 0 && errno != EOPNOTSUPP &&
+		    errno != ENOSYS) {
+			fprintf(stderr, "allocscope exec: %s: no room for the stats file: %s\n",
+			        stats_path, strerror(errno));
+			close(fd);
+			unlink(stats_path);
+			as_spec_free(&spec);
+			return 2;
+		}
 		close(fd);
 	}
 	/* descendants that outlive the program become ours: counted below */

@@ -88,7 +88,7 @@ static int on_plot_opt(int key, const char *arg, void *vctx)
 	}
 }
 
-int as_plot_and_print(const char *dir, const as_plot_opts_t *opts)
+int as_plot_and_print(const char *dir, const as_plot_opts_t *opts, int *unwritten)
 {
 	as_plot_result_t res;
 	as_plot_status_t st = as_plot_dir(dir, opts, &res);
@@ -100,6 +100,8 @@ int as_plot_and_print(const char *dir, const as_plot_opts_t *opts)
 	}
 	if (res.report && !(opts && opts->quiet))
 		printf("report: %s\n", res.report);
+	if (unwritten)
+		*unwritten = res.files_unwritten;
 	as_plot_result_free(&res);
 	switch (st) {
 	case AS_PLOT_OK: return 0;
@@ -136,7 +138,7 @@ static int plot_main(int argc, char **argv)
 		        argv[r + r2]);
 		return 2;
 	}
-	return as_plot_and_print(dir, &o);
+	return as_plot_and_print(dir, &o, NULL);
 }
 
 const as_cmd_t as_cmd_plot = {

@@ -98,11 +98,13 @@ static int replay_setup(replay_ctx_t *c, int argc, char **argv, const char *dir)
 static int replay_run(replay_ctx_t *c)
 {
 	char out[PATH_MAX];
-	int r = as_run_validate(&c->cfg);
+	int pr, r = as_run_validate(&c->cfg);
 	if (r == 0) {
 		r = as_run_matrix(&c->cfg, out, sizeof(out));
-		if (r == 0 || r == 1) /* not after a write error or an interrupt */
-			as_run_plot(&c->cfg, out);
+		/* not after a write error or an interrupt; a report the disk had
+		 * no room for is a write error too */
+		if ((r == 0 || r == 1) && (pr = as_run_plot(&c->cfg, out)) != 0)
+			r = pr;
 	}
 	return r;
 }

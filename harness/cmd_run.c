@@ -217,13 +217,24 @@ static int on_run_opt(int key, const char *arg, void *vctx)
 	}
 }
 
-void as_run_plot(const as_run_cfg_t *cfg, const char *dir)
+int as_run_plot(const as_run_cfg_t *cfg, const char *dir)
 {
 	as_plot_opts_t po;
+	int unwritten = 0;
 	if (cfg->no_plot)
-		return;
+		return 0;
 	memset(&po, 0, sizeof(po));
-	as_plot_and_print(dir, &po);
+	as_plot_and_print(dir, &po, &unwritten);
+	/* ^C reaches the gnuplots too: their charts "failed"; the run's stop
+	 * handler took the signal and nobody looked (exit 0) */
+	if (as_interrupted) {
+		fprintf(stderr,
+		        "allocscope: interrupted while drawing the charts: the results in %s are "
+		        "complete; allocscope plot %s draws them\n",
+		        dir, dir);
+		return 130;
+	}
+	return unwritten ? 2 : 0;
 }
 
 /* Defaults shared by run and suite. */
@@ -336,7 +347,7 @@ static int run_main(int argc, char **argv)
 	run_args_t rargs = {0};
 	run_ctx_t c;
 	char out[PATH_MAX];
-	int r;
+	int r, pr;
 
 	memset(&c, 0, sizeof(c));
 	as_run_defaults(&c.cfg, argc, argv);
@@ -385,8 +396,10 @@ static int run_main(int argc, char **argv)
 	r = as_run_validate(&c.cfg);
 	if (r == 0) {
 		r = as_run_matrix(&c.cfg, out, sizeof(out));
-		if (r == 0 || r == 1) /* not after a write error or an interrupt */
-			as_run_plot(&c.cfg, out);
+		/* not after a write error or an interrupt; a report the disk had
+		 * no room for is a write error too (it exited 0) */
+		if ((r == 0 || r == 1) && (pr = as_run_plot(&c.cfg, out)) != 0)
+			r = pr;
 	}
 out:
 	as_run_cfg_free_specs(&c.cfg);

@@ -458,7 +458,8 @@ static int suite_main(int argc, char **argv)
 	const as_scenario_t *sc[32];
 	const char *name = "default";
 	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
-	int nsc, r, n, worst = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0}, groups[32];
+	int nsc, r, n, worst = 0, plot_bad = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0},
+	               groups[32];
 	int groups_left = 0, resuming = 0, ndone = 0;
 	char **saved_argv = NULL, *saved_text = NULL;
 	uint64_t t0 = as_now_ns(); /* the suite's start: --budget counts from here */
@@ -689,8 +690,10 @@ static int suite_main(int argc, char **argv)
 	    counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
 	    counts[AS_VERDICT_INCONCLUSIVE]);
 	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
+	/* a report the disk had no room for is a write error (it exited 0);
+	 * an interrupt while drawing, 130 */
 	if (worst == 0 || worst == 1)
-		as_run_plot(&c.cfg, base);
+		plot_bad = as_run_plot(&c.cfg, base);
 	if (worst == 1)
 		printf("some trials failed: their rows in trials.csv say why\n");
 	if (ndone < nsc && worst == 130)
@@ -720,6 +723,8 @@ static int suite_main(int argc, char **argv)
 			worst = 1;
 		}
 	}
+	if (plot_bad)
+		worst = plot_bad;
 out_done:
 	as_buf_free(&verdicts);
 	for (int i = 0; i < nsc; i++)

@@ -11,8 +11,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -282,7 +284,7 @@ static int build_grid(tune_ctx_t *c)
 static int capture(const char *trace, char **prog, as_capture_summary_t *sum)
 {
 	int n = 0, st, r = -1;
-	pid_t pid;
+	pid_t pid, parent;
 	char **av;
 	as_capture_summary_t *shared;
 	while (prog[n])
@@ -302,9 +304,16 @@ static int capture(const char *trace, char **prog, as_capture_summary_t *sum)
 	av[5] = "--";
 	memcpy(av + 6, prog, (size_t)n * sizeof(*av));
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* tune killed (SIGTERM, SIGHUP, SIGKILL) while the program runs:
+		 * capture passes the SIGTERM on to the program and ends; until
+		 * session 25 both ran on, for as long as the program did */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+			_exit(2);
 		_exit(as_capture_main(6 + n, av, shared));
+	}
 	if (pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 		*sum = *shared;
 		r = 0;
@@ -850,8 +859,20 @@ out_json:
 	 * replay/ run's own charts with them */
 	if (!c.no_plot) {
 		as_plot_opts_t po;
+		int unwritten = 0;
 		memset(&po, 0, sizeof(po));
-		as_plot_and_print(dir, &po);
+		as_plot_and_print(dir, &po, &unwritten);
+		if (unwritten && (ret == 0 || ret == 1))
+			ret = 2; /* a report the disk had no room for */
+		/* ^C while drawing: the charts' gnuplots "failed", tune exited 0 */
+		if (as_interrupted && ret != 130) {
+			fprintf(
+			    stderr,
+			    "allocscope tune: interrupted while drawing the charts: the results "
+			    "in %s are complete; allocscope plot %s draws them\n",
+			    dir, dir);
+			ret = 130;
+		}
 	}
 out:
 	as_buf_free(&line);

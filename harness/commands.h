@@ -90,13 +90,18 @@ enum {
 
 void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
 /* Unless cfg->no_plot: charts and report.md for DIR (a run or suite folder).
- * A plotting problem is reported on stderr and never changes the exit code. */
-void as_run_plot(const as_run_cfg_t *cfg, const char *dir);
+ * A plotting problem is reported on stderr; it does not change the exit
+ * code (no gnuplot, a chart gnuplot failed on), so 0, unless a file could
+ * not be written whole (a full disk): 2, or the run was interrupted while
+ * drawing (said in one line): 130. The caller exits with it. */
+int as_run_plot(const as_run_cfg_t *cfg, const char *dir);
 /* `plot`'s CLI layer (cmd_plot.c): as_plot_dir, then its messages on stderr
  * ("allocscope plot: ..."), the report's path on stdout unless opts->quiet.
- * Returns the exit code: 0 ok, 1 a chart or report not written, 2 bad input. */
+ * *unwritten (when not NULL): the files that could not be written whole
+ * (as_plot_result_t.files_unwritten). Returns the exit code: 0 ok, 1 a
+ * chart or report not written, 2 bad input. */
 struct as_plot_opts;
-int as_plot_and_print(const char *dir, const struct as_plot_opts *opts);
+int as_plot_and_print(const char *dir, const struct as_plot_opts *opts, int *unwritten);
 int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg);
 
 /* What `allocscope capture` traced beside TRACE (the program's last

@@ -85,17 +85,26 @@ int as_append_file(const char *dir, const char *name, const char *data, size_t l
                    size_t errlen)
 {
 	char path[PATH_MAX];
-	int fd;
+	struct stat st;
+	int fd, sized;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
 		snprintf(err, errlen, "%.200s.../%s: path longer than %d bytes", dir, name,
 		         PATH_MAX - 1);
 		return -1;
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0 || as_write_all(fd, data, len) != 0) {
+	if (fd < 0)
+		goto fail;
+	sized = fstat(fd, &st) == 0;
+	if (!sized || as_write_all(fd, data, len) != 0) {
 		int e = errno;
-		if (fd >= 0)
-			close(fd);
+		/* the part that fitted goes again, so the file ends in a whole
+		 * row and plot and compare read what the run finished (a full
+		 * disk left series.csv "line 925: 8 of 25 fields"); should that
+		 * fail too, the cut row stays, which --resume does not trust */
+		if (sized && ftruncate(fd, st.st_size) != 0)
+			sized = 0;
+		close(fd);
 		errno = e;
 		goto fail;
 	}

@@ -27,9 +27,11 @@ int as_write_file_atomic_nosync(const char *dir, const char *name, const as_buf_
  * synced. A table that only grows by rows is appended to instead of
  * replaced: a rename over the old file frees its blocks, and with the
  * `discard` mount option ext4 discards them there and then (~2.8 ms per
- * rename on the project's VM, 4-5 per trial). A process killed inside the
- * write can leave a cut last row, which --resume does not trust. Returns
- * 0, or -1 with "PATH: reason" in err. */
+ * rename on the project's VM, 4-5 per trial). A write that fails (a full
+ * disk) takes back the part of it that was written, so the file still ends
+ * in a whole row; a process killed inside the write can leave a cut last
+ * row, which --resume does not trust. Returns 0, or -1 with "PATH: reason"
+ * in err. */
 int as_append_file(const char *dir, const char *name, const char *data, size_t len, char *err,
                    size_t errlen);
 

@@ -3,10 +3,13 @@
  * usage or input. The hidden `__worker` command is the trial's child. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "allocenv.h"
 #include "cli.h"
@@ -115,11 +118,53 @@ static int runs_trials(int argc, char **argv)
 	return 0;
 }
 
+/* Standard descriptors started closed (`allocscope run ... >&-`) are
+ * opened on /dev/null, the wrong way round (gnulib's stdopen): else the
+ * first file opened takes fd 1 or 2, and the table or an error line went
+ * into it (a results folder's .lock held "allocscope: ... running it
+ * again"). A write to such a stdout still fails, and is reported. */
+static void std_fds_open(void)
+{
+	/* lowest first: each open takes the lowest free number, fd itself */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) != fd)
+			return;
+}
+
+/* The open-file limit a command that runs trials needs: the whole default
+ * suite ran at `ulimit -n 32` here (2026-12-06), each trial holding a
+ * worker's pipes and spec, a perf counter per memory syscall, a socket
+ * per fork server; twice that for room. */
+#define AS_MIN_OPEN_FILES 64
+
+/* Whether the open-file limit lets argv's command run its trials; else
+ * one line and 0. Below it, a worker that could not move its descriptors
+ * exited 127 and its row blamed the module (`ulimit -n 18`: "glibc: the
+ * module's probe ... exited with status 127"; at 24 a suite's trials
+ * failed as worker_error), or the syscall counts silently went n/a. */
+static int enough_files(int argc, char **argv)
+{
+	struct rlimit rl;
+	if (!(runs_trials(argc, argv) || !strcmp(argv[1], "exec")) ||
+	    getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= AS_MIN_OPEN_FILES)
+		return 1;
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	fprintf(stderr,
+	        "allocscope %s: the open-file limit (ulimit -n) is %llu; allocscope needs at "
+	        "least %d for its workers' pipes and counters\n",
+	        argv[1], (unsigned long long)rl.rlim_cur, AS_MIN_OPEN_FILES);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	as_suggest_t sg;
 	char dym[96];
 
+	std_fds_open();
 	if (runs_trials(argc, argv))
 		as_allocenv_strip(); /* before the re-exec: it starts on glibc's defaults */
 	if (!no_modules(argc, argv))
@@ -143,7 +188,8 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "__gen-docs") && argc == 3)
 		return as_cli_gen_docs(argv[2], commands) == 0 ? 0 : 2;
 	if (!strcmp(argv[1], "__complete") && argc >= 3)
-		return as_cli_complete(stdout, argv[2], argc > 3 ? argv[3] : NULL);
+		return stdout_checked(NULL,
+		                      as_cli_complete(stdout, argv[2], argc > 3 ? argv[3] : NULL));
 	if (!strcmp(argv[1], "help") && argc >= 3)
 		return stdout_checked("help", help_topic(argv[2]));
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -154,6 +200,8 @@ int main(int argc, char **argv)
 		printf("allocscope %s\n", as_version());
 		return stdout_checked(NULL, 0);
 	}
+	if (!enough_files(argc, argv))
+		return 2;
 	for (int i = 0; commands[i]; i++)
 		if (!strcmp(argv[1], commands[i]->name))
 			return stdout_checked(commands[i]->name,

@@ -221,6 +221,7 @@ static int write_reports(plot_t *p, const char *dir, const char *title, const as
 	    plot_html_write(dir, title, b, dir, err, sizeof(err)) != 0) {
 		msg(p, "%s", err);
 		p->report_failed = 1;
+		p->res->files_unwritten++;
 		return -1;
 	}
 	return 0;
@@ -251,6 +252,7 @@ static void count_charts(plot_t *p, const char *dir, const charts_t *cs)
 			msg(p, "%s: chart %s not drawn: %s", dir, cs->ch[i].name, cs->ch[i].error);
 		p->res->charts_drawn += cs->ch[i].drawn;
 		p->res->charts_not_drawn += !cs->ch[i].drawn;
+		p->res->files_unwritten += cs->ch[i].unwritten;
 	}
 	p->res->charts_skipped += cs->skipped.n;
 }

@@ -57,6 +57,8 @@ typedef struct as_plot_result {
 	char *report;         /* path of the top report.md to announce, or NULL */
 	char *messages;       /* one line per problem, each ending in '\n', in the
 	                         order they happened; NULL when there were none */
+	int files_unwritten;  /* a report or a chart's file that could not be
+	                         written whole (a full disk): said in messages */
 } as_plot_result_t;
 
 /* Parse a --format list ("png,svg,pdf") into AS_PLOT_* bits. Returns 0, or

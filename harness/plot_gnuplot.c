@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,10 +64,14 @@ int plot_find_scripts(char *out, size_t len)
 static pid_t start_gnuplot(const char *gnuplot, const char *script, const char *scripts,
                            const char *log)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 	int fd;
 	if (pid != 0)
 		return pid;
+	/* a plot killed (or a run, a suite drawing its charts) takes its
+	 * gnuplots with it: until session 25 they drew on into the folder */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+		_exit(127);
 	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, 2);
@@ -172,26 +178,65 @@ out_pdf:
 	return rc;
 }
 
-/* Whether chart C's files exist and are non-empty; sets c->drawn and, when
- * not, c->error (unless the caller set it already). */
+/* Whether PATH ends as a whole file of format BIT does: a PNG with its
+ * IEND chunk, an SVG with </svg>, a PDF with %%EOF (trailing white space
+ * allowed). gnuplot's cairo terminals report no failed write: a chart cut
+ * by a full disk was taken for drawn and shown in report.md. */
+static int ends_whole(const char *path, unsigned bit)
+{
+	static const unsigned char png_end[] = {'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+	unsigned char tail[64];
+	const char *end = bit == AS_PLOT_SVG ? "</svg>" : bit == AS_PLOT_PDF ? "%%EOF" : NULL;
+	size_t n = 0, want;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t size = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
+	if (size > 0) {
+		off_t from = size > (off_t)sizeof(tail) ? size - (off_t)sizeof(tail) : 0;
+		ssize_t got = pread(fd, tail, (size_t)(size - from), from);
+		n = got > 0 ? (size_t)got : 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!end) /* PNG: the chunk is the file's last bytes */
+		return n >= sizeof(png_end) &&
+		       !memcmp(tail + n - sizeof(png_end), png_end, sizeof(png_end));
+	while (n && (tail[n - 1] == '\n' || tail[n - 1] == '\r' || tail[n - 1] == ' '))
+		n--;
+	want = strlen(end);
+	return n >= want && !memcmp(tail + n - want, end, want);
+}
+
+/* Whether chart C's files exist, are non-empty and whole; sets c->drawn
+ * and, when not, c->error (unless the caller set it already). A file cut
+ * short is removed: nothing half-written is left looking like a chart. */
 static void finish_chart(chart_t *c, const char *chart_dir, unsigned fmts)
 {
 	c->drawn = !*c->error;
 	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
 		char out[PLOT_PATH_MAX];
 		struct stat st;
+		int named;
 		if (!(fmts & formats[f].bit))
 			continue;
-		if (plot_path(out, sizeof(out), "%s/%s%s", chart_dir, c->name, formats[f].suffix) !=
-		        0 ||
-		    stat(out, &st) != 0 || st.st_size == 0) {
+		named = plot_path(out, sizeof(out), "%s/%s%s", chart_dir, c->name,
+		                  formats[f].suffix) == 0;
+		if (!named || stat(out, &st) != 0 || st.st_size == 0) {
 			if (c->drawn) {
 				char why[sizeof(c->name) + 64];
 				snprintf(why, sizeof(why), "gnuplot wrote no %s%s", c->name,
 				         formats[f].suffix);
 				snprintf(c->error, sizeof(c->error), "%s", why);
 			}
+			if (named && stat(out, &st) == 0 && st.st_size == 0)
+				unlink(out); /* begun, nothing written: no empty chart file */
 			c->drawn = 0;
+		} else if (!ends_whole(out, formats[f].bit)) {
+			if (c->drawn)
+				snprintf(c->error, sizeof(c->error),
+				         "%.200s: cut short (a full disk?): removed", out);
+			unlink(out);
+			c->drawn = 0;
+			c->unwritten = 1;
 		} else if (formats[f].bit == AS_PLOT_PDF && pdf_fix_date(out) != 0 && c->drawn) {
 			snprintf(c->error, sizeof(c->error), "%.200s: cannot set its date: %s", out,
 			         strerror(errno));
@@ -221,6 +266,7 @@ static int chart_commands(const draw_t *d, chart_t *c, int k, as_buf_t *s)
 	}
 	if (as_write_file_atomic(d->data_dir, name, &c->data, err, sizeof(err)) != 0) {
 		snprintf(c->error, sizeof(c->error), "%s", err);
+		c->unwritten = 1;
 		return -1;
 	}
 	for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {

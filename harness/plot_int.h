@@ -80,6 +80,7 @@ typedef struct {
 	as_buf_t data, table, vars;
 	char error[LABEL]; /* why it was not drawn, when drawn == 0 */
 	int drawn;
+	int unwritten; /* its data file or a chart file could not be written whole */
 } chart_t;
 
 typedef struct {

@@ -345,17 +345,30 @@ static uint64_t moved(uint64_t deadline, const as_wire_inbox_t *in, double timeo
 	return deadline + (in->sampling_ns < cap ? in->sampling_ns : cap);
 }
 
+/* A wait of at most WAIT_MS that took more than a second longer: this
+ * process stood still (^Z or SIGSTOP, then fg; or starved), and the worker,
+ * in its process group, mostly with it. */
+#define STOOD_STILL_NS 1000000000ULL
+
 /* Read the worker's messages until EOF (and, when tracing, until it is
- * reaped), the deadline (moved by sampling) or an interrupt. */
-static void collect(worker_t *w, uint64_t start_deadline, double timeout_s, as_trial_result_t *res,
+ * reaped), the deadline (moved by sampling) or an interrupt. The time the
+ * run stood still moves *start_deadline: a run suspended with ^Z for
+ * longer than --timeout killed its trial at fg as late ("timeout: killed
+ * after 3 s", a module blamed for a second of its own). */
+static void collect(worker_t *w, uint64_t *start_deadline, double timeout_s, as_trial_result_t *res,
                     as_wire_inbox_t *in)
 {
-	int eof = 0, gone = 0;
+	int eof = 0, gone = 0, wait_ms = 0;
+	uint64_t last = 0;
 	while (!eof || (w->tracing && !w->reaped)) {
-		uint64_t now = as_now_ns(), deadline = moved(start_deadline, in, timeout_s);
+		uint64_t now = as_now_ns(), deadline;
 		struct pollfd p[2] = {{eof ? -1 : w->rfd, POLLIN, 0}, {w->sfd, POLLIN, 0}};
 		int r;
 		long n;
+		if (last && now - last > (uint64_t)wait_ms * 1000000ULL + STOOD_STILL_NS)
+			*start_deadline += now - last - (uint64_t)wait_ms * 1000000ULL;
+		last = now;
+		deadline = moved(*start_deadline, in, timeout_s);
 		if (as_interrupted) {
 			w->interrupted = w->timed_out = 1; /* kill it like a late worker */
 			return;
@@ -364,7 +377,8 @@ static void collect(worker_t *w, uint64_t start_deadline, double timeout_s, as_t
 			w->timed_out = 1;
 			return;
 		}
-		r = poll(p, w->tracing ? 2 : 1, gone ? 0 : poll_ms(deadline, now));
+		wait_ms = gone ? 0 : poll_ms(deadline, now);
+		r = poll(p, w->tracing ? 2 : 1, wait_ms);
 		if (r == 0 && !w->tracing && worker_exited(w)) {
 			/* a process it left behind holds the pipe open; but the
 			 * worker may have written its result between the poll's
@@ -499,7 +513,7 @@ int as_trial_run(const as_trial_spec_t *spec, as_trial_result_t *res)
 		return -1;
 	}
 	deadline = as_now_ns() + (uint64_t)(spec->timeout_s * 1e9);
-	collect(&w, deadline, spec->timeout_s, res, &in);
+	collect(&w, &deadline, spec->timeout_s, res, &in);
 	close(w.rfd);
 	finish(&w, moved(deadline, &in, spec->timeout_s));
 	if (w.stream)
