@@ -1,7 +1,10 @@
 /* mod_syscall_kat.c - test-only module with a known answer for syscall
  * counting: with mode=mmap every alloc is exactly one mmap of KAT_MAP_BYTES
  * and every free exactly one munmap; with mode=brk every alloc moves the
- * program break once (sbrk) and free makes no call. Not an allocator. */
+ * program break once (sbrk) and free makes no call; with mode=madvise as
+ * mmap, and every free first makes four madvise calls: MADV_DONTNEED twice,
+ * MADV_FREE and MADV_WILLNEED once (the advices the counters split out, in
+ * counts that tell them apart, and one they do not). Not an allocator. */
 #define _GNU_SOURCE
 #include <stddef.h>
 #include <stdint.h>
@@ -16,13 +19,13 @@
 #define KAT_MAP_BYTES (13 * 4096)
 
 typedef struct {
-	int mode; /* 0 mmap, 1 brk */
+	int mode; /* 0 mmap, 1 brk, 2 madvise */
 	uint64_t
 	    pad; /* room for the parser's 8-byte stores (a -Wstringop-overflow false positive) */
 } kat_params_t;
 
 static const as_param_spec_t kat_spec[] = {
-    {"mode", AS_PARAM_ENUM, "mmap", 0, 0, "mmap|brk", "system call made per alloc",
+    {"mode", AS_PARAM_ENUM, "mmap", 0, 0, "mmap|brk|madvise", "system calls made per alloc",
      offsetof(kat_params_t, mode)},
 };
 
@@ -48,7 +51,7 @@ static void *kat_alloc(void *inst, size_t size, size_t align)
 	(void)align;
 	if (size > KAT_MAP_BYTES - 64)
 		return NULL;
-	if (p->mode == 0) {
+	if (p->mode != 1) {
 		r = mmap(NULL, KAT_MAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		         -1, 0);
 		return r == MAP_FAILED ? NULL : r;
@@ -61,7 +64,13 @@ static void kat_free(void *inst, void *ptr, size_t size)
 {
 	kat_params_t *p = inst;
 	(void)size;
-	if (p->mode == 0)
+	if (p->mode == 2) {
+		madvise(ptr, KAT_MAP_BYTES, MADV_DONTNEED);
+		madvise(ptr, KAT_MAP_BYTES, MADV_DONTNEED);
+		madvise(ptr, KAT_MAP_BYTES, MADV_FREE);
+		madvise(ptr, KAT_MAP_BYTES, MADV_WILLNEED);
+	}
+	if (p->mode != 1)
 		munmap(ptr, KAT_MAP_BYTES);
 }
 

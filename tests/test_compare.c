@@ -2,6 +2,7 @@
  * slower, no difference, too few repetitions, no ratio), the sentence, and
  * comparisons.csv from grouped samples, net of null where null is a floor. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +51,118 @@ static void outcomes(void)
 	CHECKF(fabs(c.ratio - 10.25 / 60) < 0.01, "net ratio %g", c.ratio);
 }
 
+/* Outcomes at their edges, against answers worked out independently. */
+static void edges(void)
+{
+	double lo_mix[20], hi_mix[20], two[20], s_lo, s_hi;
+	as_cmp_t c;
+	char s[256];
+
+	/* a significant rank test whose interval still reaches 1 is no
+	 * verdict: fourteen 1s and six 3s against twenty 2s: ratio of medians
+	 * 1 / 2, Mann-Whitney U = 120 of 400 pairs, continuity-corrected and
+	 * tie-corrected p = 0.0182 (python3, R's formula); a resample's median
+	 * is 2 or more when 10 or more of its 20 draws are 3s: P(Binomial(20,
+	 * 0.3) >= 10) = 0.048, over the 2.5 % above the upper end, so the
+	 * interval ends at 1 (ratio 2 / 2) and the outcome is "same" */
+	for (int i = 0; i < 20; i++) {
+		lo_mix[i] = i < 14 ? 1 : 3;
+		hi_mix[i] = i < 14 ? 3 : 1;
+		two[i] = 2;
+	}
+	CHECK(as_cmp_samples(lo_mix, 20, two, 20, NULL, 0, &c) == 0);
+	CHECKF(fabs(c.p - 0.018201079141862503) < 1e-12 && c.ratio == 0.5 && c.ci_hi >= 1 &&
+	           c.outcome == AS_CMP_SAME,
+	       "p %g ratio %g [%g, %g] outcome %d", c.p, c.ratio, c.ci_lo, c.ci_hi, c.outcome);
+	/* and the mirror: fourteen 3s and six 1s, ratio 1.5, the lower end 1 */
+	CHECK(as_cmp_samples(hi_mix, 20, two, 20, NULL, 0, &c) == 0);
+	CHECKF(fabs(c.p - 0.018201079141862503) < 1e-12 && c.ratio == 1.5 && c.ci_lo <= 1 &&
+	           c.outcome == AS_CMP_SAME,
+	       "p %g ratio %g [%g, %g] outcome %d", c.p, c.ratio, c.ci_lo, c.ci_hi, c.outcome);
+
+	/* "faster" says the speedup's interval low to high: 1 / ci_hi first */
+	double fast[] = {50, 51, 49, 52, 50, 50.5}, slow[] = {100, 101, 99, 102, 100, 98};
+	CHECK(as_cmp_samples(fast, 6, slow, 6, NULL, 0, &c) == 0);
+	as_cmp_sentence(&c, "m", "b", s, sizeof(s));
+	CHECKF(sscanf(s, "m %*f× (%lf–%lf)", &s_lo, &s_hi) == 2 && s_lo <= 1 / c.ratio &&
+	           1 / c.ratio <= s_hi && s_lo < s_hi,
+	       "%s", s);
+
+	/* a baseline median of 0 (a count): 0 against 0 is the same, ratio 1 */
+	double zeros[] = {0, 0, 0, 0, 0, 0}, some[] = {0, 0, 0, 1, 1, 1};
+	CHECK(as_cmp_samples(zeros, 6, zeros, 6, NULL, 0, &c) == 0);
+	CHECKF(c.ratio == 1 && c.outcome == AS_CMP_SAME, "ratio %g outcome %d", c.ratio, c.outcome);
+	/* three 0s and three 1s against six 0s: median 0.5 over 0, but
+	 * Mann-Whitney's p (U = 27, mu = 18, ties 9 and 3: p = 0.0705, by
+	 * hand and python3) is not under 5 %: the same, not slower */
+	CHECK(as_cmp_samples(some, 6, zeros, 6, NULL, 0, &c) == 0);
+	CHECKF(isinf(c.ratio) && fabs(c.p - 0.07053284913489212) < 1e-12 &&
+	           c.outcome == AS_CMP_SAME,
+	       "ratio %g p %g outcome %d", c.ratio, c.p, c.outcome);
+	/* a 0 baseline under a null floor of 1 is "not above the floor" */
+	double ones[] = {1, 1, 1, 1, 1, 1};
+	CHECK(as_cmp_samples(fast, 6, zeros, 6, ones, 6, &c) == 0);
+	CHECKF(isnan(c.ratio) && c.outcome == AS_CMP_NO_RATIO, "ratio %g outcome %d", c.ratio,
+	       c.outcome);
+}
+
+/* null is a floor where every module's median on its workload and threads
+ * is above null's: not where one equals it, and a module at other threads
+ * does not count */
+static void floors(void)
+{
+	as_groups_t gs = {0};
+	as_buf_t csv = {0};
+	for (int i = 0; i < 6; i++) {
+		as_groups_add(&gs, "glibc", "random", 1, 100 + i);
+		as_groups_add(&gs, "mimalloc", "random", 1, 50 + i);
+		as_groups_add(&gs, "null", "random", 1, 10 + i);
+		as_groups_add(&gs, "glibc", "random", 4, 5 + i); /* below null's 12.5 */
+		as_groups_add(&gs, "glibc", "larson", 1, 100 + i);
+		as_groups_add(&gs, "mimalloc", "larson", 1, 10 + i); /* null's median */
+		as_groups_add(&gs, "null", "larson", 1, 10 + i);
+	}
+	CHECK(as_comparisons(&gs, "glibc", &csv, NULL) == 2);
+	CHECKF(strstr(csv.data, "\nrandom,1,ns_per_op_minus_null,mimalloc,glibc,"), "%s", csv.data);
+	CHECKF(strstr(csv.data, "\nlarson,1,ns_per_op,mimalloc,glibc,"), "%s", csv.data);
+	as_buf_free(&csv);
+	as_groups_free(&gs);
+}
+
+typedef struct {
+	const char *best[4], *runner_up[4];
+	int n;
+} winners_t;
+
+static int winner(void *arg, const as_winner_t *w)
+{
+	winners_t *o = arg;
+	if (o->n < 4) {
+		o->best[o->n] = w->best->module;
+		o->runner_up[o->n] = w->runner_up ? w->runner_up->module : "";
+	}
+	o->n++;
+	return 0;
+}
+
+/* the runner-up is the second lowest median, whatever order the groups
+ * came in: fastest first, then a slow one, then the real runner-up */
+static void winners(void)
+{
+	as_groups_t gs = {0};
+	winners_t o = {{0}, {0}, 0};
+	for (int i = 0; i < 6; i++) {
+		as_groups_add(&gs, "mimalloc", "random", 1, 50 + i);
+		as_groups_add(&gs, "glibc", "random", 1, 100 + i);
+		as_groups_add(&gs, "tcmalloc", "random", 1, 70 + i);
+		as_groups_add(&gs, "null", "random", 1, 1 + i);
+	}
+	CHECK(as_winners_each(&gs, winner, &o) == 0);
+	CHECKF(o.n == 1 && !strcmp(o.best[0], "mimalloc") && !strcmp(o.runner_up[0], "tcmalloc"),
+	       "%d winners, best %s, runner-up %s", o.n, o.best[0], o.runner_up[0]);
+	as_groups_free(&gs);
+}
+
 static void table(void)
 {
 	as_groups_t gs = {0};
@@ -85,6 +198,9 @@ static void table(void)
 int main(void)
 {
 	outcomes();
+	edges();
+	floors();
+	winners();
 	table();
 	return as_check_done();
 }

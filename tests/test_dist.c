@@ -165,6 +165,79 @@ static void check_trace(void)
 	       "%s", err);
 }
 
+/* How often each of lo..hi (at most 16 values) comes out in N draws of
+ * d, into f[0..hi - lo]; returns the count outside lo..hi. */
+static int freq(as_dist_t *d, uint64_t seed, uint64_t lo, uint64_t hi, double *f)
+{
+	as_rng_t rng;
+	int out = 0;
+	as_rng_seed(&rng, seed);
+	for (uint64_t k = 0; k <= hi - lo; k++)
+		f[k] = 0;
+	for (int i = 0; i < N; i++) {
+		uint64_t s = as_dist_sample(d, &rng);
+		if (s < lo || s > hi)
+			out++;
+		else
+			f[s - lo] += 1.0 / N;
+	}
+	return out;
+}
+
+/* The bounds are sizes a draw can have: min and max both come out, as
+ * often as the law says. Expected frequencies by hand: */
+static void edges(void)
+{
+	as_dist_params_t p;
+	as_dist_t d;
+	char err[256];
+	double f[16];
+	int out;
+
+	/* uniform on 16..19: each a quarter, 19 included */
+	p = params(AS_DIST_UNIFORM, 16, 16, 19);
+	CHECK(as_dist_init(&p, &d, err, sizeof(err)) == 0);
+	out = freq(&d, 11, 16, 19, f);
+	CHECKF(out == 0 && near(f[0], 0.25, 0.02) && near(f[1], 0.25, 0.02) &&
+	           near(f[2], 0.25, 0.02) && near(f[3], 0.25, 0.02),
+	       "uniform 16..19: %d out, %g %g %g %g", out, f[0], f[1], f[2], f[3]);
+
+	/* inverse square on 4..8: a draw is k when the continuous value lies
+	 * in [k, k + 1), so P(k) = (1/k - 1/(k + 1)) / (1/4 - 1/9): 0.4, 0.24,
+	 * 0.1556, 0.1071, 0.0972 (8 included, as glibc's get_block_size
+	 * does); the mean is sum k P(k) = (1/5 + 1/6 + 1/7 + 1/8 + 1/9) /
+	 * (5/36) = 5.36857, which as_dist_mean's continuous mean less 1/2
+	 * (ln(9/4) / (5/36) - 0.5 = 5.33867) is within 0.6 % of */
+	p = params(AS_DIST_POWER, 4, 4, 8);
+	CHECK(as_dist_init(&p, &d, err, sizeof(err)) == 0);
+	out = freq(&d, 12, 4, 8, f);
+	for (int k = 4; k <= 8; k++) {
+		double want = (1.0 / k - 1.0 / (k + 1)) / (1.0 / 4 - 1.0 / 9);
+		CHECKF(out == 0 && near(f[k - 4], want, 0.03), "power 4..8: P(%d) %g, want %g", k,
+		       f[k - 4], want);
+	}
+	CHECKF(near(as_dist_mean(&d), 5.368571428571428, 0.01), "power 4..8 mean %g",
+	       as_dist_mean(&d));
+
+	/* log-normal (median 128, sigma 1) truncated to [100, 200]: 200 comes
+	 * out about as often as 199 (the density falls 0.7 % from one to the
+	 * next there: ln-normal pdf at 199 and 200) */
+	p = params(AS_DIST_LOGNORMAL, 128, 100, 200);
+	CHECK(as_dist_init(&p, &d, err, sizeof(err)) == 0);
+	{
+		as_rng_t rng;
+		int c199 = 0, c200 = 0;
+		as_rng_seed(&rng, 13);
+		for (int i = 0; i < N; i++) {
+			uint64_t s = as_dist_sample(&d, &rng);
+			c199 += s == 199;
+			c200 += s == 200;
+		}
+		CHECKF(c199 > 500 && c200 > 0.8 * c199 && c200 < 1.2 * c199, "199: %d, 200: %d",
+		       c199, c200);
+	}
+}
+
 int main(void)
 {
 	as_dist_params_t p;
@@ -219,6 +292,8 @@ int main(void)
 	CHECK(as_dist_init(&p, &d, err, sizeof(err)) == 0);
 	sample(&d, 7, &mean, &median, &sdlog, &ok);
 	CHECKF(ok && near(mean, (4 + 32768) / 2.0, 0.01), "mean %g", mean);
+
+	edges();
 
 	/* determinism: same seed, same sizes */
 	{

@@ -428,6 +428,11 @@ static void each_figure(void)
 		CHECKF(!disturbed(i), "oversubscribed %d", i);
 	res[5].v[AS_TC_wait_ns] = 0.65 * 5e7 * 4;
 	CHECK(disturbed(5));
+	/* the share is per thread-ns: 0.53 of each thread's time is within
+	 * AS_DISTURB_WAIT (0.10) of the others' 0.5 (4 x 0.53 = 2.12 against
+	 * 4 x 0.5 + 0.10 would be flagged) */
+	res[4].v[AS_TC_wait_ns] = 0.53 * 5e7 * 4;
+	CHECK(!disturbed(4));
 	/* a trial that did not complete is never disturbed */
 	res[5].status = AS_ERR_TIMEOUT;
 	CHECK(!disturbed(5));
@@ -620,6 +625,13 @@ static void stall_short(void)
 	res[3].v[AS_TC_pass_ns_max] = res[3].v[AS_TC_pass_ns_median] = 310e6;
 	CHECK(as_disturb_ref(specs, res, 8, &specs[0], &ref) == 0);
 	CHECK(!as_disturbed(&specs[3], &res[3], &ref));
+	/* three repetitions with passes are enough for the group's median
+	 * (AS_DISTURB_STALL_REF_MIN): of 300, 210 and 210 ms, 210 */
+	for (int i = 0; i < 8; i++)
+		res[i].v[AS_TC_passes] = i < 3 ? 2 : 1;
+	res[0].v[AS_TC_pass_ns_max] = res[0].v[AS_TC_pass_ns_median] = 300e6;
+	CHECK(as_disturb_ref(specs, res, 8, &specs[0], &ref) == 0);
+	CHECKF(ref.pass_ns == 210e6, "median pass of three: %g", ref.pass_ns);
 	/* a group of 2 repetitions with passes has no median to judge by */
 	for (int i = 0; i < 8; i++)
 		res[i].v[AS_TC_passes] = i < 2 ? 2 : 1;
@@ -741,6 +753,19 @@ static void headline(void)
 	CHECK(as_scenario_headline(as_scenario_find("bump"), specs, res, done, 6, &csv) == 0);
 	CHECKF(csv.data && strstr(csv.data, ",10,3,ok\n"), "%s", csv.data ? csv.data : "");
 	as_buf_free(&csv);
+	/* one repetition timed out among ok ones: the row is the five ok
+	 * ones' median, status ok; every one timed out: no median, n 0, and
+	 * the status says why */
+	plain(1, 0.001);
+	res[2].status = AS_ERR_TIMEOUT;
+	CHECK(as_scenario_headline(as_scenario_find("bump"), specs, res, done, 6, &csv) == 0);
+	CHECKF(csv.data && strstr(csv.data, ",10,5,ok\n"), "%s", csv.data ? csv.data : "");
+	as_buf_free(&csv);
+	for (int i = 0; i < 6; i++)
+		res[i].status = AS_ERR_TIMEOUT;
+	CHECK(as_scenario_headline(as_scenario_find("bump"), specs, res, done, 6, &csv) == 0);
+	CHECKF(csv.data && strstr(csv.data, ",,0,timeout\n"), "%s", csv.data ? csv.data : "");
+	as_buf_free(&csv);
 }
 
 /* A round the machine moved for every module (disturb.h
@@ -804,6 +829,16 @@ static void round_rule(void)
 	round_set(2, half);
 	CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
 	CHECK(round_out(dist, 0, 36) == 2 && dist[26] && dist[35]);
+	/* and faster: three of four at 0.60-0.70 of their medians (the
+	 * round's median 0.675, under 1 / 1.2), tcmalloc's trial at its usual
+	 * speed kept */
+	{
+		static const double three_fast[] = {0.60, 0.65, 1, 0.70};
+		round_set(2, three_fast);
+		CHECK(as_disturbed_set(specs, res, 36, dist) == 0);
+		CHECKF(round_out(dist, 0, 36) == 3 && dist[8] && dist[17] && !dist[26] && dist[35],
+		       "three faster: %d out", round_out(dist, 0, 36));
+	}
 	/* 1.19 is within */
 	{
 		static const double near[] = {1.19, 1.19, 1.19, 1.19};

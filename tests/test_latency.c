@@ -66,6 +66,29 @@ int main(void)
 	as_hist_merge(g, h);
 	CHECK(g->total == 10100);
 	CHECK(g->counts[as_hist_index(7)] == 1);
+	/* the merged max is the larger one, whichever side holds it */
+	CHECKF(g->max == 10000000, "max %llu", (unsigned long long)g->max);
+	as_hist_merge(h, g);
+	CHECKF(h->max == 10000000, "max %llu", (unsigned long long)h->max);
+
+	/* rank ceil(q * total) (latency.h): of 1..12, q = 0.1 is the
+	 * ceil(1.2) = 2nd smallest, 2 (rounding 1.2 would give 1) */
+	memset(h, 0, sizeof(*h));
+	for (uint64_t v = 1; v <= 12; v++)
+		as_hist_record(h, v);
+	CHECKF(as_hist_quantile(h, 0.1) == 2, "p10 of 1..12: %llu",
+	       (unsigned long long)as_hist_quantile(h, 0.1));
+	/* the mean is over bucket midpoints: 1000 lies in the bucket
+	 * [1000, 1003] (2^9 <= 1000 < 2^10: 2^(9 - 8 + 1) = 4 values a bucket),
+	 * midpoint 1001.5 */
+	memset(h, 0, sizeof(*h));
+	as_hist_record(h, 1000);
+	CHECKF(as_hist_bucket_low(as_hist_index(1000)) == 1000 &&
+	           as_hist_bucket_high(as_hist_index(1000)) == 1003,
+	       "bucket of 1000: [%llu, %llu]",
+	       (unsigned long long)as_hist_bucket_low(as_hist_index(1000)),
+	       (unsigned long long)as_hist_bucket_high(as_hist_index(1000)));
+	CHECKF(as_hist_mean(h) == 1001.5, "mean %g", as_hist_mean(h));
 
 	/* as_fastmod == % for divisors and values at the edges (0, 1, powers
 	 * of two and their neighbours, 2^64 - 1) and at random */

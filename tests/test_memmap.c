@@ -3,7 +3,8 @@
  * once excluded, and moving the program break shows up in the heap. A read
  * told that the layout is unchanged reuses the previous ranges. maps is
  * read a buffer at a time: thousands of mappings (a file far larger than
- * the buffer, lines split across reads) are all counted. */
+ * the buffer, lines split across reads) are all counted. Also procstat's
+ * whole-process figures: RSS, its peak and the peak's reset, faults. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,7 +13,54 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "procstat.h"
 #include "memmap.h"
+
+/* as memmap.c: a sanitizer build does not count mappings of 1 GiB or more */
+#if defined(__SANITIZE_ADDRESS__)
+#define AS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AS_ASAN 1
+#endif
+#endif
+
+/* 64 MiB written and unmapped: the peak holds them, the RSS does not;
+ * after a reset the peak is the RSS again. First touches of anonymous
+ * memory are minor faults (no I/O), 4 KiB each without huge pages. */
+static void procstat(void)
+{
+	size_t len = 64 << 20;
+	uint64_t min0, maj0, min1, maj1;
+	int64_t rss, peak;
+	char *m;
+	CHECK(as_procstat_open() == 0);
+	as_faults(&min0, &maj0);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED);
+	if (m == MAP_FAILED)
+		return;
+	madvise(m, len, MADV_NOHUGEPAGE);
+	memset(m, 1, len);
+	as_faults(&min1, &maj1);
+	CHECKF(min1 - min0 >= len / 4096 && maj1 == maj0, "%llu minor, %llu major faults",
+	       (unsigned long long)(min1 - min0), (unsigned long long)(maj1 - maj0));
+	rss = as_rss_kib();
+	CHECKF(rss >= (int64_t)(len >> 10), "RSS %lld KiB with 64 MiB written", (long long)rss);
+	munmap(m, len);
+	rss = as_rss_kib();
+	peak = as_rss_peak_kib();
+	CHECKF(peak - rss >= (int64_t)(len >> 10) - 1024, "peak %lld KiB, RSS %lld KiB",
+	       (long long)peak, (long long)rss);
+	if (as_rss_peak_reset() != 0) {
+		as_check_skip_case("peak reset: /proc/self/clear_refs not writable");
+		return;
+	}
+	rss = as_rss_kib();
+	peak = as_rss_peak_kib();
+	CHECKF(peak - rss < 1024, "after the reset: peak %lld KiB, RSS %lld KiB", (long long)peak,
+	       (long long)rss);
+}
 
 int main(void)
 {
@@ -20,7 +68,33 @@ int main(void)
 	size_t len = 64 << 20;
 	char *p;
 
+	procstat();
 	CHECK(as_memmap_init() == 0);
+#ifndef AS_ASAN
+	/* a mapping of 1 GiB or more (a reservation) takes its resident size
+	 * from smaps' Rss (KiB): 1 MiB written of 1 GiB is 1024 KiB resident
+	 * (first: a range excluded below would split it, its parts then read
+	 * page by page) */
+	{
+		size_t gl = (size_t)1 << 30;
+		as_memmap_t e, f;
+		char *g = mmap(NULL, gl, PROT_READ | PROT_WRITE,
+		               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		CHECK(g != MAP_FAILED);
+		if (g != MAP_FAILED) {
+			madvise(g, gl, MADV_NOHUGEPAGE);
+			CHECK(as_memmap_read(&e, 1) == 0);
+			memset(g, 1, 1 << 20);
+			CHECK(as_memmap_read(&f, 1) == 0);
+			CHECKF(f.mmap_size_kib == e.mmap_size_kib &&
+			           f.mmap_rss_kib - e.mmap_rss_kib >= 1024 &&
+			           f.mmap_rss_kib - e.mmap_rss_kib <= 1024 + 256,
+			       "1 GiB mapping, 1 MiB written: resident grew by %lld KiB, want 1024",
+			       (long long)(f.mmap_rss_kib - e.mmap_rss_kib));
+			munmap(g, gl);
+		}
+	}
+#endif
 	/* (first: a later region could reuse the excluded one's addresses)
 	 * 4096 mappings: one region whose every other page is read-only, a
 	 * line of maps each (~300 KiB of maps, the buffer holds 64 KiB) */
@@ -85,6 +159,29 @@ int main(void)
 		CHECK(d.heap_rss_kib - c.heap_rss_kib >= 512 &&
 		      d.heap_rss_kib - c.heap_rss_kib <= 516);
 		sbrk(-(1 << 20));
+	}
+	/* a range left out of the middle of a mapping: the parts on both
+	 * sides still count (3 MiB mapped and written, the middle MiB left
+	 * out: 2 MiB of size, 2 MiB resident) */
+	{
+		size_t ql = 3 << 20;
+		as_memmap_t e, f;
+		char *q;
+		CHECK(as_memmap_read(&e, 1) == 0);
+		q = mmap(NULL, ql, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		CHECK(q != MAP_FAILED);
+		madvise(q, ql, MADV_NOHUGEPAGE);
+		memset(q, 1, ql);
+		as_memmap_exclude(q + (1 << 20), 1 << 20);
+		CHECK(as_memmap_read(&f, 1) == 0);
+		CHECKF(f.mmap_size_kib - e.mmap_size_kib == 2048,
+		       "size grew by %lld KiB, want 2048",
+		       (long long)(f.mmap_size_kib - e.mmap_size_kib));
+		CHECKF(f.mmap_rss_kib - e.mmap_rss_kib >= 2048 &&
+		           f.mmap_rss_kib - e.mmap_rss_kib <= 2048 + 256,
+		       "resident grew by %lld KiB, want 2048",
+		       (long long)(f.mmap_rss_kib - e.mmap_rss_kib));
+		munmap(q, ql);
 	}
 	munmap(p, len);
 

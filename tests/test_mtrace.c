@@ -248,6 +248,43 @@ int main(int argc, char **argv)
 		free(v.ev);
 	}
 
+	/* counts worked by hand: two allocations at a live address owe two
+	 * late frees, both dropped, and the third free is the real one; a
+	 * realloc that moved from a block the log never showed did not free
+	 * a known block, so a later free of that address is of a block from
+	 * before tracing, not a double free; a failed realloc ("!") is a
+	 * dropped line, as "= Start" is */
+	{
+		const char *owed = "= Start\n"
+		                   "+ 0x1000 0x10\n"
+		                   "+ 0x1000 0x20\n" /* live: a free of it is late */
+		                   "+ 0x1000 0x30\n" /* and another */
+		                   "- 0x1000\n"      /* late */
+		                   "- 0x1000\n"      /* late */
+		                   "- 0x1000\n"      /* frees the third */
+		                   "< 0x7000\n"
+		                   "> 0x8000 0x40\n" /* realloc of unknown */
+		                   "- 0x7000\n"      /* from before tracing */
+		                   "! 0x8000 0x50\n"
+		                   "< 0xa000\n" /* its '>' never comes */
+		                   "- 0x8000\n";
+		CHECK(import_buf(owed, &v, &rep, &err) == 0);
+		CHECKF(rep.late_frees == 2 && rep.double_frees == 0 && rep.unknown_frees == 1 &&
+		           rep.unknown_realloc == 1 && rep.failed_realloc == 1 &&
+		           rep.unpaired_realloc == 1,
+		       "late %llu double %llu unknown %llu unknown realloc %llu failed %llu "
+		       "unpaired %llu",
+		       (unsigned long long)rep.late_frees, (unsigned long long)rep.double_frees,
+		       (unsigned long long)rep.unknown_frees,
+		       (unsigned long long)rep.unknown_realloc,
+		       (unsigned long long)rep.failed_realloc,
+		       (unsigned long long)rep.unpaired_realloc);
+		/* dropped: "= Start", two late frees, "!" */
+		CHECKF(rep.dropped_lines == 4, "dropped %llu",
+		       (unsigned long long)rep.dropped_lines);
+		free(v.ev);
+	}
+
 	/* in-place realloc ("< p" then "> p"): the same block grows, nothing is
 	 * repaired (only the "= Start" marker is dropped), and the genuine free that follows is
 	 * imported (issue 14) */

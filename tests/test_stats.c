@@ -67,6 +67,59 @@ static double lognormal(as_rng_t *r, double mu, double sigma)
 	return exp(mu + sigma * sqrt(-2 * log(1 - u1)) * cos(6.283185307179586 * u2));
 }
 
+/* P(Binomial(n, p) >= k). */
+static double binom_tail(int n, double p, int k)
+{
+	double s = 0, c = 1; /* c = C(n, i) */
+	for (int i = 0; i <= n; i++) {
+		if (i >= k)
+			s += c * pow(p, i) * pow(1 - p, n - i);
+		c = c * (n - i) / (i + 1);
+	}
+	return s;
+}
+
+/* The percentile bootstrap against its exact distribution. Of 17 values,
+ * five 1s, seven 2s and five 3s, a resample's median is 3 when 9 or more
+ * of its 17 draws are 3s: P(Binomial(17, 5/17) >= 9) = 0.0356237 (python3:
+ * sum(comb(17, i) * (5/17)**i * (12/17)**(17 - i) for i in range(9, 18))),
+ * and 1 as often. Of 20000 resamples 712 +- 26 are 3s (and as many 1s), so
+ * the 97.5 % point (the 500th from the top) is 3, the 2.5 % point 1; the
+ * 95 % point (the 1000th) would be 2. A resampler that never drew the
+ * last value (a 3) would make P(median 3) = P(Binomial(17, 4/16) >= 9) =
+ * 0.0124: 248 of 20000, and 2 at the 97.5 % point. */
+static void known_bootstrap(void)
+{
+	double tri[17], one[] = {1, 1, 1}, lo, hi, r;
+	for (int i = 0; i < 17; i++)
+		tri[i] = i < 5 ? 1 : i < 12 ? 2 : 3;
+	CHECKF(NEAR(binom_tail(17, 5.0 / 17, 9), 0.0356237, 1e-6), "%g",
+	       binom_tail(17, 5.0 / 17, 9));
+	CHECK(as_boot_median_ci95(tri, 17, 20000, 7, &lo, &hi) == 0);
+	CHECKF(lo == 1 && hi == 3, "median of 1x5 2x7 3x5: [%g, %g], want [1, 3]", lo, hi);
+	/* the ratio's interval is the same distribution over a constant 1 */
+	CHECK(as_boot_ratio_ci95(tri, 17, one, 3, NULL, 0, 20000, 7, &r, &lo, &hi) == 0);
+	CHECKF(r == 2 && lo == 1 && hi == 3, "ratio %g [%g, %g], want 2 [1, 3]", r, lo, hi);
+
+	/* a floor that the baseline's resampled median often meets: y is six
+	 * 2s and eleven 5s over a floor of 2, so my - mz <= 0 when 9 or more
+	 * of 17 draws are 2s: P(Binomial(17, 6/17) >= 9) = 0.10407, about
+	 * 2080 of 20000 resamples, over the 2.5 % (500) allowed: a ratio,
+	 * (10 - 2) / (5 - 2), and no interval */
+	double x[] = {10, 10, 10}, y[17], z[] = {2, 2, 2};
+	for (int i = 0; i < 17; i++)
+		y[i] = i < 6 ? 2 : 5;
+	CHECKF(NEAR(binom_tail(17, 6.0 / 17, 9), 0.10407, 1e-5), "%g", binom_tail(17, 6.0 / 17, 9));
+	CHECK(as_boot_ratio_ci95(x, 3, y, 17, z, 3, 20000, 7, &r, &lo, &hi) == 0);
+	CHECKF(NEAR(r, 8.0 / 3, 1e-12) && isnan(lo) && isnan(hi), "ratio %g [%g, %g]", r, lo, hi);
+	/* five 2s: P = 0.0356 (above), still over 2.5 %; four 2s: P(Binomial(
+	 * 17, 4/17) >= 9) = 0.0082, about 164 of 20000: an interval */
+	for (int i = 0; i < 17; i++)
+		y[i] = i < 4 ? 2 : 5;
+	CHECK(as_boot_ratio_ci95(x, 3, y, 17, z, 3, 20000, 7, &r, &lo, &hi) == 0);
+	CHECKF(!isnan(lo) && !isnan(hi) && lo <= r && r <= hi, "ratio %g [%g, %g]", r, lo, hi);
+}
+
 /* Bootstrap: reproducible for a seed, and its 95 % intervals cover the
  * true ratio of medians in about 95 % of simulated samples (400 data sets:
  * a binomial standard error of 1.1 points, so the band is 0.90..0.99).
@@ -100,6 +153,8 @@ static void bootstrap(void)
 	/* one repetition: a ratio, no interval */
 	CHECK(as_boot_ratio_ci95(x, 1, y, 1, NULL, 0, 500, 1, &r, &lo, &hi) == 0);
 	CHECK(NEAR(r, 1.5, 1e-12) && isnan(lo) && isnan(hi));
+
+	known_bootstrap();
 
 	as_rng_seed(&rng, 12345);
 	for (int s = 0; s < sets; s++) {

@@ -40,6 +40,19 @@ static int run(const char *prefix, const char *args)
 	return tc_load(path, &t);
 }
 
+/* mode=madvise's counts in t: 1100 frees of four madvise calls each, two
+ * of them MADV_DONTNEED and one MADV_FREE */
+static void check_madvise(const char *method)
+{
+	CHECKF(tc_num(&t, 0, "madvise_calls") == 4400 &&
+	           tc_num(&t, 0, "madvise_dontneed_calls") == 2200 &&
+	           tc_num(&t, 0, "madvise_free_calls") == 1100 &&
+	           tc_num(&t, 0, "munmap_calls") == 1100 && tc_num(&t, 0, "mmap_calls") == 1100,
+	       "%s: madvise %s, dontneed %s, free %s, munmap %s", method,
+	       tc_str(&t, 0, "madvise_calls"), tc_str(&t, 0, "madvise_dontneed_calls"),
+	       tc_str(&t, 0, "madvise_free_calls"), tc_str(&t, 0, "munmap_calls"));
+}
+
 /* perf: 100 live + 1000 replacements = 1100 allocs, 1100 frees */
 static void check_perf(const char *mod, const char *wl)
 {
@@ -73,6 +86,12 @@ static void check_perf(const char *mod, const char *wl)
 		CHECK(tc_num(&t, 0, "munmap_calls") == 0);
 	}
 
+	/* madvise split by advice (perf's tracepoint filter on behavior):
+	 * per free two DONTNEED, one FREE and one WILLNEED, then munmap */
+	snprintf(args, sizeof(args), "-a %s:mode=madvise %s", mod, wl);
+	if (run("", args) == 0)
+		check_madvise("perf");
+
 	/* inherited by every thread: 2 threads do the work twice */
 	snprintf(args, sizeof(args), "-a %s:mode=mmap %s -t 2", mod, wl);
 	if (run("", args) == 0) {
@@ -96,6 +115,9 @@ static void check_seccomp(const char *mod, const char *wl)
 	snprintf(args, sizeof(args), "-a %s:mode=brk %s --syscalls seccomp", mod, wl);
 	if (run("", args) == 0)
 		CHECK(tc_num(&t, 0, "brk_calls") == 1100);
+	snprintf(args, sizeof(args), "-a %s:mode=madvise %s --syscalls seccomp", mod, wl);
+	if (run("", args) == 0)
+		check_madvise("seccomp");
 }
 
 /* strace sees the same module calls (filtered on the module's length) */

@@ -62,6 +62,55 @@ static void judge(void)
 	CHECK(as_claim_judge(&within, 85, 90) == AS_VERDICT_REFUTED);
 	CHECK(as_claim_judge(&within, 70, 78) == AS_VERDICT_INCONCLUSIVE);
 	CHECK(!strcmp(as_verdict_name(AS_VERDICT_REFUTED), "REFUTED"));
+	/* the bound belongs to the claim: a figure exactly at it (a memory
+	 * figure repeats exactly, lo = hi) holds ">= 0.9" and "80 +- 4"; an
+	 * interval that ends at the bound is not past it */
+	CHECK(as_claim_judge(&at_least, 0.9, 0.9) == AS_VERDICT_CONFIRMED);
+	CHECK(as_claim_judge(&at_least, 0.8, 0.9) == AS_VERDICT_INCONCLUSIVE);
+	CHECK(as_claim_judge(&within, 76, 84) == AS_VERDICT_CONFIRMED);
+	CHECK(as_claim_judge(&within, 84, 90) == AS_VERDICT_INCONCLUSIVE);
+	CHECK(as_claim_judge(&within, 70, 76) == AS_VERDICT_INCONCLUSIVE);
+}
+
+/* The scenarios' figures from a trial's columns, worked by hand. */
+static void values(void)
+{
+	const as_scenario_t *leak = as_scenario_find("leak"), *lazy = as_scenario_find("lazy");
+	const as_scenario_t *md = as_scenario_find("metadata"), *ph = as_scenario_find("phase");
+	double v[AS_TRIAL_NCOLS];
+	CHECK(leak && lazy && md && ph);
+	if (!leak || !lazy || !md || !ph)
+		return;
+	for (int c = 0; c < AS_TRIAL_NCOLS; c++)
+		v[c] = NAN;
+	/* retained: (end - before) / (peak - before) = 300 / 1000 */
+	v[AS_TC_rss_before_kib] = 5000;
+	v[AS_TC_rss_peak_kib] = 6000;
+	v[AS_TC_rss_end_kib] = 5300;
+	CHECKF(fabs(as_scenario_value(leak, v) - 0.3) < 1e-12, "retained %g",
+	       as_scenario_value(leak, v));
+	/* a peak at or under the start: nothing grew, no share */
+	v[AS_TC_rss_peak_kib] = v[AS_TC_rss_end_kib] = 5000;
+	CHECK(isnan(as_scenario_value(leak, v)));
+	v[AS_TC_rss_peak_kib] = 4990; /* under the start: 2 would be no share */
+	v[AS_TC_rss_end_kib] = 4980;
+	CHECK(isnan(as_scenario_value(leak, v)));
+	v[AS_TC_rss_peak_kib] = v[AS_TC_rss_end_kib] = 5000;
+	/* RSS per requested byte: 256 KiB grown for 262144 bytes asked is 1 */
+	v[AS_TC_rss_end_kib] = 5256;
+	v[AS_TC_live_bytes_peak] = 262144;
+	CHECKF(fabs(as_scenario_value(lazy, v) - 1) < 1e-12, "RSS / requested %g",
+	       as_scenario_value(lazy, v));
+	/* bytes per 64-byte block: exactly 1 is a figure (under 1 is n/a):
+	 * 97.65625 KiB over 6,400,000 bytes (100,000 blocks) is 1 B a block */
+	v[AS_TC_rss_end_kib] = 5000 + 97.65625;
+	v[AS_TC_live_bytes_peak] = 6400000;
+	CHECKF(as_scenario_value(md, v) == 1, "1 B a block: %g", as_scenario_value(md, v));
+	/* elapsed ms of one pass: 30 ms over 3 passes is 10 ms */
+	v[AS_TC_elapsed_ns] = 30e6;
+	v[AS_TC_passes] = 3;
+	CHECKF(fabs(as_scenario_value(ph, v) - 10) < 1e-12, "ms a pass %g",
+	       as_scenario_value(ph, v));
 }
 
 /* Six repetitions of the phase scenario's glibc phase and fifo rows and
@@ -105,6 +154,7 @@ int main(void)
 	FILE *f;
 
 	judge();
+	values();
 	CHECK(th && bump && mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/threshold.csv", dir);
 	f = fopen(path, "w");
@@ -317,6 +367,11 @@ int main(void)
 	    &csv, counts);
 	CHECKF(n == 1 && strstr(csv.data, ",<= 100,22.5,20,25,ns per op,CONFIRMED,6\n"),
 	       "benchmt: %d judged, %s", n, csv.data);
+	/* one repetition of one module's time: no interval, INCONCLUSIVE */
+	n = judge_rows("benchmt", path, TIME_HEAD,
+	               (const char *[]){"0,0,glibc,benchmt,ops=10000,1,ok,20", NULL}, &csv, counts);
+	CHECKF(n == 1 && strstr(csv.data, ",<= 100,20,,,ns per op,INCONCLUSIVE,1\n"),
+	       "benchmt, one repetition: %d judged, %s", n, csv.data);
 	/* one repetition of a memory figure (it repeats exactly) is judged:
 	 * held_row's 0.99 and 0.5 of the peak */
 	n = judge_rows(
@@ -355,6 +410,20 @@ int main(void)
 	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1 &&
 	           strstr(csv.data, "64 KiB: from the brk heap,>= 0.9,0.008,0.008,0.008,"),
 	       "a held share without a brk heap: %d judged, %s", n, csv.data);
+
+	/* what brk gave back: (heap_size_peak_kib - heap_size_end_kib) * 1024
+	 * over the bytes requested; a heap that ends at its peak gave 0 */
+	n = judge_rows(
+	    "leak", path, HELD_HEAD ",heap_size_peak_kib,heap_size_end_kib",
+	    (const char *[]){"glibc,leak,total=8m,1,ok,1000,9000,8800,8192000,,9000,9000",
+	                     "glibc,leak,\"total=8m,keep=oldest\",1,ok,1000,9000,1800,"
+	                     "8192000,,9000,2600",
+	                     NULL},
+	    &csv, counts);
+	/* (9000 - 2600) * 1024 / 8192000 = 0.8 exactly */
+	CHECKF(strstr(csv.data, "brk gives nothing back\",<= 0,0,0,0,") &&
+	           strstr(csv.data, "brk gives the top back\",>= 0.8,0.8,0.8,0.8,"),
+	       "given back: %s", csv.data);
 
 	/* a ratio of memory figures from one repetition a side is judged as
 	 * the figure of one is: malloc_trim's held share over the same run's
