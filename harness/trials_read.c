@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
+
 /* While reading, head and cells hold offsets into text (which grows and
  * moves), made pointers once the file is read: one block for every
  * string, where a malloc and free per cell (twice) were a third of
@@ -109,15 +111,15 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 	char buf[16384];
 	size_t n;
 	int rc = -1;
-	FILE *f = fopen(path, "r");
+	/* a regular file only: a FIFO someone left as trials.csv hung
+	 * compare, plot and --resume in open(2) */
+	FILE *f = as_fopen_regular(path, err, errlen);
 
 	memset(t, 0, sizeof(*t));
 	memset(&r, 0, sizeof(r));
 	r.t = t;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (!f)
 		return -1;
-	}
 	r.cap = 65536;
 	if (!(t->text = malloc(r.cap))) {
 		snprintf(err, errlen, "%s: out of memory", path);
