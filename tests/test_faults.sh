@@ -320,6 +320,15 @@ PY
   check "  ... naming file, line and column" \
     grep -Eq "pl2/trials.csv: line 3, column [0-9]+ \(ns_per_op\): 'fast' is not a number" "$tmp/err.txt"
   check "  ... and no report or chart" no_report
+  # what strtod takes but allocscope never writes (an empty cell is n/a):
+  # until a fuzz review an inf ns/op was charted as a module's median
+  for v in inf nan -inf 0x1p4 +7 1e999; do
+    setcell trials.csv 3 ns_per_op "$v"
+    as plot "$tmp/pl2"
+    check "plot: ns_per_op '$v' is exit 2, one line naming it" \
+      test "$rc" = 2 -a "$(grep -Fc "(ns_per_op): '$v' is not a number" "$tmp/err.txt")" = 1
+    check "  ... and no report or chart" no_report
+  done
   setcell series.csv 5 rss_kib 12k
   as plot "$tmp/pl2"
   check "plot: text in a series.csv number column: exit 2 naming line 5, rss_kib" \
