@@ -336,6 +336,11 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
 	}
 	for (size_t k = 0; !strcmp(status, "ok") && k < nrequired; k++) {
 		double v = as_table_num(t, r, required[k]);
+		const char *cell = as_table_str(t, r, required[k]);
+		if (isnan(v) && *cell) {
+			snprintf(why, len, "%s '%.20s' is not a number", required[k], cell);
+			return why;
+		}
 		if (isnan(v)) {
 			snprintf(why, len, "status ok without %s", required[k]);
 			return why;

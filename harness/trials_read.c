@@ -205,13 +205,16 @@ const char *as_table_str(const as_table_t *t, size_t row, const char *name)
 double as_table_num(const as_table_t *t, size_t row, const char *name)
 {
 	const char *s = as_table_str(t, row, name);
+	const char *d = *s == '-' ? s + 1 : s;
 	char *end;
 	double v;
-	if (!*s)
+	/* decimal only, as allocscope writes numbers: strtod takes "inf",
+	 * "nan" and "0x10" too, which a resumed run took as measurements */
+	if (!((*d >= '0' && *d <= '9') || *d == '.') || strpbrk(d, "xXpP"))
 		return NAN;
 	errno = 0;
 	v = strtod(s, &end);
-	return errno || *end ? NAN : v;
+	return errno || *end || !isfinite(v) ? NAN : v;
 }
 
 void as_table_free(as_table_t *t)

@@ -41,7 +41,8 @@ int as_table_cell(const as_table_t *t, size_t row, const char *name, const char 
 /* Cell text ("" when the column is absent). */
 const char *as_table_str(const as_table_t *t, size_t row, const char *name);
 
-/* Cell as a number; NaN when absent, empty (n/a) or not a number. */
+/* Cell as a number; NaN when absent, empty (n/a) or not a number as
+ * allocscope writes one (decimal, finite: not "inf", "nan" or "0x10"). */
 double as_table_num(const as_table_t *t, size_t row, const char *name);
 
 void as_table_free(as_table_t *t);

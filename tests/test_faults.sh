@@ -184,6 +184,21 @@ case_damaged_rows() {
     test "$(grep -c 'running it again' "$tmp/err.txt")" = 2
   check "  ... and ends with 4 whole rows" test "$(nrows "$d")" = 4
   check "  ... consistent with series.csv" consistent "$d"
+  # a number allocscope never writes: strtod took 0x1p4 as 16 ns/op and
+  # inf as a time, and the trial counted as done with them
+  local v
+  for v in 0x1p4 inf nan; do
+    python3 - "$d/trials.csv" "$v" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+rows[1][rows[0].index("ns_per_op")] = sys.argv[2]
+csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(rows)
+PY
+    as run --resume "$d"
+    check "--resume runs a row with ns_per_op '$v' again, saying so" test "$rc" = 0 -a \
+      "$(grep -Fc "ns_per_op '$v' is not a number; running it again" "$tmp/err.txt")" = 1
+    check "  ... and ends with 4 whole rows" test "$(nrows "$d")" = 4
+  done
 }
 
 case_killed_early() {
