@@ -23,10 +23,11 @@ typedef struct {
 	as_table_t *t;
 	size_t *row; /* text offsets of the fields of the record being read */
 	size_t nrow, caprow;
-	size_t caprows;  /* capacity of t->cells in rows */
-	size_t len, cap; /* of t->text */
-	int nul_head;    /* the header holds a NUL byte */
-	int nul_row;     /* the record being read does */
+	size_t caprows;   /* capacity of t->cells in rows */
+	size_t len, cap;  /* of t->text */
+	int nul_head;     /* the header holds a NUL byte */
+	int nul_row;      /* the record being read does */
+	size_t wide_line; /* the row that made the cells too large for the text */
 	int oom;
 } rd_t;
 
@@ -86,6 +87,16 @@ static void on_row(int c, void *ctx)
 		for (size_t i = 0; i < r->nrow; i++)
 			t->head[i] = AT(r->row[i]);
 		t->ncols = r->nrow;
+		r->nrow = 0;
+		return;
+	}
+	/* every row takes ncols cell pointers however few fields it has: a
+	 * header of 100000 names and 500 lines "x" (690 KB) took 400 MB.
+	 * Refused past 16 bytes of pointers per byte of text and 16 MiB (a
+	 * results table's rows take 0.4-2, a row of empty cells 8). */
+	if (r->wide_line || (t->nrows + 1) * t->ncols / 16 * sizeof(char *) > r->len + (1u << 20)) {
+		if (!r->wide_line)
+			r->wide_line = t->nrows + 2;
 		r->nrow = 0;
 		return;
 	}
@@ -191,6 +202,13 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 	csv_fini(&p, on_field, on_row, &r);
 	if (r.oom) {
 		snprintf(err, errlen, "%s: out of memory", path);
+		goto out_free;
+	}
+	if (r.wide_line) {
+		snprintf(err, errlen,
+		         "%s: line %zu: rows far shorter than the header's %zu columns, too many "
+		         "to hold: not a results table",
+		         path, r.wide_line, t->ncols);
 		goto out_free;
 	}
 	if (!t->head) {
