@@ -66,12 +66,27 @@ static void put_parts(const uint8_t *data, size_t size, const char *const *names
 	}
 }
 
+/* The scratch folder goes when the fuzzer exits (-max_total_time: exit). */
+static void cleanup(void)
+{
+	static const char *const all[] = {"trials.csv",  "series.csv", "latency.csv",
+	                                  "context.csv", "tune.csv",   "histogram.csv",
+	                                  "run.args",    "spool",      "escapes"};
+	char path[128];
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, all[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static void setup(void)
 {
 	if (!*dir) {
 		snprintf(dir, sizeof(dir), "/tmp/as-fuzz-XXXXXX");
 		if (!mkdtemp(dir))
 			abort();
+		atexit(cleanup);
 	}
 }
 
