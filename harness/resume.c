@@ -325,8 +325,15 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
 	const char *status = as_table_str(t, r, "status");
 	double samples = as_table_num(t, r, "samples");
 	int known = 0;
+	uint32_t thr;
 	if (as_table_row_damage(t, r, why, len))
 		return why;
+	/* a trace's row may run on other threads than -t (threads_match),
+	 * but on a count of them: "x" was cast from NaN into the result */
+	if (as_table_count(as_table_num(t, r, "threads"), &thr) != 0 || thr == 0) {
+		snprintf(why, len, "threads '%.20s' is not a count", as_table_str(t, r, "threads"));
+		return why;
+	}
 	for (int st = 0; st < AS_STATUS_COUNT; st++)
 		if (st != AS_ERR_INTERRUPTED && !strcmp(as_status_name((as_status_t)st), status))
 			known = 1;
@@ -351,7 +358,7 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
 			return why;
 		}
 	}
-	if (!strcmp(status, "ok") && (size_t)samples != nseries) {
+	if (!strcmp(status, "ok") && samples != (double)nseries) {
 		snprintf(why, len, "%zu of its %.0f series.csv rows", nseries, samples);
 		return why;
 	}
@@ -453,8 +460,11 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 		}
 		done[i] = 1;
 		result_from_row(&t, r, &res[i]);
-		if ((unsigned)as_table_num(&t, r, "threads") != specs[i].threads)
-			res[i].threads = (uint32_t)as_table_num(&t, r, "threads");
+		{ /* a count: row_problem said so */
+			uint32_t thr = count_or(as_table_num(&t, r, "threads"), specs[i].threads);
+			if (thr != specs[i].threads)
+				res[i].threads = thr;
+		}
 	}
 	free(nseries);
 	as_table_free(&t);

@@ -199,6 +199,19 @@ PY
       "$(grep -Fc "ns_per_op '$v' is not a number; running it again" "$tmp/err.txt")" = 1
     check "  ... and ends with 4 whole rows" test "$(nrows "$d")" = 4
   done
+  # threads no count, in a row whose reason names other threads than -t (a
+  # trace's): it was taken as done, its threads cast from NaN (UB)
+  python3 - "$d/trials.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+rows[1][rows[0].index("threads")] = "x"
+rows[1][rows[0].index("reason")] = "trace: 2 threads, not -t 1"
+csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(rows)
+PY
+  as run --resume "$d"
+  check "--resume runs a row with threads 'x' again, saying so" test "$rc" = 0 -a \
+    "$(grep -Fc "threads 'x' is not a count; running it again" "$tmp/err.txt")" = 1
+  check "  ... and ends with 4 whole rows" test "$(nrows "$d")" = 4
 }
 
 case_killed_early() {
