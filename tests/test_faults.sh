@@ -357,6 +357,15 @@ PY
       test "$rc" = 2 -a "$(grep -Fc "(ns_per_op): '$v' is not a number" "$tmp/err.txt")" = 1
     check "  ... and no report or chart" no_report
   done
+  # a row's identity no count: an empty cell was cast from NaN to a long
+  # (undefined; found by fuzz_plot under UBSan) and charted
+  for cv in "trial:" "rep:" "threads:" "trial:1e300" "threads:0"; do
+    setcell trials.csv 3 "${cv%%:*}" "${cv#*:}"
+    as plot "$tmp/pl2"
+    check "plot: ${cv%%:*} '${cv#*:}' is exit 2, one line naming it" test "$rc" = 2 -a \
+      "$(grep -Fc "line 3: ${cv%%:*} '${cv#*:}' is not a count" "$tmp/err.txt")" = 1
+    check "  ... and no report or chart" no_report
+  done
   setcell series.csv 5 rss_kib 12k
   as plot "$tmp/pl2"
   check "plot: text in a series.csv number column: exit 2 naming line 5, rss_kib" \
