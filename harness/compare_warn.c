@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "compare_folder.h"
+#include "files.h"
 #include "reps_agree.h"
 #include "results_dir.h"
 #include "results_format.h"
@@ -185,7 +186,7 @@ static int being_written(const char *dir, long *pid)
 	int fd, held = 0;
 	*pid = 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, AS_DIR_LOCK) >= sizeof(path) ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	    (fd = as_open_regular(path, NULL, 0)) < 0) /* a FIFO there: no waiting */
 		return 0;
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0)
 		flock(fd, LOCK_UN);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
+
 typedef struct {
 	long pid;
 	char *file;
@@ -27,7 +29,7 @@ static void drop(note_t *v, int *n, int i)
 void as_escapes_read(const char *path, pid_t prog_pid, int (*skip)(long pid, void *ctx), void *ctx,
                      as_escapes_t *e)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = as_fopen_regular(path, NULL, 0);
 	char line[1100];
 	note_t *v = NULL;
 	int n = 0, cap = 0, more = 0;

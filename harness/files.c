@@ -132,3 +132,73 @@ int as_fsync_file(const char *dir, const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: cannot sync to disk: %s", path, strerror(errno));
 	return rc;
 }
+
+/* What a file that is not a regular one is, for the message. */
+static const char *kind_of(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a folder";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	return "not a regular file";
+}
+
+int as_open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, e, fl;
+	/* O_NONBLOCK: open a FIFO without waiting for a writer, to refuse it */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (err)
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		e = errno;
+		if (err)
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		if (err)
+			snprintf(err, errlen, "%s: %s, not a file", path, kind_of(st.st_mode));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+		e = errno;
+		if (err)
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+FILE *as_fopen_regular(const char *path, char *err, size_t errlen)
+{
+	int fd = as_open_regular(path, err, errlen), e;
+	FILE *f;
+	if (fd < 0)
+		return NULL;
+	if (!(f = fdopen(fd, "r"))) {
+		e = errno;
+		if (err)
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+		close(fd);
+		errno = e;
+	}
+	return f;
+}

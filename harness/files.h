@@ -3,11 +3,13 @@
  * interrupted run sees the old contents or the new, never a short file;
  * rows are appended to a table in one write.
  * Every write is checked: a full disk is an error. Paths that do not fit
- * are errors too, never cut. */
+ * are errors too, never cut. Files read back from a folder someone handed
+ * over are opened only when they are regular files. */
 #ifndef AS_FILES_H
 #define AS_FILES_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "buf.h"
 
@@ -40,5 +42,16 @@ int as_fsync_file(const char *dir, const char *name, char *err, size_t errlen);
 
 /* Create DIR (and parents). Returns 0 or -1 with err. */
 int as_mkdir_p(const char *dir, char *err, size_t errlen);
+
+/* Open PATH for reading when it is a regular file (a symlink to one is):
+ * a FIFO in a results folder blocked open(2) until another process wrote
+ * to it, past SIGTERM (run's handler restarts the call), and a device
+ * such as /dev/zero reads forever. Returns the descriptor (O_CLOEXEC,
+ * blocking), or -1 with errno set (EISDIR for a folder, EINVAL for any
+ * other kind) and "PATH: reason" in err (NULL: no text). */
+int as_open_regular(const char *path, char *err, size_t errlen);
+
+/* The same as a stdio stream ("r"), or NULL with errno and err. */
+FILE *as_fopen_regular(const char *path, char *err, size_t errlen);
 
 #endif /* AS_FILES_H */

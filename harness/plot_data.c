@@ -205,6 +205,20 @@ static int load_tables(run_t *r, const char *dir, char *err, size_t errlen)
 			         dir, need[i]);
 			return -1;
 		}
+	/* the identity of every row: an empty trial, rep or threads was cast
+	 * from NaN into a long (undefined; LONG_MIN on x86-64) and charted */
+	for (size_t row = 0; row < r->trials.nrows; row++)
+		for (size_t i = 0; i < 3; i++) {
+			static const char *const ids[] = {"trial", "rep", "threads"};
+			uint32_t u;
+			if (as_table_count(as_table_num(&r->trials, row, ids[i]), &u) != 0 ||
+			    (i == 2 && u == 0)) {
+				snprintf(err, errlen,
+				         "%s/trials.csv: line %zu: %s '%.40s' is not a count", dir,
+				         row + 2, ids[i], as_table_str(&r->trials, row, ids[i]));
+				return -1;
+			}
+		}
 	return 0;
 }
 

@@ -398,12 +398,20 @@ static char fmt_of(const schema_t *s, const char *name)
 	return 0;
 }
 
+/* A number as allocscope writes one (as_buf_csv_num: %.0f or %.6g of a
+ * finite value, empty for none): decimal, a '-' at most before it. strtod
+ * alone took "inf", "nan", "0x1p4" and " 7", and plot charted an inf
+ * ns/op as the median of a module without a word. */
 static int is_number(const char *c)
 {
+	const char *d = *c == '-' ? c + 1 : c;
 	char *end;
+	double v;
+	if (!((*d >= '0' && *d <= '9') || *d == '.') || strpbrk(d, "xXpP"))
+		return 0;
 	errno = 0;
-	strtod(c, &end);
-	return end != c && !*end && errno != ERANGE;
+	v = strtod(c, &end);
+	return end != c && !*end && errno != ERANGE && isfinite(v);
 }
 
 int as_results_check_table(const char *path, const as_table_t *t, char *err, size_t errlen)

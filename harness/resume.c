@@ -34,7 +34,7 @@ int as_resume_save_args(const char *dir, const char *name, int argc, char *const
 int as_resume_load_args(const char *dir, const char *name, const char *cmd, char *argv0,
                         char ***argv, char **text, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[PATH_MAX + 64];
 	struct stat st;
 	FILE *f;
 	long len;
@@ -46,7 +46,7 @@ int as_resume_load_args(const char *dir, const char *name, const char *cmd, char
 		         dir);
 		return -1;
 	}
-	f = fopen(path, "rb");
+	f = as_fopen_regular(path, why, sizeof(why));
 	if (!f && errno == ENOENT) {
 		/* the other command's folder: say which */
 		static const char *const kinds[][2] = {{"run.args", "run"},
@@ -72,16 +72,15 @@ int as_resume_load_args(const char *dir, const char *name, const char *cmd, char
 		return -2;
 	}
 	if (!f) {
-		snprintf(err, errlen, "allocscope %s: cannot resume %s: %s: %s", cmd, dir, path,
-		         strerror(errno));
+		snprintf(err, errlen, "allocscope %s: cannot resume %s: %s", cmd, dir, why);
 		return -1;
 	}
 	/* an empty file is a command given no arguments (`allocscope suite`,
 	 * what scripts/quickstart runs): argv0 alone. Refusing it as "empty"
 	 * left the README's `suite --resume results/...-default` unable to
-	 * finish the default suite (an outside review). A folder or a read
-	 * error is still refused: fopen opens a folder, and ftell of one
-	 * says 0, an empty file's size. */
+	 * finish the default suite (an outside review). A folder, a FIFO or
+	 * a read error is still refused (as_fopen_regular, and below: a
+	 * folder's size is 0, an empty file's). */
 	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > LONG_MAX) {
 		fclose(f);
 		snprintf(err, errlen, "allocscope %s: cannot resume %s: %s is not a readable file",
@@ -122,7 +121,12 @@ int as_resume_check_columns(const char *dir, char *err, size_t errlen)
 		FILE *f;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path))
 			continue; /* the folder's own files were written: cannot happen */
-		f = fopen(path, "r");
+		f = as_fopen_regular(path, err, errlen);
+		if (!f && errno != ENOENT) {
+			/* a FIFO or a folder: not a table rows can be added to */
+			rc = -1;
+			continue;
+		}
 		if (!f)
 			continue;
 		len = getline(&line, &cap, f);
@@ -154,7 +158,7 @@ void as_resume_keep_rows(const char *dir, const char *name, const as_trial_spec_
 	int first = 1;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return; /* the folder's own files were written, so this cannot happen */
-	f = fopen(path, "r");
+	f = as_fopen_regular(path, NULL, 0);
 	if (!f)
 		return;
 	while ((len = getline(&line, &cap, f)) > 0) {
@@ -292,7 +296,7 @@ static void count_series(const char *dir, const as_trial_spec_t *specs, int n, s
 	FILE *f;
 	if ((size_t)snprintf(path, sizeof(path), "%s/series.csv", dir) >= sizeof(path))
 		return;
-	f = fopen(path, "r");
+	f = as_fopen_regular(path, NULL, 0);
 	if (!f)
 		return;
 	while (getline(&line, &cap, f) > 0) {
@@ -321,8 +325,15 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
 	const char *status = as_table_str(t, r, "status");
 	double samples = as_table_num(t, r, "samples");
 	int known = 0;
+	uint32_t thr;
 	if (as_table_row_damage(t, r, why, len))
 		return why;
+	/* a trace's row may run on other threads than -t (threads_match),
+	 * but on a count of them: "x" was cast from NaN into the result */
+	if (as_table_count(as_table_num(t, r, "threads"), &thr) != 0 || thr == 0) {
+		snprintf(why, len, "threads '%.20s' is not a count", as_table_str(t, r, "threads"));
+		return why;
+	}
 	for (int st = 0; st < AS_STATUS_COUNT; st++)
 		if (st != AS_ERR_INTERRUPTED && !strcmp(as_status_name((as_status_t)st), status))
 			known = 1;
@@ -332,6 +343,11 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
 	}
 	for (size_t k = 0; !strcmp(status, "ok") && k < nrequired; k++) {
 		double v = as_table_num(t, r, required[k]);
+		const char *cell = as_table_str(t, r, required[k]);
+		if (isnan(v) && *cell) {
+			snprintf(why, len, "%s '%.20s' is not a number", required[k], cell);
+			return why;
+		}
 		if (isnan(v)) {
 			snprintf(why, len, "status ok without %s", required[k]);
 			return why;
@@ -342,7 +358,7 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
 			return why;
 		}
 	}
-	if (!strcmp(status, "ok") && (size_t)samples != nseries) {
+	if (!strcmp(status, "ok") && samples != (double)nseries) {
 		snprintf(why, len, "%zu of its %.0f series.csv rows", nseries, samples);
 		return why;
 	}
@@ -444,8 +460,11 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 		}
 		done[i] = 1;
 		result_from_row(&t, r, &res[i]);
-		if ((unsigned)as_table_num(&t, r, "threads") != specs[i].threads)
-			res[i].threads = (uint32_t)as_table_num(&t, r, "threads");
+		{ /* a count: row_problem said so */
+			uint32_t thr = count_or(as_table_num(&t, r, "threads"), specs[i].threads);
+			if (thr != specs[i].threads)
+				res[i].threads = thr;
+		}
 	}
 	free(nseries);
 	as_table_free(&t);

@@ -4,12 +4,15 @@
 #include "trials_read.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "files.h"
 
 /* While reading, head and cells hold offsets into text (which grows and
  * moves), made pointers once the file is read: one block for every
@@ -20,8 +23,11 @@ typedef struct {
 	as_table_t *t;
 	size_t *row; /* text offsets of the fields of the record being read */
 	size_t nrow, caprow;
-	size_t caprows;  /* capacity of t->cells in rows */
-	size_t len, cap; /* of t->text */
+	size_t caprows;   /* capacity of t->cells in rows */
+	size_t len, cap;  /* of t->text */
+	int nul_head;     /* the header holds a NUL byte */
+	int nul_row;      /* the record being read does */
+	size_t wide_line; /* the row that made the cells too large for the text */
 	int oom;
 } rd_t;
 
@@ -51,6 +57,9 @@ static void on_field(void *s, size_t len, void *ctx)
 		r->t->text = nt;
 		r->cap = n;
 	}
+	/* a NUL would end the cell's string early: "12\0abc" read as 12 */
+	if (len && memchr(s, '\0', len))
+		*(r->t->head ? &r->nul_row : &r->nul_head) = 1;
 	if (len)
 		memcpy(r->t->text + r->len, s, len);
 	r->t->text[r->len + len] = '\0';
@@ -81,25 +90,76 @@ static void on_row(int c, void *ctx)
 		r->nrow = 0;
 		return;
 	}
+	/* every row takes ncols cell pointers however few fields it has: a
+	 * header of 100000 names and 500 lines "x" (690 KB) took 400 MB.
+	 * Refused past 16 bytes of pointers per byte of text and 16 MiB (a
+	 * results table's rows take 0.4-2, a row of empty cells 8). */
+	if (r->wide_line || (t->nrows + 1) * t->ncols / 16 * sizeof(char *) > r->len + (1u << 20)) {
+		if (!r->wide_line)
+			r->wide_line = t->nrows + 2;
+		r->nrow = 0;
+		return;
+	}
 	if (t->nrows == r->caprows) {
 		size_t n = r->caprows ? r->caprows * 2 : 64;
 		char **nc = realloc(t->cells, n * t->ncols * sizeof(char *));
 		size_t *nf = nc ? realloc(t->nfields, n * sizeof(size_t)) : NULL;
+		unsigned char *nn = nf ? realloc(t->nul, n) : NULL;
 		if (nc)
 			t->cells = nc;
-		if (!nf) {
+		if (nf)
+			t->nfields = nf;
+		if (!nn) {
 			r->oom = 1;
 			r->nrow = 0;
 			return;
 		}
-		t->nfields = nf;
+		t->nul = nn;
 		r->caprows = n;
 	}
 	t->nfields[t->nrows] = r->nrow;
+	t->nul[t->nrows] = (unsigned char)r->nul_row;
+	r->nul_row = 0;
 	for (size_t i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * t->ncols + i] = AT(i < r->nrow ? r->row[i] : 0);
 	t->nrows++;
 	r->nrow = 0;
+}
+
+/* Two places in the header (char **), by name, then by position. */
+static int cmp_head(const void *a, const void *b)
+{
+	char **x = *(char **const *)a, **y = *(char **const *)b;
+	int c = strcmp(*x, *y);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* A column name twice: readers find a column by name, so the second's
+ * values would be passed over without a word. Sorted, not compared pair
+ * by pair: a header of a million empty names is a fuzzer's input. A
+ * header starting with a number is a data row where the header belongs,
+ * which the readers' own checks name ("line 1: no header"). Returns 0, or
+ * -1 with err (out of memory: no check). */
+static int dup_column(const as_table_t *t, const char *path, char *err, size_t errlen)
+{
+	char ***p = malloc((t->ncols ? t->ncols : 1) * sizeof(*p));
+	int rc = 0;
+	if (!p || (t->ncols && (isdigit((unsigned char)*t->head[0]) || *t->head[0] == '-'))) {
+		free(p);
+		return 0;
+	}
+	for (size_t i = 0; i < t->ncols; i++)
+		p[i] = &t->head[i];
+	qsort(p, t->ncols, sizeof(*p), cmp_head);
+	for (size_t i = 1; i < t->ncols && !rc; i++)
+		if (!strcmp(*p[i - 1], *p[i])) {
+			snprintf(err, errlen, "%s: column '%.60s' twice (columns %zu and %zu)",
+			         path, *p[i - 1], (size_t)(p[i - 1] - t->head) + 1,
+			         (size_t)(p[i] - t->head) + 1);
+			rc = -1;
+		}
+	free(p);
+	return rc;
 }
 
 int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
@@ -109,15 +169,15 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 	char buf[16384];
 	size_t n;
 	int rc = -1;
-	FILE *f = fopen(path, "r");
+	/* a regular file only: a FIFO someone left as trials.csv hung
+	 * compare, plot and --resume in open(2) */
+	FILE *f = as_fopen_regular(path, err, errlen);
 
 	memset(t, 0, sizeof(*t));
 	memset(&r, 0, sizeof(r));
 	r.t = t;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (!f)
 		return -1;
-	}
 	r.cap = 65536;
 	if (!(t->text = malloc(r.cap))) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -144,14 +204,28 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out_free;
 	}
+	if (r.wide_line) {
+		snprintf(err, errlen,
+		         "%s: line %zu: rows far shorter than the header's %zu columns, too many "
+		         "to hold: not a results table",
+		         path, r.wide_line, t->ncols);
+		goto out_free;
+	}
 	if (!t->head) {
 		snprintf(err, errlen, "%s: empty file (no header row)", path);
+		goto out_free;
+	}
+	if (r.nul_head) {
+		snprintf(err, errlen, "%s: line 1: a NUL byte (binary data, not a CSV table)",
+		         path);
 		goto out_free;
 	}
 	for (size_t i = 0; i < t->ncols; i++)
 		t->head[i] = t->text + (uintptr_t)t->head[i];
 	for (size_t i = 0; i < t->nrows * t->ncols; i++)
 		t->cells[i] = t->text + (uintptr_t)t->cells[i];
+	if (dup_column(t, path, err, errlen) != 0)
+		goto out_free;
 	rc = 0;
 out_free:
 	csv_free(&p);
@@ -167,6 +241,8 @@ const char *as_table_row_damage(const as_table_t *t, size_t r, char *buf, size_t
 {
 	if (t->nfields[r] != t->ncols)
 		snprintf(buf, len, "%zu of %zu fields", t->nfields[r], t->ncols);
+	else if (t->nul[r])
+		snprintf(buf, len, "a NUL byte (binary data)");
 	else if (t->last_unended && r + 1 == t->nrows)
 		snprintf(buf, len, "no line end: cut short");
 	else
@@ -203,13 +279,16 @@ const char *as_table_str(const as_table_t *t, size_t row, const char *name)
 double as_table_num(const as_table_t *t, size_t row, const char *name)
 {
 	const char *s = as_table_str(t, row, name);
+	const char *d = *s == '-' ? s + 1 : s;
 	char *end;
 	double v;
-	if (!*s)
+	/* decimal only, as allocscope writes numbers: strtod takes "inf",
+	 * "nan" and "0x10" too, which a resumed run took as measurements */
+	if (!((*d >= '0' && *d <= '9') || *d == '.') || strpbrk(d, "xXpP"))
 		return NAN;
 	errno = 0;
 	v = strtod(s, &end);
-	return errno || *end ? NAN : v;
+	return errno || *end || !isfinite(v) ? NAN : v;
 }
 
 void as_table_free(as_table_t *t)
@@ -218,5 +297,6 @@ void as_table_free(as_table_t *t)
 	free(t->cells);
 	free(t->head);
 	free(t->nfields);
+	free(t->nul);
 	memset(t, 0, sizeof(*t));
 }

@@ -14,16 +14,19 @@ typedef struct as_table {
 	char **cells;       /* nrows * ncols strings, row-major; "" when missing */
 	size_t ragged_rows; /* rows whose field count differs from the header's */
 	size_t *nfields;    /* nrows field counts, as read (missing cells are "") */
+	unsigned char *nul; /* nrows flags: the row holds a NUL byte (binary data) */
 	int last_unended;   /* the last row has no line end: the file was cut in it */
 	char *text;         /* every string above, NUL-terminated, in one block */
 } as_table_t;
 
-/* Read PATH (header row first). Returns 0, or -1 with "PATH: reason" in
- * err. The caller releases the table with as_table_free. */
+/* Read PATH (header row first), a regular file. Returns 0, or -1 with
+ * "PATH: reason" in err (also for a NUL byte in the header or a column
+ * named twice). The caller releases the table with as_table_free. */
 int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen);
 
 /* Why row R is not a whole row of the table, or NULL: its field count is
- * not the header's ("3 of 40 fields"), or it is the last row and the file
+ * not the header's ("3 of 40 fields"), it holds a NUL byte (a cell
+ * "50\0999" would read as 50), or it is the last row and the file
  * ends inside it, with no line end ("no line end: cut short"; every row
  * allocscope writes ends in one, so a number there may have lost digits).
  * The text is in BUF. */
@@ -41,7 +44,8 @@ int as_table_cell(const as_table_t *t, size_t row, const char *name, const char 
 /* Cell text ("" when the column is absent). */
 const char *as_table_str(const as_table_t *t, size_t row, const char *name);
 
-/* Cell as a number; NaN when absent, empty (n/a) or not a number. */
+/* Cell as a number; NaN when absent, empty (n/a) or not a number as
+ * allocscope writes one (decimal, finite: not "inf", "nan" or "0x10"). */
 double as_table_num(const as_table_t *t, size_t row, const char *name);
 
 void as_table_free(as_table_t *t);

@@ -65,6 +65,20 @@ for col in trial rep module_params workload_params; do
   expect 2 "cut/trials.csv: no column '$col'" compare "$tmp/a" "$tmp/cut"
   [ "$(wc -l <"$tmp/out")" -eq 1 ] && ok || bad "no $col: not one line: $(cat "$tmp/out")"
 done
+# a NUL byte in a cell, and a column twice: until a fuzz review "50\0999"
+# read as 50, and a second ns_per_op column was passed over, both exit 0
+sed '3s/,ok,\([0-9.]*\)$/,ok,\1\x00999/' "$tmp/a/trials.csv" >"$tmp/cut/trials.csv"
+expect 2 "cut/trials.csv: line 3: a NUL byte \\(binary data\\)" compare "$tmp/a" "$tmp/cut"
+sed '1s/$/,ns_per_op/; 2,$s/$/,1/' "$tmp/a/trials.csv" >"$tmp/cut/trials.csv"
+expect 2 "cut/trials.csv: column 'ns_per_op' twice \(columns 9 and 10\)" compare "$tmp/a" "$tmp/cut"
+expect 2 "cut/trials.csv: column 'ns_per_op' twice" compare "$tmp/cut" "$tmp/a"
+# a header of 100000 names over rows of one field: each row took 800 KB
+# of cell pointers (690 KB of file, 500 rows: 400 MB); refused early
+mkdir -p "$tmp/wide"; cp "$tmp/a/context.csv" "$tmp/wide/"
+awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%sc%d", i ? "," : "", i; print ""
+  for (i = 0; i < 100; i++) print "x" }' >"$tmp/wide/trials.csv"
+expect 2 "wide/trials.csv: line [0-9]+: rows far shorter than the header's 100000 columns" \
+  compare "$tmp/a" "$tmp/wide"
 
 # --metric: any numeric trials.csv column, less being better. mem DIR
 # GLIBC_KIB MIMALLOC_KIB: six repetitions of a memory scenario run with

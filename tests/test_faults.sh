@@ -184,6 +184,34 @@ case_damaged_rows() {
     test "$(grep -c 'running it again' "$tmp/err.txt")" = 2
   check "  ... and ends with 4 whole rows" test "$(nrows "$d")" = 4
   check "  ... consistent with series.csv" consistent "$d"
+  # a number allocscope never writes: strtod took 0x1p4 as 16 ns/op and
+  # inf as a time, and the trial counted as done with them
+  local v
+  for v in 0x1p4 inf nan; do
+    python3 - "$d/trials.csv" "$v" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+rows[1][rows[0].index("ns_per_op")] = sys.argv[2]
+csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(rows)
+PY
+    as run --resume "$d"
+    check "--resume runs a row with ns_per_op '$v' again, saying so" test "$rc" = 0 -a \
+      "$(grep -Fc "ns_per_op '$v' is not a number; running it again" "$tmp/err.txt")" = 1
+    check "  ... and ends with 4 whole rows" test "$(nrows "$d")" = 4
+  done
+  # threads no count, in a row whose reason names other threads than -t (a
+  # trace's): it was taken as done, its threads cast from NaN (UB)
+  python3 - "$d/trials.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+rows[1][rows[0].index("threads")] = "x"
+rows[1][rows[0].index("reason")] = "trace: 2 threads, not -t 1"
+csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(rows)
+PY
+  as run --resume "$d"
+  check "--resume runs a row with threads 'x' again, saying so" test "$rc" = 0 -a \
+    "$(grep -Fc "threads 'x' is not a count; running it again" "$tmp/err.txt")" = 1
+  check "  ... and ends with 4 whole rows" test "$(nrows "$d")" = 4
 }
 
 case_killed_early() {
@@ -320,6 +348,24 @@ PY
   check "  ... naming file, line and column" \
     grep -Eq "pl2/trials.csv: line 3, column [0-9]+ \(ns_per_op\): 'fast' is not a number" "$tmp/err.txt"
   check "  ... and no report or chart" no_report
+  # what strtod takes but allocscope never writes (an empty cell is n/a):
+  # until a fuzz review an inf ns/op was charted as a module's median
+  for v in inf nan -inf 0x1p4 +7 1e999; do
+    setcell trials.csv 3 ns_per_op "$v"
+    as plot "$tmp/pl2"
+    check "plot: ns_per_op '$v' is exit 2, one line naming it" \
+      test "$rc" = 2 -a "$(grep -Fc "(ns_per_op): '$v' is not a number" "$tmp/err.txt")" = 1
+    check "  ... and no report or chart" no_report
+  done
+  # a row's identity no count: an empty cell was cast from NaN to a long
+  # (undefined; found by fuzz_plot under UBSan) and charted
+  for cv in "trial:" "rep:" "threads:" "trial:1e300" "threads:0"; do
+    setcell trials.csv 3 "${cv%%:*}" "${cv#*:}"
+    as plot "$tmp/pl2"
+    check "plot: ${cv%%:*} '${cv#*:}' is exit 2, one line naming it" test "$rc" = 2 -a \
+      "$(grep -Fc "line 3: ${cv%%:*} '${cv#*:}' is not a count" "$tmp/err.txt")" = 1
+    check "  ... and no report or chart" no_report
+  done
   setcell series.csv 5 rss_kib 12k
   as plot "$tmp/pl2"
   check "plot: text in a series.csv number column: exit 2 naming line 5, rss_kib" \

@@ -82,7 +82,7 @@ rows[2][i] = "-5"
 csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(rows)
 PY
 "$as" run --resume "$tmp/f" >/dev/null 2>"$tmp/f.err"
-grep -q "row 2 (trial [0-9]* rep 0): ns_per_op inf is not a measurement; running it again" "$tmp/f.err" &&
+grep -q "row 2 (trial [0-9]* rep 0): ns_per_op 'inf' is not a number; running it again" "$tmp/f.err" &&
   grep -q "row 3 (trial [0-9]* rep [01]): ns_per_op -5 is not a measurement; running it again" "$tmp/f.err" &&
   ! grep -q "inf" "$tmp/f/summary.csv" && ok || bad "inf/negative ns_per_op: $(cat "$tmp/f.err")"
 

@@ -155,7 +155,7 @@ if [ -f "$mods/bump.so" ]; then
   fi
   # a suite.args that cannot be read is still refused
   rm -f "$tmp/noarg/cut/suite.args" && mkdir "$tmp/noarg/cut/suite.args"
-  expect 2 "cannot resume $tmp/noarg/cut: $tmp/noarg/cut/suite.args is not a readable file" \
+  expect 2 "cannot resume $tmp/noarg/cut: $tmp/noarg/cut/suite.args: a folder, not a file" \
     suite --resume "$tmp/noarg/cut"
   cd - >/dev/null || exit 1
   as=$as_was

@@ -109,7 +109,7 @@ static int load_chunk(as_spool_t *sp, spool_stream_t *s)
 	if (h.len && pread(sp->fd, s->buf, h.len, (off_t)(off + sizeof(h))) != (ssize_t)h.len)
 		return -1;
 	s->p = s->buf;
-	s->ce = s->buf + h.len;
+	s->ce = h.len ? s->buf + h.len : s->buf; /* no buffer yet for an empty chunk */
 	return 0;
 }
 
