@@ -59,13 +59,25 @@ void as_trial_result_none(as_trial_result_t *res, as_status_t st)
 	res->status = st;
 }
 
-/* The seccomp tracer: handle every pending ptrace stop of the worker's
- * threads. Returns 1 once the worker process itself has been reaped. */
+/* How long the tracer handles stops before the caller looks at its
+ * deadline again: with two threads of the worker in system calls a stop is
+ * always pending, and the loop below never ended (a module hanging in
+ * madvise outlived --timeout: tests/test_seccomp_hang.sh). */
+#define TRACE_SLICE_NS 20000000ULL
+
+/* The seccomp tracer: handle the pending ptrace stops of the worker's
+ * threads, for at most TRACE_SLICE_NS. Returns 1 once the worker process
+ * itself has been reaped, 2 when stops may still be pending (call again
+ * without waiting for a SIGCHLD), else 0. */
 static int trace_stops(pid_t pid, volatile uint64_t *counts, int *wstatus)
 {
+	uint64_t until = as_now_ns() + TRACE_SLICE_NS;
 	for (;;) {
 		int st;
-		pid_t w = waitpid(-1, &st, WNOHANG | __WALL);
+		pid_t w;
+		if (as_now_ns() > until)
+			return 2;
+		w = waitpid(-1, &st, WNOHANG | __WALL);
 		if (w <= 0)
 			return 0;
 		if (WIFEXITED(st) || WIFSIGNALED(st)) {
@@ -346,8 +358,9 @@ static uint64_t moved(uint64_t deadline, const as_wire_inbox_t *in, double timeo
 }
 
 /* A wait of at most WAIT_MS that took more than a second longer: this
- * process stood still (^Z or SIGSTOP, then fg; or starved), and the worker,
- * in its process group, mostly with it. */
+ * process stood still (^Z or SIGSTOP, then fg; or starved). The worker is
+ * in a process group of its own, so ^Z does not stop it: what it reported
+ * meanwhile is read at fg. */
 #define STOOD_STILL_NS 1000000000ULL
 
 /* Read the worker's messages until EOF (and, when tracing, until it is
@@ -358,17 +371,13 @@ static uint64_t moved(uint64_t deadline, const as_wire_inbox_t *in, double timeo
 static void collect(worker_t *w, uint64_t *start_deadline, double timeout_s, as_trial_result_t *res,
                     as_wire_inbox_t *in)
 {
-	int eof = 0, gone = 0, wait_ms = 0;
-	uint64_t last = 0;
+	int eof = 0, gone = 0, more = 0;
 	while (!eof || (w->tracing && !w->reaped)) {
-		uint64_t now = as_now_ns(), deadline;
+		uint64_t now = as_now_ns(), deadline = moved(*start_deadline, in, timeout_s),
+		         polled;
 		struct pollfd p[2] = {{eof ? -1 : w->rfd, POLLIN, 0}, {w->sfd, POLLIN, 0}};
-		int r;
+		int r, wait_ms;
 		long n;
-		if (last && now - last > (uint64_t)wait_ms * 1000000ULL + STOOD_STILL_NS)
-			*start_deadline += now - last - (uint64_t)wait_ms * 1000000ULL;
-		last = now;
-		deadline = moved(*start_deadline, in, timeout_s);
 		if (as_interrupted) {
 			w->interrupted = w->timed_out = 1; /* kill it like a late worker */
 			return;
@@ -377,8 +386,15 @@ static void collect(worker_t *w, uint64_t *start_deadline, double timeout_s, as_
 			w->timed_out = 1;
 			return;
 		}
-		wait_ms = gone ? 0 : poll_ms(deadline, now);
+		wait_ms = gone || more ? 0 : poll_ms(deadline, now);
 		r = poll(p, w->tracing ? 2 : 1, wait_ms);
+		/* only the wait counts: the time spent handling the worker's
+		 * messages and stops is the run's, not standing still (with it
+		 * the deadline of a trial whose stops kept the tracer busy moved
+		 * on for ever) */
+		polled = as_now_ns() - now;
+		if (polled > (uint64_t)wait_ms * 1000000ULL + STOOD_STILL_NS)
+			*start_deadline += polled - (uint64_t)wait_ms * 1000000ULL;
 		if (r == 0 && !w->tracing && worker_exited(w)) {
 			/* a process it left behind holds the pipe open; but the
 			 * worker may have written its result between the poll's
@@ -388,13 +404,16 @@ static void collect(worker_t *w, uint64_t *start_deadline, double timeout_s, as_
 			gone = 1;
 			continue;
 		}
-		if (r <= 0)
+		if (r < 0 || (r == 0 && !more))
 			continue;
-		if (w->tracing && (p[1].revents & POLLIN)) {
+		if (w->tracing && ((p[1].revents & POLLIN) || more)) {
 			struct signalfd_siginfo si;
+			int t;
 			while (read(w->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 				;
-			if (trace_stops(w->pid, w->counts, &w->wstatus))
+			t = trace_stops(w->pid, w->counts, &w->wstatus);
+			more = t == 2;
+			if (t == 1)
 				w->reaped = 1;
 		}
 		if (eof || !(p[0].revents & (POLLIN | POLLHUP)))
@@ -420,6 +439,19 @@ static void finish(worker_t *w, uint64_t deadline)
 		w->timed_out = 1;
 	if (w->timed_out && !w->reaped)
 		kill(w->pid, SIGKILL);
+	/* a traced worker's other threads are the tracer's to reap before its
+	 * leader is reported: as_guard_end's waitpid(pid) alone waited for
+	 * ever on a worker killed with a thread in a seccomp stop */
+	while (w->tracing && !w->reaped) {
+		int st;
+		pid_t r = waitpid(-1, &st, __WALL);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r == w->pid && (WIFEXITED(st) || WIFSIGNALED(st))) {
+			w->wstatus = st;
+			w->reaped = 1;
+		}
+	}
 	w->strays = as_guard_end(w->pid, w->reaped ? NULL : &w->wstatus, w->tracing ? __WALL : 0);
 	w->reaped = 1;
 }
