@@ -153,21 +153,8 @@ int as_open_regular(const char *path, char *err, size_t errlen)
 	int fd, e, fl;
 	/* O_NONBLOCK: open a FIFO without waiting for a writer, to refuse it */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		e = errno;
-		if (err)
-			snprintf(err, errlen, "%s: %s", path, strerror(e));
-		errno = e;
-		return -1;
-	}
-	if (fstat(fd, &st) != 0) {
-		e = errno;
-		if (err)
-			snprintf(err, errlen, "%s: %s", path, strerror(e));
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	if (fd < 0 || fstat(fd, &st) != 0)
+		goto fail;
 	if (!S_ISREG(st.st_mode)) {
 		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		if (err)
@@ -176,15 +163,17 @@ int as_open_regular(const char *path, char *err, size_t errlen)
 		errno = e;
 		return -1;
 	}
-	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
-		e = errno;
-		if (err)
-			snprintf(err, errlen, "%s: %s", path, strerror(e));
-		close(fd);
-		errno = e;
-		return -1;
-	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+		goto fail;
 	return fd;
+fail:
+	e = errno;
+	if (err)
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+	if (fd >= 0)
+		close(fd);
+	errno = e;
+	return -1;
 }
 
 FILE *as_fopen_regular(const char *path, char *err, size_t errlen)

@@ -7,15 +7,9 @@
 #define _GNU_SOURCE
 #include "libc_count.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AS_NO_LIBC_COUNT 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AS_NO_LIBC_COUNT 1
-#endif
-#endif
+#include "asan.h"
 
-#ifdef AS_NO_LIBC_COUNT
+#if AS_UNDER_ASAN
 uint64_t as_libc_calls(void)
 {
 	return AS_LIBC_CALLS_UNCOUNTED;

@@ -94,17 +94,11 @@ static uint64_t resident(uintptr_t lo, uintptr_t hi)
  * so their resident size comes from the mapping's Rss line in smaps. */
 #define LARGE_BYTES (1ULL << 30)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AS_ASAN 1
-#endif
-#endif
+#include "asan.h"
 
 static uint64_t resident_large(uintptr_t lo, uintptr_t hi)
 {
-#ifdef AS_ASAN
+#if AS_UNDER_ASAN
 	/* a sanitizer build's shadow memory is terabytes of reservations that
 	 * are the sanitizer's, not the module's: not counted (and smaps of such
 	 * a process costs tens of ms per read) */

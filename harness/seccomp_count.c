@@ -9,14 +9,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define AS_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AS_LSAN 1
-#endif
-#endif
-#ifdef AS_LSAN
+#include "asan.h"
+#if AS_UNDER_ASAN
 #include <sanitizer/lsan_interface.h>
 
 static int lsan_off;
@@ -46,7 +40,7 @@ int as_seccomp_trap(const long *nrs, size_t n, char *why, size_t len)
 	int rc = -ENOMEM;
 	const char *step = "seccomp_init";
 
-#ifdef AS_LSAN
+#if AS_UNDER_ASAN
 	lsan_off = 1; /* the caller is traced, filter or not */
 #endif
 

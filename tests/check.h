@@ -12,16 +12,7 @@
 /* 1 in a build under AddressSanitizer (gcc's or clang's): a test leaves
  * out there what the sanitizer makes minutes long or whose counts it
  * changes */
-#if defined(__SANITIZE_ADDRESS__)
-#define AS_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AS_UNDER_ASAN 1
-#endif
-#endif
-#ifndef AS_UNDER_ASAN
-#define AS_UNDER_ASAN 0
-#endif
+#include "../harness/asan.h"
 
 static int as_checks_passed, as_checks_failed;
 

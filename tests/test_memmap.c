@@ -16,15 +16,6 @@
 #include "procstat.h"
 #include "memmap.h"
 
-/* as memmap.c: a sanitizer build does not count mappings of 1 GiB or more */
-#if defined(__SANITIZE_ADDRESS__)
-#define AS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AS_ASAN 1
-#endif
-#endif
-
 /* 64 MiB written and unmapped: the peak holds them, the RSS does not;
  * after a reset the peak is the RSS again. First touches of anonymous
  * memory are minor faults (no I/O), 4 KiB each without huge pages. */
@@ -70,7 +61,9 @@ int main(void)
 
 	procstat();
 	CHECK(as_memmap_init() == 0);
-#ifndef AS_ASAN
+/* as memmap.c: a sanitizer build (AS_UNDER_ASAN, check.h) does not count
+ * mappings of 1 GiB or more */
+#if !AS_UNDER_ASAN
 	/* a mapping of 1 GiB or more (a reservation) takes its resident size
 	 * from smaps' Rss (KiB): 1 MiB written of 1 GiB is 1024 KiB resident
 	 * (first: a range excluded below would split it, its parts then read
