@@ -166,6 +166,37 @@ static void test_rss_peak_label(void)
 	       ch >= 0 ? row[ch] : "");
 }
 
+/* The data rows of plots/data file REL in DIR (lines not starting with
+ * '#' whose first field is a number): up to 3 columns each into v (NaN
+ * where a column is missing or reads "NaN"). Returns the row count, or -1
+ * after a failed check when the file is missing. */
+static int dat_rows(const char *dir, const char *rel, double v[][3], int max)
+{
+	char path[768], line[256];
+	int n = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/plots/data/%s", dir, rel);
+	f = fopen(path, "r");
+	CHECKF(f != NULL, "%s: missing", path);
+	if (!f)
+		return -1;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		if (line[0] == '#')
+			continue;
+		for (int k = 0; k < 3; k++) {
+			v[n][k] = strtod(p, &end);
+			if (end == p)
+				v[n][k] = NAN;
+			p = end;
+		}
+		if (!isnan(v[n][0]))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
 /* 4. latency_tail: the curve reaches the slowest call's bucket. Buckets
  * are listed only where there are calls; the last one (1.771 .. 1.779
  * ms, one call) is far beyond the one before (36.6 us): the share slower
@@ -174,10 +205,9 @@ static void test_rss_peak_label(void)
 static void test_tail_reaches_slowest(void)
 {
 	static char dat[1 << 16];
-	char dir[512], line[256];
-	double lastx = 0;
-	int rc;
-	FILE *f;
+	char dir[512];
+	double lastx = 0, v[64][3];
+	int rc, n;
 	folder("tail", dir, sizeof(dir));
 	put(dir, "trials.csv", trials_lat);
 	put(dir, "histogram.csv",
@@ -190,18 +220,10 @@ static void test_tail_reaches_slowest(void)
 	    "0,0,glibc,,random,,1,alloc,1771030,1778830,1,1\n");
 	rc = plot(dir, "");
 	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
-	snprintf(line, sizeof(line), "%s/plots/data/latency_tail-random-alloc.dat", dir);
-	f = fopen(line, "r");
-	CHECKF(f != NULL, "%s: missing", line);
-	while (f && fgets(line, sizeof(line), f)) {
-		double x, cdf, share;
-		char s3[32];
-		if (sscanf(line, "%lf %lf %31s", &x, &cdf, s3) == 3 &&
-		    (share = strtod(s3, NULL)) > 0 && x > lastx)
-			lastx = x;
-	}
-	if (f)
-		fclose(f);
+	n = dat_rows(dir, "latency_tail-random-alloc.dat", v, 64);
+	for (int i = 0; i < n; i++)
+		if (v[i][2] > 0 && v[i][0] > lastx)
+			lastx = v[i][0];
 	file(dir, "plots/data/latency_tail-random-alloc.dat", dat, sizeof(dat));
 	CHECKF(lastx >= 1771030,
 	       "the curve ends at %g ns, the slowest call is at 1771030..1778830:\n%s", lastx, dat);
@@ -214,10 +236,9 @@ static void test_tail_reaches_slowest(void)
 static void test_tail_below_1ns(void)
 {
 	static char dat[1 << 16];
-	char dir[512], line[256];
-	double prevx = 0;
-	int rc, back = 0, rows = 0;
-	FILE *f;
+	char dir[512];
+	double prevx = 0, v[64][3];
+	int rc, back = 0, rows;
 	folder("tail1ns", dir, sizeof(dir));
 	put(dir, "trials.csv", trials_lat);
 	put(dir, "histogram.csv",
@@ -229,19 +250,11 @@ static void test_tail_below_1ns(void)
 	    "0,0,glibc,,random,,1,alloc,10,15,100,1\n");
 	rc = plot(dir, "");
 	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
-	snprintf(line, sizeof(line), "%s/plots/data/latency_tail-random-alloc.dat", dir);
-	f = fopen(line, "r");
-	CHECKF(f != NULL, "%s: missing", line);
-	while (f && fgets(line, sizeof(line), f)) {
-		double x;
-		if (line[0] == '#' || sscanf(line, "%lf", &x) != 1)
-			continue;
-		rows++;
-		back += x < prevx || x < 1;
-		prevx = x;
+	rows = dat_rows(dir, "latency_tail-random-alloc.dat", v, 64);
+	for (int i = 0; i < rows; i++) {
+		back += v[i][0] < prevx || v[i][0] < 1;
+		prevx = v[i][0];
 	}
-	if (f)
-		fclose(f);
 	file(dir, "plots/data/latency_tail-random-alloc.dat", dat, sizeof(dat));
 	CHECKF(rows >= 4 && back == 0, "%d rows, %d going back or below 1 ns:\n%s", rows, back,
 	       dat);
@@ -255,10 +268,9 @@ static void test_tail_below_1ns(void)
 static void test_series_first_pass(void)
 {
 	static char svg[1 << 20];
-	char dir[512], line[256];
-	double maxops = 0;
-	int rc, rows = 0;
-	FILE *f;
+	char dir[512];
+	double maxops = 0, v[64][3];
+	int rc, rows;
 	folder("passes", dir, sizeof(dir));
 	put(dir, "trials.csv",
 	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
@@ -273,19 +285,10 @@ static void test_series_first_pass(void)
 	    "0,0,glibc,,random,,1,3,4000,40000,1600,600,0,0\n");
 	rc = plot(dir, "");
 	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
-	snprintf(line, sizeof(line), "%s/plots/data/rss_ops-random.dat", dir);
-	f = fopen(line, "r");
-	CHECKF(f != NULL, "%s: missing", line);
-	while (f && fgets(line, sizeof(line), f)) {
-		double ops;
-		if (line[0] != '#' && sscanf(line, "%lf", &ops) == 1) {
-			rows++;
-			if (ops > maxops)
-				maxops = ops;
-		}
-	}
-	if (f)
-		fclose(f);
+	rows = dat_rows(dir, "rss_ops-random.dat", v, 64);
+	for (int i = 0; i < rows; i++)
+		if (v[i][0] > maxops)
+			maxops = v[i][0];
 	CHECKF(rows == 3 && maxops == 1000,
 	       "rss_ops draws %d points up to %g ops; the first pass is sampled to 1000", rows,
 	       maxops);
