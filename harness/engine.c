@@ -14,6 +14,7 @@
 #include "handoff.h"
 #include "libc_count.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -1096,11 +1097,21 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	pthread_barrier_init(&pass_go, NULL, n);
 	pthread_attr_init(&attr);
 	for (uint32_t t = 1; t < n; t++) {
-		if (t - 1 >= nstacks ||
-		    pthread_attr_setstack(&attr, stacks[t - 1], STACK_BYTES) != 0 ||
-		    pthread_create(&tctx[t].tid, &attr, thread_main, &tctx[t]) != 0) {
+		int err = t - 1 >= nstacks
+		              ? ENOMEM
+		              : pthread_attr_setstack(&attr, stacks[t - 1], STACK_BYTES);
+		if (err == 0)
+			err = pthread_create(&tctx[t].tid, &attr, thread_main, &tctx[t]);
+		if (err != 0) {
 			res->status = AS_ERR_WORKER;
-			snprintf(res->reason, sizeof(res->reason), "cannot start thread %u", t);
+			/* EAGAIN is the process limit (ulimit -u) or the kernel's
+			 * threads-max: say so, the bare errno text names neither */
+			snprintf(
+			    res->reason, sizeof(res->reason), "cannot start thread %u: %s%s", t,
+			    strerror(err),
+			    err == EAGAIN
+			        ? " (a limit on processes: ulimit -u, or the kernel's threads-max)"
+			        : "");
 			/* threads already parked never get past the barrier: abort */
 			return -1;
 		}

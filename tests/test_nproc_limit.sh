@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# test_nproc_limit.sh - a trial whose second thread cannot start because
+# the process limit (ulimit -u) is reached says so in its row: the errno's
+# text and the limit, not a bare "cannot start thread 1" (sessions to 25)
+# that told the user nothing of where to look. The limit binds only a user
+# without CAP_SYS_RESOURCE, so as root the run is made as uid 65534
+# (setpriv); the same run under a limit that leaves room is ok, so it is the
+# limit the row names that stopped the thread.
+# usage: test_nproc_limit.sh ALLOCSCOPE
+set -u
+as=$(readlink -f "$1")
+. "$(dirname "$0")/cli_expect.sh"
+
+asuser=()
+if [ "$(id -u)" -eq 0 ]; then
+  if ! command -v setpriv >/dev/null 2>&1; then
+    echo "skipped: running as root without setpriv (ulimit -u does not bind root)"
+    echo "0 passed, 0 failed"
+    exit 77
+  fi
+  asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+  as=$(nobody_cli)
+fi
+chmod 777 "$tmp"
+# the user's other processes count against the limit too: leave room for
+# them, the CLI and its worker, and none for the worker's second thread
+others=$(ps -u "$("${asuser[@]}" id -u)" -L --no-headers 2>/dev/null | wc -l)
+low=$((others + 2))
+for limit in "$low" $((low + 64)); do
+  "${asuser[@]}" bash -c "ulimit -u $limit && exec \"\$0\" \"\$@\"" "$as" run -q --no-plot \
+    --syscalls off -a glibc -w xmalloc -t 2 -r 1 -o "$tmp/u$limit" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$limit" -eq "$low" ]; then
+    [ "$rc" -eq 1 ] && grep -q "cannot start thread 1: Resource temporarily unavailable (a limit on processes: ulimit -u, or the kernel.s threads-max)" "$tmp/u$limit/trials.csv" && ok ||
+      { bad "ulimit -u $limit: exit $rc, want 1 and a row naming the limit:"; cat "$tmp/u$limit/trials.csv" "$tmp/err" 2>/dev/null | sed 's/^/  | /' | head -5 >&2; }
+  else
+    [ "$rc" -eq 0 ] && grep -q ",ok," "$tmp/u$limit/trials.csv" && ok ||
+      { bad "ulimit -u $limit: exit $rc, want an ok row:"; sed 's/^/  | /' "$tmp/err" | head -3 >&2; }
+  fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
