@@ -229,8 +229,10 @@ static int apply_line(mt_t *m, char op, uint64_t a, uint64_t size, as_trace_err_
 	as_tev_t ev;
 	int r;
 	if (m->have_pending && op != '>') {
-		/* "<" whose ">" never came: the realloc is lost */
+		/* "<" whose ">" never came: the realloc is lost, its line
+		 * yielded no event */
 		rep->unpaired_realloc++;
+		rep->dropped_lines++;
 		m->have_pending = 0;
 	}
 	if (op == '+' && a == 0) {
@@ -355,8 +357,10 @@ int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, 
 		if (r != 0 || (r = apply_line(&m, op, a, size, err)) != 0)
 			goto out_line;
 	}
-	if (m.have_pending)
+	if (m.have_pending) {
 		rep->unpaired_realloc++;
+		rep->dropped_lines++;
+	}
 	goto out;
 out_line:
 	err->pos = line;
