@@ -39,6 +39,7 @@ stop_hogs
 wait $run
 rc=$?
 [ $rc -eq 0 ] && ok || { bad "run exit $rc:"; sed 's/^/  | /' "$tmp/run.out" >&2; }
+[ -s "$tmp/d/trials.csv" ] && ok || bad "the run wrote no trials.csv"
 
 # rep, ns/op over the fastest, wait share
 awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
@@ -47,10 +48,10 @@ awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) c[$i] = i; next}
 cat "$tmp/reps"
 read -r _ fastest wait0 < "$tmp/reps"
 awk -v w="$wait0" 'BEGIN {exit !(w > 0.02)}' &&
-  { echo "skipped: machine busy (the fastest repetition waited $wait0 of its time)"; exit 77; }
+  skip "machine busy (the fastest repetition waited $wait0 of its time)"
 slowest=$(awk '$1 >= 2 && $1 <= 6 {print $2}' "$tmp/reps" | sort -g | tail -1)
 awk -v s="$slowest" -v f="$fastest" 'BEGIN {exit !(s < 1.25 * f)}' &&
-  { echo "skipped: the hog slowed no repetition by 1.25 x ($slowest vs $fastest ns/op)"; exit 77; }
+  skip "the hog slowed no repetition by 1.25 x ($slowest vs $fastest ns/op)"
 
 # a repetition outside the hog's window (2-6) over 1.5 x: the host slowed
 # it, which this test neither made nor can tell from its own (the fresh-
@@ -58,7 +59,7 @@ awk -v s="$slowest" -v f="$fastest" 'BEGIN {exit !(s < 1.25 * f)}' &&
 # the hog's)
 outside=$(awk -v f="$fastest" '($1 < 2 || $1 > 6) && $2 > 1.5 * f {print $1}' "$tmp/reps" | tr '\n' ' ')
 [ -z "$outside" ] ||
-  { echo "skipped: repetitions outside the hog's window over 1.5 x the fastest: $outside(the host's)"; exit 77; }
+  skip "repetitions outside the hog's window over 1.5 x the fastest: $outside(the host's)"
 slow=$(awk -v f="$fastest" '$2 > 1.5 * f' "$tmp/reps" | wc -l)
 dist=$(col "$tmp/d/summary.csv" reps_disturbed)
 sp=$(col "$tmp/d/summary.csv" ns_per_op_spread_undisturbed)

@@ -28,12 +28,13 @@ wait $run
 rc=$?
 stop_hogs
 [ $rc -eq 0 ] && ok || { bad "run exit $rc:"; sed 's/^/  | /' "$tmp/run.out" >&2; }
+[ -s "$tmp/d/summary.csv" ] && ok || bad "the run wrote no summary.csv"
 
 reps=$(col "$tmp/d/summary.csv" reps_ok)
 dist=$(col "$tmp/d/summary.csv" reps_disturbed)
 # the hogs must have disturbed all but the first 2 or so; else nothing to check
 [ -n "$dist" ] && [ $((reps - dist)) -lt 6 ] 2>/dev/null ||
-  { echo "skipped: the hogs left $((reps - dist)) of $reps repetitions undisturbed"; exit 77; }
+  skip "the hogs left $((reps - dist)) of $reps repetitions undisturbed"
 # the trials' wall time before the last one started, and all of it (to the
 # microsecond: at 3 decimals 2.9996 s printed as 3.000 and failed the
 # check below once in CI, session 21)
@@ -43,7 +44,7 @@ awk -v b="$before" -v m=$max 'BEGIN {exit !(b >= m)}' && ok ||
   bad "the last repetition started after ${before} s of trials: not past --max-time $max ($reps reps, $dist disturbed)"
 # the 6 every group runs took 3 x --max-time already (a slow build): no stretch to see
 [ "$reps" -le 6 ] && awk -v b="$before" -v m=$max 'BEGIN {exit !(b >= 3 * m)}' &&
-  { echo "skipped: the first 6 repetitions took $before s, over 3 x --max-time $max"; exit 77; }
+  skip "the first 6 repetitions took $before s, over 3 x --max-time $max"
 [ "$reps" -ge 30 ] || awk -v b="$before" -v a="$all" -v m=$max 'BEGIN {exit !(b < 3 * m && a >= 3 * m)}' && ok ||
   bad "trials took $before s before the last, $all s in all: not stopped at 3 x --max-time ($reps reps)"
 grep -q 'by --max-time (1 of them with fewer than 6 undisturbed' "$tmp/d/context.csv" && ok ||
