@@ -562,8 +562,13 @@ case_probe() {
 case_cgroup() {
   local m d=$tmp/cg
   "$cli" run "${q[@]}" -a null -w $wl -o "$d" >/dev/null 2>&1
+  # every run states its guard: a run without the row failed, no skip
+  if ! grep -q '^stray_guard,' "$d/context.csv" 2>/dev/null; then
+    bad "cgroup cases: the run wrote no stray_guard row in $d/context.csv"
+    return
+  fi
   if ! grep -q '^stray_guard,cgroup v2 ' "$d/context.csv"; then
-    skip "cgroup cases: $(grep '^stray_guard,' "$d/context.csv" || echo 'no stray_guard row')"
+    skip "cgroup cases: $(grep '^stray_guard,' "$d/context.csv")"
     return
   fi
   local cg; cg=$(sed -n 's/^stray_guard,cgroup v2 //p' "$d/context.csv")
