@@ -28,7 +28,8 @@ static const as_opt_t run_opts[] = {
     AS_RUN_COMMON_OPTS,
     AS_RUN_JOBS_OPT,
     {OPT_RESUME, "resume", "DIR", NULL,
-     "finish an interrupted run: same matrix (from DIR/run.args), only missing trials"},
+     "finish an interrupted run: same matrix and options (from DIR/run.args; no other "
+     "option is allowed), only missing trials"},
 };
 
 typedef struct {

@@ -94,7 +94,10 @@ static const as_opt_t suite_opts[] = {
      "is spent (the heading counts those short of 6 undisturbed); more go first to the groups "
      "its claims read; its --min-time is " SUITE_STR(
          AS_SUITE_MIN_TIME_S) " s unless given, whatever the budget"},
-    AS_RUN_MEASURE_OPTS,
+    AS_RUN_REPS_OPT("auto, at most 10, in timing scenarios; 3 in memory ones; 1 with --quick"),
+    AS_RUN_AUTO_OPTS,
+    AS_RUN_MIN_TIME_OPT(SUITE_STR(AS_SUITE_MIN_TIME_S) "; 0 with --quick"),
+    AS_RUN_MEASURE_REST_OPTS,
     {OPT_JOBS, "jobs", "N", "2",
      "memory scenarios run N trials at once (1..8): their figures (RSS, faults, system calls) "
      "are each worker's own and come out the same, their timing figures are not written; "

@@ -32,19 +32,26 @@ enum {
  * replay take all of them; suite has its own -a and -o rows), all handled by
  * as_run_common_opt: one source for --help and for parsing. */
 /* clang-format off */
-#define AS_RUN_MEASURE_OPTS \
-	{'r', "reps", "N|auto", "auto", \
+/* -r with its default (DEF) */
+#define AS_RUN_REPS_OPT(DEF) \
+	{'r', "reps", "N|auto", DEF, \
 	 "repetitions of each trial, each in a fresh process (1..1000); auto: at least 6 the " \
 	 "machine did not disturb (summary.csv reps_disturbed), then more until the median's " \
 	 "95 % CI is within --ci (at most 30, or --max-time per trial: 3 x it while fewer than " \
 	 "6 are undisturbed); the statistics leave " \
-	 "the disturbed out either way (all kept when fewer than 2 are undisturbed)"}, \
+	 "the disturbed out either way (all kept when fewer than 2 are undisturbed)"}
+/* --ci and --max-time */
+#define AS_RUN_AUTO_OPTS \
 	{OPT_CI, "ci", "PCT", "3%", "-r auto stops a trial when its ns/op CI is within +-PCT of the median"}, \
-	{OPT_MAX_TIME, "max-time", "SEC", "2", "-r auto adds no repetition to a trial whose reps took SEC in all (3 x SEC while fewer than 6 are undisturbed)"}, \
-	{OPT_MIN_TIME, "min-time", "SEC", "0.2", \
+	{OPT_MAX_TIME, "max-time", "SEC", "2", "-r auto adds no repetition to a trial whose reps took SEC in all (3 x SEC while fewer than 6 are undisturbed)"}
+/* --min-time with its default (DEF) */
+#define AS_RUN_MIN_TIME_OPT(DEF) \
+	{OPT_MIN_TIME, "min-time", "SEC", DEF, \
 	 "run a trial's op stream again until its timed region lasts SEC, when the stream " \
 	 "frees everything it allocates and the module frees (or resets, where the stream " \
-	 "releases every object by a reset) (0: once; trials.csv passes)"}, \
+	 "releases every object by a reset) (0: once; trials.csv passes)"}
+/* the measurement options after those (suite's come from here too) */
+#define AS_RUN_MEASURE_REST_OPTS \
 	{OPT_SEED, "seed", "N", "42", "workload PRNG seed"}, \
 	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial (and module probe) time limit; a late worker is killed"}, \
 	{OPT_VALIDATE, "validate", NULL, NULL, \
@@ -70,6 +77,10 @@ enum {
 	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}, \
 	{OPT_BASELINE, "baseline", "MODULE", "first module that ran", \
 	 "module the others are compared with in comparisons.csv (as given in -a; null is never one)"}
+
+#define AS_RUN_MEASURE_OPTS \
+	AS_RUN_REPS_OPT("auto"), AS_RUN_AUTO_OPTS, AS_RUN_MIN_TIME_OPT("0.2"), \
+	AS_RUN_MEASURE_REST_OPTS
 
 #define AS_RUN_JOBS_OPT \
 	{OPT_JOBS, "jobs", "N", "1", \

@@ -347,13 +347,26 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 	st = stream(w, wl, &ctx, err, errlen);
 	if (st != AS_OK)
 		return st;
+	if (w->stream->nthreads != ctx.threads) {
+		/* the row's threads column: what ran (or would have run: a skipped
+		 * row's too), not what -t asked for */
+		char n[16];
+		snprintf(n, sizeof(n), "%u", w->stream->nthreads);
+		send_info("threads", n);
+	}
 	if (w->stream->nthreads > 1 && !(w->lm.mod->caps & AS_CAP_THREAD_SAFE)) {
+		char own[64] = "";
+		if (w->stream->nthreads != ctx.threads) /* the note --resume needs */
+			snprintf(own, sizeof(own),
+			         "; the workload ran on its own %u threads, not -t %u",
+			         w->stream->nthreads, ctx.threads);
 		snprintf(err, errlen,
 		         "module %s is not thread-safe and the workload shares one instance "
-		         "across %u threads%s",
+		         "across %u threads%s%s",
 		         w->lm.mod->name, w->stream->nthreads,
 		         !strcmp(wl->name, "trace") ? " (trace:FILE,serialize=1 replays on one)"
-		                                    : "");
+		                                    : "",
+		         own);
 		return AS_ERR_UNSUPPORTED;
 	}
 	if (w->stream->needs_free && !(w->lm.mod->caps & AS_CAP_FREE))
@@ -367,12 +380,6 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		snprintf(w->note + l, sizeof(w->note) - l,
 		         "%sthe workload ran on its own %u threads, not -t %u",
 		         l ? "; " : "note: ", w->stream->nthreads, ctx.threads);
-	}
-	if (w->stream->nthreads != ctx.threads) {
-		/* the row's threads column: what ran, not what -t asked for */
-		char n[16];
-		snprintf(n, sizeof(n), "%u", w->stream->nthreads);
-		send_info("threads", n);
 	}
 	if (as_pin_plan((as_pin_t)spec->pin, w->stream->nthreads, err, errlen) != 0)
 		return AS_ERR_WORKER;

@@ -189,5 +189,9 @@ else
   echo "skipped: /dev/full cases (no writable /dev/full)"
 fi
 
+# --- run --resume DIR takes no other option, and --help says so ----------
+expect 0 "resume DIR .*no other option" run --help
+expect 2 "--resume DIR takes no other options" run --resume "$tmp/r" -q
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -73,6 +73,17 @@ else
   echo "skipped: man not installed (rendering not checked)"
 fi
 
+# `help results` and allocscope-results(5) name every file a run, suite or
+# tune folder holds (until session 26 they left out comparisons.csv,
+# verdicts.csv, scenarios.csv, suite.args, the tune files and report.html)
+hr=$("$as" help results)
+for file in trials.csv summary.csv series.csv latency.csv histogram.csv context.csv \
+  comparisons.csv summary.json run.args verdicts.csv scenarios.csv headline.csv suite.args \
+  tune.csv frontier.csv verify.csv tune.json report.md report.html; do
+  if grep -qF "$file" <<<"$hr"; then ok; else bad "help results does not name $file"; fi
+  if grep -qF "$file" "$gen/man5/allocscope-results.5"; then ok; else bad "allocscope-results.5 does not name $file"; fi
+done
+
 # values: names and keys from the CLI itself, listed words, suites
 offers "$as run -a gl" glibc
 offers "$as run -a glibc,re" glibc,refmalloc

@@ -39,5 +39,24 @@ expect 0 "results: ro/" run --resume ro
 mkdir bad && printf 't.csv\0--bogus\0' >bad/run.args
 expect 2 "cannot resume bad: bad/run.args is not a run's or a replay's arguments" run --resume bad
 
+# a 2-thread trace on a module that is not thread-safe (null): its skipped
+# rows say the trace's own 2 threads, as the ok rows beside them do (they
+# said -t's 1 until session 26: summary.csv had null at t1, glibc at t2),
+# and a resume matches them to the matrix (runs none of them again)
+{
+  echo 'op,thread,id,size_bytes,align_bytes,time_ns'
+  for i in 1 2 3 4; do echo "malloc,$((i % 2)),$i,64,0,0"; done
+  for i in 1 2 3 4; do echo "free,$((i % 2)),$i,0,0,0"; done
+} >t2.csv
+"$as" replay t2.csv -a null,glibc -r 2 --min-time 0 -q --no-plot -o rt >/dev/null 2>&1
+st=$(cut -d, -f3,8,10 rt/trials.csv | tail -n +2 | sort -u | tr '\n' ' ')
+[ "$st" = "glibc,2,ok null,2,skipped " ] && ok || bad "2-thread trace rows: $st"
+grep -q "null,.*,skipped,.*not -t 1" rt/trials.csv && ok || bad "skipped row without the threads note"
+head -4 rt/trials.csv >rt/t && mv rt/t rt/trials.csv
+expect 0 "results: rt/" run --resume rt
+st=$(cut -d, -f1,2,3,10 rt/trials.csv | tail -n +2 | tr '\n' ' ')
+[ "$st" = "0,0,null,skipped 1,0,glibc,ok 0,1,null,skipped 1,1,glibc,ok " ] && ok ||
+  bad "after resuming the 2-thread replay: $st"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

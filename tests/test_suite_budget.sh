@@ -58,6 +58,11 @@ expect 0 "larson: trials took [0-9.]+ s \(budget share" suite larson -a glibc --
   -o "$tmp/b3plot"
 share_ok 1.7 2.7 && ok || bad "b3plot share (0.3 s less): $(grep 'budget share' "$tmp/out")"
 expect 0 "budget SEC .*\(default: 58\)|--budget SEC.*58" suite --help
+# --help gives the suite's own defaults: --min-time 0.03 (0 with --quick),
+# -r auto in timing scenarios and 3 in memory ones (it said run's 0.2 and
+# plain auto until session 26)
+expect 0 "min-time SEC .*\(default: 0\.03; 0 with --quick\)" suite --help
+expect 0 "reps N\|auto .*\(default: auto, at most 10, in timing scenarios; 3 in memory ones" suite --help
 
 # a budget already spent: 6 repetitions each, with the same min-time as
 # ever (it went to 0 before, so the spent budget's trials were one cold pass
