@@ -5,8 +5,11 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "../workloads/spec.h"
+#include "../workloads/suggest.h"
 #include "../workloads/workload.h"
 #include "commands.h"
 #include "loader.h"
@@ -87,6 +90,51 @@ static void list_module(const char *path, void *vctx)
 	}
 }
 
+static void list_workload(const as_workload_t *w)
+{
+	printf("  %-12s %s\n", w->name, w->description);
+	for (uint32_t k = 0; k < w->nparams; k++)
+		print_param(&w->params[k]);
+}
+
+static void list_suite(const as_suite_t *s)
+{
+	printf("  %-12s %s\n      scenarios:", s->name, s->description);
+	for (size_t j = 0; s->scenarios[j]; j++)
+		printf(" %s", s->scenarios[j]);
+	printf("\n");
+}
+
+static void list_scenario(const as_scenario_t *sc)
+{
+	printf("  %-12s %s\n", sc->name, sc->title);
+}
+
+/* `list NAME` where NAME is no module: the workload, suite or scenario of
+ * that name, under the heading `list` gives it. Returns 0 when one was
+ * printed, -1 when NAME is none of them. */
+static int list_named(const char *name)
+{
+	const as_workload_t *w = as_workload_find(name);
+	int n = 0;
+	if (w) {
+		printf("Workload (-w NAME[:k=v,...]):\n");
+		list_workload(w);
+		n++;
+	}
+	for (size_t i = 0; as_suites[i]; i++)
+		if (!strcmp(as_suites[i]->name, name)) {
+			printf("%sSuite (allocscope suite NAME [--quick]):\n", n++ ? "\n" : "");
+			list_suite(as_suites[i]);
+		}
+	for (size_t i = 0; as_scenarios[i]; i++)
+		if (!strcmp(as_scenarios[i]->name, name)) {
+			printf("%sScenario (allocscope suite SCENARIO):\n", n++ ? "\n" : "");
+			list_scenario(as_scenarios[i]);
+		}
+	return n ? 0 : -1;
+}
+
 static int list_main(int argc, char **argv)
 {
 	list_ctx_t c;
@@ -98,7 +146,7 @@ static int list_main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	if (r + 1 < argc) {
 		fprintf(stderr,
-		        "allocscope list: one MODULE at a time ('%s' after '%s'; see --help)\n",
+		        "allocscope list: one NAME at a time ('%s' after '%s'; see --help)\n",
 		        argv[r + 1], argv[r]);
 		return 2;
 	}
@@ -107,8 +155,33 @@ static int list_main(int argc, char **argv)
 		 * with the nearest name, when it is not) */
 		char path[PATH_MAX], err[1024];
 		as_loaded_t lm;
-		if (as_module_resolve(argv[r], path, sizeof(path), err, sizeof(err)) != AS_OK ||
-		    as_module_load_safely(path, &lm, err, sizeof(err)) != 0) {
+		as_status_t st = as_module_resolve(argv[r], path, sizeof(path), err, sizeof(err));
+		/* a workload's, suite's or scenario's name: no module of that
+		 * name, so what `list` says of it */
+		if (st == AS_ERR_NOT_FOUND && !as_module_is_path(argv[r])) {
+			as_suggest_t sg;
+			char dym[96], shown[AS_SHOW_MAX];
+			const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
+			if (list_named(argv[r]) == 0)
+				return 0;
+			/* the nearest of every name list knows */
+			as_suggest_init(&sg, argv[r]);
+			as_module_foreach(as_module_suggest, &sg);
+			for (size_t i = 0; as_workloads[i]; i++)
+				as_suggest_add(&sg, as_workloads[i]->name);
+			for (size_t i = 0; as_suites[i]; i++)
+				as_suggest_add(&sg, as_suites[i]->name);
+			for (size_t i = 0; as_scenarios[i]; i++)
+				as_suggest_add(&sg, as_scenarios[i]->name);
+			fprintf(
+			    stderr,
+			    "allocscope list: %s: no module, workload, suite or scenario of that "
+			    "name (modules searched: ALLOCSCOPE_MODULE_PATH=%s and %s)%s\n",
+			    as_show(argv[r], shown), env ? env : "", as_module_dir(),
+			    as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
+			return 2;
+		}
+		if (st != AS_OK || as_module_load_safely(path, &lm, err, sizeof(err)) != 0) {
 			fprintf(stderr, "allocscope list: %s\n", err);
 			return 2;
 		}
@@ -119,31 +192,24 @@ static int list_main(int argc, char **argv)
 	printf("Modules (search path: $ALLOCSCOPE_MODULE_PATH:%s):\n", as_module_dir());
 	as_module_foreach(list_module, &c);
 	printf("\nWorkloads (-w NAME[:k=v,...]):\n");
-	for (size_t i = 0; as_workloads[i]; i++) {
-		printf("  %-12s %s\n", as_workloads[i]->name, as_workloads[i]->description);
-		for (uint32_t k = 0; k < as_workloads[i]->nparams; k++)
-			print_param(&as_workloads[i]->params[k]);
-	}
+	for (size_t i = 0; as_workloads[i]; i++)
+		list_workload(as_workloads[i]);
 	printf("\nSuites (allocscope suite NAME [--quick]):\n");
-	for (size_t i = 0; as_suites[i]; i++) {
-		printf("  %-12s %s\n      scenarios:", as_suites[i]->name,
-		       as_suites[i]->description);
-		for (size_t j = 0; as_suites[i]->scenarios[j]; j++)
-			printf(" %s", as_suites[i]->scenarios[j]);
-		printf("\n");
-	}
+	for (size_t i = 0; as_suites[i]; i++)
+		list_suite(as_suites[i]);
 	printf("\nScenarios (allocscope suite SCENARIO):\n");
 	for (size_t i = 0; as_scenarios[i]; i++)
-		printf("  %-12s %s\n", as_scenarios[i]->name, as_scenarios[i]->title);
+		list_scenario(as_scenarios[i]);
 	return 0;
 }
 
 const as_cmd_t as_cmd_list = {
     .name = "list",
-    .synopsis = "list [MODULE]",
-    .summary = "list modules (version, capabilities, params), workloads and suites",
-    .examples = "  allocscope list\n  allocscope list jemalloc\n  ALLOCSCOPE_MODULE_PATH=./mymods "
-                "allocscope list\n",
+    .synopsis = "list [MODULE|WORKLOAD|SUITE|SCENARIO]",
+    .summary = "list modules (version, capabilities, params), workloads and suites; "
+               "with a NAME, that one only",
+    .examples = "  allocscope list\n  allocscope list jemalloc\n  allocscope list larson\n"
+                "  ALLOCSCOPE_MODULE_PATH=./mymods allocscope list\n",
     .main = list_main,
     .operands = "none",
 };

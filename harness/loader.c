@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../workloads/spec.h"
+#include "../workloads/workload.h"
 #include "suggest.h"
 
 #ifndef AS_INSTALL_PRELOAD_DIR
@@ -97,7 +98,7 @@ int as_module_file_name(const char *path, char *name, size_t len)
 
 /* as_module_foreach callback: offer the name a file on the search path is
  * found by, without loading it. */
-static void suggest_module(const char *path, void *ctx)
+void as_module_suggest(const char *path, void *ctx)
 {
 	char name[64];
 	if (as_module_file_name(path, name, sizeof(name)) == 0)
@@ -138,11 +139,15 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 		as_suggest_t sg;
 		char dym[96];
 		as_suggest_init(&sg, name);
-		as_module_foreach(suggest_module, &sg);
+		as_module_foreach(as_module_suggest, &sg);
+		as_suggest_fmt(&sg, NULL, dym, sizeof(dym));
+		/* a workload's name given as a module (-a larson): say which it is,
+		 * the nearest module name would only mislead */
+		if (as_workload_find(name))
+			snprintf(dym, sizeof(dym), "; '%s' is a workload (-w %s)", name, name);
 		snprintf(err, errlen,
 		         "%s: module not found (searched ALLOCSCOPE_MODULE_PATH=%s and %s)%s",
-		         as_show(name, shown), env ? env : "", as_module_dir(),
-		         as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
+		         as_show(name, shown), env ? env : "", as_module_dir(), dym);
 	}
 	return AS_ERR_NOT_FOUND;
 }

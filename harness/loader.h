@@ -19,6 +19,9 @@ typedef struct as_loaded {
 /* 1 when NAME names a file (a '/' in it, or ending in ".so"), 0 when it
  * names a module to look up. */
 int as_module_is_path(const char *name);
+/* as_module_foreach callback: adds the module file PATH's name to the
+ * as_suggest_t at CTX (the "did you mean" of a mistyped module) */
+void as_module_suggest(const char *path, void *ctx);
 
 /* Resolve a module name or path to a file. A spec containing '/' or ending
  * in ".so" is a path; otherwise NAME is looked up as NAME.so (and

@@ -40,12 +40,25 @@ refuse 2 "did you mean" run -a refmalloc:zzz=1 "${o[@]}"
 # glibc's params go to the trial's environment (GLIBC_TUNABLES) before it
 # starts, through another path than create(): the same suggestion
 expect 2 "unknown key 'mmap_treshold'.*did you mean 'mmap_threshold'\?" run -a glibc:mmap_treshold=1 "${o[@]}"
-# list NAME finds a module as -a does: the nearest name, or a path
-expect 2 "jemaloc: module not found.*did you mean 'jemalloc'\?" list jemaloc
+# list NAME finds a module as -a does, or a path; else a workload, suite or
+# scenario of that name (until session 26 only modules: `list larson` was
+# "module not found"); else the nearest name of any of them
+expect 2 "jemaloc: no module, workload, suite or scenario of that name.*did you mean 'jemalloc'\?" list jemaloc
+expect 2 "artcle: no module, workload, suite or scenario.*did you mean 'article'\?" list artcle
+# (one line a pattern: grep -E takes a pattern with newlines as several)
+expect 0 "^Workload \(-w NAME" list xmalloc
+expect 0 "^      batch +blocks per handed-over batch" list xmalloc
+refuse 0 "^Modules|^Suite|^  glibc " list xmalloc
+expect 0 "^      scenarios: threshold leak" list article
+expect 0 "^Scenario \(allocscope suite SCENARIO\):" list larson
+expect 0 "^  larson +larson server simulation" list larson
+expect 0 "^      epochs " list larson
+# -a with a workload's name says what it is
+expect 2 "larson: module not found .*'larson' is a workload \(-w larson\)" run -a larson -o "$tmp/wl-as-mod"
 expect 0 "file: .*/allocators/null.so" list "$(dirname "$as")/../allocators/null.so"
 expect 2 "not a shared object" list /etc/passwd
 # a second name was ignored (until review-a: `list glibc jemalloc` showed glibc, exit 0)
-expect 2 "one MODULE at a time \('null' after 'glibc'" list glibc null
+expect 2 "one NAME at a time \('null' after 'glibc'" list glibc null
 expect 2 "neither a suite nor a scenario.*did you mean 'article'\?" suite artcle --quick
 expect 2 "unknown subcommand 'stat'.*did you mean 'stats'\?" trace stat x.ast
 if [ ! -e "$tmp/dym" ]; then ok; else bad "a refused command wrote results"; fi
