@@ -27,7 +27,8 @@ typedef struct as_cmd {
 	 * pages and the completion like any command's. */
 	const struct as_cmd *const *subs;
 	/* what the command's operands are, for shell completion: "none",
-	 * "modules", "suites", "dirs", "command" (a program after --); NULL:
+	 * "modules", "suites", "names" (modules, workloads, suites and
+	 * scenarios: list's), "dirs", "command" (a program after --); NULL:
 	 * file names */
 	const char *operands;
 	/* 1: the command never loads an allocator module, so it starts without

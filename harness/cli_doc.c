@@ -308,7 +308,8 @@ void as_cli_bash_completion(FILE *f, const as_cmd_t *const *cmds)
 	    "\tlocal as=$1 kind=$2 word=$3\n"
 	    "\tcase $kind in\n"
 	    "\tmodules | workloads) _allocscope_specs \"$as\" \"$kind\" \"$word\" ;;\n"
-	    "\tsuites) _allocscope_reply \"$word\" $(\"$as\" __complete suites 2>/dev/null) ;;\n"
+	    "\tsuites | names) _allocscope_reply \"$word\" $(\"$as\" __complete \"$kind\" "
+	    "2>/dev/null) ;;\n"
 	    "\twords:*) _allocscope_reply \"$word\" ${kind#words:} ;;\n"
 	    "\tdirs) COMPREPLY=($(compgen -d -- \"$word\")) ;;\n"
 	    "\tfiles) COMPREPLY=($(compgen -f -- \"$word\")) ;;\n"
@@ -391,20 +392,28 @@ static void module_name(const char *path, void *vctx)
 
 int as_cli_complete(FILE *f, const char *what, const char *name)
 {
-	if (!strcmp(what, "modules")) {
+	/* names: what `list NAME` takes, every kind below but the params */
+	int names = !strcmp(what, "names");
+	if (!strcmp(what, "modules") || names) {
 		names_ctx_t c;
 		c.f = f;
 		c.nseen = 0;
 		as_module_foreach(module_name, &c);
-	} else if (!strcmp(what, "workloads")) {
+	}
+	if (!strcmp(what, "workloads") || names) {
 		for (size_t i = 0; as_workloads[i]; i++)
 			fprintf(f, "%s\n", as_workloads[i]->name);
-	} else if (!strcmp(what, "suites")) {
+	}
+	if (!strcmp(what, "suites") || names) {
 		for (size_t i = 0; as_suites[i]; i++)
 			fprintf(f, "%s\n", as_suites[i]->name);
 		for (size_t i = 0; as_scenarios[i]; i++)
 			fprintf(f, "%s\n", as_scenarios[i]->name);
-	} else if (!strcmp(what, "workload-params") && name) {
+	}
+	if (names || !strcmp(what, "modules") || !strcmp(what, "workloads") ||
+	    !strcmp(what, "suites"))
+		return 0;
+	if (!strcmp(what, "workload-params") && name) {
 		const as_workload_t *w = as_workload_find(name);
 		for (uint32_t i = 0; w && i < w->nparams; i++)
 			fprintf(f, "%s\n", w->params[i].key);

@@ -211,5 +211,5 @@ const as_cmd_t as_cmd_list = {
     .examples = "  allocscope list\n  allocscope list jemalloc\n  allocscope list larson\n"
                 "  ALLOCSCOPE_MODULE_PATH=./mymods allocscope list\n",
     .main = list_main,
-    .operands = "none",
+    .operands = "names",
 };

@@ -96,6 +96,9 @@ offers "$as run --syscalls se" seccomp
 offers "$as suite art" article
 offers "$as trace st" stats
 offers "$as check gl" glibc
+offers "$as list lar" larson
+offers "$as list art" article
+offers "$as list jem" jemalloc
 offers "$as help re" results
 offers "$as exec -a glibc -- ba" bash
 if [ -z "$(complete_line "$as run -a zzzq")" ]; then ok; else bad "an unknown module prefix offers something"; fi
