@@ -639,9 +639,10 @@ static void print_report(const char *out, const as_spool_report_t *rep, int chil
 	struct stat st;
 	if (stat(out, &st) != 0)
 		st.st_size = 0;
-	fprintf(stderr, "%s: %llu events, %llu threads, %lld bytes (%.2f bytes/event)%s\n", out,
+	fprintf(stderr, "%s: %llu events, %llu thread%s, %lld bytes (%.2f bytes/event)%s\n", out,
 	        (unsigned long long)rep->events, (unsigned long long)rep->threads,
-	        (long long)st.st_size, rep->events ? (double)st.st_size / (double)rep->events : 0.0,
+	        rep->threads == 1 ? "" : "s", (long long)st.st_size,
+	        rep->events ? (double)st.st_size / (double)rep->events : 0.0,
 	        child ? " (child process)" : "");
 	fprintf(stderr,
 	        "  lost records %llu, torn %llu, bad %llu; repaired: %llu allocations "

@@ -591,7 +591,8 @@ static int conclude(tune_ctx_t *c, const char *dir, const char *run_dir, as_tune
 	       "syscalls", "time vs glibc", "rss vs glibc");
 	for (int i = 0; i < n; i++)
 		print_point(&p[i], i == 0);
-	printf("(F: on the frontier of time vs peak RSS growth; *: recommended; medians of "
+	printf("(F: on the frontier of time vs peak RSS growth; *: recommended, in place of F "
+	       "where it is on it; medians of "
 	       "replays, ratios with bootstrap 95 %% CIs)\n\n");
 	print_schedule(c, p, n);
 	*pts = p;

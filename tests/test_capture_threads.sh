@@ -19,6 +19,8 @@ n=$(grep -c "many.ast not written: .*more than 256 threads; the trace format hol
 ls -A | grep -q "^many.ast.tmp" && bad "a temp file left: $(ls -A)" || ok
 # the same program on fewer threads is captured
 expect 0 "threads.ast: [0-9]+ events, 5 threads" capture -o threads.ast -- "$prog" threads
+# one thread is "1 thread" (until session 26 "1 threads")
+expect 0 "one.ast: [1-9][0-9]* events, 1 thread, " capture -o one.ast -- ls /
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
