@@ -30,6 +30,8 @@ for i in 1 2 3; do
   [ $? -eq 77 ] && skip "cannot mount a tmpfs here"
   rc=$(cat "$tmp/rc")
   [ "$rc" -eq 2 ] && ok || bad "run $i: exit $rc, want 2: $(head -2 "$tmp/err")"
+  grep -q "t\.ast.*not written" "$tmp/err" && ok ||
+    bad "run $i: no line saying t.ast was not written: $(head -2 "$tmp/err")"
   [ ! -s "$tmp/left" ] && ok || bad "run $i: left on the disk: $(tr '\n' ' ' <"$tmp/left")"
 done
 
