@@ -312,6 +312,16 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 		               cfg->syscalls == AS_SYSCOUNT_PERF
 		                   ? "perf (syscall tracepoints, perf_event_open, inherit=1)"
 		                   : "seccomp (SECCOMP_RET_TRACE + ptrace counter in the parent)");
+		/* each counted call is a ptrace stop inside the timed region:
+		 * 15x the ns/op of 256 KiB glibc blocks (an mmap each) here, and
+		 * the user perf refuses is told to take this method */
+		if (cfg->syscalls == AS_SYSCOUNT_SECCOMP)
+			as_context_add(
+			    ctx, "warning_timing",
+			    "--syscalls seccomp: every counted call stops the worker for "
+			    "its ptrace tracer (about 20 us) inside the timed region, so "
+			    "ns_per_op, ops_per_sec and the latencies of trials that make "
+			    "such calls are slowed by it; time with --syscalls perf or off");
 	} else {
 		as_context_addf(ctx, "syscall_counting", "n/a: %s", why);
 	}

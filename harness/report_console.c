@@ -545,6 +545,10 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	else if (run->cfg->validate)
 		printf("(--validate: ns/op, ops/s and latencies include its check of every "
 		       "block: no allocator's speed; context.csv timing_figures)\n");
+	if (run->cfg->syscalls == AS_SYSCOUNT_SECCOMP && run->cfg->jobs <= 1)
+		printf("(--syscalls seccomp: each counted call is a ptrace stop of about 20 us "
+		       "inside ns/op and the latencies; time with --syscalls perf or off; "
+		       "context.csv warning_timing)\n");
 	disturbed_note(run);
 	noisy_note(run);
 	slow_passes_note(run);
