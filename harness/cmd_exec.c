@@ -430,7 +430,12 @@ static int exec_main(int argc, char **argv)
 		         tmp && *tmp ? tmp : "/tmp");
 		fd = mkstemp(stats_path);
 		if (fd < 0) {
-			fprintf(stderr, "allocscope exec: cannot create a stats file: %s\n",
+			/* the folder and where it came from: a user's unwritable
+			 * TMPDIR was only "Permission denied" */
+			fprintf(stderr,
+			        "allocscope exec: cannot create a stats file in %s (%s): %s; set "
+			        "TMPDIR to a folder you can write\n",
+			        tmp && *tmp ? tmp : "/tmp", tmp && *tmp ? "TMPDIR" : "TMPDIR unset",
 			        strerror(errno));
 			as_spec_free(&spec);
 			return 2;

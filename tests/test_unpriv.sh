@@ -6,6 +6,8 @@
 #   timed region): a run under it says so on the terminal and in
 #   context.csv (warning_timing). Before, glibc's 256 KiB blocks took
 #   91.7 µs an op under seccomp against 5.9 under perf, and nothing said why.
+# - exec with a TMPDIR it cannot write names the folder and TMPDIR (before:
+#   "cannot create a stats file: Permission denied", no path).
 # usage: test_unpriv.sh ALLOCSCOPE
 set -u
 as=$(readlink -f "$1")
@@ -29,6 +31,14 @@ CI=1 "$as" run --no-plot --min-time 0 -r 1 -a null -w random:ops=1000,live=10 --
   -o "$tmp/off" >"$tmp/out" 2>&1
 if ! grep -q "^warning_timing" "$tmp/off/context.csv" && ! grep -q "ptrace" "$tmp/out"; then ok; else
   bad "--syscalls off: a seccomp timing warning"
+fi
+
+# --- exec: an unusable TMPDIR is named
+exec_out=$(TMPDIR=$tmp/no/such "$as" exec -a refmalloc -- /bin/true 2>&1)
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$exec_out" | wc -l)" -eq 1 ] &&
+  printf '%s' "$exec_out" | grep -q "$tmp/no/such (TMPDIR).*No such file"; then ok; else
+  bad "exec with TMPDIR=$tmp/no/such: exit $rc, want 2 and one line naming it: $exec_out"
 fi
 
 echo "$pass passed, $fail failed"
