@@ -8,6 +8,9 @@
 #   91.7 µs an op under seccomp against 5.9 under perf, and nothing said why.
 # - exec with a TMPDIR it cannot write names the folder and TMPDIR (before:
 #   "cannot create a stats file: Permission denied", no path).
+# - as uid 65534 (as root through setpriv; as another user, that user),
+#   where perf counting is refused: tune's syscalls column says n/a, as
+#   its report does, not nan.
 # usage: test_unpriv.sh ALLOCSCOPE
 set -u
 as=$(readlink -f "$1")
@@ -39,6 +42,25 @@ rc=$?
 if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$exec_out" | wc -l)" -eq 1 ] &&
   printf '%s' "$exec_out" | grep -q "$tmp/no/such (TMPDIR).*No such file"; then ok; else
   bad "exec with TMPDIR=$tmp/no/such: exit $rc, want 2 and one line naming it: $exec_out"
+fi
+
+# --- as a user perf refuses
+asuser=() nbas=$as
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+  asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  nbas=$(nobody_cli)
+fi
+nb=$tmp/nobody
+mkdir -p "$nb" && chmod 777 "$tmp" "$nb"
+"$as" capture -o "$nb/t.ast" -- ls / >/dev/null 2>&1 && chmod 644 "$nb/t.ast"
+(cd "$nb" && "${asuser[@]}" "$nbas" tune "$nb/t.ast" -a glibc:mmap_threshold=4M -r 2 --no-plot \
+  -o "$nb/tune") >"$tmp/out" 2>"$tmp/err"
+if grep -q "^syscall_counting,n/a" "$nb/tune/replay/context.csv" 2>/dev/null; then
+  if grep -q "^\* glibc .* n/a" "$tmp/out" && ! grep -qw "nan" "$tmp/out"; then ok; else
+    bad "tune's syscalls column: want n/a, not nan:"; cat "$tmp/out" >&2
+  fi
+else
+  echo "skipped: perf counting works for this user and no way to drop root (tune's n/a): $(tail -1 "$tmp/err")"
 fi
 
 echo "$pass passed, $fail failed"
