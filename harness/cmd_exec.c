@@ -304,7 +304,10 @@ static void print_stats(const char *module, const char *stats_path, int counting
 			fprintf(stderr, " %s=%llu", names[i], (unsigned long long)sys[i]);
 		fputc('\n', stderr);
 	} else {
-		fprintf(stderr, "  syscalls: n/a: %s\n", sys_why[0] ? sys_why : "not counted");
+		char why[512];
+		snprintf(why, sizeof(why), "%s", sys_why[0] ? sys_why : "not counted");
+		as_syscount_drop_remedy(why); /* exec has no --syscalls */
+		fprintf(stderr, "  syscalls: n/a: %s\n", why);
 	}
 	fprintf(stderr, "  processes reported: %d\n", blocks);
 	if (late)

@@ -674,6 +674,7 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 	c.cfg.reps_auto = 0;  /* tune has its own fixed -r */
 	c.cfg.min_time_s = 0; /* each configuration replays the trace once */
 	c.cfg.quiet = 1;
+	c.cfg.no_syscalls_option = 1; /* a reason names no --syscalls: tune has none */
 	c.cfg.no_plot = 1;
 	c.objective = AS_TUNE_BALANCED;
 	c.max_rss_kib = -1;

@@ -323,6 +323,8 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 			    "ns_per_op, ops_per_sec and the latencies of trials that make "
 			    "such calls are slowed by it; time with --syscalls perf or off");
 	} else {
+		if (cfg->no_syscalls_option)
+			as_syscount_drop_remedy(why);
 		as_context_addf(ctx, "syscall_counting", "n/a: %s", why);
 	}
 	{

@@ -178,15 +178,20 @@ static void con_progress(void *self, const as_run_t *run, int i, int warm)
  * tracefs, no seccomp): the syscalls column only shows n/a and the reason
  * sits in context.csv, so the terminal says it too, once per process (a
  * suite is many runs), with the remedy. */
-static void syscalls_notice(const console_t *c, const as_run_t *run, const char *why)
+static void syscalls_notice(const console_t *c, const as_run_t *run, const char *reason)
 {
 	static int said;
-	if (said || !why[0])
+	char why[256];
+	if (said || !reason[0])
 		return;
 	said = 1;
+	snprintf(why, sizeof(why), "%s", reason);
+	if (run->cfg->no_syscalls_option)
+		as_syscount_drop_remedy(why);
 	fprintf(stderr, "%sallocscope: memory syscalls not counted (syscalls columns n/a): %s%s\n",
 	        c->tty ? "\n" : "", why,
-	        run->cfg->syscalls == AS_SYSCOUNT_PERF && !strstr(why, "--syscalls seccomp")
+	        run->cfg->syscalls == AS_SYSCOUNT_PERF && !run->cfg->no_syscalls_option &&
+	                !strstr(why, "--syscalls seccomp")
 	            ? " (try --syscalls seccomp)"
 	            : "");
 }

@@ -10,7 +10,9 @@
 #   "cannot create a stats file: Permission denied", no path).
 # - as uid 65534 (as root through setpriv; as another user, that user),
 #   where perf counting is refused: tune's syscalls column says n/a, as
-#   its report does, not nan.
+#   its report does, not nan; exec and tune, which have no --syscalls, do
+#   not tell the user to try --syscalls seccomp (on the terminal or in
+#   tune's context.csv) and still give the reason.
 # usage: test_unpriv.sh ALLOCSCOPE
 set -u
 as=$(readlink -f "$1")
@@ -59,8 +61,19 @@ if grep -q "^syscall_counting,n/a" "$nb/tune/replay/context.csv" 2>/dev/null; th
   if grep -q "^\* glibc .* n/a" "$tmp/out" && ! grep -qw "nan" "$tmp/out"; then ok; else
     bad "tune's syscalls column: want n/a, not nan:"; cat "$tmp/out" >&2
   fi
+  if grep -q "memory syscalls not counted.*root or CAP_PERFMON" "$tmp/err" && ! grep -q -- "--syscalls" "$tmp/err"; then ok; else
+    bad "tune as a user perf refuses: its notice names --syscalls (or no reason):"; cat "$tmp/err" >&2
+  fi
+  if ! grep -q -- "--syscalls" "$nb/tune/replay/context.csv"; then ok; else
+    bad "tune's context.csv names --syscalls:"; grep -- "--syscalls" "$nb/tune/replay/context.csv" >&2
+  fi
+  (cd "$nb" && TMPDIR=$nb "${asuser[@]}" "$nbas" exec -a refmalloc --stats -- /bin/true) >/dev/null 2>"$tmp/err"
+  if grep -q "^  syscalls: n/a: .*root or CAP_PERFMON" "$tmp/err" && ! grep -q -- "--syscalls" "$tmp/err"; then ok; else
+    bad "exec --stats as a user perf refuses: names --syscalls, an option exec does not have (or no reason):"
+    cat "$tmp/err" >&2
+  fi
 else
-  echo "skipped: perf counting works for this user and no way to drop root (tune's n/a): $(tail -1 "$tmp/err")"
+  echo "skipped: perf counting works for this user and no way to drop root (tune's and exec's n/a): $(tail -1 "$tmp/err")"
 fi
 
 echo "$pass passed, $fail failed"
