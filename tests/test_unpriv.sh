@@ -13,6 +13,9 @@
 #   its report does, not nan; exec and tune, which have no --syscalls, do
 #   not tell the user to try --syscalls seccomp (on the terminal or in
 #   tune's context.csv) and still give the reason.
+# - the same user's suite: a claim read from a figure not measured (a
+#   syscall count) is INCONCLUSIVE with "n/a (not measured)", not
+#   "nan (no interval)".
 # usage: test_unpriv.sh ALLOCSCOPE
 set -u
 as=$(readlink -f "$1")
@@ -71,6 +74,10 @@ if grep -q "^syscall_counting,n/a" "$nb/tune/replay/context.csv" 2>/dev/null; th
   if grep -q "^  syscalls: n/a: .*root or CAP_PERFMON" "$tmp/err" && ! grep -q -- "--syscalls" "$tmp/err"; then ok; else
     bad "exec --stats as a user perf refuses: names --syscalls, an option exec does not have (or no reason):"
     cat "$tmp/err" >&2
+  fi
+  (cd "$nb" && "${asuser[@]}" "$nbas" suite threshold --quick -a glibc -o "$nb/suite") >"$tmp/out" 2>&1
+  if grep -q "INCONCLUSIVE .*munmap per free.* n/a (not measured) " "$tmp/out" && ! grep -qw "nan" "$tmp/out"; then ok; else
+    bad "suite as a user perf refuses: a syscall claim's figure is not n/a (not measured):"; grep -i "munmap\|nan" "$tmp/out" >&2
   fi
 else
   echo "skipped: perf counting works for this user and no way to drop root (tune's and exec's n/a): $(tail -1 "$tmp/err")"
