@@ -196,6 +196,23 @@ static void syscalls_notice(const console_t *c, const as_run_t *run, const char 
 	            : "");
 }
 
+/* Times taken under --syscalls seccomp hold a ptrace stop per counted
+ * call: without the table's line under it (-q, a suite), said once per
+ * process on stderr, at the first trial of a run that writes times. */
+static void seccomp_notice(const console_t *c, const as_run_t *run)
+{
+	static int said;
+	if (said || run->cfg->syscalls != AS_SYSCOUNT_SECCOMP || !run->cfg->quiet ||
+	    run->cfg->jobs > 1)
+		return;
+	said = 1;
+	fprintf(stderr,
+	        "%sallocscope: --syscalls seccomp: each counted call is a ptrace stop of about 20 "
+	        "us inside the times (context.csv warning_timing); time with --syscalls perf or "
+	        "off\n",
+	        c->tty ? "\n" : "");
+}
+
 /* A failed trial gets a line on stderr when no progress bar shows it (the
  * row in trials.csv says the same); skipped trials are not failures. */
 static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t errlen)
@@ -206,6 +223,7 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	(void)err;
 	(void)errlen;
 	syscalls_notice(c, run, r->syscalls_na);
+	seccomp_notice(c, run);
 	/* the threads that ran: a trace's own, not -t's */
 	uint32_t thr = as_trial_threads(s, r);
 	/* a module whose probe failed: its one line said so ("its trials are

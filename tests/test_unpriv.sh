@@ -6,6 +6,9 @@
 #   timed region): a run under it says so on the terminal and in
 #   context.csv (warning_timing). Before, glibc's 256 KiB blocks took
 #   91.7 µs an op under seccomp against 5.9 under perf, and nothing said why.
+#   Where no table shows that line (a suite, run -q), stderr says it once,
+#   before a run that writes times (not before memory scenarios, which
+#   write none).
 # - exec with a TMPDIR it cannot write names the folder and TMPDIR (before:
 #   "cannot create a stats file: Permission denied", no path).
 # - as uid 65534 (as root through setpriv; as another user, that user),
@@ -34,6 +37,12 @@ elif grep -q "seccomp" "$tmp/err"; then
   echo "skipped: --syscalls seccomp does not work here: $(head -1 "$tmp/err")"
 else
   bad "--syscalls seccomp run failed"; cat "$tmp/err" >&2
+fi
+if "$as" suite mmapcost --quick -a glibc --syscalls seccomp -o "$tmp/ssecc" >"$tmp/out" 2>"$tmp/err"; then
+  n=$(grep -c "^allocscope: --syscalls seccomp: .*ptrace stop" "$tmp/err")
+  if [ "$n" -eq 1 ]; then ok; else bad "suite mmapcost --syscalls seccomp: $n notices of its cost, want 1"; cat "$tmp/err" >&2; fi
+  "$as" suite threshold --quick -a glibc --syscalls seccomp -o "$tmp/tsecc" >"$tmp/out" 2>"$tmp/err"
+  if ! grep -q "ptrace stop" "$tmp/err"; then ok; else bad "suite threshold (no times): a seccomp timing notice"; fi
 fi
 CI=1 "$as" run --no-plot --min-time 0 -r 1 -a null -w random:ops=1000,live=10 --syscalls off \
   -o "$tmp/off" >"$tmp/out" 2>&1
