@@ -11,6 +11,9 @@
 #   write none).
 # - exec with a TMPDIR it cannot write names the folder and TMPDIR (before:
 #   "cannot create a stats file: Permission denied", no path).
+# - run, suite and tune in a folder the user cannot write, without -o:
+#   the line says where the default results/ was and that -o DIR writes
+#   elsewhere (before: "results: cannot create folder: Permission denied").
 # - as uid 65534 (as root through setpriv; as another user, that user),
 #   where perf counting is refused: tune's syscalls column says n/a, as
 #   its report does, not nan; exec and tune, which have no --syscalls, do
@@ -90,6 +93,24 @@ if grep -q "^syscall_counting,n/a" "$nb/tune/replay/context.csv" 2>/dev/null; th
   fi
 else
   echo "skipped: perf counting works for this user and no way to drop root (tune's and exec's n/a): $(tail -1 "$tmp/err")"
+fi
+
+# the default results/ in a folder the user cannot write
+mkdir -p "$tmp/ro" && chmod 555 "$tmp/ro"
+if [ "$(id -u)" -ne 0 ] || [ ${#asuser[@]} -gt 0 ]; then
+  for c in "run -q -a null -r 1 --no-plot" "suite threshold --quick -a glibc" "tune $nb/t.ast -r 2"; do
+    # shellcheck disable=SC2086
+    (cd "$tmp/ro" && "${asuser[@]}" "$nbas" $c) >"$tmp/out" 2>&1
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] &&
+      grep -q "results: cannot create folder: Permission denied (the default results/ in $tmp/ro; -o DIR writes elsewhere)" "$tmp/out"; then
+      ok
+    else
+      bad "${c%% *} in an unwritable folder: exit $rc, want 2 and one line naming the folder and -o:"; cat "$tmp/out" >&2
+    fi
+  done
+else
+  echo "skipped: root and no setpriv (the default results/ in an unwritable folder)"
 fi
 
 echo "$pass passed, $fail failed"
