@@ -90,7 +90,7 @@ const char *as_compare_unmeasured_why(const char *metric)
 {
 	switch (fig_kind(metric)) {
 	case FIG_TIME: return "--jobs: no timing";
-	case FIG_SYSCALL: return "syscall counting off";
+	case FIG_SYSCALL: return "syscalls not counted";
 	default: return "n/a there";
 	}
 }

@@ -11,6 +11,9 @@
 #   write none).
 # - exec with a TMPDIR it cannot write names the folder and TMPDIR (before:
 #   "cannot create a stats file: Permission denied", no path).
+# - compare of a folder counted against one perf refused: the row says
+#   the syscalls were not counted (before: "syscall counting off", an
+#   option the user never gave).
 # - run, suite and tune in a folder the user cannot write, without -o:
 #   the line says where the default results/ was and that -o DIR writes
 #   elsewhere (before: "results: cannot create folder: Permission denied").
@@ -90,6 +93,14 @@ if grep -q "^syscall_counting,n/a" "$nb/tune/replay/context.csv" 2>/dev/null; th
   (cd "$nb" && "${asuser[@]}" "$nbas" suite threshold --quick -a glibc -o "$nb/suite") >"$tmp/out" 2>&1
   if grep -q "INCONCLUSIVE .*munmap per free.* n/a (not measured) " "$tmp/out" && ! grep -qw "nan" "$tmp/out"; then ok; else
     bad "suite as a user perf refuses: a syscall claim's figure is not n/a (not measured):"; grep -i "munmap\|nan" "$tmp/out" >&2
+  fi
+  (cd "$nb" && "${asuser[@]}" "$nbas" run -q --no-plot --min-time 0 -r 1 -a null -w random:ops=1000,live=10 \
+    -o "$nb/perf") >/dev/null 2>&1
+  if [ -s "$tmp/secc/trials.csv" ]; then
+    "$as" compare "$tmp/secc" "$nb/perf" --metric mmap_calls >"$tmp/out" 2>&1
+    if grep -q "^null .*not measured on one side (syscalls not counted)" "$tmp/out"; then ok; else
+      bad "compare against a folder perf refused: the row does not say the syscalls were not counted:"; cat "$tmp/out" >&2
+    fi
   fi
 else
   echo "skipped: perf counting works for this user and no way to drop root (tune's and exec's n/a): $(tail -1 "$tmp/err")"
