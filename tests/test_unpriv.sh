@@ -17,6 +17,8 @@
 # - run, suite and tune in a folder the user cannot write, without -o:
 #   the line says where the default results/ was and that -o DIR writes
 #   elsewhere (before: "results: cannot create folder: Permission denied").
+#   capture -o in such a folder names the folder (before: only its spool
+#   folder's relative name, ".allocscope-capture-PN5Rlp: Permission denied").
 # - as uid 65534 (as root through setpriv; as another user, that user),
 #   where perf counting is refused: tune's syscalls column says n/a, as
 #   its report does, not nan; exec and tune, which have no --syscalls, do
@@ -120,6 +122,14 @@ if [ "$(id -u)" -ne 0 ] || [ ${#asuser[@]} -gt 0 ]; then
       bad "${c%% *} in an unwritable folder: exit $rc, want 2 and one line naming the folder and -o:"; cat "$tmp/out" >&2
     fi
   done
+  (cd "$tmp/ro" && "${asuser[@]}" "$nbas" capture -o t.ast -- /bin/true) >"$tmp/out" 2>&1
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] &&
+    grep -q "cannot create a spool folder in $tmp/ro, where -o puts the trace: Permission denied" "$tmp/out"; then
+    ok
+  else
+    bad "capture -o in an unwritable folder: exit $rc, want 2 and one line naming the folder:"; cat "$tmp/out" >&2
+  fi
 else
   echo "skipped: root and no setpriv (the default results/ in an unwritable folder)"
 fi
