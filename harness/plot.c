@@ -396,6 +396,12 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		plot_only_kinds(cs, sp->charts);
 	define_charts(&r, cs);
 	if (as_mkdir_p(chart_dir, err, sizeof(err)) != 0) {
+		/* a folder the user may not write (another user's results):
+		 * the way out, as for the report */
+		if ((errno == EACCES || errno == EROFS) && *prefix) {
+			size_t n = strlen(err);
+			snprintf(err + n, sizeof(err) - n, " (-o DIR draws them elsewhere)");
+		}
 		msg(p, "%s", err);
 		bad = cs->n;
 		for (int i = 0; i < cs->n; i++)

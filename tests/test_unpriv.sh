@@ -19,6 +19,8 @@
 #   elsewhere (before: "results: cannot create folder: Permission denied").
 #   capture -o in such a folder names the folder (before: only its spool
 #   folder's relative name, ".allocscope-capture-PN5Rlp: Permission denied").
+#   plot of a results folder the user cannot write (a colleague's) points
+#   to -o on the line that names the plots folder.
 # - as uid 65534 (as root through setpriv; as another user, that user),
 #   where perf counting is refused: tune's syscalls column says n/a, as
 #   its report does, not nan; exec and tune, which have no --syscalls, do
@@ -129,6 +131,14 @@ if [ "$(id -u)" -ne 0 ] || [ ${#asuser[@]} -gt 0 ]; then
     ok
   else
     bad "capture -o in an unwritable folder: exit $rc, want 2 and one line naming the folder:"; cat "$tmp/out" >&2
+  fi
+  if [ -s "$tmp/secc/trials.csv" ]; then
+    cp -r "$tmp/secc" "$tmp/rosecc" && rm -rf "$tmp/rosecc/plots" && chmod -R a-w "$tmp/rosecc"
+    "${asuser[@]}" "$nbas" plot "$tmp/rosecc" >"$tmp/out" 2>&1
+    if grep -q "rosecc/plots: cannot create folder: Permission denied (-o DIR draws them elsewhere)" "$tmp/out"; then ok; else
+      bad "plot of a folder the user cannot write: no -o on its line:"; cat "$tmp/out" >&2
+    fi
+    chmod -R u+w "$tmp/rosecc"
   fi
 else
   echo "skipped: root and no setpriv (the default results/ in an unwritable folder)"
