@@ -245,9 +245,18 @@ static int elf_header_check(const char *path, char *why, size_t len)
 	char mb[32], hb[32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, &h, sizeof(h));
+	int read_errno = errno;
 	const char *host = machine_name(HOST_MACHINE, hb, sizeof(hb));
 	uint64_t need = 0;
 	struct stat st;
+	if (n < 0) {
+		/* a file the user may not read (another user's module, mode
+		 * 0600) was "not a shared object": the reason is the open's */
+		snprintf(why, len, "cannot read it: %s", strerror(read_errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	if (fd >= 0 && n == (ssize_t)sizeof(h) && fstat(fd, &st) == 0)
 		need = elf_extent(fd, &h, st.st_size);
 	if (fd >= 0)

@@ -21,6 +21,10 @@
 #   folder's relative name, ".allocscope-capture-PN5Rlp: Permission denied").
 #   plot of a results folder the user cannot write (a colleague's) points
 #   to -o on the line that names the plots folder.
+# - a module file or a results folder the user may not read (another
+#   user's, mode 0600 or 0700) is refused for that reason: "cannot read it:
+#   Permission denied" (before: "not a shared object (no ELF shared-library
+#   header)", "not a results folder (no trials.csv in it ...)").
 # - as uid 65534 (as root through setpriv; as another user, that user),
 #   where perf counting is refused: tune's syscalls column says n/a, as
 #   its report does, not nan; exec and tune, which have no --syscalls, do
@@ -139,6 +143,27 @@ if [ "$(id -u)" -ne 0 ] || [ ${#asuser[@]} -gt 0 ]; then
       bad "plot of a folder the user cannot write: no -o on its line:"; cat "$tmp/out" >&2
     fi
     chmod -R u+w "$tmp/rosecc"
+  fi
+  cp "$(dirname "$as")/../allocators/null.so" "$tmp/secret.so" && chmod 000 "$tmp/secret.so"
+  for c in "check $tmp/secret.so" "run -q --no-plot -r 1 -a $tmp/secret.so -o $nb/sec" "list $tmp/secret.so"; do
+    # shellcheck disable=SC2086
+    "${asuser[@]}" "$nbas" $c >"$tmp/out" 2>&1
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -q "secret.so: cannot read it: Permission denied" "$tmp/out"; then ok; else
+      bad "${c%% *} of a module the user may not read: exit $rc, want 2 and its reason:"; cat "$tmp/out" >&2
+    fi
+  done
+  if [ -s "$tmp/secc/trials.csv" ]; then
+    cp -r "$tmp/secc" "$tmp/hidden" && chmod 000 "$tmp/hidden"
+    for c in "plot $tmp/hidden" "compare $tmp/hidden $tmp/secc" "compare $tmp/secc $tmp/hidden"; do
+      # shellcheck disable=SC2086
+      "${asuser[@]}" "$nbas" $c >"$tmp/out" 2>&1
+      rc=$?
+      if [ "$rc" -eq 2 ] && grep -q "hidden: cannot read it: Permission denied" "$tmp/out"; then ok; else
+        bad "${c%% *} of a folder the user may not read: exit $rc, want 2 and its reason:"; cat "$tmp/out" >&2
+      fi
+    done
+    chmod 755 "$tmp/hidden"
   fi
 else
   echo "skipped: root and no setpriv (the default results/ in an unwritable folder)"
