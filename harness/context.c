@@ -8,6 +8,7 @@
 #include <gnu/libc-version.h>
 #include <hwloc.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,11 +217,27 @@ static void topology(as_buf_t *b, unsigned max_threads)
 			as_context_addf(b, "l1i_cache_bytes", "%llu",
 			                (unsigned long long)o->attr->cache.size);
 	}
-	if (pus > 0 && max_threads > (unsigned)pus)
-		as_context_addf(b, "warning_threads",
-		                "%u threads requested on %d processing units: results include "
-		                "time-slicing",
-		                max_threads, pus);
+	{
+		/* the PUs this process may run on (taskset, a batch system's
+		 * cpuset), which hwloc still counts in pus: 2 threads on 1
+		 * allowed PU time-sliced with nothing said */
+		cpu_set_t now;
+		int allowed = pus;
+		if (sched_getaffinity(0, sizeof(now), &now) == 0 && CPU_COUNT(&now) < pus)
+			allowed = CPU_COUNT(&now);
+		if (allowed > 0 && allowed < pus && max_threads > (unsigned)allowed)
+			as_context_addf(
+			    b, "warning_threads",
+			    "%u threads requested on %d processing units allowed to this "
+			    "process (cpus_allowed; %d in the machine): results include "
+			    "time-slicing",
+			    max_threads, allowed, pus);
+		else if (pus > 0 && max_threads > (unsigned)pus)
+			as_context_addf(b, "warning_threads",
+			                "%u threads requested on %d processing units: results "
+			                "include time-slicing",
+			                max_threads, pus);
+	}
 	hwloc_topology_destroy(topo);
 }
 

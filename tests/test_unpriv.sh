@@ -33,6 +33,10 @@
 # - the same user's suite: a claim read from a figure not measured (a
 #   syscall count) is INCONCLUSIVE with "n/a (not measured)", not
 #   "nan (no interval)".
+# - an ordinary user's CPUs are often fewer than the machine's (taskset, a
+#   batch system's cpuset): -t 2 on 1 allowed PU time-slices, and
+#   context.csv warning_threads now says so (it compared with the
+#   machine's PUs only, and said nothing).
 # usage: test_unpriv.sh ALLOCSCOPE
 set -u
 as=$(readlink -f "$1")
@@ -62,6 +66,17 @@ CI=1 "$as" run --no-plot --min-time 0 -r 1 -a null -w random:ops=1000,live=10 --
   -o "$tmp/off" >"$tmp/out" 2>&1
 if ! grep -q "^warning_timing" "$tmp/off/context.csv" && ! grep -q "ptrace" "$tmp/out"; then ok; else
   bad "--syscalls off: a seccomp timing warning"
+fi
+
+# --- more threads than the PUs this process may use
+if command -v taskset >/dev/null 2>&1 && [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 ]; then
+  taskset -c 0 "$as" run -q --no-plot --min-time 0 -r 1 -a glibc -w larson:blocks=50,ops=500 -t 2 --syscalls off \
+    -o "$tmp/ts" >/dev/null 2>&1
+  if grep -q "^warning_threads,2 threads requested on 1 processing units allowed to this process" "$tmp/ts/context.csv"; then ok; else
+    bad "-t 2 under taskset -c 0: no warning_threads naming the allowed PUs"; grep "^warning\|^cpus_allowed" "$tmp/ts/context.csv" >&2
+  fi
+else
+  echo "skipped: no taskset or a single CPU (threads over the allowed PUs)"
 fi
 
 # --- exec: an unusable TMPDIR is named
