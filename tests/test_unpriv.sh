@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# test_unpriv.sh - allocscope as an ordinary user (session 26's review ran
-# every command as an unprivileged user beside root):
+# test_unpriv.sh - allocscope as an ordinary user (a review ran every
+# command as an unprivileged user beside root):
 # - --syscalls seccomp, the remedy offered to a user perf refuses, stops
 #   the worker for its ptrace tracer at every counted call (≈ 20 µs, in the
 #   timed region): a run under it says so on the terminal and in
@@ -95,6 +95,9 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 fi
 nb=$tmp/nobody
 mkdir -p "$nb" && chmod 777 "$tmp" "$nb"
+# the chart scripts where uid 65534 can read them (a clone under /root)
+cp -r "$(dirname "$(readlink -f "$0")")/../plots" "$tmp/nb-plots" && chmod -R a+rX "$tmp/nb-plots" &&
+  export ALLOCSCOPE_PLOTS_DIR=$tmp/nb-plots
 "$as" capture -o "$nb/t.ast" -- ls / >/dev/null 2>&1 && chmod 644 "$nb/t.ast"
 (cd "$nb" && "${asuser[@]}" "$nbas" tune "$nb/t.ast" -a glibc:mmap_threshold=4M -r 2 --no-plot \
   -o "$nb/tune") >"$tmp/out" 2>"$tmp/err"
