@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../workloads/spec.h"
@@ -516,8 +517,17 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	if (!out->handle) {
 		const char *e = dlerror();
 		char es[AS_SHOW_MAX];
+		struct statvfs vfs;
 		snprintf(err, errlen, "%s: cannot be loaded: %s", who,
 		         e ? as_show(e, es) : "dlopen failed");
+		/* ld.so's "failed to map segment" does not say why: a module
+		 * built in a /tmp or home mounted noexec, as hardened
+		 * machines mount them for their users */
+		if (statvfs(out->path, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC)) {
+			size_t n = strlen(err);
+			snprintf(err + n, errlen - n,
+			         " (its file system is mounted noexec: put the module elsewhere)");
+		}
 		return AS_ERR_NOT_SO;
 	}
 	*(void **)&entry = dlsym(out->handle, AS_MODULE_ENTRY_NAME);

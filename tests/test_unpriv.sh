@@ -37,6 +37,10 @@
 #   batch system's cpuset): -t 2 on 1 allowed PU time-slices, and
 #   context.csv warning_threads now says so (it compared with the
 #   machine's PUs only, and said nothing).
+# - a module on a file system mounted noexec (a hardened /tmp or home)
+#   failed with ld.so's "failed to map segment from shared object" alone:
+#   the line now says the mount is noexec (needs root for the mount, in a
+#   mount namespace of its own; else that check is skipped).
 # usage: test_unpriv.sh ALLOCSCOPE
 set -u
 as=$(readlink -f "$1")
@@ -77,6 +81,23 @@ if command -v taskset >/dev/null 2>&1 && [ "$(getconf _NPROCESSORS_ONLN)" -ge 2 
   fi
 else
   echo "skipped: no taskset or a single CPU (threads over the allowed PUs)"
+fi
+
+# --- a module on a noexec mount
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null 2>&1; then
+  mkdir -p "$tmp/nx"
+  unshare --mount --propagation private bash -c '
+    mount -t tmpfs -o size=8m,noexec tmpfs "$1" || exit 77
+    cp "$2" "$1/null.so" && "$3" check "$1/null.so" >"$4/nx.out" 2>&1
+    echo $? >"$4/nx.rc"' _ "$tmp/nx" "$(dirname "$as")/../allocators/null.so" "$as" "$tmp"
+  if [ $? -eq 77 ]; then
+    echo "skipped: cannot mount a tmpfs here (a module on a noexec mount)"
+  elif [ "$(cat "$tmp/nx.rc")" -eq 2 ] && grep -q "null.so: cannot be loaded: .*mounted noexec" "$tmp/nx.out"; then ok
+  else
+    bad "check of a module on a noexec mount: exit $(cat "$tmp/nx.rc"), want 2 and the mount named:"; cat "$tmp/nx.out" >&2
+  fi
+else
+  echo "skipped: not root or no unshare (a module on a noexec mount)"
 fi
 
 # --- exec: an unusable TMPDIR is named
