@@ -865,8 +865,20 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		return 2;
 	}
 	if (!(dir = spool_dir_template(c.out)) || !mkdtemp(dir)) {
-		fprintf(stderr, "allocscope capture: cannot create a spool folder %s: %s\n",
-		        dir ? dir : c.out, strerror(errno));
+		/* the folder the trace goes to, whole: a user's capture in a
+		 * folder not theirs read only ".allocscope-capture-PN5Rlp:
+		 * Permission denied" */
+		int e = errno;
+		char cwd[PATH_MAX] = ".";
+		const char *slash = strrchr(c.out, '/');
+		if (!slash && !getcwd(cwd, sizeof(cwd)))
+			snprintf(cwd, sizeof(cwd), "the current folder");
+		fprintf(
+		    stderr,
+		    "allocscope capture: cannot create a spool folder in %.*s, where -o puts the "
+		    "trace: %s\n",
+		    slash ? (int)(slash - c.out + (slash == c.out)) : (int)strlen(cwd),
+		    slash ? c.out : cwd, strerror(e));
 		free(dir);
 		return 2;
 	}

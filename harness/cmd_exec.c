@@ -304,7 +304,10 @@ static void print_stats(const char *module, const char *stats_path, int counting
 			fprintf(stderr, " %s=%llu", names[i], (unsigned long long)sys[i]);
 		fputc('\n', stderr);
 	} else {
-		fprintf(stderr, "  syscalls: n/a: %s\n", sys_why[0] ? sys_why : "not counted");
+		char why[512];
+		snprintf(why, sizeof(why), "%s", sys_why[0] ? sys_why : "not counted");
+		as_syscount_drop_remedy(why); /* exec has no --syscalls */
+		fprintf(stderr, "  syscalls: n/a: %s\n", why);
 	}
 	fprintf(stderr, "  processes reported: %d\n", blocks);
 	if (late)
@@ -430,7 +433,12 @@ static int exec_main(int argc, char **argv)
 		         tmp && *tmp ? tmp : "/tmp");
 		fd = mkstemp(stats_path);
 		if (fd < 0) {
-			fprintf(stderr, "allocscope exec: cannot create a stats file: %s\n",
+			/* the folder and where it came from: a user's unwritable
+			 * TMPDIR was only "Permission denied" */
+			fprintf(stderr,
+			        "allocscope exec: cannot create a stats file in %s (%s): %s; set "
+			        "TMPDIR to a folder you can write\n",
+			        tmp && *tmp ? tmp : "/tmp", tmp && *tmp ? "TMPDIR" : "TMPDIR unset",
 			        strerror(errno));
 			as_spec_free(&spec);
 			return 2;

@@ -422,13 +422,19 @@ static void ratio_cell(char *buf, size_t len, double r, double lo, double hi)
 
 static void print_point(const as_tune_point_t *q, int base)
 {
-	char label[160], t[64], r[64];
+	char label[160], t[64], r[64], sys[32];
 	snprintf(label, sizeof(label), "%s%s%s", q->module, *q->params ? ":" : "", q->params);
-	printf("%c %-44s %10.2f %10.0f %9.0f",
+	/* not counted (perf refused to a user, say) is n/a, as in run's
+	 * table and tune's report, never "nan" */
+	if (isnan(q->sys_med))
+		snprintf(sys, sizeof(sys), "n/a");
+	else
+		snprintf(sys, sizeof(sys), "%.0f", q->sys_med);
+	printf("%c %-44s %10.2f %10.0f %9s",
 	       q->recommended ? '*'
 	       : q->frontier  ? 'F'
 	                      : ' ',
-	       label, q->time_med / 1e6, q->rss_med, q->sys_med);
+	       label, q->time_med / 1e6, q->rss_med, sys);
 	if (base || !q->n) {
 		printf("   %s\n", q->n ? "(baseline)" : "no completed replay");
 		return;
@@ -668,6 +674,7 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 	c.cfg.reps_auto = 0;  /* tune has its own fixed -r */
 	c.cfg.min_time_s = 0; /* each configuration replays the trace once */
 	c.cfg.quiet = 1;
+	c.cfg.no_syscalls_option = 1; /* a reason names no --syscalls: tune has none */
 	c.cfg.no_plot = 1;
 	c.objective = AS_TUNE_BALANCED;
 	c.max_rss_kib = -1;

@@ -90,7 +90,7 @@ const char *as_compare_unmeasured_why(const char *metric)
 {
 	switch (fig_kind(metric)) {
 	case FIG_TIME: return "--jobs: no timing";
-	case FIG_SYSCALL: return "syscall counting off";
+	case FIG_SYSCALL: return "syscalls not counted";
 	default: return "n/a there";
 	}
 }
@@ -607,9 +607,9 @@ int as_compare_load_both(const char *a, const char *b, const char *metric, as_gr
 	*only_a = 0;
 	for (int k = 0; k < 2; k++)
 		if ((k ? kb : ka) == AS_RESULTS_NONE) {
-			as_compare_error("%s: not a results folder (no trials.csv in it "
-			                 "or in its subfolders)",
-			                 k ? b : a);
+			char why[256];
+			as_compare_error("%s: %s", k ? b : a,
+			                 as_results_none_why(k ? b : a, why, sizeof(why)));
 			return -1;
 		}
 	if (ka != kb) {

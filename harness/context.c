@@ -8,6 +8,7 @@
 #include <gnu/libc-version.h>
 #include <hwloc.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,11 +217,27 @@ static void topology(as_buf_t *b, unsigned max_threads)
 			as_context_addf(b, "l1i_cache_bytes", "%llu",
 			                (unsigned long long)o->attr->cache.size);
 	}
-	if (pus > 0 && max_threads > (unsigned)pus)
-		as_context_addf(b, "warning_threads",
-		                "%u threads requested on %d processing units: results include "
-		                "time-slicing",
-		                max_threads, pus);
+	{
+		/* the PUs this process may run on (taskset, a batch system's
+		 * cpuset), which hwloc still counts in pus: 2 threads on 1
+		 * allowed PU time-sliced with nothing said */
+		cpu_set_t now;
+		int allowed = pus;
+		if (sched_getaffinity(0, sizeof(now), &now) == 0 && CPU_COUNT(&now) < pus)
+			allowed = CPU_COUNT(&now);
+		if (allowed > 0 && allowed < pus && max_threads > (unsigned)allowed)
+			as_context_addf(
+			    b, "warning_threads",
+			    "%u threads requested on %d processing units allowed to this "
+			    "process (cpus_allowed; %d in the machine): results include "
+			    "time-slicing",
+			    max_threads, allowed, pus);
+		else if (pus > 0 && max_threads > (unsigned)pus)
+			as_context_addf(b, "warning_threads",
+			                "%u threads requested on %d processing units: results "
+			                "include time-slicing",
+			                max_threads, pus);
+	}
 	hwloc_topology_destroy(topo);
 }
 
@@ -312,7 +329,19 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 		               cfg->syscalls == AS_SYSCOUNT_PERF
 		                   ? "perf (syscall tracepoints, perf_event_open, inherit=1)"
 		                   : "seccomp (SECCOMP_RET_TRACE + ptrace counter in the parent)");
+		/* each counted call is a ptrace stop inside the timed region:
+		 * 15x the ns/op of 256 KiB glibc blocks (an mmap each) here, and
+		 * the user perf refuses is told to take this method */
+		if (cfg->syscalls == AS_SYSCOUNT_SECCOMP)
+			as_context_add(
+			    ctx, "warning_timing",
+			    "--syscalls seccomp: every counted call stops the worker for "
+			    "its ptrace tracer (about 20 us) inside the timed region, so "
+			    "ns_per_op, ops_per_sec and the latencies of trials that make "
+			    "such calls are slowed by it; time with --syscalls perf or off");
 	} else {
+		if (cfg->no_syscalls_option)
+			as_syscount_drop_remedy(why);
 		as_context_addf(ctx, "syscall_counting", "n/a: %s", why);
 	}
 	{

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "../workloads/spec.h"
@@ -245,9 +246,18 @@ static int elf_header_check(const char *path, char *why, size_t len)
 	char mb[32], hb[32];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, &h, sizeof(h));
+	int read_errno = errno;
 	const char *host = machine_name(HOST_MACHINE, hb, sizeof(hb));
 	uint64_t need = 0;
 	struct stat st;
+	if (n < 0) {
+		/* a file the user may not read (another user's module, mode
+		 * 0600) was "not a shared object": the reason is the open's */
+		snprintf(why, len, "cannot read it: %s", strerror(read_errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
 	if (fd >= 0 && n == (ssize_t)sizeof(h) && fstat(fd, &st) == 0)
 		need = elf_extent(fd, &h, st.st_size);
 	if (fd >= 0)
@@ -507,8 +517,17 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	if (!out->handle) {
 		const char *e = dlerror();
 		char es[AS_SHOW_MAX];
+		struct statvfs vfs;
 		snprintf(err, errlen, "%s: cannot be loaded: %s", who,
 		         e ? as_show(e, es) : "dlopen failed");
+		/* ld.so's "failed to map segment" does not say why: a module
+		 * built in a /tmp or home mounted noexec, as hardened
+		 * machines mount them for their users */
+		if (statvfs(out->path, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC)) {
+			size_t n = strlen(err);
+			snprintf(err + n, errlen - n,
+			         " (its file system is mounted noexec: put the module elsewhere)");
+		}
 		return AS_ERR_NOT_SO;
 	}
 	*(void **)&entry = dlsym(out->handle, AS_MODULE_ENTRY_NAME);

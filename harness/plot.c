@@ -396,6 +396,12 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		plot_only_kinds(cs, sp->charts);
 	define_charts(&r, cs);
 	if (as_mkdir_p(chart_dir, err, sizeof(err)) != 0) {
+		/* a folder the user may not write (another user's results):
+		 * the way out, as for the report */
+		if ((errno == EACCES || errno == EROFS) && *prefix) {
+			size_t n = strlen(err);
+			snprintf(err + n, sizeof(err) - n, " (-o DIR draws them elsewhere)");
+		}
 		msg(p, "%s", err);
 		bad = cs->n;
 		for (int i = 0; i < cs->n; i++)
@@ -723,7 +729,8 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 		    "/plots or " AS_INSTALL_PLOTS_DIR);
 		rc = AS_PLOT_INCOMPLETE;
 	} else if ((kind = as_results_kind(dir)) == AS_RESULTS_NONE) {
-		msg(&p, "%s: not a results folder (no trials.csv in it or in its subfolders)", dir);
+		char why[256];
+		msg(&p, "%s: %s", dir, as_results_none_why(dir, why, sizeof(why)));
 		rc = AS_PLOT_BAD_INPUT;
 	} else {
 		if (plot_find_in_path(gpname && *gpname ? gpname : "gnuplot", gp, sizeof(gp)) == 0)

@@ -178,17 +178,39 @@ static void con_progress(void *self, const as_run_t *run, int i, int warm)
  * tracefs, no seccomp): the syscalls column only shows n/a and the reason
  * sits in context.csv, so the terminal says it too, once per process (a
  * suite is many runs), with the remedy. */
-static void syscalls_notice(const console_t *c, const as_run_t *run, const char *why)
+static void syscalls_notice(const console_t *c, const as_run_t *run, const char *reason)
 {
 	static int said;
-	if (said || !why[0])
+	char why[256];
+	if (said || !reason[0])
 		return;
 	said = 1;
+	snprintf(why, sizeof(why), "%s", reason);
+	if (run->cfg->no_syscalls_option)
+		as_syscount_drop_remedy(why);
 	fprintf(stderr, "%sallocscope: memory syscalls not counted (syscalls columns n/a): %s%s\n",
 	        c->tty ? "\n" : "", why,
-	        run->cfg->syscalls == AS_SYSCOUNT_PERF && !strstr(why, "--syscalls seccomp")
+	        run->cfg->syscalls == AS_SYSCOUNT_PERF && !run->cfg->no_syscalls_option &&
+	                !strstr(why, "--syscalls seccomp")
 	            ? " (try --syscalls seccomp)"
 	            : "");
+}
+
+/* Times taken under --syscalls seccomp hold a ptrace stop per counted
+ * call: without the table's line under it (-q, a suite), said once per
+ * process on stderr, at the first trial of a run that writes times. */
+static void seccomp_notice(const console_t *c, const as_run_t *run)
+{
+	static int said;
+	if (said || run->cfg->syscalls != AS_SYSCOUNT_SECCOMP || !run->cfg->quiet ||
+	    run->cfg->jobs > 1)
+		return;
+	said = 1;
+	fprintf(stderr,
+	        "%sallocscope: --syscalls seccomp: each counted call is a ptrace stop of about 20 "
+	        "us inside the times (context.csv warning_timing); time with --syscalls perf or "
+	        "off\n",
+	        c->tty ? "\n" : "");
 }
 
 /* A failed trial gets a line on stderr when no progress bar shows it (the
@@ -201,6 +223,7 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	(void)err;
 	(void)errlen;
 	syscalls_notice(c, run, r->syscalls_na);
+	seccomp_notice(c, run);
 	/* the threads that ran: a trace's own, not -t's */
 	uint32_t thr = as_trial_threads(s, r);
 	/* a module whose probe failed: its one line said so ("its trials are
@@ -545,6 +568,10 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 	else if (run->cfg->validate)
 		printf("(--validate: ns/op, ops/s and latencies include its check of every "
 		       "block: no allocator's speed; context.csv timing_figures)\n");
+	if (run->cfg->syscalls == AS_SYSCOUNT_SECCOMP && run->cfg->jobs <= 1)
+		printf("(--syscalls seccomp: each counted call is a ptrace stop of about 20 us "
+		       "inside ns/op and the latencies; time with --syscalls perf or off; "
+		       "context.csv warning_timing)\n");
 	disturbed_note(run);
 	noisy_note(run);
 	slow_passes_note(run);

@@ -357,8 +357,16 @@ int as_results_dir_new(const char *suffix, char *out, size_t outlen, char *err, 
 	char stamp[64];
 	time_t now = time(NULL);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", localtime(&now));
-	if (as_mkdir_p("results", err, errlen) != 0)
+	if (as_mkdir_p("results", err, errlen) != 0) {
+		/* where, and the way out: a user in a folder not theirs read
+		 * only "results: cannot create folder: Permission denied" */
+		char cwd[PATH_MAX];
+		size_t n = strlen(err);
+		snprintf(err + n, errlen - n,
+		         " (the default results/ in %s; -o DIR writes elsewhere)",
+		         getcwd(cwd, sizeof(cwd)) ? cwd : "the current folder");
 		return -1;
+	}
 	for (int s = 1; s < 10000; s++) {
 		int n = s == 1 ? snprintf(out, outlen, "results/%s%s", stamp, suffix)
 		               : snprintf(out, outlen, "results/%s%s-%d", stamp, suffix, s);

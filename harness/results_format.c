@@ -86,6 +86,17 @@ int as_results_format_check(const char *dir, char *err, size_t errlen)
 	return -1;
 }
 
+const char *as_results_none_why(const char *dir, char *buf, size_t len)
+{
+	/* one that is not there keeps the words compare and plot had */
+	if (access(dir, R_OK | X_OK) != 0 && errno != ENOENT && errno != ENOTDIR)
+		snprintf(buf, len, "cannot read it: %s", strerror(errno));
+	else
+		snprintf(buf, len,
+		         "not a results folder (no trials.csv in it or in its subfolders)");
+	return buf;
+}
+
 as_results_kind_t as_results_kind(const char *dir)
 {
 	char *path = join(dir, "trials.csv");

@@ -29,4 +29,9 @@ int as_results_format_check(const char *dir, char *err, size_t errlen);
 typedef enum { AS_RESULTS_NONE = 0, AS_RESULTS_RUN, AS_RESULTS_SUITE } as_results_kind_t;
 as_results_kind_t as_results_kind(const char *dir);
 
+/* Why DIR is AS_RESULTS_NONE, for "DIR: <why>": a folder the user may not
+ * list or enter (another user's, mode 0700) says so, not that it holds no
+ * trials.csv. Returns buf. */
+const char *as_results_none_why(const char *dir, char *buf, size_t len);
+
 #endif /* AS_RESULTS_FORMAT_H */

@@ -101,6 +101,8 @@ typedef struct as_run_cfg {
 	uint64_t sample_interval_ms; /* also sample on wall time; 0: off (default) */
 	uint64_t latency_every;      /* time every Nth op; 0: off; default AS_LATENCY_DEFAULT */
 	int syscalls;                /* as_syscount_method_t; default perf */
+	int no_syscalls_option;      /* the command has no --syscalls (tune): the
+	                                reasons it writes name no remedy through it */
 	int pin;                     /* as_pin_t; default none */
 	uint32_t warmup;             /* uncounted runs of each trial first; default 0 */
 	int jobs;                    /* --jobs: trials run at once (jobs.h); 1 (default):

@@ -27,6 +27,7 @@
 #include "stats.h"
 #include "status.h"
 #include "suggest.h"
+#include "syscount.h"
 #include "tables.h"
 #include "timer.h"
 #include "trial.h"
@@ -262,8 +263,12 @@ static void note_context(as_run_t *run, int i, int *syscalls_warned)
 	const as_trial_result_t *r = &run->res[i];
 	size_t before = run->ctx.len;
 	if (r->syscalls_na[0] && !*syscalls_warned) {
+		char why[sizeof(r->syscalls_na)];
+		snprintf(why, sizeof(why), "%s", r->syscalls_na);
+		if (run->cfg->no_syscalls_option)
+			as_syscount_drop_remedy(why);
 		as_context_addf(&run->ctx, "warning_syscalls", "trial %u: counting n/a: %s",
-		                s->trial, r->syscalls_na);
+		                s->trial, why);
 		*syscalls_warned = 1;
 	}
 	if (s->rep == 0 && r->module_version[0]) {

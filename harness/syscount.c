@@ -257,6 +257,14 @@ int as_syscount_start_perf_pid(pid_t pid, char *why, size_t len)
 	return 0;
 }
 
+void as_syscount_drop_remedy(char *why)
+{
+	static const char remedy[] = "; try --syscalls seccomp";
+	char *p = strstr(why, remedy);
+	if (p)
+		memmove(p, p + sizeof(remedy) - 1, strlen(p + sizeof(remedy) - 1) + 1);
+}
+
 int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len)
 {
 	long nrs[AS_SYS_NCOLS];

@@ -31,6 +31,11 @@ const char *as_syscount_name(as_syscount_method_t m);
  * tracepoints registered makes every worker's counters cheap to tear down). */
 int as_syscount_probe(as_syscount_method_t m, char *why, size_t len);
 
+/* Take the remedy "; try --syscalls seccomp" out of a reason, in place,
+ * for a command that has no --syscalls (exec, tune): it named an option
+ * the user could not give. */
+void as_syscount_drop_remedy(char *why);
+
 /* Worker, perf: open the counters on this process (inherited by threads
  * created later). Returns 0, or -1 with the reason. */
 int as_syscount_start_perf(char *why, size_t len);

@@ -201,7 +201,9 @@ static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who
 		printf("   %-12s %-*s %-*s %-12s %-22s %s\n", "verdict", ww, "module", cw, "claim",
 		       "expected", "measured (interval)", "n");
 	char f0[24], f1[24], f2[24];
-	if (isnan(lo) || isnan(hi)) /* one repetition of a time, or nothing to resample */
+	if (isnan(med)) /* no figure (syscalls not counted, say): n/a, as report.md has it */
+		snprintf(meas, sizeof(meas), "n/a (not measured)");
+	else if (isnan(lo) || isnan(hi)) /* one repetition of a time, or nothing to resample */
 		snprintf(meas, sizeof(meas), "%s (no interval)", fig(f0, sizeof(f0), med));
 	else
 		snprintf(meas, sizeof(meas), "%s (%s-%s)", fig(f0, sizeof(f0), med),
