@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "loader.h"
 #include "util.h"
 
@@ -125,6 +126,7 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 		return AS_ERR_WORKER;
 	}
 	fflush(NULL);
+	as_guard_std_save();
 	pid = fork();
 	if (pid == 0) {
 		/* a group of its own: what its constructors start goes with it */
@@ -167,6 +169,7 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 	kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	as_guard_std_restore(); /* a constructor's O_NONBLOCK on the run's stdio */
 	stage = shared ? *shared : -1;
 	if (shared)
 		munmap((void *)shared, 1);

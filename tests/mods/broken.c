@@ -1,6 +1,7 @@
 /* broken.c - one source for every deliberately broken test module; the
  * BROKEN_* define chosen by tests/CMakeLists.txt picks the defect. Each proves
  * that the loader (or the trial runner) refuses or survives it clearly. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,14 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 	if (fork() == 0) {
 		sleep(30);
 		_exit(0);
+	}
+#elif defined(BROKEN_NONBLOCK)
+	/* the standard streams made non-blocking: they share their open file
+	 * descriptions with the run's (and its terminal's) */
+	for (int fd = 0; fd <= 2; fd++) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	}
 #endif
 #if defined(BROKEN_CHATTY)

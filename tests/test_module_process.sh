@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# test_module_process.sh - what a module does to the process it runs in
+# stays in that process. A worker's stdout and stderr are the run's own open
+# file descriptions (shared with the caller's terminal or pipe), so a module
+# that made them non-blocking left the caller's stdout and stderr, and the
+# shell's terminal, non-blocking after allocscope ended (found by an
+# adversarial-module review: a later reader of the terminal gets EAGAIN, a
+# writer to a full pipe loses output).
+# Usage: test_module_process.sh ALLOCSCOPE MODS_DIR
+set -u
+as=$1 mods=$2
+. "$(dirname "$0")/cli_expect.sh"
+
+# nonblock_of FD: 1 when this shell's FD is O_NONBLOCK (04000 in fdinfo)
+nonblock_of() {
+  local fl
+  fl=$(awk '/^flags:/ {print $2}' "/proc/$$/fdinfo/$1")
+  [ $((0$fl & 04000)) -ne 0 ] && echo 1 || echo 0
+}
+
+# run, check: the caller's descriptions keep their flags
+exec 3>"$tmp/log"
+"$as" run -q --no-plot --no-quick-check -r 1 -a null,"$mods/broken_nonblock.so" -w random:ops=2000 \
+  -o "$tmp/nb" >&3 2>&3
+rc=$?
+[ $rc -eq 0 ] && ok || { bad "run of broken_nonblock: exit $rc (want 0)"; cat "$tmp/log" >&2; }
+[ "$(nonblock_of 3)" = 0 ] && ok || bad "run: the module left the caller's stdout/stderr O_NONBLOCK"
+exec 3>&-
+exec 3>"$tmp/log"
+"$as" check --timeout 20 "$mods/broken_nonblock.so" >&3 2>&3
+[ "$(nonblock_of 3)" = 0 ] && ok || bad "check: the module left the caller's stdout/stderr O_NONBLOCK"
+exec 3>&-
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
