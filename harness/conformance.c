@@ -707,7 +707,7 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 {
 	int pfd[2];
 	pid_t pid, parent = getpid();
-	int status = 0, strays;
+	int status = 0, strays, killed = 0;
 	char buf[300];
 	ssize_t n = -1;
 	struct pollfd pf;
@@ -756,6 +756,7 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 	while (pid > 0 && !as_guard_exited(pid)) {
 		if (as_now_ns() > deadline) {
 			kill(pid, SIGKILL);
+			killed = 1;
 			break;
 		}
 		if (n < 0 && poll(&pf, 1, 100) > 0)
@@ -779,7 +780,15 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		return 1;
 	}
 	if (WIFSIGNALED(status)) {
-		if (WTERMSIG(status) == SIGALRM)
+		/* killed here: the module held off its alarm (blocked or
+		 * ignored it, or stopped itself): a hang, not a crash (until
+		 * now "crashed on signal 9") */
+		if (killed)
+			snprintf(why, whylen,
+			         "hung: killed after %u s (its alarm at %u s did not end it: "
+			         "SIGALRM blocked or ignored, or the process stopped)",
+			         timeout_s + 10, timeout_s);
+		else if (WTERMSIG(status) == SIGALRM)
 			snprintf(why, whylen, "hung: killed after %u s", timeout_s);
 		else
 			snprintf(why, whylen, "crashed on signal %d (%s)", WTERMSIG(status),

@@ -31,5 +31,17 @@ exec 3>"$tmp/log"
 [ "$(nonblock_of 3)" = 0 ] && ok || bad "check: the module left the caller's stdout/stderr O_NONBLOCK"
 exec 3>&-
 
+# a module that stops itself (SIGSTOP) holds off the alarm that ends a
+# hung check: the check's parent kills it later, and that is a hang, not a
+# crash (before: "crashed on signal 9 (Killed)"); a trial's worker is
+# timed by the run, as any hang
+AS_BROKEN_ONCE=$tmp/stopped "$as" check --timeout 1 "$mods/broken_stop.so" >"$tmp/out" 2>&1
+if grep -qE "^  FAIL .*: hung: killed after [0-9]+ s" "$tmp/out" &&
+  ! grep -q "signal 9" "$tmp/out"; then ok; else
+  bad "check of a module that stops itself:"; sed 's/^/  | /' "$tmp/out" >&2
+fi
+expect 1 "timeout: killed after 2 s" run -q --no-plot --no-quick-check -r 1 --timeout 2 \
+  -a null,"$mods/broken_stop.so" -w random:ops=2000 -o "$tmp/stop"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

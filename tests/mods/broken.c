@@ -148,6 +148,17 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 #elif defined(BROKEN_IMPORTS_LIBC)
 	if (size > sizeof(arena_buf)) /* glibc's by its internal name: refused too */
 		return __libc_malloc(size);
+#elif defined(BROKEN_STOP)
+	/* stops itself (SIGSTOP: no alarm it set ends it); with
+	 * $AS_BROKEN_ONCE, only where that file does not exist yet (made
+	 * first): one check of `check`, not each */
+	const char *once = getenv("AS_BROKEN_ONCE");
+	if (used > 4096 && (!once || access(once, F_OK) != 0)) {
+		FILE *f = once ? fopen(once, "w") : NULL;
+		if (f)
+			fclose(f);
+		raise(SIGSTOP);
+	}
 #elif defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
 	if (used > 4096)
 		fork_once();
