@@ -796,7 +796,12 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		return 1;
 	}
 	if (n <= 0) {
-		snprintf(why, whylen, "no result from the check process");
+		/* 3: its write of the result failed (above) */
+		snprintf(why, whylen, "no result from the check process%s",
+		         WIFEXITED(status) && WEXITSTATUS(status) == 3
+		             ? ": it could not write to its result pipe (did the module close "
+		               "descriptors it did not open?)"
+		             : "");
 		return 1;
 	}
 	buf[n] = '\0';

@@ -43,5 +43,14 @@ fi
 expect 1 "timeout: killed after 2 s" run -q --no-plot --no-quick-check -r 1 --timeout 2 \
   -a null,"$mods/broken_stop.so" -w random:ops=2000 -o "$tmp/stop"
 
+# a module that closes every descriptor from 3 up closes the worker's
+# result pipe: the reason says so (before: "worker exited with status 3
+# without a result", and nothing said what 3 meant)
+expect 1 "worker_error: worker exited with status 3 without a result: it could not write to \
+its result pipe" run -q --no-plot --no-quick-check -r 1 -a null,"$mods/broken_close_fds.so" \
+  -w random:ops=2000 -o "$tmp/closed"
+expect 1 "FAIL .*: no result from the check process: it could not write to its result pipe" \
+  check --timeout 20 "$mods/broken_close_fds.so"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -148,6 +148,12 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 #elif defined(BROKEN_IMPORTS_LIBC)
 	if (size > sizeof(arena_buf)) /* glibc's by its internal name: refused too */
 		return __libc_malloc(size);
+#elif defined(BROKEN_CLOSE_FDS)
+	/* closes every descriptor from 3 up, as a library that daemonizes
+	 * does: the worker's result pipe among them */
+	if (used > 4096)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
 #elif defined(BROKEN_STOP)
 	/* stops itself (SIGSTOP: no alarm it set ends it); with
 	 * $AS_BROKEN_ONCE, only where that file does not exist yet (made
