@@ -728,6 +728,10 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		close(pfd[0]);
 		if (as_guard_child(parent) != 0)
 			_exit(3);
+		/* the module's stdout goes to stderr, as in a run's workers:
+		 * stdout is the report of PASS and FAIL lines */
+		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			close(STDOUT_FILENO);
 		alarm(timeout_s);
 		if (m->create(params, &c.inst, err, sizeof(err)) != 0) {
 			snprintf(buf, sizeof(buf), "R %s", err);

@@ -52,5 +52,13 @@ its result pipe" run -q --no-plot --no-quick-check -r 1 -a null,"$mods/broken_cl
 expect 1 "FAIL .*: no result from the check process: it could not write to its result pipe" \
   check --timeout 20 "$mods/broken_close_fds.so"
 
+# check: what a module prints on stdout goes to stderr, as in a run (before:
+# between the PASS and FAIL lines of check's report)
+"$as" check --timeout 20 "$mods/broken_chatty.so" >"$tmp/out" 2>"$tmp/err"
+if ! grep -q "chatty module" "$tmp/out" && grep -q "chatty module" "$tmp/err" &&
+  grep -q "^  FAIL alignment" "$tmp/out"; then ok; else
+  bad "check of a module printing on stdout: stdout:"; sed 's/^/  | /' "$tmp/out" >&2
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
