@@ -89,9 +89,10 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 		_exit(0);
 	}
 #elif defined(BROKEN_NONBLOCK)
-	/* the standard streams made non-blocking: they share their open file
-	 * descriptions with the run's (and its terminal's) */
-	for (int fd = 0; fd <= 2; fd++) {
+	/* every descriptor made non-blocking: the standard streams share
+	 * their open file descriptions with the run's (and its terminal's);
+	 * the worker's result pipe is among the others */
+	for (int fd = 0; fd < 64; fd++) {
 		int fl = fcntl(fd, F_GETFL);
 		if (fl >= 0)
 			fcntl(fd, F_SETFL, fl | O_NONBLOCK);
