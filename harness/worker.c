@@ -6,6 +6,7 @@
  * module. The baseline is the engine's first sample, taken after the
  * engine's threads exist. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <link.h>
 #include <math.h>
 #include <sys/mman.h>
@@ -324,13 +325,24 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 	as_wl_ctx_t ctx;
 	char e[512];
 	as_status_t st;
+	int cwd;
 	/* the counters first: they count the threads created after they open
 	 * (inherit), and a module may start one when it loads (a constructor):
 	 * opened after the dlopen, its 701 calls in the timed region read 0
 	 * (an outside review); the load's own calls fall before the baseline */
 	if (spec->syscalls == AS_SYSCOUNT_PERF && as_syscount_start_perf(e, sizeof(e)) != 0)
 		send_info("syscalls_na", e);
+	/* the directory the run gave, back after the module's constructors:
+	 * one that changes it made a replay's relative trace path another
+	 * file (or none: "workload trace: t.csv: No such file", blamed on the
+	 * trace) */
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	st = as_module_load(spec->module->name, &w->lm, err, errlen);
+	if (cwd >= 0 && fchdir(cwd) != 0)
+		send_info("warning",
+		          "cannot return to the run's directory after loading the module");
+	if (cwd >= 0)
+		close(cwd);
 	if (st != AS_OK)
 		return st;
 	send_info("module_version", w->lm.mod->version);

@@ -63,5 +63,20 @@ if ! grep -q "chatty module" "$tmp/out" && grep -q "chatty module" "$tmp/err" &&
   bad "check of a module printing on stdout: stdout:"; sed 's/^/  | /' "$tmp/out" >&2
 fi
 
+# a module whose constructor changes the directory: a replay's relative
+# trace path is the caller's (before: "workload trace: t.csv: No such file
+# or directory", a workload_error blaming the trace)
+{
+  echo "op,thread,id,size_bytes,align_bytes,time_ns"
+  for i in $(seq 0 199); do echo "malloc,0,$i,$((16 + i)),0,$i"; done
+  for i in $(seq 0 199); do echo "free,0,$i,0,0,$((1000 + i))"; done
+} >"$tmp/t.csv"
+(cd "$tmp" && "$as" replay t.csv -q --no-plot --no-quick-check -r 1 \
+  -a null,"$mods/broken_ctor_chdir.so" -o ctorcd >out 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && [ "$(grep -c ',ok,' "$tmp/ctorcd/trials.csv")" -eq 2 ]; then ok; else
+  bad "replay of a relative trace with a module that chdirs: exit $rc"; sed 's/^/  | /' "$tmp/out" >&2
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -33,6 +33,16 @@ __attribute__((constructor)) static void broken_ctor(void)
 }
 #endif
 
+#if defined(BROKEN_CTOR_CHDIR)
+/* a library that changes the directory when it loads: the run's relative
+ * paths (a replay's trace) must not change meaning in its worker */
+__attribute__((constructor)) static void broken_ctor_chdir(void)
+{
+	if (chdir("/") != 0)
+		abort();
+}
+#endif
+
 #if defined(BROKEN_SETSID_HANG)
 #define BROKEN_SETSID
 #define BROKEN_HANG_AFTER_FORK
