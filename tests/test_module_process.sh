@@ -78,5 +78,14 @@ if [ $rc -eq 0 ] && [ "$(grep -c ',ok,' "$tmp/ctorcd/trials.csv")" -eq 2 ]; then
   bad "replay of a relative trace with a module that chdirs: exit $rc"; sed 's/^/  | /' "$tmp/out" >&2
 fi
 
+# a constructor that closes every descriptor from 3 up closes the pipe the
+# loading child answers on: the line says so (before: "loading it crashed
+# (signal 9, Killed)" or "ended the process (exit status 0) ... its
+# params_env() ... exits", as the race between its exit and the kill went)
+cc="loading it closed the pipe it answers on .*did a constructor of it .*close descriptors it did not open"
+expect 1 "$cc" run -q --no-plot -r 1 -a null,"$mods/broken_ctor_close.so" -w random:ops=2000 \
+  -o "$tmp/cclose"
+expect 2 "$cc" check --timeout 20 "$mods/broken_ctor_close.so"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -43,6 +43,16 @@ __attribute__((constructor)) static void broken_ctor_chdir(void)
 }
 #endif
 
+#if defined(BROKEN_CTOR_CLOSE)
+/* a library that closes every descriptor from 3 up when it loads, as one
+ * that daemonizes does: the pipe its loader answers on among them */
+__attribute__((constructor)) static void broken_ctor_close(void)
+{
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
+}
+#endif
+
 #if defined(BROKEN_SETSID_HANG)
 #define BROKEN_SETSID
 #define BROKEN_HANG_AFTER_FORK
