@@ -6,6 +6,7 @@
  * module. The baseline is the engine's first sample, taken after the
  * engine's threads exist. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <fcntl.h>
 #include <link.h>
 #include <math.h>
@@ -469,7 +470,10 @@ static int prepare_memory(worker_t *w)
 		return -1;
 	as_opstream_prefault(w->stream);
 	dl_iterate_phdr(own_pages, NULL);
-	as_procstat_open();
+	/* without /proc/self/statm every RSS figure read -1 (a module that
+	 * lowered RLIMIT_NOFILE in create: the row was ok with rss -1) */
+	if (as_procstat_open() != 0)
+		return -1;
 	/* One point read and thrown away: the first run of its parsers (sscanf
 	 * of statm and maps) faults in libc's code, 64 KiB a fault (the
 	 * kernel's fault-around), and whether an earlier fault had mapped it
@@ -732,7 +736,11 @@ int as_worker_main(int argc, char **argv)
 	}
 	engine_cfg(&w);
 	if (prepare_memory(&w) != 0) {
-		send_status(AS_ERR_WORKER, "cannot map the harness's buffers");
+		snprintf(err, sizeof(err),
+		         "cannot map the harness's buffers or open its /proc files: %s (RLIMIT_AS "
+		         "or RLIMIT_NOFILE too low: ulimit's, or the module's in create?)",
+		         strerror(errno));
+		send_status(AS_ERR_WORKER, err);
 		goto out;
 	}
 	if (t.spec.syscalls == AS_SYSCOUNT_SECCOMP) {

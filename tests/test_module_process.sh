@@ -87,5 +87,12 @@ expect 1 "$cc" run -q --no-plot -r 1 -a null,"$mods/broken_ctor_close.so" -w ran
   -o "$tmp/cclose"
 expect 2 "$cc" check --timeout 20 "$mods/broken_ctor_close.so"
 
+# a create that leaves room for one descriptor: the worker cannot open all
+# its /proc files, and says so (before: /proc/self/statm was not opened,
+# and the row was ok with rss_before_kib -1, rss_peak_kib 0)
+expect 1 "worker_error: cannot map the harness's buffers or open its /proc files: Too many \
+open files" run -q --no-plot --no-quick-check -r 1 -a null,"$mods/broken_nofile.so" \
+  -w random:ops=2000 -o "$tmp/nofile"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
