@@ -66,6 +66,7 @@ static struct {
 	int64_t rss_peak_kib;          /* largest RSS of any sample point */
 	int64_t hwm_reset_kib;         /* VmHWM right after its reset at the baseline */
 	uint64_t sampling_ns, sent_ns; /* time in on_sample; how much the parent knows */
+	uint64_t unread;               /* points whose statm or maps read failed */
 } smp;
 
 static void peak_of(int64_t *peak, int64_t v)
@@ -81,6 +82,8 @@ static void take_sample(uint64_t ops_done, int64_t live, uint64_t elapsed_ns)
 	int first = smp.nrows == 0 && smp.dropped == 0;
 
 	as_point_take(&pt, first ? NULL : &smp.last);
+	if (pt.rss_kib < 0 || (pt.split_read && pt.mm.heap_size_kib < 0))
+		smp.unread++;
 	if (first) {
 		smp.base = pt;
 		/* the reset sets VmHWM from the global part of the kernel's
@@ -587,6 +590,22 @@ static void measure(const worker_t *w, double *v)
 	v[AS_TC_samples] = (double)smp.nrows;
 }
 
+/* Every RSS and heap/mmap figure comes from /proc/self/statm and maps,
+ * opened before the baseline. A module that closes descriptors it did not
+ * open (every one from 4 up) took them away in the timed region: the row
+ * was ok with an RSS at the end of -1 and peaks from before the close. */
+static void check_proc_reads(as_engine_result_t *er, const double *v)
+{
+	if (er->status != AS_OK || (!smp.unread && v[AS_TC_rss_end_kib] >= 0))
+		return;
+	er->status = AS_ERR_WORKER;
+	snprintf(er->reason, sizeof(er->reason),
+	         "the harness could not read its /proc files (statm, maps) at %llu of %llu "
+	         "sample points and the end: did the module close descriptors it did not "
+	         "open? its memory figures would be wrong",
+	         (unsigned long long)smp.unread, (unsigned long long)(smp.nrows + smp.dropped));
+}
+
 /* Calls into the process's malloc in the timed region (libc_count.h): the
  * harness makes none there, so they are the module's, which reached glibc
  * without importing it; its figures would be glibc's as much as its own. */
@@ -752,6 +771,7 @@ int as_worker_main(int argc, char **argv)
 	}
 	as_engine_run(&stream, &w.cfg, &w.er);
 	measure(&w, v);
+	check_proc_reads(&w.er, v);
 	check_libc_calls(&w.er);
 	check_fidelity(&w, v);
 	if (w.er.status == AS_OK)

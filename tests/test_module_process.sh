@@ -94,5 +94,12 @@ expect 1 "worker_error: cannot map the harness's buffers or open its /proc files
 open files" run -q --no-plot --no-quick-check -r 1 -a null,"$mods/broken_nofile.so" \
   -w random:ops=2000 -o "$tmp/nofile"
 
+# the same from fd 4 up: the result pipe stays, the worker's /proc files
+# go; the row fails, it is not ok with an RSS at the end of -1 and peaks
+# from before the close (before: ok, exit 0)
+AS_BROKEN_CLOSE_FROM=4 expect 1 "worker_error: .*could not read its /proc files" \
+  run -q --no-plot --no-quick-check -r 1 -a null,"$mods/broken_close_fds.so" \
+  -w random:ops=2000 -o "$tmp/closed4"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -183,10 +183,14 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 		return __libc_malloc(size);
 #elif defined(BROKEN_CLOSE_FDS)
 	/* closes every descriptor from 3 up, as a library that daemonizes
-	 * does: the worker's result pipe among them */
-	if (used > 4096)
-		for (int fd = 3; fd < 1024; fd++)
+	 * does: the worker's result pipe among them; from
+	 * $AS_BROKEN_CLOSE_FROM up where set (4: the worker's /proc files,
+	 * not its result pipe) */
+	if (used > 4096) {
+		const char *from = getenv("AS_BROKEN_CLOSE_FROM");
+		for (int fd = from ? atoi(from) : 3; fd < 1024; fd++)
 			close(fd);
+	}
 #elif defined(BROKEN_STOP)
 	/* stops itself (SIGSTOP: no alarm it set ends it); with
 	 * $AS_BROKEN_ONCE, only where that file does not exist yet (made
