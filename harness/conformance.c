@@ -7,6 +7,7 @@
 #include "conformance.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -729,9 +730,17 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		if (as_guard_child(parent) != 0)
 			_exit(3);
 		/* the module's stdout goes to stderr, as in a run's workers:
-		 * stdout is the report of PASS and FAIL lines */
+		 * stdout is the report of PASS and FAIL lines; and its stdin
+		 * is /dev/null, as theirs: the caller's input is not its own */
 		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			close(STDOUT_FILENO);
+		{
+			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+				close(STDIN_FILENO);
+			if (null > STDIN_FILENO)
+				close(null);
+		}
 		alarm(timeout_s);
 		if (m->create(params, &c.inst, err, sizeof(err)) != 0) {
 			snprintf(buf, sizeof(buf), "R %s", err);

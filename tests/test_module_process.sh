@@ -101,5 +101,15 @@ AS_BROKEN_CLOSE_FROM=4 expect 1 "worker_error: .*could not read its /proc files"
   run -q --no-plot --no-quick-check -r 1 -a null,"$mods/broken_close_fds.so" \
   -w random:ops=2000 -o "$tmp/closed4"
 
+# check: a module that reads stdin reads nothing of the caller's (a
+# `while read m; do allocscope check "$m"; done <list` lost its list), as
+# in a run's workers, whose stdin is /dev/null
+printf 'first\nsecond\n' >"$tmp/list"
+{
+  "$as" check --timeout 20 "$mods/broken_read_stdin.so" >/dev/null 2>&1
+  read -r line
+  [ "$line" = first ] && ok || bad "check: the module read the caller's stdin (left: '$line')"
+} <"$tmp/list"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
