@@ -7,6 +7,7 @@
 #include "conformance.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -707,7 +708,7 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 {
 	int pfd[2];
 	pid_t pid, parent = getpid();
-	int status = 0, strays;
+	int status = 0, strays, killed = 0;
 	char buf[300];
 	ssize_t n = -1;
 	struct pollfd pf;
@@ -728,6 +729,18 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		close(pfd[0]);
 		if (as_guard_child(parent) != 0)
 			_exit(3);
+		/* the module's stdout goes to stderr, as in a run's workers:
+		 * stdout is the report of PASS and FAIL lines; and its stdin
+		 * is /dev/null, as theirs: the caller's input is not its own */
+		if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			close(STDOUT_FILENO);
+		{
+			int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (null < 0 || dup2(null, STDIN_FILENO) < 0)
+				close(STDIN_FILENO);
+			if (null > STDIN_FILENO)
+				close(null);
+		}
 		alarm(timeout_s);
 		if (m->create(params, &c.inst, err, sizeof(err)) != 0) {
 			snprintf(buf, sizeof(buf), "R %s", err);
@@ -756,6 +769,7 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 	while (pid > 0 && !as_guard_exited(pid)) {
 		if (as_now_ns() > deadline) {
 			kill(pid, SIGKILL);
+			killed = 1;
 			break;
 		}
 		if (n < 0 && poll(&pf, 1, 100) > 0)
@@ -779,7 +793,15 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		return 1;
 	}
 	if (WIFSIGNALED(status)) {
-		if (WTERMSIG(status) == SIGALRM)
+		/* killed here: the module held off its alarm (blocked or
+		 * ignored it, or stopped itself): a hang, not a crash (until
+		 * now "crashed on signal 9") */
+		if (killed)
+			snprintf(why, whylen,
+			         "hung: killed after %u s (its alarm at %u s did not end it: "
+			         "SIGALRM blocked or ignored, or the process stopped)",
+			         timeout_s + 10, timeout_s);
+		else if (WTERMSIG(status) == SIGALRM)
 			snprintf(why, whylen, "hung: killed after %u s", timeout_s);
 		else
 			snprintf(why, whylen, "crashed on signal %d (%s)", WTERMSIG(status),
@@ -787,7 +809,12 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		return 1;
 	}
 	if (n <= 0) {
-		snprintf(why, whylen, "no result from the check process");
+		/* 3: its write of the result failed (above) */
+		snprintf(why, whylen, "no result from the check process%s",
+		         WIFEXITED(status) && WEXITSTATUS(status) == 3
+		             ? ": it could not write to its result pipe (did the module close "
+		               "descriptors it did not open?)"
+		             : "");
 		return 1;
 	}
 	buf[n] = '\0';

@@ -31,6 +31,8 @@ static int started;
 static int joined;    /* in a child of as_guard_fork_exec: a member already */
 static int no_clone;  /* clone3 into a cgroup failed once: fork and join */
 static int slot = -1; /* a job process's number (as_guard_slot), else -1 */
+static int std_fl[3]; /* file status flags of fds 0-2 (as_guard_std_save) */
+static int std_saved;
 
 /* The cgroup2 mount point from /proc/self/mountinfo. Returns 0 or -1. */
 static int cgroup2_mount(char *out, size_t len)
@@ -199,9 +201,27 @@ static int start_cgroup(void)
 	return 1;
 }
 
+void as_guard_std_save(void)
+{
+	if (std_saved++)
+		return;
+	for (int fd = 0; fd < 3; fd++)
+		std_fl[fd] = fcntl(fd, F_GETFL);
+}
+
+void as_guard_std_restore(void)
+{
+	for (int fd = 0; std_saved && fd < 3; fd++) {
+		int fl = fcntl(fd, F_GETFL);
+		if (std_fl[fd] >= 0 && fl >= 0 && fl != std_fl[fd])
+			fcntl(fd, F_SETFL, std_fl[fd]);
+	}
+}
+
 int as_guard_start(void)
 {
 	int r;
+	as_guard_std_save();
 	if (started++)
 		return dir[0] != '\0';
 	r = start_cgroup();
@@ -481,5 +501,6 @@ int as_guard_end(pid_t pid, int *wstatus, int wflags)
 	}
 	if (wstatus)
 		waitpid(pid, wstatus, wflags);
+	as_guard_std_restore();
 	return sweep();
 }

@@ -79,4 +79,12 @@ int as_guard_wait_exit(pid_t pid, int ms);
  * Returns how many were left: more than 0 means the module started one. */
 int as_guard_end(pid_t pid, int *wstatus, int wflags);
 
+/* A child's fds 0-2 are (mostly) this process's open file descriptions, so
+ * a module that sets O_NONBLOCK on them (or any other status flag) sets it
+ * for the run's stdout and stderr and for the caller's terminal or pipe.
+ * save records their flags (once: as_guard_start calls it); restore, after
+ * a child ended (as_guard_end calls it), sets back any that changed. */
+void as_guard_std_save(void);
+void as_guard_std_restore(void);
+
 #endif /* AS_GUARD_H */

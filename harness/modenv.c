@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "loader.h"
 #include "util.h"
 
@@ -32,6 +33,9 @@ static size_t ncache;
  * (the module's and its libraries' constructors, then its entry function)
  * or past it, in the module's params_env or preload_library. */
 enum { STAGE_LOAD, STAGE_ASK };
+
+/* The child's exit status when its answer could not be written. */
+#define PIPE_LOST 3
 
 /* The child's answer: status byte, then env and preload, NUL-terminated,
  * or the error text. *stage (a page shared with the parent) says how far
@@ -62,13 +66,12 @@ static void ask_child(const as_spec_t *m, int fd, volatile unsigned char *stage)
 			snprintf(me.preload, sizeof(me.preload), "%s", p ? p : "");
 		}
 	}
-	if (as_write_all(fd, &ok, 1) == 0) {
-		if (ok)
-			(void)(as_write_all(fd, me.env, strlen(me.env) + 1) == 0 &&
-			       as_write_all(fd, me.preload, strlen(me.preload) + 1) == 0);
-		else
-			(void)as_write_all(fd, err, strlen(err) + 1);
-	}
+	/* 3: the answer could not be written (a constructor closed fd) */
+	if (as_write_all(fd, &ok, 1) != 0 ||
+	    (ok ? as_write_all(fd, me.env, strlen(me.env) + 1) != 0 ||
+	              as_write_all(fd, me.preload, strlen(me.preload) + 1) != 0
+	        : as_write_all(fd, err, strlen(err) + 1) != 0))
+		_exit(PIPE_LOST);
 	_exit(0);
 }
 
@@ -125,6 +128,7 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 		return AS_ERR_WORKER;
 	}
 	fflush(NULL);
+	as_guard_std_save();
 	pid = fork();
 	if (pid == 0) {
 		/* a group of its own: what its constructors start goes with it */
@@ -162,11 +166,17 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 		n += (size_t)r;
 	}
 	close(pfd[0]);
+	/* EOF without an answer: the child exits (or its pipe was closed
+	 * under it); its status, not the kill below, says which (until now
+	 * a race: "crashed (signal 9)" or "exit status 0") */
+	if (!timed_out && !answered(buf, n) && !as_guard_wait_exit(pid, (int)(deadline - ms_now())))
+		timed_out = 1;
 	/* answered or not, nothing of it runs on: the child (a hung one, or
 	 * one that answered) and whatever its constructors forked */
 	kill(-pid, SIGKILL);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	as_guard_std_restore(); /* a constructor's O_NONBLOCK on the run's stdio */
 	stage = shared ? *shared : -1;
 	if (shared)
 		munmap((void *)shared, 1);
@@ -187,6 +197,16 @@ static as_status_t ask(const as_spec_t *m, as_modenv_t *out, char *err, size_t e
 			         "module %s: loading it crashed (signal %d, %s): in %s", m->name,
 			         WTERMSIG(status), strsignal(WTERMSIG(status)), in);
 			return AS_ERR_CRASH;
+		}
+		if (WIFEXITED(status) && WEXITSTATUS(status) == PIPE_LOST) {
+			snprintf(
+			    err, errlen,
+			    "module %s: loading it closed the pipe it answers on (fd %d): did a "
+			    "constructor of it or of its libraries, its entry function, "
+			    "params_env() or preload_library() close descriptors it did not "
+			    "open?",
+			    m->name, pfd[1]);
+			return AS_ERR_WORKER;
 		}
 		snprintf(err, errlen,
 		         "module %s: loading it ended the process (exit status %d) before it "

@@ -514,10 +514,22 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_tria
 		snprintf(res->reason, sizeof(res->reason), "%sdied on signal %d (%s)%s",
 		         spec->probe ? "" : "worker ", sig, strsignal(sig), phase(spec, in));
 	} else if (!in->got_status) {
+		int code = WIFEXITED(w->wstatus) ? WEXITSTATUS(w->wstatus) : -1;
+		char pipe_lost[128] = "";
 		res->status = AS_ERR_WORKER;
+		/* 3: the worker's own exit when a write to its result pipe
+		 * failed (worker.c) while this process was reading it: the
+		 * module closed the descriptor (a close of every fd from 3 up)
+		 * or put another in its place; before, the reason stopped at
+		 * "status 3" */
+		if (code == 3)
+			snprintf(pipe_lost, sizeof(pipe_lost),
+			         ": it could not write to its result pipe (fd %d): did the module "
+			         "close or replace descriptors it did not open?",
+			         AS_WIRE_FD_RESULT);
 		snprintf(res->reason, sizeof(res->reason),
-		         "%sexited with status %d%s without a result", spec->probe ? "" : "worker ",
-		         WIFEXITED(w->wstatus) ? WEXITSTATUS(w->wstatus) : -1, phase(spec, in));
+		         "%sexited with status %d%s without a result%s",
+		         spec->probe ? "" : "worker ", code, phase(spec, in), pipe_lost);
 	}
 }
 

@@ -273,6 +273,8 @@ int as_wire_send(int fd, as_wire_msg_t type, const void *payload, size_t len)
 	do
 		w = writev(fd, iov, len ? 2 : 1);
 	while (w < 0 && errno == EINTR);
+	if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		w = 0; /* made non-blocking by a module: as_write_all waits */
 	if (w < 0)
 		return -1;
 	done = (size_t)w;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +130,14 @@ int as_write_all(int fd, const void *buf, size_t len)
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 		if (w < 0) {
+			struct pollfd pf = {fd, POLLOUT, 0};
 			if (errno == EINTR)
+				continue;
+			/* made non-blocking behind our back (a module that sets
+			 * O_NONBLOCK on every descriptor, the result pipe's too):
+			 * wait until it takes more, as a blocking write would */
+			if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+			    (poll(&pf, 1, -1) >= 0 || errno == EINTR))
 				continue;
 			return -1;
 		}

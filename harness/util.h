@@ -33,7 +33,8 @@ int as_parse_double(const char *opt, const char *s, double min, double max, doub
  * are trimmed of spaces; empty items are an error. Returns the count, or -1. */
 int as_split_list(char *s, char **items, int max);
 
-/* Write all of buf to fd; -1 on error (errno set). */
+/* Write all of buf to fd, waiting (poll) where it was made non-blocking;
+ * -1 on error (errno set). */
 int as_write_all(int fd, const void *buf, size_t len);
 /* Read exactly len bytes; returns bytes read (< len at EOF) or -1. */
 long as_read_full(int fd, void *buf, size_t len);

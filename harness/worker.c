@@ -6,6 +6,8 @@
  * module. The baseline is the engine's first sample, taken after the
  * engine's threads exist. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <math.h>
 #include <sys/mman.h>
@@ -64,6 +66,7 @@ static struct {
 	int64_t rss_peak_kib;          /* largest RSS of any sample point */
 	int64_t hwm_reset_kib;         /* VmHWM right after its reset at the baseline */
 	uint64_t sampling_ns, sent_ns; /* time in on_sample; how much the parent knows */
+	uint64_t unread;               /* points whose statm or maps read failed */
 } smp;
 
 static void peak_of(int64_t *peak, int64_t v)
@@ -79,6 +82,8 @@ static void take_sample(uint64_t ops_done, int64_t live, uint64_t elapsed_ns)
 	int first = smp.nrows == 0 && smp.dropped == 0;
 
 	as_point_take(&pt, first ? NULL : &smp.last);
+	if (pt.rss_kib < 0 || (pt.split_read && pt.mm.heap_size_kib < 0))
+		smp.unread++;
 	if (first) {
 		smp.base = pt;
 		/* the reset sets VmHWM from the global part of the kernel's
@@ -324,13 +329,24 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 	as_wl_ctx_t ctx;
 	char e[512];
 	as_status_t st;
+	int cwd;
 	/* the counters first: they count the threads created after they open
 	 * (inherit), and a module may start one when it loads (a constructor):
 	 * opened after the dlopen, its 701 calls in the timed region read 0
 	 * (an outside review); the load's own calls fall before the baseline */
 	if (spec->syscalls == AS_SYSCOUNT_PERF && as_syscount_start_perf(e, sizeof(e)) != 0)
 		send_info("syscalls_na", e);
+	/* the directory the run gave, back after the module's constructors:
+	 * one that changes it made a replay's relative trace path another
+	 * file (or none: "workload trace: t.csv: No such file", blamed on the
+	 * trace) */
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	st = as_module_load(spec->module->name, &w->lm, err, errlen);
+	if (cwd >= 0 && fchdir(cwd) != 0)
+		send_info("warning",
+		          "cannot return to the run's directory after loading the module");
+	if (cwd >= 0)
+		close(cwd);
 	if (st != AS_OK)
 		return st;
 	send_info("module_version", w->lm.mod->version);
@@ -457,7 +473,10 @@ static int prepare_memory(worker_t *w)
 		return -1;
 	as_opstream_prefault(w->stream);
 	dl_iterate_phdr(own_pages, NULL);
-	as_procstat_open();
+	/* without /proc/self/statm every RSS figure read -1 (a module that
+	 * lowered RLIMIT_NOFILE in create: the row was ok with rss -1) */
+	if (as_procstat_open() != 0)
+		return -1;
 	/* One point read and thrown away: the first run of its parsers (sscanf
 	 * of statm and maps) faults in libc's code, 64 KiB a fault (the
 	 * kernel's fault-around), and whether an earlier fault had mapped it
@@ -569,6 +588,22 @@ static void measure(const worker_t *w, double *v)
 		                          v[AS_TC_madvise_calls] + v[AS_TC_mprotect_calls];
 	}
 	v[AS_TC_samples] = (double)smp.nrows;
+}
+
+/* Every RSS and heap/mmap figure comes from /proc/self/statm and maps,
+ * opened before the baseline. A module that closes descriptors it did not
+ * open (every one from 4 up) took them away in the timed region: the row
+ * was ok with an RSS at the end of -1 and peaks from before the close. */
+static void check_proc_reads(as_engine_result_t *er, const double *v)
+{
+	if (er->status != AS_OK || (!smp.unread && v[AS_TC_rss_end_kib] >= 0))
+		return;
+	er->status = AS_ERR_WORKER;
+	snprintf(er->reason, sizeof(er->reason),
+	         "the harness could not read its /proc files (statm, maps) at %llu of %llu "
+	         "sample points and the end: did the module close descriptors it did not "
+	         "open? its memory figures would be wrong",
+	         (unsigned long long)smp.unread, (unsigned long long)(smp.nrows + smp.dropped));
 }
 
 /* Calls into the process's malloc in the timed region (libc_count.h): the
@@ -720,7 +755,11 @@ int as_worker_main(int argc, char **argv)
 	}
 	engine_cfg(&w);
 	if (prepare_memory(&w) != 0) {
-		send_status(AS_ERR_WORKER, "cannot map the harness's buffers");
+		snprintf(err, sizeof(err),
+		         "cannot map the harness's buffers or open its /proc files: %s (RLIMIT_AS "
+		         "or RLIMIT_NOFILE too low: ulimit's, or the module's in create?)",
+		         strerror(errno));
+		send_status(AS_ERR_WORKER, err);
 		goto out;
 	}
 	if (t.spec.syscalls == AS_SYSCOUNT_SECCOMP) {
@@ -732,6 +771,7 @@ int as_worker_main(int argc, char **argv)
 	}
 	as_engine_run(&stream, &w.cfg, &w.er);
 	measure(&w, v);
+	check_proc_reads(&w.er, v);
 	check_libc_calls(&w.er);
 	check_fidelity(&w, v);
 	if (w.er.status == AS_OK)

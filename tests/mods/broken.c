@@ -1,10 +1,12 @@
 /* broken.c - one source for every deliberately broken test module; the
  * BROKEN_* define chosen by tests/CMakeLists.txt picks the defect. Each proves
  * that the loader (or the trial runner) refuses or survives it clearly. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "allocscope_module.h"
@@ -29,6 +31,26 @@ __attribute__((constructor)) static void broken_ctor(void)
 	for (;;)
 		pause();
 #endif
+}
+#endif
+
+#if defined(BROKEN_CTOR_CHDIR)
+/* a library that changes the directory when it loads: the run's relative
+ * paths (a replay's trace) must not change meaning in its worker */
+__attribute__((constructor)) static void broken_ctor_chdir(void)
+{
+	if (chdir("/") != 0)
+		abort();
+}
+#endif
+
+#if defined(BROKEN_CTOR_CLOSE)
+/* a library that closes every descriptor from 3 up when it loads, as one
+ * that daemonizes does: the pipe its loader answers on among them */
+__attribute__((constructor)) static void broken_ctor_close(void)
+{
+	for (int fd = 3; fd < 1024; fd++)
+		close(fd);
 }
 #endif
 
@@ -87,6 +109,34 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 		sleep(30);
 		_exit(0);
 	}
+#elif defined(BROKEN_NONBLOCK)
+	/* every descriptor made non-blocking: the standard streams share
+	 * their open file descriptions with the run's (and its terminal's);
+	 * the worker's result pipe is among the others */
+	for (int fd = 0; fd < 64; fd++) {
+		int fl = fcntl(fd, F_GETFL);
+		if (fl >= 0)
+			fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	}
+#elif defined(BROKEN_READ_STDIN)
+	/* reads what it finds on stdin: the caller's input, unless the
+	 * harness gave it none */
+	{
+		char in[4096];
+		while (read(0, in, sizeof(in)) > 0)
+			;
+	}
+#elif defined(BROKEN_NOFILE)
+	/* room for one more descriptor only: the harness's /proc files that
+	 * it opens after create do not all fit */
+	{
+		int fd = open("/dev/null", O_RDONLY);
+		if (fd >= 0) {
+			struct rlimit r = {(rlim_t)fd + 1, (rlim_t)fd + 1};
+			close(fd);
+			setrlimit(RLIMIT_NOFILE, &r);
+		}
+	}
 #endif
 #if defined(BROKEN_CHATTY)
 	/* prints on stdout; with $AS_BROKEN_FAIL_CREATE, fails with a reason
@@ -139,6 +189,27 @@ static void *t_alloc(void *inst, size_t size, size_t align)
 #elif defined(BROKEN_IMPORTS_LIBC)
 	if (size > sizeof(arena_buf)) /* glibc's by its internal name: refused too */
 		return __libc_malloc(size);
+#elif defined(BROKEN_CLOSE_FDS)
+	/* closes every descriptor from 3 up, as a library that daemonizes
+	 * does: the worker's result pipe among them; from
+	 * $AS_BROKEN_CLOSE_FROM up where set (4: the worker's /proc files,
+	 * not its result pipe) */
+	if (used > 4096) {
+		const char *from = getenv("AS_BROKEN_CLOSE_FROM");
+		for (int fd = from ? atoi(from) : 3; fd < 1024; fd++)
+			close(fd);
+	}
+#elif defined(BROKEN_STOP)
+	/* stops itself (SIGSTOP: no alarm it set ends it); with
+	 * $AS_BROKEN_ONCE, only where that file does not exist yet (made
+	 * first): one check of `check`, not each */
+	const char *once = getenv("AS_BROKEN_ONCE");
+	if (used > 4096 && (!once || access(once, F_OK) != 0)) {
+		FILE *f = once ? fopen(once, "w") : NULL;
+		if (f)
+			fclose(f);
+		raise(SIGSTOP);
+	}
 #elif defined(BROKEN_FORK) || defined(BROKEN_FORK_SLEEP) || defined(BROKEN_SETSID)
 	if (used > 4096)
 		fork_once();
