@@ -48,6 +48,19 @@ nobody_cli() {
   echo "$tmp/nb-cli/harness/allocscope"
 }
 
+# nobody_setup: as root with setpriv, "${asuser[@]}" CMD runs CMD as uid
+# 65534 (whom perf refuses) and $nbas is a CLI it can run; otherwise both
+# leave the caller as it is. $nb is a folder in $tmp anyone may write.
+nobody_setup() {
+  asuser=() nbas=$as
+  if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+    asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+    nbas=$(nobody_cli)
+  fi
+  nb=$tmp/nobody
+  mkdir -p "$nb" && chmod 777 "$tmp" "$nb"
+}
+
 # skip WHY...: a visible skip (exit 77) when no check has failed so far;
 # after a failed check exit 1, so that a skip decided late (a busy
 # machine seen in the results) never hides a failure found before it

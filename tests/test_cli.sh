@@ -88,13 +88,7 @@ else bad "--syscalls seccomp trials did not all complete"; cat "$tmp/err" >&2; f
 
 # --- an unavailable measurement is said on the terminal, once, with the remedy
 # (perf counting needs root or CAP_PERFMON: as root, run as nobody)
-asuser=() nbas=$as
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
-  asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-  nbas=$(nobody_cli)
-fi
-nb=$tmp/nobody
-mkdir -p "$nb" && chmod 777 "$tmp" "$nb"
+nobody_setup
 "${asuser[@]}" "$nbas" run -q --no-plot --min-time 0 -a null,glibc -r 2 -w random:ops=1000,live=10 -o "$nb/perf" \
   >"$tmp/out" 2>"$tmp/err"
 if grep -q "^syscall_counting,n/a" "$nb/perf/context.csv" 2>/dev/null; then

@@ -109,13 +109,7 @@ if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$exec_out" | wc -l)" -eq 1 ] &&
 fi
 
 # --- as a user perf refuses
-asuser=() nbas=$as
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
-  asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-  nbas=$(nobody_cli)
-fi
-nb=$tmp/nobody
-mkdir -p "$nb" && chmod 777 "$tmp" "$nb"
+nobody_setup
 # the chart scripts where uid 65534 can read them (a clone under /root)
 cp -r "$(dirname "$(readlink -f "$0")")/../plots" "$tmp/nb-plots" && chmod -R a+rX "$tmp/nb-plots" &&
   export ALLOCSCOPE_PLOTS_DIR=$tmp/nb-plots
