@@ -110,17 +110,17 @@ static void list_scenario(const as_scenario_t *sc)
 	printf("  %-12s %s\n", sc->name, sc->title);
 }
 
-/* `list NAME` where NAME is no module: the workload, suite or scenario of
- * that name, under the heading `list` gives it. Returns 0 when one was
- * printed, -1 when NAME is none of them. */
-static int list_named(const char *name)
+/* `list NAME`: the workload, suite or scenario of that name, under the
+ * heading `list` gives it, after a blank line when AFTER (a module of that
+ * name printed before: bump is a module and a scenario). Returns 0 when
+ * one was printed, -1 when NAME is none of them. */
+static int list_named(const char *name, int after)
 {
 	const as_workload_t *w = as_workload_find(name);
-	int n = 0;
+	int n = after;
 	if (w) {
-		printf("Workload (-w NAME[:k=v,...]):\n");
+		printf("%sWorkload (-w NAME[:k=v,...]):\n", n++ ? "\n" : "");
 		list_workload(w);
-		n++;
 	}
 	for (size_t i = 0; as_suites[i]; i++)
 		if (!strcmp(as_suites[i]->name, name)) {
@@ -132,7 +132,7 @@ static int list_named(const char *name)
 			printf("%sScenario (allocscope suite SCENARIO):\n", n++ ? "\n" : "");
 			list_scenario(as_scenarios[i]);
 		}
-	return n ? 0 : -1;
+	return n > after ? 0 : -1;
 }
 
 static int list_main(int argc, char **argv)
@@ -162,7 +162,7 @@ static int list_main(int argc, char **argv)
 			as_suggest_t sg;
 			char dym[96], shown[AS_SHOW_MAX];
 			const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
-			if (list_named(argv[r]) == 0)
+			if (list_named(argv[r], 0) == 0)
 				return 0;
 			/* the nearest of every name list knows */
 			as_suggest_init(&sg, argv[r]);
@@ -186,6 +186,8 @@ static int list_main(int argc, char **argv)
 			return 2;
 		}
 		list_module(path, &c);
+		if (!as_module_is_path(argv[r]))
+			list_named(argv[r], 1);
 		return 0;
 	}
 	printf("allocscope %s\n\n", as_version());

@@ -53,6 +53,9 @@ expect 0 "^      scenarios: threshold leak" list article
 expect 0 "^Scenario \(allocscope suite SCENARIO\):" list larson
 expect 0 "^  larson +larson server simulation" list larson
 expect 0 "^      epochs " list larson
+# a module's name that is a scenario's too (bump): both
+expect 0 "^  bump +1\.0 " list bump
+expect 0 "^  bump +small objects: bump and arena" list bump
 # -a with a workload's name says what it is
 expect 2 "larson: module not found .*'larson' is a workload \(-w larson\)" run -a larson -o "$tmp/wl-as-mod"
 expect 0 "file: .*/allocators/null.so" list "$(dirname "$as")/../allocators/null.so"
