@@ -18,12 +18,16 @@ if [ "$(id -u)" -eq 0 ]; then
     echo "0 passed, 0 failed"
     exit 77
   fi
-  asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)
+  # a uid of its own, no one's account: the limit counts every process of
+  # the uid, and other tests run as nobody (65534) at the same time (CI of
+  # this test's first version: a probe's fork failed at "ulimit -u 4")
+  uid=$((3000000000 + $$ % 1000000))
+  asuser=(setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all)
   as=$(nobody_cli)
 fi
 chmod 777 "$tmp"
-# the user's other processes count against the limit too: leave room for
-# them, the CLI and its worker, and none for the worker's second thread
+# the uid's other processes count against the limit too (none as root):
+# leave room for them, the CLI and its worker, none for the second thread
 others=$(ps -u "$("${asuser[@]}" id -u)" -L --no-headers 2>/dev/null | wc -l)
 low=$((others + 2))
 for limit in "$low" $((low + 64)); do
