@@ -23,6 +23,7 @@
 #include "runner.h"
 #include "suggest.h"
 #include "suite.h"
+#include "syscount.h"
 #include "results_dir.h"
 #include "resume.h"
 #include "util.h"
@@ -106,7 +107,7 @@ static const as_opt_t suite_opts[] = {
 
 typedef struct {
 	as_run_cfg_t cfg;
-	int quick, table, reps_given, min_time_given, max_time_given, strict;
+	int quick, table, reps_given, min_time_given, max_time_given, strict, syscalls_given;
 	int found;                       /* modules found, not given with -a */
 	unsigned caps[AS_RUN_MAX_ITEMS]; /* theirs (AS_CAP_*) */
 	int jobs;                        /* --jobs: the memory scenarios' (timing ones: 1) */
@@ -115,6 +116,24 @@ typedef struct {
 	as_run_stops_t stops;          /* the scenario's, from its run */
 	const char *resume_dir;        /* --resume DIR */
 } suite_ctx_t;
+
+/* How the memory scenarios count system calls: as asked, or, where the
+ * default (perf) is refused (a user without CAP_PERFMON) and seccomp
+ * works, seccomp, with perf's reason in why. Its cost, a ptrace stop per
+ * counted call, slows only times, and the memory scenarios run --jobs
+ * trials at once and write no times; without it their syscall claims were
+ * INCONCLUSIVE for every ordinary user (the unprivileged review of session
+ * 26). The timing scenarios keep perf's n/a. */
+static int memory_method(const suite_ctx_t *c, char *why, size_t len)
+{
+	char why2[256];
+	if (c->syscalls_given || c->cfg.syscalls != AS_SYSCOUNT_PERF || c->jobs <= 1 ||
+	    as_syscount_probe(AS_SYSCOUNT_PERF, why, len) == 0 ||
+	    as_syscount_probe(AS_SYSCOUNT_SECCOMP, why2, sizeof(why2)) != 0)
+		return c->cfg.syscalls;
+	as_syscount_drop_remedy(why); /* the remedy is what the suite takes */
+	return AS_SYSCOUNT_SECCOMP;
+}
 
 static int on_suite_opt(int key, const char *arg, void *vctx)
 {
@@ -127,6 +146,7 @@ static int on_suite_opt(int key, const char *arg, void *vctx)
 	case 'r': c->reps_given = 1; break;
 	case OPT_MIN_TIME: c->min_time_given = 1; break;
 	case OPT_MAX_TIME: c->max_time_given = 1; break;
+	case OPT_SYSCALLS: c->syscalls_given = 1; break;
 	case OPT_BUDGET: {
 		char err[256];
 		if (as_parse_double("--budget", arg, 0, 86400, &c->budget_s, err, sizeof(err))) {
@@ -463,7 +483,8 @@ static int suite_main(int argc, char **argv)
 	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
 	int nsc, r, n, worst = 0, plot_bad = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0},
 	               groups[32];
-	int groups_left = 0, resuming = 0, ndone = 0;
+	int groups_left = 0, resuming = 0, ndone = 0, syscalls, memory_syscalls, said_seccomp = 0;
+	char perf_why[256] = "";
 	char **saved_argv = NULL, *saved_text = NULL;
 	uint64_t t0 = as_now_ns(); /* the suite's start: --budget counts from here */
 	as_buf_t verdicts = {0};
@@ -509,6 +530,8 @@ static int suite_main(int argc, char **argv)
 		resuming = 1;
 	}
 	c.jobs = c.cfg.jobs;
+	syscalls = c.cfg.syscalls;
+	memory_syscalls = memory_method(&c, perf_why, sizeof(perf_why));
 	if (c.quick && !c.reps_given) {
 		c.cfg.reps = 1;
 		c.cfg.reps_auto = 0;
@@ -622,6 +645,16 @@ static int suite_main(int argc, char **argv)
 		/* two trials at once share caches and the memory bus: only where the
 		 * figures are memory figures, and never with -r auto (ns/op) */
 		c.cfg.jobs = is_memory(sc[i]) && !c.cfg.reps_auto ? c.jobs : 1;
+		/* seccomp where perf is refused, in the scenarios that write no
+		 * times (memory_method) */
+		c.cfg.syscalls = c.cfg.jobs > 1 ? memory_syscalls : syscalls;
+		if (c.cfg.syscalls != syscalls && !said_seccomp++)
+			fprintf(stderr,
+			        "allocscope suite: perf cannot count system calls here (%s): the "
+			        "memory scenarios count them with seccomp (they write no times, "
+			        "which its ptrace stops would slow); the timing scenarios' syscall "
+			        "columns stay n/a\n",
+			        perf_why);
 		if (c.budget_s > 0 && c.cfg.reps_auto)
 			share = budget_share(&c, i, groups, groups_left, (double)(t1 - t0) / 1e9,
 			                     c.cfg.no_plot ? 0 : AS_SUITE_CHART_S * nsc);
