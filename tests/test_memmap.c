@@ -18,7 +18,9 @@
 
 /* 64 MiB written and unmapped: the peak holds them, the RSS does not;
  * after a reset the peak is the RSS again. First touches of anonymous
- * memory are minor faults (no I/O), 4 KiB each without huge pages. */
+ * memory are minor faults (no I/O), 4 KiB each without huge pages. The
+ * process's own code may still be read in while it runs (a busy CI host
+ * evicts text pages): a few major faults, never one per page touched. */
 static void procstat(void)
 {
 	size_t len = 64 << 20;
@@ -26,6 +28,12 @@ static void procstat(void)
 	int64_t rss, peak;
 	char *m;
 	CHECK(as_procstat_open() == 0);
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(m != MAP_FAILED);
+	if (m != MAP_FAILED) { /* the same code path once, so its pages are in */
+		memset(m, 1, 4096);
+		munmap(m, 4096);
+	}
 	as_faults(&min0, &maj0);
 	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(m != MAP_FAILED);
@@ -34,7 +42,7 @@ static void procstat(void)
 	madvise(m, len, MADV_NOHUGEPAGE);
 	memset(m, 1, len);
 	as_faults(&min1, &maj1);
-	CHECKF(min1 - min0 >= len / 4096 && maj1 == maj0, "%llu minor, %llu major faults",
+	CHECKF(min1 - min0 >= len / 4096 && maj1 - maj0 <= 8, "%llu minor, %llu major faults",
 	       (unsigned long long)(min1 - min0), (unsigned long long)(maj1 - maj0));
 	rss = as_rss_kib();
 	CHECKF(rss >= (int64_t)(len >> 10), "RSS %lld KiB with 64 MiB written", (long long)rss);
