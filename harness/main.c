@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "allocenv.h"
@@ -132,6 +133,18 @@ static void std_fds_open(void)
 			return;
 }
 
+/* stdout and stderr into one file or pipe (`allocscope suite >log 2>&1`):
+ * stdout a line at a time, so an error line comes after the lines printed
+ * before it. Fully buffered, the suite's "cannot write" error landed in the
+ * middle of a verdict row printed earlier. A terminal is line-buffered
+ * already; output to a file of its own keeps its full buffer. */
+static void stdout_beside_stderr(void)
+{
+	struct stat o, e;
+	if (fstat(1, &o) == 0 && fstat(2, &e) == 0 && o.st_dev == e.st_dev && o.st_ino == e.st_ino)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 /* The open-file limit a command that runs trials needs: the whole default
  * suite ran at `ulimit -n 32` here (2026-12-06), each trial holding a
  * worker's pipes and spec, a perf counter per memory syscall, a socket
@@ -176,6 +189,7 @@ int main(int argc, char **argv)
 		return as_forkserver_main(); /* forks workers: forkserver.h */
 	if (argc >= 2 && !strcmp(argv[1], "__worker"))
 		return as_worker_main(argc - 1, argv + 1);
+	stdout_beside_stderr();
 	as_timer_start(); /* the calibration's span overlaps the start-up */
 	if (argc < 2) {
 		usage(stderr);
