@@ -481,8 +481,8 @@ static int suite_main(int argc, char **argv)
 	const as_scenario_t *sc[32];
 	const char *name = "default";
 	char base[PATH_MAX], dir[PATH_MAX], out[PATH_MAX], err[1024], label[256];
-	int nsc, r, n, worst = 0, plot_bad = 0, lock_fd = -1, counts[AS_VERDICT_COUNT] = {0},
-	               groups[32];
+	int nsc, r, n, worst = 0, plot_bad = 0, vbad, jbad, lock_fd = -1,
+	               counts[AS_VERDICT_COUNT] = {0}, groups[32];
 	int groups_left = 0, resuming = 0, ndone = 0, syscalls, memory_syscalls, said_seccomp = 0;
 	char perf_why[256] = "";
 	char **saved_argv = NULL, *saved_text = NULL;
@@ -714,17 +714,24 @@ static int suite_main(int argc, char **argv)
 		    as_scenario_summary(sc[i], dir, err, sizeof(err)) != 0)
 			fprintf(stderr, "allocscope suite: %s\n", err);
 	}
-	if (as_write_file_atomic(base, "verdicts.csv", &verdicts, err, sizeof(err)) != 0 ||
-	    write_suite_json(base, name, c.quick, sc, ndone, nsc, vjson, counts, err,
-	                     sizeof(err)) != 0) {
+	/* each file on its own: one that cannot be written does not keep the
+	 * other from being written, and the line below names only what is */
+	vbad = as_write_file_atomic(base, "verdicts.csv", &verdicts, err, sizeof(err)) != 0;
+	if (vbad)
 		fprintf(stderr, "allocscope suite: %s\n", err);
-		if (worst < 2)
-			worst = 2;
-	}
-	printf(
-	    "\nverdicts: %d confirmed, %d refuted, %d inconclusive (verdicts.csv, summary.json)\n",
-	    counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
-	    counts[AS_VERDICT_INCONCLUSIVE]);
+	jbad = write_suite_json(base, name, c.quick, sc, ndone, nsc, vjson, counts, err,
+	                        sizeof(err)) != 0;
+	if (jbad)
+		fprintf(stderr, "allocscope suite: %s\n", err);
+	if ((vbad || jbad) && worst < 2)
+		worst = 2;
+	printf("\nverdicts: %d confirmed, %d refuted, %d inconclusive (%s)\n",
+	       counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
+	       counts[AS_VERDICT_INCONCLUSIVE],
+	       vbad && jbad ? "not written: verdicts.csv and summary.json could not be written"
+	       : vbad       ? "in summary.json; verdicts.csv could not be written"
+	       : jbad       ? "in verdicts.csv; summary.json could not be written"
+	                    : "verdicts.csv, summary.json");
 	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
 	/* a report the disk had no room for is a write error (it exited 0);
 	 * an interrupt while drawing, 130 */

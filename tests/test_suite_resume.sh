@@ -64,6 +64,20 @@ cmp -s "$tmp/chg/verdicts.csv" "$tmp/ref/verdicts.csv" && cmp -s "$tmp/chg/summa
   ok || bad "a refused resume rewrote verdicts.csv or summary.json"
 grep -q "interrupted" "$tmp/out" && bad "a refused resume said interrupted" || ok
 
+# verdicts.csv that cannot be written (here a folder in its place) does
+# not keep summary.json from being written, and the verdicts line does not
+# name it as written (until session 27 it said "(verdicts.csv,
+# summary.json)" after the error, and summary.json was skipped)
+cp -r "$tmp/ref" "$tmp/vdir"
+rm -f "$tmp/vdir/verdicts.csv" "$tmp/vdir/summary.json"
+mkdir -p "$tmp/vdir/verdicts.csv/x"
+expect 2 "verdicts: [0-9]+ confirmed, .* \(in summary.json; verdicts.csv could not be written\)" \
+  suite --resume "$tmp/vdir"
+grep -q "^allocscope suite: $tmp/vdir/verdicts.csv: cannot write: Is a directory$" "$tmp/out" && ok ||
+  bad "no error naming verdicts.csv"
+[ "$(complete "$tmp/vdir")" = "True threshold leak metadata lazy mmapcost bump phase" ] && ok ||
+  bad "summary.json beside an unwritable verdicts.csv: $(complete "$tmp/vdir" 2>&1)"
+
 # a scenario's folder is resumed through its suite
 expect 2 "cannot resume $tmp/cut/lazy: it is a scenario of a suite; resume the suite: allocscope suite --resume $tmp/cut$" \
   run --resume "$tmp/cut/lazy"
