@@ -513,6 +513,15 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_tria
 		res->status = AS_ERR_CRASH;
 		snprintf(res->reason, sizeof(res->reason), "%sdied on signal %d (%s)%s",
 		         spec->probe ? "" : "worker ", sig, strsignal(sig), phase(spec, in));
+	} else if (in->got_status && res->status == AS_OK && WIFEXITED(w->wstatus) &&
+	           WEXITSTATUS(w->wstatus) != 0) {
+		/* the worker returns 0 after destroy: another code is the
+		 * module's exit() there (or in an atexit handler or destructor),
+		 * a failure as a crash there is (until session 27 the row was
+		 * ok, the probe passed) */
+		res->status = AS_ERR_WORKER;
+		snprintf(res->reason, sizeof(res->reason), "%sexited with status %d%s",
+		         spec->probe ? "" : "worker ", WEXITSTATUS(w->wstatus), phase(spec, in));
 	} else if (!in->got_status) {
 		int code = WIFEXITED(w->wstatus) ? WEXITSTATUS(w->wstatus) : -1;
 		char pipe_lost[128] = "";

@@ -485,6 +485,7 @@ case_probe() {
     "create_hang timeout hung in load or create: killed after 4 s" \
     "create_exit worker_error exited with status 0 in load or create" \
     "destroy_crash crashed signal.11.*in destroy" \
+    "destroy_exit worker_error exited with status 7 in destroy" \
     "create_fork worker_error .load, create, destroy. started [12] process.*a fork in load, create or destroy"; do
     set -- $m; m=$1 st=$2; shift 2; want="$*"
     t0=$(date +%s)
@@ -501,6 +502,13 @@ case_probe() {
       test "$(lines "$tmp/err.txt")" = 1
     check "  ... within --timeout, not a fixed 20 s (took ${secs} s)" test "$secs" -lt 15
   done
+  # an exit in destroy after a trial reported (the probe's destroy passes):
+  # the row fails; until session 27 it was ok and only a crash there counted
+  AS_BROKEN_ONCE=$tmp/destroyed as run "${q[@]}" -a "$mods/broken_destroy_exit.so",null -w $wl \
+    -o "$tmp/trial_destroy_exit"
+  check "broken_destroy_exit in a trial's destroy: its row fails (exit 1)" test "$rc" = 1 -a \
+    "$(grep -c "^0,0,.*broken_destroy_exit.so,.*,worker_error,worker exited with status 7 after reporting: in destroy or exit," \
+      "$tmp/trial_destroy_exit/trials.csv")" = 1
   # every repetition and workload of it: still its one line, every row failed
   as run -r 3 -q --no-plot --min-time 0 -a null,"$mods/broken_create_crash.so" \
     -w $wl,random:ops=1000,live=10 -o "$tmp/probe_reps"

@@ -164,6 +164,17 @@ static void t_destroy(void *inst)
 	(void)inst;
 #if defined(BROKEN_DESTROY_CRASH)
 	raise(SIGSEGV);
+#elif defined(BROKEN_DESTROY_EXIT)
+	/* with $AS_BROKEN_ONCE, only where that file exists (the first
+	 * destroy, the run's probe, makes it: the trials' exit) */
+	const char *once = getenv("AS_BROKEN_ONCE");
+	if (once && access(once, F_OK) != 0) {
+		FILE *f = fopen(once, "w");
+		if (f)
+			fclose(f);
+		return;
+	}
+	exit(7);
 #endif
 }
 
