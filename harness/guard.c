@@ -366,21 +366,40 @@ int as_guard_wait_exit(pid_t pid, int ms)
 	return as_guard_exited(pid);
 }
 
-/* Parent process of pid from /proc/PID/stat, or -1. */
-static pid_t parent_of(pid_t pid)
+/* State letter and parent of pid from /proc/PID/stat; 0 when unreadable. */
+static int proc_stat(pid_t pid, char *state, pid_t *ppid)
 {
-	char path[64], buf[512], *rp;
-	long ppid = -1;
+	char path[64], buf[512], *rp, st;
+	long pp;
 	size_t n;
 	FILE *f;
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if (!(f = fopen(path, "re")))
-		return -1;
+		return 0;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	rp = strrchr(buf, ')'); /* the name may hold spaces and ')' */
-	return rp && sscanf(rp + 1, " %*c %ld", &ppid) == 1 ? (pid_t)ppid : -1;
+	if (!rp || sscanf(rp + 1, " %c %ld", &st, &pp) != 2)
+		return 0;
+	*state = st;
+	*ppid = (pid_t)pp;
+	return 1;
+}
+
+/* Parent process of pid from /proc/PID/stat, or -1. */
+static pid_t parent_of(pid_t pid)
+{
+	char st;
+	pid_t pp;
+	return proc_stat(pid, &st, &pp) ? pp : -1;
+}
+
+char as_guard_state(pid_t pid)
+{
+	char st;
+	pid_t pp;
+	return proc_stat(pid, &st, &pp) ? st : '\0';
 }
 
 /* Children the sweep leaves alone: the fork servers (forkserver.h). */

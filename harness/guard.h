@@ -67,6 +67,10 @@ void as_guard_slot(int k);
  * so its process group can still be killed by number). */
 int as_guard_exited(pid_t pid);
 
+/* pid's state letter in /proc/PID/stat ('R', 'S', 'T' stopped, ...), or
+ * '\0' when it cannot be read. */
+char as_guard_state(pid_t pid);
+
 /* Wait until child pid has exited (not reaped), at most ms milliseconds:
  * blocked on its pidfd, which turns readable at the exit, where the kernel
  * has one; else a check every millisecond. Returns as_guard_exited(pid). */

@@ -126,6 +126,7 @@ typedef struct {
 	volatile uint64_t *counts; /* the shared counters page */
 	sigset_t oldmask;
 	int wstatus, reaped, timed_out, interrupted;
+	int stopped;                 /* killed at the timeout in a stop (SIGSTOP...) */
 	int strays;                  /* processes the trial left behind (the module forked) */
 	int streamfd;                /* the op stream's record for the worker, or -1 */
 	struct stream_entry *stream; /* its cache entry (filled by this worker when new) */
@@ -437,8 +438,12 @@ static void finish(worker_t *w, uint64_t deadline)
 		;
 	if (!w->reaped && !w->timed_out && !worker_exited(w))
 		w->timed_out = 1;
-	if (w->timed_out && !w->reaped)
+	if (w->timed_out && !w->reaped) {
+		/* a stopped worker is no slow one: say so (a module that
+		 * raised SIGSTOP read as any hang) */
+		w->stopped = !w->interrupted && as_guard_state(w->pid) == 'T';
 		kill(w->pid, SIGKILL);
+	}
 	/* a traced worker's other threads are the tracer's to reap before its
 	 * leader is reported: as_guard_end's waitpid(pid) alone waited for
 	 * ever on a worker killed with a thread in a seccomp stop */
@@ -497,17 +502,21 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_tria
 		snprintf(res->reason, sizeof(res->reason), "interrupted");
 	} else if (w->timed_out && spec->probe) {
 		res->status = AS_ERR_TIMEOUT;
-		snprintf(res->reason, sizeof(res->reason), "hung%s: killed after %.3g s",
-		         phase(spec, in), spec->timeout_s);
+		snprintf(res->reason, sizeof(res->reason), "hung%s: killed after %.3g s%s",
+		         phase(spec, in), spec->timeout_s,
+		         w->stopped ? " (it was stopped: SIGSTOP or another stop signal)" : "");
 	} else if (w->timed_out) {
 		res->status = AS_ERR_TIMEOUT;
 		char spent[64] = "";
 		if (in->sampling_ns)
 			snprintf(spent, sizeof(spent), " (+ %.3g s of sampling, not counted)",
 			         (double)in->sampling_ns / 1e9);
-		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s%s",
+		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s%s%s",
 		         spec->timeout_s, spent,
-		         in->got_trial ? " (after reporting its numbers)" : "");
+		         in->got_trial ? " (after reporting its numbers)" : "",
+		         w->stopped ? ": it was stopped (SIGSTOP or another stop signal, the "
+		                      "module's own or another process's), not running"
+		                    : "");
 	} else if (WIFSIGNALED(w->wstatus)) {
 		int sig = WTERMSIG(w->wstatus);
 		res->status = AS_ERR_CRASH;
