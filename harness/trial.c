@@ -545,6 +545,15 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_tria
 			         ": it could not write to its result pipe (fd %d): did the module "
 			         "close or replace descriptors it did not open?",
 			         AS_WIRE_FD_RESULT);
+		/* 0: the worker's own exit comes only after its status, so the
+		 * module ended the process, or wrote-off its result pipe (a
+		 * dup2 of /dev/null over it: every write "succeeded") */
+		else if (code == 0 && !spec->probe)
+			snprintf(
+			    pipe_lost, sizeof(pipe_lost),
+			    ": the module called exit(0), or closed or replaced the result pipe "
+			    "(fd %d)",
+			    AS_WIRE_FD_RESULT);
 		snprintf(res->reason, sizeof(res->reason),
 		         "%sexited with status %d%s without a result%s",
 		         spec->probe ? "" : "worker ", code, phase(spec, in), pipe_lost);

@@ -509,6 +509,13 @@ case_probe() {
   check "broken_destroy_exit in a trial's destroy: its row fails (exit 1)" test "$rc" = 1 -a \
     "$(grep -c "^0,0,.*broken_destroy_exit.so,.*,worker_error,worker exited with status 7 after reporting: in destroy or exit," \
       "$tmp/trial_destroy_exit/trials.csv")" = 1
+  # an exit(0) in a trial's create (the probe's passes): the reason names
+  # the two ways a worker ends with 0 and no result
+  AS_BROKEN_ONCE=$tmp/created0 as run "${q[@]}" -a "$mods/broken_create_exit.so",null -w $wl \
+    -o "$tmp/trial_create_exit"
+  check "broken_create_exit in a trial's create: the reason says exit(0) or a replaced pipe" \
+    test "$rc" = 1 -a "$(grep -c "^0,0,.*broken_create_exit.so,.*,worker_error,\"worker exited with status 0 without a result: the module called exit(0), or closed or replaced the result pipe (fd [0-9]*)\"" \
+      "$tmp/trial_create_exit/trials.csv")" = 1
   # every repetition and workload of it: still its one line, every row failed
   as run -r 3 -q --no-plot --min-time 0 -a null,"$mods/broken_create_crash.so" \
     -w $wl,random:ops=1000,live=10 -o "$tmp/probe_reps"

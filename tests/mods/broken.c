@@ -18,6 +18,22 @@ extern void *__libc_malloc(size_t size);
 static char arena_buf[1 << 20] __attribute__((aligned(64)));
 static size_t used;
 
+#if defined(BROKEN_CREATE_EXIT) || defined(BROKEN_DESTROY_EXIT)
+/* Whether the defect strikes now: always, or with $AS_BROKEN_ONCE only
+ * where that file exists (the first call, the run's probe, makes it: the
+ * trials' calls strike). */
+static int past_probe(void)
+{
+	const char *once = getenv("AS_BROKEN_ONCE");
+	FILE *f;
+	if (!once || access(once, F_OK) == 0)
+		return 1;
+	if ((f = fopen(once, "w")))
+		fclose(f);
+	return 0;
+}
+#endif
+
 #if defined(BROKEN_CTOR_CRASH) || defined(BROKEN_CTOR_EXIT) || defined(BROKEN_CTOR_HANG)
 /* dlopen runs it: whatever loads the module (run's first look at it,
  * check, list, suite) must survive it with one line */
@@ -102,7 +118,8 @@ static int t_create(const char *params, void **out, char *err, size_t errlen)
 	for (;;)
 		pause();
 #elif defined(BROKEN_CREATE_EXIT)
-	exit(0);
+	if (past_probe())
+		exit(0);
 #elif defined(BROKEN_CREATE_FORK)
 	/* a child that outlives create, as a module's helper process would */
 	if (fork() == 0) {
@@ -165,16 +182,8 @@ static void t_destroy(void *inst)
 #if defined(BROKEN_DESTROY_CRASH)
 	raise(SIGSEGV);
 #elif defined(BROKEN_DESTROY_EXIT)
-	/* with $AS_BROKEN_ONCE, only where that file exists (the first
-	 * destroy, the run's probe, makes it: the trials' exit) */
-	const char *once = getenv("AS_BROKEN_ONCE");
-	if (once && access(once, F_OK) != 0) {
-		FILE *f = fopen(once, "w");
-		if (f)
-			fclose(f);
-		return;
-	}
-	exit(7);
+	if (past_probe())
+		exit(7);
 #endif
 }
 
