@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# test_capture_count.sh - captures of real programs held against the
+# programs' own count of their calls (tests/count_shim.so, preloaded ahead
+# of the capture library in every process and image: no spool, no
+# sequence numbers, no conversion): perl (hashes, strings, system() forking
+# a child that execs), git commit (its children), gcc compiling and
+# linking (cc1, as, collect2, ld), sort on two threads, mawk, and python3
+# with threads and a subprocess. Each image's trace against its count:
+# calls of each kind, bytes requested, aligned allocations, threads, the
+# blocks left at exit and their bytes, and the peak live bytes where the
+# image has one thread. Then the main traces replayed against glibc and
+# bump (serialized where the trace has threads: bump is not thread-safe):
+# status ok, ops = events, threads and the trace's peak as trace stats
+# says. GROUP: tools (perl, git, gcc) or threads (sort, mawk, python3), two
+# ctest entries of a few seconds each. A program that is not installed is
+# skipped; exits 77 when none of the group is.
+# Usage: test_capture_count.sh ALLOCSCOPE COUNT_SHIM GROUP
+set -u
+as=$(readlink -f "$1") shim=$(readlink -f "$2") group=$3
+. "$(dirname "$0")/cli_expect.sh"
+. "$(dirname "$0")/count_compare.sh"
+cd "$tmp" || exit 1
+ran=0
+
+# replayed NAME MODULE [--serialize]: the main trace against MODULE, one
+# pass: status ok, ops = events, threads (1 serialized), the trace's peak
+replayed() {
+  local name=$1 m=$2 events threads peak
+  shift 2
+  events=$(awk '/^events:/ { print $2 }' "$tmp/$name.stats0")
+  threads=$(awk '/^threads:/ { print $2 }' "$tmp/$name.stats0")
+  [ $# -gt 0 ] && threads=1
+  peak=$(awk '/^peak live:/ { print $3 }' "$tmp/$name.stats0")
+  "$as" replay "$tmp/$name.ast" -a "$m" "$@" -r 1 --min-time 0 --no-plot -q \
+    -o "$tmp/$name.$m" >"$tmp/$name.rp.out" 2>&1
+  python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    print(r["module"], r["status"], r["ops"], r["threads"], r["trace_live_bytes_peak"])' \
+    "$tmp/$name.$m/trials.csv" >"$tmp/$name.rp.got" 2>/dev/null
+  echo "$m ok $events $threads $peak" >"$tmp/$name.rp.want"
+  if diff "$tmp/$name.rp.want" "$tmp/$name.rp.got" >/dev/null; then ok; else
+    bad "$name: replay (module status ops threads peak) want: $(cat "$tmp/$name.rp.want")" \
+      "got: $(cat "$tmp/$name.rp.got") $(head -3 "$tmp/$name.rp.out")"
+  fi
+}
+
+# run NAME [--threads] CMD...: counted, then the main trace replayed
+run() {
+  local name=$1
+  ran=$((ran + 1))
+  counted "$@"
+  "$as" trace stats "$tmp/$name.ast" >"$tmp/$name.stats0" 2>&1 || return
+  replayed "$name" glibc
+  if grep -q '^threads: *1$' "$tmp/$name.stats0"; then
+    replayed "$name" bump
+  else
+    replayed "$name" bump --serialize
+  fi
+  echo "$name: $images images; main trace: $(awk '/^  (alloc|calloc|realloc|free) / { printf "%s %s ", $1, $2 }
+    /^threads:/ { printf "threads %s", $2 }' "$tmp/$name.stats0")"
+}
+
+if [ "$group" = tools ] && command -v perl >/dev/null; then
+  run perl perl -e 'my %h; for my $i (1 .. 20000) { $h{"k$i"} = "v" x ($i % 100) }
+    my @k = sort keys %h; delete $h{$_} for @k[0 .. 9999]; my $s = join(",", @k);
+    system("true") == 0 or die; print scalar(keys %h), " ", length($s), "\n";'
+fi
+if [ "$group" = tools ] && command -v git >/dev/null; then
+  git init -q repo && for i in $(seq 1 40); do echo "line $i" >"repo/f$i"; done
+  git -C repo add . >/dev/null 2>&1
+  run git git -C repo -c user.name=t -c user.email=t@t -c gc.auto=0 commit -q -m one
+fi
+if [ "$group" = tools ] && command -v gcc >/dev/null; then
+  printf '#include <stdio.h>\nstatic int f(int x) { return x * 3; }\nint main(void) { printf("%%d\\n", f(14)); return 0; }\n' >p.c
+  run gcc gcc -O2 -o p p.c
+fi
+[ "$group" = threads ] && seq 1 400000 | awk '{ print ($1 * 7919) % 1000003 }' >nums
+if [ "$group" = threads ] && command -v sort >/dev/null; then
+  run sort --threads sort --parallel=2 -S 64M -o sorted nums
+fi
+if [ "$group" = threads ] && command -v mawk >/dev/null; then
+  run mawk mawk 'NR <= 40000 { a[$1 % 3000] = a[$1 % 3000] " " $1; n++ } END { for (k in a) m += length(a[k]); print n, m }' nums
+fi
+if [ "$group" = threads ] && [ -x /usr/bin/python3 ]; then
+  cat >t.py <<'PY'
+import subprocess, threading
+def work(n):
+    d = {}
+    for i in range(n):
+        d[i] = bytearray(i % 300) * 2
+        if i % 3 == 0:
+            d.pop(i // 2, None)
+ts = [threading.Thread(target=work, args=(3000,)) for _ in range(3)]
+for t in ts:
+    t.start()
+subprocess.run(["true"])
+for t in ts:
+    t.join()
+PY
+  run python3 --threads env PYTHONMALLOC=malloc /usr/bin/python3 t.py
+fi
+if [ "$ran" -eq 0 ]; then
+  echo "skipped: none of the $group group (perl, git, gcc; sort, mawk, python3) is installed"
+  echo "0 passed, 0 failed"
+  exit 77
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
