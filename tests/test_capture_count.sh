@@ -4,16 +4,17 @@
 # of the capture library in every process and image: no spool, no
 # sequence numbers, no conversion): perl (hashes, strings, system() forking
 # a child that execs), git commit (its children), gcc compiling and
-# linking (cc1, as, collect2, ld), sort on two threads, mawk, and python3
+# linking (cc1, as, collect2, ld), cmake (C++: operator new and delete
+# through libstdc++), sort on two threads, mawk, and python3
 # with threads and a subprocess. Each image's trace against its count:
 # calls of each kind, bytes requested, aligned allocations, threads, the
 # blocks left at exit and their bytes, and the peak live bytes where the
 # image has one thread. Then the main traces replayed against glibc and
 # bump (serialized where the trace has threads: bump is not thread-safe):
 # status ok, ops = events, threads and the trace's peak as trace stats
-# says. GROUP: tools (perl, git, gcc) or threads (sort, mawk, python3), two
-# ctest entries of a few seconds each. A program that is not installed is
-# skipped; exits 77 when none of the group is.
+# says. GROUP: tools (perl, git, gcc, cmake) or threads (sort, mawk,
+# python3), two ctest entries of a few seconds each. A program that is not
+# installed is skipped; exits 77 when none of the group is.
 # Usage: test_capture_count.sh ALLOCSCOPE COUNT_SHIM GROUP
 set -u
 as=$(readlink -f "$1") shim=$(readlink -f "$2") group=$3
@@ -73,6 +74,9 @@ fi
 if [ "$group" = tools ] && command -v gcc >/dev/null; then
   printf '#include <stdio.h>\nstatic int f(int x) { return x * 3; }\nint main(void) { printf("%%d\\n", f(14)); return 0; }\n' >p.c
   run gcc gcc -O2 -o p p.c
+fi
+if [ "$group" = tools ] && command -v cmake >/dev/null; then
+  run cmake cmake -E sha256sum "$shim"
 fi
 [ "$group" = threads ] && seq 1 400000 | awk '{ print ($1 * 7919) % 1000003 }' >nums
 if [ "$group" = threads ] && command -v sort >/dev/null; then
