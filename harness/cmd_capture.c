@@ -750,8 +750,9 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 		char *before = root >= 0 ? other_name(c->out, (unsigned)pid, root_gen) : NULL;
 		fprintf(stderr,
 		        "allocscope capture: %s ended as %s (pid %d), an image that did not load "
-		        "the capture library (an exec that dropped LD_PRELOAD, e.g. env -i, or a "
-		        "set-user-ID program): its calls are not recorded and %s is not "
+		        "the capture library (an exec that dropped LD_PRELOAD, e.g. env -i, a "
+		        "set-user-ID or a statically linked program): its calls are not recorded "
+		        "and %s is not "
 		        "written%s%s%s\n",
 		        prog, comm, (int)pid, c->out, before ? " (the image before the exec: " : "",
 		        before ? before : "", before ? ")" : "");
