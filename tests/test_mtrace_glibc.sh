@@ -11,6 +11,8 @@
 # python3 with three threads (PYTHONMALLOC=malloc). test_mtrace_real holds
 # sqlite3's and python3's logs against tests/mtrace_count.py, written from
 # docs/traces.md; this is a reader allocscope's authors did not write.
+# perl's and python3's imports are replayed against glibc and bump too:
+# ok, ops = events, the trace's peak.
 # Exits 77 without /usr/bin/mtrace or libc_malloc_debug.so.0.
 # Usage: test_mtrace_glibc.sh ALLOCSCOPE MTRACE_ON_SO MTRACE_PROG
 set -u
@@ -56,10 +58,25 @@ logged() {
   fi
 }
 
+# replayed NAME: the import replayed against glibc and bump, one pass
+# each: ok, ops = events, 1 thread, the trace's peak as trace stats says
+replayed() {
+  local name=$1 want
+  want=$(awk '/^events:/ { e = $2 } /^peak live:/ { p = $3 } END { print "ok", e, 1, p }' "$name.stats")
+  "$as" replay "$name.ast" -a glibc,bump -r 1 --min-time 0 --no-plot -q -o "$name.rp" >/dev/null 2>&1
+  python3 -c 'import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    print(r["module"], r["status"], r["ops"], r["threads"], r["trace_live_bytes_peak"])' \
+    "$name.rp/trials.csv" >"$name.rp.got" 2>/dev/null
+  printf 'glibc %s\nbump %s\n' "$want" "$want" | diff - "$name.rp.got" >/dev/null && ok ||
+    bad "$name: replay (module status ops threads peak): want $want, got $(tr '\n' ';' <"$name.rp.got")"
+}
+
 on="" logged prog "$prog"
 grep -q '^frees_unseen 1$' prog.want && ok || bad "prog: want one free of a block from before tracing"
 logged perl perl -e 'my %h; $h{$_} = "v" x ($_ % 90) for 1 .. 5000; delete $h{$_} for 1 .. 2000;
   my @k = sort keys %h; print scalar(@k), "\n"'
+replayed perl
 if command -v git >/dev/null; then
   git init -q repo && for i in $(seq 1 30); do echo "$i" >"repo/f$i"; done
   logged git git -C repo status --porcelain
@@ -75,6 +92,7 @@ def w():
 ts = [threading.Thread(target=w) for _ in range(3)]
 for t in ts: t.start()
 for t in ts: t.join()'
+  replayed python3
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
