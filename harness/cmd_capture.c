@@ -341,6 +341,11 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	posix_spawnattr_t attr;
 	const char *pre = getenv("LD_PRELOAD");
 	char *set[5] = {NULL}, **env = NULL;
+	/* absolute: a program that changes directory (git -C, make -C, a
+	 * daemon's chdir("/")) still finds the folder for its children's
+	 * spools and escape notes (until review-h, with -o relative, they
+	 * were untraced and unseen) */
+	char *abs = realpath(dir, NULL);
 	int err = ENOMEM;
 
 	/* the program's environment, not the one allocscope re-executed with */
@@ -350,7 +355,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	}
 	if (asprintf(&set[0], "LD_PRELOAD=%s%s%s", lib, pre && *pre ? ":" : "", pre ? pre : "") <
 	        0 ||
-	    asprintf(&set[1], "%s=%s", AS_CAPTURE_ENV_DIR, dir) < 0 ||
+	    asprintf(&set[1], "%s=%s", AS_CAPTURE_ENV_DIR, abs ? abs : dir) < 0 ||
 	    asprintf(&set[2], "%s=%d", AS_CAPTURE_ENV_PARENT, (int)getpid()) < 0 ||
 	    asprintf(&set[3], "%s=%s", AS_CAPTURE_ENV_FORK, c->exclude ? "exclude" : "follow") <
 	        0 ||
@@ -444,6 +449,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	err = 0;
 out_env:
 	free(env);
+	free(abs);
 	for (int i = 0; i < 5; i++)
 		free(set[i]);
 	return err ? -1 : 0;

@@ -43,9 +43,10 @@ counted() {
   [ "$1" = --threads ] && { mt=1; shift; }
   d=$tmp/$name.cnt
   rm -rf "$d" && mkdir -p "$d"
-  "$as" capture -o "$tmp/$name.ast" -- sh -c \
+  # -o relative (the spool folder too), as a user gives it
+  (cd "$tmp" && "$as" capture -o "$name.ast" -- sh -c \
     's=$1; shift; ASCOUNT_DIR=$0 LD_PRELOAD="$s $LD_PRELOAD" exec "$@"' "$d" "$shim" "$@" \
-    >"$tmp/$name.cap" 2>&1 </dev/null
+    >"$tmp/$name.cap" 2>&1 </dev/null)
   [ -s "$tmp/$name.ast" ] || {
     bad "$name: capture wrote no trace: $(cat "$tmp/$name.cap")"
     return

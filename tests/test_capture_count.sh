@@ -12,7 +12,9 @@
 # image has one thread. Then the main traces replayed against glibc and
 # bump (serialized where the trace has threads: bump is not thread-safe):
 # status ok, ops = events, threads and the trace's peak as trace stats
-# says. GROUP: tools (perl, git, gcc, cmake) or threads (sort, mawk,
+# says. The capture's -o is relative, as a user types it: until review-h
+# the spool folder went to the program as such, and git -C's children
+# (after its chdir) were not traced. GROUP: tools (perl, git, gcc, cmake) or threads (sort, mawk,
 # python3), two ctest entries of a few seconds each. A program that is not
 # installed is skipped; exits 77 when none of the group is.
 # Usage: test_capture_count.sh ALLOCSCOPE COUNT_SHIM GROUP
