@@ -2,21 +2,23 @@
 # test_capture_count.sh - captures of real programs held against the
 # programs' own count of their calls (tests/count_shim.so, preloaded ahead
 # of the capture library in every process and image: no spool, no
-# sequence numbers, no conversion): perl (hashes, strings, system() forking
-# a child that execs, a forked child freeing its parent's hash), git commit (its children), gcc compiling and
-# linking (cc1, as, collect2, ld), cmake (C++: operator new and delete
-# through libstdc++), sort on two threads, mawk, and python3
-# with threads and a subprocess. Each image's trace against its count:
+# sequence numbers, no conversion). GROUP tools: perl (hashes, strings,
+# system() forking a child that execs, a forked child freeing its parent's
+# hash), git commit (its children), gcc compiling and linking (cc1, as,
+# collect2, ld), cmake (C++: operator new and delete through libstdc++).
+# GROUP threads: sort on two threads, make -j2 -C (a chdir, then compilers
+# side by side), mawk, python3 with threads and a subprocess. Two ctest
+# entries of a few seconds each. Each image's trace against its count:
 # calls of each kind, bytes requested, aligned allocations, threads, the
 # blocks left at exit and their bytes, and the peak live bytes where the
 # image has one thread. Then the main traces replayed against glibc and
 # bump (serialized where the trace has threads: bump is not thread-safe),
 # and a child image with unknown frees on glibc: status ok, ops = events
-# but unknown frees, threads and the trace's peak as trace stats says. The capture's -o is relative, as a user types it: until review-h
-# the spool folder went to the program as such, and git -C's children
-# (after its chdir) were not traced. GROUP: tools (perl, git, gcc, cmake) or threads (sort, mawk,
-# python3), two ctest entries of a few seconds each. A program that is not
-# installed is skipped; exits 77 when none of the group is.
+# but unknown frees, threads and the trace's peak as trace stats says.
+# The capture's -o is relative, as a user types it: until review-h the
+# spool folder went to the program as such, and git -C's children (after
+# its chdir) were not traced. A program that is not installed is skipped;
+# exits 77 when none of the group is.
 # Usage: test_capture_count.sh ALLOCSCOPE COUNT_SHIM GROUP
 set -u
 as=$(readlink -f "$1") shim=$(readlink -f "$2") group=$3
@@ -89,6 +91,11 @@ fi
 if [ "$group" = threads ] && command -v sort >/dev/null; then
   run sort --threads sort --parallel=2 -S 64M -o sorted nums
 fi
+if [ "$group" = threads ] && command -v make >/dev/null && command -v gcc >/dev/null; then
+  mkdir mk && for i in 1 2 3; do printf 'int f%d(int x) { return x * %d; }\n' $i $i >"mk/f$i.c"; done
+  printf 'all: f1.o f2.o f3.o\n%%.o: %%.c\n\tgcc -O2 -c $< -o $@\n' >mk/Makefile
+  run make make -s -j2 -C mk
+fi
 if [ "$group" = threads ] && command -v mawk >/dev/null; then
   run mawk mawk 'NR <= 40000 { a[$1 % 3000] = a[$1 % 3000] " " $1; n++ } END { for (k in a) m += length(a[k]); print n, m }' nums
 fi
@@ -111,7 +118,7 @@ PY
   run python3 --threads env PYTHONMALLOC=malloc /usr/bin/python3 t.py
 fi
 if [ "$ran" -eq 0 ]; then
-  echo "skipped: none of the $group group (perl, git, gcc; sort, mawk, python3) is installed"
+  echo "skipped: none of the $group group (perl, git, gcc, cmake; sort, make, mawk, python3) is installed"
   echo "0 passed, 0 failed"
   exit 77
 fi
