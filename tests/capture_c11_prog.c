@@ -4,14 +4,18 @@
  * every malloc-family call a C program makes: malloc, calloc, realloc
  * (grow, NULL, 0), reallocarray, strdup, posix_memalign, aligned_alloc,
  * memalign, valloc, malloc_usable_size and free(NULL); then threads 0
- * and 1 in lock-step bursts of malloc/free. Each thread keeps one block at
- * the end, main one more. Not a test by itself. */
+ * and 1 in lock-step bursts of malloc/free; then a timer_create
+ * SIGEV_THREAD callback (glibc's own thread) allocating while main does.
+ * Each thread keeps one block at the end, main one more. Not a test by
+ * itself. */
 #define _GNU_SOURCE
 #include <malloc.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <threads.h>
+#include <time.h>
 #define NT     4
 #define N      2000
 #define ROUNDS 1000 /* lock-step bursts of threads 0 and 1 */
@@ -71,14 +75,38 @@ static int work(void *arg)
 	kept[t] = malloc(1000 + (size_t)t);
 	return 0;
 }
+/* timer_create's SIGEV_THREAD: glibc's own thread runs it, started as
+ * thrd_create's are */
+static atomic_int fired;
+static void on_timer(union sigval v)
+{
+	void *volatile p;
+	(void)v;
+	for (int i = 0; i < 20000; i++) {
+		p = malloc(56 + (size_t)(i % 8));
+		free(p);
+	}
+	atomic_store(&fired, 1);
+}
+
 int main(void)
 {
+	struct sigevent sev = {.sigev_notify = SIGEV_THREAD, .sigev_notify_function = on_timer};
+	struct itimerspec its = {{0, 0}, {0, 1000000}};
+	timer_t timer;
+	void *volatile p;
 	thrd_t th[NT];
 	for (int t = 0; t < NT; t++)
 		if (thrd_create(&th[t], work, (void *)(long)t) != thrd_success)
 			return 1;
 	for (int t = 0; t < NT; t++)
 		thrd_join(th[t], NULL);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) != 0 || timer_settime(timer, 0, &its, NULL))
+		return 1;
+	while (!atomic_load(&fired)) { /* allocating while the timer's thread does */
+		p = malloc(72);
+		free(p);
+	}
 	kept[NT] = malloc(2000);
 	return kept[NT] ? 0 : 1;
 }
