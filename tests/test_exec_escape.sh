@@ -106,6 +106,14 @@ subprocess.run(["st"], env=dict(os.environ, PATH=os.getcwd()))' >/dev/null 2>"$t
   (cd "$tmp" && PATH="$tmp:$PATH" "$cli" capture -o vp.ast -- sh -c 'env st; true' >/dev/null 2>"$tmp/err"); rc=$?
   if [ $rc -eq 0 ] && grep -q "(first: pid [0-9]*, st, statically linked" "$tmp/err"; then ok
   else bad "capture of env's execvp('st'): rc=$rc $(cat "$tmp/err")"; fi
+  # the loader has no PT_INTERP either, yet run as a program (ldd, ld.so
+  # PROG) it loads the preload: no escape
+  ld=$(readelf -l /bin/true 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+  if [ -x "$ld" ]; then
+    "$cli" exec -a glibc -- sh -c "ldd /bin/true >/dev/null; '$ld' /bin/true" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ]; then ok
+    else bad "exec of ldd and $ld /bin/true: rc=$rc $(cat "$tmp/err")"; fi
+  fi
   # the program itself ends as it: said so, no trace named as its
   (cd "$tmp" && "$cli" capture -o se.ast -- sh -c "exec '$tmp/st'" >/dev/null 2>"$tmp/err"); rc=$?
   if [ $rc -eq 2 ] && [ ! -e "$tmp/se.ast" ] && grep -q "ended as st .*statically linked program" "$tmp/err"; then ok

@@ -33,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -43,6 +45,9 @@
 extern char **environ;
 
 static char self_path[4096]; /* this library's path as LD_PRELOAD names it */
+static dev_t ld_dev;         /* the dynamic loader's file: run as a program */
+static ino_t ld_ino;         /* (ld.so PROG, ldd) it has no PT_INTERP, yet it */
+static int ld_known;         /* loads PROG with LD_PRELOAD: not static */
 static const char *stats;    /* the stats file, or NULL: nothing to tell */
 
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
@@ -75,6 +80,21 @@ static void resolve(void)
 	if (dladdr((void *)resolve, &di) && di.dli_fname &&
 	    strlen(di.dli_fname) < sizeof(self_path))
 		memcpy(self_path, di.dli_fname, strlen(di.dli_fname) + 1);
+	{
+		/* this process's loader (AT_BASE: where it was mapped; 0 when
+		 * this process was started as `ld.so PROG`: then it is our exe) */
+		unsigned long base = getauxval(AT_BASE);
+		Dl_info li;
+		struct stat st;
+		const char *ld = base && dladdr((void *)base, &li) && li.dli_fname
+		                     ? li.dli_fname
+		                     : "/proc/self/exe";
+		if (stat(ld, &st) == 0) {
+			ld_dev = st.st_dev;
+			ld_ino = st.st_ino;
+			ld_known = 1;
+		}
+	}
 	*(void **)&next_execve = dlsym(RTLD_NEXT, "execve");
 	*(void **)&next_execvpe = dlsym(RTLD_NEXT, "execvpe");
 	*(void **)&next_fexecve = dlsym(RTLD_NEXT, "fexecve");
@@ -174,14 +194,21 @@ static long self(void)
 /* 1 when PATH is an ELF executable of this library's class with no
  * PT_INTERP: statically linked (static-pie too), so no loader runs and
  * LD_PRELOAD names nothing it loads. 0 for anything else (a script, a
- * file not there: the exec says). No malloc (a vfork child calls it). */
+ * file not there: the exec says), and for the loader itself, which has no
+ * PT_INTERP either (`ld.so PROG`, ldd). No malloc (a vfork child calls
+ * it). */
 static int elf_static(const char *path)
 {
 	ElfW(Ehdr) eh;
 	ElfW(Phdr) ph[64];
+	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
 	if (fd < 0)
 		return 0;
+	if (ld_known && fstat(fd, &st) == 0 && st.st_dev == ld_dev && st.st_ino == ld_ino) {
+		close(fd); /* the loader itself: it loads the preload too */
+		return 0;
+	}
 	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
 	    !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
 	    eh.e_ident[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) &&
