@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -114,6 +115,51 @@ static char *spool_dir_template(const char *out)
 }
 
 static int list_spools(const char *dir, char ***names, int *n);
+
+/* Processes the program started that were still running when it ended
+ * (the capture process is their subreaper: they are its children now;
+ * those that have ended since are reaped first). How many, and the first
+ * one's pid in *first. */
+static int stragglers(long *first)
+{
+	char path[64], buf[4096];
+	int fd, n = 0;
+	ssize_t len;
+	*first = 0;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	*first = strtol(buf, NULL, 10);
+	for (ssize_t i = 0; i < len; i++)
+		n += buf[i] == ' ';
+	return n;
+}
+
+/* Remove the spool folder and what is left in it: the spools of processes
+ * still running (they may start new ones meanwhile: a few rounds; once the
+ * folder is gone they can create none, and record nothing). */
+static void remove_spool_dir(const char *dir)
+{
+	for (int round = 0; round < 5 && rmdir(dir) != 0 && errno == ENOTEMPTY; round++) {
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		char path[PATH_MAX];
+		while (d && (e = readdir(d)))
+			if (e->d_name[0] != '.' && snprintf(path, sizeof(path), "%s/%s", dir,
+			                                    e->d_name) < (int)sizeof(path))
+				unlink(path);
+		if (d)
+			closedir(d);
+	}
+}
 
 /* The trace of process image PID.GEN that is not the program's last:
  * TRACE.PID.GEN, or NAME.PID.GEN.zst for TRACE = NAME.zst (compressed like
@@ -341,6 +387,11 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	posix_spawnattr_t attr;
 	const char *pre = getenv("LD_PRELOAD");
 	char *set[5] = {NULL}, **env = NULL;
+	/* absolute: a program that changes directory (git -C, make -C, a
+	 * daemon's chdir("/")) still finds the folder for its children's
+	 * spools and escape notes (until review-h, with -o relative, they
+	 * were untraced and unseen) */
+	char *abs = realpath(dir, NULL);
 	int err = ENOMEM;
 
 	/* the program's environment, not the one allocscope re-executed with */
@@ -350,7 +401,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	}
 	if (asprintf(&set[0], "LD_PRELOAD=%s%s%s", lib, pre && *pre ? ":" : "", pre ? pre : "") <
 	        0 ||
-	    asprintf(&set[1], "%s=%s", AS_CAPTURE_ENV_DIR, dir) < 0 ||
+	    asprintf(&set[1], "%s=%s", AS_CAPTURE_ENV_DIR, abs ? abs : dir) < 0 ||
 	    asprintf(&set[2], "%s=%d", AS_CAPTURE_ENV_PARENT, (int)getpid()) < 0 ||
 	    asprintf(&set[3], "%s=%s", AS_CAPTURE_ENV_FORK, c->exclude ? "exclude" : "follow") <
 	        0 ||
@@ -389,6 +440,8 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 		t0[1] = as_now_ns();
 		t0[0] = as_spool_ticks();
+		/* descendants that outlive the program become ours: said at the end */
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
 		err = posix_spawnp(pid, argv[0], NULL, &attr, argv, env);
 		posix_spawnattr_destroy(&attr);
 	}
@@ -444,6 +497,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	err = 0;
 out_env:
 	free(env);
+	free(abs);
 	for (int i = 0; i < 5; i++)
 		free(set[i]);
 	return err ? -1 : 0;
@@ -750,8 +804,9 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 		char *before = root >= 0 ? other_name(c->out, (unsigned)pid, root_gen) : NULL;
 		fprintf(stderr,
 		        "allocscope capture: %s ended as %s (pid %d), an image that did not load "
-		        "the capture library (an exec that dropped LD_PRELOAD, e.g. env -i, or a "
-		        "set-user-ID program): its calls are not recorded and %s is not "
+		        "the capture library (an exec that dropped LD_PRELOAD, e.g. env -i, a "
+		        "set-user-ID or a statically linked program): its calls are not recorded "
+		        "and %s is not "
 		        "written%s%s%s\n",
 		        prog, comm, (int)pid, c->out, before ? " (the image before the exec: " : "",
 		        before ? before : "", before ? ")" : "");
@@ -916,6 +971,19 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		}
 	}
 
+	{
+		/* until review-h said nothing, and left their spools (and the
+		 * folder) behind next to the trace */
+		long first;
+		int late = stragglers(&first);
+		if (late)
+			fprintf(
+			    stderr,
+			    "allocscope capture: %d process%s %s started %s still running when it "
+			    "ended (first: pid %ld): what %s from then on is in no trace\n",
+			    late, late == 1 ? "" : "es", argv[r], late == 1 ? "was" : "were", first,
+			    late == 1 ? "it does" : "they do");
+	}
 	if (list_spools(dir, &names, &nspool) != 0) {
 		fprintf(stderr, "allocscope capture: out of memory listing %s\n", dir);
 		ret = 2;
@@ -937,7 +1005,7 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 	free(names);
 	if (!c.keep) {
 		unlink(escapes);
-		rmdir(dir);
+		remove_spool_dir(dir);
 	} else
 		fprintf(stderr, "spool kept in %s\n", dir);
 	/* the report goes to stderr: stdout is the program's (capture -o t.ast

@@ -546,8 +546,8 @@ static int exec_main(int argc, char **argv)
 		 * not on the module (one line; stats above say what did) */
 		fprintf(stderr,
 		        "allocscope exec: %s ended as %s (pid %d), an image that did not load the "
-		        "shim (an exec that dropped LD_PRELOAD, e.g. env -i, or a set-user-ID "
-		        "program): %s on module %s%s\n",
+		        "shim (an exec that dropped LD_PRELOAD, e.g. env -i, a set-user-ID or a "
+		        "statically linked program): %s on module %s%s\n",
 		        argv[r], comm, (int)pid,
 		        blocks ? "its calls did not run" : "no process ran", c.module,
 		        c.allow_untraced ? "" : " (--allow-untraced to accept)");

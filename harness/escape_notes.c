@@ -10,6 +10,7 @@
 typedef struct {
 	long pid;
 	char *file;
+	int is_static; /* a "static=" note: a statically linked file */
 } note_t;
 
 /* Take note I out of the N kept. */
@@ -35,7 +36,8 @@ void as_escapes_read(const char *path, pid_t prog_pid, int (*skip)(long pid, voi
 	int n = 0, cap = 0, more = 0;
 	memset(e, 0, sizeof(*e));
 	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "escape=", 7) == 0) {
+		int st = strncmp(line, "static=", 7) == 0;
+		if (st || strncmp(line, "escape=", 7) == 0) {
 			char *end, *nl = strchr(line, '\n'), *file;
 			long p = strtol(line + 7, &end, 10);
 			if (nl)
@@ -57,6 +59,7 @@ void as_escapes_read(const char *path, pid_t prog_pid, int (*skip)(long pid, voi
 			}
 			v[n].pid = p;
 			v[n].file = file;
+			v[n].is_static = st;
 			n++;
 		} else if (strncmp(line, "exec_failed=", 12) == 0) {
 			long p = strtol(line + 12, NULL, 10);
@@ -75,6 +78,7 @@ void as_escapes_read(const char *path, pid_t prog_pid, int (*skip)(long pid, voi
 	e->escapes = n + more;
 	if (n) {
 		e->first_pid = v[0].pid;
+		e->first_static = v[0].is_static;
 		snprintf(e->first_file, sizeof(e->first_file), "%s", v[0].file);
 	}
 	for (int i = 0; i < n; i++)
@@ -88,8 +92,9 @@ void as_escapes_say(const as_escapes_t *e, const char *prog, const char *lib, ch
 	if (e->first_pid > 0)
 		snprintf(who, sizeof(who), "pid %ld", e->first_pid);
 	snprintf(buf, len,
-	         "%d process%s %s started ran an image without %s (first: %s, %s, started with "
-	         "an LD_PRELOAD that does not name it, e.g. env -i): %s calls",
+	         "%d process%s %s started ran an image without %s (first: %s, %s, %s): %s calls",
 	         e->escapes, e->escapes == 1 ? "" : "es", prog, lib, who, e->first_file,
+	         e->first_static ? "statically linked: no LD_PRELOAD reaches it"
+	                         : "started with an LD_PRELOAD that does not name it, e.g. env -i",
 	         e->escapes == 1 ? "its" : "their");
 }

@@ -1,6 +1,7 @@
 /* escape_notes.h - the CLI's reading of the notes the preload libraries
  * write when a process starts an image without them (exec/exec_escape.c):
- * "escape=PID FILE" lines, each taken back by a later "exec_failed=PID".
+ * "escape=PID FILE" lines (and "static=PID FILE": a statically linked
+ * file), each taken back by a later "exec_failed=PID".
  * exec reads them from its stats file, capture from its spool folder. */
 #ifndef AS_ESCAPE_NOTES_H
 #define AS_ESCAPE_NOTES_H
@@ -12,6 +13,7 @@ typedef struct {
 	int escapes;          /* notes left, but those of the program itself (PROG_PID) */
 	long first_pid;       /* the first of them: its process (0: not known, system) */
 	char first_file[256]; /* ... and the file it started */
+	int first_static;     /* ... 1: that file is statically linked ("static=") */
 } as_escapes_t;
 
 /* Read the notes in PATH (other lines are skipped; a missing file: none).

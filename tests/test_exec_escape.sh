@@ -6,7 +6,8 @@
 # preload) give no such line; so does a child process that starts an image
 # without the shim (env -i, subprocess with env={}, system after
 # os.environ.clear()), but not one whose exec fails; a set-user-ID program run by another user
-# (the loader ignores LD_PRELOAD for it) is refused before it runs. capture:
+# (the loader ignores LD_PRELOAD for it) is refused before it runs; a
+# statically linked child (no loader at all) is an escape too. capture:
 # `env -i` before the program leaves no trace named as the program's, and
 # says so in one line.
 # Usage: test_exec_escape.sh ALLOCSCOPE
@@ -80,6 +81,44 @@ for cmd in "sh -c 'env -i /nonexistent/x 2>/dev/null; ls / | wc -l'" \
   if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ]; then ok
   else bad "exec -- $cmd: rc=$rc $(cat "$tmp/err")"; fi
 done
+
+# a statically linked child keeps LD_PRELOAD and never loads it (no
+# loader runs): until review-h unseen, under exec (it ran on its own
+# malloc, exit 0) and under capture (the shell's trace, exit 0, not a word)
+printf '#include <stdlib.h>\nint main(void) { char *volatile p = malloc(99); free(p); return 0; }\n' >"$tmp/st.c"
+if ! cc -static -o "$tmp/st" "$tmp/st.c" 2>/dev/null; then
+  echo "skipped: a statically linked child (cc -static failed: no libc.a?)"
+else
+  "$cli" exec -a glibc -- sh -c "'$tmp/st'; true" >"$tmp/out" 2>"$tmp/err"; rc=$?
+  if [ $rc -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+    grep -q "^allocscope exec: 1 process sh started $esc (first: pid [0-9]*, $tmp/st, statically linked" "$tmp/err"; then ok
+  else bad "exec of sh -c 'st': rc=$rc $(cat "$tmp/err")"; fi
+  # python's subprocess (its own PATH search, then execve)
+  (cd "$tmp" && "$cli" capture -o st.ast -- $py -c 'import os, subprocess
+subprocess.run(["st"], env=dict(os.environ, PATH=os.getcwd()))' >/dev/null 2>"$tmp/err"); rc=$?
+  if [ $rc -eq 0 ] && [ -s "$tmp/st.ast" ] &&
+    grep -q "^allocscope capture: 1 process $py started ran an image without the capture library (first: pid [0-9]*, $tmp/st, statically linked.*are in no trace" "$tmp/err"; then ok
+  else bad "capture of python3 running st: rc=$rc $(cat "$tmp/err")"; fi
+  # found in PATH by the shell; and by execvp
+  (cd "$tmp" && PATH="$tmp:$PATH" "$cli" capture -o sh.ast -- sh -c 'st; true' >/dev/null 2>"$tmp/err"); rc=$?
+  if [ $rc -eq 0 ] && grep -q "(first: pid [0-9]*, $tmp/st, statically linked" "$tmp/err"; then ok
+  else bad "capture of sh -c 'st' (PATH): rc=$rc $(cat "$tmp/err")"; fi
+  (cd "$tmp" && PATH="$tmp:$PATH" "$cli" capture -o vp.ast -- sh -c 'env st; true' >/dev/null 2>"$tmp/err"); rc=$?
+  if [ $rc -eq 0 ] && grep -q "(first: pid [0-9]*, st, statically linked" "$tmp/err"; then ok
+  else bad "capture of env's execvp('st'): rc=$rc $(cat "$tmp/err")"; fi
+  # the loader has no PT_INTERP either, yet run as a program (ldd, ld.so
+  # PROG) it loads the preload: no escape
+  ld=$(readelf -l /bin/true 2>/dev/null | sed -n 's/.*Requesting program interpreter: \(.*\)\]/\1/p')
+  if [ -x "$ld" ]; then
+    "$cli" exec -a glibc -- sh -c "ldd /bin/true >/dev/null; '$ld' /bin/true" >"$tmp/out" 2>"$tmp/err"; rc=$?
+    if [ $rc -eq 0 ] && [ ! -s "$tmp/err" ]; then ok
+    else bad "exec of ldd and $ld /bin/true: rc=$rc $(cat "$tmp/err")"; fi
+  fi
+  # the program itself ends as it: said so, no trace named as its
+  (cd "$tmp" && "$cli" capture -o se.ast -- sh -c "exec '$tmp/st'" >/dev/null 2>"$tmp/err"); rc=$?
+  if [ $rc -eq 2 ] && [ ! -e "$tmp/se.ast" ] && grep -q "ended as st .*statically linked program" "$tmp/err"; then ok
+  else bad "capture of sh -c 'exec st': rc=$rc $(cat "$tmp/err")"; fi
+fi
 
 # a set-user-ID program run by another user: refused before it runs
 mnt=$(command -v mount)

@@ -11,22 +11,30 @@
  * (ALLOCSCOPE_EXEC_STATS) with one write(2); an exec that then fails
  * appends "exec_failed=PID". The CLI counts what is left. PID is the
  * process that runs the new image (the spawned child for posix_spawn; 0
- * for system and popen, whose child's pid is not returned). Not seen: a raw
- * execve system call, an image that ignores LD_PRELOAD although it is kept
- * (set-user-ID; the CLI's own-image check sees that one for the program).
+ * for system and popen, whose child's pid is not returned). A statically
+ * linked file keeps LD_PRELOAD in its environment and never loads it (no
+ * loader runs): "static=PID FILE" (until review-h unseen: a shell's child
+ * on its own malloc, and a capture of the shell said nothing). Not seen: a
+ * raw execve system call, an image that ignores LD_PRELOAD although it is
+ * kept (set-user-ID; the CLI's own-image check sees that one for the
+ * program).
  *
  * Safe in a vfork child (the program's own vfork, then execve): the next
  * definitions are looked up at load time, and a note is built on the stack
  * and written with open/write/close, no malloc. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,6 +45,9 @@
 extern char **environ;
 
 static char self_path[4096]; /* this library's path as LD_PRELOAD names it */
+static dev_t ld_dev;         /* the dynamic loader's file: run as a program */
+static ino_t ld_ino;         /* (ld.so PROG, ldd) it has no PT_INTERP, yet it */
+static int ld_known;         /* loads PROG with LD_PRELOAD: not static */
 static const char *stats;    /* the stats file, or NULL: nothing to tell */
 
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
@@ -69,6 +80,21 @@ static void resolve(void)
 	if (dladdr((void *)resolve, &di) && di.dli_fname &&
 	    strlen(di.dli_fname) < sizeof(self_path))
 		memcpy(self_path, di.dli_fname, strlen(di.dli_fname) + 1);
+	{
+		/* this process's loader (AT_BASE: where it was mapped; 0 when
+		 * this process was started as `ld.so PROG`: then it is our exe) */
+		unsigned long base = getauxval(AT_BASE);
+		Dl_info li;
+		struct stat st;
+		const char *ld = base && dladdr((void *)base, &li) && li.dli_fname
+		                     ? li.dli_fname
+		                     : "/proc/self/exe";
+		if (stat(ld, &st) == 0) {
+			ld_dev = st.st_dev;
+			ld_ino = st.st_ino;
+			ld_known = 1;
+		}
+	}
 	*(void **)&next_execve = dlsym(RTLD_NEXT, "execve");
 	*(void **)&next_execvpe = dlsym(RTLD_NEXT, "execvpe");
 	*(void **)&next_fexecve = dlsym(RTLD_NEXT, "fexecve");
@@ -165,12 +191,80 @@ static long self(void)
 	return (long)syscall(SYS_getpid);
 }
 
-/* Before an exec of FILE with ENVP in this process: the note, 1 when one
- * was written (an exec that returns then failed: exec_failed). */
-static int before_exec(const char *file, char *const envp[])
+/* 1 when PATH is an ELF executable of this library's class with no
+ * PT_INTERP: statically linked (static-pie too), so no loader runs and
+ * LD_PRELOAD names nothing it loads. 0 for anything else (a script, a
+ * file not there: the exec says), and for the loader itself, which has no
+ * PT_INTERP either (`ld.so PROG`, ldd). No malloc (a vfork child calls
+ * it). */
+static int elf_static(const char *path)
 {
-	if (keeps_shim(envp))
+	ElfW(Ehdr) eh;
+	ElfW(Phdr) ph[64];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r = 0;
+	if (fd < 0)
 		return 0;
+	if (ld_known && fstat(fd, &st) == 0 && st.st_dev == ld_dev && st.st_ino == ld_ino) {
+		close(fd); /* the loader itself: it loads the preload too */
+		return 0;
+	}
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+	    !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_ident[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) &&
+	    (eh.e_type == ET_EXEC || eh.e_type == ET_DYN) && eh.e_phentsize == sizeof(ph[0]) &&
+	    eh.e_phnum > 0 && eh.e_phnum <= 64) {
+		size_t n = eh.e_phnum * sizeof(ph[0]);
+		if (pread(fd, ph, n, (off_t)eh.e_phoff) == (ssize_t)n) {
+			r = 1;
+			for (size_t i = 0; i < eh.e_phnum; i++)
+				if (ph[i].p_type == PT_INTERP)
+					r = 0;
+		}
+	}
+	close(fd);
+	return r;
+}
+
+/* elf_static of the file an exec of FILE runs: FILE itself when it names
+ * a path, else the first executable one in PATH, as execvp looks. */
+static int runs_static(const char *file, int search)
+{
+	const char *dirs, *d, *e;
+	char buf[4096];
+	size_t fl = strlen(file);
+	if (!search || strchr(file, '/'))
+		return elf_static(file);
+	dirs = getenv("PATH");
+	for (d = dirs && *dirs ? dirs : "/bin:/usr/bin"; *d; d = *e ? e + 1 : e) {
+		size_t dl;
+		e = strchr(d, ':');
+		if (!e)
+			e = d + strlen(d);
+		dl = (size_t)(e - d);
+		if (dl + fl + 2 > sizeof(buf))
+			continue;
+		memcpy(buf, dl ? d : ".", dl ? dl : 1);
+		dl = dl ? dl : 1;
+		buf[dl] = '/';
+		memcpy(buf + dl + 1, file, fl + 1);
+		if (access(buf, X_OK) == 0)
+			return elf_static(buf);
+	}
+	return 0;
+}
+
+/* Before an exec of FILE (SEARCH: looked up in PATH) with ENVP in this
+ * process: the note, 1 when one was written (an exec that returns then
+ * failed: exec_failed). */
+static int before_exec(const char *file, int search, char *const envp[])
+{
+	if (keeps_shim(envp)) {
+		if (!runs_static(file, search))
+			return 0;
+		note("static", self(), file);
+		return 1;
+	}
 	note("escape", self(), file);
 	return 1;
 }
@@ -195,13 +289,13 @@ static int no_next(void)
 
 EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	int noted = before_exec(path, envp);
+	int noted = before_exec(path, 0, envp);
 	return after_failed_exec(noted, NEXT(execve) ? next_execve(path, argv, envp) : no_next());
 }
 
 EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	int noted = before_exec(file, envp);
+	int noted = before_exec(file, 1, envp);
 	return after_failed_exec(noted, NEXT(execvpe) ? next_execvpe(file, argv, envp) : no_next());
 }
 
@@ -217,13 +311,13 @@ EXPORT int execvp(const char *file, char *const argv[])
 
 EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	int noted = before_exec("(fexecve)", envp);
+	int noted = keeps_shim(envp) ? 0 : before_exec("(fexecve)", 0, envp);
 	return after_failed_exec(noted, NEXT(fexecve) ? next_fexecve(fd, argv, envp) : no_next());
 }
 
 EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
 {
-	int noted = before_exec(path, envp);
+	int noted = keeps_shim(envp) ? 0 : before_exec(path, 0, envp);
 	return after_failed_exec(
 	    noted, NEXT(execveat) ? next_execveat(dirfd, path, argv, envp, flags) : no_next());
 }
@@ -269,8 +363,9 @@ EXPORT int execle(const char *path, const char *arg, ...)
 	return execve(path, args, envp);
 }
 
-static int spawn(spawn_fn next, pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
-                 const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
+static int spawn(spawn_fn next, int search, pid_t *pid, const char *file,
+                 const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
+                 char *const argv[], char *const envp[])
 {
 	pid_t child = 0;
 	int r;
@@ -279,6 +374,8 @@ static int spawn(spawn_fn next, pid_t *pid, const char *file, const posix_spawn_
 	r = next(&child, file, fa, attr, argv, envp);
 	if (r == 0 && !keeps_shim(envp))
 		note("escape", (long)child, file);
+	else if (r == 0 && runs_static(file, search))
+		note("static", (long)child, file);
 	if (pid)
 		*pid = child;
 	return r;
@@ -287,13 +384,13 @@ static int spawn(spawn_fn next, pid_t *pid, const char *file, const posix_spawn_
 EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                        const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn(NEXT(posix_spawn), pid, path, fa, attr, argv, envp);
+	return spawn(NEXT(posix_spawn), 0, pid, path, fa, attr, argv, envp);
 }
 
 EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
                         const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn(NEXT(posix_spawnp), pid, file, fa, attr, argv, envp);
+	return spawn(NEXT(posix_spawnp), 1, pid, file, fa, attr, argv, envp);
 }
 
 /* system and popen start /bin/sh with environ inside libc (an internal
