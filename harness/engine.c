@@ -817,7 +817,8 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	c->end_ns = as_now_ns();
 	__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->posted, base + i, __ATOMIC_RELEASE);
-	c->live = a.live;
+	/* thread 0 may be sampling still: sum_live reads this one */
+	__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
 	if (a.live > a.peak)
 		a.peak = a.live;
 	if (a.peak > c->live_peak)
