@@ -752,11 +752,13 @@ static chunk_t *alloc_aligned(size_t nb, size_t align)
 	return c;
 }
 
-static void *ref_alloc(void *inst, size_t size, size_t align)
+/* An allocation; *mmapped says whether it got a mapping of its own, read
+ * under the lock: the chunk's size word is not the caller's alone (a free
+ * of the chunk below clears its PREV_INUSE bit, under the lock). */
+static void *alloc_mem(size_t size, size_t align, int *mmapped)
 {
 	chunk_t *c;
 	size_t nb;
-	(void)inst;
 	if (size > SIZE_MAX / 2)
 		return NULL;
 	nb = request2size(size);
@@ -765,9 +767,17 @@ static void *ref_alloc(void *inst, size_t size, size_t align)
 	if (c) {
 		S.in_use_bytes += csize(c);
 		S.in_use_blocks++;
+		*mmapped = (c->size & IS_MMAPPED) != 0;
 	}
 	unlock(locked);
 	return c ? chunk2mem(c) : NULL;
+}
+
+static void *ref_alloc(void *inst, size_t size, size_t align)
+{
+	int mmapped;
+	(void)inst;
+	return alloc_mem(size, align, &mmapped);
 }
 
 static void free_chunk_locked(chunk_t *c)
@@ -876,9 +886,12 @@ static void *ref_realloc(void *inst, void *ptr, size_t old_size, size_t new_size
 
 static void *ref_calloc(void *inst, size_t size, size_t align)
 {
-	void *p = ref_alloc(inst, size, align);
+	int mmapped = 0;
+	void *p;
+	(void)inst;
+	p = alloc_mem(size, align, &mmapped);
 	/* a fresh mapping is already zero (glibc skips the memset too) */
-	if (p && !(mem2chunk(p)->size & IS_MMAPPED))
+	if (p && !mmapped)
 		memset(p, 0, size);
 	return p;
 }

@@ -16,4 +16,16 @@
 #define AS_UNDER_ASAN 0
 #endif
 
+/* AS_UNDER_TSAN: the same for ThreadSanitizer, which owns malloc too */
+#if defined(__SANITIZE_THREAD__)
+#define AS_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define AS_UNDER_TSAN 1
+#endif
+#endif
+#ifndef AS_UNDER_TSAN
+#define AS_UNDER_TSAN 0
+#endif
+
 #endif /* AS_ASAN_H */

@@ -328,19 +328,21 @@ static char **program_env(char *const set[], size_t nset)
  * gets it, and capture converts what it recorded as for any program that
  * died on a signal. */
 static const int fwd_sigs[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUIT};
-enum { FWD_EARLY = 4 }; /* the first 4 from before the spawn; INT, QUIT after */
-static volatile pid_t traced_pid;
+enum { FWD_EARLY = 4 };                 /* the first 4 from before the spawn; INT, QUIT after */
+static volatile pid_t traced_pid;       /* 0: not spawned yet; -1: ended, being reaped */
 static volatile sig_atomic_t early_sig; /* one that came before the spawn returned */
 
 static void forward_signal(int sig, siginfo_t *si, void *uc)
 {
+	int e = errno; /* the interrupted code's */
 	(void)uc;
 	if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
 		return;
 	if (traced_pid > 0)
 		kill(traced_pid, sig);
-	else
+	else if (traced_pid == 0)
 		early_sig = sig;
+	errno = e;
 }
 
 /* Pass fwd_sigs [from, to) on to the program, each unless ignored
@@ -466,6 +468,9 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		if (w == 0 && si.si_pid == *pid) {
 			/* ended, not reaped yet: its comm names its last image */
 			as_proc_comm(*pid, comm, commlen);
+			/* no signal is passed on from here: once reaped, the
+			 * pid may be another process's */
+			traced_pid = -1;
 			while (waitpid(*pid, status, 0) < 0 && errno == EINTR)
 				;
 			break;

@@ -233,11 +233,13 @@ static volatile pid_t prog_pid;
 
 static void forward_signal(int sig, siginfo_t *si, void *uc)
 {
+	int e = errno; /* the interrupted code's */
 	(void)uc;
 	if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
 		return;
 	if (prog_pid > 0)
 		kill(prog_pid, sig);
+	errno = e;
 }
 
 static void forward_signals(void)
@@ -518,6 +520,7 @@ static int exec_main(int argc, char **argv)
 	if (write(go[1], "g", 1) != 1) {
 		fprintf(stderr, "allocscope exec: cannot start the program: %s\n", strerror(errno));
 		close(go[1]);
+		prog_pid = 0;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		unlink(stats_path);
@@ -534,6 +537,9 @@ static int exec_main(int argc, char **argv)
 			;
 		as_proc_comm(pid, comm, sizeof(comm));
 	}
+	/* no signal is passed on from here: once reaped, the pid may be
+	 * another process's */
+	prog_pid = 0;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	read_reports(stats_path, pid, &blocks, &own);

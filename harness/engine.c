@@ -817,7 +817,8 @@ static void run_loop(thread_ctx_t *c, const as_opthread_t *th, int validate, int
 	c->end_ns = as_now_ns();
 	__atomic_store_n(&c->done, base + i, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->posted, base + i, __ATOMIC_RELEASE);
-	c->live = a.live;
+	/* thread 0 may be sampling still: sum_live reads this one */
+	__atomic_store_n(&c->live, a.live, __ATOMIC_RELAXED);
 	if (a.live > a.peak)
 		a.peak = a.live;
 	if (a.peak > c->live_peak)
@@ -1033,9 +1034,38 @@ static void thread_prepare(thread_ctx_t *c)
 	c->wait0_ns = run_delay_ns();
 }
 
+/* The start of a run's threads: they wait here until thread 0 has
+ * started them all (1), or could not (-1: they return at once and are
+ * joined). Nothing of theirs runs before: a thread left waiting on the
+ * run's barriers, or in its handoff probe, when a later one failed to
+ * start, outlived the run (test_engine_spawn_fail). */
+static pthread_mutex_t launch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t launch_cond = PTHREAD_COND_INITIALIZER;
+static int launch;
+
+static void launch_set(int v)
+{
+	pthread_mutex_lock(&launch_lock);
+	launch = v;
+	pthread_cond_broadcast(&launch_cond);
+	pthread_mutex_unlock(&launch_lock);
+}
+
+static int launch_wait(void)
+{
+	int v;
+	pthread_mutex_lock(&launch_lock);
+	while ((v = launch) == 0)
+		pthread_cond_wait(&launch_cond, &launch_lock);
+	pthread_mutex_unlock(&launch_lock);
+	return v > 0;
+}
+
 static void *thread_main(void *arg)
 {
 	thread_ctx_t *c = arg;
+	if (!launch_wait())
+		return NULL;
 	if (c->cfg->thread_start)
 		c->cfg->thread_start(c->cfg->thread_ctx, c->t);
 	thread_prepare(c);
@@ -1096,6 +1126,7 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	pthread_barrier_init(&pass_end, NULL, n);
 	pthread_barrier_init(&pass_go, NULL, n);
 	pthread_attr_init(&attr);
+	launch_set(0);
 	for (uint32_t t = 1; t < n; t++) {
 		int err = t - 1 >= nstacks
 		              ? ENOMEM
@@ -1112,11 +1143,22 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 			    err == EAGAIN
 			        ? " (a limit on processes: ulimit -u, or the kernel's threads-max)"
 			        : "");
-			/* threads already parked never get past the barrier: abort */
+			/* the threads already started return before using anything */
+			launch_set(-1);
+			for (uint32_t k = 1; k < t; k++)
+				pthread_join(tctx[k].tid, NULL);
+			pthread_attr_destroy(&attr);
+			pthread_barrier_destroy(&ready);
+			pthread_barrier_destroy(&start);
+			pthread_barrier_destroy(&done);
+			pthread_barrier_destroy(&release);
+			pthread_barrier_destroy(&pass_end);
+			pthread_barrier_destroy(&pass_go);
 			return -1;
 		}
 	}
 	pthread_attr_destroy(&attr);
+	launch_set(1);
 	if (cfg->thread_start)
 		cfg->thread_start(cfg->thread_ctx, 0);
 	thread_prepare(&tctx[0]);

@@ -105,7 +105,9 @@ const as_hist_t *as_engine_hist(uint32_t t, unsigned kind);
 void as_engine_mappings(void (*fn)(const void *p, size_t len));
 
 /* Run the whole stream. Timing covers only the ops (threads are created and
- * parked before the clock starts). Returns 0; errors go in res->status. */
+ * parked before the clock starts). Returns 0 (a failed op's error goes in
+ * res->status), or -1 when a thread could not be started (res->status and
+ * res->reason say which; the threads already started have been joined). */
 int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_result_t *res);
 
 /* Free every object still live in the slot table (after the timed region),

@@ -9,7 +9,7 @@
 
 #include "asan.h"
 
-#if AS_UNDER_ASAN
+#if AS_UNDER_ASAN || AS_UNDER_TSAN
 uint64_t as_libc_calls(void)
 {
 	return AS_LIBC_CALLS_UNCOUNTED;

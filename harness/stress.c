@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "stress.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -328,7 +329,7 @@ int as_stress_run(const as_module_t *m, void *inst, const as_stress_opts_t *o, c
 	int nt = (m->caps & AS_CAP_THREAD_SAFE) && (m->caps & AS_CAP_FREE) ? MAX_T : 1;
 	thr_t *a;
 	pthread_t tid[MAX_T];
-	int r = 0;
+	int r = 0, started = nt, err = 0;
 	if (m->caps & AS_CAP_RECYCLES_LIVE) {
 		snprintf(why, whylen, "recycles-live: the module reuses live memory by design");
 		return -1;
@@ -346,18 +347,25 @@ int as_stress_run(const as_module_t *m, void *inst, const as_stress_opts_t *o, c
 		a[t] = (thr_t){.m = m, .inst = inst, .o = o, .x = &x, .t = t};
 		a[t].rng = o->seed * 0x9e3779b97f4a7c15ull + (uint64_t)t + 1;
 		a[t].ops = o->ops / (uint64_t)nt + (t == 0) * (o->ops % (uint64_t)nt);
-		if (nt > 1)
-			pthread_create(&tid[t], NULL, run_thread, &a[t]);
+		if (nt > 1 && (err = pthread_create(&tid[t], NULL, run_thread, &a[t])) != 0) {
+			started = t; /* the ops of the rest are not run: a skip, below */
+			break;
+		}
 	}
 	if (nt == 1)
 		run_thread(&a[0]);
-	for (int t = 0; t < nt && nt > 1; t++)
+	for (int t = 0; t < started && nt > 1; t++)
 		pthread_join(tid[t], NULL);
-	for (int t = 0; t < nt && !r; t++)
+	for (int t = 0; t < started && !r; t++)
 		if (a[t].why[0] && !a[t].exhausted) {
 			snprintf(why, whylen, "%s", a[t].why);
 			r = 1;
 		}
+	if (!r && started < nt) {
+		snprintf(why, whylen, "cannot start thread %d: %s%s", started, strerror(err),
+		         err == EAGAIN ? " (a limit on processes: ulimit -u)" : "");
+		r = -1;
+	}
 	for (int k = 0; k < XCHG && (m->caps & AS_CAP_FREE); k++)
 		if (x.s[k].p) {
 			m->free(inst, x.s[k].p, x.s[k].size);

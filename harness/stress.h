@@ -25,8 +25,9 @@ typedef struct {
  * claim (4 threads when thread-safe with free; reset between phases for a
  * module without free). Returns 0 with a summary in why, 1 with the first
  * failure (thread, op, seed, block) in why, or -1 when the module hands out
- * live memory by design (AS_CAP_RECYCLES_LIVE). The instance is left with
- * no live blocks (for a module with free). */
+ * live memory by design (AS_CAP_RECYCLES_LIVE) or a thread could not be
+ * started (why says which and why: the run is then not a pass). The
+ * instance is left with no live blocks (for a module with free). */
 int as_stress_run(const as_module_t *m, void *inst, const as_stress_opts_t *o, char *why,
                   size_t whylen);
 

@@ -1,17 +1,19 @@
 /* capture_prog.c - the program test_capture traces: known numbers of
- * malloc-family calls with sizes nothing else uses (1001..1009, 2001), on
+ * malloc-family calls with sizes nothing else uses (1001..1010, 2001), on
  * one thread or several with cross-thread frees and address reuse, and
- * optionally 300 threads in turn, a fork, an exec, an _exit, a fatal signal, a sleep or odd
- * alignments at the end. Not a test by
- * itself: test_capture checks its trace. */
+ * optionally 300 threads in turn, threads from C11's thrd_create, a fork,
+ * an exec, an _exit, a fatal signal, a sleep or odd alignments at the
+ * end. Not a test by itself: test_capture checks its trace. */
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <threads.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,6 +94,23 @@ static void *consumer(void *arg)
 	}
 }
 
+/* c11threads: threads from thrd_create (glibc calls its pthread_create
+ * internally, past an interposed one), all allocating at once */
+#define C11_THREADS 2
+#define C11_CALLS   100000
+static atomic_int c11_waiting;
+
+static int c11_body(void *arg)
+{
+	(void)arg;
+	atomic_fetch_sub(&c11_waiting, 1);
+	while (atomic_load(&c11_waiting) > 0)
+		;
+	for (int i = 0; i < C11_CALLS; i++)
+		free(malloc(1010));
+	return 0;
+}
+
 static void *one_call(void *arg)
 {
 	(void)arg;
@@ -118,6 +137,15 @@ int main(int argc, char **argv)
 		pthread_mutex_unlock(&qlock);
 		for (int i = 0; i < 2; i++)
 			pthread_join(c[i], NULL);
+	} else if (!strcmp(mode, "c11threads")) {
+		thrd_t t[C11_THREADS];
+		atomic_store(&c11_waiting, C11_THREADS + 1);
+		for (int i = 0; i < C11_THREADS; i++)
+			if (thrd_create(&t[i], c11_body, NULL) != thrd_success)
+				abort();
+		c11_body(NULL);
+		for (int i = 0; i < C11_THREADS; i++)
+			thrd_join(t[i], NULL);
 	} else if (!strcmp(mode, "manythreads")) {
 		/* 300 threads one after another, each with one call: more than a
 		 * trace holds (256) */

@@ -43,5 +43,17 @@ for limit in "$low" $((low + 64)); do
   fi
 done
 
+# allocscope check under the same limit: its threads check and its stress
+# run cannot start their threads, and say so in a SKIP line. Until
+# review-hT pthread_create's failure went unseen: pthread_join of a thread
+# never started, no op run, and both lines said PASS.
+"${asuser[@]}" bash -c "ulimit -u $low && exec \"\$0\" \"\$@\"" "$as" check glibc \
+  >"$tmp/out" 2>"$tmp/err"
+rc=$?
+for name in threads stress; do
+  [ "$rc" -eq 0 ] && grep -qE "^  SKIP $name .*cannot start thread [0-9]+: Resource temporarily unavailable \(a limit on processes: ulimit -u\)" "$tmp/out" && ok ||
+    { bad "check under ulimit -u $low: exit $rc, want 0 and $name skipped:"; cat "$tmp/out" "$tmp/err" | sed 's/^/  | /' >&2; }
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -77,15 +77,7 @@ static uint64_t tails_off;                     /* the spool's tail slot 0 */
 static _Atomic uint64_t seq_local;             /* until a spool is open */
 static _Atomic uint64_t *seqp = &seq_local;    /* the spool header's seq_taken */
 static void *seq_map;                          /* its shared mapping */
-/* Set (before the thread exists) by the first pthread_create: until then,
- * and while glibc's __libc_single_threaded says so, the one thread bumps
- * seq without a locked instruction. Not this flag alone: glibc starts the
- * threads of C11's thrd_create, timer_create's SIGEV_THREAD and the aio
- * functions with its internal pthread_create, which never comes here (a
- * C11 program's 4 threads took the same numbers: bad records, frees
- * unknown, blocks lost), and clears __libc_single_threaded first. */
-static int multi;
-static uint32_t time_every = 1; /* read the clock every Nth record per thread */
+static uint32_t time_every = 1;                /* read the clock every Nth record per thread */
 static tbuf_t *registry[MAX_THREAD];
 static atomic_flag reg_lock = ATOMIC_FLAG_INIT;
 static pthread_key_t tkey;
@@ -349,7 +341,12 @@ put_record(tbuf_t *b, uint8_t op, const void *addr, uint64_t size, uint8_t align
 {
 	uint8_t *p, *start;
 	uint64_t s, t, a = (uint64_t)(uintptr_t)addr, d;
-	if (__builtin_expect(multi || !__libc_single_threaded, 1)) {
+	/* glibc clears __libc_single_threaded before it starts the first
+	 * other thread, however started: thrd_create, a SIGEV_THREAD timer
+	 * and AIO call its pthread_create internally, past this library's
+	 * (which alone set a flag here: C11 threads took the same numbers).
+	 * Until then the one thread bumps seq without a locked instruction. */
+	if (__builtin_expect(!__libc_single_threaded, 1)) {
 		s = atomic_fetch_add_explicit(seqp, 1, memory_order_relaxed);
 	} else {
 		s = atomic_load_explicit(seqp, memory_order_relaxed);
@@ -984,6 +981,5 @@ CXX_DELETE(_ZdaPvSt11align_val_tRKSt9nothrow_t, (void *p, size_t al, const void 
 EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
 	ready();
-	__atomic_store_n(&multi, 1, __ATOMIC_SEQ_CST);
 	return real_pthread_create(t, attr, fn, arg);
 }

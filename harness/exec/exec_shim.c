@@ -114,7 +114,10 @@ static void load_module(void)
 
 static int ensure_loaded(void)
 {
-	if (__builtin_expect(state == 2, 1))
+	/* acquire: pairs with the release below, so that a thread that did
+	 * not take the lock sees mod, inst and serialise as load_module left
+	 * them (a plain load is enough on x86-64 only) */
+	if (__builtin_expect(__atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2, 1))
 		return 1;
 	if (in_init)
 		return 0; /* a call from inside the loader: bootstrap */
