@@ -123,7 +123,8 @@ int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, i
 	o->iobuf = malloc(AS_TRACE_OUT_BUF); /* without one: stdio's own, smaller */
 	setvbuf(o->f, o->iobuf, _IOFBF, o->iobuf ? AS_TRACE_OUT_BUF : BUFSIZ);
 	if (as_trace_writer_open(&o->w, o->f, fmt) != 0) {
-		fprintf(stderr, "allocscope: %s: write failed: %s\n", o->path, strerror(errno));
+		fprintf(stderr, "allocscope: %s not written: write failed: %s\n", o->path,
+		        strerror(errno));
 		fclose(o->f);
 		free(o->iobuf);
 		o->iobuf = NULL;
@@ -156,10 +157,12 @@ int as_trace_out_close(as_trace_out_t *o, int ok)
 	zfree(o->z);
 	o->z = NULL;
 	if (ok && bad)
-		fprintf(stderr, "allocscope: %s: write failed: %s\n", o->path, strerror(e));
+		fprintf(stderr, "allocscope: %s not written: write failed: %s\n", o->path,
+		        strerror(e));
 	if (!ok || bad || rename(o->tmp, o->path) != 0) {
 		if (ok && !bad)
-			fprintf(stderr, "allocscope: %s: %s\n", o->path, strerror(errno));
+			fprintf(stderr, "allocscope: %s not written: %s\n", o->path,
+			        strerror(errno));
 		unlink(o->tmp);
 		return -1;
 	}
