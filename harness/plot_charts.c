@@ -152,7 +152,8 @@ static int group_values_per(const run_t *r, const char *mod, const char *group, 
 /* Why module `mod` has no completed row in group `group`: its status in
  * status and the reason's first clause in clause, without the module's own
  * name, so that modules skipped for the same reason share one line of the
- * note. Returns 0 when it has no row there at all. */
+ * note; "n/a" where its rows completed without a value. Returns 0 when it
+ * has no row there at all. */
 static int missing_why(const run_t *r, const char *mod, const char *group, char *status,
                        size_t slen, char *clause, size_t clen)
 {
@@ -176,6 +177,17 @@ static int missing_why(const run_t *r, const char *mod, const char *group, char 
 		         n > 60 ? "..." : "");
 		snprintf(status, slen, "%s", plot_cell(&r->trials, t->row, cs));
 		return 1;
+	}
+	/* completed, but the chart's column is empty (n/a) in every row */
+	for (int i = 0; i < r->nt; i++) {
+		char gl[LABEL + 32];
+		const trow_t *t = &r->t[i];
+		if (t->ok && !strcmp(t->mlabel, mod) &&
+		    !strcmp(plot_group_of(r, t, gl, sizeof(gl)), group)) {
+			snprintf(status, slen, "n/a");
+			snprintf(clause, clen, "no value in trials.csv");
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -1015,7 +1027,7 @@ static void note_missing_threads(const run_t *r, const char *mod, const char *wl
 /* Throughput against threads, per workload run at several thread counts. */
 void plot_chart_scaling(run_t *r, charts_t *cs)
 {
-	strlist_t wls = {0}, why = {0};
+	strlist_t wls = {0}, why = {0}, nokey = {0};
 	char **wshow;
 	int ci = as_table_col(&r->trials, "ops_per_sec"), drawn = 0;
 	if (ci < 0) {
@@ -1076,7 +1088,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		    "|---|---|---|---|---|---|\n");
 		plot_sl_free(&why);
 		for (int m = 0; m < r->mods.n; m++) {
-			int miss[64] = {0};
+			int miss[64] = {0}, points = 0;
 			as_buf_printf(&c->data, "# %s\n", r->mods.v[m]);
 			for (int j = 0; j < nthr; j++) {
 				double v[1024], med, mn, mx;
@@ -1096,6 +1108,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 					miss[j] = 1;
 					continue;
 				}
+				points++;
 				as_buf_add(&c->table, "|", 1);
 				plot_tstr(&c->table, r->mshow[m]);
 				as_buf_printf(&c->table, " %ld | %d |", thr[j], k);
@@ -1107,9 +1120,17 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 			}
 			as_buf_add(&c->data, "\n\n", 2);
 			note_missing_threads(r, r->mods.v[m], wls.v[w], thr, miss, nthr, &why);
+			if (!points)
+				plot_sl_add(&nokey, r->mods.v[m]);
 		}
 		plot_vars_series(&c->vars, r, &r->mods, NULL);
 		plot_vars_same(&c->vars, &c->data, r->mods.n);
+		/* a module without a point has no legend entry (as in the bar
+		 * charts): the note says why it is not shown */
+		for (int m = 0; m < r->mods.n; m++)
+			if (plot_sl_find(&nokey, r->mods.v[m]) >= 0)
+				as_buf_printf(&c->vars, "TITLE[%d] = ''; ", m + 1);
+		plot_sl_free(&nokey);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 		plot_vars_note(&c->vars, 1, &why);
 		drawn = 1;

@@ -167,7 +167,8 @@ void plot_vars_cats(as_buf_t *v, const as_buf_t *data);
 int plot_spans_decades(double lo, double hi);
 /* Series drawn exactly under an earlier one: where data has one block per
  * series (NS of them, in TITLE order) and block j's points equal block
- * i's (i < j), TITLE[j] gets " (same as TITLE[i])". After
+ * i's (i < j), TITLE[j] gets " (same as TITLE[i])"; never where block
+ * j has no point at all (NaN only: nothing is drawn, under nothing). After
  * plot_vars_series. */
 void plot_vars_same(as_buf_t *v, const as_buf_t *data, int ns);
 

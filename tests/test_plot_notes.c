@@ -78,6 +78,43 @@ static void test_scaling_note(void)
 	/* 13-px font (SVG), from x = 8 px */
 	CHECKF(widest * 0.55 * 13 <= 900 - 8,
 	       "a text line of %d characters is wider than the chart", widest);
+	/* the skipped modules have no point: no legend entry either (the
+	 * suite's benchmt listed all five, "bump (same as arena)" ...: five
+	 * NaN-only series, "identical", that drew nothing) */
+	CHECKF(strstr(svg, "<text>arena</text>") == NULL && strstr(svg, "(same as") == NULL,
+	       "the legend names modules without a point");
+	CHECKF(strstr(svg, "<text>glibc</text>") != NULL, "the legend lost glibc");
+}
+
+/* 1b. A module whose trials completed but whose figure is empty (n/a) in
+ * every row is not shown, and the note says so (it was left out of the
+ * bars and the scaling lines without a word, and kept a legend entry in
+ * the scaling chart). */
+static void test_no_value_note(void)
+{
+	static char svg[1 << 20];
+	char dir[512], trials[2048];
+	int rc;
+	if (!drawing_folder("novalue", "no-value note", dir, sizeof(dir)))
+		return;
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,larson,,1,ok,,1000,10,1e8\n"
+	         "1,0,glibc,,larson,,2,ok,,1000,10,1.5e8\n"
+	         "2,0,nanmod,,larson,,1,ok,,1000,,\n"
+	         "3,0,nanmod,,larson,,2,ok,,1000,,\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "not shown: nanmod (n/a: no value in trials.csv)") != NULL,
+	       "time: no note for the module without a value");
+	file(dir, "plots/scaling-larson.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "not shown: nanmod (n/a: no value in trials.csv at 1 and 2 threads)") !=
+	           NULL,
+	       "scaling: no note for the module without a value");
+	CHECKF(strstr(svg, "<text>nanmod</text>") == NULL,
+	       "scaling: a legend entry for the module without a point");
 }
 
 /* The "Charts without data" line of report.md that names KIND (a whole
@@ -327,6 +364,7 @@ int main(void)
 		return 1;
 
 	test_scaling_note();
+	test_no_value_note();
 	test_only_failed();
 	test_disturbed_no_summary();
 	test_incomplete();
