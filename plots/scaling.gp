@@ -5,8 +5,12 @@ eval termcmd(900, 520)
 set title TITLE_TEXT font TFONT
 set xlabel 'threads'
 set ylabel 'throughput (million ops/s)'
-set bmargin 4 + NOTELINES
+# long or many module labels (KEYBELOW): the legend below the plot, with
+# the lines it takes, so that it does not squeeze the plot to a strip
+KEYLINES = keylines(NS)
+set bmargin 4 + NOTELINES + KEYLINES
 eval notecmd
+eval keycmd
 set xtics 1
 set autoscale xfix
 set offsets graph 0.05, graph 0.05, 0, 0

@@ -298,6 +298,25 @@ static int check_svgs(const char *dir)
 			CHECKF(!dat_empty_group(dat, grp0, sizeof(grp0)),
 			       "%s: group '%s' is empty (no series has a value)", path, grp0);
 		}
+		{
+			/* a one-panel chart's plot (its border: left and bottom,
+			 * border 3) takes most of the canvas: a legend of long
+			 * labels at the right once left it a strip of 220 of 900
+			 * px, the title centred over it cut off at the left */
+			double w = 0, x1, y1, x2, y2, x3, y3, x4, y4, x5, y5;
+			const char *b = strstr(buf, " width=\"");
+			if (b)
+				w = atof(b + 8);
+			for (p = buf; (p = strstr(p, "d='M")) != NULL; p++)
+				if (!strstr(name, "heap_mmap") && !strstr(name, "sweep") &&
+				    sscanf(p, "d='M%lf,%lf L%lf,%lf L%lf,%lf M%lf,%lf M%lf,%lf  '",
+				           &x1, &y1, &x2, &y2, &x3, &y3, &x4, &y4, &x5,
+				           &y5) == 10 &&
+				    x1 == x2 && y2 == y3 && x4 == x3 && x5 == x1 && y4 == y1)
+					CHECKF(x3 - x1 >= 0.5 * w,
+					       "%s: the plot is %.0f px wide of the chart's %.0f",
+					       path, x3 - x1, w);
+		}
 		/* legend entries (not the fixed legend of the per-module panels
 		 * of heap_mmap, which repeats in every panel) */
 		if (strstr(name, "heap_mmap"))
@@ -572,6 +591,26 @@ int main(void)
 		       "variants of one module keep distinct labels");
 		CHECKF(strstr(svg, "whisker: min..max") != NULL, "the whiskers are explained");
 	}
+
+	/* 1f. long module labels (a module's params, as `-a
+	 * glibc:mmap_threshold=64k,...` gives them) move the legend off the
+	 * plot's right: the chart check above finds a plot squeezed to a strip
+	 * (every chart of one panel) */
+	snprintf(run_dir, sizeof(run_dir), "%s/longlabels", tmp);
+	plot_edited(
+	    run_dir,
+	    "import csv\n"
+	    "for name in ['trials.csv']:\n"
+	    "    rows = list(csv.DictReader(open(name)))\n"
+	    "    head = list(rows[0].keys())\n"
+	    "    for r in rows:\n"
+	    "        if r['module'] == 'glibc': r['module_params'] = "
+	    "'mmap_threshold=65536,trim_threshold=1048576,top_pad=0'\n"
+	    "        if r['module'] == 'mimalloc': r['module'] = 'glibc'; r['module_params'] = "
+	    "'mmap_threshold=262144,trim_threshold=4194304,top_pad=1048576'\n"
+	    "    w = csv.DictWriter(open(name, 'w', newline=''), head, lineterminator='\\n')\n"
+	    "    w.writeheader(); w.writerows(rows)\n",
+	    "long labels", 10);
 
 	/* 1i. the default suite's threshold sweep: ten modules, each run with
 	 * and without prime=1m (20 series: a legend of 20 entries), sizes
