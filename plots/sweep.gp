@@ -42,7 +42,8 @@ pb(p) = pt(p) - RH / TH
 if (!exists("HAS_FREE")) HAS_FREE = 0
 YCOL = HAS_FREE ? 6 : 2
 rcol(p) = rm(p) == 1 ? YCOL : (rm(p) == 3 ? 4 : 3)
-rlab(p) = rm(p) == 1 ? (HAS_FREE ? 'free: median latency (ns)' : 'time per op (ns)') : \
+rlab(p) = rm(p) == 1 ? (HAS_FREE ? 'free: median latency' : 'time per op') . \
+                      (LOGY ? ' (ns, log scale)' : ' (ns)') : \
           (rm(p) == 3 ? 'RSS held after free (MiB)' : 'mmap calls')
 rlo(p) = rm(p) == 1 ? Y1LO : (rm(p) == 3 ? Y3LO : 0)
 rhi(p) = rm(p) == 1 ? Y1HI : (rm(p) == 3 ? Y3HI : Y2HI)

@@ -706,6 +706,42 @@ static void test_sweep_timed_frees(void)
 	}
 }
 
+/* 22. A log axis says so in its label, as time, throughput and latency
+ * do: the syscalls chart (brk 1 against 1000 calls) and the sweep's top
+ * row (free's p50 from 30 ns to 80 us) read 'calls in the timed region'
+ * and 'free: median latency (ns)' over decades, as if linear. */
+static void test_log_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc;
+	if (!drawing_folder("logsaid", "log axes said", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,rss_end_kib,brk_calls,"
+	    "mmap_calls,passes\n"
+	    "0,0,glibc,,threshold,size=4k,1,ok,,100,400,2.5e6,1000,5000,5000,1,0,1\n"
+	    "1,0,glibc,,threshold,size=64k,1,ok,,100,500,2e6,1000,5000,5000,1,0,1\n"
+	    "2,0,glibc,,threshold,size=1m,1,ok,,100,9000,1.1e5,1000,17000,2024,1,16,1\n"
+	    "3,0,glibc,,random,,1,ok,,1000,10,1e8,1000,2000,2000,1,0,1\n"
+	    "4,0,null,,random,,1,ok,,1000,10,1e8,1000,2000,2000,1000,0,1\n");
+	put(dir, "latency.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+	    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n"
+	    "0,0,glibc,,threshold,size=4k,1,free,10,30,30,30,30,30,30,30\n"
+	    "1,0,glibc,,threshold,size=64k,1,free,10,200,200,200,200,200,200,200\n"
+	    "2,0,glibc,,threshold,size=1m,1,free,10,8e4,8e4,8e4,8e4,8e4,8e4,8e4\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/syscalls-random.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "calls in the timed region (log scale)") != NULL,
+	       "syscalls: the log y axis is not said");
+	file(dir, "plots/sweep-threshold.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "free: median latency (ns, log scale)") != NULL,
+	       "sweep: the top row's log y axis is not said");
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -728,6 +764,7 @@ int main(void)
 	test_key_chart_all();
 	test_metadata_no_growth();
 	test_sweep_timed_frees();
+	test_log_said();
 
 	return plot_fixture_end();
 }
