@@ -205,14 +205,70 @@ static void note_missing(const run_t *r, const char *mod, const char *group, str
 	plot_sl_add(why, line);
 }
 
-/* NOTE: what the whiskers are (when `whiskers`), and per reason the
- * modules not shown ("WHY\tMODULE" lines, or whole lines). */
-void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why)
+void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel, int *kmin_out,
+                     int *kmax_out, int *nout_out)
+{
+	strlist_t keys = {0};
+	int *cnt = calloc((size_t)r->nt + 1, sizeof(int)), kmin = 0, kmax = 0, nout = 0;
+	if (!cnt)
+		abort();
+	for (int i = 0; i < r->nt; i++) {
+		char gl[LABEL + 32], key[2 * LABEL + 40];
+		const trow_t *t = &r->t[i];
+		plot_group_of(r, t, gl, sizeof(gl));
+		if (!t->ok || (groups && plot_sl_find(groups, gl) < 0) ||
+		    (wlabel && strcmp(t->wlabel, wlabel)))
+			continue;
+		snprintf(key, sizeof(key), "%s\t%s", t->mlabel, gl);
+		if (t->kept)
+			cnt[plot_sl_add(&keys, key)]++;
+		else
+			nout++;
+	}
+	for (int k = 0; k < keys.n; k++) {
+		if (!kmin || cnt[k] < kmin)
+			kmin = cnt[k];
+		if (cnt[k] > kmax)
+			kmax = cnt[k];
+	}
+	plot_sl_free(&keys);
+	free(cnt);
+	*kmin_out = kmin;
+	*kmax_out = kmax;
+	*nout_out = nout;
+}
+
+/* The note's line on what a bar or point and its whisker are, and how
+ * many repetitions they rest on (plot_reps_count), into out. */
+static void reps_said(const run_t *r, const strlist_t *groups, const char *wlabel, char *out,
+                      size_t len)
+{
+	int kmin, kmax, nout;
+	plot_reps_count(r, groups, wlabel, &kmin, &kmax, &nout);
+	if (kmax <= 1)
+		snprintf(out, len, "bar or point: one repetition (no spread to show)");
+	else if (kmin == kmax)
+		snprintf(out, len, "bar or point: median of %d repetitions; whisker: min..max",
+		         kmax);
+	else
+		snprintf(out, len,
+		         "bar or point: median of %d to %d repetitions; whisker: min..max", kmin,
+		         kmax);
+	if (nout)
+		snprintf(out + strlen(out), len - strlen(out),
+		         "; %d disturbed repetition%s left out (report.md)", nout,
+		         nout == 1 ? "" : "s");
+}
+
+/* NOTE: what the bars or points and whiskers are (`reps`, reps_said; NULL:
+ * none), and per reason the modules not shown ("WHY\tMODULE" lines, or
+ * whole lines). */
+void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why)
 {
 	as_buf_t n = {0};
 	strlist_t reasons = {0};
-	if (whiskers)
-		as_buf_printf(&n, "bar or point: median of the repetitions; whisker: min..max");
+	if (reps)
+		as_buf_printf(&n, "%s", reps);
 	for (int i = 0; i < why->n; i++) {
 		char r1[LABEL + 160];
 		snprintf(r1, sizeof(r1), "%.*s", (int)strcspn(why->v[i], "\t"), why->v[i]);
@@ -328,7 +384,11 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	as_buf_printf(&c->vars, "LOGY=%d; YLO=", plot_spans_decades(lo, hi));
 	plot_dnum(&c->vars, lo, "; ");
 	plot_vars_str(&c->vars, "YUNIT", yunit);
-	plot_vars_note(&c->vars, 1, &why);
+	{
+		char reps[160];
+		reps_said(r, NULL, NULL, reps, sizeof(reps));
+		plot_vars_note(&c->vars, reps, &why);
+	}
 	plot_sl_free(&why);
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 }
@@ -451,7 +511,14 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 		plot_vars_series(&c->vars, r, &r->mods, NULL);
 		plot_vars_cats(&c->vars, &c->data);
 		as_buf_printf(&c->vars, "LOGY=%d; YLO=1; ", hi > 100);
-		plot_vars_note(&c->vars, 1, &why);
+		{
+			char reps[160];
+			strlist_t one = {0};
+			plot_sl_add(&one, r->groups.v[g]);
+			reps_said(r, &one, NULL, reps, sizeof(reps));
+			plot_sl_free(&one);
+			plot_vars_note(&c->vars, reps, &why);
+		}
 		plot_sl_free(&why);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 	}
@@ -966,7 +1033,11 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	plot_dnum(&c->vars, lo, "; REF=");
 	plot_dnum(&c->vars, same_size ? size0 : NAN, "; ");
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
-	plot_vars_note(&c->vars, 1, &why);
+	{
+		char reps[160];
+		reps_said(r, &groups, NULL, reps, sizeof(reps));
+		plot_vars_note(&c->vars, reps, &why);
+	}
 	plot_sl_free(&why);
 	plot_sl_free(&groups);
 	free(shows);
@@ -1132,7 +1203,11 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 				as_buf_printf(&c->vars, "TITLE[%d] = ''; ", m + 1);
 		plot_sl_free(&nokey);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
-		plot_vars_note(&c->vars, 1, &why);
+		{
+			char reps[160];
+			reps_said(r, NULL, wls.v[w], reps, sizeof(reps));
+			plot_vars_note(&c->vars, reps, &why);
+		}
 		drawn = 1;
 	}
 	if (!drawn)

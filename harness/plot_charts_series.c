@@ -366,6 +366,40 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
 	return 0;
 }
 
+/* The latency chart's NOTE: what p50 .. max are, over how many
+ * repetitions of group `group` (plot_reps_count), how many the
+ * statistics left out as disturbed (their calls are in no figure: the
+ * max is the slowest call of the kept ones), and, when `zero`, that a
+ * value under 1 ns is drawn at 1 ns (it would read as 1 ns). */
+static void latency_note(const run_t *r, const char *group, int zero, as_buf_t *vars)
+{
+	strlist_t one = {0};
+	as_buf_t n = {0};
+	int kmin, kmax, nout;
+	plot_sl_add(&one, group);
+	plot_reps_count(r, &one, NULL, &kmin, &kmax, &nout);
+	plot_sl_free(&one);
+	if (kmax <= 1)
+		as_buf_printf(&n, "p50 .. p99.99 and max: of one repetition");
+	else if (kmin == kmax)
+		as_buf_printf(&n,
+		              "p50 .. p99.99: median over %d repetitions of each one's "
+		              "percentile; max: the slowest call of any of them",
+		              kmax);
+	else
+		as_buf_printf(&n,
+		              "p50 .. p99.99: median over %d to %d repetitions of each one's "
+		              "percentile; max: the slowest call of any of them",
+		              kmin, kmax);
+	if (nout)
+		as_buf_printf(&n, "; %d disturbed repetition%s left out (report.md)", nout,
+		              nout == 1 ? "" : "s");
+	if (zero)
+		as_buf_printf(&n, "; a value under 1 ns (the table has it) is drawn at 1 ns");
+	plot_vars_str(vars, "NOTE", n.data);
+	as_buf_free(&n);
+}
+
 /* latency.csv: percentiles per op kind (median over the kept reps; max:
  * the largest of theirs), one chart per workload group and kind. */
 static void latency_percentiles(run_t *r, charts_t *cs)
@@ -414,16 +448,7 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 				as_buf_printf(&c->vars, "YLO=");
 				plot_dnum(&c->vars, ylo, "; YHI=");
 				plot_dnum(&c->vars, yhi, "; ");
-				/* a 0 drawn at 1 ns is said: it would read as 1 ns */
-				plot_vars_str(&c->vars, "NOTE",
-				              zero
-				                  ? "p50 .. p99.99: median over the repetitions of "
-				                    "each one's percentile; max: the slowest call "
-				                    "of any repetition; a value under 1 ns (the "
-				                    "table has it) is drawn at 1 ns"
-				                  : "p50 .. p99.99: median over the repetitions of "
-				                    "each one's percentile; max: the slowest call "
-				                    "of any repetition");
+				latency_note(r, r->groups.v[g], zero, &c->vars);
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);

@@ -216,9 +216,18 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 /* Whether KIND is one of the kinds a suite scenario names for its folder
  * (scenarios.csv charts): a kind drawn only on request. */
 int plot_kind_named(const charts_t *cs, const char *kind);
-/* NOTE: whiskers explained (when `whiskers`), and the "module (why)" lines
- * of series not shown. */
-void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why);
+/* What a chart's medians stand on: how many repetitions each bar or point
+ * is the median of (the fewest, kmin, and the most, kmax, over its module
+ * x group points) and how many completed ones the statistics left out as
+ * disturbed (nout), which the whiskers do not span either. The rows of the
+ * groups in `groups` (NULL: every group) and, with wlabel, of that
+ * workload only. */
+void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel, int *kmin,
+                     int *kmax, int *nout);
+/* NOTE: what bars, points and whiskers are and how many repetitions they
+ * rest on (reps, NULL: no such line), and the "module (why)" lines of
+ * series not shown. */
+void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why);
 void plot_chart_syscalls(run_t *r, charts_t *cs);
 void plot_chart_sweep(run_t *r, charts_t *cs);
 void plot_chart_metadata(run_t *r, charts_t *cs);

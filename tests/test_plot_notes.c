@@ -247,6 +247,38 @@ static void test_disturbed_no_summary(void)
 	       "the line points to a summary.csv the folder lacks: %s", par);
 }
 
+/* 3b. A chart a reader lifts into a paper says how many repetitions its
+ * medians rest on and that the disturbed one is in none of its figures:
+ * the note read "median of the repetitions; whisker: min..max" of five
+ * repetitions while the whisker spanned four, and the latency note's
+ * "max: the slowest call of any repetition" left the fifth's out. */
+static void test_reps_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512], lat[2048];
+	int rc, len;
+	if (!drawing_folder("repssaid", "repetitions said", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv", trials_disturbed);
+	len = snprintf(lat, sizeof(lat),
+	               "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	               "timed_ops,mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n");
+	for (int k = 0; k < 5; k++)
+		len += snprintf(lat + len, sizeof(lat) - (size_t)len,
+		                "0,%d,glibc,,random,,1,alloc,100,20,10,20,30,40,50,%d\n", k,
+		                k == 3 ? 90000 : 60);
+	put(dir, "latency.csv", lat);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "median of 4 repetitions; whisker: min..max; 1 disturbed") != NULL,
+	       "time: the note does not say 4 repetitions and 1 left out");
+	file(dir, "plots/latency-random-alloc.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "median over 4 repetitions") != NULL &&
+	           strstr(svg, "1 disturbed repetition left out") != NULL,
+	       "latency: the note does not say 4 repetitions and 1 left out");
+}
+
 /* 4. An interrupted run says so, and names the groups with fewer
  * repetitions than asked (the reviewer's intr: SIGINT at 21 of 48
  * trials, -r 3, and a report that did not say it was incomplete); so does
@@ -367,6 +399,7 @@ int main(void)
 	test_no_value_note();
 	test_only_failed();
 	test_disturbed_no_summary();
+	test_reps_said();
 	test_incomplete();
 	test_replot_same();
 
