@@ -53,6 +53,39 @@ static srun_t *series_runs(run_t *r, int *nout)
 
 static const char *pl[] = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
 
+/* A sample-path chart's line on what it draws where group g has several
+ * kept repetitions: one of them per module, not a median (the bar charts'
+ * notes say median), and which (rep[i] for labels->v[i]). Into out
+ * (nothing at one repetition). */
+static void path_reps_note(const run_t *r, int g, const strlist_t *labels, const long *rep,
+                           as_buf_t *out)
+{
+	strlist_t one = {0};
+	int kmin, kmax, nout, same = 1;
+	plot_sl_add(&one, r->groups.v[g]);
+	plot_reps_count(r, &one, NULL, &kmin, &kmax, &nout);
+	plot_sl_free(&one);
+	if (kmax <= 1 || labels->n == 0)
+		return;
+	for (int i = 1; i < labels->n; i++)
+		same &= rep[i] == rep[0];
+	if (kmin == kmax)
+		as_buf_printf(out,
+		              "one repetition per module, not a median of the %d kept: ", kmax);
+	else
+		as_buf_printf(out, "one repetition per module, not a median of the %d to %d kept: ",
+		              kmin, kmax);
+	if (same) {
+		as_buf_printf(out, "the first kept, rep %ld", rep[0]);
+	} else {
+		as_buf_printf(out, "the first kept (rep");
+		for (int i = 0; i < labels->n; i++)
+			as_buf_printf(out, "%s %s %ld", i ? "," : "",
+			              plot_mod_show(r, labels->v[i]), rep[i]);
+		as_buf_printf(out, ")");
+	}
+}
+
 /* Copy a group's data file and table into chart c, with the series
  * variables (a series hidden under another says so) and the title. */
 static void fill_chart(const run_t *r, chart_t *c, const as_buf_t *data, const as_buf_t *tab,
@@ -190,7 +223,8 @@ static void series_block(const run_t *r, const scols_t *c, const srun_t *sr, con
 /* The four charts of group g that share its data file and table; the ones
  * whose columns the series lacks are skipped with the reason. */
 static void series_charts(const run_t *r, charts_t *cs, int g, const as_buf_t *data,
-                          const as_buf_t *tab, const strlist_t *labels, const shas_t *has)
+                          const as_buf_t *tab, const strlist_t *labels, const shas_t *has,
+                          const char *reps)
 {
 	static const struct {
 		const char *kind, *title;
@@ -232,13 +266,16 @@ static void series_charts(const run_t *r, charts_t *cs, int g, const as_buf_t *d
 		              : has->ops >= 1e4 ? " (thousands)"
 		                                : "");
 		as_buf_printf(&c->vars, "LOGY=%d; ", plot_spans_decades(has->sys_lo, has->sys_hi));
-		if (has->passes.len) {
+		if (has->passes.len || *reps) {
 			as_buf_t note = {0};
-			as_buf_printf(&note,
-			              "x covers the first pass of the op stream, the one sampled; "
-			              "--min-time ran it again, unsampled\n(passes: %s; the "
-			              "table's ops and peaks are of every pass)",
-			              has->passes.data);
+			as_buf_printf(&note, "%s%s", reps, *reps && has->passes.len ? "\n" : "");
+			if (has->passes.len)
+				as_buf_printf(
+				    &note,
+				    "x covers the first pass of the op stream, the one "
+				    "sampled; --min-time ran it again, unsampled\n(passes: "
+				    "%s; the table's ops and peaks are of every pass)",
+				    has->passes.data);
 			plot_vars_str(&c->vars, "NOTE", note.data);
 			as_buf_free(&note);
 		}
@@ -304,7 +341,16 @@ void plot_chart_series(run_t *r, charts_t *cs)
 		for (int i = 0; i < labels.n; i++)
 			series_block(r, &c, pick[i], labels.v[i], plot_mod_show(r, labels.v[i]),
 			             &data, &tab, &has);
-		series_charts(r, cs, g, &data, &tab, &labels, &has);
+		{
+			long reps[MAXS];
+			as_buf_t note = {0};
+			for (int i = 0; i < labels.n; i++)
+				reps[i] = pick[i]->t->rep;
+			path_reps_note(r, g, &labels, reps, &note);
+			series_charts(r, cs, g, &data, &tab, &labels, &has,
+			              note.data ? note.data : "");
+			as_buf_free(&note);
+		}
 		as_buf_free(&data);
 		as_buf_free(&tab);
 		as_buf_free(&has.passes);
@@ -462,7 +508,7 @@ static void latency_percentiles(run_t *r, charts_t *cs)
  * -1 when it has no such rows. cols: trial, rep, kind, x (bucket top), y,
  * bucket bottom (-1: absent). */
 static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[6],
-                   as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax, int *tail)
+                   as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax, int *tail, long *rep)
 {
 	const as_table_t *h = &r->hist;
 	const trow_t *best = NULL;
@@ -476,6 +522,7 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 	}
 	if (!best)
 		return -1;
+	*rep = best->rep;
 	as_buf_printf(data, "# %s\n", r->mods.v[m]);
 	for (int i = 0; i < NROWS(h); i++) {
 		double x, y;
@@ -566,13 +613,14 @@ static void latency_cdf(run_t *r, charts_t *cs)
 			as_buf_t data = {0}, tab = {0};
 			chart_t *c;
 			int maxnb = 1, tail = 0;
+			long reps[MAXS];
 			double xmin = NAN, xmax = NAN;
 			as_buf_printf(&tab, "| module | rep | buckets | p50 bucket top (ns) | "
 			                    "p99 bucket top (ns) | last bucket top (ns) |\n"
 			                    "|---|---|---|---|---|---|\n");
-			for (int m = 0; m < r->mods.n; m++) {
+			for (int m = 0; m < r->mods.n && labels.n < MAXS; m++) {
 				int nb = cdf_row(r, g, m, kinds.v[k], cols, &data, &tab, &xmin,
-				                 &xmax, &tail);
+				                 &xmax, &tail, &reps[labels.n]);
 				if (nb < 0)
 					continue;
 				plot_sl_add(&labels, r->mods.v[m]);
@@ -604,6 +652,12 @@ static void latency_cdf(run_t *r, charts_t *cs)
 				              "PEVERY=%d; XMIN=", maxnb / 8 > 1 ? maxnb / 8 : 1);
 				plot_dnum(&c->vars, xmin, "; XMAX=");
 				plot_dnum(&c->vars, xmax, "; ");
+				{
+					as_buf_t note = {0};
+					path_reps_note(r, g, &labels, reps, &note);
+					plot_vars_str(&c->vars, "NOTE", note.data ? note.data : "");
+					as_buf_free(&note);
+				}
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);

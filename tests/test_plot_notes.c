@@ -279,6 +279,43 @@ static void test_reps_said(void)
 	       "latency: the note does not say 4 repetitions and 1 left out");
 }
 
+/* 3c. A sample-path chart draws one repetition per module, not a median
+ * like the bars beside it: its note says so and which one (the charts
+ * said nothing; only the report's table had a "rep" column). */
+static void test_path_rep_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512], ser[4096], hist[2048];
+	int rc, ls = 0, lh = 0;
+	if (!drawing_folder("pathrep", "sample path's repetition said", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv", trials_disturbed);
+	ls = snprintf(ser, sizeof(ser), "trial,rep,sample,ops_done,rss_kib,live_bytes\n");
+	lh = snprintf(hist, sizeof(hist),
+	              "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	              "bucket_low_ns,bucket_high_ns,count,cum_fraction\n");
+	for (int k = 0; k < 5; k++) {
+		for (int s = 0; s < 3; s++)
+			ls += snprintf(ser + ls, sizeof(ser) - (size_t)ls, "0,%d,%d,%d,%d,%d\n", k,
+			               s, s * 1000, 4000 + s * 100 * (k + 1), s * 65536);
+		lh += snprintf(hist + lh, sizeof(hist) - (size_t)lh,
+		               "0,%d,glibc,,random,,1,alloc,10,15,90,0.9\n"
+		               "0,%d,glibc,,random,,1,alloc,100,150,10,1\n",
+		               k, k);
+	}
+	put(dir, "series.csv", ser);
+	put(dir, "histogram.csv", hist);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/rss_ops-random.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "one repetition per module, not a median of the 4 kept: the first "
+	                   "kept, rep 0") != NULL,
+	       "rss_ops: the note does not say which repetition it draws");
+	file(dir, "plots/latency_tail-random-alloc.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "one repetition per module, not a median of the 4 kept") != NULL,
+	       "latency_tail: the note does not say which repetition it draws");
+}
+
 /* 4. An interrupted run says so, and names the groups with fewer
  * repetitions than asked (the reviewer's intr: SIGINT at 21 of 48
  * trials, -r 3, and a report that did not say it was incomplete); so does
@@ -400,6 +437,7 @@ int main(void)
 	test_only_failed();
 	test_disturbed_no_summary();
 	test_reps_said();
+	test_path_rep_said();
 	test_incomplete();
 	test_replot_same();
 
