@@ -182,6 +182,13 @@ static int dat_hidden(const char *path, int *nsets)
 	return same;
 }
 
+/* Whether NEEDLE occurs in P before END. */
+static int before(const char *p, const char *needle, const char *end)
+{
+	const char *q = strstr(p, needle);
+	return q && q < end;
+}
+
 /* The chart check: in every SVG of DIR, the tick labels of one axis (the
  * labels at one height under a panel, or at one x beside it) are unique
  * and carry no sub-unit prefix ("100m" under "million ops/s") and x tick
@@ -316,6 +323,38 @@ static int check_svgs(const char *dir)
 					CHECKF(x3 - x1 >= 0.5 * w,
 					       "%s: the plot is %.0f px wide of the chart's %.0f",
 					       path, x3 - x1, w);
+		}
+		{
+			/* every unrotated text inside the canvas, at a narrow 0.5
+			 * em a character (DejaVu Sans averages 0.55 and more): the
+			 * sweep's legend of long labels ran past its right edge,
+			 * two variants of refmalloc both cut to "refmalloc:mmap" */
+			double w = 0;
+			const char *b = strstr(buf, " width=\"");
+			if (b)
+				w = atof(b + 8);
+			for (p = buf; (p = strstr(p, "<g transform=\"translate(")) != NULL; p++) {
+				double tx, ty, em;
+				const char *gt = strchr(p, '>'),
+				           *tx0 = gt ? strstr(gt, "<text>") : NULL;
+				char t[512];
+				double len;
+				if (!gt || !tx0 || before(p, "rotate(", gt) ||
+				    !before(p, "font-size=\"", gt) || strchr(gt + 1, '<') != tx0 ||
+				    sscanf(p, "<g transform=\"translate(%lf,%lf)", &tx, &ty) != 2 ||
+				    sscanf(tx0, "<text>%511[^<]</text>", t) != 1)
+					continue;
+				em = atof(strstr(p, "font-size=\"") + 11);
+				len = (double)strlen(t);
+				if (before(p, "text-anchor=\"middle\"", gt))
+					CHECKF(tx - 0.25 * em * len >= -1 &&
+					           tx + 0.25 * em * len <= w + 1,
+					       "%s: text '%s' runs off the chart", path, t);
+				else if (before(p, "text-anchor=\"start\"", gt))
+					CHECKF(tx + 0.5 * em * len <= w + 1,
+					       "%s: text '%s' runs off the chart's right edge",
+					       path, t);
+			}
 		}
 		/* legend entries (not the fixed legend of the per-module panels
 		 * of heap_mmap, which repeats in every panel) */
