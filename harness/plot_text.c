@@ -27,8 +27,10 @@ int plot_path(char *out, size_t len, const char *fmt, ...)
 void plot_dnum(as_buf_t *b, double v, const char *sep)
 {
 	/* a whole number exactly (a size of 1 MiB is 1048576, not the
-	 * 1048580 of six digits), up to 2^53 where doubles stay exact */
-	if (isnan(v))
+	 * 1048580 of six digits), up to 2^53 where doubles stay exact; no
+	 * number (an infinite one too: "inf" is an undefined variable to
+	 * gnuplot, the YLO of a chart with no positive value) NaN */
+	if (!isfinite(v))
 		as_buf_printf(b, "NaN%s", sep);
 	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
 		as_buf_printf(b, "%.0f%s", v, sep);

@@ -742,6 +742,29 @@ static void test_log_said(void)
 	       "sweep: the top row's log y axis is not said");
 }
 
+/* 23. Every value 0 (no positive value to start a log axis at): the bar
+ * charts are drawn, 0-high bars, not refused by gnuplot over the
+ * "YLO=inf" they were given ("undefined variable: inf", exit 1). */
+static void test_all_zero(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc;
+	if (!drawing_folder("allzero", "all zero", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec\n"
+	    "0,0,glibc,,random,,1,ok,,1000,0,0\n"
+	    "1,0,null,,random,,1,ok,,1000,0,0\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "<text>null</text>") != NULL, "time: not drawn");
+	file(dir, "plots/throughput.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "<text>null</text>") != NULL, "throughput: not drawn");
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -765,6 +788,7 @@ int main(void)
 	test_metadata_no_growth();
 	test_sweep_timed_frees();
 	test_log_said();
+	test_all_zero();
 
 	return plot_fixture_end();
 }
