@@ -61,7 +61,8 @@ typedef struct {
 	                      the --modules list */
 	strlist_t missing; /* --modules entries that matched no row */
 	strlist_t groups;  /* "workload label" or "workload label, N threads" */
-	int multi_threads; /* the run has several thread counts */
+	int multi_threads; /* the run has several thread counts, or one
+	                      other than 1: groups name their threads */
 	int has_summary;   /* DIR/summary.csv exists: the run reached its end
 	                      (an interrupted one too) */
 	char *sweep;       /* per group: part of a size= sweep (drawn by threshold) */

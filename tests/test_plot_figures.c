@@ -59,7 +59,7 @@ static void test_live_per_module(void)
 	put(dir, "series.csv", series_live);
 	rc = plot(dir, "");
 	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
-	file(dir, "plots/rss_ops-xmalloc.svg", svg, sizeof(svg));
+	file(dir, "plots/rss_ops-xmalloc-2t.svg", svg, sizeof(svg));
 	n = svg_plots(svg);
 	/* two modules: two RSS lines and two live lines (and at most one
 	 * legend entry that explains the live lines) */
@@ -151,7 +151,7 @@ static void test_rss_peak_label(void)
 	    "0,0,glibc,,xmalloc,,2,2,1000,10000,36900,500,100,0\n");
 	rc = plot(dir, "");
 	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
-	file(dir, "tables/rss_ops-xmalloc.md", md, sizeof(md));
+	file(dir, "tables/rss_ops-xmalloc-2t.md", md, sizeof(md));
 	nh = md_head(md, head, 12);
 	nr = md_row(md, "glibc", row, 12);
 	CHECKF(nh == nr && nh > 0, "rss table: %d header cells, %d row cells:\n%s", nh, nr, md);

@@ -135,6 +135,28 @@ static int skip_line(const char *md, const char *kind, char *out, size_t len)
 	return 0;
 }
 
+/* 1c. A run at one thread count other than 1 (-t 4): its charts say the
+ * threads as a run at several counts does ("random, 4 threads"); they
+ * said "random", as at 1 thread, and nothing in a chart told 4. */
+static void test_threads_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512], trials[1024];
+	int rc;
+	if (!drawing_folder("fourthreads", "4 threads said", dir, sizeof(dir)))
+		return;
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,4,ok,,1000,40,1e8\n"
+	         "1,0,mimalloc,,random,,4,ok,,1000,30,1.2e8\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "<text>4 threads</text>") != NULL,
+	       "time: a run at 4 threads alone does not say 4 threads");
+}
+
 /* 2. Only failed trials (the reviewer's onlyfailed: bump:region=4096 out
  * of memory in every trial, one thread, no --jobs): the report says up
  * front that no trial completed, the Charts section is not an empty
@@ -434,6 +456,7 @@ int main(void)
 
 	test_scaling_note();
 	test_no_value_note();
+	test_threads_said();
 	test_only_failed();
 	test_disturbed_no_summary();
 	test_reps_said();
