@@ -1151,6 +1151,13 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		c = plot_new_chart(cs, "scaling", stem, "scaling");
 		if (!c)
 			break;
+		/* a tick at each thread count run, no other (a tick every thread
+		 * from -2 to 67 ran into each other at -t 1,16,64); log x where
+		 * they span 16x or more */
+		as_buf_printf(&c->vars, "XTICS='");
+		for (int j = 0; j < nthr; j++)
+			as_buf_printf(&c->vars, "%s%ld", j ? ", " : "", thr[j]);
+		as_buf_printf(&c->vars, "'; LOGX=%d; ", thr[0] > 0 && thr[nthr - 1] >= 16 * thr[0]);
 		snprintf(c->title, sizeof(c->title),
 		         "Thread scaling: throughput against threads\n%s", wshow[w]);
 		as_buf_printf(

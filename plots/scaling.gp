@@ -11,7 +11,9 @@ KEYLINES = keylines(NS)
 set bmargin 4 + NOTELINES + KEYLINES
 eval notecmd
 eval keycmd
-set xtics 1
+# a tick at each thread count run (XTICS), log x where they span 16x
+if (exists("XTICS")) { eval 'set xtics (' . XTICS . ')' } else { set xtics 1 }
+if (exists("LOGX") && LOGX) set logscale x 2; set xlabel 'threads (log scale)'
 set autoscale xfix
 set offsets graph 0.05, graph 0.05, 0, 0
 set yrange [0:*]
