@@ -618,11 +618,18 @@ static void latency_cdf(run_t *r, charts_t *cs)
 			as_buf_printf(&tab, "| module | rep | buckets | p50 bucket top (ns) | "
 			                    "p99 bucket top (ns) | last bucket top (ns) |\n"
 			                    "|---|---|---|---|---|---|\n");
+			as_buf_t flat = {0};
 			for (int m = 0; m < r->mods.n && labels.n < MAXS; m++) {
+				int before = tail;
 				int nb = cdf_row(r, g, m, kinds.v[k], cols, &data, &tab, &xmin,
 				                 &xmax, &tail, &reps[labels.n]);
 				if (nb < 0)
 					continue;
+				/* every call of this module in one bucket: no share
+				 * slower than any x, no curve (nor legend entry) */
+				if (tail == before)
+					as_buf_printf(&flat, "%s%s", flat.len ? ", " : "",
+					              r->mshow[m]);
 				plot_sl_add(&labels, r->mods.v[m]);
 				if (nb > maxnb)
 					maxnb = nb;
@@ -655,10 +662,18 @@ static void latency_cdf(run_t *r, charts_t *cs)
 				{
 					as_buf_t note = {0};
 					path_reps_note(r, g, &labels, reps, &note);
+					if (flat.len)
+						as_buf_printf(
+						    &note,
+						    "%snot shown: %s (every timed call in "
+						    "one latency bucket: none slower than "
+						    "another, no tail; the table has it)",
+						    note.len ? "\n" : "", flat.data);
 					plot_vars_str(&c->vars, "NOTE", note.data ? note.data : "");
 					as_buf_free(&note);
 				}
 			}
+			as_buf_free(&flat);
 			as_buf_free(&data);
 			as_buf_free(&tab);
 			plot_sl_free(&labels);

@@ -157,6 +157,35 @@ static void test_threads_said(void)
 	       "time: a run at 4 threads alone does not say 4 threads");
 }
 
+/* 1d. latency_tail: a module whose timed calls all fall in one bucket
+ * (null's allocs, every one under the clock's step) has no share slower
+ * than any x, so no curve, and gnuplot left it out of the legend too:
+ * the chart showed glibc alone without a word. The note names it. */
+static void test_flat_tail_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512], trials[1024];
+	int rc;
+	if (!drawing_folder("flattail", "flat tail said", dir, sizeof(dir)))
+		return;
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,1,ok,,1000,40,1e8\n"
+	         "1,0,null,,random,,1,ok,,1000,3,3e8\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n"
+	    "0,0,glibc,,random,,1,alloc,10,15,90,0.9\n"
+	    "0,0,glibc,,random,,1,alloc,100,150,10,1\n"
+	    "1,0,null,,random,,1,alloc,0,0,100,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/latency_tail-random-alloc.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "not shown: null (every timed call in one latency bucket") != NULL,
+	       "latency_tail: null is left out without a note");
+}
+
 /* 2. Only failed trials (the reviewer's onlyfailed: bump:region=4096 out
  * of memory in every trial, one thread, no --jobs): the report says up
  * front that no trial completed, the Charts section is not an empty
@@ -457,6 +486,7 @@ int main(void)
 	test_scaling_note();
 	test_no_value_note();
 	test_threads_said();
+	test_flat_tail_said();
 	test_only_failed();
 	test_disturbed_no_summary();
 	test_reps_said();
