@@ -266,6 +266,40 @@ static void reps_said(const run_t *r, const strlist_t *groups, const char *wlabe
 void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why)
 {
 	as_buf_t n = {0};
+	plot_note_text(&n, reps, why);
+	plot_vars_str(v, "NOTE", n.data ? n.data : "");
+	as_buf_free(&n);
+}
+
+void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown, const char *file,
+                       strlist_t *why)
+{
+	for (int m = 0; m < r->mods.n; m++) {
+		char status[64], clause[96], line[LABEL + 200];
+		int kept = 0;
+		if (plot_sl_find(shown, r->mods.v[m]) >= 0)
+			continue;
+		for (int i = 0; i < r->nt && !kept; i++) {
+			char gl[LABEL + 32];
+			kept = r->t[i].kept && !strcmp(r->t[i].mlabel, r->mods.v[m]) &&
+			       !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)), group);
+		}
+		/* completed, but FILE has nothing of it */
+		if (kept)
+			snprintf(line, sizeof(line), "no rows in %s\t%s", file, r->mshow[m]);
+		else if (missing_why(r, r->mods.v[m], group, status, sizeof(status), clause,
+		                     sizeof(clause)))
+			snprintf(line, sizeof(line), "%s%s%s\t%s", status, *clause ? ": " : "",
+			         clause, r->mshow[m]);
+		else
+			continue;
+		plot_sl_add(why, line);
+	}
+}
+
+void plot_note_text(as_buf_t *out, const char *reps, const strlist_t *why)
+{
+	as_buf_t n = {0};
 	strlist_t reasons = {0};
 	if (reps)
 		as_buf_printf(&n, "%s", reps);
@@ -289,7 +323,8 @@ void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why)
 	}
 	if (reasons.n > 3)
 		as_buf_printf(&n, "\n%d more reasons in the report", reasons.n - 3);
-	plot_vars_str(v, "NOTE", n.data ? n.data : "");
+	if (n.len)
+		as_buf_add(out, n.data, n.len);
 	as_buf_free(&n);
 	plot_sl_free(&reasons);
 }

@@ -53,6 +53,22 @@ static srun_t *series_runs(run_t *r, int *nout)
 
 static const char *pl[] = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
 
+/* The "not shown" lines of the run's modules without a series in a chart
+ * of group g (plot_note_unshown; FILE: the file the chart reads), after
+ * what out has on a line of their own. */
+static void unshown_note(const run_t *r, int g, const strlist_t *labels, const char *file,
+                         as_buf_t *out)
+{
+	strlist_t why = {0};
+	as_buf_t u = {0};
+	plot_note_unshown(r, r->groups.v[g], labels, file, &why);
+	plot_note_text(&u, NULL, &why);
+	if (u.len)
+		as_buf_printf(out, "%s%.*s", out->len ? "\n" : "", (int)u.len, u.data);
+	as_buf_free(&u);
+	plot_sl_free(&why);
+}
+
 /* A sample-path chart's line on what it draws where group g has several
  * kept repetitions: one of them per module, not a median (the bar charts'
  * notes say median), and which (rep[i] for labels->v[i]). Into out
@@ -347,6 +363,7 @@ void plot_chart_series(run_t *r, charts_t *cs)
 			for (int i = 0; i < labels.n; i++)
 				reps[i] = pick[i]->t->rep;
 			path_reps_note(r, g, &labels, reps, &note);
+			unshown_note(r, g, &labels, "series.csv", &note);
 			series_charts(r, cs, g, &data, &tab, &labels, &has,
 			              note.data ? note.data : "");
 			as_buf_free(&note);
@@ -417,8 +434,9 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
  * statistics left out as disturbed (their calls are in no figure: the
  * max is the slowest call of the kept ones), and, when `zero`, that a
  * value under 1 ns is drawn at 1 ns (it would read as 1 ns). */
-static void latency_note(const run_t *r, const char *group, int zero, as_buf_t *vars)
+static void latency_note(const run_t *r, int g, const strlist_t *labels, int zero, as_buf_t *vars)
 {
+	const char *group = r->groups.v[g];
 	strlist_t one = {0};
 	as_buf_t n = {0};
 	int kmin, kmax, nout;
@@ -442,6 +460,7 @@ static void latency_note(const run_t *r, const char *group, int zero, as_buf_t *
 		              nout == 1 ? "" : "s");
 	if (zero)
 		as_buf_printf(&n, "; a value under 1 ns (the table has it) is drawn at 1 ns");
+	unshown_note(r, g, labels, "latency.csv", &n);
 	plot_vars_str(vars, "NOTE", n.data);
 	as_buf_free(&n);
 }
@@ -494,7 +513,7 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 				as_buf_printf(&c->vars, "YLO=");
 				plot_dnum(&c->vars, ylo, "; YHI=");
 				plot_dnum(&c->vars, yhi, "; ");
-				latency_note(r, r->groups.v[g], zero, &c->vars);
+				latency_note(r, g, &labels, zero, &c->vars);
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);
@@ -662,6 +681,7 @@ static void latency_cdf(run_t *r, charts_t *cs)
 				{
 					as_buf_t note = {0};
 					path_reps_note(r, g, &labels, reps, &note);
+					unshown_note(r, g, &labels, "histogram.csv", &note);
 					if (flat.len)
 						as_buf_printf(
 						    &note,

@@ -229,6 +229,14 @@ void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel
  * rest on (reps, NULL: no such line), and the "module (why)" lines of
  * series not shown. */
 void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why);
+/* The same note as text appended to out (no variable). */
+void plot_note_text(as_buf_t *out, const char *reps, const strlist_t *why);
+/* The "not shown" lines ("WHY\tMODULE", for plot_note_text) of the run's
+ * modules that have no series in a chart of group `group` (not in
+ * `shown`): why their trials failed or were skipped, or "no rows in
+ * FILE" where they completed. */
+void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown, const char *file,
+                       strlist_t *why);
 void plot_chart_syscalls(run_t *r, charts_t *cs);
 void plot_chart_sweep(run_t *r, charts_t *cs);
 void plot_chart_metadata(run_t *r, charts_t *cs);

@@ -186,6 +186,49 @@ static void test_flat_tail_said(void)
 	       "latency_tail: null is left out without a note");
 }
 
+/* 1e. The charts of series.csv, latency.csv and histogram.csv name the
+ * run's modules they have no series of, and why, as the bar charts do:
+ * at 2 threads the reviewer's rss_ops, heap_mmap, latency and tail
+ * charts showed glibc and mimalloc and nothing of bump and pool (skipped:
+ * not thread-safe), while time.png said so. */
+static void test_unshown_said(void)
+{
+	static const char *charts[] = {"rss_ops-random-2t", "latency-random-2t-alloc",
+	                               "latency_tail-random-2t-alloc"};
+	static char svg[1 << 20];
+	char dir[512], trials[1024];
+	int rc;
+	if (!drawing_folder("unshown", "modules not shown said", dir, sizeof(dir)))
+		return;
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,2,ok,,1000,40,1e8\n"
+	         "1,0,bump,,random,,2,skipped,module bump is not thread-safe,,,\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	put(dir, "series.csv",
+	    "trial,rep,sample,ops_done,rss_kib,live_bytes\n"
+	    "0,0,0,0,4000,0\n0,0,1,500,4500,262144\n0,0,2,1000,4600,0\n");
+	put(dir, "latency.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+	    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n"
+	    "0,0,glibc,,random,,2,alloc,100,20,10,20,30,40,50,60\n");
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n"
+	    "0,0,glibc,,random,,2,alloc,10,15,90,0.9\n"
+	    "0,0,glibc,,random,,2,alloc,100,150,10,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
+		char rel[128];
+		snprintf(rel, sizeof(rel), "plots/%s.svg", charts[i]);
+		svg[0] = '\0';
+		file(dir, rel, svg, sizeof(svg));
+		CHECKF(strstr(svg, "not shown: bump (skipped: not thread-safe)") != NULL,
+		       "%s: bump is left out without a note", charts[i]);
+	}
+}
+
 /* 2. Only failed trials (the reviewer's onlyfailed: bump:region=4096 out
  * of memory in every trial, one thread, no --jobs): the report says up
  * front that no trial completed, the Charts section is not an empty
@@ -487,6 +530,7 @@ int main(void)
 	test_no_value_note();
 	test_threads_said();
 	test_flat_tail_said();
+	test_unshown_said();
 	test_only_failed();
 	test_disturbed_no_summary();
 	test_reps_said();
