@@ -310,7 +310,7 @@ void plot_note_text(as_buf_t *out, const char *reps, const strlist_t *why)
 	}
 	for (int k = 0; k < reasons.n && k < 3; k++) {
 		int first = 1;
-		as_buf_printf(&n, "%snot shown: ", n.len ? "\n" : "");
+		as_buf_printf(&n, "%snot shown: ", n.len || out->len ? "\n" : "");
 		for (int i = 0; i < why->n; i++) {
 			size_t l = strcspn(why->v[i], "\t");
 			if (why->v[i][l] != '\t' || strlen(reasons.v[k]) != l ||
@@ -902,7 +902,33 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 		             ? "top row: the median latency of free (under 1 ns drawn at 1 ns)"
 		             : "top row: includes writing every page: mostly page-fault cost",
 		         few);
-		plot_vars_str(&c->vars, "NOTE", note);
+		{
+			/* the run's modules with no point at any size, and why
+			 * (bump out of memory at every size was left out without a
+			 * word, its legend entry too) */
+			strlist_t why = {0};
+			as_buf_t n = {0};
+			for (int m = 0; m < r->mods.n; m++) {
+				if (plot_sl_find(&mods, plot_mod_show(r, r->mods.v[m])) >= 0)
+					continue;
+				for (int i = 0; i < r->nt; i++) {
+					char gl[LABEL + 32];
+					if (!r->t[i].ok && !strcmp(r->t[i].wname, sw->wname) &&
+					    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
+						note_missing(
+						    r, r->mods.v[m],
+						    plot_group_of(r, &r->t[i], gl, sizeof(gl)),
+						    &why);
+						break;
+					}
+				}
+			}
+			as_buf_printf(&n, "%s", note);
+			plot_note_text(&n, NULL, &why);
+			plot_vars_str(&c->vars, "NOTE", n.data);
+			as_buf_free(&n);
+			plot_sl_free(&why);
+		}
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 	}
 	as_buf_free(&data);

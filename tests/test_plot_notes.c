@@ -229,6 +229,32 @@ static void test_unshown_said(void)
 	}
 }
 
+/* 1f. The same in a size sweep: bump out of memory at every size had no
+ * line, no legend entry and no note. */
+static void test_sweep_unshown_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc;
+	if (!drawing_folder("sweepunshown", "sweep: modules not shown said", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,rss_end_kib,mmap_calls\n"
+	    "0,0,glibc,,threshold,size=4k,1,ok,,100,400,2.5e6,1000,5000,5000,0\n"
+	    "1,0,glibc,,threshold,size=64k,1,ok,,100,500,2e6,1000,5000,5000,0\n"
+	    "2,0,glibc,,threshold,size=1m,1,ok,,100,9000,1.1e5,1000,17000,2024,16\n"
+	    "3,0,bump,,threshold,size=4k,1,out_of_memory,region exhausted,,,,,,,\n"
+	    "4,0,bump,,threshold,size=64k,1,out_of_memory,region exhausted,,,,,,,\n"
+	    "5,0,bump,,threshold,size=1m,1,out_of_memory,region exhausted,,,,,,,\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/sweep-threshold.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "<text>not shown: bump (out_of_memory: region exhausted)</text>") !=
+	           NULL,
+	       "sweep: bump is left out without a note");
+}
+
 /* 2. Only failed trials (the reviewer's onlyfailed: bump:region=4096 out
  * of memory in every trial, one thread, no --jobs): the report says up
  * front that no trial completed, the Charts section is not an empty
@@ -531,6 +557,7 @@ int main(void)
 	test_threads_said();
 	test_flat_tail_said();
 	test_unshown_said();
+	test_sweep_unshown_said();
 	test_only_failed();
 	test_disturbed_no_summary();
 	test_reps_said();
