@@ -152,7 +152,8 @@ static int group_values_per(const run_t *r, const char *mod, const char *group, 
 /* Why module `mod` has no completed row in group `group`: its status in
  * status and the reason's first clause in clause, without the module's own
  * name, so that modules skipped for the same reason share one line of the
- * note. Returns 0 when it has no row there at all. */
+ * note; "n/a" where its rows completed without a value. Returns 0 when it
+ * has no row there at all. */
 static int missing_why(const run_t *r, const char *mod, const char *group, char *status,
                        size_t slen, char *clause, size_t clen)
 {
@@ -177,6 +178,17 @@ static int missing_why(const run_t *r, const char *mod, const char *group, char 
 		snprintf(status, slen, "%s", plot_cell(&r->trials, t->row, cs));
 		return 1;
 	}
+	/* completed, but the chart's column is empty (n/a) in every row */
+	for (int i = 0; i < r->nt; i++) {
+		char gl[LABEL + 32];
+		const trow_t *t = &r->t[i];
+		if (t->ok && !strcmp(t->mlabel, mod) &&
+		    !strcmp(plot_group_of(r, t, gl, sizeof(gl)), group)) {
+			snprintf(status, slen, "n/a");
+			snprintf(clause, clen, "no value in trials.csv");
+			return 1;
+		}
+	}
 	return 0;
 }
 
@@ -193,14 +205,104 @@ static void note_missing(const run_t *r, const char *mod, const char *group, str
 	plot_sl_add(why, line);
 }
 
-/* NOTE: what the whiskers are (when `whiskers`), and per reason the
- * modules not shown ("WHY\tMODULE" lines, or whole lines). */
-void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why)
+void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel, int *kmin_out,
+                     int *kmax_out, int *nout_out)
+{
+	strlist_t keys = {0};
+	int *cnt = calloc((size_t)r->nt + 1, sizeof(int)), kmin = 0, kmax = 0, nout = 0;
+	if (!cnt)
+		abort();
+	for (int i = 0; i < r->nt; i++) {
+		char gl[LABEL + 32], key[2 * LABEL + 40];
+		const trow_t *t = &r->t[i];
+		plot_group_of(r, t, gl, sizeof(gl));
+		if (!t->ok || (groups && plot_sl_find(groups, gl) < 0) ||
+		    (wlabel && strcmp(t->wlabel, wlabel)))
+			continue;
+		snprintf(key, sizeof(key), "%s\t%s", t->mlabel, gl);
+		if (t->kept)
+			cnt[plot_sl_add(&keys, key)]++;
+		else
+			nout++;
+	}
+	for (int k = 0; k < keys.n; k++) {
+		if (!kmin || cnt[k] < kmin)
+			kmin = cnt[k];
+		if (cnt[k] > kmax)
+			kmax = cnt[k];
+	}
+	plot_sl_free(&keys);
+	free(cnt);
+	*kmin_out = kmin;
+	*kmax_out = kmax;
+	*nout_out = nout;
+}
+
+/* The note's line on what a bar or point and its whisker are, and how
+ * many repetitions they rest on (plot_reps_count), into out. */
+static void reps_said(const run_t *r, const strlist_t *groups, const char *wlabel, char *out,
+                      size_t len)
+{
+	int kmin, kmax, nout;
+	plot_reps_count(r, groups, wlabel, &kmin, &kmax, &nout);
+	if (kmax <= 1)
+		snprintf(out, len, "bar or point: one repetition (no spread to show)");
+	else if (kmin == kmax)
+		snprintf(out, len, "bar or point: median of %d repetitions; whisker: min..max",
+		         kmax);
+	else
+		snprintf(out, len,
+		         "bar or point: median of %d to %d repetitions; whisker: min..max", kmin,
+		         kmax);
+	if (nout)
+		snprintf(out + strlen(out), len - strlen(out),
+		         "; %d disturbed repetition%s left out (report.md)", nout,
+		         nout == 1 ? "" : "s");
+}
+
+/* NOTE: what the bars or points and whiskers are (`reps`, reps_said; NULL:
+ * none), and per reason the modules not shown ("WHY\tMODULE" lines, or
+ * whole lines). */
+void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why)
+{
+	as_buf_t n = {0};
+	plot_note_text(&n, reps, why);
+	plot_vars_str(v, "NOTE", n.data ? n.data : "");
+	as_buf_free(&n);
+}
+
+void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown, const char *file,
+                       strlist_t *why)
+{
+	for (int m = 0; m < r->mods.n; m++) {
+		char status[64], clause[96], line[LABEL + 200];
+		int kept = 0;
+		if (plot_sl_find(shown, r->mods.v[m]) >= 0)
+			continue;
+		for (int i = 0; i < r->nt && !kept; i++) {
+			char gl[LABEL + 32];
+			kept = r->t[i].kept && !strcmp(r->t[i].mlabel, r->mods.v[m]) &&
+			       !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)), group);
+		}
+		/* completed, but FILE has nothing of it */
+		if (kept)
+			snprintf(line, sizeof(line), "no rows in %s\t%s", file, r->mshow[m]);
+		else if (missing_why(r, r->mods.v[m], group, status, sizeof(status), clause,
+		                     sizeof(clause)))
+			snprintf(line, sizeof(line), "%s%s%s\t%s", status, *clause ? ": " : "",
+			         clause, r->mshow[m]);
+		else
+			continue;
+		plot_sl_add(why, line);
+	}
+}
+
+void plot_note_text(as_buf_t *out, const char *reps, const strlist_t *why)
 {
 	as_buf_t n = {0};
 	strlist_t reasons = {0};
-	if (whiskers)
-		as_buf_printf(&n, "bar or point: median of the repetitions; whisker: min..max");
+	if (reps)
+		as_buf_printf(&n, "%s", reps);
 	for (int i = 0; i < why->n; i++) {
 		char r1[LABEL + 160];
 		snprintf(r1, sizeof(r1), "%.*s", (int)strcspn(why->v[i], "\t"), why->v[i]);
@@ -208,7 +310,7 @@ void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why)
 	}
 	for (int k = 0; k < reasons.n && k < 3; k++) {
 		int first = 1;
-		as_buf_printf(&n, "%snot shown: ", n.len ? "\n" : "");
+		as_buf_printf(&n, "%snot shown: ", n.len || out->len ? "\n" : "");
 		for (int i = 0; i < why->n; i++) {
 			size_t l = strcspn(why->v[i], "\t");
 			if (why->v[i][l] != '\t' || strlen(reasons.v[k]) != l ||
@@ -221,7 +323,8 @@ void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why)
 	}
 	if (reasons.n > 3)
 		as_buf_printf(&n, "\n%d more reasons in the report", reasons.n - 3);
-	plot_vars_str(v, "NOTE", n.data ? n.data : "");
+	if (n.len)
+		as_buf_add(out, n.data, n.len);
 	as_buf_free(&n);
 	plot_sl_free(&reasons);
 }
@@ -316,7 +419,11 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	as_buf_printf(&c->vars, "LOGY=%d; YLO=", plot_spans_decades(lo, hi));
 	plot_dnum(&c->vars, lo, "; ");
 	plot_vars_str(&c->vars, "YUNIT", yunit);
-	plot_vars_note(&c->vars, 1, &why);
+	{
+		char reps[160];
+		reps_said(r, NULL, NULL, reps, sizeof(reps));
+		plot_vars_note(&c->vars, reps, &why);
+	}
 	plot_sl_free(&why);
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 }
@@ -439,7 +546,14 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 		plot_vars_series(&c->vars, r, &r->mods, NULL);
 		plot_vars_cats(&c->vars, &c->data);
 		as_buf_printf(&c->vars, "LOGY=%d; YLO=1; ", hi > 100);
-		plot_vars_note(&c->vars, 1, &why);
+		{
+			char reps[160];
+			strlist_t one = {0};
+			plot_sl_add(&one, r->groups.v[g]);
+			reps_said(r, &one, NULL, reps, sizeof(reps));
+			plot_sl_free(&one);
+			plot_vars_note(&c->vars, reps, &why);
+		}
 		plot_sl_free(&why);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 	}
@@ -788,7 +902,33 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 		             ? "top row: the median latency of free (under 1 ns drawn at 1 ns)"
 		             : "top row: includes writing every page: mostly page-fault cost",
 		         few);
-		plot_vars_str(&c->vars, "NOTE", note);
+		{
+			/* the run's modules with no point at any size, and why
+			 * (bump out of memory at every size was left out without a
+			 * word, its legend entry too) */
+			strlist_t why = {0};
+			as_buf_t n = {0};
+			for (int m = 0; m < r->mods.n; m++) {
+				if (plot_sl_find(&mods, plot_mod_show(r, r->mods.v[m])) >= 0)
+					continue;
+				for (int i = 0; i < r->nt; i++) {
+					char gl[LABEL + 32];
+					if (!r->t[i].ok && !strcmp(r->t[i].wname, sw->wname) &&
+					    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
+						note_missing(
+						    r, r->mods.v[m],
+						    plot_group_of(r, &r->t[i], gl, sizeof(gl)),
+						    &why);
+						break;
+					}
+				}
+			}
+			as_buf_printf(&n, "%s", note);
+			plot_note_text(&n, NULL, &why);
+			plot_vars_str(&c->vars, "NOTE", n.data);
+			as_buf_free(&n);
+			plot_sl_free(&why);
+		}
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 	}
 	as_buf_free(&data);
@@ -954,7 +1094,11 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	plot_dnum(&c->vars, lo, "; REF=");
 	plot_dnum(&c->vars, same_size ? size0 : NAN, "; ");
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
-	plot_vars_note(&c->vars, 1, &why);
+	{
+		char reps[160];
+		reps_said(r, &groups, NULL, reps, sizeof(reps));
+		plot_vars_note(&c->vars, reps, &why);
+	}
 	plot_sl_free(&why);
 	plot_sl_free(&groups);
 	free(shows);
@@ -1015,7 +1159,7 @@ static void note_missing_threads(const run_t *r, const char *mod, const char *wl
 /* Throughput against threads, per workload run at several thread counts. */
 void plot_chart_scaling(run_t *r, charts_t *cs)
 {
-	strlist_t wls = {0}, why = {0};
+	strlist_t wls = {0}, why = {0}, nokey = {0};
 	char **wshow;
 	int ci = as_table_col(&r->trials, "ops_per_sec"), drawn = 0;
 	if (ci < 0) {
@@ -1068,6 +1212,13 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		c = plot_new_chart(cs, "scaling", stem, "scaling");
 		if (!c)
 			break;
+		/* a tick at each thread count run, no other (a tick every thread
+		 * from -2 to 67 ran into each other at -t 1,16,64); log x where
+		 * they span 16x or more */
+		as_buf_printf(&c->vars, "XTICS='");
+		for (int j = 0; j < nthr; j++)
+			as_buf_printf(&c->vars, "%s%ld", j ? ", " : "", thr[j]);
+		as_buf_printf(&c->vars, "'; LOGX=%d; ", thr[0] > 0 && thr[nthr - 1] >= 16 * thr[0]);
 		snprintf(c->title, sizeof(c->title),
 		         "Thread scaling: throughput against threads\n%s", wshow[w]);
 		as_buf_printf(
@@ -1076,7 +1227,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		    "|---|---|---|---|---|---|\n");
 		plot_sl_free(&why);
 		for (int m = 0; m < r->mods.n; m++) {
-			int miss[64] = {0};
+			int miss[64] = {0}, points = 0;
 			as_buf_printf(&c->data, "# %s\n", r->mods.v[m]);
 			for (int j = 0; j < nthr; j++) {
 				double v[1024], med, mn, mx;
@@ -1096,6 +1247,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 					miss[j] = 1;
 					continue;
 				}
+				points++;
 				as_buf_add(&c->table, "|", 1);
 				plot_tstr(&c->table, r->mshow[m]);
 				as_buf_printf(&c->table, " %ld | %d |", thr[j], k);
@@ -1107,11 +1259,23 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 			}
 			as_buf_add(&c->data, "\n\n", 2);
 			note_missing_threads(r, r->mods.v[m], wls.v[w], thr, miss, nthr, &why);
+			if (!points)
+				plot_sl_add(&nokey, r->mods.v[m]);
 		}
 		plot_vars_series(&c->vars, r, &r->mods, NULL);
 		plot_vars_same(&c->vars, &c->data, r->mods.n);
+		/* a module without a point has no legend entry (as in the bar
+		 * charts): the note says why it is not shown */
+		for (int m = 0; m < r->mods.n; m++)
+			if (plot_sl_find(&nokey, r->mods.v[m]) >= 0)
+				as_buf_printf(&c->vars, "TITLE[%d] = ''; ", m + 1);
+		plot_sl_free(&nokey);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
-		plot_vars_note(&c->vars, 1, &why);
+		{
+			char reps[160];
+			reps_said(r, NULL, wls.v[w], reps, sizeof(reps));
+			plot_vars_note(&c->vars, reps, &why);
+		}
 		drawn = 1;
 	}
 	if (!drawn)

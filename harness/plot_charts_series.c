@@ -53,6 +53,55 @@ static srun_t *series_runs(run_t *r, int *nout)
 
 static const char *pl[] = {"p50", "p90", "p99", "p99.9", "p99.99", "max"};
 
+/* The "not shown" lines of the run's modules without a series in a chart
+ * of group g (plot_note_unshown; FILE: the file the chart reads), after
+ * what out has on a line of their own. */
+static void unshown_note(const run_t *r, int g, const strlist_t *labels, const char *file,
+                         as_buf_t *out)
+{
+	strlist_t why = {0};
+	as_buf_t u = {0};
+	plot_note_unshown(r, r->groups.v[g], labels, file, &why);
+	plot_note_text(&u, NULL, &why);
+	if (u.len)
+		as_buf_printf(out, "%s%.*s", out->len ? "\n" : "", (int)u.len, u.data);
+	as_buf_free(&u);
+	plot_sl_free(&why);
+}
+
+/* A sample-path chart's line on what it draws where group g has several
+ * kept repetitions: one of them per module, not a median (the bar charts'
+ * notes say median), and which (rep[i] for labels->v[i]). Into out
+ * (nothing at one repetition). */
+static void path_reps_note(const run_t *r, int g, const strlist_t *labels, const long *rep,
+                           as_buf_t *out)
+{
+	strlist_t one = {0};
+	int kmin, kmax, nout, same = 1;
+	plot_sl_add(&one, r->groups.v[g]);
+	plot_reps_count(r, &one, NULL, &kmin, &kmax, &nout);
+	plot_sl_free(&one);
+	if (kmax <= 1 || labels->n == 0)
+		return;
+	for (int i = 1; i < labels->n; i++)
+		same &= rep[i] == rep[0];
+	if (kmin == kmax)
+		as_buf_printf(out,
+		              "one repetition per module, not a median of the %d kept: ", kmax);
+	else
+		as_buf_printf(out, "one repetition per module, not a median of the %d to %d kept: ",
+		              kmin, kmax);
+	if (same) {
+		as_buf_printf(out, "the first kept, rep %ld", rep[0]);
+	} else {
+		as_buf_printf(out, "the first kept (rep");
+		for (int i = 0; i < labels->n; i++)
+			as_buf_printf(out, "%s %s %ld", i ? "," : "",
+			              plot_mod_show(r, labels->v[i]), rep[i]);
+		as_buf_printf(out, ")");
+	}
+}
+
 /* Copy a group's data file and table into chart c, with the series
  * variables (a series hidden under another says so) and the title. */
 static void fill_chart(const run_t *r, chart_t *c, const as_buf_t *data, const as_buf_t *tab,
@@ -190,7 +239,8 @@ static void series_block(const run_t *r, const scols_t *c, const srun_t *sr, con
 /* The four charts of group g that share its data file and table; the ones
  * whose columns the series lacks are skipped with the reason. */
 static void series_charts(const run_t *r, charts_t *cs, int g, const as_buf_t *data,
-                          const as_buf_t *tab, const strlist_t *labels, const shas_t *has)
+                          const as_buf_t *tab, const strlist_t *labels, const shas_t *has,
+                          const char *reps)
 {
 	static const struct {
 		const char *kind, *title;
@@ -232,13 +282,16 @@ static void series_charts(const run_t *r, charts_t *cs, int g, const as_buf_t *d
 		              : has->ops >= 1e4 ? " (thousands)"
 		                                : "");
 		as_buf_printf(&c->vars, "LOGY=%d; ", plot_spans_decades(has->sys_lo, has->sys_hi));
-		if (has->passes.len) {
+		if (has->passes.len || *reps) {
 			as_buf_t note = {0};
-			as_buf_printf(&note,
-			              "x covers the first pass of the op stream, the one sampled; "
-			              "--min-time ran it again, unsampled\n(passes: %s; the "
-			              "table's ops and peaks are of every pass)",
-			              has->passes.data);
+			as_buf_printf(&note, "%s%s", reps, *reps && has->passes.len ? "\n" : "");
+			if (has->passes.len)
+				as_buf_printf(
+				    &note,
+				    "x covers the first pass of the op stream, the one "
+				    "sampled; --min-time ran it again, unsampled\n(passes: "
+				    "%s; the table's ops and peaks are of every pass)",
+				    has->passes.data);
 			plot_vars_str(&c->vars, "NOTE", note.data);
 			as_buf_free(&note);
 		}
@@ -304,7 +357,17 @@ void plot_chart_series(run_t *r, charts_t *cs)
 		for (int i = 0; i < labels.n; i++)
 			series_block(r, &c, pick[i], labels.v[i], plot_mod_show(r, labels.v[i]),
 			             &data, &tab, &has);
-		series_charts(r, cs, g, &data, &tab, &labels, &has);
+		{
+			long reps[MAXS];
+			as_buf_t note = {0};
+			for (int i = 0; i < labels.n; i++)
+				reps[i] = pick[i]->t->rep;
+			path_reps_note(r, g, &labels, reps, &note);
+			unshown_note(r, g, &labels, "series.csv", &note);
+			series_charts(r, cs, g, &data, &tab, &labels, &has,
+			              note.data ? note.data : "");
+			as_buf_free(&note);
+		}
 		as_buf_free(&data);
 		as_buf_free(&tab);
 		as_buf_free(&has.passes);
@@ -366,6 +429,42 @@ static int percentile_row(const run_t *r, int g, int m, const char *kind, const 
 	return 0;
 }
 
+/* The latency chart's NOTE: what p50 .. max are, over how many
+ * repetitions of group `group` (plot_reps_count), how many the
+ * statistics left out as disturbed (their calls are in no figure: the
+ * max is the slowest call of the kept ones), and, when `zero`, that a
+ * value under 1 ns is drawn at 1 ns (it would read as 1 ns). */
+static void latency_note(const run_t *r, int g, const strlist_t *labels, int zero, as_buf_t *vars)
+{
+	const char *group = r->groups.v[g];
+	strlist_t one = {0};
+	as_buf_t n = {0};
+	int kmin, kmax, nout;
+	plot_sl_add(&one, group);
+	plot_reps_count(r, &one, NULL, &kmin, &kmax, &nout);
+	plot_sl_free(&one);
+	if (kmax <= 1)
+		as_buf_printf(&n, "p50 .. p99.99 and max: of one repetition");
+	else if (kmin == kmax)
+		as_buf_printf(&n,
+		              "p50 .. p99.99: median over %d repetitions of each one's "
+		              "percentile; max: the slowest call of any of them",
+		              kmax);
+	else
+		as_buf_printf(&n,
+		              "p50 .. p99.99: median over %d to %d repetitions of each one's "
+		              "percentile; max: the slowest call of any of them",
+		              kmin, kmax);
+	if (nout)
+		as_buf_printf(&n, "; %d disturbed repetition%s left out (report.md)", nout,
+		              nout == 1 ? "" : "s");
+	if (zero)
+		as_buf_printf(&n, "; a value under 1 ns (the table has it) is drawn at 1 ns");
+	unshown_note(r, g, labels, "latency.csv", &n);
+	plot_vars_str(vars, "NOTE", n.data);
+	as_buf_free(&n);
+}
+
 /* latency.csv: percentiles per op kind (median over the kept reps; max:
  * the largest of theirs), one chart per workload group and kind. */
 static void latency_percentiles(run_t *r, charts_t *cs)
@@ -414,16 +513,7 @@ static void latency_percentiles(run_t *r, charts_t *cs)
 				as_buf_printf(&c->vars, "YLO=");
 				plot_dnum(&c->vars, ylo, "; YHI=");
 				plot_dnum(&c->vars, yhi, "; ");
-				/* a 0 drawn at 1 ns is said: it would read as 1 ns */
-				plot_vars_str(&c->vars, "NOTE",
-				              zero
-				                  ? "p50 .. p99.99: median over the repetitions of "
-				                    "each one's percentile; max: the slowest call "
-				                    "of any repetition; a value under 1 ns (the "
-				                    "table has it) is drawn at 1 ns"
-				                  : "p50 .. p99.99: median over the repetitions of "
-				                    "each one's percentile; max: the slowest call "
-				                    "of any repetition");
+				latency_note(r, g, &labels, zero, &c->vars);
 			}
 			as_buf_free(&data);
 			as_buf_free(&tab);
@@ -437,7 +527,7 @@ static void latency_percentiles(run_t *r, charts_t *cs)
  * -1 when it has no such rows. cols: trial, rep, kind, x (bucket top), y,
  * bucket bottom (-1: absent). */
 static int cdf_row(const run_t *r, int g, int m, const char *kind, const int cols[6],
-                   as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax, int *tail)
+                   as_buf_t *data, as_buf_t *tab, double *xmin, double *xmax, int *tail, long *rep)
 {
 	const as_table_t *h = &r->hist;
 	const trow_t *best = NULL;
@@ -451,6 +541,7 @@ static int cdf_row(const run_t *r, int g, int m, const char *kind, const int col
 	}
 	if (!best)
 		return -1;
+	*rep = best->rep;
 	as_buf_printf(data, "# %s\n", r->mods.v[m]);
 	for (int i = 0; i < NROWS(h); i++) {
 		double x, y;
@@ -541,15 +632,23 @@ static void latency_cdf(run_t *r, charts_t *cs)
 			as_buf_t data = {0}, tab = {0};
 			chart_t *c;
 			int maxnb = 1, tail = 0;
+			long reps[MAXS];
 			double xmin = NAN, xmax = NAN;
 			as_buf_printf(&tab, "| module | rep | buckets | p50 bucket top (ns) | "
 			                    "p99 bucket top (ns) | last bucket top (ns) |\n"
 			                    "|---|---|---|---|---|---|\n");
-			for (int m = 0; m < r->mods.n; m++) {
+			as_buf_t flat = {0};
+			for (int m = 0; m < r->mods.n && labels.n < MAXS; m++) {
+				int before = tail;
 				int nb = cdf_row(r, g, m, kinds.v[k], cols, &data, &tab, &xmin,
-				                 &xmax, &tail);
+				                 &xmax, &tail, &reps[labels.n]);
 				if (nb < 0)
 					continue;
+				/* every call of this module in one bucket: no share
+				 * slower than any x, no curve (nor legend entry) */
+				if (tail == before)
+					as_buf_printf(&flat, "%s%s", flat.len ? ", " : "",
+					              r->mshow[m]);
 				plot_sl_add(&labels, r->mods.v[m]);
 				if (nb > maxnb)
 					maxnb = nb;
@@ -579,7 +678,22 @@ static void latency_cdf(run_t *r, charts_t *cs)
 				              "PEVERY=%d; XMIN=", maxnb / 8 > 1 ? maxnb / 8 : 1);
 				plot_dnum(&c->vars, xmin, "; XMAX=");
 				plot_dnum(&c->vars, xmax, "; ");
+				{
+					as_buf_t note = {0};
+					path_reps_note(r, g, &labels, reps, &note);
+					unshown_note(r, g, &labels, "histogram.csv", &note);
+					if (flat.len)
+						as_buf_printf(
+						    &note,
+						    "%snot shown: %s (every timed call in "
+						    "one latency bucket: none slower than "
+						    "another, no tail; the table has it)",
+						    note.len ? "\n" : "", flat.data);
+					plot_vars_str(&c->vars, "NOTE", note.data ? note.data : "");
+					as_buf_free(&note);
+				}
 			}
+			as_buf_free(&flat);
 			as_buf_free(&data);
 			as_buf_free(&tab);
 			plot_sl_free(&labels);

@@ -263,6 +263,10 @@ static void build_rows(run_t *r)
 		else if (t->threads != thr0)
 			r->multi_threads = 1;
 	}
+	/* a run at 4 threads alone: its charts must say 4 threads (they said
+	 * "random", as at 1 thread) */
+	if (thr0 > 1)
+		r->multi_threads = 1;
 	free(dist);
 }
 

@@ -61,7 +61,8 @@ typedef struct {
 	                      the --modules list */
 	strlist_t missing; /* --modules entries that matched no row */
 	strlist_t groups;  /* "workload label" or "workload label, N threads" */
-	int multi_threads; /* the run has several thread counts */
+	int multi_threads; /* the run has several thread counts, or one
+	                      other than 1: groups name their threads */
 	int has_summary;   /* DIR/summary.csv exists: the run reached its end
 	                      (an interrupted one too) */
 	char *sweep;       /* per group: part of a size= sweep (drawn by threshold) */
@@ -167,7 +168,8 @@ void plot_vars_cats(as_buf_t *v, const as_buf_t *data);
 int plot_spans_decades(double lo, double hi);
 /* Series drawn exactly under an earlier one: where data has one block per
  * series (NS of them, in TITLE order) and block j's points equal block
- * i's (i < j), TITLE[j] gets " (same as TITLE[i])". After
+ * i's (i < j), TITLE[j] gets " (same as TITLE[i])"; never where block
+ * j has no point at all (NaN only: nothing is drawn, under nothing). After
  * plot_vars_series. */
 void plot_vars_same(as_buf_t *v, const as_buf_t *data, int ns);
 
@@ -215,9 +217,26 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 /* Whether KIND is one of the kinds a suite scenario names for its folder
  * (scenarios.csv charts): a kind drawn only on request. */
 int plot_kind_named(const charts_t *cs, const char *kind);
-/* NOTE: whiskers explained (when `whiskers`), and the "module (why)" lines
- * of series not shown. */
-void plot_vars_note(as_buf_t *v, int whiskers, const strlist_t *why);
+/* What a chart's medians stand on: how many repetitions each bar or point
+ * is the median of (the fewest, kmin, and the most, kmax, over its module
+ * x group points) and how many completed ones the statistics left out as
+ * disturbed (nout), which the whiskers do not span either. The rows of the
+ * groups in `groups` (NULL: every group) and, with wlabel, of that
+ * workload only. */
+void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel, int *kmin,
+                     int *kmax, int *nout);
+/* NOTE: what bars, points and whiskers are and how many repetitions they
+ * rest on (reps, NULL: no such line), and the "module (why)" lines of
+ * series not shown. */
+void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why);
+/* The same note as text appended to out (no variable). */
+void plot_note_text(as_buf_t *out, const char *reps, const strlist_t *why);
+/* The "not shown" lines ("WHY\tMODULE", for plot_note_text) of the run's
+ * modules that have no series in a chart of group `group` (not in
+ * `shown`): why their trials failed or were skipped, or "no rows in
+ * FILE" where they completed. */
+void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown, const char *file,
+                       strlist_t *why);
 void plot_chart_syscalls(run_t *r, charts_t *cs);
 void plot_chart_sweep(run_t *r, charts_t *cs);
 void plot_chart_metadata(run_t *r, charts_t *cs);

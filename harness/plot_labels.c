@@ -188,8 +188,9 @@ void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, cons
 		if ((int)strlen(title) > longest)
 			longest = (int)strlen(title);
 	}
-	/* a legend of long or many labels goes below a line chart */
-	as_buf_printf(v, "KEYBELOW=%d; ", longest > 22 || labels->n > 12);
+	/* a legend of long or many labels goes below a line chart; KEYCH:
+	 * the longest label, for a legend panel of its own (sweep.gp) */
+	as_buf_printf(v, "KEYBELOW=%d; KEYCH=%d; ", longest > 22 || labels->n > 12, longest);
 	free(lt);
 }
 

@@ -27,8 +27,10 @@ int plot_path(char *out, size_t len, const char *fmt, ...)
 void plot_dnum(as_buf_t *b, double v, const char *sep)
 {
 	/* a whole number exactly (a size of 1 MiB is 1048576, not the
-	 * 1048580 of six digits), up to 2^53 where doubles stay exact */
-	if (isnan(v))
+	 * 1048580 of six digits), up to 2^53 where doubles stay exact; no
+	 * number (an infinite one too: "inf" is an undefined variable to
+	 * gnuplot, the YLO of a chart with no positive value) NaN */
+	if (!isfinite(v))
 		as_buf_printf(b, "NaN%s", sep);
 	else if (v == floor(v) && fabs(v) < 9007199254740992.0)
 		as_buf_printf(b, "%.0f%s", v, sep);
@@ -204,12 +206,32 @@ static int data_blocks(const as_buf_t *data, char **out, int max)
 	return n;
 }
 
+/* Whether block b (data_blocks) has a point: a number, other than NaN,
+ * in a field past the first (the x) of some line. A block of NaN only is
+ * a series with no point at all, drawn as nothing. */
+static int block_has_point(const char *b)
+{
+	for (const char *l = b; *l;) {
+		size_t len = strcspn(l, "\n");
+		const char *f = l + strcspn(l, "\t\n");
+		while (f < l + len) {
+			char *end;
+			double x = strtod(++f, &end);
+			if (end > f && !isnan(x))
+				return 1;
+			f += strcspn(f, "\t\n");
+		}
+		l += len + (l[len] == '\n');
+	}
+	return 0;
+}
+
 void plot_vars_same(as_buf_t *v, const as_buf_t *data, int ns)
 {
 	char *b[MAXS + 1];
 	int n = data_blocks(data, b, MAXS + 1);
 	for (int j = 0; n == ns && j < n; j++)
-		for (int i = 0; i < j; i++)
+		for (int i = 0; i < j && block_has_point(b[j]); i++)
 			if (b[j][0] && !strcmp(b[i], b[j])) {
 				as_buf_printf(
 				    v, "TITLE[%d] = TITLE[%d] . ' (same as ' . TITLE[%d] . ')'; ",

@@ -9,15 +9,17 @@ set style histogram errorbars gap 1.5 lw 1.5
 set errorbars front lc rgb '#000000'
 set boxwidth 0.9
 set xtics nomirror
-# narrower than the default (plot --width): the legend above the bars, so
-# the categories get the whole width
-if (TW < 900) set key outside top center horizontal Left reverse
+# narrower than the default (plot --width), or long or many module labels
+# (KEYBELOW): the legend above the bars, so the categories get the whole
+# width (a legend of 60-character labels at the right left them a strip)
+KEYTOP = TW < 900 || (exists("KEYBELOW") && KEYBELOW)
+if (KEYTOP) set key outside top center horizontal Left reverse
 # Tick labels wider than their category (barsrot in style.gp): each on
 # one line (the data's last column), rotated.
 ROT = barsrot(NCAT, NS)
 LABCOL = ROT ? 3 * NS + 2 : 1
 if (ROT) set xtics rotate by 40 right
-if (TW < 900 || ROT) set rmargin 2
+if (KEYTOP || ROT) set rmargin 2
 # XLABEL: the workload and the params the tick labels show as values alone
 # (below the tick labels: gnuplot makes room for one line of them only)
 if (!exists("XLABEL")) XLABEL = ""

@@ -8,8 +8,12 @@ set ylabel 'latency (ns, log scale)'
 set logscale y 10
 set format y logfmt(1)
 set xrange [-0.3:5.3]
-set bmargin 4 + NOTELINES
+# long or many module labels (KEYBELOW): the legend below the plot, with
+# the lines it takes, so that it does not squeeze the plot to a strip
+KEYLINES = keylines(NS)
+set bmargin 4 + NOTELINES + KEYLINES
 eval notecmd
+eval keycmd
 # every point at one value (a kind at 0 ns net of the harness is drawn at
 # 1 ns): gnuplot's own range would be 0.99..1.01, a decade around it instead
 if (exists('YLO') && YLO == YLO && YHI <= YLO) set yrange [YLO < 10 ? 1 : YLO / 10:YHI * 10]

@@ -14,6 +14,10 @@ set format y '%g'
 if (XMIN == XMIN && XMAX == XMAX && XMAX > XMIN) set xrange [XMIN < 1.5 ? 1 : XMIN / 1.5:XMAX * 1.5]
 set yrange [*:1.2]
 set grid xtics ytics lc rgb '#dddddd'
+# NOTE: which repetition each curve is (one, not a median)
+KEYLINES = keylines(NS)
+if (NOTE ne '') set bmargin 4 + NOTELINES + KEYLINES
+eval notecmd
 eval keycmd
 plot for [i = 1:NS] DATA index (i - 1) using 1:3 with lines title TITLE[i] lt sty(i), \
      for [i = 1:NS] DATA index (i - 1) using 1:3 every PEVERY with points notitle lt sty(i)

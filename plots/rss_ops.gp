@@ -10,7 +10,8 @@ set xlabel 'ops completed' . XUNIT
 set ylabel 'memory (MiB)'
 set yrange [0:*]
 # NOTE (under --min-time): what the x range covers
-if (NOTE ne '') set bmargin 4 + NOTELINES + ((exists("KEYBELOW") && KEYBELOW) ? (NS < 4 ? NS : 4) + 1 : 0)
+KEYLINES = keylines(NS + 1)  # and 'live requested'
+if (NOTE ne '') set bmargin 4 + NOTELINES + KEYLINES
 eval notecmd
 eval keycmd
 plot for [i = 1:NS] DATA index (i - 1) using ($1 / XDIV):3 with linespoints lt sty(i) \

@@ -6,7 +6,8 @@ set xlabel 'time in the timed region (ms)'
 set ylabel 'RSS growth (MiB)'
 set yrange [0:*]
 # NOTE (under --min-time): what the x range covers
-if (NOTE ne '') set bmargin 4 + NOTELINES + ((exists("KEYBELOW") && KEYBELOW) ? (NS < 4 ? NS : 4) + 1 : 0)
+KEYLINES = keylines(NS)
+if (NOTE ne '') set bmargin 4 + NOTELINES + KEYLINES
 eval notecmd
 eval keycmd
 plot for [i = 1:NS] DATA index (i - 1) using 2:3 with linespoints lt sty(i) pointinterval -8 \

@@ -5,9 +5,15 @@ eval termcmd(900, 520)
 set title TITLE_TEXT font TFONT
 set xlabel 'threads'
 set ylabel 'throughput (million ops/s)'
-set bmargin 4 + NOTELINES
+# long or many module labels (KEYBELOW): the legend below the plot, with
+# the lines it takes, so that it does not squeeze the plot to a strip
+KEYLINES = keylines(NS)
+set bmargin 4 + NOTELINES + KEYLINES
 eval notecmd
-set xtics 1
+eval keycmd
+# a tick at each thread count run (XTICS), log x where they span 16x
+if (exists("XTICS")) { eval 'set xtics (' . XTICS . ')' } else { set xtics 1 }
+if (exists("LOGX") && LOGX) set logscale x 2; set xlabel 'threads (log scale)'
 set autoscale xfix
 set offsets graph 0.05, graph 0.05, 0, 0
 set yrange [0:*]

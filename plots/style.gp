@@ -118,7 +118,10 @@ while (strlen(wrap_rest) > 0) {
     NOTE = NOTE . wrap_line . (wrap_nl > 0 ? "\n" : "")
 }
 NOTELINES = (NOTE eq "") ? 0 : 1 + sum [j = 1:strlen(NOTE)] (NOTE[j:j] eq "\n" ? 1 : 0)
-notecmd = "if (NOTE ne '') set label 99 NOTE at character 1, character NOTELINES left front font PFONT"
+# KEYLINES: the lines a legend below the plot takes (keylines), which the
+# note sits above: at the bottom it ran into the legend's entries.
+KEYLINES = 0
+notecmd = "if (NOTE ne '') set label 99 NOTE at character 1, character NOTELINES + KEYLINES left front font PFONT"
 
 # Common look.
 set termoption noenhanced
@@ -138,3 +141,6 @@ logfmt(lo) = lo >= 1 ? '%.0s%c' : '%g'
 keycmd = (exists("KEYBELOW") && KEYBELOW) ? \
     "set key below horizontal Left reverse maxrows 4" : \
     "set key outside right top vertical Left reverse"
+# The lines that legend of n entries takes below the plot (0 at the right):
+# at most 4 rows, 1.2 lines apart (spacing above), and a line's gap.
+keylines(n) = (exists("KEYBELOW") && KEYBELOW) ? ceil((n < 4 ? n : 4) * 1.2) + 1 : 0

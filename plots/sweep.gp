@@ -26,10 +26,18 @@ NP = (HAS_TIME ? 1 : 0) + (HAS_MMAP ? 1 : 0) + 1
 # the measure of row p: 1 time (or free's latency), 2 mmap calls, 3 RSS held
 rm(p) = HAS_TIME ? (HAS_MMAP ? p : (p == 1 ? 1 : 3)) : (HAS_MMAP ? p + 1 : 3)
 HASVT = NV > 1 || strlen(VTITLE[1]) > 0
-eval termcmd(NV == 1 ? 950 : 210 + 420 * NV, 82 + (HASVT ? 22 : 0) + 250 * NP + 19 * NOTELINES)
-# panel geometry in pixels of the 1x size (TW x TH, set by termcmd); the
-# key takes KEYPX at the right
-KEYPX = 190.0; LPX = 82.0; GAPX = 24.0; ROWGAP = 42.0
+# the key takes KEYPX at the right: 190 px, or the longest legend label
+# (KEYCH characters of about 0.6 em, after the sample) where that is
+# wider, the chart growing by as much (a fixed 190 px cut two long
+# variants of one module to the same "refmalloc:mmap"). An em in pixels
+# of the 1x size: png 96 dpi (4/3 px a point), svg 1 px, pdf 130/72.
+if (!exists("KEYCH")) KEYCH = 0
+KEYPX = 80.0 + 0.6 * TERMFONT * (FMT eq "png" ? 4.0 / 3 : FMT eq "pdf" ? 130.0 / 72 : 1) * KEYCH
+KEYPX = KEYPX < 190.0 ? 190.0 : KEYPX
+eval termcmd((NV == 1 ? 950 : 210 + 420 * NV) + int(KEYPX - 190), \
+             82 + (HASVT ? 22 : 0) + 250 * NP + 19 * NOTELINES)
+# panel geometry in pixels of the 1x size (TW x TH, set by termcmd)
+LPX = 82.0; GAPX = 24.0; ROWGAP = 42.0
 TOPPX = (strlen(TITLE_TEXT) > 0 ? 64.0 : 14.0) + (HASVT ? 22 : 0)
 BOTPX = 68.0 + 19 * NOTELINES
 PW = (TW - LPX - KEYPX - GAPX * (NV - 1)) / NV
@@ -42,7 +50,8 @@ pb(p) = pt(p) - RH / TH
 if (!exists("HAS_FREE")) HAS_FREE = 0
 YCOL = HAS_FREE ? 6 : 2
 rcol(p) = rm(p) == 1 ? YCOL : (rm(p) == 3 ? 4 : 3)
-rlab(p) = rm(p) == 1 ? (HAS_FREE ? 'free: median latency (ns)' : 'time per op (ns)') : \
+rlab(p) = rm(p) == 1 ? (HAS_FREE ? 'free: median latency' : 'time per op') . \
+                      (LOGY ? ' (ns, log scale)' : ' (ns)') : \
           (rm(p) == 3 ? 'RSS held after free (MiB)' : 'mmap calls')
 rlo(p) = rm(p) == 1 ? Y1LO : (rm(p) == 3 ? Y3LO : 0)
 rhi(p) = rm(p) == 1 ? Y1HI : (rm(p) == 3 ? Y3HI : Y2HI)

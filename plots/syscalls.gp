@@ -6,7 +6,7 @@
 eval termcmd(barsw(NCAT, NS), barsh(NCAT, NS))
 set title TITLE_TEXT font TFONT
 set xlabel 'system call'
-set ylabel 'calls in the timed region'
+set ylabel 'calls in the timed region' . (LOGY ? ' (log scale)' : '')
 set yrange [0:*]
 if (LOGY) set yrange [0.3:*]
 load 'bars.gp'

@@ -182,6 +182,13 @@ static int dat_hidden(const char *path, int *nsets)
 	return same;
 }
 
+/* Whether NEEDLE occurs in P before END. */
+static int before(const char *p, const char *needle, const char *end)
+{
+	const char *q = strstr(p, needle);
+	return q && q < end;
+}
+
 /* The chart check: in every SVG of DIR, the tick labels of one axis (the
  * labels at one height under a panel, or at one x beside it) are unique
  * and carry no sub-unit prefix ("100m" under "million ops/s") and x tick
@@ -297,6 +304,57 @@ static int check_svgs(const char *dir)
 			         name);
 			CHECKF(!dat_empty_group(dat, grp0, sizeof(grp0)),
 			       "%s: group '%s' is empty (no series has a value)", path, grp0);
+		}
+		{
+			/* a one-panel chart's plot (its border: left and bottom,
+			 * border 3) takes most of the canvas: a legend of long
+			 * labels at the right once left it a strip of 220 of 900
+			 * px, the title centred over it cut off at the left */
+			double w = 0, x1, y1, x2, y2, x3, y3, x4, y4, x5, y5;
+			const char *b = strstr(buf, " width=\"");
+			if (b)
+				w = atof(b + 8);
+			for (p = buf; (p = strstr(p, "d='M")) != NULL; p++)
+				if (!strstr(name, "heap_mmap") && !strstr(name, "sweep") &&
+				    sscanf(p, "d='M%lf,%lf L%lf,%lf L%lf,%lf M%lf,%lf M%lf,%lf  '",
+				           &x1, &y1, &x2, &y2, &x3, &y3, &x4, &y4, &x5,
+				           &y5) == 10 &&
+				    x1 == x2 && y2 == y3 && x4 == x3 && x5 == x1 && y4 == y1)
+					CHECKF(x3 - x1 >= 0.5 * w,
+					       "%s: the plot is %.0f px wide of the chart's %.0f",
+					       path, x3 - x1, w);
+		}
+		{
+			/* every unrotated text inside the canvas, at a narrow 0.5
+			 * em a character (DejaVu Sans averages 0.55 and more): the
+			 * sweep's legend of long labels ran past its right edge,
+			 * two variants of refmalloc both cut to "refmalloc:mmap" */
+			double w = 0;
+			const char *b = strstr(buf, " width=\"");
+			if (b)
+				w = atof(b + 8);
+			for (p = buf; (p = strstr(p, "<g transform=\"translate(")) != NULL; p++) {
+				double tx, ty, em;
+				const char *gt = strchr(p, '>'),
+				           *tx0 = gt ? strstr(gt, "<text>") : NULL;
+				char t[512];
+				double len;
+				if (!gt || !tx0 || before(p, "rotate(", gt) ||
+				    !before(p, "font-size=\"", gt) || strchr(gt + 1, '<') != tx0 ||
+				    sscanf(p, "<g transform=\"translate(%lf,%lf)", &tx, &ty) != 2 ||
+				    sscanf(tx0, "<text>%511[^<]</text>", t) != 1)
+					continue;
+				em = atof(strstr(p, "font-size=\"") + 11);
+				len = (double)strlen(t);
+				if (before(p, "text-anchor=\"middle\"", gt))
+					CHECKF(tx - 0.25 * em * len >= -1 &&
+					           tx + 0.25 * em * len <= w + 1,
+					       "%s: text '%s' runs off the chart", path, t);
+				else if (before(p, "text-anchor=\"start\"", gt))
+					CHECKF(tx + 0.5 * em * len <= w + 1,
+					       "%s: text '%s' runs off the chart's right edge",
+					       path, t);
+			}
 		}
 		/* legend entries (not the fixed legend of the per-module panels
 		 * of heap_mmap, which repeats in every panel) */
@@ -500,7 +558,7 @@ int main(void)
 		    "sweep data: free p50 per size: %s", dat);
 		snprintf(path, sizeof(path), "%s/sweep-threshold.svg", plots);
 		slurp(path, svg, sizeof(svg));
-		CHECKF(strstr(svg, "free: median latency (ns)") != NULL,
+		CHECKF(strstr(svg, "free: median latency (ns") != NULL,
 		       "the sweep's time panel is free's cost");
 	}
 	csv_snapshot(run_dir, after, sizeof(after));
@@ -571,6 +629,48 @@ int main(void)
 		           strstr(svg, "<text>glibc:mmap_threshold=64k</text>"),
 		       "variants of one module keep distinct labels");
 		CHECKF(strstr(svg, "whisker: min..max") != NULL, "the whiskers are explained");
+	}
+
+	/* 1f. long module labels (a module's params, as `-a
+	 * glibc:mmap_threshold=64k,...` gives them) move the legend off the
+	 * plot's right: the chart check above finds a plot squeezed to a strip
+	 * (every chart of one panel) */
+	snprintf(run_dir, sizeof(run_dir), "%s/longlabels", tmp);
+	plot_edited(
+	    run_dir,
+	    "import csv\n"
+	    "for name in ['trials.csv']:\n"
+	    "    rows = list(csv.DictReader(open(name)))\n"
+	    "    head = list(rows[0].keys())\n"
+	    "    for r in rows:\n"
+	    "        if r['module'] == 'glibc': r['module_params'] = "
+	    "'mmap_threshold=65536,trim_threshold=1048576,top_pad=0'\n"
+	    "        if r['module'] == 'mimalloc': r['module'] = 'glibc'; r['module_params'] = "
+	    "'mmap_threshold=262144,trim_threshold=4194304,top_pad=1048576'\n"
+	    "    w = csv.DictWriter(open(name, 'w', newline=''), head, lineterminator='\\n')\n"
+	    "    w.writeheader(); w.writerows(rows)\n",
+	    "long labels", 10);
+
+	/* 1g. thread counts far apart (-t 1,64): the scaling chart's ticks are
+	 * the counts run, not one a thread from -2 to 67 (the chart check
+	 * finds them running into each other), on a log x axis said so */
+	snprintf(run_dir, sizeof(run_dir), "%s/threads64", tmp);
+	plot_edited(run_dir,
+	            "import csv\n"
+	            "rows = list(csv.DictReader(open('trials.csv')))\n"
+	            "head = list(rows[0].keys())\n"
+	            "for r in rows:\n"
+	            "    if r['threads'] == '2': r['threads'] = '64'\n"
+	            "w = csv.DictWriter(open('trials.csv', 'w', newline=''), head, "
+	            "lineterminator='\\n')\n"
+	            "w.writeheader(); w.writerows(rows)\n",
+	            "64 threads", 10);
+	{
+		static char svg[1 << 20];
+		snprintf(path, sizeof(path), "%s/plots/scaling-synth.svg", run_dir);
+		slurp(path, svg, sizeof(svg));
+		CHECKF(strstr(svg, "<text> 64</text>") && strstr(svg, "threads (log scale)"),
+		       "scaling: a tick at 64 threads on a log x axis said so");
 	}
 
 	/* 1i. the default suite's threshold sweep: ten modules, each run with

@@ -59,7 +59,7 @@ static void test_live_per_module(void)
 	put(dir, "series.csv", series_live);
 	rc = plot(dir, "");
 	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
-	file(dir, "plots/rss_ops-xmalloc.svg", svg, sizeof(svg));
+	file(dir, "plots/rss_ops-xmalloc-2t.svg", svg, sizeof(svg));
 	n = svg_plots(svg);
 	/* two modules: two RSS lines and two live lines (and at most one
 	 * legend entry that explains the live lines) */
@@ -151,7 +151,7 @@ static void test_rss_peak_label(void)
 	    "0,0,glibc,,xmalloc,,2,2,1000,10000,36900,500,100,0\n");
 	rc = plot(dir, "");
 	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
-	file(dir, "tables/rss_ops-xmalloc.md", md, sizeof(md));
+	file(dir, "tables/rss_ops-xmalloc-2t.md", md, sizeof(md));
 	nh = md_head(md, head, 12);
 	nr = md_row(md, "glibc", row, 12);
 	CHECKF(nh == nr && nh > 0, "rss table: %d header cells, %d row cells:\n%s", nh, nr, md);
@@ -706,6 +706,65 @@ static void test_sweep_timed_frees(void)
 	}
 }
 
+/* 22. A log axis says so in its label, as time, throughput and latency
+ * do: the syscalls chart (brk 1 against 1000 calls) and the sweep's top
+ * row (free's p50 from 30 ns to 80 us) read 'calls in the timed region'
+ * and 'free: median latency (ns)' over decades, as if linear. */
+static void test_log_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc;
+	if (!drawing_folder("logsaid", "log axes said", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,rss_end_kib,brk_calls,"
+	    "mmap_calls,passes\n"
+	    "0,0,glibc,,threshold,size=4k,1,ok,,100,400,2.5e6,1000,5000,5000,1,0,1\n"
+	    "1,0,glibc,,threshold,size=64k,1,ok,,100,500,2e6,1000,5000,5000,1,0,1\n"
+	    "2,0,glibc,,threshold,size=1m,1,ok,,100,9000,1.1e5,1000,17000,2024,1,16,1\n"
+	    "3,0,glibc,,random,,1,ok,,1000,10,1e8,1000,2000,2000,1,0,1\n"
+	    "4,0,null,,random,,1,ok,,1000,10,1e8,1000,2000,2000,1000,0,1\n");
+	put(dir, "latency.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+	    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n"
+	    "0,0,glibc,,threshold,size=4k,1,free,10,30,30,30,30,30,30,30\n"
+	    "1,0,glibc,,threshold,size=64k,1,free,10,200,200,200,200,200,200,200\n"
+	    "2,0,glibc,,threshold,size=1m,1,free,10,8e4,8e4,8e4,8e4,8e4,8e4,8e4\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/syscalls-random.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "calls in the timed region (log scale)") != NULL,
+	       "syscalls: the log y axis is not said");
+	file(dir, "plots/sweep-threshold.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "free: median latency (ns, log scale)") != NULL,
+	       "sweep: the top row's log y axis is not said");
+}
+
+/* 23. Every value 0 (no positive value to start a log axis at): the bar
+ * charts are drawn, 0-high bars, not refused by gnuplot over the
+ * "YLO=inf" they were given ("undefined variable: inf", exit 1). */
+static void test_all_zero(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc;
+	if (!drawing_folder("allzero", "all zero", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec\n"
+	    "0,0,glibc,,random,,1,ok,,1000,0,0\n"
+	    "1,0,null,,random,,1,ok,,1000,0,0\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "<text>null</text>") != NULL, "time: not drawn");
+	file(dir, "plots/throughput.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "<text>null</text>") != NULL, "throughput: not drawn");
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -728,6 +787,8 @@ int main(void)
 	test_key_chart_all();
 	test_metadata_no_growth();
 	test_sweep_timed_frees();
+	test_log_said();
+	test_all_zero();
 
 	return plot_fixture_end();
 }

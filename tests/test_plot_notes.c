@@ -78,6 +78,43 @@ static void test_scaling_note(void)
 	/* 13-px font (SVG), from x = 8 px */
 	CHECKF(widest * 0.55 * 13 <= 900 - 8,
 	       "a text line of %d characters is wider than the chart", widest);
+	/* the skipped modules have no point: no legend entry either (the
+	 * suite's benchmt listed all five, "bump (same as arena)" ...: five
+	 * NaN-only series, "identical", that drew nothing) */
+	CHECKF(strstr(svg, "<text>arena</text>") == NULL && strstr(svg, "(same as") == NULL,
+	       "the legend names modules without a point");
+	CHECKF(strstr(svg, "<text>glibc</text>") != NULL, "the legend lost glibc");
+}
+
+/* 1b. A module whose trials completed but whose figure is empty (n/a) in
+ * every row is not shown, and the note says so (it was left out of the
+ * bars and the scaling lines without a word, and kept a legend entry in
+ * the scaling chart). */
+static void test_no_value_note(void)
+{
+	static char svg[1 << 20];
+	char dir[512], trials[2048];
+	int rc;
+	if (!drawing_folder("novalue", "no-value note", dir, sizeof(dir)))
+		return;
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,larson,,1,ok,,1000,10,1e8\n"
+	         "1,0,glibc,,larson,,2,ok,,1000,10,1.5e8\n"
+	         "2,0,nanmod,,larson,,1,ok,,1000,,\n"
+	         "3,0,nanmod,,larson,,2,ok,,1000,,\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "not shown: nanmod (n/a: no value in trials.csv)") != NULL,
+	       "time: no note for the module without a value");
+	file(dir, "plots/scaling-larson.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "not shown: nanmod (n/a: no value in trials.csv at 1 and 2 threads)") !=
+	           NULL,
+	       "scaling: no note for the module without a value");
+	CHECKF(strstr(svg, "<text>nanmod</text>") == NULL,
+	       "scaling: a legend entry for the module without a point");
 }
 
 /* The "Charts without data" line of report.md that names KIND (a whole
@@ -96,6 +133,126 @@ static int skip_line(const char *md, const char *kind, char *out, size_t len)
 		p += 3;
 	}
 	return 0;
+}
+
+/* 1c. A run at one thread count other than 1 (-t 4): its charts say the
+ * threads as a run at several counts does ("random, 4 threads"); they
+ * said "random", as at 1 thread, and nothing in a chart told 4. */
+static void test_threads_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512], trials[1024];
+	int rc;
+	if (!drawing_folder("fourthreads", "4 threads said", dir, sizeof(dir)))
+		return;
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,4,ok,,1000,40,1e8\n"
+	         "1,0,mimalloc,,random,,4,ok,,1000,30,1.2e8\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "<text>4 threads</text>") != NULL,
+	       "time: a run at 4 threads alone does not say 4 threads");
+}
+
+/* 1d. latency_tail: a module whose timed calls all fall in one bucket
+ * (null's allocs, every one under the clock's step) has no share slower
+ * than any x, so no curve, and gnuplot left it out of the legend too:
+ * the chart showed glibc alone without a word. The note names it. */
+static void test_flat_tail_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512], trials[1024];
+	int rc;
+	if (!drawing_folder("flattail", "flat tail said", dir, sizeof(dir)))
+		return;
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,1,ok,,1000,40,1e8\n"
+	         "1,0,null,,random,,1,ok,,1000,3,3e8\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n"
+	    "0,0,glibc,,random,,1,alloc,10,15,90,0.9\n"
+	    "0,0,glibc,,random,,1,alloc,100,150,10,1\n"
+	    "1,0,null,,random,,1,alloc,0,0,100,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/latency_tail-random-alloc.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "not shown: null (every timed call in one latency bucket") != NULL,
+	       "latency_tail: null is left out without a note");
+}
+
+/* 1e. The charts of series.csv, latency.csv and histogram.csv name the
+ * run's modules they have no series of, and why, as the bar charts do:
+ * at 2 threads the reviewer's rss_ops, heap_mmap, latency and tail
+ * charts showed glibc and mimalloc and nothing of bump and pool (skipped:
+ * not thread-safe), while time.png said so. */
+static void test_unshown_said(void)
+{
+	static const char *charts[] = {"rss_ops-random-2t", "latency-random-2t-alloc",
+	                               "latency_tail-random-2t-alloc"};
+	static char svg[1 << 20];
+	char dir[512], trials[1024];
+	int rc;
+	if (!drawing_folder("unshown", "modules not shown said", dir, sizeof(dir)))
+		return;
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,2,ok,,1000,40,1e8\n"
+	         "1,0,bump,,random,,2,skipped,module bump is not thread-safe,,,\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	put(dir, "series.csv",
+	    "trial,rep,sample,ops_done,rss_kib,live_bytes\n"
+	    "0,0,0,0,4000,0\n0,0,1,500,4500,262144\n0,0,2,1000,4600,0\n");
+	put(dir, "latency.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,timed_ops,"
+	    "mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n"
+	    "0,0,glibc,,random,,2,alloc,100,20,10,20,30,40,50,60\n");
+	put(dir, "histogram.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	    "bucket_low_ns,bucket_high_ns,count,cum_fraction\n"
+	    "0,0,glibc,,random,,2,alloc,10,15,90,0.9\n"
+	    "0,0,glibc,,random,,2,alloc,100,150,10,1\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
+		char rel[128];
+		snprintf(rel, sizeof(rel), "plots/%s.svg", charts[i]);
+		svg[0] = '\0';
+		file(dir, rel, svg, sizeof(svg));
+		CHECKF(strstr(svg, "not shown: bump (skipped: not thread-safe)") != NULL,
+		       "%s: bump is left out without a note", charts[i]);
+	}
+}
+
+/* 1f. The same in a size sweep: bump out of memory at every size had no
+ * line, no legend entry and no note. */
+static void test_sweep_unshown_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512];
+	int rc;
+	if (!drawing_folder("sweepunshown", "sweep: modules not shown said", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv",
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,rss_before_kib,rss_peak_kib,rss_end_kib,mmap_calls\n"
+	    "0,0,glibc,,threshold,size=4k,1,ok,,100,400,2.5e6,1000,5000,5000,0\n"
+	    "1,0,glibc,,threshold,size=64k,1,ok,,100,500,2e6,1000,5000,5000,0\n"
+	    "2,0,glibc,,threshold,size=1m,1,ok,,100,9000,1.1e5,1000,17000,2024,16\n"
+	    "3,0,bump,,threshold,size=4k,1,out_of_memory,region exhausted,,,,,,,\n"
+	    "4,0,bump,,threshold,size=64k,1,out_of_memory,region exhausted,,,,,,,\n"
+	    "5,0,bump,,threshold,size=1m,1,out_of_memory,region exhausted,,,,,,,\n");
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/sweep-threshold.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "<text>not shown: bump (out_of_memory: region exhausted)</text>") !=
+	           NULL,
+	       "sweep: bump is left out without a note");
 }
 
 /* 2. Only failed trials (the reviewer's onlyfailed: bump:region=4096 out
@@ -208,6 +365,75 @@ static void test_disturbed_no_summary(void)
 	       "the disturbed repetition is not mentioned: %s", par);
 	CHECKF(strstr(par, "as in summary.csv") == NULL && strstr(par, "no summary.csv") != NULL,
 	       "the line points to a summary.csv the folder lacks: %s", par);
+}
+
+/* 3b. A chart a reader lifts into a paper says how many repetitions its
+ * medians rest on and that the disturbed one is in none of its figures:
+ * the note read "median of the repetitions; whisker: min..max" of five
+ * repetitions while the whisker spanned four, and the latency note's
+ * "max: the slowest call of any repetition" left the fifth's out. */
+static void test_reps_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512], lat[2048];
+	int rc, len;
+	if (!drawing_folder("repssaid", "repetitions said", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv", trials_disturbed);
+	len = snprintf(lat, sizeof(lat),
+	               "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	               "timed_ops,mean_ns,p50_ns,p90_ns,p99_ns,p99_9_ns,p99_99_ns,max_ns\n");
+	for (int k = 0; k < 5; k++)
+		len += snprintf(lat + len, sizeof(lat) - (size_t)len,
+		                "0,%d,glibc,,random,,1,alloc,100,20,10,20,30,40,50,%d\n", k,
+		                k == 3 ? 90000 : 60);
+	put(dir, "latency.csv", lat);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "median of 4 repetitions; whisker: min..max; 1 disturbed") != NULL,
+	       "time: the note does not say 4 repetitions and 1 left out");
+	file(dir, "plots/latency-random-alloc.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "median over 4 repetitions") != NULL &&
+	           strstr(svg, "1 disturbed repetition left out") != NULL,
+	       "latency: the note does not say 4 repetitions and 1 left out");
+}
+
+/* 3c. A sample-path chart draws one repetition per module, not a median
+ * like the bars beside it: its note says so and which one (the charts
+ * said nothing; only the report's table had a "rep" column). */
+static void test_path_rep_said(void)
+{
+	static char svg[1 << 20];
+	char dir[512], ser[4096], hist[2048];
+	int rc, ls = 0, lh = 0;
+	if (!drawing_folder("pathrep", "sample path's repetition said", dir, sizeof(dir)))
+		return;
+	put(dir, "trials.csv", trials_disturbed);
+	ls = snprintf(ser, sizeof(ser), "trial,rep,sample,ops_done,rss_kib,live_bytes\n");
+	lh = snprintf(hist, sizeof(hist),
+	              "trial,rep,module,module_params,workload,workload_params,threads,kind,"
+	              "bucket_low_ns,bucket_high_ns,count,cum_fraction\n");
+	for (int k = 0; k < 5; k++) {
+		for (int s = 0; s < 3; s++)
+			ls += snprintf(ser + ls, sizeof(ser) - (size_t)ls, "0,%d,%d,%d,%d,%d\n", k,
+			               s, s * 1000, 4000 + s * 100 * (k + 1), s * 65536);
+		lh += snprintf(hist + lh, sizeof(hist) - (size_t)lh,
+		               "0,%d,glibc,,random,,1,alloc,10,15,90,0.9\n"
+		               "0,%d,glibc,,random,,1,alloc,100,150,10,1\n",
+		               k, k);
+	}
+	put(dir, "series.csv", ser);
+	put(dir, "histogram.csv", hist);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/rss_ops-random.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "one repetition per module, not a median of the 4 kept: the first "
+	                   "kept, rep 0") != NULL,
+	       "rss_ops: the note does not say which repetition it draws");
+	file(dir, "plots/latency_tail-random-alloc.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "one repetition per module, not a median of the 4 kept") != NULL,
+	       "latency_tail: the note does not say which repetition it draws");
 }
 
 /* 4. An interrupted run says so, and names the groups with fewer
@@ -327,8 +553,15 @@ int main(void)
 		return 1;
 
 	test_scaling_note();
+	test_no_value_note();
+	test_threads_said();
+	test_flat_tail_said();
+	test_unshown_said();
+	test_sweep_unshown_said();
 	test_only_failed();
 	test_disturbed_no_summary();
+	test_reps_said();
+	test_path_rep_said();
 	test_incomplete();
 	test_replot_same();
 
