@@ -28,4 +28,14 @@
 #define AS_UNDER_TSAN 0
 #endif
 
+/* as_lsan_off: LeakSanitizer's check at exit off in this process (a
+ * sanitizer build; nothing otherwise). util.c answers its hook. */
+#if AS_UNDER_ASAN
+void as_lsan_off(void);
+#else
+static inline void as_lsan_off(void)
+{
+}
+#endif
+
 #endif /* AS_ASAN_H */

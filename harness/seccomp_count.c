@@ -10,20 +10,6 @@
 #include <sys/prctl.h>
 
 #include "asan.h"
-#if AS_UNDER_ASAN
-#include <sanitizer/lsan_interface.h>
-
-static int lsan_off;
-
-/* Asked by LeakSanitizer at exit. A process counted by seccomp is under
- * ptrace (its tracer counts), and LeakSanitizer cannot stop the world of a
- * traced process: it would fail, or hang in its helper task whose memory
- * calls the filter turns into ENOSYS, until the trial's timeout. */
-int __lsan_is_turned_off(void)
-{
-	return lsan_off;
-}
-#endif
 
 int as_seccomp_probe(char *why, size_t len)
 {
@@ -40,9 +26,10 @@ int as_seccomp_trap(const long *nrs, size_t n, char *why, size_t len)
 	int rc = -ENOMEM;
 	const char *step = "seccomp_init";
 
-#if AS_UNDER_ASAN
-	lsan_off = 1; /* the caller is traced, filter or not */
-#endif
+	/* the caller is traced, filter or not: LeakSanitizer cannot stop the
+	 * world of a traced process (it would fail, or hang in its helper
+	 * task, whose memory calls the filter turns into ENOSYS) */
+	as_lsan_off();
 
 	if (!ctx)
 		goto out_fail;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../allocators/allocscope_module.h"
+#include "asan.h"
 #include "status.h"
 
 static const char *const status_names[] = {
@@ -201,3 +202,19 @@ __attribute__((no_sanitize_address)) void as_populate(uintptr_t lo, uintptr_t hi
 		else
 			(void)*(volatile const char *)p;
 }
+
+#if AS_UNDER_ASAN
+static int lsan_off;
+
+void as_lsan_off(void)
+{
+	lsan_off = 1;
+}
+
+/* Asked by LeakSanitizer at exit (asan.h). */
+int __lsan_is_turned_off(void);
+int __lsan_is_turned_off(void)
+{
+	return lsan_off;
+}
+#endif
