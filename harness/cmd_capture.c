@@ -26,6 +26,7 @@
 #include "capture/spool_read.h"
 #include "commands.h"
 #include "escape_notes.h"
+#include "guard.h"
 #include "loader.h"
 #include "statictls.h"
 #include "trace_out.h"
@@ -115,33 +116,6 @@ static char *spool_dir_template(const char *out)
 }
 
 static int list_spools(const char *dir, char ***names, int *n);
-
-/* Processes the program started that were still running when it ended
- * (the capture process is their subreaper: they are its children now;
- * those that have ended since are reaped first). How many, and the first
- * one's pid in *first. */
-static int stragglers(long *first)
-{
-	char path[64], buf[4096];
-	int fd, n = 0;
-	ssize_t len;
-	*first = 0;
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len <= 0)
-		return 0;
-	buf[len] = '\0';
-	*first = strtol(buf, NULL, 10);
-	for (ssize_t i = 0; i < len; i++)
-		n += buf[i] == ' ';
-	return n;
-}
 
 /* Remove the spool folder and what is left in it: the spools of processes
  * still running (they may start new ones meanwhile: a few rounds; once the
@@ -980,7 +954,7 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		/* until review-h said nothing, and left their spools (and the
 		 * folder) behind next to the trace */
 		long first;
-		int late = stragglers(&first);
+		int late = as_guard_stragglers(&first);
 		if (late)
 			fprintf(
 			    stderr,

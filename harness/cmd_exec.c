@@ -20,6 +20,7 @@
 
 #include "commands.h"
 #include "escape_notes.h"
+#include "guard.h"
 #include "forkserver.h"
 #include "loader.h"
 #include "modenv.h"
@@ -254,26 +255,6 @@ static void forward_signals(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-/* Processes the program started that were still running when it ended:
- * with PR_SET_CHILD_SUBREAPER they are now the CLI's children. */
-static int count_stragglers(void)
-{
-	char path[64], buf[4096];
-	int fd, n = 0;
-	ssize_t len;
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return waitpid(-1, NULL, WNOHANG) == 0 ? 1 : 0;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	for (ssize_t i = 0; i < len; i++)
-		n += buf[i] == ' ';
-	return n;
-}
-
 static void print_stats(const char *module, const char *stats_path, int counting,
                         const char *sys_why)
 {
@@ -281,7 +262,7 @@ static void print_stats(const char *module, const char *stats_path, int counting
 	char line[512];
 	int blocks = 0, late;
 	uint64_t sys[AS_SYS_NCOLS];
-	late = count_stragglers();
+	late = as_guard_stragglers(NULL); /* PR_SET_CHILD_SUBREAPER: ours now */
 	fprintf(stderr, "allocscope exec: stats (%s)\n", module);
 	while (f && fgets(line, sizeof(line), f)) {
 		/* the notes of exec_escape.c are not figures: exec says what

@@ -1085,6 +1085,8 @@ static void *thread_main(void *arg)
 int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_result_t *res)
 {
 	pthread_barrier_t ready, start, done, release, pass_end, pass_go;
+	pthread_barrier_t *const bars[] = {&ready, &start, &done, &release, &pass_end, &pass_go};
+	const size_t nbars = sizeof(bars) / sizeof(bars[0]);
 	pthread_attr_t attr;
 	uint64_t t0, tend, libc0, libc1;
 	uint32_t n = s->nthreads;
@@ -1119,12 +1121,8 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	}
 	passes_done = 1;
 	pass_ns_max = pass_prev_end = 0;
-	pthread_barrier_init(&ready, NULL, n);
-	pthread_barrier_init(&start, NULL, n);
-	pthread_barrier_init(&done, NULL, n);
-	pthread_barrier_init(&release, NULL, n);
-	pthread_barrier_init(&pass_end, NULL, n);
-	pthread_barrier_init(&pass_go, NULL, n);
+	for (size_t b = 0; b < nbars; b++)
+		pthread_barrier_init(bars[b], NULL, n);
 	pthread_attr_init(&attr);
 	launch_set(0);
 	for (uint32_t t = 1; t < n; t++) {
@@ -1148,12 +1146,8 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 			for (uint32_t k = 1; k < t; k++)
 				pthread_join(tctx[k].tid, NULL);
 			pthread_attr_destroy(&attr);
-			pthread_barrier_destroy(&ready);
-			pthread_barrier_destroy(&start);
-			pthread_barrier_destroy(&done);
-			pthread_barrier_destroy(&release);
-			pthread_barrier_destroy(&pass_end);
-			pthread_barrier_destroy(&pass_go);
+			for (size_t b = 0; b < nbars; b++)
+				pthread_barrier_destroy(bars[b]);
 			return -1;
 		}
 	}
@@ -1232,12 +1226,8 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 		res->handovers += tctx[t].handovers;
 		res->handovers_waited += tctx[t].handovers_waited;
 	}
-	pthread_barrier_destroy(&ready);
-	pthread_barrier_destroy(&start);
-	pthread_barrier_destroy(&done);
-	pthread_barrier_destroy(&release);
-	pthread_barrier_destroy(&pass_end);
-	pthread_barrier_destroy(&pass_go);
+	for (size_t b = 0; b < nbars; b++)
+		pthread_barrier_destroy(bars[b]);
 	return 0;
 }
 

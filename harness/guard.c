@@ -402,6 +402,31 @@ char as_guard_state(pid_t pid)
 	return proc_stat(pid, &st, &pp) ? st : '\0';
 }
 
+int as_guard_stragglers(long *first)
+{
+	char path[64], buf[4096];
+	int fd, n = 0;
+	ssize_t len;
+	if (first)
+		*first = 0;
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return waitpid(-1, NULL, WNOHANG) == 0 ? 1 : 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	if (first)
+		*first = strtol(buf, NULL, 10);
+	for (ssize_t i = 0; i < len; i++)
+		n += buf[i] == ' ';
+	return n;
+}
+
 /* Children the sweep leaves alone: the fork servers (forkserver.h). */
 #define KEPT_MAX 16
 static pid_t kept[KEPT_MAX];

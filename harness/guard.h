@@ -71,6 +71,13 @@ int as_guard_exited(pid_t pid);
  * '\0' when it cannot be read. */
 char as_guard_state(pid_t pid);
 
+/* The children of this process still running, once those that have
+ * ended are reaped: under PR_SET_CHILD_SUBREAPER, what a program left
+ * running when it ended (capture, exec). The first one's pid in *first
+ * when first is not NULL (0: not known). Without /proc: 1 when a child is
+ * still running, else 0. */
+int as_guard_stragglers(long *first);
+
 /* Wait until child pid has exited (not reaped), at most ms milliseconds:
  * blocked on its pidfd, which turns readable at the exit, where the kernel
  * has one; else a check every millisecond. Returns as_guard_exited(pid). */
