@@ -426,6 +426,15 @@ static int exec_main(int argc, char **argv)
 			as_spec_free(&spec);
 			return 2;
 		}
+		/* absolute: every process writes its block to it at exit, and
+		 * one that changed directory (sh -c 'cd / && ...') wrote to the
+		 * wrong place under a relative TMPDIR: "did not load the shim" */
+		if (stats_path[0] != '/') {
+			char *full = realpath(stats_path, NULL);
+			if (full && strlen(full) < sizeof(stats_path))
+				strcpy(stats_path, full);
+			free(full);
+		}
 		/* room for the blocks, taken now (the size stays 0): on a full
 		 * TMPDIR no block could be written, and exec said the program
 		 * "ended as python3, an image that did not load the shim" */

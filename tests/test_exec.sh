@@ -110,6 +110,13 @@ if grep -q "still running when the program ended: 1 process" "$tmp/st.err"; then
 else bad "a straggler is not stated: $(cat "$tmp/st.err")"; fi
 sleep 1.5
 if [ -z "$(ls -A "$TMPDIR")" ]; then ok; else bad "files left in TMPDIR: $(ls "$TMPDIR")"; fi
+# a relative TMPDIR and a program that changes directory: the stats file
+# is named by its absolute path (until session 27 the shim wrote its block
+# beside the new folder, and exec said the program "did not load the shim")
+( cd "$tmp" && TMPDIR=t timeout 30 "$cli" exec -a "$m1" -- /bin/sh -c 'cd / && /bin/ls >/dev/null' ) 2>"$tmp/st.err"; rc=$?
+if [ $rc -eq 0 ] && ! grep -q "did not load the shim" "$tmp/st.err"; then ok
+else bad "relative TMPDIR, cd in the program: rc=$rc $(head -2 "$tmp/st.err")"; fi
+if [ -z "$(ls -A "$TMPDIR")" ]; then ok; else bad "files left in TMPDIR: $(ls "$TMPDIR")"; fi
 # SIGTERM to exec reaches the program and exec exits as it did
 "$cli" exec -a "$m1" -- sleep 30 & clipid=$!
 sleep 0.5
