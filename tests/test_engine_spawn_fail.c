@@ -16,31 +16,8 @@
 
 #include "check.h"
 #include "engine.h"
+#include "plainmod.h"
 #include "streamtest.h"
-
-static void *m_alloc(void *inst, size_t size, size_t align)
-{
-	(void)inst;
-	(void)align;
-	return malloc(size ? size : 1);
-}
-
-static void m_free(void *inst, void *p, size_t size)
-{
-	(void)inst;
-	(void)size;
-	free(p);
-}
-
-static const as_module_t plain = {
-    .abi_version = AS_MODULE_ABI_VERSION,
-    .struct_size = sizeof(as_module_t),
-    .name = "plain",
-    .version = "1",
-    .caps = AS_CAP_FREE | AS_CAP_THREAD_SAFE,
-    .alloc = m_alloc,
-    .free = m_free,
-};
 
 static int tasks(void)
 {
