@@ -391,9 +391,10 @@ static const char *const phase_wl[] = {
 static const char *const phase_q[] = {
     "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=phase",
     "synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=fifo", NULL};
-/* A ratio claim on the full spec and its --quick twin: module (on
- * threads t) over vs (or itself on vs_threads / vs_workload). */
-#define RATIO2(m, full, quick, b, words, t, vs, vt, vwf, vwq)                 \
+/* A claim "at most b" on the full spec and its --quick twin: the module's
+ * figure on threads t, over vs's (or its own on vs_threads / vs_workload)
+ * when one is named, else the figure itself. */
+#define AT_MOST2(m, full, quick, b, words, t, vs, vt, vwf, vwq)               \
 	{m, full, AS_CLAIM_AT_MOST, b, 0, words, t, vs, vt, vwf, NULL},       \
 	{                                                                     \
 		m, quick, AS_CLAIM_AT_MOST, b, 0, words, t, vs, vt, vwq, NULL \
@@ -419,10 +420,10 @@ static const as_claim_metric_t rss_live = {"RSS growth / peak live bytes", NULL,
 		.metric = &rss_live                                                         \
 	}
 static const as_claim_t phase_claims[] = {
-    RATIO2("bump", PHASE_F("phase"), PHASE_Q("phase"), 0.75,
-           "order=phase: one reset beats glibc's frees", 0, "glibc", 0, NULL, NULL),
-    RATIO2("arena", PHASE_F("phase"), PHASE_Q("phase"), 0.75,
-           "order=phase: arena's reset beats glibc's frees", 0, "glibc", 0, NULL, NULL),
+    AT_MOST2("bump", PHASE_F("phase"), PHASE_Q("phase"), 0.75,
+             "order=phase: one reset beats glibc's frees", 0, "glibc", 0, NULL, NULL),
+    AT_MOST2("arena", PHASE_F("phase"), PHASE_Q("phase"), 0.75,
+             "order=phase: arena's reset beats glibc's frees", 0, "glibc", 0, NULL, NULL),
     ARENA_LEAN(PHASE_F("phase")),
     ARENA_LEAN(PHASE_Q("phase")),
     /* glibc has no reset: its phase rows are individual frees too */
@@ -542,14 +543,10 @@ static const char *const larson_q[] = {"larson:blocks=200,ops=5000", NULL};
 /* mimalloc-bench's larson (issue 12): t1 tcmalloc 20.4 < mimalloc 21.8 <
  * jemalloc 28.4 < glibc 42.3 ns per op */
 static const as_claim_t larson_claims[] = {
-    {"tcmalloc", "larson:ops=100000", AS_CLAIM_AT_MOST, 1, 0,
-     "1 thread: tcmalloc faster than glibc", 1, "glibc", 0, NULL, NULL},
-    {"mimalloc", "larson:ops=100000", AS_CLAIM_AT_MOST, 1, 0,
-     "1 thread: mimalloc faster than glibc", 1, "glibc", 0, NULL, NULL},
-    {"tcmalloc", "larson:blocks=200,ops=5000", AS_CLAIM_AT_MOST, 1, 0,
-     "1 thread: tcmalloc faster than glibc", 1, "glibc", 0, NULL, NULL},
-    {"mimalloc", "larson:blocks=200,ops=5000", AS_CLAIM_AT_MOST, 1, 0,
-     "1 thread: mimalloc faster than glibc", 1, "glibc", 0, NULL, NULL},
+    AT_MOST2("tcmalloc", "larson:ops=100000", "larson:blocks=200,ops=5000", 1,
+             "1 thread: tcmalloc faster than glibc", 1, "glibc", 0, NULL, NULL),
+    AT_MOST2("mimalloc", "larson:ops=100000", "larson:blocks=200,ops=5000", 1,
+             "1 thread: mimalloc faster than glibc", 1, "glibc", 0, NULL, NULL),
     {0},
 };
 static const as_scenario_t sc_larson = {
@@ -580,10 +577,8 @@ static const char *const xmalloc_q[] = {"xmalloc:batches=4", NULL};
 /* mimalloc-bench's xmalloc-testN under LD_PRELOAD on a 2-core machine
  * (issue 12): mimalloc 18.1 < tcmalloc 28.5 < glibc 40.2 < jemalloc 48.1 */
 static const as_claim_t xmalloc_claims[] = {
-    {"mimalloc", "xmalloc:batches=50", AS_CLAIM_AT_MOST, 1, 0,
-     "2 threads: mimalloc faster than glibc", 2, "glibc", 0, NULL, NULL},
-    {"mimalloc", "xmalloc:batches=4", AS_CLAIM_AT_MOST, 1, 0,
-     "2 threads: mimalloc faster than glibc", 2, "glibc", 0, NULL, NULL},
+    AT_MOST2("mimalloc", "xmalloc:batches=50", "xmalloc:batches=4", 1,
+             "2 threads: mimalloc faster than glibc", 2, "glibc", 0, NULL, NULL),
     {0},
 };
 static const as_scenario_t sc_xmalloc = {
@@ -620,10 +615,10 @@ static const char *const cache_q[] = {"cache-thrash:iterations=1000",
  * judge a heap layout (glibc's t2 ns/op was 105-108 in one idle suite and
  * 72-81 in the next, mimalloc's 71-91 in both; docs/workloads.md). */
 static const as_claim_t cache_claims[] = {
-    RATIO2("mimalloc", "cache-thrash:iterations=20000", "cache-thrash:iterations=1000", 1,
-           "cache-thrash: 2 threads no slower per op", 2, NULL, 1, NULL, NULL),
-    RATIO2("mimalloc", "cache-scratch:iterations=20000", "cache-scratch:iterations=1000", 1,
-           "cache-scratch, 2 threads: faster than tcmalloc", 2, "tcmalloc", 0, NULL, NULL),
+    AT_MOST2("mimalloc", "cache-thrash:iterations=20000", "cache-thrash:iterations=1000", 1,
+             "cache-thrash: 2 threads no slower per op", 2, NULL, 1, NULL, NULL),
+    AT_MOST2("mimalloc", "cache-scratch:iterations=20000", "cache-scratch:iterations=1000", 1,
+             "cache-scratch, 2 threads: faster than tcmalloc", 2, "tcmalloc", 0, NULL, NULL),
     {0},
 };
 static const as_scenario_t sc_cache = {
@@ -648,14 +643,10 @@ static const as_scenario_t sc_cache = {
 static const char *const benchmt_wl[] = {"benchmt:ops=200000", NULL};
 static const char *const benchmt_q[] = {"benchmt:ops=10000", NULL};
 static const as_claim_t benchmt_claims[] = {
-    {"glibc", "benchmt:ops=200000", AS_CLAIM_AT_MOST, 100, 0, "tens of ns per op, not hundreds", 1,
-     NULL, 0, NULL, NULL},
-    {"glibc", "benchmt:ops=10000", AS_CLAIM_AT_MOST, 100, 0, "tens of ns per op, not hundreds", 1,
-     NULL, 0, NULL, NULL},
-    {"mimalloc", "benchmt:ops=200000", AS_CLAIM_AT_MOST, 100, 0, "tens of ns per op, not hundreds",
-     1, NULL, 0, NULL, NULL},
-    {"mimalloc", "benchmt:ops=10000", AS_CLAIM_AT_MOST, 100, 0, "tens of ns per op, not hundreds",
-     1, NULL, 0, NULL, NULL},
+    AT_MOST2("glibc", "benchmt:ops=200000", "benchmt:ops=10000", 100,
+             "tens of ns per op, not hundreds", 1, NULL, 0, NULL, NULL),
+    AT_MOST2("mimalloc", "benchmt:ops=200000", "benchmt:ops=10000", 100,
+             "tens of ns per op, not hundreds", 1, NULL, 0, NULL, NULL),
     /* the article: "the main heap uses brk; secondary arenas use mmap":
      * glibc's second thread gets an arena of its own, a heap of
      * HEAP_MAX_SIZE (64 MiB on 64-bit) reserved with mmap (the harness's
@@ -665,10 +656,10 @@ static const as_claim_t benchmt_claims[] = {
     {"glibc", "benchmt:ops=10000", AS_CLAIM_AT_LEAST, 64, 0,
      "2 threads: a second arena, 64 MiB mmapped", 2, NULL, 0, NULL, &mmap_space},
     /* per-thread caches: the second thread adds no contention */
-    RATIO2("mimalloc", "benchmt:ops=200000", "benchmt:ops=10000", 1.5,
-           "thread cache: about flat from 1 to 2 threads", 2, NULL, 1, NULL, NULL),
-    RATIO2("tcmalloc", "benchmt:ops=200000", "benchmt:ops=10000", 1.5,
-           "thread cache: about flat from 1 to 2 threads", 2, NULL, 1, NULL, NULL),
+    AT_MOST2("mimalloc", "benchmt:ops=200000", "benchmt:ops=10000", 1.5,
+             "thread cache: about flat from 1 to 2 threads", 2, NULL, 1, NULL, NULL),
+    AT_MOST2("tcmalloc", "benchmt:ops=200000", "benchmt:ops=10000", 1.5,
+             "thread cache: about flat from 1 to 2 threads", 2, NULL, 1, NULL, NULL),
     {0},
 };
 static const as_scenario_t sc_benchmt = {
