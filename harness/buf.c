@@ -63,6 +63,49 @@ void as_buf_csv_str(as_buf_t *b, const char *s, int last)
 		as_buf_add(b, ",", 1);
 }
 
+void as_buf_shell_word(as_buf_t *b, const char *s)
+{
+	/* characters no POSIX shell reads specially inside a word: a spec
+	 * NAME:k=v,k=v and a path stay as typed */
+	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                            "0123456789@%+=:,./_-";
+	int ctl = 0;
+	if (*s && !s[strspn(s, plain)]) {
+		as_buf_add(b, s, strlen(s));
+		return;
+	}
+	for (const char *p = s; *p; p++)
+		ctl |= (unsigned char)*p < 0x20 || *p == 0x7f;
+	if (!ctl) {
+		as_buf_add(b, "'", 1);
+		for (; *s; s++)
+			if (*s == '\'')
+				as_buf_add(b, "'\\''", 4);
+			else
+				as_buf_add(b, s, 1);
+		as_buf_add(b, "'", 1);
+		return;
+	}
+	/* bash's ANSI-C quoting: one line, whatever the word holds */
+	as_buf_add(b, "$'", 2);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '\n')
+			as_buf_add(b, "\\n", 2);
+		else if (c == '\t')
+			as_buf_add(b, "\\t", 2);
+		else if (c == '\r')
+			as_buf_add(b, "\\r", 2);
+		else if (c == '\\' || c == '\'')
+			as_buf_printf(b, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			as_buf_printf(b, "\\x%02x", c);
+		else
+			as_buf_add(b, s, 1);
+	}
+	as_buf_add(b, "'", 1);
+}
+
 void as_buf_csv_num(as_buf_t *b, double v, char fmt, int last)
 {
 	if (isnan(v))

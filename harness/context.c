@@ -633,8 +633,13 @@ void as_context_run(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_
 	for (int i = 0; i < cfg->nworkloads; i++)
 		as_context_add(ctx, "workload", cfg->workloads[i].label);
 	measurement_context(ctx, cfg, ti);
-	for (int i = 0; i < cfg->argc; i++)
-		as_buf_printf(&cmd, "%s%s", i ? " " : "", cfg->argv[i]);
+	/* run.args as one shell line: an argument with a space or a newline
+	 * (-o 'my dir') is one word, and the row one line in report.md */
+	for (int i = 0; i < cfg->argc; i++) {
+		if (i)
+			as_buf_add(&cmd, " ", 1);
+		as_buf_shell_word(&cmd, cfg->argv[i]);
+	}
 	as_context_add(ctx, "command", cmd.data ? cmd.data : "");
 	as_buf_free(&cmd);
 }

@@ -1,8 +1,9 @@
 /* labels.c - short labels for things a run compares: the shortest form of
  * each "name:k=v,..." spec label that still tells a set of them apart (a
- * path's file name without .so, and only the params whose value differs
- * between labels of one name). Charts, the report and the console table
- * use it; the full spec stays in the CSV files. */
+ * path's file name without .so, only the params whose value differs
+ * between labels of one name, and a trace's file name always). Charts,
+ * the report and the console table use it; the full spec stays in the CSV
+ * files. */
 #define _GNU_SOURCE
 #include "labels.h"
 
@@ -72,14 +73,24 @@ void as_short_labels(char *const *in, int n, char **out)
 		size_t w;
 		as_label_name(in[i], name, sizeof(name));
 		w = (size_t)snprintf(buf, sizeof(buf), "%s", name);
-		/* only the params that differ between labels of this name */
+		/* only the params that differ between labels of this name, and a
+		 * trace's file by its file name: "trace" alone does not say what
+		 * was replayed */
 		for (p = p ? p + 1 : NULL; p && *p && w < sizeof(buf);) {
-			size_t len = strcspn(p, ",");
+			size_t len = strcspn(p, ","), kl = strcspn(p, "=,");
 			char key[AS_LABEL_MAX];
-			snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, "=,"), p);
-			if (!param_constant(in, n, name, key))
-				w += (size_t)snprintf(buf + w, sizeof(buf) - w, "%c%.*s",
-				                      strchr(buf, ':') ? ',' : ':', (int)len, p);
+			const char sep = strchr(buf, ':') ? ',' : ':';
+			snprintf(key, sizeof(key), "%.*s", (int)kl, p);
+			if (!strcmp(key, "file") && kl < len) {
+				const char *f = p + kl + 1, *e = p + len, *slash;
+				while ((slash = memchr(f, '/', (size_t)(e - f))) != NULL)
+					f = slash + 1;
+				w += (size_t)snprintf(buf + w, sizeof(buf) - w, "%cfile=%.*s", sep,
+				                      (int)(e - f), f);
+			} else if (!param_constant(in, n, name, key)) {
+				w += (size_t)snprintf(buf + w, sizeof(buf) - w, "%c%.*s", sep,
+				                      (int)len, p);
+			}
 			p += len + (p[len] == ',');
 		}
 		out[i] = strdup(buf);

@@ -17,8 +17,10 @@ void as_label_name(const char *label, char *out, size_t len);
 
 /* The shortest distinguishing form of each of the n labels in[] into
  * out[i] (malloc'd, the caller frees): the name (a path's file name without
- * .so) and the params whose value differs between labels of that name; two
- * that would still read alike keep their full form. */
+ * .so), the params whose value differs between labels of that name, and a
+ * `file` param (a trace's) always, as its file name without the folder
+ * (trace:file=prog.ast); two that would still read alike keep their full
+ * form. */
 void as_short_labels(char *const *in, int n, char **out);
 
 #endif /* AS_LABELS_H */

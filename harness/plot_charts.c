@@ -329,6 +329,54 @@ void plot_note_text(as_buf_t *out, const char *reps, const strlist_t *why)
 	plot_sl_free(&reasons);
 }
 
+/* A time or a rate below 0 is no measurement: trials.csv's ns_per_op is
+ * the whole loop's time (never net of null: summary.csv's difference can
+ * fall below 0 within noise), so a value below 0 is a hand-edited or
+ * damaged row. Such values of v (module m in group g, column col) become
+ * NaN, not drawn: clipped to 0 a bar would claim an op that costs nothing;
+ * on a log axis gnuplot refused the whole chart, and on the linear one
+ * from 0 the bar was hidden while the legend named the module. A row of
+ * table gives them as trials.csv has them, a line of the note ("WHY\tMOD"
+ * in why) names the module. Returns how many. */
+static int below_zero_out(const run_t *r, int m, int g, double *v, int n, const char *col,
+                          as_buf_t *table, strlist_t *why)
+{
+	double out[1024], med, mn, mx;
+	int nout = 0, kept = 0;
+	char line[LABEL + 200], cell[64];
+	for (int i = 0; i < n; i++) {
+		if (!(v[i] < 0)) {
+			kept += !isnan(v[i]);
+			continue;
+		}
+		out[nout++] = v[i];
+		v[i] = NAN;
+	}
+	if (!nout)
+		return 0;
+	plot_reduce(out, nout, &med, &mn, &mx);
+	as_buf_add(table, "|", 1);
+	plot_tstr(table, r->gshow[g]);
+	plot_tstr(table, r->mshow[m]);
+	snprintf(cell, sizeof(cell), "not drawn: %d below 0", nout);
+	plot_tstr(table, cell);
+	plot_tnum(table, med);
+	plot_tnum(table, mn);
+	plot_tnum(table, mx);
+	as_buf_add(table, "\n", 1);
+	if (kept)
+		snprintf(line, sizeof(line),
+		         "%s below 0 in trials.csv: not a measurement, the table gives it\t%s, "
+		         "%d of %d repetitions",
+		         col, r->mshow[m], nout, nout + kept);
+	else
+		snprintf(line, sizeof(line),
+		         "%s below 0 in trials.csv: not a measurement, the table gives it\t%s", col,
+		         r->mshow[m]);
+	plot_sl_add(why, line);
+	return nout;
+}
+
 /* Clustered bars with min..max error bars from repetitions: for each group
  * (category on x) and module (bars), reduce column COL over ok trials. */
 void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
@@ -336,7 +384,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 {
 	int ci = as_table_col(&r->trials, col), pi = per ? as_table_col(&r->trials, per) : -1;
 	double lo = INFINITY, hi = 0;
-	int any = 0;
+	int any = 0, anyout = 0;
 	strlist_t why = {0};
 	char yunit[64], **ticks;
 	chart_t *c;
@@ -375,31 +423,37 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 		plot_dstr(&c->data, ticks[g]);
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx;
+			as_buf_t out = {0}; /* its table row of values left out */
 			int n = group_values_per(r, r->mods.v[m], r->groups.v[g], ci, pi, scale, v,
 			                         1024),
-			    k;
+			    k, nout = below_zero_out(r, m, g, v, n, col, &out, &why);
+			anyout |= nout > 0;
 			k = plot_reduce(v, n, &med, &mn, &mx);
 			as_buf_add(&c->data, "\t", 1);
 			plot_dnum(&c->data, med, "\t");
 			plot_dnum(&c->data, mn, "\t");
 			plot_dnum(&c->data, mx, "");
 			if (k == 0) {
-				note_missing(r, r->mods.v[m], r->groups.v[g], &why);
-				continue;
+				if (!nout)
+					note_missing(r, r->mods.v[m], r->groups.v[g], &why);
+			} else {
+				any = 1;
+				if (mn > 0 && mn < lo)
+					lo = mn;
+				if (mx > hi)
+					hi = mx;
+				as_buf_add(&c->table, "|", 1);
+				plot_tstr(&c->table, r->gshow[g]);
+				plot_tstr(&c->table, r->mshow[m]);
+				as_buf_printf(&c->table, " %d |", k);
+				plot_tnum(&c->table, med);
+				plot_tnum(&c->table, mn);
+				plot_tnum(&c->table, mx);
+				as_buf_add(&c->table, "\n", 1);
 			}
-			any = 1;
-			if (mn > 0 && mn < lo)
-				lo = mn;
-			if (mx > hi)
-				hi = mx;
-			as_buf_add(&c->table, "|", 1);
-			plot_tstr(&c->table, r->gshow[g]);
-			plot_tstr(&c->table, r->mshow[m]);
-			as_buf_printf(&c->table, " %d |", k);
-			plot_tnum(&c->table, med);
-			plot_tnum(&c->table, mn);
-			plot_tnum(&c->table, mx);
-			as_buf_add(&c->table, "\n", 1);
+			if (out.len)
+				as_buf_add(&c->table, out.data, out.len);
+			as_buf_free(&out);
 		}
 		as_buf_add(&c->data, "\t", 1);
 		plot_dstr_line(&c->data, ticks[g]);
@@ -410,7 +464,9 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	free(ticks);
 	if (!any) {
 		plot_drop_last(cs);
-		plot_skip(cs, kind, "no completed trial has a value for it");
+		plot_skip(cs, kind,
+		          anyout ? "every value of it in trials.csv is below 0: not a measurement"
+		                 : "no completed trial has a value for it");
 		plot_sl_free(&why);
 		return;
 	}
@@ -1157,6 +1213,38 @@ static void note_missing_threads(const run_t *r, const char *mod, const char *wl
 }
 
 /* Throughput against threads, per workload run at several thread counts. */
+/* The scaling chart's below_zero_out: module m's ops_per_sec values v at
+ * thr threads below 0 set to NaN, a table row (million ops/s) and a line
+ * of the note for them. Returns how many. */
+static int scaling_out(const run_t *r, int m, long thr, double *v, int n, as_buf_t *table,
+                       strlist_t *why)
+{
+	double out[1024], med, mn, mx;
+	int nout = 0;
+	char line[LABEL + 200];
+	for (int i = 0; i < n; i++)
+		if (v[i] < 0) {
+			out[nout++] = v[i];
+			v[i] = NAN;
+		}
+	if (!nout)
+		return 0;
+	plot_reduce(out, nout, &med, &mn, &mx);
+	as_buf_add(table, "|", 1);
+	plot_tstr(table, r->mshow[m]);
+	as_buf_printf(table, " %ld | not drawn: %d below 0 |", thr, nout);
+	plot_tnum(table, med / 1e6);
+	plot_tnum(table, mn / 1e6);
+	plot_tnum(table, mx / 1e6);
+	as_buf_add(table, "\n", 1);
+	snprintf(line, sizeof(line),
+	         "ops_per_sec below 0 in trials.csv: not a measurement, the table gives it\t%s "
+	         "at %ld thread%s",
+	         r->mshow[m], thr, thr == 1 ? "" : "s");
+	plot_sl_add(why, line);
+	return nout;
+}
+
 void plot_chart_scaling(run_t *r, charts_t *cs)
 {
 	strlist_t wls = {0}, why = {0}, nokey = {0};
@@ -1231,20 +1319,21 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 			as_buf_printf(&c->data, "# %s\n", r->mods.v[m]);
 			for (int j = 0; j < nthr; j++) {
 				double v[1024], med, mn, mx;
-				int n = 0, k;
+				int n = 0, k, nout;
 				for (int i = 0; i < r->nt && n < 1024; i++) {
 					const trow_t *t = &r->t[i];
 					if (t->kept && !strcmp(t->mlabel, r->mods.v[m]) &&
 					    !strcmp(t->wlabel, wls.v[w]) && t->threads == thr[j])
 						v[n++] = plot_cellnum(&r->trials, t->row, ci);
 				}
+				nout = scaling_out(r, m, thr[j], v, n, &c->table, &why);
 				k = plot_reduce(v, n, &med, &mn, &mx);
 				as_buf_printf(&c->data, "%ld\t", thr[j]);
 				plot_dnum(&c->data, med, "\t");
 				plot_dnum(&c->data, mn, "\t");
 				plot_dnum(&c->data, mx, "\n");
 				if (k == 0) {
-					miss[j] = 1;
+					miss[j] = !nout;
 					continue;
 				}
 				points++;

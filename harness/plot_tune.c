@@ -125,6 +125,31 @@ static void head_text(as_buf_t *h, const as_table_t *t, char *const *full, int n
 	}
 }
 
+/* What the tune replayed, for the chart alone to say: the file name of
+ * the trace its replay/ folder ran (context.csv's workload row,
+ * trace:file=PATH), into out; "" when that folder does not say. */
+static void replayed(const char *dir, char *out, size_t len)
+{
+	char path[PLOT_PATH_MAX], err[256], file[PLOT_PATH_MAX];
+	as_table_t t = {0};
+	int ck, cv;
+	*out = '\0';
+	if (plot_path(path, sizeof(path), "%s/replay/context.csv", dir) != 0 ||
+	    plot_table_load(path, &t, err, sizeof(err)) != 0)
+		return;
+	ck = as_table_col(&t, "key");
+	cv = as_table_col(&t, "value");
+	for (int i = 0; ck >= 0 && cv >= 0 && i < NROWS(&t) && !*out; i++) {
+		const char *v = plot_cell(&t, i, cv), *params = strchr(v, ':'), *slash;
+		if (strcmp(plot_cell(&t, i, ck), "workload") || !params ||
+		    as_label_param(params + 1, "file", file, sizeof(file)) != 0)
+			continue;
+		slash = strrchr(file, '/');
+		snprintf(out, len, "%s", slash ? slash + 1 : file);
+	}
+	as_table_free(&t);
+}
+
 int plot_tune_define(const char *dir, charts_t *cs, as_buf_t *head, char *err, size_t errlen)
 {
 	static const char *const need[] = {
@@ -169,10 +194,12 @@ int plot_tune_define(const char *dir, charts_t *cs, as_buf_t *head, char *err, s
 	nf = frontier_by_time(&t, idx);
 	c = n ? plot_new_chart(cs, "frontier", NULL, "frontier") : NULL;
 	if (c) {
+		char trace[200];
+		replayed(dir, trace, sizeof(trace));
 		snprintf(c->title, sizeof(c->title),
-		         "Tune: replay time against peak RSS growth\n%d configurations, %d on the "
-		         "frontier",
-		         n, nf);
+		         "Tune: replay time against peak RSS growth\n%s%s%d configurations, %d on "
+		         "the frontier",
+		         trace, *trace ? ": " : "", n, nf);
 		as_buf_printf(&c->data, "# allocscope tune: index 0 every configuration, index 1 "
 		                        "the frontier by time\n# time_ms rss_mib frontier "
 		                        "recommended baseline label label_side\n");
@@ -189,8 +216,9 @@ int plot_tune_define(const char *dir, charts_t *cs, as_buf_t *head, char *err, s
 			table_row(&c->table, &t, i, full[i]);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 		plot_vars_str(&c->vars, "NOTE",
-		              "point: a configuration's medians over its replays; frontier: "
-		              "no other point is at least as good on both and better on one");
+		              "point: a configuration's medians over its replays (those off the "
+		              "frontier are named in the table); frontier: no other point is at "
+		              "least as good on both and better on one");
 		as_buf_printf(&c->vars, "LOGX=%d; ", plot_spans_decades(tmin, tmax));
 		head_text(head, &t, full, nf);
 	}

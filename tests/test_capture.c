@@ -182,7 +182,7 @@ static void threads_truth(void)
 	         "cd %s && awk -F, 'NR > 1 && $5 != 2 {exit 1}' r_mt/summary.csv && "
 	         "awk -F, 'NR > 1 && $2 != 2 {exit 1}' r_mt/comparisons.csv && "
 	         "test $(wc -l < r_mt/comparisons.csv) -eq 2 && "
-	         "grep -Eq '^glibc +trace +2 ok' r_mt.out && "
+	         "grep -Eq '^glibc +trace:file=mt.csv +2 ok' r_mt.out && "
 	         "grep -q 'mt.csv, 2 threads (ns/op)' r_mt.out",
 	         dir);
 	CHECKF(run_sh(path) == 0, "2-thread trace replayed under -t 1: threads in summary.csv, "

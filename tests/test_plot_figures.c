@@ -765,6 +765,75 @@ static void test_all_zero(void)
 	CHECKF(strstr(svg, "<text>null</text>") != NULL, "throughput: not drawn");
 }
 
+/* 24. A replay's charts name the trace file: its group read "trace"
+ * (the file, the one param, was dropped as constant), so a chart alone
+ * did not say what was replayed. Two traces of one file name keep their
+ * paths. A tune folder's frontier chart names it in its title. */
+static void test_trace_named(void)
+{
+	static const char head[] =
+	    "trial,rep,module,module_params,workload,workload_params,threads,status,reason,"
+	    "ops,ns_per_op,ops_per_sec,elapsed_ns\n";
+	static char md[1 << 16], svg[1 << 20];
+	char dir[512], sub[600], trials[2048];
+	int rc;
+	folder("trace", dir, sizeof(dir));
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,trace,file=/x/y/prog.ast,1,ok,,1000,20,5e7,20000\n"
+	         "1,0,refmalloc,,trace,file=/x/y/prog.ast,1,ok,,1000,30,3e7,30000\n",
+	         head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "\n| trace:file=prog.ast | glibc | 1 | 20 |") != NULL,
+	       "time table: the trace is not named:\n%s", md);
+	if (have_gnuplot) {
+		file(dir, "plots/time.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "prog.ast") != NULL, "time chart: the trace is not named");
+	}
+
+	folder("trace2", dir, sizeof(dir));
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,trace,file=/a/prog.ast,1,ok,,1000,20,5e7,20000\n"
+	         "1,0,glibc,,trace,file=/b/prog.ast,1,ok,,1000,30,3e7,30000\n",
+	         head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "two traces: plot: exit %d: %s", rc,
+	       err_text);
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "\n| trace:file=/a/prog.ast | glibc |") != NULL &&
+	           strstr(md, "\n| trace:file=/b/prog.ast | glibc |") != NULL,
+	       "two traces of one file name: not told apart:\n%s", md);
+
+	/* a tune folder: tune.csv beside its replay run */
+	folder("tune", dir, sizeof(dir));
+	snprintf(sub, sizeof(sub), "%s/replay", dir);
+	mkdir(sub, 0755);
+	put(dir, "tune.csv",
+	    "module,module_params,reps_ok,elapsed_ns_median,rss_growth_kib_median,frontier,"
+	    "recommended\n"
+	    "glibc,,3,2000000,1024,0,1\n"
+	    "refmalloc,,3,1000000,512,1,0\n"
+	    "bump,,3,3000000,4096,0,0\n");
+	put(sub, "context.csv", "key,value\nworkload,trace:file=/x/y/prog.ast\n");
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,trace,file=/x/y/prog.ast,1,ok,,1000,2000,5e5,2000000\n", head);
+	put(sub, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "tune: plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "### Tune: replay time against peak RSS growth \xe2\x80\x94 prog.ast: 3 "
+	                  "configurations, 1 on the frontier\n") != NULL,
+	       "frontier: the title does not name the trace:\n%s", md);
+	if (have_gnuplot) {
+		file(dir, "plots/frontier.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "prog.ast: 3 configurations, 1 on the frontier") != NULL,
+		       "frontier chart: the title does not name the trace");
+	}
+}
+
 int main(void)
 {
 	if (plot_fixture_start("test_plot_figures") != 0)
@@ -789,6 +858,7 @@ int main(void)
 	test_sweep_timed_frees();
 	test_log_said();
 	test_all_zero();
+	test_trace_named();
 
 	return plot_fixture_end();
 }

@@ -117,6 +117,94 @@ static void test_no_value_note(void)
 	       "scaling: a legend entry for the module without a point");
 }
 
+/* 1d. A time per op below 0 (trials.csv's ns_per_op is the whole loop's
+ * time, never net of null: a hand-edited or damaged row) is no bar: on a
+ * log axis gnuplot refused the whole chart ("No valid points in
+ * histogram", exit 1), on the linear one from 0 the bar was hidden while
+ * the legend named the module, and nothing said why. Now the note names
+ * the module, the table gives the values as trials.csv has them, and a
+ * module with some repetitions above 0 has its bar from those. */
+static void test_below_zero(void)
+{
+	static char svg[1 << 20], md[1 << 16], dat[4096];
+	char dir[512], trials[2048], row[6][64];
+	int rc, n;
+	folder("belowzero", dir, sizeof(dir));
+	/* 1200 against 2.75: a log axis */
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,1,ok,,1000,1200,8.3e5\n"
+	         "0,1,glibc,,random,,1,ok,,1000,1300,7.7e5\n"
+	         "1,0,null,,random,,1,ok,,1000,-0.4,1e9\n"
+	         "1,1,null,,random,,1,ok,,1000,-0.2,1e9\n"
+	         "2,0,bump,,random,,1,ok,,1000,3,3.3e8\n"
+	         "2,1,bump,,random,,1,ok,,1000,2.5,4e8\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "log axis: plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	n = md_row(md, "random | null", row, 6);
+	CHECKF(n == 4 && !strcmp(row[0], "not drawn: 2 below 0") && !strcmp(row[1], "-0.30") &&
+	           !strcmp(row[2], "-0.40") && !strcmp(row[3], "-0.20"),
+	       "log axis: the table's null row: %d cells, '%s'", n, n ? row[0] : "");
+	file(dir, "plots/data/time.dat", dat, sizeof(dat));
+	CHECKF(count(dat, "NaN") == 3, "log axis: null's bar is in the data: %s", dat);
+	if (have_gnuplot) {
+		file(dir, "plots/time.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "not shown: null (ns_per_op below 0 in trials.csv") != NULL,
+		       "log axis: the note does not say why null has no bar");
+		CHECKF(strstr(svg, "<text>null</text>") == NULL,
+		       "log axis: a legend entry for null, which has no bar");
+	} else {
+		as_check_skip_case("below 0, the chart: no gnuplot");
+	}
+
+	/* a linear axis; one of null's three repetitions below 0 */
+	folder("belowzero-lin", dir, sizeof(dir));
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,1,ok,,1000,12,8.3e7\n"
+	         "1,0,null,,random,,1,ok,,1000,-0.4,1e9\n"
+	         "1,1,null,,random,,1,ok,,1000,1.5,1e9\n"
+	         "1,2,null,,random,,1,ok,,1000,1.7,1e9\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "linear: plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "| random | null | 2 | 1.60 | 1.50 | 1.70 |\n"
+	                  "| random | null | not drawn: 1 below 0 | -0.40 | -0.40 | -0.40 |\n"),
+	       "linear: the table's null rows:\n%s", md);
+	if (have_gnuplot) {
+		file(dir, "plots/time.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "not shown: null, 1 of 3 repetitions (ns_per_op below 0") !=
+		           NULL,
+		       "linear: the note does not say a repetition of null is not drawn");
+	}
+
+	/* the scaling chart (linear from 0): a throughput below 0 at 2 threads */
+	folder("belowzero-scaling", dir, sizeof(dir));
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,1,ok,,1000,12,8.3e7\n"
+	         "1,0,glibc,,random,,2,ok,,1000,13,1.5e8\n"
+	         "2,0,null,,random,,1,ok,,1000,1,1e9\n"
+	         "3,0,null,,random,,2,ok,,1000,1,-1e9\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "scaling: plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	CHECKF(strstr(md, "| null | 2 | not drawn: 1 below 0 | -1000 | -1000 | -1000 |\n"),
+	       "scaling: the table's null row at 2 threads:\n%s", md);
+	file(dir, "plots/data/scaling-random.dat", dat, sizeof(dat));
+	CHECKF(strstr(dat, "\n2\tNaN\tNaN\tNaN\n") != NULL,
+	       "scaling: null's point at 2 threads: %s", dat);
+	if (have_gnuplot) {
+		file(dir, "plots/scaling-random.svg", svg, sizeof(svg));
+		CHECKF(strstr(svg, "not shown: null at 2 threads (ops_per_sec below 0") != NULL,
+		       "scaling: the note does not say why null has no point at 2 threads");
+	}
+}
+
 /* The "Charts without data" line of report.md that names KIND (a whole
  * item of its comma-separated kinds) into out; 0 when none does. */
 static int skip_line(const char *md, const char *kind, char *out, size_t len)
@@ -554,6 +642,7 @@ int main(void)
 
 	test_scaling_note();
 	test_no_value_note();
+	test_below_zero();
 	test_threads_said();
 	test_flat_tail_said();
 	test_unshown_said();
