@@ -27,6 +27,7 @@
 #include "statictls.h"
 #include "syscount.h"
 #include "trial.h"
+#include "userprog.h"
 #include "util.h"
 
 enum { OPT_STATS = 256, OPT_ALLOW_UNTRACED };
@@ -341,7 +342,7 @@ static int exec_main(int argc, char **argv)
 	char **env;
 	const char *old;
 	as_spec_t spec;
-	pid_t pid;
+	pid_t pid, parent;
 	int r, status, go[2], ep[2], child_errno = 0, counting = 0, fits, blocks, own;
 	as_escapes_t esc;
 	char comm[64];
@@ -479,10 +480,13 @@ static int exec_main(int argc, char **argv)
 		return 2;
 	}
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
 		char b;
 		int e;
+		if (as_userprog_child(parent) != 0)
+			_exit(127);
 		/* wait until the parent has attached the syscall counters; from
 		 * here to exec the child makes no call the program would be
 		 * charged for */
