@@ -295,7 +295,8 @@ static char **program_env(char *const set[], size_t nset)
 /* Signals for the program while it runs, as exec passes them on: SIGTERM,
  * SIGHUP, SIGUSR1/2 sent to capture, and a SIGINT/SIGQUIT sent with
  * kill(2) (one typed at the terminal reaches the program, in the same
- * group, already). One this process ignores (nohup) stays ignored, by the
+ * group, already; without a terminal the program has a group of its own,
+ * as_userprog_pass). One this process ignores (nohup) stays ignored, by the
  * program too. Until session 25 a SIGTERM or SIGHUP killed capture alone:
  * the program ran on untraced, writing its spool into a hidden folder
  * nobody removed, beside empty TRACE.PID.GEN.tmp files. Now the program
@@ -305,18 +306,15 @@ static const int fwd_sigs[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUI
 enum { FWD_EARLY = 4 };                 /* the first 4 from before the spawn; INT, QUIT after */
 static volatile pid_t traced_pid;       /* 0: not spawned yet; -1: ended, being reaped */
 static volatile sig_atomic_t early_sig; /* one that came before the spawn returned */
+static volatile sig_atomic_t own_group; /* as_userprog_own_group */
 
 static void forward_signal(int sig, siginfo_t *si, void *uc)
 {
-	int e = errno; /* the interrupted code's */
 	(void)uc;
-	if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
-		return;
 	if (traced_pid > 0)
-		kill(traced_pid, sig);
+		as_userprog_pass(traced_pid, own_group, sig, si);
 	else if (traced_pid == 0)
 		early_sig = sig;
-	errno = e;
 }
 
 /* Pass fwd_sigs [from, to) on to the program, each unless ignored
@@ -349,9 +347,10 @@ static void restore_signals(size_t from, size_t to, const struct sigaction *old)
 
 /* Start argv with env, as posix_spawnp would with mask and the actions
  * of dfl's signals set to default, plus what posix_spawn cannot do: the
- * program dies with this process (as_userprog_child). vfork, as glibc's
- * posix_spawn: no copy of this process's page tables, no copy-on-write
- * faults on either side (fork + exec took 3-7 ms here). Returns 0 with *pid, or an errno. */
+ * program dies with this process (as_userprog_child), in a group of its
+ * own when own_group. vfork, as glibc's posix_spawn: no copy of this
+ * process's page tables, no copy-on-write faults on either side (fork +
+ * exec took 3-7 ms here). Returns 0 with *pid, or an errno. */
 static int spawn_program(char **argv, char **env, const sigset_t *mask, const sigset_t *dfl,
                          pid_t *pid)
 {
@@ -371,7 +370,7 @@ static int spawn_program(char **argv, char **env, const sigset_t *mask, const si
 			    (sigaction(sig, NULL, &cur) == 0 && cur.sa_handler != SIG_DFL &&
 			     cur.sa_handler != SIG_IGN))
 				sigaction(sig, &dflt, NULL);
-		if (as_userprog_child(parent) != 0) {
+		if (as_userprog_child(parent, own_group) != 0) {
 			err = ESRCH;
 			_exit(127);
 		}
@@ -452,6 +451,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	 * caught one's is reset by exec, an ignored one is left alone) */
 	traced_pid = 0;
 	early_sig = 0;
+	own_group = as_userprog_own_group();
 	forward_signals(0, FWD_EARLY, 0, 0, old_fwd);
 	t0[1] = as_now_ns();
 	t0[0] = as_spool_ticks();
@@ -468,7 +468,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	}
 	traced_pid = *pid;
 	if (early_sig)
-		kill(*pid, early_sig);
+		as_userprog_pass(*pid, own_group, early_sig, NULL);
 	forward_signals(FWD_EARLY, sizeof(fwd_sigs) / sizeof(fwd_sigs[0]),
 	                old_int.sa_handler == SIG_IGN, old_quit.sa_handler == SIG_IGN, old_fwd);
 	for (long nap_ns = 0;;) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_prog_killed.sh - `kill -9` of `allocscope exec` or `capture` ends the
 # program too (PR_SET_PDEATHSIG), within a second, with and without a
-# controlling terminal (setsid; script's pty).
-# Until session 28 the program ran on, orphaned: under capture writing its
+# controlling terminal (setsid: the program in a group of its own; script's
+# pty: in allocscope's).
+# Until 2026-12-07 the program ran on, orphaned: under capture writing its
 # spool for ever into a hidden folder; `timeout -s KILL` left it running.
 # usage: test_prog_killed.sh ALLOCSCOPE
 set -u
@@ -21,7 +22,7 @@ for cmd in exec capture; do
       capture) set -- capture -o "$d/t.ast" -- "$prog" 30 ;;
     esac
     if [ "$pre" = tty ]; then
-      # on a terminal (script's pty)
+      # on a terminal (script's pty): the program in allocscope's group
       command -v script >/dev/null || { echo "skipped: the terminal cases (no script(1))"; continue; }
       script -qec "$(printf '%q ' "$as" "$@")" /dev/null </dev/null >"$d/out" 2>&1 &
     else
