@@ -12,7 +12,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include "loader.h"
 #include "statictls.h"
 #include "trace_out.h"
+#include "userprog.h"
 #include "util.h"
 
 #ifndef AS_INSTALL_MODULE_DIR
@@ -295,7 +295,8 @@ static char **program_env(char *const set[], size_t nset)
 /* Signals for the program while it runs, as exec passes them on: SIGTERM,
  * SIGHUP, SIGUSR1/2 sent to capture, and a SIGINT/SIGQUIT sent with
  * kill(2) (one typed at the terminal reaches the program, in the same
- * group, already). One this process ignores (nohup) stays ignored, by the
+ * group, already; without a terminal the program has a group of its own,
+ * as_userprog_pass). One this process ignores (nohup) stays ignored, by the
  * program too. Until session 25 a SIGTERM or SIGHUP killed capture alone:
  * the program ran on untraced, writing its spool into a hidden folder
  * nobody removed, beside empty TRACE.PID.GEN.tmp files. Now the program
@@ -305,18 +306,15 @@ static const int fwd_sigs[] = {SIGTERM, SIGHUP, SIGUSR1, SIGUSR2, SIGINT, SIGQUI
 enum { FWD_EARLY = 4 };                 /* the first 4 from before the spawn; INT, QUIT after */
 static volatile pid_t traced_pid;       /* 0: not spawned yet; -1: ended, being reaped */
 static volatile sig_atomic_t early_sig; /* one that came before the spawn returned */
+static volatile sig_atomic_t own_group; /* as_userprog_own_group */
 
 static void forward_signal(int sig, siginfo_t *si, void *uc)
 {
-	int e = errno; /* the interrupted code's */
 	(void)uc;
-	if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
-		return;
 	if (traced_pid > 0)
-		kill(traced_pid, sig);
+		as_userprog_pass(traced_pid, own_group, sig, si);
 	else if (traced_pid == 0)
 		early_sig = sig;
-	errno = e;
 }
 
 /* Pass fwd_sigs [from, to) on to the program, each unless ignored
@@ -347,20 +345,64 @@ static void restore_signals(size_t from, size_t to, const struct sigaction *old)
 		sigaction(fwd_sigs[i], &old[i], NULL);
 }
 
+/* Start argv with env, as posix_spawnp would with mask and the actions
+ * of dfl's signals set to default, plus what posix_spawn cannot do: the
+ * program dies with this process (as_userprog_child), in a group of its
+ * own when own_group. vfork, as glibc's posix_spawn: no copy of this
+ * process's page tables, no copy-on-write faults on either side (fork +
+ * exec took 3-7 ms here). Returns 0 with *pid, or an errno. */
+static int spawn_program(char **argv, char **env, const sigset_t *mask, const sigset_t *dfl,
+                         pid_t *pid)
+{
+	sigset_t all, before;
+	volatile int err = 0; /* the child's, shared until its exec */
+	pid_t parent = getpid(), p;
+	/* no handler of ours runs in the child before its actions are reset */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &before);
+	p = vfork();
+	if (p == 0) {
+		struct sigaction dflt, cur;
+		memset(&dflt, 0, sizeof(dflt));
+		dflt.sa_handler = SIG_DFL;
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sigismember(dfl, sig) == 1 ||
+			    (sigaction(sig, NULL, &cur) == 0 && cur.sa_handler != SIG_DFL &&
+			     cur.sa_handler != SIG_IGN))
+				sigaction(sig, &dflt, NULL);
+		if (as_userprog_child(parent, own_group) != 0) {
+			err = ESRCH;
+			_exit(127);
+		}
+		sigprocmask(SIG_SETMASK, mask, NULL);
+		execvpe(argv[0], argv, env);
+		err = errno;
+		_exit(127);
+	}
+	if (p < 0)
+		err = errno;
+	sigprocmask(SIG_SETMASK, &before, NULL);
+	if (p > 0 && err) {
+		while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+			;
+		return err;
+	}
+	if (p > 0)
+		*pid = p;
+	return err;
+}
+
 /* Run argv with the capture library preloaded, spooling into dir, and
  * convert its spools while it runs until it exits. The program is started
- * with posix_spawn (no copy of this process's page tables, no
- * copy-on-write faults on either side: fork + exec took 3-7 ms here), its
- * environment built beforehand. The tick and ns clocks are read around the
- * run (*t0, *t1: ticks then ns). Returns 0 with *status, or -1 after
- * printing (the program could not be started). */
+ * by spawn_program, its environment built beforehand. The tick and ns
+ * clocks are read around the run (*t0, *t1: ticks then ns). Returns 0
+ * with *status, or -1 after printing (the program could not be started). */
 static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char **argv,
                       as_trace_fmt_t fmt, live_set_t *ls, pid_t *pid, int *status, uint64_t t0[2],
                       uint64_t t1[2], char *comm, size_t commlen)
 {
 	struct sigaction ign, old_int, old_quit, old_fwd[sizeof(fwd_sigs) / sizeof(fwd_sigs[0])];
 	sigset_t chld, old_mask, dfl;
-	posix_spawnattr_t attr;
 	const char *pre = getenv("LD_PRELOAD");
 	char *set[5] = {NULL}, **env = NULL;
 	/* absolute: a program that changes directory (git -C, make -C, a
@@ -404,23 +446,18 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	if (old_quit.sa_handler != SIG_IGN)
 		sigaddset(&dfl, SIGQUIT);
 	/* from here: the program's spool can appear, and a SIGTERM after it,
-	 * before posix_spawn has returned (a test saw capture die of it); the
+	 * before spawn_program has returned (a test saw capture die of it); the
 	 * program starts with these signals' actions reset, as before (a
 	 * caught one's is reset by exec, an ignored one is left alone) */
 	traced_pid = 0;
 	early_sig = 0;
+	own_group = as_userprog_own_group();
 	forward_signals(0, FWD_EARLY, 0, 0, old_fwd);
-	if (posix_spawnattr_init(&attr) == 0) {
-		posix_spawnattr_setsigmask(&attr, &old_mask);
-		posix_spawnattr_setsigdefault(&attr, &dfl);
-		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-		t0[1] = as_now_ns();
-		t0[0] = as_spool_ticks();
-		/* descendants that outlive the program become ours: said at the end */
-		prctl(PR_SET_CHILD_SUBREAPER, 1);
-		err = posix_spawnp(pid, argv[0], NULL, &attr, argv, env);
-		posix_spawnattr_destroy(&attr);
-	}
+	t0[1] = as_now_ns();
+	t0[0] = as_spool_ticks();
+	/* descendants that outlive the program become ours: said at the end */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	err = spawn_program(argv, env, &old_mask, &dfl, pid);
 	if (err != 0) {
 		fprintf(stderr, "allocscope capture: %s: %s\n", argv[0], strerror(err));
 		restore_signals(0, FWD_EARLY, old_fwd);
@@ -431,7 +468,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	}
 	traced_pid = *pid;
 	if (early_sig)
-		kill(*pid, early_sig);
+		as_userprog_pass(*pid, own_group, early_sig, NULL);
 	forward_signals(FWD_EARLY, sizeof(fwd_sigs) / sizeof(fwd_sigs[0]),
 	                old_int.sa_handler == SIG_IGN, old_quit.sa_handler == SIG_IGN, old_fwd);
 	for (long nap_ns = 0;;) {

@@ -27,6 +27,7 @@
 #include "statictls.h"
 #include "syscount.h"
 #include "trial.h"
+#include "userprog.h"
 #include "util.h"
 
 enum { OPT_STATS = 256, OPT_ALLOW_UNTRACED };
@@ -229,18 +230,15 @@ static void env_free(char **env)
 
 /* Signals for the program: SIGTERM, SIGHUP, SIGUSR1/2 sent to the CLI are
  * passed on, as is a SIGINT/SIGQUIT sent with kill(2) (one typed at the
- * terminal already reaches the program, which is in the same group). */
+ * terminal already reaches the program, which is then in the same group);
+ * as_userprog_pass decides where to. */
 static volatile pid_t prog_pid;
+static volatile sig_atomic_t prog_own_group;
 
 static void forward_signal(int sig, siginfo_t *si, void *uc)
 {
-	int e = errno; /* the interrupted code's */
 	(void)uc;
-	if ((sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL)
-		return;
-	if (prog_pid > 0)
-		kill(prog_pid, sig);
-	errno = e;
+	as_userprog_pass(prog_pid, prog_own_group, sig, si);
 }
 
 static void forward_signals(void)
@@ -341,7 +339,7 @@ static int exec_main(int argc, char **argv)
 	char **env;
 	const char *old;
 	as_spec_t spec;
-	pid_t pid;
+	pid_t pid, parent;
 	int r, status, go[2], ep[2], child_errno = 0, counting = 0, fits, blocks, own;
 	as_escapes_t esc;
 	char comm[64];
@@ -479,10 +477,14 @@ static int exec_main(int argc, char **argv)
 		return 2;
 	}
 	fflush(NULL);
+	prog_own_group = as_userprog_own_group();
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
 		char b;
 		int e;
+		if (as_userprog_child(parent, prog_own_group) != 0)
+			_exit(127);
 		/* wait until the parent has attached the syscall counters; from
 		 * here to exec the child makes no call the program would be
 		 * charged for */
@@ -503,6 +505,10 @@ static int exec_main(int argc, char **argv)
 		unlink(stats_path);
 		return 2;
 	}
+	/* its group exists before a signal is passed on to it (the child
+	 * may not have run yet) */
+	if (prog_own_group)
+		setpgid(pid, pid);
 	prog_pid = pid;
 	forward_signals();
 	if (c.stats && as_syscount_start_perf_pid(pid, sys_why, sizeof(sys_why)) == 0)
