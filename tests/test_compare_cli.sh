@@ -73,11 +73,13 @@ sed '1s/$/,ns_per_op/; 2,$s/$/,1/' "$tmp/a/trials.csv" >"$tmp/cut/trials.csv"
 expect 2 "cut/trials.csv: column 'ns_per_op' twice \(columns 9 and 10\)" compare "$tmp/a" "$tmp/cut"
 expect 2 "cut/trials.csv: column 'ns_per_op' twice" compare "$tmp/cut" "$tmp/a"
 # a header of 100000 names over rows of one field: each row took 800 KB
-# of cell pointers (690 KB of file, 500 rows: 400 MB); refused early
+# of cell pointers (690 KB of file, 500 rows: 400 MB); refused early.
+# compare now keeps only the columns it reads (as_table_read_cols), so
+# such a file holds no pointers and is refused for its missing columns
 mkdir -p "$tmp/wide"; cp "$tmp/a/context.csv" "$tmp/wide/"
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%sc%d", i ? "," : "", i; print ""
   for (i = 0; i < 100; i++) print "x" }' >"$tmp/wide/trials.csv"
-expect 2 "wide/trials.csv: line [0-9]+: rows far shorter than the header's 100000 columns" \
+expect 2 "wide/trials.csv: (line [0-9]+: rows far shorter than the header's 100000 columns|no column 'trial')" \
   compare "$tmp/a" "$tmp/wide"
 
 # --metric: any numeric trials.csv column, less being better. mem DIR
