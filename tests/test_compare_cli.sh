@@ -251,7 +251,15 @@ ch = {c["module"]: c for c in d["changes"]}
 m = ch["mimalloc"]
 assert m["workload"] == "random:ops=1000" and m["threads"] == 1 and m["n"] == 6
 assert abs(m["median_a"] - 50.25) < 1e-9 and abs(m["median_b"] - 60.25) < 1e-9, m
-assert abs(m["ratio"] - 60.25 / 50.25) < 1e-9 and m["ci_lo"] > 1 and m["p_value"] < 0.05, m
+# the table's and the CSV's 6 significant digits, not 17 (1.1990049751243781)
+assert m["ratio"] == float("%.6g" % (60.25 / 50.25)) and m["ci_lo"] > 1 and m["p_value"] < 0.05, m
+text = open(sys.argv[1]).read()
+assert '"threshold": 0.05,' in text and '"ratio": 1.199,' in text, text
+import re
+for tok in re.findall(r'(?<=: )-?[0-9][0-9.eE+-]*', text):
+    if "." in tok or "e" in tok.lower():
+        sig = len(tok.lower().split("e")[0].replace("-", "").replace(".", "").strip("0"))
+        assert sig <= 6, (tok, "more than 6 significant digits")
 assert m["change"] == "regression" and m["outcome"] == "slower" and m["significant"] is True
 assert ch["glibc"]["change"] == "no_change" and ch["glibc"]["significant"] is False
 assert d["regressions"] == 1 and d["improvements"] == 0
