@@ -332,6 +332,23 @@ static void only_in(json_t *arr, const as_group_t *g, const char *words)
 	as_json_push(arr, o);
 }
 
+/* The order of the rows (table, --json's changes, only_in_a, only_in_b):
+ * workload, then threads, then module, the labels in version order
+ * (strverscmp: size=64 before size=256). They used to come in B's
+ * trials.csv order (only-in-A rows in A's), which the module order of -a
+ * or a --resume (it appends the trials it runs again) changed between two
+ * runs of one matrix. */
+static int cmp_group_order(const void *x, const void *y)
+{
+	const as_group_t *a = x, *b = y;
+	int c = strverscmp(a->workload, b->workload);
+	if (c)
+		return c;
+	if (a->threads != b->threads)
+		return a->threads < b->threads ? -1 : 1;
+	return strverscmp(a->module, b->module);
+}
+
 /* --json after an error before any comparison: a document with the
  * folders, the metric and "error" (the line said on stderr). */
 static void json_error_doc(const char *a, const char *b, const compare_opts_t *o)
@@ -392,6 +409,11 @@ static int compare_main(int argc, char **argv)
 			json_error_doc(a, b, &o);
 		goto out;
 	}
+	/* the groups are unique per (module, workload, threads): a total order */
+	if (ga.n > 1)
+		qsort(ga.g, (size_t)ga.n, sizeof(*ga.g), cmp_group_order);
+	if (gb.n > 1)
+		qsort(gb.g, (size_t)gb.n, sizeof(*gb.g), cmp_group_order);
 	if (o.json) {
 		root = as_json_object();
 		changes = as_json_array();

@@ -11,10 +11,10 @@
 
 /* wait_ns per thread-ns of the timed region; the threads a trial ran on
  * are a trace's own where it has them, else -t */
-static double wait_share(const as_trial_spec_t *s, const as_trial_result_t *r)
+static double wait_share(const as_dist_trial_t *r)
 {
-	double el = r->v[AS_TC_elapsed_ns], w = r->v[AS_TC_wait_ns];
-	uint32_t threads = as_trial_threads(s, r);
+	double el = r->elapsed_ns, w = r->wait_ns;
+	uint32_t threads = r->ran_threads;
 	return isnan(w) || !(el > 0) || !threads ? NAN : w / (el * threads);
 }
 
@@ -22,10 +22,10 @@ static double wait_share(const as_trial_spec_t *s, const as_trial_result_t *r)
  * mincore, the same work in every repetition of a group), inside the timed
  * region: a canary spread over the trial; NaN with fewer than
  * AS_DISTURB_MIN_SAMPLES samples, and at more than one thread (disturb.h) */
-static double sample_cost(const as_trial_spec_t *s, const as_trial_result_t *r)
+static double sample_cost(const as_dist_trial_t *r)
 {
-	double ns = r->v[AS_TC_sampling_ns], k = r->v[AS_TC_samples];
-	uint32_t threads = as_trial_threads(s, r);
+	double ns = r->sampling_ns, k = r->samples;
+	uint32_t threads = r->ran_threads;
 	return isnan(ns) || !(k >= AS_DISTURB_MIN_SAMPLES) || threads != 1 ? NAN : ns / k;
 }
 
@@ -34,10 +34,10 @@ static double sample_cost(const as_trial_spec_t *s, const as_trial_result_t *r)
  * start is not judged: this VM's kernel packs new threads onto one vCPU
  * (sched_vcpu_pack), so it often times two threads sharing a CPU (about
  * 6.4 us) in a trial that then ran them apart at the usual speed. */
-static double handoff(const as_trial_spec_t *s, const as_trial_result_t *r)
+static double handoff(const as_dist_trial_t *r)
 {
-	double h = r->v[AS_TC_handoff_end_ns];
-	uint32_t threads = as_trial_threads(s, r);
+	double h = r->handoff_end_ns;
+	uint32_t threads = r->ran_threads;
 	return h > 0 && threads >= 2 ? h : NAN;
 }
 
@@ -47,10 +47,10 @@ static double handoff(const as_trial_spec_t *s, const as_trial_result_t *r)
  * in a trial of at least 3 such passes; in a trial of 1 or 2 (its median
  * holds the stall) the longest over AS_DISTURB_STALL_GROUP x the group's
  * median pass (ref->pass_ns) and AS_DISTURB_STALL_LONG_NS more */
-static int stalled(const as_trial_result_t *r, const as_disturb_ref_t *ref)
+static int stalled(const as_dist_trial_t *r, const as_disturb_ref_t *ref)
 {
-	double mx = r->v[AS_TC_pass_ns_max], med = r->v[AS_TC_pass_ns_median];
-	double passes = r->v[AS_TC_passes];
+	double mx = r->pass_ns_max, med = r->pass_ns_median;
+	double passes = r->passes;
 	if (passes >= 4 && med > 0)
 		return (mx > AS_DISTURB_STALL * med && mx - med > AS_DISTURB_STALL_NS) ||
 		       (mx > AS_DISTURB_STALL_LONG * med && mx - med > AS_DISTURB_STALL_LONG_NS);
@@ -92,32 +92,32 @@ static double least(const double *v, int n)
 }
 
 /* the wait share flags it (ref->wait_share set) */
-static int waited(const as_trial_spec_t *s, const as_trial_result_t *r, const as_disturb_ref_t *ref)
+static int waited(const as_dist_trial_t *r, const as_disturb_ref_t *ref)
 {
-	double w = wait_share(s, r);
+	double w = wait_share(r);
 	return !isnan(w) && !isnan(ref->wait_share) && w > ref->wait_share + AS_DISTURB_WAIT;
 }
 
 /* The parts of a reference that depend on the thread count alone: the
  * least wait share of the ok trials at that count, and the handoff range
  * of those the wait share does not flag. w, h: n doubles of scratch. */
-static void ref_of_threads(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                           uint32_t threads, double *w, double *h, as_disturb_ref_t *ref)
+static void ref_of_threads(const as_dist_trial_t *t, int n, uint32_t threads, double *w, double *h,
+                           as_disturb_ref_t *ref)
 {
 	int nw = 0, nh = 0;
 	for (int i = 0; i < n; i++) {
 		double x;
-		if (specs[i].threads != threads || res[i].status != AS_OK)
+		if (t[i].threads != threads || t[i].status != AS_OK)
 			continue;
-		x = wait_share(&specs[i], &res[i]);
+		x = wait_share(&t[i]);
 		if (!isnan(x))
 			w[nw++] = x;
 	}
 	ref->wait_share = least(w, nw);
 	for (int i = 0; i < n; i++) {
-		double x = handoff(&specs[i], &res[i]);
-		if (specs[i].threads == threads && res[i].status == AS_OK && !isnan(x) &&
-		    !waited(&specs[i], &res[i], ref))
+		double x = handoff(&t[i]);
+		if (t[i].threads == threads && t[i].status == AS_OK && !isnan(x) &&
+		    !waited(&t[i], ref))
 			h[nh++] = x;
 	}
 	ref->handoff_ns = most_within(h, nh);
@@ -127,26 +127,56 @@ static void ref_of_threads(const as_trial_spec_t *specs, const as_trial_result_t
  * pass, over its ok trials at `threads` among mem[0..m) (indices into
  * specs/res) that the wait share (ref's, already set) does not flag. k: m
  * doubles of scratch. */
-static void ref_of_group(const as_trial_spec_t *specs, const as_trial_result_t *res, const int *mem,
-                         int m, uint32_t threads, double *k, as_disturb_ref_t *ref)
+static void ref_of_group(const as_dist_trial_t *t, const int *mem, int m, uint32_t threads,
+                         double *k, as_disturb_ref_t *ref)
 {
 	int nk = 0, np = 0;
 	for (int q = 0; q < m; q++) {
 		int i = mem[q];
-		double x = sample_cost(&specs[i], &res[i]);
-		if (specs[i].threads == threads && res[i].status == AS_OK && !isnan(x) &&
-		    !waited(&specs[i], &res[i], ref))
+		double x = sample_cost(&t[i]);
+		if (t[i].threads == threads && t[i].status == AS_OK && !isnan(x) &&
+		    !waited(&t[i], ref))
 			k[nk++] = x;
 	}
 	ref->sample_ns = least(k, nk);
 	for (int q = 0; q < m; q++) {
 		int i = mem[q];
-		double x = res[i].v[AS_TC_pass_ns_median];
-		if (specs[i].threads == threads && res[i].status == AS_OK &&
-		    res[i].v[AS_TC_passes] >= 2 && x > 0 && !waited(&specs[i], &res[i], ref))
+		double x = t[i].pass_ns_median;
+		if (t[i].threads == threads && t[i].status == AS_OK && t[i].passes >= 2 && x > 0 &&
+		    !waited(&t[i], ref))
 			k[np++] = x;
 	}
 	ref->pass_ns = np >= AS_DISTURB_STALL_REF_MIN ? as_median(k, np) : NAN;
+}
+
+void as_dist_trial_of(const as_trial_spec_t *spec, const as_trial_result_t *r, as_dist_trial_t *d)
+{
+	d->trial = spec->trial;
+	d->rep = spec->rep;
+	d->threads = spec->threads;
+	d->ran_threads = as_trial_threads(spec, r);
+	d->status = r->status;
+	d->workload = spec->workload ? spec->workload->name : NULL;
+	d->workload_params = spec->workload ? spec->workload->params : NULL;
+	d->elapsed_ns = r->v[AS_TC_elapsed_ns];
+	d->wait_ns = r->v[AS_TC_wait_ns];
+	d->sampling_ns = r->v[AS_TC_sampling_ns];
+	d->samples = r->v[AS_TC_samples];
+	d->handoff_end_ns = r->v[AS_TC_handoff_end_ns];
+	d->pass_ns_max = r->v[AS_TC_pass_ns_max];
+	d->pass_ns_median = r->v[AS_TC_pass_ns_median];
+	d->passes = r->v[AS_TC_passes];
+	d->ns_per_op = r->v[AS_TC_ns_per_op];
+}
+
+/* specs/res[0..n) as the rules read them: a new array, NULL when out of
+ * memory */
+static as_dist_trial_t *trials_of(const as_trial_spec_t *specs, const as_trial_result_t *res, int n)
+{
+	as_dist_trial_t *t = malloc(sizeof(*t) * (size_t)(n > 0 ? n : 1));
+	for (int i = 0; t && i < n; i++)
+		as_dist_trial_of(&specs[i], &res[i], &t[i]);
+	return t;
 }
 
 int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
@@ -155,21 +185,24 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
 	size_t len = sizeof(double) * (size_t)(n ? n : 1);
 	double *w = malloc(len), *h = malloc(len);
 	int *mem = malloc(sizeof(int) * (size_t)(n ? n : 1)), m = 0;
+	as_dist_trial_t *t = trials_of(specs, res, n);
 	ref->wait_share = ref->sample_ns = ref->handoff_ns = ref->pass_ns = NAN;
-	if (!w || !h || !mem) {
+	if (!w || !h || !mem || !t) {
 		free(w);
 		free(h);
 		free(mem);
+		free(t);
 		return -1;
 	}
-	ref_of_threads(specs, res, n, group->threads, w, h, ref);
+	ref_of_threads(t, n, group->threads, w, h, ref);
 	for (int i = 0; i < n; i++)
-		if (specs[i].trial == group->trial)
+		if (t[i].trial == group->trial)
 			mem[m++] = i;
-	ref_of_group(specs, res, mem, m, group->threads, w, ref);
+	ref_of_group(t, mem, m, group->threads, w, ref);
 	free(w);
 	free(h);
 	free(mem);
+	free(t);
 	return 0;
 }
 
@@ -177,10 +210,9 @@ int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, i
  * PLACED_IN within [lo, AS_DISTURB_HANDOFF x lo], PLACED_OUT outside it,
  * PLACED_NA not judged (one thread, no answer, no reference) */
 enum { PLACED_NA = 0, PLACED_IN, PLACED_OUT };
-static int placed(const as_trial_spec_t *spec, const as_trial_result_t *r,
-                  const as_disturb_ref_t *ref)
+static int placed(const as_dist_trial_t *r, const as_disturb_ref_t *ref)
 {
-	double s = handoff(spec, r);
+	double s = handoff(r);
 	if (isnan(s) || !(ref->handoff_ns > 0))
 		return PLACED_NA;
 	return s < ref->handoff_ns || s > AS_DISTURB_HANDOFF * ref->handoff_ns ? PLACED_OUT
@@ -189,19 +221,18 @@ static int placed(const as_trial_spec_t *spec, const as_trial_result_t *r,
 
 /* the first AS_RULE_* of one trial's own figures that takes it, or
  * AS_RULE_NONE */
-static int trial_rule(const as_trial_spec_t *spec, const as_trial_result_t *r,
-                      const as_disturb_ref_t *ref)
+static int trial_rule(const as_dist_trial_t *r, const as_disturb_ref_t *ref)
 {
 	double s;
 	if (r->status != AS_OK)
 		return AS_RULE_NONE;
-	if (waited(spec, r, ref))
+	if (waited(r, ref))
 		return AS_RULE_WAIT;
 	if (stalled(r, ref))
 		return AS_RULE_STALL;
-	if (placed(spec, r, ref) == PLACED_OUT)
+	if (placed(r, ref) == PLACED_OUT)
 		return AS_RULE_PLACEMENT;
-	s = sample_cost(spec, r);
+	s = sample_cost(r);
 	return !isnan(s) && ref->sample_ns > 0 && s > AS_DISTURB_SAMPLE * ref->sample_ns
 	           ? AS_RULE_SAMPLE
 	           : AS_RULE_NONE;
@@ -210,7 +241,9 @@ static int trial_rule(const as_trial_spec_t *spec, const as_trial_result_t *r,
 int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
                  const as_disturb_ref_t *ref)
 {
-	return trial_rule(spec, r, ref) != AS_RULE_NONE;
+	as_dist_trial_t d;
+	as_dist_trial_of(spec, r, &d);
+	return trial_rule(&d, ref) != AS_RULE_NONE;
 }
 
 const char *as_disturb_rule_name(int rule)
@@ -228,33 +261,34 @@ static void take(unsigned char *dist, unsigned char *rule, int i, int why)
 	dist[i] = AS_DIST_OUT;
 }
 
-static int same_workload(const as_spec_t *a, const as_spec_t *b)
+static int same_workload(const as_dist_trial_t *a, const as_dist_trial_t *b)
 {
-	return a == b || (a && b && !strcmp(a->name, b->name) && !strcmp(a->params, b->params));
+	if (!a->workload || !b->workload)
+		return !a->workload == !b->workload;
+	return (a->workload == b->workload || !strcmp(a->workload, b->workload)) &&
+	       (a->workload_params == b->workload_params ||
+	        !strcmp(a->workload_params, b->workload_params));
 }
 
 /* trials i and j are of one group: one trial of the matrix (its rows read
  * back from trials.csv carry the threads each ran on: a trace's own, or -t
  * for one that failed before it said; the group's first row sets the
  * reference's thread count) */
-static int same_group(const as_trial_spec_t *specs, const as_trial_result_t *res, int i, int j)
+static int same_group(const as_dist_trial_t *t, int i, int j)
 {
-	(void)res;
-	return specs[j].trial == specs[i].trial;
+	return t[j].trial == t[i].trial;
 }
 
 /* trials i and j are of one round: the same workload, thread count and
  * repetition (the modules' trials of a repetition run back to back) */
-static int same_round(const as_trial_spec_t *specs, const as_trial_result_t *res, int i, int j)
+static int same_round(const as_dist_trial_t *t, int i, int j)
 {
-	return specs[j].rep == specs[i].rep &&
-	       as_trial_threads(&specs[j], &res[j]) == as_trial_threads(&specs[i], &res[i]) &&
-	       same_workload(specs[j].workload, specs[i].workload);
+	return t[j].rep == t[i].rep && t[j].ran_threads == t[i].ran_threads &&
+	       same_workload(&t[j], &t[i]);
 }
 
 /* qsort's context for the two orders below: the parent's one thread */
-static const as_trial_spec_t *cmp_specs;
-static const as_trial_result_t *cmp_res;
+static const as_dist_trial_t *cmp_trials;
 
 static int cmp_index(int a, int b)
 {
@@ -265,7 +299,7 @@ static int cmp_index(int a, int b)
 static int cmp_group(const void *pa, const void *pb)
 {
 	int a = *(const int *)pa, b = *(const int *)pb;
-	const as_trial_spec_t *x = &cmp_specs[a], *y = &cmp_specs[b];
+	const as_dist_trial_t *x = &cmp_trials[a], *y = &cmp_trials[b];
 	if (x->trial != y->trial)
 		return x->trial < y->trial ? -1 : 1;
 	return cmp_index(a, b);
@@ -275,17 +309,16 @@ static int cmp_group(const void *pa, const void *pb)
 static int cmp_round(const void *pa, const void *pb)
 {
 	int a = *(const int *)pa, b = *(const int *)pb, c;
-	const as_trial_spec_t *x = &cmp_specs[a], *y = &cmp_specs[b];
-	uint32_t tx = as_trial_threads(x, &cmp_res[a]), ty = as_trial_threads(y, &cmp_res[b]);
+	const as_dist_trial_t *x = &cmp_trials[a], *y = &cmp_trials[b];
+	uint32_t tx = x->ran_threads, ty = y->ran_threads;
 	if (x->rep != y->rep)
 		return x->rep < y->rep ? -1 : 1;
 	if (tx != ty)
 		return tx < ty ? -1 : 1;
 	if (!x->workload != !y->workload)
 		return x->workload ? 1 : -1;
-	if (x->workload && x->workload != y->workload &&
-	    ((c = strcmp(x->workload->name, y->workload->name)) != 0 ||
-	     (c = strcmp(x->workload->params, y->workload->params)) != 0))
+	if (x->workload && ((c = strcmp(x->workload, y->workload)) != 0 ||
+	                    (c = strcmp(x->workload_params, y->workload_params)) != 0))
 		return c;
 	return cmp_index(a, b);
 }
@@ -307,10 +340,8 @@ static void sets_free(sets_t *t)
 	t->by = t->at = NULL;
 }
 
-static int sets_make(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                     int (*cmp)(const void *, const void *),
-                     int (*same)(const as_trial_spec_t *, const as_trial_result_t *, int, int),
-                     sets_t *t)
+static int sets_make(const as_dist_trial_t *trials, int n, int (*cmp)(const void *, const void *),
+                     int (*same)(const as_dist_trial_t *, int, int), sets_t *t)
 {
 	size_t cnt = (size_t)(n > 0 ? n : 0) + 1;
 	t->by = malloc(sizeof(int) * cnt);
@@ -322,20 +353,19 @@ static int sets_make(const as_trial_spec_t *specs, const as_trial_result_t *res,
 	}
 	for (int i = 0; i < n; i++)
 		t->by[i] = i;
-	cmp_specs = specs;
-	cmp_res = res;
+	cmp_trials = trials;
 	qsort(t->by, (size_t)(n > 0 ? n : 0), sizeof(int), cmp);
 	for (int q = 0; q < n; q++)
-		if (q == 0 || !same(specs, res, t->by[q - 1], t->by[q]))
+		if (q == 0 || !same(trials, t->by[q - 1], t->by[q]))
 			t->at[t->nsets++] = q;
 	t->at[t->nsets] = n > 0 ? n : 0;
 	return 0;
 }
 
 /* an ok trial's ns/op (NaN: none) */
-static double round_value(const as_trial_result_t *r)
+static double round_value(const as_dist_trial_t *r)
 {
-	double v = r->v[AS_TC_ns_per_op];
+	double v = r->ns_per_op;
 	return r->status == AS_OK && v > 0 ? v : NAN;
 }
 
@@ -356,9 +386,9 @@ static double round_factor(const double *x, double *y, int k)
  * dist. Each group's median is over what dist kept before; a round is
  * every ok trial of it, those dist left out too (they are the machine's
  * spell as much as the rest). x, y, med: n doubles of scratch; in: n ints. */
-static void rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, const sets_t *groups,
-                   const sets_t *rnds, unsigned char *dist, unsigned char *rule, double *med,
-                   double *x, double *y, int *in)
+static void rounds(const as_dist_trial_t *res, const sets_t *groups, const sets_t *rnds,
+                   unsigned char *dist, unsigned char *rule, double *med, double *x, double *y,
+                   int *in)
 {
 	for (int g = 0; g < groups->nsets; g++) {
 		int k = 0;
@@ -394,13 +424,12 @@ static void rounds(const as_trial_spec_t *specs, const as_trial_result_t *res, c
 			    (f < 1 / AS_DISTURB_ROUND && x[m] < 1 / AS_DISTURB_ROUND))
 				take(dist, rule, in[m], AS_RULE_ROUND);
 	}
-	(void)specs;
 }
 
 /* "A round in two placements" (disturb.h): every ok trial of a round
  * whose trials ended in two placements (place[], PLACED_*) is set
  * AS_DIST_OUT. */
-static void placement_rounds(const as_trial_result_t *res, const sets_t *rnds,
+static void placement_rounds(const as_dist_trial_t *res, const sets_t *rnds,
                              const unsigned char *place, unsigned char *dist, unsigned char *rule)
 {
 	for (int r = 0; r < rnds->nsets; r++) {
@@ -428,15 +457,14 @@ typedef struct {
 	double wait_share, handoff_ns;
 } thread_ref_t;
 
-static void ref_for(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
-                    uint32_t threads, thread_ref_t *cache, int *ncache, double *w, double *h,
-                    as_disturb_ref_t *ref)
+static void ref_for(const as_dist_trial_t *t, int n, uint32_t threads, thread_ref_t *cache,
+                    int *ncache, double *w, double *h, as_disturb_ref_t *ref)
 {
 	int c = 0;
 	while (c < *ncache && cache[c].threads != threads)
 		c++;
 	if (c == *ncache) {
-		ref_of_threads(specs, res, n, threads, w, h, ref);
+		ref_of_threads(t, n, threads, w, h, ref);
 		cache[c] = (thread_ref_t){threads, ref->wait_share, ref->handoff_ns};
 		++*ncache;
 	}
@@ -446,6 +474,15 @@ static void ref_for(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 
 int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                        unsigned char *dist, unsigned char *rule_out)
+{
+	as_dist_trial_t *t = trials_of(specs, res, n);
+	int rc = t ? as_disturbed_trials(t, n, dist, rule_out) : -1;
+	free(t);
+	return rc;
+}
+
+int as_disturbed_trials(const as_dist_trial_t *res, int n, unsigned char *dist,
+                        unsigned char *rule_out)
 {
 	size_t cnt = (size_t)(n > 0 ? n : 0) + 1;
 	unsigned char *place = calloc(cnt, 1);
@@ -458,8 +495,8 @@ int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *re
 	int ncache = 0, rc = -1;
 
 	if (!place || !rule || !a || !b || !c || !in || !cache ||
-	    sets_make(specs, res, n, cmp_group, same_group, &groups) != 0 ||
-	    sets_make(specs, res, n, cmp_round, same_round, &rnds) != 0)
+	    sets_make(res, n, cmp_group, same_group, &groups) != 0 ||
+	    sets_make(res, n, cmp_round, same_round, &rnds) != 0)
 		goto out;
 	memset(dist, AS_DIST_NO, (size_t)(n > 0 ? n : 0));
 	memset(rule, AS_RULE_NONE, (size_t)(n > 0 ? n : 0));
@@ -468,20 +505,20 @@ int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *re
 		int m = groups.at[g + 1] - groups.at[g];
 		as_disturb_ref_t ref;
 		ref.wait_share = ref.sample_ns = ref.handoff_ns = ref.pass_ns = NAN;
-		ref_for(specs, res, n, specs[mem[0]].threads, cache, &ncache, a, b, &ref);
-		ref_of_group(specs, res, mem, m, specs[mem[0]].threads, a, &ref);
+		ref_for(res, n, res[mem[0]].threads, cache, &ncache, a, b, &ref);
+		ref_of_group(res, mem, m, res[mem[0]].threads, a, &ref);
 		for (int q = 0; q < m; q++) {
 			int j = mem[q];
 			if (res[j].status != AS_OK)
 				continue;
-			rule[j] = (unsigned char)trial_rule(&specs[j], &res[j], &ref);
+			rule[j] = (unsigned char)trial_rule(&res[j], &ref);
 			dist[j] = rule[j] != AS_RULE_NONE ? AS_DIST_OUT : AS_DIST_NO;
-			if (!waited(&specs[j], &res[j], &ref))
-				place[j] = (unsigned char)placed(&specs[j], &res[j], &ref);
+			if (!waited(&res[j], &ref))
+				place[j] = (unsigned char)placed(&res[j], &ref);
 		}
 	}
 	placement_rounds(res, &rnds, place, dist, rule);
-	rounds(specs, res, &groups, &rnds, dist, rule, a, b, c, in);
+	rounds(res, &groups, &rnds, dist, rule, a, b, c, in);
 	/* a group with fewer than AS_DISTURB_MIN_KEPT undisturbed keeps all */
 	for (int g = 0; g < groups.nsets; g++) {
 		int kept = 0;
@@ -511,15 +548,26 @@ out:
 void as_machine(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                 const unsigned char *dist, as_machine_t *m)
 {
+	as_dist_trial_t *t = trials_of(specs, res, n);
+	if (t)
+		as_machine_trials(t, n, dist, m);
+	else
+		*m = (as_machine_t){0, NAN, 0, NAN, NAN}; /* out of memory: unknown */
+	free(t);
+}
+
+void as_machine_trials(const as_dist_trial_t *res, int n, const unsigned char *dist,
+                       as_machine_t *m)
+{
 	size_t len = sizeof(double) * (size_t)(n > 0 ? n : 1);
 	double *h = malloc(len), *hk = malloc(len);
 	int dis = 0, nh = 0, nk = 0;
 	m->one_thread_trials = m->multi_thread_trials = 0;
 	for (int i = 0; i < n; i++) {
-		double x = res[i].v[AS_TC_handoff_end_ns];
+		double x = res[i].handoff_end_ns;
 		if (res[i].status != AS_OK)
 			continue;
-		if (as_trial_threads(&specs[i], &res[i]) == 1) {
+		if (res[i].ran_threads == 1) {
 			m->one_thread_trials++;
 			dis += dist[i] != AS_DIST_NO;
 			continue;

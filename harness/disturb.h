@@ -168,6 +168,24 @@ typedef struct as_disturb_ref {
 	                      AS_DISTURB_STALL_REF_MIN of them */
 } as_disturb_ref_t;
 
+/* One trial as the rules read it: its place in the matrix, the threads
+ * (-t, and the ones it ran on: a trace's own) and the figures they judge;
+ * about 100 bytes, where a whole as_trial_result_t is about 6 KB (compare
+ * reads a million trials.csv rows through these: as_table_machine). The
+ * workload strings are not owned; NULL when the trial has none. */
+typedef struct as_dist_trial {
+	uint32_t trial, rep;
+	uint32_t threads;     /* the spec's (-t): the group's reference count */
+	uint32_t ran_threads; /* as_trial_threads */
+	as_status_t status;
+	const char *workload, *workload_params;
+	double elapsed_ns, wait_ns, sampling_ns, samples, handoff_end_ns, pass_ns_max,
+	    pass_ns_median, passes, ns_per_op; /* trials.csv's; NaN: n/a */
+} as_dist_trial_t;
+
+/* (spec, r) as the rules read it, into d. */
+void as_dist_trial_of(const as_trial_spec_t *spec, const as_trial_result_t *r, as_dist_trial_t *d);
+
 /* The reference for trial group `group` (its spec's trial number and -t
  * threads) over the ok trials of specs/res[0..n). Returns 0, or -1 when
  * out of memory. */
@@ -220,6 +238,8 @@ const char *as_disturb_rule_name(int rule);
  * want of undisturbed ones keeps its rule). */
 int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                        unsigned char *dist, unsigned char *rule);
+/* as_disturbed_rules over trials already in the rules' form. */
+int as_disturbed_trials(const as_dist_trial_t *t, int n, unsigned char *dist, unsigned char *rule);
 
 /* A run the machine made noisy: at least AS_NOISY_SHARE of its ok 1-thread
  * trials disturbed (of AS_NOISY_MIN_TRIALS or more). In the lead's 18 runs
@@ -251,5 +271,7 @@ typedef struct as_machine {
 
 void as_machine(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
                 const unsigned char *dist, as_machine_t *m);
+/* as_machine over trials in the rules' form. */
+void as_machine_trials(const as_dist_trial_t *t, int n, const unsigned char *dist, as_machine_t *m);
 
 #endif

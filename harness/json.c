@@ -19,8 +19,17 @@ json_t *as_json_num(double v, char fmt)
 		j = json_null();
 	else if (fmt == 'I' && fabs(v) < 9.0e15 && v == floor(v))
 		j = json_integer((json_int_t)v);
-	else
-		j = json_real(v);
+	else if (fmt == 'I')
+		j = json_real(v); /* a median's x.5: exact, where the CSV rounds */
+	else {
+		/* the CSV cell's 6 significant digits (as_buf_csv_num): a ratio,
+		 * a CI or a p-value means nothing past its third or fourth, and
+		 * 17 printed 1.3064516129032258 and a threshold of
+		 * 0.050000000000000003 */
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%.6g", v);
+		j = json_real(strtod(buf, NULL));
+	}
 	if (!j)
 		abort();
 	return j;
@@ -114,8 +123,10 @@ json_t *as_json_context(const char *dir, char *err, size_t errlen)
 
 static char *dump(const json_t *root)
 {
-	/* %.17g reals: a double read back is the double written */
-	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	/* %.15g reals (DBL_DIG): a value as_json_num rounded to 6 digits
+	 * prints as those digits, not as the double nearest them (17 digits
+	 * printed 1.31 as 1.3100000000000001), and an x.5 median whole */
+	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	if (!s)
 		abort();
 	return s;

@@ -87,7 +87,10 @@
 
 /* A number as JSON: null when NaN or infinite; with fmt 'I' an integer
  * when v is whole (a median of an even count may be x.5: a real, exact,
- * where the CSV rounds), else a real. A new reference. */
+ * where the CSV rounds), else (fmt 'F') a real rounded to 6 significant
+ * digits, the CSV cell's (as_buf_csv_num's %.6g): summary.json, tune.json
+ * and `compare --json` print the numbers the CSV files and the table
+ * have. A new reference. */
 json_t *as_json_num(double v, char fmt);
 
 /* A new empty object / array (out of memory aborts). */

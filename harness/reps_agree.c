@@ -133,3 +133,22 @@ int as_reps_group_complete(const as_table_t *ctx, const as_table_t *t, const siz
 	}
 	return 1;
 }
+
+size_t as_reps_agree_columns(const char **names, size_t max)
+{
+	static const char *const all[] = {
+#define N(name, fmt, doc) #name,
+	    AS_TRIAL_COLS(N)
+#undef N
+	};
+	size_t n = 0;
+	if (n < max)
+		names[n++] = "status";
+	if (n < max)
+		names[n++] = all[AS_TC_rss_before_kib];
+	for (size_t k = 0; k < COUNT(agree_growth) && n < max; k++)
+		names[n++] = all[agree_growth[k]];
+	for (size_t k = 0; k < COUNT(agree_same) && n < max; k++)
+		names[n++] = all[agree_same[k]];
+	return n;
+}

@@ -35,4 +35,9 @@ int as_reps_agree_drop(void *ctx, const struct as_run *run, int w, int i);
 int as_reps_group_complete(const struct as_table *ctx, const struct as_table *t, const size_t *rows,
                            int n, long asked);
 
+/* The trials.csv columns as_reps_group_complete reads (status and the
+ * memory columns), for a reader that keeps only those: up to MAX names
+ * into NAMES (static strings). Returns how many. */
+size_t as_reps_agree_columns(const char **names, size_t max);
+
 #endif /* AS_REPS_AGREE_H */

@@ -241,34 +241,89 @@ static uint32_t count_or(double v, uint32_t dflt)
 	return as_table_count(v, &u) == 0 ? u : dflt;
 }
 
+/* Cell c of row r as as_table_num reads it (NaN without the column). */
+static double num_at(const as_table_t *t, size_t r, int c)
+{
+	const char *s, *d;
+	char *end;
+	double v;
+	if (c < 0)
+		return NAN;
+	s = t->cells[r * t->ncols + (size_t)c];
+	d = *s == '-' ? s + 1 : s;
+	if (!((*d >= '0' && *d <= '9') || *d == '.') || strpbrk(d, "xXpP"))
+		return NAN;
+	errno = 0;
+	v = strtod(s, &end);
+	return errno || *end || !isfinite(v) ? NAN : v;
+}
+
+/* The rules read a handful of each row's cells: those, by column index
+ * found once, into about 100 bytes a row. Each row used to be made a
+ * whole as_trial_result_t (6 KB, every column looked up by name): compare
+ * took 6 GB and 72 s to read a million rows (docs/measure.md "compare on
+ * a million rows"). */
 int as_table_machine(const as_table_t *t, unsigned char *dist, as_machine_t *m)
 {
-	size_t n = t->nrows ? t->nrows : 1;
-	as_trial_spec_t *specs = calloc(n, sizeof(*specs));
-	as_trial_result_t *res = calloc(n, sizeof(*res));
-	as_spec_t *wl = calloc(n, sizeof(*wl));
-	int rc = -1;
-	if (specs && res && wl && t->nrows <= INT_MAX) {
+	enum {
+		TRIAL,
+		REP,
+		THREADS,
+		STATUS,
+		WL,
+		WLP,
+		ELAPSED,
+		WAIT,
+		SAMPLING,
+		SAMPLES,
+		HANDOFF,
+		PMAX,
+		PMED,
+		PASSES,
+		NS,
+		OPS,
+		NCOL
+	};
+	static const char *const names[NCOL] = {AS_TABLE_MACHINE_COLS};
+	int col[NCOL], rc = -1;
+	as_dist_trial_t *d = calloc(t->nrows ? t->nrows : 1, sizeof(*d));
+	for (int k = 0; k < NCOL; k++)
+		col[k] = as_table_col(t, names[k]);
+	if (d && t->nrows <= INT_MAX) {
 		for (size_t r = 0; r < t->nrows; r++) {
-			double trial = as_table_num(t, r, "trial"), rep = as_table_num(t, r, "rep"),
-			       th = as_table_num(t, r, "threads");
+			as_dist_trial_t *x = &d[r];
+			const char *st =
+			    col[STATUS] < 0 ? "" : t->cells[r * t->ncols + (size_t)col[STATUS]];
+			double ops = num_at(t, r, col[OPS]);
+			x->trial = count_or(num_at(t, r, col[TRIAL]), 0);
+			x->rep = count_or(num_at(t, r, col[REP]), 0);
 			/* trials.csv's threads are the ones the trial ran on; the
 			 * repetition and workload make the rounds the rules judge */
-			specs[r].trial = count_or(trial, 0);
-			specs[r].rep = count_or(rep, 0);
-			specs[r].threads = count_or(th, 1);
-			wl[r].name = (char *)as_table_str(t, r, "workload");
-			wl[r].params = (char *)as_table_str(t, r, "workload_params");
-			specs[r].workload = &wl[r];
-			result_from_row(t, r, &res[r]);
+			x->threads = x->ran_threads = count_or(num_at(t, r, col[THREADS]), 1);
+			x->status = AS_ERR_WORKER;
+			for (int k = 0; k < AS_STATUS_COUNT; k++)
+				if (!strcmp(as_status_name((as_status_t)k), st))
+					x->status = (as_status_t)k;
+			x->workload = col[WL] < 0 ? "" : t->cells[r * t->ncols + (size_t)col[WL]];
+			x->workload_params =
+			    col[WLP] < 0 ? "" : t->cells[r * t->ncols + (size_t)col[WLP]];
+			x->elapsed_ns = num_at(t, r, col[ELAPSED]);
+			x->wait_ns = num_at(t, r, col[WAIT]);
+			x->sampling_ns = num_at(t, r, col[SAMPLING]);
+			x->samples = num_at(t, r, col[SAMPLES]);
+			x->handoff_end_ns = num_at(t, r, col[HANDOFF]);
+			x->pass_ns_max = num_at(t, r, col[PMAX]);
+			x->pass_ns_median = num_at(t, r, col[PMED]);
+			x->passes = num_at(t, r, col[PASSES]);
+			x->ns_per_op = num_at(t, r, col[NS]);
+			if (ops > 0 && x->elapsed_ns > 0) /* as result_from_row */
+				exact(&x->ns_per_op, x->elapsed_ns / ops);
 		}
-		rc = as_disturbed_set(specs, res, (int)t->nrows, dist);
+		rc = as_disturbed_trials(d, (int)t->nrows, dist, NULL);
 		if (rc == 0 && m)
-			as_machine(specs, res, (int)t->nrows, dist, m);
+			as_machine_trials(d, (int)t->nrows, dist, m);
 	}
-	free(specs);
-	free(res);
-	free(wl);
+	free(d);
 	return rc;
 }
 

@@ -61,7 +61,14 @@ int as_table_count(double v, uint32_t *out);
  * memory. */
 int as_table_disturbed(const struct as_table *t, unsigned char *dist);
 
-/* The same, and what the rows say of the machine (disturb.h as_machine)
+/* The trials.csv columns as_table_disturbed and as_table_machine read,
+ * for a reader that keeps only those (as_table_read_cols). */
+#define AS_TABLE_MACHINE_COLS                                                             \
+	"trial", "rep", "threads", "status", "workload", "workload_params", "elapsed_ns", \
+	    "wait_ns", "sampling_ns", "samples", "handoff_end_ns", "pass_ns_max",         \
+	    "pass_ns_median", "passes", "ns_per_op", "ops"
+
+/* as_table_disturbed, and what the rows say of the machine (disturb.h as_machine)
  * in *m unless it is NULL. */
 struct as_machine;
 int as_table_machine(const struct as_table *t, unsigned char *dist, struct as_machine *m);

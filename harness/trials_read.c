@@ -21,7 +21,10 @@
  * is the empty string of a missing cell. */
 typedef struct {
 	as_table_t *t;
-	size_t *row; /* text offsets of the fields of the record being read */
+	const char *const *keep; /* the columns kept (as_table_read_cols), NULL: all */
+	int *map;                /* after the header: file column -> kept column, or -1 */
+	size_t *row;             /* text offsets of the fields of the record being read (the
+	                            header's, then the kept columns' of each row) */
 	size_t nrow, caprow;
 	size_t caprows;   /* capacity of t->cells in rows */
 	size_t len, cap;  /* of t->text */
@@ -31,10 +34,25 @@ typedef struct {
 	int oom;
 } rd_t;
 
+/* Offset OFF as a cell pointer until the text stops moving. */
+#define AT(off) ((char *)(uintptr_t)(off))
+
 static void on_field(void *s, size_t len, void *ctx)
 {
 	rd_t *r = ctx;
-	if (r->nrow == r->caprow) {
+	size_t at = r->nrow; /* the header's fields go one after another */
+	if (r->map) {
+		/* a row: only its kept columns take text (a NUL anywhere in it
+		 * is still said) */
+		int k = r->nrow < r->t->file_ncols ? r->map[r->nrow] : -1;
+		r->nrow++;
+		if (k < 0) {
+			if (len && memchr(s, '\0', len))
+				r->nul_row = 1;
+			return;
+		}
+		at = (size_t)k;
+	} else if (r->nrow == r->caprow) {
 		size_t n = r->caprow ? r->caprow * 2 : 32;
 		size_t *nr = realloc(r->row, n * sizeof(*nr));
 		if (!nr) {
@@ -63,12 +81,45 @@ static void on_field(void *s, size_t len, void *ctx)
 	if (len)
 		memcpy(r->t->text + r->len, s, len);
 	r->t->text[r->len + len] = '\0';
-	r->row[r->nrow++] = r->len;
+	r->row[at] = r->len;
 	r->len += len + 1;
+	if (!r->map)
+		r->nrow++;
 }
 
-/* Offset OFF as a cell pointer until the text stops moving. */
-#define AT(off) ((char *)(uintptr_t)(off))
+/* The header just read (its r->nrow fields in r->row): t->head the kept
+ * columns' names (r->keep's, in file order; all without), r->map each
+ * file column's place among them. Returns 0, or -1 out of memory. */
+static int take_header(rd_t *r)
+{
+	as_table_t *t = r->t;
+	size_t n = 0;
+	t->file_ncols = r->nrow;
+	t->head = malloc((r->nrow ? r->nrow : 1) * sizeof(char *));
+	r->map = malloc((r->nrow ? r->nrow : 1) * sizeof(int));
+	if (!t->head || !r->map)
+		return -1;
+	for (size_t i = 0; i < r->nrow; i++) {
+		int kept = !r->keep;
+		for (const char *const *k = r->keep; k && *k && !kept; k++)
+			kept = !strcmp(*k, t->text + r->row[i]);
+		r->map[i] = kept ? (int)n : -1;
+		if (kept)
+			t->head[n++] = AT(r->row[i]);
+	}
+	t->ncols = n;
+	/* the row buffer holds the kept columns from now on */
+	if (r->caprow < n + 1) {
+		size_t *nr = realloc(r->row, (n + 1) * sizeof(*nr));
+		if (!nr)
+			return -1;
+		r->row = nr;
+		r->caprow = n + 1;
+	}
+	for (size_t i = 0; i < r->caprow; i++)
+		r->row[i] = 0;
+	return 0;
+}
 
 static void on_row(int c, void *ctx)
 {
@@ -76,17 +127,11 @@ static void on_row(int c, void *ctx)
 	as_table_t *t = r->t;
 	/* libcsv passes the row's terminator, -1 when the file ended in it */
 	t->last_unended = c == -1 && t->head;
-	if (t->head && r->nrow != t->ncols)
+	if (t->head && r->nrow != t->file_ncols)
 		t->ragged_rows++;
 	if (!t->head) {
-		t->head = malloc((r->nrow ? r->nrow : 1) * sizeof(char *));
-		if (!t->head) {
+		if (take_header(r) != 0)
 			r->oom = 1;
-			return;
-		}
-		for (size_t i = 0; i < r->nrow; i++)
-			t->head[i] = AT(r->row[i]);
-		t->ncols = r->nrow;
 		r->nrow = 0;
 		return;
 	}
@@ -98,11 +143,12 @@ static void on_row(int c, void *ctx)
 		if (!r->wide_line)
 			r->wide_line = t->nrows + 2;
 		r->nrow = 0;
+		memset(r->row, 0, t->ncols * sizeof(*r->row));
 		return;
 	}
 	if (t->nrows == r->caprows) {
 		size_t n = r->caprows ? r->caprows * 2 : 64;
-		char **nc = realloc(t->cells, n * t->ncols * sizeof(char *));
+		char **nc = realloc(t->cells, n * (t->ncols ? t->ncols : 1) * sizeof(char *));
 		size_t *nf = nc ? realloc(t->nfields, n * sizeof(size_t)) : NULL;
 		unsigned char *nn = nf ? realloc(t->nul, n) : NULL;
 		if (nc)
@@ -112,6 +158,7 @@ static void on_row(int c, void *ctx)
 		if (!nn) {
 			r->oom = 1;
 			r->nrow = 0;
+			memset(r->row, 0, t->ncols * sizeof(*r->row));
 			return;
 		}
 		t->nul = nn;
@@ -120,8 +167,11 @@ static void on_row(int c, void *ctx)
 	t->nfields[t->nrows] = r->nrow;
 	t->nul[t->nrows] = (unsigned char)r->nul_row;
 	r->nul_row = 0;
-	for (size_t i = 0; i < t->ncols; i++)
-		t->cells[t->nrows * t->ncols + i] = AT(i < r->nrow ? r->row[i] : 0);
+	/* a field the row lacks is offset 0, the empty string */
+	for (size_t i = 0; i < t->ncols; i++) {
+		t->cells[t->nrows * t->ncols + i] = AT(r->row[i]);
+		r->row[i] = 0;
+	}
 	t->nrows++;
 	r->nrow = 0;
 }
@@ -164,6 +214,12 @@ static int dup_column(const as_table_t *t, const char *path, char *err, size_t e
 
 int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 {
+	return as_table_read_cols(path, NULL, t, err, errlen);
+}
+
+int as_table_read_cols(const char *path, const char *const *keep, as_table_t *t, char *err,
+                       size_t errlen)
+{
 	struct csv_parser p;
 	rd_t r;
 	char buf[16384];
@@ -176,6 +232,7 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 	memset(t, 0, sizeof(*t));
 	memset(&r, 0, sizeof(r));
 	r.t = t;
+	r.keep = keep;
 	if (!f)
 		return -1;
 	r.cap = 65536;
@@ -208,7 +265,7 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 		snprintf(err, errlen,
 		         "%s: line %zu: rows far shorter than the header's %zu columns, too many "
 		         "to hold: not a results table",
-		         path, r.wide_line, t->ncols);
+		         path, r.wide_line, t->file_ncols);
 		goto out_free;
 	}
 	if (!t->head) {
@@ -230,6 +287,7 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 out_free:
 	csv_free(&p);
 	free(r.row);
+	free(r.map);
 out_close:
 	if (rc != 0)
 		as_table_free(t);
@@ -239,8 +297,8 @@ out_close:
 
 const char *as_table_row_damage(const as_table_t *t, size_t r, char *buf, size_t len)
 {
-	if (t->nfields[r] != t->ncols)
-		snprintf(buf, len, "%zu of %zu fields", t->nfields[r], t->ncols);
+	if (t->nfields[r] != t->file_ncols)
+		snprintf(buf, len, "%zu of %zu fields", t->nfields[r], t->file_ncols);
 	else if (t->nul[r])
 		snprintf(buf, len, "a NUL byte (binary data)");
 	else if (t->last_unended && r + 1 == t->nrows)

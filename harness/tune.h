@@ -194,7 +194,7 @@ typedef struct as_tune_outcome {
 } as_tune_outcome_t;
 
 /* Write DIR/tune.json: o and every point as tune.csv has it (the same
- * values through as_tune_values, at full precision), the frontier, the
+ * values through as_tune_values, to the CSV's 6 digits), the frontier, the
  * recommendation with its ratios and apply line, verify's figures and the
  * replay run's context. Returns 0, or -1 with err. */
 int as_tune_write_json(const char *dir, const as_tune_outcome_t *o, const as_tune_point_t *p, int n,

@@ -1,6 +1,6 @@
 /* tune_json.c - DIR/tune.json: what `allocscope tune` concluded, for
  * programs. Its configurations carry tune.csv's columns with the same
- * names and values (as_tune_values, at full precision; n/a is null), its
+ * names and values (as_tune_values, to the CSV's 6 digits; n/a is null), its
  * verify metrics verify.csv's; beside them the settings, the frontier, the
  * recommendation with its gain and the line that applies it, what the
  * budget left out, and the replay run's context. Written with the results

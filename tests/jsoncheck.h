@@ -50,6 +50,73 @@ static inline int same_value(const json_t *v, const char *s)
 	return 0;
 }
 
+/* Every real in DIR/NAME's text has the CSV's 6 significant digits at
+ * most, or is an integer column's median of an even count (x.5, exact):
+ * a ratio or a p-value printed to 17 digits (1.3064516129032258,
+ * 0.050000000000000003) says nothing the CSV does not. NEED_REALS: the
+ * file must hold one (a check that saw none checked nothing). */
+static inline void check_digits(const char *dir, const char *name, int need_reals)
+{
+	char path[512], *text = NULL;
+	size_t len = 0;
+	int in_str = 0, reals = 0;
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	CHECKF(f != NULL, "%s: cannot open", path);
+	if (!f)
+		return;
+	if (getdelim(&text, &len, '\0', f) < 0) {
+		CHECKF(0, "%s: cannot read", path);
+		fclose(f);
+		free(text);
+		return;
+	}
+	fclose(f);
+	for (char *p = text; *p; p++) {
+		if (in_str) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_str = 0;
+			continue;
+		}
+		if (*p == '"') {
+			in_str = 1;
+			continue;
+		}
+		if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			size_t n = strspn(p, "-+0123456789.eE");
+			int sig = 0, lead = 1, zeros = 0;
+			char tok[64];
+			snprintf(tok, sizeof(tok), "%.*s", (int)(n < 63 ? n : 63), p);
+			if (strpbrk(tok, ".eE")) {
+				reals++;
+				/* the mantissa's digits less leading and trailing zeros
+				 * (jansson prints 5.50017e+07 as 55001700.0) */
+				for (char *q = tok; *q && *q != 'e' && *q != 'E'; q++) {
+					if (*q < '0' || *q > '9')
+						continue;
+					lead = lead && *q == '0';
+					if (!lead && *q == '0')
+						zeros++;
+					else if (!lead) {
+						sig += zeros + 1;
+						zeros = 0;
+					}
+				}
+				CHECKF(sig <= 6 || (strlen(tok) > 2 &&
+				                    !strcmp(tok + strlen(tok) - 2, ".5")),
+				       "%s: %s has %d significant digits, the CSV 6", path, tok,
+				       sig);
+			}
+			p += n - 1;
+		}
+	}
+	CHECKF(reals > 0 || !need_reals, "%s: no real number to check", path);
+	free(text);
+}
+
 /* The object of arr whose KEYS equal row r's cells, or NULL. */
 static inline json_t *find_row(json_t *arr, const as_table_t *t, size_t r, const char *const *keys)
 {

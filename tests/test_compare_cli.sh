@@ -73,11 +73,13 @@ sed '1s/$/,ns_per_op/; 2,$s/$/,1/' "$tmp/a/trials.csv" >"$tmp/cut/trials.csv"
 expect 2 "cut/trials.csv: column 'ns_per_op' twice \(columns 9 and 10\)" compare "$tmp/a" "$tmp/cut"
 expect 2 "cut/trials.csv: column 'ns_per_op' twice" compare "$tmp/cut" "$tmp/a"
 # a header of 100000 names over rows of one field: each row took 800 KB
-# of cell pointers (690 KB of file, 500 rows: 400 MB); refused early
+# of cell pointers (690 KB of file, 500 rows: 400 MB); refused early.
+# compare now keeps only the columns it reads (as_table_read_cols), so
+# such a file holds no pointers and is refused for its missing columns
 mkdir -p "$tmp/wide"; cp "$tmp/a/context.csv" "$tmp/wide/"
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "%sc%d", i ? "," : "", i; print ""
   for (i = 0; i < 100; i++) print "x" }' >"$tmp/wide/trials.csv"
-expect 2 "wide/trials.csv: line [0-9]+: rows far shorter than the header's 100000 columns" \
+expect 2 "wide/trials.csv: (line [0-9]+: rows far shorter than the header's 100000 columns|no column 'trial')" \
   compare "$tmp/a" "$tmp/wide"
 
 # --metric: any numeric trials.csv column, less being better. mem DIR
@@ -249,7 +251,15 @@ ch = {c["module"]: c for c in d["changes"]}
 m = ch["mimalloc"]
 assert m["workload"] == "random:ops=1000" and m["threads"] == 1 and m["n"] == 6
 assert abs(m["median_a"] - 50.25) < 1e-9 and abs(m["median_b"] - 60.25) < 1e-9, m
-assert abs(m["ratio"] - 60.25 / 50.25) < 1e-9 and m["ci_lo"] > 1 and m["p_value"] < 0.05, m
+# the table's and the CSV's 6 significant digits, not 17 (1.1990049751243781)
+assert m["ratio"] == float("%.6g" % (60.25 / 50.25)) and m["ci_lo"] > 1 and m["p_value"] < 0.05, m
+text = open(sys.argv[1]).read()
+assert '"threshold": 0.05,' in text and '"ratio": 1.199,' in text, text
+import re
+for tok in re.findall(r'(?<=: )-?[0-9][0-9.eE+-]*', text):
+    if "." in tok or "e" in tok.lower():
+        sig = len(tok.lower().split("e")[0].replace("-", "").replace(".", "").strip("0"))
+        assert sig <= 6, (tok, "more than 6 significant digits")
 assert m["change"] == "regression" and m["outcome"] == "slower" and m["significant"] is True
 assert ch["glibc"]["change"] == "no_change" and ch["glibc"]["significant"] is False
 assert d["regressions"] == 1 and d["improvements"] == 0
@@ -282,6 +292,51 @@ PY
   expect 2 "trials.csv|context.csv" compare "$tmp/a" "$tmp/nonexistent" --json
 else
   echo "skipped: --json checks (python3 not installed)"
+fi
+
+# the rows' order: workload, threads, module, labels in version order
+# (ops=64 before ops=256), whatever order either trials.csv has them in;
+# only-in rows alike. Until this check they came in B's file order: a run
+# of -a zeta,alpha -w random:ops=256,random:ops=64 -t 2,1 put zeta's
+# ops=256 t2 first
+order() { # order DIR REVERSE: zeta and alpha x ops=256, ops=64 x t2, t1
+  mkdir -p "$1"; cp "$tmp/a/context.csv" "$1/"
+  { echo "trial,rep,module,module_params,workload,workload_params,threads,status,ns_per_op"
+    for r in 0 1 2 3 4 5; do t=0
+      for w in 256 64; do for th in 2 1; do for m in zeta alpha; do
+        echo "$t,$r,$m,,random,ops=$w,$th,ok,$((w + th)).$r"; t=$((t + 1))
+      done; done; done
+    done
+  } >"$1/rows"
+  if [ "$2" = 1 ]; then # reversed, and two groups B has not
+    { head -1 "$1/rows"; tail -n +2 "$1/rows" | tac
+      echo "8,0,beta,,random,ops=256,1,ok,5"; echo "9,0,alpha,,random,ops=1024,1,ok,5"; } >"$1/trials.csv"
+  else # as run, and one group A has not
+    { cat "$1/rows"; echo "8,0,only,,random,ops=64,1,ok,5"; } >"$1/trials.csv"
+  fi
+  rm -f "$1/rows"
+}
+order "$tmp/o1" 1; order "$tmp/o2" 0
+"$as" compare "$tmp/o1" "$tmp/o2" >"$tmp/order" 2>/dev/null
+awk 'NR > 2 && $1 !~ /^[0-9(]/ { print $1, $2, $3 }' "$tmp/order" >"$tmp/order.rows"
+printf '%s\n' "alpha random:ops=64 1" "only random:ops=64 1" "zeta random:ops=64 1" \
+  "alpha random:ops=64 2" "zeta random:ops=64 2" "alpha random:ops=256 1" \
+  "zeta random:ops=256 1" "alpha random:ops=256 2" "zeta random:ops=256 2" \
+  "beta random:ops=256 1" "alpha random:ops=1024 1" >"$tmp/order.want"
+cmp -s "$tmp/order.rows" "$tmp/order.want" && ok ||
+  bad "rows not in workload, threads, module order: $(tr '\n' ';' <"$tmp/order.rows")"
+if command -v python3 >/dev/null; then
+  "$as" compare "$tmp/o1" "$tmp/o2" --json >"$tmp/order.json" 2>/dev/null
+  if python3 - "$tmp/order.json" <<'PY'; then ok; else bad "--json rows not in order"; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = [(c["module"], c["workload"], c["threads"]) for c in d["changes"]]
+want = [(m, "random:ops=%d" % w, t) for w in (64, 256) for t in (1, 2) for m in ("alpha", "zeta")]
+assert rows == want, rows
+assert [(c["module"], c["workload"]) for c in d["only_in_a"]] == \
+    [("beta", "random:ops=256"), ("alpha", "random:ops=1024")], d["only_in_a"]
+assert [c["module"] for c in d["only_in_b"]] == ["only"], d["only_in_b"]
+PY
 fi
 
 echo "$pass passed, $fail failed"

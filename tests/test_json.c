@@ -3,8 +3,9 @@
  * same values (a CSV number is the JSON one to its 6 printed digits, or
  * rounded to a whole number in an integer column; an empty cell is null), every comparisons.csv row
  * a comparison, each winner has the lowest median of its workload and threads with the ratio of the
- * runner-up's median to it, the context is context.csv's; and a suite's
- * summary.json holds verdicts.csv's rows and their counts. */
+ * runner-up's median to it, the context is context.csv's, every real has
+ * the CSV's 6 significant digits (not 17); and a suite's summary.json
+ * holds verdicts.csv's rows and their counts. */
 #define _GNU_SOURCE
 #include <jansson.h>
 #include <math.h>
@@ -196,6 +197,7 @@ int main(void)
 		check_machine(dir, json_object_get(j, "machine"));
 		json_decref(j);
 	}
+	check_digits(dir, "summary.json", 1);
 
 	/* a suite: its folder's summary.json holds verdicts.csv; each scenario
 	 * folder has its own */
@@ -220,6 +222,8 @@ int main(void)
 	}
 	snprintf(path, sizeof(path), "%s/threshold/summary.json", dir);
 	CHECK(access(path, R_OK) == 0);
+	snprintf(path, sizeof(path), "%s/threshold", dir);
+	check_digits(path, "summary.json", 0);
 
 	snprintf(args, sizeof(args), "rm -rf '%s'", tmp);
 	if (as_checks_failed == 0 && system(args) != 0)
