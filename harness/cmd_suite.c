@@ -484,7 +484,7 @@ static int suite_main(int argc, char **argv)
 	int nsc, r, n, worst = 0, plot_bad = 0, vbad, jbad, lock_fd = -1,
 	               counts[AS_VERDICT_COUNT] = {0}, groups[32];
 	int groups_left = 0, resuming = 0, ndone = 0, syscalls, memory_syscalls, said_seccomp = 0;
-	char perf_why[256] = "";
+	char perf_why[256] = "", *base_w = NULL;
 	char **saved_argv = NULL, *saved_text = NULL;
 	uint64_t t0 = as_now_ns(); /* the suite's start: --budget counts from here */
 	as_buf_t verdicts = {0};
@@ -614,9 +614,10 @@ static int suite_main(int argc, char **argv)
 		as_results_dir_release(lock_fd);
 		goto out_usage;
 	}
+	base_w = as_shell_word(base); /* one line; pasted back, it works */
 	printf("suite %s%s: %d scenario%s x %d module%s -> %s/%s\n", name,
 	       c.quick ? " (quick)" : "", nsc, nsc == 1 ? "" : "s", c.cfg.nmodules,
-	       c.cfg.nmodules == 1 ? "" : "s", base, resuming ? " (resumed)" : "");
+	       c.cfg.nmodules == 1 ? "" : "s", base_w, resuming ? " (resumed)" : "");
 	c.cfg.quiet = !c.table;
 	progress.nscenarios = nsc;
 	progress.t0_ns = as_now_ns();
@@ -732,7 +733,7 @@ static int suite_main(int argc, char **argv)
 	       : vbad       ? "in summary.json; verdicts.csv could not be written"
 	       : jbad       ? "in verdicts.csv; summary.json could not be written"
 	                    : "verdicts.csv, summary.json");
-	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
+	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base_w);
 	/* a report the disk had no room for is a write error (it exited 0);
 	 * an interrupt while drawing, 130 */
 	if (worst == 0 || worst == 1)
@@ -743,7 +744,7 @@ static int suite_main(int argc, char **argv)
 		fprintf(stderr,
 		        "allocscope suite: interrupted: %d of %d scenarios finished; resume with: "
 		        "allocscope suite --resume %s\n",
-		        ndone, nsc, base);
+		        ndone, nsc, base_w);
 	if (c.strict && counts[AS_VERDICT_REFUTED] && worst == 0) {
 		printf("--strict: a claim was refuted\n");
 		worst = 1;
@@ -769,6 +770,7 @@ static int suite_main(int argc, char **argv)
 	if (plot_bad)
 		worst = plot_bad;
 out_done:
+	free(base_w);
 	as_buf_free(&verdicts);
 	for (int i = 0; i < nsc; i++)
 		as_buf_free(&took[i]);

@@ -843,7 +843,12 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 		else
 			printf("  apply:           %s\n", line.data ? line.data : "");
 		out.apply = rec == 0 ? NULL : line.data ? line.data : "";
-		printf("results: %s/ (tune.csv, frontier.csv, tune.json, replay/)\n", dir);
+		{
+			char *dir_w = as_shell_word(dir);
+			printf("results: %s/ (tune.csv, frontier.csv, tune.json, replay/)\n",
+			       dir_w);
+			free(dir_w);
+		}
 		if (c.verify && rec == 0) {
 			out.verify_note =
 			    "nothing to verify: the recommendation is what the program "
@@ -874,11 +879,13 @@ out_json:
 			ret = 2; /* a report the disk had no room for */
 		/* ^C while drawing: the charts' gnuplots "failed", tune exited 0 */
 		if (as_interrupted && ret != 130) {
+			char *dir_w = as_shell_word(dir);
 			fprintf(
 			    stderr,
 			    "allocscope tune: interrupted while drawing the charts: the results "
 			    "in %s are complete; allocscope plot %s draws them\n",
-			    dir, dir);
+			    dir_w, dir_w);
+			free(dir_w);
 			ret = 130;
 		}
 	}

@@ -252,10 +252,10 @@ void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, 
 
 void plot_report_no_gnuplot(as_buf_t *b, const char *dir)
 {
-	as_buf_printf(b,
-	              "**Charts not drawn: gnuplot was not found. Install it "
-	              "(apt-get install gnuplot-nox) and run `allocscope plot %s`.**\n\n",
-	              dir);
+	as_buf_printf(b, "**Charts not drawn: gnuplot was not found. Install it "
+	                 "(apt-get install gnuplot-nox) and run `allocscope plot ");
+	as_buf_shell_word(b, dir);
+	as_buf_printf(b, "`.**\n\n");
 }
 
 int plot_report_no_trial(as_buf_t *b, const run_t *r)
