@@ -203,6 +203,36 @@ static void test_below_zero(void)
 		CHECKF(strstr(svg, "not shown: null at 2 threads (ops_per_sec below 0") != NULL,
 		       "scaling: the note does not say why null has no point at 2 threads");
 	}
+
+	/* the note counts the values drawn: at 2 threads null's bar (time)
+	 * and point (scaling) rest on 3 of its 4 kept repetitions, every
+	 * other on 2; the note said "median of 2 to 4 repetitions" */
+	if (!have_gnuplot) {
+		as_check_skip_case("below 0, the note's count: no gnuplot");
+		return;
+	}
+	folder("belowzero-count", dir, sizeof(dir));
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,1,ok,,1000,12,8.3e7\n"
+	         "0,1,glibc,,random,,1,ok,,1000,13,8.1e7\n"
+	         "1,0,glibc,,random,,2,ok,,1000,12,1.6e8\n"
+	         "1,1,glibc,,random,,2,ok,,1000,13,1.5e8\n"
+	         "2,0,null,,random,,1,ok,,1000,1.5,1e9\n"
+	         "2,1,null,,random,,1,ok,,1000,1.7,1e9\n"
+	         "3,0,null,,random,,2,ok,,1000,-0.4,1e9\n"
+	         "3,1,null,,random,,2,ok,,1000,1.5,-1e9\n"
+	         "3,2,null,,random,,2,ok,,1000,1.7,2e9\n"
+	         "3,3,null,,random,,2,ok,,1000,1.6,2e9\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "count: plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "bar or point: median of 2 to 3 repetitions") != NULL,
+	       "count: time's note does not say 2 to 3 repetitions");
+	file(dir, "plots/scaling-random.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "bar or point: median of 2 to 3 repetitions") != NULL,
+	       "count: scaling's note does not say 2 to 3 repetitions");
 }
 
 /* The "Charts without data" line of report.md that names KIND (a whole
