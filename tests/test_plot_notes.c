@@ -429,10 +429,23 @@ static void test_only_failed(void)
 	}
 }
 
+/* DIR/run.args: the N arguments ARGS, NUL-separated, as a run saves them. */
+static void put_args(const char *dir, const char *const *args, int n)
+{
+	char path[600];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/run.args", dir);
+	f = fopen(path, "w");
+	for (int i = 0; f && i < n; i++)
+		fwrite(args[i], 1, strlen(args[i]) + 1, f);
+	CHECK(f && fclose(f) == 0);
+}
+
 /* A context.csv of a `run -a MODS -w random -t THREADS -r REPS` (REPS a
- * number, or "auto: ..."). */
+ * number, or "auto: ..."), and its run.args. */
 static void put_context(const char *dir, const char *mods, const char *reps, const char *threads)
 {
+	const char *args[] = {"-a", mods, "-w", "random", "-t", threads, "-r", reps, "-o", "x"};
 	char text[1024];
 	int n = snprintf(text, sizeof(text), "key,value\nresults_format,2\nrepetitions,%s\n", reps);
 	for (const char *m = mods; *m; m += strcspn(m, ",") + (m[strcspn(m, ",")] == ','))
@@ -442,6 +455,7 @@ static void put_context(const char *dir, const char *mods, const char *reps, con
 	         "workload,random\ncommand,\"run -a %s -w random -t %s -r %s -o x\"\n", mods,
 	         threads, reps);
 	put(dir, "context.csv", text);
+	put_args(dir, args, 10);
 }
 
 /* The paragraph of report.md that starts with START, into out ("" when
@@ -610,6 +624,46 @@ static void test_incomplete(void)
 	CHECKF(n == 1 && !strcmp(row[0], "5"), "glibc: %d cells, %s", n, n ? row[0] : "");
 	n = md_row(md, "glibc | random | 4", row, 16);
 	CHECKF(n == 1 && !strcmp(row[0], "0"), "glibc at 4: %d cells, %s", n, n ? row[0] : "");
+
+	/* the thread counts come from run.args, parsed as the run parsed them:
+	 * context.csv's command row is shell words (`-o 'y -t 8'`), which a
+	 * split on spaces read as -t 8, listing a group at 8 threads that was
+	 * never asked; and once resumed the row is `run --resume DIR` */
+	folder("argsthreads", dir, sizeof(dir));
+	put(dir, "context.csv",
+	    "key,value\nresults_format,2\nrepetitions,6\nmodule,glibc\nworkload,random\n"
+	    "command,\"run -a glibc -w random -t1,4 -r 6 -o 'y -t 8' --baseline ' "
+	    "--threads=16'\"\n");
+	{
+		const char *args[] = {"-a", "glibc", "-w",     "random",     "-t1,4",        "-r",
+		                      "6",  "-o",    "y -t 8", "--baseline", " --threads=16"};
+		put_args(dir, args, 11);
+	}
+	put(dir, "trials.csv", trials_disturbed);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	n = md_row(md, "glibc | random | 4", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "0"), "args: glibc at 4: %d cells, %s", n,
+	       n ? row[0] : "not listed");
+	CHECKF(md_row(md, "glibc | random | 8", row, 16) == 0 &&
+	           md_row(md, "glibc | random | 16", row, 16) == 0,
+	       "args: a group at 8 or 16 threads, which only -o's or --baseline's value names");
+	/* resumed: the row has no -t, run.args has */
+	folder("argsresumed", dir, sizeof(dir));
+	put(dir, "context.csv",
+	    "key,value\nresults_format,2\nrepetitions,6\nmodule,glibc\nworkload,random\n"
+	    "command,run --resume x\n");
+	{
+		const char *args[] = {"-a", "glibc", "-w", "random", "--threads", "1,4", "-r", "6"};
+		put_args(dir, args, 8);
+	}
+	put(dir, "trials.csv", trials_disturbed);
+	rc = plot(dir, "");
+	file(dir, "report.md", md, sizeof(md));
+	n = md_row(md, "glibc | random | 4", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "0"), "resumed: glibc at 4: %d cells, %s", n,
+	       n ? row[0] : "not listed");
 
 	/* finished: every group has its 5, summary.csv is there */
 	folder("done", dir, sizeof(dir));
