@@ -106,6 +106,26 @@ void as_buf_shell_word(as_buf_t *b, const char *s)
 	as_buf_add(b, "'", 1);
 }
 
+char *as_shell_word(const char *s)
+{
+	as_buf_t b = {0};
+	as_buf_shell_word(&b, s);
+	return b.data; /* never NULL: '' at least */
+}
+
+void as_path_err(char *err, size_t errlen, const char *path, const char *fmt, ...)
+{
+	char *w = as_shell_word(path);
+	int n = snprintf(err, errlen, "%s: ", w);
+	va_list ap;
+	free(w);
+	if (n < 0 || (size_t)n >= errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
 void as_buf_csv_num(as_buf_t *b, double v, char fmt, int last)
 {
 	if (isnan(v))

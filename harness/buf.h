@@ -27,6 +27,17 @@ void as_buf_csv_num(as_buf_t *b, double v, char fmt, int last);
  * $'...' with C escapes, so that the word stays on one line. An empty s
  * is ''. */
 void as_buf_shell_word(as_buf_t *b, const char *s);
+/* s as one shell word (as_buf_shell_word) in a string of its own, which
+ * the caller frees: a path in a line shown to the user, be it a command to
+ * type (`allocscope run --resume DIR`) or an error naming it ("DIR: why"),
+ * so that the line stays one line and the path pastes back into a shell.
+ * A path of plain characters comes back as it is. Out of memory aborts. */
+char *as_shell_word(const char *s);
+/* err = "PATH: " and the formatted rest, PATH as a shell word
+ * (as_shell_word; coreutils quotes file names in its messages so), cut
+ * to errlen: an error naming a path with a newline is still one line. */
+void as_path_err(char *err, size_t errlen, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void as_buf_free(as_buf_t *b);
 
 #endif /* AS_BUF_H */

@@ -25,6 +25,63 @@ const char *as_cli_alias(const char *name)
 	return NULL;
 }
 
+/* The option of cmd's table that long name NAME (LEN bytes) gives:
+ * its name or alias, else the one whose name starts so; NULL if none or
+ * several. */
+static const as_opt_t *long_opt(const as_cmd_t *cmd, const char *name, size_t len)
+{
+	const as_opt_t *prefix = NULL;
+	int nprefix = 0;
+	for (int i = 0; i < cmd->nopts; i++) {
+		const as_opt_t *o = &cmd->opts[i];
+		const char *al = as_cli_alias(o->name);
+		if ((strlen(o->name) == len && !strncmp(o->name, name, len)) ||
+		    (al && strlen(al) == len && !strncmp(al, name, len)))
+			return o;
+		if (!strncmp(o->name, name, len) || (al && !strncmp(al, name, len))) {
+			prefix = o;
+			nprefix++;
+		}
+	}
+	return nprefix == 1 ? prefix : NULL;
+}
+
+void as_cli_option_args(const as_cmd_t *cmd, int argc, char *const *argv, int key,
+                        void (*on)(const char *arg, void *ctx), void *ctx)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--") || a[0] != '-' || !a[1])
+			return; /* as_cli_parse's '+': the first operand ends them */
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			const as_opt_t *o =
+			    long_opt(cmd, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+			const char *val = NULL;
+			if (!o || !o->arg)
+				continue;
+			val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (val && o->key == key)
+				on(val, ctx);
+			continue;
+		}
+		for (int j = 1; a[j]; j++) {
+			const as_opt_t *o = NULL;
+			const char *val;
+			for (int k = 0; k < cmd->nopts && !o; k++)
+				if (cmd->opts[k].key == (unsigned char)a[j])
+					o = &cmd->opts[k];
+			if (!o || !o->arg)
+				continue;
+			/* the rest of the word, else the next one */
+			val = a[j + 1] ? a + j + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (val && o->key == key)
+				on(val, ctx);
+			break;
+		}
+	}
+}
+
 void as_cli_help(FILE *f, const as_cmd_t *cmd)
 {
 	int width = 0;

@@ -66,6 +66,16 @@ int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
  * NULL-terminated), to be parsed instead of argv; else return argc and leave
  * av and *arg alone. For commands whose one operand may come first
  * (replay TRACE, tune TRACE). */
+/* The arguments option KEY of cmd's table was given in argv[1..argc), as
+ * as_cli_parse reads them, without printing anything: on(arg, ctx) per
+ * occurrence, in order. An option's argument is never read as an option
+ * (`-o -t`, `-o 'x -t 8'`); a long name may be cut short where getopt_long
+ * takes it (one option starts so); "--" and the first operand end the
+ * options. For a command line read back from a results folder (run.args);
+ * an unknown option is passed over. */
+void as_cli_option_args(const as_cmd_t *cmd, int argc, char *const *argv, int key,
+                        void (*on)(const char *arg, void *ctx), void *ctx);
+
 int as_cli_take_leading(int argc, char **argv, char **av, int avmax, const char **arg);
 
 #endif /* AS_CLI_H */

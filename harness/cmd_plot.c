@@ -2,8 +2,10 @@
  * folder (run or suite) that already exists. Never runs a trial. */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "commands.h"
 #include "plot.h"
 #include "util.h"
@@ -98,8 +100,11 @@ int as_plot_and_print(const char *dir, const as_plot_opts_t *opts, int *unwritte
 		fprintf(stderr, "allocscope plot: %.*s\n", (int)n, m);
 		m += n + (m[n] == '\n');
 	}
-	if (res.report && !(opts && opts->quiet))
-		printf("report: %s\n", res.report);
+	if (res.report && !(opts && opts->quiet)) {
+		char *w = as_shell_word(res.report); /* one line, and it opens as given */
+		printf("report: %s\n", w);
+		free(w);
+	}
 	if (unwritten)
 		*unwritten = res.files_unwritten;
 	as_plot_result_free(&res);

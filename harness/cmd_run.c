@@ -229,10 +229,12 @@ int as_run_plot(const as_run_cfg_t *cfg, const char *dir)
 	/* ^C reaches the gnuplots too: their charts "failed"; the run's stop
 	 * handler took the signal and nobody looked (exit 0) */
 	if (as_interrupted) {
+		char *dir_w = as_shell_word(dir);
 		fprintf(stderr,
 		        "allocscope: interrupted while drawing the charts: the results in %s are "
 		        "complete; allocscope plot %s draws them\n",
-		        dir, dir);
+		        dir_w, dir_w);
+		free(dir_w);
 		return 130;
 	}
 	return unwritten ? 2 : 0;
@@ -303,10 +305,14 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 			abort();
 		snprintf(suite_args, sizeof(suite_args), "%s/../suite.args", dir);
 		if (access(suite_args, F_OK) == 0) {
+			char *dir_w = as_shell_word(dir),
+			     *parent_w = as_shell_word(dirname(parent));
 			fprintf(stderr,
 			        "allocscope run: cannot resume %s: it is a scenario of a suite; "
 			        "resume the suite: allocscope suite --resume %s\n",
-			        dir, dirname(parent));
+			        dir_w, parent_w);
+			free(dir_w);
+			free(parent_w);
 			free(parent);
 			return 2;
 		}

@@ -484,7 +484,9 @@ static int suite_main(int argc, char **argv)
 	int nsc, r, n, worst = 0, plot_bad = 0, vbad, jbad, lock_fd = -1,
 	               counts[AS_VERDICT_COUNT] = {0}, groups[32];
 	int groups_left = 0, resuming = 0, ndone = 0, syscalls, memory_syscalls, said_seccomp = 0;
-	char perf_why[256] = "";
+	char perf_why[256] = "", *base_w = NULL;
+	int quiet = 0;
+	FILE *con = stdout; /* where the end's lines on the exit status go */
 	char **saved_argv = NULL, *saved_text = NULL;
 	uint64_t t0 = as_now_ns(); /* the suite's start: --budget counts from here */
 	as_buf_t verdicts = {0};
@@ -614,10 +616,16 @@ static int suite_main(int argc, char **argv)
 		as_results_dir_release(lock_fd);
 		goto out_usage;
 	}
-	printf("suite %s%s: %d scenario%s x %d module%s -> %s/%s\n", name,
-	       c.quick ? " (quick)" : "", nsc, nsc == 1 ? "" : "s", c.cfg.nmodules,
-	       c.cfg.nmodules == 1 ? "" : "s", base, resuming ? " (resumed)" : "");
-	c.cfg.quiet = !c.table;
+	base_w = as_shell_word(base); /* one line; pasted back, it works */
+	/* -q: stdout has the results folder (and the report) alone; a line on
+	 * why the exit status is not 0 goes to stderr */
+	quiet = c.cfg.quiet;
+	con = quiet ? stderr : stdout;
+	if (!quiet)
+		printf("suite %s%s: %d scenario%s x %d module%s -> %s/%s\n", name,
+		       c.quick ? " (quick)" : "", nsc, nsc == 1 ? "" : "s", c.cfg.nmodules,
+		       c.cfg.nmodules == 1 ? "" : "s", base_w, resuming ? " (resumed)" : "");
+	c.cfg.quiet = quiet || !c.table;
 	progress.nscenarios = nsc;
 	progress.t0_ns = as_now_ns();
 	c.cfg.suite = &progress;
@@ -700,18 +708,21 @@ static int suite_main(int argc, char **argv)
 		char path[PATH_MAX + 64];
 		snprintf(dir, sizeof(dir), "%s/%s", base, sc[i]->name);
 		snprintf(path, sizeof(path), "%s/trials.csv", dir);
-		printf("\n== %s: %s\n%s", sc[i]->name, sc[i]->title,
-		       took[i].data ? took[i].data : "");
+		if (!quiet)
+			printf("\n== %s: %s\n%s", sc[i]->name, sc[i]->title,
+			       took[i].data ? took[i].data : "");
 		if (i >= ndone) {
-			printf("   %s: no verdicts\n",
-			       i > ndone      ? "not run"
-			       : worst == 130 ? "interrupted (its finished trials are kept)"
-			                      : "stopped (its results could not be written)");
+			if (!quiet)
+				printf("   %s: no verdicts\n",
+				       i > ndone ? "not run"
+				       : worst == 130
+				           ? "interrupted (its finished trials are kept)"
+				           : "stopped (its results could not be written)");
 			continue;
 		}
-		if (as_scenario_verdicts(sc[i], path, &verdicts, vjson, counts, err, sizeof(err)) <
-		        0 ||
-		    as_scenario_summary(sc[i], dir, err, sizeof(err)) != 0)
+		if (as_scenario_verdicts(sc[i], path, quiet ? NULL : stdout, &verdicts, vjson,
+		                         counts, err, sizeof(err)) < 0 ||
+		    (!quiet && as_scenario_summary(sc[i], dir, err, sizeof(err)) != 0))
 			fprintf(stderr, "allocscope suite: %s\n", err);
 	}
 	/* each file on its own: one that cannot be written does not keep the
@@ -725,27 +736,30 @@ static int suite_main(int argc, char **argv)
 		fprintf(stderr, "allocscope suite: %s\n", err);
 	if ((vbad || jbad) && worst < 2)
 		worst = 2;
-	printf("\nverdicts: %d confirmed, %d refuted, %d inconclusive (%s)\n",
-	       counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
-	       counts[AS_VERDICT_INCONCLUSIVE],
-	       vbad && jbad ? "not written: verdicts.csv and summary.json could not be written"
-	       : vbad       ? "in summary.json; verdicts.csv could not be written"
-	       : jbad       ? "in verdicts.csv; summary.json could not be written"
-	                    : "verdicts.csv, summary.json");
-	printf("\nresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n", base);
+	if (!quiet)
+		printf("\nverdicts: %d confirmed, %d refuted, %d inconclusive (%s)\n",
+		       counts[AS_VERDICT_CONFIRMED], counts[AS_VERDICT_REFUTED],
+		       counts[AS_VERDICT_INCONCLUSIVE],
+		       vbad && jbad
+		           ? "not written: verdicts.csv and summary.json could not be written"
+		       : vbad ? "in summary.json; verdicts.csv could not be written"
+		       : jbad ? "in verdicts.csv; summary.json could not be written"
+		              : "verdicts.csv, summary.json");
+	printf("%sresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n",
+	       quiet ? "" : "\n", base_w);
 	/* a report the disk had no room for is a write error (it exited 0);
 	 * an interrupt while drawing, 130 */
 	if (worst == 0 || worst == 1)
 		plot_bad = as_run_plot(&c.cfg, base);
 	if (worst == 1)
-		printf("some trials failed: their rows in trials.csv say why\n");
+		fprintf(con, "some trials failed: their rows in trials.csv say why\n");
 	if (ndone < nsc && worst == 130)
 		fprintf(stderr,
 		        "allocscope suite: interrupted: %d of %d scenarios finished; resume with: "
 		        "allocscope suite --resume %s\n",
-		        ndone, nsc, base);
+		        ndone, nsc, base_w);
 	if (c.strict && counts[AS_VERDICT_REFUTED] && worst == 0) {
-		printf("--strict: a claim was refuted\n");
+		fprintf(con, "--strict: a claim was refuted\n");
 		worst = 1;
 	}
 	/* a suite that judged nothing is no pass: glibc given by path
@@ -757,18 +771,20 @@ static int suite_main(int argc, char **argv)
 	        0) {
 		as_buf_t who = {0};
 		claim_modules(sc, ndone, &who);
-		printf("no claim was judged: the claims are about %s, and no module of that name "
-		       "ran (a module given by path is named by its path)\n",
-		       who.len ? who.data : "no module");
+		fprintf(con,
+		        "no claim was judged: the claims are about %s, and no module of that name "
+		        "ran (a module given by path is named by its path)\n",
+		        who.len ? who.data : "no module");
 		as_buf_free(&who);
 		if (c.strict) {
-			printf("--strict: no claim was judged\n");
+			fprintf(con, "--strict: no claim was judged\n");
 			worst = 1;
 		}
 	}
 	if (plot_bad)
 		worst = plot_bad;
 out_done:
+	free(base_w);
 	as_buf_free(&verdicts);
 	for (int i = 0; i < nsc; i++)
 		as_buf_free(&took[i]);

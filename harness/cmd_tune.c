@@ -356,22 +356,6 @@ static void print_children(const as_capture_summary_t *s, const char *prog)
 		    s->escaped == 1 ? "its" : "their");
 }
 
-/* Shell-quote s into b when it needs it. */
-static void quoted(as_buf_t *b, const char *s)
-{
-	if (*s && !s[strcspn(s, " \t\n'\"\\$`!*?[]{}()<>|&;~#")]) {
-		as_buf_printf(b, "%s", s);
-		return;
-	}
-	as_buf_add(b, "'", 1);
-	for (; *s; s++)
-		if (*s == '\'')
-			as_buf_add(b, "'\\''", 4);
-		else
-			as_buf_add(b, s, 1);
-	as_buf_add(b, "'", 1);
-}
-
 int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *err, size_t errlen)
 {
 	as_modenv_t me;
@@ -380,12 +364,12 @@ int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *er
 	if (!me.preload[0] && strcmp(spec->name, "glibc")) {
 		/* no library to preload (refmalloc, a module of one's own) */
 		as_buf_printf(b, "allocscope exec -a ");
-		quoted(b, spec->label);
+		as_buf_shell_word(b, spec->label);
 		as_buf_printf(b, " --");
 	} else {
 		if (me.preload[0]) {
 			as_buf_printf(b, "LD_PRELOAD=");
-			quoted(b, me.preload);
+			as_buf_shell_word(b, me.preload);
 		}
 		for (const char *p = me.env; *p;) {
 			size_t n = strcspn(p, "\n");
@@ -397,13 +381,13 @@ int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *er
 				continue;
 			*eq = '\0';
 			as_buf_printf(b, "%s%s=", b->len ? " " : "", line);
-			quoted(b, eq + 1);
+			as_buf_shell_word(b, eq + 1);
 		}
 	}
 	for (int i = 0; prog && prog[i]; i++) {
 		if (b->len)
 			as_buf_add(b, " ", 1);
-		quoted(b, prog[i]);
+		as_buf_shell_word(b, prog[i]);
 	}
 	return 0;
 }
@@ -843,7 +827,12 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 		else
 			printf("  apply:           %s\n", line.data ? line.data : "");
 		out.apply = rec == 0 ? NULL : line.data ? line.data : "";
-		printf("results: %s/ (tune.csv, frontier.csv, tune.json, replay/)\n", dir);
+		{
+			char *dir_w = as_shell_word(dir);
+			printf("results: %s/ (tune.csv, frontier.csv, tune.json, replay/)\n",
+			       dir_w);
+			free(dir_w);
+		}
 		if (c.verify && rec == 0) {
 			out.verify_note =
 			    "nothing to verify: the recommendation is what the program "
@@ -874,11 +863,13 @@ out_json:
 			ret = 2; /* a report the disk had no room for */
 		/* ^C while drawing: the charts' gnuplots "failed", tune exited 0 */
 		if (as_interrupted && ret != 130) {
+			char *dir_w = as_shell_word(dir);
 			fprintf(
 			    stderr,
 			    "allocscope tune: interrupted while drawing the charts: the results "
 			    "in %s are complete; allocscope plot %s draws them\n",
-			    dir, dir);
+			    dir_w, dir_w);
+			free(dir_w);
 			ret = 130;
 		}
 	}

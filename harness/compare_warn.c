@@ -314,10 +314,12 @@ static int warn_unfinished(const char *dir, int k, int flags[2][2])
 		char who[48] = "";
 		if (pid > 0)
 			snprintf(who, sizeof(who), " (pid %ld)", pid);
+		char *dir_w = as_shell_word(dir);
 		fprintf(stderr,
 		        "allocscope compare: warning: %s is still being written: an allocscope "
 		        "run holds its %s%s; its trials so far are compared, and may change\n",
-		        dir, AS_DIR_LOCK, who);
+		        dir_w, AS_DIR_LOCK, who);
+		free(dir_w);
 		flags[k][0] = 1;
 		n++;
 	}
@@ -326,19 +328,23 @@ static int warn_unfinished(const char *dir, int k, int flags[2][2])
 	flags[k][1] = 1;
 	{
 		/* a suite's scenario is finished through its suite */
-		char up[PATH_MAX + 16], *parent = strdup(dir);
+		char up[PATH_MAX + 16], *parent = strdup(dir), *dir_w, *resume_w;
 		int scen;
 		if (!parent)
 			abort();
 		snprintf(up, sizeof(up), "%s/../suite.args", dir);
 		scen = access(up, F_OK) == 0;
+		dir_w = as_shell_word(dir);
+		resume_w = as_shell_word(scen ? dirname(parent) : dir);
 		fprintf(stderr,
 		        "allocscope compare: warning: %s is incomplete: %d of its %d module x "
 		        "workload x threads groups have fewer trials.csv rows than the %ld "
 		        "repetition%s asked (an interrupted %s; `allocscope %s --resume %s` "
 		        "finishes it)\n",
-		        dir, nshort, ngroups, asked, asked == 1 ? "" : "s", scen ? "suite" : "run",
-		        scen ? "suite" : "run", scen ? dirname(parent) : dir);
+		        dir_w, nshort, ngroups, asked, asked == 1 ? "" : "s",
+		        scen ? "suite" : "run", scen ? "suite" : "run", resume_w);
+		free(dir_w);
+		free(resume_w);
 		free(parent);
 	}
 	return n + 1;

@@ -32,7 +32,7 @@ int as_mkdir_p(const char *dir, char *err, size_t errlen)
 		goto fail;
 	return 0;
 fail:
-	snprintf(err, errlen, "%s: cannot create folder: %s", tmp, strerror(errno));
+	as_path_err(err, errlen, tmp, "cannot create folder: %s", strerror(errno));
 	return -1;
 }
 
@@ -65,7 +65,7 @@ static int write_atomic(const char *dir, const char *name, const as_buf_t *b, in
 	}
 	return 0;
 fail:
-	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+	as_path_err(err, errlen, path, "cannot write: %s", strerror(errno));
 	return -1;
 }
 
@@ -111,7 +111,7 @@ int as_append_file(const char *dir, const char *name, const char *data, size_t l
 	if (close(fd) == 0)
 		return 0;
 fail:
-	snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+	as_path_err(err, errlen, path, "cannot write: %s", strerror(errno));
 	return -1;
 }
 
@@ -129,7 +129,7 @@ int as_fsync_file(const char *dir, const char *name, char *err, size_t errlen)
 	if (fd >= 0 && close(fd) != 0)
 		rc = -1;
 	if (rc != 0)
-		snprintf(err, errlen, "%s: cannot sync to disk: %s", path, strerror(errno));
+		as_path_err(err, errlen, path, "cannot sync to disk: %s", strerror(errno));
 	return rc;
 }
 
@@ -158,7 +158,7 @@ int as_open_regular(const char *path, char *err, size_t errlen)
 	if (!S_ISREG(st.st_mode)) {
 		e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
 		if (err)
-			snprintf(err, errlen, "%s: %s, not a file", path, kind_of(st.st_mode));
+			as_path_err(err, errlen, path, "%s, not a file", kind_of(st.st_mode));
 		close(fd);
 		errno = e;
 		return -1;
@@ -169,7 +169,7 @@ int as_open_regular(const char *path, char *err, size_t errlen)
 fail:
 	e = errno;
 	if (err)
-		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		as_path_err(err, errlen, path, "%s", strerror(e));
 	if (fd >= 0)
 		close(fd);
 	errno = e;
@@ -185,7 +185,7 @@ FILE *as_fopen_regular(const char *path, char *err, size_t errlen)
 	if (!(f = fdopen(fd, "r"))) {
 		e = errno;
 		if (err)
-			snprintf(err, errlen, "%s: %s", path, strerror(e));
+			as_path_err(err, errlen, path, "%s", strerror(e));
 		close(fd);
 		errno = e;
 	}

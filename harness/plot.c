@@ -46,6 +46,20 @@ static void msg(plot_t *p, const char *fmt, ...)
 	as_buf_printf(&p->msgs, "%s\n", line);
 }
 
+/* msg "PATH: rest", the path a shell word (as_path_err): one line */
+static void msg_path(plot_t *p, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void msg_path(plot_t *p, const char *path, const char *fmt, ...)
+{
+	char rest[2048], line[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rest, sizeof(rest), fmt, ap);
+	va_end(ap);
+	as_path_err(line, sizeof(line), path, "%s", rest);
+	msg(p, "%s", line);
+}
+
 /* A name in a comma-separated option value and the bits it stands for. */
 typedef struct {
 	const char *name;
@@ -147,7 +161,13 @@ static void dir_names(const char *dir, char *abs, size_t alen, char *name, size_
 	base = strrchr(real, '/');
 	base = base && base[1] ? base + 1 : real;
 	snprintf(abs, alen, "%s", real);
-	snprintf(name, nlen, "%s", base);
+	/* the title's name as a shell word: a newline in it would end the
+	 * report's heading */
+	{
+		char *w = as_shell_word(base);
+		snprintf(name, nlen, "%s", w);
+		free(w);
+	}
 }
 
 /* Whether the trials ran side by side (--jobs: context.csv
@@ -249,7 +269,7 @@ static void count_charts(plot_t *p, const char *dir, const charts_t *cs)
 {
 	for (int i = 0; i < cs->n; i++) {
 		if (!cs->ch[i].drawn && p->gnuplot && !said(p, cs->ch[i].error))
-			msg(p, "%s: chart %s not drawn: %s", dir, cs->ch[i].name, cs->ch[i].error);
+			msg_path(p, dir, "chart %s not drawn: %s", cs->ch[i].name, cs->ch[i].error);
 		p->res->charts_drawn += cs->ch[i].drawn;
 		p->res->charts_not_drawn += !cs->ch[i].drawn;
 		p->res->files_unwritten += cs->ch[i].unwritten;
@@ -322,7 +342,7 @@ static int write_tables(plot_t *p, const char *report_dir, const charts_t *cs,
 	if (!p->tables)
 		return 0;
 	if (plot_path(dir, sizeof(dir), "%s/tables", report_dir) != 0) {
-		msg(p, "%s: path too long", report_dir);
+		msg_path(p, report_dir, "path too long");
 		return -1;
 	}
 	if (as_mkdir_p(dir, err, sizeof(err)) != 0) {
@@ -420,8 +440,8 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		plot_report_no_gnuplot(&rep, full);
 	incomplete = plot_report_incomplete(&rep, &r, p->modules != NULL);
 	if (plot_report_no_trial(&rep, &r)) {
-		msg(p, "%s: no trial completed: no chart to draw (the report lists the trials)",
-		    dir);
+		msg_path(p, dir,
+		         "no trial completed: no chart to draw (the report lists the trials)");
 		rc = AS_PLOT_INCOMPLETE;
 	}
 	if (p->modules) {
@@ -445,7 +465,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 		rc = AS_PLOT_INCOMPLETE;
 	if (sp) {
 		if (plot_path(full, sizeof(full), "%s%s", sp->prefix, prefix) != 0) {
-			msg(p, "%s: path too long", sp->prefix);
+			msg_path(p, sp->prefix, "path too long");
 			rc = AS_PLOT_INCOMPLETE;
 		} else {
 			/* the suite report says it too, not the scenario's alone */
@@ -487,7 +507,7 @@ static as_plot_status_t plot_one(plot_t *p, const char *dir, const char *out)
 	as_plot_status_t rc;
 	if (plot_path(chart_dir, sizeof(chart_dir), "%s%s", out ? out : dir, out ? "" : "/plots") !=
 	    0) {
-		msg(p, "%s: path too long", dir);
+		msg_path(p, dir, "path too long");
 		return AS_PLOT_BAD_INPUT;
 	}
 	if (out && as_mkdir_p(out, err, sizeof(err)) != 0) {
@@ -514,7 +534,7 @@ static char **suite_scenarios(plot_t *p, const char *dir, int *n)
 	char **subs = NULL;
 	*n = 0;
 	if (!d) {
-		msg(p, "%s: cannot read: %s", dir, strerror(errno));
+		msg_path(p, dir, "cannot read: %s", strerror(errno));
 		return NULL;
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -546,7 +566,7 @@ static void suite_order(plot_t *p, const char *dir, char **subs, int n, as_table
 	char path[PLOT_PATH_MAX], err[1024];
 	int cf, k = 0;
 	if (plot_path(path, sizeof(path), "%s/scenarios.csv", dir) != 0)
-		msg(p, "%s: path too long (scenario titles left out)", dir);
+		msg_path(p, dir, "path too long (scenario titles left out)");
 	else if (plot_table_load(path, scen, err, sizeof(err)) < 0)
 		msg(p, "%s (scenario titles left out)", err);
 	cf = as_table_col(scen, "folder");
@@ -721,7 +741,7 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 	user_vars(&uv, opts);
 	p.user_vars = uv.data;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		msg(&p, "%s: not a folder", dir);
+		msg_path(&p, dir, "not a folder");
 		rc = AS_PLOT_BAD_INPUT;
 	} else if (plot_find_scripts(scripts, sizeof(scripts)) != 0) {
 		msg(&p,
@@ -730,17 +750,20 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 		rc = AS_PLOT_INCOMPLETE;
 	} else if ((kind = as_results_kind(dir)) == AS_RESULTS_NONE) {
 		char why[256];
-		msg(&p, "%s: %s", dir, as_results_none_why(dir, why, sizeof(why)));
+		msg_path(&p, dir, "%s", as_results_none_why(dir, why, sizeof(why)));
 		rc = AS_PLOT_BAD_INPUT;
 	} else {
 		if (plot_find_in_path(gpname && *gpname ? gpname : "gnuplot", gp, sizeof(gp)) == 0)
 			p.gnuplot = gp;
-		else
+		else {
+			char *dir_w = as_shell_word(dir);
 			msg(&p,
 			    "gnuplot not found (apt-get install gnuplot-nox): charts not drawn, "
-			    "results in %s untouched; run 'allocscope plot %s' once it is "
+			    "results in %s untouched; run `allocscope plot %s` once it is "
 			    "installed",
-			    dir, dir);
+			    dir_w, dir_w);
+			free(dir_w);
+		}
 		rc = kind == AS_RESULTS_RUN ? plot_one(&p, dir, out) : plot_suite(&p, dir, out);
 	}
 	res->messages = p.msgs.data;

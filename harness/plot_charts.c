@@ -238,13 +238,10 @@ void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel
 	*nout_out = nout;
 }
 
-/* The note's line on what a bar or point and its whisker are, and how
- * many repetitions they rest on (plot_reps_count), into out. */
-static void reps_said(const run_t *r, const strlist_t *groups, const char *wlabel, char *out,
-                      size_t len)
+/* The note's line on what a bar or point and its whisker are: they rest
+ * on kmin to kmax repetitions, nout disturbed ones left out; into out. */
+static void reps_text(int kmin, int kmax, int nout, char *out, size_t len)
 {
-	int kmin, kmax, nout;
-	plot_reps_count(r, groups, wlabel, &kmin, &kmax, &nout);
 	if (kmax <= 1)
 		snprintf(out, len, "bar or point: one repetition (no spread to show)");
 	else if (kmin == kmax)
@@ -258,6 +255,35 @@ static void reps_said(const run_t *r, const strlist_t *groups, const char *wlabe
 		snprintf(out + strlen(out), len - strlen(out),
 		         "; %d disturbed repetition%s left out (report.md)", nout,
 		         nout == 1 ? "" : "s");
+}
+
+/* reps_text for the kept repetitions of the groups (plot_reps_count). */
+static void reps_said(const run_t *r, const strlist_t *groups, const char *wlabel, char *out,
+                      size_t len)
+{
+	int kmin, kmax, nout;
+	plot_reps_count(r, groups, wlabel, &kmin, &kmax, &nout);
+	reps_text(kmin, kmax, nout, out, len);
+}
+
+/* reps_text for a chart that leaves values below 0 out (below_zero_out):
+ * its bars or points rest on the values drawn, k of them each, not on
+ * every kept row ("median of 2 to 3" where one of 3 was left out). */
+static void reps_drawn(const run_t *r, const int drawn[2], const char *wlabel, char *out,
+                       size_t len)
+{
+	int kmin, kmax, nout;
+	plot_reps_count(r, NULL, wlabel, &kmin, &kmax, &nout);
+	reps_text(drawn[0], drawn[1], nout, out, len);
+}
+
+/* Count a bar or point of k values into drawn (min, max). */
+static void drawn_add(int drawn[2], int k)
+{
+	if (!drawn[0] || k < drawn[0])
+		drawn[0] = k;
+	if (k > drawn[1])
+		drawn[1] = k;
 }
 
 /* NOTE: what the bars or points and whiskers are (`reps`, reps_said; NULL:
@@ -384,7 +410,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 {
 	int ci = as_table_col(&r->trials, col), pi = per ? as_table_col(&r->trials, per) : -1;
 	double lo = INFINITY, hi = 0;
-	int any = 0, anyout = 0;
+	int any = 0, anyout = 0, reps_n[2] = {0, 0};
 	strlist_t why = {0};
 	char yunit[64], **ticks;
 	chart_t *c;
@@ -438,6 +464,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 					note_missing(r, r->mods.v[m], r->groups.v[g], &why);
 			} else {
 				any = 1;
+				drawn_add(reps_n, k);
 				if (mn > 0 && mn < lo)
 					lo = mn;
 				if (mx > hi)
@@ -477,7 +504,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	plot_vars_str(&c->vars, "YUNIT", yunit);
 	{
 		char reps[160];
-		reps_said(r, NULL, NULL, reps, sizeof(reps));
+		reps_drawn(r, reps_n, NULL, reps, sizeof(reps));
 		plot_vars_note(&c->vars, reps, &why);
 	}
 	plot_sl_free(&why);
@@ -1277,7 +1304,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 	for (int w = 0; w < wls.n; w++) {
 		char stem[160];
 		long thr[64];
-		int nthr = 0;
+		int nthr = 0, reps_n[2] = {0, 0};
 		chart_t *c;
 		for (int i = 0; i < r->nt; i++) {
 			int seen = 0;
@@ -1337,6 +1364,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 					continue;
 				}
 				points++;
+				drawn_add(reps_n, k);
 				as_buf_add(&c->table, "|", 1);
 				plot_tstr(&c->table, r->mshow[m]);
 				as_buf_printf(&c->table, " %ld | %d |", thr[j], k);
@@ -1362,7 +1390,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 		{
 			char reps[160];
-			reps_said(r, NULL, wls.v[w], reps, sizeof(reps));
+			reps_drawn(r, reps_n, wls.v[w], reps, sizeof(reps));
 			plot_vars_note(&c->vars, reps, &why);
 		}
 		drawn = 1;

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+#include "commands.h"
 #include "plot_int.h"
 #include "reps_agree.h"
+#include "resume.h"
 
 void plot_report_context(as_buf_t *b, const run_t *r, const char *h)
 {
@@ -252,10 +255,10 @@ void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, 
 
 void plot_report_no_gnuplot(as_buf_t *b, const char *dir)
 {
-	as_buf_printf(b,
-	              "**Charts not drawn: gnuplot was not found. Install it "
-	              "(apt-get install gnuplot-nox) and run `allocscope plot %s`.**\n\n",
-	              dir);
+	as_buf_printf(b, "**Charts not drawn: gnuplot was not found. Install it "
+	                 "(apt-get install gnuplot-nox) and run `allocscope plot ");
+	as_buf_shell_word(b, dir);
+	as_buf_printf(b, "`.**\n\n");
 }
 
 int plot_report_no_trial(as_buf_t *b, const run_t *r)
@@ -317,34 +320,45 @@ static void add_thread(long *thr, int *n, long t)
 		thr[(*n)++] = t;
 }
 
-/* The thread counts of a `run` command line (context.csv's `command`:
- * -t LIST, -tLIST, --threads LIST, --threads=LIST) added to thr. A
- * suite's command says nothing of one scenario's threads. */
+/* A -t LIST (1,2,4) of a run's arguments into thr (thr_list_t). */
+typedef struct {
+	long *thr;
+	int *n;
+} thr_list_t;
+
+static void on_threads(const char *list, void *ctx)
+{
+	thr_list_t *t = ctx;
+	while (*list) {
+		char *end;
+		long v = strtol(list, &end, 10);
+		if (end == list)
+			break;
+		add_thread(t->thr, t->n, v);
+		list = end + (*end == ',');
+	}
+}
+
+/* The thread counts a `run` was given (-t LIST, -tLIST, --threads LIST,
+ * --threads=LIST) added to thr: from its run.args (NUL-separated, as the
+ * run parsed them), read by run's own option table. Not from context.csv's
+ * command row: its shell words hold an argument such as -o 'x -t 8' whole,
+ * which a split on spaces read as -t 8, and once resumed it is `run
+ * --resume DIR`, with no -t. A suite's scenario, a replay and tune write
+ * their own commands there, and run.args of theirs: none is read. */
 static void command_threads(const run_t *r, long *thr, int *n)
 {
 	strlist_t v = {0};
 	context_values(r, "command", &v);
 	if (v.n == 1 && !strncmp(v.v[0], "run ", 4)) {
-		const char *p = v.v[0], *list = NULL;
-		while (*p) {
-			size_t len = strcspn(p, " ");
-			if ((len == 2 && !strncmp(p, "-t", 2)) ||
-			    (len == 9 && !strncmp(p, "--threads", 9)))
-				list = p + len + strspn(p + len, " ");
-			else if (len > 2 && !strncmp(p, "-t", 2) && p[2] != '-')
-				list = p + 2;
-			else if (len > 10 && !strncmp(p, "--threads=", 10))
-				list = p + 10;
-			p += len + strspn(p + len, " ");
-		}
-		while (list && *list && *list != ' ') {
-			char *end;
-			long t = strtol(list, &end, 10);
-			if (end == list)
-				break;
-			add_thread(thr, n, t);
-			list = end + (*end == ',');
-		}
+		char argv0[] = "run", **argv = NULL, *text = NULL, err[256];
+		thr_list_t acc = {thr, n};
+		int argc = as_resume_load_args(r->dir, "run.args", "run", argv0, &argv, &text, err,
+		                               sizeof(err));
+		if (argc > 0)
+			as_cli_option_args(&as_cmd_run, argc, argv, 't', on_threads, &acc);
+		free(argv);
+		free(text);
 	}
 	plot_sl_free(&v);
 }

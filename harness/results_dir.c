@@ -270,13 +270,13 @@ int as_results_dir_claim(const char *dir, as_dir_mode_t mode, char *err, size_t 
 	{
 		struct stat st;
 		if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "%s: exists and is not a folder", dir);
+			as_path_err(err, errlen, dir, "exists and is not a folder");
 			return -1;
 		}
 	}
 	if (mode == AS_DIR_RESUME ? access(dir, F_OK) != 0 : as_mkdir_p(dir, err, errlen) != 0) {
 		if (mode == AS_DIR_RESUME)
-			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+			as_path_err(err, errlen, dir, "%s", strerror(errno));
 		return -1;
 	}
 	snprintf(lock, sizeof(lock), "%s/%s", dir, AS_DIR_LOCK);
@@ -288,17 +288,17 @@ again:
 	if (fd < 0 && errno == EEXIST)
 		fd = open(lock, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot create the lock file: %s", lock, strerror(errno));
+		as_path_err(err, errlen, lock, "cannot create the lock file: %s", strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0 && !dead_owner_lets_go(fd)) {
 		int e = errno;
 		owner_of(fd, who, sizeof(who));
 		if (e == EWOULDBLOCK)
-			snprintf(err, errlen, "%s: another allocscope run is writing there%s", dir,
-			         who);
+			as_path_err(err, errlen, dir, "another allocscope run is writing there%s",
+			            who);
 		else
-			snprintf(err, errlen, "%s: cannot lock: %s", lock, strerror(e));
+			as_path_err(err, errlen, lock, "cannot lock: %s", strerror(e));
 		goto out_close;
 	}
 	if (!names_file(lock, fd) && ++tries < 100) {
@@ -310,36 +310,35 @@ again:
 	locked = 1;
 	any = has_files(dir, &ours);
 	if (any < 0) {
-		snprintf(err, errlen, "%s: cannot list: %s", dir, strerror(errno));
+		as_path_err(err, errlen, dir, "cannot list: %s", strerror(errno));
 		goto out_close;
 	}
 	if (any && (mode == AS_DIR_NEW || mode == AS_DIR_EMPTY)) {
-		snprintf(err, errlen,
-		         mode == AS_DIR_NEW ? "%s: folder is not empty; --force replaces what it "
-		                              "holds, --resume finishes the run in it"
-		                            : "%s: folder is not empty; give a new or empty one",
-		         dir);
+		as_path_err(err, errlen, dir, "folder is not empty; %s",
+		            mode == AS_DIR_NEW
+		                ? "--force replaces what it holds, --resume finishes the run in it"
+		                : "give a new or empty one");
 		goto out_close;
 	}
 	if (any && mode == AS_DIR_FORCE) {
 		char sub[PATH_MAX];
 		if (!ours) {
-			snprintf(err, errlen,
-			         "%s: not an allocscope results folder (no run.args or suite.args, "
-			         "no context.csv with results_format, no scenarios.csv); --force "
-			         "deletes a folder's content only when it holds allocscope results",
-			         dir);
+			as_path_err(
+			    err, errlen, dir,
+			    "not an allocscope results folder (no run.args or suite.args, "
+			    "no context.csv with results_format, no scenarios.csv); --force "
+			    "deletes a folder's content only when it holds allocscope results");
 			goto out_close;
 		}
 		if (foreign_entry(dir, sub, sizeof(sub))) {
-			snprintf(err, errlen,
-			         "%s: holds %s, which allocscope did not write; --force deletes "
-			         "only results: move it, or use another -o",
-			         dir, sub);
+			as_path_err(err, errlen, dir,
+			            "holds %s, which allocscope did not write; --force deletes "
+			            "only results: move it, or use another -o",
+			            sub);
 			goto out_close;
 		}
 		if (nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0) {
-			snprintf(err, errlen, "%s: cannot clear it: %s", dir, strerror(errno));
+			as_path_err(err, errlen, dir, "cannot clear it: %s", strerror(errno));
 			goto out_close;
 		}
 	}
@@ -377,7 +376,7 @@ int as_results_dir_new(const char *suffix, char *out, size_t outlen, char *err, 
 		if (mkdir(out, 0755) == 0)
 			return 0;
 		if (errno != EEXIST) {
-			snprintf(err, errlen, "%s: cannot create folder: %s", out, strerror(errno));
+			as_path_err(err, errlen, out, "cannot create folder: %s", strerror(errno));
 			return -1;
 		}
 	}

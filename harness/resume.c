@@ -55,24 +55,30 @@ int as_resume_load_args(const char *dir, const char *name, const char *cmd, char
 			char op[PATH_MAX + 16];
 			snprintf(op, sizeof(op), "%s/%s", dir, kinds[i][0]);
 			if (strcmp(name, kinds[i][0]) && access(op, F_OK) == 0) {
+				char *dir_w = as_shell_word(dir);
 				snprintf(
 				    err, errlen,
 				    "allocscope %s: cannot resume %s: it is a %s's folder (%s): "
 				    "allocscope %s --resume %s",
-				    cmd, dir, kinds[i][1], kinds[i][0], kinds[i][1], dir);
+				    cmd, dir_w, kinds[i][1], kinds[i][0], kinds[i][1], dir_w);
+				free(dir_w);
 				return -1;
 			}
 		}
 	}
 	if (!f && errno == ENOENT && as_results_dir_unstarted(dir)) {
+		char *dir_w = as_shell_word(dir);
 		snprintf(err, errlen,
 		         "allocscope %s: cannot resume %s: the %s was stopped before it wrote %s "
 		         "(nothing was measured); start it again with -o %s",
-		         cmd, dir, cmd, name, dir);
+		         cmd, dir_w, cmd, name, dir_w);
+		free(dir_w);
 		return -2;
 	}
 	if (!f) {
-		snprintf(err, errlen, "allocscope %s: cannot resume %s: %s", cmd, dir, why);
+		char *dir_w = as_shell_word(dir);
+		snprintf(err, errlen, "allocscope %s: cannot resume %s: %s", cmd, dir_w, why);
+		free(dir_w);
 		return -1;
 	}
 	/* an empty file is a command given no arguments (`allocscope suite`,

@@ -809,13 +809,20 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 	if (!io_failed && report_all(&run, reps, nrep, HOOK_END, 0))
 		io_failed = 1;
 	/* a suite says how to resume it, tune that it cannot */
-	if (run.interrupted && !cfg->suite && !cfg->own_interrupt_line)
-		fprintf(stderr,
-		        "\nallocscope: interrupted after %d complete trial(s); resume with: "
-		        "allocscope run --resume %s\n",
-		        run.n, out_dir);
-	if (began && !cfg->suite) /* a suite names its folder once, at the end */
-		printf("results: %s/\n", out_dir);
+	if ((run.interrupted && !cfg->suite && !cfg->own_interrupt_line) ||
+	    (began && !cfg->suite)) {
+		/* the folder as a shell word: one line, and pasted back it works */
+		char *dir_w = as_shell_word(out_dir);
+		if (run.interrupted && !cfg->suite && !cfg->own_interrupt_line)
+			fprintf(
+			    stderr,
+			    "\nallocscope: interrupted after %d complete trial(s); resume with: "
+			    "allocscope run --resume %s\n",
+			    run.n, dir_w);
+		if (began && !cfg->suite) /* a suite names its folder once, at the end */
+			printf("results: %s/\n", dir_w);
+		free(dir_w);
+	}
 	for (int k = 0; k < nrep; k++)
 		if (reps[k].destroy)
 			reps[k].destroy(reps[k].self);

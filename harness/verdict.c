@@ -186,10 +186,10 @@ static const char *fig(char *buf, size_t len, double v)
 	return buf;
 }
 
-/* One verdict: its line on stdout (the header line first when *judged is
- * 0), its row in csv, its object in json. */
-static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who, int ww, int cw,
-                   double med, double lo, double hi, int n, as_buf_t *csv, json_t *json,
+/* One verdict: its line on out unless it is NULL (the header line first
+ * when *judged is 0), its row in csv, its object in json. */
+static void report(FILE *out, const as_scenario_t *sc, const as_claim_t *c, const char *who, int ww,
+                   int cw, double med, double lo, double hi, int n, as_buf_t *csv, json_t *json,
                    int counts[AS_VERDICT_COUNT], int *judged)
 {
 	int ratio = c->vs || c->vs_threads || c->vs_workload;
@@ -197,9 +197,9 @@ static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who
 	as_verdict_t vd = as_claim_judge(c, lo, hi);
 	char exp[64], meas[64];
 	expected_text(c, exp, sizeof(exp));
-	if ((*judged)++ == 0)
-		printf("   %-12s %-*s %-*s %-12s %-22s %s\n", "verdict", ww, "module", cw, "claim",
-		       "expected", "measured (interval)", "n");
+	if ((*judged)++ == 0 && out)
+		fprintf(out, "   %-12s %-*s %-*s %-12s %-22s %s\n", "verdict", ww, "module", cw,
+		        "claim", "expected", "measured (interval)", "n");
 	char f0[24], f1[24], f2[24];
 	if (isnan(med)) /* no figure (syscalls not counted, say): n/a, as report.md has it */
 		snprintf(meas, sizeof(meas), "n/a (not measured)");
@@ -208,8 +208,9 @@ static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who
 	else
 		snprintf(meas, sizeof(meas), "%s (%s-%s)", fig(f0, sizeof(f0), med),
 		         fig(f1, sizeof(f1), lo), fig(f2, sizeof(f2), hi));
-	printf("   %-12s %-*s %-*.*s %-12s %-22s %d\n", as_verdict_name(vd), ww, who, cw, cw,
-	       c->claim, exp, meas, n);
+	if (out)
+		fprintf(out, "   %-12s %-*s %-*.*s %-12s %-22s %d\n", as_verdict_name(vd), ww, who,
+		        cw, cw, c->claim, exp, meas, n);
 	counts[vd]++;
 	as_buf_csv_str(csv, sc->name, 0);
 	as_buf_csv_str(csv, c->workload, 0);
@@ -242,9 +243,9 @@ static void report(const as_scenario_t *sc, const as_claim_t *c, const char *who
 /* Every claim of sc on each label of its module (and of its vs module)
  * that t has: measured into med/lo/hi/n and reported when report_it, else
  * only the longest module text into *ww. */
-static int judge_all(const as_scenario_t *sc, const as_table_t *t, const unsigned char *dist,
-                     int report_it, int *ww, int cw, as_buf_t *csv, json_t *json,
-                     int counts[AS_VERDICT_COUNT])
+static int judge_all(FILE *out, const as_scenario_t *sc, const as_table_t *t,
+                     const unsigned char *dist, int report_it, int *ww, int cw, as_buf_t *csv,
+                     json_t *json, int counts[AS_VERDICT_COUNT])
 {
 	static char labels[MAX_LABELS][AS_LABEL_MAX], vlabels[MAX_LABELS][AS_LABEL_MAX];
 	int judged = 0;
@@ -265,14 +266,14 @@ static int judge_all(const as_scenario_t *sc, const as_table_t *t, const unsigne
 						*ww = (int)strlen(who);
 					continue;
 				}
-				report(sc, c, who, *ww, cw, med, lo, hi, n, csv, json, counts,
+				report(out, sc, c, who, *ww, cw, med, lo, hi, n, csv, json, counts,
 				       &judged);
 			}
 	}
 	return judged;
 }
 
-int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf_t *csv,
+int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, FILE *out, as_buf_t *csv,
                          json_t *json, int counts[AS_VERDICT_COUNT], char *err, size_t errlen)
 {
 	as_table_t t;
@@ -296,8 +297,8 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_buf
 	for (const as_claim_t *c = sc->claims; c->claim; c++)
 		if ((int)strlen(c->claim) > cw)
 			cw = strlen(c->claim) > 64 ? 64 : (int)strlen(c->claim);
-	judge_all(sc, &t, dist, 0, &ww, cw, csv, json, counts);
-	judged = judge_all(sc, &t, dist, 1, &ww, cw, csv, json, counts);
+	judge_all(out, sc, &t, dist, 0, &ww, cw, csv, json, counts);
+	judged = judge_all(out, sc, &t, dist, 1, &ww, cw, csv, json, counts);
 	free(dist);
 	as_table_free(&t);
 	return judged;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -73,13 +74,15 @@ void as_verdicts_header(as_buf_t *csv);
  * judged on its own rows, never pooled with plain glibc's, and named in
  * the module column): one row each in csv, one object with verdicts.csv's
  * keys each appended to the JSON array json unless it is NULL, one line
- * each on stdout under the scenario's heading, counts[verdict]++. The measured value is the median
+ * each on out (the console, under the scenario's heading; NULL: none),
+ * counts[verdict]++. The measured value is the median
  * of the scenario's metric over the ok repetitions, its interval the order- statistic 95 % CI of
  * the median (n >= 6), or with fewer repetitions the range of the repetitions; for a ratio claim
  * (`vs`, `vs_threads` or `vs_workload` set), the ratio of medians and its bootstrap 95 % CI
  * (compare.c's), INCONCLUSIVE without one. Returns the number of claims
  * judged, or -1 with err when the file cannot be read. */
-int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv, as_buf_t *csv,
-                         json_t *json, int counts[AS_VERDICT_COUNT], char *err, size_t errlen);
+int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv, FILE *out,
+                         as_buf_t *csv, json_t *json, int counts[AS_VERDICT_COUNT], char *err,
+                         size_t errlen);
 
 #endif /* AS_VERDICT_H */

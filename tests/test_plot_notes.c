@@ -203,6 +203,36 @@ static void test_below_zero(void)
 		CHECKF(strstr(svg, "not shown: null at 2 threads (ops_per_sec below 0") != NULL,
 		       "scaling: the note does not say why null has no point at 2 threads");
 	}
+
+	/* the note counts the values drawn: at 2 threads null's bar (time)
+	 * and point (scaling) rest on 3 of its 4 kept repetitions, every
+	 * other on 2; the note said "median of 2 to 4 repetitions" */
+	if (!have_gnuplot) {
+		as_check_skip_case("below 0, the note's count: no gnuplot");
+		return;
+	}
+	folder("belowzero-count", dir, sizeof(dir));
+	snprintf(trials, sizeof(trials),
+	         "%s0,0,glibc,,random,,1,ok,,1000,12,8.3e7\n"
+	         "0,1,glibc,,random,,1,ok,,1000,13,8.1e7\n"
+	         "1,0,glibc,,random,,2,ok,,1000,12,1.6e8\n"
+	         "1,1,glibc,,random,,2,ok,,1000,13,1.5e8\n"
+	         "2,0,null,,random,,1,ok,,1000,1.5,1e9\n"
+	         "2,1,null,,random,,1,ok,,1000,1.7,1e9\n"
+	         "3,0,null,,random,,2,ok,,1000,-0.4,1e9\n"
+	         "3,1,null,,random,,2,ok,,1000,1.5,-1e9\n"
+	         "3,2,null,,random,,2,ok,,1000,1.7,2e9\n"
+	         "3,3,null,,random,,2,ok,,1000,1.6,2e9\n",
+	         trials_head);
+	put(dir, "trials.csv", trials);
+	rc = plot(dir, "");
+	CHECKF(rc == 0, "count: plot: exit %d: %s", rc, err_text);
+	file(dir, "plots/time.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "bar or point: median of 2 to 3 repetitions") != NULL,
+	       "count: time's note does not say 2 to 3 repetitions");
+	file(dir, "plots/scaling-random.svg", svg, sizeof(svg));
+	CHECKF(strstr(svg, "bar or point: median of 2 to 3 repetitions") != NULL,
+	       "count: scaling's note does not say 2 to 3 repetitions");
 }
 
 /* The "Charts without data" line of report.md that names KIND (a whole
@@ -399,10 +429,23 @@ static void test_only_failed(void)
 	}
 }
 
+/* DIR/run.args: the N arguments ARGS, NUL-separated, as a run saves them. */
+static void put_args(const char *dir, const char *const *args, int n)
+{
+	char path[600];
+	FILE *f;
+	snprintf(path, sizeof(path), "%s/run.args", dir);
+	f = fopen(path, "w");
+	for (int i = 0; f && i < n; i++)
+		fwrite(args[i], 1, strlen(args[i]) + 1, f);
+	CHECK(f && fclose(f) == 0);
+}
+
 /* A context.csv of a `run -a MODS -w random -t THREADS -r REPS` (REPS a
- * number, or "auto: ..."). */
+ * number, or "auto: ..."), and its run.args. */
 static void put_context(const char *dir, const char *mods, const char *reps, const char *threads)
 {
+	const char *args[] = {"-a", mods, "-w", "random", "-t", threads, "-r", reps, "-o", "x"};
 	char text[1024];
 	int n = snprintf(text, sizeof(text), "key,value\nresults_format,2\nrepetitions,%s\n", reps);
 	for (const char *m = mods; *m; m += strcspn(m, ",") + (m[strcspn(m, ",")] == ','))
@@ -412,6 +455,7 @@ static void put_context(const char *dir, const char *mods, const char *reps, con
 	         "workload,random\ncommand,\"run -a %s -w random -t %s -r %s -o x\"\n", mods,
 	         threads, reps);
 	put(dir, "context.csv", text);
+	put_args(dir, args, 10);
 }
 
 /* The paragraph of report.md that starts with START, into out ("" when
@@ -580,6 +624,46 @@ static void test_incomplete(void)
 	CHECKF(n == 1 && !strcmp(row[0], "5"), "glibc: %d cells, %s", n, n ? row[0] : "");
 	n = md_row(md, "glibc | random | 4", row, 16);
 	CHECKF(n == 1 && !strcmp(row[0], "0"), "glibc at 4: %d cells, %s", n, n ? row[0] : "");
+
+	/* the thread counts come from run.args, parsed as the run parsed them:
+	 * context.csv's command row is shell words (`-o 'y -t 8'`), which a
+	 * split on spaces read as -t 8, listing a group at 8 threads that was
+	 * never asked; and once resumed the row is `run --resume DIR` */
+	folder("argsthreads", dir, sizeof(dir));
+	put(dir, "context.csv",
+	    "key,value\nresults_format,2\nrepetitions,6\nmodule,glibc\nworkload,random\n"
+	    "command,\"run -a glibc -w random -t1,4 -r 6 -o 'y -t 8' --baseline ' "
+	    "--threads=16'\"\n");
+	{
+		const char *args[] = {"-a", "glibc", "-w",     "random",     "-t1,4",        "-r",
+		                      "6",  "-o",    "y -t 8", "--baseline", " --threads=16"};
+		put_args(dir, args, 11);
+	}
+	put(dir, "trials.csv", trials_disturbed);
+	rc = plot(dir, "");
+	CHECKF(rc == 0 || (!have_gnuplot && rc == 1), "plot: exit %d: %s", rc, err_text);
+	file(dir, "report.md", md, sizeof(md));
+	n = md_row(md, "glibc | random | 4", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "0"), "args: glibc at 4: %d cells, %s", n,
+	       n ? row[0] : "not listed");
+	CHECKF(md_row(md, "glibc | random | 8", row, 16) == 0 &&
+	           md_row(md, "glibc | random | 16", row, 16) == 0,
+	       "args: a group at 8 or 16 threads, which only -o's or --baseline's value names");
+	/* resumed: the row has no -t, run.args has */
+	folder("argsresumed", dir, sizeof(dir));
+	put(dir, "context.csv",
+	    "key,value\nresults_format,2\nrepetitions,6\nmodule,glibc\nworkload,random\n"
+	    "command,run --resume x\n");
+	{
+		const char *args[] = {"-a", "glibc", "-w", "random", "--threads", "1,4", "-r", "6"};
+		put_args(dir, args, 8);
+	}
+	put(dir, "trials.csv", trials_disturbed);
+	rc = plot(dir, "");
+	file(dir, "report.md", md, sizeof(md));
+	n = md_row(md, "glibc | random | 4", row, 16);
+	CHECKF(n == 1 && !strcmp(row[0], "0"), "resumed: glibc at 4: %d cells, %s", n,
+	       n ? row[0] : "not listed");
 
 	/* finished: every group has its 5, summary.csv is there */
 	folder("done", dir, sizeof(dir));

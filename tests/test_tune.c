@@ -676,6 +676,38 @@ static void verify(const char *tmp)
 	as_spec_free(&rec);
 }
 
+/* The apply line for a program whose arguments hold a space, a quote, a
+ * newline and a tab: one line, which bash runs with those arguments. Until
+ * it used as_buf_shell_word the newline stayed inside single quotes and
+ * tune printed the line on two. */
+static void apply_line_words(void)
+{
+	char path[] = "/tmp/tune-apply-XXXXXX", cmd[256], got[256] = "", err[512];
+	char *prog[] = {"/usr/bin/printf", "%s|", "a b\nc'd", "t\tx", "", NULL};
+	as_spec_t s;
+	as_buf_t b = {0};
+	FILE *f;
+	int fd = mkstemp(path);
+	size_t n = 0;
+	CHECK(fd >= 0);
+	CHECK(as_spec_parse("glibc", AS_SPEC_MODULE, &s, err, sizeof(err)) == 0);
+	CHECK(as_tune_apply_line(&s, prog, &b, err, sizeof(err)) == 0);
+	CHECKF(b.data && !strchr(b.data, '\n'), "apply line on two lines: %s", b.data);
+	f = fdopen(fd, "w");
+	CHECK(f && fprintf(f, "%s", b.data ? b.data : "false") > 0 && fclose(f) == 0);
+	snprintf(cmd, sizeof(cmd), "bash %s", path);
+	f = popen(cmd, "r");
+	if (f) {
+		n = fread(got, 1, sizeof(got) - 1, f);
+		pclose(f);
+	}
+	got[n] = '\0';
+	CHECKF(!strcmp(got, "a b\nc'd|t\tx||"), "bash ran '%s' with: %s", b.data, got);
+	unlink(path);
+	as_buf_free(&b);
+	as_spec_free(&s);
+}
+
 #ifdef AS_HAVE_JEMALLOC
 /* The line tune prints for jemalloc:narenas=3, run as printed: python3
  * asks the preloaded jemalloc for opt.narenas through mallctl. */
@@ -718,6 +750,7 @@ int main(int argc, char **argv)
 	fixture();
 	gate_on_samples();
 	elimination();
+	apply_line_words();
 	if (sh("command -v sqlite3 >/dev/null") != 0) {
 		printf("skipped: sqlite3 is not installed (fixture checks passed: %d)\n",
 		       as_checks_passed);
