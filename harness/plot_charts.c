@@ -1,7 +1,9 @@
-/* plot_charts.c - the charts drawn from trials.csv alone: time and
- * throughput bars, memory syscalls, the size sweep, bytes per block and
- * thread scaling; each fills a chart_t (data file, table, variables). Not
- * the series/latency charts (plot_charts_series.c) nor the drawing. */
+/* plot_charts.c - the list of a folder's charts (slots, kinds asked for,
+ * skip lines) and the charts drawn from trials.csv alone: time and
+ * throughput bars, memory syscalls, bytes per block and thread scaling;
+ * each fills a chart_t (data file, table, variables). Not the size sweep
+ * (plot_charts_sweep.c), the series/latency charts (plot_charts_series.c),
+ * a chart's note (plot_charts_notes.c) nor the drawing. */
 #define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
@@ -149,212 +151,6 @@ static int group_values_per(const run_t *r, const char *mod, const char *group, 
 	return n;
 }
 
-/* Why module `mod` has no completed row in group `group`: its status in
- * status and the reason's first clause in clause, without the module's own
- * name, so that modules skipped for the same reason share one line of the
- * note; "n/a" where its rows completed without a value. Returns 0 when it
- * has no row there at all. */
-static int missing_why(const run_t *r, const char *mod, const char *group, char *status,
-                       size_t slen, char *clause, size_t clen)
-{
-	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
-	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32], pre[LABEL];
-		const trow_t *t = &r->t[i];
-		const char *reason, *p;
-		size_t n;
-		if (t->ok || strcmp(t->mlabel, mod) ||
-		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
-			continue;
-		reason = plot_cell(&r->trials, t->row, cr);
-		snprintf(pre, sizeof(pre), "module %s is ", t->mbase);
-		if (!strncmp(reason, pre, strlen(pre)))
-			reason += strlen(pre);
-		n = strcspn(reason, ";(");
-		if ((p = strstr(reason, " and ")) != NULL && (size_t)(p - reason) < n)
-			n = (size_t)(p - reason);
-		snprintf(clause, clen, "%.*s%s", (int)(n > 60 ? 60 : n), reason,
-		         n > 60 ? "..." : "");
-		snprintf(status, slen, "%s", plot_cell(&r->trials, t->row, cs));
-		return 1;
-	}
-	/* completed, but the chart's column is empty (n/a) in every row */
-	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32];
-		const trow_t *t = &r->t[i];
-		if (t->ok && !strcmp(t->mlabel, mod) &&
-		    !strcmp(plot_group_of(r, t, gl, sizeof(gl)), group)) {
-			snprintf(status, slen, "n/a");
-			snprintf(clause, clen, "no value in trials.csv");
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* Why module `mod` has no completed row in group `group`, as a line
- * "WHY\tMODULE" in `why` (once per module and reason); nothing when it
- * has no row there at all. */
-static void note_missing(const run_t *r, const char *mod, const char *group, strlist_t *why)
-{
-	char status[64], clause[96], line[LABEL + 200];
-	if (!missing_why(r, mod, group, status, sizeof(status), clause, sizeof(clause)))
-		return;
-	snprintf(line, sizeof(line), "%s%s%s\t%s", status, *clause ? ": " : "", clause,
-	         plot_mod_show(r, mod));
-	plot_sl_add(why, line);
-}
-
-void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel, int *kmin_out,
-                     int *kmax_out, int *nout_out)
-{
-	strlist_t keys = {0};
-	int *cnt = calloc((size_t)r->nt + 1, sizeof(int)), kmin = 0, kmax = 0, nout = 0;
-	if (!cnt)
-		abort();
-	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32], key[2 * LABEL + 40];
-		const trow_t *t = &r->t[i];
-		plot_group_of(r, t, gl, sizeof(gl));
-		if (!t->ok || (groups && plot_sl_find(groups, gl) < 0) ||
-		    (wlabel && strcmp(t->wlabel, wlabel)))
-			continue;
-		snprintf(key, sizeof(key), "%s\t%s", t->mlabel, gl);
-		if (t->kept)
-			cnt[plot_sl_add(&keys, key)]++;
-		else
-			nout++;
-	}
-	for (int k = 0; k < keys.n; k++) {
-		if (!kmin || cnt[k] < kmin)
-			kmin = cnt[k];
-		if (cnt[k] > kmax)
-			kmax = cnt[k];
-	}
-	plot_sl_free(&keys);
-	free(cnt);
-	*kmin_out = kmin;
-	*kmax_out = kmax;
-	*nout_out = nout;
-}
-
-/* The note's line on what a bar or point and its whisker are: they rest
- * on kmin to kmax repetitions, nout disturbed ones left out; into out. */
-static void reps_text(int kmin, int kmax, int nout, char *out, size_t len)
-{
-	if (kmax <= 1)
-		snprintf(out, len, "bar or point: one repetition (no spread to show)");
-	else if (kmin == kmax)
-		snprintf(out, len, "bar or point: median of %d repetitions; whisker: min..max",
-		         kmax);
-	else
-		snprintf(out, len,
-		         "bar or point: median of %d to %d repetitions; whisker: min..max", kmin,
-		         kmax);
-	if (nout)
-		snprintf(out + strlen(out), len - strlen(out),
-		         "; %d disturbed repetition%s left out (report.md)", nout,
-		         nout == 1 ? "" : "s");
-}
-
-/* reps_text for the kept repetitions of the groups (plot_reps_count). */
-static void reps_said(const run_t *r, const strlist_t *groups, const char *wlabel, char *out,
-                      size_t len)
-{
-	int kmin, kmax, nout;
-	plot_reps_count(r, groups, wlabel, &kmin, &kmax, &nout);
-	reps_text(kmin, kmax, nout, out, len);
-}
-
-/* reps_text for a chart that leaves values below 0 out (below_zero_out):
- * its bars or points rest on the values drawn, k of them each, not on
- * every kept row ("median of 2 to 3" where one of 3 was left out). */
-static void reps_drawn(const run_t *r, const int drawn[2], const char *wlabel, char *out,
-                       size_t len)
-{
-	int kmin, kmax, nout;
-	plot_reps_count(r, NULL, wlabel, &kmin, &kmax, &nout);
-	reps_text(drawn[0], drawn[1], nout, out, len);
-}
-
-/* Count a bar or point of k values into drawn (min, max). */
-static void drawn_add(int drawn[2], int k)
-{
-	if (!drawn[0] || k < drawn[0])
-		drawn[0] = k;
-	if (k > drawn[1])
-		drawn[1] = k;
-}
-
-/* NOTE: what the bars or points and whiskers are (`reps`, reps_said; NULL:
- * none), and per reason the modules not shown ("WHY\tMODULE" lines, or
- * whole lines). */
-void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why)
-{
-	as_buf_t n = {0};
-	plot_note_text(&n, reps, why);
-	plot_vars_str(v, "NOTE", n.data ? n.data : "");
-	as_buf_free(&n);
-}
-
-void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown, const char *file,
-                       strlist_t *why)
-{
-	for (int m = 0; m < r->mods.n; m++) {
-		char status[64], clause[96], line[LABEL + 200];
-		int kept = 0;
-		if (plot_sl_find(shown, r->mods.v[m]) >= 0)
-			continue;
-		for (int i = 0; i < r->nt && !kept; i++) {
-			char gl[LABEL + 32];
-			kept = r->t[i].kept && !strcmp(r->t[i].mlabel, r->mods.v[m]) &&
-			       !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)), group);
-		}
-		/* completed, but FILE has nothing of it */
-		if (kept)
-			snprintf(line, sizeof(line), "no rows in %s\t%s", file, r->mshow[m]);
-		else if (missing_why(r, r->mods.v[m], group, status, sizeof(status), clause,
-		                     sizeof(clause)))
-			snprintf(line, sizeof(line), "%s%s%s\t%s", status, *clause ? ": " : "",
-			         clause, r->mshow[m]);
-		else
-			continue;
-		plot_sl_add(why, line);
-	}
-}
-
-void plot_note_text(as_buf_t *out, const char *reps, const strlist_t *why)
-{
-	as_buf_t n = {0};
-	strlist_t reasons = {0};
-	if (reps)
-		as_buf_printf(&n, "%s", reps);
-	for (int i = 0; i < why->n; i++) {
-		char r1[LABEL + 160];
-		snprintf(r1, sizeof(r1), "%.*s", (int)strcspn(why->v[i], "\t"), why->v[i]);
-		plot_sl_add(&reasons, r1);
-	}
-	for (int k = 0; k < reasons.n && k < 3; k++) {
-		int first = 1;
-		as_buf_printf(&n, "%snot shown: ", n.len || out->len ? "\n" : "");
-		for (int i = 0; i < why->n; i++) {
-			size_t l = strcspn(why->v[i], "\t");
-			if (why->v[i][l] != '\t' || strlen(reasons.v[k]) != l ||
-			    strncmp(why->v[i], reasons.v[k], l))
-				continue;
-			as_buf_printf(&n, "%s%s", first ? "" : ", ", why->v[i] + l + 1);
-			first = 0;
-		}
-		as_buf_printf(&n, first ? "%s" : " (%s)", reasons.v[k]);
-	}
-	if (reasons.n > 3)
-		as_buf_printf(&n, "\n%d more reasons in the report", reasons.n - 3);
-	if (n.len)
-		as_buf_add(out, n.data, n.len);
-	as_buf_free(&n);
-	plot_sl_free(&reasons);
-}
-
 /* A time or a rate below 0 is no measurement: trials.csv's ns_per_op is
  * the whole loop's time (never net of null: summary.csv's difference can
  * fall below 0 within noise), so a value below 0 is a hand-edited or
@@ -461,10 +257,10 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 			plot_dnum(&c->data, mx, "");
 			if (k == 0) {
 				if (!nout)
-					note_missing(r, r->mods.v[m], r->groups.v[g], &why);
+					plot_note_missing(r, r->mods.v[m], r->groups.v[g], &why);
 			} else {
 				any = 1;
-				drawn_add(reps_n, k);
+				plot_drawn_add(reps_n, k);
 				if (mn > 0 && mn < lo)
 					lo = mn;
 				if (mx > hi)
@@ -504,7 +300,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	plot_vars_str(&c->vars, "YUNIT", yunit);
 	{
 		char reps[160];
-		reps_drawn(r, reps_n, NULL, reps, sizeof(reps));
+		plot_reps_drawn(r, reps_n, NULL, reps, sizeof(reps));
 		plot_vars_note(&c->vars, reps, &why);
 	}
 	plot_sl_free(&why);
@@ -603,7 +399,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			if (has)
 				as_buf_add(&c->table, row.data, row.len);
 			else
-				note_missing(r, r->mods.v[m], r->groups.v[g], &why);
+				plot_note_missing(r, r->mods.v[m], r->groups.v[g], &why);
 			as_buf_free(&row);
 		}
 		if (!any || nk == 0) {
@@ -633,405 +429,12 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			char reps[160];
 			strlist_t one = {0};
 			plot_sl_add(&one, r->groups.v[g]);
-			reps_said(r, &one, NULL, reps, sizeof(reps));
+			plot_reps_said(r, &one, NULL, reps, sizeof(reps));
 			plot_sl_free(&one);
 			plot_vars_note(&c->vars, reps, &why);
 		}
 		plot_sl_free(&why);
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
-	}
-}
-
-/* A size sweep: a workload run at three or more values of its `size` param
- * (the article's mmap threshold scenario, the bump/arena size scenario).
- * One series per module (and per other params, e.g. prime=, and threads);
- * against the size: time per op, mmap calls, and the RSS still held at the
- * end of the timed region (after the blocks were freed). Data columns:
- * size_bytes ns_per_op mmap_calls rss_held_mib rss_peak_growth_mib
- * free_p50_ns. */
-typedef struct {
-	const char *wname; /* the sweep's workload */
-	strlist_t keys;    /* params that tell two series apart at one size */
-	int mt;            /* its trials have several thread counts */
-} sweep_t;
-
-/* Whether rows a and b of the sweep differ in param KEY while they share
- * module and size: then KEY separates series. */
-static int separates(const trow_t *a, const trow_t *b, const char *key)
-{
-	char va[LABEL] = "", vb[LABEL] = "";
-	int ha = as_label_param(a->wparams, key, va, sizeof(va)) == 0;
-	int hb = as_label_param(b->wparams, key, vb, sizeof(vb)) == 0;
-	return !strcmp(a->mlabel, b->mlabel) &&
-	       plot_param_size(a->wparams, "size") == plot_param_size(b->wparams, "size") &&
-	       (ha != hb || strcmp(va, vb));
-}
-
-/* The params of sweep w's workload that separate series: a param that
- * changes only with the size (ops=20000 at 16 B, ops=5000 at 4 KiB) is
- * part of the x value, not of a series. */
-static void sweep_keys(const run_t *r, sweep_t *sw)
-{
-	long thr0 = -1;
-	for (int i = 0; i < r->nt; i++) {
-		const char *p = r->t[i].wparams;
-		if (strcmp(r->t[i].wname, sw->wname))
-			continue;
-		sw->mt |= thr0 >= 0 && r->t[i].threads != thr0;
-		thr0 = r->t[i].threads;
-		while (*p) {
-			char key[LABEL];
-			size_t len = strcspn(p, ",");
-			snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, "=,"), p);
-			p += len + (p[len] == ',');
-			if (!strcmp(key, "size") || plot_sl_find(&sw->keys, key) >= 0)
-				continue;
-			for (int j = 0; j < r->nt; j++)
-				if (!strcmp(r->t[j].wname, sw->wname) &&
-				    separates(&r->t[i], &r->t[j], key)) {
-					plot_sl_add(&sw->keys, key);
-					break;
-				}
-		}
-	}
-}
-
-/* Row t's variant in sweep sw: the separating params ("prime=1m", or
- * "no prime" where the row lacks the param) and the threads; "" when
- * the sweep has no variants. One panel column per variant. */
-static void variant_key(const sweep_t *sw, const trow_t *t, char *out, size_t len)
-{
-	size_t w = 0;
-	out[0] = '\0';
-	for (int k = 0; k < sw->keys.n && w < len; k++) {
-		char v[LABEL];
-		if (as_label_param(t->wparams, sw->keys.v[k], v, sizeof(v)) == 0)
-			w += (size_t)snprintf(out + w, len - w, "%s%s=%s", w ? ", " : "",
-			                      sw->keys.v[k], v);
-		else
-			w += (size_t)snprintf(out + w, len - w, "%sno %s", w ? ", " : "",
-			                      sw->keys.v[k]);
-	}
-	if (sw->mt && w < len)
-		snprintf(out + w, len - w, "%s%ld thread%s", w ? ", " : "", t->threads,
-		         t->threads == 1 ? "" : "s");
-}
-
-/* Row t's series in sweep sw, as the table names it: the module's label,
- * the separating params it has and the threads. */
-static void series_key(const run_t *r, const sweep_t *sw, const trow_t *t, char *out, size_t len)
-{
-	size_t w = (size_t)snprintf(out, len, "%s", plot_mod_show(r, t->mlabel));
-	for (int k = 0; k < sw->keys.n && w < len; k++) {
-		char v[LABEL];
-		if (as_label_param(t->wparams, sw->keys.v[k], v, sizeof(v)) == 0)
-			w += (size_t)snprintf(out + w, len - w, " %s=%s", sw->keys.v[k], v);
-	}
-	if (sw->mt && w < len)
-		snprintf(out + w, len - w, ", %ld thread%s", t->threads,
-		         t->threads == 1 ? "" : "s");
-}
-
-/* The median latency of free (latency.csv p50_ns, kind free) of trial row
- * t; NaN when none of its frees was timed. A free writes no page: its
- * time is the allocator's and the kernel's (munmap), not page faults. */
-static double free_p50(const run_t *r, const trow_t *t, double *timed)
-{
-	const as_table_t *l = &r->latency;
-	int ct = as_table_col(l, "trial"), cr = as_table_col(l, "rep");
-	int ck = as_table_col(l, "kind"), cp = as_table_col(l, "p50_ns");
-	int cn = as_table_col(l, "timed_ops");
-	*timed = NAN;
-	for (int i = 0; ct >= 0 && cr >= 0 && ck >= 0 && i < NROWS(l); i++)
-		if ((long)plot_cellnum(l, i, ct) == t->trial &&
-		    (long)plot_cellnum(l, i, cr) == t->rep &&
-		    !strcmp(plot_cell(l, i, ck), "free")) {
-			*timed = cn >= 0 ? plot_cellnum(l, i, cn) : NAN;
-			return plot_cellnum(l, i, cp);
-		}
-	return NAN;
-}
-
-/* The completed trials of sweep sw in variant VKEY of module MLABEL at
- * size SZ, reduced to medians: m[0] ns/op, m[1] mmap calls, m[2] RSS held
- * at the end (MiB), m[3] RSS peak growth (MiB), m[4] free p50 (ns); and
- * m[5], the fewest timed frees of those trials (what each p50 rests on;
- * NaN without them). Returns the number of trials (0: no point); *series
- * gets the table's series label. */
-static int sweep_point(const run_t *r, const sweep_t *sw, const char *vkey, const char *mlabel,
-                       double sz, double m[6], char *series, size_t slen)
-{
-	const as_table_t *tc = &r->trials;
-	int c_ns = as_table_col(tc, "ns_per_op"), c_mmap = as_table_col(tc, "mmap_calls");
-	int c_end = as_table_col(tc, "rss_end_kib"), c_before = as_table_col(tc, "rss_before_kib");
-	int c_peak = as_table_col(tc, "rss_peak_kib"), n = 0;
-	double v[5][256], a, b, timed;
-	m[5] = NAN;
-	for (int i = 0; i < r->nt && n < 256; i++) {
-		char key[LABEL];
-		const trow_t *t = &r->t[i];
-		double before;
-		if (!t->kept || strcmp(t->wname, sw->wname) || strcmp(t->mlabel, mlabel) ||
-		    plot_param_size(t->wparams, "size") != sz)
-			continue;
-		variant_key(sw, t, key, sizeof(key));
-		if (strcmp(key, vkey))
-			continue;
-		series_key(r, sw, t, series, slen);
-		before = plot_cellnum(tc, t->row, c_before);
-		v[0][n] = plot_cellnum(tc, t->row, c_ns);
-		v[1][n] = plot_cellnum(tc, t->row, c_mmap);
-		v[2][n] = (plot_cellnum(tc, t->row, c_end) - before) / 1024.0;
-		v[3][n] = (plot_cellnum(tc, t->row, c_peak) - before) / 1024.0;
-		v[4][n] = free_p50(r, t, &timed);
-		if (!isnan(timed) && !(timed >= m[5]))
-			m[5] = timed;
-		n++;
-	}
-	for (int k = 0; k < 5 && n > 0; k++)
-		plot_reduce(v[k], n, &m[k], &a, &b);
-	return n;
-}
-
-/* lo..hi widened to whole decades, for a log axis shared by panels */
-static void decades(double *lo, double *hi)
-{
-	*lo = pow(10, floor(log10(*lo)));
-	*hi = pow(10, ceil(log10(*hi * 1.0001)));
-}
-
-/* The sweep's variants and modules: the completed rows' variant keys and
- * module labels, in order of first appearance (modules in the run's
- * order); smod gets each module's index in r->mods. */
-static void sweep_series(const run_t *r, const sweep_t *sw, strlist_t *vars, strlist_t *mods,
-                         int *smod)
-{
-	for (int i = 0; i < r->nt; i++) {
-		char key[LABEL];
-		if (!r->t[i].kept || strcmp(r->t[i].wname, sw->wname) ||
-		    isnan(plot_param_size(r->t[i].wparams, "size")))
-			continue;
-		variant_key(sw, &r->t[i], key, sizeof(key));
-		if (plot_sl_find(vars, key) < 0 && vars->n < MAXS)
-			plot_sl_add(vars, key);
-	}
-	for (int m = 0; m < r->mods.n; m++)
-		for (int i = 0; i < r->nt && mods->n < MAXS; i++)
-			if (r->t[i].kept && !strcmp(r->t[i].wname, sw->wname) &&
-			    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
-				smod[mods->n] = m;
-				plot_sl_add(mods, r->mods.v[m]);
-				break;
-			}
-}
-
-/* Sweep sw's chart: one panel column per variant (the params that tell
- * two series of one module apart at one size, e.g. prime=1m, and the
- * threads), one line per module in every panel, so the legend names the
- * modules only (the issue's "threshold_sweep: 20 overlapping series"). The
- * panels of a row share their y range. Data: one block per (variant,
- * module) with points, in that order: variant v's blocks are VB0[v] ..
- * VB1[v], block b is module series BM[b]. */
-static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
-{
-	strlist_t vars = {0}, mods = {0};
-	as_buf_t data = {0}, tab = {0}, blocks = {0};
-	/* per measure: smallest positive value (a log axis), smallest, largest */
-	double xs[256], lo[5], mn[5], hi[5], fewest = NAN;
-	int nx = 0, nb = 0, smod[MAXS];
-	chart_t *c;
-	for (int k = 0; k < 5; k++)
-		lo[k] = mn[k] = INFINITY, hi[k] = -INFINITY;
-	sweep_series(r, sw, &vars, &mods, smod);
-	for (int i = 0; i < r->nt; i++) {
-		double sz = plot_param_size(r->t[i].wparams, "size");
-		int seen = 0;
-		if (strcmp(r->t[i].wname, sw->wname) || isnan(sz))
-			continue;
-		for (int z = 0; z < nx; z++)
-			seen |= xs[z] == sz;
-		if (!seen && nx < 256)
-			xs[nx++] = sz;
-	}
-	qsort(xs, (size_t)nx, sizeof(double), plot_cmp_double);
-	as_buf_printf(&tab,
-	              "| series | size (bytes) | reps kept | ns/op | free p50 (ns) | timed frees "
-	              "(fewest a trial) | mmap calls | RSS held at end (MiB) | RSS peak growth "
-	              "(MiB) |\n"
-	              "|---|---|---|---|---|---|---|---|---|\n");
-	for (int v = 0; v < vars.n; v++) {
-		as_buf_printf(&blocks, "VB0[%d]=%d; ", v + 1, nb + 1);
-		for (int s = 0; s < mods.n; s++) {
-			int npts = 0;
-			for (int z = 0; z < nx; z++) {
-				char series[2 * LABEL];
-				double m[6];
-				int n = sweep_point(r, sw, vars.v[v], mods.v[s], xs[z], m, series,
-				                    sizeof(series));
-				double free_p50_kept;
-				if (n == 0)
-					continue;
-				free_p50_kept = m[4];
-				if (!isnan(m[5]) && !(m[5] >= fewest))
-					fewest = m[5];
-				if (npts++ == 0)
-					as_buf_printf(&data, "# %s\n", series);
-				/* a free p50 under 1 ns (a tick of the counter, or 0)
-				 * is drawn at 1 ns on the log axis, as the latency
-				 * charts do; the table keeps it */
-				m[4] = m[4] >= 0 && m[4] < 1 ? 1 : m[4];
-				for (int k = 0; k < 5; k++) {
-					if (m[k] > 0 && m[k] < lo[k])
-						lo[k] = m[k];
-					if (m[k] < mn[k])
-						mn[k] = m[k];
-					if (m[k] > hi[k])
-						hi[k] = m[k];
-				}
-				plot_dnum(&data, xs[z], "\t");
-				for (int k = 0; k < 5; k++)
-					plot_dnum(&data, m[k], k == 4 ? "\n" : "\t");
-				as_buf_add(&tab, "|", 1);
-				plot_tstr(&tab, series);
-				plot_tnum(&tab, xs[z]);
-				as_buf_printf(&tab, " %d |", n);
-				plot_tnum(&tab, m[0]);
-				plot_tnum(&tab, free_p50_kept);
-				plot_tnum(&tab, m[5]);
-				plot_tnum(&tab, m[1]);
-				plot_tnum(&tab, m[2]);
-				plot_tnum(&tab, m[3]);
-				as_buf_add(&tab, "\n", 1);
-			}
-			if (npts == 0)
-				continue;
-			as_buf_add(&data, "\n\n", 2);
-			nb++;
-			as_buf_printf(&blocks, "BM[%d]=%d; ", nb, s + 1);
-		}
-		as_buf_printf(&blocks, "VB1[%d]=%d; ", v + 1, nb);
-	}
-	{
-		char stem[160];
-		plot_slug(sw->wname, stem, sizeof(stem));
-		c = nb > 0 ? plot_new_chart(cs, "sweep", stem, "sweep") : NULL;
-	}
-	if (c) {
-		/* the top row: free's latency where frees were timed (the cost
-		 * the threshold is about: a munmap, or a bin), else the time per
-		 * op */
-		int any_free = hi[4] > 0, k0 = any_free ? 4 : 0, logy;
-		/* trials run side by side (--jobs, a suite's memory scenarios)
-		 * have no time: no top row, rather than an empty one */
-		int has_time = any_free || hi[0] > -INFINITY;
-		int mark = xs[nx - 1] >= 65536 && xs[0] <= 262144;
-		char note[384], few[96] = "";
-		double ylo = lo[k0], yhi = hi[k0];
-		logy = plot_spans_decades(ylo, yhi);
-		if (logy)
-			decades(&ylo, &yhi);
-		else
-			ylo = mn[k0] < 0 ? mn[k0] : 0;
-		snprintf(c->title, sizeof(c->title), "%s: %s%smmap calls, RSS held\n%s",
-		         !strcmp(sw->wname, "threshold") ? "mmap threshold sweep" : "Size sweep",
-		         !has_time  ? ""
-		         : any_free ? "cost of free"
-		                    : "time",
-		         has_time ? ", " : "", sw->wname);
-		as_buf_add(&c->data, data.data, data.len);
-		as_buf_add(&c->table, tab.data, tab.len);
-		for (int s = 0; s < mods.n; s++) {
-			char *show = strdup(plot_mod_show(r, mods.v[s]));
-			if (!show)
-				abort();
-			free(mods.v[s]);
-			mods.v[s] = show;
-		}
-		plot_vars_series(&c->vars, r, &mods, smod);
-		/* one column: one block per module, a line may hide another */
-		plot_vars_same(&c->vars, &c->data, vars.n == 1 ? mods.n : -1);
-		as_buf_printf(
-		    &c->vars,
-		    "NV=%d; array VTITLE[%d]; array VB0[%d]; array VB1[%d]; array BM[%d]; ", vars.n,
-		    vars.n, vars.n, vars.n, nb);
-		for (int v = 0; v < vars.n; v++) {
-			char name[24];
-			snprintf(name, sizeof(name), "VTITLE[%d]", v + 1);
-			plot_vars_str(&c->vars, name, vars.v[v]);
-		}
-		as_buf_add(&c->vars, blocks.data, blocks.len);
-		as_buf_printf(&c->vars,
-		              "HAS_MMAP=%d; HAS_FREE=%d; HAS_TIME=%d; LOGY=%d; XLO=", hi[1] >= 0,
-		              any_free, has_time, logy);
-		plot_dnum(&c->vars, xs[0] / 1.4, "; XHI=");
-		plot_dnum(&c->vars, xs[nx - 1] * 1.4, "; Y1LO=");
-		plot_dnum(&c->vars, ylo < INFINITY ? ylo : 0, "; Y1HI=");
-		plot_dnum(&c->vars, yhi > ylo ? yhi * (logy ? 1 : 1.08) : ylo + 1, "; Y2HI=");
-		plot_dnum(&c->vars, hi[1] > 0 ? hi[1] * 1.08 : 1, "; Y3LO=");
-		plot_dnum(&c->vars, mn[2] < 0 ? mn[2] * 1.08 : 0, "; Y3HI=");
-		plot_dnum(&c->vars, hi[2] > 0 ? hi[2] * 1.08 : 1, "; MARK=");
-		/* mark 128 KiB only where the sizes reach that far */
-		as_buf_printf(&c->vars, "%d; ", mark);
-		/* a p50 of a handful of frees is one call's cost, not a median
-		 * of many: the threshold scenario times 1 or 2 of 15 frees at
-		 * 256 KiB with one call in 64 timed (an outside review) */
-		if (any_free && fewest < 10)
-			snprintf(few, sizeof(few), "\nas few as %.0f timed free%s a trial (table)",
-			         fewest, fewest == 1 ? "" : "s");
-		snprintf(note, sizeof(note), "%s%s%s",
-		         mark ? "dotted line: 128 KiB, glibc's default M_MMAP_THRESHOLD\n" : "",
-		         !has_time ? "no time row: the trials ran side by side (--jobs), untimed"
-		         : any_free
-		             ? "top row: the median latency of free (under 1 ns drawn at 1 ns)"
-		             : "top row: includes writing every page: mostly page-fault cost",
-		         few);
-		{
-			/* the run's modules with no point at any size, and why
-			 * (bump out of memory at every size was left out without a
-			 * word, its legend entry too) */
-			strlist_t why = {0};
-			as_buf_t n = {0};
-			for (int m = 0; m < r->mods.n; m++) {
-				if (plot_sl_find(&mods, plot_mod_show(r, r->mods.v[m])) >= 0)
-					continue;
-				for (int i = 0; i < r->nt; i++) {
-					char gl[LABEL + 32];
-					if (!r->t[i].ok && !strcmp(r->t[i].wname, sw->wname) &&
-					    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
-						note_missing(
-						    r, r->mods.v[m],
-						    plot_group_of(r, &r->t[i], gl, sizeof(gl)),
-						    &why);
-						break;
-					}
-				}
-			}
-			as_buf_printf(&n, "%s", note);
-			plot_note_text(&n, NULL, &why);
-			plot_vars_str(&c->vars, "NOTE", n.data);
-			as_buf_free(&n);
-			plot_sl_free(&why);
-		}
-		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
-	}
-	as_buf_free(&data);
-	as_buf_free(&tab);
-	as_buf_free(&blocks);
-	plot_sl_free(&vars);
-	plot_sl_free(&mods);
-}
-
-void plot_chart_sweep(run_t *r, charts_t *cs)
-{
-	if (r->sweeps.n == 0) {
-		plot_skip(cs, "sweep", "no workload was run at three or more values of size=");
-		return;
-	}
-	for (int w = 0; w < r->sweeps.n; w++) {
-		sweep_t sw = {r->sweeps.v[w], {0}, 0};
-		sweep_keys(r, &sw);
-		sweep_chart(r, cs, &sw);
-		plot_sl_free(&sw.keys);
 	}
 }
 
@@ -1146,7 +549,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 			plot_dnum(&c->data, k > 0 && med < 1 ? NAN : mn, "\t");
 			plot_dnum(&c->data, k > 0 && med < 1 ? NAN : mx, "");
 			if (k == 0) {
-				note_missing(r, r->mods.v[m], groups.v[g], &why);
+				plot_note_missing(r, r->mods.v[m], groups.v[g], &why);
 				continue;
 			}
 			if (mx > hi)
@@ -1179,7 +582,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 	{
 		char reps[160];
-		reps_said(r, &groups, NULL, reps, sizeof(reps));
+		plot_reps_said(r, &groups, NULL, reps, sizeof(reps));
 		plot_vars_note(&c->vars, reps, &why);
 	}
 	plot_sl_free(&why);
@@ -1203,8 +606,9 @@ static void note_missing_threads(const run_t *r, const char *mod, const char *wl
 		for (int i = 0; i < r->nt && miss[j]; i++)
 			if (!strcmp(r->t[i].wlabel, wlabel) && r->t[i].threads == thr[j] &&
 			    !strcmp(r->t[i].mlabel, mod)) {
-				if (missing_why(r, mod, plot_group_of(r, &r->t[i], gl, sizeof(gl)),
-				                status, sizeof(status), clause, sizeof(clause))) {
+				if (plot_missing_why(
+				        r, mod, plot_group_of(r, &r->t[i], gl, sizeof(gl)), status,
+				        sizeof(status), clause, sizeof(clause))) {
 					snprintf(key, sizeof(key), "%s\t%s", status, clause);
 					ri[j] = plot_sl_add(&reasons, key);
 				}
@@ -1364,7 +768,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 					continue;
 				}
 				points++;
-				drawn_add(reps_n, k);
+				plot_drawn_add(reps_n, k);
 				as_buf_add(&c->table, "|", 1);
 				plot_tstr(&c->table, r->mshow[m]);
 				as_buf_printf(&c->table, " %ld | %d |", thr[j], k);
@@ -1390,7 +794,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		plot_vars_str(&c->vars, "TITLE_TEXT", c->title);
 		{
 			char reps[160];
-			reps_drawn(r, reps_n, wls.v[w], reps, sizeof(reps));
+			plot_reps_drawn(r, reps_n, wls.v[w], reps, sizeof(reps));
 			plot_vars_note(&c->vars, reps, &why);
 		}
 		drawn = 1;

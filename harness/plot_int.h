@@ -191,7 +191,8 @@ void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, cons
  * label (variable XLABEL, written to vars); ticks[i] malloc'd. */
 void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars);
 
-/* ---- plot_charts.c, plot_charts_series.c: chart definitions ---- */
+/* ---- plot_charts.c, plot_charts_sweep.c, plot_charts_series.c: chart
+ * definitions ---- */
 
 /* The next chart slot, named KIND[-STEM]; NULL (and a skip line) when the
  * folder has MAXCH charts already. */
@@ -217,6 +218,15 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 /* Whether KIND is one of the kinds a suite scenario names for its folder
  * (scenarios.csv charts): a kind drawn only on request. */
 int plot_kind_named(const charts_t *cs, const char *kind);
+void plot_chart_syscalls(run_t *r, charts_t *cs);
+void plot_chart_sweep(run_t *r, charts_t *cs);
+void plot_chart_metadata(run_t *r, charts_t *cs);
+void plot_chart_scaling(run_t *r, charts_t *cs);
+void plot_chart_series(run_t *r, charts_t *cs);
+void plot_chart_latency(run_t *r, charts_t *cs);
+
+/* ---- plot_charts_notes.c: a chart's note (repetitions, modules not shown) ---- */
+
 /* What a chart's medians stand on: how many repetitions each bar or point
  * is the median of (the fewest, kmin, and the most, kmax, over its module
  * x group points) and how many completed ones the statistics left out as
@@ -225,24 +235,40 @@ int plot_kind_named(const charts_t *cs, const char *kind);
  * workload only. */
 void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel, int *kmin,
                      int *kmax, int *nout);
+/* The note's line on what a bar or point and its whisker are, and how
+ * many repetitions they rest on (plot_reps_count), into out. */
+void plot_reps_said(const run_t *r, const strlist_t *groups, const char *wlabel, char *out,
+                    size_t len);
+/* plot_reps_said for a chart that leaves values below 0 out
+ * (below_zero_out): its bars or points rest on the values drawn, drawn[0]
+ * to drawn[1] of them each (plot_drawn_add), not on every kept row
+ * ("median of 2 to 3" where one of 3 was left out). */
+void plot_reps_drawn(const run_t *r, const int drawn[2], const char *wlabel, char *out, size_t len);
+/* Count a bar or point of k values into drawn (min, max; start {0, 0}). */
+void plot_drawn_add(int drawn[2], int k);
 /* NOTE: what bars, points and whiskers are and how many repetitions they
  * rest on (reps, NULL: no such line), and the "module (why)" lines of
  * series not shown. */
 void plot_vars_note(as_buf_t *v, const char *reps, const strlist_t *why);
 /* The same note as text appended to out (no variable). */
 void plot_note_text(as_buf_t *out, const char *reps, const strlist_t *why);
+/* Why module `mod` has no completed row in group `group`: its status in
+ * status and the reason's first clause in clause, without the module's own
+ * name, so that modules skipped for the same reason share one line of the
+ * note; "n/a" where its rows completed without a value. Returns 0 when it
+ * has no row there at all. */
+int plot_missing_why(const run_t *r, const char *mod, const char *group, char *status, size_t slen,
+                     char *clause, size_t clen);
+/* Why module `mod` has no completed row in group `group`, as a line
+ * "WHY\tMODULE" in `why` (once per module and reason); nothing when it
+ * has no row there at all. */
+void plot_note_missing(const run_t *r, const char *mod, const char *group, strlist_t *why);
 /* The "not shown" lines ("WHY\tMODULE", for plot_note_text) of the run's
  * modules that have no series in a chart of group `group` (not in
  * `shown`): why their trials failed or were skipped, or "no rows in
  * FILE" where they completed. */
 void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown, const char *file,
                        strlist_t *why);
-void plot_chart_syscalls(run_t *r, charts_t *cs);
-void plot_chart_sweep(run_t *r, charts_t *cs);
-void plot_chart_metadata(run_t *r, charts_t *cs);
-void plot_chart_scaling(run_t *r, charts_t *cs);
-void plot_chart_series(run_t *r, charts_t *cs);
-void plot_chart_latency(run_t *r, charts_t *cs);
 
 /* ---- plot_gnuplot.c: finding and driving gnuplot ---- */
 

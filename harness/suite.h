@@ -2,7 +2,8 @@
  * chart of them plots and the shape it is expected to show) and suites
  * (lists of scenarios). `allocscope suite` runs them; `allocscope list` shows
  * them; the charts and the report read scenarios.csv. Definitions only plus
- * the two files a suite run writes about itself; running is cmd_suite.c. */
+ * the two files a suite run writes about itself (suite.c, suite_headline.c);
+ * running is cmd_suite.c. */
 #ifndef AS_SUITE_H
 #define AS_SUITE_H
 
