@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,65 @@ static int load_tables(run_t *r, const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64-bit offset basis and prime */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static void pool_put(strpool_t *p, int i)
+{
+	size_t mask = (size_t)p->nslot - 1, at = (size_t)str_hash(p->s[i]) & mask;
+	while (p->slot[at])
+		at = (at + 1) & mask;
+	p->slot[at] = i + 1;
+}
+
+/* The pool's copy of s, added when new. Out of memory aborts, as the
+ * rows' calloc does. */
+static const char *intern(strpool_t *p, const char *s)
+{
+	size_t mask, at;
+	if (p->nslot) {
+		mask = (size_t)p->nslot - 1;
+		for (at = (size_t)str_hash(s) & mask; p->slot[at]; at = (at + 1) & mask)
+			if (!strcmp(p->s[p->slot[at] - 1], s))
+				return p->s[p->slot[at] - 1];
+	}
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		p->s = realloc(p->s, sizeof(*p->s) * (size_t)p->cap);
+		if (!p->s)
+			abort();
+	}
+	if (!(p->s[p->n] = strdup(s)))
+		abort();
+	p->n++;
+	if (2 * p->n + 2 > p->nslot) {
+		p->nslot = p->nslot ? 2 * p->nslot : 256;
+		free(p->slot);
+		p->slot = calloc((size_t)p->nslot, sizeof(*p->slot));
+		if (!p->slot)
+			abort();
+		for (int i = 0; i < p->n; i++)
+			pool_put(p, i);
+	} else {
+		pool_put(p, p->n - 1);
+	}
+	return p->s[p->n - 1];
+}
+
+static void pool_free(strpool_t *p)
+{
+	for (int i = 0; i < p->n; i++)
+		free(p->s[i]);
+	free(p->s);
+	free(p->slot);
+	memset(p, 0, sizeof(*p));
+}
+
 /* One trow_t per trials.csv row: the identity (module, params, workload,
  * threads) every chart groups by, from trials.csv's split key columns. */
 static void build_rows(run_t *r)
@@ -246,16 +306,21 @@ static void build_rows(run_t *r)
 	for (int i = 0; i < r->nt; i++) {
 		trow_t *t = &r->t[i];
 		const char *mp = plot_cell(c, i, c_mp);
+		char mbase[128], mlabel[LABEL], wname[128], wparams[LABEL], wlabel[LABEL];
 		t->row = i;
 		t->trial = (long)plot_cellnum(c, i, c_trial);
 		t->rep = (long)plot_cellnum(c, i, c_rep);
 		t->threads = (long)plot_cellnum(c, i, c_thr);
-		snprintf(t->mbase, sizeof(t->mbase), "%s", plot_cell(c, i, c_mod));
-		snprintf(t->mlabel, sizeof(t->mlabel), "%s%s%s", t->mbase, *mp ? ":" : "", mp);
-		snprintf(t->wname, sizeof(t->wname), "%s", plot_cell(c, i, c_wl));
-		snprintf(t->wparams, sizeof(t->wparams), "%s", plot_cell(c, i, c_wp));
-		snprintf(t->wlabel, sizeof(t->wlabel), "%s%s%s", t->wname, *t->wparams ? ":" : "",
-		         t->wparams);
+		snprintf(mbase, sizeof(mbase), "%s", plot_cell(c, i, c_mod));
+		snprintf(mlabel, sizeof(mlabel), "%s%s%s", mbase, *mp ? ":" : "", mp);
+		snprintf(wname, sizeof(wname), "%s", plot_cell(c, i, c_wl));
+		snprintf(wparams, sizeof(wparams), "%s", plot_cell(c, i, c_wp));
+		snprintf(wlabel, sizeof(wlabel), "%s%s%s", wname, *wparams ? ":" : "", wparams);
+		t->mbase = intern(&r->pool, mbase);
+		t->mlabel = intern(&r->pool, mlabel);
+		t->wname = intern(&r->pool, wname);
+		t->wparams = intern(&r->pool, wparams);
+		t->wlabel = intern(&r->pool, wlabel);
 		t->ok = !strcmp(plot_cell(c, i, c_st), "ok");
 		t->kept = t->ok && dist[i] != AS_DIST_OUT;
 		if (thr0 < 0)
@@ -389,6 +454,7 @@ void plot_free_run(run_t *r)
 	as_table_free(&r->latency);
 	as_table_free(&r->hist);
 	free(r->t);
+	pool_free(&r->pool);
 	free(r->sweep);
 	plot_sl_free(&r->sweeps);
 	plot_sl_free(&r->mods);

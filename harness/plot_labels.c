@@ -75,7 +75,7 @@ static int pick_style(const char *name, const int *used, int nused)
 void plot_label_run(run_t *r)
 {
 	strlist_t uniq = {0};
-	char **wl = calloc((size_t)r->groups.n + 1, sizeof(char *));
+	const char **wl = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	char **ws = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	r->mshow = calloc((size_t)r->mods.n + 1, sizeof(char *));
 	r->mstyle = calloc((size_t)r->mods.n + 1, sizeof(int));
