@@ -136,12 +136,14 @@ static int group_values(const run_t *r, const char *mod, const char *group, int 
 static int group_values_per(const run_t *r, const char *mod, const char *group, int col, int per,
                             double scale, double *v, int max)
 {
+	/* pointers, not strcmp: rows x modules x groups per chart */
+	const char *pm = plot_pool_find(r, mod), *pg = plot_pool_find(r, group);
 	int n = 0;
+	if (!pm || !pg)
+		return 0; /* no row has that module or group */
 	for (int i = 0; i < r->nt && n < max; i++) {
-		char gl[LABEL + 32];
 		const trow_t *t = &r->t[i];
-		if (!t->kept || strcmp(t->mlabel, mod) ||
-		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
+		if (!t->kept || t->mlabel != pm || t->glabel != pg)
 			continue;
 		v[n++] = plot_cellnum(&r->trials, t->row, col) * scale /
 		         (per >= 0 ? plot_cellnum(&r->trials, t->row, per) : 1);
@@ -159,12 +161,11 @@ static int missing_why(const run_t *r, const char *mod, const char *group, char 
 {
 	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
 	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32], pre[LABEL];
+		char pre[LABEL];
 		const trow_t *t = &r->t[i];
 		const char *reason, *p;
 		size_t n;
-		if (t->ok || strcmp(t->mlabel, mod) ||
-		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
+		if (t->ok || strcmp(t->mlabel, mod) || strcmp(t->glabel, group))
 			continue;
 		reason = plot_cell(&r->trials, t->row, cr);
 		snprintf(pre, sizeof(pre), "module %s is ", t->mbase);
@@ -180,10 +181,8 @@ static int missing_why(const run_t *r, const char *mod, const char *group, char 
 	}
 	/* completed, but the chart's column is empty (n/a) in every row */
 	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32];
 		const trow_t *t = &r->t[i];
-		if (t->ok && !strcmp(t->mlabel, mod) &&
-		    !strcmp(plot_group_of(r, t, gl, sizeof(gl)), group)) {
+		if (t->ok && !strcmp(t->mlabel, mod) && !strcmp(t->glabel, group)) {
 			snprintf(status, slen, "n/a");
 			snprintf(clause, clen, "no value in trials.csv");
 			return 1;
@@ -213,9 +212,9 @@ void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel
 	if (!cnt)
 		abort();
 	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32], key[2 * LABEL + 40];
+		char key[2 * LABEL + 40];
 		const trow_t *t = &r->t[i];
-		plot_group_of(r, t, gl, sizeof(gl));
+		const char *gl = t->glabel;
 		if (!t->ok || (groups && plot_sl_find(groups, gl) < 0) ||
 		    (wlabel && strcmp(t->wlabel, wlabel)))
 			continue;
@@ -280,9 +279,8 @@ void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown
 		if (plot_sl_find(shown, r->mods.v[m]) >= 0)
 			continue;
 		for (int i = 0; i < r->nt && !kept; i++) {
-			char gl[LABEL + 32];
 			kept = r->t[i].kept && !strcmp(r->t[i].mlabel, r->mods.v[m]) &&
-			       !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)), group);
+			       !strcmp(r->t[i].glabel, group);
 		}
 		/* completed, but FILE has nothing of it */
 		if (kept)
@@ -585,10 +583,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			char line[LABEL + 64];
 			int kept = 0;
 			for (int i = 0; i < r->nt; i++) {
-				char gl[LABEL + 32];
-				kept += r->t[i].kept &&
-				        !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)),
-				                r->groups.v[g]);
+				kept += r->t[i].kept && !strcmp(r->t[i].glabel, r->groups.v[g]);
 			}
 			snprintf(line, sizeof(line), "%s: %s", r->gshow[g],
 			         any    ? "no memory system call in the timed region"
@@ -968,13 +963,9 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 				if (plot_sl_find(&mods, plot_mod_show(r, r->mods.v[m])) >= 0)
 					continue;
 				for (int i = 0; i < r->nt; i++) {
-					char gl[LABEL + 32];
 					if (!r->t[i].ok && !strcmp(r->t[i].wname, sw->wname) &&
 					    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
-						note_missing(
-						    r, r->mods.v[m],
-						    plot_group_of(r, &r->t[i], gl, sizeof(gl)),
-						    &why);
+						note_missing(r, r->mods.v[m], r->t[i].glabel, &why);
 						break;
 					}
 				}
@@ -1034,10 +1025,10 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 		double sz = NAN;
 		int ok = !r->sweep[g], any = 0;
 		for (int i = 0; i < r->nt; i++) {
-			char gl[LABEL + 32], dist[64];
+			char dist[64];
 			const trow_t *t = &r->t[i];
 			double s;
-			if (strcmp(plot_group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
+			if (strcmp(t->glabel, r->groups.v[g]))
 				continue;
 			s = plot_param_size(t->wparams, "size");
 			if (as_label_param(t->wparams, "dist", dist, sizeof(dist)) == 0 &&
@@ -1086,11 +1077,10 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 			double v[1024], med, mn, mx, size = NAN, blocks = NAN;
 			int n = 0, k;
 			for (int i = 0; i < r->nt && n < 1024; i++) {
-				char gl[LABEL + 32];
 				const trow_t *t = &r->t[i];
 				double rss;
 				if (!t->kept || strcmp(t->mlabel, r->mods.v[m]) ||
-				    strcmp(plot_group_of(r, t, gl, sizeof(gl)), groups.v[g]))
+				    strcmp(t->glabel, groups.v[g]))
 					continue;
 				size = plot_param_size(t->wparams, "size");
 				blocks = c_blocks >= 0 ? plot_cellnum(&r->trials, t->row, c_blocks)
@@ -1171,13 +1161,13 @@ static void note_missing_threads(const run_t *r, const char *mod, const char *wl
 	strlist_t reasons = {0};
 	int ri[64];
 	for (int j = 0; j < nthr; j++) {
-		char status[64] = "", clause[96] = "", key[200], gl[LABEL + 32];
+		char status[64] = "", clause[96] = "", key[200];
 		ri[j] = -1;
 		for (int i = 0; i < r->nt && miss[j]; i++)
 			if (!strcmp(r->t[i].wlabel, wlabel) && r->t[i].threads == thr[j] &&
 			    !strcmp(r->t[i].mlabel, mod)) {
-				if (missing_why(r, mod, plot_group_of(r, &r->t[i], gl, sizeof(gl)),
-				                status, sizeof(status), clause, sizeof(clause))) {
+				if (missing_why(r, mod, r->t[i].glabel, status, sizeof(status),
+				                clause, sizeof(clause))) {
 					snprintf(key, sizeof(key), "%s\t%s", status, clause);
 					ri[j] = plot_sl_add(&reasons, key);
 				}

@@ -273,6 +273,19 @@ static const char *intern(strpool_t *p, const char *s)
 	return p->s[p->n - 1];
 }
 
+const char *plot_pool_find(const run_t *r, const char *s)
+{
+	const strpool_t *p = &r->pool;
+	size_t mask, at;
+	if (!p->nslot)
+		return NULL;
+	mask = (size_t)p->nslot - 1;
+	for (at = (size_t)str_hash(s) & mask; p->slot[at]; at = (at + 1) & mask)
+		if (!strcmp(p->s[p->slot[at] - 1], s))
+			return p->s[p->slot[at] - 1];
+	return NULL;
+}
+
 static void pool_free(strpool_t *p)
 {
 	for (int i = 0; i < p->n; i++)
@@ -332,6 +345,10 @@ static void build_rows(run_t *r)
 	 * "random", as at 1 thread) */
 	if (thr0 > 1)
 		r->multi_threads = 1;
+	for (int i = 0; i < r->nt; i++) {
+		char gl[LABEL + 32];
+		r->t[i].glabel = intern(&r->pool, plot_group_of(r, &r->t[i], gl, sizeof(gl)));
+	}
 	free(dist);
 }
 
@@ -394,8 +411,7 @@ static int select_modules(run_t *r, const char *list, char *err, size_t errlen)
 	for (int k = 0; k < n; k++)
 		as_spec_free(&specs[k]);
 	for (int i = 0; i < r->nt; i++) {
-		char g[LABEL + 32];
-		plot_sl_add(&r->groups, plot_group_of(r, &r->t[i], g, sizeof(g)));
+		plot_sl_add(&r->groups, r->t[i].glabel);
 	}
 	return rc;
 }
@@ -424,10 +440,8 @@ static void find_sweeps(run_t *r)
 		plot_sl_free(&sizes);
 	}
 	for (int i = 0; i < r->nt; i++) {
-		char g[LABEL + 32];
 		if (plot_sl_find(&r->sweeps, r->t[i].wname) >= 0)
-			r->sweep[plot_sl_find(&r->groups,
-			                      plot_group_of(r, &r->t[i], g, sizeof(g)))] = 1;
+			r->sweep[plot_sl_find(&r->groups, r->t[i].glabel)] = 1;
 	}
 }
 
@@ -483,11 +497,9 @@ const trow_t *plot_find_trial(const run_t *r, long trial, long rep)
 const trow_t *plot_kind_row_trial(const run_t *r, const as_table_t *tb, int i, const int cols[3],
                                   const char *mod, const char *group, const char *kind)
 {
-	char gl[LABEL + 32];
 	const trow_t *t = plot_find_trial(r, (long)plot_cellnum(tb, i, cols[0]),
 	                                  (long)plot_cellnum(tb, i, cols[1]));
-	if (!t || !t->kept || strcmp(t->mlabel, mod) ||
-	    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group) ||
+	if (!t || !t->kept || strcmp(t->mlabel, mod) || strcmp(t->glabel, group) ||
 	    strcmp(plot_cell(tb, i, cols[2]), kind))
 		return NULL;
 	return t;

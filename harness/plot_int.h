@@ -48,6 +48,8 @@ typedef struct {
 	const char *wlabel;  /* workload[:params], at most LABEL - 1 */
 	const char *wname;   /* at most 127 */
 	const char *wparams; /* at most LABEL - 1 */
+	const char *glabel;  /* plot_group_of's text for the row, once: charts
+	                        compare it per row per module and group */
 	long threads;
 	int ok;   /* status ok */
 	int kept; /* ok and kept by the statistics: a repetition the machine
@@ -143,6 +145,11 @@ int plot_load_run(run_t *r, const char *dir, const char *modules, char *err, siz
 void plot_free_run(run_t *r);
 /* The group label of row t ("workload label[, N threads]") in out. */
 const char *plot_group_of(const run_t *r, const trow_t *t, char *out, size_t len);
+/* The pool's copy of s (a row's mlabel, mbase, wlabel, wname, wparams or
+ * glabel equals s exactly when it is this pointer), or NULL when no row
+ * has that text. */
+const char *plot_pool_find(const run_t *r, const char *s);
+
 /* The trials.csv row of (trial, rep), or NULL. */
 const trow_t *plot_find_trial(const run_t *r, long trial, long rep);
 /* The completed trial a per-op-kind row (latency.csv, histogram.csv)

@@ -92,8 +92,7 @@ void plot_label_run(run_t *r)
 	/* a group's workload label, from its first row */
 	for (int g = 0; g < r->groups.n; g++)
 		for (int i = 0; i < r->nt && !wl[g]; i++) {
-			char gl[LABEL + 32];
-			if (!strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)), r->groups.v[g]))
+			if (!strcmp(r->t[i].glabel, r->groups.v[g]))
 				wl[g] = r->t[i].wlabel;
 		}
 	for (int g = 0; g < r->groups.n; g++)
