@@ -410,10 +410,8 @@ static int compare_main(int argc, char **argv)
 		goto out;
 	}
 	/* the groups are unique per (module, workload, threads): a total order */
-	if (ga.n > 1)
-		qsort(ga.g, (size_t)ga.n, sizeof(*ga.g), cmp_group_order);
-	if (gb.n > 1)
-		qsort(gb.g, (size_t)gb.n, sizeof(*gb.g), cmp_group_order);
+	as_groups_sort(&ga, cmp_group_order);
+	as_groups_sort(&gb, cmp_group_order);
 	if (o.json) {
 		root = as_json_object();
 		changes = as_json_array();

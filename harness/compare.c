@@ -87,6 +87,49 @@ void as_cmp_sentence(const as_cmp_t *c, const char *module, const char *baseline
 	}
 }
 
+/* FNV-1a over the three keys (a 0 byte between the strings). */
+static uint64_t group_hash(const char *module, const char *workload, uint32_t threads)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64-bit offset basis and prime */
+	for (const char *p = module; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	h *= 0x100000001b3ULL;
+	for (const char *p = workload; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	for (int i = 0; i < 4; i++)
+		h = (h ^ ((threads >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Put g[i] in the index (which has room). */
+static void index_put(as_groups_t *gs, int i)
+{
+	const as_group_t *g = &gs->g[i];
+	size_t mask = (size_t)gs->nslot - 1,
+	       at = (size_t)group_hash(g->module, g->workload, g->threads) & mask;
+	while (gs->slot[at])
+		at = (at + 1) & mask;
+	gs->slot[at] = i + 1;
+}
+
+/* Index every group again in at least 2 n slots. Out of memory aborts. */
+static void reindex(as_groups_t *gs)
+{
+	int want = gs->nslot ? gs->nslot : 32;
+	while (want < 2 * gs->n + 2)
+		want *= 2;
+	if (want != gs->nslot) {
+		free(gs->slot);
+		gs->slot = malloc(sizeof(int) * (size_t)want);
+		if (!gs->slot)
+			abort();
+		gs->nslot = want;
+	}
+	memset(gs->slot, 0, sizeof(int) * (size_t)gs->nslot);
+	for (int i = 0; i < gs->n; i++)
+		index_put(gs, i);
+}
+
 void as_groups_add(as_groups_t *gs, const char *module, const char *workload, uint32_t threads,
                    double v)
 {
@@ -105,6 +148,10 @@ void as_groups_add(as_groups_t *gs, const char *module, const char *workload, ui
 		g->threads = threads;
 		if (!g->module || !g->workload)
 			abort();
+		if (2 * gs->n + 2 > gs->nslot)
+			reindex(gs);
+		else
+			index_put(gs, gs->n - 1);
 	}
 	if (isnan(v))
 		return;
@@ -137,11 +184,26 @@ void as_groups_add_failed(as_groups_t *gs, const char *module, const char *workl
 as_group_t *as_groups_find(const as_groups_t *gs, const char *module, const char *workload,
                            uint32_t threads)
 {
-	for (int i = 0; i < gs->n; i++)
-		if (gs->g[i].threads == threads && !strcmp(gs->g[i].module, module) &&
-		    !strcmp(gs->g[i].workload, workload))
-			return &gs->g[i];
+	size_t mask, at;
+	if (!gs->nslot)
+		return NULL;
+	mask = (size_t)gs->nslot - 1;
+	at = (size_t)group_hash(module, workload, threads) & mask;
+	for (; gs->slot[at]; at = (at + 1) & mask) {
+		as_group_t *g = &gs->g[gs->slot[at] - 1];
+		if (g->threads == threads && !strcmp(g->module, module) &&
+		    !strcmp(g->workload, workload))
+			return g;
+	}
 	return NULL;
+}
+
+void as_groups_sort(as_groups_t *gs, int (*cmp)(const void *, const void *))
+{
+	if (gs->n > 1)
+		qsort(gs->g, (size_t)gs->n, sizeof(*gs->g), cmp);
+	if (gs->nslot)
+		reindex(gs);
 }
 
 void as_groups_free(as_groups_t *gs)
@@ -152,6 +214,7 @@ void as_groups_free(as_groups_t *gs)
 		free(gs->g[i].v);
 	}
 	free(gs->g);
+	free(gs->slot);
 	memset(gs, 0, sizeof(*gs));
 }
 

@@ -66,6 +66,11 @@ typedef struct as_group {
 typedef struct as_groups {
 	as_group_t *g;
 	int n, cap;
+	/* index of g by (module, workload, threads): open addressing, slot
+	 * i + 1 for g[i], 0 empty; nslot a power of two, at least 2 n. A
+	 * linear search per row was rows x groups in `compare` (15 % of its
+	 * time on a million rows in 1000 groups: docs/measure.md). */
+	int *slot, nslot;
 } as_groups_t;
 
 /* Add one value to its group (created in first-seen order). NaN values
@@ -85,6 +90,10 @@ void as_groups_add_failed(as_groups_t *gs, const char *module, const char *workl
 /* The group of (module, workload, threads), or NULL. */
 as_group_t *as_groups_find(const as_groups_t *gs, const char *module, const char *workload,
                            uint32_t threads);
+/* Sort the groups with cmp (qsort's contract over as_group_t) and
+ * index them again: the way to reorder gs->g, which as_groups_find's
+ * index otherwise points into by position. */
+void as_groups_sort(as_groups_t *gs, int (*cmp)(const void *, const void *));
 void as_groups_free(as_groups_t *gs);
 
 /* One comparison of a run: a module's group against the baseline's on the

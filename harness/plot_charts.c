@@ -138,12 +138,14 @@ static int group_values(const run_t *r, const char *mod, const char *group, int 
 static int group_values_per(const run_t *r, const char *mod, const char *group, int col, int per,
                             double scale, double *v, int max)
 {
+	/* pointers, not strcmp: rows x modules x groups per chart */
+	const char *pm = plot_pool_find(r, mod), *pg = plot_pool_find(r, group);
 	int n = 0;
+	if (!pm || !pg)
+		return 0; /* no row has that module or group */
 	for (int i = 0; i < r->nt && n < max; i++) {
-		char gl[LABEL + 32];
 		const trow_t *t = &r->t[i];
-		if (!t->kept || strcmp(t->mlabel, mod) ||
-		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
+		if (!t->kept || t->mlabel != pm || t->glabel != pg)
 			continue;
 		v[n++] = plot_cellnum(&r->trials, t->row, col) * scale /
 		         (per >= 0 ? plot_cellnum(&r->trials, t->row, per) : 1);
@@ -408,10 +410,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			char line[LABEL + 64];
 			int kept = 0;
 			for (int i = 0; i < r->nt; i++) {
-				char gl[LABEL + 32];
-				kept += r->t[i].kept &&
-				        !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)),
-				                r->groups.v[g]);
+				kept += r->t[i].kept && !strcmp(r->t[i].glabel, r->groups.v[g]);
 			}
 			snprintf(line, sizeof(line), "%s: %s", r->gshow[g],
 			         any    ? "no memory system call in the timed region"
@@ -464,10 +463,10 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 		double sz = NAN;
 		int ok = !r->sweep[g], any = 0;
 		for (int i = 0; i < r->nt; i++) {
-			char gl[LABEL + 32], dist[64];
+			char dist[64];
 			const trow_t *t = &r->t[i];
 			double s;
-			if (strcmp(plot_group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
+			if (strcmp(t->glabel, r->groups.v[g]))
 				continue;
 			s = plot_param_size(t->wparams, "size");
 			if (as_label_param(t->wparams, "dist", dist, sizeof(dist)) == 0 &&
@@ -516,11 +515,10 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 			double v[1024], med, mn, mx, size = NAN, blocks = NAN;
 			int n = 0, k;
 			for (int i = 0; i < r->nt && n < 1024; i++) {
-				char gl[LABEL + 32];
 				const trow_t *t = &r->t[i];
 				double rss;
 				if (!t->kept || strcmp(t->mlabel, r->mods.v[m]) ||
-				    strcmp(plot_group_of(r, t, gl, sizeof(gl)), groups.v[g]))
+				    strcmp(t->glabel, groups.v[g]))
 					continue;
 				size = plot_param_size(t->wparams, "size");
 				blocks = c_blocks >= 0 ? plot_cellnum(&r->trials, t->row, c_blocks)
@@ -601,14 +599,13 @@ static void note_missing_threads(const run_t *r, const char *mod, const char *wl
 	strlist_t reasons = {0};
 	int ri[64];
 	for (int j = 0; j < nthr; j++) {
-		char status[64] = "", clause[96] = "", key[200], gl[LABEL + 32];
+		char status[64] = "", clause[96] = "", key[200];
 		ri[j] = -1;
 		for (int i = 0; i < r->nt && miss[j]; i++)
 			if (!strcmp(r->t[i].wlabel, wlabel) && r->t[i].threads == thr[j] &&
 			    !strcmp(r->t[i].mlabel, mod)) {
-				if (plot_missing_why(
-				        r, mod, plot_group_of(r, &r->t[i], gl, sizeof(gl)), status,
-				        sizeof(status), clause, sizeof(clause))) {
+				if (plot_missing_why(r, mod, r->t[i].glabel, status, sizeof(status),
+				                     clause, sizeof(clause))) {
 					snprintf(key, sizeof(key), "%s\t%s", status, clause);
 					ri[j] = plot_sl_add(&reasons, key);
 				}

@@ -14,12 +14,11 @@ int plot_missing_why(const run_t *r, const char *mod, const char *group, char *s
 {
 	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
 	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32], pre[LABEL];
+		char pre[LABEL];
 		const trow_t *t = &r->t[i];
 		const char *reason, *p;
 		size_t n;
-		if (t->ok || strcmp(t->mlabel, mod) ||
-		    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group))
+		if (t->ok || strcmp(t->mlabel, mod) || strcmp(t->glabel, group))
 			continue;
 		reason = plot_cell(&r->trials, t->row, cr);
 		snprintf(pre, sizeof(pre), "module %s is ", t->mbase);
@@ -35,10 +34,8 @@ int plot_missing_why(const run_t *r, const char *mod, const char *group, char *s
 	}
 	/* completed, but the chart's column is empty (n/a) in every row */
 	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32];
 		const trow_t *t = &r->t[i];
-		if (t->ok && !strcmp(t->mlabel, mod) &&
-		    !strcmp(plot_group_of(r, t, gl, sizeof(gl)), group)) {
+		if (t->ok && !strcmp(t->mlabel, mod) && !strcmp(t->glabel, group)) {
 			snprintf(status, slen, "n/a");
 			snprintf(clause, clen, "no value in trials.csv");
 			return 1;
@@ -65,9 +62,9 @@ void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel
 	if (!cnt)
 		abort();
 	for (int i = 0; i < r->nt; i++) {
-		char gl[LABEL + 32], key[2 * LABEL + 40];
+		char key[2 * LABEL + 40];
 		const trow_t *t = &r->t[i];
-		plot_group_of(r, t, gl, sizeof(gl));
+		const char *gl = t->glabel;
 		if (!t->ok || (groups && plot_sl_find(groups, gl) < 0) ||
 		    (wlabel && strcmp(t->wlabel, wlabel)))
 			continue;
@@ -152,9 +149,8 @@ void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown
 		if (plot_sl_find(shown, r->mods.v[m]) >= 0)
 			continue;
 		for (int i = 0; i < r->nt && !kept; i++) {
-			char gl[LABEL + 32];
 			kept = r->t[i].kept && !strcmp(r->t[i].mlabel, r->mods.v[m]) &&
-			       !strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)), group);
+			       !strcmp(r->t[i].glabel, group);
 		}
 		/* completed, but FILE has nothing of it */
 		if (kept)

@@ -142,10 +142,9 @@ static void pick_runs(const run_t *r, const srun_t *runs, int nruns, int g, strl
 	for (int m = 0; m < r->mods.n && labels->n < MAXS; m++) {
 		const srun_t *best = NULL;
 		for (int k = 0; k < nruns; k++) {
-			char gl[LABEL + 32];
 			const trow_t *t = runs[k].t;
 			if (!t || !t->kept || strcmp(t->mlabel, r->mods.v[m]) ||
-			    strcmp(plot_group_of(r, t, gl, sizeof(gl)), r->groups.v[g]))
+			    strcmp(t->glabel, r->groups.v[g]))
 				continue;
 			if (!best || t->rep < best->t->rep)
 				best = &runs[k];

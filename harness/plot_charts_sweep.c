@@ -363,13 +363,10 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 				if (plot_sl_find(&mods, plot_mod_show(r, r->mods.v[m])) >= 0)
 					continue;
 				for (int i = 0; i < r->nt; i++) {
-					char gl[LABEL + 32];
 					if (!r->t[i].ok && !strcmp(r->t[i].wname, sw->wname) &&
 					    !strcmp(r->t[i].mlabel, r->mods.v[m])) {
-						plot_note_missing(
-						    r, r->mods.v[m],
-						    plot_group_of(r, &r->t[i], gl, sizeof(gl)),
-						    &why);
+						plot_note_missing(r, r->mods.v[m], r->t[i].glabel,
+						                  &why);
 						break;
 					}
 				}

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,78 @@ static int load_tables(run_t *r, const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64-bit offset basis and prime */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static void pool_put(strpool_t *p, int i)
+{
+	size_t mask = (size_t)p->nslot - 1, at = (size_t)str_hash(p->s[i]) & mask;
+	while (p->slot[at])
+		at = (at + 1) & mask;
+	p->slot[at] = i + 1;
+}
+
+/* The pool's copy of s, added when new. Out of memory aborts, as the
+ * rows' calloc does. */
+static const char *intern(strpool_t *p, const char *s)
+{
+	size_t mask, at;
+	if (p->nslot) {
+		mask = (size_t)p->nslot - 1;
+		for (at = (size_t)str_hash(s) & mask; p->slot[at]; at = (at + 1) & mask)
+			if (!strcmp(p->s[p->slot[at] - 1], s))
+				return p->s[p->slot[at] - 1];
+	}
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		p->s = realloc(p->s, sizeof(*p->s) * (size_t)p->cap);
+		if (!p->s)
+			abort();
+	}
+	if (!(p->s[p->n] = strdup(s)))
+		abort();
+	p->n++;
+	if (2 * p->n + 2 > p->nslot) {
+		p->nslot = p->nslot ? 2 * p->nslot : 256;
+		free(p->slot);
+		p->slot = calloc((size_t)p->nslot, sizeof(*p->slot));
+		if (!p->slot)
+			abort();
+		for (int i = 0; i < p->n; i++)
+			pool_put(p, i);
+	} else {
+		pool_put(p, p->n - 1);
+	}
+	return p->s[p->n - 1];
+}
+
+const char *plot_pool_find(const run_t *r, const char *s)
+{
+	const strpool_t *p = &r->pool;
+	size_t mask, at;
+	if (!p->nslot)
+		return NULL;
+	mask = (size_t)p->nslot - 1;
+	for (at = (size_t)str_hash(s) & mask; p->slot[at]; at = (at + 1) & mask)
+		if (!strcmp(p->s[p->slot[at] - 1], s))
+			return p->s[p->slot[at] - 1];
+	return NULL;
+}
+
+static void pool_free(strpool_t *p)
+{
+	for (int i = 0; i < p->n; i++)
+		free(p->s[i]);
+	free(p->s);
+	free(p->slot);
+	memset(p, 0, sizeof(*p));
+}
+
 /* One trow_t per trials.csv row: the identity (module, params, workload,
  * threads) every chart groups by, from trials.csv's split key columns. */
 static void build_rows(run_t *r)
@@ -246,16 +319,21 @@ static void build_rows(run_t *r)
 	for (int i = 0; i < r->nt; i++) {
 		trow_t *t = &r->t[i];
 		const char *mp = plot_cell(c, i, c_mp);
+		char mbase[128], mlabel[LABEL], wname[128], wparams[LABEL], wlabel[LABEL];
 		t->row = i;
 		t->trial = (long)plot_cellnum(c, i, c_trial);
 		t->rep = (long)plot_cellnum(c, i, c_rep);
 		t->threads = (long)plot_cellnum(c, i, c_thr);
-		snprintf(t->mbase, sizeof(t->mbase), "%s", plot_cell(c, i, c_mod));
-		snprintf(t->mlabel, sizeof(t->mlabel), "%s%s%s", t->mbase, *mp ? ":" : "", mp);
-		snprintf(t->wname, sizeof(t->wname), "%s", plot_cell(c, i, c_wl));
-		snprintf(t->wparams, sizeof(t->wparams), "%s", plot_cell(c, i, c_wp));
-		snprintf(t->wlabel, sizeof(t->wlabel), "%s%s%s", t->wname, *t->wparams ? ":" : "",
-		         t->wparams);
+		snprintf(mbase, sizeof(mbase), "%s", plot_cell(c, i, c_mod));
+		snprintf(mlabel, sizeof(mlabel), "%s%s%s", mbase, *mp ? ":" : "", mp);
+		snprintf(wname, sizeof(wname), "%s", plot_cell(c, i, c_wl));
+		snprintf(wparams, sizeof(wparams), "%s", plot_cell(c, i, c_wp));
+		snprintf(wlabel, sizeof(wlabel), "%s%s%s", wname, *wparams ? ":" : "", wparams);
+		t->mbase = intern(&r->pool, mbase);
+		t->mlabel = intern(&r->pool, mlabel);
+		t->wname = intern(&r->pool, wname);
+		t->wparams = intern(&r->pool, wparams);
+		t->wlabel = intern(&r->pool, wlabel);
 		t->ok = !strcmp(plot_cell(c, i, c_st), "ok");
 		t->kept = t->ok && dist[i] != AS_DIST_OUT;
 		if (thr0 < 0)
@@ -267,6 +345,10 @@ static void build_rows(run_t *r)
 	 * "random", as at 1 thread) */
 	if (thr0 > 1)
 		r->multi_threads = 1;
+	for (int i = 0; i < r->nt; i++) {
+		char gl[LABEL + 32];
+		r->t[i].glabel = intern(&r->pool, plot_group_of(r, &r->t[i], gl, sizeof(gl)));
+	}
 	free(dist);
 }
 
@@ -329,8 +411,7 @@ static int select_modules(run_t *r, const char *list, char *err, size_t errlen)
 	for (int k = 0; k < n; k++)
 		as_spec_free(&specs[k]);
 	for (int i = 0; i < r->nt; i++) {
-		char g[LABEL + 32];
-		plot_sl_add(&r->groups, plot_group_of(r, &r->t[i], g, sizeof(g)));
+		plot_sl_add(&r->groups, r->t[i].glabel);
 	}
 	return rc;
 }
@@ -359,10 +440,8 @@ static void find_sweeps(run_t *r)
 		plot_sl_free(&sizes);
 	}
 	for (int i = 0; i < r->nt; i++) {
-		char g[LABEL + 32];
 		if (plot_sl_find(&r->sweeps, r->t[i].wname) >= 0)
-			r->sweep[plot_sl_find(&r->groups,
-			                      plot_group_of(r, &r->t[i], g, sizeof(g)))] = 1;
+			r->sweep[plot_sl_find(&r->groups, r->t[i].glabel)] = 1;
 	}
 }
 
@@ -389,6 +468,7 @@ void plot_free_run(run_t *r)
 	as_table_free(&r->latency);
 	as_table_free(&r->hist);
 	free(r->t);
+	pool_free(&r->pool);
 	free(r->sweep);
 	plot_sl_free(&r->sweeps);
 	plot_sl_free(&r->mods);
@@ -417,11 +497,9 @@ const trow_t *plot_find_trial(const run_t *r, long trial, long rep)
 const trow_t *plot_kind_row_trial(const run_t *r, const as_table_t *tb, int i, const int cols[3],
                                   const char *mod, const char *group, const char *kind)
 {
-	char gl[LABEL + 32];
 	const trow_t *t = plot_find_trial(r, (long)plot_cellnum(tb, i, cols[0]),
 	                                  (long)plot_cellnum(tb, i, cols[1]));
-	if (!t || !t->kept || strcmp(t->mlabel, mod) ||
-	    strcmp(plot_group_of(r, t, gl, sizeof(gl)), group) ||
+	if (!t || !t->kept || strcmp(t->mlabel, mod) || strcmp(t->glabel, group) ||
 	    strcmp(plot_cell(tb, i, cols[2]), kind))
 		return NULL;
 	return t;

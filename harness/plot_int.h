@@ -39,11 +39,17 @@ typedef struct {
  * here through its (trial, rep), never from that file's own key text. */
 typedef struct {
 	long trial, rep;
-	char mlabel[LABEL]; /* module[:params] */
-	char mbase[128];    /* module name: picks the colour */
-	char wlabel[LABEL]; /* workload[:params] */
-	char wname[128];
-	char wparams[LABEL];
+	/* the labels, cut as char[LABEL] and char[128] would (one copy of
+	 * each distinct text in run_t's pool): they were those arrays in
+	 * every row, 1.8 KB a row, 1.8 GB of plot's 2.5 GB peak on a million
+	 * rows (docs/measure.md "plot on a million rows") */
+	const char *mlabel;  /* module[:params], at most LABEL - 1 bytes */
+	const char *mbase;   /* module name (at most 127): picks the colour */
+	const char *wlabel;  /* workload[:params], at most LABEL - 1 */
+	const char *wname;   /* at most 127 */
+	const char *wparams; /* at most LABEL - 1 */
+	const char *glabel;  /* plot_group_of's text for the row, once: charts
+	                        compare it per row per module and group */
 	long threads;
 	int ok;   /* status ok */
 	int kept; /* ok and kept by the statistics: a repetition the machine
@@ -52,11 +58,19 @@ typedef struct {
 	int row;
 } trow_t;
 
+/* Distinct strings, each held once (trow_t's labels); a hash of them. */
+typedef struct {
+	char **s;
+	int n, cap;
+	int *slot, nslot; /* open addressing: i + 1 for s[i], 0 empty */
+} strpool_t;
+
 typedef struct {
 	const char *dir;
 	as_table_t trials, context, series, latency, hist;
 	trow_t *t;
 	int nt;
+	strpool_t pool;    /* the texts t's labels point to */
 	strlist_t mods;    /* module labels in order of first appearance, or of
 	                      the --modules list */
 	strlist_t missing; /* --modules entries that matched no row */
@@ -131,6 +145,11 @@ int plot_load_run(run_t *r, const char *dir, const char *modules, char *err, siz
 void plot_free_run(run_t *r);
 /* The group label of row t ("workload label[, N threads]") in out. */
 const char *plot_group_of(const run_t *r, const trow_t *t, char *out, size_t len);
+/* The pool's copy of s (a row's mlabel, mbase, wlabel, wname, wparams or
+ * glabel equals s exactly when it is this pointer), or NULL when no row
+ * has that text. */
+const char *plot_pool_find(const run_t *r, const char *s);
+
 /* The trials.csv row of (trial, rep), or NULL. */
 const trow_t *plot_find_trial(const run_t *r, long trial, long rep);
 /* The completed trial a per-op-kind row (latency.csv, histogram.csv)

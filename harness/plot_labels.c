@@ -75,7 +75,7 @@ static int pick_style(const char *name, const int *used, int nused)
 void plot_label_run(run_t *r)
 {
 	strlist_t uniq = {0};
-	char **wl = calloc((size_t)r->groups.n + 1, sizeof(char *));
+	const char **wl = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	char **ws = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	r->mshow = calloc((size_t)r->mods.n + 1, sizeof(char *));
 	r->mstyle = calloc((size_t)r->mods.n + 1, sizeof(int));
@@ -92,8 +92,7 @@ void plot_label_run(run_t *r)
 	/* a group's workload label, from its first row */
 	for (int g = 0; g < r->groups.n; g++)
 		for (int i = 0; i < r->nt && !wl[g]; i++) {
-			char gl[LABEL + 32];
-			if (!strcmp(plot_group_of(r, &r->t[i], gl, sizeof(gl)), r->groups.v[g]))
+			if (!strcmp(r->t[i].glabel, r->groups.v[g]))
 				wl[g] = r->t[i].wlabel;
 		}
 	for (int g = 0; g < r->groups.n; g++)

@@ -195,6 +195,54 @@ static void table(void)
 	as_groups_free(&gs);
 }
 
+static int cmp_by_module_desc(const void *x, const void *y)
+{
+	return strcmp(((const as_group_t *)y)->module, ((const as_group_t *)x)->module);
+}
+
+/* as_groups_find's index: every group found by its three keys (the same
+ * module and workload at other threads apart, names that share a prefix
+ * apart) through the index's growth, and again after as_groups_sort
+ * reorders them (cmd_compare's table order) */
+static void lookup(void)
+{
+	as_groups_t gs = {0};
+	char m[32], w[32];
+	int found = 0, after = 0, values = 0, n = 0;
+	for (int i = 0; i < 300; i++)
+		for (uint32_t t = 1; t <= 2; t++) {
+			snprintf(m, sizeof(m), "mod%d", i % 30);
+			snprintf(w, sizeof(w), "random:ops=%d", i / 30);
+			as_groups_add(&gs, m, w, t, i * 10.0 + t);
+			as_groups_add(&gs, m, w, t, i * 10.0 + t);
+			n++;
+		}
+	CHECKF(gs.n == n, "%d groups, want %d", gs.n, n);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 300; i++)
+			for (uint32_t t = 1; t <= 2; t++) {
+				const as_group_t *g;
+				snprintf(m, sizeof(m), "mod%d", i % 30);
+				snprintf(w, sizeof(w), "random:ops=%d", i / 30);
+				g = as_groups_find(&gs, m, w, t);
+				if (g && g->threads == t && !strcmp(g->module, m) &&
+				    !strcmp(g->workload, w) && g->n == 2 &&
+				    g->v[0] == i * 10.0 + t) {
+					*(pass ? &after : &found) += 1;
+					values += g->v[1] == g->v[0];
+				}
+			}
+		as_groups_sort(&gs, cmp_by_module_desc);
+	}
+	CHECKF(found == n && after == n && values == 2 * n, "found %d, after sorting %d, of %d",
+	       found, after, n);
+	CHECK(!as_groups_find(&gs, "mod1", "random:ops=0", 3));
+	CHECK(!as_groups_find(&gs, "mod", "random:ops=1", 1));
+	CHECK(!strcmp(gs.g[0].module, "mod9"));
+	as_groups_free(&gs);
+	CHECK(!as_groups_find(&gs, "mod1", "random:ops=0", 1));
+}
+
 int main(void)
 {
 	outcomes();
@@ -202,5 +250,6 @@ int main(void)
 	floors();
 	winners();
 	table();
+	lookup();
 	return as_check_done();
 }
