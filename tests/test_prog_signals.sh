@@ -38,6 +38,13 @@ one() {
     return
   fi
   pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+  # a group kill only of allocscope's own group (setsid made it its
+  # leader): never of a group the test, ctest or a neighbour test is in
+  if [ "$how" = group ] && [ "$pgid" != "$pid" ]; then
+    bad "$cmd group: allocscope ($pid) does not lead its process group (${pgid:-gone}): no group kill sent"
+    kill -9 "$pid" 2>/dev/null
+    return
+  fi
   case $how in
     pid) kill -TERM "$pid" ;;
     group) kill -TERM -- "-$pgid" ;;
