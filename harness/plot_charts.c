@@ -162,31 +162,43 @@ static int group_values_per(const run_t *r, const char *mod, const char *group, 
  * from 0 the bar was hidden while the legend named the module. A row of
  * table gives them as trials.csv has them, a line of the note ("WHY\tMOD"
  * in why) names the module. Returns how many. */
-static int below_zero_out(const run_t *r, int m, int g, double *v, int n, const char *col,
-                          as_buf_t *table, strlist_t *why)
+/* The values of v (n of them, at most 1024) below 0, taken out: each
+ * becomes NaN in v, their median, min and max go to mmm, and *kept counts
+ * the values left (not NaN). Returns how many were taken out. */
+static int below_zero_take(double *v, int n, double mmm[3], int *kept)
 {
-	double out[1024], med, mn, mx;
-	int nout = 0, kept = 0;
-	char line[LABEL + 200], cell[64];
+	double out[1024];
+	int nout = 0;
+	*kept = 0;
 	for (int i = 0; i < n; i++) {
 		if (!(v[i] < 0)) {
-			kept += !isnan(v[i]);
+			*kept += !isnan(v[i]);
 			continue;
 		}
 		out[nout++] = v[i];
 		v[i] = NAN;
 	}
+	if (nout)
+		plot_reduce(out, nout, &mmm[0], &mmm[1], &mmm[2]);
+	return nout;
+}
+
+static int below_zero_out(const run_t *r, int m, int g, double *v, int n, const char *col,
+                          as_buf_t *table, strlist_t *why)
+{
+	double mmm[3];
+	int kept, nout = below_zero_take(v, n, mmm, &kept);
+	char line[LABEL + 200], cell[64];
 	if (!nout)
 		return 0;
-	plot_reduce(out, nout, &med, &mn, &mx);
 	as_buf_add(table, "|", 1);
 	plot_tstr(table, r->gshow[g]);
 	plot_tstr(table, r->mshow[m]);
 	snprintf(cell, sizeof(cell), "not drawn: %d below 0", nout);
 	plot_tstr(table, cell);
-	plot_tnum(table, med);
-	plot_tnum(table, mn);
-	plot_tnum(table, mx);
+	plot_tnum(table, mmm[0]);
+	plot_tnum(table, mmm[1]);
+	plot_tnum(table, mmm[2]);
 	as_buf_add(table, "\n", 1);
 	if (kept)
 		snprintf(line, sizeof(line),
@@ -640,30 +652,23 @@ static void note_missing_threads(const run_t *r, const char *mod, const char *wl
 	plot_sl_free(&reasons);
 }
 
-/* Throughput against threads, per workload run at several thread counts. */
 /* The scaling chart's below_zero_out: module m's ops_per_sec values v at
  * thr threads below 0 set to NaN, a table row (million ops/s) and a line
  * of the note for them. Returns how many. */
 static int scaling_out(const run_t *r, int m, long thr, double *v, int n, as_buf_t *table,
                        strlist_t *why)
 {
-	double out[1024], med, mn, mx;
-	int nout = 0;
+	double mmm[3];
+	int kept, nout = below_zero_take(v, n, mmm, &kept);
 	char line[LABEL + 200];
-	for (int i = 0; i < n; i++)
-		if (v[i] < 0) {
-			out[nout++] = v[i];
-			v[i] = NAN;
-		}
 	if (!nout)
 		return 0;
-	plot_reduce(out, nout, &med, &mn, &mx);
 	as_buf_add(table, "|", 1);
 	plot_tstr(table, r->mshow[m]);
 	as_buf_printf(table, " %ld | not drawn: %d below 0 |", thr, nout);
-	plot_tnum(table, med / 1e6);
-	plot_tnum(table, mn / 1e6);
-	plot_tnum(table, mx / 1e6);
+	plot_tnum(table, mmm[0] / 1e6);
+	plot_tnum(table, mmm[1] / 1e6);
+	plot_tnum(table, mmm[2] / 1e6);
 	as_buf_add(table, "\n", 1);
 	snprintf(line, sizeof(line),
 	         "ops_per_sec below 0 in trials.csv: not a measurement, the table gives it\t%s "
@@ -673,6 +678,7 @@ static int scaling_out(const run_t *r, int m, long thr, double *v, int n, as_buf
 	return nout;
 }
 
+/* Throughput against threads, per workload run at several thread counts. */
 void plot_chart_scaling(run_t *r, charts_t *cs)
 {
 	strlist_t wls = {0}, why = {0}, nokey = {0};
