@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "run_common.h"
 #include "runner.h"
 
 enum { OPT_SERIALIZE = 300 };
@@ -94,21 +95,6 @@ static int replay_setup(replay_ctx_t *c, int argc, char **argv, const char *dir)
 	return 0;
 }
 
-/* Validate, run (or resume) the matrix of c, and plot it. */
-static int replay_run(replay_ctx_t *c)
-{
-	char out[PATH_MAX];
-	int pr, r = as_run_validate(&c->cfg);
-	if (r == 0) {
-		r = as_run_matrix(&c->cfg, out, sizeof(out));
-		/* not after a write error or an interrupt; a report the disk had
-		 * no room for is a write error too */
-		if ((r == 0 || r == 1) && (pr = as_run_plot(&c->cfg, out)) != 0)
-			r = pr;
-	}
-	return r;
-}
-
 int as_replay_resume(const char *dir, int n, char **args, int argc, char **argv)
 {
 	replay_ctx_t c;
@@ -121,7 +107,7 @@ int as_replay_resume(const char *dir, int n, char **args, int argc, char **argv)
 		c.cfg.resume = 1;
 		c.cfg.argc = argc; /* the context records the resuming command */
 		c.cfg.argv = argv;
-		r = replay_run(&c);
+		r = as_run_and_plot(&c.cfg);
 	}
 	as_run_cfg_free_specs(&c.cfg);
 	return r;
@@ -135,7 +121,7 @@ static int replay_main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	r = replay_setup(&c, argc, argv, NULL);
 	if (r == 0)
-		r = replay_run(&c);
+		r = as_run_and_plot(&c.cfg);
 	as_run_cfg_free_specs(&c.cfg);
 	return r == -2 ? 0 : r;
 }

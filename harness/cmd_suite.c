@@ -20,6 +20,7 @@
 #include "loader.h"
 #include "modenv.h"
 #include "results.h"
+#include "run_common.h"
 #include "runner.h"
 #include "suggest.h"
 #include "suite.h"

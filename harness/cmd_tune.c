@@ -27,6 +27,7 @@
 #include "modenv.h"
 #include "plot.h"
 #include "results_dir.h"
+#include "run_common.h"
 #include "runner.h"
 #include "trial.h"
 #include "trials_read.h"

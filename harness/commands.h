@@ -5,107 +5,6 @@
 #include "cli.h"
 #include "runner.h"
 
-/* Helpers cmd_run.c shares with the commands that run a matrix (replay,
- * suite): long-option keys, defaults, and the common options' handler. */
-enum {
-	OPT_TIMEOUT = 256,
-	OPT_VALIDATE,
-	OPT_NO_QUICK_CHECK,
-	OPT_SAMPLE_EVERY,
-	OPT_SEED,
-	OPT_LATENCY,
-	OPT_SAMPLE_INTERVAL,
-	OPT_SYSCALLS,
-	OPT_PIN,
-	OPT_WARMUP,
-	OPT_RESUME,
-	OPT_NO_PLOT,
-	OPT_FORCE,
-	OPT_BASELINE,
-	OPT_CI,
-	OPT_MAX_TIME,
-	OPT_MIN_TIME,
-	OPT_JOBS,
-};
-
-/* The option-table rows of the options every matrix command takes (run and
- * replay take all of them; suite has its own -a and -o rows), all handled by
- * as_run_common_opt: one source for --help and for parsing. */
-/* clang-format off */
-/* -r with its default (DEF) */
-#define AS_RUN_REPS_OPT(DEF) \
-	{'r', "reps", "N|auto", DEF, \
-	 "repetitions of each trial, each in a fresh process (1..1000); auto: at least 6 the " \
-	 "machine did not disturb (summary.csv reps_disturbed), then more until the median's " \
-	 "95 % CI is within --ci (at most 30, or --max-time per trial: 3 x it while fewer than " \
-	 "6 are undisturbed); the statistics leave " \
-	 "the disturbed out either way (all kept when fewer than 2 are undisturbed)"}
-/* --ci and --max-time */
-#define AS_RUN_AUTO_OPTS \
-	{OPT_CI, "ci", "PCT", "3%", "-r auto stops a trial when its ns/op CI is within +-PCT of the median"}, \
-	{OPT_MAX_TIME, "max-time", "SEC", "2", "-r auto adds no repetition to a trial whose reps took SEC in all (3 x SEC while fewer than 6 are undisturbed)"}
-/* --min-time with its default (DEF) */
-#define AS_RUN_MIN_TIME_OPT(DEF) \
-	{OPT_MIN_TIME, "min-time", "SEC", DEF, \
-	 "run a trial's op stream again until its timed region lasts SEC, when the stream " \
-	 "frees everything it allocates and the module frees (or resets, where the stream " \
-	 "releases every object by a reset) (0: once; trials.csv passes)"}
-/* the measurement options after those (suite's come from here too) */
-#define AS_RUN_MEASURE_REST_OPTS \
-	{OPT_SEED, "seed", "N", "42", "workload PRNG seed"}, \
-	{OPT_TIMEOUT, "timeout", "SEC", "60", "per-trial (and module probe) time limit; a late worker is killed"}, \
-	{OPT_VALIDATE, "validate", NULL, NULL, \
-	 "check every returned block: alignment and no overlap with live blocks (slow)"}, \
-	{OPT_NO_QUICK_CHECK, "no-quick-check", NULL, NULL, \
-	 "skip the quick checks each module gets before its trials (alignment, overlap, " \
-	 "free, realloc, calloc; a module failing one has its rows fail): for a test " \
-	 "module that breaks them on purpose"}, \
-	{'q', "quiet", NULL, NULL, "no table on stdout, only the results folder"}, \
-	{OPT_LATENCY, "latency", "N", "64", \
-	 "time every Nth op per thread (on average, jittered) into latency.csv and " \
-	 "histogram.csv (1 = every op, 0 = off)"}, \
-	{OPT_SAMPLE_EVERY, "sample-every", "N", "auto", \
-	 "series.csv point every N ops of thread 0 (auto: ~256 per trial, >= 1024 ops apart), " \
-	 "and one where its live bytes first peak (0: start+end only); the first pass of the " \
-	 "op stream only (--min-time repeats it unsampled)"}, \
-	{OPT_SAMPLE_INTERVAL, "sample-interval-ms", "MS", "0", \
-	 "also sample every MS of wall time, in the first pass of the op stream (0: off)"}, \
-	{OPT_SYSCALLS, "syscalls", "perf|seccomp|off", "perf", \
-	 "count memory syscalls: perf (tracepoints), seccomp (filter + ptrace), off"}, \
-	{OPT_PIN, "pin", "none|compact|scatter", "none", "thread binding through hwloc"}, \
-	{OPT_WARMUP, "warmup", "N", "0", "uncounted runs of each trial before the measured ones"}, \
-	{OPT_NO_PLOT, "no-plot", NULL, NULL, "do not draw charts and report.md at the end (allocscope plot DIR does it later)"}, \
-	{OPT_BASELINE, "baseline", "MODULE", "first module that ran", \
-	 "module the others are compared with in comparisons.csv (as given in -a; null is never one)"}
-
-#define AS_RUN_MEASURE_OPTS \
-	AS_RUN_REPS_OPT("auto"), AS_RUN_AUTO_OPTS, AS_RUN_MIN_TIME_OPT("0.2"), \
-	AS_RUN_MEASURE_REST_OPTS
-
-#define AS_RUN_JOBS_OPT \
-	{OPT_JOBS, "jobs", "N", "1", \
-	 "run N trials at once (1..8), each in its own worker: for memory figures only (RSS, " \
-	 "faults, system calls); the timing figures of such a run are not written " \
-	 "(context.csv timing_figures); needs -r N, not -r auto"}
-
-#define AS_RUN_FORCE_OPT \
-	{OPT_FORCE, "force", NULL, NULL, "replace the earlier run's results in a -o folder (refused, naming it, when the folder also holds a file or folder allocscope did not write)"}
-
-#define AS_RUN_COMMON_OPTS \
-	{'a', "allocators", "LIST", NULL, \
-	 "modules to compare: NAME[:k=v,...] or PATH.so, comma-separated (required)"}, \
-	{'o', "out", "DIR", "results/<run-id>", "results folder (must be new or empty)"}, \
-	AS_RUN_FORCE_OPT, \
-	AS_RUN_MEASURE_OPTS
-/* clang-format on */
-
-void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
-/* Unless cfg->no_plot: charts and report.md for DIR (a run or suite folder).
- * A plotting problem is reported on stderr; it does not change the exit
- * code (no gnuplot, a chart gnuplot failed on), so 0, unless a file could
- * not be written whole (a full disk): 2, or the run was interrupted while
- * drawing (said in one line): 130. The caller exits with it. */
-int as_run_plot(const as_run_cfg_t *cfg, const char *dir);
 /* `plot`'s CLI layer (cmd_plot.c): as_plot_dir, then its messages on stderr
  * ("allocscope plot: ..."), the report's path on stdout unless opts->quiet.
  * *unwritten (when not NULL): the files that could not be written whole
@@ -113,7 +12,6 @@ int as_run_plot(const as_run_cfg_t *cfg, const char *dir);
  * chart or report not written, 2 bad input. */
 struct as_plot_opts;
 int as_plot_and_print(const char *dir, const struct as_plot_opts *opts, int *unwritten);
-int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg);
 
 /* What `allocscope capture` traced beside TRACE (the program's last
  * image): its child processes, each image to TRACE.PID.GEN (--fork follow;
