@@ -491,6 +491,8 @@ static int suite_main(int argc, char **argv)
 	char **saved_argv = NULL, *saved_text = NULL;
 	uint64_t t0 = as_now_ns(); /* the suite's start: --budget counts from here */
 	as_buf_t verdicts = {0};
+	as_verdict_list_t vrows = {0}; /* a scenario's, for the console */
+	as_scenario_summary_t summary;
 	json_t *vjson = NULL;
 	long entries[32];
 	as_buf_t took[32] = {{0}};
@@ -721,10 +723,21 @@ static int suite_main(int argc, char **argv)
 				           : "stopped (its results could not be written)");
 			continue;
 		}
-		if (as_scenario_verdicts(sc[i], path, quiet ? NULL : stdout, &verdicts, vjson,
-		                         counts, err, sizeof(err)) < 0 ||
-		    (!quiet && as_scenario_summary(sc[i], dir, err, sizeof(err)) != 0))
+		vrows.n = 0;
+		if (as_scenario_verdicts(sc[i], path, &vrows, &verdicts, vjson, counts, err,
+		                         sizeof(err)) < 0) {
 			fprintf(stderr, "allocscope suite: %s\n", err);
+			continue;
+		}
+		if (quiet)
+			continue;
+		as_console_verdicts(stdout, sc[i], vrows.row, vrows.n);
+		if (as_scenario_summary(dir, &summary, err, sizeof(err)) != 0) {
+			fprintf(stderr, "allocscope suite: %s\n", err);
+			continue;
+		}
+		as_console_scenario_summary(stdout, sc[i], &summary);
+		as_scenario_summary_free(&summary);
 	}
 	/* each file on its own: one that cannot be written does not keep the
 	 * other from being written, and the line below names only what is */
@@ -787,6 +800,7 @@ static int suite_main(int argc, char **argv)
 out_done:
 	free(base_w);
 	as_buf_free(&verdicts);
+	as_verdict_list_free(&vrows);
 	for (int i = 0; i < nsc; i++)
 		as_buf_free(&took[i]);
 	json_decref(vjson);

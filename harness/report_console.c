@@ -18,6 +18,7 @@
 #include "syscount.h"
 #include "tables.h"
 #include "util.h"
+#include "verdict.h"
 
 /* What the table and the bar call a run's modules and workloads: the
  * shortest labels that tell them apart (labels.c), never cut; the full
@@ -601,4 +602,94 @@ int as_reporter_console(as_reporter_t *r)
 	r->end = con_end;
 	r->destroy = con_destroy;
 	return 0;
+}
+
+/* A measured figure for the console: a whole count as it is (4000, not
+ * 4e+03), anything else to 3 significant digits. */
+static const char *fig(char *buf, size_t len, double v)
+{
+	if (v == floor(v) && fabs(v) < 1e7)
+		snprintf(buf, len, "%.0f", v);
+	else
+		snprintf(buf, len, "%.3g", v);
+	return buf;
+}
+
+void as_console_verdicts(FILE *out, const as_scenario_t *sc, const as_verdict_row_t *v, int n)
+{
+	/* the claim column as wide as the scenario's longest claim (44 at
+	 * least, 64 at most): "faster than tcmalloc" was cut at "tcmall"; the
+	 * module column as wide as its longest label (18 at least), never cut:
+	 * "glibc:mmap_threshold=1m" read as glibc */
+	int ww = 18, cw = 44;
+	for (const as_claim_t *c = sc->claims; c && c->claim; c++)
+		if ((int)strlen(c->claim) > cw)
+			cw = strlen(c->claim) > 64 ? 64 : (int)strlen(c->claim);
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(v[i].module) > ww)
+			ww = (int)strlen(v[i].module);
+	for (int i = 0; i < n; i++) {
+		char meas[64], f0[24], f1[24], f2[24];
+		if (i == 0)
+			fprintf(out, "   %-12s %-*s %-*s %-12s %-22s %s\n", "verdict", ww, "module",
+			        cw, "claim", "expected", "measured (interval)", "n");
+		if (isnan(v[i].measured)) /* no figure (syscalls not counted, say): n/a,
+		                             as report.md has it */
+			snprintf(meas, sizeof(meas), "n/a (not measured)");
+		else if (isnan(v[i].ci_lo) || isnan(v[i].ci_hi)) /* one repetition of a time,
+		                                                   or nothing to resample */
+			snprintf(meas, sizeof(meas), "%s (no interval)",
+			         fig(f0, sizeof(f0), v[i].measured));
+		else
+			snprintf(meas, sizeof(meas), "%s (%s-%s)",
+			         fig(f0, sizeof(f0), v[i].measured),
+			         fig(f1, sizeof(f1), v[i].ci_lo), fig(f2, sizeof(f2), v[i].ci_hi));
+		fprintf(out, "   %-12s %-*s %-*.*s %-12s %-22s %d\n", as_verdict_name(v[i].verdict),
+		        ww, v[i].module, cw, cw, v[i].claim, v[i].expected, meas, v[i].n);
+	}
+}
+
+void as_console_scenario_summary(FILE *out, const as_scenario_t *sc, const as_scenario_summary_t *s)
+{
+	int lw = (int)strlen("workload"), cw[AS_RUN_MAX_ITEMS];
+	/* every column as wide as its widest label or cell, none cut: at
+	 * %-44.44s and %9.9s "...,ops=100000,touch=all t1" read "...,ops=100"
+	 * and glibc:trim_threshold=1m and glibc:mmap_threshold=1m both "glibc:tri"
+	 * and "glibc:mma" */
+	for (int k = 0; k < s->nrows; k++)
+		lw = (int)strlen(s->rows[k]) > lw ? (int)strlen(s->rows[k]) : lw;
+	for (int m = 0; m < s->nmods; m++) {
+		cw[m] = (int)strlen(s->mods[m]) > 9 ? (int)strlen(s->mods[m]) : 9;
+		for (int k = 0; k < s->nrows; k++) {
+			const char *st = s->status[k * s->nmods + m];
+			if (st && (int)strlen(st) > cw[m])
+				cw[m] = (int)strlen(st);
+		}
+	}
+	fprintf(out, "   expected: %s\n", sc->shape);
+	fprintf(out, "   %s (median; headline.csv):\n   %-*s", sc->metric_name, lw, "workload");
+	for (int m = 0; m < s->nmods; m++)
+		fprintf(out, " %*s", cw[m], s->mods[m]);
+	fprintf(out, "\n");
+	for (int k = 0; k < s->nrows; k++) {
+		fprintf(out, "   %-*s", lw, s->rows[k]);
+		for (int m = 0; m < s->nmods; m++) {
+			double x = s->value[k * s->nmods + m];
+			const char *st = s->status[k * s->nmods + m];
+			if (!isnan(x))
+				fprintf(out, " %*.3g", cw[m], x);
+			else
+				fprintf(out, " %*s", cw[m],
+				        !st                ? "-"
+				        : strcmp(st, "ok") ? st
+				                           : "n/a");
+		}
+		fprintf(out, "\n");
+	}
+	for (int k = 0; k < s->nreasons; k++) {
+		if (strcmp(s->reason[k].status, "ok"))
+			fprintf(out, "   %s: %s\n", s->reason[k].status, s->reason[k].text);
+		else
+			fprintf(out, "   %s\n", s->reason[k].text);
+	}
 }

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "buf.h"
 #include "run_cfg.h"
@@ -74,6 +75,22 @@ int as_reporter_json(as_reporter_t *r);
  * the table the suite prints under the scenario (report_headline.c).
  * Returns 0. */
 int as_reporter_headline(as_reporter_t *r);
+
+/* A suite's lines under a scenario's heading on the console (cmd_suite.c,
+ * unless -q), each from data the library returns and prints nothing of:
+ * the verdict table of its N judged claims V (as_scenario_verdicts; no
+ * line when N is 0), then its summary S (as_scenario_summary): the
+ * expected shape, headline.csv as a table, one row per workload spec x
+ * threads and one column per module (the median, or the status when there
+ * is no number), then every reason in trials.csv on one line naming the
+ * modules that gave it. */
+struct as_scenario;
+struct as_scenario_summary;
+struct as_verdict_row;
+void as_console_verdicts(FILE *out, const struct as_scenario *sc, const struct as_verdict_row *v,
+                         int n);
+void as_console_scenario_summary(FILE *out, const struct as_scenario *sc,
+                                 const struct as_scenario_summary *s);
 
 struct as_groups;
 /* The run's ns/op samples grouped by module label, workload label and

@@ -2,8 +2,9 @@
  * chart of them plots and the shape it is expected to show) and suites
  * (lists of scenarios). `allocscope suite` runs them; `allocscope list` shows
  * them; the charts and the report read scenarios.csv. Definitions only plus
- * the two files a suite run writes about itself (suite.c, suite_headline.c);
- * running is cmd_suite.c. */
+ * the two files a suite run writes about itself (suite.c, suite_headline.c)
+ * and its summary read back as data; running is cmd_suite.c, printing the
+ * console reporter's (report_console.c). */
 #ifndef AS_SUITE_H
 #define AS_SUITE_H
 
@@ -94,11 +95,33 @@ double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t r
 int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
                          const as_trial_result_t *res, const int *done, int n, as_buf_t *csv);
 
-/* Print the scenario's console summary from its folder DIR: the expected
- * shape, then headline.csv as a table, one row per workload spec x threads
- * and one column per module (the median, or the status when there is no
- * number), then every reason in trials.csv on one line naming the modules
- * that gave it. Returns 0, or -1 with err when a file cannot be read. */
-int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, size_t errlen);
+/* A reason of trials.csv, said once for every module that gave it. */
+typedef struct as_summary_reason {
+	char *status; /* the rows' status ("ok": a note on completed rows) */
+	char *text;   /* the reason with its modules named together: "arena,
+	                 bump have no individual free", "null: ..." */
+} as_summary_reason_t;
+
+/* A scenario's summary as data, read from its folder: headline.csv as a
+ * table (one row per workload spec x threads, one column per module, both
+ * in first-seen order) and the reasons in trials.csv. The strings point
+ * into h and t, which it holds; as_scenario_summary_free releases it. */
+typedef struct as_scenario_summary {
+	int nmods, nrows;
+	const char *mods[AS_RUN_MAX_ITEMS]; /* headline.csv's module column */
+	const char **rows;                  /* its row column */
+	double *value;                      /* [row * nmods + module]: the median; NaN: none */
+	const char **status;                /* the same cell's status; NULL: no such row */
+	as_summary_reason_t *reason;
+	int nreasons;
+	as_table_t h, t; /* headline.csv, trials.csv */
+} as_scenario_summary_t;
+
+/* Read a scenario's summary from its folder DIR (headline.csv and
+ * trials.csv) into *s. Prints nothing: the suite's console lines are the
+ * console reporter's (as_console_scenario_summary). Returns 0, or -1 with
+ * err when a file cannot be read (*s then holds nothing to free). */
+int as_scenario_summary(const char *dir, as_scenario_summary_t *s, char *err, size_t errlen);
+void as_scenario_summary_free(as_scenario_summary_t *s);
 
 #endif /* AS_SUITE_H */

@@ -1,7 +1,8 @@
 /* suite_headline.c - a scenario's one number: its metric of a trial
  * (as_scenario_value, as_scenario_metric), headline.csv (the median per
- * table row and module) and the console summary printed from that file.
- * Not the scenarios themselves nor their claims (suite.c, verdict.c). */
+ * table row and module) and the scenario's summary read back from that
+ * file as data. Not the scenarios themselves nor their claims (suite.c,
+ * verdict.c), nor printing (report_console.c). */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <limits.h>
@@ -250,15 +251,16 @@ static void reason_key(const as_table_t *t, size_t r, as_buf_t *key)
 		as_buf_printf(key, "%s", reason);
 }
 
-/* Every reason in trials.csv (skips, failures, notes on completed rows) on
- * one line, the modules that gave it named together: five modules skipped
- * as not thread-safe are one line, not five. */
-static void print_reasons(const as_table_t *t)
+/* Every reason in trials.csv (skips, failures, notes on completed rows)
+ * once, the modules that gave it named together: five modules skipped as
+ * not thread-safe are one reason, not five. Into s->reason. */
+static void collect_reasons(const as_table_t *t, as_scenario_summary_t *s)
 {
 	char **keys = calloc(t->nrows + 1, sizeof(char *));
 	as_buf_t *mods = calloc(t->nrows + 1, sizeof(as_buf_t)), key = {0};
 	size_t nk = 0;
-	if (!keys || !mods)
+	s->reason = calloc(t->nrows + 1, sizeof(*s->reason));
+	if (!keys || !mods || !s->reason)
 		abort();
 	for (size_t r = 0; r < t->nrows; r++) {
 		const char *mod = as_table_str(t, r, "module");
@@ -280,91 +282,83 @@ static void print_reasons(const as_table_t *t)
 	}
 	for (size_t k = 0; k < nk; k++) {
 		const char *text = strchr(keys[k], '\t') + 1, *hole = strchr(text, '\1');
-		int ok = !strncmp(keys[k], "ok\t", 3);
-		printf("   ");
-		if (!ok)
-			printf("%.*s: ", (int)(text - 1 - keys[k]), keys[k]);
+		as_buf_t line = {0};
 		if (hole) {
 			/* several modules: "arena, bump have ...", "are not ..." */
 			const char *rest = hole + 1;
 			int plural = strchr(mods[k].data, ',') != NULL;
-			printf("%.*s%s", (int)(hole - text), text, mods[k].data);
+			as_buf_printf(&line, "%.*s%s", (int)(hole - text), text, mods[k].data);
 			if (plural && !strncmp(rest, " has ", 5))
-				printf(" have %s\n", rest + 5);
+				as_buf_printf(&line, " have %s", rest + 5);
 			else if (plural && !strncmp(rest, " is ", 4))
-				printf(" are %s\n", rest + 4);
+				as_buf_printf(&line, " are %s", rest + 4);
 			else
-				printf("%s\n", rest);
+				as_buf_printf(&line, "%s", rest);
 		} else
-			printf("%s: %s\n", mods[k].data, text);
+			as_buf_printf(&line, "%s: %s", mods[k].data, text);
+		s->reason[k].status = strndup(keys[k], (size_t)(text - 1 - keys[k]));
+		s->reason[k].text = line.data ? line.data : strdup("");
+		if (!s->reason[k].status || !s->reason[k].text)
+			abort();
 		free(keys[k]);
 		as_buf_free(&mods[k]);
 	}
+	s->nreasons = (int)nk;
 	as_buf_free(&key);
 	free(keys);
 	free(mods);
 }
 
-int as_scenario_summary(const as_scenario_t *sc, const char *dir, char *err, size_t errlen)
+int as_scenario_summary(const char *dir, as_scenario_summary_t *s, char *err, size_t errlen)
 {
-	as_table_t h, t;
-	const char *mods[AS_RUN_MAX_ITEMS], **rows;
-	int nmods, nrows, lw, cw[AS_RUN_MAX_ITEMS];
-
-	if (read_in(dir, "headline.csv", &h, err, errlen) != 0)
+	memset(s, 0, sizeof(*s));
+	if (read_in(dir, "headline.csv", &s->h, err, errlen) != 0)
 		return -1;
-	if (read_in(dir, "trials.csv", &t, err, errlen) != 0) {
-		as_table_free(&h);
+	if (read_in(dir, "trials.csv", &s->t, err, errlen) != 0) {
+		as_table_free(&s->h);
+		memset(s, 0, sizeof(*s));
 		return -1;
 	}
-	rows = calloc(h.nrows + 1, sizeof(*rows));
-	if (!rows)
+	s->rows = calloc(s->h.nrows + 1, sizeof(*s->rows));
+	if (!s->rows)
 		abort();
-	nmods = distinct(&h, "module", mods, AS_RUN_MAX_ITEMS);
-	nrows = distinct(&h, "row", rows, (int)h.nrows);
-	/* every column as wide as its widest label or cell, none cut: at
-	 * %-44.44s and %9.9s "...,ops=100000,touch=all t1" read "...,ops=100"
-	 * and glibc:trim_threshold=1m and glibc:mmap_threshold=1m both "glibc:tri"
-	 * and "glibc:mma" */
-	lw = (int)strlen("workload");
-	for (int k = 0; k < nrows; k++)
-		lw = (int)strlen(rows[k]) > lw ? (int)strlen(rows[k]) : lw;
-	for (int m = 0; m < nmods; m++) {
-		cw[m] = (int)strlen(mods[m]) > 9 ? (int)strlen(mods[m]) : 9;
-		for (size_t r = 0; r < h.nrows; r++)
-			if (!strcmp(as_table_str(&h, r, "module"), mods[m]) &&
-			    (int)strlen(as_table_str(&h, r, "status")) > cw[m])
-				cw[m] = (int)strlen(as_table_str(&h, r, "status"));
+	s->nmods = distinct(&s->h, "module", s->mods, AS_RUN_MAX_ITEMS);
+	s->nrows = distinct(&s->h, "row", s->rows, (int)s->h.nrows);
+	s->value = calloc((size_t)s->nrows * (size_t)s->nmods + 1, sizeof(*s->value));
+	s->status = calloc((size_t)s->nrows * (size_t)s->nmods + 1, sizeof(*s->status));
+	if (!s->value || !s->status)
+		abort();
+	for (int i = 0; i < s->nrows * s->nmods; i++)
+		s->value[i] = NAN;
+	/* each cell from its row of headline.csv (the last, were there two) */
+	for (size_t r = 0; r < s->h.nrows; r++) {
+		const char *row = as_table_str(&s->h, r, "row"),
+		           *mod = as_table_str(&s->h, r, "module");
+		int k = 0, m = 0;
+		while (k < s->nrows && strcmp(s->rows[k], row))
+			k++;
+		while (m < s->nmods && strcmp(s->mods[m], mod))
+			m++;
+		if (k == s->nrows || m == s->nmods)
+			continue; /* a module past AS_RUN_MAX_ITEMS */
+		s->value[k * s->nmods + m] = as_table_num(&s->h, r, "value");
+		s->status[k * s->nmods + m] = as_table_str(&s->h, r, "status");
 	}
-	printf("   expected: %s\n", sc->shape);
-	printf("   %s (median; headline.csv):\n   %-*s", sc->metric_name, lw, "workload");
-	for (int m = 0; m < nmods; m++)
-		printf(" %*s", cw[m], mods[m]);
-	printf("\n");
-	for (int k = 0; k < nrows; k++) {
-		printf("   %-*s", lw, rows[k]);
-		for (int m = 0; m < nmods; m++) {
-			const char *cell = "-";
-			double x = NAN;
-			for (size_t r = 0; r < h.nrows; r++) {
-				if (strcmp(as_table_str(&h, r, "row"), rows[k]) ||
-				    strcmp(as_table_str(&h, r, "module"), mods[m]))
-					continue;
-				x = as_table_num(&h, r, "value");
-				cell = strcmp(as_table_str(&h, r, "status"), "ok")
-				           ? as_table_str(&h, r, "status")
-				           : "n/a";
-			}
-			if (!isnan(x))
-				printf(" %*.3g", cw[m], x);
-			else
-				printf(" %*s", cw[m], cell);
-		}
-		printf("\n");
-	}
-	print_reasons(&t);
-	free(rows);
-	as_table_free(&h);
-	as_table_free(&t);
+	collect_reasons(&s->t, s);
 	return 0;
+}
+
+void as_scenario_summary_free(as_scenario_summary_t *s)
+{
+	for (int k = 0; k < s->nreasons; k++) {
+		free(s->reason[k].status);
+		free(s->reason[k].text);
+	}
+	free(s->reason);
+	free(s->rows);
+	free(s->value);
+	free(s->status);
+	as_table_free(&s->h);
+	as_table_free(&s->t);
+	memset(s, 0, sizeof(*s));
 }

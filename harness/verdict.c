@@ -175,77 +175,77 @@ static int measure(const as_scenario_t *sc, const as_table_t *t, const unsigned 
 	return 0;
 }
 
-/* A measured figure for the console: a whole count as it is (4000, not
- * 4e+03), anything else to 3 significant digits. */
-static const char *fig(char *buf, size_t len, double v)
+/* Room for one more row in l (grown by half); NULL when out of memory. */
+static as_verdict_row_t *list_add(as_verdict_list_t *l)
 {
-	if (v == floor(v) && fabs(v) < 1e7)
-		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%.3g", v);
-	return buf;
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap + l->cap / 2 : 16;
+		as_verdict_row_t *row = realloc(l->row, (size_t)cap * sizeof(*row));
+		if (!row)
+			return NULL;
+		l->row = row;
+		l->cap = cap;
+	}
+	return &l->row[l->n++];
 }
 
-/* One verdict: its line on out unless it is NULL (the header line first
- * when *judged is 0), its row in csv, its object in json. */
-static void report(FILE *out, const as_scenario_t *sc, const as_claim_t *c, const char *who, int ww,
-                   int cw, double med, double lo, double hi, int n, as_buf_t *csv, json_t *json,
-                   int counts[AS_VERDICT_COUNT], int *judged)
+void as_verdict_list_free(as_verdict_list_t *l)
+{
+	free(l->row);
+	memset(l, 0, sizeof(*l));
+}
+
+/* One verdict of the module text v->module: judged into v, then its row
+ * in csv, its object in json. */
+static void report(const as_scenario_t *sc, const as_claim_t *c, double med, double lo, double hi,
+                   int n, as_verdict_row_t *v, as_buf_t *csv, json_t *json)
 {
 	int ratio = c->vs || c->vs_threads || c->vs_workload;
 	const char *unit = ratio ? "ratio of medians" : c->metric ? c->metric->unit : sc->unit;
-	as_verdict_t vd = as_claim_judge(c, lo, hi);
-	char exp[64], meas[64];
-	expected_text(c, exp, sizeof(exp));
-	if ((*judged)++ == 0 && out)
-		fprintf(out, "   %-12s %-*s %-*s %-12s %-22s %s\n", "verdict", ww, "module", cw,
-		        "claim", "expected", "measured (interval)", "n");
-	char f0[24], f1[24], f2[24];
-	if (isnan(med)) /* no figure (syscalls not counted, say): n/a, as report.md has it */
-		snprintf(meas, sizeof(meas), "n/a (not measured)");
-	else if (isnan(lo) || isnan(hi)) /* one repetition of a time, or nothing to resample */
-		snprintf(meas, sizeof(meas), "%s (no interval)", fig(f0, sizeof(f0), med));
-	else
-		snprintf(meas, sizeof(meas), "%s (%s-%s)", fig(f0, sizeof(f0), med),
-		         fig(f1, sizeof(f1), lo), fig(f2, sizeof(f2), hi));
-	if (out)
-		fprintf(out, "   %-12s %-*s %-*.*s %-12s %-22s %d\n", as_verdict_name(vd), ww, who,
-		        cw, cw, c->claim, exp, meas, n);
-	counts[vd]++;
+	v->scenario = sc->name;
+	v->workload = c->workload;
+	v->claim = c->claim;
+	expected_text(c, v->expected, sizeof(v->expected));
+	v->measured = med;
+	v->ci_lo = lo;
+	v->ci_hi = hi;
+	v->unit = unit ? unit : "";
+	v->verdict = as_claim_judge(c, lo, hi);
+	v->n = n;
 	as_buf_csv_str(csv, sc->name, 0);
 	as_buf_csv_str(csv, c->workload, 0);
-	as_buf_csv_str(csv, who, 0);
+	as_buf_csv_str(csv, v->module, 0);
 	as_buf_csv_str(csv, c->claim, 0);
-	as_buf_csv_str(csv, exp, 0);
+	as_buf_csv_str(csv, v->expected, 0);
 	as_buf_csv_num(csv, med, 'F', 0);
 	as_buf_csv_num(csv, lo, 'F', 0);
 	as_buf_csv_num(csv, hi, 'F', 0);
-	as_buf_csv_str(csv, unit ? unit : "", 0);
-	as_buf_csv_str(csv, as_verdict_name(vd), 0);
+	as_buf_csv_str(csv, v->unit, 0);
+	as_buf_csv_str(csv, as_verdict_name(v->verdict), 0);
 	as_buf_csv_num(csv, n, 'I', 1);
 	if (json) {
 		json_t *o = as_json_object();
 		as_json_set_str(o, "scenario", sc->name);
 		as_json_set_str(o, "workload", c->workload);
-		as_json_set_str(o, "module", who);
+		as_json_set_str(o, "module", v->module);
 		as_json_set_str(o, "claim", c->claim);
-		as_json_set_str(o, "expected", exp);
+		as_json_set_str(o, "expected", v->expected);
 		as_json_set(o, "measured", as_json_num(med, 'F'));
 		as_json_set(o, "ci_lo", as_json_num(lo, 'F'));
 		as_json_set(o, "ci_hi", as_json_num(hi, 'F'));
 		as_json_set_str(o, "unit", unit);
-		as_json_set_str(o, "verdict", as_verdict_name(vd));
+		as_json_set_str(o, "verdict", as_verdict_name(v->verdict));
 		as_json_set(o, "n", as_json_num(n, 'I'));
 		as_json_push(json, o);
 	}
 }
 
 /* Every claim of sc on each label of its module (and of its vs module)
- * that t has: measured into med/lo/hi/n and reported when report_it, else
- * only the longest module text into *ww. */
-static int judge_all(FILE *out, const as_scenario_t *sc, const as_table_t *t,
-                     const unsigned char *dist, int report_it, int *ww, int cw, as_buf_t *csv,
-                     json_t *json, int counts[AS_VERDICT_COUNT])
+ * that t has: measured and reported, into rows unless it is NULL.
+ * Returns the number judged, or -1 when rows cannot grow. */
+static int judge_all(const as_scenario_t *sc, const as_table_t *t, const unsigned char *dist,
+                     as_verdict_list_t *rows, as_buf_t *csv, json_t *json,
+                     int counts[AS_VERDICT_COUNT])
 {
 	static char labels[MAX_LABELS][AS_LABEL_MAX], vlabels[MAX_LABELS][AS_LABEL_MAX];
 	int judged = 0;
@@ -254,51 +254,42 @@ static int judge_all(FILE *out, const as_scenario_t *sc, const as_table_t *t,
 		int nvl = c->vs ? module_labels(t, c->vs, vlabels) : 1;
 		for (int i = 0; i < nl; i++)
 			for (int j = 0; j < nvl; j++) {
-				char who[2 * AS_LABEL_MAX + 32];
+				as_verdict_row_t one, *v = &one;
 				double med, lo, hi;
 				int n;
 				const char *vs = c->vs ? vlabels[j] : NULL;
 				if (measure(sc, t, dist, c, labels[i], vs, &med, &lo, &hi, &n) != 0)
 					continue;
-				who_text(c, labels[i], vs, who, sizeof(who));
-				if (!report_it) {
-					if ((int)strlen(who) > *ww)
-						*ww = (int)strlen(who);
-					continue;
-				}
-				report(out, sc, c, who, *ww, cw, med, lo, hi, n, csv, json, counts,
-				       &judged);
+				if (rows && !(v = list_add(rows)))
+					return -1;
+				who_text(c, labels[i], vs, v->module, sizeof(v->module));
+				report(sc, c, med, lo, hi, n, v, csv, json);
+				counts[v->verdict]++;
+				judged++;
 			}
 	}
 	return judged;
 }
 
-int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, FILE *out, as_buf_t *csv,
-                         json_t *json, int counts[AS_VERDICT_COUNT], char *err, size_t errlen)
+int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_verdict_list_t *rows,
+                         as_buf_t *csv, json_t *json, int counts[AS_VERDICT_COUNT], char *err,
+                         size_t errlen)
 {
 	as_table_t t;
-	int judged, ww = 18, cw = 44;
+	int judged;
 	unsigned char *dist;
 	if (!sc->claims)
 		return 0;
 	if (as_table_read(trials_csv, &t, err, errlen) != 0)
 		return -1;
 	dist = malloc(t.nrows ? t.nrows : 1);
-	if (!dist || as_table_disturbed(&t, dist) != 0) {
+	if (!dist || as_table_disturbed(&t, dist) != 0 ||
+	    (judged = judge_all(sc, &t, dist, rows, csv, json, counts)) < 0) {
 		snprintf(err, errlen, "%s: out of memory", trials_csv);
 		free(dist);
 		as_table_free(&t);
 		return -1;
 	}
-	/* the claim column as wide as the scenario's longest claim (44 at
-	 * least, 64 at most): "faster than tcmalloc" was cut at "tcmall"; the
-	 * module column as wide as its longest label (18 at least), never cut:
-	 * "glibc:mmap_threshold=1m" read as glibc */
-	for (const as_claim_t *c = sc->claims; c->claim; c++)
-		if ((int)strlen(c->claim) > cw)
-			cw = strlen(c->claim) > 64 ? 64 : (int)strlen(c->claim);
-	judge_all(out, sc, &t, dist, 0, &ww, cw, csv, json, counts);
-	judged = judge_all(out, sc, &t, dist, 1, &ww, cw, csv, json, counts);
 	free(dist);
 	as_table_free(&t);
 	return judged;

@@ -2,18 +2,20 @@
  * held share is at least 0.9 for 64 KiB blocks") checked against a
  * scenario's trials.csv, each CONFIRMED, REFUTED or INCONCLUSIVE with the
  * measured value beside the expectation. The claims live with their
- * scenarios in suite.c; `allocscope suite` prints the verdict table first
- * and writes verdicts.csv. Not thread-safe. */
+ * scenarios in suite.c. Judging returns the verdicts as data (and their
+ * verdicts.csv rows); it prints nothing: `allocscope suite` prints the
+ * table through the console reporter (report_console.c). Not
+ * thread-safe. */
 #ifndef AS_VERDICT_H
 #define AS_VERDICT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <jansson.h>
 
 #include "buf.h"
+#include "labels.h"
 #include "trials_read.h"
 
 struct as_scenario;
@@ -69,20 +71,48 @@ const char *as_verdict_name(as_verdict_t v);
 /* verdicts.csv's header line. */
 void as_verdicts_header(as_buf_t *csv);
 
+/* A module's text in a verdict: a label, or LABEL/VS tN/tK for a ratio. */
+#define AS_VERDICT_MODULE_MAX (2 * AS_LABEL_MAX + 32)
+
+/* One judged claim: a row of verdicts.csv as data. The strings without a
+ * size point into the scenario and its claim table (static). */
+typedef struct as_verdict_row {
+	const char *scenario;
+	const char *workload;               /* the claim's workload label */
+	char module[AS_VERDICT_MODULE_MAX]; /* the label judged, "glibc:k=v",
+	                                       "mimalloc t2/t1", "a/b" */
+	const char *claim;                  /* in words */
+	char expected[64];                  /* ">= 0.9", "80 +- 4" */
+	double measured;                    /* the median (or ratio); NaN: not measured */
+	double ci_lo, ci_hi;                /* its interval; NaN: none */
+	const char *unit;                   /* "" when the scenario has none */
+	as_verdict_t verdict;
+	int n; /* repetitions the figure rests on */
+} as_verdict_row_t;
+
+/* Verdicts in the order they were judged; zero it before the first use,
+ * release it with as_verdict_list_free. */
+typedef struct as_verdict_list {
+	as_verdict_row_t *row;
+	int n, cap;
+} as_verdict_list_t;
+
+void as_verdict_list_free(as_verdict_list_t *l);
+
 /* Judge every claim of sc whose module and workload are in trials_csv,
  * once per module label of the claim's module (a variant, "glibc:k=v", is
  * judged on its own rows, never pooled with plain glibc's, and named in
- * the module column): one row each in csv, one object with verdicts.csv's
- * keys each appended to the JSON array json unless it is NULL, one line
- * each on out (the console, under the scenario's heading; NULL: none),
- * counts[verdict]++. The measured value is the median
+ * the module column): each appended to rows (unless it is NULL), one row
+ * each in csv, one object with verdicts.csv's keys each appended to the
+ * JSON array json unless it is NULL, counts[verdict]++. Prints nothing.
+ * The measured value is the median
  * of the scenario's metric over the ok repetitions, its interval the order- statistic 95 % CI of
  * the median (n >= 6), or with fewer repetitions the range of the repetitions; for a ratio claim
  * (`vs`, `vs_threads` or `vs_workload` set), the ratio of medians and its bootstrap 95 % CI
  * (compare.c's), INCONCLUSIVE without one. Returns the number of claims
- * judged, or -1 with err when the file cannot be read. */
-int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv, FILE *out,
-                         as_buf_t *csv, json_t *json, int counts[AS_VERDICT_COUNT], char *err,
-                         size_t errlen);
+ * judged, or -1 with err when the file cannot be read or memory runs out. */
+int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv,
+                         as_verdict_list_t *rows, as_buf_t *csv, json_t *json,
+                         int counts[AS_VERDICT_COUNT], char *err, size_t errlen);
 
 #endif /* AS_VERDICT_H */

@@ -46,7 +46,7 @@ static int judge_rows(const char *sc, const char *path, const char *head, const 
 	fclose(f);
 	memset(counts, 0, sizeof(int) * AS_VERDICT_COUNT);
 	csv->len = 0;
-	return as_scenario_verdicts(as_scenario_find(sc), path, stdout, csv, NULL, counts, err,
+	return as_scenario_verdicts(as_scenario_find(sc), path, NULL, csv, NULL, counts, err,
 	                            sizeof(err));
 }
 
@@ -141,7 +141,7 @@ static int judge_phase(const char *path, const long ns[3], const int *passes, as
 	fclose(f);
 	memset(counts, 0, sizeof(int) * AS_VERDICT_COUNT);
 	csv->len = 0;
-	return as_scenario_verdicts(as_scenario_find("phase"), path, stdout, csv, NULL, counts, err,
+	return as_scenario_verdicts(as_scenario_find("phase"), path, NULL, csv, NULL, counts, err,
 	                            sizeof(err));
 }
 
@@ -170,7 +170,7 @@ int main(void)
 	}
 	fclose(f);
 	as_verdicts_header(&csv);
-	n = as_scenario_verdicts(th, path, stdout, &csv, NULL, counts, err, sizeof(err));
+	n = as_scenario_verdicts(th, path, NULL, &csv, NULL, counts, err, sizeof(err));
 	/* and the three claims of their mechanism (brk heap share, munmap
 	 * calls), whose columns this file lacks: INCONCLUSIVE on nothing,
 	 * never confirmed by a held share */
@@ -216,7 +216,7 @@ int main(void)
 	fclose(f);
 	memset(counts, 0, sizeof(counts));
 	csv.len = 0;
-	n = as_scenario_verdicts(th, path, stdout, &csv, NULL, counts, err, sizeof(err));
+	n = as_scenario_verdicts(th, path, NULL, &csv, NULL, counts, err, sizeof(err));
 	CHECKF(n == 4 && counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1,
 	       "per label: %d judged, %s", n, csv.data);
 	CHECKF(csv.data && strstr(csv.data, ",glibc,\"256 KiB") &&
@@ -241,7 +241,7 @@ int main(void)
 	fclose(f);
 	memset(counts, 0, sizeof(counts));
 	csv.len = 0;
-	n = as_scenario_verdicts(bump, path, stdout, &csv, NULL, counts, err, sizeof(err));
+	n = as_scenario_verdicts(bump, path, NULL, &csv, NULL, counts, err, sizeof(err));
 	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "%d judged, %s", n, csv.data);
 	CHECKF(strstr(csv.data, "bump/glibc,") && strstr(csv.data, "ratio of medians,CONFIRMED"),
 	       "%s", csv.data);
@@ -261,7 +261,7 @@ int main(void)
 	fclose(f);
 	memset(counts, 0, sizeof(counts));
 	csv.len = 0;
-	n = as_scenario_verdicts(bump, path, stdout, &csv, NULL, counts, err, sizeof(err));
+	n = as_scenario_verdicts(bump, path, NULL, &csv, NULL, counts, err, sizeof(err));
 	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 1 && strstr(csv.data, ",bump/glibc,") &&
 	           strstr(csv.data, ",bump/glibc:tcache_count=0,"),
 	       "ratio per label: %d judged, %s", n, csv.data);
@@ -287,7 +287,7 @@ int main(void)
 	fclose(f);
 	memset(counts, 0, sizeof(counts));
 	csv.len = 0;
-	n = as_scenario_verdicts(bump, path, stdout, &csv, NULL, counts, err, sizeof(err));
+	n = as_scenario_verdicts(bump, path, NULL, &csv, NULL, counts, err, sizeof(err));
 	CHECKF(n == 1 && counts[AS_VERDICT_CONFIRMED] == 1, "disturbed kept: %d judged, %s", n,
 	       csv.data);
 	CHECKF(strstr(csv.data, "ratio of medians,CONFIRMED,6\n"), "n is the kept: %s", csv.data);
@@ -315,7 +315,7 @@ int main(void)
 	fclose(f);
 	memset(counts, 0, sizeof(counts));
 	csv.len = 0;
-	n = as_scenario_verdicts(as_scenario_find("cache"), path, stdout, &csv, NULL, counts, err,
+	n = as_scenario_verdicts(as_scenario_find("cache"), path, NULL, &csv, NULL, counts, err,
 	                         sizeof(err));
 	CHECKF(n == 2 && counts[AS_VERDICT_CONFIRMED] == 1 && counts[AS_VERDICT_REFUTED] == 1,
 	       "%d judged, %s", n, csv.data);
@@ -458,7 +458,7 @@ int main(void)
 	CHECKF(strstr(csv.data, ",<= 0.75,0.178"), "per pass: %s", csv.data);
 
 	/* a file that is not there: -1 with the path in err */
-	CHECK(as_scenario_verdicts(th, "/nonexistent/trials.csv", stdout, &csv, NULL, counts, err,
+	CHECK(as_scenario_verdicts(th, "/nonexistent/trials.csv", NULL, &csv, NULL, counts, err,
 	                           sizeof(err)) == -1 &&
 	      strstr(err, "/nonexistent"));
 	as_buf_free(&csv);
