@@ -26,6 +26,9 @@ typedef struct as_claim_metric {
 	const char *unit; /* verdicts.csv's unit */
 	double (*value)(const as_table_t *t, size_t r);
 	const char *column; /* without value: this trials.csv column as it is */
+	/* with value: the trials.csv columns it reads, NULL-terminated; the
+	 * verdicts read no others (as_verdict_columns). NULL: every column */
+	const char *const *reads;
 } as_claim_metric_t;
 
 typedef enum as_claim_op {
@@ -81,6 +84,16 @@ void as_verdicts_header(as_buf_t *csv);
  * (`vs`, `vs_threads` or `vs_workload` set), the ratio of medians and its bootstrap 95 % CI
  * (compare.c's), INCONCLUSIVE without one. Returns the number of claims
  * judged, or -1 with err when the file cannot be read. */
+/* The trials.csv columns sc's verdicts read, into keep (NULL-terminated,
+ * room for max names with the NULL): the rows' identity, the disturbed
+ * rule's (resume.h AS_TABLE_MACHINE_COLS), the scenario metric's
+ * (as_scenario_metric_cols) and each claim metric's (its column, or its
+ * value function's `reads`). Returns 0; -1 when every column is read: a
+ * value function without `reads`, or more than max - 1 names (keep then
+ * holds NULL alone). A trials.csv of many repetitions is held in those
+ * columns alone, not in its ~60. */
+int as_verdict_columns(const struct as_scenario *sc, const char **keep, size_t max);
+
 int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv, FILE *out,
                          as_buf_t *csv, json_t *json, int counts[AS_VERDICT_COUNT], char *err,
                          size_t errlen);
