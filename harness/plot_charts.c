@@ -124,28 +124,17 @@ void plot_drop_last(charts_t *cs)
 }
 
 /* Column col (times scale, over column per when per >= 0) of the trials of
- * module `mod` in group `group` that the statistics keep (completed, not
- * left out as disturbed), at most max values into v; returns how many. */
-static int group_values_per(const run_t *r, const char *mod, const char *group, int col, int per,
-                            double scale, double *v, int max);
-
-static int group_values(const run_t *r, const char *mod, const char *group, int col, double scale,
-                        double *v, int max)
+ * module m in group g that the statistics keep (completed, not left out as
+ * disturbed), at most max values into v; returns how many. Only group g's
+ * rows are read (run_t.grow): rows x modules x groups per chart before. */
+static int group_values_per(const run_t *r, int m, int g, int col, int per, double scale, double *v,
+                            int max)
 {
-	return group_values_per(r, mod, group, col, -1, scale, v, max);
-}
-
-static int group_values_per(const run_t *r, const char *mod, const char *group, int col, int per,
-                            double scale, double *v, int max)
-{
-	/* pointers, not strcmp: rows x modules x groups per chart */
-	const char *pm = plot_pool_find(r, mod), *pg = plot_pool_find(r, group);
-	int n = 0;
-	if (!pm || !pg)
-		return 0; /* no row has that module or group */
-	for (int i = 0; i < r->nt && n < max; i++) {
-		const trow_t *t = &r->t[i];
-		if (!t->kept || t->mlabel != pm || t->glabel != pg)
+	int nrows, n = 0;
+	const int *rows = plot_group_rows(r, g, &nrows);
+	for (int k = 0; k < nrows && n < max; k++) {
+		const trow_t *t = &r->t[rows[k]];
+		if (!t->kept || t->m != m)
 			continue;
 		v[n++] = plot_cellnum(&r->trials, t->row, col) * scale /
 		         (per >= 0 ? plot_cellnum(&r->trials, t->row, per) : 1);
@@ -260,9 +249,8 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx;
 			as_buf_t out = {0}; /* its table row of values left out */
-			int n = group_values_per(r, r->mods.v[m], r->groups.v[g], ci, pi, scale, v,
-			                         1024),
-			    k, nout = below_zero_out(r, m, g, v, n, col, &out, &why);
+			int n = group_values_per(r, m, g, ci, pi, scale, v, 1024), k,
+			    nout = below_zero_out(r, m, g, v, n, col, &out, &why);
 			anyout |= nout > 0;
 			k = plot_reduce(v, n, &med, &mn, &mx);
 			as_buf_add(&c->data, "\t", 1);
@@ -355,8 +343,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			int made = 0;
 			for (int m = 0; m < r->mods.n && !made; m++) {
 				double v[1024], med, mn, mx;
-				int n = group_values(r, r->mods.v[m], r->groups.v[g], cols[k], 1.0,
-				                     v, 1024);
+				int n = group_values_per(r, m, g, cols[k], -1, 1.0, v, 1024);
 				made = plot_reduce(v, n, &med, &mn, &mx) > 0 && mx > 0;
 			}
 			if (made)
@@ -383,8 +370,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			plot_dstr(&c->data, lab);
 			for (int m = 0; m < r->mods.n; m++) {
 				double v[1024], med, mn, mx;
-				int n = group_values(r, r->mods.v[m], r->groups.v[g], cols[k], 1.0,
-				                     v, 1024);
+				int n = group_values_per(r, m, g, cols[k], -1, 1.0, v, 1024);
 				if (plot_reduce(v, n, &med, &mn, &mx) > 0) {
 					any = 1;
 					if (mx > hi)
@@ -404,8 +390,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			plot_tstr(&row, r->mshow[m]);
 			for (int k = 0; k < nc; k++) {
 				double v[1024], med, mn, mx;
-				int n = group_values(r, r->mods.v[m], r->groups.v[g], cols[k], 1.0,
-				                     v, 1024);
+				int n = group_values_per(r, m, g, cols[k], -1, 1.0, v, 1024);
 				has |= plot_reduce(v, n, &med, &mn, &mx) > 0;
 				plot_tnum(&row, med);
 			}
@@ -420,10 +405,10 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 			/* no value at all: no completed trial here, or counts n/a;
 			 * or every count 0: no bar to draw */
 			char line[LABEL + 64];
-			int kept = 0;
-			for (int i = 0; i < r->nt; i++) {
-				kept += r->t[i].kept && !strcmp(r->t[i].glabel, r->groups.v[g]);
-			}
+			int kept = 0, nrows;
+			const int *rows = plot_group_rows(r, g, &nrows);
+			for (int k = 0; k < nrows; k++)
+				kept += r->t[rows[k]].kept;
 			snprintf(line, sizeof(line), "%s: %s", r->gshow[g],
 			         any    ? "no memory system call in the timed region"
 			         : kept ? "syscall counts are n/a in every completed trial"
@@ -473,14 +458,12 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	/* groups whose trials all share one block size */
 	for (int g = 0; g < r->groups.n; g++) {
 		double sz = NAN;
-		int ok = !r->sweep[g], any = 0;
-		for (int i = 0; i < r->nt; i++) {
+		int ok = !r->sweep[g], any = 0, nrows;
+		const int *rows = plot_group_rows(r, g, &nrows);
+		for (int k = 0; k < nrows; k++) {
 			char dist[64];
-			const trow_t *t = &r->t[i];
-			double s;
-			if (strcmp(t->glabel, r->groups.v[g]))
-				continue;
-			s = plot_param_size(t->wparams, "size");
+			const trow_t *t = &r->t[rows[k]];
+			double s = plot_param_size(t->wparams, "size");
 			if (as_label_param(t->wparams, "dist", dist, sizeof(dist)) == 0 &&
 			    strcmp(dist, "fixed"))
 				s = NAN;
@@ -525,12 +508,13 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 		plot_dstr(&c->data, ticks[g]);
 		for (int m = 0; m < r->mods.n; m++) {
 			double v[1024], med, mn, mx, size = NAN, blocks = NAN;
-			int n = 0, k;
-			for (int i = 0; i < r->nt && n < 1024; i++) {
-				const trow_t *t = &r->t[i];
+			int n = 0, k, nrows;
+			const int *rows =
+			    plot_group_rows(r, plot_group_index(r, groups.v[g]), &nrows);
+			for (int j = 0; j < nrows && n < 1024; j++) {
+				const trow_t *t = &r->t[rows[j]];
 				double rss;
-				if (!t->kept || strcmp(t->mlabel, r->mods.v[m]) ||
-				    strcmp(t->glabel, groups.v[g]))
+				if (!t->kept || t->m != m)
 					continue;
 				size = plot_param_size(t->wparams, "size");
 				blocks = c_blocks >= 0 ? plot_cellnum(&r->trials, t->row, c_blocks)
@@ -612,17 +596,21 @@ static void note_missing_threads(const run_t *r, const char *mod, const char *wl
 	int ri[64];
 	for (int j = 0; j < nthr; j++) {
 		char status[64] = "", clause[96] = "", key[200];
+		int nrows;
+		const int *rows = plot_group_rows(r, plot_group_at(r, wlabel, thr[j]), &nrows);
 		ri[j] = -1;
-		for (int i = 0; i < r->nt && miss[j]; i++)
-			if (!strcmp(r->t[i].wlabel, wlabel) && r->t[i].threads == thr[j] &&
-			    !strcmp(r->t[i].mlabel, mod)) {
-				if (plot_missing_why(r, mod, r->t[i].glabel, status, sizeof(status),
+		for (int i = 0; i < nrows && miss[j]; i++) {
+			const trow_t *t = &r->t[rows[i]];
+			if (!strcmp(t->wlabel, wlabel) && t->threads == thr[j] &&
+			    !strcmp(t->mlabel, mod)) {
+				if (plot_missing_why(r, mod, t->glabel, status, sizeof(status),
 				                     clause, sizeof(clause))) {
 					snprintf(key, sizeof(key), "%s\t%s", status, clause);
 					ri[j] = plot_sl_add(&reasons, key);
 				}
 				break;
 			}
+		}
 	}
 	for (int k = 0; k < reasons.n; k++) {
 		const char *clause = strchr(reasons.v[k], '\t') + 1;
@@ -712,10 +700,11 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		char stem[160];
 		long thr[64];
 		int nthr = 0, reps_n[2] = {0, 0};
+		const char *pw = plot_pool_find(r, wls.v[w]); /* equal texts: one pointer */
 		chart_t *c;
 		for (int i = 0; i < r->nt; i++) {
 			int seen = 0;
-			if (strcmp(r->t[i].wlabel, wls.v[w]))
+			if (r->t[i].wlabel != pw)
 				continue;
 			for (int j = 0; j < nthr; j++)
 				seen |= thr[j] == r->t[i].threads;
@@ -753,11 +742,13 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 			as_buf_printf(&c->data, "# %s\n", r->mods.v[m]);
 			for (int j = 0; j < nthr; j++) {
 				double v[1024], med, mn, mx;
-				int n = 0, k, nout;
-				for (int i = 0; i < r->nt && n < 1024; i++) {
-					const trow_t *t = &r->t[i];
-					if (t->kept && !strcmp(t->mlabel, r->mods.v[m]) &&
-					    !strcmp(t->wlabel, wls.v[w]) && t->threads == thr[j])
+				int n = 0, k, nout, nrows;
+				const int *rows =
+				    plot_group_rows(r, plot_group_at(r, wls.v[w], thr[j]), &nrows);
+				for (int i = 0; i < nrows && n < 1024; i++) {
+					const trow_t *t = &r->t[rows[i]];
+					if (t->kept && t->m == m && !strcmp(t->wlabel, wls.v[w]) &&
+					    t->threads == thr[j])
 						v[n++] = plot_cellnum(&r->trials, t->row, ci);
 				}
 				nout = scaling_out(r, m, thr[j], v, n, &c->table, &why);

@@ -13,9 +13,11 @@ int plot_missing_why(const run_t *r, const char *mod, const char *group, char *s
                      char *clause, size_t clen)
 {
 	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
-	for (int i = 0; i < r->nt; i++) {
+	int nrows;
+	const int *rows = plot_group_rows(r, plot_group_index(r, group), &nrows);
+	for (int i = 0; i < nrows; i++) {
 		char pre[LABEL];
-		const trow_t *t = &r->t[i];
+		const trow_t *t = &r->t[rows[i]];
 		const char *reason, *p;
 		size_t n;
 		if (t->ok || strcmp(t->mlabel, mod) || strcmp(t->glabel, group))
@@ -33,8 +35,8 @@ int plot_missing_why(const run_t *r, const char *mod, const char *group, char *s
 		return 1;
 	}
 	/* completed, but the chart's column is empty (n/a) in every row */
-	for (int i = 0; i < r->nt; i++) {
-		const trow_t *t = &r->t[i];
+	for (int i = 0; i < nrows; i++) {
+		const trow_t *t = &r->t[rows[i]];
 		if (t->ok && !strcmp(t->mlabel, mod) && !strcmp(t->glabel, group)) {
 			snprintf(status, slen, "n/a");
 			snprintf(clause, clen, "no value in trials.csv");
@@ -57,30 +59,33 @@ void plot_note_missing(const run_t *r, const char *mod, const char *group, strli
 void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel, int *kmin_out,
                      int *kmax_out, int *nout_out)
 {
-	strlist_t keys = {0};
-	int *cnt = calloc((size_t)r->nt + 1, sizeof(int)), kmin = 0, kmax = 0, nout = 0;
+	/* per group, its kept rows per module: a group's rows alone, not a
+	 * list of "module\tgroup" keys searched per row */
+	int *cnt = malloc(((size_t)r->mods.n + 1) * sizeof(int)), kmin = 0, kmax = 0, nout = 0;
 	if (!cnt)
 		abort();
-	for (int i = 0; i < r->nt; i++) {
-		char key[2 * LABEL + 40];
-		const trow_t *t = &r->t[i];
-		const char *gl = t->glabel;
-		if (!t->ok || (groups && plot_sl_find(groups, gl) < 0) ||
-		    (wlabel && strcmp(t->wlabel, wlabel)))
+	for (int g = 0; g < r->groups.n; g++) {
+		int nrows;
+		const int *rows = plot_group_rows(r, g, &nrows);
+		if (groups && plot_sl_find(groups, r->groups.v[g]) < 0)
 			continue;
-		snprintf(key, sizeof(key), "%s\t%s", t->mlabel, gl);
-		if (t->kept)
-			cnt[plot_sl_add(&keys, key)]++;
-		else
-			nout++;
+		memset(cnt, 0, ((size_t)r->mods.n + 1) * sizeof(int));
+		for (int i = 0; i < nrows; i++) {
+			const trow_t *t = &r->t[rows[i]];
+			if (!t->ok || (wlabel && strcmp(t->wlabel, wlabel)))
+				continue;
+			if (t->kept)
+				cnt[t->m]++;
+			else
+				nout++;
+		}
+		for (int m = 0; m < r->mods.n; m++) {
+			if (cnt[m] && (!kmin || cnt[m] < kmin))
+				kmin = cnt[m];
+			if (cnt[m] > kmax)
+				kmax = cnt[m];
+		}
 	}
-	for (int k = 0; k < keys.n; k++) {
-		if (!kmin || cnt[k] < kmin)
-			kmin = cnt[k];
-		if (cnt[k] > kmax)
-			kmax = cnt[k];
-	}
-	plot_sl_free(&keys);
 	free(cnt);
 	*kmin_out = kmin;
 	*kmax_out = kmax;
@@ -145,13 +150,12 @@ void plot_note_unshown(const run_t *r, const char *group, const strlist_t *shown
 {
 	for (int m = 0; m < r->mods.n; m++) {
 		char status[64], clause[96], line[LABEL + 200];
-		int kept = 0;
+		int kept = 0, nrows;
+		const int *rows = plot_group_rows(r, plot_group_index(r, group), &nrows);
 		if (plot_sl_find(shown, r->mods.v[m]) >= 0)
 			continue;
-		for (int i = 0; i < r->nt && !kept; i++) {
-			kept = r->t[i].kept && !strcmp(r->t[i].mlabel, r->mods.v[m]) &&
-			       !strcmp(r->t[i].glabel, group);
-		}
+		for (int i = 0; i < nrows && !kept; i++)
+			kept = r->t[rows[i]].kept && r->t[rows[i]].m == m;
 		/* completed, but FILE has nothing of it */
 		if (kept)
 			snprintf(line, sizeof(line), "no rows in %s\t%s", file, r->mshow[m]);

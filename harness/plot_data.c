@@ -411,9 +411,52 @@ static int select_modules(run_t *r, const char *list, char *err, size_t errlen)
 	for (int k = 0; k < n; k++)
 		as_spec_free(&specs[k]);
 	for (int i = 0; i < r->nt; i++) {
-		plot_sl_add(&r->groups, r->t[i].glabel);
+		r->t[i].g = plot_sl_add(&r->groups, r->t[i].glabel);
+		r->t[i].m = plot_sl_find(&r->mods, r->t[i].mlabel);
 	}
 	return rc;
+}
+
+/* Each group's rows in r->grow, once (a counting sort by group, stable:
+ * trials.csv order within a group). */
+static void bucket_groups(run_t *r)
+{
+	int ng = r->groups.n;
+	r->gfirst = calloc((size_t)ng + 2, sizeof(int));
+	r->grow = malloc(((size_t)r->nt + 1) * sizeof(int));
+	if (!r->gfirst || !r->grow)
+		abort();
+	for (int i = 0; i < r->nt; i++)
+		r->gfirst[r->t[i].g + 2]++;
+	for (int g = 0; g < ng; g++)
+		r->gfirst[g + 2] += r->gfirst[g + 1];
+	/* gfirst[g + 1] is where group g's next row goes, then its end */
+	for (int i = 0; i < r->nt; i++)
+		r->grow[r->gfirst[r->t[i].g + 1]++] = i;
+}
+
+int plot_group_index(const run_t *r, const char *group)
+{
+	return plot_sl_find(&r->groups, group);
+}
+
+int plot_group_at(const run_t *r, const char *wlabel, long threads)
+{
+	trow_t t = {0};
+	char gl[LABEL + 32]; /* as build_rows cuts it */
+	t.wlabel = wlabel;
+	t.threads = threads;
+	return plot_group_index(r, plot_group_of(r, &t, gl, sizeof(gl)));
+}
+
+const int *plot_group_rows(const run_t *r, int g, int *n)
+{
+	if (g < 0 || g >= r->groups.n) {
+		*n = 0;
+		return r->grow;
+	}
+	*n = r->gfirst[g + 1] - r->gfirst[g];
+	return r->grow + r->gfirst[g];
 }
 
 /* A workload run at 3+ sizes is a sweep: its per-size groups get no charts
@@ -456,6 +499,7 @@ int plot_load_run(run_t *r, const char *dir, const char *modules, char *err, siz
 	rc = select_modules(r, modules, err, errlen);
 	if (rc < 0)
 		return -1;
+	bucket_groups(r);
 	find_sweeps(r);
 	return rc;
 }
@@ -468,6 +512,8 @@ void plot_free_run(run_t *r)
 	as_table_free(&r->latency);
 	as_table_free(&r->hist);
 	free(r->t);
+	free(r->grow);
+	free(r->gfirst);
 	pool_free(&r->pool);
 	free(r->sweep);
 	plot_sl_free(&r->sweeps);

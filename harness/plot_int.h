@@ -56,6 +56,7 @@ typedef struct {
 	             disturbed is left out of every median here as in
 	             summary.csv (disturb.h, as_table_disturbed) */
 	int row;
+	int g, m; /* its group's index in run_t.groups, its module's in mods */
 } trow_t;
 
 /* Distinct strings, each held once (trow_t's labels); a hash of them. */
@@ -75,6 +76,11 @@ typedef struct {
 	                      the --modules list */
 	strlist_t missing; /* --modules entries that matched no row */
 	strlist_t groups;  /* "workload label" or "workload label, N threads" */
+	/* the rows of each group, bucketed once: group g's are t[grow[k]]
+	 * for k from gfirst[g] to gfirst[g + 1] - 1, in trials.csv order, so
+	 * that a chart reads its group's rows, not every row per module and
+	 * group (docs/measure.md "plot and resume on a million rows") */
+	int *grow, *gfirst;
 	int multi_threads; /* the run has several thread counts, or one
 	                      other than 1: groups name their threads */
 	int has_summary;   /* DIR/summary.csv exists: the run reached its end
@@ -149,6 +155,17 @@ const char *plot_group_of(const run_t *r, const trow_t *t, char *out, size_t len
  * glabel equals s exactly when it is this pointer), or NULL when no row
  * has that text. */
 const char *plot_pool_find(const run_t *r, const char *s);
+
+/* Index of group label GROUP in r->groups, or -1. */
+int plot_group_index(const run_t *r, const char *group);
+/* Index in r->groups of the group that the rows of workload label WLABEL
+ * at THREADS threads belong to (every such row is in it), or -1 when no
+ * group has that label. Its rows may be of other workloads only where
+ * labels were cut: check wlabel and threads on them. */
+int plot_group_at(const run_t *r, const char *wlabel, long threads);
+/* The rows of group g (indexes into r->t, in trials.csv order), *n of
+ * them; none for g < 0. */
+const int *plot_group_rows(const run_t *r, int g, int *n);
 
 /* The trials.csv row of (trial, rep), or NULL. */
 const trow_t *plot_find_trial(const run_t *r, long trial, long rep);

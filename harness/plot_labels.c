@@ -90,11 +90,12 @@ void plot_label_run(run_t *r)
 		r->mstyle[m] = pick_style(name, r->mstyle, m);
 	}
 	/* a group's workload label, from its first row */
-	for (int g = 0; g < r->groups.n; g++)
-		for (int i = 0; i < r->nt && !wl[g]; i++) {
-			if (!strcmp(r->t[i].glabel, r->groups.v[g]))
-				wl[g] = r->t[i].wlabel;
-		}
+	for (int g = 0; g < r->groups.n; g++) {
+		int nrows;
+		const int *rows = plot_group_rows(r, g, &nrows);
+		if (nrows)
+			wl[g] = r->t[rows[0]].wlabel;
+	}
 	for (int g = 0; g < r->groups.n; g++)
 		plot_sl_add(&uniq, wl[g] ? wl[g] : r->groups.v[g]);
 	/* the workload labels once each (groups may differ in threads only) */

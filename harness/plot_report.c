@@ -395,12 +395,16 @@ int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered)
 		qsort(thr, (size_t)nthr, sizeof(long), cmp_long);
 		for (int t = 0; t < nthr; t++)
 			for (int m = 0; m < mods.n; m++) {
-				int n = 0;
-				for (int i = 0; i < r->nt; i++)
-					if (r->t[i].threads == thr[t] &&
-					    !strcmp(r->t[i].mlabel, mods.v[m]) &&
-					    !strcmp(r->t[i].wlabel, wls.v[w]))
-						grp[n++] = (size_t)r->t[i].row;
+				int n = 0, nrows;
+				const int *in =
+				    plot_group_rows(r, plot_group_at(r, wls.v[w], thr[t]), &nrows);
+				for (int k = 0; k < nrows; k++) {
+					const trow_t *row = &r->t[in[k]];
+					if (row->threads == thr[t] &&
+					    !strcmp(row->mlabel, mods.v[m]) &&
+					    !strcmp(row->wlabel, wls.v[w]))
+						grp[n++] = (size_t)row->row;
+				}
 				ngroups++;
 				/* fewer than asked may be the run's rule (a suite's
 				 * memory scenario stops at 2 that agree) */

@@ -40,27 +40,38 @@ static const char *const threshold_q[] = {"threshold:size=64k,total=4m",
 /* the brk heap's resident KiB at the peak (the heap's whole RSS: the few
  * KiB it held before the trial count too, 1.002 for glibc's 4 MiB rows)
  * over the RSS the trial added */
+static const char *const heap_share_cols[] = {"rss_peak_kib", "rss_before_kib", "heap_rss_peak_kib",
+                                              NULL};
 static double heap_share(const as_table_t *t, size_t r)
 {
 	double growth = as_table_num(t, r, "rss_peak_kib") - as_table_num(t, r, "rss_before_kib");
 	return growth > 0 ? as_table_num(t, r, "heap_rss_peak_kib") / growth : NAN;
 }
+static const char *const heap_size_cols[] = {"live_bytes_peak", "heap_size_peak_kib", NULL};
 static double heap_size_share(const as_table_t *t, size_t r)
 {
 	double live = as_table_num(t, r, "live_bytes_peak");
 	return live > 0 ? as_table_num(t, r, "heap_size_peak_kib") * 1024 / live : NAN;
 }
-static const as_claim_metric_t in_heap = {"brk heap RSS / RSS growth", heap_share, NULL};
+/* each value function's columns beside it: the verdicts read those alone
+ * (verdict.h as_verdict_columns; test_verdict checks each value against
+ * the whole row) */
+static const as_claim_metric_t in_heap = {"brk heap RSS / RSS growth", heap_share, NULL,
+                                          heap_share_cols};
 static const as_claim_metric_t heap_grew = {"brk heap size / requested bytes", heap_size_share,
-                                            NULL};
-static const as_claim_metric_t munmap_calls = {"munmap calls", NULL, "munmap_calls"};
+                                            NULL, heap_size_cols};
+static const as_claim_metric_t munmap_calls = {"munmap calls", NULL, "munmap_calls", NULL};
+static const char *const mmap_mib_cols[] = {"mmap_size_peak_kib", NULL};
 static double mmap_mib(const as_table_t *t, size_t r)
 {
 	return as_table_num(t, r, "mmap_size_peak_kib") / 1024;
 }
-static const as_claim_metric_t mmap_space = {"MiB of mmapped address space", mmap_mib, NULL};
+static const as_claim_metric_t mmap_space = {"MiB of mmapped address space", mmap_mib, NULL,
+                                             mmap_mib_cols};
 /* what brk gave back in the trial: the heap's largest size less its size
  * at the end, over the bytes requested */
+static const char *const given_back_cols[] = {"live_bytes_peak", "heap_size_peak_kib",
+                                              "heap_size_end_kib", NULL};
 static double heap_given_back(const as_table_t *t, size_t r)
 {
 	double live = as_table_num(t, r, "live_bytes_peak");
@@ -70,7 +81,7 @@ static double heap_given_back(const as_table_t *t, size_t r)
 	                : NAN;
 }
 static const as_claim_metric_t heap_back = {"brk heap given back / requested bytes",
-                                            heap_given_back, NULL};
+                                            heap_given_back, NULL, given_back_cols};
 
 /* glibc's DEFAULT_MMAP_THRESHOLD_MIN is 128 KiB; freeing a 1 MiB mmapped
  * chunk raises the threshold to its size, 1 MiB + a page (malloc.c,
@@ -398,7 +409,8 @@ static const char *const phase_q[] = {
 	"synth:dist=lognormal,size=64,sigma=1,min=16,max=4k,live=2000,ops=20000,order=" order
 /* RSS the trial added over the live bytes' peak: what a request's memory
  * costs when the next request reuses it */
-static const as_claim_metric_t rss_live = {"RSS growth / peak live bytes", NULL, "overhead_ratio"};
+static const as_claim_metric_t rss_live = {"RSS growth / peak live bytes", NULL, "overhead_ratio",
+                                           NULL};
 /* The article: "an arena allocator is faster and leaves no residual
  * fragmentation". Faster: arena's reset against glibc's frees, as bump's.
  * No residue: after 50 requests (10 with --quick) its RSS is one request's
@@ -461,8 +473,8 @@ static const as_scenario_t sc_phase = {
 #define MMAPCOST(size, ops) "synth:dist=fixed,size=" size ",order=never,ops=" ops ",touch=none"
 static const char *const mmapcost_wl[] = {MMAPCOST("120k", "4000"), MMAPCOST("256k", "4000"), NULL};
 static const char *const mmapcost_q[] = {MMAPCOST("120k", "1000"), MMAPCOST("256k", "1000"), NULL};
-static const as_claim_metric_t brk_count = {"brk calls", NULL, "brk_calls"};
-static const as_claim_metric_t mmap_count = {"mmap calls", NULL, "mmap_calls"};
+static const as_claim_metric_t brk_count = {"brk calls", NULL, "brk_calls", NULL};
+static const as_claim_metric_t mmap_count = {"mmap calls", NULL, "mmap_calls", NULL};
 /* ops blocks: 256 KiB over 120 KiB in ns per block at least 1 (the
  * article says no more; 1.12-1.35 in nine runs, whose CIs went down to
  * 1.03-1.19), brk called for every other 120 KiB block (n/2 +- 2: with

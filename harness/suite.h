@@ -84,7 +84,9 @@ int as_scenario_reads(const as_scenario_t *sc, const char *module, const char *w
 double as_scenario_value(const as_scenario_t *sc, const double *v);
 
 /* The metric of one trials.csv row; NaN when the row has no numbers
- * (skipped or failed). */
+ * (skipped or failed). It reads the row's status and the columns of
+ * as_scenario_metric_cols (NULL-terminated) alone. */
+extern const char *const as_scenario_metric_cols[];
 double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t row);
 
 /* headline.csv (columns AS_HEADLINE_COLS) of a scenario's run: one row

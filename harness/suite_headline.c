@@ -40,14 +40,17 @@ double as_scenario_value(const as_scenario_t *sc, const double *v)
 	return NAN;
 }
 
+/* as_scenario_metric's columns: the verdicts read these (verdict.c) */
+const char *const as_scenario_metric_cols[] = {"rss_before_kib",  "rss_end_kib", "rss_peak_kib",
+                                               "live_bytes_peak", "ns_per_op",   "elapsed_ns",
+                                               "passes",          NULL};
+
 double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t row)
 {
 	static const int cols[] = {AS_TC_rss_before_kib,  AS_TC_rss_end_kib, AS_TC_rss_peak_kib,
 	                           AS_TC_live_bytes_peak, AS_TC_ns_per_op,   AS_TC_elapsed_ns,
 	                           AS_TC_passes};
-	static const char *const names[] = {"rss_before_kib",  "rss_end_kib", "rss_peak_kib",
-	                                    "live_bytes_peak", "ns_per_op",   "elapsed_ns",
-	                                    "passes"};
+	const char *const *names = as_scenario_metric_cols;
 	double v[AS_TRIAL_NCOLS];
 	if (strcmp(as_table_str(t, row, "status"), "ok") != 0)
 		return NAN;

@@ -271,6 +271,48 @@ static int judge_all(const as_scenario_t *sc, const as_table_t *t, const unsigne
 	return judged;
 }
 
+/* Add NAME to keep (n names so far, room for max with the NULL): 0, or -1
+ * when it is full. */
+static int keep_add(const char **keep, size_t *n, size_t max, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(keep[i], name))
+			return 0;
+	if (*n + 1 >= max)
+		return -1;
+	keep[(*n)++] = name;
+	keep[*n] = NULL;
+	return 0;
+}
+
+int as_verdict_columns(const as_scenario_t *sc, const char **keep, size_t max)
+{
+	/* gather's and row_label's, and the disturbed rule's */
+	static const char *const base[] = {"module", "module_params", AS_TABLE_MACHINE_COLS};
+	size_t n = 0;
+	int bad = max == 0;
+	if (!bad)
+		keep[0] = NULL;
+	for (size_t i = 0; !bad && i < sizeof(base) / sizeof(base[0]); i++)
+		bad = keep_add(keep, &n, max, base[i]) != 0;
+	for (size_t i = 0; !bad && as_scenario_metric_cols[i]; i++)
+		bad = keep_add(keep, &n, max, as_scenario_metric_cols[i]) != 0;
+	for (const as_claim_t *c = sc->claims; !bad && c && c->claim; c++) {
+		const as_claim_metric_t *cm = c->metric;
+		if (!cm)
+			continue;
+		if (cm->value && !cm->reads)
+			bad = 1;
+		for (size_t i = 0; !bad && cm->value && cm->reads[i]; i++)
+			bad = keep_add(keep, &n, max, cm->reads[i]) != 0;
+		if (!bad && !cm->value && cm->column)
+			bad = keep_add(keep, &n, max, cm->column) != 0;
+	}
+	if (bad && max)
+		keep[0] = NULL;
+	return bad ? -1 : 0;
+}
+
 int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_verdict_list_t *rows,
                          as_buf_t *csv, json_t *json, int counts[AS_VERDICT_COUNT], char *err,
                          size_t errlen)
@@ -278,9 +320,13 @@ int as_scenario_verdicts(const as_scenario_t *sc, const char *trials_csv, as_ver
 	as_table_t t;
 	int judged;
 	unsigned char *dist;
+	const char *keep[64];
 	if (!sc->claims)
 		return 0;
-	if (as_table_read(trials_csv, &t, err, errlen) != 0)
+	/* the columns the claims read alone (all of them when a value function
+	 * does not say which it reads) */
+	if (as_table_read_cols(trials_csv, as_verdict_columns(sc, keep, 64) == 0 ? keep : NULL, &t,
+	                       err, errlen) != 0)
 		return -1;
 	dist = malloc(t.nrows ? t.nrows : 1);
 	if (!dist || as_table_disturbed(&t, dist) != 0 ||

@@ -28,6 +28,9 @@ typedef struct as_claim_metric {
 	const char *unit; /* verdicts.csv's unit */
 	double (*value)(const as_table_t *t, size_t r);
 	const char *column; /* without value: this trials.csv column as it is */
+	/* with value: the trials.csv columns it reads, NULL-terminated; the
+	 * verdicts read no others (as_verdict_columns). NULL: every column */
+	const char *const *reads;
 } as_claim_metric_t;
 
 typedef enum as_claim_op {
@@ -114,5 +117,15 @@ void as_verdict_list_free(as_verdict_list_t *l);
 int as_scenario_verdicts(const struct as_scenario *sc, const char *trials_csv,
                          as_verdict_list_t *rows, as_buf_t *csv, json_t *json,
                          int counts[AS_VERDICT_COUNT], char *err, size_t errlen);
+
+/* The trials.csv columns sc's verdicts read, into keep (NULL-terminated,
+ * room for max names with the NULL): the rows' identity, the disturbed
+ * rule's (resume.h AS_TABLE_MACHINE_COLS), the scenario metric's
+ * (as_scenario_metric_cols) and each claim metric's (its column, or its
+ * value function's `reads`). Returns 0; -1 when every column is read: a
+ * value function without `reads`, or more than max - 1 names (keep then
+ * holds NULL alone). A trials.csv of many repetitions is held in those
+ * columns alone, not in its ~60. */
+int as_verdict_columns(const struct as_scenario *sc, const char **keep, size_t max);
 
 #endif /* AS_VERDICT_H */

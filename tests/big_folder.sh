@@ -1,5 +1,5 @@
 # big_folder.sh - a run folder of many trials.csv rows for the memory
-# tests (test_compare_mem, test_plot_mem), sourced: big() writes
+# tests (test_compare_mem, test_plot_mem, test_plot_groups), sourced: big() writes
 # context.csv and trials.csv, every column a run writes, every row ok.
 # big DIR MODULES WORKLOADS REPS: a run folder of MODULES x WORKLOADS x 2
 # thread counts x REPS ok rows in trials.csv, the header a run writes
@@ -17,4 +17,15 @@ big() {
         printf "%d,%d,mod%d,,1,random,ops=%d,%d,42,ok,,0:0-1,24000,%d,%.3f,8.27e+06,1244851,2634218,5752,8516,8516,8516,6368,1.07445,2772,2772,2772,1184,1236,2772,1184,624,1184,691,0,20,20,0,0,0,0,0,0,0,26,,1,148137,0,%s,%s,,,,,1,1,16248333,0\n",
           t++, r, m, 1000 + w, th, ns * 24000, ns, (th > 1 ? 300 : ""), (th > 1 ? 300 : "")
       } } }' >"$1/trials.csv"
+}
+
+# plot_limited DIR OUT OPTION VALUE: `allocscope plot DIR -o OUT` ($as)
+# without gnuplot (its own process would share the limit) under `ulimit
+# OPTION VALUE`; its exit code in OUT.rc, its output in OUT.out
+plot_limited() {
+  (
+    ulimit "$3" "$4"
+    ALLOCSCOPE_GNUPLOT=/nonexistent/gnuplot "$as" plot "$1" -o "$2" >"$2.out" 2>&1
+    echo "$?" >"$2.rc"
+  )
 }

@@ -21,17 +21,13 @@ big "$tmp/a" 2 2 10000
 
 # 144 MiB: the fixed plot needs about 110 (the table's cells ~60 of it),
 # the old one ~250
-(
-  ulimit -v 147456
-  ALLOCSCOPE_GNUPLOT=/nonexistent/gnuplot "$as" plot "$tmp/a" -o "$tmp/p" >"$tmp/out" 2>&1
-  echo "$?" >"$tmp/rc"
-)
-if [ "$(cat "$tmp/rc")" = 1 ] && [ -s "$tmp/p/report.md" ] &&
+plot_limited "$tmp/a" "$tmp/p" -v 147456
+if [ "$(cat "$tmp/p.rc")" = 1 ] && [ -s "$tmp/p/report.md" ] &&
   grep -q "ops=1001" "$tmp/p/report.md"; then
   ok
 else
-  bad "plot under ulimit -v 147456: exit $(cat "$tmp/rc") (want 1: no gnuplot), output:"
-  sed 's/^/  | /' "$tmp/out" >&2
+  bad "plot under ulimit -v 147456: exit $(cat "$tmp/p.rc") (want 1: no gnuplot), output:"
+  sed 's/^/  | /' "$tmp/p.out" >&2
 fi
 
 echo "$pass passed, $fail failed"

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "suite.h"
+#include "tables.h"
 #include "verdict.h"
 
 /* One trials.csv row of glibc on threshold:PARAMS holding `held` of its
@@ -145,6 +146,87 @@ static int judge_phase(const char *path, const long ns[3], const int *passes, as
 	                            sizeof(err));
 }
 
+/* Every claim's figure, and every scenario's metric, the same on a
+ * trials.csv read in the columns as_verdict_columns names as on the whole
+ * file: a value function that reads a column not in its `reads` (suite.c)
+ * gets NaN from the narrow table and fails here, not a verdict judged on
+ * nothing. The file: every trials.csv column, each cell a distinct
+ * positive number (the texts where a row's identity is). */
+static void columns_read(const char *dir)
+{
+#define AS_COL_NAME(name, fmt, doc) #name,
+	static const char *const names[] = {AS_TRIAL_KEY_COLS(AS_COL_NAME)
+	                                        AS_TRIAL_COLS(AS_COL_NAME)};
+#undef AS_COL_NAME
+	static const struct {
+		const char *name, *text;
+	} texts[] = {{"module", "glibc"},     {"module_params", ""},
+	             {"module_version", "1"}, {"workload", "threshold"},
+	             {"workload_params", ""}, {"status", "ok"},
+	             {"reason", ""},          {"cpu_binding", ""}};
+	const int ncols = (int)(sizeof(names) / sizeof(names[0]));
+	char path[256], err[256];
+	as_table_t all, some;
+	FILE *f;
+	int rows = 3, checked = 0;
+	snprintf(path, sizeof(path), "%s/every_column.csv", dir);
+	CHECK((f = fopen(path, "w")) != NULL);
+	if (!f)
+		return;
+	for (int r = -1; r < rows; r++)
+		for (int c = 0; c < ncols; c++) {
+			const char *text = NULL;
+			for (size_t k = 0; k < sizeof(texts) / sizeof(texts[0]); k++)
+				if (!strcmp(texts[k].name, names[c]))
+					text = texts[k].text;
+			if (r < 0)
+				fprintf(f, "%s", names[c]);
+			else if (text)
+				fprintf(f, "%s", text);
+			else
+				fprintf(f, "%d", 1000 + 100 * c + r);
+			fputc(c + 1 < ncols ? ',' : '\n', f);
+		}
+	fclose(f);
+	CHECKF(as_table_read(path, &all, err, sizeof(err)) == 0, "%s", err);
+	for (int i = 0; as_scenarios[i]; i++) {
+		const as_scenario_t *sc = as_scenarios[i];
+		const char *keep[64];
+		if (!sc->claims)
+			continue;
+		CHECKF(as_verdict_columns(sc, keep, 64) == 0 && keep[0],
+		       "%s: its verdicts read every column (a value function without reads)",
+		       sc->name);
+		CHECKF(as_table_read_cols(path, keep, &some, err, sizeof(err)) == 0, "%s", err);
+		CHECK(some.ncols < all.ncols);
+		for (size_t r = 0; r < all.nrows; r++) {
+			double a = as_scenario_metric(sc, &all, r),
+			       b = as_scenario_metric(sc, &some, r);
+			CHECKF(a == b || (isnan(a) && isnan(b)), "%s: metric %g whole, %g read",
+			       sc->name, a, b);
+			for (const as_claim_t *c = sc->claims; c->claim; c++) {
+				const as_claim_metric_t *cm = c->metric;
+				if (!cm)
+					continue;
+				a = cm->value ? cm->value(&all, r)
+				              : as_table_num(&all, r, cm->column);
+				b = cm->value ? cm->value(&some, r)
+				              : as_table_num(&some, r, cm->column);
+				/* a figure on the whole row, so that a missing column shows */
+				CHECKF(!isnan(a) && a == b,
+				       "%s: '%s' (%s): %g on the whole row, %g on "
+				       "the columns read",
+				       sc->name, c->claim, cm->unit, a, b);
+				checked++;
+			}
+		}
+		as_table_free(&some);
+	}
+	CHECK(checked > 0);
+	as_table_free(&all);
+	unlink(path);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/as_verdict_XXXXXX", path[256], err[256];
@@ -156,6 +238,7 @@ int main(void)
 	judge();
 	values();
 	CHECK(th && bump && mkdtemp(dir));
+	columns_read(dir);
 	snprintf(path, sizeof(path), "%s/threshold.csv", dir);
 	f = fopen(path, "w");
 	CHECK(f != NULL);
