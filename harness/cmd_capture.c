@@ -23,6 +23,7 @@
 
 #include "../workloads/trace.h"
 #include "capture/spool_read.h"
+#include "buf.h"
 #include "commands.h"
 #include "escape_notes.h"
 #include "guard.h"
@@ -459,7 +460,9 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	err = spawn_program(argv, env, &old_mask, &dfl, pid);
 	if (err != 0) {
-		fprintf(stderr, "allocscope capture: %s: %s\n", argv[0], strerror(err));
+		char msg[PATH_MAX + 128];
+		as_path_err(msg, sizeof(msg), argv[0], "%s", strerror(err));
+		fprintf(stderr, "allocscope capture: %s\n", msg);
 		restore_signals(0, FWD_EARLY, old_fwd);
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
@@ -614,6 +617,14 @@ static void report_escapes(const cap_ctx_t *c, const char *escapes, pid_t pid, c
 	}
 }
 
+/* "allocscope capture: OUT not written: WHY", OUT one shell word. */
+static void not_written(const char *out, const char *why)
+{
+	char *w = as_shell_word(out);
+	fprintf(stderr, "allocscope capture: %s not written: %s\n", w, why);
+	free(w);
+}
+
 /* Turn one spool into a trace at out. Returns 0, or -1 after printing. */
 static int convert_one(const char *spool, const char *out, as_trace_fmt_t fmt, double ns_per_tick,
                        as_spool_report_t *rep)
@@ -631,7 +642,7 @@ static int convert_one(const char *spool, const char *out, as_trace_fmt_t fmt, d
 		goto out_close;
 	r = as_spool_convert(&sp, ns_per_tick, as_trace_writer_fn, &o.w, msg, sizeof(msg));
 	if (r != 0)
-		fprintf(stderr, "allocscope capture: %s not written: %s\n", out, msg);
+		not_written(out, msg);
 	if (as_trace_out_close(&o, r == 0) != 0)
 		r = -1;
 	*rep = sp.rep;
@@ -682,7 +693,7 @@ static int convert_rest(live_t *e, const char *out, const char *path, int keep, 
 			pthread_join(th, NULL);
 	}
 	if (e->failed && e->msg[0])
-		fprintf(stderr, "allocscope capture: %s not written: %s\n", out, e->msg);
+		not_written(out, e->msg);
 	if (!dropping) {
 		*rep = e->sp.rep;
 		drop_spool(&d);
@@ -707,13 +718,15 @@ static void live_free(live_set_t *ls)
 static void print_report(const char *out, const as_spool_report_t *rep, int child)
 {
 	struct stat st;
+	char *w = as_shell_word(out);
 	if (stat(out, &st) != 0)
 		st.st_size = 0;
-	fprintf(stderr, "%s: %llu events, %llu thread%s, %lld bytes (%.2f bytes/event)%s\n", out,
+	fprintf(stderr, "%s: %llu events, %llu thread%s, %lld bytes (%.2f bytes/event)%s\n", w,
 	        (unsigned long long)rep->events, (unsigned long long)rep->threads,
 	        rep->threads == 1 ? "" : "s", (long long)st.st_size,
 	        rep->events ? (double)st.st_size / (double)rep->events : 0.0,
 	        child ? " (child process)" : "");
+	free(w);
 	fprintf(stderr,
 	        "  lost records %llu, torn %llu, bad %llu; repaired: %llu allocations "
 	        "at a live address, %llu reallocs of unknown blocks; unknown frees "
@@ -818,15 +831,20 @@ static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, 
 	}
 	if (escaped) {
 		char *before = root >= 0 ? other_name(c->out, (unsigned)pid, root_gen) : NULL;
+		char *wprog = as_shell_word(prog), *wout = as_shell_word(c->out);
+		char *wbefore = before ? as_shell_word(before) : NULL;
 		fprintf(stderr,
 		        "allocscope capture: %s ended as %s (pid %d), an image that did not load "
 		        "the capture library (an exec that dropped LD_PRELOAD, e.g. env -i, a "
 		        "set-user-ID or a statically linked program): its calls are not recorded "
 		        "and %s is not "
 		        "written%s%s%s\n",
-		        prog, comm, (int)pid, c->out, before ? " (the image before the exec: " : "",
-		        before ? before : "", before ? ")" : "");
+		        wprog, comm, (int)pid, wout, before ? " (the image before the exec: " : "",
+		        before ? wbefore : "", before ? ")" : "");
 		free(before);
+		free(wbefore);
+		free(wprog);
+		free(wout);
 		root = -1;
 		ret = 2;
 	}
@@ -878,6 +896,7 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 {
 	cap_ctx_t c = {.time_every = 16, .sum = sum};
 	char libbuf[PATH_MAX], escapes[PATH_MAX], *dir = NULL, **names = NULL, comm[64] = "?";
+	char msg[PATH_MAX + 256], *wprog;
 	const char *lib;
 	as_trace_fmt_t fmt;
 	pid_t pid;
@@ -915,16 +934,18 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		if (slash)
 			*slash = '\0';
 		if (stat(c.out, &st) == 0 && S_ISDIR(st.st_mode)) {
-			fprintf(stderr,
-			        "allocscope capture: -o %s: is a folder; -o names the trace file\n",
-			        c.out);
+			as_path_err(msg, sizeof(msg), c.out,
+			            "is a folder; -o names the trace file");
+			fprintf(stderr, "allocscope capture: -o %s\n", msg);
 			return 2;
 		}
 		if (as_trace_out_check(c.out) != 0)
 			return 2;
 		if (slash && *parent && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) {
-			fprintf(stderr, "allocscope capture: -o %s: no folder %s to write it in\n",
-			        c.out, parent);
+			char *w = as_shell_word(parent);
+			as_path_err(msg, sizeof(msg), c.out, "no folder %s to write it in", w);
+			fprintf(stderr, "allocscope capture: -o %s\n", msg);
+			free(w);
 			return 2;
 		}
 	}
@@ -940,21 +961,24 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		 * folder not theirs read only ".allocscope-capture-PN5Rlp:
 		 * Permission denied" */
 		int e = errno;
-		char cwd[PATH_MAX] = ".";
+		char cwd[PATH_MAX], *w = NULL;
 		const char *slash = strrchr(c.out, '/');
-		if (!slash && !getcwd(cwd, sizeof(cwd)))
-			snprintf(cwd, sizeof(cwd), "the current folder");
-		fprintf(
-		    stderr,
-		    "allocscope capture: cannot create a spool folder in %.*s, where -o puts the "
-		    "trace: %s\n",
-		    slash ? (int)(slash - c.out + (slash == c.out)) : (int)strlen(cwd),
-		    slash ? c.out : cwd, strerror(e));
+		if (slash)
+			snprintf(cwd, sizeof(cwd), "%.*s", (int)(slash - c.out + (slash == c.out)),
+			         c.out);
+		if (slash || getcwd(cwd, sizeof(cwd)))
+			w = as_shell_word(cwd);
+		fprintf(stderr,
+		        "allocscope capture: cannot create a spool folder in %s, where -o puts the "
+		        "trace: %s\n",
+		        w ? w : "the current folder", strerror(e));
+		free(w);
 		free(dir);
 		return 2;
 	}
 	if (escapes_path(dir, escapes, sizeof(escapes)) != 0) {
-		fprintf(stderr, "allocscope capture: %s: %s\n", escapes, strerror(errno));
+		as_path_err(msg, sizeof(msg), escapes, "%s", strerror(errno));
+		fprintf(stderr, "allocscope capture: %s\n", msg);
 		rmdir(dir);
 		free(dir);
 		return 2;
@@ -968,6 +992,7 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		free(dir);
 		return 2;
 	}
+	wprog = as_shell_word(argv[r]);
 	{
 		/* the image that ended, when the program exec'd another (sh -c
 		 * './prog' died as prog, not as sh: an outside review); comm is
@@ -977,12 +1002,12 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		if (strcmp(comm, "?") && strncmp(base, comm, strlen(comm)))
 			snprintf(as, sizeof(as), " (ended as %s)", comm);
 		if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "allocscope capture: %s%s exited with status %d\n", argv[r],
+			fprintf(stderr, "allocscope capture: %s%s exited with status %d\n", wprog,
 			        as, WEXITSTATUS(status));
 			ret = 1;
 		} else if (WIFSIGNALED(status)) {
-			fprintf(stderr, "allocscope capture: %s%s died on signal %d (%s)\n",
-			        argv[r], as, WTERMSIG(status), strsignal(WTERMSIG(status)));
+			fprintf(stderr, "allocscope capture: %s%s died on signal %d (%s)\n", wprog,
+			        as, WTERMSIG(status), strsignal(WTERMSIG(status)));
 			ret = 1;
 		}
 	}
@@ -997,17 +1022,18 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 			    stderr,
 			    "allocscope capture: %d process%s %s started %s still running when it "
 			    "ended (first: pid %ld): what %s from then on is in no trace\n",
-			    late, late == 1 ? "" : "es", argv[r], late == 1 ? "was" : "were", first,
+			    late, late == 1 ? "" : "es", wprog, late == 1 ? "was" : "were", first,
 			    late == 1 ? "it does" : "they do");
 	}
 	if (list_spools(dir, &names, &nspool) != 0) {
-		fprintf(stderr, "allocscope capture: out of memory listing %s\n", dir);
+		as_path_err(msg, sizeof(msg), dir, "out of memory listing it");
+		fprintf(stderr, "allocscope capture: %s\n", msg);
 		ret = 2;
 	} else if (nspool == 0) {
 		fprintf(stderr,
 		        "allocscope capture: no trace was recorded (did %s start? is it "
 		        "statically linked?)\n",
-		        argv[r]);
+		        wprog);
 		ret = 2;
 	}
 	double tpn = t1[0] > t0[0] ? (double)(t1[1] - t0[1]) / (double)(t1[0] - t0[0]) : 1.0;
@@ -1022,8 +1048,11 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 	if (!c.keep) {
 		unlink(escapes);
 		remove_spool_dir(dir);
-	} else
-		fprintf(stderr, "spool kept in %s\n", dir);
+	} else {
+		char *w = as_shell_word(dir);
+		fprintf(stderr, "spool kept in %s\n", w);
+		free(w);
+	}
 	/* the report goes to stderr: stdout is the program's (capture -o t.ast
 	 * -- prog > out.txt keeps out.txt the program's alone) */
 	fprintf(stderr,
@@ -1040,6 +1069,7 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		fprintf(stderr, "\n");
 	live_free(&ls);
 	free(dir);
+	free(wprog);
 	return ret;
 }
 
