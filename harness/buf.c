@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void as_buf_add(as_buf_t *b, const char *s, size_t n)
+/* Room for n more bytes and the NUL. */
+static void reserve(as_buf_t *b, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t ncap = b->cap ? b->cap : 4096;
@@ -20,6 +21,11 @@ void as_buf_add(as_buf_t *b, const char *s, size_t n)
 			abort();
 		b->cap = ncap;
 	}
+}
+
+void as_buf_add(as_buf_t *b, const char *s, size_t n)
+{
+	reserve(b, n);
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
@@ -65,45 +71,10 @@ void as_buf_csv_str(as_buf_t *b, const char *s, int last)
 
 void as_buf_shell_word(as_buf_t *b, const char *s)
 {
-	/* characters no POSIX shell reads specially inside a word: a spec
-	 * NAME:k=v,k=v and a path stay as typed */
-	static const char plain[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                            "0123456789@%+=:,./_-";
-	int ctl = 0;
-	if (*s && !s[strspn(s, plain)]) {
-		as_buf_add(b, s, strlen(s));
-		return;
-	}
-	for (const char *p = s; *p; p++)
-		ctl |= (unsigned char)*p < 0x20 || *p == 0x7f;
-	if (!ctl) {
-		as_buf_add(b, "'", 1);
-		for (; *s; s++)
-			if (*s == '\'')
-				as_buf_add(b, "'\\''", 4);
-			else
-				as_buf_add(b, s, 1);
-		as_buf_add(b, "'", 1);
-		return;
-	}
-	/* bash's ANSI-C quoting: one line, whatever the word holds */
-	as_buf_add(b, "$'", 2);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '\n')
-			as_buf_add(b, "\\n", 2);
-		else if (c == '\t')
-			as_buf_add(b, "\\t", 2);
-		else if (c == '\r')
-			as_buf_add(b, "\\r", 2);
-		else if (c == '\\' || c == '\'')
-			as_buf_printf(b, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			as_buf_printf(b, "\\x%02x", c);
-		else
-			as_buf_add(b, s, 1);
-	}
-	as_buf_add(b, "'", 1);
+	size_t n = as_shell_word_to(NULL, 0, s);
+	reserve(b, n);
+	as_shell_word_to(b->data + b->len, n + 1, s);
+	b->len += n;
 }
 
 char *as_shell_word(const char *s)
@@ -111,19 +82,6 @@ char *as_shell_word(const char *s)
 	as_buf_t b = {0};
 	as_buf_shell_word(&b, s);
 	return b.data; /* never NULL: '' at least */
-}
-
-void as_path_err(char *err, size_t errlen, const char *path, const char *fmt, ...)
-{
-	char *w = as_shell_word(path);
-	int n = snprintf(err, errlen, "%s: ", w);
-	va_list ap;
-	free(w);
-	if (n < 0 || (size_t)n >= errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-	va_end(ap);
 }
 
 void as_buf_csv_num(as_buf_t *b, double v, char fmt, int last)

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "shell_word.h" /* as_shell_word_to, as_path_err */
+
 typedef struct as_buf {
 	char *data; /* NUL-terminated; NULL until the first add */
 	size_t len, cap;
@@ -21,11 +23,8 @@ void as_buf_csv_str(as_buf_t *b, const char *s, int last);
 /* Append a number: integers without decimals, NaN as empty (n/a); a comma
  * after it, or a newline when last. */
 void as_buf_csv_num(as_buf_t *b, double v, char fmt, int last);
-/* Append s as one POSIX shell word that bash reads back as s: as it is
- * when it holds only characters no shell treats specially, else in single
- * quotes, or, when it holds a control character (a newline, a tab), as
- * $'...' with C escapes, so that the word stays on one line. An empty s
- * is ''. */
+/* Append s as one POSIX shell word that bash reads back as s
+ * (as_shell_word_to in workloads/shell_word.h says how it is quoted). */
 void as_buf_shell_word(as_buf_t *b, const char *s);
 /* s as one shell word (as_buf_shell_word) in a string of its own, which
  * the caller frees: a path in a line shown to the user, be it a command to
@@ -33,11 +32,6 @@ void as_buf_shell_word(as_buf_t *b, const char *s);
  * so that the line stays one line and the path pastes back into a shell.
  * A path of plain characters comes back as it is. Out of memory aborts. */
 char *as_shell_word(const char *s);
-/* err = "PATH: " and the formatted rest, PATH as a shell word
- * (as_shell_word; coreutils quotes file names in its messages so), cut
- * to errlen: an error naming a path with a newline is still one line. */
-void as_path_err(char *err, size_t errlen, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 void as_buf_free(as_buf_t *b);
 
 #endif /* AS_BUF_H */

@@ -1,16 +1,14 @@
 /* cmd_capture.c - `allocscope capture -o TRACE -- PROG ARGS`: the command
- * only: its options, running PROG with allocscope_capture.so preloaded,
- * turning each spool the library writes (the program, and with --fork follow
- * each child process and each exec'd image) into a trace file while PROG
- * runs and finishing it when PROG has ended, and printing what was lost or
- * repaired. Reading and converting a spool is
+ * only: its options, running PROG with allocscope_capture.so preloaded and
+ * its signals passed on, the spool folder, and what the run and its escaped
+ * children say. Turning each spool the library writes into a trace, while
+ * PROG runs and after, is capture_convert.c; reading a spool is
  * capture/spool_read.c; the spool format is capture/spool.h. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +20,9 @@
 #include <unistd.h>
 
 #include "../workloads/trace.h"
+#include "buf.h"
 #include "capture/spool_read.h"
+#include "capture_convert.h"
 #include "commands.h"
 #include "escape_notes.h"
 #include "guard.h"
@@ -51,16 +51,9 @@ static const as_opt_t capture_opts[] = {
     {OPT_KEEP, "keep-spool", NULL, NULL, "keep the raw spool folder (debugging)"},
 };
 
-typedef struct {
-	const char *out, *format;
-	int exclude, keep;
-	uint64_t time_every;
-	as_capture_summary_t *sum; /* the children traced, for tune (NULL: none) */
-} cap_ctx_t;
-
 static int on_capture_opt(int key, const char *arg, void *vctx)
 {
-	cap_ctx_t *c = vctx;
+	as_capture_opts_t *c = vctx;
 	switch (key) {
 	case 'o': c->out = arg; return 0;
 	case 'f': c->format = arg; return 0;
@@ -115,8 +108,6 @@ static char *spool_dir_template(const char *out)
 	return dir;
 }
 
-static int list_spools(const char *dir, char ***names, int *n);
-
 /* Remove the spool folder and what is left in it: the spools of processes
  * still running (they may start new ones meanwhile: a few rounds; once the
  * folder is gone they can create none, and record nothing). */
@@ -133,139 +124,6 @@ static void remove_spool_dir(const char *dir)
 		if (d)
 			closedir(d);
 	}
-}
-
-/* The trace of process image PID.GEN that is not the program's last:
- * TRACE.PID.GEN, or NAME.PID.GEN.zst for TRACE = NAME.zst (compressed like
- * TRACE, and named so). malloc'd; NULL when out of memory. */
-static char *other_name(const char *out, unsigned pid, unsigned gen)
-{
-	char *name = NULL;
-	int n = as_trace_zst(out) ? (int)strlen(out) - 4 : -1;
-	if ((n < 0 ? asprintf(&name, "%s.%u.%u", out, pid, gen)
-	           : asprintf(&name, "%.*s.%u.%u.zst", n, out, pid, gen)) < 0)
-		return NULL;
-	return name;
-}
-
-/* A spool converted while its program runs (into a trace named
- * TRACE.PID.GEN until the end says which image was the last), so that
- * only the tail is left to convert when the program exits. */
-typedef struct {
-	char *name, *path; /* PID.GEN.spool; its path */
-	as_spool_t sp;
-	as_trace_out_t out;
-	uint64_t synced; /* events when the trace's disk writes were last started */
-	int failed;      /* msg says why ("" when already printed) */
-	char msg[1024];
-} live_t;
-
-typedef struct {
-	live_t **v;
-	int n, cap;
-	uint64_t scanned_ns; /* when the spool folder was last listed */
-	uint64_t events;     /* events converted while the program ran */
-} live_set_t;
-
-/* Start converting spool `name` of dir (once its header is written).
- * Returns 1 when started, 0 when not yet, -1 when out of memory. */
-static int live_add(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir,
-                    const char *name)
-{
-	live_t *e = calloc(1, sizeof(*e));
-	unsigned spid = 0, gen = 0;
-	char *out = NULL;
-	if (!e)
-		return -1;
-	/* room in ls first: once the spool and the trace are open, nothing
-	 * can fail (until the review of 2026-12-06 a failed grow here freed
-	 * `out` twice and left both open) */
-	if (ls->n == ls->cap) {
-		int nc = ls->cap ? ls->cap * 2 : 8;
-		live_t **nv = realloc(ls->v, (size_t)nc * sizeof(*nv));
-		if (!nv)
-			goto out_nomem;
-		ls->v = nv;
-		ls->cap = nc;
-	}
-	sscanf(name, "%u.%u", &spid, &gen);
-	if (!(e->name = strdup(name)) || asprintf(&e->path, "%s/%s", dir, name) < 0 ||
-	    !(out = other_name(c->out, spid, gen)))
-		goto out_nomem;
-	if (as_spool_open_live(e->path, &e->sp, e->msg, sizeof(e->msg)) != 0) {
-		free(out);
-		free(e->path);
-		free(e->name);
-		free(e);
-		return 0; /* not written yet (or an older library's): after the run */
-	}
-	if (as_trace_out_open(&e->out, out, fmt, as_trace_zst(c->out)) != 0) {
-		e->failed = 1; /* printed */
-		e->msg[0] = '\0';
-	} else if (as_spool_convert_begin(&e->sp, as_trace_writer_fn, &e->out.w, e->msg,
-	                                  sizeof(e->msg)) != 0) {
-		as_trace_out_close(&e->out, 0);
-		e->failed = 1;
-	}
-	free(out);
-	ls->v[ls->n++] = e;
-	return 1;
-out_nomem: /* nothing opened yet: e->sp is all zeroes, and closing it
-            * would close fd 0 */
-	free(out);
-	free(e->path);
-	free(e->name);
-	free(e);
-	return -1;
-}
-
-/* One round of converting beside the program: new spools every 100 ms
- * (every round while there is none),
- * then what each spool has made certain. Returns 1 when something moved,
- * else 0 (then the caller sleeps). */
-static int live_step(live_set_t *ls, const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir,
-                     const uint64_t t0[2])
-{
-	uint64_t now = as_now_ns(), ticks = as_spool_ticks();
-	double tpn = ticks > t0[0] ? (double)(now - t0[1]) / (double)(ticks - t0[0]) : 1.0;
-	int moved = 0;
-	/* until the first spool appears, every round: the program's first
-	 * records are converted from its first ms on, not 100 ms late */
-	if (ls->n == 0 || now - ls->scanned_ns > 100 * 1000000ull) {
-		char **names = NULL;
-		int n = 0;
-		ls->scanned_ns = now;
-		list_spools(dir, &names, &n);
-		for (int i = 0; i < n; i++) {
-			int known = 0;
-			for (int k = 0; k < ls->n && !known; k++)
-				known = !strcmp(ls->v[k]->name, names[i]);
-			if (!known && live_add(ls, c, fmt, dir, names[i]) > 0)
-				moved = 1;
-			free(names[i]);
-		}
-		free(names);
-	}
-	for (int k = 0; k < ls->n; k++) {
-		live_t *e = ls->v[k];
-		uint64_t before = e->sp.rep.records + e->sp.index_off;
-		if (e->failed)
-			continue;
-		if (as_spool_convert_more(&e->sp, tpn, e->msg, sizeof(e->msg)) != 0) {
-			/* its trace is not written: its temp file goes now (it was
-			 * left, a full disk's worth, beside the trace) */
-			as_trace_out_close(&e->out, 0);
-			e->failed = 1;
-		}
-		/* every ~1 MiB of trace: its disk writes start now, so that the
-		 * fsync after the program has little left to wait for */
-		if (!e->failed && e->sp.rep.events - e->synced >= 250000) {
-			e->synced = e->sp.rep.events;
-			as_trace_out_writeback(&e->out);
-		}
-		moved |= e->sp.rep.records + e->sp.index_off != before;
-	}
-	return moved;
 }
 
 /* The program's environment: ours (as_static_tls_strip'ed) with the
@@ -397,9 +255,9 @@ static int spawn_program(char **argv, char **env, const sigset_t *mask, const si
  * by spawn_program, its environment built beforehand. The tick and ns
  * clocks are read around the run (*t0, *t1: ticks then ns). Returns 0
  * with *status, or -1 after printing (the program could not be started). */
-static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char **argv,
-                      as_trace_fmt_t fmt, live_set_t *ls, pid_t *pid, int *status, uint64_t t0[2],
-                      uint64_t t1[2], char *comm, size_t commlen)
+static int run_traced(const as_capture_opts_t *c, const char *lib, const char *dir, char **argv,
+                      as_trace_fmt_t fmt, as_live_set_t *ls, pid_t *pid, int *status,
+                      uint64_t t0[2], uint64_t t1[2], char *comm, size_t commlen)
 {
 	struct sigaction ign, old_int, old_quit, old_fwd[sizeof(fwd_sigs) / sizeof(fwd_sigs[0])];
 	sigset_t chld, old_mask, dfl;
@@ -459,7 +317,9 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	err = spawn_program(argv, env, &old_mask, &dfl, pid);
 	if (err != 0) {
-		fprintf(stderr, "allocscope capture: %s: %s\n", argv[0], strerror(err));
+		char msg[PATH_MAX + 128];
+		as_path_err(msg, sizeof(msg), argv[0], "%s", strerror(err));
+		fprintf(stderr, "allocscope capture: %s\n", msg);
 		restore_signals(0, FWD_EARLY, old_fwd);
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
@@ -492,7 +352,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 		 * Nothing new: look again after 1, 2, 4, 8, then every 16 ms
 		 * (each look costs CPU; a buffer fills in a few ms of a
 		 * program that allocates a lot) */
-		if (live_step(ls, c, fmt, dir, t0)) {
+		if (as_capture_live_step(ls, c, fmt, dir, t0)) {
 			nap_ns = 0;
 		} else {
 			struct timespec nap = {0, 0};
@@ -503,8 +363,7 @@ static int run_traced(const cap_ctx_t *c, const char *lib, const char *dir, char
 	}
 	t1[0] = as_spool_ticks();
 	t1[1] = as_now_ns();
-	for (int k = 0; k < ls->n; k++)
-		ls->events += ls->v[k]->sp.rep.events;
+	ls->events += as_capture_live_events(ls);
 	restore_signals(0, sizeof(fwd_sigs) / sizeof(fwd_sigs[0]), old_fwd);
 	traced_pid = 0;
 	sigaction(SIGINT, &old_int, NULL);
@@ -517,45 +376,6 @@ out_env:
 	for (int i = 0; i < 5; i++)
 		free(set[i]);
 	return err ? -1 : 0;
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The spool files in dir, sorted (malloc'd names). Returns 0, or -1 when
- * out of memory (*names then holds what was read). */
-static int list_spools(const char *dir, char ***names, int *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int cap = 0, r = 0;
-	*names = NULL;
-	*n = 0;
-	while (d && (e = readdir(d))) {
-		if (!strstr(e->d_name, ".spool"))
-			continue;
-		if (*n == cap) {
-			char **grown;
-			cap = cap ? cap * 2 : 64;
-			if (!(grown = realloc(*names, (size_t)cap * sizeof(**names)))) {
-				r = -1;
-				break;
-			}
-			*names = grown;
-		}
-		if (!((*names)[*n] = strdup(e->d_name))) {
-			r = -1;
-			break;
-		}
-		(*n)++;
-	}
-	if (d)
-		closedir(d);
-	if (*n)
-		qsort(*names, (size_t)*n, sizeof(**names), name_cmp);
-	return r;
 }
 
 /* DIR/escapes, created empty: the library appends its notes of a process
@@ -581,7 +401,7 @@ typedef struct {
 } spools_t;
 
 /* 1 when the process PID left a spool: the conversion counted it already
- * when its last image did not end there (convert_all). */
+ * when its last image did not end there (as_capture_convert_all). */
 static int has_spool(long pid, void *ctx)
 {
 	const spools_t *s = ctx;
@@ -596,8 +416,8 @@ static int has_spool(long pid, void *ctx)
 /* The children that started an image without the library (the notes in
  * ESCAPES): one line, and those that left no spool (a vfork'ed child: until
  * session 24 unseen) added to the summary's escaped. The program's own last
- * image is convert_all's. */
-static void report_escapes(const cap_ctx_t *c, const char *escapes, pid_t pid, char **names,
+ * image is as_capture_convert_all's. */
+static void report_escapes(const as_capture_opts_t *c, const char *escapes, pid_t pid, char **names,
                            int nspool, const char *prog)
 {
 	spools_t s = {names, nspool};
@@ -612,115 +432,6 @@ static void report_escapes(const cap_ctx_t *c, const char *escapes, pid_t pid, c
 		as_escapes_read(escapes, pid, has_spool, &s, &unseen);
 		c->sum->escaped += unseen.escapes;
 	}
-}
-
-/* Turn one spool into a trace at out. Returns 0, or -1 after printing. */
-static int convert_one(const char *spool, const char *out, as_trace_fmt_t fmt, double ns_per_tick,
-                       as_spool_report_t *rep)
-{
-	as_spool_t sp;
-	as_trace_out_t o;
-	char msg[1024];
-	int r = -1;
-
-	if (as_spool_open(spool, &sp, msg, sizeof(msg)) != 0) {
-		fprintf(stderr, "allocscope capture: %s\n", msg);
-		return -1;
-	}
-	if (as_trace_out_open(&o, out, fmt, as_trace_zst(out)) != 0)
-		goto out_close;
-	r = as_spool_convert(&sp, ns_per_tick, as_trace_writer_fn, &o.w, msg, sizeof(msg));
-	if (r != 0)
-		fprintf(stderr, "allocscope capture: %s not written: %s\n", out, msg);
-	if (as_trace_out_close(&o, r == 0) != 0)
-		r = -1;
-	*rep = sp.rep;
-out_close:
-	as_spool_close(&sp);
-	return r;
-}
-
-/* A spool read to its end, closed and (unless kept) removed. */
-typedef struct {
-	as_spool_t *sp;
-	const char *path;
-	int keep;
-} drop_t;
-
-static void *drop_spool(void *v)
-{
-	drop_t *d = v;
-	as_spool_close(d->sp);
-	if (!d->keep)
-		unlink(d->path);
-	return NULL;
-}
-
-/* Finish a spool converted while its program ran: the tail, then the
- * trace renamed to out; the spool at path is closed and removed (unless
- * keep) meanwhile: freeing its page cache (~1 ms for a 1 M-event spool)
- * runs beside the trace's fsync, which mostly waits for the disk.
- * Returns 0, or -1 after printing. */
-static int convert_rest(live_t *e, const char *out, const char *path, int keep, double ns_per_tick,
-                        as_spool_report_t *rep)
-{
-	int r = -1;
-	drop_t d = {&e->sp, path, keep};
-	pthread_t th;
-	int dropping = 0;
-	if (!e->failed) {
-		snprintf(e->out.path, sizeof(e->out.path), "%s", out); /* shorter or equal */
-		r = as_spool_convert_end(&e->sp, ns_per_tick, e->msg, sizeof(e->msg));
-		*rep = e->sp.rep; /* final: the conversion has ended */
-		dropping = pthread_create(&th, NULL, drop_spool, &d) == 0;
-		/* a failed conversion's trace is discarded (close says -1, prints
-		 * nothing): its reason in e->msg is still to be printed */
-		if (as_trace_out_close(&e->out, r == 0) != 0 && r == 0)
-			r = -1, e->msg[0] = '\0'; /* printed */
-		e->failed = r != 0;
-		if (dropping)
-			pthread_join(th, NULL);
-	}
-	if (e->failed && e->msg[0])
-		fprintf(stderr, "allocscope capture: %s not written: %s\n", out, e->msg);
-	if (!dropping) {
-		*rep = e->sp.rep;
-		drop_spool(&d);
-	}
-	return r;
-}
-
-static void live_free(live_set_t *ls)
-{
-	for (int k = 0; k < ls->n; k++) {
-		live_t *e = ls->v[k];
-		if (e->sp.cv && !e->failed) /* never finished: its spool vanished */
-			as_trace_out_close(&e->out, 0);
-		as_spool_close(&e->sp);
-		free(e->name);
-		free(e->path);
-		free(e);
-	}
-	free(ls->v);
-}
-
-static void print_report(const char *out, const as_spool_report_t *rep, int child)
-{
-	struct stat st;
-	if (stat(out, &st) != 0)
-		st.st_size = 0;
-	fprintf(stderr, "%s: %llu events, %llu thread%s, %lld bytes (%.2f bytes/event)%s\n", out,
-	        (unsigned long long)rep->events, (unsigned long long)rep->threads,
-	        rep->threads == 1 ? "" : "s", (long long)st.st_size,
-	        rep->events ? (double)st.st_size / (double)rep->events : 0.0,
-	        child ? " (child process)" : "");
-	fprintf(stderr,
-	        "  lost records %llu, torn %llu, bad %llu; repaired: %llu allocations "
-	        "at a live address, %llu reallocs of unknown blocks; unknown frees "
-	        "%llu\n",
-	        (unsigned long long)rep->lost, (unsigned long long)rep->torn,
-	        (unsigned long long)rep->bad, (unsigned long long)rep->live_realloc_as_free,
-	        (unsigned long long)rep->unknown_realloc, (unsigned long long)rep->unknown_frees);
 }
 
 /* /proc/self/status's KEY (VmRSS, VmHWM) in KiB, or -1. */
@@ -749,126 +460,6 @@ static long reset_peak_kib(void)
 	return ok ? status_kib("VmRSS") : -1;
 }
 
-/* Count a child's trace into sum; new_pid: the first image of its process
- * (names are sorted, so a child's images PID.0, PID.1, ... are adjacent);
- * ended: that image exited (an image that exec'd, env's before env -i
- * PROG, is not the one to tune: not the biggest). */
-static void count_child(as_capture_summary_t *sum, const char *trace, int new_pid, uint64_t events,
-                        int ended)
-{
-	sum->children += new_pid;
-	sum->child_events += events;
-	if (ended && (events > sum->biggest_events || !sum->biggest[0])) {
-		snprintf(sum->biggest, sizeof(sum->biggest), "%s", trace);
-		sum->biggest_events = events;
-	}
-}
-
-/* 1 when spool dir/name says its process left that image by exiting
- * (spool.h's ended), 0 when it exec'd (or died on a signal). */
-static int spool_ended(const char *dir, const char *name)
-{
-	as_spool_hdr_t h;
-	char path[PATH_MAX];
-	int fd, r = 0;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
-	    !memcmp(h.magic, AS_SPOOL_MAGIC, 8))
-		r = h.ended != 0;
-	if (fd >= 0)
-		close(fd);
-	return r;
-}
-
-/* Convert every spool in dir: TRACE is the program's last image (after `env
- * X prog` or a shell wrapper exec'd it); earlier images and children get
- * TRACE.PID.GEN. When the program exited (exited: 1) from an image that
- * did not load the library (its last spool was left by an exec, or it has
- * none: comm names that image), no spool is its last image's: TRACE is not
- * written, and one line says why. Removes the spools unless kept. Returns
- * 0, or 2 when one failed or TRACE is not the program's. */
-static int convert_all(const cap_ctx_t *c, as_trace_fmt_t fmt, const char *dir, char **names,
-                       int nspool, pid_t pid, double ns_per_tick, live_set_t *ls, uint64_t *events,
-                       int exited, const char *prog, const char *comm)
-{
-	unsigned root_gen = 0, prev_child = 0;
-	int ret = 0, root = -1, escaped;
-	for (int i = 0; i < nspool; i++) {
-		unsigned spid = 0, gen = 0;
-		if (sscanf(names[i], "%u.%u", &spid, &gen) == 2 && spid == (unsigned)pid &&
-		    (root < 0 || gen > root_gen)) {
-			root_gen = gen;
-			root = i;
-		}
-	}
-	escaped = exited && nspool > 0 && (root < 0 || !spool_ended(dir, names[root]));
-	/* the children's last images the same way (tune says how many) */
-	for (int i = 0; c->sum && i < nspool; i++) {
-		unsigned spid = 0, gen = 0, last = 1;
-		if (sscanf(names[i], "%u.%u", &spid, &gen) != 2 || spid == (unsigned)pid)
-			continue;
-		for (int k = 0; k < nspool && last; k++) {
-			unsigned kp = 0, kg = 0;
-			last =
-			    !(sscanf(names[k], "%u.%u", &kp, &kg) == 2 && kp == spid && kg > gen);
-		}
-		if (last && !spool_ended(dir, names[i]))
-			c->sum->escaped++;
-	}
-	if (escaped) {
-		char *before = root >= 0 ? other_name(c->out, (unsigned)pid, root_gen) : NULL;
-		fprintf(stderr,
-		        "allocscope capture: %s ended as %s (pid %d), an image that did not load "
-		        "the capture library (an exec that dropped LD_PRELOAD, e.g. env -i, a "
-		        "set-user-ID or a statically linked program): its calls are not recorded "
-		        "and %s is not "
-		        "written%s%s%s\n",
-		        prog, comm, (int)pid, c->out, before ? " (the image before the exec: " : "",
-		        before ? before : "", before ? ")" : "");
-		free(before);
-		root = -1;
-		ret = 2;
-	}
-	for (int i = 0; i < nspool; i++) {
-		char *spool = NULL, *out = NULL;
-		as_spool_report_t rep;
-		unsigned spid = 0, gen = 0;
-		sscanf(names[i], "%u.%u", &spid, &gen);
-		if (i == root)
-			out = strdup(c->out);
-		else
-			out = other_name(c->out, spid, gen);
-		if (!out || asprintf(&spool, "%s/%s", dir, names[i]) < 0) {
-			fprintf(stderr, "allocscope capture: out of memory\n");
-			free(out);
-			return 2;
-		}
-		live_t *e = NULL;
-		int ended = spid != (unsigned)pid && c->sum && spool_ended(dir, names[i]);
-		for (int k = 0; k < ls->n && !e; k++)
-			if (!strcmp(ls->v[k]->name, names[i]))
-				e = ls->v[k];
-		if (e ? convert_rest(e, out, spool, c->keep, ns_per_tick, &rep) != 0
-		      : convert_one(spool, out, fmt, ns_per_tick, &rep) != 0)
-			ret = 2;
-		else {
-			print_report(out, &rep, spid != (unsigned)pid);
-			*events += rep.events;
-			if (c->sum && spid != (unsigned)pid) {
-				count_child(c->sum, out, !c->sum->children || spid != prev_child,
-				            rep.events, ended);
-				prev_child = spid;
-			}
-		}
-		if (!c->keep && !e) /* a live one's went with convert_rest */
-			unlink(spool);
-		free(spool);
-		free(out);
-	}
-	return ret;
-}
-
 static int capture_main(int argc, char **argv)
 {
 	return as_capture_main(argc, argv, NULL);
@@ -876,15 +467,16 @@ static int capture_main(int argc, char **argv)
 
 int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 {
-	cap_ctx_t c = {.time_every = 16, .sum = sum};
+	as_capture_opts_t c = {.time_every = 16, .sum = sum};
 	char libbuf[PATH_MAX], escapes[PATH_MAX], *dir = NULL, **names = NULL, comm[64] = "?";
+	char msg[PATH_MAX + 256], *wprog;
 	const char *lib;
 	as_trace_fmt_t fmt;
 	pid_t pid;
 	int r, status = 0, ret = 0, nspool = 0;
 	uint64_t t0[2] = {0}, t1[2] = {0}; /* ticks, ns */
 	uint64_t events = 0;
-	live_set_t ls = {0};
+	as_live_set_t ls = {0};
 	long rss0, hwm;
 
 	if (sum)
@@ -915,16 +507,18 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		if (slash)
 			*slash = '\0';
 		if (stat(c.out, &st) == 0 && S_ISDIR(st.st_mode)) {
-			fprintf(stderr,
-			        "allocscope capture: -o %s: is a folder; -o names the trace file\n",
-			        c.out);
+			as_path_err(msg, sizeof(msg), c.out,
+			            "is a folder; -o names the trace file");
+			fprintf(stderr, "allocscope capture: -o %s\n", msg);
 			return 2;
 		}
 		if (as_trace_out_check(c.out) != 0)
 			return 2;
 		if (slash && *parent && (stat(parent, &st) != 0 || !S_ISDIR(st.st_mode))) {
-			fprintf(stderr, "allocscope capture: -o %s: no folder %s to write it in\n",
-			        c.out, parent);
+			char *w = as_shell_word(parent);
+			as_path_err(msg, sizeof(msg), c.out, "no folder %s to write it in", w);
+			fprintf(stderr, "allocscope capture: -o %s\n", msg);
+			free(w);
 			return 2;
 		}
 	}
@@ -940,21 +534,24 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		 * folder not theirs read only ".allocscope-capture-PN5Rlp:
 		 * Permission denied" */
 		int e = errno;
-		char cwd[PATH_MAX] = ".";
+		char cwd[PATH_MAX], *w = NULL;
 		const char *slash = strrchr(c.out, '/');
-		if (!slash && !getcwd(cwd, sizeof(cwd)))
-			snprintf(cwd, sizeof(cwd), "the current folder");
-		fprintf(
-		    stderr,
-		    "allocscope capture: cannot create a spool folder in %.*s, where -o puts the "
-		    "trace: %s\n",
-		    slash ? (int)(slash - c.out + (slash == c.out)) : (int)strlen(cwd),
-		    slash ? c.out : cwd, strerror(e));
+		if (slash)
+			snprintf(cwd, sizeof(cwd), "%.*s", (int)(slash - c.out + (slash == c.out)),
+			         c.out);
+		if (slash || getcwd(cwd, sizeof(cwd)))
+			w = as_shell_word(cwd);
+		fprintf(stderr,
+		        "allocscope capture: cannot create a spool folder in %s, where -o puts the "
+		        "trace: %s\n",
+		        w ? w : "the current folder", strerror(e));
+		free(w);
 		free(dir);
 		return 2;
 	}
 	if (escapes_path(dir, escapes, sizeof(escapes)) != 0) {
-		fprintf(stderr, "allocscope capture: %s: %s\n", escapes, strerror(errno));
+		as_path_err(msg, sizeof(msg), escapes, "%s", strerror(errno));
+		fprintf(stderr, "allocscope capture: %s\n", msg);
 		rmdir(dir);
 		free(dir);
 		return 2;
@@ -962,12 +559,13 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 	rss0 = reset_peak_kib(); /* the conversion runs beside the program */
 	if (run_traced(&c, lib, dir, argv + r, fmt, &ls, &pid, &status, t0, t1, comm,
 	               sizeof(comm)) != 0) {
-		live_free(&ls);
+		as_capture_live_free(&ls);
 		unlink(escapes);
 		rmdir(dir);
 		free(dir);
 		return 2;
 	}
+	wprog = as_shell_word(argv[r]);
 	{
 		/* the image that ended, when the program exec'd another (sh -c
 		 * './prog' died as prog, not as sh: an outside review); comm is
@@ -977,12 +575,12 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		if (strcmp(comm, "?") && strncmp(base, comm, strlen(comm)))
 			snprintf(as, sizeof(as), " (ended as %s)", comm);
 		if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-			fprintf(stderr, "allocscope capture: %s%s exited with status %d\n", argv[r],
+			fprintf(stderr, "allocscope capture: %s%s exited with status %d\n", wprog,
 			        as, WEXITSTATUS(status));
 			ret = 1;
 		} else if (WIFSIGNALED(status)) {
-			fprintf(stderr, "allocscope capture: %s%s died on signal %d (%s)\n",
-			        argv[r], as, WTERMSIG(status), strsignal(WTERMSIG(status)));
+			fprintf(stderr, "allocscope capture: %s%s died on signal %d (%s)\n", wprog,
+			        as, WTERMSIG(status), strsignal(WTERMSIG(status)));
 			ret = 1;
 		}
 	}
@@ -997,22 +595,23 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 			    stderr,
 			    "allocscope capture: %d process%s %s started %s still running when it "
 			    "ended (first: pid %ld): what %s from then on is in no trace\n",
-			    late, late == 1 ? "" : "es", argv[r], late == 1 ? "was" : "were", first,
+			    late, late == 1 ? "" : "es", wprog, late == 1 ? "was" : "were", first,
 			    late == 1 ? "it does" : "they do");
 	}
-	if (list_spools(dir, &names, &nspool) != 0) {
-		fprintf(stderr, "allocscope capture: out of memory listing %s\n", dir);
+	if (as_capture_list_spools(dir, &names, &nspool) != 0) {
+		as_path_err(msg, sizeof(msg), dir, "out of memory listing it");
+		fprintf(stderr, "allocscope capture: %s\n", msg);
 		ret = 2;
 	} else if (nspool == 0) {
 		fprintf(stderr,
 		        "allocscope capture: no trace was recorded (did %s start? is it "
 		        "statically linked?)\n",
-		        argv[r]);
+		        wprog);
 		ret = 2;
 	}
 	double tpn = t1[0] > t0[0] ? (double)(t1[1] - t0[1]) / (double)(t1[0] - t0[0]) : 1.0;
-	if (convert_all(&c, fmt, dir, names, nspool, pid, tpn, &ls, &events, WIFEXITED(status),
-	                argv[r], comm) != 0)
+	if (as_capture_convert_all(&c, fmt, dir, names, nspool, pid, tpn, &ls, &events,
+	                           WIFEXITED(status), argv[r], comm) != 0)
 		ret = 2;
 	hwm = status_kib("VmHWM");
 	report_escapes(&c, escapes, pid, names, nspool, argv[r]);
@@ -1022,8 +621,11 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 	if (!c.keep) {
 		unlink(escapes);
 		remove_spool_dir(dir);
-	} else
-		fprintf(stderr, "spool kept in %s\n", dir);
+	} else {
+		char *w = as_shell_word(dir);
+		fprintf(stderr, "spool kept in %s\n", w);
+		free(w);
+	}
 	/* the report goes to stderr: stdout is the program's (capture -o t.ast
 	 * -- prog > out.txt keeps out.txt the program's alone) */
 	fprintf(stderr,
@@ -1038,8 +640,9 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		        events ? (double)(hwm - rss0) * 1024 / (double)events : 0.0);
 	else
 		fprintf(stderr, "\n");
-	live_free(&ls);
+	as_capture_live_free(&ls);
 	free(dir);
+	free(wprog);
 	return ret;
 }
 

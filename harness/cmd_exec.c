@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "commands.h"
 #include "escape_notes.h"
 #include "guard.h"
@@ -152,8 +153,8 @@ static int check_dynamic(const char *path, int depth, char *why, size_t len)
 		return 0; /* exec itself reports it */
 	if (elf_is_static(fd)) {
 		close(fd);
-		snprintf(why, len, "%s: not dynamically linked: LD_PRELOAD cannot reach its malloc",
-		         path);
+		as_path_err(why, len, path,
+		            "not dynamically linked: LD_PRELOAD cannot reach its malloc");
 		return -1;
 	}
 	n = pread(fd, line, sizeof(line) - 1, 0);
@@ -162,11 +163,10 @@ static int check_dynamic(const char *path, int depth, char *why, size_t len)
 		char what[64];
 		if (secure_exec(fd, what, sizeof(what))) {
 			close(fd);
-			snprintf(
-			    why, len,
-			    "%s: %s: run by uid %u the dynamic loader ignores LD_PRELOAD for it "
-			    "(secure execution): its malloc cannot be reached",
-			    path, what, (unsigned)getuid());
+			as_path_err(why, len, path,
+			            "%s: run by uid %u the dynamic loader ignores LD_PRELOAD for "
+			            "it (secure execution): its malloc cannot be reached",
+			            what, (unsigned)getuid());
 			return -1;
 		}
 	}
@@ -385,7 +385,8 @@ static int exec_main(int argc, char **argv)
 		return 2;
 	}
 	if (!realpath(path, abs)) {
-		fprintf(stderr, "allocscope exec: %s: %s\n", path, strerror(errno));
+		as_path_err(err, sizeof(err), path, "%s", strerror(errno));
+		fprintf(stderr, "allocscope exec: %s\n", err);
 		as_spec_free(&spec);
 		return 2;
 	}
@@ -397,10 +398,12 @@ static int exec_main(int argc, char **argv)
 		return 2;
 	}
 	if (as_find_preload("as_exec.so", shim, sizeof(shim)) != 0) {
+		char *w = as_shell_word(shim);
 		fprintf(stderr,
 		        "allocscope exec: the preload library as_exec.so was not found next to the "
 		        "CLI (%s)\n",
-		        shim);
+		        w);
+		free(w);
 		as_spec_free(&spec);
 		return 2;
 	}
@@ -416,11 +419,13 @@ static int exec_main(int argc, char **argv)
 		if (fd < 0) {
 			/* the folder and where it came from: a user's unwritable
 			 * TMPDIR was only "Permission denied" */
+			int e = errno;
+			char *w = as_shell_word(tmp && *tmp ? tmp : "/tmp");
 			fprintf(stderr,
 			        "allocscope exec: cannot create a stats file in %s (%s): %s; set "
 			        "TMPDIR to a folder you can write\n",
-			        tmp && *tmp ? tmp : "/tmp", tmp && *tmp ? "TMPDIR" : "TMPDIR unset",
-			        strerror(errno));
+			        w, tmp && *tmp ? "TMPDIR" : "TMPDIR unset", strerror(e));
+			free(w);
 			as_spec_free(&spec);
 			return 2;
 		}
@@ -438,8 +443,9 @@ static int exec_main(int argc, char **argv)
 		 * "ended as python3, an image that did not load the shim" */
 		if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 64 * 1024) != 0 && errno != EOPNOTSUPP &&
 		    errno != ENOSYS) {
-			fprintf(stderr, "allocscope exec: %s: no room for the stats file: %s\n",
-			        stats_path, strerror(errno));
+			as_path_err(err, sizeof(err), stats_path, "no room for the stats file: %s",
+			            strerror(errno));
+			fprintf(stderr, "allocscope exec: %s\n", err);
 			close(fd);
 			unlink(stats_path);
 			as_spec_free(&spec);
@@ -546,13 +552,14 @@ static int exec_main(int argc, char **argv)
 	if (!child_errno && WIFEXITED(status) && !own) {
 		/* the program's last image never loaded the shim: what ran was
 		 * not on the module (one line; stats above say what did) */
+		char *w = as_shell_word(argv[r]);
 		fprintf(stderr,
 		        "allocscope exec: %s ended as %s (pid %d), an image that did not load the "
 		        "shim (an exec that dropped LD_PRELOAD, e.g. env -i, a set-user-ID or a "
 		        "statically linked program): %s on module %s%s\n",
-		        argv[r], comm, (int)pid,
-		        blocks ? "its calls did not run" : "no process ran", c.module,
-		        c.allow_untraced ? "" : " (--allow-untraced to accept)");
+		        w, comm, (int)pid, blocks ? "its calls did not run" : "no process ran",
+		        c.module, c.allow_untraced ? "" : " (--allow-untraced to accept)");
+		free(w);
 		if (!c.allow_untraced)
 			return WEXITSTATUS(status) ? WEXITSTATUS(status) : 1;
 	}
@@ -568,16 +575,20 @@ static int exec_main(int argc, char **argv)
 	}
 	if (child_errno) {
 		/* as env(1): 127 when the program is not found, 126 otherwise */
-		fprintf(stderr, "allocscope exec: %s: %s\n", argv[r], strerror(child_errno));
+		as_path_err(err, sizeof(err), argv[r], "%s", strerror(child_errno));
+		fprintf(stderr, "allocscope exec: %s\n", err);
 		return child_errno == ENOENT ? 127 : 126;
 	}
 	if (WIFSIGNALED(status)) {
 		/* the module is the first suspect: the line names it, and the
 		 * program's file where its name alone does not say which */
 		int named = find_program(argv[r], prog, sizeof(prog)) == 0 && strcmp(prog, argv[r]);
+		char *w = as_shell_word(argv[r]), *wp = named ? as_shell_word(prog) : NULL;
 		fprintf(stderr, "allocscope exec: %s%s%s%s died on signal %d (%s) on module %s\n",
-		        argv[r], named ? " (" : "", named ? prog : "", named ? ")" : "",
-		        WTERMSIG(status), strsignal(WTERMSIG(status)), c.module);
+		        w, named ? " (" : "", named ? wp : "", named ? ")" : "", WTERMSIG(status),
+		        strsignal(WTERMSIG(status)), c.module);
+		free(w);
+		free(wp);
 		return 128 + WTERMSIG(status);
 	}
 	return WEXITSTATUS(status);

@@ -13,6 +13,7 @@
 
 #include "../workloads/spec.h"
 #include "../workloads/trace.h"
+#include "buf.h"
 #include "commands.h"
 #include "suggest.h"
 #include "trace_out.h"
@@ -251,8 +252,8 @@ static int convert_main(int argc, char **argv)
 		return 2;
 	if (as_trace_read_file(pos[0], as_trace_writer_fn, &o.w, NULL, msg, sizeof(msg)) != 0) {
 		if (o.w.io_error) /* the output's fault, not the input's */
-			snprintf(msg, sizeof(msg), "%s: write failed: %s", pos[1],
-			         strerror(o.w.io_errno));
+			as_path_err(msg, sizeof(msg), pos[1], "write failed: %s",
+			            strerror(o.w.io_errno));
 		fprintf(stderr, "allocscope trace convert: %s\n", msg);
 		as_trace_out_close(&o, 0);
 		return 2;
@@ -400,24 +401,26 @@ static int import_main(int argc, char **argv)
 	ret = as_trace_mtrace_read(buf, len, c.strict, as_trace_writer_fn, &o.w, &rep, &err);
 	as_trace_unmap_file(buf, len);
 	if (ret != 0 && o.w.io_error) {
-		fprintf(stderr, "allocscope trace import: %s: write failed: %s\n", c.out,
-		        strerror(o.w.io_errno));
+		as_path_err(msg, sizeof(msg), c.out, "write failed: %s", strerror(o.w.io_errno));
+		fprintf(stderr, "allocscope trace import: %s\n", msg);
 		as_trace_out_close(&o, 0);
 		return 2;
 	}
 	if (ret != 0) {
 		as_trace_err_format(&err, where, sizeof(where));
-		fprintf(stderr, "allocscope trace import: %s: %s\n", log, where);
+		as_path_err(msg, sizeof(msg), log, "%s", where);
+		fprintf(stderr, "allocscope trace import: %s\n", msg);
 		as_trace_out_close(&o, 0);
 		return 2;
 	}
 	if (rep.records == 0) {
 		/* binary data or an empty file: every line torn, none a record
 		 * ("= Start\n" alone is a log of a program that allocated nothing) */
-		fprintf(stderr,
-		        "allocscope trace import: %s: not a glibc mtrace log (%s; a log starts "
-		        "with '= Start' and has '@ ...' lines)\n",
-		        log, len == 0 ? "empty file" : "no line is an mtrace record");
+		as_path_err(msg, sizeof(msg), log,
+		            "not a glibc mtrace log (%s; a log starts with '= Start' and has "
+		            "'@ ...' lines)",
+		            len == 0 ? "empty file" : "no line is an mtrace record");
+		fprintf(stderr, "allocscope trace import: %s\n", msg);
 		as_trace_out_close(&o, 0);
 		return 2;
 	}
@@ -428,15 +431,15 @@ static int import_main(int argc, char **argv)
 		 * Pieces of two lines can still parse, and the records of both
 		 * processes mix: an outside review's python3 fork log imported
 		 * with a peak of 243 GB live. */
-		fprintf(
-		    stderr,
-		    "allocscope trace import: %s: line %llu: torn before the log's end (%llu such "
-		    "line%s; a kill cuts only the last): several processes wrote this log (a fork "
-		    "after mtrace() started) or it was altered, so it is no one program's trace; "
-		    "capture the program instead (allocscope capture: a trace per process), or "
-		    "--lenient imports what parses\n",
-		    log, (unsigned long long)rep.torn_inside_first,
-		    (unsigned long long)rep.torn_inside, rep.torn_inside == 1 ? "" : "s");
+		as_path_err(
+		    msg, sizeof(msg), log,
+		    "line %llu: torn before the log's end (%llu such line%s; a kill cuts only the "
+		    "last): several processes wrote this log (a fork after mtrace() started) or it "
+		    "was altered, so it is no one program's trace; capture the program instead "
+		    "(allocscope capture: a trace per process), or --lenient imports what parses",
+		    (unsigned long long)rep.torn_inside_first, (unsigned long long)rep.torn_inside,
+		    rep.torn_inside == 1 ? "" : "s");
+		fprintf(stderr, "allocscope trace import: %s\n", msg);
 		as_trace_out_close(&o, 0);
 		return 2;
 	}

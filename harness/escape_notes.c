@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "files.h"
 
 typedef struct {
@@ -91,10 +92,13 @@ void as_escapes_say(const as_escapes_t *e, const char *prog, const char *lib, ch
 	char who[32] = "a process";
 	if (e->first_pid > 0)
 		snprintf(who, sizeof(who), "pid %ld", e->first_pid);
+	char *wp = as_shell_word(prog), *wf = as_shell_word(e->first_file);
 	snprintf(buf, len,
 	         "%d process%s %s started ran an image without %s (first: %s, %s, %s): %s calls",
-	         e->escapes, e->escapes == 1 ? "" : "es", prog, lib, who, e->first_file,
+	         e->escapes, e->escapes == 1 ? "" : "es", wp, lib, who, wf,
 	         e->first_static ? "statically linked: no LD_PRELOAD reaches it"
 	                         : "started with an LD_PRELOAD that does not name it, e.g. env -i",
 	         e->escapes == 1 ? "its" : "their");
+	free(wp);
+	free(wf);
 }

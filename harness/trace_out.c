@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "buf.h"
 #include "util.h"
 
 struct trace_zout {
@@ -90,13 +91,22 @@ int as_trace_out_check(const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		fprintf(stderr,
-		        "allocscope: %s: not a regular file (a %s): give the name of the "
-		        "trace file to write\n",
-		        path, S_ISDIR(st.st_mode) ? "folder" : "device, pipe or socket");
+		char msg[PATH_MAX + 128];
+		as_path_err(msg, sizeof(msg), path,
+		            "not a regular file (a %s): give the name of the trace file to write",
+		            S_ISDIR(st.st_mode) ? "folder" : "device, pipe or socket");
+		fprintf(stderr, "allocscope: %s\n", msg);
 		return -1;
 	}
 	return 0;
+}
+
+/* "allocscope: PATH not written: WHAT WHY", PATH one shell word. */
+static void not_written(const char *path, const char *what, const char *why)
+{
+	char *w = as_shell_word(path);
+	fprintf(stderr, "allocscope: %s not written: %s%s\n", w, what, why);
+	free(w);
 }
 
 int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, int zstd)
@@ -106,8 +116,10 @@ int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, i
 	if ((size_t)snprintf(o->path, sizeof(o->path), "%s", path) >= sizeof(o->path) ||
 	    (size_t)snprintf(o->tmp, sizeof(o->tmp), "%s.tmp.%d", path, (int)getpid()) >=
 	        sizeof(o->tmp)) {
-		fprintf(stderr, "allocscope: %.200s...: path longer than %d bytes\n", path,
+		char *w = as_shell_word(path);
+		fprintf(stderr, "allocscope: %.200s...: path longer than %d bytes\n", w,
 		        PATH_MAX - 32);
+		free(w);
 		return -1;
 	}
 	/* the trace is written beside PATH and renamed over it: a device,
@@ -117,14 +129,15 @@ int as_trace_out_open(as_trace_out_t *o, const char *path, as_trace_fmt_t fmt, i
 	errno = 0;
 	o->f = zstd ? zopen(o) : fopen(o->tmp, "wb");
 	if (!o->f) {
-		fprintf(stderr, "allocscope: %s: cannot write it: %s\n", o->path, strerror(errno));
+		char msg[PATH_MAX + 128];
+		as_path_err(msg, sizeof(msg), o->path, "cannot write it: %s", strerror(errno));
+		fprintf(stderr, "allocscope: %s\n", msg);
 		return -1;
 	}
 	o->iobuf = malloc(AS_TRACE_OUT_BUF); /* without one: stdio's own, smaller */
 	setvbuf(o->f, o->iobuf, _IOFBF, o->iobuf ? AS_TRACE_OUT_BUF : BUFSIZ);
 	if (as_trace_writer_open(&o->w, o->f, fmt) != 0) {
-		fprintf(stderr, "allocscope: %s not written: write failed: %s\n", o->path,
-		        strerror(errno));
+		not_written(o->path, "write failed: ", strerror(errno));
 		fclose(o->f);
 		free(o->iobuf);
 		o->iobuf = NULL;
@@ -157,12 +170,10 @@ int as_trace_out_close(as_trace_out_t *o, int ok)
 	zfree(o->z);
 	o->z = NULL;
 	if (ok && bad)
-		fprintf(stderr, "allocscope: %s not written: write failed: %s\n", o->path,
-		        strerror(e));
+		not_written(o->path, "write failed: ", strerror(e));
 	if (!ok || bad || rename(o->tmp, o->path) != 0) {
 		if (ok && !bad)
-			fprintf(stderr, "allocscope: %s not written: %s\n", o->path,
-			        strerror(errno));
+			not_written(o->path, "", strerror(errno));
 		unlink(o->tmp);
 		return -1;
 	}

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../workloads/shell_word.h"
 #include "../workloads/spec.h"
 #include "../workloads/workload.h"
 #include "check.h"
@@ -306,6 +307,23 @@ static void replay_odd_path(void)
 	sh(cmd);
 }
 
+/* as_shell_word_to: the word whole, or cut to the buffer with its whole
+ * length returned (as snprintf); as_path_err on top of it. */
+static void shell_words(void)
+{
+	char w[64], err[32];
+	CHECK(as_shell_word_to(w, sizeof(w), "a/b.ast") == 7 && !strcmp(w, "a/b.ast"));
+	CHECK(as_shell_word_to(w, sizeof(w), "") == 2 && !strcmp(w, "''"));
+	CHECK(as_shell_word_to(w, sizeof(w), "it's x") == 11 && !strcmp(w, "'it'\\''s x'"));
+	CHECK(as_shell_word_to(w, sizeof(w), "a b\nc\x1b") == 13 && !strcmp(w, "$'a b\\nc\\x1b'"));
+	CHECK(as_shell_word_to(w, 5, "a b\nc") == 9 && !strcmp(w, "$'a "));
+	CHECK(as_shell_word_to(NULL, 0, "a\tb") == 7);
+	as_path_err(err, sizeof(err), "a\nb", "gone: %d", 2);
+	CHECK(!strcmp(err, "$'a\\nb': gone: 2"));
+	as_path_err(err, 8, "a\nb", "gone");
+	CHECK(!strcmp(err, "$'a\\nb'"));
+}
+
 int main(void)
 {
 	parse_cases();
@@ -314,5 +332,6 @@ int main(void)
 	wire_spec_roundtrip();
 	wire_messages();
 	replay_odd_path();
+	shell_words();
 	return as_check_done();
 }

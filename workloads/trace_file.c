@@ -16,6 +16,7 @@
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_customMem: libzstd's memory from mmap */
 #include <zstd.h>
 
+#include "shell_word.h"
 #include "trace_int.h"
 
 void as_trace_err_format(const as_trace_err_t *e, char *out, size_t len)
@@ -64,7 +65,7 @@ static int unzstd(const char *path, const void *in, size_t in_len, const void **
 		cap = (size_t)hint + 1; /* + 1: the end is seen without another grow */
 	out = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (!dc || out == MAP_FAILED) {
-		snprintf(err, errlen, "%s: out of memory for decompressing", path);
+		as_path_err(err, errlen, path, "out of memory for decompressing");
 		goto fail;
 	}
 	ob = (ZSTD_outBuffer){out, cap, 0};
@@ -72,7 +73,7 @@ static int unzstd(const char *path, const void *in, size_t in_len, const void **
 		if (ob.pos == ob.size) {
 			void *n = mremap(out, cap, cap * 2, MREMAP_MAYMOVE);
 			if (n == MAP_FAILED) {
-				snprintf(err, errlen, "%s: out of memory for decompressing", path);
+				as_path_err(err, errlen, path, "out of memory for decompressing");
 				goto fail;
 			}
 			out = n;
@@ -82,19 +83,18 @@ static int unzstd(const char *path, const void *in, size_t in_len, const void **
 		}
 		r = ZSTD_decompressStream(dc, &ob, &ib);
 		if (ZSTD_isError(r)) {
-			snprintf(err, errlen,
-			         "%s: zstd-compressed, damaged near compressed byte %zu: %s", path,
-			         ib.pos, ZSTD_getErrorName(r));
+			as_path_err(err, errlen, path,
+			            "zstd-compressed, damaged near compressed byte %zu: %s", ib.pos,
+			            ZSTD_getErrorName(r));
 			goto fail;
 		}
 		if (ib.pos == ib.size) {
 			if (r == 0)
 				break; /* every frame whole and flushed */
 			if (ob.pos < ob.size) {
-				snprintf(
-				    err, errlen,
-				    "%s: zstd-compressed, cut short (the last frame ends early)",
-				    path);
+				as_path_err(
+				    err, errlen, path,
+				    "zstd-compressed, cut short (the last frame ends early)");
 				goto fail;
 			}
 		}
@@ -130,11 +130,11 @@ int as_trace_map_file(const char *path, const void **buf, size_t *len, char *err
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	void *p;
 	if (fd < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		as_path_err(err, errlen, path, "%s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
+		as_path_err(err, errlen, path, "not a regular file");
 		close(fd);
 		return -1;
 	}
@@ -147,7 +147,7 @@ int as_trace_map_file(const char *path, const void **buf, size_t *len, char *err
 	p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED) {
-		snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
+		as_path_err(err, errlen, path, "cannot map: %s", strerror(errno));
 		return -1;
 	}
 	if (*len >= 4 && !memcmp(p, ZSTD_MAGIC, 4)) {
@@ -181,10 +181,12 @@ int as_trace_compressed(const char *path, const void *buf, size_t len, char *msg
 	};
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (len >= kinds[i].n && !memcmp(buf, kinds[i].magic, kinds[i].n)) {
-			snprintf(
-			    msg, msglen,
-			    "%s: %s-compressed (by its magic bytes); decompress it first: %s %s",
-			    path, kinds[i].name, kinds[i].undo, path);
+			char word[512];
+			as_shell_word_to(word, sizeof(word), path);
+			as_path_err(
+			    msg, msglen, path,
+			    "%s-compressed (by its magic bytes); decompress it first: %s %s",
+			    kinds[i].name, kinds[i].undo, word);
 			return 1;
 		}
 	return 0;
@@ -215,7 +217,7 @@ int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace
 	}
 	if (len == 0) {
 		/* not a CSV trace without its header: no trace of either form */
-		snprintf(msg, msglen, "%s: empty file (no trace in it)", path);
+		as_path_err(msg, msglen, path, "empty file (no trace in it)");
 		return -1;
 	}
 	f = len >= AS_TRACE_MAGIC_LEN && !memcmp(buf, AS_TRACE_MAGIC, AS_TRACE_MAGIC_LEN)
@@ -227,7 +229,7 @@ int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace
 	                      : as_trace_csv_read(buf, len, fn, ctx, &err);
 	if (r != 0) {
 		as_trace_err_format(&err, where, sizeof(where));
-		snprintf(msg, msglen, "%s: %s", path, where);
+		as_path_err(msg, msglen, path, "%s", where);
 	}
 	as_trace_unmap_file(buf, len);
 	return r;

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shell_word.h"
 #include "trace.h"
 #include "workload.h"
 
@@ -393,7 +394,7 @@ static int drain(build_t *b, const char *file, char *msg, size_t len)
 	as_trace_err_t err = {0};
 	for (uint64_t n = b->nread > AHEAD - 1 ? b->nread - (AHEAD - 1) : 0; n < b->nread; n++)
 		if (handle(b, &b->ring[n % AHEAD], &err) != 0) {
-			snprintf(msg, len, "%s: %s", file, err.msg);
+			as_path_err(msg, len, file, "%s", err.msg);
 			return -1;
 		}
 	return 0;
@@ -482,16 +483,16 @@ static int trace_check(const void *pv, char *err, size_t errlen)
 	if (as_trace_read_file(p->file, count_event, n, NULL, err, errlen) != 0)
 		return -1;
 	if (n[0] == 0) {
-		snprintf(err, errlen, "%s: the trace has no events: nothing to replay", p->file);
+		as_path_err(err, errlen, p->file, "the trace has no events: nothing to replay");
 		return -1;
 	}
 	if (n[1] == 0) {
 		/* only frees of objects from before the trace: no-ops, no time to
 		 * measure (ns/op would be nan) */
-		snprintf(err, errlen,
-		         "%s: the trace has no allocation (%llu events, all frees of unknown "
-		         "objects): nothing to replay",
-		         p->file, (unsigned long long)n[0]);
+		as_path_err(err, errlen, p->file,
+		            "the trace has no allocation (%llu events, all frees of unknown "
+		            "objects): nothing to replay",
+		            (unsigned long long)n[0]);
 		return -1;
 	}
 	return 0;

@@ -67,8 +67,16 @@ static size_t (*real_usable)(void *);
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 static int initialized; /* 0 no, 1 resolving, 2 done */
-static int enabled;     /* recording on */
-static int spool_fd = -1;
+/* Both are read by any thread: enabled on every call, spool_fd when a
+ * thread maps its slot or flushes it. They are set at start-up and in a
+ * fork's child, and spool_fd again when a flush reopens the spool, so
+ * atomic: enabled is stored with release once the spool (spool_fd, seqp,
+ * tails_off, time_every) is set up, and loaded with acquire before a
+ * thread maps its first slot (record_slow); after that the fast path's
+ * relaxed load is enough (one plain load on x86-64 and arm64, as before).
+ * spool_fd, once open, is read and swapped under fd_lock. */
+static _Atomic int enabled; /* recording on */
+static _Atomic int spool_fd = -1;
 static dev_t spool_dev;                        /* the spool's identity: a program that closes all */
 static ino_t spool_ino;                        /* its fds may reuse the number for its own file */
 static char spool_path[4096];                  /* absolute: reopened when the program closed it */
@@ -166,7 +174,7 @@ static int spool_fd_get(void)
 	struct stat st;
 	int fd;
 	spin_lock(&fd_lock);
-	fd = spool_fd;
+	fd = atomic_load_explicit(&spool_fd, memory_order_relaxed);
 	if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_dev != spool_dev || st.st_ino != spool_ino)) {
 		fd = -1; /* never write into a file that is not our spool */
 		if (spool_path[0] && (fd = open(spool_path, O_RDWR | O_APPEND | O_CLOEXEC)) >= 0) {
@@ -181,7 +189,8 @@ static int spool_fd_get(void)
 				fd = -1;
 			}
 		}
-		spool_fd = fd < 0 ? -2 : fd; /* -2: lost for good, not looked at again */
+		/* -2: lost for good, not looked at again */
+		atomic_store_explicit(&spool_fd, fd < 0 ? -2 : fd, memory_order_relaxed);
 	}
 	spin_unlock(&fd_lock);
 	return fd;
@@ -386,7 +395,7 @@ static __attribute__((noinline, cold)) void record_slow(uint8_t op, const void *
                                                         uint8_t align_log2)
 {
 	tbuf_t *b = my_buf;
-	if (!enabled)
+	if (!atomic_load_explicit(&enabled, memory_order_acquire))
 		return;
 	if (!b)
 		b = tbuf_new();
@@ -403,7 +412,9 @@ static inline __attribute__((always_inline)) void record(uint8_t op, const void 
                                                          uint64_t size, uint8_t align_log2)
 {
 	tbuf_t *b = my_buf;
-	if (__builtin_expect(enabled && b && b->tail && b->used + MAX_REC <= BUF_BYTES, 1))
+	if (__builtin_expect(atomic_load_explicit(&enabled, memory_order_relaxed) && b && b->tail &&
+	                         b->used + MAX_REC <= BUF_BYTES,
+	                     1))
 		put_record(b, op, addr, size, align_log2);
 	else
 		record_slow(op, addr, size, align_log2);
@@ -432,6 +443,7 @@ static void spool_open(void)
 	char path[4096], num[24];
 	size_t dl;
 	pid_t pid = getpid();
+	int fd;
 
 	if (!dir || (dl = strlen(dir)) > sizeof(path) - 64)
 		return;
@@ -456,20 +468,20 @@ static void spool_open(void)
 		put_dec(num, gen);
 		strcat(path, num);
 		strcat(path, ".spool");
-		spool_fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (spool_fd < 0 && errno == EEXIST)
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == EEXIST)
 			continue;
-		if (spool_fd < 0)
+		if (fd < 0)
 			return;
 		{
 			/* out of the way of programs that reuse low fd numbers */
-			int high = fcntl(spool_fd, F_DUPFD_CLOEXEC, 900);
+			int high = fcntl(fd, F_DUPFD_CLOEXEC, 900);
 			struct stat st;
 			if (high >= 0) {
-				close(spool_fd);
-				spool_fd = high;
+				close(fd);
+				fd = high;
 			}
-			if (fstat(spool_fd, &st) == 0) {
+			if (fstat(fd, &st) == 0) {
 				spool_dev = st.st_dev;
 				spool_ino = st.st_ino;
 			}
@@ -498,17 +510,15 @@ static void spool_open(void)
 			h.ntails = MAX_THREAD;
 			h.chunks_off = tails_off + (uint64_t)MAX_THREAD * TAIL_BYTES;
 		}
-		if (pwrite(spool_fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-		    ftruncate(spool_fd, (off_t)h.chunks_off) != 0 ||
-		    fcntl(spool_fd, F_SETFL, O_APPEND) != 0) {
-			close(spool_fd);
-			spool_fd = -1;
+		if (pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+		    ftruncate(fd, (off_t)h.chunks_off) != 0 || fcntl(fd, F_SETFL, O_APPEND) != 0) {
+			close(fd);
 			return;
 		}
 		/* the counter lives in the file (a shared mapping of its first
 		 * page): after a SIGKILL it still says how many records were
 		 * taken, so the lost tail is counted */
-		seq_map = mmap(NULL, sizeof(h), PROT_READ | PROT_WRITE, MAP_SHARED, spool_fd, 0);
+		seq_map = mmap(NULL, sizeof(h), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (seq_map == MAP_FAILED) {
 			seq_map = NULL;
 			seqp = &seq_local;
@@ -517,7 +527,9 @@ static void spool_open(void)
 			                            offsetof(as_spool_hdr_t, seq_taken));
 		}
 		atomic_store(seqp, 0);
-		enabled = 1;
+		atomic_store_explicit(&spool_fd, fd, memory_order_relaxed);
+		/* the spool is set up before any thread sees recording on */
+		atomic_store_explicit(&enabled, 1, memory_order_release);
 		return;
 	}
 }
@@ -558,7 +570,8 @@ static void atfork_child(void)
 		}
 	}
 	atomic_flag_clear(&reg_lock);
-	enabled = 0;
+	/* the child's one thread: relaxed, nothing to order against */
+	atomic_store_explicit(&enabled, 0, memory_order_relaxed);
 	/* the parent's counter is shared with us: let go of it */
 	if (seq_map)
 		munmap(seq_map, sizeof(as_spool_hdr_t));
@@ -567,11 +580,12 @@ static void atfork_child(void)
 	{
 		/* ours still (the program may have given its number to a file) */
 		struct stat st;
-		if (spool_fd >= 0 && fstat(spool_fd, &st) == 0 && st.st_dev == spool_dev &&
+		int fd = atomic_load_explicit(&spool_fd, memory_order_relaxed);
+		if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == spool_dev &&
 		    st.st_ino == spool_ino)
-			close(spool_fd);
+			close(fd);
 	}
-	spool_fd = -1;
+	atomic_store_explicit(&spool_fd, -1, memory_order_relaxed);
 	spool_path[0] = '\0';
 	atomic_flag_clear(&fd_lock); /* a thread of the parent's may have held it */
 	if (mode && !strcmp(mode, "exclude"))

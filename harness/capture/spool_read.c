@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "spool_read.h"
+#include "shell_word.h"
 
 static inline int get_varint(const uint8_t **p, const uint8_t *end, uint64_t *out)
 {
@@ -382,21 +383,21 @@ static int open_hdr(const char *path, as_spool_t *sp, int live, char *msg, size_
 	sp->live = live;
 	sp->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (sp->fd < 0 || fstat(sp->fd, &st) != 0) {
-		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+		as_path_err(msg, msglen, path, "%s", strerror(errno));
 		return -1;
 	}
 	sp->size = (uint64_t)st.st_size;
 	if (sp->size < sizeof(h) || pread(sp->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    (memcmp(h.magic, AS_SPOOL_MAGIC, 8) != 0 &&
 	     (live || memcmp(h.magic, AS_SPOOL_MAGIC_V2, 8) != 0))) {
-		snprintf(msg, msglen, "%s: not a capture spool%s", path,
-		         live ? " of this version (yet)" : "");
+		as_path_err(msg, msglen, path, "not a capture spool%s",
+		            live ? " of this version (yet)" : "");
 		return -1;
 	}
 	if (h.tail_bytes <= sizeof(as_spool_tail_t) || h.tails_off < sizeof(h) ||
 	    h.chunks_off < h.tails_off + (uint64_t)h.ntails * h.tail_bytes ||
 	    h.chunks_off > sp->size) {
-		snprintf(msg, msglen, "%s: damaged spool header", path);
+		as_path_err(msg, msglen, path, "damaged spool header");
 		return -1;
 	}
 	if (memcmp(h.magic, AS_SPOOL_MAGIC_V2, 8) == 0)
@@ -409,13 +410,13 @@ static int open_hdr(const char *path, as_spool_t *sp, int live, char *msg, size_
 		sp->map = mmap(NULL, sp->map_len, PROT_READ, MAP_SHARED, sp->fd, 0);
 		if (sp->map == MAP_FAILED) {
 			sp->map = NULL;
-			snprintf(msg, msglen, "%s: %s", path, strerror(errno));
+			as_path_err(msg, msglen, path, "%s", strerror(errno));
 			return -1;
 		}
 	}
 	errno = 0;
 	if (index_chunks(sp) != 0) {
-		snprintf(msg, msglen, "%s: %s", path, errno ? strerror(errno) : "out of memory");
+		as_path_err(msg, msglen, path, "%s", errno ? strerror(errno) : "out of memory");
 		return -1;
 	}
 	return 0;
@@ -608,7 +609,7 @@ int as_spool_convert_begin(as_spool_t *sp, as_tev_fn fn, void *ctx, char *msg, s
 {
 	conv_t *cv = calloc(1, sizeof(*cv));
 	if (!cv) {
-		snprintf(msg, msglen, "%s: out of memory", sp->path);
+		as_path_err(msg, msglen, sp->path, "out of memory");
 		return -1;
 	}
 	cv->sp = sp;
@@ -663,15 +664,15 @@ static int merge(as_spool_t *sp, uint64_t bound, char *msg, size_t msglen)
 			if (s->tindex)
 				t = (uint64_t)s->tindex - 1;
 			else if (thread_index(cv, rc->tid, &t) != 0) {
-				snprintf(msg, msglen,
-				         "%s: more than %d threads; the trace format holds %d",
-				         sp->path, AS_TRACE_MAX_THREADS, AS_TRACE_MAX_THREADS);
+				as_path_err(msg, msglen, sp->path,
+				            "more than %d threads; the trace format holds %d",
+				            AS_TRACE_MAX_THREADS, AS_TRACE_MAX_THREADS);
 				return -1;
 			}
 			s->tindex = (int)t + 1;
 			if (emit_record(cv, rc, t, &err) != 0) {
-				snprintf(msg, msglen, "%s: record %llu: %s", sp->path,
-				         (unsigned long long)rc->seq, err.msg);
+				as_path_err(msg, msglen, sp->path, "record %llu: %s",
+				            (unsigned long long)rc->seq, err.msg);
 				return -1;
 			}
 		}
@@ -685,7 +686,7 @@ static int merge(as_spool_t *sp, uint64_t bound, char *msg, size_t msglen)
 	}
 	return 0;
 out_io:
-	snprintf(msg, msglen, "%s: %s", sp->path, errno ? strerror(errno) : "out of memory");
+	as_path_err(msg, msglen, sp->path, "%s", errno ? strerror(errno) : "out of memory");
 	return -1;
 }
 
@@ -727,8 +728,7 @@ int as_spool_convert_more(as_spool_t *sp, double ns_per_tick, char *msg, size_t 
 	bound = live_bound(sp); /* before indexing: what it covers is appended */
 	errno = 0;
 	if (index_chunks(sp) != 0) {
-		snprintf(msg, msglen, "%s: %s", sp->path,
-		         errno ? strerror(errno) : "out of memory");
+		as_path_err(msg, msglen, sp->path, "%s", errno ? strerror(errno) : "out of memory");
 		sp->cv->failed = 1;
 		return -1;
 	}
@@ -746,7 +746,7 @@ int as_spool_convert_end(as_spool_t *sp, double ns_per_tick, char *msg, size_t m
 	if (!sp->cv)
 		return -1;
 	if (sp->cv->failed) {
-		snprintf(msg, msglen, "%s: conversion failed earlier", sp->path);
+		as_path_err(msg, msglen, sp->path, "conversion failed earlier");
 		goto out;
 	}
 	sp->cv->ns_per_tick = ns_per_tick;
@@ -761,8 +761,7 @@ int as_spool_convert_end(as_spool_t *sp, double ns_per_tick, char *msg, size_t m
 	}
 	errno = 0;
 	if (index_chunks(sp) != 0 || index_tails(sp) != 0) {
-		snprintf(msg, msglen, "%s: %s", sp->path,
-		         errno ? strerror(errno) : "out of memory");
+		as_path_err(msg, msglen, sp->path, "%s", errno ? strerror(errno) : "out of memory");
 		goto out;
 	}
 	if (merge(sp, UINT64_MAX, msg, msglen) != 0)

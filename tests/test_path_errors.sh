@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# test_path_errors.sh - a file named with a space and a newline in the
+# errors of the trace readers (trace stats/convert/import, the trace
+# workload), of exec and of capture: each error is one line, and the path
+# in it is one shell word that bash reads back as the path (as_path_err).
+# Before, these printed the path raw: the newline cut the error in two and
+# its second line could pass for a line of its own.
+# usage: test_path_errors.sh ALLOCSCOPE
+set -u
+as=$(readlink -f "$1")
+. "$(dirname "$0")/cli_expect.sh"
+
+p="$tmp/a b"$'\n'"c.trace" # never created: every reader fails on it
+word="\$'$tmp/a b\\nc.trace'"
+bad_dir="$tmp/no dir"$'\n'"x"
+
+# one_line RC WHAT ARGS...: exit code RC, one line of output, naming the
+# path as $word, which bash reads back as $p
+one_line() {
+  local rc=$1 what=$2 got n w
+  shift 2
+  "$as" "$@" >"$tmp/out" 2>&1
+  got=$?
+  n=$(wc -l <"$tmp/out")
+  if [ "$got" -eq "$rc" ] && [ "$n" -eq 1 ] && grep -qF -- "$word" "$tmp/out"; then ok; else
+    bad "$what: exit $got (want $rc), $n lines (want 1) naming $word:"
+    sed 's/^/  | /' "$tmp/out" >&2
+    return
+  fi
+  eval "w=$word"
+  [ "$w" = "$p" ] && ok || bad "$what: $word reads back as '$w'"
+}
+
+one_line 2 "trace stats" trace stats "$p"
+one_line 2 "trace convert (input)" trace convert "$p" "$tmp/out.ast"
+one_line 2 "trace import" trace import mtrace "$p" -o "$tmp/out.ast"
+one_line 2 "the trace workload" run -a glibc -w "trace:file=$p" -o "$tmp/run" --no-plot -q
+one_line 127 "exec of a missing program" exec -a glibc -- "$p"
+one_line 2 "capture of a missing program" capture -o "$tmp/out.ast" -- "$p"
+
+# a damaged trace: the reader's "PATH: line N: why"
+printf 'x\n' >"$p"
+one_line 2 "trace stats of a damaged trace" trace stats "$p"
+rm -f "$p"
+
+# the output side: a trace to write under a folder that is not there
+printf 'op,thread,id,size,align,dt_ns\n' >"$tmp/empty.csv"
+word="\$'$tmp/no dir\\nx'"
+p=$bad_dir
+one_line 2 "capture -o under a missing folder" capture -o "$bad_dir/t.ast" -- true
+word="\$'$tmp/no dir\\nx/t.ast'"
+p="$bad_dir/t.ast"
+one_line 2 "trace convert (output)" trace convert "$tmp/empty.csv" "$bad_dir/t.ast"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
