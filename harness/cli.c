@@ -194,22 +194,16 @@ int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
 	return optind;
 }
 
-int as_cli_take_leading(int argc, char **argv, char **av, int avmax, const char **arg)
-{
-	int ac = 0;
-	if (argc < 2 || argv[1][0] == '-' || argc > avmax)
-		return argc;
-	*arg = argv[1];
-	av[ac++] = argv[0];
-	for (int i = 2; i < argc; i++)
-		av[ac++] = argv[i];
-	av[ac] = NULL;
-	return ac;
-}
-
 int as_cli_parse_operands(const as_cmd_t *cmd, int argc, char **argv,
                           int (*on)(int key, const char *arg, void *ctx), void *ctx,
                           const char **pos, int maxpos, int *npos)
+{
+	return as_cli_parse_split(cmd, argc, argv, on, ctx, pos, maxpos, npos, NULL);
+}
+
+int as_cli_parse_split(const as_cmd_t *cmd, int argc, char **argv,
+                       int (*on)(int key, const char *arg, void *ctx), void *ctx, const char **pos,
+                       int maxpos, int *npos, char ***after)
 {
 	int base = 0, rest = 0;
 	*npos = 0;
@@ -224,6 +218,10 @@ int as_cli_parse_operands(const as_cmd_t *cmd, int argc, char **argv,
 			base++;
 		if (base >= argc)
 			break;
+		if (rest && after) {
+			*after = argv + base;
+			break;
+		}
 		if (*npos == maxpos) {
 			char shown[AS_SHOW_MAX];
 			fprintf(stderr,

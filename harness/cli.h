@@ -44,11 +44,6 @@ const char *as_cli_alias(const char *name);
 /* Print the help of one command. */
 void as_cli_help(FILE *f, const as_cmd_t *cmd);
 
-/* getopt_long over cmd's table; calls on(key, optarg, ctx) per option.
- * Returns optind after parsing, or -1 after printing a one-line error
- * naming the option (unknown option, missing argument) or when on()
- * returns non-zero (it prints its own message). "-h/--help" prints help
- * and returns -2. */
 /* as_cli_parse over all of argv, options before, between and after the
  * operands: each operand is set aside and parsing goes on after it ("--"
  * ends the options). Fills pos[0..*npos); more than maxpos operands is an
@@ -58,14 +53,21 @@ int as_cli_parse_operands(const as_cmd_t *cmd, int argc, char **argv,
                           int (*on)(int key, const char *arg, void *ctx), void *ctx,
                           const char **pos, int maxpos, int *npos);
 
+/* as_cli_parse_operands, where the words after "--" are not operands but
+ * a program's (`tune -- PROG ARGS`): *after is set to the first of them
+ * (argv's NULL-terminated tail), left alone when there are none. */
+int as_cli_parse_split(const as_cmd_t *cmd, int argc, char **argv,
+                       int (*on)(int key, const char *arg, void *ctx), void *ctx, const char **pos,
+                       int maxpos, int *npos, char ***after);
+
+/* getopt_long over cmd's table; calls on(key, optarg, ctx) per option.
+ * Returns optind after parsing, or -1 after printing a one-line error
+ * naming the option (unknown option, missing argument) or when on()
+ * returns non-zero (it prints its own message). "-h/--help" prints help
+ * and returns -2. */
 int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
                  int (*on)(int key, const char *arg, void *ctx), void *ctx);
 
-/* `CMD ARG [options]`: when argv[1] is not an option, set *arg to it and
- * return argc - 1 with argv's other words copied into av (avmax entries,
- * NULL-terminated), to be parsed instead of argv; else return argc and leave
- * av and *arg alone. For commands whose one operand may come first
- * (replay TRACE, tune TRACE). */
 /* The arguments option KEY of cmd's table was given in argv[1..argc), as
  * as_cli_parse reads them, without printing anything: on(arg, ctx) per
  * occurrence, in order. An option's argument is never read as an option
@@ -75,7 +77,5 @@ int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
  * an unknown option is passed over. */
 void as_cli_option_args(const as_cmd_t *cmd, int argc, char *const *argv, int key,
                         void (*on)(const char *arg, void *ctx), void *ctx);
-
-int as_cli_take_leading(int argc, char **argv, char **av, int avmax, const char **arg);
 
 #endif /* AS_CLI_H */

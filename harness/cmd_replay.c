@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "commands.h"
 #include "run_common.h"
 #include "runner.h"
@@ -44,23 +45,15 @@ static int on_replay_opt(int key, const char *arg, void *vctx)
  * are DIR/run.args, and the line says so). */
 static int replay_setup(replay_ctx_t *c, int argc, char **argv, const char *dir)
 {
-	char *av[256];
 	const char *trace = NULL;
-	int r, ac;
+	int r, npos;
 
 	as_run_defaults(&c->cfg, argc, argv);
-	/* `replay TRACE -a ...`: take a leading TRACE out before the options */
-	ac = as_cli_take_leading(argc, argv, av, 255, &trace);
-	if (ac != argc) {
-		argc = ac;
-		argv = av;
-	}
-	r = as_cli_parse(&as_cmd_replay, argc, argv, on_replay_opt, c);
+	/* TRACE before, between or after the options */
+	r = as_cli_parse_operands(&as_cmd_replay, argc, argv, on_replay_opt, c, &trace, 1, &npos);
 	if (r == -2 && !dir)
 		return -2;
-	if (r >= 0 && !trace && argc - r == 1)
-		trace = argv[r++];
-	if (dir && (r < 0 || !trace || r != argc || c->cfg.nmodules == 0)) {
+	if (dir && (r < 0 || !trace || c->cfg.nmodules == 0)) {
 		fprintf(stderr,
 		        "allocscope run: cannot resume %s: %s/run.args is not a run's or a "
 		        "replay's arguments\n",
@@ -69,7 +62,7 @@ static int replay_setup(replay_ctx_t *c, int argc, char **argv, const char *dir)
 	}
 	if (r < 0)
 		return 2;
-	if (!trace || r != argc) {
+	if (!trace) {
 		fprintf(stderr, "allocscope replay: expected one TRACE argument\n");
 		return 2;
 	}
@@ -79,7 +72,9 @@ static int replay_setup(replay_ctx_t *c, int argc, char **argv, const char *dir)
 		return 2;
 	}
 	if (access(trace, R_OK) != 0) {
-		fprintf(stderr, "allocscope replay: %s: %s\n", trace, strerror(errno));
+		char err[4 * PATH_MAX + 64];
+		as_path_err(err, sizeof(err), trace, "%s", strerror(errno));
+		fprintf(stderr, "allocscope replay: %s\n", err);
 		return 2;
 	}
 	{

@@ -639,7 +639,7 @@ static int make_dir(const tune_ctx_t *c, char *dir, size_t len, char *run_dir, s
 static int tune_body(int argc, char **argv, int *lock_fd)
 {
 	tune_ctx_t c;
-	char dir[PATH_MAX], run_dir[PATH_MAX], made[PATH_MAX], trace[PATH_MAX], err[1024], *av[256];
+	char dir[PATH_MAX], run_dir[PATH_MAX], made[PATH_MAX], trace[PATH_MAX], err[1024];
 	const char *trace_arg = NULL;
 	char **prog = NULL;
 	as_tune_point_t *p = NULL;
@@ -647,7 +647,7 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 	as_tune_verified_t verified;
 	as_capture_summary_t kids;
 	as_buf_t line = {0};
-	int r, ac = 0, n = 0, rec, ret = 0;
+	int r, npos, n = 0, rec, ret = 0;
 
 	uint64_t t0 = as_now_ns(); /* the budget counts from here */
 
@@ -664,22 +664,14 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 	c.objective = AS_TUNE_BALANCED;
 	c.max_rss_kib = -1;
 	c.verify_reps = 9;
-	/* `tune TRACE [options]`: a leading TRACE before the options */
-	ac = as_cli_take_leading(argc, argv, av, 255, &trace_arg);
-	if (ac != argc) {
-		argc = ac;
-		argv = av;
-	}
-	r = as_cli_parse(&as_cmd_tune, argc, argv, on_tune_opt, &c);
+	/* TRACE before, between or after the options; or -- PROG ARGS */
+	r = as_cli_parse_split(&as_cmd_tune, argc, argv, on_tune_opt, &c, &trace_arg, 1, &npos,
+	                       &prog);
 	if (r == -2)
 		return 0;
 	if (r < 0)
 		return 2;
-	if (r < argc && !strcmp(argv[r - 1], "--"))
-		prog = argv + r;
-	else if (!trace_arg && r == argc - 1)
-		trace_arg = argv[r];
-	else if (r != argc || !trace_arg) {
+	if (!prog && !trace_arg) {
 		fprintf(stderr,
 		        "allocscope tune: expected TRACE or -- PROG [ARGS] (allocscope tune "
 		        "--help)\n");
@@ -696,7 +688,8 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 		return 2;
 	}
 	if (trace_arg && access(trace_arg, R_OK) != 0) {
-		fprintf(stderr, "allocscope tune: %s: %s\n", trace_arg, strerror(errno));
+		as_path_err(err, sizeof(err), trace_arg, "%s", strerror(errno));
+		fprintf(stderr, "allocscope tune: %s\n", err);
 		return 2;
 	}
 	/* every configuration, and a given trace, is checked before anything

@@ -143,6 +143,8 @@ expect 2 "nosuchmod: module not found" suite --quick --no-plot -a nosuchmod -o "
 # reason names the alignment, not a plain NULL for 44,000 bytes
 printf 'op,thread,id,size_bytes,align_bytes,time_ns\nmalloc,0,1,44000,68719476736,0\nfree,0,1,0,0,1\n' >"$tmp/al.csv"
 expect 1 "out_of_memory: alloc returned NULL .*44000 bytes, aligned to 68719476736" replay "$tmp/al.csv" -a glibc -r 1 --no-plot -q -o "$tmp/alr"
+# TRACE between options (before session 29: "expected one TRACE argument")
+expect 1 "out_of_memory: alloc returned NULL .*44000 bytes, aligned to 68719476736" replay -a glibc "$tmp/al.csv" -r 1 --no-plot -q -o "$tmp/alr2"
 # an mtrace log has no times: stats says so, not "over 0.000 s" and "0 ns 100%"
 expect 0 "" trace import mtrace "$tmp/m.mtrace" -o "$tmp/m.ast"
 expect 0 "events: +1 \(no timestamps" trace stats "$tmp/m.ast"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_path_errors.sh - a file named with a space and a newline in the
-# errors of the trace readers (trace stats/convert/import, the trace
-# workload), of exec and of capture: each error is one line, and the path
+# errors of the trace readers (trace stats/convert/import, replay, tune,
+# the trace workload), of exec and of capture: each error is one line, and the path
 # in it is one shell word that bash reads back as the path (as_path_err).
 # Before, these printed the path raw: the newline cut the error in two and
 # its second line could pass for a line of its own.
@@ -34,6 +34,8 @@ one_line() {
 one_line 2 "trace stats" trace stats "$p"
 one_line 2 "trace convert (input)" trace convert "$p" "$tmp/out.ast"
 one_line 2 "trace import" trace import mtrace "$p" -o "$tmp/out.ast"
+one_line 2 "replay of a missing trace" replay -a glibc "$p" -o "$tmp/rp" --no-plot -q
+one_line 2 "tune of a missing trace" tune --no-plot "$p" -o "$tmp/tn"
 one_line 2 "the trace workload" run -a glibc -w "trace:file=$p" -o "$tmp/run" --no-plot -q
 one_line 127 "exec of a missing program" exec -a glibc -- "$p"
 one_line 2 "capture of a missing program" capture -o "$tmp/out.ast" -- "$p"

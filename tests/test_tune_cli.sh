@@ -48,6 +48,8 @@ done
 # the default grid: no plan, no trial, exit 2
 refuse 2 "configurations x|trial|workload_error" tune double_free.csv --no-plot
 expect 2 "^allocscope: .*double_free.csv" tune double_free.csv --no-plot
+# TRACE between options (before session 29: "expected TRACE or -- PROG")
+expect 2 "^allocscope: .*double_free.csv" tune --no-plot double_free.csv -r 2
 [ ! -e results ] && ok || bad "tune double_free.csv (default grid): left results/ behind"
 # -o of a folder with earlier results: refused before anything is touched
 mkdir -p "$tmp/kept" && echo earlier >"$tmp/kept/notes.txt"
