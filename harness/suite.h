@@ -92,7 +92,7 @@ double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t r
  * the statistics keep (disturb.h as_disturbed_set, as summary.csv), or the
  * status of those without a value. Returns 0, or -1 when out of memory. */
 int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
-                         const as_trial_result_t *res, const int *done, int n, as_buf_t *csv);
+                         const as_trial_rec_t *res, const int *done, int n, as_buf_t *csv);
 
 /* Print the scenario's console summary from its folder DIR: the expected
  * shape, then headline.csv as a table, one row per workload spec x threads
