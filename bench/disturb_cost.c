@@ -23,7 +23,7 @@ static void measure(int groups, int reps)
 {
 	int n = groups * reps;
 	as_trial_spec_t *s = calloc((size_t)n, sizeof(*s));
-	as_trial_result_t *r = calloc((size_t)n, sizeof(*r));
+	as_trial_rec_t *r = calloc((size_t)n, sizeof(*r));
 	unsigned char *d = malloc((size_t)n);
 	double t0, t1, t2;
 	if (!s || !r || !d) {

@@ -149,12 +149,12 @@ static void ref_of_group(const as_dist_trial_t *t, const int *mem, int m, uint32
 	ref->pass_ns = np >= AS_DISTURB_STALL_REF_MIN ? as_median(k, np) : NAN;
 }
 
-void as_dist_trial_of(const as_trial_spec_t *spec, const as_trial_result_t *r, as_dist_trial_t *d)
+void as_dist_trial_of(const as_trial_spec_t *spec, const as_trial_rec_t *r, as_dist_trial_t *d)
 {
 	d->trial = spec->trial;
 	d->rep = spec->rep;
 	d->threads = spec->threads;
-	d->ran_threads = as_trial_threads(spec, r);
+	d->ran_threads = as_trial_rec_threads(spec, r);
 	d->status = r->status;
 	d->workload = spec->workload ? spec->workload->name : NULL;
 	d->workload_params = spec->workload ? spec->workload->params : NULL;
@@ -171,7 +171,7 @@ void as_dist_trial_of(const as_trial_spec_t *spec, const as_trial_result_t *r, a
 
 /* specs/res[0..n) as the rules read them: a new array, NULL when out of
  * memory */
-static as_dist_trial_t *trials_of(const as_trial_spec_t *specs, const as_trial_result_t *res, int n)
+static as_dist_trial_t *trials_of(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n)
 {
 	as_dist_trial_t *t = malloc(sizeof(*t) * (size_t)(n > 0 ? n : 1));
 	for (int i = 0; t && i < n; i++)
@@ -179,7 +179,7 @@ static as_dist_trial_t *trials_of(const as_trial_spec_t *specs, const as_trial_r
 	return t;
 }
 
-int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                    const as_trial_spec_t *group, as_disturb_ref_t *ref)
 {
 	size_t len = sizeof(double) * (size_t)(n ? n : 1);
@@ -238,8 +238,7 @@ static int trial_rule(const as_dist_trial_t *r, const as_disturb_ref_t *ref)
 	           : AS_RULE_NONE;
 }
 
-int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
-                 const as_disturb_ref_t *ref)
+int as_disturbed(const as_trial_spec_t *spec, const as_trial_rec_t *r, const as_disturb_ref_t *ref)
 {
 	as_dist_trial_t d;
 	as_dist_trial_of(spec, r, &d);
@@ -444,7 +443,7 @@ static void placement_rounds(const as_dist_trial_t *res, const sets_t *rnds,
 	}
 }
 
-int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                      unsigned char *dist)
 {
 	return as_disturbed_rules(specs, res, n, dist, NULL);
@@ -472,7 +471,7 @@ static void ref_for(const as_dist_trial_t *t, int n, uint32_t threads, thread_re
 	ref->handoff_ns = cache[c].handoff_ns;
 }
 
-int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                        unsigned char *dist, unsigned char *rule_out)
 {
 	as_dist_trial_t *t = trials_of(specs, res, n);
@@ -545,7 +544,7 @@ out:
 	return rc;
 }
 
-void as_machine(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+void as_machine(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                 const unsigned char *dist, as_machine_t *m)
 {
 	as_dist_trial_t *t = trials_of(specs, res, n);

@@ -170,7 +170,7 @@ typedef struct as_disturb_ref {
 
 /* One trial as the rules read it: its place in the matrix, the threads
  * (-t, and the ones it ran on: a trace's own) and the figures they judge;
- * about 100 bytes, where a whole as_trial_result_t is about 6 KB (compare
+ * about 100 bytes, where a whole as_trial_rec_t is about 6 KB (compare
  * reads a million trials.csv rows through these: as_table_machine). The
  * workload strings are not owned; NULL when the trial has none. */
 typedef struct as_dist_trial {
@@ -184,18 +184,17 @@ typedef struct as_dist_trial {
 } as_dist_trial_t;
 
 /* (spec, r) as the rules read it, into d. */
-void as_dist_trial_of(const as_trial_spec_t *spec, const as_trial_result_t *r, as_dist_trial_t *d);
+void as_dist_trial_of(const as_trial_spec_t *spec, const as_trial_rec_t *r, as_dist_trial_t *d);
 
 /* The reference for trial group `group` (its spec's trial number and -t
  * threads) over the ok trials of specs/res[0..n). Returns 0, or -1 when
  * out of memory. */
-int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+int as_disturb_ref(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                    const as_trial_spec_t *group, as_disturb_ref_t *ref);
 
 /* 1 when the ok trial (spec, r) is disturbed by its group's reference (as
  * above), else 0 (also for a trial that is not ok or has no figure). */
-int as_disturbed(const as_trial_spec_t *spec, const as_trial_result_t *r,
-                 const as_disturb_ref_t *ref);
+int as_disturbed(const as_trial_spec_t *spec, const as_trial_rec_t *r, const as_disturb_ref_t *ref);
 
 /* What the statistics make of each trial: a disturbed repetition is left
  * out of them (-r auto runs another in its place), unless fewer than
@@ -208,7 +207,7 @@ enum { AS_DIST_NO, AS_DIST_OUT, AS_DIST_KEPT };
 
 /* Fill dist[0..n) with AS_DIST_* for specs/res[0..n), each judged against
  * its group's reference over all n. Returns 0, or -1 when out of memory. */
-int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+int as_disturbed_set(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                      unsigned char *dist);
 
 /* Which rule took a trial, the first that did, in the order they are
@@ -236,7 +235,7 @@ const char *as_disturb_rule_name(int rule);
 /* as_disturbed_set, and in rule[0..n) (when not NULL) the AS_RULE_* that
  * took each trial (AS_RULE_NONE for the undisturbed; a trial kept for
  * want of undisturbed ones keeps its rule). */
-int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+int as_disturbed_rules(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                        unsigned char *dist, unsigned char *rule);
 /* as_disturbed_rules over trials already in the rules' form. */
 int as_disturbed_trials(const as_dist_trial_t *t, int n, unsigned char *dist, unsigned char *rule);
@@ -269,7 +268,7 @@ typedef struct as_machine {
 	double handoff_end_ns_median_kept;
 } as_machine_t;
 
-void as_machine(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+void as_machine(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                 const unsigned char *dist, as_machine_t *m);
 /* as_machine over trials in the rules' form. */
 void as_machine_trials(const as_dist_trial_t *t, int n, const unsigned char *dist, as_machine_t *m);

@@ -45,18 +45,21 @@ const char *as_run_baseline(const as_run_t *run)
 void as_run_groups(const as_run_t *run, as_groups_t *gs)
 {
 	unsigned char *dist = malloc((size_t)(run->n ? run->n : 1));
+	uint32_t *thr = as_group_threads_all(run->specs, run->res, run->n);
 	if (dist && as_disturbed_set(run->specs, run->res, run->n, dist) != 0) {
 		free(dist);
 		dist = NULL; /* out of memory: every ok repetition */
 	}
 	for (int i = 0; i < run->n; i++) {
 		const as_trial_spec_t *s = &run->specs[i];
-		const as_trial_result_t *r = &run->res[i];
+		const as_trial_rec_t *r = &run->res[i];
 		int keep = run->done[i] && r->status == AS_OK && !(dist && dist[i] == AS_DIST_OUT);
 		as_groups_add(gs, s->module->label, s->workload->label,
-		              as_group_threads(run->specs, run->res, run->n, i),
+		              thr ? thr[s->trial]
+		                  : as_group_threads(run->specs, run->res, run->n, i),
 		              keep ? r->v[AS_TC_ns_per_op] : NAN);
 	}
+	free(thr);
 	free(dist);
 }
 

@@ -220,7 +220,7 @@ static int con_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 {
 	console_t *c = self;
 	const as_trial_spec_t *s = &run->specs[i];
-	const as_trial_result_t *r = &run->res[i];
+	const as_trial_result_t *r = run->cur;
 	(void)err;
 	(void)errlen;
 	syscalls_notice(c, run, r->syscalls_na);
@@ -255,7 +255,7 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
                        int first, int latency)
 {
 	const as_trial_spec_t *specs = run->specs;
-	const as_trial_result_t *res = run->res;
+	const as_trial_rec_t *res = run->res;
 	double ns[256], ops[256], rss[256], ovh[256], flt[256], sys[256], pa[256], pf[256];
 	int k = 0, bad = -1;
 	const char *mod = names_show(&c->mods, run->specs[first].module->label);
@@ -289,7 +289,8 @@ static void table_line(const console_t *c, const as_run_t *run, const unsigned c
 	}
 	snprintf(st, sizeof(st), "%s", bad < 0 ? "ok" : as_status_name(res[bad].status));
 	if (k == 0) {
-		printf("%-*s %-*s %3u %-10s %s\n", mw, mod, ww, wl, thr, st, res[bad].reason);
+		printf("%-*s %-*s %3u %-10s %s\n", mw, mod, ww, wl, thr, st,
+		       res[bad].reason ? res[bad].reason : "");
 		return;
 	}
 	med_ns = as_median(ns, k); /* sorts ns: the CI reads it sorted */
@@ -470,7 +471,7 @@ static void slow_passes_note(const as_run_t *run)
  * group (any repetition) that did. */
 static int one_short_pass(const as_run_t *run, int i)
 {
-	const as_trial_result_t *r = &run->res[i];
+	const as_trial_rec_t *r = &run->res[i];
 	if (r->status != AS_OK || r->v[AS_TC_passes] != 1 ||
 	    !(r->v[AS_TC_elapsed_ns] < run->cfg->min_time_s * 1e9))
 		return 0;

@@ -95,9 +95,8 @@ static int csv_begin(void *self, const as_run_t *run, char *err, size_t errlen)
 	if (run->cfg->resume) {
 		/* keep what the interrupted run completed, rows of unfinished
 		 * trials dropped, in matrix order */
-		for (int i = 0; i < run->n; i++)
-			if (run->done[i])
-				as_trials_row(&c->trials, &run->specs[i], &run->res[i]);
+		if (run->resumed.len)
+			as_buf_add(&c->trials, run->resumed.data, run->resumed.len);
 		as_resume_keep_rows(run->dir, "series.csv", run->specs, run->done, run->n,
 		                    &c->series);
 		as_resume_keep_rows(run->dir, "latency.csv", run->specs, run->done, run->n,
@@ -123,7 +122,7 @@ static int csv_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 {
 	csv_t *c = self;
 	const as_trial_spec_t *s = &run->specs[i];
-	const as_trial_result_t *r = &run->res[i];
+	const as_trial_result_t *r = run->cur;
 	/* append this trial's rows; earlier rows are never reformatted */
 	as_trials_row(&c->trials, s, r);
 	as_series_rows(&c->series, s, r);

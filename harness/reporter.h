@@ -19,12 +19,16 @@
 /* The run as reporters see it. The runner owns everything here. */
 typedef struct as_run {
 	const as_run_cfg_t *cfg;
-	const char *dir;         /* the results folder */
-	as_trial_spec_t *specs;  /* the matrix, n entries, repetitions interleaved */
-	as_trial_result_t *res;  /* res[i] is valid once done[i] */
+	const char *dir;        /* the results folder */
+	as_trial_spec_t *specs; /* the matrix, n entries, repetitions interleaved */
+	as_trial_rec_t *res;    /* res[i] is valid once done[i]: what the end needs */
+	/* in the trial hook: trial i's whole result (strings, rows), freed
+	 * after the hook; res[i] is already set from it */
+	const as_trial_result_t *cur;
 	int *done;               /* 1: res[i] holds a result (this run or resumed) */
 	int n;                   /* matrix size; at the end, the trials that ran */
 	int nwarm;               /* warm-up runs before the matrix */
+	as_buf_t resumed;        /* --resume: done trials' trials.csv rows (until begin) */
 	as_buf_t ctx;            /* context.csv rows; grows during the run */
 	unsigned ctx_generation; /* bumped whenever ctx changes */
 	uint64_t t0_ns;          /* start of the run (as_now_ns) */
@@ -40,7 +44,7 @@ typedef struct as_reporter {
 	int (*begin)(void *self, const as_run_t *run, char *err, size_t errlen);
 	/* Optional: trial i (or warm-up run i when warm) is about to start. */
 	void (*progress)(void *self, const as_run_t *run, int i, int warm);
-	/* Trial i has completed and res[i] is final (its rows still present).
+	/* Trial i has completed and res[i] is final (run->cur: its whole result).
 	 * Returns 0, or -1 with err (the run stops: results cannot be kept). */
 	int (*trial)(void *self, const as_run_t *run, int i, char *err, size_t errlen);
 	/* End of the run: run->n trials ran (fewer when interrupted).

@@ -63,7 +63,7 @@ int as_reps_agree(const double *a, const double *b)
  * as ASLR placed it, docs/measure.md) runs its third. */
 int as_reps_agree_drop(void *ctx, const as_run_t *run, int w, int i)
 {
-	const as_trial_result_t *first = NULL;
+	const as_trial_rec_t *first = NULL;
 	uint32_t trial = run->specs[i].trial;
 	int n = 0, need = run->cfg->reps_agree;
 	(void)ctx;

@@ -136,7 +136,7 @@ void as_hist_rows(as_buf_t *b, const as_trial_spec_t *spec, const as_trial_resul
 
 /* column col of trial group `trial`'s ok repetitions the statistics keep
  * (dist: as_disturbed_set) */
-static int gather(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+static int gather(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                   const unsigned char *dist, uint32_t trial, int col, double *out)
 {
 	int k = 0;
@@ -182,7 +182,7 @@ static void list_add(char *buf, size_t cap, size_t *w, const char *item)
  * them (dist, rule: as_disturbed_rules). Every ok repetition counts,
  * timed or not: --jobs trials have no ns/op (their reps_ok was 0), only
  * the spreads need ns/op values. */
-static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+static void spread(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                    const unsigned char *dist, const unsigned char *rule, as_summary_row_t *row)
 {
 	double lo = NAN, hi = NAN, ulo = NAN, uhi = NAN;
@@ -234,7 +234,7 @@ static void spread(const as_trial_spec_t *specs, const as_trial_result_t *res, i
  * slow"). NaN with fewer than 3 undisturbed repetitions of 2 passes or
  * more: the median of 2 would be halfway to the slow one. v: scratch of n
  * values. */
-static void slow_passes(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+static void slow_passes(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                         const unsigned char *dist, as_summary_row_t *row, double *v)
 {
 	int k = 0, slow = 0;
@@ -253,7 +253,7 @@ static void slow_passes(const as_trial_spec_t *specs, const as_trial_result_t *r
 	row->reps_slow_passes = slow;
 }
 
-uint32_t as_group_threads(const as_trial_spec_t *specs, const as_trial_result_t *res, int n, int i)
+uint32_t as_group_threads(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n, int i)
 {
 	for (int j = 0; j < n; j++)
 		if (specs[j].trial == specs[i].trial && res[j].threads)
@@ -261,15 +261,37 @@ uint32_t as_group_threads(const as_trial_spec_t *specs, const as_trial_result_t 
 	return specs[i].threads;
 }
 
-int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+uint32_t *as_group_threads_all(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n)
+{
+	uint32_t ntrial = 0, *thr;
+	for (int j = 0; j < n; j++)
+		if (specs[j].trial >= ntrial)
+			ntrial = specs[j].trial + 1;
+	thr = calloc(ntrial ? ntrial : 1, sizeof(*thr));
+	/* the first repetition in matrix order that knows its count */
+	for (int j = 0; thr && j < n; j++)
+		if (!thr[specs[j].trial] && res[j].threads)
+			thr[specs[j].trial] = res[j].threads;
+	for (int j = 0; thr && j < n; j++)
+		if (!thr[specs[j].trial])
+			thr[specs[j].trial] = specs[j].threads;
+	return thr;
+}
+
+int as_summary_rows(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                     as_summary_row_t **out)
 {
 	double *v = malloc(sizeof(double) * (size_t)(n ? n : 1));
-	as_summary_row_t *rows = calloc((size_t)(n ? n : 1), sizeof(*rows));
+	as_summary_row_t *rows;
 	unsigned char *dist = malloc((size_t)(n ? n : 1));
 	unsigned char *rule = malloc((size_t)(n ? n : 1));
-	int nrows = 0;
+	int nrows = 0, ngroups = 0;
 
+	/* a row per group (its first repetition), 1 KB each: not per
+	 * entry (100 MB at 10^5 trials) */
+	for (int i = 0; i < n; i++)
+		ngroups += specs[i].rep == 0;
+	rows = calloc((size_t)(ngroups ? ngroups : 1), sizeof(*rows));
 	if (!v || !rows || !dist || !rule || as_disturbed_rules(specs, res, n, dist, rule) != 0) {
 		free(v);
 		free(rows);
@@ -317,7 +339,7 @@ int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, 
 	return nrows;
 }
 
-int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res, int n)
+int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_rec_t *res, int n)
 {
 	static const char *const key_names[] = {AS_SUMMARY_KEY_COLS(NAMES)};
 	static const char *const tail_names[] = {AS_SUMMARY_TAIL_COLS(NAMES)};

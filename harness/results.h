@@ -82,17 +82,22 @@ typedef struct as_summary_row {
  * summary.csv, the console's table and the comparisons key a group by it,
  * as trials.csv's rows are (a 4-thread trace replayed under -t 1 is a
  * 4-thread group everywhere). */
-uint32_t as_group_threads(const as_trial_spec_t *specs, const as_trial_result_t *res, int n, int i);
+uint32_t as_group_threads(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n, int i);
 
-int as_summary_rows(const as_trial_spec_t *specs, const as_trial_result_t *res, int n,
+/* as_group_threads of every trial group at once: [trial] for each
+ * specs[].trial (malloc'd; free it), or NULL when out of memory. What
+ * wants it for every entry takes this: as_group_threads per entry is
+ * entries^2 (73 % of a resume of 10^5 done trials, 2.5 min). */
+uint32_t *as_group_threads_all(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n);
+
+int as_summary_rows(const as_trial_spec_t *specs, const as_trial_rec_t *res, int n,
                     as_summary_row_t **rows);
 
 /* summary.csv over the first n results: the header and one row per
  * as_summary_rows row (median/min/max/95 % CI of AS_SUMMARY_METRICS and the
  * null module's cost on the same workload). Returns 0, or -1 when out of
  * memory. */
-int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_result_t *res,
-                     int n);
+int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_rec_t *res, int n);
 
 /* Check a results table read back from PATH against tables.h, by PATH's
  * file name (trials.csv, series.csv, latency.csv, histogram.csv; any other

@@ -441,7 +441,7 @@ static int threads_match(const as_table_t *t, size_t r, uint32_t threads)
  * which the console's p99 columns take their median of: without them a
  * resumed run printed nan there. A folder without the file (--latency 0)
  * leaves them NaN. */
-static void load_p99(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
+static void load_p99(const char *dir, const as_trial_spec_t *specs, as_trial_rec_t *res,
                      const int *done, int n)
 {
 	char path[PATH_MAX], err[256];
@@ -465,12 +465,56 @@ static void load_p99(const char *dir, const as_trial_spec_t *specs, as_trial_res
 	as_table_free(&t);
 }
 
-int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
-                          int *done, int n, int timed, char *err, size_t errlen)
+/* Row r of t (entry i, done) as the run keeps it: its record in res[i],
+ * and its trials.csv row, formatted again, at *off in text (*len bytes).
+ * whole: room for one result. Returns 0, or -1 when out of memory. */
+static int keep_row(const as_table_t *t, size_t r, const as_trial_spec_t *spec,
+                    as_trial_result_t *whole, as_trial_rec_t *rec, as_buf_t *text, size_t *off,
+                    size_t *len)
+{
+	memset(whole, 0, sizeof(*whole));
+	result_from_row(t, r, whole);
+	{ /* a count: row_problem said so */
+		uint32_t thr = count_or(as_table_num(t, r, "threads"), spec->threads);
+		if (thr != spec->threads)
+			whole->threads = thr;
+	}
+	*off = text->len;
+	as_trials_row(text, spec, whole);
+	*len = text->len - *off;
+	return as_trial_rec_set(rec, whole);
+}
+
+/* The done entries' rows of text (off, len: keep_row's) in matrix order,
+ * into rows: text itself when it holds them in that order and nothing
+ * else (a folder as a run wrote it), else a copy in order. */
+static void rows_in_order(as_buf_t *text, const size_t *off, const size_t *len, const int *done,
+                          int n, as_buf_t *rows)
+{
+	size_t at = 0;
+	for (int i = 0; i < n && at != SIZE_MAX; i++)
+		if (done[i])
+			at = off[i] == at ? at + len[i] : SIZE_MAX;
+	if (at == text->len && !rows->len) {
+		as_buf_free(rows);
+		*rows = *text;
+		memset(text, 0, sizeof(*text));
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (done[i])
+			as_buf_add(rows, text->data + off[i], len[i]);
+}
+
+int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_rec_t *res,
+                          int *done, int n, int timed, as_buf_t *rows, char *err, size_t errlen)
 {
 	char path[PATH_MAX], why[128];
 	as_table_t t;
-	size_t *nseries;
+	as_buf_t text = {0};
+	size_t *nseries, *off, *len;
+	as_trial_result_t *whole;
+	int rc = 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", dir) >= sizeof(path)) {
 		snprintf(err, errlen, "%.200s...: path too long", dir);
 		return -1;
@@ -478,10 +522,13 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 	if (as_table_read(path, &t, err, errlen) != 0)
 		return -1;
 	nseries = calloc((size_t)n + 1, sizeof(*nseries));
-	if (!nseries) {
+	off = calloc((size_t)n + 1, sizeof(*off));
+	len = calloc((size_t)n + 1, sizeof(*len));
+	whole = malloc(sizeof(*whole));
+	if (!nseries || !off || !len || !whole) {
 		snprintf(err, errlen, "out of memory");
-		as_table_free(&t);
-		return -1;
+		rc = -1;
+		goto out;
 	}
 	count_series(dir, specs, n, nseries);
 	for (size_t r = 0; r < t.nrows; r++) {
@@ -515,22 +562,26 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 			         "%s: row %zu (trial %u rep %u) does not belong to the matrix in "
 			         "run.args",
 			         path, r + 2, trial, rep);
-			free(nseries);
-			as_table_free(&t);
-			return -1;
+			rc = -1;
+			goto out;
 		}
 		done[i] = 1;
-		result_from_row(&t, r, &res[i]);
-		{ /* a count: row_problem said so */
-			uint32_t thr = count_or(as_table_num(&t, r, "threads"), specs[i].threads);
-			if (thr != specs[i].threads)
-				res[i].threads = thr;
+		if (keep_row(&t, r, &specs[i], whole, &res[i], &text, &off[i], &len[i]) != 0) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			goto out;
 		}
 	}
-	free(nseries);
-	as_table_free(&t);
+	rows_in_order(&text, off, len, done, n, rows);
 	load_p99(dir, specs, res, done, n);
-	return 0;
+out:
+	free(nseries);
+	free(off);
+	free(len);
+	free(whole);
+	as_buf_free(&text);
+	as_table_free(&t);
+	return rc;
 }
 
 int as_table_disturbed(const as_table_t *t, unsigned char *dist)

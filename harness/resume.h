@@ -27,13 +27,15 @@ int as_resume_save_args(const char *dir, const char *name, int argc, char *const
 int as_resume_load_args(const char *dir, const char *name, const char *cmd, char *argv0,
                         char ***argv, char **text, char *err, size_t errlen);
 
-/* Load the complete rows of DIR/trials.csv into res[] and done[]; a row
+/* Load the complete rows of DIR/trials.csv into res[] and done[], and
+ * append those rows to ROWS as this build writes them, in matrix order
+ * (the CSV reporter's trials.csv starts with them); a row
  * that does not match the matrix (other module, workload or threads at that
  * trial number) means DIR is another run. TIMED: the run writes ns_per_op
  * (--jobs 1), so an ok row without it is incomplete. Returns 0, or -1
  * with err. */
-int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_result_t *res,
-                          int *done, int n, int timed, char *err, size_t errlen);
+int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_rec_t *res,
+                          int *done, int n, int timed, as_buf_t *rows, char *err, size_t errlen);
 
 /* Each of DIR's tables that --resume appends to (trials, series, latency,
  * histogram) must have the columns this build writes, in its order: rows

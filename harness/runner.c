@@ -257,10 +257,9 @@ static void first_groups_first(const as_run_cfg_t *cfg, as_trial_spec_t *specs, 
 
 /* What a finished trial adds to the run's context: why syscalls could not
  * be counted (once), the module's version (once per module), warnings. */
-static void note_context(as_run_t *run, int i, int *syscalls_warned)
+static void note_context(as_run_t *run, int i, const as_trial_result_t *r, int *syscalls_warned)
 {
 	const as_trial_spec_t *s = &run->specs[i];
-	const as_trial_result_t *r = &run->res[i];
 	size_t before = run->ctx.len;
 	if (r->syscalls_na[0] && !*syscalls_warned) {
 		char why[sizeof(r->syscalls_na)];
@@ -328,6 +327,46 @@ static int report_all(const as_run_t *run, as_reporter_t *reps, int nrep, int ho
 
 /* Why a trial group stopped adding repetitions (as_run_stops_t). */
 enum { STOP_NOT = 0, STOP_FAILED, STOP_MAX_TIME, STOP_BUDGET, STOP_CI };
+
+/* Entry i's whole result r is in: its context, then every reporter's trial
+ * hook with r as run->cur (run->res[i] is set already). r's rows are freed
+ * after. Returns 0, or -1 when a reporter could not keep it (entry i is
+ * then not done). */
+static int report_trial(as_run_t *run, as_reporter_t *reps, int nrep, int i, as_trial_result_t *r,
+                        int *syscalls_warned)
+{
+	int rc;
+	note_context(run, i, r, syscalls_warned);
+	run->cur = r;
+	rc = report_all(run, reps, nrep, HOOK_TRIAL, i);
+	run->cur = NULL;
+	as_trial_result_free(r); /* rows are written; the record keeps the numbers */
+	if (rc)
+		run->done[i] = 0; /* its rows are not all on disk */
+	return rc;
+}
+
+/* Keep what the end of the run needs of entry i's result r. Returns 0, or
+ * -1 after a line when out of memory (r's reason would be lost). */
+static int keep_rec(as_run_t *run, int i, const as_trial_result_t *r)
+{
+	if (as_trial_rec_set(&run->res[i], r) == 0)
+		return 0;
+	fprintf(stderr, "allocscope: trial %u rep %u: out of memory for its reason\n",
+	        run->specs[i].trial, run->specs[i].rep);
+	return -1;
+}
+
+/* Move entry i down to w (w < i: a dropped repetition's place), leaving i
+ * empty. */
+static void move_entry(as_run_t *run, int w, int i)
+{
+	run->specs[w] = run->specs[i];
+	run->res[w] = run->res[i];
+	run->done[w] = run->done[i];
+	run->done[i] = 0;
+	memset(&run->res[i], 0, sizeof(run->res[i]));
+}
 
 /* -r auto: does trial group `trial` need no more repetitions, judging by
  * the first w entries of the matrix (its earlier reps) and the wall time
@@ -446,14 +485,17 @@ static void note_stops(as_run_t *run, const int *stop, const int *short6, int nd
 static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinct, int *io_failed)
 {
 	int failed = 0, syscalls_warned = 0, w = 0, why, ok = 0;
+	/* the trial running: one whole result at a time (6 KB and its rows) */
+	as_trial_result_t *r = malloc(sizeof(*r));
 	double *wall_s = calloc((size_t)ndistinct, sizeof(double));
 	int *stop = calloc((size_t)ndistinct, sizeof(int));
 	int *short6 = calloc((size_t)ndistinct, sizeof(int));
 	/* -r auto: the judgement of the first dist_w entries (disturb.h) */
 	unsigned char *dist = run->cfg->reps_auto ? malloc((size_t)run->n + 1) : NULL;
 	int dist_w = -1;
-	if (!wall_s || !stop || !short6) {
+	if (!r || !wall_s || !stop || !short6) {
 		fprintf(stderr, "allocscope: out of memory\n");
+		free(r);
 		free(wall_s);
 		free(stop);
 		free(short6);
@@ -462,7 +504,6 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 		return 0;
 	}
 	for (int i = 0; i < run->n && !*io_failed; i++) {
-		as_trial_result_t *r;
 		uint32_t trial = run->specs[i].trial;
 		/* asked anew after each trial: a later reference or round can
 		 * call a repetition disturbed, and the group runs another (the
@@ -481,13 +522,8 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 		if (!run->done[i] &&
 		    (why || (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, w, i))))
 			continue;
-		if (w != i) {
-			run->specs[w] = run->specs[i];
-			run->res[w] = run->res[i];
-			run->done[w] = run->done[i];
-			run->done[i] = 0;
-		}
-		r = &run->res[w];
+		if (w != i)
+			move_entry(run, w, i);
 		if (!run->done[w]) {
 			uint64_t t0 = as_now_ns();
 			for (int k = 0; k < nrep; k++)
@@ -504,27 +540,26 @@ static int run_trials(as_run_t *run, as_reporter_t *reps, int nrep, int ndistinc
 			r->v[AS_TC_wall_ns] = (double)(as_now_ns() - t0);
 			wall_s[trial] += r->v[AS_TC_wall_ns] / 1e9;
 			run->done[w] = 1;
-			note_context(run, w, &syscalls_warned);
-			if (report_all(run, reps, nrep, HOOK_TRIAL, w)) {
-				/* its rows are not all on disk: it is not done */
+			if (keep_rec(run, w, r) != 0 ||
+			    report_trial(run, reps, nrep, w, r, &syscalls_warned)) {
 				run->done[w] = 0;
 				*io_failed = 1;
 				as_trial_result_free(r);
 				break;
 			}
-			as_trial_result_free(r); /* rows are written; keep the numbers */
 		} else {
 			/* resumed: the time it took then (a folder written before
 			 * wall_ns: its timed region, less than the run counted) */
 			double ns = run->res[w].v[AS_TC_wall_ns];
 			wall_s[trial] += (isnan(ns) ? run->res[w].v[AS_TC_elapsed_ns] : ns) / 1e9;
 		}
-		if (r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
+		if (run->res[w].status != AS_OK && run->res[w].status != AS_ERR_UNSUPPORTED)
 			failed = 1;
 		w++;
 	}
 	run->n = w; /* after an interrupt or a write error: the rows kept */
 	note_stops(run, stop, short6, ndistinct);
+	free(r);
 	free(wall_s);
 	free(stop);
 	free(short6);
@@ -557,11 +592,13 @@ static void job_run(void *ctx, const as_trial_spec_t *s, as_trial_result_t *r)
 
 /* The parallel run's state: entries [0, shown) are reported (or were
  * done before a resume), [shown, w) handed out or waiting for an earlier
- * one to be reported; got[i]: entry i's result is in, not reported. */
+ * one to be reported; got[i]: entry i's result is in, not reported, its
+ * whole result in pend[i] (malloc'd; run->res[i] is set). */
 typedef struct {
 	as_run_t *run;
 	as_reporter_t *reps;
 	int nrep, shown, w, failed, syscalls_warned, *got, *io_failed;
+	as_trial_result_t **pend;
 	as_jobs_t jobs;
 } par_t;
 
@@ -570,23 +607,42 @@ static void par_report(par_t *p)
 {
 	as_run_t *run = p->run;
 	while (p->shown < p->w && run->done[p->shown] && !*p->io_failed) {
-		int i = p->shown;
-		as_trial_result_t *r = &run->res[i];
+		int i = p->shown, rc;
 		if (p->got[i]) {
-			note_context(run, i, &p->syscalls_warned);
-			if (report_all(run, p->reps, p->nrep, HOOK_TRIAL, i)) {
-				run->done[i] = 0; /* its rows are not all on disk */
+			rc =
+			    report_trial(run, p->reps, p->nrep, i, p->pend[i], &p->syscalls_warned);
+			free(p->pend[i]);
+			p->pend[i] = NULL;
+			p->got[i] = 0;
+			if (rc) {
 				*p->io_failed = 1;
-				as_trial_result_free(r);
 				return;
 			}
-			as_trial_result_free(r);
-			p->got[i] = 0;
 		}
-		if (r->status != AS_OK && r->status != AS_ERR_UNSUPPORTED)
+		if (run->res[i].status != AS_OK && run->res[i].status != AS_ERR_UNSUPPORTED)
 			p->failed = 1;
 		p->shown++;
 	}
+}
+
+/* Entry tag's result r is in (not interrupted): kept until it is
+ * reported, its record set now (a drop rule reads it). */
+static void par_got(par_t *p, int tag, as_trial_result_t *r)
+{
+	not_timing(r);
+	p->pend[tag] = malloc(sizeof(*r));
+	if (!p->pend[tag] || keep_rec(p->run, tag, r) != 0) {
+		if (!p->pend[tag])
+			fprintf(stderr, "allocscope: out of memory\n");
+		as_trial_result_free(r);
+		free(p->pend[tag]);
+		p->pend[tag] = NULL;
+		*p->io_failed = 1;
+		return;
+	}
+	*p->pend[tag] = *r;
+	p->run->done[tag] = 1;
+	p->got[tag] = 1;
 }
 
 /* Take the next result in; an interrupted trial is not kept, nor is any
@@ -602,10 +658,7 @@ static int par_collect(par_t *p)
 		p->run->interrupted = 1;
 		return 0;
 	}
-	not_timing(&r);
-	p->run->res[tag] = r;
-	p->run->done[tag] = 1;
-	p->got[tag] = 1;
+	par_got(p, tag, &r);
 	par_report(p);
 	return 0;
 }
@@ -630,8 +683,12 @@ static int run_trials_jobs(as_run_t *run, as_reporter_t *reps, int nrep, int *io
 	char err[256];
 	int k;
 	p.got = calloc((size_t)run->n + 1, sizeof(int));
-	if (!p.got)
+	p.pend = calloc((size_t)run->n + 1, sizeof(*p.pend));
+	if (!p.got || !p.pend) {
+		free(p.got);
+		free(p.pend);
 		return -1;
+	}
 	fflush(NULL); /* a job process must not write the run's buffered output again */
 	if (as_jobs_start(&p.jobs, run->cfg->jobs, job_run, (void *)run->cfg, err, sizeof(err)) !=
 	    0) {
@@ -654,12 +711,8 @@ static int run_trials_jobs(as_run_t *run, as_reporter_t *reps, int nrep, int *io
 			    (run->cfg->drop && run->cfg->drop(run->cfg->drop_ctx, run, p.w, i)))
 				continue;
 		}
-		if (p.w != i) {
-			run->specs[p.w] = run->specs[i];
-			run->res[p.w] = run->res[i];
-			run->done[p.w] = run->done[i];
-			run->done[i] = 0;
-		}
+		if (p.w != i)
+			move_entry(run, p.w, i);
 		if (!run->done[p.w]) {
 			while ((k = as_jobs_idle(&p.jobs)) < 0 && !run->interrupted)
 				if (par_collect(&p) != 0)
@@ -677,10 +730,7 @@ static int run_trials_jobs(as_run_t *run, as_reporter_t *reps, int nrep, int *io
 					run->interrupted = 1;
 					break;
 				}
-				not_timing(&r);
-				run->res[p.w] = r;
-				run->done[p.w] = 1;
-				p.got[p.w] = 1;
+				par_got(&p, p.w, &r);
 			}
 		}
 		p.w++;
@@ -693,9 +743,12 @@ static int run_trials_jobs(as_run_t *run, as_reporter_t *reps, int nrep, int *io
 	/* after an interrupt or a write error: the rows kept, in order */
 	run->n = run->interrupted || *io_failed ? p.shown : p.w;
 	for (int i = p.shown; i < p.w; i++)
-		if (p.got[i])
-			as_trial_result_free(&run->res[i]);
+		if (p.got[i]) {
+			as_trial_result_free(p.pend[i]);
+			free(p.pend[i]);
+		}
 	free(p.got);
+	free(p.pend);
 	return p.failed;
 }
 
@@ -737,13 +790,22 @@ static int load_done(as_run_t *run, char *err, size_t errlen)
 	    as_resume_check_columns(run->dir, err, errlen) != 0)
 		return -1;
 	return as_resume_load_trials(run->dir, run->specs, run->res, run->done, run->n,
-	                             run->cfg->jobs <= 1, err, errlen);
+	                             run->cfg->jobs <= 1, &run->resumed, err, errlen);
+}
+
+/* Free the records' reasons and the records (n of them, or NULL). */
+static void free_recs(as_trial_rec_t *res, int n)
+{
+	for (int i = 0; res && i < n; i++)
+		as_trial_rec_free(&res[i]);
+	free(res);
 }
 
 int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 {
 	int ndistinct = cfg->nmodules * cfg->nworkloads * cfg->nthreads;
 	as_run_t run = {.cfg = cfg, .dir = out_dir, .n = ndistinct * (int)cfg->reps};
+	int nalloc = run.n; /* run.n ends as the trials kept; a moved entry's slot is empty */
 	as_reporter_t reps[5];
 	int nrep = 0, failed = 0, io_failed = 0, began = 0, lock_fd = -1;
 	as_timer_info_t ti;
@@ -796,6 +858,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		io_failed = 1;
 	else
 		began = 1;
+	as_buf_free(&run.resumed); /* the CSV reporter has them */
 	if (!io_failed) {
 		warm_up(&run, reps, nrep, ndistinct);
 		failed = cfg->jobs > 1 && !as_interrupted
@@ -827,14 +890,16 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		if (reps[k].destroy)
 			reps[k].destroy(reps[k].self);
 	as_buf_free(&run.ctx);
+	as_buf_free(&run.resumed);
 	free(run.specs);
-	free(run.res);
+	free_recs(run.res, nalloc);
 	free(run.done);
 	as_results_dir_release(lock_fd);
 	return io_failed ? 2 : run.interrupted ? 130 : failed ? 1 : 0;
 out_usage:
+	as_buf_free(&run.resumed);
 	free(run.specs);
-	free(run.res);
+	free_recs(run.res, nalloc);
 	free(run.done);
 	as_results_dir_release(lock_fd);
 	return 2;

@@ -95,7 +95,7 @@ double as_scenario_metric(const as_scenario_t *sc, const as_table_t *t, size_t r
  * the statistics keep (disturb.h as_disturbed_set, as summary.csv), or the
  * status of those without a value. Returns 0, or -1 when out of memory. */
 int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
-                         const as_trial_result_t *res, const int *done, int n, as_buf_t *csv);
+                         const as_trial_rec_t *res, const int *done, int n, as_buf_t *csv);
 
 /* A reason of trials.csv, said once for every module that gave it. */
 typedef struct as_summary_reason {

@@ -108,7 +108,7 @@ static void row_key(const as_trial_spec_t *s, char *out, size_t len)
 }
 
 int as_scenario_headline(const as_scenario_t *sc, const as_trial_spec_t *specs,
-                         const as_trial_result_t *res, const int *done, int n, as_buf_t *csv)
+                         const as_trial_rec_t *res, const int *done, int n, as_buf_t *csv)
 {
 	static const char *const cols[] = {
 #define NAME(name, fmt, doc) #name,

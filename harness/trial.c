@@ -59,6 +59,26 @@ void as_trial_result_none(as_trial_result_t *res, as_status_t st)
 	res->status = st;
 }
 
+int as_trial_rec_set(as_trial_rec_t *rec, const as_trial_result_t *res)
+{
+	rec->status = res->status;
+	rec->threads = res->threads;
+	memcpy(rec->v, res->v, sizeof(rec->v));
+	memcpy(rec->p99_ns, res->p99_ns, sizeof(rec->p99_ns));
+	free(rec->reason);
+	rec->reason = NULL;
+	if (res->status == AS_OK)
+		return 0;
+	rec->reason = strdup(res->reason);
+	return rec->reason ? 0 : -1;
+}
+
+void as_trial_rec_free(as_trial_rec_t *rec)
+{
+	free(rec->reason);
+	rec->reason = NULL;
+}
+
 /* How long the tracer handles stops before the caller looks at its
  * deadline again: with two threads of the worker in system calls a stop is
  * always pending, and the loop below never ended (a module hanging in

@@ -17,6 +17,13 @@ void as_trial_result_free(as_trial_result_t *res);
 /* A result with no numbers (every value NaN, no rows) and status st. */
 void as_trial_result_none(as_trial_result_t *res, as_status_t st);
 
+/* Keep what a run keeps of res in *rec (its own reason copied when res is
+ * not ok). Returns 0, or -1 when out of memory (rec then has no reason). */
+int as_trial_rec_set(as_trial_rec_t *rec, const as_trial_result_t *res);
+
+/* Free a record's reason (safe on a zeroed record). */
+void as_trial_rec_free(as_trial_rec_t *rec);
+
 /* Set (by the runner's SIGINT/SIGTERM handler) to stop the run: a trial in
  * progress is killed and returns AS_ERR_INTERRUPTED, and is not recorded. */
 extern volatile int as_interrupted;

@@ -73,4 +73,26 @@ static inline uint32_t as_trial_threads(const as_trial_spec_t *spec, const as_tr
 	return res->threads ? res->threads : spec->threads;
 }
 
+/* What a run keeps of a finished trial until its end, for what is made of
+ * every trial there (summary.csv and .json, comparisons, the console's
+ * table and notes, a suite's verdicts, -r auto): the status, the figures
+ * and the p99s, 448 bytes. The strings and rows of the whole result
+ * (6 KB and more) are written when the trial completes and not kept: a
+ * run of 10^6 trials held 5.7 GB of them (docs/measure.md "plot and
+ * resume on a million rows"). */
+typedef struct as_trial_rec {
+	as_status_t status;
+	uint32_t threads; /* as in as_trial_result_t */
+	double v[AS_TRIAL_NCOLS];
+	double p99_ns[AS_OP_KIND_COUNT];
+	char *reason; /* a trial not ok: its reason (malloc'd; the console's table
+	                 shows it); NULL otherwise */
+} as_trial_rec_t;
+
+/* as_trial_threads of a kept record */
+static inline uint32_t as_trial_rec_threads(const as_trial_spec_t *spec, const as_trial_rec_t *rec)
+{
+	return rec->threads ? rec->threads : spec->threads;
+}
+
 #endif /* AS_TRIAL_TYPES_H */

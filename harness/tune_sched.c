@@ -51,7 +51,7 @@ static void catch_up(as_tune_sched_t *s, const as_run_t *run, int w, uint64_t no
 		s->last = -1;
 	}
 	for (; s->consumed < w; s->consumed++) {
-		const as_trial_result_t *r = &run->res[s->consumed];
+		const as_trial_rec_t *r = &run->res[s->consumed];
 		uint32_t k = run->specs[s->consumed].trial;
 		double t = r->v[AS_TC_elapsed_ns],
 		       rss = r->v[AS_TC_rss_peak_kib] - r->v[AS_TC_rss_before_kib];

@@ -29,3 +29,33 @@ plot_limited() {
     echo "$?" >"$2.rc"
   )
 }
+
+# big_resumable DIR ALLOCSCOPE WORKLOADS REPS [THREADS]: a complete run
+# folder that `run --resume DIR` accepts: null and arena x WORKLOADS
+# (random:ops=1000, 1001, ...; at most 64) x thread counts 1..THREADS
+# (default 1; the rows above 1 are ok rows all the same) x REPS, every
+# trial done (nothing runs again).
+# A real run of the first workload's two trials gives context.csv (this
+# machine, these modules) and the rows; every trials.csv row is one of
+# them with its trial, rep and workload, its note cut (a quoted cell)
+# and samples 0, so series.csv needs no row.
+big_resumable() {
+  local d=$1 as=$2 nw=$3 reps=$4 nt=${5:-1} wl="" th="" w
+  for ((w = 0; w < nw; w++)); do wl="$wl${wl:+,}random:ops=$((1000 + w))"; done
+  for ((w = 1; w <= nt; w++)); do th="$th${th:+,}$w"; done
+  rm -rf "$d"
+  "$as" run -a null,arena -w random:ops=1000 -t 1 -r 1 --min-time 0 --latency 0 --no-plot -q \
+    -o "$d" >/dev/null || return 1
+  printf '%s\0' -a null,arena -w "$wl" -t "$th" -r "$reps" --min-time 0 --latency 0 --no-plot -q \
+    -o "$d" >"$d/run.args"
+  head -1 "$d/series.csv" >"$d/series.tmp" && mv "$d/series.tmp" "$d/series.csv"
+  awk -F, -v OFS=, -v nw="$nw" -v nt="$nt" -v reps="$reps" '
+    NR == 1 { print; for (c = 1; c <= NF; c++) col[$c] = c; next }
+    { gsub(/"[^"]*"/, ""); $0 = $0; row[$col["module"]] = $0 }
+    END { for (r = 0; r < reps; r++) for (w = 0; w < nw; w++) for (t = 0; t < nt; t++)
+        for (m = 0; m < 2; m++) {
+        $0 = row[m ? "arena" : "null"]
+        $col["trial"] = 2 * (w * nt + t) + m; $col["rep"] = r; $col["threads"] = t + 1
+        $col["workload_params"] = "ops=" (1000 + w); $col["samples"] = 0
+        print } }' "$d/trials.csv" >"$d/trials.tmp" && mv "$d/trials.tmp" "$d/trials.csv"
+}

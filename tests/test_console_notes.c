@@ -24,7 +24,7 @@ static as_spec_t mods[2] = {{.name = "glibc", .params = "", .label = "glibc"},
                             {.name = "jemalloc", .params = "", .label = "jemalloc"}};
 static as_spec_t larson = {.name = "larson", .params = "", .label = "larson"};
 static as_trial_spec_t specs[NTRIALS];
-static as_trial_result_t res[NTRIALS];
+static as_trial_rec_t res[NTRIALS];
 static as_run_cfg_t cfg;
 static int interrupted, stops_known; /* the run's, as console_of hands them */
 static as_run_stops_t stops;

@@ -37,7 +37,7 @@ int main(void)
 {
 	enum { G = 6, R = 4, N = G * R };
 	static as_trial_spec_t s[N];
-	static as_trial_result_t r[N];
+	static as_trial_rec_t r[N];
 	unsigned char dist[N], rule[N], want[N], want_rule[N];
 	int failed_calls = 0;
 

@@ -224,7 +224,7 @@ static as_spec_t mods[4] = {{.name = "glibc", .params = "", .label = "glibc"},
 static as_spec_t larson = {.name = "larson", .params = "", .label = "larson"};
 static as_spec_t xmalloc = {.name = "xmalloc", .params = "batches=50", .label = "xmalloc"};
 static as_trial_spec_t specs[NSPELLS];
-static as_trial_result_t res[NSPELLS];
+static as_trial_rec_t res[NSPELLS];
 
 /* an ok trial with every figure n/a */
 static void trial(int i, uint32_t trial, uint32_t rep, uint32_t threads)

@@ -63,7 +63,7 @@ static as_spec_t mods[2] = {{.name = "tcmalloc", .params = "", .label = "tcmallo
                             {.name = "mimalloc", .params = "", .label = "mimalloc"}};
 static as_spec_t larson = {.name = "larson", .params = "", .label = "larson"};
 static as_trial_spec_t specs[64];
-static as_trial_result_t res[64];
+static as_trial_rec_t res[64];
 
 static void trial(int i, uint32_t trial, uint32_t rep, uint32_t threads)
 {

@@ -184,7 +184,7 @@ int main(void)
 {
 	double v[20], lo, hi;
 	as_trial_spec_t specs[4];
-	as_trial_result_t *res = calloc(4, sizeof(*res));
+	as_trial_rec_t *res = calloc(4, sizeof(*res));
 	as_buf_t b = {0};
 	as_spec_t mods[2], wl;
 	char err[256];

@@ -145,11 +145,11 @@ static void one(const uint8_t *data, size_t size)
 	                                    "context.csv"};
 	static as_spec_t mods[2], wl;
 	as_trial_spec_t specs[4];
-	as_trial_result_t res[4];
+	as_trial_rec_t res[4];
 	int done[4] = {0}, n;
 	char err[1024], **argv, *text;
 	long format;
-	as_buf_t keep = {0};
+	as_buf_t keep = {0}, rows = {0};
 	if (!mods[0].name && (as_spec_parse("glibc", AS_SPEC_MODULE, &mods[0], err, sizeof(err)) ||
 	                      as_spec_parse("bump", AS_SPEC_MODULE, &mods[1], err, sizeof(err)) ||
 	                      as_spec_parse("random", AS_SPEC_WORKLOAD, &wl, err, sizeof(err))))
@@ -174,9 +174,12 @@ static void one(const uint8_t *data, size_t size)
 	free(text);
 	as_results_format_read(dir, &format, err, sizeof(err));
 	if (as_resume_check_columns(dir, err, sizeof(err)) == 0 &&
-	    as_resume_load_trials(dir, specs, res, done, 4, 1, err, sizeof(err)) == 0)
+	    as_resume_load_trials(dir, specs, res, done, 4, 1, &rows, err, sizeof(err)) == 0)
 		as_resume_keep_rows(dir, "series.csv", specs, done, 4, &keep);
 	as_buf_free(&keep);
+	as_buf_free(&rows);
+	for (int i = 0; i < 4; i++)
+		as_trial_rec_free(&res[i]);
 }
 #elif FUZZ_READER == READ_PLOT
 static void one(const uint8_t *data, size_t size)
