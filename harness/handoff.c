@@ -76,14 +76,21 @@ uint64_t as_handoff_ping(as_handoff_t *h)
  * ping side gave up and wrote the stop mark (it saw `seq` just before),
  * erase it, and leave this side waiting for a ping that never comes (a
  * worker hung so in test_suite_budget under load: thread 1 in this loop,
- * thread 0 at the start barrier, until the trial's timeout). */
+ * thread 0 at the start barrier, until the trial's timeout). Past its own
+ * deadline this side writes the stop mark, as the ping side does past its
+ * one: a ping side that stopped answering (or never came) ends the probe
+ * on both sides (test_handoff_deadline). */
 void as_handoff_pong(as_handoff_t *h)
 {
+	uint64_t deadline = as_now_ns() + AS_HANDOFF_PONG_MAX_NS;
 	sharing(h, 1);
 	for (uint64_t seq = 1;; seq += 2) {
 		uint64_t want = seq;
-		if (await(h, 1, seq, 0) != 0 ||
-		    !atomic_compare_exchange_strong_explicit(
+		if (await(h, 1, seq, deadline) != 0) {
+			atomic_store_explicit(&h->seq, AS_HANDOFF_STOP, memory_order_release);
+			return;
+		}
+		if (!atomic_compare_exchange_strong_explicit(
 		        &h->seq, &want, seq + 1, memory_order_acq_rel, memory_order_acquire))
 			return;
 	}

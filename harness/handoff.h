@@ -28,6 +28,12 @@
 #define AS_HANDOFF_SPINS 4096
 /* A probe that has not finished after this long stops (its figure: 0) */
 #define AS_HANDOFF_MAX_NS 20000000ULL
+/* The answering side gives up this long after it started when the probe
+ * has not ended by then. It may start well before the timing side (the
+ * engine's thread 0 starts the other threads first), hence 50 probes'
+ * time; but a timing side that never comes, or stops in the middle, no
+ * longer keeps it waiting for ever (test_handoff_deadline) */
+#define AS_HANDOFF_PONG_MAX_NS (50 * AS_HANDOFF_MAX_NS)
 
 /* One probe's cache line; zeroed before its two threads use it (each
  * probe gets its own: a stopped probe leaves its line at AS_HANDOFF_STOP). */
@@ -45,7 +51,9 @@ typedef struct as_handoff {
  * No allocation, no system call but sched_yield and getcpu. */
 uint64_t as_handoff_ping(as_handoff_t *h);
 
-/* The answering side: returns when the probe is over or stopped. */
+/* The answering side: returns when the probe is over or stopped, or
+ * AS_HANDOFF_PONG_MAX_NS after its start, then leaving the stop mark (a
+ * ping that comes later gets no answer: 0 after AS_HANDOFF_MAX_NS). */
 void as_handoff_pong(as_handoff_t *h);
 
 #endif

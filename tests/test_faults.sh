@@ -607,9 +607,16 @@ case_cgroup() {
 # the 1500 ops this case ran until then, half of the test's time in CI)
 # and ~0.5 s of its own. --timeout is wall time, and
 # at load 25 that own work alone took over 3 s: the limit is 3 x the wall
-# time of the same run without --sample-every 1 (at least 3 s)
+# time of the same run without --sample-every 1 (at least 3 s). Until
+# session 29 the worker left out of its sampling time the write telling the
+# parent of it, which under load waits for the CPU (13 of 77 s at load
+# 25): the case failed at load 10 and over. Sampling past its cap of 9 x
+# --timeout (docs/reliability.md) is a timeout by design (59 s and more at
+# load 25 against --timeout 6): the run is made again once with --timeout
+# a quarter of that sampling; a timeout with less sampling than the cap
+# fails at once.
 case_sampling() {
-  local d=$tmp/smp own to t0 w=random:min=1m,max=1m,live=1024,ops=1000
+  local d=$tmp/smp own to t0 w=random:min=1m,max=1m,live=1024,ops=1000 st sm
   if [ "${ALLOCSCOPE_SANITIZED:-0}" = 1 ]; then
     # ASan's own allocator holding 1 GiB is slower than --timeout 3 at load
     skip "sampling: sanitizer build (the module's own work can exceed --timeout; the plain build checks it)"
@@ -619,16 +626,30 @@ case_sampling() {
   "$cli" run "${q[@]}" -a glibc -w $w --latency 0 -o "$d.own" >/dev/null 2>&1
   own=$(( ($(date +%s%N) - t0) / 1000000000 + 1 ))
   to=$(( own * 3 > 3 ? own * 3 : 3 ))
-  as run "${q[@]}" -a glibc -w $w --sample-every 1 --latency 0 --timeout $to -o "$d"
-  local sm; sm=$(python3 -c "
-import csv; r = list(csv.DictReader(open('$d/trials.csv')))[0]
-print(r['status'], int(float(r['sampling_ns'] or 0) / 1e9))")
-  if [ "${sm#ok }" != "$sm" ] && [ "${sm#ok }" -lt "$to" ]; then
-    skip "sampling took ${sm#ok } s, under --timeout $to: it cannot show the limit"
+  for _ in 1 2; do
+    rm -rf "$d"
+    as run "${q[@]}" -a glibc -w $w --sample-every 1 --latency 0 --timeout $to -o "$d"
+    # STATUS SECONDS: the row's sampling_ns, or a timed-out row's reason's
+    # "(+ S s of sampling, not counted)"
+    read -r st sm < <(python3 -c "
+import csv, re; r = list(csv.DictReader(open('$d/trials.csv')))[0]
+m = re.search(r'\+ ([0-9.e+]+) s of sampling', r['reason'])
+s = float(r['sampling_ns']) / 1e9 if r['sampling_ns'] else float(m.group(1)) if m else 0
+print(r['status'], int(s))")
+    [ "$st" = timeout ] && [ "$sm" -ge $((9 * to)) ] || break
+    echo "  (sampling reached its cap of 9 x --timeout $to after $sm s: again with --timeout $((sm / 4)))"
+    to=$((sm / 4))
+  done
+  if [ "$st" = ok ] && [ "$sm" -lt "$to" ]; then
+    skip "sampling took $sm s, under --timeout $to: it cannot show the limit"
     return
   fi
-  check "1 GiB sampled after every op, --timeout $to: ok ($sm s of sampling)" \
-    test "$rc" = 0 -a "${sm%% *}" = ok
+  if [ "$st" = timeout ] && [ "$sm" -ge $((9 * to)) ]; then
+    skip "sampling reached its cap of 9 x --timeout $to twice: it cannot show the limit"
+    return
+  fi
+  check "1 GiB sampled after every op, --timeout $to: ok ($st, $sm s of sampling)" \
+    test "$rc" = 0 -a "$st" = ok
 }
 
 # --- usage errors known before running: exit 2, nothing run, no folder -----
