@@ -70,6 +70,11 @@ enum {
 	 * buffer): fine for timing the harness, never a program's heap, so
 	 * `allocscope exec` refuses the module. */
 	AS_CAP_RECYCLES_LIVE = 1u << 7,
+	/* Calls glibc's malloc on purpose, looked up in libc.so.6 (the glibc
+	 * module, a wrapper around it): the harness does not count the calls
+	 * it makes into libc.so.6 directly (libc_calls' uprobes), only those
+	 * into the process's malloc, which no module may make. */
+	AS_CAP_LIBC_MALLOC = 1u << 8,
 };
 
 /* Called by stats() once per counter. `name` is a short snake_case key with

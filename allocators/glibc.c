@@ -242,7 +242,8 @@ static const as_module_t glibc_module = {
     .name = "glibc",
     .version = glibc_version,
     .description = "the system malloc (ptmalloc2): brk heap, mmap above M_MMAP_THRESHOLD",
-    .caps = AS_CAP_THREAD_SAFE | AS_CAP_FREE | AS_CAP_SIZE_UNKNOWN | AS_CAP_ANY_SIZE,
+    .caps = AS_CAP_THREAD_SAFE | AS_CAP_FREE | AS_CAP_SIZE_UNKNOWN | AS_CAP_ANY_SIZE |
+            AS_CAP_LIBC_MALLOC,
     .create = glibc_create,
     .destroy = glibc_destroy,
     .alloc = glibc_alloc,

@@ -49,7 +49,8 @@ static void caps_string(uint32_t caps, char *out, size_t len)
 	             {AS_CAP_ANY_SIZE, "any-size"},
 	             {AS_CAP_ZEROED, "zeroed"},
 	             {AS_CAP_SINGLE_INSTANCE, "single-instance"},
-	             {AS_CAP_RECYCLES_LIVE, "recycles-live"}};
+	             {AS_CAP_RECYCLES_LIVE, "recycles-live"},
+	             {AS_CAP_LIBC_MALLOC, "libc-malloc"}};
 	size_t w = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

@@ -19,6 +19,8 @@
 
 #include "../workloads/trace.h"
 #include "allocenv.h"
+#include "libc_count.h"
+#include "libc_probe.h"
 #include "loader.h"
 #include "modenv.h"
 #include "pin.h"
@@ -275,6 +277,29 @@ void as_context_machine(as_buf_t *b, unsigned max_threads)
 		               "not an optimised build: timings are not representative");
 }
 
+/* How trials.csv libc_calls is counted: the executable's wrappers, and the
+ * uprobes behind them where the run can hold them (libc_probe.h). */
+static void libc_calls_probe(as_buf_t *ctx)
+{
+	char why[512];
+	if (!as_libc_wrap_range)
+		as_context_add(ctx, "libc_calls_probe",
+		               "n/a: this program has no counting malloc wrappers (a sanitizer "
+		               "build: libc_calls n/a)");
+	else if (as_libc_probe_hold(why, sizeof(why)) == 0)
+		as_context_add(ctx, "libc_calls_probe",
+		               "uprobes on libc.so.6's malloc family (tracefs uprobe events, "
+		               "perf_event_open, inherit=1): calls that bypass the executable's "
+		               "wrappers (dlsym(RTLD_NEXT), dlvsym, RTLD_DEEPBIND) count in "
+		               "libc_calls; not in the glibc module's trials, which call glibc's "
+		               "malloc on purpose (AS_CAP_LIBC_MALLOC)");
+	else
+		as_context_addf(ctx, "libc_calls_probe",
+		                "n/a: %s; libc_calls counts the executable's wrappers alone "
+		                "(dlsym(RTLD_NEXT), dlvsym, RTLD_DEEPBIND unseen)",
+		                why);
+}
+
 static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as_timer_info_t *ti)
 {
 	char why[512];
@@ -344,6 +369,7 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 			as_syscount_drop_remedy(why);
 		as_context_addf(ctx, "syscall_counting", "n/a: %s", why);
 	}
+	libc_calls_probe(ctx);
 	{
 		FILE *f = fopen("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", "r");
 		char gov[64] = "";

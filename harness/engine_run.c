@@ -182,10 +182,10 @@ int as_engine_run(const as_opstream_t *s, const as_engine_cfg_t *cfg, as_engine_
 	pthread_barrier_wait(&ready);
 	if (cfg->sample)
 		cfg->sample(cfg->sample_ctx, 0, 0, 0);
+	libc0 = as_libc_calls(); /* before t0: a read() of the uprobes' counters */
 	t0 = as_now_ns();
 	for (uint32_t t = 0; t < n; t++)
 		as_eng_tctx[t].t0 = t0;
-	libc0 = as_libc_calls();
 	pthread_barrier_wait(&start);
 	as_eng_run_thread(&as_eng_tctx[0]);
 	pthread_barrier_wait(&done);

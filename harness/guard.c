@@ -395,6 +395,11 @@ static pid_t parent_of(pid_t pid)
 	return proc_stat(pid, &st, &pp) ? pp : -1;
 }
 
+pid_t as_guard_parent(pid_t pid)
+{
+	return parent_of(pid);
+}
+
 char as_guard_state(pid_t pid)
 {
 	char st;

@@ -71,6 +71,9 @@ int as_guard_exited(pid_t pid);
  * '\0' when it cannot be read. */
 char as_guard_state(pid_t pid);
 
+/* pid's parent from /proc/PID/stat, or -1 when it cannot be read. */
+pid_t as_guard_parent(pid_t pid);
+
 /* The children of this process still running, once those that have
  * ended are reaped: under PR_SET_CHILD_SUBREAPER, what a program left
  * running when it ended (capture, exec). The first one's pid in *first

@@ -3,11 +3,15 @@
  * call pays it) and calls glibc's exported __libc_* entry, so the memory
  * and its errors are glibc's as before. posix_memalign, aligned_alloc and
  * reallocarray have no __libc_ entry: their checks are glibc's, written
- * here. malloc_usable_size and mallopt allocate nothing: not wrapped. */
+ * here. malloc_usable_size and mallopt allocate nothing: not wrapped. The
+ * entries live in a section of their own (as_libc_wrap) and call glibc's
+ * entry as a call, never a jump: libc_probe.h's uprobes leave out a call
+ * whose return address is in that section, which was counted here. */
 #define _GNU_SOURCE
 #include "libc_count.h"
 
 #include "asan.h"
+#include "libc_probe.h"
 
 #if AS_UNDER_ASAN || AS_UNDER_TSAN
 uint64_t as_libc_calls(void)
@@ -15,9 +19,7 @@ uint64_t as_libc_calls(void)
 	return AS_LIBC_CALLS_UNCOUNTED;
 }
 #else
-#include <elf.h>
 #include <errno.h>
-#include <link.h>
 #include <stdatomic.h>
 #include <malloc.h>
 #include <stddef.h>
@@ -46,25 +48,9 @@ static _Atomic uint64_t calls;
 static uintptr_t glibc_lo[MAX_GLIBC_RANGES], glibc_hi[MAX_GLIBC_RANGES];
 static int nglibc;
 
-static int glibc_ranges(struct dl_phdr_info *info, size_t size, void *data)
-{
-	const char *n = info->dlpi_name;
-	(void)size;
-	(void)data;
-	if (!n || (!strstr(n, "/libc.so.6") && !strstr(n, "/ld-linux")))
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum && nglibc < MAX_GLIBC_RANGES; i++)
-		if (info->dlpi_phdr[i].p_type == PT_LOAD && (info->dlpi_phdr[i].p_flags & PF_X)) {
-			glibc_lo[nglibc] = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
-			glibc_hi[nglibc] = glibc_lo[nglibc] + info->dlpi_phdr[i].p_memsz;
-			nglibc++;
-		}
-	return 0;
-}
-
 __attribute__((constructor)) static void find_glibc(void)
 {
-	dl_iterate_phdr(glibc_ranges, NULL);
+	nglibc = as_glibc_text(glibc_lo, glibc_hi, MAX_GLIBC_RANGES);
 }
 
 static int from_glibc(const void *ret)
@@ -83,38 +69,68 @@ static int from_glibc(const void *ret)
 			atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed); \
 	} while (0)
 
+/* in the wrappers' section (libc_probe.h leaves out calls from it) */
+#define WRAP       __attribute__((section("as_libc_wrap"), noinline))
+/* after glibc's entry returns: no tail jump, its return address is ours */
+#define NO_TAIL(p) __asm__ volatile("" : "+r"(p))
+
+extern char __start_as_libc_wrap[], __stop_as_libc_wrap[];
+
+void as_libc_wrap_range(uintptr_t *lo, uintptr_t *hi)
+{
+	*lo = (uintptr_t)__start_as_libc_wrap;
+	*hi = (uintptr_t)__stop_as_libc_wrap;
+}
+
+/* The probe's count, from its first reading on: a call of the module's
+ * that bypassed the entries below, added to theirs. */
+static uint64_t bypassed(void)
+{
+	uint64_t h = as_libc_probe_hits();
+	return h == AS_LIBC_PROBE_OFF ? 0 : h;
+}
+
 uint64_t as_libc_calls(void)
 {
-	return atomic_load_explicit(&calls, memory_order_relaxed);
+	return atomic_load_explicit(&calls, memory_order_relaxed) + bypassed();
 }
 
-void *malloc(size_t n)
+WRAP void *malloc(size_t n)
 {
+	void *p;
 	COUNT();
-	return __libc_malloc(n);
+	p = __libc_malloc(n);
+	NO_TAIL(p);
+	return p;
 }
 
-void free(void *p)
+WRAP void free(void *p)
 {
 	if (!p)
 		return;
 	COUNT();
 	__libc_free(p);
+	NO_TAIL(p);
 }
 
-void *calloc(size_t k, size_t n)
+WRAP void *calloc(size_t k, size_t n)
+{
+	void *p;
+	COUNT();
+	p = __libc_calloc(k, n);
+	NO_TAIL(p);
+	return p;
+}
+
+WRAP void *realloc(void *p, size_t n)
 {
 	COUNT();
-	return __libc_calloc(k, n);
+	p = __libc_realloc(p, n);
+	NO_TAIL(p);
+	return p;
 }
 
-void *realloc(void *p, size_t n)
-{
-	COUNT();
-	return __libc_realloc(p, n);
-}
-
-void *reallocarray(void *p, size_t k, size_t n)
+WRAP void *reallocarray(void *p, size_t k, size_t n)
 {
 	size_t b;
 	if (__builtin_mul_overflow(k, n, &b)) {
@@ -124,13 +140,16 @@ void *reallocarray(void *p, size_t k, size_t n)
 	return realloc(p, b);
 }
 
-void *memalign(size_t a, size_t n)
+WRAP void *memalign(size_t a, size_t n)
 {
+	void *p;
 	COUNT();
-	return __libc_memalign(a, n);
+	p = __libc_memalign(a, n);
+	NO_TAIL(p);
+	return p;
 }
 
-void *aligned_alloc(size_t a, size_t n)
+WRAP void *aligned_alloc(size_t a, size_t n)
 {
 	if (a == 0 || (a & (a - 1)) != 0) {
 		errno = EINVAL;
@@ -139,7 +158,7 @@ void *aligned_alloc(size_t a, size_t n)
 	return memalign(a, n);
 }
 
-int posix_memalign(void **out, size_t a, size_t n)
+WRAP int posix_memalign(void **out, size_t a, size_t n)
 {
 	void *p;
 	if (a % sizeof(void *) != 0 || a == 0 || (a & (a - 1)) != 0)
@@ -150,15 +169,21 @@ int posix_memalign(void **out, size_t a, size_t n)
 	return 0;
 }
 
-void *valloc(size_t n)
+WRAP void *valloc(size_t n)
 {
+	void *p;
 	COUNT();
-	return __libc_valloc(n);
+	p = __libc_valloc(n);
+	NO_TAIL(p);
+	return p;
 }
 
-void *pvalloc(size_t n)
+WRAP void *pvalloc(size_t n)
 {
+	void *p;
 	COUNT();
-	return __libc_pvalloc(n);
+	p = __libc_pvalloc(n);
+	NO_TAIL(p);
+	return p;
 }
 #endif

@@ -8,13 +8,16 @@
  * imports malloc. Those calls end here and are counted, unless glibc's
  * own code made them (libc.so.6, ld.so: the TLS block ld.so gives each
  * thread of a dlopen'ed library with thread-local state, a thread's
- * start). Not seen: dlsym(RTLD_NEXT), dlvsym, a library opened with
- * RTLD_DEEPBIND, libc.so.6 opened by hand. The engine reads the count
+ * start). Not seen here: dlsym(RTLD_NEXT), dlvsym, a library opened with
+ * RTLD_DEEPBIND, libc.so.6 opened by hand: those reach libc.so.6's entries
+ * directly, where libc_probe.h's uprobes count them (as_libc_calls adds
+ * that count where a worker has them open). The engine reads the count
  * before and after the timed region (trials.csv libc_calls): the harness
  * calls no malloc there, so any it sees is the module's, and the trial's
  * figures would be glibc's as much as the module's (status
  * module_called_libc_malloc). The glibc module looks glibc's functions up
- * in libc.so.6 itself (dlsym on its handle): its calls do not pass here.
+ * in libc.so.6 itself (dlsym on its handle): its calls do not pass here,
+ * and its worker closes the uprobes (worker.c).
  * Linked into the allocscope executable alone, not into as_harness: a
  * benchmark's hand loop that calls malloc must call glibc's, not a
  * counter (engine.c's weak as_libc_calls says "uncounted" there). Not
@@ -30,5 +33,10 @@
 /* Calls so far into the process's malloc family (free(NULL) not counted),
  * all threads; AS_LIBC_CALLS_UNCOUNTED when this build does not count. */
 uint64_t as_libc_calls(void);
+
+/* Where the entries above are: [*lo, *hi), which libc_probe.h's uprobes
+ * leave out. Weak: a program without them (a benchmark, a test linking
+ * as_harness, a sanitizer build) has none, and the address is NULL. */
+void as_libc_wrap_range(uintptr_t *lo, uintptr_t *hi) __attribute__((weak));
 
 #endif /* AS_LIBC_COUNT_H */

@@ -84,9 +84,10 @@
 	  "--max-time adds up, also when --resume reads it back")                              \
 	X(libc_calls, I,                                                                       \
 	  "calls into the process's malloc family (glibc's) in the timed region, all "         \
-	  "threads: the harness makes none, so they are the module's, through dlsym or a "     \
-	  "library it links (status module_called_libc_malloc when not 0); n/a in a "          \
-	  "sanitizer build")
+	  "threads: the harness makes none, so they are the module's, through dlsym, dlvsym "  \
+	  "or a library it links or opens (status module_called_libc_malloc when not 0; "      \
+	  "context.csv libc_calls_probe says whether calls past the executable's wrappers "    \
+	  "were seen); n/a in a sanitizer build")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \

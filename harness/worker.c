@@ -22,6 +22,7 @@
 #include "conformance.h"
 #include "engine.h"
 #include "libc_count.h"
+#include "libc_probe.h"
 #include "loader.h"
 #include "memmap.h"
 #include "pin.h"
@@ -329,6 +330,26 @@ static as_status_t stream(worker_t *w, const as_workload_t *wl, const as_wl_ctx_
 	return AS_OK;
 }
 
+/* The uprobes on glibc's malloc family (libc_probe.h), opened with the
+ * syscall counters for the same reason (threads a module's constructor
+ * starts), where the run holds them and this program has the counting
+ * wrappers (libc_count.h; not in a sanitizer build). A run that holds
+ * them and a worker that cannot open them: a warning, the trial counted
+ * by the wrappers alone. */
+static void libc_probe_start(void)
+{
+	uintptr_t lo, hi;
+	char e[512];
+	if (!as_libc_wrap_range)
+		return;
+	as_libc_wrap_range(&lo, &hi);
+	if (as_libc_probe_start(lo, hi, e, sizeof(e)) < 0) {
+		char m[600];
+		snprintf(m, sizeof(m), "libc_calls counted without the uprobes: %s", e);
+		send_info("warning", m);
+	}
+}
+
 /* Load the module, build the op stream, check they fit, create the
  * instance. Returns AS_OK, or a status with the reason in err. */
 static as_status_t setup(worker_t *w, char *err, size_t errlen)
@@ -345,6 +366,7 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 	 * (an outside review); the load's own calls fall before the baseline */
 	if (spec->syscalls == AS_SYSCOUNT_PERF && as_syscount_start_perf(e, sizeof(e)) != 0)
 		send_info("syscalls_na", e);
+	libc_probe_start();
 	/* the directory the run gave, back after the module's constructors:
 	 * one that changes it made a replay's relative trace path another
 	 * file (or none: "workload trace: t.csv: No such file", blamed on the
@@ -358,6 +380,10 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		close(cwd);
 	if (st != AS_OK)
 		return st;
+	/* glibc's module calls glibc's malloc on purpose, and says so: its
+	 * trials uncounted by the uprobes (context.csv libc_calls_probe) */
+	if (w->lm.mod->caps & AS_CAP_LIBC_MALLOC)
+		as_libc_probe_stop();
 	send_info("module_version", w->lm.mod->version);
 	w->wl_params = as_map(AS_WL_PARAMS_MAX);
 	if (!w->wl_params) {
@@ -625,8 +651,8 @@ static void check_libc_calls(as_engine_result_t *er)
 	er->status = AS_ERR_LIBC_MALLOC;
 	snprintf(er->reason, sizeof(er->reason),
 	         "%llu calls to the process's malloc family (glibc's) in the timed region, "
-	         "through dlsym or a library the module links: its figures would be glibc's "
-	         "as much as its own (trials.csv libc_calls)",
+	         "through dlsym, dlvsym or a library the module links or opens: its figures "
+	         "would be glibc's as much as its own (trials.csv libc_calls)",
 	         (unsigned long long)er->libc_calls);
 }
 

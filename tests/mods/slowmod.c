@@ -8,7 +8,8 @@
  * imported: the loader refuses a module that imports malloc, and the
  * engine one that calls the process's malloc some other way
  * (libc_count.h), which would measure glibc by accident; this one means
- * to, as allocators/glibc.c does. */
+ * to, as allocators/glibc.c does, and says so (AS_CAP_LIBC_MALLOC: the
+ * uprobes of libc_probe.h leave its calls into libc.so.6 alone). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -99,7 +100,7 @@ static const as_module_t sm_module = {
     .name = "slowmod",
     .version = "1",
     .description = "test-only: malloc/free, slow in every op in 1 instance of 4",
-    .caps = AS_CAP_ANY_SIZE | AS_CAP_FREE | AS_CAP_THREAD_SAFE,
+    .caps = AS_CAP_ANY_SIZE | AS_CAP_FREE | AS_CAP_THREAD_SAFE | AS_CAP_LIBC_MALLOC,
     .create = sm_create,
     .destroy = sm_destroy,
     .alloc = sm_alloc,
