@@ -390,6 +390,8 @@ int as_libc_probe_start(uintptr_t wrap_lo, uintptr_t wrap_hi, char *why, size_t 
 	libc_t l;
 	size_t n;
 	int ng;
+	if (getenv("ALLOCSCOPE_NO_LIBC_PROBE"))
+		return 1; /* nor for the run: no lookup of its events */
 	if (!(dir = tracefs(why, len)))
 		return 1; /* no tracefs here: nor for the run */
 	run = getppid();
