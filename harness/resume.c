@@ -498,13 +498,14 @@ static int keep_row(const as_table_t *t, size_t r, const as_trial_spec_t *spec,
 	return as_trial_rec_set(rec, whole);
 }
 
-/* The done entries' rows of text (off, len: keep_row's) in matrix order,
- * into rows: text itself when it holds them in that order and nothing
- * else (a folder as a run wrote it), else a copy in order. */
-static void rows_in_order(as_buf_t *text, const size_t *off, const size_t *len, const int *done,
-                          int n, as_buf_t *rows)
+/* The header and the done entries' rows of text (it starts with the
+ * header, HLEN bytes; off, len: keep_row's) in matrix order, into rows:
+ * text itself when it holds them in that order and nothing else (a folder
+ * as a run wrote it), else a copy in order. */
+static void rows_in_order(as_buf_t *text, size_t hlen, const size_t *off, const size_t *len,
+                          const int *done, int n, as_buf_t *rows)
 {
-	size_t at = 0;
+	size_t at = hlen;
 	for (int i = 0; i < n && at != SIZE_MAX; i++)
 		if (done[i])
 			at = off[i] == at ? at + len[i] : SIZE_MAX;
@@ -514,6 +515,7 @@ static void rows_in_order(as_buf_t *text, const size_t *off, const size_t *len, 
 		memset(text, 0, sizeof(*text));
 		return;
 	}
+	as_buf_add(rows, text->data, hlen);
 	for (int i = 0; i < n; i++)
 		if (done[i])
 			as_buf_add(rows, text->data + off[i], len[i]);
@@ -592,6 +594,7 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 	            .timed = timed,
 	            .err = err,
 	            .errlen = errlen};
+	size_t hlen;
 	int rc = 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", dir) >= sizeof(path)) {
 		snprintf(err, errlen, "%.200s...: path too long", dir);
@@ -607,11 +610,13 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 		goto out;
 	}
 	count_series(dir, specs, n, l.nseries);
+	as_trials_header(&l.text);
+	hlen = l.text.len;
 	if (as_table_each(path, NULL, load_row, &l, err, errlen) != 0) {
 		rc = -1;
 		goto out;
 	}
-	rows_in_order(&l.text, l.off, l.len, done, n, rows);
+	rows_in_order(&l.text, hlen, l.off, l.len, done, n, rows);
 	load_p99(dir, specs, res, done, n);
 out:
 	free(l.nseries);
