@@ -1,17 +1,24 @@
 /* report_csv.c - the CSV reporter: the results folder's tables. Each table
- * is kept whole in memory; at the start of the run it is written whole
- * (header, and with --resume the rows the interrupted run completed),
- * then every trial's rows are appended to it, one write per file (a
- * replace per trial renamed over the old file, whose freed blocks ext4
- * discards there and then with the `discard` mount option: ~2.8 ms per
- * file per trial here). context.csv is replaced again whenever the run's
- * context grew; summary.csv, which is not a log of rows, is written at the
- * end (an interrupted run included). Nothing is fsynced per trial (an
- * fsync each cost 1-17 ms of a tiny trial under load): every file is
- * synced once at the end of the run; a machine crash before that can lose
- * trials, and a kill inside an append can leave a cut last row, which
- * --resume runs again (it trusts only whole rows). Formatting rows is
- * results.c's job; this file only decides what is written when. */
+ * holds in memory only the rows not yet on disk: at the start of the run
+ * it is written whole (header, and with --resume the rows the interrupted
+ * run completed: trials.csv's straight from the loader's buffer,
+ * run->resumed) and then emptied; every trial's rows are formatted into
+ * it, appended, and dropped, one write per file (a replace per trial
+ * renamed over the old file, whose freed blocks ext4 discards there and
+ * then with the `discard` mount option: ~2.8 ms per file per trial here).
+ * Until session 30 each table was kept whole for the run and only its new
+ * bytes appended: series.csv's ~256 rows a trial made the run's memory
+ * grow with its trials (docs/measure.md "The CSV reporter's tables").
+ * The header is written only at the start, the one whole write of each
+ * table; context.csv (replaced whenever the run's context grew: run->ctx)
+ * and summary.csv (made from the records at the end, an interrupted run
+ * included) are not logs of rows and are written whole each time.
+ * Nothing is fsynced per trial (an fsync each cost 1-17 ms of a tiny
+ * trial under load): every file is synced once at the end of the run; a
+ * machine crash before that can lose trials, and a kill inside an append
+ * can leave a cut last row, which --resume runs again (it trusts only
+ * whole rows). Formatting rows is results.c's job; this file only decides
+ * what is written when. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +29,8 @@
 #include "resume.h"
 
 typedef struct {
-	as_buf_t trials, series, lat, hist, summary;
-	size_t trials_on_disk, series_on_disk, lat_on_disk, hist_on_disk; /* bytes */
+	as_buf_t trials, series, lat, hist, summary;                   /* rows not yet on disk */
+	int trials_started, series_started, lat_started, hist_started; /* file written */
 	unsigned ctx_written; /* ctx_generation last written */
 } csv_t;
 
@@ -36,17 +43,27 @@ static int flush(const as_run_t *run, const char *name, const as_buf_t *b, char 
 	return as_write_file_atomic_nosync(run->dir, name, b, err, errlen);
 }
 
-/* Write b's bytes past *on_disk: the whole file the first time (*on_disk
- * 0: header included), appended after. */
-static int put(const as_run_t *run, const char *name, const as_buf_t *b, size_t *on_disk, char *err,
+/* Write b and empty it: the whole file the first time (*started 0: b
+ * begins with the header), appended after. The first write's buffer (a
+ * resumed run's rows) is released, the others keep their room for the
+ * next trial's rows. */
+static int put(const as_run_t *run, const char *name, as_buf_t *b, int *started, char *err,
                size_t errlen)
 {
-	int rc = *on_disk ? as_append_file(run->dir, name, b->data + *on_disk, b->len - *on_disk,
-	                                   err, errlen)
-	                  : flush(run, name, b, err, errlen);
-	if (rc == 0)
-		*on_disk = b->len;
-	return rc;
+	int rc = 0;
+	if (*started && b->len)
+		rc = as_append_file(run->dir, name, b->data, b->len, err, errlen);
+	else if (!*started)
+		rc = flush(run, name, b, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (!*started)
+		as_buf_free(b);
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+	*started = 1;
+	return 0;
 }
 
 static int sync_all(const as_run_t *run, char *err, size_t errlen)
@@ -75,28 +92,33 @@ static int flush_context(csv_t *c, const as_run_t *run, char *err, size_t errlen
 static int put_all(csv_t *c, const as_run_t *run, char *err, size_t errlen)
 {
 	if (flush_context(c, run, err, errlen) ||
-	    put(run, "series.csv", &c->series, &c->series_on_disk, err, errlen))
+	    put(run, "series.csv", &c->series, &c->series_started, err, errlen))
 		return -1;
 	if (run->cfg->latency_every &&
-	    (put(run, "latency.csv", &c->lat, &c->lat_on_disk, err, errlen) ||
-	     put(run, "histogram.csv", &c->hist, &c->hist_on_disk, err, errlen)))
+	    (put(run, "latency.csv", &c->lat, &c->lat_started, err, errlen) ||
+	     put(run, "histogram.csv", &c->hist, &c->hist_started, err, errlen)))
 		return -1;
-	return put(run, "trials.csv", &c->trials, &c->trials_on_disk, err, errlen);
+	/* --resume: the header and the rows kept, as the loader made them */
+	if (!c->trials_started && run->resumed.len) {
+		if (flush(run, "trials.csv", &run->resumed, err, errlen))
+			return -1;
+		c->trials_started = 1;
+	}
+	return put(run, "trials.csv", &c->trials, &c->trials_started, err, errlen);
 }
 
 static int csv_begin(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	csv_t *c = self;
 	c->ctx_written = run->ctx_generation - 1;
-	as_trials_header(&c->trials);
+	if (!run->resumed.len) /* else the loader's rows start with it */
+		as_trials_header(&c->trials);
 	as_series_header(&c->series);
 	as_latency_header(&c->lat);
 	as_hist_header(&c->hist);
 	if (run->cfg->resume) {
 		/* keep what the interrupted run completed, rows of unfinished
 		 * trials dropped, in matrix order */
-		if (run->resumed.len)
-			as_buf_add(&c->trials, run->resumed.data, run->resumed.len);
 		as_resume_keep_rows(run->dir, "series.csv", run->specs, run->done, run->n,
 		                    &c->series);
 		as_resume_keep_rows(run->dir, "latency.csv", run->specs, run->done, run->n,
@@ -123,11 +145,13 @@ static int csv_trial(void *self, const as_run_t *run, int i, char *err, size_t e
 	csv_t *c = self;
 	const as_trial_spec_t *s = &run->specs[i];
 	const as_trial_result_t *r = run->cur;
-	/* append this trial's rows; earlier rows are never reformatted */
+	/* this trial's rows alone: earlier ones are on disk, never reformatted */
 	as_trials_row(&c->trials, s, r);
 	as_series_rows(&c->series, s, r);
-	as_latency_rows(&c->lat, s, r);
-	as_hist_rows(&c->hist, s, r);
+	if (run->cfg->latency_every) { /* else never written: not kept either */
+		as_latency_rows(&c->lat, s, r);
+		as_hist_rows(&c->hist, s, r);
+	}
 	return put_all(c, run, err, errlen);
 }
 

@@ -28,7 +28,7 @@ typedef struct as_run {
 	int *done;               /* 1: res[i] holds a result (this run or resumed) */
 	int n;                   /* matrix size; at the end, the trials that ran */
 	int nwarm;               /* warm-up runs before the matrix */
-	as_buf_t resumed;        /* --resume: done trials' trials.csv rows (until begin) */
+	as_buf_t resumed;        /* --resume: trials.csv, header and done rows (until begin) */
 	as_buf_t ctx;            /* context.csv rows; grows during the run */
 	unsigned ctx_generation; /* bumped whenever ctx changes */
 	uint64_t t0_ns;          /* start of the run (as_now_ns) */

@@ -440,29 +440,42 @@ static int threads_match(const as_table_t *t, size_t r, uint32_t threads)
 /* The p99 of each op kind of the trials loaded (done) from latency.csv,
  * which the console's p99 columns take their median of: without them a
  * resumed run printed nan there. A folder without the file (--latency 0)
- * leaves them NaN. */
+ * leaves them NaN. Read row by row (as_table_each). */
+typedef struct {
+	const as_trial_spec_t *specs;
+	as_trial_rec_t *res;
+	const int *done;
+	int n;
+} p99_t;
+
+static int p99_row(const as_table_t *t, size_t line, void *ctx)
+{
+	p99_t *p = ctx;
+	uint32_t trial, rep;
+	const char *kind = as_table_str(t, 0, "kind");
+	int i = as_table_count(as_table_num(t, 0, "trial"), &trial) ||
+	                as_table_count(as_table_num(t, 0, "rep"), &rep)
+	            ? -1
+	            : find_spec(p->specs, p->n, trial, rep);
+	(void)line;
+	if (i < 0 || !p->done[i])
+		return 0;
+	for (unsigned k = 0; k < AS_OP_KIND_COUNT; k++)
+		if (!strcmp(kind, as_op_kind_name(k)))
+			p->res[i].p99_ns[k] = as_table_num(t, 0, "p99_ns");
+	return 0;
+}
+
 static void load_p99(const char *dir, const as_trial_spec_t *specs, as_trial_rec_t *res,
                      const int *done, int n)
 {
+	static const char *const keep[] = {"trial", "rep", "kind", "p99_ns", NULL};
 	char path[PATH_MAX], err[256];
-	as_table_t t;
+	p99_t p = {specs, res, done, n};
 	if ((size_t)snprintf(path, sizeof(path), "%s/latency.csv", dir) >= sizeof(path) ||
-	    access(path, R_OK) != 0 || as_table_read(path, &t, err, sizeof(err)) != 0)
+	    access(path, R_OK) != 0)
 		return;
-	for (size_t r = 0; r < t.nrows; r++) {
-		uint32_t trial, rep;
-		const char *kind = as_table_str(&t, r, "kind");
-		int i = as_table_count(as_table_num(&t, r, "trial"), &trial) ||
-		                as_table_count(as_table_num(&t, r, "rep"), &rep)
-		            ? -1
-		            : find_spec(specs, n, trial, rep);
-		if (i < 0 || !done[i])
-			continue;
-		for (unsigned k = 0; k < AS_OP_KIND_COUNT; k++)
-			if (!strcmp(kind, as_op_kind_name(k)))
-				res[i].p99_ns[k] = as_table_num(&t, r, "p99_ns");
-	}
-	as_table_free(&t);
+	as_table_each(path, keep, p99_row, &p, err, sizeof(err));
 }
 
 /* Row r of t (entry i, done) as the run keeps it: its record in res[i],
@@ -485,13 +498,14 @@ static int keep_row(const as_table_t *t, size_t r, const as_trial_spec_t *spec,
 	return as_trial_rec_set(rec, whole);
 }
 
-/* The done entries' rows of text (off, len: keep_row's) in matrix order,
- * into rows: text itself when it holds them in that order and nothing
- * else (a folder as a run wrote it), else a copy in order. */
-static void rows_in_order(as_buf_t *text, const size_t *off, const size_t *len, const int *done,
-                          int n, as_buf_t *rows)
+/* The header and the done entries' rows of text (it starts with the
+ * header, HLEN bytes; off, len: keep_row's) in matrix order, into rows:
+ * text itself when it holds them in that order and nothing else (a folder
+ * as a run wrote it), else a copy in order. */
+static void rows_in_order(as_buf_t *text, size_t hlen, const size_t *off, const size_t *len,
+                          const int *done, int n, as_buf_t *rows)
 {
-	size_t at = 0;
+	size_t at = hlen;
 	for (int i = 0; i < n && at != SIZE_MAX; i++)
 		if (done[i])
 			at = off[i] == at ? at + len[i] : SIZE_MAX;
@@ -501,86 +515,115 @@ static void rows_in_order(as_buf_t *text, const size_t *off, const size_t *len, 
 		memset(text, 0, sizeof(*text));
 		return;
 	}
+	as_buf_add(rows, text->data, hlen);
 	for (int i = 0; i < n; i++)
 		if (done[i])
 			as_buf_add(rows, text->data + off[i], len[i]);
 }
 
+/* What as_resume_load_trials keeps while trials.csv's rows go by. */
+typedef struct {
+	const char *path;
+	const as_trial_spec_t *specs;
+	as_trial_rec_t *res;
+	int *done, n, timed;
+	size_t *nseries, *off, *len;
+	as_trial_result_t *whole;
+	as_buf_t text;
+	char *err;
+	size_t errlen;
+} load_t;
+
+/* Row `line` of trials.csv (t's row 0): its trial done, or run again, or
+ * left out, or the folder refused (-1 with l->err). */
+static int load_row(const as_table_t *t, size_t line, void *ctx)
+{
+	load_t *l = ctx;
+	char why[128];
+	uint32_t trial = 0, rep = 0;
+	int known = as_table_count(as_table_num(t, 0, "trial"), &trial) == 0 &&
+	            as_table_count(as_table_num(t, 0, "rep"), &rep) == 0;
+	int i = known ? find_spec(l->specs, l->n, trial, rep) : -1;
+	const char *bad =
+	    i < 0 ? NULL : row_problem(t, 0, l->nseries[i], l->timed, why, sizeof(why));
+	const as_trial_spec_t *s = i < 0 ? NULL : &l->specs[i];
+	if (bad) {
+		/* damaged, not foreign: that trial simply runs again */
+		fprintf(stderr, "allocscope: %s: row %zu (trial %u rep %u): %s; running it again\n",
+		        l->path, line + 2, trial, rep, bad);
+		return 0;
+	}
+	bad = as_table_row_damage(t, 0, why, sizeof(why));
+	if (!known || (i < 0 && bad)) {
+		/* no trial of this run can be told from it: a cut line or
+		 * bytes appended; the trials it might be run if missing */
+		fprintf(stderr, "allocscope: %s: row %zu: %s; left out\n", l->path, line + 2,
+		        bad ? bad : "no trial and rep");
+		return 0;
+	}
+	if (!s || !threads_match(t, 0, s->threads) ||
+	    strcmp(s->module->name, as_table_str(t, 0, "module")) ||
+	    strcmp(s->module->params, as_table_str(t, 0, "module_params")) ||
+	    strcmp(s->workload->name, as_table_str(t, 0, "workload")) ||
+	    strcmp(s->workload->params, as_table_str(t, 0, "workload_params"))) {
+		snprintf(l->err, l->errlen,
+		         "%s: row %zu (trial %u rep %u) does not belong to the matrix in run.args",
+		         l->path, line + 2, trial, rep);
+		return -1;
+	}
+	l->done[i] = 1;
+	if (keep_row(t, 0, s, l->whole, &l->res[i], &l->text, &l->off[i], &l->len[i]) != 0) {
+		snprintf(l->err, l->errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* trials.csv is read row by row (as_table_each): until session 30 it was
+ * read whole first, about 700 MB at 10^6 rows (docs/measure.md "plot and
+ * resume on a million rows"). */
 int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_trial_rec_t *res,
                           int *done, int n, int timed, as_buf_t *rows, char *err, size_t errlen)
 {
-	char path[PATH_MAX], why[128];
-	as_table_t t;
-	as_buf_t text = {0};
-	size_t *nseries, *off, *len;
-	as_trial_result_t *whole;
+	char path[PATH_MAX];
+	load_t l = {.path = path,
+	            .specs = specs,
+	            .res = res,
+	            .done = done,
+	            .n = n,
+	            .timed = timed,
+	            .err = err,
+	            .errlen = errlen};
+	size_t hlen;
 	int rc = 0;
 	if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", dir) >= sizeof(path)) {
 		snprintf(err, errlen, "%.200s...: path too long", dir);
 		return -1;
 	}
-	if (as_table_read(path, &t, err, errlen) != 0)
-		return -1;
-	nseries = calloc((size_t)n + 1, sizeof(*nseries));
-	off = calloc((size_t)n + 1, sizeof(*off));
-	len = calloc((size_t)n + 1, sizeof(*len));
-	whole = malloc(sizeof(*whole));
-	if (!nseries || !off || !len || !whole) {
+	l.nseries = calloc((size_t)n + 1, sizeof(*l.nseries));
+	l.off = calloc((size_t)n + 1, sizeof(*l.off));
+	l.len = calloc((size_t)n + 1, sizeof(*l.len));
+	l.whole = malloc(sizeof(*l.whole));
+	if (!l.nseries || !l.off || !l.len || !l.whole) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 		goto out;
 	}
-	count_series(dir, specs, n, nseries);
-	for (size_t r = 0; r < t.nrows; r++) {
-		uint32_t trial = 0, rep = 0;
-		int known = as_table_count(as_table_num(&t, r, "trial"), &trial) == 0 &&
-		            as_table_count(as_table_num(&t, r, "rep"), &rep) == 0;
-		int i = known ? find_spec(specs, n, trial, rep) : -1;
-		const char *bad =
-		    i < 0 ? NULL : row_problem(&t, r, nseries[i], timed, why, sizeof(why));
-		if (bad) {
-			/* damaged, not foreign: that trial simply runs again */
-			fprintf(stderr,
-			        "allocscope: %s: row %zu (trial %u rep %u): %s; running it again\n",
-			        path, r + 2, trial, rep, bad);
-			continue;
-		}
-		bad = as_table_row_damage(&t, r, why, sizeof(why));
-		if (!known || (i < 0 && bad)) {
-			/* no trial of this run can be told from it: a cut line or
-			 * bytes appended; the trials it might be run if missing */
-			fprintf(stderr, "allocscope: %s: row %zu: %s; left out\n", path, r + 2,
-			        bad ? bad : "no trial and rep");
-			continue;
-		}
-		if (i < 0 || !threads_match(&t, r, specs[i].threads) ||
-		    strcmp(specs[i].module->name, as_table_str(&t, r, "module")) ||
-		    strcmp(specs[i].module->params, as_table_str(&t, r, "module_params")) ||
-		    strcmp(specs[i].workload->name, as_table_str(&t, r, "workload")) ||
-		    strcmp(specs[i].workload->params, as_table_str(&t, r, "workload_params"))) {
-			snprintf(err, errlen,
-			         "%s: row %zu (trial %u rep %u) does not belong to the matrix in "
-			         "run.args",
-			         path, r + 2, trial, rep);
-			rc = -1;
-			goto out;
-		}
-		done[i] = 1;
-		if (keep_row(&t, r, &specs[i], whole, &res[i], &text, &off[i], &len[i]) != 0) {
-			snprintf(err, errlen, "out of memory");
-			rc = -1;
-			goto out;
-		}
+	count_series(dir, specs, n, l.nseries);
+	as_trials_header(&l.text);
+	hlen = l.text.len;
+	if (as_table_each(path, NULL, load_row, &l, err, errlen) != 0) {
+		rc = -1;
+		goto out;
 	}
-	rows_in_order(&text, off, len, done, n, rows);
+	rows_in_order(&l.text, hlen, l.off, l.len, done, n, rows);
 	load_p99(dir, specs, res, done, n);
 out:
-	free(nseries);
-	free(off);
-	free(len);
-	free(whole);
-	as_buf_free(&text);
-	as_table_free(&t);
+	free(l.nseries);
+	free(l.off);
+	free(l.len);
+	free(l.whole);
+	as_buf_free(&l.text);
 	return rc;
 }
 

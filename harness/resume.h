@@ -28,8 +28,9 @@ int as_resume_load_args(const char *dir, const char *name, const char *cmd, char
                         char ***argv, char **text, char *err, size_t errlen);
 
 /* Load the complete rows of DIR/trials.csv into res[] and done[], and
- * append those rows to ROWS as this build writes them, in matrix order
- * (the CSV reporter's trials.csv starts with them); a row
+ * append the header and those rows to ROWS as this build writes them, in
+ * matrix order: the CSV reporter's first trials.csv, written from ROWS
+ * itself (a copy was a third of a resume's memory); a row
  * that does not match the matrix (other module, workload or threads at that
  * trial number) means DIR is another run. TIMED: the run writes ns_per_op
  * (--jobs 1), so an ok row without it is incomplete. Returns 0, or -1

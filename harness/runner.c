@@ -858,7 +858,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		io_failed = 1;
 	else
 		began = 1;
-	as_buf_free(&run.resumed); /* the CSV reporter has them */
+	as_buf_free(&run.resumed); /* the CSV reporter wrote them */
 	if (!io_failed) {
 		warm_up(&run, reps, nrep, ndistinct);
 		failed = cfg->jobs > 1 && !as_interrupted

@@ -32,7 +32,21 @@ typedef struct {
 	int nul_row;      /* the record being read does */
 	size_t wide_line; /* the row that made the cells too large for the text */
 	int oom;
+	/* as_table_each: each row handed to fn as a table of one, then its
+	 * text dropped (the header's stays: hlen bytes) */
+	as_table_row_fn fn;
+	void *ctx;
+	as_table_t view; /* the row handed over: one row, pointers into t->text */
+	size_t *headoff; /* the kept columns' names, as offsets into t->text */
+	size_t hlen, rowno, nfield;
+	unsigned char nul;
+	int stop; /* fn's return when not 0, or -1 for a bad header */
+	const char *path;
+	char *err;
+	size_t errlen;
 } rd_t;
+
+static int dup_column(const as_table_t *t, const char *path, char *err, size_t errlen);
 
 /* Offset OFF as a cell pointer until the text stops moving. */
 #define AT(off) ((char *)(uintptr_t)(off))
@@ -121,6 +135,65 @@ static int take_header(rd_t *r)
 	return 0;
 }
 
+/* The text of the header just taken (as_table_each): its names' offsets
+ * kept, the checks as_table_read makes once the file is read (a NUL byte,
+ * a column named twice) made now, before any row is handed over. */
+static void stream_header(rd_t *r)
+{
+	as_table_t *t = r->t;
+	size_t n = t->ncols ? t->ncols : 1;
+	r->headoff = malloc(n * sizeof(*r->headoff));
+	r->view.head = malloc(n * sizeof(char *));
+	r->view.cells = malloc(n * sizeof(char *));
+	if (!r->headoff || !r->view.head || !r->view.cells) {
+		r->oom = 1;
+		r->stop = -1;
+		return;
+	}
+	for (size_t i = 0; i < t->ncols; i++) {
+		r->headoff[i] = (uintptr_t)t->head[i];
+		r->view.head[i] = t->text + r->headoff[i];
+	}
+	r->view.ncols = t->ncols;
+	r->hlen = r->len;
+	if (r->nul_head) {
+		snprintf(r->err, r->errlen, "%s: line 1: a NUL byte (binary data, not a CSV table)",
+		         r->path);
+		r->stop = -1;
+	} else if (dup_column(&r->view, r->path, r->err, r->errlen) != 0) {
+		r->stop = -1;
+	}
+}
+
+/* The row just read (as_table_each) handed to fn as row 0 of a table of
+ * one, then its text dropped. C: libcsv's terminator, -1 at the end of
+ * the file. */
+static void stream_row(rd_t *r, int c)
+{
+	as_table_t *t = r->t, *v = &r->view;
+	if (!r->stop && !r->oom) {
+		v->file_ncols = t->file_ncols;
+		v->nrows = 1;
+		v->ragged_rows = r->nrow != t->file_ncols;
+		r->nfield = r->nrow;
+		r->nul = (unsigned char)r->nul_row;
+		v->nfields = &r->nfield;
+		v->nul = &r->nul;
+		v->last_unended = c == -1;
+		v->text = t->text;
+		for (size_t i = 0; i < t->ncols; i++) {
+			v->head[i] = t->text + r->headoff[i];
+			v->cells[i] = t->text + r->row[i];
+		}
+		r->stop = r->fn(v, r->rowno++, r->ctx);
+	}
+	for (size_t i = 0; i < t->ncols; i++)
+		r->row[i] = 0;
+	r->len = r->hlen;
+	r->nul_row = 0;
+	r->nrow = 0;
+}
+
 static void on_row(int c, void *ctx)
 {
 	rd_t *r = ctx;
@@ -132,7 +205,13 @@ static void on_row(int c, void *ctx)
 	if (!t->head) {
 		if (take_header(r) != 0)
 			r->oom = 1;
+		else if (r->fn)
+			stream_header(r);
 		r->nrow = 0;
+		return;
+	}
+	if (r->fn) {
+		stream_row(r, c);
 		return;
 	}
 	/* every row takes ncols cell pointers however few fields it has: a
@@ -217,13 +296,71 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen)
 	return as_table_read_cols(path, NULL, t, err, errlen);
 }
 
+/* Parse F (PATH) into r->t: every row (r->fn NULL), or each handed to
+ * r->fn. Returns 0, or -1 with err (r->stop set by fn: err untouched). */
+static int parse(FILE *f, rd_t *r, const char *path, char *err, size_t errlen)
+{
+	struct csv_parser p;
+	char buf[16384];
+	size_t n;
+	int rc = -1;
+	as_table_t *t = r->t;
+	r->cap = 65536;
+	if (!(t->text = malloc(r->cap))) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	t->text[0] = '\0'; /* offset 0: a missing cell */
+	r->len = 1;
+	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+		snprintf(err, errlen, "%s: cannot start the CSV parser", path);
+		return -1;
+	}
+	while (!r->stop && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (csv_parse(&p, buf, n, on_field, on_row, r) != n) {
+			snprintf(err, errlen, "%s: %s", path, csv_strerror(csv_error(&p)));
+			goto out;
+		}
+	}
+	if (r->stop && !r->oom)
+		goto out; /* fn's or the header's reason is said */
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto out;
+	}
+	csv_fini(&p, on_field, on_row, r);
+	if (r->oom) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	if (r->stop)
+		goto out;
+	if (r->wide_line) {
+		snprintf(err, errlen,
+		         "%s: line %zu: rows far shorter than the header's %zu columns, too many "
+		         "to hold: not a results table",
+		         path, r->wide_line, t->file_ncols);
+		goto out;
+	}
+	if (!t->head) {
+		snprintf(err, errlen, "%s: empty file (no header row)", path);
+		goto out;
+	}
+	if (r->nul_head) {
+		snprintf(err, errlen, "%s: line 1: a NUL byte (binary data, not a CSV table)",
+		         path);
+		goto out;
+	}
+	rc = 0;
+out:
+	csv_free(&p);
+	return rc;
+}
+
 int as_table_read_cols(const char *path, const char *const *keep, as_table_t *t, char *err,
                        size_t errlen)
 {
-	struct csv_parser p;
 	rd_t r;
-	char buf[16384];
-	size_t n;
 	int rc = -1;
 	/* a regular file only: a FIFO someone left as trials.csv hung
 	 * compare, plot and --resume in open(2) */
@@ -235,62 +372,49 @@ int as_table_read_cols(const char *path, const char *const *keep, as_table_t *t,
 	r.keep = keep;
 	if (!f)
 		return -1;
-	r.cap = 65536;
-	if (!(t->text = malloc(r.cap))) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out_close;
-	}
-	t->text[0] = '\0'; /* offset 0: a missing cell */
-	r.len = 1;
-	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
-		snprintf(err, errlen, "%s: cannot start the CSV parser", path);
-		goto out_close;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
-			snprintf(err, errlen, "%s: %s", path, csv_strerror(csv_error(&p)));
-			goto out_free;
-		}
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto out_free;
-	}
-	csv_fini(&p, on_field, on_row, &r);
-	if (r.oom) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out_free;
-	}
-	if (r.wide_line) {
-		snprintf(err, errlen,
-		         "%s: line %zu: rows far shorter than the header's %zu columns, too many "
-		         "to hold: not a results table",
-		         path, r.wide_line, t->file_ncols);
-		goto out_free;
-	}
-	if (!t->head) {
-		snprintf(err, errlen, "%s: empty file (no header row)", path);
-		goto out_free;
-	}
-	if (r.nul_head) {
-		snprintf(err, errlen, "%s: line 1: a NUL byte (binary data, not a CSV table)",
-		         path);
-		goto out_free;
-	}
+	if (parse(f, &r, path, err, errlen) != 0)
+		goto out;
 	for (size_t i = 0; i < t->ncols; i++)
 		t->head[i] = t->text + (uintptr_t)t->head[i];
 	for (size_t i = 0; i < t->nrows * t->ncols; i++)
 		t->cells[i] = t->text + (uintptr_t)t->cells[i];
 	if (dup_column(t, path, err, errlen) != 0)
-		goto out_free;
+		goto out;
 	rc = 0;
-out_free:
-	csv_free(&p);
+out:
 	free(r.row);
 	free(r.map);
-out_close:
 	if (rc != 0)
 		as_table_free(t);
+	fclose(f);
+	return rc;
+}
+
+int as_table_each(const char *path, const char *const *keep, as_table_row_fn fn, void *ctx,
+                  char *err, size_t errlen)
+{
+	rd_t r;
+	as_table_t t;
+	int rc;
+	FILE *f = as_fopen_regular(path, err, errlen);
+	if (!f)
+		return -1;
+	memset(&t, 0, sizeof(t));
+	memset(&r, 0, sizeof(r));
+	r.t = &t;
+	r.keep = keep;
+	r.fn = fn;
+	r.ctx = ctx;
+	r.path = path;
+	r.err = err;
+	r.errlen = errlen;
+	rc = parse(f, &r, path, err, errlen);
+	free(r.row);
+	free(r.map);
+	free(r.headoff);
+	free(r.view.head);
+	free(r.view.cells);
+	as_table_free(&t);
 	fclose(f);
 	return rc;
 }

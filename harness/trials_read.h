@@ -1,8 +1,8 @@
 /* trials_read.h - read a results CSV (trials.csv, series.csv, ...) back
- * through libcsv into a table of strings addressed by column name: the one
- * reader of results files, used by the suite summary, plot, --resume and
- * every test, which find columns by name and keep working when new columns
- * are added. Not a general CSV API; not thread-safe. */
+ * through libcsv into a table of strings addressed by column name (or one
+ * row at a time: as_table_each): the one reader of results files, used by
+ * the suite summary, plot, --resume and every test, which find columns by
+ * name and keep working when new columns are added. Not a general CSV API; not thread-safe. */
 #ifndef AS_TRIALS_READ_H
 #define AS_TRIALS_READ_H
 
@@ -33,6 +33,21 @@ int as_table_read(const char *path, as_table_t *t, char *err, size_t errlen);
  * (file_ncols), a NUL byte in any cell. */
 int as_table_read_cols(const char *path, const char *const *keep, as_table_t *t, char *err,
                        size_t errlen);
+
+/* Read PATH (as as_table_read_cols: a regular file, header first, KEEP's
+ * columns or all) one row at a time: FN gets each row as row 0 of a table
+ * of one (as_table_str, as_table_num and as_table_row_damage work on it;
+ * the last row's "cut short" included) and LINE, its place among the rows
+ * (0: the file's second line). The table and its strings live until FN
+ * returns. Memory is the header and one row, whatever the file's size:
+ * --resume reads a trials.csv of a million rows (700 MB as a table).
+ * FN returns 0 to go on, anything else to stop. Returns 0, or -1: the
+ * file cannot be read ("PATH: reason" in err, also for a bad header, as
+ * as_table_read, before any row is handed over) or FN stopped (err
+ * untouched: FN says why). */
+typedef int (*as_table_row_fn)(const as_table_t *row, size_t line, void *ctx);
+int as_table_each(const char *path, const char *const *keep, as_table_row_fn fn, void *ctx,
+                  char *err, size_t errlen);
 
 /* Why row R is not a whole row of the table, or NULL: its field count is
  * not the header's ("3 of 40 fields"), it holds a NUL byte (a cell
