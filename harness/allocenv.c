@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "oom.h"
 
 extern char **environ;
 
@@ -55,9 +56,7 @@ static void strip_tunables(as_buf_t *out)
 		char *copy, *save = NULL;
 		if (strncmp(*e, name, sizeof(name) - 1))
 			continue;
-		copy = strdup(*e + sizeof(name) - 1);
-		if (!copy)
-			abort();
+		copy = as_xstrdup(*e + sizeof(name) - 1, "an environment variable's value");
 		for (char *it = strtok_r(copy, ":", &save); it; it = strtok_r(NULL, ":", &save)) {
 			as_buf_t *to = strncmp(it, "glibc.malloc.", 13) ? &keep : &gone;
 			as_buf_printf(to, "%s%s", to->len ? ":" : "", it);
@@ -86,9 +85,10 @@ void as_allocenv_strip(void)
 		const char *eq = strchr(*e, '=');
 		if (eq && is_allocator_var(*e, (size_t)(eq - *e))) {
 			as_buf_printf(&out, "%s%s", out.len ? "; " : "", *e);
-			names = realloc(names, (n + 1) * sizeof(*names));
-			if (!names || !(names[n++] = strndup(*e, (size_t)(eq - *e))))
-				abort();
+			names = as_xrealloc(names, (n + 1) * sizeof(*names),
+			                    "the allocator environment variables' names");
+			names[n++] =
+			    as_xstrndup(*e, (size_t)(eq - *e), "an environment variable's name");
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -131,10 +131,8 @@ void as_allocenv_kept(char *out, size_t len)
 			as_buf_printf(&b, "%s%s=%s", b.len ? "; " : "", hwloc[i], v);
 	}
 	if (t && *t) {
-		char *copy = strdup(t), *save = NULL;
+		char *copy = as_xstrdup(t, "an environment variable's value"), *save = NULL;
 		int items = 0;
-		if (!copy)
-			abort();
 		for (char *it = strtok_r(copy, ":", &save); it; it = strtok_r(NULL, ":", &save)) {
 			if (!strncmp(it, "glibc.rtld.optional_static_tls=", 31))
 				continue; /* allocscope's own (statictls.c) */

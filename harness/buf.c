@@ -5,20 +5,23 @@
 #include <csv.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "oom.h"
+
 /* Room for n more bytes and the NUL. */
 static void reserve(as_buf_t *b, size_t n)
 {
+	if (n >= SIZE_MAX - b->len)
+		as_oom("a text buffer", SIZE_MAX);
 	if (b->len + n + 1 > b->cap) {
-		size_t ncap = b->cap ? b->cap : 4096;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		b->data = realloc(b->data, ncap);
-		if (!b->data)
-			abort();
+		size_t need = b->len + n + 1, ncap = b->cap ? b->cap : 4096;
+		while (ncap < need)
+			ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+		b->data = as_xrealloc(b->data, ncap, "a text buffer");
 		b->cap = ncap;
 	}
 }
@@ -44,7 +47,7 @@ void as_buf_printf(as_buf_t *b, const char *fmt, ...)
 	if ((size_t)n < sizeof(tmp)) {
 		as_buf_add(b, tmp, (size_t)n);
 	} else {
-		char *big = malloc((size_t)n + 1);
+		char *big = as_xmalloc((size_t)n + 1, "a formatted line");
 		va_start(ap, fmt);
 		vsnprintf(big, (size_t)n + 1, fmt, ap);
 		va_end(ap);
@@ -58,7 +61,7 @@ void as_buf_csv_str(as_buf_t *b, const char *s, int last)
 	size_t n = strlen(s);
 	if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' '))) {
 		size_t need = n * 2 + 2;
-		char *q = malloc(need);
+		char *q = as_xmalloc(need, "a quoted CSV field");
 		size_t w = csv_write(q, need, s, n);
 		as_buf_add(b, q, w);
 		free(q);

@@ -2,7 +2,8 @@
  * (libcsv quotes a field when it needs quoting), and a shell word writer
  * for command lines shown to the user. Every results file is
  * built in one of these and then written whole by files.h. Out of memory
- * aborts: a half-built row is never written. Not thread-safe. */
+ * ends the process (as_oom in oom.h): a half-built row is never written.
+ * Not thread-safe. */
 #ifndef AS_BUF_H
 #define AS_BUF_H
 
@@ -30,7 +31,8 @@ void as_buf_shell_word(as_buf_t *b, const char *s);
  * the caller frees: a path in a line shown to the user, be it a command to
  * type (`allocscope run --resume DIR`) or an error naming it ("DIR: why"),
  * so that the line stays one line and the path pastes back into a shell.
- * A path of plain characters comes back as it is. Out of memory aborts. */
+ * A path of plain characters comes back as it is. Out of memory ends the
+ * process (as_oom). */
 char *as_shell_word(const char *s);
 void as_buf_free(as_buf_t *b);
 

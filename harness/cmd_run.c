@@ -16,6 +16,7 @@
 #include "run_common.h"
 #include "runner.h"
 #include "util.h"
+#include "oom.h"
 
 static const as_opt_t run_opts[] = {
     {'w', "workload", "LIST", "random", "workloads: NAME[:k=v,...], comma-separated"},
@@ -120,9 +121,7 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 	}
 	{
 		/* a suite's scenario folder: its run.args are the suite's */
-		char suite_args[PATH_MAX + 32], *parent = strdup(dir);
-		if (!parent)
-			abort();
+		char suite_args[PATH_MAX + 32], *parent = as_xstrdup(dir, "a folder's name");
 		snprintf(suite_args, sizeof(suite_args), "%s/../suite.args", dir);
 		if (access(suite_args, F_OK) == 0) {
 			char *dir_w = as_shell_word(dir),

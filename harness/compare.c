@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "stats.h"
+#include "oom.h"
 
 /* The smallest two-sided p a rank test can reach with sizes m and n: both
  * extreme arrangements out of C(m + n, m). */
@@ -120,9 +121,7 @@ static void reindex(as_groups_t *gs)
 		want *= 2;
 	if (want != gs->nslot) {
 		free(gs->slot);
-		gs->slot = malloc(sizeof(int) * (size_t)want);
-		if (!gs->slot)
-			abort();
+		gs->slot = as_xmalloc(sizeof(int) * (size_t)want, "compare's group index");
 		gs->nslot = want;
 	}
 	memset(gs->slot, 0, sizeof(int) * (size_t)gs->nslot);
@@ -137,17 +136,14 @@ void as_groups_add(as_groups_t *gs, const char *module, const char *workload, ui
 	if (!g) {
 		if (gs->n == gs->cap) {
 			gs->cap = gs->cap ? gs->cap * 2 : 16;
-			gs->g = realloc(gs->g, sizeof(*gs->g) * (size_t)gs->cap);
-			if (!gs->g)
-				abort();
+			gs->g = as_xrealloc(gs->g, sizeof(*gs->g) * (size_t)gs->cap,
+			                    "compare's groups");
 		}
 		g = &gs->g[gs->n++];
 		memset(g, 0, sizeof(*g));
-		g->module = strdup(module);
-		g->workload = strdup(workload);
+		g->module = as_xstrdup(module, "a group's module");
+		g->workload = as_xstrdup(workload, "a group's workload");
 		g->threads = threads;
-		if (!g->module || !g->workload)
-			abort();
 		if (2 * gs->n + 2 > gs->nslot)
 			reindex(gs);
 		else
@@ -157,9 +153,7 @@ void as_groups_add(as_groups_t *gs, const char *module, const char *workload, ui
 		return;
 	if (g->n == g->cap) {
 		g->cap = g->cap ? g->cap * 2 : 8;
-		g->v = realloc(g->v, sizeof(double) * (size_t)g->cap);
-		if (!g->v)
-			abort();
+		g->v = as_xrealloc(g->v, sizeof(double) * (size_t)g->cap, "a group's values");
 	}
 	g->v[g->n++] = v;
 }

@@ -74,7 +74,8 @@ typedef struct as_groups {
 } as_groups_t;
 
 /* Add one value to its group (created in first-seen order). NaN values
- * create the group but add nothing. Out of memory aborts, as as_buf. */
+ * create the group but add nothing. Out of memory ends the process
+ * (as_oom), as in as_buf. */
 void as_groups_add(as_groups_t *gs, const char *module, const char *workload, uint32_t threads,
                    double v);
 /* An ok repetition of the group that has no value of the metric (a

@@ -18,6 +18,7 @@
 #include "loader.h"
 #include "results_format.h"
 #include "resume.h"
+#include "oom.h"
 
 /* What a metric is, for what an empty cell of it means: a time (trials
  * run side by side, --jobs, leave it empty or make it wall time:
@@ -597,9 +598,9 @@ char **as_compare_common_scenarios(const char *a, const char *b, int *n)
 		    (size_t)snprintf(pb, sizeof(pb), "%s/%s", b, e->d_name) >= sizeof(pb) ||
 		    as_results_kind(pa) != AS_RESULTS_RUN || as_results_kind(pb) != AS_RESULTS_RUN)
 			continue;
-		subs = realloc(subs, (size_t)(*n + 1) * sizeof(*subs));
-		if (!subs || !(subs[*n] = strdup(e->d_name)))
-			abort();
+		subs =
+		    as_xrealloc(subs, (size_t)(*n + 1) * sizeof(*subs), "a suite's scenario list");
+		subs[*n] = as_xstrdup(e->d_name, "a scenario's name");
 		(*n)++;
 	}
 	if (d)

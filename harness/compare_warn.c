@@ -21,6 +21,7 @@
 #include "reps_agree.h"
 #include "results_dir.h"
 #include "results_format.h"
+#include "oom.h"
 
 /* A warning (and an object {"key": "noisy", a, b}: the shares, "" when
  * not known, in diffs) when a folder with multi-thread trials ran on a
@@ -328,10 +329,9 @@ static int warn_unfinished(const char *dir, int k, int flags[2][2])
 	flags[k][1] = 1;
 	{
 		/* a suite's scenario is finished through its suite */
-		char up[PATH_MAX + 16], *parent = strdup(dir), *dir_w, *resume_w;
+		char up[PATH_MAX + 16], *parent = as_xstrdup(dir, "a folder's name"), *dir_w,
+		                        *resume_w;
 		int scen;
-		if (!parent)
-			abort();
 		snprintf(up, sizeof(up), "%s/../suite.args", dir);
 		scen = access(up, F_OK) == 0;
 		dir_w = as_shell_word(dir);

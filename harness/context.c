@@ -29,6 +29,7 @@
 #include "trials_read.h"
 #include "trial_types.h"
 #include "version.h"
+#include "oom.h"
 
 #ifndef AS_C_FLAGS
 #define AS_C_FLAGS ""
@@ -542,7 +543,7 @@ int as_context_modules_unchanged(const char *dir, const as_run_cfg_t *cfg, char 
 	as_table_t t;
 	int rc = 0;
 	if (asprintf(&ctx_path, "%s/context.csv", dir) < 0)
-		abort();
+		as_oom("a file's path", strlen(dir) + sizeof("/context.csv"));
 	if (access(ctx_path, F_OK) != 0) {
 		free(ctx_path);
 		return 0; /* stopped before it wrote one: nothing ran */

@@ -11,6 +11,7 @@
 #include "compare.h"
 #include "files.h"
 #include "trials_read.h"
+#include "oom.h"
 
 json_t *as_json_num(double v, char fmt)
 {
@@ -31,7 +32,7 @@ json_t *as_json_num(double v, char fmt)
 		j = json_real(strtod(buf, NULL));
 	}
 	if (!j)
-		abort();
+		as_oom("a JSON number", 0);
 	return j;
 }
 
@@ -39,7 +40,7 @@ json_t *as_json_object(void)
 {
 	json_t *o = json_object();
 	if (!o)
-		abort();
+		as_oom("a JSON object", 0);
 	return o;
 }
 
@@ -47,20 +48,20 @@ json_t *as_json_array(void)
 {
 	json_t *a = json_array();
 	if (!a)
-		abort();
+		as_oom("a JSON array", 0);
 	return a;
 }
 
 void as_json_set(json_t *obj, const char *key, json_t *v)
 {
 	if (!v || json_object_set_new(obj, key, v) != 0)
-		abort();
+		as_oom("a JSON member", 0);
 }
 
 void as_json_push(json_t *arr, json_t *v)
 {
 	if (!v || json_array_append_new(arr, v) != 0)
-		abort();
+		as_oom("a JSON array item", 0);
 }
 
 void as_json_set_str(json_t *obj, const char *key, const char *s)
@@ -100,7 +101,7 @@ json_t *as_json_context(const char *dir, char *err, size_t errlen)
 		const char *k = as_table_str(&t, r, "key");
 		json_t *v = json_string(as_table_str(&t, r, "value")), *old = json_object_get(o, k);
 		if (!v)
-			abort();
+			as_oom("a context.csv value as JSON", 0);
 		if (!old && (!strcmp(k, "module") || !strcmp(k, "workload"))) {
 			/* a list whatever its length: one module is ["glibc"] */
 			json_t *a = as_json_array();
@@ -128,7 +129,7 @@ static char *dump(const json_t *root)
 	 * printed 1.31 as 1.3100000000000001), and an x.5 median whole */
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	if (!s)
-		abort();
+		as_oom("a JSON file's text", 0);
 	return s;
 }
 

@@ -4,7 +4,7 @@
  * a folder as an object, and an atomic write through files.h. The JSON
  * keys not already results columns are listed in AS_JSON_KEYS, which
  * results/README.md documents (a test keeps the two in step). Out of memory
- * aborts, as as_buf does. Not thread-safe. */
+ * ends the process (as_oom, oom.h), as in as_buf. Not thread-safe. */
 #ifndef AS_JSON_H
 #define AS_JSON_H
 
@@ -93,12 +93,12 @@
  * have. A new reference. */
 json_t *as_json_num(double v, char fmt);
 
-/* A new empty object / array (out of memory aborts). */
+/* A new empty object / array (out of memory: as_oom). */
 json_t *as_json_object(void);
 json_t *as_json_array(void);
 
-/* json_object_set_new / json_array_append_new that abort when out of
- * memory (v NULL included). */
+/* json_object_set_new / json_array_append_new that end the process
+ * (as_oom) when out of memory (v NULL included). */
 void as_json_set(json_t *obj, const char *key, json_t *v);
 void as_json_push(json_t *arr, json_t *v);
 /* obj[key] = a string (a copy; "" for NULL). */

@@ -6,6 +6,7 @@
  * files. */
 #define _GNU_SOURCE
 #include "labels.h"
+#include "oom.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,9 +94,7 @@ void as_short_labels(char *const *in, int n, char **out)
 			}
 			p += len + (p[len] == ',');
 		}
-		out[i] = strdup(buf);
-		if (!out[i])
-			abort();
+		out[i] = as_xstrdup(buf, "a label");
 	}
 	/* two labels that shorten alike (a path and a name) keep their full form */
 	for (int i = 0; i < n; i++)
@@ -103,9 +102,7 @@ void as_short_labels(char *const *in, int n, char **out)
 			if (!strcmp(out[i], out[j])) {
 				free(out[i]);
 				free(out[j]);
-				out[i] = strdup(in[i]);
-				out[j] = strdup(in[j]);
-				if (!out[i] || !out[j])
-					abort();
+				out[i] = as_xstrdup(in[i], "a label");
+				out[j] = as_xstrdup(in[j], "a label");
 			}
 }

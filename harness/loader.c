@@ -18,6 +18,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "../workloads/shell_word.h"
 #include "../workloads/spec.h"
 #include "../workloads/workload.h"
 #include "suggest.h"
@@ -112,16 +113,29 @@ int as_module_is_path(const char *name)
 	return strchr(name, '/') || (nlen > 3 && !strcmp(name + nlen - 3, ".so"));
 }
 
+/* A module file as an error names it: one shell word (as_shell_word_to),
+ * as the errors naming other files do, so a path with a space or a newline
+ * pastes back into a shell; one too long for buf (AS_SHOW_WORD) shortened
+ * by as_show instead, so the reason after it still fits. Returns the text
+ * to print (buf, or path itself). */
+#define AS_SHOW_WORD (2 * AS_SHOW_MAX)
+static const char *path_word(const char *path, char *buf)
+{
+	if (as_shell_word_to(buf, AS_SHOW_WORD, path) < AS_SHOW_WORD)
+		return buf;
+	return as_show(path, buf);
+}
+
 as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char *err,
                               size_t errlen)
 {
 	const char *env = getenv("ALLOCSCOPE_MODULE_PATH");
-	char shown[AS_SHOW_MAX];
+	char shown[AS_SHOW_WORD];
 
 	if (as_module_is_path(name)) {
 		struct stat st;
 		if (!is_file(name)) {
-			snprintf(err, errlen, "%s: %s", as_show(name, shown),
+			snprintf(err, errlen, "%s: %s", path_word(name, shown),
 			         stat(name, &st) == 0
 			             ? "not a module file (a folder or special file)"
 			             : "module file not found");
@@ -473,14 +487,14 @@ as_status_t as_module_load(const char *name, as_loaded_t *out, char *err, size_t
 	uint32_t spec_size;
 	/* fields of ABI v1 end at `trim` */
 	const size_t need = offsetof(as_module_t, trim) + sizeof(m->trim);
-	char shown[AS_SHOW_MAX];
+	char shown[AS_SHOW_WORD];
 	const char *who;
 
 	memset(out, 0, sizeof(*out));
 	st = as_module_resolve(name, out->path, sizeof(out->path), err, errlen);
 	if (st != AS_OK)
 		return st;
-	who = as_show(out->path, shown); /* messages end with their reason */
+	who = path_word(out->path, shown); /* messages end with their reason */
 	{
 		char why[160];
 		if (elf_header_check(out->path, why, sizeof(why)) != 0) {

@@ -1,6 +1,7 @@
 /* main.c - the allocscope CLI: dispatches to one command per subcommand.
- * Only main() exits; exit codes are 0 ok, 1 a trial or test failed, 2 bad
- * usage or input. The hidden `__worker` command is the trial's child. */
+ * Only main() exits (and as_oom, oom.h, with 71 when out of memory); exit
+ * codes are 0 ok, 1 a trial or test failed, 2 bad usage or input. The
+ * hidden `__worker` command is the trial's child. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>

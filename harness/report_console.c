@@ -19,6 +19,7 @@
 #include "tables.h"
 #include "util.h"
 #include "verdict.h"
+#include "oom.h"
 
 /* What the table and the bar call a run's modules and workloads: the
  * shortest labels that tell them apart (labels.c), never cut; the full
@@ -50,17 +51,15 @@ static void names_free(names_t *nm)
 static void names_make(names_t *nm, const as_run_t *run, int wl, int minw)
 {
 	names_free(nm);
-	nm->full = calloc((size_t)run->n + 1, sizeof(char *));
-	nm->show = calloc((size_t)run->n + 1, sizeof(char *));
-	if (!nm->full || !nm->show)
-		abort();
+	nm->full = as_xcalloc((size_t)run->n + 1, sizeof(char *), "the console's module names");
+	nm->show = as_xcalloc((size_t)run->n + 1, sizeof(char *), "the console's module names");
 	for (int i = 0; i < run->n; i++) {
 		const char *l = wl ? run->specs[i].workload->label : run->specs[i].module->label;
 		int k = 0;
 		while (k < nm->n && strcmp(nm->full[k], l))
 			k++;
-		if (k == nm->n && !(nm->full[nm->n++] = strdup(l)))
-			abort();
+		if (k == nm->n)
+			nm->full[nm->n++] = as_xstrdup(l, "a module's name");
 	}
 	as_short_labels(nm->full, nm->n, nm->show);
 	nm->width = minw;

@@ -16,6 +16,7 @@
 #include "reporter.h"
 #include "results.h"
 #include "stats.h"
+#include "oom.h"
 
 static json_t *groups_json(const as_run_t *run)
 {
@@ -23,7 +24,7 @@ static json_t *groups_json(const as_run_t *run)
 	as_summary_row_t *rows;
 	int n = as_summary_rows(run->specs, run->res, run->n, &rows);
 	if (n < 0)
-		abort();
+		as_oom("summary.json's groups", (size_t)run->n * sizeof(*rows));
 	for (int i = 0; i < n; i++) {
 		const as_summary_row_t *row = &rows[i];
 		json_t *o = as_json_object();

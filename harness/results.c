@@ -11,6 +11,7 @@
 #include "disturb.h"
 #include "stats.h"
 #include "tables.h"
+#include "oom.h"
 
 void as_trials_header(as_buf_t *b)
 {
@@ -471,9 +472,7 @@ int as_results_check_table(const char *path, const as_table_t *t, char *err, siz
 	}
 	/* the numeric columns, looked up once (by name per cell, the lookup
 	 * was a tenth of `allocscope plot`'s CPU on a suite folder) */
-	num = calloc(t->ncols, 1);
-	if (!num)
-		abort();
+	num = as_xcalloc(t->ncols, 1, "a table's numeric columns");
 	for (size_t c = 0; c < t->ncols; c++) {
 		char f = fmt_of(s, t->head[c]);
 		num[c] = f == 'I' || f == 'F';

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "trials_read.h"
+#include "oom.h"
 
 /* "DIR/NAME", malloc'd (sized from the input, never cut); aborts on OOM
  * like the rest of the harness. */
@@ -18,7 +19,7 @@ static char *join(const char *dir, const char *name)
 {
 	char *p;
 	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		abort();
+		as_oom("a file's path", strlen(dir) + strlen(name) + 2);
 	return p;
 }
 

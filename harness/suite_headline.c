@@ -16,6 +16,7 @@
 #include "status.h"
 #include "suite.h"
 #include "tables.h"
+#include "oom.h"
 
 double as_scenario_value(const as_scenario_t *sc, const double *v)
 {
@@ -264,7 +265,7 @@ static void collect_reasons(const as_table_t *t, as_scenario_summary_t *s)
 	size_t nk = 0;
 	s->reason = calloc(t->nrows + 1, sizeof(*s->reason));
 	if (!keys || !mods || !s->reason)
-		abort();
+		as_oom("a suite's reasons", (t->nrows + 1) * sizeof(as_buf_t));
 	for (size_t r = 0; r < t->nrows; r++) {
 		const char *mod = as_table_str(t, r, "module");
 		size_t k = 0, ml = strlen(mod);
@@ -274,8 +275,8 @@ static void collect_reasons(const as_table_t *t, as_scenario_summary_t *s)
 		reason_key(t, r, &key);
 		while (k < nk && strcmp(keys[k], key.data))
 			k++;
-		if (k == nk && !(keys[nk++] = strdup(key.data)))
-			abort();
+		if (k == nk)
+			keys[nk++] = as_xstrdup(key.data, "a reason");
 		/* each module once in the list */
 		for (m = mods[k].data ? strstr(mods[k].data, mod) : NULL; m; m = strstr(m + 1, mod))
 			if ((m == mods[k].data || m[-1] == ' ') && (m[ml] == ',' || !m[ml]))
@@ -299,10 +300,9 @@ static void collect_reasons(const as_table_t *t, as_scenario_summary_t *s)
 				as_buf_printf(&line, "%s", rest);
 		} else
 			as_buf_printf(&line, "%s: %s", mods[k].data, text);
-		s->reason[k].status = strndup(keys[k], (size_t)(text - 1 - keys[k]));
-		s->reason[k].text = line.data ? line.data : strdup("");
-		if (!s->reason[k].status || !s->reason[k].text)
-			abort();
+		s->reason[k].status =
+		    as_xstrndup(keys[k], (size_t)(text - 1 - keys[k]), "a reason's status");
+		s->reason[k].text = line.data ? line.data : as_xstrdup("", "a reason");
 		free(keys[k]);
 		as_buf_free(&mods[k]);
 	}
@@ -322,15 +322,13 @@ int as_scenario_summary(const char *dir, as_scenario_summary_t *s, char *err, si
 		memset(s, 0, sizeof(*s));
 		return -1;
 	}
-	s->rows = calloc(s->h.nrows + 1, sizeof(*s->rows));
-	if (!s->rows)
-		abort();
+	s->rows = as_xcalloc(s->h.nrows + 1, sizeof(*s->rows), "headline.csv's rows");
 	s->nmods = distinct(&s->h, "module", s->mods, AS_RUN_MAX_ITEMS);
 	s->nrows = distinct(&s->h, "row", s->rows, (int)s->h.nrows);
-	s->value = calloc((size_t)s->nrows * (size_t)s->nmods + 1, sizeof(*s->value));
-	s->status = calloc((size_t)s->nrows * (size_t)s->nmods + 1, sizeof(*s->status));
-	if (!s->value || !s->status)
-		abort();
+	s->value = as_xcalloc((size_t)s->nrows * (size_t)s->nmods + 1, sizeof(*s->value),
+	                      "the headline's values");
+	s->status = as_xcalloc((size_t)s->nrows * (size_t)s->nmods + 1, sizeof(*s->status),
+	                       "the headline's statuses");
 	for (int i = 0; i < s->nrows * s->nmods; i++)
 		s->value[i] = NAN;
 	/* each cell from its row of headline.csv (the last, were there two) */

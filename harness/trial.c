@@ -26,6 +26,7 @@
 #include "forkserver.h"
 #include "guard.h"
 #include "loader.h"
+#include "oom.h"
 #include "modenv.h"
 #include "pin.h"
 #include "syscount.h"
@@ -560,7 +561,11 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_tria
 		 * module closed the descriptor (a close of every fd from 3 up)
 		 * or put another in its place; before, the reason stopped at
 		 * "status 3" */
-		if (code == 3)
+		if (code == AS_EXIT_OOM)
+			snprintf(
+			    pipe_lost, sizeof(pipe_lost),
+			    ": out of memory in the harness's code (its own line is on stderr)");
+		else if (code == 3)
 			snprintf(pipe_lost, sizeof(pipe_lost),
 			         ": it could not write to its result pipe (fd %d): did the module "
 			         "close or replace descriptors it did not open?",

@@ -287,6 +287,15 @@ int as_wire_send(int fd, as_wire_msg_t type, const void *payload, size_t len)
 	return as_write_all(fd, (const char *)payload + done, len - done);
 }
 
+void as_wire_send_oom(const char *msg)
+{
+	/* a later STATUS replaces an earlier one (decode_one): an ok trial
+	 * that ran out of memory in its report fails */
+	if (as_wire_batch_end(AS_WIRE_FD_RESULT) != 0 ||
+	    as_wire_send_status(AS_WIRE_FD_RESULT, AS_ERR_WORKER, msg) != 0)
+		fprintf(stderr, "allocscope __worker: %s\n", msg);
+}
+
 int as_wire_send_status(int fd, as_status_t st, const char *reason)
 {
 	as_wire_status_t m;

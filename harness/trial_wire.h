@@ -84,6 +84,11 @@ int as_wire_send_info(int fd, const char *key, const char *value);
 void as_wire_batch_begin(void *buf, size_t cap);
 int as_wire_batch_end(int fd);
 
+/* The worker's as_oom_hook (oom.h): what is batched, then a worker_error
+ * STATUS with msg ("out of memory: WHAT (N bytes)") on AS_WIRE_FD_RESULT,
+ * so the parent's row says why; on stderr when the parent is gone. */
+void as_wire_send_oom(const char *msg);
+
 /* The INFO a probe sends once create has returned, before its quick
  * checks: a probe that dies after it died in them, not in create. */
 #define AS_WIRE_QUICK_CHECKS "stage=quick_checks"

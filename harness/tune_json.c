@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "tune.h"
+#include "oom.h"
 
 /* The names of the numeric columns, in as_tune_values' order. */
 #define NUM(name, fmt, doc) #name,
@@ -33,7 +34,7 @@ static json_t *str_or_null(const char *s)
 {
 	json_t *v = s ? json_string(s) : json_null();
 	if (!v)
-		abort();
+		as_oom("a JSON string", 0);
 	return v;
 }
 

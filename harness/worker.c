@@ -25,6 +25,7 @@
 #include "libc_probe.h"
 #include "loader.h"
 #include "memmap.h"
+#include "oom.h"
 #include "pin.h"
 #include "procstat.h"
 #include "sampler.h"
@@ -770,6 +771,8 @@ int as_worker_main(int argc, char **argv)
 	 * would add its own (under `ulimit -u` its thread cannot start: exit
 	 * 1, "exited with status 1 in destroy", test_nproc_limit) */
 	as_lsan_off();
+	/* out of memory in the harness's code here: the row says so */
+	as_oom_hook(as_wire_send_oom);
 	if (argc != 1 || as_wire_spec_read(&t, err, sizeof(err)) != 0) {
 		/* no spec: tell the parent on the result fd if there is one */
 		if (argc != 1)

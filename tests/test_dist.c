@@ -341,11 +341,12 @@ int main(void)
 		CHECK(write(fd, "16,1\n64,x\n", 10) == 10);
 		close(fd);
 		CHECK(as_dist_init(&p, &d, err, sizeof(err)) != 0);
-		CHECKF(strstr(err, "key 'table'") && strstr(err, ":2: field 2"), "%s", err);
+		CHECKF(strstr(err, "key 'table'") && strstr(err, ": line 2: field 2"), "%s", err);
 		fd = open(path, O_WRONLY | O_TRUNC);
 		CHECK(write(fd, "16,-1\n", 6) == 6);
 		close(fd);
-		CHECK(as_dist_init(&p, &d, err, sizeof(err)) != 0 && strstr(err, ":1: field 2"));
+		CHECK(as_dist_init(&p, &d, err, sizeof(err)) != 0 &&
+		      strstr(err, ": line 1: field 2"));
 		fd = open(path, O_WRONLY | O_TRUNC);
 		CHECK(write(fd, "16\n", 3) == 3);
 		close(fd);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_path_errors.sh - a file named with a space and a newline in the
 # errors of the trace readers (trace stats/convert/import, replay, tune,
-# the trace workload), of exec and of capture: each error is one line, and the path
+# the trace workload), of exec and of capture, of the module loader and of
+# the size distributions' table=FILE: each error is one line, and the path
 # in it is one shell word that bash reads back as the path (as_path_err).
 # Before, these printed the path raw: the newline cut the error in two and
 # its second line could pass for a line of its own.
@@ -53,6 +54,30 @@ one_line 2 "capture -o under a missing folder" capture -o "$bad_dir/t.ast" -- tr
 word="\$'$tmp/no dir\\nx/t.ast'"
 p="$bad_dir/t.ast"
 one_line 2 "trace convert (output)" trace convert "$tmp/empty.csv" "$bad_dir/t.ast"
+
+# a module given by its path: missing, then a file that is no module (the
+# loader's checks, which printed the path with \n, not as a shell word)
+p="$tmp/a b"$'\n'"c.so"
+word="\$'$tmp/a b\\nc.so'"
+one_line 2 "run -a of a missing module file" run -a "$p" -w random -o "$tmp/m1" --no-plot -q
+printf 'x\n' >"$p"
+one_line 2 "run -a of a file that is no module" run -a "$p" -w random -o "$tmp/m2" --no-plot -q
+one_line 2 "check of a file that is no module" check "$p"
+rm -f "$p"
+
+# table=FILE of the size distributions (workloads/dist.c): missing, a bad
+# row, a trace without a request
+p="$tmp/a b"$'\n'"c.csv"
+word="\$'$tmp/a b\\nc.csv'"
+one_line 2 "synth's missing table=FILE" run -a glibc -w "synth:dist=table,table=$p" \
+  -o "$tmp/m3" --no-plot -q
+printf '16,1\n64,x\n' >"$p"
+one_line 2 "a bad row of synth's table=FILE" run -a glibc -w "synth:dist=table,table=$p" \
+  -o "$tmp/m4" --no-plot -q
+printf 'op,thread,id,size,align,dt_ns\n' >"$p"
+one_line 2 "synth's dist=trace of a trace without a request" run -a glibc \
+  -w "synth:dist=trace,table=$p" -o "$tmp/m5" --no-plot -q
+rm -f "$p"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

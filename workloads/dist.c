@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "scratch.h"
+#include "shell_word.h"
 #include "trace.h"
 
 /* libcsv callbacks' state while reading a table. */
@@ -81,9 +82,10 @@ static void on_field(void *s, size_t len, void *ctx)
 			}
 		}
 		if (bad) {
-			snprintf(r->err, sizeof(r->err), "%s:%llu: field %d is not a %s", r->path,
-			         (unsigned long long)r->row, r->field + 1,
-			         r->field == 0 ? "positive size in bytes" : "non-negative weight");
+			as_path_err(
+			    r->err, sizeof(r->err), r->path, "line %llu: field %d is not a %s",
+			    (unsigned long long)r->row, r->field + 1,
+			    r->field == 0 ? "positive size in bytes" : "non-negative weight");
 		}
 	}
 	r->field++;
@@ -95,14 +97,23 @@ static void on_row(int c, void *ctx)
 	(void)c;
 	if (!r->err[0] && r->header_ok != 2) {
 		if (r->field < 2)
-			snprintf(r->err, sizeof(r->err), "%s:%llu: expected size,weight", r->path,
-			         (unsigned long long)r->row);
+			as_path_err(r->err, sizeof(r->err), r->path,
+			            "line %llu: expected size,weight", (unsigned long long)r->row);
 		else if (table_push(r->d, r->size, r->weight) != 0)
-			snprintf(r->err, sizeof(r->err), "%s: out of memory", r->path);
+			as_path_err(r->err, sizeof(r->err), r->path, "out of memory");
 	}
 	r->header_ok = 0;
 	r->row++;
 	r->field = 0;
+}
+
+/* err = "key 'table': PATH: why", PATH one shell word (as_path_err): a
+ * file name with a newline keeps the error on one line */
+static void table_err(char *err, size_t errlen, const char *path, const char *why)
+{
+	int n = snprintf(err, errlen, "key 'table': ");
+	if (n > 0 && (size_t)n < errlen)
+		as_path_err(err + n, errlen - (size_t)n, path, "%s", why);
 }
 
 static int read_table(as_dist_t *d, const char *path, char *err, size_t errlen)
@@ -120,7 +131,7 @@ static int read_table(as_dist_t *d, const char *path, char *err, size_t errlen)
 	r.header_ok = 1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, errlen, "key 'table': %s: %s", path, strerror(errno));
+		table_err(err, errlen, path, strerror(errno));
 		return -1;
 	}
 	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
@@ -131,12 +142,12 @@ static int read_table(as_dist_t *d, const char *path, char *err, size_t errlen)
 	csv_set_free_func(&p, as_scratch_free);
 	while ((n = read(fd, buf, sizeof(buf))) > 0 && !r.err[0]) {
 		if (csv_parse(&p, buf, (size_t)n, on_field, on_row, &r) != (size_t)n) {
-			snprintf(r.err, sizeof(r.err), "%s: %s", path, csv_strerror(csv_error(&p)));
+			as_path_err(r.err, sizeof(r.err), path, "%s", csv_strerror(csv_error(&p)));
 			break;
 		}
 	}
 	if (n < 0 && !r.err[0])
-		snprintf(r.err, sizeof(r.err), "%s: %s", path, strerror(errno));
+		as_path_err(r.err, sizeof(r.err), path, "%s", strerror(errno));
 	if (!r.err[0])
 		csv_fini(&p, on_field, on_row, &r);
 	csv_free(&p);
@@ -145,7 +156,7 @@ static int read_table(as_dist_t *d, const char *path, char *err, size_t errlen)
 		goto out_close;
 	}
 	if (d->tn == 0 || !(d->tcum[d->tn - 1] > 0)) {
-		snprintf(err, errlen, "key 'table': %s has no row with a positive weight", path);
+		table_err(err, errlen, path, "no row with a positive weight");
 		goto out_close;
 	}
 	rc = 0;
@@ -169,13 +180,12 @@ static int read_trace(as_dist_t *d, const char *path, char *err, size_t errlen)
 		goto out_free;
 	}
 	if (h.requests == 0) {
-		snprintf(err, errlen, "key 'table': %s has no alloc, calloc or realloc event",
-		         path);
+		table_err(err, errlen, path, "no alloc, calloc or realloc event");
 		goto out_free;
 	}
 	for (uint64_t i = 0; i < h.n; i++) {
 		if (table_push(d, h.size_bytes[i], (double)h.count[i]) != 0) {
-			snprintf(err, errlen, "key 'table': %s: out of memory", path);
+			table_err(err, errlen, path, "out of memory");
 			goto out_free;
 		}
 	}

@@ -66,7 +66,14 @@ static void *(*real_pvalloc)(size_t);
 static size_t (*real_usable)(void *);
 static int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
-static int initialized; /* 0 no, 1 resolving, 2 done */
+/* 0 no, 1 resolving, 2 done. Read by every call on any thread (ready())
+ * while the first call's thread, the constructor's most often, resolves
+ * the real functions: atomic. The first to move it from 0 to 1 resolves
+ * (a compare-exchange: a second thread's call cannot start a second
+ * resolving); 2 is stored with release once the real_* pointers, the
+ * thread key and the spool are set, and loaded with acquire, so a thread
+ * that sees 2 sees them (the same plain load as before on x86-64). */
+static _Atomic int initialized;
 /* Both are read by any thread: enabled on every call, spool_fd when a
  * thread maps its slot or flushes it. They are set at start-up and in a
  * fork's child, and spool_fd again when a flush reopens the spool, so
@@ -635,9 +642,10 @@ static void escapes_watch(void)
 
 static void init(void)
 {
-	if (initialized)
+	int was = 0;
+	if (!atomic_compare_exchange_strong_explicit(&initialized, &was, 1, memory_order_relaxed,
+	                                             memory_order_relaxed))
 		return;
-	initialized = 1;
 	in_hook++;
 	*(void **)&real_malloc = next_fn("malloc", "GLIBC_2.2.5");
 	*(void **)&real_free = next_fn("free", "GLIBC_2.2.5");
@@ -655,7 +663,7 @@ static void init(void)
 	escapes_watch();
 	spool_open();
 	in_hook--;
-	initialized = 2;
+	atomic_store_explicit(&initialized, 2, memory_order_release);
 }
 
 static void mark_ended(void);
@@ -697,10 +705,11 @@ EXPORT void _Exit(int status)
 
 static inline int ready(void)
 {
-	if (initialized != 2) {
-		if (initialized == 0)
+	int st = atomic_load_explicit(&initialized, memory_order_acquire);
+	if (st != 2) {
+		if (st == 0)
 			init();
-		if (initialized != 2)
+		if (atomic_load_explicit(&initialized, memory_order_acquire) != 2)
 			return 0;
 	}
 	return 1;
