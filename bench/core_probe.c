@@ -1,7 +1,8 @@
 /* core_probe.c - how fast each CPU runs just now: pinned to each CPU in
  * turn, the time per step of an xorshift loop and of pointer chases
  * through 32 KiB, 512 KiB and 4 MiB rings of cache lines in a random order
- * (L1-, L2- and L3-sized on this project's EPYC VM), the fastest of 3.
+ * (L1-, L2- and L3-sized on this project's EPYC VM), the fastest of 3,
+ * each the median of its timed chunks.
  * Prints one line: for each CPU, "alu c32k c512k c4m" in ns per step.
  * A core shared with another tenant's busy hyperthread reads slower in the
  * small rings (bench/core_watch.sh; docs/measure.md "Two threads: a busy
@@ -54,29 +55,58 @@ static char *ring(size_t bytes)
 	return b;
 }
 
+/* Each figure is timed in AS_CHUNKS chunks, the median chunk's time per
+ * step kept: a chunk that lost the CPU (a preemption, a cgroup's CPU quota
+ * running out) does not move it. Until session 30 a figure was one timed
+ * loop, and one preemption in it could put the alu figure over ten times
+ * the 32 KiB chase's (test_core_watch failed 3 of 10 runs with its
+ * processes held to 10 % of a CPU). */
+#define AS_CHUNKS 15
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), dbl_cmp);
+	return v[n / 2];
+}
+
 static double chase(char *b, size_t steps)
 {
 	void *p = b;
-	double t0;
+	double t[AS_CHUNKS];
+	size_t n = steps / AS_CHUNKS;
 	for (size_t i = 0; i < steps; i++) /* warm */
 		p = *(void *volatile *)p;
-	t0 = now_ns();
-	for (size_t i = 0; i < steps; i++)
-		p = *(void *volatile *)p;
-	return (now_ns() - t0) / (double)steps;
+	for (int c = 0; c < AS_CHUNKS; c++) {
+		double t0 = now_ns();
+		for (size_t i = 0; i < n; i++)
+			p = *(void *volatile *)p;
+		t[c] = (now_ns() - t0) / (double)n;
+	}
+	return median(t, AS_CHUNKS);
 }
 
 static double alu(void)
 {
 	uint64_t y = xs;
-	double t0 = now_ns();
-	for (int i = 0; i < 2000000; i++) {
-		y ^= y << 13;
-		y ^= y >> 7;
-		y ^= y << 17;
+	double t[AS_CHUNKS];
+	const int n = 2000000 / AS_CHUNKS;
+	for (int c = 0; c < AS_CHUNKS; c++) {
+		double t0 = now_ns();
+		for (int i = 0; i < n; i++) {
+			y ^= y << 13;
+			y ^= y >> 7;
+			y ^= y << 17;
+		}
+		__asm__ volatile("" : "+r"(y));
+		t[c] = (now_ns() - t0) / n;
 	}
-	__asm__ volatile("" : : "r"(y));
-	return (now_ns() - t0) / 2e6;
+	return median(t, AS_CHUNKS);
 }
 
 static double least(double a, double b)

@@ -186,6 +186,8 @@ static void forward_signals(size_t from, size_t to, int ign_int, int ign_quit,
 	sa.sa_sigaction = forward_signal;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
+		sigaddset(&sa.sa_mask, fwd_sigs[i]); /* one at a time (as_userprog_pass) */
 	for (size_t i = from; i < to; i++) {
 		int sig = fwd_sigs[i];
 		sigaction(sig, NULL, &old[i]);
@@ -327,6 +329,7 @@ static int run_traced(const as_capture_opts_t *c, const char *lib, const char *d
 		goto out_env;
 	}
 	traced_pid = *pid;
+	as_userprog_aide_start(*pid, own_group);
 	if (early_sig)
 		as_userprog_pass(*pid, own_group, early_sig, NULL);
 	forward_signals(FWD_EARLY, sizeof(fwd_sigs) / sizeof(fwd_sigs[0]),
@@ -342,6 +345,7 @@ static int run_traced(const as_capture_opts_t *c, const char *lib, const char *d
 			/* no signal is passed on from here: once reaped, the
 			 * pid may be another process's */
 			traced_pid = -1;
+			as_userprog_aide_stop();
 			while (waitpid(*pid, status, 0) < 0 && errno == EINTR)
 				;
 			break;
@@ -361,6 +365,7 @@ static int run_traced(const as_capture_opts_t *c, const char *lib, const char *d
 			sigtimedwait(&chld, NULL, &nap);
 		}
 	}
+	as_userprog_aide_stop(); /* when waitid failed */
 	t1[0] = as_spool_ticks();
 	t1[1] = as_now_ns();
 	ls->events += as_capture_live_events(ls);

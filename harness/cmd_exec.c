@@ -250,6 +250,8 @@ static void forward_signals(void)
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]); /* one at a time (as_userprog_pass) */
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
 }
 
@@ -516,6 +518,7 @@ static int exec_main(int argc, char **argv)
 	if (prog_own_group)
 		setpgid(pid, pid);
 	prog_pid = pid;
+	as_userprog_aide_start(pid, prog_own_group);
 	forward_signals();
 	if (c.stats && as_syscount_start_perf_pid(pid, sys_why, sizeof(sys_why)) == 0)
 		counting = 1;
@@ -524,6 +527,7 @@ static int exec_main(int argc, char **argv)
 		close(go[1]);
 		prog_pid = 0;
 		kill(pid, SIGKILL);
+		as_userprog_aide_stop();
 		waitpid(pid, NULL, 0);
 		unlink(stats_path);
 		return 2;
@@ -542,6 +546,7 @@ static int exec_main(int argc, char **argv)
 	/* no signal is passed on from here: once reaped, the pid may be
 	 * another process's */
 	prog_pid = 0;
+	as_userprog_aide_stop();
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	read_reports(stats_path, pid, &blocks, &own);

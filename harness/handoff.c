@@ -58,8 +58,14 @@ uint64_t as_handoff_ping(as_handoff_t *h)
 	for (int b = 0; b < AS_HANDOFF_BURSTS; b++) {
 		uint64_t t0 = as_now_ns();
 		for (int k = 0; k < AS_HANDOFF_TRIPS; k++, seq += 2) {
-			atomic_store_explicit(&h->seq, seq + 1, memory_order_release);
-			if (await(h, 0, seq + 2, deadline) != 0) {
+			uint64_t have = seq;
+			/* the ping replaces the last answer (0 at the start) only:
+			 * over the stop mark of an answering side that gave up it
+			 * would wait its whole AS_HANDOFF_MAX_NS for no one */
+			if (!atomic_compare_exchange_strong_explicit(&h->seq, &have, seq + 1,
+			                                             memory_order_acq_rel,
+			                                             memory_order_acquire) ||
+			    await(h, 0, seq + 2, deadline) != 0) {
 				atomic_store_explicit(&h->seq, AS_HANDOFF_STOP,
 				                      memory_order_release);
 				return 0;

@@ -47,13 +47,14 @@ typedef struct as_handoff {
 
 /* The timing side, run by one thread while another runs as_handoff_pong
  * on the same line: the median round trip in ns, or 0 when the other
- * thread did not answer within AS_HANDOFF_MAX_NS (it is told to stop).
+ * thread did not answer within AS_HANDOFF_MAX_NS (it is told to stop), or
+ * at once when the line holds the stop mark (the other gave up already).
  * No allocation, no system call but sched_yield and getcpu. */
 uint64_t as_handoff_ping(as_handoff_t *h);
 
 /* The answering side: returns when the probe is over or stopped, or
  * AS_HANDOFF_PONG_MAX_NS after its start, then leaving the stop mark (a
- * ping that comes later gets no answer: 0 after AS_HANDOFF_MAX_NS). */
+ * ping that comes later gets no answer: 0 at once). */
 void as_handoff_pong(as_handoff_t *h);
 
 #endif

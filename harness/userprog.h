@@ -23,10 +23,33 @@ int as_userprog_own_group(void);
  * calls only: safe after vfork. */
 int as_userprog_child(pid_t parent, int own_group);
 
+/* The program's aide: a process allocscope forks once the program runs
+ * (prog: its pid, own_group as given to as_userprog_child), which closes
+ * every descriptor but two pipes to allocscope and waits on them.
+ * - own_group: it leaves allocscope's group (a SIGKILL to that group
+ *   misses it) and blocks every signal; when allocscope dies without
+ *   saying the program ended (the pipe's end), it kills the program's
+ *   group with SIGKILL. Else a SIGKILL to allocscope (its group, timeout
+ *   -s KILL, kill -9) ended the program through its death signal, but
+ *   not the processes it started: they live on in its group.
+ * - else it stays in the job's group with the signals as_userprog_pass
+ *   passes on blocked, so that one sent to the group (kill %1, a terminal
+ *   hang-up) is seen pending there and not passed on: the program, in
+ *   the same group, got it from the kill already.
+ * Without it (fork failed) all goes as before. */
+void as_userprog_aide_start(pid_t prog, int own_group);
+
+/* The program ended (call before it is reaped, so that its pid is not
+ * another's yet): the aide exits, reaped here. Before the stragglers are
+ * counted (as_guard_stragglers): the aide is a child too. */
+void as_userprog_aide_stop(void);
+
 /* Pass sig, received with si (NULL: unknown), on to the program pid: to
- * its process group when own_group, else to pid alone, except a SIGINT or
- * SIGQUIT from the terminal (SI_KERNEL), which reached the program in our
- * group already. Async-signal-safe; errno is kept. */
+ * its process group when own_group, else to pid alone, except a signal
+ * sent to the job's process group (the aide has it pending) and a SIGINT
+ * or SIGQUIT from the terminal (SI_KERNEL), which reached the program in
+ * our group already. Call with the other passed signals blocked (the
+ * handlers' sa_mask). Async-signal-safe; errno is kept. */
 void as_userprog_pass(pid_t pid, int own_group, int sig, const siginfo_t *si);
 
 #endif

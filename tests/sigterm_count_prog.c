@@ -1,8 +1,9 @@
 /* sigterm_count_prog.c - the program test_prog_signals runs under exec and
  * capture: it counts the SIGTERMs it receives, and those of them its
  * parent (allocscope) sent. It creates READY once its handler is set,
- * waits for the first SIGTERM (30 s at most), then 1.5 s more for a second
- * one, and writes "COUNT FROM_PARENT" to OUT. Not a test by itself.
+ * waits for the first SIGTERM (30 s at most), creates READY.got, waits 1.5 s
+ * more for a second one, and writes "COUNT FROM_PARENT" to OUT. Not a test
+ * by itself.
  * usage: sigterm_count_prog OUT READY */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -64,6 +65,13 @@ int main(int argc, char **argv)
 	if (!(f = fopen(argv[2], "w")) || fclose(f) != 0)
 		return 2;
 	nap(30000, 1);
+	if (count) {
+		/* READY.got: the first has come (the test may send more) */
+		char got[4096];
+		snprintf(got, sizeof(got), "%s.got", argv[2]);
+		if ((f = fopen(got, "w")))
+			fclose(f);
+	}
 	nap(1500, 0); /* a second SIGTERM, if one comes, comes now */
 	if (!(f = fopen(argv[1], "w")))
 		return 2;

@@ -1,7 +1,8 @@
 /* test_handoff_deadline.c - the handoff probe's answering side
  * (as_handoff_pong, harness/handoff.h) gives up at its deadline when the
  * timing side never comes or stops in the middle of the probe, leaving the
- * stop mark; a timing side that comes later gets no answer (0). Until
+ * stop mark; a timing side that comes later gets no answer (0) and
+ * returns at once, not after its own 20 ms (as until session 30). Until
  * session 29 it waited for ever: the engine's thread 1 stayed in it, off
  * the barrier where the trial's --timeout names the hang, and this test
  * hung (each wait below is bounded, so it fails instead). Needs no
@@ -20,6 +21,8 @@
 /* how long the test waits for the answering side, well past its deadline
  * (a loaded machine may keep its thread off a CPU for seconds) */
 #define JOIN_LIMIT_S 30
+/* late pings timed; the fastest counts */
+#define LATE_TRIES 5
 
 static as_handoff_t line;
 
@@ -60,7 +63,7 @@ static int ping_until(uint64_t upto)
 static void case_stalled(const char *what, uint64_t trips)
 {
 	pthread_t t;
-	uint64_t ns = 0, t0, late;
+	uint64_t ns = 0, t0, late, fastest;
 	memset(&line, 0, sizeof(line));
 	if (pthread_create(&t, NULL, pong, &ns) != 0) {
 		CHECKF(0, "%s: cannot start the answering thread", what);
@@ -79,16 +82,24 @@ static void case_stalled(const char *what, uint64_t trips)
 	       (unsigned long long)ns);
 	CHECKF(atomic_load(&line.seq) == AS_HANDOFF_STOP, "%s: the stop mark left on the line",
 	       what);
-	/* a ping side that comes now gets no answer: 0 within its own limit
-	 * (its first write replaces the stop mark, which it leaves again) */
-	t0 = as_now_ns();
-	late = as_handoff_ping(&line);
-	t0 = as_now_ns() - t0;
-	CHECKF(late == 0, "%s: a late ping reads %llu ns", what, (unsigned long long)late);
-	CHECKF(t0 < 50 * AS_HANDOFF_MAX_NS, "%s: a late ping returned after %llu ns", what,
-	       (unsigned long long)t0);
-	CHECKF(atomic_load(&line.seq) == AS_HANDOFF_STOP, "%s: the late ping leaves the stop mark",
-	       what);
+	/* a ping side that comes now gets no answer, and knows it at once
+	 * from the stop mark: 0 well within its own AS_HANDOFF_MAX_NS (until
+	 * session 30 its first write replaced the mark and it waited all of
+	 * it). The fastest of LATE_TRIES: a loaded machine may take the CPU
+	 * from one of them, not from each. */
+	fastest = UINT64_MAX;
+	for (int i = 0; i < LATE_TRIES; i++) {
+		t0 = as_now_ns();
+		late = as_handoff_ping(&line);
+		t0 = as_now_ns() - t0;
+		fastest = t0 < fastest ? t0 : fastest;
+		CHECKF(late == 0, "%s: a late ping reads %llu ns", what, (unsigned long long)late);
+		CHECKF(atomic_load(&line.seq) == AS_HANDOFF_STOP,
+		       "%s: the late ping leaves the stop mark", what);
+	}
+	CHECKF(fastest < AS_HANDOFF_MAX_NS / 10,
+	       "%s: the fastest of %d late pings returned after %llu ns (its limit %llu ns)", what,
+	       LATE_TRIES, (unsigned long long)fastest, AS_HANDOFF_MAX_NS);
 	printf("%s: gave up after %.2f s\n", what, ns / 1e9);
 }
 

@@ -2,7 +2,8 @@
 # test_prog_killed.sh - `kill -9` of `allocscope exec` or `capture` ends the
 # program too (PR_SET_PDEATHSIG), within a second, with and without a
 # controlling terminal (setsid: the program in a group of its own; script's
-# pty: in allocscope's).
+# pty: in allocscope's); without a terminal, the processes the program
+# started go too.
 # Until 2026-12-07 the program ran on, orphaned: under capture writing its
 # spool for ever into a hidden folder; `timeout -s KILL` left it running.
 # usage: test_prog_killed.sh ALLOCSCOPE
@@ -52,6 +53,66 @@ for cmd in $cmds; do
     else ok; fi
   done
 done
+
+# --- what the program started: gone with it --------------------------------
+# Without a terminal the program leads a group of its own; a SIGKILL to
+# allocscope's group (a job runner's last resort, timeout -s KILL) or to
+# allocscope alone ended the program (its death signal) but not the
+# processes it started, in its group: until session 30 a shell script's
+# `sleep 30` lived on. Now the aide (harness/userprog.h), outside both
+# groups, kills the program's group when allocscope dies.
+kid=$tmp/sleeper_kid
+cp "$(command -v sleep)" "$kid"
+if command -v setsid >/dev/null; then
+  for cmd in $cmds; do
+    for how in group pid; do
+      d=$tmp/kids.$cmd.$how
+      mkdir "$d"
+      case $cmd in
+        exec) set -- exec -a glibc -- ;;
+        capture) set -- capture -o "$d/t.ast" -- ;;
+      esac
+      # the program: a shell that starts a child, writes its pid, waits
+      setsid "$as" "$@" /bin/sh -c '"$1" 30 & echo $! >"$2.tmp" && mv "$2.tmp" "$2"; wait' sh \
+        "$kid" "$d/kid" >"$d/out" 2>&1 &
+      pid=$!
+      for _ in $(seq 200); do [ -s "$d/kid" ] && break; sleep 0.05; done
+      k=$(cat "$d/kid" 2>/dev/null)
+      if [ -z "$k" ] || ! kill -0 "$k" 2>/dev/null; then
+        bad "$cmd kids $how: the program's child did not start: $(tail -2 "$d/out")"
+        kill -9 "$pid" 2>/dev/null
+        continue
+      fi
+      pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+      if [ "$how" = group ]; then
+        # only the group setsid made allocscope lead, never the test's
+        if [ "$pgid" != "$pid" ]; then
+          bad "$cmd kids: allocscope ($pid) does not lead its process group (${pgid:-gone})"
+          kill -9 "$pid" "$k" 2>/dev/null
+          continue
+        fi
+        kill -9 -- "-$pgid"
+      else
+        kill -9 "$pid"
+      fi
+      { wait "$pid"; } 2>/dev/null
+      # gone within 2 s (its state Z: dead, not yet reaped by init)
+      for _ in $(seq 40); do
+        st=$(ps -o stat= -p "$k" 2>/dev/null)
+        [ -z "$st" ] || [ "${st#Z}" != "$st" ] && break
+        sleep 0.05
+      done
+      st=$(ps -o stat= -p "$k" 2>/dev/null)
+      if [ -z "$st" ] || [ "${st#Z}" != "$st" ]; then ok
+      else
+        bad "$cmd, SIGKILL to allocscope's $how without a terminal: the program's child ($k) still runs 2 s later"
+        kill -9 "$k" 2>/dev/null
+      fi
+    done
+  done
+else
+  echo "skipped: the program's children (no setsid)"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
