@@ -763,8 +763,12 @@ static int suite_main(int argc, char **argv)
 	       quiet ? "" : "\n", base_w);
 	/* a report the disk had no room for is a write error (it exited 0);
 	 * an interrupt while drawing, 130 */
-	if (worst == 0 || worst == 1)
-		plot_bad = as_run_plot(&c.cfg, base);
+	if (worst == 0 || worst == 1) {
+		as_run_plotted_t pl;
+		plot_bad = as_run_plot(&c.cfg, base, &pl);
+		as_run_plot_print("allocscope", base, &pl);
+		as_run_plotted_free(&pl);
+	}
 	if (worst == 1)
 		fprintf(con, "some trials failed: their rows in trials.csv say why\n");
 	if (ndone < nsc && worst == 130)

@@ -849,23 +849,17 @@ out_json:
 	/* the frontier chart and the tune section (plot.c, plot_tune.c); the
 	 * replay/ run's own charts with them */
 	if (!c.no_plot) {
-		as_plot_opts_t po;
-		int unwritten = 0;
-		memset(&po, 0, sizeof(po));
-		as_plot_and_print(dir, &po, &unwritten);
-		if (unwritten && (ret == 0 || ret == 1))
+		as_run_plotted_t pl;
+		int pr;
+		c.cfg.no_plot = 0;
+		pr = as_run_plot(&c.cfg, dir, &pl);
+		as_run_plot_print("allocscope tune", dir, &pl);
+		as_run_plotted_free(&pl);
+		if (pr == 2 && (ret == 0 || ret == 1))
 			ret = 2; /* a report the disk had no room for */
 		/* ^C while drawing: the charts' gnuplots "failed", tune exited 0 */
-		if (as_interrupted && ret != 130) {
-			char *dir_w = as_shell_word(dir);
-			fprintf(
-			    stderr,
-			    "allocscope tune: interrupted while drawing the charts: the results "
-			    "in %s are complete; allocscope plot %s draws them\n",
-			    dir_w, dir_w);
-			free(dir_w);
+		if (pr == 130)
 			ret = 130;
-		}
 	}
 out:
 	as_buf_free(&line);
