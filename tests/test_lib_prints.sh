@@ -9,11 +9,7 @@
 # reference nothing that writes to stdout (printf, puts, putchar, vprintf,
 # stdout itself): run_common.c, suite_run.c, tune_config.c.
 # usage: test_lib_prints.sh LIBAS_HARNESS.a
-set -u
-lib=$1
-command -v nm >/dev/null 2>&1 || { echo "skipped: no nm"; exit 77; }
-command -v python3 >/dev/null 2>&1 || { echo "skipped: no python3"; exit 77; }
-[ -s "$lib" ] || { echo "skipped: $lib not built"; exit 77; }
+. "$(dirname "$0")/nm_archive.sh" "$1"
 nm -A "$lib" 2>/dev/null | python3 -c '
 import sys, collections
 # files that do a command'"'"'s work and print nothing on stdout
