@@ -1,6 +1,9 @@
 /* cmd_plot.c - `allocscope plot DIR`: charts and report from a results
- * folder (run or suite) that already exists. Never runs a trial. */
+ * folder (run or suite) that already exists. Never runs a trial. Also how
+ * the commands that run and then plot (run, replay, suite, tune) say what
+ * the plotting did (as_run_plot_print). */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +11,7 @@
 #include "buf.h"
 #include "commands.h"
 #include "plot.h"
+#include "run_common.h"
 #include "util.h"
 
 enum {
@@ -90,21 +94,27 @@ static int on_plot_opt(int key, const char *arg, void *vctx)
 	}
 }
 
-int as_plot_and_print(const char *dir, const as_plot_opts_t *opts, int *unwritten)
+/* res's messages on stderr, its report's path on stdout unless quiet */
+static void print_result(const as_plot_result_t *res, int quiet)
 {
-	as_plot_result_t res;
-	as_plot_status_t st = as_plot_dir(dir, opts, &res);
-	const char *m = res.messages;
+	const char *m = res->messages;
 	while (m && *m) {
 		size_t n = strcspn(m, "\n");
 		fprintf(stderr, "allocscope plot: %.*s\n", (int)n, m);
 		m += n + (m[n] == '\n');
 	}
-	if (res.report && !(opts && opts->quiet)) {
-		char *w = as_shell_word(res.report); /* one line, and it opens as given */
+	if (res->report && !quiet) {
+		char *w = as_shell_word(res->report); /* one line, and it opens as given */
 		printf("report: %s\n", w);
 		free(w);
 	}
+}
+
+int as_plot_and_print(const char *dir, const as_plot_opts_t *opts, int *unwritten)
+{
+	as_plot_result_t res;
+	as_plot_status_t st = as_plot_dir(dir, opts, &res);
+	print_result(&res, opts && opts->quiet);
 	if (unwritten)
 		*unwritten = res.files_unwritten;
 	as_plot_result_free(&res);
@@ -114,6 +124,31 @@ int as_plot_and_print(const char *dir, const as_plot_opts_t *opts, int *unwritte
 	case AS_PLOT_BAD_INPUT:
 	default: return 2;
 	}
+}
+
+void as_run_plot_print(const char *who, const char *dir, const as_run_plotted_t *p)
+{
+	if (!p->drawn)
+		return;
+	print_result(&p->res, 0);
+	if (p->interrupted) {
+		char *dir_w = as_shell_word(dir);
+		fprintf(stderr,
+		        "%s: interrupted while drawing the charts: the results in %s are "
+		        "complete; allocscope plot %s draws them\n",
+		        who, dir_w, dir_w);
+		free(dir_w);
+	}
+}
+
+int as_cli_run_and_plot(as_run_cfg_t *cfg)
+{
+	char dir[PATH_MAX];
+	as_run_plotted_t pl;
+	int r = as_run_and_plot(cfg, dir, sizeof(dir), &pl);
+	as_run_plot_print("allocscope", dir, &pl);
+	as_run_plotted_free(&pl);
+	return r;
 }
 
 static int plot_main(int argc, char **argv)

@@ -102,7 +102,7 @@ int as_replay_resume(const char *dir, int n, char **args, int argc, char **argv)
 		c.cfg.resume = 1;
 		c.cfg.argc = argc; /* the context records the resuming command */
 		c.cfg.argv = argv;
-		r = as_run_and_plot(&c.cfg);
+		r = as_cli_run_and_plot(&c.cfg);
 	}
 	as_run_cfg_free_specs(&c.cfg);
 	return r;
@@ -116,7 +116,7 @@ static int replay_main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	r = replay_setup(&c, argc, argv, NULL);
 	if (r == 0)
-		r = as_run_and_plot(&c.cfg);
+		r = as_cli_run_and_plot(&c.cfg);
 	as_run_cfg_free_specs(&c.cfg);
 	return r == -2 ? 0 : r;
 }

@@ -218,7 +218,7 @@ static int run_main(int argc, char **argv)
 		r = 2;
 		goto out;
 	}
-	r = as_run_and_plot(&c.cfg);
+	r = as_cli_run_and_plot(&c.cfg);
 out:
 	as_run_cfg_free_specs(&c.cfg);
 	free(rargs.text);

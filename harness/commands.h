@@ -13,6 +13,19 @@
 struct as_plot_opts;
 int as_plot_and_print(const char *dir, const struct as_plot_opts *opts, int *unwritten);
 
+/* What as_run_plot did (run_common.h) for DIR, said as `plot` says it: the
+ * messages on stderr ("allocscope plot: ..."), the report's path on stdout,
+ * and after an interrupt a line on stderr, begun with WHO ("allocscope",
+ * "allocscope tune"), that the results in DIR are complete and how to draw
+ * them. Nothing when it did not draw (--no-plot). */
+struct as_run_plotted;
+void as_run_plot_print(const char *who, const char *dir, const struct as_run_plotted *p);
+
+/* as_run_and_plot (run_common.h) for run and replay, then
+ * as_run_plot_print. Returns as_run_and_plot's exit code. */
+struct as_run_cfg;
+int as_cli_run_and_plot(struct as_run_cfg *cfg);
+
 /* What `allocscope capture` traced beside TRACE (the program's last
  * image): its child processes, each image to TRACE.PID.GEN (--fork follow;
  * with exclude none are traced, so none are counted). */

@@ -1,7 +1,8 @@
 /* run_common.c - what the commands that run a matrix share (run_common.h):
  * the common options' handler, the defaults, and running a matrix and
- * plotting its folder. Printing here is the CLI's: a bad option's line and
- * the interrupted-while-drawing line, on stderr. */
+ * plotting its folder. Printing here is the CLI's option handler's alone (a
+ * bad option's line, on stderr); what plotting did comes back as data
+ * (as_run_plotted_t) and the command prints it. */
 #define _GNU_SOURCE
 #include <limits.h>
 #include <stdio.h>
@@ -9,7 +10,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "commands.h"
 #include "jobs.h"
 #include "modenv.h"
 #include "pin.h"
@@ -147,26 +147,28 @@ int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *c
 	return -1;
 }
 
-int as_run_plot(const as_run_cfg_t *cfg, const char *dir)
+int as_run_plot(const as_run_cfg_t *cfg, const char *dir, as_run_plotted_t *out)
 {
 	as_plot_opts_t po;
-	int unwritten = 0;
+	memset(out, 0, sizeof(*out));
 	if (cfg->no_plot)
 		return 0;
 	memset(&po, 0, sizeof(po));
-	as_plot_and_print(dir, &po, &unwritten);
+	as_plot_dir(dir, &po, &out->res);
+	out->drawn = 1;
 	/* ^C reaches the gnuplots too: their charts "failed"; the run's stop
 	 * handler took the signal and nobody looked (exit 0) */
-	if (as_interrupted) {
-		char *dir_w = as_shell_word(dir);
-		fprintf(stderr,
-		        "allocscope: interrupted while drawing the charts: the results in %s are "
-		        "complete; allocscope plot %s draws them\n",
-		        dir_w, dir_w);
-		free(dir_w);
+	out->interrupted = as_interrupted != 0;
+	if (out->interrupted)
 		return 130;
-	}
-	return unwritten ? 2 : 0;
+	return out->res.files_unwritten ? 2 : 0;
+}
+
+void as_run_plotted_free(as_run_plotted_t *p)
+{
+	if (p->drawn)
+		as_plot_result_free(&p->res);
+	memset(p, 0, sizeof(*p));
 }
 
 void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
@@ -190,15 +192,16 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv)
 	cfg->argv = argv;
 }
 
-int as_run_and_plot(as_run_cfg_t *cfg)
+int as_run_and_plot(as_run_cfg_t *cfg, char *dir, size_t dirlen, as_run_plotted_t *plotted)
 {
-	char out[PATH_MAX];
 	int pr, r = as_run_validate(cfg);
+	memset(plotted, 0, sizeof(*plotted));
+	dir[0] = '\0';
 	if (r == 0) {
-		r = as_run_matrix(cfg, out, sizeof(out));
+		r = as_run_matrix(cfg, dir, dirlen);
 		/* not after a write error or an interrupt; a report the disk had
 		 * no room for is a write error too (it exited 0) */
-		if ((r == 0 || r == 1) && (pr = as_run_plot(cfg, out)) != 0)
+		if ((r == 0 || r == 1) && (pr = as_run_plot(cfg, dir, plotted)) != 0)
 			r = pr;
 	}
 	return r;

@@ -7,6 +7,7 @@
 #define AS_RUN_COMMON_H
 
 #include "cli.h"
+#include "plot.h"
 #include "run_cfg.h"
 
 /* The long-option keys of the common options. */
@@ -112,17 +113,30 @@ void as_run_defaults(as_run_cfg_t *cfg, int argc, char **argv);
  * specs (freed by as_run_cfg_free_specs). */
 int as_run_common_opt(const char *cmd, int key, const char *arg, as_run_cfg_t *cfg);
 
-/* Unless cfg->no_plot: charts and report.md for DIR (a run or suite folder).
- * A plotting problem is reported on stderr; it does not change the exit
- * code (no gnuplot, a chart gnuplot failed on), so 0, unless a file could
- * not be written whole (a full disk): 2, or the run was interrupted while
- * drawing (said in one line): 130. The caller exits with it. */
-int as_run_plot(const as_run_cfg_t *cfg, const char *dir);
+/* What as_run_plot did, for the command to say (as_run_plot_print,
+ * cmd_plot.c): the library draws and returns, the command prints. */
+typedef struct as_run_plotted {
+	int drawn;            /* 0: cfg->no_plot (or not plotted): nothing below */
+	as_plot_result_t res; /* as_plot_dir's messages and report path */
+	int interrupted;      /* ^C while drawing: the charts' gnuplots "failed" */
+} as_run_plotted_t;
+
+/* Unless cfg->no_plot: charts and report.md for DIR (a run or suite
+ * folder), what happened into *out (always filled; release with
+ * as_run_plotted_free). Prints nothing. A plotting problem (no gnuplot, a
+ * chart gnuplot failed on) is a message in out->res; it does not change the
+ * exit code, so 0, unless a file could not be written whole (a full disk):
+ * 2, or the run was interrupted while drawing (out->interrupted): 130. The
+ * caller exits with it. */
+int as_run_plot(const as_run_cfg_t *cfg, const char *dir, as_run_plotted_t *out);
+
+void as_run_plotted_free(as_run_plotted_t *p);
 
 /* Validate cfg's matrix, run it (or resume it: cfg->resume), then plot
- * its folder (as_run_plot) unless the run could not write its results or
- * was interrupted. Returns the exit code: as_run_validate's or
- * as_run_matrix's, or as_run_plot's where that is not 0. */
-int as_run_and_plot(as_run_cfg_t *cfg);
+ * its folder (as_run_plot, into *plotted, always filled) unless the run
+ * could not write its results or was interrupted. Returns the exit code:
+ * as_run_validate's or as_run_matrix's, or as_run_plot's where that is not
+ * 0. *DIR (DIRLEN bytes) the run's folder when it ran, else "". */
+int as_run_and_plot(as_run_cfg_t *cfg, char *dir, size_t dirlen, as_run_plotted_t *plotted);
 
 #endif /* AS_RUN_COMMON_H */

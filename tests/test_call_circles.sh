@@ -7,11 +7,7 @@
 # hide is seen too. Functions only: a table of data (the run command's
 # options, read by the report) is not a call.
 # usage: test_call_circles.sh LIBAS_HARNESS.a
-set -u
-lib=$1
-command -v nm >/dev/null 2>&1 || { echo "skipped: no nm"; exit 77; }
-command -v python3 >/dev/null 2>&1 || { echo "skipped: no python3"; exit 77; }
-[ -s "$lib" ] || { echo "skipped: $lib not built"; exit 77; }
+. "$(dirname "$0")/nm_archive.sh" "$1"
 nm -A "$lib" 2>/dev/null | python3 -c '
 import sys, collections
 defs, uses = {}, collections.defaultdict(set)
