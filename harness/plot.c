@@ -17,6 +17,7 @@
 
 #include "plot_int.h"
 #include "results_format.h"
+#include "oom.h"
 
 /* One as_plot_dir call: the formats, gnuplot and its scripts, and what
  * happened so far. */
@@ -288,7 +289,7 @@ static as_plot_status_t plot_tune(plot_t *p, const char *dir, const char *out, a
 	as_plot_status_t rc = AS_PLOT_OK;
 	int k;
 	if (!cs)
-		abort();
+		as_oom("plot: the tune charts", 0);
 	k = plot_tune_define(dir, cs, &head, err, sizeof(err));
 	if (k < 0) {
 		msg(p, "%s", err);
@@ -400,7 +401,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	int bad, incomplete;
 	as_plot_status_t rc = AS_PLOT_BAD_INPUT;
 	if (!cs)
-		abort();
+		as_oom("plot: the charts", 0);
 	/* a --modules entry must be in a run folder; a suite's scenarios may
 	 * each have some of them */
 	bad = plot_load_run(&r, dir, p->modules, err, sizeof(err));
@@ -496,7 +497,7 @@ static void set_report(plot_t *p, const char *dir)
 {
 	free(p->res->report);
 	if (asprintf(&p->res->report, "%s/report.md", dir) < 0)
-		abort();
+		as_oom("plot: report.md path", 0);
 }
 
 /* DIR is a run folder. */
@@ -545,7 +546,7 @@ static char **suite_scenarios(plot_t *p, const char *dir, int *n)
 			continue;
 		subs = realloc(subs, (size_t)(*n + 1) * sizeof(char *));
 		if (!subs || !(subs[*n] = strdup(e->d_name)))
-			abort();
+			as_oom("plot: sub-folder names", 0);
 		(*n)++;
 	}
 	closedir(d);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "oom.h"
 
 chart_t *plot_new_chart(charts_t *cs, const char *kind, const char *stem, const char *script)
 {
@@ -242,7 +243,7 @@ void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char
 	              yunit);
 	ticks = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	if (!ticks)
-		abort();
+		as_oom("plot: chart ticks", 0);
 	plot_cat_ticks((const char *const *)r->gshow, r->groups.n, ticks, &c->vars);
 	for (int g = 0; g < r->groups.n; g++) {
 		plot_dstr(&c->data, ticks[g]);
@@ -500,7 +501,7 @@ void plot_chart_metadata(run_t *r, charts_t *cs)
 	shows = calloc((size_t)groups.n + 1, sizeof(char *));
 	ticks = calloc((size_t)groups.n + 1, sizeof(char *));
 	if (!shows || !ticks)
-		abort();
+		as_oom("plot: chart ticks", 0);
 	for (int g = 0; g < groups.n; g++)
 		shows[g] = plot_group_show(r, groups.v[g]);
 	plot_cat_ticks(shows, groups.n, ticks, &c->vars);
@@ -694,7 +695,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 		plot_sl_add(&wls, r->t[i].wlabel);
 	wshow = calloc((size_t)wls.n + 1, sizeof(char *));
 	if (!wshow)
-		abort();
+		as_oom("plot: workload labels", 0);
 	as_short_labels(wls.v, wls.n, wshow);
 	for (int w = 0; w < wls.n; w++) {
 		char stem[160];

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "oom.h"
 
 int plot_missing_why(const run_t *r, const char *mod, const char *group, char *status, size_t slen,
                      char *clause, size_t clen)
@@ -63,7 +64,7 @@ void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel
 	 * list of "module\tgroup" keys searched per row */
 	int *cnt = malloc(((size_t)r->mods.n + 1) * sizeof(int)), kmin = 0, kmax = 0, nout = 0;
 	if (!cnt)
-		abort();
+		as_oom("plot: outlier counts", 0);
 	for (int g = 0; g < r->groups.n; g++) {
 		int nrows;
 		const int *rows = plot_group_rows(r, g, &nrows);

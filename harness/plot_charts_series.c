@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "oom.h"
 
 typedef struct {
 	long trial, rep;
@@ -37,13 +38,13 @@ static srun_t *series_runs(run_t *r, int *nout)
 		if (k < 0) {
 			runs = realloc(runs, (size_t)(n + 1) * sizeof(*runs));
 			if (!runs)
-				abort();
+				as_oom("plot: series runs", 0);
 			runs[n] = (srun_t){tr, rp, plot_find_trial(r, tr, rp), NULL, 0};
 			k = n++;
 		}
 		runs[k].rows = realloc(runs[k].rows, (size_t)(runs[k].n + 1) * sizeof(int));
 		if (!runs[k].rows)
-			abort();
+			as_oom("plot: series rows", 0);
 		runs[k].rows[runs[k].n++] = i;
 		last = k;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "oom.h"
 
 /* A size sweep: a workload run at three or more values of its `size` param
  * (the article's mmap threshold scenario, the bump/arena size scenario).
@@ -311,7 +312,7 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 		for (int s = 0; s < mods.n; s++) {
 			char *show = strdup(plot_mod_show(r, mods.v[s]));
 			if (!show)
-				abort();
+				as_oom("plot: module label", 0);
 			free(mods.v[s]);
 			mods.v[s] = show;
 		}

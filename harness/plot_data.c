@@ -19,6 +19,7 @@
 #include "resume.h"
 #include "results_format.h"
 #include "spec.h"
+#include "oom.h"
 
 /* ---- reading the CSV files (trials_read.h, libcsv) by column index ---- */
 
@@ -77,7 +78,7 @@ int plot_sl_add(strlist_t *l, const char *s)
 		return i;
 	l->v = realloc(l->v, (size_t)(l->n + 1) * sizeof(char *));
 	if (!l->v)
-		abort();
+		as_oom("plot: name list", 0);
 	l->v[l->n] = strdup(s);
 	return l->n++;
 }
@@ -254,17 +255,17 @@ static const char *intern(strpool_t *p, const char *s)
 		p->cap = p->cap ? 2 * p->cap : 64;
 		p->s = realloc(p->s, sizeof(*p->s) * (size_t)p->cap);
 		if (!p->s)
-			abort();
+			as_oom("plot: string pool", 0);
 	}
 	if (!(p->s[p->n] = strdup(s)))
-		abort();
+		as_oom("plot: string pool", 0);
 	p->n++;
 	if (2 * p->n + 2 > p->nslot) {
 		p->nslot = p->nslot ? 2 * p->nslot : 256;
 		free(p->slot);
 		p->slot = calloc((size_t)p->nslot, sizeof(*p->slot));
 		if (!p->slot)
-			abort();
+			as_oom("plot: pool slots", 0);
 		for (int i = 0; i < p->n; i++)
 			pool_put(p, i);
 	} else {
@@ -308,10 +309,10 @@ static void build_rows(run_t *r)
 	r->nt = NROWS(c);
 	r->t = calloc((size_t)r->nt + 1, sizeof(trow_t));
 	if (!r->t)
-		abort();
+		as_oom("plot: trial rows", 0);
 	unsigned char *dist = malloc((size_t)r->nt + 1);
 	if (!dist)
-		abort();
+		as_oom("plot: trial rows", 0);
 	/* the rows the statistics leave out: all kept when trials.csv lacks
 	 * the columns the rules read (an old folder) */
 	if (as_table_disturbed(c, dist) != 0)
@@ -425,7 +426,7 @@ static void bucket_groups(run_t *r)
 	r->gfirst = calloc((size_t)ng + 2, sizeof(int));
 	r->grow = malloc(((size_t)r->nt + 1) * sizeof(int));
 	if (!r->gfirst || !r->grow)
-		abort();
+		as_oom("plot: group index", 0);
 	for (int i = 0; i < r->nt; i++)
 		r->gfirst[r->t[i].g + 2]++;
 	for (int g = 0; g < ng; g++)
@@ -465,7 +466,7 @@ static void find_sweeps(run_t *r)
 {
 	r->sweep = calloc((size_t)r->groups.n + 1, 1);
 	if (!r->sweep)
-		abort();
+		as_oom("plot: sweep marks", 0);
 	for (int i = 0; i < r->nt; i++) {
 		strlist_t sizes = {0};
 		if (isnan(plot_param_size(r->t[i].wparams, "size")) ||

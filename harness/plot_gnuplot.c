@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "plot_int.h"
+#include "oom.h"
 
 /* What a gnuplot script prints when chart K is finished. */
 #define DONE_MARK "allocscope-done "
@@ -415,7 +416,7 @@ int plot_draw_charts(charts_t *cs, const char *chart_dir, unsigned fmts, const c
 	for (int k = 0; k < jobs; k++) {
 		w[k] = (worker_t){malloc(sizeof(int) * (size_t)(cs->n / jobs + 1)), 0, 0, 0};
 		if (!w[k].idx)
-			abort();
+			as_oom("plot: gnuplot jobs", 0);
 	}
 	for (int i = 0; i < cs->n; i++) {
 		worker_t *wk = &w[i % jobs];

@@ -12,6 +12,7 @@
 #include "../workloads/workload.h"
 #include "labels.h"
 #include "plot_int.h"
+#include "oom.h"
 
 /* The modules with a fixed style: their linetype in plots/style.gp is the
  * index here + 1. Linetypes 11..16 are for everything else. */
@@ -82,7 +83,7 @@ void plot_label_run(run_t *r)
 	r->gshow = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	r->gslug = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	if (!wl || !ws || !r->mshow || !r->mstyle || !r->gshow || !r->gslug)
-		abort();
+		as_oom("plot: labels", 0);
 	as_short_labels(r->mods.v, r->mods.n, r->mshow);
 	for (int m = 0; m < r->mods.n; m++) {
 		char name[LABEL];
@@ -119,7 +120,7 @@ void plot_label_run(run_t *r)
 			}
 		r->gslug[g] = strdup(slug);
 		if (!r->gshow[g] || !r->gslug[g])
-			abort();
+			as_oom("plot: group labels", 0);
 	}
 	for (int u = 0; u < uniq.n; u++)
 		free(ws[u]);
@@ -165,7 +166,7 @@ void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, cons
 	int n1 = labels->n ? labels->n : 1, longest = 0;
 	int *lt = calloc((size_t)n1 + (size_t)r->mods.n, sizeof(int));
 	if (!lt)
-		abort();
+		as_oom("plot: label widths", 0);
 	as_buf_printf(v, "NS=%d; array TITLE[%d]; array LT[%d]; ", labels->n, n1, n1);
 	for (int i = 0; i < labels->n; i++) {
 		int m = mod ? mod[i] : plot_sl_find(&r->mods, labels->v[i]), dup = 0;
@@ -276,7 +277,7 @@ void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars
 	char xlabel[4 * LABEL] = "";
 	int same = n > 0;
 	if (!c)
-		abort();
+		as_oom("plot: tick labels", 0);
 	for (int i = 0; i < n; i++) {
 		cat_split(show[i], &c[i]);
 		same &= !strcmp(c[i].name, c[0].name);
@@ -301,7 +302,7 @@ void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars
 			snprintf(t + w, sizeof(t) - w, "%s%s", w ? ", " : "", c[i].rest);
 		ticks[i] = strdup(t);
 		if (!ticks[i])
-			abort();
+			as_oom("plot: tick labels", 0);
 	}
 	/* the axis label: the workload and the keys shown as values alone */
 	if (same) {

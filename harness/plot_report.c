@@ -11,6 +11,7 @@
 #include "plot_int.h"
 #include "reps_agree.h"
 #include "resume.h"
+#include "oom.h"
 
 void plot_report_context(as_buf_t *b, const run_t *r, const char *h)
 {
@@ -70,11 +71,11 @@ void plot_fails_add(plot_fails_t *f, const run_t *r, const char *scenario)
 		if (!fg) {
 			f->g = realloc(f->g, (size_t)(f->n + 1) * sizeof(*f->g));
 			if (!f->g)
-				abort();
+				as_oom("plot: failure groups", 0);
 			fg = &f->g[f->n++];
 			*fg = (fail_group_t){strdup(mod), strdup(st), strdup(why), 0, {0}};
 			if (!fg->module || !fg->status || !fg->reason)
-				abort();
+				as_oom("plot: failure groups", 0);
 		}
 		fg->rows++;
 		plot_sl_add(&fg->where,
@@ -371,7 +372,7 @@ int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered)
 	int ncmd = 0, ngroups = 0, nshort = 0;
 	size_t *grp = malloc(((size_t)r->nt + 1) * sizeof(*grp)); /* a group's rows */
 	if (!grp)
-		abort();
+		as_oom("plot: report groups", 0);
 	/* the matrix: every module x workload x threads the run was given
 	 * (context.csv; a workload's thread counts are those of its rows and,
 	 * for a `run`, of its -t), with what trials.csv has */

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 
 #include "plot_int.h"
+#include "oom.h"
 
 /* A file's path from a format: -1 when it does not fit. */
 int plot_path(char *out, size_t len, const char *fmt, ...)
@@ -194,7 +195,7 @@ static int data_blocks(const as_buf_t *data, char **out, int max)
 					break;
 				out[n] = calloc(1, data->len + 1);
 				if (!out[n])
-					abort();
+					as_oom("plot: text table", 0);
 				n++;
 			}
 			blank = 0;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "plot_int.h"
+#include "oom.h"
 
 static double num(const as_table_t *t, int row, const char *col)
 {
@@ -180,13 +181,13 @@ int plot_tune_define(const char *dir, charts_t *cs, as_buf_t *head, char *err, s
 	shown = calloc((size_t)n + 1, sizeof(char *));
 	idx = calloc((size_t)n + 1, sizeof(int));
 	if (!full || !shown || !idx)
-		abort();
+		as_oom("plot: tune labels", 0);
 	for (int i = 0; i < n; i++) {
 		const char *params = as_table_str(&t, (size_t)i, "module_params");
 		double tm = num(&t, i, "elapsed_ns_median") / 1e6;
 		if (asprintf(&full[i], "%s%s%s", as_table_str(&t, (size_t)i, "module"),
 		             *params ? ":" : "", params) < 0)
-			abort();
+			as_oom("plot: tune labels", 0);
 		tmin = isnan(tmin) || tm < tmin ? tm : tmin;
 		tmax = isnan(tmax) || tm > tmax ? tm : tmax;
 	}

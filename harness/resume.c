@@ -18,6 +18,7 @@
 #include "results_dir.h"
 #include "tables.h"
 #include "trials_read.h"
+#include "oom.h"
 
 int as_resume_save_args(const char *dir, const char *name, int argc, char *const *argv, char *err,
                         size_t errlen)
@@ -104,7 +105,7 @@ int as_resume_load_args(const char *dir, const char *name, const char *cmd, char
 	fclose(f);
 	*argv = calloc((size_t)len + 2, sizeof(char *));
 	if (!*argv)
-		abort();
+		as_oom("resume: argument list", 0);
 	(*argv)[0] = argv0;
 	for (long i = 0; i < len; i += (long)strlen(*text + i) + 1)
 		(*argv)[n++] = *text + i;
