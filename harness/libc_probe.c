@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "syscount.h"
 #include "trial_wire.h"
 
 /* The entries a module can reach; names at one address (memalign and
@@ -232,10 +233,19 @@ static void group_of(const libc_t *l, char *g, size_t n)
 static int fds[NNAMES];
 static int nfds, grouped;
 
+/* The holder's: the syscall tracepoints the workers count, held with the
+ * uprobes for the next run (the run's own are released at its end). */
+static int sys_fds[AS_SYS_NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
+
 static void close_fds(void)
 {
 	while (nfds > 0)
 		close(fds[--nfds]);
+	for (int i = 0; i < AS_SYS_NCOLS; i++) {
+		if (sys_fds[i] >= 0)
+			close(sys_fds[i]);
+		sys_fds[i] = -1;
+	}
 }
 
 /* Open a counter on each defined event of group ev on this process.
@@ -475,6 +485,8 @@ static void holder(const char *dir, const libc_t *l, const char *group, int ling
 	if ((lock = lock_group(group, why, sizeof(why))) >= 0 &&
 	    define_events(dir, l, group, why, sizeof(why)) == 0 &&
 	    open_counters(dir, l, group, 0, 0, NULL, why, sizeof(why)) == 0) {
+		char e[256]; /* no syscall tracepoints: only the slower hand-over */
+		(void)as_syscount_open_self(sys_fds, e, sizeof(e));
 		(void)knock(group, "linger"); /* the last run's holder: go */
 		snprintf(line, sizeof(line), "%ld", (long)run);
 		if ((mark = listen_at("held", line)) < 0)

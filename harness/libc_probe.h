@@ -21,7 +21,8 @@
  * on the same libc.so.6 (group allocscope_libc_<hash of its path and the
  * offsets>, or ALLOCSCOPE_LIBC_PROBE_GROUP): each run's detached holder
  * defines them when they are not (EEXIST: defined), opens a counter on
- * each on itself, and listens at the abstract socket
+ * each on itself (and on the syscall tracepoints the workers count, whose
+ * last release waits the same way), and listens at the abstract socket
  * @allocscope/held/<run's pid> for its workers' "does my run hold?". Its
  * run gone, it lingers ALLOCSCOPE_LIBC_PROBE_LINGER seconds (default 2)
  * at @allocscope/<group>/linger still holding them, unless the next run's
