@@ -15,12 +15,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "guard.h"
+#include "syscount.h"
 #include "trial_wire.h"
 
 /* The entries a module can reach; names at one address (memalign and
@@ -184,12 +191,12 @@ static void remove_stale(const char *dir)
 	fclose(f);
 }
 
-static int event_id(const char *dir, pid_t run, const char *name, long long *id)
+static int event_id(const char *dir, const char *group, const char *name, long long *id)
 {
 	char p[256];
 	FILE *f;
 	int ok;
-	snprintf(p, sizeof(p), "%s/events/allocscope_%ld/%s/id", dir, (long)run, name);
+	snprintf(p, sizeof(p), "%s/events/%s/%s/id", dir, group, name);
 	if (!(f = fopen(p, "re")))
 		return -1;
 	ok = fscanf(f, "%lld", id) == 1;
@@ -197,19 +204,53 @@ static int event_id(const char *dir, pid_t run, const char *name, long long *id)
 	return ok ? 0 : -1;
 }
 
+/* The events' group, shared by every run on this libc.so.6:
+ * ALLOCSCOPE_LIBC_PROBE_GROUP when set (letters, digits, '_'), else
+ * allocscope_libc_<hash of the path, the offsets and the fetch>: another
+ * libc gets other events, never a second probe on one. Not
+ * allocscope_<digits> (remove_stale's per-run names). */
+static void group_of(const libc_t *l, char *g, size_t n)
+{
+	const char *e = getenv("ALLOCSCOPE_LIBC_PROBE_GROUP");
+	uint32_t h = 2166136261u;
+	if (e && e[0] && strlen(e) < 48 &&
+	    strspn(e, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+	              "NOPQRSTUVWXYZ0123456789_") == strlen(e)) {
+		snprintf(g, n, "%s", e);
+		return;
+	}
+	for (const char *c = l->path; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	for (int i = 0; i < NNAMES; i++)
+		for (int b = 0; b < 64; b += 8)
+			h = (h ^ (uint8_t)(l->off[i] >> b)) * 16777619u;
+	for (const char *c = FETCH_RET; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	snprintf(g, n, "allocscope_libc_%08x", h);
+}
+
 /* The events' counters, all threads; fds[0] leads the group when grouped. */
 static int fds[NNAMES];
 static int nfds, grouped;
+
+/* The holder's: the syscall tracepoints the workers count, held with the
+ * uprobes for the next run (the run's own are released at its end). */
+static int sys_fds[AS_SYS_NCOLS] = {-1, -1, -1, -1, -1, -1, -1, -1};
 
 static void close_fds(void)
 {
 	while (nfds > 0)
 		close(fds[--nfds]);
+	for (int i = 0; i < AS_SYS_NCOLS; i++) {
+		if (sys_fds[i] >= 0)
+			close(sys_fds[i]);
+		sys_fds[i] = -1;
+	}
 }
 
-/* Open a counter on each defined event of run's group for pid (0: this
- * process). filter: a perf filter for each, or NULL. */
-static int open_counters(const char *dir, const libc_t *l, pid_t run, int inherit, int group,
+/* Open a counter on each defined event of group ev on this process.
+ * filter: a perf filter for each, or NULL. */
+static int open_counters(const char *dir, const libc_t *l, const char *ev, int inherit, int group,
                          const char *filter, char *why, size_t len)
 {
 	for (int i = 0; i < NNAMES; i++) {
@@ -218,10 +259,9 @@ static int open_counters(const char *dir, const libc_t *l, pid_t run, int inheri
 		int fd;
 		if (!l->off[i])
 			continue;
-		if (event_id(dir, run, names[i], &id) != 0) {
-			snprintf(why, len,
-			         "%s/events/allocscope_%ld/%s: %s (the run's uprobe events)", dir,
-			         (long)run, names[i], strerror(errno));
+		if (event_id(dir, ev, names[i], &id) != 0) {
+			snprintf(why, len, "%s/events/%s/%s: %s (the run's uprobe events)", dir, ev,
+			         names[i], strerror(errno));
 			goto out_fail;
 		}
 		memset(&a, 0, sizeof(a));
@@ -262,15 +302,172 @@ out_fail:
 	return -1;
 }
 
-/* The detached holder: defines the run's events, opens a counter on each
- * (on itself: it calls no malloc while it waits), says ready on ready_fd
- * (an empty line, or the reason), and waits for EOF on life_fd, which only
- * the run (and what it forks) holds; then releases the events (the slow
- * part: RCU grace periods, nobody waiting) and removes them. */
-static void holder(const char *dir, const libc_t *l, pid_t run, int ready_fd, int life_fd)
+/* Holders of one group meet at a lock file and an abstract socket named
+ * after it. Each holds a shared flock on the lock file while it has
+ * counters; the one that gets it exclusive once its own are closed is the
+ * last and removes the events (a holder that starts meanwhile waits in
+ * flock, then defines them again). */
+static int lock_group(const char *group, char *why, size_t len)
+{
+	char p[160];
+	const char *d = "/run/allocscope";
+	int fd;
+	if (mkdir(d, 0755) != 0 && errno != EEXIST)
+		d = "/tmp";
+	snprintf(p, sizeof(p), "%s/%s.lock", d, group);
+	if ((fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		snprintf(why, len, "%s: %s (the uprobe holders' lock)", p, strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_SH) != 0)
+		if (errno != EINTR) {
+			snprintf(why, len, "flock %s: %s", p, strerror(errno));
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+/* Define the group's events; one defined already (another run's, or one
+ * that starts at the same time: EEXIST) is used as it is. */
+static int define_events(const char *dir, const libc_t *l, const char *group, char *why, size_t len)
+{
+	char line[PATH_MAX + 128];
+	for (int i = 0; i < NNAMES; i++) {
+		long long id;
+		if (!l->off[i] || event_id(dir, group, names[i], &id) == 0)
+			continue;
+		snprintf(line, sizeof(line), "p:%s/%s %s:0x%llx ret=%s\n", group, names[i], l->path,
+		         (unsigned long long)l->off[i], FETCH_RET);
+		if (uprobe_line(dir, line) != 0 && errno != EEXIST) {
+			snprintf(why, len, "defining uprobe %s at %s:0x%llx: %s", names[i], l->path,
+			         (unsigned long long)l->off[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The last holder removes the events: exclusive on the lock (no other
+ * holder) and no worker's counter left on them (EBUSY: a worker still
+ * closing; tried again for 5 s, the lock let go between). */
+static void remove_events(const char *dir, const libc_t *l, const char *group, int lock)
+{
+	char line[160];
+	for (int tries = 0; tries < 50; tries++) {
+		int left = 0;
+		if (flock(lock, LOCK_EX | LOCK_NB) != 0)
+			return; /* another holder has them now */
+		for (int i = 0; i < NNAMES; i++) {
+			snprintf(line, sizeof(line), "-:%s/%s\n", group, names[i]);
+			if (l->off[i] && uprobe_line(dir, line) != 0 && errno == EBUSY)
+				left++;
+		}
+		flock(lock, LOCK_UN);
+		if (!left)
+			return;
+		usleep(100000);
+	}
+}
+
+/* An abstract unix socket's address (gone with its process: no stale
+ * name): "allocscope/<group>/linger", the group's lingering holder, or
+ * "allocscope/held/<run's pid>", a run's holder while the run lives. */
+static socklen_t sock_addr(const char *a1, const char *a2, struct sockaddr_un *a)
+{
+	int n;
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "allocscope/%s/%s", a1, a2);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+}
+
+/* Connect to a1/a2 and hang up: 0 when one listens there. */
+static int knock(const char *a1, const char *a2)
+{
+	struct sockaddr_un a;
+	socklen_t n = sock_addr(a1, a2, &a);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r = -1;
+	if (s >= 0) {
+		r = connect(s, (const struct sockaddr *)&a, n);
+		close(s);
+	}
+	return r;
+}
+
+/* Listen at a1/a2: the socket, or -1. */
+static int listen_at(const char *a1, const char *a2)
+{
+	struct sockaddr_un a;
+	socklen_t n = sock_addr(a1, a2, &a);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s >= 0 && (bind(s, (const struct sockaddr *)&a, n) != 0 || listen(s, 64) != 0)) {
+		close(s);
+		s = -1;
+	}
+	return s;
+}
+
+/* After the run: keep the counters ms milliseconds, or until a newer
+ * holder dismisses this one (it opened its counters first: the events stay
+ * registered and nobody waits for their release). One lingers per group:
+ * a second dismisses the first and takes the name. */
+static void linger(const char *group, int ms)
+{
+	struct pollfd p = {.fd = -1, .events = POLLIN};
+	if (ms <= 0)
+		return;
+	for (int tries = 0; (p.fd = listen_at(group, "linger")) < 0; tries++) {
+		if (errno != EADDRINUSE || tries == 100)
+			return;
+		(void)knock(group, "linger");
+		usleep(2000);
+	}
+	while (poll(&p, 1, ms) < 0 && errno == EINTR)
+		;
+	close(p.fd);
+}
+
+/* Wait for EOF on life_fd (the run gone), answering the run's workers'
+ * knocks at mark (as_libc_probe_start: does the run hold?). */
+static void wait_run(int life_fd, int mark)
+{
+	char c;
+	for (;;) {
+		struct pollfd p[2] = {{.fd = life_fd, .events = POLLIN},
+		                      {.fd = mark, .events = POLLIN}};
+		if (poll(p, mark >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (mark >= 0 && (p[1].revents & POLLIN)) {
+			int k = accept4(mark, NULL, NULL, SOCK_CLOEXEC);
+			if (k >= 0)
+				close(k);
+		}
+		if (p[0].revents) {
+			ssize_t r = read(life_fd, &c, 1);
+			if (r == 0 || (r < 0 && errno != EINTR))
+				return;
+		}
+	}
+}
+
+/* The detached holder: defines the group's events (or finds them), opens a
+ * counter on each (on itself: it calls no malloc while it waits),
+ * dismisses the group's lingering holder, says ready on ready_fd (an empty
+ * line, or the reason), and waits for EOF on life_fd, which only the run
+ * (and what it forks) holds; then lingers (linger_ms, or until the next
+ * run's holder has taken over) and releases its counters: the slow part
+ * (RCU grace periods) when it is the last, nobody waiting then; the last
+ * removes the events. */
+static void holder(const char *dir, const libc_t *l, const char *group, int linger_ms, pid_t run,
+                   int ready_fd, int life_fd)
 {
 	char line[PATH_MAX + 128], why[512] = "";
-	int lo = ready_fd < life_fd ? ready_fd : life_fd, hi = ready_fd ^ life_fd ^ lo;
+	int lo = ready_fd < life_fd ? ready_fd : life_fd, hi = ready_fd ^ life_fd ^ lo, lock,
+	    mark = -1;
 	/* the run's end is EOF on life_fd, whatever kills it: no terminal's
 	 * or group's signal ends the holder before it released the events */
 	setpgid(0, 0);
@@ -278,52 +475,59 @@ static void holder(const char *dir, const libc_t *l, pid_t run, int ready_fd, in
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
+	prctl(PR_SET_NAME, "as_probe_holder");
 	if (lo > 0)
 		close_range(0, (unsigned)lo - 1, 0);
 	if (hi > lo + 1)
 		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
 	close_range((unsigned)hi + 1, ~0U, 0);
 	remove_stale(dir);
-	for (int i = 0; i < NNAMES && !why[0]; i++) {
-		if (!l->off[i])
-			continue;
-		snprintf(line, sizeof(line), "p:allocscope_%ld/%s %s:0x%llx ret=%s\n", (long)run,
-		         names[i], l->path, (unsigned long long)l->off[i], FETCH_RET);
-		if (uprobe_line(dir, line) != 0)
-			snprintf(why, sizeof(why), "defining uprobe %s at %s:0x%llx: %s", names[i],
-			         l->path, (unsigned long long)l->off[i], strerror(errno));
+	if ((lock = lock_group(group, why, sizeof(why))) >= 0 &&
+	    define_events(dir, l, group, why, sizeof(why)) == 0 &&
+	    open_counters(dir, l, group, 0, 0, NULL, why, sizeof(why)) == 0) {
+		char e[256]; /* no syscall tracepoints: only the slower hand-over */
+		(void)as_syscount_open_self(sys_fds, e, sizeof(e));
+		(void)knock(group, "linger"); /* the last run's holder: go */
+		snprintf(line, sizeof(line), "%ld", (long)run);
+		if ((mark = listen_at("held", line)) < 0)
+			snprintf(why, sizeof(why), "listening at @allocscope/held/%ld: %s",
+			         (long)run, strerror(errno));
 	}
-	if (!why[0])
-		(void)open_counters(dir, l, run, 0, 0, NULL, why, sizeof(why));
 	snprintf(line, sizeof(line), "%s\n", why);
-	if (write(ready_fd, line, strlen(line)) < 0)
+	if (write(ready_fd, line, strlen(line)) < 0 && !why[0]) {
 		why[0] = 'x';
+		close_fds();
+	}
 	close(ready_fd);
-	while (!why[0]) {
-		ssize_t r = read(life_fd, line, 1);
-		if (r == 0 || (r < 0 && errno != EINTR))
-			break;
-	}
+	if (!why[0])
+		wait_run(life_fd, mark);
+	if (mark >= 0)
+		close(mark);
+	if (!why[0])
+		linger(group, linger_ms);
 	close_fds();
-	/* a worker of the run may still hold its counters a moment */
-	for (int tries = 0; tries < 50; tries++) {
-		int left = 0;
-		for (int i = 0; i < NNAMES; i++) {
-			snprintf(line, sizeof(line), "-:allocscope_%ld/%s\n", (long)run, names[i]);
-			if (l->off[i] && uprobe_line(dir, line) != 0 && errno == EBUSY)
-				left++;
-		}
-		if (!left)
-			break;
-		usleep(100000);
-	}
+	if (lock >= 0)
+		remove_events(dir, l, group, lock);
 	_exit(0);
+}
+
+/* ALLOCSCOPE_LIBC_PROBE_LINGER: seconds a holder keeps the events after its
+ * run (0-60, default 2). */
+static int linger_ms(void)
+{
+	const char *e = getenv("ALLOCSCOPE_LIBC_PROBE_LINGER");
+	char *end;
+	double s = e ? strtod(e, &end) : 2.0;
+	if (e && (end == e || *end || !(s >= 0 && s <= 60)))
+		s = 2.0;
+	return (int)(s * 1000);
 }
 
 int as_libc_probe_hold(char *why, size_t len)
 {
 	static int tried, held;
 	static char reason[512];
+	char group[64];
 	int ready[2], life[2];
 	const char *dir;
 	libc_t l;
@@ -342,6 +546,7 @@ int as_libc_probe_hold(char *why, size_t len)
 #endif
 	if (!(dir = tracefs(reason, sizeof(reason))) || find_libc(&l, reason, sizeof(reason)))
 		goto out;
+	group_of(&l, group, sizeof(group));
 	if (pipe2(ready, O_CLOEXEC) != 0) {
 		snprintf(reason, sizeof(reason), "pipe: %s", strerror(errno));
 		goto out;
@@ -355,7 +560,7 @@ int as_libc_probe_hold(char *why, size_t len)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		holder(dir, &l, getppid(), ready[1], life[0]);
+		holder(dir, &l, group, linger_ms(), getppid(), ready[1], life[0]);
 	close(ready[1]);
 	close(life[0]);
 	/* the run's child for good (a child subreaper's grandchild would come
@@ -385,7 +590,7 @@ int as_libc_probe_start(uintptr_t wrap_lo, uintptr_t wrap_hi, char *why, size_t 
 	char filter[1024];
 	uintptr_t lo[8], hi[8];
 	const char *dir;
-	char held[256];
+	char ev[64];
 	pid_t run;
 	libc_t l;
 	size_t n;
@@ -394,16 +599,19 @@ int as_libc_probe_start(uintptr_t wrap_lo, uintptr_t wrap_hi, char *why, size_t 
 		return 1; /* nor for the run: no lookup of its events */
 	if (!(dir = tracefs(why, len)))
 		return 1; /* no tracefs here: nor for the run */
+	/* the run (the parent, or the parent's parent: a fork server's or a
+	 * job process's worker) holds when its holder answers */
 	run = getppid();
-	snprintf(held, sizeof(held), "%s/events/allocscope_%ld", dir, (long)run);
-	if (access(held, F_OK) != 0) { /* --jobs: a job process's worker */
+	snprintf(ev, sizeof(ev), "%ld", (long)run);
+	if (knock("held", ev) != 0) {
 		run = as_guard_parent(run);
-		snprintf(held, sizeof(held), "%s/events/allocscope_%ld", dir, (long)run);
-		if (run <= 0 || access(held, F_OK) != 0)
+		snprintf(ev, sizeof(ev), "%ld", (long)run);
+		if (run <= 0 || knock("held", ev) != 0)
 			return 1;
 	}
 	if (find_libc(&l, why, len))
 		return -1;
+	group_of(&l, ev, sizeof(ev));
 	/* left out: the wrappers' own forwarding, glibc's calls to itself */
 	n = (size_t)snprintf(filter, sizeof(filter), "(ret < 0x%llx || ret >= 0x%llx)",
 	                     (unsigned long long)wrap_lo, (unsigned long long)wrap_hi);
@@ -417,8 +625,8 @@ int as_libc_probe_start(uintptr_t wrap_lo, uintptr_t wrap_hi, char *why, size_t 
 		return -1;
 	}
 	/* a kernel that refuses the group (with inherit) still counts alone */
-	if (open_counters(dir, &l, run, 1, 1, filter, why, len) != 0 &&
-	    open_counters(dir, &l, run, 1, 0, filter, why, len) != 0)
+	if (open_counters(dir, &l, ev, 1, 1, filter, why, len) != 0 &&
+	    open_counters(dir, &l, ev, 1, 0, filter, why, len) != 0)
 		return -1;
 	return 0;
 }

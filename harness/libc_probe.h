@@ -17,12 +17,24 @@
  * 8 events took 1.1-3.5 s to close, a thread started and joined under
  * them up to 1.4 s (bench/uprobe_pmu_cost, docs/measure.md). A tracefs
  * event is registered once; a worker's counters and their threads' copies
- * only add and remove a filter on it. The run
- * defines the events under a group of its own (allocscope_<pid>) and a
- * detached holder process keeps them registered until the run is gone,
- * then releases and removes them (events of runs killed before that are
- * removed by the next run). Not thread-safe: the run holds once, a worker
- * starts once, then reads from one thread. */
+ * only add and remove a filter on it. The events are shared by every run
+ * on the same libc.so.6 (group allocscope_libc_<hash of its path and the
+ * offsets>, or ALLOCSCOPE_LIBC_PROBE_GROUP): each run's detached holder
+ * defines them when they are not (EEXIST: defined), opens a counter on
+ * each on itself (and on the syscall tracepoints the workers count, whose
+ * last release waits the same way), and listens at the abstract socket
+ * @allocscope/held/<run's pid> for its workers' "does my run hold?". Its
+ * run gone, it lingers ALLOCSCOPE_LIBC_PROBE_LINGER seconds (default 2)
+ * at @allocscope/<group>/linger still holding them, unless the next run's
+ * holder, its own counters open, dismisses it first: the events' last
+ * release (RCU grace periods, ~0.1 s a counter under the kernel's
+ * event_mutex, which every perf_event_open of a tracepoint waits for)
+ * comes after the last run of a series, not between two. The holders keep
+ * a shared flock on /run/allocscope/<group>.lock; the one that gets it
+ * exclusive after its release is the last and removes the events (events
+ * of per-run groups allocscope_<pid>, before session 30, are removed by
+ * the next run once that pid is gone). Not thread-safe: the run holds
+ * once, a worker starts once, then reads from one thread. */
 #ifndef AS_LIBC_PROBE_H
 #define AS_LIBC_PROBE_H
 
@@ -37,7 +49,8 @@
  * perf_event_paranoid, another architecture). */
 int as_libc_probe_hold(char *why, size_t len);
 
-/* A worker: open the counters of the events its run (getppid()) holds, on
+/* A worker: open the counters of the events its run (getppid(), or its
+ * parent: a fork server's or job process's worker) holds, on
  * this process and every thread it creates later; the calls of the range
  * [wrap_lo, wrap_hi) (the counting wrappers) and of glibc's own code are
  * left out. Returns 0; 1 when the run holds no events (its context.csv

@@ -247,6 +247,11 @@ int as_syscount_start_perf(char *why, size_t len)
 	return as_syscount_start_perf_pid(0, why, len);
 }
 
+int as_syscount_open_self(int set[AS_SYS_NCOLS], char *why, size_t len)
+{
+	return open_perf(0, set, 0, 0, why, len);
+}
+
 int as_syscount_start_perf_pid(pid_t pid, char *why, size_t len)
 {
 	/* a kernel that refuses the group (with inherit) still counts alone */

@@ -50,6 +50,13 @@ int as_syscount_start_perf_pid(pid_t pid, char *why, size_t len);
  * -1 with the reason. */
 int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len);
 
+/* Counters on the syscall tracepoints for this process alone (not
+ * inherited, not counted): references that keep them registered, so that
+ * another process's last close does not unregister them (libc_probe.c's
+ * lingering holder; the release waits for RCU grace periods under the
+ * kernel's event_mutex). Returns 0, or -1 with the reason (set all -1). */
+int as_syscount_open_self(int set[AS_SYS_NCOLS], char *why, size_t len);
+
 /* Close the perf counters (counting is off afterwards). */
 void as_syscount_stop(void);
 

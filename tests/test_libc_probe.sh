@@ -8,7 +8,7 @@
 # while glibc served every block. One op, one call: libc_calls must equal
 # the trial's ops. No false alarm: bump and jemalloc call none at 1 and 2
 # threads, and the glibc module (which calls glibc's malloc on purpose) is
-# left unprobed. The run's uprobe events are gone once it is. Skipped (77)
+# left unprobed. The run's uprobe events are gone soon after it. Skipped (77)
 # where the run cannot hold uprobes (context.csv libc_calls_probe n/a:
 # not root, no tracefs uprobe_events) and in a sanitizer build.
 # usage: test_libc_probe.sh ALLOCSCOPE NEXT_MODULE VSYM_MODULE DEEPBIND_MODULE
@@ -27,6 +27,9 @@ for r in csv.DictReader(open(sys.argv[1])):
 ctx() { python3 -c 'import csv, sys
 for r in csv.DictReader(open(sys.argv[1])):
     if r["key"] == sys.argv[2]: print(r["value"])' "$1/context.csv" "$2"; }
+# the run's events a group of their own, apart from other tests' runs
+group=allocscope_test_$$
+export ALLOCSCOPE_LIBC_PROBE_GROUP=$group
 mods=glibc,bump,"$nx","$vs","$db"
 "$as" list 2>/dev/null | grep -qw jemalloc && mods=$mods,jemalloc
 "$as" run --no-plot -a "$mods" -w random:ops=20000,live=500 -t 1,2 -r 1 --min-time 0 \
@@ -59,13 +62,15 @@ case "$probe" in
   *) bad "context.csv libc_calls_probe does not say glibc is unprobed: $probe" ;;
 esac
 [ "$rc" -ne 0 ] && ok || bad "run with failed rows exited 0"
-# the holder releases and removes the run's events once the run is gone
+# the holder releases and removes the events once the run is gone (and its
+# 2 s linger for a next run, test_libc_probe_linger.sh, is over)
 for _ in $(seq 1 100); do
-  grep -q "^p:allocscope_$run/" /sys/kernel/tracing/uprobe_events 2>/dev/null || break
+  grep -q "^p:$group/" /sys/kernel/tracing/uprobe_events 2>/dev/null || break
   sleep 0.1
 done
-grep -q "^p:allocscope_$run/" /sys/kernel/tracing/uprobe_events 2>/dev/null &&
-  bad "uprobe events allocscope_$run still defined 10 s after the run" || ok
+grep -q "^p:$group/" /sys/kernel/tracing/uprobe_events 2>/dev/null &&
+  bad "uprobe events $group still defined 10 s after the run" || ok
+rm -f "/run/allocscope/$group.lock" "/tmp/$group.lock" # the holders' lock, theirs alone
 # where the run cannot hold uprobes (an ordinary user): today's count by
 # the wrappers alone, and context.csv says why
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
