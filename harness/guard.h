@@ -21,6 +21,12 @@
  * says why). */
 int as_guard_start(void);
 
+/* Close every descriptor but a and b (-1: none): a helper process
+ * (the guard, the probes' holder, exec's aide) keeps nothing of the run's
+ * but its own pipes. Two or three close_range calls, not one close per
+ * possible descriptor. */
+void as_close_fds_but(int a, int b);
+
 /* "cgroup v2 PATH" or "no cgroup (REASON): subreaper sweep only". */
 const char *as_guard_desc(void);
 

@@ -466,8 +466,7 @@ static void holder(const char *dir, const libc_t *l, const char *group, int ling
                    int ready_fd, int life_fd)
 {
 	char line[PATH_MAX + 128], why[512] = "";
-	int lo = ready_fd < life_fd ? ready_fd : life_fd, hi = ready_fd ^ life_fd ^ lo, lock,
-	    mark = -1;
+	int lock, mark = -1;
 	/* the run's end is EOF on life_fd, whatever kills it: no terminal's
 	 * or group's signal ends the holder before it released the events */
 	setpgid(0, 0);
@@ -476,11 +475,7 @@ static void holder(const char *dir, const libc_t *l, const char *group, int ling
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_NAME, "as_probe_holder");
-	if (lo > 0)
-		close_range(0, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
+	as_close_fds_but(ready_fd, life_fd);
 	remove_stale(dir);
 	if ((lock = lock_group(group, why, sizeof(why))) >= 0 &&
 	    define_events(dir, l, group, why, sizeof(why)) == 0 &&

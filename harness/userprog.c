@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "userprog.h"
 
 int as_userprog_own_group(void)
@@ -53,17 +54,6 @@ static volatile sig_atomic_t aide_mute; /* it did not answer: not asked again */
 /* The signals as_userprog_pass is given; the job's aide holds them blocked */
 static const int passed_sigs[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2};
 
-/* Close every descriptor but a and b. */
-static void close_all_but(int a, int b)
-{
-	int lo = a < b ? a : b, hi = a < b ? b : a;
-	if (lo > 0)
-		close_range(0, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	close_range((unsigned)hi + 1, ~0U, 0);
-}
-
 /* The aide's life: ask, said (the pipes' ends), prog, own_group as given
  * to as_userprog_aide_start. Never returns. */
 static void aide_main(int ask, int said, pid_t prog, int own_group)
@@ -71,7 +61,7 @@ static void aide_main(int ask, int said, pid_t prog, int own_group)
 	sigset_t set;
 	struct sigaction ign, dfl;
 	unsigned char b;
-	close_all_but(ask, said);
+	as_close_fds_but(ask, said);
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
 	dfl = ign;
