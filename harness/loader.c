@@ -23,6 +23,11 @@
 #include "../workloads/workload.h"
 #include "suggest.h"
 
+/* Weak: the exec shim (as_exec.so) compiles this file without the
+ * workloads, and its "module not found" line must not end the user's
+ * program in a symbol lookup error; there the workload hint is left out. */
+#pragma weak as_workload_find
+
 #ifndef AS_INSTALL_PRELOAD_DIR
 #define AS_INSTALL_PRELOAD_DIR "/usr/local/lib/allocscope-preload"
 #endif
@@ -158,11 +163,13 @@ as_status_t as_module_resolve(const char *name, char *path, size_t pathlen, char
 		as_suggest_fmt(&sg, NULL, dym, sizeof(dym));
 		/* a workload's name given as a module (-a larson): say which it is,
 		 * the nearest module name would only mislead */
-		if (as_workload_find(name))
+		char env_shown[AS_SHOW_WORD], dir_shown[AS_SHOW_WORD];
+		if (as_workload_find && as_workload_find(name))
 			snprintf(dym, sizeof(dym), "; '%s' is a workload (-w %s)", name, name);
 		snprintf(err, errlen,
 		         "%s: module not found (searched ALLOCSCOPE_MODULE_PATH=%s and %s)%s",
-		         as_show(name, shown), env ? env : "", as_module_dir(), dym);
+		         as_show(name, shown), env ? path_word(env, env_shown) : "",
+		         path_word(as_module_dir(), dir_shown), dym);
 	}
 	return AS_ERR_NOT_FOUND;
 }
