@@ -83,17 +83,20 @@ if command -v setsid >/dev/null; then
         kill -9 "$pid" 2>/dev/null
         continue
       fi
-      pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+      # allocscope: the parent of the child's parent (the shell); $! only
+      # when setsid(1) did not fork first
+      ap=$(ps -o ppid= -p "$(ps -o ppid= -p "$k" | tr -d ' ')" | tr -d ' ')
+      pgid=$(ps -o pgid= -p "${ap:-0}" | tr -d ' ')
       if [ "$how" = group ]; then
         # only the group setsid made allocscope lead, never the test's
-        if [ "$pgid" != "$pid" ]; then
-          bad "$cmd kids: allocscope ($pid) does not lead its process group (${pgid:-gone})"
+        if [ -z "$ap" ] || [ "$pgid" != "$ap" ] || [ "$pgid" = "$(ps -o pgid= -p $$ | tr -d ' ')" ]; then
+          bad "$cmd kids: allocscope (${ap:-gone}) does not lead a process group of its own (${pgid:-gone}); $(ps -o pid=,ppid=,pgid=,sid=,stat=,args= -p "$$,$pid,${ap:-0},$k" | tr '\n' ';')"
           kill -9 "$pid" "$k" 2>/dev/null
           continue
         fi
         kill -9 -- "-$pgid"
       else
-        kill -9 "$pid"
+        kill -9 "${ap:-$pid}"
       fi
       { wait "$pid"; } 2>/dev/null
       # gone within 2 s (its state Z: dead, not yet reaped by init)

@@ -21,7 +21,7 @@ command -v setsid >/dev/null || { echo "skipped: no setsid"; echo "0 passed, 0 f
 # its own, no terminal), or tty (allocscope on a terminal, script's pty; the
 # SIGTERM to its pid): the count the program saw
 one() {
-  local cmd=$1 how=$2 d=$tmp/$1.$2.$3 pid ppid pgid rc n np
+  local cmd=$1 how=$2 d=$tmp/$1.$2.$3 pid pp ap pgid rc n np
   mkdir "$d"
   case $cmd in
     exec) set -- exec -a glibc -- "$prog" "$d/count" "$d/ready" ;;
@@ -40,17 +40,23 @@ one() {
     kill -9 "$pid" 2>/dev/null
     return
   fi
-  pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
-  if [ "$how" = ttygroup ]; then
-    # allocscope on the pty: the program's parent; script's shell
-    # exec'd it, so it leads the pty's session and group
-    pid=$(ps -o ppid= -p "$(pgrep -f "^$prog $d/count")" | tr -d ' ')
-    pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+  # allocscope: the program's parent. Under script it is not $!; and
+  # setsid(1) forks first when its caller leads a process group, so $!
+  # is not always allocscope there either
+  pp=$(pgrep -f "^$prog $d/count" | head -1)
+  ap=$(ps -o ppid= -p "${pp:-0}" | tr -d ' ')
+  if [ -z "$ap" ]; then
+    bad "$cmd $how: the program ($prog) or its parent is gone: $(tail -2 "$d/out")"
+    kill -9 "$pid" 2>/dev/null
+    return
   fi
-  # a group kill only of allocscope's own group (setsid made it its
-  # leader): never of a group the test, ctest or a neighbour test is in
-  if [ "${how%group}" != "$how" ] && [ "$pgid" != "$pid" ]; then
-    bad "$cmd group: allocscope ($pid) does not lead its process group (${pgid:-gone}): no group kill sent"
+  pid=$ap
+  pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+  # a group kill only of allocscope's own group (setsid or script made it
+  # its leader): never of a group the test, ctest or a neighbour test is in
+  if [ "${how%group}" != "$how" ] &&
+    { [ "$pgid" != "$pid" ] || [ "$pgid" = "$(ps -o pgid= -p $$ | tr -d ' ')" ]; }; then
+    bad "$cmd $how: allocscope ($pid) does not lead a process group of its own (${pgid:-gone}): no group kill sent; $(ps -o pid=,ppid=,pgid=,sid=,stat=,args= -p "$$,$!,$pid,$pp" | tr '\n' ';')"
     kill -9 "$pid" 2>/dev/null
     return
   fi
@@ -69,12 +75,11 @@ one() {
       for _ in $(seq 200); do [ -e "$d/ready.got" ] && break; sleep 0.05; done
       kill -CONT "$!" "$pid" ;;
     tty)
-      # allocscope is the program's parent; on a terminal the program
-      # stays in its group (^C and ^Z reach both, as for any command)
-      ppid=$(ps -o ppid= -p "$(pgrep -f "^$prog $d/count")" | tr -d ' ')
-      [ "$(ps -o pgid= -p "$ppid")" = "$(ps -o pgid= -p "$(pgrep -f "^$prog $d/count")")" ] &&
+      # on a terminal the program stays in allocscope's group (^C and ^Z
+      # reach both, as for any command)
+      [ "$pgid" = "$(ps -o pgid= -p "$pp" | tr -d ' ')" ] &&
         ok || bad "$cmd tty: the program is not in allocscope's process group"
-      kill -TERM "$ppid" ;;
+      kill -TERM "$pid" ;;
   esac
   wait "$!"
   rc=$?
