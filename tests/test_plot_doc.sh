@@ -4,7 +4,8 @@
 # as_plot_and_print, the CLI's commands.h), its
 # as_plot_dir calls have plot.h's three arguments, what it says of formats
 # 0 is plot.h's (PNG), and its --modules row says that verdicts and
-# comparisons follow the modules named, as the tool does (test_plot 1g).
+# comparisons follow the modules named, as the tool does (test_plot 1g), and
+# the chart kinds it lists per suite scenario are harness/suite.c's.
 # usage: test_plot_doc.sh SOURCE_DIR
 set -u
 src=$1
@@ -40,6 +41,21 @@ case $row in
   *[Vv]erdicts*) ok ;;
   *) bad "--modules row says nothing of verdicts and comparisons" ;;
 esac
+
+# the chart kinds each scenario's scenarios.csv row lists (harness/suite.c
+# .charts), as the doc's "(threshold: `...`; ...; bump and phase: `time`;
+# ...)" list gives them (until session 31 it gave phase `time`, which draws
+# pass_time, and left out mmapcost)
+list=$(tr '\n' ' ' <"$doc" | grep -o '(threshold: `[^)]*)' | head -1)
+if [ -n "$list" ]; then ok; else bad "docs/plots.md: no list of each scenario's chart kinds"; fi
+doclist=$(sed 's/^(//; s/)$//' <<<"$list" | tr ';' '\n' | while IFS= read -r part; do
+  names=${part%%:*} charts=${part#*\`}; charts=${charts%%\`*}
+  for n in $(sed 's/,/ /g; s/ and / /g' <<<"$names"); do echo "$n $charts"; done
+done | sort)
+code=$(awk '/^static const as_scenario_t sc_/ {n = ""} /^    \.name = "/ {split($0, a, "\""); n = a[2]}
+  /^    \.charts = "/ {split($0, a, "\""); print n, a[2]}' "$src/harness/suite.c" | sort)
+if [ -n "$code" ] && [ "$doclist" = "$code" ]; then ok
+else bad "docs/plots.md's scenario chart kinds differ from harness/suite.c: $(diff <(echo "$doclist") <(echo "$code") | grep '^[<>]' | tr '\n' ';')"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
