@@ -35,5 +35,19 @@ if cmake -S "$src" -B "$tmp/main" -DBUILD_TESTING=OFF -DALLOCSCOPE_BENCH=OFF >"$
 else
   bad "configure as main does"; cat "$tmp/cfg" >&2
 fi
+# the README's "Dependencies" table names every package quickstart installs,
+# and no other, and its pkg-config row every library CMakeLists.txt finds
+# with pkg-config (until session 31 it said pkg-config finds hwloc alone)
+qs=$(sed -n '/^pkgs=(/,/^fi$/p' "$src/scripts/quickstart" | sed 's/#.*//' |
+  grep -o '[a-z][a-z0-9.+-]*[a-z0-9]' | grep -vx 'pkgs\|if\|then\|fi\|mode\|test' | sort -u)
+table=$(sed -n '/^## Dependencies/,/^## /p' "$src/README.md" | grep '^| [a-z]' | cut -d'|' -f2 |
+  sed 's/(tests)//g' | tr ',' '\n' | tr -d ' ' | grep -v '^$' | grep -vx package | sort -u)
+if [ -n "$qs" ] && [ "$qs" = "$table" ]; then ok
+else bad "README's Dependencies table and quickstart's packages differ: $(diff <(echo "$qs") <(echo "$table") | grep '^[<>]' | tr '\n' ' ')"; fi
+row=$(grep '^| build-essential, cmake, pkg-config |' "$src/README.md")
+for m in $(sed -n 's/^pkg_check_modules([A-Z]* IMPORTED_TARGET \([a-z0-9]*\))$/\1/p' "$src/CMakeLists.txt"); do
+  if grep -qw "$m" <<<"$row"; then ok; else bad "README's pkg-config row does not name $m (CMakeLists.txt finds it with pkg-config)"; fi
+done
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
