@@ -184,6 +184,14 @@ if listed bump && [ -x /usr/bin/python3 ]; then
   "$cli" exec -a bump:region=16m -- /usr/bin/python3 -c 'for i in range(10**5): s=bytearray(1000)' >/dev/null 2>"$tmp/err"
   if grep -q "^allocscope exec: module bump ran out of memory.*used_bytes=" "$tmp/err"; then ok
   else bad "bump running out gives no message: $(head -3 "$tmp/err")"; fi
+  # ... also when the request it refuses is a realloc (until session 31 only
+  # a malloc, calloc or aligned request said so)
+  "$cli" exec -a bump:region=16m -- /usr/bin/python3 -c 'import ctypes
+c = ctypes.CDLL(None); c.malloc.restype = c.realloc.restype = ctypes.c_void_p
+print(c.realloc(ctypes.c_void_p(c.malloc(16)), 32 << 20))' >"$tmp/out" 2>"$tmp/err"
+  if grep -qx None "$tmp/out" &&
+    grep -q "^allocscope exec: module bump ran out of memory: it returned NULL for a request of 33554432 bytes" "$tmp/err"; then ok
+  else bad "bump refusing a realloc gives no message: $(head -3 "$tmp/out" "$tmp/err")"; fi
 fi
 # --stats reports the module and per-process figures; a bad module is refused
 if [ -x /usr/bin/python3 ]; then

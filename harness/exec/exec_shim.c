@@ -228,6 +228,8 @@ static void *shim_realloc(void *p, size_t size)
 		if (serialise)
 			pthread_mutex_lock(&lock);
 		nb = mod->realloc(inst, (char *)p - HDR, block_total(h), size + HDR);
+		if (!nb && size + HDR < ((size_t)64 << 20))
+			ran_out(size);
 		if (serialise)
 			pthread_mutex_unlock(&lock);
 		__atomic_fetch_add(&calls_total, 1, __ATOMIC_RELAXED);
