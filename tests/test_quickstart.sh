@@ -35,6 +35,18 @@ if cmake -S "$src" -B "$tmp/main" -DBUILD_TESTING=OFF -DALLOCSCOPE_BENCH=OFF >"$
 else
   bad "configure as main does"; cat "$tmp/cfg" >&2
 fi
+# scripts/gallery replaces its results folder whole: one holding a file of
+# the user's is refused, exit 2, and kept (until session 31 it was deleted);
+# a stub CLI makes the old script's run of it quick
+printf '#!/bin/sh\n[ "$1" = list ] && printf "Modules:\\n  glibc x\\n"\nexit 0\n' >"$tmp/stub"
+chmod +x "$tmp/stub"
+mkdir -p "$tmp/gal/run"
+echo mine >"$tmp/gal/notes.txt"
+ALLOCSCOPE=$tmp/stub "$src/scripts/gallery" "$tmp/gal" >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 2 ] && [ -s "$tmp/gal/notes.txt" ] && grep -q "holds notes.txt" "$tmp/out"; then ok
+else bad "gallery into a folder holding a user's file: exit $rc, want 2 and the file kept: $(head -3 "$tmp/out")"; fi
+
 # the README's "Dependencies" table names every package quickstart installs,
 # and no other, and its pkg-config row every library CMakeLists.txt finds
 # with pkg-config (until session 31 it said pkg-config finds hwloc alone)
