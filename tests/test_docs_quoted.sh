@@ -7,8 +7,9 @@
 # header-only trace; sizes.csv, a table whose line 3 is bad); a refusal must
 # exit 2. Shape and names are compared, not figures: in a quoted line a run
 # of digits matches any number, a git hash any hash (and build type any
-# other), `...` anything; a line `...` alone skips any lines, and each
-# stretch between such lines must be found, line by line, in the output.
+# other), a path's build/ any build folder, `...` anything; a line `...`
+# alone skips any lines, and each stretch between such lines must be found,
+# line by line, in the output.
 # Examples of jemalloc, tcmalloc or mimalloc are left out where that module
 # is not built (its Debian library missing). Until session 31 docs/tracedist.md
 # quoted cut.ast's refusal in an older form, and docs/modules.md's `list`
@@ -78,7 +79,8 @@ def pattern(line):
         elif re.fullmatch(build_types, part):
             out.append(build_types)
         else:
-            out.append(re.escape(part))
+            # the docs' build/ stands for any build folder (build-dev, ...)
+            out.append(re.escape(part).replace("/build/", "/[^/ ]+/"))
     return re.compile("".join(out) + r"\s*$")
 
 def stretches(out):
