@@ -31,7 +31,9 @@ for cmd in $cmds; do
     if [ "$pre" = tty ]; then
       # on a terminal (script's pty): the program in allocscope's group
       command -v script >/dev/null || { echo "skipped: the terminal cases (no script(1))"; continue; }
-      script -qec "$(printf '%q ' "$as" "$@")" /dev/null </dev/null >"$d/out" 2>&1 &
+      # exec, by /bin/sh: allocscope leads the pty's group whatever SHELL
+      # is (as in test_prog_signals; dash forks a -c command, bash execs)
+      SHELL=/bin/sh script -qec "exec $(printf '%q ' "$as" "$@")" /dev/null </dev/null >"$d/out" 2>&1 &
     else
       $pre "$as" "$@" >"$d/out" 2>&1 &
     fi

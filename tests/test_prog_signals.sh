@@ -28,7 +28,11 @@ one() {
     capture) set -- capture -o "$d/t.ast" -- "$prog" "$d/count" "$d/ready" ;;
   esac
   if [ "${how#tty}" != "$how" ]; then
-    script -qec "$(printf '%q ' "$as" "$@")" /dev/null </dev/null >"$d/out" 2>&1 &
+    # script(1) runs "$SHELL -c" (/bin/sh when unset, as on many CI
+    # runners): dash forks the command, bash execs it. Then allocscope
+    # did not lead the pty's group (the shell did), and ttygroup refused
+    # the group kill; exec, by /bin/sh: allocscope leads it whatever SHELL
+    SHELL=/bin/sh script -qec "exec $(printf '%q ' "$as" "$@")" /dev/null </dev/null >"$d/out" 2>&1 &
   else
     # a session of its own: allocscope leads a group the test is not in
     setsid "$as" "$@" >"$d/out" 2>&1 &
