@@ -179,6 +179,12 @@ int main(int argc, char **argv)
 	char dym[96];
 
 	std_fds_open();
+	/* children must be waitable: a SIGCHLD ignored by whoever started us
+	 * (a daemon, a CI runner) makes the kernel reap them, waitpid fails
+	 * and every wait for a worker or a probe ran to its deadline or hung
+	 * (until session 31: run hung, exec took 10 s and failed). Blocked
+	 * stays blocked: the program exec and capture start inherits that. */
+	signal(SIGCHLD, SIG_DFL);
 	if (runs_trials(argc, argv))
 		as_allocenv_strip(); /* before the re-exec: it starts on glibc's defaults */
 	if (!no_modules(argc, argv))
