@@ -208,7 +208,7 @@ static int below_zero_out(const run_t *r, int m, int g, double *v, int n, const 
 void plot_chart_bars_metric(run_t *r, charts_t *cs, const char *kind, const char *col,
                             const char *per, const char *what, const char *unit, double scale)
 {
-	int ci = as_table_col(&r->trials, col), pi = per ? as_table_col(&r->trials, per) : -1;
+	int ci = plot_tcol(r, col), pi = per ? plot_tcol(r, per) : -1;
 	double lo = INFINITY, hi = 0;
 	int any = 0, anyout = 0, reps_n[2] = {0, 0};
 	strlist_t why = {0};
@@ -319,7 +319,7 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
 	int cols[6], nc = 0;
 	const char *names[6];
 	for (int i = 0; i < 6; i++) {
-		int ci = as_table_col(&r->trials, calls[i]);
+		int ci = plot_tcol(r, calls[i]);
 		if (ci >= 0) {
 			cols[nc] = ci;
 			names[nc++] = calls[i];
@@ -440,10 +440,10 @@ void plot_chart_syscalls(run_t *r, charts_t *cs)
  * live_blocks_peak where the trials have it, else live_bytes_peak / size. */
 void plot_chart_metadata(run_t *r, charts_t *cs)
 {
-	int c_peak = as_table_col(&r->trials, "rss_peak_kib");
-	int c_before = as_table_col(&r->trials, "rss_before_kib");
-	int c_live = as_table_col(&r->trials, "live_bytes_peak");
-	int c_blocks = as_table_col(&r->trials, "live_blocks_peak");
+	int c_peak = plot_tcol(r, "rss_peak_kib");
+	int c_before = plot_tcol(r, "rss_before_kib");
+	int c_live = plot_tcol(r, "live_bytes_peak");
+	int c_blocks = plot_tcol(r, "live_blocks_peak");
 	strlist_t groups = {0}, why = {0};
 	chart_t *c;
 	const char **shows;
@@ -672,7 +672,7 @@ void plot_chart_scaling(run_t *r, charts_t *cs)
 {
 	strlist_t wls = {0}, why = {0}, nokey = {0};
 	char **wshow;
-	int ci = as_table_col(&r->trials, "ops_per_sec"), drawn = 0;
+	int ci = plot_tcol(r, "ops_per_sec"), drawn = 0;
 	if (ci < 0) {
 		plot_skip(cs, "scaling", "trials.csv has no ops_per_sec");
 		return;

@@ -13,7 +13,7 @@
 int plot_missing_why(const run_t *r, const char *mod, const char *group, char *status, size_t slen,
                      char *clause, size_t clen)
 {
-	int cs = as_table_col(&r->trials, "status"), cr = as_table_col(&r->trials, "reason");
+	int cs = plot_tcol(r, "status"), cr = plot_tcol(r, "reason");
 	int nrows;
 	const int *rows = plot_group_rows(r, plot_group_index(r, group), &nrows);
 	for (int i = 0; i < nrows; i++) {

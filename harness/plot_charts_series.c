@@ -324,9 +324,9 @@ void plot_chart_series(run_t *r, charts_t *cs)
 	c.live = as_table_col(s, "live_bytes");
 	for (int i = 0; i < 6; i++)
 		c.sys[i] = as_table_col(s, sys[i]);
-	c.t_peak = as_table_col(&r->trials, "rss_peak_kib");
-	c.t_before = as_table_col(&r->trials, "rss_before_kib");
-	c.t_passes = as_table_col(&r->trials, "passes");
+	c.t_peak = plot_tcol(r, "rss_peak_kib");
+	c.t_before = plot_tcol(r, "rss_before_kib");
+	c.t_passes = plot_tcol(r, "passes");
 	if (c.ops < 0 || c.rss < 0) {
 		plot_skip(cs, "rss, heap_mmap, syscalls_cum",
 		          "series.csv lacks ops_done or rss_kib");

@@ -131,9 +131,9 @@ static int sweep_point(const run_t *r, const sweep_t *sw, const char *vkey, cons
                        double sz, double m[6], char *series, size_t slen)
 {
 	const as_table_t *tc = &r->trials;
-	int c_ns = as_table_col(tc, "ns_per_op"), c_mmap = as_table_col(tc, "mmap_calls");
-	int c_end = as_table_col(tc, "rss_end_kib"), c_before = as_table_col(tc, "rss_before_kib");
-	int c_peak = as_table_col(tc, "rss_peak_kib"), n = 0;
+	int c_ns = plot_tcol(r, "ns_per_op"), c_mmap = plot_tcol(r, "mmap_calls");
+	int c_end = plot_tcol(r, "rss_end_kib"), c_before = plot_tcol(r, "rss_before_kib");
+	int c_peak = plot_tcol(r, "rss_peak_kib"), n = 0;
 	double v[5][256], a, b, timed;
 	m[5] = NAN;
 	for (int i = 0; i < r->nt && n < 256; i++) {

@@ -16,6 +16,7 @@
 #include "labels.h"
 #include "plot_int.h"
 #include "results.h"
+#include "reps_agree.h"
 #include "resume.h"
 #include "results_format.h"
 #include "spec.h"
@@ -37,6 +38,131 @@ int plot_table_load(const char *path, as_table_t *t, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* The trials.csv columns plot keeps (plot_tcol): the rows' identity, the
+ * reason and the charts'; with AGREE, also the memory columns by which
+ * the report judges a group of fewer repetitions than asked
+ * (as_reps_agree_columns: only where context.csv records the rule). The
+ * disturbed rule's columns are read on their own (trials_disturbed). The
+ * table of all 59 was 700 MB of plot's peak at 10^6 rows (docs/measure.md
+ * "plot reads the columns it draws"). Returns the count, KEEP ends in NULL. */
+static size_t trials_keep(const char **keep, size_t max, int agree)
+{
+	static const char *const cols[] = {"trial",           "rep",
+	                                   "threads",         "status",
+	                                   "module",          "module_params",
+	                                   "workload",        "workload_params",
+	                                   "reason",          "ns_per_op",
+	                                   "ops_per_sec",     "elapsed_ns",
+	                                   "passes",          "rss_peak_kib",
+	                                   "rss_before_kib",  "rss_end_kib",
+	                                   "live_bytes_peak", "live_blocks_peak",
+	                                   "brk_calls",       "mmap_calls",
+	                                   "munmap_calls",    "mremap_calls",
+	                                   "madvise_calls",   "mprotect_calls"};
+	size_t n = 0;
+	for (; n < sizeof(cols) / sizeof(cols[0]) && n + 1 < max; n++)
+		keep[n] = cols[n];
+	if (agree)
+		n += as_reps_agree_columns(keep + n, max - n - 1);
+	keep[n] = NULL;
+	return n;
+}
+
+int plot_tcol(const run_t *r, const char *name)
+{
+	const char *keep[128];
+	size_t n = trials_keep(keep, 128, 1);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(keep[i], name))
+			return as_table_col(&r->trials, name);
+	/* a chart that reads a column not kept would find none and say the
+	 * folder lacks it: a mistake here, caught by any test that plots */
+	fprintf(stderr,
+	        "allocscope plot: trials.csv column '%s' is not read (plot_data.c "
+	        "trials_keep)\n",
+	        name);
+	abort();
+}
+
+typedef struct {
+	const char *path;
+	char *num; /* as_results_check_row's */
+	int bad;   /* err holds the first row's problem */
+	char err[1024];
+} trials_check_t;
+
+/* Each row whole (as_table_read_each), checked as plot_table_load checks
+ * the other tables; the first problem kept and said once the file is
+ * read, as when the table was read whole and then checked (a CSV error
+ * further on is said first). */
+static int trials_check(const as_table_t *row, size_t line, void *ctx)
+{
+	trials_check_t *c = ctx;
+	if (!c->bad &&
+	    as_results_check_row(c->path, row, line, &c->num, c->err, sizeof(c->err)) != 0)
+		c->bad = 1;
+	return 0;
+}
+
+/* plot_table_load for trials.csv: its rows checked whole, only the columns
+ * trials_keep names kept (AGREE: trials_keep's). */
+static int trials_load(const char *path, int agree, as_table_t *t, char *err, size_t errlen)
+{
+	const char *keep[128];
+	trials_check_t c = {path, NULL, 0, ""};
+	int rc;
+	memset(t, 0, sizeof(*t));
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 1;
+	trials_keep(keep, 128, agree);
+	rc = as_table_read_each(path, keep, trials_check, &c, t, err, errlen);
+	free(c.num);
+	if (rc == 0 && c.bad) {
+		snprintf(err, errlen, "%s", c.err);
+		as_table_free(t);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* The statistics' verdict on each row of trials.csv (as_table_disturbed)
+ * into r->dist, from a read of the rule's columns alone, before the table
+ * plot keeps is read: the two are never held at once. Returns 0, or -1
+ * with "PATH: reason" in err (trials_load says why first, where it can). */
+static int trials_disturbed(run_t *r, const char *path, char *err, size_t errlen)
+{
+	static const char *const cols[] = {AS_TABLE_MACHINE_COLS, NULL};
+	as_table_t t;
+	if (as_table_read_cols(path, cols, &t, err, errlen) != 0)
+		return -1;
+	r->ndist = t.nrows;
+	r->dist = malloc(t.nrows + 1);
+	if (!r->dist)
+		as_oom("plot: trial rows", 0);
+	/* all kept when trials.csv lacks the columns the rules read (an old
+	 * folder) */
+	if (as_table_disturbed(&t, r->dist) != 0)
+		memset(r->dist, AS_DIST_NO, t.nrows + 1);
+	as_table_free(&t);
+	return 0;
+}
+
+/* Whether DIR's context.csv records the repetitions_agree rule (or cannot
+ * be read: load_tables says why). */
+static int agree_rule(const char *dir)
+{
+	char path[PLOT_PATH_MAX], err[256];
+	as_table_t t;
+	int agree = 1;
+	if (plot_path(path, sizeof(path), "%s/context.csv", dir) != 0 || access(path, F_OK) != 0)
+		return 0;
+	if (as_table_read(path, &t, err, sizeof(err)) == 0) {
+		agree = as_reps_agree_recorded(&t) > 0;
+		as_table_free(&t);
+	}
+	return agree;
 }
 
 /* Cell text by column index ("" for a missing column, col < 0). */
@@ -189,7 +315,17 @@ static int load_tables(run_t *r, const char *dir, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: path too long", dir);
 			return -1;
 		}
-		rc = plot_table_load(path, t, err, errlen);
+		if (i == 0) {
+			char derr[1024];
+			int drc = trials_disturbed(r, path, derr, sizeof(derr));
+			rc = trials_load(path, agree_rule(dir), t, err, errlen);
+			if (rc == 0 && drc != 0) {
+				snprintf(err, errlen, "%s", derr);
+				return -1;
+			}
+		} else {
+			rc = plot_table_load(path, t, err, errlen);
+		}
 		if (rc < 0)
 			return -1;
 		if (rc == 1 && files[i].required) {
@@ -301,22 +437,15 @@ static void pool_free(strpool_t *p)
 static void build_rows(run_t *r)
 {
 	const as_table_t *c = &r->trials;
-	int c_trial = as_table_col(c, "trial"), c_rep = as_table_col(c, "rep");
-	int c_thr = as_table_col(c, "threads"), c_mod = as_table_col(c, "module");
-	int c_mp = as_table_col(c, "module_params"), c_wl = as_table_col(c, "workload");
-	int c_wp = as_table_col(c, "workload_params"), c_st = as_table_col(c, "status");
+	int c_trial = plot_tcol(r, "trial"), c_rep = plot_tcol(r, "rep");
+	int c_thr = plot_tcol(r, "threads"), c_mod = plot_tcol(r, "module");
+	int c_mp = plot_tcol(r, "module_params"), c_wl = plot_tcol(r, "workload");
+	int c_wp = plot_tcol(r, "workload_params"), c_st = plot_tcol(r, "status");
 	long thr0 = -1;
 	r->nt = NROWS(c);
 	r->t = calloc((size_t)r->nt + 1, sizeof(trow_t));
 	if (!r->t)
 		as_oom("plot: trial rows", 0);
-	unsigned char *dist = malloc((size_t)r->nt + 1);
-	if (!dist)
-		as_oom("plot: trial rows", 0);
-	/* the rows the statistics leave out: all kept when trials.csv lacks
-	 * the columns the rules read (an old folder) */
-	if (as_table_disturbed(c, dist) != 0)
-		memset(dist, AS_DIST_NO, (size_t)r->nt + 1);
 	for (int i = 0; i < r->nt; i++) {
 		trow_t *t = &r->t[i];
 		const char *mp = plot_cell(c, i, c_mp);
@@ -336,7 +465,9 @@ static void build_rows(run_t *r)
 		t->wparams = intern(&r->pool, wparams);
 		t->wlabel = intern(&r->pool, wlabel);
 		t->ok = !strcmp(plot_cell(c, i, c_st), "ok");
-		t->kept = t->ok && dist[i] != AS_DIST_OUT;
+		/* the rows the statistics leave out (a row appended to the file
+		 * after trials_disturbed read it is not judged) */
+		t->kept = t->ok && !((size_t)i < r->ndist && r->dist[i] == AS_DIST_OUT);
 		if (thr0 < 0)
 			thr0 = t->threads;
 		else if (t->threads != thr0)
@@ -350,7 +481,8 @@ static void build_rows(run_t *r)
 		char gl[LABEL + 32];
 		r->t[i].glabel = intern(&r->pool, plot_group_of(r, &r->t[i], gl, sizeof(gl)));
 	}
-	free(dist);
+	free(r->dist);
+	r->dist = NULL;
 }
 
 /* Whether row t is of module spec S: the same name, and the same params
@@ -513,6 +645,7 @@ void plot_free_run(run_t *r)
 	as_table_free(&r->latency);
 	as_table_free(&r->hist);
 	free(r->t);
+	free(r->dist);
 	free(r->grow);
 	free(r->gfirst);
 	pool_free(&r->pool);

@@ -69,6 +69,10 @@ typedef struct {
 typedef struct {
 	const char *dir;
 	as_table_t trials, context, series, latency, hist;
+	/* the statistics' verdict (AS_DIST_*) on each of ndist trials.csv
+	 * rows, until the rows are built */
+	unsigned char *dist;
+	size_t ndist;
 	trow_t *t;
 	int nt;
 	strpool_t pool;    /* the texts t's labels point to */
@@ -119,6 +123,10 @@ typedef struct {
 /* Read PATH into t: 0; 1 when the file does not exist (t left empty); -1
  * with "PATH: reason" in err. */
 int plot_table_load(const char *path, as_table_t *t, char *err, size_t errlen);
+/* Index of trials.csv column NAME in r->trials, -1 when the file has none.
+ * plot keeps only the columns plot_data.c's trials_keep names: a NAME not
+ * there aborts (a chart would say the folder lacks it). */
+int plot_tcol(const run_t *r, const char *name);
 /* Cell text by column index ("" for a missing column, col < 0). */
 const char *plot_cell(const as_table_t *t, int row, int col);
 /* Cell as a number: NaN when the column is missing, the cell is empty (n/a)

@@ -196,23 +196,43 @@ void plot_vars_series(as_buf_t *v, const run_t *r, const strlist_t *labels, cons
 }
 
 /* One category label split: workload name, its params (k=v, at most
- * MAXP) and the rest after ", " (e.g. "2 threads"). */
+ * MAXP) and the rest after ", " (e.g. "2 threads"); each part cut at
+ * LABEL - 1 bytes, in one block (text). The parts were char[LABEL] arrays,
+ * 17 KB a category: 350 MB of a 20,000-group folder's plot
+ * (docs/measure.md "plot reads the columns it draws"). */
 enum { MAXP = 16 };
 typedef struct {
-	char name[LABEL], rest[LABEL];
-	char key[MAXP][LABEL], val[MAXP][LABEL];
+	char *text;
+	const char *name, *rest;
+	const char *key[MAXP], *val[MAXP];
 	int np;
 } catparts_t;
+
+/* N bytes of S (cut at LABEL - 1) copied to *W and ended: the copy. */
+static const char *cat_part(char **w, const char *s, size_t n)
+{
+	char *at = *w;
+	if (n > LABEL - 1)
+		n = LABEL - 1;
+	memcpy(at, s, n);
+	at[n] = '\0';
+	*w += n + 1;
+	return at;
+}
 
 static void cat_split(const char *show, catparts_t *c)
 {
 	const char *end = strstr(show, ", ");
 	size_t wl = end ? (size_t)(end - show) : strlen(show), nl = strcspn(show, ":");
+	char *w;
 	memset(c, 0, sizeof(*c));
-	snprintf(c->rest, sizeof(c->rest), "%s", end ? end + 2 : "");
+	/* every part is a piece of show, each ended: twice its length is room */
+	if (!(c->text = w = malloc(2 * strlen(show) + 2 * MAXP + 4)))
+		as_oom("plot: tick labels", 0);
+	c->rest = cat_part(&w, end ? end + 2 : "", end ? strlen(end + 2) : 0);
 	if (nl > wl)
 		nl = wl;
-	snprintf(c->name, sizeof(c->name), "%.*s", (int)nl, show);
+	c->name = cat_part(&w, show, nl);
 	for (const char *p = show + nl + (nl < wl); p < show + wl && c->np < MAXP;) {
 		size_t len = strcspn(p, ","), kl;
 		if (p + len > show + wl)
@@ -220,9 +240,8 @@ static void cat_split(const char *show, catparts_t *c)
 		kl = strcspn(p, "=");
 		if (kl > len)
 			kl = len;
-		snprintf(c->key[c->np], LABEL, "%.*s", (int)kl, p);
-		snprintf(c->val[c->np], LABEL, "%.*s", kl < len ? (int)(len - kl - 1) : 0,
-		         p + kl + (kl < len));
+		c->key[c->np] = cat_part(&w, p, kl);
+		c->val[c->np] = cat_part(&w, p + kl + (kl < len), kl < len ? len - kl - 1 : 0);
 		c->np++;
 		p += len + 1;
 	}
@@ -240,6 +259,21 @@ static int key_in_all(const catparts_t *c, int n, const char *key)
 			return 0;
 	}
 	return 1;
+}
+
+/* key_in_all, once per key (ASKED: the keys asked, IN their answers): a
+ * chart of 20,000 categories asked it of every category's every key,
+ * n^2 compares, most of plot's time there. */
+static int key_in_all_once(const catparts_t *c, int n, const char *key, strlist_t *asked, char **in)
+{
+	int k = plot_sl_find(asked, key);
+	if (k < 0) {
+		k = plot_sl_add(asked, key);
+		if (!(*in = realloc(*in, (size_t)asked->n)))
+			as_oom("plot: tick labels", 0);
+		(*in)[k] = (char)key_in_all(c, n, key);
+	}
+	return (*in)[k];
 }
 
 /* A value shown without its key: a size param of a known workload in
@@ -274,7 +308,8 @@ static void cat_value(const char *wl, const char *key, const char *val, char *ou
 void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars)
 {
 	catparts_t *c = calloc((size_t)n + 1, sizeof(*c));
-	char xlabel[4 * LABEL] = "";
+	char xlabel[4 * LABEL] = "", *in = NULL;
+	strlist_t asked = {0};
 	int same = n > 0;
 	if (!c)
 		as_oom("plot: tick labels", 0);
@@ -289,7 +324,7 @@ void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars
 		if (!same)
 			w += (size_t)snprintf(t + w, sizeof(t) - w, "%s", c[i].name);
 		for (int p = 0; p < c[i].np && w < sizeof(t); p++) {
-			int everywhere = same && key_in_all(c, n, c[i].key[p]);
+			int everywhere = same && key_in_all_once(c, n, c[i].key[p], &asked, &in);
 			char v[LABEL];
 			if (everywhere)
 				cat_value(c[i].name, c[i].key[p], c[i].val[p], v, sizeof(v));
@@ -308,7 +343,7 @@ void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars
 	if (same) {
 		size_t w = (size_t)snprintf(xlabel, sizeof(xlabel), "%s", c[0].name);
 		for (int p = 0, first = 1; p < c[0].np && w < sizeof(xlabel); p++) {
-			if (key_in_all(c, n, c[0].key[p])) {
+			if (key_in_all_once(c, n, c[0].key[p], &asked, &in)) {
 				w += (size_t)snprintf(xlabel + w, sizeof(xlabel) - w, "%s%s",
 				                      first ? ": " : " / ", c[0].key[p]);
 				first = 0;
@@ -328,5 +363,9 @@ void plot_cat_ticks(const char *const *show, int n, char **ticks, as_buf_t *vars
 		}
 		as_buf_printf(vars, "LABCH=%d; ", longest);
 	}
+	for (int i = 0; i < n; i++)
+		free(c[i].text);
 	free(c);
+	free(in);
+	plot_sl_free(&asked);
 }

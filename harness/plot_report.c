@@ -54,7 +54,7 @@ typedef struct fail_group {
 
 void plot_fails_add(plot_fails_t *f, const run_t *r, const char *scenario)
 {
-	int cr = as_table_col(&r->trials, "reason"), cs = as_table_col(&r->trials, "status");
+	int cr = plot_tcol(r, "reason"), cs = plot_tcol(r, "status");
 	for (int i = 0; i < r->nt; i++) {
 		const trow_t *t = &r->t[i];
 		const char *mod = plot_mod_show(r, t->mlabel);

@@ -85,7 +85,7 @@ int as_reps_agree_drop(void *ctx, const as_run_t *run, int w, int i)
 
 /* context.csv's repetitions_agree N ("N: ..."), 0 when the run had no
  * such rule (a run's -r N, -r auto, a folder written before the key). */
-static long agree_recorded(const as_table_t *ctx)
+long as_reps_agree_recorded(const as_table_t *ctx)
 {
 	for (size_t r = 0; r < ctx->nrows; r++)
 		if (!strcmp(as_table_str(ctx, r, "key"), "repetitions_agree")) {
@@ -117,7 +117,7 @@ int as_reps_group_complete(const as_table_t *ctx, const as_table_t *t, const siz
                            long asked)
 {
 	double first[AS_TRIAL_NCOLS], v[AS_TRIAL_NCOLS];
-	long need = agree_recorded(ctx);
+	long need = as_reps_agree_recorded(ctx);
 	if (n >= (asked > 0 ? asked : 1))
 		return 1;
 	/* fewer than asked: complete only as the rule stopped it, every row

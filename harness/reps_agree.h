@@ -35,6 +35,10 @@ int as_reps_agree_drop(void *ctx, const struct as_run *run, int w, int i);
 int as_reps_group_complete(const struct as_table *ctx, const struct as_table *t, const size_t *rows,
                            int n, long asked);
 
+/* Context table CTX's repetitions_agree N, 0 when the run had no such rule
+ * (a run's -r N, -r auto, a folder written before the key). */
+long as_reps_agree_recorded(const struct as_table *ctx);
+
 /* The trials.csv columns as_reps_group_complete reads (status and the
  * memory columns), for a reader that keeps only those: up to MAX names
  * into NAMES (static strings). Returns how many. */

@@ -437,65 +437,82 @@ static int is_number(const char *c)
 	return end != c && !*end && errno != ERANGE && isfinite(v);
 }
 
-int as_results_check_table(const char *path, const as_table_t *t, char *err, size_t errlen)
+/* The header's checks of as_results_check_table: its schema in *s (NULL:
+ * a file without one, whose rows' fields alone are checked) and its
+ * numeric columns in *num (ncols flags, as_xcalloc'd). 0, or -1 with err. */
+static int check_head(const char *path, const as_table_t *t, const schema_t **s, char **num,
+                      char *err, size_t errlen)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	const schema_t *s = NULL;
-	char *num;
-	int rc = 0;
-	for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]) && !s; i++)
+	*s = NULL;
+	for (size_t i = 0; i < sizeof(schemas) / sizeof(schemas[0]) && !*s; i++)
 		if (!strcmp(base, schemas[i].file))
-			s = &schemas[i];
-	if (!s) {
-		/* a table without a schema here (tune.csv, frontier.csv, ...):
-		 * its rows still hold one line each, all their fields (a cut row
-		 * read as a configuration with empty cells: an outside review) */
-		for (size_t r = 0; r < t->nrows; r++) {
-			char why[64];
-			if (as_table_row_damage(t, r, why, sizeof(why))) {
-				snprintf(err, errlen, "%s: line %zu: %s", path, r + 2, why);
-				return -1;
-			}
-		}
-		return 0;
-	}
-	if (!t->ncols || strcmp(t->head[0], s->keys[0])) {
+			*s = &schemas[i];
+	if (*s && (!t->ncols || strcmp(t->head[0], (*s)->keys[0]))) {
 		const char *h = t->ncols ? t->head[0] : "";
 		if (is_number(h)) /* a data row where the header belongs */
 			snprintf(err, errlen,
 			         "%s: line 1: no header (it starts '%.40s', not '%s,%s,...')", path,
-			         h, s->keys[0], s->keys[1]);
+			         h, (*s)->keys[0], (*s)->keys[1]);
 		else
 			snprintf(err, errlen, "%s: no column '%s' first: not a results table", path,
-			         s->keys[0]);
+			         (*s)->keys[0]);
 		return -1;
 	}
 	/* the numeric columns, looked up once (by name per cell, the lookup
-	 * was a tenth of `allocscope plot`'s CPU on a suite folder) */
-	num = as_xcalloc(t->ncols, 1, "a table's numeric columns");
-	for (size_t c = 0; c < t->ncols; c++) {
-		char f = fmt_of(s, t->head[c]);
-		num[c] = f == 'I' || f == 'F';
+	 * was a tenth of `allocscope plot`'s CPU on a suite folder); a table
+	 * without a schema here (tune.csv, frontier.csv, ...) has none: its
+	 * rows still hold one line each, all their fields (a cut row read as
+	 * a configuration with empty cells: an outside review) */
+	*num = as_xcalloc(t->ncols + 1, 1, "a table's numeric columns");
+	for (size_t c = 0; *s && c < t->ncols; c++) {
+		char f = fmt_of(*s, t->head[c]);
+		(*num)[c] = f == 'I' || f == 'F';
 	}
-	for (size_t r = 0; r < t->nrows && !rc; r++) {
+	return 0;
+}
+
+/* The rows' checks of as_results_check_table; row r is line r + LINE0 + 2. */
+static int check_rows(const char *path, const as_table_t *t, const char *num, size_t line0,
+                      char *err, size_t errlen)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
 		/* rows are one line each: the writer keeps newlines out of cells */
 		char why[64];
 		if (as_table_row_damage(t, r, why, sizeof(why))) {
-			snprintf(err, errlen, "%s: line %zu: %s", path, r + 2, why);
-			rc = -1;
-			break;
+			snprintf(err, errlen, "%s: line %zu: %s", path, r + line0 + 2, why);
+			return -1;
 		}
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *cell = t->cells[r * t->ncols + c];
 			if (num[c] && *cell && !is_number(cell)) {
 				snprintf(err, errlen,
 				         "%s: line %zu, column %zu (%s): '%.40s' is not a number",
-				         path, r + 2, c + 1, t->head[c], cell);
-				rc = -1;
-				break;
+				         path, r + line0 + 2, c + 1, t->head[c], cell);
+				return -1;
 			}
 		}
 	}
+	return 0;
+}
+
+int as_results_check_table(const char *path, const as_table_t *t, char *err, size_t errlen)
+{
+	const schema_t *s;
+	char *num;
+	int rc;
+	if (check_head(path, t, &s, &num, err, errlen) != 0)
+		return -1;
+	rc = check_rows(path, t, num, 0, err, errlen);
 	free(num);
 	return rc;
+}
+
+int as_results_check_row(const char *path, const as_table_t *row, size_t line, char **num,
+                         char *err, size_t errlen)
+{
+	const schema_t *s;
+	if (!*num && check_head(path, row, &s, num, err, errlen) != 0)
+		return -1;
+	return check_rows(path, row, *num, line, err, errlen);
 }

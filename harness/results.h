@@ -108,4 +108,12 @@ int as_summary_table(as_buf_t *b, const as_trial_spec_t *specs, const as_trial_r
  * in err. */
 int as_results_check_table(const char *path, const as_table_t *t, char *err, size_t errlen);
 
+/* as_results_check_table one row at a time (as_table_each, as_table_read_each):
+ * ROW a table of one, or of none (the header alone), LINE its place among
+ * the rows (0: the file's second line), the same checks and err text.
+ * *NUM holds what the header said between the calls of one file: NULL
+ * before the first, free() it after. Returns 0, or -1 with err. */
+int as_results_check_row(const char *path, const as_table_t *row, size_t line, char **num,
+                         char *err, size_t errlen);
+
 #endif /* AS_RESULTS_H */

@@ -41,6 +41,13 @@ typedef struct {
 	size_t hlen, rowno, nfield;
 	unsigned char nul;
 	int stop; /* fn's return when not 0, or -1 for a bad header */
+	/* as_table_read_each: each row fn took whole, its KEEP cells kept in
+	 * out (offsets into out->text until the file is read; a cell "" is
+	 * offset 0 and takes no text) */
+	as_table_t *out;
+	const char *const *okeep;
+	size_t *omap; /* out's column k: the row's column omap[k] */
+	size_t olen, ocap, orows;
 	const char *path;
 	char *err;
 	size_t errlen;
@@ -135,6 +142,118 @@ static int take_header(rd_t *r)
 	return 0;
 }
 
+/* Room in T for one more row (*CAP rows now), unless the rows' cell
+ * pointers would pass 16 bytes per byte of text (LEN) and 16 MiB: *WIDE
+ * then names the first line refused (every row takes ncols cell pointers
+ * however few fields it has: a header of 100000 names and 500 lines "x"
+ * (690 KB) took 400 MB; a results table's rows take 0.4-2, a row of empty
+ * cells 8). Returns 0, 1 (refused) or -1 (out of memory). */
+static int table_room(as_table_t *t, size_t *cap, size_t len, size_t *wide)
+{
+	if (*wide || (t->nrows + 1) * t->ncols / 16 * sizeof(char *) > len + (1u << 20)) {
+		if (!*wide)
+			*wide = t->nrows + 2;
+		return 1;
+	}
+	if (t->nrows == *cap) {
+		size_t n = *cap ? *cap * 2 : 64;
+		char **nc = realloc(t->cells, n * (t->ncols ? t->ncols : 1) * sizeof(char *));
+		size_t *nf = nc ? realloc(t->nfields, n * sizeof(size_t)) : NULL;
+		unsigned char *nn = nf ? realloc(t->nul, n) : NULL;
+		if (nc)
+			t->cells = nc;
+		if (nf)
+			t->nfields = nf;
+		if (!nn)
+			return -1;
+		t->nul = nn;
+		*cap = n;
+	}
+	return 0;
+}
+
+/* S appended to r->out's text: its offset; 0 for "" (the empty string at
+ * offset 0) and out of memory (r->oom set). */
+static size_t out_text(rd_t *r, const char *s)
+{
+	size_t len = strlen(s), at = r->olen;
+	if (!len)
+		return 0;
+	if (r->olen + len + 1 > r->ocap) {
+		size_t n = r->ocap * 2;
+		char *nt;
+		while (n < r->olen + len + 1)
+			n *= 2;
+		if (!(nt = realloc(r->out->text, n))) {
+			r->oom = 1;
+			return 0;
+		}
+		r->out->text = nt;
+		r->ocap = n;
+	}
+	memcpy(r->out->text + at, s, len + 1);
+	r->olen += len + 1;
+	return at;
+}
+
+/* r->out's header (as_table_read_each), once the file's is taken and
+ * checked: the names of r->okeep's columns in file order, r->omap their
+ * places in a row. Then fn gets the header as a table of no rows. */
+static void out_header(rd_t *r)
+{
+	as_table_t *o = r->out, *v = &r->view;
+	o->file_ncols = r->t->file_ncols;
+	o->head = malloc((v->ncols ? v->ncols : 1) * sizeof(char *));
+	r->omap = malloc((v->ncols ? v->ncols : 1) * sizeof(*r->omap));
+	o->text = malloc(r->ocap = 65536);
+	if (!o->head || !r->omap || !o->text) {
+		r->oom = 1;
+		r->stop = -1;
+		return;
+	}
+	o->text[0] = '\0'; /* offset 0: "" */
+	r->olen = 1;
+	for (size_t i = 0; i < v->ncols; i++) {
+		int kept = !r->okeep;
+		for (const char *const *k = r->okeep; k && *k && !kept; k++)
+			kept = !strcmp(*k, v->head[i]);
+		if (!kept)
+			continue;
+		r->omap[o->ncols] = i;
+		o->head[o->ncols++] = AT(out_text(r, v->head[i]));
+	}
+	v->nrows = 0;
+	v->file_ncols = o->file_ncols;
+	if (!r->oom)
+		r->stop = r->fn(v, 0, r->ctx);
+	else
+		r->stop = -1;
+}
+
+/* The KEEP cells of the row fn just took (r->view) appended to r->out;
+ * refused as on_row refuses rows far shorter than the header. */
+static void out_row(rd_t *r)
+{
+	as_table_t *o = r->out, *v = &r->view;
+	int room = table_room(o, &r->orows, r->olen, &r->wide_line);
+	if (room != 0) {
+		if (room < 0) {
+			r->oom = 1;
+			r->stop = -1;
+		}
+		return;
+	}
+	o->nfields[o->nrows] = v->nfields[0];
+	o->nul[o->nrows] = v->nul[0];
+	o->ragged_rows += v->ragged_rows;
+	o->last_unended = v->last_unended;
+	for (size_t k = 0; k < o->ncols; k++)
+		o->cells[o->nrows * o->ncols + k] = AT(out_text(r, v->cells[r->omap[k]]));
+	o->nrows++;
+	if (r->oom)
+		r->stop = -1;
+}
+
 /* The text of the header just taken (as_table_each): its names' offsets
  * kept, the checks as_table_read makes once the file is read (a NUL byte,
  * a column named twice) made now, before any row is handed over. */
@@ -162,6 +281,8 @@ static void stream_header(rd_t *r)
 		r->stop = -1;
 	} else if (dup_column(&r->view, r->path, r->err, r->errlen) != 0) {
 		r->stop = -1;
+	} else if (r->out) {
+		out_header(r);
 	}
 }
 
@@ -186,6 +307,8 @@ static void stream_row(rd_t *r, int c)
 			v->cells[i] = t->text + r->row[i];
 		}
 		r->stop = r->fn(v, r->rowno++, r->ctx);
+		if (!r->stop && r->out)
+			out_row(r);
 	}
 	for (size_t i = 0; i < t->ncols; i++)
 		r->row[i] = 0;
@@ -198,6 +321,7 @@ static void on_row(int c, void *ctx)
 {
 	rd_t *r = ctx;
 	as_table_t *t = r->t;
+	int room;
 	/* libcsv passes the row's terminator, -1 when the file ended in it */
 	t->last_unended = c == -1 && t->head;
 	if (t->head && r->nrow != t->file_ncols)
@@ -214,34 +338,13 @@ static void on_row(int c, void *ctx)
 		stream_row(r, c);
 		return;
 	}
-	/* every row takes ncols cell pointers however few fields it has: a
-	 * header of 100000 names and 500 lines "x" (690 KB) took 400 MB.
-	 * Refused past 16 bytes of pointers per byte of text and 16 MiB (a
-	 * results table's rows take 0.4-2, a row of empty cells 8). */
-	if (r->wide_line || (t->nrows + 1) * t->ncols / 16 * sizeof(char *) > r->len + (1u << 20)) {
-		if (!r->wide_line)
-			r->wide_line = t->nrows + 2;
+	room = table_room(t, &r->caprows, r->len, &r->wide_line);
+	if (room != 0) {
+		if (room < 0)
+			r->oom = 1;
 		r->nrow = 0;
 		memset(r->row, 0, t->ncols * sizeof(*r->row));
 		return;
-	}
-	if (t->nrows == r->caprows) {
-		size_t n = r->caprows ? r->caprows * 2 : 64;
-		char **nc = realloc(t->cells, n * (t->ncols ? t->ncols : 1) * sizeof(char *));
-		size_t *nf = nc ? realloc(t->nfields, n * sizeof(size_t)) : NULL;
-		unsigned char *nn = nf ? realloc(t->nul, n) : NULL;
-		if (nc)
-			t->cells = nc;
-		if (nf)
-			t->nfields = nf;
-		if (!nn) {
-			r->oom = 1;
-			r->nrow = 0;
-			memset(r->row, 0, t->ncols * sizeof(*r->row));
-			return;
-		}
-		t->nul = nn;
-		r->caprows = n;
 	}
 	t->nfields[t->nrows] = r->nrow;
 	t->nul[t->nrows] = (unsigned char)r->nul_row;
@@ -357,6 +460,15 @@ out:
 	return rc;
 }
 
+/* T's offsets into its text (as read) made pointers. */
+static void table_pointers(as_table_t *t)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		t->head[i] = t->text + (uintptr_t)t->head[i];
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		t->cells[i] = t->text + (uintptr_t)t->cells[i];
+}
+
 int as_table_read_cols(const char *path, const char *const *keep, as_table_t *t, char *err,
                        size_t errlen)
 {
@@ -374,10 +486,7 @@ int as_table_read_cols(const char *path, const char *const *keep, as_table_t *t,
 		return -1;
 	if (parse(f, &r, path, err, errlen) != 0)
 		goto out;
-	for (size_t i = 0; i < t->ncols; i++)
-		t->head[i] = t->text + (uintptr_t)t->head[i];
-	for (size_t i = 0; i < t->nrows * t->ncols; i++)
-		t->cells[i] = t->text + (uintptr_t)t->cells[i];
+	table_pointers(t);
 	if (dup_column(t, path, err, errlen) != 0)
 		goto out;
 	rc = 0;
@@ -390,8 +499,10 @@ out:
 	return rc;
 }
 
-int as_table_each(const char *path, const char *const *keep, as_table_row_fn fn, void *ctx,
-                  char *err, size_t errlen)
+/* as_table_each (OUT NULL: KEEP's columns handed over) and
+ * as_table_read_each (every column handed over, KEEP's kept in OUT). */
+static int each(const char *path, const char *const *keep, as_table_row_fn fn, void *ctx,
+                as_table_t *out, char *err, size_t errlen)
 {
 	rd_t r;
 	as_table_t t;
@@ -402,21 +513,41 @@ int as_table_each(const char *path, const char *const *keep, as_table_row_fn fn,
 	memset(&t, 0, sizeof(t));
 	memset(&r, 0, sizeof(r));
 	r.t = &t;
-	r.keep = keep;
+	r.keep = out ? NULL : keep;
+	r.okeep = keep;
+	r.out = out;
 	r.fn = fn;
 	r.ctx = ctx;
 	r.path = path;
 	r.err = err;
 	r.errlen = errlen;
 	rc = parse(f, &r, path, err, errlen);
+	if (out && rc == 0)
+		table_pointers(out);
+	else if (out)
+		as_table_free(out);
 	free(r.row);
 	free(r.map);
+	free(r.omap);
 	free(r.headoff);
 	free(r.view.head);
 	free(r.view.cells);
 	as_table_free(&t);
 	fclose(f);
 	return rc;
+}
+
+int as_table_each(const char *path, const char *const *keep, as_table_row_fn fn, void *ctx,
+                  char *err, size_t errlen)
+{
+	return each(path, keep, fn, ctx, NULL, err, errlen);
+}
+
+int as_table_read_each(const char *path, const char *const *keep, as_table_row_fn fn, void *ctx,
+                       as_table_t *t, char *err, size_t errlen)
+{
+	memset(t, 0, sizeof(*t));
+	return each(path, keep, fn, ctx, t, err, errlen);
 }
 
 const char *as_table_row_damage(const as_table_t *t, size_t r, char *buf, size_t len)

@@ -49,6 +49,19 @@ typedef int (*as_table_row_fn)(const as_table_t *row, size_t line, void *ctx);
 int as_table_each(const char *path, const char *const *keep, as_table_row_fn fn, void *ctx,
                   char *err, size_t errlen);
 
+/* as_table_read_cols through as_table_each: FN gets the header first (a
+ * table of no rows, LINE 0), then each row whole, every column, KEEP's or
+ * not (row 0 of a table of one, LINE its place among the rows), and the
+ * KEEP cells of each row it takes (returns 0) are kept in T, as
+ * as_table_read_cols keeps them: a check of every cell of a file of
+ * which the table holds a few columns (plot keeps 24 of a trials.csv's
+ * 59, and checks each number). FN returns anything but 0 to stop: -1,
+ * err untouched (FN says why), T empty. Returns 0, or -1 with "PATH:
+ * reason" in err as as_table_read_cols; T is released with
+ * as_table_free either way. */
+int as_table_read_each(const char *path, const char *const *keep, as_table_row_fn fn, void *ctx,
+                       as_table_t *t, char *err, size_t errlen);
+
 /* Why row R is not a whole row of the table, or NULL: its field count is
  * not the header's ("3 of 40 fields"), it holds a NUL byte (a cell
  * "50\0999" would read as 50), or it is the last row and the file
