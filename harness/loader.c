@@ -698,6 +698,13 @@ const char *as_module_suggest_param(const as_module_t *mod, const struct as_spec
 	return out;
 }
 
+/* scandir filter: a module file's name (NAME.so) */
+static int is_so_name(const struct dirent *e)
+{
+	size_t l = strlen(e->d_name);
+	return l >= 4 && !strcmp(e->d_name + l - 3, ".so");
+}
+
 void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx)
 {
 	char dirs[16384];
@@ -705,19 +712,20 @@ void as_module_foreach(void (*fn)(const char *path, void *ctx), void *ctx)
 	char *save = NULL;
 	snprintf(dirs, sizeof(dirs), "%s%s%s", env ? env : "", env ? ":" : "", as_module_dir());
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		DIR *dir = opendir(d);
-		struct dirent *e;
-		if (!dir)
-			continue;
-		while ((e = readdir(dir))) {
-			size_t l = strlen(e->d_name);
+		/* by name, each folder: `list`, the suite and the suggestions in
+		 * one order on every machine (readdir's is the file system's);
+		 * only the .so names are copied (the exec shim's bootstrap
+		 * memory serves them when a module is not found) */
+		struct dirent **e;
+		int n = scandir(d, &e, is_so_name, alphasort);
+		for (int i = 0; i < n; i++) {
 			char p[PATH_MAX];
-			if (l < 4 || strcmp(e->d_name + l - 3, ".so"))
-				continue;
-			snprintf(p, sizeof(p), "%s/%s", d, e->d_name);
+			snprintf(p, sizeof(p), "%s/%s", d, e[i]->d_name);
 			fn(p, ctx);
+			free(e[i]);
 		}
-		closedir(dir);
+		if (n > 0)
+			free(e);
 	}
 }
 

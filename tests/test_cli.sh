@@ -11,6 +11,12 @@ v=$("$as" --version)
 if grep -qE "^allocscope ${version//./\\.} \(git ([0-9a-f]{7,}(-dirty)?|unknown), ${build_type}\)$" <<<"$v"; then ok; else bad "--version: '$v' (want allocscope $version (git REV, $build_type))"; fi
 if [ "$("$as" version)" = "$v" ]; then ok; else bad "'version' differs from --version"; fi
 if [ "$("$as" list | head -1)" = "$v" ]; then ok; else bad "list's first line is not the version"; fi
+# the modules by name (until session 31 in readdir's order, the file
+# system's: arena null tcmalloc bump ... on this host's ext4)
+mods=$("$as" list 2>/dev/null | awk '/^Modules/ { m = 1; next } /^[^ ]/ { m = 0 } m && /^  [^ ]/ { print $1 }')
+if [ -n "$mods" ] && [ "$mods" = "$(printf '%s\n' "$mods" | LC_ALL=C sort)" ]; then ok; else
+  bad "list's modules are not in name order: $(echo $mods)"
+fi
 if "$as" --help | grep -q -- "--version"; then ok; else bad "--help does not mention --version"; fi
 if "$as" run -r 1 -q --no-plot --min-time 0 -a null -w random:ops=1000,live=10 -o "$tmp/r" >/dev/null 2>&1 &&
    grep -qxF "version,\"${v#allocscope }\"" "$tmp/r/context.csv"; then ok
