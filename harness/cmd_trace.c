@@ -425,20 +425,38 @@ static int import_main(int argc, char **argv)
 		return 2;
 	}
 	if (rep.torn_inside && !c.lenient) {
-		/* a kill cuts only the last line; a line torn before the end is
-		 * another process's write cut into it (a fork after mtrace()
-		 * started: both write the log through their own stdio buffer).
-		 * Pieces of two lines can still parse, and the records of both
-		 * processes mix: an outside review's python3 fork log imported
-		 * with a peak of 243 GB live. */
-		as_path_err(
-		    msg, sizeof(msg), log,
-		    "line %llu: torn before the log's end (%llu such line%s; a kill cuts only the "
-		    "last): several processes wrote this log (a fork after mtrace() started) or it "
-		    "was altered, so it is no one program's trace; capture the program instead "
-		    "(allocscope capture: a trace per process), or --lenient imports what parses",
-		    (unsigned long long)rep.torn_inside_first, (unsigned long long)rep.torn_inside,
-		    rep.torn_inside == 1 ? "" : "s");
+		if (rep.torn_nul_first)
+			/* NUL bytes are a hole: the file was truncated (fopen "w")
+			 * while a process went on writing at its own offset. A child
+			 * that inherits MALLOC_TRACE and calls mtrace() too (the
+			 * preload that starts it, in every image) opens the log
+			 * again: python3's subprocess.run(["true"]) did; until
+			 * session 32 such a log was blamed on a fork. */
+			as_path_err(
+			    msg, sizeof(msg), log,
+			    "line %llu: NUL bytes, a hole in the log: it was opened again "
+			    "(truncated) while a process still wrote it, as a process started "
+			    "with MALLOC_TRACE that calls mtrace() too does (a child the program "
+			    "ran, with the preload that starts mtrace() in every image), so it is "
+			    "no one program's trace; capture the program instead (allocscope "
+			    "capture: a trace per process), or --lenient imports what parses",
+			    (unsigned long long)rep.torn_nul_first);
+		else
+			/* a kill cuts only the last line; a line torn before the end
+			 * is another process's write cut into it (a fork after
+			 * mtrace() started: both write the log through their own
+			 * stdio buffer). Pieces of two lines can still parse, and the
+			 * records of both processes mix: an outside review's python3
+			 * fork log imported with a peak of 243 GB live. */
+			as_path_err(
+			    msg, sizeof(msg), log,
+			    "line %llu: torn before the log's end (%llu such line%s; a kill cuts "
+			    "only the last): several processes wrote this log (a fork after "
+			    "mtrace() started) or it was altered, so it is no one program's "
+			    "trace; capture the program instead (allocscope capture: a trace per "
+			    "process), or --lenient imports what parses",
+			    (unsigned long long)rep.torn_inside_first,
+			    (unsigned long long)rep.torn_inside, rep.torn_inside == 1 ? "" : "s");
 		fprintf(stderr, "allocscope trace import: %s\n", msg);
 		as_trace_out_close(&o, 0);
 		return 2;

@@ -184,6 +184,9 @@ typedef struct as_mtrace_report {
 	                                  cut last line but lines another process's writes
 	                                  cut into (several processes wrote the log) */
 	uint64_t torn_inside_first;    /* the first of those (line number), 0: none */
+	uint64_t torn_nul_first;       /* the first of those holding a NUL byte, 0: none: a
+	                                  hole, the log truncated (opened again) while a
+	                                  process wrote it further on */
 	uint64_t unknown_frees;        /* "- p" of a p never seen allocated (allocated before
 	                                  tracing began): kept as FREE_UNKNOWN */
 	uint64_t double_frees;         /* "- p" of a p freed before and not allocated since

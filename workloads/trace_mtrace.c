@@ -350,6 +350,8 @@ int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, 
 			rep->torn_lines++;
 			if (nl && !rep->torn_inside++)
 				rep->torn_inside_first = line;
+			if (nl && !rep->torn_nul_first && memchr(s, '\0', (size_t)(le - s)))
+				rep->torn_nul_first = line;
 			rep->dropped_lines++;
 			r = 0;
 			continue;
