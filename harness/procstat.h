@@ -14,6 +14,13 @@ int64_t as_rss_kib(void);
 int64_t as_rss_peak_kib(void);
 /* Reset VmHWM to the current RSS (writes 5 to /proc/self/clear_refs). */
 int as_rss_peak_reset(void);
+/* Fold every CPU's pending part of the kernel's per-CPU RSS counters into
+ * their global counts, from which VmHWM is raised (see the definition),
+ * again while VmHWM's reset starts above the RSS (at most 4 times). Moves
+ * the calling thread from CPU to CPU; it ends on the CPU it started on,
+ * with the affinity it had. Untimed: call before a baseline, then reset
+ * VmHWM. Returns the passes made, 0 when none could be. */
+int as_rss_fold(void);
 /* Minor and major page faults of the process so far. */
 void as_faults(uint64_t *minflt, uint64_t *majflt);
 

@@ -10,9 +10,13 @@
  * first allowed CPU, where the trial runs (--pin compact): the reset at
  * the baseline then puts VmHWM 124 KiB above the RSS. A worker that takes
  * VmHWM as a peak reports that growth for a module that grew nothing
- * (test_rss_repeat). With one allowed CPU it is null. */
+ * (test_rss_repeat). With one allowed CPU it is null.
+ * mmap=SIZE: a block of SIZE bytes or more is a mapping of its own,
+ * unmapped at free, so the trial's RSS grows and its unmaps raise VmHWM
+ * from the counter the drift left off (a peak pages above the samples). */
 #define _GNU_SOURCE
 #include <sched.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +30,20 @@
 #define UNMAP  31
 
 typedef struct {
+	uint64_t mmap;
+} hd_params_t;
+
+static const as_param_spec_t hd_spec[] = {
+    {"mmap", AS_PARAM_SIZE, "0", 0, 1ULL << 32, NULL,
+     "a block of this many bytes or more is its own mapping, unmapped at free (0: never)",
+     offsetof(hd_params_t, mmap)},
+};
+
+typedef struct {
 	char *base;
 	size_t next;
-	char *left; /* drift()'s mapping, what is left of it */
+	char *left;    /* drift()'s mapping, what is left of it */
+	uint64_t mmap; /* the mmap parameter */
 } hd_t;
 
 static int on_cpu(int c)
@@ -78,7 +93,9 @@ static char *drift(void)
 static int hd_create(const char *params, void **out, char *err, size_t errlen)
 {
 	hd_t *h;
-	(void)params;
+	hd_params_t p;
+	if (as_params_parse(hd_spec, 1, params, &p, err, errlen) != 0)
+		return -1;
 	h = mmap(NULL, sizeof(*h) + 64 + BUF, PROT_READ | PROT_WRITE,
 	         MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (h == MAP_FAILED) {
@@ -87,6 +104,7 @@ static int hd_create(const char *params, void **out, char *err, size_t errlen)
 	}
 	h->base = (char *)h + 64;
 	h->next = 0;
+	h->mmap = p.mmap;
 	h->left = drift();
 	*out = h;
 	return 0;
@@ -105,6 +123,11 @@ static void *hd_alloc(void *inst, size_t size, size_t align)
 	hd_t *h = inst;
 	size_t a = align > 16 ? align : 16;
 	size_t at = (h->next + a - 1) & ~(a - 1);
+	if (h->mmap && size >= h->mmap && a <= 4096) {
+		void *m =
+		    mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return m == MAP_FAILED ? NULL : m;
+	}
 	if (size > BUF)
 		return NULL;
 	if (at + size > BUF)
@@ -115,9 +138,10 @@ static void *hd_alloc(void *inst, size_t size, size_t align)
 
 static void hd_free(void *inst, void *ptr, size_t size)
 {
-	(void)inst;
-	(void)ptr;
-	(void)size;
+	hd_t *h = inst;
+	if (h->mmap && size >= h->mmap && ptr &&
+	    ((char *)ptr < h->base || (char *)ptr >= h->base + BUF))
+		munmap(ptr, size);
 }
 
 static const as_module_t hd_module = {
@@ -129,6 +153,8 @@ static const as_module_t hd_module = {
     .version = "1",
     .description = "test-only: null's buffer, RSS counter left 31 pages off before the trial",
     .caps = AS_CAP_ANY_SIZE | AS_CAP_RECYCLES_LIVE,
+    .nparams = 1,
+    .params = hd_spec,
     .create = hd_create,
     .destroy = hd_destroy,
     .alloc = hd_alloc,
