@@ -381,10 +381,8 @@ static void track_unmatched(plot_t *p, const strlist_t *missing)
 		return;
 	}
 	for (int i = 0; i < p->unmatched.n; i++)
-		if (plot_sl_find(missing, p->unmatched.v[i]) < 0) {
-			free(p->unmatched.v[i]);
-			p->unmatched.v[i--] = p->unmatched.v[--p->unmatched.n];
-		}
+		if (plot_sl_find(missing, p->unmatched.v[i]) < 0)
+			plot_sl_remove(&p->unmatched, i--);
 }
 
 /* Plot one run folder. chart_dir gets the charts; the run's report goes to
