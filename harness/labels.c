@@ -66,8 +66,59 @@ static int param_constant(char *const *in, int n, const char *name, const char *
 	return 1;
 }
 
+/* param_constant's answers so far, by name and key: each pair is asked of
+ * every label that has it, and its answer reads every label (10^8 names
+ * parsed at 10,000 workload labels). Few pairs: a linear list. */
+typedef struct {
+	char *name, *key;
+	int constant;
+} const_seen_t;
+
+typedef struct {
+	const_seen_t *v;
+	size_t n, cap;
+} const_memo_t;
+
+static int param_constant_memo(const_memo_t *m, char *const *in, int n, const char *name,
+                               const char *key)
+{
+	for (size_t k = 0; k < m->n; k++)
+		if (!strcmp(m->v[k].name, name) && !strcmp(m->v[k].key, key))
+			return m->v[k].constant;
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 16;
+		m->v = realloc(m->v, m->cap * sizeof(*m->v));
+		if (!m->v)
+			as_oom("labels", 0);
+	}
+	m->v[m->n] = (const_seen_t){as_xstrdup(name, "a label"), as_xstrdup(key, "a label"),
+	                            param_constant(in, n, name, key)};
+	return m->v[m->n++].constant;
+}
+
+static int cmp_label(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether two of out[0..n-1] are equal: sorted copies side by side. */
+static int any_equal(char *const *out, int n)
+{
+	char **s = malloc(((size_t)n + 1) * sizeof(char *));
+	int eq = 0;
+	if (!s)
+		as_oom("labels", 0);
+	memcpy(s, out, (size_t)n * sizeof(char *));
+	qsort(s, (size_t)n, sizeof(char *), cmp_label);
+	for (int i = 1; i < n && !eq; i++)
+		eq = !strcmp(s[i - 1], s[i]);
+	free(s);
+	return eq;
+}
+
 void as_short_labels(char *const *in, int n, char **out)
 {
+	const_memo_t memo = {0};
 	for (int i = 0; i < n; i++) {
 		char name[AS_LABEL_MAX], buf[2 * AS_LABEL_MAX];
 		const char *p = strchr(in[i], ':');
@@ -88,7 +139,7 @@ void as_short_labels(char *const *in, int n, char **out)
 					f = slash + 1;
 				w += (size_t)snprintf(buf + w, sizeof(buf) - w, "%cfile=%.*s", sep,
 				                      (int)(e - f), f);
-			} else if (!param_constant(in, n, name, key)) {
+			} else if (!param_constant_memo(&memo, in, n, name, key)) {
 				w += (size_t)snprintf(buf + w, sizeof(buf) - w, "%c%.*s", sep,
 				                      (int)len, p);
 			}
@@ -96,7 +147,16 @@ void as_short_labels(char *const *in, int n, char **out)
 		}
 		out[i] = as_xstrdup(buf, "a label");
 	}
-	/* two labels that shorten alike (a path and a name) keep their full form */
+	for (size_t k = 0; k < memo.n; k++) {
+		free(memo.v[k].name);
+		free(memo.v[k].key);
+	}
+	free(memo.v);
+	/* two labels that shorten alike (a path and a name) keep their full
+	 * form; pairwise only where there are such (in this order, as a full
+	 * form may equal another's short one) */
+	if (n < 2 || !any_equal(out, n))
+		return;
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
 			if (!strcmp(out[i], out[j])) {

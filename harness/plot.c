@@ -381,10 +381,8 @@ static void track_unmatched(plot_t *p, const strlist_t *missing)
 		return;
 	}
 	for (int i = 0; i < p->unmatched.n; i++)
-		if (plot_sl_find(missing, p->unmatched.v[i]) < 0) {
-			free(p->unmatched.v[i]);
-			p->unmatched.v[i--] = p->unmatched.v[--p->unmatched.n];
-		}
+		if (plot_sl_find(missing, p->unmatched.v[i]) < 0)
+			plot_sl_remove(&p->unmatched, i--);
 }
 
 /* Plot one run folder. chart_dir gets the charts; the run's report goes to
@@ -558,6 +556,43 @@ static char **suite_scenarios(plot_t *p, const char *dir, int *n)
 	else
 		qsort(subs, (size_t)*n, sizeof(char *), cmp_str);
 	return subs;
+}
+
+/* DIR holds run folders but is no suite or tune folder (no scenarios.csv,
+ * suite.args or tune.csv: results/, /tmp, a folder of the user's runs):
+ * its subfolders are not plot's to write into, so without -o it says what
+ * to plot instead, in one line. AS_PLOT_BAD_INPUT. */
+static as_plot_status_t refuse_unmarked(plot_t *p, const char *dir)
+{
+	int n;
+	char **subs = suite_scenarios(p, dir, &n);
+	as_buf_t some = {0};
+	char *example;
+	for (int i = 0; i < n && i < 3; i++) {
+		char *w = as_shell_word(subs[i]);
+		as_buf_printf(&some, "%s%s", i ? ", " : "", w);
+		free(w);
+	}
+	if (n > 3)
+		as_buf_printf(&some, " and %d more", n - 3);
+	if (n > 0) {
+		char *w;
+		if (asprintf(&example, "%s/%s", dir, subs[0]) < 0)
+			as_oom("plot: a run folder's path", 0);
+		w = as_shell_word(example);
+		free(example);
+		msg_path(p, dir,
+		         "not a run, suite or tune folder (no trials.csv, scenarios.csv or "
+		         "tune.csv), only a folder of run folders (%s): plot one of them "
+		         "(allocscope plot %s), or all of them as one report with -o OUT",
+		         some.data, w);
+		free(w);
+	}
+	for (int i = 0; i < n; i++)
+		free(subs[i]);
+	free(subs);
+	as_buf_free(&some);
+	return AS_PLOT_BAD_INPUT;
 }
 
 /* A suite's scenarios.csv (folder, title, x, y, expected_shape) into scen
@@ -753,6 +788,8 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 		char why[256];
 		msg_path(&p, dir, "%s", as_results_none_why(dir, why, sizeof(why)));
 		rc = AS_PLOT_BAD_INPUT;
+	} else if (kind == AS_RESULTS_SUITE && !out && !as_results_suite_marked(dir)) {
+		rc = refuse_unmarked(&p, dir);
 	} else {
 		if (plot_find_in_path(gpname && *gpname ? gpname : "gnuplot", gp, sizeof(gp)) == 0)
 			p.gnuplot = gp;

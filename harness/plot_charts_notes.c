@@ -63,17 +63,21 @@ void plot_reps_count(const run_t *r, const strlist_t *groups, const char *wlabel
 	/* per group, its kept rows per module: a group's rows alone, not a
 	 * list of "module\tgroup" keys searched per row */
 	int *cnt = malloc(((size_t)r->mods.n + 1) * sizeof(int)), kmin = 0, kmax = 0, nout = 0;
+	/* the groups named, each found by its label (not every group of the
+	 * run searched for in the list: a chart per group of 20,000); the
+	 * workload by its one pooled copy */
+	const char *pw = wlabel ? plot_pool_find(r, wlabel) : NULL;
 	if (!cnt)
 		as_oom("plot: outlier counts", 0);
-	for (int g = 0; g < r->groups.n; g++) {
-		int nrows;
+	for (int k = 0; k < (groups ? groups->n : r->groups.n); k++) {
+		int nrows, g = groups ? plot_group_index(r, groups->v[k]) : k;
 		const int *rows = plot_group_rows(r, g, &nrows);
-		if (groups && plot_sl_find(groups, r->groups.v[g]) < 0)
+		if (g < 0)
 			continue;
 		memset(cnt, 0, ((size_t)r->mods.n + 1) * sizeof(int));
 		for (int i = 0; i < nrows; i++) {
 			const trow_t *t = &r->t[rows[i]];
-			if (!t->ok || (wlabel && strcmp(t->wlabel, wlabel)))
+			if (!t->ok || (wlabel && t->wlabel != pw))
 				continue;
 			if (t->kept)
 				cnt[t->m]++;

@@ -309,13 +309,8 @@ static void sweep_chart(run_t *r, charts_t *cs, const sweep_t *sw)
 		         has_time ? ", " : "", sw->wname);
 		as_buf_add(&c->data, data.data, data.len);
 		as_buf_add(&c->table, tab.data, tab.len);
-		for (int s = 0; s < mods.n; s++) {
-			char *show = strdup(plot_mod_show(r, mods.v[s]));
-			if (!show)
-				as_oom("plot: module label", 0);
-			free(mods.v[s]);
-			mods.v[s] = show;
-		}
+		for (int s = 0; s < mods.n; s++)
+			plot_sl_put(&mods, s, plot_mod_show(r, mods.v[s]));
 		plot_vars_series(&c->vars, r, &mods, smod);
 		/* one column: one block per module, a line may hide another */
 		plot_vars_same(&c->vars, &c->data, vars.n == 1 ? mods.n : -1);

@@ -189,8 +189,64 @@ double plot_cellnum(const as_table_t *t, int row, int col)
 
 /* ---- small helpers ---- */
 
+/* A hash of distinct strings v[0..n-1] (the string pool, a long strlist):
+ * open addressing, slot i + 1 for v[i], 0 empty, at most half full. */
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64-bit offset basis and prime */
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+static void hash_put(int *slot, int nslot, char *const *v, int i)
+{
+	size_t mask = (size_t)nslot - 1, at = (size_t)str_hash(v[i]) & mask;
+	while (slot[at])
+		at = (at + 1) & mask;
+	slot[at] = i + 1;
+}
+
+/* Index of s in v through the hash, -1 when absent (or no hash: nslot 0). */
+static int hash_find(const int *slot, int nslot, char *const *v, const char *s)
+{
+	size_t mask, at;
+	if (!nslot)
+		return -1;
+	mask = (size_t)nslot - 1;
+	for (at = (size_t)str_hash(s) & mask; slot[at]; at = (at + 1) & mask)
+		if (!strcmp(v[slot[at] - 1], s))
+			return slot[at] - 1;
+	return -1;
+}
+
+/* v[n - 1] was added: into the hash, which doubles (and takes every entry
+ * again) where it would be over half full. */
+static void hash_added(int **slot, int *nslot, char *const *v, int n)
+{
+	if (2 * n + 2 <= *nslot) {
+		hash_put(*slot, *nslot, v, n - 1);
+		return;
+	}
+	while (2 * n + 2 > *nslot)
+		*nslot = *nslot ? 2 * *nslot : 256;
+	free(*slot);
+	*slot = calloc((size_t)*nslot, sizeof(**slot));
+	if (!*slot)
+		as_oom("plot: name hash", 0);
+	for (int i = 0; i < n; i++)
+		hash_put(*slot, *nslot, v, i);
+}
+
+/* A list this long gets a hash; a shorter one is searched in order (a
+ * chart's few modules). */
+#define SL_INDEX_MIN 32
+
 int plot_sl_find(const strlist_t *l, const char *s)
 {
+	if (l->nslot > 0)
+		return hash_find(l->slot, l->nslot, l->v, s);
 	for (int i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i], s))
 			return i;
@@ -206,7 +262,36 @@ int plot_sl_add(strlist_t *l, const char *s)
 	if (!l->v)
 		as_oom("plot: name list", 0);
 	l->v[l->n] = strdup(s);
-	return l->n++;
+	l->n++;
+	if (l->n >= SL_INDEX_MIN && l->nslot >= 0)
+		hash_added(&l->slot, &l->nslot, l->v, l->n);
+	return l->n - 1;
+}
+
+/* v changed otherwise than at its end (it may now hold a text twice):
+ * searched in order from now on, the first of equal texts found first */
+static void sl_drop_hash(strlist_t *l)
+{
+	free(l->slot);
+	l->slot = NULL;
+	l->nslot = -1;
+}
+
+void plot_sl_put(strlist_t *l, int i, const char *s)
+{
+	char *c = strdup(s);
+	if (!c)
+		as_oom("plot: name list", 0);
+	free(l->v[i]);
+	l->v[i] = c;
+	sl_drop_hash(l);
+}
+
+void plot_sl_remove(strlist_t *l, int i)
+{
+	free(l->v[i]);
+	l->v[i] = l->v[--l->n];
+	sl_drop_hash(l);
 }
 
 void plot_sl_free(strlist_t *l)
@@ -214,6 +299,7 @@ void plot_sl_free(strlist_t *l)
 	for (int i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	free(l->slot);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -360,33 +446,13 @@ static int load_tables(run_t *r, const char *dir, char *err, size_t errlen)
 	return 0;
 }
 
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64-bit offset basis and prime */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
-static void pool_put(strpool_t *p, int i)
-{
-	size_t mask = (size_t)p->nslot - 1, at = (size_t)str_hash(p->s[i]) & mask;
-	while (p->slot[at])
-		at = (at + 1) & mask;
-	p->slot[at] = i + 1;
-}
-
 /* The pool's copy of s, added when new. Out of memory aborts, as the
  * rows' calloc does. */
 static const char *intern(strpool_t *p, const char *s)
 {
-	size_t mask, at;
-	if (p->nslot) {
-		mask = (size_t)p->nslot - 1;
-		for (at = (size_t)str_hash(s) & mask; p->slot[at]; at = (at + 1) & mask)
-			if (!strcmp(p->s[p->slot[at] - 1], s))
-				return p->s[p->slot[at] - 1];
-	}
+	int i = hash_find(p->slot, p->nslot, p->s, s);
+	if (i >= 0)
+		return p->s[i];
 	if (p->n == p->cap) {
 		p->cap = p->cap ? 2 * p->cap : 64;
 		p->s = realloc(p->s, sizeof(*p->s) * (size_t)p->cap);
@@ -396,31 +462,14 @@ static const char *intern(strpool_t *p, const char *s)
 	if (!(p->s[p->n] = strdup(s)))
 		as_oom("plot: string pool", 0);
 	p->n++;
-	if (2 * p->n + 2 > p->nslot) {
-		p->nslot = p->nslot ? 2 * p->nslot : 256;
-		free(p->slot);
-		p->slot = calloc((size_t)p->nslot, sizeof(*p->slot));
-		if (!p->slot)
-			as_oom("plot: pool slots", 0);
-		for (int i = 0; i < p->n; i++)
-			pool_put(p, i);
-	} else {
-		pool_put(p, p->n - 1);
-	}
+	hash_added(&p->slot, &p->nslot, p->s, p->n);
 	return p->s[p->n - 1];
 }
 
 const char *plot_pool_find(const run_t *r, const char *s)
 {
-	const strpool_t *p = &r->pool;
-	size_t mask, at;
-	if (!p->nslot)
-		return NULL;
-	mask = (size_t)p->nslot - 1;
-	for (at = (size_t)str_hash(s) & mask; p->slot[at]; at = (at + 1) & mask)
-		if (!strcmp(p->s[p->slot[at] - 1], s))
-			return p->s[p->slot[at] - 1];
-	return NULL;
+	int i = hash_find(r->pool.slot, r->pool.nslot, r->pool.s, s);
+	return i >= 0 ? r->pool.s[i] : NULL;
 }
 
 static void pool_free(strpool_t *p)

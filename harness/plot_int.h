@@ -29,9 +29,16 @@
 #define NROWS(t) ((int)(t)->nrows)
 #define NCOLS(t) ((int)(t)->ncols)
 
+/* Distinct strings in order of addition (plot_sl_add). From SL_INDEX_MIN
+ * entries on, a hash of them too, so that a run's 20,000 groups are found
+ * without comparing each with every other (docs/measure.md "plot's name
+ * lookups"). Change v only through plot_sl_add, plot_sl_put and
+ * plot_sl_remove, which keep or drop the hash. */
 typedef struct {
 	char **v;
 	int n;
+	int *slot, nslot; /* open addressing: i + 1 for v[i], 0 empty; nslot 0:
+	                     none yet, -1: none (plot_sl_put, plot_sl_remove) */
 } strlist_t;
 
 /* One trials.csv row, with the labels charts group by. The identity of a
@@ -133,9 +140,14 @@ const char *plot_cell(const as_table_t *t, int row, int col);
  * or not a number. */
 double plot_cellnum(const as_table_t *t, int row, int col);
 
+/* Index of s in l, or -1. */
 int plot_sl_find(const strlist_t *l, const char *s);
 /* Index of s, added at the end when new. */
 int plot_sl_add(strlist_t *l, const char *s);
+/* v[i] replaced by a copy of s (which may then be in l twice). */
+void plot_sl_put(strlist_t *l, int i, const char *s);
+/* v[i] freed, the last entry moved into its place. */
+void plot_sl_remove(strlist_t *l, int i);
 void plot_sl_free(strlist_t *l);
 
 int plot_cmp_double(const void *a, const void *b);

@@ -75,7 +75,7 @@ static int pick_style(const char *name, const int *used, int nused)
 
 void plot_label_run(run_t *r)
 {
-	strlist_t uniq = {0};
+	strlist_t uniq = {0}, slugs = {0};
 	const char **wl = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	char **ws = calloc((size_t)r->groups.n + 1, sizeof(char *));
 	r->mshow = calloc((size_t)r->mods.n + 1, sizeof(char *));
@@ -110,14 +110,13 @@ void plot_label_run(run_t *r)
 		if (thr)
 			snprintf(show, sizeof(show), "%s-%ldt", w, atol(thr + 2));
 		plot_slug(show, slug, sizeof(slug));
-		/* unique among the groups before it */
-		for (int j = 0, k = 2; j < g; j++)
-			if (!strcmp(r->gslug[j], slug)) {
-				char base[160];
-				snprintf(base, sizeof(base), "%s", slug);
-				snprintf(slug, sizeof(slug), "%.150s-%d", base, k++);
-				j = -1;
-			}
+		/* unique among the groups before it (slugs: theirs, hashed) */
+		for (int k = 2; plot_sl_find(&slugs, slug) >= 0; k++) {
+			char base[160];
+			snprintf(base, sizeof(base), "%s", slug);
+			snprintf(slug, sizeof(slug), "%.150s-%d", base, k);
+		}
+		plot_sl_add(&slugs, slug);
 		r->gslug[g] = strdup(slug);
 		if (!r->gshow[g] || !r->gslug[g])
 			as_oom("plot: group labels", 0);
@@ -125,6 +124,7 @@ void plot_label_run(run_t *r)
 	for (int u = 0; u < uniq.n; u++)
 		free(ws[u]);
 	plot_sl_free(&uniq);
+	plot_sl_free(&slugs);
 	free(wl);
 	free(ws);
 }

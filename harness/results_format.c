@@ -125,3 +125,15 @@ as_results_kind_t as_results_kind(const char *dir)
 		closedir(d);
 	return kind;
 }
+
+int as_results_suite_marked(const char *dir)
+{
+	static const char *const marks[] = {"scenarios.csv", "suite.args", "tune.csv"};
+	int found = 0;
+	for (size_t k = 0; !found && k < sizeof(marks) / sizeof(marks[0]); k++) {
+		char *path = join(dir, marks[k]);
+		found = access(path, F_OK) == 0;
+		free(path);
+	}
+	return found;
+}

@@ -29,6 +29,14 @@ int as_results_format_check(const char *dir, char *err, size_t errlen);
 typedef enum { AS_RESULTS_NONE = 0, AS_RESULTS_RUN, AS_RESULTS_SUITE } as_results_kind_t;
 as_results_kind_t as_results_kind(const char *dir);
 
+/* 1 when DIR carries the mark of a folder whose subfolders are its own:
+ * `suite` writes scenarios.csv (every allocscope since suites came, before
+ * the first scenario runs) and suite.args, `tune` writes tune.csv beside
+ * its replay/ run. An AS_RESULTS_SUITE folder without it is a folder that
+ * merely holds run folders (results/, /tmp): plot writes nothing into
+ * those. */
+int as_results_suite_marked(const char *dir);
+
 /* Why DIR is AS_RESULTS_NONE, for "DIR: <why>": a folder the user may not
  * list or enter (another user's, mode 0700) says so, not that it holds no
  * trials.csv. Returns buf. */

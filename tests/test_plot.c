@@ -1197,11 +1197,14 @@ int main(void)
 	CHECKF(strstr(report, "no series.csv in this folder") != NULL,
 	       "report says why the series charts are missing");
 
-	/* 3. a suite folder: scenario subfolders, one report covering them */
+	/* 3. a suite folder: scenario subfolders, one report covering them;
+	 * a suite's mark (suite.args here, no scenarios.csv: every kind), as
+	 * a folder of runs without one is not plot's to write into */
 	snprintf(
 	    args, sizeof(args),
-	    "mkdir -p '%s/suite/b' && head -7 '%s/suite/a/trials.csv' >'%s/suite/b/trials.csv'",
-	    tmp, tmp, tmp);
+	    "mkdir -p '%s/suite/b' && head -7 '%s/suite/a/trials.csv' >'%s/suite/b/trials.csv' "
+	    "&& printf 'suite\\0' >'%s/suite/suite.args'",
+	    tmp, tmp, tmp, tmp);
 	CHECK(system(args) == 0);
 	snprintf(args, sizeof(args), "%s/suite --format svg", tmp);
 	rc = run("", args);
