@@ -8,10 +8,15 @@
  * the consumer finds its batches there. Which regime a 2-thread trial ran
  * in was the cause of mimalloc's xmalloc spread (docs/measure.md "Two
  * threads: the slot a free cleared"). The slow side sleeps 1 ms per call,
- * so the other thread has 16 ms per batch to get there: at 50 us a call
- * a loaded machine (two busy loops beside the test) held the fast side off
- * its CPU long enough to miss 3-7 of the 12. The bounds allow for 2 of
- * each kind. */
+ * and before the first call of a batch it waits until the fast side has
+ * done the calls that bring it to its handover (gate()): what the other
+ * thread then has left before it waits is a few instructions, not a
+ * batch's work and a wake-up. Until session 32 the slow side only slept
+ * (16 ms a batch; at 50 us a call two busy loops beside the test made the
+ * fast side miss 3-7 of the 12), and a ctest -j4 at load ~15 held the
+ * consumer off its CPU past 16 ms at 3 of its 12 (9 waited). The bounds
+ * allow for 2 of each kind. */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +27,13 @@
 #include "engine.h"
 #include "streamtest.h"
 
+/* the stream below: 12 batches of 16 through a queue 3 deep */
+#define BATCH   16
+#define BATCHES 12
+#define DEPTH   3
+
 static int slow_alloc, slow_free;
+static _Atomic uint64_t allocs, frees;
 
 static void nap(void)
 {
@@ -30,21 +41,41 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
+/* Wait until *n reaches want (at most 10 s: a stream other than the one
+ * above must not hang the test; its counts then fail the checks). */
+static void gate(_Atomic uint64_t *n, uint64_t want)
+{
+	for (int i = 0; i < 10000 && atomic_load(n) < want; i++)
+		nap();
+}
+
+/* the slow producer starts batch b once the consumer has freed batch b - 1
+ * and is on its way to wait for batch b */
 static void *m_alloc(void *inst, size_t size, size_t align)
 {
+	uint64_t a = atomic_fetch_add(&allocs, 1);
 	(void)inst;
 	(void)align;
-	if (slow_alloc)
+	if (slow_alloc) {
+		if (a % BATCH == 0)
+			gate(&frees, a);
 		nap();
+	}
 	return malloc(size ? size : 1);
 }
 
+/* the slow consumer frees batch j once the producer has made batch
+ * j + DEPTH - 1 and is on its way to wait for batch j's slot */
 static void m_free(void *inst, void *p, size_t size)
 {
+	uint64_t f = atomic_fetch_add(&frees, 1), j = f / BATCH;
 	(void)inst;
 	(void)size;
-	if (slow_free)
+	if (slow_free) {
+		if (f % BATCH == 0)
+			gate(&allocs, BATCH * (j + DEPTH < BATCHES ? j + DEPTH : BATCHES));
 		nap();
+	}
 	free(p);
 }
 
@@ -68,6 +99,8 @@ static void slow_run(const char *what, as_opstream_t *x, const as_engine_cfg_t *
 	uint64_t all = x->thread[0].nwaits + x->thread[1].nwaits;
 	slow_alloc = alloc;
 	slow_free = freeing;
+	atomic_store(&allocs, 0);
+	atomic_store(&frees, 0);
 	CHECK(as_engine_run(x, cfg, &r) == 0);
 	CHECK(r.status == AS_OK);
 	printf("%s: %llu handovers, %llu waited\n", what, (unsigned long long)r.handovers,
@@ -96,8 +129,9 @@ int main(void)
 	st_build("xmalloc:batch=16,batches=12,depth=3", 2, &x);
 	w0 = x.thread[0].nwaits;
 	w1 = x.thread[1].nwaits;
-	CHECKF(w1 == 12 && w0 == 9, "stream's waits: producer %llu, consumer %llu",
-	       (unsigned long long)w0, (unsigned long long)w1);
+	CHECKF(w1 == BATCHES && w0 == BATCHES - DEPTH,
+	       "stream's waits: producer %llu, consumer %llu", (unsigned long long)w0,
+	       (unsigned long long)w1);
 	CHECK(as_engine_prepare(&x) == 0);
 
 	/* the producer slow: the consumer waits at all 12, the producer at
