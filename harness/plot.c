@@ -34,6 +34,7 @@ typedef struct {
 	strlist_t unmatched;   /* --modules entries no scenario so far ran */
 	int scenarios;         /* scenarios plotted so far */
 	int report_failed;     /* a report.md could not be written (said) */
+	const char *out;       /* -o, or NULL */
 } plot_t;
 
 static void msg(plot_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -436,7 +437,7 @@ static as_plot_status_t plot_run(plot_t *p, const char *dir, const char *chart_d
 	snprintf(title, sizeof(title), "allocscope report: %s", name);
 	as_buf_printf(&rep, "# %s\n\n", title);
 	if (!p->gnuplot)
-		plot_report_no_gnuplot(&rep, full);
+		plot_report_no_gnuplot(&rep, full, p->out ? report_dir : NULL);
 	incomplete = plot_report_incomplete(&rep, &r, p->modules != NULL);
 	if (plot_report_no_trial(&rep, &r)) {
 		msg_path(p, dir,
@@ -581,11 +582,12 @@ static as_plot_status_t refuse_unmarked(plot_t *p, const char *dir)
 			as_oom("plot: a run folder's path", 0);
 		w = as_shell_word(example);
 		free(example);
-		msg_path(p, dir,
-		         "not a run, suite or tune folder (no trials.csv, scenarios.csv or "
-		         "tune.csv), only a folder of run folders (%s): plot one of them "
-		         "(allocscope plot %s), or all of them as one report with -o OUT",
-		         some.data, w);
+		msg_path(
+		    p, dir,
+		    "not a run, suite or tune folder (no trials.csv, scenarios.csv, "
+		    "suite.args or tune.csv), only a folder of run folders (%s): plot one of them "
+		    "(allocscope plot %s), or all of them as one report with -o OUT",
+		    some.data, w);
 		free(w);
 	}
 	for (int i = 0; i < n; i++)
@@ -671,7 +673,7 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	suite_order(p, dir, subs, n, &scen);
 	dir_names(dir, abs, sizeof(abs), name, sizeof(name));
 	snprintf(title, sizeof(title), "allocscope suite report: %s", name);
-	plot_report_suite_head(&suite, name, abs, p->gnuplot != NULL, subs, n);
+	plot_report_suite_head(&suite, name, abs, out, p->gnuplot != NULL, subs, n);
 	rc = plot_tune(p, dir, out, &suite); /* a tune folder's conclusion first */
 	/* the suite's verdicts.csv, else its scenarios'; their comparisons */
 	if (plot_results_add(&res, dir, NULL, 1, PLOT_VERDICTS | PLOT_COMPARISONS, err,
@@ -767,7 +769,8 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 	            opts ? opts->tables : 0,
 	            {0},
 	            0,
-	            0};
+	            0,
+	            out};
 	as_buf_t uv = {0};
 	struct stat st;
 	as_results_kind_t kind;
@@ -794,13 +797,14 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 		if (plot_find_in_path(gpname && *gpname ? gpname : "gnuplot", gp, sizeof(gp)) == 0)
 			p.gnuplot = gp;
 		else {
-			char *dir_w = as_shell_word(dir);
+			char *dir_w = as_shell_word(dir), *out_w = out ? as_shell_word(out) : NULL;
 			msg(&p,
 			    "gnuplot not found (apt-get install gnuplot-nox): charts not drawn, "
-			    "results in %s untouched; run `allocscope plot %s` once it is "
+			    "results in %s untouched; run `allocscope plot %s%s%s` once it is "
 			    "installed",
-			    dir_w, dir_w);
+			    dir_w, dir_w, out_w ? " -o " : "", out_w ? out_w : "");
 			free(dir_w);
+			free(out_w);
 		}
 		rc = kind == AS_RESULTS_RUN ? plot_one(&p, dir, out) : plot_suite(&p, dir, out);
 	}

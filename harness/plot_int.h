@@ -371,8 +371,9 @@ void plot_report_context(as_buf_t *b, const run_t *r, const char *h);
  * summary_metric), with its table, and the link to DETAILS (its report). */
 void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, unsigned fmts,
                            const char *metric, const char *details);
-/* The "gnuplot was not found" paragraph. */
-void plot_report_no_gnuplot(as_buf_t *b, const char *dir);
+/* The "gnuplot was not found" paragraph: the command that draws DIR's
+ * charts once it is installed (with -o OUT when OUT is not NULL). */
+void plot_report_no_gnuplot(as_buf_t *b, const char *dir, const char *out);
 /* When no trial of r completed: a paragraph saying so, before anything
  * else of the report; returns 1 then, else 0 (nothing written). */
 int plot_report_no_trial(as_buf_t *b, const run_t *r);
@@ -385,10 +386,10 @@ int plot_report_no_trial(as_buf_t *b, const run_t *r);
  * at). Returns 1 then, else 0 (nothing written). */
 int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered);
 /* A suite report's head: title (NAME, the folder's name), the note when
- * gnuplot is missing (naming DIR) and the links to every scenario's own
- * report. */
-void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, int have_gnuplot,
-                            char *const *subs, int n);
+ * gnuplot is missing (naming DIR, and OUT of -o or NULL) and the links to
+ * every scenario's own report. */
+void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, const char *out,
+                            int have_gnuplot, char *const *subs, int n);
 /* A suite scenario's heading and its scenarios.csv lines (title, x, y,
  * expected shape). */
 void plot_report_scenario(as_buf_t *b, const as_table_t *scen, const char *sub);

@@ -254,11 +254,15 @@ void plot_report_key_chart(as_buf_t *b, const charts_t *cs, const char *prefix, 
 	    cs->n, details, details);
 }
 
-void plot_report_no_gnuplot(as_buf_t *b, const char *dir)
+void plot_report_no_gnuplot(as_buf_t *b, const char *dir, const char *out)
 {
 	as_buf_printf(b, "**Charts not drawn: gnuplot was not found. Install it "
 	                 "(apt-get install gnuplot-nox) and run `allocscope plot ");
 	as_buf_shell_word(b, dir);
+	if (out) {
+		as_buf_printf(b, " -o ");
+		as_buf_shell_word(b, out);
+	}
 	as_buf_printf(b, "`.**\n\n");
 }
 
@@ -482,12 +486,12 @@ int plot_report_incomplete(as_buf_t *b, const run_t *r, int filtered)
 	return 1;
 }
 
-void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, int have_gnuplot,
-                            char *const *subs, int n)
+void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, const char *out,
+                            int have_gnuplot, char *const *subs, int n)
 {
 	as_buf_printf(b, "# allocscope suite report: %s\n\n", name);
 	if (!have_gnuplot)
-		plot_report_no_gnuplot(b, dir);
+		plot_report_no_gnuplot(b, dir, out);
 	as_buf_printf(b, "Verdicts and comparisons first, then one key chart per scenario; "
 	                 "each scenario's own report has every chart. ");
 	as_buf_printf(b, "Scenarios:");

@@ -1262,6 +1262,16 @@ int main(void)
 	slurp(path, report, sizeof(report));
 	CHECKF(strstr(report, "gnuplot was not found") != NULL, "report says charts are missing");
 	CHECK(!exists(run_dir, "plots/time.png"));
+	/* with -o OUT the advice is the command that draws into OUT, not into
+	 * the results (it said `allocscope plot DIR` alone) */
+	snprintf(args, sizeof(args), "%s -o %s/nognuplot-out", run_dir, tmp);
+	rc = run("ALLOCSCOPE_GNUPLOT=/nonexistent/gnuplot", args);
+	snprintf(path, sizeof(path), "allocscope plot %s -o %s/nognuplot-out`", run_dir, tmp);
+	CHECKF(rc == 1 && strstr(err_text, path), "gnuplot missing, -o: exit %d, advice: %s", rc,
+	       err_text);
+	snprintf(args, sizeof(args), "%s/nognuplot-out/report.md", tmp);
+	slurp(args, report, sizeof(report));
+	CHECKF(strstr(report, path) != NULL, "gnuplot missing, -o: the report's advice names OUT");
 
 	/* 5. bad input: not a results folder, bad --format, no folder */
 	snprintf(path, sizeof(path), "%s/empty", tmp);

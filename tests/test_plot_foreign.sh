@@ -32,7 +32,7 @@ rc=$?
 [ "$rc" -eq 2 ] && ok || bad "folder of runs: exit $rc, want 2"
 [ -z "$(changed)" ] && ok || { bad "folder of runs: files written:"; changed | sed 's/^/  | /' >&2; }
 n=$(wc -l <"$tmp/err")
-want="^allocscope plot: coll: not a run, suite or tune folder \(no trials.csv, scenarios.csv or tune.csv\), only a folder of run folders \('run 2', run1\): plot one of them \(allocscope plot 'coll/run 2'\), or all of them as one report with -o OUT$"
+want="^allocscope plot: coll: not a run, suite or tune folder \(no trials.csv, scenarios.csv, suite.args or tune.csv\), only a folder of run folders \('run 2', run1\): plot one of them \(allocscope plot 'coll/run 2'\), or all of them as one report with -o OUT$"
 [ "$n" -eq 1 ] && grep -qE "$want" "$tmp/err" && ok ||
   { bad "folder of runs: want one line naming it, why and its runs:"; sed 's/^/  | /' "$tmp/err" >&2; }
 [ ! -s "$tmp/out" ] && ok || bad "folder of runs: stdout: $(cat "$tmp/out")"
