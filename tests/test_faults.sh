@@ -394,13 +394,16 @@ PY
 # --- no stray process; a module that forks fails its row --------------------
 # 0 when no process runs (a zombie has run its course) with the pid in FILE
 gone() {
-  local p; p=$(cat "$1" 2>/dev/null) || return 0
-  for _ in $(seq 30); do
-    st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || return 0
-    [ "$st" = Z ] && return 0
-    sleep 0.1
+  local p pids live=0; pids=$(cat "$1" 2>/dev/null) || return 0
+  for p in $pids; do # each of them (pgrep may list two: it read them all as one)
+    for _ in $(seq 30); do
+      st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null) || continue 2
+      [ "$st" = Z ] && continue 2
+      sleep 0.1
+    done
+    kill -9 "$p" 2>/dev/null; live=1
   done
-  kill -9 "$p" 2>/dev/null; return 1
+  return $live
 }
 
 case_fork() {
@@ -426,11 +429,13 @@ case_killed_parent() {
     "$cli" run "${q[@]}" -a "$mods/broken_hang.so" -w $wl --timeout 60 -o "$d" \
       >/dev/null 2>&1 &
     local parent=$!
-    # the worker (not the module probe before it) is running
-    for _ in $(seq 50); do
+    # the worker (not the module probe before it) is running; none found
+    # is a failure, not a pass (it checked nothing)
+    for _ in $(seq 300); do
       pgrep -P $parent -f __worker >"$tmp/wpid" && break
       sleep 0.1
     done
+    check "SIG$sig of the run: its worker started within 30 s" test -s "$tmp/wpid"
     kill -$sig $parent
     wait $parent 2>/dev/null
     check "SIG$sig of the run: its hanging worker dies too" gone "$tmp/wpid"
