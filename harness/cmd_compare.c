@@ -402,9 +402,14 @@ static int compare_main(int argc, char **argv)
 	ns = !strcmp(o.metric, "ns_per_op");
 	if (!(mk = calloc(2, sizeof(*mk))))
 		goto out;
-	if (as_results_kind(a) != AS_RESULTS_NONE && as_results_kind(a) == as_results_kind(b))
+	/* the folders judged before anything is read or said: a refusal is
+	 * its one line, not after notes on modules matched */
+	r = as_compare_check_kinds(a, b);
+	if (r == 0) {
 		as_compare_match_paths(a, b, mk);
-	if (as_compare_load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk, &missing) != 0) {
+		r = as_compare_load_both(a, b, o.metric, &ga, &gb, &ma, &mb, mk, &missing);
+	}
+	if (r != 0) {
 		if (o.json) /* stdout stays JSON for the program reading it */
 			json_error_doc(a, b, &o);
 		goto out;
@@ -586,7 +591,8 @@ const as_cmd_t as_cmd_compare = {
                 "  allocscope compare results/before results/after --json > change.json\n"
                 "  allocscope compare suite-before suite-after --metric rss_peak_kib\n"
                 "A and B: two run folders, or two suite folders (compared scenario by\n"
-                "scenario, workloads shown as SCENARIO/label).\n"
+                "scenario, workloads shown as SCENARIO/label) that suite or tune wrote:\n"
+                "a folder that merely holds run folders is refused.\n"
                 "Exit status: 0 compared, 1 a regression or a failed match with\n"
                 "--fail-on-regression, 2 a folder is not a results folder or nothing matches.\n",
     .main = compare_main,

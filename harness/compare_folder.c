@@ -5,7 +5,6 @@
 #define _GNU_SOURCE
 #include "compare_folder.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -14,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "labels.h"
 #include "loader.h"
 #include "results_format.h"
@@ -152,7 +152,7 @@ static int fig_measured(const as_table_t *ctx, const char *metric, const char **
 }
 
 /* The last error said (as_compare_error), for --json's "error". */
-static char last_error[512];
+static char last_error[4096]; /* a line with two paths and a command */
 
 /* An error line on stderr, "allocscope compare: " and FMT, kept in
  * last_error: a --json reader gets it on stdout too. */
@@ -578,36 +578,94 @@ static void merge_machine(as_machine_t *acc, const as_machine_t *m)
 		acc->handoff_end_ns_median = m->handoff_end_ns_median;
 }
 
-static int cmp_name(const void *x, const void *y)
-{
-	return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
 /* The scenario folders of suite folders a and b that both have, sorted
- * (*n of them; NULL when none). */
+ * (*n of them; NULL when none): a's run folders that b has as run folders
+ * too. */
 char **as_compare_common_scenarios(const char *a, const char *b, int *n)
 {
-	DIR *d = opendir(a);
-	struct dirent *e;
-	char **subs = NULL;
+	char **subs;
+	int m = as_results_run_folders(a, &subs);
 	*n = 0;
-	while (d && (e = readdir(d)) != NULL) {
-		char pa[PATH_MAX], pb[PATH_MAX];
-		if (e->d_name[0] == '.' ||
-		    (size_t)snprintf(pa, sizeof(pa), "%s/%s", a, e->d_name) >= sizeof(pa) ||
-		    (size_t)snprintf(pb, sizeof(pb), "%s/%s", b, e->d_name) >= sizeof(pb) ||
-		    as_results_kind(pa) != AS_RESULTS_RUN || as_results_kind(pb) != AS_RESULTS_RUN)
-			continue;
-		subs =
-		    as_xrealloc(subs, (size_t)(*n + 1) * sizeof(*subs), "a suite's scenario list");
-		subs[*n] = as_xstrdup(e->d_name, "a scenario's name");
-		(*n)++;
+	for (int i = 0; i < m; i++) {
+		char pb[PATH_MAX];
+		if ((size_t)snprintf(pb, sizeof(pb), "%s/%s", b, subs[i]) < sizeof(pb) &&
+		    as_results_kind(pb) == AS_RESULTS_RUN)
+			subs[(*n)++] = subs[i];
+		else
+			free(subs[i]);
 	}
-	if (d)
-		closedir(d);
-	if (*n)
-		qsort(subs, (size_t)*n, sizeof(*subs), cmp_name);
+	if (*n == 0) {
+		free(subs);
+		subs = NULL;
+	}
 	return subs;
+}
+
+/* The run folder to name for side DIR in a command to run instead: DIR
+ * itself when it is one, else DIR/NAME when that is one (NAME: the other
+ * side's run folder), else DIR/ its first run folder; DIR when it has
+ * none. A shell word, which the caller frees. */
+static char *run_to_name(const char *dir, const char *name)
+{
+	char p[PATH_MAX], **subs = NULL;
+	int n = 0;
+	if (as_results_kind(dir) == AS_RESULTS_RUN ||
+	    (size_t)snprintf(p, sizeof(p), "%s/%s", dir, name) >= sizeof(p))
+		return as_shell_word(dir);
+	if (as_results_kind(p) != AS_RESULTS_RUN &&
+	    ((n = as_results_run_folders(dir, &subs)) <= 0 ||
+	     (size_t)snprintf(p, sizeof(p), "%s/%s", dir, subs[0]) >= sizeof(p)))
+		snprintf(p, sizeof(p), "%s", dir);
+	for (int i = 0; i < n; i++)
+		free(subs[i]);
+	free(subs);
+	return as_shell_word(p);
+}
+
+int as_compare_check_kinds(const char *a, const char *b)
+{
+	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
+	for (int k = 0; k < 2; k++)
+		if ((k ? kb : ka) == AS_RESULTS_NONE) {
+			char why[256];
+			as_compare_error("%s: %s", k ? b : a,
+			                 as_results_none_why(k ? b : a, why, sizeof(why)));
+			return -1;
+		}
+	/* a folder of the user's runs (results/ with run-1, run-2): until
+	 * now read as a suite, its unrelated runs paired by folder name and
+	 * compared, exit 0 (plot refused it already) */
+	for (int k = 0; k < 2; k++) {
+		char why[1024], first[NAME_MAX + 1], path[PATH_MAX], *wa, *wb, **common;
+		const char *dir = k ? b : a;
+		int n;
+		if (!as_results_runs_only(dir, why, sizeof(why), first, sizeof(first)))
+			continue;
+		/* the example: a run folder of that name on both sides if any */
+		common = as_compare_common_scenarios(a, b, &n);
+		if (n > 0)
+			snprintf(first, sizeof(first), "%s", common[0]);
+		for (int i = 0; i < n; i++)
+			free(common[i]);
+		free(common);
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, first) >= sizeof(path))
+			snprintf(path, sizeof(path), "%s", dir);
+		wa = k ? run_to_name(a, first) : as_shell_word(path);
+		wb = k ? as_shell_word(path) : run_to_name(b, first);
+		as_compare_error("%s: %s: compare two run folders (allocscope compare %s %s)", dir,
+		                 why, wa, wb);
+		free(wa);
+		free(wb);
+		return -1;
+	}
+	if (ka != kb) {
+		as_compare_error("%s is a %s folder and %s a %s one: compare two runs "
+		                 "or two suites (a suite's scenario is its subfolder, SUITE/NAME)",
+		                 a, ka == AS_RESULTS_SUITE ? "suite" : "run", b,
+		                 kb == AS_RESULTS_SUITE ? "suite" : "run");
+		return -1;
+	}
+	return 0;
 }
 
 /* Both folders' groups: two run folders as they are, two suite folders
@@ -617,25 +675,12 @@ int as_compare_load_both(const char *a, const char *b, const char *metric, as_gr
                          as_groups_t *gb, as_machine_t *ma, as_machine_t *mb,
                          const as_modkeys_t *mk, int *only_a)
 {
-	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
 	char **subs;
 	int n, rc = 0;
 	*only_a = 0;
-	for (int k = 0; k < 2; k++)
-		if ((k ? kb : ka) == AS_RESULTS_NONE) {
-			char why[256];
-			as_compare_error("%s: %s", k ? b : a,
-			                 as_results_none_why(k ? b : a, why, sizeof(why)));
-			return -1;
-		}
-	if (ka != kb) {
-		as_compare_error("%s is a %s folder and %s a %s one: compare two runs "
-		                 "or two suites (a suite's scenario is its subfolder, SUITE/NAME)",
-		                 a, ka == AS_RESULTS_SUITE ? "suite" : "run", b,
-		                 kb == AS_RESULTS_SUITE ? "suite" : "run");
+	if (as_compare_check_kinds(a, b) != 0)
 		return -1;
-	}
-	if (ka == AS_RESULTS_RUN) {
+	if (as_results_kind(a) == AS_RESULTS_RUN) {
 		return load_groups(a, "", metric, ga, ma, &mk[0]) ||
 		               load_groups(b, "", metric, gb, mb, &mk[1])
 		           ? -1

@@ -73,14 +73,21 @@ void as_compare_match_paths(const char *a, const char *b, as_modkeys_t mk[2]);
  * none). Aborts when out of memory. */
 char **as_compare_common_scenarios(const char *a, const char *b, int *n);
 
+/* Whether folders a and b can be compared: both results folders, neither
+ * a folder that merely holds run folders (as_results_runs_only: a user's
+ * results/ is no suite, and its runs are unrelated), both runs or both
+ * suites. Returns 0, or -1 after one as_compare_error line naming the
+ * folder, the reason and the command to run instead. */
+int as_compare_check_kinds(const char *a, const char *b);
+
 /* Both folders' groups of METRIC into ga and gb, their machines (disturb.h)
  * into ma and mb (set to "unknown" by the caller): two run folders as they
  * are, two suite folders scenario by scenario (workloads as
  * "SCENARIO/label"), modules named as mk (as_compare_match_paths) matched
  * them. *only_a: the scenarios of suite A that B has not (each said on
  * stderr; a gate counts them). Returns 0, or -1 after an as_compare_error
- * line (not a results folder, a run against a suite, no common scenario, a
- * damaged folder). */
+ * line (as_compare_check_kinds refused them, no common scenario, a damaged
+ * folder). */
 int as_compare_load_both(const char *a, const char *b, const char *metric, as_groups_t *ga,
                          as_groups_t *gb, as_machine_t *ma, as_machine_t *mb,
                          const as_modkeys_t *mk, int *only_a);

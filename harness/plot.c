@@ -520,80 +520,44 @@ static as_plot_status_t plot_one(plot_t *p, const char *dir, const char *out)
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The subfolders of suite folder DIR that are run folders, sorted by name;
  * *n of them. NULL with *n 0 when there are none. */
 static char **suite_scenarios(plot_t *p, const char *dir, int *n)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **subs = NULL;
-	*n = 0;
-	if (!d) {
+	char **subs;
+	*n = as_results_run_folders(dir, &subs);
+	if (*n < 0) {
 		msg_path(p, dir, "cannot read: %s", strerror(errno));
-		return NULL;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char sub[PLOT_PATH_MAX];
-		if (e->d_name[0] == '.' ||
-		    plot_path(sub, sizeof(sub), "%s/%s", dir, e->d_name) != 0 ||
-		    as_results_kind(sub) != AS_RESULTS_RUN)
-			continue;
-		subs = realloc(subs, (size_t)(*n + 1) * sizeof(char *));
-		if (!subs || !(subs[*n] = strdup(e->d_name)))
-			as_oom("plot: sub-folder names", 0);
-		(*n)++;
-	}
-	closedir(d);
-	if (*n == 0)
+		*n = 0;
+	} else if (*n == 0)
 		msg(p,
 		    "%s: not a results folder (no trials.csv in it or in its "
 		    "subfolders)",
 		    dir);
-	else
-		qsort(subs, (size_t)*n, sizeof(char *), cmp_str);
 	return subs;
 }
 
 /* DIR holds run folders but is no suite or tune folder (no scenarios.csv,
- * suite.args or tune.csv: results/, /tmp, a folder of the user's runs):
- * its subfolders are not plot's to write into, so without -o it says what
- * to plot instead, in one line. AS_PLOT_BAD_INPUT. */
+ * suite.args or tune.csv: results/, /tmp, a folder of the user's runs;
+ * as_results_runs_only, which compare asks too): its subfolders are not
+ * plot's to write into, so without -o it says what to plot instead, in one
+ * line. AS_PLOT_BAD_INPUT. */
 static as_plot_status_t refuse_unmarked(plot_t *p, const char *dir)
 {
-	int n;
-	char **subs = suite_scenarios(p, dir, &n);
-	as_buf_t some = {0};
-	char *example;
-	for (int i = 0; i < n && i < 3; i++) {
-		char *w = as_shell_word(subs[i]);
-		as_buf_printf(&some, "%s%s", i ? ", " : "", w);
-		free(w);
+	char why[1024], first[PLOT_PATH_MAX], *example, *w;
+	if (!as_results_runs_only(dir, why, sizeof(why), first, sizeof(first))) {
+		msg_path(p, dir, "its run folders changed while plot read it");
+		return AS_PLOT_BAD_INPUT;
 	}
-	if (n > 3)
-		as_buf_printf(&some, " and %d more", n - 3);
-	if (n > 0) {
-		char *w;
-		if (asprintf(&example, "%s/%s", dir, subs[0]) < 0)
-			as_oom("plot: a run folder's path", 0);
-		w = as_shell_word(example);
-		free(example);
-		msg_path(
-		    p, dir,
-		    "not a run, suite or tune folder (no trials.csv, scenarios.csv, "
-		    "suite.args or tune.csv), only a folder of run folders (%s): plot one of them "
-		    "(allocscope plot %s), or all of them as one report with -o OUT",
-		    some.data, w);
-		free(w);
-	}
-	for (int i = 0; i < n; i++)
-		free(subs[i]);
-	free(subs);
-	as_buf_free(&some);
+	if (asprintf(&example, "%s/%s", dir, first) < 0)
+		as_oom("plot: a run folder's path", 0);
+	w = as_shell_word(example);
+	free(example);
+	msg_path(p, dir,
+	         "%s: plot one of them (allocscope plot %s), or all of them as one report with -o "
+	         "OUT",
+	         why, w);
+	free(w);
 	return AS_PLOT_BAD_INPUT;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "trials_read.h"
 #include "oom.h"
 
@@ -136,4 +137,69 @@ int as_results_suite_marked(const char *dir)
 		free(path);
 	}
 	return found;
+}
+
+static int cmp_name(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int as_results_run_folders(const char *dir, char ***names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+	*names = NULL;
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char *sub;
+		int run;
+		if (e->d_name[0] == '.')
+			continue;
+		sub = join(dir, e->d_name);
+		run = as_results_kind(sub) == AS_RESULTS_RUN;
+		free(sub);
+		if (!run)
+			continue;
+		*names = as_xrealloc(*names, (size_t)(n + 1) * sizeof(**names), "run folder names");
+		(*names)[n++] = as_xstrdup(e->d_name, "a run folder's name");
+	}
+	closedir(d);
+	if (n)
+		qsort(*names, (size_t)n, sizeof(**names), cmp_name);
+	return n;
+}
+
+int as_results_runs_only(const char *dir, char *why, size_t whylen, char *first, size_t firstlen)
+{
+	char **subs;
+	int n;
+	as_buf_t some = {0};
+	if (whylen)
+		*why = 0;
+	if (firstlen)
+		*first = 0;
+	if (as_results_kind(dir) != AS_RESULTS_SUITE || as_results_suite_marked(dir) ||
+	    (n = as_results_run_folders(dir, &subs)) <= 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		if (i < 3) {
+			as_buf_add(&some, ", ", i ? 2 : 0);
+			as_buf_shell_word(&some, subs[i]);
+		}
+		if (i > 0)
+			free(subs[i]);
+	}
+	if (n > 3)
+		as_buf_printf(&some, " and %d more", n - 3);
+	snprintf(why, whylen,
+	         "not a run, suite or tune folder (no trials.csv, scenarios.csv, suite.args or "
+	         "tune.csv), only a folder of run folders (%s)",
+	         some.data);
+	snprintf(first, firstlen, "%s", subs[0]);
+	free(subs[0]);
+	free(subs);
+	as_buf_free(&some);
+	return 1;
 }

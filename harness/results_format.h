@@ -37,6 +37,22 @@ as_results_kind_t as_results_kind(const char *dir);
  * those. */
 int as_results_suite_marked(const char *dir);
 
+/* The subfolders of DIR that are run folders (AS_RESULTS_RUN), by name in
+ * strcmp order, into *names (the caller frees each and the array; NULL
+ * when none). Returns how many, or -1 with errno when DIR cannot be
+ * listed. Thread-safe. */
+int as_results_run_folders(const char *dir, char ***names);
+
+/* 1 when DIR merely holds run folders: AS_RESULTS_SUITE without the mark
+ * (as_results_suite_marked), a folder of the user's runs that no suite or
+ * tune wrote. Then why gets "not a run, suite or tune folder (no
+ * trials.csv, scenarios.csv, suite.args or tune.csv), only a folder of run
+ * folders (A, B, C and N more)", the names shell-quoted, and first the
+ * name of its first run folder (as_results_run_folders' order), both cut
+ * to fit; else 0, with both "". plot and compare refuse such a folder with
+ * it, each adding what to do instead. */
+int as_results_runs_only(const char *dir, char *why, size_t whylen, char *first, size_t firstlen);
+
 /* Why DIR is AS_RESULTS_NONE, for "DIR: <why>": a folder the user may not
  * list or enter (another user's, mode 0700) says so, not that it holds no
  * trials.csv. Returns buf. */

@@ -132,6 +132,9 @@ mkdir -p "$tmp/s1" "$tmp/s2"
 cp -r "$tmp/a" "$tmp/s1/speed"; cp -r "$tmp/slow" "$tmp/s2/speed"
 cp -r "$tmp/m1" "$tmp/s1/threshold"; cp -r "$tmp/m2" "$tmp/s2/threshold"
 cp -r "$tmp/a" "$tmp/s1/only1"
+# (what `suite` writes first marks them suites, not folders of runs:
+# test_compare_foreign.sh)
+for s in s1 s2; do echo "scenario,folder" >"$tmp/$s/scenarios.csv"; done
 # (a real trials.csv has every column: speed's rss_peak_kib too)
 for s in s1 s2; do sed -i '1s/$/,rss_peak_kib/; 2,$s/$/,7000/' "$tmp/$s/speed/trials.csv"; done
 expect 1 "mimalloc +speed/random:ops=1000 +1 .*REGRESSION" compare "$tmp/s1" "$tmp/s2" --fail-on-regression
@@ -143,7 +146,7 @@ expect 0 "mimalloc +threshold/threshold:size=64k .*REGRESSION" compare "$tmp/s1"
 # speed) ran --jobs; a host that differs in both scenarios is said once
 # (until session 20 only the first common scenario's context was read)
 expect 0 "s2 has no timing figures to compare in threshold \\(context.csv timing_figures: not written" compare "$tmp/s1" "$tmp/s2"
-mkdir -p "$tmp/s3"; cp -r "$tmp/s2/speed" "$tmp/s2/threshold" "$tmp/s3/"
+mkdir -p "$tmp/s3"; cp -r "$tmp/s2/speed" "$tmp/s2/threshold" "$tmp/s2/scenarios.csv" "$tmp/s3/"
 sed -i 's/^host,.*/host,hostB/' "$tmp/s3/speed/context.csv" "$tmp/s3/threshold/context.csv"
 "$as" compare "$tmp/s1" "$tmp/s3" >"$tmp/out" 2>&1
 [ "$(grep -c "warning: host differs: 'hostA' vs 'hostB'" "$tmp/out")" = 1 ] && ok ||

@@ -216,6 +216,8 @@ run_dir "$tmp/skipmi" "glibc::ok:100 mimalloc::skipped:"
 expect 0 "mimalloc +random:ops=1000 +1 only in A$" compare "$tmp/skipmi" "$tmp/nomi" --fail-on-regression
 mkdir -p "$tmp/sa" "$tmp/sb"
 cp -r "$tmp/a" "$tmp/sa/speed"; cp -r "$tmp/a" "$tmp/sa/leak"; cp -r "$tmp/a" "$tmp/sb/speed"
+# (suite's scenarios.csv: suites, not folders of runs, test_compare_foreign.sh)
+for s in sa sb; do echo "scenario,folder" >"$tmp/$s/scenarios.csv"; done
 expect 1 "scenario leak only in .*/sa: not compared \(not run in B\)" compare "$tmp/sa" "$tmp/sb" --fail-on-regression
 expect 0 "2 matched: .*, 1 not run in B" compare "$tmp/sa" "$tmp/sb"
 expect 0 "scenario leak only in .*/sa: not compared$" compare "$tmp/sb" "$tmp/sa" --fail-on-regression
