@@ -529,15 +529,18 @@ static void classify(const worker_t *w, const as_wire_inbox_t *in, const as_tria
 	} else if (w->timed_out) {
 		res->status = AS_ERR_TIMEOUT;
 		char spent[64] = "";
+		/* last, so "killed after N s" and what follows it read the same
+		 * with or without it (in the middle it broke two tests' patterns
+		 * on a loaded machine, where sampling took a few ms) */
 		if (in->sampling_ns)
-			snprintf(spent, sizeof(spent), " (+ %.3g s of sampling, not counted)",
+			snprintf(spent, sizeof(spent), " (and %.3g s of sampling not counted)",
 			         (double)in->sampling_ns / 1e9);
 		snprintf(res->reason, sizeof(res->reason), "killed after %.3g s%s%s%s",
-		         spec->timeout_s, spent,
-		         in->got_trial ? " (after reporting its numbers)" : "",
+		         spec->timeout_s, in->got_trial ? " (after reporting its numbers)" : "",
 		         w->stopped ? ": it was stopped (SIGSTOP or another stop signal, the "
 		                      "module's own or another process's), not running"
-		                    : "");
+		                    : "",
+		         spent);
 	} else if (WIFSIGNALED(w->wstatus)) {
 		int sig = WTERMSIG(w->wstatus);
 		res->status = AS_ERR_CRASH;

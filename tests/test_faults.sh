@@ -640,10 +640,10 @@ case_sampling() {
     rm -rf "$d"
     as run "${q[@]}" -a glibc -w $w --sample-every 1 --latency 0 --timeout $to -o "$d"
     # STATUS SECONDS: the row's sampling_ns, or a timed-out row's reason's
-    # "(+ S s of sampling, not counted)"
+    # "(and S s of sampling not counted)"
     read -r st sm < <(python3 -c "
 import csv, re; r = list(csv.DictReader(open('$d/trials.csv')))[0]
-m = re.search(r'\+ ([0-9.e+]+) s of sampling', r['reason'])
+m = re.search(r'and ([0-9.e+]+) s of sampling', r['reason'])
 s = float(r['sampling_ns']) / 1e9 if r['sampling_ns'] else float(m.group(1)) if m else 0
 print(r['status'], int(s))")
     [ "$st" = timeout ] && [ "$sm" -ge $((9 * to)) ] && [ "$try" = 1 ] || break
