@@ -137,7 +137,7 @@ if [ -f "$mods/bump.so" ]; then
   cd "$tmp/noarg/cwd" || exit 1
   # SIGINT once a scenario has started, then --resume: the one run of the
   # suite of no arguments (a full run before it, as the resume's source
-  # below, took 7 of the test's 21 s; the interrupted run and its resume
+  # below, took 8 of the test's 24 s; the interrupted run and its resume
   # end in the same folder). A fast machine that ends it before its
   # interrupt: the full run's checks
   "$as" suite >"$tmp/noarg/int.out" 2>&1 &
