@@ -138,8 +138,9 @@ else
 fi
 
 # a crash and a hang among parallel trials: rows like any other, in order
+# (--timeout 1: each hang waits it out, asleep; the others take ms)
 "$as" run -q --no-plot --min-time 0 -a "null,$mods/broken_crash.so,$mods/broken_hang.so,glibc" \
-  -w random:ops=2000,live=100 -r 2 --jobs 2 --timeout 2 -o "$tmp/f" > /dev/null 2>&1
+  -w random:ops=2000,live=100 -r 2 --jobs 2 --timeout 1 -o "$tmp/f" > /dev/null 2>&1
 [ $? = 1 ] && ok || bad "a run with a crash and a hang: exit not 1"
 python3 - "$tmp/f/trials.csv" <<'PY' && ok || bad "crash/hang rows (above)"
 import csv, sys

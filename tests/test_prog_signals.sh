@@ -9,7 +9,10 @@
 # one, it stays in the job's group (Ctrl-C, Ctrl-Z, reading the terminal)
 # and, until session 30, a group's SIGTERM still came twice there; now the
 # aide (harness/userprog.h) tells allocscope the group got it - see
-# docs/reliability.md.
+# docs/reliability.md. The cases are started and signalled one after
+# another; the program's 1.5 s wait for a second SIGTERM (mostly asleep)
+# then runs in all of them at once, and each is judged once it has ended
+# (one after the other, the 8 waits took 12 of the test's 14 s).
 # usage: test_prog_signals.sh ALLOCSCOPE SIGTERM_COUNT_PROG
 set -u
 as=$(readlink -f "$1")
@@ -19,9 +22,11 @@ command -v setsid >/dev/null || { echo "skipped: no setsid"; echo "0 passed, 0 f
 
 # one case: CMD (exec|capture) HOW: pid, group (allocscope in a session of
 # its own, no terminal), or tty (allocscope on a terminal, script's pty; the
-# SIGTERM to its pid): the count the program saw
+# SIGTERM to its pid): started and signalled; `judge` reads the count the
+# program saw once it has ended (the case's job in started[])
+started=()
 one() {
-  local cmd=$1 how=$2 d=$tmp/$1.$2.$3 pid pp ap pgid rc n np
+  local cmd=$1 how=$2 d=$tmp/$1.$2.$3 pid pp ap pgid job
   mkdir "$d"
   case $cmd in
     exec) set -- exec -a glibc -- "$prog" "$d/count" "$d/ready" ;;
@@ -38,6 +43,7 @@ one() {
     setsid "$as" "$@" >"$d/out" 2>&1 &
   fi
   pid=$!
+  job=$!
   for _ in $(seq 200); do [ -e "$d/ready" ] && break; sleep 0.05; done
   if [ ! -e "$d/ready" ]; then
     bad "$cmd $how: the program did not start: $(tail -2 "$d/out")"
@@ -60,7 +66,7 @@ one() {
   # its leader): never of a group the test, ctest or a neighbour test is in
   if [ "${how%group}" != "$how" ] &&
     { [ "$pgid" != "$pid" ] || [ "$pgid" = "$(ps -o pgid= -p $$ | tr -d ' ')" ]; }; then
-    bad "$cmd $how: allocscope ($pid) does not lead a process group of its own (${pgid:-gone}): no group kill sent; $(ps -o pid=,ppid=,pgid=,sid=,stat=,args= -p "$$,$!,$pid,$pp" | tr '\n' ';')"
+    bad "$cmd $how: allocscope ($pid) does not lead a process group of its own (${pgid:-gone}): no group kill sent; $(ps -o pid=,ppid=,pgid=,sid=,stat=,args= -p "$$,$job,$pid,$pp" | tr '\n' ';')"
     kill -9 "$pid" 2>/dev/null
     return
   fi
@@ -74,10 +80,10 @@ one() {
       kill -STOP "$pid"
       # script(1) stops itself when its child stops (and continues it
       # when continued): once it has, a SIGCONT to it cannot come first
-      for _ in $(seq 100); do [ "$(ps -o stat= -p "$!")" = T ] && break; sleep 0.05; done
+      for _ in $(seq 100); do [ "$(ps -o stat= -p "$job")" = T ] && break; sleep 0.05; done
       kill -TERM -- "-$pgid"
       for _ in $(seq 200); do [ -e "$d/ready.got" ] && break; sleep 0.05; done
-      kill -CONT "$!" "$pid" ;;
+      kill -CONT "$job" "$pid" ;;
     tty)
       # on a terminal the program stays in allocscope's group (^C and ^Z
       # reach both, as for any command)
@@ -85,7 +91,13 @@ one() {
         ok || bad "$cmd tty: the program is not in allocscope's process group"
       kill -TERM "$pid" ;;
   esac
-  wait "$!"
+  started+=("$cmd $how $d $job")
+}
+
+# judge CMD HOW DIR JOB: wait for a case's job, then its checks
+judge() {
+  local cmd=$1 how=$2 d=$3 rc n np
+  wait "$4"
   rc=$?
   read -r n np <"$d/count" 2>/dev/null
   [ "${n:-}" = 1 ] && ok || bad "$cmd, SIGTERM to allocscope's $how: the program got ${n:-no count} SIGTERM(s), want 1 (exit $rc: $(tail -2 "$d/out"))"
@@ -119,6 +131,10 @@ for cmd in $cmds; do
     i=$((i + 1))
     one "$cmd" "$how" "$i"
   done
+done
+for c in "${started[@]}"; do
+  # shellcheck disable=SC2086 # CMD HOW DIR JOB, none with a space
+  judge $c
 done
 
 echo "$pass passed, $fail failed"
