@@ -109,7 +109,10 @@ case_reuse() {
 
 case_concurrent() {
   local d=$tmp/conc
-  "$cli" run "${q[@]}" -a "$mods/broken_hang.so" -w $wl --timeout 10 -o "$d" \
+  # broken_hang keeps the first run writing for as long as the refusals
+  # take; its worker is killed once they are done (until session 33 its
+  # --timeout 10 was waited out, half of this case and a fifth of the test)
+  "$cli" run "${q[@]}" -a "$mods/broken_hang.so" -w $wl --timeout 120 -o "$d" \
     >/dev/null 2>&1 &
   local first=$!
   # the folder is claimed after the module probes (seconds under a loaded
@@ -122,6 +125,10 @@ case_concurrent() {
     "$tmp/err.txt"
   as run --resume "$d"
   check "  ... and so is --resume of it" test "$rc" = 2
+  # its worker (the folder is claimed after the probe: no probe left)
+  for _ in $(seq 300); do pgrep -P $first -f __worker >"$tmp/wpid" && break; sleep 0.1; done
+  check "  ... while the first run's worker ran" test -s "$tmp/wpid"
+  xargs kill -9 <"$tmp/wpid" 2>/dev/null
   wait $first
   check "the first run's results are its own" grep -q "broken_hang" "$d/trials.csv"
   as run --resume "$d"
@@ -247,10 +254,20 @@ case_killed_early() {
   for t in 0.05 0.1 0.15 0.2 0.3 0.4 0.5 0.6 0.8 1.0; do
     rm -rf "$d"
     "$cli" run "${q[@]}" -a glibc,null -w $wl -o "$d" >/dev/null 2>&1 &
-    local p=$!
-    sleep $t
-    kill -9 $p 2>/dev/null
-    wait $p 2>/dev/null
+    local p=$! s ended
+    # the kill at $t, but no wait past the run's end: on an idle machine
+    # it takes 0.2 s, and the sleeps past it were 2 of the case's 6 s
+    # (the kill of an ended run did nothing)
+    sleep $t &
+    s=$!
+    wait -n -p ended $p $s 2>/dev/null
+    if [ "$ended" = "$s" ]; then
+      kill -9 $p 2>/dev/null
+      wait $p 2>/dev/null
+    else
+      kill $s 2>/dev/null
+      wait $s 2>/dev/null
+    fi
     [ -d "$d" ] || continue
     left=$((left+1))
     as run --resume "$d"
