@@ -710,6 +710,31 @@ int as_conformance_quick(const as_module_t *m, void *inst, char *why, size_t len
 	return 0;
 }
 
+/* The check child's result into buf (*n bytes, -1 none), until the child
+ * has exited: a process the module started may hold the pipe open after
+ * it, so EOF is not waited for. Returns 0; 1 when it was killed at
+ * DEADLINE (its alarm at ALARM did not end it); 2 when it was killed at
+ * ALARM, stopped (SIGSTOP): a stopped process's alarm stays pending, and
+ * until session 33 it was waited for 10 s more. */
+static int await_check(pid_t pid, int fd, char *buf, size_t len, ssize_t *n, uint64_t alarm,
+                       uint64_t deadline)
+{
+	struct pollfd pf = {fd, POLLIN, 0};
+	while (!as_guard_exited(pid)) {
+		uint64_t now = as_now_ns();
+		int stopped = now > alarm && as_guard_state(pid) == 'T';
+		if (now > deadline || stopped) {
+			kill(pid, SIGKILL);
+			return stopped ? 2 : 1;
+		}
+		if (*n < 0 && poll(&pf, 1, 100) > 0)
+			*n = read(fd, buf, len - 1);
+		else if (*n >= 0)
+			usleep(1000);
+	}
+	return 0;
+}
+
 /* Run one check in a forked child; 0 pass, 1 fail, -1 skip, 2 create
  * refused the params (why: its reason). idx -1 only creates and destroys an
  * instance: the probe that tells bad params from a failing module. The
@@ -725,7 +750,8 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 	ssize_t n = -1;
 	struct pollfd pf;
 	/* the alarm fires first */
-	uint64_t deadline = as_now_ns() + ((uint64_t)timeout_s + 10) * 1000000000ULL;
+	uint64_t alarm_at = as_now_ns() + (uint64_t)timeout_s * 1000000000ULL,
+	         deadline = alarm_at + 10 * 1000000000ULL;
 
 	if (pipe(pfd) != 0) {
 		snprintf(why, whylen, "pipe: %s", strerror(errno));
@@ -776,19 +802,8 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 	close(pfd[1]);
 	pf.fd = pfd[0];
 	pf.events = POLLIN;
-	/* the result, until the child has exited: a process the module started
-	 * may hold the pipe open after it, so EOF is not waited for */
-	while (pid > 0 && !as_guard_exited(pid)) {
-		if (as_now_ns() > deadline) {
-			kill(pid, SIGKILL);
-			killed = 1;
-			break;
-		}
-		if (n < 0 && poll(&pf, 1, 100) > 0)
-			n = read(pfd[0], buf, sizeof(buf) - 1);
-		else if (n >= 0)
-			usleep(1000);
-	}
+	if (pid > 0)
+		killed = await_check(pid, pfd[0], buf, sizeof(buf), &n, alarm_at, deadline);
 	if (n < 0 && poll(&pf, 1, 0) > 0)
 		n = read(pfd[0], buf, sizeof(buf) - 1);
 	close(pfd[0]);
@@ -808,7 +823,12 @@ static int run_isolated(const as_module_t *m, const char *params, int idx, unsig
 		/* killed here: the module held off its alarm (blocked or
 		 * ignored it, or stopped itself): a hang, not a crash (until
 		 * now "crashed on signal 9") */
-		if (killed)
+		if (killed == 2)
+			snprintf(why, whylen,
+			         "hung: killed after %u s: it was stopped (SIGSTOP or another stop "
+			         "signal), which its alarm cannot end",
+			         timeout_s);
+		else if (killed)
 			snprintf(why, whylen,
 			         "hung: killed after %u s (its alarm at %u s did not end it: "
 			         "SIGALRM blocked or ignored, or the process stopped)",

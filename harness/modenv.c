@@ -23,7 +23,9 @@
 typedef struct {
 	char *key; /* name '\0' params */
 	size_t keylen;
+	as_status_t st; /* AS_OK: val; else err, the failure's line */
 	as_modenv_t val;
+	char *err;
 } cached_t;
 
 static cached_t *cache;
@@ -246,25 +248,37 @@ as_status_t as_module_env_status(const as_spec_t *module, as_modenv_t *out, char
 	for (size_t i = 0; i < ncache; i++)
 		if (cache[i].keylen == nl + pl + 1 && !memcmp(cache[i].key, module->name, nl + 1) &&
 		    !memcmp(cache[i].key + nl + 1, module->params ? module->params : "", pl)) {
+			if (cache[i].st != AS_OK) {
+				snprintf(err, errlen, "%s", cache[i].err);
+				return cache[i].st;
+			}
 			*out = cache[i].val;
 			return AS_OK;
 		}
-	if ((st = ask(module, out, err, errlen)) != AS_OK)
-		return st;
+	/* a failure is remembered too: a module whose load hung cost a
+	 * second --timeout when the run asked again for context.csv (until
+	 * session 33: a run of broken_ctor_hang waited twice) */
+	st = ask(module, out, err, errlen);
 	c = realloc(cache, (ncache + 1) * sizeof(*cache));
 	if (!c)
-		return AS_OK; /* answered, just not remembered */
+		return st; /* answered, just not remembered */
 	cache = c;
 	c = &cache[ncache];
 	c->keylen = nl + pl + 1;
 	c->key = malloc(c->keylen);
-	if (!c->key)
-		return AS_OK;
+	c->err = st != AS_OK ? strdup(err) : NULL;
+	if (!c->key || (st != AS_OK && !c->err)) {
+		free(c->key);
+		free(c->err);
+		return st;
+	}
 	memcpy(c->key, module->name, nl + 1);
 	memcpy(c->key + nl + 1, module->params ? module->params : "", pl);
-	c->val = *out;
+	c->st = st;
+	if (st == AS_OK)
+		c->val = *out;
 	ncache++;
-	return AS_OK;
+	return st;
 }
 
 /* Variables that hold a list whose later items override earlier ones: a

@@ -27,9 +27,10 @@ typedef struct as_modenv {
 
 /* Ask the module (loaded in a short-lived child process, so this process
  * never starts the allocator) for the variables its params need and its
- * preload library. Answers are cached per (name, params). Returns 0, or -1
- * with a one-line reason in err (the module cannot be loaded, bad params,
- * loading it crashed, exited or took over AS_MODENV_TIMEOUT_MS). Also the
+ * preload library. Answers are cached per (name, params), failures too (a
+ * hang costs its timeout once). Returns 0, or -1 with a one-line reason in
+ * err (the module cannot be loaded, bad params, loading it crashed, exited
+ * or took over AS_MODENV_TIMEOUT_MS). Also the
  * check that loading a module cannot harm this process before a command
  * (check, list) loads it here. */
 int as_module_env(const as_spec_t *module, as_modenv_t *out, char *err, size_t errlen);

@@ -44,6 +44,14 @@ __attribute__((constructor)) static void broken_ctor(void)
 #elif defined(BROKEN_CTOR_EXIT)
 	_exit(0);
 #else
+	/* each load a line in $AS_BROKEN_LOADS: a test counts how often
+	 * it was waited for */
+	const char *loads = getenv("AS_BROKEN_LOADS");
+	FILE *f = loads ? fopen(loads, "a") : NULL;
+	if (f) {
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
+	}
 	for (;;)
 		pause();
 #endif
