@@ -292,6 +292,58 @@ static FILE *hand_spool(const char *name, as_spool_hdr_t *hdr, char *path, size_
 	return f;
 }
 
+/* A chunk cut short by the file's end (its thread was killed inside the
+ * writev by the process's exit) whose records its tail slot still holds
+ * whole: nothing torn, nothing lost, every record read once. With the
+ * slot's bytes not the chunk's, the cut chunk is torn. */
+static void check_spool_cut_chunk(void)
+{
+	for (int differ = 0; differ < 2; differ++) {
+		static chunk_t a, base;
+		as_spool_hdr_t hdr = {.pid = 1,
+		                      .tails_off = HAND_TAILS,
+		                      .tail_bytes = HAND_SLOT,
+		                      .ntails = 2,
+		                      .chunks_off = HAND_TAILS + 2 * HAND_SLOT};
+		as_spool_t sp;
+		evvec_t v = {0};
+		char path[400], msg[600];
+		as_spool_chunk_t h;
+		FILE *f;
+
+		memset(&a, 0, sizeof(a));
+		if (!(f = hand_spool("cut.spool", &hdr, path, sizeof(path))))
+			return;
+		fseek(f, (long)hdr.chunks_off, SEEK_SET);
+		put_rec(&a, AS_SPOOL_MALLOC, 0, 1000, 0x1000, 10, 0);
+		write_chunk(f, &a, 100, AS_SPOOL_CHUNK_FIRST);
+		base = a;
+		put_rec(&a, AS_SPOOL_MALLOC, 1, 1100, 0x2000, 20, 0);
+		put_rec(&a, AS_SPOOL_FREE, 2, 1200, 0x1000, 0, 0);
+		put_rec(&a, AS_SPOOL_FREE, 3, 1300, 0x2000, 0, 0);
+		write_tail(f, 0, &a, &base, 100, 0, 1);
+		h = (as_spool_chunk_t){AS_SPOOL_CHUNK_MAGIC, 100, (uint32_t)a.n, 0};
+		fwrite(&h, sizeof(h), 1, f);
+		if (differ)
+			a.b[0] ^= 0x40;
+		fwrite(a.b, 1, a.n - 3, f); /* the write cut 3 bytes short */
+		fclose(f);
+
+		CHECKF(as_spool_open(path, &sp, msg, sizeof(msg)) == 0, "%s", msg);
+		CHECKF(as_spool_convert(&sp, 1.0, evvec_push, &v, msg, sizeof(msg)) == 0, "%s",
+		       msg);
+		as_spool_close(&sp);
+		CHECKF(
+		    sp.rep.records == 4 && sp.rep.lost == 0 && sp.rep.torn == (uint64_t)differ &&
+		        sp.rep.bad == 0 && v.n == 4,
+		    "slot %s the cut chunk: records %llu lost %llu torn %llu bad %llu events %zu",
+		    differ ? "differing from" : "holding", (unsigned long long)sp.rep.records,
+		    (unsigned long long)sp.rep.lost, (unsigned long long)sp.rep.torn,
+		    (unsigned long long)sp.rep.bad, v.n);
+		free(v.ev);
+	}
+}
+
 /* Two threads whose chunks interleave, records in a tail slot (a's last
  * ones), a slot repeating an appended chunk (b's last), a cross-thread
  * free, a realloc that moves, a failed one, an untimed record, an unknown
@@ -481,6 +533,7 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return 1;
 	check_spool_reader();
+	check_spool_cut_chunk();
 	check_live_stale_counter();
 
 	/* single thread: every call of the program is there, nothing repaired */

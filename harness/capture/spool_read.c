@@ -316,10 +316,47 @@ static int add_chunk(as_spool_t *sp, uint32_t tid, uint32_t flags, uint64_t off)
 	return 0;
 }
 
+/* Whether the chunk at OFF (header H), cut short by the file's end, is
+ * whole in its thread's tail slot: the slot holds as many bytes and the
+ * file's part of them is theirs. A thread that was writing the chunk out
+ * when the process exited (exit_group kills it inside its writev: a short
+ * write) never emptied its slot, so the records are read from there and
+ * nothing is torn (test_capture_c11 read "torn 1", with none lost, in
+ * about 1 run in 15). */
+static int cut_chunk_in_slot(as_spool_t *sp, const as_spool_chunk_t *h, uint64_t off)
+{
+	const as_spool_hdr_t *hdr = &sp->hdr;
+	uint64_t have = sp->size - off - sizeof(*h);
+	/* the slots index_tails reads */
+	uint32_t nslots =
+	    sp->seq_taken && hdr->slots_used < hdr->ntails ? hdr->slots_used : hdr->ntails;
+	for (uint32_t i = 0; i < nslots; i++) {
+		uint64_t at = hdr->tails_off + (uint64_t)i * hdr->tail_bytes;
+		as_spool_tail_t t;
+		uint8_t a[4096], b[4096];
+		uint64_t k = 0;
+		if (pread(sp->fd, &t, sizeof(t), (off_t)at) != (ssize_t)sizeof(t) ||
+		    t.magic != AS_SPOOL_TAIL_MAGIC || t.tid != h->tid || t.len != h->len)
+			continue;
+		while (k < have) {
+			size_t n = have - k < sizeof(a) ? (size_t)(have - k) : sizeof(a);
+			if (pread(sp->fd, a, n, (off_t)(off + sizeof(*h) + k)) != (ssize_t)n ||
+			    pread(sp->fd, b, n, (off_t)(at + sizeof(t) + k)) != (ssize_t)n ||
+			    memcmp(a, b, n) != 0)
+				break;
+			k += n;
+		}
+		if (k == have)
+			return 1;
+	}
+	return 0;
+}
+
 /* Index the chunks appended since the last call, up to the file's size
  * now. A damaged chunk header ends the chunks (rep.torn); so does one cut
- * short, unless live (its writer is still appending it: wait). Returns 0,
- * or -1 (errno set, or 0 when out of memory). */
+ * short, unless live (its writer is still appending it: wait) or whole in
+ * its thread's tail slot (cut_chunk_in_slot). Returns 0, or -1 (errno set,
+ * or 0 when out of memory). */
 static int index_chunks(as_spool_t *sp)
 {
 	struct stat st;
@@ -335,7 +372,9 @@ static int index_chunks(as_spool_t *sp)
 			if (sp->live &&
 			    (sp->size - off < sizeof(h) || h.magic == AS_SPOOL_CHUNK_MAGIC))
 				break; /* still being appended */
-			sp->rep.torn++;
+			if (!(sp->size - off >= sizeof(h) && h.magic == AS_SPOOL_CHUNK_MAGIC &&
+			      cut_chunk_in_slot(sp, &h, off)))
+				sp->rep.torn++;
 			sp->index_done = 1;
 			break;
 		}
