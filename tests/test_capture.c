@@ -252,6 +252,10 @@ static void write_chunk(FILE *f, chunk_t *c, uint32_t tid, uint32_t flags)
  * chunks from 576 on. */
 #define HAND_TAILS 64
 #define HAND_SLOT  256
+/* its header's layout fields, for a designated initializer */
+#define HAND_HDR                                                                 \
+	.pid = 1, .tails_off = HAND_TAILS, .tail_bytes = HAND_SLOT, .ntails = 2, \
+	.chunks_off = HAND_TAILS + 2 * HAND_SLOT
 
 /* Write c's records into tail slot k (bases: the thread's before them),
  * keeping them in c when keep (the same records appended next, as a kill
@@ -300,11 +304,7 @@ static void check_spool_cut_chunk(void)
 {
 	for (int differ = 0; differ < 2; differ++) {
 		static chunk_t a, base;
-		as_spool_hdr_t hdr = {.pid = 1,
-		                      .tails_off = HAND_TAILS,
-		                      .tail_bytes = HAND_SLOT,
-		                      .ntails = 2,
-		                      .chunks_off = HAND_TAILS + 2 * HAND_SLOT};
+		as_spool_hdr_t hdr = {HAND_HDR};
 		as_spool_t sp;
 		evvec_t v = {0};
 		char path[400], msg[600];
@@ -352,11 +352,7 @@ static void check_spool_cut_chunk(void)
 static void check_spool_reader(void)
 {
 	static chunk_t a, b, base;
-	as_spool_hdr_t hdr = {.pid = 1,
-	                      .tails_off = HAND_TAILS,
-	                      .tail_bytes = HAND_SLOT,
-	                      .ntails = 2,
-	                      .chunks_off = HAND_TAILS + 2 * HAND_SLOT};
+	as_spool_hdr_t hdr = {HAND_HDR};
 	as_spool_t sp;
 	evvec_t v = {0};
 	char path[400], msg[600];
@@ -466,13 +462,8 @@ static void check_spool_reader(void)
 static void check_live_stale_counter(void)
 {
 	static chunk_t a;
-	as_spool_hdr_t hdr = {.pid = 1,
-	                      .seq_taken = 3, /* read before the chunk was appended */
-	                      .tails_off = HAND_TAILS,
-	                      .tail_bytes = HAND_SLOT,
-	                      .ntails = 2,
-	                      .slots_used = 1,
-	                      .chunks_off = HAND_TAILS + 2 * HAND_SLOT};
+	as_spool_hdr_t hdr = {HAND_HDR, .seq_taken = 3, /* read before the chunk was appended */
+	                      .slots_used = 1};
 	as_spool_tail_t t = {AS_SPOOL_TAIL_MAGIC, 100, 0, 0, 5, 1500, 0x3000, 0, {0}};
 	as_spool_t sp;
 	evvec_t v = {0};
