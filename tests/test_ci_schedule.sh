@@ -69,7 +69,7 @@ stub = {t["name"] for t in tests if "exit 77" in " ".join(t.get("command", []))}
 for n in timing:
     check(n in stub or props[n].get("RUN_SERIAL") is True, "%s (timing) runs alone: RUN_SERIAL" % n)
 costly = {n: float(p["COST"]) for n, p in props.items() if "COST" in p}
-for n in ["test_faults", "test_e2e", "test_jobs", "test_capture", "test_plot"]:
+for n in ["test_faults", "test_exec_cpython", "test_e2e", "test_capture", "test_plot"]:
     check(costly.get(n, 0) >= 10, "%s has a COST of 10 s or more: %s" % (n, costly.get(n)))
 for t in tests:
     if "fuzz" in props[t["name"]].get("LABELS", []):
