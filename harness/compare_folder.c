@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "labels.h"
@@ -622,6 +623,27 @@ static char *run_to_name(const char *dir, const char *name)
 	return as_shell_word(p);
 }
 
+/* When OTHER (the other side) is DIR/FIRST itself, another run folder of
+ * DIR into first, where DIR has one: `compare resA resA/run-1` suggested
+ * comparing run-1 with itself. */
+static void not_the_other(const char *dir, const char *other, char *first, size_t len)
+{
+	char p[PATH_MAX], **subs = NULL;
+	struct stat so, sf;
+	int n, done = 0;
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, first) >= sizeof(p) ||
+	    stat(other, &so) != 0 || stat(p, &sf) != 0 || so.st_dev != sf.st_dev ||
+	    so.st_ino != sf.st_ino)
+		return;
+	n = as_results_run_folders(dir, &subs);
+	for (int i = 0; i < n; i++) {
+		if (!done && strcmp(subs[i], first) != 0)
+			done = snprintf(first, len, "%s", subs[i]) > 0;
+		free(subs[i]);
+	}
+	free(subs);
+}
+
 int as_compare_check_kinds(const char *a, const char *b)
 {
 	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
@@ -648,6 +670,7 @@ int as_compare_check_kinds(const char *a, const char *b)
 		for (int i = 0; i < n; i++)
 			free(common[i]);
 		free(common);
+		not_the_other(dir, k ? a : b, first, sizeof(first));
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, first) >= sizeof(path))
 			snprintf(path, sizeof(path), "%s", dir);
 		wa = k ? run_to_name(a, first) : as_shell_word(path);

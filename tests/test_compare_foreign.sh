@@ -65,6 +65,11 @@ refused resB runX "^allocscope compare: resB: $why .*\(allocscope compare resB/r
 run "$w/resC/run-3" 100; find "$w" -exec touch -d '-2 min' {} +
 refused resC resB "^allocscope compare: resC: $why \(run-3\): compare two run folders \(allocscope compare resC/run-3 resB/run-3\)$"
 
+# against one of its own runs: the example is another of them (until
+# session 33: run-1 against itself)
+refused resA resA/run-1 "^allocscope compare: resA: $why \('run 2', run-1\): compare two run folders \(allocscope compare 'resA/run 2' resA/run-1\)$"
+refused "resA/run 2" resA "^allocscope compare: resA: $why .*\(allocscope compare 'resA/run 2' resA/run-1\)$"
+
 # --json: the error document on stdout, the line on stderr
 (cd "$w" && "$as" compare resA resB --json >"$tmp/out" 2>"$tmp/err")
 rc=$?
