@@ -8,16 +8,28 @@
 #define AS_SECCOMP_COUNT_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Can a filter be installed here (kernel with seccomp filters)? Returns 0,
  * or -1 with the reason in why. */
 int as_seccomp_probe(char *why, size_t len);
 
-/* Install, on every thread of the calling process (and on the threads and
- * children it creates later), a filter returning SECCOMP_RET_TRACE for the
- * native system call numbers nrs[0..n) and allowing everything else. Sets
- * no_new_privs. Returns 0, or -1 with the reason in why. Without a tracer
- * attached, a traced call fails with ENOSYS: attach first. */
-int as_seccomp_trap(const long *nrs, size_t n, char *why, size_t len);
+/* Run: build the filter with libseccomp, for the native system call numbers
+ * nrs[0..n) (SECCOMP_RET_TRACE; everything else allowed), and write it into
+ * fd at offset off, in at most room bytes, for a worker to install. Built
+ * here and not in the worker: libseccomp's allocations there (about 230
+ * mallocs, callocs, reallocs and frees) left the heap the glibc module
+ * shares in another state than under perf, and its trial made other calls
+ * (brk 288 against 276). Returns 0, or -1 with the reason in why (also
+ * written at off, for the worker to report). */
+int as_seccomp_program(const long *nrs, size_t n, int fd, off_t off, size_t room, char *why,
+                       size_t len);
+
+/* Worker: install the program at page (as_seccomp_program's off), room
+ * bytes, on every thread of the calling process (and on the threads and
+ * children it creates later), without allocating. Sets no_new_privs.
+ * Returns 0, or -1 with the reason in why. Without a tracer attached, a
+ * traced call fails with ENOSYS: attach first. */
+int as_seccomp_install(const void *page, size_t room, char *why, size_t len);
 
 #endif /* AS_SECCOMP_COUNT_H */

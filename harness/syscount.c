@@ -270,12 +270,23 @@ void as_syscount_drop_remedy(char *why)
 		memmove(p, p + sizeof(remedy) - 1, strlen(p + sizeof(remedy) - 1) + 1);
 }
 
-int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len)
+/* the filter's program in the shared page, after the counters */
+#define SECCOMP_PROG_OFF 1024
+_Static_assert(AS_SYS_NCOLS * sizeof(uint64_t) <= SECCOMP_PROG_OFF, "counters overlap");
+
+int as_syscount_prepare_seccomp(int fd, char *why, size_t len)
 {
 	long nrs[AS_SYS_NCOLS];
 	for (int i = 0; i < AS_SYS_NCOLS; i++)
 		nrs[i] = calls[i].nr;
-	if (as_seccomp_trap(nrs, AS_SYS_NCOLS, why, len) != 0)
+	return as_seccomp_program(nrs, AS_SYS_NCOLS, fd, SECCOMP_PROG_OFF,
+	                          AS_SYSCOUNT_SHARED_BYTES - SECCOMP_PROG_OFF, why, len);
+}
+
+int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len)
+{
+	if (as_seccomp_install((const char *)shared + SECCOMP_PROG_OFF,
+	                       AS_SYSCOUNT_SHARED_BYTES - SECCOMP_PROG_OFF, why, len) != 0)
 		return -1;
 	shared_counts = shared;
 	method = AS_SYSCOUNT_SECCOMP;

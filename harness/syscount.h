@@ -45,9 +45,18 @@ int as_syscount_start_perf(char *why, size_t len);
  * counts are added when they exit). Call before the process runs. */
 int as_syscount_start_perf_pid(pid_t pid, char *why, size_t len);
 
+/* Method "seccomp"'s memory shared by the tracing parent and the worker:
+ * the counters at its start, the filter's program after them. */
+#define AS_SYSCOUNT_SHARED_BYTES 4096
+
+/* Parent, seccomp: write the filter into the shared memory's file fd
+ * (AS_SYSCOUNT_SHARED_BYTES long) before the worker starts. Returns 0, or
+ * -1 with the reason (also left there for the worker to report). */
+int as_syscount_prepare_seccomp(int fd, char *why, size_t len);
+
 /* Worker, seccomp: counters live in the shared memory at `shared` (written
- * by the tracing parent); install the filter on every thread. Returns 0 or
- * -1 with the reason. */
+ * by the tracing parent); install the parent's filter on every thread.
+ * Returns 0 or -1 with the reason. */
 int as_syscount_start_seccomp(volatile uint64_t *shared, char *why, size_t len);
 
 /* Counters on the syscall tracepoints for this process alone (not

@@ -276,16 +276,20 @@ static void exec_worker(const worker_t *w, pid_t parent, int wfd, int specfd, co
 static int tracer_setup(worker_t *w, char *err, size_t errlen)
 {
 	sigset_t chld;
+	char why[512];
 	w->memfd = memfd_create("allocscope-syscalls", MFD_CLOEXEC);
-	if (w->memfd < 0 || ftruncate(w->memfd, 4096) != 0 ||
-	    (w->counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, w->memfd, 0)) ==
-	        MAP_FAILED) {
+	if (w->memfd < 0 || ftruncate(w->memfd, AS_SYSCOUNT_SHARED_BYTES) != 0 ||
+	    (w->counts = mmap(NULL, AS_SYSCOUNT_SHARED_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+	                      w->memfd, 0)) == MAP_FAILED) {
 		snprintf(err, errlen, "shared counters: %s", strerror(errno));
 		if (w->memfd >= 0)
 			close(w->memfd);
 		w->counts = NULL;
 		return -1;
 	}
+	/* a filter libseccomp cannot build leaves its reason there: the worker
+	 * reports it and runs uncounted, as when the kernel refuses it */
+	(void)as_syscount_prepare_seccomp(w->memfd, why, sizeof(why));
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &w->oldmask);
@@ -299,7 +303,7 @@ static void tracer_teardown(worker_t *w)
 		return;
 	close(w->sfd);
 	sigprocmask(SIG_SETMASK, &w->oldmask, NULL);
-	munmap((void *)w->counts, 4096);
+	munmap((void *)w->counts, AS_SYSCOUNT_SHARED_BYTES);
 	close(w->memfd);
 }
 

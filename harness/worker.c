@@ -812,8 +812,8 @@ int as_worker_main(int argc, char **argv)
 		goto out;
 	}
 	if (t.spec.syscalls == AS_SYSCOUNT_SECCOMP) {
-		void *shm =
-		    mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, AS_WIRE_FD_COUNTERS, 0);
+		void *shm = mmap(NULL, AS_SYSCOUNT_SHARED_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+		                 AS_WIRE_FD_COUNTERS, 0);
 		if (shm == MAP_FAILED || as_syscount_start_seccomp(shm, err, sizeof(err)) != 0)
 			send_info("syscalls_na",
 			          shm == MAP_FAILED ? "cannot map shared counters" : err);

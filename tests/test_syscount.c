@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "seccomp_count.h"
 #include "syscount.h"
 #include "util.h"
 #include "tablecheck.h"
@@ -118,6 +119,56 @@ static void check_seccomp(const char *mod, const char *wl)
 	snprintf(args, sizeof(args), "-a %s:mode=madvise %s --syscalls seccomp", mod, wl);
 	if (run("", args) == 0)
 		check_madvise("seccomp");
+}
+
+/* glibc's module is the worker's own malloc: the seccomp worker must not
+ * allocate more than the perf one before the baseline, or glibc's trial
+ * starts on another heap and makes other calls (libseccomp building the
+ * filter in the worker gave brk 288 against perf's 276, another peak) */
+static void check_same_heap(void)
+{
+	static const char *cols[] = {"brk_calls", "mmap_calls", "munmap_calls",
+	                             "heap_size_peak_kib"};
+	const char *args = "-a glibc -w random:min=16,max=300000,live=200,ops=20000 --syscalls";
+	char a[512], perf[4][64];
+	snprintf(a, sizeof(a), "%s perf", args);
+	if (run("", a) != 0)
+		return;
+	for (int i = 0; i < 4; i++)
+		snprintf(perf[i], sizeof(perf[i]), "%s", tc_str(&t, 0, cols[i]));
+	snprintf(a, sizeof(a), "%s seccomp", args);
+	if (run("", a) != 0)
+		return;
+	for (int i = 0; i < 4; i++)
+		CHECKF(*perf[i] && !strcmp(tc_str(&t, 0, cols[i]), perf[i]),
+		       "glibc: %s %s under seccomp, %s under perf", cols[i], tc_str(&t, 0, cols[i]),
+		       perf[i]);
+}
+
+/* the run builds the program; one that does not fit is refused with its
+ * reason, which the worker reads back and reports instead of installing */
+static void check_program_room(void)
+{
+	long nrs[1] = {SYS_brk};
+	char why[512] = "", back[512] = "";
+	uint32_t bytes = 0;
+	int fd = memfd_create("test-seccomp", MFD_CLOEXEC);
+	const char *page;
+	CHECK(fd >= 0 && ftruncate(fd, 4096) == 0);
+	CHECK(as_seccomp_program(nrs, 1, fd, 1024, 3072, why, sizeof(why)) == 0);
+	CHECK(pread(fd, &bytes, sizeof(bytes), 1024) == (ssize_t)sizeof(bytes));
+	CHECKF(bytes >= 4 * 8 && bytes % 8 == 0 && bytes <= 3072 - 8, "program of %u bytes", bytes);
+	CHECK(as_seccomp_program(nrs, 1, fd, 1024, 64, why, sizeof(why)) == -1);
+	CHECKF(strstr(why, "program size") != NULL, "reason: %s", why);
+	page = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(page != MAP_FAILED);
+	if (page != MAP_FAILED) {
+		CHECK(as_seccomp_install(page + 1024, 64, back, sizeof(back)) == -1);
+		CHECKF(strlen(back) == 64 - 8 - 1 && !strncmp(back, why, strlen(back)),
+		       "worker's reason: %s", back);
+		munmap((void *)page, 4096);
+	}
+	close(fd);
 }
 
 /* strace sees the same module calls (filtered on the module's length) */
@@ -249,10 +300,16 @@ int main(void)
 		check_perf(mod, wl);
 	} else
 		as_check_skip_case("perf counts: %s", perf_why);
+	check_program_room();
 	if (secc)
 		check_seccomp(mod, wl);
 	else
 		as_check_skip_case("seccomp counts: %s", secc_why);
+	if (secc && perf)
+		check_same_heap();
+	else
+		as_check_skip_case("glibc's heap under both methods (%s)",
+		                   secc ? perf_why : secc_why);
 
 	/* off: the columns are n/a (empty), the trial is still ok */
 	snprintf(args, sizeof(args), "-a %s:mode=mmap %s --syscalls off", mod, wl);
