@@ -21,6 +21,7 @@
 #include "asan.h"
 #include "conformance.h"
 #include "engine.h"
+#include "heapstart.h"
 #include "libc_count.h"
 #include "libc_probe.h"
 #include "loader.h"
@@ -818,6 +819,10 @@ int as_worker_main(int argc, char **argv)
 			send_info("syscalls_na",
 			          shm == MAP_FAILED ? "cannot map shared counters" : err);
 	}
+	/* last before the engine, which allocates nothing of its own: no block
+	 * the harness freed is left in glibc's bins for the trial */
+	if ((w.lm.mod->caps & AS_CAP_LIBC_MALLOC) && as_heapstart_fresh(err, sizeof(err)) != 0)
+		send_info("warning", err);
 	as_engine_run(&stream, &w.cfg, &w.er);
 	measure(&w, v);
 	check_proc_reads(&w.er, v);
