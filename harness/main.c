@@ -76,11 +76,16 @@ static int stdout_checked(const char *cmd, int rc)
 }
 
 /* `allocscope help results` (what every results file and column means), or
- * `allocscope help COMMAND` (that command's --help). */
+ * `allocscope help COMMAND` (that command's --help); `help --help` is the
+ * usage, as `help` alone (until session 34: "unknown topic '--help'", exit 2). */
 static int help_topic(const char *topic)
 {
 	as_suggest_t sg;
 	char dym[96];
+	if (!strcmp(topic, "--help") || !strcmp(topic, "-h")) {
+		usage(stdout);
+		return 0;
+	}
 	if (!strcmp(topic, "results")) {
 		as_results_doc(stdout, 0);
 		return 0;

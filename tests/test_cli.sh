@@ -18,6 +18,9 @@ if [ -n "$mods" ] && [ "$mods" = "$(printf '%s\n' "$mods" | LC_ALL=C sort)" ]; t
   bad "list's modules are not in name order: $(echo $mods)"
 fi
 if "$as" --help | grep -q -- "--version"; then ok; else bad "--help does not mention --version"; fi
+# `help --help` and `help -h` are the usage, as `help` alone is (until
+# session 34: "unknown topic '--help'", exit 2)
+for h in --help -h; do expect 0 "^usage: allocscope COMMAND" help "$h"; done
 if "$as" run -r 1 -q --no-plot --min-time 0 -a null -w random:ops=1000,live=10 -o "$tmp/r" >/dev/null 2>&1 &&
    grep -qxF "version,\"${v#allocscope }\"" "$tmp/r/context.csv"; then ok
 else bad "context.csv has no version row equal to --version"; fi
