@@ -59,14 +59,15 @@ static int take(size_t req)
 	return b.fordblks != a.fordblks ? FROM_BIN : FROM_TCACHE;
 }
 
-/* Take every free block of the main arena but the top, without handing
- * any page back (malloc_trim would, and the heap's RSS would show where
- * the blocks had been). Large requests while a free block fits them,
- * halved when one came from the top or an mmap instead (handed back: it
- * joins the top again, or is unmapped); then, per size class of the
- * tcache and the fast bins, blocks until one comes from elsewhere than
- * the tcache and the bins: this thread's tcache and the fast bins emptied,
- * and the first class splits whatever else is left. Returns the mallocs
+/* Take every free block of the main arena but the top. Large requests
+ * while a free block fits them, halved when one came from the top or an
+ * mmap instead (handed back: it joins the top again, or is unmapped);
+ * then, per size class of the tcache and the fast bins, blocks until one
+ * comes from elsewhere than the tcache and the bins: this thread's tcache
+ * and the fast bins emptied, and the first class splits whatever else is
+ * left. That last block of each class comes from the top: 64 blocks, 34
+ * KiB, which stay resident below the trial (the heap's RSS after a glibc
+ * trial's trim: 52 KiB, 8 before, threshold workload). Returns the mallocs
  * made. */
 static long plug(void)
 {
@@ -115,21 +116,19 @@ int as_heapstart_fresh(char *why, size_t len)
 		         mi.ordblks - 1 + mi.smblks, mi.fordblks - mi.keepcost, steps);
 		return -1;
 	}
-	/* the whole top taken, in blocks below any default mmap threshold (a
-	 * top_pad keeps a large top): the last one makes the heap grow, and
-	 * the new top starts where the heap ended, at a page, as a fresh
-	 * process's first heap does; then the block a fresh process's first
-	 * malloc takes there (this thread's tcache, 0x290 bytes) */
-	while ((mi = g_mallinfo2()).keepcost > REQ_START + MINSIZE) {
-		int from = take(REQ_START - 16);
-		if (from == FROM_MMAP)
-			g_free(sink);
-		if (from != FROM_TOP)
-			break;
-	}
+	/* the whole top taken: all but its least in one block (from the top
+	 * whatever the mmap threshold, writing one page), then the least,
+	 * which the top cannot give with a block's worth left: the heap grows
+	 * and the new top starts where it ended, at a page, as a fresh
+	 * process's first heap does. Taken whole at once, the top went to
+	 * sysmalloc, which mmap'd it under glibc:top_pad=1M (a large top) or
+	 * mmap_threshold=32768. Then the block a fresh process's first malloc
+	 * takes there (this thread's tcache, 0x290 bytes). */
+	if (mi.keepcost > 2 * MINSIZE && take(mi.keepcost - MINSIZE - 8) == FROM_MMAP)
+		g_free(sink);
 	mi = g_mallinfo2();
 	if (mi.keepcost >= MINSIZE && take(mi.keepcost - 8) == FROM_MMAP)
-		g_free(sink); /* an mmap threshold below the top: it stays */
+		g_free(sink); /* an mmap threshold of 32 bytes or less: the top stays */
 	if (take(TCACHE_STRUCT) == FROM_MMAP)
 		g_free(sink);
 	return 0;
