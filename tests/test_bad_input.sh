@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_bad_input.sh - input from outside that no other test tried (session
 # 34, docs/reliability.md "Bad input from outside"): names that are not
-# UTF-8.
+# UTF-8, a results table with a row written twice.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -37,6 +37,31 @@ rc=$?
 if [ "$rc" -ne 71 ] && json_ok "$tmp/cmp.json" && grep -q '"b": ".*r�sultats"' "$tmp/cmp.json"; then ok; else
   bad "compare --json of a Latin-1 folder: exit $rc:"
   sed 's/^/  | /' "$tmp/cmp.err" "$tmp/cmp.json" >&2
+fi
+
+# --- trials.csv with a row written twice ------------------------------------
+# plot counted it twice in the medians and the report, exit 0, while
+# compare refused it (until session 34); run --resume kept the later copy
+# without a word
+"$as" run -a null,bump -r 2 -q --no-plot --min-time 0 -w random:ops=1000,live=10 -o "$tmp/twice" >/dev/null 2>&1
+rm -f "$tmp/twice/.lock"
+tail -1 "$tmp/twice/trials.csv" >>"$tmp/twice/trials.csv"
+cp -r "$tmp/twice" "$tmp/twice2"
+"$as" plot "$tmp/twice" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+   grep -q "twice/trials.csv: lines 5 and 6: trial 1 repetition 1 twice: the folder is damaged" "$tmp/err" &&
+   [ ! -e "$tmp/twice/report.md" ] && [ ! -e "$tmp/twice/plots" ]; then ok; else
+  bad "plot of a trials.csv with a row twice: exit $rc (want 2, one line, no report):"
+  sed 's/^/  | /' "$tmp/err" "$tmp/out" >&2
+fi
+expect 2 "lines 5 and 6: trial 1 repetition 1 twice" compare "$tmp/twice" "$tmp/twice"
+"$as" run --resume "$tmp/twice2" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "row 6 (trial 1 rep 1): that trial's second row; left out" "$tmp/err" &&
+   [ "$(grep -c . "$tmp/twice2/trials.csv")" -eq 5 ] && "$as" plot -q "$tmp/twice2" >/dev/null 2>&1; then ok; else
+  bad "run --resume of a trials.csv with a row twice: exit $rc, $(grep -c . "$tmp/twice2/trials.csv") lines:"
+  sed 's/^/  | /' "$tmp/err" >&2
 fi
 
 echo "$pass passed, $fail failed"
