@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_bad_input.sh - input from outside that no other test tried (session
 # 34, docs/reliability.md "Bad input from outside"): names that are not
-# UTF-8, a results table with a row written twice.
+# UTF-8, a results table with a row written twice, a list option given
+# twice.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -62,6 +63,28 @@ if [ "$rc" -eq 0 ] && grep -q "row 6 (trial 1 rep 1): that trial's second row; l
    [ "$(grep -c . "$tmp/twice2/trials.csv")" -eq 5 ] && "$as" plot -q "$tmp/twice2" >/dev/null 2>&1; then ok; else
   bad "run --resume of a trials.csv with a row twice: exit $rc, $(grep -c . "$tmp/twice2/trials.csv") lines:"
   sed 's/^/  | /' "$tmp/err" >&2
+fi
+
+# --- a list option given twice ---------------------------------------------
+# the later list replaced the earlier in silence: `-a null -a bump` ran
+# bump alone, exit 0 (until session 34); a one-value option may come again
+# (the later wins: a script appends to a line of defaults), a flag too
+expect 2 "^allocscope run: option -a given twice \('null', then 'bump'\): give one comma-separated list$" \
+  run -a null -a bump "${quick[@]}" -o "$tmp/twice-a"
+expect 2 "option -w given twice \('random', then 'larson'\)" run -a null -w random -w larson -o "$tmp/twice-w"
+expect 2 "option -t given twice \('1', then '2'\)" run -a null -t 1 --threads=2 -o "$tmp/twice-t"
+for d in twice-a twice-w twice-t; do
+  if [ ! -e "$tmp/$d" ]; then ok; else bad "a refused command made $d"; fi
+done
+expect 2 "option -a given twice" replay x.ast -a null -a bump
+expect 2 "option -a given twice" suite --quick -a null threshold -a bump -o "$tmp/twice-s"
+expect 2 "option -a given twice" tune x.ast -a glibc -a bump
+# on either side of an operand: one command line
+expect 2 "^allocscope plot: option --format given twice \('png', then 'svg'\)" plot --format png "$tmp/twice2" --format svg
+expect 2 "option --modules given twice" plot "$tmp/twice2" --modules null --modules bump
+"$as" run -q -q -a null "${quick[@]}" -r 2 -o "$tmp/again" >/dev/null 2>&1
+if [ "$(grep -c . "$tmp/again/trials.csv" 2>/dev/null)" = 3 ]; then ok; else
+  bad "run -r 1 ... -r 2 (a one-value option twice, -q twice): not 2 rows"
 fi
 
 echo "$pass passed, $fail failed"
