@@ -2,7 +2,7 @@
 # test_bad_input.sh - input from outside that no other test tried (session
 # 34, docs/reliability.md "Bad input from outside"): names that are not
 # UTF-8, a results table with a row written twice, a list option given
-# twice.
+# twice, an empty capture -o.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -86,6 +86,12 @@ expect 2 "option --modules given twice" plot "$tmp/twice2" --modules null --modu
 if [ "$(grep -c . "$tmp/again/trials.csv" 2>/dev/null)" = 3 ]; then ok; else
   bad "run -r 1 ... -r 2 (a one-value option twice, -q twice): not 2 rows"
 fi
+
+# --- capture -o '': refused before the program runs --------------------------
+# (until session 34 the program ran, then "'' not written", two lines)
+expect 2 "^allocscope capture: option -o: empty path \(-o names the trace file\)$" \
+  capture -o '' -- sh -c ": >'$tmp/ran.txt'"
+if [ ! -e "$tmp/ran.txt" ]; then ok; else bad "capture -o '': the program ran"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
