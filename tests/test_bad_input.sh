@@ -2,7 +2,7 @@
 # test_bad_input.sh - input from outside that no other test tried (session
 # 34, docs/reliability.md "Bad input from outside"): names that are not
 # UTF-8, a results table with a row written twice, a list option given
-# twice, an empty capture -o.
+# twice, an empty capture -o, plot -o of a file.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -92,6 +92,14 @@ fi
 expect 2 "^allocscope capture: option -o: empty path \(-o names the trace file\)$" \
   capture -o '' -- sh -c ": >'$tmp/ran.txt'"
 if [ ! -e "$tmp/ran.txt" ]; then ok; else bad "capture -o '': the program ran"; fi
+
+# --- plot -o a file ------------------------------------------------------------
+# (until session 34: a file of that name passed for the folder, and plot
+# said "cannot write" per chart and report, exit 1)
+echo mine >"$tmp/a-file"
+expect 2 "^allocscope plot: -o $tmp/a-file: exists and is not a folder$" plot "$tmp/twice2" -o "$tmp/a-file"
+if [ "$(cat "$tmp/a-file")" = mine ]; then ok; else bad "plot -o FILE changed the file"; fi
+expect 2 "^allocscope plot: -o $tmp/a-file/x: cannot create folder: Not a directory$" plot "$tmp/twice2" -o "$tmp/a-file/x"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
