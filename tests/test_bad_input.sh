@@ -2,7 +2,7 @@
 # test_bad_input.sh - input from outside that no other test tried (session
 # 34, docs/reliability.md "Bad input from outside"): names that are not
 # UTF-8, a results table with a row written twice, a list option given
-# twice, an empty capture -o, plot -o of a file.
+# twice, an empty capture -o, plot -o of a file, an mtrace line's defect.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -100,6 +100,17 @@ echo mine >"$tmp/a-file"
 expect 2 "^allocscope plot: -o $tmp/a-file: exists and is not a folder$" plot "$tmp/twice2" -o "$tmp/a-file"
 if [ "$(cat "$tmp/a-file")" = mine ]; then ok; else bad "plot -o FILE changed the file"; fi
 expect 2 "^allocscope plot: -o $tmp/a-file/x: cannot create folder: Not a directory$" plot "$tmp/twice2" -o "$tmp/a-file/x"
+
+# --- an mtrace line that is whole but no record: its defect named -----------
+# (until session 34 only "torn ... several processes wrote this log ... or
+# it was altered", whatever the line held: a size of 2^64 - 1 read as a
+# fork)
+printf '= Start\n@ ./p:[0x1] + 0x10 0xffffffffffffffff\n@ ./p:[0x1] - 0x10\n= End\n' >"$tmp/huge.mtrace"
+expect 2 "huge.mtrace: line 2: torn before the log's end .* or it was altered \(that line: size 0xffffffffffffffff after '\+' is larger than the address space\)" \
+  trace import mtrace "$tmp/huge.mtrace" -o "$tmp/huge.ast"
+if [ "$(wc -l <"$tmp/out")" -eq 1 ] && [ ! -e "$tmp/huge.ast" ]; then ok; else
+  bad "trace import of a log with a size of 2^64 - 1: not one line, or a trace left"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
