@@ -132,6 +132,44 @@ static void unknown_long(const as_cmd_t *cmd, const char *arg)
 	        as_suggest_fmt(&sg, "--", dym, sizeof(dym)));
 }
 
+/* The values of cmd's list options seen so far on one command line, which a
+ * command may parse in several calls (operands between options: the calls
+ * share the end of argv and each starts past the last one's start). */
+static struct {
+	const as_cmd_t *cmd;
+	char **start, **end;
+	const char *val[64];
+} seen;
+
+/* Refuse list option KEY (value ARG) when this command line gave it
+ * before: the later list replaced the earlier in silence, and `-a null -a
+ * glibc` ran glibc alone (until session 34). A value that is one setting
+ * (`-r 1 ... -r 3`) may still be given again, the later winning, as
+ * scripts that append to a line of defaults do. Returns 0, or -1 after
+ * one line. */
+static int given_twice(const as_cmd_t *cmd, int key, const char *arg)
+{
+	char a[AS_SHOW_MAX], b[AS_SHOW_MAX], name[64];
+	int i = 0;
+	while (i < cmd->nopts && i < 64 && cmd->opts[i].key != key)
+		i++;
+	if (i == cmd->nopts || i == 64 || !cmd->opts[i].arg || !strstr(cmd->opts[i].arg, "LIST"))
+		return 0;
+	if (!seen.val[i]) {
+		seen.val[i] = arg;
+		return 0;
+	}
+	if (key < 256)
+		snprintf(name, sizeof(name), "-%c", key);
+	else
+		snprintf(name, sizeof(name), "--%s", cmd->opts[i].name);
+	fprintf(stderr,
+	        "allocscope %s: option %s given twice ('%s', then '%s'): give one "
+	        "comma-separated list\n",
+	        cmd->name, name, as_show(seen.val[i], a), as_show(arg, b));
+	return -1;
+}
+
 int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
                  int (*on)(int key, const char *arg, void *ctx), void *ctx)
 {
@@ -139,6 +177,12 @@ int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
 	char so[160];
 	int n = 0, s = 0;
 
+	/* a new command line, or this one parsed again from its start */
+	if (seen.cmd != cmd || seen.end != argv + argc || argv <= seen.start)
+		memset(seen.val, 0, sizeof(seen.val));
+	seen.cmd = cmd;
+	seen.start = argv;
+	seen.end = argv + argc;
 	so[s++] = '+'; /* stop at the first non-option (e.g. "--" PROG) */
 	so[s++] = ':';
 	for (int i = 0; i < cmd->nopts && n < 61; i++) {
@@ -188,7 +232,7 @@ int as_cli_parse(const as_cmd_t *cmd, int argc, char **argv,
 			        cmd->name, argv[optind - 1]);
 			return -1;
 		}
-		if (on(c, optarg, ctx) != 0)
+		if (given_twice(cmd, c, optarg) != 0 || on(c, optarg, ctx) != 0)
 			return -1;
 	}
 	return optind;

@@ -495,6 +495,11 @@ int as_capture_main(int argc, char **argv, as_capture_summary_t *sum)
 		fprintf(stderr, "allocscope capture: option -o TRACE is required\n");
 		return 2;
 	}
+	if (!*c.out) { /* until session 34 found only after the program ran */
+		fprintf(stderr, "allocscope capture: option -o: empty path (-o names the trace "
+		                "file)\n");
+		return 2;
+	}
 	if (r >= argc) {
 		fprintf(stderr, "allocscope capture: no program given (capture -o TRACE -- PROG "
 		                "ARGS)\n");

@@ -195,7 +195,8 @@ const as_cmd_t as_cmd_plot = {
                 "  allocscope plot results/mine --modules glibc,refmalloc --format pdf \\\n"
                 "      --width 700 --height 400 --font 'Times,10' --title '' --tables tex\n"
                 "Exit status: 0 every chart drawn, 1 some not (e.g. gnuplot missing: the\n"
-                "report says which), 2 DIR is not a results folder.\n",
+                "report says which), 2 DIR is not a results folder or -o OUTDIR cannot be\n"
+                "a folder.\n",
     .main = plot_main,
     .operands = "dirs",
 };

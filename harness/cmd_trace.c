@@ -452,11 +452,12 @@ static int import_main(int argc, char **argv)
 			    msg, sizeof(msg), log,
 			    "line %llu: torn before the log's end (%llu such line%s; a kill cuts "
 			    "only the last): several processes wrote this log (a fork after "
-			    "mtrace() started) or it was altered, so it is no one program's "
-			    "trace; capture the program instead (allocscope capture: a trace per "
-			    "process), or --lenient imports what parses",
+			    "mtrace() started) or it was altered (that line: %s), so it is no one "
+			    "program's trace; capture the program instead (allocscope capture: a "
+			    "trace per process), or --lenient imports what parses",
 			    (unsigned long long)rep.torn_inside_first,
-			    (unsigned long long)rep.torn_inside, rep.torn_inside == 1 ? "" : "s");
+			    (unsigned long long)rep.torn_inside, rep.torn_inside == 1 ? "" : "s",
+			    rep.torn_inside_why);
 		fprintf(stderr, "allocscope trace import: %s\n", msg);
 		as_trace_out_close(&o, 0);
 		return 2;

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "labels.h"
 #include "loader.h"
+#include "results.h"
 #include "results_format.h"
 #include "resume.h"
 #include "oom.h"
@@ -357,21 +358,6 @@ static int metric_value(const char *s, double *v)
 	return errno || *end || !isfinite(*v) ? -1 : 0;
 }
 
-typedef struct {
-	uint32_t trial, rep;
-	size_t line;
-} ident_t;
-
-static int cmp_ident(const void *x, const void *y)
-{
-	const ident_t *a = x, *b = y;
-	if (a->trial != b->trial)
-		return a->trial < b->trial ? -1 : 1;
-	if (a->rep != b->rep)
-		return a->rep < b->rep ? -1 : 1;
-	return a->line < b->line ? -1 : a->line > b->line;
-}
-
 /* Table t (DIR/trials.csv) refused when a value would be taken wrongly:
  * an ok row's METRIC cell that is no value (metric_value), or a (trial,
  * rep) written twice, which would count a repetition twice in n and in
@@ -379,9 +365,7 @@ static int cmp_ident(const void *x, const void *y)
  * (both lines for a pair). */
 static int check_values(const char *dir, const as_table_t *t, const char *metric)
 {
-	int ctrial = as_table_col(t, "trial"), crep = as_table_col(t, "rep");
-	ident_t *id;
-	int rc = 0;
+	char path[PATH_MAX], err[1024];
 	/* a trial that ran ops took time: 0 ns/op is no measurement (other
 	 * columns, a syscall count or a wait, can be 0) */
 	int whole = !strcmp(metric, "ns_per_op") || !strcmp(metric, "ops_per_sec") ||
@@ -398,35 +382,12 @@ static int check_values(const char *dir, const as_table_t *t, const char *metric
 		    dir, r + 2, metric, cell, whole ? "> 0" : ">= 0");
 		return -1;
 	}
-	if (ctrial < 0 || crep < 0 || t->nrows < 2)
-		return 0;
-	if (!(id = malloc(t->nrows * sizeof(*id)))) {
-		as_compare_error("out of memory");
+	snprintf(path, sizeof(path), "%s/trials.csv", dir); /* DIR was read: it fits */
+	if (as_results_check_twice(path, t, 0, err, sizeof(err)) != 0) {
+		as_compare_error("%s", err);
 		return -1;
 	}
-	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
-		id[r].line = r + 2;
-		if (as_table_count(as_table_num(t, r, "trial"), &id[r].trial) != 0 ||
-		    as_table_count(as_table_num(t, r, "rep"), &id[r].rep) != 0) {
-			as_compare_error("%s/trials.csv: line %zu: trial or rep is not a "
-			                 "count: the folder is damaged",
-			                 dir, r + 2);
-			rc = -1;
-		}
-	}
-	if (rc == 0)
-		qsort(id, t->nrows, sizeof(*id), cmp_ident);
-	for (size_t r = 1; r < t->nrows && rc == 0; r++)
-		if (id[r].trial == id[r - 1].trial && id[r].rep == id[r - 1].rep) {
-			as_compare_error(
-			    "%s/trials.csv: lines %zu and %zu: trial %u "
-			    "repetition %u twice: the folder is damaged (a row written twice "
-			    "would count twice)",
-			    dir, id[r - 1].line, id[r].line, id[r].trial, id[r].rep);
-			rc = -1;
-		}
-	free(id);
-	return rc;
+	return 0;
 }
 
 /* Table t (DIR/trials.csv) refused when an ok row has no value of METRIC

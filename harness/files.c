@@ -15,6 +15,7 @@
 int as_mkdir_p(const char *dir, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX];
+	struct stat st;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s", dir) >= sizeof(tmp)) {
 		snprintf(err, errlen, "%.200s...: folder path longer than %d bytes", dir,
 		         PATH_MAX - 1);
@@ -28,8 +29,16 @@ int as_mkdir_p(const char *dir, char *err, size_t errlen)
 			goto fail;
 		*p = '/';
 	}
-	if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+	if (mkdir(tmp, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
 		goto fail;
+	if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		/* a file of that name: until session 34 taken for the folder,
+		 * and `plot -o FILE` failed later, once per file it wrote */
+		as_path_err(err, errlen, tmp, "exists and is not a folder");
+		return -1;
+	}
 	return 0;
 fail:
 	as_path_err(err, errlen, tmp, "cannot create folder: %s", strerror(errno));

@@ -40,7 +40,8 @@ int as_append_file(const char *dir, const char *name, const char *data, size_t l
 /* fsync DIR/NAME. Returns 0, or -1 with "PATH: reason" in err. */
 int as_fsync_file(const char *dir, const char *name, char *err, size_t errlen);
 
-/* Create DIR (and parents). Returns 0 or -1 with err. */
+/* Create DIR (and parents). Returns 0 (DIR is a folder, made now or
+ * before), or -1 with err ("DIR: exists and is not a folder" for a file). */
 int as_mkdir_p(const char *dir, char *err, size_t errlen);
 
 /* Open PATH for reading when it is a regular file (a symlink to one is):

@@ -52,9 +52,76 @@ json_t *as_json_array(void)
 	return a;
 }
 
+/* Length of the valid UTF-8 character at s (RFC 3629: no overlong form,
+ * no surrogate, at most U+10FFFF), or 0 when s[0] does not start one. */
+static size_t utf8_char(const unsigned char *s)
+{
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	unsigned long cp;
+	if (len == 1)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	cp = s[0] & (0x3fu >> (len - 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* the NUL byte ends it too */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A copy of s with every byte that is not part of a valid UTF-8 character
+ * replaced by U+FFFD, or NULL when s is valid UTF-8 (JSON text is UTF-8:
+ * jansson refuses such a string, and until session 34 that read as out of
+ * memory, exit 71, for a results folder or module named in Latin-1). */
+static char *utf8_fixed(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), o = 0, i = 0;
+	char *t;
+	while (i < n && utf8_char(u + i))
+		i += utf8_char(u + i);
+	if (i == n)
+		return NULL;
+	if (!(t = malloc(3 * n + 1)))
+		as_oom("a JSON string", 3 * n + 1);
+	memcpy(t, s, i);
+	for (o = i; i < n;) {
+		size_t len = utf8_char(u + i);
+		if (len) {
+			memcpy(t + o, s + i, len);
+			o += len;
+			i += len;
+		} else {
+			memcpy(t + o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	t[o] = '\0';
+	return t;
+}
+
+json_t *as_json_str(const char *s)
+{
+	char *t = utf8_fixed(s ? s : "");
+	json_t *j = json_string(t ? t : s ? s : "");
+	free(t);
+	if (!j)
+		as_oom("a JSON string", 0);
+	return j;
+}
+
 void as_json_set(json_t *obj, const char *key, json_t *v)
 {
-	if (!v || json_object_set_new(obj, key, v) != 0)
+	char *t = utf8_fixed(key); /* a key of a damaged context.csv */
+	int rc = v ? json_object_set_new(obj, t ? t : key, v) : -1;
+	free(t);
+	if (rc != 0)
 		as_oom("a JSON member", 0);
 }
 
@@ -66,7 +133,7 @@ void as_json_push(json_t *arr, json_t *v)
 
 void as_json_set_str(json_t *obj, const char *key, const char *s)
 {
-	as_json_set(obj, key, json_string(s ? s : ""));
+	as_json_set(obj, key, as_json_str(s));
 }
 
 void as_json_cmp(json_t *o, const as_group_t *g, const char *metric, const as_cmp_t *c)
@@ -99,9 +166,7 @@ json_t *as_json_context(const char *dir, char *err, size_t errlen)
 	o = as_json_object();
 	for (size_t r = 0; r < t.nrows; r++) {
 		const char *k = as_table_str(&t, r, "key");
-		json_t *v = json_string(as_table_str(&t, r, "value")), *old = json_object_get(o, k);
-		if (!v)
-			as_oom("a context.csv value as JSON", 0);
+		json_t *v = as_json_str(as_table_str(&t, r, "value")), *old = json_object_get(o, k);
 		if (!old && (!strcmp(k, "module") || !strcmp(k, "workload"))) {
 			/* a list whatever its length: one module is ["glibc"] */
 			json_t *a = as_json_array();

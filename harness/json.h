@@ -101,7 +101,10 @@ json_t *as_json_array(void);
  * (as_oom) when out of memory (v NULL included). */
 void as_json_set(json_t *obj, const char *key, json_t *v);
 void as_json_push(json_t *arr, json_t *v);
-/* obj[key] = a string (a copy; "" for NULL). */
+/* A JSON string of s (a copy; "" for NULL), a byte that is not part of
+ * valid UTF-8 (a Latin-1 file name) as U+FFFD; never NULL (as_oom). */
+json_t *as_json_str(const char *s);
+/* obj[key] = as_json_str(s). */
 void as_json_set_str(json_t *obj, const char *key, const char *s);
 
 struct as_group;

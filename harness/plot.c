@@ -502,17 +502,13 @@ static void set_report(plot_t *p, const char *dir)
 /* DIR is a run folder. */
 static as_plot_status_t plot_one(plot_t *p, const char *dir, const char *out)
 {
-	char chart_dir[PLOT_PATH_MAX], err[1024];
+	char chart_dir[PLOT_PATH_MAX];
 	const char *report_dir = out ? out : dir;
 	as_plot_status_t rc;
 	if (plot_path(chart_dir, sizeof(chart_dir), "%s%s", out ? out : dir, out ? "" : "/plots") !=
 	    0) {
 		msg_path(p, dir, "path too long");
 		return AS_PLOT_BAD_INPUT;
-	}
-	if (out && as_mkdir_p(out, err, sizeof(err)) != 0) {
-		msg(p, "%s", err);
-		return AS_PLOT_INCOMPLETE;
 	}
 	rc = plot_run(p, dir, chart_dir, report_dir, out ? "" : "plots/", NULL);
 	if (rc != AS_PLOT_BAD_INPUT && !p->report_failed)
@@ -721,7 +717,7 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 {
 	const char *out = opts ? opts->out_dir : NULL;
 	const char *gpname = getenv("ALLOCSCOPE_GNUPLOT");
-	char gp[PLOT_PATH_MAX], scripts[PLOT_PATH_MAX];
+	char gp[PLOT_PATH_MAX], scripts[PLOT_PATH_MAX], err[1024];
 	plot_t p = {opts && opts->formats ? opts->formats : AS_PLOT_PNG,
 	            opts ? opts->all_charts : 0,
 	            NULL,
@@ -757,6 +753,11 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 		rc = AS_PLOT_BAD_INPUT;
 	} else if (kind == AS_RESULTS_SUITE && !out && !as_results_suite_marked(dir)) {
 		rc = refuse_unmarked(&p, dir);
+	} else if (out && as_mkdir_p(out, err, sizeof(err)) != 0) {
+		/* a bad -o, before anything is drawn: until session 34 exit 1,
+		 * and -o FILE was a line per chart and report not written */
+		msg(&p, "-o %s", err);
+		rc = AS_PLOT_BAD_INPUT;
 	} else {
 		if (plot_find_in_path(gpname && *gpname ? gpname : "gnuplot", gp, sizeof(gp)) == 0)
 			p.gnuplot = gp;

@@ -75,7 +75,7 @@ static int winner_json(void *arg, const as_winner_t *w)
 	char sentence[512] = "";
 	as_json_cmp(o, w->best, w->metric, &w->c);
 	as_json_set_str(o, "module", w->best->module);
-	as_json_set(o, "runner_up", w->runner_up ? json_string(w->runner_up->module) : json_null());
+	as_json_set(o, "runner_up", w->runner_up ? as_json_str(w->runner_up->module) : json_null());
 	if (w->runner_up)
 		as_cmp_sentence(&w->c, w->runner_up->module, w->best->module, sentence,
 		                sizeof(sentence));

@@ -516,3 +516,70 @@ int as_results_check_row(const char *path, const as_table_t *row, size_t line, c
 		return -1;
 	return check_rows(path, row, *num, line, err, errlen);
 }
+
+typedef struct {
+	uint32_t trial, rep;
+	size_t line;
+} ident_t;
+
+/* strcmp of rows a and b (t's rows, by line) over every column t holds; 0
+ * when t is NULL (the rows not looked at). */
+static int cmp_cells(const as_table_t *t, const ident_t *a, const ident_t *b)
+{
+	int c = 0;
+	for (size_t k = 0; t && k < t->ncols && !c; k++)
+		c = strcmp(t->cells[(a->line - 2) * t->ncols + k],
+		           t->cells[(b->line - 2) * t->ncols + k]);
+	return c;
+}
+
+static int cmp_ident(const void *x, const void *y, void *ctx)
+{
+	const ident_t *a = x, *b = y;
+	int c;
+	if (a->trial != b->trial)
+		return a->trial < b->trial ? -1 : 1;
+	if (a->rep != b->rep)
+		return a->rep < b->rep ? -1 : 1;
+	if ((c = cmp_cells(ctx, a, b)) != 0)
+		return c;
+	return a->line < b->line ? -1 : a->line > b->line;
+}
+
+int as_results_check_twice(const char *path, const as_table_t *t, int same_row, char *err,
+                           size_t errlen)
+{
+	const as_table_t *g = same_row ? t : NULL;
+	ident_t *id;
+	size_t n = 0;
+	int rc = 0;
+	if (as_table_col(t, "trial") < 0 || as_table_col(t, "rep") < 0 || t->nrows < 2)
+		return 0;
+	if (!(id = malloc(t->nrows * sizeof(*id))))
+		as_oom("trials.csv's trial and rep", t->nrows * sizeof(*id));
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		id[n].line = r + 2;
+		if (as_table_count(as_table_num(t, r, "trial"), &id[n].trial) == 0 &&
+		    as_table_count(as_table_num(t, r, "rep"), &id[n].rep) == 0)
+			n++;
+		else if (!g) {
+			snprintf(err, errlen,
+			         "%s: line %zu: trial or rep is not a count: the folder is damaged",
+			         path, r + 2);
+			rc = -1;
+		} /* else plot's own check of the row says so, naming the cell */
+	}
+	if (rc == 0)
+		qsort_r(id, n, sizeof(*id), cmp_ident, (void *)g);
+	for (size_t r = 1; r < n && rc == 0; r++)
+		if (id[r].trial == id[r - 1].trial && id[r].rep == id[r - 1].rep &&
+		    cmp_cells(g, &id[r - 1], &id[r]) == 0) {
+			snprintf(err, errlen,
+			         "%s: lines %zu and %zu: trial %u repetition %u twice: the folder "
+			         "is damaged (a row written twice would count twice)",
+			         path, id[r - 1].line, id[r].line, id[r].trial, id[r].rep);
+			rc = -1;
+		}
+	free(id);
+	return rc;
+}

@@ -116,4 +116,17 @@ int as_results_check_table(const char *path, const as_table_t *t, char *err, siz
 int as_results_check_row(const char *path, const as_table_t *row, size_t line, char **num,
                          char *err, size_t errlen);
 
+/* Table t (PATH, a trials.csv) refused when a (trial, rep) has two rows,
+ * which would count that repetition twice (compare's n and test, plot's
+ * medians and report): a row appended again by hand or by a copy. With
+ * SAME_ROW, only two rows equal in every column t holds (plot: a folder
+ * edited by hand may number its trials loosely, and plot goes by module,
+ * workload and threads, not by trial; a row whose trial or rep is no count
+ * is left to plot's check of its cells). A table without the trial and rep
+ * columns passes. Returns 0, or -1 with "PATH: lines A and B: trial T
+ * repetition R twice: ..." (or "line L: trial or rep is not a count") in
+ * err. */
+int as_results_check_twice(const char *path, const as_table_t *t, int same_row, char *err,
+                           size_t errlen);
+
 #endif /* AS_RESULTS_H */

@@ -233,14 +233,6 @@ static void result_from_row(const as_table_t *t, size_t r, as_trial_result_t *re
 		res->p99_ns[k] = NAN;
 }
 
-int as_table_count(double v, uint32_t *out)
-{
-	if (!(v >= 0 && v <= UINT32_MAX) || v != floor(v))
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 /* v as a count, or dflt when it is none (empty, garbled, negative) */
 static uint32_t count_or(double v, uint32_t dflt)
 {
@@ -571,6 +563,14 @@ static int load_row(const as_table_t *t, size_t line, void *ctx)
 		         "%s: row %zu (trial %u rep %u) does not belong to the matrix in run.args",
 		         l->path, line + 2, trial, rep);
 		return -1;
+	}
+	if (l->done[i]) {
+		/* a row appended again: counted twice by plot and compare */
+		fprintf(stderr,
+		        "allocscope: %s: row %zu (trial %u rep %u): that trial's second row; "
+		        "left out\n",
+		        l->path, line + 2, trial, rep);
+		return 0;
 	}
 	l->done[i] = 1;
 	if (keep_row(t, 0, s, l->whole, &l->res[i], &l->text, &l->off[i], &l->len[i]) != 0) {

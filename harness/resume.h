@@ -52,10 +52,6 @@ void as_resume_keep_rows(const char *dir, const char *name, const as_trial_spec_
 
 struct as_table;
 
-/* v (a table cell) as a count (trial, rep, threads): 0 with *out, or -1
- * when it is empty, garbled, negative, fractional or over 2^32 - 1. */
-int as_table_count(double v, uint32_t *out);
-
 /* The statistics' verdict on each row of a trials.csv read back (t):
  * dist[r] = AS_DIST_* (disturb.h as_disturbed_set, groups by the trial
  * column), so what reads trials.csv (the suite's verdicts) keeps the same

@@ -613,3 +613,11 @@ void as_table_free(as_table_t *t)
 	free(t->nul);
 	memset(t, 0, sizeof(*t));
 }
+
+int as_table_count(double v, uint32_t *out)
+{
+	if (!(v >= 0 && v <= UINT32_MAX) || v != floor(v))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}

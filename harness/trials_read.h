@@ -7,6 +7,7 @@
 #define AS_TRIALS_READ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct as_table {
 	size_t ncols, nrows;
@@ -85,6 +86,11 @@ const char *as_table_str(const as_table_t *t, size_t row, const char *name);
 /* Cell as a number; NaN when absent, empty (n/a) or not a number as
  * allocscope writes one (decimal, finite: not "inf", "nan" or "0x10"). */
 double as_table_num(const as_table_t *t, size_t row, const char *name);
+
+/* v (a table cell) as a count (trial, rep, threads): 0 with *out, or -1
+ * when it is empty, garbled, negative, fractional or over 2^32 - 1
+ * (moved from resume.c in session 34: results.c needs it too). */
+int as_table_count(double v, uint32_t *out);
 
 void as_table_free(as_table_t *t);
 

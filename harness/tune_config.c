@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "buf.h"
+#include "files.h"
 #include "loader.h"
 #include "modenv.h"
 #include "tune_cmd.h"
@@ -79,15 +79,12 @@ int as_tune_build_grid(as_tune_cmd_t *c)
 		}
 	}
 	if (c->grid_file) {
-		FILE *f = fopen(c->grid_file, "r");
-		struct stat st;
+		/* a regular file: a FIFO waited for a writer, /dev/zero was
+		 * read for ever (until session 34) */
+		FILE *f = as_fopen_regular(c->grid_file, err, sizeof(err));
 		int lineno = 0, nconf = 0;
-		if (!f || fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
-			/* fopen opens a folder for reading; its first read fails */
-			fprintf(stderr, "allocscope tune: --grid %s: %s\n", c->grid_file,
-			        f ? "is a folder, not a file of configurations" : strerror(errno));
-			if (f)
-				fclose(f);
+		if (!f) {
+			fprintf(stderr, "allocscope tune: --grid %s\n", err);
 			return -1;
 		}
 		while (fgets(line, sizeof(line), f)) {

@@ -32,7 +32,7 @@ static void label_of(const as_tune_point_t *q, char *out, size_t len)
 
 static json_t *str_or_null(const char *s)
 {
-	json_t *v = s ? json_string(s) : json_null();
+	json_t *v = s ? as_json_str(s) : json_null();
 	if (!v)
 		as_oom("a JSON string", 0);
 	return v;

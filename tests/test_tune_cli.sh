@@ -88,6 +88,20 @@ for g in a_directory empty_grid.txt empty.csv; do
   one_line "tune --grid $g"
   [ ! -e "$tmp/g-$g" ] && ok || bad "tune --grid $g: left $tmp/g-$g behind"
 done
+# --grid of a FIFO or a device: refused in one line at once (until session
+# 34 a FIFO waited for a writer and /dev/zero was read for ever); under a
+# time limit, so that a hang fails (exit 137) instead of blocking the test
+mkfifo grid_fifo
+for g in grid_fifo /dev/zero; do
+  timeout -s KILL 20 "$as" tune ok.csv --grid "$g" "${fast[@]}" -o "$tmp/g-fifo" >"$tmp/out" 2>&1
+  rc=$?
+  if [ "$rc" -eq 2 ] && grep -qE "^allocscope tune: --grid $g: a (FIFO|device), not a file$" "$tmp/out"; then ok; else
+    bad "tune --grid $g: exit $rc (want 2, at once), output:"
+    sed 's/^/  | /' "$tmp/out" >&2
+  fi
+  one_line "tune --grid $g"
+  [ ! -e "$tmp/g-fifo" ] && ok || bad "tune --grid $g: left $tmp/g-fifo behind"
+done
 
 # an interrupt during the replays: exit 130 and one line saying tune has no
 # resume (until review-a: exit 2, and "resume with: allocscope run --resume

@@ -184,6 +184,8 @@ typedef struct as_mtrace_report {
 	                                  cut last line but lines another process's writes
 	                                  cut into (several processes wrote the log) */
 	uint64_t torn_inside_first;    /* the first of those (line number), 0: none */
+	char torn_inside_why[128];     /* why that line is no record ("bad pointer after
+	                                  '-'", a size larger than the address space) */
 	uint64_t torn_nul_first;       /* the first of those holding a NUL byte, 0: none: a
 	                                  hole, the log truncated (opened again) while a
 	                                  process wrote it further on */

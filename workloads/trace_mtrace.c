@@ -348,8 +348,11 @@ int as_trace_mtrace_read(const void *buf, size_t len, int strict, as_tev_fn fn, 
 			if (rep->torn_lines < AS_MTRACE_TORN_LISTED)
 				rep->torn_first[rep->torn_lines] = line;
 			rep->torn_lines++;
-			if (nl && !rep->torn_inside++)
+			if (nl && !rep->torn_inside++) {
 				rep->torn_inside_first = line;
+				snprintf(rep->torn_inside_why, sizeof(rep->torn_inside_why), "%s",
+				         err->msg);
+			}
 			if (nl && !rep->torn_nul_first && memchr(s, '\0', (size_t)(le - s)))
 				rep->torn_nul_first = line;
 			rep->dropped_lines++;

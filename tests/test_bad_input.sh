@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# test_bad_input.sh - input from outside that no other test tried (session
+# 34, docs/reliability.md "Bad input from outside"): names that are not
+# UTF-8, a results table with a row written twice, a list option given
+# twice, an empty capture -o, plot -o of a file, an mtrace line's defect.
+# Each is one stderr line naming the thing and the reason and exit 2, or
+# works as the same input in good form does; no result already written is
+# lost.
+# usage: test_bad_input.sh ALLOCSCOPE
+set -u
+as=$1
+. "$(dirname "$0")/cli_expect.sh"
+export ALLOCSCOPE_NO_LIBC_PROBE=1
+quick=(-r 1 -q --no-plot --min-time 0 -w random:ops=1000,live=10)
+
+# json_ok FILE: FILE parses as JSON (python3's json; skipped without it)
+json_ok() {
+  command -v python3 >/dev/null 2>&1 || return 0
+  python3 -c 'import json, sys; json.load(open(sys.argv[1], encoding="utf-8"))' "$1"
+}
+
+# --- a results folder named in Latin-1: its summary.json is UTF-8 ----------
+# (until session 34: "out of memory: a context.csv value as JSON", exit 71,
+# and no summary.json; jansson refuses a string that is not UTF-8)
+lat1=$tmp/$'r\xe9sultats'
+"$as" run -a null "${quick[@]}" -o "$lat1" >"$tmp/out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && [ -s "$lat1/summary.json" ] && json_ok "$lat1/summary.json"; then ok; else
+  bad "run -o (a Latin-1 name): exit $rc, summary.json $(ls "$lat1" 2>&1 | tr '\n' ' '):"
+  sed 's/^/  | /' "$tmp/out" >&2
+fi
+if grep -q '"command": "run .*r\\ufffdsultats\|"command": "run .*r�sultats' "$lat1/summary.json" 2>/dev/null; then ok; else
+  bad "summary.json's command does not show the folder's bad byte as U+FFFD"
+fi
+# compare --json of it: its name in "b"
+"$as" compare "$lat1" "$lat1" --json >"$tmp/cmp.json" 2>"$tmp/cmp.err"
+rc=$?
+if [ "$rc" -ne 71 ] && json_ok "$tmp/cmp.json" && grep -q '"b": ".*r�sultats"' "$tmp/cmp.json"; then ok; else
+  bad "compare --json of a Latin-1 folder: exit $rc:"
+  sed 's/^/  | /' "$tmp/cmp.err" "$tmp/cmp.json" >&2
+fi
+
+# --- trials.csv with a row written twice ------------------------------------
+# plot counted it twice in the medians and the report, exit 0, while
+# compare refused it (until session 34); run --resume kept the later copy
+# without a word
+"$as" run -a null,bump -r 2 -q --no-plot --min-time 0 -w random:ops=1000,live=10 -o "$tmp/twice" >/dev/null 2>&1
+rm -f "$tmp/twice/.lock"
+tail -1 "$tmp/twice/trials.csv" >>"$tmp/twice/trials.csv"
+cp -r "$tmp/twice" "$tmp/twice2"
+"$as" plot "$tmp/twice" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+   grep -q "twice/trials.csv: lines 5 and 6: trial 1 repetition 1 twice: the folder is damaged" "$tmp/err" &&
+   [ ! -e "$tmp/twice/report.md" ] && [ ! -e "$tmp/twice/plots" ]; then ok; else
+  bad "plot of a trials.csv with a row twice: exit $rc (want 2, one line, no report):"
+  sed 's/^/  | /' "$tmp/err" "$tmp/out" >&2
+fi
+expect 2 "lines 5 and 6: trial 1 repetition 1 twice" compare "$tmp/twice" "$tmp/twice"
+"$as" run --resume "$tmp/twice2" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "row 6 (trial 1 rep 1): that trial's second row; left out" "$tmp/err" &&
+   [ "$(grep -c . "$tmp/twice2/trials.csv")" -eq 5 ] && "$as" plot -q "$tmp/twice2" >/dev/null 2>&1; then ok; else
+  bad "run --resume of a trials.csv with a row twice: exit $rc, $(grep -c . "$tmp/twice2/trials.csv") lines:"
+  sed 's/^/  | /' "$tmp/err" >&2
+fi
+
+# --- a list option given twice ---------------------------------------------
+# the later list replaced the earlier in silence: `-a null -a bump` ran
+# bump alone, exit 0 (until session 34); a one-value option may come again
+# (the later wins: a script appends to a line of defaults), a flag too
+expect 2 "^allocscope run: option -a given twice \('null', then 'bump'\): give one comma-separated list$" \
+  run -a null -a bump "${quick[@]}" -o "$tmp/twice-a"
+expect 2 "option -w given twice \('random', then 'larson'\)" run -a null -w random -w larson -o "$tmp/twice-w"
+expect 2 "option -t given twice \('1', then '2'\)" run -a null -t 1 --threads=2 -o "$tmp/twice-t"
+for d in twice-a twice-w twice-t; do
+  if [ ! -e "$tmp/$d" ]; then ok; else bad "a refused command made $d"; fi
+done
+expect 2 "option -a given twice" replay x.ast -a null -a bump
+expect 2 "option -a given twice" suite --quick -a null threshold -a bump -o "$tmp/twice-s"
+expect 2 "option -a given twice" tune x.ast -a glibc -a bump
+# on either side of an operand: one command line
+expect 2 "^allocscope plot: option --format given twice \('png', then 'svg'\)" plot --format png "$tmp/twice2" --format svg
+expect 2 "option --modules given twice" plot "$tmp/twice2" --modules null --modules bump
+"$as" run -q -q -a null "${quick[@]}" -r 2 -o "$tmp/again" >/dev/null 2>&1
+if [ "$(grep -c . "$tmp/again/trials.csv" 2>/dev/null)" = 3 ]; then ok; else
+  bad "run -r 1 ... -r 2 (a one-value option twice, -q twice): not 2 rows"
+fi
+
+# --- capture -o '': refused before the program runs --------------------------
+# (until session 34 the program ran, then "'' not written", two lines)
+expect 2 "^allocscope capture: option -o: empty path \(-o names the trace file\)$" \
+  capture -o '' -- sh -c ": >'$tmp/ran.txt'"
+if [ ! -e "$tmp/ran.txt" ]; then ok; else bad "capture -o '': the program ran"; fi
+
+# --- plot -o a file ------------------------------------------------------------
+# (until session 34: a file of that name passed for the folder, and plot
+# said "cannot write" per chart and report, exit 1)
+echo mine >"$tmp/a-file"
+expect 2 "^allocscope plot: -o $tmp/a-file: exists and is not a folder$" plot "$tmp/twice2" -o "$tmp/a-file"
+if [ "$(cat "$tmp/a-file")" = mine ]; then ok; else bad "plot -o FILE changed the file"; fi
+expect 2 "^allocscope plot: -o $tmp/a-file/x: cannot create folder: Not a directory$" plot "$tmp/twice2" -o "$tmp/a-file/x"
+
+# --- an mtrace line that is whole but no record: its defect named -----------
+# (until session 34 only "torn ... several processes wrote this log ... or
+# it was altered", whatever the line held: a size of 2^64 - 1 read as a
+# fork)
+printf '= Start\n@ ./p:[0x1] + 0x10 0xffffffffffffffff\n@ ./p:[0x1] - 0x10\n= End\n' >"$tmp/huge.mtrace"
+expect 2 "huge.mtrace: line 2: torn before the log's end .* or it was altered \(that line: size 0xffffffffffffffff after '\+' is larger than the address space\)" \
+  trace import mtrace "$tmp/huge.mtrace" -o "$tmp/huge.ast"
+if [ "$(wc -l <"$tmp/out")" -eq 1 ] && [ ! -e "$tmp/huge.ast" ]; then ok; else
+  bad "trace import of a log with a size of 2^64 - 1: not one line, or a trace left"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
