@@ -125,9 +125,21 @@ case_concurrent() {
     "$tmp/err.txt"
   as run --resume "$d"
   check "  ... and so is --resume of it" test "$rc" = 2
-  # its worker (the folder is claimed after the probe: no probe left)
-  for _ in $(seq 300); do pgrep -P $first -f __worker >"$tmp/wpid" && break; sleep 0.1; done
-  check "  ... while the first run's worker ran" test -s "$tmp/wpid"
+  # its worker (the folder is claimed after the probe: no probe left), the
+  # __worker child of the run that has the module mapped: the fork server
+  # is a __worker child too (a forked worker keeps its command line), and
+  # killed alone, before it had forked the worker, it left the run to exec
+  # one of its own, which waited out --timeout 120 (CI: test 147 s, not 28)
+  local found=0
+  for _ in $(seq 300); do
+    pgrep -P $first -f __worker >"$tmp/wpid"
+    for p in $(cat "$tmp/wpid"); do
+      grep -q broken_hang "/proc/$p/maps" 2>/dev/null && found=1
+    done
+    [ $found = 1 ] && break
+    sleep 0.1
+  done
+  check "  ... while the first run's worker ran" test $found = 1
   xargs kill -9 <"$tmp/wpid" 2>/dev/null
   wait $first
   check "the first run's results are its own" grep -q "broken_hang" "$d/trials.csv"
