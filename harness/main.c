@@ -69,6 +69,11 @@ static int stdout_checked(const char *cmd, int rc)
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return rc;
 	err = errno;
+	/* the write that failed was an earlier one, whose errno is gone (a
+	 * --help longer than stdio's buffer said "write error"): the output is
+	 * broken already, so ask the kernel once more with one byte */
+	if (!err && write(STDOUT_FILENO, "\n", 1) < 0)
+		err = errno;
 	if (rc != 2)
 		fprintf(stderr, "allocscope%s%s: cannot write to stdout: %s\n", cmd ? " " : "",
 		        cmd ? cmd : "", err ? strerror(err) : "write error");

@@ -186,13 +186,15 @@ grep -q "This scenario's run is incomplete.*lazy/report.md" "$tmp/sl/report.md" 
 # --- stdout on a full disk: an error, not a short table --------------------
 # (until the analyser review of 2026-12-06 `compare A B` and the other text
 # reports exited 0 with nothing written; only compare --json checked its write)
-# full RC ARGS...: allocscope ARGS > /dev/full exits RC and says so on stderr
+# full RC ARGS...: allocscope ARGS > /dev/full exits RC and says so on stderr,
+# with the reason (until session 34 an output longer than stdio's buffer,
+# `run --help`, said "write error": the failed write's errno was gone)
 full() {
   local rc=$1 got
   shift
   "$as" "$@" >/dev/full 2>"$tmp/full.err"
   got=$?
-  if [ "$got" -eq "$rc" ] && grep -q "cannot write to stdout" "$tmp/full.err"; then ok
+  if [ "$got" -eq "$rc" ] && grep -q "cannot write to stdout: No space left on device" "$tmp/full.err"; then ok
   else bad "allocscope $* > /dev/full: exit $got (want $rc), stderr: $(head -3 "$tmp/full.err")"; fi
 }
 if [ -w /dev/full ]; then
