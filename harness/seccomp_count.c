@@ -66,7 +66,10 @@ int as_seccomp_program(const long *nrs, size_t n, int fd, off_t off, size_t room
 	off_t end;
 	char msg[512];
 	int rc = lseek(fd, off + PROG_HDR, SEEK_SET) < 0 ? -errno : build(nrs, n, fd, &step);
-	if (rc == 0 && (end = lseek(fd, 0, SEEK_CUR)) >= 0) {
+	if (rc == 0 && (end = lseek(fd, 0, SEEK_CUR)) < 0) {
+		rc = -errno;
+		step = "program size";
+	} else if (rc == 0) {
 		bytes = (uint32_t)(end - off - PROG_HDR);
 		if (bytes == 0 || bytes % sizeof(struct sock_filter) != 0 ||
 		    PROG_HDR + (size_t)bytes > room) {
