@@ -18,7 +18,7 @@
 typedef struct as_timer_info {
 	char source[32];     /* "rdtsc" or "clock_gettime" */
 	double ns_per_tick;  /* 1.0 for clock_gettime */
-	double floor_ns;     /* smallest non-zero back-to-back difference */
+	double floor_ns;     /* back-to-back reads: median non-zero gap */
 	double read_cost_ns; /* median cost of one read */
 	char why[128];       /* why rdtsc is not used, or "" */
 	double span_ms;      /* rdtsc: time between the calibration's two pairs */

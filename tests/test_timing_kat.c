@@ -108,7 +108,7 @@ static int check_run(const char *mod, const char *extra)
 	CHECKF(ra >= 0 && rf >= 0, "latency.csv has alloc and free rows (%s)", extra);
 	if (ra < 0 || rf < 0)
 		goto out;
-	/* the bounds' unit: the smallest gap of two back-to-back reads (the
+	/* the bounds' unit: the median gap of two back-to-back reads (the
 	 * context's timer_floor_ns, about 15 ns), not latency.csv's step_ns,
 	 * the counter's resolution the values are rounded to (1 ns) */
 	p50a = tc_num(&l, (size_t)ra, "p50_ns");
