@@ -423,11 +423,9 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
  * trace's), which the worker's note names next to the -t it replaced. */
 static int threads_match(const as_table_t *t, size_t r, uint32_t threads)
 {
-	char want[48];
 	if (count_or(as_table_num(t, r, "threads"), 0) == threads)
 		return 1;
-	snprintf(want, sizeof(want), " threads, not -t %u", threads);
-	return strstr(as_table_str(t, r, "reason"), want) != NULL;
+	return as_trial_own_threads_asked(as_table_str(t, r, "reason")) == threads;
 }
 
 /* The p99 of each op kind of the trials loaded (done) from latency.csv,

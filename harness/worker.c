@@ -414,11 +414,12 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		send_info("threads", n);
 	}
 	if (w->stream->nthreads > 1 && !(w->lm.mod->caps & AS_CAP_THREAD_SAFE)) {
-		char own[64] = "";
-		if (w->stream->nthreads != ctx.threads) /* the note --resume needs */
-			snprintf(own, sizeof(own),
-			         "; the workload ran on its own %u threads, not -t %u",
-			         w->stream->nthreads, ctx.threads);
+		char own[80] = "";
+		if (w->stream->nthreads != ctx.threads) { /* the note --resume needs */
+			own[0] = ';', own[1] = ' ';
+			as_trial_own_threads(own + 2, sizeof(own) - 2, w->stream->nthreads,
+			                     ctx.threads);
+		}
 		snprintf(err, errlen,
 		         "module %s is not thread-safe and the workload shares one instance "
 		         "across %u threads%s%s",
@@ -436,9 +437,10 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		/* always there when threads differ from -t: --resume matches rows
 		 * to the matrix by it */
 		size_t l = strlen(w->note);
-		snprintf(w->note + l, sizeof(w->note) - l,
-		         "%sthe workload ran on its own %u threads, not -t %u",
-		         l ? "; " : "note: ", w->stream->nthreads, ctx.threads);
+		l += (size_t)snprintf(w->note + l, sizeof(w->note) - l, "%s", l ? "; " : "note: ");
+		if (l < sizeof(w->note))
+			as_trial_own_threads(w->note + l, sizeof(w->note) - l, w->stream->nthreads,
+			                     ctx.threads);
 	}
 	if (as_pin_plan((as_pin_t)spec->pin, w->stream->nthreads, err, errlen) != 0)
 		return AS_ERR_WORKER;
@@ -735,9 +737,9 @@ static void report_msgs(const worker_t *w, const double *v)
 	send_msg(AS_MSG_TRIAL, v, sizeof(double) * AS_TRIAL_NCOLS);
 	if (w->er.status != AS_OK && w->stream->nthreads != w->spec->threads) {
 		/* the failure's reason, and the threads note --resume needs */
-		char r[sizeof(w->er.reason) + 64];
-		snprintf(r, sizeof(r), "%s (the workload ran on its own %u threads, not -t %u)",
-		         w->er.reason, w->stream->nthreads, w->spec->threads);
+		char own[80], r[sizeof(w->er.reason) + sizeof(own) + 4];
+		as_trial_own_threads(own, sizeof(own), w->stream->nthreads, w->spec->threads);
+		snprintf(r, sizeof(r), "%s (%s)", w->er.reason, own);
 		send_status(w->er.status, r);
 		return;
 	}

@@ -58,5 +58,22 @@ st=$(cut -d, -f1,2,3,10 rt/trials.csv | tail -n +2 | tr '\n' ' ')
 [ "$st" = "0,0,null,skipped 1,0,glibc,ok 0,1,null,skipped 1,1,glibc,ok " ] && ok ||
   bad "after resuming the 2-thread replay: $st"
 
+# a 1-thread trace under -t 2: the note says "1 thread" (it said "1
+# threads" before session 35), and a resume matches the rows by it, and by
+# the old wording in a folder an older allocscope wrote
+"$as" run -w trace:t.csv -a glibc -t 2 -r 2 --min-time 0 -q --no-plot -o r1 >/dev/null 2>&1
+grep -q "glibc,.*,ok,.*the workload ran on its own 1 thread, not -t 2" r1/trials.csv && ok ||
+  bad "1-thread note: $(tail -1 r1/trials.csv)"
+head -2 r1/trials.csv >r1/t && mv r1/t r1/trials.csv
+expect 0 "results: r1/" run --resume r1
+[ "$(grep -c "1 thread, not -t 2" r1/trials.csv)" = 2 ] && ok || bad "resume of r1: $(cat r1/trials.csv)"
+head -2 r1/trials.csv | sed 's/1 thread, not -t 2/1 threads, not -t 2/' >r1/t && mv r1/t r1/trials.csv
+expect 0 "results: r1/" run --resume r1
+[ "$(grep -c . r1/trials.csv)" = 3 ] && grep -q "1 threads, not -t 2" r1/trials.csv && ok ||
+  bad "resume of an older folder's 1 threads: $(cat r1/trials.csv)"
+# "not -t 12" is not "not -t 1": a row of another matrix (-t 12) refused
+sed 's/1 threads*, not -t 2/1 threads, not -t 21/' r1/trials.csv >r1/t && mv r1/t r1/trials.csv
+expect 2 "" run --resume r1
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
