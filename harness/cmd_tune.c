@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -184,6 +185,64 @@ static int capture(const char *trace, char **prog, as_capture_summary_t *sum)
 	return r;
 }
 
+/* A pipe's input, read once: copied whole into an unlinked file in
+ * $TMPDIR that becomes descriptor 0, read by the capture and each run from
+ * its start. Returns 0, or -1 after one line. */
+static int copy_stdin(as_tune_stdin_t *in)
+{
+	const char *tmpdir = getenv("TMPDIR");
+	char path[PATH_MAX], buf[65536];
+	ssize_t n = 0;
+	int fd;
+	snprintf(path, sizeof(path), "%s/allocscope-stdin-XXXXXX",
+	         tmpdir && *tmpdir ? tmpdir : "/tmp");
+	fd = mkstemp(path);
+	if (fd >= 0) {
+		unlink(path);
+		while ((n = read(0, buf, sizeof(buf))) != 0)
+			if ((n < 0 && errno != EINTR) ||
+			    (n > 0 && as_write_all(fd, buf, (size_t)n) != 0)) {
+				n = -1;
+				break;
+			}
+	}
+	if (fd < 0 || n < 0 || dup2(fd, 0) < 0 || lseek(0, 0, SEEK_SET) < 0) {
+		fprintf(stderr,
+		        "allocscope tune: --verify: standard input (a pipe): no copy for the "
+		        "program's runs in %s (%s); give it as a file (< FILE)\n",
+		        tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	in->offset = 0;
+	return 0;
+}
+
+/* --verify runs PROG 2 x N times more, and each run must read what the
+ * captured one read (`python3 - < x.py`, `sqlite3 db < q.sql`): a file is
+ * read again from where it stood when tune started, a pipe from a copy
+ * (copy_stdin), a device (/dev/null) as it is. A terminal is the user's
+ * typing, which no run can have again: those runs read /dev/null. Returns
+ * 0, or -1 after one line. */
+static int verify_stdin(as_tune_stdin_t *in)
+{
+	struct stat st;
+	off_t at;
+	in->keep = 0;
+	in->offset = -1;
+	if (fstat(0, &st) != 0 || isatty(0))
+		return 0;
+	in->keep = 1;
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
+		return copy_stdin(in);
+	at = lseek(0, 0, SEEK_CUR);
+	if (S_ISREG(st.st_mode) && at >= 0)
+		in->offset = (long long)at;
+	return 0;
+}
+
 /* The configuration (index in cfg.modules) of point q, or -1. */
 static int config_of(const as_tune_cmd_t *c, const as_tune_point_t *q)
 {
@@ -303,8 +362,8 @@ static int make_dir(const as_tune_cmd_t *c, char *dir, size_t len, char *run_dir
  * (*verified). Returns 0, --verify's exit code, or -1 after one line when
  * the line that applies it could not be made. */
 static int recommend(as_tune_cmd_t *c, const as_tune_point_t *p, int rec, char **prog,
-                     const as_capture_summary_t *kids, const char *dir, as_buf_t *line,
-                     as_tune_outcome_t *out, as_tune_verified_t *verified)
+                     const as_tune_stdin_t *in, const as_capture_summary_t *kids, const char *dir,
+                     as_buf_t *line, as_tune_outcome_t *out, as_tune_verified_t *verified)
 {
 	char err[1024];
 	const as_tune_point_t *q = &p[rec];
@@ -337,7 +396,7 @@ static int recommend(as_tune_cmd_t *c, const as_tune_point_t *p, int rec, char *
 		                   "runs on now";
 		printf("verify: %s\n", out->verify_note);
 	} else if (c->verify) {
-		int ret = as_tune_verify(&c->cfg.modules[0], spec, q, prog, (int)c->verify_reps,
+		int ret = as_tune_verify(&c->cfg.modules[0], spec, q, prog, in, (int)c->verify_reps,
 		                         dir, verified);
 		if (ret == 1)
 			out->verify_note = "a run of the program failed";
@@ -407,6 +466,7 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 	as_tune_outcome_t out;
 	as_tune_verified_t verified;
 	as_capture_summary_t kids;
+	as_tune_stdin_t in = {0, -1};
 	as_buf_t line = {0};
 	int r, n = 0, rec, ret = 0;
 
@@ -423,6 +483,10 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 		snprintf(trace, sizeof(trace), "%s", trace_arg);
 	if (as_tune_build_grid(&c) != 0 || (trace_arg && set_trace(&c.cfg, trace) != 0) ||
 	    as_run_validate(&c.cfg) != 0) {
+		as_run_cfg_free_specs(&c.cfg);
+		return 2;
+	}
+	if (prog && c.verify && verify_stdin(&in) != 0) {
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
@@ -507,7 +571,7 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 		ret = 1;
 		goto out_json;
 	}
-	ret = recommend(&c, p, rec, prog, &kids, dir, &line, &out, &verified);
+	ret = recommend(&c, p, rec, prog, &in, &kids, dir, &line, &out, &verified);
 	if (ret < 0) {
 		ret = 1;
 		goto out;

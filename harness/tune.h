@@ -159,14 +159,26 @@ typedef struct as_tune_verified {
 	double v[2][AS_VERIFY_NUMS];
 } as_tune_verified_t;
 
+/* What each --verify run of the program reads on its standard input: the
+ * input the captured run read. keep 0: /dev/null (tune's was a terminal,
+ * or closed). keep 1: tune's descriptor 0, moved back to `offset` before
+ * each run when offset >= 0 (a file: a pipe's input is first copied into
+ * one, see cmd_tune.c), as it is when offset < 0 (a device). */
+typedef struct as_tune_stdin {
+	int keep;
+	long long offset;
+} as_tune_stdin_t;
+
 /* Run prog `reps` times under each of base and rec, interleaved (a pair per
- * round, the order alternating), measure wall time and peak RSS, compare
+ * round, the order alternating), its standard input as `in` says (NULL:
+ * /dev/null), measure wall time and peak RSS, compare
  * with the ratios replay predicted for rec (rp), print the verdict and
  * write DIR/verify.csv; the figures also into *out when out is not NULL. A
  * prediction that does not hold is a result, not an error. Returns 0, 1
  * when a run of prog failed, 2 when verify.csv cannot be written. */
 int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_point_t *rp,
-                   char **prog, int reps, const char *dir, as_tune_verified_t *out);
+                   char **prog, const as_tune_stdin_t *in, int reps, const char *dir,
+                   as_tune_verified_t *out);
 
 /* Everything tune.json says beside the points (tune_json.c). */
 typedef struct as_tune_outcome {

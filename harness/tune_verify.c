@@ -30,8 +30,10 @@ typedef struct {
 	int n;
 } config_t;
 
-/* One run of prog under cfg. Returns 0 with wall ns and peak KiB, or -1. */
-static int run_once(const config_t *c, char **prog, double *ns, double *kib)
+/* One run of prog under cfg, its standard input as `in` says. Returns 0
+ * with wall ns and peak KiB, or -1. */
+static int run_once(const config_t *c, char **prog, const as_tune_stdin_t *in, double *ns,
+                    double *kib)
 {
 	struct rusage ru;
 	uint64_t t0;
@@ -45,10 +47,16 @@ static int run_once(const config_t *c, char **prog, double *ns, double *kib)
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR);
 		if (null >= 0) {
-			dup2(null, 0);
+			if (!in || !in->keep)
+				dup2(null, 0);
 			dup2(null, 1);
 			dup2(null, 2);
 		}
+		/* the input the captured run read, from its start: until session 35
+		 * every run read /dev/null, so `tune --verify -- python3 - < x.py`
+		 * timed an empty script against replay's prediction for x.py */
+		if (in && in->keep && in->offset >= 0 && lseek(0, (off_t)in->offset, SEEK_SET) < 0)
+			_exit(127);
 		if (c->via_exec) {
 			char **av = calloc((size_t)argc + 6, sizeof(*av));
 			if (!av)
@@ -155,7 +163,8 @@ static int setup(config_t *c, const as_spec_t *spec, int reps)
 }
 
 int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_point_t *rp,
-                   char **prog, int reps, const char *dir, as_tune_verified_t *out)
+                   char **prog, const as_tune_stdin_t *in, int reps, const char *dir,
+                   as_tune_verified_t *out)
 {
 	as_tune_verified_t mine;
 	config_t c[2];
@@ -176,7 +185,7 @@ int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_po
 	for (int r = 0; r < reps; r++)
 		for (int k = 0; k < 2; k++) {
 			config_t *x = &c[(r + k) % 2]; /* alternate who goes first */
-			if (run_once(x, prog, &x->t[x->n], &x->rss[x->n]) != 0) {
+			if (run_once(x, prog, in, &x->t[x->n], &x->rss[x->n]) != 0) {
 				fprintf(stderr,
 				        "allocscope tune: --verify: %s failed under %s (run %d)\n",
 				        prog[0], x->spec->label, r + 1);

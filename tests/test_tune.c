@@ -632,7 +632,7 @@ static void verify(const char *tmp)
 	rp.t_hi = rp.r_hi = 1.01;
 	CHECK(as_spec_parse("glibc", AS_SPEC_MODULE, &base, err, sizeof(err)) == 0);
 	CHECK(as_spec_parse("glibc:top_pad=8M", AS_SPEC_MODULE, &rec, err, sizeof(err)) == 0);
-	CHECK(as_tune_verify(&base, &rec, &rp, prog, 2, tmp, &vf) == 0);
+	CHECK(as_tune_verify(&base, &rec, &rp, prog, NULL, 2, tmp, &vf) == 0);
 	/* tune.json's verify: verify.csv's rows, all_hold when both hold */
 	{
 		static const char *const keys[] = {"metric", NULL};
