@@ -216,6 +216,17 @@ int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj)
 	return q->t_out == AS_CMP_TOO_FEW || q->r_out == AS_CMP_TOO_FEW ? -1 : 0;
 }
 
+int as_tune_change(double ratio, double lo, double hi, double p)
+{
+	if (!(p < 0.05))
+		return 0;
+	if (hi < 1 && ratio <= 1 / (1 + AS_TUNE_MIN_GAIN))
+		return -1;
+	if (lo > 1 && ratio >= 1 + AS_TUNE_MIN_GAIN)
+		return 1;
+	return 0;
+}
+
 void as_tune_values(const as_tune_point_t *q, double v[AS_TUNE_NUMS], char fmt[AS_TUNE_NUMS])
 {
 	double lo = NAN, hi = NAN;

@@ -113,6 +113,12 @@ int as_tune_pick(as_tune_point_t *p, int n, as_tune_objective_t obj, double max_
  * could tell). */
 int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj);
 
+/* A ratio of medians (recommended / baseline, with its 95 % CI and
+ * Mann-Whitney p) as a change tune counts, by the rule that recommends:
+ * p below 0.05, the CI off 1 and the ratio at least AS_TUNE_MIN_GAIN from
+ * it. Returns -1 (less), 1 (more) or 0 (no such change, or a NaN). */
+int as_tune_change(double ratio, double lo, double hi, double p);
+
 /* The numeric cells of point q in AS_TUNE_COLS order (reps_ok ..
  * recommended), each with its format: 'I' an integer when whole, 'F' a
  * real. Shared by tune.csv and tune.json, so the two say the same. */
@@ -147,13 +153,20 @@ int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *er
 	X(predicted_ratio, F, "the ratio replay predicted (tune.csv)")                   \
 	X(predicted_ci95_low, F, "its CI, low")                                          \
 	X(predicted_ci95_high, F, "its CI, high")                                        \
+	X(predicted_p, F, "its Mann-Whitney p (tune.csv)")                               \
+	X(program_ratio, F,                                                              \
+	  "what replay predicts for the program: 1 - (the baseline's replay median - "   \
+	  "the recommendation's) / baseline_median")                                     \
+	X(program_ci95_low, F, "the same from predicted_ci95_low")                       \
+	X(program_ci95_high, F, "the same from predicted_ci95_high")                     \
 	X(holds, I,                                                                      \
-	  "1 when the measured ratio falls the same side of 1 as predicted (both "       \
-	  "significant, or both not); 0 when the prediction does not hold")
+	  "1 when the measured ratio and program_ratio are the same change by tune's "   \
+	  "rule (p < 0.05, a CI off 1, at least 5 %: both less, both more, or both "     \
+	  "no such change); 0 when the prediction does not hold")
 
 /* What --verify measured: verify.csv's rows (wall_time_ns, then
  * peak_rss_kib), their numbers in AS_VERIFY_COLS order after `metric`. */
-#define AS_VERIFY_NUMS 14
+#define AS_VERIFY_NUMS 18
 typedef struct as_tune_verified {
 	int runs; /* runs of PROG per configuration; 0: no figures */
 	double v[2][AS_VERIFY_NUMS];

@@ -676,6 +676,62 @@ static void verify(const char *tmp)
 	as_spec_free(&rec);
 }
 
+/* --verify's verdict is tune's rule on both sides, and the prediction is
+ * the program's: git's peak RSS, predicted 0.99995 by replay (4 KiB less
+ * of 80 MiB, p = 0.004, a CI just below 1) and measured 1.00, p = 0.17,
+ * "DID NOT HOLD" until session 35, when the side of 1 of each CI decided.
+ * On sqlite3 (two glibc configurations that differ in no page it touches)
+ * the same prediction holds, and program_ratio is replay's change taken
+ * from the program's own median. */
+static void verify_rule(const char *tmp)
+{
+	char *prog[] = {"sqlite3", ":memory:", "select 1;", NULL};
+	as_spec_t base, rec;
+	as_tune_point_t rp;
+	as_tune_verified_t vf;
+	char err[512];
+	/* the rule: p, the side of 1, and 5 % */
+	CHECK(as_tune_change(0.99995, 0.9999, 0.99998, 0.004) == 0);
+	CHECK(as_tune_change(0.90, 0.85, 0.94, 0.01) == -1);
+	CHECK(as_tune_change(0.90, 0.85, 0.94, 0.2) == 0);
+	CHECK(as_tune_change(0.90, 0.85, 1.01, 0.01) == 0);
+	CHECK(as_tune_change(0.96, 0.95, 0.97, 0.001) == 0);
+	CHECK(as_tune_change(1.20, 1.10, 1.30, 0.01) == 1);
+	CHECK(as_tune_change(NAN, NAN, NAN, NAN) == 0);
+	memset(&rp, 0, sizeof(rp));
+	rp.r_ratio = 0.99995;
+	rp.r_lo = 0.9999;
+	rp.r_hi = 0.99998;
+	rp.r_p = 0.004;
+	rp.rss_med = 80408;
+	rp.t_ratio = 0.5;
+	rp.t_lo = 0.4;
+	rp.t_hi = 0.6;
+	rp.t_p = 0.008;
+	rp.time_med = 1e6; /* 1 ms of the allocator's, 2 ms on glibc's defaults */
+	CHECK(as_spec_parse("glibc", AS_SPEC_MODULE, &base, err, sizeof(err)) == 0);
+	CHECK(as_spec_parse("glibc:top_pad=8M", AS_SPEC_MODULE, &rec, err, sizeof(err)) == 0);
+	CHECK(as_tune_verify(&base, &rec, &rp, prog, NULL, 4, tmp, &vf) == 0);
+	/* v[m]: medians (0, 3), ratio (6-8), p (9), replay's (10-13), the
+	 * program's (14-16), holds (17) */
+	{
+		const double *t = vf.v[0], *r = vf.v[1];
+		double want_t = 1 - 2e6 * 0.5 / t[0], want_r = 1 - (80408 / 0.99995) * 5e-5 / r[0];
+		CHECKF(fabs(t[14] - want_t) < 1e-9 && fabs(t[15] - (1 - 2e6 * 0.6 / t[0])) < 1e-9,
+		       "time: program_ratio %g, want %g", t[14], want_t);
+		CHECKF(fabs(r[14] - want_r) < 1e-9, "peak RSS: program_ratio %.6f, want %.6f",
+		       r[14], want_r);
+		CHECKF(r[17] == (as_tune_change(r[6], r[7], r[8], r[9]) == 0),
+		       "peak RSS measured %.4f (%.4f-%.4f, p %.2g), predicted 0.99995: holds %.0f",
+		       r[6], r[7], r[8], r[9], r[17]);
+		CHECKF(as_tune_change(r[6], r[7], r[8], r[9]) == 0,
+		       "two glibc configurations: peak RSS %.4f (%.4f-%.4f, p %.2g), a change",
+		       r[6], r[7], r[8], r[9]);
+	}
+	as_spec_free(&base);
+	as_spec_free(&rec);
+}
+
 /* The apply line for a program whose arguments hold a space, a quote, a
  * newline and a tab: one line, which bash runs with those arguments. Until
  * it used as_buf_shell_word the newline stayed inside single quotes and
@@ -761,6 +817,7 @@ int main(int argc, char **argv)
 	end_to_end(tmp);
 	budget(tmp);
 	verify(tmp);
+	verify_rule(tmp);
 #ifdef AS_HAVE_JEMALLOC
 	env_line(tmp);
 #endif
