@@ -15,29 +15,32 @@
 #include "trials_read.h"
 
 /* tune.csv: one row per configuration (frontier.csv: the frontier rows). */
-#define AS_TUNE_COLS(X)                                                                \
-	X(module, S, "module name as given")                                           \
-	X(module_params, S, "module params string as given (empty: the defaults)")     \
-	X(reps_ok, I, "repetitions that completed (the statistics use only these)")    \
-	X(elapsed_ns_median, F, "median wall time of the replay's timed region")       \
-	X(elapsed_ns_min, F, "fastest repetition")                                     \
-	X(elapsed_ns_max, F, "slowest repetition")                                     \
-	X(rss_growth_kib_median, F, "median of rss_peak_kib - rss_before_kib")         \
-	X(syscalls_total_median, F, "median memory syscalls (empty when not counted)") \
-	X(time_ratio, F, "elapsed_ns_median / the baseline's (glibc defaults)")        \
-	X(time_ratio_ci95_low, F, "bootstrap 95 % CI of time_ratio, low")              \
-	X(time_ratio_ci95_high, F, "bootstrap 95 % CI of time_ratio, high")            \
-	X(time_p, F, "Mann-Whitney p of the times against the baseline's")             \
-	X(rss_ratio, F, "rss_growth_kib_median / the baseline's")                      \
-	X(rss_ratio_ci95_low, F, "bootstrap 95 % CI of rss_ratio, low")                \
-	X(rss_ratio_ci95_high, F, "bootstrap 95 % CI of rss_ratio, high")              \
-	X(rss_p, F, "Mann-Whitney p of the RSS growths against the baseline's")        \
-	X(frontier, I,                                                                 \
-	  "1 when no other configuration is at least as good on both time "            \
-	  "and RSS growth and better on one")                                          \
-	X(recommended, I, "1 on the row the objective chose")                          \
-	X(eliminated_by, S,                                                            \
-	  "the configuration that clearly beat this one, which then got no more "      \
+#define AS_TUNE_COLS(X)                                                                            \
+	X(module, S, "module name as given")                                                       \
+	X(module_params, S, "module params string as given (empty: the defaults)")                 \
+	X(reps_ok, I, "repetitions that completed (the statistics use only these)")                \
+	X(elapsed_ns_median, F, "median wall time of the replay's timed region")                   \
+	X(elapsed_ns_min, F, "fastest repetition")                                                 \
+	X(elapsed_ns_max, F, "slowest repetition")                                                 \
+	X(rss_growth_kib_median, F, "median of rss_peak_kib - rss_before_kib, plus start_rss_kib") \
+	X(syscalls_total_median, F, "median memory syscalls (empty when not counted)")             \
+	X(start_rss_kib, F,                                                                        \
+	  "what the allocator holds once started: its least rss_before_kib less the "              \
+	  "baseline's (0 for glibc's configurations, which start nothing more)")                   \
+	X(time_ratio, F, "elapsed_ns_median / the baseline's (glibc defaults)")                    \
+	X(time_ratio_ci95_low, F, "bootstrap 95 % CI of time_ratio, low")                          \
+	X(time_ratio_ci95_high, F, "bootstrap 95 % CI of time_ratio, high")                        \
+	X(time_p, F, "Mann-Whitney p of the times against the baseline's")                         \
+	X(rss_ratio, F, "rss_growth_kib_median / the baseline's")                                  \
+	X(rss_ratio_ci95_low, F, "bootstrap 95 % CI of rss_ratio, low")                            \
+	X(rss_ratio_ci95_high, F, "bootstrap 95 % CI of rss_ratio, high")                          \
+	X(rss_p, F, "Mann-Whitney p of the RSS growths against the baseline's")                    \
+	X(frontier, I,                                                                             \
+	  "1 when no other configuration is at least as good on both time "                        \
+	  "and RSS growth and better on one")                                                      \
+	X(recommended, I, "1 on the row the objective chose")                                      \
+	X(eliminated_by, S,                                                                        \
+	  "the configuration that clearly beat this one, which then got no more "                  \
 	  "repetitions (tune --budget; empty: not eliminated)")
 
 typedef enum as_tune_objective {
@@ -52,7 +55,10 @@ typedef struct as_tune_point {
 	double *time_ns, *rss_kib, *sys;
 	int n;
 	double time_med, rss_med, sys_med; /* medians; sys NaN when not counted */
-	double t_ratio, t_lo, t_hi, t_p;   /* against the baseline */
+	double start_kib;  /* what its worker held beyond the baseline's before the trace
+	                      (as_tune_starts): the allocator's start-up, in rss_kib */
+	double before_min; /* the least rss_before_kib of its samples; NaN: none */
+	double t_ratio, t_lo, t_hi, t_p; /* against the baseline */
 	double r_ratio, r_lo, r_hi, r_p;
 	int t_out, r_out; /* as_cmp_outcome_t of time and RSS against the baseline
 	                     (compare.h: p < 0.05 and a CI excluding 1) */
@@ -62,9 +68,21 @@ typedef struct as_tune_point {
 } as_tune_point_t;
 
 /* Group the ok rows of a trials.csv table by (module, module_params), in
- * order of first appearance. Returns the number of points (>= 0) with *out
+ * order of first appearance; each rss_kib sample is the trial's peak RSS
+ * growth plus its point's start_kib (as_tune_starts, against the first
+ * point, the baseline). Returns the number of points (>= 0) with *out
  * allocated, or -1 (out of memory). Free with as_tune_points_free. */
 int as_tune_points(const as_table_t *t, as_tune_point_t **out);
+
+/* Each point's start_kib: its before_min less p[base]'s, the RSS its
+ * allocator holds once started, before the trace's first call, which peak
+ * RSS growth leaves out and a program pays (libtcmalloc_minimal about
+ * 5 MiB, libjemalloc 1.8). 0 for a glibc configuration (the worker's own
+ * malloc: what it holds beforehand is the harness's) and where either
+ * before_min is NaN. The least, not the median: rss_before_kib varies with
+ * the harness's own work on a large trace (1.8 MiB on 15 M events), its
+ * least by about 0.1 MiB. */
+void as_tune_starts(as_tune_point_t *p, int n, int base);
 void as_tune_points_free(as_tune_point_t *p, int n);
 
 /* Early elimination. p[c] is clearly beaten by p[d] when both have at
@@ -122,7 +140,7 @@ int as_tune_change(double ratio, double lo, double hi, double p);
 /* The numeric cells of point q in AS_TUNE_COLS order (reps_ok ..
  * recommended), each with its format: 'I' an integer when whole, 'F' a
  * real. Shared by tune.csv and tune.json, so the two say the same. */
-#define AS_TUNE_NUMS 16
+#define AS_TUNE_NUMS 17
 void as_tune_values(const as_tune_point_t *q, double v[AS_TUNE_NUMS], char fmt[AS_TUNE_NUMS]);
 
 /* Write DIR/tune.csv (every point) and DIR/frontier.csv (the frontier
