@@ -46,6 +46,7 @@ int as_tune_points(const as_table_t *t, as_tune_point_t **out)
 				goto fail;
 			p = g;
 			memset(&p[n], 0, sizeof(p[n]));
+			p[n].before_min = NAN;
 			p[n].module = strdup(m);
 			p[n].params = strdup(params);
 			i = n++;
@@ -57,13 +58,28 @@ int as_tune_points(const as_table_t *t, as_tune_point_t **out)
 		if (push(&p[i].time_ns, p[i].n, tm) || push(&p[i].rss_kib, p[i].n, rss) ||
 		    push(&p[i].sys, p[i].n, as_table_num(t, r, "syscalls_total")))
 			goto fail;
+		p[i].before_min = fmin(p[i].before_min, as_table_num(t, r, "rss_before_kib"));
 		p[i].n++;
 	}
+	if (n > 0)
+		as_tune_starts(p, n, 0);
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < p[i].n; j++)
+			p[i].rss_kib[j] += p[i].start_kib;
 	*out = p;
 	return n;
 fail:
 	as_tune_points_free(p, n);
 	return -1;
+}
+
+void as_tune_starts(as_tune_point_t *p, int n, int base)
+{
+	for (int i = 0; i < n; i++)
+		p[i].start_kib = !p[i].module || !strcmp(p[i].module, "glibc") ||
+		                         isnan(p[i].before_min) || isnan(p[base].before_min)
+		                     ? 0
+		                     : p[i].before_min - p[base].before_min;
 }
 
 void as_tune_points_free(as_tune_point_t *p, int n)
@@ -216,6 +232,17 @@ int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj)
 	return q->t_out == AS_CMP_TOO_FEW || q->r_out == AS_CMP_TOO_FEW ? -1 : 0;
 }
 
+int as_tune_change(double ratio, double lo, double hi, double p)
+{
+	if (!(p < 0.05))
+		return 0;
+	if (hi < 1 && ratio <= 1 / (1 + AS_TUNE_MIN_GAIN))
+		return -1;
+	if (lo > 1 && ratio >= 1 + AS_TUNE_MIN_GAIN)
+		return 1;
+	return 0;
+}
+
 void as_tune_values(const as_tune_point_t *q, double v[AS_TUNE_NUMS], char fmt[AS_TUNE_NUMS])
 {
 	double lo = NAN, hi = NAN;
@@ -225,13 +252,12 @@ void as_tune_values(const as_tune_point_t *q, double v[AS_TUNE_NUMS], char fmt[A
 	}
 	{
 		const double w[AS_TUNE_NUMS] = {
-		    q->n,       q->time_med, lo,          hi,
-		    q->rss_med, q->sys_med,  q->t_ratio,  q->t_lo,
-		    q->t_hi,    q->t_p,      q->r_ratio,  q->r_lo,
-		    q->r_hi,    q->r_p,      q->frontier, q->recommended};
+		    q->n,         q->time_med, lo,      hi,          q->rss_med,    q->sys_med,
+		    q->start_kib, q->t_ratio,  q->t_lo, q->t_hi,     q->t_p,        q->r_ratio,
+		    q->r_lo,      q->r_hi,     q->r_p,  q->frontier, q->recommended};
 		for (int i = 0; i < AS_TUNE_NUMS; i++) {
 			v[i] = w[i];
-			fmt[i] = i < 6 || i >= AS_TUNE_NUMS - 2 ? 'I' : 'F';
+			fmt[i] = i < 7 || i >= AS_TUNE_NUMS - 2 ? 'I' : 'F';
 		}
 	}
 }

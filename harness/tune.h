@@ -15,29 +15,32 @@
 #include "trials_read.h"
 
 /* tune.csv: one row per configuration (frontier.csv: the frontier rows). */
-#define AS_TUNE_COLS(X)                                                                \
-	X(module, S, "module name as given")                                           \
-	X(module_params, S, "module params string as given (empty: the defaults)")     \
-	X(reps_ok, I, "repetitions that completed (the statistics use only these)")    \
-	X(elapsed_ns_median, F, "median wall time of the replay's timed region")       \
-	X(elapsed_ns_min, F, "fastest repetition")                                     \
-	X(elapsed_ns_max, F, "slowest repetition")                                     \
-	X(rss_growth_kib_median, F, "median of rss_peak_kib - rss_before_kib")         \
-	X(syscalls_total_median, F, "median memory syscalls (empty when not counted)") \
-	X(time_ratio, F, "elapsed_ns_median / the baseline's (glibc defaults)")        \
-	X(time_ratio_ci95_low, F, "bootstrap 95 % CI of time_ratio, low")              \
-	X(time_ratio_ci95_high, F, "bootstrap 95 % CI of time_ratio, high")            \
-	X(time_p, F, "Mann-Whitney p of the times against the baseline's")             \
-	X(rss_ratio, F, "rss_growth_kib_median / the baseline's")                      \
-	X(rss_ratio_ci95_low, F, "bootstrap 95 % CI of rss_ratio, low")                \
-	X(rss_ratio_ci95_high, F, "bootstrap 95 % CI of rss_ratio, high")              \
-	X(rss_p, F, "Mann-Whitney p of the RSS growths against the baseline's")        \
-	X(frontier, I,                                                                 \
-	  "1 when no other configuration is at least as good on both time "            \
-	  "and RSS growth and better on one")                                          \
-	X(recommended, I, "1 on the row the objective chose")                          \
-	X(eliminated_by, S,                                                            \
-	  "the configuration that clearly beat this one, which then got no more "      \
+#define AS_TUNE_COLS(X)                                                                            \
+	X(module, S, "module name as given")                                                       \
+	X(module_params, S, "module params string as given (empty: the defaults)")                 \
+	X(reps_ok, I, "repetitions that completed (the statistics use only these)")                \
+	X(elapsed_ns_median, F, "median wall time of the replay's timed region")                   \
+	X(elapsed_ns_min, F, "fastest repetition")                                                 \
+	X(elapsed_ns_max, F, "slowest repetition")                                                 \
+	X(rss_growth_kib_median, F, "median of rss_peak_kib - rss_before_kib, plus start_rss_kib") \
+	X(syscalls_total_median, F, "median memory syscalls (empty when not counted)")             \
+	X(start_rss_kib, F,                                                                        \
+	  "what the allocator holds once started: its least rss_before_kib less the "              \
+	  "baseline's (0 for glibc's configurations, which start nothing more)")                   \
+	X(time_ratio, F, "elapsed_ns_median / the baseline's (glibc defaults)")                    \
+	X(time_ratio_ci95_low, F, "bootstrap 95 % CI of time_ratio, low")                          \
+	X(time_ratio_ci95_high, F, "bootstrap 95 % CI of time_ratio, high")                        \
+	X(time_p, F, "Mann-Whitney p of the times against the baseline's")                         \
+	X(rss_ratio, F, "rss_growth_kib_median / the baseline's")                                  \
+	X(rss_ratio_ci95_low, F, "bootstrap 95 % CI of rss_ratio, low")                            \
+	X(rss_ratio_ci95_high, F, "bootstrap 95 % CI of rss_ratio, high")                          \
+	X(rss_p, F, "Mann-Whitney p of the RSS growths against the baseline's")                    \
+	X(frontier, I,                                                                             \
+	  "1 when no other configuration is at least as good on both time "                        \
+	  "and RSS growth and better on one")                                                      \
+	X(recommended, I, "1 on the row the objective chose")                                      \
+	X(eliminated_by, S,                                                                        \
+	  "the configuration that clearly beat this one, which then got no more "                  \
 	  "repetitions (tune --budget; empty: not eliminated)")
 
 typedef enum as_tune_objective {
@@ -52,7 +55,10 @@ typedef struct as_tune_point {
 	double *time_ns, *rss_kib, *sys;
 	int n;
 	double time_med, rss_med, sys_med; /* medians; sys NaN when not counted */
-	double t_ratio, t_lo, t_hi, t_p;   /* against the baseline */
+	double start_kib;  /* what its worker held beyond the baseline's before the trace
+	                      (as_tune_starts): the allocator's start-up, in rss_kib */
+	double before_min; /* the least rss_before_kib of its samples; NaN: none */
+	double t_ratio, t_lo, t_hi, t_p; /* against the baseline */
 	double r_ratio, r_lo, r_hi, r_p;
 	int t_out, r_out; /* as_cmp_outcome_t of time and RSS against the baseline
 	                     (compare.h: p < 0.05 and a CI excluding 1) */
@@ -62,9 +68,21 @@ typedef struct as_tune_point {
 } as_tune_point_t;
 
 /* Group the ok rows of a trials.csv table by (module, module_params), in
- * order of first appearance. Returns the number of points (>= 0) with *out
+ * order of first appearance; each rss_kib sample is the trial's peak RSS
+ * growth plus its point's start_kib (as_tune_starts, against the first
+ * point, the baseline). Returns the number of points (>= 0) with *out
  * allocated, or -1 (out of memory). Free with as_tune_points_free. */
 int as_tune_points(const as_table_t *t, as_tune_point_t **out);
+
+/* Each point's start_kib: its before_min less p[base]'s, the RSS its
+ * allocator holds once started, before the trace's first call, which peak
+ * RSS growth leaves out and a program pays (libtcmalloc_minimal about
+ * 5 MiB, libjemalloc 1.8). 0 for a glibc configuration (the worker's own
+ * malloc: what it holds beforehand is the harness's) and where either
+ * before_min is NaN. The least, not the median: rss_before_kib varies with
+ * the harness's own work on a large trace (1.8 MiB on 15 M events), its
+ * least by about 0.1 MiB. */
+void as_tune_starts(as_tune_point_t *p, int n, int base);
 void as_tune_points_free(as_tune_point_t *p, int n);
 
 /* Early elimination. p[c] is clearly beaten by p[d] when both have at
@@ -113,10 +131,16 @@ int as_tune_pick(as_tune_point_t *p, int n, as_tune_objective_t obj, double max_
  * could tell). */
 int as_tune_significant(const as_tune_point_t *q, as_tune_objective_t obj);
 
+/* A ratio of medians (recommended / baseline, with its 95 % CI and
+ * Mann-Whitney p) as a change tune counts, by the rule that recommends:
+ * p below 0.05, the CI off 1 and the ratio at least AS_TUNE_MIN_GAIN from
+ * it. Returns -1 (less), 1 (more) or 0 (no such change, or a NaN). */
+int as_tune_change(double ratio, double lo, double hi, double p);
+
 /* The numeric cells of point q in AS_TUNE_COLS order (reps_ok ..
  * recommended), each with its format: 'I' an integer when whole, 'F' a
  * real. Shared by tune.csv and tune.json, so the two say the same. */
-#define AS_TUNE_NUMS 16
+#define AS_TUNE_NUMS 17
 void as_tune_values(const as_tune_point_t *q, double v[AS_TUNE_NUMS], char fmt[AS_TUNE_NUMS]);
 
 /* Write DIR/tune.csv (every point) and DIR/frontier.csv (the frontier
@@ -147,26 +171,45 @@ int as_tune_apply_line(const as_spec_t *spec, char **prog, as_buf_t *b, char *er
 	X(predicted_ratio, F, "the ratio replay predicted (tune.csv)")                   \
 	X(predicted_ci95_low, F, "its CI, low")                                          \
 	X(predicted_ci95_high, F, "its CI, high")                                        \
+	X(predicted_p, F, "its Mann-Whitney p (tune.csv)")                               \
+	X(program_ratio, F,                                                              \
+	  "what replay predicts for the program: 1 - (the baseline's replay median - "   \
+	  "the recommendation's) / baseline_median")                                     \
+	X(program_ci95_low, F, "the same from predicted_ci95_low")                       \
+	X(program_ci95_high, F, "the same from predicted_ci95_high")                     \
 	X(holds, I,                                                                      \
-	  "1 when the measured ratio falls the same side of 1 as predicted (both "       \
-	  "significant, or both not); 0 when the prediction does not hold")
+	  "1 when the measured ratio and program_ratio are the same change by tune's "   \
+	  "rule (p < 0.05, a CI off 1, at least 5 %: both less, both more, or both "     \
+	  "no such change); 0 when the prediction does not hold")
 
 /* What --verify measured: verify.csv's rows (wall_time_ns, then
  * peak_rss_kib), their numbers in AS_VERIFY_COLS order after `metric`. */
-#define AS_VERIFY_NUMS 14
+#define AS_VERIFY_NUMS 18
 typedef struct as_tune_verified {
 	int runs; /* runs of PROG per configuration; 0: no figures */
 	double v[2][AS_VERIFY_NUMS];
 } as_tune_verified_t;
 
+/* What each --verify run of the program reads on its standard input: the
+ * input the captured run read. keep 0: /dev/null (tune's was a terminal,
+ * or closed). keep 1: tune's descriptor 0, moved back to `offset` before
+ * each run when offset >= 0 (a file: a pipe's input is first copied into
+ * one, see cmd_tune.c), as it is when offset < 0 (a device). */
+typedef struct as_tune_stdin {
+	int keep;
+	long long offset;
+} as_tune_stdin_t;
+
 /* Run prog `reps` times under each of base and rec, interleaved (a pair per
- * round, the order alternating), measure wall time and peak RSS, compare
+ * round, the order alternating), its standard input as `in` says (NULL:
+ * /dev/null), measure wall time and peak RSS, compare
  * with the ratios replay predicted for rec (rp), print the verdict and
  * write DIR/verify.csv; the figures also into *out when out is not NULL. A
  * prediction that does not hold is a result, not an error. Returns 0, 1
  * when a run of prog failed, 2 when verify.csv cannot be written. */
 int as_tune_verify(const as_spec_t *base, const as_spec_t *rec, const as_tune_point_t *rp,
-                   char **prog, int reps, const char *dir, as_tune_verified_t *out);
+                   char **prog, const as_tune_stdin_t *in, int reps, const char *dir,
+                   as_tune_verified_t *out);
 
 /* Everything tune.json says beside the points (tune_json.c). */
 typedef struct as_tune_outcome {

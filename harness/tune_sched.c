@@ -24,7 +24,9 @@ int as_tune_sched_init(as_tune_sched_t *s, int nconf, int reps, double budget_s,
 		s->beaten_by[k] = -1;
 		s->pts[k].time_ns = calloc((size_t)reps, sizeof(double));
 		s->pts[k].rss_kib = calloc((size_t)reps, sizeof(double));
-		if (!s->pts[k].time_ns || !s->pts[k].rss_kib) {
+		s->growth[k] = calloc((size_t)reps, sizeof(double));
+		s->pts[k].before_min = NAN;
+		if (!s->pts[k].time_ns || !s->pts[k].rss_kib || !s->growth[k]) {
 			as_tune_sched_free(s);
 			return -1;
 		}
@@ -37,7 +39,8 @@ void as_tune_sched_free(as_tune_sched_t *s)
 	for (int k = 0; k < s->nconf; k++) {
 		free(s->pts[k].time_ns);
 		free(s->pts[k].rss_kib);
-		s->pts[k].time_ns = s->pts[k].rss_kib = NULL;
+		free(s->growth[k]);
+		s->pts[k].time_ns = s->pts[k].rss_kib = s->growth[k] = NULL;
 	}
 }
 
@@ -59,9 +62,17 @@ static void catch_up(as_tune_sched_t *s, const as_run_t *run, int w, uint64_t no
 		if ((int)k >= s->nconf || r->status != AS_OK || isnan(t) || isnan(rss) ||
 		    p->n >= (int)run->cfg->reps)
 			continue;
+		p->module = (char *)run->cfg->modules[k].name; /* not owned */
+		p->before_min = fmin(p->before_min, r->v[AS_TC_rss_before_kib]);
 		p->time_ns[p->n] = t;
-		p->rss_kib[p->n++] = rss;
+		s->growth[k][p->n++] = rss;
 	}
+	/* RSS as as_tune_points has it: growth plus the allocator's start-up,
+	 * which the baseline's least rss_before_kib may have moved */
+	as_tune_starts(s->pts, s->nconf, s->base);
+	for (int k = 0; k < s->nconf; k++)
+		for (int j = 0; j < s->pts[k].n; j++)
+			s->pts[k].rss_kib[j] = s->growth[k][j] + s->pts[k].start_kib;
 }
 
 /* The budget's verdict on a trial of round `round`: 1 stops it (and the

@@ -20,7 +20,9 @@ typedef struct as_tune_sched {
 	double budget_s; /* 0: no budget */
 	uint64_t t0_ns;  /* when the budget started (the command's start) */
 	int nconf, base; /* configurations; the baseline is never eliminated */
-	as_tune_point_t pts[AS_RUN_MAX_ITEMS];  /* samples so far, per configuration */
+	as_tune_point_t pts[AS_RUN_MAX_ITEMS];  /* samples so far, per configuration
+	                                           (rss_kib: growth + start_kib) */
+	double *growth[AS_RUN_MAX_ITEMS];       /* their peak RSS growths */
 	int consumed;                           /* run->specs entries read into pts */
 	int beaten_by[AS_RUN_MAX_ITEMS];        /* -1, or who clearly beat it */
 	double wall_s[AS_RUN_MAX_ITEMS];        /* wall time of its trials so far */

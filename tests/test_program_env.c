@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 	rp.t_hi = rp.r_hi = 1.01;
 	CHECK(as_spec_parse("glibc", AS_SPEC_MODULE, &base, err, sizeof(err)) == 0);
 	CHECK(as_spec_parse("glibc:top_pad=8M", AS_SPEC_MODULE, &rec, err, sizeof(err)) == 0);
-	CHECK(as_tune_verify(&base, &rec, &rp, prog, 2, tmp, &vf) == 0);
+	CHECK(as_tune_verify(&base, &rec, &rp, prog, NULL, 2, tmp, &vf) == 0);
 	CHECKF(leaked(path, what, sizeof(what)) == 0, "tune --verify: %s", what);
 	as_spec_free(&base);
 	as_spec_free(&rec);

@@ -3,7 +3,8 @@
 # trace (double free, empty, header only, garbage, a directory) is refused
 # as replay refuses it, in one line with exit 2, before the plan is printed
 # and before any folder is made or touched; two tunes started in the same
-# second get folders of their own (results/<stamp>-tune, then -2, ...).
+# second get folders of their own (results/<stamp>-tune, then -2, ...); a
+# program that fails or is not found is said as such, not as a failed capture.
 # Small CSV traces, one configuration, -r 2: a second or two in all.
 # usage: test_tune_cli.sh ALLOCSCOPE
 set -u
@@ -79,6 +80,24 @@ one_line "tune -o done -- PROG"
 [ "$(md5sum <"$tmp/done/trace.ast")" = "$sum" ] && ok || bad "tune -o done: trace.ast replaced"
 expect 2 "^allocscope tune: .*done: folder is not empty; give a new or empty one" tune ok.csv "${fast[@]}" -o "$tmp/done"
 one_line "tune ok.csv -o done"
+
+# a program that does not exit 0: its trace kept and named, with the
+# command that tunes it (until session 35 "the capture of sqlite3
+# failed", under capture's own line on its status and the trace written);
+# one that is not found: capture's one line, exit 2, nothing more
+if command -v sqlite3 >/dev/null; then
+  expect 1 "^allocscope tune: sqlite3 did not exit 0 \(above\), so it is not tuned: its trace is kept \(allocscope tune .*/failed/trace\.ast replays it\)$" \
+    tune "${fast[@]}" -o "$tmp/failed" -- sqlite3 :memory: 'select * from nosuch;'
+  grep -q 'capture of sqlite3 failed' "$tmp/out" && bad "tune -- failing sqlite3: 'capture of sqlite3 failed'" || ok
+  expect 0 recommendation tune "$tmp/failed/trace.ast" "${fast[@]}" -o "$tmp/failed2"
+else
+  echo "sqlite3 not installed: a failing program not checked"
+fi
+expect 2 "^allocscope capture: no_such_program_zz: No such file or directory$" \
+  tune "${fast[@]}" -o "$tmp/nf" -- no_such_program_zz
+[ "$(grep -c 'allocscope.*no_such_program_zz' "$tmp/out")" -le 2 ] &&
+  ! grep -q 'capture of no_such_program_zz failed' "$tmp/out" && ok ||
+  bad "tune -- no_such_program_zz: more than the capture's line: $(cat "$tmp/out")"
 
 # --grid of a folder or of a file with no configuration: refused in one line,
 # no folder (before: read as an empty grid, glibc alone replayed, exit 0)
