@@ -17,6 +17,7 @@
 #include "results.h"
 #include "results_dir.h"
 #include "tables.h"
+#include "trial_wire.h"
 #include "trials_read.h"
 #include "oom.h"
 
@@ -425,7 +426,7 @@ static int threads_match(const as_table_t *t, size_t r, uint32_t threads)
 {
 	if (count_or(as_table_num(t, r, "threads"), 0) == threads)
 		return 1;
-	return as_trial_own_threads_asked(as_table_str(t, r, "reason")) == threads;
+	return as_wire_own_threads_asked(as_table_str(t, r, "reason")) == threads;
 }
 
 /* The p99 of each op kind of the trials loaded (done) from latency.csv,

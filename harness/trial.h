@@ -58,16 +58,6 @@ as_status_t as_module_probe(const as_spec_t *module, double timeout_s, int quick
  * it): at the end of a run. */
 void as_trial_streams_clear(void);
 
-/* The note of a row whose workload ran on its own thread count (a
- * trace's) instead of -t: "the workload ran on its own 1 thread, not -t
- * 2" into out. --resume matches the row to the matrix by it. */
-void as_trial_own_threads(char *out, size_t len, uint32_t ran, uint32_t asked);
-
-/* The -t that a reason's own-threads note names ("N thread, not -t M",
- * or "N threads", as every count was written before session 35), or 0
- * when it has none. */
-uint32_t as_trial_own_threads_asked(const char *reason);
-
 /* 1 when st says a worker crashed, hung or exited without a result, the
  * module forked, or it returned invalid memory (a probe's quick checks):
  * the module's fault, where a refusal is the user's. */

@@ -424,3 +424,32 @@ void as_wire_inbox_free(as_wire_inbox_t *in)
 	free(in->buf);
 	memset(in, 0, sizeof(*in));
 }
+
+#define OWN_THREADS "the workload ran on its own "
+
+void as_wire_own_threads(char *out, size_t len, uint32_t ran, uint32_t asked)
+{
+	snprintf(out, len, OWN_THREADS "%u thread%s, not -t %u", ran, ran == 1 ? "" : "s", asked);
+}
+
+uint32_t as_wire_own_threads_asked(const char *reason)
+{
+	static const char mid[] = ", not -t ";
+	for (const char *p = reason; p && (p = strstr(p, mid)) != NULL; p++) {
+		/* "N thread, not -t M" or "N threads, not -t M" */
+		size_t at = (size_t)(p - reason), word;
+		char *end;
+		unsigned long v;
+		word = at > 8 && !strncmp(p - 8, " threads", 8) ? 8 : 7;
+		if (at <= word || strncmp(p - word, " thread", 7) || p[-(long)word - 1] < '0' ||
+		    p[-(long)word - 1] > '9')
+			continue;
+		if (p[sizeof(mid) - 1] < '0' || p[sizeof(mid) - 1] > '9')
+			continue;
+		errno = 0;
+		v = strtoul(p + sizeof(mid) - 1, &end, 10);
+		if (!errno && v <= UINT32_MAX)
+			return (uint32_t)v;
+	}
+	return 0;
+}

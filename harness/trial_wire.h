@@ -111,4 +111,14 @@ typedef struct as_wire_inbox {
 long as_wire_inbox_read(as_wire_inbox_t *in, int fd, as_trial_result_t *res);
 void as_wire_inbox_free(as_wire_inbox_t *in);
 
+/* The note of a row whose workload ran on its own thread count (a
+ * trace's) instead of -t: "the workload ran on its own 1 thread, not -t
+ * 2" into out. --resume matches the row to the matrix by it. */
+void as_wire_own_threads(char *out, size_t len, uint32_t ran, uint32_t asked);
+
+/* The -t that a reason's own-threads note names ("N thread, not -t M",
+ * or "N threads", as every count was written before session 35), or 0
+ * when it has none. */
+uint32_t as_wire_own_threads_asked(const char *reason);
+
 #endif /* AS_TRIAL_WIRE_H */

@@ -417,8 +417,8 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		char own[80] = "";
 		if (w->stream->nthreads != ctx.threads) { /* the note --resume needs */
 			own[0] = ';', own[1] = ' ';
-			as_trial_own_threads(own + 2, sizeof(own) - 2, w->stream->nthreads,
-			                     ctx.threads);
+			as_wire_own_threads(own + 2, sizeof(own) - 2, w->stream->nthreads,
+			                    ctx.threads);
 		}
 		snprintf(err, errlen,
 		         "module %s is not thread-safe and the workload shares one instance "
@@ -439,8 +439,8 @@ static as_status_t setup(worker_t *w, char *err, size_t errlen)
 		size_t l = strlen(w->note);
 		l += (size_t)snprintf(w->note + l, sizeof(w->note) - l, "%s", l ? "; " : "note: ");
 		if (l < sizeof(w->note))
-			as_trial_own_threads(w->note + l, sizeof(w->note) - l, w->stream->nthreads,
-			                     ctx.threads);
+			as_wire_own_threads(w->note + l, sizeof(w->note) - l, w->stream->nthreads,
+			                    ctx.threads);
 	}
 	if (as_pin_plan((as_pin_t)spec->pin, w->stream->nthreads, err, errlen) != 0)
 		return AS_ERR_WORKER;
@@ -738,7 +738,7 @@ static void report_msgs(const worker_t *w, const double *v)
 	if (w->er.status != AS_OK && w->stream->nthreads != w->spec->threads) {
 		/* the failure's reason, and the threads note --resume needs */
 		char own[80], r[sizeof(w->er.reason) + sizeof(own) + 4];
-		as_trial_own_threads(own, sizeof(own), w->stream->nthreads, w->spec->threads);
+		as_wire_own_threads(own, sizeof(own), w->stream->nthreads, w->spec->threads);
 		snprintf(r, sizeof(r), "%s (%s)", w->er.reason, own);
 		send_status(w->er.status, r);
 		return;
