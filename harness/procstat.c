@@ -23,20 +23,37 @@ int as_procstat_open(void)
 	return statm_fd < 0 ? -1 : 0;
 }
 
-int64_t as_rss_kib(void)
+/* The resident set from statm open as fd, in KiB; -1 on error. */
+static int64_t statm_rss(int fd)
 {
 	char buf[128];
 	ssize_t n;
 	unsigned long long size, res;
-	if (statm_fd < 0 && as_procstat_open() != 0)
-		return -1;
-	n = pread(statm_fd, buf, sizeof(buf) - 1, 0);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
 	if (sscanf(buf, "%llu %llu", &size, &res) != 2)
 		return -1;
 	return (int64_t)res * page_kib;
+}
+
+int64_t as_rss_kib(void)
+{
+	if (statm_fd < 0 && as_procstat_open() != 0)
+		return -1;
+	return statm_rss(statm_fd);
+}
+
+int64_t as_rss_kib_unheld(void)
+{
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	int64_t kib;
+	page_kib = sysconf(_SC_PAGESIZE) / 1024;
+	kib = fd >= 0 ? statm_rss(fd) : -1;
+	if (fd >= 0)
+		close(fd);
+	return kib;
 }
 
 int64_t as_rss_peak_kib(void)

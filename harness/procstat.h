@@ -10,6 +10,11 @@
 int as_procstat_open(void);
 /* Resident set in KiB from /proc/self/statm; -1 on error. */
 int64_t as_rss_kib(void);
+/* The same, opening statm for this one read and closing it: for before
+ * as_procstat_open, where a descriptor kept would take a number the worker
+ * is still to be given (its op stream's: the worker took statm for it,
+ * then closed it). Returns KiB, or -1. */
+int64_t as_rss_kib_unheld(void);
 /* Peak resident set (VmHWM) in KiB; -1 on error. */
 int64_t as_rss_peak_kib(void);
 /* Reset VmHWM to the current RSS (writes 5 to /proc/self/clear_refs). */

@@ -87,7 +87,11 @@
 	  "threads: the harness makes none, so they are the module's, through dlsym, dlvsym "  \
 	  "or a library it links or opens (status module_called_libc_malloc when not 0; "      \
 	  "context.csv libc_calls_probe says whether calls past the executable's wrappers "    \
-	  "were seen); n/a in a sanitizer build")
+	  "were seen); n/a in a sanitizer build")                                              \
+	X(module_start_rss_kib, I,                                                             \
+	  "resident set the module added as it started, before the timed region: its load "    \
+	  "(dlopen, constructors) plus its create(), the rest of the set-up left out; what "   \
+	  "rss_before_kib holds of it, and a program pays before its first malloc")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \

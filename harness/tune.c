@@ -46,7 +46,6 @@ int as_tune_points(const as_table_t *t, as_tune_point_t **out)
 				goto fail;
 			p = g;
 			memset(&p[n], 0, sizeof(p[n]));
-			p[n].before_min = NAN;
 			p[n].module = strdup(m);
 			p[n].params = strdup(params);
 			i = n++;
@@ -56,9 +55,9 @@ int as_tune_points(const as_table_t *t, as_tune_point_t **out)
 		if (strcmp(as_table_str(t, r, "status"), "ok") || isnan(tm) || isnan(rss))
 			continue;
 		if (push(&p[i].time_ns, p[i].n, tm) || push(&p[i].rss_kib, p[i].n, rss) ||
-		    push(&p[i].sys, p[i].n, as_table_num(t, r, "syscalls_total")))
+		    push(&p[i].sys, p[i].n, as_table_num(t, r, "syscalls_total")) ||
+		    push(&p[i].start_s, p[i].n, as_table_num(t, r, "module_start_rss_kib")))
 			goto fail;
-		p[i].before_min = fmin(p[i].before_min, as_table_num(t, r, "rss_before_kib"));
 		p[i].n++;
 	}
 	if (n > 0)
@@ -73,13 +72,30 @@ fail:
 	return -1;
 }
 
+/* The least of a point's module_start_rss_kib samples, NaN where it has
+ * none read. The least, not the median: a sample is the allocator's own
+ * plus 0-100 KiB of glibc's heap that the load's dlopen may or may not
+ * grow (glibc's module: 24, 52, 120 KiB), and the least drops that. Over
+ * 6 tunes of tests/test_tune_verify.sh's python3 script, 3 replays each,
+ * tcmalloc's start-up less glibc's spread 36 KiB as the least, 72 as the
+ * median; jemalloc's 136 and 176, mimalloc's 0 and 64 (docs/tune.md). */
+static double start_of(const as_tune_point_t *p)
+{
+	double m = NAN;
+	for (int j = 0; j < p->n; j++)
+		m = fmin(m, p->start_s[j]);
+	return m;
+}
+
 void as_tune_starts(as_tune_point_t *p, int n, int base)
 {
-	for (int i = 0; i < n; i++)
-		p[i].start_kib = !p[i].module || !strcmp(p[i].module, "glibc") ||
-		                         isnan(p[i].before_min) || isnan(p[base].before_min)
-		                     ? 0
-		                     : p[i].before_min - p[base].before_min;
+	double b = start_of(&p[base]);
+	for (int i = 0; i < n; i++) {
+		double s = start_of(&p[i]);
+		p[i].start_kib =
+		    !p[i].module || !strcmp(p[i].module, "glibc") || isnan(s) || isnan(b) ? 0
+		                                                                          : s - b;
+	}
 }
 
 void as_tune_points_free(as_tune_point_t *p, int n)
@@ -90,6 +106,7 @@ void as_tune_points_free(as_tune_point_t *p, int n)
 		free(p[i].time_ns);
 		free(p[i].rss_kib);
 		free(p[i].sys);
+		free(p[i].start_s);
 	}
 	free(p);
 }

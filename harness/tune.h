@@ -25,8 +25,8 @@
 	X(rss_growth_kib_median, F, "median of rss_peak_kib - rss_before_kib, plus start_rss_kib") \
 	X(syscalls_total_median, F, "median memory syscalls (empty when not counted)")             \
 	X(start_rss_kib, F,                                                                        \
-	  "what the allocator holds once started: its least rss_before_kib less the "              \
-	  "baseline's (0 for glibc's configurations, which start nothing more)")                   \
+	  "what the allocator holds once started: its least trials.csv module_start_rss_kib "      \
+	  "less the baseline's (0 for glibc's configurations, which start nothing more)")          \
 	X(time_ratio, F, "elapsed_ns_median / the baseline's (glibc defaults)")                    \
 	X(time_ratio_ci95_low, F, "bootstrap 95 % CI of time_ratio, low")                          \
 	X(time_ratio_ci95_high, F, "bootstrap 95 % CI of time_ratio, high")                        \
@@ -55,10 +55,10 @@ typedef struct as_tune_point {
 	double *time_ns, *rss_kib, *sys;
 	int n;
 	double time_med, rss_med, sys_med; /* medians; sys NaN when not counted */
-	double start_kib;  /* what its worker held beyond the baseline's before the trace
-	                      (as_tune_starts): the allocator's start-up, in rss_kib */
-	double before_min; /* the least rss_before_kib of its samples; NaN: none */
-	double t_ratio, t_lo, t_hi, t_p; /* against the baseline */
+	double *start_s;                   /* each sample's module_start_rss_kib (NaN: unread) */
+	double start_kib;                  /* the allocator's start-up beyond the baseline's
+	                                      (as_tune_starts), in rss_kib */
+	double t_ratio, t_lo, t_hi, t_p;   /* against the baseline */
 	double r_ratio, r_lo, r_hi, r_p;
 	int t_out, r_out; /* as_cmp_outcome_t of time and RSS against the baseline
 	                     (compare.h: p < 0.05 and a CI excluding 1) */
@@ -74,14 +74,15 @@ typedef struct as_tune_point {
  * allocated, or -1 (out of memory). Free with as_tune_points_free. */
 int as_tune_points(const as_table_t *t, as_tune_point_t **out);
 
-/* Each point's start_kib: its before_min less p[base]'s, the RSS its
- * allocator holds once started, before the trace's first call, which peak
- * RSS growth leaves out and a program pays (libtcmalloc_minimal about
- * 5 MiB, libjemalloc 1.8). 0 for a glibc configuration (the worker's own
- * malloc: what it holds beforehand is the harness's) and where either
- * before_min is NaN. The least, not the median: rss_before_kib varies with
- * the harness's own work on a large trace (1.8 MiB on 15 M events), its
- * least by about 0.1 MiB. */
+/* Each point's start_kib: the least module_start_rss_kib of its samples
+ * less p[base]'s, the RSS its allocator holds once started, before the
+ * trace's first call, which peak RSS growth leaves out and a program pays
+ * (libtcmalloc_minimal about 5 MiB, libjemalloc 2, libmimalloc 0.1). 0 for
+ * a glibc configuration (the worker's own malloc: what it holds beforehand
+ * is the harness's) and where either has no sample read. Measured around
+ * the module's load and create alone (worker.c), not from rss_before_kib,
+ * which also holds the harness's work on the op stream (1.8 MiB apart
+ * between trials of a 15 M-event trace). */
 void as_tune_starts(as_tune_point_t *p, int n, int base);
 void as_tune_points_free(as_tune_point_t *p, int n);
 

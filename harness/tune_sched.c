@@ -24,9 +24,10 @@ int as_tune_sched_init(as_tune_sched_t *s, int nconf, int reps, double budget_s,
 		s->beaten_by[k] = -1;
 		s->pts[k].time_ns = calloc((size_t)reps, sizeof(double));
 		s->pts[k].rss_kib = calloc((size_t)reps, sizeof(double));
+		s->pts[k].start_s = calloc((size_t)reps, sizeof(double));
 		s->growth[k] = calloc((size_t)reps, sizeof(double));
-		s->pts[k].before_min = NAN;
-		if (!s->pts[k].time_ns || !s->pts[k].rss_kib || !s->growth[k]) {
+		if (!s->pts[k].time_ns || !s->pts[k].rss_kib || !s->pts[k].start_s ||
+		    !s->growth[k]) {
 			as_tune_sched_free(s);
 			return -1;
 		}
@@ -39,8 +40,9 @@ void as_tune_sched_free(as_tune_sched_t *s)
 	for (int k = 0; k < s->nconf; k++) {
 		free(s->pts[k].time_ns);
 		free(s->pts[k].rss_kib);
+		free(s->pts[k].start_s);
 		free(s->growth[k]);
-		s->pts[k].time_ns = s->pts[k].rss_kib = s->growth[k] = NULL;
+		s->pts[k].time_ns = s->pts[k].rss_kib = s->pts[k].start_s = s->growth[k] = NULL;
 	}
 }
 
@@ -63,12 +65,12 @@ static void catch_up(as_tune_sched_t *s, const as_run_t *run, int w, uint64_t no
 		    p->n >= (int)run->cfg->reps)
 			continue;
 		p->module = (char *)run->cfg->modules[k].name; /* not owned */
-		p->before_min = fmin(p->before_min, r->v[AS_TC_rss_before_kib]);
+		p->start_s[p->n] = r->v[AS_TC_module_start_rss_kib];
 		p->time_ns[p->n] = t;
 		s->growth[k][p->n++] = rss;
 	}
 	/* RSS as as_tune_points has it: growth plus the allocator's start-up,
-	 * which the baseline's least rss_before_kib may have moved */
+	 * which the baseline's new samples may have moved */
 	as_tune_starts(s->pts, s->nconf, s->base);
 	for (int k = 0; k < s->nconf; k++)
 		for (int j = 0; j < s->pts[k].n; j++)
