@@ -54,6 +54,27 @@ void as_unmap(void *p, size_t bytes)
 		munmap(p, bytes ? bytes : 1);
 }
 
+size_t as_utf8_char(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	unsigned long cp;
+	if (len == 1)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	cp = s[0] & (0x3fu >> (len - 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* the NUL byte ends it too */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
 uint64_t as_now_ns(void)
 {
 	struct timespec ts;

@@ -29,6 +29,12 @@ int as_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uin
 int as_parse_double(const char *opt, const char *s, double min, double max, double *out, char *err,
                     size_t errlen);
 
+/* Length of the valid UTF-8 character at s (RFC 3629: no overlong form,
+ * no surrogate, at most U+10FFFF; an ASCII byte is 1), or 0 when s[0]
+ * starts none (s is NUL-terminated: a sequence cut short by its end is 0).
+ * Text that must be UTF-8 (JSON, SVG) shows such a byte as U+FFFD. */
+size_t as_utf8_char(const char *s);
+
 /* Split a comma list into at most `max` items in place (modifies s); items
  * are trimmed of spaces; empty items are an error. Returns the count, or -1. */
 int as_split_list(char *s, char **items, int max);
