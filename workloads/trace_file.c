@@ -206,6 +206,7 @@ int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace
 	as_trace_err_t err;
 	char where[300];
 	int r;
+	size_t bom;
 	as_trace_fmt_t f;
 
 	memset(&err, 0, sizeof(err));
@@ -225,8 +226,13 @@ int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace
 	        : AS_TRACE_CSV;
 	if (fmt)
 		*fmt = f;
-	r = f == AS_TRACE_BIN ? as_trace_bin_read_once(buf, len, fn, ctx, flags, &err)
-	                      : as_trace_csv_read(buf, len, fn, ctx, &err);
+	/* a CSV form saved by a spreadsheet ("CSV UTF-8") starts with a byte
+	 * order mark: read past it (until session 35 it was refused as
+	 * "header column '\ufeffop' should be 'op'", the BOM unnamed) */
+	bom = f == AS_TRACE_CSV && len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0;
+	r = f == AS_TRACE_BIN
+	        ? as_trace_bin_read_once(buf, len, fn, ctx, flags, &err)
+	        : as_trace_csv_read((const char *)buf + bom, len - bom, fn, ctx, &err);
 	if (r != 0) {
 		as_trace_err_format(&err, where, sizeof(where));
 		as_path_err(msg, msglen, path, "%s", where);
