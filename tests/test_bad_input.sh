@@ -80,6 +80,13 @@ done
 expect 2 "option -a given twice" replay x.ast -a null -a bump
 expect 2 "option -a given twice" suite --quick -a null threshold -a bump -o "$tmp/twice-s"
 expect 2 "option -a given twice" tune x.ast -a glibc -a bump
+# exec takes one module: the second -a ran the program under it alone
+# (until session 35); a program's own -a after -- is its own
+expect 2 "^allocscope exec: option -a given twice \('null', then 'glibc'\): give one module$" \
+  exec -a null -a glibc -- sh -c ": >'$tmp/ran-exec.txt'"
+expect 2 "option -a given twice" exec -a null --allocators=glibc -- /bin/true
+if [ ! -e "$tmp/ran-exec.txt" ]; then ok; else bad "exec -a twice: the program ran"; fi
+expect 0 "^-a null$" exec -a glibc -- /bin/echo -a null
 # on either side of an operand: one command line
 expect 2 "^allocscope plot: option --format given twice \('png', then 'svg'\)" plot --format png "$tmp/twice2" --format svg
 expect 2 "option --modules given twice" plot "$tmp/twice2" --modules null --modules bump
