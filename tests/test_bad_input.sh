@@ -3,7 +3,8 @@
 # 34, docs/reliability.md "Bad input from outside"): names that are not
 # UTF-8, a results table with a row written twice, a list option given
 # twice, an empty capture -o, plot -o of a file, an mtrace line's defect;
-# session 35: chart text that is not UTF-8, a CSV file with a BOM.
+# session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
+# twice, compare with nothing to compare.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -187,6 +188,29 @@ if [ "$rc" -eq 0 ] && [ "$(grep -c . "$tmp/bom/trials.csv")" -eq 3 ] &&
    [ "$(head -c 5 "$tmp/bom/trials.csv")" = trial ]; then ok; else
   bad "run --resume of tables with a BOM: exit $rc, trials.csv $(head -c 12 "$tmp/bom/trials.csv" | od -c | head -1):"
   sed 's/^/  | /' "$tmp/err" >&2
+fi
+
+# --- compare with nothing to compare: the one line, nothing on stdout -------
+# (until session 35 the table's header and its "only in" lines came on
+# stdout before the refusal)
+cp -r "$tmp/twice2" "$tmp/hdr"
+head -1 "$tmp/twice2/trials.csv" >"$tmp/hdr/trials.csv"
+"$as" run -a glibc "${quick[@]}" -o "$tmp/other" >/dev/null 2>&1
+for pair in "hdr twice2" "twice2 hdr" "twice2 other"; do
+  set -- $pair
+  "$as" compare "$tmp/$1" "$tmp/$2" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then ok; else
+    bad "compare $pair: exit $rc (want 2), stdout $(wc -l <"$tmp/out") lines (want none), stderr:"
+    sed 's/^/  | /' "$tmp/err" >&2
+  fi
+done
+expect 2 "^allocscope compare: $tmp/hdr: no trial rows in its trials.csv \(a run stopped before its first trial\?\): nothing to compare$" \
+  compare "$tmp/twice2" "$tmp/hdr"
+"$as" compare "$tmp/hdr" "$tmp/twice2" --json >"$tmp/out" 2>/dev/null
+rc=$?
+if [ "$rc" -eq 2 ] && json_ok "$tmp/out" && grep -q '"error": ".*no trial rows' "$tmp/out"; then ok; else
+  bad "compare --json of a header-only trials.csv: exit $rc, or no JSON error"
 fi
 
 echo "$pass passed, $fail failed"
