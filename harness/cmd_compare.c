@@ -25,6 +25,7 @@
 #include "stats.h"
 #include "suggest.h"
 #include "tables.h"
+#include "util.h"
 
 enum { OPT_THRESHOLD = 256, OPT_FAIL_ON_REGRESSION, OPT_JSON, OPT_METRIC };
 
@@ -62,8 +63,8 @@ static int on_compare_opt(int key, const char *arg, void *vctx)
 	double pct;
 	switch (key) {
 	case OPT_THRESHOLD:
-		pct = strtod(arg, &end);
-		if (end == arg || (*end && strcmp(end, "%")) || !(pct >= 0 && pct <= 1000)) {
+		pct = as_plain_decimal(arg) ? strtod(arg, &end) : NAN;
+		if (end == arg || (end && *end && strcmp(end, "%")) || !(pct >= 0 && pct <= 1000)) {
 			fprintf(stderr,
 			        "allocscope compare: option --threshold: '%s' is not a percentage "
 			        "0%%..1000%%\n",

@@ -82,13 +82,21 @@ uint64_t as_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+int as_plain_decimal(const char *s)
+{
+	const char *d = s && *s == '-' ? s + 1 : s;
+	if (!d || !((*d >= '0' && *d <= '9') || (*d == '.' && d[1] >= '0' && d[1] <= '9')))
+		return 0;
+	return !strpbrk(d, "xXpP");
+}
+
 int as_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out,
                  char *err, size_t errlen)
 {
 	char *end;
 	unsigned long long v;
 	errno = 0;
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!as_plain_decimal(s) || *s == '-')
 		goto bad;
 	v = strtoull(s, &end, 10);
 	if (errno || *end != '\0')
@@ -109,7 +117,7 @@ int as_parse_double(const char *opt, const char *s, double min, double max, doub
 	char *end;
 	double v;
 	errno = 0;
-	if (!s || !*s)
+	if (!as_plain_decimal(s))
 		goto bad;
 	v = strtod(s, &end);
 	if (errno || *end != '\0' || isnan(v) || v < min || v > max)

@@ -20,6 +20,12 @@ void as_populate(uintptr_t lo, uintptr_t hi, int write);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t as_now_ns(void);
 
+/* 1 when s starts as a decimal number a user types: a digit, or '.' or
+ * '-' before one; no hex anywhere (strtod reads "0x10" as 16) and no
+ * leading space (strtoull reads " -1" as 2^64 - 1). 0 otherwise, NULL
+ * included. */
+int as_plain_decimal(const char *s);
+
 /* Parse an unsigned integer option value: whole string, base 10, within
  * [min, max]. Returns 0, or -1 with "option NAME: 'V' is not ... (allowed
  * min..max)" in err. */

@@ -4,7 +4,7 @@
 # UTF-8, a results table with a row written twice, a list option given
 # twice, an empty capture -o, plot -o of a file, an mtrace line's defect;
 # session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
-# twice, compare with nothing to compare.
+# twice, compare with nothing to compare, numbers in hex or after a space.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -212,6 +212,18 @@ rc=$?
 if [ "$rc" -eq 2 ] && json_ok "$tmp/out" && grep -q '"error": ".*no trial rows' "$tmp/out"; then ok; else
   bad "compare --json of a header-only trials.csv: exit $rc, or no JSON error"
 fi
+
+# --- a number with a leading space or in hex ---------------------------------
+# (until session 35 strtoull read --seed ' -1' as 2^64 - 1 and strtod read
+# --timeout 0x10 as 16 s, --threshold 0x10 as 16 %, without a word)
+expect 2 "^allocscope run: option --seed: ' -1' is not a whole number in 0\.\.18446744073709551615$" \
+  run -a null "${quick[@]}" --seed ' -1' -o "$tmp/seed"
+expect 2 "^allocscope run: option --timeout: '0x10' is not a number in 0\.1\.\.86400$" \
+  run -a null "${quick[@]}" --timeout 0x10 -o "$tmp/seed"
+expect 2 "^allocscope run: option --warmup: ' 1' is not a whole number" run -a null "${quick[@]}" --warmup ' 1' -o "$tmp/seed"
+if [ ! -e "$tmp/seed" ]; then ok; else bad "a refused number made a folder"; fi
+expect 2 "^allocscope compare: option --threshold: '0x10' is not a percentage" compare "$tmp/twice2" "$tmp/twice2" --threshold 0x10
+expect 0 "more than 50 %" compare "$tmp/twice2" "$tmp/twice2" --threshold .5e2%
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
