@@ -143,6 +143,16 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
+	if (n == 1 && !replay_folder(dir)) {
+		/* no arguments: a suite's (as_resume_load_args), never a run's,
+		 * which has -a (until session 35 "option -a is required", as if
+		 * the user had left it out) */
+		fprintf(stderr,
+		        "allocscope run: cannot resume %s: %s/run.args is empty, not a run's "
+		        "arguments (the folder is damaged)\n",
+		        dir, dir);
+		return 2;
+	}
 	if ((n > 1 && ra->argv[1][0] != '-') || replay_folder(dir)) {
 		/* a leading TRACE (run takes no operand), or the context's
 		 * label: replay's folder (until a review, one whose TRACE came

@@ -4,7 +4,8 @@
 # UTF-8, a results table with a row written twice, a list option given
 # twice, an empty capture -o, plot -o of a file, an mtrace line's defect;
 # session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
-# twice, compare with nothing to compare, numbers in hex or after a space.
+# twice, compare with nothing to compare, numbers in hex or after a space,
+# an empty run.args.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -224,6 +225,16 @@ expect 2 "^allocscope run: option --warmup: ' 1' is not a whole number" run -a n
 if [ ! -e "$tmp/seed" ]; then ok; else bad "a refused number made a folder"; fi
 expect 2 "^allocscope compare: option --threshold: '0x10' is not a percentage" compare "$tmp/twice2" "$tmp/twice2" --threshold 0x10
 expect 0 "more than 50 %" compare "$tmp/twice2" "$tmp/twice2" --threshold .5e2%
+
+# --- run.args emptied: named, not "option -a is required" ---------------------
+# (until session 35 the resumed command line was parsed as given: a run
+# without -a, which the user never typed)
+cp -r "$tmp/twice2" "$tmp/noargs"
+: >"$tmp/noargs/run.args"
+cp "$tmp/noargs/trials.csv" "$tmp/noargs.trials"
+expect 2 "^allocscope run: cannot resume $tmp/noargs: $tmp/noargs/run.args is empty, not a run's arguments \(the folder is damaged\)$" \
+  run --resume "$tmp/noargs"
+if cmp -s "$tmp/noargs/trials.csv" "$tmp/noargs.trials"; then ok; else bad "run --resume of an empty run.args changed trials.csv"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
