@@ -21,6 +21,7 @@
 #include "results_format.h"
 #include "resume.h"
 #include "oom.h"
+#include "util.h"
 
 /* What a metric is, for what an empty cell of it means: a time (trials
  * run side by side, --jobs, leave it empty or make it wall time:
@@ -351,7 +352,7 @@ static int metric_value(const char *s, double *v)
 	if (!*s)
 		return 0;
 	/* decimal only: strtod takes 0x10 too, which allocscope never writes */
-	if (!((*s >= '0' && *s <= '9') || *s == '.') || strpbrk(s, "xXpP"))
+	if (*s == '-' || !as_plain_decimal(s))
 		return -1;
 	errno = 0;
 	*v = strtod(s, &end);

@@ -5,7 +5,7 @@
 # twice, an empty capture -o, plot -o of a file, an mtrace line's defect;
 # session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
 # twice, compare with nothing to compare, numbers in hex or after a space,
-# an empty run.args.
+# an empty run.args, a trials.csv row without its module.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -235,6 +235,16 @@ cp "$tmp/noargs/trials.csv" "$tmp/noargs.trials"
 expect 2 "^allocscope run: cannot resume $tmp/noargs: $tmp/noargs/run.args is empty, not a run's arguments \(the folder is damaged\)$" \
   run --resume "$tmp/noargs"
 if cmp -s "$tmp/noargs/trials.csv" "$tmp/noargs.trials"; then ok; else bad "run --resume of an empty run.args changed trials.csv"; fi
+
+# --- a trials.csv row without its module or status ---------------------------
+# (until session 35 plot drew the row as a module named '', exit 0, while
+# compare refused the folder)
+cp -r "$tmp/twice2" "$tmp/noname"
+rm -rf "$tmp/noname/plots" "$tmp/noname/report.md"
+sed -i '2s/^\([0-9]*,[0-9]*\),null,/\1,,/' "$tmp/noname/trials.csv"
+expect 2 "^allocscope plot: $tmp/noname/trials.csv: line 2, column 3 \(module\): '' is empty$" plot "$tmp/noname"
+if [ ! -e "$tmp/noname/report.md" ]; then ok; else bad "plot of a row without its module wrote a report"; fi
+expect 2 "noname/trials.csv: line 2: module or status empty" compare "$tmp/twice2" "$tmp/noname"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
