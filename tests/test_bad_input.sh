@@ -5,7 +5,8 @@
 # twice, an empty capture -o, plot -o of a file, an mtrace line's defect;
 # session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
 # twice, compare with nothing to compare, numbers in hex or after a space,
-# an empty run.args, a trials.csv row without its module, help's words.
+# an empty run.args, a trials.csv row without its module, help's words,
+# compare of a file.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -252,6 +253,15 @@ expect 2 "noname/trials.csv: line 2: module or status empty" compare "$tmp/twice
 expect 2 "^allocscope help: unexpected argument 'plot' \(one topic: results, or a command\)$" help run plot
 expect 2 "^allocscope version: unexpected argument 'x' \(it takes none\)$" --version x
 expect 0 "^usage: allocscope COMMAND" help help
+
+# --- compare of a file, a FIFO, an empty path --------------------------------
+# (until session 35 a file or a FIFO was "cannot read it: Permission
+# denied", even to root: the failed access(X_OK); an empty path showed as
+# nothing, "compare: : not a results folder")
+mkfifo "$tmp/fifo"
+expect 2 "^allocscope compare: $tmp/twice2/trials.csv: not a folder$" compare "$tmp/twice2" "$tmp/twice2/trials.csv"
+expect 2 "^allocscope compare: $tmp/fifo: not a folder$" compare "$tmp/fifo" "$tmp/twice2"
+expect 2 "^allocscope compare: '': not a results folder" compare "$tmp/twice2" ''
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
