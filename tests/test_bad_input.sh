@@ -6,7 +6,7 @@
 # session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
 # twice, compare with nothing to compare, numbers in hex or after a space,
 # an empty run.args, a trials.csv row without its module, help's words,
-# compare of a file.
+# compare of a file, a FIFO as a trace or size table.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -262,6 +262,27 @@ mkfifo "$tmp/fifo"
 expect 2 "^allocscope compare: $tmp/twice2/trials.csv: not a folder$" compare "$tmp/twice2" "$tmp/twice2/trials.csv"
 expect 2 "^allocscope compare: $tmp/fifo: not a folder$" compare "$tmp/fifo" "$tmp/twice2"
 expect 2 "^allocscope compare: '': not a results folder" compare "$tmp/twice2" ''
+
+# --- a FIFO (or /dev/zero) where a trace or a size table belongs -------------
+# (until session 35 trace stats, replay and run -w trace: of a FIFO waited
+# in open(2) for a writer for good, and a synth size table of a FIFO too,
+# of /dev/zero read it for ever; tune --grid's was fixed in session 34)
+[ -p "$tmp/fifo" ] || mkfifo "$tmp/fifo"
+# fifo_refused WANT ARGS...: exit 2 within 10 s, one line matching WANT
+fifo_refused() {
+  local want=$1 rc
+  shift
+  timeout 10 "$as" "$@" >"$tmp/out" 2>&1
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -qE -- "$want" "$tmp/out"; then ok; else
+    bad "allocscope $*: exit $rc (want 2 at once, one line /$want/):"; sed 's/^/  | /' "$tmp/out" >&2
+  fi
+}
+fifo_refused "fifo: a FIFO, not a file$" trace stats "$tmp/fifo"
+fifo_refused "fifo: a FIFO, not a file$" replay "$tmp/fifo" -a null -q --no-plot -o "$tmp/rp-fifo"
+fifo_refused "key 'table': .*fifo: a FIFO, not a file$" run -a null -w "synth:dist=table,table=$tmp/fifo" -q --no-plot -o "$tmp/tb-fifo"
+fifo_refused "key 'table': /dev/zero: not a regular file$" run -a null -w "synth:dist=table,table=/dev/zero" -q --no-plot -o "$tmp/tb-zero"
+if [ ! -e "$tmp/rp-fifo" ] && [ ! -e "$tmp/tb-fifo" ] && [ ! -e "$tmp/tb-zero" ]; then ok; else bad "a refused trace or table made a folder"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
