@@ -283,6 +283,11 @@ fifo_refused "fifo: a FIFO, not a file$" replay "$tmp/fifo" -a null -q --no-plot
 fifo_refused "key 'table': .*fifo: a FIFO, not a file$" run -a null -w "synth:dist=table,table=$tmp/fifo" -q --no-plot -o "$tmp/tb-fifo"
 fifo_refused "key 'table': /dev/zero: not a regular file$" run -a null -w "synth:dist=table,table=/dev/zero" -q --no-plot -o "$tmp/tb-zero"
 if [ ! -e "$tmp/rp-fifo" ] && [ ! -e "$tmp/tb-fifo" ] && [ ! -e "$tmp/tb-zero" ]; then ok; else bad "a refused trace or table made a folder"; fi
+# a run folder's context.csv a FIFO: --resume hung in open(2) reading its
+# label (until session 35)
+cp -r "$tmp/twice2" "$tmp/ctxfifo"
+rm "$tmp/ctxfifo/context.csv" && mkfifo "$tmp/ctxfifo/context.csv"
+fifo_refused "^allocscope: cannot resume: .*ctxfifo/context.csv: a FIFO, not a file$" run --resume "$tmp/ctxfifo"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
