@@ -42,6 +42,16 @@ int as_resume_load_args(const char *dir, const char *name, const char *cmd, char
 	int n = 1;
 	*argv = NULL;
 	*text = NULL;
+	if (!*dir) {
+		/* "" + "/run.args" is the root's: a /run.args there would have
+		 * been resumed into "" (until session 35 the line named
+		 * /run.args) */
+		snprintf(err, errlen,
+		         "allocscope %s: option --resume: empty path (--resume DIR names a results "
+		         "folder)",
+		         cmd);
+		return -1;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
 		snprintf(err, errlen, "allocscope %s: cannot resume %.200s...: path too long", cmd,
 		         dir);

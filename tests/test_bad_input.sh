@@ -6,7 +6,7 @@
 # session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
 # twice, compare with nothing to compare, numbers in hex or after a space,
 # an empty run.args, a trials.csv row without its module, help's words,
-# compare of a file, a FIFO as a trace or size table.
+# compare of a file, a FIFO as a trace or size table, --resume ''.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -288,6 +288,13 @@ if [ ! -e "$tmp/rp-fifo" ] && [ ! -e "$tmp/tb-fifo" ] && [ ! -e "$tmp/tb-zero" ]
 cp -r "$tmp/twice2" "$tmp/ctxfifo"
 rm "$tmp/ctxfifo/context.csv" && mkfifo "$tmp/ctxfifo/context.csv"
 fifo_refused "^allocscope: cannot resume: .*ctxfifo/context.csv: a FIFO, not a file$" run --resume "$tmp/ctxfifo"
+
+# --- --resume '': refused, not looked up as /run.args ----------------------------
+# (until session 35 "" + "/run.args" was the root's file: "cannot resume
+# '': /run.args: No such file or directory", and a /run.args there would
+# have been resumed into "")
+expect 2 "^allocscope run: option --resume: empty path \(--resume DIR names a results folder\)$" run --resume ''
+expect 2 "^allocscope suite: option --resume: empty path" suite --resume=
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
