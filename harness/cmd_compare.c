@@ -386,7 +386,7 @@ static int pair_kind(const as_group_t *ga, const as_group_t *gb)
 /* Why nothing was compared, into none: a folder without trial rows is
  * named (a run stopped before its first trial), else what each holds. */
 static void why_none(char *none, size_t len, const char *a, const as_groups_t *ga, const char *b,
-                     const as_groups_t *gb, int unmeasured, const char *metric)
+                     const as_groups_t *gb, int unmeasured, int neither, const char *metric)
 {
 	char alt[256];
 	if (!ga->n || !gb->n)
@@ -397,6 +397,13 @@ static void why_none(char *none, size_t len, const char *a, const as_groups_t *g
 	else if (unmeasured)
 		snprintf(none, len, "no %s in either folder %s", metric,
 		         as_compare_why_none(metric, alt, sizeof(alt)));
+	else if (neither)
+		/* in both, failed or skipped in both: until session 35 said to
+		 * be in neither, the table's line on stdout alone said why */
+		snprintf(none, len,
+		         "no ok repetition in either folder of the %d module/workload/threads "
+		         "they share (failed or skipped there: trials.csv's reason says why)",
+		         neither);
 	else
 		snprintf(none, len, "no module/workload/threads in both folders");
 }
@@ -459,15 +466,16 @@ static int compare_main(int argc, char **argv)
 		    &gb.g[i]);
 		matched += k == PAIR_MATCHED;
 		unmeasured += k == PAIR_UNMEASURED;
+		neither += k == PAIR_NEITHER;
 	}
 	if (matched == 0) {
-		why_none(none, sizeof(none), a, &ga, b, &gb, unmeasured, o.metric);
+		why_none(none, sizeof(none), a, &ga, b, &gb, unmeasured, neither, o.metric);
 		if (!o.json) {
 			as_compare_error("%s", none);
 			goto out;
 		}
 	}
-	matched = unmeasured = 0;
+	matched = unmeasured = neither = 0;
 	if (o.json) {
 		root = as_json_object();
 		changes = as_json_array();

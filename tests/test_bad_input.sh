@@ -207,6 +207,23 @@ for pair in "hdr twice2" "twice2 hdr" "twice2 other"; do
     sed 's/^/  | /' "$tmp/err" >&2
   fi
 done
+# both folders ran the module, and it crashed in both (a module of
+# tests/mods): the line says so, not "no module/workload/threads in both
+# folders" (until session 35 only the table's last line on stdout said
+# why)
+brk=$(dirname "$mods")/tests/mods/broken_create_crash.so
+if [ -e "$brk" ]; then
+  "$as" run -a "$brk" "${quick[@]}" -o "$tmp/crash1" >/dev/null 2>&1
+  cp -r "$tmp/crash1" "$tmp/crash2"
+  "$as" compare "$tmp/crash1" "$tmp/crash2" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+     grep -q "^allocscope compare: no ok repetition in either folder of the 1 module/workload/threads they share (failed or skipped there: trials.csv's reason says why)$" "$tmp/err"; then ok; else
+    bad "compare of two folders where the module crashed: exit $rc:"; sed 's/^/  | /' "$tmp/out" "$tmp/err" >&2
+  fi
+else
+  echo "not checked: compare of two crashed folders (no $brk)"
+fi
 expect 2 "^allocscope compare: $tmp/hdr: no trial rows in its trials.csv \(a run stopped before its first trial\?\): nothing to compare$" \
   compare "$tmp/twice2" "$tmp/hdr"
 "$as" compare "$tmp/hdr" "$tmp/twice2" --json >"$tmp/out" 2>/dev/null
