@@ -6,7 +6,7 @@
 # session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
 # twice, compare with nothing to compare, numbers in hex or after a space,
 # an empty run.args, a trials.csv row without its module, help's words,
-# compare of a file, a FIFO as a trace or size table, --resume ''.
+# compare of a file, a FIFO as a trace or size table, --resume '', list ''.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -312,6 +312,10 @@ fifo_refused "^allocscope: cannot resume: .*ctxfifo/context.csv: a FIFO, not a f
 # have been resumed into "")
 expect 2 "^allocscope run: option --resume: empty path \(--resume DIR names a results folder\)$" run --resume ''
 expect 2 "^allocscope suite: option --resume: empty path" suite --resume=
+
+# --- list '': the empty name shown as '' -------------------------------------
+# (until session 35 "allocscope list: : no module, ...", a stray colon)
+expect 2 "^allocscope list: '': no module, workload, suite or scenario of that name" list ''
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
