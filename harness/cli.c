@@ -143,17 +143,21 @@ static struct {
 
 /* Refuse list option KEY (value ARG) when this command line gave it
  * before: the later list replaced the earlier in silence, and `-a null -a
- * glibc` ran glibc alone (until session 34). A value that is one setting
- * (`-r 1 ... -r 3`) may still be given again, the later winning, as
- * scripts that append to a line of defaults do. Returns 0, or -1 after
- * one line. */
+ * glibc` ran glibc alone (until session 34). The same for the one module
+ * of `exec -a MODULE`, which kept the last (until session 35). A value
+ * that is one setting (`-r 1 ... -r 3`) may still be given again, the
+ * later winning, as scripts that append to a line of defaults do. Returns
+ * 0, or -1 after one line. */
 static int given_twice(const as_cmd_t *cmd, int key, const char *arg)
 {
 	char a[AS_SHOW_MAX], b[AS_SHOW_MAX], name[64];
-	int i = 0;
+	int i = 0, list;
 	while (i < cmd->nopts && i < 64 && cmd->opts[i].key != key)
 		i++;
-	if (i == cmd->nopts || i == 64 || !cmd->opts[i].arg || !strstr(cmd->opts[i].arg, "LIST"))
+	if (i == cmd->nopts || i == 64 || !cmd->opts[i].arg)
+		return 0;
+	list = strstr(cmd->opts[i].arg, "LIST") != NULL;
+	if (!list && strcmp(cmd->opts[i].arg, "MODULE"))
 		return 0;
 	if (!seen.val[i]) {
 		seen.val[i] = arg;
@@ -163,10 +167,9 @@ static int given_twice(const as_cmd_t *cmd, int key, const char *arg)
 		snprintf(name, sizeof(name), "-%c", key);
 	else
 		snprintf(name, sizeof(name), "--%s", cmd->opts[i].name);
-	fprintf(stderr,
-	        "allocscope %s: option %s given twice ('%s', then '%s'): give one "
-	        "comma-separated list\n",
-	        cmd->name, name, as_show(seen.val[i], a), as_show(arg, b));
+	fprintf(stderr, "allocscope %s: option %s given twice ('%s', then '%s'): %s\n", cmd->name,
+	        name, as_show(seen.val[i], a), as_show(arg, b),
+	        list ? "give one comma-separated list" : "give one module");
 	return -1;
 }
 

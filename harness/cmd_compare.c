@@ -25,6 +25,7 @@
 #include "stats.h"
 #include "suggest.h"
 #include "tables.h"
+#include "util.h"
 
 enum { OPT_THRESHOLD = 256, OPT_FAIL_ON_REGRESSION, OPT_JSON, OPT_METRIC };
 
@@ -62,8 +63,8 @@ static int on_compare_opt(int key, const char *arg, void *vctx)
 	double pct;
 	switch (key) {
 	case OPT_THRESHOLD:
-		pct = strtod(arg, &end);
-		if (end == arg || (*end && strcmp(end, "%")) || !(pct >= 0 && pct <= 1000)) {
+		pct = as_plain_decimal(arg) ? strtod(arg, &end) : NAN;
+		if (end == arg || (end && *end && strcmp(end, "%")) || !(pct >= 0 && pct <= 1000)) {
 			fprintf(stderr,
 			        "allocscope compare: option --threshold: '%s' is not a percentage "
 			        "0%%..1000%%\n",
@@ -368,6 +369,45 @@ static void json_error_doc(const char *a, const char *b, const compare_opts_t *o
 	json_decref(root);
 }
 
+/* How B's group gb pairs with A's ga (NULL: none): compared, or not, and
+ * why. */
+enum { PAIR_ONLY_B, PAIR_UNMEASURED, PAIR_NEITHER, PAIR_MATCHED };
+static int pair_kind(const as_group_t *ga, const as_group_t *gb)
+{
+	if (!ga)
+		return PAIR_ONLY_B;
+	if (ga->n == 0 && ga->unmeasured && gb->n == 0 && gb->unmeasured)
+		return PAIR_UNMEASURED; /* neither side measured it (--jobs): no line */
+	if (ga->n == 0 && gb->n == 0 && !ga->unmeasured && !gb->unmeasured)
+		return PAIR_NEITHER; /* skipped or failed on both sides (bump on a 2-thread row) */
+	return PAIR_MATCHED;
+}
+
+/* Why nothing was compared, into none: a folder without trial rows is
+ * named (a run stopped before its first trial), else what each holds. */
+static void why_none(char *none, size_t len, const char *a, const as_groups_t *ga, const char *b,
+                     const as_groups_t *gb, int unmeasured, int neither, const char *metric)
+{
+	char alt[256];
+	if (!ga->n || !gb->n)
+		snprintf(none, len,
+		         "%s: no trial rows in its trials.csv (a run stopped before its first "
+		         "trial?): nothing to compare",
+		         ga->n ? b : a);
+	else if (unmeasured)
+		snprintf(none, len, "no %s in either folder %s", metric,
+		         as_compare_why_none(metric, alt, sizeof(alt)));
+	else if (neither)
+		/* in both, failed or skipped in both: until session 35 said to
+		 * be in neither, the table's line on stdout alone said why */
+		snprintf(none, len,
+		         "no ok repetition in either folder of the %d module/workload/threads "
+		         "they share (failed or skipped there: trials.csv's reason says why)",
+		         neither);
+	else
+		snprintf(none, len, "no module/workload/threads in both folders");
+}
+
 static int compare_main(int argc, char **argv)
 {
 	compare_opts_t o = {.threshold = 0.05, .metric = "ns_per_op"};
@@ -417,6 +457,25 @@ static int compare_main(int argc, char **argv)
 	/* the groups are unique per (module, workload, threads): a total order */
 	as_groups_sort(&ga, cmp_group_order);
 	as_groups_sort(&gb, cmp_group_order);
+	/* nothing to compare is a refusal: its one line, and no table on
+	 * stdout before it (until session 35 the header and "only in" lines
+	 * came first); --json writes its document with the error */
+	for (int i = 0; i < gb.n; i++) {
+		int k = pair_kind(
+		    as_groups_find(&ga, gb.g[i].module, gb.g[i].workload, gb.g[i].threads),
+		    &gb.g[i]);
+		matched += k == PAIR_MATCHED;
+		unmeasured += k == PAIR_UNMEASURED;
+		neither += k == PAIR_NEITHER;
+	}
+	if (matched == 0) {
+		why_none(none, sizeof(none), a, &ga, b, &gb, unmeasured, neither, o.metric);
+		if (!o.json) {
+			as_compare_error("%s", none);
+			goto out;
+		}
+	}
+	matched = unmeasured = neither = 0;
 	if (o.json) {
 		root = as_json_object();
 		changes = as_json_array();
@@ -444,18 +503,15 @@ static int compare_main(int argc, char **argv)
 		    as_groups_find(&ga, gb_i->module, gb_i->workload, gb_i->threads);
 		as_cmp_t c;
 		change_t ch;
-		if (!ga_i) {
+		int k = pair_kind(ga_i, gb_i);
+		if (k == PAIR_ONLY_B) {
 			only_in(only_b, gb_i, "only in B");
 			continue;
 		}
-		if (ga_i->n == 0 && ga_i->unmeasured && gb_i->n == 0 && gb_i->unmeasured) {
-			unmeasured++; /* neither side measured it (--jobs): no line */
+		unmeasured += k == PAIR_UNMEASURED;
+		neither += k == PAIR_NEITHER;
+		if (k != PAIR_MATCHED)
 			continue;
-		}
-		if (ga_i->n == 0 && gb_i->n == 0 && !ga_i->unmeasured && !gb_i->unmeasured) {
-			neither++; /* skipped or failed on both sides (bump on a 2-thread row) */
-			continue;
-		}
 		matched++;
 		if (as_cmp_samples(gb_i->v, gb_i->n, ga_i->v, ga_i->n, NULL, 0, &c) != 0) {
 			as_compare_error("out of memory");
@@ -508,13 +564,6 @@ static int compare_main(int argc, char **argv)
 			missing += ran;
 			only_in(only_a, &ga.g[i], ran ? "only in A: not run in B" : "only in A");
 		}
-	if (matched == 0) { /* nothing compared: why, for stderr and --json */
-		if (unmeasured)
-			snprintf(none, sizeof(none), "no %s in either folder %s", o.metric,
-			         as_compare_why_none(o.metric, alt, sizeof(alt)));
-		else
-			snprintf(none, sizeof(none), "no module/workload/threads in both folders");
-	}
 	if (o.json) {
 		as_json_set_str(root, "format", "allocscope-compare");
 		as_json_set(root, "format_version", as_json_num(AS_JSON_FORMAT_VERSION, 'I'));

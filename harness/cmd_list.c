@@ -178,8 +178,10 @@ static int list_main(int argc, char **argv)
 			    stderr,
 			    "allocscope list: %s: no module, workload, suite or scenario of that "
 			    "name (modules searched: ALLOCSCOPE_MODULE_PATH=%s and %s)%s\n",
-			    as_show(argv[r], shown), env ? env : "", as_module_dir(),
-			    as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
+			    /* '' for an empty one: "list: : no module" read as a
+			     * stray colon (until session 35) */
+			    *argv[r] ? as_show(argv[r], shown) : "''", env ? env : "",
+			    as_module_dir(), as_suggest_fmt(&sg, NULL, dym, sizeof(dym)));
 			return 2;
 		}
 		if (st != AS_OK || as_module_load_safely(path, &lm, err, sizeof(err)) != 0) {

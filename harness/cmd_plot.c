@@ -41,7 +41,7 @@ static const as_opt_t plot_opts[] = {
     {OPT_FONT, "font", "NAME[,PT]", "DejaVu Sans, 11 pt PNG, 12 SVG, 8 PDF",
      "chart font and size in points (4..72); ',PT' keeps the font"},
     {OPT_TITLE, "title", "TEXT", "each chart's own",
-     "title of every chart; '' draws none (a paper's caption says it)"},
+     "title of every chart, in UTF-8; '' draws none (a paper's caption says it)"},
     {OPT_TABLES, "tables", "LIST", "none",
      "also write each chart's table and the verdicts and comparisons as files in tables/: md "
      "(Markdown), tex (LaTeX, booktabs), all"},
@@ -81,7 +81,23 @@ static int on_plot_opt(int key, const char *arg, void *vctx)
 		}
 		o->font = arg;
 		return 0;
-	case OPT_TITLE: o->title = arg; return 0;
+	case OPT_TITLE: {
+		/* a chart's text is UTF-8 (an SVG is XML): plot_gstr would show
+		 * the byte as U+FFFD, which the user did not mean */
+		size_t i = 0;
+		while (arg[i] && as_utf8_char(arg + i))
+			i += as_utf8_char(arg + i);
+		if (arg[i]) {
+			fprintf(
+			    stderr,
+			    "allocscope plot: option --title: byte 0x%02x (byte %zu) is not UTF-8: "
+			    "give the title in UTF-8\n",
+			    (unsigned char)arg[i], i + 1);
+			return -1;
+		}
+		o->title = arg;
+		return 0;
+	}
 	case OPT_TABLES:
 		if (as_plot_parse_tables(arg, &o->tables, err, sizeof(err)) != 0) {
 			fprintf(stderr, "allocscope plot: %s\n", err);

@@ -11,6 +11,7 @@
 
 #include "../workloads/opstream.h"
 #include "commands.h"
+#include "files.h"
 #include "results_dir.h"
 #include "resume.h"
 #include "run_common.h"
@@ -98,8 +99,10 @@ static int replay_folder(const char *dir)
 	char path[PATH_MAX + 16], line[256];
 	FILE *f;
 	int yes = 0;
+	/* a file only: a FIFO of that name hung --resume in open(2) (until
+	 * session 35); the resume's own read of context.csv then names it */
 	if ((size_t)snprintf(path, sizeof(path), "%s/context.csv", dir) >= sizeof(path) ||
-	    !(f = fopen(path, "r")))
+	    !(f = as_fopen_regular(path, NULL, 0)))
 		return 0;
 	while (!yes && fgets(line, sizeof(line), f))
 		yes = !strcmp(line, "label,replay\n");
@@ -141,6 +144,16 @@ static int resume_args(run_ctx_t *c, int argc, char **argv, run_args_t *ra)
 	                        sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if (n == 1 && !replay_folder(dir)) {
+		/* no arguments: a suite's (as_resume_load_args), never a run's,
+		 * which has -a (until session 35 "option -a is required", as if
+		 * the user had left it out) */
+		fprintf(stderr,
+		        "allocscope run: cannot resume %s: %s/run.args is empty, not a run's "
+		        "arguments (the folder is damaged)\n",
+		        dir, dir);
 		return 2;
 	}
 	if ((n > 1 && ra->argv[1][0] != '-') || replay_folder(dir)) {

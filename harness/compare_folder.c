@@ -21,6 +21,7 @@
 #include "results_format.h"
 #include "resume.h"
 #include "oom.h"
+#include "util.h"
 
 /* What a metric is, for what an empty cell of it means: a time (trials
  * run side by side, --jobs, leave it empty or make it wall time:
@@ -351,7 +352,7 @@ static int metric_value(const char *s, double *v)
 	if (!*s)
 		return 0;
 	/* decimal only: strtod takes 0x10 too, which allocscope never writes */
-	if (!((*s >= '0' && *s <= '9') || *s == '.') || strpbrk(s, "xXpP"))
+	if (*s == '-' || !as_plain_decimal(s))
 		return -1;
 	errno = 0;
 	*v = strtod(s, &end);
@@ -610,9 +611,11 @@ int as_compare_check_kinds(const char *a, const char *b)
 	as_results_kind_t ka = as_results_kind(a), kb = as_results_kind(b);
 	for (int k = 0; k < 2; k++)
 		if ((k ? kb : ka) == AS_RESULTS_NONE) {
-			char why[256];
-			as_compare_error("%s: %s", k ? b : a,
-			                 as_results_none_why(k ? b : a, why, sizeof(why)));
+			char why[256], line[PATH_MAX + 300];
+			/* the folder as a shell word: '' for an empty one */
+			as_path_err(line, sizeof(line), k ? b : a, "%s",
+			            as_results_none_why(k ? b : a, why, sizeof(why)));
+			as_compare_error("%s", line);
 			return -1;
 		}
 	/* a folder of the user's runs (results/ with run-1, run-2): until

@@ -12,6 +12,7 @@
 #include "files.h"
 #include "trials_read.h"
 #include "oom.h"
+#include "util.h"
 
 json_t *as_json_num(double v, char fmt)
 {
@@ -52,46 +53,23 @@ json_t *as_json_array(void)
 	return a;
 }
 
-/* Length of the valid UTF-8 character at s (RFC 3629: no overlong form,
- * no surrogate, at most U+10FFFF), or 0 when s[0] does not start one. */
-static size_t utf8_char(const unsigned char *s)
-{
-	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	unsigned long cp;
-	if (len == 1)
-		return 1;
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	cp = s[0] & (0x3fu >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* the NUL byte ends it too */
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* A copy of s with every byte that is not part of a valid UTF-8 character
  * replaced by U+FFFD, or NULL when s is valid UTF-8 (JSON text is UTF-8:
  * jansson refuses such a string, and until session 34 that read as out of
  * memory, exit 71, for a results folder or module named in Latin-1). */
 static char *utf8_fixed(const char *s)
 {
-	const unsigned char *u = (const unsigned char *)s;
 	size_t n = strlen(s), o = 0, i = 0;
 	char *t;
-	while (i < n && utf8_char(u + i))
-		i += utf8_char(u + i);
+	while (i < n && as_utf8_char(s + i))
+		i += as_utf8_char(s + i);
 	if (i == n)
 		return NULL;
 	if (!(t = malloc(3 * n + 1)))
 		as_oom("a JSON string", 3 * n + 1);
 	memcpy(t, s, i);
 	for (o = i; i < n;) {
-		size_t len = utf8_char(u + i);
+		size_t len = as_utf8_char(s + i);
 		if (len) {
 			memcpy(t + o, s + i, len);
 			o += len;

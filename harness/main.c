@@ -24,6 +24,7 @@
 #include "results_doc.h"
 #include "trial.h"
 #include "version.h"
+#include "../workloads/spec.h"
 
 /* one command a line, so branches adding commands merge */
 // clang-format off
@@ -81,13 +82,14 @@ static int stdout_checked(const char *cmd, int rc)
 }
 
 /* `allocscope help results` (what every results file and column means), or
- * `allocscope help COMMAND` (that command's --help); `help --help` is the
- * usage, as `help` alone (until session 34: "unknown topic '--help'", exit 2). */
+ * `allocscope help COMMAND` (that command's --help); `help --help` and
+ * `help help` are the usage, as `help` alone (until session 34: "unknown
+ * topic '--help'", exit 2; until session 35 "unknown topic 'help'"). */
 static int help_topic(const char *topic)
 {
 	as_suggest_t sg;
 	char dym[96];
-	if (!strcmp(topic, "--help") || !strcmp(topic, "-h")) {
+	if (!strcmp(topic, "--help") || !strcmp(topic, "-h") || !strcmp(topic, "help")) {
 		usage(stdout);
 		return 0;
 	}
@@ -221,7 +223,18 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "__complete") && argc >= 3)
 		return stdout_checked(NULL,
 		                      as_cli_complete(stdout, argv[2], argc > 3 ? argv[3] : NULL));
-	if (!strcmp(argv[1], "help") && argc >= 3)
+	/* one topic, and --version alone: a word after them was passed over
+	 * (until session 35 `help run plot` showed run's help, exit 0) */
+	if ((!strcmp(argv[1], "help") && argc > 3) ||
+	    ((!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) && argc > 2)) {
+		char shown[AS_SHOW_MAX];
+		fprintf(stderr, "allocscope %s: unexpected argument '%s' (%s)\n",
+		        argv[1][0] == '-' ? argv[1] + 2 : argv[1],
+		        as_show(argv[argv[1][0] == 'h' ? 3 : 2], shown),
+		        argv[1][0] == 'h' ? "one topic: results, or a command" : "it takes none");
+		return 2;
+	}
+	if (!strcmp(argv[1], "help") && argc == 3)
 		return stdout_checked("help", help_topic(argv[2]));
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);

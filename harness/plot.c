@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "plot_int.h"
 #include "results_format.h"
@@ -757,6 +758,18 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 		/* a bad -o, before anything is drawn: until session 34 exit 1,
 		 * and -o FILE was a line per chart and report not written */
 		msg(&p, "-o %s", err);
+		rc = AS_PLOT_BAD_INPUT;
+	} else if (access(out ? out : dir, W_OK | X_OK) != 0) {
+		/* a colleague's results, a read-only mount: one line before
+		 * anything is drawn (until session 35 a line for the charts'
+		 * folder and one for the report, exit 1) */
+		if (out)
+			msg(&p, "-o %s: cannot write in it: %s", out, strerror(errno));
+		else
+			msg_path(&p, dir,
+			         "cannot write in it: %s (-o DIR draws the charts and report "
+			         "elsewhere)",
+			         strerror(errno));
 		rc = AS_PLOT_BAD_INPUT;
 	} else {
 		if (plot_find_in_path(gpname && *gpname ? gpname : "gnuplot", gp, sizeof(gp)) == 0)

@@ -286,8 +286,8 @@ static int chart_commands(const draw_t *d, chart_t *c, int k, as_buf_t *s)
 		as_buf_printf(s, "%s", d->user_vars ? d->user_vars : "");
 		plot_vars_str(s, "FMT", formats[f].fmt);
 		as_buf_printf(s, "SCALE=%d; ", formats[f].scale);
-		plot_vars_str(s, "DATA", dpath);
-		plot_vars_str(s, "OUT", out);
+		plot_vars_path(s, "DATA", dpath);
+		plot_vars_path(s, "OUT", out);
 		as_buf_printf(s, "\nload 'style.gp'\nload '%s.gp'\nunset output\n", c->script);
 	}
 	as_buf_printf(s, "print '" DONE_MARK "%d'\n", k);

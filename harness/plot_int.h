@@ -209,15 +209,18 @@ void plot_tstr(as_buf_t *b, const char *s);
 /* A chart's title (two lines: what, and the group) on one line, the
  * lines joined by " — " (a heading, a table's caption). */
 void plot_title_line(const char *title, char *out, size_t len);
-/* A gnuplot single-quoted string literal. */
+/* A gnuplot single-quoted string literal of text shown in a chart: a
+ * byte that is not UTF-8 becomes U+FFFD (an SVG must be UTF-8). */
 void plot_gstr(as_buf_t *b, const char *s);
 /* A category label inside a data file (xtic), broken into short lines. */
 void plot_dstr(as_buf_t *b, const char *s);
 /* The same label on one line (the last column of a bar chart's data: its
  * rotated form). */
 void plot_dstr_line(as_buf_t *b, const char *s);
-/* NAME='s'; */
+/* NAME='s'; (s as plot_gstr writes it) */
 void plot_vars_str(as_buf_t *v, const char *name, const char *s);
+/* NAME='path'; with the path's bytes as they are (a file gnuplot opens) */
+void plot_vars_path(as_buf_t *v, const char *name, const char *path);
 /* Bar chart layout: NCAT, NLINES, LINECH (longest line of a label). */
 void plot_vars_cats(as_buf_t *v, const as_buf_t *data);
 /* Whether values in [lo, hi] span more than a factor of 100: log axis. */

@@ -12,6 +12,7 @@
 
 #include "plot_int.h"
 #include "oom.h"
+#include "util.h"
 
 /* A file's path from a format: -1 when it does not fit. */
 int plot_path(char *out, size_t len, const char *fmt, ...)
@@ -83,19 +84,44 @@ void plot_title_line(const char *title, char *out, size_t len)
 	out[w] = '\0';
 }
 
-/* A gnuplot single-quoted string literal ('' is a quote inside). */
-void plot_gstr(as_buf_t *b, const char *s)
+/* The character at s into b, a byte that starts no valid UTF-8 character
+ * as U+FFFD: gnuplot copies a chart's text into the SVG as it is, and an
+ * SVG that is not UTF-8 is no XML (a module at a Latin-1 path, a name cut
+ * inside a character; until session 35 xmllint refused the charts).
+ * Returns the bytes of s taken. */
+static size_t put_char(as_buf_t *b, const char *s)
+{
+	size_t n = as_utf8_char(s);
+	if (n)
+		as_buf_add(b, s, n);
+	else
+		as_buf_add(b, "\xef\xbf\xbd", 3);
+	return n ? n : 1;
+}
+
+/* A gnuplot single-quoted string literal ('' is a quote inside); TEXT:
+ * shown in the chart (UTF-8, put_char), else a file's path (its bytes). */
+static void gstr(as_buf_t *b, const char *s, int text)
 {
 	as_buf_add(b, "'", 1);
-	for (; *s; s++) {
+	while (*s) {
 		if (*s == '\'')
 			as_buf_add(b, "''", 2);
 		else if (*s == '\n')
 			as_buf_add(b, "'.\"\\n\".'", 8);
-		else
+		else if (text) {
+			s += put_char(b, s);
+			continue;
+		} else
 			as_buf_add(b, s, 1);
+		s++;
 	}
 	as_buf_add(b, "'", 1);
+}
+
+void plot_gstr(as_buf_t *b, const char *s)
+{
+	gstr(b, s, 1);
 }
 
 /* A category label inside a data file (xtic): double-quoted, broken into
@@ -118,7 +144,7 @@ static void dstr(as_buf_t *b, const char *s, int one_line)
 				s++;
 			continue;
 		}
-		as_buf_add(b, s, 1);
+		s += put_char(b, s) - 1;
 		col++;
 	}
 	as_buf_add(b, "\"", 1);
@@ -137,7 +163,14 @@ void plot_dstr_line(as_buf_t *b, const char *s)
 void plot_vars_str(as_buf_t *v, const char *name, const char *s)
 {
 	as_buf_printf(v, "%s=", name);
-	plot_gstr(v, s);
+	gstr(v, s, 1);
+	as_buf_add(v, "; ", 2);
+}
+
+void plot_vars_path(as_buf_t *v, const char *name, const char *path)
+{
+	as_buf_printf(v, "%s=", name);
+	gstr(v, path, 0);
 	as_buf_add(v, "; ", 2);
 }
 

@@ -437,9 +437,13 @@ static int is_number(const char *c)
 	return end != c && !*end && errno != ERANGE && isfinite(v);
 }
 
+/* What check_rows asks of a column's cells (check_head's *num). */
+enum { COL_TEXT, COL_NAME, COL_NUMBER };
+
 /* The header's checks of as_results_check_table: its schema in *s (NULL:
- * a file without one, whose rows' fields alone are checked) and its
- * numeric columns in *num (ncols flags, as_xcalloc'd). 0, or -1 with err. */
+ * a file without one, whose rows' fields alone are checked) and what
+ * each column's cells must be in *num (ncols COL_*, as_xcalloc'd). 0, or
+ * -1 with err. */
 static int check_head(const char *path, const as_table_t *t, const schema_t **s, char **num,
                       char *err, size_t errlen)
 {
@@ -467,7 +471,12 @@ static int check_head(const char *path, const as_table_t *t, const schema_t **s,
 	*num = as_xcalloc(t->ncols + 1, 1, "a table's numeric columns");
 	for (size_t c = 0; *s && c < t->ncols; c++) {
 		char f = fmt_of(*s, t->head[c]);
-		(*num)[c] = f == 'I' || f == 'F';
+		/* a trials.csv row names its module and its status (until
+		 * session 35 plot drew a row without them, which compare
+		 * refused) */
+		int named = *s == &schemas[0] &&
+		            (!strcmp(t->head[c], "module") || !strcmp(t->head[c], "status"));
+		(*num)[c] = f == 'I' || f == 'F' ? COL_NUMBER : named ? COL_NAME : COL_TEXT;
 	}
 	return 0;
 }
@@ -485,10 +494,13 @@ static int check_rows(const char *path, const as_table_t *t, const char *num, si
 		}
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *cell = t->cells[r * t->ncols + c];
-			if (num[c] && *cell && !is_number(cell)) {
-				snprintf(err, errlen,
-				         "%s: line %zu, column %zu (%s): '%.40s' is not a number",
-				         path, r + line0 + 2, c + 1, t->head[c], cell);
+			const char *bad = num[c] == COL_NAME && !*cell ? "is empty"
+			                  : num[c] == COL_NUMBER && *cell && !is_number(cell)
+			                      ? "is not a number"
+			                      : NULL;
+			if (bad) {
+				snprintf(err, errlen, "%s: line %zu, column %zu (%s): '%.40s' %s",
+				         path, r + line0 + 2, c + 1, t->head[c], cell, bad);
 				return -1;
 			}
 		}

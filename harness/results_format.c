@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -90,8 +91,14 @@ int as_results_format_check(const char *dir, char *err, size_t errlen)
 
 const char *as_results_none_why(const char *dir, char *buf, size_t len)
 {
+	struct stat st;
+	/* a file, a FIFO: not a folder, as plot says (until session 35
+	 * compare said "cannot read it: Permission denied" of a file, the
+	 * failed access(X_OK), even to root) */
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+		snprintf(buf, len, "not a folder");
 	/* one that is not there keeps the words compare and plot had */
-	if (access(dir, R_OK | X_OK) != 0 && errno != ENOENT && errno != ENOTDIR)
+	else if (access(dir, R_OK | X_OK) != 0 && errno != ENOENT && errno != ENOTDIR)
 		snprintf(buf, len, "cannot read it: %s", strerror(errno));
 	else
 		snprintf(buf, len,

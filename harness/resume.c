@@ -43,6 +43,16 @@ int as_resume_load_args(const char *dir, const char *name, const char *cmd, char
 	int n = 1;
 	*argv = NULL;
 	*text = NULL;
+	if (!*dir) {
+		/* "" + "/run.args" is the root's: a /run.args there would have
+		 * been resumed into "" (until session 35 the line named
+		 * /run.args) */
+		snprintf(err, errlen,
+		         "allocscope %s: option --resume: empty path (--resume DIR names a results "
+		         "folder)",
+		         cmd);
+		return -1;
+	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
 		snprintf(err, errlen, "allocscope %s: cannot resume %.200s...: path too long", cmd,
 		         dir);
@@ -124,7 +134,7 @@ int as_resume_check_columns(const char *dir, char *err, size_t errlen)
 		char path[PATH_MAX];
 		as_buf_t want = {0};
 		char *line = NULL;
-		size_t cap = 0;
+		size_t cap = 0, bom;
 		ssize_t len;
 		FILE *f;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= sizeof(path))
@@ -139,7 +149,11 @@ int as_resume_check_columns(const char *dir, char *err, size_t errlen)
 			continue;
 		len = getline(&line, &cap, f);
 		heads[i](&want);
-		if (len > 0 && ((size_t)len != want.len || memcmp(line, want.data, want.len))) {
+		/* a byte order mark (a spreadsheet's "CSV UTF-8"): the readers
+		 * pass over it, and --resume writes the table again without it */
+		bom = len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3) ? 3 : 0;
+		if (len > 0 &&
+		    ((size_t)len - bom != want.len || memcmp(line + bom, want.data, want.len))) {
 			snprintf(
 			    err, errlen,
 			    "%s: not the columns this allocscope writes (another version wrote "

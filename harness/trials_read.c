@@ -406,7 +406,7 @@ static int parse(FILE *f, rd_t *r, const char *path, char *err, size_t errlen)
 	struct csv_parser p;
 	char buf[16384];
 	size_t n;
-	int rc = -1;
+	int rc = -1, first = 1;
 	as_table_t *t = r->t;
 	r->cap = 65536;
 	if (!(t->text = malloc(r->cap))) {
@@ -420,7 +420,12 @@ static int parse(FILE *f, rd_t *r, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	while (!r->stop && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (csv_parse(&p, buf, n, on_field, on_row, r) != n) {
+		/* a table saved by a spreadsheet ("CSV UTF-8") starts with a byte
+		 * order mark: read past it (until session 35 the first column
+		 * was named "\ufefftrial": "no column 'trial'", the BOM unnamed) */
+		size_t bom = first && n >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0;
+		first = 0;
+		if (csv_parse(&p, buf + bom, n - bom, on_field, on_row, r) != n - bom) {
 			snprintf(err, errlen, "%s: %s", path, csv_strerror(csv_error(&p)));
 			goto out;
 		}

@@ -54,11 +54,40 @@ void as_unmap(void *p, size_t bytes)
 		munmap(p, bytes ? bytes : 1);
 }
 
+size_t as_utf8_char(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	unsigned long cp;
+	if (len == 1)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	cp = s[0] & (0x3fu >> (len - 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* the NUL byte ends it too */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
 uint64_t as_now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+int as_plain_decimal(const char *s)
+{
+	const char *d = s && *s == '-' ? s + 1 : s;
+	if (!d || !((*d >= '0' && *d <= '9') || (*d == '.' && d[1] >= '0' && d[1] <= '9')))
+		return 0;
+	return !strpbrk(d, "xXpP");
 }
 
 int as_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uint64_t *out,
@@ -67,7 +96,7 @@ int as_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uin
 	char *end;
 	unsigned long long v;
 	errno = 0;
-	if (!s || !*s || *s == '-' || *s == '+')
+	if (!as_plain_decimal(s) || *s == '-')
 		goto bad;
 	v = strtoull(s, &end, 10);
 	if (errno || *end != '\0')
@@ -88,7 +117,7 @@ int as_parse_double(const char *opt, const char *s, double min, double max, doub
 	char *end;
 	double v;
 	errno = 0;
-	if (!s || !*s)
+	if (!as_plain_decimal(s))
 		goto bad;
 	v = strtod(s, &end);
 	if (errno || *end != '\0' || isnan(v) || v < min || v > max)

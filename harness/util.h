@@ -20,6 +20,12 @@ void as_populate(uintptr_t lo, uintptr_t hi, int write);
 /* CLOCK_MONOTONIC in nanoseconds. */
 uint64_t as_now_ns(void);
 
+/* 1 when s starts as a decimal number a user types: a digit, or '.' or
+ * '-' before one; no hex anywhere (strtod reads "0x10" as 16) and no
+ * leading space (strtoull reads " -1" as 2^64 - 1). 0 otherwise, NULL
+ * included. */
+int as_plain_decimal(const char *s);
+
 /* Parse an unsigned integer option value: whole string, base 10, within
  * [min, max]. Returns 0, or -1 with "option NAME: 'V' is not ... (allowed
  * min..max)" in err. */
@@ -28,6 +34,12 @@ int as_parse_u64(const char *opt, const char *s, uint64_t min, uint64_t max, uin
 /* Same for a non-negative decimal number (seconds, etc). */
 int as_parse_double(const char *opt, const char *s, double min, double max, double *out, char *err,
                     size_t errlen);
+
+/* Length of the valid UTF-8 character at s (RFC 3629: no overlong form,
+ * no surrogate, at most U+10FFFF; an ASCII byte is 1), or 0 when s[0]
+ * starts none (s is NUL-terminated: a sequence cut short by its end is 0).
+ * Text that must be UTF-8 (JSON, SVG) shows such a byte as U+FFFD. */
+size_t as_utf8_char(const char *s);
 
 /* Split a comma list into at most `max` items in place (modifies s); items
  * are trimmed of spaces; empty items are an error. Returns the count, or -1. */

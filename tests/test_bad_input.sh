@@ -2,7 +2,11 @@
 # test_bad_input.sh - input from outside that no other test tried (session
 # 34, docs/reliability.md "Bad input from outside"): names that are not
 # UTF-8, a results table with a row written twice, a list option given
-# twice, an empty capture -o, plot -o of a file, an mtrace line's defect.
+# twice, an empty capture -o, plot -o of a file, an mtrace line's defect;
+# session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
+# twice, compare with nothing to compare, numbers in hex or after a space,
+# an empty run.args, a trials.csv row without its module, help's words,
+# compare of a file, a FIFO as a trace or size table, --resume '', list ''.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -79,6 +83,13 @@ done
 expect 2 "option -a given twice" replay x.ast -a null -a bump
 expect 2 "option -a given twice" suite --quick -a null threshold -a bump -o "$tmp/twice-s"
 expect 2 "option -a given twice" tune x.ast -a glibc -a bump
+# exec takes one module: the second -a ran the program under it alone
+# (until session 35); a program's own -a after -- is its own
+expect 2 "^allocscope exec: option -a given twice \('null', then 'glibc'\): give one module$" \
+  exec -a null -a glibc -- sh -c ": >'$tmp/ran-exec.txt'"
+expect 2 "option -a given twice" exec -a null --allocators=glibc -- /bin/true
+if [ ! -e "$tmp/ran-exec.txt" ]; then ok; else bad "exec -a twice: the program ran"; fi
+expect 0 "^-a null$" exec -a glibc -- /bin/echo -a null
 # on either side of an operand: one command line
 expect 2 "^allocscope plot: option --format given twice \('png', then 'svg'\)" plot --format png "$tmp/twice2" --format svg
 expect 2 "option --modules given twice" plot "$tmp/twice2" --modules null --modules bump
@@ -111,6 +122,200 @@ expect 2 "huge.mtrace: line 2: torn before the log's end .* or it was altered \(
 if [ "$(wc -l <"$tmp/out")" -eq 1 ] && [ ! -e "$tmp/huge.ast" ]; then ok; else
   bad "trace import of a log with a size of 2^64 - 1: not one line, or a trace left"
 fi
+
+# --- text that is not UTF-8 in a chart: the SVG stays XML ----------------------
+# (until session 35 gnuplot copied the bytes into the SVG: "not
+# well-formed", xmllint "Input is not proper UTF-8"); a --title that is not
+# UTF-8 is refused, a module's name from the folder is drawn with U+FFFD
+# xml_ok FILE: FILE parses as XML (xmllint, else python3; 1 without either)
+xml_ok() {
+  if command -v xmllint >/dev/null 2>&1; then xmllint --noout "$1" 2>/dev/null
+  else python3 -c 'import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])' "$1" 2>/dev/null; fi
+}
+expect 2 "^allocscope plot: option --title: byte 0xe9 \(byte 4\) is not UTF-8: give the title in UTF-8$" \
+  plot "$tmp/twice2" --format svg --title $'caf\xe9'
+if [ "$(wc -l <"$tmp/out")" -eq 1 ] && [ ! -e "$tmp/twice2/plots/throughput.svg" ]; then ok; else
+  bad "plot --title (not UTF-8): not one line, or charts drawn"
+fi
+mods=$(dirname "$(dirname "$(readlink -f "$as")")")/allocators
+if command -v xmllint >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1; then
+  cp "$mods/null.so" "$tmp/"$'n\xe9.so'
+  "$as" run -a "$tmp/"$'n\xe9.so' "${quick[@]}" -o "$tmp/lat1mod" >/dev/null 2>&1
+  "$as" plot -q --format svg "$tmp/lat1mod" >"$tmp/out" 2>&1
+  rc=$? n=0 nbad=0
+  for f in "$tmp/lat1mod/plots/"*.svg; do
+    [ -e "$f" ] || continue
+    n=$((n+1))
+    xml_ok "$f" || nbad=$((nbad+1))
+  done
+  if [ "$rc" -eq 0 ] && [ "$n" -gt 0 ] && [ "$nbad" -eq 0 ]; then ok; else
+    bad "plot --format svg of a module named in Latin-1: exit $rc, $nbad of $n SVGs not XML"
+    sed 's/^/  | /' "$tmp/out" >&2
+  fi
+else
+  echo "not checked: SVGs of a Latin-1 module name (neither xmllint nor python3)"
+fi
+
+# --- a CSV file that starts with a UTF-8 byte order mark (BOM) ---------------
+# a spreadsheet's "CSV UTF-8" saves one; until session 35 a trace was
+# refused as "header column '\ufeffop' should be 'op'" and a results table as
+# "no column 'trial'", the BOM unnamed: now every reader passes over it
+bom=$'\xef\xbb\xbf'
+if "$as" capture -o "$tmp/ls.ast" -- /bin/ls / >/dev/null 2>&1 &&
+   "$as" trace convert "$tmp/ls.ast" "$tmp/ls.csv" >/dev/null 2>&1; then
+  { printf %s "$bom"; cat "$tmp/ls.csv"; } >"$tmp/ls-bom.csv"
+  "$as" trace stats "$tmp/ls.csv" 2>&1 | sed 1d >"$tmp/st1"
+  "$as" trace stats "$tmp/ls-bom.csv" >"$tmp/st2" 2>&1
+  rc=$?
+  sed -i 1d "$tmp/st2"
+  if [ "$rc" -eq 0 ] && cmp -s "$tmp/st1" "$tmp/st2"; then ok; else
+    bad "trace stats of a CSV trace with a BOM: exit $rc, or other numbers:"
+    diff "$tmp/st1" "$tmp/st2" | sed 's/^/  | /' >&2
+  fi
+  "$as" trace convert "$tmp/ls-bom.csv" "$tmp/ls2.ast" >/dev/null 2>&1
+  if cmp -s "$tmp/ls.ast" "$tmp/ls2.ast"; then ok; else bad "trace convert of a CSV trace with a BOM: not the same trace"; fi
+else
+  bad "capture of /bin/ls, or its convert to CSV, failed"
+fi
+"$as" run -a null,bump "${quick[@]}" -o "$tmp/bom" >/dev/null 2>&1
+rm -f "$tmp/bom/.lock"
+for f in trials series latency context; do
+  { printf %s "$bom"; cat "$tmp/bom/$f.csv"; } >"$tmp/bom/$f.new" && mv "$tmp/bom/$f.new" "$tmp/bom/$f.csv"
+done
+expect 0 "^report: " plot "$tmp/bom"
+expect 0 "^bump .* 1\.000 " compare "$tmp/bom" "$tmp/bom"
+"$as" run --resume "$tmp/bom" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(grep -c . "$tmp/bom/trials.csv")" -eq 3 ] &&
+   [ "$(head -c 5 "$tmp/bom/trials.csv")" = trial ]; then ok; else
+  bad "run --resume of tables with a BOM: exit $rc, trials.csv $(head -c 12 "$tmp/bom/trials.csv" | od -c | head -1):"
+  sed 's/^/  | /' "$tmp/err" >&2
+fi
+
+# --- compare with nothing to compare: the one line, nothing on stdout -------
+# (until session 35 the table's header and its "only in" lines came on
+# stdout before the refusal)
+cp -r "$tmp/twice2" "$tmp/hdr"
+head -1 "$tmp/twice2/trials.csv" >"$tmp/hdr/trials.csv"
+"$as" run -a glibc "${quick[@]}" -o "$tmp/other" >/dev/null 2>&1
+for pair in "hdr twice2" "twice2 hdr" "twice2 other"; do
+  set -- $pair
+  "$as" compare "$tmp/$1" "$tmp/$2" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ]; then ok; else
+    bad "compare $pair: exit $rc (want 2), stdout $(wc -l <"$tmp/out") lines (want none), stderr:"
+    sed 's/^/  | /' "$tmp/err" >&2
+  fi
+done
+# both folders ran the module, and it crashed in both (a module of
+# tests/mods): the line says so, not "no module/workload/threads in both
+# folders" (until session 35 only the table's last line on stdout said
+# why)
+brk=$(dirname "$mods")/tests/mods/broken_create_crash.so
+if [ -e "$brk" ]; then
+  "$as" run -a "$brk" "${quick[@]}" -o "$tmp/crash1" >/dev/null 2>&1
+  cp -r "$tmp/crash1" "$tmp/crash2"
+  "$as" compare "$tmp/crash1" "$tmp/crash2" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+     grep -q "^allocscope compare: no ok repetition in either folder of the 1 module/workload/threads they share (failed or skipped there: trials.csv's reason says why)$" "$tmp/err"; then ok; else
+    bad "compare of two folders where the module crashed: exit $rc:"; sed 's/^/  | /' "$tmp/out" "$tmp/err" >&2
+  fi
+else
+  echo "not checked: compare of two crashed folders (no $brk)"
+fi
+expect 2 "^allocscope compare: $tmp/hdr: no trial rows in its trials.csv \(a run stopped before its first trial\?\): nothing to compare$" \
+  compare "$tmp/twice2" "$tmp/hdr"
+"$as" compare "$tmp/hdr" "$tmp/twice2" --json >"$tmp/out" 2>/dev/null
+rc=$?
+if [ "$rc" -eq 2 ] && json_ok "$tmp/out" && grep -q '"error": ".*no trial rows' "$tmp/out"; then ok; else
+  bad "compare --json of a header-only trials.csv: exit $rc, or no JSON error"
+fi
+
+# --- a number with a leading space or in hex ---------------------------------
+# (until session 35 strtoull read --seed ' -1' as 2^64 - 1 and strtod read
+# --timeout 0x10 as 16 s, --threshold 0x10 as 16 %, without a word)
+expect 2 "^allocscope run: option --seed: ' -1' is not a whole number in 0\.\.18446744073709551615$" \
+  run -a null "${quick[@]}" --seed ' -1' -o "$tmp/seed"
+expect 2 "^allocscope run: option --timeout: '0x10' is not a number in 0\.1\.\.86400$" \
+  run -a null "${quick[@]}" --timeout 0x10 -o "$tmp/seed"
+expect 2 "^allocscope run: option --warmup: ' 1' is not a whole number" run -a null "${quick[@]}" --warmup ' 1' -o "$tmp/seed"
+if [ ! -e "$tmp/seed" ]; then ok; else bad "a refused number made a folder"; fi
+expect 2 "^allocscope compare: option --threshold: '0x10' is not a percentage" compare "$tmp/twice2" "$tmp/twice2" --threshold 0x10
+expect 0 "more than 50 %" compare "$tmp/twice2" "$tmp/twice2" --threshold .5e2%
+
+# --- run.args emptied: named, not "option -a is required" ---------------------
+# (until session 35 the resumed command line was parsed as given: a run
+# without -a, which the user never typed)
+cp -r "$tmp/twice2" "$tmp/noargs"
+: >"$tmp/noargs/run.args"
+cp "$tmp/noargs/trials.csv" "$tmp/noargs.trials"
+expect 2 "^allocscope run: cannot resume $tmp/noargs: $tmp/noargs/run.args is empty, not a run's arguments \(the folder is damaged\)$" \
+  run --resume "$tmp/noargs"
+if cmp -s "$tmp/noargs/trials.csv" "$tmp/noargs.trials"; then ok; else bad "run --resume of an empty run.args changed trials.csv"; fi
+
+# --- a trials.csv row without its module or status ---------------------------
+# (until session 35 plot drew the row as a module named '', exit 0, while
+# compare refused the folder)
+cp -r "$tmp/twice2" "$tmp/noname"
+rm -rf "$tmp/noname/plots" "$tmp/noname/report.md"
+sed -i '2s/^\([0-9]*,[0-9]*\),null,/\1,,/' "$tmp/noname/trials.csv"
+expect 2 "^allocscope plot: $tmp/noname/trials.csv: line 2, column 3 \(module\): '' is empty$" plot "$tmp/noname"
+if [ ! -e "$tmp/noname/report.md" ]; then ok; else bad "plot of a row without its module wrote a report"; fi
+expect 2 "noname/trials.csv: line 2: module or status empty" compare "$tmp/twice2" "$tmp/noname"
+
+# --- help and --version with a word too many; help help ----------------------
+# (until session 35 the word was passed over: `help run plot` showed run's
+# help, exit 0; `help help` was "unknown topic 'help'")
+expect 2 "^allocscope help: unexpected argument 'plot' \(one topic: results, or a command\)$" help run plot
+expect 2 "^allocscope version: unexpected argument 'x' \(it takes none\)$" --version x
+expect 0 "^usage: allocscope COMMAND" help help
+
+# --- compare of a file, a FIFO, an empty path --------------------------------
+# (until session 35 a file or a FIFO was "cannot read it: Permission
+# denied", even to root: the failed access(X_OK); an empty path showed as
+# nothing, "compare: : not a results folder")
+mkfifo "$tmp/fifo"
+expect 2 "^allocscope compare: $tmp/twice2/trials.csv: not a folder$" compare "$tmp/twice2" "$tmp/twice2/trials.csv"
+expect 2 "^allocscope compare: $tmp/fifo: not a folder$" compare "$tmp/fifo" "$tmp/twice2"
+expect 2 "^allocscope compare: '': not a results folder" compare "$tmp/twice2" ''
+
+# --- a FIFO (or /dev/zero) where a trace or a size table belongs -------------
+# (until session 35 trace stats, replay and run -w trace: of a FIFO waited
+# in open(2) for a writer for good, and a synth size table of a FIFO too,
+# of /dev/zero read it for ever; tune --grid's was fixed in session 34)
+[ -p "$tmp/fifo" ] || mkfifo "$tmp/fifo"
+# fifo_refused WANT ARGS...: exit 2 within 10 s, one line matching WANT
+fifo_refused() {
+  local want=$1 rc
+  shift
+  timeout 10 "$as" "$@" >"$tmp/out" 2>&1
+  rc=$?
+  if [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -qE -- "$want" "$tmp/out"; then ok; else
+    bad "allocscope $*: exit $rc (want 2 at once, one line /$want/):"; sed 's/^/  | /' "$tmp/out" >&2
+  fi
+}
+fifo_refused "fifo: a FIFO, not a file$" trace stats "$tmp/fifo"
+fifo_refused "fifo: a FIFO, not a file$" replay "$tmp/fifo" -a null -q --no-plot -o "$tmp/rp-fifo"
+fifo_refused "key 'table': .*fifo: a FIFO, not a file$" run -a null -w "synth:dist=table,table=$tmp/fifo" -q --no-plot -o "$tmp/tb-fifo"
+fifo_refused "key 'table': /dev/zero: not a regular file$" run -a null -w "synth:dist=table,table=/dev/zero" -q --no-plot -o "$tmp/tb-zero"
+if [ ! -e "$tmp/rp-fifo" ] && [ ! -e "$tmp/tb-fifo" ] && [ ! -e "$tmp/tb-zero" ]; then ok; else bad "a refused trace or table made a folder"; fi
+# a run folder's context.csv a FIFO: --resume hung in open(2) reading its
+# label (until session 35)
+cp -r "$tmp/twice2" "$tmp/ctxfifo"
+rm "$tmp/ctxfifo/context.csv" && mkfifo "$tmp/ctxfifo/context.csv"
+fifo_refused "^allocscope: cannot resume: .*ctxfifo/context.csv: a FIFO, not a file$" run --resume "$tmp/ctxfifo"
+
+# --- --resume '': refused, not looked up as /run.args ----------------------------
+# (until session 35 "" + "/run.args" was the root's file: "cannot resume
+# '': /run.args: No such file or directory", and a /run.args there would
+# have been resumed into "")
+expect 2 "^allocscope run: option --resume: empty path \(--resume DIR names a results folder\)$" run --resume ''
+expect 2 "^allocscope suite: option --resume: empty path" suite --resume=
+
+# --- list '': the empty name shown as '' -------------------------------------
+# (until session 35 "allocscope list: : no module, ...", a stray colon)
+expect 2 "^allocscope list: '': no module, workload, suite or scenario of that name" list ''
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "scratch.h"
@@ -123,16 +124,25 @@ static int read_table(as_dist_t *d, const char *path, char *err, size_t errlen)
 	char buf[16384];
 	int fd, rc = -1;
 	ssize_t n;
+	struct stat st;
 
 	memset(&r, 0, sizeof(r));
 	r.d = d;
 	r.path = path;
 	r.row = 1;
 	r.header_ok = 1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a file only: a FIFO's open waited for a writer and /dev/zero was
+	 * read for ever (until session 35); O_NONBLOCK opens a FIFO at once,
+	 * and changes nothing for a file's reads */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		table_err(err, errlen, path, strerror(errno));
 		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		table_err(err, errlen, path,
+		          S_ISFIFO(st.st_mode) ? "a FIFO, not a file" : "not a regular file");
+		goto out_close;
 	}
 	if (csv_init(&p, CSV_APPEND_NULL) != 0) {
 		snprintf(err, errlen, "key 'table': cannot start the CSV parser");

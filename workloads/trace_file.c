@@ -127,14 +127,18 @@ fail:
 int as_trace_map_file(const char *path, const void **buf, size_t *len, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO's open waits for a writer, and replay and trace
+	 * stats of one hung there for good (until session 35); it is
+	 * refused below. It changes nothing for a file's mmap. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	void *p;
 	if (fd < 0) {
 		as_path_err(err, errlen, path, "%s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		as_path_err(err, errlen, path, "not a regular file");
+		as_path_err(err, errlen, path, "%s",
+		            S_ISFIFO(st.st_mode) ? "a FIFO, not a file" : "not a regular file");
 		close(fd);
 		return -1;
 	}
@@ -206,6 +210,7 @@ int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace
 	as_trace_err_t err;
 	char where[300];
 	int r;
+	size_t bom;
 	as_trace_fmt_t f;
 
 	memset(&err, 0, sizeof(err));
@@ -225,8 +230,13 @@ int as_trace_read_file_flags(const char *path, as_tev_fn fn, void *ctx, as_trace
 	        : AS_TRACE_CSV;
 	if (fmt)
 		*fmt = f;
-	r = f == AS_TRACE_BIN ? as_trace_bin_read_once(buf, len, fn, ctx, flags, &err)
-	                      : as_trace_csv_read(buf, len, fn, ctx, &err);
+	/* a CSV form saved by a spreadsheet ("CSV UTF-8") starts with a byte
+	 * order mark: read past it (until session 35 it was refused as
+	 * "header column '\ufeffop' should be 'op'", the BOM unnamed) */
+	bom = f == AS_TRACE_CSV && len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? 3 : 0;
+	r = f == AS_TRACE_BIN
+	        ? as_trace_bin_read_once(buf, len, fn, ctx, flags, &err)
+	        : as_trace_csv_read((const char *)buf + bom, len - bom, fn, ctx, &err);
 	if (r != 0) {
 		as_trace_err_format(&err, where, sizeof(where));
 		as_path_err(msg, msglen, path, "%s", where);
