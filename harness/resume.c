@@ -357,8 +357,17 @@ static int find_spec(const as_trial_spec_t *specs, int n, unsigned trial, unsign
 	return -1;
 }
 
-/* rows[i]: how many series.csv rows trial i has (unknown trials ignored). */
-static void count_series(const char *dir, const as_trial_spec_t *specs, int n, size_t *rows)
+/* What the long tables hold of each entry of the matrix: its series.csv
+ * rows, and the ops its latency.csv rows (timed_ops) and its
+ * histogram.csv rows (count) add up to, whole rows only. */
+typedef struct {
+	size_t series;
+	double lat_ops, hist_ops;
+} have_t;
+
+/* have[i].series: how many series.csv rows trial i has (unknown trials
+ * ignored). */
+static void count_series(const char *dir, const as_trial_spec_t *specs, int n, have_t *have)
 {
 	char path[PATH_MAX], *line = NULL;
 	size_t cap = 0;
@@ -373,20 +382,86 @@ static void count_series(const char *dir, const as_trial_spec_t *specs, int n, s
 		int i;
 		if (sscanf(line, "%u,%u,", &trial, &rep) == 2 &&
 		    (i = find_spec(specs, n, trial, rep)) >= 0)
-			rows[i]++;
+			have[i].series++;
 	}
 	free(line);
 	fclose(f);
 }
 
+typedef struct {
+	const as_trial_spec_t *specs;
+	have_t *have;
+	int n, hist; /* hist: histogram.csv's count, else latency.csv's timed_ops */
+} ops_t;
+
+static int ops_row(const as_table_t *t, size_t line, void *ctx)
+{
+	ops_t *o = ctx;
+	char why[64];
+	uint32_t trial, rep;
+	double v = as_table_num(t, 0, o->hist ? "count" : "timed_ops");
+	int i = as_table_count(as_table_num(t, 0, "trial"), &trial) ||
+	                as_table_count(as_table_num(t, 0, "rep"), &rep)
+	            ? -1
+	            : find_spec(o->specs, o->n, trial, rep);
+	(void)line;
+	/* a cut row's count may have lost digits: it counts for nothing */
+	if (i < 0 || isnan(v) || as_table_row_damage(t, 0, why, sizeof(why)))
+		return 0;
+	*(o->hist ? &o->have[i].hist_ops : &o->have[i].lat_ops) += v;
+	return 0;
+}
+
+/* have[i]'s lat_ops and hist_ops from DIR's latency.csv and histogram.csv
+ * (a file not there, or unreadable, adds nothing). */
+static void count_ops(const char *dir, const as_trial_spec_t *specs, int n, have_t *have)
+{
+	static const char *const names[] = {"latency.csv", "histogram.csv"};
+	static const char *const keep[][4] = {{"trial", "rep", "timed_ops", NULL},
+	                                      {"trial", "rep", "count", NULL}};
+	for (int h = 0; h < 2; h++) {
+		char path[PATH_MAX], err[256];
+		ops_t o = {specs, have, n, h};
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[h]) >= sizeof(path) ||
+		    access(path, F_OK) != 0)
+			continue;
+		as_table_each(path, keep[h], ops_row, &o, err, sizeof(err));
+	}
+}
+
+/* Why ok row r's latency.csv and histogram.csv rows (have) are not all
+ * there, or NULL: they add up to other than its timed_ops. Until session
+ * 36 a trial whose latency rows were lost (deleted, a file cut short)
+ * counted as done, and the folder kept it without a latency
+ * distribution. No timed_ops (--latency 0, --jobs): no rows to check. */
+static const char *ops_problem(const as_table_t *t, size_t r, const have_t *have, char *why,
+                               size_t len)
+{
+	double ops = as_table_num(t, r, "timed_ops");
+	const char *cell = as_table_str(t, r, "timed_ops");
+	if (isnan(ops) && *cell)
+		snprintf(why, len, "timed_ops '%.20s' is not a number", cell);
+	else if (isnan(ops))
+		return NULL;
+	else if (have->lat_ops != ops)
+		snprintf(why, len, "%.0f of its %.0f timed ops in latency.csv", have->lat_ops, ops);
+	else if (have->hist_ops != ops)
+		snprintf(why, len, "%.0f of its %.0f timed ops in histogram.csv", have->hist_ops,
+		         ops);
+	else
+		return NULL;
+	return why;
+}
+
 /* Why row r cannot count as a complete trial, or NULL. A row cut short, a
  * status this allocscope does not know, an ok row without its numbers, or
- * a row whose series.csv rows are not all there is run again. A run of
+ * a row whose series.csv, latency.csv or histogram.csv rows are not all
+ * there (have) is run again. A run of
  * --jobs above 1 writes no ns_per_op (context.csv timing_figures): its
  * rows are complete without it (until session 21 a resumed suite ran
  * every trial of its memory scenarios again). */
-static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, int timed, char *why,
-                               size_t len)
+static const char *row_problem(const as_table_t *t, size_t r, const have_t *have, int timed,
+                               char *why, size_t len)
 {
 	static const char *const required[] = {"ops", "elapsed_ns", "rss_peak_kib", "samples",
 	                                       "ns_per_op"};
@@ -427,11 +502,11 @@ static const char *row_problem(const as_table_t *t, size_t r, size_t nseries, in
 			return why;
 		}
 	}
-	if (!strcmp(status, "ok") && samples != (double)nseries) {
-		snprintf(why, len, "%zu of its %.0f series.csv rows", nseries, samples);
+	if (!strcmp(status, "ok") && samples != (double)have->series) {
+		snprintf(why, len, "%zu of its %.0f series.csv rows", have->series, samples);
 		return why;
 	}
-	return NULL;
+	return !strcmp(status, "ok") ? ops_problem(t, r, have, why, len) : NULL;
 }
 
 /* The row ran on the spec's -t, or on the workload's own thread count (a
@@ -533,7 +608,8 @@ typedef struct {
 	const as_trial_spec_t *specs;
 	as_trial_rec_t *res;
 	int *done, n, timed;
-	size_t *nseries, *off, *len;
+	have_t *have;
+	size_t *off, *len;
 	as_trial_result_t *whole;
 	as_buf_t text;
 	char *err;
@@ -550,8 +626,7 @@ static int load_row(const as_table_t *t, size_t line, void *ctx)
 	int known = as_table_count(as_table_num(t, 0, "trial"), &trial) == 0 &&
 	            as_table_count(as_table_num(t, 0, "rep"), &rep) == 0;
 	int i = known ? find_spec(l->specs, l->n, trial, rep) : -1;
-	const char *bad =
-	    i < 0 ? NULL : row_problem(t, 0, l->nseries[i], l->timed, why, sizeof(why));
+	const char *bad = i < 0 ? NULL : row_problem(t, 0, &l->have[i], l->timed, why, sizeof(why));
 	const as_trial_spec_t *s = i < 0 ? NULL : &l->specs[i];
 	if (bad) {
 		/* damaged, not foreign: that trial simply runs again */
@@ -614,16 +689,17 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 		snprintf(err, errlen, "%.200s...: path too long", dir);
 		return -1;
 	}
-	l.nseries = calloc((size_t)n + 1, sizeof(*l.nseries));
+	l.have = calloc((size_t)n + 1, sizeof(*l.have));
 	l.off = calloc((size_t)n + 1, sizeof(*l.off));
 	l.len = calloc((size_t)n + 1, sizeof(*l.len));
 	l.whole = malloc(sizeof(*l.whole));
-	if (!l.nseries || !l.off || !l.len || !l.whole) {
+	if (!l.have || !l.off || !l.len || !l.whole) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 		goto out;
 	}
-	count_series(dir, specs, n, l.nseries);
+	count_series(dir, specs, n, l.have);
+	count_ops(dir, specs, n, l.have);
 	as_trials_header(&l.text);
 	hlen = l.text.len;
 	if (as_table_each(path, NULL, load_row, &l, err, errlen) != 0) {
@@ -633,7 +709,7 @@ int as_resume_load_trials(const char *dir, const as_trial_spec_t *specs, as_tria
 	rows_in_order(&l.text, hlen, l.off, l.len, done, n, rows);
 	load_p99(dir, specs, res, done, n);
 out:
-	free(l.nseries);
+	free(l.have);
 	free(l.off);
 	free(l.len);
 	free(l.whole);

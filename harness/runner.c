@@ -577,6 +577,7 @@ static void not_timing(as_trial_result_t *r)
 	r->v[AS_TC_handoff_ns] = r->v[AS_TC_handoff_end_ns] = NAN;
 	r->v[AS_TC_pass_ns_max] = r->v[AS_TC_pass_ns_median] = NAN;
 	r->v[AS_TC_handovers_waited] = NAN;
+	r->v[AS_TC_timed_ops] = NAN; /* its latency rows are dropped below */
 	for (int k = 0; k < AS_OP_KIND_COUNT; k++)
 		r->p99_ns[k] = NAN;
 	free(r->latency.v);

@@ -91,7 +91,11 @@
 	X(module_start_rss_kib, I,                                                             \
 	  "resident set the module added as it started, before the timed region: its load "    \
 	  "(dlopen, constructors) plus its create(), the rest of the set-up left out; what "   \
-	  "rss_before_kib holds of it, and a program pays before its first malloc")
+	  "rss_before_kib holds of it, and a program pays before its first malloc")            \
+	X(timed_ops, I,                                                                        \
+	  "ops timed for latency.csv and histogram.csv, all kinds: the sum of the trial's "    \
+	  "latency.csv timed_ops and of its histogram.csv counts (what --resume checks "       \
+	  "them against); n/a with --latency 0 and under --jobs")
 
 /* series.csv: one row per trial x sample point, after AS_ROW_KEY_COLS. */
 #define AS_SERIES_COLS(X)                                                               \

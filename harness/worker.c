@@ -594,6 +594,17 @@ static void engine_cfg(worker_t *w)
 	w->cfg.thread_start = on_thread_start;
 }
 
+/* Ops the latency histograms hold, every thread and kind: what
+ * send_latency's rows add up to (trials.csv timed_ops). */
+static uint64_t timed_ops(void)
+{
+	uint64_t n = 0;
+	for (unsigned k = 0; k < AS_OP_KIND_COUNT; k++)
+		for (uint32_t t = 0; t < AS_MAX_THREADS && as_engine_hist(t, k); t++)
+			n += as_engine_hist(t, k)->total;
+	return n;
+}
+
 /* The timed region's columns, from the engine's result and the samples. */
 static void measure(const worker_t *w, double *v)
 {
@@ -657,6 +668,7 @@ static void measure(const worker_t *w, double *v)
 		                          v[AS_TC_madvise_calls] + v[AS_TC_mprotect_calls];
 	}
 	v[AS_TC_samples] = (double)smp.nrows;
+	v[AS_TC_timed_ops] = w->spec->latency_every ? (double)timed_ops() : NAN;
 }
 
 /* Every RSS and heap/mmap figure comes from /proc/self/statm and maps,

@@ -10,11 +10,11 @@ big() {
   awk -v nm="$2" -v nw="$3" 'BEGIN { for (m = 0; m < nm; m++) print "module,mod" m
     for (w = 0; w < nw; w++) print "workload,random:ops=" (1000 + w) }' >>"$1/context.csv"
   awk -v nm="$2" -v nw="$3" -v reps="$4" 'BEGIN {
-    print "trial,rep,module,module_params,module_version,workload,workload_params,threads,seed,status,reason,cpu_binding,ops,elapsed_ns,ns_per_op,ops_per_sec,sampling_ns,live_bytes_peak,rss_before_kib,rss_peak_kib,rss_end_kib,rss_after_free_kib,rss_after_trim_kib,overhead_ratio,heap_rss_peak_kib,heap_size_peak_kib,heap_size_end_kib,mmap_rss_peak_kib,mmap_size_peak_kib,heap_rss_after_free_kib,mmap_rss_after_free_kib,heap_rss_after_trim_kib,mmap_rss_after_trim_kib,minflt,majflt,syscalls_total,brk_calls,mmap_calls,munmap_calls,mremap_calls,madvise_calls,madvise_dontneed_calls,madvise_free_calls,mprotect_calls,samples,trace_live_bytes_peak,passes,canary_ns,wait_ns,handoff_ns,handoff_end_ns,pass_ns_max,pass_ns_median,handovers,handovers_waited,cpu_start,cpu_end,wall_ns,libc_calls,module_start_rss_kib"
+    print "trial,rep,module,module_params,module_version,workload,workload_params,threads,seed,status,reason,cpu_binding,ops,elapsed_ns,ns_per_op,ops_per_sec,sampling_ns,live_bytes_peak,rss_before_kib,rss_peak_kib,rss_end_kib,rss_after_free_kib,rss_after_trim_kib,overhead_ratio,heap_rss_peak_kib,heap_size_peak_kib,heap_size_end_kib,mmap_rss_peak_kib,mmap_size_peak_kib,heap_rss_after_free_kib,mmap_rss_after_free_kib,heap_rss_after_trim_kib,mmap_rss_after_trim_kib,minflt,majflt,syscalls_total,brk_calls,mmap_calls,munmap_calls,mremap_calls,madvise_calls,madvise_dontneed_calls,madvise_free_calls,mprotect_calls,samples,trace_live_bytes_peak,passes,canary_ns,wait_ns,handoff_ns,handoff_end_ns,pass_ns_max,pass_ns_median,handovers,handovers_waited,cpu_start,cpu_end,wall_ns,libc_calls,module_start_rss_kib,timed_ops"
     for (r = 0; r < reps; r++) { t = 0
       for (w = 0; w < nw; w++) for (th = 1; th <= 2; th++) for (m = 0; m < nm; m++) {
         ns = 100 + m + (r % 7) * 0.5
-        printf "%d,%d,mod%d,,1,random,ops=%d,%d,42,ok,,0:0-1,24000,%d,%.3f,8.27e+06,1244851,2634218,5752,8516,8516,8516,6368,1.07445,2772,2772,2772,1184,1236,2772,1184,624,1184,691,0,20,20,0,0,0,0,0,0,0,26,,1,148137,0,%s,%s,,,,,1,1,16248333,0,48\n",
+        printf "%d,%d,mod%d,,1,random,ops=%d,%d,42,ok,,0:0-1,24000,%d,%.3f,8.27e+06,1244851,2634218,5752,8516,8516,8516,6368,1.07445,2772,2772,2772,1184,1236,2772,1184,624,1184,691,0,20,20,0,0,0,0,0,0,0,26,,1,148137,0,%s,%s,,,,,1,1,16248333,0,48,\n",
           t++, r, m, 1000 + w, th, ns * 24000, ns, (th > 1 ? 300 : ""), (th > 1 ? 300 : "")
       } } }' >"$1/trials.csv"
 }
