@@ -27,6 +27,7 @@
 #include "suggest.h"
 #include "suite.h"
 #include "syscount.h"
+#include "timer.h"
 #include "results_dir.h"
 #include "resume.h"
 #include "util.h"
@@ -475,6 +476,12 @@ static int suite_finish(const as_suite_cmd_t *c, int ndone, int worst, int quiet
 		       : vbad ? "in summary.json; verdicts.csv could not be written"
 		       : jbad ? "in verdicts.csv; summary.json could not be written"
 		              : "verdicts.csv, summary.json");
+	if (!quiet && ndone > 0 && c->cfg.latency_every && c->cfg.jobs <= 1) {
+		/* the calibration of the scenarios' runs (once per process) */
+		as_timer_info_t ti;
+		as_timer_calibrate(&ti);
+		as_console_jump_note(stdout, ti.jump_ns);
+	}
 	printf("%sresults: %s/ (scenarios.csv lists the scenarios; one folder each)\n",
 	       quiet ? "" : "\n", base_w);
 	/* a report the disk had no room for is a write error (it exited 0);

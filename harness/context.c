@@ -307,6 +307,7 @@ static void measurement_context(as_buf_t *ctx, const as_run_cfg_t *cfg, const as
 	as_context_add(ctx, "timer_source", ti->source);
 	as_context_addf(ctx, "timer_ns_per_tick", "%.6g", ti->ns_per_tick);
 	as_context_addf(ctx, "timer_floor_ns", "%.3g", ti->floor_ns);
+	as_context_addf(ctx, "timer_jump_ns", "%.3g", ti->jump_ns);
 	as_context_addf(ctx, "timer_read_ns", "%.3g", ti->read_cost_ns);
 	if (!strcmp(ti->source, "rdtsc")) {
 		as_context_addf(ctx, "timer_calibration_ms", "%.1f", ti->span_ms);

@@ -513,6 +513,19 @@ static void one_pass_note(const as_run_t *run)
 	printf("%s; trials.csv passes)\n", ng > shown ? ", ..." : "");
 }
 
+void as_console_jump_note(FILE *out, double jump_ns)
+{
+	static int said;
+	if (said || !(jump_ns > 0))
+		return;
+	said = 1;
+	fprintf(out,
+	        "(note: this machine's clock moves in jumps of %.1f ns: per-call latencies below "
+	        "that read as 0 or %.1f ns, and every latency percentile is a multiple of it; "
+	        "ns/op is not affected; context.csv timer_jump_ns)\n",
+	        jump_ns, jump_ns);
+}
+
 static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 {
 	console_t *c = self;
@@ -560,8 +573,10 @@ static int con_end(void *self, const as_run_t *run, char *err, size_t errlen)
 		    "repetitions_stopped)\n",
 		    run->stops.ci, run->stops.max_time, run->cfg->group_max_s, run->stops.budget,
 		    run->stops.most, run->cfg->reps, run->stops.failed);
-	if (latency)
+	if (latency) {
 		printf("(p99 latencies: latency.csv has every percentile and op kind)\n");
+		as_console_jump_note(stdout, run->timer_jump_ns);
+	}
 	if (run->cfg->jobs > 1)
 		printf("(ns/op, ops/s: -, trials ran %d at a time (--jobs) and share the cores: no "
 		       "timing figures, context.csv timing_figures)\n",

@@ -35,6 +35,7 @@ typedef struct as_run {
 	int interrupted;         /* SIGINT/SIGTERM stopped the run */
 	int stops_known;         /* -r auto: stops holds why the groups stopped */
 	as_run_stops_t stops;
+	double timer_jump_ns; /* the jump the clock moves in (timer.h), 0: fine-grained */
 } as_run_t;
 
 typedef struct as_reporter {
@@ -64,6 +65,14 @@ int as_reporter_csv(as_reporter_t *r);
 /* Progress bar on stderr (only when stderr is a terminal and CI is unset)
  * and, unless cfg->quiet, the table of medians on stdout at the end. */
 int as_reporter_console(as_reporter_t *r);
+
+/* One line on OUT saying that this machine's clock moves in jumps of
+ * JUMP_NS (context.csv timer_jump_ns), so per-call latencies and their
+ * percentiles are multiples of it; once per process, so once per command
+ * (a suite's scenarios are runs of one process); nothing when JUMP_NS is
+ * not above 0. The console's end calls it under the table when it shows
+ * latencies, the suite's under its verdicts. */
+void as_console_jump_note(FILE *out, double jump_ns);
 
 /* comparisons.csv at the end of the run (compare.c): each module against
  * the baseline per workload and threads, and unless cfg->quiet the

@@ -834,6 +834,7 @@ int as_run_matrix(const as_run_cfg_t *cfg, char *out_dir, size_t out_len)
 		goto out_usage;
 	}
 	as_timer_calibrate(&ti);
+	run.timer_jump_ns = ti.jump_ns;
 	install_stop_handlers();
 	max_threads = expand(cfg, run.specs, as_timer_tsc ? ti.ns_per_tick : 0);
 	first_groups_first(cfg, run.specs, run.n);
