@@ -236,18 +236,24 @@ static void define_charts(run_t *r, charts_t *cs)
 }
 
 /* Write report.md and report.html of markdown B into DIR; 0, or -1 (the
- * message added). */
+ * message added). Both are UTF-8: a name from the folder that is not (a
+ * module or folder named in Latin-1) shows its bad bytes as U+FFFD, as
+ * the charts and summary.json do (until session 36 they were copied). */
 static int write_reports(plot_t *p, const char *dir, const char *title, const as_buf_t *b)
 {
 	char err[1024];
-	if (as_write_file_atomic(dir, "report.md", b, err, sizeof(err)) != 0 ||
-	    plot_html_write(dir, title, b, dir, err, sizeof(err)) != 0) {
+	as_buf_t md = {0};
+	int rc = 0;
+	as_buf_add_utf8(&md, b->data ? b->data : "", b->len);
+	if (as_write_file_atomic(dir, "report.md", &md, err, sizeof(err)) != 0 ||
+	    plot_html_write(dir, title, &md, dir, err, sizeof(err)) != 0) {
 		msg(p, "%s", err);
 		p->report_failed = 1;
 		p->res->files_unwritten++;
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	as_buf_free(&md);
+	return rc;
 }
 
 /* Whether LINE is one of the messages so far. */
@@ -586,15 +592,16 @@ static as_plot_status_t plot_scenario(plot_t *p, const char *dir, const char *ou
                                       plot_fails_t *fails)
 {
 	char path[PLOT_PATH_MAX], chart_dir[PLOT_PATH_MAX], report_dir[PLOT_PATH_MAX];
-	char sp[PLOT_PATH_MAX], rp[PLOT_PATH_MAX], err[1024];
+	char sp[PLOT_PATH_MAX], rp[PLOT_PATH_MAX], href[PLOT_PATH_MAX], err[1024];
 	char metric[2048] = "";
 	const char *charts = "";
 	suite_part_t part;
 	if (plot_path(path, sizeof(path), "%s/%s", dir, sub) != 0 ||
 	    plot_path(report_dir, sizeof(report_dir), "%s/%s", out ? out : dir, sub) != 0 ||
 	    plot_path(chart_dir, sizeof(chart_dir), "%s%s", report_dir, out ? "" : "/plots") != 0 ||
-	    plot_path(sp, sizeof(sp), "%s/", sub) != 0 ||
-	    plot_path(rp, sizeof(rp), "%s/report.md", sub) != 0) {
+	    plot_href(href, sizeof(href), sub) != 0 ||
+	    plot_path(sp, sizeof(sp), "%s/", href) != 0 ||
+	    plot_path(rp, sizeof(rp), "%s/report.md", href) != 0) {
 		msg(p, "%s/%s: path too long", out ? out : dir, sub);
 		return AS_PLOT_BAD_INPUT;
 	}
