@@ -7,7 +7,8 @@
 # twice, compare with nothing to compare, numbers in hex or after a space,
 # an empty run.args, a trials.csv row without its module, help's words,
 # compare of a file, a FIFO as a trace or size table, --resume '', list '';
-# session 36: report.md and .html of a name that is not UTF-8.
+# session 36: report.md and .html of a name that is not UTF-8, check of a
+# module named twice.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -360,6 +361,16 @@ if command -v iconv >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1; then
 else
   echo "not checked: reports of a module named with byte 0xff (neither iconv nor python3)"
 fi
+
+# --- check of a module named twice: refused as run's -a null,null is ---------
+# (until session 36 `check null null` ran the whole suite twice, exit 0;
+# run and exec refuse a module given twice); a spec that does not parse is
+# refused before the first module's checks run
+expect 2 "^allocscope check: 'null' is given twice \(its checks would run twice\)$" check null glibc null
+if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then ok; else bad "check null glibc null: not one line"; fi
+expect 2 "^allocscope check: 'null:buffer=1m' is given twice" check null:buffer=1m null:buffer=1m
+expect 2 "^allocscope check: 'null:x': key 'x' has no '=value'$" check null null:x
+if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then ok; else bad "check null null:x: ran null's checks before the refusal"; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
