@@ -8,7 +8,7 @@
 # an empty run.args, a trials.csv row without its module, help's words,
 # compare of a file, a FIFO as a trace or size table, --resume '', list '';
 # session 36: report.md and .html of a name that is not UTF-8, check of a
-# module named twice.
+# module named twice, plot -o a folder that holds results.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -371,6 +371,34 @@ if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then ok; else bad "check null glibc null: n
 expect 2 "^allocscope check: 'null:buffer=1m' is given twice" check null:buffer=1m null:buffer=1m
 expect 2 "^allocscope check: 'null:x': key 'x' has no '=value'$" check null null:x
 if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then ok; else bad "check null null:x: ran null's checks before the refusal"; fi
+
+# --- plot -o a folder that holds results: refused, nothing in it changed -----
+# (until session 36 `plot DIR -o DIR` drew time.png, data/ etc. among
+# trials.csv and the rest, `plot A -o B` wrote A's report over B's, and
+# `plot RUNS -o RUNS` wrote into each run folder: exit 0)
+# snap DIR: every file below DIR with its checksum
+snap() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 md5sum); }
+snap "$tmp/twice2" >"$tmp/snap.a"
+snap "$tmp/other" >"$tmp/snap.b"
+snap "$tmp/ffruns" >"$tmp/snap.c"
+expect 2 "^allocscope plot: -o $tmp/twice2: the folder plotted itself: plot's charts and report would be mixed with its results; give -o another folder, or leave it out \(the charts go to its plots/ folder\)$" \
+  plot "$tmp/twice2" -o "$tmp/twice2"
+expect 2 "^allocscope plot: -o $tmp/twice2/\.: the folder plotted itself" plot "$tmp/twice2" -o "$tmp/twice2/."
+expect 2 "^allocscope plot: -o $tmp/other: a results folder \(it has a trials.csv\): plot's charts and report would be mixed with its results; give -o a folder that holds none$" \
+  plot "$tmp/twice2" -o "$tmp/other"
+expect 2 "^allocscope plot: -o $tmp/ffruns: the folder plotted itself: .*give -o another folder$" plot "$tmp/ffruns" -o "$tmp/ffruns"
+expect 2 "^allocscope plot: -o $tmp: a results folder \(its subfolders hold runs\)" plot "$tmp/twice2" -o "$tmp"
+# a suite's OUT/SCENARIO that holds runs of its own
+mkdir -p "$tmp/nest/"$'r\xff'
+cp -r "$tmp/twice2" "$tmp/nest/"$'r\xff/inner'
+expect 2 "^allocscope plot: -o $tmp/nest: $tmp/nest/r\\\\xff is a results folder \(its subfolders hold runs\)" plot "$tmp/ffruns" -o "$tmp/nest"
+if [ "$(wc -l <"$tmp/out")" -eq 1 ] && [ ! -e "$tmp/nest/report.md" ]; then ok; else bad "plot -o of a folder whose scenario folder holds runs: not one line, or a report written"; fi
+snap "$tmp/twice2" | cmp -s - "$tmp/snap.a" && snap "$tmp/other" | cmp -s - "$tmp/snap.b" &&
+  snap "$tmp/ffruns" | cmp -s - "$tmp/snap.c" && ok || bad "a refused plot -o changed a results folder"
+# a folder inside the run's own (not a results folder) is fine, and leaves
+# the results as they were
+expect 0 "^report: $tmp/twice2/figs/report.md$" plot "$tmp/twice2" -o "$tmp/twice2/figs"
+snap "$tmp/twice2" | grep -v ' \./figs/' | cmp -s - "$tmp/snap.a" && ok || bad "plot -o DIR/figs changed a file outside figs/"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
