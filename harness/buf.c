@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "oom.h"
+#include "util.h"
 
 /* Room for n more bytes and the NUL. */
 static void reserve(as_buf_t *b, size_t n)
@@ -32,6 +33,21 @@ void as_buf_add(as_buf_t *b, const char *s, size_t n)
 	memcpy(b->data + b->len, s, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+}
+
+void as_buf_add_utf8(as_buf_t *b, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		size_t run = i, len;
+		/* the valid characters in one copy, then the bad byte */
+		while (run < n && (len = as_utf8_char(s + run)) != 0 && len <= n - run)
+			run += len;
+		as_buf_add(b, s + i, run - i);
+		if (run < n)
+			as_buf_add(b, "\xef\xbf\xbd", 3);
+		i = run + (run < n);
+	}
 }
 
 void as_buf_printf(as_buf_t *b, const char *fmt, ...)

@@ -17,6 +17,11 @@ typedef struct as_buf {
 } as_buf_t;
 
 void as_buf_add(as_buf_t *b, const char *s, size_t n);
+/* Append the n bytes at s (NUL-terminated at n or later) as UTF-8: a byte
+ * that starts no valid UTF-8 character (as_utf8_char in util.h) becomes
+ * U+FFFD. For text that must be UTF-8 (JSON, SVG, report.md and .html)
+ * holding names from outside: a module or folder named in Latin-1. */
+void as_buf_add_utf8(as_buf_t *b, const char *s, size_t n);
 void as_buf_printf(as_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Append one CSV string field (quoted by libcsv when needed) and, unless
  * last, a comma. */

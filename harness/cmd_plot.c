@@ -46,7 +46,7 @@ static const as_opt_t plot_opts[] = {
      "also write each chart's table and the verdicts and comparisons as files in tables/: md "
      "(Markdown), tex (LaTeX, booktabs), all"},
     {'o', "out", "DIR", "DIR/plots, report in DIR",
-     "folder for the charts, their data files and report.md"},
+     "folder for the charts, their data files and report.md; not one that holds results"},
     {'q', "quiet", NULL, NULL, "do not print the report's path"},
 };
 

@@ -333,9 +333,10 @@ static int set_trace(as_run_cfg_t *cfg, const char *path)
  * (an outside review). And its replay/ path. Returns 0 or -1 after one
  * line. */
 static int make_dir(const as_tune_cmd_t *c, char *dir, size_t len, char *run_dir, size_t run_len,
-                    int *lock_fd)
+                    int *lock_fd, int *created)
 {
 	char err[PATH_MAX + 256];
+	*created = !c->cfg.out_dir || access(c->cfg.out_dir, F_OK) != 0;
 	if (c->cfg.out_dir) {
 		if ((size_t)snprintf(dir, len, "%s", c->cfg.out_dir) >= len ||
 		    (size_t)snprintf(run_dir, run_len, "%s/replay", dir) >= run_len) {
@@ -469,7 +470,7 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 	as_capture_summary_t kids;
 	as_tune_stdin_t in = {0, -1};
 	as_buf_t line = {0};
-	int r, n = 0, rec, ret = 0;
+	int r, n = 0, rec, ret = 0, created;
 
 	uint64_t t0 = as_now_ns(); /* the budget counts from here */
 
@@ -491,7 +492,16 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
-	if (make_dir(&c, dir, sizeof(dir), run_dir, sizeof(run_dir), lock_fd) != 0) {
+	/* a program that cannot be found: capture's line, before the
+	 * "capturing" line and the folder (until session 36 both came first,
+	 * and DIR/.lock stayed behind alone) */
+	if (prog && (r = as_find_program(prog[0], trace, sizeof(trace))) != 0) {
+		as_path_err(err, sizeof(err), prog[0], "%s", strerror(r));
+		fprintf(stderr, "allocscope tune: %s\n", err);
+		as_run_cfg_free_specs(&c.cfg);
+		return 2;
+	}
+	if (make_dir(&c, dir, sizeof(dir), run_dir, sizeof(run_dir), lock_fd, &created) != 0) {
 		as_run_cfg_free_specs(&c.cfg);
 		return 2;
 	}
@@ -499,6 +509,8 @@ static int tune_body(int argc, char **argv, int *lock_fd)
 		snprintf(trace, sizeof(trace), "%s/trace.ast", dir);
 		fprintf(stderr, "allocscope tune: capturing %s into %s\n", prog[0], trace);
 		r = capture(trace, prog, &kids);
+		if (r != 0) /* no trace (capture said why): no folder of a lock alone */
+			as_results_dir_unclaim(dir, created);
 		if (r == 1 && access(trace, R_OK) == 0) {
 			/* until session 35 "the capture of sqlite3 failed", under
 			 * capture's "sqlite3 exited with status 1" and its trace */

@@ -59,29 +59,14 @@ json_t *as_json_array(void)
  * memory, exit 71, for a results folder or module named in Latin-1). */
 static char *utf8_fixed(const char *s)
 {
-	size_t n = strlen(s), o = 0, i = 0;
-	char *t;
+	size_t n = strlen(s), i = 0;
+	as_buf_t t = {0};
 	while (i < n && as_utf8_char(s + i))
 		i += as_utf8_char(s + i);
 	if (i == n)
 		return NULL;
-	if (!(t = malloc(3 * n + 1)))
-		as_oom("a JSON string", 3 * n + 1);
-	memcpy(t, s, i);
-	for (o = i; i < n;) {
-		size_t len = as_utf8_char(s + i);
-		if (len) {
-			memcpy(t + o, s + i, len);
-			o += len;
-			i += len;
-		} else {
-			memcpy(t + o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		}
-	}
-	t[o] = '\0';
-	return t;
+	as_buf_add_utf8(&t, s, n);
+	return t.data;
 }
 
 json_t *as_json_str(const char *s)

@@ -236,18 +236,24 @@ static void define_charts(run_t *r, charts_t *cs)
 }
 
 /* Write report.md and report.html of markdown B into DIR; 0, or -1 (the
- * message added). */
+ * message added). Both are UTF-8: a name from the folder that is not (a
+ * module or folder named in Latin-1) shows its bad bytes as U+FFFD, as
+ * the charts and summary.json do (until session 36 they were copied). */
 static int write_reports(plot_t *p, const char *dir, const char *title, const as_buf_t *b)
 {
 	char err[1024];
-	if (as_write_file_atomic(dir, "report.md", b, err, sizeof(err)) != 0 ||
-	    plot_html_write(dir, title, b, dir, err, sizeof(err)) != 0) {
+	as_buf_t md = {0};
+	int rc = 0;
+	as_buf_add_utf8(&md, b->data ? b->data : "", b->len);
+	if (as_write_file_atomic(dir, "report.md", &md, err, sizeof(err)) != 0 ||
+	    plot_html_write(dir, title, &md, dir, err, sizeof(err)) != 0) {
 		msg(p, "%s", err);
 		p->report_failed = 1;
 		p->res->files_unwritten++;
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	as_buf_free(&md);
+	return rc;
 }
 
 /* Whether LINE is one of the messages so far. */
@@ -558,6 +564,46 @@ static as_plot_status_t refuse_unmarked(plot_t *p, const char *dir)
 	return AS_PLOT_BAD_INPUT;
 }
 
+static void free_names(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Whether -o OUT (with SUB: the folder OUT/SUB a suite's scenario SUB
+ * goes to) holds results, a run's trials.csv or run folders: plot's
+ * charts, data/ and report would go in among them (`plot DIR -o DIR` drew
+ * into the run's own folder, `plot A -o B` wrote A's report over B's,
+ * `plot RUNS -o RUNS` into each run folder, until session 36). 1 after
+ * one line naming it, else 0. */
+static int out_holds_results(plot_t *p, const char *dir, const char *out, const char *sub)
+{
+	char path[PLOT_PATH_MAX], o[AS_SHOW_MAX], sp[AS_SHOW_MAX];
+	struct stat a, b;
+	as_results_kind_t kind;
+	if (plot_path(path, sizeof(path), "%s%s%s", out, sub ? "/" : "", sub ? sub : "") != 0)
+		return 0; /* plot_scenario says it */
+	if ((kind = as_results_kind(path)) == AS_RESULTS_NONE)
+		return 0;
+	if (!sub && stat(dir, &a) == 0 && stat(out, &b) == 0 && a.st_dev == b.st_dev &&
+	    a.st_ino == b.st_ino)
+		msg(p,
+		    "-o %s: the folder plotted itself: plot's charts and report would be mixed "
+		    "with its results; give -o another folder%s",
+		    as_show(out, o),
+		    kind == AS_RESULTS_SUITE && !as_results_suite_marked(dir)
+		        ? ""
+		        : ", or leave it out (the charts go to its plots/ folder)");
+	else
+		msg(p,
+		    "-o %s: %s%sa results folder (%s): plot's charts and report would be mixed "
+		    "with its results; give -o a folder that holds none",
+		    as_show(out, o), sub ? as_show(path, sp) : "", sub ? " is " : "",
+		    kind == AS_RESULTS_RUN ? "it has a trials.csv" : "its subfolders hold runs");
+	return 1;
+}
+
 /* A suite's scenarios.csv (folder, title, x, y, expected_shape) into scen
  * (empty when absent), and subs reordered to follow it. */
 static void suite_order(plot_t *p, const char *dir, char **subs, int n, as_table_t *scen)
@@ -586,15 +632,16 @@ static as_plot_status_t plot_scenario(plot_t *p, const char *dir, const char *ou
                                       plot_fails_t *fails)
 {
 	char path[PLOT_PATH_MAX], chart_dir[PLOT_PATH_MAX], report_dir[PLOT_PATH_MAX];
-	char sp[PLOT_PATH_MAX], rp[PLOT_PATH_MAX], err[1024];
+	char sp[PLOT_PATH_MAX], rp[PLOT_PATH_MAX], href[PLOT_PATH_MAX], err[1024];
 	char metric[2048] = "";
 	const char *charts = "";
 	suite_part_t part;
 	if (plot_path(path, sizeof(path), "%s/%s", dir, sub) != 0 ||
 	    plot_path(report_dir, sizeof(report_dir), "%s/%s", out ? out : dir, sub) != 0 ||
 	    plot_path(chart_dir, sizeof(chart_dir), "%s%s", report_dir, out ? "" : "/plots") != 0 ||
-	    plot_path(sp, sizeof(sp), "%s/", sub) != 0 ||
-	    plot_path(rp, sizeof(rp), "%s/report.md", sub) != 0) {
+	    plot_href(href, sizeof(href), sub) != 0 ||
+	    plot_path(sp, sizeof(sp), "%s/", href) != 0 ||
+	    plot_path(rp, sizeof(rp), "%s/report.md", href) != 0) {
 		msg(p, "%s/%s: path too long", out ? out : dir, sub);
 		return AS_PLOT_BAD_INPUT;
 	}
@@ -631,6 +678,12 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 	as_plot_status_t rc = AS_PLOT_OK;
 	if (n == 0)
 		return AS_PLOT_BAD_INPUT;
+	/* before anything is drawn: OUT/SUB gets scenario SUB's files */
+	for (int i = 0; out && i < n; i++)
+		if (out_holds_results(p, dir, out, subs[i])) {
+			free_names(subs, n);
+			return AS_PLOT_BAD_INPUT;
+		}
 	suite_order(p, dir, subs, n, &scen);
 	dir_names(dir, abs, sizeof(abs), name, sizeof(name));
 	snprintf(title, sizeof(title), "allocscope suite report: %s", name);
@@ -676,9 +729,7 @@ static as_plot_status_t plot_suite(plot_t *p, const char *dir, const char *out)
 		rc = rc > AS_PLOT_INCOMPLETE ? rc : AS_PLOT_INCOMPLETE;
 	else
 		set_report(p, out ? out : dir);
-	for (int i = 0; i < n; i++)
-		free(subs[i]);
-	free(subs);
+	free_names(subs, n);
 	as_buf_free(&suite);
 	as_buf_free(&body);
 	as_buf_free(&context);
@@ -754,6 +805,8 @@ as_plot_status_t as_plot_dir(const char *dir, const as_plot_opts_t *opts, as_plo
 		rc = AS_PLOT_BAD_INPUT;
 	} else if (kind == AS_RESULTS_SUITE && !out && !as_results_suite_marked(dir)) {
 		rc = refuse_unmarked(&p, dir);
+	} else if (out && out_holds_results(&p, dir, out, NULL)) {
+		rc = AS_PLOT_BAD_INPUT;
 	} else if (out && as_mkdir_p(out, err, sizeof(err)) != 0) {
 		/* a bad -o, before anything is drawn: until session 34 exit 1,
 		 * and -o FILE was a line per chart and report not written */

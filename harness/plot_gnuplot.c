@@ -20,28 +20,14 @@
 
 #include "plot_int.h"
 #include "oom.h"
+#include "util.h"
 
 /* What a gnuplot script prints when chart K is finished. */
 #define DONE_MARK "allocscope-done "
 
 int plot_find_in_path(const char *prog, char *out, size_t len)
 {
-	const char *path = getenv("PATH");
-	if (strchr(prog, '/')) {
-		if (plot_path(out, len, "%s", prog) != 0)
-			return -1;
-		return access(out, X_OK);
-	}
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-		if (plot_path(out, len, "%.*s/%s", (int)n, n ? path : ".", prog) == 0 &&
-		    access(out, X_OK) == 0)
-			return 0;
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return -1;
+	return as_find_program(prog, out, len) == 0 ? 0 : -1;
 }
 
 int plot_find_scripts(char *out, size_t len)

@@ -86,7 +86,9 @@ static void image(html_t *h, as_buf_t *b, const char *alt, size_t altn, const ch
 	char path[PLOT_PATH_MAX];
 	size_t len = 0;
 	char *d = NULL;
-	if (plot_path(path, sizeof(path), "%s/%.*s", h->root, (int)srcn, src) == 0)
+	char file[PLOT_PATH_MAX];
+	if (plot_href_path(file, sizeof(file), src, srcn) == 0 &&
+	    plot_path(path, sizeof(path), "%s/%s", h->root, file) == 0)
 		d = slurp(path, &len);
 	if (!d) {
 		h->missing++;
@@ -203,7 +205,7 @@ static void table_row(html_t *h, as_buf_t *b, const char *s, size_t n, const cha
 int plot_html_write(const char *dir, const char *title, const as_buf_t *md, const char *chart_root,
                     char *err, size_t errlen)
 {
-	as_buf_t b = {0};
+	as_buf_t b = {0}, page = {0};
 	html_t h = {chart_root, 0};
 	const char *s = md->data ? md->data : "", *end = s + md->len;
 	int in_table = 0, in_list = 0, in_par = 0, rc;
@@ -271,7 +273,11 @@ int plot_html_write(const char *dir, const char *title, const as_buf_t *md, cons
 	if (in_par)
 		as_buf_printf(&b, "</p>\n");
 	as_buf_printf(&b, "</body></html>\n");
-	rc = as_write_file_atomic(dir, "report.html", &b, err, errlen);
+	/* UTF-8 as its <meta> says: the title, an SVG file's text (the
+	 * Markdown is already) */
+	as_buf_add_utf8(&page, b.data, b.len);
+	rc = as_write_file_atomic(dir, "report.html", &page, err, errlen);
 	as_buf_free(&b);
+	as_buf_free(&page);
 	return rc;
 }

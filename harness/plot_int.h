@@ -221,6 +221,12 @@ void plot_dstr_line(as_buf_t *b, const char *s);
 void plot_vars_str(as_buf_t *v, const char *name, const char *s);
 /* NAME='path'; with the path's bytes as they are (a file gnuplot opens) */
 void plot_vars_path(as_buf_t *v, const char *name, const char *path);
+/* PATH as a link target in report.md: a byte that is not UTF-8, a space,
+ * '%', a parenthesis etc. as %XX. 0, or -1 when it does not fit in len. */
+int plot_href(char *out, size_t len, const char *path);
+/* The path of link target HREF (n bytes, as plot_href wrote it): %XX as
+ * its byte. 0, or -1 when it does not fit in len. */
+int plot_href_path(char *out, size_t len, const char *href, size_t n);
 /* Bar chart layout: NCAT, NLINES, LINECH (longest line of a label). */
 void plot_vars_cats(as_buf_t *v, const as_buf_t *data);
 /* Whether values in [lo, hi] span more than a factor of 100: log axis. */

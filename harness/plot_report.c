@@ -495,9 +495,12 @@ void plot_report_suite_head(as_buf_t *b, const char *name, const char *dir, cons
 	as_buf_printf(b, "Verdicts and comparisons first, then one key chart per scenario; "
 	                 "each scenario's own report has every chart. ");
 	as_buf_printf(b, "Scenarios:");
-	for (int i = 0; i < n; i++)
-		as_buf_printf(b, " [%s](%s/report.md)%s", subs[i], subs[i],
-		              i + 1 < n ? "," : "\n\n");
+	for (int i = 0; i < n; i++) {
+		char href[PLOT_PATH_MAX];
+		if (plot_href(href, sizeof(href), subs[i]) != 0)
+			snprintf(href, sizeof(href), "."); /* plot_scenario says it */
+		as_buf_printf(b, " [%s](%s/report.md)%s", subs[i], href, i + 1 < n ? "," : "\n\n");
+	}
 }
 
 void plot_report_scenario(as_buf_t *b, const as_table_t *scen, const char *sub)

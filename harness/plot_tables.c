@@ -159,7 +159,7 @@ int plot_tables_write(const char *dir, const char *name, const char *caption, co
 	/* one line: it goes into a comment */
 	plot_title_line(caption, cap, sizeof(cap));
 	for (size_t k = 0; rc == 0 && k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		as_buf_t b = {0};
+		as_buf_t b = {0}, u = {0};
 		char file[300];
 		if (!(what & kinds[k].bit))
 			continue;
@@ -173,9 +173,12 @@ int plot_tables_write(const char *dir, const char *name, const char *caption, co
 			snprintf(err, errlen, "%s/%s.%s: name too long", dir, name, kinds[k].ext);
 			rc = -1;
 		} else {
-			rc = as_write_file_atomic(dir, file, &b, err, errlen);
+			/* UTF-8, as report.md (a module named in Latin-1) */
+			as_buf_add_utf8(&u, b.data ? b.data : "", b.len);
+			rc = as_write_file_atomic(dir, file, &u, err, errlen);
 		}
 		as_buf_free(&b);
+		as_buf_free(&u);
 	}
 	return rc;
 }

@@ -3,6 +3,7 @@
  * and the gnuplot variables a chart script receives, and the output files'
  * paths. No chart logic here. */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,10 +93,7 @@ void plot_title_line(const char *title, char *out, size_t len)
 static size_t put_char(as_buf_t *b, const char *s)
 {
 	size_t n = as_utf8_char(s);
-	if (n)
-		as_buf_add(b, s, n);
-	else
-		as_buf_add(b, "\xef\xbf\xbd", 3);
+	as_buf_add_utf8(b, s, n ? n : 1);
 	return n ? n : 1;
 }
 
@@ -172,6 +170,55 @@ void plot_vars_path(as_buf_t *v, const char *name, const char *path)
 	as_buf_printf(v, "%s=", name);
 	gstr(v, path, 0);
 	as_buf_add(v, "; ", 2);
+}
+
+/* A link target in report.md: PATH with a byte of no UTF-8 character, a
+ * control character, a space, '%', '(', ')', '<' or '>' as %XX (RFC 3986),
+ * so that the link stays one Markdown link and report.md UTF-8 (a suite's
+ * scenario, a run folder named in Latin-1). plot_href_path undoes it. */
+int plot_href(char *out, size_t len, const char *path)
+{
+	size_t w = 0;
+	for (const char *s = path; *s;) {
+		size_t n = as_utf8_char(s);
+		unsigned char c = (unsigned char)*s;
+		if (n == 0 || c < 0x20 || c == 0x7f || strchr(" %()<>", c)) {
+			if (w + 3 >= len)
+				return -1;
+			snprintf(out + w, len - w, "%%%02X", c);
+			w += 3, s++;
+			continue;
+		}
+		if (w + n >= len)
+			return -1;
+		memcpy(out + w, s, n);
+		w += n, s += n;
+	}
+	if (w >= len)
+		return -1;
+	out[w] = '\0';
+	return 0;
+}
+
+int plot_href_path(char *out, size_t len, const char *href, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++, w++) {
+		if (w + 1 >= len)
+			return -1;
+		if (href[i] == '%' && i + 2 < n && isxdigit((unsigned char)href[i + 1]) &&
+		    isxdigit((unsigned char)href[i + 2])) {
+			char hex[3] = {href[i + 1], href[i + 2], '\0'};
+			out[w] = (char)strtoul(hex, NULL, 16);
+			i += 2;
+		} else {
+			out[w] = href[i];
+		}
+	}
+	if (w >= len)
+		return -1;
+	out[w] = '\0';
+	return 0;
 }
 
 /* Bar chart layout: categories, the most lines a category label (column

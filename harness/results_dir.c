@@ -395,3 +395,14 @@ int as_results_dir_unstarted(const char *dir)
 	int ours;
 	return has_files(dir, &ours) == 0;
 }
+
+void as_results_dir_unclaim(const char *dir, int created)
+{
+	char lock[PATH_MAX];
+	if (!as_results_dir_unstarted(dir) ||
+	    (size_t)snprintf(lock, sizeof(lock), "%s/%s", dir, AS_DIR_LOCK) >= sizeof(lock))
+		return;
+	unlink(lock);
+	if (created)
+		rmdir(dir);
+}

@@ -35,6 +35,13 @@ int as_results_dir_new(const char *suffix, char *out, size_t outlen, char *err, 
 /* Give up the folder (closes the lock fd; -1 is ignored). */
 void as_results_dir_release(int lock_fd);
 
+/* Undo the claim of a command that stopped before it wrote anything into
+ * DIR (as_results_dir_unstarted: a tune whose capture never ran): DIR's
+ * lock file removed, and DIR too when created (the claim made it), so no
+ * empty folder is left to the user. A DIR that holds more is left as it
+ * is. The lock's fd is still closed by as_results_dir_release. */
+void as_results_dir_unclaim(const char *dir, int created);
+
 /* 1 when DIR exists and holds nothing but (at most) the lock file: what a run
  * stopped between claiming the folder and writing run.args leaves; 0 when it
  * holds anything else or cannot be listed. */

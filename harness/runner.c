@@ -34,20 +34,15 @@
 #include "trials_read.h"
 #include "util.h"
 
-/* 1, with a line on stderr, when two of specs[0..n) are the same text. */
+/* 1, with a line on stderr, when two of specs[0..n) are the same text
+ * (as_spec_given_twice; `check` refuses its modules so too). */
 static int given_twice(const char *opt, const as_spec_t *specs, int n)
 {
-	for (int i = 0; i < n; i++)
-		for (int j = 0; j < i; j++)
-			if (!strcmp(specs[i].label, specs[j].label)) {
-				fprintf(stderr,
-				        "allocscope: %s: '%s' is given twice (its rows could not "
-				        "be told "
-				        "apart)\n",
-				        opt, specs[i].label);
-				return 1;
-			}
-	return 0;
+	char err[AS_SHOW_MAX + 64];
+	if (!as_spec_given_twice(specs, n, err, sizeof(err)))
+		return 0;
+	fprintf(stderr, "allocscope: %s: %s (its rows could not be told apart)\n", opt, err);
+	return 1;
 }
 
 /* The same, for a thread count (-t 1,1). */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,6 +74,53 @@ size_t as_utf8_char(const char *str)
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return len;
+}
+
+/* 0 when PATH is a file exec can run, else its errno (a folder: EACCES,
+ * as execve says of one). */
+static int runnable(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EACCES;
+	return access(path, X_OK) == 0 ? 0 : errno;
+}
+
+int as_find_program(const char *prog, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	int found = ENOENT;
+	if (len)
+		*out = '\0';
+	if (!*prog)
+		return ENOENT;
+	if (strchr(prog, '/')) {
+		if ((size_t)snprintf(out, len, "%s", prog) >= len)
+			return ENAMETOOLONG;
+		found = runnable(out);
+		if (found && len)
+			*out = '\0';
+		return found;
+	}
+	for (path = path ? path : "/bin:/usr/bin"; *path;) {
+		size_t n = strcspn(path, ":");
+		int e;
+		if ((size_t)snprintf(out, len, "%.*s/%s", (int)n, n ? path : ".", prog) >= len)
+			e = ENAMETOOLONG;
+		else
+			e = runnable(out);
+		if (e == 0)
+			return 0;
+		/* one that is there but cannot run is what execvp says last */
+		if (e == EACCES || e == ENAMETOOLONG)
+			found = e;
+		path += n + (path[n] == ':');
+	}
+	if (len)
+		*out = '\0';
+	return found;
 }
 
 uint64_t as_now_ns(void)

@@ -41,6 +41,15 @@ int as_parse_double(const char *opt, const char *s, double min, double max, doub
  * Text that must be UTF-8 (JSON, SVG) shows such a byte as U+FFFD. */
 size_t as_utf8_char(const char *s);
 
+/* Where execvp(3) would find program PROG: PROG itself when it holds a
+ * '/', else the first PATH folder (an empty entry: the current folder;
+ * PATH unset: /bin:/usr/bin, as glibc) with an executable file of that
+ * name, into out (len bytes). Returns 0, or an errno for "PROG: <strerror>":
+ * ENOENT (none), EACCES (found, not executable, or a folder),
+ * ENAMETOOLONG; out is then "". So a command refuses a program before
+ * it creates anything, not when its exec fails. Thread-safe. */
+int as_find_program(const char *prog, char *out, size_t len);
+
 /* Split a comma list into at most `max` items in place (modifies s); items
  * are trimmed of spaces; empty items are an error. Returns the count, or -1. */
 int as_split_list(char *s, char **items, int max);

@@ -6,7 +6,9 @@
 # session 35: chart text that is not UTF-8, a CSV file with a BOM, exec -a
 # twice, compare with nothing to compare, numbers in hex or after a space,
 # an empty run.args, a trials.csv row without its module, help's words,
-# compare of a file, a FIFO as a trace or size table, --resume '', list ''.
+# compare of a file, a FIFO as a trace or size table, --resume '', list '';
+# session 36: report.md and .html of a name that is not UTF-8, check of a
+# module named twice, plot -o a folder that holds results.
 # Each is one stderr line naming the thing and the reason and exit 2, or
 # works as the same input in good form does; no result already written is
 # lost.
@@ -320,6 +322,83 @@ expect 2 "^allocscope suite: option --resume: empty path" suite --resume=
 # --- list '': the empty name shown as '' -------------------------------------
 # (until session 35 "allocscope list: : no module, ...", a stray colon)
 expect 2 "^allocscope list: '': no module, workload, suite or scenario of that name" list ''
+
+# --- session 36 --------------------------------------------------------------
+# --- a module named with a byte that is not UTF-8: report.md and .html are --
+# (until session 36 both copied the name's bytes as they were: iconv
+# "illegal input sequence", while the SVGs and summary.json showed U+FFFD);
+# a run folder so named, plotted with a folder of runs into -o: its link
+# is percent-encoded and its charts are still put inline in report.html
+# utf8_ok FILE: FILE is UTF-8 (iconv, else python3)
+utf8_ok() {
+  if command -v iconv >/dev/null 2>&1; then iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1
+  else python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$1" 2>/dev/null; fi
+}
+if command -v iconv >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1; then
+  cp "$mods/null.so" "$tmp/"$'n\xff.so'
+  "$as" run -a "$tmp/"$'n\xff.so' "${quick[@]}" -o "$tmp/ffmod" >/dev/null 2>&1
+  "$as" plot -q --format svg --tables md "$tmp/ffmod" >"$tmp/out" 2>&1
+  rc=$?
+  for f in report.md report.html tables/throughput.md; do
+    if [ "$rc" -eq 0 ] && [ -s "$tmp/ffmod/$f" ] && utf8_ok "$tmp/ffmod/$f" &&
+       grep -q $'n\xef\xbf\xbd' "$tmp/ffmod/$f"; then ok; else
+      bad "plot of a module named with byte 0xff: exit $rc, $f not UTF-8 (or no U+FFFD):"
+      sed 's/^/  | /' "$tmp/out" >&2
+    fi
+  done
+  mkdir "$tmp/ffruns"
+  cp -r "$tmp/twice2" "$tmp/ffruns/"$'r\xff'
+  rm -rf "$tmp/ffruns/"*/plots "$tmp/ffruns/"*/report.*
+  "$as" plot -q --format svg "$tmp/ffruns" -o "$tmp/ffout" >"$tmp/out" 2>&1
+  rc=$?
+  if [ "$rc" -eq 0 ] && utf8_ok "$tmp/ffout/report.md" && utf8_ok "$tmp/ffout/report.html" &&
+     grep -q '(r%FF/report.md)' "$tmp/ffout/report.md" &&
+     grep -q 'href="r%FF/report.html"' "$tmp/ffout/report.html" &&
+     grep -q '<svg' "$tmp/ffout/report.html" && ! grep -q 'chart not found' "$tmp/ffout/report.html"; then ok; else
+    bad "plot -o of a folder of runs, one named with byte 0xff: exit $rc, reports not UTF-8 or its link lost:"
+    sed 's/^/  | /' "$tmp/out" >&2
+  fi
+else
+  echo "not checked: reports of a module named with byte 0xff (neither iconv nor python3)"
+fi
+
+# --- check of a module named twice: refused as run's -a null,null is ---------
+# (until session 36 `check null null` ran the whole suite twice, exit 0;
+# run and exec refuse a module given twice); a spec that does not parse is
+# refused before the first module's checks run
+expect 2 "^allocscope check: 'null' is given twice \(its checks would run twice\)$" check null glibc null
+if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then ok; else bad "check null glibc null: not one line"; fi
+expect 2 "^allocscope check: 'null:buffer=1m' is given twice" check null:buffer=1m null:buffer=1m
+expect 2 "^allocscope check: 'null:x': key 'x' has no '=value'$" check null null:x
+if [ "$(wc -l <"$tmp/out")" -eq 1 ]; then ok; else bad "check null null:x: ran null's checks before the refusal"; fi
+
+# --- plot -o a folder that holds results: refused, nothing in it changed -----
+# (until session 36 `plot DIR -o DIR` drew time.png, data/ etc. among
+# trials.csv and the rest, `plot A -o B` wrote A's report over B's, and
+# `plot RUNS -o RUNS` wrote into each run folder: exit 0)
+# snap DIR: every file below DIR with its checksum
+snap() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 md5sum); }
+snap "$tmp/twice2" >"$tmp/snap.a"
+snap "$tmp/other" >"$tmp/snap.b"
+snap "$tmp/ffruns" >"$tmp/snap.c"
+expect 2 "^allocscope plot: -o $tmp/twice2: the folder plotted itself: plot's charts and report would be mixed with its results; give -o another folder, or leave it out \(the charts go to its plots/ folder\)$" \
+  plot "$tmp/twice2" -o "$tmp/twice2"
+expect 2 "^allocscope plot: -o $tmp/twice2/\.: the folder plotted itself" plot "$tmp/twice2" -o "$tmp/twice2/."
+expect 2 "^allocscope plot: -o $tmp/other: a results folder \(it has a trials.csv\): plot's charts and report would be mixed with its results; give -o a folder that holds none$" \
+  plot "$tmp/twice2" -o "$tmp/other"
+expect 2 "^allocscope plot: -o $tmp/ffruns: the folder plotted itself: .*give -o another folder$" plot "$tmp/ffruns" -o "$tmp/ffruns"
+expect 2 "^allocscope plot: -o $tmp: a results folder \(its subfolders hold runs\)" plot "$tmp/twice2" -o "$tmp"
+# a suite's OUT/SCENARIO that holds runs of its own
+mkdir -p "$tmp/nest/"$'r\xff'
+cp -r "$tmp/twice2" "$tmp/nest/"$'r\xff/inner'
+expect 2 "^allocscope plot: -o $tmp/nest: $tmp/nest/r\\\\xff is a results folder \(its subfolders hold runs\)" plot "$tmp/ffruns" -o "$tmp/nest"
+if [ "$(wc -l <"$tmp/out")" -eq 1 ] && [ ! -e "$tmp/nest/report.md" ]; then ok; else bad "plot -o of a folder whose scenario folder holds runs: not one line, or a report written"; fi
+snap "$tmp/twice2" | cmp -s - "$tmp/snap.a" && snap "$tmp/other" | cmp -s - "$tmp/snap.b" &&
+  snap "$tmp/ffruns" | cmp -s - "$tmp/snap.c" && ok || bad "a refused plot -o changed a results folder"
+# a folder inside the run's own (not a results folder) is fine, and leaves
+# the results as they were
+expect 0 "^report: $tmp/twice2/figs/report.md$" plot "$tmp/twice2" -o "$tmp/twice2/figs"
+snap "$tmp/twice2" | grep -v ' \./figs/' | cmp -s - "$tmp/snap.a" && ok || bad "plot -o DIR/figs changed a file outside figs/"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -42,11 +42,13 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
   [ "$n" -eq 1 ] && grep -q "ro: cannot write in it: Permission denied (-o DIR draws the charts and report elsewhere)$" "$tmp/err" && ok ||
     { bad "read-only folder: $n stderr lines, want one naming the folder:"; sed 's/^/  | /' "$tmp/err" | head -5 >&2; }
   [ ! -s "$tmp/out" ] && ok || bad "read-only folder: stdout names a report that was not written: $(cat "$tmp/out")"
-  # -o a folder it cannot write in: the same, naming -o
-  "${asuser[@]}" "$nbas" plot "$tmp/pf" -o "$tmp/ro" >"$tmp/out" 2>"$tmp/err"
+  # -o a folder it cannot write in: the same, naming -o (a folder without
+  # results: one with them is refused for that, test_bad_input)
+  mkdir "$tmp/ro-out" && chmod 755 "$tmp/ro-out"
+  "${asuser[@]}" "$nbas" plot "$tmp/pf" -o "$tmp/ro-out" >"$tmp/out" 2>"$tmp/err"
   rc=$?
   [ "$rc" -eq 2 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
-    grep -q "^allocscope plot: -o $tmp/ro: cannot write in it: Permission denied$" "$tmp/err" && ok ||
+    grep -q "^allocscope plot: -o $tmp/ro-out: cannot write in it: Permission denied$" "$tmp/err" && ok ||
     { bad "plot -o a folder it cannot write in: exit $rc:"; sed 's/^/  | /' "$tmp/err" | head -5 >&2; }
 else
   echo "skipped: the read-only case (not root, or no setpriv)"

@@ -4,7 +4,8 @@
 # as replay refuses it, in one line with exit 2, before the plan is printed
 # and before any folder is made or touched; two tunes started in the same
 # second get folders of their own (results/<stamp>-tune, then -2, ...); a
-# program that fails or is not found is said as such, not as a failed capture.
+# program that fails is said as such, not as a failed capture; one that is
+# not found, or cannot run, is refused in one line before anything is made.
 # Small CSV traces, one configuration, -r 2: a second or two in all.
 # usage: test_tune_cli.sh ALLOCSCOPE
 set -u
@@ -93,11 +94,30 @@ if command -v sqlite3 >/dev/null; then
 else
   echo "sqlite3 not installed: a failing program not checked"
 fi
-expect 2 "^allocscope capture: no_such_program_zz: No such file or directory$" \
-  tune "${fast[@]}" -o "$tmp/nf" -- no_such_program_zz
-[ "$(grep -c 'allocscope.*no_such_program_zz' "$tmp/out")" -le 2 ] &&
-  ! grep -q 'capture of no_such_program_zz failed' "$tmp/out" && ok ||
-  bad "tune -- no_such_program_zz: more than the capture's line: $(cat "$tmp/out")"
+# One that cannot be found or run is refused in one line before anything
+# is printed or made (until session 36 the "capturing" line came first and
+# the folder stayed behind holding .lock alone)
+printf 'echo hi\n' >not_executable.sh
+ls results >"$tmp/results.before" 2>/dev/null
+for c in "no_such_program_zz|No such file or directory" "./no_such_program_zz|No such file or directory" \
+  "./not_executable.sh|Permission denied" "./a_directory/|Permission denied"; do
+  arg=${c%%|*} why=${c#*|}
+  expect 2 "^allocscope tune: $arg: $why$" tune "${fast[@]}" -o "$tmp/nf" -- "$arg"
+  one_line "tune -- $arg"
+  [ ! -e "$tmp/nf" ] && ok || bad "tune -- $arg: left $tmp/nf behind: $(ls -A "$tmp/nf")"
+done
+expect 2 "^allocscope tune: no_such_program_zz: No such file or directory$" tune "${fast[@]}" -- no_such_program_zz
+ls results 2>/dev/null | cmp -s - "$tmp/results.before" && ok || bad "tune -- no_such_program_zz: made a folder in results/"
+# -o an empty folder of the user's: kept, and nothing put in it
+mkdir "$tmp/nf-empty"
+expect 2 "^allocscope tune: no_such_program_zz: No such file or directory$" \
+  tune "${fast[@]}" -o "$tmp/nf-empty" -- no_such_program_zz
+[ -d "$tmp/nf-empty" ] && [ -z "$(ls -A "$tmp/nf-empty")" ] && ok || bad "tune -o EMPTY -- no_such_program_zz: the folder changed"
+# a capture that cannot start for another reason (its library not found):
+# capture's line, and no folder holding .lock alone left behind
+ALLOCSCOPE_CAPTURE_LIB=$tmp/no_such_lib.so expect 2 "^allocscope capture: allocscope_capture.so not found" \
+  tune "${fast[@]}" -o "$tmp/nf-lib" -- /bin/true
+[ ! -e "$tmp/nf-lib" ] && ok || bad "tune whose capture did not start: left $tmp/nf-lib behind: $(ls -A "$tmp/nf-lib")"
 
 # --grid of a folder or of a file with no configuration: refused in one line,
 # no folder (before: read as an empty grid, glibc alone replayed, exit 0)

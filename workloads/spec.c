@@ -150,6 +150,19 @@ out_oom:
 	return -1;
 }
 
+int as_spec_given_twice(const as_spec_t *specs, int n, char *err, size_t errlen)
+{
+	char shown[AS_SHOW_MAX];
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			if (!strcmp(specs[i].label, specs[j].label)) {
+				snprintf(err, errlen, "'%s' is given twice",
+				         as_show(specs[i].label, shown));
+				return 1;
+			}
+	return 0;
+}
+
 int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, int max, char *err,
                        size_t errlen)
 {

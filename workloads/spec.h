@@ -53,6 +53,12 @@ void as_spec_free(as_spec_t *s);
 int as_spec_parse_list(const char *list, as_spec_kind_t kind, as_spec_t *out, int max, char *err,
                        size_t errlen);
 
+/* Whether two of specs[0..n) have the same label (`run -a null,null`,
+ * `check null null`: rows nothing tells apart, work done twice): 1 with
+ * "'LABEL' is given twice" in err (the label as as_show shows it), else 0.
+ * The caller adds its prefix and what the twice would cost. */
+int as_spec_given_twice(const as_spec_t *specs, int n, char *err, size_t errlen);
+
 /* Value of KEY in the spec's params, or NULL. */
 const char *as_spec_get(const as_spec_t *s, const char *key);
 
