@@ -54,5 +54,16 @@ else
   sed 's/^/  | /' "$tmp/out" >&2
 fi
 
+
+# a module whose checks fail does not stop the next module's: `check
+# broken_create_crash.so null` checks null too, exit 1 (session 36's
+# first parse-every-spec-first change stopped after the first failure)
+"$as" check --timeout 5 "$mods/broken_create_crash.so" null >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] && grep -q "^null: [0-9]* passed, 0 failed" "$tmp/out"; then ok; else
+  bad "check broken_create_crash.so null: exit $rc (want 1), null not checked:"
+  sed 's/^/  | /' "$tmp/out" | tail -5 >&2
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
