@@ -209,6 +209,68 @@ static int str_index(char *const *v, int n, const char *s)
 	return -1;
 }
 
+/* The distinct "workload label\037threads" of table t's rows (a
+ * trials.csv) whose workload context table ctx names, into pairs (room
+ * for t's rows), *np of them. Returns 0, or -1 when out of memory. */
+static int known_pairs(const as_table_t *ctx, const as_table_t *t, char **pairs, int *np)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		char lw[1100];
+		int known = 0;
+		as_compare_label(t, r, "workload", "workload_params", lw, sizeof(lw));
+		for (size_t q = 0; q < ctx->nrows && !known; q++)
+			known = !strcmp(as_table_str(ctx, q, "key"), "workload") &&
+			        !strcmp(as_table_str(ctx, q, "value"), lw);
+		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
+		         as_table_str(t, r, "threads"));
+		if (known && str_index(pairs, *np, lw) < 0 && !(pairs[(*np)++] = strdup(lw)))
+			return -1;
+	}
+	return 0;
+}
+
+/* How many of the nm x np groups of table t (a trials.csv) have fewer
+ * rows than the repetitions asked and stopped by no rule of context
+ * table ctx (as_reps_group_complete), in *nshort: group (module mods[im],
+ * workload and threads pairs[ip]). Each row's group, then the rows of
+ * each group one after another (a counting sort: count[g] ends as where
+ * group g's rows end), for the rule that judges a group by its rows, not
+ * their number. Returns 0, or -1 when out of memory. */
+static int short_groups(const as_table_t *ctx, const as_table_t *t, char **mods, int nm,
+                        char **pairs, int np, long asked, int *nshort)
+{
+	int *count = calloc((size_t)nm * (size_t)np + 2, sizeof(*count)), ngroups = nm * np,
+	    rc = -1;
+	int *group = malloc((t->nrows + 1) * sizeof(*group));
+	size_t *rows = malloc((t->nrows + 1) * sizeof(*rows));
+	if (!count || !group || !rows)
+		goto out;
+	for (size_t r = 0; r < t->nrows; r++) {
+		char lm[512], lw[1100];
+		int im, ip;
+		as_compare_label(t, r, "module", "module_params", lm, sizeof(lm));
+		as_compare_label(t, r, "workload", "workload_params", lw, sizeof(lw));
+		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
+		         as_table_str(t, r, "threads"));
+		group[r] = -1;
+		if ((im = str_index(mods, nm, lm)) >= 0 && (ip = str_index(pairs, np, lw)) >= 0)
+			count[(group[r] = im * np + ip) + 1]++;
+	}
+	for (int g = 0; g < ngroups; g++)
+		count[g + 1] += count[g]; /* count[g]: where group g's rows start */
+	for (size_t r = 0; r < t->nrows; r++)
+		if (group[r] >= 0)
+			rows[count[group[r]]++] = r; /* count[g] ends where g + 1 starts */
+	for (int g = 0, at = 0; g < ngroups; at = count[g++])
+		*nshort += !as_reps_group_complete(ctx, t, rows + at, count[g] - at, asked);
+	rc = 0;
+out:
+	free(count);
+	free(group);
+	free(rows);
+	return rc;
+}
+
 /* How many of run folder DIR's module x workload x threads groups (its
  * context.csv's module and workload rows, each workload at the thread
  * counts its trials.csv rows have) have fewer trials.csv rows than the
@@ -222,8 +284,7 @@ static int count_short(const char *dir, int *nshort, int *ngroups, long *asked)
 {
 	as_table_t ctx, t;
 	char path[PATH_MAX], err[PATH_MAX + 64], **mods = NULL, **pairs = NULL, *end;
-	int nm = 0, np = 0, *count = NULL, *group = NULL, rc = -1;
-	size_t *rows = NULL;
+	int nm = 0, np = 0, rc = -1;
 	const char *rv;
 	*nshort = *ngroups = 0;
 	snprintf(path, sizeof(path), "%s/context.csv", dir);
@@ -249,54 +310,16 @@ static int count_short(const char *dir, int *nshort, int *ngroups, long *asked)
 		if (!strcmp(as_table_str(&ctx, r, "key"), "module") &&
 		    as_table_cell(&ctx, r, "value", (const char **)&mods[nm]) == 0)
 			nm++;
-	/* "workload label\037threads" of the rows whose workload context names */
-	for (size_t r = 0; r < t.nrows; r++) {
-		char lw[1100];
-		int known = 0;
-		as_compare_label(&t, r, "workload", "workload_params", lw, sizeof(lw));
-		for (size_t q = 0; q < ctx.nrows && !known; q++)
-			known = !strcmp(as_table_str(&ctx, q, "key"), "workload") &&
-			        !strcmp(as_table_str(&ctx, q, "value"), lw);
-		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
-		         as_table_str(&t, r, "threads"));
-		if (known && str_index(pairs, np, lw) < 0 && !(pairs[np++] = strdup(lw)))
-			goto out;
-	}
-	/* each row's group, then the rows of each group one after another in
-	 * rows (a counting sort: count[g] ends as where group g's rows end),
-	 * for the rule that judges a group by its rows, not their number */
-	if (!(count = calloc((size_t)nm * (size_t)np + 2, sizeof(*count))) ||
-	    !(group = malloc((t.nrows + 1) * sizeof(*group))) ||
-	    !(rows = malloc((t.nrows + 1) * sizeof(*rows))))
+	if (known_pairs(&ctx, &t, pairs, &np) != 0 ||
+	    short_groups(&ctx, &t, mods, nm, pairs, np, *asked, nshort) != 0)
 		goto out;
-	for (size_t r = 0; r < t.nrows; r++) {
-		char lm[512], lw[1100];
-		int im, ip;
-		as_compare_label(&t, r, "module", "module_params", lm, sizeof(lm));
-		as_compare_label(&t, r, "workload", "workload_params", lw, sizeof(lw));
-		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
-		         as_table_str(&t, r, "threads"));
-		group[r] = -1;
-		if ((im = str_index(mods, nm, lm)) >= 0 && (ip = str_index(pairs, np, lw)) >= 0)
-			count[(group[r] = im * np + ip) + 1]++;
-	}
 	*ngroups = nm * np;
-	for (int g = 0; g < *ngroups; g++)
-		count[g + 1] += count[g]; /* count[g]: where group g's rows start */
-	for (size_t r = 0; r < t.nrows; r++)
-		if (group[r] >= 0)
-			rows[count[group[r]]++] = r; /* count[g] ends where g + 1 starts */
-	for (int g = 0, at = 0; g < *ngroups; at = count[g++])
-		*nshort += !as_reps_group_complete(&ctx, &t, rows + at, count[g] - at, *asked);
 	rc = 0;
 out:
 	for (int i = 0; i < np; i++)
 		free(pairs[i]);
 	free(pairs);
 	free(mods);
-	free(count);
-	free(group);
-	free(rows);
 	as_table_free(&t);
 out_ctx:
 	as_table_free(&ctx);
