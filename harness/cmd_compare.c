@@ -533,15 +533,19 @@ static int load_folders(const char *a, const char *b, const char *metric, as_gro
 	return 0;
 }
 
-/* The warnings about the folders on stderr (compare_warn.c), their
+/* The warnings about the folders (compare_warn.c) on stderr, their
  * objects in diffs unless it is NULL. */
 static void warn_folders(const char *a, const char *b, const char *metric, const as_machine_t *ma,
                          const as_machine_t *mb, json_t *diffs)
 {
-	as_compare_warn_contexts(a, b, as_compare_timing_metric(metric), diffs);
+	as_buf_t say = {0};
+	as_compare_warn_contexts(a, b, as_compare_timing_metric(metric), diffs, &say);
 	as_compare_warn_handoff(ma->handoff_end_ns_median_kept, mb->handoff_end_ns_median_kept,
-	                        diffs);
-	as_compare_warn_noisy(a, b, ma, mb, diffs);
+	                        diffs, &say);
+	as_compare_warn_noisy(a, b, ma, mb, diffs, &say);
+	if (say.len)
+		fputs(say.data, stderr);
+	as_buf_free(&say);
 }
 
 static int compare_main(int argc, char **argv)
