@@ -361,3 +361,132 @@ int as_winners_each(const as_groups_t *gs, int (*fn)(void *arg, const as_winner_
 	}
 	return 0;
 }
+
+const char *as_change_name(as_change_kind_t k)
+{
+	static const char *const names[] = {"regression", "improvement",     "no_change",
+	                                    "too_few",    "no_ratio",        "not_measured",
+	                                    "failed",     "untested_slower", "only_in_b",
+	                                    "only_in_a",  "not_run_in_b"};
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+/* A regression or improvement is significant and beyond the threshold:
+ * B slower than A by more than the factor 1 + threshold, or faster by
+ * more than the same factor (ratio below 1/(1 + threshold), 0.952 at 5 %:
+ * symmetric in the factor, as a ratio and its inverse are, not in the
+ * difference 1 - ratio). */
+static as_change_kind_t classify(const as_cmp_t *c, double threshold)
+{
+	if (c->outcome == AS_CMP_SLOWER && c->ratio > 1 + threshold)
+		return AS_CH_REGRESSION;
+	if (c->outcome == AS_CMP_FASTER && c->ratio < 1 / (1 + threshold))
+		return AS_CH_IMPROVEMENT;
+	/* a slowdown too few repetitions cannot test is no pass for a gate
+	 * (an outside review: -r 3 against -r 3 can never reach p < 0.05, and
+	 * --fail-on-regression passed every row) */
+	if (c->outcome == AS_CMP_TOO_FEW)
+		return c->ratio > 1 + threshold ? AS_CH_UNTESTED : AS_CH_TOO_FEW;
+	if (c->outcome == AS_CMP_NO_RATIO)
+		return AS_CH_NO_RATIO;
+	return AS_CH_NONE;
+}
+
+/* The kind of B's group b against A's a, both in the two folders, once
+ * compared (c). */
+static as_change_kind_t change_kind(const as_group_t *a, const as_group_t *b, const as_cmp_t *c,
+                                    double threshold)
+{
+	as_change_kind_t k = classify(c, threshold);
+	/* not measured: a side without values that had ok but untimed
+	 * repetitions, and no side that simply failed */
+	if (k == AS_CH_NO_RATIO && (a->n || a->unmeasured) && (b->n || b->unmeasured))
+		k = AS_CH_NOT_MEASURED;
+	/* A ran it, B has no ok repetition left: the module broke, as much
+	 * a regression for a gate as a slower one (a B merely skipped
+	 * there, not a failure, stays "no ratio") */
+	if (!b->n && !b->unmeasured && (a->n || a->unmeasured) && b->failed)
+		k = AS_CH_FAILED;
+	return k;
+}
+
+/* A larger share of b's repetitions failed than of a's: the module now
+ * crashes now and then, which its median (of the ok ones) hides; a gate
+ * sees it (an outside review: 2 of 3 crashed, exit 0, no word; a later
+ * one: 5 of 6 against 1 of 6). */
+static int failed_partly(const as_group_t *a, const as_group_t *b, as_change_kind_t k)
+{
+	int tb = b->n + b->unmeasured + b->failed, ta = a->n + a->unmeasured + a->failed;
+	return k != AS_CH_FAILED && (b->n || b->unmeasured) && b->failed &&
+	       (double)b->failed * ta > (double)a->failed * tb;
+}
+
+/* B's group b against A's a (NULL: b is in B alone) into *e; 0 when it
+ * is no row (in both, measured or run ok by neither), 1 when it is, -1
+ * when out of memory. */
+static int change_of(const as_group_t *a, const as_group_t *b, double threshold, as_changes_t *ch,
+                     as_change_t *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->a = a;
+	e->b = b;
+	if (!a) {
+		e->kind = AS_CH_ONLY_B;
+		return 1;
+	}
+	if (a->n == 0 && a->unmeasured && b->n == 0 && b->unmeasured) {
+		ch->not_measured++; /* neither side measured it (--jobs): no row */
+		return 0;
+	}
+	if (a->n == 0 && b->n == 0 && !a->unmeasured && !b->unmeasured) {
+		ch->ok_in_neither++; /* skipped or failed on both sides (bump on 2 threads) */
+		return 0;
+	}
+	ch->matched++;
+	if (as_cmp_samples(b->v, b->n, a->v, a->n, NULL, 0, &e->c) != 0)
+		return -1;
+	e->kind = change_kind(a, b, &e->c, threshold);
+	e->partly = failed_partly(a, b, e->kind);
+	ch->partly += e->partly;
+	ch->regressions += e->kind == AS_CH_REGRESSION;
+	ch->untested += e->kind == AS_CH_UNTESTED;
+	ch->failed += e->kind == AS_CH_FAILED;
+	ch->improvements += e->kind == AS_CH_IMPROVEMENT;
+	return 1;
+}
+
+int as_compare_changes(const as_groups_t *ga, const as_groups_t *gb, double threshold,
+                       as_changes_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!(out->v = calloc((size_t)ga->n + (size_t)gb->n + 1, sizeof(*out->v))))
+		return -1;
+	for (int i = 0; i < gb->n; i++) {
+		const as_group_t *b = &gb->g[i];
+		int r = change_of(as_groups_find(ga, b->module, b->workload, b->threads), b,
+		                  threshold, out, &out->v[out->n]);
+		if (r < 0) {
+			as_changes_free(out);
+			return -1;
+		}
+		out->n += r;
+	}
+	for (int i = 0; i < ga->n; i++) {
+		const as_group_t *a = &ga->g[i];
+		/* A ran it, B not at all: for a gate, coverage B lost (until
+		 * session 24 a gate passed it) */
+		int ran = a->n || a->unmeasured;
+		if (as_groups_find(gb, a->module, a->workload, a->threads))
+			continue;
+		out->not_run_in_b += ran;
+		out->v[out->n++] =
+		    (as_change_t){.a = a, .kind = ran ? AS_CH_NOT_RUN_IN_B : AS_CH_ONLY_A};
+	}
+	return 0;
+}
+
+void as_changes_free(as_changes_t *ch)
+{
+	free(ch->v);
+	memset(ch, 0, sizeof(*ch));
+}

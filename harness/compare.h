@@ -4,7 +4,9 @@
  * (1.71-2.10) faster than glibc"). Samples are grouped by strings (module
  * label, workload label, threads) so that a run in memory and a results
  * folder read back (`allocscope compare`) go through the same code. The
- * comparisons reporter (report_compare.c) writes comparisons.csv with it.
+ * comparisons reporter (report_compare.c) writes comparisons.csv with it,
+ * and `allocscope compare` (cmd_compare.c) prints the changes of one
+ * folder's groups against another's (as_compare_changes). Prints nothing.
  * Not thread-safe. */
 #ifndef AS_COMPARE_H
 #define AS_COMPARE_H
@@ -133,5 +135,54 @@ typedef struct as_winner {
 /* Call fn once per workload and threads (first-seen order) that has a
  * contender with an ok repetition. Returns as as_comparisons_each. */
 int as_winners_each(const as_groups_t *gs, int (*fn)(void *arg, const as_winner_t *w), void *arg);
+
+/* `allocscope compare A B`: what became of each of A's and B's groups
+ * (module, workload, threads) in the other folder. */
+typedef enum as_change_kind {
+	AS_CH_REGRESSION,   /* B significantly slower, beyond the threshold */
+	AS_CH_IMPROVEMENT,  /* B significantly faster, beyond the threshold */
+	AS_CH_NONE,         /* no change that counts */
+	AS_CH_TOO_FEW,      /* too few repetitions for a test */
+	AS_CH_NO_RATIO,     /* no ok repetition on one side */
+	AS_CH_NOT_MEASURED, /* ok repetitions without the metric on a side (--jobs) */
+	AS_CH_FAILED,       /* A ran it, every repetition of B failed */
+	AS_CH_UNTESTED,     /* slower beyond the threshold, too few repetitions to test */
+	AS_CH_ONLY_B,       /* in B alone */
+	AS_CH_ONLY_A,       /* in A alone, and never ran there (no ok repetition) */
+	AS_CH_NOT_RUN_IN_B, /* in A alone, where it ran: coverage B lost */
+} as_change_kind_t;
+
+/* One of the changes: B's group against A's (a or b NULL for a group in
+ * one folder only). */
+typedef struct as_change {
+	const as_group_t *a, *b;
+	as_cmp_t c; /* b against a; set for the kinds up to AS_CH_UNTESTED */
+	as_change_kind_t kind;
+	int partly; /* a larger share of B's repetitions failed than of A's */
+} as_change_t;
+
+typedef struct as_changes {
+	/* B's groups in B's order (matched or only in B; none for a group
+	 * neither side measured or ran ok), then A's groups B has not */
+	as_change_t *v;
+	int n;
+	int matched, regressions, improvements, failed, partly, not_run_in_b, untested;
+	int not_measured;  /* in both, neither side has the metric (--jobs) */
+	int ok_in_neither; /* in both, no ok repetition on either side */
+} as_changes_t;
+
+/* The changes of groups gb (B) against ga (A) at THRESHOLD (0.05: 5 %):
+ * a regression or improvement is significant and beyond the factor
+ * 1 + THRESHOLD either way; the groups keep their order. out holds
+ * pointers into ga and gb: free it (as_changes_free) before them. Returns
+ * 0, or -1 when out of memory (out freed). */
+int as_compare_changes(const as_groups_t *ga, const as_groups_t *gb, double threshold,
+                       as_changes_t *out);
+void as_changes_free(as_changes_t *ch);
+
+/* --json's name of a change kind: "regression", "improvement",
+ * "no_change", "too_few", "no_ratio", "not_measured", "failed",
+ * "untested_slower", "only_in_b", "only_in_a", "not_run_in_b". */
+const char *as_change_name(as_change_kind_t k);
 
 #endif /* AS_COMPARE_H */

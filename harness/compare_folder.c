@@ -414,6 +414,99 @@ static int check_empty(const char *dir, const as_table_t *t, const char *metric)
 	return 0;
 }
 
+/* DIR/trials.csv into t: the columns read below, no others (a
+ * trials.csv of a million rows took 6 GB read whole, its ~60 columns and
+ * a 6 KB result a row for the disturbed rule: docs/measure.md "compare on
+ * a million rows"). Returns 0, or -1 after a line. */
+static int read_trials(const char *dir, const char *metric, as_table_t *t)
+{
+	const char *keep[] = {"module", "module_params", AS_TABLE_MACHINE_COLS, metric, NULL};
+	char path[PATH_MAX], rerr[PATH_MAX + 256];
+	if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", dir) >= sizeof(path)) {
+		as_compare_error("%.200s...: path too long", dir);
+		return -1;
+	}
+	if (as_table_read_cols(path, keep, t, rerr, sizeof(rerr)) != 0) {
+		as_compare_error("%s", rerr);
+		return -1;
+	}
+	return 0;
+}
+
+/* Table t (DIR/trials.csv) refused when damaged: a damaged file is said,
+ * not half-read (a row cut short or garbled keys would make groups of
+ * their own, "only in B", or none). Returns 0, or -1 after one line. */
+static int check_rows(const char *dir, const as_table_t *t)
+{
+	/* trial and rep too: without them every row reads as trial 0, and
+	 * the disturbed-repetition rule drops whole groups ("only in A", exit
+	 * 0); the params: without them no label matches */
+	static const char *const need[] = {"trial",   "rep",    "module",        "workload",
+	                                   "threads", "status", "module_params", "workload_params"};
+	for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++)
+		if (as_table_col(t, need[k]) < 0) {
+			as_compare_error("%s/trials.csv: no column '%s'", dir, need[k]);
+			return -1;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		uint32_t thr;
+		char buf[64];
+		const char *why = as_table_row_damage(t, r, buf, sizeof(buf));
+		if (!why && (as_table_count(as_table_num(t, r, "threads"), &thr) != 0 || thr == 0))
+			why = "threads is not a count";
+		else if (!why && (!*as_table_str(t, r, "module") || !*as_table_str(t, r, "status")))
+			why = "module or status empty";
+		if (why) {
+			as_compare_error("%s/trials.csv: line %zu: %s%s", dir, r + 2, why,
+			                 why == buf ? " (damaged)" : "");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Row r's module label in m as compare matches it: its module
+ * (module_key) and params, or the other side's label it is paired with
+ * (as_modkeys_t lab_to). */
+static void row_module(const as_table_t *t, size_t r, const as_modkeys_t *mk, char *m, size_t len)
+{
+	const char *p = as_table_str(t, r, "module_params");
+	snprintf(m, len, "%s%s%s", module_key(t, r, mk), *p ? ":" : "", p);
+	for (int l = 0; l < mk->nlab; l++)
+		if (*mk->lab_to[l] && !strcmp(mk->lab[l], m)) {
+			snprintf(m, len, "%s", mk->lab_to[l]);
+			return;
+		}
+}
+
+/* Table t's rows (checked) into gs, but those dist leaves out: an ok
+ * row's value, or an ok row without one, or a failed row (not ok, not
+ * skipped) counted; each workload label after PREFIX. */
+static void add_rows(const as_table_t *t, const unsigned char *dist, const char *prefix,
+                     const char *metric, as_groups_t *gs, const as_modkeys_t *mk)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		char m[512], w[1024], pw[1100];
+		uint32_t thr = 0;
+		double v;
+		const char *status = as_table_str(t, r, "status");
+		int ok = !strcmp(status, "ok");
+		if (dist[r] == AS_DIST_OUT)
+			continue;
+		metric_value(as_table_str(t, r, metric), &v);        /* ok rows checked */
+		as_table_count(as_table_num(t, r, "threads"), &thr); /* checked */
+		row_module(t, r, mk, m, sizeof(m));
+		as_compare_label(t, r, "workload", "workload_params", w, sizeof(w));
+		snprintf(pw, sizeof(pw), "%s%s", prefix, w);
+		if (ok && isnan(v))
+			as_groups_add_unmeasured(gs, m, pw, thr);
+		else if (!ok && strcmp(status, "skipped"))
+			as_groups_add_failed(gs, m, pw, thr, status);
+		else
+			as_groups_add(gs, m, pw, thr, ok ? v : NAN);
+	}
+}
+
 /* DIR's trials.csv as groups of the metric: its ok repetitions, the ones
  * the machine disturbed left out as summary.csv leaves them, each
  * workload label after PREFIX (a suite's "SCENARIO/", else ""); and what
@@ -423,108 +516,35 @@ static int load_groups(const char *dir, const char *prefix, const char *metric, 
 {
 	as_table_t t;
 	char err[512];
-	unsigned char *dist;
+	unsigned char *dist = NULL;
+	int rc = -1;
 	if (as_results_format_check(dir, err, sizeof(err)) != 0) {
 		as_compare_error("%s", err);
 		return -1;
 	}
-	/* the columns read below, no others: a trials.csv of a million rows
-	 * took 6 GB read whole, its ~60 columns and a 6 KB result a row for
-	 * the disturbed rule (docs/measure.md "compare on a million rows") */
-	{
-		const char *keep[] = {"module", "module_params", AS_TABLE_MACHINE_COLS, metric,
-		                      NULL};
-		char path[PATH_MAX], rerr[PATH_MAX + 256];
-		if ((size_t)snprintf(path, sizeof(path), "%s/trials.csv", dir) >= sizeof(path)) {
-			as_compare_error("%.200s...: path too long", dir);
-			return -1;
-		}
-		if (as_table_read_cols(path, keep, &t, rerr, sizeof(rerr)) != 0) {
-			as_compare_error("%s", rerr);
-			return -1;
-		}
-	}
-	/* a damaged file is said, not half-read: a row cut short or garbled
-	 * keys would make groups of their own ("only in B") or none */
-	{
-		/* trial and rep too: without them every row reads as trial 0,
-		 * and the disturbed-repetition rule drops whole groups ("only in
-		 * A", exit 0); the params: without them no label matches */
-		static const char *const need[] = {
-		    "trial",   "rep",    "module",        "workload",
-		    "threads", "status", "module_params", "workload_params"};
-		for (size_t k = 0; k < sizeof(need) / sizeof(need[0]); k++)
-			if (as_table_col(&t, need[k]) < 0) {
-				as_compare_error("%s/trials.csv: no column '%s'", dir, need[k]);
-				as_table_free(&t);
-				return -1;
-			}
-		for (size_t r = 0; r < t.nrows; r++) {
-			uint32_t thr;
-			char buf[64];
-			const char *why = as_table_row_damage(&t, r, buf, sizeof(buf));
-			if (!why &&
-			    (as_table_count(as_table_num(&t, r, "threads"), &thr) != 0 || thr == 0))
-				why = "threads is not a count";
-			else if (!why && (!*as_table_str(&t, r, "module") ||
-			                  !*as_table_str(&t, r, "status")))
-				why = "module or status empty";
-			if (why) {
-				as_compare_error("%s/trials.csv: line %zu: %s%s", dir, r + 2, why,
-				                 why == buf ? " (damaged)" : "");
-				as_table_free(&t);
-				return -1;
-			}
-		}
-	}
+	if (read_trials(dir, metric, &t) != 0)
+		return -1;
+	if (check_rows(dir, &t) != 0)
+		goto out;
 	if (as_table_col(&t, metric) < 0) {
 		as_compare_error("%s/trials.csv: no column '%s': the folder is damaged "
 		                 "(or an allocscope without that column wrote it)",
 		                 dir, metric);
-		as_table_free(&t);
-		return -1;
+		goto out;
 	}
-	if (check_values(dir, &t, metric) != 0 || check_empty(dir, &t, metric) != 0) {
-		as_table_free(&t);
-		return -1;
-	}
+	if (check_values(dir, &t, metric) != 0 || check_empty(dir, &t, metric) != 0)
+		goto out;
 	dist = calloc(t.nrows ? t.nrows : 1, 1);
 	if (!dist || as_table_machine(&t, dist, mach) != 0) {
 		as_compare_error("out of memory");
-		free(dist);
-		as_table_free(&t);
-		return -1;
+		goto out;
 	}
-	for (size_t r = 0; r < t.nrows; r++) {
-		char m[512], w[1024], pw[1100];
-		uint32_t thr = 0;
-		double v;
-		int ok = !strcmp(as_table_str(&t, r, "status"), "ok");
-		if (dist[r] == AS_DIST_OUT)
-			continue;
-		metric_value(as_table_str(&t, r, metric), &v);        /* ok rows checked above */
-		as_table_count(as_table_num(&t, r, "threads"), &thr); /* checked above */
-		{
-			const char *p = as_table_str(&t, r, "module_params");
-			snprintf(m, sizeof(m), "%s%s%s", module_key(&t, r, mk), *p ? ":" : "", p);
-			for (int l = 0; l < mk->nlab; l++)
-				if (*mk->lab_to[l] && !strcmp(mk->lab[l], m)) {
-					snprintf(m, sizeof(m), "%s", mk->lab_to[l]);
-					break;
-				}
-		}
-		as_compare_label(&t, r, "workload", "workload_params", w, sizeof(w));
-		snprintf(pw, sizeof(pw), "%s%s", prefix, w);
-		if (ok && isnan(v))
-			as_groups_add_unmeasured(gs, m, pw, thr);
-		else if (!ok && strcmp(as_table_str(&t, r, "status"), "skipped"))
-			as_groups_add_failed(gs, m, pw, thr, as_table_str(&t, r, "status"));
-		else
-			as_groups_add(gs, m, pw, thr, ok ? v : NAN);
-	}
+	add_rows(&t, dist, prefix, metric, gs, mk);
+	rc = 0;
+out:
 	free(dist);
 	as_table_free(&t);
-	return 0;
+	return rc;
 }
 
 /* The machine of a suite: its scenarios' trials together (the largest

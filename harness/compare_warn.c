@@ -1,6 +1,6 @@
 /* compare_warn.c - the warnings of `allocscope compare` about the two
  * folders (compare_warn.h): their contexts, their being unfinished, their
- * machines. Reads only; never runs a trial. */
+ * machines, as lines the command prints. Reads only; never runs a trial. */
 #define _GNU_SOURCE
 #include "compare_warn.h"
 
@@ -28,7 +28,7 @@
  * noisy machine (disturb.h AS_NOISY_SHARE): its multi-thread figures may
  * be slowed where nothing flags it. */
 int as_compare_warn_noisy(const char *a, const char *b, const as_machine_t *ma,
-                          const as_machine_t *mb, json_t *diffs)
+                          const as_machine_t *mb, json_t *diffs, as_buf_t *say)
 {
 	char va[32] = "", vb[32] = "";
 	int n = 0;
@@ -37,8 +37,8 @@ int as_compare_warn_noisy(const char *a, const char *b, const as_machine_t *ma,
 		if (!isnan(m->noisy_share))
 			snprintf(k ? vb : va, sizeof(va), "%.2f", m->noisy_share);
 		if (m->noisy_share >= AS_NOISY_SHARE && m->multi_thread_trials) {
-			fprintf(
-			    stderr,
+			as_buf_printf(
+			    say,
 			    "allocscope compare: warning: %s ran on a noisy machine: %.0f %% of "
 			    "its "
 			    "1-thread trials disturbed; its multi-thread ns/op may be slowed where "
@@ -61,18 +61,18 @@ int as_compare_warn_noisy(const char *a, const char *b, const as_machine_t *ma,
  * multi-thread trials ran farther apart than the other's, by the rule's
  * factor (disturb.h): the host placed the CPUs differently, and
  * multi-thread ns/op moves with that, whatever the modules did. */
-int as_compare_warn_handoff(double ha, double hb, json_t *diffs)
+int as_compare_warn_handoff(double ha, double hb, json_t *diffs, as_buf_t *say)
 {
 	char va[32], vb[32];
 	if (!(ha > 0 && hb > 0) || (ha <= AS_DISTURB_HANDOFF * hb && hb <= AS_DISTURB_HANDOFF * ha))
 		return 0;
 	snprintf(va, sizeof(va), "%.0f", ha);
 	snprintf(vb, sizeof(vb), "%.0f", hb);
-	fprintf(stderr,
-	        "allocscope compare: warning: the threads' CPUs were farther apart in %s: "
-	        "a cache-line round trip took %s ns in A and %s ns in B (median trials.csv "
-	        "handoff_end_ns at 2 threads or more); multi-thread ns/op move with that\n",
-	        ha > hb ? "A" : "B", va, vb);
+	as_buf_printf(say,
+	              "allocscope compare: warning: the threads' CPUs were farther apart in %s: "
+	              "a cache-line round trip took %s ns in A and %s ns in B (median trials.csv "
+	              "handoff_end_ns at 2 threads or more); multi-thread ns/op move with that\n",
+	              ha > hb ? "A" : "B", va, vb);
 	if (diffs) {
 		json_t *d = as_json_object();
 		as_json_set_str(d, "key", "handoff_end_ns");
@@ -113,6 +113,7 @@ static const char *const setting_keys[] = {"latency_every",
 typedef struct {
 	int timing; /* the metric is a time (as_compare_timing_metric) */
 	json_t *diffs;
+	as_buf_t *say;       /* the lines said */
 	as_buf_t said;       /* "\nkey\037a\037b\n" of each key warning given */
 	as_buf_t untimed[2]; /* A's, B's scenarios without timing figures */
 	int nuntimed[2];     /* folders without, per side */
@@ -135,9 +136,9 @@ static void warn_key(ctx_warn_t *w, const as_table_t *ta, const as_table_t *tb, 
 		w->said.data[mark] = '\0';
 		return;
 	}
-	fprintf(stderr, "allocscope compare: warning: %s differs: '%s' vs '%s'%s\n", key, va, vb,
-	        setting ? " (a measurement setting: the ratio may measure it, not the change)"
-	                : "");
+	as_buf_printf(
+	    w->say, "allocscope compare: warning: %s differs: '%s' vs '%s'%s\n", key, va, vb,
+	    setting ? " (a measurement setting: the ratio may measure it, not the change)" : "");
 	if (w->diffs) {
 		json_t *d = as_json_object();
 		as_json_set_str(d, "key", key);
@@ -209,6 +210,68 @@ static int str_index(char *const *v, int n, const char *s)
 	return -1;
 }
 
+/* The distinct "workload label\037threads" of table t's rows (a
+ * trials.csv) whose workload context table ctx names, into pairs (room
+ * for t's rows), *np of them. Returns 0, or -1 when out of memory. */
+static int known_pairs(const as_table_t *ctx, const as_table_t *t, char **pairs, int *np)
+{
+	for (size_t r = 0; r < t->nrows; r++) {
+		char lw[1100];
+		int known = 0;
+		as_compare_label(t, r, "workload", "workload_params", lw, sizeof(lw));
+		for (size_t q = 0; q < ctx->nrows && !known; q++)
+			known = !strcmp(as_table_str(ctx, q, "key"), "workload") &&
+			        !strcmp(as_table_str(ctx, q, "value"), lw);
+		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
+		         as_table_str(t, r, "threads"));
+		if (known && str_index(pairs, *np, lw) < 0 && !(pairs[(*np)++] = strdup(lw)))
+			return -1;
+	}
+	return 0;
+}
+
+/* How many of the nm x np groups of table t (a trials.csv) have fewer
+ * rows than the repetitions asked and stopped by no rule of context
+ * table ctx (as_reps_group_complete), in *nshort: group (module mods[im],
+ * workload and threads pairs[ip]). Each row's group, then the rows of
+ * each group one after another (a counting sort: count[g] ends as where
+ * group g's rows end), for the rule that judges a group by its rows, not
+ * their number. Returns 0, or -1 when out of memory. */
+static int short_groups(const as_table_t *ctx, const as_table_t *t, char **mods, int nm,
+                        char **pairs, int np, long asked, int *nshort)
+{
+	int *count = calloc((size_t)nm * (size_t)np + 2, sizeof(*count)), ngroups = nm * np,
+	    rc = -1;
+	int *group = malloc((t->nrows + 1) * sizeof(*group));
+	size_t *rows = malloc((t->nrows + 1) * sizeof(*rows));
+	if (!count || !group || !rows)
+		goto out;
+	for (size_t r = 0; r < t->nrows; r++) {
+		char lm[512], lw[1100];
+		int im, ip;
+		as_compare_label(t, r, "module", "module_params", lm, sizeof(lm));
+		as_compare_label(t, r, "workload", "workload_params", lw, sizeof(lw));
+		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
+		         as_table_str(t, r, "threads"));
+		group[r] = -1;
+		if ((im = str_index(mods, nm, lm)) >= 0 && (ip = str_index(pairs, np, lw)) >= 0)
+			count[(group[r] = im * np + ip) + 1]++;
+	}
+	for (int g = 0; g < ngroups; g++)
+		count[g + 1] += count[g]; /* count[g]: where group g's rows start */
+	for (size_t r = 0; r < t->nrows; r++)
+		if (group[r] >= 0)
+			rows[count[group[r]]++] = r; /* count[g] ends where g + 1 starts */
+	for (int g = 0, at = 0; g < ngroups; at = count[g++])
+		*nshort += !as_reps_group_complete(ctx, t, rows + at, count[g] - at, asked);
+	rc = 0;
+out:
+	free(count);
+	free(group);
+	free(rows);
+	return rc;
+}
+
 /* How many of run folder DIR's module x workload x threads groups (its
  * context.csv's module and workload rows, each workload at the thread
  * counts its trials.csv rows have) have fewer trials.csv rows than the
@@ -222,8 +285,7 @@ static int count_short(const char *dir, int *nshort, int *ngroups, long *asked)
 {
 	as_table_t ctx, t;
 	char path[PATH_MAX], err[PATH_MAX + 64], **mods = NULL, **pairs = NULL, *end;
-	int nm = 0, np = 0, *count = NULL, *group = NULL, rc = -1;
-	size_t *rows = NULL;
+	int nm = 0, np = 0, rc = -1;
 	const char *rv;
 	*nshort = *ngroups = 0;
 	snprintf(path, sizeof(path), "%s/context.csv", dir);
@@ -249,54 +311,16 @@ static int count_short(const char *dir, int *nshort, int *ngroups, long *asked)
 		if (!strcmp(as_table_str(&ctx, r, "key"), "module") &&
 		    as_table_cell(&ctx, r, "value", (const char **)&mods[nm]) == 0)
 			nm++;
-	/* "workload label\037threads" of the rows whose workload context names */
-	for (size_t r = 0; r < t.nrows; r++) {
-		char lw[1100];
-		int known = 0;
-		as_compare_label(&t, r, "workload", "workload_params", lw, sizeof(lw));
-		for (size_t q = 0; q < ctx.nrows && !known; q++)
-			known = !strcmp(as_table_str(&ctx, q, "key"), "workload") &&
-			        !strcmp(as_table_str(&ctx, q, "value"), lw);
-		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
-		         as_table_str(&t, r, "threads"));
-		if (known && str_index(pairs, np, lw) < 0 && !(pairs[np++] = strdup(lw)))
-			goto out;
-	}
-	/* each row's group, then the rows of each group one after another in
-	 * rows (a counting sort: count[g] ends as where group g's rows end),
-	 * for the rule that judges a group by its rows, not their number */
-	if (!(count = calloc((size_t)nm * (size_t)np + 2, sizeof(*count))) ||
-	    !(group = malloc((t.nrows + 1) * sizeof(*group))) ||
-	    !(rows = malloc((t.nrows + 1) * sizeof(*rows))))
+	if (known_pairs(&ctx, &t, pairs, &np) != 0 ||
+	    short_groups(&ctx, &t, mods, nm, pairs, np, *asked, nshort) != 0)
 		goto out;
-	for (size_t r = 0; r < t.nrows; r++) {
-		char lm[512], lw[1100];
-		int im, ip;
-		as_compare_label(&t, r, "module", "module_params", lm, sizeof(lm));
-		as_compare_label(&t, r, "workload", "workload_params", lw, sizeof(lw));
-		snprintf(lw + strlen(lw), sizeof(lw) - strlen(lw), "\037%s",
-		         as_table_str(&t, r, "threads"));
-		group[r] = -1;
-		if ((im = str_index(mods, nm, lm)) >= 0 && (ip = str_index(pairs, np, lw)) >= 0)
-			count[(group[r] = im * np + ip) + 1]++;
-	}
 	*ngroups = nm * np;
-	for (int g = 0; g < *ngroups; g++)
-		count[g + 1] += count[g]; /* count[g]: where group g's rows start */
-	for (size_t r = 0; r < t.nrows; r++)
-		if (group[r] >= 0)
-			rows[count[group[r]]++] = r; /* count[g] ends where g + 1 starts */
-	for (int g = 0, at = 0; g < *ngroups; at = count[g++])
-		*nshort += !as_reps_group_complete(&ctx, &t, rows + at, count[g] - at, *asked);
 	rc = 0;
 out:
 	for (int i = 0; i < np; i++)
 		free(pairs[i]);
 	free(pairs);
 	free(mods);
-	free(count);
-	free(group);
-	free(rows);
 	as_table_free(&t);
 out_ctx:
 	as_table_free(&ctx);
@@ -307,7 +331,7 @@ out_ctx:
  * not a finished run: its lock held (a run still writes it), or fewer
  * trials than planned; side k (0 A, 1 B) noted in flags. Returns how
  * many lines. */
-static int warn_unfinished(const char *dir, int k, int flags[2][2])
+static int warn_unfinished(const char *dir, int k, int flags[2][2], as_buf_t *say)
 {
 	long pid, asked;
 	int nshort, ngroups, n = 0;
@@ -316,10 +340,11 @@ static int warn_unfinished(const char *dir, int k, int flags[2][2])
 		if (pid > 0)
 			snprintf(who, sizeof(who), " (pid %ld)", pid);
 		char *dir_w = as_shell_word(dir);
-		fprintf(stderr,
-		        "allocscope compare: warning: %s is still being written: an allocscope "
-		        "run holds its %s%s; its trials so far are compared, and may change\n",
-		        dir_w, AS_DIR_LOCK, who);
+		as_buf_printf(
+		    say,
+		    "allocscope compare: warning: %s is still being written: an allocscope "
+		    "run holds its %s%s; its trials so far are compared, and may change\n",
+		    dir_w, AS_DIR_LOCK, who);
 		free(dir_w);
 		flags[k][0] = 1;
 		n++;
@@ -336,13 +361,14 @@ static int warn_unfinished(const char *dir, int k, int flags[2][2])
 		scen = access(up, F_OK) == 0;
 		dir_w = as_shell_word(dir);
 		resume_w = as_shell_word(scen ? dirname(parent) : dir);
-		fprintf(stderr,
-		        "allocscope compare: warning: %s is incomplete: %d of its %d module x "
-		        "workload x threads groups have fewer trials.csv rows than the %ld "
-		        "repetition%s asked (an interrupted %s; `allocscope %s --resume %s` "
-		        "finishes it)\n",
-		        dir_w, nshort, ngroups, asked, asked == 1 ? "" : "s",
-		        scen ? "suite" : "run", scen ? "suite" : "run", resume_w);
+		as_buf_printf(
+		    say,
+		    "allocscope compare: warning: %s is incomplete: %d of its %d module x "
+		    "workload x threads groups have fewer trials.csv rows than the %ld "
+		    "repetition%s asked (an interrupted %s; `allocscope %s --resume %s` "
+		    "finishes it)\n",
+		    dir_w, nshort, ngroups, asked, asked == 1 ? "" : "s", scen ? "suite" : "run",
+		    scen ? "suite" : "run", resume_w);
 		free(dir_w);
 		free(resume_w);
 		free(parent);
@@ -351,9 +377,9 @@ static int warn_unfinished(const char *dir, int k, int flags[2][2])
 }
 
 /* Every pair's warnings (see ctx_warn_t); returns how many. */
-int as_compare_warn_contexts(const char *a, const char *b, int timing, json_t *diffs)
+int as_compare_warn_contexts(const char *a, const char *b, int timing, json_t *diffs, as_buf_t *say)
 {
-	ctx_warn_t w = {.timing = timing, .diffs = diffs};
+	ctx_warn_t w = {.timing = timing, .diffs = diffs, .say = say};
 	int unf[2][2] = {{0, 0}, {0, 0}}; /* per side: being written, incomplete */
 	if (as_results_kind(a) == AS_RESULTS_SUITE) {
 		int n;
@@ -363,13 +389,13 @@ int as_compare_warn_contexts(const char *a, const char *b, int timing, json_t *d
 			snprintf(pa, sizeof(pa), "%s/%s", a, subs[i]);
 			snprintf(pb, sizeof(pb), "%s/%s", b, subs[i]);
 			warn_context_pair(&w, pa, pb, subs[i]);
-			w.n += warn_unfinished(pa, 0, unf) + warn_unfinished(pb, 1, unf);
+			w.n += warn_unfinished(pa, 0, unf, say) + warn_unfinished(pb, 1, unf, say);
 			free(subs[i]);
 		}
 		free(subs);
 	} else {
 		warn_context_pair(&w, a, b, NULL);
-		w.n += warn_unfinished(a, 0, unf) + warn_unfinished(b, 1, unf);
+		w.n += warn_unfinished(a, 0, unf, say) + warn_unfinished(b, 1, unf, say);
 	}
 	for (int f = 0; f < 2 && diffs; f++) {
 		json_t *d;
@@ -385,16 +411,17 @@ int as_compare_warn_contexts(const char *a, const char *b, int timing, json_t *d
 		if (!w.nuntimed[k])
 			continue;
 		if (w.untimed[k].len) /* a suite's scenarios, named */
-			fprintf(
-			    stderr,
+			as_buf_printf(
+			    w.say,
 			    "allocscope compare: warning: %s has no timing figures to compare in "
 			    "%s (context.csv timing_figures: %s)\n",
 			    k ? b : a, w.untimed[k].data, w.why[k]);
 		else
-			fprintf(stderr,
-			        "allocscope compare: warning: %s has no timing figures to compare "
-			        "(context.csv timing_figures: %s)\n",
-			        k ? b : a, w.why[k]);
+			as_buf_printf(
+			    w.say,
+			    "allocscope compare: warning: %s has no timing figures to compare "
+			    "(context.csv timing_figures: %s)\n",
+			    k ? b : a, w.why[k]);
 		w.n++;
 		as_buf_free(&w.untimed[k]);
 	}

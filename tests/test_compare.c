@@ -1,6 +1,7 @@
 /* test_compare.c - a module against a baseline: the outcome (faster,
  * slower, no difference, too few repetitions, no ratio), the sentence, and
- * comparisons.csv from grouped samples, net of null where null is a floor. */
+ * comparisons.csv from grouped samples, net of null where null is a floor;
+ * and `compare`'s changes of one folder's groups against another's. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,58 @@ static void lookup(void)
 	CHECK(!as_groups_find(&gs, "mod1", "random:ops=0", 1));
 }
 
+/* as_compare_changes: B's groups against A's, every kind of change with
+ * its count, in B's order then A's groups B has not. */
+static void changes(void)
+{
+	as_groups_t ga = {0}, gb = {0};
+	as_changes_t ch;
+	double g[] = {100, 101, 99, 102, 100, 98}, slow[] = {130, 131, 129, 132, 130, 128};
+	for (int i = 0; i < 6; i++) {
+		as_groups_add(&ga, "glibc", "w", 1, g[i]);
+		as_groups_add(&gb, "glibc", "w", 1, g[i] + 0.01); /* no change */
+		as_groups_add(&ga, "slower", "w", 1, g[i]);
+		as_groups_add(&gb, "slower", "w", 1, slow[i]); /* regression */
+		as_groups_add(&ga, "faster", "w", 1, slow[i]);
+		as_groups_add(&gb, "faster", "w", 1, g[i]); /* improvement */
+		as_groups_add(&ga, "broke", "w", 1, g[i]);
+		as_groups_add_failed(&gb, "broke", "w", 1, "crashed"); /* failed */
+		as_groups_add(&ga, "some", "w", 1, g[i]);
+		if (i < 3)
+			as_groups_add(&gb, "some", "w", 1, g[i]);
+		else
+			as_groups_add_failed(&gb, "some", "w", 1, "crashed"); /* 3 of 6 failed */
+		as_groups_add_unmeasured(&ga, "jobs", "w", 1);
+		as_groups_add_unmeasured(&gb, "jobs", "w", 1); /* neither measured: no row */
+		as_groups_add(&gb, "new", "w", 1, g[i]);       /* only in B */
+		as_groups_add(&ga, "gone", "w", 1, g[i]);      /* not run in B */
+	}
+	as_groups_add(&ga, "untested", "w", 1, 100);
+	as_groups_add(&gb, "untested", "w", 1, 130); /* 1 against 1: no test */
+	as_groups_add_failed(&ga, "never", "w", 1, "crashed");
+	as_groups_add_failed(&gb, "never", "w", 1, "crashed");  /* ok in neither: no row */
+	as_groups_add_failed(&ga, "only_a", "w", 1, "crashed"); /* only in A, never ran */
+	CHECK(as_compare_changes(&ga, &gb, 0.05, &ch) == 0);
+	CHECKF(ch.n == 9 && ch.matched == 6, "%d rows, %d matched", ch.n, ch.matched);
+	CHECKF(ch.regressions == 1 && ch.improvements == 1 && ch.failed == 1 && ch.partly == 1 &&
+	           ch.untested == 1 && ch.not_run_in_b == 1 && ch.not_measured == 1 &&
+	           ch.ok_in_neither == 1,
+	       "%d %d %d %d %d %d %d %d", ch.regressions, ch.improvements, ch.failed, ch.partly,
+	       ch.untested, ch.not_run_in_b, ch.not_measured, ch.ok_in_neither);
+	static const as_change_kind_t want[] = {
+	    AS_CH_NONE,   AS_CH_REGRESSION, AS_CH_IMPROVEMENT,  AS_CH_FAILED, AS_CH_NONE,
+	    AS_CH_ONLY_B, AS_CH_UNTESTED,   AS_CH_NOT_RUN_IN_B, AS_CH_ONLY_A};
+	for (int i = 0; i < ch.n && i < 9; i++)
+		CHECKF(ch.v[i].kind == want[i], "row %d (%s): %s, want %s", i,
+		       (ch.v[i].b ? ch.v[i].b : ch.v[i].a)->module, as_change_name(ch.v[i].kind),
+		       as_change_name(want[i]));
+	CHECK(ch.n > 4 && ch.v[4].partly && !ch.v[3].partly);
+	CHECK(!strcmp(as_change_name(AS_CH_UNTESTED), "untested_slower"));
+	as_changes_free(&ch);
+	as_groups_free(&ga);
+	as_groups_free(&gb);
+}
+
 int main(void)
 {
 	outcomes();
@@ -251,5 +304,6 @@ int main(void)
 	winners();
 	table();
 	lookup();
+	changes();
 	return as_check_done();
 }
