@@ -28,24 +28,27 @@ refuse() {
   fi
 }
 
-# nobody_cli: a path of the CLI that uid 65534 (setpriv, as root) can run:
-# "$as" when it can reach it; else (a clone under /root, mode 0700: an
-# outside review's bare Debian machine) a copy of the CLI with the module
-# and preload folders it finds beside it, in $tmp, made reachable. $tmp
-# itself is opened to it.
+# nobody_cli: sets nbcli to a path of the CLI that uid 65534 (setpriv, as
+# root) can run: "$as" when it can reach it; else (a clone under /root,
+# mode 0700: a bare Debian machine) a copy of the CLI with the module and
+# preload folders it finds beside it, in $tmp, made reachable, and a copy of
+# the chart scripts, exported as ALLOCSCOPE_PLOTS_DIR (until session 36 the
+# copy drew no chart: "gnuplot scripts (style.gp) not found"). $tmp itself
+# is opened to it. Called as is, not in $(...): the export must stay.
+nb_plots=$(cd "$(dirname "${BASH_SOURCE[0]}")/../plots" && pwd)
 nobody_cli() {
   local b
   chmod 755 "$tmp"
-  if setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$as"; then
-    echo "$as"
-    return
-  fi
+  nbcli=$as
+  setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$as" && return
   b=$(dirname "$(dirname "$(readlink -f "$as")")")
   mkdir -p "$tmp/nb-cli/harness" "$tmp/nb-cli/allocators" "$tmp/nb-cli/lib"
   cp "$as" "$tmp/nb-cli/harness/" && cp "$b"/allocators/*.so "$tmp/nb-cli/allocators/" &&
-    { [ ! -d "$b/lib/allocscope-preload" ] || cp -r "$b/lib/allocscope-preload" "$tmp/nb-cli/lib/"; }
+    { [ ! -d "$b/lib/allocscope-preload" ] || cp -r "$b/lib/allocscope-preload" "$tmp/nb-cli/lib/"; } &&
+    cp -r "$nb_plots" "$tmp/nb-cli/plots" &&
+    export ALLOCSCOPE_PLOTS_DIR=$tmp/nb-cli/plots
   chmod -R a+rX "$tmp/nb-cli"
-  echo "$tmp/nb-cli/harness/allocscope"
+  nbcli=$tmp/nb-cli/harness/allocscope
 }
 
 # nobody_setup: as root with setpriv, "${asuser[@]}" CMD runs CMD as uid
@@ -55,7 +58,8 @@ nobody_setup() {
   asuser=() nbas=$as
   if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
     asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-    nbas=$(nobody_cli)
+    nobody_cli
+    nbas=$nbcli
   fi
   nb=$tmp/nobody
   mkdir -p "$nb" && chmod 777 "$tmp" "$nb"

@@ -125,7 +125,8 @@ mnt=$(command -v mount)
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null || [ ! -u "${mnt:-/nonexistent}" ]; then
   echo "skipped: set-user-ID refusal (needs root, setpriv and a set-user-ID mount)"
 else
-  nb=$(nobody_cli)
+  nobody_cli
+  nb=$nbcli
   setpriv --reuid=65534 --regid=65534 --clear-groups env TMPDIR="$tmp" \
     "$nb" exec -a glibc -- "$mnt" --version >"$tmp/out" 2>"$tmp/err"; rc=$?
   if [ $rc -eq 2 ] && [ ! -s "$tmp/out" ] && grep -q "set-user-ID" "$tmp/err"; then ok

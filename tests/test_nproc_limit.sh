@@ -23,7 +23,8 @@ if [ "$(id -u)" -eq 0 ]; then
   # this test's first version: a probe's fork failed at "ulimit -u 4")
   uid=$((3000000000 + $$ % 1000000))
   asuser=(setpriv --reuid=$uid --regid=$uid --clear-groups --inh-caps=-all)
-  as=$(nobody_cli)
+  nobody_cli
+  as=$nbcli
 fi
 chmod 777 "$tmp"
 # the uid's other processes count against the limit too (none as root):

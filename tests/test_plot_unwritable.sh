@@ -29,7 +29,8 @@ grep -q "Chart not drawn: .*plots: exists and is not a folder" "$tmp/pf/report.m
 # --- DIR not writable (as uid 65534 when root) ----------------------------------
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
   asuser=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-  nbas=$(nobody_cli)
+  nobody_cli
+  nbas=$nbcli
   chmod 755 "$tmp"
   cp -r "$fix" "$tmp/ro" && chmod -R a+rX,go-w "$tmp/ro"
   "${asuser[@]}" "$nbas" plot "$tmp/ro" >"$tmp/out" 2>"$tmp/err"

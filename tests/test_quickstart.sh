@@ -61,5 +61,45 @@ for m in $(sed -n 's/^pkg_check_modules([A-Z]* IMPORTED_TARGET \([a-z0-9]*\))$/\
   if grep -qw "$m" <<<"$row"; then ok; else bad "README's pkg-config row does not name $m (CMakeLists.txt finds it with pkg-config)"; fi
 done
 
+# every program a test looks for before it runs it (`command -v NAME`,
+# `[ -x /usr/bin/NAME ]`: where it is missing, checks turn into skips) comes
+# from a package quickstart installs, one they depend on, or Debian's
+# required set (all a debootstrap minbase system has). Until session 36
+# /usr/bin/time came from none: test_start_rss skipped on a fresh Debian 12.
+# Left out: programs a test prefers but does without (xmllint: python3's XML
+# parser otherwise; chromium-browser: Ubuntu's name for Debian's chromium).
+optional="xmllint chromium-browser"
+if command -v dpkg-query >/dev/null && command -v apt-cache >/dev/null; then
+  # shellcheck disable=SC2086
+  closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
+    --no-breaks --no-replaces --no-enhances $qs 2>/dev/null | grep -v '^ ' | sed 's/:.*//' | sort -u)
+  looked=$(cat "$src"/tests/*.sh "$src"/scripts/* | grep -v '^[[:space:]]*#' |
+    grep -ohE 'command -v [a-z][a-z0-9_.+-]*|\[ -x /[a-z0-9_/.+-]+ \]' |
+    sed 's/^command -v //; s/^\[ -x //; s/ \]$//' | sort -u)
+  declare -A path owner
+  for name in $looked; do
+    grep -qxF "${name##*/}" <<<"${optional// /$'\n'}" && continue
+    # in the system's folders: a version manager's shim first in PATH is no package
+    p=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$name") ||
+      { bad "the tests look for $name: not installed here"; continue; }
+    path[$name]=$(readlink -f "$p")
+  done
+  # one dpkg-query for all (each takes ~0.5 s); a merged /usr's files are
+  # listed under /bin or /lib by the package that holds them
+  while IFS= read -r line; do
+    owner[${line#*: }]=${line%%[:,]*}
+  done < <(for p in "${path[@]}"; do echo "$p"; echo "${p#/usr}"; done | sort -u |
+    xargs dpkg-query -S 2>/dev/null)
+  for name in "${!path[@]}"; do
+    p=${path[$name]} o=${owner[${path[$name]}]:-${owner[${path[$name]#/usr}]:-}}
+    if [ -z "$o" ]; then bad "the tests look for $name ($p): no Debian package holds it"
+    elif grep -qxF "$o" <<<"$closure" ||
+      [ "$(dpkg-query -W -f='${Priority}' "$o" 2>/dev/null)" = required ]; then ok
+    else bad "the tests look for $name ($p, package $o): quickstart does not install it"; fi
+  done
+else
+  echo "skipped: the programs the tests look for (no dpkg-query or apt-cache: not Debian)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -110,9 +110,6 @@ fi
 
 # --- as a user perf refuses
 nobody_setup
-# the chart scripts where uid 65534 can read them (a clone under /root)
-cp -r "$(dirname "$(readlink -f "$0")")/../plots" "$tmp/nb-plots" && chmod -R a+rX "$tmp/nb-plots" &&
-  export ALLOCSCOPE_PLOTS_DIR=$tmp/nb-plots
 "$as" capture -o "$nb/t.ast" -- ls / >/dev/null 2>&1 && chmod 644 "$nb/t.ast"
 (cd "$nb" && "${asuser[@]}" "$nbas" tune "$nb/t.ast" -a glibc:mmap_threshold=4M -r 2 --no-plot \
   -o "$nb/tune") >"$tmp/out" 2>"$tmp/err"
