@@ -27,13 +27,37 @@ verdict() {
   fi
 }
 
+# In the sanitizer build every byte the harness writes to a block is
+# checked against ASan's shadow first: the shadow of 4 MiB of blocks is 512
+# KiB that the shadow's reads touch. Where a read of untouched memory maps
+# the kernel's shared zero page, that adds no RSS; on a kernel that gives
+# such a read a page of its own (6.18.44-fc, session 36: 64 MiB read, 64
+# MiB more RSS) it adds 516 KiB to a 4 MiB trial and the shares of RSS
+# given back move past their bounds (256 KiB given back 0.18, arena's
+# residue 1.30). The plain build checks them wherever it runs.
+shares=1
+if [ -n "${ALLOCSCOPE_SANITIZED:-}" ]; then
+  fill=$(python3 -c '
+import mmap
+def rss(): return int(open("/proc/self/statm").read().split()[1]) * 4
+n = 16 << 20
+m = mmap.mmap(-1, n, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+r0 = rss(); sum(m[i] for i in range(0, n, 4096)); print(rss() - r0)')
+  if [ "${fill:-0}" -gt 8192 ]; then
+    shares=0
+    echo "skipped: the shares of RSS given back (sanitizer build, and reading 16 MiB of untouched memory took $fill KiB: ASan's shadow reads fill pages here)"
+  fi
+fi
+# verdict_share V MODULE CLAIM-WORDS FOLDER: a verdict on a share of RSS
+verdict_share() { if [ "$shares" = 1 ]; then verdict "$@"; fi; }
+
 # the impostor: held shares like glibc's, no brk, no munmap
 ALLOCSCOPE_MODULE_PATH=$impostor expect 0 "verdicts:" suite threshold --quick --no-plot \
   -a glibc,glibc:madv=128k -o "$tmp/imp"
 verdict REFUTED glibc "64 KiB: from the brk heap" "$tmp/imp"
 verdict CONFIRMED glibc "64 KiB: freed but held" "$tmp/imp" # the share alone: fooled
 verdict REFUTED glibc:madv=128k "256 KiB: own mmap, munmap per free" "$tmp/imp"
-verdict CONFIRMED glibc:madv=128k "256 KiB: freed and given back" "$tmp/imp"
+verdict_share CONFIRMED glibc:madv=128k "256 KiB: freed and given back" "$tmp/imp"
 verdict REFUTED glibc:madv=128k "256 KiB after a 1 MiB free: threshold moved, brk heap" "$tmp/imp"
 ALLOCSCOPE_MODULE_PATH=$impostor expect 0 "verdicts:" suite leak --quick --no-plot -a glibc \
   -o "$tmp/impleak"
@@ -51,7 +75,7 @@ ALLOCSCOPE_MODULE_PATH=$impostor expect 0 "verdicts:" suite phase --quick --no-p
 verdict REFUTED arena "arena: every request reuses the first one's memory (no residue)" \
   "$tmp/imparena"
 expect 0 "verdicts:" suite phase --quick --no-plot -a glibc,arena -o "$tmp/arena_real"
-verdict CONFIRMED arena "arena: every request reuses the first one's memory (no residue)" \
+verdict_share CONFIRMED arena "arena: every request reuses the first one's memory (no residue)" \
   "$tmp/arena_real"
 
 # a suite that judges nothing says so, and fails --strict
